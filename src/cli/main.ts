@@ -1,0 +1,60 @@
+// The speedguard command line: one file per command, registered here.
+import { Command, CommanderError } from 'commander';
+import { VERSION } from '../version.ts';
+import { EXIT, UsageError } from './exit-codes.ts';
+import { addRunOptions, runCommand, type RunCliOptions } from './run.ts';
+import { demoCommand } from './demo.ts';
+
+const EXAMPLES = `
+Examples:
+  speedguard run http://127.0.0.1:3000/api --rate 2000 -d 30s     open model, 2000 req/s
+  speedguard run http://127.0.0.1:3000/api -u 50 -d 30s           50 VUs, closed model
+  speedguard run plan.yaml --summary-export summary.json
+  speedguard run script.ts --out json=metrics.ndjson
+  speedguard demo                                                 load-test the built-in demo service
+
+Exit codes: 0 ok · 1 runtime failure · 2 bad input · 99 a threshold failed · 130 interrupted`;
+
+/** Errors the user can fix (bad flags, plans, thresholds) print one line and exit 2. */
+export function isInputError(e: unknown): boolean {
+  if (!(e instanceof Error)) return false;
+  return e instanceof UsageError || ['PlanError', 'ThresholdSyntaxError', 'MetricSelectorError', 'ThresholdAggregationError', 'DurationError', 'TemplateError', 'InvalidRequestError', 'ScheduleError'].includes(e.name);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('speedguard')
+    .description('Load-test a service correctly, measure it, and name its bottleneck.')
+    .version(VERSION)
+    .option('--verbose', 'print stack traces of internal errors')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .addHelpText('after', EXAMPLES);
+
+  let code: number = EXIT.OK;
+  addRunOptions(program.command('run <target>').description('run a load test: a URL, a YAML/JSON plan, or a TS/JS script').addHelpText('after', EXAMPLES))
+    .action(async (target: string, o: RunCliOptions) => {
+      code = await runCommand(target, o);
+    });
+  addRunOptions(program.command('demo').description('start the built-in demo service and load-test it'))
+    .action(async (o: RunCliOptions) => {
+      code = await demoCommand(o);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end here with exitCode 0; usage errors were already printed.
+      return e.exitCode === 0 ? EXIT.OK : EXIT.BAD_INPUT;
+    }
+    if (isInputError(e)) {
+      process.stderr.write(`speedguard: ${(e as Error).message}\n`);
+      return EXIT.BAD_INPUT;
+    }
+    const verbose = argv.includes('--verbose');
+    process.stderr.write(`speedguard: internal error: ${(e as Error)?.message ?? String(e)}\n`);
+    process.stderr.write(verbose ? `${(e as Error)?.stack}\n` : 'Re-run with --verbose for the stack trace, and please report it.\n');
+    return EXIT.RUNTIME;
+  }
+}

@@ -1,0 +1,168 @@
+// `speedguard run <url|plan|script>`: load, run, print the summary, write exports, set the exit code.
+import { writeFile } from 'node:fs/promises';
+import { Command, Option } from 'commander';
+import { performance } from 'node:perf_hooks';
+import { startRun, type RunHandle } from '../engine/coordinator.ts';
+import { BUILTIN_METRICS } from '../metrics/catalog.ts';
+import { checkAggregationAllowed } from '../metrics/thresholds/index.ts';
+import { parsePlanThresholds } from '../metrics/threshold-tracker.ts';
+import { loadTarget } from '../plan/load-target.ts';
+import type { UrlFlags } from '../plan/load-url.ts';
+import type { Plan } from '../plan/types.ts';
+import type { RunRecord } from '../record/run-record.ts';
+import { NdjsonOutput } from '../report/ndjson-output.ts';
+import { buildSummaryExport } from '../report/summary-export.ts';
+import { renderSummary } from '../report/summary-text.ts';
+import { EXIT, UsageError } from './exit-codes.ts';
+import { ProgressLine } from './progress.ts';
+
+export interface RunCliOptions {
+  vus?: number;
+  duration?: string;
+  iterations?: number;
+  rate?: number;
+  method?: string;
+  header: string[];
+  body?: string;
+  threshold: string[];
+  env: string[];
+  workers?: number;
+  insecure?: boolean;
+  timeout?: string;
+  summaryExport?: string;
+  out: string[];
+  quiet?: boolean;
+  json?: boolean;
+  history?: string | false;
+  stopGrace?: string;
+}
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+const int = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${name}: expected a whole number, got ${JSON.stringify(v)}`);
+  return n;
+};
+const num = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${name}: expected a number > 0, got ${JSON.stringify(v)}`);
+  return n;
+};
+
+export function addRunOptions(cmd: Command): Command {
+  return cmd
+    .option('-u, --vus <n>', 'virtual users (closed model)', int('--vus'))
+    .option('-d, --duration <time>', 'test duration, e.g. 30s, 1m30s')
+    .option('-i, --iterations <n>', 'total iterations (shared-iterations)', int('--iterations'))
+    .option('-r, --rate <n>', 'arrival rate in requests/s (open model: constant-arrival-rate)', num('--rate'))
+    .option('-m, --method <method>', 'HTTP method (URL mode)')
+    .option('-H, --header <header>', '"Name: value" (repeatable, URL mode)', collect, [])
+    .option('--body <text>', 'request body (URL mode; method defaults to POST)')
+    .option('--threshold <metric:expr>', 'e.g. "http_req_duration:p(95)<200" (repeatable)', collect, [])
+    .option('-e, --env <NAME=value>', 'variable for ${env.NAME} templates and scripts (repeatable)', collect, [])
+    .option('-w, --workers <n>', 'worker threads (default: one per core)', int('--workers'))
+    .option('-k, --insecure', 'skip TLS certificate verification (local self-signed targets)')
+    .option('--timeout <time>', 'request timeout (default 60s)')
+    .option('--summary-export <file>', "write the end-of-test summary as JSON (k6's shape)")
+    .option('-o, --out <type=file>', 'stream metrics: json=FILE (NDJSON per metric per second)', collect, [])
+    .option('-q, --quiet', 'no progress bar')
+    .option('--json', 'print the RunRecord as JSON on stdout instead of the summary table')
+    .option('--history <path>', 'history database (default .speedguard/history.db)')
+    .option('--no-history', 'do not store this run in the history database')
+    .addOption(new Option('--stop-grace <time>', 'after Ctrl-C, how long in-flight requests may finish').default('10s'));
+}
+
+export function toUrlFlags(o: RunCliOptions): UrlFlags {
+  const f: UrlFlags = { headers: o.header, thresholds: o.threshold, env: o.env };
+  if (o.vus !== undefined) f.vus = o.vus;
+  if (o.duration !== undefined) f.duration = o.duration;
+  if (o.iterations !== undefined) f.iterations = o.iterations;
+  if (o.rate !== undefined) f.rate = o.rate;
+  if (o.method !== undefined) f.method = o.method;
+  if (o.body !== undefined) f.body = o.body;
+  if (o.workers !== undefined) f.workers = o.workers;
+  if (o.insecure) f.insecure = true;
+  if (o.timeout !== undefined) f.timeout = o.timeout;
+  return f;
+}
+
+/** Everything that can be wrong with a plan is found before any load is sent. */
+export function checkPlan(plan: Plan): void {
+  for (const t of parsePlanThresholds(plan)) {
+    const def = BUILTIN_METRICS.get(t.selector.metric);
+    if (def) checkAggregationAllowed(t.parsed, def.type, t.selector.metric);
+  }
+}
+
+function parseOut(specs: string[]): { json: string | null } {
+  let json: string | null = null;
+  for (const s of specs) {
+    const m = /^json=(.+)$/.exec(s);
+    if (!m) throw new UsageError(`--out ${JSON.stringify(s)}: expected json=FILE`);
+    json = m[1]!;
+  }
+  return { json };
+}
+
+function parseGrace(s: string | undefined): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(s ?? '10s');
+  if (!m) throw new UsageError(`--stop-grace: expected a duration such as 10s, got ${JSON.stringify(s)}`);
+  return Number(m[1]) * (m[2] === 'ms' ? 1 : 1000);
+}
+
+/** Runs with Ctrl-C handling: first SIGINT/SIGTERM stops gracefully, a second one at once. */
+export async function runWithSignals(handle: RunHandle): Promise<RunRecord> {
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    signals++;
+    if (signals === 1) {
+      process.stderr.write(`\nspeedguard: ${sig} — stopping: no new iterations, finishing in-flight requests (send again to stop at once)\n`);
+      handle.stop(`interrupted by ${sig}`);
+    } else {
+      handle.abort(`interrupted by ${sig} (twice)`);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await handle.result;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+export async function runCommand(target: string, o: RunCliOptions): Promise<number> {
+  const outs = parseOut(o.out);
+  const stopGraceMs = parseGrace(o.stopGrace);
+  const plan = await loadTarget(target, toUrlFlags(o));
+  checkPlan(plan);
+  return executePlan(plan, o, outs.json, stopGraceMs);
+}
+
+export async function executePlan(plan: Plan, o: Pick<RunCliOptions, 'quiet' | 'json' | 'summaryExport'>, ndjsonPath: string | null, stopGraceMs: number): Promise<number> {
+  const tty = process.stderr.isTTY && !o.quiet && !process.env.CI;
+  const progress = tty ? new ProgressLine(process.stderr) : null;
+  const ndjson = ndjsonPath ? new NdjsonOutput(ndjsonPath, performance.timeOrigin + performance.now()) : null;
+  const handle = startRun(plan, {
+    stopGraceMs,
+    onInterval: (p) => {
+      progress?.update(p);
+      ndjson?.onInterval(p);
+    },
+  });
+  const record = await runWithSignals(handle);
+  progress?.clear();
+  await ndjson?.close();
+  if (o.summaryExport) await writeFile(o.summaryExport, JSON.stringify(buildSummaryExport(record), null, 2) + '\n');
+  if (o.json) process.stdout.write(JSON.stringify(record) + '\n');
+  else process.stdout.write(renderSummary(record, { colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }));
+  return exitCodeFor(record);
+}
+
+export function exitCodeFor(record: RunRecord): number {
+  if (record.status === 'interrupted') return EXIT.INTERRUPTED;
+  if (record.status === 'failed') return EXIT.RUNTIME;
+  if (record.status === 'aborted_by_threshold' || record.thresholds.some((t) => !t.ok)) return EXIT.GATE_FAILED;
+  return EXIT.OK;
+}

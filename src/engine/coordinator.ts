@@ -1,0 +1,236 @@
+// Runs a plan: splits it over worker threads, merges their one-second intervals in order, follows
+// thresholds, watches the generator itself, handles stop requests, and returns the RunRecord.
+import { availableParallelism } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import { RunAggregate, type TotalSeries } from '../metrics/run-aggregate.ts';
+import { ThresholdTracker } from '../metrics/threshold-tracker.ts';
+import type { Plan } from '../plan/types.ts';
+import type { RunRecord, RunStatus } from '../record/run-record.ts';
+import { RUN_RECORD_SCHEMA } from '../record/run-record.ts';
+import { redactPlan } from '../record/redact.ts';
+import { judgeGenerator } from './generator-check.ts';
+import { workersFor } from './executors/schedule.ts';
+import { WorkerEngine, type GeneratorHealth, type WorkerInit, type WorkerMessage } from './worker-engine.ts';
+import type { IntervalSnapshot } from '../metrics/registry.ts';
+import { runSetup, runTeardown } from './setup-teardown.ts';
+import { VERSION } from '../version.ts';
+
+export interface RunOptions {
+  /** Worker threads; 0 or undefined = the plan's setting, else one per core. */
+  workers?: number;
+  /** Run in the calling thread instead of worker threads (tests, --workers 1 by choice). */
+  inProcess?: boolean;
+  /** After a stop request, how long in-flight iterations may finish. Default 10 s. */
+  stopGraceMs?: number;
+  /** Called after each merged interval (live progress, NDJSON output). */
+  onInterval?: (p: IntervalProgress) => void;
+}
+
+export interface IntervalProgress {
+  index: number;
+  elapsedMs: number;
+  /** Scheduled total duration (without graceful stops), for progress bars. */
+  plannedMs: number;
+  interval: Map<string, TotalSeries>;
+  aggregate: RunAggregate;
+}
+
+/** A run in progress: stop it gracefully, abort it, or await its record. */
+export interface RunHandle {
+  readonly result: Promise<RunRecord>;
+  /** Graceful stop (first SIGINT): no new iterations, in-flight ones get the grace period. */
+  stop(reason: string): void;
+  /** Immediate stop (second SIGINT): in-flight requests are cut. */
+  abort(reason: string): void;
+}
+
+interface WorkerLink {
+  index: number;
+  stop(): void;
+  abort(): void;
+  done: Promise<void>;
+}
+
+export function startRun(plan: Plan, opts: RunOptions = {}): RunHandle {
+  const requested = opts.workers || plan.workers || availableParallelism();
+  const workers = Math.max(1, Math.min(requested, ...Object.values(plan.scenarios).map((s) => workersFor(s, requested))));
+  const tracker = new ThresholdTracker(plan);
+  const aggregate = new RunAggregate();
+  const plannedMs = plannedDuration(plan);
+  let status: RunStatus = 'completed';
+  let statusReason: string | null = null;
+  let links: WorkerLink[] = [];
+  let stopping = false;
+
+  const stop = (reason: string, newStatus: RunStatus) => {
+    if (stopping) return;
+    stopping = true;
+    status = newStatus;
+    statusReason = reason;
+    for (const l of links) l.stop();
+  };
+
+  const result = (async (): Promise<RunRecord> => {
+    const setupData = await runSetup(plan);
+    const startedWall = Date.now();
+    const startAtEpochMs = performance.timeOrigin + performance.now() + 100 + workers * 30;
+    const pending = new Map<number, Map<number, { snapshot: IntervalSnapshot; health: GeneratorHealth }>>();
+    const finished = new Set<number>();
+    const healthAll: GeneratorHealth[] = [];
+    let connectionsOpened = 0;
+    const overflow = new Set<string>();
+    let nextIndex = 0;
+    let fatal: string | null = null;
+
+    const flush = (final: boolean) => {
+      for (;;) {
+        const parts = pending.get(nextIndex);
+        const live = workers - finished.size;
+        const have = parts?.size ?? 0;
+        const complete = parts && [...Array(workers).keys()].every((w) => parts.has(w) || finished.has(w));
+        if (!parts || (!complete && !final) || (live > 0 && !complete)) {
+          if (!final || pending.size === 0) return;
+          if (!parts) { nextIndex++; continue; }
+        }
+        if (have === 0) { pending.delete(nextIndex); nextIndex++; continue; }
+        pending.delete(nextIndex);
+        const list = [...parts!.values()];
+        const merged = aggregate.addInterval(nextIndex, list);
+        if (tracker.size > 0 && tracker.onInterval(nextIndex, merged, aggregate) && !stopping) {
+          stop(tracker.abortReason!, 'aborted_by_threshold');
+        }
+        opts.onInterval?.({ index: nextIndex, elapsedMs: (nextIndex + 1) * 1000, plannedMs, interval: merged, aggregate });
+        nextIndex++;
+      }
+    };
+
+    const onMessage = (m: WorkerMessage) => {
+      if (m.type === 'interval') {
+        let parts = pending.get(m.snapshot.index);
+        if (!parts) pending.set(m.snapshot.index, (parts = new Map()));
+        // A worker's final partial interval can share an index with a regular one: merge them.
+        const prev = parts.get(m.worker);
+        if (prev) prev.snapshot.series.push(...m.snapshot.series);
+        else parts.set(m.worker, { snapshot: m.snapshot, health: m.health });
+        healthAll.push(m.health);
+        flush(false);
+      } else if (m.type === 'done') {
+        finished.add(m.worker);
+        connectionsOpened += m.connectionsOpened;
+        for (const k of m.guardOverflow) overflow.add(k);
+        flush(false);
+      } else {
+        fatal ??= `worker ${m.worker}: ${m.message}`;
+        stop(fatal, 'failed');
+      }
+    };
+
+    links = Array.from({ length: workers }, (_, index) => {
+      const init: WorkerInit = { plan, stripe: { index, count: workers }, startAtEpochMs, stopGraceMs: opts.stopGraceMs ?? 10_000, setupData };
+      return opts.inProcess || workers === 1 ? inProcessWorker(init, onMessage) : threadWorker(init, onMessage);
+    });
+    if (stopping) for (const l of links) l.stop();
+    await Promise.all(links.map((l) => l.done));
+    flush(true);
+    const endedWall = Date.now();
+    await runTeardown(plan, setupData);
+    const runMs = Math.max(0, endedWall - startedWall - (startAtEpochMs - performance.timeOrigin - performance.now() > 0 ? 0 : 0));
+    const durationMs = aggregate.intervals.reduce((t, i) => t + i.seconds, 0) * 1000 || runMs;
+    const thresholds = tracker.finish(aggregate, Math.min(durationMs, runMs));
+    const totals = aggregate.toTotals();
+    const generator = judgeGenerator(aggregate, healthAll, workers);
+    return {
+      schema: RUN_RECORD_SCHEMA,
+      id: randomUUID(),
+      kind: 'run',
+      status,
+      statusReason,
+      startedAt: new Date(startedWall).toISOString(),
+      endedAt: new Date(endedWall).toISOString(),
+      durationMs: runMs,
+      plan: redactPlan(plan),
+      environment: {
+        speedguard: VERSION,
+        node: process.version,
+        platform: process.platform,
+        arch: process.arch,
+        cpus: availableParallelism(),
+        workers,
+      },
+      totals,
+      intervals: aggregate.intervals,
+      thresholds,
+      generator,
+      connectionsOpened,
+      tagOverflow: [...overflow],
+      probes: {},
+    };
+  })();
+
+  return {
+    result,
+    stop: (reason) => stop(reason, 'interrupted'),
+    abort: (reason) => {
+      stop(reason, 'interrupted');
+      for (const l of links) l.abort();
+    },
+  };
+}
+
+/** Scheduled length of the whole test (latest scenario end, without graceful stops). */
+export function plannedDuration(plan: Plan): number {
+  let end = 0;
+  for (const s of Object.values(plan.scenarios)) {
+    let d: number;
+    switch (s.executor) {
+      case 'constant-vus':
+      case 'constant-arrival-rate':
+        d = s.durationMs;
+        break;
+      case 'ramping-vus':
+      case 'ramping-arrival-rate':
+        d = s.stages.reduce((t, st) => t + st.durationMs, 0);
+        break;
+      default:
+        d = s.maxDurationMs;
+    }
+    end = Math.max(end, s.startTimeMs + d);
+  }
+  return end;
+}
+
+function inProcessWorker(init: WorkerInit, onMessage: (m: WorkerMessage) => void): WorkerLink {
+  const engine = new WorkerEngine(init, onMessage);
+  const done = engine.run().catch((e: Error) => {
+    onMessage({ type: 'fatal', worker: init.stripe.index, message: e.message });
+    onMessage({ type: 'done', worker: init.stripe.index, connectionsOpened: 0, guardOverflow: [] });
+  });
+  return { index: init.stripe.index, stop: () => engine.stop(), abort: () => engine.abort(), done };
+}
+
+function threadWorker(init: WorkerInit, onMessage: (m: WorkerMessage) => void): WorkerLink {
+  const w = new Worker(new URL('./worker-main.ts', import.meta.url), { workerData: init });
+  let sawDone = false;
+  w.on('message', (m: WorkerMessage) => {
+    if (m.type === 'done') sawDone = true;
+    onMessage(m);
+  });
+  const done = new Promise<void>((resolve) => {
+    w.on('error', (e) => onMessage({ type: 'fatal', worker: init.stripe.index, message: e.message }));
+    w.on('exit', (code) => {
+      if (!sawDone) {
+        if (code !== 0) onMessage({ type: 'fatal', worker: init.stripe.index, message: `exited with code ${code}` });
+        onMessage({ type: 'done', worker: init.stripe.index, connectionsOpened: 0, guardOverflow: [] });
+      }
+      resolve();
+    });
+  });
+  return {
+    index: init.stripe.index,
+    stop: () => w.postMessage({ type: 'stop' }),
+    abort: () => w.postMessage({ type: 'abort' }),
+    done,
+  };
+}

@@ -1,0 +1,86 @@
+// What every executor gets from the worker engine, and the pieces they share: a VU pool, the
+// graceful-stop wait, and an iteration loop for closed-model executors.
+import type { Accumulator } from '../../metrics/accumulator.ts';
+import type { Scenario } from '../../plan/types.ts';
+import type { VirtualUser } from '../vu.ts';
+import type { Stripe } from './stripe.ts';
+
+/** Runs one iteration; never rejects (failures are recorded as metrics). */
+export type IterationRunner = (vu: VirtualUser, intendedStart: number) => Promise<void>;
+
+export interface ScenarioContext<S extends Scenario = Scenario> {
+  name: string;
+  scenario: S;
+  /** This worker's share of the scenario. */
+  stripe: Stripe;
+  /** performance.now() of the scenario's start (run start + startTime). */
+  startAt: number;
+  now(): number;
+  /** Allocates a new VU (global id derived from the stripe). */
+  newVu(): VirtualUser;
+  runIteration: IterationRunner;
+  dropped: Accumulator;
+  /** Resolves when the whole run is asked to stop (SIGINT, abortOnFail); `stopped` tells it is so. */
+  readonly stopRequested: Promise<void>;
+  readonly stopped: () => boolean;
+  /** After a stop request, how long running iterations may still finish (run-level grace). */
+  stopGraceMs: number;
+  /** Report the VUs in use / allocated (gauges vus and vus_max). */
+  setVus(active: number, allocated: number): void;
+}
+
+export type ExecutorRuntime<S extends Scenario = Scenario> = (ctx: ScenarioContext<S>) => Promise<void>;
+
+/** Wait until `at` (performance.now() time) or until the run is asked to stop. */
+export function waitUntil(ctx: ScenarioContext, at: number): Promise<void> {
+  const ms = at - ctx.now();
+  if (ms <= 0 || ctx.stopped()) return Promise.resolve();
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    ctx.stopRequested.then(() => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Give running iterations until `deadline` to finish; then interrupt their VUs and wait for the
+ * interrupted iterations to settle (their requests abort at once).
+ */
+export async function gracefulStop(ctx: ScenarioContext, running: Set<Promise<void>>, vus: readonly VirtualUser[], deadline: number): Promise<void> {
+  if (running.size > 0) {
+    const ms = Math.max(0, deadline - ctx.now());
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((r) => (timer = setTimeout(r, ms)));
+    await Promise.race([Promise.all(running), timeout]);
+    clearTimeout(timer);
+  }
+  if (running.size > 0) {
+    for (const vu of vus) if (vu.busy) vu.interrupt();
+    // Script code may await things we cannot cancel: do not wait for it forever.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(running), new Promise<void>((r) => (timer = setTimeout(r, 1000)))]);
+    clearTimeout(timer);
+  }
+}
+
+/** Run `vu` in a loop while `next()` grants another iteration; tracks the iteration in `running`. */
+export async function vuLoop(ctx: ScenarioContext, vu: VirtualUser, next: () => boolean, running: Set<Promise<void>>): Promise<void> {
+  while (!vu.interrupted && !ctx.stopped() && next()) {
+    const p = runTracked(ctx, vu, ctx.now(), running);
+    await p;
+  }
+}
+
+/** Start one iteration on `vu`, keeping it in `running` until it settles. */
+export function runTracked(ctx: ScenarioContext, vu: VirtualUser, intendedStart: number, running: Set<Promise<void>>): Promise<void> {
+  vu.busy = true;
+  vu.iteration++;
+  const p = ctx.runIteration(vu, intendedStart).finally(() => {
+    vu.busy = false;
+    running.delete(p);
+  });
+  running.add(p);
+  return p;
+}

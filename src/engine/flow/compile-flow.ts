@@ -1,0 +1,125 @@
+// Request-list mode (URL and YAML/JSON plans): compile a scenario's steps once into closures, so
+// an iteration does no parsing, no tag building and — for requests with no ${} — no encoding.
+import type { Accumulator } from '../../metrics/accumulator.ts';
+import type { MetricRegistry } from '../../metrics/registry.ts';
+import { normaliseUrlName, type CardinalityGuard, type Tags } from '../../metrics/tags.ts';
+import type { HttpSettings, RequestStep, Step } from '../../plan/types.ts';
+import { compileTemplate } from '../../plan/template.ts';
+import { prepareRequest } from '../http/encode.ts';
+import type { HttpResponse, PreparedRequest, SendOptions } from '../http/types.ts';
+import { ResponseRecorder } from '../response-metrics.ts';
+import type { VirtualUser } from '../vu.ts';
+import { compileCaptures, compileChecks, type CompiledCheck } from './checks-captures.ts';
+
+export interface FlowEnv {
+  registry: MetricRegistry;
+  /** scenario tag + plan tags + scenario tags. */
+  baseTags: Tags;
+  http: HttpSettings;
+  guard: CardinalityGuard;
+  now(): number;
+}
+
+/** Variables visible to ${} templates during one iteration. */
+export type Vars = Record<string, unknown>;
+
+/** Runs its steps; returns false when the VU was interrupted mid-way (stop the iteration). */
+type CompiledStep = (vu: VirtualUser, vars: Vars, ready: number) => Promise<number | false>;
+
+export function compileSteps(steps: readonly Step[], env: FlowEnv, group: string): CompiledStep[] {
+  return steps.map((step): CompiledStep => {
+    switch (step.kind) {
+      case 'request':
+        return compileRequest(step, env, group);
+      case 'sleep': {
+        const { minMs, maxMs } = step;
+        return async (vu) => {
+          await vu.sleep(minMs === maxMs ? minMs : minMs + Math.random() * (maxMs - minMs));
+          return vu.interrupted ? false : env.now();
+        };
+      }
+      case 'group': {
+        const path = group + '::' + step.name;
+        const inner = compileSteps(step.steps, env, path);
+        const duration = env.registry.get('group_duration', { ...env.baseTags, group: path }).acc;
+        return async (vu, vars, ready) => {
+          const t0 = env.now();
+          const r = await runSteps(inner, vu, vars, ready);
+          if (r !== false) duration.add(env.now() - t0);
+          return r;
+        };
+      }
+    }
+  });
+}
+
+export async function runSteps(steps: readonly CompiledStep[], vu: VirtualUser, vars: Vars, ready: number): Promise<number | false> {
+  let t: number | false = ready;
+  for (const step of steps) {
+    t = await step(vu, vars, t);
+    if (t === false) return false;
+  }
+  return t;
+}
+
+function compileRequest(step: RequestStep, env: FlowEnv, group: string): CompiledStep {
+  const url = compileTemplate(step.url);
+  const body = step.body === null ? null : compileTemplate(step.body);
+  const headerTemplates = Object.entries(step.headers).map(([k, v]) => [k, compileTemplate(v)] as const);
+  const isStatic = url.constant !== null && (body === null || body.constant !== null) && headerTemplates.every(([, t]) => t.constant !== null);
+  const checks: CompiledCheck[] = compileChecks(step.checks, env.registry, { ...env.baseTags, group });
+  const captures = compileCaptures(step.capture);
+  const needsBody = !env.http.discardResponseBodies || checks.some((c) => c.needsBody) || captures.some((c) => c.needsBody);
+  const opts: SendOptions = { keepBody: needsBody, requestTimeoutMs: env.http.timeoutMs };
+
+  const build = (vars: Vars): PreparedRequest => {
+    const headers: Record<string, string> = {};
+    for (const [k, t] of headerTemplates) headers[k] = t(vars);
+    return prepareRequest(step.method, url(vars), headers, body ? body(vars) : null);
+  };
+  // One recorder per distinct name tag; a static request has exactly one.
+  const recorders = new Map<string, ResponseRecorder>();
+  const recorderFor = (req: PreparedRequest): ResponseRecorder => {
+    const name = env.guard.value('name', step.name ?? normaliseUrlName(req.url));
+    let r = recorders.get(name);
+    if (!r) {
+      const tags = { ...env.baseTags, ...step.tags, name, method: req.method, group };
+      recorders.set(name, (r = new ResponseRecorder(env.registry, tags, step.expectedStatuses)));
+    }
+    return r;
+  };
+  const staticReq = isStatic ? build({}) : null;
+  const staticRecorder = staticReq ? recorderFor(staticReq) : null;
+
+  return async (vu, vars, ready) => {
+    let req = staticReq;
+    let recorder = staticRecorder;
+    if (!req) {
+      try {
+        req = build(vars);
+      } catch (e) {
+        // A template that renders to an invalid request is a script/data problem: count it as a
+        // failed request so it shows in the summary instead of stopping the run.
+        recordBuildFailure(env, group, step, e as Error);
+        return env.now();
+      }
+      recorder = recorderFor(req);
+    }
+    const res: HttpResponse = await vu.client.send(req, opts);
+    if (res.error?.kind === 'aborted') return false;
+    recorder!.record(res, ready);
+    for (const c of checks) c.run(res);
+    for (const c of captures) c.run(res, vu.vars);
+    return res.timings.endedAt;
+  };
+}
+
+const buildFailures = new WeakMap<MetricRegistry, Accumulator>();
+function recordBuildFailure(env: FlowEnv, group: string, step: RequestStep, _e: Error): void {
+  let acc = buildFailures.get(env.registry);
+  if (!acc) {
+    acc = env.registry.get('http_req_errors', { ...env.baseTags, group, name: step.name ?? step.url, error: 'invalid_request' }).acc;
+    buildFailures.set(env.registry, acc);
+  }
+  acc.add(1);
+}

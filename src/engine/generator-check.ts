@@ -1,0 +1,47 @@
+// Generator self-check: did the load generator, rather than the target, limit the run? No peer
+// tool tells you; a saturated generator makes every latency and throughput figure a lie.
+import type { RunAggregate } from '../metrics/run-aggregate.ts';
+import type { GeneratorVerdict } from '../record/run-record.ts';
+import type { GeneratorHealth } from './worker-engine.ts';
+
+/** Defaults chosen from what breaks measurements: a busy loop delays timers and response reads. */
+export const GENERATOR_LIMITS = {
+  /** A worker thread above this CPU share for 95 % of the time cannot keep up. */
+  cpuP95: 0.9,
+  /** Event-loop delay p99 above this (ms) in any interval distorts latencies by as much. */
+  loopDelayP99Ms: 50,
+  /** Iterations starting this late (p99, ms) mean the schedule was not kept. */
+  scheduleDelayP99Ms: 10,
+};
+
+export function judgeGenerator(agg: RunAggregate, health: readonly GeneratorHealth[], workers: number): GeneratorVerdict {
+  const cpus = health.map((h) => h.cpu).sort((a, b) => a - b);
+  const cpuP95 = cpus.length ? cpus[Math.min(cpus.length - 1, Math.floor(cpus.length * 0.95))]! : 0;
+  const cpuMax = cpus.length ? cpus[cpus.length - 1]! : 0;
+  const loopDelayP99MaxMs = Math.max(0, ...health.map((h) => h.loopDelayP99Ms));
+  const heapUsedMaxBytes = Math.max(0, ...health.map((h) => h.heapUsedBytes));
+  const sched = agg.select('iteration_schedule_delay', {});
+  const scheduleDelayP99Ms = sched && sched.count ? sched.percentile(99) : 0;
+  const reasons: string[] = [];
+  // Only intervals with real work count: the idle tail of a run is not a saturated generator.
+  if (cpus.length >= 3 && cpuP95 > GENERATOR_LIMITS.cpuP95) {
+    reasons.push(`generator CPU at ${(cpuP95 * 100).toFixed(0)} % of a core (p95 over ${cpus.length} worker-seconds; limit ${GENERATOR_LIMITS.cpuP95 * 100} %)`);
+  }
+  if (loopDelayP99MaxMs > GENERATOR_LIMITS.loopDelayP99Ms) {
+    reasons.push(`generator event-loop delay p99 reached ${loopDelayP99MaxMs.toFixed(1)} ms (limit ${GENERATOR_LIMITS.loopDelayP99Ms} ms)`);
+  }
+  if (scheduleDelayP99Ms > GENERATOR_LIMITS.scheduleDelayP99Ms) {
+    reasons.push(`iterations started ${scheduleDelayP99Ms.toFixed(1)} ms late at p99 (limit ${GENERATOR_LIMITS.scheduleDelayP99Ms} ms)`);
+  }
+  return {
+    limited: reasons.length > 0,
+    reasons,
+    workers,
+    cpuMax,
+    cpuP95,
+    loopDelayP99MaxMs,
+    scheduleDelayP99Ms,
+    heapUsedMaxBytes,
+    rssMaxBytes: process.memoryUsage().rss,
+  };
+}

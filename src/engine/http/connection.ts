@@ -1,0 +1,478 @@
+// One HTTP/1.1 connection slot to one origin: it owns at most one socket at a time, opens it on
+// demand, pipelines requests FIFO, measures k6-style phase timings and turns every failure into a
+// resolved HttpResponse with `error` set. After any failure the socket is destroyed; the next
+// send (or a request still queued) opens a new one.
+
+import net from 'node:net';
+import tls from 'node:tls';
+import { performance } from 'node:perf_hooks';
+import { ParseState, ResponseParser } from './parser.ts';
+import { classifyError, errorMessage, type ConnectPhase } from './failure.ts';
+import type { ClientOptions, FailureKind, HttpResponse, PreparedRequest, SendOptions } from './types.ts';
+
+/** Where to connect, derived once per URL origin. */
+export interface Origin {
+  /** `protocol//host:port`, the pool key. */
+  key: string;
+  /** Host name or IP without IPv6 brackets. */
+  host: string;
+  port: number;
+  tls: boolean;
+  /** SNI name; undefined when host is an IP literal. */
+  servername: string | undefined;
+}
+
+export function originOf(url: URL): Origin {
+  const isTls = url.protocol === 'https:';
+  const port = url.port === '' ? (isTls ? 443 : 80) : Number(url.port);
+  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  return {
+    key: `${url.protocol}//${url.hostname}:${port}`,
+    host,
+    port,
+    tls: isTls,
+    servername: isTls && net.isIP(host) === 0 ? host : undefined,
+  };
+}
+
+// Requests safe to send again when a reused connection died before any response byte
+// (the keep-alive race: the server closed an idle connection as we wrote to it). RFC 9110 §9.2.2.
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+
+const P_NONE = 0;
+const P_CONNECTING = 1;
+const P_OPEN = 2;
+
+/** One request while the connection has it. */
+class Exchange {
+  readonly req: PreparedRequest;
+  readonly keepBody: boolean;
+  readonly startedAt: number;
+  readonly deadline: number;
+  readonly resolve: (res: HttpResponse) => void;
+  blocked = 0;
+  connecting = 0;
+  tlsHandshaking = 0;
+  writeStartAt = 0;
+  flushedAt = 0;
+  firstByteAt = 0;
+  seq = 0;
+  bytesSent = 0;
+  bytesReceived = 0;
+  reused = true;
+  retried = false;
+
+  constructor(req: PreparedRequest, opts: SendOptions, startedAt: number, resolve: (res: HttpResponse) => void) {
+    this.req = req;
+    this.keepBody = opts.keepBody;
+    this.startedAt = startedAt;
+    const t = opts.requestTimeoutMs;
+    this.deadline = t > 0 && Number.isFinite(t) ? startedAt + t : Infinity;
+    this.resolve = resolve;
+  }
+}
+
+export class Http1Connection {
+  readonly origin: Origin;
+  private readonly opts: ClientOptions;
+  private readonly onOpened: () => void;
+  private readonly parser: ResponseParser;
+  private readonly maxInFlight: number;
+
+  private socket: net.Socket | null = null;
+  private phase = P_NONE;
+  /** Not yet written (waiting for the socket or for a pipelining slot). */
+  private queue: Exchange[] = [];
+  /** Written, waiting for their response, in order. inflight[0] is the one the parser reads. */
+  private inflight: Exchange[] = [];
+  /** The exchange whose send opened the current socket: it gets the connect/TLS timings. */
+  private trigger: Exchange | null = null;
+  /** The exchange the parser is reading (inflight[0] once its response started). */
+  private parserOwner: Exchange | null = null;
+  private tcpStartAt = 0;
+  private connectedAt = 0;
+  private writeSeq = 0;
+  private flushedSeq = 0;
+  private closed = false;
+
+  // One request timer per connection, armed at the earliest deadline and re-armed when it fires,
+  // so steady traffic creates no timer per request.
+  private timer: NodeJS.Timeout | null = null;
+  private timerAt = Infinity;
+  private connectTimer: NodeJS.Timeout | null = null;
+  private readonly onTimerBound = (): void => this.onTimer();
+  private readonly onConnectTimeoutBound = (): void => this.onConnectTimeout();
+
+  constructor(origin: Origin, opts: ClientOptions, onOpened: () => void) {
+    this.origin = origin;
+    this.opts = opts;
+    this.onOpened = onOpened;
+    this.parser = new ResponseParser({ maxBodyBytes: opts.maxBodyBytes });
+    this.maxInFlight = opts.keepAlive ? Math.max(1, Math.floor(opts.pipelining) || 1) : 1;
+  }
+
+  /** Requests queued or in flight. */
+  get pending(): number {
+    return this.queue.length + this.inflight.length;
+  }
+
+  send(req: PreparedRequest, opts: SendOptions): Promise<HttpResponse> {
+    const { promise, resolve } = Promise.withResolvers<HttpResponse>();
+    const ex = new Exchange(req, opts, performance.now(), resolve);
+    if (this.closed) {
+      this.settle(ex, ex.startedAt, 'aborted', 'client closed');
+      return promise;
+    }
+    this.queue.push(ex);
+    if (ex.deadline < this.timerAt) this.armTimer(ex.deadline);
+    this.pump();
+    return promise;
+  }
+
+  /** Abort everything: in-flight and queued requests resolve with kind 'aborted'. */
+  close(): void {
+    this.closed = true;
+    this.clearTimer();
+    const t = performance.now();
+    const inflight = this.inflight;
+    const queue = this.queue;
+    this.inflight = [];
+    this.queue = [];
+    this.dropSocket();
+    for (const ex of inflight) this.settle(ex, t, 'aborted', 'client closed while the request was in flight');
+    for (const ex of queue) this.settle(ex, t, 'aborted', 'client closed before the request was sent');
+  }
+
+  // ---- writing ----
+
+  private pump(): void {
+    if (this.phase === P_NONE) {
+      if (this.queue.length > 0 && !this.closed) this.openSocket();
+      return;
+    }
+    if (this.phase !== P_OPEN) return;
+    while (this.queue.length > 0 && this.inflight.length < this.maxInFlight) {
+      this.write(this.queue.shift()!);
+    }
+  }
+
+  private write(ex: Exchange): void {
+    const t = performance.now();
+    ex.writeStartAt = t;
+    // Time before the write that was not spent connecting: DNS, a busy connection, a full pipeline.
+    ex.blocked = Math.max(0, t - ex.startedAt - ex.connecting - ex.tlsHandshaking);
+    ex.seq = ++this.writeSeq;
+    ex.bytesSent += ex.req.encoded.length;
+    this.inflight.push(ex);
+    if (this.inflight.length === 1) this.startParser(ex);
+    this.socket!.write(ex.req.encoded, this.onWritten);
+  }
+
+  private startParser(ex: Exchange): void {
+    this.parserOwner = ex;
+    this.parser.start(ex.req.isHead, ex.keepBody);
+  }
+
+  // Replaced per socket in openSocket so a late callback from a dead socket is ignored.
+  private onWritten: (err?: Error | null) => void = () => {};
+
+  private onFlushed(): void {
+    const seq = ++this.flushedSeq;
+    for (const ex of this.inflight) {
+      if (ex.seq === seq) {
+        ex.flushedAt = performance.now();
+        return;
+      }
+    }
+  }
+
+  // ---- socket lifecycle ----
+
+  private openSocket(): void {
+    const o = this.origin;
+    const t = performance.now();
+    this.phase = P_CONNECTING;
+    this.tcpStartAt = t;
+    this.connectedAt = 0;
+    this.trigger = this.queue[0] ?? null;
+    this.writeSeq = 0;
+    this.flushedSeq = 0;
+    const s: net.Socket = o.tls
+      ? tls.connect({
+          host: o.host,
+          port: o.port,
+          servername: o.servername,
+          rejectUnauthorized: !this.opts.insecureSkipTLSVerify,
+          ALPNProtocols: ['http/1.1'],
+        })
+      : net.connect({ host: o.host, port: o.port, noDelay: true });
+    this.socket = s;
+    if (this.opts.connectTimeoutMs > 0 && Number.isFinite(this.opts.connectTimeoutMs)) {
+      this.connectTimer = setTimeout(this.onConnectTimeoutBound, this.opts.connectTimeoutMs);
+      this.connectTimer.unref();
+    }
+    // connecting is measured from the end of DNS resolution (k6 counts DNS in blocked).
+    s.once('lookup', () => {
+      if (this.socket === s) this.tcpStartAt = performance.now();
+    });
+    s.once('connect', () => {
+      if (this.socket !== s) return;
+      this.connectedAt = performance.now();
+      s.setNoDelay(true);
+      this.onOpened();
+      if (!o.tls) this.onReady();
+    });
+    if (o.tls) {
+      s.once('secureConnect', () => {
+        if (this.socket === s) this.onReady();
+      });
+    }
+    s.on('data', (chunk: Buffer) => {
+      if (this.socket === s) this.onData(s, chunk);
+    });
+    s.on('end', () => {
+      if (this.socket === s) this.onEnd();
+    });
+    s.on('error', (err: Error) => {
+      if (this.socket !== s) return;
+      const phase: ConnectPhase = this.phase === P_OPEN ? 'open' : this.connectedAt > 0 && o.tls ? 'tls' : 'tcp';
+      this.failConnection(classifyError(err, phase), errorMessage(err), true);
+    });
+    s.on('close', () => {
+      if (this.socket === s) this.failConnection('closed_early', 'connection closed', true);
+    });
+    this.onWritten = (err?: Error | null) => {
+      if (this.socket === s && !err) this.onFlushed();
+    };
+  }
+
+  private onReady(): void {
+    const t = performance.now();
+    this.clearConnectTimer();
+    this.phase = P_OPEN;
+    const ex = this.trigger;
+    this.trigger = null;
+    if (ex !== null && this.queue.includes(ex)) {
+      const tcpEnd = this.connectedAt > 0 ? this.connectedAt : t;
+      ex.connecting = Math.max(0, tcpEnd - this.tcpStartAt);
+      ex.tlsHandshaking = this.origin.tls ? Math.max(0, t - tcpEnd) : 0;
+      ex.reused = false;
+    }
+    this.pump();
+  }
+
+  private onConnectTimeout(): void {
+    this.connectTimer = null;
+    if (this.phase !== P_CONNECTING) return;
+    const what = this.connectedAt > 0 ? 'TLS handshake' : 'TCP connect';
+    this.failConnection('connect_timeout', `${what} to ${this.origin.key} took longer than ${this.opts.connectTimeoutMs} ms`, false);
+  }
+
+  private clearConnectTimer(): void {
+    if (this.connectTimer !== null) {
+      clearTimeout(this.connectTimer);
+      this.connectTimer = null;
+    }
+  }
+
+  /** Forget the current socket (its late events are ignored) and destroy it. */
+  private dropSocket(): void {
+    const s = this.socket;
+    this.socket = null;
+    this.phase = P_NONE;
+    this.trigger = null;
+    this.clearConnectTimer();
+    this.onWritten = () => {};
+    if (s !== null) s.destroy();
+  }
+
+  // ---- reading ----
+
+  private onData(s: net.Socket, chunk: Buffer): void {
+    const t = performance.now();
+    const parser = this.parser;
+    let off = 0;
+    while (off < chunk.length) {
+      const ex = this.inflight[0];
+      if (ex === undefined) {
+        // Bytes nobody asked for (e.g. a 408 before an idle close): this socket cannot be trusted.
+        this.dropSocket();
+        this.pump();
+        return;
+      }
+      if (ex.firstByteAt === 0) ex.firstByteAt = t;
+      const n = parser.feed(chunk, off);
+      off += n;
+      ex.bytesReceived += n;
+      const st = parser.state;
+      if (st === ParseState.COMPLETE) {
+        this.completeHead(t);
+        if (this.socket !== s) return;
+      } else if (st === ParseState.ERROR) {
+        this.failConnection(parser.errorKind ?? 'malformed', parser.errorMessage, false);
+        return;
+      } else if (n === 0) {
+        return; // cannot happen: the parser consumes or changes state; guards against a spin
+      }
+    }
+  }
+
+  private onEnd(): void {
+    const ex = this.inflight[0];
+    if (ex === undefined) {
+      // Idle keep-alive connection closed by the server: the next send reconnects.
+      this.dropSocket();
+      this.pump();
+      return;
+    }
+    this.parser.finish();
+    if (this.parser.state === ParseState.COMPLETE) this.completeHead(performance.now());
+    else this.failConnection(this.parser.errorKind ?? 'closed_early', this.parser.errorMessage, true);
+  }
+
+  /** inflight[0]'s response is complete. */
+  private completeHead(t: number): void {
+    const parser = this.parser;
+    const ex = this.inflight.shift()!;
+    const keep = parser.keepAlive && this.opts.keepAlive;
+    this.settle(ex, t, null, '');
+    if (!keep) {
+      // Server said close (or we do not keep alive): anything pipelined behind will not be answered.
+      this.failConnection('closed_early', 'the server closed the connection after an earlier response', true);
+      return;
+    }
+    const next = this.inflight[0];
+    if (next !== undefined) this.startParser(next);
+    this.pump();
+  }
+
+  // ---- failures and timeouts ----
+
+  /**
+   * Destroy the socket and resolve what it carried. Exchanges that never got a byte on a reused
+   * connection are re-queued once when idempotent; after a failure while connecting, everything
+   * queued fails with the same kind (it was all waiting for that connection).
+   */
+  private failConnection(kind: FailureKind, message: string, allowRetry: boolean): void {
+    const t = performance.now();
+    const wasConnecting = this.phase === P_CONNECTING;
+    const trigger = this.trigger;
+    if (wasConnecting && trigger !== null) trigger.connecting = Math.max(0, t - this.tcpStartAt);
+    const inflight = this.inflight;
+    this.inflight = [];
+    this.dropSocket();
+    const retry: Exchange[] = [];
+    for (let i = 0; i < inflight.length; i++) {
+      const ex = inflight[i]!;
+      if (allowRetry && canRetry(ex, kind)) {
+        resetForRetry(ex);
+        retry.push(ex);
+      } else {
+        this.settle(ex, t, kind, message);
+      }
+    }
+    if (wasConnecting) {
+      const queue = this.queue;
+      this.queue = [];
+      for (const ex of queue) this.settle(ex, t, kind, message);
+    }
+    this.parserOwner = null;
+    if (retry.length > 0) this.queue = retry.concat(this.queue);
+    this.pump();
+  }
+
+  private armTimer(deadline: number): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timerAt = deadline;
+    this.timer = setTimeout(this.onTimerBound, Math.max(1, deadline - performance.now()));
+    this.timer.unref();
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.timerAt = Infinity;
+  }
+
+  private onTimer(): void {
+    this.timer = null;
+    this.timerAt = Infinity;
+    const t = performance.now();
+    if (this.queue.some((ex) => ex.deadline <= t)) {
+      const keep: Exchange[] = [];
+      for (const ex of this.queue) {
+        if (ex.deadline <= t) this.settle(ex, t, 'request_timeout', 'no response before the request timeout (request never sent)');
+        else keep.push(ex);
+      }
+      this.queue = keep;
+    }
+    if (this.inflight.some((ex) => ex.deadline <= t)) {
+      // Responses come in order: a stuck one blocks everything pipelined behind it.
+      this.failConnection('request_timeout', 'no complete response before the request timeout', false);
+    }
+    let next = Infinity;
+    for (const ex of this.queue) if (ex.deadline < next) next = ex.deadline;
+    for (const ex of this.inflight) if (ex.deadline < next) next = ex.deadline;
+    if (next !== Infinity) this.armTimer(next);
+  }
+
+  // ---- results ----
+
+  /** Resolve ex; status, headers and body come from the parser when it was reading ex's response. */
+  private settle(ex: Exchange, end: number, kind: FailureKind | null, message: string): void {
+    const p = this.parser;
+    const withParser = ex === this.parserOwner;
+    if (withParser) this.parserOwner = null;
+    const w = ex.writeStartAt;
+    const first = ex.firstByteAt;
+    let flushed = ex.flushedAt;
+    if (w > 0) {
+      // The write callback can run after the first response byte was read; the flush was earlier.
+      if (first > 0 && (flushed === 0 || flushed > first)) flushed = first;
+      else if (flushed === 0) flushed = end; // failed before the write was flushed
+    }
+    const sending = w > 0 && flushed > 0 ? Math.max(0, flushed - w) : 0;
+    const waiting = flushed > 0 ? Math.max(0, (first > 0 ? first : end) - flushed) : 0;
+    const receiving = first > 0 ? Math.max(0, end - first) : 0;
+    if (w === 0) ex.blocked = Math.max(0, end - ex.startedAt - ex.connecting - ex.tlsHandshaking);
+    const ok = kind === null;
+    ex.resolve({
+      status: withParser ? p.status : 0,
+      statusText: withParser ? p.statusText : '',
+      httpVersion: withParser ? p.httpVersion : '',
+      headers: withParser ? p.headers : {},
+      body: withParser && ok && ex.keepBody ? p.body : null,
+      bodyBytes: withParser ? p.bodyBytes : 0,
+      bytesReceived: ex.bytesReceived,
+      bytesSent: ex.bytesSent,
+      timings: {
+        blocked: ex.blocked,
+        connecting: ex.connecting,
+        tlsHandshaking: ex.tlsHandshaking,
+        sending,
+        waiting,
+        receiving,
+        duration: sending + waiting + receiving,
+        startedAt: ex.startedAt,
+        endedAt: end,
+      },
+      error: ok ? null : { kind, message },
+      reused: ex.reused,
+    });
+  }
+}
+
+function canRetry(ex: Exchange, kind: FailureKind): boolean {
+  return !ex.retried && ex.reused && ex.bytesReceived === 0 && (kind === 'reset' || kind === 'closed_early') &&
+    IDEMPOTENT.has(ex.req.method);
+}
+
+function resetForRetry(ex: Exchange): void {
+  ex.retried = true;
+  ex.writeStartAt = 0;
+  ex.flushedAt = 0;
+  ex.firstByteAt = 0;
+  ex.seq = 0;
+  ex.connecting = 0;
+  ex.tlsHandshaking = 0;
+}

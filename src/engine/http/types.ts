@@ -1,0 +1,94 @@
+// The HTTP client contract. The engine only talks to these types, so an HTTP/2 client can be
+// added later behind the same `HttpClient` interface without touching executors or metrics.
+
+/** Why a request failed; every kind is counted separately in http_req_failed and the summary. */
+export type FailureKind =
+  | 'connect_refused'   // ECONNREFUSED
+  | 'connect_timeout'   // TCP/TLS connect did not finish within connectTimeoutMs
+  | 'reset'             // ECONNRESET / EPIPE while a request was in flight
+  | 'closed_early'      // peer closed (FIN) before a complete response (includes half-close)
+  | 'request_timeout'   // no complete response within requestTimeoutMs
+  | 'malformed'         // the response could not be parsed as HTTP/1.1
+  | 'body_too_large'    // body exceeded maxBodyBytes
+  | 'tls'               // TLS handshake/verification failure
+  | 'dns'               // name resolution failed
+  | 'aborted'           // the run stopped while the request was in flight
+  | 'other';
+
+/** A request prepared once (URL parsed, head encoded) and sent many times. */
+export interface PreparedRequest {
+  method: string;
+  url: URL;
+  /** Lower-cased header names. Host, Content-Length are filled in by prepareRequest. */
+  headers: Record<string, string>;
+  body: Buffer | null;
+  /** Encoded request (head + body) when nothing varies per send; the hot path writes it as is. */
+  encoded: Buffer;
+  /** HEAD requests have no response body whatever the headers say. */
+  isHead: boolean;
+}
+
+/** Per-request phase timings in milliseconds (fractional; µs resolution), named as in k6. */
+export interface RequestTimings {
+  blocked: number;          // waiting for a free connection (pool / pipelining queue)
+  connecting: number;       // TCP connect (0 on a reused connection)
+  tlsHandshaking: number;   // TLS handshake (0 on a reused connection)
+  sending: number;          // write start → write flushed
+  waiting: number;          // flushed → first response byte (TTFB)
+  receiving: number;        // first byte → last byte
+  /** sending + waiting + receiving (k6's http_req_duration). */
+  duration: number;
+  /** performance.now() timestamp at which the request was handed to the client. */
+  startedAt: number;
+  /** performance.now() timestamp of the last byte (or of the failure). */
+  endedAt: number;
+}
+
+export interface HttpResponse {
+  /** 0 when the request failed before a status line was read. */
+  status: number;
+  statusText: string;
+  httpVersion: string;
+  /** Lower-cased names; repeated headers joined with ", " (set-cookie kept as array entries joined by "\n"). */
+  headers: Record<string, string>;
+  /** The body, only when the request asked for it (keepBody); otherwise null. */
+  body: Buffer | null;
+  /** Body bytes received (after de-chunking), counted even when discarded. */
+  bodyBytes: number;
+  /** Total bytes read from / written to the socket for this exchange (data_received / data_sent). */
+  bytesReceived: number;
+  bytesSent: number;
+  timings: RequestTimings;
+  /** Set when the request failed; status may still be set if the head was read. */
+  error: { kind: FailureKind; message: string } | null;
+  /** Whether this exchange reused an already-open connection. */
+  reused: boolean;
+}
+
+export interface SendOptions {
+  /** Keep the response body in memory (scripts that read it, captures, checks on body). */
+  keepBody: boolean;
+  /** Per-request timeout: from handing over to last byte. */
+  requestTimeoutMs: number;
+}
+
+export interface ClientOptions {
+  connectTimeoutMs: number;
+  /** Skip certificate verification (local self-signed targets only; opt-in). */
+  insecureSkipTLSVerify: boolean;
+  /** Responses with a body larger than this fail with 'body_too_large' (default 100 MB). */
+  maxBodyBytes: number;
+  /** Keep connections open between requests (HTTP/1.1 keep-alive). */
+  keepAlive: boolean;
+  /** Max requests in flight on one connection (1 = no pipelining). */
+  pipelining: number;
+}
+
+/** One client per VU: it owns that VU's connections (one per origin). */
+export interface HttpClient {
+  send(req: PreparedRequest, opts: SendOptions): Promise<HttpResponse>;
+  /** Number of TCP connections opened so far (for churn / keep-alive analysis). */
+  readonly connectionsOpened: number;
+  /** Close every connection; in-flight requests fail with 'aborted'. */
+  close(): void;
+}

@@ -1,0 +1,92 @@
+// Builds the function a VU runs once per iteration — a compiled request flow (URL/YAML plans) or an
+// exported script function — and wraps it with the iteration metrics every executor shares.
+import { pathToFileURL } from 'node:url';
+import type { MetricRegistry } from '../metrics/registry.ts';
+import type { CardinalityGuard } from '../metrics/tags.ts';
+import type { Plan, Scenario } from '../plan/types.ts';
+import { iterationStore, type IterationContext, type ScriptScenarioEnv } from '../script/context.ts';
+import type { IterationRunner } from './executors/context.ts';
+import { compileSteps, runSteps, type Vars } from './flow/compile-flow.ts';
+import { openFeeders, type FeederSet } from './feeder-set.ts';
+
+export interface RunnerInput {
+  plan: Plan;
+  scenarioName: string;
+  scenario: Scenario;
+  registry: MetricRegistry;
+  guard: CardinalityGuard;
+  setupData: unknown;
+  now(): number;
+}
+
+export async function buildIterationRunner(input: RunnerInput): Promise<IterationRunner> {
+  const { plan, scenario, scenarioName, registry, now } = input;
+  const baseTags = { ...plan.tags, ...scenario.tags, scenario: scenarioName };
+  const iterTags = { ...baseTags, group: '' };
+  const iterations = registry.get('iterations', iterTags).acc;
+  const iterationDuration = registry.get('iteration_duration', iterTags).acc;
+  const scheduleDelay = registry.get('iteration_schedule_delay', { scenario: scenarioName }).acc;
+  const feeders = await openFeeders(plan.feeders);
+  const env = { ...plan.env, ...scenario.env };
+
+  const body = scenario.flow
+    ? flowBody(scenario.flow, input, baseTags, feeders, env)
+    : await scriptBody(input, baseTags, env);
+
+  return async (vu, intendedStart) => {
+    const t0 = now();
+    scheduleDelay.add(t0 - intendedStart);
+    let completed = false;
+    try {
+      completed = await body(vu, intendedStart);
+    } catch (e) {
+      // A script exception ends the iteration (as in k6) and is counted, not fatal.
+      registry.get('iteration_errors', { ...baseTags, error: errorName(e) }).acc.add(1);
+      completed = true;
+    }
+    if (completed && !vu.interrupted) {
+      iterations.add(1);
+      iterationDuration.add(now() - t0);
+    }
+  };
+}
+
+type Body = (vu: Parameters<IterationRunner>[0], intendedStart: number) => Promise<boolean>;
+
+function flowBody(flow: NonNullable<Scenario['flow']>, input: RunnerInput, baseTags: Record<string, string>, feeders: FeederSet, env: Record<string, string>): Body {
+  const steps = compileSteps(flow, { registry: input.registry, baseTags, http: input.plan.http, guard: input.guard, now: input.now }, '');
+  const needsVars = feeders.size > 0 || flow.some((s) => JSON.stringify(s).includes('${'));
+  return async (vu, intendedStart) => {
+    let vars: Vars = vu.vars;
+    if (needsVars) {
+      // Env, the feeder row and __VU/__ITER are own properties; captured variables live in vu.vars
+      // (the prototype), so a value captured by one step is visible to the next at once.
+      vars = Object.assign(Object.create(vu.vars) as Vars, feeders.next(vu.id), { env, __VU: String(vu.id), __ITER: String(vu.iteration - 1), __SCENARIO: input.scenarioName });
+    }
+    return (await runSteps(steps, vu, vars, intendedStart)) !== false;
+  };
+}
+
+async function scriptBody(input: RunnerInput, baseTags: Record<string, string>, env: Record<string, string>): Promise<Body> {
+  const path = input.plan.scriptPath;
+  if (!path) throw new Error(`scenario "${input.scenarioName}" has neither a flow nor a script`);
+  // Scripts read __ENV like k6; process.env is shared by the worker so expose the plan's env there too.
+  Object.assign(process.env, env);
+  const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  const fn = mod[input.scenario.exec];
+  if (typeof fn !== 'function') throw new Error(`${path}: scenario "${input.scenarioName}" runs exec "${input.scenario.exec}", but the module exports no such function`);
+  const sc: ScriptScenarioEnv = {
+    scenarioName: input.scenarioName, registry: input.registry, baseTags, http: input.plan.http,
+    guard: input.guard, env, now: input.now, recorders: new Map(),
+  };
+  const data = input.setupData;
+  return async (vu, intendedStart) => {
+    const ctx: IterationContext = { vu, scenario: sc, group: '', intendedStart, iteration: vu.iteration - 1 };
+    await iterationStore.run(ctx, () => (fn as (d: unknown) => unknown)(data));
+    return true;
+  };
+}
+
+function errorName(e: unknown): string {
+  return e instanceof Error ? e.name : 'Error';
+}

@@ -1,0 +1,47 @@
+// A virtual user: its own HTTP client (so its own keep-alive connections, as in k6), its variables
+// (captured from responses), its data cursors, and a way to be interrupted at the graceful-stop deadline.
+import type { HttpClient } from './http/types.ts';
+
+export class VirtualUser {
+  /** 1-based id, unique across all workers (k6's exec.vu.idInTest). */
+  readonly id: number;
+  readonly client: HttpClient;
+  /** Variables captured from responses and set by scripts; visible to ${} templates. */
+  readonly vars: Record<string, string> = Object.create(null);
+  /** Iterations this VU started (k6's exec.vu.iterationInScenario). */
+  iteration = 0;
+  busy = false;
+  interrupted = false;
+  private wakers = new Set<() => void>();
+
+  constructor(id: number, client: HttpClient) {
+    this.id = id;
+    this.client = client;
+  }
+
+  /** Think time that ends early when the VU is interrupted. */
+  sleep(ms: number): Promise<void> {
+    if (this.interrupted || ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wakers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakers.add(done);
+    });
+  }
+
+  /** Stop at once: sleeps end, in-flight requests fail as 'aborted' (and are not recorded). */
+  interrupt(): void {
+    this.interrupted = true;
+    for (const wake of [...this.wakers]) wake();
+    this.client.close();
+  }
+
+  /** After an interrupted iteration, a VU that is reused starts clean. */
+  resume(): void {
+    this.interrupted = false;
+  }
+}

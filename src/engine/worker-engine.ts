@@ -1,0 +1,205 @@
+// One worker's share of a run: it starts every scenario at its startTime, runs the executors, and
+// every second hands the coordinator one IntervalSnapshot (metrics + generator health). It runs in a
+// worker thread (worker-main.ts) or, for --workers 1 and tests, in the calling thread; it only ever
+// talks through `post`, so both are the same code.
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { MetricRegistry, type IntervalSnapshot } from '../metrics/registry.ts';
+import { CardinalityGuard } from '../metrics/tags.ts';
+import type { Plan } from '../plan/types.ts';
+import { executorFor } from './executors/index.ts';
+import type { ScenarioContext } from './executors/context.ts';
+import type { Stripe } from './executors/stripe.ts';
+import { createHttpClient } from './http/client.ts';
+import { buildIterationRunner } from './iteration-runner.ts';
+import { VirtualUser } from './vu.ts';
+
+export interface WorkerInit {
+  plan: Plan;
+  stripe: Stripe;
+  /** Wall-clock (epoch ms) instant at which every worker starts the run. */
+  startAtEpochMs: number;
+  /** After a stop request, how long running iterations may still finish. */
+  stopGraceMs: number;
+  /** setup() result in script mode (structured-cloned). */
+  setupData: unknown;
+}
+
+/** How hard the generator itself worked during one interval (self-check). */
+export interface GeneratorHealth {
+  /** Event-loop delay of this worker, ms. */
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+  /** CPU time of this thread / wall time, 0..1 (1 = one core fully busy). */
+  cpu: number;
+  /** Event-loop utilisation 0..1. */
+  elu: number;
+  heapUsedBytes: number;
+}
+
+export type WorkerMessage =
+  | { type: 'interval'; worker: number; snapshot: IntervalSnapshot; health: GeneratorHealth }
+  | { type: 'done'; worker: number; connectionsOpened: number; guardOverflow: string[] }
+  | { type: 'fatal'; worker: number; message: string };
+
+export class WorkerEngine {
+  private readonly init: WorkerInit;
+  private readonly post: (m: WorkerMessage) => void;
+  private readonly registry = new MetricRegistry();
+  private readonly guard = new CardinalityGuard();
+  private readonly vus: VirtualUser[] = [];
+  private stopFlag = false;
+  private resolveStop!: () => void;
+  private readonly stopRequested = new Promise<void>((r) => (this.resolveStop = r));
+  private intervalIndex = 0;
+  private intervalTimer: NodeJS.Timeout | null = null;
+  private readonly loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  private lastCpu = threadCpu();
+  private lastCpuAt = performance.now();
+  private lastElu = performance.eventLoopUtilization();
+
+  constructor(init: WorkerInit, post: (m: WorkerMessage) => void) {
+    this.init = init;
+    this.post = post;
+  }
+
+  /** Graceful stop: no new iterations; running ones get stopGraceMs. */
+  stop(): void {
+    if (this.stopFlag) return;
+    this.stopFlag = true;
+    this.resolveStop();
+  }
+
+  /** Immediate stop: interrupt every VU now. */
+  abort(): void {
+    this.stop();
+    for (const vu of this.vus) vu.interrupt();
+  }
+
+  async run(): Promise<void> {
+    const { plan, stripe } = this.init;
+    const startAt = this.init.startAtEpochMs - performance.timeOrigin;
+    this.loopDelay.enable();
+    const runners = await Promise.all(
+      Object.entries(plan.scenarios).map(async ([name, scenario]) => ({
+        name,
+        scenario,
+        runIteration: await buildIterationRunner({
+          plan, scenarioName: name, scenario, registry: this.registry, guard: this.guard,
+          setupData: this.init.setupData, now: () => performance.now(),
+        }),
+      })),
+    );
+    const vusGauges = new Map<string, { active: number; allocated: number }>();
+    let vuSeq = 0;
+    const ticker = () => this.scheduleInterval(startAt, vusGauges);
+    await waitUntil(startAt, this.stopRequested);
+    ticker();
+    await Promise.all(
+      runners.map(async ({ name, scenario, runIteration }) => {
+        const scenarioStart = startAt + scenario.startTimeMs;
+        await waitUntil(scenarioStart, this.stopRequested);
+        if (this.stopFlag) return;
+        const gauge = { active: 0, allocated: 0 };
+        vusGauges.set(name, gauge);
+        const ctx: ScenarioContext = {
+          name,
+          scenario,
+          stripe,
+          startAt: scenarioStart,
+          now: () => performance.now(),
+          newVu: () => {
+            // Global VU ids interleave across workers exactly like the striped VU split.
+            const id = stripe.index + vuSeq++ * stripe.count + 1;
+            const vu = new VirtualUser(id, createHttpClient({
+              connectTimeoutMs: plan.http.connectTimeoutMs,
+              insecureSkipTLSVerify: plan.http.insecureSkipTLSVerify,
+              maxBodyBytes: plan.http.maxBodyBytes,
+              keepAlive: plan.http.keepAlive,
+              pipelining: plan.http.pipelining,
+            }));
+            this.vus.push(vu);
+            return vu;
+          },
+          runIteration,
+          dropped: this.registry.get('dropped_iterations', { scenario: name }).acc,
+          stopRequested: this.stopRequested,
+          stopped: () => this.stopFlag,
+          stopGraceMs: this.init.stopGraceMs,
+          setVus: (active, allocated) => {
+            gauge.active = active;
+            gauge.allocated = allocated;
+          },
+        };
+        await executorFor(scenario)(ctx);
+      }),
+    );
+    if (this.intervalTimer) clearTimeout(this.intervalTimer);
+    // The last, partial interval.
+    this.emitInterval(vusGauges);
+    this.loopDelay.disable();
+    let opened = 0;
+    for (const vu of this.vus) {
+      opened += vu.client.connectionsOpened;
+      vu.client.close();
+    }
+    this.post({ type: 'done', worker: stripe.index, connectionsOpened: opened, guardOverflow: [...this.guard.overflowed] });
+  }
+
+  private scheduleInterval(startAt: number, gauges: Map<string, { active: number; allocated: number }>): void {
+    const due = startAt + (this.intervalIndex + 1) * 1000;
+    this.intervalTimer = setTimeout(() => {
+      this.emitInterval(gauges);
+      this.scheduleInterval(startAt, gauges);
+    }, Math.max(0, due - performance.now()));
+  }
+
+  private emitInterval(gauges: Map<string, { active: number; allocated: number }>): void {
+    let active = 0;
+    let allocated = 0;
+    for (const g of gauges.values()) {
+      active += g.active;
+      allocated += g.allocated;
+    }
+    this.registry.get('vus', {}).acc.add(active);
+    this.registry.get('vus_max', {}).acc.add(allocated);
+    const snapshot = this.registry.snapshot(this.intervalIndex++);
+    this.post({ type: 'interval', worker: this.init.stripe.index, snapshot, health: this.health() });
+  }
+
+  private health(): GeneratorHealth {
+    const now = performance.now();
+    const cpu = threadCpu();
+    const elu = performance.eventLoopUtilization(this.lastElu);
+    const h: GeneratorHealth = {
+      loopDelayP99Ms: this.loopDelay.count ? this.loopDelay.percentile(99) / 1e6 : 0,
+      loopDelayMaxMs: this.loopDelay.count ? this.loopDelay.max / 1e6 : 0,
+      cpu: (cpu - this.lastCpu) / 1000 / Math.max(1, now - this.lastCpuAt),
+      elu: elu.utilization,
+      heapUsedBytes: process.memoryUsage().heapUsed,
+    };
+    this.loopDelay.reset();
+    this.lastCpu = cpu;
+    this.lastCpuAt = now;
+    this.lastElu = performance.eventLoopUtilization();
+    return h;
+  }
+}
+
+/** CPU µs used by this thread (user + system); the whole process on Node versions without threadCpuUsage. */
+function threadCpu(): number {
+  const p = process as NodeJS.Process & { threadCpuUsage?: () => NodeJS.CpuUsage };
+  const u = p.threadCpuUsage ? p.threadCpuUsage() : process.cpuUsage();
+  return u.user + u.system;
+}
+
+function waitUntil(at: number, stop: Promise<void>): Promise<void> {
+  const ms = at - performance.now();
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    stop.then(() => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,68 @@
+// HDR histograms for Trend metrics: values in µs, 1 µs – 1 h, 3 significant digits (as wrk2 does),
+// so a run of any length uses constant memory and two histograms merge exactly.
+import * as hdr from 'hdr-histogram-js';
+import type { JsHistogram } from 'hdr-histogram-js/dist/JsHistogram.js';
+
+export const LOWEST_US = 1;
+export const HIGHEST_US = 3_600_000_000;
+export const SIGNIFICANT_DIGITS = 3;
+
+export type Histogram = JsHistogram;
+
+export function newHistogram(): Histogram {
+  // Starts small (10 s) and grows on demand up to the 1 h cap: most runs never see multi-second
+  // latencies, and the counts array is what dominates memory.
+  return hdr.build({
+    bitBucketSize: 32,
+    autoResize: true,
+    lowestDiscernibleValue: LOWEST_US,
+    highestTrackableValue: 10_000_000,
+    numberOfSignificantValueDigits: SIGNIFICANT_DIGITS,
+  }) as unknown as Histogram;
+}
+
+/** Record a duration given in ms, clamped to the histogram's range. */
+export function recordMs(h: Histogram, ms: number): void {
+  let us = Math.round(ms * 1000);
+  if (us < 0) us = 0;
+  else if (us > HIGHEST_US) us = HIGHEST_US;
+  h.recordValue(us);
+}
+
+/**
+ * Sparse, JSON-friendly form: [value, count, value, count, …] over non-empty buckets. Used to ship
+ * interval histograms from workers to the main thread every second; cheaper than the standard
+ * compressed encoding (no deflate) and exact, because each value maps back to its own bucket.
+ */
+export function toSparse(h: Histogram): number[] {
+  const out: number[] = [];
+  if (h.totalCount === 0) return out;
+  const max = h.countsArrayIndex(h.maxValue);
+  for (let i = 0; i <= max; i++) {
+    const c = h.getCountAtIndex(i);
+    if (c !== 0) out.push(h.valueFromIndex(i), c);
+  }
+  return out;
+}
+
+export function addSparse(h: Histogram, sparse: readonly number[]): void {
+  for (let i = 0; i < sparse.length; i += 2) h.recordValueWithCount(sparse[i]!, sparse[i + 1]!);
+}
+
+/** Standard HdrHistogram compressed base64 (readable by every HdrHistogram implementation). */
+export function encodeHistogram(h: Histogram): string {
+  return hdr.encodeIntoCompressedBase64(h as never);
+}
+
+export function decodeHistogram(s: string): Histogram {
+  const decoded = hdr.decodeFromCompressedBase64(s, 32) as unknown as Histogram;
+  // Decoded histograms keep their encoded range; allow later merges of larger values.
+  decoded.autoResize = true;
+  return decoded;
+}
+
+/** Value at percentile p (0..100), in ms. */
+export function percentileMs(h: Histogram, p: number): number {
+  if (h.totalCount === 0) return 0;
+  return h.getValueAtPercentile(p) / 1000;
+}

@@ -1,0 +1,133 @@
+// Follows every threshold of a plan through a run: whole-run thresholds are evaluated on the
+// running totals each second (for abortOnFail) and at the end; `over W` thresholds keep a ring of
+// the last W one-second aggregates of their selector and judge each full window as it completes.
+import type { Plan, ThresholdSpec } from '../plan/types.ts';
+import type { ThresholdOutcome } from '../record/run-record.ts';
+import { Accumulator } from './accumulator.ts';
+import type { RunAggregate, TotalSeries } from './run-aggregate.ts';
+import { tagsMatch } from './run-aggregate.ts';
+import { evaluateThreshold, parseMetricSelector, parseThreshold, shouldAbort, WindowedThreshold } from './thresholds/index.ts';
+import type { MetricSelector } from './thresholds/index.ts';
+import type { ParsedThreshold } from './thresholds/types.ts';
+
+interface Tracked {
+  selectorText: string;
+  selector: MetricSelector;
+  spec: ThresholdSpec;
+  parsed: ParsedThreshold;
+  window: WindowedThreshold | null;
+  ring: Accumulator[];
+  lastOk: boolean;
+  lastActual: number;
+  aborted: boolean;
+}
+
+/** Parse every threshold up front, so a typo fails the run before any load is sent. */
+export function parsePlanThresholds(plan: Plan): Array<{ selectorText: string; selector: MetricSelector; spec: ThresholdSpec; parsed: ParsedThreshold }> {
+  const out = [];
+  for (const [selectorText, specs] of Object.entries(plan.thresholds)) {
+    const selector = parseMetricSelector(selectorText);
+    for (const spec of specs) out.push({ selectorText, selector, spec, parsed: parseThreshold(spec.expression) });
+  }
+  return out;
+}
+
+export class ThresholdTracker {
+  private readonly items: Tracked[];
+  /** Set when an abortOnFail threshold failed: the selector and expression. */
+  abortReason: string | null = null;
+
+  constructor(plan: Plan) {
+    this.items = parsePlanThresholds(plan).map((t) => ({
+      ...t,
+      window: t.parsed.windowMs === null ? null : new WindowedThreshold(t.parsed),
+      ring: [],
+      lastOk: true,
+      lastActual: NaN,
+      aborted: false,
+    }));
+  }
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  /** Called once per merged interval. Returns true when the run must abort. */
+  onInterval(index: number, interval: Map<string, TotalSeries>, agg: RunAggregate): boolean {
+    const elapsedMs = (index + 1) * 1000;
+    for (const t of this.items) {
+      let ok = true;
+      if (t.window) {
+        const acc = selectFrom(interval.values(), t.selector, t.parsed);
+        t.ring.push(acc);
+        const seconds = t.window.windowMs / 1000;
+        if (t.ring.length > seconds) t.ring.shift();
+        const view = new Accumulator(acc.type);
+        for (const a of t.ring) view.merge(a, false);
+        view.spanSeconds = t.ring.length;
+        ok = t.window.observe(elapsedMs, view).ok;
+        if (t.window.failed) ok = false;
+      } else {
+        const acc = agg.select(t.selector.metric, t.selector.tags);
+        if (acc) {
+          acc.spanSeconds = elapsedMs / 1000;
+          const r = evaluateThreshold(t.parsed, acc, 'running');
+          ok = r.ok;
+          t.lastActual = r.actual;
+        }
+      }
+      t.lastOk = ok;
+      if (!this.abortReason && shouldAbort(t.spec, elapsedMs, ok)) {
+        t.aborted = true;
+        this.abortReason = `threshold ${t.selectorText}: ${t.spec.expression} failed (abortOnFail)`;
+      }
+    }
+    return this.abortReason !== null;
+  }
+
+  /** Final verdicts over the whole run. */
+  finish(agg: RunAggregate, runMs: number): ThresholdOutcome[] {
+    return this.items.map((t) => {
+      const acc = agg.select(t.selector.metric, t.selector.tags) ?? emptyFor(t.parsed);
+      acc.spanSeconds = Math.max(runMs, 1) / 1000;
+      let ok: boolean;
+      let actual: number;
+      let firstBreach: number | null = null;
+      if (t.window) {
+        t.window.finish(runMs, acc);
+        ok = !t.window.failed;
+        actual = t.window.worstActual ?? NaN;
+        firstBreach = t.window.firstBreachMs === null ? null : t.window.firstBreachMs / 1000;
+      } else {
+        const r = evaluateThreshold(t.parsed, acc, 'final');
+        ok = r.ok;
+        actual = r.actual;
+      }
+      return {
+        selector: t.selectorText,
+        expression: t.spec.expression,
+        ok,
+        actual: Number.isFinite(actual) ? actual : null,
+        abortOnFail: t.spec.abortOnFail,
+        firstBreachSeconds: firstBreach,
+        aborted: t.aborted,
+      };
+    });
+  }
+}
+
+function selectFrom(series: Iterable<TotalSeries>, sel: MetricSelector, parsed: ParsedThreshold): Accumulator {
+  let acc: Accumulator | null = null;
+  for (const s of series) {
+    if (s.metric !== sel.metric || !tagsMatch(s.tags, sel.tags)) continue;
+    if (!acc) acc = new Accumulator(s.acc.type);
+    acc.merge(s.acc, s.acc.type === 'gauge');
+  }
+  return acc ?? emptyFor(parsed);
+}
+
+/** An empty aggregate of the type the aggregation implies (a metric that never got a sample). */
+function emptyFor(parsed: ParsedThreshold): Accumulator {
+  const k = parsed.aggregation.kind;
+  return new Accumulator(k === 'rate' ? 'rate' : k === 'count' ? 'counter' : k === 'value' ? 'gauge' : 'trend');
+}

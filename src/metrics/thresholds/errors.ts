@@ -1,0 +1,31 @@
+// Errors for bad threshold configuration. Each message is one line naming the input and the problem.
+
+/** A threshold expression that does not follow the grammar. `position` is 1-based. */
+export class ThresholdSyntaxError extends Error {
+  readonly expression: string;
+  readonly position: number;
+  constructor(expression: string, problem: string, position: number, hint?: string) {
+    super(`threshold ${JSON.stringify(expression)}: ${problem} at position ${position}${hint ? `; ${hint}` : ''}`);
+    this.name = 'ThresholdSyntaxError';
+    this.expression = expression;
+    this.position = position;
+  }
+}
+
+/** A metric selector such as `http_req_duration{name:login}` that cannot be understood. */
+export class MetricSelectorError extends Error {
+  readonly selector: string;
+  constructor(selector: string, problem: string) {
+    super(`metric selector ${JSON.stringify(selector)}: ${problem}`);
+    this.name = 'MetricSelectorError';
+    this.selector = selector;
+  }
+}
+
+/** A well-formed threshold whose aggregation does not exist for the metric's type (k6 rejects these too). */
+export class ThresholdAggregationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ThresholdAggregationError';
+  }
+}

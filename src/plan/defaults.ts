@@ -1,0 +1,48 @@
+// Defaults applied by normalise.ts. k6's where k6 has one (lib/executor/*.go, lib/options.go).
+
+import type { HttpSettings } from './types.ts';
+
+export const DEFAULT_SCENARIO_NAME = 'default';
+export const DEFAULT_EXEC = 'default';
+
+export const SCENARIO_DEFAULTS = {
+  startTimeMs: 0,
+  gracefulStopMs: 30_000,
+  gracefulRampDownMs: 30_000,
+  timeUnitMs: 1000,
+  maxDurationMs: 600_000,
+  vus: 1,
+  iterations: 1,
+  startVUs: 1,
+  startRate: 0,
+} as const;
+
+export const HTTP_DEFAULTS: Readonly<HttpSettings> = {
+  timeoutMs: 60_000,
+  connectTimeoutMs: 10_000,
+  insecureSkipTLSVerify: false,
+  discardResponseBodies: true,
+  keepAlive: true,
+  pipelining: 1,
+  maxBodyBytes: 100 * 1024 * 1024,
+};
+
+/** Ceiling for the VU pool speedguard picks by itself (users may set more explicitly). */
+export const MAX_DEFAULT_VUS = 10_000;
+
+/**
+ * VU pool for an arrival-rate executor when the user gives neither preAllocatedVUs nor maxVUs
+ * (k6 requires preAllocatedVUs; we size it instead). Little's law: VUs busy = rate × iteration time.
+ * preAllocated covers iterations up to 100 ms without allocating during the run; maxVUs covers
+ * iterations up to 10 s, so a slowing target shows up as latency, not as dropped iterations,
+ * unless it gets slower than that.
+ *   preAllocatedVUs = max(10, ceil(rate/s × 0.1))
+ *   maxVUs          = max(preAllocatedVUs, min(10000, ceil(rate/s × 10)))
+ */
+export function defaultArrivalVUs(peakRatePerSecond: number): { preAllocatedVUs: number; maxVUs: number } {
+  // Divide/multiply by 10 rather than × 0.1: 30 × 0.1 = 3.0000000000000004 would ceil to 4.
+  const rate = Math.round(peakRatePerSecond * 1e6) / 1e6;
+  const preAllocatedVUs = Math.max(10, Math.ceil(rate / 10));
+  const maxVUs = Math.max(preAllocatedVUs, Math.min(MAX_DEFAULT_VUS, Math.ceil(rate * 10)));
+  return { preAllocatedVUs, maxVUs };
+}

@@ -1,0 +1,168 @@
+// The typed, validated plan. Loaders (URL, YAML/JSON, script module) turn user input into this
+// shape once, at the edge; everything inside the engine trusts it. All durations are milliseconds.
+
+export type ExecutorName =
+  | 'shared-iterations'
+  | 'per-vu-iterations'
+  | 'constant-vus'
+  | 'ramping-vus'
+  | 'constant-arrival-rate'
+  | 'ramping-arrival-rate';
+
+export interface Stage {
+  durationMs: number;
+  /** VUs (ramping-vus) or iterations per timeUnit (ramping-arrival-rate) reached at the stage's end. */
+  target: number;
+}
+
+interface ScenarioCommon {
+  /** Offset from the test start. */
+  startTimeMs: number;
+  /** How long iterations still running at the scenario's end may finish before being interrupted. */
+  gracefulStopMs: number;
+  /** Script mode: the exported function to run (default: "default"). */
+  exec: string;
+  tags: Record<string, string>;
+  env: Record<string, string>;
+  /** Request-list mode (URL and YAML/JSON plans): the steps one iteration runs. Null in script mode. */
+  flow: Step[] | null;
+}
+
+export interface SharedIterations extends ScenarioCommon {
+  executor: 'shared-iterations';
+  vus: number;
+  iterations: number;
+  maxDurationMs: number;
+}
+export interface PerVuIterations extends ScenarioCommon {
+  executor: 'per-vu-iterations';
+  vus: number;
+  iterations: number;
+  maxDurationMs: number;
+}
+export interface ConstantVus extends ScenarioCommon {
+  executor: 'constant-vus';
+  vus: number;
+  durationMs: number;
+}
+export interface RampingVus extends ScenarioCommon {
+  executor: 'ramping-vus';
+  startVUs: number;
+  stages: Stage[];
+  gracefulRampDownMs: number;
+}
+export interface ConstantArrivalRate extends ScenarioCommon {
+  executor: 'constant-arrival-rate';
+  rate: number;
+  timeUnitMs: number;
+  durationMs: number;
+  preAllocatedVUs: number;
+  maxVUs: number;
+}
+export interface RampingArrivalRate extends ScenarioCommon {
+  executor: 'ramping-arrival-rate';
+  startRate: number;
+  timeUnitMs: number;
+  stages: Stage[];
+  preAllocatedVUs: number;
+  maxVUs: number;
+}
+
+export type Scenario =
+  | SharedIterations
+  | PerVuIterations
+  | ConstantVus
+  | RampingVus
+  | ConstantArrivalRate
+  | RampingArrivalRate;
+
+/** Where a captured variable's value comes from in a response. */
+export type CaptureSource =
+  | { json: string }              // dotted path into a JSON body: "data.items.0.id"
+  | { header: string }            // response header (case-insensitive)
+  | { regex: string; group?: number };
+
+/** Declarative checks on a response (plan mode); each becomes one `checks` sample. */
+export interface CheckSpec {
+  name: string;
+  status?: number | number[];
+  bodyIncludes?: string;
+  headerPresent?: string;
+  maxDurationMs?: number;
+}
+
+export interface RequestStep {
+  kind: 'request';
+  method: string;
+  /** May contain ${var} placeholders filled from captures, feeders and env. */
+  url: string;
+  headers: Record<string, string>;
+  body: string | null;
+  /** The `name` tag (defaults to the URL with ids normalised). */
+  name: string | null;
+  tags: Record<string, string>;
+  checks: CheckSpec[];
+  capture: Record<string, CaptureSource>;
+  /** Status codes counted as expected (expected_response tag); default 200–399. */
+  expectedStatuses: number[] | null;
+}
+export interface SleepStep {
+  kind: 'sleep';
+  /** Fixed think time, or uniformly random between min and max. */
+  minMs: number;
+  maxMs: number;
+}
+export interface GroupStep {
+  kind: 'group';
+  name: string;
+  steps: Step[];
+}
+export type Step = RequestStep | SleepStep | GroupStep;
+
+/** Test data: rows handed to VUs ("per-vu": each VU walks its own cursor; "shared": one cursor). */
+export interface FeederSpec {
+  name: string;
+  /** Absolute path of a CSV (header row) or JSON (array of objects) file. */
+  path: string;
+  mode: 'shared' | 'per-vu';
+  /** sequential wraps around; random picks a row each time. */
+  order: 'sequential' | 'random';
+}
+
+export interface ThresholdSpec {
+  /** The expression as written, e.g. "p(95)<200" or "p(95)<300 over 30s". */
+  expression: string;
+  abortOnFail: boolean;
+  delayAbortEvalMs: number;
+}
+
+export interface HttpSettings {
+  timeoutMs: number;
+  connectTimeoutMs: number;
+  insecureSkipTLSVerify: boolean;
+  discardResponseBodies: boolean;
+  keepAlive: boolean;
+  pipelining: number;
+  maxBodyBytes: number;
+}
+
+export interface Plan {
+  /** Where the plan came from (URL, file path) — for messages and the record. */
+  source: string;
+  /** Script mode: absolute path of the module to import in every worker. */
+  scriptPath: string | null;
+  /** The plan's `target` base URL without trailing slash (the origin for URL plans); absent when
+   *  not given. Request URLs in flows are already absolute; scripts may read it. */
+  target?: string;
+  scenarios: Record<string, Scenario>;
+  /** Metric selector (e.g. "http_req_duration{name:login}") → threshold expressions. */
+  thresholds: Record<string, ThresholdSpec[]>;
+  http: HttpSettings;
+  feeders: FeederSpec[];
+  /** Tags added to every sample. */
+  tags: Record<string, string>;
+  /** Worker threads; 0 = one per core. */
+  workers: number;
+  /** Environment visible to the script (`__ENV` style) and to ${var} substitution. */
+  env: Record<string, string>;
+}

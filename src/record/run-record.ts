@@ -1,0 +1,111 @@
+// The RunRecord: the one serialisable result of a run (CONVENTIONS.md §1). Everything after the
+// engine — summaries, exports, audits, reports, history — works from this alone.
+import type { AccumulatorData } from '../metrics/accumulator.ts';
+import type { MetricType } from '../metrics/types.ts';
+import type { Plan } from '../plan/types.ts';
+
+export const RUN_RECORD_SCHEMA = 'speedguard.run/1';
+
+export type RunStatus = 'completed' | 'interrupted' | 'aborted_by_threshold' | 'failed';
+
+/** Whole-run aggregate of one series (metric + tag set). */
+export interface SeriesTotal {
+  metric: string;
+  type: MetricType;
+  contains: 'time' | 'data' | 'default';
+  tags: Record<string, string>;
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  /** Trend only: HdrHistogram standard compressed base64, values in µs (mergeable across runs/machines). */
+  histogram?: string;
+}
+
+/** One series in one interval: compact statistics (no histogram). Trend values in ms. */
+export interface SeriesPoint {
+  metric: string;
+  tags: Record<string, string>;
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  p50?: number;
+  p90?: number;
+  p95?: number;
+  p99?: number;
+}
+
+export interface IntervalRecord {
+  /** Whole seconds since the run start (interval k covers [k, k+1) s). */
+  index: number;
+  /** Seconds covered (1, or more after long runs were coarsened to keep memory bounded). */
+  seconds: number;
+  series: SeriesPoint[];
+  /** Generator self-check for this interval: the worst worker. */
+  generator: { cpuMax: number; loopDelayP99MaxMs: number; eluMax: number };
+}
+
+export interface ThresholdOutcome {
+  /** "http_req_duration{name:login}" */
+  selector: string;
+  expression: string;
+  ok: boolean;
+  /** Aggregated value compared (NaN → null when there was no data). */
+  actual: number | null;
+  abortOnFail: boolean;
+  /** Windowed thresholds: the first breach, seconds since start. */
+  firstBreachSeconds: number | null;
+  /** Set when this threshold's abortOnFail stopped the run. */
+  aborted: boolean;
+}
+
+export interface GeneratorVerdict {
+  /** True when the generator, not the target, limited the run: other figures are then suspect. */
+  limited: boolean;
+  /** Human-readable reasons with figures. */
+  reasons: string[];
+  workers: number;
+  /** Max over intervals and workers. */
+  cpuMax: number;
+  cpuP95: number;
+  loopDelayP99MaxMs: number;
+  /** iteration_schedule_delay p99 over the run (ms): how late iterations started vs their schedule. */
+  scheduleDelayP99Ms: number;
+  heapUsedMaxBytes: number;
+  rssMaxBytes: number;
+}
+
+export interface RunRecord {
+  schema: typeof RUN_RECORD_SCHEMA;
+  id: string;
+  kind: 'run';
+  status: RunStatus;
+  /** Why the run did not complete, when it did not. */
+  statusReason: string | null;
+  startedAt: string;
+  endedAt: string;
+  durationMs: number;
+  /** The plan as run (secrets redacted). */
+  plan: Plan;
+  environment: {
+    speedguard: string;
+    node: string;
+    platform: string;
+    arch: string;
+    cpus: number;
+    workers: number;
+  };
+  totals: SeriesTotal[];
+  intervals: IntervalRecord[];
+  thresholds: ThresholdOutcome[];
+  generator: GeneratorVerdict;
+  /** Total connections opened by all VUs (≫ VUs means churn / no keep-alive). */
+  connectionsOpened: number;
+  /** Tag keys whose distinct values hit the cardinality cap (collapsed into "__other__"). */
+  tagOverflow: string[];
+  /** Probe data added by later stages (profiling, database); free-form per probe. */
+  probes: Record<string, unknown>;
+}
+
+export type { AccumulatorData };

@@ -1,0 +1,39 @@
+// The per-iteration context that script functions (http.get, check, group, sleep …) find through
+// AsyncLocalStorage, so scripts can import them at module level as in k6.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { MetricRegistry } from '../metrics/registry.ts';
+import type { CardinalityGuard, Tags } from '../metrics/tags.ts';
+import type { HttpSettings } from '../plan/types.ts';
+import type { ResponseRecorder } from '../engine/response-metrics.ts';
+import type { VirtualUser } from '../engine/vu.ts';
+
+/** Shared by every iteration of one scenario in one worker. */
+export interface ScriptScenarioEnv {
+  scenarioName: string;
+  registry: MetricRegistry;
+  baseTags: Tags;
+  http: HttpSettings;
+  guard: CardinalityGuard;
+  env: Record<string, string>;
+  now(): number;
+  /** Response recorders by "method name group tags" (see script/http.ts). */
+  recorders: Map<string, ResponseRecorder>;
+}
+
+export interface IterationContext {
+  vu: VirtualUser;
+  scenario: ScriptScenarioEnv;
+  /** "" at the root, "::name::sub" inside groups (k6's group tag). */
+  group: string;
+  /** The first request of an iteration is late by as much as the iteration was: measure from here. */
+  intendedStart: number | null;
+  iteration: number;
+}
+
+export const iterationStore = new AsyncLocalStorage<IterationContext>();
+
+export function currentIteration(what: string): IterationContext {
+  const ctx = iterationStore.getStore();
+  if (!ctx) throw new Error(`${what} can only be called while a VU runs an iteration (inside the exported scenario function)`);
+  return ctx;
+}

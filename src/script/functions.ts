@@ -1,0 +1,85 @@
+// check, group, sleep, custom metrics and exec info for scripts, with k6's names and meaning.
+import type { MetricType } from '../metrics/types.ts';
+import { currentIteration } from './context.ts';
+
+/** k6's check(): each named predicate is one `checks` sample; never throws, returns all-passed. */
+export function check<T>(value: T, checks: Record<string, (v: T) => boolean>, tags: Record<string, string> = {}): boolean {
+  const ctx = currentIteration('check()');
+  const sc = ctx.scenario;
+  let all = true;
+  for (const [name, fn] of Object.entries(checks)) {
+    let ok: boolean;
+    try {
+      ok = Boolean(fn(value));
+    } catch {
+      ok = false;
+    }
+    sc.registry.get('checks', { ...sc.baseTags, ...tags, group: ctx.group, check: name }).acc.add(ok ? 1 : 0);
+    if (!ok) all = false;
+  }
+  return all;
+}
+
+/** k6's group(): runs fn with a nested group tag and records group_duration. */
+export async function group<T>(name: string, fn: () => T | Promise<T>): Promise<T> {
+  const ctx = currentIteration('group()');
+  const outer = ctx.group;
+  ctx.group = outer + '::' + name;
+  const t0 = ctx.scenario.now();
+  try {
+    return await fn();
+  } finally {
+    const sc = ctx.scenario;
+    sc.registry.get('group_duration', { ...sc.baseTags, group: ctx.group }).acc.add(sc.now() - t0);
+    ctx.group = outer;
+  }
+}
+
+/** k6's sleep(seconds) — awaitable; ends early if the VU is interrupted. */
+export function sleep(seconds: number): Promise<void> {
+  const ctx = currentIteration('sleep()');
+  return ctx.vu.sleep(seconds * 1000);
+}
+
+class CustomMetric {
+  readonly name: string;
+  private readonly type: MetricType;
+  private readonly contains: 'time' | 'default';
+  constructor(name: string, type: MetricType, isTime = false) {
+    this.name = name;
+    this.type = type;
+    this.contains = isTime ? 'time' : 'default';
+  }
+  add(value: number | boolean, tags: Record<string, string> = {}): void {
+    const ctx = currentIteration(`${this.name}.add()`);
+    const sc = ctx.scenario;
+    sc.registry.define(this.name, this.type, this.contains);
+    sc.registry.get(this.name, { ...sc.baseTags, ...tags, group: ctx.group }).acc.add(Number(value));
+  }
+}
+
+/** Custom metrics (k6/metrics). Trend values are ms when isTime, plain numbers otherwise. */
+export class Trend extends CustomMetric {
+  constructor(name: string, isTime = false) { super(name, 'trend', isTime); }
+}
+export class Counter extends CustomMetric {
+  constructor(name: string) { super(name, 'counter'); }
+}
+export class Rate extends CustomMetric {
+  constructor(name: string) { super(name, 'rate'); }
+}
+export class Gauge extends CustomMetric {
+  constructor(name: string) { super(name, 'gauge'); }
+}
+
+/** k6/execution: who is running this iteration. */
+export const exec = {
+  get vu() {
+    const ctx = currentIteration('exec.vu');
+    return { idInTest: ctx.vu.id, iterationInScenario: ctx.iteration, vars: ctx.vu.vars };
+  },
+  get scenario() {
+    const ctx = currentIteration('exec.scenario');
+    return { name: ctx.scenario.scenarioName };
+  },
+};
