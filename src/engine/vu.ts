@@ -5,7 +5,10 @@ import type { HttpClient } from './http/types.ts';
 export class VirtualUser {
   /** 1-based id, unique across all workers (k6's exec.vu.idInTest). */
   readonly id: number;
-  readonly client: HttpClient;
+  /** Replaced after an interrupt: a closed client answers every request with 'aborted'. */
+  client: HttpClient;
+  private readonly makeClient: () => HttpClient;
+  private openedByOldClients = 0;
   /** Variables captured from responses and set by scripts; visible to ${} templates. */
   readonly vars: Record<string, string> = Object.create(null);
   /** Iterations this VU started (k6's exec.vu.iterationInScenario). */
@@ -14,9 +17,15 @@ export class VirtualUser {
   interrupted = false;
   private wakers = new Set<() => void>();
 
-  constructor(id: number, client: HttpClient) {
+  constructor(id: number, makeClient: () => HttpClient) {
     this.id = id;
-    this.client = client;
+    this.makeClient = makeClient;
+    this.client = makeClient();
+  }
+
+  /** TCP connections this VU opened over its life. */
+  get connectionsOpened(): number {
+    return this.openedByOldClients + this.client.connectionsOpened;
   }
 
   /** Think time that ends early when the VU is interrupted. */
@@ -42,6 +51,9 @@ export class VirtualUser {
 
   /** After an interrupted iteration, a VU that is reused starts clean. */
   resume(): void {
+    if (!this.interrupted) return;
     this.interrupted = false;
+    this.openedByOldClients += this.client.connectionsOpened;
+    this.client = this.makeClient();
   }
 }

@@ -110,7 +110,7 @@ export class WorkerEngine {
           newVu: () => {
             // Global VU ids interleave across workers exactly like the striped VU split.
             const id = stripe.index + vuSeq++ * stripe.count + 1;
-            const vu = new VirtualUser(id, createHttpClient({
+            const vu = new VirtualUser(id, () => createHttpClient({
               connectTimeoutMs: plan.http.connectTimeoutMs,
               insecureSkipTLSVerify: plan.http.insecureSkipTLSVerify,
               maxBodyBytes: plan.http.maxBodyBytes,
@@ -139,7 +139,7 @@ export class WorkerEngine {
     this.loopDelay.disable();
     let opened = 0;
     for (const vu of this.vus) {
-      opened += vu.client.connectionsOpened;
+      opened += vu.connectionsOpened;
       vu.client.close();
     }
     this.post({ type: 'done', worker: stripe.index, connectionsOpened: opened, guardOverflow: [...this.guard.overflowed] });

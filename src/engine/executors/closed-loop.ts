@@ -1,7 +1,7 @@
 // The closed-model pattern shared by the iteration-based and constant-VU executors: a fixed set of
 // VUs each loop "start an iteration when the previous one ended" until told to stop.
 import type { VirtualUser } from '../vu.ts';
-import { gracefulStop, vuLoop, waitUntil, type ScenarioContext } from './context.ts';
+import { cancellableWait, gracefulStop, vuLoop, type ScenarioContext } from './context.ts';
 
 /**
  * Run `count` VUs, each looping while `next()` grants another iteration, until every loop ends or
@@ -13,7 +13,9 @@ export async function runClosedLoop(ctx: ScenarioContext, count: number, next: (
   ctx.setVus(count, count);
   const running = new Set<Promise<void>>();
   const loops = Promise.all(vus.map((vu) => vuLoop(ctx, vu, () => ctx.now() < endAt && next(vu), running)));
-  await Promise.race([loops, waitUntil(ctx, endAt)]);
+  const end = cancellableWait(ctx, endAt);
+  await Promise.race([loops, end.promise]);
+  end.cancel();
   const normal = endAt + gracefulStopMs;
   const deadline = ctx.stopped() ? Math.min(normal, ctx.now() + ctx.stopGraceMs) : normal;
   await gracefulStop(ctx, running, vus, deadline);

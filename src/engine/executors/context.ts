@@ -33,15 +33,27 @@ export type ExecutorRuntime<S extends Scenario = Scenario> = (ctx: ScenarioConte
 
 /** Wait until `at` (performance.now() time) or until the run is asked to stop. */
 export function waitUntil(ctx: ScenarioContext, at: number): Promise<void> {
+  return cancellableWait(ctx, at).promise;
+}
+
+/**
+ * Like waitUntil, but the timer can be cancelled: a pending timer would keep a worker thread alive
+ * after its scenarios are done (e.g. a 10-minute maxDuration when the iterations finished early).
+ */
+export function cancellableWait(ctx: ScenarioContext, at: number): { promise: Promise<void>; cancel(): void } {
   const ms = at - ctx.now();
-  if (ms <= 0 || ctx.stopped()) return Promise.resolve();
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
+  if (ms <= 0 || ctx.stopped()) return { promise: Promise.resolve(), cancel() {} };
+  let timer: NodeJS.Timeout | undefined;
+  let done!: () => void;
+  const promise = new Promise<void>((resolve) => {
+    done = resolve;
+    timer = setTimeout(resolve, ms);
     ctx.stopRequested.then(() => {
-      clearTimeout(t);
+      clearTimeout(timer);
       resolve();
     });
   });
+  return { promise, cancel: () => { clearTimeout(timer); done(); } };
 }
 
 /**
