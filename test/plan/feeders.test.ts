@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { createCursor, createFeederPool, loadFeeder, partitionRows } from '../../src/plan/feeders.ts';
+import { createCursor, createFeederPool, loadFeeder, partitionRows, type FeederCursor } from '../../src/plan/feeders.ts';
 import { PlanError } from '../../src/plan/errors.ts';
 
 const data = new URL('../fixtures/data/', import.meta.url).pathname;
@@ -51,7 +51,7 @@ test('feeder errors name the file and the problem', async () => {
 });
 
 const rows = [{ n: '0' }, { n: '1' }, { n: '2' }];
-const take = (cursor: { next(): { n: string } }, count: number) => Array.from({ length: count }, () => cursor.next().n).join('');
+const take = (cursor: FeederCursor, count: number) => Array.from({ length: count }, () => cursor.next().n).join('');
 
 test('sequential cursors wrap around; random cursors pick with the given random source', () => {
   assert.equal(take(createCursor(rows, 'sequential'), 7), '0120120');

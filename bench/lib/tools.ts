@@ -1,0 +1,163 @@
+// One function per load generator: run it pinned to the generator core and reduce its own report
+// to the same few figures. Each figure is what that tool itself reports; nothing is re-measured.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { AUTOCANNON_JS } from './peers.ts';
+import { runPinned, type PinnedRun } from './proc.ts';
+
+export const REPO = resolve(import.meta.dirname, '..', '..');
+/** The repo's pinned Node 24, used for speedguard and autocannon alike. */
+export const NODE = process.execPath;
+
+export interface Measurement {
+  tool: string;
+  /** Completed requests per second over the run, as the tool reports it. */
+  rps: number;
+  p50Ms?: number;
+  p90Ms?: number;
+  p99Ms?: number;
+  maxRssBytes?: number;
+  /** Socket errors, timeouts and non-2xx responses the tool counted. */
+  errors: number;
+  /** Anything that makes the figure suspect (generator limited, timed out, …). */
+  warnings: string[];
+  /** Tool-specific extras (speedguard's service-time percentiles, …). */
+  extra: Record<string, number>;
+}
+
+export interface GeneratorRunOptions {
+  url: string;
+  cpu: number;
+  connections: number;
+  durationS: number;
+  /** Open model: requests per second (autocannon -R, speedguard --rate, wrk2 -R). */
+  rate?: number;
+  raiseNofile?: boolean;
+  /** Extra args for node (speedguard only), e.g. ['--cpu-prof', '--cpu-prof-dir=…']. */
+  nodeArgs?: string[];
+}
+
+function bound(o: GeneratorRunOptions): number {
+  return (o.durationS + 60) * 1000;
+}
+
+function failed(tool: string, r: PinnedRun): Error {
+  return new Error(`${tool} exited ${r.code}${r.timedOut ? ' (timed out)' : ''}: ${r.stderr.slice(-800)}`);
+}
+
+// ── wrk / wrk2 ────────────────────────────────────────────────────────────────────────────────
+
+const WRK_UNITS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+function wrkDurationMs(text: string): number {
+  const m = /^([\d.]+)(us|ms|s|m|h)$/.exec(text);
+  if (!m) throw new Error(`wrk latency "${text}" has no known unit`);
+  return Number(m[1]) * WRK_UNITS[m[2]!]!;
+}
+
+export function parseWrk(stdout: string): Omit<Measurement, 'tool' | 'maxRssBytes' | 'warnings' | 'extra'> {
+  const rps = /Requests\/sec:\s*([\d.]+)/.exec(stdout);
+  if (!rps) throw new Error(`wrk printed no Requests/sec:\n${stdout}`);
+  const pct = (p: string): number | undefined => {
+    // wrk prints "50%" ; wrk2 prints "50.000%" in its detailed table — both start the line.
+    const m = new RegExp(`^\\s*${p.replace('.', '\\.')}(?:\\.0+)?%\\s+([\\d.]+(?:us|ms|s|m|h))\\s*$`, 'm').exec(stdout);
+    return m ? wrkDurationMs(m[1]!) : undefined;
+  };
+  const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
+  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(stdout);
+  const errors = (sock ? sock.slice(1).reduce((a, b) => a + Number(b), 0) : 0) + (non2xx ? Number(non2xx[1]) : 0);
+  return { rps: Number(rps[1]), p50Ms: pct('50'), p90Ms: pct('90'), p99Ms: pct('99'), errors };
+}
+
+export async function runWrk(o: GeneratorRunOptions, binary = 'wrk'): Promise<Measurement> {
+  const args = [binary, '-t1', `-c${o.connections}`, `-d${o.durationS}s`, '--latency'];
+  if (o.rate !== undefined) args.push(`-R${o.rate}`);
+  const r = await runPinned([...args, o.url], { cpu: o.cpu, timeoutMs: bound(o), raiseNofile: o.raiseNofile, measureRss: true });
+  if (r.code !== 0) throw failed(binary, r);
+  return { tool: binary, ...parseWrk(r.stdout), maxRssBytes: r.maxRssBytes, warnings: r.timedOut ? ['timed out'] : [], extra: {} };
+}
+
+// ── autocannon ────────────────────────────────────────────────────────────────────────────────
+
+interface AutocannonJson {
+  duration: number;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  requests: { total: number; average: number };
+  latency: { p50: number; p90: number; p99: number };
+}
+
+export async function runAutocannon(o: GeneratorRunOptions): Promise<Measurement> {
+  const args = [NODE, AUTOCANNON_JS, '-c', String(o.connections), '-w', '0', '-d', String(o.durationS), '-j'];
+  if (o.rate !== undefined) args.push('-R', String(o.rate));
+  const r = await runPinned([...args, o.url], { cpu: o.cpu, timeoutMs: bound(o), raiseNofile: o.raiseNofile, measureRss: true });
+  const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
+  if (r.code !== 0 || !line) throw failed('autocannon', r);
+  const j = JSON.parse(line) as AutocannonJson;
+  return {
+    tool: 'autocannon',
+    // total ÷ elapsed, like wrk's Requests/sec (autocannon's own "average" is a mean of 1-s samples).
+    rps: j.requests.total / j.duration,
+    p50Ms: j.latency.p50,
+    p90Ms: j.latency.p90,
+    p99Ms: j.latency.p99,
+    errors: j.errors + j.timeouts + j.non2xx,
+    maxRssBytes: r.maxRssBytes,
+    warnings: r.timedOut ? ['timed out'] : [],
+    extra: { reqAverage: j.requests.average },
+  };
+}
+
+// ── speedguard ────────────────────────────────────────────────────────────────────────────────
+
+type Trend = { count: number; rate?: number; avg: number; med: number; 'p(90)': number; 'p(99)': number };
+interface SummaryExport {
+  metrics: Record<string, Trend & { fails?: number; passes?: number }>;
+  speedguard: {
+    status: string;
+    dropped_iterations?: number;
+    generator: { limited: boolean; reasons: string[]; cpuP95: number; rssMaxBytes: number };
+  };
+}
+
+/** The exact speedguard command line a benchmark runs (also printed for BENCHMARKS.md). */
+export function speedguardArgv(o: GeneratorRunOptions, summaryFile: string): string[] {
+  const load = o.rate !== undefined ? ['--rate', String(o.rate)] : ['-u', String(o.connections)];
+  return [NODE, ...(o.nodeArgs ?? []), join(REPO, 'bin', 'speedguard.js'), 'run', o.url, ...load, '-d', `${o.durationS}s`,
+    '--workers', '1', '--quiet', '--no-history', '--summary-export', summaryFile];
+}
+
+export async function runSpeedguard(o: GeneratorRunOptions): Promise<Measurement> {
+  const dir = mkdtempSync(join(tmpdir(), 'sg-bench-summary-'));
+  try {
+    const file = join(dir, 'summary.json');
+    const r = await runPinned(speedguardArgv(o, file), { cpu: o.cpu, timeoutMs: bound(o), raiseNofile: o.raiseNofile, measureRss: true, cwd: REPO });
+    // 99 = a threshold failed; the run itself is still valid.
+    if (r.code !== 0 && r.code !== 99) throw failed('speedguard', r);
+    const s = JSON.parse(readFileSync(file, 'utf8')) as SummaryExport;
+    const m = s.metrics;
+    const reqs = m['http_reqs']!;
+    const lat = m['http_req_latency'] ?? m['http_req_duration']!;
+    const dur = m['http_req_duration']!;
+    const g = s.speedguard.generator;
+    const warnings = [...(g.limited ? [`generator limited: ${g.reasons.join('; ')}`] : []), ...(s.speedguard.status !== 'completed' ? [`status ${s.speedguard.status}`] : [])];
+    return {
+      tool: 'speedguard',
+      rps: reqs.rate ?? 0,
+      p50Ms: lat.med,
+      p90Ms: lat['p(90)'],
+      p99Ms: lat['p(99)'],
+      errors: m['http_req_failed']?.passes ?? 0,
+      maxRssBytes: r.maxRssBytes,
+      warnings,
+      extra: {
+        durationP50Ms: dur.med, durationP90Ms: dur['p(90)'], durationP99Ms: dur['p(99)'],
+        selfReportedRssMaxBytes: g.rssMaxBytes, cpuP95: g.cpuP95, dropped: s.speedguard.dropped_iterations ?? 0,
+      },
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,33 @@
+// The programmatic API and the types scripts import:
+//   import { run } from 'speedguard';                       // run a load test from code
+//   import { http, check, sleep, type Options } from 'speedguard';   // write a k6-style script
+import { startRun, type RunOptions } from './engine/coordinator.ts';
+import { loadTarget } from './plan/load-target.ts';
+import type { UrlFlags } from './plan/load-url.ts';
+import type { Plan } from './plan/types.ts';
+import type { RunRecord } from './record/run-record.ts';
+import { checkPlan } from './cli/run.ts';
+
+export { startRun, type RunHandle, type RunOptions, type IntervalProgress } from './engine/coordinator.ts';
+export { loadTarget } from './plan/load-target.ts';
+export { buildSummaryExport } from './report/summary-export.ts';
+export { renderSummary } from './report/summary-text.ts';
+export { selectMetric } from './record/select.ts';
+export type { Plan, Scenario, Step } from './plan/types.ts';
+export type { RunRecord, SeriesTotal, ThresholdOutcome, GeneratorVerdict } from './record/run-record.ts';
+export type { PlanOptions as Options } from './plan/user-types.ts';
+export type { UrlFlags as RunFlags } from './plan/load-url.ts';
+
+// Script API (k6's http, check, group, sleep, metrics, execution info).
+export { http, Response, type RequestParams } from './script/http.ts';
+export { check, group, sleep, Trend, Counter, Rate, Gauge, exec } from './script/functions.ts';
+
+/**
+ * Run a load test and resolve with its RunRecord. `target` is a URL, a plan/script path, or a typed Plan.
+ *   const record = await run('http://127.0.0.1:3000/api', { rate: 200, duration: '10s' });
+ */
+export async function run(target: string | Plan, flags: UrlFlags = {}, options: RunOptions = {}): Promise<RunRecord> {
+  const plan = typeof target === 'string' ? await loadTarget(target, flags) : target;
+  checkPlan(plan);
+  return startRun(plan, options).result;
+}
