@@ -54,7 +54,11 @@ export class Accumulator implements AggregateView {
   }
 
   percentile(p: number): number {
-    return this.hist ? percentileMs(this.hist, p) : NaN;
+    if (!this.hist) return NaN;
+    if (this.count === 0) return 0;
+    // HDR answers with the bucket's highest equivalent value; the exact min and max bound it.
+    const v = percentileMs(this.hist, p);
+    return v < this.min ? this.min : v > this.max ? this.max : v;
   }
 
   /**
