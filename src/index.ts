@@ -2,21 +2,21 @@
 //   import { run } from 'speedguard';                       // run a load test from code
 //   import { http, check, sleep, type Options } from 'speedguard';   // write a k6-style script
 import { startRun, type RunOptions } from './engine/coordinator.ts';
-import { loadTarget } from './plan/load-target.ts';
+import { loadPlan } from './plan/index.ts';
 import type { UrlFlags } from './plan/load-url.ts';
 import type { Plan } from './plan/types.ts';
 import type { RunRecord } from './record/run-record.ts';
 import { checkPlan } from './cli/run.ts';
 
 export { startRun, type RunHandle, type RunOptions, type IntervalProgress } from './engine/coordinator.ts';
-export { loadTarget } from './plan/load-target.ts';
+export { loadPlan } from './plan/index.ts';
 export { buildSummaryExport } from './report/summary-export.ts';
 export { renderSummary } from './report/summary-text.ts';
 export { selectMetric } from './record/select.ts';
 export type { Plan, Scenario, Step } from './plan/types.ts';
 export type { RunRecord, SeriesTotal, ThresholdOutcome, GeneratorVerdict } from './record/run-record.ts';
 export type { PlanOptions as Options } from './plan/user-types.ts';
-export type { UrlFlags as RunFlags } from './plan/load-url.ts';
+export type { UrlFlags } from './plan/load-url.ts';
 
 // Script API (k6's http, check, group, sleep, metrics, execution info).
 export { http, Response, type RequestParams } from './script/http.ts';
@@ -27,7 +27,7 @@ export { check, group, sleep, Trend, Counter, Rate, Gauge, exec } from './script
  *   const record = await run('http://127.0.0.1:3000/api', { rate: 200, duration: '10s' });
  */
 export async function run(target: string | Plan, flags: UrlFlags = {}, options: RunOptions = {}): Promise<RunRecord> {
-  const plan = typeof target === 'string' ? await loadTarget(target, flags) : target;
+  const plan = typeof target === 'string' ? await loadPlan(target, flags) : target;
   checkPlan(plan);
   return startRun(plan, options).result;
 }

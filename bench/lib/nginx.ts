@@ -1,6 +1,6 @@
 // A throw-away nginx (1 worker process, static file, no access log) pinned to the target core.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, waitForPort } from './net.ts';
@@ -13,6 +13,8 @@ export interface NginxTarget {
 
 export async function startNginx(opts: { cpu: number; workerConnections: number }): Promise<NginxTarget> {
   const dir = mkdtempSync(join(tmpdir(), 'sg-bench-nginx-'));
+  // nginx's worker drops to `nobody`: the served directory must be world-readable (else 403).
+  chmodSync(dir, 0o755);
   const port = await freePort();
   writeFileSync(join(dir, 'index.html'), 'hello world\n');
   // keepalive_requests high so no peer pays for reconnects; the rlimit covers one fd per client

@@ -6,7 +6,7 @@ import { startRun, type RunHandle } from '../engine/coordinator.ts';
 import { BUILTIN_METRICS } from '../metrics/catalog.ts';
 import { checkAggregationAllowed } from '../metrics/thresholds/index.ts';
 import { parsePlanThresholds } from '../metrics/threshold-tracker.ts';
-import { loadTarget } from '../plan/load-target.ts';
+import { loadPlan } from '../plan/index.ts';
 import type { UrlFlags } from '../plan/load-url.ts';
 import type { Plan } from '../plan/types.ts';
 import type { RunRecord } from '../record/run-record.ts';
@@ -73,7 +73,11 @@ export function addRunOptions(cmd: Command): Command {
 }
 
 export function toUrlFlags(o: RunCliOptions): UrlFlags {
-  const f: UrlFlags = { headers: o.header, thresholds: o.threshold, env: o.env };
+  const f: UrlFlags = {};
+  // Empty lists stay unset: a plan file rejects URL-only flags that were given at all.
+  if (o.header.length) f.headers = o.header;
+  if (o.threshold.length) f.thresholds = o.threshold;
+  if (o.env.length) f.env = o.env;
   if (o.vus !== undefined) f.vus = o.vus;
   if (o.duration !== undefined) f.duration = o.duration;
   if (o.iterations !== undefined) f.iterations = o.iterations;
@@ -135,7 +139,7 @@ export async function runWithSignals(handle: RunHandle): Promise<RunRecord> {
 export async function runCommand(target: string, o: RunCliOptions): Promise<number> {
   const outs = parseOut(o.out);
   const stopGraceMs = parseGrace(o.stopGrace);
-  const plan = await loadTarget(target, toUrlFlags(o));
+  const plan = await loadPlan(target, toUrlFlags(o));
   checkPlan(plan);
   return executePlan(plan, o, outs.json, stopGraceMs);
 }

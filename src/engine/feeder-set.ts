@@ -1,39 +1,29 @@
-// Test data for request flows: each plan feeder hands a row to every iteration, either from one
-// shared cursor or from a cursor per VU, in file order (wrapping) or at random.
-import { loadFeeder } from '../plan/feeders.ts';
+// Test data for request flows: each plan feeder hands a row to every iteration (shared cursor or
+// one per VU, sequential or random — src/plan/feeders.ts). In shared mode every worker walks its
+// own stripe of the rows, so workers do not hand out the same rows twice.
+import { createFeederPool, loadFeeder, partitionRows, type FeederPool, type FeederRow } from '../plan/feeders.ts';
 import type { FeederSpec } from '../plan/types.ts';
-
-type Row = Record<string, string>;
+import type { Stripe } from './executors/stripe.ts';
 
 export interface FeederSet {
   size: number;
   /** One row per feeder, keyed by feeder name (templates read ${users.email}). */
-  next(vuId: number): Record<string, Row>;
+  next(vuId: number): Record<string, FeederRow>;
 }
 
-export async function openFeeders(specs: readonly FeederSpec[]): Promise<FeederSet> {
-  const feeders = await Promise.all(specs.map(async (spec) => ({ spec, rows: await loadFeeder(spec) })));
-  const shared = new Map<string, number>();
-  const perVu = new Map<string, number>();
+export async function openFeeders(specs: readonly FeederSpec[], stripe: Stripe): Promise<FeederSet> {
+  const pools: Array<{ name: string; pool: FeederPool }> = [];
+  for (const spec of specs) {
+    let rows = await loadFeeder(spec);
+    if (rows.length === 0) continue;
+    if (spec.mode === 'shared') rows = partitionRows(rows, stripe.index, stripe.count);
+    pools.push({ name: spec.name, pool: createFeederPool(rows, spec) });
+  }
   return {
-    size: feeders.length,
+    size: pools.length,
     next(vuId) {
-      const out: Record<string, Row> = {};
-      for (const { spec, rows } of feeders) {
-        if (rows.length === 0) continue;
-        let i: number;
-        if (spec.order === 'random') i = Math.floor(Math.random() * rows.length);
-        else if (spec.mode === 'shared') {
-          i = shared.get(spec.name) ?? 0;
-          shared.set(spec.name, i + 1);
-        } else {
-          // Per-VU cursors start at different rows so VUs do not all send the same first row.
-          const key = spec.name + '#' + vuId;
-          i = perVu.get(key) ?? vuId - 1;
-          perVu.set(key, i + 1);
-        }
-        out[spec.name] = rows[i % rows.length]!;
-      }
+      const out: Record<string, FeederRow> = {};
+      for (const { name, pool } of pools) out[name] = pool.cursorFor(vuId).next();
       return out;
     },
   };

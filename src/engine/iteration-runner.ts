@@ -6,6 +6,7 @@ import type { CardinalityGuard } from '../metrics/tags.ts';
 import type { Plan, Scenario } from '../plan/types.ts';
 import { iterationStore, type IterationContext, type ScriptScenarioEnv } from '../script/context.ts';
 import type { IterationRunner } from './executors/context.ts';
+import type { Stripe } from './executors/stripe.ts';
 import { compileSteps, runSteps, type Vars } from './flow/compile-flow.ts';
 import { openFeeders, type FeederSet } from './feeder-set.ts';
 
@@ -16,6 +17,7 @@ export interface RunnerInput {
   registry: MetricRegistry;
   guard: CardinalityGuard;
   setupData: unknown;
+  stripe: Stripe;
   now(): number;
 }
 
@@ -26,7 +28,7 @@ export async function buildIterationRunner(input: RunnerInput): Promise<Iteratio
   const iterations = registry.get('iterations', iterTags).acc;
   const iterationDuration = registry.get('iteration_duration', iterTags).acc;
   const scheduleDelay = registry.get('iteration_schedule_delay', { scenario: scenarioName }).acc;
-  const feeders = await openFeeders(plan.feeders);
+  const feeders = await openFeeders(plan.feeders, input.stripe);
   const env = { ...plan.env, ...scenario.env };
 
   const body = scenario.flow

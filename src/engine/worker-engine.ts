@@ -85,7 +85,7 @@ export class WorkerEngine {
         scenario,
         runIteration: await buildIterationRunner({
           plan, scenarioName: name, scenario, registry: this.registry, guard: this.guard,
-          setupData: this.init.setupData, now: () => performance.now(),
+          setupData: this.init.setupData, stripe, now: () => performance.now(),
         }),
       })),
     );

@@ -411,7 +411,7 @@ export class ResponseParser {
       if (this.line.length > max) this.fail('malformed', `line exceeds ${max} bytes`);
       return -1;
     }
-    const line = chunk.toString('latin1', off, lf);
+    const line = this.line + chunk.toString('latin1', off, lf);
     if (line.length > max + 1 || line.charCodeAt(line.length - 1) !== CR) {
       this.fail('malformed', line.length > max + 1 ? `line exceeds ${max} bytes` : 'bare LF in chunked framing');
       this.line = '';
