@@ -1,5 +1,5 @@
 // Throughput benchmark: speedguard vs wrk vs autocannon against one nginx worker.
-//   ./node_modules/.bin/node bench/throughput.ts [--rounds 3] [--duration 10] [--only a|b] [--profile]
+//   ./node_modules/.bin/node bench/throughput.ts [--rounds 5] [--duration 10] [--only a|b] [--profile]
 // (a) 50 keep-alive connections: goal speedguard/wrk ≥ 0.85.
 // (b) 5,000 connections: goal speedguard/wrk ≥ 0.8 and speedguard peak RSS ≤ 80 MB.
 // nginx runs on core 0, every generator on core 1; tools alternate within each round, and the order
@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { waitForQuiet } from './lib/cpu-load.ts';
 import { topSelfTime } from './lib/cpu-profile.ts';
 import { startNginx } from './lib/nginx.ts';
 import { ensurePeers } from './lib/peers.ts';
@@ -29,7 +30,7 @@ const TOOLS: [string, Runner][] = [['speedguard', runSpeedguard], ['wrk', (o) =>
 
 const { values: args } = parseArgs({
   options: {
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '5' },
     duration: { type: 'string', default: '10' },
     only: { type: 'string' },
     profile: { type: 'boolean', default: false },
@@ -51,7 +52,7 @@ try {
   await runWrk({ url: nginx.url, cpu: GENERATOR_CPU, connections: 50, durationS: 2 });
 
   for (const sc of SCENARIOS.filter((s) => !args.only || s.id === args.only)) {
-    const opts: GeneratorRunOptions = { url: nginx.url, cpu: GENERATOR_CPU, connections: sc.connections, durationS, raiseNofile: true };
+    const opts: GeneratorRunOptions = { url: nginx.url, cpu: GENERATOR_CPU, connections: sc.connections, durationS, raiseNofile: true, targetPids: nginx.pids };
     console.log(`── (${sc.id}) ${sc.connections} connections ──`);
     console.log(`speedguard: taskset -c ${GENERATOR_CPU} ${speedguardArgv(opts, 'S.json').join(' ')}`);
     console.log(`wrk:        taskset -c ${GENERATOR_CPU} wrk -t1 -c${sc.connections} -d${durationS}s --latency URL`);
@@ -60,7 +61,11 @@ try {
     for (let r = 0; r < rounds; r++) {
       const order = TOOLS.map((_, i) => TOOLS[(i + r) % TOOLS.length]!);
       const got: Measurement[] = [];
-      for (const [, run] of order) got.push(await run(opts));
+      for (const [, run] of order) {
+        // Other people's jobs share the machine: start each run on a quiet machine if one comes within 30 s.
+        await waitForQuiet(nginx.pids, 30_000);
+        got.push(await run(opts));
+      }
       perRound.push(got);
       console.log(`  round ${r + 1}: ${got.map((x) => `${x.tool} ${fmt(x.rps, 0)}/s ${mb(x.maxRssBytes)}${x.errors ? ` ${x.errors} errors` : ''}${x.warnings.length ? ` [${x.warnings.join('; ')}]` : ''}`).join(' · ')}`);
     }

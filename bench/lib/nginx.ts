@@ -1,6 +1,6 @@
 // A throw-away nginx (1 worker process, static file, no access log) pinned to the target core.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, waitForPort } from './net.ts';
@@ -8,6 +8,8 @@ import { freePort, waitForPort } from './net.ts';
 export interface NginxTarget {
   /** URL of the static file. */
   url: string;
+  /** Master and worker pids (for CPU accounting). */
+  pids(): number[];
   stop(): Promise<void>;
 }
 
@@ -43,6 +45,7 @@ http {
   await waitForPort(port, 10_000);
   return {
     url: `http://127.0.0.1:${port}/index.html`,
+    pids: () => (child.pid === undefined ? [] : [child.pid, ...childrenOf(child.pid)]),
     async stop() {
       child.kill('SIGQUIT');
       const t = setTimeout(() => child.kill('SIGKILL'), 5000);
@@ -51,4 +54,12 @@ http {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
 }

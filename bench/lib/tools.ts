@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AUTOCANNON_JS } from './peers.ts';
+import { machineBusySeconds, processCpuSeconds, timeVCpuSeconds } from './cpu-load.ts';
 import { runPinned, type PinnedRun } from './proc.ts';
 
 export const REPO = resolve(import.meta.dirname, '..', '..');
@@ -22,6 +23,8 @@ export interface Measurement {
   errors: number;
   /** Anything that makes the figure suspect (generator limited, timed out, …). */
   warnings: string[];
+  /** CPU used during the run by processes that are neither the target nor the generator, in cores. */
+  foreignCores: number;
   /** Tool-specific extras (speedguard's service-time percentiles, …). */
   extra: Record<string, number>;
 }
@@ -34,12 +37,24 @@ export interface GeneratorRunOptions {
   /** Open model: requests per second (autocannon -R, speedguard --rate, wrk2 -R). */
   rate?: number;
   raiseNofile?: boolean;
+  /** The target's processes, to tell its CPU from other people's. */
+  targetPids?: () => number[];
   /** Extra args for node (speedguard only), e.g. ['--cpu-prof', '--cpu-prof-dir=…']. */
   nodeArgs?: string[];
 }
 
-function bound(o: GeneratorRunOptions): number {
-  return (o.durationS + 60) * 1000;
+/** Runs the generator pinned and bounded, and measures the foreign CPU load during the run. */
+async function pinned(o: GeneratorRunOptions, argv: string[], cwd?: string): Promise<PinnedRun & { foreignCores: number }> {
+  const targetCpu = () => (o.targetPids?.() ?? []).reduce((a, p) => a + processCpuSeconds(p), 0);
+  const b0 = machineBusySeconds();
+  const t0 = targetCpu();
+  const r = await runPinned(argv, { cpu: o.cpu, timeoutMs: (o.durationS + 60) * 1000, raiseNofile: o.raiseNofile, measureRss: true, cwd });
+  const foreign = machineBusySeconds() - b0 - (targetCpu() - t0) - timeVCpuSeconds(r.stderr);
+  return { ...r, foreignCores: Math.max(0, foreign) / (r.wallMs / 1000) };
+}
+
+function noisy(r: { timedOut: boolean; foreignCores: number }): string[] {
+  return [...(r.timedOut ? ['timed out'] : []), ...(r.foreignCores > 0.15 ? [`foreign CPU load ${r.foreignCores.toFixed(2)} cores`] : [])];
 }
 
 function failed(tool: string, r: PinnedRun): Error {
@@ -56,7 +71,7 @@ function wrkDurationMs(text: string): number {
   return Number(m[1]) * WRK_UNITS[m[2]!]!;
 }
 
-export function parseWrk(stdout: string): Omit<Measurement, 'tool' | 'maxRssBytes' | 'warnings' | 'extra'> {
+export function parseWrk(stdout: string): Pick<Measurement, 'rps' | 'p50Ms' | 'p90Ms' | 'p99Ms' | 'errors'> {
   const rps = /Requests\/sec:\s*([\d.]+)/.exec(stdout);
   if (!rps) throw new Error(`wrk printed no Requests/sec:\n${stdout}`);
   const pct = (p: string): number | undefined => {
@@ -73,9 +88,9 @@ export function parseWrk(stdout: string): Omit<Measurement, 'tool' | 'maxRssByte
 export async function runWrk(o: GeneratorRunOptions, binary = 'wrk'): Promise<Measurement> {
   const args = [binary, '-t1', `-c${o.connections}`, `-d${o.durationS}s`, '--latency'];
   if (o.rate !== undefined) args.push(`-R${o.rate}`);
-  const r = await runPinned([...args, o.url], { cpu: o.cpu, timeoutMs: bound(o), raiseNofile: o.raiseNofile, measureRss: true });
+  const r = await pinned(o, [...args, o.url]);
   if (r.code !== 0) throw failed(binary, r);
-  return { tool: binary, ...parseWrk(r.stdout), maxRssBytes: r.maxRssBytes, warnings: r.timedOut ? ['timed out'] : [], extra: {} };
+  return { tool: binary, ...parseWrk(r.stdout), maxRssBytes: r.maxRssBytes, warnings: noisy(r), foreignCores: r.foreignCores, extra: {} };
 }
 
 // ── autocannon ────────────────────────────────────────────────────────────────────────────────
@@ -92,7 +107,7 @@ interface AutocannonJson {
 export async function runAutocannon(o: GeneratorRunOptions): Promise<Measurement> {
   const args = [NODE, AUTOCANNON_JS, '-c', String(o.connections), '-w', '0', '-d', String(o.durationS), '-j'];
   if (o.rate !== undefined) args.push('-R', String(o.rate));
-  const r = await runPinned([...args, o.url], { cpu: o.cpu, timeoutMs: bound(o), raiseNofile: o.raiseNofile, measureRss: true });
+  const r = await pinned(o, [...args, o.url]);
   const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
   if (r.code !== 0 || !line) throw failed('autocannon', r);
   const j = JSON.parse(line) as AutocannonJson;
@@ -105,7 +120,8 @@ export async function runAutocannon(o: GeneratorRunOptions): Promise<Measurement
     p99Ms: j.latency.p99,
     errors: j.errors + j.timeouts + j.non2xx,
     maxRssBytes: r.maxRssBytes,
-    warnings: r.timedOut ? ['timed out'] : [],
+    warnings: noisy(r),
+    foreignCores: r.foreignCores,
     extra: { reqAverage: j.requests.average },
   };
 }
@@ -133,7 +149,7 @@ export async function runSpeedguard(o: GeneratorRunOptions): Promise<Measurement
   const dir = mkdtempSync(join(tmpdir(), 'sg-bench-summary-'));
   try {
     const file = join(dir, 'summary.json');
-    const r = await runPinned(speedguardArgv(o, file), { cpu: o.cpu, timeoutMs: bound(o), raiseNofile: o.raiseNofile, measureRss: true, cwd: REPO });
+    const r = await pinned(o, speedguardArgv(o, file), REPO);
     // 99 = a threshold failed; the run itself is still valid.
     if (r.code !== 0 && r.code !== 99) throw failed('speedguard', r);
     const s = JSON.parse(readFileSync(file, 'utf8')) as SummaryExport;
@@ -142,7 +158,7 @@ export async function runSpeedguard(o: GeneratorRunOptions): Promise<Measurement
     const lat = m['http_req_latency'] ?? m['http_req_duration']!;
     const dur = m['http_req_duration']!;
     const g = s.speedguard.generator;
-    const warnings = [...(g.limited ? [`generator limited: ${g.reasons.join('; ')}`] : []), ...(s.speedguard.status !== 'completed' ? [`status ${s.speedguard.status}`] : [])];
+    const warnings = [...noisy(r), ...(g.limited ? [`generator limited: ${g.reasons.join('; ')}`] : []), ...(s.speedguard.status !== 'completed' ? [`status ${s.speedguard.status}`] : [])];
     return {
       tool: 'speedguard',
       rps: reqs.rate ?? 0,
@@ -152,6 +168,7 @@ export async function runSpeedguard(o: GeneratorRunOptions): Promise<Measurement
       errors: m['http_req_failed']?.passes ?? 0,
       maxRssBytes: r.maxRssBytes,
       warnings,
+      foreignCores: r.foreignCores,
       extra: {
         durationP50Ms: dur.med, durationP90Ms: dur['p(90)'], durationP99Ms: dur['p(99)'],
         selfReportedRssMaxBytes: g.rssMaxBytes, cpuP95: g.cpuP95, dropped: s.speedguard.dropped_iterations ?? 0,

@@ -59,7 +59,10 @@ class Exchange {
   seq = 0;
   bytesSent = 0;
   bytesReceived = 0;
-  reused = true;
+  /** This exchange's send opened the connection it was written on. */
+  openedConnection = false;
+  /** Written on a connection opened for an earlier exchange (set at write time). */
+  reused = false;
   retried = false;
 
   constructor(req: PreparedRequest, opts: SendOptions, startedAt: number, resolve: (res: HttpResponse) => void) {
@@ -111,11 +114,6 @@ export class Http1Connection {
     this.maxInFlight = opts.keepAlive ? Math.max(1, Math.floor(opts.pipelining) || 1) : 1;
   }
 
-  /** Requests queued or in flight. */
-  get pending(): number {
-    return this.queue.length + this.inflight.length;
-  }
-
   send(req: PreparedRequest, opts: SendOptions): Promise<HttpResponse> {
     const { promise, resolve } = Promise.withResolvers<HttpResponse>();
     const ex = new Exchange(req, opts, performance.now(), resolve);
@@ -162,10 +160,16 @@ export class Http1Connection {
     // Time before the write that was not spent connecting: DNS, a busy connection, a full pipeline.
     ex.blocked = Math.max(0, t - ex.startedAt - ex.connecting - ex.tlsHandshaking);
     ex.seq = ++this.writeSeq;
+    ex.reused = !ex.openedConnection;
     ex.bytesSent += ex.req.encoded.length;
     this.inflight.push(ex);
     if (this.inflight.length === 1) this.startParser(ex);
-    this.socket!.write(ex.req.encoded, this.onWritten);
+    const socket = this.socket!;
+    socket.write(ex.req.encoded, this.onWritten);
+    // The write callback only runs on a later event-loop turn; when libuv wrote the bytes to the
+    // kernel synchronously (nothing left buffered), they are flushed now. Waiting for the callback
+    // would move event-loop time from "waiting" into "sending".
+    if (socket.writableLength === 0) ex.flushedAt = performance.now();
   }
 
   private startParser(ex: Exchange): void {
@@ -180,7 +184,7 @@ export class Http1Connection {
     const seq = ++this.flushedSeq;
     for (const ex of this.inflight) {
       if (ex.seq === seq) {
-        ex.flushedAt = performance.now();
+        if (ex.flushedAt === 0) ex.flushedAt = performance.now();
         return;
       }
     }
@@ -197,15 +201,22 @@ export class Http1Connection {
     this.trigger = this.queue[0] ?? null;
     this.writeSeq = 0;
     this.flushedSeq = 0;
-    const s: net.Socket = o.tls
-      ? tls.connect({
-          host: o.host,
-          port: o.port,
-          servername: o.servername,
-          rejectUnauthorized: !this.opts.insecureSkipTLSVerify,
-          ALPNProtocols: ['http/1.1'],
-        })
-      : net.connect({ host: o.host, port: o.port, noDelay: true });
+    let s: net.Socket;
+    try {
+      s = o.tls
+        ? tls.connect({
+            host: o.host,
+            port: o.port,
+            servername: o.servername,
+            rejectUnauthorized: !this.opts.insecureSkipTLSVerify,
+            ALPNProtocols: ['http/1.1'],
+          })
+        : net.connect({ host: o.host, port: o.port, noDelay: true });
+    } catch (err) {
+      // Synchronous refusals (e.g. port 0): fail what waits instead of throwing out of send().
+      this.failConnection(classifyError(err, 'tcp'), errorMessage(err), false);
+      return;
+    }
     this.socket = s;
     if (this.opts.connectTimeoutMs > 0 && Number.isFinite(this.opts.connectTimeoutMs)) {
       this.connectTimer = setTimeout(this.onConnectTimeoutBound, this.opts.connectTimeoutMs);
@@ -256,7 +267,7 @@ export class Http1Connection {
       const tcpEnd = this.connectedAt > 0 ? this.connectedAt : t;
       ex.connecting = Math.max(0, tcpEnd - this.tcpStartAt);
       ex.tlsHandshaking = this.origin.tls ? Math.max(0, t - tcpEnd) : 0;
-      ex.reused = false;
+      ex.openedConnection = true;
     }
     this.pump();
   }
@@ -469,6 +480,8 @@ function canRetry(ex: Exchange, kind: FailureKind): boolean {
 
 function resetForRetry(ex: Exchange): void {
   ex.retried = true;
+  ex.openedConnection = false;
+  ex.reused = false;
   ex.writeStartAt = 0;
   ex.flushedAt = 0;
   ex.firstByteAt = 0;

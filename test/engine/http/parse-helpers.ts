@@ -71,7 +71,7 @@ export function parsePieces(pieces: Buffer[], opts: ParseOptions = {}): ParseOut
   }
   if (opts.eof === true && (parser.state === ParseState.HEAD || parser.state === ParseState.BODY)) {
     parser.finish();
-    if (parser.state === ParseState.COMPLETE) responses.push(snapshot());
+    if ((parser.state as number) === ParseState.COMPLETE) responses.push(snapshot());
   }
   return { responses, state: parser.state, errorKind: parser.errorKind, errorMessage: parser.errorMessage, steps };
 }

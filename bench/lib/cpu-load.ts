@@ -1,0 +1,50 @@
+// Other people's work shares this 2-core machine. These helpers measure how much CPU went to
+// processes that are not part of the benchmark, so a noisy round can be seen (and waited out).
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const HZ = 100; // USER_HZ: /proc/stat and /proc/<pid>/stat count in 1/100 s on Linux
+
+/** Seconds of CPU the whole machine has been busy (all cores, since boot). */
+export function machineBusySeconds(): number {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal …
+  return (f[0]! + f[1]! + f[2]! + f[5]! + f[6]! + f[7]!) / HZ;
+}
+
+/** utime+stime of a process and its threads, in seconds (0 if it is gone). */
+export function processCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / HZ; // fields 14 and 15 of proc(5), counted after comm
+  } catch {
+    return 0;
+  }
+}
+
+/** The CPU time /usr/bin/time -v printed for the process it ran, in seconds. */
+export function timeVCpuSeconds(stderr: string): number {
+  const u = /User time \(seconds\):\s*([\d.]+)/.exec(stderr);
+  const s = /System time \(seconds\):\s*([\d.]+)/.exec(stderr);
+  return (u ? Number(u[1]) : 0) + (s ? Number(s[1]) : 0);
+}
+
+/**
+ * Waits (bounded) until the machine has been nearly idle for one second, apart from `ownPids`.
+ * Returns the foreign load seen last, in cores.
+ */
+export async function waitForQuiet(ownPids: () => number[], maxWaitMs = 60_000, idleCores = 0.15): Promise<number> {
+  const deadline = Date.now() + maxWaitMs;
+  let foreign = Infinity;
+  while (Date.now() < deadline) {
+    const b0 = machineBusySeconds();
+    const o0 = ownPids().reduce((a, p) => a + processCpuSeconds(p), 0);
+    await sleep(1000);
+    const b1 = machineBusySeconds();
+    const o1 = ownPids().reduce((a, p) => a + processCpuSeconds(p), 0);
+    foreign = Math.max(0, b1 - b0 - (o1 - o0));
+    if (foreign <= idleCores) return foreign;
+  }
+  return foreign;
+}
