@@ -48,6 +48,8 @@ export interface RunHandle {
 
 interface WorkerLink {
   index: number;
+  /** Begin the run at this wall-clock instant (after every worker reported ready). */
+  start(startAtEpochMs: number): void;
   stop(): void;
   abort(): void;
   done: Promise<void>;
@@ -74,8 +76,7 @@ export function startRun(plan: Plan, opts: RunOptions = {}): RunHandle {
 
   const result = (async (): Promise<RunRecord> => {
     const setupData = await runSetup(plan);
-    const startedWall = Date.now();
-    const startAtEpochMs = performance.timeOrigin + performance.now() + 100 + workers * 30;
+    let startedWall = Date.now();
     const pending = new Map<number, Map<number, { snapshot: IntervalSnapshot; health: GeneratorHealth }>>();
     const finished = new Set<number>();
     const healthAll: GeneratorHealth[] = [];
@@ -83,6 +84,9 @@ export function startRun(plan: Plan, opts: RunOptions = {}): RunHandle {
     const overflow = new Set<string>();
     let nextIndex = 0;
     let fatal: string | null = null;
+    const ready = new Set<number>();
+    let allReady!: () => void;
+    const readyPromise = new Promise<void>((r) => (allReady = r));
 
     const flush = (final: boolean) => {
       for (;;) {
@@ -116,6 +120,9 @@ export function startRun(plan: Plan, opts: RunOptions = {}): RunHandle {
         else parts.set(m.worker, { snapshot: m.snapshot, health: m.health });
         healthAll.push(m.health);
         flush(false);
+      } else if (m.type === 'ready') {
+        ready.add(m.worker);
+        if (ready.size === workers) allReady();
       } else if (m.type === 'done') {
         finished.add(m.worker);
         connectionsOpened += m.connectionsOpened;
@@ -124,19 +131,27 @@ export function startRun(plan: Plan, opts: RunOptions = {}): RunHandle {
       } else {
         fatal ??= `worker ${m.worker}: ${m.message}`;
         stop(fatal, 'failed');
+        // Release the workers that are ready and waiting for the start: they stop at once.
+        allReady();
       }
     };
 
     links = Array.from({ length: workers }, (_, index) => {
-      const init: WorkerInit = { plan, stripe: { index, count: workers }, startAtEpochMs, stopGraceMs: opts.stopGraceMs ?? 10_000, setupData };
+      const init: WorkerInit = { plan, stripe: { index, count: workers }, stopGraceMs: opts.stopGraceMs ?? 10_000, setupData };
       return opts.inProcess || workers === 1 ? inProcessWorker(init, onMessage) : threadWorker(init, onMessage);
     });
+    // A worker that fails while preparing reports 'done' without 'ready': do not wait for it.
+    await Promise.race([readyPromise, Promise.all(links.map((l) => l.done))]);
+    // A short lead so every thread gets the start message before the start.
+    const startAtEpochMs = performance.timeOrigin + performance.now() + 20;
+    startedWall = Date.now();
+    for (const l of links) l.start(startAtEpochMs);
     if (stopping) for (const l of links) l.stop();
     await Promise.all(links.map((l) => l.done));
     flush(true);
     const endedWall = Date.now();
     await runTeardown(plan, setupData);
-    const runMs = Math.max(0, endedWall - startedWall - (startAtEpochMs - performance.timeOrigin - performance.now() > 0 ? 0 : 0));
+    const runMs = Math.max(0, endedWall - startedWall);
     const durationMs = aggregate.intervals.reduce((t, i) => t + i.seconds, 0) * 1000 || runMs;
     const thresholds = tracker.finish(aggregate, Math.min(durationMs, runMs));
     const totals = aggregate.toTotals();
@@ -203,11 +218,16 @@ export function plannedDuration(plan: Plan): number {
 
 function inProcessWorker(init: WorkerInit, onMessage: (m: WorkerMessage) => void): WorkerLink {
   const engine = new WorkerEngine(init, onMessage);
-  const done = engine.run().catch((e: Error) => {
+  let start!: (at: number) => void;
+  const started = new Promise<number>((r) => (start = r));
+  const done = (async () => {
+    await engine.prepare();
+    await engine.run(await started);
+  })().catch((e: Error) => {
     onMessage({ type: 'fatal', worker: init.stripe.index, message: e.message });
     onMessage({ type: 'done', worker: init.stripe.index, connectionsOpened: 0, guardOverflow: [] });
   });
-  return { index: init.stripe.index, stop: () => engine.stop(), abort: () => engine.abort(), done };
+  return { index: init.stripe.index, start, stop: () => engine.stop(), abort: () => engine.abort(), done };
 }
 
 function threadWorker(init: WorkerInit, onMessage: (m: WorkerMessage) => void): WorkerLink {
@@ -229,6 +249,7 @@ function threadWorker(init: WorkerInit, onMessage: (m: WorkerMessage) => void): 
   });
   return {
     index: init.stripe.index,
+    start: (startAtEpochMs) => w.postMessage({ type: 'start', startAtEpochMs }),
     stop: () => w.postMessage({ type: 'stop' }),
     abort: () => w.postMessage({ type: 'abort' }),
     done,

@@ -12,12 +12,11 @@ import type { Stripe } from './executors/stripe.ts';
 import { createHttpClient } from './http/client.ts';
 import { buildIterationRunner } from './iteration-runner.ts';
 import { VirtualUser } from './vu.ts';
+import type { IterationRunner } from './executors/context.ts';
 
 export interface WorkerInit {
   plan: Plan;
   stripe: Stripe;
-  /** Wall-clock (epoch ms) instant at which every worker starts the run. */
-  startAtEpochMs: number;
   /** After a stop request, how long running iterations may still finish. */
   stopGraceMs: number;
   /** setup() result in script mode (structured-cloned). */
@@ -38,6 +37,7 @@ export interface GeneratorHealth {
 
 export type WorkerMessage =
   | { type: 'interval'; worker: number; snapshot: IntervalSnapshot; health: GeneratorHealth }
+  | { type: 'ready'; worker: number }
   | { type: 'done'; worker: number; connectionsOpened: number; guardOverflow: string[] }
   | { type: 'fatal'; worker: number; message: string };
 
@@ -75,11 +75,16 @@ export class WorkerEngine {
     for (const vu of this.vus) vu.interrupt();
   }
 
-  async run(): Promise<void> {
+  private runners: Array<{ name: string; scenario: Plan['scenarios'][string]; runIteration: IterationRunner }> = [];
+
+  /**
+   * Import scripts, load feeders and compile flows. The coordinator sets the start time only once
+   * every worker is prepared: a thread still loading modules at the start would begin the schedule
+   * late and push a burst of late starts into the measured latencies.
+   */
+  async prepare(): Promise<void> {
     const { plan, stripe } = this.init;
-    const startAt = this.init.startAtEpochMs - performance.timeOrigin;
-    this.loopDelay.enable();
-    const runners = await Promise.all(
+    this.runners = await Promise.all(
       Object.entries(plan.scenarios).map(async ([name, scenario]) => ({
         name,
         scenario,
@@ -89,6 +94,15 @@ export class WorkerEngine {
         }),
       })),
     );
+    this.post({ type: 'ready', worker: stripe.index });
+  }
+
+  /** Run from `startAtEpochMs` (wall clock, shared by all workers). */
+  async run(startAtEpochMs: number): Promise<void> {
+    const { plan, stripe } = this.init;
+    const startAt = startAtEpochMs - performance.timeOrigin;
+    this.loopDelay.enable();
+    const runners = this.runners;
     const vusGauges = new Map<string, { active: number; allocated: number }>();
     let vuSeq = 0;
     const ticker = () => this.scheduleInterval(startAt, vusGauges);

@@ -5,12 +5,16 @@ import { WorkerEngine, type WorkerInit, type WorkerMessage } from './worker-engi
 const init = workerData as WorkerInit;
 const port = parentPort!;
 const engine = new WorkerEngine(init, (m: WorkerMessage) => port.postMessage(m));
-port.on('message', (m: { type: 'stop' | 'abort' }) => {
-  if (m.type === 'stop') engine.stop();
+let start!: (at: number) => void;
+const started = new Promise<number>((r) => (start = r));
+port.on('message', (m: { type: 'stop' | 'abort' } | { type: 'start'; startAtEpochMs: number }) => {
+  if (m.type === 'start') start(m.startAtEpochMs);
+  else if (m.type === 'stop') engine.stop();
   else engine.abort();
 });
 try {
-  await engine.run();
+  await engine.prepare();
+  await engine.run(await started);
 } catch (e) {
   port.postMessage({ type: 'fatal', worker: init.stripe.index, message: (e as Error).message } satisfies WorkerMessage);
   port.postMessage({ type: 'done', worker: init.stripe.index, connectionsOpened: 0, guardOverflow: [] } satisfies WorkerMessage);
