@@ -48,15 +48,16 @@ const m = await machine();
 const expected = { p90: analyticQuantileMs(0.9, FREEZE_MS, CYCLE_MS), p99: analyticQuantileMs(0.99, FREEZE_MS, CYCLE_MS) };
 console.log(`latency-truth · ${m.date} · ${m.nproc} cores · ${m.cpu} · Node ${m.node}`);
 console.log(`target freezes ${FREEZE_MS} ms every ${CYCLE_MS} ms (core ${TARGET_CPU}); ${rate} req/s for ${durationS} s (${(durationS * 1000) / CYCLE_MS} cycles) from core ${GENERATOR_CPU}`);
-console.log(`analytic: p90 = ${expected.p90} ms, p99 = ${expected.p99} ms (f = ${FREEZE_MS / CYCLE_MS})`);
+console.log(`analytic: p90 = ${fmt(expected.p90, 1)} ms, p99 = ${fmt(expected.p99, 1)} ms (f = ${FREEZE_MS / CYCLE_MS})`);
 console.log(`speedguard: taskset -c ${GENERATOR_CPU} ${speedguardArgv({ url: 'URL', cpu: GENERATOR_CPU, connections: 0, durationS, rate }, 'S.json').join(' ')}`);
-console.log(`autocannon: taskset -c ${GENERATOR_CPU} node autocannon.js -c ${AUTOCANNON_CONNECTIONS} -w 0 -d ${durationS} -R ${rate} -j URL`);
+console.log(`autocannon: taskset -c ${GENERATOR_CPU} node autocannon.js -c ${AUTOCANNON_CONNECTIONS} -w 0 -d ${durationS} -R ${rate} -j URL   (and again with -C = --ignoreCoordinatedOmission)`);
 console.log(wrk2 ? `wrk2: taskset -c ${GENERATOR_CPU} wrk2 -t1 -c50 -d${durationS}s -R${rate} --latency URL` : 'wrk2: not installed (Debian packages only wrk); skipped\n');
 
 type Runner = (o: GeneratorRunOptions) => Promise<Measurement>;
 const tools: [string, Runner][] = [
   ['speedguard', runSpeedguard],
   ['autocannon', (o) => runAutocannon({ ...o, connections: AUTOCANNON_CONNECTIONS })],
+  ['autocannon -C', (o) => runAutocannon({ ...o, connections: AUTOCANNON_CONNECTIONS }, true)],
   ...(wrk2 ? [['wrk2', (o: GeneratorRunOptions) => runWrk({ ...o, connections: 50 }, wrk2)] as [string, Runner]] : []),
 ];
 
@@ -69,9 +70,9 @@ for (let r = 0; r < rounds; r++) {
     // A fresh target per run: its freeze schedule starts when it starts, the same for every tool.
     const target = await startNodeTarget(join(REPO, 'bench', 'fixtures', 'freezing-server.ts'), [String(CYCLE_MS), String(FREEZE_MS)], TARGET_CPU);
     try {
-      const launched = Date.now();
       const x = await run({ url: `http://127.0.0.1:${target.port}/`, cpu: GENERATOR_CPU, connections: 0, durationS, rate, targetPids: target.pids });
-      got.push({ ...x, phaseMs: (launched - target.startedAtMs) % CYCLE_MS });
+      // Where in the target's cycle the load began (from the tool's own start stamp).
+      got.push({ ...x, phaseMs: (((x.extra['startedAtMs'] ?? Number.NaN) - target.startedAtMs) % CYCLE_MS + CYCLE_MS) % CYCLE_MS });
     } finally {
       await target.stop();
     }
@@ -95,5 +96,7 @@ const sgP99 = med('speedguard', (x) => x.p99Ms);
 const ok = Math.abs(err(sgP90, expected.p90)) <= TOLERANCE && Math.abs(err(sgP99, expected.p99)) <= TOLERANCE;
 console.log(`speedguard http_req_latency within ${TOLERANCE * 100} % of analytic (p90 and p99): ${verdict(ok)}`);
 console.log(`speedguard http_req_duration (service time from the actual send): p90 ${fmt(med('speedguard', (x) => x.extra['durationP90Ms']), 1)} ms, p99 ${fmt(med('speedguard', (x) => x.extra['durationP99Ms']), 1)} ms`);
-console.log(`load start phase in the cycle (ms after a cycle began): ${of('speedguard').map((x) => x.phaseMs).join(', ')} (whole cycles: no bias expected)`);
+const samples = of('autocannon').map((x) => `${x.extra['latencySamples']} samples for ${x.extra['requests']} requests`);
+console.log(`autocannon's default CO correction back-fills synthetic samples: ${samples.join(', ')}`);
+console.log(`load start phase in the cycle (ms after a cycle began): ${all.flat().map((x) => `${x.tool} ${fmt(x.phaseMs, 0)}`).join(', ')} (whole cycles: no bias expected)`);
 console.log(`raw rounds: ${saveResults('latency-truth', { machine: m, durationS, rate, expected, rounds: all })}`);

@@ -97,22 +97,30 @@ export async function runWrk(o: GeneratorRunOptions, binary = 'wrk'): Promise<Me
 
 interface AutocannonJson {
   duration: number;
+  start: string;
   errors: number;
   timeouts: number;
   non2xx: number;
   requests: { total: number; average: number };
-  latency: { p50: number; p90: number; p99: number };
+  latency: { p50: number; p90: number; p99: number; totalCount: number };
 }
 
-export async function runAutocannon(o: GeneratorRunOptions): Promise<Measurement> {
+/**
+ * ignoreCO: autocannon -C, i.e. record only the measured latencies. Without it autocannon "corrects" for
+ * coordinated omission at a fixed rate with HdrHistogram's expected interval, but passes
+ * Math.ceil(1 / rate) (seconds, per connection, so 1) where the histogram holds ms: every slow
+ * response is back-filled with one synthetic sample per millisecond (autocannon 9.0.0, lib/run.js).
+ */
+export async function runAutocannon(o: GeneratorRunOptions, ignoreCO = false): Promise<Measurement> {
   const args = [NODE, AUTOCANNON_JS, '-c', String(o.connections), '-w', '0', '-d', String(o.durationS), '-j'];
   if (o.rate !== undefined) args.push('-R', String(o.rate));
+  if (ignoreCO) args.push('-C');
   const r = await pinned(o, [...args, o.url]);
   const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
   if (r.code !== 0 || !line) throw failed('autocannon', r);
   const j = JSON.parse(line) as AutocannonJson;
   return {
-    tool: 'autocannon',
+    tool: ignoreCO ? 'autocannon -C' : 'autocannon',
     // total ÷ elapsed, like wrk's Requests/sec (autocannon's own "average" is a mean of 1-s samples).
     rps: j.requests.total / j.duration,
     p50Ms: j.latency.p50,
@@ -122,7 +130,8 @@ export async function runAutocannon(o: GeneratorRunOptions): Promise<Measurement
     maxRssBytes: r.maxRssBytes,
     warnings: noisy(r),
     foreignCores: r.foreignCores,
-    extra: { reqAverage: j.requests.average },
+    // latencySamples ≫ requests.total reveals the synthetic samples of the CO correction.
+    extra: { reqAverage: j.requests.average, latencySamples: j.latency.totalCount, requests: j.requests.total, startedAtMs: Date.parse(j.start) },
   };
 }
 
@@ -133,6 +142,7 @@ interface SummaryExport {
   metrics: Record<string, Trend & { fails?: number; passes?: number }>;
   speedguard: {
     status: string;
+    started_at: string;
     dropped_iterations?: number;
     generator: { limited: boolean; reasons: string[]; cpuP95: number; rssMaxBytes: number };
   };
@@ -172,6 +182,7 @@ export async function runSpeedguard(o: GeneratorRunOptions): Promise<Measurement
       extra: {
         durationP50Ms: dur.med, durationP90Ms: dur['p(90)'], durationP99Ms: dur['p(99)'],
         selfReportedRssMaxBytes: g.rssMaxBytes, cpuP95: g.cpuP95, dropped: s.speedguard.dropped_iterations ?? 0,
+        startedAtMs: Date.parse(s.speedguard.started_at),
       },
     };
   } finally {

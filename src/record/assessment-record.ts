@@ -1,0 +1,143 @@
+// The AssessmentRecord: everything `speedguard assess` measured and concluded, serialisable, stored
+// in the history and re-rendered by `speedguard report` without running anything. Reports read
+// it; they decide nothing (findings and verdicts are computed before it is stored).
+import type { Finding } from '../audits/types.ts';
+import type { RunRecord } from './run-record.ts';
+
+export const ASSESSMENT_SCHEMA = 'speedguard.assessment/1';
+
+export type PhaseName = 'baseline' | 'peak' | 'stress' | 'spike' | 'sustained' | 'recovery';
+
+/** The service-level objective the assessment judges against (from --slo; defaults from SPEC §3). */
+export interface Slo {
+  /** Latency percentile (e.g. 95) and its limit in ms: "p95<200ms". */
+  latencyPercentile: number;
+  latencyMs: number;
+  /** Maximum share of failed requests (0.01 = 1 %). */
+  errorRate: number;
+  /** The expressions as the user wrote them, for reports. */
+  source: string[];
+}
+
+/** One step of the stress phase's staircase of arrival rates. */
+export interface StressStep {
+  offeredRate: number;
+  /** Completed requests per second during the step (after its settling second). */
+  achievedRate: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  /** Share of failed requests in the step (0..1). */
+  errorRate: number;
+  /** Little's law: achievedRate × mean latency (s) — requests in the system. */
+  concurrency: number;
+  /** Interval indexes (seconds since the phase run's start) the step's figures come from. */
+  fromSecond: number;
+  toSecond: number;
+  sloOk: boolean;
+  droppedIterations: number;
+}
+
+export interface PhaseRecord {
+  name: PhaseName;
+  /** What the phase did, e.g. "constant 200 req/s for 20 s". */
+  description: string;
+  /** Highest arrival rate the phase offered (req/s). */
+  offeredRate: number;
+  run: RunRecord;
+  verdict: 'passed' | 'degraded' | 'failed' | 'skipped';
+  verdictReason: string;
+  /** stress: the staircase; why it stopped; the breaking point (first step that failed), if any. */
+  stress?: {
+    steps: StressStep[];
+    stopReason: 'slo_breached' | 'errors' | 'plateau' | 'max_rate' | 'interrupted';
+    breakingRate: number | null;
+    /** Highest offered rate whose step met the SLO. */
+    maxSustainableRate: number | null;
+  };
+  /** spike: base and spike rates and where the spike sits in the phase run (seconds). */
+  spike?: { baseRate: number; spikeRate: number; spikeFromSecond: number; spikeToSecond: number };
+  /** recovery: after load dropped (at fromSecond), seconds until p95 was back within the limit. */
+  recovery?: { fromSecond: number; limitMs: number; baselineP95Ms: number; recoveredAfterSeconds: number | null };
+}
+
+/** What a GET of each endpoint looked like (headers that matter for caching, compression, keep-alive). */
+export interface HttpInspection {
+  method: string;
+  url: string;
+  /** The request's name tag, to match the run's series. */
+  name: string;
+  status: number;
+  /** Selected response headers, lower-case names. */
+  headers: Record<string, string>;
+  /** Body size as served to a client that accepts gzip/br (bytes on the wire). */
+  transferBytes: number;
+  /** Body size decoded (identity). */
+  bodyBytes: number;
+  /** Content-Encoding of the response when gzip/br were offered; null when uncompressed. */
+  encoding: string | null;
+  error: string | null;
+}
+
+export interface CapacityModel {
+  model: 'usl';
+  /** USL: X(N) = λN / (1 + σ(N−1) + κN(N−1)). */
+  lambda: number;
+  sigma: number;
+  kappa: number;
+  /** Coefficient of determination of the fit (0..1). */
+  r2: number;
+  fitQuality: 'good' | 'fair' | 'poor';
+  /** (concurrency, throughput req/s) pairs the fit used. */
+  points: Array<{ concurrency: number; throughput: number }>;
+  /** The fitted curve's maximum throughput and the concurrency where it occurs. */
+  peakThroughputRps: number;
+  peakConcurrency: number;
+  /** Highest measured rate that met the SLO (req/s) — the capacity figure. */
+  sustainableRps: number | null;
+  /** Where throughput stops growing linearly (req/s offered). */
+  kneeRps: number | null;
+  growth: {
+    percentPerQuarter: number;
+    currentRps: number;
+    /** When load grown from currentRps exceeds sustainableRps (ISO date), null if never within 10 years. */
+    exceedsAt: string | null;
+    targetRps: number | null;
+    instancesNeeded: number | null;
+  } | null;
+}
+
+export interface AssessmentConfig {
+  expectedRate: number | null;
+  slo: Slo;
+  suite: PhaseName[];
+  /** Sustained phase length (ms). */
+  soakMs: number;
+  growthPercentPerQuarter: number | null;
+  targetRate: number | null;
+}
+
+export interface AssessmentRecord {
+  schema: typeof ASSESSMENT_SCHEMA;
+  id: string;
+  kind: 'assess';
+  /** The URL or plan assessed (credentials redacted). */
+  target: string;
+  /** Short, file-name-safe name of the target (for ANALYSIS/<target>-<timestamp>.md). */
+  targetName: string;
+  status: 'completed' | 'interrupted' | 'failed';
+  statusReason: string | null;
+  startedAt: string;
+  endedAt: string;
+  durationMs: number;
+  config: AssessmentConfig;
+  environment: RunRecord['environment'];
+  phases: PhaseRecord[];
+  inspection: HttpInspection[];
+  capacity: CapacityModel | null;
+  /** Decided by the audits before the record is stored; most severe first, ids PERF-001… */
+  findings: Finding[];
+  /** Set with --baseline: the comparison against a stored run. */
+  comparison: unknown | null;
+  probes: Record<string, unknown>;
+}
