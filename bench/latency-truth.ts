@@ -11,7 +11,7 @@
 // A tool that measures from the actual send on a blocked connection (coordinated omission) reports less.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { waitForQuiet } from './lib/cpu-load.ts';
+import { runWhenQuiet } from './lib/cpu-load.ts';
 import { startNodeTarget } from './lib/node-target.ts';
 import { ensurePeers, findCommand } from './lib/peers.ts';
 import { fmt, machine, median, saveResults, table, verdict } from './lib/report.ts';
@@ -66,19 +66,22 @@ for (let r = 0; r < rounds; r++) {
   const got: (Measurement & { phaseMs: number })[] = [];
   for (let i = 0; i < tools.length; i++) {
     const [, run] = tools[(i + r) % tools.length]!;
-    await waitForQuiet(() => [], 30_000);
-    // A fresh target per run: its freeze schedule starts when it starts, the same for every tool.
-    const target = await startNodeTarget(join(REPO, 'bench', 'fixtures', 'freezing-server.ts'), [String(CYCLE_MS), String(FREEZE_MS)], TARGET_CPU);
-    try {
-      const x = await run({ url: `http://127.0.0.1:${target.port}/`, cpu: GENERATOR_CPU, connections: 0, durationS, rate, targetPids: target.pids });
-      // Where in the target's cycle the load began (from the tool's own start stamp).
-      got.push({ ...x, phaseMs: (((x.extra['startedAtMs'] ?? Number.NaN) - target.startedAtMs) % CYCLE_MS + CYCLE_MS) % CYCLE_MS });
-    } finally {
-      await target.stop();
-    }
+    got.push(await runWhenQuiet(() => runOnFreshTarget(run), () => []));
   }
   all.push(got);
   console.log(`round ${r + 1}: ${got.map((x) => `${x.tool} p90 ${fmt(x.p90Ms, 1)} p99 ${fmt(x.p99Ms, 1)} ms (${fmt(x.rps, 1)} req/s${x.warnings.length ? `; ${x.warnings.join('; ')}` : ''})`).join(' · ')}`);
+}
+
+/** A fresh target per run: its freeze schedule starts when it starts, the same for every tool. */
+async function runOnFreshTarget(run: Runner): Promise<Measurement & { phaseMs: number }> {
+  const target = await startNodeTarget(join(REPO, 'bench', 'fixtures', 'freezing-server.ts'), [String(CYCLE_MS), String(FREEZE_MS)], TARGET_CPU);
+  try {
+    const x = await run({ url: `http://127.0.0.1:${target.port}/`, cpu: GENERATOR_CPU, connections: 0, durationS, rate, targetPids: target.pids });
+    // Where in the target's cycle the load began (from the tool's own start stamp).
+    return { ...x, phaseMs: (((x.extra['startedAtMs'] ?? Number.NaN) - target.startedAtMs) % CYCLE_MS + CYCLE_MS) % CYCLE_MS };
+  } finally {
+    await target.stop();
+  }
 }
 
 const of = (tool: string) => all.map((r) => r.find((x) => x.tool === tool)!);

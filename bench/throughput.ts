@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { waitForQuiet } from './lib/cpu-load.ts';
+import { runWhenQuiet, stopOnSignal } from './lib/cpu-load.ts';
 import { topSelfTime } from './lib/cpu-profile.ts';
 import { startNginx } from './lib/nginx.ts';
 import { ensurePeers } from './lib/peers.ts';
@@ -46,6 +46,7 @@ console.log(`throughput · ${m.date} · ${m.nproc} cores · ${m.cpu} · Node ${m
 console.log(`target nginx on core ${TARGET_CPU}, generators on core ${GENERATOR_CPU}; ${rounds} rounds × ${durationS} s per run\n`);
 
 const nginx = await startNginx({ cpu: TARGET_CPU, workerConnections: 12000 });
+stopOnSignal(() => nginx.stop());
 const results: Record<string, Measurement[][]> = {};
 try {
   // Warm the target (page cache, nginx's allocations) so round 1 is not special.
@@ -62,9 +63,9 @@ try {
       const order = TOOLS.map((_, i) => TOOLS[(i + r) % TOOLS.length]!);
       const got: Measurement[] = [];
       for (const [, run] of order) {
-        // Other people's jobs share the machine: start each run on a quiet machine if one comes within 30 s.
-        await waitForQuiet(nginx.pids, 30_000);
-        got.push(await run(opts));
+        // Other people's jobs share the machine: each run starts on a quiet machine, and is repeated
+        // when others used the CPU meanwhile.
+        got.push(await runWhenQuiet(() => run(opts), nginx.pids));
       }
       perRound.push(got);
       console.log(`  round ${r + 1}: ${got.map((x) => `${x.tool} ${fmt(x.rps, 0)}/s ${mb(x.maxRssBytes)}${x.errors ? ` ${x.errors} errors` : ''}${x.warnings.length ? ` [${x.warnings.join('; ')}]` : ''}`).join(' · ')}`);

@@ -5,7 +5,7 @@
 // 1 / (round trip + generator time per request), so it shows the same overhead from another side.
 // autocannon is left out: it records whole milliseconds, too coarse for a 50 µs question.
 import { parseArgs } from 'node:util';
-import { waitForQuiet } from './lib/cpu-load.ts';
+import { runWhenQuiet, stopOnSignal } from './lib/cpu-load.ts';
 import { startNginx } from './lib/nginx.ts';
 import { ensurePeers } from './lib/peers.ts';
 import { fmt, machine, median, saveResults, table, verdict } from './lib/report.ts';
@@ -30,6 +30,7 @@ const opts: GeneratorRunOptions = { url: nginx.url, cpu: GENERATOR_CPU, connecti
 console.log(`speedguard: taskset -c ${GENERATOR_CPU} ${speedguardArgv(opts, 'S.json').join(' ')}`);
 console.log(`wrk:        taskset -c ${GENERATOR_CPU} wrk -t1 -c1 -d${durationS}s --latency URL\n`);
 
+stopOnSignal(() => nginx.stop());
 const all: { sg: Measurement; wrk: Measurement }[] = [];
 try {
   await runWrk({ ...opts, durationS: 2 }); // warm the target
@@ -37,9 +38,8 @@ try {
     let sg: Measurement | undefined;
     let wrk: Measurement | undefined;
     for (const which of r % 2 === 0 ? ['sg', 'wrk'] : ['wrk', 'sg']) {
-      await waitForQuiet(nginx.pids, 30_000);
-      if (which === 'sg') sg = await runSpeedguard(opts);
-      else wrk = await runWrk(opts);
+      if (which === 'sg') sg = await runWhenQuiet(() => runSpeedguard(opts), nginx.pids);
+      else wrk = await runWhenQuiet(() => runWrk(opts), nginx.pids);
     }
     all.push({ sg: sg!, wrk: wrk! });
     const d = (sg!.extra['durationP50Ms']! - wrk!.p50Ms!) * 1000;

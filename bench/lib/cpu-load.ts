@@ -48,3 +48,28 @@ export async function waitForQuiet(ownPids: () => number[], maxWaitMs = 60_000, 
   }
   return foreign;
 }
+
+/** Foreign load above which a run is repeated (in cores; the machine has 2). */
+export const NOISY_CORES = 0.25;
+
+/**
+ * Runs `run` on a quiet machine: waits up to 3 min for quiet, and repeats a run during which other
+ * processes used more than NOISY_CORES (at most `attempts` times; the last attempt is kept, flagged).
+ */
+export async function runWhenQuiet<T extends { foreignCores: number }>(run: () => Promise<T>, ownPids: () => number[], attempts = 3): Promise<T> {
+  let last: T | undefined;
+  for (let i = 0; i < attempts; i++) {
+    await waitForQuiet(ownPids, 180_000);
+    last = await run();
+    if (last.foreignCores <= NOISY_CORES) return last;
+    console.error(`    (foreign CPU load ${last.foreignCores.toFixed(2)} cores during the run: ${i + 1 < attempts ? 'repeating it' : 'kept, flagged'})`);
+  }
+  return last!;
+}
+
+/** Stops the target if the benchmark is interrupted, then exits 130. */
+export function stopOnSignal(stop: () => Promise<void>): void {
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => { void stop().finally(() => process.exit(130)); });
+  }
+}

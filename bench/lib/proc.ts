@@ -9,6 +9,8 @@ export interface PinnedRun {
   stderr: string;
   /** Peak resident set size in bytes as /usr/bin/time -v reports it; undefined if not measured. */
   maxRssBytes?: number;
+  /** What /usr/bin/time -v printed (kept apart from the tool's own stderr). */
+  timeReport: string;
   wallMs: number;
   timedOut: boolean;
 }
@@ -49,8 +51,10 @@ export function runPinned(argv: string[], opts: PinnedRunOptions): Promise<Pinne
     child.on('close', (code) => {
       clearTimeout(timer);
       if (killer) clearTimeout(killer);
-      const m = RSS_LINE.exec(stderr);
-      resolve({ code, stdout, stderr, maxRssBytes: m ? Number(m[1]) * 1024 : undefined, wallMs: performance.now() - started, timedOut });
+      const cut = opts.measureRss ? stderr.lastIndexOf('\tCommand being timed:') : -1;
+      const timeReport = cut >= 0 ? stderr.slice(cut) : '';
+      const m = RSS_LINE.exec(timeReport);
+      resolve({ code, stdout, stderr: cut >= 0 ? stderr.slice(0, cut) : stderr, timeReport, maxRssBytes: m ? Number(m[1]) * 1024 : undefined, wallMs: performance.now() - started, timedOut });
     });
   });
 }

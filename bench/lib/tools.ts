@@ -49,7 +49,7 @@ async function pinned(o: GeneratorRunOptions, argv: string[], cwd?: string): Pro
   const b0 = machineBusySeconds();
   const t0 = targetCpu();
   const r = await runPinned(argv, { cpu: o.cpu, timeoutMs: (o.durationS + 60) * 1000, raiseNofile: o.raiseNofile, measureRss: true, cwd });
-  const foreign = machineBusySeconds() - b0 - (targetCpu() - t0) - timeVCpuSeconds(r.stderr);
+  const foreign = machineBusySeconds() - b0 - (targetCpu() - t0) - timeVCpuSeconds(r.timeReport);
   return { ...r, foreignCores: Math.max(0, foreign) / (r.wallMs / 1000) };
 }
 

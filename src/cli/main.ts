@@ -4,6 +4,10 @@ import { VERSION } from '../version.ts';
 import { EXIT, UsageError } from './exit-codes.ts';
 import { addRunOptions, runCommand, type RunCliOptions } from './run.ts';
 import { demoCommand } from './demo.ts';
+import { registerAssessCommand } from './assess.ts';
+import { registerHistoryCommand } from './history.ts';
+import { registerReportCommand } from './report.ts';
+import { registerCompareCommand } from './compare.ts';
 
 const EXAMPLES = `
 Examples:
@@ -35,6 +39,15 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (target: string, o: RunCliOptions) => {
       code = await runCommand(target, o);
     });
+  // Commands registered from their own files run through this, so their exit code reaches main().
+  const pending: Array<Promise<void>> = [];
+  const runner = (fn: () => Promise<number>) => {
+    pending.push(fn().then((c) => { code = c; }));
+  };
+  registerAssessCommand(program, runner);
+  registerHistoryCommand(program);
+  registerReportCommand(program);
+  registerCompareCommand(program, runner);
   addRunOptions(program.command('demo').description('start the built-in demo service and load-test it'))
     .action(async (o: RunCliOptions) => {
       code = await demoCommand(o);
@@ -42,6 +55,7 @@ export async function main(argv: string[]): Promise<number> {
 
   try {
     await program.parseAsync(argv, { from: 'user' });
+    await Promise.all(pending);
     return code;
   } catch (e) {
     if (e instanceof CommanderError) {

@@ -40,8 +40,12 @@ export interface IntervalProgress {
 /** A run in progress: stop it gracefully, abort it, or await its record. */
 export interface RunHandle {
   readonly result: Promise<RunRecord>;
-  /** Graceful stop (first SIGINT): no new iterations, in-flight ones get the grace period. */
-  stop(reason: string): void;
+  /**
+   * Graceful stop (first SIGINT): no new iterations, in-flight ones get the grace period. The run is
+   * marked interrupted unless another status is given (an assessment ending a stress staircase
+   * early has completed what it set out to do).
+   */
+  stop(reason: string, status?: RunStatus): void;
   /** Immediate stop (second SIGINT): in-flight requests are cut. */
   abort(reason: string): void;
 }
@@ -186,7 +190,7 @@ export function startRun(plan: Plan, opts: RunOptions = {}): RunHandle {
 
   return {
     result,
-    stop: (reason) => stop(reason, 'interrupted'),
+    stop: (reason, st = 'interrupted') => stop(reason, st),
     abort: (reason) => {
       stop(reason, 'interrupted');
       for (const l of links) l.abort();

@@ -90,11 +90,17 @@ export interface CapacityModel {
   fitQuality: 'good' | 'fair' | 'poor';
   /** (concurrency, throughput req/s) pairs the fit used. */
   points: Array<{ concurrency: number; throughput: number }>;
-  /** The fitted curve's maximum throughput and the concurrency where it occurs. */
-  peakThroughputRps: number;
-  peakConcurrency: number;
+  /**
+   * The fitted curve's maximum throughput and the concurrency where it occurs (N* = √((1−σ)/κ)).
+   * Null when the model has no maximum (κ = 0: throughput only levels off) or it lies more than
+   * twice beyond the largest measured concurrency (an extrapolation, not a finding).
+   */
+  peakThroughputRps: number | null;
+  peakConcurrency: number | null;
   /** Highest measured rate that met the SLO (req/s) — the capacity figure. */
   sustainableRps: number | null;
+  /** Requests in flight (Little's law) at that rate: SPEC §7's "concurrent users". */
+  sustainableConcurrency?: number | null;
   /** Where throughput stops growing linearly (req/s offered). */
   kneeRps: number | null;
   growth: {
@@ -103,6 +109,7 @@ export interface CapacityModel {
     /** When load grown from currentRps exceeds sustainableRps (ISO date), null if never within 10 years. */
     exceedsAt: string | null;
     targetRps: number | null;
+    /** ceil(targetRps / sustainableRps): assumes linear scale-out (each instance adds sustainableRps). */
     instancesNeeded: number | null;
   } | null;
 }

@@ -1,0 +1,125 @@
+// Running one assessment phase: the user's flow under a phase-specific executor, with the SLO as
+// thresholds, and an exact per-second view of the whole target (all endpoints merged) collected live.
+import { startRun, type IntervalProgress, type RunHandle } from '../engine/coordinator.ts';
+import { Accumulator } from '../metrics/accumulator.ts';
+import type { Plan, Scenario } from '../plan/types.ts';
+import type { PhaseName, Slo } from '../record/assessment-record.ts';
+import type { RunRecord } from '../record/run-record.ts';
+import type { PhaseTiming } from './timing.ts';
+
+/** The target as a whole during one second (or a span of seconds). */
+export interface SecondStats {
+  index: number;
+  requests: number;
+  failed: number;
+  dropped: number;
+  /** Intended start → last byte (what a user of an open system waits), all endpoints merged. */
+  latency: Accumulator;
+}
+
+export interface PhaseEnv {
+  base: Plan;
+  slo: Slo;
+  timing: PhaseTiming;
+  workers: number | undefined;
+  log(line: string): void;
+  /** Set while a phase runs, so Ctrl-C can stop it. */
+  current: RunHandle | null;
+  /** True once the user interrupted: remaining phases are skipped. */
+  interrupted: boolean;
+}
+
+/** The scenario template every phase fills in: the user's flow (or script function) and http settings. */
+export function phasePlan(env: PhaseEnv, name: PhaseName, executor: Partial<Scenario> & Pick<Scenario, 'executor'>): Plan {
+  const first = Object.values(env.base.scenarios)[0]!;
+  const scenario = {
+    startTimeMs: 0,
+    gracefulStopMs: 2000,
+    exec: first.exec,
+    tags: { ...first.tags, phase: name },
+    env: first.env,
+    flow: first.flow,
+    ...executor,
+  } as Scenario;
+  const p = env.slo.latencyPercentile;
+  return {
+    ...env.base,
+    scenarios: { [name]: scenario },
+    thresholds: {
+      http_req_latency: [{ expression: `p(${p})<${env.slo.latencyMs}`, abortOnFail: false, delayAbortEvalMs: 0 }],
+      http_req_failed: [{ expression: `rate<${env.slo.errorRate}`, abortOnFail: false, delayAbortEvalMs: 0 }],
+    },
+  };
+}
+
+export function secondStatsOf(p: IntervalProgress): SecondStats {
+  const s: SecondStats = { index: p.index, requests: 0, failed: 0, dropped: 0, latency: new Accumulator('trend') };
+  for (const x of p.interval.values()) {
+    if (x.metric === 'http_reqs') s.requests += x.acc.sum;
+    else if (x.metric === 'http_req_failed') s.failed += x.acc.sum;
+    else if (x.metric === 'dropped_iterations') s.dropped += x.acc.sum;
+    else if (x.metric === 'http_req_latency') s.latency.merge(x.acc);
+  }
+  return s;
+}
+
+/** Merge a span of seconds into one. */
+export function mergeSeconds(list: readonly SecondStats[]): SecondStats {
+  const out: SecondStats = { index: list[0]?.index ?? 0, requests: 0, failed: 0, dropped: 0, latency: new Accumulator('trend') };
+  for (const s of list) {
+    out.requests += s.requests;
+    out.failed += s.failed;
+    out.dropped += s.dropped;
+    out.latency.merge(s.latency);
+  }
+  return out;
+}
+
+export function sloHolds(s: SecondStats, slo: Slo): { latencyOk: boolean; errorsOk: boolean; pLatency: number; errorRate: number } {
+  const pLatency = s.latency.count ? s.latency.percentile(slo.latencyPercentile) : 0;
+  const errorRate = s.requests ? s.failed / s.requests : 0;
+  return { latencyOk: pLatency <= slo.latencyMs, errorsOk: errorRate <= slo.errorRate, pLatency, errorRate };
+}
+
+/** Run a phase plan; `watch` sees every second and may stop the run early (returning a reason). */
+export async function runPhase(env: PhaseEnv, plan: Plan, watch?: (s: SecondStats, all: SecondStats[]) => string | null): Promise<{ run: RunRecord; seconds: SecondStats[] }> {
+  const seconds: SecondStats[] = [];
+  let handle: RunHandle | null = null;
+  let stopped = false;
+  handle = startRun(plan, {
+    ...(env.workers ? { workers: env.workers } : {}),
+    stopGraceMs: 2000,
+    onInterval: (p) => {
+      const s = secondStatsOf(p);
+      seconds.push(s);
+      const reason = !stopped && watch ? watch(s, seconds) : null;
+      if (reason) {
+        stopped = true;
+        handle!.stop(reason, 'completed');
+      }
+    },
+  });
+  env.current = handle;
+  try {
+    const run = await handle.result;
+    return { run, seconds };
+  } finally {
+    env.current = null;
+  }
+}
+
+/** passed: SLO met; degraded: within 2× the latency limit and < 5 % errors; failed: worse. */
+export function verdictOf(s: SecondStats, slo: Slo): { verdict: 'passed' | 'degraded' | 'failed'; reason: string } {
+  const h = sloHolds(s, slo);
+  const fig = `p${slo.latencyPercentile} ${h.pLatency.toFixed(1)} ms (limit ${slo.latencyMs} ms), errors ${(h.errorRate * 100).toFixed(2)} % (limit ${(slo.errorRate * 100).toFixed(2)} %), ${s.requests} requests`;
+  if (s.requests === 0) return { verdict: 'failed', reason: 'no request completed' };
+  if (h.latencyOk && h.errorsOk) return { verdict: 'passed', reason: fig };
+  if (h.pLatency <= 2 * slo.latencyMs && h.errorRate <= 0.05) return { verdict: 'degraded', reason: fig };
+  return { verdict: 'failed', reason: fig };
+}
+
+/** VU pool for an arrival-rate phase: enough to hold `rate` req/s at 10 s latency, within fd limits. */
+export function vuPool(rate: number): { preAllocatedVUs: number; maxVUs: number } {
+  const pre = Math.max(10, Math.ceil(rate / 10));
+  return { preAllocatedVUs: Math.min(pre, 2000), maxVUs: Math.min(Math.max(pre, Math.ceil(rate * 10)), 5000) };
+}

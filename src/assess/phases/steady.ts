@@ -1,0 +1,24 @@
+// baseline, sustained (soak) and peak: a constant arrival rate for a while, judged against the SLO.
+import type { PhaseName, PhaseRecord } from '../../record/assessment-record.ts';
+import { mergeSeconds, phasePlan, runPhase, verdictOf, vuPool, type PhaseEnv } from '../phase-runner.ts';
+
+const WHAT: Record<string, string> = {
+  baseline: 'the expected load, steady',
+  sustained: 'the expected load held for long (soak)',
+  peak: 'the expected peak, sustained',
+};
+
+export async function steadyPhase(env: PhaseEnv, name: Extract<PhaseName, 'baseline' | 'sustained' | 'peak'>, rate: number, durationMs: number): Promise<PhaseRecord> {
+  const plan = phasePlan(env, name, { executor: 'constant-arrival-rate', rate, timeUnitMs: 1000, durationMs, ...vuPool(rate) });
+  const { run, seconds } = await runPhase(env, plan);
+  // The first second warms connections up; judge the rest.
+  const v = verdictOf(mergeSeconds(seconds.length > 2 ? seconds.slice(1) : seconds), env.slo);
+  return {
+    name,
+    description: `${WHAT[name]}: ${rate} req/s for ${Math.round(durationMs / 1000)} s`,
+    offeredRate: rate,
+    run,
+    verdict: v.verdict,
+    verdictReason: v.reason,
+  };
+}

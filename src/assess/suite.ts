@@ -1,0 +1,155 @@
+// `speedguard assess`: the phases of SPEC §6 against one target, in an order that lets each use what
+// the previous found (without an expected load, the stress staircase finds the sustainable maximum
+// first and the other phases run at half of it), then capacity, audits and the record.
+import { availableParallelism } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { buildCapacity } from '../analysis/capacity.ts';
+import { runAudits } from '../audits/index.ts';
+import type { SeverityThresholds } from '../audits/types.ts';
+import type { Plan } from '../plan/types.ts';
+import { inspectEndpoints } from '../probes/http-inspect.ts';
+import { ASSESSMENT_SCHEMA, type AssessmentConfig, type AssessmentRecord, type PhaseName, type PhaseRecord } from '../record/assessment-record.ts';
+import { redactUrl } from '../record/redact.ts';
+import { selectMetric } from '../record/select.ts';
+import { VERSION } from '../version.ts';
+import type { PhaseEnv } from './phase-runner.ts';
+import { recoveryPhase } from './phases/recovery.ts';
+import { spikePhase } from './phases/spike.ts';
+import { DEFAULT_TIMING, type PhaseTiming } from './timing.ts';
+import { steadyPhase } from './phases/steady.ts';
+import { stressPhase } from './phases/stress.ts';
+
+export interface AssessOptions {
+  config: AssessmentConfig;
+  workers?: number;
+  /** Progress lines (phase starts, verdicts) — stderr in the CLI. */
+  log(line: string): void;
+  thresholds?: SeverityThresholds;
+  /** Phase lengths (default: DEFAULT_TIMING, about 3 minutes in all). */
+  timing?: PhaseTiming;
+  /** Highest rate the stress staircase may offer. */
+  maxRate?: number;
+  now?: () => Date;
+}
+
+export interface AssessHandle {
+  result: Promise<AssessmentRecord>;
+  /** Ctrl-C: stop the running phase, skip the others, keep what was measured. */
+  stop(): void;
+}
+
+/** Without an expected load, the phases run at this share of the sustainable maximum found by stress. */
+export const DISCOVERED_BASELINE_SHARE = 0.5;
+
+export function targetName(source: string): string {
+  let s = source;
+  try {
+    const u = new URL(source);
+    s = `${u.hostname}-${u.port || (u.protocol === 'https:' ? '443' : '80')}${u.pathname}`;
+  } catch {
+    s = source.replace(/^.*[\\/]/, '').replace(/\.[a-z]+$/i, '');
+  }
+  return s.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'target';
+}
+
+export function startAssessment(plan: Plan, opts: AssessOptions): AssessHandle {
+  const env: PhaseEnv = { base: plan, slo: opts.config.slo, timing: opts.timing ?? DEFAULT_TIMING, workers: opts.workers, log: opts.log, current: null, interrupted: false };
+  const result = runSuite(plan, opts, env);
+  return {
+    result,
+    stop() {
+      env.interrupted = true;
+      env.current?.stop('interrupted by the user');
+    },
+  };
+}
+
+async function runSuite(plan: Plan, opts: AssessOptions, env: PhaseEnv): Promise<AssessmentRecord> {
+  const started = Date.now();
+  const cfg = opts.config;
+  const want = new Set<PhaseName>(cfg.suite);
+  const phases: PhaseRecord[] = [];
+  const log = opts.log;
+  const done = (p: PhaseRecord) => {
+    phases.push(p);
+    const mark = p.verdict === 'passed' ? '✓' : p.verdict === 'degraded' ? '~' : '✗';
+    log(`${mark} ${p.name}: ${p.verdict} — ${p.verdictReason}`);
+  };
+
+  log(`inspecting endpoints …`);
+  const inspection = await inspectEndpoints(plan).catch(() => []);
+
+  let expected = cfg.expectedRate;
+  let stress: PhaseRecord | null = null;
+  const needsRate = ['baseline', 'spike', 'sustained', 'recovery', 'peak'].some((p) => want.has(p as PhaseName));
+  if (want.has('stress') || (expected === null && needsRate)) {
+    log(`stress: ramping the arrival rate until the SLO (${cfg.slo.source.join(', ')}) breaks …`);
+    stress = await stressPhase(env, expected, opts.maxRate);
+    done(stress);
+  }
+  if (expected === null) {
+    const s = stress?.stress;
+    const found = s?.maxSustainableRate ?? (s?.steps[0] ? s.steps[0].offeredRate / 2 : 10);
+    expected = Math.max(1, Math.floor(found * DISCOVERED_BASELINE_SHARE));
+    log(`no --expected-rate: using ${expected} req/s (${DISCOVERED_BASELINE_SHARE * 100} % of the sustainable ${found} req/s)`);
+  }
+  const rate = expected;
+
+  let baselineP95: number | null = null;
+  if (want.has('baseline') && !env.interrupted) {
+    log(`baseline: ${rate} req/s for ${env.timing.baselineSeconds} s …`);
+    const p = await steadyPhase(env, 'baseline', rate, env.timing.baselineSeconds * 1000);
+    baselineP95 = selectMetric(p.run, 'http_req_latency')?.percentile(95) ?? null;
+    done(p);
+  }
+  if (want.has('peak') && !env.interrupted) {
+    log(`peak: ${rate * 10} req/s for ${env.timing.baselineSeconds} s …`);
+    done(await steadyPhase(env, 'peak', rate * 10, env.timing.baselineSeconds * 1000));
+  }
+  if (want.has('spike') && !env.interrupted) {
+    const spikeRate = rate * env.timing.spike.factor;
+    log(`spike: ${rate} → ${spikeRate} → ${rate} req/s …`);
+    done(await spikePhase(env, rate, spikeRate));
+  }
+  if (want.has('sustained') && !env.interrupted) {
+    log(`sustained: ${rate} req/s for ${Math.round(cfg.soakMs / 1000)} s …`);
+    done(await steadyPhase(env, 'sustained', rate, cfg.soakMs));
+  }
+  if (want.has('recovery') && !env.interrupted) {
+    const breaking = stress?.stress?.breakingRate ?? null;
+    const overload = Math.max(2 * rate, breaking ? Math.round(breaking * 1.25) : 4 * rate);
+    const ref = baselineP95 ?? stress?.stress?.steps.find((s) => s.sloOk)?.p95Ms ?? cfg.slo.latencyMs / 2;
+    log(`recovery: overload at ${overload} req/s, then ${rate} req/s …`);
+    done(await recoveryPhase(env, rate, overload, ref));
+  }
+
+  const capacity = stress?.stress
+    ? buildCapacity(stress.stress.steps, cfg.slo, cfg.growthPercentPerQuarter !== null
+      ? { percentPerQuarter: cfg.growthPercentPerQuarter, currentRps: rate, targetRps: cfg.targetRate }
+      : null)
+    : null;
+  const ended = Date.now();
+  const first = phases[0]?.run.environment;
+  const record: AssessmentRecord = {
+    schema: ASSESSMENT_SCHEMA,
+    id: randomUUID(),
+    kind: 'assess',
+    target: redactUrl(plan.source),
+    targetName: targetName(plan.source),
+    status: env.interrupted ? 'interrupted' : phases.length ? 'completed' : 'failed',
+    statusReason: env.interrupted ? 'interrupted by the user: the phases not run are missing' : phases.length ? null : 'no phase ran',
+    startedAt: new Date(started).toISOString(),
+    endedAt: new Date(ended).toISOString(),
+    durationMs: ended - started,
+    config: { ...cfg, expectedRate: cfg.expectedRate },
+    environment: first ?? { speedguard: VERSION, node: process.version, platform: process.platform, arch: process.arch, cpus: availableParallelism(), workers: opts.workers ?? 0 },
+    phases,
+    inspection,
+    capacity,
+    findings: [],
+    comparison: null,
+    probes: { effectiveExpectedRate: rate },
+  };
+  record.findings = runAudits(record, opts.thresholds);
+  return record;
+}

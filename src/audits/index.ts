@@ -1,0 +1,103 @@
+// Every audit, and runAudits: record → the findings stored in it, most severe first, PERF-001…
+import { DEFAULT_THRESHOLDS, severityRank } from '../analysis/severity.ts';
+import type { AssessmentRecord } from '../record/assessment-record.ts';
+import type { Audit, AuditFinding, Finding, SeverityThresholds } from './types.ts';
+import { compression } from './compression.ts';
+import { connectionChurn } from './connection-churn.ts';
+import { droppedIterations } from './dropped-iterations.ts';
+import { errorsUnderLoad } from './errors-under-load.ts';
+import { generatorBound } from './generator-bound.ts';
+import { httpCaching } from './http-caching.ts';
+import { latencySlo } from './latency-slo.ts';
+import { noBottleneckAudit } from './no-bottleneck.ts';
+import { payloadSize } from './payload-size.ts';
+import { recoveryTime } from './recovery-time.ts';
+import { saturationKnee } from './saturation-knee.ts';
+import { spikeTolerance } from './spike-tolerance.ts';
+import { tailLatency } from './tail-latency.ts';
+import { throughputPlateau } from './throughput-plateau.ts';
+
+const FINDING_AUDITS: Audit[] = [
+  generatorBound,
+  latencySlo,
+  errorsUnderLoad,
+  saturationKnee,
+  throughputPlateau,
+  tailLatency,
+  connectionChurn,
+  httpCaching,
+  compression,
+  payloadSize,
+  spikeTolerance,
+  recoveryTime,
+  droppedIterations,
+];
+
+/** Every audit, in the order their findings tie-break; no-bottleneck last (it judges the others). */
+export const AUDITS: Audit[] = [...FINDING_AUDITS, noBottleneckAudit(FINDING_AUDITS)];
+
+/**
+ * A generator-bound run makes the other figures suspect: their confidence is scaled by this. Half:
+ * the figures are not worthless (the target may also be slow), but no longer evidence on their own.
+ */
+export const GENERATOR_CONFIDENCE_FACTOR = 0.5;
+
+/** Runs every audit; most severe first, then most confident, then audit order; ids PERF-001…. */
+export function runAudits(record: AssessmentRecord, thresholds: SeverityThresholds = DEFAULT_THRESHOLDS): Finding[] {
+  const ctx = { record, thresholds };
+  const found: Array<{ f: AuditFinding; order: number }> = [];
+  AUDITS.forEach((audit, i) => {
+    let list: AuditFinding[];
+    try {
+      list = audit.run(ctx);
+    } catch (error) {
+      // One audit's bug must not cost the assessment its other findings (minutes of load); the
+      // failure is reported as a finding so it is seen, not swallowed.
+      list = [auditFailure(audit, error)];
+    }
+    for (const f of list) found.push({ f, order: i });
+  });
+
+  const invalidating = found.filter(({ f }) => f.invalidatesOthers);
+  if (invalidating.length) {
+    for (const x of found) {
+      if (!x.f.invalidatesOthers) x.f = { ...x.f, confidence: Math.round(x.f.confidence * GENERATOR_CONFIDENCE_FACTOR * 100) / 100 };
+    }
+  }
+
+  found.sort((a, b) => severityRank(a.f.severity) - severityRank(b.f.severity) || b.f.confidence - a.f.confidence || a.order - b.order);
+  const findings: Finding[] = found.map(({ f }, i) => ({ id: `PERF-${String(i + 1).padStart(3, '0')}`, ...f }));
+
+  if (invalidating.length) {
+    const refs = findings.filter((f) => f.invalidatesOthers).map((f) => f.id).join(', ');
+    for (const f of findings) {
+      if (f.invalidatesOthers) continue;
+      f.description += ` Caution: measured while the load generator was saturated (${refs}); this may describe the generator rather than the target, so its confidence was halved.`;
+    }
+  }
+  return findings;
+}
+
+function auditFailure(audit: Audit, error: unknown): AuditFinding {
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    audit: audit.id,
+    title: `Audit "${audit.id}" could not run: ${message}`,
+    type: 'application',
+    severity: 'info',
+    confidence: 1,
+    component: 'speedguard',
+    description: `The ${audit.title} audit failed on this record (${message}); its findings are missing from this report. The measurements are intact: re-render with a fixed version (speedguard report).`,
+    evidence: [{ label: 'error', value: message }],
+    location: null,
+    rootCause: 'A defect in speedguard or an unexpected record shape.',
+    impact: {},
+    recommendation: {
+      approach: 'Report the error with the record attached.',
+      expectedImprovement: 'The audit runs and its findings appear.',
+      effort: 'low',
+      testingRequired: 'speedguard report <run> re-runs nothing but renders the stored findings; re-assess after upgrading.',
+      rollbackPlan: 'Not applicable.',
+    },
+  };
+}

@@ -1,0 +1,144 @@
+// Where the service saturates: from the stress staircase (record.phases[].stress) and the capacity
+// model, the rate at which latency starts growing with load (the knee), the breaking point, and the
+// sustainable rate against the expected one.
+//
+// Severity is about capacity, not about the knee existing (every service has one): SPEC §2 makes a
+// throughput below 50 % of the expected capacity P1; below the expected rate is medium (it does not
+// hold its load at the SLO); less than HEADROOM_LOW × the expected rate is low; otherwise info.
+// When the expected rate was derived from the stress phase itself (no --expected-rate), comparing
+// with it is circular and the finding stays info.
+import type { StressStep } from '../record/assessment-record.ts';
+import type { Audit, AuditContext, AuditFinding, Evidence, Severity } from './types.ts';
+import { failuresOf, kindInfo } from './support/failures.ts';
+import { ms, pct, rate, round } from './support/format.ts';
+import { expectedRateOf, sustainableRateOf } from './support/record.ts';
+
+/** A step whose p95 is this many times the lightest step's marks the knee (latency now grows with load). */
+export const KNEE_LATENCY_GROWTH = 2;
+/** …and by at least this much (ms): 1 ms → 2 ms doubles but is noise on a loopback service. */
+export const KNEE_MIN_EXTRA_MS = 10;
+/** Without a breaking point, latency growth below this share of the SLO is not worth a finding. */
+export const KNEE_NEAR_SLO = 0.5;
+/** Less than 2× headroom over the expected load: a routine peak (SPEC §6 suggests up to 10×) breaks it. */
+export const HEADROOM_LOW = 2;
+/** USL contention (σ) above 5 %: a serialised part caps throughput at about 1/σ × single-request rate. */
+export const SIGMA_NOTABLE = 0.05;
+/** USL coherency (κ) above this makes throughput fall (retrograde) past the peak within tested loads. */
+export const KAPPA_NOTABLE = 0.001;
+
+export function kneeStep(steps: readonly StressStep[]): StressStep | null {
+  const sorted = [...steps].sort((a, b) => a.offeredRate - b.offeredRate);
+  const first = sorted[0];
+  if (!first) return null;
+  return sorted.slice(1).find((s) => s.p95Ms >= KNEE_LATENCY_GROWTH * first.p95Ms && s.p95Ms - first.p95Ms >= KNEE_MIN_EXTRA_MS) ?? null;
+}
+
+export const saturationKnee: Audit = {
+  id: 'saturation-knee',
+  title: 'Saturation point and capacity',
+  run({ record, thresholds }: AuditContext): AuditFinding[] {
+    const phase = record.phases.find((p) => p.name === 'stress' && p.stress && p.stress.steps.length >= 2);
+    if (!phase) return [];
+    const stress = phase.stress!;
+    const slo = record.config.slo;
+    const steps = [...stress.steps].sort((a, b) => a.offeredRate - b.offeredRate);
+    const first = steps[0]!;
+    const top = steps[steps.length - 1]!;
+    const knee = kneeStep(steps);
+    const breaking = stress.breakingRate !== null ? steps.find((s) => s.offeredRate === stress.breakingRate) ?? null : null;
+    if (!breaking && !(knee && top.p95Ms > KNEE_NEAR_SLO * slo.latencyMs)) return [];
+
+    const sustainable = sustainableRateOf(record);
+    const expected = expectedRateOf(record);
+    let severity: Severity = 'info';
+    let share: number | null = null;
+    if (expected && !expected.discovered) {
+      share = (sustainable ?? 0) / expected.rate;
+      severity = share < thresholds.throughputShare.p1 ? 'high' : share < 1 ? 'medium' : share < HEADROOM_LOW ? 'low' : 'info';
+    }
+
+    const cap = record.capacity;
+    const evidence: Evidence[] = [
+      { label: 'lightest step: offered rate', value: first.offeredRate, unit: 'req/s', phase: 'stress' },
+      { label: 'lightest step: p95', value: round(first.p95Ms), unit: 'ms', phase: 'stress' },
+    ];
+    if (knee) {
+      evidence.push({ label: 'knee: offered rate (p95 doubled)', value: knee.offeredRate, unit: 'req/s', phase: 'stress' });
+      evidence.push({ label: 'knee: p95', value: round(knee.p95Ms), unit: 'ms', phase: 'stress' });
+    }
+    if (breaking) {
+      evidence.push({ label: 'breaking point: offered rate', value: breaking.offeredRate, unit: 'req/s', phase: 'stress' });
+      evidence.push({ label: 'breaking point: achieved rate', value: round(breaking.achievedRate, 1), unit: 'req/s', phase: 'stress' });
+      evidence.push({ label: 'breaking point: p95', value: round(breaking.p95Ms), unit: 'ms', phase: 'stress' });
+      evidence.push({ label: 'breaking point: failed requests', value: round(breaking.errorRate * 100, 2), unit: '%', phase: 'stress' });
+    }
+    evidence.push({ label: 'stop reason', value: stress.stopReason, phase: 'stress' });
+    if (sustainable !== null) evidence.push({ label: 'maximum sustainable rate (SLO met)', value: sustainable, unit: 'req/s', phase: 'stress' });
+    if (expected) evidence.push({ label: expected.discovered ? 'expected rate (derived: none given)' : 'expected rate', value: expected.rate, unit: 'req/s' });
+    if (share !== null) evidence.push({ label: 'sustainable / expected', value: round(share * 100, 1), unit: '%' });
+    if (cap) {
+      evidence.push({ label: `USL σ (contention), fit ${cap.fitQuality}, r² ${round(cap.r2, 3)}`, value: round(cap.sigma, 4) });
+      evidence.push({ label: 'USL κ (coherency)', value: round(cap.kappa, 6) });
+      if (cap.kneeRps !== null) evidence.push({ label: 'USL knee', value: round(cap.kneeRps, 1), unit: 'req/s' });
+    }
+
+    // Why: how the breaking step failed, and what the USL parameters say about the kind of limit.
+    const causes: string[] = [];
+    let type: AuditFinding['type'] = 'application';
+    if (breaking) {
+      const f = failuresOf(phase.run, {}, { from: breaking.fromSecond, to: breaking.toSecond });
+      if (f.total > 0 && breaking.errorRate > slo.errorRate) {
+        const [kind, n] = f.byKind[0]!;
+        const info = kindInfo(kind);
+        type = info.type;
+        causes.push(`At the breaking point requests failed mostly as ${kind} (${n} of ${f.total}): ${info.cause}.`);
+      } else if (breaking.achievedRate < 0.9 * breaking.offeredRate) {
+        causes.push(`At the breaking point the service completed ${rate(breaking.achievedRate)} of the ${rate(breaking.offeredRate)} offered: work queued and latency grew without bound — a saturated resource (CPU, a worker or connection pool, a lock, a slow downstream).`);
+      } else {
+        causes.push(`At the breaking point latency rose to p95 ${ms(breaking.p95Ms)} while throughput still followed the offered rate: requests wait in a queue in front of a saturated resource.`);
+      }
+    }
+    if (cap && cap.fitQuality !== 'poor') {
+      if (cap.kappa > KAPPA_NOTABLE) causes.push(`The USL fit shows coherency cost (κ ${round(cap.kappa, 6)}): throughput ${cap.peakThroughputRps !== null ? `peaks near ${rate(cap.peakThroughputRps)} and ` : ''}falls beyond its peak — crosstalk between concurrent requests (shared locks, cache-line or lock thrashing, chatty coordination).`);
+      else if (cap.sigma > SIGMA_NOTABLE) causes.push(`The USL fit shows contention (σ ${round(cap.sigma, 4)}, about ${pct(cap.sigma)} of each request serialised): a resource only one request can use at a time (a lock, a single-threaded section, a one-connection pool).`);
+    }
+    if (causes.length === 0) causes.push('Latency grows with the arrival rate: a resource approaches saturation (queueing theory: waiting time grows as 1/(1−utilisation)).');
+
+    const limit = sustainable ?? breaking?.offeredRate ?? knee?.offeredRate ?? top.offeredRate;
+    const title = breaking
+      ? `Saturates at ${rate(breaking.offeredRate)}: sustainable up to ${sustainable !== null ? rate(sustainable) : 'no tested rate'}${share !== null ? ` (${share >= 1 ? `${round(share, 1)}×` : pct(share)} of the expected ${rate(expected!.rate)})` : ''}`
+      : `Latency grows with load from ${rate(knee!.offeredRate)} (p95 ${ms(first.p95Ms)} → ${ms(top.p95Ms)})`;
+    return [{
+      audit: 'saturation-knee',
+      title,
+      type,
+      severity,
+      // The staircase measures each step for a few seconds only; the USL fit's quality adds to it.
+      confidence: cap?.fitQuality === 'good' ? 0.85 : cap?.fitQuality === 'fair' ? 0.75 : 0.65,
+      component: 'service',
+      description: `The stress phase ramped ${steps.map((s) => s.offeredRate).join(' → ')} req/s. ` +
+        (knee ? `p95 went from ${ms(first.p95Ms)} at ${rate(first.offeredRate)} to ${ms(knee.p95Ms)} at ${rate(knee.offeredRate)}. ` : '') +
+        (breaking ? `The SLO broke at ${rate(breaking.offeredRate)} (${stress.stopReason.replace('_', ' ')}).` : `No step broke the SLO up to ${rate(top.offeredRate)}.`),
+      evidence,
+      location: null,
+      rootCause: causes.join(' '),
+      impact: {
+        throughputReduction: sustainable !== null ? `The service holds its SLO up to ${rate(sustainable)}; beyond, latency and errors climb.` : 'No tested rate met the SLO.',
+        userExperience: share !== null && share < 1
+          ? `At the expected ${rate(expected!.rate)} users already get responses outside the SLO.`
+          : `Load above ${rate(limit)} (peaks, growth) degrades every user at once.`,
+      },
+      recommendation: {
+        approach: type === 'application'
+          ? 'Profile the service at the knee rate to find the saturated resource (CPU profile, pool wait times, lock contention); remove the serialisation or scale that resource out (more instances, a larger pool, async I/O).'
+          : 'Fix the failure mode at the breaking point (see the root cause), then scale out; add load shedding (fast 503 with Retry-After) so overload degrades gracefully.',
+        expectedImprovement: share !== null && share < 1
+          ? `Reaching the expected ${rate(expected!.rate)} at the SLO means ${round(expected!.rate / Math.max(sustainable ?? 1, 1), 1)}× the current sustainable rate.`
+          : `Each removed bottleneck moves the knee up; with horizontal scaling capacity grows roughly with instances while σ stays ${cap ? round(cap.sigma, 3) : 'small'}.`,
+        effort: 'high',
+        testingRequired: 'Re-run the stress phase (speedguard assess --suite stress) and compare the sustainable rate and the knee.',
+        rollbackPlan: 'Capacity changes (instances, pool sizes) revert by configuration; code changes ship behind a flag.',
+      },
+    }];
+  },
+};

@@ -1,0 +1,146 @@
+// `speedguard assess <url|plan>`: the performance engineer's assessment — phases, capacity,
+// findings, reports, history, and a regression verdict against a baseline.
+import { Command, Option } from 'commander';
+import { compareRecords } from '../analysis/compare.ts';
+import { loadSeverityConfig } from '../analysis/severity.ts';
+import { startAssessment, type AssessHandle } from '../assess/suite.ts';
+import { parseGrowth, parseSlo, parseSuite } from '../assess/options.ts';
+import type { Severity } from '../audits/types.ts';
+import { openHistory, saveToHistory, DEFAULT_HISTORY_PATH } from '../history/store.ts';
+import { parseDuration } from '../plan/duration.ts';
+import { loadPlan } from '../plan/index.ts';
+import type { Plan } from '../plan/types.ts';
+import type { AssessmentRecord } from '../record/assessment-record.ts';
+import { writeAssessmentReports, renderTerminalFindings } from '../report/write-reports.ts';
+import { EXIT, UsageError } from './exit-codes.ts';
+import { QUICK_TIMING } from '../assess/timing.ts';
+import { checkPlan, toUrlFlags, type RunCliOptions } from './run.ts';
+
+export interface AssessCliOptions extends Pick<RunCliOptions, 'method' | 'header' | 'body' | 'env' | 'workers' | 'insecure' | 'timeout' | 'quiet' | 'json' | 'history'> {
+  expectedRate?: number;
+  slo: string[];
+  suite?: string;
+  soak?: string;
+  growth?: string;
+  targetRate?: number;
+  outDir: string;
+  baseline?: string;
+  failOn?: string;
+  config?: string;
+  maxRate?: number;
+  quick?: boolean;
+  threshold: string[];
+}
+
+const SEVERITIES: Severity[] = ['low', 'medium', 'high', 'critical'];
+const rank = (s: string) => SEVERITIES.indexOf(s as Severity);
+const positive = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${name}: expected a number > 0, got ${JSON.stringify(v)}`);
+  return n;
+};
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+export function registerAssessCommand(program: Command, run: (fn: () => Promise<number>) => void): void {
+  program.command('assess <target>')
+    .description('assess a service: baseline, stress to breaking point, spike, sustained, recovery → findings, capacity, reports')
+    .option('--expected-rate <req/s>', 'the expected load (default: half the sustainable maximum found by the stress phase)', positive('--expected-rate'))
+    .option('--slo <expr>', 'service-level objective, e.g. "p95<200ms", "p99<1s", "errors<1%" (repeatable)', collect, [])
+    .option('--suite <phases>', 'phases to run: baseline,stress,spike,sustained,recovery (default all)')
+    .option('--soak <time>', 'length of the sustained phase (default 30s; 10s with --quick)')
+    .option('--quick', 'shorter phases (about a minute): a smoke check, not a full assessment')
+    .option('--growth <rate>', 'traffic growth for capacity planning, e.g. "20%/quarter"')
+    .option('--target-rate <req/s>', 'a future load to size instances for', positive('--target-rate'))
+    .option('--max-rate <req/s>', 'highest rate the stress phase may offer', positive('--max-rate'))
+    .option('--out-dir <dir>', 'where reports go', 'PERFORMANCE')
+    .option('--baseline <run>', 'compare with a stored run (id, latest, latest~N) and gate on regressions')
+    .addOption(new Option('--fail-on <severity>', 'exit 99 on a regression (and, when given, a finding) at or above this severity').choices(SEVERITIES))
+    .option('--config <file>', 'severity thresholds overriding SPEC §2 defaults (JSON or YAML)')
+    .option('-m, --method <method>', 'HTTP method (URL mode)')
+    .option('-H, --header <header>', '"Name: value" (repeatable, URL mode)', collect, [])
+    .option('--body <text>', 'request body (URL mode)')
+    .option('-e, --env <NAME=value>', 'variable for templates and scripts (repeatable)', collect, [])
+    .option('-w, --workers <n>', 'worker threads (default: one per core)', (v) => Number(v))
+    .option('-k, --insecure', 'skip TLS certificate verification (local self-signed targets)')
+    .option('--timeout <time>', 'request timeout')
+    .option('--history <path>', `history database (default ${DEFAULT_HISTORY_PATH})`)
+    .option('--no-history', 'do not store this assessment')
+    .option('--json', 'print the AssessmentRecord as JSON on stdout')
+    .option('-q, --quiet', 'no progress lines')
+    .addHelpText('after', `
+Examples:
+  speedguard assess http://127.0.0.1:3000/api --slo 'p95<200ms' --slo 'errors<1%'
+  speedguard assess plan.yaml --expected-rate 500 --growth 20%/quarter --target-rate 2000
+  speedguard assess http://127.0.0.1:3000/api --baseline latest --fail-on medium
+
+Exit codes: 0 ok · 1 runtime failure · 2 bad input · 99 regression (or finding) at/above --fail-on · 130 interrupted`)
+    .action((target: string, o: AssessCliOptions) => run(() => assessCommand(target, o)));
+}
+
+export async function assessCommand(target: string, o: AssessCliOptions): Promise<number> {
+  const slo = parseSlo(o.slo);
+  const suite = parseSuite(o.suite);
+  const soakMs = parseDuration(o.soak ?? (o.quick ? '10s' : '30s'));
+  const growth = o.growth ? parseGrowth(o.growth) : null;
+  const thresholds = o.config ? loadSeverityConfig(o.config) : undefined;
+  const plan = await loadPlan(target, toUrlFlags({ ...o, out: [], threshold: [] } as unknown as RunCliOptions));
+  checkPlan(plan);
+  // Resolve the baseline before spending minutes on load: a typo'd ref fails at once.
+  const baseline = o.baseline ? loadBaseline(o.baseline, o.history) : null;
+  const record = await assessPlan(plan, {
+    expectedRate: o.expectedRate ?? null, slo, suite, soakMs, growthPercentPerQuarter: growth, targetRate: o.targetRate ?? null,
+  }, o, thresholds);
+  if (baseline) record.comparison = compareRecords(baseline, record);
+  return finish(record, o);
+}
+
+function loadBaseline(ref: string, history: string | false | undefined) {
+  if (history === false) throw new UsageError('--baseline needs the history database; drop --no-history');
+  const store = openHistory(history ?? DEFAULT_HISTORY_PATH);
+  try {
+    return store.get(ref);
+  } finally {
+    store.close();
+  }
+}
+
+export async function assessPlan(plan: Plan, config: AssessmentRecord['config'], o: Pick<AssessCliOptions, 'quiet' | 'workers' | 'maxRate' | 'quick'>, thresholds?: Parameters<typeof startAssessment>[1]['thresholds']): Promise<AssessmentRecord> {
+  const log = o.quiet ? () => {} : (line: string) => process.stderr.write(line + '\n');
+  const handle = startAssessment(plan, {
+    config, log,
+    ...(o.workers ? { workers: o.workers } : {}),
+    ...(o.maxRate ? { maxRate: o.maxRate } : {}),
+    ...(o.quick ? { timing: QUICK_TIMING } : {}),
+    ...(thresholds ? { thresholds } : {}),
+  });
+  return withSignals(handle);
+}
+
+async function withSignals(handle: AssessHandle): Promise<AssessmentRecord> {
+  const onSignal = () => {
+    process.stderr.write('\nspeedguard: stopping the assessment — the current phase ends, the others are skipped; reports are still written\n');
+    handle.stop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await handle.result;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+export async function finish(record: AssessmentRecord, o: Pick<AssessCliOptions, 'outDir' | 'json' | 'history' | 'failOn'>): Promise<number> {
+  const files = await writeAssessmentReports(record, o.outDir);
+  saveToHistory(record, { history: o.history });
+  if (o.json) process.stdout.write(JSON.stringify(record) + '\n');
+  else process.stdout.write(renderTerminalFindings(record, { colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }, files));
+  if (record.status === 'interrupted') return EXIT.INTERRUPTED;
+  const failOn = o.failOn ?? null;
+  const comparison = record.comparison as { regressions?: number; worstSeverity?: string | null } | null;
+  const regressionBar = rank(failOn ?? 'medium');
+  if (comparison?.worstSeverity && rank(comparison.worstSeverity) >= regressionBar) return EXIT.GATE_FAILED;
+  if (failOn && record.findings.some((f) => rank(f.severity) >= rank(failOn))) return EXIT.GATE_FAILED;
+  return EXIT.OK;
+}

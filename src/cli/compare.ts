@@ -1,0 +1,179 @@
+// `speedguard compare <baseline> <current>`: is the current run worse than the baseline, by more
+// than the thresholds and more than the noise? Prints the table, writes OPTIMIZATIONS/OPT-<id>.md
+// (and its JSON twin), exits 99 on a regression at or above --fail-on.
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, Option } from 'commander';
+import { CompareError, compareRecords, regressionsAtOrAbove, REGRESSION_SEVERITIES, type Comparison, type RegressionSeverity } from '../analysis/compare.ts';
+import { DEFAULT_HISTORY_PATH, HistoryError, openHistory, type HistoryStore } from '../history/store.ts';
+import { parseDuration } from '../plan/duration.ts';
+import { ASSESSMENT_SCHEMA, type AssessmentRecord } from '../record/assessment-record.ts';
+import { RUN_RECORD_SCHEMA, type RunRecord } from '../record/run-record.ts';
+import { term } from '../report/escape.ts';
+import { colours } from '../report/format.ts';
+import { fmtChange, fmtInterval, fmtMetricValue, fmtPValue, fmtThreshold, fmtVerdict, optimizationId, renderOptimizationMarkdown } from '../report/optimization-md.ts';
+import { EXIT, UsageError } from './exit-codes.ts';
+
+export interface CompareCliOptions {
+  history?: string;
+  warmup?: number;
+  failOn: RegressionSeverity;
+  outDir: string;
+  json?: boolean;
+}
+
+type AnyRecord = RunRecord | AssessmentRecord;
+
+const HELP = `
+A ref is a run id from the history (or a unique prefix of ≥ 6 characters), latest, latest~N, or the
+path of a .json file holding a RunRecord or AssessmentRecord (e.g. from \`speedguard run --json\`).
+
+A metric regresses when it moved past its threshold in the worse direction (response time +15 %,
+throughput −10 %, error rate +5 % and ≥ 0.1 percentage point, CPU +25 %, memory +20 %) AND the
+per-second values differ significantly (Mann–Whitney U, p < 0.05). Severity by how far past the
+threshold: > 3× critical, > 2× high, > 1.5× medium, else low.
+
+Examples:
+  speedguard compare latest~1 latest
+  speedguard compare 3f2a9c latest --fail-on high
+  speedguard compare before.json after.json --json
+  speedguard compare latest~1 latest --warmup 2s          leave out each run's first 2 seconds
+
+Exit codes: 0 no regression at/above --fail-on · 2 bad ref or input · 99 regression at/above --fail-on`;
+
+export function registerCompareCommand(program: Command, run: (fn: () => Promise<number>) => void): void {
+  program.command('compare <baseline> <current>')
+    .description('compare a run with a baseline: direction-aware thresholds, significance, confidence intervals')
+    .option('--history <path>', `history database (default ${DEFAULT_HISTORY_PATH})`)
+    .addOption(new Option('--fail-on <severity>', 'exit 99 on a regression at or above this severity').choices([...REGRESSION_SEVERITIES]).default('medium'))
+    .option('--out-dir <dir>', 'where OPTIMIZATIONS/OPT-<id>.md goes', 'PERFORMANCE')
+    .option('--warmup <time>', 'leave out the first seconds of each run (ramp-up, JIT warm-up), e.g. 2s', parseWarmup)
+    .option('--json', 'print the comparison as JSON on stdout instead of the table')
+    .addHelpText('after', HELP)
+    .action((baseline: string, current: string, o: CompareCliOptions) => run(() => compareCommand(baseline, current, o)));
+}
+
+export async function compareCommand(baselineRef: string, currentRef: string, o: CompareCliOptions): Promise<number> {
+  const [baseline, current] = loadRefs([baselineRef, currentRef], o.history);
+  let comparison: Comparison;
+  try {
+    comparison = compareRecords(baseline, current, { warmupSeconds: o.warmup ?? 0 });
+  } catch (e) {
+    if (e instanceof CompareError) throw new UsageError(e.message);
+    throw e;
+  }
+  const files = writeOptimizationReport(comparison, o.outDir);
+  if (o.json) {
+    process.stdout.write(JSON.stringify(comparison, null, 2) + '\n');
+  } else {
+    const colour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+    process.stdout.write(renderComparisonTable(comparison, colour, o.failOn));
+    process.stdout.write(`\n  report: ${files.join(', ')}\n`);
+  }
+  return regressionsAtOrAbove(comparison, o.failOn).length ? EXIT.GATE_FAILED : EXIT.OK;
+}
+
+/** Whole seconds: "2s", "1m", or a bare number of seconds. */
+function parseWarmup(v: string): number {
+  let ms: number;
+  try {
+    ms = /^\d+$/.test(v) ? Number(v) * 1000 : parseDuration(v);
+  } catch {
+    ms = NaN;
+  }
+  if (!Number.isFinite(ms) || ms < 0 || ms % 1000 !== 0) throw new UsageError(`--warmup: expected whole seconds such as 2s, got ${JSON.stringify(v)}`);
+  return ms / 1000;
+}
+
+/** Resolves refs: .json files directly; anything else through the history database (opened once). */
+export function loadRefs(refs: string[], historyPath: string | undefined): AnyRecord[] {
+  let store: HistoryStore | null = null;
+  try {
+    return refs.map((ref, i) => {
+      const what = refs.length === 2 ? (i === 0 ? 'baseline' : 'current') : 'run';
+      if (isFileRef(ref)) return readRecordFile(ref, what);
+      if (!store) {
+        const path = historyPath ?? DEFAULT_HISTORY_PATH;
+        try {
+          store = openHistory(path, { create: false });
+        } catch (e) {
+          if (e instanceof HistoryError) throw new UsageError(`${what} ${JSON.stringify(ref)}: ${e.message}`);
+          throw e;
+        }
+      }
+      try {
+        return store.get(ref);
+      } catch (e) {
+        if (e instanceof HistoryError) throw new UsageError(`${what} ${JSON.stringify(ref)}: ${e.message}`);
+        throw e;
+      }
+    });
+  } finally {
+    (store as HistoryStore | null)?.close();
+  }
+}
+
+function isFileRef(ref: string): boolean {
+  if (/\.json$/i.test(ref)) return true;
+  try {
+    return existsSync(ref) && statSync(ref).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function readRecordFile(path: string, what: string): AnyRecord {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`${what} ${path}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${what} ${path}: not valid JSON (${(e as Error).message})`);
+  }
+  const schema = (data as { schema?: unknown } | null)?.schema;
+  if (schema !== RUN_RECORD_SCHEMA && schema !== ASSESSMENT_SCHEMA) {
+    throw new UsageError(`${what} ${path}: not a speedguard run or assessment record (schema ${JSON.stringify(schema ?? null)}; expected ${RUN_RECORD_SCHEMA} or ${ASSESSMENT_SCHEMA})`);
+  }
+  return data as AnyRecord;
+}
+
+/** OPTIMIZATIONS/OPT-<id>.md and its JSON twin; returns the paths written. */
+export function writeOptimizationReport(c: Comparison, outDir: string): string[] {
+  const dir = join(outDir, 'OPTIMIZATIONS');
+  mkdirSync(dir, { recursive: true });
+  const base = join(dir, `OPT-${optimizationId(c)}`);
+  writeFileSync(`${base}.md`, renderOptimizationMarkdown(c));
+  writeFileSync(`${base}.json`, JSON.stringify(c, null, 2) + '\n');
+  return [`${base}.md`, `${base}.json`];
+}
+
+export function renderComparisonTable(c: Comparison, colour: boolean, failOn: RegressionSeverity): string {
+  const k = colours(colour);
+  const conf = `${Math.round(c.settings.confidence * 100)}% CI`;
+  const header = ['metric', 'baseline', 'current', 'change', 'threshold', 'p-value', conf, 'verdict'];
+  const rows = c.metrics.map((m) => [m.label, fmtMetricValue(m, m.baseline), fmtMetricValue(m, m.current), fmtChange(m), fmtThreshold(m), fmtPValue(m), fmtInterval(m.ci), fmtVerdict(m)]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => '  ' + cells.map((cell, i) => (i === 0 || i === cells.length - 1 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
+  const out: string[] = [];
+  const who = (r: Comparison['baseline']) => `${term(r.id)}${r.phase ? ` (${term(r.phase)} phase)` : ''} · ${term(r.target)}`;
+  out.push(`  baseline ${who(c.baseline)}`, `  current  ${who(c.current)}`, '');
+  out.push(k.bold(line(header)));
+  c.metrics.forEach((m, i) => {
+    const text = line(rows[i]!);
+    out.push(m.verdict === 'regression' ? k.red(text) : m.verdict === 'improvement' ? k.green(text) : m.verdict === 'inconclusive' ? k.yellow(text) : text);
+  });
+  out.push('');
+  for (const m of c.metrics) if (m.verdict !== 'unchanged') out.push(`  ${term(m.label)}: ${term(m.reason)}`);
+  for (const n of c.notes) out.push(k.dim(`  note: ${term(n)}`));
+  const gate = regressionsAtOrAbove(c, failOn);
+  const verdict = c.verdict === 'regressed'
+    ? `REGRESSED: ${c.regressions} regression${c.regressions === 1 ? '' : 's'}, worst ${c.worstSeverity}${gate.length ? ` (fails --fail-on ${failOn})` : ` (below --fail-on ${failOn})`}`
+    : c.verdict === 'improved' ? `IMPROVED: ${c.improvements} significant improvement${c.improvements === 1 ? '' : 's'}, no regression` : 'UNCHANGED: no significant change past the thresholds';
+  out.push('', `  ${c.verdict === 'regressed' ? k.red(k.bold(verdict)) : c.verdict === 'improved' ? k.green(k.bold(verdict)) : k.bold(verdict)}`);
+  return out.join('\n') + '\n';
+}

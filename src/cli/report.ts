@@ -1,0 +1,156 @@
+// `speedguard report <ref>`: re-render a stored run or assessment in any format, without running
+// anything. Renderers only format the record (CONVENTIONS.md §1), so an old run renders as it was.
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, extname, join, relative, resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import type { Severity } from '../audits/types.ts';
+import { asUsageError, openForReading, processIo, type CliIo } from '../history/cli-support.ts';
+import type { RecordKind, StoredRecord } from '../history/store.ts';
+import type { AssessmentRecord } from '../record/assessment-record.ts';
+import type { RunRecord } from '../record/run-record.ts';
+import { buildSummaryExport } from '../report/summary-export.ts';
+import { renderSummary } from '../report/summary-text.ts';
+import { UsageError } from './exit-codes.ts';
+
+export const REPORT_FORMATS = ['summary', 'json', 'summary-export', 'md', 'html', 'junit', 'all'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+const RUN_FORMATS: readonly ReportFormat[] = ['summary', 'json', 'summary-export', 'all'];
+const ASSESS_FORMATS: readonly ReportFormat[] = ['summary', 'json', 'md', 'html', 'junit', 'all'];
+const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+export const DEFAULT_OUT_DIR = 'PERFORMANCE';
+
+export interface ReportCliOptions {
+  history?: string;
+  format?: ReportFormat;
+  outDir?: string;
+  kind?: RecordKind;
+  junitMinSeverity?: Severity;
+}
+
+/** What this command uses of src/report/write-reports.ts, loaded only for assessments. */
+export type WriteReportsModule = Pick<typeof import('../report/write-reports.ts'), 'writeAssessmentReports' | 'renderTerminalFindings'>;
+
+const EXAMPLES = `
+Examples:
+  speedguard report latest                          the last run's summary (an assessment: its reports)
+  speedguard report latest~2 --format json          the stored record as JSON on stdout
+  speedguard report 3f2a9c --format summary-export  k6's summary-export shape
+  speedguard report latest --kind assess --format html --out-dir reports
+Refs: a run id, its first 6+ characters, latest, latest~N (N runs before the latest).
+Formats — runs: summary, json, summary-export, all · assessments: summary, json, md, html, junit, all.`;
+
+async function loadWriteReports(): Promise<WriteReportsModule> {
+  // Imported on demand: only assessment reports need it, and run reports must work without it.
+  const url = new URL('../report/write-reports.ts', import.meta.url).href;
+  try {
+    return (await import(url)) as WriteReportsModule;
+  } catch (e) {
+    throw new Error(`assessment reports are unavailable: src/report/write-reports.ts failed to load (${(e as Error)?.message ?? e})`);
+  }
+}
+
+function badFormat(record: StoredRecord, format: ReportFormat, short: string): UsageError {
+  const isRun = record.kind === 'run';
+  const allowed = (isRun ? RUN_FORMATS : ASSESS_FORMATS).join(', ');
+  return new UsageError(`--format ${format} does not apply to ${isRun ? 'run' : 'assessment'} ${short} (formats for ${isRun ? 'runs' : 'assessments'}: ${allowed})`);
+}
+
+async function writeOut(path: string, text: string): Promise<string> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, text);
+  return path;
+}
+
+async function reportRun(record: RunRecord, format: ReportFormat, outDir: string | undefined, short: string, io: CliIo): Promise<void> {
+  const json = () => JSON.stringify(record) + '\n';
+  const summaryExport = () => JSON.stringify(buildSummaryExport(record), null, 2) + '\n';
+  const file = (suffix: string) => join(resolve(outDir ?? DEFAULT_OUT_DIR), `RUN-${short}${suffix}`);
+  if (format === 'summary' || format === 'all') io.out(renderSummary(record, { colour: io.colour }));
+  if (format === 'all') {
+    const written = [await writeOut(file('.json'), json()), await writeOut(file('.summary.json'), summaryExport())];
+    io.out(`\nFiles:\n${written.map((p) => `  ${p}\n`).join('')}`);
+  }
+  if (format === 'json') io.out(outDir ? `${await writeOut(file('.json'), json())}\n` : json());
+  if (format === 'summary-export') io.out(outDir ? `${await writeOut(file('.summary.json'), summaryExport())}\n` : summaryExport());
+}
+
+const EXT: Partial<Record<ReportFormat, string>> = { json: '.json', md: '.md', html: '.html', junit: '.xml' };
+
+/** Tests replace the report writer; the CLI always loads the real one. */
+export interface ReportDeps {
+  loadWriteReports?: () => Promise<WriteReportsModule>;
+}
+
+async function reportAssessment(record: AssessmentRecord, o: ReportCliOptions, format: ReportFormat, io: CliIo, deps: ReportDeps): Promise<void> {
+  if (format === 'json' && !o.outDir) {
+    io.out(JSON.stringify(record) + '\n');
+    return;
+  }
+  const mod = await (deps.loadWriteReports ?? loadWriteReports)();
+  if (format === 'summary') {
+    io.out(mod.renderTerminalFindings(record, { colour: io.colour }));
+    return;
+  }
+  const outDir = resolve(o.outDir ?? DEFAULT_OUT_DIR);
+  const opts = o.junitMinSeverity ? { junitMinSeverity: o.junitMinSeverity } : {};
+  let written: string[];
+  let skipped: Array<{ file: string; reason: string }> = [];
+  if (format === 'all') {
+    const result = await mod.writeAssessmentReports(record, outDir, opts);
+    written = [...result];
+    skipped = result.skipped ?? [];
+  } else {
+    // writeAssessmentReports writes every format; render into a scratch folder and keep only the
+    // asked-for files, under the same relative names (ANALYSIS/…, LOAD_TESTS/…).
+    const scratch = await mkdtemp(join(tmpdir(), 'speedguard-report-'));
+    try {
+      written = [];
+      // No GitHub step summary for a single re-rendered file: only `all` is the full report.
+      const result = await mod.writeAssessmentReports(record, scratch, { ...opts, env: {} });
+      skipped = (result.skipped ?? []).filter((s) => extname(s.file) === EXT[format]).map((s) => ({ ...s, file: join(outDir, relative(scratch, s.file)) }));
+      for (const p of result) {
+        if (extname(p) !== EXT[format]) continue;
+        const dest = join(outDir, relative(scratch, resolve(scratch, p)));
+        await mkdir(dirname(dest), { recursive: true });
+        await copyFile(resolve(scratch, p), dest);
+        written.push(dest);
+      }
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+  }
+  for (const s of skipped) io.err(`speedguard: warning: ${s.file} not written: ${s.reason}\n`);
+  io.out(mod.renderTerminalFindings(record, { colour: io.colour }, written));
+}
+
+export async function reportCommand(ref: string, o: ReportCliOptions, io: CliIo = processIo(), deps: ReportDeps = {}): Promise<void> {
+  const store = openForReading(o.history);
+  let record: StoredRecord;
+  let short: string;
+  try {
+    record = store.get(ref, o.kind);
+    short = store.shortId(record.id);
+  } catch (e) {
+    throw asUsageError(e);
+  } finally {
+    store.close();
+  }
+  const format = o.format ?? (record.kind === 'run' ? 'summary' : 'all');
+  if (!(record.kind === 'run' ? RUN_FORMATS : ASSESS_FORMATS).includes(format)) throw badFormat(record, format, short);
+  if (record.kind === 'run') await reportRun(record, format, o.outDir, short, io);
+  else await reportAssessment(record, o, format, io, deps);
+}
+
+export function registerReportCommand(program: Command, io?: CliIo, deps: ReportDeps = {}): void {
+  program
+    .command('report <ref>')
+    .description('re-render a stored run or assessment (no load is sent)')
+    .option('--history <path>', 'history database (default .speedguard/history.db)')
+    .addOption(new Option('-f, --format <format>', 'what to render (default: summary for runs, all for assessments)').choices([...REPORT_FORMATS]))
+    .option('--out-dir <dir>', `where report files go (default ./${DEFAULT_OUT_DIR})`)
+    .addOption(new Option('--kind <kind>', 'resolve latest / latest~N among runs or assessments only').choices(['run', 'assess']))
+    .addOption(new Option('--junit-min-severity <severity>', 'assessments: findings at or above it become JUnit failures').choices([...SEVERITIES]))
+    .addHelpText('after', EXAMPLES)
+    .action(async (ref: string, o: ReportCliOptions) => reportCommand(ref, o, io ?? processIo(), deps));
+}

@@ -1,0 +1,137 @@
+// Capacity: the stress staircase, the latency–throughput curve with its knee, and the USL fit.
+import type { AssessmentRecord, CapacityModel, PhaseRecord, Slo, StressStep } from '../../../record/assessment-record.ts';
+import { DASH, ms, pct, plain, rps } from '../fmt.ts';
+import { html, num, type SafeHtml } from '../safe.ts';
+import { fmtTick } from '../scale.ts';
+import { renderChart, type ChartLine, type ChartSeries } from '../svg-chart.ts';
+import { uslCurve } from '../usl-curve.ts';
+
+const STOP_REASON: Record<string, string> = {
+  slo_breached: 'the SLO broke',
+  errors: 'errors passed the limit',
+  plateau: 'throughput stopped growing',
+  max_rate: 'the highest rate planned was reached',
+  interrupted: 'the run was interrupted',
+};
+
+function steps(p: PhaseRecord | undefined): StressStep[] {
+  return p?.stress && Array.isArray(p.stress.steps) ? p.stress.steps : [];
+}
+
+/** Mean latency of a step by Little's law (ms): N / X. */
+function meanMs(s: StressStep): number | null {
+  const n = num(s.concurrency);
+  const x = num(s.achievedRate);
+  return n !== null && x !== null && x > 0 ? (n / x) * 1000 : null;
+}
+
+export function latencyThroughputChart(st: readonly StressStep[], cap: CapacityModel | null, slo: Slo | undefined, stress: PhaseRecord['stress']): SafeHtml {
+  const at = (f: (s: StressStep) => number | null) => st.map((s) => ({ x: s.achievedRate, y: f(s), title: `offered ${rps(s.offeredRate)}: achieved ${rps(s.achievedRate)}, p50 ${ms(s.p50Ms)}, p95 ${ms(s.p95Ms)}, p99 ${ms(s.p99Ms)}, errors ${pct(s.errorRate)}` }));
+  const series: ChartSeries[] = [
+    { key: 'p50', label: 'p50', colour: 'c-green', kind: 'linepoints', points: at((s) => s.p50Ms) },
+    { key: 'p95', label: 'p95', colour: 'c-amber', kind: 'linepoints', points: at((s) => s.p95Ms) },
+    { key: 'p99', label: 'p99', colour: 'c-purple', kind: 'linepoints', points: at((s) => s.p99Ms) },
+  ];
+  const maxN = Math.max(0, ...st.map((s) => num(s.concurrency) ?? 0));
+  if (cap) {
+    series.push({ key: 'mean', label: "mean (Little's law)", colour: 'c-teal', kind: 'points', points: at(meanMs) });
+    const curve = uslCurve(cap, maxN * 1.1);
+    if (curve.length) series.push({ key: 'usl', label: 'USL fit (mean latency)', colour: 'c-grey', dashed: true, points: curve.map((c) => ({ x: c.throughput, y: c.latencyMs })) });
+  }
+  const vLines: ChartLine[] = [];
+  if (cap && num(cap.kneeRps) !== null) vLines.push({ value: cap.kneeRps!, label: `knee ${rps(cap.kneeRps)}`, colour: 'c-amber' });
+  const hLines: ChartLine[] = slo && num(slo.latencyMs) !== null ? [{ value: slo.latencyMs, label: `SLO p${slo.latencyPercentile} < ${ms(slo.latencyMs)}`, colour: 'c-red' }] : [];
+  const maxP99 = Math.max(0, ...st.map((s) => num(s.p99Ms) ?? 0));
+  return renderChart({
+    id: 'capacity-latency-throughput',
+    title: `Latency vs throughput (stress steps)${stress?.breakingRate != null ? ` — broke at ${fmtTick(stress.breakingRate)} req/s offered` : ''}`,
+    xLabel: 'achieved throughput (req/s)',
+    yLabel: 'ms',
+    series,
+    vLines,
+    hLines,
+    yMax: maxP99 > 0 ? maxP99 * 1.15 : undefined,
+    xMin: 0,
+    width: 600,
+    height: 300,
+  });
+}
+
+export function uslChart(cap: CapacityModel): SafeHtml {
+  const pts = Array.isArray(cap.points) ? cap.points.filter((p) => num(p.concurrency) !== null && num(p.throughput) !== null) : [];
+  const maxN = Math.max(0, ...pts.map((p) => p.concurrency));
+  const peakN = num(cap.peakConcurrency);
+  const nMax = Math.max(maxN * 1.25, peakN !== null && peakN < maxN * 3 ? peakN * 1.15 : 0);
+  const curve = uslCurve(cap, nMax);
+  const lambda = num(cap.lambda) ?? 0;
+  const yTop = Math.max(0, ...pts.map((p) => p.throughput), ...curve.map((c) => c.throughput));
+  const vLines: ChartLine[] = peakN !== null && peakN <= nMax ? [{ value: peakN, label: `peak ${rps(cap.peakThroughputRps)}`, colour: 'c-purple' }] : [];
+  const hLines: ChartLine[] = num(cap.sustainableRps) !== null ? [{ value: cap.sustainableRps!, label: `sustainable at SLO ${rps(cap.sustainableRps)}`, colour: 'c-green' }] : [];
+  return renderChart({
+    id: 'capacity-usl',
+    title: `Throughput vs concurrency — USL fit (R² ${plain(cap.r2, 3)}, ${cap.fitQuality})`,
+    xLabel: "concurrency N (requests in the system, Little's law)",
+    yLabel: 'req/s',
+    xMin: 0,
+    yMin: 0,
+    yMax: yTop > 0 ? yTop * 1.12 : undefined,
+    series: [
+      { key: 'measured', label: 'measured', colour: 'c-blue', kind: 'points', points: pts.map((p) => ({ x: p.concurrency, y: p.throughput, title: `N ${plain(p.concurrency)}: ${rps(p.throughput)}` })) },
+      { key: 'usl', label: 'USL X(N) = λN / (1 + σ(N−1) + κN(N−1))', colour: 'c-grey', points: curve.map((c) => ({ x: c.concurrency, y: c.throughput })) },
+      { key: 'linear', label: 'linear scaling λN', colour: 'c-teal', dashed: true, points: lambda > 0 && nMax > 0 ? [{ x: 0, y: 0 }, { x: nMax, y: lambda * nMax }] : [] },
+    ],
+    vLines,
+    hLines,
+    width: 600,
+    height: 300,
+  });
+}
+
+function stepTable(st: readonly StressStep[], breakingRate: number | null | undefined): SafeHtml {
+  return html`<table class="steps"><thead><tr><th class="n">Step</th><th class="n">Offered</th><th class="n">Achieved</th><th class="n">p50</th><th class="n">p95</th><th class="n">p99</th><th class="n">Errors</th><th class="n">Concurrency</th><th class="n">Dropped</th><th>SLO</th></tr></thead><tbody>${st.map(
+    (s, i) => html`<tr data-step="${i + 1}"><td class="n">${i + 1}</td><td class="n">${rps(s.offeredRate)}</td><td class="n">${rps(s.achievedRate)}</td><td class="n">${ms(s.p50Ms)}</td><td class="n">${ms(s.p95Ms)}</td><td class="n">${ms(s.p99Ms)}</td><td class="n">${pct(s.errorRate)}</td><td class="n">${plain(s.concurrency, 1)}</td><td class="n">${plain(s.droppedIterations, 0)}</td><td>${s.sloOk ? 'met' : html`<strong>broken</strong>`}${breakingRate != null && s.offeredRate === breakingRate ? ' (breaking point)' : ''}</td></tr>`,
+  )}</tbody></table>`;
+}
+
+function tile(k: string, v: string, sub = ''): SafeHtml {
+  return html`<div class="tile"><div class="k">${k}</div><div class="v">${v}</div>${sub ? html`<div class="k">${sub}</div>` : ''}</div>`;
+}
+
+export function capacitySection(r: AssessmentRecord): SafeHtml {
+  const phases = Array.isArray(r.phases) ? r.phases : [];
+  const stress = phases.find((p) => p.stress);
+  const st = steps(stress);
+  const cap = r.capacity;
+  if (!stress && !cap) return html`<section id="capacity"><h2>Capacity</h2><p class="muted">No stress phase ran, so no capacity was measured.</p></section>`;
+  const g = cap?.growth;
+  const tiles = [
+    tile('Sustainable at the SLO', rps(cap?.sustainableRps ?? stress?.stress?.maxSustainableRate), num(cap?.sustainableConcurrency) !== null ? `≈ ${plain(cap!.sustainableConcurrency, 1)} requests in flight` : ''),
+    tile('Knee', rps(cap?.kneeRps), 'throughput stops growing linearly'),
+    tile('Breaking point', rps(stress?.stress?.breakingRate), stress?.stress ? `stopped: ${STOP_REASON[stress.stress.stopReason] ?? String(stress.stress.stopReason)}` : ''),
+    cap
+      ? num(cap.peakThroughputRps) !== null
+        ? tile('USL peak', rps(cap.peakThroughputRps), `at N ≈ ${plain(cap.peakConcurrency, 1)}`)
+        : tile('USL peak', 'none in range', 'the fit has no maximum near the measured load')
+      : '',
+  ];
+  const model = cap
+    ? html`<h4>Universal Scalability Law fit</h4><dl class="facts">
+<dt>λ (throughput per unit of concurrency)</dt><dd>${plain(cap.lambda, 3)} req/s</dd>
+<dt>σ (contention)</dt><dd>${plain(cap.sigma, 4)}</dd>
+<dt>κ (coherency)</dt><dd>${plain(cap.kappa, 5)}</dd>
+<dt>Fit quality</dt><dd>R² ${plain(cap.r2, 3)} (${cap.fitQuality}) over ${Array.isArray(cap.points) ? cap.points.length : 0} points</dd>
+</dl>`
+    : html`<p class="muted">Too few usable stress steps for a USL fit.</p>`;
+  const growth = g
+    ? html`<h4>Growth</h4><dl class="facts">
+<dt>Growth</dt><dd>${plain(g.percentPerQuarter, 1)} % per quarter from ${rps(g.currentRps)}</dd>
+<dt>Load exceeds capacity</dt><dd>${g.exceedsAt ?? 'not within 10 years'}</dd>
+${g.targetRps != null ? html`<dt>Target load</dt><dd>${rps(g.targetRps)} → ${g.instancesNeeded != null ? `${plain(g.instancesNeeded, 0)} instance(s)` : DASH}</dd>` : ''}
+</dl>`
+    : '';
+  return html`<section id="capacity"><h2>Capacity</h2>
+<div class="tiles">${tiles}</div>
+<div class="charts">${st.length ? latencyThroughputChart(st, cap, r.config?.slo, stress?.stress) : ''}${cap ? uslChart(cap) : ''}</div>
+<div class="card">${model}${growth}${st.length ? html`<h4>Stress steps</h4>${stepTable(st, stress?.stress?.breakingRate)}` : ''}</div>
+</section>`;
+}

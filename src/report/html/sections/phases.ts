@@ -1,0 +1,136 @@
+// Phase verdict table and, per phase, throughput / latency / errors over time.
+import type { AssessmentRecord, PhaseRecord, Slo } from '../../../record/assessment-record.ts';
+import type { RunRecord } from '../../../record/run-record.ts';
+import { selectMetric } from '../../../record/select.ts';
+import { ms, pct, rps } from '../fmt.ts';
+import { html, num, type SafeHtml } from '../safe.ts';
+import { fmtSeconds, fmtTick } from '../scale.ts';
+import { phaseSeries, type PhaseSeries } from '../series.ts';
+import { renderChart, type ChartBand, type ChartLine, type ChartSeries, type Point } from '../svg-chart.ts';
+import { phaseVerdictOf } from '../verdict.ts';
+
+export interface PhaseFigures {
+  achievedRps: number | null;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  errorRate: number | null;
+  requests: number | null;
+}
+
+/** Whole-phase figures from the run's totals (HDR histograms); nulls when the record lacks them. */
+export function phaseFigures(run: RunRecord): PhaseFigures {
+  const none: PhaseFigures = { achievedRps: null, p50: null, p95: null, p99: null, errorRate: null, requests: null };
+  try {
+    const reqs = selectMetric(run, 'http_reqs');
+    const lat = selectMetric(run, 'http_req_latency') ?? selectMetric(run, 'http_req_duration');
+    const failed = selectMetric(run, 'http_req_failed');
+    const secs = (num(run.durationMs) ?? 0) / 1000;
+    const has = lat && lat.count > 0;
+    return {
+      requests: reqs ? reqs.sum : null,
+      achievedRps: reqs && secs > 0 ? reqs.sum / secs : null,
+      p50: has ? lat.percentile(50) : null,
+      p95: has ? lat.percentile(95) : null,
+      p99: has ? lat.percentile(99) : null,
+      errorRate: failed && failed.count > 0 ? failed.sum / failed.count : null,
+    };
+  } catch {
+    // A damaged histogram in a stored record must not stop the rest of the report.
+    return none;
+  }
+}
+
+export function phaseTable(phases: readonly PhaseRecord[]): SafeHtml {
+  return html`<table class="phases"><thead><tr><th>Phase</th><th>What ran</th><th class="n">Offered</th><th class="n">Achieved</th><th class="n">p50</th><th class="n">p95</th><th class="n">p99</th><th class="n">Errors</th><th>Verdict</th><th>Why</th></tr></thead><tbody>${phases.map((p) => {
+    const f = phaseFigures(p.run);
+    const v = phaseVerdictOf(p);
+    return html`<tr data-phase="${p.name}"><td><a href="#phase-${anchor(p.name)}">${p.name}</a></td><td>${p.description}</td><td class="n">${rps(p.offeredRate)}</td><td class="n">${rps(f.achievedRps)}</td><td class="n">${ms(f.p50)}</td><td class="n">${ms(f.p95)}</td><td class="n">${ms(f.p99)}</td><td class="n">${pct(f.errorRate)}</td><td><span class="badge ver-${v}">${v}</span></td><td>${p.verdictReason}</td></tr>`;
+  })}</tbody></table>`;
+}
+
+/** In-page anchors only; the phase name is not trusted to be one of ours. */
+function anchor(name: unknown): string {
+  return String(name).toLowerCase().replace(/[^a-z0-9-]/g, '-');
+}
+
+function points(t: number[], ys: ReadonlyArray<number | null>): Point[] {
+  return t.map((x, i) => ({ x, y: ys[i] ?? null }));
+}
+
+/** The offered arrival rate over the phase, where the record says what it was. */
+function offeredSeries(p: PhaseRecord, s: PhaseSeries): Point[] {
+  const end = s.spanSeconds;
+  if (p.stress && Array.isArray(p.stress.steps) && p.stress.steps.length) {
+    return p.stress.steps.flatMap((st) => [
+      { x: st.fromSecond, y: st.offeredRate },
+      { x: st.toSecond, y: st.offeredRate },
+    ]);
+  }
+  if (p.spike) {
+    const { baseRate, spikeRate, spikeFromSecond: a, spikeToSecond: b } = p.spike;
+    return [
+      { x: 0, y: baseRate },
+      { x: a, y: baseRate },
+      { x: a, y: spikeRate },
+      { x: b, y: spikeRate },
+      { x: b, y: baseRate },
+      { x: end, y: baseRate },
+    ];
+  }
+  if (p.recovery || !(num(p.offeredRate) !== null) || end <= 0) return [];
+  return [
+    { x: 0, y: p.offeredRate },
+    { x: end, y: p.offeredRate },
+  ];
+}
+
+function markers(p: PhaseRecord): { vLines: ChartLine[]; bands: ChartBand[] } {
+  const vLines: ChartLine[] = [];
+  const bands: ChartBand[] = [];
+  if (p.spike) bands.push({ from: p.spike.spikeFromSecond, to: p.spike.spikeToSecond, label: `spike ${fmtTick(p.spike.spikeRate)} req/s` });
+  if (p.recovery) {
+    vLines.push({ value: p.recovery.fromSecond, label: 'load dropped', colour: 'c-grey' });
+    const after = num(p.recovery.recoveredAfterSeconds);
+    if (after !== null) vLines.push({ value: p.recovery.fromSecond + after, label: `recovered (+${fmtSeconds(after)})`, colour: 'c-green' });
+  }
+  return { vLines, bands };
+}
+
+export function phaseCharts(p: PhaseRecord, index: number, slo: Slo | undefined): SafeHtml {
+  const s = phaseSeries(p.run);
+  const id = `p${index}-${anchor(p.name)}`;
+  const { vLines, bands } = markers(p);
+  const offered = offeredSeries(p, s);
+  const xMax = Math.max(s.spanSeconds, ...offered.map((o) => o.x));
+  const common = { xLabel: 'time since phase start', xFormat: fmtSeconds, xMin: 0, xMax: xMax > 0 ? xMax : undefined, vLines, bands };
+  const throughput: ChartSeries[] = [
+    { key: 'rps', label: 'completed req/s', colour: 'c-blue', points: points(s.t, s.rps) },
+    { key: 'failed', label: 'failed req/s', colour: 'c-red', points: points(s.t, s.failedRps) },
+  ];
+  if (offered.length) throughput.push({ key: 'offered', label: 'offered req/s', colour: 'c-grey', points: offered, dashed: true });
+  const latName = s.latencyMetric === 'http_req_latency' ? 'from intended start' : 'service time';
+  const latency: ChartSeries[] = [
+    { key: 'p50', label: 'p50', colour: 'c-green', points: points(s.t, s.p50) },
+    { key: 'p95', label: 'p95', colour: 'c-amber', points: points(s.t, s.p95) },
+    { key: 'p99', label: 'p99', colour: 'c-purple', points: points(s.t, s.p99) },
+  ];
+  if (s.serviceP95.some((v) => v !== null)) latency.push({ key: 'service-p95', label: 'p95 service time (excl. queueing)', colour: 'c-grey', points: points(s.t, s.serviceP95), dashed: true });
+  const sloLat = slo && num(slo.latencyMs) !== null ? [{ value: slo.latencyMs, label: `SLO p${slo.latencyPercentile} < ${ms(slo.latencyMs)}`, colour: 'c-red' }] : [];
+  const sloErr = slo && num(slo.errorRate) !== null ? [{ value: slo.errorRate * 100, label: `SLO errors < ${pct(slo.errorRate)}`, colour: 'c-red' }] : [];
+  return html`<div class="charts">
+${renderChart({ ...common, id: `${id}-throughput`, title: 'Throughput', yLabel: 'req/s', series: throughput })}
+${renderChart({ ...common, id: `${id}-latency`, title: `Latency (${latName})`, yLabel: 'ms', series: latency, hLines: sloLat })}
+${renderChart({ ...common, id: `${id}-errors`, title: 'Errors', yLabel: 'failed (%)', yFormat: (v) => `${fmtTick(v)}%`, series: [{ key: 'error-rate', label: 'failed requests (%)', colour: 'c-red', points: points(s.t, s.errorRate.map((e) => (e === null ? null : e * 100))) }], hLines: sloErr })}
+</div>`;
+}
+
+export function phasesSection(r: AssessmentRecord): SafeHtml {
+  const phases = Array.isArray(r.phases) ? r.phases : [];
+  if (!phases.length) return html`<section id="phases"><h2>Phases</h2><p class="muted">No phase ran.</p></section>`;
+  return html`<section id="phases"><h2>Phases</h2><div class="card">${phaseTable(phases)}</div>
+${phases.map((p, i) => {
+  const v = phaseVerdictOf(p);
+  return html`<div class="card phase" id="phase-${anchor(p.name)}" data-phase="${p.name}"><h3>${p.name}<span class="badge ver-${v}">${v}</span></h3><p class="muted">${p.description} — ${p.verdictReason}</p>${p.run?.status && p.run.status !== 'completed' ? html`<p class="warning">Run ${p.run.status}${p.run.statusReason ? html`: ${p.run.statusReason}` : ''}</p>` : ''}${phaseCharts(p, i, r.config?.slo)}</div>`;
+})}</section>`;
+}

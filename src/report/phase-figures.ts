@@ -1,0 +1,216 @@
+// The figures every text report shows, read out of an AssessmentRecord's phase runs. Reading, not
+// judging: percentiles, rates and counts exactly as measured, so that the Markdown, JSON, JUnit and
+// terminal renderers all quote the same numbers. Response time is http_req_duration (k6's service
+// time); http_req_latency (from the intended start, wrk2's method) is given beside it.
+import type { AssessmentRecord, PhaseRecord } from '../record/assessment-record.ts';
+import type { GeneratorVerdict, IntervalRecord, RunRecord, ThresholdOutcome } from '../record/run-record.ts';
+import { selectMetric } from '../record/select.ts';
+import type { Comparison } from '../analysis/compare.ts';
+import type { Finding, Severity } from '../audits/types.ts';
+
+export interface PhaseFigures {
+  name: PhaseRecord['name'];
+  description: string;
+  verdict: PhaseRecord['verdict'];
+  verdictReason: string;
+  offeredRate: number;
+  runStatus: RunRecord['status'];
+  durationS: number;
+  requests: number;
+  failed: number;
+  /** Share of failed requests (0..1); 0 when there were none. */
+  errorRate: number;
+  /** Completed requests per second over the phase. */
+  rps: number;
+  /** Busiest second's completed requests per second. */
+  peakRps: number;
+  /** http_req_duration (ms); null when the phase completed no request. */
+  avgMs: number | null;
+  p50Ms: number | null;
+  p90Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+  maxMs: number | null;
+  /** http_req_latency (ms, from the intended start); null when not recorded. */
+  latencyP95Ms: number | null;
+  latencyP99Ms: number | null;
+  droppedIterations: number;
+  vusMax: number | null;
+  connectionsOpened: number;
+  /** Failed requests by kind: the transport error kind, or "HTTP <status>". Most frequent first. */
+  errorsByKind: Array<{ kind: string; count: number }>;
+  thresholds: ThresholdOutcome[];
+  generator: GeneratorVerdict;
+}
+
+export interface EndpointFigures {
+  method: string;
+  name: string;
+  requests: number;
+  rps: number;
+  errorRate: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+}
+
+function trend(run: RunRecord, metric: string, tags: Record<string, string> = {}) {
+  const a = selectMetric(run, metric, tags);
+  if (!a || a.count === 0) return null;
+  return { avg: a.sum / a.count, p50: a.percentile(50), p90: a.percentile(90), p95: a.percentile(95), p99: a.percentile(99), max: a.max };
+}
+
+function seconds(run: RunRecord): number {
+  return Math.max(run.durationMs, 1) / 1000;
+}
+
+function errorsByKind(run: RunRecord): Array<{ kind: string; count: number }> {
+  const by = new Map<string, number>();
+  for (const t of run.totals) {
+    if (t.metric !== 'http_req_errors') continue;
+    const kind = t.tags.error ? t.tags.error : `HTTP ${t.tags.status ?? '?'}`;
+    by.set(kind, (by.get(kind) ?? 0) + t.sum);
+  }
+  return [...by].map(([kind, count]) => ({ kind, count })).sort((a, b) => b.count - a.count || a.kind.localeCompare(b.kind));
+}
+
+/** One second (or coarsened interval) of a run: requests/s, failures and a p95 across its series. */
+export interface SecondFigures {
+  second: number;
+  rps: number;
+  failed: number;
+  /** Request-count-weighted mean of the series' p95 (ms) — interval points keep no histogram to merge. */
+  p95Ms: number | null;
+}
+
+export function secondFigures(interval: IntervalRecord): SecondFigures {
+  let requests = 0;
+  let failed = 0;
+  let weighted = 0;
+  let weight = 0;
+  for (const s of interval.series) {
+    if (s.metric === 'http_reqs') requests += s.sum;
+    else if (s.metric === 'http_req_failed') failed += s.sum;
+    else if (s.metric === 'http_req_duration' && s.count > 0 && s.p95 !== undefined) {
+      weighted += s.p95 * s.count;
+      weight += s.count;
+    }
+  }
+  const span = Math.max(interval.seconds, 1);
+  return { second: interval.index, rps: requests / span, failed, p95Ms: weight ? weighted / weight : null };
+}
+
+export function phaseFigures(phase: PhaseRecord): PhaseFigures {
+  const run = phase.run;
+  const reqs = selectMetric(run, 'http_reqs')?.sum ?? 0;
+  const failedAcc = selectMetric(run, 'http_req_failed');
+  const failed = failedAcc?.sum ?? 0;
+  const d = trend(run, 'http_req_duration');
+  const l = trend(run, 'http_req_latency');
+  const vus = selectMetric(run, 'vus_max');
+  let peakRps = 0;
+  for (const i of run.intervals) peakRps = Math.max(peakRps, secondFigures(i).rps);
+  return {
+    name: phase.name,
+    description: phase.description,
+    verdict: phase.verdict,
+    verdictReason: phase.verdictReason,
+    offeredRate: phase.offeredRate,
+    runStatus: run.status,
+    durationS: run.durationMs / 1000,
+    requests: reqs,
+    failed,
+    errorRate: failedAcc && failedAcc.count ? failed / failedAcc.count : 0,
+    rps: reqs / seconds(run),
+    peakRps,
+    avgMs: d?.avg ?? null,
+    p50Ms: d?.p50 ?? null,
+    p90Ms: d?.p90 ?? null,
+    p95Ms: d?.p95 ?? null,
+    p99Ms: d?.p99 ?? null,
+    maxMs: d?.max ?? null,
+    latencyP95Ms: l?.p95 ?? null,
+    latencyP99Ms: l?.p99 ?? null,
+    droppedIterations: selectMetric(run, 'dropped_iterations')?.sum ?? 0,
+    vusMax: vus && vus.count ? vus.max : null,
+    connectionsOpened: run.connectionsOpened,
+    errorsByKind: errorsByKind(run),
+    thresholds: run.thresholds,
+    generator: run.generator,
+  };
+}
+
+/** Per request (method + name tag), in first-seen order. */
+export function endpointFigures(run: RunRecord): EndpointFigures[] {
+  const keys = new Map<string, { method: string; name: string }>();
+  for (const t of run.totals) {
+    if (t.metric !== 'http_reqs') continue;
+    const method = t.tags.method ?? '';
+    const name = t.tags.name ?? '';
+    keys.set(`${method} ${name}`, { method, name });
+  }
+  return [...keys.values()].map(({ method, name }) => {
+    const tags = { method, name };
+    const reqs = selectMetric(run, 'http_reqs', tags)?.sum ?? 0;
+    const f = selectMetric(run, 'http_req_failed', tags);
+    const d = trend(run, 'http_req_duration', tags);
+    return { method, name, requests: reqs, rps: reqs / seconds(run), errorRate: f && f.count ? f.sum / f.count : 0, p50Ms: d?.p50 ?? null, p95Ms: d?.p95 ?? null, p99Ms: d?.p99 ?? null };
+  });
+}
+
+/** http_req_duration at any percentile (ms); null without requests. */
+export function durationPercentile(run: RunRecord, percentile: number): number | null {
+  const a = selectMetric(run, 'http_req_duration');
+  return a && a.count ? a.percentile(percentile) : null;
+}
+
+/**
+ * The phase whose figures stand for "the service at its expected load": the baseline phase, else
+ * the first phase that ran and completed requests. null when nothing ran.
+ */
+export function referencePhase(record: AssessmentRecord): PhaseRecord | null {
+  const ran = record.phases.filter((p) => p.verdict !== 'skipped');
+  return ran.find((p) => p.name === 'baseline') ?? ran.find((p) => (selectMetric(p.run, 'http_reqs')?.sum ?? 0) > 0) ?? null;
+}
+
+export const SEVERITY_ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+
+/** Lower is more severe. */
+export function severityRank(s: Severity): number {
+  return SEVERITY_ORDER.indexOf(s);
+}
+
+/** P0…P3 as SPEC §2 names them; info findings have no priority. */
+export function priorityLabel(s: Severity): string {
+  return s === 'info' ? 'info' : `P${severityRank(s)}`;
+}
+
+/** Findings most severe first, then most confident (audits already sort; this makes renderers independent of it). */
+export function findingsBySeverity(findings: readonly Finding[]): Finding[] {
+  return [...findings].sort((a, b) => severityRank(a.severity) - severityRank(b.severity) || b.confidence - a.confidence);
+}
+
+/** Evidence as one line: "p95 latency = 812 ms (stress); error rate = 3.2 %". */
+export function evidenceLine(f: Finding, max = 3): string {
+  return f.evidence.slice(0, max).map((e) => `${e.label} = ${fmtValue(e.value, e.unit)}${e.phase ? ` (${e.phase})` : ''}`).join('; ');
+}
+
+export function fmtValue(value: number | string, unit?: string): string {
+  if (typeof value === 'string') return unit ? `${value} ${unit}` : value;
+  if (!Number.isFinite(value)) return 'n/a';
+  const n = Number.isInteger(value) ? String(value) : Math.abs(value) >= 100 ? value.toFixed(0) : Math.abs(value) >= 1 ? value.toFixed(2) : value.toPrecision(3);
+  return unit ? `${n} ${unit}` : n;
+}
+
+/** File-name-safe UTC timestamp of a record's start: 20261125-103000. */
+export function fileTimestamp(iso: string): string {
+  const d = new Date(iso);
+  const t = Number.isNaN(d.getTime()) ? new Date(0) : d;
+  return t.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+}
+
+/** record.comparison is typed `unknown` in the record; this recognises compare.ts's Comparison. */
+export function comparisonOf(value: unknown): Comparison | null {
+  const v = value as { schema?: unknown; metrics?: unknown } | null;
+  return v && typeof v === 'object' && v.schema === 'speedguard.comparison/1' && Array.isArray(v.metrics) ? (v as Comparison) : null;
+}

@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { DEFAULT_THRESHOLDS, severityRank } from '../../src/analysis/severity.ts';
+import { AUDITS, GENERATOR_CONFIDENCE_FACTOR, runAudits } from '../../src/audits/index.ts';
+import type { Audit, Finding } from '../../src/audits/types.ts';
+import { fakeAssessment, fakePhase, fakeRun, steady } from '../helpers/fake-records.ts';
+import { API, ORDERS, capacity, healthyAssessment, healthyRun, inspection, multiRun, noisy, staircase, stressPhase } from './helpers.ts';
+
+/** A service with many problems at once: every kind of finding, to check ordering and completeness. */
+function sickAssessment() {
+  const baseline = multiRun([
+    { seconds: steady(20, 60, noisy(1, 25)), name: API, connectionsOpened: 1200 },
+    { seconds: steady(20, 40, noisy(2, 2500), { failed: 4, errorKind: 'request_timeout' }), name: ORDERS },
+  ]);
+  const spikeSeconds = [...steady(5, 100, 30), ...steady(6, 300, 900, { failed: 60, errorKind: 'request_timeout', dropped: 100 }), ...steady(6, 100, 300)];
+  return fakeAssessment([
+    stressPhase(staircase([25, 50, 75, 100, 150], 50)),
+    fakePhase('baseline', baseline),
+    fakePhase('spike', fakeRun({ seconds: spikeSeconds, name: API }), { offeredRate: 400, spike: { baseRate: 100, spikeRate: 400, spikeFromSecond: 5, spikeToSecond: 10 } }),
+    fakePhase('recovery', fakeRun({ seconds: [...steady(8, 300, 900), ...steady(20, 100, 500)], name: API }), {
+      offeredRate: 300, recovery: { fromSecond: 8, limitMs: 40, baselineP95Ms: 25, recoveredAfterSeconds: null },
+    }),
+  ], {
+    inspection: [
+      inspection({ name: API, headers: { 'content-type': 'application/json' }, encoding: null, bodyBytes: 300_000, transferBytes: 300_000 }),
+      inspection({ name: ORDERS }),
+    ],
+    capacity: capacity({ sustainableRps: 50, sigma: 0.2 }),
+  });
+}
+
+function assertComplete(f: Finding): void {
+  const msg = `${f.id} ${f.audit}`;
+  for (const k of ['id', 'audit', 'title', 'type', 'severity', 'component', 'description', 'rootCause'] as const) {
+    assert.ok(typeof f[k] === 'string' && f[k].length > 0, `${msg}: ${k}`);
+  }
+  assert.ok(f.confidence > 0 && f.confidence <= 1, `${msg}: confidence ${f.confidence}`);
+  assert.ok(f.evidence.length > 0, `${msg}: evidence`);
+  for (const e of f.evidence) {
+    assert.ok(e.label.length > 0, `${msg}: evidence label`);
+    assert.ok(typeof e.value === 'string' ? e.value.length > 0 : Number.isFinite(e.value), `${msg}: evidence ${e.label} = ${e.value}`);
+  }
+  if (f.audit !== 'no-bottleneck' && f.audit !== 'generator-bound') {
+    assert.ok(f.evidence.some((e) => e.phase !== undefined) || f.location?.endpoint, `${msg}: evidence names a phase or the finding an endpoint`);
+  }
+  assert.ok(Object.values(f.impact).some((v) => typeof v === 'string' && v.length > 0), `${msg}: impact`);
+  const r = f.recommendation;
+  for (const k of ['approach', 'expectedImprovement', 'testingRequired', 'rollbackPlan'] as const) assert.ok(r[k].length > 0, `${msg}: recommendation.${k}`);
+  assert.ok(['low', 'medium', 'high'].includes(r.effort), `${msg}: effort`);
+  assert.ok(['database', 'application', 'frontend', 'network', 'infrastructure'].includes(f.type), `${msg}: type`);
+  assert.ok(!/NaN|undefined|Infinity/.test(JSON.stringify(f)), `${msg}: no NaN/undefined in texts: ${JSON.stringify(f)}`);
+}
+
+describe('AUDITS', () => {
+  it('one file per audit, ids unique and equal to the file names', () => {
+    const ids = AUDITS.map((a) => a.id);
+    assert.equal(new Set(ids).size, ids.length);
+    for (const id of ids) assert.ok(existsSync(new URL(`../../src/audits/${id}.ts`, import.meta.url)), id);
+    for (const id of ['latency-slo', 'errors-under-load', 'saturation-knee', 'throughput-plateau', 'tail-latency', 'connection-churn', 'http-caching',
+      'compression', 'payload-size', 'spike-tolerance', 'recovery-time', 'generator-bound', 'dropped-iterations', 'no-bottleneck']) {
+      assert.ok(ids.includes(id), id);
+    }
+    assert.equal(ids[ids.length - 1], 'no-bottleneck');
+  });
+
+  it('are pure: the same record gives the same findings', () => {
+    const rec = sickAssessment();
+    const before = JSON.stringify(rec);
+    assert.deepEqual(runAudits(rec), runAudits(rec));
+    assert.equal(JSON.stringify(rec), before, 'the record is not modified');
+  });
+});
+
+describe('runAudits', () => {
+  it('orders most severe first, then most confident, and numbers PERF-001…', () => {
+    const findings = runAudits(sickAssessment());
+    assert.ok(findings.length >= 8, `${findings.length} findings`);
+    findings.forEach((f, i) => assert.equal(f.id, `PERF-${String(i + 1).padStart(3, '0')}`));
+    for (let i = 1; i < findings.length; i++) {
+      const a = findings[i - 1]!;
+      const b = findings[i]!;
+      const d = severityRank(a.severity) - severityRank(b.severity);
+      assert.ok(d < 0 || (d === 0 && a.confidence >= b.confidence), `${a.id} (${a.severity} ${a.confidence}) before ${b.id} (${b.severity} ${b.confidence})`);
+    }
+    assert.equal(findings[0]!.severity, 'critical');
+    assert.ok(!findings.some((f) => f.audit === 'no-bottleneck'));
+    const audits = new Set(findings.map((f) => f.audit));
+    for (const a of ['latency-slo', 'errors-under-load', 'saturation-knee', 'throughput-plateau', 'connection-churn', 'http-caching', 'compression', 'payload-size', 'spike-tolerance', 'recovery-time', 'dropped-iterations']) {
+      assert.ok(audits.has(a), `${a} fired: ${[...audits].join(', ')}`);
+    }
+  });
+
+  it('every finding fills every field', () => {
+    for (const f of runAudits(sickAssessment())) assertComplete(f);
+    for (const f of runAudits(healthyAssessment())) assertComplete(f);
+  });
+
+  it('a generator-bound finding lowers the others\' confidence and they say so', () => {
+    const clean = runAudits(sickAssessment());
+    const rec = sickAssessment();
+    rec.phases[1]!.run.generator = { ...rec.phases[1]!.run.generator, limited: true, reasons: ['generator CPU at 98 %'] };
+    const findings = runAudits(rec);
+    const gen = findings.find((f) => f.audit === 'generator-bound')!;
+    assert.ok(gen.invalidatesOthers);
+    assert.equal(gen.confidence, 0.9);
+    for (const f of findings) {
+      if (f === gen) continue;
+      assert.match(f.description, new RegExp(`load generator was saturated \\(${gen.id}\\)`));
+      const twin = clean.find((c) => c.audit === f.audit && c.title === f.title)!;
+      assert.equal(f.confidence, Math.round(twin.confidence * GENERATOR_CONFIDENCE_FACTOR * 100) / 100, f.title);
+    }
+  });
+
+  it('an audit that throws becomes an info finding; the others still run', () => {
+    const broken: Audit = { id: 'broken', title: 'Broken', run: () => { throw new Error('unexpected record shape'); } };
+    AUDITS.unshift(broken);
+    try {
+      const findings = runAudits(sickAssessment());
+      const f = findings.find((x) => x.audit === 'broken')!;
+      assert.equal(f.severity, 'info');
+      assert.match(f.title, /Audit "broken" could not run: unexpected record shape/);
+      assert.ok(findings.some((x) => x.audit === 'latency-slo'));
+    } finally {
+      AUDITS.shift();
+    }
+  });
+
+  it('uses the thresholds given (a stricter p95 band raises the severity)', () => {
+    const rec = fakeAssessment([fakePhase('baseline', fakeRun({ seconds: steady(20, 50, 300), name: API }))]);
+    assert.equal(runAudits(rec).find((f) => f.audit === 'latency-slo')!.severity, 'medium');
+    const strict = { ...DEFAULT_THRESHOLDS, apiP95Ms: { p0: 1000, p1: 250, p2: 100 } };
+    assert.equal(runAudits(rec, strict).find((f) => f.audit === 'latency-slo')!.severity, 'high');
+  });
+
+  it('a healthy service: no critical or high finding, and "no bottleneck"', () => {
+    const findings = runAudits(healthyAssessment());
+    assert.deepEqual(findings.filter((f) => severityRank(f.severity) <= severityRank('high')), []);
+    assert.ok(findings.some((f) => f.audit === 'no-bottleneck'));
+  });
+
+  it('property: healthy services of any size and speed never get a P0/P1 finding', () => {
+    fc.assert(fc.property(
+      fc.integer({ min: 1, max: 1e6 }), fc.integer({ min: 20, max: 150 }), fc.integer({ min: 2, max: 60 }), fc.boolean(),
+      (seed, rate, medianMs, withStress) => {
+        const phases = [fakePhase('baseline', healthyRun(20, seed, rate, medianMs), { offeredRate: rate }), fakePhase('sustained', healthyRun(30, seed + 7, rate, medianMs), { offeredRate: rate })];
+        if (withStress) phases.unshift(stressPhase(staircase([rate / 4, rate / 2, rate, rate * 2, rate * 4, rate * 8], rate * 4, medianMs)));
+        const rec = fakeAssessment(phases, { inspection: [inspection({ name: API }), inspection({ name: ORDERS })] });
+        rec.config.expectedRate = rate;
+        const bad = runAudits(rec).filter((f) => severityRank(f.severity) <= severityRank('high'));
+        assert.deepEqual(bad.map((f) => f.title), []);
+      },
+    ), { numRuns: 12, seed: 42 });
+  });
+});

@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { AUDITS } from '../../src/audits/index.ts';
+import { compression } from '../../src/audits/compression.ts';
+import { noBottleneckAudit } from '../../src/audits/no-bottleneck.ts';
+import type { Audit } from '../../src/audits/types.ts';
+import { fakeAssessment, fakePhase, fakeRun, steady } from '../helpers/fake-records.ts';
+import { API, ctx, healthyAssessment, inspection } from './helpers.ts';
+
+const noBottleneck = AUDITS.find((a) => a.id === 'no-bottleneck')!;
+
+describe('no-bottleneck', () => {
+  it('a healthy service gets an info finding with the headroom figures', () => {
+    const [f, ...rest] = noBottleneck.run(ctx(healthyAssessment()));
+    assert.equal(rest.length, 0);
+    assert.equal(f!.severity, 'info');
+    assert.match(f!.title, /No bottleneck at 100 req\/s/);
+    const p95 = f!.evidence.find((e) => e.label.startsWith('p95 latency') && e.phase === 'baseline')!;
+    assert.ok((p95.value as number) > 20 && (p95.value as number) < 100, `p95 ${p95.value}`);
+    assert.equal(f!.evidence.find((e) => e.label === 'sustainable / expected rate')!.value, 8);
+    assert.match(f!.description, /capacity 800 req\/s, 8× the expected 100 req\/s/);
+    assert.match(f!.description, /4× spike absorbed/);
+  });
+
+  it('stays silent when another audit found something at medium or above', () => {
+    const rec = healthyAssessment();
+    rec.inspection.push(inspection({ name: API + '/big', headers: { 'content-type': 'application/json' }, encoding: null, bodyBytes: 80_000, transferBytes: 80_000 }));
+    assert.equal(compression.run(ctx(rec)).find((f) => f.location?.endpoint === API + '/big')?.severity, 'medium');
+    assert.deepEqual(noBottleneck.run(ctx(rec)), []);
+  });
+
+  it('low findings do not contradict it, but an SLO miss (even marginal) does', () => {
+    const tip: Audit = { id: 'tip', title: 'tip', run: () => [{ ...noBottleneck.run(ctx(healthyAssessment()))[0]!, audit: 'tip', severity: 'low' }] };
+    const [f] = noBottleneckAudit([tip]).run(ctx(healthyAssessment()));
+    assert.match(f!.description, /minor: tip/);
+    const marginal = fakeAssessment([fakePhase('baseline', fakeRun({ seconds: steady(20, 50, 220), name: API }))]);
+    assert.deepEqual(noBottleneck.run(ctx(marginal)), []);
+  });
+
+  it('says nothing about a failed assessment or one without measurements, nor when an audit crashed', () => {
+    const failed = healthyAssessment();
+    failed.status = 'failed';
+    assert.deepEqual(noBottleneck.run(ctx(failed)), []);
+    assert.deepEqual(noBottleneck.run(ctx(fakeAssessment([]))), []);
+    const broken: Audit = { id: 'broken', title: 'broken', run: () => { throw new Error('boom'); } };
+    assert.deepEqual(noBottleneckAudit([broken]).run(ctx(healthyAssessment())), []);
+  });
+});

@@ -1,0 +1,42 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { appendGithubSummary, renderGithubSummary } from '../../src/report/github-summary.ts';
+import { healthyRecord, hostileRecord, troubledRecord } from './fixtures.ts';
+
+test('GitHub summary: verdict, key figures, findings table', () => {
+  const md = renderGithubSummary(troubledRecord(), ['PERFORMANCE/ANALYSIS/x.md']);
+  assert.match(md, /^### ❌ speedguard assess: CRITICAL \(score 1\.\d\/10\)$/m);
+  assert.match(md, /^\| p95 \(baseline\) \| 900\.\dms \|$/m);
+  assert.match(md, /^\| Capacity at the SLO \| 150 req\/s \|$/m);
+  assert.match(md, /^\| PERF-001 \| P0 \| p95 far above the SLO \| GET \/api\/products \| p95 latency = 813 ms \(baseline\); error rate = 3\.20 % \(stress\) \|$/m);
+  assert.match(md, /^Phases: baseline failed · stress degraded · sustained skipped$/m);
+  assert.match(md, /^Reports: PERFORMANCE\/ANALYSIS\/x\.md$/m);
+  assert.match(renderGithubSummary(healthyRecord()), /### ✅ speedguard assess: OPTIMAL/);
+});
+
+test('GitHub summary: hostile strings are inert', () => {
+  const md = renderGithubSummary(hostileRecord());
+  assert.doesNotMatch(md, /<[A-Za-z/]/);
+  assert.doesNotMatch(md, /(?<!\\)\[link/);
+  assert.doesNotMatch(md, /[\x00-\x08\x0b-\x1f]/);
+  for (const row of md.split('\n').filter((l) => l.startsWith('| PERF'))) assert.equal(row.split(/(?<!\\)\|/).length, 7, row);
+});
+
+test('GitHub summary: appended when $GITHUB_STEP_SUMMARY is set, nothing otherwise', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sg-gh-'));
+  try {
+    const file = join(dir, 'summary.md');
+    writeFileSync(file, 'previous step\n');
+    assert.equal(appendGithubSummary(troubledRecord(), [], { GITHUB_STEP_SUMMARY: file }), file);
+    const text = readFileSync(file, 'utf8');
+    assert.ok(text.startsWith('previous step\n### ❌ speedguard assess'));
+    assert.equal(appendGithubSummary(troubledRecord(), [], {}), null);
+    assert.equal(appendGithubSummary(troubledRecord(), [], { GITHUB_STEP_SUMMARY: '' }), null);
+    assert.equal(readFileSync(file, 'utf8'), text);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
