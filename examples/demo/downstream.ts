@@ -5,6 +5,8 @@
 //
 // Run alone: node examples/demo/downstream.ts [--port N] — prints "listening <port>" when ready.
 // Started by server.ts as a child with an IPC channel; it exits when its parent goes away.
+import { fileURLToPath } from 'node:url';
+import { realpathSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { portFromArgs } from './args.ts';
@@ -57,7 +59,8 @@ export async function startDownstream(port = 0): Promise<{ port: number; close()
   };
 }
 
-if (import.meta.main) {
+// Run directly (not imported)? import.meta.main would say so, but only from Node 24.2.
+if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const ds = await startDownstream(portFromArgs(process.argv.slice(2), 'demo downstream'));
   process.stdout.write(`listening ${ds.port}\n`);
   const stop = () => void ds.close().then(() => process.exit(0));

@@ -6,6 +6,7 @@
 // Prints exactly one line, "listening <port>", on stdout when ready (127.0.0.1 only; port 0 = any
 // free port). SIGTERM/SIGINT: stop accepting, finish in-flight requests (≤ 2 s), stop the
 // downstream, exit 0.
+import { realpathSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -172,7 +173,8 @@ export async function startDemoServer(options: { port?: number } = {}): Promise<
   return { port: (server.address() as AddressInfo).port, downstreamPort: ds.port, server, db, close };
 }
 
-if (import.meta.main) {
+// Run directly (not imported)? import.meta.main would say so, but only from Node 24.2.
+if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const demo = await startDemoServer({ port: portFromArgs(process.argv.slice(2), 'demo') }).catch((error: unknown) => {
     process.stderr.write(`demo: cannot start: ${(error as Error).message}\n`);
     process.exit(1);

@@ -27,6 +27,25 @@ export interface PhaseEnv {
   current: RunHandle | null;
   /** True once the user interrupted: remaining phases are skipped. */
   interrupted: boolean;
+  /** HTTP requests one iteration makes (request steps in the flow; 1 for scripts). */
+  requestsPerIteration: number;
+}
+
+/** Requests per iteration of a plan: its flow's request steps, groups included; scripts count 1. */
+export function requestsPerIteration(plan: Plan): number {
+  const flow = Object.values(plan.scenarios)[0]?.flow;
+  if (!flow) return 1;
+  const count = (steps: NonNullable<typeof flow>): number =>
+    steps.reduce((n, s) => n + (s.kind === 'request' ? 1 : s.kind === 'group' ? count(s.steps) : 0), 0);
+  return Math.max(1, count(flow));
+}
+
+/**
+ * Phases speak in requests per second (what capacity means to users); executors schedule
+ * iterations. A flow of k requests runs at reqRate / k iterations per second.
+ */
+export function iterationRate(env: PhaseEnv, reqRate: number): number {
+  return reqRate / env.requestsPerIteration;
 }
 
 /** The scenario template every phase fills in: the user's flow (or script function) and http settings. */
@@ -118,8 +137,9 @@ export function verdictOf(s: SecondStats, slo: Slo): { verdict: 'passed' | 'degr
   return { verdict: 'failed', reason: fig };
 }
 
-/** VU pool for an arrival-rate phase: enough to hold `rate` req/s at 10 s latency, within fd limits. */
-export function vuPool(rate: number): { preAllocatedVUs: number; maxVUs: number } {
+/** VU pool for an arrival-rate phase: enough iterations in flight to hold the rate at 10 s latency, within fd limits. */
+export function vuPool(env: PhaseEnv, reqRate: number): { preAllocatedVUs: number; maxVUs: number } {
+  const rate = iterationRate(env, reqRate);
   const pre = Math.max(10, Math.ceil(rate / 10));
   return { preAllocatedVUs: Math.min(pre, 2000), maxVUs: Math.min(Math.max(pre, Math.ceil(rate * 10)), 5000) };
 }

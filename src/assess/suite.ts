@@ -12,7 +12,7 @@ import { ASSESSMENT_SCHEMA, type AssessmentConfig, type AssessmentRecord, type P
 import { redactUrl } from '../record/redact.ts';
 import { selectMetric } from '../record/select.ts';
 import { VERSION } from '../version.ts';
-import type { PhaseEnv } from './phase-runner.ts';
+import { requestsPerIteration, type PhaseEnv } from './phase-runner.ts';
 import { recoveryPhase } from './phases/recovery.ts';
 import { spikePhase } from './phases/spike.ts';
 import { DEFAULT_TIMING, type PhaseTiming } from './timing.ts';
@@ -53,7 +53,7 @@ export function targetName(source: string): string {
 }
 
 export function startAssessment(plan: Plan, opts: AssessOptions): AssessHandle {
-  const env: PhaseEnv = { base: plan, slo: opts.config.slo, timing: opts.timing ?? DEFAULT_TIMING, workers: opts.workers, log: opts.log, current: null, interrupted: false };
+  const env: PhaseEnv = { base: plan, slo: opts.config.slo, timing: opts.timing ?? DEFAULT_TIMING, workers: opts.workers, log: opts.log, current: null, interrupted: false, requestsPerIteration: requestsPerIteration(plan) };
   const result = runSuite(plan, opts, env);
   return {
     result,

@@ -11,6 +11,7 @@ import type { StressStep } from '../record/assessment-record.ts';
 import type { Audit, AuditContext, AuditFinding, Evidence, Severity } from './types.ts';
 import { failuresOf, kindInfo } from './support/failures.ts';
 import { ms, pct, rate, round } from './support/format.ts';
+import { trustedStress } from './support/generator.ts';
 import { expectedRateOf, sustainableRateOf } from './support/record.ts';
 
 /** A step whose p95 is this many times the lightest step's marks the knee (latency now grows with load). */
@@ -37,15 +38,16 @@ export const saturationKnee: Audit = {
   id: 'saturation-knee',
   title: 'Saturation point and capacity',
   run({ record, thresholds }: AuditContext): AuditFinding[] {
-    const phase = record.phases.find((p) => p.name === 'stress' && p.stress && p.stress.steps.length >= 2);
-    if (!phase) return [];
+    // Only the steps the generator could drive: past its limit the "knee" would be speedguard's.
+    const trusted = trustedStress(record);
+    if (!trusted || trusted.steps.length < 2) return [];
+    const { phase, steps } = trusted;
     const stress = phase.stress!;
     const slo = record.config.slo;
-    const steps = [...stress.steps].sort((a, b) => a.offeredRate - b.offeredRate);
     const first = steps[0]!;
     const top = steps[steps.length - 1]!;
     const knee = kneeStep(steps);
-    const breaking = stress.breakingRate !== null ? steps.find((s) => s.offeredRate === stress.breakingRate) ?? null : null;
+    const breaking = trusted.breakingRate !== null ? steps.find((s) => s.offeredRate === trusted.breakingRate) ?? null : null;
     if (!breaking && !(knee && top.p95Ms > KNEE_NEAR_SLO * slo.latencyMs)) return [];
 
     const sustainable = sustainableRateOf(record);
@@ -73,6 +75,7 @@ export const saturationKnee: Audit = {
       evidence.push({ label: 'breaking point: failed requests', value: round(breaking.errorRate * 100, 2), unit: '%', phase: 'stress' });
     }
     evidence.push({ label: 'stop reason', value: stress.stopReason, phase: 'stress' });
+    if (trusted.limitedFrom !== null) evidence.push({ label: 'steps left out: load generator saturated from', value: trusted.limitedFrom, unit: 'req/s', phase: 'stress' });
     if (sustainable !== null) evidence.push({ label: 'maximum sustainable rate (SLO met)', value: sustainable, unit: 'req/s', phase: 'stress' });
     if (expected) evidence.push({ label: expected.discovered ? 'expected rate (derived: none given)' : 'expected rate', value: expected.rate, unit: 'req/s' });
     if (share !== null) evidence.push({ label: 'sustainable / expected', value: round(share * 100, 1), unit: '%' });
@@ -118,7 +121,8 @@ export const saturationKnee: Audit = {
       component: 'service',
       description: `The stress phase ramped ${steps.map((s) => s.offeredRate).join(' → ')} req/s. ` +
         (knee ? `p95 went from ${ms(first.p95Ms)} at ${rate(first.offeredRate)} to ${ms(knee.p95Ms)} at ${rate(knee.offeredRate)}. ` : '') +
-        (breaking ? `The SLO broke at ${rate(breaking.offeredRate)} (${stress.stopReason.replace('_', ' ')}).` : `No step broke the SLO up to ${rate(top.offeredRate)}.`),
+        (breaking ? `The SLO broke at ${rate(breaking.offeredRate)} (${stress.stopReason.replace('_', ' ')}).` : `No step broke the SLO up to ${rate(top.offeredRate)}.`) +
+        (trusted.limitedFrom !== null ? ` Steps from ${rate(trusted.limitedFrom)} are left out: the load generator was saturated there.` : ''),
       evidence,
       location: null,
       rootCause: causes.join(' '),

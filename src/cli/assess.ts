@@ -14,7 +14,7 @@ import type { AssessmentRecord } from '../record/assessment-record.ts';
 import { writeAssessmentReports, renderTerminalFindings } from '../report/write-reports.ts';
 import { EXIT, UsageError } from './exit-codes.ts';
 import { QUICK_TIMING } from '../assess/timing.ts';
-import { checkPlan, toUrlFlags, type RunCliOptions } from './run.ts';
+import { checkPlan, historyOption, toUrlFlags, type RunCliOptions } from './run.ts';
 
 export interface AssessCliOptions extends Pick<RunCliOptions, 'method' | 'header' | 'body' | 'env' | 'workers' | 'insecure' | 'timeout' | 'quiet' | 'json' | 'history'> {
   expectedRate?: number;
@@ -86,7 +86,7 @@ export async function assessCommand(target: string, o: AssessCliOptions): Promis
   const plan = await loadPlan(target, toUrlFlags({ ...o, out: [], threshold: [] } as unknown as RunCliOptions));
   checkPlan(plan);
   // Resolve the baseline before spending minutes on load: a typo'd ref fails at once.
-  const baseline = o.baseline ? loadBaseline(o.baseline, o.history) : null;
+  const baseline = o.baseline ? loadBaseline(o.baseline, historyOption(o.history)) : null;
   const record = await assessPlan(plan, {
     expectedRate: o.expectedRate ?? null, slo, suite, soakMs, growthPercentPerQuarter: growth, targetRate: o.targetRate ?? null,
   }, o, thresholds);
@@ -133,7 +133,7 @@ async function withSignals(handle: AssessHandle): Promise<AssessmentRecord> {
 
 export async function finish(record: AssessmentRecord, o: Pick<AssessCliOptions, 'outDir' | 'json' | 'history' | 'failOn'>): Promise<number> {
   const files = await writeAssessmentReports(record, o.outDir);
-  saveToHistory(record, { history: o.history });
+  saveToHistory(record, { history: historyOption(o.history) });
   if (o.json) process.stdout.write(JSON.stringify(record) + '\n');
   else process.stdout.write(renderTerminalFindings(record, { colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }, files));
   if (record.status === 'interrupted') return EXIT.INTERRUPTED;

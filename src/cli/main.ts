@@ -3,7 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.ts';
 import { EXIT, UsageError } from './exit-codes.ts';
 import { addRunOptions, runCommand, type RunCliOptions } from './run.ts';
-import { demoCommand } from './demo.ts';
+import { registerDemoCommand } from './demo.ts';
 import { registerAssessCommand } from './assess.ts';
 import { registerHistoryCommand } from './history.ts';
 import { registerReportCommand } from './report.ts';
@@ -48,10 +48,7 @@ export async function main(argv: string[]): Promise<number> {
   registerHistoryCommand(program);
   registerReportCommand(program);
   registerCompareCommand(program, runner);
-  addRunOptions(program.command('demo').description('start the built-in demo service and load-test it'))
-    .action(async (o: RunCliOptions) => {
-      code = await demoCommand(o);
-    });
+  registerDemoCommand(program, runner);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -15,6 +15,7 @@ import { buildSummaryExport } from '../report/summary-export.ts';
 import { renderSummary } from '../report/summary-text.ts';
 import { EXIT, UsageError } from './exit-codes.ts';
 import { ProgressLine } from './progress.ts';
+import { saveToHistory } from '../history/save-to-history.ts';
 
 export interface RunCliOptions {
   vus?: number;
@@ -144,7 +145,7 @@ export async function runCommand(target: string, o: RunCliOptions): Promise<numb
   return executePlan(plan, o, outs.json, stopGraceMs);
 }
 
-export async function executePlan(plan: Plan, o: Pick<RunCliOptions, 'quiet' | 'json' | 'summaryExport'>, ndjsonPath: string | null, stopGraceMs: number): Promise<number> {
+export async function executePlan(plan: Plan, o: Pick<RunCliOptions, 'quiet' | 'json' | 'summaryExport' | 'history'>, ndjsonPath: string | null, stopGraceMs: number): Promise<number> {
   const tty = process.stderr.isTTY && !o.quiet && !process.env.CI;
   const progress = tty ? new ProgressLine(process.stderr) : null;
   const ndjson = ndjsonPath ? new NdjsonOutput(ndjsonPath, performance.timeOrigin + performance.now()) : null;
@@ -159,9 +160,15 @@ export async function executePlan(plan: Plan, o: Pick<RunCliOptions, 'quiet' | '
   progress?.clear();
   await ndjson?.close();
   if (o.summaryExport) await writeFile(o.summaryExport, JSON.stringify(buildSummaryExport(record), null, 2) + '\n');
+  saveToHistory(record, { history: historyOption(o.history) });
   if (o.json) process.stdout.write(JSON.stringify(record) + '\n');
   else process.stdout.write(renderSummary(record, { colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }));
   return exitCodeFor(record);
+}
+
+/** Commander gives true/undefined when neither --history PATH nor --no-history was given. */
+export function historyOption(h: unknown): string | false | undefined {
+  return h === false ? false : typeof h === 'string' ? h : undefined;
 }
 
 export function exitCodeFor(record: RunRecord): number {

@@ -247,9 +247,9 @@ test('plan.yaml: loads with a target, names every request by its route, and runs
   assert.equal(selectMetric(rec, 'http_req_failed')!.sum, 0);
   const checks = selectMetric(rec, 'checks')!;
   assert.equal(checks.sum, checks.count, 'every check passed');
-  // Request names are the server's route names (plus the query that matters): every API route (all
+  // Request names are the server's route paths (plus the query that matters): every API route (all
   // but /debug) was hit, as often as the flow says, and the run's series carry the same names.
-  const routeOf = (name: string) => name.split('?')[0]!;
+  const routeOf = (name: string) => `GET ${name.split('?')[0]}`;
   const routes = Object.keys(after).filter((r) => !r.startsWith('GET /debug'));
   assert.deepEqual(routes.sort(), [...perIteration.keys()].map(routeOf).sort());
   for (const [name, n] of perIteration) {

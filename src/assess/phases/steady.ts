@@ -1,6 +1,6 @@
 // baseline, sustained (soak) and peak: a constant arrival rate for a while, judged against the SLO.
 import type { PhaseName, PhaseRecord } from '../../record/assessment-record.ts';
-import { mergeSeconds, phasePlan, runPhase, verdictOf, vuPool, type PhaseEnv } from '../phase-runner.ts';
+import { iterationRate, mergeSeconds, phasePlan, runPhase, verdictOf, vuPool, type PhaseEnv } from '../phase-runner.ts';
 
 const WHAT: Record<string, string> = {
   baseline: 'the expected load, steady',
@@ -9,7 +9,7 @@ const WHAT: Record<string, string> = {
 };
 
 export async function steadyPhase(env: PhaseEnv, name: Extract<PhaseName, 'baseline' | 'sustained' | 'peak'>, rate: number, durationMs: number): Promise<PhaseRecord> {
-  const plan = phasePlan(env, name, { executor: 'constant-arrival-rate', rate, timeUnitMs: 1000, durationMs, ...vuPool(rate) });
+  const plan = phasePlan(env, name, { executor: 'constant-arrival-rate', rate: iterationRate(env, rate), timeUnitMs: 1000, durationMs, ...vuPool(env, rate) });
   const { run, seconds } = await runPhase(env, plan);
   // The first second warms connections up; judge the rest.
   const v = verdictOf(mergeSeconds(seconds.length > 2 ? seconds.slice(1) : seconds), env.slo);

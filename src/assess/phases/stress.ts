@@ -2,7 +2,7 @@
 // stops growing — the breaking point. One run (continuity: the service is never rested between
 // steps), stopped early from the per-second watch as soon as a step fails.
 import type { PhaseRecord, StressStep } from '../../record/assessment-record.ts';
-import { mergeSeconds, phasePlan, runPhase, sloHolds, vuPool, type PhaseEnv, type SecondStats } from '../phase-runner.ts';
+import { iterationRate, mergeSeconds, phasePlan, runPhase, sloHolds, vuPool, type PhaseEnv, type SecondStats } from '../phase-runner.ts';
 
 /** Achieved below this share of offered = the service no longer keeps up (plateau). */
 const PLATEAU_SHARE = 0.9;
@@ -45,10 +45,13 @@ export function stepStats(rate: number, from: number, seconds: SecondStats[], en
 export async function stressPhase(env: PhaseEnv, expectedRate: number | null, maxRate = 20_000): Promise<PhaseRecord> {
   const { stepSeconds: STEP_SECONDS, settleSeconds: SETTLE_SECONDS } = env.timing;
   const rates = staircase(expectedRate, maxRate);
-  const stages = rates.flatMap((r) => [{ durationMs: 0, target: r }, { durationMs: STEP_SECONDS * 1000, target: r }]);
+  const stages = rates.flatMap((r) => {
+    const it = iterationRate(env, r);
+    return [{ durationMs: 0, target: it }, { durationMs: STEP_SECONDS * 1000, target: it }];
+  });
   const top = rates[rates.length - 1]!;
   const plan = phasePlan(env, 'stress', {
-    executor: 'ramping-arrival-rate', startRate: rates[0]!, timeUnitMs: 1000, stages, gracefulStopMs: 2000, ...vuPool(top),
+    executor: 'ramping-arrival-rate', startRate: iterationRate(env, rates[0]!), timeUnitMs: 1000, stages, gracefulStopMs: 2000, ...vuPool(env, top),
   });
   // A saturated service must not hold VUs for the default 60 s: time out at 10 × the SLO (≥ 5 s).
   plan.http = { ...plan.http, timeoutMs: Math.max(5000, 10 * env.slo.latencyMs) };

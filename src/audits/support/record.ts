@@ -3,6 +3,7 @@
 import { selectMetric } from '../../record/select.ts';
 import type { AssessmentRecord, PhaseName, PhaseRecord } from '../../record/assessment-record.ts';
 import type { RunRecord } from '../../record/run-record.ts';
+import { trustedStress } from './generator.ts';
 import { windowStats, type WindowStats } from './window.ts';
 
 /** Phases run at the expected load: SLO breaches and errors there are what users will see. */
@@ -67,10 +68,13 @@ export function expectedRateOf(record: AssessmentRecord): ExpectedRate | null {
   return base && base.offeredRate > 0 ? { rate: base.offeredRate, discovered: true } : null;
 }
 
-/** Highest rate that met the SLO: from the stress staircase, else the capacity model. */
+/**
+ * Highest rate that met the SLO: from the stress steps the generator could drive (steps it
+ * limited say nothing about the target), else the capacity model.
+ */
 export function sustainableRateOf(record: AssessmentRecord): number | null {
-  const stress = record.phases.find((p) => p.name === 'stress' && p.stress)?.stress;
-  return stress?.maxSustainableRate ?? record.capacity?.sustainableRps ?? null;
+  const stress = trustedStress(record);
+  return stress ? stress.maxSustainableRate : record.capacity?.sustainableRps ?? null;
 }
 
 /**
