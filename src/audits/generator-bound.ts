@@ -8,7 +8,9 @@
 // (the staircase audits use only those). If the target broke before the generator gave out, the
 // capacity figure stands (low); if not, the capacity is only known to be at least the last clean
 // step (medium) — provided that is above the expected load. Neither invalidates the findings made
-// at the expected load. A break at or past the generator's limit is the generator's: P1 as above.
+// at the expected load. A "break" at or past the generator's limit cannot be told from the
+// generator's own limit, so it counts as not measured (medium). A generator that could not drive
+// even the expected rate, or the first step, leaves nothing trustworthy: P1 as above.
 import type { AssessmentRecord, PhaseRecord } from '../record/assessment-record.ts';
 import type { Audit, AuditContext, AuditFinding, Evidence, Severity } from './types.ts';
 import { round, rate } from './support/format.ts';

@@ -5,6 +5,7 @@ import type { Audit, AuditFinding, Finding, SeverityThresholds } from './types.t
 import { compression } from './compression.ts';
 import { connectionChurn } from './connection-churn.ts';
 import { droppedIterations } from './dropped-iterations.ts';
+import { endpointBottleneck } from './endpoint-bottleneck.ts';
 import { errorsUnderLoad } from './errors-under-load.ts';
 import { generatorBound } from './generator-bound.ts';
 import { httpCaching } from './http-caching.ts';
@@ -23,6 +24,7 @@ const FINDING_AUDITS: Audit[] = [
   errorsUnderLoad,
   saturationKnee,
   throughputPlateau,
+  endpointBottleneck,
   tailLatency,
   connectionChurn,
   httpCaching,
@@ -41,6 +43,8 @@ export const AUDITS: Audit[] = [...FINDING_AUDITS, noBottleneckAudit(FINDING_AUD
  * the figures are not worthless (the target may also be slow), but no longer evidence on their own.
  */
 export const GENERATOR_CONFIDENCE_FACTOR = 0.5;
+/** Audits whose evidence does not come from the load (headers and sizes of one inspection GET). */
+const LOAD_INDEPENDENT: ReadonlySet<string> = new Set(['http-caching', 'compression', 'payload-size']);
 
 /** Runs every audit; most severe first, then most confident, then audit order; ids PERF-001…. */
 export function runAudits(record: AssessmentRecord, thresholds: SeverityThresholds = DEFAULT_THRESHOLDS): Finding[] {
@@ -61,7 +65,7 @@ export function runAudits(record: AssessmentRecord, thresholds: SeverityThreshol
   const invalidating = found.filter(({ f }) => f.invalidatesOthers);
   if (invalidating.length) {
     for (const x of found) {
-      if (!x.f.invalidatesOthers) x.f = { ...x.f, confidence: Math.round(x.f.confidence * GENERATOR_CONFIDENCE_FACTOR * 100) / 100 };
+      if (!x.f.invalidatesOthers && !LOAD_INDEPENDENT.has(x.f.audit)) x.f = { ...x.f, confidence: Math.round(x.f.confidence * GENERATOR_CONFIDENCE_FACTOR * 100) / 100 };
     }
   }
 
@@ -71,7 +75,7 @@ export function runAudits(record: AssessmentRecord, thresholds: SeverityThreshol
   if (invalidating.length) {
     const refs = findings.filter((f) => f.invalidatesOthers).map((f) => f.id).join(', ');
     for (const f of findings) {
-      if (f.invalidatesOthers) continue;
+      if (f.invalidatesOthers || LOAD_INDEPENDENT.has(f.audit)) continue;
       f.description += ` Caution: measured while the load generator was saturated (${refs}); this may describe the generator rather than the target, so its confidence was halved.`;
     }
   }

@@ -30,7 +30,7 @@ export function noBottleneckAudit(others: readonly Audit[]): Audit {
       // A generator limit that spares the expected-load findings is about the measurement, not the service.
       const aboutService = found.filter((f) => f.audit !== 'generator-bound' || f.invalidatesOthers);
       if (aboutService.some((f) => severityRank(f.severity) <= severityRank('medium'))) return [];
-      const f = finding(ctx, new Set(found.map((x) => x.audit)));
+      const f = finding(ctx, new Set(aboutService.filter((x) => x.severity === 'low').map((x) => x.audit)));
       return f ? [f] : [];
     },
   };
@@ -63,7 +63,8 @@ function finding({ record }: AuditContext, tips: ReadonlySet<string>): AuditFind
     evidence.push({ label: 'maximum sustainable rate (SLO met)', value: sustainable, unit: 'req/s', phase: 'stress' });
     if (expected) {
       evidence.push({ label: 'sustainable / expected rate', value: round(sustainable / expected.rate, 2), unit: '×' });
-      headroom.push(`capacity ${rate(sustainable)}, ${round(sustainable / expected.rate, 1)}× the ${expected.discovered ? 'derived' : 'expected'} ${rate(expected.rate)}`);
+      const atLeast = stress !== null && stress.breakingRate === null ? 'at least ' : '';
+      headroom.push(`capacity ${atLeast}${rate(sustainable)}, ${atLeast}${round(sustainable / expected.rate, 1)}× the ${expected.discovered ? 'derived' : 'expected'} ${rate(expected.rate)}`);
     }
   }
   if (stress && stress.breakingRate === null && stress.steps.length) {

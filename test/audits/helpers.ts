@@ -1,7 +1,8 @@
 // Builders for audit tests on top of test/helpers/fake-records.ts: several endpoints in one run,
 // seeded noise, and a realistic healthy assessment (every phase, inspection, capacity).
+import assert from 'node:assert/strict';
 import { DEFAULT_THRESHOLDS } from '../../src/analysis/severity.ts';
-import type { AuditContext } from '../../src/audits/types.ts';
+import type { AuditContext, Finding } from '../../src/audits/types.ts';
 import type { AssessmentRecord, CapacityModel, HttpInspection, PhaseRecord, StressStep } from '../../src/record/assessment-record.ts';
 import type { RunRecord } from '../../src/record/run-record.ts';
 import { fakeAssessment, fakePhase, fakeRun, steady, type FakeRunOptions } from '../helpers/fake-records.ts';
@@ -131,4 +132,27 @@ export function healthyAssessment(): AssessmentRecord {
     inspection: [inspection({ name: API }), inspection({ name: ORDERS, headers: { 'content-type': 'application/json', 'cache-control': 'private, no-store' } , encoding: null, transferBytes: 600, bodyBytes: 600 })],
     capacity: capacity(),
   });
+}
+
+/** Every field of a finding filled, numbers finite, no "NaN"/"undefined" in its texts. */
+export function assertComplete(f: Finding): void {
+  const msg = `${f.id} ${f.audit}`;
+  for (const k of ['id', 'audit', 'title', 'type', 'severity', 'component', 'description', 'rootCause'] as const) {
+    assert.ok(typeof f[k] === 'string' && f[k].length > 0, `${msg}: ${k}`);
+  }
+  assert.ok(f.confidence > 0 && f.confidence <= 1, `${msg}: confidence ${f.confidence}`);
+  assert.ok(f.evidence.length > 0, `${msg}: evidence`);
+  for (const e of f.evidence) {
+    assert.ok(e.label.length > 0, `${msg}: evidence label`);
+    assert.ok(typeof e.value === 'string' ? e.value.length > 0 : Number.isFinite(e.value), `${msg}: evidence ${e.label} = ${e.value}`);
+  }
+  if (f.audit !== 'no-bottleneck' && f.audit !== 'generator-bound') {
+    assert.ok(f.evidence.some((e) => e.phase !== undefined) || f.location?.endpoint, `${msg}: evidence names a phase or the finding an endpoint`);
+  }
+  assert.ok(Object.values(f.impact).some((v) => typeof v === 'string' && v.length > 0), `${msg}: impact`);
+  const r = f.recommendation;
+  for (const k of ['approach', 'expectedImprovement', 'testingRequired', 'rollbackPlan'] as const) assert.ok(r[k].length > 0, `${msg}: recommendation.${k}`);
+  assert.ok(['low', 'medium', 'high'].includes(r.effort), `${msg}: effort`);
+  assert.ok(['database', 'application', 'frontend', 'network', 'infrastructure'].includes(f.type), `${msg}: type`);
+  assert.ok(!/NaN|undefined|Infinity/.test(JSON.stringify(f)), `${msg}: no NaN/undefined in texts: ${JSON.stringify(f)}`);
 }

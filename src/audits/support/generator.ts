@@ -7,13 +7,21 @@ import type { AssessmentRecord, PhaseRecord, StressStep } from '../../record/ass
 import type { RunRecord } from '../../record/run-record.ts';
 import { mixtureQuantile } from './window.ts';
 
-/** Seconds (interval indexes) where a worker was saturated or iterations started late. */
+/**
+ * Seconds (interval indexes) where a worker was saturated or iterations started late — the engine's
+ * run-level check (src/engine/generator-check.ts) applied to each second, with its limits scaled
+ * the same way by the target's own p95 in that second.
+ */
 export function limitedSeconds(run: RunRecord): Set<number> {
   const out = new Set<number>();
   for (const iv of run.intervals) {
-    const sched = iv.series.filter((p) => p.metric === 'iteration_schedule_delay' && p.count > 0);
-    const late = sched.length > 0 && mixtureQuantile(sched, 95) > GENERATOR_LIMITS.scheduleDelayP95Ms;
-    if (iv.generator.cpuMax > GENERATOR_LIMITS.cpuP95 || iv.generator.loopDelayP99MaxMs > GENERATOR_LIMITS.loopDelayP99Ms || late) out.add(iv.index);
+    const of = (metric: string) => iv.series.filter((p) => p.metric === metric && p.count > 0);
+    const duration = of('http_req_duration');
+    const serviceP95 = duration.length ? mixtureQuantile(duration, 95) : 0;
+    const sched = of('iteration_schedule_delay');
+    const late = sched.length > 0 && mixtureQuantile(sched, 95) > Math.max(GENERATOR_LIMITS.scheduleDelayP95Ms, 0.1 * serviceP95);
+    const stalled = iv.generator.loopDelayP99MaxMs > Math.max(GENERATOR_LIMITS.loopDelayP99Ms, 0.25 * serviceP95);
+    if (iv.generator.cpuMax > GENERATOR_LIMITS.cpuP95 || stalled || late) out.add(iv.index);
   }
   return out;
 }
