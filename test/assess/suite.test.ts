@@ -58,3 +58,22 @@ test('assess finds the breaking point of a ~100 req/s service and sizes the othe
     await svc.stop();
   }
 });
+
+test('a healthy service gets no P0/P1 finding, and the no-bottleneck verdict says so', async () => {
+  const svc = await startChildService(LIMITED, { SERVICE_MS: '1' });
+  try {
+    const plan = planFromUrl(svc.url + '/api', { workers: 1 });
+    const record = await startAssessment(plan, {
+      config: { expectedRate: 40, slo: parseSlo([]), suite: ['baseline', 'spike', 'sustained'], soakMs: 4000, growthPercentPerQuarter: null, targetRate: null },
+      log: () => {},
+      timing: QUICK_TIMING,
+      workers: 1,
+    }).result;
+    const serious = record.findings.filter((f) => f.severity === 'critical' || f.severity === 'high');
+    assert.deepEqual(serious.map((f) => f.title), []);
+    assert.ok(record.phases.every((p) => p.verdict === 'passed'), record.phases.map((p) => `${p.name}: ${p.verdictReason}`).join('; '));
+    assert.ok(record.findings.some((f) => f.audit === 'no-bottleneck'), record.findings.map((f) => f.title).join('; '));
+  } finally {
+    await svc.stop();
+  }
+});

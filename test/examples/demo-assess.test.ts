@@ -1,0 +1,44 @@
+// The demo shop assessed end to end (quick phases): what a black-box assessment can see of the
+// answer key (examples/demo/answer-key.json) must be found — the uncompressed, uncached catalogue
+// and the pool-bound inventory endpoint — and nothing the demo does not have may be invented.
+// (The CPU-heavy and N+1 endpoints need the profiler and the database probes to be named.)
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { startAssessment } from '../../src/assess/suite.ts';
+import { QUICK_TIMING } from '../../src/assess/timing.ts';
+import { parseSlo } from '../../src/assess/options.ts';
+import { loadPlanFile } from '../../src/plan/load-file.ts';
+import { startChildService } from '../helpers/child-service.ts';
+
+const SERVER = fileURLToPath(new URL('../../examples/demo/server.ts', import.meta.url));
+const PLAN = fileURLToPath(new URL('../../examples/demo/plan.yaml', import.meta.url));
+const KEY = JSON.parse(readFileSync(new URL('../../examples/demo/answer-key.json', import.meta.url), 'utf8')) as { healthy: string[] };
+
+test('the demo assessment finds the catalogue and pool bottlenecks and invents nothing', async () => {
+  const svc = await startChildService(SERVER);
+  try {
+    const plan = await loadPlanFile(PLAN, { target: svc.url });
+    const record = await startAssessment(plan, {
+      config: { expectedRate: null, slo: parseSlo([]), suite: ['stress', 'baseline'], soakMs: 5000, growthPercentPerQuarter: null, targetRate: null },
+      log: () => {},
+      timing: QUICK_TIMING,
+    }).result;
+    const f = record.findings;
+    const summary = f.map((x) => `${x.severity} ${x.audit} ${x.location?.endpoint ?? ''}`).join('\n');
+    const at = (audit: string, endpoint: string) => f.find((x) => x.audit === audit && x.location?.endpoint === endpoint);
+    assert.ok(at('compression', '/api/products?limit=500'), summary);
+    assert.ok(at('http-caching', '/api/products?limit=500'), summary);
+    assert.ok(at('endpoint-bottleneck', '/api/inventory/:id'), summary);
+    // Nothing on the healthy endpoints, no caching/compression/payload finding elsewhere, no errors.
+    for (const x of f) {
+      if (x.location?.endpoint && KEY.healthy.includes(x.location.endpoint)) assert.fail(`finding on a healthy endpoint: ${x.title}`);
+      if (['http-caching', 'compression', 'payload-size'].includes(x.audit)) assert.equal(x.location?.endpoint, '/api/products?limit=500', x.title);
+      assert.ok(!['errors-under-load', 'connection-churn', 'generator-bound'].includes(x.audit), `invented: ${x.title}`);
+    }
+    assert.ok(!f.some((x) => x.severity === 'critical'), summary);
+  } finally {
+    await svc.stop();
+  }
+});
