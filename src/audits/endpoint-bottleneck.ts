@@ -11,8 +11,12 @@ import { windowStats } from './support/window.ts';
 
 /** One endpoint carries at least this share of the summed p95 growth: it is "the" bottleneck. */
 export const DOMINANT_SHARE = 0.6;
-/** …and the others grew less than this factor: they were not waiting on the same resource. */
-export const OTHERS_GROWTH = 2;
+/**
+ * …and no other endpoint grew by more than this share of its growth (in ms): they were not waiting
+ * on the same resource. Absolute growth, not a ratio: a 1 ms health check becoming 3 ms on a busy
+ * machine is "3×" but says nothing.
+ */
+export const OTHERS_GROWTH_SHARE = 0.25;
 /** Growth below this (ms) is noise at these sample sizes, not a bottleneck. */
 export const MIN_GROWTH_MS = 20;
 
@@ -55,6 +59,8 @@ export const endpointBottleneck: Audit = {
     const rest = growth.slice(1);
     const share = Math.max(0, top.growth) / total;
     const othersFactor = Math.max(...rest.map((g) => (g.light > 0 ? g.broke / g.light : 1)));
+    const nextGrowth = Math.max(0, rest[0]!.growth);
+    const comparable = growth.filter((g) => g.growth >= OTHERS_GROWTH_SHARE * top.growth).length;
     const expected = expectedRateOf(record);
     const evidence: Evidence[] = growth.slice(0, 6).map((g) => ({
       label: `${endpointLabel(g.name, methodOf(run, g.name))}: p95 at ${rate(light.offeredRate)} → at ${rate(broke.offeredRate)}`,
@@ -68,17 +74,17 @@ export const endpointBottleneck: Audit = {
       rollbackPlan: 'Pool sizes, timeouts and concurrency limits are configuration: restore the previous values.',
     };
 
-    if (share >= DOMINANT_SHARE && othersFactor < OTHERS_GROWTH) {
+    if (share >= DOMINANT_SHARE && nextGrowth <= OTHERS_GROWTH_SHARE * top.growth) {
       const label = endpointLabel(top.name, methodOf(run, top.name));
       return [{
         audit: 'endpoint-bottleneck',
-        title: `${label} limits capacity: its p95 goes from ${ms(top.light)} to ${ms(top.broke)} at ${rate(broke.offeredRate)} while the other endpoints stay within ${round(othersFactor, 1)}×`,
+        title: `${label} limits capacity: its p95 goes from ${ms(top.light)} to ${ms(top.broke)} at ${rate(broke.offeredRate)} while no other endpoint grows by more than ${ms(nextGrowth)}`,
         type: 'application',
         severity,
         confidence: Math.min(0.85, sampleConfidence(top.samples)),
         component: label,
         description: `At the breaking point of the stress phase (${rate(broke.offeredRate)} offered) ${label} accounts for ${round(share * 100, 0)} % of the growth in p95 latency across endpoints; ` +
-          `the others grew at most ${round(othersFactor, 1)}×. The service as a whole is not saturated; this endpoint is.`,
+          `the next one grew by ${ms(nextGrowth)} (at most ${round(othersFactor, 1)}× its light-load p95). The service as a whole is not saturated; this endpoint is.`,
         evidence,
         location: { endpoint: top.name },
         rootCause: 'Only this endpoint queues, so it waits on a resource the others do not use: a small connection pool to a downstream or database, a lock or a serial section, or a slow dependency. ' +
@@ -95,7 +101,7 @@ export const endpointBottleneck: Audit = {
         },
       }];
     }
-    if (othersFactor >= OTHERS_GROWTH && rest.length >= 1 && share < DOMINANT_SHARE) {
+    if (share < DOMINANT_SHARE && comparable >= 2) {
       return [{
         audit: 'endpoint-bottleneck',
         title: `Every endpoint slows down together at ${rate(broke.offeredRate)}: a shared resource saturates`,

@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { startChildService } from '../helpers/child-service.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/speedguard.js', import.meta.url));
@@ -43,7 +43,7 @@ test('assess writes the reports, stores the record, and gates regressions agains
     const loadTests = readdirSync(join(dir, 'out', 'LOAD_TESTS'));
     for (const ext of ['md', 'json', 'html']) assert.ok(analysis.some((f) => f.endsWith('.' + ext)), `ANALYSIS/*.${ext}: ${analysis}`);
     for (const ext of ['md', 'json', 'xml']) assert.ok(loadTests.some((f) => /^TEST-\d{8}-\d{6}\./.test(f) && f.endsWith('.' + ext)), `LOAD_TESTS/TEST-*.${ext}: ${loadTests}`);
-    const envelope = JSON.parse(readFileSync(join(dir, 'out', 'ANALYSIS', analysis.find((f) => f.endsWith('.json'))!), 'utf8'));
+    const envelope = JSON.parse(readFileSync(join(dir, 'out', 'ANALYSIS', analysis.find((f) => f.endsWith('.json'))!), 'utf8')) as { metrics: { throughput: { current: unknown } } };
     const validate = new Ajv({ strict: false }).compile(SCHEMA);
     assert.ok(validate(envelope), JSON.stringify(validate.errors));
     assert.equal(typeof envelope.metrics.throughput.current, 'number');

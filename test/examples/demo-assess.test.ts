@@ -26,7 +26,8 @@ test('the demo assessment finds the catalogue and pool bottlenecks and invents n
       timing: QUICK_TIMING,
     }).result;
     const f = record.findings;
-    const summary = f.map((x) => `${x.severity} ${x.audit} ${x.location?.endpoint ?? ''}`).join('\n');
+    const steps = record.phases.find((p) => p.name === 'stress')?.stress?.steps.map((x) => `${x.offeredRate}→${Math.round(x.achievedRate)} p95 ${Math.round(x.p95Ms)}`).join(', ');
+    const summary = f.map((x) => `${x.severity} ${x.audit} ${x.location?.endpoint ?? ''}: ${x.title}`).join('\n') + `\nstress: ${steps}`;
     const at = (audit: string, endpoint: string) => f.find((x) => x.audit === audit && x.location?.endpoint === endpoint);
     assert.ok(at('compression', '/api/products?limit=500'), summary);
     assert.ok(at('http-caching', '/api/products?limit=500'), summary);

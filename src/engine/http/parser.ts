@@ -397,7 +397,8 @@ export class ResponseParser {
 
   private take(chunk: Buffer, off: number, n: number): void {
     this.bodyBytes += n;
-    if (this.parts !== null && n > 0) this.parts.push(chunk.subarray(off, off + n));
+    // Copied: the chunk may be the connection's shared read buffer, reused by the next read.
+    if (this.parts !== null && n > 0) this.parts.push(Buffer.from(chunk.subarray(off, off + n)));
   }
 
   /**
