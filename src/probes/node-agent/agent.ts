@@ -1,0 +1,320 @@
+// speedguard's in-target agent. Loaded into the service under test with
+//   NODE_OPTIONS="--import <file URL of this file, or of its type-stripped copy>"
+// (works for ESM and CJS targets). NODE_OPTIONS reaches every node descendant (npm → sh → node), so
+// the agent stays passive until its process starts listening on a TCP port: only that process reports.
+// It then streams NDJSON (see protocol.ts) to the unix socket named in SPEEDGUARD_AGENT_SOCKET.
+//
+// Rules for this file: it must never crash, slow down noticeably or keep alive the target. Every
+// timer and socket is unref'd, every callback is guarded, and on any socket trouble it goes quiet.
+// It must run as plain JS after type stripping, on Node 20+: no runtime imports of project files
+// (types only), no TS-only syntax, only node: built-ins.
+import dc from 'node:diagnostics_channel';
+import { writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import { constants as perfConstants, createHistogram, performance, PerformanceObserver } from 'node:perf_hooks';
+import type {
+  AgentCommand, AgentHello, AgentMessage, AgentSample, DurationStats, GcKind, GcKindStats, IncomingHttpStats,
+  OutgoingOriginStats,
+} from './protocol.ts';
+
+// Duplicated from protocol.ts on purpose: this file may only import types (see above).
+const PROTOCOL_VERSION = 1;
+const SOCKET_ENV = 'SPEEDGUARD_AGENT_SOCKET';
+const INTERVAL_ENV = 'SPEEDGUARD_AGENT_INTERVAL_MS';
+/** Past this much unsent data the collector is not reading: drop samples rather than buffer. */
+const MAX_BACKLOG_BYTES = 4 * 1024 * 1024;
+
+const socketPath = process.env[SOCKET_ENV];
+// Guards against a second copy of the agent in the same process (NODE_OPTIONS given twice).
+const GLOBAL_KEY = Symbol.for('speedguard.agent');
+const g = globalThis as unknown as Record<symbol, unknown>;
+if (socketPath && !g[GLOBAL_KEY]) {
+  g[GLOBAL_KEY] = true;
+  try {
+    waitForListen((port, address) => activate(socketPath, port, address));
+  } catch {
+    // never break the target
+  }
+}
+
+type Unsubscribe = () => void;
+
+function waitForListen(onListen: (port: number, address: string) => void): void {
+  let fired = false;
+  const unsubs: Unsubscribe[] = [];
+  const seen = (server: net.Server | undefined) => {
+    if (fired || !server) return;
+    const addr = server.address();
+    // Unix sockets and named pipes are not what a load test targets: keep waiting for a TCP port.
+    if (!addr || typeof addr === 'string') return;
+    fired = true;
+    for (const u of unsubs) u();
+    try { onListen(addr.port, addr.address); } catch { /* never break the target */ }
+  };
+  // Node ≥ 22.4 / 20.16 publish the 'net.server.listen' tracing channel; asyncEnd fires once bound.
+  const channel = 'tracing:net.server.listen:asyncEnd';
+  const onEnd = (msg: unknown) => seen((msg as { server?: net.Server }).server);
+  dc.subscribe(channel, onEnd);
+  unsubs.push(() => dc.unsubscribe(channel, onEnd));
+  // Older Node: wrap listen() to watch for the 'listening' event. Harmless duplicate on newer Node.
+  const proto = net.Server.prototype;
+  const original = proto.listen;
+  const wrapped = function (this: net.Server, ...args: unknown[]) {
+    try { this.once('listening', () => seen(this)); } catch { /* ignore */ }
+    return (original as (...a: unknown[]) => net.Server).apply(this, args);
+  };
+  proto.listen = wrapped as typeof proto.listen;
+  unsubs.push(() => { if (proto.listen === wrapped) proto.listen = original; });
+}
+
+function activate(path: string, port: number, address: string): void {
+  const intervalMs = Math.max(100, Number(process.env[INTERVAL_ENV]) || 1000);
+  const stops: Unsubscribe[] = [];
+  let quiet = false;
+  const socket = net.createConnection(path);
+  socket.unref();
+  socket.setNoDelay?.(true);
+
+  const send = (msg: AgentMessage) => {
+    if (quiet || socket.destroyed || socket.writableLength > MAX_BACKLOG_BYTES) return;
+    try { socket.write(JSON.stringify(msg) + '\n'); } catch { goQuiet(); }
+  };
+  const goQuiet = () => {
+    if (quiet) return;
+    quiet = true;
+    for (const stop of stops.splice(0)) { try { stop(); } catch { /* ignore */ } }
+    socket.destroy();
+  };
+  socket.on('error', goQuiet);
+  socket.on('close', goQuiet);
+
+  const collect = startCollecting(stops);
+  const profiler = cpuProfiler(stops);
+  socket.once('connect', () => {
+    const hello: AgentHello = {
+      type: 'hello', protocol: PROTOCOL_VERSION, pid: process.pid, ppid: process.ppid,
+      nodeVersion: process.version, platform: process.platform, argv: process.argv, execArgv: process.execArgv,
+      port, address, time: Date.now(), intervalMs,
+    };
+    send(hello);
+    const timer = setInterval(() => { try { send(collect()); } catch { goQuiet(); } }, intervalMs);
+    timer.unref();
+    stops.push(() => clearInterval(timer));
+  });
+
+  let buffered = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk: string) => {
+    buffered += chunk;
+    if (buffered.length > 1024 * 1024) { goQuiet(); return; } // a command is tiny; this is not our peer
+    let nl: number;
+    while ((nl = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      let command: AgentCommand;
+      try { command = JSON.parse(line) as AgentCommand; } catch { continue; }
+      profiler(command).then(send, (err: unknown) => {
+        send({ type: 'error', id: Number(command?.id) || 0, message: err instanceof Error ? err.message : String(err) });
+      });
+    }
+  });
+}
+
+/** Subscribes to everything it measures; returns a function that builds the sample for the interval so far. */
+function startCollecting(stops: Unsubscribe[]): () => AgentSample {
+  const subscribe = (name: string, fn: (msg: unknown) => void) => {
+    const guarded = (msg: unknown) => { try { fn(msg); } catch { /* never break the target */ } };
+    dc.subscribe(name, guarded);
+    stops.push(() => dc.unsubscribe(name, guarded));
+  };
+
+  // Event-loop delay. Not monitorEventLoopDelay(): its reset() drops the first delay measured after it
+  // (Node 24), so with a loop blocked back to back every per-interval window came out empty (count 0,
+  // max 0) exactly when it matters. Instead an unref'd 10 ms timer records its own lateness into a
+  // histogram whose reset we control; ~100 tiny callbacks/s. Values are ns.
+  const delay = createHistogram();
+  const resolutionMs = 10;
+  let lastTick = performance.now();
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    delay.record(Math.max(1, Math.round((now - lastTick - resolutionMs) * 1e6)));
+    lastTick = now;
+  }, resolutionMs);
+  ticker.unref();
+  stops.push(() => clearInterval(ticker));
+  let prevElu = performance.eventLoopUtilization();
+  let prevCpu = process.cpuUsage();
+  let prevTime = performance.now();
+
+  let gc: Partial<Record<GcKind, GcKindStats>> = {};
+  const gcKinds: Record<number, GcKind> = {
+    [perfConstants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
+    [perfConstants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+    [perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+    [perfConstants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb',
+  };
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const detail = (entry as unknown as { detail?: { kind?: number } }).detail;
+      const kind = gcKinds[detail?.kind ?? (entry as unknown as { kind?: number }).kind ?? -1] ?? 'other';
+      const s = (gc[kind] ??= { count: 0, totalMs: 0, maxMs: 0 });
+      s.count++;
+      s.totalMs += entry.duration;
+      if (entry.duration > s.maxMs) s.maxMs = entry.duration;
+    }
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
+  stops.push(() => gcObserver.disconnect());
+
+  // Incoming HTTP. Keyed by the response object; WeakMap so aborted requests leave nothing behind.
+  const inStart = new WeakMap<object, number>();
+  let httpIn = emptyIncoming(0);
+  subscribe('http.server.request.start', (msg) => {
+    const { response } = msg as { response: object };
+    inStart.set(response, performance.now());
+    httpIn.started++;
+    httpIn.inFlight++;
+    if (httpIn.inFlight > httpIn.inFlightMax) httpIn.inFlightMax = httpIn.inFlight;
+  });
+  subscribe('http.server.response.finish', (msg) => {
+    const { request, response } = msg as { request: { method?: string }; response: { statusCode: number } };
+    const t0 = inStart.get(response);
+    if (t0 === undefined) return; // started before the agent woke up
+    inStart.delete(response);
+    httpIn.inFlight = Math.max(0, httpIn.inFlight - 1);
+    addDuration(httpIn.byMethodStatus, `${request.method ?? '?'} ${response.statusCode}`, performance.now() - t0);
+  });
+
+  // Outgoing HTTP per origin: node:http client and undici (which backs global fetch).
+  let httpOut: Record<string, OutgoingOriginStats> = {};
+  const outInFlight = new Map<string, number>();
+  const outStart = new WeakMap<object, { origin: string; t0: number }>();
+  const begin = (req: object, origin: string, client: 'http' | 'undici') => {
+    outStart.set(req, { origin, t0: performance.now() });
+    const s = (httpOut[origin] ??= { count: 0, totalMs: 0, maxMs: 0, errors: 0, inFlightMax: 0, clients: [] });
+    if (!s.clients.includes(client)) s.clients.push(client);
+    const n = (outInFlight.get(origin) ?? 0) + 1;
+    outInFlight.set(origin, n);
+    if (n > s.inFlightMax) s.inFlightMax = n;
+  };
+  const end = (req: object, failed: boolean) => {
+    const started = outStart.get(req);
+    if (!started) return;
+    outStart.delete(req);
+    const { origin, t0 } = started;
+    outInFlight.set(origin, Math.max(0, (outInFlight.get(origin) ?? 1) - 1));
+    const s = (httpOut[origin] ??= { count: 0, totalMs: 0, maxMs: 0, errors: 0, inFlightMax: 0, clients: [] });
+    if (failed) { s.errors++; return; }
+    const ms = performance.now() - t0;
+    s.count++;
+    s.totalMs += ms;
+    if (ms > s.maxMs) s.maxMs = ms;
+  };
+  subscribe('http.client.request.start', (msg) => {
+    const { request } = msg as { request: { protocol?: string; host?: string; getHeader(n: string): unknown } };
+    // The Host header carries the port when it is not the default one.
+    const host = String(request.getHeader('host') ?? request.host ?? '?');
+    begin(request, `${request.protocol ?? 'http:'}//${host}`, 'http');
+  });
+  subscribe('http.client.response.finish', (msg) => end((msg as { request: object }).request, false));
+  subscribe('http.client.request.error', (msg) => end((msg as { request: object }).request, true));
+  subscribe('undici:request:create', (msg) => {
+    const { request } = msg as { request: { origin?: unknown } };
+    begin(request, String(request.origin ?? '?'), 'undici');
+  });
+  subscribe('undici:request:headers', (msg) => end((msg as { request: object }).request, false));
+  subscribe('undici:request:error', (msg) => end((msg as { request: object }).request, true));
+
+  return () => {
+    const now = performance.now();
+    const elu = performance.eventLoopUtilization();
+    // Pass the previous reading: the delta over this interval, not the average since start (clinic's bug).
+    const d = performance.eventLoopUtilization(elu, prevElu);
+    prevElu = elu;
+    const cpu = process.cpuUsage(prevCpu);
+    prevCpu = process.cpuUsage();
+    const mem = process.memoryUsage();
+    const ns = 1e6;
+    const count = delay.count;
+    const sample: AgentSample = {
+      type: 'sample',
+      time: Date.now(),
+      intervalMs: now - prevTime,
+      loopDelay: count > 0
+        ? { count, min: delay.min / ns, mean: delay.mean / ns, p50: delay.percentile(50) / ns, p99: delay.percentile(99) / ns, max: delay.max / ns }
+        : { count: 0, min: 0, mean: 0, p50: 0, p99: 0, max: 0 },
+      elu: { utilization: d.utilization, activeMs: d.active, idleMs: d.idle },
+      gc,
+      memory: { rss: mem.rss, heapUsed: mem.heapUsed, heapTotal: mem.heapTotal, external: mem.external, arrayBuffers: mem.arrayBuffers },
+      activeResources: countByType(process.getActiveResourcesInfo?.() ?? []),
+      cpu: { userMs: cpu.user / 1000, systemMs: cpu.system / 1000 },
+      httpIn,
+      httpOut,
+    };
+    delay.reset();
+    prevTime = now;
+    gc = {};
+    httpIn = emptyIncoming(httpIn.inFlight);
+    // Origins with calls still in flight stay listed so their in-flight level is not lost.
+    httpOut = {};
+    for (const [origin, n] of outInFlight) {
+      if (n > 0) httpOut[origin] = { count: 0, totalMs: 0, maxMs: 0, errors: 0, inFlightMax: n, clients: [] };
+      else outInFlight.delete(origin);
+    }
+    return sample;
+  };
+}
+
+function emptyIncoming(inFlight: number): IncomingHttpStats {
+  return { started: 0, inFlightMax: inFlight, inFlight, byMethodStatus: {} };
+}
+
+function addDuration(into: Record<string, DurationStats>, key: string, ms: number): void {
+  const s = (into[key] ??= { count: 0, totalMs: 0, maxMs: 0 });
+  s.count++;
+  s.totalMs += ms;
+  if (ms > s.maxMs) s.maxMs = ms;
+}
+
+function countByType(types: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const t of types) out[t] = (out[t] ?? 0) + 1;
+  return out;
+}
+
+interface InspectorSession { connect(): void; disconnect(): void; post(method: string, params?: object): Promise<unknown> }
+
+/** Handles profiler commands; the inspector module is loaded only when a profile is asked for. */
+function cpuProfiler(stops: Unsubscribe[]): (command: AgentCommand) => Promise<AgentMessage> {
+  let session: InspectorSession | undefined;
+  stops.push(() => { try { session?.disconnect(); } catch { /* ignore */ } session = undefined; });
+  return async (command) => {
+    if (command.cmd === 'cpu-profile-start') {
+      if (session) throw new Error('cpu-profile-start: a CPU profile is already running');
+      const { Session } = await import('node:inspector/promises');
+      const s = new Session() as unknown as InspectorSession;
+      s.connect();
+      session = s;
+      await s.post('Profiler.enable');
+      const interval = Number(command.samplingIntervalUs);
+      if (interval > 0) await s.post('Profiler.setSamplingInterval', { interval: Math.round(interval) });
+      await s.post('Profiler.start');
+      return { type: 'cpu-profile-started', id: command.id };
+    }
+    if (command.cmd === 'cpu-profile-stop') {
+      const s = session;
+      if (!s) throw new Error('cpu-profile-stop: no CPU profile is running');
+      if (typeof command.path !== 'string' || !command.path) throw new Error('cpu-profile-stop: missing "path"');
+      session = undefined;
+      try {
+        const { profile } = (await s.post('Profiler.stop')) as { profile: object };
+        const json = JSON.stringify(profile);
+        await writeFile(command.path, json);
+        return { type: 'cpu-profile-written', id: command.id, path: command.path, bytes: Buffer.byteLength(json) };
+      } finally {
+        s.disconnect();
+      }
+    }
+    throw new Error(`unknown command ${JSON.stringify((command as { cmd?: unknown }).cmd)}`);
+  };
+}

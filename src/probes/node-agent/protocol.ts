@@ -1,0 +1,107 @@
+// Messages between the in-target agent (agent.ts) and speedguard's collector (collector.ts).
+// Newline-delimited JSON over a private unix socket. Every type here is plain JSON so that the
+// samples can go into a RunRecord's probes as they are. Times are ms unless the name says otherwise.
+
+/** Bumped when a message changes shape incompatibly; the collector rejects other versions. */
+export const AGENT_PROTOCOL_VERSION = 1;
+
+/** Env var holding the unix socket path the agent reports to. Without it the agent does nothing. */
+export const AGENT_SOCKET_ENV = 'SPEEDGUARD_AGENT_SOCKET';
+/** Env var overriding the sample interval (ms, ≥ 100). */
+export const AGENT_INTERVAL_ENV = 'SPEEDGUARD_AGENT_INTERVAL_MS';
+
+export interface AgentHello {
+  type: 'hello';
+  protocol: number;
+  pid: number;
+  ppid: number;
+  nodeVersion: string;
+  platform: string;
+  argv: string[];
+  execArgv: string[];
+  /** The TCP port the process started listening on: the moment the agent woke up. */
+  port: number;
+  address: string;
+  /** Epoch ms. */
+  time: number;
+  intervalMs: number;
+}
+
+export interface LoopDelaySummary {
+  /** Number of delay measurements in the interval (one per histogram resolution tick that fired). */
+  count: number;
+  min: number;
+  mean: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** Event-loop utilisation over the interval only (delta of two readings, not since process start). */
+export interface LoopUtilisation {
+  /** 0..1 */
+  utilization: number;
+  activeMs: number;
+  idleMs: number;
+}
+
+export type GcKind = 'minor' | 'major' | 'incremental' | 'weakcb' | 'other';
+export interface GcKindStats { count: number; totalMs: number; maxMs: number }
+
+export interface MemorySnapshot {
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  arrayBuffers: number;
+}
+
+export interface DurationStats { count: number; totalMs: number; maxMs: number }
+
+export interface IncomingHttpStats {
+  /** Requests that started in the interval (finished or not). */
+  started: number;
+  /** Most requests being handled at once in the interval. */
+  inFlightMax: number;
+  /** In flight when the sample was taken. */
+  inFlight: number;
+  /** Finished responses, keyed "METHOD STATUS", e.g. "GET 200". */
+  byMethodStatus: Record<string, DurationStats>;
+}
+
+export interface OutgoingOriginStats extends DurationStats {
+  /** Calls that failed before a response arrived. */
+  errors: number;
+  inFlightMax: number;
+  /** Which client library made the calls. */
+  clients: ('http' | 'undici')[];
+}
+
+export interface AgentSample {
+  type: 'sample';
+  /** Epoch ms at the end of the interval. */
+  time: number;
+  /** Actual interval length (timers drift when the loop is blocked). */
+  intervalMs: number;
+  loopDelay: LoopDelaySummary;
+  elu: LoopUtilisation;
+  gc: Partial<Record<GcKind, GcKindStats>>;
+  memory: MemorySnapshot;
+  /** process.getActiveResourcesInfo() counted by type (the agent's own unref'd handles are not listed). */
+  activeResources: Record<string, number>;
+  /** Process CPU over the interval (all threads), ms. */
+  cpu: { userMs: number; systemMs: number };
+  httpIn: IncomingHttpStats;
+  /** Keyed by origin, e.g. "http://127.0.0.1:8080". Latency is request start → response headers. */
+  httpOut: Record<string, OutgoingOriginStats>;
+}
+
+export interface CpuProfileStarted { type: 'cpu-profile-started'; id: number }
+export interface CpuProfileWritten { type: 'cpu-profile-written'; id: number; path: string; bytes: number }
+export interface AgentCommandError { type: 'error'; id: number; message: string }
+
+export type AgentMessage = AgentHello | AgentSample | CpuProfileStarted | CpuProfileWritten | AgentCommandError;
+
+export interface CpuProfileStartCommand { cmd: 'cpu-profile-start'; id: number; samplingIntervalUs?: number }
+export interface CpuProfileStopCommand { cmd: 'cpu-profile-stop'; id: number; path: string }
+export type AgentCommand = CpuProfileStartCommand | CpuProfileStopCommand;
