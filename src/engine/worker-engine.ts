@@ -187,7 +187,9 @@ export class WorkerEngine {
     const h: GeneratorHealth = {
       loopDelayP99Ms: this.loopDelay.count ? this.loopDelay.percentile(99) / 1e6 : 0,
       loopDelayMaxMs: this.loopDelay.count ? this.loopDelay.max / 1e6 : 0,
-      cpu: (cpu - this.lastCpu) / 1000 / Math.max(1, now - this.lastCpuAt),
+      // Thread CPU time advances in scheduler ticks: over the short final interval the ratio is
+      // noise (it can read above 100 %), so only intervals of ≥ 250 ms count, and never above 1.
+      cpu: now - this.lastCpuAt >= 250 ? Math.min(1, (cpu - this.lastCpu) / 1000 / (now - this.lastCpuAt)) : 0,
       elu: elu.utilization,
       heapUsedBytes: process.memoryUsage().heapUsed,
     };
