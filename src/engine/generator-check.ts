@@ -53,6 +53,7 @@ export function judgeGenerator(agg: RunAggregate, health: readonly GeneratorHeal
     loopDelayP99MaxMs,
     scheduleDelayP99Ms,
     heapUsedMaxBytes,
-    rssMaxBytes: process.memoryUsage().rss,
+    // Peak over the run's intervals (and now, for runs shorter than one interval).
+    rssMaxBytes: Math.max(process.memoryUsage.rss(), ...health.map((h) => h.rssBytes ?? 0)),
   };
 }

@@ -33,6 +33,8 @@ export interface GeneratorHealth {
   /** Event-loop utilisation 0..1. */
   elu: number;
   heapUsedBytes: number;
+  /** Resident set of the whole process (all workers share it). */
+  rssBytes: number;
 }
 
 export type WorkerMessage =
@@ -192,6 +194,7 @@ export class WorkerEngine {
       cpu: now - this.lastCpuAt >= 250 ? Math.min(1, (cpu - this.lastCpu) / 1000 / (now - this.lastCpuAt)) : 0,
       elu: elu.utilization,
       heapUsedBytes: process.memoryUsage().heapUsed,
+      rssBytes: process.memoryUsage.rss(),
     };
     this.loopDelay.reset();
     this.lastCpu = cpu;

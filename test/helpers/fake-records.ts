@@ -37,7 +37,7 @@ export interface FakeRunOptions {
   startedAt?: string;
 }
 
-const health = (cpu: number): GeneratorHealth => ({ loopDelayP99Ms: 2, loopDelayMaxMs: 5, cpu, elu: cpu, heapUsedBytes: 20e6 });
+const health = (cpu: number): GeneratorHealth => ({ loopDelayP99Ms: 2, loopDelayMaxMs: 5, cpu, elu: cpu, heapUsedBytes: 20e6, rssBytes: 60e6 });
 
 function series(metric: string, tags: Record<string, string>, acc: Accumulator): SeriesSnapshot {
   return { metric, tags, data: acc.toData() };
