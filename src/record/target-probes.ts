@@ -1,0 +1,81 @@
+// What `speedguard profile` (and `assess --profile`) measured inside and around the target while the
+// load ran: the in-process Node agent, /proc for the process, and the CPU profile of exactly the
+// measured window. Stored in a record's `probes.target`; the diagnosis audits read it from there.
+import type { AgentHello, AgentSample } from '../probes/node-agent/protocol.ts';
+import type { ProcSample, ProcSummary } from '../probes/proc/types.ts';
+
+/** A function in the CPU profile, aggregated over all its call sites. */
+export interface CpuHotspot {
+  function: string;
+  /** Source file (file:// URL turned into a path when local; mapped through source maps when present). */
+  file: string;
+  /** 1-based line and column in `file`. */
+  line: number;
+  column: number;
+  /** Time the function itself was on the CPU (ms) and its share of all non-idle samples. */
+  selfMs: number;
+  selfShare: number;
+  /** Time with the function anywhere on the stack (ms, recursion counted once) and its share. */
+  totalMs: number;
+  totalShare: number;
+  /**
+   * What kind of work it is: synchronous I/O or crypto/zlib/JSON that blocks the event loop, the
+   * garbage collector, other native code, or the application's own JavaScript.
+   */
+  category: 'sync-fs' | 'sync-crypto' | 'sync-zlib' | 'json' | 'regexp' | 'gc' | 'native' | 'user' | 'node-internal' | 'dependency';
+}
+
+/** A pruned call tree for the flame graph (nodes under ~0.5 % merged away). */
+export interface FlameNode {
+  name: string;
+  file: string;
+  line: number;
+  /** Inclusive time (ms). */
+  value: number;
+  children: FlameNode[];
+}
+
+export interface CpuProfileAnalysis {
+  /** Where the .cpuprofile was saved (opens in Chrome DevTools), relative to the report folder when inside it. */
+  path: string;
+  durationMs: number;
+  samples: number;
+  /** Shares of the window (0..1). */
+  idleShare: number;
+  gcShare: number;
+  programShare: number;
+  topSelf: CpuHotspot[];
+  topTotal: CpuHotspot[];
+  flame: FlameNode | null;
+}
+
+export interface TargetProcess {
+  /** The command as given after `--` (or "pid N" when attached with --pid). */
+  command: string[];
+  /** The process that listens (reported by the agent), or the spawned / attached pid. */
+  pid: number | null;
+  port: number | null;
+  startedAt: string | null;
+  stoppedAt: string | null;
+  /** True when the target exited before we stopped it. */
+  died: boolean;
+  exitCode: number | null;
+  signal: string | null;
+  /** Last lines the target wrote to stderr (for "the target died" reports). */
+  stderrTail: string[];
+}
+
+export interface TargetProbes {
+  target: TargetProcess;
+  /** The measured window (epoch ms): CPU profile and summaries cover exactly this. */
+  window: { fromEpochMs: number; toEpochMs: number } | null;
+  agent: { hello: AgentHello | null; samples: AgentSample[] } | null;
+  proc: { samples: ProcSample[]; summary: ProcSummary } | null;
+  cpuProfile: CpuProfileAnalysis | null;
+}
+
+/** The target probes of a record, if it has them. */
+export function targetProbesOf(record: { probes: Record<string, unknown> }): TargetProbes | null {
+  const t = record.probes.target as TargetProbes | undefined;
+  return t && typeof t === 'object' && 'target' in t ? t : null;
+}
