@@ -17,6 +17,14 @@ import { saturationKnee } from './saturation-knee.ts';
 import { spikeTolerance } from './spike-tolerance.ts';
 import { tailLatency } from './tail-latency.ts';
 import { throughputPlateau } from './throughput-plateau.ts';
+import { cpuBound } from './cpu-bound.ts';
+import { downstreamWait } from './downstream-wait.ts';
+import { eventLoopBlocked } from './event-loop-blocked.ts';
+import { gcPressure } from './gc-pressure.ts';
+import { hostLimits } from './host-limits.ts';
+import { memoryLeak } from './memory-leak.ts';
+import { notSaturated } from './not-saturated.ts';
+import { threadpoolSaturation } from './threadpool-saturation.ts';
 
 const FINDING_AUDITS: Audit[] = [
   generatorBound,
@@ -33,6 +41,15 @@ const FINDING_AUDITS: Audit[] = [
   spikeTolerance,
   recoveryTime,
   droppedIterations,
+  // Diagnosis from the target probes (speedguard profile / assess --profile); silent without them.
+  cpuBound,
+  eventLoopBlocked,
+  gcPressure,
+  memoryLeak,
+  downstreamWait,
+  threadpoolSaturation,
+  hostLimits,
+  notSaturated,
 ];
 
 /** Every audit, in the order their findings tie-break; no-bottleneck last (it judges the others). */

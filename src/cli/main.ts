@@ -4,6 +4,7 @@ import { VERSION } from '../version.ts';
 import { EXIT, UsageError } from './exit-codes.ts';
 import { addRunOptions, runCommand, type RunCliOptions } from './run.ts';
 import { registerDemoCommand } from './demo.ts';
+import { registerProfileCommand } from './profile.ts';
 import { registerAssessCommand } from './assess.ts';
 import { registerHistoryCommand } from './history.ts';
 import { registerReportCommand } from './report.ts';
@@ -22,7 +23,7 @@ Exit codes: 0 ok · 1 runtime failure · 2 bad input · 99 a threshold failed ·
 /** Errors the user can fix (bad flags, plans, thresholds) print one line and exit 2. */
 export function isInputError(e: unknown): boolean {
   if (!(e instanceof Error)) return false;
-  return e instanceof UsageError || ['PlanError', 'ThresholdSyntaxError', 'MetricSelectorError', 'ThresholdAggregationError', 'DurationError', 'TemplateError', 'InvalidRequestError', 'ScheduleError'].includes(e.name);
+  return e instanceof UsageError || ['PlanError', 'ThresholdSyntaxError', 'MetricSelectorError', 'ThresholdAggregationError', 'DurationError', 'TemplateError', 'InvalidRequestError', 'ScheduleError', 'SeverityConfigError'].includes(e.name);
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -49,6 +50,7 @@ export async function main(argv: string[]): Promise<number> {
   registerReportCommand(program);
   registerCompareCommand(program, runner);
   registerDemoCommand(program, runner);
+  registerProfileCommand(program, runner);
 
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -62,6 +64,11 @@ export async function main(argv: string[]): Promise<number> {
     if (isInputError(e)) {
       process.stderr.write(`speedguard: ${(e as Error).message}\n`);
       return EXIT.BAD_INPUT;
+    }
+    if (e instanceof Error && e.name === 'TargetError') {
+      // The service under test failed (did not start, died): a runtime failure, said in one line.
+      process.stderr.write(`speedguard: ${e.message}\n`);
+      return EXIT.RUNTIME;
     }
     const verbose = argv.includes('--verbose');
     process.stderr.write(`speedguard: internal error: ${(e as Error)?.message ?? String(e)}\n`);

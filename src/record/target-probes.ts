@@ -23,6 +23,15 @@ export interface CpuHotspot {
    * garbage collector, other native code, or the application's own JavaScript.
    */
   category: 'sync-fs' | 'sync-crypto' | 'sync-zlib' | 'json' | 'regexp' | 'gc' | 'native' | 'user' | 'node-internal' | 'dependency';
+  /**
+   * For work that is not the application's own code (natives, sync fs/crypto/zlib, JSON, RegExp,
+   * Node internals, dependencies): the nearest application frame above it on the stack — "the
+   * function doing it" — the one that carried most of this hotspot's time. Absent for user code
+   * (the hotspot is the function), GC (no stack) and when no application frame is on the stack.
+   */
+  caller?: { function: string; file: string; line: number };
+  /** The line (1-based, in `file`) with most of the function's self samples (V8 positionTicks), when known. */
+  hotLine?: number;
 }
 
 /** A pruned call tree for the flame graph (nodes under ~0.5 % merged away). */
@@ -32,6 +41,8 @@ export interface FlameNode {
   line: number;
   /** Inclusive time (ms). */
   value: number;
+  /** Kind of work (as CpuHotspot.category); absent on "(root)" and "(other)". */
+  category?: CpuHotspot['category'];
   children: FlameNode[];
 }
 

@@ -3,12 +3,14 @@
 // images only as data: URLs. Everything from the target is escaped by the `html` template.
 import { createHash } from 'node:crypto';
 import type { AssessmentRecord } from '../record/assessment-record.ts';
+import { targetProbesOf } from '../record/target-probes.ts';
 import { dateTime } from './html/fmt.ts';
 import { html, jsonForScript, raw, type SafeHtml } from './html/safe.ts';
 import { capacitySection } from './html/sections/capacity.ts';
 import { endpointsSection } from './html/sections/endpoints.ts';
 import { environmentSection } from './html/sections/environment.ts';
 import { findingsSection } from './html/sections/findings.ts';
+import { flamegraphSection } from './html/sections/flamegraph.ts';
 import { generatorSection } from './html/sections/generator.ts';
 import { headerSection } from './html/sections/header.ts';
 import { inspectionSection } from './html/sections/inspection.ts';
@@ -41,8 +43,14 @@ function reportData(r: AssessmentRecord): unknown {
   };
 }
 
+/** The CPU profile analysis of `speedguard profile` / `assess --profile`, when the record has one. */
+function cpuProfileOf(r: AssessmentRecord) {
+  return r.probes && typeof r.probes === 'object' ? targetProbesOf(r)?.cpuProfile ?? null : null;
+}
+
 function nav(r: AssessmentRecord): SafeHtml {
   const items: Array<[string, string]> = [['findings', 'Findings'], ['phases', 'Phases'], ['capacity', 'Capacity'], ['endpoints', 'Endpoints']];
+  if (cpuProfileOf(r)) items.push(['profile', 'CPU profile']);
   if (Array.isArray(r.inspection) && r.inspection.length) items.push(['inspection', 'HTTP inspection']);
   items.push(['generator', 'Generator'], ['environment', 'Environment']);
   return html`<nav class="muted">${items.map(([id, label], i) => html`${i ? ' · ' : ''}<a href="#${id}">${label}</a>`)}</nav>`;
@@ -71,6 +79,7 @@ ${findingsSection(r.findings)}
 ${phasesSection(r)}
 ${capacitySection(r)}
 ${endpointsSection(r)}
+${flamegraphSection(cpuProfileOf(r))}
 ${inspectionSection(r.inspection)}
 ${generatorSection(r.phases)}
 ${environmentSection(r)}

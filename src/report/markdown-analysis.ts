@@ -5,6 +5,7 @@
 import type { Comparison } from '../analysis/compare.ts';
 import type { Finding } from '../audits/types.ts';
 import type { AssessmentRecord } from '../record/assessment-record.ts';
+import { targetProbesOf, type CpuHotspot, type CpuProfileAnalysis } from '../record/target-probes.ts';
 import { assessmentStatus } from './envelope.ts';
 import { md, mdLine, mdTable } from './escape.ts';
 import { fmtDuration, fmtPercent } from './format.ts';
@@ -81,6 +82,9 @@ export function renderAnalysisMarkdown(record: AssessmentRecord, opts: AnalysisM
     out.push('');
   }
 
+  const profile = record.probes && typeof record.probes === 'object' ? targetProbesOf(record)?.cpuProfile : null;
+  if (profile) out.push(...profileSection(profile));
+
   // ── Optimizations Recommended
   out.push('## Optimizations Recommended', '');
   if (!bottlenecks.length) out.push('None: nothing to optimise at the tested load.', '');
@@ -131,6 +135,39 @@ function bottleneckSection(f: Finding, n: number): string[] {
   if (f.evidence.length) {
     out.push(mdTable(['Evidence', 'Value', 'Phase'], f.evidence.map((e) => [md(e.label), md(fmtValue(e.value, e.unit)), md(e.phase ?? '')])), '');
   }
+  return out;
+}
+
+const PROFILE_ROWS = 10;
+
+function hotspotWhere(file: string, line: number): string {
+  return file ? `${md(file)}${line > 0 ? `:${line}` : ''}` : '(native)';
+}
+
+function hotspotRows(rows: readonly CpuHotspot[]): string[][] {
+  return rows.slice(0, PROFILE_ROWS).map((h) => [
+    md(h.function),
+    hotspotWhere(h.file, h.line) + (h.hotLine && h.hotLine !== h.line ? ` (hot line ${h.hotLine})` : ''),
+    ms(h.selfMs),
+    pct(h.selfShare),
+    ms(h.totalMs),
+    pct(h.totalShare),
+    md(h.category),
+    h.caller ? `${md(h.caller.function)} ${hotspotWhere(h.caller.file, h.caller.line)}` : '',
+  ]);
+}
+
+/** "### Profile": the CPU profile of the measured window (speedguard profile / assess --profile). */
+function profileSection(p: CpuProfileAnalysis): string[] {
+  const head = ['Function', 'Location', 'Self', 'Self %', 'Total', 'Total %', 'Kind', 'Called from'];
+  const align: Array<'l' | 'r'> = ['l', 'l', 'r', 'r', 'r', 'r', 'l', 'l'];
+  const out = [
+    '### Profile', '',
+    `CPU profile of the measured window: ${fmtDuration(p.durationMs)}, ${p.samples} samples; idle ${pct(p.idleShare)}, garbage collector ${pct(p.gcShare)}, V8/native (program) ${pct(p.programShare)}. Saved as ${md(p.path)} (opens in Chrome DevTools). Shares below are of the non-idle time; total time counts a recursive function once.`, '',
+  ];
+  if (!p.topSelf.length) return [...out, 'No busy samples in the profile.', ''];
+  out.push('**Top functions by self time**', '', mdTable(head, hotspotRows(p.topSelf), align), '');
+  out.push('**Top functions by total time**', '', mdTable(head, hotspotRows(p.topTotal), align), '');
   return out;
 }
 

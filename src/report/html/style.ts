@@ -63,6 +63,13 @@ ul.legend .key{display:inline-block;width:16px;height:0;border-top:3px solid cur
 ul.legend .key.dashed{border-top-style:dashed}
 details summary{cursor:pointer;color:var(--muted)}
 .phase h3 .badge{margin-left:8px;vertical-align:1px}
+svg.flame{width:100%;height:auto;display:block}
+svg.flame rect{fill:currentColor;stroke:var(--card);stroke-width:.6}
+svg.flame text{font-size:10.5px;fill:#111827;pointer-events:none}
+.fl-user{color:#fb923c}.fl-dependency{color:#facc15}.fl-node-internal{color:#86efac}.fl-native{color:#cbd5e1}
+.fl-gc{color:#c4b5fd}.fl-json{color:#5eead4}.fl-regexp{color:#93c5fd}
+.fl-sync-fs,.fl-sync-crypto,.fl-sync-zlib{color:#f87171}.fl-none{color:#e5e7eb}
+ul.legend .key.fl-key{height:10px;border:0;background:currentColor;border-radius:2px}
 footer{margin-top:40px;color:var(--muted);font-size:12px}
 @media print{body{background:#fff}.card,figure.chart{break-inside:avoid}}
 `;

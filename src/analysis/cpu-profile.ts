@@ -1,0 +1,297 @@
+// Analysis of a V8 CPU profile (.cpuprofile, CDP Profiler.Profile) taken over the measured window:
+// self and total time per function, idle / GC / (program) shares, what kind of work each hotspot
+// is, the application function behind native and library work, source-mapped locations, and a
+// pruned call tree for the flame graph. Pure apart from reading the profiled scripts (and their
+// source maps) from disk to map locations; an unreadable script just keeps its generated location.
+//
+// Time model (parse.ts): a sample lasts until the next one, as in Chrome DevTools, so these
+// figures match what the saved file shows there. Self time = the samples whose leaf is the
+// function; total time = the samples with the function anywhere on the stack, counted once per
+// sample even when it recurses. Hotspot shares are of the non-idle time; idleShare, gcShare and
+// programShare are of the whole sampled window.
+import type { CpuHotspot, CpuProfileAnalysis } from '../record/target-probes.ts';
+import { frameCategory, type Category } from './cpu-profile/categories.ts';
+import { buildFlame } from './cpu-profile/flame.ts';
+import { Locator } from './cpu-profile/locations.ts';
+import { META, parseProfile, type ProfileNode } from './cpu-profile/parse.ts';
+
+export { CpuProfileError } from './cpu-profile/parse.ts';
+
+export interface CpuProfileOptions {
+  /** Where the .cpuprofile is stored (reported as is). */
+  path: string;
+  /** Files inside it are reported relative to it. */
+  projectRoot?: string;
+  /** Length of topSelf and topTotal (default 20). */
+  topN?: number;
+}
+
+/** Flame graph pruning: children under 0.5 % of the non-idle time (or one sample) become "(other)". */
+const FLAME_MIN_SHARE = 0.005;
+const FLAME_MAX_DEPTH = 60;
+/** A function whose hottest line holds at least this share of its ticks is "doing" that line. */
+const HOT_LINE_SHARE = 0.5;
+const JSON_CALL = /\bJSON\s*\.\s*(parse|stringify)\s*\(/;
+
+interface FnAgg {
+  node: ProfileNode;
+  selfUs: number;
+  totalUs: number;
+  /** Self time by effective category (a native under readFileSync is sync-fs work). */
+  categories: Map<Category, number>;
+  /** Time by the application frame above it (key → µs). */
+  callers: Map<string, number>;
+  ticks: Map<number, number>;
+}
+
+const round3 = (v: number) => Math.round(v * 1000) / 1000;
+const round5 = (v: number) => Math.round(v * 1e5) / 1e5;
+
+function argmax<K>(m: Map<K, number>): K | undefined {
+  let best: K | undefined;
+  let bv = -Infinity;
+  for (const [k, v] of m) if (v > bv) [best, bv] = [k, v];
+  return best;
+}
+
+export function analyseCpuProfile(profile: unknown, opts: CpuProfileOptions): CpuProfileAnalysis {
+  const p = parseProfile(profile, opts.path);
+  const topN = Math.max(0, Math.floor(opts.topN ?? 20));
+  const loc = new Locator(opts.projectRoot);
+  const { nodes } = p;
+  const node = (id: number) => nodes.get(id)!;
+  const name = (n: ProfileNode) => n.callFrame.functionName;
+
+  const selfUs = new Map<number, number>();
+  let windowUs = 0;
+  p.samples.forEach((id, i) => {
+    const d = Math.max(0, p.durations[i]!);
+    selfUs.set(id, (selfUs.get(id) ?? 0) + d);
+    windowUs += d;
+  });
+  const metaUs = (meta: string) => {
+    let t = 0;
+    for (const [id, us] of selfUs) if (name(node(id)) === meta) t += us;
+    return t;
+  };
+  const idleUs = metaUs(META.idle);
+  const gcUs = metaUs(META.gc);
+  const programUs = metaUs(META.program);
+  const busyUs = windowUs - idleUs;
+
+  const keyOf = (n: ProfileNode): string => {
+    const cf = n.callFrame;
+    return `${cf.functionName}\u0000${cf.url}\u0000${cf.lineNumber}\u0000${cf.columnNumber}`;
+  };
+
+  // Intrinsic category per node, then the effective one: natives and Node internals running
+  // under a *Sync fs/crypto/zlib function are that synchronous work.
+  const intrinsic = new Map<number, Category>();
+  const cat = (id: number) => {
+    let c = intrinsic.get(id);
+    if (c === undefined) intrinsic.set(id, (c = frameCategory(node(id).callFrame)));
+    return c;
+  };
+  const effective = (id: number): Category => {
+    const own = cat(id);
+    if (own !== 'native' && own !== 'node-internal') return own;
+    for (let a = node(id).parent; a !== null; a = node(a).parent) {
+      const c = cat(a);
+      if (c === 'sync-fs' || c === 'sync-crypto' || c === 'sync-zlib') return c;
+      if (c !== 'native' && c !== 'node-internal') break;
+    }
+    return own;
+  };
+  // The nearest application frame strictly above a node: a user frame, else the nearest
+  // dependency frame. Memoised per node; resolved top-down along the unmemoised part of the chain.
+  const callerMemo = new Map<number, number | null>();
+  const callerAbove = (id: number): number | null => {
+    const chain: number[] = [];
+    for (let x: number | null = id; x !== null && !callerMemo.has(x); x = node(x).parent) chain.push(x);
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const x = chain[i]!;
+      const parent = node(x).parent;
+      let r: number | null = null;
+      if (parent !== null) {
+        const up = callerMemo.get(parent) ?? null;
+        const pc = cat(parent);
+        r = pc === 'user' ? parent : up !== null && cat(up) === 'user' ? up : pc === 'dependency' ? parent : up;
+      }
+      callerMemo.set(x, r);
+    }
+    return callerMemo.get(id) ?? null;
+  };
+
+  const aggs = new Map<string, FnAgg>();
+  const aggFor = (n: ProfileNode) => {
+    const k = keyOf(n);
+    let a = aggs.get(k);
+    if (!a) aggs.set(k, (a = { node: n, selfUs: 0, totalUs: 0, categories: new Map(), callers: new Map(), ticks: new Map() }));
+    return a;
+  };
+  for (const [id, us] of selfUs) {
+    const leaf = node(id);
+    if (name(leaf) === META.idle || us <= 0) continue;
+    const la = aggFor(leaf);
+    la.selfUs += us;
+    const ec = effective(id);
+    la.categories.set(ec, (la.categories.get(ec) ?? 0) + us);
+    const seen = new Set<string>();
+    for (let a: number | null = id; a !== null; a = node(a).parent) {
+      const n = node(a);
+      if (name(n) === META.root && n.parent === null) break;
+      const k = keyOf(n);
+      if (seen.has(k)) continue;
+      seen.add(k);
+      const agg = aggFor(n);
+      agg.totalUs += us;
+      if (cat(a) !== 'user' && cat(a) !== 'gc') {
+        const c = callerAbove(a);
+        if (c !== null) {
+          const ck = keyOf(node(c));
+          agg.callers.set(ck, (agg.callers.get(ck) ?? 0) + us);
+        }
+      }
+    }
+  }
+  for (const n of nodes.values()) {
+    if (!n.positionTicks.length) continue;
+    const a = aggs.get(keyOf(n));
+    if (a) for (const t of n.positionTicks) a.ticks.set(t.line, (a.ticks.get(t.line) ?? 0) + t.ticks);
+  }
+  reattributeInlined(aggs, nodes.values(), keyOf, cat, aggFor);
+  const nodeByKey = new Map<string, ProfileNode>();
+  for (const [k, a] of aggs) nodeByKey.set(k, a.node);
+
+  const hotspots: CpuHotspot[] = [];
+  for (const a of aggs.values()) {
+    const cf = a.node.callFrame;
+    if (cf.functionName === META.idle || cf.functionName === META.program || cf.functionName === META.root) continue;
+    const where = loc.locate(cf.url, cf.lineNumber, cf.columnNumber);
+    let category = argmax(a.categories) ?? effective(a.node.id);
+    let hotLine: number | undefined;
+    const hot = argmax(a.ticks);
+    if (hot !== undefined && cf.url) {
+      let all = 0;
+      for (const t of a.ticks.values()) all += t;
+      const mapped = loc.mapLine(cf.url, hot);
+      if (mapped !== null) hotLine = mapped;
+      // V8 gives JSON.parse/stringify no frame: their time is the caller's, on the calling line.
+      // On the function's own first line, only text after its start is its code (an arrow
+      // function passed to JSON.stringify(...) must not count as doing JSON).
+      const text = loc.sourceLine(cf.url, hot) ?? '';
+      const own = hot === cf.lineNumber + 1 ? text.slice(Math.max(0, cf.columnNumber)) : text;
+      if (category === 'user' && a.ticks.get(hot)! >= all * HOT_LINE_SHARE && JSON_CALL.test(own)) category = 'json';
+    }
+    const h: CpuHotspot = {
+      function: cf.functionName || (cf.url ? '(anonymous)' : '(native)'),
+      file: where.file,
+      line: where.line,
+      column: where.column,
+      selfMs: round3(a.selfUs / 1000),
+      selfShare: busyUs > 0 ? round5(a.selfUs / busyUs) : 0,
+      totalMs: round3(a.totalUs / 1000),
+      totalShare: busyUs > 0 ? round5(a.totalUs / busyUs) : 0,
+      category,
+    };
+    if (hotLine !== undefined) h.hotLine = hotLine;
+    const ck = category === 'user' || category === 'gc' ? undefined : argmax(a.callers);
+    if (ck !== undefined) {
+      const c = nodeByKey.get(ck)!.callFrame;
+      const cl = loc.locate(c.url, c.lineNumber, c.columnNumber);
+      h.caller = { function: c.functionName || '(anonymous)', file: cl.file, line: cl.line };
+    }
+    hotspots.push(h);
+  }
+  const topSelf = hotspots.filter((h) => h.selfMs > 0).sort((x, y) => y.selfMs - x.selfMs || x.function.localeCompare(y.function)).slice(0, topN);
+  const topTotal = [...hotspots].sort((x, y) => y.totalMs - x.totalMs || x.function.localeCompare(y.function)).slice(0, topN);
+
+  const meanSampleUs = p.samples.length ? windowUs / p.samples.length : 0;
+  const flame = p.samples.length
+    ? buildFlame(
+        {
+          rootId: p.rootId,
+          children: (id) => node(id).children,
+          selfUs: (id) => (name(node(id)) === META.idle ? 0 : selfUs.get(id) ?? 0),
+          key: (id) => keyOf(node(id)),
+          skip: (id) => name(node(id)) === META.idle,
+          describe: (id) => {
+            const cf = node(id).callFrame;
+            const l = loc.locate(cf.url, cf.lineNumber, cf.columnNumber);
+            return { name: cf.functionName || (cf.url ? '(anonymous)' : '(native)'), file: l.file, line: l.line, category: effective(id) };
+          },
+        },
+        { minUs: Math.max(busyUs * FLAME_MIN_SHARE, meanSampleUs), maxDepth: FLAME_MAX_DEPTH },
+      )
+    : null;
+
+  return {
+    path: opts.path,
+    durationMs: round3(Math.max(0, p.endTime - p.startTime) / 1000),
+    samples: p.samples.length,
+    idleShare: windowUs > 0 ? round5(idleUs / windowUs) : 0,
+    gcShare: windowUs > 0 ? round5(gcUs / windowUs) : 0,
+    programShare: windowUs > 0 ? round5(programUs / windowUs) : 0,
+    topSelf,
+    topTotal,
+    flame,
+  };
+}
+
+
+/**
+ * V8 inlines small hot functions into their callers, and the profile then charges the callee's
+ * time to the caller's frame — a handler "burning CPU" that really spends it in a helper. The
+ * per-line ticks still point at the callee's lines, though: ticks on a line *above* a function's
+ * own first line cannot be that function's code, so they are moved to the profiled function of the
+ * same script declared nearest above that line. (Callees declared below their callers are not
+ * recognised this way; their time stays with the caller.)
+ */
+function reattributeInlined(
+  aggs: Map<string, FnAgg>,
+  allNodes: Iterable<ProfileNode>,
+  keyOf: (n: ProfileNode) => string,
+  cat: (id: number) => Category,
+  aggFor: (n: ProfileNode) => FnAgg,
+): void {
+  const declsByUrl = new Map<string, Array<{ line: number; node: ProfileNode }>>();
+  const seen = new Set<string>();
+  for (const n of allNodes) {
+    const cf = n.callFrame;
+    if (!cf.url || cat(n.id) !== 'user') continue;
+    const k = keyOf(n);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    let list = declsByUrl.get(cf.url);
+    if (!list) declsByUrl.set(cf.url, (list = []));
+    list.push({ line: cf.lineNumber + 1, node: n });
+  }
+  for (const list of declsByUrl.values()) list.sort((a, b) => a.line - b.line);
+  for (const a of [...aggs.values()]) {
+    const cf = a.node.callFrame;
+    const decls = declsByUrl.get(cf.url);
+    if (!decls || a.selfUs <= 0 || a.ticks.size === 0) continue;
+    const ownLine = cf.lineNumber + 1;
+    let all = 0;
+    for (const t of a.ticks.values()) all += t;
+    for (const [line, ticks] of [...a.ticks]) {
+      if (line >= ownLine) continue;
+      let owner: ProfileNode | null = null;
+      for (const d of decls) {
+        if (d.line > line) break;
+        owner = d.node;
+      }
+      if (!owner || keyOf(owner) === keyOf(a.node)) continue;
+      const moved = a.selfUs * (ticks / all);
+      const o = aggFor(owner);
+      o.selfUs += moved;
+      o.totalUs += moved;
+      o.categories.set('user', (o.categories.get('user') ?? 0) + moved);
+      o.ticks.set(line, (o.ticks.get(line) ?? 0) + ticks);
+      a.selfUs -= moved;
+      a.categories.set('user', Math.max(0, (a.categories.get('user') ?? 0) - moved));
+      a.ticks.delete(line);
+      all -= ticks;
+    }
+  }
+}

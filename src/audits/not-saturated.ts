@@ -1,0 +1,93 @@
+// The honest verdict when nothing inside the target is busy: with CPU, ELU and loop delay low and the
+// latency within the SLO, the service is "not saturated at this load" (info). clinic calls low CPU an
+// "I/O issue"; that is a guess. When latency misses the SLO although nothing inside is busy and no
+// downstream or threadpool cause was measured, the wait is somewhere not instrumented — said with low
+// confidence, not invented.
+import { bandOf, severityRank } from '../analysis/severity.ts';
+import type { Audit, AuditContext, AuditFinding, Evidence } from './types.ts';
+import { ms, pct, round } from './support/format.ts';
+import { eluOf, latencyOf, loadEvidence, loopDelayOf, mainThreadLoad, MIN_SAMPLES, targetView } from './support/target.ts';
+import { cpuBound } from './cpu-bound.ts';
+import { downstreamWait } from './downstream-wait.ts';
+import { eventLoopBlocked } from './event-loop-blocked.ts';
+import { gcPressure } from './gc-pressure.ts';
+import { hostLimits } from './host-limits.ts';
+import { memoryLeak } from './memory-leak.ts';
+import { threadpoolSaturation } from './threadpool-saturation.ts';
+
+export const NOT_SATURATED_ID = 'not-saturated';
+/** Below half a core and half the loop busy there is room for about twice the load (before queueing bites). */
+export const LOW_LOAD = 0.5;
+/** Loop delay p99 under 10 ms: the loop answers promptly (clinic's threshold for a blocked loop). */
+export const LOW_DELAY_MS = 10;
+const DIAGNOSES = [cpuBound, eventLoopBlocked, gcPressure, memoryLeak, downstreamWait, threadpoolSaturation, hostLimits];
+
+export const notSaturated: Audit = {
+  id: NOT_SATURATED_ID,
+  title: 'Not saturated at this load',
+  run(ctx: AuditContext): AuditFinding[] {
+    const v = targetView(ctx.record);
+    if (!v) return [];
+    const load = mainThreadLoad(v);
+    const elu = eluOf(v);
+    const delay = loopDelayOf(v);
+    const lat = latencyOf(ctx.record, v);
+    if (!load || !lat || Math.max(v.agent.length, v.proc.length) < MIN_SAMPLES) return [];
+    if (load.value >= LOW_LOAD || (elu !== null && elu >= LOW_LOAD) || (delay !== null && delay.p99 >= LOW_DELAY_MS)) return [];
+    // Another diagnosis explains something: not this audit's place to say "nothing".
+    if (DIAGNOSES.some((a) => a.run(ctx).some((f) => severityRank(f.severity) <= severityRank('low')))) return [];
+
+    const evidence: Evidence[] = [...loadEvidence(v, load, elu)];
+    if (delay) evidence.push({ label: 'event-loop delay p99 (median second)', value: round(delay.p99), unit: 'ms', phase: v.phaseName });
+    evidence.push({ label: `p${lat.percentile} latency (SLO ${lat.sloMs} ms)`, value: round(lat.pSlo), unit: 'ms', phase: v.phaseName });
+    const busy = Math.max(load.value, elu ?? 0);
+    const rateNow = v.phase?.offeredRate ?? 0;
+
+    if (lat.pSlo <= lat.sloMs) {
+      const headroom = busy > 0 ? 1 / busy : null;
+      if (headroom !== null && rateNow > 0) evidence.push({ label: 'rate at which the main thread would be fully busy (linear estimate)', value: round(rateNow * headroom, 0), unit: 'req/s', phase: v.phaseName });
+      return [{
+        audit: NOT_SATURATED_ID,
+        title: `Not saturated at this load: main thread ${pct(busy)} busy, p${lat.percentile} ${ms(lat.pSlo)}`,
+        type: 'application',
+        severity: 'info',
+        confidence: 0.8,
+        component: 'service',
+        description: `Nothing inside the target was near a limit: main thread ${pct(load.value)} busy${elu !== null ? `, event loop ${pct(elu)} utilised` : ''}${delay ? `, loop delay p99 ${ms(delay.p99)}` : ''}, and latency within the SLO. Low CPU here means spare capacity, not an I/O problem.${headroom !== null && rateNow > 0 ? ` Linearly, the main thread would be full near ${round(rateNow * headroom, 0)} req/s (an upper bound: queueing starts before).` : ''}`,
+        evidence,
+        location: null,
+        rootCause: 'None at this load.',
+        impact: { userExperience: 'Responses within the SLO at this load.' },
+        recommendation: {
+          approach: 'Profile at a higher rate (or run speedguard assess for the stress staircase) to find where it saturates.',
+          expectedImprovement: 'None needed at this load.',
+          effort: 'low',
+          testingRequired: 'Not applicable.',
+          rollbackPlan: 'Not applicable.',
+        },
+      }];
+    }
+
+    return [{
+      audit: NOT_SATURATED_ID,
+      title: `Slow while idle inside: waiting on something not instrumented (p${lat.percentile} ${ms(lat.pSlo)})`,
+      type: 'application',
+      severity: bandOf(lat.p95, ctx.thresholds.apiP95Ms) ?? 'medium',
+      // Nothing measured points at the cause: this says where it is not.
+      confidence: 0.35,
+      component: 'service',
+      description: `Latency misses the SLO (p${lat.percentile} ${ms(lat.pSlo)} > ${ms(lat.sloMs)}) while the target's main thread is ${pct(load.value)} busy${elu !== null ? `, ELU ${pct(elu)}` : ''}${delay ? `, loop delay p99 ${ms(delay.p99)}` : ''}, and no outgoing HTTP call, threadpool queue or host limit explains it. The requests wait on something the probes do not see: a database or other non-HTTP client (its own pool), a lock or queue in the code, timers (deliberate delays, retries with back-off), or the network in front of the service.`,
+      evidence,
+      location: null,
+      rootCause: 'Unknown: the wait happens outside what speedguard instruments (not CPU, not the event loop, not HTTP downstreams, not the libuv pool).',
+      impact: { responseTimeIncrease: `p${lat.percentile} ${ms(lat.pSlo)} against an SLO of ${ms(lat.sloMs)}.` },
+      recommendation: {
+        approach: 'Trace a slow request end to end (OpenTelemetry spans around database calls, queues and locks), check database/connection-pool metrics, and look for deliberate waits (setTimeout, retries).',
+        expectedImprovement: 'Finding the wait names the real bottleneck; this finding disappears once it is instrumented.',
+        effort: 'medium',
+        testingRequired: 'Re-profile with the extra instrumentation at the same load.',
+        rollbackPlan: 'Not applicable.',
+      },
+    }];
+  },
+};

@@ -1,0 +1,104 @@
+// libuv threadpool saturation: async fs, dns.lookup, crypto (pbkdf2, scrypt, randomBytes) and zlib
+// run on UV_THREADPOOL_SIZE threads (4 by default). Two signals: queued fs/dns requests above the
+// pool size (process.getActiveResourcesInfo() lists FSReqCallback, FSReqPromise, GetAddrInfoReqWrap —
+// crypto and zlib jobs are not listed), and every libuv-worker thread busy on a core (/proc), which
+// is how CPU-heavy crypto/zlib shows. Only a cause while the main thread itself is not the limit.
+import { bandOf } from '../analysis/severity.ts';
+import type { Audit, AuditContext, AuditFinding, Evidence, Severity } from './types.ts';
+import { pct, round } from './support/format.ts';
+import { median } from './support/record.ts';
+import { atLeast, callerOf, latencyOf, loadEvidence, locationOf, mainThreadLoad, eluOf, MIN_SAMPLES, probeConfidence, siteOf, siteText, targetView, userHotspots, type Site, type TargetView } from './support/target.ts';
+
+export const THREADPOOL_SATURATION_ID = 'threadpool-saturation';
+/** libuv's default UV_THREADPOOL_SIZE. */
+export const DEFAULT_POOL_SIZE = 4;
+/** Resource types that are requests queued for (or running on) the threadpool. */
+export const POOL_REQUEST_TYPES: readonly RegExp[] = [/^FSReq/, /^GetAddrInfoReqWrap$/, /^GetNameInfoReqWrap$/, /Crypto|PBKDF2|Scrypt|Zlib/i];
+/** The condition must hold in most seconds: a sustained queue, not one burst. */
+export const MOST = 0.6;
+/** A pool thread using this much of a core is busy all the time (CPU-heavy pool work). */
+export const WORKER_BUSY = 0.8;
+/** The main thread above this (SPEC's P2 CPU edge) is a limit of its own: cpu-bound owns it. */
+export const MAIN_LOW = 0.75;
+
+function poolSizeOf(v: TargetView): { size: number; source: string } {
+  const hello = v.probes.agent?.hello as { uvThreadpoolSize?: number } | null | undefined;
+  if (hello?.uvThreadpoolSize && hello.uvThreadpoolSize > 0) return { size: hello.uvThreadpoolSize, source: 'UV_THREADPOOL_SIZE' };
+  const g = v.summary?.threadGroups.find((t) => t.name === 'libuv-worker');
+  if (g && g.maxThreads > 0) return { size: g.maxThreads, source: 'libuv-worker threads seen' };
+  return { size: DEFAULT_POOL_SIZE, source: 'libuv default' };
+}
+
+/** The user function issuing the pool work: the caller of the node:fs/crypto/dns/zlib frame, else the top user function. */
+function issuer(v: TargetView): { site: Site; inferred: boolean } | null {
+  const p = v.profile;
+  if (!p) return null;
+  const pool = [...p.topSelf, ...p.topTotal].find((h) => /^node:(internal\/)?(fs|crypto|dns|zlib)/.test(h.file) || /pbkdf2|scrypt|readFile|lookup|gzip|deflate/i.test(h.function));
+  if (pool) {
+    const c = callerOf(pool, p);
+    if (c) return c;
+  }
+  const top = userHotspots(p, 'total')[0];
+  return top ? { site: siteOf(top), inferred: true } : null;
+}
+
+export const threadpoolSaturation: Audit = {
+  id: THREADPOOL_SATURATION_ID,
+  title: 'libuv threadpool saturated',
+  run(ctx: AuditContext): AuditFinding[] {
+    const v = targetView(ctx.record);
+    if (!v) return [];
+    const load = mainThreadLoad(v);
+    if (load && load.value >= MAIN_LOW) return [];
+    const { size, source } = poolSizeOf(v);
+
+    const depth = v.agent.map((s) => Object.entries(s.activeResources).reduce((n, [type, c]) => n + (POOL_REQUEST_TYPES.some((r) => r.test(type)) ? c : 0), 0));
+    const queuedShare = depth.length >= MIN_SAMPLES ? depth.filter((d) => d > size).length / depth.length : 0;
+    const busy = v.proc.map((s) => s.threadGroups.find((g) => g.name === 'libuv-worker')).filter((g) => g !== undefined);
+    const busyShare = busy.length >= MIN_SAMPLES ? busy.filter((g) => g.threads >= size && g.cpuPercent / 100 >= WORKER_BUSY * size).length / v.proc.length : 0;
+    const queued = queuedShare >= MOST;
+    const allBusy = busyShare >= MOST;
+    if (!queued && !allBusy) return [];
+
+    const lat = latencyOf(ctx.record, v);
+    let severity: Severity = 'medium';
+    if (lat && lat.pSlo > lat.sloMs) severity = atLeast('high', bandOf(lat.p95, ctx.thresholds.apiP95Ms));
+    const who = issuer(v);
+    const workerCpu = busy.length ? median(busy.map((g) => g.cpuPercent)) : null;
+
+    const evidence: Evidence[] = [{ label: `threadpool size (${source})`, value: size, unit: 'count', phase: v.phaseName }];
+    if (depth.length) {
+      evidence.push({ label: 'fs/dns requests pending (median second)', value: median(depth), unit: 'count', phase: v.phaseName });
+      evidence.push({ label: 'seconds with more pending than the pool has threads', value: round(queuedShare * 100, 1), unit: '%', phase: v.phaseName });
+    }
+    if (workerCpu !== null) {
+      evidence.push({ label: 'libuv-worker threads CPU (median second, % of one core)', value: round(workerCpu, 1), unit: '%', phase: v.phaseName });
+      evidence.push({ label: 'seconds with every pool thread busy', value: round(busyShare * 100, 1), unit: '%', phase: v.phaseName });
+    }
+    evidence.push(...loadEvidence(v, load, eluOf(v)));
+    if (who) evidence.push({ label: `issued by${who.inferred ? ' (inferred)' : ''}`, value: siteText(who.site), phase: v.phaseName });
+    if (lat) evidence.push({ label: `p${lat.percentile} latency (SLO ${lat.sloMs} ms)`, value: round(lat.pSlo), unit: 'ms', phase: v.phaseName });
+
+    const why = allBusy ? `all ${size} pool threads were on a core in ${pct(busyShare)} of the seconds (CPU-heavy pool work: crypto, zlib)` : `more fs/dns requests were pending than the ${size} threads in ${pct(queuedShare)} of the seconds (median ${median(depth)})`;
+    return [{
+      audit: THREADPOOL_SATURATION_ID,
+      title: `libuv threadpool saturated (${size} threads)${who ? `: work issued by ${who.site.function}` : ''}`,
+      type: 'application',
+      severity,
+      confidence: round(probeConfidence(Math.max(depth.length, busy.length)) - (who?.inferred ? 0.1 : 0), 2),
+      component: 'service',
+      description: `The main thread had capacity to spare${load ? ` (${pct(load.value)} busy)` : ''}, but ${why}: async work waits in libuv's queue, and requests wait for it.${who ? ` The work comes from ${siteText(who.site)}${who.inferred ? ' (inferred from the profile)' : ''}.` : ''}`,
+      evidence,
+      location: locationOf(who?.site ?? null),
+      rootCause: `More concurrent threadpool work (fs, dns.lookup, crypto, zlib) than UV_THREADPOOL_SIZE=${size} threads can run.`,
+      impact: { responseTimeIncrease: 'Each request waits for a pool thread behind the queued work; latency grows with concurrency although CPU looks idle.' },
+      recommendation: {
+        approach: `Reduce the pool work per request in ${who?.site.function ?? 'the code that issues it'} (fewer/cheaper crypto or fs calls, cache results, dns caching or IP addresses); raise UV_THREADPOOL_SIZE (set in the environment before start, e.g. to the number of cores × 2 for CPU work, up to 1024) if the host has idle cores.`,
+        expectedImprovement: allBusy ? 'With the CPU-heavy work halved or more threads on idle cores, pool throughput scales with the threads added until the cores are busy.' : 'The queue wait drops out of the latency: requests take their own fs/dns time only.',
+        effort: 'low',
+        testingRequired: 'Re-run speedguard profile at the same load: pending requests must stay at or below the pool size and latency must fall.',
+        rollbackPlan: 'Restore UV_THREADPOOL_SIZE / the previous code.',
+      },
+    }];
+  },
+};

@@ -1,0 +1,92 @@
+// `speedguard profile [load options] -- <command that starts the service>`: measure the target from
+// inside under load and name the bottleneck (issue 4).
+import type { Command } from 'commander';
+import { parseSlo } from '../assess/options.ts';
+import { loadSeverityConfig } from '../analysis/severity.ts';
+import { startProfile, type ProfileHandle } from '../profile/run-profile.ts';
+import type { AssessmentRecord } from '../record/assessment-record.ts';
+import { parseDuration } from '../plan/duration.ts';
+import { finish } from './assess.ts';
+import { UsageError } from './exit-codes.ts';
+import { toUrlFlags, type RunCliOptions } from './run.ts';
+
+export interface ProfileCliOptions extends Pick<RunCliOptions, 'vus' | 'duration' | 'rate' | 'method' | 'header' | 'body' | 'env' | 'workers' | 'timeout' | 'json' | 'quiet' | 'history'> {
+  path: string;
+  port?: number;
+  warmup: string;
+  slo: string[];
+  outDir: string;
+  config?: string;
+  failOn?: string;
+  samplingInterval?: number;
+}
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+const int = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${name}: expected a whole number > 0, got ${JSON.stringify(v)}`);
+  return n;
+};
+
+export function registerProfileCommand(program: Command, run: (fn: () => Promise<number>) => void): void {
+  program.command('profile')
+    .argument('<command...>', 'the command that starts the service, after "--"')
+    .description('start a service, load it, measure it from inside (CPU profile, event loop, GC, memory, downstreams, /proc) and name the bottleneck')
+    .option('-u, --vus <n>', 'virtual users (closed model; default 20 when no --rate)', int('--vus'))
+    .option('-r, --rate <n>', 'arrival rate in requests/s (open model)', int('--rate'))
+    .option('-d, --duration <time>', 'measured window (default 15s)')
+    .option('--path <path>', 'request path on the service', '/')
+    .option('--port <n>', 'the port the service listens on (default: detected by the agent)', int('--port'))
+    .option('--warmup <time>', 'load before the measured window (not measured)', '3s')
+    .option('--slo <expr>', 'e.g. "p95<200ms", "errors<1%" (repeatable)', collect, [])
+    .option('-m, --method <method>', 'HTTP method')
+    .option('-H, --header <header>', '"Name: value" (repeatable)', collect, [])
+    .option('--body <text>', 'request body')
+    .option('-w, --workers <n>', 'load generator worker threads', int('--workers'))
+    .option('--timeout <time>', 'request timeout')
+    .option('--sampling-interval <µs>', 'CPU profile sampling interval in µs (default 1000)', int('--sampling-interval'))
+    .option('--out-dir <dir>', 'where reports and the .cpuprofile go', 'PERFORMANCE')
+    .option('--config <file>', 'severity thresholds (JSON or YAML)')
+    .option('--fail-on <severity>', 'exit 99 on a finding at or above this severity')
+    .option('--history <path>', 'history database (default .speedguard/history.db)')
+    .option('--no-history', 'do not store the result')
+    .option('--json', 'print the record as JSON on stdout')
+    .option('-q, --quiet', 'no progress lines')
+    .addHelpText('after', `
+Examples:
+  speedguard profile -- node server.js
+  speedguard profile --rate 300 -d 20s --path /api/products -- npm start
+  speedguard profile --port 8080 -- ./start.sh          (a non-Node service: /proc probes only)
+
+The target's .cpuprofile is saved beside the reports (open it in Chrome DevTools).`)
+    .action((command: string[], o: ProfileCliOptions) => run(() => profileCommand(command, o)));
+}
+
+export async function profileCommand(command: string[], o: ProfileCliOptions): Promise<number> {
+  const slo = parseSlo(o.slo);
+  const warmupMs = parseDuration(o.warmup);
+  const thresholds = o.config ? loadSeverityConfig(o.config) : undefined;
+  const flags = toUrlFlags({ ...o, out: [], threshold: [], env: o.env ?? [], header: o.header ?? [] } as RunCliOptions);
+  const log = o.quiet ? () => {} : (line: string) => process.stderr.write(line + '\n');
+  const handle = startProfile({
+    command, path: o.path, flags, warmupMs, outDir: o.outDir, slo, log,
+    ...(o.port ? { port: o.port } : {}),
+    ...(o.workers ? { workers: o.workers } : {}),
+    ...(thresholds ? { thresholds } : {}),
+    ...(o.samplingInterval ? { samplingIntervalUs: o.samplingInterval } : {}),
+  });
+  const record = await withSignals(handle);
+  return finish(record, { outDir: o.outDir, json: o.json, history: o.history, failOn: o.failOn });
+}
+
+async function withSignals(handle: ProfileHandle): Promise<AssessmentRecord> {
+  const onSignal = () => handle.stop();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await handle.result;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

@@ -1,0 +1,189 @@
+// `speedguard profile`: start the target with the agent, warm it up, drive the load, and measure it
+// from inside over exactly the measured window (agent samples, /proc, a CPU profile), then stop it
+// and hand the audits an assessment record whose probes say what the target was doing.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { startRun, type RunHandle } from '../engine/coordinator.ts';
+import { analyseCpuProfile } from '../analysis/cpu-profile.ts';
+import { runAudits } from '../audits/index.ts';
+import type { SeverityThresholds } from '../audits/types.ts';
+import { planFromUrl, type UrlFlags } from '../plan/load-url.ts';
+import { summarise } from '../probes/proc/compute.ts';
+import { startProcSampler } from '../probes/proc/sampler.ts';
+import { startTarget, type StartedTarget } from '../probes/target.ts';
+import { ASSESSMENT_SCHEMA, type AssessmentRecord, type PhaseRecord, type Slo } from '../record/assessment-record.ts';
+import type { RunRecord } from '../record/run-record.ts';
+import type { TargetProbes } from '../record/target-probes.ts';
+import { verdictOf } from '../assess/phase-runner.ts';
+import { Accumulator } from '../metrics/accumulator.ts';
+import { selectMetric } from '../record/select.ts';
+import { targetName } from '../assess/suite.ts';
+
+export interface ProfileOptions {
+  command: string[];
+  /** Request path on the target ("/" by default). */
+  path: string;
+  port?: number;
+  /** Load: the run flags (rate or vus, duration, method, headers …). */
+  flags: UrlFlags;
+  warmupMs: number;
+  outDir: string;
+  slo: Slo;
+  workers?: number;
+  log(line: string): void;
+  thresholds?: SeverityThresholds;
+  /** CPU profile sampling interval (µs). */
+  samplingIntervalUs?: number;
+}
+
+export interface ProfileHandle {
+  result: Promise<AssessmentRecord>;
+  stop(): void;
+}
+
+/** The default load when none is given: enough closed-model pressure to show what saturates first. */
+export const DEFAULT_PROFILE_LOAD: UrlFlags = { vus: 20, duration: '15s' };
+
+export function startProfile(o: ProfileOptions): ProfileHandle {
+  let current: RunHandle | null = null;
+  let interrupted = false;
+  const result = (async () => {
+    const log = o.log;
+    log(`starting the target: ${o.command.join(' ')}`);
+    const target = await startTarget({ command: o.command, ...(o.port ? { port: o.port } : {}) });
+    try {
+      return await profileStarted(target, o, (h) => (current = h), () => interrupted);
+    } finally {
+      await target.stop();
+    }
+  })();
+  return {
+    result,
+    stop() {
+      interrupted = true;
+      current?.stop('interrupted by the user');
+    },
+  };
+}
+
+async function profileStarted(target: StartedTarget, o: ProfileOptions, setCurrent: (h: RunHandle | null) => void, interrupted: () => boolean): Promise<AssessmentRecord> {
+  const log = o.log;
+  const url = `http://127.0.0.1:${target.port}${o.path.startsWith('/') ? o.path : '/' + o.path}`;
+  log(`target listens on 127.0.0.1:${target.port} (pid ${target.pid}${target.hello ? `, Node ${target.hello.nodeVersion}, agent attached` : ', no agent'})`);
+  const flags: UrlFlags = { ...(o.flags.rate === undefined && o.flags.vus === undefined ? DEFAULT_PROFILE_LOAD : {}), ...o.flags, ...(o.workers ? { workers: o.workers } : {}) };
+  if (flags.duration === undefined) flags.duration = DEFAULT_PROFILE_LOAD.duration;
+  const started = Date.now();
+  const proc = startProcSampler(target.pid, { intervalMs: 1000 });
+
+  if (o.warmupMs > 0 && !interrupted()) {
+    log(`warming up for ${o.warmupMs / 1000} s …`);
+    const warm = planFromUrl(url, { ...flags, duration: o.warmupMs, thresholds: [] });
+    const h = startRun(warm, { ...(o.workers ? { workers: o.workers } : {}), stopGraceMs: 1000 });
+    setCurrent(h);
+    await h.result;
+  }
+
+  const plan = planFromUrl(url, flags);
+  plan.thresholds = {
+    http_req_latency: [{ expression: `p(${o.slo.latencyPercentile})<${o.slo.latencyMs}`, abortOnFail: false, delayAbortEvalMs: 0 }],
+    http_req_failed: [{ expression: `rate<${o.slo.errorRate}`, abortOnFail: false, delayAbortEvalMs: 0 }],
+  };
+  const name = targetName(url);
+  // Saved beside the reports (they link to it); it opens in Chrome DevTools.
+  const profileDir = resolve(o.outDir, 'ANALYSIS');
+  mkdirSync(profileDir, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+  const profilePath = join(profileDir, `${name}-${stamp}.cpuprofile`);
+
+  let run: RunRecord | null = null;
+  let fromEpochMs = Date.now();
+  let toEpochMs = fromEpochMs;
+  let cpuProfileOk = false;
+  if (!interrupted()) {
+    if (target.collector) await target.collector.startCpuProfile(o.samplingIntervalUs ? { samplingIntervalUs: o.samplingIntervalUs } : {}).then(() => (cpuProfileOk = true)).catch((e: Error) => log(`CPU profile not started: ${e.message}`));
+    fromEpochMs = Date.now();
+    log(`measuring: ${describeLoad(flags)} against ${url} …`);
+    const h = startRun(plan, { ...(o.workers ? { workers: o.workers } : {}), stopGraceMs: 2000 });
+    setCurrent(h);
+    // If the target dies mid-run, stop the load: the rest would only measure refused connections.
+    let running = true;
+    void target.exited.then(() => {
+      if (running) h.stop('the target exited', 'failed');
+    });
+    run = await h.result;
+    running = false;
+    setCurrent(null);
+    toEpochMs = Date.now();
+    if (cpuProfileOk && target.collector) {
+      await target.collector.stopCpuProfile(profilePath).catch((e: Error) => {
+        cpuProfileOk = false;
+        log(`CPU profile not saved: ${e.message}`);
+      });
+    }
+  }
+  const procSummary = proc.stop();
+  const inWindow = proc.samples.filter((s) => s.t >= fromEpochMs && s.t <= toEpochMs + 1000);
+  const windowSummary = procSummary.supported && inWindow.length
+    ? summarise(inWindow, { pid: procSummary.pid, exited: procSummary.exited, clockTicksPerSecond: procSummary.clockTicksPerSecond, cgroup: procSummary.cgroup })
+    : procSummary;
+  let cpuProfile = null;
+  if (cpuProfileOk) {
+    try {
+      cpuProfile = analyseCpuProfile(JSON.parse(readFileSync(profilePath, 'utf8')), { path: profilePath, projectRoot: process.cwd() });
+    } catch (e) {
+      log(`CPU profile not analysed: ${(e as Error).message}`);
+    }
+  }
+  const agentSamples = target.collector?.samples.filter((s) => s.time >= fromEpochMs && s.time <= toEpochMs + 1000) ?? [];
+  const probes: TargetProbes = {
+    target: target.info(),
+    window: { fromEpochMs, toEpochMs },
+    agent: target.collector ? { hello: target.hello, samples: agentSamples } : null,
+    proc: { samples: inWindow, summary: windowSummary },
+    cpuProfile,
+  };
+  const ended = Date.now();
+  const phases: PhaseRecord[] = [];
+  if (run) {
+    const lat = selectMetric(run, 'http_req_latency') ?? new Accumulator('trend');
+    const requests = selectMetric(run, 'http_reqs')?.sum ?? 0;
+    const failed = selectMetric(run, 'http_req_failed')?.sum ?? 0;
+    const v = verdictOf({ index: 0, requests, failed, dropped: 0, latency: lat }, o.slo);
+    phases.push({
+      name: 'baseline',
+      description: `profiled load: ${describeLoad(flags)}`,
+      offeredRate: flags.rate ?? requests / Math.max(1, run.durationMs / 1000),
+      run,
+      verdict: v.verdict,
+      verdictReason: v.reason,
+    });
+  }
+  const record: AssessmentRecord = {
+    schema: ASSESSMENT_SCHEMA,
+    id: randomUUID(),
+    kind: 'assess',
+    target: url,
+    targetName: name,
+    status: interrupted() ? 'interrupted' : run ? 'completed' : 'failed',
+    statusReason: probes.target.died ? `the target exited during the run (code ${probes.target.exitCode ?? probes.target.signal})` : interrupted() ? 'interrupted by the user' : null,
+    startedAt: new Date(started).toISOString(),
+    endedAt: new Date(ended).toISOString(),
+    durationMs: ended - started,
+    config: { expectedRate: flags.rate ?? null, slo: o.slo, suite: ['baseline'], soakMs: 0, growthPercentPerQuarter: null, targetRate: null },
+    environment: run?.environment ?? { speedguard: '', node: process.version, platform: process.platform, arch: process.arch, cpus: 0, workers: 0 },
+    phases,
+    inspection: [],
+    capacity: null,
+    findings: [],
+    comparison: null,
+    probes: { target: probes, profile: { command: o.command } },
+  };
+  record.findings = runAudits(record, o.thresholds);
+  return record;
+}
+
+function describeLoad(f: UrlFlags): string {
+  const d = typeof f.duration === 'number' ? `${f.duration / 1000} s` : f.duration;
+  return f.rate !== undefined ? `${f.rate} req/s for ${d}` : `${f.vus} VUs for ${d}`;
+}

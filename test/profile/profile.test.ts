@@ -1,0 +1,76 @@
+// `speedguard profile` end to end: each fixture service has one known cause; profiling it under load
+// must name that cause first, with the function (or downstream) responsible — and the healthy one
+// must get no P0/P1 finding.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startProfile } from '../../src/profile/run-profile.ts';
+import { parseSlo } from '../../src/assess/options.ts';
+import type { AssessmentRecord } from '../../src/record/assessment-record.ts';
+import { targetProbesOf } from '../../src/record/target-probes.ts';
+
+const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/profile/${name}`, import.meta.url));
+
+async function profile(name: string, flags: { vus?: number; rate?: number; duration: number } = { vus: 10, duration: 6000 }): Promise<AssessmentRecord> {
+  return startProfile({
+    command: [process.execPath, fixture(name)],
+    path: '/',
+    flags,
+    warmupMs: 1000,
+    outDir: mkdtempSync(join(tmpdir(), 'sg-profile-')),
+    slo: parseSlo([]),
+    workers: 1,
+    log: () => {},
+  }).result;
+}
+
+const describe = (r: AssessmentRecord) => r.findings.map((f) => `${f.severity} ${f.audit} ${f.location?.function ?? ''} — ${f.title}`).join('\n');
+/** The most severe finding of the diagnosis audits (the load-level ones may tie). */
+const primary = (r: AssessmentRecord, audits: string[]) => r.findings.find((f) => audits.includes(f.audit));
+
+test('cpu-bound: names computeScore with its file and line', async () => {
+  const r = await profile('cpu-bound.mjs');
+  const f = primary(r, ['cpu-bound']);
+  assert.ok(f, describe(r));
+  assert.match(f.location?.function ?? '', /computeScore/, describe(r));
+  assert.match(f.location?.file ?? '', /cpu-bound\.mjs$/);
+  assert.ok((f.location?.line ?? 0) > 0);
+  const probes = targetProbesOf(r)!;
+  assert.ok(probes.cpuProfile && probes.cpuProfile.topSelf.length > 0, 'CPU profile analysed');
+  assert.ok(probes.agent && probes.agent.samples.length >= 3, 'agent samples over the window');
+  assert.ok(probes.proc && probes.proc.samples.length >= 3, '/proc samples over the window');
+  assert.equal(probes.target.died, false);
+});
+
+test('event loop blocked by synchronous work: names loadConfigSync', async () => {
+  const r = await profile('sync-block.mjs');
+  const f = primary(r, ['event-loop-blocked', 'cpu-bound']);
+  assert.ok(f, describe(r));
+  assert.equal(f.audit, 'event-loop-blocked', describe(r));
+  assert.match(JSON.stringify(f.location) + f.title + f.description, /loadConfigSync/, describe(r));
+});
+
+test('waiting on a downstream behind a small pool: names the origin', async () => {
+  const r = await profile('downstream.mjs');
+  const f = primary(r, ['downstream-wait']);
+  assert.ok(f, describe(r));
+  assert.match(f.title + f.description + f.component, /127\.0\.0\.1:\d+/, describe(r));
+  assert.ok(!r.findings.some((x) => x.audit === 'cpu-bound' && (x.severity === 'critical' || x.severity === 'high')), describe(r));
+});
+
+test('healthy service: no P0/P1, and "not saturated" rather than an invented I/O problem', async () => {
+  const r = await profile('healthy.mjs', { rate: 100, duration: 5000 });
+  assert.deepEqual(r.findings.filter((f) => f.severity === 'critical' || f.severity === 'high').map((f) => f.title), []);
+  assert.ok(r.findings.some((f) => f.audit === 'not-saturated' || f.audit === 'no-bottleneck'), describe(r));
+  assert.ok(!/I\/O[- ]bound/i.test(describe(r)), describe(r));
+});
+
+test('a target that dies is reported with its exit code and last output', async () => {
+  await assert.rejects(
+    startProfile({ command: [process.execPath, '-e', 'console.error("boom: no config"); process.exit(3)'], path: '/', flags: { vus: 1, duration: 1000 }, warmupMs: 0, outDir: mkdtempSync(join(tmpdir(), 'sg-profile-')), slo: parseSlo([]), log: () => {} }).result,
+    (e: Error) => e.name === 'TargetError' && /code 3/.test(e.message) && /boom: no config/.test(e.message),
+  );
+});
