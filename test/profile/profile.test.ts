@@ -61,6 +61,12 @@ test('waiting on a downstream behind a small pool: names the origin', async () =
   assert.ok(!r.findings.some((x) => x.audit === 'cpu-bound' && (x.severity === 'critical' || x.severity === 'high')), describe(r));
 });
 
+test('GC pressure: the garbage collector is named as the cause', async () => {
+  const r = await profile('gc-pressure.mjs', { vus: 4, duration: 6000 });
+  const first = r.findings.find((f) => f.severity !== 'info' && f.audit !== 'host-limits' && f.audit !== 'latency-slo' && f.audit !== 'tail-latency');
+  assert.equal(first?.audit, 'gc-pressure', describe(r));
+});
+
 test('healthy service: no P0/P1, and "not saturated" rather than an invented I/O problem', async () => {
   const r = await profile('healthy.mjs', { rate: 100, duration: 5000 });
   assert.deepEqual(r.findings.filter((f) => f.severity === 'critical' || f.severity === 'high').map((f) => f.title), []);

@@ -30,6 +30,8 @@ export function frameCategory(cf: CallFrame): Category {
     if (name === 'parse' || name === 'stringify' || name === 'JSON.parse' || name === 'JSON.stringify') return 'json';
     return 'native';
   }
+  // speedguard's own agent runs inside the target: instrumentation, never the target's hotspot.
+  if (/\/sg-agent-[^/]*\/agent\.mjs$/.test(url)) return 'node-internal';
   const mod = nodeModuleOf(url);
   if (mod !== null) {
     if ((mod === 'fs' || mod.startsWith('internal/fs/')) && /Sync$/.test(name)) return 'sync-fs';
