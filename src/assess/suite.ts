@@ -16,6 +16,7 @@ import { requestsPerIteration, type PhaseEnv } from './phase-runner.ts';
 import { recoveryPhase } from './phases/recovery.ts';
 import { spikePhase } from './phases/spike.ts';
 import { DEFAULT_TIMING, type PhaseTiming } from './timing.ts';
+import type { WindowProbes } from '../profile/window-probes.ts';
 import { steadyPhase } from './phases/steady.ts';
 import { stressPhase } from './phases/stress.ts';
 
@@ -30,6 +31,11 @@ export interface AssessOptions {
   /** Highest rate the stress staircase may offer. */
   maxRate?: number;
   now?: () => Date;
+  /**
+   * assess --profile: the target's inside view. Its measured window is the baseline phase (the
+   * expected load; the first phase run when there is no baseline); the probes go into the record.
+   */
+  window?: WindowProbes;
 }
 
 export interface AssessHandle {
@@ -97,8 +103,10 @@ async function runSuite(plan: Plan, opts: AssessOptions, env: PhaseEnv): Promise
 
   let baselineP95: number | null = null;
   if (want.has('baseline') && !env.interrupted) {
-    log(`baseline: ${rate} req/s for ${env.timing.baselineSeconds} s …`);
+    log(`baseline: ${rate} req/s for ${env.timing.baselineSeconds} s${opts.window ? ' (profiled)' : ''} …`);
+    await opts.window?.begin();
     const p = await steadyPhase(env, 'baseline', rate, env.timing.baselineSeconds * 1000);
+    await opts.window?.end();
     baselineP95 = selectMetric(p.run, 'http_req_latency')?.percentile(95) ?? null;
     done(p);
   }
@@ -150,6 +158,7 @@ async function runSuite(plan: Plan, opts: AssessOptions, env: PhaseEnv): Promise
     comparison: null,
     probes: { effectiveExpectedRate: rate },
   };
+  if (opts.window) record.probes.target = opts.window.probes();
   record.findings = runAudits(record, opts.thresholds);
   return record;
 }

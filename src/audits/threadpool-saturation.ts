@@ -2,7 +2,11 @@
 // run on UV_THREADPOOL_SIZE threads (4 by default). Two signals: queued fs/dns requests above the
 // pool size (process.getActiveResourcesInfo() lists FSReqCallback, FSReqPromise, GetAddrInfoReqWrap —
 // crypto and zlib jobs are not listed), and every libuv-worker thread busy on a core (/proc), which
-// is how CPU-heavy crypto/zlib shows. Only a cause while the main thread itself is not the limit.
+// is how CPU-heavy crypto/zlib shows — but only when the pool has cores to itself: with the cores
+// shared (a load generator on the same host) four busy threads never reach 80 % each. The third and
+// most direct signal is the agent's threadpool probe: a tiny crypto job submitted every ~200 ms whose
+// wait for a pool thread (minus the event-loop delay) is the queue wait itself.
+// Only a cause while the main thread itself is not the limit.
 import { bandOf } from '../analysis/severity.ts';
 import type { Audit, AuditContext, AuditFinding, Evidence, Severity } from './types.ts';
 import { pct, round } from './support/format.ts';
@@ -20,6 +24,20 @@ export const MOST = 0.6;
 export const WORKER_BUSY = 0.8;
 /** The main thread above this (SPEC's P2 CPU edge) is a limit of its own: cpu-bound owns it. */
 export const MAIN_LOW = 0.75;
+/** The agent's probe job waiting this long (ms, beyond the event-loop delay) means it queued behind pool work. */
+export const PROBE_WAIT_MS = 10;
+
+/** Per agent sample: how long the probe job waited for a pool thread (ms), or null without a probe. */
+export function probeWaits(v: TargetView): number[] {
+  const out: number[] = [];
+  for (const s of v.agent) {
+    const p = s.threadpoolProbe;
+    if (!p) continue;
+    const waited = Math.max(p.count > 0 ? p.meanMs : 0, p.pendingMs);
+    out.push(Math.max(0, waited - s.loopDelay.p99));
+  }
+  return out;
+}
 
 function poolSizeOf(v: TargetView): { size: number; source: string } {
   const hello = v.probes.agent?.hello as { uvThreadpoolSize?: number } | null | undefined;
@@ -56,9 +74,12 @@ export const threadpoolSaturation: Audit = {
     const queuedShare = depth.length >= MIN_SAMPLES ? depth.filter((d) => d > size).length / depth.length : 0;
     const busy = v.proc.map((s) => s.threadGroups.find((g) => g.name === 'libuv-worker')).filter((g) => g !== undefined);
     const busyShare = busy.length >= MIN_SAMPLES ? busy.filter((g) => g.threads >= size && g.cpuPercent / 100 >= WORKER_BUSY * size).length / v.proc.length : 0;
+    const waits = probeWaits(v);
+    const probeShare = waits.length >= MIN_SAMPLES ? waits.filter((w) => w >= PROBE_WAIT_MS).length / waits.length : 0;
     const queued = queuedShare >= MOST;
     const allBusy = busyShare >= MOST;
-    if (!queued && !allBusy) return [];
+    const probeQueued = probeShare >= MOST;
+    if (!queued && !allBusy && !probeQueued) return [];
 
     const lat = latencyOf(ctx.record, v);
     let severity: Severity = 'medium';
@@ -75,17 +96,23 @@ export const threadpoolSaturation: Audit = {
       evidence.push({ label: 'libuv-worker threads CPU (median second, % of one core)', value: round(workerCpu, 1), unit: '%', phase: v.phaseName });
       evidence.push({ label: 'seconds with every pool thread busy', value: round(busyShare * 100, 1), unit: '%', phase: v.phaseName });
     }
+    if (waits.length) {
+      evidence.push({ label: 'threadpool probe: wait for a pool thread (median second)', value: round(median(waits), 1), unit: 'ms', phase: v.phaseName });
+      evidence.push({ label: `seconds with the probe waiting ≥ ${PROBE_WAIT_MS} ms`, value: round(probeShare * 100, 1), unit: '%', phase: v.phaseName });
+    }
     evidence.push(...loadEvidence(v, load, eluOf(v)));
     if (who) evidence.push({ label: `issued by${who.inferred ? ' (inferred)' : ''}`, value: siteText(who.site), phase: v.phaseName });
     if (lat) evidence.push({ label: `p${lat.percentile} latency (SLO ${lat.sloMs} ms)`, value: round(lat.pSlo), unit: 'ms', phase: v.phaseName });
 
-    const why = allBusy ? `all ${size} pool threads were on a core in ${pct(busyShare)} of the seconds (CPU-heavy pool work: crypto, zlib)` : `more fs/dns requests were pending than the ${size} threads in ${pct(queuedShare)} of the seconds (median ${median(depth)})`;
+    const why = probeQueued && !allBusy && !queued
+      ? `a tiny job the agent submitted to the pool every 200 ms waited a median ${round(median(waits), 0)} ms for a free thread (≥ ${PROBE_WAIT_MS} ms in ${pct(probeShare)} of the seconds)${workerCpu !== null ? `, with the pool threads using ${round(workerCpu, 0)} % of one core` : ''}`
+      : allBusy ? `all ${size} pool threads were on a core in ${pct(busyShare)} of the seconds (CPU-heavy pool work: crypto, zlib)` : `more fs/dns requests were pending than the ${size} threads in ${pct(queuedShare)} of the seconds (median ${median(depth)})`;
     return [{
       audit: THREADPOOL_SATURATION_ID,
       title: `libuv threadpool saturated (${size} threads)${who ? `: work issued by ${who.site.function}` : ''}`,
       type: 'application',
       severity,
-      confidence: round(probeConfidence(Math.max(depth.length, busy.length)) - (who?.inferred ? 0.1 : 0), 2),
+      confidence: round(probeConfidence(Math.max(depth.length, busy.length, waits.length)) - (who?.inferred ? 0.1 : 0), 2),
       component: 'service',
       description: `The main thread had capacity to spare${load ? ` (${pct(load.value)} busy)` : ''}, but ${why}: async work waits in libuv's queue, and requests wait for it.${who ? ` The work comes from ${siteText(who.site)}${who.inferred ? ' (inferred from the profile)' : ''}.` : ''}`,
       evidence,

@@ -14,6 +14,10 @@ import type { AssessmentRecord } from '../record/assessment-record.ts';
 import { writeAssessmentReports, renderTerminalFindings } from '../report/write-reports.ts';
 import { EXIT, UsageError } from './exit-codes.ts';
 import { QUICK_TIMING } from '../assess/timing.ts';
+import { startTarget } from '../probes/target.ts';
+import { startWindowProbes, type WindowProbes } from '../profile/window-probes.ts';
+import { targetName } from '../assess/suite.ts';
+import { loadPlanFile } from '../plan/load-file.ts';
 import { checkPlan, historyOption, toUrlFlags, type RunCliOptions } from './run.ts';
 
 export interface AssessCliOptions extends Pick<RunCliOptions, 'method' | 'header' | 'body' | 'env' | 'workers' | 'insecure' | 'timeout' | 'quiet' | 'json' | 'history'> {
@@ -29,6 +33,9 @@ export interface AssessCliOptions extends Pick<RunCliOptions, 'method' | 'header
   config?: string;
   maxRate?: number;
   quick?: boolean;
+  profile?: boolean;
+  path: string;
+  port?: number;
   threshold: string[];
 }
 
@@ -41,14 +48,19 @@ const positive = (name: string) => (v: string) => {
 };
 const collect = (v: string, prev: string[]) => [...prev, v];
 
-export function registerAssessCommand(program: Command, run: (fn: () => Promise<number>) => void): void {
-  program.command('assess <target>')
+export function registerAssessCommand(program: Command, run: (fn: () => Promise<number>) => void, passthrough: string[] = []): void {
+  program.command('assess')
+    .argument('[target]', 'URL or plan (with --profile: optional, the started service is the target)')
+    .argument('[command...]', 'with --profile: the command that starts the service, after "--"')
     .description('assess a service: baseline, stress to breaking point, spike, sustained, recovery → findings, capacity, reports')
     .option('--expected-rate <req/s>', 'the expected load (default: half the sustainable maximum found by the stress phase)', positive('--expected-rate'))
     .option('--slo <expr>', 'service-level objective, e.g. "p95<200ms", "p99<1s", "errors<1%" (repeatable)', collect, [])
     .option('--suite <phases>', 'phases to run: baseline,stress,spike,sustained,recovery (default all)')
     .option('--soak <time>', 'length of the sustained phase (default 30s; 10s with --quick)')
     .option('--quick', 'shorter phases (about a minute): a smoke check, not a full assessment')
+    .option('--profile', 'start the service given after "--" with the Node agent and measure it from inside during the baseline phase')
+    .option('--path <path>', 'with --profile and no target: the request path on the started service', '/')
+    .option('--port <n>', 'with --profile: the port the service listens on (default: detected)', (v) => Number(v))
     .option('--growth <rate>', 'traffic growth for capacity planning, e.g. "20%/quarter"')
     .option('--target-rate <req/s>', 'a future load to size instances for', positive('--target-rate'))
     .option('--max-rate <req/s>', 'highest rate the stress phase may offer', positive('--max-rate'))
@@ -74,22 +86,51 @@ Examples:
   speedguard assess http://127.0.0.1:3000/api --baseline latest --fail-on medium
 
 Exit codes: 0 ok · 1 runtime failure · 2 bad input · 99 regression (or finding) at/above --fail-on · 130 interrupted`)
-    .action((target: string, o: AssessCliOptions) => run(() => assessCommand(target, o)));
+    .action((target: string | undefined, _rest: string[], o: AssessCliOptions) => {
+      // Operands after "--" are the service's command, never the target.
+      const t = target !== undefined && passthrough.length > 0 && target === passthrough[0] ? undefined : target;
+      run(() => (o.profile ? assessProfiledCommand(t, passthrough, o) : assessCommand(requireTarget(t), o)));
+    });
 }
 
-export async function assessCommand(target: string, o: AssessCliOptions): Promise<number> {
+function requireTarget(t: string | undefined): string {
+  if (!t) throw new UsageError('assess: give a URL or a plan (or --profile -- <command that starts the service>)');
+  return t;
+}
+
+/** assess --profile [plan] -- <command>: start the service with the agent, assess it, measure it from inside. */
+export async function assessProfiledCommand(target: string | undefined, command: string[], o: AssessCliOptions): Promise<number> {
+  if (command.length === 0) throw new UsageError('--profile needs the command that starts the service after "--", e.g. speedguard assess --profile -- node server.js');
+  const log = o.quiet ? () => {} : (line: string) => process.stderr.write(line + '\n');
+  const svc = await startTarget({ command, ...(o.port ? { port: o.port } : {}) });
+  const origin = `http://127.0.0.1:${svc.port}`;
+  log(`service listens on 127.0.0.1:${svc.port} (pid ${svc.pid}${svc.hello ? ', agent attached' : ''})`);
+  const window = startWindowProbes(svc, { outDir: o.outDir, name: targetName(origin + o.path), log });
+  try {
+    const url = target ?? origin + (o.path.startsWith('/') ? o.path : '/' + o.path);
+    return await assessCommand(url, o, { window, targetOrigin: target && !/^https?:/i.test(target) ? origin : undefined });
+  } finally {
+    window.close();
+    await svc.stop();
+  }
+}
+
+export async function assessCommand(target: string, o: AssessCliOptions, extra: { window?: WindowProbes; targetOrigin?: string | undefined } = {}): Promise<number> {
   const slo = parseSlo(o.slo);
   const suite = parseSuite(o.suite);
+  // The profile's measured window is the baseline phase: make sure there is one.
+  if (extra.window && !suite.includes('baseline')) suite.unshift('baseline');
   const soakMs = parseDuration(o.soak ?? (o.quick ? '10s' : '30s'));
   const growth = o.growth ? parseGrowth(o.growth) : null;
   const thresholds = o.config ? loadSeverityConfig(o.config) : undefined;
-  const plan = await loadPlan(target, toUrlFlags({ ...o, out: [], threshold: [] } as unknown as RunCliOptions));
+  const flags = toUrlFlags({ ...o, out: [], threshold: [] } as unknown as RunCliOptions);
+  const plan = extra.targetOrigin ? await loadPlanFile(target, { target: extra.targetOrigin }) : await loadPlan(target, flags);
   checkPlan(plan);
   // Resolve the baseline before spending minutes on load: a typo'd ref fails at once.
   const baseline = o.baseline ? loadBaseline(o.baseline, historyOption(o.history)) : null;
   const record = await assessPlan(plan, {
     expectedRate: o.expectedRate ?? null, slo, suite, soakMs, growthPercentPerQuarter: growth, targetRate: o.targetRate ?? null,
-  }, o, thresholds);
+  }, o, thresholds, extra.window);
   if (baseline) record.comparison = compareRecords(baseline, record);
   return finish(record, o);
 }
@@ -104,13 +145,14 @@ function loadBaseline(ref: string, history: string | false | undefined) {
   }
 }
 
-export async function assessPlan(plan: Plan, config: AssessmentRecord['config'], o: Pick<AssessCliOptions, 'quiet' | 'workers' | 'maxRate' | 'quick'>, thresholds?: Parameters<typeof startAssessment>[1]['thresholds']): Promise<AssessmentRecord> {
+export async function assessPlan(plan: Plan, config: AssessmentRecord['config'], o: Pick<AssessCliOptions, 'quiet' | 'workers' | 'maxRate' | 'quick'>, thresholds?: Parameters<typeof startAssessment>[1]['thresholds'], window?: WindowProbes): Promise<AssessmentRecord> {
   const log = o.quiet ? () => {} : (line: string) => process.stderr.write(line + '\n');
   const handle = startAssessment(plan, {
     config, log,
     ...(o.workers ? { workers: o.workers } : {}),
     ...(o.maxRate ? { maxRate: o.maxRate } : {}),
     ...(o.quick ? { timing: QUICK_TIMING } : {}),
+    ...(window ? { window } : {}),
     ...(thresholds ? { thresholds } : {}),
   });
   return withSignals(handle);

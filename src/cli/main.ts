@@ -45,7 +45,9 @@ export async function main(argv: string[]): Promise<number> {
   const runner = (fn: () => Promise<number>) => {
     pending.push(fn().then((c) => { code = c; }));
   };
-  registerAssessCommand(program, runner);
+  // What follows "--" is a command to start (assess --profile), never options or a target.
+  const dd = argv.indexOf('--');
+  registerAssessCommand(program, runner, dd >= 0 ? argv.slice(dd + 1) : []);
   registerHistoryCommand(program);
   registerReportCommand(program);
   registerCompareCommand(program, runner);

@@ -10,6 +10,8 @@ import type { TargetProcess } from '../record/target-probes.ts';
 import { UsageError } from '../cli/exit-codes.ts';
 
 const TAIL_LINES = 20;
+/** How long to wait for the launched process's own hello after a descendant's came first. */
+const PREFER_SPAWNED_MS = 1500;
 
 export class TargetError extends Error {
   override name = 'TargetError';
@@ -101,6 +103,13 @@ export async function startTarget(o: StartTargetOptions): Promise<StartedTarget>
         collector.waitForHello(timeout),
         exited.then((e) => { throw new TargetError(`the target exited before listening (code ${e.code ?? e.signal})${stderrTail.length ? `: ${stderrTail.slice(-3).join(' | ')}` : ''}`); }),
       ]);
+      // A helper the service starts (a downstream, a worker server) may listen before the
+      // service itself does: when the process we launched says hello too, follow it instead.
+      if (hello.pid !== child.pid) {
+        const until = Date.now() + PREFER_SPAWNED_MS;
+        while (Date.now() < until && exit === null && !collector.hellos.some((h) => h.pid === child.pid)) await new Promise((r) => setTimeout(r, 50));
+        if (collector.follow(child.pid!)) hello = collector.hello ?? hello;
+      }
       port = hello.port;
     } else {
       throw new TargetError('without the Node agent, give the port the service listens on with --port');

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { startRun, type RunHandle } from '../engine/coordinator.ts';
 import { analyseCpuProfile } from '../analysis/cpu-profile.ts';
+import { analyseHeapProfile } from '../analysis/heap-profile.ts';
 import { runAudits } from '../audits/index.ts';
 import type { SeverityThresholds } from '../audits/types.ts';
 import { planFromUrl, type UrlFlags } from '../plan/load-url.ts';
@@ -95,13 +96,17 @@ async function profileStarted(target: StartedTarget, o: ProfileOptions, setCurre
   mkdirSync(profileDir, { recursive: true });
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
   const profilePath = join(profileDir, `${name}-${stamp}.cpuprofile`);
+  const heapProfilePath = join(profileDir, `${name}-${stamp}.heapprofile`);
 
   let run: RunRecord | null = null;
   let fromEpochMs = Date.now();
   let toEpochMs = fromEpochMs;
   let cpuProfileOk = false;
+  let heapProfileOk = false;
   if (!interrupted()) {
     if (target.collector) await target.collector.startCpuProfile(o.samplingIntervalUs ? { samplingIntervalUs: o.samplingIntervalUs } : {}).then(() => (cpuProfileOk = true)).catch((e: Error) => log(`CPU profile not started: ${e.message}`));
+    // Sampling heap profile over the same window: allocations still live at its end (the leak's sites).
+    if (target.collector) await target.collector.startHeapProfile().then(() => (heapProfileOk = true)).catch((e: Error) => log(`heap profile not started: ${e.message}`));
     fromEpochMs = Date.now();
     log(`measuring: ${describeLoad(flags)} against ${url} …`);
     const h = startRun(plan, { ...(o.workers ? { workers: o.workers } : {}), stopGraceMs: 2000 });
@@ -121,6 +126,12 @@ async function profileStarted(target: StartedTarget, o: ProfileOptions, setCurre
         log(`CPU profile not saved: ${e.message}`);
       });
     }
+    if (heapProfileOk && target.collector) {
+      await target.collector.stopHeapProfile(heapProfilePath).catch((e: Error) => {
+        heapProfileOk = false;
+        log(`heap profile not saved: ${e.message}`);
+      });
+    }
   }
   const procSummary = proc.stop();
   const inWindow = proc.samples.filter((s) => s.t >= fromEpochMs && s.t <= toEpochMs + 1000);
@@ -135,6 +146,14 @@ async function profileStarted(target: StartedTarget, o: ProfileOptions, setCurre
       log(`CPU profile not analysed: ${(e as Error).message}`);
     }
   }
+  let heapProfile = null;
+  if (heapProfileOk) {
+    try {
+      heapProfile = analyseHeapProfile(JSON.parse(readFileSync(heapProfilePath, 'utf8')), { path: heapProfilePath, projectRoot: process.cwd() });
+    } catch (e) {
+      log(`heap profile not analysed: ${(e as Error).message}`);
+    }
+  }
   const agentSamples = target.collector?.samples.filter((s) => s.time >= fromEpochMs && s.time <= toEpochMs + 1000) ?? [];
   const probes: TargetProbes = {
     target: target.info(),
@@ -142,6 +161,7 @@ async function profileStarted(target: StartedTarget, o: ProfileOptions, setCurre
     agent: target.collector ? { hello: target.hello, samples: agentSamples } : null,
     proc: { samples: inWindow, summary: windowSummary },
     cpuProfile,
+    heapProfile,
   };
   const ended = Date.now();
   const phases: PhaseRecord[] = [];

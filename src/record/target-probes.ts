@@ -1,6 +1,6 @@
 // What `speedguard profile` (and `assess --profile`) measured inside and around the target while the
 // load ran: the in-process Node agent, /proc for the process, and the CPU profile of exactly the
-// measured window. Stored in a record's `probes.target`; the diagnosis audits read it from there.
+// measured window (and a sampling heap profile of it). Stored in a record's `probes.target`; the diagnosis audits read it from there.
 import type { AgentHello, AgentSample } from '../probes/node-agent/protocol.ts';
 import type { ProcSample, ProcSummary } from '../probes/proc/types.ts';
 
@@ -60,6 +60,34 @@ export interface CpuProfileAnalysis {
   flame: FlameNode | null;
 }
 
+/**
+ * Where the sampled heap profile says memory was allocated. Bytes of work outside the application
+ * (Node internals, natives, dependencies) are credited to the nearest application frame above it.
+ */
+export interface HeapAllocationSite {
+  function: string;
+  file: string;
+  /** 1-based; 0 when unknown. */
+  line: number;
+  column: number;
+  /** Sampled bytes still live at the end of the window, attributed to this site. */
+  bytes: number;
+  /** Share of all sampled live bytes (0..1). */
+  share: number;
+  category: CpuHotspot['category'];
+}
+
+/** The sampling heap profile (HeapProfiler.startSampling) of the measured window. */
+export interface HeapProfileAnalysis {
+  /** Where the .heapprofile was saved (opens in Chrome DevTools, Memory tab). */
+  path: string;
+  /** Sampled bytes allocated in the window and still live when it ended. */
+  totalBytes: number;
+  samples: number;
+  /** Largest first. */
+  topAllocators: HeapAllocationSite[];
+}
+
 export interface TargetProcess {
   /** The command as given after `--` (or "pid N" when attached with --pid). */
   command: string[];
@@ -83,6 +111,8 @@ export interface TargetProbes {
   agent: { hello: AgentHello | null; samples: AgentSample[] } | null;
   proc: { samples: ProcSample[]; summary: ProcSummary } | null;
   cpuProfile: CpuProfileAnalysis | null;
+  /** Sampling heap profile over the window (absent in records made before it existed). */
+  heapProfile?: HeapProfileAnalysis | null;
 }
 
 /** The target probes of a record, if it has them. */

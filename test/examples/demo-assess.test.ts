@@ -10,20 +10,28 @@ import { startAssessment } from '../../src/assess/suite.ts';
 import { QUICK_TIMING } from '../../src/assess/timing.ts';
 import { parseSlo } from '../../src/assess/options.ts';
 import { loadPlanFile } from '../../src/plan/load-file.ts';
-import { startChildService } from '../helpers/child-service.ts';
+import { startTarget } from '../../src/probes/target.ts';
+import { startWindowProbes } from '../../src/profile/window-probes.ts';
+import { targetProbesOf } from '../../src/record/target-probes.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const SERVER = fileURLToPath(new URL('../../examples/demo/server.ts', import.meta.url));
 const PLAN = fileURLToPath(new URL('../../examples/demo/plan.yaml', import.meta.url));
 const KEY = JSON.parse(readFileSync(new URL('../../examples/demo/answer-key.json', import.meta.url), 'utf8')) as { healthy: string[] };
 
-test('the demo assessment finds the catalogue and pool bottlenecks and invents nothing', async () => {
-  const svc = await startChildService(SERVER);
+test('the demo assessment finds the catalogue and pool bottlenecks, the profiler sees inside, nothing is invented', async () => {
+  // Started as `speedguard demo` does: with the Node agent, profiled during the baseline phase.
+  const svc = await startTarget({ command: [process.execPath, SERVER] });
+  const window = startWindowProbes(svc, { outDir: mkdtempSync(join(tmpdir(), 'sg-demo-')), name: 'demo', log: () => {} });
   try {
-    const plan = await loadPlanFile(PLAN, { target: svc.url });
+    const plan = await loadPlanFile(PLAN, { target: `http://127.0.0.1:${svc.port}` });
     const record = await startAssessment(plan, {
       config: { expectedRate: null, slo: parseSlo([]), suite: ['stress', 'baseline'], soakMs: 5000, growthPercentPerQuarter: null, targetRate: null },
       log: () => {},
       timing: QUICK_TIMING,
+      window,
     }).result;
     const f = record.findings;
     const steps = record.phases.find((p) => p.name === 'stress')?.stress?.steps.map((x) => `${x.offeredRate}→${Math.round(x.achievedRate)} p95 ${Math.round(x.p95Ms)}`).join(', ');
@@ -39,7 +47,14 @@ test('the demo assessment finds the catalogue and pool bottlenecks and invents n
       assert.ok(!['errors-under-load', 'connection-churn', 'generator-bound'].includes(x.audit), `invented: ${x.title}`);
     }
     assert.ok(!f.some((x) => x.severity === 'critical'), summary);
+    // The profiler's view: the CPU-heavy function is in the profile by name, and the time spent
+    // waiting on the pool-bound downstream is a finding.
+    const probes = targetProbesOf(record);
+    assert.ok(probes?.cpuProfile, 'CPU profile of the baseline phase');
+    assert.ok(probes.cpuProfile.topSelf.some((h) => h.function === 'scoreRecommendations'), probes.cpuProfile.topSelf.slice(0, 8).map((h) => h.function).join(', '));
+    assert.ok(f.some((x) => x.audit === 'downstream-wait'), summary);
   } finally {
+    window.close();
     await svc.stop();
   }
 });

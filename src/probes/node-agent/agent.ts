@@ -8,13 +8,15 @@
 // timer and socket is unref'd, every callback is guarded, and on any socket trouble it goes quiet.
 // It must run as plain JS after type stripping, on Node 20+: no runtime imports of project files
 // (types only), no TS-only syntax, only node: built-ins.
+import { randomBytes } from 'node:crypto';
 import dc from 'node:diagnostics_channel';
 import { writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { constants as perfConstants, createHistogram, performance, PerformanceObserver } from 'node:perf_hooks';
+import v8 from 'node:v8';
 import type {
   AgentCommand, AgentHello, AgentMessage, AgentSample, DurationStats, GcKind, GcKindStats, IncomingHttpStats,
-  OutgoingOriginStats,
+  OutgoingOriginStats, ThreadpoolProbeStats,
 } from './protocol.ts';
 
 // Duplicated from protocol.ts on purpose: this file may only import types (see above).
@@ -23,6 +25,8 @@ const SOCKET_ENV = 'SPEEDGUARD_AGENT_SOCKET';
 const INTERVAL_ENV = 'SPEEDGUARD_AGENT_INTERVAL_MS';
 /** Past this much unsent data the collector is not reading: drop samples rather than buffer. */
 const MAX_BACKLOG_BYTES = 4 * 1024 * 1024;
+/** How often the threadpool probe submits its tiny job (ms): ~5 jobs/s, each a few µs of pool work. */
+const POOL_PROBE_EVERY_MS = 200;
 
 const socketPath = process.env[SOCKET_ENV];
 // Guards against a second copy of the agent in the same process (NODE_OPTIONS given twice).
@@ -89,13 +93,16 @@ function activate(path: string, port: number, address: string): void {
   socket.on('close', goQuiet);
 
   const collect = startCollecting(stops);
-  const profiler = cpuProfiler(stops);
+  const profiler = profilers(stops);
   socket.once('connect', () => {
     const hello: AgentHello = {
       type: 'hello', protocol: PROTOCOL_VERSION, pid: process.pid, ppid: process.ppid,
       nodeVersion: process.version, platform: process.platform, argv: process.argv, execArgv: process.execArgv,
       port, address, time: Date.now(), intervalMs,
     };
+    const uv = Number(process.env.UV_THREADPOOL_SIZE);
+    if (Number.isInteger(uv) && uv > 0) hello.uvThreadpoolSize = uv;
+    try { hello.heapSizeLimit = v8.getHeapStatistics().heap_size_limit; } catch { /* optional */ }
     send(hello);
     const timer = setInterval(() => { try { send(collect()); } catch { goQuiet(); } }, intervalMs);
     timer.unref();
@@ -153,7 +160,13 @@ function startCollecting(stops: Unsubscribe[]): () => AgentSample {
     [perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
     [perfConstants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb',
   };
+  // The lowest heapUsed read just after a GC in the interval: what survived collection (the leak signal).
+  let heapAfterGc: number | undefined;
   const gcObserver = new PerformanceObserver((list) => {
+    try {
+      const used = v8.getHeapStatistics().used_heap_size;
+      if (heapAfterGc === undefined || used < heapAfterGc) heapAfterGc = used;
+    } catch { /* optional */ }
     for (const entry of list.getEntries()) {
       const detail = (entry as unknown as { detail?: { kind?: number } }).detail;
       const kind = gcKinds[detail?.kind ?? (entry as unknown as { kind?: number }).kind ?? -1] ?? 'other';
@@ -165,6 +178,31 @@ function startCollecting(stops: Unsubscribe[]): () => AgentSample {
   });
   gcObserver.observe({ entryTypes: ['gc'] });
   stops.push(() => gcObserver.disconnect());
+
+  // Threadpool probe: one tiny crypto job at a time (crypto jobs are not listed by
+  // getActiveResourcesInfo, so the fs/dns queue counts stay the target's own). Its submit → callback
+  // time is the wait for a free pool thread (plus any event-loop delay before the callback runs).
+  let pool: ThreadpoolProbeStats = { count: 0, meanMs: 0, maxMs: 0, pendingMs: 0 };
+  let poolTotalMs = 0;
+  let poolPendingSince: number | null = null;
+  const poolTimer = setInterval(() => {
+    if (poolPendingSince !== null) return;
+    const t0 = performance.now();
+    poolPendingSince = t0;
+    try {
+      randomBytes(1, () => {
+        poolPendingSince = null;
+        const ms = performance.now() - t0;
+        pool.count++;
+        poolTotalMs += ms;
+        if (ms > pool.maxMs) pool.maxMs = ms;
+      });
+    } catch {
+      poolPendingSince = null;
+    }
+  }, POOL_PROBE_EVERY_MS);
+  poolTimer.unref();
+  stops.push(() => clearInterval(poolTimer));
 
   // Incoming HTTP. Keyed by the response object; WeakMap so aborted requests leave nothing behind.
   const inStart = new WeakMap<object, number>();
@@ -251,6 +289,14 @@ function startCollecting(stops: Unsubscribe[]): () => AgentSample {
       httpIn,
       httpOut,
     };
+    const pendingMs = poolPendingSince !== null ? now - poolPendingSince : 0;
+    if (pool.count > 0 || pendingMs > 0) {
+      sample.threadpoolProbe = { count: pool.count, meanMs: pool.count ? poolTotalMs / pool.count : 0, maxMs: Math.max(pool.maxMs, pendingMs), pendingMs };
+    }
+    if (heapAfterGc !== undefined) sample.heapAfterGc = heapAfterGc;
+    heapAfterGc = undefined;
+    pool = { count: 0, meanMs: 0, maxMs: 0, pendingMs: 0 };
+    poolTotalMs = 0;
     delay.reset();
     prevTime = now;
     gc = {};
@@ -284,17 +330,38 @@ function countByType(types: string[]): Record<string, number> {
 
 interface InspectorSession { connect(): void; disconnect(): void; post(method: string, params?: object): Promise<unknown> }
 
-/** Handles profiler commands; the inspector module is loaded only when a profile is asked for. */
-function cpuProfiler(stops: Unsubscribe[]): (command: AgentCommand) => Promise<AgentMessage> {
-  let session: InspectorSession | undefined;
-  stops.push(() => { try { session?.disconnect(); } catch { /* ignore */ } session = undefined; });
+/** Handles profiler commands (CPU and sampling heap); the inspector module is loaded only when a profile is asked for. */
+function profilers(stops: Unsubscribe[]): (command: AgentCommand) => Promise<AgentMessage> {
+  // One session per profiler: a CPU and a heap profile can run at the same time.
+  let cpu: InspectorSession | undefined;
+  let heap: InspectorSession | undefined;
+  stops.push(() => {
+    for (const s of [cpu, heap]) { try { s?.disconnect(); } catch { /* ignore */ } }
+    cpu = undefined;
+    heap = undefined;
+  });
+  const open = async () => {
+    const { Session } = await import('node:inspector/promises');
+    const s = new Session() as unknown as InspectorSession;
+    s.connect();
+    return s;
+  };
+  const write = async (s: InspectorSession, method: string, path: unknown, what: string) => {
+    if (typeof path !== 'string' || !path) throw new Error(`${what}: missing "path"`);
+    try {
+      const { profile } = (await s.post(method)) as { profile: object };
+      const json = JSON.stringify(profile);
+      await writeFile(path, json);
+      return { path, bytes: Buffer.byteLength(json) };
+    } finally {
+      s.disconnect();
+    }
+  };
   return async (command) => {
     if (command.cmd === 'cpu-profile-start') {
-      if (session) throw new Error('cpu-profile-start: a CPU profile is already running');
-      const { Session } = await import('node:inspector/promises');
-      const s = new Session() as unknown as InspectorSession;
-      s.connect();
-      session = s;
+      if (cpu) throw new Error('cpu-profile-start: a CPU profile is already running');
+      const s = await open();
+      cpu = s;
       await s.post('Profiler.enable');
       const interval = Number(command.samplingIntervalUs);
       if (interval > 0) await s.post('Profiler.setSamplingInterval', { interval: Math.round(interval) });
@@ -302,18 +369,28 @@ function cpuProfiler(stops: Unsubscribe[]): (command: AgentCommand) => Promise<A
       return { type: 'cpu-profile-started', id: command.id };
     }
     if (command.cmd === 'cpu-profile-stop') {
-      const s = session;
+      const s = cpu;
       if (!s) throw new Error('cpu-profile-stop: no CPU profile is running');
-      if (typeof command.path !== 'string' || !command.path) throw new Error('cpu-profile-stop: missing "path"');
-      session = undefined;
-      try {
-        const { profile } = (await s.post('Profiler.stop')) as { profile: object };
-        const json = JSON.stringify(profile);
-        await writeFile(command.path, json);
-        return { type: 'cpu-profile-written', id: command.id, path: command.path, bytes: Buffer.byteLength(json) };
-      } finally {
-        s.disconnect();
-      }
+      cpu = undefined;
+      const w = await write(s, 'Profiler.stop', command.path, 'cpu-profile-stop');
+      return { type: 'cpu-profile-written', id: command.id, ...w };
+    }
+    if (command.cmd === 'heap-profile-start') {
+      if (heap) throw new Error('heap-profile-start: a heap profile is already running');
+      const s = await open();
+      heap = s;
+      const interval = Number(command.samplingIntervalBytes);
+      // Without includeObjectsCollectedBy*GC flags the profile keeps only allocations still live
+      // when it stops: what the window retained, i.e. where a leak allocates.
+      await s.post('HeapProfiler.startSampling', interval > 0 ? { samplingInterval: Math.round(interval) } : {});
+      return { type: 'heap-profile-started', id: command.id };
+    }
+    if (command.cmd === 'heap-profile-stop') {
+      const s = heap;
+      if (!s) throw new Error('heap-profile-stop: no heap profile is running');
+      heap = undefined;
+      const w = await write(s, 'HeapProfiler.stopSampling', command.path, 'heap-profile-stop');
+      return { type: 'heap-profile-written', id: command.id, ...w };
     }
     throw new Error(`unknown command ${JSON.stringify((command as { cmd?: unknown }).cmd)}`);
   };

@@ -30,6 +30,11 @@ export interface CpuProfileOptions {
   samplingIntervalUs?: number;
 }
 
+export interface HeapProfileOptions {
+  /** Mean bytes allocated between samples. */
+  samplingIntervalBytes?: number;
+}
+
 export interface AgentCollector {
   socketPath: string;
   /** Add to the target's environment. */
@@ -42,11 +47,21 @@ export interface AgentCollector {
   samples: AgentSample[];
   /** Resolves with the hello; rejects after timeoutMs. */
   waitForHello(timeoutMs?: number): Promise<AgentHello>;
+  /**
+   * Follow another process that said hello (by pid) instead of the first one: e.g. the spawned
+   * service itself when a helper process it started listened first. Samples so far are dropped
+   * (they were the other process's). Returns false when no hello came from that pid.
+   */
+  follow(pid: number): boolean;
   /** Calls cb for each new sample; returns an unsubscribe function. */
   onSample(cb: (sample: AgentSample) => void): () => void;
   startCpuProfile(opts?: CpuProfileOptions): Promise<void>;
   /** Stops the profile; the agent writes the .cpuprofile JSON to `path` (absolute) and the promise resolves after. */
   stopCpuProfile(path: string): Promise<void>;
+  /** Starts the agent's sampling heap profiler (HeapProfiler.startSampling; V8's default interval is 32 KiB). */
+  startHeapProfile(opts?: HeapProfileOptions): Promise<void>;
+  /** Stops it; the agent writes the SamplingHeapProfile JSON (.heapprofile) to `path` (absolute). */
+  stopHeapProfile(path: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -106,6 +121,8 @@ export async function startAgentCollector(opts: AgentCollectorOptions = {}): Pro
   const helloWaiters: ((h: AgentHello) => void)[] = [];
   const pending = new Map<number, { resolve: () => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
   let primary: net.Socket | undefined;
+  let primaryHello: AgentHello | undefined;
+  const socketOfPid = new Map<number, net.Socket>();
   let nextId = 1;
   const sockets = new Set<net.Socket>();
 
@@ -120,8 +137,10 @@ export async function startAgentCollector(opts: AgentCollectorOptions = {}): Pro
         return;
       }
       hellos.push(msg);
+      socketOfPid.set(msg.pid, socket);
       if (!primary) {
         primary = socket;
+        primaryHello = msg;
         for (const w of helloWaiters.splice(0)) w(msg);
       }
       return;
@@ -181,11 +200,23 @@ export async function startAgentCollector(opts: AgentCollectorOptions = {}): Pro
   return {
     socketPath,
     env,
-    get hello() { return hellos.length && primary ? hellos[0] : undefined; },
+    get hello() { return primary ? primaryHello : undefined; },
+    follow(pid: number) {
+      const socket = socketOfPid.get(pid);
+      const h = hellos.find((x) => x.pid === pid);
+      if (!socket || !h || socket.destroyed) return false;
+      if (socket !== primary) {
+        failPending('agent: switched to another process');
+        primary = socket;
+        primaryHello = h;
+        samples.length = 0;
+      }
+      return true;
+    },
     hellos,
     samples,
     waitForHello(timeoutMs = 10_000) {
-      if (primary && hellos.length) return Promise.resolve(hellos[0]!);
+      if (primary && primaryHello) return Promise.resolve(primaryHello);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           const i = helloWaiters.indexOf(done);
@@ -212,6 +243,19 @@ export async function startAgentCollector(opts: AgentCollectorOptions = {}): Pro
         return Promise.reject(new AgentCollectorError(`stopCpuProfile: path ${JSON.stringify(path)} must be absolute`));
       }
       return command({ cmd: 'cpu-profile-stop', id: nextId++, path });
+    },
+    startHeapProfile(o = {}) {
+      const interval = o.samplingIntervalBytes;
+      if (interval !== undefined && !(Number.isFinite(interval) && interval > 0)) {
+        return Promise.reject(new AgentCollectorError(`startHeapProfile: samplingIntervalBytes ${interval} must be a number > 0`));
+      }
+      return command({ cmd: 'heap-profile-start', id: nextId++, samplingIntervalBytes: interval });
+    },
+    stopHeapProfile(path) {
+      if (typeof path !== 'string' || !isAbsolute(path)) {
+        return Promise.reject(new AgentCollectorError(`stopHeapProfile: path ${JSON.stringify(path)} must be absolute`));
+      }
+      return command({ cmd: 'heap-profile-stop', id: nextId++, path });
     },
     async close() {
       failPending('agent: collector closed');

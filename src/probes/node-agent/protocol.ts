@@ -25,6 +25,10 @@ export interface AgentHello {
   /** Epoch ms. */
   time: number;
   intervalMs: number;
+  /** process.env.UV_THREADPOOL_SIZE as a number when set (libuv's pool size; 4 when absent). */
+  uvThreadpoolSize?: number;
+  /** V8's heap size limit (v8.getHeapStatistics().heap_size_limit), bytes. */
+  heapSizeLimit?: number;
 }
 
 export interface LoopDelaySummary {
@@ -94,14 +98,38 @@ export interface AgentSample {
   httpIn: IncomingHttpStats;
   /** Keyed by origin, e.g. "http://127.0.0.1:8080". Latency is request start → response headers. */
   httpOut: Record<string, OutgoingOriginStats>;
+  /**
+   * libuv threadpool probe: the agent submits a tiny job (crypto.randomBytes(1)) every ~200 ms, one at
+   * a time, and times submit → callback. A free pool answers in well under a millisecond; a saturated
+   * one makes the job wait behind the queue. Includes the event-loop delay before the callback runs.
+   * Absent when no probe finished in the interval.
+   */
+  threadpoolProbe?: ThreadpoolProbeStats;
+  /** heapUsed right after the interval's last GC (read in the GC observer callback), bytes. */
+  heapAfterGc?: number;
+}
+
+export interface ThreadpoolProbeStats {
+  /** Probes finished in the interval. */
+  count: number;
+  meanMs: number;
+  maxMs: number;
+  /** A probe still waiting when the sample was taken (it has waited this long so far), else 0. */
+  pendingMs: number;
 }
 
 export interface CpuProfileStarted { type: 'cpu-profile-started'; id: number }
 export interface CpuProfileWritten { type: 'cpu-profile-written'; id: number; path: string; bytes: number }
+export interface HeapProfileStarted { type: 'heap-profile-started'; id: number }
+export interface HeapProfileWritten { type: 'heap-profile-written'; id: number; path: string; bytes: number }
 export interface AgentCommandError { type: 'error'; id: number; message: string }
 
-export type AgentMessage = AgentHello | AgentSample | CpuProfileStarted | CpuProfileWritten | AgentCommandError;
+export type AgentMessage = AgentHello | AgentSample | CpuProfileStarted | CpuProfileWritten | HeapProfileStarted | HeapProfileWritten | AgentCommandError;
 
 export interface CpuProfileStartCommand { cmd: 'cpu-profile-start'; id: number; samplingIntervalUs?: number }
 export interface CpuProfileStopCommand { cmd: 'cpu-profile-stop'; id: number; path: string }
-export type AgentCommand = CpuProfileStartCommand | CpuProfileStopCommand;
+/** Sampling heap profile (HeapProfiler.startSampling): allocations still live when it stops. */
+export interface HeapProfileStartCommand { cmd: 'heap-profile-start'; id: number; samplingIntervalBytes?: number }
+/** Stops it and writes the SamplingHeapProfile JSON (a .heapprofile, opens in DevTools) to `path`. */
+export interface HeapProfileStopCommand { cmd: 'heap-profile-stop'; id: number; path: string }
+export type AgentCommand = CpuProfileStartCommand | CpuProfileStopCommand | HeapProfileStartCommand | HeapProfileStopCommand;
