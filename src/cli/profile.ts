@@ -19,6 +19,7 @@ export interface ProfileCliOptions extends Pick<RunCliOptions, 'vus' | 'duration
   config?: string;
   failOn?: string;
   samplingInterval?: number;
+  pid?: number;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -30,13 +31,14 @@ const int = (name: string) => (v: string) => {
 
 export function registerProfileCommand(program: Command, run: (fn: () => Promise<number>) => void): void {
   program.command('profile')
-    .argument('<command...>', 'the command that starts the service, after "--"')
+    .argument('[command...]', 'the command that starts the service, after "--" (or --pid)')
     .description('start a service, load it, measure it from inside (CPU profile, event loop, GC, memory, downstreams, /proc) and name the bottleneck')
     .option('-u, --vus <n>', 'virtual users (closed model; default 20 when no --rate)', int('--vus'))
     .option('-r, --rate <n>', 'arrival rate in requests/s (open model)', int('--rate'))
     .option('-d, --duration <time>', 'measured window (default 15s)')
     .option('--path <path>', 'request path on the service', '/')
     .option('--port <n>', 'the port the service listens on (default: detected by the agent)', int('--port'))
+    .option('--pid <n>', 'attach to a running process of any language (/proc probes only; needs --port)', int('--pid'))
     .option('--warmup <time>', 'load before the measured window (not measured)', '3s')
     .option('--slo <expr>', 'e.g. "p95<200ms", "errors<1%" (repeatable)', collect, [])
     .option('-m, --method <method>', 'HTTP method')
@@ -57,12 +59,15 @@ Examples:
   speedguard profile -- node server.js
   speedguard profile --rate 300 -d 20s --path /api/products -- npm start
   speedguard profile --port 8080 -- ./start.sh          (a non-Node service: /proc probes only)
+  speedguard profile --pid 4242 --port 8080             (a running process: /proc probes only)
 
 The target's .cpuprofile is saved beside the reports (open it in Chrome DevTools).`)
     .action((command: string[], o: ProfileCliOptions) => run(() => profileCommand(command, o)));
 }
 
 export async function profileCommand(command: string[], o: ProfileCliOptions): Promise<number> {
+  if (o.pid === undefined && command.length === 0) throw new UsageError('profile: give the command that starts the service after "--" (e.g. speedguard profile -- node server.js), or --pid N --port P');
+  if (o.pid !== undefined && command.length > 0) throw new UsageError('profile: give either a command after "--" or --pid, not both');
   const slo = parseSlo(o.slo);
   const warmupMs = parseDuration(o.warmup);
   const thresholds = o.config ? loadSeverityConfig(o.config) : undefined;
@@ -71,6 +76,7 @@ export async function profileCommand(command: string[], o: ProfileCliOptions): P
   const handle = startProfile({
     command, path: o.path, flags, warmupMs, outDir: o.outDir, slo, log,
     ...(o.port ? { port: o.port } : {}),
+    ...(o.pid !== undefined ? { pid: o.pid } : {}),
     ...(o.workers ? { workers: o.workers } : {}),
     ...(thresholds ? { thresholds } : {}),
     ...(o.samplingInterval ? { samplingIntervalUs: o.samplingInterval } : {}),

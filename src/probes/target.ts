@@ -28,7 +28,8 @@ export interface StartTargetOptions {
 }
 
 export interface StartedTarget {
-  child: ChildProcess;
+  /** The spawned process; null when attached to a running one (--pid). */
+  child: ChildProcess | null;
   collector: AgentCollector | null;
   hello: AgentHello | null;
   /** The process to sample: the one that listens (agent), else the spawned one. */
@@ -155,4 +156,41 @@ export async function startTarget(o: StartTargetOptions): Promise<StartedTarget>
       await collector?.close();
     },
   };
+}
+
+/**
+ * Attach to a process that is already running (any language): /proc probes only, no agent, no CPU
+ * profile, and it is left running at the end. The caller names the port it serves on.
+ */
+export async function attachTarget(pid: number, port: number, timeoutMs = 10_000): Promise<StartedTarget> {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    throw new TargetError(`no process with pid ${pid} (or not ours to watch)`);
+  }
+  await waitForPort(port, Date.now() + timeoutMs, () => false);
+  const startedAt = new Date().toISOString();
+  let stoppedAt: string | null = null;
+  const exited = new Promise<{ code: number | null; signal: string | null }>(() => {});
+  return {
+    child: null,
+    collector: null,
+    hello: null,
+    pid,
+    port,
+    exited,
+    info: () => ({ command: [`pid ${pid}`], pid, port, startedAt, stoppedAt, died: !alive(pid), exitCode: null, signal: null, stderrTail: [] }),
+    async stop() {
+      stoppedAt ??= new Date().toISOString();
+    },
+  };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
