@@ -12,7 +12,8 @@ import type { SeverityThresholds } from '../audits/types.ts';
 import { planFromUrl, type UrlFlags } from '../plan/load-url.ts';
 import { summarise } from '../probes/proc/compute.ts';
 import { startProcSampler } from '../probes/proc/sampler.ts';
-import { startTarget, type StartedTarget } from '../probes/target.ts';
+import { attachTarget, startTarget, type StartedTarget } from '../probes/target.ts';
+import { UsageError } from '../cli/exit-codes.ts';
 import { ASSESSMENT_SCHEMA, type AssessmentRecord, type PhaseRecord, type Slo } from '../record/assessment-record.ts';
 import type { RunRecord } from '../record/run-record.ts';
 import type { TargetProbes } from '../record/target-probes.ts';
@@ -23,6 +24,8 @@ import { targetName } from '../assess/suite.ts';
 
 export interface ProfileOptions {
   command: string[];
+  /** Attach to this running process instead of starting one (needs `port`). */
+  pid?: number;
   /** Request path on the target ("/" by default). */
   path: string;
   port?: number;
@@ -51,8 +54,15 @@ export function startProfile(o: ProfileOptions): ProfileHandle {
   let interrupted = false;
   const result = (async () => {
     const log = o.log;
-    log(`starting the target: ${o.command.join(' ')}`);
-    const target = await startTarget({ command: o.command, ...(o.port ? { port: o.port } : {}) });
+    let target: StartedTarget;
+    if (o.pid !== undefined) {
+      if (!o.port) throw new UsageError('--pid needs --port: the port the process serves on');
+      log(`attaching to pid ${o.pid} (/proc probes only: no agent, no CPU profile)`);
+      target = await attachTarget(o.pid, o.port);
+    } else {
+      log(`starting the target: ${o.command.join(' ')}`);
+      target = await startTarget({ command: o.command, ...(o.port ? { port: o.port } : {}) });
+    }
     try {
       return await profileStarted(target, o, (h) => (current = h), () => interrupted);
     } finally {

@@ -67,6 +67,28 @@ test('GC pressure: the garbage collector is named as the cause', async () => {
   assert.equal(first?.audit, 'gc-pressure', describe(r));
 });
 
+test('memory leak: primary diagnosis, named at its allocation site rememberRequest by the heap profile', async () => {
+  // The leak audit needs ≥ 10 one-second agent samples for its slope: 12 s of load.
+  const r = await profile('leak.mjs', { vus: 4, duration: 12_000 });
+  const first = r.findings.find((f) => f.severity !== 'info' && f.audit !== 'host-limits' && f.audit !== 'latency-slo' && f.audit !== 'tail-latency');
+  assert.equal(first?.audit, 'memory-leak', describe(r));
+  assert.match(first.location?.function ?? '', /rememberRequest/, describe(r));
+  assert.match(first.location?.file ?? '', /leak\.mjs$/);
+  const heap = targetProbesOf(r)!.heapProfile;
+  assert.ok(heap && heap.topAllocators.length > 0, 'heap profile analysed');
+  assert.equal(heap.topAllocators[0]!.function, 'rememberRequest');
+  assert.ok(heap.topAllocators[0]!.share > 0.5, `share ${heap.topAllocators[0]!.share}`);
+});
+
+test('libuv threadpool saturated by async pbkdf2: primary diagnosis, names hashAll', async () => {
+  const r = await profile('threadpool.mjs');
+  const first = r.findings.find((f) => f.severity !== 'info' && f.audit !== 'host-limits' && f.audit !== 'latency-slo' && f.audit !== 'tail-latency');
+  assert.equal(first?.audit, 'threadpool-saturation', describe(r));
+  assert.match(first.location?.function ?? '', /hashAll/, describe(r));
+  const probe = targetProbesOf(r)!.agent!.samples.filter((s) => s.threadpoolProbe);
+  assert.ok(probe.length >= 3, 'threadpool probe reported');
+});
+
 test('healthy service: no P0/P1, and "not saturated" rather than an invented I/O problem', async () => {
   const r = await profile('healthy.mjs', { rate: 100, duration: 5000 });
   assert.deepEqual(r.findings.filter((f) => f.severity === 'critical' || f.severity === 'high').map((f) => f.title), []);
