@@ -143,14 +143,18 @@ export async function startTarget(o: StartTargetOptions): Promise<StartedTarget>
     exited,
     info,
     async stop(graceMs = 5000) {
-      if (exit === null) {
-        stopping = true;
-        try { process.kill(-child.pid!, 'SIGTERM'); } catch { /* gone */ }
-        const t = setTimeout(() => {
-          try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ }
-        }, graceMs);
-        await exited;
-        clearTimeout(t);
+      // The group outlives its leader: a wrapper (sh, npm) may exit while the real server is still
+      // shutting down, so wait for the listening process too, and escalate to SIGKILL after the grace.
+      const served = hello?.pid;
+      if (exit === null) stopping = true;
+      try { process.kill(-child.pid!, 'SIGTERM'); } catch { /* gone */ }
+      const deadline = Date.now() + graceMs;
+      await Promise.race([exited, new Promise((r) => setTimeout(r, graceMs))]);
+      while (served !== undefined && alive(served) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      if (exit === null || (served !== undefined && alive(served))) {
+        try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ }
+        if (served !== undefined) try { process.kill(served, 'SIGKILL'); } catch { /* gone */ }
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 1000))]);
       }
       stoppedAt ??= new Date().toISOString();
       await collector?.close();
