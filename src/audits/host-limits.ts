@@ -1,6 +1,7 @@
 // Host limits: the process wanted a CPU and did not get one — its cgroup's quota throttled it
 // (cpu.stat throttled time) or its threads waited on the run queue (schedstat: other processes on the
 // same cores). Then the host, not the code, sets the latency, and profiling the code will not help.
+import { isLoopbackTarget } from './support/record.ts';
 import type { Audit, AuditContext, AuditFinding, Evidence, Severity } from './types.ts';
 import { pct, round } from './support/format.ts';
 import { latencyOf, probeConfidence, targetView } from './support/target.ts';
@@ -47,7 +48,7 @@ export const hostLimits: Audit = {
     const isThrottle = (tSev !== null && throttled >= runq) || rSev === null;
     // A loopback target shares the host with speedguard's own load generator: part of the run-queue
     // wait is the generator's doing, so starvation alone is not a high finding about the target's host.
-    const colocated = /^https?:\/\/(127\.|localhost[:/]|\[::1\])/i.test(ctx.record.target);
+    const colocated = isLoopbackTarget(ctx.record);
     const finalSeverity: Severity = colocated && !isThrottle ? 'medium' : severity;
     return [{
       audit: HOST_LIMITS_ID,

@@ -3,6 +3,7 @@
 // "I/O issue"; that is a guess. When latency misses the SLO although nothing inside is busy and no
 // downstream or threadpool cause was measured, the wait is somewhere not instrumented — said with low
 // confidence, not invented.
+import { isLoopbackTarget } from './support/record.ts';
 import { bandOf, severityRank } from '../analysis/severity.ts';
 import type { Audit, AuditContext, AuditFinding, Evidence } from './types.ts';
 import { ms, pct, round } from './support/format.ts';
@@ -37,7 +38,7 @@ export const notSaturated: Audit = {
     // Another diagnosis explains something: not this audit's place to say "nothing".
     // Run-queue waits caused by sharing the host with speedguard's own generator (a loopback target)
     // say nothing about whether the target is saturated.
-    const colocated = /^https?:\/\/(127\.|localhost[:/]|\[::1\])/i.test(ctx.record.target);
+    const colocated = isLoopbackTarget(ctx.record);
     const explains = (f: { audit: string; title: string; severity: Parameters<typeof severityRank>[0] }) =>
       severityRank(f.severity) <= severityRank('low') && !(colocated && f.audit === hostLimits.id && f.title.startsWith('CPU starvation'));
     if (DIAGNOSES.some((a) => a.run(ctx).some(explains))) return [];

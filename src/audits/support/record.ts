@@ -134,3 +134,11 @@ export function endpointRateOf(record: AssessmentRecord, endpoint: string): { ra
   }
   return null;
 }
+
+/**
+ * A loopback target shares the host with speedguard's own load generator: host-level signals
+ * (run-queue waits) are then partly the generator's doing.
+ */
+export function isLoopbackTarget(record: AssessmentRecord): boolean {
+  return /^https?:\/\/(127\.|localhost[:/]|\[::1\])/i.test(record.target);
+}
