@@ -60,14 +60,14 @@ export function phasePlan(env: PhaseEnv, name: PhaseName, executor: Partial<Scen
     flow: first.flow,
     ...executor,
   } as Scenario;
-  const p = env.slo.latencyPercentile;
+  return { ...env.base, scenarios: { [name]: scenario }, thresholds: sloThresholds(env.slo) };
+}
+
+/** The SLO as run thresholds: latency from the intended start (what a user waits) and failures. */
+export function sloThresholds(slo: Slo): Plan['thresholds'] {
   return {
-    ...env.base,
-    scenarios: { [name]: scenario },
-    thresholds: {
-      http_req_latency: [{ expression: `p(${p})<${env.slo.latencyMs}`, abortOnFail: false, delayAbortEvalMs: 0 }],
-      http_req_failed: [{ expression: `rate<${env.slo.errorRate}`, abortOnFail: false, delayAbortEvalMs: 0 }],
-    },
+    http_req_latency: [{ expression: `p(${slo.latencyPercentile})<${slo.latencyMs}`, abortOnFail: false, delayAbortEvalMs: 0 }],
+    http_req_failed: [{ expression: `rate<${slo.errorRate}`, abortOnFail: false, delayAbortEvalMs: 0 }],
   };
 }
 

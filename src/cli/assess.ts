@@ -1,9 +1,10 @@
 // `speedguard assess <url|plan>`: the performance engineer's assessment — phases, capacity,
 // findings, reports, history, and a regression verdict against a baseline.
+import { stopOnSignals } from './signals.ts';
 import { Command, Option } from 'commander';
 import { compareRecords } from '../analysis/compare.ts';
 import { loadSeverityConfig } from '../analysis/severity.ts';
-import { startAssessment, type AssessHandle } from '../assess/suite.ts';
+import { startAssessment } from '../assess/suite.ts';
 import { parseGrowth, parseSlo, parseSuite } from '../assess/options.ts';
 import type { Severity } from '../audits/types.ts';
 import { openHistory, saveToHistory, DEFAULT_HISTORY_PATH } from '../history/store.ts';
@@ -155,23 +156,9 @@ export async function assessPlan(plan: Plan, config: AssessmentRecord['config'],
     ...(window ? { window } : {}),
     ...(thresholds ? { thresholds } : {}),
   });
-  return withSignals(handle);
+  return stopOnSignals(handle, 'stopping the assessment — the current phase ends, the others are skipped; reports are still written');
 }
 
-async function withSignals(handle: AssessHandle): Promise<AssessmentRecord> {
-  const onSignal = () => {
-    process.stderr.write('\nspeedguard: stopping the assessment — the current phase ends, the others are skipped; reports are still written\n');
-    handle.stop();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    return await handle.result;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
-}
 
 export async function finish(record: AssessmentRecord, o: Pick<AssessCliOptions, 'outDir' | 'json' | 'history' | 'failOn'>): Promise<number> {
   const files = await writeAssessmentReports(record, o.outDir);

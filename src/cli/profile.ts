@@ -1,10 +1,10 @@
 // `speedguard profile [load options] -- <command that starts the service>`: measure the target from
 // inside under load and name the bottleneck (issue 4).
+import { stopOnSignals } from './signals.ts';
 import type { Command } from 'commander';
 import { parseSlo } from '../assess/options.ts';
 import { loadSeverityConfig } from '../analysis/severity.ts';
-import { startProfile, type ProfileHandle } from '../profile/run-profile.ts';
-import type { AssessmentRecord } from '../record/assessment-record.ts';
+import { startProfile } from '../profile/run-profile.ts';
 import { parseDuration } from '../plan/duration.ts';
 import { finish } from './assess.ts';
 import { UsageError } from './exit-codes.ts';
@@ -81,18 +81,7 @@ export async function profileCommand(command: string[], o: ProfileCliOptions): P
     ...(thresholds ? { thresholds } : {}),
     ...(o.samplingInterval ? { samplingIntervalUs: o.samplingInterval } : {}),
   });
-  const record = await withSignals(handle);
+  const record = await stopOnSignals(handle, 'stopping — the load ends, the target is stopped; what was measured is reported');
   return finish(record, { outDir: o.outDir, json: o.json, history: o.history, failOn: o.failOn });
 }
 
-async function withSignals(handle: ProfileHandle): Promise<AssessmentRecord> {
-  const onSignal = () => handle.stop();
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    return await handle.result;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
-}

@@ -1,23 +1,17 @@
 // `speedguard profile`: start the target with the agent, warm it up, drive the load, and measure it
 // from inside over exactly the measured window (agent samples, /proc, a CPU profile), then stop it
 // and hand the audits an assessment record whose probes say what the target was doing.
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { startRun, type RunHandle } from '../engine/coordinator.ts';
-import { analyseCpuProfile } from '../analysis/cpu-profile.ts';
-import { analyseHeapProfile } from '../analysis/heap-profile.ts';
 import { runAudits } from '../audits/index.ts';
 import type { SeverityThresholds } from '../audits/types.ts';
 import { planFromUrl, type UrlFlags } from '../plan/load-url.ts';
-import { summarise } from '../probes/proc/compute.ts';
-import { startProcSampler } from '../probes/proc/sampler.ts';
 import { attachTarget, startTarget, type StartedTarget } from '../probes/target.ts';
 import { UsageError } from '../cli/exit-codes.ts';
 import { ASSESSMENT_SCHEMA, type AssessmentRecord, type PhaseRecord, type Slo } from '../record/assessment-record.ts';
 import type { RunRecord } from '../record/run-record.ts';
-import type { TargetProbes } from '../record/target-probes.ts';
-import { verdictOf } from '../assess/phase-runner.ts';
+import { sloThresholds, verdictOf } from '../assess/phase-runner.ts';
+import { startWindowProbes } from './window-probes.ts';
 import { Accumulator } from '../metrics/accumulator.ts';
 import { selectMetric } from '../record/select.ts';
 import { targetName } from '../assess/suite.ts';
@@ -85,7 +79,7 @@ async function profileStarted(target: StartedTarget, o: ProfileOptions, setCurre
   const flags: UrlFlags = { ...(o.flags.rate === undefined && o.flags.vus === undefined ? DEFAULT_PROFILE_LOAD : {}), ...o.flags, ...(o.workers ? { workers: o.workers } : {}) };
   if (flags.duration === undefined) flags.duration = DEFAULT_PROFILE_LOAD.duration;
   const started = Date.now();
-  const proc = startProcSampler(target.pid, { intervalMs: 1000 });
+  const window = startWindowProbes(target, { outDir: o.outDir, name: targetName(url), log, ...(o.samplingIntervalUs ? { samplingIntervalUs: o.samplingIntervalUs } : {}) });
 
   if (o.warmupMs > 0 && !interrupted()) {
     log(`warming up for ${o.warmupMs / 1000} s …`);
@@ -96,28 +90,10 @@ async function profileStarted(target: StartedTarget, o: ProfileOptions, setCurre
   }
 
   const plan = planFromUrl(url, flags);
-  plan.thresholds = {
-    http_req_latency: [{ expression: `p(${o.slo.latencyPercentile})<${o.slo.latencyMs}`, abortOnFail: false, delayAbortEvalMs: 0 }],
-    http_req_failed: [{ expression: `rate<${o.slo.errorRate}`, abortOnFail: false, delayAbortEvalMs: 0 }],
-  };
-  const name = targetName(url);
-  // Saved beside the reports (they link to it); it opens in Chrome DevTools.
-  const profileDir = resolve(o.outDir, 'ANALYSIS');
-  mkdirSync(profileDir, { recursive: true });
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
-  const profilePath = join(profileDir, `${name}-${stamp}.cpuprofile`);
-  const heapProfilePath = join(profileDir, `${name}-${stamp}.heapprofile`);
-
+  plan.thresholds = sloThresholds(o.slo);
   let run: RunRecord | null = null;
-  let fromEpochMs = Date.now();
-  let toEpochMs = fromEpochMs;
-  let cpuProfileOk = false;
-  let heapProfileOk = false;
   if (!interrupted()) {
-    if (target.collector) await target.collector.startCpuProfile(o.samplingIntervalUs ? { samplingIntervalUs: o.samplingIntervalUs } : {}).then(() => (cpuProfileOk = true)).catch((e: Error) => log(`CPU profile not started: ${e.message}`));
-    // Sampling heap profile over the same window: allocations still live at its end (the leak's sites).
-    if (target.collector) await target.collector.startHeapProfile().then(() => (heapProfileOk = true)).catch((e: Error) => log(`heap profile not started: ${e.message}`));
-    fromEpochMs = Date.now();
+    await window.begin();
     log(`measuring: ${describeLoad(flags)} against ${url} …`);
     const h = startRun(plan, { ...(o.workers ? { workers: o.workers } : {}), stopGraceMs: 2000 });
     setCurrent(h);
@@ -129,50 +105,9 @@ async function profileStarted(target: StartedTarget, o: ProfileOptions, setCurre
     run = await h.result;
     running = false;
     setCurrent(null);
-    toEpochMs = Date.now();
-    if (cpuProfileOk && target.collector) {
-      await target.collector.stopCpuProfile(profilePath).catch((e: Error) => {
-        cpuProfileOk = false;
-        log(`CPU profile not saved: ${e.message}`);
-      });
-    }
-    if (heapProfileOk && target.collector) {
-      await target.collector.stopHeapProfile(heapProfilePath).catch((e: Error) => {
-        heapProfileOk = false;
-        log(`heap profile not saved: ${e.message}`);
-      });
-    }
+    await window.end();
   }
-  const procSummary = proc.stop();
-  const inWindow = proc.samples.filter((s) => s.t >= fromEpochMs && s.t <= toEpochMs + 1000);
-  const windowSummary = procSummary.supported && inWindow.length
-    ? summarise(inWindow, { pid: procSummary.pid, exited: procSummary.exited, clockTicksPerSecond: procSummary.clockTicksPerSecond, cgroup: procSummary.cgroup })
-    : procSummary;
-  let cpuProfile = null;
-  if (cpuProfileOk) {
-    try {
-      cpuProfile = analyseCpuProfile(JSON.parse(readFileSync(profilePath, 'utf8')), { path: profilePath, projectRoot: process.cwd() });
-    } catch (e) {
-      log(`CPU profile not analysed: ${(e as Error).message}`);
-    }
-  }
-  let heapProfile = null;
-  if (heapProfileOk) {
-    try {
-      heapProfile = analyseHeapProfile(JSON.parse(readFileSync(heapProfilePath, 'utf8')), { path: heapProfilePath, projectRoot: process.cwd() });
-    } catch (e) {
-      log(`heap profile not analysed: ${(e as Error).message}`);
-    }
-  }
-  const agentSamples = target.collector?.samples.filter((s) => s.time >= fromEpochMs && s.time <= toEpochMs + 1000) ?? [];
-  const probes: TargetProbes = {
-    target: target.info(),
-    window: { fromEpochMs, toEpochMs },
-    agent: target.collector ? { hello: target.hello, samples: agentSamples } : null,
-    proc: { samples: inWindow, summary: windowSummary },
-    cpuProfile,
-    heapProfile,
-  };
+  const probes = window.probes();
   const ended = Date.now();
   const phases: PhaseRecord[] = [];
   if (run) {
@@ -194,7 +129,7 @@ async function profileStarted(target: StartedTarget, o: ProfileOptions, setCurre
     id: randomUUID(),
     kind: 'assess',
     target: url,
-    targetName: name,
+    targetName: targetName(url),
     status: interrupted() ? 'interrupted' : run ? 'completed' : 'failed',
     statusReason: probes.target.died ? `the target exited during the run (code ${probes.target.exitCode ?? probes.target.signal})` : interrupted() ? 'interrupted by the user' : null,
     startedAt: new Date(started).toISOString(),
