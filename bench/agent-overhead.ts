@@ -1,8 +1,9 @@
 // Node agent overhead: req/s of a Node service with and without the speedguard agent.
 //   ./node_modules/.bin/node bench/agent-overhead.ts [--target trivial|demo] [--path /api/products/17]
-//                                                    [--rounds 5] [--duration 5] [--connections 50]
+//                                                    [--rounds 5] [--duration 5] [--connections 50] [--off PARTS] [--script FILE]
 // --target trivial: a bare node:http server (test/fixtures/agent/server.cjs), the agent's worst case;
 // --target demo: the demo shop (examples/demo/server.ts, SQLite behind it), the issue's yardstick.
+// --off gc,finish,…: the agent with those parts left out (bisection; see SPEEDGUARD_AGENT_OFF in agent.ts).
 // The agent is injected exactly as `speedguard profile` does it (NODE_OPTIONS from
 // startAgentCollector().env) and samples every second; no CPU profile runs (that is the profiler's
 // cost, taken only over the measured window, not the agent's).
@@ -12,7 +13,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startAgentCollector, type AgentCollector } from '../src/probes/node-agent/collector.ts';
 import { runWhenQuiet } from './lib/cpu-load.ts';
@@ -34,14 +35,19 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '5' },
     duration: { type: 'string', default: '5' },
     connections: { type: 'string', default: '50' },
+    // Parts of the agent to leave out, to bisect its cost: gc, gcheap, finish, request, ticker, pool.
+    off: { type: 'string' },
+    // Another start script for the target (e.g. a snapshot of the demo while it is being changed).
+    script: { type: 'string' },
   },
 });
 const rounds = Math.max(1, Number(args.rounds));
 const durationS = Number(args.duration);
 const connections = Number(args.connections);
 if (!(durationS > 0 && durationS <= 60)) throw new Error(`--duration ${args.duration}: expected 1..60 seconds`);
-const target = TARGETS[args.target];
-if (!target) throw new Error(`--target ${args.target}: expected one of ${Object.keys(TARGETS).join(', ')}`);
+const known = TARGETS[args.target];
+if (!known) throw new Error(`--target ${args.target}: expected one of ${Object.keys(TARGETS).join(', ')}`);
+const target = { ...known, script: args.script ? resolve(args.script) : known.script };
 const urlPath = args.path ?? target.path;
 if (!urlPath.startsWith('/')) throw new Error(`--path ${urlPath}: must start with "/"`);
 
@@ -61,6 +67,7 @@ async function runOnce(withAgent: boolean): Promise<{ rps: number; p99Ms: number
   if (withAgent) {
     collector = await startAgentCollector();
     Object.assign(env, collector.env);
+    if (args.off) env.SPEEDGUARD_AGENT_OFF = args.off;
   }
   const child = spawn('taskset', ['-c', String(TARGET_CPU), NODE, target.script], { env, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
   try {
@@ -75,7 +82,14 @@ async function runOnce(withAgent: boolean): Promise<{ rps: number; p99Ms: number
       });
       child.once('exit', (code) => { clearTimeout(t); reject(new Error(`target exited ${code}`)); });
     });
-    if (collector) await collector.waitForHello();
+    if (collector) {
+      await collector.waitForHello();
+      // The demo's downstream child listens first: follow the server itself, as `speedguard profile`
+      // does (only the followed process measures).
+      const until = Date.now() + 5000;
+      while (Date.now() < until && !collector.hellos.some((h) => h.pid === child.pid)) await new Promise((r) => setTimeout(r, 20));
+      if (!collector.follow(child.pid!)) throw new Error(`the target (pid ${child.pid}) never said hello to the agent collector`);
+    }
     // Short warm-up so both variants are measured with a JIT-warm server.
     const url = `http://127.0.0.1:${port}${urlPath}`;
     await runWrk({ url, cpu: GENERATOR_CPU, connections, durationS: 1 });
@@ -95,7 +109,7 @@ async function runOnce(withAgent: boolean): Promise<{ rps: number; p99Ms: number
 await ensurePeers(['wrk']);
 const mach = await machine();
 console.log(`agent overhead · ${mach.date} · ${mach.nproc} cores · ${mach.cpu} · Node ${mach.node}`);
-console.log(`target ${args.target} (${target.script.slice(REPO.length + 1)}, GET ${urlPath}) on core ${TARGET_CPU}, wrk on core ${GENERATOR_CPU}, ${connections} connections, ${rounds} rounds × ${durationS} s\n`);
+console.log(`target ${args.target} (${relative(REPO, target.script)}, GET ${urlPath})${args.off ? `, agent without ${args.off}` : ''} on core ${TARGET_CPU}, wrk on core ${GENERATOR_CPU}, ${connections} connections, ${rounds} rounds × ${durationS} s\n`);
 const rows: string[][] = [];
 const ratios: number[] = [];
 const withoutRps: number[] = [];

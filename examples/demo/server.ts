@@ -1,11 +1,13 @@
 // The bundled demo shop for `speedguard demo`: a small HTTP API (products, customers, orders,
-// inventory) on an in-memory SQLite database, with four REAL, deliberate bottlenecks — see README.md
-// (the answer key a correct assessment is held to).
+// inventory) on PostgreSQL, with four REAL, deliberate bottlenecks — see README.md (the answer key a
+// correct assessment is held to).
 //
-//   node examples/demo/server.ts [--port N]
+//   [DATABASE_URL=postgres://…] node examples/demo/server.ts [--port N]
+// With DATABASE_URL, it uses that (already seeded) database, as `speedguard demo` runs it; without,
+// it starts its own private, seeded PostgreSQL (postgres.ts) and stops it at the end.
 // Prints exactly one line, "listening <port>", on stdout when ready (127.0.0.1 only; port 0 = any
 // free port). SIGTERM/SIGINT: stop accepting, finish in-flight requests (≤ 2 s), stop the
-// downstream, exit 0.
+// downstream, close the pool, stop its own PostgreSQL, exit 0.
 import { realpathSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -14,8 +16,9 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { portFromArgs } from './args.ts';
 import { openDemoDatabase, type DemoDatabase } from './db.ts';
+import { startDemoPostgres, type DemoPostgres } from './postgres.ts';
 import { makeCustomerHandlers } from './handlers/customers.ts';
-import { makeDebugHandlers } from './handlers/debug.ts';
+import { makeDebugHandlers, type DemoDatabaseInfo } from './handlers/debug.ts';
 import { makeHealthHandler } from './handlers/health.ts';
 import { InventoryClient, makeInventoryHandler } from './handlers/inventory.ts';
 import { makeProductHandlers } from './handlers/products.ts';
@@ -40,13 +43,16 @@ export interface DemoServer {
   downstreamPort: number;
   server: Server;
   db: DemoDatabase;
+  /** The PostgreSQL this server started (null when it was given DATABASE_URL). */
+  postgres: DemoPostgres | null;
   close(): Promise<void>;
 }
 
-function buildRoutes(db: DemoDatabase, stats: DemoStats, inventory: InventoryClient, downstreamPid: number | null): Route[] {
+async function buildRoutes(db: DemoDatabase, stats: DemoStats, inventory: InventoryClient, downstreamPid: number | null,
+  postgres: DemoPostgres | null, database: DemoDatabaseInfo): Promise<Route[]> {
   const products = makeProductHandlers(db);
   const customers = makeCustomerHandlers(db, stats);
-  const debug = makeDebugHandlers(db, stats, inventory, { server: process.pid, downstream: downstreamPid });
+  const debug = makeDebugHandlers(db, stats, inventory, { server: process.pid, downstream: downstreamPid, postgres: postgres?.pid ?? null }, database);
   const route = (name: string, handler: Handler): Route => ({
     name,
     pattern: new RegExp(`^${name.slice(4).replace(/:[a-zA-Z]+/g, '([^/]+)')}$`),
@@ -56,7 +62,7 @@ function buildRoutes(db: DemoDatabase, stats: DemoStats, inventory: InventoryCli
     route('GET /health', makeHealthHandler(db)),
     route('GET /api/products', products.listProducts),
     route('GET /api/products/:id', products.getProduct),
-    route('GET /api/products/:id/recommendations', makeRecommendationsHandler(loadCatalogue(db), stats)),
+    route('GET /api/products/:id/recommendations', makeRecommendationsHandler(await loadCatalogue(db), stats)),
     route('GET /api/customers/:id', customers.getCustomer),
     route('GET /api/customers/:id/orders', customers.listCustomerOrders),
     route('GET /api/inventory/:id', makeInventoryHandler(db, inventory)),
@@ -121,23 +127,54 @@ async function startDownstreamChild(): Promise<{ child: ChildProcess; port: numb
   return { child, port };
 }
 
-export async function startDemoServer(options: { port?: number } = {}): Promise<DemoServer> {
-  const downstream = startDownstreamChild(); // starts while the database seeds
-  const db = openDemoDatabase();
-  const stats = new DemoStats();
-  let ds: { child: ChildProcess; port: number };
+/** The URL without its password: what /debug/stats may show. */
+function withoutPassword(url: string): string {
   try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable DATABASE_URL)';
+  }
+}
+
+export async function startDemoServer(options: { port?: number; databaseUrl?: string } = {}): Promise<DemoServer> {
+  // The downstream and (without a database URL) a private PostgreSQL start at the same time.
+  const downstream = startDownstreamChild();
+  downstream.catch(() => {}); // awaited below; a rejection while the database starts is not unhandled
+  let postgres: DemoPostgres | null = null;
+  let db: DemoDatabase | null = null;
+  let ds: { child: ChildProcess; port: number } | null = null;
+  let server: Server | null = null;
+  const stats = new DemoStats();
+  let inventory: InventoryClient | null = null;
+  const teardown = async () => {
+    inventory?.close();
+    if (ds && ds.child.exitCode === null && ds.child.signalCode === null) {
+      const exited = once(ds.child, 'exit');
+      ds.child.kill('SIGTERM');
+      await exited;
+    }
+    await db?.close();
+    await postgres?.stop();
+  };
+  let handle: (req: IncomingMessage, res: ServerResponse) => void;
+  try {
+    const url = options.databaseUrl ?? (postgres = await startDemoPostgres()).url;
+    db = await openDemoDatabase(url);
     ds = await downstream;
+    inventory = new InventoryClient(ds.port);
+    const database: DemoDatabaseInfo = { url: withoutPassword(url), owned: postgres !== null, dataDir: postgres?.dataDir ?? null };
+    handle = dispatch(await buildRoutes(db, stats, inventory, ds.child.pid ?? null, postgres, database), stats);
   } catch (error) {
-    db.close();
+    ds ??= await downstream.catch(() => null);
+    await teardown();
     throw error;
   }
-  const inventory = new InventoryClient(ds.port);
-  const handle = dispatch(buildRoutes(db, stats, inventory, ds.child.pid ?? null), stats);
   // Responses in progress, so that shutdown can ask their keep-alive connections to close after them.
   const inFlight = new Set<ServerResponse>();
   let closing: Promise<void> | null = null;
-  const server = createServer((req, res) => {
+  server = createServer((req, res) => {
     if (closing !== null) res.setHeader('connection', 'close');
     inFlight.add(res);
     res.once('close', () => inFlight.delete(res));
@@ -147,35 +184,29 @@ export async function startDemoServer(options: { port?: number } = {}): Promise<
   server.keepAliveTimeout = 65_000;
   try {
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, '127.0.0.1', resolve);
+      server!.once('error', reject);
+      server!.listen(options.port ?? 0, '127.0.0.1', resolve);
     });
   } catch (error) {
-    ds.child.kill('SIGTERM');
-    db.close();
+    await teardown();
     throw error;
   }
   const close = () => (closing ??= (async () => {
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
     for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
-    server.closeIdleConnections();
-    const grace = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    server!.closeIdleConnections();
+    const grace = setTimeout(() => server!.closeAllConnections(), SHUTDOWN_GRACE_MS);
     await closed;
     clearTimeout(grace);
-    inventory.close();
-    if (ds.child.exitCode === null && ds.child.signalCode === null) {
-      const exited = once(ds.child, 'exit');
-      ds.child.kill('SIGTERM');
-      await exited;
-    }
-    db.close();
+    await teardown();
   })());
-  return { port: (server.address() as AddressInfo).port, downstreamPort: ds.port, server, db, close };
+  return { port: (server.address() as AddressInfo).port, downstreamPort: ds.port, server, db, postgres, close };
 }
 
 // Run directly (not imported)? import.meta.main would say so, but only from Node 24.2.
 if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const demo = await startDemoServer({ port: portFromArgs(process.argv.slice(2), 'demo') }).catch((error: unknown) => {
+  const databaseUrl = process.env.DATABASE_URL || undefined;
+  const demo = await startDemoServer({ port: portFromArgs(process.argv.slice(2), 'demo'), ...(databaseUrl ? { databaseUrl } : {}) }).catch((error: unknown) => {
     process.stderr.write(`demo: cannot start: ${(error as Error).message}\n`);
     process.exit(1);
   });

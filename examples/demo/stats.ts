@@ -3,8 +3,11 @@
 
 export interface FunctionTiming {
   calls: number;
-  /** CPU time of this thread spent inside the function (ms). */
-  cpuMs: number;
+  /**
+   * CPU time of this thread spent inside the function (ms); null for an async function, whose awaits
+   * let other requests' work run on the thread in between (its time is waiting, mostly: wallMs).
+   */
+  cpuMs: number | null;
   /** Wall-clock time inside the function (ms). */
   wallMs: number;
 }
@@ -33,7 +36,19 @@ export class DemoStats {
       const cpu = threadCpu();
       const t = (this.functions[name] ??= { calls: 0, cpuMs: 0, wallMs: 0 });
       t.calls++;
-      t.cpuMs += (cpu.user - cpu0.user + cpu.system - cpu0.system) / 1000;
+      t.cpuMs = (t.cpuMs ?? 0) + (cpu.user - cpu0.user + cpu.system - cpu0.system) / 1000;
+      t.wallMs += performance.now() - wall0;
+    }
+  }
+
+  /** Runs an async function and adds its wall time (the time its callers waited) under `name`. */
+  async measureAsync<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const wall0 = performance.now();
+    try {
+      return await fn();
+    } finally {
+      const t = (this.functions[name] ??= { calls: 0, cpuMs: null, wallMs: 0 });
+      t.calls++;
       t.wallMs += performance.now() - wall0;
     }
   }

@@ -1,8 +1,9 @@
 // Analysis of a V8 sampling heap profile (.heapprofile, CDP HeapProfiler.SamplingHeapProfile) taken
-// over the measured window: which application functions allocated the memory that was still live
-// when the window ended. The agent samples without the includeObjectsCollectedBy*GC flags, so
-// collected objects have already been dropped from the tree: what remains is what the window
-// retained — for a leak, where it allocates.
+// over the measured window. Two kinds, told apart by how the agent started it:
+// - 'live' (no includeObjectsCollectedBy*GC flags): collected objects have already been dropped from
+//   the tree, what remains is what the window retained — for a leak, where it allocates;
+// - 'allocated' (with the flags): every sampled allocation, collected or not — where the allocation
+//   rate comes from, i.e. what keeps the GC busy. Its bytes per second is the sampled allocation rate.
 //
 // Attribution: a node's selfSize is credited to the nearest application ('user') frame on its
 // stack, itself included — a Buffer.alloc or a `{...spread}` inside node:buffer or a native is
@@ -23,8 +24,12 @@ export interface HeapProfileOptions {
   projectRoot?: string;
   /** Length of topAllocators (default 10). */
   topN?: number;
-  /** Sites below this share of the live bytes are left out (default 0.005). */
+  /** Sites below this share of the profile's bytes are left out (default 0.005). */
   minShare?: number;
+  /** What the profile holds (default 'live'); recorded as is. */
+  kind?: 'live' | 'allocated';
+  /** How long the profile ran, ms: gives bytesPerSecond. */
+  durationMs?: number;
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -159,5 +164,10 @@ export function analyseHeapProfile(profile: unknown, opts: HeapProfileOptions): 
         category: frameCategory(cf),
       };
     });
-  return { path: opts.path, totalBytes: total, samples, topAllocators: sites };
+  const out: HeapProfileAnalysis = { path: opts.path, totalBytes: total, samples, topAllocators: sites, kind: opts.kind ?? 'live' };
+  if (opts.durationMs !== undefined && opts.durationMs > 0) {
+    out.durationMs = opts.durationMs;
+    out.bytesPerSecond = Math.round(total / (opts.durationMs / 1000));
+  }
+  return out;
 }

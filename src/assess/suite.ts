@@ -17,6 +17,8 @@ import { recoveryPhase } from './phases/recovery.ts';
 import { spikePhase } from './phases/spike.ts';
 import { DEFAULT_TIMING, type PhaseTiming } from './timing.ts';
 import type { WindowProbes } from '../profile/window-probes.ts';
+import type { DatabaseProbes } from '../record/database-probes.ts';
+import type { TargetProbes } from '../record/target-probes.ts';
 import { steadyPhase } from './phases/steady.ts';
 import { stressPhase } from './phases/stress.ts';
 
@@ -36,6 +38,20 @@ export interface AssessOptions {
    * expected load; the first phase run when there is no baseline); the probes go into the record.
    */
   window?: WindowProbes;
+  /**
+   * assess --db: the database's view of each measured phase (pg_stat_statements before/after, the
+   * connections during it); its probes go into the record as probes.database.
+   */
+  database?: PhaseDatabaseProbe;
+}
+
+/** Brackets every measured phase; see src/probes/postgres/collect.ts. */
+export interface PhaseDatabaseProbe {
+  begin(phase: PhaseName): Promise<void>;
+  /** httpRequests: requests the phase completed (for calls-per-request inference). */
+  end(phase: PhaseName, httpRequests: number): Promise<void>;
+  /** Plans, index advice and N+1 groups over the phases measured; the target probes give the agent's view. */
+  finish(target: TargetProbes | null): Promise<DatabaseProbes>;
 }
 
 export interface AssessHandle {
@@ -76,6 +92,14 @@ async function runSuite(plan: Plan, opts: AssessOptions, env: PhaseEnv): Promise
   const want = new Set<PhaseName>(cfg.suite);
   const phases: PhaseRecord[] = [];
   const log = opts.log;
+  // Every phase is bracketed by the database probe (when given): the statements it caused.
+  const db = opts.database;
+  const measured = async (name: PhaseName, run: () => Promise<PhaseRecord>): Promise<PhaseRecord> => {
+    await db?.begin(name);
+    const p = await run();
+    await db?.end(name, selectMetric(p.run, 'http_reqs')?.sum ?? 0);
+    return p;
+  };
   const done = (p: PhaseRecord) => {
     phases.push(p);
     const mark = p.verdict === 'passed' ? '✓' : p.verdict === 'degraded' ? '~' : '✗';
@@ -90,7 +114,7 @@ async function runSuite(plan: Plan, opts: AssessOptions, env: PhaseEnv): Promise
   const needsRate = ['baseline', 'spike', 'sustained', 'recovery', 'peak'].some((p) => want.has(p as PhaseName));
   if (want.has('stress') || (expected === null && needsRate)) {
     log(`stress: ramping the arrival rate until the SLO (${cfg.slo.source.join(', ')}) breaks …`);
-    stress = await stressPhase(env, expected, opts.maxRate);
+    stress = await measured('stress', () => stressPhase(env, expected, opts.maxRate));
     done(stress);
   }
   if (expected === null) {
@@ -105,30 +129,30 @@ async function runSuite(plan: Plan, opts: AssessOptions, env: PhaseEnv): Promise
   if (want.has('baseline') && !env.interrupted) {
     log(`baseline: ${rate} req/s for ${env.timing.baselineSeconds} s${opts.window ? ' (profiled)' : ''} …`);
     await opts.window?.begin();
-    const p = await steadyPhase(env, 'baseline', rate, env.timing.baselineSeconds * 1000);
+    const p = await measured('baseline', () => steadyPhase(env, 'baseline', rate, env.timing.baselineSeconds * 1000));
     await opts.window?.end();
     baselineP95 = selectMetric(p.run, 'http_req_latency')?.percentile(95) ?? null;
     done(p);
   }
   if (want.has('peak') && !env.interrupted) {
     log(`peak: ${rate * 10} req/s for ${env.timing.baselineSeconds} s …`);
-    done(await steadyPhase(env, 'peak', rate * 10, env.timing.baselineSeconds * 1000));
+    done(await measured('peak', () => steadyPhase(env, 'peak', rate * 10, env.timing.baselineSeconds * 1000)));
   }
   if (want.has('spike') && !env.interrupted) {
     const spikeRate = rate * env.timing.spike.factor;
     log(`spike: ${rate} → ${spikeRate} → ${rate} req/s …`);
-    done(await spikePhase(env, rate, spikeRate));
+    done(await measured('spike', () => spikePhase(env, rate, spikeRate)));
   }
   if (want.has('sustained') && !env.interrupted) {
     log(`sustained: ${rate} req/s for ${Math.round(cfg.soakMs / 1000)} s …`);
-    done(await steadyPhase(env, 'sustained', rate, cfg.soakMs));
+    done(await measured('sustained', () => steadyPhase(env, 'sustained', rate, cfg.soakMs)));
   }
   if (want.has('recovery') && !env.interrupted) {
     const breaking = stress?.stress?.breakingRate ?? null;
     const overload = Math.max(2 * rate, breaking ? Math.round(breaking * 1.25) : 4 * rate);
     const ref = baselineP95 ?? stress?.stress?.steps.find((s) => s.sloOk)?.p95Ms ?? cfg.slo.latencyMs / 2;
     log(`recovery: overload at ${overload} req/s, then ${rate} req/s …`);
-    done(await recoveryPhase(env, rate, overload, ref));
+    done(await measured('recovery', () => recoveryPhase(env, rate, overload, ref)));
   }
 
   const capacity = stress?.stress
@@ -159,6 +183,7 @@ async function runSuite(plan: Plan, opts: AssessOptions, env: PhaseEnv): Promise
     probes: { effectiveExpectedRate: rate },
   };
   if (opts.window) record.probes.target = opts.window.probes();
+  if (db) record.probes.database = await db.finish(opts.window ? (record.probes.target as TargetProbes) : null);
   record.findings = runAudits(record, opts.thresholds);
   return record;
 }

@@ -25,6 +25,16 @@ import { hostLimits } from './host-limits.ts';
 import { memoryLeak } from './memory-leak.ts';
 import { notSaturated } from './not-saturated.ts';
 import { threadpoolSaturation } from './threadpool-saturation.ts';
+import { dbSlowQueries } from './db-slow-queries.ts';
+import { dbMissingIndex } from './db-missing-index.ts';
+import { dbNPlusOne } from './db-n-plus-one.ts';
+import { dbPlanIssues } from './db-plan-issues.ts';
+import { dbConnections } from './db-connections.ts';
+import { dbCacheHitRatio } from './db-cache-hit-ratio.ts';
+import { dbInvalidIndex } from './db-invalid-index.ts';
+import { dbDuplicateIndex } from './db-duplicate-index.ts';
+import { dbUnusedIndex } from './db-unused-index.ts';
+import { dbStatStatementsMissing } from './db-stat-statements-missing.ts';
 
 const FINDING_AUDITS: Audit[] = [
   generatorBound,
@@ -41,6 +51,17 @@ const FINDING_AUDITS: Audit[] = [
   spikeTolerance,
   recoveryTime,
   droppedIterations,
+  // Database analysis (speedguard db, assess --db, profile --db); silent without probes.database.
+  dbSlowQueries,
+  dbMissingIndex,
+  dbNPlusOne,
+  dbPlanIssues,
+  dbConnections,
+  dbCacheHitRatio,
+  dbInvalidIndex,
+  dbDuplicateIndex,
+  dbUnusedIndex,
+  dbStatStatementsMissing,
   // Diagnosis from the target probes (speedguard profile / assess --profile); silent without them.
   cpuBound,
   eventLoopBlocked,
@@ -61,7 +82,11 @@ export const AUDITS: Audit[] = [...FINDING_AUDITS, noBottleneckAudit(FINDING_AUD
  */
 export const GENERATOR_CONFIDENCE_FACTOR = 0.5;
 /** Audits whose evidence does not come from the load (headers and sizes of one inspection GET). */
-const LOAD_INDEPENDENT: ReadonlySet<string> = new Set(['http-caching', 'compression', 'payload-size']);
+const LOAD_INDEPENDENT: ReadonlySet<string> = new Set([
+  'http-caching', 'compression', 'payload-size',
+  // The database's catalogue (index definitions and use counts, extensions) does not depend on the load either.
+  'db-unused-index', 'db-duplicate-index', 'db-invalid-index', 'db-stat-statements-missing',
+]);
 
 /** Runs every audit; most severe first, then most confident, then audit order; ids PERF-001…. */
 export function runAudits(record: AssessmentRecord, thresholds: SeverityThresholds = DEFAULT_THRESHOLDS): Finding[] {

@@ -97,7 +97,9 @@ export const memoryLeak: Audit = {
     } else {
       severity = perHour >= OFF_HEAP_HIGH_PER_HOUR ? 'high' : 'medium';
     }
-    const heapSites = (v.probes as { heapProfile?: { topAllocators?: Array<{ function: string; file: string; line: number; selfShare?: number }> } }).heapProfile?.topAllocators ?? [];
+    // Only a live-only profile locates retained memory (probes.heapAllocationProfile is the allocation rate).
+    const live = v.probes.heapProfile;
+    const heapSites = live && (live.kind ?? 'live') === 'live' ? live.topAllocators : [];
     const suspects = heapSites.length ? heapSites.slice(0, 3).map(siteOf) : userHotspots(v.profile, 'total').slice(0, 3).map(siteOf);
     // Only an allocation profile locates a leak; CPU time merely lists what ran.
     const site = heapSites.length ? suspects[0] ?? null : null;

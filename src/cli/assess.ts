@@ -20,6 +20,8 @@ import { startWindowProbes, type WindowProbes } from '../profile/window-probes.t
 import { targetName } from '../assess/suite.ts';
 import { loadPlanFile } from '../plan/load-file.ts';
 import { checkPlan, historyOption, toUrlFlags, type RunCliOptions } from './run.ts';
+import { databaseUrlOf, startDatabaseProbe } from '../probes/postgres/collect.ts';
+import { collect, positiveNumber } from './option-parsers.ts';
 
 export interface AssessCliOptions extends Pick<RunCliOptions, 'method' | 'header' | 'body' | 'env' | 'workers' | 'insecure' | 'timeout' | 'quiet' | 'json' | 'history'> {
   expectedRate?: number;
@@ -38,16 +40,15 @@ export interface AssessCliOptions extends Pick<RunCliOptions, 'method' | 'header
   path: string;
   port?: number;
   threshold: string[];
+  /** PostgreSQL URL: snapshot pg_stat_statements around each measured phase and analyse the difference. */
+  db?: string;
+  /** With db: measure index candidates for real inside rolled-back transactions. */
+  allowWrites?: boolean;
 }
 
 const SEVERITIES: Severity[] = ['low', 'medium', 'high', 'critical'];
 const rank = (s: string) => SEVERITIES.indexOf(s as Severity);
-const positive = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${name}: expected a number > 0, got ${JSON.stringify(v)}`);
-  return n;
-};
-const collect = (v: string, prev: string[]) => [...prev, v];
+const positive = positiveNumber;
 
 export function registerAssessCommand(program: Command, run: (fn: () => Promise<number>) => void, passthrough: string[] = []): void {
   program.command('assess')
@@ -62,6 +63,8 @@ export function registerAssessCommand(program: Command, run: (fn: () => Promise<
     .option('--profile', 'start the service given after "--" with the Node agent and measure it from inside during the baseline phase')
     .option('--path <path>', 'with --profile and no target: the request path on the started service', '/')
     .option('--port <n>', 'with --profile: the port the service listens on (default: detected)', (v) => Number(v))
+    .option('--db <postgres-url>', 'analyse this PostgreSQL database under the load: pg_stat_statements before/after each phase, plans, index advice, N+1')
+    .option('--allow-writes', 'with --db: measure suggested indexes for real (CREATE INDEX inside a transaction that is rolled back)')
     .option('--growth <rate>', 'traffic growth for capacity planning, e.g. "20%/quarter"')
     .option('--target-rate <req/s>', 'a future load to size instances for', positive('--target-rate'))
     .option('--max-rate <req/s>', 'highest rate the stress phase may offer', positive('--max-rate'))
@@ -85,6 +88,7 @@ Examples:
   speedguard assess http://127.0.0.1:3000/api --slo 'p95<200ms' --slo 'errors<1%'
   speedguard assess plan.yaml --expected-rate 500 --growth 20%/quarter --target-rate 2000
   speedguard assess http://127.0.0.1:3000/api --baseline latest --fail-on medium
+  speedguard assess plan.yaml --db "postgres://app@127.0.0.1:5432/shop"
 
 Exit codes: 0 ok · 1 runtime failure · 2 bad input · 99 regression (or finding) at/above --fail-on · 130 interrupted`)
     .action((target: string | undefined, _rest: string[], o: AssessCliOptions) => {
@@ -146,8 +150,11 @@ function loadBaseline(ref: string, history: string | false | undefined) {
   }
 }
 
-export async function assessPlan(plan: Plan, config: AssessmentRecord['config'], o: Pick<AssessCliOptions, 'quiet' | 'workers' | 'maxRate' | 'quick'>, thresholds?: Parameters<typeof startAssessment>[1]['thresholds'], window?: WindowProbes): Promise<AssessmentRecord> {
+export async function assessPlan(plan: Plan, config: AssessmentRecord['config'], o: Pick<AssessCliOptions, 'quiet' | 'workers' | 'maxRate' | 'quick' | 'db' | 'allowWrites'>, thresholds?: Parameters<typeof startAssessment>[1]['thresholds'], window?: WindowProbes): Promise<AssessmentRecord> {
   const log = o.quiet ? () => {} : (line: string) => process.stderr.write(line + '\n');
+  // Connect before any load: a wrong URL or a refused connection fails in a second, not after minutes.
+  const dbUrl = databaseUrlOf(plan, o.db);
+  const database = dbUrl ? await startDatabaseProbe(dbUrl, { allowWrites: Boolean(o.allowWrites), log }) : null;
   const handle = startAssessment(plan, {
     config, log,
     ...(o.workers ? { workers: o.workers } : {}),
@@ -155,8 +162,13 @@ export async function assessPlan(plan: Plan, config: AssessmentRecord['config'],
     ...(o.quick ? { timing: QUICK_TIMING } : {}),
     ...(window ? { window } : {}),
     ...(thresholds ? { thresholds } : {}),
+    ...(database ? { database } : {}),
   });
-  return stopOnSignals(handle, 'stopping the assessment — the current phase ends, the others are skipped; reports are still written');
+  try {
+    return await stopOnSignals(handle, 'stopping the assessment — the current phase ends, the others are skipped; reports are still written');
+  } finally {
+    await database?.close();
+  }
 }
 
 

@@ -1,6 +1,7 @@
-// `speedguard demo` (and `npm start`): start the bundled demo shop (examples/demo: products, orders,
-// customers on node:sqlite, with real bottlenecks) in its own process, assess it with its plan, stop
-// it, and say where the reports are. The service never shares a thread with the load generator.
+// `speedguard demo` (and `npm start`): start a private PostgreSQL with the demo shop's data, the bundled
+// demo shop (examples/demo: products, orders, customers, with real bottlenecks) in its own process on
+// it, assess both with the shop's plan (the database through its URL), stop them, and say where the
+// reports are. The service never shares a thread with the load generator.
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { parseSlo } from '../assess/options.ts';
@@ -9,6 +10,7 @@ import { assessPlan, finish } from './assess.ts';
 import { EXIT } from './exit-codes.ts';
 import { startTarget } from '../probes/target.ts';
 import { startWindowProbes } from '../profile/window-probes.ts';
+import { startDemoPostgres } from '../../examples/demo/postgres.ts';
 
 const SERVER = fileURLToPath(new URL('../../examples/demo/server.ts', import.meta.url));
 const PLAN = fileURLToPath(new URL('../../examples/demo/plan.yaml', import.meta.url));
@@ -36,23 +38,54 @@ export function registerDemoCommand(program: Command, run: (fn: () => Promise<nu
 }
 
 export async function demoCommand(o: DemoOptions): Promise<number> {
-  // Started like `speedguard profile` would: with the Node agent, so the assessment also sees the
-  // service from inside (CPU profile, event loop, GC, downstream calls) during the baseline phase.
-  const svc = await startTarget({ command: [process.execPath, SERVER] });
-  const window = startWindowProbes(svc, { outDir: o.outDir, name: 'demo', log: o.quiet ? () => {} : (l) => process.stderr.write(l + '\n') });
+  const log = o.quiet ? () => {} : (l: string) => process.stderr.write(l + '\n');
+  // Ctrl-C outside the assessment (which handles its own): the first skips what has not started yet
+  // and stops what has, in order; a second exits at once, killing the server's process group first
+  // (the database's watchdog then stops and removes the database).
+  let signals = 0;
+  let assessing = false;
+  let serverGroup: number | null = null;
+  const onSignal = () => {
+    if (++signals < 2 || assessing) return;
+    if (serverGroup !== null) try { process.kill(-serverGroup, 'SIGKILL'); } catch { /* gone */ }
+    process.exit(EXIT.INTERRUPTED);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
-    const target = `http://127.0.0.1:${svc.port}`;
-    const plan = { ...(await loadPlanFile(PLAN, { target })), source: `${target} (speedguard demo: examples/demo)` };
-    if (!o.quiet) process.stderr.write(`speedguard demo: the demo shop runs on ${target}; assessing it${o.quick ? ' (quick)' : ' (about 3 minutes)'} …\n`);
-    const record = await assessPlan(plan, {
-      expectedRate: null, slo: parseSlo([]), suite: ['baseline', 'stress', 'spike', 'sustained', 'recovery'],
-      soakMs: o.quick ? 10_000 : 30_000, growthPercentPerQuarter: 20, targetRate: null,
-    }, { quiet: o.quiet, workers: o.workers, quick: o.quick }, undefined, window);
-    const code = await finish(record, { outDir: o.outDir, json: o.json, history: o.history });
-    // Findings are the point of the demo, not a failure: only an interruption changes the exit code.
-    return code === EXIT.INTERRUPTED ? code : EXIT.OK;
+    // The database first: the server needs it to start. Stopped last, whatever happens in between.
+    const db = await startDemoPostgres();
+    try {
+      log(`speedguard demo: PostgreSQL ${db.version} with the demo shop's data on 127.0.0.1:${db.port} ` +
+        `(started in ${(db.timings.startMs / 1000).toFixed(1)} s, seeded in ${(db.timings.seedMs / 1000).toFixed(1)} s; ${db.dir})`);
+      if (signals > 0) return EXIT.INTERRUPTED;
+      // Started like `speedguard profile` would: with the Node agent, so the assessment also sees the
+      // service from inside (CPU profile, event loop, GC, downstream calls, queries) during the baseline phase.
+      const svc = await startTarget({ command: [process.execPath, SERVER], env: { DATABASE_URL: db.url } });
+      serverGroup = svc.child?.pid ?? null;
+      const window = startWindowProbes(svc, { outDir: o.outDir, name: 'demo', log });
+      try {
+        if (signals > 0) return EXIT.INTERRUPTED;
+        const target = `http://127.0.0.1:${svc.port}`;
+        const plan = { ...(await loadPlanFile(PLAN, { target })), source: `${target} (speedguard demo: examples/demo)` };
+        log(`speedguard demo: the demo shop runs on ${target}; assessing it${o.quick ? ' (quick)' : ' (about 3 minutes)'} …`);
+        assessing = true;
+        const record = await assessPlan(plan, {
+          expectedRate: null, slo: parseSlo([]), suite: ['baseline', 'stress', 'spike', 'sustained', 'recovery'],
+          soakMs: o.quick ? 10_000 : 30_000, growthPercentPerQuarter: 20, targetRate: null,
+        }, { quiet: o.quiet, workers: o.workers, quick: o.quick, db: db.url }, undefined, window).finally(() => (assessing = false));
+        const code = await finish(record, { outDir: o.outDir, json: o.json, history: o.history });
+        // Findings are the point of the demo, not a failure: only an interruption changes the exit code.
+        return code === EXIT.INTERRUPTED ? code : EXIT.OK;
+      } finally {
+        window.close();
+        await svc.stop();
+      }
+    } finally {
+      await db.stop();
+    }
   } finally {
-    window.close();
-    await svc.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }

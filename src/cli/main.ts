@@ -9,6 +9,7 @@ import { registerAssessCommand } from './assess.ts';
 import { registerHistoryCommand } from './history.ts';
 import { registerReportCommand } from './report.ts';
 import { registerCompareCommand } from './compare.ts';
+import { registerDbCommand } from './db.ts';
 
 const EXAMPLES = `
 Examples:
@@ -53,6 +54,7 @@ export async function main(argv: string[]): Promise<number> {
   registerCompareCommand(program, runner);
   registerDemoCommand(program, runner);
   registerProfileCommand(program, runner);
+  registerDbCommand(program, runner);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -9,6 +9,7 @@ import { parseDuration } from '../plan/duration.ts';
 import { finish } from './assess.ts';
 import { UsageError } from './exit-codes.ts';
 import { toUrlFlags, type RunCliOptions } from './run.ts';
+import { collect, positiveInt } from './option-parsers.ts';
 
 export interface ProfileCliOptions extends Pick<RunCliOptions, 'vus' | 'duration' | 'rate' | 'method' | 'header' | 'body' | 'env' | 'workers' | 'timeout' | 'json' | 'quiet' | 'history'> {
   path: string;
@@ -20,14 +21,11 @@ export interface ProfileCliOptions extends Pick<RunCliOptions, 'vus' | 'duration
   failOn?: string;
   samplingInterval?: number;
   pid?: number;
+  db?: string;
+  allowWrites?: boolean;
 }
 
-const collect = (v: string, prev: string[]) => [...prev, v];
-const int = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${name}: expected a whole number > 0, got ${JSON.stringify(v)}`);
-  return n;
-};
+const int = positiveInt;
 
 export function registerProfileCommand(program: Command, run: (fn: () => Promise<number>) => void): void {
   program.command('profile')
@@ -47,6 +45,8 @@ export function registerProfileCommand(program: Command, run: (fn: () => Promise
     .option('-w, --workers <n>', 'load generator worker threads', int('--workers'))
     .option('--timeout <time>', 'request timeout')
     .option('--sampling-interval <µs>', 'CPU profile sampling interval in µs (default 1000)', int('--sampling-interval'))
+    .option('--db <postgres-url>', 'analyse this PostgreSQL database over the measured window: statements, plans, index advice, N+1 per request')
+    .option('--allow-writes', 'with --db: measure suggested indexes for real (CREATE INDEX inside a transaction that is rolled back)')
     .option('--out-dir <dir>', 'where reports and the .cpuprofile go', 'PERFORMANCE')
     .option('--config <file>', 'severity thresholds (JSON or YAML)')
     .option('--fail-on <severity>', 'exit 99 on a finding at or above this severity')
@@ -60,6 +60,7 @@ Examples:
   speedguard profile --rate 300 -d 20s --path /api/products -- npm start
   speedguard profile --port 8080 -- ./start.sh          (a non-Node service: /proc probes only)
   speedguard profile --pid 4242 --port 8080             (a running process: /proc probes only)
+  speedguard profile --db "$DATABASE_URL" -- node server.js   (+ the queries each request runs)
 
 The target's .cpuprofile is saved beside the reports (open it in Chrome DevTools).`)
     .action((command: string[], o: ProfileCliOptions) => run(() => profileCommand(command, o)));
@@ -80,6 +81,7 @@ export async function profileCommand(command: string[], o: ProfileCliOptions): P
     ...(o.workers ? { workers: o.workers } : {}),
     ...(thresholds ? { thresholds } : {}),
     ...(o.samplingInterval ? { samplingIntervalUs: o.samplingInterval } : {}),
+    ...(o.db ? { db: o.db, allowWrites: Boolean(o.allowWrites) } : {}),
   });
   const record = await stopOnSignals(handle, 'stopping — the load ends, the target is stopped; what was measured is reported');
   return finish(record, { outDir: o.outDir, json: o.json, history: o.history, failOn: o.failOn });

@@ -16,6 +16,7 @@ import { renderSummary } from '../report/summary-text.ts';
 import { EXIT, UsageError } from './exit-codes.ts';
 import { ProgressLine } from './progress.ts';
 import { saveToHistory } from '../history/save-to-history.ts';
+import { collect, positiveNumber, wholeNumber } from './option-parsers.ts';
 
 export interface RunCliOptions {
   vus?: number;
@@ -38,17 +39,8 @@ export interface RunCliOptions {
   stopGrace?: string;
 }
 
-const collect = (v: string, prev: string[]) => [...prev, v];
-const int = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${name}: expected a whole number, got ${JSON.stringify(v)}`);
-  return n;
-};
-const num = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${name}: expected a number > 0, got ${JSON.stringify(v)}`);
-  return n;
-};
+const int = wholeNumber;
+const num = positiveNumber;
 
 export function addRunOptions(cmd: Command): Command {
   return cmd

@@ -70,6 +70,7 @@ export function normalisePlan(input: unknown, options: NormaliseOptions): Plan {
     env: stringMap(user.env),
   };
   if (target !== undefined) plan.target = target;
+  if (user.probes?.postgres) plan.probes = { postgres: user.probes.postgres };
   return plan;
 }
 

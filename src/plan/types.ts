@@ -165,4 +165,6 @@ export interface Plan {
   workers: number;
   /** Environment visible to the script (`__ENV` style) and to ${var} substitution. */
   env: Record<string, string>;
+  /** Probes to run beside the load (assess/profile): `postgres` = a PostgreSQL URL (like --db). */
+  probes?: { postgres?: string };
 }

@@ -106,4 +106,5 @@ export interface PlanOptions {
   tags?: ScalarMap;
   workers?: number;
   env?: ScalarMap;
+  probes?: { postgres?: string };
 }

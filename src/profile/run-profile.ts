@@ -15,6 +15,7 @@ import { startWindowProbes } from './window-probes.ts';
 import { Accumulator } from '../metrics/accumulator.ts';
 import { selectMetric } from '../record/select.ts';
 import { targetName } from '../assess/suite.ts';
+import { startDatabaseProbe, type DatabaseProbe } from '../probes/postgres/collect.ts';
 
 export interface ProfileOptions {
   command: string[];
@@ -33,6 +34,9 @@ export interface ProfileOptions {
   thresholds?: SeverityThresholds;
   /** CPU profile sampling interval (µs). */
   samplingIntervalUs?: number;
+  /** PostgreSQL URL: the database's view of the measured window (statements, plans, N+1). */
+  db?: string;
+  allowWrites?: boolean;
 }
 
 export interface ProfileHandle {
@@ -48,6 +52,8 @@ export function startProfile(o: ProfileOptions): ProfileHandle {
   let interrupted = false;
   const result = (async () => {
     const log = o.log;
+    // Connect to the database first: a wrong URL fails before the target is started.
+    const database = o.db ? await startDatabaseProbe(o.db, { allowWrites: Boolean(o.allowWrites), log }) : null;
     let target: StartedTarget;
     if (o.pid !== undefined) {
       if (!o.port) throw new UsageError('--pid needs --port: the port the process serves on');
@@ -58,9 +64,10 @@ export function startProfile(o: ProfileOptions): ProfileHandle {
       target = await startTarget({ command: o.command, ...(o.port ? { port: o.port } : {}) });
     }
     try {
-      return await profileStarted(target, o, (h) => (current = h), () => interrupted);
+      return await profileStarted(target, o, (h) => (current = h), () => interrupted, database);
     } finally {
       await target.stop();
+      await database?.close();
     }
   })();
   return {
@@ -72,7 +79,7 @@ export function startProfile(o: ProfileOptions): ProfileHandle {
   };
 }
 
-async function profileStarted(target: StartedTarget, o: ProfileOptions, setCurrent: (h: RunHandle | null) => void, interrupted: () => boolean): Promise<AssessmentRecord> {
+async function profileStarted(target: StartedTarget, o: ProfileOptions, setCurrent: (h: RunHandle | null) => void, interrupted: () => boolean, database: DatabaseProbe | null): Promise<AssessmentRecord> {
   const log = o.log;
   const url = `http://127.0.0.1:${target.port}${o.path.startsWith('/') ? o.path : '/' + o.path}`;
   log(`target listens on 127.0.0.1:${target.port} (pid ${target.pid}${target.hello ? `, Node ${target.hello.nodeVersion}, agent attached` : ', no agent'})`);
@@ -94,6 +101,7 @@ async function profileStarted(target: StartedTarget, o: ProfileOptions, setCurre
   let run: RunRecord | null = null;
   if (!interrupted()) {
     await window.begin();
+    await database?.begin('baseline');
     log(`measuring: ${describeLoad(flags)} against ${url} …`);
     const h = startRun(plan, { ...(o.workers ? { workers: o.workers } : {}), stopGraceMs: 2000 });
     setCurrent(h);
@@ -106,6 +114,7 @@ async function profileStarted(target: StartedTarget, o: ProfileOptions, setCurre
     running = false;
     setCurrent(null);
     await window.end();
+    await database?.end('baseline', selectMetric(run, 'http_reqs')?.sum ?? 0);
   }
   const probes = window.probes();
   const ended = Date.now();
@@ -144,6 +153,7 @@ async function profileStarted(target: StartedTarget, o: ProfileOptions, setCurre
     comparison: null,
     probes: { target: probes, profile: { command: o.command } },
   };
+  if (database) record.probes.database = await database.finish(probes);
   record.findings = runAudits(record, o.thresholds);
   return record;
 }

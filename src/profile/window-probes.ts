@@ -1,6 +1,6 @@
 // The inside view of a target over one measured window: the agent's samples, /proc samples, a CPU
-// profile and a sampling heap profile covering exactly that window, assembled into the record's
-// TargetProbes. Used by `speedguard profile`, `assess --profile` and `speedguard demo` (for the
+// profile covering exactly that window and two sampling heap profiles (the allocation rate over its
+// first seconds, then what stays live over the rest), assembled into the record's TargetProbes. Used by `speedguard profile`, `assess --profile` and `speedguard demo` (for the
 // assessments the window is the baseline phase: the expected load).
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -11,6 +11,16 @@ import { startProcSampler } from '../probes/proc/sampler.ts';
 import type { ProcSampler } from '../probes/proc/types.ts';
 import type { StartedTarget } from '../probes/target.ts';
 import type { CpuProfileAnalysis, HeapProfileAnalysis, TargetProbes } from '../record/target-probes.ts';
+
+/**
+ * The allocation-rate heap profile covers the first seconds of the window, the live-only one the
+ * rest: V8 runs one sampling heap profile at a time and cannot tell live from collected samples
+ * within one. A few seconds give thousands of samples at any allocation rate that makes GC pressure,
+ * and the target keeps every sample of this kind until it stops (1.5 GB/s at V8's 32 KiB interval
+ * was 43,000 samples a second on the GC fixture): hence also the coarser interval.
+ */
+export const ALLOCATION_PROFILE_MS = 3000;
+export const ALLOCATION_SAMPLING_BYTES = 128 * 1024;
 
 export interface WindowProbes {
   /** Start the measured window: the CPU profile begins now. */
@@ -30,14 +40,21 @@ export function startWindowProbes(target: StartedTarget, o: { outDir: string; na
   let to = 0;
   let cpuOn = false;
   let heapOn = false;
+  let heapFrom = 0;
+  let allocationOn = false;
+  let allocationFrom = 0;
+  let switchTimer: NodeJS.Timeout | undefined;
+  let switching: Promise<void> | undefined;
   let cpuProfile: CpuProfileAnalysis | null = null;
   let heapProfile: HeapProfileAnalysis | null = null;
+  let heapAllocationProfile: HeapProfileAnalysis | null = null;
   let closed = false;
   // Saved beside the reports (they link to them); the .cpuprofile opens in Chrome DevTools.
   const dir = resolve(o.outDir, 'ANALYSIS');
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
   const cpuPath = join(dir, `${o.name}-${stamp}.cpuprofile`);
   const heapPath = join(dir, `${o.name}-${stamp}.heapprofile`);
+  const allocationPath = join(dir, `${o.name}-${stamp}-allocations.heapprofile`);
   const attempt = async (what: string, fn: () => Promise<void>): Promise<boolean> => {
     try {
       await fn();
@@ -47,19 +64,52 @@ export function startWindowProbes(target: StartedTarget, o: { outDir: string; na
       return false;
     }
   };
+  const startLive = async () => {
+    if (!agent) return;
+    heapOn = await attempt('heap profile not started', async () => { await agent.startHeapProfile(); });
+    heapFrom = Date.now();
+  };
+  const stopAllocation = async () => {
+    if (!agent || !allocationOn) return;
+    allocationOn = false;
+    const durationMs = Date.now() - allocationFrom;
+    await attempt('allocation profile not saved', async () => {
+      mkdirSync(dir, { recursive: true });
+      await agent.stopHeapProfile(allocationPath);
+      heapAllocationProfile = analyseHeapProfile(JSON.parse(readFileSync(allocationPath, 'utf8')), { path: allocationPath, projectRoot: process.cwd(), kind: 'allocated', durationMs });
+    });
+  };
   return {
     async begin() {
       if (agent) {
         cpuOn = await attempt('CPU profile not started', () => agent.startCpuProfile(o.samplingIntervalUs ? { samplingIntervalUs: o.samplingIntervalUs } : {}));
-        // Over the same window: allocations still live at its end (a leak's sites).
-        heapOn = await attempt('heap profile not started', () => agent.startHeapProfile());
+        // First the allocation rate (GC pressure's sites), then what stays live (a leak's sites).
+        await attempt('allocation profile not started', async () => {
+          const { includesCollected } = await agent.startHeapProfile({ includeCollected: true, samplingIntervalBytes: ALLOCATION_SAMPLING_BYTES });
+          // A V8 that cannot keep collected samples gave a live-only profile (at the coarser
+          // interval): it stays on as that one.
+          if (includesCollected) allocationOn = true;
+          else heapOn = true;
+        });
+        if (allocationOn) {
+          switchTimer = setTimeout(() => { switching = stopAllocation().then(startLive); }, ALLOCATION_PROFILE_MS);
+          switchTimer.unref();
+        } else if (!heapOn) {
+          await startLive();
+        }
       }
       from = Date.now();
+      allocationFrom = from;
+      if (heapOn) heapFrom = from;
     },
     async end() {
       to = Date.now();
+      clearTimeout(switchTimer);
       if (!agent) return;
+      await switching;
       mkdirSync(dir, { recursive: true });
+      // The window was shorter than the allocation phase: no live profile then.
+      await stopAllocation();
       if (cpuOn) {
         cpuOn = false;
         await attempt('CPU profile not saved', async () => {
@@ -69,9 +119,10 @@ export function startWindowProbes(target: StartedTarget, o: { outDir: string; na
       }
       if (heapOn) {
         heapOn = false;
+        const durationMs = Date.now() - heapFrom;
         await attempt('heap profile not saved', async () => {
           await agent.stopHeapProfile(heapPath);
-          heapProfile = analyseHeapProfile(JSON.parse(readFileSync(heapPath, 'utf8')), { path: heapPath, projectRoot: process.cwd() });
+          heapProfile = analyseHeapProfile(JSON.parse(readFileSync(heapPath, 'utf8')), { path: heapPath, projectRoot: process.cwd(), kind: 'live', durationMs });
         });
       }
     },
@@ -91,9 +142,11 @@ export function startWindowProbes(target: StartedTarget, o: { outDir: string; na
         proc: { samples: inWindow, summary: windowSummary },
         cpuProfile,
         heapProfile,
+        heapAllocationProfile,
       };
     },
     close() {
+      clearTimeout(switchTimer);
       if (!closed) proc.stop();
       closed = true;
     },

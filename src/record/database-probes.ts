@@ -202,6 +202,8 @@ export interface DatabaseWindow {
   tableScans: Array<{ schema: string; table: string; seqScan: number; seqTupRead: number; idxScan: number }>;
   activity: ActivitySummary | null;
   inferredRepetition: InferredRepetition[];
+  /** Added by the collector helper: what could not be measured in this window, one line each (mergeWindows copies them into DatabaseProbes.warnings). */
+  warnings?: string[];
 }
 
 export interface DatabaseProbes {
@@ -214,10 +216,21 @@ export interface DatabaseProbes {
   /** Cumulative (snapshot mode) or whole-run (load mode: sum of the windows) top statements. */
   statements: StatementStats[];
   /** Global shared-buffer cache hit ratios (pg_statio_user_tables / _indexes). */
-  cacheHitRatio: { tables: number | null; indexes: number | null };
+  cacheHitRatio: {
+    tables: number | null;
+    indexes: number | null;
+    /**
+     * Added (optional) for db-cache-hit-ratio: the block counts behind the ratios (sums of
+     * heap_blks_hit/read and idx_blks_hit/read), so a ratio from a handful of blocks is not judged.
+     * Without it the audit uses the statements' shared blocks as the volume.
+     */
+    blocks?: { heapHit: number; heapRead: number; idxHit: number; idxRead: number };
+  };
   tables: TableStats[];
   indexes: IndexStats[];
   windows: DatabaseWindow[];
+  /** Added by the collector helper: snapshot mode's short pg_stat_activity sample (load mode samples per window instead). */
+  activity?: ActivitySummary | null;
   plans: StatementPlan[];
   indexSuggestions: IndexSuggestion[];
   nPlusOne: NPlusOneGroup[];

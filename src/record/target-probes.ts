@@ -70,9 +70,9 @@ export interface HeapAllocationSite {
   /** 1-based; 0 when unknown. */
   line: number;
   column: number;
-  /** Sampled bytes still live at the end of the window, attributed to this site. */
+  /** Sampled bytes attributed to this site: still live at the profile's end ('live'), or allocated ('allocated'). */
   bytes: number;
-  /** Share of all sampled live bytes (0..1). */
+  /** Share of all sampled bytes of the profile (0..1). */
   share: number;
   category: CpuHotspot['category'];
 }
@@ -81,11 +81,21 @@ export interface HeapAllocationSite {
 export interface HeapProfileAnalysis {
   /** Where the .heapprofile was saved (opens in Chrome DevTools, Memory tab). */
   path: string;
-  /** Sampled bytes allocated in the window and still live when it ended. */
+  /** Sampled bytes allocated in the window and still live when it ended ('allocated': every sampled byte allocated). */
   totalBytes: number;
   samples: number;
   /** Largest first. */
   topAllocators: HeapAllocationSite[];
+  /**
+   * What the profile holds (absent: 'live'). 'live': allocations still live when it stopped — where
+   * memory is retained (a leak's sites). 'allocated': every sampled allocation, collected or not
+   * (V8's includeObjectsCollectedByMinorGC/MajorGC) — where the allocation rate, the GC's work, comes from.
+   */
+  kind?: 'live' | 'allocated';
+  /** How long the profile ran, ms. */
+  durationMs?: number;
+  /** totalBytes per second of durationMs: for 'allocated', the sampled allocation rate. */
+  bytesPerSecond?: number;
 }
 
 export interface TargetProcess {
@@ -111,8 +121,15 @@ export interface TargetProbes {
   agent: { hello: AgentHello | null; samples: AgentSample[] } | null;
   proc: { samples: ProcSample[]; summary: ProcSummary } | null;
   cpuProfile: CpuProfileAnalysis | null;
-  /** Sampling heap profile over the window (absent in records made before it existed). */
+  /** Sampling heap profile (live) over the window — after heapAllocationProfile's first seconds when that one exists (absent in records made before it existed). */
   heapProfile?: HeapProfileAnalysis | null;
+  /**
+   * Allocation-rate profile (kind 'allocated') over the first seconds of the window; heapProfile
+   * (live) covers the rest of it. V8 cannot tell live from collected samples within one profile, and
+   * runs one sampling heap profile at a time. Absent in older records and where V8 cannot keep
+   * collected allocations.
+   */
+  heapAllocationProfile?: HeapProfileAnalysis | null;
 }
 
 /** The target probes of a record, if it has them. */

@@ -14,6 +14,8 @@
 import type { Finding, Severity } from '../audits/types.ts';
 import type { AssessmentRecord } from '../record/assessment-record.ts';
 import { VERSION } from '../version.ts';
+import { DEFAULT_THRESHOLDS } from '../analysis/severity.ts';
+import { dbFigures, dbView, PGHERO_SLOW_CALLS, PGHERO_SLOW_MS } from '../audits/support/database.ts';
 import { comparisonOf, durationPercentile, findingsBySeverity, phaseFigures, priorityLabel, referencePhase, type PhaseFigures } from './phase-figures.ts';
 
 export const ENVELOPE_SCHEMA = 'speedguard.assessment-envelope/1';
@@ -250,10 +252,7 @@ export function buildEnvelope(record: AssessmentRecord, opts: EnvelopeOptions = 
         cpu_average: null, cpu_peak: null, memory_usage: null, disk_io: null, network_io: null,
         units: { cpu_average: 'percent', cpu_peak: 'percent', memory_usage: 'bytes', disk_io: 'bytes/s', network_io: 'bytes/s' },
       },
-      database_performance: {
-        query_time_avg: null, query_time_p95: null, slow_queries: null, connection_pool: null, cache_hit_ratio: null,
-        units: { query_time_avg: 'ms', query_time_p95: 'ms', slow_queries: 'count', connection_pool: 'ratio', cache_hit_ratio: 'ratio' },
-      },
+      database_performance: databasePerformance(record),
     },
     bottlenecks: bottlenecks.map(bottleneck),
     observations: observations.map((f) => ({ id: f.id, title: f.title, component: f.component, description: f.description })),
@@ -278,6 +277,29 @@ export function buildEnvelope(record: AssessmentRecord, opts: EnvelopeOptions = 
       error_rate: { limit: slo.errorRate, actual: base ? round(base.errorRate) : null, unit: 'ratio' },
       throughput: { target: record.config.expectedRate === null ? null : round(record.config.expectedRate), actual: base ? round(base.rps) : null, unit: 'req/s' },
     },
+  };
+}
+
+/**
+ * The database figures (speedguard db, assess --db, profile --db); all null without database probes.
+ * pg_stat_statements keeps sums per statement, not a distribution of calls: query_time_p95 is the
+ * 95th percentile of per-statement mean times weighted by calls (said in `basis`).
+ */
+function databasePerformance(record: AssessmentRecord): Json {
+  const units = { query_time_avg: 'ms', query_time_p95: 'ms', slow_queries: 'count', connection_pool: 'ratio', cache_hit_ratio: 'ratio' };
+  const v = dbView(record);
+  if (!v) return { query_time_avg: null, query_time_p95: null, slow_queries: null, connection_pool: null, cache_hit_ratio: null, units };
+  const f = dbFigures(v);
+  return {
+    query_time_avg: nn(f.queryTimeAvgMs),
+    query_time_p95: nn(f.queryTimeP95Ms),
+    slow_queries: f.slowQueries,
+    connection_pool: nn(f.connectionUse),
+    cache_hit_ratio: f.cacheHitRatio === null ? null : Math.round(f.cacheHitRatio * 10_000) / 10_000,
+    units,
+    mode: f.mode,
+    database: v.database,
+    basis: `${f.mode === 'load' ? 'pg_stat_statements differences over the measured windows' : 'cumulative pg_stat_statements since the last statistics reset'}; query_time_p95 = 95th percentile of per-statement mean times weighted by calls; slow_queries = statements with mean > ${DEFAULT_THRESHOLDS.dbQueryMs.p2} ms or (≥ ${PGHERO_SLOW_CALLS} calls and mean ≥ ${PGHERO_SLOW_MS} ms); connection_pool = peak connections / max_connections; cache_hit_ratio = shared-buffer hits / (hits + reads)${f.mode === 'load' ? ' of the statements run under the load' : ' of the tables'}.`,
   };
 }
 

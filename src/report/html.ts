@@ -7,6 +7,7 @@ import { targetProbesOf } from '../record/target-probes.ts';
 import { dateTime } from './html/fmt.ts';
 import { html, jsonForScript, raw, type SafeHtml } from './html/safe.ts';
 import { capacitySection } from './html/sections/capacity.ts';
+import { databaseSection, hasDatabase } from './html/sections/database.ts';
 import { endpointsSection } from './html/sections/endpoints.ts';
 import { environmentSection } from './html/sections/environment.ts';
 import { findingsSection } from './html/sections/findings.ts';
@@ -51,6 +52,7 @@ function cpuProfileOf(r: AssessmentRecord) {
 function nav(r: AssessmentRecord): SafeHtml {
   const items: Array<[string, string]> = [['findings', 'Findings'], ['phases', 'Phases'], ['capacity', 'Capacity'], ['endpoints', 'Endpoints']];
   if (cpuProfileOf(r)) items.push(['profile', 'CPU profile']);
+  if (hasDatabase(r)) items.push(['database', 'Database']);
   if (Array.isArray(r.inspection) && r.inspection.length) items.push(['inspection', 'HTTP inspection']);
   items.push(['generator', 'Generator'], ['environment', 'Environment']);
   return html`<nav class="muted">${items.map(([id, label], i) => html`${i ? ' · ' : ''}<a href="#${id}">${label}</a>`)}</nav>`;
@@ -80,6 +82,7 @@ ${phasesSection(r)}
 ${capacitySection(r)}
 ${endpointsSection(r)}
 ${flamegraphSection(cpuProfileOf(r))}
+${databaseSection(r)}
 ${inspectionSection(r.inspection)}
 ${generatorSection(r.phases)}
 ${environmentSection(r)}

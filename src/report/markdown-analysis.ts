@@ -7,7 +7,9 @@ import type { Finding } from '../audits/types.ts';
 import type { AssessmentRecord } from '../record/assessment-record.ts';
 import { targetProbesOf, type CpuHotspot, type CpuProfileAnalysis } from '../record/target-probes.ts';
 import { assessmentStatus } from './envelope.ts';
+import { dbView } from '../audits/support/database.ts';
 import { md, mdLine, mdTable } from './escape.ts';
+import { databaseMarkdown } from './markdown-database.ts';
 import { fmtDuration, fmtPercent } from './format.ts';
 import { comparisonOf, durationPercentile, findingsBySeverity, fmtValue, phaseFigures, priorityLabel, referencePhase, type PhaseFigures } from './phase-figures.ts';
 
@@ -44,7 +46,7 @@ export function renderAnalysisMarkdown(record: AssessmentRecord, opts: AnalysisM
     ['Started', md(record.startedAt)],
     ['Duration', fmtDuration(record.durationMs)],
     ['SLO', `p${slo.latencyPercentile} < ${slo.latencyMs} ms, errors < ${pct(slo.errorRate)}${slo.source.length ? ` (${md(slo.source.join(', '))})` : ''}`],
-    ['Expected load', record.config.expectedRate === null ? 'not given (derived from the stress phase)' : rps(record.config.expectedRate)],
+    ['Expected load', record.config.expectedRate !== null ? rps(record.config.expectedRate) : record.phases.length === 0 && dbView(record) ? 'none (database analysis, no load run)' : 'not given (derived from the stress phase)'],
   ]), '');
   if (opts.links?.length) out.push(`Related: ${opts.links.map((l) => `[${md(l.label)}](${encodeURI(l.href)})`).join(' · ')}`, '');
 
@@ -52,7 +54,9 @@ export function renderAnalysisMarkdown(record: AssessmentRecord, opts: AnalysisM
   out.push('## Baseline Metrics', '');
   const ref = referencePhase(record);
   if (!ref) {
-    out.push('No phase completed any request: there are no baseline figures.', '');
+    out.push(record.phases.length === 0 && dbView(record)
+      ? 'No load was run (a database analysis): the figures are in the Database section.'
+      : 'No phase completed any request: there are no baseline figures.', '');
   } else {
     const b = phaseFigures(ref);
     const atSlo = durationPercentile(ref.run, slo.latencyPercentile);
@@ -84,6 +88,7 @@ export function renderAnalysisMarkdown(record: AssessmentRecord, opts: AnalysisM
 
   const profile = record.probes && typeof record.probes === 'object' ? targetProbesOf(record)?.cpuProfile : null;
   if (profile) out.push(...profileSection(profile));
+  out.push(...databaseMarkdown(record));
 
   // ── Optimizations Recommended
   out.push('## Optimizations Recommended', '');

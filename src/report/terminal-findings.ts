@@ -6,6 +6,7 @@ import type { Finding } from '../audits/types.ts';
 import type { AssessmentRecord } from '../record/assessment-record.ts';
 import { assessmentStatus, type PerformanceStatus } from './envelope.ts';
 import { term } from './escape.ts';
+import { databaseTerminalLines } from './terminal-database.ts';
 import { colours } from './format.ts';
 import { evidenceLine, findingsBySeverity, priorityLabel } from './phase-figures.ts';
 
@@ -29,7 +30,7 @@ export function renderTerminalFindings(record: AssessmentRecord, opts: TerminalF
 
   if (record.status !== 'completed') out.push(c.red(c.bold(`  ✗ ASSESSMENT ${record.status.toUpperCase()}: ${term(record.statusReason ?? '')} — partial results`)));
   out.push(`  ${c.bold(statusColour[status](`ASSESSMENT: ${status.toUpperCase()}`))} (score ${score}/10) — ${term(record.target)}`);
-  out.push(`  ${actionable.length ? `${actionable.length} finding(s): ${byPriority.join(', ')}` : 'no bottleneck found at the tested load'}`);
+  out.push(`  ${actionable.length ? `${actionable.length} finding(s): ${byPriority.join(', ')}` : record.phases.length ? 'no bottleneck found at the tested load' : 'no problem found'}`);
   out.push('');
 
   for (const f of findings) out.push(...findingLines(f, c));
@@ -41,6 +42,8 @@ export function renderTerminalFindings(record: AssessmentRecord, opts: TerminalF
     for (const p of record.phases) out.push(`    ${mark(p.verdict)} ${p.name.padEnd(10)} ${p.verdict.padEnd(9)} ${c.dim(term(p.verdictReason))}`);
     out.push('');
   }
+
+  out.push(...databaseTerminalLines(record, c));
 
   const cap = record.capacity;
   const stress = record.phases.find((p) => p.name === 'stress' && p.stress)?.stress;

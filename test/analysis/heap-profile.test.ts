@@ -58,3 +58,16 @@ test('bad input names what is wrong', () => {
   assert.throws(() => analyseHeapProfile({ head: { callFrame: {}, selfSize: 1, children: 'no' } }, { path: 'p' }), /head\.children must be an array/);
   assert.throws(() => analyseHeapProfile({ head: { callFrame: {}, selfSize: 1, children: [7] } }, { path: 'p' }), /head\.children\[0\] must be an object/);
 });
+
+test('kind and duration are recorded; bytesPerSecond is the sampled rate over the duration', () => {
+  const p = root(node('buildGarbage', APP, 9, 3_000_000), node('handle', APP, 30, 1_000_000));
+  const a = analyseHeapProfile(p, { path: 'a.heapprofile', kind: 'allocated', durationMs: 2000 });
+  assert.equal(a.kind, 'allocated');
+  assert.equal(a.durationMs, 2000);
+  assert.equal(a.bytesPerSecond, 2_000_000);
+  assert.equal(a.topAllocators[0]!.function, 'buildGarbage');
+  const live = analyseHeapProfile(p, { path: 'l.heapprofile' });
+  assert.equal(live.kind, 'live');
+  assert.equal(live.durationMs, undefined);
+  assert.equal(live.bytesPerSecond, undefined);
+});

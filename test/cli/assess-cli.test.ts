@@ -2,32 +2,18 @@
 // against its schema, the run stored, and --baseline gating a regression with exit 99.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { startChildService } from '../helpers/child-service.ts';
+import { runCli } from '../helpers/cli.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/speedguard.js', import.meta.url));
 const LIMITED = fileURLToPath(new URL('../fixtures/services/limited.ts', import.meta.url));
 const SCHEMA = JSON.parse(readFileSync(new URL('../../schema/assessment-envelope.schema.json', import.meta.url), 'utf8'));
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', CI: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[]) => runCli(args);
 
 test('assess writes the reports, stores the record, and gates regressions against a baseline', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sg-assess-'));

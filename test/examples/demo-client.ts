@@ -1,6 +1,8 @@
-// Test helpers for the demo service: start it as a child process (as `speedguard demo` does), and a
-// small keep-alive HTTP client that times each request.
+// Test helpers for the demo service: start it as a child process (as `speedguard demo` does, with
+// DATABASE_URL; or without, when it starts its own PostgreSQL), a small keep-alive HTTP client that
+// times each request, and what is left of a demo's processes after it stopped.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 
@@ -17,9 +19,14 @@ export interface DemoProcess {
   stop(timeoutMs?: number): Promise<number | null>;
 }
 
-export async function startDemo(timeoutMs = 10_000): Promise<DemoProcess> {
+/** Starts the demo server: on `databaseUrl` (as `speedguard demo` runs it), else on its own private PostgreSQL. */
+export async function startDemo(o: { databaseUrl?: string; timeoutMs?: number } = {}): Promise<DemoProcess> {
+  const timeoutMs = o.timeoutMs ?? (o.databaseUrl ? 10_000 : 30_000);
   const t0 = performance.now();
-  const child = spawn(process.execPath, [SERVER, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = { ...process.env };
+  if (o.databaseUrl) env.DATABASE_URL = o.databaseUrl;
+  else delete env.DATABASE_URL;
+  const child = spawn(process.execPath, [SERVER, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d));
@@ -127,3 +134,62 @@ export class DemoClient {
 }
 
 export const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** Running (a zombie — exited, not yet reaped by whoever inherited it — counts as gone). */
+export const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return true; // no /proc (not Linux): kill(0) succeeded
+  }
+};
+
+/** Polls (bounded: ≤ timeoutMs) until the process is gone — another process's exit is no event of ours. */
+export async function gone(pid: number, timeoutMs = 3_000): Promise<boolean> {
+  const until = performance.now() + timeoutMs;
+  while (performance.now() < until) {
+    if (!alive(pid)) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return !alive(pid);
+}
+
+/**
+ * Live processes of a PostgreSQL cluster (Linux /proc): those whose command line names `dir` (the
+ * postmaster: `postgres -D <dir>/data`) and their children (the backends, whose command lines are
+ * rewritten to "postgres: …"). Empty = nothing of that cluster is left.
+ */
+export function clusterProcesses(dir: string): number[] {
+  const byParent = new Map<number, number[]>();
+  const named: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isSafeInteger(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      if (stat[0] === 'Z') continue;
+      const ppid = Number(stat[1]);
+      byParent.set(ppid, [...(byParent.get(ppid) ?? []), pid]);
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir)) named.push(pid);
+    } catch {
+      // Exited while we looked.
+    }
+  }
+  return [...named, ...named.flatMap((pid) => byParent.get(pid) ?? [])];
+}
+
+/** Polls (bounded) until no process of the cluster in `dir` is left; those still there. */
+export async function clusterGone(dir: string, timeoutMs = 15_000): Promise<number[]> {
+  const until = performance.now() + timeoutMs;
+  let left = clusterProcesses(dir);
+  while (left.length > 0 && performance.now() < until) {
+    await new Promise((r) => setTimeout(r, 50));
+    left = clusterProcesses(dir);
+  }
+  return left;
+}

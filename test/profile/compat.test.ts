@@ -138,6 +138,24 @@ test('TypeScript target run with Node 24 type stripping: the hotspot is the .ts 
   assert.equal(f.location?.line, lineOf(file, 'export function hashOrder'), describe(r));
 });
 
+test('compiled TypeScript (tsc → CommonJS + .js.map): the hotspot is mapped back to the .ts file and line', async () => {
+  const source = fixture('compat/server.ts');
+  const out = mkdtempSync(join(tmpdir(), 'sg-compiled-'));
+  // The repository's own tsc; no package.json in `out`, so Node runs the output as CommonJS.
+  const tsc = fileURLToPath(new URL('../../node_modules/.bin/tsc', import.meta.url));
+  execFileSync(tsc, ['--ignoreConfig', '--sourceMap', '--outDir', out, '--module', 'nodenext', '--target', 'es2022', '--skipLibCheck', '--types', 'node', '--rootDir', join(source, '..'), source], { timeout: 60_000 });
+  const compiled = join(out, 'server.js');
+  assert.match(readFileSync(compiled, 'utf8'), /sourceMappingURL=server\.js\.map/);
+  const r = await profile([NODE24, compiled], { vus: 8, duration: 4500 });
+  const p = probesOf(r);
+  assertAttachedAndStopped(p, 2);
+  const f = r.findings.find((x) => x.audit === 'cpu-bound');
+  assert.ok(f, describe(r));
+  assert.match(f.location?.function ?? '', /hashOrder/, describe(r));
+  assert.match(f.location?.file ?? '', /compat\/server\.ts$/, describe(r));
+  assert.equal(f.location?.line, lineOf(source, 'export function hashOrder'), describe(r));
+});
+
 test('npm start: the listening process is found, profiled and stopped with no orphan left', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sg-npm-start-'));
   // The start script names the repo's Node 24 explicitly: npm itself may run on the system's Node.

@@ -61,12 +61,24 @@ test('waiting on a downstream behind a small pool: names the origin', async () =
   assert.ok(!r.findings.some((x) => x.audit === 'cpu-bound' && (x.severity === 'critical' || x.severity === 'high')), describe(r));
 });
 
-test('GC pressure: the garbage collector is named as the cause', async () => {
+test('GC pressure: the garbage collector is named as the cause, buildGarbage as its top allocator', async () => {
   const r = await profile('gc-pressure.mjs', { vus: 4, duration: 6000 });
   // The first diagnosis of the target itself (load-level and host/generator findings may come first
   // on a loaded CI machine: they are about the measurement, not the cause).
   const first = primary(r, ['cpu-bound', 'event-loop-blocked', 'gc-pressure', 'memory-leak', 'downstream-wait', 'threadpool-saturation']);
   assert.equal(first?.audit, 'gc-pressure', describe(r));
+  // From the allocation-rate profile (collected objects included), not the live-only one, where the
+  // short-lived garbage is gone and the caller `handle` used to come first.
+  const alloc = targetProbesOf(r)!.heapAllocationProfile;
+  assert.ok(alloc, 'allocation-rate heap profile analysed');
+  assert.equal(alloc.kind, 'allocated');
+  assert.equal(alloc.topAllocators[0]?.function, 'buildGarbage', JSON.stringify(alloc.topAllocators.slice(0, 3)));
+  assert.ok(alloc.topAllocators[0]!.share > 0.5, `share ${alloc.topAllocators[0]!.share}`);
+  assert.ok((alloc.bytesPerSecond ?? 0) > 10 * 1024 * 1024, `allocation rate ${alloc.bytesPerSecond} B/s`);
+  assert.equal(first.location?.function, 'buildGarbage', describe(r));
+  assert.match(first.location?.file ?? '', /gc-pressure\.mjs$/);
+  // The live profile still covers the rest of the window.
+  assert.equal(targetProbesOf(r)!.heapProfile?.kind, 'live');
 });
 
 test('memory leak: primary diagnosis, named at its allocation site rememberRequest by the heap profile', async () => {

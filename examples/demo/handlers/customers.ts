@@ -2,12 +2,13 @@
 // GET /api/customers/:id/orders.
 //
 // DELIBERATE BOTTLENECK #3 (N+1 queries over an unindexed column): loadOrdersWithItems loads a page
-// of the customer's orders (one indexed query), then runs ONE MORE QUERY PER ORDER for its items —
-// `WHERE order_id = ?` on order_items, which has no index on order_id, so each of those queries is
-// a full scan of ~40,000 rows (EXPLAIN QUERY PLAN: "SCAN order_items"). A page of 10 orders is
-// 12 queries and ~10 ms of synchronous SQLite work on the event loop. The fix: an index
-// `CREATE INDEX order_items_order ON order_items(order_id)` and one query for all the page's items
-// (`WHERE order_id IN (…)`), as the product lookup below already does.
+// of the customer's orders (one indexed query), then runs ONE MORE QUERY PER ORDER for its items, one
+// after another — `WHERE order_id = $1` on order_items, which has no index on order_id, so each of
+// those queries is a sequential scan of ~41,000 rows (EXPLAIN: "Seq Scan on order_items", "Rows
+// Removed by Filter" ≈ all of them). A page of 10 orders is 12 statements and 10 round trips that
+// each wait for a full-table scan. The fix: `CREATE INDEX order_items_order ON order_items(order_id)`
+// and one query for all the page's items (`WHERE order_id = ANY($1)`), as the product lookup below
+// already does.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DemoDatabase } from '../db.ts';
 import { HttpError, parseId, parseLimit, sendJson } from '../http.ts';
@@ -20,7 +21,7 @@ interface OrderRow {
   subtotal_cents: number;
   shipping_cents: number;
   total_cents: number;
-  created_at: string;
+  created_at: Date;
 }
 
 interface ItemRow {
@@ -33,22 +34,23 @@ export interface OrderWithItems extends OrderRow {
   items: Array<ItemRow & { sku: string; name: string }>;
 }
 
-/** The SQL of the per-order item query (exported for the EXPLAIN QUERY PLAN check of the tests). */
-export const ITEMS_BY_ORDER_SQL = 'SELECT product_id, quantity, unit_price_cents FROM order_items WHERE order_id = ?';
+/** The SQL of the per-order item query (exported for the EXPLAIN checks of the tests). */
+export const ITEMS_BY_ORDER_SQL = 'SELECT product_id, quantity, unit_price_cents FROM order_items WHERE order_id = $1';
 
 /** A customer's most recent orders with their items: 1 + N + 1 queries (README, bottleneck 3). */
-export function loadOrdersWithItems(db: DemoDatabase, customerId: number, limit: number): OrderWithItems[] {
-  const orders = db.statement('ordersByCustomer', `SELECT id, status, currency, subtotal_cents, shipping_cents,
-    total_cents, created_at FROM orders WHERE customer_id = ? ORDER BY created_at DESC LIMIT ?`)
+export async function loadOrdersWithItems(db: DemoDatabase, customerId: number, limit: number): Promise<OrderWithItems[]> {
+  const orders = await db.statement('ordersByCustomer', `SELECT id, status, currency, subtotal_cents, shipping_cents,
+    total_cents, created_at FROM orders WHERE customer_id = $1 ORDER BY created_at DESC LIMIT $2`)
     .all<OrderRow>(customerId, limit);
   const itemsByOrder = db.statement('itemsByOrder', ITEMS_BY_ORDER_SQL);
-  // N+1: one query per order, each a full scan of order_items.
-  const withItems = orders.map((order) => ({ ...order, items: itemsByOrder.all<ItemRow>(order.id) }));
+  // N+1: one query per order, awaited in turn (the loop an ORM's lazy relation runs), each a full
+  // scan of order_items.
+  const withItems: Array<OrderRow & { items: ItemRow[] }> = [];
+  for (const order of orders) withItems.push({ ...order, items: await itemsByOrder.all<ItemRow>(order.id) });
   // The product names in one query for the whole page (the pattern the items query should follow).
   const productIds = [...new Set(withItems.flatMap((o) => o.items.map((i) => i.product_id)))];
-  const products = db.statement('productNamesByIds',
-    'SELECT id, sku, name FROM products WHERE id IN (SELECT value FROM json_each(?))')
-    .all<{ id: number; sku: string; name: string }>(JSON.stringify(productIds));
+  const products = await db.statement('productNamesByIds', 'SELECT id, sku, name FROM products WHERE id = ANY($1::int[])')
+    .all<{ id: number; sku: string; name: string }>(productIds);
   const names = new Map(products.map((p) => [p.id, p]));
   return withItems.map((o) => ({
     ...o,
@@ -63,10 +65,10 @@ interface CustomerSummary {
   city: string;
   country: string;
   tier: string;
-  created_at: string;
+  created_at: Date;
   order_count: number;
   lifetime_value_cents: number;
-  last_order_at: string | null;
+  last_order_at: Date | null;
 }
 
 const CUSTOMER_CACHE_TTL_MS = 60_000;
@@ -74,15 +76,16 @@ const CUSTOMER_CACHE_MAX = 1000;
 
 export function makeCustomerHandlers(db: DemoDatabase, stats: DemoStats) {
   const summary = db.statement('customerSummary', `SELECT c.id, c.name, c.email, c.city, c.country, c.tier, c.created_at,
-      count(o.id) AS order_count, coalesce(sum(o.total_cents), 0) AS lifetime_value_cents, max(o.created_at) AS last_order_at
-    FROM customers c LEFT JOIN orders o ON o.customer_id = c.id WHERE c.id = ? GROUP BY c.id`);
+      count(o.id)::int AS order_count, coalesce(sum(o.total_cents), 0)::int AS lifetime_value_cents,
+      max(o.created_at) AS last_order_at
+    FROM customers c LEFT JOIN orders o ON o.customer_id = c.id WHERE c.id = $1 GROUP BY c.id`);
   // Customer summaries change rarely: cached in process for a minute (bounded; oldest evicted first).
   const cache = new Map<number, { value: CustomerSummary; expires: number }>();
 
-  function customerSummary(id: number): CustomerSummary | undefined {
+  async function customerSummary(id: number): Promise<CustomerSummary | undefined> {
     const hit = cache.get(id);
     if (hit !== undefined && hit.expires > Date.now()) return hit.value;
-    const value = summary.get<CustomerSummary>(id);
+    const value = await summary.get<CustomerSummary>(id);
     if (value === undefined) return undefined;
     if (cache.size >= CUSTOMER_CACHE_MAX) cache.delete(cache.keys().next().value!);
     cache.set(id, { value: { ...value }, expires: Date.now() + CUSTOMER_CACHE_TTL_MS });
@@ -90,19 +93,19 @@ export function makeCustomerHandlers(db: DemoDatabase, stats: DemoStats) {
   }
 
   /** GET /api/customers/:id */
-  function getCustomer(req: IncomingMessage, res: ServerResponse, params: string[]): void {
+  async function getCustomer(req: IncomingMessage, res: ServerResponse, params: string[]): Promise<void> {
     const id = parseId(params[0], 'customer');
-    const customer = customerSummary(id);
+    const customer = await customerSummary(id);
     if (customer === undefined) throw new HttpError(404, `customer ${id} not found`);
     sendJson(req, res, 200, customer, { cacheControl: 'private, max-age=60' });
   }
 
   /** GET /api/customers/:id/orders?limit= */
-  function listCustomerOrders(req: IncomingMessage, res: ServerResponse, params: string[], query: URLSearchParams): void {
+  async function listCustomerOrders(req: IncomingMessage, res: ServerResponse, params: string[], query: URLSearchParams): Promise<void> {
     const id = parseId(params[0], 'customer');
     const limit = parseLimit(query.get('limit'), 10, 100);
-    if (customerSummary(id) === undefined) throw new HttpError(404, `customer ${id} not found`);
-    const orders = stats.measure('loadOrdersWithItems', () => loadOrdersWithItems(db, id, limit));
+    if (await customerSummary(id) === undefined) throw new HttpError(404, `customer ${id} not found`);
+    const orders = await stats.measureAsync('loadOrdersWithItems', () => loadOrdersWithItems(db, id, limit));
     sendJson(req, res, 200, { customerId: id, orders }, { cacheControl: 'private, max-age=30' });
   }
 

@@ -95,11 +95,11 @@ export class InventoryClient {
 }
 
 export function makeInventoryHandler(db: DemoDatabase, client: InventoryClient) {
-  const product = db.statement('productSkuById', 'SELECT id, sku, name FROM products WHERE id = ?');
+  const product = db.statement('productSkuById', 'SELECT id, sku, name FROM products WHERE id = $1');
   /** GET /api/inventory/:productId */
   return async (req: IncomingMessage, res: ServerResponse, params: string[]): Promise<void> => {
     const id = parseId(params[0], 'product');
-    const p = product.get<{ id: number; sku: string; name: string }>(id);
+    const p = await product.get<{ id: number; sku: string; name: string }>(id);
     if (p === undefined) throw new HttpError(404, `product ${id} not found`);
     // A client that gave up does not keep its place in the pool's queue.
     const abandoned = new AbortController();

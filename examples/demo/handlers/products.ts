@@ -23,8 +23,8 @@ interface ProductRow {
   review_count: number;
   tags: string;
   stock_status: string;
-  created_at: string;
-  updated_at: string;
+  created_at: Date;
+  updated_at: Date;
 }
 
 const PRODUCT_COLUMNS = `p.id, p.sku, p.name, p.description, c.slug AS category, p.brand, p.colour, p.price_cents, p.rating,
@@ -51,22 +51,22 @@ function toApi(p: ProductRow) {
 
 export function makeProductHandlers(db: DemoDatabase) {
   const page = db.statement('productsPage', `SELECT ${PRODUCT_COLUMNS} FROM products p
-    JOIN categories c ON c.id = p.category_id ORDER BY p.id LIMIT ? OFFSET ?`);
+    JOIN categories c ON c.id = p.category_id ORDER BY p.id LIMIT $1 OFFSET $2`);
   const pageInCategory = db.statement('productsPageInCategory', `SELECT ${PRODUCT_COLUMNS} FROM products p
-    JOIN categories c ON c.id = p.category_id WHERE c.slug = ? ORDER BY p.id LIMIT ? OFFSET ?`);
-  const count = db.statement('productsCount', 'SELECT count(*) AS n FROM products');
+    JOIN categories c ON c.id = p.category_id WHERE c.slug = $1 ORDER BY p.id LIMIT $2 OFFSET $3`);
+  const count = db.statement('productsCount', 'SELECT count(*)::int AS n FROM products');
   const countInCategory = db.statement('productsCountInCategory',
-    'SELECT count(*) AS n FROM products p JOIN categories c ON c.id = p.category_id WHERE c.slug = ?');
+    'SELECT count(*)::int AS n FROM products p JOIN categories c ON c.id = p.category_id WHERE c.slug = $1');
   const byId = db.statement('productById', `SELECT ${PRODUCT_COLUMNS} FROM products p
-    JOIN categories c ON c.id = p.category_id WHERE p.id = ?`);
+    JOIN categories c ON c.id = p.category_id WHERE p.id = $1`);
 
   /** GET /api/products?limit=&offset=&category= — DELIBERATELY uncached and uncompressed (README #2). */
-  function listProducts(_req: IncomingMessage, res: ServerResponse, _params: string[], query: URLSearchParams): void {
+  async function listProducts(_req: IncomingMessage, res: ServerResponse, _params: string[], query: URLSearchParams): Promise<void> {
     const limit = parseLimit(query.get('limit'), 50, 500);
     const offset = query.get('offset') === null ? 0 : parseLimit(query.get('offset'), 0, 1_000_000, 'offset');
     const category = query.get('category');
-    const rows = category === null ? page.all<ProductRow>(limit, offset) : pageInCategory.all<ProductRow>(category, limit, offset);
-    const total = (category === null ? count.get<{ n: number }>() : countInCategory.get<{ n: number }>(category))!.n;
+    const rows = await (category === null ? page.all<ProductRow>(limit, offset) : pageInCategory.all<ProductRow>(category, limit, offset));
+    const total = (await (category === null ? count.get<{ n: number }>() : countInCategory.get<{ n: number }>(category)))!.n;
     const body = Buffer.from(JSON.stringify({ items: rows.map(toApi), total, limit, offset }));
     // No Cache-Control, no validator, no Content-Encoding — whatever the request's Accept-Encoding says.
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length });
@@ -74,9 +74,9 @@ export function makeProductHandlers(db: DemoDatabase) {
   }
 
   /** GET /api/products/:id */
-  function getProduct(req: IncomingMessage, res: ServerResponse, params: string[]): void {
+  async function getProduct(req: IncomingMessage, res: ServerResponse, params: string[]): Promise<void> {
     const id = parseId(params[0], 'product');
-    const row = byId.get<ProductRow>(id);
+    const row = await byId.get<ProductRow>(id);
     if (row === undefined) throw new HttpError(404, `product ${id} not found`);
     sendJson(req, res, 200, toApi(row), { cacheControl: 'public, max-age=300' });
   }

@@ -29,7 +29,7 @@ export interface ScoredProduct {
 }
 
 /** The catalogue the recommender reads, loaded once at start (products do not change in the demo). */
-export function loadCatalogue(db: DemoDatabase): CatalogueEntry[] {
+export function loadCatalogue(db: DemoDatabase): Promise<CatalogueEntry[]> {
   return db
     .statement('catalogueForScoring', 'SELECT id, name, description, category_id, brand, price_cents, rating, tags FROM products ORDER BY id')
     .all<CatalogueEntry>();

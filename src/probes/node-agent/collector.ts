@@ -11,6 +11,7 @@ import {
   AGENT_INTERVAL_ENV, AGENT_PROTOCOL_VERSION, AGENT_SOCKET_ENV,
   type AgentCommand, type AgentHello, type AgentMessage, type AgentSample,
 } from './protocol.ts';
+import { sqlAgentImportFlag } from './sql-install.ts';
 
 export class AgentCollectorError extends Error {
   override name = 'AgentCollectorError';
@@ -33,6 +34,12 @@ export interface CpuProfileOptions {
 export interface HeapProfileOptions {
   /** Mean bytes allocated between samples. */
   samplingIntervalBytes?: number;
+  /**
+   * Keep the allocations the GC collected too (every sampled allocation: the allocation rate) instead
+   * of only those still live at the stop (a leak's sites). Falls back silently to live-only where V8
+   * cannot (before V8 11 / Node 20): see the answer's includesCollected.
+   */
+  includeCollected?: boolean;
 }
 
 export interface AgentCollector {
@@ -59,7 +66,7 @@ export interface AgentCollector {
   /** Stops the profile; the agent writes the .cpuprofile JSON to `path` (absolute) and the promise resolves after. */
   stopCpuProfile(path: string): Promise<void>;
   /** Starts the agent's sampling heap profiler (HeapProfiler.startSampling; V8's default interval is 32 KiB). */
-  startHeapProfile(opts?: HeapProfileOptions): Promise<void>;
+  startHeapProfile(opts?: HeapProfileOptions): Promise<{ includesCollected: boolean }>;
   /** Stops it; the agent writes the SamplingHeapProfile JSON (.heapprofile) to `path` (absolute). */
   stopHeapProfile(path: string): Promise<void>;
   close(): Promise<void>;
@@ -107,7 +114,8 @@ export async function startAgentCollector(opts: AgentCollectorOptions = {}): Pro
     writeFileSync(agentFile, js);
   }
   // A file URL needs no quoting in NODE_OPTIONS, even with spaces in the path.
-  const importFlag = `--import=${pathToFileURL(agentFile).href}`;
+  // + the N+1 detection's own --import (sql-agent.ts), loaded after the agent; '' when unavailable.
+  const importFlag = `--import=${pathToFileURL(agentFile).href}` + (js !== undefined ? sqlAgentImportFlag(dir) : '');
   const base = opts.baseNodeOptions ?? process.env.NODE_OPTIONS ?? '';
   const env: AgentCollector['env'] = {
     NODE_OPTIONS: base ? `${importFlag} ${base}` : importFlag,
@@ -119,7 +127,7 @@ export async function startAgentCollector(opts: AgentCollectorOptions = {}): Pro
   const samples: AgentSample[] = [];
   const sampleListeners = new Set<(s: AgentSample) => void>();
   const helloWaiters: ((h: AgentHello) => void)[] = [];
-  const pending = new Map<number, { resolve: () => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  const pending = new Map<number, { resolve: (answer: AgentMessage) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
   let primary: net.Socket | undefined;
   let primaryHello: AgentHello | undefined;
   const socketOfPid = new Map<number, net.Socket>();
@@ -128,6 +136,11 @@ export async function startAgentCollector(opts: AgentCollectorOptions = {}): Pro
 
   const failPending = (why: string) => {
     for (const [id, p] of pending) { clearTimeout(p.timer); p.reject(new AgentCollectorError(why)); pending.delete(id); }
+  };
+
+  // Agents measure only when told (protocol 2): the followed process, and no other.
+  const setSampling = (socket: net.Socket, on: boolean) => {
+    if (!socket.destroyed) socket.write(JSON.stringify({ cmd: 'sampling', id: 0, on } satisfies AgentCommand) + '\n');
   };
 
   const onMessage = (socket: net.Socket, msg: AgentMessage) => {
@@ -141,6 +154,7 @@ export async function startAgentCollector(opts: AgentCollectorOptions = {}): Pro
       if (!primary) {
         primary = socket;
         primaryHello = msg;
+        setSampling(socket, true);
         for (const w of helloWaiters.splice(0)) w(msg);
       }
       return;
@@ -156,7 +170,7 @@ export async function startAgentCollector(opts: AgentCollectorOptions = {}): Pro
     pending.delete(msg.id);
     clearTimeout(p.timer);
     if (msg.type === 'error') p.reject(new AgentCollectorError(`agent: ${msg.message}`));
-    else p.resolve();
+    else p.resolve(msg);
   };
 
   const server = net.createServer((socket) => {
@@ -184,7 +198,7 @@ export async function startAgentCollector(opts: AgentCollectorOptions = {}): Pro
   await once(server, 'listening');
   server.unref();
 
-  const command = (cmd: AgentCommand) => new Promise<void>((resolve, reject) => {
+  const command = (cmd: AgentCommand) => new Promise<AgentMessage>((resolve, reject) => {
     if (!primary || primary.destroyed) {
       reject(new AgentCollectorError(`agent: ${cmd.cmd}: no target is connected`));
       return;
@@ -207,6 +221,8 @@ export async function startAgentCollector(opts: AgentCollectorOptions = {}): Pro
       if (!socket || !h || socket.destroyed) return false;
       if (socket !== primary) {
         failPending('agent: switched to another process');
+        if (primary) setSampling(primary, false);
+        setSampling(socket, true);
         primary = socket;
         primaryHello = h;
         samples.length = 0;
@@ -236,26 +252,27 @@ export async function startAgentCollector(opts: AgentCollectorOptions = {}): Pro
       if (interval !== undefined && !(Number.isFinite(interval) && interval > 0)) {
         return Promise.reject(new AgentCollectorError(`startCpuProfile: samplingIntervalUs ${interval} must be a number > 0`));
       }
-      return command({ cmd: 'cpu-profile-start', id: nextId++, samplingIntervalUs: interval });
+      return command({ cmd: 'cpu-profile-start', id: nextId++, samplingIntervalUs: interval }).then(() => {});
     },
     stopCpuProfile(path) {
       if (typeof path !== 'string' || !isAbsolute(path)) {
         return Promise.reject(new AgentCollectorError(`stopCpuProfile: path ${JSON.stringify(path)} must be absolute`));
       }
-      return command({ cmd: 'cpu-profile-stop', id: nextId++, path });
+      return command({ cmd: 'cpu-profile-stop', id: nextId++, path }).then(() => {});
     },
     startHeapProfile(o = {}) {
       const interval = o.samplingIntervalBytes;
       if (interval !== undefined && !(Number.isFinite(interval) && interval > 0)) {
         return Promise.reject(new AgentCollectorError(`startHeapProfile: samplingIntervalBytes ${interval} must be a number > 0`));
       }
-      return command({ cmd: 'heap-profile-start', id: nextId++, samplingIntervalBytes: interval });
+      return command({ cmd: 'heap-profile-start', id: nextId++, samplingIntervalBytes: interval, includeCollected: o.includeCollected === true })
+        .then((answer) => ({ includesCollected: answer.type === 'heap-profile-started' && answer.includesCollected === true }));
     },
     stopHeapProfile(path) {
       if (typeof path !== 'string' || !isAbsolute(path)) {
         return Promise.reject(new AgentCollectorError(`stopHeapProfile: path ${JSON.stringify(path)} must be absolute`));
       }
-      return command({ cmd: 'heap-profile-stop', id: nextId++, path });
+      return command({ cmd: 'heap-profile-stop', id: nextId++, path }).then(() => {});
     },
     async close() {
       failPending('agent: collector closed');

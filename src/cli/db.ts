@@ -1,0 +1,144 @@
+// `speedguard db <postgres-url>`: analyse a PostgreSQL database on its own, from its cumulative
+// statistics (no load is run) — slow statements, their plans, measured index advice, unused /
+// duplicate / invalid indexes, cache hit ratio, connections — through the same audits and report
+// writers as an assessment (a record with no phases and probes.database).
+// Read-only unless --allow-writes (then only CREATE INDEX inside transactions that are rolled back).
+// The password never reaches the terminal, the record or a report: everything shows session.safeUrl.
+import { randomUUID } from 'node:crypto';
+import { cpus } from 'node:os';
+import type { Command } from 'commander';
+import { loadSeverityConfig } from '../analysis/severity.ts';
+import { DEFAULT_SLO } from '../assess/options.ts';
+import { runAudits } from '../audits/index.ts';
+import { openDb } from '../probes/postgres/connect.ts';
+import { explainTopStatements } from '../probes/postgres/explain.ts';
+import { adviseIndexes } from '../probes/postgres/index-advice.ts';
+import type { DbSession } from '../probes/postgres/session.ts';
+import { collectDatabaseSnapshot } from '../probes/postgres/snapshot.ts';
+import { ASSESSMENT_SCHEMA, type AssessmentRecord } from '../record/assessment-record.ts';
+import type { DatabaseProbes } from '../record/database-probes.ts';
+import { VERSION } from '../version.ts';
+import { finish } from './assess.ts';
+import { EXIT, UsageError } from './exit-codes.ts';
+import { positiveInt } from './option-parsers.ts';
+
+export interface DbCliOptions {
+  allowWrites?: boolean;
+  top: number;
+  outDir: string;
+  json?: boolean;
+  /** Commander: a path with --history PATH, false with --no-history, else true/undefined. */
+  history?: string | boolean;
+  explain: boolean;
+  config?: string;
+  failOn?: string;
+  quiet?: boolean;
+}
+
+/** Statements kept from pg_stat_statements at least (the report's table, the envelope's figures). */
+const KEPT_STATEMENTS = 50;
+/** Plans are the expensive part (one EXPLAIN, sometimes ANALYZE, each): the top ones only. */
+const MAX_EXPLAINED = 25;
+
+
+export function registerDbCommand(program: Command, run: (fn: () => Promise<number>) => void): void {
+  program.command('db')
+    .argument('<postgres-url>', 'postgres://user[:password]@host[:port]/database (the password is never printed or stored)')
+    .description('analyse a PostgreSQL database: slow statements, plans, measured index advice, unused/duplicate/invalid indexes, cache, connections')
+    .option('--top <n>', 'statements (by total time) to explain and advise on', positiveInt('--top'), 10)
+    .option('--no-explain', 'do not EXPLAIN the top statements (no plans, no index advice)')
+    .option('--allow-writes', 'measure candidate indexes for real: CREATE INDEX inside a transaction that is always rolled back (holds a lock on the table meanwhile)')
+    .option('--out-dir <dir>', 'where the reports go', 'PERFORMANCE')
+    .option('--config <file>', 'severity thresholds (JSON or YAML), e.g. dbQueryMs: { p2: 200 }')
+    .option('--fail-on <severity>', 'exit 99 on a finding at or above this severity (low, medium, high, critical)')
+    .option('--history <path>', 'history database (default .speedguard/history.db)')
+    .option('--no-history', 'do not store the result')
+    .option('--json', 'print the record as JSON on stdout')
+    .option('-q, --quiet', 'no progress lines')
+    .addHelpText('after', `
+Examples:
+  speedguard db postgres://app@127.0.0.1:5432/shop
+  PGPASSWORD=secret speedguard db postgres://app@db.internal/shop --top 20
+  speedguard db postgres://app@127.0.0.1/shop --allow-writes      measure index candidates (rolled back)
+  speedguard db "$DATABASE_URL" --json > db.json
+
+Reads pg_stat_statements (cumulative since its last reset), the catalogue and pg_stat_activity in a
+read-only session with statement and lock timeouts. Reports: <out-dir>/ANALYSIS/db-<database>-<time>.md/.json/.html.
+Exit codes: 0 ok · 1 cannot connect / runtime failure · 2 bad URL or option · 99 --fail-on matched`)
+    .action((url: string, o: DbCliOptions) => run(() => dbCommand(url, o)));
+}
+
+const SEVERITIES = ['low', 'medium', 'high', 'critical'];
+
+export async function dbCommand(url: string, o: DbCliOptions): Promise<number> {
+  if (o.failOn !== undefined && !SEVERITIES.includes(o.failOn)) throw new UsageError(`--fail-on: expected one of ${SEVERITIES.join(', ')}, got ${JSON.stringify(o.failOn)}`);
+  const thresholds = o.config ? loadSeverityConfig(o.config) : undefined;
+  const log = o.quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`);
+  const started = Date.now();
+
+  let session: DbSession;
+  try {
+    // DbInputError (a bad URL) is a UsageError: main prints it in one line and exits 2.
+    session = await openDb(url, { allowWrites: o.allowWrites === true });
+  } catch (e) {
+    if ((e as Error)?.name === 'DbConnectError') {
+      // Its message names the URL without the password and is scrubbed of it.
+      process.stderr.write(`speedguard: ${(e as Error).message}\n`);
+      return EXIT.RUNTIME;
+    }
+    throw e;
+  }
+
+  let probes: DatabaseProbes;
+  try {
+    log(`database: ${session.safeUrl} (${session.readOnly ? 'read-only session' : '--allow-writes: indexes are built in transactions that are rolled back'})`);
+    probes = await collectDatabaseSnapshot(session, { url: session.safeUrl, topN: Math.max(KEPT_STATEMENTS, o.top) });
+    log(`database: PostgreSQL ${probes.server.version}, ${probes.statements.length} statement(s), ${probes.tables.length} table(s), ${probes.indexes.length} index(es)`);
+    if (o.explain && probes.statements.length) {
+      const limit = Math.min(o.top, MAX_EXPLAINED);
+      log(`database: explaining the ${Math.min(limit, probes.statements.length)} statement(s) with the most total time …`);
+      try {
+        probes.plans = await explainTopStatements(session, probes.statements, { limit });
+        log(`database: index advice (${session.readOnly ? (probes.server.hypopgAvailable ? 'HypoPG' : 'plan shape only: no HypoPG, no --allow-writes') : 'measured with real indexes, rolled back'}) …`);
+        probes.indexSuggestions = await adviseIndexes(session, probes.plans, { indexes: probes.indexes, allowWrites: o.allowWrites === true, hypopg: probes.server.hypopgAvailable });
+      } catch (e) {
+        // Plans are a bonus on top of the statistics: their failure is reported, not fatal.
+        probes.warnings.push(`plans or index advice failed: ${oneLine(e)}`);
+      }
+    }
+  } catch (e) {
+    process.stderr.write(`speedguard: reading ${session.safeUrl} failed: ${oneLine(e)}\n`);
+    return EXIT.RUNTIME;
+  } finally {
+    await session.close();
+  }
+
+  const ended = Date.now();
+  const record: AssessmentRecord = {
+    schema: ASSESSMENT_SCHEMA,
+    id: randomUUID(),
+    kind: 'assess',
+    target: session.safeUrl,
+    targetName: `db-${probes.server.database || 'database'}`,
+    status: 'completed',
+    statusReason: null,
+    startedAt: new Date(started).toISOString(),
+    endedAt: new Date(ended).toISOString(),
+    durationMs: ended - started,
+    // No load: the SLO is only there because the record type carries one (the N+1 / pool audits need phases anyway).
+    config: { expectedRate: null, slo: { ...DEFAULT_SLO, source: [] }, suite: [], soakMs: 0, growthPercentPerQuarter: null, targetRate: null },
+    environment: { speedguard: VERSION, node: process.version, platform: process.platform, arch: process.arch, cpus: cpus().length, workers: 0 },
+    phases: [],
+    inspection: [],
+    capacity: null,
+    findings: [],
+    comparison: null,
+    probes: { database: probes },
+  };
+  record.findings = runAudits(record, thresholds);
+  return finish(record, { outDir: o.outDir, json: o.json, history: o.history as string | false | undefined, failOn: o.failOn });
+}
+
+function oneLine(e: unknown): string {
+  return String((e as Error)?.message ?? e).replace(/\s+/g, ' ').trim();
+}
