@@ -127,4 +127,28 @@ describe('speedguard db', () => {
     assert.ok(!down.stderr.includes(TEST_PG_PASSWORD) && !down.stdout.includes(TEST_PG_PASSWORD));
     assert.doesNotMatch(down.stderr, /\n\s+at /, 'no stack trace');
   });
+
+  test('a well-indexed database under a typical workload gets no P0/P1 finding and no missing-index finding', async () => {
+    const healthyUrl = await server.createDatabase('sg_db_healthy');
+    const c = await server.client('sg_db_healthy');
+    await c.query(`CREATE TABLE customers (id serial PRIMARY KEY, email text NOT NULL UNIQUE, name text NOT NULL);
+      CREATE TABLE orders (id serial PRIMARY KEY, customer_id int NOT NULL REFERENCES customers(id), total int NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
+      INSERT INTO customers (email, name) SELECT 'c' || i || '@example.test', 'Customer ' || i FROM generate_series(1, 5000) i;
+      INSERT INTO orders (customer_id, total, created_at) SELECT 1 + (i % 5000), i % 997, now() - (i || ' minutes')::interval FROM generate_series(1, 50000) i;
+      CREATE INDEX orders_customer_created ON orders (customer_id, created_at);
+      ANALYZE;`);
+    await c.query('SELECT pg_stat_statements_reset()');
+    // What the application does: indexed lookups, a page of a customer's orders, a join by key.
+    for (let i = 1; i <= 200; i++) {
+      await c.query('SELECT id, email, name FROM customers WHERE id = $1', [i]);
+      await c.query('SELECT id, total FROM orders WHERE customer_id = $1 ORDER BY created_at DESC LIMIT 20', [i]);
+      await c.query('SELECT c.name, o.total FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id = $1', [i * 7]);
+    }
+    const r = await cli(['db', healthyUrl, '--json', '--no-history', '--out-dir', join(dir, 'healthy'), '--quiet']);
+    assert.equal(r.code, 0, r.stderr);
+    const record = JSON.parse(r.stdout) as { findings: Array<{ audit: string; severity: string; title: string }> };
+    const list = record.findings.map((f) => `${f.severity} ${f.audit}: ${f.title}`).join('\n');
+    assert.ok(!record.findings.some((f) => f.severity === 'critical' || f.severity === 'high'), list);
+    assert.ok(!record.findings.some((f) => f.audit === 'db-missing-index' || f.audit === 'db-slow-queries' || f.audit === 'db-plan-issues'), list);
+  });
 });

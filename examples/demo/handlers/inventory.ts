@@ -1,9 +1,9 @@
 // GET /api/inventory/:productId — live stock for a product, from the downstream inventory service.
 //
 // DELIBERATE BOTTLENECK #4 (slow downstream behind a small connection pool): every request calls the
-// downstream (30–50 ms) through an http.Agent with maxSockets: 2. Two calls can be in flight at once;
+// downstream (30–50 ms) through an http.Agent with maxSockets: 1. One call can be in flight at once;
 // the rest wait in the agent's queue for a socket, so under concurrency latency grows by ~40 ms per
-// two queued requests while the CPU stays idle — throughput is capped at ~2 / 43 ms ≈ 45 calls/s. The
+// queued request while the CPU stays idle — throughput is capped at ~1 / 43 ms ≈ 23 calls/s. The
 // fix: a larger pool (maxSockets sized by Little's law: rate × downstream latency), and/or caching
 // stock levels for a few seconds, and a deadline that covers the queueing, to fail fast.
 import { Agent, request } from 'node:http';
@@ -11,7 +11,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DemoDatabase } from '../db.ts';
 import { HttpError, parseId, sendJson } from '../http.ts';
 
-export const INVENTORY_POOL_SIZE = 2;
+// One socket (was 2 while the shop ran on SQLite): on PostgreSQL the N+1 costs the database ~35 ms of
+// CPU per orders page, and with two sockets the pool's limit (~150 req/s of the plan) came so close
+// to the whole machine's CPU limit on 2 cores that a busy machine saw "everything slows together".
+export const INVENTORY_POOL_SIZE = 1;
 const DOWNSTREAM_TIMEOUT_MS = 5_000;
 
 /** Figures about the downstream calls (GET /debug/stats → downstream). */
