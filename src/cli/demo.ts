@@ -73,7 +73,9 @@ export async function demoCommand(o: DemoOptions): Promise<number> {
         const record = await assessPlan(plan, {
           expectedRate: null, slo: parseSlo([]), suite: ['baseline', 'stress', 'spike', 'sustained', 'recovery'],
           soakMs: o.quick ? 10_000 : 30_000, growthPercentPerQuarter: 20, targetRate: null,
-        }, { quiet: o.quiet, workers: o.workers, quick: o.quick, db: db.url }, undefined, window).finally(() => (assessing = false));
+          // The demo's database is its own throw-away cluster: index advice is measured for real
+          // (CREATE INDEX in a transaction that is rolled back), as a user would with --allow-writes.
+        }, { quiet: o.quiet, workers: o.workers, quick: o.quick, db: db.url, allowWrites: true }, undefined, window).finally(() => (assessing = false));
         const code = await finish(record, { outDir: o.outDir, json: o.json, history: o.history });
         // Findings are the point of the demo, not a failure: only an interruption changes the exit code.
         return code === EXIT.INTERRUPTED ? code : EXIT.OK;
