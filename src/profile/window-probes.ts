@@ -17,7 +17,8 @@ import type { CpuProfileAnalysis, HeapProfileAnalysis, TargetProbes } from '../r
  * rest: V8 runs one sampling heap profile at a time and cannot tell live from collected samples
  * within one. A few seconds give thousands of samples at any allocation rate that makes GC pressure,
  * and the target keeps every sample of this kind until it stops (1.5 GB/s at V8's 32 KiB interval
- * was 43,000 samples a second on the GC fixture): hence also the coarser interval.
+ * was 43,000 samples a second on the GC fixture): hence also the coarser interval. The switch costs
+ * the target one JSON.stringify of that profile (milliseconds) inside the window.
  */
 export const ALLOCATION_PROFILE_MS = 3000;
 export const ALLOCATION_SAMPLING_BYTES = 128 * 1024;

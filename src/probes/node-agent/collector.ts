@@ -60,6 +60,11 @@ export interface AgentCollector {
    * (they were the other process's). Returns false when no hello came from that pid.
    */
   follow(pid: number): boolean;
+  /**
+   * Turns measuring off (no hooks, no timers, no samples) or back on in the followed process. It is
+   * on from its hello. Lets a benchmark compare the same process with and without the agent's work.
+   */
+  setSampling(on: boolean): void;
   /** Calls cb for each new sample; returns an unsubscribe function. */
   onSample(cb: (sample: AgentSample) => void): () => void;
   startCpuProfile(opts?: CpuProfileOptions): Promise<void>;
@@ -242,6 +247,9 @@ export async function startAgentCollector(opts: AgentCollectorOptions = {}): Pro
         const done = (h: AgentHello) => { clearTimeout(timer); resolve(h); };
         helloWaiters.push(done);
       });
+    },
+    setSampling(on) {
+      if (primary) setSampling(primary, on);
     },
     onSample(cb) {
       sampleListeners.add(cb);
