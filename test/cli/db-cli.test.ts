@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
-import type pg from 'pg';
+import pg from 'pg';
 import { freePort, startTestPostgres, TEST_PG_PASSWORD, type TestPostgres } from '../helpers/postgres.ts';
 import { runCli } from '../helpers/cli.ts';
 
@@ -138,11 +138,22 @@ describe('speedguard db', () => {
       CREATE INDEX orders_customer_created ON orders (customer_id, created_at);
       ANALYZE;`);
     await c.query('SELECT pg_stat_statements_reset()');
-    // What the application does: indexed lookups, a page of a customer's orders, a join by key.
+    // What the application does, on its own connection: indexed lookups, a page of a customer's
+    // orders, a join by key.
+    const app = new pg.Client({ connectionString: healthyUrl });
+    await app.connect();
     for (let i = 1; i <= 200; i++) {
-      await c.query('SELECT id, email, name FROM customers WHERE id = $1', [i]);
-      await c.query('SELECT id, total FROM orders WHERE customer_id = $1 ORDER BY created_at DESC LIMIT 20', [i]);
-      await c.query('SELECT c.name, o.total FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id = $1', [i * 7]);
+      await app.query('SELECT id, email, name FROM customers WHERE id = $1', [i]);
+      await app.query('SELECT id, total FROM orders WHERE customer_id = $1 ORDER BY created_at DESC LIMIT 20', [i]);
+      await app.query('SELECT c.name, o.total FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id = $1', [i * 7]);
+    }
+    // A backend publishes its table and index counters when idle, up to ~10 s late, and at exit:
+    // end the application's connection, then wait (bounded) until the index scans are visible.
+    await app.end();
+    for (let i = 0; i < 50; i++) {
+      const seen = await c.query<{ n: string }>(`SELECT coalesce(idx_scan, 0) AS n FROM pg_stat_user_tables WHERE relname = 'orders'`);
+      if (Number(seen.rows[0]?.n) >= 400) break;
+      await new Promise((r) => setTimeout(r, 100));
     }
     const r = await cli(['db', healthyUrl, '--json', '--no-history', '--out-dir', join(dir, 'healthy'), '--quiet']);
     assert.equal(r.code, 0, r.stderr);
