@@ -7,7 +7,7 @@ import { bandOf } from '../analysis/severity.ts';
 import type { Audit, AuditContext, AuditFinding, Evidence } from './types.ts';
 import { ms, pct, round } from './support/format.ts';
 import {
-  callerOf, eluOf, latencyOf, loadEvidence, locationOf, mainThreadLoad, primaryCpuCause, probeConfidence, siteOf, siteText, targetView, userHotspots,
+  callerOf, eluOf, latencyOf, loadEvidence, locationOf, mainThreadDemand, mainThreadLoad, primaryCpuCause, probeConfidence, siteOf, siteText, targetView, userHotspots,
 } from './support/target.ts';
 
 export const CPU_BOUND_ID = 'cpu-bound';
@@ -28,7 +28,10 @@ export const cpuBound: Audit = {
     const load = mainThreadLoad(v);
     const elu = eluOf(v);
     if (!load) return [];
-    const severity = bandOf(load.value, ctx.thresholds.cpu);
+    // On a starved host the thread gets less CPU than it wants: judge by its demand when the event
+    // loop says it was busy (host-limits reports the starvation itself).
+    const demand = elu !== null && elu >= ELU_BUSY ? mainThreadDemand(v) : null;
+    const severity = bandOf(Math.max(load.value, demand ?? 0), ctx.thresholds.cpu);
     if (!severity || (elu !== null && elu < ELU_BUSY)) return [];
     if (primaryCpuCause(v) !== 'js') return [];
 

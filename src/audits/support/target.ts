@@ -85,6 +85,18 @@ export function mainThreadLoad(v: TargetView): { value: number; source: 'proc' |
   return elu === null || v.agent.length < MIN_SAMPLES ? null : { value: elu, source: 'elu' };
 }
 
+/**
+ * What the main thread wanted rather than what it got (share of one core): its CPU plus the time the
+ * process waited runnable for a core (for a Node service almost all the main thread's), capped at
+ * one core. On a starved host (other processes on its cores) a saturated JS thread reads a low CPU
+ * share while its event loop is busy all the time. Null without /proc run-queue figures.
+ */
+export function mainThreadDemand(v: TargetView): number | null {
+  const main = v.proc.filter((s) => s.mainThreadCpuPercent !== null && s.runqueueWaitMs !== null && s.intervalMs > 0)
+    .map((s) => Math.min(100, s.mainThreadCpuPercent! + (100 * s.runqueueWaitMs!) / s.intervalMs));
+  return main.length >= MIN_SAMPLES ? median(main) / 100 : null;
+}
+
 /** Loop delay over the window (ms): the median second's p99 and the worst max. */
 export function loopDelayOf(v: TargetView): { p99: number; max: number } | null {
   if (v.agent.length === 0) return null;

@@ -2,7 +2,6 @@
 // the target connects to. Give `env` to the target's spawn(); read `hello` and `samples`.
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import module from 'node:module';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
@@ -12,6 +11,7 @@ import {
   type AgentCommand, type AgentHello, type AgentMessage, type AgentSample,
 } from './protocol.ts';
 import { sqlAgentImportFlag } from './sql-install.ts';
+import { stripTypesQuietly } from './strip-types.ts';
 
 export class AgentCollectorError extends Error {
   override name = 'AgentCollectorError';
@@ -87,20 +87,9 @@ let strippedAgent: string | undefined;
  */
 function agentJavaScript(): string | undefined {
   if (strippedAgent !== undefined) return strippedAgent;
-  const strip = (module as unknown as { stripTypeScriptTypes?: (code: string) => string }).stripTypeScriptTypes;
-  if (!strip) return undefined;
-  // stripTypeScriptTypes prints an ExperimentalWarning on the user's terminal; mute just that one.
-  const emitWarning = process.emitWarning;
-  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-    if (String(warning).includes('stripTypeScriptTypes')) return;
-    (emitWarning as (...a: unknown[]) => void).call(process, warning, ...rest);
-  }) as typeof process.emitWarning;
-  try {
-    strippedAgent = strip(readFileSync(AGENT_SOURCE, 'utf8'));
-  } finally {
-    process.emitWarning = emitWarning;
-  }
-  return strippedAgent;
+  const js = stripTypesQuietly(readFileSync(AGENT_SOURCE, 'utf8'));
+  if (js !== null) strippedAgent = js;
+  return js ?? undefined;
 }
 
 export async function startAgentCollector(opts: AgentCollectorOptions = {}): Promise<AgentCollector> {

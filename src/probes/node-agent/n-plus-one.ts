@@ -4,24 +4,15 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { NPlusOneGroup } from '../../record/database-probes.ts';
 import type { TargetProbes } from '../../record/target-probes.ts';
 import type { AgentSample } from './protocol.ts';
-import type { SqlLocation } from './sql-protocol.ts';
+import type { SqlRepetition } from './sql-protocol.ts';
 
 export interface NPlusOneOptions {
   /** Paths inside this folder are given relative to it (as the CPU profile analysis does). Default: absolute. */
   projectRoot?: string;
 }
 
-interface Sum {
-  endpoint: string;
-  statement: string;
-  driver: string;
-  requests: number;
-  executions: number;
-  maxExecutions: number;
-  ms: number;
-  requestMs: number;
-  location: SqlLocation | null;
-}
+/** The window's sum per (endpoint, statement): the same fields as one interval's repetition. */
+type Sum = SqlRepetition;
 
 function display(file: string, root: string | null): string {
   if (!root) return file;

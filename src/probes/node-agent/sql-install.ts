@@ -1,11 +1,10 @@
 // Collector side: ships the agent's SQL instrumentation (sql-agent.ts and the sibling files it
 // imports) next to the agent's own stripped copy, and gives the `--import` flag that loads it.
-// Like agentJavaScript() in collector.ts: the target may run Node 20/22 (no type stripping) and
-// speedguard may sit under node_modules (where Node will not strip types), so we strip here.
+// Stripped like the agent itself (strip-types.ts).
 import { readFileSync, writeFileSync } from 'node:fs';
-import module from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { stripTypesQuietly } from './strip-types.ts';
 
 /** The in-target files, entry first. Their relative imports of each other are rewritten .ts → .mjs. */
 export const SQL_AGENT_FILES = ['sql-agent', 'sql-hooks', 'sql-requests', 'sql-fingerprint'] as const;
@@ -14,25 +13,16 @@ let stripped: Map<string, string> | null | undefined;
 
 function strippedFiles(): Map<string, string> | null {
   if (stripped !== undefined) return stripped;
-  const strip = (module as unknown as { stripTypeScriptTypes?: (code: string) => string }).stripTypeScriptTypes;
-  if (!strip) return (stripped = null);
-  // stripTypeScriptTypes prints an ExperimentalWarning on the user's terminal; mute just that one.
-  const emitWarning = process.emitWarning;
-  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-    if (String(warning).includes('stripTypeScriptTypes')) return;
-    (emitWarning as (...a: unknown[]) => void).call(process, warning, ...rest);
-  }) as typeof process.emitWarning;
   try {
     const files = new Map<string, string>();
     for (const name of SQL_AGENT_FILES) {
-      const source = readFileSync(new URL(`./${name}.ts`, import.meta.url), 'utf8');
-      files.set(`${name}.mjs`, strip(source).replace(/(from\s+['"]\.\/[\w-]+)\.ts(['"])/g, '$1.mjs$2'));
+      const js = stripTypesQuietly(readFileSync(new URL(`./${name}.ts`, import.meta.url), 'utf8'));
+      if (js === null) return (stripped = null);
+      files.set(`${name}.mjs`, js.replace(/(from\s+['"]\.\/[\w-]+)\.ts(['"])/g, '$1.mjs$2'));
     }
     stripped = files;
   } catch {
     stripped = null;
-  } finally {
-    process.emitWarning = emitWarning;
   }
   return stripped;
 }

@@ -39,6 +39,22 @@ describe('cpu-bound', () => {
     assert.deepEqual(cpuBound.run(ctx(profiled(cpuTarget(60, 0.6), ramp))), []);
   });
 
+  it('on a starved host: the thread gets 55 % of a core but waits runnable 40 % of the time, its loop busy → CPU-bound by demand', () => {
+    const starved = cpuTarget(55, 0.97);
+    for (const s of starved.proc!.samples) s.runqueueWaitMs = 0.4 * s.intervalMs;
+    const [f] = cpuBound.run(ctx(profiled(starved, ramp)));
+    assert.ok(f, 'a finding by demand');
+    assert.equal(f.severity, 'high'); // demand 95 % of a core: SPEC §2's high band (critical is > 95 %)
+    assert.equal(f.location?.function, 'computeScore');
+    // What it got is what the evidence shows.
+    assert.equal(f.evidence.find((e) => e.label.startsWith('main-thread CPU'))!.value, 55);
+    // Without the wait (or with an idle loop) the same CPU is not a saturated thread.
+    assert.deepEqual(cpuBound.run(ctx(profiled(cpuTarget(55, 0.97), ramp))), []);
+    const idleLoop = cpuTarget(55, 0.5);
+    for (const s of idleLoop.proc!.samples) s.runqueueWaitMs = 0.4 * s.intervalMs;
+    assert.deepEqual(cpuBound.run(ctx(profiled(idleLoop, ramp))), []);
+  });
+
   it('a busy CPU with an idle event loop is not the JS thread: silent', () => {
     assert.deepEqual(cpuBound.run(ctx(profiled(cpuTarget(98, 0.3)))), []);
   });
