@@ -16,6 +16,8 @@ export const CPU_BOUND_ID = 'cpu-bound';
  * child): ELU must agree. 0.75 = the lower edge of SPEC's P2 CPU band.
  */
 export const ELU_BUSY = 0.75;
+/** The demand path (starved host) needs the top JavaScript function to hold this share of the samples. */
+export const DEMAND_MIN_TOP_SHARE = 0.2;
 /** Latency whose last third is this much above its first counts as growing (queueing). */
 export const LATENCY_GROWTH = 1.5;
 
@@ -29,8 +31,11 @@ export const cpuBound: Audit = {
     const elu = eluOf(v);
     if (!load) return [];
     // On a starved host the thread gets less CPU than it wants: judge by its demand when the event
-    // loop says it was busy (host-limits reports the starvation itself).
-    const demand = elu !== null && elu >= ELU_BUSY ? mainThreadDemand(v) : null;
+    // loop says it was busy AND the profile shows one JavaScript function doing a real part of the
+    // work (host-limits reports the starvation itself). Without that, a starved host running GC
+    // threads or a thread pool would make any busy loop look CPU-bound.
+    const topUser = userHotspots(v.profile, 'self')[0];
+    const demand = elu !== null && elu >= ELU_BUSY && (topUser?.selfShare ?? 0) >= DEMAND_MIN_TOP_SHARE ? mainThreadDemand(v) : null;
     const severity = bandOf(Math.max(load.value, demand ?? 0), ctx.thresholds.cpu);
     if (!severity || (elu !== null && elu < ELU_BUSY)) return [];
     if (primaryCpuCause(v) !== 'js') return [];

@@ -17,6 +17,14 @@ export const DOMINANT_SHARE = 0.6;
  * machine is "3×" but says nothing.
  */
 export const OTHERS_GROWTH_SHARE = 0.25;
+/**
+ * Between OTHERS_GROWTH_SHARE and this, the dominant endpoint is still named (it grew at least twice
+ * as much as any other), with lower confidence: the others slowing too means something they share
+ * (typically the CPU of a busy host) was also near its limit.
+ */
+export const OTHERS_GROWTH_SHARE_LOOSE = 0.5;
+/** Confidence factor for that case. */
+export const SHARED_SLOWDOWN_CONFIDENCE = 0.7;
 /** Growth below this (ms) is noise at these sample sizes, not a bottleneck. */
 export const MIN_GROWTH_MS = 20;
 
@@ -74,17 +82,21 @@ export const endpointBottleneck: Audit = {
       rollbackPlan: 'Pool sizes, timeouts and concurrency limits are configuration: restore the previous values.',
     };
 
-    if (share >= DOMINANT_SHARE && nextGrowth <= OTHERS_GROWTH_SHARE * top.growth) {
+    if (share >= DOMINANT_SHARE && nextGrowth <= OTHERS_GROWTH_SHARE_LOOSE * top.growth) {
       const label = endpointLabel(top.name, methodOf(run, top.name));
+      const alone = nextGrowth <= OTHERS_GROWTH_SHARE * top.growth;
       return [{
         audit: 'endpoint-bottleneck',
         title: `${label} limits capacity: its p95 goes from ${ms(top.light)} to ${ms(top.broke)} at ${rate(broke.offeredRate)} while no other endpoint grows by more than ${ms(nextGrowth)}`,
         type: 'application',
         severity,
-        confidence: Math.min(0.85, sampleConfidence(top.samples)),
+        confidence: round(Math.min(0.85, sampleConfidence(top.samples)) * (alone ? 1 : SHARED_SLOWDOWN_CONFIDENCE), 2),
         component: label,
         description: `At the breaking point of the stress phase (${rate(broke.offeredRate)} offered) ${label} accounts for ${round(share * 100, 0)} % of the growth in p95 latency across endpoints; ` +
-          `the next one grew by ${ms(nextGrowth)} (at most ${round(othersFactor, 1)}× its light-load p95). The service as a whole is not saturated; this endpoint is.`,
+          `the next one grew by ${ms(nextGrowth)} (at most ${round(othersFactor, 1)}× its light-load p95). ` +
+          (alone
+            ? 'The service as a whole is not saturated; this endpoint is.'
+            : 'This endpoint gives out first, but the others slowed too: something they share (often the CPU of a busy host) was also near its limit, so the next limit is close behind.'),
         evidence,
         location: { endpoint: top.name },
         rootCause: 'Only this endpoint queues, so it waits on a resource the others do not use: a small connection pool to a downstream or database, a lock or a serial section, or a slow dependency. ' +

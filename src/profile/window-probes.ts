@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { analyseCpuProfile } from '../analysis/cpu-profile.ts';
 import { analyseHeapProfile } from '../analysis/heap-profile.ts';
+import { attributeInlinedAllocations } from '../analysis/heap-inlined.ts';
 import { summarise } from '../probes/proc/compute.ts';
 import { startProcSampler } from '../probes/proc/sampler.ts';
 import type { ProcSampler } from '../probes/proc/types.ts';
@@ -136,6 +137,9 @@ export function startWindowProbes(target: StartedTarget, o: { outDir: string; na
       const windowSummary = base.supported && inWindow.length
         ? summarise(inWindow, { pid: base.pid, exited: base.exited, clockTicksPerSecond: base.clockTicksPerSecond, cgroup: base.cgroup })
         : base;
+      // Inlined allocators: the CPU profile of the same window names what the heap profile cannot.
+      if (heapProfile) heapProfile = attributeInlinedAllocations(heapProfile, cpuProfile);
+      if (heapAllocationProfile) heapAllocationProfile = attributeInlinedAllocations(heapAllocationProfile, cpuProfile);
       return {
         target: target.info(),
         window: from ? { fromEpochMs: from, toEpochMs: to || Date.now() } : null,

@@ -75,6 +75,11 @@ export interface HeapAllocationSite {
   /** Share of all sampled bytes of the profile (0..1). */
   share: number;
   category: CpuHotspot['category'];
+  /**
+   * Anonymous sites whose bytes were given to this function because V8 had inlined it into them
+   * (the CPU profile shows it running below them; analysis/heap-inlined.ts), as "fn (file:line)".
+   */
+  inlinedFrom?: string[];
 }
 
 /** The sampling heap profile (HeapProfiler.startSampling) of the measured window. */

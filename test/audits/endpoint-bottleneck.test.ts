@@ -46,6 +46,19 @@ test('names the one endpoint whose latency explodes while the others hold', () =
   assert.equal(f.severity, 'high');
 });
 
+test('names the endpoint that gives out first even when another slows a little too (busy host), with lower confidence', () => {
+  const alone = endpointBottleneck.run({ record: stressWith({ '/api/inventory/:id': [50, 210], '/api/orders': [30, 40], '/health': [1, 1.2] }), thresholds: DEFAULT_THRESHOLDS })[0]!;
+  // inventory +160 ms, orders +60 ms (more than a quarter, less than half of it): still inventory.
+  const [f] = endpointBottleneck.run({ record: stressWith({ '/api/inventory/:id': [50, 210], '/api/orders': [30, 90], '/health': [1, 1.2] }), thresholds: DEFAULT_THRESHOLDS });
+  assert.ok(f);
+  assert.equal(f.location?.endpoint, '/api/inventory/:id');
+  assert.match(f.description, /the others slowed too/);
+  assert.ok(f.confidence < alone.confidence, `${f.confidence} < ${alone.confidence}`);
+  // Comparable growth (orders +120 ms, over half of inventory's): no single endpoint is named.
+  const [g] = endpointBottleneck.run({ record: stressWith({ '/api/inventory/:id': [50, 210], '/api/orders': [30, 150], '/health': [1, 1.2] }), thresholds: DEFAULT_THRESHOLDS });
+  assert.notEqual(g?.location?.endpoint, '/api/inventory/:id');
+});
+
 test('says "shared resource" when every endpoint slows down together', () => {
   const rec = stressWith({ '/a': [10, 300], '/b': [12, 350], '/c': [8, 280] });
   const [f] = endpointBottleneck.run({ record: rec, thresholds: DEFAULT_THRESHOLDS });

@@ -86,14 +86,19 @@ export function mainThreadLoad(v: TargetView): { value: number; source: 'proc' |
 }
 
 /**
- * What the main thread wanted rather than what it got (share of one core): its CPU plus the time the
- * process waited runnable for a core (for a Node service almost all the main thread's), capped at
- * one core. On a starved host (other processes on its cores) a saturated JS thread reads a low CPU
- * share while its event loop is busy all the time. Null without /proc run-queue figures.
+ * What the main thread wanted rather than what it got (share of one core): its CPU plus its part of
+ * the time the process waited runnable for a core, capped at one core. /proc gives the wait for the
+ * whole process, so the main thread is given the share of it that matches its share of the process's
+ * CPU (GC helpers and pool threads wait too). On a starved host (other processes on its cores) a
+ * saturated JS thread reads a low CPU share while its event loop is busy all the time. Null without
+ * /proc run-queue figures.
  */
 export function mainThreadDemand(v: TargetView): number | null {
-  const main = v.proc.filter((s) => s.mainThreadCpuPercent !== null && s.runqueueWaitMs !== null && s.intervalMs > 0)
-    .map((s) => Math.min(100, s.mainThreadCpuPercent! + (100 * s.runqueueWaitMs!) / s.intervalMs));
+  const main = v.proc.filter((s) => s.mainThreadCpuPercent !== null && s.runqueueWaitMs !== null && s.intervalMs > 0 && s.cpuPercent > 0)
+    .map((s) => {
+      const mainShare = Math.min(1, s.mainThreadCpuPercent! / s.cpuPercent);
+      return Math.min(100, s.mainThreadCpuPercent! + (100 * s.runqueueWaitMs! * mainShare) / s.intervalMs);
+    });
   return main.length >= MIN_SAMPLES ? median(main) / 100 : null;
 }
 
