@@ -26,7 +26,7 @@ export interface DemoOptions {
 
 export function registerDemoCommand(program: Command, run: (fn: () => Promise<number>) => void): void {
   program.command('demo')
-    .description('start the bundled demo shop (real bottlenecks), assess it, and write the reports (about 3 minutes)')
+    .description('start the bundled demo shop (real bottlenecks), assess it, and write the reports (about 2 minutes)')
     .option('--quick', 'shorter phases (about a minute)')
     .option('--out-dir <dir>', 'where reports go', 'PERFORMANCE')
     .option('--history <path>', 'history database (default .speedguard/history.db)')
@@ -68,7 +68,7 @@ export async function demoCommand(o: DemoOptions): Promise<number> {
         if (signals > 0) return EXIT.INTERRUPTED;
         const target = `http://127.0.0.1:${svc.port}`;
         const plan = { ...(await loadPlanFile(PLAN, { target })), source: `${target} (speedguard demo: examples/demo)` };
-        log(`speedguard demo: the demo shop runs on ${target}; assessing it${o.quick ? ' (quick)' : ' (about 3 minutes)'} …`);
+        log(`speedguard demo: the demo shop runs on ${target}; assessing it${o.quick ? ' (quick)' : ' (about 2 minutes)'} …`);
         assessing = true;
         const record = await assessPlan(plan, {
           expectedRate: null, slo: parseSlo([]), suite: ['baseline', 'stress', 'spike', 'sustained', 'recovery'],
