@@ -1,7 +1,7 @@
 // `speedguard assess <url|plan>`: the performance engineer's assessment — phases, capacity,
 // findings, reports, history, and a regression verdict against a baseline.
 import { stopOnSignals } from './signals.ts';
-import { Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { compareRecords } from '../analysis/compare.ts';
 import { loadSeverityConfig } from '../analysis/severity.ts';
 import { startAssessment } from '../assess/suite.ts';
@@ -21,7 +21,7 @@ import { targetName } from '../assess/suite.ts';
 import { loadPlanFile } from '../plan/load-file.ts';
 import { checkPlan, historyOption, toUrlFlags, type RunCliOptions } from './run.ts';
 import { databaseUrlOf, startDatabaseProbe } from '../probes/postgres/collect.ts';
-import { collect, positiveNumber } from './option-parsers.ts';
+import { addRecordOutputOptions, collect, failOnOption, GATE_SEVERITIES, positiveNumber } from './option-parsers.ts';
 
 export interface AssessCliOptions extends Pick<RunCliOptions, 'method' | 'header' | 'body' | 'env' | 'workers' | 'insecure' | 'timeout' | 'quiet' | 'json' | 'history'> {
   expectedRate?: number;
@@ -46,12 +46,12 @@ export interface AssessCliOptions extends Pick<RunCliOptions, 'method' | 'header
   allowWrites?: boolean;
 }
 
-const SEVERITIES: Severity[] = ['low', 'medium', 'high', 'critical'];
+const SEVERITIES: readonly Severity[] = GATE_SEVERITIES;
 const rank = (s: string) => SEVERITIES.indexOf(s as Severity);
 const positive = positiveNumber;
 
 export function registerAssessCommand(program: Command, run: (fn: () => Promise<number>) => void, passthrough: string[] = []): void {
-  program.command('assess')
+  const cmd = program.command('assess')
     .argument('[target]', 'URL or plan (with --profile: optional, the started service is the target)')
     .argument('[command...]', 'with --profile: the command that starts the service, after "--"')
     .description('assess a service: baseline, stress to breaking point, spike, sustained, recovery → findings, capacity, reports')
@@ -68,9 +68,8 @@ export function registerAssessCommand(program: Command, run: (fn: () => Promise<
     .option('--growth <rate>', 'traffic growth for capacity planning, e.g. "20%/quarter"')
     .option('--target-rate <req/s>', 'a future load to size instances for', positive('--target-rate'))
     .option('--max-rate <req/s>', 'highest rate the stress phase may offer', positive('--max-rate'))
-    .option('--out-dir <dir>', 'where reports go', 'PERFORMANCE')
     .option('--baseline <run>', 'compare with a stored run (id, latest, latest~N) and gate on regressions')
-    .addOption(new Option('--fail-on <severity>', 'exit 99 on a regression (and, when given, a finding) at or above this severity').choices(SEVERITIES))
+    .addOption(failOnOption('exit 99 on a regression (and, when given, a finding) at or above this severity'))
     .option('--config <file>', 'severity thresholds overriding SPEC §2 defaults (JSON or YAML)')
     .option('-m, --method <method>', 'HTTP method (URL mode)')
     .option('-H, --header <header>', '"Name: value" (repeatable, URL mode)', collect, [])
@@ -78,11 +77,8 @@ export function registerAssessCommand(program: Command, run: (fn: () => Promise<
     .option('-e, --env <NAME=value>', 'variable for templates and scripts (repeatable)', collect, [])
     .option('-w, --workers <n>', 'worker threads (default: one per core)', (v) => Number(v))
     .option('-k, --insecure', 'skip TLS certificate verification (local self-signed targets)')
-    .option('--timeout <time>', 'request timeout')
-    .option('--history <path>', `history database (default ${DEFAULT_HISTORY_PATH})`)
-    .option('--no-history', 'do not store this assessment')
-    .option('--json', 'print the AssessmentRecord as JSON on stdout')
-    .option('-q, --quiet', 'no progress lines')
+    .option('--timeout <time>', 'request timeout');
+  addRecordOutputOptions(cmd, { outDir: 'where reports go', record: 'the AssessmentRecord' })
     .addHelpText('after', `
 Examples:
   speedguard assess http://127.0.0.1:3000/api --slo 'p95<200ms' --slo 'errors<1%'

@@ -20,7 +20,7 @@ import type { DatabaseProbes } from '../record/database-probes.ts';
 import { VERSION } from '../version.ts';
 import { finish } from './assess.ts';
 import { EXIT, UsageError } from './exit-codes.ts';
-import { positiveInt } from './option-parsers.ts';
+import { addRecordOutputOptions, failOnOption, positiveInt } from './option-parsers.ts';
 
 export interface DbCliOptions {
   allowWrites?: boolean;
@@ -42,19 +42,15 @@ const MAX_EXPLAINED = 25;
 
 
 export function registerDbCommand(program: Command, run: (fn: () => Promise<number>) => void): void {
-  program.command('db')
+  const cmd = program.command('db')
     .argument('<postgres-url>', 'postgres://user[:password]@host[:port]/database (the password is never printed or stored)')
     .description('analyse a PostgreSQL database: slow statements, plans, measured index advice, unused/duplicate/invalid indexes, cache, connections')
     .option('--top <n>', 'statements (by total time) to explain and advise on', positiveInt('--top'), 10)
     .option('--no-explain', 'do not EXPLAIN the top statements (no plans, no index advice)')
     .option('--allow-writes', 'measure candidate indexes for real: CREATE INDEX inside a transaction that is always rolled back (holds a lock on the table meanwhile)')
-    .option('--out-dir <dir>', 'where the reports go', 'PERFORMANCE')
     .option('--config <file>', 'severity thresholds (JSON or YAML), e.g. dbQueryMs: { p2: 200 }')
-    .option('--fail-on <severity>', 'exit 99 on a finding at or above this severity (low, medium, high, critical)')
-    .option('--history <path>', 'history database (default .speedguard/history.db)')
-    .option('--no-history', 'do not store the result')
-    .option('--json', 'print the record as JSON on stdout')
-    .option('-q, --quiet', 'no progress lines')
+    .addOption(failOnOption('exit 99 on a finding at or above this severity'));
+  addRecordOutputOptions(cmd, { outDir: 'where the reports go', record: 'the record' })
     .addHelpText('after', `
 Examples:
   speedguard db postgres://app@127.0.0.1:5432/shop
@@ -68,10 +64,7 @@ Exit codes: 0 ok · 1 cannot connect / runtime failure · 2 bad URL or option ·
     .action((url: string, o: DbCliOptions) => run(() => dbCommand(url, o)));
 }
 
-const SEVERITIES = ['low', 'medium', 'high', 'critical'];
-
 export async function dbCommand(url: string, o: DbCliOptions): Promise<number> {
-  if (o.failOn !== undefined && !SEVERITIES.includes(o.failOn)) throw new UsageError(`--fail-on: expected one of ${SEVERITIES.join(', ')}, got ${JSON.stringify(o.failOn)}`);
   const thresholds = o.config ? loadSeverityConfig(o.config) : undefined;
   const log = o.quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`);
   const started = Date.now();

@@ -11,6 +11,7 @@ import { EXIT } from './exit-codes.ts';
 import { startTarget } from '../probes/target.ts';
 import { startWindowProbes } from '../profile/window-probes.ts';
 import { startDemoPostgres } from '../../examples/demo/postgres.ts';
+import { addRecordOutputOptions } from './option-parsers.ts';
 
 const SERVER = fileURLToPath(new URL('../../examples/demo/server.ts', import.meta.url));
 const PLAN = fileURLToPath(new URL('../../examples/demo/plan.yaml', import.meta.url));
@@ -25,15 +26,11 @@ export interface DemoOptions {
 }
 
 export function registerDemoCommand(program: Command, run: (fn: () => Promise<number>) => void): void {
-  program.command('demo')
+  const cmd = program.command('demo')
     .description('start the bundled demo shop (real bottlenecks), assess it, and write the reports (about 2 minutes)')
     .option('--quick', 'shorter phases (about a minute)')
-    .option('--out-dir <dir>', 'where reports go', 'PERFORMANCE')
-    .option('--history <path>', 'history database (default .speedguard/history.db)')
-    .option('--no-history', 'do not store the assessment')
-    .option('--json', 'print the AssessmentRecord as JSON on stdout')
-    .option('-w, --workers <n>', 'worker threads', (v) => Number(v))
-    .option('-q, --quiet', 'no progress lines')
+    .option('-w, --workers <n>', 'worker threads', (v) => Number(v));
+  addRecordOutputOptions(cmd, { outDir: 'where reports go', record: 'the AssessmentRecord' })
     .action((o: DemoOptions) => run(() => demoCommand(o)));
 }
 

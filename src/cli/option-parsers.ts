@@ -1,5 +1,6 @@
 // Value parsers for commander options, shared by every command: a bad value is a UsageError that
 // names the option and quotes the value (exit 2, one line).
+import { Option, type Command } from 'commander';
 import { UsageError } from './exit-codes.ts';
 
 /** Repeatable option: -H a -H b → ['a', 'b']. */
@@ -25,3 +26,21 @@ export const positiveNumber = (name: string) => (v: string): number => {
   if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${name}: expected a number > 0, got ${JSON.stringify(v)}`);
   return n;
 };
+
+/** Severities a gate can be set at (lowest first). */
+export const GATE_SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+
+/** --fail-on with its values checked by commander (a typo is exit 2, not a gate that always fails). */
+export function failOnOption(description: string): Option {
+  return new Option('--fail-on <severity>', description).choices([...GATE_SEVERITIES]);
+}
+
+/** The options every command that writes an assessment record shares: where, history, JSON, quiet. */
+export function addRecordOutputOptions(cmd: Command, o: { outDir: string; record: string }): Command {
+  return cmd
+    .option('--out-dir <dir>', o.outDir, 'PERFORMANCE')
+    .option('--history <path>', 'history database (default .speedguard/history.db)')
+    .option('--no-history', `do not store ${o.record}`)
+    .option('--json', `print ${o.record} as JSON on stdout`)
+    .option('-q, --quiet', 'no progress lines');
+}

@@ -9,7 +9,7 @@ import { parseDuration } from '../plan/duration.ts';
 import { finish } from './assess.ts';
 import { UsageError } from './exit-codes.ts';
 import { toUrlFlags, type RunCliOptions } from './run.ts';
-import { collect, positiveInt } from './option-parsers.ts';
+import { addRecordOutputOptions, collect, failOnOption, positiveInt } from './option-parsers.ts';
 
 export interface ProfileCliOptions extends Pick<RunCliOptions, 'vus' | 'duration' | 'rate' | 'method' | 'header' | 'body' | 'env' | 'workers' | 'timeout' | 'json' | 'quiet' | 'history'> {
   path: string;
@@ -28,7 +28,7 @@ export interface ProfileCliOptions extends Pick<RunCliOptions, 'vus' | 'duration
 const int = positiveInt;
 
 export function registerProfileCommand(program: Command, run: (fn: () => Promise<number>) => void): void {
-  program.command('profile')
+  const cmd = program.command('profile')
     .argument('[command...]', 'the command that starts the service, after "--" (or --pid)')
     .description('start a service, load it, measure it from inside (CPU profile, event loop, GC, memory, downstreams, /proc) and name the bottleneck')
     .option('-u, --vus <n>', 'virtual users (closed model; default 20 when no --rate)', int('--vus'))
@@ -47,13 +47,9 @@ export function registerProfileCommand(program: Command, run: (fn: () => Promise
     .option('--sampling-interval <µs>', 'CPU profile sampling interval in µs (default 1000)', int('--sampling-interval'))
     .option('--db <postgres-url>', 'analyse this PostgreSQL database over the measured window: statements, plans, index advice, N+1 per request')
     .option('--allow-writes', 'with --db: measure suggested indexes for real (CREATE INDEX inside a transaction that is rolled back)')
-    .option('--out-dir <dir>', 'where reports and the .cpuprofile go', 'PERFORMANCE')
     .option('--config <file>', 'severity thresholds (JSON or YAML)')
-    .option('--fail-on <severity>', 'exit 99 on a finding at or above this severity')
-    .option('--history <path>', 'history database (default .speedguard/history.db)')
-    .option('--no-history', 'do not store the result')
-    .option('--json', 'print the record as JSON on stdout')
-    .option('-q, --quiet', 'no progress lines')
+    .addOption(failOnOption('exit 99 on a finding at or above this severity'));
+  addRecordOutputOptions(cmd, { outDir: 'where reports and the .cpuprofile go', record: 'the record' })
     .addHelpText('after', `
 Examples:
   speedguard profile -- node server.js
