@@ -71,27 +71,22 @@ test('the demo assessment finds the catalogue and pool bottlenecks, the profiler
     assert.ok(top.share >= 0.2, `downstream share ${top.share}`);
     if (top.share >= 0.6) assert.ok(f.some((x) => x.audit === 'downstream-wait'), summary);
 
-    // The database's view (PROVISIONAL: asserted when the record has probes.database; to be made
-    // unconditional once assess --db is wired): the per-order statement is the run's top statement
-    // by time, a sequential scan of order_items, with an index on order_items(order_id) advised and a
-    // database finding that names order_items; and the N+1 on the orders endpoint when the agent
-    // grouped statements by request.
+    // The database's view: the per-order statement is the run's top statement by time, a
+    // sequential scan of order_items, with an index on order_items(order_id) advised and a database
+    // finding that names order_items; and the agent's N+1 group on the orders endpoint (10 per request).
     const db = databaseProbesOf(record);
-    if (db) {
-      assert.ok(!JSON.stringify(db).includes(new URL(database.url).password), 'the password is not in the record');
-      assert.equal(db.statements[0]?.query, ITEMS_BY_ORDER_SQL, db.statements.slice(0, 3).map((s) => s.query).join(' | '));
-      assert.ok(db.statements[0]!.rows / db.statements[0]!.calls <= 6, 'a handful of rows per call');
-      const advice = db.indexSuggestions.find((s) => s.table === 'order_items' && s.columns[0] === 'order_id');
-      assert.ok(advice, JSON.stringify(db.indexSuggestions));
-      assert.match(advice.createStatement, /CREATE INDEX .*ON .*order_items.* \(order_id\)/i);
-      assert.ok(f.some((x) => x.type === 'database' && /order_items/.test(`${x.title} ${x.description} ${JSON.stringify(x.evidence)}`)), summary);
-      const nPlusOne = db.nPlusOne.find((g) => g.endpoint.endsWith('/api/customers/:id/orders') && g.statement === ITEMS_BY_ORDER_SQL);
-      if (db.nPlusOne.length > 0) {
-        assert.ok(nPlusOne && nPlusOne.perRequestMean === 10, JSON.stringify(db.nPlusOne));
-        // (The agent names routes "GET /api/…"; the other audits use the plan's request names.)
-        assert.ok(f.some((x) => x.type === 'database' && x.location?.endpoint?.replace(/^GET /, '') === '/api/customers/:id/orders'), summary);
-      }
-    }
+    assert.ok(db, 'assess --db put probes.database in the record');
+    assert.ok(!JSON.stringify(db).includes(new URL(database.url).password), 'the password is not in the record');
+    assert.equal(db.statements[0]?.query, ITEMS_BY_ORDER_SQL, db.statements.slice(0, 3).map((s) => s.query).join(' | '));
+    assert.ok(db.statements[0]!.rows / db.statements[0]!.calls <= 6, 'a handful of rows per call');
+    const advice = db.indexSuggestions.find((s) => s.table === 'order_items' && s.columns[0] === 'order_id');
+    assert.ok(advice, JSON.stringify(db.indexSuggestions));
+    assert.match(advice.createStatement, /CREATE INDEX .*ON .*order_items.* \(order_id\)/i);
+    assert.ok(f.some((x) => x.audit === 'db-missing-index' && /order_items/.test(`${x.title} ${x.description} ${JSON.stringify(x.evidence)}`)), summary);
+    const nPlusOne = db.nPlusOne.find((g) => g.endpoint.endsWith('/api/customers/:id/orders') && g.statement === ITEMS_BY_ORDER_SQL);
+    assert.ok(nPlusOne && nPlusOne.perRequestMean === 10, JSON.stringify(db.nPlusOne));
+    // (The agent names routes "GET /api/…"; the other audits use the plan's request names.)
+    assert.ok(f.some((x) => x.audit === 'db-n-plus-one' && x.location?.endpoint?.replace(/^GET /, '') === '/api/customers/:id/orders'), summary);
   } finally {
     window.close();
     await svc.stop();

@@ -126,16 +126,19 @@ test('worker_threads: the main thread (the one that listens) is reported and not
   assert.ok(worker && worker.cpuShare > 0.2, `worker thread CPU share: ${JSON.stringify(summary.threadGroups)}`);
 });
 
-test('TypeScript target run with Node 24 type stripping: the hotspot is the .ts file at the right line', async () => {
-  const file = fixture('compat/server.ts');
-  const r = await profile([NODE24, file], { vus: 8, duration: 4500 });
-  const p = probesOf(r);
-  assertAttachedAndStopped(p, 2);
+/** The TypeScript fixture was profiled and its hot function named at its line in the .ts source. */
+function assertHashOrderInTs(r: AssessmentRecord, source: string): void {
+  assertAttachedAndStopped(probesOf(r), 2);
   const f = r.findings.find((x) => x.audit === 'cpu-bound');
   assert.ok(f, describe(r));
   assert.match(f.location?.function ?? '', /hashOrder/, describe(r));
   assert.match(f.location?.file ?? '', /compat\/server\.ts$/, describe(r));
-  assert.equal(f.location?.line, lineOf(file, 'export function hashOrder'), describe(r));
+  assert.equal(f.location?.line, lineOf(source, 'export function hashOrder'), describe(r));
+}
+
+test('TypeScript target run with Node 24 type stripping: the hotspot is the .ts file at the right line', async () => {
+  const file = fixture('compat/server.ts');
+  assertHashOrderInTs(await profile([NODE24, file], { vus: 8, duration: 4500 }), file);
 });
 
 test('compiled TypeScript (tsc → CommonJS + .js.map): the hotspot is mapped back to the .ts file and line', async () => {
@@ -146,14 +149,7 @@ test('compiled TypeScript (tsc → CommonJS + .js.map): the hotspot is mapped ba
   execFileSync(tsc, ['--ignoreConfig', '--sourceMap', '--outDir', out, '--module', 'nodenext', '--target', 'es2022', '--skipLibCheck', '--types', 'node', '--rootDir', join(source, '..'), source], { timeout: 60_000 });
   const compiled = join(out, 'server.js');
   assert.match(readFileSync(compiled, 'utf8'), /sourceMappingURL=server\.js\.map/);
-  const r = await profile([NODE24, compiled], { vus: 8, duration: 4500 });
-  const p = probesOf(r);
-  assertAttachedAndStopped(p, 2);
-  const f = r.findings.find((x) => x.audit === 'cpu-bound');
-  assert.ok(f, describe(r));
-  assert.match(f.location?.function ?? '', /hashOrder/, describe(r));
-  assert.match(f.location?.file ?? '', /compat\/server\.ts$/, describe(r));
-  assert.equal(f.location?.line, lineOf(source, 'export function hashOrder'), describe(r));
+  assertHashOrderInTs(await profile([NODE24, compiled], { vus: 8, duration: 4500 }), source);
 });
 
 test('npm start: the listening process is found, profiled and stopped with no orphan left', async () => {
