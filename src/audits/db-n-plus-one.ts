@@ -8,7 +8,7 @@
 //   endpoint only when the phase loaded a single one.
 import { bandOf } from '../analysis/severity.ts';
 import type { AssessmentRecord, PhaseName } from '../record/assessment-record.ts';
-import type { InferredRepetition, NPlusOneGroup } from '../record/database-probes.ts';
+import { N_PLUS_ONE_MIN_REPEATS, type InferredRepetition, type NPlusOneGroup } from '../record/database-probes.ts';
 import type { Audit, AuditContext, AuditFinding, Evidence, Severity } from './types.ts';
 import { ms, pct, round } from './support/format.ts';
 import { dbComponent, dbView, MAX_FINDINGS_PER_AUDIT, shortSql, type DbView } from './support/database.ts';
@@ -21,7 +21,7 @@ export const SHARE_NOTABLE = 0.2;
 /** Executions per request from which the count alone (it grows with the data) makes it medium. */
 export const MANY_PER_REQUEST = 50;
 /** Fallback: calls per HTTP request from which a statement counts as repeated (Sentry's count threshold). */
-export const INFERRED_MIN_CALLS_PER_REQUEST = 5;
+export const INFERRED_MIN_CALLS_PER_REQUEST = N_PLUS_ONE_MIN_REPEATS;
 
 const ORDER: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 const worse = (a: Severity, b: Severity | null) => (b === null || ORDER.indexOf(a) <= ORDER.indexOf(b) ? a : b);

@@ -186,6 +186,7 @@ export class WorkerEngine {
     const now = performance.now();
     const cpu = threadCpu();
     const elu = performance.eventLoopUtilization(this.lastElu);
+    const mem = process.memoryUsage(); // one read gives both heap and RSS
     const h: GeneratorHealth = {
       loopDelayP99Ms: this.loopDelay.count ? this.loopDelay.percentile(99) / 1e6 : 0,
       loopDelayMaxMs: this.loopDelay.count ? this.loopDelay.max / 1e6 : 0,
@@ -193,8 +194,8 @@ export class WorkerEngine {
       // noise (it can read above 100 %), so only intervals of ≥ 250 ms count, and never above 1.
       cpu: now - this.lastCpuAt >= 250 ? Math.min(1, (cpu - this.lastCpu) / 1000 / (now - this.lastCpuAt)) : 0,
       elu: elu.utilization,
-      heapUsedBytes: process.memoryUsage().heapUsed,
-      rssBytes: process.memoryUsage.rss(),
+      heapUsedBytes: mem.heapUsed,
+      rssBytes: mem.rss,
     };
     this.loopDelay.reset();
     this.lastCpu = cpu;

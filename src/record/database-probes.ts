@@ -240,6 +240,13 @@ export interface DatabaseProbes {
   warnings: string[];
 }
 
+/**
+ * The N+1 bar (Sentry's default): the same statement this many times in one request — counted by the
+ * agent per request, or inferred as calls per HTTP request of a window. The agent's in-target copy
+ * (sql-requests.ts REPEAT_THRESHOLD) cannot import this file and must stay equal (tested).
+ */
+export const N_PLUS_ONE_MIN_REPEATS = 5;
+
 /** The database probes of a record, if it has them. */
 export function databaseProbesOf(record: { probes: Record<string, unknown> }): DatabaseProbes | null {
   const d = record.probes.database as DatabaseProbes | undefined;

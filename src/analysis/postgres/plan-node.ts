@@ -50,19 +50,6 @@ export function walkPlan(root: unknown, limit = 50_000): Visit[] {
 }
 
 /** Scan nodes that read one table (their "Relation Name"). */
-export const SCAN_TYPES = new Set(['Seq Scan', 'Index Scan', 'Index Only Scan', 'Bitmap Heap Scan', 'Tid Scan', 'Tid Range Scan', 'Sample Scan']);
-
-/** Alias → relation name for every scan in the plan (join conditions use aliases). */
-export function aliasMap(root: unknown): Map<string, { relation: string; schema: string | null }> {
-  const m = new Map<string, { relation: string; schema: string | null }>();
-  for (const { node } of walkPlan(root)) {
-    const rel = relationOf(node);
-    if (!rel) continue;
-    const entry = { relation: rel, schema: str(node, 'Schema') };
-    m.set(str(node, 'Alias') ?? rel, entry);
-  }
-  return m;
-}
 
 /** "41,000" — figures in details are read by people. */
 export const fmt = (x: number): string => (Number.isInteger(x) ? x.toLocaleString('en-US') : x.toLocaleString('en-US', { maximumFractionDigits: 2 }));

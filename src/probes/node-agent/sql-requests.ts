@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { fingerprintSql } from './sql-fingerprint.ts';
 import type { AgentSqlStats, SqlLocation, SqlRepetition } from './sql-protocol.ts';
 
-/** Executions of one statement in one request from which it is an N+1 (Sentry's default). */
+/** Executions of one statement in one request from which it is an N+1: N_PLUS_ONE_MIN_REPEATS of the record contract (this file runs inside the target and cannot import it; a test keeps them equal). */
 export const REPEAT_THRESHOLD = 5;
 const MAX_FINGERPRINTS = 5000;
 const MAX_ENDPOINT_NAMES = 2000;

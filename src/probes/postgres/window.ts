@@ -8,7 +8,7 @@
 // Nothing here throws for a database that lacks pg_stat_statements or refuses the second connection:
 // the window is then partial and its `warnings` say why.
 import type { PhaseName } from '../../record/assessment-record.ts';
-import type { DatabaseWindow, InferredRepetition, StatementStats } from '../../record/database-probes.ts';
+import { N_PLUS_ONE_MIN_REPEATS, type DatabaseWindow, type InferredRepetition, type StatementStats } from '../../record/database-probes.ts';
 import { startActivitySampler, type ActivitySampler } from './activity.ts';
 import { diffTableScans, readTableScans, type TableScanCounters } from './catalog.ts';
 import { openDb } from './connect.ts';
@@ -16,7 +16,7 @@ import type { DbSession } from './session.ts';
 import { diffStatements, readStatements, type StatementsRead } from './statements.ts';
 
 /** Calls per HTTP request from which a statement counts as repeated per request (N+1 without the agent). */
-export const REPETITION_CALLS_PER_REQUEST = 5;
+export const REPETITION_CALLS_PER_REQUEST = N_PLUS_ONE_MIN_REPEATS;
 
 export interface DatabaseWindowOptions {
   phase: PhaseName | 'window';

@@ -148,3 +148,9 @@ test('the shipped files: stripped, relative imports rewritten to .mjs, and loada
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the in-target N+1 bar equals the record contract\'s (the agent cannot import it)', async () => {
+  const { REPEAT_THRESHOLD } = await import('../../../src/probes/node-agent/sql-requests.ts');
+  const { N_PLUS_ONE_MIN_REPEATS } = await import('../../../src/record/database-probes.ts');
+  assert.equal(REPEAT_THRESHOLD, N_PLUS_ONE_MIN_REPEATS);
+});
