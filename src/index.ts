@@ -6,7 +6,7 @@ import { loadPlan } from './plan/index.ts';
 import type { UrlFlags } from './plan/load-url.ts';
 import type { Plan } from './plan/types.ts';
 import type { RunRecord } from './record/run-record.ts';
-import { checkPlan } from './cli/run.ts';
+import { checkPlanThresholds } from './engine/threshold-tracker.ts';
 
 export { startRun, type RunHandle, type RunOptions, type IntervalProgress } from './engine/coordinator.ts';
 export { loadPlan } from './plan/index.ts';
@@ -19,8 +19,8 @@ export type { PlanOptions as Options } from './plan/user-types.ts';
 export type { UrlFlags } from './plan/load-url.ts';
 
 // Script API (k6's http, check, group, sleep, metrics, execution info).
-export { http, Response, type RequestParams } from './script/http.ts';
-export { check, group, sleep, Trend, Counter, Rate, Gauge, exec } from './script/functions.ts';
+export { http, Response, type RequestParams } from './engine/script/http.ts';
+export { check, group, sleep, Trend, Counter, Rate, Gauge, exec } from './engine/script/functions.ts';
 
 /**
  * Run a load test and resolve with its RunRecord. `target` is a URL, a plan/script path, or a typed Plan.
@@ -28,6 +28,6 @@ export { check, group, sleep, Trend, Counter, Rate, Gauge, exec } from './script
  */
 export async function run(target: string | Plan, flags: UrlFlags = {}, options: RunOptions = {}): Promise<RunRecord> {
   const plan = typeof target === 'string' ? await loadPlan(target, flags) : target;
-  checkPlan(plan);
+  checkPlanThresholds(plan);
   return startRun(plan, options).result;
 }

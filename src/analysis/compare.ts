@@ -12,7 +12,8 @@
 //   interval of the relative change. Percentiles of resampled seconds come from their per-second
 //   summaries (see IntervalMixture), so the interval is re-anchored multiplicatively on the exact
 //   whole-run change.
-import type { Severity } from '../audits/types.ts';
+import { InputError } from '../errors.ts';
+import type { Severity } from '../record/findings.ts';
 import type { AssessmentRecord } from '../record/assessment-record.ts';
 import type { RunRecord } from '../record/run-record.ts';
 import { selectMetric } from '../record/select.ts';
@@ -26,7 +27,7 @@ export type RegressionSeverity = Exclude<Severity, 'info'>;
 export const REGRESSION_SEVERITIES: readonly RegressionSeverity[] = ['low', 'medium', 'high', 'critical'];
 
 /** Bad options or records that cannot be compared: the CLI reports the message and exits 2. */
-export class CompareError extends Error {
+export class CompareError extends InputError {
   override name = 'CompareError';
 }
 

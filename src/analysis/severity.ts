@@ -2,8 +2,8 @@
 // overrides it (`assess --config severity.yaml`): partial, JSON or YAML, checked field by field.
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import type { Severity, SeverityThresholds } from '../audits/types.ts';
-import { UsageError } from '../cli/exit-codes.ts';
+import type { Severity, SeverityThresholds } from '../record/findings.ts';
+import { UsageError } from '../errors.ts';
 import { parseDuration } from '../plan/duration.ts';
 
 /** SPEC §2 defaults: lower bounds of each band (ms for times, shares 0..1 for rates and utilisation). */
@@ -21,20 +21,6 @@ export const DEFAULT_THRESHOLDS: SeverityThresholds = deepFreeze({
 function deepFreeze<T extends object>(o: T): T {
   for (const v of Object.values(o)) if (typeof v === 'object' && v !== null) Object.freeze(v);
   return Object.freeze(o);
-}
-
-/** Most severe first. */
-export const SEVERITY_ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
-
-/** 0 = critical … 4 = info: smaller is more severe. */
-export function severityRank(s: Severity): number {
-  return SEVERITY_ORDER.indexOf(s);
-}
-
-export function maxSeverity(a: Severity | null, b: Severity | null): Severity | null {
-  if (a === null) return b;
-  if (b === null) return a;
-  return severityRank(a) <= severityRank(b) ? a : b;
 }
 
 /** The band a "higher is worse" value falls in: > p0 critical, > p1 high, > p2 medium, else null. */

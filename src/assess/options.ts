@@ -1,6 +1,7 @@
 // Parsing `assess` options: SLO expressions, growth, the phase list. Bad input → UsageError (exit 2).
-import { UsageError } from '../cli/exit-codes.ts';
-import type { PhaseName, Slo } from '../record/assessment-record.ts';
+import { UsageError } from '../errors.ts';
+import type { PhaseName } from '../record/phase-name.ts';
+import type { Slo } from '../record/assessment-record.ts';
 
 /** SPEC §3 targets: API response < 200 ms (p95), error rate < 1 % at load (the source allows 0.1 % at peak). */
 export const DEFAULT_SLO: Slo = { latencyPercentile: 95, latencyMs: 200, errorRate: 0.01, source: ['p95<200ms', 'errors<1%'] };

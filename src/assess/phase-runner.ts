@@ -3,7 +3,8 @@
 import { startRun, type IntervalProgress, type RunHandle } from '../engine/coordinator.ts';
 import { Accumulator } from '../metrics/accumulator.ts';
 import type { Plan, Scenario } from '../plan/types.ts';
-import type { PhaseName, Slo } from '../record/assessment-record.ts';
+import type { PhaseName } from '../record/phase-name.ts';
+import type { Slo } from '../record/assessment-record.ts';
 import type { RunRecord } from '../record/run-record.ts';
 import type { PhaseTiming } from './timing.ts';
 

@@ -5,10 +5,11 @@ import { availableParallelism } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { buildCapacity } from '../analysis/capacity.ts';
 import { runAudits } from '../audits/index.ts';
-import type { SeverityThresholds } from '../audits/types.ts';
+import type { SeverityThresholds } from '../record/findings.ts';
 import type { Plan } from '../plan/types.ts';
 import { inspectEndpoints } from '../probes/http-inspect.ts';
-import { ASSESSMENT_SCHEMA, type AssessmentConfig, type AssessmentRecord, type PhaseName, type PhaseRecord } from '../record/assessment-record.ts';
+import { type PhaseName } from '../record/phase-name.ts';
+import { ASSESSMENT_SCHEMA, type AssessmentConfig, type AssessmentRecord, type PhaseRecord } from '../record/assessment-record.ts';
 import { redactUrl } from '../record/redact.ts';
 import { selectMetric } from '../record/select.ts';
 import { VERSION } from '../version.ts';
@@ -16,8 +17,9 @@ import { requestsPerIteration, type PhaseEnv } from './phase-runner.ts';
 import { recoveryPhase } from './phases/recovery.ts';
 import { spikePhase } from './phases/spike.ts';
 import { DEFAULT_TIMING, type PhaseTiming } from './timing.ts';
-import type { WindowProbes } from '../profile/window-probes.ts';
+import type { WindowProbes } from '../probes/window-probes.ts';
 import type { DatabaseProbes } from '../record/database-probes.ts';
+import type { PhaseDatabaseProbe } from '../probes/postgres/collect.ts';
 import type { TargetProbes } from '../record/target-probes.ts';
 import { steadyPhase } from './phases/steady.ts';
 import { stressPhase } from './phases/stress.ts';
@@ -46,14 +48,6 @@ export interface AssessOptions {
 }
 
 /** Brackets every measured phase; see src/probes/postgres/collect.ts. */
-export interface PhaseDatabaseProbe {
-  begin(phase: PhaseName): Promise<void>;
-  /** httpRequests: requests the phase completed (for calls-per-request inference). */
-  end(phase: PhaseName, httpRequests: number): Promise<void>;
-  /** Plans, index advice and N+1 groups over the phases measured; the target probes give the agent's view. */
-  finish(target: TargetProbes | null): Promise<DatabaseProbes>;
-}
-
 export interface AssessHandle {
   result: Promise<AssessmentRecord>;
   /** Ctrl-C: stop the running phase, skip the others, keep what was measured. */

@@ -5,7 +5,8 @@
 // Severity: low, or medium when the saving is worth ≥ COMPRESSION_MEDIUM_MS of transfer time on a
 // 3G-class link per response (SPEC §3 budgets page loads on 3G).
 import type { HttpInspection } from '../record/assessment-record.ts';
-import type { Audit, AuditContext, AuditFinding, Evidence, Severity } from './types.ts';
+import type { Evidence, Severity } from '../record/findings.ts';
+import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { bytes, ms, pct, rate, round } from './support/format.ts';
 import { endpointLabel, endpointRateOf } from './support/record.ts';
 

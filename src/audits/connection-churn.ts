@@ -6,7 +6,8 @@
 // purpose (stress, spike, recovery) are low: they describe how it fails, not a defect at its load.
 import { selectMetric } from '../record/select.ts';
 import type { AssessmentRecord, PhaseRecord } from '../record/assessment-record.ts';
-import type { Audit, AuditContext, AuditFinding, Evidence, Severity } from './types.ts';
+import type { Evidence, Severity } from '../record/findings.ts';
+import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { failuresOf, kindInfo } from './support/failures.ts';
 import { ms, pct, round } from './support/format.ts';
 import { EXPECTED_LOAD_PHASES, phasesRun, requestsOf } from './support/record.ts';

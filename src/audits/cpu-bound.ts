@@ -4,7 +4,8 @@
 // the most self time in the CPU profile. When synchronous blocking work or GC explains the busy time,
 // event-loop-blocked / gc-pressure own the finding instead (one cause, one finding).
 import { bandOf } from '../analysis/severity.ts';
-import type { Audit, AuditContext, AuditFinding, Evidence } from './types.ts';
+import type { Evidence } from '../record/findings.ts';
+import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { ms, pct, round } from './support/format.ts';
 import {
   callerOf, eluOf, latencyOf, loadEvidence, locationOf, mainThreadDemand, mainThreadLoad, primaryCpuCause, probeConfidence, siteOf, siteText, targetView, userHotspots,

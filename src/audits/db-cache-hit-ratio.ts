@@ -3,7 +3,8 @@
 // serve almost every read from memory) low. Judged only with enough blocks behind the ratio: a
 // freshly started server or a few queries give a meaningless ratio. "Read" means not in shared
 // buffers: it may still have come from the OS page cache, so the ratio understates memory hits.
-import type { Audit, AuditContext, AuditFinding, Evidence, Severity } from './types.ts';
+import type { Evidence, Severity } from '../record/findings.ts';
+import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { bytes, pct, round } from './support/format.ts';
 import { cacheFigure, dbComponent, dbView, recheckText } from './support/database.ts';
 

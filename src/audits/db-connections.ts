@@ -6,9 +6,11 @@
 //   plateau — while request latency climbs (over the SLO, or rising from one phase to the next with
 //   the same plateau): requests queue for a connection, not for the database.
 import { bandOf } from '../analysis/severity.ts';
-import type { AssessmentRecord, PhaseName } from '../record/assessment-record.ts';
+import type { PhaseName } from '../record/phase-name.ts';
+import type { AssessmentRecord } from '../record/assessment-record.ts';
 import type { ActivitySummary } from '../record/database-probes.ts';
-import type { Audit, AuditContext, AuditFinding, Evidence, Severity } from './types.ts';
+import type { Evidence, Severity } from '../record/findings.ts';
+import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { ms, pct, round } from './support/format.ts';
 import { activities, dbComponent, dbView, shortSql, type DbView } from './support/database.ts';
 import { steadyStats } from './support/record.ts';

@@ -6,7 +6,8 @@
 // 3. pgHero's table rule: sequential scans on ≥ 10,000 live rows with < 95 % of scans by index.
 // Severity comes from the statements the index would help (SPEC §2's DB bands on their mean time),
 // so a healthy database never gets a P0/P1 here.
-import type { Audit, AuditContext, AuditFinding, Evidence, Severity } from './types.ts';
+import { compareFindings, maxSeverity, severityRank, type Evidence, type Severity } from '../record/findings.ts';
+import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { bytes, ms, pct, round } from './support/format.ts';
 import {
   dbComponent, dbView, meanMsOf, MAX_FINDINGS_PER_AUDIT, PGHERO_SLOW_CALLS, PGHERO_SLOW_MS, qualified, quoteIdent, recheckText, statementById,
@@ -23,8 +24,7 @@ export const MIN_GAIN = 0.3;
 /** Under load, this many sequential scans of a big table per HTTP request make it medium. */
 export const SEQ_SCANS_PER_REQUEST = 0.5;
 
-const ORDER: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
-const worse = (a: Severity, b: Severity) => (ORDER.indexOf(a) <= ORDER.indexOf(b) ? a : b);
+const worse = (a: Severity, b: Severity | null): Severity => maxSeverity(a, b) ?? a;
 
 export const dbMissingIndex: Audit = {
   id: DB_MISSING_INDEX_ID,
@@ -65,7 +65,7 @@ export const dbMissingIndex: Audit = {
       if (covered.has(key)) continue;
       out.push(fromTable(v, t));
     }
-    out.sort((a, b) => ORDER.indexOf(a.severity) - ORDER.indexOf(b.severity) || b.confidence - a.confidence);
+    out.sort(compareFindings);
     return out.slice(0, MAX_FINDINGS_PER_AUDIT * 2);
   },
 };
@@ -102,7 +102,7 @@ function fromSuggestion(v: DbView, sg: IndexSuggestion, gain: number | null, ban
   const statements = (sg.queryIds ?? []).map((q) => statementById(v, q)).filter((s): s is StatementStats => !!s);
   let severity = severityFor(v, statements, band);
   // A heuristic guess cannot carry a P0/P1 on its own: nothing was measured.
-  if (sg.method === 'heuristic' && ORDER.indexOf(severity) < ORDER.indexOf('medium')) severity = 'medium';
+  if (sg.method === 'heuristic' && severityRank(severity) < severityRank('medium')) severity = 'medium';
   const tableName = qualified(sg.schema, sg.table);
   const cols = sg.columns.join(', ');
   const t = (v.probes.tables ?? []).find((x) => x.schema === sg.schema && x.table === sg.table);
@@ -163,7 +163,7 @@ function fromPlans(v: DbView, key: string, list: Array<{ issue: PlanNodeIssue; q
   const name = qualified(schema!, rest.join('.'));
   const statements = [...new Set(list.map((x) => x.queryId))].map((q) => statementById(v, q)).filter((s): s is StatementStats => !!s);
   let severity = severityFor(v, statements, band);
-  if (ORDER.indexOf(severity) < ORDER.indexOf('medium')) severity = 'medium'; // capped: no index was tried, a lead rather than a measured cure
+  if (severityRank(severity) < severityRank('medium')) severity = 'medium'; // capped: no index was tried, a lead rather than a measured cure
   const first = list[0]!;
   const removed = list.reduce((m, x) => Math.max(m, x.issue.figures?.rowsRemoved ?? x.issue.figures?.['Rows Removed by Filter'] ?? 0), 0);
   const evidence: Evidence[] = list.slice(0, 4).map((x) => ({ label: `plan of statement ${x.queryId}`, value: x.issue.detail }));

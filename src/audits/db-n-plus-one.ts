@@ -7,9 +7,11 @@
 //   (inferredRepetition). Lower confidence — several endpoints may share the statement — and an
 //   endpoint only when the phase loaded a single one.
 import { bandOf } from '../analysis/severity.ts';
-import type { AssessmentRecord, PhaseName } from '../record/assessment-record.ts';
+import type { PhaseName } from '../record/phase-name.ts';
+import type { AssessmentRecord } from '../record/assessment-record.ts';
 import { N_PLUS_ONE_MIN_REPEATS, type InferredRepetition, type NPlusOneGroup } from '../record/database-probes.ts';
-import type { Audit, AuditContext, AuditFinding, Evidence, Severity } from './types.ts';
+import { compareFindings, maxSeverity, severityRank, type Evidence, type Severity } from '../record/findings.ts';
+import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { ms, pct, round } from './support/format.ts';
 import { dbComponent, dbView, MAX_FINDINGS_PER_AUDIT, shortSql, type DbView } from './support/database.ts';
 import { endpointLabel, endpointsOf, methodOf, phasesRun, EXPECTED_LOAD_PHASES, steadyStats } from './support/record.ts';
@@ -23,8 +25,7 @@ export const MANY_PER_REQUEST = 50;
 /** Fallback: calls per HTTP request from which a statement counts as repeated (Sentry's count threshold). */
 export const INFERRED_MIN_CALLS_PER_REQUEST = N_PLUS_ONE_MIN_REPEATS;
 
-const ORDER: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
-const worse = (a: Severity, b: Severity | null) => (b === null || ORDER.indexOf(a) <= ORDER.indexOf(b) ? a : b);
+const worse = (a: Severity, b: Severity | null): Severity => maxSeverity(a, b) ?? a;
 
 const FIX = 'Fetch all the rows in one statement: a JOIN (or the ORM\'s eager loading: include / with / relations), or one query for the whole list with WHERE id = ANY($1) and group the rows in code; in GraphQL or nested resolvers, a batching loader (DataLoader) that collects the ids of one tick into one = ANY($1) query.';
 
@@ -44,7 +45,7 @@ export const dbNPlusOne: Audit = {
       if (seen.has(normalise(r.query)) || r.callsPerRequest < INFERRED_MIN_CALLS_PER_REQUEST) continue;
       out.push(fromInferred(ctx, v, r));
     }
-    out.sort((a, b) => ORDER.indexOf(a.severity) - ORDER.indexOf(b.severity) || b.confidence - a.confidence);
+    out.sort(compareFindings);
     return out.slice(0, MAX_FINDINGS_PER_AUDIT * 2);
   },
 };

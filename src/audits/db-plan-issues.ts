@@ -6,7 +6,8 @@
 // Sequential scans removing rows by filter are db-missing-index's. One finding per statement.
 // A plan issue is a cause, not a measured slowdown: at most medium here (the time bands belong to
 // db-slow-queries), raised one step when the statement itself is slow or hot.
-import type { Audit, AuditContext, AuditFinding, Evidence, Severity } from './types.ts';
+import { compareFindings, maxSeverity, severityRank, type Evidence, type Severity } from '../record/findings.ts';
+import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { ms, round } from './support/format.ts';
 import {
   dbComponent, dbView, MAX_FINDINGS_PER_AUDIT, meanMsOf, PGHERO_SLOW_CALLS, PGHERO_SLOW_MS, recheckText, shortSql, statementById, statementTitle, type DbView,
@@ -23,8 +24,7 @@ export const NESTED_LOOPS_MEDIUM = 100_000;
 /** Spills writing more than this many 8 kB blocks (≈ 80 MB) → medium. */
 export const SPILL_BLOCKS_MEDIUM = 10_000;
 
-const ORDER: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
-const worse = (a: Severity, b: Severity) => (ORDER.indexOf(a) <= ORDER.indexOf(b) ? a : b);
+const worse = (a: Severity, b: Severity | null): Severity => maxSeverity(a, b) ?? a;
 
 export function issueSeverity(i: PlanNodeIssue): Severity {
   const f = i.figures ?? {};
@@ -91,7 +91,7 @@ export const dbPlanIssues: Audit = {
       const f = finding(v, p, issues);
       if (f) out.push(f);
     }
-    out.sort((a, b) => ORDER.indexOf(a.severity) - ORDER.indexOf(b.severity) || b.confidence - a.confidence);
+    out.sort(compareFindings);
     return out.slice(0, MAX_FINDINGS_PER_AUDIT);
   },
 };

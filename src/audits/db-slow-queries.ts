@@ -3,7 +3,8 @@
 // statement "slow" but only low. Under load, also the statements that take the largest share of the
 // database's time even when each call is fast: the load's database cost is mostly theirs.
 // Statements an index suggestion explains (≥ 50 % better) are db-missing-index's finding.
-import type { Audit, AuditContext, AuditFinding, Severity } from './types.ts';
+import { severityRank, type Severity } from '../record/findings.ts';
+import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { ms, pct, round } from './support/format.ts';
 import {
   dbComponent, dbView, explainedByIndex, isUtilityStatement, MAX_FINDINGS_PER_AUDIT, meanMsOf, milder, planOf, PGHERO_SLOW_CALLS, PGHERO_SLOW_MS,
@@ -52,8 +53,7 @@ export const dbSlowQueries: Audit = {
         judged.push({ s, severity: 'low', why: 'hot' });
       }
     }
-    const order = ['critical', 'high', 'medium', 'low', 'info'];
-    judged.sort((a, b) => order.indexOf(a.severity) - order.indexOf(b.severity) || b.s.totalExecMs - a.s.totalExecMs);
+    judged.sort((a, b) => severityRank(a.severity) - severityRank(b.severity) || b.s.totalExecMs - a.s.totalExecMs);
     const shown = judged.slice(0, MAX_FINDINGS_PER_AUDIT);
     return shown.map((j, i) => finding(v, j, i === shown.length - 1 ? judged.length - shown.length : 0, band));
   },

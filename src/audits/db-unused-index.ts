@@ -2,7 +2,8 @@
 // a primary key (those enforce constraints whether or not queries use them). They cost every write
 // and take memory from the cache. Low severity: a cost, not a slowdown users see. One finding that
 // lists them, largest first, with the DROP statements.
-import type { Audit, AuditContext, AuditFinding, Evidence } from './types.ts';
+import type { Evidence } from '../record/findings.ts';
+import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { bytes } from './support/format.ts';
 import { dbComponent, dbView, qualified } from './support/database.ts';
 import type { IndexStats } from '../record/database-probes.ts';

@@ -2,9 +2,10 @@
 // origin (agent httpOut vs httpIn), and connection-pool saturation — in-flight calls pinned at a small
 // constant (the pool size) for most of the window while incoming requests pile up. The pool size to
 // use comes from Little's law: sockets needed = call rate × time per call.
-import type { AgentSample } from '../probes/node-agent/protocol.ts';
+import type { AgentSample } from '../record/agent-samples.ts';
 import { bandOf } from '../analysis/severity.ts';
-import type { Audit, AuditContext, AuditFinding, Evidence, Severity } from './types.ts';
+import type { Evidence, Severity } from '../record/findings.ts';
+import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { ms, pct, round } from './support/format.ts';
 import { median } from './support/record.ts';
 import { atLeast, latencyOf, MIN_SAMPLES, probeConfidence, targetView } from './support/target.ts';

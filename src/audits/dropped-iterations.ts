@@ -7,7 +7,8 @@
 // assessment did not test the expected load), low otherwise. The stress staircase is skipped:
 // drops there come with the breaking step, which saturation-knee and throughput-plateau report.
 import { selectMetric } from '../record/select.ts';
-import type { Audit, AuditContext, AuditFinding, Evidence, Severity } from './types.ts';
+import type { Evidence, Severity } from '../record/findings.ts';
+import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { ms, pct, round } from './support/format.ts';
 import { EXPECTED_LOAD_PHASES, latencyMetric, phasesRun } from './support/record.ts';
 

@@ -3,7 +3,8 @@
 // barely move points at a resource only it uses — a connection pool, a lock, a downstream — since
 // a shared resource (CPU, database) saturating slows every endpoint alike. Both cases are named.
 import type { StressStep } from '../record/assessment-record.ts';
-import type { Audit, AuditContext, AuditFinding, Evidence } from './types.ts';
+import type { Evidence } from '../record/findings.ts';
+import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { ms, rate, round } from './support/format.ts';
 import { trustedStress } from './support/generator.ts';
 import { endpointLabel, endpointsOf, expectedRateOf, latencyMetric, methodOf, sampleConfidence } from './support/record.ts';

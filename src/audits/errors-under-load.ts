@@ -5,10 +5,11 @@
 // Severity: SPEC §2 makes > 5 % failures (timeouts) under load P0. Below that, by the user's SLO:
 // above the SLO's error rate is high (users see it at the expected load); above SPEC §3's peak
 // target (0.1 %) medium; any other failure low.
-import { maxSeverity } from '../analysis/severity.ts';
+import { maxSeverity } from '../record/findings.ts';
 import { selectMetric } from '../record/select.ts';
 import type { PhaseRecord } from '../record/assessment-record.ts';
-import type { Audit, AuditContext, AuditFinding, Evidence, Severity } from './types.ts';
+import type { Evidence, Severity } from '../record/findings.ts';
+import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { failuresOf, kindInfo, summariseKinds, type Failures } from './support/failures.ts';
 import { pct, round } from './support/format.ts';
 import { EXPECTED_LOAD_PHASES, endpointLabel, endpointsOf, methodOf, phasesRun, sampleConfidence } from './support/record.ts';

@@ -3,7 +3,8 @@
 // while it runs no other request is served. Named by the user function that does it (the recorded
 // caller of the native, else the nearest user function on the total-time list).
 import { bandOf } from '../analysis/severity.ts';
-import type { Audit, AuditContext, AuditFinding, Evidence, Severity } from './types.ts';
+import type { Evidence, Severity } from '../record/findings.ts';
+import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { ms, pct, round } from './support/format.ts';
 import {
   atLeast, busyBreakdown, callerOf, eluOf, latencyOf, loadEvidence, locationOf, loopDelayOf, mainThreadLoad, primaryCpuCause,

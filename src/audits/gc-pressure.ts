@@ -6,7 +6,8 @@
 // cannot see allocations, hence the lower confidence).
 import { bandOf } from '../analysis/severity.ts';
 import type { HeapAllocationSite, HeapProfileAnalysis } from '../record/target-probes.ts';
-import type { Audit, AuditContext, AuditFinding, Evidence, Severity } from './types.ts';
+import type { Evidence, Severity } from '../record/findings.ts';
+import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { bytes, ms, pct, round } from './support/format.ts';
 import { atLeast, gcOf, latencyOf, locationOf, mainThreadLoad, MIN_SAMPLES, primaryCpuCause, probeConfidence, siteOf, siteText, targetView, userHotspots } from './support/target.ts';
 

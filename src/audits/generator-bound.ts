@@ -12,7 +12,8 @@
 // generator's own limit, so it counts as not measured (medium). A generator that could not drive
 // even the expected rate, or the first step, leaves nothing trustworthy: P1 as above.
 import type { AssessmentRecord, PhaseRecord } from '../record/assessment-record.ts';
-import type { Audit, AuditContext, AuditFinding, Evidence, Severity } from './types.ts';
+import type { Evidence, Severity } from '../record/findings.ts';
+import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { round, rate } from './support/format.ts';
 import { firstLimitedStep, trustedStress } from './support/generator.ts';
 import { expectedRateOf } from './support/record.ts';

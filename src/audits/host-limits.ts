@@ -2,7 +2,8 @@
 // (cpu.stat throttled time) or its threads waited on the run queue (schedstat: other processes on the
 // same cores). Then the host, not the code, sets the latency, and profiling the code will not help.
 import { isLoopbackTarget } from './support/record.ts';
-import type { Audit, AuditContext, AuditFinding, Evidence, Severity } from './types.ts';
+import type { Evidence, Severity } from '../record/findings.ts';
+import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { pct, round } from './support/format.ts';
 import { latencyOf, probeConfidence, targetView } from './support/target.ts';
 

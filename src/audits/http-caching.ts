@@ -7,8 +7,10 @@
 // endpoint misses its latency SLO at the expected load (a cache would take load off the slow path)
 // and for static assets (CSS, JS, images, fonts), where caching is the norm and its absence costs
 // every page view.
-import type { AssessmentRecord, HttpInspection, PhaseName } from '../record/assessment-record.ts';
-import type { Audit, AuditContext, AuditFinding, Evidence, Severity } from './types.ts';
+import type { PhaseName } from '../record/phase-name.ts';
+import type { AssessmentRecord, HttpInspection } from '../record/assessment-record.ts';
+import type { Evidence, Severity } from '../record/findings.ts';
+import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { bytes, ms, round } from './support/format.ts';
 import { EXPECTED_LOAD_PHASES, endpointLabel, phasesRun, steadyStats } from './support/record.ts';
 

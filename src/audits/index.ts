@@ -1,7 +1,9 @@
 // Every audit, and runAudits: record → the findings stored in it, most severe first, PERF-001…
-import { DEFAULT_THRESHOLDS, severityRank } from '../analysis/severity.ts';
+import { severityRank } from '../record/findings.ts';
+import { DEFAULT_THRESHOLDS } from '../analysis/severity.ts';
 import type { AssessmentRecord } from '../record/assessment-record.ts';
-import type { Audit, AuditFinding, Finding, SeverityThresholds } from './types.ts';
+import type { Finding, SeverityThresholds } from '../record/findings.ts';
+import type { Audit, AuditFinding } from './types.ts';
 import { compression } from './compression.ts';
 import { connectionChurn } from './connection-churn.ts';
 import { droppedIterations } from './dropped-iterations.ts';

@@ -8,10 +8,12 @@
 // keeps P1/P0 for seconds-long responses. A marginal breach is low: a few % over the limit is within
 // what a 20-second phase can measure. The user's SLO percentile may differ from p95; it decides
 // whether there is a breach, the p95 decides the band.
-import { bandOf, maxSeverity } from '../analysis/severity.ts';
+import { maxSeverity } from '../record/findings.ts';
+import { bandOf } from '../analysis/severity.ts';
 import { selectMetric } from '../record/select.ts';
 import type { PhaseRecord } from '../record/assessment-record.ts';
-import type { Audit, AuditContext, AuditFinding, Evidence, FindingType } from './types.ts';
+import type { Evidence, FindingType } from '../record/findings.ts';
+import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { ms, pct, round } from './support/format.ts';
 import { EXPECTED_LOAD_PHASES, endpointLabel, endpointsOf, latencyMetric, methodOf, phasesRun, sampleConfidence, steadyStats } from './support/record.ts';
 

@@ -4,7 +4,8 @@
 // heap limit. Buffers live outside the heap (external), so that series is checked too, and /proc
 // RSS when there is no agent.
 import { bandOf } from '../analysis/severity.ts';
-import type { Audit, AuditContext, AuditFinding, Evidence, Severity } from './types.ts';
+import type { Evidence, Severity } from '../record/findings.ts';
+import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { bytes, pct, round } from './support/format.ts';
 import { atLeast, locationOf, probeConfidence, siteOf, siteText, targetView, userHotspots, type TargetView } from './support/target.ts';
 

@@ -4,8 +4,9 @@
 //
 // It needs the other audits' verdicts, so it is built from them (noBottleneckAudit(others)) and runs
 // them itself: it stays a pure record → findings function like every audit.
-import { severityRank } from '../analysis/severity.ts';
-import type { Audit, AuditContext, AuditFinding, Evidence } from './types.ts';
+import { severityRank } from '../record/findings.ts';
+import type { Evidence } from '../record/findings.ts';
+import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { ms, pct, rate, round } from './support/format.ts';
 import { trustedStress } from './support/generator.ts';
 import { EXPECTED_LOAD_PHASES, expectedRateOf, phasesRun, sampleConfidence, steadyStats, sustainableRateOf } from './support/record.ts';

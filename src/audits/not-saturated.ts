@@ -4,8 +4,10 @@
 // downstream or threadpool cause was measured, the wait is somewhere not instrumented — said with low
 // confidence, not invented.
 import { isLoopbackTarget } from './support/record.ts';
-import { bandOf, severityRank } from '../analysis/severity.ts';
-import type { Audit, AuditContext, AuditFinding, Evidence } from './types.ts';
+import { severityRank } from '../record/findings.ts';
+import { bandOf } from '../analysis/severity.ts';
+import type { Evidence } from '../record/findings.ts';
+import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { ms, pct, round } from './support/format.ts';
 import { eluOf, latencyOf, loadEvidence, loopDelayOf, mainThreadLoad, MIN_SAMPLES, targetView } from './support/target.ts';
 import { cpuBound } from './cpu-bound.ts';

@@ -6,8 +6,10 @@
 // Severity: low from 100 KB; medium from 1 MB per response (SPEC §3's budgets: 250 KB of JS, 2 MB
 // of images per page) or when the measured rate already costs a tenth of a 1 Gbit/s link.
 import { selectMetric } from '../record/select.ts';
-import type { AssessmentRecord, PhaseName } from '../record/assessment-record.ts';
-import type { Audit, AuditContext, AuditFinding, Evidence, Severity } from './types.ts';
+import type { PhaseName } from '../record/phase-name.ts';
+import type { AssessmentRecord } from '../record/assessment-record.ts';
+import type { Evidence, Severity } from '../record/findings.ts';
+import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { bytes, rate, round } from './support/format.ts';
 import { EXPECTED_LOAD_PHASES, endpointLabel, endpointRateOf, endpointsOf, methodOf, phasesRun } from './support/record.ts';
 

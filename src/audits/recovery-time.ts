@@ -6,7 +6,8 @@
 // degraded for all users each time — SPEC's 5 minutes is a pass mark for a long test, not a goal.
 // Never recovered within the observed window: high when the window was at least 30 s (it already
 // failed our mark, and possibly SPEC's); medium when the window was too short to tell slow from never.
-import type { Audit, AuditContext, AuditFinding, Evidence, Severity } from './types.ts';
+import type { Evidence, Severity } from '../record/findings.ts';
+import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { ms, round } from './support/format.ts';
 import { latencyMetric } from './support/record.ts';
 import { perSecond } from './support/window.ts';

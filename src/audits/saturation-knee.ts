@@ -8,7 +8,8 @@
 // When the expected rate was derived from the stress phase itself (no --expected-rate), comparing
 // with it is circular and the finding stays info.
 import type { StressStep } from '../record/assessment-record.ts';
-import type { Audit, AuditContext, AuditFinding, Evidence, Severity } from './types.ts';
+import type { Evidence, Severity } from '../record/findings.ts';
+import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { failuresOf, kindInfo } from './support/failures.ts';
 import { ms, pct, rate, round } from './support/format.ts';
 import { trustedStress } from './support/generator.ts';

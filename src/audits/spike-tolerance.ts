@@ -6,8 +6,9 @@
 // When the spike offered more than the stress phase found sustainable, failing is a capacity fact
 // (saturation-knee reports it), so the finding is capped at medium; "high" is kept for a service
 // that fails a burst it could sustain — cold pools, no queueing, autoscaling too slow.
-import { maxSeverity } from '../analysis/severity.ts';
-import type { Audit, AuditContext, AuditFinding, Evidence, Severity } from './types.ts';
+import { maxSeverity } from '../record/findings.ts';
+import type { Evidence, Severity } from '../record/findings.ts';
+import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { failuresOf, kindInfo } from './support/failures.ts';
 import { ms, pct, rate, round } from './support/format.ts';
 import { WARMUP_SECONDS, latencyMetric, sustainableRateOf } from './support/record.ts';

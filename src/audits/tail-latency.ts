@@ -7,7 +7,8 @@
 // answers outside the SLO even when p95 holds; low otherwise. Never above medium: the share of
 // requests affected is small by definition, and latency-slo rates the SLO itself.
 import type { PhaseRecord } from '../record/assessment-record.ts';
-import type { Audit, AuditContext, AuditFinding, Evidence } from './types.ts';
+import type { Evidence } from '../record/findings.ts';
+import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { ms, round } from './support/format.ts';
 import { EXPECTED_LOAD_PHASES, WARMUP_SECONDS, endpointLabel, endpointsOf, latencyMetric, median, methodOf, phasesRun, steadyStats } from './support/record.ts';
 import { perSecond, type SecondPoint } from './support/window.ts';

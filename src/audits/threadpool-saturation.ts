@@ -8,7 +8,8 @@
 // wait for a pool thread (minus the event-loop delay) is the queue wait itself.
 // Only a cause while the main thread itself is not the limit.
 import { bandOf } from '../analysis/severity.ts';
-import type { Audit, AuditContext, AuditFinding, Evidence, Severity } from './types.ts';
+import type { Evidence, Severity } from '../record/findings.ts';
+import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { pct, round } from './support/format.ts';
 import { median } from './support/record.ts';
 import { atLeast, callerOf, latencyOf, loadEvidence, locationOf, mainThreadLoad, eluOf, MIN_SAMPLES, probeConfidence, siteOf, siteText, targetView, userHotspots, type Site, type TargetView } from './support/target.ts';

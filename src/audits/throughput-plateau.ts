@@ -3,7 +3,8 @@
 // fewer requests per second than it is sent). The first is where capacity ends; the second is
 // SPEC §2's "throughput vs expected capacity": below 50 % of the expected rate is P1.
 import type { PhaseRecord, StressStep } from '../record/assessment-record.ts';
-import type { Audit, AuditContext, AuditFinding, Evidence, Severity } from './types.ts';
+import type { Evidence, Severity } from '../record/findings.ts';
+import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { pct, rate, round } from './support/format.ts';
 import { trustedStress } from './support/generator.ts';
 import { EXPECTED_LOAD_PHASES, achievedRateOf, expectedRateOf, phasesRun, sampleConfidence, steadyStats } from './support/record.ts';

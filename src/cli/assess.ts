@@ -6,20 +6,22 @@ import { compareRecords } from '../analysis/compare.ts';
 import { loadSeverityConfig } from '../analysis/severity.ts';
 import { startAssessment } from '../assess/suite.ts';
 import { parseGrowth, parseSlo, parseSuite } from '../assess/options.ts';
-import type { Severity } from '../audits/types.ts';
-import { openHistory, saveToHistory, DEFAULT_HISTORY_PATH } from '../history/store.ts';
+import type { Severity } from '../record/findings.ts';
+import { saveToHistory } from '../history/save-to-history.ts';
+import { openHistory, DEFAULT_HISTORY_PATH } from '../history/store.ts';
 import { parseDuration } from '../plan/duration.ts';
 import { loadPlan } from '../plan/index.ts';
 import type { Plan } from '../plan/types.ts';
 import type { AssessmentRecord } from '../record/assessment-record.ts';
 import { writeAssessmentReports, renderTerminalFindings } from '../report/write-reports.ts';
-import { EXIT, UsageError } from './exit-codes.ts';
+import { EXIT, UsageError } from '../errors.ts';
 import { QUICK_TIMING } from '../assess/timing.ts';
 import { startTarget } from '../probes/target.ts';
-import { startWindowProbes, type WindowProbes } from '../profile/window-probes.ts';
+import { startWindowProbes, type WindowProbes } from '../probes/window-probes.ts';
 import { targetName } from '../assess/suite.ts';
 import { loadPlanFile } from '../plan/load-file.ts';
-import { checkPlan, historyOption, toUrlFlags, type RunCliOptions } from './run.ts';
+import { checkPlanThresholds } from '../engine/threshold-tracker.ts';
+import { historyOption, toUrlFlags, type RunCliOptions } from './run.ts';
 import { databaseUrlOf, startDatabaseProbe } from '../probes/postgres/collect.ts';
 import { addRecordOutputOptions, collect, failOnOption, GATE_SEVERITIES, positiveNumber } from './option-parsers.ts';
 
@@ -126,7 +128,7 @@ export async function assessCommand(target: string, o: AssessCliOptions, extra: 
   const thresholds = o.config ? loadSeverityConfig(o.config) : undefined;
   const flags = toUrlFlags({ ...o, out: [], threshold: [] } as unknown as RunCliOptions);
   const plan = extra.targetOrigin ? await loadPlanFile(target, { target: extra.targetOrigin }) : await loadPlan(target, flags);
-  checkPlan(plan);
+  checkPlanThresholds(plan);
   // Resolve the baseline before spending minutes on load: a typo'd ref fails at once.
   const baseline = o.baseline ? loadBaseline(o.baseline, historyOption(o.history)) : null;
   const record = await assessPlan(plan, {

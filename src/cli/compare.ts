@@ -12,7 +12,7 @@ import { RUN_RECORD_SCHEMA, type RunRecord } from '../record/run-record.ts';
 import { term } from '../report/escape.ts';
 import { colours } from '../report/format.ts';
 import { fmtChange, fmtInterval, fmtMetricValue, fmtPValue, fmtThreshold, fmtVerdict, optimizationId, renderOptimizationMarkdown } from '../report/optimization-md.ts';
-import { EXIT, UsageError } from './exit-codes.ts';
+import { EXIT, UsageError } from '../errors.ts';
 
 export interface CompareCliOptions {
   history?: string;

@@ -19,7 +19,7 @@ import { ASSESSMENT_SCHEMA, type AssessmentRecord } from '../record/assessment-r
 import type { DatabaseProbes } from '../record/database-probes.ts';
 import { VERSION } from '../version.ts';
 import { finish } from './assess.ts';
-import { EXIT, UsageError } from './exit-codes.ts';
+import { EXIT, UsageError } from '../errors.ts';
 import { addRecordOutputOptions, failOnOption, positiveInt } from './option-parsers.ts';
 
 export interface DbCliOptions {
@@ -69,18 +69,9 @@ export async function dbCommand(url: string, o: DbCliOptions): Promise<number> {
   const log = o.quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`);
   const started = Date.now();
 
-  let session: DbSession;
-  try {
-    // DbInputError (a bad URL) is a UsageError: main prints it in one line and exits 2.
-    session = await openDb(url, { allowWrites: o.allowWrites === true });
-  } catch (e) {
-    if ((e as Error)?.name === 'DbConnectError') {
-      // Its message names the URL without the password and is scrubbed of it.
-      process.stderr.write(`speedguard: ${(e as Error).message}\n`);
-      return EXIT.RUNTIME;
-    }
-    throw e;
-  }
+  // A bad URL (DbInputError, exit 2) or a refused connection (DbConnectError, exit 1; its message
+  // names the URL without the password) is said in one line by main.
+  const session: DbSession = await openDb(url, { allowWrites: o.allowWrites === true });
 
   let probes: DatabaseProbes;
   try {

@@ -2,18 +2,21 @@
 // demo shop (examples/demo: products, orders, customers, with real bottlenecks) in its own process on
 // it, assess both with the shop's plan (the database through its URL), stop them, and say where the
 // reports are. The service never shares a thread with the load generator.
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { parseSlo } from '../assess/options.ts';
 import { loadPlanFile } from '../plan/load-file.ts';
 import { assessPlan, finish } from './assess.ts';
-import { EXIT } from './exit-codes.ts';
+import { EXIT, RuntimeFailure } from '../errors.ts';
 import { startTarget } from '../probes/target.ts';
-import { startWindowProbes } from '../profile/window-probes.ts';
-import { startDemoPostgres } from '../../examples/demo/postgres.ts';
+import { startWindowProbes } from '../probes/window-probes.ts';
 import { addRecordOutputOptions } from './option-parsers.ts';
 
+// The demo is started as processes, never imported: the product does not depend on the example's code.
 const SERVER = fileURLToPath(new URL('../../examples/demo/server.ts', import.meta.url));
+const DATABASE = fileURLToPath(new URL('../../examples/demo/start-database.ts', import.meta.url));
 const PLAN = fileURLToPath(new URL('../../examples/demo/plan.yaml', import.meta.url));
 
 export interface DemoOptions {
@@ -51,7 +54,7 @@ export async function demoCommand(o: DemoOptions): Promise<number> {
   process.on('SIGTERM', onSignal);
   try {
     // The database first: the server needs it to start. Stopped last, whatever happens in between.
-    const db = await startDemoPostgres();
+    const db = await startDemoDatabase();
     try {
       log(`speedguard demo: PostgreSQL ${db.version} with the demo shop's data on 127.0.0.1:${db.port} ` +
         `(started in ${(db.timings.startMs / 1000).toFixed(1)} s, seeded in ${(db.timings.seedMs / 1000).toFixed(1)} s; ${db.dir})`);
@@ -87,4 +90,34 @@ export async function demoCommand(o: DemoOptions): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+interface DemoDatabase {
+  url: string;
+  port: number;
+  dir: string;
+  version: string;
+  timings: { startMs: number; seedMs: number };
+  stop(): Promise<void>;
+}
+
+/** examples/demo/start-database.ts in its own process group: one JSON line with its URL, stopped by closing its stdin. */
+async function startDemoDatabase(): Promise<DemoDatabase> {
+  const child = spawn(process.execPath, [DATABASE], { stdio: ['pipe', 'pipe', 'inherit'], detached: true });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const lines = createInterface({ input: child.stdout! });
+  const first = await new Promise<string | null>((resolve) => {
+    lines.once('line', resolve);
+    child.once('exit', () => resolve(null));
+  });
+  lines.close();
+  if (first === null) throw new RuntimeFailure('the demo database did not start (see the lines above)');
+  const info = JSON.parse(first) as Omit<DemoDatabase, 'stop'>;
+  return {
+    ...info,
+    stop: async () => {
+      child.stdin!.end();
+      await exited;
+    },
+  };
 }

@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { processIo, openForReading, terminalSafe, type CliIo } from '../history/cli-support.ts';
 import type { HistoryEntry, RecordKind } from '../history/store.ts';
 import { colours, fmtDuration, fmtNumber, fmtPercent } from '../report/format.ts';
-import { UsageError } from './exit-codes.ts';
+import { UsageError } from '../errors.ts';
 
 export interface HistoryCliOptions {
   history?: string;

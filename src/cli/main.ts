@@ -1,7 +1,7 @@
 // The speedguard command line: one file per command, registered here.
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.ts';
-import { EXIT, UsageError } from './exit-codes.ts';
+import { EXIT, InputError, RuntimeFailure } from '../errors.ts';
 import { addRunOptions, runCommand, type RunCliOptions } from './run.ts';
 import { registerDemoCommand } from './demo.ts';
 import { registerProfileCommand } from './profile.ts';
@@ -20,12 +20,6 @@ Examples:
   speedguard demo                                                 load-test the built-in demo service
 
 Exit codes: 0 ok · 1 runtime failure · 2 bad input · 99 a threshold failed · 130 interrupted`;
-
-/** Errors the user can fix (bad flags, plans, thresholds) print one line and exit 2. */
-export function isInputError(e: unknown): boolean {
-  if (!(e instanceof Error)) return false;
-  return e instanceof UsageError || ['PlanError', 'ThresholdSyntaxError', 'MetricSelectorError', 'ThresholdAggregationError', 'DurationError', 'TemplateError', 'InvalidRequestError', 'ScheduleError', 'SeverityConfigError'].includes(e.name);
-}
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('speedguard')
@@ -65,14 +59,10 @@ export async function main(argv: string[]): Promise<number> {
       // --help and --version end here with exitCode 0; usage errors were already printed.
       return e.exitCode === 0 ? EXIT.OK : EXIT.BAD_INPUT;
     }
-    if (isInputError(e)) {
-      process.stderr.write(`speedguard: ${(e as Error).message}\n`);
-      return EXIT.BAD_INPUT;
-    }
-    if (e instanceof Error && e.name === 'TargetError') {
-      // The service under test failed (did not start, died): a runtime failure, said in one line.
+    // Input the user can fix (exit 2) and failures of the service or its database (exit 1): one line each.
+    if (e instanceof InputError || e instanceof RuntimeFailure) {
       process.stderr.write(`speedguard: ${e.message}\n`);
-      return EXIT.RUNTIME;
+      return e.exitCode;
     }
     const verbose = argv.includes('--verbose');
     process.stderr.write(`speedguard: internal error: ${(e as Error)?.message ?? String(e)}\n`);

@@ -1,7 +1,7 @@
 // Value parsers for commander options, shared by every command: a bad value is a UsageError that
 // names the option and quotes the value (exit 2, one line).
 import { Option, type Command } from 'commander';
-import { UsageError } from './exit-codes.ts';
+import { UsageError } from '../errors.ts';
 
 /** Repeatable option: -H a -H b → ['a', 'b']. */
 export const collect = (v: string, prev: string[]): string[] => [...prev, v];

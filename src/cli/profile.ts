@@ -7,7 +7,7 @@ import { loadSeverityConfig } from '../analysis/severity.ts';
 import { startProfile } from '../profile/run-profile.ts';
 import { parseDuration } from '../plan/duration.ts';
 import { finish } from './assess.ts';
-import { UsageError } from './exit-codes.ts';
+import { UsageError } from '../errors.ts';
 import { toUrlFlags, type RunCliOptions } from './run.ts';
 import { addRecordOutputOptions, collect, failOnOption, positiveInt } from './option-parsers.ts';
 

@@ -4,20 +4,19 @@ import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import type { Severity } from '../audits/types.ts';
+import { SEVERITY_ORDER, type Severity } from '../record/findings.ts';
 import { asUsageError, openForReading, processIo, type CliIo } from '../history/cli-support.ts';
 import type { RecordKind, StoredRecord } from '../history/store.ts';
 import type { AssessmentRecord } from '../record/assessment-record.ts';
 import type { RunRecord } from '../record/run-record.ts';
 import { buildSummaryExport } from '../report/summary-export.ts';
 import { renderSummary } from '../report/summary-text.ts';
-import { UsageError } from './exit-codes.ts';
+import { UsageError } from '../errors.ts';
 
 export const REPORT_FORMATS = ['summary', 'json', 'summary-export', 'md', 'html', 'junit', 'all'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 const RUN_FORMATS: readonly ReportFormat[] = ['summary', 'json', 'summary-export', 'all'];
 const ASSESS_FORMATS: readonly ReportFormat[] = ['summary', 'json', 'md', 'html', 'junit', 'all'];
-const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 export const DEFAULT_OUT_DIR = 'PERFORMANCE';
 
 export interface ReportCliOptions {
@@ -150,7 +149,7 @@ export function registerReportCommand(program: Command, io?: CliIo, deps: Report
     .addOption(new Option('-f, --format <format>', 'what to render (default: summary for runs, all for assessments)').choices([...REPORT_FORMATS]))
     .option('--out-dir <dir>', `where report files go (default ./${DEFAULT_OUT_DIR})`)
     .addOption(new Option('--kind <kind>', 'resolve latest / latest~N among runs or assessments only').choices(['run', 'assess']))
-    .addOption(new Option('--junit-min-severity <severity>', 'assessments: findings at or above it become JUnit failures').choices([...SEVERITIES]))
+    .addOption(new Option('--junit-min-severity <severity>', 'assessments: findings at or above it become JUnit failures').choices([...SEVERITY_ORDER]))
     .addHelpText('after', EXAMPLES)
     .action(async (ref: string, o: ReportCliOptions) => reportCommand(ref, o, io ?? processIo(), deps));
 }

@@ -3,9 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { performance } from 'node:perf_hooks';
 import { startRun, type RunHandle } from '../engine/coordinator.ts';
-import { BUILTIN_METRICS } from '../metrics/catalog.ts';
-import { checkAggregationAllowed } from '../metrics/thresholds/index.ts';
-import { parsePlanThresholds } from '../metrics/threshold-tracker.ts';
+import { checkPlanThresholds } from '../engine/threshold-tracker.ts';
 import { loadPlan } from '../plan/index.ts';
 import type { UrlFlags } from '../plan/load-url.ts';
 import type { Plan } from '../plan/types.ts';
@@ -13,7 +11,7 @@ import type { RunRecord } from '../record/run-record.ts';
 import { NdjsonOutput } from '../report/ndjson-output.ts';
 import { buildSummaryExport } from '../report/summary-export.ts';
 import { renderSummary } from '../report/summary-text.ts';
-import { EXIT, UsageError } from './exit-codes.ts';
+import { EXIT, UsageError } from '../errors.ts';
 import { ProgressLine } from './progress.ts';
 import { saveToHistory } from '../history/save-to-history.ts';
 import { collect, positiveNumber, wholeNumber } from './option-parsers.ts';
@@ -84,13 +82,6 @@ export function toUrlFlags(o: RunCliOptions): UrlFlags {
 }
 
 /** Everything that can be wrong with a plan is found before any load is sent. */
-export function checkPlan(plan: Plan): void {
-  for (const t of parsePlanThresholds(plan)) {
-    const def = BUILTIN_METRICS.get(t.selector.metric);
-    if (def) checkAggregationAllowed(t.parsed, def.type, t.selector.metric);
-  }
-}
-
 function parseOut(specs: string[]): { json: string | null } {
   let json: string | null = null;
   for (const s of specs) {
@@ -133,7 +124,7 @@ export async function runCommand(target: string, o: RunCliOptions): Promise<numb
   const outs = parseOut(o.out);
   const stopGraceMs = parseGrace(o.stopGrace);
   const plan = await loadPlan(target, toUrlFlags(o));
-  checkPlan(plan);
+  checkPlanThresholds(plan);
   return executePlan(plan, o, outs.json, stopGraceMs);
 }
 

@@ -1,6 +1,6 @@
 // Generator self-check: did the load generator, rather than the target, limit the run? No peer
 // tool tells you; a saturated generator makes every latency and throughput figure a lie.
-import type { RunAggregate } from '../metrics/run-aggregate.ts';
+import type { RunAggregate } from './run-aggregate.ts';
 import type { GeneratorVerdict } from '../record/run-record.ts';
 import type { GeneratorHealth } from './worker-engine.ts';
 

@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import type { MetricRegistry } from '../metrics/registry.ts';
 import type { CardinalityGuard } from '../metrics/tags.ts';
 import type { Plan, Scenario } from '../plan/types.ts';
-import { iterationStore, type IterationContext, type ScriptScenarioEnv } from '../script/context.ts';
+import { iterationStore, type IterationContext, type ScriptScenarioEnv } from './script/context.ts';
 import type { IterationRunner } from './executors/context.ts';
 import type { Stripe } from './executors/stripe.ts';
 import { compileSteps, runSteps, type Vars } from './flow/compile-flow.ts';

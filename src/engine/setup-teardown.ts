@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import type { Plan } from '../plan/types.ts';
 import { MetricRegistry } from '../metrics/registry.ts';
 import { CardinalityGuard } from '../metrics/tags.ts';
-import { iterationStore, type IterationContext } from '../script/context.ts';
+import { iterationStore, type IterationContext } from './script/context.ts';
 import { createHttpClient } from './http/client.ts';
 import { VirtualUser } from './vu.ts';
 import { performance } from 'node:perf_hooks';

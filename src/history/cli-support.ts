@@ -1,7 +1,7 @@
 // Shared by `speedguard history` and `speedguard report`: where output goes (injectable for tests),
 // opening the database for reading with the errors users can act on, and terminal-safe text.
 import { resolve } from 'node:path';
-import { UsageError } from '../cli/exit-codes.ts';
+import { UsageError } from '../errors.ts';
 import { HistoryError } from './errors.ts';
 import { DEFAULT_HISTORY_PATH, openHistory, type HistoryStore } from './store.ts';
 

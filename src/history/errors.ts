@@ -1,5 +1,6 @@
 // Everything that can go wrong with the history database or a run reference, as one error class
 // with a code, so commands can map it to a one-line message and exit 2.
+import { InputError } from '../errors.ts';
 
 export type HistoryErrorCode =
   | 'missing_database'
@@ -10,7 +11,7 @@ export type HistoryErrorCode =
   | 'ambiguous'
   | 'bad_record';
 
-export class HistoryError extends Error {
+export class HistoryError extends InputError {
   override name = 'HistoryError';
   readonly code: HistoryErrorCode;
   constructor(code: HistoryErrorCode, message: string) {

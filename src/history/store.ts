@@ -5,16 +5,15 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import type { Severity } from '../audits/types.ts';
+import { SEVERITY_ORDER, type Severity } from '../record/findings.ts';
 import { HistoryError } from './errors.ts';
 import { MIN_PREFIX, parseRef } from './refs.ts';
 import { migrate } from './schema.ts';
-import { SEVERITIES, summarise, type HistorySummary, type StoredRecord } from './summary.ts';
+import { summarise, type HistorySummary, type StoredRecord } from './summary.ts';
 
 export { HistoryError, type HistoryErrorCode } from './errors.ts';
 export { SCHEMA_VERSION } from './schema.ts';
 export type { HistorySummary, StoredRecord } from './summary.ts';
-export { saveToHistory } from './save-to-history.ts';
 
 export const DEFAULT_HISTORY_PATH = '.speedguard/history.db';
 
@@ -89,7 +88,7 @@ const NEWEST_FIRST = 'ORDER BY started_at DESC, seq DESC';
 
 function toEntry(r: Row): HistoryEntry {
   const findings = r.kind === 'assess'
-    ? (Object.fromEntries(SEVERITIES.map((s) => [s, Number(r[`findings_${s}` as keyof Row] ?? 0)])) as Record<Severity, number>)
+    ? (Object.fromEntries(SEVERITY_ORDER.map((s) => [s, Number(r[`findings_${s}` as keyof Row] ?? 0)])) as Record<Severity, number>)
     : null;
   return {
     id: r.id,

@@ -1,13 +1,12 @@
 // The key figures of a stored record, computed once at save time and kept in indexed columns so
 // `speedguard history` can list hundreds of runs without parsing a single multi-megabyte record.
-import type { Severity } from '../audits/types.ts';
+import { SEVERITY_ORDER, type Severity } from '../record/findings.ts';
 import type { AssessmentRecord } from '../record/assessment-record.ts';
 import type { RunRecord } from '../record/run-record.ts';
 import { selectMetric } from '../record/select.ts';
 
 export type StoredRecord = RunRecord | AssessmentRecord;
 
-export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 
 export interface HistorySummary {
   /** HTTP requests completed (for an assessment: in its baseline phase, else its first phase). */
@@ -52,7 +51,7 @@ export function summarise(record: StoredRecord): HistorySummary {
   try {
     if (record.kind === 'run') return { ...EMPTY, ...runFigures(record) };
     const phase = record.phases.find((p) => p.name === 'baseline') ?? record.phases[0];
-    const findings = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+    const findings = Object.fromEntries(SEVERITY_ORDER.map((s) => [s, 0])) as Record<Severity, number>;
     for (const f of record.findings ?? []) if (f.severity in findings) findings[f.severity]++;
     const stress = record.phases.find((p) => p.name === 'stress')?.stress;
     return {

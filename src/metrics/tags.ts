@@ -2,6 +2,12 @@
 
 export type Tags = Readonly<Record<string, string>>;
 
+/** True when `have` carries every tag of `want` with the same value (a sub-metric's selector). */
+export function tagsMatch(have: Tags, want: Tags): boolean {
+  for (const k in want) if (have[k] !== want[k]) return false;
+  return true;
+}
+
 /** Stable key for a tag set (sorted), used to find a series. */
 export function tagsKey(tags: Tags): string {
   const keys = Object.keys(tags).sort();

@@ -7,8 +7,9 @@
 //
 // Sizes use binary multiples, as most server configs do (nginx, JVM): 1KB = 1KiB = 1024 bytes,
 // 1MB = 1MiB = 1024², 1GB = 1GiB = 1024³. Units are case-insensitive; a bare number means bytes.
+import { InputError } from '../errors.ts';
 
-export class DurationError extends Error {
+export class DurationError extends InputError {
   override name = 'DurationError';
 }
 

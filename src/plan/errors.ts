@@ -1,5 +1,6 @@
 // Bad plan input, reported as one line: `<file>[:line:col]: <path>: <problem>`.
 // The CLI maps it to exit code 2 (CONVENTIONS §3).
+import { InputError } from '../errors.ts';
 
 export interface PlanErrorLocation {
   /** The file as the user named it (null for command-line input). */
@@ -11,7 +12,7 @@ export interface PlanErrorLocation {
   column?: number;
 }
 
-export class PlanError extends Error {
+export class PlanError extends InputError {
   override name = 'PlanError';
   readonly file: string | null;
   readonly path: string | null;

@@ -11,10 +11,11 @@
 // function with `new Function` (names and constant text are embedded with JSON.stringify, so no
 // user text is ever evaluated). Constant templates compile to a function returning the string and
 // expose it as `.constant`, so the engine can pre-encode those requests once.
+import { InputError } from '../errors.ts';
 
 export const TEMPLATE_BUILTINS = ['__VU', '__ITER', '__SCENARIO'] as const;
 
-export class TemplateError extends Error {
+export class TemplateError extends InputError {
   override name = 'TemplateError';
 }
 

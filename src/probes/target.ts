@@ -5,15 +5,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { startAgentCollector, type AgentCollector } from './node-agent/collector.ts';
-import type { AgentHello } from './node-agent/protocol.ts';
+import type { AgentHello } from '../record/agent-samples.ts';
 import type { TargetProcess } from '../record/target-probes.ts';
-import { UsageError } from '../cli/exit-codes.ts';
+import { RuntimeFailure, UsageError } from '../errors.ts';
 
 const TAIL_LINES = 20;
 /** How long to wait for the launched process's own hello after a descendant's came first. */
 const PREFER_SPAWNED_MS = 1500;
 
-export class TargetError extends Error {
+export class TargetError extends RuntimeFailure {
   override name = 'TargetError';
 }
 

@@ -4,14 +4,14 @@
 import { randomUUID } from 'node:crypto';
 import { startRun, type RunHandle } from '../engine/coordinator.ts';
 import { runAudits } from '../audits/index.ts';
-import type { SeverityThresholds } from '../audits/types.ts';
+import type { SeverityThresholds } from '../record/findings.ts';
 import { planFromUrl, type UrlFlags } from '../plan/load-url.ts';
 import { attachTarget, startTarget, type StartedTarget } from '../probes/target.ts';
-import { UsageError } from '../cli/exit-codes.ts';
+import { UsageError } from '../errors.ts';
 import { ASSESSMENT_SCHEMA, type AssessmentRecord, type PhaseRecord, type Slo } from '../record/assessment-record.ts';
 import type { RunRecord } from '../record/run-record.ts';
 import { sloThresholds, verdictOf } from '../assess/phase-runner.ts';
-import { startWindowProbes } from './window-probes.ts';
+import { startWindowProbes } from '../probes/window-probes.ts';
 import { Accumulator } from '../metrics/accumulator.ts';
 import { selectMetric } from '../record/select.ts';
 import { targetName } from '../assess/suite.ts';

@@ -1,12 +1,13 @@
 // The AssessmentRecord: everything `speedguard assess` measured and concluded, serialisable, stored
 // in the history and re-rendered by `speedguard report` without running anything. Reports read
 // it; they decide nothing (findings and verdicts are computed before it is stored).
-import type { Finding } from '../audits/types.ts';
+import type { Finding } from './findings.ts';
+import type { PhaseName } from './phase-name.ts';
 import type { RunRecord } from './run-record.ts';
 
 export const ASSESSMENT_SCHEMA = 'speedguard.assessment/1';
 
-export type PhaseName = 'baseline' | 'peak' | 'stress' | 'spike' | 'sustained' | 'recovery';
+export type { PhaseName } from './phase-name.ts';
 
 /** The service-level objective the assessment judges against (from --slo; defaults from SPEC §3). */
 export interface Slo {

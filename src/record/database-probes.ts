@@ -5,7 +5,7 @@
 // Plain JSON only. Query texts are pg_stat_statements' normalised texts ($1 for literals) or texts
 // normalised by speedguard; literals never reach a record. Connection strings are stored without
 // their password (redactDbUrl).
-import type { PhaseName } from './assessment-record.ts';
+import type { PhaseName } from './phase-name.ts';
 
 export interface DatabaseServerInfo {
   /** server_version_num, e.g. 150020 / 180004. */

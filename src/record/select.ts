@@ -1,7 +1,7 @@
 // Reading metrics back out of a RunRecord: merge the whole-run series that match a metric and tags.
 import { Accumulator } from '../metrics/accumulator.ts';
 import { decodeHistogram } from '../metrics/histogram.ts';
-import { tagsMatch } from '../metrics/run-aggregate.ts';
+import { tagsMatch } from '../metrics/tags.ts';
 import type { RunRecord, SeriesTotal } from './run-record.ts';
 
 export function accumulatorOf(t: SeriesTotal): Accumulator {

@@ -1,8 +1,8 @@
 // What `speedguard profile` (and `assess --profile`) measured inside and around the target while the
 // load ran: the in-process Node agent, /proc for the process, and the CPU profile of exactly the
 // measured window (and a sampling heap profile of it). Stored in a record's `probes.target`; the diagnosis audits read it from there.
-import type { AgentHello, AgentSample } from '../probes/node-agent/protocol.ts';
-import type { ProcSample, ProcSummary } from '../probes/proc/types.ts';
+import type { AgentHello, AgentSample } from './agent-samples.ts';
+import type { ProcSample, ProcSummary } from './proc-samples.ts';
 
 /** A function in the CPU profile, aggregated over all its call sites. */
 export interface CpuHotspot {

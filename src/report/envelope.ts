@@ -11,12 +11,13 @@
 //   load", are not bottlenecks; they are in `observations`).
 // - optimizations: one OPT-NNN per bottleneck, numbered in the same (most severe first) order.
 // - load_testing.scenarios: phases that ran; skipped phases are listed in skipped_scenarios.
-import type { Finding, Severity } from '../audits/types.ts';
+import type { Finding, Severity } from '../record/findings.ts';
 import type { AssessmentRecord } from '../record/assessment-record.ts';
 import { VERSION } from '../version.ts';
 import { DEFAULT_THRESHOLDS } from '../analysis/severity.ts';
 import { dbFigures, dbView, PGHERO_SLOW_CALLS, PGHERO_SLOW_MS } from '../audits/support/database.ts';
-import { comparisonOf, durationPercentile, findingsBySeverity, phaseFigures, priorityLabel, referencePhase, type PhaseFigures } from './phase-figures.ts';
+import { bySeverity, priorityLabel } from '../record/findings.ts';
+import { comparisonOf, durationPercentile, phaseFigures, referencePhase, type PhaseFigures } from './phase-figures.ts';
 
 export const ENVELOPE_SCHEMA = 'speedguard.assessment-envelope/1';
 
@@ -188,7 +189,7 @@ function monitoring(record: AssessmentRecord, capacityRps: number | null): Json[
 }
 
 export function buildEnvelope(record: AssessmentRecord, opts: EnvelopeOptions = {}): Json {
-  const findings = findingsBySeverity(record.findings);
+  const findings = bySeverity(record.findings);
   const bottlenecks = findings.filter((f) => f.severity !== 'info');
   const observations = findings.filter((f) => f.severity === 'info');
   const { status, score } = assessmentStatus(record);

@@ -6,7 +6,8 @@ import type { AssessmentRecord } from '../record/assessment-record.ts';
 import { assessmentStatus } from './envelope.ts';
 import { md, mdTable } from './escape.ts';
 import { fmtDuration, fmtPercent } from './format.ts';
-import { evidenceLine, findingsBySeverity, phaseFigures, priorityLabel, referencePhase } from './phase-figures.ts';
+import { bySeverity, priorityLabel } from '../record/findings.ts';
+import { evidenceLine, phaseFigures, referencePhase } from './phase-figures.ts';
 
 const rps = (v: number) => `${v.toFixed(v >= 100 ? 0 : 1)} req/s`;
 
@@ -26,7 +27,7 @@ export function renderGithubSummary(record: AssessmentRecord, files: string[] = 
   if (cap !== null) figures.push(['Capacity at the SLO', rps(cap)]);
   if (figures.length) out.push(mdTable(['Figure', 'Value'], figures), '');
 
-  const findings = findingsBySeverity(record.findings);
+  const findings = bySeverity(record.findings);
   if (findings.length) {
     out.push(mdTable(['ID', 'Priority', 'Finding', 'Component', 'Evidence'], findings.map((f) => [md(f.id), priorityLabel(f.severity), md(f.title), md(f.component), md(evidenceLine(f, 2))])), '');
   } else out.push('No findings.', '');

@@ -3,10 +3,11 @@
 // test case per finding at or above a chosen severity (default medium) — each such finding is a
 // failure whose body carries its evidence. A degraded phase passes (with the reason in
 // <system-out>); a failed one fails; a skipped one is <skipped/>. Everything is XML-escaped.
-import type { Finding, Severity } from '../audits/types.ts';
+import type { Finding, Severity } from '../record/findings.ts';
 import type { AssessmentRecord, PhaseRecord } from '../record/assessment-record.ts';
 import { xml, xmlText } from './escape.ts';
-import { findingsBySeverity, fmtValue, phaseFigures, priorityLabel, severityRank } from './phase-figures.ts';
+import { bySeverity, priorityLabel, severityRank } from '../record/findings.ts';
+import { fmtValue, phaseFigures } from './phase-figures.ts';
 
 export interface JUnitOptions {
   /** Findings at or above this severity become test cases (default "medium"). */
@@ -94,7 +95,7 @@ export function renderJUnit(record: AssessmentRecord, opts: JUnitOptions = {}): 
     count(cases);
     suites.push(suiteXml(`phase: ${p.name}`, cases, p.run.startedAt, [['verdict', p.verdict], ['description', p.description], ['offered_rate_rps', String(p.offeredRate)]]));
   }
-  const findingCases = findingsBySeverity(record.findings)
+  const findingCases = bySeverity(record.findings)
     .filter((f) => severityRank(f.severity) <= min)
     .map((f): Case => {
       const c: Case = { name: `${f.id} [${priorityLabel(f.severity)}] ${f.title}`, classname: `speedguard.findings.${f.type}`, timeS: 0 };

@@ -3,7 +3,7 @@
 // the run's particulars. Rendered from the AssessmentRecord only; every string from the record goes
 // through md()/mdLine() (the target controls URLs, request names and error text).
 import type { Comparison } from '../analysis/compare.ts';
-import type { Finding } from '../audits/types.ts';
+import type { Finding } from '../record/findings.ts';
 import type { AssessmentRecord } from '../record/assessment-record.ts';
 import { targetProbesOf, type CpuHotspot, type CpuProfileAnalysis } from '../record/target-probes.ts';
 import { assessmentStatus } from './envelope.ts';
@@ -11,7 +11,8 @@ import { dbView } from '../audits/support/database.ts';
 import { md, mdLine, mdTable } from './escape.ts';
 import { databaseMarkdown } from './markdown-database.ts';
 import { fmtDuration, fmtPercent } from './format.ts';
-import { comparisonOf, durationPercentile, findingsBySeverity, fmtValue, phaseFigures, priorityLabel, referencePhase, type PhaseFigures } from './phase-figures.ts';
+import { bySeverity, priorityLabel } from '../record/findings.ts';
+import { comparisonOf, durationPercentile, fmtValue, phaseFigures, referencePhase, type PhaseFigures } from './phase-figures.ts';
 
 export interface AnalysisMarkdownOptions {
   /** Relative links to the sibling reports (e.g. "../LOAD_TESTS/TEST-20261125-100000.md"). */
@@ -26,7 +27,7 @@ export function renderAnalysisMarkdown(record: AssessmentRecord, opts: AnalysisM
   const out: string[] = [];
   const { status, score } = assessmentStatus(record);
   const slo = record.config.slo;
-  const findings = findingsBySeverity(record.findings);
+  const findings = bySeverity(record.findings);
   const bottlenecks = findings.filter((f) => f.severity !== 'info');
   const observations = findings.filter((f) => f.severity === 'info');
   const ran = record.phases.filter((p) => p.verdict !== 'skipped');

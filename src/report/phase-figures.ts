@@ -6,7 +6,7 @@ import type { AssessmentRecord, PhaseRecord } from '../record/assessment-record.
 import type { GeneratorVerdict, IntervalRecord, RunRecord, ThresholdOutcome } from '../record/run-record.ts';
 import { selectMetric } from '../record/select.ts';
 import type { Comparison } from '../analysis/compare.ts';
-import type { Finding, Severity } from '../audits/types.ts';
+import type { Finding, Severity } from '../record/findings.ts';
 
 export interface PhaseFigures {
   name: PhaseRecord['name'];
@@ -171,23 +171,6 @@ export function durationPercentile(run: RunRecord, percentile: number): number |
 export function referencePhase(record: AssessmentRecord): PhaseRecord | null {
   const ran = record.phases.filter((p) => p.verdict !== 'skipped');
   return ran.find((p) => p.name === 'baseline') ?? ran.find((p) => (selectMetric(p.run, 'http_reqs')?.sum ?? 0) > 0) ?? null;
-}
-
-export const SEVERITY_ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
-
-/** Lower is more severe. */
-export function severityRank(s: Severity): number {
-  return SEVERITY_ORDER.indexOf(s);
-}
-
-/** P0…P3 as SPEC §2 names them; info findings have no priority. */
-export function priorityLabel(s: Severity): string {
-  return s === 'info' ? 'info' : `P${severityRank(s)}`;
-}
-
-/** Findings most severe first, then most confident (audits already sort; this makes renderers independent of it). */
-export function findingsBySeverity(findings: readonly Finding[]): Finding[] {
-  return [...findings].sort((a, b) => severityRank(a.severity) - severityRank(b.severity) || b.confidence - a.confidence);
 }
 
 /** Evidence as one line: "p95 latency = 812 ms (stress); error rate = 3.2 %". */

@@ -2,13 +2,14 @@
 // (P0…P3, title, one line of evidence, the recommendation), the phases' verdicts, the capacity and
 // where the report files are. Strings from the record are stripped of control characters (a
 // hostile error text must not drive the terminal).
-import type { Finding } from '../audits/types.ts';
+import type { Finding } from '../record/findings.ts';
 import type { AssessmentRecord } from '../record/assessment-record.ts';
 import { assessmentStatus, type PerformanceStatus } from './envelope.ts';
 import { term } from './escape.ts';
 import { databaseTerminalLines } from './terminal-database.ts';
 import { colours } from './format.ts';
-import { evidenceLine, findingsBySeverity, priorityLabel } from './phase-figures.ts';
+import { bySeverity, priorityLabel } from '../record/findings.ts';
+import { evidenceLine } from './phase-figures.ts';
 
 export interface TerminalFindingsOptions {
   colour: boolean;
@@ -20,7 +21,7 @@ export function renderTerminalFindings(record: AssessmentRecord, opts: TerminalF
   const c = colours(opts.colour);
   const out: string[] = [];
   const { status, score } = assessmentStatus(record);
-  const findings = findingsBySeverity(record.findings);
+  const findings = bySeverity(record.findings);
   const actionable = findings.filter((f) => f.severity !== 'info');
   const statusColour: Record<PerformanceStatus, (s: string) => string> = { optimal: c.green, acceptable: c.green, degraded: c.yellow, critical: c.red };
   const byPriority = (['critical', 'high', 'medium', 'low'] as const)

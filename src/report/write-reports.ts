@@ -14,7 +14,7 @@
 // rewrites the same files instead of adding new ones.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename as base, join } from 'node:path';
-import type { Severity } from '../audits/types.ts';
+import type { Severity } from '../record/findings.ts';
 import type { AssessmentRecord } from '../record/assessment-record.ts';
 import { buildEnvelope, type EnvelopeOptions } from './envelope.ts';
 import { fileSafe } from './escape.ts';

@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { DEFAULT_THRESHOLDS, SeverityConfigError, bandOf, loadSeverityConfig, maxSeverity, severityRank } from '../../src/analysis/severity.ts';
-import { UsageError } from '../../src/cli/exit-codes.ts';
+import { maxSeverity, severityRank } from '../../src/record/findings.ts';
+import { DEFAULT_THRESHOLDS, SeverityConfigError, bandOf, loadSeverityConfig } from '../../src/analysis/severity.ts';
+import { UsageError } from '../../src/errors.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'speedguard-severity-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -7,7 +7,7 @@ import { DEFAULT_THRESHOLDS } from '../../src/analysis/severity.ts';
 import { dbSlowQueries } from '../../src/audits/db-slow-queries.ts';
 import { dbMissingIndex } from '../../src/audits/db-missing-index.ts';
 import { dbPlanIssues } from '../../src/audits/db-plan-issues.ts';
-import type { SeverityThresholds } from '../../src/audits/types.ts';
+import type { SeverityThresholds } from '../../src/record/findings.ts';
 import { fakePhase, fakeRun, steady } from '../helpers/fake-records.ts';
 import { dbRecord, dbWindow, healthyLoadProbes, healthyProbes, issue, plan, stmt, suggestion, table, withShares } from '../helpers/fake-db-probes.ts';
 import { ctx } from './helpers.ts';

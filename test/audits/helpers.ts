@@ -2,7 +2,8 @@
 // seeded noise, and a realistic healthy assessment (every phase, inspection, capacity).
 import assert from 'node:assert/strict';
 import { DEFAULT_THRESHOLDS } from '../../src/analysis/severity.ts';
-import type { AuditContext, Finding } from '../../src/audits/types.ts';
+import type { Finding } from '../../src/record/findings.ts';
+import type { AuditContext } from '../../src/audits/types.ts';
 import type { AssessmentRecord, CapacityModel, HttpInspection, PhaseRecord, StressStep } from '../../src/record/assessment-record.ts';
 import type { RunRecord } from '../../src/record/run-record.ts';
 import { fakeAssessment, fakePhase, fakeRun, steady, type FakeRunOptions } from '../helpers/fake-records.ts';

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerHistoryCommand } from '../../src/cli/history.ts';
 import { registerReportCommand, type WriteReportsModule } from '../../src/cli/report.ts';
-import { UsageError } from '../../src/cli/exit-codes.ts';
+import { UsageError } from '../../src/errors.ts';
 import { openHistory } from '../../src/history/store.ts';
 import type { AssessmentRecord } from '../../src/record/assessment-record.ts';
 import type { RunRecord } from '../../src/record/run-record.ts';

@@ -15,7 +15,7 @@ import { ITEMS_BY_ORDER_SQL } from '../../examples/demo/handlers/customers.ts';
 import { startDemoPostgres } from '../../examples/demo/postgres.ts';
 import { loadPlanFile } from '../../src/plan/load-file.ts';
 import { startTarget } from '../../src/probes/target.ts';
-import { startWindowProbes } from '../../src/profile/window-probes.ts';
+import { startWindowProbes } from '../../src/probes/window-probes.ts';
 import { targetProbesOf } from '../../src/record/target-probes.ts';
 import { originsOf } from '../../src/audits/downstream-wait.ts';
 import { mkdtempSync } from 'node:fs';

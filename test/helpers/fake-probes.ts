@@ -1,8 +1,8 @@
 // Synthetic target probes (speedguard profile's `probes.target`) for audit and report tests: agent
 // samples, /proc samples and summary, and a CPU-profile analysis, each from a few knobs per second.
 // Attach with `record.probes.target = fakeTargetProbes({...})`.
-import type { AgentSample, OutgoingOriginStats } from '../../src/probes/node-agent/protocol.ts';
-import type { ProcMeasuredSummary, ProcSample } from '../../src/probes/proc/types.ts';
+import type { AgentSample, OutgoingOriginStats } from '../../src/record/agent-samples.ts';
+import type { ProcMeasuredSummary, ProcSample } from '../../src/record/proc-samples.ts';
 import type { CpuHotspot, CpuProfileAnalysis, TargetProbes } from '../../src/record/target-probes.ts';
 
 export const T0 = Date.parse('2026-11-25T10:00:00.000Z');

@@ -1,7 +1,7 @@
 // Synthetic but well-formed records for testing audits, analyses and renderers without running load.
 // They go through the real aggregation code (RunAggregate), so histograms and intervals are genuine.
 import { Accumulator } from '../../src/metrics/accumulator.ts';
-import { RunAggregate } from '../../src/metrics/run-aggregate.ts';
+import { RunAggregate } from '../../src/engine/run-aggregate.ts';
 import type { IntervalSnapshot, SeriesSnapshot } from '../../src/metrics/registry.ts';
 import type { GeneratorHealth } from '../../src/engine/worker-engine.ts';
 import { RUN_RECORD_SCHEMA, type GeneratorVerdict, type RunRecord } from '../../src/record/run-record.ts';

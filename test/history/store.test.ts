@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import fc from 'fast-check';
-import { DEFAULT_HISTORY_PATH, HistoryError, SCHEMA_VERSION, openHistory, saveToHistory } from '../../src/history/store.ts';
-import type { Finding } from '../../src/audits/types.ts';
+import { saveToHistory } from '../../src/history/save-to-history.ts';
+import { DEFAULT_HISTORY_PATH, HistoryError, SCHEMA_VERSION, openHistory } from '../../src/history/store.ts';
+import type { Finding } from '../../src/record/findings.ts';
 import type { RunRecord } from '../../src/record/run-record.ts';
 import { fakeAssessment, fakePhase, fakeRun, steady } from '../helpers/fake-records.ts';
 

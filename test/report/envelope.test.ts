@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { Ajv } from 'ajv';
 import schema from '../../schema/assessment-envelope.schema.json' with { type: 'json' };
 import { assessmentStatus, buildEnvelope } from '../../src/report/envelope.ts';
-import type { Finding } from '../../src/audits/types.ts';
+import type { Finding } from '../../src/record/findings.ts';
 import type { PhaseRecord } from '../../src/record/assessment-record.ts';
 import { ALL_RECORDS, comparison, emptyRecord, finding, healthyRecord, hostileRecord, troubledRecord, HOSTILE } from './fixtures.ts';
 

@@ -1,7 +1,7 @@
 // Records for the HTML report tests: a full assessment (all phases, a stress staircase shaped by a
 // known USL curve, capacity, findings, inspection) and a hostile one whose target-controlled text
 // carries script payloads.
-import type { Finding } from '../../src/audits/types.ts';
+import type { Finding } from '../../src/record/findings.ts';
 import type { AssessmentRecord, CapacityModel, PhaseRecord, StressStep } from '../../src/record/assessment-record.ts';
 import type { RunRecord } from '../../src/record/run-record.ts';
 import { fakeAssessment, fakePhase, fakeRun, steady, type FakeSecond } from '../helpers/fake-records.ts';

@@ -1,5 +1,6 @@
 // baseline, sustained (soak) and peak: a constant arrival rate for a while, judged against the SLO.
-import type { PhaseName, PhaseRecord } from '../../record/assessment-record.ts';
+import type { PhaseName } from '../../record/phase-name.ts';
+import type { PhaseRecord } from '../../record/assessment-record.ts';
 import { iterationRate, mergeSeconds, phasePlan, runPhase, verdictOf, vuPool, type PhaseEnv } from '../phase-runner.ts';
 
 const WHAT: Record<string, string> = {

@@ -3,11 +3,12 @@
 // figures summed over the measured windows, lookups between statements, plans and index
 // suggestions, and SQL text made short enough for a title. Pure functions of the record.
 import { DEFAULT_THRESHOLDS } from '../../analysis/severity.ts';
-import type { AssessmentRecord, PhaseName } from '../../record/assessment-record.ts';
+import type { PhaseName } from '../../record/phase-name.ts';
+import type { AssessmentRecord } from '../../record/assessment-record.ts';
 import {
   databaseProbesOf, type ActivitySummary, type DatabaseProbes, type IndexSuggestion, type StatementPlan, type StatementStats,
 } from '../../record/database-probes.ts';
-import type { Evidence, Finding, Severity } from '../types.ts';
+import type { Evidence, Finding, Severity } from '../../record/findings.ts';
 import { ms, pct, round } from './format.ts';
 
 /** pgHero's "slow query" bar (lib/pghero.rb slow_query_calls / slow_query_ms): enough calls to matter, each slow enough to feel. */

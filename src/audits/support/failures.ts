@@ -1,7 +1,7 @@
 // Failed requests by kind: transport failures by their `error` tag (reset, request_timeout …),
 // unexpected statuses as "HTTP <status>". Requests the run itself cut off (`aborted`, when a phase
 // stops with requests in flight) are not the target's failures and are counted apart.
-import type { FindingType } from '../types.ts';
+import type { FindingType } from '../../record/findings.ts';
 import type { RunRecord } from '../../record/run-record.ts';
 import { pointsIn, type WindowSpec } from './window.ts';
 

@@ -1,7 +1,8 @@
 // What several audits need to read from an assessment: which phases ran at the expected load,
 // the expected rate, the endpoints, and which latency metric to judge.
 import { selectMetric } from '../../record/select.ts';
-import type { AssessmentRecord, PhaseName, PhaseRecord } from '../../record/assessment-record.ts';
+import type { PhaseName } from '../../record/phase-name.ts';
+import type { AssessmentRecord, PhaseRecord } from '../../record/assessment-record.ts';
 import type { RunRecord } from '../../record/run-record.ts';
 import { trustedStress } from './generator.ts';
 import { windowStats, type WindowStats } from './window.ts';

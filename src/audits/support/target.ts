@@ -2,11 +2,12 @@
 // threadpool-saturation, host-limits, not-saturated) read from a record's target probes: the samples
 // inside the measured window, the main thread's load, where the busy time went, the profiled phase's
 // latency, and hotspots turned into a location. Pure functions of the record.
-import type { AgentSample } from '../../probes/node-agent/protocol.ts';
-import type { ProcMeasuredSummary, ProcSample } from '../../probes/proc/types.ts';
-import type { AssessmentRecord, PhaseName, PhaseRecord } from '../../record/assessment-record.ts';
+import type { AgentSample } from '../../record/agent-samples.ts';
+import type { ProcMeasuredSummary, ProcSample } from '../../record/proc-samples.ts';
+import type { PhaseName } from '../../record/phase-name.ts';
+import type { AssessmentRecord, PhaseRecord } from '../../record/assessment-record.ts';
 import { targetProbesOf, type CpuHotspot, type CpuProfileAnalysis, type TargetProbes } from '../../record/target-probes.ts';
-import type { Finding, Severity } from '../types.ts';
+import type { Finding, Severity } from '../../record/findings.ts';
 import { perSecond } from './window.ts';
 import { latencyMetric, median, phasesRun, steadyStats, WARMUP_SECONDS } from './record.ts';
 

@@ -3,7 +3,7 @@
 // the steady part, so audits do too. Per-second points only keep min/p50/p90/p95/p99/max, so a
 // percentile over several seconds (or endpoints) is the quantile of the mixture of those points'
 // distributions, each approximated as piecewise linear between its known percentiles.
-import { tagsMatch } from '../../metrics/run-aggregate.ts';
+import { tagsMatch } from '../../metrics/tags.ts';
 import type { RunRecord, SeriesPoint } from '../../record/run-record.ts';
 
 export interface WindowSpec {

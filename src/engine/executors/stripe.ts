@@ -4,6 +4,7 @@
 //   - iteration i (0-based, in schedule order) belongs to worker i % count,
 //   - VU number n (1-based) belongs to worker (n - 1) % count.
 // So any count split this way adds up exactly, and the remainder goes to the first workers.
+import { InputError } from '../../errors.ts';
 
 export interface Stripe {
   /** This worker's position, 0 ≤ index < count. */
@@ -16,7 +17,7 @@ export interface Stripe {
 export const WHOLE: Stripe = Object.freeze({ index: 0, count: 1 });
 
 /** Bad arguments to a scheduling function (the plan itself is validated earlier, at the edge). */
-export class ScheduleError extends Error {
+export class ScheduleError extends InputError {
   override name = 'ScheduleError';
 }
 

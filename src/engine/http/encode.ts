@@ -1,10 +1,11 @@
 // Builds a PreparedRequest: the URL is parsed and the whole request (head + body) encoded once,
 // so the hot path only writes a ready Buffer.
+import { InputError } from '../../errors.ts';
 
 import type { PreparedRequest } from './types.ts';
 
 /** Thrown for a request that cannot be sent as given (bad URL, method, header, body). */
-export class InvalidRequestError extends Error {
+export class InvalidRequestError extends InputError {
   override name = 'InvalidRequestError';
 }
 

@@ -1,7 +1,8 @@
 // Errors for bad threshold configuration. Each message is one line naming the input and the problem.
+import { InputError } from '../../errors.ts';
 
 /** A threshold expression that does not follow the grammar. `position` is 1-based. */
-export class ThresholdSyntaxError extends Error {
+export class ThresholdSyntaxError extends InputError {
   readonly expression: string;
   readonly position: number;
   constructor(expression: string, problem: string, position: number, hint?: string) {
@@ -13,7 +14,7 @@ export class ThresholdSyntaxError extends Error {
 }
 
 /** A metric selector such as `http_req_duration{name:login}` that cannot be understood. */
-export class MetricSelectorError extends Error {
+export class MetricSelectorError extends InputError {
   readonly selector: string;
   constructor(selector: string, problem: string) {
     super(`metric selector ${JSON.stringify(selector)}: ${problem}`);
@@ -23,7 +24,7 @@ export class MetricSelectorError extends Error {
 }
 
 /** A well-formed threshold whose aggregation does not exist for the metric's type (k6 rejects these too). */
-export class ThresholdAggregationError extends Error {
+export class ThresholdAggregationError extends InputError {
   constructor(message: string) {
     super(message);
     this.name = 'ThresholdAggregationError';

@@ -14,10 +14,8 @@ import { writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { constants as perfConstants, createHistogram, performance, PerformanceObserver } from 'node:perf_hooks';
 import v8 from 'node:v8';
-import type {
-  AgentCommand, AgentHello, AgentMessage, AgentSample, DurationStats, GcKind, GcKindStats, IncomingHttpStats,
-  OutgoingOriginStats, ThreadpoolProbeStats,
-} from './protocol.ts';
+import type { AgentHello, AgentSample, DurationStats, GcKind, GcKindStats, IncomingHttpStats, OutgoingOriginStats, ThreadpoolProbeStats } from '../../record/agent-samples.ts';
+import type { AgentCommand, AgentMessage } from './protocol.ts';
 import type { SqlAgentApi } from './sql-protocol.ts';
 
 // Duplicated from protocol.ts on purpose: this file may only import types (see above).

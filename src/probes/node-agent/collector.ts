@@ -6,10 +6,8 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import {
-  AGENT_INTERVAL_ENV, AGENT_PROTOCOL_VERSION, AGENT_SOCKET_ENV,
-  type AgentCommand, type AgentHello, type AgentMessage, type AgentSample,
-} from './protocol.ts';
+import { type AgentHello, type AgentSample } from '../../record/agent-samples.ts';
+import { AGENT_INTERVAL_ENV, AGENT_PROTOCOL_VERSION, AGENT_SOCKET_ENV, type AgentCommand, type AgentMessage } from './protocol.ts';
 import { sqlAgentImportFlag } from './sql-install.ts';
 import { stripTypesQuietly } from './strip-types.ts';
 

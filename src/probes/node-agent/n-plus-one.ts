@@ -3,8 +3,8 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { NPlusOneGroup } from '../../record/database-probes.ts';
 import type { TargetProbes } from '../../record/target-probes.ts';
-import type { AgentSample } from './protocol.ts';
-import type { SqlRepetition } from './sql-protocol.ts';
+import type { AgentSample } from '../../record/agent-samples.ts';
+import type { SqlRepetition } from '../../record/agent-sql-samples.ts';
 
 export interface NPlusOneOptions {
   /** Paths inside this folder are given relative to it (as the CPU profile analysis does). Default: absolute. */

@@ -15,7 +15,7 @@ import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { fingerprintSql } from './sql-fingerprint.ts';
-import type { AgentSqlStats, SqlLocation, SqlRepetition } from './sql-protocol.ts';
+import type { AgentSqlStats, SqlLocation, SqlRepetition } from '../../record/agent-sql-samples.ts';
 
 /** Executions of one statement in one request from which it is an N+1: N_PLUS_ONE_MIN_REPEATS of the record contract (this file runs inside the target and cannot import it; a test keeps them equal). */
 export const REPEAT_THRESHOLD = 5;

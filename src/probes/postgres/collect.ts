@@ -6,10 +6,9 @@
 // Nothing here may cost the assessment its load results: a failure becomes a warning in the record.
 import { compileTemplate } from '../../plan/template.ts';
 import type { Plan } from '../../plan/types.ts';
-import type { PhaseName } from '../../record/assessment-record.ts';
+import type { PhaseName } from '../../record/phase-name.ts';
 import type { DatabaseProbes, DatabaseWindow } from '../../record/database-probes.ts';
 import type { TargetProbes } from '../../record/target-probes.ts';
-import type { PhaseDatabaseProbe } from '../../assess/suite.ts';
 import { nPlusOneOfTarget } from '../node-agent/n-plus-one.ts';
 import { readCatalog } from './catalog.ts';
 import { openDb } from './connect.ts';
@@ -18,7 +17,16 @@ import { adviseIndexes } from './index-advice.ts';
 import { readServerInfo } from './server-info.ts';
 import { emptyLoadProbes, mergeWindows } from './snapshot.ts';
 import { startDatabaseWindow, type DatabaseWindowHandle } from './window.ts';
-import { UsageError } from '../../cli/exit-codes.ts';
+import { UsageError } from '../../errors.ts';
+
+/** What the assessment calls around each measured phase (assess/suite.ts). */
+export interface PhaseDatabaseProbe {
+  begin(phase: PhaseName): Promise<void>;
+  /** httpRequests: requests the phase completed (for calls-per-request inference). */
+  end(phase: PhaseName, httpRequests: number): Promise<void>;
+  /** Plans, index advice and N+1 groups over the phases measured; the target probes give the agent's view. */
+  finish(target: TargetProbes | null): Promise<DatabaseProbes>;
+}
 
 export interface DatabaseProbe extends PhaseDatabaseProbe {
   close(): Promise<void>;

@@ -14,7 +14,7 @@
 // Comments are not part of the queryid: if the application runs the very same statement under the
 // same role, the two share one entry whose text is whichever ran first.
 import pg from 'pg';
-import { UsageError } from '../../cli/exit-codes.ts';
+import { RuntimeFailure, UsageError } from '../../errors.ts';
 import type { DbSession } from './session.ts';
 
 /** The comment every statement sent through a DbSession starts with. */
@@ -26,7 +26,7 @@ export class DbInputError extends UsageError {
 }
 
 /** The server could not be reached or refused us (refused, auth failure, unknown database, timeout). */
-export class DbConnectError extends Error {
+export class DbConnectError extends RuntimeFailure {
   override name = 'DbConnectError';
   /** SQLSTATE (e.g. 28P01, 3D000) or the socket error code (ECONNREFUSED), when known. */
   readonly code: string | null;

@@ -7,7 +7,7 @@
 // of every statement and has no such lag.
 // Nothing here throws for a database that lacks pg_stat_statements or refuses the second connection:
 // the window is then partial and its `warnings` say why.
-import type { PhaseName } from '../../record/assessment-record.ts';
+import type { PhaseName } from '../../record/phase-name.ts';
 import { N_PLUS_ONE_MIN_REPEATS, type DatabaseWindow, type InferredRepetition, type StatementStats } from '../../record/database-probes.ts';
 import { startActivitySampler, type ActivitySampler } from './activity.ts';
 import { diffTableScans, readTableScans, type TableScanCounters } from './catalog.ts';

@@ -1,7 +1,7 @@
 // Pure arithmetic: two snapshots → one interval sample; all samples → the summary.
 // Kept apart from the reading so it is tested on hand-made snapshots.
 import type { ProcSnapshot } from './read.ts';
-import type { CgroupInfo, ProcMeasuredSummary, ProcSample, ThreadGroupSample, ThreadGroupSummary } from './types.ts';
+import type { CgroupInfo, ProcMeasuredSummary, ProcSample, ThreadGroupSample, ThreadGroupSummary } from '../../record/proc-samples.ts';
 
 const MIB = 1024 * 1024;
 

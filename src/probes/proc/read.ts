@@ -5,7 +5,7 @@ import {
   parseAuxvClockTicks, parseCfsQuota, parseCgroupFile, parseCpuMax, parseCpuStat, parseIo, parseSchedstat, parseStat, parseStatus,
   type CpuStatFields, type IoFields, type StatFields, type StatusFields,
 } from './parse.ts';
-import type { CgroupInfo } from './types.ts';
+import type { CgroupInfo } from '../../record/proc-samples.ts';
 
 export interface ThreadSnapshot {
   tid: number;

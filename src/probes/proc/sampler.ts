@@ -13,7 +13,8 @@
 // in a container is usually the service's.
 import { readClockTicks, readSnapshot, resolveCgroup, type ProcSnapshot } from './read.ts';
 import { sampleBetween, summarise } from './compute.ts';
-import type { CgroupInfo, ProcSample, ProcSampler, ProcSamplerOptions, ProcSummary } from './types.ts';
+import type { CgroupInfo, ProcSample, ProcSummary } from '../../record/proc-samples.ts';
+import type { ProcSampler, ProcSamplerOptions } from './types.ts';
 
 export class ProcSamplerOptionError extends Error {
   constructor(message: string) {

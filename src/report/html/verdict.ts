@@ -1,10 +1,8 @@
 // Display helpers for severities and verdicts. The overall status is read off what the audits and
 // phases already decided (worst finding, failed phases) — the same reading as SPEC §5's
 // performance_status — so the report restates decisions rather than making new ones.
-import type { Finding, Severity } from '../../audits/types.ts';
+import { compareFindings, SEVERITY_ORDER, type Finding, type Severity } from '../../record/findings.ts';
 import type { AssessmentRecord, PhaseRecord } from '../../record/assessment-record.ts';
-
-export const SEVERITY_ORDER: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 
 export const SEVERITY_LABEL: Record<Severity, string> = {
   critical: 'P0 critical',
@@ -21,10 +19,7 @@ export function severityOf(f: Pick<Finding, 'severity'>): Severity {
 
 /** Most severe first, then the more confident; stable for equal keys. */
 export function sortFindings(findings: readonly Finding[]): Finding[] {
-  return findings
-    .map((f, i) => ({ f, i }))
-    .sort((a, b) => SEVERITY_ORDER.indexOf(severityOf(a.f)) - SEVERITY_ORDER.indexOf(severityOf(b.f)) || (b.f.confidence ?? 0) - (a.f.confidence ?? 0) || a.i - b.i)
-    .map((x) => x.f);
+  return [...findings].sort(compareFindings);
 }
 
 export type OverallStatus = 'optimal' | 'acceptable' | 'degraded' | 'critical';

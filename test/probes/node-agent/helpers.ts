@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { AgentCollector } from '../../../src/probes/node-agent/collector.ts';
-import type { AgentSample } from '../../../src/probes/node-agent/protocol.ts';
+import type { AgentSample } from '../../../src/record/agent-samples.ts';
 
 export const FIXTURES = fileURLToPath(new URL('../../fixtures/agent/', import.meta.url));
 

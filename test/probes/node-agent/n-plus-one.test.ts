@@ -8,7 +8,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { nPlusOneFromSamples } from '../../../src/probes/node-agent/n-plus-one.ts';
-import type { AgentSample } from '../../../src/probes/node-agent/protocol.ts';
+import type { AgentSample } from '../../../src/record/agent-samples.ts';
 import { startTarget } from '../../../src/probes/target.ts';
 import { startTestPostgres, type TestPostgres } from '../../helpers/postgres.ts';
 

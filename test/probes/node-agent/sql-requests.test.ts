@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { nPlusOneFromSamples, nPlusOneOfTarget } from '../../../src/probes/node-agent/n-plus-one.ts';
-import type { AgentSample } from '../../../src/probes/node-agent/protocol.ts';
-import type { AgentSqlStats, SqlRepetition } from '../../../src/probes/node-agent/sql-protocol.ts';
+import type { AgentSample } from '../../../src/record/agent-samples.ts';
+import type { AgentSqlStats, SqlRepetition } from '../../../src/record/agent-sql-samples.ts';
 import { createSqlTracker, type SqlTracker } from '../../../src/probes/node-agent/sql-requests.ts';
 import { SQL_AGENT_FILES, sqlAgentImportFlag } from '../../../src/probes/node-agent/sql-install.ts';
 

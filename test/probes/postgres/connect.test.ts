@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import fc from 'fast-check';
 import pg from 'pg';
 import { DbConnectError, DbInputError, DbQueryError, markSql, openDb, redactDbUrl, SPEEDGUARD_SQL_MARKER } from '../../../src/probes/postgres/connect.ts';
-import { UsageError } from '../../../src/cli/exit-codes.ts';
+import { UsageError } from '../../../src/errors.ts';
 import { startTestPostgres, TEST_PG_PASSWORD, type TestPostgres } from '../../helpers/postgres.ts';
 
 describe('redactDbUrl', () => {

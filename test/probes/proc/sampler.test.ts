@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { startProcSampler } from '../../../src/probes/proc/sampler.ts';
-import type { ProcMeasuredSummary, ProcSample, ProcSummary } from '../../../src/probes/proc/types.ts';
+import type { ProcMeasuredSummary, ProcSample, ProcSummary } from '../../../src/record/proc-samples.ts';
 
 const linux = process.platform === 'linux';
 

@@ -1,5 +1,5 @@
 // Findings, most severe first: severity, evidence table, location, root cause, recommendation.
-import type { Finding } from '../../../audits/types.ts';
+import type { Finding } from '../../../record/findings.ts';
 import { pct, withUnit } from '../fmt.ts';
 import { html, raw, type HtmlValue, type SafeHtml } from '../safe.ts';
 import { SEVERITY_LABEL, severityOf, sortFindings } from '../verdict.ts';

@@ -2,7 +2,8 @@
 import type { AssessmentRecord } from '../../../record/assessment-record.ts';
 import { dateTime, ms, pct, rps } from '../fmt.ts';
 import { html, type SafeHtml } from '../safe.ts';
-import { overallVerdict, SEVERITY_LABEL, SEVERITY_ORDER, severityOf } from '../verdict.ts';
+import { SEVERITY_ORDER } from '../../../record/findings.ts';
+import { overallVerdict, SEVERITY_LABEL, severityOf } from '../verdict.ts';
 
 export function headerSection(r: AssessmentRecord): SafeHtml {
   const v = overallVerdict(r);

@@ -7,10 +7,10 @@ import { join, resolve } from 'node:path';
 import { analyseCpuProfile } from '../analysis/cpu-profile.ts';
 import { analyseHeapProfile } from '../analysis/heap-profile.ts';
 import { attributeInlinedAllocations } from '../analysis/heap-inlined.ts';
-import { summarise } from '../probes/proc/compute.ts';
-import { startProcSampler } from '../probes/proc/sampler.ts';
-import type { ProcSampler } from '../probes/proc/types.ts';
-import type { StartedTarget } from '../probes/target.ts';
+import { summarise } from './proc/compute.ts';
+import { startProcSampler } from './proc/sampler.ts';
+import type { ProcSampler } from './proc/types.ts';
+import type { StartedTarget } from './target.ts';
 import type { CpuProfileAnalysis, HeapProfileAnalysis, TargetProbes } from '../record/target-probes.ts';
 
 /**

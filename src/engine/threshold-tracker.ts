@@ -3,12 +3,13 @@
 // the last W one-second aggregates of their selector and judge each full window as it completes.
 import type { Plan, ThresholdSpec } from '../plan/types.ts';
 import type { ThresholdOutcome } from '../record/run-record.ts';
-import { Accumulator } from './accumulator.ts';
+import { Accumulator } from '../metrics/accumulator.ts';
 import type { RunAggregate, TotalSeries } from './run-aggregate.ts';
-import { tagsMatch } from './run-aggregate.ts';
-import { evaluateThreshold, parseMetricSelector, parseThreshold, shouldAbort, WindowedThreshold } from './thresholds/index.ts';
-import type { MetricSelector } from './thresholds/index.ts';
-import type { ParsedThreshold } from './thresholds/types.ts';
+import { tagsMatch } from '../metrics/tags.ts';
+import { BUILTIN_METRICS } from '../metrics/catalog.ts';
+import { checkAggregationAllowed, evaluateThreshold, parseMetricSelector, parseThreshold, shouldAbort, WindowedThreshold } from '../metrics/thresholds/index.ts';
+import type { MetricSelector } from '../metrics/thresholds/index.ts';
+import type { ParsedThreshold } from '../metrics/thresholds/types.ts';
 
 interface Tracked {
   selectorText: string;
@@ -130,4 +131,12 @@ function selectFrom(series: Iterable<TotalSeries>, sel: MetricSelector, parsed: 
 function emptyFor(parsed: ParsedThreshold): Accumulator {
   const k = parsed.aggregation.kind;
   return new Accumulator(k === 'rate' ? 'rate' : k === 'count' ? 'counter' : k === 'value' ? 'gauge' : 'trend');
+}
+
+/** Thresholds whose aggregation does not fit their metric (p(95) of a counter…): bad input before any load. */
+export function checkPlanThresholds(plan: Plan): void {
+  for (const t of parsePlanThresholds(plan)) {
+    const def = BUILTIN_METRICS.get(t.selector.metric);
+    if (def) checkAggregationAllowed(t.parsed, def.type, t.selector.metric);
+  }
 }

@@ -1,10 +1,10 @@
 // `http` for scripts: k6's http module, asynchronous (Node has no blocking calls):
 //   const res = await http.get('http://127.0.0.1:3000/api', { tags: { name: 'api' } });
-import { prepareRequest } from '../engine/http/encode.ts';
-import type { HttpResponse } from '../engine/http/types.ts';
-import { ResponseRecorder } from '../engine/response-metrics.ts';
-import { normaliseUrlName } from '../metrics/tags.ts';
-import { jsonPath } from '../engine/flow/checks-captures.ts';
+import { prepareRequest } from '../http/encode.ts';
+import type { HttpResponse } from '../http/types.ts';
+import { ResponseRecorder } from '../response-metrics.ts';
+import { normaliseUrlName } from '../../metrics/tags.ts';
+import { jsonPath } from '../flow/checks-captures.ts';
 import { currentIteration } from './context.ts';
 
 export interface RequestParams {

@@ -1,11 +1,11 @@
 // The per-iteration context that script functions (http.get, check, group, sleep …) find through
 // AsyncLocalStorage, so scripts can import them at module level as in k6.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { MetricRegistry } from '../metrics/registry.ts';
-import type { CardinalityGuard, Tags } from '../metrics/tags.ts';
-import type { HttpSettings } from '../plan/types.ts';
-import type { ResponseRecorder } from '../engine/response-metrics.ts';
-import type { VirtualUser } from '../engine/vu.ts';
+import type { MetricRegistry } from '../../metrics/registry.ts';
+import type { CardinalityGuard, Tags } from '../../metrics/tags.ts';
+import type { HttpSettings } from '../../plan/types.ts';
+import type { ResponseRecorder } from '../response-metrics.ts';
+import type { VirtualUser } from '../vu.ts';
 
 /** Shared by every iteration of one scenario in one worker. */
 export interface ScriptScenarioEnv {

@@ -1,13 +1,13 @@
 // The main thread's view of a run: whole-run totals per series (exact HDR merges of every worker's
 // intervals) and the per-interval time series. Memory stays bounded however long the run: totals are
 // one histogram per series, and the time series is coarsened (pairs merged) past MAX_POINTS.
-import { BUILTIN_METRICS } from './catalog.ts';
-import { Accumulator } from './accumulator.ts';
-import { encodeHistogram } from './histogram.ts';
-import type { IntervalSnapshot, SeriesSnapshot } from './registry.ts';
-import { tagsKey, type Tags } from './tags.ts';
+import { BUILTIN_METRICS } from '../metrics/catalog.ts';
+import { Accumulator } from '../metrics/accumulator.ts';
+import { encodeHistogram } from '../metrics/histogram.ts';
+import type { IntervalSnapshot, SeriesSnapshot } from '../metrics/registry.ts';
+import { tagsKey, tagsMatch, type Tags } from '../metrics/tags.ts';
 import type { IntervalRecord, SeriesPoint, SeriesTotal } from '../record/run-record.ts';
-import type { GeneratorHealth } from '../engine/worker-engine.ts';
+import type { GeneratorHealth } from './worker-engine.ts';
 
 const MAX_POINTS = 3600;
 
@@ -93,11 +93,6 @@ export class RunAggregate {
       return out;
     });
   }
-}
-
-export function tagsMatch(have: Tags, want: Tags): boolean {
-  for (const k in want) if (have[k] !== want[k]) return false;
-  return true;
 }
 
 function toPoint(s: TotalSeries): SeriesPoint {

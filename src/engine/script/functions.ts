@@ -1,5 +1,5 @@
 // check, group, sleep, custom metrics and exec info for scripts, with k6's names and meaning.
-import type { MetricType } from '../metrics/types.ts';
+import type { MetricType } from '../../metrics/types.ts';
 import { currentIteration } from './context.ts';
 
 /** k6's check(): each named predicate is one `checks` sample; never throws, returns all-passed. */

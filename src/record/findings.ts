@@ -1,0 +1,96 @@
+// Findings: what an audit concludes about a record, with its evidence and severity. The ground
+// floor of the pipeline (docs/ASSESSMENT-RULES.md §1): audits produce them, orchestration ranks them
+// and decides the verdict, renderers and the history only read them.
+import type { PhaseName } from './phase-name.ts';
+
+/** critical = P0, high = P1, medium = P2, low = P3; info = no action needed (e.g. "no bottleneck"). */
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
+export type FindingType = 'database' | 'application' | 'frontend' | 'network' | 'infrastructure';
+
+export interface Evidence {
+  label: string;
+  value: number | string;
+  /** Unit of a numeric value: "ms", "req/s", "%", "bytes", "s", "count" … */
+  unit?: string;
+  phase?: PhaseName;
+}
+
+export interface Finding {
+  /** PERF-001 …, assigned after all audits ran, most severe first. */
+  id: string;
+  /** The audit that produced it (its file name), e.g. "latency-slo". */
+  audit: string;
+  title: string;
+  type: FindingType;
+  severity: Severity;
+  /** 0..1: how sure the audit is (sample size, fit quality, noise). */
+  confidence: number;
+  /** What it is about: an endpoint, "service", "load generator", "HTTP layer" … */
+  component: string;
+  description: string;
+  evidence: Evidence[];
+  location: { file?: string; line?: number; function?: string; endpoint?: string } | null;
+  rootCause: string;
+  impact: { responseTimeIncrease?: string; throughputReduction?: string; userExperience?: string; resourceWaste?: string };
+  recommendation: {
+    approach: string;
+    expectedImprovement: string;
+    effort: 'low' | 'medium' | 'high';
+    testingRequired: string;
+    rollbackPlan: string;
+  };
+  /** True for a finding that makes the others unreliable (a generator-bound run). */
+  invalidatesOthers?: boolean;
+}
+
+/** SPEC §2's severity matrix: lower bounds of each band; overridable in a config file. */
+export interface SeverityThresholds {
+  /** API p95 (ms): > p0 critical, > p1 high, > p2 medium. */
+  apiP95Ms: { p0: number; p1: number; p2: number };
+  /** Error rate under load (share): > p0 critical. Smaller non-zero rates rank by the SLO. */
+  errorRate: { p0: number };
+  /** Throughput vs expected capacity (share achieved): < p1 high. */
+  throughputShare: { p1: number };
+  cpu: { p0: number; p1: number; p2: number };
+  memory: { p0: number; p1: number; p2: number };
+  dbQueryMs: { p0: number; p1: number; p2: number };
+  cacheHitRate: { p2: number };
+}
+
+/** Most severe first: the one order every ranking, filter and table uses. */
+export const SEVERITY_ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+
+/** Severities a gate (`--fail-on`) can be set at: every one but info. */
+export const GATE_SEVERITIES = ['critical', 'high', 'medium', 'low'] as const satisfies readonly Severity[];
+export type GateSeverity = (typeof GATE_SEVERITIES)[number];
+
+/**
+ * 0 = critical … 4 = info: smaller is more severe. A value that is no severity (a hand-edited or
+ * foreign record) ranks as info, so it can never outrank a real finding.
+ */
+export function severityRank(s: Severity): number {
+  const i = SEVERITY_ORDER.indexOf(s);
+  return i < 0 ? SEVERITY_ORDER.length - 1 : i;
+}
+
+/** P0…P3 (docs/ASSESSMENT-RULES.md §1); info findings have no priority. */
+export function priorityLabel(s: Severity): string {
+  return severityRank(s) === SEVERITY_ORDER.length - 1 ? 'info' : `P${severityRank(s)}`;
+}
+
+/** The more severe of two (null = none). */
+export function maxSeverity(a: Severity | null, b: Severity | null): Severity | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return severityRank(a) <= severityRank(b) ? a : b;
+}
+
+/** Sort order of findings: most severe first, then most confident (Array#sort is stable for ties). */
+export function compareFindings(a: Pick<Finding, 'severity' | 'confidence'>, b: Pick<Finding, 'severity' | 'confidence'>): number {
+  return severityRank(a.severity) - severityRank(b.severity) || (b.confidence ?? 0) - (a.confidence ?? 0);
+}
+
+/** A sorted copy (see compareFindings). */
+export function bySeverity<T extends Pick<Finding, 'severity' | 'confidence'>>(findings: readonly T[]): T[] {
+  return [...findings].sort(compareFindings);
+}

@@ -1,0 +1,112 @@
+// What /proc says about a process over a measured window (any language), as stored in a record's
+// probes.target. The sampler (probes/proc/) produces it; audits and reports read it.
+
+export interface ProcSample {
+  /** Wall-clock time of the reading that closes the interval (ms since the epoch). */
+  t: number;
+  /** Measured wall time since the previous reading (ms), from a monotonic clock. */
+  intervalMs: number;
+  /** user+system CPU over the interval as % of ONE core (a process using 2 cores reads 200). */
+  cpuPercent: number;
+  userPercent: number;
+  systemPercent: number;
+  numThreads: number;
+  /** CPU % of one core of the thread whose tid == pid (the JS thread of a Node process). */
+  mainThreadCpuPercent: number | null;
+  /** CPU of the threads grouped by comm ("libuv-worker", "V8Worker", …); main thread as "main". */
+  threadGroups: ThreadGroupSample[];
+  rssBytes: number | null;
+  /** Peak RSS since the process started (VmHWM). */
+  hwmBytes: number | null;
+  /** Context-switch counts during the interval (deltas). */
+  voluntaryCtxtSwitches: number | null;
+  nonvoluntaryCtxtSwitches: number | null;
+  /** Byte deltas during the interval; null when /proc/<pid>/io is not readable for us. */
+  io: IoDelta | null;
+  /** Entries in /proc/<pid>/fd (files, sockets, pipes); null when not readable. */
+  openFds: number | null;
+  /** Time the process's threads spent runnable but waiting for a CPU during the interval (ms). */
+  runqueueWaitMs: number | null;
+  /** Cgroup CPU throttling during the interval; null when no cpu.stat was found. */
+  throttling: ThrottlingDelta | null;
+  /** Descendant processes (only with includeChildren): summed CPU and RSS. */
+  children: ChildrenSample | null;
+}
+
+export interface ThreadGroupSample {
+  name: string;
+  threads: number;
+  cpuPercent: number;
+}
+
+export interface IoDelta {
+  readBytes: number;
+  writeBytes: number;
+  rchar: number;
+  wchar: number;
+}
+
+export interface ThrottlingDelta {
+  nrPeriods: number;
+  nrThrottled: number;
+  throttledMs: number;
+}
+
+export interface ChildrenSample {
+  count: number;
+  cpuPercent: number;
+  rssBytes: number;
+}
+
+export interface CgroupInfo {
+  /** Path inside the cgroup hierarchy, from /proc/<pid>/cgroup. */
+  path: string;
+  version: 1 | 2;
+  /** Directory the cpu.stat was read from. */
+  dir: string;
+  /** CPU quota in cores (cpu.max quota/period), or null when unlimited. */
+  quotaCores: number | null;
+}
+
+export interface ThreadGroupSummary {
+  name: string;
+  /** Share of the process's sampled CPU time spent in this group (0..1). */
+  cpuShare: number;
+  avgCpuPercent: number;
+  maxThreads: number;
+}
+
+export interface ProcMeasuredSummary {
+  supported: true;
+  pid: number;
+  /** True when the process went away while we sampled it (the sampler then stopped itself). */
+  exited: boolean;
+  /** Number of samples (intervals) the figures below come from. */
+  samples: number;
+  durationMs: number;
+  clockTicksPerSecond: number;
+  cpu: { avgPercent: number; peakPercent: number; userAvgPercent: number; systemAvgPercent: number } | null;
+  /** Main thread's share of all the thread CPU time sampled (0..1). */
+  mainThreadShare: number | null;
+  threadGroups: ThreadGroupSummary[];
+  rss: { peakBytes: number; lastBytes: number; slopeMBPerMin: number | null } | null;
+  hwmBytes: number | null;
+  ctxtSwitches: { voluntaryPerSec: number; nonvoluntaryPerSec: number } | null;
+  io: { readBytesPerSec: number; writeBytesPerSec: number; rcharPerSec: number; wcharPerSec: number } | null;
+  openFds: { max: number; last: number } | null;
+  /** Share of wall time the process spent waiting on a runqueue, summed over its threads (can exceed 1). */
+  runqueueWaitShare: number | null;
+  /** Throttled time / wall time for the process's cgroup (0..1), and periods throttled. */
+  throttling: { throttledShare: number; nrThrottled: number; throttledPeriodShare: number | null } | null;
+  cgroup: CgroupInfo | null;
+}
+
+/** Returned instead of a measurement where /proc does not exist (macOS, Windows, …). */
+export interface ProcUnsupportedSummary {
+  supported: false;
+  pid: number;
+  platform: string;
+  reason: string;
+}
+
+export type ProcSummary = ProcMeasuredSummary | ProcUnsupportedSummary;
