@@ -13,41 +13,19 @@
 //   summaries (see IntervalMixture), so the interval is re-anchored multiplicatively on the exact
 //   whole-run change.
 import { InputError } from '../errors.ts';
-import type { Severity } from '../record/findings.ts';
+import { COMPARISON_SCHEMA, type Comparison, type ComparedRecord, type MetricComparison, type MetricVerdict, type RegressionSeverity, type RegressionThresholds } from '../record/comparison.ts';
 import type { AssessmentRecord } from '../record/assessment-record.ts';
 import type { RunRecord } from '../record/run-record.ts';
 import { selectMetric } from '../record/select.ts';
 import { blocksOf, completeSeconds, IntervalMixture, indexes, MAX_BLOCKS, weightsOf, type SecondFigures } from './compare-samples.ts';
 import { bootstrapCI, mannWhitneyU, mean, relativeChange } from './stats.ts';
 
-export const COMPARISON_SCHEMA = 'speedguard.comparison/1';
-
-export type RegressionSeverity = Exclude<Severity, 'info'>;
 /** Least to most severe. */
 export const REGRESSION_SEVERITIES: readonly RegressionSeverity[] = ['low', 'medium', 'high', 'critical'];
 
 /** Bad options or records that cannot be compared: the CLI reports the message and exits 2. */
 export class CompareError extends InputError {
   override name = 'CompareError';
-}
-
-/** SPEC §4's table: relative changes (0.15 = 15 %) past which a metric has moved in its worse direction. */
-export interface RegressionThresholds {
-  /** Response time p50/p95/p99: worse when up. */
-  responseTime: number;
-  /** Achieved requests per second: worse when down. */
-  throughput: number;
-  /** Share of failed requests: worse when up by this share of its baseline value … */
-  errorRate: number;
-  /**
-   * … and by at least this much in absolute terms (0.001 = 0.1 percentage point, SPEC §9's "errors
-   * < 0.1 %"): a rate going from 0.01 % to 0.011 % is +10 % but changes nothing for anyone.
-   */
-  errorRateMinIncrease: number;
-  /** Mean CPU of the target (when a probe measured it): worse when up. */
-  cpu: number;
-  /** Mean memory of the target (when a probe measured it): worse when up. */
-  memory: number;
 }
 
 export const DEFAULT_REGRESSION_THRESHOLDS: Readonly<RegressionThresholds> = {
@@ -90,75 +68,6 @@ export interface CompareOptions {
   warmupSeconds?: number;
   /** Where a run's resource samples are (default: run.probes.resources, see ResourceSeries). */
   readResources?: (run: RunRecord) => ResourceSeries | null;
-}
-
-export type MetricVerdict = 'regression' | 'improvement' | 'unchanged' | 'inconclusive' | 'skipped';
-
-export interface MetricComparison {
-  /** latency_p95, throughput, error_rate, cpu, memory … */
-  id: string;
-  /** "response time p95" */
-  label: string;
-  unit: 'ms' | 'req/s' | 'ratio' | 'cores' | 'bytes';
-  worseWhen: 'up' | 'down';
-  /** Whole-run values. */
-  baseline: number | null;
-  current: number | null;
-  /** Relative change (0.15 = +15 %); null when undefined (a baseline of 0). */
-  change: number | null;
-  /** The threshold as a positive share (0.15), applied in the worse direction. */
-  threshold: number;
-  /** Two-sided Mann–Whitney p-value on per-second values; null with no per-second data. */
-  pValue: number | null;
-  test: 'mann-whitney-exact' | 'mann-whitney-normal' | null;
-  significant: boolean;
-  /**
-   * Bootstrap interval of the relative change; null when the change is infinite (a baseline of 0).
-   * high is null when unbounded (some resampled baselines were 0); low is always finite.
-   */
-  ci: { low: number | null; high: number | null; confidence: number } | null;
-  /** Per-second observations on each side. */
-  samples: { baseline: number; current: number };
-  verdict: MetricVerdict;
-  /** Regressions only: by how far past the threshold (SPEC §4). */
-  severity: RegressionSeverity | null;
-  /** The verdict in one sentence, with its figures. */
-  reason: string;
-}
-
-export interface ComparedRecord {
-  id: string;
-  kind: 'run' | 'assess';
-  /** The plan source or assessed target (as stored, redacted). */
-  target: string;
-  startedAt: string;
-  status: string;
-  /** For assessments: the phase compared. */
-  phase: string | null;
-  durationMs: number;
-}
-
-export interface Comparison {
-  schema: typeof COMPARISON_SCHEMA;
-  baseline: ComparedRecord;
-  current: ComparedRecord;
-  settings: {
-    alpha: number;
-    confidence: number;
-    iterations: number;
-    seed: number;
-    latencyMetric: string;
-    warmupSeconds: number;
-    thresholds: RegressionThresholds;
-  };
-  metrics: MetricComparison[];
-  regressions: number;
-  improvements: number;
-  /** Most severe regression, null when none. */
-  worstSeverity: RegressionSeverity | null;
-  verdict: 'regressed' | 'improved' | 'unchanged';
-  /** Caveats: unlike plans, generator-bound runs, too few seconds, metrics not compared. */
-  notes: string[];
 }
 
 /** SPEC §4: > 3× the threshold critical, > 2× high, > 1.5× medium, else low. */

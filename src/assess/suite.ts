@@ -9,7 +9,8 @@ import type { SeverityThresholds } from '../record/findings.ts';
 import type { Plan } from '../plan/types.ts';
 import { inspectEndpoints } from '../probes/http-inspect.ts';
 import { type PhaseName } from '../record/phase-name.ts';
-import { ASSESSMENT_SCHEMA, type AssessmentConfig, type AssessmentRecord, type PhaseRecord } from '../record/assessment-record.ts';
+import type { AssessmentCommand, AssessmentConfig, AssessmentProbes, AssessmentRecord, PhaseRecord } from '../record/assessment-record.ts';
+import { buildAssessment } from './build-record.ts';
 import { redactUrl } from '../record/redact.ts';
 import { selectMetric } from '../record/select.ts';
 import { VERSION } from '../version.ts';
@@ -26,6 +27,8 @@ import { stressPhase } from './phases/stress.ts';
 
 export interface AssessOptions {
   config: AssessmentConfig;
+  /** Which command asked (history lists it): assess (default) or demo. */
+  command?: AssessmentCommand;
   workers?: number;
   /** Progress lines (phase starts, verdicts) — stderr in the CLI. */
   log(line: string): void;
@@ -56,17 +59,6 @@ export interface AssessHandle {
 
 /** Without an expected load, the phases run at this share of the sustainable maximum found by stress. */
 export const DISCOVERED_BASELINE_SHARE = 0.5;
-
-export function targetName(source: string): string {
-  let s = source;
-  try {
-    const u = new URL(source);
-    s = `${u.hostname}-${u.port || (u.protocol === 'https:' ? '443' : '80')}${u.pathname}`;
-  } catch {
-    s = source.replace(/^.*[\\/]/, '').replace(/\.[a-z]+$/i, '');
-  }
-  return s.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'target';
-}
 
 export function startAssessment(plan: Plan, opts: AssessOptions): AssessHandle {
   const env: PhaseEnv = { base: plan, slo: opts.config.slo, timing: opts.timing ?? DEFAULT_TIMING, workers: opts.workers, log: opts.log, current: null, interrupted: false, requestsPerIteration: requestsPerIteration(plan) };
@@ -154,30 +146,23 @@ async function runSuite(plan: Plan, opts: AssessOptions, env: PhaseEnv): Promise
       ? { percentPerQuarter: cfg.growthPercentPerQuarter, currentRps: rate, targetRps: cfg.targetRate }
       : null)
     : null;
-  const ended = Date.now();
-  const first = phases[0]?.run.environment;
-  const record: AssessmentRecord = {
-    schema: ASSESSMENT_SCHEMA,
-    id: randomUUID(),
-    kind: 'assess',
-    target: redactUrl(plan.source),
-    targetName: targetName(plan.source),
+  // The database analysis reads the target's agent (N+1 per request) when the service was profiled.
+  const probes: AssessmentProbes = { effectiveExpectedRate: rate };
+  if (opts.window) probes.target = opts.window.probes();
+  if (db) probes.database = await db.finish(probes.target ?? null);
+  return buildAssessment({
+    command: opts.command ?? 'assess',
+    target: plan.source,
     status: env.interrupted ? 'interrupted' : phases.length ? 'completed' : 'failed',
     statusReason: env.interrupted ? 'interrupted by the user: the phases not run are missing' : phases.length ? null : 'no phase ran',
-    startedAt: new Date(started).toISOString(),
-    endedAt: new Date(ended).toISOString(),
-    durationMs: ended - started,
-    config: { ...cfg, expectedRate: cfg.expectedRate },
-    environment: first ?? { speedguard: VERSION, node: process.version, platform: process.platform, arch: process.arch, cpus: availableParallelism(), workers: opts.workers ?? 0 },
+    startedAt: started,
+    endedAt: Date.now(),
+    config: cfg,
     phases,
     inspection,
     capacity,
-    findings: [],
-    comparison: null,
-    probes: { effectiveExpectedRate: rate },
-  };
-  if (opts.window) record.probes.target = opts.window.probes();
-  if (db) record.probes.database = await db.finish(opts.window ? (record.probes.target as TargetProbes) : null);
-  record.findings = runAudits(record, opts.thresholds);
-  return record;
+    probes,
+    workers: opts.workers ?? 0,
+    thresholds: opts.thresholds,
+  });
 }

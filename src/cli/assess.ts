@@ -6,24 +6,25 @@ import { compareRecords } from '../analysis/compare.ts';
 import { loadSeverityConfig } from '../analysis/severity.ts';
 import { startAssessment } from '../assess/suite.ts';
 import { parseGrowth, parseSlo, parseSuite } from '../assess/options.ts';
-import type { Severity } from '../record/findings.ts';
+import type { GateSeverity } from '../record/findings.ts';
 import { saveToHistory } from '../history/save-to-history.ts';
 import { openHistory, DEFAULT_HISTORY_PATH } from '../history/store.ts';
 import { parseDuration } from '../plan/duration.ts';
 import { loadPlan } from '../plan/index.ts';
 import type { Plan } from '../plan/types.ts';
-import type { AssessmentRecord } from '../record/assessment-record.ts';
+import type { AssessmentCommand, AssessmentRecord } from '../record/assessment-record.ts';
 import { writeAssessmentReports, renderTerminalFindings } from '../report/write-reports.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { QUICK_TIMING } from '../assess/timing.ts';
 import { startTarget } from '../probes/target.ts';
 import { startWindowProbes, type WindowProbes } from '../probes/window-probes.ts';
-import { targetName } from '../assess/suite.ts';
+import { targetName } from '../assess/build-record.ts';
 import { loadPlanFile } from '../plan/load-file.ts';
 import { checkPlanThresholds } from '../engine/threshold-tracker.ts';
 import { historyOption, toUrlFlags, type RunCliOptions } from './run.ts';
 import { databaseUrlOf, startDatabaseProbe } from '../probes/postgres/collect.ts';
-import { addRecordOutputOptions, collect, failOnOption, GATE_SEVERITIES, positiveNumber } from './option-parsers.ts';
+import { addRecordOutputOptions, collect, failOnOption, positiveNumber } from './option-parsers.ts';
+import { finish } from './finish-assessment.ts';
 
 export interface AssessCliOptions extends Pick<RunCliOptions, 'method' | 'header' | 'body' | 'env' | 'workers' | 'insecure' | 'timeout' | 'quiet' | 'json' | 'history'> {
   expectedRate?: number;
@@ -34,7 +35,7 @@ export interface AssessCliOptions extends Pick<RunCliOptions, 'method' | 'header
   targetRate?: number;
   outDir: string;
   baseline?: string;
-  failOn?: string;
+  failOn?: GateSeverity;
   config?: string;
   maxRate?: number;
   quick?: boolean;
@@ -48,8 +49,6 @@ export interface AssessCliOptions extends Pick<RunCliOptions, 'method' | 'header
   allowWrites?: boolean;
 }
 
-const SEVERITIES: readonly Severity[] = GATE_SEVERITIES;
-const rank = (s: string) => SEVERITIES.indexOf(s as Severity);
 const positive = positiveNumber;
 
 export function registerAssessCommand(program: Command, run: (fn: () => Promise<number>) => void, passthrough: string[] = []): void {
@@ -148,13 +147,14 @@ function loadBaseline(ref: string, history: string | false | undefined) {
   }
 }
 
-export async function assessPlan(plan: Plan, config: AssessmentRecord['config'], o: Pick<AssessCliOptions, 'quiet' | 'workers' | 'maxRate' | 'quick' | 'db' | 'allowWrites'>, thresholds?: Parameters<typeof startAssessment>[1]['thresholds'], window?: WindowProbes): Promise<AssessmentRecord> {
+export async function assessPlan(plan: Plan, config: AssessmentRecord['config'], o: Pick<AssessCliOptions, 'quiet' | 'workers' | 'maxRate' | 'quick' | 'db' | 'allowWrites'> & { command?: AssessmentCommand }, thresholds?: Parameters<typeof startAssessment>[1]['thresholds'], window?: WindowProbes): Promise<AssessmentRecord> {
   const log = o.quiet ? () => {} : (line: string) => process.stderr.write(line + '\n');
   // Connect before any load: a wrong URL or a refused connection fails in a second, not after minutes.
   const dbUrl = databaseUrlOf(plan, o.db);
   const database = dbUrl ? await startDatabaseProbe(dbUrl, { allowWrites: Boolean(o.allowWrites), log }) : null;
   const handle = startAssessment(plan, {
     config, log,
+    ...(o.command ? { command: o.command } : {}),
     ...(o.workers ? { workers: o.workers } : {}),
     ...(o.maxRate ? { maxRate: o.maxRate } : {}),
     ...(o.quick ? { timing: QUICK_TIMING } : {}),
@@ -169,17 +169,3 @@ export async function assessPlan(plan: Plan, config: AssessmentRecord['config'],
   }
 }
 
-
-export async function finish(record: AssessmentRecord, o: Pick<AssessCliOptions, 'outDir' | 'json' | 'history' | 'failOn'>): Promise<number> {
-  const files = await writeAssessmentReports(record, o.outDir);
-  saveToHistory(record, { history: historyOption(o.history) });
-  if (o.json) process.stdout.write(JSON.stringify(record) + '\n');
-  else process.stdout.write(renderTerminalFindings(record, { colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }, files));
-  if (record.status === 'interrupted') return EXIT.INTERRUPTED;
-  const failOn = o.failOn ?? null;
-  const comparison = record.comparison as { regressions?: number; worstSeverity?: string | null } | null;
-  const regressionBar = rank(failOn ?? 'medium');
-  if (comparison?.worstSeverity && rank(comparison.worstSeverity) >= regressionBar) return EXIT.GATE_FAILED;
-  if (failOn && record.findings.some((f) => rank(f.severity) >= rank(failOn))) return EXIT.GATE_FAILED;
-  return EXIT.OK;
-}

@@ -4,7 +4,8 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { CompareError, compareRecords, regressionsAtOrAbove, REGRESSION_SEVERITIES, type Comparison, type RegressionSeverity } from '../analysis/compare.ts';
+import { type Comparison, type RegressionSeverity } from '../record/comparison.ts';
+import { CompareError, compareRecords, regressionsAtOrAbove, REGRESSION_SEVERITIES } from '../analysis/compare.ts';
 import { DEFAULT_HISTORY_PATH, HistoryError, openHistory, type HistoryStore } from '../history/store.ts';
 import { parseDuration } from '../plan/duration.ts';
 import { ASSESSMENT_SCHEMA, type AssessmentRecord } from '../record/assessment-record.ts';

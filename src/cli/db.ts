@@ -4,21 +4,19 @@
 // writers as an assessment (a record with no phases and probes.database).
 // Read-only unless --allow-writes (then only CREATE INDEX inside transactions that are rolled back).
 // The password never reaches the terminal, the record or a report: everything shows session.safeUrl.
-import { randomUUID } from 'node:crypto';
-import { cpus } from 'node:os';
 import type { Command } from 'commander';
+import type { GateSeverity } from '../record/findings.ts';
 import { loadSeverityConfig } from '../analysis/severity.ts';
 import { DEFAULT_SLO } from '../assess/options.ts';
-import { runAudits } from '../audits/index.ts';
+import { buildAssessment } from '../assess/build-record.ts';
 import { openDb } from '../probes/postgres/connect.ts';
 import { explainTopStatements } from '../probes/postgres/explain.ts';
 import { adviseIndexes } from '../probes/postgres/index-advice.ts';
 import type { DbSession } from '../probes/postgres/session.ts';
 import { collectDatabaseSnapshot } from '../probes/postgres/snapshot.ts';
-import { ASSESSMENT_SCHEMA, type AssessmentRecord } from '../record/assessment-record.ts';
+import { type AssessmentRecord } from '../record/assessment-record.ts';
 import type { DatabaseProbes } from '../record/database-probes.ts';
-import { VERSION } from '../version.ts';
-import { finish } from './assess.ts';
+import { finish } from './finish-assessment.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { addRecordOutputOptions, failOnOption, positiveInt } from './option-parsers.ts';
 
@@ -31,7 +29,7 @@ export interface DbCliOptions {
   history?: string | boolean;
   explain: boolean;
   config?: string;
-  failOn?: string;
+  failOn?: GateSeverity;
   quiet?: boolean;
 }
 
@@ -97,29 +95,19 @@ export async function dbCommand(url: string, o: DbCliOptions): Promise<number> {
     await session.close();
   }
 
-  const ended = Date.now();
-  const record: AssessmentRecord = {
-    schema: ASSESSMENT_SCHEMA,
-    id: randomUUID(),
-    kind: 'assess',
+  const record = buildAssessment({
+    command: 'db',
     target: session.safeUrl,
     targetName: `db-${probes.server.database || 'database'}`,
     status: 'completed',
     statusReason: null,
-    startedAt: new Date(started).toISOString(),
-    endedAt: new Date(ended).toISOString(),
-    durationMs: ended - started,
-    // No load: the SLO is only there because the record type carries one (the N+1 / pool audits need phases anyway).
+    startedAt: started,
+    endedAt: Date.now(),
+    // No load: the SLO is only there because the record type carries one.
     config: { expectedRate: null, slo: { ...DEFAULT_SLO, source: [] }, suite: [], soakMs: 0, growthPercentPerQuarter: null, targetRate: null },
-    environment: { speedguard: VERSION, node: process.version, platform: process.platform, arch: process.arch, cpus: cpus().length, workers: 0 },
-    phases: [],
-    inspection: [],
-    capacity: null,
-    findings: [],
-    comparison: null,
     probes: { database: probes },
-  };
-  record.findings = runAudits(record, thresholds);
+    thresholds,
+  });
   return finish(record, { outDir: o.outDir, json: o.json, history: o.history as string | false | undefined, failOn: o.failOn });
 }
 

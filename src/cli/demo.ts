@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { parseSlo } from '../assess/options.ts';
 import { loadPlanFile } from '../plan/load-file.ts';
-import { assessPlan, finish } from './assess.ts';
+import { assessPlan } from './assess.ts';
+import { finish } from './finish-assessment.ts';
 import { EXIT, RuntimeFailure } from '../errors.ts';
 import { startTarget } from '../probes/target.ts';
 import { startWindowProbes } from '../probes/window-probes.ts';
@@ -75,7 +76,7 @@ export async function demoCommand(o: DemoOptions): Promise<number> {
           soakMs: o.quick ? 10_000 : 30_000, growthPercentPerQuarter: 20, targetRate: null,
           // The demo's database is its own throw-away cluster: index advice is measured for real
           // (CREATE INDEX in a transaction that is rolled back), as a user would with --allow-writes.
-        }, { quiet: o.quiet, workers: o.workers, quick: o.quick, db: db.url, allowWrites: true }, undefined, window).finally(() => (assessing = false));
+        }, { quiet: o.quiet, workers: o.workers, quick: o.quick, db: db.url, allowWrites: true, command: 'demo' }, undefined, window).finally(() => (assessing = false));
         const code = await finish(record, { outDir: o.outDir, json: o.json, history: o.history });
         // Findings are the point of the demo, not a failure: only an interruption changes the exit code.
         return code === EXIT.INTERRUPTED ? code : EXIT.OK;

@@ -2,6 +2,7 @@
 // names the option and quotes the value (exit 2, one line).
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.ts';
+import { GATE_SEVERITIES } from '../record/findings.ts';
 
 /** Repeatable option: -H a -H b → ['a', 'b']. */
 export const collect = (v: string, prev: string[]): string[] => [...prev, v];
@@ -27,12 +28,10 @@ export const positiveNumber = (name: string) => (v: string): number => {
   return n;
 };
 
-/** Severities a gate can be set at (lowest first). */
-export const GATE_SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 
 /** --fail-on with its values checked by commander (a typo is exit 2, not a gate that always fails). */
 export function failOnOption(description: string): Option {
-  return new Option('--fail-on <severity>', description).choices([...GATE_SEVERITIES]);
+  return new Option('--fail-on <severity>', description).choices([...GATE_SEVERITIES].reverse());
 }
 
 /** The options every command that writes an assessment record shares: where, history, JSON, quiet. */

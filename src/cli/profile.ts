@@ -2,11 +2,12 @@
 // inside under load and name the bottleneck (issue 4).
 import { stopOnSignals } from './signals.ts';
 import type { Command } from 'commander';
+import type { GateSeverity } from '../record/findings.ts';
 import { parseSlo } from '../assess/options.ts';
 import { loadSeverityConfig } from '../analysis/severity.ts';
 import { startProfile } from '../profile/run-profile.ts';
 import { parseDuration } from '../plan/duration.ts';
-import { finish } from './assess.ts';
+import { finish } from './finish-assessment.ts';
 import { UsageError } from '../errors.ts';
 import { toUrlFlags, type RunCliOptions } from './run.ts';
 import { addRecordOutputOptions, collect, failOnOption, positiveInt } from './option-parsers.ts';
@@ -18,7 +19,7 @@ export interface ProfileCliOptions extends Pick<RunCliOptions, 'vus' | 'duration
   slo: string[];
   outDir: string;
   config?: string;
-  failOn?: string;
+  failOn?: GateSeverity;
   samplingInterval?: number;
   pid?: number;
   db?: string;

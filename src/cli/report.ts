@@ -4,6 +4,7 @@ import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
+import { decideVerdict } from '../assess/verdict.ts';
 import { SEVERITY_ORDER, type Severity } from '../record/findings.ts';
 import { asUsageError, openForReading, processIo, type CliIo } from '../history/cli-support.ts';
 import type { RecordKind, StoredRecord } from '../history/store.ts';
@@ -138,7 +139,12 @@ export async function reportCommand(ref: string, o: ReportCliOptions, io: CliIo 
   const format = o.format ?? (record.kind === 'run' ? 'summary' : 'all');
   if (!(record.kind === 'run' ? RUN_FORMATS : ASSESS_FORMATS).includes(format)) throw badFormat(record, format, short);
   if (record.kind === 'run') await reportRun(record, format, o.outDir, short, io);
-  else await reportAssessment(record, o, format, io, deps);
+  else await reportAssessment(withVerdict(record), o, format, io, deps);
+}
+
+/** Records stored before the verdict was part of the record get it decided now, by the same rules. */
+function withVerdict(record: AssessmentRecord): AssessmentRecord {
+  return record.verdict ? record : { ...record, verdict: decideVerdict(record) };
 }
 
 export function registerReportCommand(program: Command, io?: CliIo, deps: ReportDeps = {}): void {

@@ -15,7 +15,7 @@ import { workersFor } from './executors/schedule.ts';
 import { WorkerEngine, type GeneratorHealth, type WorkerInit, type WorkerMessage } from './worker-engine.ts';
 import type { IntervalSnapshot } from '../metrics/registry.ts';
 import { runSetup, runTeardown } from './setup-teardown.ts';
-import { VERSION } from '../version.ts';
+import { currentEnvironment } from '../record/environment.ts';
 
 export interface RunOptions {
   /** Worker threads; 0 or undefined = the plan's setting, else one per core. */
@@ -170,14 +170,7 @@ export function startRun(plan: Plan, opts: RunOptions = {}): RunHandle {
       endedAt: new Date(endedWall).toISOString(),
       durationMs: runMs,
       plan: redactPlan(plan),
-      environment: {
-        speedguard: VERSION,
-        node: process.version,
-        platform: process.platform,
-        arch: process.arch,
-        cpus: availableParallelism(),
-        workers,
-      },
+      environment: currentEnvironment(workers),
       totals,
       intervals: aggregate.intervals,
       thresholds,

@@ -1,20 +1,19 @@
 // `speedguard profile`: start the target with the agent, warm it up, drive the load, and measure it
 // from inside over exactly the measured window (agent samples, /proc, a CPU profile), then stop it
 // and hand the audits an assessment record whose probes say what the target was doing.
-import { randomUUID } from 'node:crypto';
 import { startRun, type RunHandle } from '../engine/coordinator.ts';
-import { runAudits } from '../audits/index.ts';
+import { buildAssessment } from '../assess/build-record.ts';
 import type { SeverityThresholds } from '../record/findings.ts';
 import { planFromUrl, type UrlFlags } from '../plan/load-url.ts';
 import { attachTarget, startTarget, type StartedTarget } from '../probes/target.ts';
 import { UsageError } from '../errors.ts';
-import { ASSESSMENT_SCHEMA, type AssessmentRecord, type PhaseRecord, type Slo } from '../record/assessment-record.ts';
+import type { AssessmentProbes, AssessmentRecord, PhaseRecord, Slo } from '../record/assessment-record.ts';
 import type { RunRecord } from '../record/run-record.ts';
 import { sloThresholds, verdictOf } from '../assess/phase-runner.ts';
 import { startWindowProbes } from '../probes/window-probes.ts';
 import { Accumulator } from '../metrics/accumulator.ts';
 import { selectMetric } from '../record/select.ts';
-import { targetName } from '../assess/suite.ts';
+import { targetName } from '../assess/build-record.ts';
 import { startDatabaseProbe, type DatabaseProbe } from '../probes/postgres/collect.ts';
 
 export interface ProfileOptions {
@@ -133,29 +132,21 @@ async function profileStarted(target: StartedTarget, o: ProfileOptions, setCurre
       verdictReason: v.reason,
     });
   }
-  const record: AssessmentRecord = {
-    schema: ASSESSMENT_SCHEMA,
-    id: randomUUID(),
-    kind: 'assess',
+  const assessed: AssessmentProbes = { target: probes, profile: { command: o.command } };
+  if (database) assessed.database = await database.finish(probes);
+  return buildAssessment({
+    command: 'profile',
     target: url,
-    targetName: targetName(url),
     status: interrupted() ? 'interrupted' : run ? 'completed' : 'failed',
     statusReason: probes.target.died ? `the target exited during the run (code ${probes.target.exitCode ?? probes.target.signal})` : interrupted() ? 'interrupted by the user' : null,
-    startedAt: new Date(started).toISOString(),
-    endedAt: new Date(ended).toISOString(),
-    durationMs: ended - started,
+    startedAt: started,
+    endedAt: ended,
     config: { expectedRate: flags.rate ?? null, slo: o.slo, suite: ['baseline'], soakMs: 0, growthPercentPerQuarter: null, targetRate: null },
-    environment: run?.environment ?? { speedguard: '', node: process.version, platform: process.platform, arch: process.arch, cpus: 0, workers: 0 },
     phases,
-    inspection: [],
-    capacity: null,
-    findings: [],
-    comparison: null,
-    probes: { target: probes, profile: { command: o.command } },
-  };
-  if (database) record.probes.database = await database.finish(probes);
-  record.findings = runAudits(record, o.thresholds);
-  return record;
+    probes: assessed,
+    workers: run?.environment.workers ?? 0,
+    thresholds: o.thresholds,
+  });
 }
 
 function describeLoad(f: UrlFlags): string {

@@ -1,7 +1,10 @@
 // The AssessmentRecord: everything `speedguard assess` measured and concluded, serialisable, stored
 // in the history and re-rendered by `speedguard report` without running anything. Reports read
 // it; they decide nothing (findings and verdicts are computed before it is stored).
+import type { Comparison } from './comparison.ts';
+import type { DatabaseProbes } from './database-probes.ts';
 import type { Finding } from './findings.ts';
+import type { TargetProbes } from './target-probes.ts';
 import type { PhaseName } from './phase-name.ts';
 import type { RunRecord } from './run-record.ts';
 
@@ -125,10 +128,40 @@ export interface AssessmentConfig {
   targetRate: number | null;
 }
 
+/** SPEC's performance_status, decided once by assess/verdict.ts (docs/ASSESSMENT-RULES.md §3). */
+export type PerformanceStatus = 'optimal' | 'acceptable' | 'degraded' | 'critical';
+
+export interface AssessmentVerdict {
+  status: PerformanceStatus;
+  /** 0–10, inside the status's band. */
+  score: number;
+  /** The verdict in a few words, e.g. "2 high (P1) findings, 1 failed phase". */
+  headline: string;
+  /** A finding says the load generator limited the run: the other figures are not reliable. */
+  unreliable: boolean;
+}
+
+/** What was measured beside the load, by the command that made the record. */
+export interface AssessmentProbes {
+  /** From inside and around the service (profile, assess --profile, demo). */
+  target?: TargetProbes;
+  /** PostgreSQL analysis (db, --db). */
+  database?: DatabaseProbes;
+  /** profile: the command that started the service. */
+  profile?: { command: string[] };
+  /** assess: the expected rate the phases used (given, or derived from the stress phase). */
+  effectiveExpectedRate?: number;
+}
+
+/** The command that made an assessment record (history lists it). */
+export type AssessmentCommand = 'assess' | 'profile' | 'db' | 'demo';
+
 export interface AssessmentRecord {
   schema: typeof ASSESSMENT_SCHEMA;
   id: string;
   kind: 'assess';
+  /** Absent in records stored before it existed (they were all made by assess, profile or db). */
+  command?: AssessmentCommand;
   /** The URL or plan assessed (credentials redacted). */
   target: string;
   /** Short, file-name-safe name of the target (for ANALYSIS/<target>-<timestamp>.md). */
@@ -145,7 +178,9 @@ export interface AssessmentRecord {
   capacity: CapacityModel | null;
   /** Decided by the audits before the record is stored; most severe first, ids PERF-001… */
   findings: Finding[];
+  /** Status and score, decided with the findings (assess/verdict.ts); renderers only show it. */
+  verdict: AssessmentVerdict;
   /** Set with --baseline: the comparison against a stored run. */
-  comparison: unknown | null;
-  probes: Record<string, unknown>;
+  comparison: Comparison | null;
+  probes: AssessmentProbes;
 }

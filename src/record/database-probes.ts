@@ -248,7 +248,8 @@ export interface DatabaseProbes {
 export const N_PLUS_ONE_MIN_REPEATS = 5;
 
 /** The database probes of a record, if it has them. */
-export function databaseProbesOf(record: { probes: Record<string, unknown> }): DatabaseProbes | null {
-  const d = record.probes.database as DatabaseProbes | undefined;
+export function databaseProbesOf(record: { probes: { database?: DatabaseProbes | undefined } }): DatabaseProbes | null {
+  // Stored records are read back from JSON: check the shape rather than trust the type.
+  const d = record.probes.database;
   return d && typeof d === 'object' && 'server' in d ? d : null;
 }

@@ -138,7 +138,8 @@ export interface TargetProbes {
 }
 
 /** The target probes of a record, if it has them. */
-export function targetProbesOf(record: { probes: Record<string, unknown> }): TargetProbes | null {
-  const t = record.probes.target as TargetProbes | undefined;
+export function targetProbesOf(record: { probes: { target?: TargetProbes | undefined } }): TargetProbes | null {
+  // Stored records are read back from JSON: check the shape rather than trust the type.
+  const t = record.probes.target;
   return t && typeof t === 'object' && 'target' in t ? t : null;
 }

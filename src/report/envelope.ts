@@ -5,8 +5,7 @@
 // Choices made here (the SPEC leaves them open):
 // - assessment_type: "capacity_planning" when the user asked a capacity question (--growth or a
 //   target rate) and a capacity model was fitted; otherwise "load_testing" (assess runs load tests).
-// - performance_status and overall_score: see `assessmentStatus` below — the one judgement in this
-//   file, kept pure and separate so it can move into an audit.
+// - performance_status and overall_score: the record's verdict (assess/verdict.ts decides it).
 // - bottlenecks: findings of severity low and above (info findings, e.g. "no bottleneck at this
 //   load", are not bottlenecks; they are in `observations`).
 // - optimizations: one OPT-NNN per bottleneck, numbered in the same (most severe first) order.
@@ -20,36 +19,6 @@ import { bySeverity, priorityLabel } from '../record/findings.ts';
 import { comparisonOf, durationPercentile, phaseFigures, referencePhase, type PhaseFigures } from './phase-figures.ts';
 
 export const ENVELOPE_SCHEMA = 'speedguard.assessment-envelope/1';
-
-export type PerformanceStatus = 'optimal' | 'acceptable' | 'degraded' | 'critical';
-
-/**
- * THE JUDGEMENT (a decision, not formatting — a candidate to move into src/audits/ or src/assess/):
- * the overall status and a 0–10 score, from the findings' severities and the phases' verdicts.
- * - critical:   a P0 (critical) finding, or the baseline phase failed (the expected load is not held).
- * - degraded:   a P1 (high) finding, or any other phase failed.
- * - acceptable: a P2/P3 finding, or a phase degraded.
- * - optimal:    no finding above info and every phase that ran passed.
- * The score starts at 10 and loses 3 per P0, 2 per P1, 1 per P2, 0.25 per P3, 1.5 per failed and
- * 0.5 per degraded phase, then is clamped into its status's band (optimal 9–10, acceptable 6–8.9,
- * degraded 3–5.9, critical 0–2.9) so score and status never disagree.
- */
-export function assessmentStatus(record: Pick<AssessmentRecord, 'findings' | 'phases'>): { status: PerformanceStatus; score: number } {
-  const count = (s: Severity) => record.findings.filter((f) => f.severity === s).length;
-  const ran = record.phases.filter((p) => p.verdict !== 'skipped');
-  const failed = ran.filter((p) => p.verdict === 'failed');
-  const degraded = ran.filter((p) => p.verdict === 'degraded');
-  let status: PerformanceStatus;
-  if (count('critical') > 0 || failed.some((p) => p.name === 'baseline')) status = 'critical';
-  else if (count('high') > 0 || failed.length > 0) status = 'degraded';
-  else if (count('medium') > 0 || count('low') > 0 || degraded.length > 0) status = 'acceptable';
-  else status = 'optimal';
-  const raw = 10 - 3 * count('critical') - 2 * count('high') - count('medium') - 0.25 * count('low') - 1.5 * failed.length - 0.5 * degraded.length;
-  const band: Record<PerformanceStatus, [number, number]> = { optimal: [9, 10], acceptable: [6, 8.9], degraded: [3, 5.9], critical: [0, 2.9] };
-  const [lo, hi] = band[status];
-  const score = Math.round(Math.min(hi, Math.max(lo, raw)) * 10) / 10;
-  return { status, score };
-}
 
 /** SPEC §2's response expectations by severity (hours; P3 none). */
 const RESPOND_WITHIN_HOURS: Record<Severity, number | null> = { critical: 4, high: 24, medium: 72, low: null, info: null };
@@ -192,7 +161,7 @@ export function buildEnvelope(record: AssessmentRecord, opts: EnvelopeOptions = 
   const findings = bySeverity(record.findings);
   const bottlenecks = findings.filter((f) => f.severity !== 'info');
   const observations = findings.filter((f) => f.severity === 'info');
-  const { status, score } = assessmentStatus(record);
+  const { status, score } = record.verdict;
   const phases = record.phases.filter((p) => p.verdict !== 'skipped').map(phaseFigures);
   const ref = referencePhase(record);
   const base = ref ? phaseFigures(ref) : null;

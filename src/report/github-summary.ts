@@ -3,7 +3,6 @@
 // HTML there, so every string from the record goes through md().
 import { appendFileSync } from 'node:fs';
 import type { AssessmentRecord } from '../record/assessment-record.ts';
-import { assessmentStatus } from './envelope.ts';
 import { md, mdTable } from './escape.ts';
 import { fmtDuration, fmtPercent } from './format.ts';
 import { bySeverity, priorityLabel } from '../record/findings.ts';
@@ -12,7 +11,7 @@ import { evidenceLine, phaseFigures, referencePhase } from './phase-figures.ts';
 const rps = (v: number) => `${v.toFixed(v >= 100 ? 0 : 1)} req/s`;
 
 export function renderGithubSummary(record: AssessmentRecord, files: string[] = []): string {
-  const { status, score } = assessmentStatus(record);
+  const { status, score } = record.verdict;
   const icon = { optimal: '✅', acceptable: '✅', degraded: '⚠️', critical: '❌' }[status];
   const out: string[] = [`### ${icon} speedguard assess: ${status.toUpperCase()} (score ${score}/10)`, '', `Target: ${md(record.target)}`, ''];
   if (record.status !== 'completed') out.push(`> **${md(record.status)}:** ${md(record.statusReason ?? '')}`, '');

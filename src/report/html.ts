@@ -17,7 +17,7 @@ import { headerSection } from './html/sections/header.ts';
 import { inspectionSection } from './html/sections/inspection.ts';
 import { phasesSection } from './html/sections/phases.ts';
 import { STYLE } from './html/style.ts';
-import { overallVerdict } from './html/verdict.ts';
+import { verdictOf } from './html/verdict.ts';
 
 const STYLE_HASH = `sha256-${createHash('sha256').update(STYLE, 'utf8').digest('base64')}`;
 
@@ -37,7 +37,7 @@ function reportData(r: AssessmentRecord): unknown {
     target: r.target,
     status: r.status,
     startedAt: r.startedAt,
-    verdict: overallVerdict(r).status,
+    verdict: verdictOf(r).status,
     phases: phases.map((p) => ({ name: p.name, verdict: p.verdict, verdictReason: p.verdictReason, offeredRate: p.offeredRate, stress: p.stress ?? null })),
     capacity: r.capacity ?? null,
     findings: Array.isArray(r.findings) ? r.findings : [],

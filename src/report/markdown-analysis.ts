@@ -2,11 +2,10 @@
 // order — Baseline Metrics, Bottlenecks Found, Optimizations Recommended, Results — then Capacity and
 // the run's particulars. Rendered from the AssessmentRecord only; every string from the record goes
 // through md()/mdLine() (the target controls URLs, request names and error text).
-import type { Comparison } from '../analysis/compare.ts';
+import type { Comparison } from '../record/comparison.ts';
 import type { Finding } from '../record/findings.ts';
 import type { AssessmentRecord } from '../record/assessment-record.ts';
 import { targetProbesOf, type CpuHotspot, type CpuProfileAnalysis } from '../record/target-probes.ts';
-import { assessmentStatus } from './envelope.ts';
 import { dbView } from '../audits/support/database.ts';
 import { md, mdLine, mdTable } from './escape.ts';
 import { databaseMarkdown } from './markdown-database.ts';
@@ -25,7 +24,7 @@ const pct = (v: number) => fmtPercent(v);
 
 export function renderAnalysisMarkdown(record: AssessmentRecord, opts: AnalysisMarkdownOptions = {}): string {
   const out: string[] = [];
-  const { status, score } = assessmentStatus(record);
+  const { status, score } = record.verdict;
   const slo = record.config.slo;
   const findings = bySeverity(record.findings);
   const bottlenecks = findings.filter((f) => f.severity !== 'info');

@@ -4,6 +4,7 @@
 // from the database (the application wrote them): inline through md(), CREATE statements in fenced
 // blocks whose fence is longer than any backtick run inside (nothing can close it early).
 import { cacheFigure, dbFigures, dbView, meanMsOf, rowsPerCall, shortSql, type DbView } from '../audits/support/database.ts';
+import type { AssessmentRecord } from '../record/assessment-record.ts';
 import type { StatementStats } from '../record/database-probes.ts';
 import { md, mdTable } from './escape.ts';
 import { fmtBytes, fmtDuration, fmtPercent } from './format.ts';
@@ -30,7 +31,7 @@ function sqlCell(sql: string, max = QUERY_CHARS): string {
   return md(shortSql(sql, max));
 }
 
-export function databaseMarkdown(record: { probes: Record<string, unknown> }): string[] {
+export function databaseMarkdown(record: Pick<AssessmentRecord, 'probes'>): string[] {
   const v = record.probes && typeof record.probes === 'object' ? dbView(record) : null;
   if (!v) return [];
   const out: string[] = ['## Database', ''];

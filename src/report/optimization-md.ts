@@ -1,7 +1,7 @@
 // OPTIMIZATIONS/OPT-<id>.md — SPEC §1's MEASURE_IMPROVEMENT: before/after figures, the improvement
 // with its confidence interval and p-value, and the verdict. Renders a Comparison; decides nothing.
 // Every string that came from a record (ids, targets, phase names, notes) goes through md().
-import type { Comparison, ComparedRecord, MetricComparison } from '../analysis/compare.ts';
+import type { Comparison, ComparedRecord, MetricComparison } from '../record/comparison.ts';
 import { fmtP } from '../analysis/compare.ts';
 import { md, mdLine } from './escape.ts';
 import { fmtBytes, fmtDuration } from './format.ts';

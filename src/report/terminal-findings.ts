@@ -4,7 +4,7 @@
 // hostile error text must not drive the terminal).
 import type { Finding } from '../record/findings.ts';
 import type { AssessmentRecord } from '../record/assessment-record.ts';
-import { assessmentStatus, type PerformanceStatus } from './envelope.ts';
+import type { PerformanceStatus } from '../record/assessment-record.ts';
 import { term } from './escape.ts';
 import { databaseTerminalLines } from './terminal-database.ts';
 import { colours } from './format.ts';
@@ -20,7 +20,7 @@ const r1 = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
 export function renderTerminalFindings(record: AssessmentRecord, opts: TerminalFindingsOptions, files: string[] = []): string {
   const c = colours(opts.colour);
   const out: string[] = [];
-  const { status, score } = assessmentStatus(record);
+  const { status, score } = record.verdict;
   const findings = bySeverity(record.findings);
   const actionable = findings.filter((f) => f.severity !== 'info');
   const statusColour: Record<PerformanceStatus, (s: string) => string> = { optimal: c.green, acceptable: c.green, degraded: c.yellow, critical: c.red };

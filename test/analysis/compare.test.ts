@@ -1,9 +1,8 @@
 // compareRecords on synthetic records: direction-aware thresholds, significance, severities.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  CompareError, compareRecords, DEFAULT_REGRESSION_THRESHOLDS, regressionsAtOrAbove, severityForOvershoot, type Comparison, type MetricComparison,
-} from '../../src/analysis/compare.ts';
+import { type Comparison, type MetricComparison } from '../../src/record/comparison.ts';
+import { CompareError, compareRecords, DEFAULT_REGRESSION_THRESHOLDS, regressionsAtOrAbove, severityForOvershoot } from '../../src/analysis/compare.ts';
 import { seededRandom } from '../../src/analysis/stats.ts';
 import type { RunRecord } from '../../src/record/run-record.ts';
 import { fakeAssessment, fakePhase, fakeRun, steady, type FakeSecond } from '../helpers/fake-records.ts';

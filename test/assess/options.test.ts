@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { parseGrowth, parseSlo, parseSuite } from '../../src/assess/options.ts';
 import { staircase } from '../../src/assess/phases/stress.ts';
 import { recoveryLimit } from '../../src/assess/phases/recovery.ts';
-import { targetName } from '../../src/assess/suite.ts';
+import { targetName } from '../../src/assess/build-record.ts';
 
 test('SLO expressions', () => {
   assert.deepEqual(parseSlo([]), { latencyPercentile: 95, latencyMs: 200, errorRate: 0.01, source: ['p95<200ms', 'errors<1%'] });

@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Comparison } from '../../src/analysis/compare.ts';
+import type { Comparison } from '../../src/record/comparison.ts';
 import { startRun } from '../../src/engine/coordinator.ts';
 import { openHistory } from '../../src/history/store.ts';
 import type { RunRecord } from '../../src/record/run-record.ts';

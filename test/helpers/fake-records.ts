@@ -7,6 +7,7 @@ import type { GeneratorHealth } from '../../src/engine/worker-engine.ts';
 import { RUN_RECORD_SCHEMA, type GeneratorVerdict, type RunRecord } from '../../src/record/run-record.ts';
 import { ASSESSMENT_SCHEMA, type AssessmentRecord, type PhaseRecord } from '../../src/record/assessment-record.ts';
 import { HTTP } from './plan.ts';
+import { decideVerdict } from '../../src/assess/verdict.ts';
 
 export interface FakeSecond {
   /** Completed requests in this second. */
@@ -120,8 +121,9 @@ export function fakePhase(name: PhaseRecord['name'], run: RunRecord, extra: Part
   return { name, description: `${name} (fake)`, offeredRate: 100, run, verdict: 'passed', verdictReason: 'fake', ...extra };
 }
 
+/** A stored assessment; its verdict is decided from its findings and phases unless `extra` gives one. */
 export function fakeAssessment(phases: PhaseRecord[], extra: Partial<AssessmentRecord> = {}): AssessmentRecord {
-  return {
+  const record: AssessmentRecord = {
     schema: ASSESSMENT_SCHEMA,
     id: `fake-assess-${Math.random().toString(36).slice(2, 10)}`,
     kind: 'assess',
@@ -145,8 +147,11 @@ export function fakeAssessment(phases: PhaseRecord[], extra: Partial<AssessmentR
     inspection: [],
     capacity: null,
     findings: [],
+    verdict: { status: 'optimal', score: 10, headline: '', unreliable: false },
     comparison: null,
     probes: {},
     ...extra,
   };
+  if (!extra.verdict) record.verdict = decideVerdict(record);
+  return record;
 }

@@ -3,9 +3,11 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Ajv } from 'ajv';
 import schema from '../../schema/assessment-envelope.schema.json' with { type: 'json' };
-import { assessmentStatus, buildEnvelope } from '../../src/report/envelope.ts';
+import { buildEnvelope } from '../../src/report/envelope.ts';
+import { decideVerdict } from '../../src/assess/verdict.ts';
 import type { Finding } from '../../src/record/findings.ts';
 import type { PhaseRecord } from '../../src/record/assessment-record.ts';
+import type { Comparison } from '../../src/record/comparison.ts';
 import { ALL_RECORDS, comparison, emptyRecord, finding, healthyRecord, hostileRecord, troubledRecord, HOSTILE } from './fixtures.ts';
 
 type Node = Record<string, any>;
@@ -142,8 +144,8 @@ test('hostile strings pass through the JSON unchanged (JSON.stringify escapes; n
 
 const phase = (name: PhaseRecord['name'], verdict: PhaseRecord['verdict']) => ({ name, verdict }) as PhaseRecord;
 
-test('assessmentStatus: the documented rules', () => {
-  const st = (sev: Finding['severity'][], phases: PhaseRecord[]) => assessmentStatus({ findings: sev.map((s, i) => finding(`PERF-00${i + 1}`, s)), phases }).status;
+test('decideVerdict: the documented rules', () => {
+  const st = (sev: Finding['severity'][], phases: PhaseRecord[]) => decideVerdict({ findings: sev.map((s, i) => finding(`PERF-00${i + 1}`, s)), phases }).status;
   assert.equal(st([], [phase('baseline', 'passed')]), 'optimal');
   assert.equal(st(['info'], [phase('baseline', 'passed'), phase('stress', 'skipped')]), 'optimal');
   assert.equal(st(['low'], [phase('baseline', 'passed')]), 'acceptable');
@@ -155,16 +157,16 @@ test('assessmentStatus: the documented rules', () => {
   assert.equal(st(['critical'], [phase('baseline', 'passed')]), 'critical');
 });
 
-test('assessmentStatus: property — score lies in its status band, and a worse finding never raises it', () => {
+test('decideVerdict: property — score lies in its status band, and a worse finding never raises it', () => {
   const sev = fc.constantFrom<Finding['severity']>('critical', 'high', 'medium', 'low', 'info');
   const ph = fc.record({ name: fc.constantFrom<PhaseRecord['name']>('baseline', 'stress', 'spike', 'sustained', 'recovery'), verdict: fc.constantFrom<PhaseRecord['verdict']>('passed', 'degraded', 'failed', 'skipped') });
   const bands = { optimal: [9, 10], acceptable: [6, 8.9], degraded: [3, 5.9], critical: [0, 2.9] } as const;
   fc.assert(fc.property(fc.array(sev, { maxLength: 12 }), fc.array(ph, { maxLength: 6 }), sev, (sevs, phases, extra) => {
     const findings = sevs.map((s, i) => finding(`PERF-${String(i + 1).padStart(3, '0')}`, s));
-    const a = assessmentStatus({ findings, phases: phases as PhaseRecord[] });
+    const a = decideVerdict({ findings, phases: phases as PhaseRecord[] });
     const [lo, hi] = bands[a.status];
     assert.ok(a.score >= lo && a.score <= hi, JSON.stringify(a));
-    const b = assessmentStatus({ findings: [...findings, finding('PERF-999', extra)], phases: phases as PhaseRecord[] });
+    const b = decideVerdict({ findings: [...findings, finding('PERF-999', extra)], phases: phases as PhaseRecord[] });
     assert.ok(b.score <= a.score, `${JSON.stringify(a)} → ${JSON.stringify(b)} after adding ${extra}`);
   }), { numRuns: 300 });
 });
@@ -178,6 +180,6 @@ test('regression_check: null without a comparison, the brief outcome with one (s
   assert.deepEqual({ ...env.regression_check, metrics: undefined }, { baseline_id: 'assess-before-0009', verdict: 'regressed', regressions: 1, improvements: 0, worst_severity: 'critical', metrics: undefined });
   assert.deepEqual(env.regression_check.metrics[0], { id: 'latency_p95', unit: 'ms', baseline: 180, current: 900.1, change_ratio: 4.001, p_value: 0.00002, significant: true, verdict: 'regression', severity: 'critical' });
   // Something that is not a stored Comparison is ignored rather than mis-rendered.
-  record.comparison = { regressions: 3 };
+  record.comparison = { regressions: 3 } as unknown as Comparison;
   assert.equal((buildEnvelope(record) as Node).regression_check, null);
 });

@@ -1,6 +1,6 @@
 // Assessment records for the renderer tests: built with the fake-record helpers (genuine histograms),
 // with findings and capacity added by hand — renderers must take them as given.
-import type { Comparison } from '../../src/analysis/compare.ts';
+import type { Comparison } from '../../src/record/comparison.ts';
 import type { Finding } from '../../src/record/findings.ts';
 import type { AssessmentRecord, CapacityModel, StressStep } from '../../src/record/assessment-record.ts';
 import { fakeAssessment, fakePhase, fakeRun, steady } from '../helpers/fake-records.ts';

@@ -8,7 +8,7 @@ export function environmentSection(r: AssessmentRecord): SafeHtml {
   const c = r.config;
   const suite = Array.isArray(c?.suite) ? c.suite.join(', ') : '–';
   const slo = Array.isArray(c?.slo?.source) ? c.slo.source.join(', ') : '–';
-  const comparison = r.comparison && typeof r.comparison === 'object' ? (r.comparison as Record<string, unknown>) : null;
+  const comparison = r.comparison && typeof r.comparison === 'object' ? r.comparison : null;
   return html`<section id="environment"><h2>Environment and configuration</h2><div class="card"><dl class="facts">
 <dt>speedguard</dt><dd>${e.speedguard ?? '–'}</dd>
 <dt>Node.js</dt><dd>${e.node ?? '–'}</dd>

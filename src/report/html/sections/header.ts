@@ -3,10 +3,10 @@ import type { AssessmentRecord } from '../../../record/assessment-record.ts';
 import { dateTime, ms, pct, rps } from '../fmt.ts';
 import { html, type SafeHtml } from '../safe.ts';
 import { SEVERITY_ORDER } from '../../../record/findings.ts';
-import { overallVerdict, SEVERITY_LABEL, severityOf } from '../verdict.ts';
+import { SEVERITY_LABEL, severityOf, verdictOf } from '../verdict.ts';
 
 export function headerSection(r: AssessmentRecord): SafeHtml {
-  const v = overallVerdict(r);
+  const v = verdictOf(r);
   const findings = Array.isArray(r.findings) ? r.findings : [];
   const counts = SEVERITY_ORDER.map((s) => ({ s, n: findings.filter((f) => severityOf(f) === s).length })).filter((c) => c.n > 0);
   const slo = r.config?.slo;

@@ -1,0 +1,24 @@
+// The quality gate (docs/ASSESSMENT-RULES.md §5): the exit code an assessment record earns. One
+// function for assess, profile, db and demo, so that a CI pipeline gets the same answer from each.
+import { EXIT, type ExitCode } from '../errors.ts';
+import type { AssessmentRecord } from '../record/assessment-record.ts';
+import { severityRank, type GateSeverity } from '../record/findings.ts';
+
+export interface GateOptions {
+  /** Findings (and regressions) at or above this severity fail the gate; null: findings never do. */
+  failOn?: GateSeverity | null | undefined;
+}
+
+/**
+ * 130 when the run was interrupted (the partial record is kept); 99 when a regression against the
+ * baseline is at or above --fail-on (medium by default), or a finding is and --fail-on was given;
+ * else 0. Findings alone never fail a gate nobody asked for: they are the point of an assessment.
+ */
+export function gateExitCode(record: Pick<AssessmentRecord, 'status' | 'comparison' | 'findings'>, o: GateOptions = {}): ExitCode {
+  if (record.status === 'interrupted') return EXIT.INTERRUPTED;
+  const failOn = o.failOn ?? null;
+  const worst = record.comparison?.worstSeverity ?? null;
+  if (worst !== null && severityRank(worst) <= severityRank(failOn ?? 'medium')) return EXIT.GATE_FAILED;
+  if (failOn !== null && record.findings.some((f) => severityRank(f.severity) <= severityRank(failOn))) return EXIT.GATE_FAILED;
+  return EXIT.OK;
+}

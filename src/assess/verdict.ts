@@ -1,0 +1,51 @@
+// The assessment's verdict: its status and 0–10 score, decided once, when the record is built, from the
+// findings' severities and the phases' verdicts (docs/ASSESSMENT-RULES.md §3). Stored in the record;
+// every renderer (terminal, Markdown, JSON envelope, HTML, step summary) shows this one decision.
+import type { AssessmentRecord, AssessmentVerdict, PerformanceStatus } from '../record/assessment-record.ts';
+import { severityRank, type Severity } from '../record/findings.ts';
+
+const BAND: Record<PerformanceStatus, [number, number]> = { optimal: [9, 10], acceptable: [6, 8.9], degraded: [3, 5.9], critical: [0, 2.9] };
+/** Points a finding of each severity takes off the score. */
+const COST: Record<Severity, number> = { critical: 3, high: 2, medium: 1, low: 0.25, info: 0 };
+const FAILED_PHASE_COST = 1.5;
+const DEGRADED_PHASE_COST = 0.5;
+
+/**
+ * - critical:   a P0 finding, or the baseline phase failed (the expected load is not held);
+ * - degraded:   a P1 finding, or any other phase failed;
+ * - acceptable: a P2/P3 finding, or a phase degraded;
+ * - optimal:    nothing above info and every phase that ran passed.
+ * The score starts at 10, loses COST per finding and per failed/degraded phase, and is clamped into its
+ * status's band so that score and status never disagree.
+ */
+export function decideVerdict(record: Pick<AssessmentRecord, 'findings' | 'phases'>): AssessmentVerdict {
+  const count = (s: Severity) => record.findings.filter((f) => severityRank(f.severity) === severityRank(s)).length;
+  const ran = record.phases.filter((p) => p.verdict !== 'skipped');
+  const failed = ran.filter((p) => p.verdict === 'failed');
+  const degraded = ran.filter((p) => p.verdict === 'degraded');
+  const baselineFailed = failed.some((p) => p.name === 'baseline');
+  const unreliable = record.findings.some((f) => f.invalidatesOthers === true);
+  const n = (k: number, what: string) => (k ? `${k} ${what}${k === 1 ? '' : 's'}` : '');
+  const list = (...parts: string[]) => parts.filter(Boolean).join(', ');
+
+  let status: PerformanceStatus;
+  let headline: string;
+  if (count('critical') > 0 || baselineFailed) {
+    status = 'critical';
+    headline = list(n(count('critical'), 'critical (P0) finding'), baselineFailed ? 'the baseline phase failed' : '') + ': block the deployment';
+  } else if (count('high') > 0 || failed.length > 0) {
+    status = 'degraded';
+    headline = list(n(count('high'), 'high (P1) finding'), n(failed.length, 'failed phase'));
+  } else if (count('medium') > 0 || count('low') > 0 || degraded.length > 0) {
+    status = 'acceptable';
+    headline = list(n(count('medium'), 'medium finding'), n(count('low'), 'low finding'), n(degraded.length, 'degraded phase'));
+  } else {
+    status = 'optimal';
+    headline = 'Holds the load: no problem found at the loads tested';
+  }
+  let raw = 10 - FAILED_PHASE_COST * failed.length - DEGRADED_PHASE_COST * degraded.length;
+  for (const f of record.findings) raw -= COST[f.severity] ?? 0;
+  const [lo, hi] = BAND[status];
+  const score = Math.round(Math.min(hi, Math.max(lo, raw)) * 10) / 10;
+  return { status, score, headline, unreliable };
+}
