@@ -1,4 +1,4 @@
-// Capacity planning (SPEC §7) from the stress phase's staircase: the Universal Scalability Law fitted
+// Capacity planning (ASSESSMENT-RULES.md §7) from the stress phase's staircase: the Universal Scalability Law fitted
 // to (concurrency from Little's law, achieved throughput), the measured sustainable rate, the knee,
 // and — with a growth rate — when the load will outgrow it and how many instances a target needs.
 //

@@ -1,4 +1,4 @@
-// Baselines and regressions (SPEC §4): a current run against a baseline, metric by metric, each in
+// Baselines and regressions (ASSESSMENT-RULES.md §4): a current run against a baseline, metric by metric, each in
 // the direction that is worse for it. A change counts only when it is both larger than its threshold
 // and statistically significant; the comparison shows the confidence either way.
 //
@@ -70,7 +70,7 @@ export interface CompareOptions {
   readResources?: (run: RunRecord) => ResourceSeries | null;
 }
 
-/** SPEC §4: > 3× the threshold critical, > 2× high, > 1.5× medium, else low. */
+/** ASSESSMENT-RULES.md §4: > 3× the threshold critical, > 2× high, > 1.5× medium, else low. */
 export function severityForOvershoot(timesThreshold: number): RegressionSeverity {
   if (timesThreshold > 3) return 'critical';
   if (timesThreshold > 2) return 'high';

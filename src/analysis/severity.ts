@@ -1,4 +1,4 @@
-// SPEC §2's severity matrix as data, the helpers audits rank with, and the config file that
+// ASSESSMENT-RULES.md §2's severity matrix as data, the helpers audits rank with, and the config file that
 // overrides it (`assess --config severity.yaml`): partial, JSON or YAML, checked field by field.
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
@@ -6,7 +6,7 @@ import type { Severity, SeverityThresholds } from '../record/findings.ts';
 import { UsageError } from '../errors.ts';
 import { parseDuration } from '../plan/duration.ts';
 
-/** SPEC §2 defaults: lower bounds of each band (ms for times, shares 0..1 for rates and utilisation). */
+/** ASSESSMENT-RULES.md §2 defaults: lower bounds of each band (ms for times, shares 0..1 for rates and utilisation). */
 // Frozen (each band too): a caller that mutated the defaults would change every later assessment.
 export const DEFAULT_THRESHOLDS: SeverityThresholds = deepFreeze({
   apiP95Ms: { p0: 5000, p1: 2000, p2: 1000 },

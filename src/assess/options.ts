@@ -3,7 +3,7 @@ import { UsageError } from '../errors.ts';
 import type { PhaseName } from '../record/phase-name.ts';
 import type { Slo } from '../record/assessment-record.ts';
 
-/** SPEC §3 targets: API response < 200 ms (p95), error rate < 1 % at load (the source allows 0.1 % at peak). */
+/** ASSESSMENT-RULES.md §3 targets: API response < 200 ms (p95), error rate < 1 % at load (the source allows 0.1 % at peak). */
 export const DEFAULT_SLO: Slo = { latencyPercentile: 95, latencyMs: 200, errorRate: 0.01, source: ['p95<200ms', 'errors<1%'] };
 
 export const ALL_PHASES: PhaseName[] = ['baseline', 'stress', 'spike', 'sustained', 'recovery'];

@@ -1,4 +1,4 @@
-// `speedguard assess`: the phases of SPEC §6 against one target, in an order that lets each use what
+// `speedguard assess`: the phases of ASSESSMENT-RULES.md §6 against one target, in an order that lets each use what
 // the previous found (without an expected load, the stress staircase finds the sustainable maximum
 // first and the other phases run at half of it), then capacity, audits and the record.
 import { availableParallelism } from 'node:os';

@@ -3,7 +3,7 @@
 // measured rate.
 //
 // Severity: low, or medium when the saving is worth ≥ COMPRESSION_MEDIUM_MS of transfer time on a
-// 3G-class link per response (SPEC §3 budgets page loads on 3G).
+// 3G-class link per response (ASSESSMENT-RULES.md §3 budgets page loads on 3G).
 import type { HttpInspection } from '../record/assessment-record.ts';
 import type { Evidence, Severity } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';

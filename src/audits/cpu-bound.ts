@@ -1,5 +1,5 @@
 // CPU-bound on the main thread: the JS thread is (nearly) always on a core, so requests queue for
-// it and latency grows with load. Severity is SPEC §2's CPU row applied to the main thread's sustained
+// it and latency grows with load. Severity is ASSESSMENT-RULES.md §2's CPU row applied to the main thread's sustained
 // (median-second) CPU — one core is all a Node process's JavaScript gets. Named by the functions with
 // the most self time in the CPU profile. When synchronous blocking work or GC explains the busy time,
 // event-loop-blocked / gc-pressure own the finding instead (one cause, one finding).
@@ -14,7 +14,7 @@ import {
 export const CPU_BOUND_ID = 'cpu-bound';
 /**
  * A busy main thread with an idle loop is not CPU-bound on JavaScript (it is a worker thread or a
- * child): ELU must agree. 0.75 = the lower edge of SPEC's P2 CPU band.
+ * child): ELU must agree. 0.75 = the lower edge of the P2 CPU band (ASSESSMENT-RULES.md §2).
  */
 export const ELU_BUSY = 0.75;
 /** The demand path (starved host) needs the top JavaScript function to hold this share of the samples. */

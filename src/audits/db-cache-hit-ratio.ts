@@ -1,4 +1,4 @@
-// The shared-buffer cache hit ratio: below SPEC §2's cache-hit-rate band (default 80 %, overridable
+// The shared-buffer cache hit ratio: below ASSESSMENT-RULES.md §2's cache-hit-rate band (default 80 %, overridable
 // as cacheHitRate.p2) medium; below pgHero's alert threshold (99 %: a transactional database should
 // serve almost every read from memory) low. Judged only with enough blocks behind the ratio: a
 // freshly started server or a few queries give a meaningless ratio. "Read" means not in shared

@@ -1,5 +1,5 @@
 // Connection use, from pg_stat_activity sampled during the measured windows (ActivitySummary):
-// - connections near max_connections (SPEC §3: < 80 % of the pool) — new connections get refused;
+// - connections near max_connections (ASSESSMENT-RULES.md §3: < 80 % of the pool) — new connections get refused;
 // - sessions idle in transaction — they hold locks and old snapshots (vacuum cannot clean behind them);
 // - backends waiting on locks — requests serialise behind each other;
 // - the application's pool saturated: its connections are all active in (nearly) every sample — a
@@ -63,7 +63,7 @@ function nearMax(v: DbView, wins: Win[]): AuditFinding | null {
     title: `Connections at ${pct(worst.use)} of max_connections (${a.total.max} of ${a.maxConnections})`,
     severity,
     confidence: confidenceOf(a.samples),
-    description: `Up to ${a.total.max} connections to ${v.database} (mean ${round(a.total.mean, 1)}) against max_connections = ${a.maxConnections}: ${severity === 'high' ? 'at the limit, new connections are refused ("too many clients already")' : 'above SPEC §3\'s 80 % of the pool'}. ${a.idle.max ? `${a.idle.max} of them sat idle at some point.` : ''}`,
+    description: `Up to ${a.total.max} connections to ${v.database} (mean ${round(a.total.mean, 1)}) against max_connections = ${a.maxConnections}: ${severity === 'high' ? 'at the limit, new connections are refused ("too many clients already")' : 'above ASSESSMENT-RULES.md §3\'s 80 % of the pool'}. ${a.idle.max ? `${a.idle.max} of them sat idle at some point.` : ''}`,
     evidence: [
       { label: 'connections (max over samples)', value: a.total.max, unit: 'count', ...phaseOf(worst.w) },
       { label: 'max_connections', value: a.maxConnections, unit: 'count' },

@@ -4,7 +4,7 @@
 //    (planner cost with a hypothetical index) > heuristic (the plan's shape only);
 // 2. plans whose sequential scan removes most rows by a filter (no suggestion for that table);
 // 3. pgHero's table rule: sequential scans on ≥ 10,000 live rows with < 95 % of scans by index.
-// Severity comes from the statements the index would help (SPEC §2's DB bands on their mean time),
+// Severity comes from the statements the index would help (ASSESSMENT-RULES.md §2's DB bands on their mean time),
 // so a healthy database never gets a P0/P1 here.
 import { compareFindings, maxSeverity, severityRank, type Evidence, type Severity } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
@@ -77,7 +77,7 @@ function tableKey(v: DbView, relation: string): string {
   return `${t?.schema ?? 'public'}.${relation}`;
 }
 
-/** Severity from the statements an index helps: SPEC §2's band on the slowest, else pgHero's bar → medium if hot, low otherwise. */
+/** Severity from the statements an index helps: ASSESSMENT-RULES.md §2's band on the slowest, else pgHero's bar → medium if hot, low otherwise. */
 function severityFor(v: DbView, statements: StatementStats[], band: { p0: number; p1: number; p2: number }): Severity {
   let sev: Severity = 'low';
   for (const s of statements) {

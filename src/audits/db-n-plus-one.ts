@@ -89,7 +89,7 @@ function fromGroup(ctx: AuditContext, v: DbView, g: NPlusOneGroup): AuditFinding
   const lat = endpointLatency(ctx.record, g.endpoint);
   const over = lat !== null && lat.pSlo > slo.latencyMs;
   // The repeated statement is most of the request's time: it IS the endpoint's cost (medium), and
-  // the reason it misses its SLO when it does (high, or the SPEC band of its p95 if worse).
+  // the reason it misses its SLO when it does (high, or the ASSESSMENT-RULES.md §2 band of its p95 if worse).
   let severity: Severity = 'low';
   if (over && g.shareOfRequest >= SHARE_DOMINANT) {
     severity = worse('high', bandOf(lat!.p95, ctx.thresholds.apiP95Ms));

@@ -1,4 +1,4 @@
-// Slow statements: a mean time per call in SPEC §2's DB bands (> 500 ms medium, > 1 s high, > 2 s
+// Slow statements: a mean time per call in ASSESSMENT-RULES.md §2's DB bands (> 500 ms medium, > 1 s high, > 2 s
 // critical for a simple query); below them, pgHero's bar (≥ 100 calls at ≥ 20 ms mean) makes a
 // statement "slow" but only low. Under load, also the statements that take the largest share of the
 // database's time even when each call is fast: the load's database cost is mostly theirs.
@@ -23,7 +23,7 @@ export const HOT_MIN_CALLS = 100;
  */
 export const HOT_SLO_SHARE = 0.1;
 /**
- * A statement returning this many rows per call is a report or an export, not SPEC §2's "simple
+ * A statement returning this many rows per call is a report or an export, not ASSESSMENT-RULES.md §2's "simple
  * query": its time band is one step milder.
  */
 export const NOT_SIMPLE_ROWS = 1000;
@@ -74,9 +74,9 @@ function finding(v: DbView, j: Judged, more: number, band: { p0: number; p1: num
     ? `${pct(s.shareOfTotal)} of the database's time under load goes to one statement: ${statementTitle(s)}`
     : `Slow query (mean ${ms(mean)}): ${statementTitle(s)}`;
   const why = j.why === 'band'
-    ? `Its mean time per call is above SPEC §2's ${ms(band.p2)} band for a simple query${rowsPerCall(s) >= NOT_SIMPLE_ROWS ? ` (one step milder: it returns ${round(rowsPerCall(s), 0)} rows per call, more a report than a simple query)` : v.mode === 'snapshot' && s.calls < PGHERO_SLOW_CALLS ? ` (one step milder: only ${s.calls} calls since the statistics were reset, possibly a one-off)` : ''}.`
+    ? `Its mean time per call is above ASSESSMENT-RULES.md §2's ${ms(band.p2)} band for a simple query${rowsPerCall(s) >= NOT_SIMPLE_ROWS ? ` (one step milder: it returns ${round(rowsPerCall(s), 0)} rows per call, more a report than a simple query)` : v.mode === 'snapshot' && s.calls < PGHERO_SLOW_CALLS ? ` (one step milder: only ${s.calls} calls since the statistics were reset, possibly a one-off)` : ''}.`
     : j.why === 'pghero'
-      ? `It is slow by pgHero's bar (≥ ${PGHERO_SLOW_CALLS} calls at ≥ ${PGHERO_SLOW_MS} ms each), below SPEC §2's bands.`
+      ? `It is slow by pgHero's bar (≥ ${PGHERO_SLOW_CALLS} calls at ≥ ${PGHERO_SLOW_MS} ms each), below ASSESSMENT-RULES.md §2's bands.`
       : `Each call is fast, but it ran so often under the load that it took ${pct(s.shareOfTotal)} of all statement time, ${ms(perRequest ?? 0)} per HTTP request.`;
   return {
     audit: DB_SLOW_QUERIES_ID,
@@ -103,7 +103,7 @@ function finding(v: DbView, j: Judged, more: number, band: { p0: number; p1: num
         : `EXPLAIN (ANALYZE, BUFFERS) the statement with typical parameters${plan?.issues.length ? ' (speedguard\'s plan is in the report)' : ''}; add the index its filter or sort needs, fetch fewer rows or columns, and keep statistics fresh (ANALYZE); run speedguard db --allow-writes to measure candidate indexes.`,
       expectedImprovement: j.why === 'hot'
         ? `Up to ${pct(s.shareOfTotal)} less database time at the same load.`
-        : `The statement back under ${ms(Math.min(band.p2, 100))} per call (SPEC §3 aims for < 100 ms average); ${ms(s.totalExecMs)} of database time saved${v.mode === 'load' ? ' per run of this load' : ''}.`,
+        : `The statement back under ${ms(Math.min(band.p2, 100))} per call (ASSESSMENT-RULES.md §3 aims for < 100 ms average); ${ms(s.totalExecMs)} of database time saved${v.mode === 'load' ? ' per run of this load' : ''}.`,
       effort: 'medium',
       testingRequired: recheckText(v),
       rollbackPlan: 'Revert the query change or DROP INDEX CONCURRENTLY the new index.',

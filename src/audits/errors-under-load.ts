@@ -2,8 +2,8 @@
 // The stress, spike and recovery phases overload the service on purpose: their errors belong to
 // saturation-knee, spike-tolerance and recovery-time.
 //
-// Severity: SPEC §2 makes > 5 % failures (timeouts) under load P0. Below that, by the user's SLO:
-// above the SLO's error rate is high (users see it at the expected load); above SPEC §3's peak
+// Severity: ASSESSMENT-RULES.md §2 makes > 5 % failures (timeouts) under load P0. Below that, by the user's SLO:
+// above the SLO's error rate is high (users see it at the expected load); above ASSESSMENT-RULES.md §3's peak
 // target (0.1 %) medium; any other failure low.
 import { maxSeverity } from '../record/findings.ts';
 import { selectMetric } from '../record/select.ts';
@@ -14,7 +14,7 @@ import { failuresOf, kindInfo, summariseKinds, type Failures } from './support/f
 import { pct, round } from './support/format.ts';
 import { EXPECTED_LOAD_PHASES, endpointLabel, endpointsOf, methodOf, phasesRun, sampleConfidence } from './support/record.ts';
 
-/** SPEC §3: error rate < 0.1 % at peak. Above it (and below the SLO) the failures are worth a look. */
+/** ASSESSMENT-RULES.md §3: error rate < 0.1 % at peak. Above it (and below the SLO) the failures are worth a look. */
 export const NOTABLE_ERROR_SHARE = 0.001;
 /** A medium finding needs a few failures: one failed request in 500 is an anecdote, not a rate. */
 export const MIN_FAILURES_FOR_MEDIUM = 3;

@@ -86,7 +86,7 @@ export const httpCaching: Audit = {
             ? 'Serve static assets with fingerprinted names and "Cache-Control: public, max-age=31536000, immutable" (unfingerprinted: a short max-age plus ETag).'
             : 'Decide the policy: for shared data, "Cache-Control: public, max-age=<seconds the data may be stale>" (and s-maxage for a CDN), plus an ETag so clients revalidate with 304; for per-user data, "private" or "no-store" explicitly.',
           expectedImprovement: slow
-            ? `Cache hits answer in milliseconds instead of ${ms(lat!.value)}; the origin's load falls by the hit rate (SPEC §3 aims at > 80 %).`
+            ? `Cache hits answer in milliseconds instead of ${ms(lat!.value)}; the origin's load falls by the hit rate (ASSESSMENT-RULES.md §3 aims at > 80 %).`
             : `Repeat requests become cache hits or 304s (no ${bytes(i.transferBytes)} body), and the origin's load falls by the hit rate.`,
           effort: 'low',
           testingRequired: 'Check the headers (curl -I), then measure the hit rate behind a cache and that stale data stays within the chosen max-age; test invalidation when the data changes.',

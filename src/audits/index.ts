@@ -3,7 +3,7 @@ import { severityRank } from '../record/findings.ts';
 import { DEFAULT_THRESHOLDS } from '../analysis/severity.ts';
 import type { AssessmentRecord } from '../record/assessment-record.ts';
 import type { Finding, SeverityThresholds } from '../record/findings.ts';
-import type { Audit, AuditFinding } from './types.ts';
+import type { Audit, AuditContext, AuditFinding, SummaryAudit, SummaryContext } from './types.ts';
 import { compression } from './compression.ts';
 import { connectionChurn } from './connection-churn.ts';
 import { droppedIterations } from './dropped-iterations.ts';
@@ -12,7 +12,7 @@ import { errorsUnderLoad } from './errors-under-load.ts';
 import { generatorBound } from './generator-bound.ts';
 import { httpCaching } from './http-caching.ts';
 import { latencySlo } from './latency-slo.ts';
-import { noBottleneckAudit } from './no-bottleneck.ts';
+import { noBottleneck } from './no-bottleneck.ts';
 import { payloadSize } from './payload-size.ts';
 import { recoveryTime } from './recovery-time.ts';
 import { saturationKnee } from './saturation-knee.ts';
@@ -38,7 +38,7 @@ import { dbDuplicateIndex } from './db-duplicate-index.ts';
 import { dbUnusedIndex } from './db-unused-index.ts';
 import { dbStatStatementsMissing } from './db-stat-statements-missing.ts';
 
-const FINDING_AUDITS: Audit[] = [
+export const FINDING_AUDITS: readonly Audit[] = [
   generatorBound,
   latencySlo,
   errorsUnderLoad,
@@ -72,11 +72,16 @@ const FINDING_AUDITS: Audit[] = [
   downstreamWait,
   threadpoolSaturation,
   hostLimits,
-  notSaturated,
 ];
 
-/** Every audit, in the order their findings tie-break; no-bottleneck last (it judges the others). */
-export const AUDITS: Audit[] = [...FINDING_AUDITS, noBottleneckAudit(FINDING_AUDITS)];
+/**
+ * Second pass: audits that judge the findings of all audits before them (this list included, in order):
+ * "not saturated" reads the diagnoses; "no bottleneck" reads everything.
+ */
+export const SUMMARY_AUDITS: readonly SummaryAudit[] = [notSaturated, noBottleneck];
+
+/** Every audit, in the order their findings tie-break. */
+export const AUDITS: ReadonlyArray<Audit | SummaryAudit> = [...FINDING_AUDITS, ...SUMMARY_AUDITS];
 
 /**
  * A generator-bound run makes the other figures suspect: their confidence is scaled by this. Half:
@@ -91,19 +96,30 @@ const LOAD_INDEPENDENT: ReadonlySet<string> = new Set([
 ]);
 
 /** Runs every audit; most severe first, then most confident, then audit order; ids PERF-001…. */
-export function runAudits(record: AssessmentRecord, thresholds: SeverityThresholds = DEFAULT_THRESHOLDS): Finding[] {
-  const ctx = { record, thresholds };
+export function runAudits(
+  record: AssessmentRecord,
+  thresholds: SeverityThresholds = DEFAULT_THRESHOLDS,
+  audits: { findings: readonly Audit[]; summaries: readonly SummaryAudit[] } = { findings: FINDING_AUDITS, summaries: SUMMARY_AUDITS },
+): Finding[] {
+  const ctx: AuditContext = { record, thresholds };
   const found: Array<{ f: AuditFinding; order: number }> = [];
-  AUDITS.forEach((audit, i) => {
+  const failedAudits: string[] = [];
+  // One audit's bug must not cost the assessment its other findings (minutes of load): the failure
+  // is reported as a finding so it is seen, not swallowed.
+  const collect = (audit: Audit | SummaryAudit, order: number, judge: () => AuditFinding[]) => {
     let list: AuditFinding[];
     try {
-      list = audit.run(ctx);
+      list = judge();
     } catch (error) {
-      // One audit's bug must not cost the assessment its other findings (minutes of load); the
-      // failure is reported as a finding so it is seen, not swallowed.
+      failedAudits.push(audit.id);
       list = [auditFailure(audit, error)];
     }
-    for (const f of list) found.push({ f, order: i });
+    for (const f of list) found.push({ f, order });
+  };
+  audits.findings.forEach((audit, i) => collect(audit, i, () => audit.run(ctx)));
+  audits.summaries.forEach((audit, i) => {
+    const findings = found.filter((x) => !failedAudits.includes(x.f.audit)).map((x) => x.f);
+    collect(audit, audits.findings.length + i, () => audit.summarise({ ...ctx, findings, failedAudits: [...failedAudits] }));
   });
 
   const invalidating = found.filter(({ f }) => f.invalidatesOthers);
@@ -126,7 +142,7 @@ export function runAudits(record: AssessmentRecord, thresholds: SeverityThreshol
   return findings;
 }
 
-function auditFailure(audit: Audit, error: unknown): AuditFinding {
+function auditFailure(audit: Audit | SummaryAudit, error: unknown): AuditFinding {
   const message = error instanceof Error ? error.message : String(error);
   return {
     audit: audit.id,
@@ -148,4 +164,18 @@ function auditFailure(audit: Audit, error: unknown): AuditFinding {
       rollbackPlan: 'Not applicable.',
     },
   };
+}
+
+/** The context a summary audit gets inside runAudits: the findings of every first-pass audit (tests, tools). */
+export function summaryContext(ctx: AuditContext): SummaryContext {
+  const findings: AuditFinding[] = [];
+  const failedAudits: string[] = [];
+  for (const audit of FINDING_AUDITS) {
+    try {
+      findings.push(...audit.run(ctx));
+    } catch {
+      failedAudits.push(audit.id);
+    }
+  }
+  return { ...ctx, findings, failedAudits };
 }

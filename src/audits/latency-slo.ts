@@ -2,9 +2,9 @@
 // phase is not judged here: its steps past the breaking point are over-capacity by design (that is
 // saturation-knee's subject), not "an SLO breach at the expected load".
 //
-// Severity: the endpoint's p95 in SPEC §2's bands (> 1 s medium, > 2 s high, > 5 s critical). Below
+// Severity: the endpoint's p95 in ASSESSMENT-RULES.md §2's bands (> 1 s medium, > 2 s high, > 5 s critical). Below
 // those bands a breach of the user's SLO is medium when clear (beyond SLO_CLEAR_BREACH × the limit):
-// the SLO is the user's contract for the expected load, so missing it needs fixing (P2), but SPEC §2
+// the SLO is the user's contract for the expected load, so missing it needs fixing (P2), but ASSESSMENT-RULES.md §2
 // keeps P1/P0 for seconds-long responses. A marginal breach is low: a few % over the limit is within
 // what a 20-second phase can measure. The user's SLO percentile may differ from p95; it decides
 // whether there is a breach, the p95 decides the band.
@@ -102,7 +102,7 @@ export const latencySlo: Audit = {
       const ov = overall.get(m.phase.name);
       if (ov !== undefined && worst.size > 1) evidence.push({ label: 'p95 latency, all endpoints', value: round(ov), unit: 'ms', phase: m.phase.name });
       if (cause) evidence.push({ label: `largest part of the latency: ${cause.part}`, value: round(cause.shareOfTotal * 100, 1), unit: '%', phase: m.phase.name });
-      if (band) evidence.push({ label: `SPEC §2 band (p95 > ${thresholds.apiP95Ms[band === 'critical' ? 'p0' : band === 'high' ? 'p1' : 'p2']} ms)`, value: severity });
+      if (band) evidence.push({ label: `ASSESSMENT-RULES.md §2 band (p95 > ${thresholds.apiP95Ms[band === 'critical' ? 'p0' : band === 'high' ? 'p1' : 'p2']} ms)`, value: severity });
       const over = breached ? 1 - slo.latencyMs / m.pSlo : 0;
       findings.push({
         audit: 'latency-slo',
@@ -114,7 +114,7 @@ export const latencySlo: Audit = {
         confidence: sampleConfidence(m.samples),
         component: label,
         description: `In the ${m.phase.name} phase (${m.phase.description}), ${label} answered with ${pName} ${ms(m.pSlo)} and p50 ${ms(m.p50)} over ${m.samples} requests` +
-          (breached ? `, above the SLO of ${ms(slo.latencyMs)}.` : `; within the SLO, but p95 is in SPEC §2's ${severity} band.`),
+          (breached ? `, above the SLO of ${ms(slo.latencyMs)}.` : `; within the SLO, but p95 is in ASSESSMENT-RULES.md §2's ${severity} band.`),
         evidence,
         location: { endpoint },
         rootCause: causeInfo

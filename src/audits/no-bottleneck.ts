@@ -2,40 +2,31 @@
 // and no other audit found anything at medium or above (low findings are tips and do not contradict it). The evidence
 // is the headroom: latency and errors against the SLO, the capacity against the expected rate.
 //
-// It needs the other audits' verdicts, so it is built from them (noBottleneckAudit(others)) and runs
-// them itself: it stays a pure record → findings function like every audit.
+// It judges the other audits' findings, so it is a summary audit: runAudits gives it what they found.
 import { severityRank } from '../record/findings.ts';
 import type { Evidence } from '../record/findings.ts';
-import type { Audit, AuditContext, AuditFinding } from './types.ts';
+import type { AuditContext, AuditFinding, SummaryAudit, SummaryContext } from './types.ts';
 import { ms, pct, rate, round } from './support/format.ts';
 import { trustedStress } from './support/generator.ts';
 import { EXPECTED_LOAD_PHASES, expectedRateOf, phasesRun, sampleConfidence, steadyStats, sustainableRateOf } from './support/record.ts';
 
 export const NO_BOTTLENECK_ID = 'no-bottleneck';
 
-export function noBottleneckAudit(others: readonly Audit[]): Audit {
-  return {
-    id: NO_BOTTLENECK_ID,
-    title: 'No bottleneck at this load',
-    run(ctx: AuditContext): AuditFinding[] {
-      const { record } = ctx;
-      if (record.status === 'failed') return [];
-      const ran = phasesRun(record);
-      if (ran.length === 0) return [];
-      let found: AuditFinding[];
-      try {
-        found = others.flatMap((a) => a.run(ctx));
-      } catch {
-        return []; // an audit that cannot run cannot vouch for the service
-      }
-      // A generator limit that spares the expected-load findings is about the measurement, not the service.
-      const aboutService = found.filter((f) => f.audit !== 'generator-bound' || f.invalidatesOthers);
-      if (aboutService.some((f) => severityRank(f.severity) <= severityRank('medium'))) return [];
-      const f = finding(ctx, new Set(aboutService.filter((x) => x.severity === 'low').map((x) => x.audit)));
-      return f ? [f] : [];
-    },
-  };
-}
+export const noBottleneck: SummaryAudit = {
+  id: NO_BOTTLENECK_ID,
+  title: 'No bottleneck at this load',
+  summarise(ctx: SummaryContext): AuditFinding[] {
+    const { record } = ctx;
+    if (record.status === 'failed') return [];
+    if (phasesRun(record).length === 0) return [];
+    if (ctx.failedAudits.length > 0) return []; // an audit that cannot run cannot vouch for the service
+    // A generator limit that spares the expected-load findings is about the measurement, not the service.
+    const aboutService = ctx.findings.filter((f) => f.audit !== 'generator-bound' || f.invalidatesOthers);
+    if (aboutService.some((f) => severityRank(f.severity) <= severityRank('medium'))) return [];
+    const f = finding(ctx, new Set(aboutService.filter((x) => x.severity === 'low').map((x) => x.audit)));
+    return f ? [f] : [];
+  },
+};
 
 /** Null when an expected-load phase missed the SLO (a marginal miss is only low elsewhere, but it is no "no bottleneck"). */
 function finding({ record }: AuditContext, tips: ReadonlySet<string>): AuditFinding | null {

@@ -7,7 +7,7 @@ import { isLoopbackTarget } from './support/record.ts';
 import { severityRank } from '../record/findings.ts';
 import { bandOf } from '../analysis/severity.ts';
 import type { Evidence } from '../record/findings.ts';
-import type { Audit, AuditContext, AuditFinding } from './types.ts';
+import type { AuditFinding, SummaryAudit, SummaryContext } from './types.ts';
 import { ms, pct, round } from './support/format.ts';
 import { eluOf, latencyOf, loadEvidence, loopDelayOf, mainThreadLoad, MIN_SAMPLES, targetView } from './support/target.ts';
 import { cpuBound } from './cpu-bound.ts';
@@ -23,12 +23,13 @@ export const NOT_SATURATED_ID = 'not-saturated';
 export const LOW_LOAD = 0.5;
 /** Loop delay p99 under 10 ms: the loop answers promptly (clinic's threshold for a blocked loop). */
 export const LOW_DELAY_MS = 10;
-const DIAGNOSES = [cpuBound, eventLoopBlocked, gcPressure, memoryLeak, downstreamWait, threadpoolSaturation, hostLimits];
+/** The diagnoses whose findings explain the target's behaviour (then "not saturated" has nothing to add). */
+const DIAGNOSES: ReadonlySet<string> = new Set([cpuBound, eventLoopBlocked, gcPressure, memoryLeak, downstreamWait, threadpoolSaturation, hostLimits].map((a) => a.id));
 
-export const notSaturated: Audit = {
+export const notSaturated: SummaryAudit = {
   id: NOT_SATURATED_ID,
   title: 'Not saturated at this load',
-  run(ctx: AuditContext): AuditFinding[] {
+  summarise(ctx: SummaryContext): AuditFinding[] {
     const v = targetView(ctx.record);
     if (!v) return [];
     const load = mainThreadLoad(v);
@@ -43,7 +44,7 @@ export const notSaturated: Audit = {
     const colocated = isLoopbackTarget(ctx.record);
     const explains = (f: { audit: string; title: string; severity: Parameters<typeof severityRank>[0] }) =>
       severityRank(f.severity) <= severityRank('low') && !(colocated && f.audit === hostLimits.id && f.title.startsWith('CPU starvation'));
-    if (DIAGNOSES.some((a) => a.run(ctx).some(explains))) return [];
+    if (ctx.failedAudits.some((id) => DIAGNOSES.has(id)) || ctx.findings.some((f) => DIAGNOSES.has(f.audit) && explains(f))) return [];
 
     const evidence: Evidence[] = [...loadEvidence(v, load, elu)];
     if (delay) evidence.push({ label: 'event-loop delay p99 (median second)', value: round(delay.p99), unit: 'ms', phase: v.phaseName });

@@ -3,7 +3,7 @@
 // (POSTs, templated URLs), from the run: data_received / http_reqs — exact only when the run has
 // one endpoint, since byte counters carry the scenario tag, not the request name.
 //
-// Severity: low from 100 KB; medium from 1 MB per response (SPEC §3's budgets: 250 KB of JS, 2 MB
+// Severity: low from 100 KB; medium from 1 MB per response (ASSESSMENT-RULES.md §3's budgets: 250 KB of JS, 2 MB
 // of images per page) or when the measured rate already costs a tenth of a 1 Gbit/s link.
 import { selectMetric } from '../record/select.ts';
 import type { PhaseName } from '../record/phase-name.ts';
@@ -15,7 +15,7 @@ import { EXPECTED_LOAD_PHASES, endpointLabel, endpointRateOf, endpointsOf, metho
 
 /** Responses above 100 KB are large for an API (pagination, field selection) — the brief's bar. */
 export const PAYLOAD_LARGE_BYTES = 100 * 1024;
-/** Above 1 MB per response even a page budget (SPEC §3) is mostly spent on one call. */
+/** Above 1 MB per response even a page budget (ASSESSMENT-RULES.md §3) is mostly spent on one call. */
 export const PAYLOAD_HUGE_BYTES = 1024 * 1024;
 /** 100 Mbit/s at the measured rate: a tenth of a 1 Gbit/s NIC, so a 10× peak saturates it. */
 export const BANDWIDTH_MEDIUM_BYTES_PER_S = 100e6 / 8;

@@ -1,18 +1,18 @@
 // Recovery after overload: phase.recovery.recoveredAfterSeconds — the time from the end of the
 // overload until the per-second p95 was back within its limit and stayed there.
 //
-// SPEC §6 passes a recovery under 5 minutes; beyond that is high (P1). We also flag a recovery
+// ASSESSMENT-RULES.md §6 passes a recovery under 5 minutes; beyond that is high (P1). We also flag a recovery
 // slower than 30 s as medium: a service that needs half a minute to drain after every burst is
-// degraded for all users each time — SPEC's 5 minutes is a pass mark for a long test, not a goal.
+// degraded for all users each time — the 5 minutes of ASSESSMENT-RULES.md §6 are a pass mark for a long test, not a goal.
 // Never recovered within the observed window: high when the window was at least 30 s (it already
-// failed our mark, and possibly SPEC's); medium when the window was too short to tell slow from never.
+// failed our mark, and possibly the 5-minute one); medium when the window was too short to tell slow from never.
 import type { Evidence, Severity } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { ms, round } from './support/format.ts';
 import { latencyMetric } from './support/record.ts';
 import { perSecond } from './support/window.ts';
 
-/** SPEC §6: recovery passes when under 5 minutes. */
+/** ASSESSMENT-RULES.md §6: recovery passes when under 5 minutes. */
 export const RECOVERY_PASS_SECONDS = 300;
 /** Our stricter mark for "slow": half a minute of degraded service after every burst. */
 export const RECOVERY_SLOW_SECONDS = 30;
@@ -47,7 +47,7 @@ export const recoveryTime: Audit = {
       after === null
         ? { label: 'recovered after', value: `not within the ${observed} s observed`, phase: 'recovery' }
         : { label: 'recovered after', value: after, unit: 's', phase: 'recovery' },
-      { label: 'SPEC §6 pass mark', value: RECOVERY_PASS_SECONDS, unit: 's' },
+      { label: 'ASSESSMENT-RULES.md §6 pass mark', value: RECOVERY_PASS_SECONDS, unit: 's' },
     ];
     if (after === null && Number.isFinite(tailP95)) {
       evidence.push({ label: 'p95 in the last seconds observed', value: round(tailP95), unit: 'ms', phase: 'recovery' });
@@ -77,7 +77,7 @@ export const recoveryTime: Audit = {
       },
       recommendation: {
         approach: 'Bound queues and give queued work a deadline (drop requests whose client has already timed out), cap retries with backoff and jitter, and make sure pools and caches survive overload.',
-        expectedImprovement: `Recovery within ${RECOVERY_SLOW_SECONDS} s (SPEC §6 requires < ${RECOVERY_PASS_SECONDS / 60} min).`,
+        expectedImprovement: `Recovery within ${RECOVERY_SLOW_SECONDS} s (ASSESSMENT-RULES.md §6 requires < ${RECOVERY_PASS_SECONDS / 60} min).`,
         effort: 'medium',
         testingRequired: 'Re-run the recovery phase (speedguard assess --suite recovery) and compare the time to recover.',
         rollbackPlan: 'Queue bounds and deadlines are configuration: restore the previous values.',

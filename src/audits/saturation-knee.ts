@@ -2,7 +2,7 @@
 // model, the rate at which latency starts growing with load (the knee), the breaking point, and the
 // sustainable rate against the expected one.
 //
-// Severity is about capacity, not about the knee existing (every service has one): SPEC §2 makes a
+// Severity is about capacity, not about the knee existing (every service has one): ASSESSMENT-RULES.md §2 makes a
 // throughput below 50 % of the expected capacity P1; below the expected rate is medium (it does not
 // hold its load at the SLO); less than HEADROOM_LOW × the expected rate is low; otherwise info.
 // When the expected rate was derived from the stress phase itself (no --expected-rate), comparing
@@ -21,7 +21,7 @@ export const KNEE_LATENCY_GROWTH = 2;
 export const KNEE_MIN_EXTRA_MS = 10;
 /** Without a breaking point, latency growth below this share of the SLO is not worth a finding. */
 export const KNEE_NEAR_SLO = 0.5;
-/** Less than 2× headroom over the expected load: a routine peak (SPEC §6 suggests up to 10×) breaks it. */
+/** Less than 2× headroom over the expected load: a routine peak (ASSESSMENT-RULES.md §6 suggests up to 10×) breaks it. */
 export const HEADROOM_LOW = 2;
 /** USL contention (σ) above 5 %: a serialised part caps throughput at about 1/σ × single-request rate. */
 export const SIGMA_NOTABLE = 0.05;

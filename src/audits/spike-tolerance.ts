@@ -1,7 +1,7 @@
 // How the service takes a sudden burst: errors and latency during the spike (phase.spike's seconds)
 // against the seconds before it, and how it is doing after.
 //
-// Severity: failures during the spike above SPEC §2's 5 % are high, above the SLO's error rate
+// Severity: failures during the spike above ASSESSMENT-RULES.md §2's 5 % are high, above the SLO's error rate
 // medium; a p95 over the SLO that grew ≥ SPIKE_LATENCY_GROWTH× is medium, a milder breach low.
 // When the spike offered more than the stress phase found sustainable, failing is a capacity fact
 // (saturation-knee reports it), so the finding is capped at medium; "high" is kept for a service

@@ -23,7 +23,7 @@ export const POOL_REQUEST_TYPES: readonly RegExp[] = [/^FSReq/, /^GetAddrInfoReq
 export const MOST = 0.6;
 /** A pool thread using this much of a core is busy all the time (CPU-heavy pool work). */
 export const WORKER_BUSY = 0.8;
-/** The main thread above this (SPEC's P2 CPU edge) is a limit of its own: cpu-bound owns it. */
+/** The main thread above this (the P2 CPU edge, ASSESSMENT-RULES.md §2) is a limit of its own: cpu-bound owns it. */
 export const MAIN_LOW = 0.75;
 /** The agent's probe job waiting this long (ms, beyond the event-loop delay) means it queued behind pool work. */
 export const PROBE_WAIT_MS = 10;

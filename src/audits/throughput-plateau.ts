@@ -1,7 +1,7 @@
 // Throughput that stops following the offered rate: in the stress staircase (achieved < offered,
 // or achieved flat while offered grows) and in the expected-load phases (the service completes
 // fewer requests per second than it is sent). The first is where capacity ends; the second is
-// SPEC §2's "throughput vs expected capacity": below 50 % of the expected rate is P1.
+// ASSESSMENT-RULES.md §2's "throughput vs expected capacity": below 50 % of the expected rate is P1.
 import type { PhaseRecord, StressStep } from '../record/assessment-record.ts';
 import type { Evidence, Severity } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';

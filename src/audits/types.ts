@@ -16,3 +16,20 @@ export interface Audit {
   title: string;
   run(ctx: AuditContext): AuditFinding[];
 }
+
+/** What a summary audit reads: the record and the findings of every audit that ran before it. */
+export interface SummaryContext extends AuditContext {
+  findings: readonly AuditFinding[];
+  /** Audits that threw instead of judging: nothing may be vouched for on their behalf. */
+  failedAudits: readonly string[];
+}
+
+/**
+ * An audit that judges the other audits' findings ("no bottleneck", "not saturated"): runAudits calls
+ * it in a second pass with what the first pass found, instead of it running the others itself.
+ */
+export interface SummaryAudit {
+  id: string;
+  title: string;
+  summarise(ctx: SummaryContext): AuditFinding[];
+}

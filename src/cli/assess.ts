@@ -71,7 +71,7 @@ export function registerAssessCommand(program: Command, run: (fn: () => Promise<
     .option('--max-rate <req/s>', 'highest rate the stress phase may offer', positive('--max-rate'))
     .option('--baseline <run>', 'compare with a stored run (id, latest, latest~N) and gate on regressions')
     .addOption(failOnOption('exit 99 on a regression (and, when given, a finding) at or above this severity'))
-    .option('--config <file>', 'severity thresholds overriding SPEC §2 defaults (JSON or YAML)')
+    .option('--config <file>', 'severity thresholds overriding ASSESSMENT-RULES.md §2 defaults (JSON or YAML)')
     .option('-m, --method <method>', 'HTTP method (URL mode)')
     .option('-H, --header <header>', '"Name: value" (repeatable, URL mode)', collect, [])
     .option('--body <text>', 'request body (URL mode)')

@@ -40,14 +40,9 @@ Examples:
 Refs: a run id, its first 6+ characters, latest, latest~N (N runs before the latest).
 Formats — runs: summary, json, summary-export, all · assessments: summary, json, md, html, junit, all.`;
 
+/** Imported on demand: only assessment reports need it. */
 async function loadWriteReports(): Promise<WriteReportsModule> {
-  // Imported on demand: only assessment reports need it, and run reports must work without it.
-  const url = new URL('../report/write-reports.ts', import.meta.url).href;
-  try {
-    return (await import(url)) as WriteReportsModule;
-  } catch (e) {
-    throw new Error(`assessment reports are unavailable: src/report/write-reports.ts failed to load (${(e as Error)?.message ?? e})`);
-  }
+  return import('../report/write-reports.ts');
 }
 
 function badFormat(record: StoredRecord, format: ReportFormat, short: string): UsageError {

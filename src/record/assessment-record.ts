@@ -12,7 +12,7 @@ export const ASSESSMENT_SCHEMA = 'speedguard.assessment/1';
 
 export type { PhaseName } from './phase-name.ts';
 
-/** The service-level objective the assessment judges against (from --slo; defaults from SPEC §3). */
+/** The service-level objective the assessment judges against (from --slo; defaults from ASSESSMENT-RULES.md §3). */
 export interface Slo {
   /** Latency percentile (e.g. 95) and its limit in ms: "p95<200ms". */
   latencyPercentile: number;
@@ -103,7 +103,7 @@ export interface CapacityModel {
   peakConcurrency: number | null;
   /** Highest measured rate that met the SLO (req/s) — the capacity figure. */
   sustainableRps: number | null;
-  /** Requests in flight (Little's law) at that rate: SPEC §7's "concurrent users". */
+  /** Requests in flight (Little's law) at that rate: ASSESSMENT-RULES.md §7's "concurrent users". */
   sustainableConcurrency?: number | null;
   /** Where throughput stops growing linearly (req/s offered). */
   kneeRps: number | null;
@@ -128,7 +128,7 @@ export interface AssessmentConfig {
   targetRate: number | null;
 }
 
-/** SPEC's performance_status, decided once by assess/verdict.ts (docs/ASSESSMENT-RULES.md §3). */
+/** The assessment's status (the envelope's performance_status), decided once by assess/verdict.ts (docs/ASSESSMENT-RULES.md §3). */
 export type PerformanceStatus = 'optimal' | 'acceptable' | 'degraded' | 'critical';
 
 export interface AssessmentVerdict {

@@ -6,7 +6,7 @@ export const COMPARISON_SCHEMA = 'speedguard.comparison/1';
 
 export type RegressionSeverity = Exclude<Severity, 'info'>;
 
-/** SPEC §4's table: relative changes (0.15 = 15 %) past which a metric has moved in its worse direction. */
+/** ASSESSMENT-RULES.md §4's table: relative changes (0.15 = 15 %) past which a metric has moved in its worse direction. */
 export interface RegressionThresholds {
   /** Response time p50/p95/p99: worse when up. */
   responseTime: number;
@@ -15,7 +15,7 @@ export interface RegressionThresholds {
   /** Share of failed requests: worse when up by this share of its baseline value … */
   errorRate: number;
   /**
-   * … and by at least this much in absolute terms (0.001 = 0.1 percentage point, SPEC §9's "errors
+   * … and by at least this much in absolute terms (0.001 = 0.1 percentage point, ASSESSMENT-RULES.md §9's "errors
    * < 0.1 %"): a rate going from 0.01 % to 0.011 % is +10 % but changes nothing for anyone.
    */
   errorRateMinIncrease: number;
@@ -53,7 +53,7 @@ export interface MetricComparison {
   /** Per-second observations on each side. */
   samples: { baseline: number; current: number };
   verdict: MetricVerdict;
-  /** Regressions only: by how far past the threshold (SPEC §4). */
+  /** Regressions only: by how far past the threshold (ASSESSMENT-RULES.md §4). */
   severity: RegressionSeverity | null;
   /** The verdict in one sentence, with its figures. */
   reason: string;

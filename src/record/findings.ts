@@ -43,7 +43,7 @@ export interface Finding {
   invalidatesOthers?: boolean;
 }
 
-/** SPEC §2's severity matrix: lower bounds of each band; overridable in a config file. */
+/** ASSESSMENT-RULES.md §2's severity matrix: lower bounds of each band; overridable in a config file. */
 export interface SeverityThresholds {
   /** API p95 (ms): > p0 critical, > p1 high, > p2 medium. */
   apiP95Ms: { p0: number; p1: number; p2: number };

@@ -1,8 +1,8 @@
-// The JSON assessment envelope of SPEC §5: one object per assessment, machine-readable twin of the
+// The JSON assessment envelope of ASSESSMENT-RULES.md §5: one object per assessment, machine-readable twin of the
 // Markdown evidence report. Its JSON Schema is schema/assessment-envelope.schema.json (shipped).
 // Every number carries its unit in its name or in a sibling `unit`/`units` field.
 //
-// Choices made here (the SPEC leaves them open):
+// Choices made here (ASSESSMENT-RULES.md leaves them open):
 // - assessment_type: "capacity_planning" when the user asked a capacity question (--growth or a
 //   target rate) and a capacity model was fitted; otherwise "load_testing" (assess runs load tests).
 // - performance_status and overall_score: the record's verdict (assess/verdict.ts decides it).
@@ -20,7 +20,7 @@ import { comparisonOf, durationPercentile, phaseFigures, referencePhase, type Ph
 
 export const ENVELOPE_SCHEMA = 'speedguard.assessment-envelope/1';
 
-/** SPEC §2's response expectations by severity (hours; P3 none). */
+/** ASSESSMENT-RULES.md §2's response expectations by severity (hours; P3 none). */
 const RESPOND_WITHIN_HOURS: Record<Severity, number | null> = { critical: 4, high: 24, medium: 72, low: null, info: null };
 
 export interface EnvelopeOptions {

@@ -1,4 +1,4 @@
-// PERFORMANCE/ANALYSIS/<target>-<timestamp>.md: the evidence report of SPEC §5, sections in its
+// PERFORMANCE/ANALYSIS/<target>-<timestamp>.md: the evidence report of ASSESSMENT-RULES.md §5, sections in its
 // order — Baseline Metrics, Bottlenecks Found, Optimizations Recommended, Results — then Capacity and
 // the run's particulars. Rendered from the AssessmentRecord only; every string from the record goes
 // through md()/mdLine() (the target controls URLs, request names and error text).

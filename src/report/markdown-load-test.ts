@@ -1,4 +1,4 @@
-// PERFORMANCE/LOAD_TESTS/TEST-<timestamp>.md: the load-test report (SPEC §1 LOAD_TESTING) — the
+// PERFORMANCE/LOAD_TESTS/TEST-<timestamp>.md: the load-test report (ASSESSMENT-RULES.md §1 LOAD_TESTING) — the
 // scenarios (assessment phases), each phase's figures, the stress staircase, the spike and recovery
 // figures and the load generator's health (which says whether the figures can be trusted).
 // Rendered from the AssessmentRecord only; strings from the record go through md().

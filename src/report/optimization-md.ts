@@ -1,4 +1,4 @@
-// OPTIMIZATIONS/OPT-<id>.md — SPEC §1's MEASURE_IMPROVEMENT: before/after figures, the improvement
+// OPTIMIZATIONS/OPT-<id>.md — ASSESSMENT-RULES.md §1's MEASURE_IMPROVEMENT: before/after figures, the improvement
 // with its confidence interval and p-value, and the verdict. Renders a Comparison; decides nothing.
 // Every string that came from a record (ids, targets, phase names, notes) goes through md().
 import type { Comparison, ComparedRecord, MetricComparison } from '../record/comparison.ts';
@@ -100,7 +100,7 @@ export function renderOptimizationMarkdown(c: Comparison): string {
   }
 
   out.push('## Method', '');
-  out.push(mdLine(`Each complete second of a run is one observation. A change counts when it is past its threshold in the worse direction (SPEC §4: response time +${pc(c.settings.thresholds.responseTime)}, throughput −${pc(c.settings.thresholds.throughput)}, error rate +${pc(c.settings.thresholds.errorRate)} and at least ${(c.settings.thresholds.errorRateMinIncrease * 100).toFixed(2)} percentage points, CPU +${pc(c.settings.thresholds.cpu)}, memory +${pc(c.settings.thresholds.memory)}) and the per-second values differ significantly (two-sided Mann–Whitney U test, α = ${c.settings.alpha}). Severity: more than 3× the threshold critical, 2× high, 1.5× medium, else low. The ${conf} confidence intervals come from a bootstrap over seconds (${c.settings.iterations} resamples, seed ${c.settings.seed}). Response time is ${c.settings.latencyMetric}.${c.settings.warmupSeconds ? ` The first ${c.settings.warmupSeconds} s of each run were left out as warm-up.` : ''}`));
+  out.push(mdLine(`Each complete second of a run is one observation. A change counts when it is past its threshold in the worse direction (ASSESSMENT-RULES.md §4: response time +${pc(c.settings.thresholds.responseTime)}, throughput −${pc(c.settings.thresholds.throughput)}, error rate +${pc(c.settings.thresholds.errorRate)} and at least ${(c.settings.thresholds.errorRateMinIncrease * 100).toFixed(2)} percentage points, CPU +${pc(c.settings.thresholds.cpu)}, memory +${pc(c.settings.thresholds.memory)}) and the per-second values differ significantly (two-sided Mann–Whitney U test, α = ${c.settings.alpha}). Severity: more than 3× the threshold critical, 2× high, 1.5× medium, else low. The ${conf} confidence intervals come from a bootstrap over seconds (${c.settings.iterations} resamples, seed ${c.settings.seed}). Response time is ${c.settings.latencyMetric}.${c.settings.warmupSeconds ? ` The first ${c.settings.warmupSeconds} s of each run were left out as warm-up.` : ''}`));
   out.push('');
   if (c.notes.length) {
     out.push('## Notes', '');

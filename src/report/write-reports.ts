@@ -1,6 +1,6 @@
-// Writes every report of one assessment under the output directory (SPEC §1 names):
+// Writes every report of one assessment under the output directory (ASSESSMENT-RULES.md §1 names):
 //   ANALYSIS/<targetName>-<timestamp>.md    evidence report      (markdown-analysis.ts)
-//   ANALYSIS/<targetName>-<timestamp>.json  assessment envelope  (envelope.ts, SPEC §5)
+//   ANALYSIS/<targetName>-<timestamp>.json  assessment envelope  (envelope.ts, ASSESSMENT-RULES.md §5)
 //   ANALYSIS/<targetName>-<timestamp>.html  HTML report          (html.ts, when present)
 //   LOAD_TESTS/TEST-<timestamp>.md          load-test report     (markdown-load-test.ts)
 //   LOAD_TESTS/TEST-<timestamp>.json        the AssessmentRecord itself
@@ -75,16 +75,9 @@ function writeWhole(path: string, text: string): void {
   renameSync(tmp, path);
 }
 
-async function importHtmlRenderer(): Promise<HtmlRenderer | null> {
-  // A non-literal specifier: html.ts is written separately and may not exist yet in a checkout.
-  const spec = new URL('./html.ts', import.meta.url).href;
-  try {
-    const mod = (await import(spec)) as { renderHtmlReport?: HtmlRenderer };
-    return typeof mod.renderHtmlReport === 'function' ? mod.renderHtmlReport : null;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String((e as Error).message).includes('html.ts')) return null;
-    throw e;
-  }
+/** Loaded when an HTML report is written: no other report or command pays for the renderer. */
+async function importHtmlRenderer(): Promise<HtmlRenderer> {
+  return (await import('./html.ts')).renderHtmlReport;
 }
 
 export async function writeAssessmentReports(record: AssessmentRecord, outDir: string, opts: WriteReportsOptions = {}): Promise<WrittenReports> {

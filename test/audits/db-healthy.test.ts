@@ -2,12 +2,12 @@
 // so never a P0/P1; silent without database probes; registered before no-bottleneck.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AUDITS, runAudits } from '../../src/audits/index.ts';
+import { AUDITS, FINDING_AUDITS, runAudits } from '../../src/audits/index.ts';
 import { fakeAssessment, fakePhase, fakeRun, steady } from '../helpers/fake-records.ts';
 import { dbRecord, healthyLoadProbes, healthyProbes } from '../helpers/fake-db-probes.ts';
 import { ctx } from './helpers.ts';
 
-const DB_AUDITS = AUDITS.filter((a) => a.id.startsWith('db-'));
+const DB_AUDITS = FINDING_AUDITS.filter((a) => a.id.startsWith('db-'));
 
 describe('database audits', () => {
   test('are registered (ten of them) and no-bottleneck stays last', () => {

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { severityRank } from '../../src/record/findings.ts';
 import { DEFAULT_THRESHOLDS } from '../../src/analysis/severity.ts';
-import { AUDITS, GENERATOR_CONFIDENCE_FACTOR, runAudits } from '../../src/audits/index.ts';
+import { AUDITS, FINDING_AUDITS, GENERATOR_CONFIDENCE_FACTOR, runAudits, SUMMARY_AUDITS } from '../../src/audits/index.ts';
 import type { Audit } from '../../src/audits/types.ts';
 import { fakeAssessment, fakePhase, fakeRun, steady } from '../helpers/fake-records.ts';
 import { API, ORDERS, assertComplete, capacity, healthyAssessment, healthyRun, inspection, multiRun, noisy, staircase, stressPhase } from './helpers.ts';
@@ -118,16 +118,15 @@ describe('runAudits', () => {
 
   it('an audit that throws becomes an info finding; the others still run', () => {
     const broken: Audit = { id: 'broken', title: 'Broken', run: () => { throw new Error('unexpected record shape'); } };
-    AUDITS.unshift(broken);
-    try {
-      const findings = runAudits(sickAssessment());
-      const f = findings.find((x) => x.audit === 'broken')!;
-      assert.equal(f.severity, 'info');
-      assert.match(f.title, /Audit "broken" could not run: unexpected record shape/);
-      assert.ok(findings.some((x) => x.audit === 'latency-slo'));
-    } finally {
-      AUDITS.shift();
-    }
+    const findings = runAudits(sickAssessment(), DEFAULT_THRESHOLDS, { findings: [broken, ...FINDING_AUDITS], summaries: SUMMARY_AUDITS });
+    const f = findings.find((x) => x.audit === 'broken')!;
+    assert.equal(f.severity, 'info');
+    assert.match(f.title, /Audit "broken" could not run: unexpected record shape/);
+    assert.ok(findings.some((x) => x.audit === 'latency-slo'));
+    // A crashed audit cannot be vouched for: a healthy service gets no "no bottleneck" then.
+    assert.ok(runAudits(healthyAssessment()).some((x) => x.audit === 'no-bottleneck'));
+    const crashed = runAudits(healthyAssessment(), DEFAULT_THRESHOLDS, { findings: [broken, ...FINDING_AUDITS], summaries: SUMMARY_AUDITS });
+    assert.ok(!crashed.some((x) => x.audit === 'no-bottleneck'));
   });
 
   it('uses the thresholds given (a stricter p95 band raises the severity)', () => {

@@ -1,17 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AUDITS } from '../../src/audits/index.ts';
+import { summaryContext } from '../../src/audits/index.ts';
 import { compression } from '../../src/audits/compression.ts';
-import { noBottleneckAudit } from '../../src/audits/no-bottleneck.ts';
-import type { Audit } from '../../src/audits/types.ts';
+import { noBottleneck } from '../../src/audits/no-bottleneck.ts';
+import type { AuditContext } from '../../src/audits/types.ts';
 import { fakeAssessment, fakePhase, fakeRun, steady } from '../helpers/fake-records.ts';
 import { API, ctx, healthyAssessment, inspection } from './helpers.ts';
 
-const noBottleneck = AUDITS.find((a) => a.id === 'no-bottleneck')!;
+/** What runAudits gives it: the record and the first pass's findings. */
+const judge = (c: AuditContext) => noBottleneck.summarise(summaryContext(c));
 
 describe('no-bottleneck', () => {
   it('a healthy service gets an info finding with the headroom figures', () => {
-    const [f, ...rest] = noBottleneck.run(ctx(healthyAssessment()));
+    const [f, ...rest] = judge(ctx(healthyAssessment()));
     assert.equal(rest.length, 0);
     assert.equal(f!.severity, 'info');
     assert.match(f!.title, /No bottleneck at 100 req\/s/);
@@ -26,23 +27,22 @@ describe('no-bottleneck', () => {
     const rec = healthyAssessment();
     rec.inspection.push(inspection({ name: API + '/big', headers: { 'content-type': 'application/json' }, encoding: null, bodyBytes: 80_000, transferBytes: 80_000 }));
     assert.equal(compression.run(ctx(rec)).find((f) => f.location?.endpoint === API + '/big')?.severity, 'medium');
-    assert.deepEqual(noBottleneck.run(ctx(rec)), []);
+    assert.deepEqual(judge(ctx(rec)), []);
   });
 
   it('low findings do not contradict it, but an SLO miss (even marginal) does', () => {
-    const tip: Audit = { id: 'tip', title: 'tip', run: () => [{ ...noBottleneck.run(ctx(healthyAssessment()))[0]!, audit: 'tip', severity: 'low' }] };
-    const [f] = noBottleneckAudit([tip]).run(ctx(healthyAssessment()));
+    const tip = { ...judge(ctx(healthyAssessment()))[0]!, audit: 'tip', severity: 'low' as const };
+    const [f] = noBottleneck.summarise({ ...ctx(healthyAssessment()), findings: [tip], failedAudits: [] });
     assert.match(f!.description, /minor: tip/);
     const marginal = fakeAssessment([fakePhase('baseline', fakeRun({ seconds: steady(20, 50, 220), name: API }))]);
-    assert.deepEqual(noBottleneck.run(ctx(marginal)), []);
+    assert.deepEqual(judge(ctx(marginal)), []);
   });
 
   it('says nothing about a failed assessment or one without measurements, nor when an audit crashed', () => {
     const failed = healthyAssessment();
     failed.status = 'failed';
-    assert.deepEqual(noBottleneck.run(ctx(failed)), []);
-    assert.deepEqual(noBottleneck.run(ctx(fakeAssessment([]))), []);
-    const broken: Audit = { id: 'broken', title: 'broken', run: () => { throw new Error('boom'); } };
-    assert.deepEqual(noBottleneckAudit([broken]).run(ctx(healthyAssessment())), []);
+    assert.deepEqual(judge(ctx(failed)), []);
+    assert.deepEqual(judge(ctx(fakeAssessment([]))), []);
+    assert.deepEqual(noBottleneck.summarise({ ...ctx(healthyAssessment()), findings: [], failedAudits: ['broken'] }), []);
   });
 });

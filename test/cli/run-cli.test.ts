@@ -103,7 +103,17 @@ test('SIGINT: stops, prints and exports the partial summary marked interrupted, 
   const dir = tmp();
   try {
     const r = await cli(['run', srv.url, '-u', '2', '-d', '60s', '--summary-export', join(dir, 's.json'), '--stop-grace', '1s'], {
-      onSpawn: (kill) => setTimeout(() => kill('SIGINT'), 2500),
+      // Ctrl-C once the load is under way (the server has answered), not after a guessed start-up time:
+      // on a busy machine the process may not have installed its handlers 2.5 s after the spawn.
+      onSpawn: (kill) => {
+        const t0 = Date.now();
+        const poll = setInterval(() => {
+          if (srv.requests >= 20 || Date.now() - t0 > 30_000) {
+            clearInterval(poll);
+            kill('SIGINT');
+          }
+        }, 50);
+      },
     });
     assert.equal(r.code, 130, r.stderr);
     assert.match(r.stdout, /INTERRUPTED/);

@@ -1,5 +1,5 @@
 // recovery: overload the service past its breaking point, drop to the expected load, and measure
-// how long until latency is back to normal (SPEC §6: pass when < 5 min).
+// how long until latency is back to normal (ASSESSMENT-RULES.md §6: pass when < 5 min).
 import type { PhaseRecord } from '../../record/assessment-record.ts';
 import { iterationRate, phasePlan, runPhase, vuPool, type PhaseEnv } from '../phase-runner.ts';
 
@@ -36,7 +36,7 @@ export async function recoveryPhase(env: PhaseEnv, baseRate: number, overloadRat
     return null;
   });
   const after = recoveredAt === null ? null : recoveredAt - o;
-  // SPEC §6 passes a recovery under 5 minutes; this phase watches for `afterSeconds` only, so not
+  // ASSESSMENT-RULES.md §6 passes a recovery under 5 minutes; this phase watches for `afterSeconds` only, so not
   // recovering within it is "degraded" (unknown beyond), not "failed".
   const verdict = after === null ? 'degraded' : 'passed';
   return {

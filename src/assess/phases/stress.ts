@@ -6,7 +6,7 @@ import { iterationRate, mergeSeconds, phasePlan, runPhase, sloHolds, vuPool, typ
 
 /** Achieved below this share of offered = the service no longer keeps up (plateau). */
 const PLATEAU_SHARE = 0.9;
-/** Errors above this share stop the staircase whatever the SLO says (SPEC §2: > 5 % is P0). */
+/** Errors above this share stop the staircase whatever the SLO says (ASSESSMENT-RULES.md §2: > 5 % is P0). */
 const ERROR_STOP = 0.05;
 
 /**

@@ -146,7 +146,7 @@ export function planOf(v: DbView, queryId: string): StatementPlan | undefined {
   return (v.probes.plans ?? []).find((p) => p.queryId === queryId);
 }
 
-/** SPEC §2's DB row applied to a mean time; pgHero's bar gives 'low' below the bands. */
+/** ASSESSMENT-RULES.md §2's DB row applied to a mean time; pgHero's bar gives 'low' below the bands. */
 export function statementSeverity(meanMs: number, band: { p0: number; p1: number; p2: number }): Severity | null {
   if (meanMs > band.p0) return 'critical';
   if (meanMs > band.p1) return 'high';
@@ -197,7 +197,7 @@ export interface DbFigures {
   statements: number;
 }
 
-/** Slow by pgHero's bar (≥ 100 calls, ≥ 20 ms mean) or above SPEC §2's lowest DB band. */
+/** Slow by pgHero's bar (≥ 100 calls, ≥ 20 ms mean) or above ASSESSMENT-RULES.md §2's lowest DB band. */
 export function isSlowStatement(s: StatementStats, band = DEFAULT_THRESHOLDS.dbQueryMs): boolean {
   if (isUtilityStatement(s.query)) return false;
   const mean = meanMsOf(s);

@@ -77,7 +77,7 @@ export function eluOf(v: TargetView): number | null {
 /**
  * The main thread's sustained CPU (share of one core, 0..1): the median /proc sample of the thread
  * whose tid is the pid (exactly the JS thread), else the ELU (the loop's busy share, its in-process
- * stand-in). A median, not a mean: "sustained" in SPEC §2, not a peak.
+ * stand-in). A median, not a mean: "sustained" in ASSESSMENT-RULES.md §2, not a peak.
  */
 export function mainThreadLoad(v: TargetView): { value: number; source: 'proc' | 'elu' } | null {
   const main = v.proc.map((s) => s.mainThreadCpuPercent).filter((x): x is number => x !== null);

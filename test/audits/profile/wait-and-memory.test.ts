@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { downstreamWait } from '../../../src/audits/downstream-wait.ts';
 import { hostLimits } from '../../../src/audits/host-limits.ts';
-import { AUDITS, runAudits } from '../../../src/audits/index.ts';
+import { AUDITS, runAudits, summaryContext } from '../../../src/audits/index.ts';
 import { memoryLeak } from '../../../src/audits/memory-leak.ts';
 import { notSaturated } from '../../../src/audits/not-saturated.ts';
 import { threadpoolSaturation } from '../../../src/audits/threadpool-saturation.ts';
@@ -118,7 +118,7 @@ describe('host-limits', () => {
 
 describe('not-saturated', () => {
   it('a healthy target: info "not saturated", never an I/O claim', () => {
-    const [f] = notSaturated.run(ctx(profiled(healthyTarget())));
+    const [f] = notSaturated.summarise(summaryContext(ctx(profiled(healthyTarget()))));
     assert.equal(f!.severity, 'info');
     assert.match(f!.title, /Not saturated at this load/);
     assert.doesNotMatch(f!.title + f!.rootCause, /I\/O[- ]bound/i);
@@ -126,15 +126,15 @@ describe('not-saturated', () => {
   });
 
   it('slow while idle and nothing instrumented explains it: "waiting on something not instrumented", low confidence', () => {
-    const [f] = notSaturated.run(ctx(profiled(healthyTarget(), 900)));
+    const [f] = notSaturated.summarise(summaryContext(ctx(profiled(healthyTarget(), 900))));
     assert.equal(f!.severity, 'medium');
     assert.match(f!.title, /not instrumented/);
     assert.ok(f!.confidence < 0.5);
   });
 
   it('silent when a diagnosis explains the slowness (a saturated downstream pool), or with no probes', () => {
-    assert.deepEqual(notSaturated.run(ctx(profiled(downstreamTarget(true), 900))), []);
-    assert.deepEqual(notSaturated.run(ctx(profiled(null))), []);
+    assert.deepEqual(notSaturated.summarise(summaryContext(ctx(profiled(downstreamTarget(true), 900)))), []);
+    assert.deepEqual(notSaturated.summarise(summaryContext(ctx(profiled(null)))), []);
   });
 });
 
