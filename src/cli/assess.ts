@@ -23,7 +23,7 @@ import { loadPlanFile } from '../plan/load-file.ts';
 import { checkPlanThresholds } from '../engine/threshold-tracker.ts';
 import { historyOption, toUrlFlags, type RunCliOptions } from './run.ts';
 import { databaseUrlOf, startDatabaseProbe } from '../probes/postgres/collect.ts';
-import { addRecordOutputOptions, collect, failOnOption, positiveNumber } from './option-parsers.ts';
+import { addRecordOutputOptions, collect, durationFlag, failOnOption, portNumber, positiveInt, positiveNumber } from './option-parsers.ts';
 import { finish } from './finish-assessment.ts';
 
 export interface AssessCliOptions extends Pick<RunCliOptions, 'method' | 'header' | 'body' | 'env' | 'workers' | 'insecure' | 'timeout' | 'quiet' | 'json' | 'history'> {
@@ -59,11 +59,11 @@ export function registerAssessCommand(program: Command, run: (fn: () => Promise<
     .option('--expected-rate <req/s>', 'the expected load (default: half the sustainable maximum found by the stress phase)', positive('--expected-rate'))
     .option('--slo <expr>', 'service-level objective, e.g. "p95<200ms", "p99<1s", "errors<1%" (repeatable)', collect, [])
     .option('--suite <phases>', 'phases to run: baseline,stress,spike,sustained,recovery (default all)')
-    .option('--soak <time>', 'length of the sustained phase (default 30s; 10s with --quick)')
+    .option('--soak <time>', 'length of the sustained phase (default 30s; 10s with --quick)', durationFlag('--soak'))
     .option('--quick', 'shorter phases (about a minute): a smoke check, not a full assessment')
     .option('--profile', 'start the service given after "--" with the Node agent and measure it from inside during the baseline phase')
     .option('--path <path>', 'with --profile and no target: the request path on the started service', '/')
-    .option('--port <n>', 'with --profile: the port the service listens on (default: detected)', (v) => Number(v))
+    .option('--port <n>', 'with --profile: the port the service listens on (default: detected)', portNumber('--port'))
     .option('--db <postgres-url>', 'analyse this PostgreSQL database under the load: pg_stat_statements before/after each phase, plans, index advice, N+1')
     .option('--allow-writes', 'with --db: measure suggested indexes for real (CREATE INDEX inside a transaction that is rolled back)')
     .option('--growth <rate>', 'traffic growth for capacity planning, e.g. "20%/quarter"')
@@ -76,9 +76,9 @@ export function registerAssessCommand(program: Command, run: (fn: () => Promise<
     .option('-H, --header <header>', '"Name: value" (repeatable, URL mode)', collect, [])
     .option('--body <text>', 'request body (URL mode)')
     .option('-e, --env <NAME=value>', 'variable for templates and scripts (repeatable)', collect, [])
-    .option('-w, --workers <n>', 'worker threads (default: one per core)', (v) => Number(v))
+    .option('-w, --workers <n>', 'worker threads (default: one per core)', positiveInt('--workers'))
     .option('-k, --insecure', 'skip TLS certificate verification (local self-signed targets)')
-    .option('--timeout <time>', 'request timeout');
+    .option('--timeout <time>', 'request timeout', durationFlag('--timeout'));
   addRecordOutputOptions(cmd, { outDir: 'where reports go', record: 'the AssessmentRecord' })
     .addHelpText('after', `
 Examples:

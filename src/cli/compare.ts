@@ -7,6 +7,9 @@ import { Command, Option } from 'commander';
 import { type Comparison, type RegressionSeverity } from '../record/comparison.ts';
 import { CompareError, compareRecords, regressionsAtOrAbove, REGRESSION_SEVERITIES } from '../analysis/compare.ts';
 import { DEFAULT_HISTORY_PATH, HistoryError, openHistory, type HistoryStore } from '../history/store.ts';
+import { ENVELOPE_SCHEMA } from '../report/envelope.ts';
+import { appendStepSummary, renderComparisonGithubSummary } from '../report/github-summary.ts';
+import { durationFlag } from './option-parsers.ts';
 import { parseDuration } from '../plan/duration.ts';
 import { ASSESSMENT_SCHEMA, type AssessmentRecord } from '../record/assessment-record.ts';
 import { RUN_RECORD_SCHEMA, type RunRecord } from '../record/run-record.ts';
@@ -17,7 +20,8 @@ import { EXIT, UsageError } from '../errors.ts';
 
 export interface CompareCliOptions {
   history?: string;
-  warmup?: number;
+  warmup?: string;
+  quiet?: boolean;
   failOn: RegressionSeverity;
   outDir: string;
   json?: boolean;
@@ -27,7 +31,8 @@ type AnyRecord = RunRecord | AssessmentRecord;
 
 const HELP = `
 A ref is a run id from the history (or a unique prefix of ≥ 6 characters), latest, latest~N, or the
-path of a .json file holding a RunRecord or AssessmentRecord (e.g. from \`speedguard run --json\`).
+path of a .json file: a RunRecord or AssessmentRecord (e.g. from \`speedguard run --json\`), or the
+ANALYSIS/*.json envelope an assessment wrote (its record is then read from the history).
 
 A metric regresses when it moved past its threshold in the worse direction (response time +15 %,
 throughput −10 %, error rate +5 % and ≥ 0.1 percentage point, CPU +25 %, memory +20 %) AND the
@@ -48,8 +53,9 @@ export function registerCompareCommand(program: Command, run: (fn: () => Promise
     .option('--history <path>', `history database (default ${DEFAULT_HISTORY_PATH})`)
     .addOption(new Option('--fail-on <severity>', 'exit 99 on a regression at or above this severity').choices([...REGRESSION_SEVERITIES]).default('medium'))
     .option('--out-dir <dir>', 'where OPTIMIZATIONS/OPT-<id>.md goes', 'PERFORMANCE')
-    .option('--warmup <time>', 'leave out the first seconds of each run (ramp-up, JIT warm-up), e.g. 2s', parseWarmup)
+    .option('--warmup <time>', 'leave out the first seconds of each run (ramp-up, JIT warm-up), e.g. 2s', durationFlag('--warmup'))
     .option('--json', 'print the comparison as JSON on stdout instead of the table')
+    .option('-q, --quiet', 'print nothing but errors (the exit code and the report files say the verdict)')
     .addHelpText('after', HELP)
     .action((baseline: string, current: string, o: CompareCliOptions) => run(() => compareCommand(baseline, current, o)));
 }
@@ -58,15 +64,16 @@ export async function compareCommand(baselineRef: string, currentRef: string, o:
   const [baseline, current] = loadRefs([baselineRef, currentRef], o.history);
   let comparison: Comparison;
   try {
-    comparison = compareRecords(baseline, current, { warmupSeconds: o.warmup ?? 0 });
+    comparison = compareRecords(baseline, current, { warmupSeconds: warmupSeconds(o.warmup) });
   } catch (e) {
     if (e instanceof CompareError) throw new UsageError(e.message);
     throw e;
   }
   const files = writeOptimizationReport(comparison, o.outDir);
+  appendStepSummary(renderComparisonGithubSummary(comparison));
   if (o.json) {
     process.stdout.write(JSON.stringify(comparison, null, 2) + '\n');
-  } else {
+  } else if (!o.quiet) {
     const colour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
     process.stdout.write(renderComparisonTable(comparison, colour, o.failOn));
     process.stdout.write(`\n  report: ${files.join(', ')}\n`);
@@ -74,15 +81,10 @@ export async function compareCommand(baselineRef: string, currentRef: string, o:
   return regressionsAtOrAbove(comparison, o.failOn).length ? EXIT.GATE_FAILED : EXIT.OK;
 }
 
-/** Whole seconds: "2s", "1m", or a bare number of seconds. */
-function parseWarmup(v: string): number {
-  let ms: number;
-  try {
-    ms = /^\d+$/.test(v) ? Number(v) * 1000 : parseDuration(v);
-  } catch {
-    ms = NaN;
-  }
-  if (!Number.isFinite(ms) || ms < 0 || ms % 1000 !== 0) throw new UsageError(`--warmup: expected whole seconds such as 2s, got ${JSON.stringify(v)}`);
+/** The comparison leaves out whole seconds: "2s", "1m". */
+function warmupSeconds(v: string | undefined): number {
+  const ms = v === undefined ? 0 : parseDuration(v);
+  if (ms % 1000 !== 0) throw new UsageError(`--warmup: expected whole seconds such as 2s, got ${JSON.stringify(v)}`);
   return ms / 1000;
 }
 
@@ -90,9 +92,17 @@ function parseWarmup(v: string): number {
 export function loadRefs(refs: string[], historyPath: string | undefined): AnyRecord[] {
   let store: HistoryStore | null = null;
   try {
-    return refs.map((ref, i) => {
-      const what = refs.length === 2 ? (i === 0 ? 'baseline' : 'current') : 'run';
-      if (isFileRef(ref)) return readRecordFile(ref, what);
+    return refs.map((given, i) => {
+      let what = refs.length === 2 ? (i === 0 ? 'baseline' : 'current') : 'run';
+      let ref = given;
+      if (isFileRef(given)) {
+        const file = readRecordFile(given, what);
+        if (!('recordId' in file)) return file;
+        // An assessment's ANALYSIS/*.json envelope holds figures, not the measurements a comparison
+        // needs: read the record it was rendered from in the history.
+        ref = file.recordId;
+        what = `${what} ${given} (an assessment envelope; its record)`;
+      }
       if (!store) {
         const path = historyPath ?? DEFAULT_HISTORY_PATH;
         try {
@@ -123,7 +133,7 @@ function isFileRef(ref: string): boolean {
   }
 }
 
-function readRecordFile(path: string, what: string): AnyRecord {
+function readRecordFile(path: string, what: string): AnyRecord | { recordId: string } {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -137,8 +147,10 @@ function readRecordFile(path: string, what: string): AnyRecord {
     throw new UsageError(`${what} ${path}: not valid JSON (${(e as Error).message})`);
   }
   const schema = (data as { schema?: unknown } | null)?.schema;
+  const assessmentId = (data as { assessment_id?: unknown } | null)?.assessment_id;
+  if (schema === ENVELOPE_SCHEMA && typeof assessmentId === 'string') return { recordId: assessmentId };
   if (schema !== RUN_RECORD_SCHEMA && schema !== ASSESSMENT_SCHEMA) {
-    throw new UsageError(`${what} ${path}: not a speedguard run or assessment record (schema ${JSON.stringify(schema ?? null)}; expected ${RUN_RECORD_SCHEMA} or ${ASSESSMENT_SCHEMA})`);
+    throw new UsageError(`${what} ${path}: not a speedguard run or assessment record (schema ${JSON.stringify(schema ?? null)}; expected ${RUN_RECORD_SCHEMA}, ${ASSESSMENT_SCHEMA} or an assessment envelope)`);
   }
   return data as AnyRecord;
 }

@@ -13,7 +13,7 @@ import { finish } from './finish-assessment.ts';
 import { EXIT, RuntimeFailure } from '../errors.ts';
 import { startTarget } from '../probes/target.ts';
 import { startWindowProbes } from '../probes/window-probes.ts';
-import { addRecordOutputOptions } from './option-parsers.ts';
+import { addRecordOutputOptions, positiveInt } from './option-parsers.ts';
 
 // The demo is started as processes, never imported: the product does not depend on the example's code.
 const SERVER = fileURLToPath(new URL('../../examples/demo/server.ts', import.meta.url));
@@ -33,7 +33,7 @@ export function registerDemoCommand(program: Command, run: (fn: () => Promise<nu
   const cmd = program.command('demo')
     .description('start the bundled demo shop (real bottlenecks), assess it, and write the reports (about 2 minutes)')
     .option('--quick', 'shorter phases (about a minute)')
-    .option('-w, --workers <n>', 'worker threads', (v) => Number(v));
+    .option('-w, --workers <n>', 'worker threads', positiveInt('--workers'));
   addRecordOutputOptions(cmd, { outDir: 'where reports go', record: 'the AssessmentRecord' })
     .action((o: DemoOptions) => run(() => demoCommand(o)));
 }

@@ -3,12 +3,13 @@ import { Option, type Command } from 'commander';
 import { processIo, openForReading, terminalSafe, type CliIo } from '../history/cli-support.ts';
 import type { HistoryEntry, RecordKind } from '../history/store.ts';
 import { colours, fmtDuration, fmtNumber, fmtPercent } from '../report/format.ts';
-import { UsageError } from '../errors.ts';
+import { wholeNumber } from './option-parsers.ts';
 
 export interface HistoryCliOptions {
   history?: string;
   limit: number;
   kind?: RecordKind;
+  quiet?: boolean;
   json?: boolean;
 }
 
@@ -23,9 +24,7 @@ const TARGET_WIDTH = 40;
 const P_LABEL = { critical: 'P0', high: 'P1', medium: 'P2', low: 'P3' } as const;
 
 function limitArg(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--limit: expected a whole number ≥ 0 (0 = all), got ${JSON.stringify(v)}`);
-  return n;
+  return wholeNumber('--limit')(v);
 }
 
 function when(iso: string): string {
@@ -87,6 +86,11 @@ export function historyCommand(o: HistoryCliOptions, io: CliIo = processIo()): v
       io.out(JSON.stringify(entries, null, 2) + '\n');
       return;
     }
+    if (o.quiet) {
+      // For scripts: the full ids, newest first, nothing else.
+      for (const e of entries) io.out(`${e.id}\n`);
+      return;
+    }
     const what = o.kind === 'assess' ? 'assessments' : o.kind === 'run' ? 'runs (kind run)' : 'runs';
     if (entries.length === 0) {
       io.out(`No ${what} in ${store.path} yet.\n`);
@@ -108,6 +112,7 @@ export function registerHistoryCommand(program: Command, io?: CliIo): void {
     .option('-n, --limit <n>', 'how many to show (0 = all)', limitArg, 20)
     .addOption(new Option('--kind <kind>', 'only runs or only assessments').choices(['run', 'assess']))
     .option('--json', 'print the list as JSON')
+    .option('-q, --quiet', 'print only the ids, one per line (for scripts)')
     .addHelpText('after', EXAMPLES)
     .action((o: HistoryCliOptions) => historyCommand(o, io ?? processIo()));
 }

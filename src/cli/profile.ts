@@ -10,7 +10,7 @@ import { parseDuration } from '../plan/duration.ts';
 import { finish } from './finish-assessment.ts';
 import { UsageError } from '../errors.ts';
 import { toUrlFlags, type RunCliOptions } from './run.ts';
-import { addRecordOutputOptions, collect, failOnOption, positiveInt } from './option-parsers.ts';
+import { addRecordOutputOptions, collect, durationFlag, failOnOption, portNumber, positiveInt, rateNumber } from './option-parsers.ts';
 
 export interface ProfileCliOptions extends Pick<RunCliOptions, 'vus' | 'duration' | 'rate' | 'method' | 'header' | 'body' | 'env' | 'workers' | 'timeout' | 'json' | 'quiet' | 'history'> {
   path: string;
@@ -26,26 +26,25 @@ export interface ProfileCliOptions extends Pick<RunCliOptions, 'vus' | 'duration
   allowWrites?: boolean;
 }
 
-const int = positiveInt;
 
 export function registerProfileCommand(program: Command, run: (fn: () => Promise<number>) => void): void {
   const cmd = program.command('profile')
     .argument('[command...]', 'the command that starts the service, after "--" (or --pid)')
     .description('start a service, load it, measure it from inside (CPU profile, event loop, GC, memory, downstreams, /proc) and name the bottleneck')
-    .option('-u, --vus <n>', 'virtual users (closed model; default 20 when no --rate)', int('--vus'))
-    .option('-r, --rate <n>', 'arrival rate in requests/s (open model)', int('--rate'))
-    .option('-d, --duration <time>', 'measured window (default 15s)')
+    .option('-u, --vus <n>', 'virtual users (closed model; default 20 when no --rate)', positiveInt('--vus'))
+    .option('-r, --rate <n>', 'arrival rate in requests/s (open model)', rateNumber('--rate'))
+    .option('-d, --duration <time>', 'measured window (default 15s)', durationFlag('--duration'))
     .option('--path <path>', 'request path on the service', '/')
-    .option('--port <n>', 'the port the service listens on (default: detected by the agent)', int('--port'))
-    .option('--pid <n>', 'attach to a running process of any language (/proc probes only; needs --port)', int('--pid'))
-    .option('--warmup <time>', 'load before the measured window (not measured)', '3s')
+    .option('--port <n>', 'the port the service listens on (default: detected by the agent)', portNumber('--port'))
+    .option('--pid <n>', 'attach to a running process of any language (/proc probes only; needs --port)', positiveInt('--pid'))
+    .option('--warmup <time>', 'load before the measured window (not measured)', durationFlag('--warmup'), '3s')
     .option('--slo <expr>', 'e.g. "p95<200ms", "errors<1%" (repeatable)', collect, [])
     .option('-m, --method <method>', 'HTTP method')
     .option('-H, --header <header>', '"Name: value" (repeatable)', collect, [])
     .option('--body <text>', 'request body')
-    .option('-w, --workers <n>', 'load generator worker threads', int('--workers'))
-    .option('--timeout <time>', 'request timeout')
-    .option('--sampling-interval <µs>', 'CPU profile sampling interval in µs (default 1000)', int('--sampling-interval'))
+    .option('-w, --workers <n>', 'load generator worker threads', positiveInt('--workers'))
+    .option('--timeout <time>', 'request timeout', durationFlag('--timeout'))
+    .option('--sampling-interval <µs>', 'CPU profile sampling interval in µs (default 1000)', positiveInt('--sampling-interval'))
     .option('--db <postgres-url>', 'analyse this PostgreSQL database over the measured window: statements, plans, index advice, N+1 per request')
     .option('--allow-writes', 'with --db: measure suggested indexes for real (CREATE INDEX inside a transaction that is rolled back)')
     .option('--config <file>', 'severity thresholds (JSON or YAML)')

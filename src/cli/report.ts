@@ -4,6 +4,7 @@ import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
+import { assessRun } from '../assess/run-phase.ts';
 import { decideVerdict } from '../assess/verdict.ts';
 import { SEVERITY_ORDER, type Severity } from '../record/findings.ts';
 import { asUsageError, openForReading, processIo, type CliIo } from '../history/cli-support.ts';
@@ -16,7 +17,8 @@ import { UsageError } from '../errors.ts';
 
 export const REPORT_FORMATS = ['summary', 'json', 'summary-export', 'md', 'html', 'junit', 'all'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
-const RUN_FORMATS: readonly ReportFormat[] = ['summary', 'json', 'summary-export', 'all'];
+// A run also renders as a one-phase assessment (md, html, junit: assess/run-phase.ts).
+const RUN_FORMATS: readonly ReportFormat[] = ['summary', 'json', 'summary-export', 'md', 'html', 'junit', 'all'];
 const ASSESS_FORMATS: readonly ReportFormat[] = ['summary', 'json', 'md', 'html', 'junit', 'all'];
 export const DEFAULT_OUT_DIR = 'PERFORMANCE';
 
@@ -26,6 +28,7 @@ export interface ReportCliOptions {
   outDir?: string;
   kind?: RecordKind;
   junitMinSeverity?: Severity;
+  quiet?: boolean;
 }
 
 /** What this command uses of src/report/write-reports.ts, loaded only for assessments. */
@@ -38,7 +41,8 @@ Examples:
   speedguard report 3f2a9c --format summary-export  k6's summary-export shape
   speedguard report latest --kind assess --format html --out-dir reports
 Refs: a run id, its first 6+ characters, latest, latest~N (N runs before the latest).
-Formats — runs: summary, json, summary-export, all · assessments: summary, json, md, html, junit, all.`;
+Formats — runs: summary, json, summary-export, md, html, junit (the run judged as a one-phase assessment), all
+          assessments: summary, json, md, html, junit, all.`;
 
 /** Imported on demand: only assessment reports need it. */
 async function loadWriteReports(): Promise<WriteReportsModule> {
@@ -133,8 +137,11 @@ export async function reportCommand(ref: string, o: ReportCliOptions, io: CliIo 
   }
   const format = o.format ?? (record.kind === 'run' ? 'summary' : 'all');
   if (!(record.kind === 'run' ? RUN_FORMATS : ASSESS_FORMATS).includes(format)) throw badFormat(record, format, short);
-  if (record.kind === 'run') await reportRun(record, format, o.outDir, short, io);
-  else await reportAssessment(withVerdict(record), o, format, io, deps);
+  // --quiet: the files are written, nothing is printed but errors.
+  const out: CliIo = o.quiet ? { ...io, out: () => {} } : io;
+  if (record.kind === 'run' && (format === 'md' || format === 'html' || format === 'junit')) await reportAssessment(assessRun(record), o, format, out, deps);
+  else if (record.kind === 'run') await reportRun(record, format, o.outDir, short, out);
+  else await reportAssessment(withVerdict(record), o, format, out, deps);
 }
 
 /** Records stored before the verdict was part of the record get it decided now, by the same rules. */
@@ -151,6 +158,7 @@ export function registerReportCommand(program: Command, io?: CliIo, deps: Report
     .option('--out-dir <dir>', `where report files go (default ./${DEFAULT_OUT_DIR})`)
     .addOption(new Option('--kind <kind>', 'resolve latest / latest~N among runs or assessments only').choices(['run', 'assess']))
     .addOption(new Option('--junit-min-severity <severity>', 'assessments: findings at or above it become JUnit failures').choices([...SEVERITY_ORDER]))
+    .option('-q, --quiet', 'write the files, print nothing but errors')
     .addHelpText('after', EXAMPLES)
     .action(async (ref: string, o: ReportCliOptions) => reportCommand(ref, o, io ?? processIo(), deps));
 }

@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { performance } from 'node:perf_hooks';
 import { startRun, type RunHandle } from '../engine/coordinator.ts';
 import { checkPlanThresholds } from '../engine/threshold-tracker.ts';
+import { parseDuration } from '../plan/duration.ts';
 import { loadPlan } from '../plan/index.ts';
 import type { UrlFlags } from '../plan/load-url.ts';
 import type { Plan } from '../plan/types.ts';
@@ -11,10 +12,11 @@ import type { RunRecord } from '../record/run-record.ts';
 import { NdjsonOutput } from '../report/ndjson-output.ts';
 import { buildSummaryExport } from '../report/summary-export.ts';
 import { renderSummary } from '../report/summary-text.ts';
+import { appendStepSummary, renderRunGithubSummary } from '../report/github-summary.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { ProgressLine } from './progress.ts';
 import { saveToHistory } from '../history/save-to-history.ts';
-import { collect, positiveNumber, wholeNumber } from './option-parsers.ts';
+import { collect, durationFlag, positiveInt, rateNumber, wholeNumber } from './option-parsers.ts';
 
 export interface RunCliOptions {
   vus?: number;
@@ -37,30 +39,28 @@ export interface RunCliOptions {
   stopGrace?: string;
 }
 
-const int = wholeNumber;
-const num = positiveNumber;
 
 export function addRunOptions(cmd: Command): Command {
   return cmd
-    .option('-u, --vus <n>', 'virtual users (closed model)', int('--vus'))
-    .option('-d, --duration <time>', 'test duration, e.g. 30s, 1m30s')
-    .option('-i, --iterations <n>', 'total iterations (shared-iterations)', int('--iterations'))
-    .option('-r, --rate <n>', 'arrival rate in requests/s (open model: constant-arrival-rate)', num('--rate'))
+    .option('-u, --vus <n>', 'virtual users (closed model)', wholeNumber('--vus'))
+    .option('-d, --duration <time>', 'test duration, e.g. 30s, 1m30s', durationFlag('--duration'))
+    .option('-i, --iterations <n>', 'total iterations (shared-iterations)', wholeNumber('--iterations'))
+    .option('-r, --rate <n>', 'arrival rate in requests/s (open model: constant-arrival-rate)', rateNumber('--rate'))
     .option('-m, --method <method>', 'HTTP method (URL mode)')
     .option('-H, --header <header>', '"Name: value" (repeatable, URL mode)', collect, [])
     .option('--body <text>', 'request body (URL mode; method defaults to POST)')
     .option('--threshold <metric:expr>', 'e.g. "http_req_duration:p(95)<200" (repeatable)', collect, [])
     .option('-e, --env <NAME=value>', 'variable for ${env.NAME} templates and scripts (repeatable)', collect, [])
-    .option('-w, --workers <n>', 'worker threads (default: one per core)', int('--workers'))
+    .option('-w, --workers <n>', 'worker threads (default: one per core)', positiveInt('--workers'))
     .option('-k, --insecure', 'skip TLS certificate verification (local self-signed targets)')
-    .option('--timeout <time>', 'request timeout (default 60s)')
+    .option('--timeout <time>', 'request timeout (default 60s)', durationFlag('--timeout'))
     .option('--summary-export <file>', "write the end-of-test summary as JSON (k6's shape)")
     .option('-o, --out <type=file>', 'stream metrics: json=FILE (NDJSON per metric per second)', collect, [])
     .option('-q, --quiet', 'no progress bar')
     .option('--json', 'print the RunRecord as JSON on stdout instead of the summary table')
     .option('--history <path>', 'history database (default .speedguard/history.db)')
     .option('--no-history', 'do not store this run in the history database')
-    .addOption(new Option('--stop-grace <time>', 'after Ctrl-C, how long in-flight requests may finish').default('10s'));
+    .addOption(new Option('--stop-grace <time>', 'after Ctrl-C, how long in-flight requests may finish').default('10s').argParser(durationFlag('--stop-grace')));
 }
 
 export function toUrlFlags(o: RunCliOptions): UrlFlags {
@@ -92,11 +92,6 @@ function parseOut(specs: string[]): { json: string | null } {
   return { json };
 }
 
-function parseGrace(s: string | undefined): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(s ?? '10s');
-  if (!m) throw new UsageError(`--stop-grace: expected a duration such as 10s, got ${JSON.stringify(s)}`);
-  return Number(m[1]) * (m[2] === 'ms' ? 1 : 1000);
-}
 
 /** Runs with Ctrl-C handling: first SIGINT/SIGTERM stops gracefully, a second one at once. */
 export async function runWithSignals(handle: RunHandle): Promise<RunRecord> {
@@ -122,7 +117,7 @@ export async function runWithSignals(handle: RunHandle): Promise<RunRecord> {
 
 export async function runCommand(target: string, o: RunCliOptions): Promise<number> {
   const outs = parseOut(o.out);
-  const stopGraceMs = parseGrace(o.stopGrace);
+  const stopGraceMs = parseDuration(o.stopGrace ?? '10s');
   const plan = await loadPlan(target, toUrlFlags(o));
   checkPlanThresholds(plan);
   return executePlan(plan, o, outs.json, stopGraceMs);
@@ -146,6 +141,7 @@ export async function executePlan(plan: Plan, o: Pick<RunCliOptions, 'quiet' | '
   saveToHistory(record, { history: historyOption(o.history) });
   if (o.json) process.stdout.write(JSON.stringify(record) + '\n');
   else process.stdout.write(renderSummary(record, { colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }));
+  appendStepSummary(renderRunGithubSummary(record));
   return exitCodeFor(record);
 }
 

@@ -9,9 +9,9 @@ import { attachTarget, startTarget, type StartedTarget } from '../probes/target.
 import { UsageError } from '../errors.ts';
 import type { AssessmentProbes, AssessmentRecord, PhaseRecord, Slo } from '../record/assessment-record.ts';
 import type { RunRecord } from '../record/run-record.ts';
-import { sloThresholds, verdictOf } from '../assess/phase-runner.ts';
+import { sloThresholds } from '../assess/phase-runner.ts';
+import { phaseOfRun } from '../assess/run-phase.ts';
 import { startWindowProbes } from '../probes/window-probes.ts';
-import { Accumulator } from '../metrics/accumulator.ts';
 import { selectMetric } from '../record/select.ts';
 import { targetName } from '../assess/build-record.ts';
 import { startDatabaseProbe, type DatabaseProbe } from '../probes/postgres/collect.ts';
@@ -118,20 +118,7 @@ async function profileStarted(target: StartedTarget, o: ProfileOptions, setCurre
   const probes = window.probes();
   const ended = Date.now();
   const phases: PhaseRecord[] = [];
-  if (run) {
-    const lat = selectMetric(run, 'http_req_latency') ?? new Accumulator('trend');
-    const requests = selectMetric(run, 'http_reqs')?.sum ?? 0;
-    const failed = selectMetric(run, 'http_req_failed')?.sum ?? 0;
-    const v = verdictOf({ index: 0, requests, failed, dropped: 0, latency: lat }, o.slo);
-    phases.push({
-      name: 'baseline',
-      description: `profiled load: ${describeLoad(flags)}`,
-      offeredRate: flags.rate ?? requests / Math.max(1, run.durationMs / 1000),
-      run,
-      verdict: v.verdict,
-      verdictReason: v.reason,
-    });
-  }
+  if (run) phases.push(phaseOfRun(run, o.slo, `profiled load: ${describeLoad(flags)}`, flags.rate));
   const assessed: AssessmentProbes = { target: probes, profile: { command: o.command } };
   if (database) assessed.database = await database.finish(probes);
   return buildAssessment({

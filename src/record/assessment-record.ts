@@ -153,8 +153,8 @@ export interface AssessmentProbes {
   effectiveExpectedRate?: number;
 }
 
-/** The command that made an assessment record (history lists it). */
-export type AssessmentCommand = 'assess' | 'profile' | 'db' | 'demo';
+/** The command that made an assessment record (history lists it); 'run': a run rendered as an assessment by `report`. */
+export type AssessmentCommand = 'assess' | 'profile' | 'db' | 'demo' | 'run';
 
 export interface AssessmentRecord {
   schema: typeof ASSESSMENT_SCHEMA;

@@ -3,6 +3,9 @@
 // HTML there, so every string from the record goes through md().
 import { appendFileSync } from 'node:fs';
 import type { AssessmentRecord } from '../record/assessment-record.ts';
+import type { Comparison } from '../record/comparison.ts';
+import type { RunRecord } from '../record/run-record.ts';
+import { selectMetric } from '../record/select.ts';
 import { md, mdTable } from './escape.ts';
 import { fmtDuration, fmtPercent } from './format.ts';
 import { bySeverity, priorityLabel } from '../record/findings.ts';
@@ -36,10 +39,44 @@ export function renderGithubSummary(record: AssessmentRecord, files: string[] = 
   return out.join('\n') + '\n';
 }
 
-/** Appends the summary when $GITHUB_STEP_SUMMARY is set; returns the file written, or null. */
-export function appendGithubSummary(record: AssessmentRecord, files: string[] = [], env: NodeJS.ProcessEnv = process.env): string | null {
+/** A load test: status, key figures and every threshold with its value. */
+export function renderRunGithubSummary(run: RunRecord): string {
+  const failed = run.thresholds.filter((t) => !t.ok);
+  const ok = run.status === 'completed' && failed.length === 0;
+  const out = [`### ${ok ? '✅' : '❌'} speedguard run: ${md(run.status.toUpperCase())}${failed.length ? `, ${failed.length} threshold(s) failed` : ''}`, '', `Target: ${md(run.plan.source)}`, ''];
+  const reqs = selectMetric(run, 'http_reqs')?.sum ?? 0;
+  const failedReqs = selectMetric(run, 'http_req_failed');
+  const duration = selectMetric(run, 'http_req_duration');
+  const figures: string[][] = [
+    ['Requests', `${reqs} (${rps(reqs / Math.max(run.durationMs / 1000, 1e-9))})`],
+    ['Failed requests', failedReqs && failedReqs.count ? fmtPercent(failedReqs.sum / failedReqs.count) : 'n/a'],
+  ];
+  if (duration && duration.count) figures.push(['http_req_duration p95', fmtDuration(duration.percentile(95))]);
+  out.push(mdTable(['Figure', 'Value'], figures), '');
+  if (run.thresholds.length) {
+    out.push(mdTable(['Threshold', 'Expression', 'Actual', 'Result'], run.thresholds.map((t) => [md(t.selector), md(t.expression), t.actual === null ? 'no data' : String(Math.round(t.actual * 1000) / 1000), t.ok ? '✓' : '✗'])), '');
+  }
+  return out.join('\n') + '\n';
+}
+
+/** A comparison with its baseline: the verdict and each metric that moved. */
+export function renderComparisonGithubSummary(c: Comparison): string {
+  const icon = c.verdict === 'regressed' ? '❌' : '✅';
+  const out = [`### ${icon} speedguard compare: ${c.verdict.toUpperCase()}${c.worstSeverity ? ` (worst: ${c.worstSeverity})` : ''}`, '', `Baseline ${md(c.baseline.id)} → current ${md(c.current.id)}`, ''];
+  const pct = (v: number | null) => (v === null ? 'n/a' : `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)} %`);
+  out.push(mdTable(['Metric', 'Baseline', 'Current', 'Change', 'Verdict'], c.metrics.map((m) => [md(m.label), String(m.baseline ?? 'n/a'), String(m.current ?? 'n/a'), pct(m.change), md(m.verdict + (m.severity ? ` (${m.severity})` : ''))])), '');
+  return out.join('\n') + '\n';
+}
+
+/** Appends Markdown to $GITHUB_STEP_SUMMARY when it is set; returns the file written, or null. */
+export function appendStepSummary(markdown: string, env: NodeJS.ProcessEnv = process.env): string | null {
   const path = env.GITHUB_STEP_SUMMARY;
   if (!path) return null;
-  appendFileSync(path, renderGithubSummary(record, files));
+  appendFileSync(path, markdown);
   return path;
+}
+
+/** Appends the assessment's summary when $GITHUB_STEP_SUMMARY is set; returns the file written, or null. */
+export function appendGithubSummary(record: AssessmentRecord, files: string[] = [], env: NodeJS.ProcessEnv = process.env): string | null {
+  return appendStepSummary(renderGithubSummary(record, files), env);
 }

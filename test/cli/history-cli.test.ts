@@ -146,7 +146,8 @@ test('report: unknown, ambiguous, too-short refs, wrong format, missing database
     [['report', 'aaaa', '--history', db], /too short: give at least 6 characters/],
     [['report', 'latest~7', '--history', db], /holds only 3 runs/],
     [['report', 'latest~1', '--kind', 'assess', '--history', db], /holds only 1 assessment/],
-    [['report', 'aaaa1111', '--format', 'html', '--history', db], /--format html does not apply to run aaaa1111 \(formats for runs: summary, json, summary-export, all\)/],
+    // A run renders in every format (md, html and junit as a one-phase assessment); an assessment has no k6 summary export.
+    [['report', 'latest', '--kind', 'assess', '--format', 'summary-export', '--history', db], /--format summary-export does not apply to assessment \w+ \(formats for assessments: summary, json, md, html, junit, all\)/],
     [['report', 'latest', '--format', 'pdf', '--history', db], /--format|pdf/],
     [['report', 'latest', '--history', join(dir, 'none.db')], /no history database at/],
   ];
