@@ -1,6 +1,7 @@
 // Running one assessment phase: the user's flow under a phase-specific executor, with the SLO as
 // thresholds, and an exact per-second view of the whole target (all endpoints merged) collected live.
 import { startRun, type IntervalProgress, type RunHandle } from '../engine/coordinator.ts';
+import { GENERATOR_LIMITS, secondLimited } from '../engine/generator-check.ts';
 import { Accumulator } from '../metrics/accumulator.ts';
 import type { Plan, Scenario } from '../plan/types.ts';
 import type { PhaseName } from '../record/phase-name.ts';
@@ -16,6 +17,14 @@ export interface SecondStats {
   dropped: number;
   /** Intended start → last byte (what a user of an open system waits), all endpoints merged. */
   latency: Accumulator;
+  /** Service time (request sent → last byte), all endpoints merged: the generator's schedule lag is not in it. */
+  serviceTime: Accumulator;
+  /** Seconds in which the load generator, not the target, set the pace (engine/generator-check.ts secondLimited). */
+  generatorLimited: number;
+  /** Seconds in which a generator worker was itself busy past its CPU limit (working, not starved). */
+  generatorBusy: number;
+  /** The generator's worst event-loop delay p99 (ms): responses waited at least this long to be read. */
+  generatorLoopDelayMs: number;
 }
 
 export interface PhaseEnv {
@@ -73,24 +82,45 @@ export function sloThresholds(slo: Slo): Plan['thresholds'] {
 }
 
 export function secondStatsOf(p: IntervalProgress): SecondStats {
-  const s: SecondStats = { index: p.index, requests: 0, failed: 0, dropped: 0, latency: new Accumulator('trend') };
+  const s = emptyStats(p.index);
+  const schedule = new Accumulator('trend');
   for (const x of p.interval.values()) {
     if (x.metric === 'http_reqs') s.requests += x.acc.sum;
     else if (x.metric === 'http_req_failed') s.failed += x.acc.sum;
     else if (x.metric === 'dropped_iterations') s.dropped += x.acc.sum;
     else if (x.metric === 'http_req_latency') s.latency.merge(x.acc);
+    else if (x.metric === 'http_req_duration') s.serviceTime.merge(x.acc);
+    else if (x.metric === 'iteration_schedule_delay') schedule.merge(x.acc);
   }
+  const generator = p.aggregate.intervals.at(-1)?.generator;
+  const limited = generator !== undefined && secondLimited({
+    cpuMax: generator.cpuMax,
+    loopDelayP99MaxMs: generator.loopDelayP99MaxMs,
+    scheduleDelayP95Ms: schedule.count ? schedule.percentile(95) : null,
+    serviceP95Ms: s.serviceTime.count ? s.serviceTime.percentile(95) : 0,
+  });
+  s.generatorLimited = limited ? 1 : 0;
+  s.generatorBusy = generator !== undefined && generator.cpuMax > GENERATOR_LIMITS.cpuP95 ? 1 : 0;
+  s.generatorLoopDelayMs = generator?.loopDelayP99MaxMs ?? 0;
   return s;
+}
+
+function emptyStats(index: number): SecondStats {
+  return { index, requests: 0, failed: 0, dropped: 0, latency: new Accumulator('trend'), serviceTime: new Accumulator('trend'), generatorLimited: 0, generatorBusy: 0, generatorLoopDelayMs: 0 };
 }
 
 /** Merge a span of seconds into one. */
 export function mergeSeconds(list: readonly SecondStats[]): SecondStats {
-  const out: SecondStats = { index: list[0]?.index ?? 0, requests: 0, failed: 0, dropped: 0, latency: new Accumulator('trend') };
+  const out = emptyStats(list[0]?.index ?? 0);
   for (const s of list) {
     out.requests += s.requests;
     out.failed += s.failed;
     out.dropped += s.dropped;
     out.latency.merge(s.latency);
+    out.serviceTime.merge(s.serviceTime);
+    out.generatorLimited += s.generatorLimited;
+    out.generatorBusy += s.generatorBusy;
+    out.generatorLoopDelayMs = Math.max(out.generatorLoopDelayMs, s.generatorLoopDelayMs);
   }
   return out;
 }

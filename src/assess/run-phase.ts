@@ -11,10 +11,11 @@ import { verdictOf } from './phase-runner.ts';
 
 /** The run as a baseline phase; offeredRate defaults to the rate it achieved. */
 export function phaseOfRun(run: RunRecord, slo: Slo, description: string, offeredRate?: number): PhaseRecord {
-  const latency = selectMetric(run, 'http_req_latency') ?? selectMetric(run, 'http_req_duration') ?? new Accumulator('trend');
+  const serviceTime = selectMetric(run, 'http_req_duration') ?? new Accumulator('trend');
+  const latency = selectMetric(run, 'http_req_latency') ?? serviceTime;
   const requests = selectMetric(run, 'http_reqs')?.sum ?? 0;
   const failed = selectMetric(run, 'http_req_failed')?.sum ?? 0;
-  const v = verdictOf({ index: 0, requests, failed, dropped: 0, latency }, slo);
+  const v = verdictOf({ index: 0, requests, failed, dropped: 0, latency, serviceTime, generatorLimited: 0, generatorBusy: 0, generatorLoopDelayMs: 0 }, slo);
   return {
     name: 'baseline',
     description,

@@ -9,9 +9,11 @@ import type { SeverityThresholds } from '../record/findings.ts';
 import type { Plan } from '../plan/types.ts';
 import { inspectEndpoints } from '../probes/http-inspect.ts';
 import { type PhaseName } from '../record/phase-name.ts';
-import type { AssessmentCommand, AssessmentConfig, AssessmentProbes, AssessmentRecord, PhaseRecord } from '../record/assessment-record.ts';
+import type { AssessmentCommand, AssessmentConfig, AssessmentProbes, AssessmentRecord, PhaseRecord, StressStep } from '../record/assessment-record.ts';
 import { buildAssessment } from './build-record.ts';
-import { redactUrl } from '../record/redact.ts';
+import { redactPlan } from '../record/redact.ts';
+import { emptyRunRecord } from '../record/run-record.ts';
+import { currentEnvironment } from '../record/environment.ts';
 import { selectMetric } from '../record/select.ts';
 import { VERSION } from '../version.ts';
 import { requestsPerIteration, type PhaseEnv } from './phase-runner.ts';
@@ -55,6 +57,30 @@ export interface AssessHandle {
   result: Promise<AssessmentRecord>;
   /** Ctrl-C: stop the running phase, skip the others, keep what was measured. */
   stop(): void;
+}
+
+/** The staircase without the step where the generator gave out (it measured speedguard, not the service). */
+function measuredSteps(s: NonNullable<PhaseRecord['stress']>): StressStep[] {
+  return s.stopReason === 'generator_limit' ? s.steps.slice(0, -1) : s.steps;
+}
+
+/** A spike smaller than this multiple of the expected rate is no spike: the phase is skipped, saying why. */
+const MIN_SPIKE_FACTOR = 1.5;
+
+/**
+ * A phase this host cannot drive: skipped, with the figures and what would test it. The service
+ * outlasted the load generator in the stress phase, so the phase would measure speedguard.
+ */
+function notTestable(plan: Plan, name: 'spike' | 'recovery', need: string, ceiling: number): PhaseRecord {
+  return {
+    name,
+    description: `not run: ${need}`,
+    offeredRate: 0,
+    run: emptyRunRecord(redactPlan(plan), new Date(), currentEnvironment(0)),
+    verdict: 'skipped',
+    verdictReason: `could not be tested at this scale: ${need}, and the load generator on this host drives at most ${ceiling} req/s on schedule. ` +
+      'Run the load from more cores (--workers, with the service on other cores) or from more hosts to test it.',
+  };
 }
 
 /** Without an expected load, the phases run at this share of the sustainable maximum found by stress. */
@@ -124,10 +150,17 @@ async function runSuite(plan: Plan, opts: AssessOptions, env: PhaseEnv): Promise
     log(`peak: ${rate * 10} req/s for ${env.timing.baselineSeconds} s …`);
     done(await measured('peak', () => steadyPhase(env, 'peak', rate * 10, env.timing.baselineSeconds * 1000)));
   }
+  // No phase asks for more than the generator drove on schedule in the stress phase (when it gave out first).
+  const ceiling = stress?.stress?.generatorCeilingRps ?? null;
   if (want.has('spike') && !env.interrupted) {
-    const spikeRate = rate * env.timing.spike.factor;
-    log(`spike: ${rate} → ${spikeRate} → ${rate} req/s …`);
-    done(await measured('spike', () => spikePhase(env, rate, spikeRate)));
+    const wanted = rate * env.timing.spike.factor;
+    const spikeRate = ceiling !== null ? Math.min(wanted, ceiling) : wanted;
+    if (spikeRate < MIN_SPIKE_FACTOR * rate) {
+      done(notTestable(plan, 'spike', `a ${env.timing.spike.factor}× spike of ${rate} req/s is ${wanted} req/s`, ceiling!));
+    } else {
+      log(`spike: ${rate} → ${spikeRate} → ${rate} req/s${spikeRate < wanted ? ` (${wanted} req/s is beyond the load generator on this host)` : ''} …`);
+      done(await measured('spike', () => spikePhase(env, rate, spikeRate)));
+    }
   }
   if (want.has('sustained') && !env.interrupted) {
     log(`sustained: ${rate} req/s for ${Math.round(cfg.soakMs / 1000)} s …`);
@@ -135,17 +168,25 @@ async function runSuite(plan: Plan, opts: AssessOptions, env: PhaseEnv): Promise
   }
   if (want.has('recovery') && !env.interrupted) {
     const breaking = stress?.stress?.breakingRate ?? null;
-    const overload = Math.max(2 * rate, breaking ? Math.round(breaking * 1.25) : 4 * rate);
+    const wanted = Math.max(2 * rate, breaking ? Math.round(breaking * 1.25) : 4 * rate);
+    const overload = ceiling !== null ? Math.min(wanted, ceiling) : wanted;
     const ref = baselineP95 ?? stress?.stress?.steps.find((s) => s.sloOk)?.p95Ms ?? cfg.slo.latencyMs / 2;
-    log(`recovery: overload at ${overload} req/s, then ${rate} req/s …`);
-    done(await measured('recovery', () => recoveryPhase(env, rate, overload, ref)));
+    if (ceiling !== null) {
+      // The service outlasted the generator: there is no overload this host can offer to recover from.
+      done(notTestable(plan, 'recovery', `an overload needs more than the service held (${ceiling} req/s and beyond)`, ceiling));
+    } else {
+      log(`recovery: overload at ${overload} req/s, then ${rate} req/s …`);
+      done(await measured('recovery', () => recoveryPhase(env, rate, overload, ref)));
+    }
   }
 
   const capacity = stress?.stress
-    ? buildCapacity(stress.stress.steps, cfg.slo, cfg.growthPercentPerQuarter !== null
+    ? buildCapacity(measuredSteps(stress.stress), cfg.slo, cfg.growthPercentPerQuarter !== null
       ? { percentPerQuarter: cfg.growthPercentPerQuarter, currentRps: rate, targetRps: cfg.targetRate }
       : null)
     : null;
+  // The generator gave out first: the capacity found is what it could send, a lower bound.
+  if (capacity && ceiling !== null) capacity.lowerBound = true;
   // The database analysis reads the target's agent (N+1 per request) when the service was profiled.
   const probes: AssessmentProbes = { effectiveExpectedRate: rate };
   if (opts.window) probes.target = opts.window.probes();

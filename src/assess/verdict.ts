@@ -2,7 +2,7 @@
 // findings' severities and the phases' verdicts (docs/ASSESSMENT-RULES.md §3). Stored in the record;
 // every renderer (terminal, Markdown, JSON envelope, HTML, step summary) shows this one decision.
 import type { AssessmentRecord, AssessmentVerdict, PerformanceStatus } from '../record/assessment-record.ts';
-import { severityRank, type Severity } from '../record/findings.ts';
+import { isMeasurementNote, severityRank, type Severity } from '../record/findings.ts';
 
 const BAND: Record<PerformanceStatus, [number, number]> = { optimal: [9, 10], acceptable: [6, 8.9], degraded: [3, 5.9], critical: [0, 2.9] };
 /** Points a finding of each severity takes off the score. */
@@ -15,11 +15,14 @@ const DEGRADED_PHASE_COST = 0.5;
  * - degraded:   a P1 finding, or any other phase failed;
  * - acceptable: a P2/P3 finding, or a phase degraded;
  * - optimal:    nothing above info and every phase that ran passed.
+ * Notes about the measurement (the load generator's limits) take no part.
  * The score starts at 10, loses COST per finding and per failed/degraded phase, and is clamped into its
  * status's band so that score and status never disagree.
  */
-export function decideVerdict(record: Pick<AssessmentRecord, 'findings' | 'phases'>): AssessmentVerdict {
-  const count = (s: Severity) => record.findings.filter((f) => severityRank(f.severity) === severityRank(s)).length;
+export function decideVerdict(record: Pick<AssessmentRecord, 'findings' | 'phases'> & Partial<Pick<AssessmentRecord, 'capacity'>>): AssessmentVerdict {
+  // Notes about speedguard's own measurement never judge the service (ASSESSMENT-RULES.md §2).
+  const aboutService = record.findings.filter((f) => !isMeasurementNote(f));
+  const count = (s: Severity) => aboutService.filter((f) => severityRank(f.severity) === severityRank(s)).length;
   const ran = record.phases.filter((p) => p.verdict !== 'skipped');
   const failed = ran.filter((p) => p.verdict === 'failed');
   const degraded = ran.filter((p) => p.verdict === 'degraded');
@@ -43,8 +46,13 @@ export function decideVerdict(record: Pick<AssessmentRecord, 'findings' | 'phase
     status = 'optimal';
     headline = 'Holds the load: no problem found at the loads tested';
   }
+  const cap = record.capacity;
+  if (cap?.lowerBound && cap.sustainableRps !== null && status !== 'critical') {
+    // The service outlasted the load generator: say what it held, not that it is degraded.
+    headline = `not saturated: held everything the load generator on this host could send, ≥ ${Math.round(cap.sustainableRps)} req/s` + (status === 'optimal' ? '' : `; ${headline}`);
+  }
   let raw = 10 - FAILED_PHASE_COST * failed.length - DEGRADED_PHASE_COST * degraded.length;
-  for (const f of record.findings) raw -= COST[f.severity] ?? 0;
+  for (const f of aboutService) raw -= COST[f.severity] ?? 0;
   const [lo, hi] = BAND[status];
   const score = Math.round(Math.min(hi, Math.max(lo, raw)) * 10) / 10;
   return { status, score, headline, unreliable };

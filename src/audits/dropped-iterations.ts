@@ -51,6 +51,7 @@ export const droppedIterations: Audit = {
         severity,
         confidence: 0.85,
         component: generatorLimited ? 'load generator' : 'service',
+        ...(generatorLimited ? { about: 'measurement' as const } : {}),
         description: `In the ${phase.name} phase (${phase.description}) the executor could not start ${dropped} of ${dropped + iterations} planned iterations. ` +
           `The target received ${pct(1 - share)} of the planned load; the phase's latency and error figures are for that lighter load.`,
         evidence,

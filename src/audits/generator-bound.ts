@@ -1,7 +1,8 @@
 // A phase whose load generator, not the target, limited the run (run.generator.limited): its
 // latencies include the generator's own delays and its throughput is the generator's ceiling.
-// The finding invalidates the others (runAudits lowers their confidence and says so). P1: not a
-// defect of the target, but every conclusion of the assessment rests on the measurement.
+// The finding invalidates the others (runAudits lowers their confidence and says so). It is a note
+// about the measurement (about: 'measurement', at most medium): not a defect of the target, and never
+// counted in the service's verdict or score (ASSESSMENT-RULES.md §2).
 //
 // One exception, because the stress phase is meant to push until something gives: when only the
 // stress phase was limited, and only from some step on, the steps below still measure the target
@@ -10,16 +11,20 @@
 // step (medium) — provided that is above the expected load. Neither invalidates the findings made
 // at the expected load. A "break" at or past the generator's limit cannot be told from the
 // generator's own limit, so it counts as not measured (medium). A generator that could not drive
-// even the expected rate, or the first step, leaves nothing trustworthy: P1 as above.
+// even the expected rate, or the first step, leaves nothing trustworthy: the invalidating note above.
+// The stress phase stops by itself where the generator gives out (stopReason generator_limit); that
+// step is the one named.
 import type { AssessmentRecord, PhaseRecord } from '../record/assessment-record.ts';
-import type { Evidence, Severity } from '../record/findings.ts';
+import { MEASUREMENT_NOTE_MAX, type Evidence, type Severity } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { round, rate } from './support/format.ts';
 import { firstLimitedStep, trustedStress } from './support/generator.ts';
 import { expectedRateOf } from './support/record.ts';
 
 function stressOnlyFinding(record: AssessmentRecord, phase: PhaseRecord): AuditFinding | null {
-  const first = firstLimitedStep(phase);
+  // The staircase stops itself where the generator gives out (assess/phases/stress.ts): that step.
+  const stoppedAt = phase.stress?.stopReason === 'generator_limit' ? phase.stress.steps.at(-1) ?? null : null;
+  const first = firstLimitedStep(phase) ?? stoppedAt;
   const trusted = trustedStress(record);
   if (!first || !trusted) return null;
   const expected = expectedRateOf(record);
@@ -48,6 +53,7 @@ function stressOnlyFinding(record: AssessmentRecord, phase: PhaseRecord): AuditF
     severity,
     confidence: 0.85,
     component: 'load generator',
+    about: 'measurement',
     description: `In the stress phase the generator was saturated from the ${rate(first.offeredRate)} step on (${g.reasons.join('; ') || 'per-second CPU and timing checks'}). ` +
       'The steps from there measure speedguard, not the target, and are left out of the capacity findings; the steps below, and the other phases, are unaffected.',
     evidence,
@@ -68,7 +74,7 @@ export const generatorBound: Audit = {
   id: 'generator-bound',
   title: 'Load generator saturated',
   run({ record }: AuditContext): AuditFinding[] {
-    const limited = record.phases.filter((p) => p.verdict !== 'skipped' && p.run.generator.limited);
+    const limited = record.phases.filter((p) => p.verdict !== 'skipped' && (p.run.generator.limited || p.stress?.stopReason === 'generator_limit'));
     if (limited.length === 0) return [];
     if (limited.length === 1 && limited[0]!.name === 'stress') {
       const scoped = stressOnlyFinding(record, limited[0]!);
@@ -91,9 +97,12 @@ export const generatorBound: Audit = {
       audit: 'generator-bound',
       title: `The load generator was saturated in ${limited.map((p) => p.name).join(', ')}: those figures measure speedguard, not the target`,
       type: 'infrastructure',
-      severity: 'high',
+      // A note about the measurement: it makes the affected figures unreliable (invalidatesOthers),
+      // it is not a defect of the service (ASSESSMENT-RULES.md §2).
+      severity: MEASUREMENT_NOTE_MAX,
       confidence: 0.9,
       component: 'load generator',
+      about: 'measurement',
       description: `speedguard's self-check found the generator limiting the run: ${reasons.join('; ')}. ` +
         'Latencies then include time the generator took to send and read, and throughput is capped by it.',
       evidence,

@@ -7,6 +7,7 @@
 // Never recovered within the observed window: high when the window was at least 30 s (it already
 // failed our mark, and possibly the 5-minute one); medium when the window was too short to tell slow from never.
 import type { Evidence, Severity } from '../record/findings.ts';
+import { measuresGenerator } from './support/generator.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { ms, round } from './support/format.ts';
 import { latencyMetric } from './support/record.ts';
@@ -21,7 +22,7 @@ export const recoveryTime: Audit = {
   id: 'recovery-time',
   title: 'Recovery after overload',
   run({ record }: AuditContext): AuditFinding[] {
-    const phase = record.phases.find((p) => p.name === 'recovery' && p.recovery && p.verdict !== 'skipped');
+    const phase = record.phases.find((p) => p.name === 'recovery' && p.recovery && p.verdict !== 'skipped' && !measuresGenerator(p, record.config.slo));
     if (!phase) return [];
     const rec = phase.recovery!;
     const run = phase.run;

@@ -8,6 +8,7 @@
 // that fails a burst it could sustain — cold pools, no queueing, autoscaling too slow.
 import { maxSeverity } from '../record/findings.ts';
 import type { Evidence, Severity } from '../record/findings.ts';
+import { measuresGenerator } from './support/generator.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { failuresOf, kindInfo } from './support/failures.ts';
 import { ms, pct, rate, round } from './support/format.ts';
@@ -23,7 +24,7 @@ export const spikeTolerance: Audit = {
   id: 'spike-tolerance',
   title: 'Spike tolerance',
   run({ record, thresholds }: AuditContext): AuditFinding[] {
-    const phase = record.phases.find((p) => p.name === 'spike' && p.spike && p.verdict !== 'skipped');
+    const phase = record.phases.find((p) => p.name === 'spike' && p.spike && p.verdict !== 'skipped' && !measuresGenerator(p, record.config.slo));
     if (!phase) return [];
     const sp = phase.spike!;
     const slo = record.config.slo;

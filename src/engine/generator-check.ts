@@ -62,3 +62,20 @@ export function judgeGenerator(agg: RunAggregate, health: readonly GeneratorHeal
     rssMaxBytes: Math.max(process.memoryUsage.rss(), ...health.map((h) => h.rssBytes ?? 0)),
   };
 }
+
+/** One second as the self-check reads it (the worst worker; percentiles of that second). */
+export interface SecondGeneratorFigures {
+  cpuMax: number;
+  loopDelayP99MaxMs: number;
+  /** Iteration start lateness p95 (ms); null when nothing was scheduled that second (closed model). */
+  scheduleDelayP95Ms: number | null;
+  /** The target's service-time p95 that second (ms): the limits scale with it as in judgeGenerator. */
+  serviceP95Ms: number;
+}
+
+/** The run-level limits applied to one second: the phases (live) and the audits (from records) share it. */
+export function secondLimited(f: SecondGeneratorFigures): boolean {
+  const late = f.scheduleDelayP95Ms !== null && f.scheduleDelayP95Ms > Math.max(GENERATOR_LIMITS.scheduleDelayP95Ms, 0.1 * f.serviceP95Ms);
+  const stalled = f.loopDelayP99MaxMs > Math.max(GENERATOR_LIMITS.loopDelayP99Ms, 0.25 * f.serviceP95Ms);
+  return f.cpuMax > GENERATOR_LIMITS.cpuP95 || stalled || late;
+}

@@ -40,6 +40,14 @@ export interface StressStep {
   toSecond: number;
   sloOk: boolean;
   droppedIterations: number;
+  /** Seconds of the step in which the load generator, not the target, set the pace (absent in older records). */
+  generatorLimitedSeconds?: number;
+  /** Of those, seconds in which a generator worker was busy past its CPU limit (working, not starved). */
+  generatorBusySeconds?: number;
+  /** The generator's worst event-loop delay p99 in the step (ms): responses waited that long to be read. */
+  generatorLoopDelayMs?: number;
+  /** Service-time p95 (request sent → last byte): without the generator's own lateness. */
+  serviceP95Ms?: number;
 }
 
 export interface PhaseRecord {
@@ -54,10 +62,16 @@ export interface PhaseRecord {
   /** stress: the staircase; why it stopped; the breaking point (first step that failed), if any. */
   stress?: {
     steps: StressStep[];
-    stopReason: 'slo_breached' | 'errors' | 'plateau' | 'max_rate' | 'interrupted';
+    /** generator_limit: the load generator on this host could offer no more while the target still kept its objective. */
+    stopReason: 'slo_breached' | 'errors' | 'plateau' | 'max_rate' | 'interrupted' | 'generator_limit';
     breakingRate: number | null;
     /** Highest offered rate whose step met the SLO. */
     maxSustainableRate: number | null;
+    /**
+     * With stopReason generator_limit: the highest rate this generator drove on schedule on this host
+     * (the last clean step). The later phases offer no more than this. Absent in older records.
+     */
+    generatorCeilingRps?: number | null;
   };
   /** spike: base and spike rates and where the spike sits in the phase run (seconds). */
   spike?: { baseRate: number; spikeRate: number; spikeFromSecond: number; spikeToSecond: number };
@@ -103,6 +117,11 @@ export interface CapacityModel {
   peakConcurrency: number | null;
   /** Highest measured rate that met the SLO (req/s) — the capacity figure. */
   sustainableRps: number | null;
+  /**
+   * True when the load generator on this host gave out before the service broke: sustainableRps is
+   * then a lower bound ("≥ 15,000 req/s"), not where the service breaks. Absent in older records.
+   */
+  lowerBound?: boolean;
   /** Requests in flight (Little's law) at that rate: ASSESSMENT-RULES.md §7's "concurrent users". */
   sustainableConcurrency?: number | null;
   /** Where throughput stops growing linearly (req/s offered). */

@@ -41,6 +41,20 @@ export interface Finding {
   };
   /** True for a finding that makes the others unreliable (a generator-bound run). */
   invalidatesOthers?: boolean;
+  /**
+   * 'measurement': a note about speedguard's own measurement (the load generator gave out, the
+   * iterations it could not send), not about the service. Never P0/P1, never in the verdict or
+   * score (ASSESSMENT-RULES.md §2). Absent: a finding about the service.
+   */
+  about?: 'measurement';
+}
+
+/** The most severe a measurement note may be: it informs, it never blocks a deployment. */
+export const MEASUREMENT_NOTE_MAX: Severity = 'medium';
+
+/** A finding about speedguard's measurement rather than the service. */
+export function isMeasurementNote(f: Pick<Finding, 'about'>): boolean {
+  return f.about === 'measurement';
 }
 
 /** ASSESSMENT-RULES.md §2's severity matrix: lower bounds of each band; overridable in a config file. */

@@ -109,3 +109,27 @@ export interface RunRecord {
 }
 
 export type { AccumulatorData };
+
+/** A run that never started (a phase skipped before any load): the record shape with nothing in it. */
+export function emptyRunRecord(plan: Plan, at: Date, environment: RunRecord['environment']): RunRecord {
+  const iso = at.toISOString();
+  return {
+    schema: RUN_RECORD_SCHEMA,
+    id: `not-run-${at.getTime().toString(36)}`,
+    kind: 'run',
+    status: 'completed',
+    statusReason: 'not run',
+    startedAt: iso,
+    endedAt: iso,
+    durationMs: 0,
+    plan,
+    environment,
+    totals: [],
+    intervals: [],
+    thresholds: [],
+    generator: { limited: false, reasons: [], workers: 0, cpuMax: 0, cpuP95: 0, loopDelayP99MaxMs: 0, scheduleDelayP99Ms: 0, heapUsedMaxBytes: 0, rssMaxBytes: 0 },
+    connectionsOpened: 0,
+    tagOverflow: [],
+    probes: {},
+  };
+}

@@ -127,6 +127,8 @@ function capacityPlanning(record: AssessmentRecord): Json {
   return {
     current_capacity: nn(current),
     current_capacity_unit: 'req/s',
+    // true: the load generator gave out first; the service holds at least current_capacity.
+    current_capacity_is_lower_bound: c?.lowerBound === true,
     max_concurrency: c ? nn(c.sustainableConcurrency) : null,
     knee: c ? nn(c.kneeRps) : null,
     knee_unit: 'req/s',

@@ -5,7 +5,7 @@
 import type { AssessmentRecord, PhaseRecord } from '../record/assessment-record.ts';
 import { md, mdTable } from './escape.ts';
 import { fmtDuration, fmtPercent } from './format.ts';
-import { endpointFigures, phaseFigures, secondFigures, type SecondFigures } from './phase-figures.ts';
+import { endpointFigures, phaseFigures, secondFigures, STOP_REASON_TEXT, type SecondFigures } from './phase-figures.ts';
 
 const ms = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : fmtDuration(v));
 const rps = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : `${v.toFixed(v >= 100 ? 0 : 1)} req/s`);
@@ -101,13 +101,7 @@ export function renderLoadTestMarkdown(record: AssessmentRecord, opts: LoadTestM
 }
 
 function stressSection(s: NonNullable<PhaseRecord['stress']>): string[] {
-  const stop: Record<typeof s.stopReason, string> = {
-    slo_breached: 'the SLO was breached',
-    errors: 'errors passed the limit',
-    plateau: 'throughput stopped growing',
-    max_rate: 'the highest planned rate was reached',
-    interrupted: 'the run was interrupted',
-  };
+  const stop = STOP_REASON_TEXT;
   return [
     '## Stress staircase', '',
     mdTable(

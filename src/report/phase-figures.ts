@@ -197,3 +197,13 @@ export function comparisonOf(value: unknown): Comparison | null {
   const v = value as { schema?: unknown; metrics?: unknown } | null;
   return v && typeof v === 'object' && v.schema === 'speedguard.comparison/1' && Array.isArray(v.metrics) ? (v as Comparison) : null;
 }
+
+/** Why the stress staircase stopped, in words (Markdown and HTML reports). */
+export const STOP_REASON_TEXT: Record<NonNullable<PhaseRecord['stress']>['stopReason'], string> = {
+  slo_breached: 'the SLO was breached',
+  errors: 'errors passed the limit',
+  plateau: 'throughput stopped growing',
+  max_rate: 'the highest planned rate was reached',
+  interrupted: 'the run was interrupted',
+  generator_limit: 'the load generator on this host reached its limit before the service broke',
+};

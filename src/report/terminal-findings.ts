@@ -50,7 +50,11 @@ export function renderTerminalFindings(record: AssessmentRecord, opts: TerminalF
   const stress = record.phases.find((p) => p.name === 'stress' && p.stress)?.stress;
   if (cap) {
     const parts = [
-      cap.sustainableRps === null ? 'no rate met the SLO' : `${r1(cap.sustainableRps)} req/s at the SLO`,
+      cap.sustainableRps === null
+        ? 'no rate met the SLO'
+        : cap.lowerBound
+          ? `≥ ${r1(cap.sustainableRps)} req/s at the SLO (the load generator on this host reached its limit first)`
+          : `${r1(cap.sustainableRps)} req/s at the SLO`,
       `USL σ=${cap.sigma.toPrecision(2)} κ=${cap.kappa.toPrecision(2)} (fit ${cap.fitQuality}, r²=${cap.r2.toFixed(2)})`,
     ];
     if (cap.kneeRps !== null) parts.push(`knee ${r1(cap.kneeRps)} req/s`);

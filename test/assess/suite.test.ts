@@ -29,7 +29,7 @@ test('assess finds the breaking point of a ~100 req/s service and sizes the othe
     const s = stress.stress!;
     // Ladder 25, 38, 56, 84, 127 …; 10 ms per request (~11 ms with timer overhead) caps the service
     // near 90 req/s, so it breaks at 84 or 127 req/s — never below 56, never at the top of the ladder.
-    const steps = JSON.stringify(s.steps.map((x) => [x.offeredRate, Math.round(x.achievedRate), Math.round(x.p95Ms)]));
+    const steps = JSON.stringify(s.steps.map((x) => [x.offeredRate, Math.round(x.achievedRate), Math.round(x.p95Ms), Math.round(x.serviceP95Ms ?? -1), x.generatorLimitedSeconds]));
     assert.ok(s.breakingRate === 84 || s.breakingRate === 127, steps);
     assert.equal(s.maxSustainableRate, s.breakingRate === 84 ? 56 : 84, steps);
     assert.notEqual(s.stopReason, 'max_rate');
@@ -54,6 +54,10 @@ test('assess finds the breaking point of a ~100 req/s service and sizes the othe
     assert.match(record.findings[0]!.id, /^PERF-001$/);
     assert.ok(lines.some((l) => /stress: passed|stress: degraded|stress: failed/.test(l)), lines.join('\n'));
     assert.ok(!record.findings.some((f) => f.audit === 'generator-bound'), 'the generator must not be the bottleneck here');
+    // A real limit below the generator's: a measured capacity, not a lower bound, and no "not saturated".
+    assert.notEqual(s.stopReason, 'generator_limit');
+    assert.ok(!record.capacity!.lowerBound);
+    assert.doesNotMatch(record.verdict.headline, /not saturated/);
   } finally {
     await svc.stop();
   }

@@ -10,13 +10,14 @@ import { fakeAssessment, fakePhase, fakeRun, steady } from '../helpers/fake-reco
 import { API, assertComplete, ctx, healthyAssessment, healthyRun, staircase, stressPhase } from './helpers.ts';
 
 describe('generator-bound', () => {
-  it('a limited phase gives one P1 finding that invalidates the others, with the reasons and figures', () => {
+  it('a limited phase gives one measurement note (never P0/P1) that invalidates the others, with the reasons and figures', () => {
     const reason = 'generator CPU at 97 % of a core (p95 over 40 worker-seconds; limit 90 %)';
     const limited = fakeRun({ seconds: steady(20, 100, 20), name: API, generator: { limited: true, reasons: [reason], cpuP95: 0.97, loopDelayP99MaxMs: 80 } });
     const rec = fakeAssessment([fakePhase('stress', fakeRun({ seconds: steady(10, 10, 5), name: API })), fakePhase('baseline', limited)]);
     const [f, ...rest] = generatorBound.run(ctx(rec));
     assert.equal(rest.length, 0);
-    assert.equal(f!.severity, 'high');
+    assert.equal(f!.severity, 'medium');
+    assert.equal(f!.about, 'measurement');
     assert.equal(f!.invalidatesOthers, true);
     assert.equal(f!.component, 'load generator');
     assert.match(f!.title, /saturated in baseline:/);
@@ -63,13 +64,14 @@ describe('generator-bound in the stress phase only', () => {
     assert.equal(f!.evidence.find((e) => e.label === 'breaking point (below the generator\'s limit)')!.value, 200);
   });
 
-  it('saturated from the first step, or below the expected rate: P1, invalidating', () => {
+  it('saturated from the first step, or below the expected rate: an invalidating measurement note, not P1', () => {
     const first = fakeAssessment([stressLimitedFrom(RATES, 100_000, 25)]);
     const low = fakeAssessment([stressLimitedFrom(RATES, 100_000, 100)]);
     low.config.expectedRate = 150;
     for (const rec of [first, low]) {
       const [f] = generatorBound.run(ctx(rec));
-      assert.equal(f!.severity, 'high');
+      assert.equal(f!.severity, 'medium');
+      assert.equal(f!.about, 'measurement');
       assert.equal(f!.invalidatesOthers, true);
     }
   });

@@ -8,6 +8,13 @@ import { iterationRate, mergeSeconds, phasePlan, runPhase, sloHolds, vuPool, typ
 const PLATEAU_SHARE = 0.9;
 /** Errors above this share stop the staircase whatever the SLO says (ASSESSMENT-RULES.md §2: > 5 % is P0). */
 const ERROR_STOP = 0.05;
+/** A step with at least this share of its seconds generator-limited measured the generator, not the target. */
+const GENERATOR_LIMITED_SHARE = 0.5;
+/**
+ * ... provided the target's own service time stayed under this share of the objective: a target near
+ * its limit (service time approaching the objective) is breaking, whatever else the host is doing.
+ */
+const SERVICE_HEADROOM = 0.5;
 
 /**
  * The rates to try: multiples of the expected rate, or a ×1.5 ladder from 25 req/s. ×1.5 rather than
@@ -39,7 +46,27 @@ export function stepStats(rate: number, from: number, seconds: SecondStats[], en
     toSecond: from + seconds.length - 1,
     sloOk: h.latencyOk && h.errorsOk && s.dropped === 0,
     droppedIterations: s.dropped,
+    generatorLimitedSeconds: s.generatorLimited,
+    generatorBusySeconds: s.generatorBusy,
+    generatorLoopDelayMs: s.generatorLoopDelayMs,
+    serviceP95Ms: s.serviceTime.count ? s.serviceTime.percentile(95) : 0,
   };
+}
+
+/**
+ * A failed step (plateau or latency) that the generator, not the target, failed: most of its seconds
+ * were generator-limited, and the target's service time is explained by the generator: either the
+ * generator was busy itself (its own CPU past the limit: working flat out, not starved), or service
+ * time stayed within SERVICE_HEADROOM of the objective plus the generator's own event-loop delay (a
+ * stalled generator reads responses late, which its service-time clock counts). A target that saturates
+ * queues requests: its service time grows past both, and it breaks as before, even when it also
+ * starves a co-located generator of CPU.
+ */
+export function generatorGaveOut(step: StressStep, seconds: number, env: PhaseEnv): boolean {
+  const half = GENERATOR_LIMITED_SHARE * seconds;
+  if ((step.generatorLimitedSeconds ?? 0) < half || step.errorRate > env.slo.errorRate) return false;
+  const explained = SERVICE_HEADROOM * env.slo.latencyMs + (step.generatorLoopDelayMs ?? 0);
+  return (step.generatorBusySeconds ?? 0) >= half || (step.serviceP95Ms ?? Infinity) <= explained;
 }
 
 export async function stressPhase(env: PhaseEnv, expectedRate: number | null, maxRate = 20_000): Promise<PhaseRecord> {
@@ -60,6 +87,8 @@ export async function stressPhase(env: PhaseEnv, expectedRate: number | null, ma
   let stopReason: NonNullable<PhaseRecord['stress']>['stopReason'] = 'max_rate';
   /** The first step that failed any criterion (SLO, errors, plateau): the breaking point. */
   let breaking: StressStep | null = null;
+  /** The first step at which the generator gave out (then nothing broke: the capacity is a lower bound). */
+  let generatorLimit: StressStep | null = null;
   const judge = (all: SecondStats[]): string | null => {
     const i = steps.length;
     const end = (i + 1) * STEP_SECONDS - 1;
@@ -68,6 +97,14 @@ export async function stressPhase(env: PhaseEnv, expectedRate: number | null, ma
     const step = stepStats(rate, i * STEP_SECONDS + SETTLE_SECONDS, all.slice(i * STEP_SECONDS + SETTLE_SECONDS, end + 1), env);
     steps.push(step);
     const reason = step.errorRate > ERROR_STOP ? 'errors' : step.achievedRate < PLATEAU_SHARE * rate ? 'plateau' : !step.sloOk ? 'slo_breached' : null;
+    if (reason !== null && reason !== 'errors' && generatorGaveOut(step, STEP_SECONDS - SETTLE_SECONDS, env)) {
+      // The step failed because the generator could not keep the schedule, not because the target
+      // did: no phase may ask for more, or it would measure speedguard.
+      env.log(`  stress ${rate} req/s → ${step.achievedRate.toFixed(0)} req/s, service p95 ${(step.serviceP95Ms ?? 0).toFixed(1)} ms: the load generator reached its limit on this host`);
+      generatorLimit = step;
+      stopReason = 'generator_limit';
+      return `stress: the load generator reached its limit at ${rate} req/s`;
+    }
     env.log(`  stress ${rate} req/s → ${step.achievedRate.toFixed(0)} req/s, p95 ${step.p95Ms.toFixed(1)} ms, errors ${(step.errorRate * 100).toFixed(2)} %${reason ? `  ✗ ${reason.replace('_', ' ')}` : ''}`);
     if (!reason) return null;
     breaking = step;
@@ -77,10 +114,15 @@ export async function stressPhase(env: PhaseEnv, expectedRate: number | null, ma
   const { run } = await runPhase(env, plan, (_s, all) => judge(all));
   if (env.interrupted || run.status === 'interrupted') stopReason = 'interrupted';
   const broke = breaking as StressStep | null;
-  const held = steps.filter((s) => s !== broke && s.sloOk);
+  const limit = generatorLimit as StressStep | null;
+  const held = steps.filter((s) => s !== broke && s !== limit && s.sloOk);
   const maxSustainableRate = held.length ? Math.max(...held.map((s) => s.offeredRate)) : null;
+  // What the generator drove on schedule: the last clean step, or what it managed in the first step when even that was too much.
+  const generatorCeilingRps = limit ? (maxSustainableRate ?? Math.floor(limit.achievedRate)) : null;
   const verdict = !steps.length ? 'failed' : expectedRate === null || (maxSustainableRate ?? 0) >= expectedRate ? 'passed' : (maxSustainableRate ?? 0) >= expectedRate * 0.5 ? 'degraded' : 'failed';
-  const why = broke
+  const why = limit
+    ? `the service held every step up to ${maxSustainableRate ?? 0} req/s within the objective; the load generator on this host reached its limit at ${limit.offeredRate} req/s (${limit.achievedRate.toFixed(0)} req/s sent) before the service broke, so its capacity is at least ${generatorCeilingRps} req/s`
+    : broke
     ? `broke at ${broke.offeredRate} req/s (${stopReason.replace('_', ' ')}: ${broke.achievedRate.toFixed(0)} req/s achieved, p95 ${broke.p95Ms.toFixed(1)} ms, errors ${(broke.errorRate * 100).toFixed(2)} %); sustainable up to ${maxSustainableRate ?? 0} req/s`
     : `held every step up to ${rates[steps.length - 1] ?? 0} req/s`;
   return {
@@ -90,6 +132,6 @@ export async function stressPhase(env: PhaseEnv, expectedRate: number | null, ma
     run,
     verdict,
     verdictReason: why,
-    stress: { steps, stopReason, breakingRate: broke?.offeredRate ?? null, maxSustainableRate },
+    stress: { steps, stopReason, breakingRate: broke?.offeredRate ?? null, maxSustainableRate, generatorCeilingRps },
   };
 }

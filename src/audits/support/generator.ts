@@ -2,8 +2,8 @@
 // engine's own limits — and the part of the stress staircase that can be trusted. The stress phase
 // pushes the rate up until something gives; on a small machine the generator often gives first, at
 // the top steps only. Steps from there on measure speedguard, the steps below still measure the target.
-import { GENERATOR_LIMITS } from '../../engine/generator-check.ts';
-import type { AssessmentRecord, PhaseRecord, StressStep } from '../../record/assessment-record.ts';
+import { secondLimited } from '../../engine/generator-check.ts';
+import type { AssessmentRecord, PhaseRecord, Slo, StressStep } from '../../record/assessment-record.ts';
 import type { RunRecord } from '../../record/run-record.ts';
 import { mixtureQuantile } from './window.ts';
 
@@ -17,11 +17,14 @@ export function limitedSeconds(run: RunRecord): Set<number> {
   for (const iv of run.intervals) {
     const of = (metric: string) => iv.series.filter((p) => p.metric === metric && p.count > 0);
     const duration = of('http_req_duration');
-    const serviceP95 = duration.length ? mixtureQuantile(duration, 95) : 0;
     const sched = of('iteration_schedule_delay');
-    const late = sched.length > 0 && mixtureQuantile(sched, 95) > Math.max(GENERATOR_LIMITS.scheduleDelayP95Ms, 0.1 * serviceP95);
-    const stalled = iv.generator.loopDelayP99MaxMs > Math.max(GENERATOR_LIMITS.loopDelayP99Ms, 0.25 * serviceP95);
-    if (iv.generator.cpuMax > GENERATOR_LIMITS.cpuP95 || stalled || late) out.add(iv.index);
+    const limited = secondLimited({
+      cpuMax: iv.generator.cpuMax,
+      loopDelayP99MaxMs: iv.generator.loopDelayP99MaxMs,
+      scheduleDelayP95Ms: sched.length ? mixtureQuantile(sched, 95) : null,
+      serviceP95Ms: duration.length ? mixtureQuantile(duration, 95) : 0,
+    });
+    if (limited) out.add(iv.index);
   }
   return out;
 }
@@ -64,4 +67,20 @@ export function trustedStress(record: AssessmentRecord): TrustedStress | null {
     breakingRate: steps.find((s) => !s.sloOk)?.offeredRate ?? null,
     maxSustainableRate: ok.length ? Math.max(...ok.map((s) => s.offeredRate)) : null,
   };
+}
+
+/**
+ * A phase (the stress staircase aside, see trustedStress) that the generator, not the target, limited
+ * while the target's own service time kept the objective: its latency and errors describe speedguard,
+ * so no service finding is judged from it (ASSESSMENT-RULES.md §2). A target that is slow itself
+ * (service time past the objective) is judged as usual, even when it also starved the generator.
+ */
+export function measuresGenerator(phase: PhaseRecord, slo: Slo): boolean {
+  if (phase.name === 'stress' || !phase.run.generator.limited) return false;
+  const limited = limitedSeconds(phase.run);
+  if (limited.size === 0) return false;
+  const service = phase.run.intervals
+    .filter((iv) => limited.has(iv.index))
+    .flatMap((iv) => iv.series.filter((p) => p.metric === 'http_req_duration' && p.count > 0));
+  return service.length > 0 && mixtureQuantile(service, 95) <= slo.latencyMs;
 }

@@ -4,7 +4,7 @@ import { selectMetric } from '../../record/select.ts';
 import type { PhaseName } from '../../record/phase-name.ts';
 import type { AssessmentRecord, PhaseRecord } from '../../record/assessment-record.ts';
 import type { RunRecord } from '../../record/run-record.ts';
-import { trustedStress } from './generator.ts';
+import { measuresGenerator, trustedStress } from './generator.ts';
 import { windowStats, type WindowStats } from './window.ts';
 
 /** Phases run at the expected load: SLO breaches and errors there are what users will see. */
@@ -16,9 +16,9 @@ export const EXPECTED_LOAD_PHASES: readonly PhaseName[] = ['baseline', 'peak', '
  */
 export const WARMUP_SECONDS = 1;
 
-/** Phases that ran and completed requests, in record order. */
+/** Phases that ran and completed requests, in record order; not those that measured the generator (measuresGenerator). */
 export function phasesRun(record: AssessmentRecord, names?: readonly PhaseName[]): PhaseRecord[] {
-  return record.phases.filter((p) => p.verdict !== 'skipped' && (!names || names.includes(p.name)) && requestsOf(p.run) > 0);
+  return record.phases.filter((p) => p.verdict !== 'skipped' && (!names || names.includes(p.name)) && requestsOf(p.run) > 0 && !measuresGenerator(p, record.config.slo));
 }
 
 export function requestsOf(run: RunRecord, tags: Record<string, string> = {}): number {

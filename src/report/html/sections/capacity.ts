@@ -5,14 +5,8 @@ import { html, num, type SafeHtml } from '../safe.ts';
 import { fmtTick } from '../scale.ts';
 import { renderChart, type ChartLine, type ChartSeries } from '../svg-chart.ts';
 import { uslCurve } from '../usl-curve.ts';
+import { STOP_REASON_TEXT } from '../../phase-figures.ts';
 
-const STOP_REASON: Record<string, string> = {
-  slo_breached: 'the SLO broke',
-  errors: 'errors passed the limit',
-  plateau: 'throughput stopped growing',
-  max_rate: 'the highest rate planned was reached',
-  interrupted: 'the run was interrupted',
-};
 
 function steps(p: PhaseRecord | undefined): StressStep[] {
   return p?.stress && Array.isArray(p.stress.steps) ? p.stress.steps : [];
@@ -105,9 +99,9 @@ export function capacitySection(r: AssessmentRecord): SafeHtml {
   if (!stress && !cap) return html`<section id="capacity"><h2>Capacity</h2><p class="muted">No stress phase ran, so no capacity was measured.</p></section>`;
   const g = cap?.growth;
   const tiles = [
-    tile('Sustainable at the SLO', rps(cap?.sustainableRps ?? stress?.stress?.maxSustainableRate), num(cap?.sustainableConcurrency) !== null ? `≈ ${plain(cap!.sustainableConcurrency, 1)} requests in flight` : ''),
+    tile('Sustainable at the SLO', `${cap?.lowerBound ? '≥ ' : ''}${rps(cap?.sustainableRps ?? stress?.stress?.maxSustainableRate)}`, cap?.lowerBound ? 'a lower bound: the load generator on this host reached its limit first' : num(cap?.sustainableConcurrency) !== null ? `≈ ${plain(cap!.sustainableConcurrency, 1)} requests in flight` : ''),
     tile('Knee', rps(cap?.kneeRps), 'throughput stops growing linearly'),
-    tile('Breaking point', rps(stress?.stress?.breakingRate), stress?.stress ? `stopped: ${STOP_REASON[stress.stress.stopReason] ?? String(stress.stress.stopReason)}` : ''),
+    tile('Breaking point', rps(stress?.stress?.breakingRate), stress?.stress ? `stopped: ${(STOP_REASON_TEXT as Record<string, string>)[stress.stress.stopReason] ?? String(stress.stress.stopReason)}` : ''),
     cap
       ? num(cap.peakThroughputRps) !== null
         ? tile('USL peak', rps(cap.peakThroughputRps), `at N ≈ ${plain(cap.peakConcurrency, 1)}`)

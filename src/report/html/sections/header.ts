@@ -25,7 +25,7 @@ export function headerSection(r: AssessmentRecord): SafeHtml {
 <dt>Findings</dt><dd>${counts.length ? counts.map((c, i) => html`${i ? ', ' : ''}<span class="badge sev-${c.s}">${c.n} × ${SEVERITY_LABEL[c.s]}</span>`) : 'none'}</dd>
 </dl>
 </header>
-<div class="verdict v-${v.status}" data-verdict="${v.status}"><strong>${v.status.toUpperCase()}</strong> — ${v.headline}${cap && cap.sustainableRps != null ? html` · sustainable capacity <strong>${rps(cap.sustainableRps)}</strong> at the SLO` : ''}</div>
+<div class="verdict v-${v.status}" data-verdict="${v.status}"><strong>${v.status.toUpperCase()}</strong> — ${v.headline}${cap && cap.sustainableRps != null ? html` · sustainable capacity <strong>${cap.lowerBound ? '≥ ' : ''}${rps(cap.sustainableRps)}</strong> at the SLO` : ''}</div>
 ${v.unreliable ? html`<div class="warning"><strong>The load generator limited this run.</strong> The other findings and figures are unreliable until it is re-run with more generator capacity.</div>` : ''}
 ${status !== 'completed' ? html`<div class="warning">This assessment did not complete (${status}): the figures cover the phases that ran.</div>` : ''}`;
 }

@@ -1,0 +1,54 @@
+// A service that outlasts the load generator (issue 10 §3): the assessment stays inside what the
+// generator drives on this host, reports the capacity as a lower bound, and says the service was not
+// saturated — never "degraded" because speedguard gave out first. The service with a real limit keeps
+// its breaking point (test/assess/suite.test.ts).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { parseSlo } from '../../src/assess/options.ts';
+import { startAssessment } from '../../src/assess/suite.ts';
+import { QUICK_TIMING } from '../../src/assess/timing.ts';
+import { planFromUrl } from '../../src/plan/load-url.ts';
+import { startChildService } from '../helpers/child-service.ts';
+
+const FAST = fileURLToPath(new URL('../fixtures/services/fast-json.ts', import.meta.url));
+
+test('a fast healthy service: no P0/P1, capacity as a lower bound, "not saturated", phases inside the generator\'s ceiling', async () => {
+  const svc = await startChildService(FAST);
+  try {
+    const plan = planFromUrl(svc.url + '/api', { workers: 1 });
+    const record = await startAssessment(plan, {
+      config: { expectedRate: null, slo: parseSlo([]), suite: ['stress', 'baseline', 'spike', 'recovery'], soakMs: 3000, growthPercentPerQuarter: null, targetRate: null },
+      log: () => {},
+      timing: QUICK_TIMING,
+      workers: 1,
+    }).result;
+    const s = record.phases.find((p) => p.name === 'stress')!.stress!;
+    const steps = JSON.stringify(s.steps.map((x) => [x.offeredRate, Math.round(x.achievedRate), Math.round(x.serviceP95Ms ?? -1), x.generatorLimitedSeconds, x.generatorBusySeconds, Math.round(x.generatorLoopDelayMs ?? -1)]));
+    assert.equal(s.stopReason, 'generator_limit', steps);
+    assert.equal(s.breakingRate, null, steps);
+    assert.ok(s.generatorCeilingRps !== null && s.generatorCeilingRps! > 100, steps);
+
+    const serious = record.findings.filter((f) => (f.severity === 'critical' || f.severity === 'high'));
+    assert.deepEqual(serious.map((f) => f.title), []);
+    assert.ok(record.capacity?.lowerBound, 'capacity is a lower bound');
+    assert.ok(!['degraded', 'critical'].includes(record.verdict.status), `${record.verdict.status}: ${record.verdict.headline}`);
+    assert.match(record.verdict.headline, /^not saturated: held everything the load generator on this host could send, ≥ \d+ req\/s/);
+
+    // The generator's limit is a measurement note with its figures, not a service finding.
+    const note = record.findings.find((f) => f.audit === 'generator-bound');
+    assert.ok(note, record.findings.map((f) => f.title).join('; '));
+    assert.equal(note!.about, 'measurement');
+
+    // No phase asked for more than the ceiling: the spike ran inside it or said why it could not.
+    const spike = record.phases.find((p) => p.name === 'spike')!;
+    if (spike.verdict === 'skipped') assert.match(spike.verdictReason, /could not be tested at this scale: .*load generator on this host drives at most \d+ req\/s.*--workers/);
+    else assert.ok(spike.spike!.spikeRate <= s.generatorCeilingRps!, `${spike.spike!.spikeRate} > ${s.generatorCeilingRps}`);
+    const recovery = record.phases.find((p) => p.name === 'recovery')!;
+    assert.equal(recovery.verdict, 'skipped');
+    assert.match(recovery.verdictReason, /could not be tested at this scale/);
+    assert.ok(!record.findings.some((f) => f.audit === 'recovery-time' || f.audit === 'spike-tolerance'), 'no service finding from speedguard\'s limits');
+  } finally {
+    await svc.stop();
+  }
+});
