@@ -2,6 +2,7 @@
 // parts, and this fills in the rest the same way for each (id, redacted target, environment), runs the
 // audits and decides the verdict. So no command hand-builds an AssessmentRecord with its own fallbacks.
 import { randomUUID } from 'node:crypto';
+import { targetResources } from '../analysis/target-resources.ts';
 import { runAudits } from '../audits/index.ts';
 import {
   ASSESSMENT_SCHEMA,
@@ -59,6 +60,7 @@ export function buildAssessment(parts: AssessmentParts): AssessmentRecord {
     phases,
     inspection: parts.inspection ?? [],
     capacity: parts.capacity ?? null,
+    resources: targetResources(parts.probes?.target ?? null),
     findings: [],
     verdict: { status: 'optimal', score: 10, headline: '', unreliable: false },
     comparison: null,

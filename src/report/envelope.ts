@@ -167,6 +167,7 @@ export function buildEnvelope(record: AssessmentRecord, opts: EnvelopeOptions = 
   const base = ref ? phaseFigures(ref) : null;
   const slo = record.config.slo;
   const sloValue = ref ? durationPercentile(ref.run, slo.latencyPercentile) : null;
+  const res = record.resources ?? null;
   const cap = capacityPlanning(record);
   const capacityRps = cap.current_capacity as number | null;
   const counts = Object.fromEntries((['critical', 'high', 'medium', 'low', 'info'] as const).map((s) => [s, findings.filter((f) => f.severity === s).length]));
@@ -217,10 +218,10 @@ export function buildEnvelope(record: AssessmentRecord, opts: EnvelopeOptions = 
         peak_measured: phases.length ? round(Math.max(...phases.map((p) => p.peakRps))) : null,
       },
       error_rate: { unit: 'ratio', phase: base?.name ?? null, current: base ? round(base.errorRate) : null, target: slo.errorRate },
-      // The target's resources are not probed by assess yet: null means "not measured", never 0.
+      // The record's figures (profiled runs); null means "not measured", never 0.
       resource_utilization: {
-        cpu_average: null, cpu_peak: null, memory_usage: null, disk_io: null, network_io: null,
-        units: { cpu_average: 'percent', cpu_peak: 'percent', memory_usage: 'bytes', disk_io: 'bytes/s', network_io: 'bytes/s' },
+        cpu_average: nn(res?.cpuAvgPercent), cpu_peak: nn(res?.cpuPeakPercent), memory_usage: nn(res?.rssPeakBytes), disk_io: nn(res?.diskBytesPerSec), network_io: null,
+        units: { cpu_average: 'percent of one core', cpu_peak: 'percent of one core', memory_usage: 'bytes (peak RSS)', disk_io: 'bytes/s', network_io: 'bytes/s' },
       },
       database_performance: databasePerformance(record),
     },

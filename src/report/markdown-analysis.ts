@@ -5,11 +5,12 @@
 import type { Comparison } from '../record/comparison.ts';
 import type { Finding } from '../record/findings.ts';
 import type { AssessmentRecord } from '../record/assessment-record.ts';
+import type { TargetResources } from '../record/target-resources.ts';
 import { targetProbesOf, type CpuHotspot, type CpuProfileAnalysis } from '../record/target-probes.ts';
 import { dbView } from '../audits/support/database.ts';
 import { md, mdLine, mdTable } from './escape.ts';
 import { databaseMarkdown } from './markdown-database.ts';
-import { fmtDuration, fmtPercent } from './format.ts';
+import { fmtBytes, fmtDuration, fmtPercent } from './format.ts';
 import { bySeverity, priorityLabel } from '../record/findings.ts';
 import { comparisonOf, durationPercentile, fmtValue, phaseFigures, referencePhase, type PhaseFigures } from './phase-figures.ts';
 
@@ -21,6 +22,15 @@ export interface AnalysisMarkdownOptions {
 const ms = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : fmtDuration(v));
 const rps = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : `${v.toFixed(v >= 100 ? 0 : 1)} req/s`);
 const pct = (v: number) => fmtPercent(v);
+
+/** The target's CPU and memory rows: the record's figures (profiled runs), else "not measured". */
+function resourceRows(r: TargetResources | null): string[][] {
+  const cpu = r?.cpuAvgPercent != null
+    ? `${r.cpuAvgPercent.toFixed(1)} % of one core (mean), peak ${r.cpuPeakPercent!.toFixed(1)} %${r.mainThreadMedianPercent != null ? `; main thread ${r.mainThreadMedianPercent.toFixed(1)} % (median)` : ''}`
+    : 'not measured';
+  const mem = r?.rssPeakBytes != null ? `${fmtBytes(r.rssPeakBytes)} RSS (peak)` : 'not measured';
+  return [['CPU (target)', cpu, '< 70 % under normal load'], ['Memory (target)', mem, '< 512 MB per service']];
+}
 
 export function renderAnalysisMarkdown(record: AssessmentRecord, opts: AnalysisMarkdownOptions = {}): string {
   const out: string[] = [];
@@ -70,8 +80,7 @@ export function renderAnalysisMarkdown(record: AssessmentRecord, opts: AnalysisM
     rows.push(
       ['Throughput', rps(b.rps), record.config.expectedRate === null ? '' : `${rps(record.config.expectedRate)} expected`],
       ['Error rate', `${pct(b.errorRate)} (${b.failed} of ${b.requests})`, `< ${pct(slo.errorRate)} (SLO)`],
-      ['CPU (target)', 'not measured', '< 70 % under normal load'],
-      ['Memory (target)', 'not measured', '< 512 MB per service'],
+      ...resourceRows(record.resources ?? null),
     );
     out.push(mdTable(['Metric', 'Value', 'Target'], rows), '');
   }

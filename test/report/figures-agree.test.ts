@@ -1,0 +1,83 @@
+// Every figure a report shows in more than one place comes from one field of the record: these tests
+// read it back out of each section (terminal, Markdown, envelope, HTML, findings, compare) and
+// compare it with the record, so two sections can no longer disagree (knee 190 vs null, CPU
+// "not measured" beside 96.8 %, …).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildAssessment } from '../../src/assess/build-record.ts';
+import { compareRecords } from '../../src/analysis/compare.ts';
+import type { AssessmentRecord } from '../../src/record/assessment-record.ts';
+import { buildEnvelope } from '../../src/report/envelope.ts';
+import { renderHtmlReport } from '../../src/report/html.ts';
+import { renderAnalysisMarkdown } from '../../src/report/markdown-analysis.ts';
+import { renderTerminalFindings } from '../../src/report/terminal-findings.ts';
+import { fakePhase, fakeRun, steady } from '../helpers/fake-records.ts';
+import { fakeTargetProbes, procSamples, T0 } from '../helpers/fake-probes.ts';
+import { capacity, healthyRecord } from './fixtures.ts';
+
+type Node = Record<string, any>;
+
+/** A profile as `speedguard profile` builds it: one baseline phase and /proc samples of the target. */
+function profiledRecord(mainCpu: number, rss: number): AssessmentRecord {
+  const run = fakeRun({ seconds: steady(20, 100, 18) });
+  return buildAssessment({
+    command: 'profile',
+    target: 'http://127.0.0.1:3000/api',
+    status: 'completed',
+    statusReason: null,
+    startedAt: T0,
+    endedAt: T0 + 20_000,
+    config: { expectedRate: 100, slo: { latencyPercentile: 95, latencyMs: 200, errorRate: 0.01, source: [] }, suite: ['baseline'], soakMs: 0, growthPercentPerQuarter: null, targetRate: null },
+    phases: [fakePhase('baseline', run, { offeredRate: 100 })],
+    probes: { target: fakeTargetProbes({ proc: procSamples(20, { mainCpu, rss }) }) },
+  });
+}
+
+test('knee: the terminal CAPACITY line, the Markdown table, the envelope and the HTML tile all show record.capacity.kneeRps', () => {
+  const rec = healthyRecord();
+  rec.capacity = capacity({ kneeRps: 137 });
+  assert.match(renderTerminalFindings(rec, { colour: false }), /CAPACITY .*knee 137 req\/s/);
+  assert.match(renderAnalysisMarkdown(rec), /\| Knee \(throughput stops growing linearly\) \| 137 req\/s \|/);
+  assert.equal((buildEnvelope(rec) as Node).capacity_planning.knee, 137);
+  assert.match(renderHtmlReport(rec), /<div class="k">Knee<\/div><div class="v">137 req\/s<\/div>/);
+  // No other figure is called a knee anywhere in the text reports.
+  const knees = [...renderAnalysisMarkdown(rec).matchAll(/knee[^\n]*?(\d+(?:\.\d+)?) req\/s/gi)].map((m) => Number(m[1]));
+  assert.deepEqual([...new Set(knees)], [137]);
+});
+
+test('target resources: a profile\'s CPU and memory are the record\'s figures in the Markdown, the envelope and compare', () => {
+  // main thread 80 % + V8 workers 5 % = 85 % of one core every second; RSS 150 MB.
+  const rec = profiledRecord(80, 150e6);
+  const res = rec.resources!;
+  assert.equal(res.cpuAvgPercent, 85);
+  assert.equal(res.cpuPeakPercent, 85);
+  assert.equal(res.mainThreadMedianPercent, 80);
+  assert.equal(res.rssPeakBytes, 150e6);
+
+  const mdDoc = renderAnalysisMarkdown(rec);
+  assert.match(mdDoc, /\| CPU \(target\) \| 85\.0 % of one core \(mean\), peak 85\.0 %; main thread 80\.0 % \(median\) \|/);
+  assert.match(mdDoc, /\| Memory \(target\) \| 150\.0 MB RSS \(peak\) \|/);
+  assert.doesNotMatch(mdDoc, /not measured \|/);
+
+  const ru = (buildEnvelope(rec) as Node).metrics.resource_utilization;
+  assert.equal(ru.cpu_average, res.cpuAvgPercent);
+  assert.equal(ru.cpu_peak, res.cpuPeakPercent);
+  assert.equal(ru.memory_usage, res.rssPeakBytes);
+
+  // compare reads the same samples: CPU is compared, not "not measured in either run".
+  const cmp = compareRecords(rec, profiledRecord(160, 150e6), { iterations: 200 });
+  const cpu = cmp.metrics.find((m) => m.id === 'cpu')!;
+  assert.notEqual(cpu.verdict, 'skipped', cpu.reason ?? '');
+  assert.ok(Math.abs(cpu.baseline! - res.cpuAvgPercent! / 100) < 1e-9, `${cpu.baseline}`);
+  assert.ok(Math.abs(cpu.current! - 1.65) < 1e-9, `${cpu.current}`);
+  assert.equal(cpu.verdict, 'regression');
+  assert.ok(!cmp.notes.some((n) => /CPU \(mean\): not measured/.test(n)), cmp.notes.join('\n'));
+});
+
+test('target resources: an unprofiled assessment says "not measured" everywhere, never 0', () => {
+  const rec = healthyRecord();
+  assert.match(renderAnalysisMarkdown(rec), /\| CPU \(target\) \| not measured \|/);
+  const ru = (buildEnvelope(rec) as Node).metrics.resource_utilization;
+  assert.equal(ru.cpu_average, null);
+  assert.equal(ru.memory_usage, null);
+});
