@@ -23,6 +23,16 @@ const ms = (v: number | null | undefined) => (v === null || v === undefined ? 'n
 const rps = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : `${v.toFixed(v >= 100 ? 0 : 1)} req/s`);
 const pct = (v: number) => fmtPercent(v);
 
+/** Where the expected load came from: given, derived from a stress phase that ran, or neither. */
+function expectedLoadText(record: AssessmentRecord): string {
+  if (record.config.expectedRate !== null) return rps(record.config.expectedRate);
+  if (record.phases.length === 0 && dbView(record)) return 'none (database analysis, no load run)';
+  const derived = record.probes.effectiveExpectedRate;
+  const stressRan = record.phases.some((p) => p.name === 'stress' && p.verdict !== 'skipped');
+  if (stressRan && typeof derived === 'number') return `not given: ${rps(derived)} used (derived from the stress phase)`;
+  return 'not given';
+}
+
 /** The target's CPU and memory rows: the record's figures (profiled runs), else "not measured". */
 function resourceRows(r: TargetResources | null): string[][] {
   const cpu = r?.cpuAvgPercent != null
@@ -56,7 +66,7 @@ export function renderAnalysisMarkdown(record: AssessmentRecord, opts: AnalysisM
     ['Started', md(record.startedAt)],
     ['Duration', fmtDuration(record.durationMs)],
     ['SLO', `p${slo.latencyPercentile} < ${slo.latencyMs} ms, errors < ${pct(slo.errorRate)}${slo.source.length ? ` (${md(slo.source.join(', '))})` : ''}`],
-    ['Expected load', record.config.expectedRate !== null ? rps(record.config.expectedRate) : record.phases.length === 0 && dbView(record) ? 'none (database analysis, no load run)' : 'not given (derived from the stress phase)'],
+    ['Expected load', expectedLoadText(record)],
   ]), '');
   if (opts.links?.length) out.push(`Related: ${opts.links.map((l) => `[${md(l.label)}](${encodeURI(l.href)})`).join(' · ')}`, '');
 

@@ -33,6 +33,10 @@ test('assess finds the breaking point of a ~100 req/s service and sizes the othe
     assert.ok(s.breakingRate === 84 || s.breakingRate === 127, steps);
     assert.equal(s.maxSustainableRate, s.breakingRate === 84 ? 56 : 84, steps);
     assert.notEqual(s.stopReason, 'max_rate');
+    // "✓ passed" stood beside a bare "broke at 84 req/s": the reason says what passed, with the record's figures.
+    const why = /^capacity measured: sustainable up to (\d+) req\/s \(no expected rate to judge it against\); breaking point (\d+) req\/s \(/.exec(stress.verdictReason);
+    assert.ok(why, stress.verdictReason);
+    assert.deepEqual([Number(why[1]), Number(why[2])], [s.maxSustainableRate, s.breakingRate]);
     // The other phases ran at half the sustainable rate.
     const half = Math.floor(s.maxSustainableRate! / 2);
     assert.equal(record.probes.effectiveExpectedRate, half);

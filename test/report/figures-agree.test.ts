@@ -81,3 +81,14 @@ test('target resources: an unprofiled assessment says "not measured" everywhere,
   assert.equal(ru.cpu_average, null);
   assert.equal(ru.memory_usage, null);
 });
+
+test('expected load: "derived from the stress phase" only when a stress phase ran and derived it', () => {
+  assert.match(renderAnalysisMarkdown(profiledRecord(20, 100e6)), /\| Expected load \| 100 req\/s \|/);
+  const noRate = profiledRecord(20, 100e6);
+  noRate.config.expectedRate = null;
+  assert.match(renderAnalysisMarkdown(noRate), /\| Expected load \| not given \|/);
+  const derived = healthyRecord();
+  derived.config.expectedRate = null;
+  derived.probes.effectiveExpectedRate = 75;
+  assert.match(renderAnalysisMarkdown(derived), /\| Expected load \| not given: 75\.0 req\/s used \(derived from the stress phase\) \|/);
+});
