@@ -12,7 +12,7 @@ import { md, mdLine, mdTable } from './escape.ts';
 import { databaseMarkdown } from './markdown-database.ts';
 import { fmtBytes, fmtDuration, fmtPercent } from './format.ts';
 import { bySeverity, priorityLabel } from '../record/findings.ts';
-import { comparisonOf, durationPercentile, fmtValue, phaseFigures, referencePhase, type PhaseFigures } from './phase-figures.ts';
+import { comparisonOf, durationPercentile, expectedLoadText, fmtValue, phaseFigures, referencePhase, type PhaseFigures } from './phase-figures.ts';
 
 export interface AnalysisMarkdownOptions {
   /** Relative links to the sibling reports (e.g. "../LOAD_TESTS/TEST-20261125-100000.md"). */
@@ -22,16 +22,6 @@ export interface AnalysisMarkdownOptions {
 const ms = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : fmtDuration(v));
 const rps = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : `${v.toFixed(v >= 100 ? 0 : 1)} req/s`);
 const pct = (v: number) => fmtPercent(v);
-
-/** Where the expected load came from: given, derived from a stress phase that ran, or neither. */
-function expectedLoadText(record: AssessmentRecord): string {
-  if (record.config.expectedRate !== null) return rps(record.config.expectedRate);
-  if (record.phases.length === 0 && dbView(record)) return 'none (database analysis, no load run)';
-  const derived = record.probes.effectiveExpectedRate;
-  const stressRan = record.phases.some((p) => p.name === 'stress' && p.verdict !== 'skipped');
-  if (stressRan && typeof derived === 'number') return `not given: ${rps(derived)} used (derived from the stress phase)`;
-  return 'not given';
-}
 
 /** The target's CPU and memory rows: the record's figures (profiled runs), else "not measured". */
 function resourceRows(r: TargetResources | null): string[][] {

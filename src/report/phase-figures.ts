@@ -197,3 +197,18 @@ export function comparisonOf(value: unknown): Comparison | null {
   const v = value as { schema?: unknown; metrics?: unknown } | null;
   return v && typeof v === 'object' && v.schema === 'speedguard.comparison/1' && Array.isArray(v.metrics) ? (v as Comparison) : null;
 }
+
+const rate = (v: number) => `${v.toFixed(v >= 100 ? 0 : 1)} req/s`;
+
+/** Where the expected load came from: given, derived from a stress phase that ran, or neither. */
+export function expectedLoadText(record: AssessmentRecord): string {
+  // Defensive reads: the HTML report renders damaged stored records too.
+  const given = record.config?.expectedRate;
+  if (typeof given === 'number') return rate(given);
+  const phases = Array.isArray(record.phases) ? record.phases : [];
+  if (phases.length === 0 && record.probes?.database) return 'none (database analysis, no load run)';
+  const derived = record.probes?.effectiveExpectedRate;
+  const stressRan = phases.some((p) => p.name === 'stress' && p.verdict !== 'skipped');
+  if (stressRan && typeof derived === 'number') return `not given: ${rate(derived)} used (derived from the stress phase)`;
+  return 'not given';
+}
