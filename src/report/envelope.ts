@@ -14,7 +14,7 @@ import type { Finding, Severity } from '../record/findings.ts';
 import type { AssessmentRecord } from '../record/assessment-record.ts';
 import { VERSION } from '../version.ts';
 import { DEFAULT_THRESHOLDS } from '../analysis/severity.ts';
-import { dbFigures, dbView, PGHERO_SLOW_CALLS, PGHERO_SLOW_MS } from '../audits/support/database.ts';
+import { databaseFiguresOf, dbView, PGHERO_SLOW_CALLS, PGHERO_SLOW_MS } from '../analysis/database-figures.ts';
 import { bySeverity, priorityLabel } from '../record/findings.ts';
 import { comparisonOf, durationPercentile, phaseFigures, referencePhase, type PhaseFigures } from './phase-figures.ts';
 
@@ -259,8 +259,8 @@ export function buildEnvelope(record: AssessmentRecord, opts: EnvelopeOptions = 
 function databasePerformance(record: AssessmentRecord): Json {
   const units = { query_time_avg: 'ms', query_time_p95: 'ms', slow_queries: 'count', connection_pool: 'ratio', cache_hit_ratio: 'ratio' };
   const v = dbView(record);
-  if (!v) return { query_time_avg: null, query_time_p95: null, slow_queries: null, connection_pool: null, cache_hit_ratio: null, units };
-  const f = dbFigures(v);
+  const f = databaseFiguresOf(record);
+  if (!v || !f) return { query_time_avg: null, query_time_p95: null, slow_queries: null, connection_pool: null, cache_hit_ratio: null, units };
   return {
     query_time_avg: nn(f.queryTimeAvgMs),
     query_time_p95: nn(f.queryTimeP95Ms),
@@ -270,7 +270,7 @@ function databasePerformance(record: AssessmentRecord): Json {
     units,
     mode: f.mode,
     database: v.database,
-    basis: `${f.mode === 'load' ? 'pg_stat_statements differences over the measured windows' : 'cumulative pg_stat_statements since the last statistics reset'}; query_time_p95 = 95th percentile of per-statement mean times weighted by calls; slow_queries = statements with mean > ${DEFAULT_THRESHOLDS.dbQueryMs.p2} ms or (≥ ${PGHERO_SLOW_CALLS} calls and mean ≥ ${PGHERO_SLOW_MS} ms); connection_pool = peak connections / max_connections; cache_hit_ratio = shared-buffer hits / (hits + reads)${f.mode === 'load' ? ' of the statements run under the load' : ' of the tables'}.`,
+    basis: `${f.mode === 'load' ? 'pg_stat_statements differences over the measured windows' : 'cumulative pg_stat_statements since the last statistics reset'}; query_time_p95 = 95th percentile of per-statement mean times weighted by calls; slow_queries = statements with mean > ${f.slowBarMs ?? DEFAULT_THRESHOLDS.dbQueryMs.p2} ms or (≥ ${PGHERO_SLOW_CALLS} calls and mean ≥ ${PGHERO_SLOW_MS} ms); connection_pool = peak connections / max_connections; cache_hit_ratio = shared-buffer hits / (hits + reads)${f.mode === 'load' ? ' of the statements run under the load' : ' of the tables'}.`,
   };
 }
 

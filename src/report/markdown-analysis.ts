@@ -7,7 +7,7 @@ import type { Finding } from '../record/findings.ts';
 import type { AssessmentRecord } from '../record/assessment-record.ts';
 import type { TargetResources } from '../record/target-resources.ts';
 import { targetProbesOf, type CpuHotspot, type CpuProfileAnalysis } from '../record/target-probes.ts';
-import { dbView } from '../audits/support/database.ts';
+import { dbView } from '../analysis/database-figures.ts';
 import { md, mdLine, mdTable } from './escape.ts';
 import { databaseMarkdown } from './markdown-database.ts';
 import { fmtBytes, fmtDuration, fmtPercent } from './format.ts';

@@ -14,6 +14,10 @@ import { renderTerminalFindings } from '../../src/report/terminal-findings.ts';
 import { fakePhase, fakeRun, steady } from '../helpers/fake-records.ts';
 import { fakeTargetProbes, procSamples, T0 } from '../helpers/fake-probes.ts';
 import { capacity, healthyRecord } from './fixtures.ts';
+import { DEFAULT_THRESHOLDS } from '../../src/analysis/severity.ts';
+import { databaseTerminalLines } from '../../src/report/terminal-database.ts';
+import { colours } from '../../src/report/format.ts';
+import { healthyProbes, stmt, withShares } from '../helpers/fake-db-probes.ts';
 
 type Node = Record<string, any>;
 
@@ -91,4 +95,35 @@ test('expected load: "derived from the stress phase" only when a stress phase ra
   derived.config.expectedRate = null;
   derived.probes.effectiveExpectedRate = 75;
   assert.match(renderAnalysisMarkdown(derived), /\| Expected load \| not given: 75\.0 req\/s used \(derived from the stress phase\) \|/);
+});
+
+test('database figures: computed once with the audits\' thresholds, stored in the record, and only drawn by every report', () => {
+  const base = healthyProbes();
+  // 300 ms per call: slow under a 250 ms bar, not under the default 500 ms one.
+  const probes = healthyProbes({ statements: withShares([...base.statements, stmt({ query: 'SELECT * FROM events WHERE kind = $1', calls: 40, meanExecMs: 300 })]) });
+  const thresholds = { ...DEFAULT_THRESHOLDS, dbQueryMs: { p0: 1000, p1: 500, p2: 250 } };
+  const rec = buildAssessment({
+    command: 'db', target: probes.url, status: 'completed', statusReason: null, startedAt: T0, endedAt: T0 + 1000,
+    config: { expectedRate: null, slo: { latencyPercentile: 95, latencyMs: 200, errorRate: 0.01, source: [] }, suite: [], soakMs: 0, growthPercentPerQuarter: null, targetRate: null },
+    probes: { database: probes },
+    thresholds,
+  });
+  const f = rec.databaseFigures!;
+  assert.equal(f.slowQueries, 1, 'counted with the thresholds the audits used');
+  assert.equal(f.slowBarMs, 250);
+  // Renderers draw the stored figures: change them and every section follows.
+  rec.databaseFigures = { ...f, slowQueries: 7, queryTimeAvgMs: 12.5, cacheHitRatio: 0.875, cacheSource: 'stored', cacheBlocks: 80 };
+  const db = (buildEnvelope(rec) as Node).metrics.database_performance;
+  assert.equal(db.slow_queries, 7);
+  assert.equal(db.query_time_avg, 12.5);
+  assert.equal(db.cache_hit_ratio, 0.875);
+  assert.match(db.basis, /mean > 250 ms/);
+  const mdDoc = renderAnalysisMarkdown(rec);
+  assert.match(mdDoc, /\| Slow statements \| 7 \|/);
+  assert.match(mdDoc, /\| Mean query time \| 12\.5\s?ms \|/);
+  assert.match(mdDoc, /\| Cache hit ratio \| 87\.50\s?% \(stored, 80 blocks\) \|/);
+  assert.match(databaseTerminalLines(rec, colours(false)).join('\n'), /mean 12\.5ms · cache hit 87\.50%/);
+  const page = renderHtmlReport(rec);
+  assert.match(page, /<dt>Slow statements<\/dt><dd>7<\/dd>/);
+  assert.match(page, /<dt>Mean query time<\/dt><dd>12\.5\s?ms<\/dd>/);
 });
