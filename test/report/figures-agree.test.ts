@@ -11,6 +11,8 @@ import { buildEnvelope } from '../../src/report/envelope.ts';
 import { renderHtmlReport } from '../../src/report/html.ts';
 import { renderAnalysisMarkdown } from '../../src/report/markdown-analysis.ts';
 import { renderTerminalFindings } from '../../src/report/terminal-findings.ts';
+import { renderLoadTestMarkdown } from '../../src/report/markdown-load-test.ts';
+import { selectMetric } from '../../src/record/select.ts';
 import { fakePhase, fakeRun, steady } from '../helpers/fake-records.ts';
 import { fakeTargetProbes, procSamples, T0 } from '../helpers/fake-probes.ts';
 import { capacity, healthyRecord } from './fixtures.ts';
@@ -126,4 +128,24 @@ test('database figures: computed once with the audits\' thresholds, stored in th
   const page = renderHtmlReport(rec);
   assert.match(page, /<dt>Slow statements<\/dt><dd>7<\/dd>/);
   assert.match(page, /<dt>Mean query time<\/dt><dd>12\.5\s?ms<\/dd>/);
+});
+
+test('request counts and p95 per phase: the Markdown Results, the load-test report, the HTML phase table and the envelope read one figure', () => {
+  const rec = healthyRecord();
+  const analysis = renderAnalysisMarkdown(rec);
+  const loadTest = renderLoadTestMarkdown(rec);
+  const page = renderHtmlReport(rec);
+  const scenarios = (buildEnvelope(rec) as Node).load_testing.scenarios as Node[];
+  for (const p of rec.phases) {
+    const requests = selectMetric(p.run, 'http_reqs')!.sum;
+    const p95 = selectMetric(p.run, 'http_req_duration')!.percentile(95);
+    assert.match(analysis, new RegExp(`^\\| ${p.name} \\| [^|]+ \\| [^|]+ \\| ${requests} \\|`, 'm'), `${p.name}: Results`);
+    assert.match(loadTest, new RegExp(`^\\| ${p.name} \\| ${requests} \\|`, 'm'), `${p.name}: Results per phase`);
+    const row = new RegExp(`<tr data-phase="${p.name}">.*?</tr>`).exec(page)![0];
+    assert.match(row, new RegExp(`data-field="requests">${requests}<`), `${p.name}: HTML phase table`);
+    const fmt = (v: number) => (v < 10 ? v.toFixed(2) : v < 1000 ? v.toFixed(1) : null);
+    if (fmt(p95)) assert.match(row, new RegExp(`data-field="p95">${fmt(p95)!.replace('.', '\\.')}\\s?ms<`), `${p.name}: HTML p95 = the Markdown's response time`);
+    const env = scenarios.find((x) => x.name === p.name)!;
+    assert.equal(env.requests, requests, `${p.name}: envelope`);
+  }
 });
