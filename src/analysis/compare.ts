@@ -17,6 +17,8 @@ import { COMPARISON_SCHEMA, type Comparison, type ComparedRecord, type MetricCom
 import type { AssessmentRecord } from '../record/assessment-record.ts';
 import type { RunRecord } from '../record/run-record.ts';
 import { selectMetric } from '../record/select.ts';
+import { targetProbesOf } from '../record/target-probes.ts';
+import { targetResourceSeries } from './target-resources.ts';
 import { blocksOf, completeSeconds, IntervalMixture, indexes, MAX_BLOCKS, weightsOf, type SecondFigures } from './compare-samples.ts';
 import { bootstrapCI, mannWhitneyU, mean, relativeChange } from './stats.ts';
 
@@ -66,8 +68,8 @@ export interface CompareOptions {
    * with a warm-up they come from the remaining seconds' summaries (percentiles approximate).
    */
   warmupSeconds?: number;
-  /** Where a run's resource samples are (default: run.probes.resources, see ResourceSeries). */
-  readResources?: (run: RunRecord) => ResourceSeries | null;
+  /** Where a run's resource samples are (default: run.probes.resources, else the assessment's target probes; see ResourceSeries). */
+  readResources?: (run: RunRecord, record: RunRecord | AssessmentRecord) => ResourceSeries | null;
 }
 
 /** ASSESSMENT-RULES.md §4: > 3× the threshold critical, > 2× high, > 1.5× medium, else low. */
@@ -98,9 +100,14 @@ export function comparedRun(record: RunRecord | AssessmentRecord): { run: RunRec
   return { run: phase.run, ref: { id: record.id, kind: 'assess', target: record.target, startedAt: record.startedAt, status: record.status, phase: phase.name, durationMs: phase.run.durationMs } };
 }
 
-function defaultResources(run: RunRecord): ResourceSeries | null {
+/**
+ * A run's own resource series, else — for an assessment or a profile — the target's /proc samples of
+ * its measured window (the same samples the record's CPU and memory figures come from; "not measured
+ * in either run" was said of profiled runs that had them).
+ */
+function defaultResources(run: RunRecord, record: RunRecord | AssessmentRecord): ResourceSeries | null {
   const r = run.probes?.resources as ResourceSeries | undefined;
-  if (!r || typeof r !== 'object') return null;
+  if (!r || typeof r !== 'object') return record.kind === 'assess' ? targetResourceSeries(targetProbesOf(record)) : null;
   const ok = (xs: unknown): xs is number[] => Array.isArray(xs) && xs.length > 0 && xs.every((x) => typeof x === 'number' && Number.isFinite(x));
   const out: ResourceSeries = {};
   if (ok(r.cpu)) out.cpu = r.cpu;
@@ -150,10 +157,11 @@ export function compareRecords(baselineRecord: RunRecord | AssessmentRecord, cur
   const base = comparedRun(baselineRecord);
   const cur = comparedRun(currentRecord);
   const readResources = opts.readResources ?? defaultResources;
-  const sides: [Side, Side] = [base.run, cur.run].map((run) => ({
+  const pairs: Array<[RunRecord, RunRecord | AssessmentRecord]> = [[base.run, baselineRecord], [cur.run, currentRecord]];
+  const sides: [Side, Side] = pairs.map(([run, record]) => ({
     run,
     seconds: completeSeconds(run, settings.latencyMetric, settings.warmupSeconds),
-    resources: trimResources(readResources(run), settings.warmupSeconds),
+    resources: trimResources(readResources(run, record), settings.warmupSeconds),
   })) as [Side, Side];
   const notes = caveats(sides, base.ref, cur.ref);
   if (settings.warmupSeconds > 0) {

@@ -174,7 +174,7 @@ export function analyseCpuProfile(profile: unknown, opts: CpuProfileOptions): Cp
     if (hot !== undefined && cf.url) {
       let all = 0;
       for (const t of a.ticks.values()) all += t;
-      const mapped = loc.mapLine(cf.url, hot);
+      const mapped = loc.mapLine(cf.url, hot, where);
       if (mapped !== null) hotLine = mapped;
       // V8 gives JSON.parse/stringify no frame: their time is the caller's, on the calling line.
       // On the function's own first line, only text after its start is its code (an arrow

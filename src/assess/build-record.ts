@@ -2,6 +2,9 @@
 // parts, and this fills in the rest the same way for each (id, redacted target, environment), runs the
 // audits and decides the verdict. So no command hand-builds an AssessmentRecord with its own fallbacks.
 import { randomUUID } from 'node:crypto';
+import { dbFigures, dbView } from '../analysis/database-figures.ts';
+import { DEFAULT_THRESHOLDS } from '../analysis/severity.ts';
+import { targetResources } from '../analysis/target-resources.ts';
 import { runAudits } from '../audits/index.ts';
 import {
   ASSESSMENT_SCHEMA,
@@ -59,11 +62,14 @@ export function buildAssessment(parts: AssessmentParts): AssessmentRecord {
     phases,
     inspection: parts.inspection ?? [],
     capacity: parts.capacity ?? null,
+    resources: targetResources(parts.probes?.target ?? null),
     findings: [],
     verdict: { status: 'optimal', score: 10, headline: '', unreliable: false },
     comparison: null,
     probes: parts.probes ?? {},
   };
+  const db = dbView(record);
+  record.databaseFigures = db ? dbFigures(db, (parts.thresholds ?? DEFAULT_THRESHOLDS).dbQueryMs) : null;
   record.findings = runAudits(record, parts.thresholds);
   record.verdict = decideVerdict(record);
   return record;

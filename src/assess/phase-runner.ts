@@ -158,10 +158,17 @@ export async function runPhase(env: PhaseEnv, plan: Plan, watch?: (s: SecondStat
   }
 }
 
-/** passed: SLO met; degraded: within 2× the latency limit and < 5 % errors; failed: worse. */
-export function verdictOf(s: SecondStats, slo: Slo): { verdict: 'passed' | 'degraded' | 'failed'; reason: string } {
+/**
+ * passed: SLO met; degraded: within 2× the latency limit and < 5 % errors; failed: worse. The latency
+ * judged is http_req_latency (from the intended start, queueing included): the reason says so, since
+ * the tables beside it quote the response time (http_req_duration), a lower figure under load.
+ * `ofTotal`: the phase's whole request count when `s` covers only part of it (the judged seconds), so
+ * the reason says "42 of the phase's 60 requests" instead of a count that disagrees with the tables.
+ */
+export function verdictOf(s: SecondStats, slo: Slo, ofTotal?: { requests: number; scope: string }): { verdict: 'passed' | 'degraded' | 'failed'; reason: string } {
   const h = sloHolds(s, slo);
-  const fig = `p${slo.latencyPercentile} ${h.pLatency.toFixed(1)} ms (limit ${slo.latencyMs} ms), errors ${(h.errorRate * 100).toFixed(2)} % (limit ${(slo.errorRate * 100).toFixed(2)} %), ${s.requests} requests`;
+  const count = ofTotal && ofTotal.requests !== s.requests ? `${s.requests} of the phase's ${ofTotal.requests} requests (${ofTotal.scope})` : `${s.requests} requests`;
+  const fig = `p${slo.latencyPercentile} ${h.pLatency.toFixed(1)} ms from the intended start (limit ${slo.latencyMs} ms), errors ${(h.errorRate * 100).toFixed(2)} % (limit ${(slo.errorRate * 100).toFixed(2)} %), ${count}`;
   if (s.requests === 0) return { verdict: 'failed', reason: 'no request completed' };
   if (h.latencyOk && h.errorsOk) return { verdict: 'passed', reason: fig };
   if (h.pLatency <= 2 * slo.latencyMs && h.errorRate <= 0.05) return { verdict: 'degraded', reason: fig };

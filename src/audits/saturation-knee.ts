@@ -1,6 +1,10 @@
 // Where the service saturates: from the stress staircase (record.phases[].stress) and the capacity
-// model, the rate at which latency starts growing with load (the knee), the breaking point, and the
-// sustainable rate against the expected one.
+// model, the rate at which latency starts rising with load, the breaking point, and the sustainable
+// rate against the expected one.
+//
+// "Knee" has one meaning in speedguard: record.capacity.kneeRps, the last rate at which throughput
+// still grew linearly (analysis/capacity.ts). The step where p95 doubled is another figure and has
+// another name here — "latency starts rising at" — so a report never shows two different knees.
 //
 // Severity is about capacity, not about the knee existing (every service has one): ASSESSMENT-RULES.md §2 makes a
 // throughput below 50 % of the expected capacity P1; below the expected rate is medium (it does not
@@ -15,12 +19,14 @@ import { ms, pct, rate, round } from './support/format.ts';
 import { trustedStress } from './support/generator.ts';
 import { expectedRateOf, sustainableRateOf } from './support/record.ts';
 
-/** A step whose p95 is this many times the lightest step's marks the knee (latency now grows with load). */
-export const KNEE_LATENCY_GROWTH = 2;
+/** A step whose p95 is this many times the lightest step's: latency starts rising with load there. */
+export const LATENCY_RISE_GROWTH = 2;
 /** …and by at least this much (ms): 1 ms → 2 ms doubles but is noise on a loopback service. */
-export const KNEE_MIN_EXTRA_MS = 10;
+export const LATENCY_RISE_MIN_EXTRA_MS = 10;
 /** Without a breaking point, latency growth below this share of the SLO is not worth a finding. */
-export const KNEE_NEAR_SLO = 0.5;
+export const LATENCY_RISE_NEAR_SLO = 0.5;
+/** The evidence label of record.capacity.kneeRps (one name for one figure). */
+export const KNEE_LABEL = 'knee (throughput stops growing linearly)';
 /** Less than 2× headroom over the expected load: a routine peak (ASSESSMENT-RULES.md §6 suggests up to 10×) breaks it. */
 export const HEADROOM_LOW = 2;
 /** USL contention (σ) above 5 %: a serialised part caps throughput at about 1/σ × single-request rate. */
@@ -28,18 +34,19 @@ export const SIGMA_NOTABLE = 0.05;
 /** USL coherency (κ) above this makes throughput fall (retrograde) past the peak within tested loads. */
 export const KAPPA_NOTABLE = 0.001;
 
-export function kneeStep(steps: readonly StressStep[]): StressStep | null {
+/** The first step whose p95 doubled over the lightest step's (and grew ≥ 10 ms): latency starts rising there. */
+export function latencyRiseStep(steps: readonly StressStep[]): StressStep | null {
   const sorted = [...steps].sort((a, b) => a.offeredRate - b.offeredRate);
   const first = sorted[0];
   if (!first) return null;
-  return sorted.slice(1).find((s) => s.p95Ms >= KNEE_LATENCY_GROWTH * first.p95Ms && s.p95Ms - first.p95Ms >= KNEE_MIN_EXTRA_MS) ?? null;
+  return sorted.slice(1).find((s) => s.p95Ms >= LATENCY_RISE_GROWTH * first.p95Ms && s.p95Ms - first.p95Ms >= LATENCY_RISE_MIN_EXTRA_MS) ?? null;
 }
 
 export const saturationKnee: Audit = {
   id: 'saturation-knee',
   title: 'Saturation point and capacity',
   run({ record, thresholds }: AuditContext): AuditFinding[] {
-    // Only the steps the generator could drive: past its limit the "knee" would be speedguard's.
+    // Only the steps the generator could drive: past its limit the latency rise would be speedguard's.
     const trusted = trustedStress(record);
     if (!trusted || trusted.steps.length < 2) return [];
     const { phase, steps } = trusted;
@@ -47,9 +54,9 @@ export const saturationKnee: Audit = {
     const slo = record.config.slo;
     const first = steps[0]!;
     const top = steps[steps.length - 1]!;
-    const knee = kneeStep(steps);
+    const rise = latencyRiseStep(steps);
     const breaking = trusted.breakingRate !== null ? steps.find((s) => s.offeredRate === trusted.breakingRate) ?? null : null;
-    if (!breaking && !(knee && top.p95Ms > KNEE_NEAR_SLO * slo.latencyMs)) return [];
+    if (!breaking && !(rise && top.p95Ms > LATENCY_RISE_NEAR_SLO * slo.latencyMs)) return [];
 
     const sustainable = sustainableRateOf(record);
     const expected = expectedRateOf(record);
@@ -65,9 +72,9 @@ export const saturationKnee: Audit = {
       { label: 'lightest step: offered rate', value: first.offeredRate, unit: 'req/s', phase: 'stress' },
       { label: 'lightest step: p95', value: round(first.p95Ms), unit: 'ms', phase: 'stress' },
     ];
-    if (knee) {
-      evidence.push({ label: 'knee: offered rate (p95 doubled)', value: knee.offeredRate, unit: 'req/s', phase: 'stress' });
-      evidence.push({ label: 'knee: p95', value: round(knee.p95Ms), unit: 'ms', phase: 'stress' });
+    if (rise) {
+      evidence.push({ label: 'latency starts rising at: offered rate (p95 doubled)', value: rise.offeredRate, unit: 'req/s', phase: 'stress' });
+      evidence.push({ label: 'latency starts rising at: p95', value: round(rise.p95Ms), unit: 'ms', phase: 'stress' });
     }
     if (breaking) {
       evidence.push({ label: 'breaking point: offered rate', value: breaking.offeredRate, unit: 'req/s', phase: 'stress' });
@@ -83,7 +90,8 @@ export const saturationKnee: Audit = {
     if (cap) {
       evidence.push({ label: `USL σ (contention), fit ${cap.fitQuality}, r² ${round(cap.r2, 3)}`, value: round(cap.sigma, 4) });
       evidence.push({ label: 'USL κ (coherency)', value: round(cap.kappa, 6) });
-      if (cap.kneeRps !== null) evidence.push({ label: 'USL knee', value: round(cap.kneeRps, 1), unit: 'req/s' });
+      // The record's knee, unrounded: the same figure the CAPACITY section and the envelope show.
+      if (cap.kneeRps !== null) evidence.push({ label: KNEE_LABEL, value: cap.kneeRps, unit: 'req/s' });
     }
 
     // Why: how the breaking step failed, and what the USL parameters say about the kind of limit.
@@ -108,10 +116,10 @@ export const saturationKnee: Audit = {
     }
     if (causes.length === 0) causes.push('Latency grows with the arrival rate: a resource approaches saturation (queueing theory: waiting time grows as 1/(1−utilisation)).');
 
-    const limit = sustainable ?? breaking?.offeredRate ?? knee?.offeredRate ?? top.offeredRate;
+    const limit = sustainable ?? breaking?.offeredRate ?? rise?.offeredRate ?? top.offeredRate;
     const title = breaking
       ? `Saturates at ${rate(breaking.offeredRate)}: sustainable up to ${sustainable !== null ? rate(sustainable) : 'no tested rate'}${share !== null ? ` (${share >= 1 ? `${round(share, 1)}×` : pct(share)} of the expected ${rate(expected!.rate)})` : ''}`
-      : `Latency grows with load from ${rate(knee!.offeredRate)} (p95 ${ms(first.p95Ms)} → ${ms(top.p95Ms)})`;
+      : `Latency starts rising at ${rate(rise!.offeredRate)} (p95 ${ms(first.p95Ms)} → ${ms(top.p95Ms)})`;
     return [{
       audit: 'saturation-knee',
       title,
@@ -121,7 +129,7 @@ export const saturationKnee: Audit = {
       confidence: cap?.fitQuality === 'good' ? 0.85 : cap?.fitQuality === 'fair' ? 0.75 : 0.65,
       component: 'service',
       description: `The stress phase ramped ${steps.map((s) => s.offeredRate).join(' → ')} req/s. ` +
-        (knee ? `p95 went from ${ms(first.p95Ms)} at ${rate(first.offeredRate)} to ${ms(knee.p95Ms)} at ${rate(knee.offeredRate)}. ` : '') +
+        (rise ? `Latency starts rising at ${rate(rise.offeredRate)}: p95 went from ${ms(first.p95Ms)} at ${rate(first.offeredRate)} to ${ms(rise.p95Ms)} there. ` : '') +
         (breaking ? `The SLO broke at ${rate(breaking.offeredRate)} (${stress.stopReason.replace('_', ' ')}).` : `No step broke the SLO up to ${rate(top.offeredRate)}.`) +
         (trusted.limitedFrom !== null ? ` Steps from ${rate(trusted.limitedFrom)} are left out: the load generator was saturated there.` : ''),
       evidence,
@@ -135,7 +143,7 @@ export const saturationKnee: Audit = {
       },
       recommendation: {
         approach: type === 'application'
-          ? 'Profile the service at the knee rate to find the saturated resource (CPU profile, pool wait times, lock contention); remove the serialisation or scale that resource out (more instances, a larger pool, async I/O).'
+          ? 'Profile the service at the rate where latency starts rising to find the saturated resource (CPU profile, pool wait times, lock contention); remove the serialisation or scale that resource out (more instances, a larger pool, async I/O).'
           : 'Fix the failure mode at the breaking point (see the root cause), then scale out; add load shedding (fast 503 with Retry-After) so overload degrades gracefully.',
         expectedImprovement: share !== null && share < 1
           ? `Reaching the expected ${rate(expected!.rate)} at the SLO means ${round(expected!.rate / Math.max(sustainable ?? 1, 1), 1)}× the current sustainable rate.`

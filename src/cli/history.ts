@@ -55,7 +55,7 @@ export function renderHistoryTable(entries: HistoryEntry[], shortId: (id: string
   const rows = entries.map((e) => [
     shortId(e.id),
     when(e.startedAt),
-    e.kind,
+    e.command,
     e.status,
     dash(e.durationMs, fmtDuration),
     clip(e.target, TARGET_WIDTH),

@@ -49,6 +49,20 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX records_by_kind_start ON records (kind, started_at, seq);
     `,
   },
+  {
+    version: 2,
+    description: 'records.command: the command that made the record (run, assess, profile, db, demo)',
+    // Backfilled from the stored JSON: assessments carry `command` since it existed; older ones made
+    // by `profile` are recognised by their probes.profile, the rest were made by assess.
+    sql: `
+      ALTER TABLE records ADD COLUMN command TEXT;
+      UPDATE records SET command = CASE
+        WHEN kind = 'run' THEN 'run'
+        WHEN json_valid(record) AND json_extract(record, '$.command') IN ('assess', 'profile', 'db', 'demo') THEN json_extract(record, '$.command')
+        WHEN json_valid(record) AND json_type(record, '$.probes.profile') IS NOT NULL THEN 'profile'
+        ELSE 'assess' END;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

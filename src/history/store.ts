@@ -18,10 +18,14 @@ export type { HistorySummary, StoredRecord } from './summary.ts';
 export const DEFAULT_HISTORY_PATH = '.speedguard/history.db';
 
 export type RecordKind = 'run' | 'assess';
+/** The command that made a record: `run`, or the assessment's command. */
+export type RecordCommand = 'run' | 'assess' | 'profile' | 'db' | 'demo';
 
 export interface HistoryEntry {
   id: string;
   kind: RecordKind;
+  /** The command that made it (a profile is an assessment record made by `profile`). */
+  command: RecordCommand;
   /** The plan's source (runs) or the assessed target (assessments), as stored (redacted). */
   target: string;
   status: string;
@@ -62,6 +66,7 @@ interface Row {
   seq: number;
   id: string;
   kind: RecordKind;
+  command: RecordCommand | null;
   target: string;
   status: string;
   started_at: string;
@@ -83,7 +88,7 @@ interface Row {
   findings_info: number | null;
 }
 
-const ENTRY_COLUMNS = 'seq, id, kind, target, status, started_at, ended_at, duration_ms, saved_at, size_bytes, requests, rps, p50_ms, p95_ms, p99_ms, error_rate, sustainable_rps, findings_critical, findings_high, findings_medium, findings_low, findings_info';
+const ENTRY_COLUMNS = 'seq, id, kind, command, target, status, started_at, ended_at, duration_ms, saved_at, size_bytes, requests, rps, p50_ms, p95_ms, p99_ms, error_rate, sustainable_rps, findings_critical, findings_high, findings_medium, findings_low, findings_info';
 const NEWEST_FIRST = 'ORDER BY started_at DESC, seq DESC';
 
 function toEntry(r: Row): HistoryEntry {
@@ -93,6 +98,7 @@ function toEntry(r: Row): HistoryEntry {
   return {
     id: r.id,
     kind: r.kind,
+    command: r.command ?? r.kind,
     target: r.target,
     status: r.status,
     startedAt: r.started_at,
@@ -117,6 +123,15 @@ function toEntry(r: Row): HistoryEntry {
 function isoOrRaw(s: string): string {
   const t = Date.parse(s);
   return Number.isFinite(t) ? new Date(t).toISOString() : s;
+}
+
+const COMMANDS: ReadonlySet<string> = new Set<RecordCommand>(['assess', 'profile', 'db', 'demo']);
+
+/** `run` for runs; an assessment's own `command` (older records: assess). */
+function commandOf(record: StoredRecord): RecordCommand {
+  if (record.kind === 'run') return 'run';
+  const c = (record as { command?: unknown }).command;
+  return typeof c === 'string' && COMMANDS.has(c) ? (c as RecordCommand) : 'assess';
 }
 
 function checkRecord(record: StoredRecord): void {
@@ -169,11 +184,11 @@ export function openHistory(path: string, opts: OpenHistoryOptions = {}): Histor
   }
 
   const upsert = db.prepare(`
-    INSERT INTO records (id, kind, target, started_at, ended_at, status, duration_ms, saved_at,
+    INSERT INTO records (id, kind, command, target, started_at, ended_at, status, duration_ms, saved_at,
       requests, rps, p50_ms, p95_ms, p99_ms, error_rate, sustainable_rps,
       findings_critical, findings_high, findings_medium, findings_low, findings_info, size_bytes, record)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, target = excluded.target, started_at = excluded.started_at,
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, command = excluded.command, target = excluded.target, started_at = excluded.started_at,
       ended_at = excluded.ended_at, status = excluded.status, duration_ms = excluded.duration_ms, saved_at = excluded.saved_at,
       requests = excluded.requests, rps = excluded.rps, p50_ms = excluded.p50_ms, p95_ms = excluded.p95_ms,
       p99_ms = excluded.p99_ms, error_rate = excluded.error_rate, sustainable_rps = excluded.sustainable_rps,
@@ -235,7 +250,7 @@ export function openHistory(path: string, opts: OpenHistoryOptions = {}): Histor
       const s = summarise(record);
       const f = s.findings;
       const args = [
-        record.id, record.kind, targetOf(record), isoOrRaw(record.startedAt), record.endedAt ? isoOrRaw(record.endedAt) : null,
+        record.id, record.kind, commandOf(record), targetOf(record), isoOrRaw(record.startedAt), record.endedAt ? isoOrRaw(record.endedAt) : null,
         record.status, Number.isFinite(record.durationMs) ? record.durationMs : null, new Date().toISOString(),
         s.requests, s.rps, s.p50Ms, s.p95Ms, s.p99Ms, s.errorRate, s.sustainableRps,
         f?.critical ?? null, f?.high ?? null, f?.medium ?? null, f?.low ?? null, f?.info ?? null,

@@ -62,16 +62,25 @@ export class Accumulator implements AggregateView {
   }
 
   /**
-   * Merge another aggregate of the same metric. `sameInstant` is for gauges: values reported by
-   * different workers for the same interval add up (each worker owns a share of the VUs); across
-   * time the later value wins.
+   * Merge another aggregate of the same metric. `sameInstant` is for gauges: parts that share the
+   * same span of time (workers' shares of one interval, or the tagged series of one gauge over the
+   * whole run) add up — value, min and max alike, since each part owns a share of the whole (the
+   * summed min and max are exact for one sample per part and bounds otherwise). Across time the
+   * later value wins and min/max are the extremes of both. A first merge copies the part: it used to
+   * set min = max = value, which made every run's `vus` read min=0 max=0 (its last value).
    */
   merge(o: AccumulatorData | Accumulator, sameInstant = false): void {
     if (o.count === 0) return;
     if (this.type === 'gauge') {
-      this.sum = sameInstant && this.count > 0 ? this.sum + o.sum : o.sum;
+      if (sameInstant && this.count > 0) {
+        this.sum += o.sum;
+        this.min += o.min;
+        this.max += o.max;
+        this.count += o.count;
+        return;
+      }
+      this.sum = o.sum;
       this.count += o.count;
-      if (sameInstant) { this.min = this.max = this.sum; return; }
     } else {
       this.count += o.count;
       this.sum += o.sum;

@@ -5,6 +5,8 @@ import type { Comparison } from './comparison.ts';
 import type { DatabaseProbes } from './database-probes.ts';
 import type { Finding } from './findings.ts';
 import type { TargetProbes } from './target-probes.ts';
+import type { TargetResources } from './target-resources.ts';
+import type { DatabaseFigures } from './database-figures.ts';
 import type { PhaseName } from './phase-name.ts';
 import type { RunRecord } from './run-record.ts';
 
@@ -195,6 +197,13 @@ export interface AssessmentRecord {
   phases: PhaseRecord[];
   inspection: HttpInspection[];
   capacity: CapacityModel | null;
+  /**
+   * The target's CPU and memory over the measured window (profiled runs), computed once when the
+   * record is built; null when not measured. Absent in records made before it existed.
+   */
+  resources?: TargetResources | null;
+  /** The database figures the db-* audits judged and the reports show (analysis/database-figures.ts); null without --db. Absent in older records. */
+  databaseFigures?: DatabaseFigures | null;
   /** Decided by the audits before the record is stored; most severe first, ids PERF-001… */
   findings: Finding[];
   /** Status and score, decided with the findings (assess/verdict.ts); renderers only show it. */

@@ -14,7 +14,7 @@ import type { Finding, Severity } from '../record/findings.ts';
 import type { AssessmentRecord } from '../record/assessment-record.ts';
 import { VERSION } from '../version.ts';
 import { DEFAULT_THRESHOLDS } from '../analysis/severity.ts';
-import { dbFigures, dbView, PGHERO_SLOW_CALLS, PGHERO_SLOW_MS } from '../audits/support/database.ts';
+import { databaseFiguresOf, dbView, PGHERO_SLOW_CALLS, PGHERO_SLOW_MS } from '../analysis/database-figures.ts';
 import { bySeverity, priorityLabel } from '../record/findings.ts';
 import { comparisonOf, durationPercentile, phaseFigures, referencePhase, type PhaseFigures } from './phase-figures.ts';
 
@@ -169,6 +169,7 @@ export function buildEnvelope(record: AssessmentRecord, opts: EnvelopeOptions = 
   const base = ref ? phaseFigures(ref) : null;
   const slo = record.config.slo;
   const sloValue = ref ? durationPercentile(ref.run, slo.latencyPercentile) : null;
+  const res = record.resources ?? null;
   const cap = capacityPlanning(record);
   const capacityRps = cap.current_capacity as number | null;
   const counts = Object.fromEntries((['critical', 'high', 'medium', 'low', 'info'] as const).map((s) => [s, findings.filter((f) => f.severity === s).length]));
@@ -219,10 +220,10 @@ export function buildEnvelope(record: AssessmentRecord, opts: EnvelopeOptions = 
         peak_measured: phases.length ? round(Math.max(...phases.map((p) => p.peakRps))) : null,
       },
       error_rate: { unit: 'ratio', phase: base?.name ?? null, current: base ? round(base.errorRate) : null, target: slo.errorRate },
-      // The target's resources are not probed by assess yet: null means "not measured", never 0.
+      // The record's figures (profiled runs); null means "not measured", never 0.
       resource_utilization: {
-        cpu_average: null, cpu_peak: null, memory_usage: null, disk_io: null, network_io: null,
-        units: { cpu_average: 'percent', cpu_peak: 'percent', memory_usage: 'bytes', disk_io: 'bytes/s', network_io: 'bytes/s' },
+        cpu_average: nn(res?.cpuAvgPercent), cpu_peak: nn(res?.cpuPeakPercent), memory_usage: nn(res?.rssPeakBytes), disk_io: nn(res?.diskBytesPerSec), network_io: null,
+        units: { cpu_average: 'percent of one core', cpu_peak: 'percent of one core', memory_usage: 'bytes (peak RSS)', disk_io: 'bytes/s', network_io: 'bytes/s' },
       },
       database_performance: databasePerformance(record),
     },
@@ -260,8 +261,8 @@ export function buildEnvelope(record: AssessmentRecord, opts: EnvelopeOptions = 
 function databasePerformance(record: AssessmentRecord): Json {
   const units = { query_time_avg: 'ms', query_time_p95: 'ms', slow_queries: 'count', connection_pool: 'ratio', cache_hit_ratio: 'ratio' };
   const v = dbView(record);
-  if (!v) return { query_time_avg: null, query_time_p95: null, slow_queries: null, connection_pool: null, cache_hit_ratio: null, units };
-  const f = dbFigures(v);
+  const f = databaseFiguresOf(record);
+  if (!v || !f) return { query_time_avg: null, query_time_p95: null, slow_queries: null, connection_pool: null, cache_hit_ratio: null, units };
   return {
     query_time_avg: nn(f.queryTimeAvgMs),
     query_time_p95: nn(f.queryTimeP95Ms),
@@ -271,7 +272,7 @@ function databasePerformance(record: AssessmentRecord): Json {
     units,
     mode: f.mode,
     database: v.database,
-    basis: `${f.mode === 'load' ? 'pg_stat_statements differences over the measured windows' : 'cumulative pg_stat_statements since the last statistics reset'}; query_time_p95 = 95th percentile of per-statement mean times weighted by calls; slow_queries = statements with mean > ${DEFAULT_THRESHOLDS.dbQueryMs.p2} ms or (≥ ${PGHERO_SLOW_CALLS} calls and mean ≥ ${PGHERO_SLOW_MS} ms); connection_pool = peak connections / max_connections; cache_hit_ratio = shared-buffer hits / (hits + reads)${f.mode === 'load' ? ' of the statements run under the load' : ' of the tables'}.`,
+    basis: `${f.mode === 'load' ? 'pg_stat_statements differences over the measured windows' : 'cumulative pg_stat_statements since the last statistics reset'}; query_time_p95 = 95th percentile of per-statement mean times weighted by calls; slow_queries = statements with mean > ${f.slowBarMs ?? DEFAULT_THRESHOLDS.dbQueryMs.p2} ms or (≥ ${PGHERO_SLOW_CALLS} calls and mean ≥ ${PGHERO_SLOW_MS} ms); connection_pool = peak connections / max_connections; cache_hit_ratio = shared-buffer hits / (hits + reads)${f.mode === 'load' ? ' of the statements run under the load' : ' of the tables'}.`,
   };
 }
 

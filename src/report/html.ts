@@ -6,7 +6,7 @@ import type { AssessmentRecord } from '../record/assessment-record.ts';
 import { targetProbesOf } from '../record/target-probes.ts';
 import { dateTime } from './html/fmt.ts';
 import { html, jsonForScript, raw, type SafeHtml } from './html/safe.ts';
-import { capacitySection } from './html/sections/capacity.ts';
+import { capacityDetails, capacitySummary } from './html/sections/capacity.ts';
 import { databaseSection, hasDatabase } from './html/sections/database.ts';
 import { endpointsSection } from './html/sections/endpoints.ts';
 import { environmentSection } from './html/sections/environment.ts';
@@ -49,8 +49,11 @@ function cpuProfileOf(r: AssessmentRecord) {
   return r.probes && typeof r.probes === 'object' ? targetProbesOf(r)?.cpuProfile ?? null : null;
 }
 
-function nav(r: AssessmentRecord): SafeHtml {
-  const items: Array<[string, string]> = [['findings', 'Findings'], ['phases', 'Phases'], ['capacity', 'Capacity'], ['endpoints', 'Endpoints']];
+function nav(r: AssessmentRecord, hasCapacity: boolean): SafeHtml {
+  // In page order (see renderHtmlReport).
+  const items: Array<[string, string]> = hasCapacity
+    ? [['capacity', 'Capacity'], ['findings', 'Findings'], ['phases', 'Phases'], ['capacity-details', 'Stress steps'], ['endpoints', 'Endpoints']]
+    : [['phases', 'Phases'], ['findings', 'Findings'], ['endpoints', 'Endpoints']];
   if (cpuProfileOf(r)) items.push(['profile', 'CPU profile']);
   if (hasDatabase(r)) items.push(['database', 'Database']);
   if (Array.isArray(r.inspection) && r.inspection.length) items.push(['inspection', 'HTTP inspection']);
@@ -60,6 +63,10 @@ function nav(r: AssessmentRecord): SafeHtml {
 
 export function renderHtmlReport(record: AssessmentRecord): string {
   const r = record;
+  // Above the fold: the verdict (header), then the capacity and its key charts — or, without a
+  // stress phase, the phases with their charts — and only then the findings; details follow.
+  const capacity = capacitySummary(r);
+  const top = capacity ?? phasesSection(r);
   const doc = html`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -76,10 +83,11 @@ export function renderHtmlReport(record: AssessmentRecord): string {
 <body>
 <main>
 ${headerSection(r)}
-${nav(r)}
+${nav(r, capacity !== null)}
+${top}
 ${findingsSection(r.findings)}
-${phasesSection(r)}
-${capacitySection(r)}
+${capacity ? phasesSection(r) : ''}
+${capacity ? capacityDetails(r) : ''}
 ${endpointsSection(r)}
 ${flamegraphSection(cpuProfileOf(r))}
 ${databaseSection(r)}

@@ -5,13 +5,14 @@
 import type { Comparison } from '../record/comparison.ts';
 import type { Finding } from '../record/findings.ts';
 import type { AssessmentRecord } from '../record/assessment-record.ts';
+import type { TargetResources } from '../record/target-resources.ts';
 import { targetProbesOf, type CpuHotspot, type CpuProfileAnalysis } from '../record/target-probes.ts';
-import { dbView } from '../audits/support/database.ts';
+import { dbView } from '../analysis/database-figures.ts';
 import { md, mdLine, mdTable } from './escape.ts';
 import { databaseMarkdown } from './markdown-database.ts';
-import { fmtDuration, fmtPercent } from './format.ts';
+import { fmtBytes, fmtDuration, fmtPercent } from './format.ts';
 import { bySeverity, priorityLabel } from '../record/findings.ts';
-import { comparisonOf, durationPercentile, fmtValue, phaseFigures, referencePhase, type PhaseFigures } from './phase-figures.ts';
+import { comparisonOf, durationPercentile, expectedLoadText, fmtValue, phaseFigures, referencePhase, type PhaseFigures } from './phase-figures.ts';
 
 export interface AnalysisMarkdownOptions {
   /** Relative links to the sibling reports (e.g. "../LOAD_TESTS/TEST-20261125-100000.md"). */
@@ -21,6 +22,15 @@ export interface AnalysisMarkdownOptions {
 const ms = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : fmtDuration(v));
 const rps = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : `${v.toFixed(v >= 100 ? 0 : 1)} req/s`);
 const pct = (v: number) => fmtPercent(v);
+
+/** The target's CPU and memory rows: the record's figures (profiled runs), else "not measured". */
+function resourceRows(r: TargetResources | null): string[][] {
+  const cpu = r?.cpuAvgPercent != null
+    ? `${r.cpuAvgPercent.toFixed(1)} % of one core (mean), peak ${r.cpuPeakPercent!.toFixed(1)} %${r.mainThreadMedianPercent != null ? `; main thread ${r.mainThreadMedianPercent.toFixed(1)} % (median)` : ''}`
+    : 'not measured';
+  const mem = r?.rssPeakBytes != null ? `${fmtBytes(r.rssPeakBytes)} RSS (peak)` : 'not measured';
+  return [['CPU (target)', cpu, '< 70 % under normal load'], ['Memory (target)', mem, '< 512 MB per service']];
+}
 
 export function renderAnalysisMarkdown(record: AssessmentRecord, opts: AnalysisMarkdownOptions = {}): string {
   const out: string[] = [];
@@ -46,7 +56,7 @@ export function renderAnalysisMarkdown(record: AssessmentRecord, opts: AnalysisM
     ['Started', md(record.startedAt)],
     ['Duration', fmtDuration(record.durationMs)],
     ['SLO', `p${slo.latencyPercentile} < ${slo.latencyMs} ms, errors < ${pct(slo.errorRate)}${slo.source.length ? ` (${md(slo.source.join(', '))})` : ''}`],
-    ['Expected load', record.config.expectedRate !== null ? rps(record.config.expectedRate) : record.phases.length === 0 && dbView(record) ? 'none (database analysis, no load run)' : 'not given (derived from the stress phase)'],
+    ['Expected load', expectedLoadText(record)],
   ]), '');
   if (opts.links?.length) out.push(`Related: ${opts.links.map((l) => `[${md(l.label)}](${encodeURI(l.href)})`).join(' · ')}`, '');
 
@@ -70,8 +80,7 @@ export function renderAnalysisMarkdown(record: AssessmentRecord, opts: AnalysisM
     rows.push(
       ['Throughput', rps(b.rps), record.config.expectedRate === null ? '' : `${rps(record.config.expectedRate)} expected`],
       ['Error rate', `${pct(b.errorRate)} (${b.failed} of ${b.requests})`, `< ${pct(slo.errorRate)} (SLO)`],
-      ['CPU (target)', 'not measured', '< 70 % under normal load'],
-      ['Memory (target)', 'not measured', '< 512 MB per service'],
+      ...resourceRows(record.resources ?? null),
     );
     out.push(mdTable(['Metric', 'Value', 'Target'], rows), '');
   }

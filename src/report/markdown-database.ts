@@ -3,7 +3,8 @@
 // suggestions with their CREATE statements and before/after figures, N+1 groups. Query texts come
 // from the database (the application wrote them): inline through md(), CREATE statements in fenced
 // blocks whose fence is longer than any backtick run inside (nothing can close it early).
-import { cacheFigure, dbFigures, dbView, meanMsOf, rowsPerCall, shortSql, type DbView } from '../audits/support/database.ts';
+import { databaseFiguresOf, dbView, meanMsOf, rowsPerCall, shortSql, type DbView } from '../analysis/database-figures.ts';
+import type { DatabaseFigures } from '../record/database-figures.ts';
 import type { AssessmentRecord } from '../record/assessment-record.ts';
 import type { StatementStats } from '../record/database-probes.ts';
 import { md, mdTable } from './escape.ts';
@@ -31,11 +32,11 @@ function sqlCell(sql: string, max = QUERY_CHARS): string {
   return md(shortSql(sql, max));
 }
 
-export function databaseMarkdown(record: Pick<AssessmentRecord, 'probes'>): string[] {
+export function databaseMarkdown(record: Pick<AssessmentRecord, 'probes' | 'databaseFigures'>): string[] {
   const v = record.probes && typeof record.probes === 'object' ? dbView(record) : null;
   if (!v) return [];
   const out: string[] = ['## Database', ''];
-  out.push(...overview(v), '');
+  out.push(...overview(v, databaseFiguresOf(record)!), '');
   for (const w of v.probes.warnings ?? []) out.push(`- ⚠ ${md(w)}`);
   if (v.probes.warnings?.length) out.push('');
   out.push(...statementsTable(v));
@@ -45,10 +46,8 @@ export function databaseMarkdown(record: Pick<AssessmentRecord, 'probes'>): stri
   return out;
 }
 
-function overview(v: DbView): string[] {
+function overview(v: DbView, f: DatabaseFigures): string[] {
   const s = v.probes.server;
-  const f = dbFigures(v);
-  const cache = cacheFigure(v);
   const rows: string[][] = [
     ['Database', `${md(v.database)} on PostgreSQL ${md(s?.version ?? '?')} (${md(v.probes.url)})`],
     ['Measured', v.mode === 'load'
@@ -57,7 +56,7 @@ function overview(v: DbView): string[] {
     ['pg_stat_statements', s?.pgStatStatements?.available ? `available (${md(v.probes.statementsInfo?.extVersion ?? s.extensions?.pgStatStatements ?? '?')})` : `not available: ${md(s?.pgStatStatements?.howToEnable ?? 'unknown')}`],
     ['Mean query time', ms(f.queryTimeAvgMs)],
     ['Slow statements', f.slowQueries === null ? 'n/a' : String(f.slowQueries)],
-    ['Cache hit ratio', cache ? `${pct(cache.ratio)} (${md(cache.source)}${cache.blocks !== null ? `, ${count(cache.blocks)} blocks` : ''})` : 'n/a'],
+    ['Cache hit ratio', f.cacheHitRatio !== null ? `${pct(f.cacheHitRatio)} (${md(f.cacheSource ?? '')}${f.cacheBlocks !== null ? `, ${count(f.cacheBlocks)} blocks` : ''})` : 'n/a'],
     ['Connections', f.connectionUse === null ? 'not sampled' : `peak ${pct(f.connectionUse)} of max_connections (${s?.settings?.maxConnections ?? '?'})`],
     ['Settings', s?.settings ? `shared_buffers ${fmtBytes(s.settings.sharedBuffersKb * 1024)}, work_mem ${fmtBytes(s.settings.workMemKb * 1024)}, random_page_cost ${s.settings.randomPageCost}, track_io_timing ${s.settings.trackIoTiming ? 'on' : 'off'}` : 'n/a'],
     ['Index advice', `${s?.hypopgAvailable ? 'HypoPG' : 'no HypoPG'}; ${v.probes.allowWrites ? 'indexes measured for real in rolled-back transactions (--allow-writes)' : 'nothing written (read-only session)'}`],

@@ -207,3 +207,18 @@ export const STOP_REASON_TEXT: Record<NonNullable<PhaseRecord['stress']>['stopRe
   interrupted: 'the run was interrupted',
   generator_limit: 'the load generator on this host reached its limit before the service broke',
 };
+
+const rate = (v: number) => `${v.toFixed(v >= 100 ? 0 : 1)} req/s`;
+
+/** Where the expected load came from: given, derived from a stress phase that ran, or neither. */
+export function expectedLoadText(record: AssessmentRecord): string {
+  // Defensive reads: the HTML report renders damaged stored records too.
+  const given = record.config?.expectedRate;
+  if (typeof given === 'number') return rate(given);
+  const phases = Array.isArray(record.phases) ? record.phases : [];
+  if (phases.length === 0 && record.probes?.database) return 'none (database analysis, no load run)';
+  const derived = record.probes?.effectiveExpectedRate;
+  const stressRan = phases.some((p) => p.name === 'stress' && p.verdict !== 'skipped');
+  if (stressRan && typeof derived === 'number') return `not given: ${rate(derived)} used (derived from the stress phase)`;
+  return 'not given';
+}

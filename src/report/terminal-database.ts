@@ -1,7 +1,7 @@
 // The DATABASE block of the terminal summary (speedguard db, assess --db, profile --db): one line of
 // figures, the statements that take the most time, and the ready-to-run index statements. Texts come
 // from the database: term() strips control characters (no ANSI escapes from a query text).
-import { cacheFigure, dbFigures, dbView, meanMsOf, shortGain, shortSql } from '../audits/support/database.ts';
+import { databaseFiguresOf, dbView, meanMsOf, shortGain, shortSql } from '../analysis/database-figures.ts';
 import type { AssessmentRecord } from '../record/assessment-record.ts';
 import { term } from './escape.ts';
 import { colours, fmtDuration, fmtPercent } from './format.ts';
@@ -11,14 +11,13 @@ const TOP = 3;
 export function databaseTerminalLines(record: AssessmentRecord, c: ReturnType<typeof colours>): string[] {
   const v = record.probes && typeof record.probes === 'object' ? dbView(record) : null;
   if (!v) return [];
-  const f = dbFigures(v);
-  const cache = cacheFigure(v);
+  const f = databaseFiguresOf(record)!;
   const parts = [
     `${term(v.database)} on PostgreSQL ${term(v.probes.server?.version ?? '?')}`,
     v.mode === 'load' ? `under load (${(v.probes.windows ?? []).length} window(s))` : 'since the last stats reset',
     v.probes.server?.pgStatStatements?.available === false ? 'no pg_stat_statements' : `${v.statements.length} statement(s), mean ${f.queryTimeAvgMs === null ? 'n/a' : fmtDuration(f.queryTimeAvgMs)}`,
   ];
-  if (cache) parts.push(`cache hit ${fmtPercent(cache.ratio)}`);
+  if (f.cacheHitRatio !== null) parts.push(`cache hit ${fmtPercent(f.cacheHitRatio)}`);
   if (f.connectionUse !== null) parts.push(`connections ${fmtPercent(f.connectionUse)} of max`);
   const out = [`  DATABASE  ${parts.join(' · ')}`];
   const top = [...v.statements].sort((a, b) => b.totalExecMs - a.totalExecMs).slice(0, TOP);

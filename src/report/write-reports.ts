@@ -12,10 +12,11 @@
 // without the history database, and there is no second format to keep in step with the first.
 // The timestamp is the record's start in UTC (20261125-103000), so re-rendering a stored record
 // rewrites the same files instead of adding new ones.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { basename as base, join } from 'node:path';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { basename as base, isAbsolute, join } from 'node:path';
 import type { Severity } from '../record/findings.ts';
 import type { AssessmentRecord } from '../record/assessment-record.ts';
+import { targetProbesOf } from '../record/target-probes.ts';
 import { buildEnvelope, type EnvelopeOptions } from './envelope.ts';
 import { fileSafe } from './escape.ts';
 import { appendGithubSummary } from './github-summary.ts';
@@ -125,7 +126,19 @@ export async function writeAssessmentReports(record: AssessmentRecord, outDir: s
   }));
   put(p.loadTestJson, JSON.stringify(record) + '\n');
   put(p.loadTestXml, renderJUnit(record, { minSeverity: opts.junitMinSeverity }));
+  // The profiles the probes saved during the run are files this command wrote too: list them.
+  written.push(...profileFiles(record, outDir));
 
   const githubSummary = appendGithubSummary(record, written, opts.env ?? process.env);
   return Object.assign(written, { skipped, githubSummary });
+}
+
+/** The .cpuprofile and .heapprofile files a profiled run saved (they exist: a failed save is not listed). */
+export function profileFiles(record: AssessmentRecord, outDir: string): string[] {
+  const t = targetProbesOf(record);
+  const paths = [t?.cpuProfile?.path, t?.heapProfile?.path, t?.heapAllocationProfile?.path]
+    .filter((x): x is string => typeof x === 'string' && x !== '')
+    // Relative paths are relative to the report folder (where the probes save them).
+    .map((x) => (isAbsolute(x) ? x : join(outDir, 'ANALYSIS', x)));
+  return paths.filter((x) => existsSync(x));
 }

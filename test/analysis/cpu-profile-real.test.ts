@@ -155,3 +155,26 @@ test('inline data: source maps and sourceRoot are honoured; no map keeps the gen
   assert.equal(d.topSelf[0]!.file, '/nonexistent/dir/x.js');
   assert.equal(d.topSelf[0]!.line, 1);
 });
+
+test('a hot line in a bundle is mapped only into the function\'s own source line, else dropped ("hot line 13258" in a 272-line file)', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sg-srcmap-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, 'dist'));
+  // Generated line 0: compute (original.ts line 10), then at column 20 code of vendor.ts line 13258 —
+  // a bundled line. Generated line 1: vendor.ts line 13260 only.
+  const map = { version: 3, file: 'app.js', sources: ['../src/original.ts', '../src/vendor.ts'], names: [], mappings: `${seg(0, 0, 9, 0)},${seg(20, 1, 13248, 0)};${seg(0, 0, 2, 0)}` };
+  writeFileSync(join(dir, 'dist', 'app.js'), `${JS}//# sourceMappingURL=app.js.map\n`);
+  writeFileSync(join(dir, 'dist', 'app.js.map'), JSON.stringify(map));
+  const url = pathToFileURL(join(dir, 'dist', 'app.js')).href;
+  const hotOn = (line: number) => {
+    const p = profileFor(url);
+    p.nodes[1]!.positionTicks = [{ line, ticks: 5 }];
+    return analyseCpuProfile(p, { path: 'p', projectRoot: dir }).topSelf[0]!;
+  };
+  const mixed = hotOn(1);
+  assert.equal(mixed.file, 'src/original.ts');
+  assert.equal(mixed.line, 10);
+  assert.equal(mixed.hotLine, undefined, 'a line holding code of two files has no single original line');
+  const other = hotOn(2);
+  assert.equal(other.hotLine, undefined, 'a line of another file is not a line of the function\'s file');
+});

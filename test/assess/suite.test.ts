@@ -8,6 +8,7 @@ import { startAssessment } from '../../src/assess/suite.ts';
 import { QUICK_TIMING } from '../../src/assess/timing.ts';
 import { parseSlo } from '../../src/assess/options.ts';
 import { planFromUrl } from '../../src/plan/load-url.ts';
+import { selectMetric } from '../../src/record/select.ts';
 import { startChildService } from '../helpers/child-service.ts';
 
 const LIMITED = fileURLToPath(new URL('../fixtures/services/limited.ts', import.meta.url));
@@ -33,12 +34,24 @@ test('assess finds the breaking point of a ~100 req/s service and sizes the othe
     assert.ok(s.breakingRate === 84 || s.breakingRate === 127, steps);
     assert.equal(s.maxSustainableRate, s.breakingRate === 84 ? 56 : 84, steps);
     assert.notEqual(s.stopReason, 'max_rate');
+    // "✓ passed" stood beside a bare "broke at 84 req/s": the reason says what passed, with the record's figures.
+    const why = /^capacity measured: sustainable up to (\d+) req\/s \(no expected rate to judge it against\); breaking point (\d+) req\/s \(/.exec(stress.verdictReason);
+    assert.ok(why, stress.verdictReason);
+    assert.deepEqual([Number(why[1]), Number(why[2])], [s.maxSustainableRate, s.breakingRate]);
     // The other phases ran at half the sustainable rate.
     const half = Math.floor(s.maxSustainableRate! / 2);
     assert.equal(record.probes.effectiveExpectedRate, half);
     const baseline = record.phases.find((p) => p.name === 'baseline')!;
     assert.equal(baseline.offeredRate, half);
     assert.equal(baseline.verdict, 'passed');
+    // The verdict's request count is the record's: the judged seconds' http_reqs, of the phase's total
+    // (it disagreed with the Results table: 42 vs 60).
+    const counted = /, (\d+) of the phase's (\d+) requests \(judged over seconds (\d+)–(\d+); the first warms connections up\)$/.exec(baseline.verdictReason);
+    assert.ok(counted, baseline.verdictReason);
+    const [judged, total, from, to] = counted.slice(1).map(Number) as [number, number, number, number];
+    const reqsIn = (i: { index: number; series: Array<{ metric: string; sum: number }> }) => i.series.filter((x) => x.metric === 'http_reqs').reduce((a, x) => a + x.sum, 0);
+    assert.equal(total, selectMetric(baseline.run, 'http_reqs')!.sum);
+    assert.equal(judged, baseline.run.intervals.filter((i) => i.index + 1 >= from && i.index + 1 <= to).reduce((a, i) => a + reqsIn(i), 0));
     const recovery = record.phases.find((p) => p.name === 'recovery')!;
     assert.ok(recovery.recovery, 'recovery figures present');
     assert.equal(recovery.recovery!.fromSecond, QUICK_TIMING.recovery.overloadSeconds);

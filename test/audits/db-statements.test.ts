@@ -99,6 +99,23 @@ describe('db-missing-index', () => {
     assert.match(run('measured').recommendation.expectedImprovement, /measured with EXPLAIN ANALYZE before\/after/);
   });
 
+  test('the plan\'s row count and the live rows are told apart (41,326 and 82,652 for one table, unexplained)', () => {
+    const s = stmt({ query: 'SELECT * FROM orders WHERE customer_id = $1', calls: 800, meanExecMs: 45 });
+    const seq = issue({ kind: 'seq-scan-filter', relation: 'orders', detail: 'Seq Scan on orders is expected to read 41,326 rows to return 2 (estimate: the planner\'s row count of the table)', figures: { tableRows: 41_326, estimatedRows: 2 } });
+    const probes = (live: number) => withStatements([s], {
+      indexSuggestions: [suggestion({ queryIds: [s.queryId] })],
+      plans: [plan(s, { issues: [seq] })],
+      tables: [table({ table: 'orders', nLiveTup: live })],
+    });
+    const [f] = dbMissingIndex.run(ctx(dbRecord(probes(82_652))));
+    assert.equal(f!.evidence.find((e) => e.label === 'plan')!.value, seq.detail);
+    assert.equal(f!.evidence.find((e) => /^orders: live rows \(counted by the statistics, not the planner's estimate\)$/.test(e.label))!.value, 82_652);
+    assert.match(f!.description, /holds 82,652 live rows .* The plan's 41,326 rows are the planner's estimate from the last ANALYZE, 82,652 the live rows now: the statistics are stale \(ANALYZE orders refreshes them\)\./);
+    // Close enough: no staleness note.
+    const [g] = dbMissingIndex.run(ctx(dbRecord(probes(42_000))));
+    assert.doesNotMatch(g!.description, /stale/);
+  });
+
   test('a suggestion that gains little (< 30 %) is not reported', () => {
     const p = withStatements([], { indexSuggestions: [suggestion({ costBefore: 100, costAfter: 90 })] });
     assert.deepEqual(dbMissingIndex.run(ctx(dbRecord(p))), []);

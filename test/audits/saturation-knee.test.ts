@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { kneeStep, saturationKnee } from '../../src/audits/saturation-knee.ts';
+import { KNEE_LABEL, latencyRiseStep, saturationKnee } from '../../src/audits/saturation-knee.ts';
 import { fakeAssessment } from '../helpers/fake-records.ts';
 import { capacity, ctx, healthyAssessment, staircase, stressPhase } from './helpers.ts';
 
@@ -50,13 +50,29 @@ describe('saturation-knee', () => {
     for (const f of saturationKnee.run(ctx(healthyAssessment()))) assert.equal(f.severity, 'info');
   });
 
-  it('kneeStep: the first step whose p95 doubled (and grew ≥ 10 ms)', () => {
+  it('latencyRiseStep: the first step whose p95 doubled (and grew ≥ 10 ms)', () => {
     const steps = staircase(RATES, 300);
     // p95 20 ms at 25 req/s; 40 ms at 300 (just under 2×); 900 ms at 400.
-    assert.equal(kneeStep(steps)?.offeredRate, 400);
+    assert.equal(latencyRiseStep(steps)?.offeredRate, 400);
     const early = steps.map((s) => (s.offeredRate === 150 ? { ...s, p95Ms: 45 } : s));
-    assert.equal(kneeStep(early)?.offeredRate, 150);
+    assert.equal(latencyRiseStep(early)?.offeredRate, 150);
     const flat = steps.map((s) => ({ ...s, p95Ms: 2 + s.offeredRate / 1000 }));
-    assert.equal(kneeStep(flat), null, '2 ms → 2.6 ms is no knee');
+    assert.equal(latencyRiseStep(flat), null, '2 ms → 2.6 ms is no knee');
+  });
+
+  it('"knee" is one figure: the record\'s capacity.kneeRps; the p95-doubled step is named "latency starts rising at"', () => {
+    // The staircase's p95 doubles at 400 req/s while the capacity model's knee is 212.5 req/s: two
+    // figures that a report used to both call "knee" (190 vs null, 84 vs 38 on the demo).
+    const rec = fakeAssessment([stressPhase(staircase(RATES, 300))], { capacity: capacity({ sustainableRps: 300, kneeRps: 212.5 }) });
+    const [f] = saturationKnee.run(ctx(rec));
+    const knees = f!.evidence.filter((e) => /knee/i.test(e.label));
+    assert.deepEqual(knees.map((e) => [e.label, e.value]), [[KNEE_LABEL, 212.5]]);
+    assert.equal(value(f!, 'latency starts rising at: offered rate (p95 doubled)'), 400);
+    // Without a capacity model there is no knee anywhere in the finding.
+    const noModel = fakeAssessment([stressPhase(staircase(RATES, 300))]);
+    const [g] = saturationKnee.run(ctx(noModel));
+    assert.equal(noModel.capacity, null);
+    assert.deepEqual(g!.evidence.filter((e) => /knee/i.test(e.label)), []);
+    assert.doesNotMatch(g!.description + g!.title, /knee/i);
   });
 });

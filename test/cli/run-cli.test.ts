@@ -125,3 +125,19 @@ test('SIGINT: stops, prints and exports the partial summary marked interrupted, 
     await srv.close();
   }
 });
+
+test('the vus gauges keep their peak in the summary and --summary-export (they read 0 at the end of every run)', async () => {
+  const srv = await startServer();
+  const dir = tmp();
+  try {
+    // 3 VUs split over 2 workers: the per-interval shares add up to 3.
+    const r = await cli(['run', srv.url, '-u', '3', '-d', '2s', '--workers', '2', '--summary-export', join(dir, 's.json')]);
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(readFileSync(join(dir, 's.json'), 'utf8'));
+    assert.equal(s.metrics.vus.max, 3);
+    assert.equal(s.metrics.vus_max.max, 3);
+    assert.match(r.stdout, /vus \.+: \d+\s+min=\d+ max=3\n/);
+  } finally {
+    await srv.close();
+  }
+});

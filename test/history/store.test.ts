@@ -9,6 +9,7 @@ import { DatabaseSync } from 'node:sqlite';
 import fc from 'fast-check';
 import { saveToHistory } from '../../src/history/save-to-history.ts';
 import { DEFAULT_HISTORY_PATH, HistoryError, SCHEMA_VERSION, openHistory } from '../../src/history/store.ts';
+import { MIGRATIONS } from '../../src/history/schema.ts';
 import type { Finding } from '../../src/record/findings.ts';
 import type { RunRecord } from '../../src/record/run-record.ts';
 import { fakeAssessment, fakePhase, fakeRun, steady } from '../helpers/fake-records.ts';
@@ -169,8 +170,43 @@ test('schema: WAL, user_version, schema_version log; reopening does not migrate 
   assert.equal((db.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode, 'wal');
   assert.equal((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version, SCHEMA_VERSION);
   const log = db.prepare('SELECT version FROM schema_version').all() as Array<{ version: number }>;
-  assert.deepEqual(log.map((r) => r.version), [1]);
+  assert.deepEqual(log.map((r) => r.version), [1, 2]);
   db.close();
+});
+
+test('each record keeps the command that made it: history listed profile runs as KIND assess', () => {
+  const path = join(tmp(), 'h.db');
+  const store = openHistory(path);
+  const profile = { ...fakeAssessment([]), id: 'prof-0000001', command: 'profile' as const, startedAt: '2026-11-25T10:02:00.000Z' };
+  const demo = { ...fakeAssessment([]), id: 'demo-0000001', command: 'demo' as const, startedAt: '2026-11-25T10:01:00.000Z' };
+  store.save(profile);
+  store.save(demo);
+  store.save(run('run-00000001'));
+  assert.deepEqual(store.list().map((e) => [e.id, e.kind, e.command]), [
+    ['prof-0000001', 'assess', 'profile'], ['demo-0000001', 'assess', 'demo'], ['run-00000001', 'run', 'run'],
+  ]);
+  store.close();
+});
+
+test('a version-1 database opens: its records get their command from the stored JSON', () => {
+  const path = join(tmp(), 'old.db');
+  const db = new DatabaseSync(path);
+  db.exec(MIGRATIONS[0]!.sql);
+  db.exec('PRAGMA user_version = 1');
+  const insert = db.prepare(`INSERT INTO records (id, kind, target, started_at, status, saved_at, size_bytes, record) VALUES (?, ?, 't', ?, 'completed', ?, 1, ?)`);
+  const at = '2026-11-25T10:00:00.000Z';
+  // A profile from before records carried `command` (recognised by probes.profile), one with it, a plain assessment, a run.
+  insert.run('old-profile1', 'assess', '2026-11-25T10:03:00.000Z', at, JSON.stringify({ ...fakeAssessment([]), id: 'old-profile1', probes: { profile: { command: ['node', 's.js'] } } }));
+  insert.run('old-db000001', 'assess', '2026-11-25T10:02:00.000Z', at, JSON.stringify({ ...fakeAssessment([]), id: 'old-db000001', command: 'db' }));
+  insert.run('old-assess01', 'assess', '2026-11-25T10:01:00.000Z', at, JSON.stringify({ ...fakeAssessment([]), id: 'old-assess01' }));
+  insert.run('old-run00001', 'run', at, at, JSON.stringify(run('old-run00001')));
+  db.close();
+  const store = openHistory(path);
+  assert.deepEqual(store.list().map((e) => [e.id, e.command]), [
+    ['old-profile1', 'profile'], ['old-db000001', 'db'], ['old-assess01', 'assess'], ['old-run00001', 'run'],
+  ]);
+  assert.equal(store.get('old-profile1').id, 'old-profile1', 'the old records still read back whole');
+  store.close();
 });
 
 test('a database from a newer speedguard, a non-database file, a missing file: clear errors', () => {

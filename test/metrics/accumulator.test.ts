@@ -71,3 +71,17 @@ test('rates, counters and gauges merge by their meaning', () => {
   c.add(4);
   assert.equal(c.sum, 7);
 });
+
+test('a gauge merged into an empty aggregate keeps its min and max (vus read min=0 max=0 at the end of every run)', () => {
+  // Over a run: 1 VU, then 10, then 0 at the end — as the engine's vus gauge reports it.
+  const run = new Accumulator('gauge');
+  for (const v of [1, 10, 0]) run.merge({ type: 'gauge', count: 1, sum: v, min: v, max: v });
+  assert.deepEqual([run.sum, run.min, run.max], [0, 0, 10]);
+  // Reading the whole-run series back (one series, merged as parts of one span) changes nothing.
+  const read = new Accumulator('gauge');
+  read.merge(run.toData(), true);
+  assert.deepEqual([read.sum, read.min, read.max], [0, 0, 10]);
+  // Two tagged series of one gauge add up, value and extremes.
+  read.merge({ type: 'gauge', count: 3, sum: 2, min: 1, max: 5 }, true);
+  assert.deepEqual([read.sum, read.min, read.max], [2, 1, 15]);
+});

@@ -117,6 +117,62 @@ test('the report renders in Chromium: styled, charts drawn, no network request b
   }
 });
 
+/** Where the page's landmarks are (px from the top) and which phase cells wrapped onto a second line. */
+async function layout(page: Page) {
+  return page.evaluate(() => {
+    const top = (sel: string) => {
+      const el = document.querySelector(sel);
+      return el ? el.getBoundingClientRect().top + window.scrollY : null;
+    };
+    const lines = (el: Element) => {
+      const r = document.createRange();
+      r.selectNodeContents(el);
+      return new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size;
+    };
+    const phaseCells = [...document.querySelectorAll('table.evidence td:nth-child(3), table.phases td:first-child')].filter((td) => td.textContent!.trim());
+    return {
+      verdict: top('[data-verdict]'),
+      firstChart: top('figure.chart'),
+      findings: top('#findings'),
+      capacity: top('#capacity'),
+      phases: top('#phases'),
+      height: document.documentElement.scrollHeight,
+      phaseCells: phaseCells.length,
+      wrapped: phaseCells.filter((td) => lines(td) > 1).map((td) => td.textContent),
+    };
+  });
+}
+
+test('above the fold: the verdict, the capacity and the key charts come before the findings; phase names do not break', { skip, timeout: 60_000 }, async () => {
+  // The full assessment: capacity tiles and charts first (the first chart started ~6,600 px down).
+  const o = await open('fold', renderHtmlReport(fullRecord()));
+  try {
+    const l = await layout(o.page);
+    assert.ok(l.verdict! < 300, `verdict at ${l.verdict} px`);
+    assert.ok(l.capacity! < l.findings!, `capacity ${l.capacity} px, findings ${l.findings} px`);
+    assert.ok(l.firstChart! + 250 < 900, `first chart at ${l.firstChart} px: its top part must be in the 900 px viewport`);
+    assert.ok(l.findings! < 1300, `findings at ${l.findings} px`);
+    assert.ok(l.phases! > l.findings!);
+    assert.ok(l.phaseCells > 5);
+    assert.deepEqual(l.wrapped, [], 'phase names broken across lines');
+  } finally {
+    await o.close();
+  }
+  // Without a stress phase (a profile): the phases and their charts come first.
+  const profile = fullRecord();
+  profile.phases = profile.phases.filter((p) => p.name === 'baseline');
+  profile.capacity = null;
+  const q = await open('fold-profile', renderHtmlReport(profile));
+  try {
+    const l = await layout(q.page);
+    assert.equal(l.capacity, null);
+    assert.ok(l.phases! < l.findings!, `phases ${l.phases} px, findings ${l.findings} px`);
+    assert.ok(l.firstChart! + 250 < 900, `first chart at ${l.firstChart} px`);
+  } finally {
+    await q.close();
+  }
+});
+
 for (const bypassCSP of [false, true]) {
   test(`script payloads from the target do not run and show as text (${bypassCSP ? 'CSP bypassed: escaping alone' : 'with the CSP'})`, { skip, timeout: 60_000 }, async () => {
     const o = await open(`hostile-${bypassCSP}`, renderHtmlReport(hostileRecord()), { bypassCSP });

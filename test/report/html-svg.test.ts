@@ -227,3 +227,26 @@ test('jsonForScript cannot close its script element and parses back to the same 
   );
   assert.equal(jsonForScript(undefined), 'null');
 });
+
+test('phaseSeries rates the final partial second over the time it covered (throughput lines dropped to 0 at the end)', () => {
+  const run = fakeRun({ seconds: [...steady(4, 100, 10), { requests: 30, latencyMs: 10 }] });
+  run.durationMs = 4300; // the run ended 0.3 s into its fifth second
+  const s = phaseSeries(run);
+  assert.equal(s.rps.length, 5);
+  assert.ok(Math.abs(s.rps[4]! - 100) < 1e-9, `last second ${s.rps[4]} req/s`);
+  assert.ok(Math.abs(s.t[4]! - 4.15) < 1e-9, 'drawn at the middle of what it covered');
+  run.durationMs = 4100; // a 0.1 s sliver: not rated at all
+  assert.deepEqual(phaseSeries(run).rps, [100, 100, 100, 100]);
+});
+
+test('USL curve at low rates: below one request in the system, X = λN and the mean latency is 1/λ (it dipped below)', () => {
+  const m = { lambda: 50, sigma: 0.3, kappa: 0.01 };
+  const curve = uslCurve(m, 4, 80);
+  const floor = 1000 / m.lambda;
+  for (const c of curve) assert.ok(c.latencyMs >= floor - 1e-9, `N ${c.concurrency}: ${c.latencyMs} ms < 1/λ = ${floor} ms`);
+  const low = curve.filter((c) => c.concurrency <= 1);
+  assert.ok(low.length > 5);
+  for (const c of low) assert.ok(Math.abs(c.latencyMs - floor) < 1e-9);
+  // Latency never falls as the rate rises.
+  for (let i = 1; i < curve.length; i++) assert.ok(curve[i]!.latencyMs >= curve[i - 1]!.latencyMs - 1e-9);
+});

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { Ajv } from 'ajv';
@@ -9,6 +9,7 @@ import { reportPaths, writeAssessmentReports } from '../../src/report/write-repo
 import { fileTimestamp } from '../../src/report/phase-figures.ts';
 import { parseXml } from './xml-check.ts';
 import { hostileRecord, troubledRecord } from './fixtures.ts';
+import { cpuProfile, fakeTargetProbes, hotspot } from '../helpers/fake-probes.ts';
 
 const validate = new Ajv({ allowUnionTypes: true }).compile(schema);
 
@@ -111,5 +112,25 @@ test('appends the GitHub step summary when GITHUB_STEP_SUMMARY is set', async ()
     const text = readFileSync(summary, 'utf8');
     assert.match(text, /speedguard assess: CRITICAL/);
     assert.match(text, /Reports: .*LOAD_TESTS\/TEST-20261125-100000\.xml/);
+  });
+});
+
+test('the written list includes the .cpuprofile and .heapprofile files the probes saved (REPORTS left them out)', async () => {
+  await inTmp(async (dir) => {
+    const record = troubledRecord();
+    mkdirSync(join(dir, 'ANALYSIS'), { recursive: true });
+    const cpu = join(dir, 'ANALYSIS', 'svc-20261125-100000.cpuprofile');
+    const heap = join(dir, 'ANALYSIS', 'svc-20261125-100000.heapprofile');
+    writeFileSync(cpu, '{}');
+    writeFileSync(heap, '{}');
+    record.probes.target = {
+      ...fakeTargetProbes({ cpuProfile: cpuProfile([hotspot('f')], { path: cpu }) }),
+      // Relative to the report folder; the allocation profile was never saved (not listed).
+      heapProfile: { path: 'svc-20261125-100000.heapprofile', totalBytes: 1, samples: 1, topAllocators: [] },
+      heapAllocationProfile: { path: join(dir, 'ANALYSIS', 'missing.heapprofile'), totalBytes: 1, samples: 1, topAllocators: [] },
+    };
+    const written = await writeAssessmentReports(record, dir, { loadHtmlRenderer: async () => null, env: {} });
+    assert.deepEqual(written.slice(-2), [cpu, heap]);
+    assert.equal(written.length, 7);
   });
 });

@@ -19,6 +19,8 @@ export interface SourceLocation {
 
 /** Scripts (and maps) larger than this are not read: a profile analysis must not stall on a bundle. */
 const MAX_FILE_BYTES = 32 * 1024 * 1024;
+/** Columns probed per generated line to list its mappings (a minified line is one long line). */
+const MAP_PROBES = 256;
 
 interface ScriptInfo {
   /** Local path of the generated script, or null when the URL is not a local file. */
@@ -142,17 +144,37 @@ export class Locator {
         return { file: this.#original(s, e.originalSource), line: e.originalLine + 1, column: (e.originalColumn ?? 0) + 1 };
       }
     }
-    const file = s.path ? this.display(s.path) : url;
+    const file = this.#generatedName(s, url);
     return { file, line: line0 >= 0 ? line0 + 1 : 0, column: column0 >= 0 ? column0 + 1 : 0 };
   }
 
-  /** A 1-based line of the generated script (positionTicks lines) mapped like locate(); null when unmappable. */
-  mapLine(url: string, line1: number): number | null {
+  /**
+   * A 1-based line of the generated script (positionTicks lines) in the file `fn` (the function's
+   * location from locate()), or null when the line cannot be placed there. V8 counts ticks per
+   * generated line, so a generated line maps only when all its mappings point to one line of the
+   * function's own source: on a minified or bundled line (code of many lines, often of other files)
+   * the last mapping gave lines of other files ("hot line 13258" in a 272-line file).
+   */
+  mapLine(url: string, line1: number, fn: SourceLocation): number | null {
     const s = this.#script(url);
     if (!s.map) return line1;
-    // The last mapping on the line: its statement is the one the line's ticks belong to.
-    const e = s.map.findEntry(line1 - 1, 1e9) as Partial<{ generatedLine: number; originalLine: number }>;
-    return e.generatedLine === line1 - 1 && typeof e.originalLine === 'number' ? e.originalLine + 1 : null;
+    const places = new Set<string>();
+    let only: { file: string; line: number } | null = null;
+    const width = s.lines?.[line1 - 1]?.length ?? 0;
+    // Probe the line's mappings at up to MAP_PROBES columns (and its end): SourceMap has no per-line listing.
+    const step = Math.max(1, Math.ceil(width / MAP_PROBES));
+    for (let col = 0; col <= width + step; col += step) {
+      const e = s.map.findEntry(line1 - 1, col) as Partial<{ generatedLine: number; originalSource: string; originalLine: number }>;
+      if (e.generatedLine !== line1 - 1 || e.originalSource === undefined || typeof e.originalLine !== 'number') continue;
+      only = { file: this.#original(s, e.originalSource), line: e.originalLine + 1 };
+      places.add(`${only.file}\n${only.line}`);
+    }
+    if (!only) return fn.file === this.#generatedName(s, url) ? line1 : null;
+    return places.size === 1 && only.file === fn.file ? only.line : null;
+  }
+
+  #generatedName(s: ScriptInfo, url: string): string {
+    return s.path ? this.display(s.path) : url;
   }
 
   /** The text of a 1-based line of the generated script (what V8 ran), or null. */

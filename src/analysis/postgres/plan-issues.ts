@@ -80,7 +80,7 @@ function seqScanFilter(n: PlanNode, ancestors: PlanNode[], analyzed: boolean, o:
   const removed = Math.max(0, tableRows - returned);
   if (removed < T.seqScanRemovedMin || removed < T.seqScanRemovedRatio * returned) return null;
   return issue(n, 'seq-scan-filter',
-    `Seq Scan on ${rel} is expected to read ${fmt(Math.round(tableRows))} rows to return ${fmt(Math.round(returned))} (estimate)`,
+    `Seq Scan on ${rel} is expected to read ${fmt(Math.round(tableRows))} rows to return ${fmt(Math.round(returned))} (estimate: the planner's row count of the table)`,
     { tableRows: Math.round(tableRows), estimatedRows: returned });
 }
 

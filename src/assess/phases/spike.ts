@@ -1,6 +1,7 @@
 // spike: the expected load, a sudden jump to N× for a few seconds, and back — how the service
 // tolerates a burst (errors, latency during it).
 import type { PhaseRecord } from '../../record/assessment-record.ts';
+import { selectMetric } from '../../record/select.ts';
 import { iterationRate, mergeSeconds, phasePlan, runPhase, verdictOf, vuPool, type PhaseEnv } from '../phase-runner.ts';
 
 export async function spikePhase(env: PhaseEnv, baseRate: number, spikeRate: number): Promise<PhaseRecord> {
@@ -16,7 +17,7 @@ export async function spikePhase(env: PhaseEnv, baseRate: number, spikeRate: num
   plan.http = { ...plan.http, timeoutMs: Math.max(5000, 10 * env.slo.latencyMs) };
   const { run, seconds } = await runPhase(env, plan);
   const during = mergeSeconds(seconds.slice(b, b + k));
-  const v = verdictOf(during, env.slo);
+  const v = verdictOf(during, env.slo, { requests: selectMetric(run, 'http_reqs')?.sum ?? 0, scope: `during the ${k} s spike` });
   return {
     name: 'spike',
     description: `${baseRate} req/s, a jump to ${spikeRate} req/s for ${k} s, back to ${baseRate} req/s`,

@@ -1,6 +1,7 @@
 // baseline, sustained (soak) and peak: a constant arrival rate for a while, judged against the SLO.
 import type { PhaseName } from '../../record/phase-name.ts';
 import type { PhaseRecord } from '../../record/assessment-record.ts';
+import { selectMetric } from '../../record/select.ts';
 import { iterationRate, mergeSeconds, phasePlan, runPhase, verdictOf, vuPool, type PhaseEnv } from '../phase-runner.ts';
 
 const WHAT: Record<string, string> = {
@@ -12,8 +13,13 @@ const WHAT: Record<string, string> = {
 export async function steadyPhase(env: PhaseEnv, name: Extract<PhaseName, 'baseline' | 'sustained' | 'peak'>, rate: number, durationMs: number): Promise<PhaseRecord> {
   const plan = phasePlan(env, name, { executor: 'constant-arrival-rate', rate: iterationRate(env, rate), timeUnitMs: 1000, durationMs, ...vuPool(env, rate) });
   const { run, seconds } = await runPhase(env, plan);
-  // The first second warms connections up; judge the rest.
-  const v = verdictOf(mergeSeconds(seconds.length > 2 ? seconds.slice(1) : seconds), env.slo);
+  // The first second warms connections up; judge the rest (whole seconds: requests completing after
+  // the last full second are in the phase's totals only).
+  const judged = seconds.length > 2 ? seconds.slice(1) : seconds;
+  const v = verdictOf(mergeSeconds(judged), env.slo, {
+    requests: selectMetric(run, 'http_reqs')?.sum ?? 0,
+    scope: `judged over seconds ${judged.length ? `${judged[0]!.index + 1}–${judged[judged.length - 1]!.index + 1}` : 'none'}${judged.length < seconds.length ? '; the first warms connections up' : ''}`,
+  });
   return {
     name,
     description: `${WHAT[name]}: ${rate} req/s for ${Math.round(durationMs / 1000)} s`,

@@ -120,11 +120,19 @@ export async function stressPhase(env: PhaseEnv, expectedRate: number | null, ma
   // What the generator drove on schedule: the last clean step, or what it managed in the first step when even that was too much.
   const generatorCeilingRps = limit ? (maxSustainableRate ?? Math.floor(limit.achievedRate)) : null;
   const verdict = !steps.length ? 'failed' : expectedRate === null || (maxSustainableRate ?? 0) >= expectedRate ? 'passed' : (maxSustainableRate ?? 0) >= expectedRate * 0.5 ? 'degraded' : 'failed';
+  // The verdict judges the capacity, not whether the staircase broke (finding where it breaks is the
+  // phase's job): the reason says so first, so "✓ passed" never stands beside a bare "broke at".
+  const sustainable = maxSustainableRate ?? 0;
+  const judged = !steps.length
+    ? 'no stress step completed'
+    : expectedRate === null
+      ? `capacity measured: sustainable up to ${sustainable} req/s (no expected rate to judge it against)`
+      : `sustainable up to ${sustainable} req/s ${sustainable >= expectedRate ? '≥' : '<'} the expected ${expectedRate} req/s`;
   const why = limit
-    ? `the service held every step up to ${maxSustainableRate ?? 0} req/s within the objective; the load generator on this host reached its limit at ${limit.offeredRate} req/s (${limit.achievedRate.toFixed(0)} req/s sent) before the service broke, so its capacity is at least ${generatorCeilingRps} req/s`
+    ? `${judged}; the load generator on this host reached its limit at ${limit.offeredRate} req/s (${limit.achievedRate.toFixed(0)} req/s sent) before the service broke, so its capacity is at least ${generatorCeilingRps} req/s`
     : broke
-    ? `broke at ${broke.offeredRate} req/s (${stopReason.replace('_', ' ')}: ${broke.achievedRate.toFixed(0)} req/s achieved, p95 ${broke.p95Ms.toFixed(1)} ms, errors ${(broke.errorRate * 100).toFixed(2)} %); sustainable up to ${maxSustainableRate ?? 0} req/s`
-    : `held every step up to ${rates[steps.length - 1] ?? 0} req/s`;
+      ? `${judged}; breaking point ${broke.offeredRate} req/s (${stopReason.replace('_', ' ')}: ${broke.achievedRate.toFixed(0)} req/s achieved, p95 ${broke.p95Ms.toFixed(1)} ms, errors ${(broke.errorRate * 100).toFixed(2)} %)`
+      : `${judged}; held every step up to ${rates[steps.length - 1] ?? 0} req/s`;
   return {
     name: 'stress',
     description: `staircase of arrival rates ${rates.slice(0, Math.max(1, steps.length)).join(' → ')} req/s, ${STEP_SECONDS} s per step`,

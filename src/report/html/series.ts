@@ -25,6 +25,9 @@ export interface PhaseSeries {
 
 type Knots = Array<[number, number]>;
 
+/** A final partial interval shorter than this (s) is not drawn: its rate would be noise. */
+const MIN_RATED_SECONDS = 0.25;
+
 /** A series' distribution as a piecewise-linear CDF through its known quantiles. */
 function knotsOf(p: SeriesPoint): Knots | null {
   const min = num(p.min);
@@ -102,8 +105,17 @@ export function phaseSeries(run: RunRecord): PhaseSeries {
   const hasDuration = intervals.some((iv) => iv.series.some((s) => s.metric === 'http_req_duration'));
   const latencyMetric = hasLatency ? 'http_req_latency' : hasDuration ? 'http_req_duration' : null;
   const out: PhaseSeries = { t: [], rps: [], failedRps: [], errorRate: [], p50: [], p95: [], p99: [], serviceP95: [], latencyMetric, spanSeconds: 0 };
+  const runSeconds = num(run.durationMs) !== null && run.durationMs > 0 ? run.durationMs / 1000 : null;
   for (const iv of intervals) {
-    const secs = num(iv.seconds) && iv.seconds > 0 ? iv.seconds : 1;
+    let secs = num(iv.seconds) && iv.seconds > 0 ? iv.seconds : 1;
+    // The last interval is cut by the end of the run: its requests came in a fraction of a second,
+    // so a rate over the whole second would drop the line towards 0 at the end. Rate it over the
+    // time it covered; a sliver too short to rate (< MIN_RATED_SECONDS) is left out.
+    if (runSeconds !== null && iv === intervals[intervals.length - 1] && runSeconds - iv.index < secs) {
+      const covered = runSeconds - iv.index;
+      if (covered < MIN_RATED_SECONDS) continue;
+      secs = covered;
+    }
     const reqs = sumOf(pick(iv, 'http_reqs'));
     const failedPts = pick(iv, 'http_req_failed');
     const failed = sumOf(failedPts);

@@ -35,12 +35,15 @@ table{border-collapse:collapse;width:100%;font-size:13px;margin:6px 0}
 th,td{text-align:left;padding:5px 8px;border-bottom:1px solid var(--line);vertical-align:top;overflow-wrap:anywhere}
 th{color:var(--muted);font-weight:600;font-size:12px}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+table.evidence td:nth-child(3),table.evidence th:nth-child(3),table.phases td:first-child,table.generator td:first-child,table.errors td:first-child{white-space:nowrap;overflow-wrap:normal}
+table.evidence td:first-child{overflow-wrap:break-word}
 .finding{border-left:5px solid var(--grey)}
 .finding.sev-b-critical{border-left-color:var(--red)}.finding.sev-b-high{border-left-color:#ea580c}
 .finding.sev-b-medium{border-left-color:var(--amber)}.finding.sev-b-low{border-left-color:var(--blue)}
 .finding .meta{display:flex;flex-wrap:wrap;gap:8px;align-items:center;margin-bottom:6px;color:var(--muted);font-size:12.5px}
 .finding .cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:4px 24px}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(360px,1fr));gap:12px}
+.charts.key{grid-template-columns:repeat(auto-fill,minmax(360px,1fr))}
 figure.chart{margin:0;background:var(--card);border:1px solid var(--line);border-radius:8px;padding:10px 10px 6px;break-inside:avoid}
 figure.chart figcaption{font-weight:600;font-size:13px;margin:0 4px 4px}
 figure.chart svg{width:100%;height:auto;display:block;overflow:visible}

@@ -1,11 +1,16 @@
 // Evaluating a fitted Universal Scalability Law for the charts (the fit itself is analysis/usl.ts).
 import type { CapacityModel } from '../../record/assessment-record.ts';
+import { uslThroughput as uslModel } from '../../analysis/usl.ts';
 import { num } from './safe.ts';
 
-/** X(N) = λN / (1 + σ(N−1) + κN(N−1)) in req/s; N = requests in the system (Little's law). */
+/**
+ * X(N) in req/s for N requests in the system (Little's law). Below one request in the system nothing
+ * contends, so X = λN there: the USL's σ(N−1) and κN(N−1) terms turn negative for N < 1 and made the
+ * mean latency N/X fall below the uncontended 1/λ at low rates (the curve dipped under the points).
+ */
 export function uslThroughput(lambda: number, sigma: number, kappa: number, n: number): number {
-  const den = 1 + sigma * (n - 1) + kappa * n * (n - 1);
-  return den > 0 ? (lambda * n) / den : NaN;
+  if (n <= 1) return lambda * n;
+  return uslModel({ lambda, sigma, kappa }, n);
 }
 
 export interface UslPoint {

@@ -6,6 +6,7 @@ import { fmtTick } from '../scale.ts';
 import { renderChart, type ChartLine, type ChartSeries } from '../svg-chart.ts';
 import { uslCurve } from '../usl-curve.ts';
 import { STOP_REASON_TEXT } from '../../phase-figures.ts';
+import { phaseThroughputChart } from './phases.ts';
 
 
 function steps(p: PhaseRecord | undefined): StressStep[] {
@@ -91,23 +92,49 @@ function tile(k: string, v: string, sub = ''): SafeHtml {
   return html`<div class="tile"><div class="k">${k}</div><div class="v">${v}</div>${sub ? html`<div class="k">${sub}</div>` : ''}</div>`;
 }
 
-export function capacitySection(r: AssessmentRecord): SafeHtml {
-  const phases = Array.isArray(r.phases) ? r.phases : [];
-  const stress = phases.find((p) => p.stress);
-  const st = steps(stress);
+function stressOf(r: AssessmentRecord): PhaseRecord | undefined {
+  return (Array.isArray(r.phases) ? r.phases : []).find((p) => p.stress);
+}
+
+function tiles(r: AssessmentRecord): SafeHtml {
+  const stress = stressOf(r);
   const cap = r.capacity;
-  if (!stress && !cap) return html`<section id="capacity"><h2>Capacity</h2><p class="muted">No stress phase ran, so no capacity was measured.</p></section>`;
-  const g = cap?.growth;
-  const tiles = [
+  return html`<div class="tiles">${[
     tile('Sustainable at the SLO', `${cap?.lowerBound ? '≥ ' : ''}${rps(cap?.sustainableRps ?? stress?.stress?.maxSustainableRate)}`, cap?.lowerBound ? 'a lower bound: the load generator on this host reached its limit first' : num(cap?.sustainableConcurrency) !== null ? `≈ ${plain(cap!.sustainableConcurrency, 1)} requests in flight` : ''),
-    tile('Knee', rps(cap?.kneeRps), 'throughput stops growing linearly'),
+    tile('Knee', rps(cap?.kneeRps), cap ? 'throughput stops growing linearly' : 'needs a capacity model (3 usable stress steps)'),
     tile('Breaking point', rps(stress?.stress?.breakingRate), stress?.stress ? `stopped: ${(STOP_REASON_TEXT as Record<string, string>)[stress.stress.stopReason] ?? String(stress.stress.stopReason)}` : ''),
     cap
       ? num(cap.peakThroughputRps) !== null
         ? tile('USL peak', rps(cap.peakThroughputRps), `at N ≈ ${plain(cap.peakConcurrency, 1)}`)
         : tile('USL peak', 'none in range', 'the fit has no maximum near the measured load')
       : '',
-  ];
+  ]}</div>`;
+}
+
+/**
+ * The top of the report, above the findings: the capacity figures and the key charts (latency vs
+ * throughput, the USL fit). Null when no stress phase ran and there is no model: the phases'
+ * charts then come first instead (html.ts).
+ */
+export function capacitySummary(r: AssessmentRecord): SafeHtml | null {
+  const stress = stressOf(r);
+  const st = steps(stress);
+  const cap = r.capacity;
+  if (!stress && !cap) return null;
+  return html`<section id="capacity"><h2>Capacity</h2>
+${tiles(r)}
+<div class="charts key">${st.length ? latencyThroughputChart(st, cap, r.config?.slo, stress?.stress) : ''}${cap ? uslChart(cap) : stress ? phaseThroughputChart(stress, 'capacity-stress-throughput', 'Stress staircase: offered vs completed req/s') : ''}</div>
+<p class="muted"><a href="#capacity-details">The model, growth and every stress step</a> are below the findings.</p>
+</section>`;
+}
+
+/** The USL parameters, growth and the stress-step table: details, after the findings and phases. */
+export function capacityDetails(r: AssessmentRecord): SafeHtml {
+  const stress = stressOf(r);
+  const st = steps(stress);
+  const cap = r.capacity;
+  if (!stress && !cap) return html`<section id="capacity-details"><h2>Capacity</h2><p class="muted">No stress phase ran, so no capacity was measured.</p></section>`;
+  const g = cap?.growth;
   const model = cap
     ? html`<h4>Universal Scalability Law fit</h4><dl class="facts">
 <dt>λ (throughput per unit of concurrency)</dt><dd>${plain(cap.lambda, 3)} req/s</dd>
@@ -123,9 +150,7 @@ export function capacitySection(r: AssessmentRecord): SafeHtml {
 ${g.targetRps != null ? html`<dt>Target load</dt><dd>${rps(g.targetRps)} → ${g.instancesNeeded != null ? `${plain(g.instancesNeeded, 0)} instance(s)` : DASH}</dd>` : ''}
 </dl>`
     : '';
-  return html`<section id="capacity"><h2>Capacity</h2>
-<div class="tiles">${tiles}</div>
-<div class="charts">${st.length ? latencyThroughputChart(st, cap, r.config?.slo, stress?.stress) : ''}${cap ? uslChart(cap) : ''}</div>
+  return html`<section id="capacity-details"><h2>Capacity model and stress steps</h2>
 <div class="card">${model}${growth}${st.length ? html`<h4>Stress steps</h4>${stepTable(st, stress?.stress?.breakingRate)}` : ''}</div>
 </section>`;
 }

@@ -2,7 +2,8 @@
 // total time, plans' issues, index suggestions with their CREATE statements and before/after, N+1
 // groups. Query texts come from the application through the database: every one goes through the
 // `html` template (escaped); nothing here is a script, a style or a URL.
-import { cacheFigure, dbFigures, dbView, meanMsOf, rowsPerCall, shortSql, type DbView } from '../../../audits/support/database.ts';
+import { databaseFiguresOf, dbView, meanMsOf, rowsPerCall, shortSql, type DbView } from '../../../analysis/database-figures.ts';
+import type { DatabaseFigures } from '../../../record/database-figures.ts';
 import type { AssessmentRecord } from '../../../record/assessment-record.ts';
 import type { StatementStats } from '../../../record/database-probes.ts';
 import { bytes, DASH, ms, pct, plain } from '../fmt.ts';
@@ -22,10 +23,8 @@ const count = (v: unknown) => {
 };
 const sql = (text: unknown, max = QUERY_CHARS) => html`<code>${shortSql(String(text ?? ''), max)}</code>`;
 
-function overview(v: DbView): SafeHtml {
+function overview(v: DbView, f: DatabaseFigures): SafeHtml {
   const s = v.probes.server;
-  const f = dbFigures(v);
-  const cache = cacheFigure(v);
   const windows = v.probes.windows ?? [];
   return html`<div class="card"><dl class="facts">
 <dt>Database</dt><dd><code>${v.database}</code> on PostgreSQL ${s?.version ?? DASH} · <code>${v.probes.url}</code></dd>
@@ -33,7 +32,7 @@ function overview(v: DbView): SafeHtml {
 <dt>pg_stat_statements</dt><dd>${s?.pgStatStatements?.available ? `available (${v.probes.statementsInfo?.extVersion ?? s.extensions?.pgStatStatements ?? '?'})` : html`<strong>not available</strong>: ${s?.pgStatStatements?.howToEnable ?? 'unknown'}`}</dd>
 <dt>Mean query time</dt><dd>${ms(f.queryTimeAvgMs)}</dd>
 <dt>Slow statements</dt><dd>${f.slowQueries ?? DASH}</dd>
-<dt>Cache hit ratio</dt><dd>${cache ? html`${pct(cache.ratio)} <span class="muted">${cache.source}${cache.blocks !== null ? `, ${count(cache.blocks)} blocks` : ''}</span>` : DASH}</dd>
+<dt>Cache hit ratio</dt><dd>${f.cacheHitRatio !== null ? html`${pct(f.cacheHitRatio)} <span class="muted">${f.cacheSource ?? ''}${f.cacheBlocks !== null ? `, ${count(f.cacheBlocks)} blocks` : ''}</span>` : DASH}</dd>
 <dt>Connections</dt><dd>${f.connectionUse === null ? 'not sampled' : `peak ${pct(f.connectionUse, 1)} of max_connections (${s?.settings?.maxConnections ?? '?'})`}</dd>
 <dt>Settings</dt><dd>${s?.settings ? `shared_buffers ${bytes(s.settings.sharedBuffersKb * 1024)}, work_mem ${bytes(s.settings.workMemKb * 1024)}, random_page_cost ${plain(s.settings.randomPageCost)}` : DASH}</dd>
 <dt>Index advice</dt><dd>${s?.hypopgAvailable ? 'HypoPG' : 'no HypoPG'}; ${v.probes.allowWrites ? 'indexes measured for real in rolled-back transactions (--allow-writes)' : 'nothing written (read-only session)'}</dd>
@@ -85,5 +84,5 @@ ${inferred.length ? html`<p class="muted">Inferred from pg_stat_statements calls
 export function databaseSection(r: AssessmentRecord): SafeHtml {
   const v = r.probes && typeof r.probes === 'object' ? dbView(r) : null;
   if (!v) return html``;
-  return html`<section id="database"><h2>Database</h2>${overview(v)}${statements(v)}${plans(v)}${suggestions(v)}${nPlusOne(v)}</section>`;
+  return html`<section id="database"><h2>Database</h2>${overview(v, databaseFiguresOf(r)!)}${statements(v)}${plans(v)}${suggestions(v)}${nPlusOne(v)}</section>`;
 }

@@ -31,7 +31,8 @@ export function endpointRows(run: RunRecord): EndpointRow[] {
     for (const t of mine) byStatus.set(String(t.tags?.status ?? '?'), (byStatus.get(String(t.tags?.status ?? '?')) ?? 0) + (num(t.sum) ?? 0));
     let p50 = null, p95 = null, p99 = null, errorRate = null;
     try {
-      const lat = selectMetric(run, 'http_req_latency', { name }) ?? selectMetric(run, 'http_req_duration', { name });
+      // Response time (http_req_duration), as the Markdown and JSON reports quote it.
+      const lat = selectMetric(run, 'http_req_duration', { name }) ?? selectMetric(run, 'http_req_latency', { name });
       if (lat && lat.count > 0) [p50, p95, p99] = [lat.percentile(50), lat.percentile(95), lat.percentile(99)];
       const f = selectMetric(run, 'http_req_failed', { name });
       if (f && f.count > 0) errorRate = f.sum / f.count;

@@ -3,6 +3,7 @@ import type { AssessmentRecord } from '../../../record/assessment-record.ts';
 import { dateTime, ms, pct, rps } from '../fmt.ts';
 import { html, type SafeHtml } from '../safe.ts';
 import { SEVERITY_ORDER } from '../../../record/findings.ts';
+import { expectedLoadText } from '../../phase-figures.ts';
 import { SEVERITY_LABEL, severityOf, verdictOf } from '../verdict.ts';
 
 export function headerSection(r: AssessmentRecord): SafeHtml {
@@ -21,7 +22,7 @@ export function headerSection(r: AssessmentRecord): SafeHtml {
 <dl class="facts">
 <dt>Status</dt><dd><span class="badge ${status === 'completed' ? 'ver-passed' : status === 'interrupted' ? 'ver-degraded' : 'ver-failed'}">${status}</span>${r.statusReason ? html` <span class="muted">${r.statusReason}</span>` : ''}</dd>
 <dt>SLO</dt><dd>${slo ? html`p${slo.latencyPercentile} &lt; ${ms(slo.latencyMs)}, errors &lt; ${pct(slo.errorRate)}` : '–'}</dd>
-<dt>Expected load</dt><dd>${r.config?.expectedRate != null ? rps(r.config.expectedRate) : 'not given (found by the stress phase)'}</dd>
+<dt>Expected load</dt><dd>${expectedLoadText(r)}</dd>
 <dt>Findings</dt><dd>${counts.length ? counts.map((c, i) => html`${i ? ', ' : ''}<span class="badge sev-${c.s}">${c.n} × ${SEVERITY_LABEL[c.s]}</span>`) : 'none'}</dd>
 </dl>
 </header>

@@ -1,52 +1,31 @@
 // Phase verdict table and, per phase, throughput / latency / errors over time.
 import type { AssessmentRecord, PhaseRecord, Slo } from '../../../record/assessment-record.ts';
-import type { RunRecord } from '../../../record/run-record.ts';
-import { selectMetric } from '../../../record/select.ts';
-import { ms, pct, rps } from '../fmt.ts';
+import { phaseFigures } from '../../phase-figures.ts';
+import { ms, pct, plain, rps } from '../fmt.ts';
 import { html, num, type SafeHtml } from '../safe.ts';
 import { fmtSeconds, fmtTick } from '../scale.ts';
 import { phaseSeries, type PhaseSeries } from '../series.ts';
 import { renderChart, type ChartBand, type ChartLine, type ChartSeries, type Point } from '../svg-chart.ts';
 import { phaseVerdictOf } from '../verdict.ts';
 
-export interface PhaseFigures {
-  achievedRps: number | null;
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-  errorRate: number | null;
-  requests: number | null;
-}
-
-/** Whole-phase figures from the run's totals (HDR histograms); nulls when the record lacks them. */
-export function phaseFigures(run: RunRecord): PhaseFigures {
-  const none: PhaseFigures = { achievedRps: null, p50: null, p95: null, p99: null, errorRate: null, requests: null };
+/** The figures of one phase as every report quotes them (report/phase-figures.ts); nulls when a stored record is damaged. */
+function figuresOf(p: PhaseRecord): { rps: number | null; p50: number | null; p95: number | null; p99: number | null; errorRate: number | null; requests: number | null } {
   try {
-    const reqs = selectMetric(run, 'http_reqs');
-    const lat = selectMetric(run, 'http_req_latency') ?? selectMetric(run, 'http_req_duration');
-    const failed = selectMetric(run, 'http_req_failed');
-    const secs = (num(run.durationMs) ?? 0) / 1000;
-    const has = lat && lat.count > 0;
-    return {
-      requests: reqs ? reqs.sum : null,
-      achievedRps: reqs && secs > 0 ? reqs.sum / secs : null,
-      p50: has ? lat.percentile(50) : null,
-      p95: has ? lat.percentile(95) : null,
-      p99: has ? lat.percentile(99) : null,
-      errorRate: failed && failed.count > 0 ? failed.sum / failed.count : null,
-    };
+    const f = phaseFigures(p);
+    return { rps: f.rps, p50: f.p50Ms, p95: f.p95Ms, p99: f.p99Ms, errorRate: f.requests ? f.errorRate : null, requests: f.requests };
   } catch {
     // A damaged histogram in a stored record must not stop the rest of the report.
-    return none;
+    return { rps: null, p50: null, p95: null, p99: null, errorRate: null, requests: null };
   }
 }
 
 export function phaseTable(phases: readonly PhaseRecord[]): SafeHtml {
-  return html`<table class="phases"><thead><tr><th>Phase</th><th>What ran</th><th class="n">Offered</th><th class="n">Achieved</th><th class="n">p50</th><th class="n">p95</th><th class="n">p99</th><th class="n">Errors</th><th>Verdict</th><th>Why</th></tr></thead><tbody>${phases.map((p) => {
-    const f = phaseFigures(p.run);
+  return html`<table class="phases"><thead><tr><th>Phase</th><th>What ran</th><th class="n">Offered</th><th class="n">Achieved</th><th class="n">Requests</th><th class="n">p50</th><th class="n">p95</th><th class="n">p99</th><th class="n">Errors</th><th>Verdict</th><th>Why</th></tr></thead><tbody>${phases.map((p) => {
+    const f = figuresOf(p);
     const v = phaseVerdictOf(p);
-    return html`<tr data-phase="${p.name}"><td><a href="#phase-${anchor(p.name)}">${p.name}</a></td><td>${p.description}</td><td class="n">${rps(p.offeredRate)}</td><td class="n">${rps(f.achievedRps)}</td><td class="n">${ms(f.p50)}</td><td class="n">${ms(f.p95)}</td><td class="n">${ms(f.p99)}</td><td class="n">${pct(f.errorRate)}</td><td><span class="badge ver-${v}">${v}</span></td><td>${p.verdictReason}</td></tr>`;
-  })}</tbody></table>`;
+    return html`<tr data-phase="${p.name}"><td><a href="#phase-${anchor(p.name)}">${p.name}</a></td><td>${p.description}</td><td class="n">${rps(p.offeredRate)}</td><td class="n">${rps(f.rps)}</td><td class="n" data-field="requests">${plain(f.requests, 0)}</td><td class="n">${ms(f.p50)}</td><td class="n" data-field="p95">${ms(f.p95)}</td><td class="n">${ms(f.p99)}</td><td class="n">${pct(f.errorRate)}</td><td><span class="badge ver-${v}">${v}</span></td><td>${p.verdictReason}</td></tr>`;
+  })}</tbody></table>
+<p class="muted">Response time is http_req_duration, as in the Markdown and JSON reports; the latency charts below also show it from the intended start (queueing included).</p>`;
 }
 
 /** In-page anchors only; the phase name is not trusted to be one of ours. */
@@ -97,9 +76,7 @@ function markers(p: PhaseRecord): { vLines: ChartLine[]; bands: ChartBand[] } {
   return { vLines, bands };
 }
 
-export function phaseCharts(p: PhaseRecord, index: number, slo: Slo | undefined): SafeHtml {
-  const s = phaseSeries(p.run);
-  const id = `p${index}-${anchor(p.name)}`;
+function chartBase(p: PhaseRecord, s: PhaseSeries) {
   const { vLines, bands } = markers(p);
   const offered = offeredSeries(p, s);
   const xMax = Math.max(s.spanSeconds, ...offered.map((o) => o.x));
@@ -109,6 +86,19 @@ export function phaseCharts(p: PhaseRecord, index: number, slo: Slo | undefined)
     { key: 'failed', label: 'failed req/s', colour: 'c-red', points: points(s.t, s.failedRps) },
   ];
   if (offered.length) throughput.push({ key: 'offered', label: 'offered req/s', colour: 'c-grey', points: offered, dashed: true });
+  return { common, throughput };
+}
+
+/** Offered vs completed requests per second over one phase (the report's summary shows the stress phase's). */
+export function phaseThroughputChart(p: PhaseRecord, id: string, title = 'Throughput'): SafeHtml {
+  const { common, throughput } = chartBase(p, phaseSeries(p.run));
+  return renderChart({ ...common, id, title, yLabel: 'req/s', series: throughput });
+}
+
+export function phaseCharts(p: PhaseRecord, index: number, slo: Slo | undefined): SafeHtml {
+  const s = phaseSeries(p.run);
+  const id = `p${index}-${anchor(p.name)}`;
+  const { common, throughput } = chartBase(p, s);
   const latName = s.latencyMetric === 'http_req_latency' ? 'from intended start' : 'service time';
   const latency: ChartSeries[] = [
     { key: 'p50', label: 'p50', colour: 'c-green', points: points(s.t, s.p50) },
