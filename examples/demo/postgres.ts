@@ -23,7 +23,8 @@ import pg from 'pg';
 import { seedDemoDatabase, type SeedSize } from './db.ts';
 
 const run = promisify(execFile);
-const WATCHDOG = fileURLToPath(new URL('./postgres-watchdog.ts', import.meta.url));
+// .js in the published build (dist/examples/demo), .ts here.
+const WATCHDOG = fileURLToPath(new URL(`./postgres-watchdog.${import.meta.url.endsWith('.js') ? 'js' : 'ts'}`, import.meta.url));
 export const DEMO_DATABASE = 'shop';
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;

@@ -17,6 +17,7 @@ import { EXIT, UsageError } from '../errors.ts';
 import { ProgressLine } from './progress.ts';
 import { saveToHistory } from '../history/save-to-history.ts';
 import { collect, durationFlag, positiveInt, rateNumber, wholeNumber } from './option-parsers.ts';
+import { installScriptHooks } from '../engine/script-loader/hooks.ts';
 
 export interface RunCliOptions {
   vus?: number;
@@ -118,6 +119,7 @@ export async function runWithSignals(handle: RunHandle): Promise<RunRecord> {
 export async function runCommand(target: string, o: RunCliOptions): Promise<number> {
   const outs = parseOut(o.out);
   const stopGraceMs = parseDuration(o.stopGrace ?? '10s');
+  installScriptHooks();
   const plan = await loadPlan(target, toUrlFlags(o));
   checkPlanThresholds(plan);
   return executePlan(plan, o, outs.json, stopGraceMs);
