@@ -2,7 +2,7 @@
 //   import { run } from 'speedguard';                       // run a load test from code
 //   import { http, check, sleep, type Options } from 'speedguard';   // write a k6-style script
 import { startRun, type RunOptions } from './engine/coordinator.ts';
-import { loadPlan as loadPlanAt } from './plan/index.ts';
+import { loadPlan as loadPlanAt } from './plan/load.ts';
 import type { UrlFlags } from './plan/load-url.ts';
 import type { Plan } from './plan/types.ts';
 import type { RunRecord } from './record/run-record.ts';
