@@ -71,6 +71,13 @@ test('npx speedguard run URL sends the requests it reports', async () => {
   assert.match(r.stdout, /http_reqs/);
 });
 
+test('a bad plan is one line naming the file and field, exit 2 (the build validates with its precompiled schema)', async () => {
+  writeFileSync(join(project, 'bad.yaml'), `target: ${srv.url}\nscenarios:\n  a:\n    executor: constant-arrival-rate\n    rate: -5\n    duration: 1s\n    preAllocatedVUs: 1\nflow:\n  - request: { url: / }\n`);
+  const r = await sh('npx', ['--no-install', 'speedguard', 'run', 'bad.yaml', '--no-history'], project);
+  assert.equal(r.code, 2, show(r));
+  assert.equal(r.stderr.trim(), 'speedguard: bad.yaml:5:5: scenarios.a.rate: must be a number > 0 (got -5)');
+});
+
 /** A k6-style script; `header` is its first lines (imports), `typed` adds TypeScript annotations. */
 function script(header: string, typed: boolean, tag: string): string {
   return `${header}
