@@ -8,13 +8,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const [major, minor] = process.versions.node.split('.').map(Number);
-if (major < 22 || (major === 22 && minor < 12)) {
-  process.stderr.write(`speedguard needs Node.js ≥ 22.12 (this is ${process.version}). Inside the repository, run it through npm scripts (they use the pinned Node 24).\n`);
-  process.exit(1);
-}
 const sources = new URL('../src/cli/main.ts', import.meta.url);
 const fromSources = existsSync(sources);
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 12)) {
+  const hint = fromSources ? ' Inside the repository, run it through npm scripts (they use the pinned Node 24).' : '';
+  process.stderr.write(`speedguard needs Node.js ≥ 22.12 (this is ${process.version}).${hint}\n`);
+  process.exit(1);
+}
 // Flags this Node needs: type stripping for the sources and for users' .ts scripts (the build itself
 // is JavaScript), node:sqlite (the history) before 22.13. Re-run once with them; newer Nodes never do.
 const flags = [];
