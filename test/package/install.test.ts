@@ -5,7 +5,7 @@
 // Nothing here imports the repository's sources: only the tarball is used.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
@@ -59,6 +59,24 @@ test('npx speedguard --version prints the package version', async () => {
   const r = await sh('npx', ['--no-install', 'speedguard', '--version'], project);
   assert.equal(r.code, 0, show(r));
   assert.match(r.stdout.trim(), /^\d+\.\d+\.\d+/);
+});
+
+// The machine's own Node (Debian's) is older than the engines range here; elsewhere there may be none.
+const OLD_NODE = '/usr/bin/node';
+const oldNodeVersion = (() => {
+  try {
+    return execFileSync(OLD_NODE, ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim();
+  } catch {
+    return null;
+  }
+})();
+const isOld = (v: string) => { const [a, b] = v.split('.').map(Number); return a! < 22 || (a === 22 && b! < 12); };
+
+test('a Node older than 22.12 gets one line saying what is needed', { skip: (oldNodeVersion === null || !isOld(oldNodeVersion)) && `no Node older than 22.12 at ${OLD_NODE}` }, async () => {
+  const r = await sh(OLD_NODE, [join(project, 'node_modules', 'speedguard', 'bin', 'speedguard.js'), '--help'], project);
+  assert.equal(r.code, 1, show(r));
+  assert.equal(r.stdout, '');
+  assert.equal(r.stderr, `speedguard needs Node.js ≥ 22.12 (this is v${oldNodeVersion}).\n`);
 });
 
 test('npx speedguard run URL sends the requests it reports', async () => {
