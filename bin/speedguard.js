@@ -1,24 +1,34 @@
 #!/usr/bin/env node
-// speedguard's executable. The sources are TypeScript run by Node's built-in type stripping, which
-// is on by default from Node 22.18 / 23.6. On Node 22.12–22.17 it (and node:sqlite before 22.13)
-// needs a flag: re-run this file once with the flags instead of failing with a syntax error.
+// speedguard's executable. Kept to syntax every Node runs, so an old Node prints one line instead
+// of a syntax error.
+// - Installed (npm i, npm i -g, npx): the package ships the JavaScript build, dist/src/cli/main.js.
+// - In the repository (src/ beside this file): the TypeScript sources run directly, never dist/, so a
+//   stale build cannot be run by accident.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+const sources = new URL('../src/cli/main.ts', import.meta.url);
+const fromSources = existsSync(sources);
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 12)) {
-  process.stderr.write(`speedguard needs Node.js ≥ 22.12 (this is ${process.version}). Inside the repository, run it through npm scripts (they use the pinned Node 24).\n`);
+  const hint = fromSources ? ' Inside the repository, run it through npm scripts (they use the pinned Node 24).' : '';
+  process.stderr.write(`speedguard needs Node.js ≥ 22.12 (this is ${process.version}).${hint}\n`);
   process.exit(1);
 }
-if (!process.features.typescript && !process.env.SPEEDGUARD_REEXEC) {
-  const flags = ['--experimental-strip-types', '--experimental-sqlite', '--no-warnings'];
-  const r = spawnSync(process.execPath, [...flags, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+// Flags this Node needs: type stripping for the sources and for users' .ts scripts (the build itself
+// is JavaScript), node:sqlite (the history) before 22.13. Re-run once with them; newer Nodes never do.
+const flags = [];
+if (!process.features.typescript) flags.push('--experimental-strip-types');
+if (major === 22 && minor < 13) flags.push('--experimental-sqlite');
+if (flags.length > 0 && !process.env.SPEEDGUARD_REEXEC) {
+  const r = spawnSync(process.execPath, [...flags, '--no-warnings', ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
     stdio: 'inherit',
     env: { ...process.env, SPEEDGUARD_REEXEC: '1' },
   });
   process.exit(r.status ?? 1);
 }
-const { main } = await import('../src/cli/main.ts');
+const { main } = await import(fromSources ? sources.href : '../dist/src/cli/main.js');
 const code = await main(process.argv.slice(2));
 // Leftover sockets or timers must not keep a finished run alive: flush stdout, then exit.
 process.stdout.write('', () => process.exit(code));

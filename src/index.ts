@@ -2,14 +2,19 @@
 //   import { run } from 'speedguard';                       // run a load test from code
 //   import { http, check, sleep, type Options } from 'speedguard';   // write a k6-style script
 import { startRun, type RunOptions } from './engine/coordinator.ts';
-import { loadPlan } from './plan/index.ts';
+import { loadPlan as loadPlanAt } from './plan/load.ts';
 import type { UrlFlags } from './plan/load-url.ts';
 import type { Plan } from './plan/types.ts';
 import type { RunRecord } from './record/run-record.ts';
 import { checkPlanThresholds } from './engine/threshold-tracker.ts';
+import { installScriptHooks } from './engine/script-loader/hooks.ts';
 
 export { startRun, type RunHandle, type RunOptions, type IntervalProgress } from './engine/coordinator.ts';
-export { loadPlan } from './plan/index.ts';
+/** Reads a plan: a URL (with flags), a YAML/JSON plan file or a TS/JS script. */
+export function loadPlan(target: string, flags: UrlFlags = {}): Promise<Plan> {
+  installScriptHooks();
+  return loadPlanAt(target, flags);
+}
 export { buildSummaryExport } from './report/summary-export.ts';
 export { renderSummary } from './report/summary-text.ts';
 export { selectMetric } from './record/select.ts';
@@ -27,7 +32,9 @@ export { check, group, sleep, Trend, Counter, Rate, Gauge, exec } from './engine
  *   const record = await run('http://127.0.0.1:3000/api', { rate: 200, duration: '10s' });
  */
 export async function run(target: string | Plan, flags: UrlFlags = {}, options: RunOptions = {}): Promise<RunRecord> {
-  const plan = typeof target === 'string' ? await loadPlan(target, flags) : target;
+  // A script may import 'speedguard' and live in a CommonJS project: the script hooks load it.
+  installScriptHooks();
+  const plan = typeof target === 'string' ? await loadPlanAt(target, flags) : target;
   checkPlanThresholds(plan);
   return startRun(plan, options).result;
 }

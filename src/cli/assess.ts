@@ -25,6 +25,7 @@ import { historyOption, toUrlFlags, type RunCliOptions } from './run.ts';
 import { databaseUrlOf, startDatabaseProbe } from '../probes/postgres/collect.ts';
 import { addRecordOutputOptions, collect, durationFlag, failOnOption, portNumber, positiveInt, positiveNumber } from './option-parsers.ts';
 import { finish } from './finish-assessment.ts';
+import { installScriptHooks } from '../engine/script-loader/hooks.ts';
 
 export interface AssessCliOptions extends Pick<RunCliOptions, 'method' | 'header' | 'body' | 'env' | 'workers' | 'insecure' | 'timeout' | 'quiet' | 'json' | 'history'> {
   expectedRate?: number;
@@ -55,7 +56,6 @@ export function registerAssessCommand(program: Command, run: (fn: () => Promise<
   const cmd = program.command('assess')
     .argument('[target]', 'URL or plan (with --profile: optional, the started service is the target)')
     .argument('[command...]', 'with --profile: the command that starts the service, after "--"')
-    .description('assess a service: baseline, stress to breaking point, spike, sustained, recovery → findings, capacity, reports')
     .option('--expected-rate <req/s>', 'the expected load (default: half the sustainable maximum found by the stress phase)', positive('--expected-rate'))
     .option('--slo <expr>', 'service-level objective, e.g. "p95<200ms", "p99<1s", "errors<1%" (repeatable)', collect, [])
     .option('--suite <phases>', 'phases to run: baseline,stress,spike,sustained,recovery (default all)')
@@ -126,6 +126,7 @@ export async function assessCommand(target: string, o: AssessCliOptions, extra: 
   const growth = o.growth ? parseGrowth(o.growth) : null;
   const thresholds = o.config ? loadSeverityConfig(o.config) : undefined;
   const flags = toUrlFlags({ ...o, out: [], threshold: [] } as unknown as RunCliOptions);
+  installScriptHooks();
   const plan = extra.targetOrigin ? await loadPlanFile(target, { target: extra.targetOrigin }) : await loadPlan(target, flags);
   checkPlanThresholds(plan);
   // Resolve the baseline before spending minutes on load: a typo'd ref fails at once.

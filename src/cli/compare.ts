@@ -49,7 +49,6 @@ Exit codes: 0 no regression at/above --fail-on · 2 bad ref or input · 99 regre
 
 export function registerCompareCommand(program: Command, run: (fn: () => Promise<number>) => void): void {
   program.command('compare <baseline> <current>')
-    .description('compare a run with a baseline: direction-aware thresholds, significance, confidence intervals')
     .option('--history <path>', `history database (default ${DEFAULT_HISTORY_PATH})`)
     .addOption(new Option('--fail-on <severity>', 'exit 99 on a regression at or above this severity').choices([...REGRESSION_SEVERITIES]).default('medium'))
     .option('--out-dir <dir>', 'where OPTIMIZATIONS/OPT-<id>.md goes', 'PERFORMANCE')

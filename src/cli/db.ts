@@ -42,7 +42,6 @@ const MAX_EXPLAINED = 25;
 export function registerDbCommand(program: Command, run: (fn: () => Promise<number>) => void): void {
   const cmd = program.command('db')
     .argument('<postgres-url>', 'postgres://user[:password]@host[:port]/database (the password is never printed or stored)')
-    .description('analyse a PostgreSQL database: slow statements, plans, measured index advice, unused/duplicate/invalid indexes, cache, connections')
     .option('--top <n>', 'statements (by total time) to explain and advise on', positiveInt('--top'), 10)
     .option('--no-explain', 'do not EXPLAIN the top statements (no plans, no index advice)')
     .option('--allow-writes', 'measure candidate indexes for real: CREATE INDEX inside a transaction that is always rolled back (holds a lock on the table meanwhile)')

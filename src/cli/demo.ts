@@ -14,11 +14,13 @@ import { EXIT, RuntimeFailure } from '../errors.ts';
 import { startTarget } from '../probes/target.ts';
 import { startWindowProbes } from '../probes/window-probes.ts';
 import { addRecordOutputOptions, positiveInt } from './option-parsers.ts';
+import { ownModule, packageFile } from '../own-files.ts';
 
 // The demo is started as processes, never imported: the product does not depend on the example's code.
-const SERVER = fileURLToPath(new URL('../../examples/demo/server.ts', import.meta.url));
-const DATABASE = fileURLToPath(new URL('../../examples/demo/start-database.ts', import.meta.url));
-const PLAN = fileURLToPath(new URL('../../examples/demo/plan.yaml', import.meta.url));
+// The build has the demo shop as JavaScript (dist/examples/demo) and plan.yaml in the package's examples/demo.
+const SERVER = fileURLToPath(ownModule('../../examples/demo/server.ts', import.meta.url));
+const DATABASE = fileURLToPath(ownModule('../../examples/demo/start-database.ts', import.meta.url));
+const PLAN = fileURLToPath(packageFile('examples/demo/plan.yaml'));
 
 export interface DemoOptions {
   quick?: boolean;
@@ -31,7 +33,6 @@ export interface DemoOptions {
 
 export function registerDemoCommand(program: Command, run: (fn: () => Promise<number>) => void): void {
   const cmd = program.command('demo')
-    .description('start the bundled demo shop (real bottlenecks), assess it, and write the reports (about 2 minutes)')
     .option('--quick', 'shorter phases (about a minute)')
     .option('-w, --workers <n>', 'worker threads', positiveInt('--workers'));
   addRecordOutputOptions(cmd, { outDir: 'where reports go', record: 'the AssessmentRecord' })

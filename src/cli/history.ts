@@ -107,7 +107,6 @@ export function historyCommand(o: HistoryCliOptions, io: CliIo = processIo()): v
 export function registerHistoryCommand(program: Command, io?: CliIo): void {
   program
     .command('history')
-    .description('list stored runs and assessments, newest first')
     .option('--history <path>', 'history database (default .speedguard/history.db)')
     .option('-n, --limit <n>', 'how many to show (0 = all)', limitArg, 20)
     .addOption(new Option('--kind <kind>', 'only runs or only assessments').choices(['run', 'assess']))

@@ -1,15 +1,11 @@
-// The speedguard command line: one file per command, registered here.
+// The speedguard command line: one file per command, registered here. Only the command being run is
+// imported (its file pulls in the engine, plan validation, PostgreSQL, reports…): `speedguard --help`
+// and the others list the rest by name and description alone, so starting costs little more than
+// Node itself (BENCHMARKS.md, cold start).
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.ts';
 import { EXIT, InputError, RuntimeFailure } from '../errors.ts';
-import { addRunOptions, runCommand, type RunCliOptions } from './run.ts';
-import { registerDemoCommand } from './demo.ts';
-import { registerProfileCommand } from './profile.ts';
-import { registerAssessCommand } from './assess.ts';
-import { registerHistoryCommand } from './history.ts';
-import { registerReportCommand } from './report.ts';
-import { registerCompareCommand } from './compare.ts';
-import { registerDbCommand } from './db.ts';
+import type { RunCliOptions } from './run.ts';
 
 const EXAMPLES = `
 Examples:
@@ -21,6 +17,51 @@ Examples:
 
 Exit codes: 0 ok · 1 runtime failure · 2 bad input · 99 a threshold failed · 130 interrupted`;
 
+type Runner = (fn: () => Promise<number>) => void;
+type Register = (program: Command, run: Runner, passthrough: string[]) => void;
+
+/** The commands, in the order help lists them; `load` imports one's implementation and registers it. */
+const COMMANDS: ReadonlyArray<{ name: string; description: string; load: () => Promise<Register> }> = [
+  {
+    name: 'run', description: 'run a load test: a URL, a YAML/JSON plan, or a TS/JS script',
+    load: async () => {
+      const { addRunOptions, runCommand } = await import('./run.ts');
+      return (program, run) => {
+        addRunOptions(program.command('run <target>').addHelpText('after', EXAMPLES))
+          .action((target: string, o: RunCliOptions) => run(() => runCommand(target, o)));
+      };
+    },
+  },
+  {
+    name: 'assess', description: 'assess a service: baseline, stress to breaking point, spike, sustained, recovery → findings, capacity, reports',
+    load: async () => (await import('./assess.ts')).registerAssessCommand,
+  },
+  { name: 'history', description: 'list stored runs and assessments, newest first', load: async () => { const m = await import('./history.ts'); return (p) => m.registerHistoryCommand(p); } },
+  { name: 'report', description: 're-render a stored run or assessment (no load is sent)', load: async () => { const m = await import('./report.ts'); return (p) => m.registerReportCommand(p); } },
+  {
+    name: 'compare', description: 'compare a run with a baseline: direction-aware thresholds, significance, confidence intervals',
+    load: async () => (await import('./compare.ts')).registerCompareCommand,
+  },
+  {
+    name: 'demo', description: 'start the bundled demo shop (real bottlenecks), assess it, and write the reports (about 2 minutes)',
+    load: async () => (await import('./demo.ts')).registerDemoCommand,
+  },
+  {
+    name: 'profile', description: 'start a service, load it, measure it from inside (CPU profile, event loop, GC, memory, downstreams, /proc) and name the bottleneck',
+    load: async () => (await import('./profile.ts')).registerProfileCommand,
+  },
+  {
+    name: 'db', description: 'analyse a PostgreSQL database: slow statements, plans, measured index advice, unused/duplicate/invalid indexes, cache, connections',
+    load: async () => (await import('./db.ts')).registerDbCommand,
+  },
+];
+
+/** The command the arguments name: the first operand (`help X` names X). Global options take no value. */
+function commandNamed(args: string[]): string | undefined {
+  const operands = args.filter((a) => !a.startsWith('-'));
+  return operands[0] === 'help' ? operands[1] : operands[0];
+}
+
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('speedguard')
     .description('Load-test a service correctly, measure it, and name its bottleneck.')
@@ -31,24 +72,20 @@ export async function main(argv: string[]): Promise<number> {
     .addHelpText('after', EXAMPLES);
 
   let code: number = EXIT.OK;
-  addRunOptions(program.command('run <target>').description('run a load test: a URL, a YAML/JSON plan, or a TS/JS script').addHelpText('after', EXAMPLES))
-    .action(async (target: string, o: RunCliOptions) => {
-      code = await runCommand(target, o);
-    });
   // Commands registered from their own files run through this, so their exit code reaches main().
   const pending: Array<Promise<void>> = [];
-  const runner = (fn: () => Promise<number>) => {
+  const runner: Runner = (fn) => {
     pending.push(fn().then((c) => { code = c; }));
   };
   // What follows "--" is a command to start (assess --profile), never options or a target.
   const dd = argv.indexOf('--');
-  registerAssessCommand(program, runner, dd >= 0 ? argv.slice(dd + 1) : []);
-  registerHistoryCommand(program);
-  registerReportCommand(program);
-  registerCompareCommand(program, runner);
-  registerDemoCommand(program, runner);
-  registerProfileCommand(program, runner);
-  registerDbCommand(program, runner);
+  const passthrough = dd >= 0 ? argv.slice(dd + 1) : [];
+  const selected = commandNamed(argv.slice(0, dd >= 0 ? dd : argv.length));
+  for (const c of COMMANDS) {
+    if (c.name === selected) (await c.load())(program, runner, passthrough);
+    else program.command(c.name);
+    program.commands.at(-1)!.description(c.description);
+  }
 
   try {
     await program.parseAsync(argv, { from: 'user' });

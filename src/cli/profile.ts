@@ -30,7 +30,6 @@ export interface ProfileCliOptions extends Pick<RunCliOptions, 'vus' | 'duration
 export function registerProfileCommand(program: Command, run: (fn: () => Promise<number>) => void): void {
   const cmd = program.command('profile')
     .argument('[command...]', 'the command that starts the service, after "--" (or --pid)')
-    .description('start a service, load it, measure it from inside (CPU profile, event loop, GC, memory, downstreams, /proc) and name the bottleneck')
     .option('-u, --vus <n>', 'virtual users (closed model; default 20 when no --rate)', positiveInt('--vus'))
     .option('-r, --rate <n>', 'arrival rate in requests/s (open model)', rateNumber('--rate'))
     .option('-d, --duration <time>', 'measured window (default 15s)', durationFlag('--duration'))

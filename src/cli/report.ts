@@ -152,7 +152,6 @@ function withVerdict(record: AssessmentRecord): AssessmentRecord {
 export function registerReportCommand(program: Command, io?: CliIo, deps: ReportDeps = {}): void {
   program
     .command('report <ref>')
-    .description('re-render a stored run or assessment (no load is sent)')
     .option('--history <path>', 'history database (default .speedguard/history.db)')
     .addOption(new Option('-f, --format <format>', 'what to render (default: summary for runs, all for assessments)').choices([...REPORT_FORMATS]))
     .option('--out-dir <dir>', `where report files go (default ./${DEFAULT_OUT_DIR})`)

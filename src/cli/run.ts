@@ -5,18 +5,14 @@ import { performance } from 'node:perf_hooks';
 import { startRun, type RunHandle } from '../engine/coordinator.ts';
 import { checkPlanThresholds } from '../engine/threshold-tracker.ts';
 import { parseDuration } from '../plan/duration.ts';
-import { loadPlan } from '../plan/index.ts';
+import { loadPlan } from '../plan/load.ts';
 import type { UrlFlags } from '../plan/load-url.ts';
 import type { Plan } from '../plan/types.ts';
 import type { RunRecord } from '../record/run-record.ts';
-import { NdjsonOutput } from '../report/ndjson-output.ts';
-import { buildSummaryExport } from '../report/summary-export.ts';
-import { renderSummary } from '../report/summary-text.ts';
-import { appendStepSummary, renderRunGithubSummary } from '../report/github-summary.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { ProgressLine } from './progress.ts';
-import { saveToHistory } from '../history/save-to-history.ts';
 import { collect, durationFlag, positiveInt, rateNumber, wholeNumber } from './option-parsers.ts';
+import { installScriptHooks } from '../engine/script-loader/hooks.ts';
 
 export interface RunCliOptions {
   vus?: number;
@@ -118,6 +114,7 @@ export async function runWithSignals(handle: RunHandle): Promise<RunRecord> {
 export async function runCommand(target: string, o: RunCliOptions): Promise<number> {
   const outs = parseOut(o.out);
   const stopGraceMs = parseDuration(o.stopGrace ?? '10s');
+  installScriptHooks();
   const plan = await loadPlan(target, toUrlFlags(o));
   checkPlanThresholds(plan);
   return executePlan(plan, o, outs.json, stopGraceMs);
@@ -126,7 +123,8 @@ export async function runCommand(target: string, o: RunCliOptions): Promise<numb
 export async function executePlan(plan: Plan, o: Pick<RunCliOptions, 'quiet' | 'json' | 'summaryExport' | 'history'>, ndjsonPath: string | null, stopGraceMs: number): Promise<number> {
   const tty = process.stderr.isTTY && !o.quiet && !process.env.CI;
   const progress = tty ? new ProgressLine(process.stderr) : null;
-  const ndjson = ndjsonPath ? new NdjsonOutput(ndjsonPath, performance.timeOrigin + performance.now()) : null;
+  // What is needed only after the load (or with --out) is imported then: the first request goes out sooner.
+  const ndjson = ndjsonPath ? new (await import('../report/ndjson-output.ts')).NdjsonOutput(ndjsonPath, performance.timeOrigin + performance.now()) : null;
   const handle = startRun(plan, {
     stopGraceMs,
     onInterval: (p) => {
@@ -137,6 +135,9 @@ export async function executePlan(plan: Plan, o: Pick<RunCliOptions, 'quiet' | '
   const record = await runWithSignals(handle);
   progress?.clear();
   await ndjson?.close();
+  const [{ buildSummaryExport }, { renderSummary }, { saveToHistory }, { appendStepSummary, renderRunGithubSummary }] = await Promise.all([
+    import('../report/summary-export.ts'), import('../report/summary-text.ts'), import('../history/save-to-history.ts'), import('../report/github-summary.ts'),
+  ]);
   if (o.summaryExport) await writeFile(o.summaryExport, JSON.stringify(buildSummaryExport(record), null, 2) + '\n');
   saveToHistory(record, { history: historyOption(o.history) });
   if (o.json) process.stdout.write(JSON.stringify(record) + '\n');

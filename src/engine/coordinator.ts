@@ -16,6 +16,7 @@ import { WorkerEngine, type GeneratorHealth, type WorkerInit, type WorkerMessage
 import type { IntervalSnapshot } from '../metrics/registry.ts';
 import { runSetup, runTeardown } from './setup-teardown.ts';
 import { currentEnvironment } from '../record/environment.ts';
+import { ownModule } from '../own-files.ts';
 
 export interface RunOptions {
   /** Worker threads; 0 or undefined = the plan's setting, else one per core. */
@@ -228,7 +229,7 @@ function inProcessWorker(init: WorkerInit, onMessage: (m: WorkerMessage) => void
 }
 
 function threadWorker(init: WorkerInit, onMessage: (m: WorkerMessage) => void): WorkerLink {
-  const w = new Worker(new URL('./worker-main.ts', import.meta.url), { workerData: init });
+  const w = new Worker(ownModule('./worker-main.ts', import.meta.url), { workerData: init });
   let sawDone = false;
   w.on('message', (m: WorkerMessage) => {
     if (m.type === 'done') sawDone = true;

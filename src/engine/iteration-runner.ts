@@ -9,6 +9,7 @@ import type { IterationRunner } from './executors/context.ts';
 import type { Stripe } from './executors/stripe.ts';
 import { compileSteps, runSteps, type Vars } from './flow/compile-flow.ts';
 import { openFeeders, type FeederSet } from './feeder-set.ts';
+import { installScriptHooks } from './script-loader/hooks.ts';
 
 export interface RunnerInput {
   plan: Plan;
@@ -74,6 +75,7 @@ async function scriptBody(input: RunnerInput, baseTags: Record<string, string>, 
   if (!path) throw new Error(`scenario "${input.scenarioName}" has neither a flow nor a script`);
   // Scripts read __ENV like k6; process.env is shared by the worker so expose the plan's env there too.
   Object.assign(process.env, env);
+  installScriptHooks();
   const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   const fn = mod[input.scenario.exec];
   if (typeof fn !== 'function') throw new Error(`${path}: scenario "${input.scenarioName}" runs exec "${input.scenario.exec}", but the module exports no such function`);

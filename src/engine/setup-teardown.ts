@@ -8,9 +8,11 @@ import { iterationStore, type IterationContext } from './script/context.ts';
 import { createHttpClient } from './http/client.ts';
 import { VirtualUser } from './vu.ts';
 import { performance } from 'node:perf_hooks';
+import { installScriptHooks } from './script-loader/hooks.ts';
 
 async function callLifecycle(plan: Plan, name: 'setup' | 'teardown', arg: unknown): Promise<unknown> {
   if (!plan.scriptPath) return undefined;
+  installScriptHooks();
   const mod = (await import(pathToFileURL(plan.scriptPath).href)) as Record<string, unknown>;
   const fn = mod[name];
   if (typeof fn !== 'function') return undefined;

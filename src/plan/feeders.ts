@@ -9,7 +9,6 @@
 
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { parse as parseCsv } from 'csv-parse/sync';
 import { PlanError } from './errors.ts';
 import type { FeederSpec } from './types.ts';
 
@@ -34,13 +33,14 @@ export async function loadFeeder(spec: Pick<FeederSpec, 'name' | 'path'>): Promi
   const ext = extname(spec.path).toLowerCase();
   let rows: FeederRow[];
   if (ext === '.json') rows = parseJsonRows(text, where);
-  else if (ext === '.csv' || ext === '.tsv') rows = parseCsvRows(text, ext === '.tsv' ? '\t' : ',', where);
+  else if (ext === '.csv' || ext === '.tsv') rows = parseCsvRows((await import('csv-parse/sync')).parse, text, ext === '.tsv' ? '\t' : ',', where);
   else throw new PlanError(`unsupported feeder file type "${ext}" (use .csv, .tsv or .json)`, where);
   if (rows.length === 0) throw new PlanError('has no data rows', where);
   return rows;
 }
 
-function parseCsvRows(text: string, delimiter: string, where: { file: string; path: string }): FeederRow[] {
+// csv-parse is imported by loadFeeder for CSV/TSV feeders only: load workers start without it.
+function parseCsvRows(parseCsv: typeof import('csv-parse/sync').parse, text: string, delimiter: string, where: { file: string; path: string }): FeederRow[] {
   try {
     const records = parseCsv(text, { columns: true, bom: true, skip_empty_lines: true, delimiter }) as Array<
       Record<string, unknown>

@@ -1,7 +1,8 @@
 // Script plans: a .ts/.js module whose `export const options` has the plan shape (k6 style) and
 // whose exported functions are what iterations run. Node 24 imports .ts directly (type stripping).
 // The module is imported here once to read its options and check the exports; every worker
-// imports it again from Plan.scriptPath.
+// imports it again from Plan.scriptPath. Callers install the script hooks first
+// (engine/script-loader: 'speedguard' imports, scripts in CommonJS projects).
 
 import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';

@@ -2,11 +2,13 @@
 // PlanError line naming the field: `plan.yaml: scenarios.browse.rate: must be a number > 0`.
 // allErrors:false: the user fixes one thing at a time, and the first error is the relevant one.
 
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv, ErrorObject, Options, ValidateFunction } from 'ajv';
 import schema from '../../schema/plan.schema.json' with { type: 'json' };
 import { DURATION_HINT, SIZE_HINT } from './duration.ts';
 import { PlanError, formatPath, type PathSegment } from './errors.ts';
 import type { PlanOptions } from './user-types.ts';
+import { BUILT } from '../own-files.ts';
 
 export interface SourceContext {
   /** The file as the user named it, for messages (null: command line). */
@@ -31,10 +33,20 @@ export function planError(ctx: SourceContext, path: readonly PathSegment[], prob
 type SchemaNode = Record<string, any>;
 const defs = (schema as SchemaNode).definitions as Record<string, SchemaNode>;
 
+/** verbose: errors carry parentSchema and data, which the messages below need. */
+export const AJV_OPTIONS: Options = { allErrors: false, verbose: true, allowUnionTypes: true };
+/** The build's precompiled validator (tools/build-plan-validator.ts), beside this file in dist/. */
+export const PRECOMPILED_VALIDATOR = 'plan-validator.cjs';
+
+const require = createRequire(import.meta.url);
 let validator: ValidateFunction | undefined;
 function getValidator(): ValidateFunction {
-  // verbose: errors carry parentSchema and data, which the messages below need.
-  validator ??= new Ajv({ allErrors: false, verbose: true, allowUnionTypes: true }).compile(schema);
+  // Compiling the schema costs about a quarter of a second of CPU, and importing ajv more: the
+  // published build loads the validator ajv generated from it at build time instead (cold start,
+  // BENCHMARKS.md). Both are CommonJS, hence require: loaded on first use only.
+  if (validator) return validator;
+  if (BUILT) validator = require(`./${PRECOMPILED_VALIDATOR}`) as ValidateFunction;
+  else validator = new (require('ajv') as { Ajv: new (o: Options) => Ajv }).Ajv(AJV_OPTIONS).compile(schema);
   return validator;
 }
 

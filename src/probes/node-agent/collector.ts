@@ -10,6 +10,7 @@ import { type AgentHello, type AgentSample } from '../../record/agent-samples.ts
 import { AGENT_INTERVAL_ENV, AGENT_PROTOCOL_VERSION, AGENT_SOCKET_ENV, type AgentCommand, type AgentMessage } from './protocol.ts';
 import { sqlAgentImportFlag } from './sql-install.ts';
 import { stripTypesQuietly } from './strip-types.ts';
+import { BUILT, ownModule } from '../../own-files.ts';
 
 export class AgentCollectorError extends Error {
   override name = 'AgentCollectorError';
@@ -75,7 +76,7 @@ export interface AgentCollector {
   close(): Promise<void>;
 }
 
-const AGENT_SOURCE = fileURLToPath(new URL('./agent.ts', import.meta.url));
+const AGENT_SOURCE = fileURLToPath(ownModule('./agent.ts', import.meta.url));
 let strippedAgent: string | undefined;
 
 /**
@@ -85,7 +86,9 @@ let strippedAgent: string | undefined;
  */
 function agentJavaScript(): string | undefined {
   if (strippedAgent !== undefined) return strippedAgent;
-  const js = stripTypesQuietly(readFileSync(AGENT_SOURCE, 'utf8'));
+  // The build's agent.js is JavaScript already.
+  const source = readFileSync(AGENT_SOURCE, 'utf8');
+  const js = BUILT ? source : stripTypesQuietly(source);
   if (js !== null) strippedAgent = js;
   return js ?? undefined;
 }

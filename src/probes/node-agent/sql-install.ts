@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { stripTypesQuietly } from './strip-types.ts';
+import { BUILT, ownModule } from '../../own-files.ts';
 
 /** The in-target files, entry first. Their relative imports of each other are rewritten .ts → .mjs. */
 export const SQL_AGENT_FILES = ['sql-agent', 'sql-hooks', 'sql-requests', 'sql-fingerprint'] as const;
@@ -16,9 +17,10 @@ function strippedFiles(): Map<string, string> | null {
   try {
     const files = new Map<string, string>();
     for (const name of SQL_AGENT_FILES) {
-      const js = stripTypesQuietly(readFileSync(new URL(`./${name}.ts`, import.meta.url), 'utf8'));
+      const source = readFileSync(ownModule(`./${name}.ts`, import.meta.url), 'utf8');
+      const js = BUILT ? source : stripTypesQuietly(source);
       if (js === null) return (stripped = null);
-      files.set(`${name}.mjs`, js.replace(/(from\s+['"]\.\/[\w-]+)\.ts(['"])/g, '$1.mjs$2'));
+      files.set(`${name}.mjs`, js.replace(/(from\s+['"]\.\/[\w-]+)\.[jt]s(['"])/g, '$1.mjs$2'));
     }
     stripped = files;
   } catch {
