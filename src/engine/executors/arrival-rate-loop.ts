@@ -1,14 +1,22 @@
 // The open-model loop shared by both arrival-rate executors: iterations start at their intended
 // times whatever the target does. A start finds a free VU, or allocates one up to maxVUs, or is
 // counted in dropped_iterations — never silently skipped, never delayed to a later slot.
+//
+// How it wakes up: one timer, armed for the next intended start, and every iteration that ends
+// also checks whether starts are due (one clock read). Each wake-up starts every iteration whose
+// time has come, in one batch. There is no polling: a setImmediate loop for sub-millisecond
+// precision kept the generator's core 100 % busy above ~500 starts/s (issue 10), which the
+// self-check then read as a saturated generator. Timers have 1 ms granularity, so a start is late
+// by less than about 1 ms on an idle loop; under load, completions wake the loop far more often
+// than the timer does and pick due starts up earlier.
 import type { ConstantArrivalRate, RampingArrivalRate } from '../../plan/types.ts';
 import type { VirtualUser } from '../vu.ts';
 import type { ArrivalSchedule } from './arrival-schedule.ts';
 import { gracefulStop, runTracked, type ScenarioContext } from './context.ts';
 import { shareOf } from './stripe.ts';
 
-/** Starts per timer callback before yielding to I/O, so a lagging generator still reads responses. */
-const MAX_STARTS_PER_TICK = 2000;
+/** Starts per wake-up before yielding to I/O, so a lagging generator still reads responses. */
+const MAX_STARTS_PER_WAKE = 2000;
 
 export async function runArrivalRate(
   ctx: ScenarioContext<ConstantArrivalRate | RampingArrivalRate>,
@@ -25,53 +33,98 @@ export async function runArrivalRate(
     free.push(vu);
   }
   const running = new Set<Promise<void>>();
-  const release = (vu: VirtualUser) => {
-    if (vu.interrupted) vu.resume();
-    free.push(vu);
-  };
   const report = () => ctx.setVus(vus.length - free.length, vus.length);
   report();
 
+  const startAt = ctx.startAt;
   let next = schedule.next();
-  await new Promise<void>((resolve) => {
-    let timer: NodeJS.Timeout | null = null;
-    ctx.stopRequested.then(() => {
-      if (timer) clearTimeout(timer);
-      resolve();
-    });
-    const tick = () => {
-      timer = null;
-      if (ctx.stopped()) return;
-      const elapsed = ctx.now() - ctx.startAt;
-      let started = 0;
-      while (next <= elapsed && started < MAX_STARTS_PER_TICK) {
-        let vu = free.pop();
-        if (!vu && vus.length < maxVUs) {
-          vu = ctx.newVu();
-          vus.push(vu);
-        }
-        if (vu) {
-          const v = vu;
-          runTracked(ctx, v, ctx.startAt + next, running).then(() => release(v));
-        } else {
-          ctx.dropped.add(1);
-        }
-        started++;
-        next = schedule.next();
+  let timer: NodeJS.Timeout | null = null;
+  let timerDue = Infinity;
+  let immediate = false;
+  let done = false;
+  let finish!: () => void;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+
+  const end = () => {
+    if (done) return;
+    done = true;
+    if (timer !== null) clearTimeout(timer);
+    timer = null;
+    finish();
+  };
+
+  /** Start every iteration that is due; returns false when the per-wake cap cut the batch short. */
+  const startDue = (): boolean => {
+    const elapsed = ctx.now() - startAt;
+    let started = 0;
+    while (next <= elapsed) {
+      if (started === MAX_STARTS_PER_WAKE) return false;
+      let vu = free.pop();
+      if (vu === undefined && vus.length < maxVUs) {
+        vu = ctx.newVu();
+        vus.push(vu);
       }
-      report();
-      if (next === Infinity) return resolve();
-      const wait = next - (ctx.now() - ctx.startAt);
-      // Timers have 1 ms granularity and fire late rather than early: sleep until ~1 ms before the
-      // start, then poll with setImmediate so the start is not late by a whole timer tick.
-      if (started >= MAX_STARTS_PER_TICK || wait < 2) setImmediate(tick);
-      else timer = setTimeout(tick, Math.floor(wait - 1));
-    };
-    const first = next - (ctx.now() - ctx.startAt);
-    if (first >= 2) timer = setTimeout(tick, Math.floor(first - 1));
-    else setImmediate(tick);
-  });
-  const normalEnd = ctx.startAt + scheduledEndMs + s.gracefulStopMs;
+      if (vu !== undefined) {
+        const v = vu;
+        runTracked(ctx, v, startAt + next, running).then(() => release(v));
+      } else {
+        ctx.dropped.add(1);
+      }
+      started++;
+      next = schedule.next();
+    }
+    if (started > 0) report();
+    return true;
+  };
+
+  /** Arm the one timer for the next start (or for at once, when a batch was cut short). */
+  const arm = (soon: boolean) => {
+    if (next === Infinity) return end();
+    if (soon) {
+      // Behind schedule by more than a batch: yield to I/O once, then go on at once.
+      if (!immediate) {
+        immediate = true;
+        setImmediate(wake);
+      }
+      return;
+    }
+    // setTimeout counts whole ms from the loop's cached clock and never fires early in its own
+    // terms: ceil keeps the wake-up at or just after the start instead of a wasted early wake.
+    const due = Math.max(1, Math.ceil(next - (ctx.now() - startAt)));
+    const dueAt = ctx.now() + due;
+    if (timer !== null) {
+      if (timerDue <= dueAt) return;
+      clearTimeout(timer);
+    }
+    timerDue = dueAt;
+    timer = setTimeout(wake, due);
+  };
+
+  const wake = () => {
+    immediate = false;
+    if (timer !== null) clearTimeout(timer);
+    timer = null;
+    timerDue = Infinity;
+    if (done || ctx.stopped()) return;
+    arm(!startDue());
+  };
+
+  const release = (vu: VirtualUser) => {
+    if (vu.interrupted) vu.resume();
+    free.push(vu);
+    // A completion is a wake-up the loop pays for anyway: starts that fell due meanwhile go now.
+    if (!done && !ctx.stopped() && next - (ctx.now() - startAt) <= 0) {
+      if (!startDue()) arm(true);
+      else if (next === Infinity) end();
+    }
+  };
+
+  ctx.stopRequested.then(end);
+  if (!ctx.stopped()) wake();
+  else end();
+  await finished;
+
+  const normalEnd = startAt + scheduledEndMs + s.gracefulStopMs;
   const deadline = ctx.stopped() ? Math.min(normalEnd, ctx.now() + ctx.stopGraceMs) : normalEnd;
   await gracefulStop(ctx, running, vus, deadline);
   for (const vu of vus) vu.client.close();
