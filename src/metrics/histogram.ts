@@ -30,6 +30,33 @@ export function recordMs(h: Histogram, ms: number): void {
 }
 
 /**
+ * Record values[0..n) given in ms, as recordMs would one by one. Runs of equal µs values (common:
+ * phases that are 0 on a reused connection) become one update with a count.
+ */
+export function recordBatchMs(h: Histogram, values: Float64Array, n: number): void {
+  let run = -1;
+  let runCount = 0;
+  for (let i = 0; i < n; i++) {
+    let us = Math.round(values[i]! * 1000);
+    if (us < 0) us = 0;
+    else if (us > HIGHEST_US) us = HIGHEST_US;
+    if (us === run) {
+      runCount++;
+      continue;
+    }
+    if (runCount > 0) record(h, run, runCount);
+    run = us;
+    runCount = 1;
+  }
+  if (runCount > 0) record(h, run, runCount);
+}
+
+function record(h: Histogram, us: number, count: number): void {
+  if (count === 1) h.recordValue(us);
+  else h.recordValueWithCount(us, count);
+}
+
+/**
  * Sparse, JSON-friendly form: [value, count, value, count, …] over non-empty buckets. Used to ship
  * interval histograms from workers to the main thread every second; cheaper than the standard
  * compressed encoding (no deflate) and exact, because each value maps back to its own bucket.

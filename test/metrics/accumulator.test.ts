@@ -85,3 +85,42 @@ test('a gauge merged into an empty aggregate keeps its min and max (vus read min
   read.merge({ type: 'gauge', count: 3, sum: 2, min: 1, max: 5 }, true);
   assert.deepEqual([read.sum, read.min, read.max], [2, 1, 15]);
 });
+
+test('batched trend recording equals recording every sample directly, whatever reads come in between', async () => {
+  const { newHistogram, recordMs, toSparse } = await import('../../src/metrics/histogram.ts');
+  // Values drawn from a small set too, so that runs of equal values (recorded with a count) occur.
+  const value = fc.oneof(fc.double({ min: -5, max: 4_000_000, noNaN: true }), fc.constantFrom(0, 0.0004, 0.09, 1, 12.345));
+  const op = fc.oneof(
+    { weight: 20, arbitrary: value.map((v) => ({ add: v })) },
+    { weight: 1, arbitrary: fc.constantFrom({ read: 'percentile' }, { read: 'toData' }, { read: 'merge' }, { read: 'reset' }) },
+  );
+  fc.assert(
+    fc.property(fc.array(op, { maxLength: 1500 }), (ops) => {
+      const batched = new Accumulator('trend');
+      let direct = newHistogram();
+      for (const o of ops) {
+        if ('add' in o) {
+          batched.add(o.add);
+          recordMs(direct, o.add);
+        } else if (o.read === 'reset') {
+          batched.reset();
+          direct = newHistogram();
+        } else if (o.read === 'percentile') {
+          assert.equal(batched.hist!.totalCount, direct.totalCount);
+          batched.percentile(99);
+        } else if (o.read === 'toData') {
+          assert.deepEqual(batched.toData().hist, toSparse(direct));
+        } else {
+          // Merging an accumulator into another flushes both sides.
+          const into = new Accumulator('trend');
+          into.merge(batched);
+          assert.deepEqual(toSparse(into.hist!), toSparse(direct));
+        }
+      }
+      assert.deepEqual(toSparse(batched.hist!), toSparse(direct));
+      assert.equal(batched.hist!.totalCount, direct.totalCount);
+      for (const p of [0, 50, 99, 100]) assert.equal(batched.hist!.getValueAtPercentile(p), direct.getValueAtPercentile(p));
+    }),
+    { numRuns: 150 },
+  );
+});
