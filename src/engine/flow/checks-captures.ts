@@ -7,6 +7,7 @@ import type { HttpResponse } from '../http/types.ts';
 
 export interface CompiledCheck {
   needsBody: boolean;
+  needsHeaders: boolean;
   run(res: HttpResponse): boolean;
 }
 
@@ -19,6 +20,7 @@ export function compileChecks(specs: readonly CheckSpec[], registry: MetricRegis
     const maxMs = spec.maxDurationMs;
     return {
       needsBody: needle !== undefined,
+      needsHeaders: header !== undefined,
       run(res: HttpResponse): boolean {
         let ok = res.error === null;
         if (ok && statuses) ok = statuses.includes(res.status);
@@ -34,6 +36,7 @@ export function compileChecks(specs: readonly CheckSpec[], registry: MetricRegis
 
 export interface CompiledCapture {
   needsBody: boolean;
+  needsHeaders: boolean;
   run(res: HttpResponse, vars: Record<string, string>): void;
 }
 
@@ -54,6 +57,7 @@ export function compileCaptures(capture: Readonly<Record<string, CaptureSource>>
       const h = src.header.toLowerCase();
       return {
         needsBody: false,
+        needsHeaders: true,
         run(res, vars) {
           const v = res.headers[h];
           if (v !== undefined) vars[name] = v;
@@ -64,6 +68,7 @@ export function compileCaptures(capture: Readonly<Record<string, CaptureSource>>
       const path = src.json;
       return {
         needsBody: true,
+        needsHeaders: false,
         run(res, vars) {
           if (!res.body) return;
           try {
@@ -79,6 +84,7 @@ export function compileCaptures(capture: Readonly<Record<string, CaptureSource>>
     const group = src.group ?? 1;
     return {
       needsBody: true,
+      needsHeaders: false,
       run(res, vars) {
         if (!res.body) return;
         const m = re.exec(res.body.toString('utf8'));

@@ -70,7 +70,8 @@ function compileRequest(step: RequestStep, env: FlowEnv, group: string): Compile
   const checks: CompiledCheck[] = compileChecks(step.checks, env.registry, { ...env.baseTags, group });
   const captures = compileCaptures(step.capture);
   const needsBody = !env.http.discardResponseBodies || checks.some((c) => c.needsBody) || captures.some((c) => c.needsBody);
-  const opts: SendOptions = { keepBody: needsBody, requestTimeoutMs: env.http.timeoutMs };
+  const needsHeaders = checks.some((c) => c.needsHeaders) || captures.some((c) => c.needsHeaders);
+  const opts: SendOptions = { keepBody: needsBody, keepHeaders: needsHeaders, requestTimeoutMs: env.http.timeoutMs };
 
   const build = (vars: Vars): PreparedRequest => {
     const headers: Record<string, string> = {};

@@ -8,6 +8,7 @@ import tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { ParseState, ResponseParser } from './parser.ts';
 import { classifyError, errorMessage, type ConnectPhase } from './failure.ts';
+import { LazyHeadersResponse } from './response.ts';
 import type { ClientOptions, FailureKind, HttpResponse, PreparedRequest, SendOptions } from './types.ts';
 
 /** The read buffer shared by all plain-TCP connections of this thread (see openSocket). */
@@ -50,6 +51,7 @@ const P_OPEN = 2;
 class Exchange {
   readonly req: PreparedRequest;
   readonly keepBody: boolean;
+  readonly keepHeaders: boolean;
   readonly startedAt: number;
   readonly deadline: number;
   readonly resolve: (res: HttpResponse) => void;
@@ -71,6 +73,7 @@ class Exchange {
   constructor(req: PreparedRequest, opts: SendOptions, startedAt: number, resolve: (res: HttpResponse) => void) {
     this.req = req;
     this.keepBody = opts.keepBody;
+    this.keepHeaders = opts.keepHeaders ?? true;
     this.startedAt = startedAt;
     const t = opts.requestTimeoutMs;
     this.deadline = t > 0 && Number.isFinite(t) ? startedAt + t : Infinity;
@@ -177,7 +180,7 @@ export class Http1Connection {
 
   private startParser(ex: Exchange): void {
     this.parserOwner = ex;
-    this.parser.start(ex.req.isHead, ex.keepBody);
+    this.parser.start(ex.req.isHead, ex.keepBody, ex.keepHeaders);
   }
 
   // Replaced per socket in openSocket so a late callback from a dead socket is ignored.
@@ -468,16 +471,16 @@ export class Http1Connection {
     const receiving = first > 0 ? Math.max(0, end - first) : 0;
     if (w === 0) ex.blocked = Math.max(0, end - ex.startedAt - ex.connecting - ex.tlsHandshaking);
     const ok = kind === null;
-    ex.resolve({
-      status: withParser ? p.status : 0,
-      statusText: withParser ? p.statusText : '',
-      httpVersion: withParser ? p.httpVersion : '',
-      headers: withParser ? p.headers : {},
-      body: withParser && ok && ex.keepBody ? p.body : null,
-      bodyBytes: withParser ? p.bodyBytes : 0,
-      bytesReceived: ex.bytesReceived,
-      bytesSent: ex.bytesSent,
-      timings: {
+    ex.resolve(new LazyHeadersResponse(
+      withParser ? p.status : 0,
+      withParser ? p.statusText : '',
+      withParser ? p.httpVersion : '',
+      withParser ? p.headText : '',
+      withParser && ok && ex.keepBody ? p.body : null,
+      withParser ? p.bodyBytes : 0,
+      ex.bytesReceived,
+      ex.bytesSent,
+      {
         blocked: ex.blocked,
         connecting: ex.connecting,
         tlsHandshaking: ex.tlsHandshaking,
@@ -488,9 +491,9 @@ export class Http1Connection {
         startedAt: ex.startedAt,
         endedAt: end,
       },
-      error: ok ? null : { kind, message },
-      reused: ex.reused,
-    });
+      ok ? null : { kind, message },
+      ex.reused,
+    ));
   }
 }
 

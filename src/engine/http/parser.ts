@@ -46,17 +46,22 @@ const LF = 10;
 const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
 const HTTP_PREFIX = Buffer.from('HTTP/', 'latin1');
 const MAX_CHUNK_LINE = 4096;
-const STATUS_RE = /^HTTP\/(1\.[01]) ([1-9][0-9][0-9])(?: ([^\x00-\x08\x0a-\x1f\x7f]*))?$/;
-const TOKEN_RE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const CRLF = Buffer.from('\r\n', 'latin1');
 const BAD_VALUE_RE = /[\x00-\x08\x0a-\x1f\x7f]/;
-const DIGITS_RE = /^[0-9]+$/;
+/** 1 for the bytes of an RFC 9110 token (header names). */
+const TOKEN = new Uint8Array(256);
+for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") TOKEN[c.charCodeAt(0)] = 1;
 
 export class ResponseParser {
   state: ParseStateValue = ParseState.IDLE;
   status = 0;
   statusText = '';
   httpVersion = '';
-  headers: Record<string, string> = {};
+  /**
+   * The header section (after the status line) as latin1 text, kept only when start() was told
+   * keepHeaders; `headers` decodes it on first read.
+   */
+  headText = '';
   /** The body, when start() was told to keep it, once COMPLETE. */
   body: Buffer | null = null;
   /** Body bytes seen so far (de-chunked), kept or not. */
@@ -73,6 +78,7 @@ export class ResponseParser {
 
   private isHead = false;
   private keepBody = false;
+  private keepHeaders = true;
   private headPending: Buffer | null = null;
   private framing = B_NONE;
   private remaining = 0;
@@ -85,11 +91,17 @@ export class ResponseParser {
     this.maxBodyBytes = limits.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   }
 
+  /** The current response's headers (decoded from headText at each call: callers keep the result). */
+  get headers(): Record<string, string> {
+    return decodeHeaders(this.headText);
+  }
+
   /** Arm for the next response. isHead: the request was HEAD (no body whatever the headers say). */
-  start(isHead: boolean, keepBody: boolean): void {
+  start(isHead: boolean, keepBody: boolean, keepHeaders = true): void {
     this.state = ParseState.HEAD;
     this.isHead = isHead;
     this.keepBody = keepBody;
+    this.keepHeaders = keepHeaders;
     this.bytesRead = 0;
     this.resetMessage();
   }
@@ -135,7 +147,7 @@ export class ResponseParser {
     this.status = 0;
     this.statusText = '';
     this.httpVersion = '';
-    this.headers = {};
+    this.headText = '';
     this.body = null;
     this.bodyBytes = 0;
     this.keepAlive = true;
@@ -184,7 +196,7 @@ export class ResponseParser {
       const limit = Math.min(end, off + this.maxHeaderBytes + 4);
       const idx = chunk.subarray(off, limit).indexOf(HEAD_END);
       if (idx >= 0) {
-        this.onHead(chunk.toString('latin1', off, off + idx));
+        this.onHead(chunk, off, off + idx);
         return off + idx + 4;
       }
       if (limit - off >= this.maxHeaderBytes + 4) return this.headTooLarge(limit);
@@ -201,7 +213,7 @@ export class ResponseParser {
     const idx = joined.indexOf(HEAD_END, Math.max(0, pending.length - 3));
     if (idx >= 0) {
       this.headPending = null;
-      this.onHead(joined.toString('latin1', 0, idx));
+      this.onHead(joined, 0, idx);
       return off + (idx + 4 - pending.length);
     }
     if (joined.length >= this.maxHeaderBytes + 4) return this.headTooLarge(off + take);
@@ -214,70 +226,119 @@ export class ResponseParser {
     return off;
   }
 
-  private onHead(head: string): void {
-    const lineEnd = head.indexOf('\r\n');
-    const statusLine = lineEnd < 0 ? head : head.slice(0, lineEnd);
-    const m = STATUS_RE.exec(statusLine);
-    if (m === null) {
-      this.fail('malformed', `invalid status line ${JSON.stringify(statusLine.slice(0, 80))}`);
-      return;
+  /**
+   * The head is buf[start..end) (without the blank line). It is scanned as bytes: framing headers
+   * (content-length, transfer-encoding, connection) are read in place and every line is checked,
+   * but nothing is sliced, lower-cased or stored. The header section is kept as one latin1 string
+   * only when the caller asked for headers, and decoded into a dictionary when first read.
+   */
+  /** Reads "HTTP/1.x ddd[ reason]" in buf[start..end); returns the status, or 0 after fail(). */
+  private statusLine(buf: Buffer, start: number, end: number): number {
+    const n = end - start;
+    const d0 = buf[start + 9]! - 48;
+    const d1 = buf[start + 10]! - 48;
+    const d2 = buf[start + 11]! - 48;
+    const minor = buf[start + 7];
+    if (n < 12 || buf[start + 5] !== 49 || buf[start + 6] !== 46 || (minor !== 48 && minor !== 49) || buf[start + 8] !== 32 ||
+        !(d0 >= 1 && d0 <= 9) || !(d1 >= 0 && d1 <= 9) || !(d2 >= 0 && d2 <= 9) || (n > 12 && buf[start + 12] !== 32)) {
+      this.fail('malformed', `invalid status line ${JSON.stringify(buf.toString('latin1', start, Math.min(end, start + 80)))}`);
+      return 0;
     }
-    const status = Number(m[2]);
-    this.httpVersion = m[1]!;
+    for (let k = start + 13; k < end; k++) {
+      const c = buf[k]!;
+      if ((c < 32 && c !== 9) || c === 127) {
+        this.fail('malformed', `invalid status line ${JSON.stringify(buf.toString('latin1', start, Math.min(end, start + 80)))}`);
+        return 0;
+      }
+    }
+    const status = d0 * 100 + d1 * 10 + d2;
     this.status = status;
-    this.statusText = m[3] ?? '';
+    this.httpVersion = minor === 49 ? '1.1' : '1.0';
+    // The reason phrase is the same on almost every response: reuse the last string when it matches.
+    if (n <= 13) this.statusText = '';
+    else if (!sameLatin1(buf, start + 13, end, this.lastReason)) this.statusText = this.lastReason = buf.toString('latin1', start + 13, end);
+    else this.statusText = this.lastReason;
+    return status;
+  }
 
-    const headers: Record<string, string> = {};
+  private lastReason = '';
+
+  private onHead(buf: Buffer, start: number, end: number): void {
+    let lineEnd = buf.indexOf(CRLF, start);
+    if (lineEnd < 0 || lineEnd > end) lineEnd = end;
+    const status = this.statusLine(buf, start, lineEnd);
+    if (status === 0) return;
+
     let contentLength = -1;
     let chunked = false;
     let hasTransferEncoding = false;
     let connClose = false;
     let connKeepAlive = false;
-    let pos = lineEnd < 0 ? head.length : lineEnd + 2;
-    while (pos < head.length) {
-      let e = head.indexOf('\r\n', pos);
-      if (e < 0) e = head.length;
-      const c0 = head.charCodeAt(pos);
+    const headersAt = lineEnd < end ? lineEnd + 2 : end;
+    let pos = headersAt;
+    while (pos < end) {
+      const c0 = buf[pos]!;
       if (c0 === 32 || c0 === 9) {
         this.fail('malformed', 'obsolete line folding in response headers');
         return;
       }
-      const colon = head.indexOf(':', pos);
-      if (colon < 0 || colon >= e) {
-        this.fail('malformed', `header line without a colon: ${JSON.stringify(head.slice(pos, Math.min(e, pos + 80)))}`);
+      // Name: token characters up to the colon.
+      let i = pos;
+      while (i < end && TOKEN[buf[i]!] === 1) i++;
+      const colon = i;
+      let e = i;
+      while (e < end && buf[e] !== CR) e++;
+      if (e < end && (e + 1 >= end || buf[e + 1] !== LF)) e = end; // a bare CR: caught below as a bad character
+      if (colon === e || buf[colon] !== 58 /* : */) {
+        const line = buf.toString('latin1', pos, Math.min(e, pos + 80));
+        if (line.indexOf(':') < 0) this.fail('malformed', `header line without a colon: ${JSON.stringify(line)}`);
+        else this.fail('malformed', `invalid header name ${JSON.stringify(line.slice(0, line.indexOf(':')))}`);
         return;
       }
-      const name = head.slice(pos, colon);
-      if (!TOKEN_RE.test(name)) {
-        this.fail('malformed', `invalid header name ${JSON.stringify(name.slice(0, 80))}`);
+      if (colon === pos) {
+        this.fail('malformed', 'invalid header name ""');
         return;
       }
-      const value = trimOws(head.slice(colon + 1, e));
-      if (BAD_VALUE_RE.test(value)) {
-        this.fail('malformed', `invalid character in the value of header "${name}"`);
-        return;
+      let vs = colon + 1;
+      let ve = e;
+      for (let k = vs; k < ve; k++) {
+        const c = buf[k]!;
+        if ((c < 32 && c !== 9) || c === 127) {
+          this.fail('malformed', `invalid character in the value of header "${buf.toString('latin1', pos, colon)}"`);
+          return;
+        }
       }
-      const lname = name.toLowerCase();
-      if (lname === 'content-length') {
-        const n = parseContentLength(value);
+      while (vs < ve && (buf[vs] === 32 || buf[vs] === 9)) vs++;
+      while (ve > vs && (buf[ve - 1] === 32 || buf[ve - 1] === 9)) ve--;
+      const nameLen = colon - pos;
+      if (nameLen === 14 && nameIs(buf, pos, 'content-length')) {
+        const n = parseContentLength(buf, vs, ve);
         if (n < 0 || (contentLength >= 0 && n !== contentLength)) {
-          this.fail('malformed', `invalid content-length ${JSON.stringify(value.slice(0, 80))}`);
+          this.fail('malformed', `invalid content-length ${JSON.stringify(buf.toString('latin1', vs, Math.min(ve, vs + 80)))}`);
           return;
         }
         contentLength = n;
-      } else if (lname === 'transfer-encoding') {
+      } else if (nameLen === 17 && nameIs(buf, pos, 'transfer-encoding')) {
         hasTransferEncoding = true;
         // Only the final coding matters for framing; a later header line overrides earlier ones.
-        const codings = value.split(',');
-        chunked = trimOws(codings[codings.length - 1]!).toLowerCase() === 'chunked';
-      } else if (lname === 'connection') {
-        for (const tok of value.split(',')) {
-          const t = trimOws(tok).toLowerCase();
-          if (t === 'close') connClose = true;
-          else if (t === 'keep-alive') connKeepAlive = true;
+        let ls = ve;
+        while (ls > vs && buf[ls - 1] !== 44 /* , */) ls--;
+        while (ls < ve && (buf[ls] === 32 || buf[ls] === 9)) ls++;
+        chunked = ve - ls === 7 && nameIs(buf, ls, 'chunked');
+      } else if (nameLen === 10 && nameIs(buf, pos, 'connection')) {
+        let ts = vs;
+        while (ts < ve) {
+          let te = ts;
+          while (te < ve && buf[te] !== 44) te++;
+          let a = ts;
+          let b = te;
+          while (a < b && (buf[a] === 32 || buf[a] === 9)) a++;
+          while (b > a && (buf[b - 1] === 32 || buf[b - 1] === 9)) b--;
+          if (b - a === 5 && nameIs(buf, a, 'close')) connClose = true;
+          else if (b - a === 10 && nameIs(buf, a, 'keep-alive')) connKeepAlive = true;
+          ts = te + 1;
         }
       }
-      addHeader(headers, lname, value);
       pos = e + 2;
     }
 
@@ -291,7 +352,7 @@ export class ResponseParser {
       return;
     }
 
-    this.headers = headers;
+    this.headText = this.keepHeaders && headersAt < end ? buf.toString('latin1', headersAt, end) : '';
     this.keepAlive = this.httpVersion === '1.1' ? !connClose : connKeepAlive && !connClose;
     if (this.keepBody) this.parts = [];
 
@@ -469,20 +530,65 @@ function trimOws(s: string): string {
   return a === 0 && b === s.length ? s : s.slice(a, b);
 }
 
-/** A content-length value, possibly a list of identical values ("5, 5"); -1 when invalid. */
-function parseContentLength(value: string): number {
+/** A content-length value in buf[a..b), possibly a list of identical values ("5, 5"); -1 when invalid. */
+function parseContentLength(buf: Buffer, a: number, b: number): number {
   let n = -1;
-  for (const part of value.split(',')) {
-    const p = trimOws(part);
-    if (!DIGITS_RE.test(p) || p.length > 15) return -1;
-    const v = Number(p);
+  let k = a;
+  while (k <= b) {
+    let e = k;
+    while (e < b && buf[e] !== 44 /* , */) e++;
+    let x = k;
+    let y = e;
+    while (x < y && (buf[x] === 32 || buf[x] === 9)) x++;
+    while (y > x && (buf[y - 1] === 32 || buf[y - 1] === 9)) y--;
+    if (y === x || y - x > 15) return -1;
+    let v = 0;
+    for (let i = x; i < y; i++) {
+      const d = buf[i]! - 48;
+      if (d < 0 || d > 9) return -1;
+      v = v * 10 + d;
+    }
     if (n >= 0 && v !== n) return -1;
     n = v;
+    k = e + 1;
   }
   return n;
 }
 
-/** Repeated headers are joined with ", " (set-cookie with "\n", as its values may contain commas). */
+/** Whether buf at `at` holds `lower` (ASCII, lower case), compared case-insensitively. */
+function nameIs(buf: Buffer, at: number, lower: string): boolean {
+  for (let i = 0; i < lower.length; i++) {
+    let c = buf[at + i]!;
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+function sameLatin1(buf: Buffer, a: number, b: number, s: string): boolean {
+  if (b - a !== s.length) return false;
+  for (let i = 0; i < s.length; i++) if (buf[a + i] !== s.charCodeAt(i)) return false;
+  return true;
+}
+
+/**
+ * Decode a header section already checked by the parser (lines "Name: value" joined by CRLF):
+ * lower-cased names, OWS trimmed, repeated headers joined with ", " (set-cookie with "\n", as its
+ * values may contain commas).
+ */
+export function decodeHeaders(text: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  let pos = 0;
+  while (pos < text.length) {
+    let e = text.indexOf('\r\n', pos);
+    if (e < 0) e = text.length;
+    const colon = text.indexOf(':', pos);
+    addHeader(headers, text.slice(pos, colon).toLowerCase(), trimOws(text.slice(colon + 1, e)));
+    pos = e + 2;
+  }
+  return headers;
+}
+
 function addHeader(headers: Record<string, string>, name: string, value: string): void {
   if (Object.hasOwn(headers, name)) {
     headers[name] += (name === 'set-cookie' ? '\n' : ', ') + value;

@@ -68,6 +68,11 @@ export interface HttpResponse {
 export interface SendOptions {
   /** Keep the response body in memory (scripts that read it, captures, checks on body). */
   keepBody: boolean;
+  /**
+   * Keep the response headers (default true). Whoever reads `headers` pays for decoding them, on
+   * first read; false skips even keeping their text (flows without header checks or captures).
+   */
+  keepHeaders?: boolean;
   /** Per-request timeout: from handing over to last byte. */
   requestTimeoutMs: number;
 }

@@ -24,21 +24,25 @@ export type Body = string | Uint8Array | Record<string, unknown> | null | undefi
 /** What a script gets back: k6's Response shape, plus our error kind. */
 export class Response {
   readonly status: number;
-  readonly headers: Record<string, string>;
   /** Body as text (binary: a Buffer) or null when discarded. */
   readonly body: string | Buffer | null;
   readonly timings: { blocked: number; connecting: number; tls_handshaking: number; sending: number; waiting: number; receiving: number; duration: number };
   /** '' when the request succeeded at the transport level, otherwise the failure kind. */
   readonly error: string;
   readonly url: string;
+  readonly #res: HttpResponse;
   constructor(url: string, res: HttpResponse, binary: boolean) {
     this.url = url;
+    this.#res = res;
     this.status = res.status;
-    this.headers = res.headers;
     this.body = res.body ? (binary ? res.body : res.body.toString('utf8')) : null;
     const t = res.timings;
     this.timings = { blocked: t.blocked, connecting: t.connecting, tls_handshaking: t.tlsHandshaking, sending: t.sending, waiting: t.waiting, receiving: t.receiving, duration: t.duration };
     this.error = res.error ? res.error.kind : '';
+  }
+  /** Response headers, lower-cased names; decoded when first read (k6's res.headers). */
+  get headers(): Record<string, string> {
+    return this.#res.headers;
   }
   /** Parsed JSON body, or the value at a dotted path in it. */
   json(path?: string): unknown {

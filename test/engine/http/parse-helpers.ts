@@ -8,6 +8,7 @@ export interface Parsed {
   statusText: string;
   httpVersion: string;
   headers: Record<string, string>;
+  headText: string;
   body: string | null;
   bodyBytes: number;
   bytesRead: number;
@@ -26,6 +27,8 @@ export interface ParseOutcome {
 
 export interface ParseOptions extends Partial<ParserLimits> {
   keepBody?: boolean;
+  /** Keep the header text (default true); false leaves `headers` empty. */
+  keepHeaders?: boolean;
   /** isHead for the i-th response (default false). */
   head?: (i: number) => boolean;
   /** Signal EOF after the last piece. */
@@ -46,12 +49,13 @@ export function parsePieces(pieces: Buffer[], opts: ParseOptions = {}): ParseOut
     statusText: parser.statusText,
     httpVersion: parser.httpVersion,
     headers: parser.headers,
+    headText: parser.headText,
     body: parser.body === null ? null : parser.body.toString('latin1'),
     bodyBytes: parser.bodyBytes,
     bytesRead: parser.bytesRead,
     keepAlive: parser.keepAlive,
   });
-  parser.start(head(0), keepBody);
+  parser.start(head(0), keepBody, opts.keepHeaders ?? true);
   outer: for (const piece of pieces) {
     let off = 0;
     while (off < piece.length) {
@@ -61,7 +65,7 @@ export function parsePieces(pieces: Buffer[], opts: ParseOptions = {}): ParseOut
       if (parser.state === ParseState.COMPLETE) {
         responses.push(snapshot());
         if (responses.length >= maxResponses) break outer;
-        parser.start(head(responses.length), keepBody);
+        parser.start(head(responses.length), keepBody, opts.keepHeaders ?? true);
       } else if (parser.state === ParseState.ERROR) {
         break outer;
       } else if (n === 0) {

@@ -147,3 +147,24 @@ test('truncated and mutated valid responses never throw and end in a defined sta
     { ...LIMITS, numRuns: 500 },
   );
 });
+
+test('lazy headers: the response object decodes the same headers as the eager model; without keepHeaders the framing is the same', async () => {
+  const { LazyHeadersResponse } = await import('../../../src/engine/http/response.ts');
+  fc.assert(
+    fc.property(specArb, fc.array(fc.nat(10_000), { maxLength: 10 }), (spec, cuts) => {
+      const raw = serialise(spec);
+      const kept = parsePieces(splitAt(raw, cuts));
+      const skipped = parsePieces(splitAt(raw, cuts), { keepHeaders: false });
+      assert.equal(kept.responses.length, 1, kept.errorMessage);
+      const k = kept.responses[0]!;
+      const timings = { blocked: 0, connecting: 0, tlsHandshaking: 0, sending: 0, waiting: 0, receiving: 0, duration: 0, startedAt: 0, endedAt: 0 };
+      const res = new LazyHeadersResponse(k.status, k.statusText, k.httpVersion, k.headText, null, k.bodyBytes, raw.length, 0, timings, null, false);
+      assert.ok(isDeepStrictEqual(res.headers, expectedHeaders(spec)), 'lazy headers differ from the eager model');
+      assert.equal(res.headers, res.headers, 'decoded once');
+      const s = skipped.responses[0]!;
+      assert.ok(isDeepStrictEqual({ ...s, headers: null, headText: null }, { ...k, headers: null, headText: null }), 'framing differs without headers');
+      assert.deepEqual(s.headers, {});
+    }),
+    { ...LIMITS, numRuns: 200 },
+  );
+});
