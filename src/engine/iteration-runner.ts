@@ -5,7 +5,7 @@ import type { MetricRegistry } from '../metrics/registry.ts';
 import type { CardinalityGuard } from '../metrics/tags.ts';
 import type { Plan, Scenario } from '../plan/types.ts';
 import { iterationStore, type IterationContext, type ScriptScenarioEnv } from './script/context.ts';
-import type { IterationRunner } from './executors/context.ts';
+import type { CallbackIterationRunner, IterationRunner } from './executors/context.ts';
 import type { Stripe } from './executors/stripe.ts';
 import { compileSteps, runSteps, type Vars } from './flow/compile-flow.ts';
 import { openFeeders, type FeederSet } from './feeder-set.ts';
@@ -32,10 +32,27 @@ export async function buildIterationRunner(input: RunnerInput): Promise<Iteratio
   const feeders = await openFeeders(plan.feeders, input.stripe);
   const env = { ...plan.env, ...scenario.env };
 
-  const body = scenario.flow
-    ? flowBody(scenario.flow, input, baseTags, feeders, env)
-    : await scriptBody(input, baseTags, env);
+  if (scenario.flow) {
+    // Request-list mode: the iteration runs on callbacks end to end; the promise form (open
+    // model, anything that awaits) wraps it with one promise per iteration.
+    const run = flowBody(scenario.flow, input, baseTags, feeders, env);
+    const withCallback: CallbackIterationRunner = (vu, intendedStart, done) => {
+      const t0 = now();
+      scheduleDelay.add(t0 - intendedStart);
+      run(vu, intendedStart, (completed) => {
+        if (completed && !vu.interrupted) {
+          iterations.add(1);
+          iterationDuration.add(now() - t0);
+        }
+        done();
+      });
+    };
+    const runner: IterationRunner = (vu, intendedStart) => new Promise<void>((resolve) => withCallback(vu, intendedStart, resolve));
+    runner.withCallback = withCallback;
+    return runner;
+  }
 
+  const body = await scriptBody(input, baseTags, env);
   return async (vu, intendedStart) => {
     const t0 = now();
     scheduleDelay.add(t0 - intendedStart);
@@ -55,18 +72,19 @@ export async function buildIterationRunner(input: RunnerInput): Promise<Iteratio
 }
 
 type Body = (vu: Parameters<IterationRunner>[0], intendedStart: number) => Promise<boolean>;
+type FlowBody = (vu: Parameters<IterationRunner>[0], intendedStart: number, done: (completed: boolean) => void) => void;
 
-function flowBody(flow: NonNullable<Scenario['flow']>, input: RunnerInput, baseTags: Record<string, string>, feeders: FeederSet, env: Record<string, string>): Body {
+function flowBody(flow: NonNullable<Scenario['flow']>, input: RunnerInput, baseTags: Record<string, string>, feeders: FeederSet, env: Record<string, string>): FlowBody {
   const steps = compileSteps(flow, { registry: input.registry, baseTags, http: input.plan.http, guard: input.guard, now: input.now }, '');
   const needsVars = feeders.size > 0 || flow.some((s) => JSON.stringify(s).includes('${'));
-  return async (vu, intendedStart) => {
+  return (vu, intendedStart, done) => {
     let vars: Vars = vu.vars;
     if (needsVars) {
       // Env, the feeder row and __VU/__ITER are own properties; captured variables live in vu.vars
       // (the prototype), so a value captured by one step is visible to the next at once.
       vars = Object.assign(Object.create(vu.vars) as Vars, feeders.next(vu.id), { env, __VU: String(vu.id), __ITER: String(vu.iteration - 1), __SCENARIO: input.scenarioName });
     }
-    return (await runSteps(steps, vu, vars, intendedStart)) !== false;
+    runSteps(steps, vu, vars, intendedStart, (t) => done(t !== false));
   };
 }
 

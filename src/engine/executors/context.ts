@@ -6,7 +6,13 @@ import type { VirtualUser } from '../vu.ts';
 import type { Stripe } from './stripe.ts';
 
 /** Runs one iteration; never rejects (failures are recorded as metrics). */
-export type IterationRunner = (vu: VirtualUser, intendedStart: number) => Promise<void>;
+export type IterationRunner = ((vu: VirtualUser, intendedStart: number) => Promise<void>) & {
+  /** The same iteration without a promise, when the runner has one (request-list flows). */
+  withCallback?: CallbackIterationRunner;
+};
+
+/** Runs one iteration and then calls `done` (once; possibly synchronously). */
+export type CallbackIterationRunner = (vu: VirtualUser, intendedStart: number, done: () => void) => void;
 
 export interface ScenarioContext<S extends Scenario = Scenario> {
   name: string;
@@ -77,12 +83,51 @@ export async function gracefulStop(ctx: ScenarioContext, running: Set<Promise<vo
   }
 }
 
-/** Run `vu` in a loop while `next()` grants another iteration; tracks the iteration in `running`. */
+/**
+ * Run `vu` in a loop while `next()` grants another iteration; tracks the running iteration in
+ * `running`. With a callback runner the whole loop is one promise (in `running` while it lasts,
+ * so a graceful stop waits for its last iteration): no promise or async frame per iteration.
+ */
 export async function vuLoop(ctx: ScenarioContext, vu: VirtualUser, next: () => boolean, running: Set<Promise<void>>): Promise<void> {
+  const cb = ctx.runIteration.withCallback;
+  if (cb !== undefined) {
+    const loop = callbackLoop(ctx, vu, next, cb);
+    running.add(loop);
+    await loop;
+    running.delete(loop);
+    return;
+  }
   while (!vu.interrupted && !ctx.stopped() && next()) {
     const p = runTracked(ctx, vu, ctx.now(), running);
     await p;
   }
+}
+
+function callbackLoop(ctx: ScenarioContext, vu: VirtualUser, next: () => boolean, run: CallbackIterationRunner): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let inCall = false;
+    let endedInCall = false;
+    const again = (): void => {
+      // An iteration that ends synchronously (a closed client, a template error) must not
+      // recurse: the loop goes on from the outer call instead.
+      for (;;) {
+        if (vu.interrupted || ctx.stopped() || !next()) return resolve();
+        vu.busy = true;
+        vu.iteration++;
+        inCall = true;
+        endedInCall = false;
+        run(vu, ctx.now(), after);
+        inCall = false;
+        if (!endedInCall) return;
+      }
+    };
+    const after = (): void => {
+      vu.busy = false;
+      if (inCall) endedInCall = true;
+      else again();
+    };
+    again();
+  });
 }
 
 /** Start one iteration on `vu`, keeping it in `running` until it settles. */

@@ -23,8 +23,14 @@ export interface FlowEnv {
 /** Variables visible to ${} templates during one iteration. */
 export type Vars = Record<string, unknown>;
 
-/** Runs its steps; returns false when the VU was interrupted mid-way (stop the iteration). */
-type CompiledStep = (vu: VirtualUser, vars: Vars, ready: number) => Promise<number | false>;
+/**
+ * Runs one step, then calls `next` with the time it ended, or false when the VU was interrupted
+ * mid-way (stop the iteration). Callbacks, not promises: a request step costs one closure, where
+ * an async function per layer (step, step list, flow, iteration) cost four suspended frames and
+ * as many promises per request, all alive for the request's round trip (issue 10).
+ */
+export type StepDone = (t: number | false) => void;
+export type CompiledStep = (vu: VirtualUser, vars: Vars, ready: number, next: StepDone) => void;
 
 export function compileSteps(steps: readonly Step[], env: FlowEnv, group: string): CompiledStep[] {
   return steps.map((step): CompiledStep => {
@@ -33,33 +39,36 @@ export function compileSteps(steps: readonly Step[], env: FlowEnv, group: string
         return compileRequest(step, env, group);
       case 'sleep': {
         const { minMs, maxMs } = step;
-        return async (vu) => {
-          await vu.sleep(minMs === maxMs ? minMs : minMs + Math.random() * (maxMs - minMs));
-          return vu.interrupted ? false : env.now();
+        return (vu, _vars, _ready, next) => {
+          vu.sleep(minMs === maxMs ? minMs : minMs + Math.random() * (maxMs - minMs))
+            .then(() => next(vu.interrupted ? false : env.now()));
         };
       }
       case 'group': {
         const path = group + '::' + step.name;
         const inner = compileSteps(step.steps, env, path);
         const duration = env.registry.get('group_duration', { ...env.baseTags, group: path }).acc;
-        return async (vu, vars, ready) => {
+        return (vu, vars, ready, next) => {
           const t0 = env.now();
-          const r = await runSteps(inner, vu, vars, ready);
-          if (r !== false) duration.add(env.now() - t0);
-          return r;
+          runSteps(inner, vu, vars, ready, (r) => {
+            if (r !== false) duration.add(env.now() - t0);
+            next(r);
+          });
         };
       }
     }
   });
 }
 
-export async function runSteps(steps: readonly CompiledStep[], vu: VirtualUser, vars: Vars, ready: number): Promise<number | false> {
-  let t: number | false = ready;
-  for (const step of steps) {
-    t = await step(vu, vars, t);
-    if (t === false) return false;
-  }
-  return t;
+/** Run steps one after the other; `done` gets the last step's end time, or false. */
+export function runSteps(steps: readonly CompiledStep[], vu: VirtualUser, vars: Vars, ready: number, done: StepDone): void {
+  if (steps.length === 1) return steps[0]!(vu, vars, ready, done);
+  let i = 0;
+  const next: StepDone = (t) => {
+    if (t === false || i === steps.length) return done(t);
+    steps[i++]!(vu, vars, t, next);
+  };
+  next(ready);
 }
 
 function compileRequest(step: RequestStep, env: FlowEnv, group: string): CompiledStep {
@@ -92,7 +101,7 @@ function compileRequest(step: RequestStep, env: FlowEnv, group: string): Compile
   const staticReq = isStatic ? build({}) : null;
   const staticRecorder = staticReq ? recorderFor(staticReq) : null;
 
-  return async (vu, vars, ready) => {
+  return (vu, vars, ready, next) => {
     let req = staticReq;
     let recorder = staticRecorder;
     if (!req) {
@@ -102,16 +111,24 @@ function compileRequest(step: RequestStep, env: FlowEnv, group: string): Compile
         // A template that renders to an invalid request is a script/data problem: count it as a
         // failed request so it shows in the summary instead of stopping the run.
         recordBuildFailure(env, group, step, e as Error);
-        return env.now();
+        return next(env.now());
       }
       recorder = recorderFor(req);
     }
-    const res: HttpResponse = await vu.client.send(req, opts);
-    if (res.error?.kind === 'aborted') return false;
-    recorder!.record(res, ready);
-    for (const c of checks) c.run(res);
-    for (const c of captures) c.run(res, vu.vars);
-    return res.timings.endedAt;
+    const rec = recorder!;
+    vu.client.sendWith(req, opts, (res: HttpResponse) => {
+      if (res.error?.kind === 'aborted') return next(false);
+      try {
+        rec.record(res, ready);
+        for (const c of checks) c.run(res);
+        for (const c of captures) c.run(res, vu.vars);
+      } catch (e) {
+        // This runs inside the connection's read callback: a bug here must end this iteration
+        // as an iteration error (as a throwing script does), not break the connection.
+        env.registry.get('iteration_errors', { ...env.baseTags, group, error: e instanceof Error ? e.name : 'Error' }).acc.add(1);
+      }
+      next(res.timings.endedAt);
+    });
   };
 }
 

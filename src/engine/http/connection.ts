@@ -120,17 +120,16 @@ export class Http1Connection {
     this.maxInFlight = opts.keepAlive ? Math.max(1, Math.floor(opts.pipelining) || 1) : 1;
   }
 
-  send(req: PreparedRequest, opts: SendOptions): Promise<HttpResponse> {
-    const { promise, resolve } = Promise.withResolvers<HttpResponse>();
-    const ex = new Exchange(req, opts, performance.now(), resolve);
+  /** `done` runs once with the response (synchronously when the connection is closed). */
+  send(req: PreparedRequest, opts: SendOptions, done: (res: HttpResponse) => void): void {
+    const ex = new Exchange(req, opts, performance.now(), done);
     if (this.closed) {
       this.settle(ex, ex.startedAt, 'aborted', 'client closed');
-      return promise;
+      return;
     }
     this.queue.push(ex);
     if (ex.deadline < this.timerAt) this.armTimer(ex.deadline);
     this.pump();
-    return promise;
   }
 
   /** Abort everything: in-flight and queued requests resolve with kind 'aborted'. */

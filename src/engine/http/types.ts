@@ -92,6 +92,11 @@ export interface ClientOptions {
 /** One client per VU: it owns that VU's connections (one per origin). */
 export interface HttpClient {
   send(req: PreparedRequest, opts: SendOptions): Promise<HttpResponse>;
+  /**
+   * send() without a promise: `done` runs once with the response (never throws to the caller;
+   * possibly synchronously, when the client is closed). The engine's request path uses it.
+   */
+  sendWith(req: PreparedRequest, opts: SendOptions, done: (res: HttpResponse) => void): void;
   /** Number of TCP connections opened so far (for churn / keep-alive analysis). */
   readonly connectionsOpened: number;
   /** Close every connection; in-flight requests fail with 'aborted'. */
