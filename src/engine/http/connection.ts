@@ -47,14 +47,18 @@ const P_NONE = 0;
 const P_CONNECTING = 1;
 const P_OPEN = 2;
 
-/** One request while the connection has it. */
+/**
+ * One request while the connection has it. A connection keeps the last settled one and reuses it
+ * for its next request: in steady traffic a request allocates no exchange (at thousands of
+ * connections, each request object lived a whole round trip and was promoted to the old space).
+ */
 class Exchange {
-  readonly req: PreparedRequest;
-  readonly keepBody: boolean;
-  readonly keepHeaders: boolean;
-  readonly startedAt: number;
-  readonly deadline: number;
-  readonly resolve: (res: HttpResponse) => void;
+  req!: PreparedRequest;
+  keepBody = false;
+  keepHeaders = true;
+  startedAt = 0;
+  deadline = Infinity;
+  resolve: (res: HttpResponse) => void = noop;
   blocked = 0;
   connecting = 0;
   tlsHandshaking = 0;
@@ -70,7 +74,7 @@ class Exchange {
   reused = false;
   retried = false;
 
-  constructor(req: PreparedRequest, opts: SendOptions, startedAt: number, resolve: (res: HttpResponse) => void) {
+  init(req: PreparedRequest, opts: SendOptions, startedAt: number, resolve: (res: HttpResponse) => void): this {
     this.req = req;
     this.keepBody = opts.keepBody;
     this.keepHeaders = opts.keepHeaders ?? true;
@@ -78,18 +82,28 @@ class Exchange {
     const t = opts.requestTimeoutMs;
     this.deadline = t > 0 && Number.isFinite(t) ? startedAt + t : Infinity;
     this.resolve = resolve;
+    this.blocked = 0;
+    this.bytesSent = 0;
+    this.bytesReceived = 0;
+    this.retried = false;
+    resetForRetry(this);
+    this.retried = false;
+    return this;
   }
 }
 
+function noop(): void {}
+
 export class Http1Connection {
   readonly origin: Origin;
-  private readonly opts: ClientOptions;
-  private readonly onOpened: () => void;
+  readonly opts: ClientOptions;
+  readonly onOpened: () => void;
   private readonly parser: ResponseParser;
   private readonly maxInFlight: number;
 
-  private socket: net.Socket | null = null;
-  private phase = P_NONE;
+  /** The current socket; events of any other (dropped) socket are ignored. */
+  socket: net.Socket | null = null;
+  phase = P_NONE;
   /** Not yet written (waiting for the socket or for a pipelining slot). */
   private queue: Exchange[] = [];
   /** Written, waiting for their response, in order. inflight[0] is the one the parser reads. */
@@ -98,11 +112,22 @@ export class Http1Connection {
   private trigger: Exchange | null = null;
   /** The exchange the parser is reading (inflight[0] once its response started). */
   private parserOwner: Exchange | null = null;
-  private tcpStartAt = 0;
-  private connectedAt = 0;
+  tcpStartAt = 0;
+  connectedAt = 0;
   private writeSeq = 0;
   private flushedSeq = 0;
   private closed = false;
+  /** A settled exchange kept for the next send. */
+  private spare: Exchange | null = null;
+  /**
+   * Callbacks run synchronously and often send the next request at once. Inside a method that is
+   * still changing this connection's state (failing it, closing it, finishing a response) they
+   * wait in `deferred` ([done, res, done, res, …]) until the outermost such method returns.
+   */
+  private depth = 0;
+  private readonly deferred: unknown[] = [];
+  private ndeferred = 0;
+  private flushing = false;
 
   // One request timer per connection, armed at the earliest deadline and re-armed when it fires,
   // so steady traffic creates no timer per request.
@@ -122,7 +147,9 @@ export class Http1Connection {
 
   /** `done` runs once with the response (synchronously when the connection is closed). */
   send(req: PreparedRequest, opts: SendOptions, done: (res: HttpResponse) => void): void {
-    const ex = new Exchange(req, opts, performance.now(), done);
+    const spare = this.spare;
+    this.spare = null;
+    const ex = (spare ?? new Exchange()).init(req, opts, performance.now(), done);
     if (this.closed) {
       this.settle(ex, ex.startedAt, 'aborted', 'client closed');
       return;
@@ -134,6 +161,15 @@ export class Http1Connection {
 
   /** Abort everything: in-flight and queued requests resolve with kind 'aborted'. */
   close(): void {
+    this.depth++;
+    try {
+      this.closeNow();
+    } finally {
+      this.leave();
+    }
+  }
+
+  private closeNow(): void {
     this.closed = true;
     this.clearTimer();
     const t = performance.now();
@@ -144,6 +180,26 @@ export class Http1Connection {
     this.dropSocket();
     for (const ex of inflight) this.settle(ex, t, 'aborted', 'client closed while the request was in flight');
     for (const ex of queue) this.settle(ex, t, 'aborted', 'client closed before the request was sent');
+  }
+
+  private leave(): void {
+    if (--this.depth > 0 || this.flushing) return;
+    const d = this.deferred;
+    if (this.ndeferred === 0) return;
+    // A callback may re-enter (send, close) and defer more: this loop runs those too, in order.
+    // Slots are overwritten, never pushed and truncated, so steady traffic allocates nothing.
+    this.flushing = true;
+    try {
+      for (let i = 0; i < this.ndeferred; i += 2) {
+        const done = d[i] as (res: HttpResponse) => void;
+        const res = d[i + 1] as HttpResponse;
+        d[i] = d[i + 1] = null;
+        done(res);
+      }
+    } finally {
+      this.ndeferred = 0;
+      this.flushing = false;
+    }
   }
 
   // ---- writing ----
@@ -224,13 +280,7 @@ export class Http1Connection {
             // hands each read a fresh 64 KB allocation, which with thousands of connections is
             // most of the generator's memory and GC time. Safe because onData consumes a chunk
             // synchronously and the parser copies whatever it keeps (head remainder, kept bodies).
-            onread: {
-              buffer: SHARED_READ_BUFFER,
-              callback: (n: number, buf: Uint8Array): boolean => {
-                if (this.socket === s) this.onData(s, (buf as Buffer).subarray(0, n));
-                return true; // keep reading
-              },
-            },
+            onread: { buffer: SHARED_READ_BUFFER, callback: onSocketRead },
           });
     } catch (err) {
       // Synchronous refusals (e.g. port 0): fail what waits instead of throwing out of send().
@@ -238,49 +288,29 @@ export class Http1Connection {
       return;
     }
     this.socket = s;
+    (s as OwnedSocket)[OWNER] = this;
     if (this.opts.connectTimeoutMs > 0 && Number.isFinite(this.opts.connectTimeoutMs)) {
       this.connectTimer = setTimeout(this.onConnectTimeoutBound, this.opts.connectTimeoutMs);
       this.connectTimer.unref();
     }
-    // connecting is measured from the end of DNS resolution (k6 counts DNS in blocked).
-    s.once('lookup', () => {
-      if (this.socket === s) this.tcpStartAt = performance.now();
-    });
-    s.once('connect', () => {
-      if (this.socket !== s) return;
-      this.connectedAt = performance.now();
-      s.setNoDelay(true);
-      this.onOpened();
-      if (!o.tls) this.onReady();
-    });
+    // Shared handlers (module functions that find their connection on the socket), not closures:
+    // a connection costs no listener objects of its own.
+    s.once('lookup', onSocketLookup);
+    s.once('connect', onSocketConnect);
     if (o.tls) {
-      s.once('secureConnect', () => {
-        if (this.socket === s) this.onReady();
-      });
-    }
-    if (o.tls) {
+      s.once('secureConnect', onSocketSecureConnect);
       // TLS sockets do not take onread: they deliver their own decrypted chunks.
-      s.on('data', (chunk: Buffer) => {
-        if (this.socket === s) this.onData(s, chunk);
-      });
+      s.on('data', onSocketData);
     }
-    s.on('end', () => {
-      if (this.socket === s) this.onEnd();
-    });
-    s.on('error', (err: Error) => {
-      if (this.socket !== s) return;
-      const phase: ConnectPhase = this.phase === P_OPEN ? 'open' : this.connectedAt > 0 && o.tls ? 'tls' : 'tcp';
-      this.failConnection(classifyError(err, phase), errorMessage(err), true);
-    });
-    s.on('close', () => {
-      if (this.socket === s) this.failConnection('closed_early', 'connection closed', true);
-    });
+    s.on('end', onSocketEnd);
+    s.on('error', onSocketError);
+    s.on('close', onSocketClose);
     this.onWritten = (err?: Error | null) => {
       if (this.socket === s && !err) this.onFlushed();
     };
   }
 
-  private onReady(): void {
+  onReady(): void {
     const t = performance.now();
     this.clearConnectTimer();
     this.phase = P_OPEN;
@@ -322,11 +352,12 @@ export class Http1Connection {
 
   // ---- reading ----
 
-  private onData(s: net.Socket, chunk: Buffer): void {
+  onData(chunk: Buffer, end: number): void {
     const t = performance.now();
     const parser = this.parser;
+    const s = this.socket;
     let off = 0;
-    while (off < chunk.length) {
+    while (off < end) {
       const ex = this.inflight[0];
       if (ex === undefined) {
         // Bytes nobody asked for (e.g. a 408 before an idle close): this socket cannot be trusted.
@@ -335,7 +366,7 @@ export class Http1Connection {
         return;
       }
       if (ex.firstByteAt === 0) ex.firstByteAt = t;
-      const n = parser.feed(chunk, off);
+      const n = parser.feed(chunk, off, end);
       off += n;
       ex.bytesReceived += n;
       const st = parser.state;
@@ -351,7 +382,7 @@ export class Http1Connection {
     }
   }
 
-  private onEnd(): void {
+  onEnd(): void {
     const ex = this.inflight[0];
     if (ex === undefined) {
       // Idle keep-alive connection closed by the server: the next send reconnects.
@@ -366,6 +397,15 @@ export class Http1Connection {
 
   /** inflight[0]'s response is complete. */
   private completeHead(t: number): void {
+    this.depth++;
+    try {
+      this.completeHeadNow(t);
+    } finally {
+      this.leave();
+    }
+  }
+
+  private completeHeadNow(t: number): void {
     const parser = this.parser;
     const ex = this.inflight.shift()!;
     const keep = parser.keepAlive && this.opts.keepAlive;
@@ -387,7 +427,16 @@ export class Http1Connection {
    * connection are re-queued once when idempotent; after a failure while connecting, everything
    * queued fails with the same kind (it was all waiting for that connection).
    */
-  private failConnection(kind: FailureKind, message: string, allowRetry: boolean): void {
+  failConnection(kind: FailureKind, message: string, allowRetry: boolean): void {
+    this.depth++;
+    try {
+      this.failConnectionNow(kind, message, allowRetry);
+    } finally {
+      this.leave();
+    }
+  }
+
+  private failConnectionNow(kind: FailureKind, message: string, allowRetry: boolean): void {
     const t = performance.now();
     const wasConnecting = this.phase === P_CONNECTING;
     const trigger = this.trigger;
@@ -429,6 +478,15 @@ export class Http1Connection {
   }
 
   private onTimer(): void {
+    this.depth++;
+    try {
+      this.onTimerNow();
+    } finally {
+      this.leave();
+    }
+  }
+
+  private onTimerNow(): void {
     this.timer = null;
     this.timerAt = Infinity;
     const t = performance.now();
@@ -470,7 +528,7 @@ export class Http1Connection {
     const receiving = first > 0 ? Math.max(0, end - first) : 0;
     if (w === 0) ex.blocked = Math.max(0, end - ex.startedAt - ex.connecting - ex.tlsHandshaking);
     const ok = kind === null;
-    ex.resolve(new LazyHeadersResponse(
+    const res = new LazyHeadersResponse(
       withParser ? p.status : 0,
       withParser ? p.statusText : '',
       withParser ? p.httpVersion : '',
@@ -492,7 +550,18 @@ export class Http1Connection {
       },
       ok ? null : { kind, message },
       ex.reused,
-    ));
+    );
+    // Recycled before the callback runs: the callback often sends the VU's next request at once.
+    const done = ex.resolve;
+    ex.resolve = noop;
+    if (this.trigger === ex) this.trigger = null;
+    this.spare = ex;
+    if (this.depth > 0) {
+      this.deferred[this.ndeferred++] = done;
+      this.deferred[this.ndeferred++] = res;
+    } else {
+      done(res);
+    }
   }
 }
 
@@ -511,4 +580,58 @@ function resetForRetry(ex: Exchange): void {
   ex.seq = 0;
   ex.connecting = 0;
   ex.tlsHandshaking = 0;
+}
+
+// ---- shared socket event handlers ----
+
+const OWNER = Symbol('speedguard.connection');
+type OwnedSocket = net.Socket & { [OWNER]?: Http1Connection };
+
+/** The connection that owns `s` while it is that connection's current socket, else null. */
+function ownerOf(s: net.Socket): Http1Connection | null {
+  const c = (s as OwnedSocket)[OWNER];
+  return c !== undefined && c.socket === s ? c : null;
+}
+
+function onSocketRead(this: net.Socket, n: number, buf: Uint8Array): boolean {
+  ownerOf(this)?.onData(buf as Buffer, n);
+  return true; // keep reading
+}
+
+function onSocketData(this: net.Socket, chunk: Buffer): void {
+  ownerOf(this)?.onData(chunk, chunk.length);
+}
+
+// connecting is measured from the end of DNS resolution (k6 counts DNS in blocked).
+function onSocketLookup(this: net.Socket): void {
+  const c = ownerOf(this);
+  if (c !== null) c.tcpStartAt = performance.now();
+}
+
+function onSocketConnect(this: net.Socket): void {
+  const c = ownerOf(this);
+  if (c === null) return;
+  c.connectedAt = performance.now();
+  this.setNoDelay(true);
+  c.onOpened();
+  if (!c.origin.tls) c.onReady();
+}
+
+function onSocketSecureConnect(this: net.Socket): void {
+  ownerOf(this)?.onReady();
+}
+
+function onSocketEnd(this: net.Socket): void {
+  ownerOf(this)?.onEnd();
+}
+
+function onSocketError(this: net.Socket, err: Error): void {
+  const c = ownerOf(this);
+  if (c === null) return;
+  const phase: ConnectPhase = c.phase === P_OPEN ? 'open' : c.connectedAt > 0 && c.origin.tls ? 'tls' : 'tcp';
+  c.failConnection(classifyError(err, phase), errorMessage(err), true);
+}
+
+function onSocketClose(this: net.Socket): void {
+  ownerOf(this)?.failConnection('closed_early', 'connection closed', true);
 }

@@ -111,8 +111,7 @@ export class ResponseParser {
    * fewer than available only when the response completed (the rest belongs to the next one)
    * or on error.
    */
-  feed(chunk: Buffer, offset = 0): number {
-    const end = chunk.length;
+  feed(chunk: Buffer, offset = 0, end = chunk.length): number {
     let off = offset;
     try {
       while (off < end) {
@@ -194,10 +193,12 @@ export class ResponseParser {
       }
       // Bound the search so garbage without a blank line costs at most maxHeaderBytes.
       const limit = Math.min(end, off + this.maxHeaderBytes + 4);
-      const idx = chunk.subarray(off, limit).indexOf(HEAD_END);
-      if (idx >= 0) {
-        this.onHead(chunk, off, off + idx);
-        return off + idx + 4;
+      // Searched in place (no subarray per response); a match past `limit` is not ours: the
+      // buffer may be a shared read buffer holding older bytes after `end`.
+      const at = chunk.indexOf(HEAD_END, off);
+      if (at >= 0 && at + 4 <= limit) {
+        this.onHead(chunk, off, at);
+        return at + 4;
       }
       if (limit - off >= this.maxHeaderBytes + 4) return this.headTooLarge(limit);
       this.headPending = Buffer.from(chunk.subarray(off, end));

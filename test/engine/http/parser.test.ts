@@ -218,3 +218,20 @@ test('a body spanning many pieces is kept intact without losing bytes', () => {
   assert.equal(out.responses[0]!.bodyBytes, body.length);
   assert.equal(out.responses[0]!.body, body.toString('latin1'));
 });
+
+test('feed(chunk, off, end) ignores bytes after end (a shared read buffer holds older data there)', () => {
+  const p = new ResponseParser();
+  p.start(false, true, true);
+  const raw = Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-A: b');
+  // Stale bytes that would complete the head, and another response, if they were read.
+  const shared = Buffer.concat([raw, Buffer.from('\r\n\r\nokHTTP/1.1 500 No\r\n\r\n')]);
+  assert.equal(p.feed(shared, 0, raw.length), raw.length);
+  assert.equal(p.state, ParseState.HEAD, 'the head is not complete within end');
+  const rest = Buffer.from('\r\n\r\nok');
+  const shared2 = Buffer.concat([rest, Buffer.from('\r\n\r\nHTTP/1.1 500 No\r\n\r\n')]);
+  assert.equal(p.feed(shared2, 0, rest.length), rest.length);
+  assert.equal(p.state, ParseState.COMPLETE);
+  assert.equal(p.status, 200);
+  assert.deepEqual(p.headers, { 'content-length': '2', 'x-a': 'b' });
+  assert.equal(p.body?.toString(), 'ok');
+});
