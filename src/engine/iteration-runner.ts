@@ -7,7 +7,8 @@ import type { Plan, Scenario } from '../plan/types.ts';
 import { iterationStore, type IterationContext, type ScriptScenarioEnv } from './script/context.ts';
 import type { CallbackIterationRunner, IterationRunner } from './executors/context.ts';
 import type { Stripe } from './executors/stripe.ts';
-import { compileSteps, runSteps, type Vars } from './flow/compile-flow.ts';
+import { compileSteps, runSteps, type StepDone, type Vars } from './flow/compile-flow.ts';
+import type { VirtualUser } from './vu.ts';
 import { openFeeders, type FeederSet } from './feeder-set.ts';
 import { installScriptHooks } from './script-loader/hooks.ts';
 
@@ -36,16 +37,35 @@ export async function buildIterationRunner(input: RunnerInput): Promise<Iteratio
     // Request-list mode: the iteration runs on callbacks end to end; the promise form (open
     // model, anything that awaits) wraps it with one promise per iteration.
     const run = flowBody(scenario.flow, input, baseTags, feeders, env);
+    // Per-VU state with its end-of-iteration callback made once: an iteration allocates nothing.
+    interface FlowState { t0: number; done: () => void; end: StepDone }
+    const states = new WeakMap<VirtualUser, FlowState>();
+    const stateOf = (vu: VirtualUser): FlowState => {
+      let st = states.get(vu);
+      if (st === undefined) {
+        const s: FlowState = {
+          t0: 0,
+          done: noop,
+          end: (t) => {
+            if (t !== false && !vu.interrupted) {
+              iterations.add(1);
+              iterationDuration.add(now() - s.t0);
+            }
+            const done = s.done;
+            s.done = noop;
+            done();
+          },
+        };
+        states.set(vu, (st = s));
+      }
+      return st;
+    };
     const withCallback: CallbackIterationRunner = (vu, intendedStart, done) => {
-      const t0 = now();
-      scheduleDelay.add(t0 - intendedStart);
-      run(vu, intendedStart, (completed) => {
-        if (completed && !vu.interrupted) {
-          iterations.add(1);
-          iterationDuration.add(now() - t0);
-        }
-        done();
-      });
+      const st = stateOf(vu);
+      st.t0 = now();
+      scheduleDelay.add(st.t0 - intendedStart);
+      st.done = done;
+      run(vu, intendedStart, st.end);
     };
     const runner: IterationRunner = (vu, intendedStart) => new Promise<void>((resolve) => withCallback(vu, intendedStart, resolve));
     runner.withCallback = withCallback;
@@ -72,7 +92,7 @@ export async function buildIterationRunner(input: RunnerInput): Promise<Iteratio
 }
 
 type Body = (vu: Parameters<IterationRunner>[0], intendedStart: number) => Promise<boolean>;
-type FlowBody = (vu: Parameters<IterationRunner>[0], intendedStart: number, done: (completed: boolean) => void) => void;
+type FlowBody = (vu: VirtualUser, intendedStart: number, done: StepDone) => void;
 
 function flowBody(flow: NonNullable<Scenario['flow']>, input: RunnerInput, baseTags: Record<string, string>, feeders: FeederSet, env: Record<string, string>): FlowBody {
   const steps = compileSteps(flow, { registry: input.registry, baseTags, http: input.plan.http, guard: input.guard, now: input.now }, '');
@@ -84,7 +104,7 @@ function flowBody(flow: NonNullable<Scenario['flow']>, input: RunnerInput, baseT
       // (the prototype), so a value captured by one step is visible to the next at once.
       vars = Object.assign(Object.create(vu.vars) as Vars, feeders.next(vu.id), { env, __VU: String(vu.id), __ITER: String(vu.iteration - 1), __SCENARIO: input.scenarioName });
     }
-    runSteps(steps, vu, vars, intendedStart, (t) => done(t !== false));
+    runSteps(steps, vu, vars, intendedStart, done);
   };
 }
 
@@ -108,6 +128,8 @@ async function scriptBody(input: RunnerInput, baseTags: Record<string, string>, 
     return true;
   };
 }
+
+function noop(): void {}
 
 function errorName(e: unknown): string {
   return e instanceof Error ? e.name : 'Error';

@@ -101,6 +101,36 @@ function compileRequest(step: RequestStep, env: FlowEnv, group: string): Compile
   const staticReq = isStatic ? build({}) : null;
   const staticRecorder = staticReq ? recorderFor(staticReq) : null;
 
+  // Per-VU state with its response callback made once: a request allocates no closure (at
+  // thousands of connections each one lived a whole round trip and ended in the old space).
+  interface RequestState { ready: number; next: StepDone; rec: ResponseRecorder | null; onResponse: (res: HttpResponse) => void }
+  const states = new WeakMap<VirtualUser, RequestState>();
+  const stateOf = (vu: VirtualUser): RequestState => {
+    let st = states.get(vu);
+    if (st === undefined) {
+      const s: RequestState = {
+        ready: 0, next: noopStep, rec: null,
+        onResponse: (res) => {
+          const next = s.next;
+          s.next = noopStep;
+          if (res.error?.kind === 'aborted') return next(false);
+          try {
+            s.rec!.record(res, s.ready);
+            for (const c of checks) c.run(res);
+            for (const c of captures) c.run(res, vu.vars);
+          } catch (e) {
+            // This runs inside the connection's read callback: a bug here must end this iteration
+            // as an iteration error (as a throwing script does), not break the connection.
+            env.registry.get('iteration_errors', { ...env.baseTags, group, error: e instanceof Error ? e.name : 'Error' }).acc.add(1);
+          }
+          next(res.timings.endedAt);
+        },
+      };
+      states.set(vu, (st = s));
+    }
+    return st;
+  };
+
   return (vu, vars, ready, next) => {
     let req = staticReq;
     let recorder = staticRecorder;
@@ -115,22 +145,15 @@ function compileRequest(step: RequestStep, env: FlowEnv, group: string): Compile
       }
       recorder = recorderFor(req);
     }
-    const rec = recorder!;
-    vu.client.sendWith(req, opts, (res: HttpResponse) => {
-      if (res.error?.kind === 'aborted') return next(false);
-      try {
-        rec.record(res, ready);
-        for (const c of checks) c.run(res);
-        for (const c of captures) c.run(res, vu.vars);
-      } catch (e) {
-        // This runs inside the connection's read callback: a bug here must end this iteration
-        // as an iteration error (as a throwing script does), not break the connection.
-        env.registry.get('iteration_errors', { ...env.baseTags, group, error: e instanceof Error ? e.name : 'Error' }).acc.add(1);
-      }
-      next(res.timings.endedAt);
-    });
+    const st = stateOf(vu);
+    st.ready = ready;
+    st.next = next;
+    st.rec = recorder!;
+    vu.client.sendWith(req, opts, st.onResponse);
   };
 }
+
+function noopStep(): void {}
 
 const buildFailures = new WeakMap<MetricRegistry, Accumulator>();
 function recordBuildFailure(env: FlowEnv, group: string, step: RequestStep, _e: Error): void {
