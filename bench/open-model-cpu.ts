@@ -1,6 +1,6 @@
 // Open-model CPU: how much generator CPU one request costs at a fixed arrival rate, against the
 // closed model at about the same rate.
-//   ./node_modules/.bin/node bench/open-model-cpu.ts [--rate 2000] [--rounds 3] [--short 4] [--long 12] [--no-wait]
+//   ./node_modules/.bin/node bench/open-model-cpu.ts [--rate 2000] [--rounds 3] [--short 4] [--long 12] [--no-wait] [--baseline DIR]
 // CPU per request = (CPU of a long run − CPU of a short run) ÷ (requests of the long run − requests
 // of the short one), both at the same load, so start-up (module loading, JIT, connecting) cancels out.
 // CPU comes from /usr/bin/time -v (user + system of the whole process).
@@ -32,6 +32,8 @@ const { values: args } = parseArgs({
     long: { type: 'string', default: '12' },
     // Skip the wait for a quiet machine (development runs; the figures get noisier).
     'no-wait': { type: 'boolean', default: false },
+    // Also measure speedguard from another checkout (before/after in the same run).
+    baseline: { type: 'string' },
   },
 });
 const rate = Number(args.rate);
@@ -52,8 +54,12 @@ const dir = mkdtempSync(join(tmpdir(), 'sg-bench-open-'));
 const vus = Math.max(1, Math.round((rate * PACE_MS) / 1000));
 const plan = join(dir, 'closed.yaml');
 
-function argv(model: 'open' | 'closed', seconds: number, summary: string): string[] {
+type Model = 'open' | 'closed' | 'open-before';
+const MODELS: Model[] = args.baseline !== undefined ? ['open', 'closed', 'open-before'] : ['open', 'closed'];
+
+function argv(model: Model, seconds: number, summary: string): string[] {
   const common = ['--workers', '1', '--quiet', '--no-history', '--summary-export', summary];
+  if (model === 'open-before') return [NODE, join(args.baseline!, 'bin', 'speedguard.js'), 'run', nginx.url, '--rate', String(rate), '-d', `${seconds}s`, ...common];
   if (model === 'open') return [NODE, join(REPO, 'bin', 'speedguard.js'), 'run', nginx.url, '--rate', String(rate), '-d', `${seconds}s`, ...common];
   writeFileSync(plan, [
     `target: ${new URL(nginx.url).origin}`,
@@ -69,7 +75,7 @@ function argv(model: 'open' | 'closed', seconds: number, summary: string): strin
   return [NODE, join(REPO, 'bin', 'speedguard.js'), 'run', plan, ...common];
 }
 
-async function once(model: 'open' | 'closed', seconds: number): Promise<Run & { foreignCores: number }> {
+async function once(model: Model, seconds: number): Promise<Run & { foreignCores: number }> {
   const summary = join(dir, `${model}-${seconds}.json`);
   const r = await runPinned(argv(model, seconds, summary), { cpu: GENERATOR_CPU, timeoutMs: (seconds + 60) * 1000, measureRss: true, raiseNofile: true, cwd: REPO });
   if (r.code !== 0 && r.code !== 99) throw new Error(`speedguard exited ${r.code}: ${r.stderr.slice(-800)}`);
@@ -88,18 +94,18 @@ async function once(model: 'open' | 'closed', seconds: number): Promise<Run & { 
   };
 }
 
-const results: Record<string, { perRequestUs: number; long: Run; short: Run }[]> = { open: [], closed: [] };
+const results: Record<string, { perRequestUs: number; long: Run; short: Run }[]> = Object.fromEntries(MODELS.map((x) => [x, []]));
 try {
   console.log(`open:   taskset -c ${GENERATOR_CPU} node bin/speedguard.js run URL --rate ${rate} -d {${shortS},${longS}}s --workers 1 --quiet --no-history --summary-export S.json`);
   console.log(`closed: taskset -c ${GENERATOR_CPU} node bin/speedguard.js run closed.yaml …  (constant-vus, ${vus} VUs, request + sleep ${PACE_MS}ms)\n`);
   for (let r = 0; r < rounds; r++) {
-    for (const model of (r % 2 === 0 ? ['open', 'closed'] : ['closed', 'open']) as ('open' | 'closed')[]) {
+    for (const model of MODELS.map((_, i) => MODELS[(i + r) % MODELS.length]!)) {
       const own = () => nginx.pids();
       const short = !args['no-wait'] ? await runWhenQuiet(() => once(model, shortS), own) : await once(model, shortS);
       const long = !args['no-wait'] ? await runWhenQuiet(() => once(model, longS), own) : await once(model, longS);
       const perRequestUs = ((long.cpuS - short.cpuS) / (long.requests - short.requests)) * 1e6;
       results[model]!.push({ perRequestUs, long, short });
-      console.log(`  round ${r + 1} ${model.padEnd(6)}: ${fmt(perRequestUs, 1)} µs CPU per request · ${fmt(long.rps, 0)} req/s · CPU ${fmt(long.cpuS, 2)} s vs ${fmt(short.cpuS, 2)} s · schedule delay p99 ${fmt(long.schedP99Ms, 3)} ms · self-check CPU p95 ${fmt(long.cpuP95 * 100, 0)} %${long.limited ? ' [generator limited]' : ''}`);
+      console.log(`  round ${r + 1} ${model.padEnd(11)}: ${fmt(perRequestUs, 1)} µs CPU per request · ${fmt(long.rps, 0)} req/s · CPU ${fmt(long.cpuS, 2)} s vs ${fmt(short.cpuS, 2)} s · schedule delay p99 ${fmt(long.schedP99Ms, 3)} ms · self-check CPU p95 ${fmt(long.cpuP95 * 100, 0)} %${long.limited ? ' [generator limited]' : ''}`);
     }
   }
 } finally {
@@ -114,6 +120,8 @@ const sched = med('open', (x) => x.long.schedP99Ms);
 console.log(`\n${table(['median of rounds', 'µs CPU / request', 'req/s (long run)', 'schedule delay p99 ms', 'self-check CPU p95'], [
   ['open (--rate)', fmt(open, 1), fmt(med('open', (x) => x.long.rps), 0), fmt(sched, 3), `${fmt(med('open', (x) => x.long.cpuP95) * 100, 0)} %`],
   ['closed (paced VUs)', fmt(closed, 1), fmt(med('closed', (x) => x.long.rps), 0), '', `${fmt(med('closed', (x) => x.long.cpuP95) * 100, 0)} %`],
+  ...(MODELS.includes('open-before') ? [['open, before (--baseline)', fmt(med('open-before', (x) => x.perRequestUs), 1), fmt(med('open-before', (x) => x.long.rps), 0),
+    fmt(med('open-before', (x) => x.long.schedP99Ms), 3), `${fmt(med('open-before', (x) => x.long.cpuP95) * 100, 0)} %`]] : []),
 ])}`);
 console.log(`open / closed ${fmt(open / closed, 2)} · goal ≤ 2: ${verdict(open <= 2 * closed)} · open ≤ ${GOAL_US} µs: ${verdict(open <= GOAL_US)} · schedule delay p99 ≤ 1 ms: ${verdict(sched <= 1)}`);
 console.log(`raw rounds: ${saveResults('open-model-cpu', { machine: m, rate, shortS, longS, results })}`);

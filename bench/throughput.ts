@@ -1,5 +1,9 @@
 // Throughput benchmark: speedguard vs wrk vs autocannon against one nginx worker.
-//   ./node_modules/.bin/node bench/throughput.ts [--rounds 5] [--duration 10] [--only a|b] [--profile]
+//   ./node_modules/.bin/node bench/throughput.ts [--rounds 5] [--duration 10] [--only a|b|c] [--profile] [--baseline DIR] [--no-wait]
+// --baseline DIR also runs speedguard from another checkout (e.g. `git archive <commit>` unpacked
+// with node_modules linked) as "speedguard-before", in the same rounds. --no-wait runs at once
+// instead of waiting for a quiet machine (figures keep their foreign-load flags).
+// (c) 10,000 connections is only run when asked (--only c).
 // (a) 50 keep-alive connections: goal speedguard/wrk ≥ 0.85.
 // (b) 5,000 connections: goal speedguard/wrk ≥ 0.8 and speedguard peak RSS ≤ 80 MB.
 // nginx runs on core 0, every generator on core 1; tools alternate within each round, and the order
@@ -19,10 +23,11 @@ const TARGET_CPU = 0;
 const GENERATOR_CPU = 1;
 const MB = 1024 * 1024;
 
-interface Scenario { id: 'a' | 'b'; connections: number; minRatio: number; maxRssBytes?: number }
+interface Scenario { id: 'a' | 'b' | 'c'; connections: number; minRatio: number; maxRssBytes?: number }
 const SCENARIOS: Scenario[] = [
   { id: 'a', connections: 50, minRatio: 0.85 },
   { id: 'b', connections: 5000, minRatio: 0.8, maxRssBytes: 80 * MB },
+  { id: 'c', connections: 10000, minRatio: 0.8 },
 ];
 
 type Runner = (o: GeneratorRunOptions) => Promise<Measurement>;
@@ -34,8 +39,15 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '10' },
     only: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    baseline: { type: 'string' },
+    'no-wait': { type: 'boolean', default: false },
   },
 });
+if (args['no-wait']) process.env.BENCH_NO_WAIT = '1';
+if (args.baseline !== undefined) {
+  const dir = args.baseline;
+  TOOLS.splice(1, 0, ['speedguard-before', (o) => runSpeedguard({ ...o, repo: dir })]);
+}
 const rounds = Math.max(3, Number(args.rounds));
 const durationS = Number(args.duration);
 if (!(durationS > 0 && durationS <= 120)) throw new Error(`--duration ${args.duration}: expected 1..120 seconds`);
@@ -52,7 +64,7 @@ try {
   // Warm the target (page cache, nginx's allocations) so round 1 is not special.
   await runWrk({ url: nginx.url, cpu: GENERATOR_CPU, connections: 50, durationS: 2 });
 
-  for (const sc of SCENARIOS.filter((s) => !args.only || s.id === args.only)) {
+  for (const sc of SCENARIOS.filter((s) => (args.only ? args.only.split(',').includes(s.id) : s.id !== 'c'))) {
     const opts: GeneratorRunOptions = { url: nginx.url, cpu: GENERATOR_CPU, connections: sc.connections, durationS, raiseNofile: true, targetPids: nginx.pids };
     console.log(`── (${sc.id}) ${sc.connections} connections ──`);
     console.log(`speedguard: taskset -c ${GENERATOR_CPU} ${speedguardArgv(opts, 'S.json').join(' ')}`);
@@ -68,7 +80,7 @@ try {
         got.push(await runWhenQuiet(() => run(opts), nginx.pids));
       }
       perRound.push(got);
-      console.log(`  round ${r + 1}: ${got.map((x) => `${x.tool} ${fmt(x.rps, 0)}/s ${mb(x.maxRssBytes)}${x.errors ? ` ${x.errors} errors` : ''}${x.warnings.length ? ` [${x.warnings.join('; ')}]` : ''}`).join(' · ')}`);
+      console.log(`  round ${r + 1}: ${got.map((x) => `${x.tool} ${fmt(x.rps, 0)}/s ${fmt(x.cpuPerRequestUs, 1)} µs/req ${mb(x.maxRssBytes)}${x.errors ? ` ${x.errors} errors` : ''}${x.warnings.length ? ` [${x.warnings.join('; ')}]` : ''}`).join(' · ')}`);
     }
     results[sc.id] = perRound;
     report(sc, perRound);
@@ -82,15 +94,21 @@ console.log(`raw rounds: ${saveResults('throughput', { machine: m, durationS, ro
 function report(sc: Scenario, perRound: Measurement[][]): void {
   const of = (tool: string) => perRound.map((r) => r.find((x) => x.tool === tool)!);
   const med = (tool: string, f: (x: Measurement) => number | undefined) => median(of(tool).map(f).filter((v): v is number => v !== undefined));
-  const rows = TOOLS.map(([tool]) => [tool, fmt(med(tool, (x) => x.rps), 0), fmt(med(tool, (x) => x.p50Ms)), fmt(med(tool, (x) => x.p99Ms)),
+  const rows = TOOLS.map(([tool]) => [tool, fmt(med(tool, (x) => x.rps), 0), fmt(med(tool, (x) => x.cpuPerRequestUs), 1), fmt(med(tool, (x) => x.p50Ms)), fmt(med(tool, (x) => x.p99Ms)),
     mb(med(tool, (x) => x.maxRssBytes)), mb(Math.max(...of(tool).map((x) => x.maxRssBytes ?? 0))), String(of(tool).reduce((a, x) => a + x.errors, 0))]);
-  console.log(`\n${table(['median of rounds', 'req/s', 'p50 ms', 'p99 ms', 'peak RSS', 'max RSS', 'errors'], rows)}`);
+  console.log(`\n${table(['median of rounds', 'req/s', 'CPU µs/req', 'p50 ms', 'p99 ms', 'peak RSS', 'max RSS', 'errors'], rows)}`);
+  const cpuRatio = (tool: string) => med('wrk', (x) => x.cpuPerRequestUs) / med(tool, (x) => x.cpuPerRequestUs);
+  console.log(`CPU per request, wrk's ÷ the tool's (the req/s ratio a generator-bound tool would reach on a core of its own): speedguard ${fmt(cpuRatio('speedguard'), 3)}${of('speedguard-before')[0] !== undefined ? ` · speedguard-before ${fmt(cpuRatio('speedguard-before'), 3)}` : ''} · autocannon ${fmt(cpuRatio('autocannon'), 3)}`);
   const sg = med('speedguard', (x) => x.rps);
   const wrk = med('wrk', (x) => x.rps);
   const ac = med('autocannon', (x) => x.rps);
   const perRoundRatio = perRound.map((r) => r.find((x) => x.tool === 'speedguard')!.rps / r.find((x) => x.tool === 'wrk')!.rps);
   console.log(`ratio speedguard/wrk ${fmt(sg / wrk, 3)} (per round ${perRoundRatio.map((x) => fmt(x, 3)).join(', ')}) · goal ≥ ${sc.minRatio}: ${verdict(sg / wrk >= sc.minRatio)}`);
   console.log(`ratio speedguard/autocannon ${fmt(sg / ac, 3)} · autocannon/wrk ${fmt(ac / wrk, 3)}`);
+  if (of('speedguard-before')[0] !== undefined) {
+    const before = med('speedguard-before', (x) => x.rps);
+    console.log(`before: speedguard-before/wrk ${fmt(before / wrk, 3)} (per round ${perRound.map((r) => fmt(r.find((x) => x.tool === 'speedguard-before')!.rps / r.find((x) => x.tool === 'wrk')!.rps, 3)).join(', ')}) · peak RSS before ${mb(Math.max(...of('speedguard-before').map((x) => x.maxRssBytes ?? 0)))}`);
+  }
   if (sc.maxRssBytes !== undefined) {
     const peak = Math.max(...of('speedguard').map((x) => x.maxRssBytes ?? Infinity));
     console.log(`speedguard peak RSS (max of rounds) ${mb(peak)} · goal ≤ ${mb(sc.maxRssBytes)}: ${verdict(peak <= sc.maxRssBytes)}`);

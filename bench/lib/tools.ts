@@ -27,6 +27,17 @@ export interface Measurement {
   foreignCores: number;
   /** Tool-specific extras (speedguard's service-time percentiles, …). */
   extra: Record<string, number>;
+  /**
+   * CPU (user + system, from /usr/bin/time -v) per completed request, in µs, start-up included.
+   * On a machine shared with other work this is steadier than req/s: a generator that gets less
+   * of its core sends less, but each request still costs about the same CPU.
+   */
+  cpuPerRequestUs?: number;
+}
+
+function cpuPerRequest(r: PinnedRun, requests: number): number | undefined {
+  const cpu = timeVCpuSeconds(r.timeReport);
+  return requests > 0 && cpu > 0 ? (cpu / requests) * 1e6 : undefined;
 }
 
 export interface GeneratorRunOptions {
@@ -41,6 +52,8 @@ export interface GeneratorRunOptions {
   targetPids?: () => number[];
   /** Extra args for node (speedguard only), e.g. ['--cpu-prof', '--cpu-prof-dir=…']. */
   nodeArgs?: string[];
+  /** Run speedguard from this checkout instead of this repository (a before/after comparison). */
+  repo?: string;
 }
 
 /** Runs the generator pinned and bounded, and measures the foreign CPU load during the run. */
@@ -90,7 +103,10 @@ export async function runWrk(o: GeneratorRunOptions, binary = 'wrk'): Promise<Me
   if (o.rate !== undefined) args.push(`-R${o.rate}`);
   const r = await pinned(o, [...args, o.url]);
   if (r.code !== 0) throw failed(binary, r);
-  return { tool: binary, ...parseWrk(r.stdout), maxRssBytes: r.maxRssBytes, warnings: noisy(r), foreignCores: r.foreignCores, extra: {} };
+  const parsed = parseWrk(r.stdout);
+  const total = /(\d+) requests in/.exec(r.stdout);
+  return { tool: binary, ...parsed, maxRssBytes: r.maxRssBytes, warnings: noisy(r), foreignCores: r.foreignCores, extra: {},
+    cpuPerRequestUs: total ? cpuPerRequest(r, Number(total[1])) : undefined };
 }
 
 // ── autocannon ────────────────────────────────────────────────────────────────────────────────
@@ -130,6 +146,7 @@ export async function runAutocannon(o: GeneratorRunOptions, ignoreCO = false): P
     maxRssBytes: r.maxRssBytes,
     warnings: noisy(r),
     foreignCores: r.foreignCores,
+    cpuPerRequestUs: cpuPerRequest(r, j.requests.total),
     // latencySamples ≫ requests.total reveals the synthetic samples of the CO correction.
     extra: { reqAverage: j.requests.average, latencySamples: j.latency.totalCount, requests: j.requests.total, startedAtMs: Date.parse(j.start) },
   };
@@ -151,7 +168,7 @@ interface SummaryExport {
 /** The exact speedguard command line a benchmark runs (also printed for BENCHMARKS.md). */
 export function speedguardArgv(o: GeneratorRunOptions, summaryFile: string): string[] {
   const load = o.rate !== undefined ? ['--rate', String(o.rate)] : ['-u', String(o.connections)];
-  return [NODE, ...(o.nodeArgs ?? []), join(REPO, 'bin', 'speedguard.js'), 'run', o.url, ...load, '-d', `${o.durationS}s`,
+  return [NODE, ...(o.nodeArgs ?? []), join(o.repo ?? REPO, 'bin', 'speedguard.js'), 'run', o.url, ...load, '-d', `${o.durationS}s`,
     '--workers', '1', '--quiet', '--no-history', '--summary-export', summaryFile];
 }
 
@@ -159,7 +176,7 @@ export async function runSpeedguard(o: GeneratorRunOptions): Promise<Measurement
   const dir = mkdtempSync(join(tmpdir(), 'sg-bench-summary-'));
   try {
     const file = join(dir, 'summary.json');
-    const r = await pinned(o, speedguardArgv(o, file), REPO);
+    const r = await pinned(o, speedguardArgv(o, file), o.repo ?? REPO);
     // 99 = a threshold failed; the run itself is still valid.
     if (r.code !== 0 && r.code !== 99) throw failed('speedguard', r);
     const s = JSON.parse(readFileSync(file, 'utf8')) as SummaryExport;
@@ -170,7 +187,7 @@ export async function runSpeedguard(o: GeneratorRunOptions): Promise<Measurement
     const g = s.speedguard.generator;
     const warnings = [...noisy(r), ...(g.limited ? [`generator limited: ${g.reasons.join('; ')}`] : []), ...(s.speedguard.status !== 'completed' ? [`status ${s.speedguard.status}`] : [])];
     return {
-      tool: 'speedguard',
+      tool: o.repo !== undefined ? 'speedguard-before' : 'speedguard',
       rps: reqs.rate ?? 0,
       p50Ms: lat.med,
       p90Ms: lat['p(90)'],
@@ -179,6 +196,7 @@ export async function runSpeedguard(o: GeneratorRunOptions): Promise<Measurement
       maxRssBytes: r.maxRssBytes,
       warnings,
       foreignCores: r.foreignCores,
+      cpuPerRequestUs: cpuPerRequest(r, reqs.count),
       extra: {
         durationP50Ms: dur.med, durationP90Ms: dur['p(90)'], durationP99Ms: dur['p(99)'],
         selfReportedRssMaxBytes: g.rssMaxBytes, cpuP95: g.cpuP95, dropped: s.speedguard.dropped_iterations ?? 0,

@@ -33,6 +33,25 @@ export async function runArrivalRate(
     free.push(vu);
   }
   const running = new Set<Promise<void>>();
+  // With a callback runner (request-list flows) an iteration costs no promise: `active` counts
+  // them, and a graceful stop waits on one promise made only then.
+  const withCallback = ctx.runIteration.withCallback;
+  const afterIteration = new Map<VirtualUser, () => void>();
+  let active = 0;
+  let idle: (() => void) | null = null;
+  const callbackFor = (vu: VirtualUser): (() => void) => {
+    let f = afterIteration.get(vu);
+    if (f === undefined) {
+      f = () => {
+        vu.busy = false;
+        active--;
+        release(vu);
+        if (active === 0 && idle !== null) idle();
+      };
+      afterIteration.set(vu, f);
+    }
+    return f;
+  };
   const report = () => ctx.setVus(vus.length - free.length, vus.length);
   report();
 
@@ -54,17 +73,27 @@ export async function runArrivalRate(
   };
 
   /** Start every iteration that is due; returns false when the per-wake cap cut the batch short. */
+  let starting = false;
   const startDue = (): boolean => {
     const elapsed = ctx.now() - startAt;
     let started = 0;
+    starting = true;
     while (next <= elapsed) {
-      if (started === MAX_STARTS_PER_WAKE) return false;
+      if (started === MAX_STARTS_PER_WAKE) {
+        starting = false;
+        return false;
+      }
       let vu = free.pop();
       if (vu === undefined && vus.length < maxVUs) {
         vu = ctx.newVu();
         vus.push(vu);
       }
-      if (vu !== undefined) {
+      if (vu !== undefined && withCallback !== undefined) {
+        vu.busy = true;
+        vu.iteration++;
+        active++;
+        withCallback(vu, startAt + next, callbackFor(vu));
+      } else if (vu !== undefined) {
         const v = vu;
         runTracked(ctx, v, startAt + next, running).then(() => release(v));
       } else {
@@ -73,6 +102,7 @@ export async function runArrivalRate(
       started++;
       next = schedule.next();
     }
+    starting = false;
     if (started > 0) report();
     return true;
   };
@@ -112,8 +142,9 @@ export async function runArrivalRate(
   const release = (vu: VirtualUser) => {
     if (vu.interrupted) vu.resume();
     free.push(vu);
-    // A completion is a wake-up the loop pays for anyway: starts that fell due meanwhile go now.
-    if (!done && !ctx.stopped() && next - (ctx.now() - startAt) <= 0) {
+    // A completion is a wake-up the loop pays for anyway: starts that fell due meanwhile go now
+    // (not from inside startDue, when an iteration ended synchronously).
+    if (!starting && !done && !ctx.stopped() && next - (ctx.now() - startAt) <= 0) {
       if (!startDue()) arm(true);
       else if (next === Infinity) end();
     }
@@ -124,6 +155,11 @@ export async function runArrivalRate(
   else end();
   await finished;
 
+  if (active > 0) {
+    const allDone = new Promise<void>((resolve) => (idle = resolve));
+    running.add(allDone);
+    void allDone.then(() => running.delete(allDone));
+  }
   const normalEnd = startAt + scheduledEndMs + s.gracefulStopMs;
   const deadline = ctx.stopped() ? Math.min(normalEnd, ctx.now() + ctx.stopGraceMs) : normalEnd;
   await gracefulStop(ctx, running, vus, deadline);

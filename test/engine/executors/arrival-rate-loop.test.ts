@@ -24,7 +24,7 @@ const idleClient = (): HttpClient => ({
 interface Start { intended: number; actual: number }
 
 /** Runs the loop with iterations that take `busyMs` (a timer) and returns what it started. */
-async function run(scenario: ConstantArrivalRate | RampingArrivalRate, endMs: number, busyMs = 0): Promise<{ starts: Start[]; dropped: number; startAt: number }> {
+async function run(scenario: ConstantArrivalRate | RampingArrivalRate, endMs: number, busyMs = 0, callback = false): Promise<{ starts: Start[]; dropped: number; startAt: number }> {
   const starts: Start[] = [];
   let vuId = 0;
   const dropped = new Accumulator('counter');
@@ -45,6 +45,14 @@ async function run(scenario: ConstantArrivalRate | RampingArrivalRate, endMs: nu
     stopGraceMs: 1000,
     setVus() {},
   };
+  if (callback) {
+    // The callback form request-list flows have; an iteration of 0 ms ends synchronously.
+    ctx.runIteration.withCallback = (_vu, intended, done) => {
+      starts.push({ intended, actual: performance.now() });
+      if (busyMs > 0) setTimeout(done, busyMs);
+      else done();
+    };
+  }
   await runArrivalRate(ctx, createArrivalSchedule(scenario, ctx.stripe), endMs);
   return { starts, dropped: dropped.sum, startAt: ctx.startAt };
 }
@@ -86,4 +94,11 @@ test('no free VU and maxVUs reached: the start is counted as dropped, never dela
   assert.equal(got.starts.length + got.dropped, planned.length);
   assert.ok(got.dropped > 0);
   for (const s of got.starts) assert.ok(s.actual >= s.intended);
+});
+
+test('callback runner: the same plan is kept, with synchronous and with slow iterations', async () => {
+  const fast = constantRate({ rate: 2000, timeUnitMs: 1000, durationMs: 300, preAllocatedVUs: 5, maxVUs: 2000 });
+  checkAgainstPlan(fast, await run(fast, 300, 0, true));
+  const ramp = rampingRate({ startRate: 0, timeUnitMs: 1000, stages: stages([400, 3000]), preAllocatedVUs: 20, maxVUs: 2000 });
+  checkAgainstPlan(ramp, await run(ramp, 400, 3, true));
 });
