@@ -1,6 +1,6 @@
 // One metric series' running aggregate. The same class serves the per-interval bucket in a worker,
 // the merged totals in the main thread and sliding-window sums: it is mergeable in every form.
-import { addSparse, newHistogram, percentileMs, recordBatchMs, toSparse, type Histogram } from './histogram.ts';
+import { addHistogram, addSparse, newHistogram, percentileMs, recordBatchMs, toSparse, type Histogram } from './histogram.ts';
 import type { AggregateView, MetricType } from './types.ts';
 
 /** The serialisable form of an accumulator (worker → main messages, NDJSON, the record). */
@@ -120,7 +120,7 @@ export class Accumulator implements AggregateView {
     if (o.max > this.max) this.max = o.max;
     const hist = this.hist;
     if (hist) {
-      if (o instanceof Accumulator) { const oh = o.hist; if (oh) hist.add(oh); }
+      if (o instanceof Accumulator) { const oh = o.hist; if (oh) addHistogram(hist, oh); }
       else if (o.hist) addSparse(hist, o.hist);
     }
   }

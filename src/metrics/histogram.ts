@@ -72,6 +72,22 @@ export function toSparse(h: Histogram): number[] {
   return out;
 }
 
+/**
+ * into += from, visiting only from's occupied range of buckets. JsHistogram.add walks the whole
+ * counts array (15k+ entries) per call, and the run aggregate merges every trend series every
+ * second: with one worker thread that ran on the generator's core (a tenth of it at 6k req/s).
+ */
+export function addHistogram(into: Histogram, from: Histogram): void {
+  if (from.totalCount === 0) return;
+  const zeros = from.getCountAtIndex(0);
+  if (zeros !== 0) into.recordValueWithCount(0, zeros);
+  const last = from.countsArrayIndex(from.maxValue);
+  for (let i = Math.max(1, from.countsArrayIndex(from.minNonZeroValue)); i <= last; i++) {
+    const c = from.getCountAtIndex(i);
+    if (c !== 0) into.recordValueWithCount(from.valueFromIndex(i), c);
+  }
+}
+
 export function addSparse(h: Histogram, sparse: readonly number[]): void {
   for (let i = 0; i < sparse.length; i += 2) h.recordValueWithCount(sparse[i]!, sparse[i + 1]!);
 }

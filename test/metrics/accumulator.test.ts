@@ -124,3 +124,27 @@ test('batched trend recording equals recording every sample directly, whatever r
     { numRuns: 150 },
   );
 });
+
+test('merging accumulators (occupied buckets only) equals recording everything in one', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.array(fc.oneof(fc.double({ min: 0, max: 4_000_000, noNaN: true }), fc.constantFrom(0, 0.0004, 1)), { maxLength: 400 }), { minLength: 1, maxLength: 5 }),
+      (parts) => {
+        const whole = new Accumulator('trend');
+        const merged = new Accumulator('trend');
+        for (const part of parts) {
+          const a = new Accumulator('trend');
+          for (const v of part) {
+            a.add(v);
+            whole.add(v);
+          }
+          merged.merge(a);
+        }
+        assert.equal(merged.hist!.totalCount, whole.hist!.totalCount);
+        assert.deepEqual(merged.toData().hist, whole.toData().hist);
+        for (const p of [0, 50, 90, 99, 99.9, 100]) assert.equal(merged.percentile(p), whole.percentile(p));
+      },
+    ),
+    { numRuns: 100 },
+  );
+});
