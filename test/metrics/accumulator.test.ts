@@ -7,21 +7,27 @@ import fc from 'fast-check';
 import { Accumulator } from '../../src/metrics/accumulator.ts';
 import { decodeHistogram, encodeHistogram } from '../../src/metrics/histogram.ts';
 
+/** Every value recorded in one accumulator, and the parts recorded apart then merged with `merge`. */
+function wholeAndMerged(parts: number[][], merge: (into: Accumulator, part: Accumulator) => void): { whole: Accumulator; merged: Accumulator } {
+  const whole = new Accumulator('trend');
+  const merged = new Accumulator('trend');
+  for (const part of parts) {
+    const a = new Accumulator('trend');
+    for (const v of part) {
+      a.add(v);
+      whole.add(v);
+    }
+    merge(merged, a);
+  }
+  return { whole, merged };
+}
+
 test('merging sparse-encoded parts equals recording everything in one accumulator', () => {
   fc.assert(
     fc.property(
       fc.array(fc.array(fc.double({ min: 0, max: 60_000, noNaN: true }), { maxLength: 200 }), { minLength: 1, maxLength: 6 }),
       (parts) => {
-        const whole = new Accumulator('trend');
-        const merged = new Accumulator('trend');
-        for (const part of parts) {
-          const a = new Accumulator('trend');
-          for (const v of part) {
-            a.add(v);
-            whole.add(v);
-          }
-          merged.merge(JSON.parse(JSON.stringify(a.toData())));
-        }
+        const { whole, merged } = wholeAndMerged(parts, (into, a) => into.merge(JSON.parse(JSON.stringify(a.toData()))));
         assert.equal(merged.count, whole.count);
         assert.ok(Math.abs(merged.sum - whole.sum) < 1e-6 * Math.max(1, whole.sum));
         for (const p of [0, 50, 90, 99, 99.9, 100]) assert.equal(merged.percentile(p), whole.percentile(p));
@@ -130,16 +136,7 @@ test('merging accumulators (occupied buckets only) equals recording everything i
     fc.property(
       fc.array(fc.array(fc.oneof(fc.double({ min: 0, max: 4_000_000, noNaN: true }), fc.constantFrom(0, 0.0004, 1)), { maxLength: 400 }), { minLength: 1, maxLength: 5 }),
       (parts) => {
-        const whole = new Accumulator('trend');
-        const merged = new Accumulator('trend');
-        for (const part of parts) {
-          const a = new Accumulator('trend');
-          for (const v of part) {
-            a.add(v);
-            whole.add(v);
-          }
-          merged.merge(a);
-        }
+        const { whole, merged } = wholeAndMerged(parts, (into, a) => into.merge(a));
         assert.equal(merged.hist!.totalCount, whole.hist!.totalCount);
         assert.deepEqual(merged.toData().hist, whole.toData().hist);
         for (const p of [0, 50, 90, 99, 99.9, 100]) assert.equal(merged.percentile(p), whole.percentile(p));
