@@ -8,6 +8,7 @@ import { createHttpClient } from '../../../src/engine/http/client.ts';
 import { originOf } from '../../../src/engine/http/connection.ts';
 import { prepareRequest } from '../../../src/engine/http/encode.ts';
 import { SEND, assertOk, assertSaneTimings, closeServer, listen, once, rawServer } from './helpers.ts';
+import type { HttpResponse } from '../../../src/engine/http/types.ts';
 
 test('keep-alive: 100 requests reuse one connection; connecting only on the first', async (t) => {
   const server = http.createServer((req, res) => res.end(`hello ${req.url}`));
@@ -290,3 +291,39 @@ test('originOf: pool key, default ports, SNI only for names', () => {
   });
   assert.equal(originOf(new URL('https://127.0.0.1/')).servername, undefined);
 });
+
+// sendWith's callback runs synchronously from the connection; sending the next request from inside
+// it (what the engine's flows do) must find the connection in a consistent state.
+for (const close of [false, true]) {
+  test(`sendWith: each response's callback sends the next request at once (${close ? 'Connection: close' : 'keep-alive'})`, async (t) => {
+    const server = http.createServer((req, res) => {
+      if (close) res.setHeader('connection', 'close');
+      res.end(`r ${req.url}`);
+    });
+    const port = await listen(server);
+    const client = createHttpClient({});
+    t.after(() => { client.close(); return closeServer(server); });
+    const req = prepareRequest('GET', `http://127.0.0.1:${port}/s`);
+    const total = 50;
+    const seen: HttpResponse[] = [];
+    await new Promise<void>((resolve) => {
+      const done = (res: HttpResponse): void => {
+        // Read now: the response is not guaranteed to be the caller's after the callback.
+        assertOk(res);
+        assert.equal(res.body?.toString(), 'r /s');
+        seen.push(res);
+        if (seen.length < total) client.sendWith(req, SEND, done);
+        else resolve();
+      };
+      client.sendWith(req, SEND, done);
+    });
+    assert.equal(seen.length, total);
+    assert.equal(client.connectionsOpened, close ? total : 1);
+    assert.deepEqual(seen.map((r) => r.reused), seen.map((_, i) => !close && i > 0));
+    // After close(), a send is answered at once (synchronously) with 'aborted'.
+    client.close();
+    let aborted: HttpResponse | null = null;
+    client.sendWith(req, SEND, (res) => { aborted = res; });
+    assert.equal((aborted as HttpResponse | null)?.error?.kind, 'aborted');
+  });
+}
