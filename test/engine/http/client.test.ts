@@ -308,7 +308,6 @@ for (const close of [false, true]) {
     const seen: HttpResponse[] = [];
     await new Promise<void>((resolve) => {
       const done = (res: HttpResponse): void => {
-        // Read now: the response is not guaranteed to be the caller's after the callback.
         assertOk(res);
         assert.equal(res.body?.toString(), 'r /s');
         seen.push(res);
