@@ -10,6 +10,7 @@ import type { Stripe } from './executors/stripe.ts';
 import { compileSteps, runSteps, type Vars } from './flow/compile-flow.ts';
 import { openFeeders, type FeederSet } from './feeder-set.ts';
 import { installScriptHooks } from './script-loader/hooks.ts';
+import { reportScriptError, warnPendingRequests } from './script-warnings.ts';
 
 export interface RunnerInput {
   plan: Plan;
@@ -44,6 +45,7 @@ export async function buildIterationRunner(input: RunnerInput): Promise<Iteratio
       completed = await body(vu, intendedStart);
     } catch (e) {
       // A script exception ends the iteration (as in k6) and is counted, not fatal.
+      if (!scenario.flow && !vu.interrupted) reportScriptError(scenarioName, e);
       registry.get('iteration_errors', { ...baseTags, error: errorName(e) }).acc.add(1);
       completed = true;
     }
@@ -86,10 +88,18 @@ async function scriptBody(input: RunnerInput, baseTags: Record<string, string>, 
   const data = input.setupData;
   return async (vu, intendedStart) => {
     const ctx: IterationContext = { vu, scenario: sc, group: '', intendedStart, iteration: vu.iteration - 1 };
-    await iterationStore.run(ctx, () => (fn as (d: unknown) => unknown)(data));
+    try {
+      await iterationStore.run(ctx, () => (fn as (d: unknown) => unknown)(data));
+    } finally {
+      if (ctx.pending) warnPendingRequests(input.scenarioName, ctx.pending, PENDING_HINT);
+    }
     return true;
   };
 }
+
+const PENDING_HINT =
+  'an http call was not awaited. In a native script, write `await http.get(…)`; in a k6 script, the call is in a callback ' +
+  'handed to code speedguard cannot see (a library, setTimeout, a Promise) — call it from a plain loop or function instead.';
 
 function errorName(e: unknown): string {
   return e instanceof Error ? e.name : 'Error';

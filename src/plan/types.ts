@@ -167,4 +167,6 @@ export interface Plan {
   env: Record<string, string>;
   /** Probes to run beside the load (assess/profile): `postgres` = a PostgreSQL URL (like --db). */
   probes?: { postgres?: string };
+  /** Module URLs each load worker imports before the script (loader hooks, e.g. for k6 scripts). */
+  preload?: string[];
 }

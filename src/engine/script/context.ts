@@ -28,6 +28,8 @@ export interface IterationContext {
   /** The first request of an iteration is late by as much as the iteration was: measure from here. */
   intendedStart: number | null;
   iteration: number;
+  /** Requests sent and not yet answered: above 0 when the iteration ends, one was not awaited. */
+  pending?: number;
 }
 
 export const iterationStore = new AsyncLocalStorage<IterationContext>();

@@ -1,0 +1,29 @@
+// Installs the k6 loader plugin as Node module hooks in the calling thread (main thread and each
+// load worker). Stand-in for the script-loader seam (src/engine/script-loader/): the lead swaps
+// this file for the seam's registration when both are on main.
+import { registerHooks } from 'node:module';
+import { k6LoaderPlugin } from './loader-plugin.ts';
+
+let installed = false;
+
+export function installK6Hooks(): void {
+  if (installed) return;
+  installed = true;
+  const plugin = k6LoaderPlugin;
+  registerHooks({
+    resolve(specifier, context, nextResolve) {
+      const url = plugin.resolve?.(specifier, context.parentURL);
+      if (url !== undefined) return { url, shortCircuit: true };
+      return nextResolve(specifier, context);
+    },
+    load(url, context, nextLoad) {
+      const loaded = nextLoad(url, context);
+      if (!url.startsWith('file:') || !/\.(m?js|cjs|m?ts)$/.test(new URL(url).pathname) || loaded.source === undefined || loaded.source === null) return loaded;
+      const source = typeof loaded.source === 'string' ? loaded.source : Buffer.from(loaded.source as Uint8Array).toString('utf8');
+      const out = plugin.transform?.(source, url);
+      if (out === undefined) return loaded;
+      // A k6 script is an ES module whatever its extension says (k6 has no CommonJS).
+      return { format: 'module', source: out, shortCircuit: true };
+    },
+  });
+}
