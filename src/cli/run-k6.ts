@@ -9,6 +9,7 @@ import { k6ExitCode, k6Outcome, K6_EXIT } from '../k6/outcome.ts';
 import { buildK6SummaryExport, buildSummaryData } from '../k6/summary.ts';
 import { scriptOptions } from '../k6/modules/runtime.ts';
 import { renderSummary } from '../report/summary-text.ts';
+import { appendStepSummary, renderRunGithubSummary } from '../report/github-summary.ts';
 import { saveToHistory } from '../history/save-to-history.ts';
 import type { Plan } from '../plan/types.ts';
 import type { RunRecord } from '../record/run-record.ts';
@@ -71,6 +72,7 @@ export async function runK6Script(target: string, o: K6CliOptions, ndjsonPath: s
       process.stdout.write(renderSummary(record, { colour: false }));
     }
   } else process.stdout.write(renderSummary(record, { colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }));
+  appendStepSummary(renderRunGithubSummary(record));
   for (const w of outcome.warnings) process.stderr.write(`speedguard: ${w}\n`);
   return k6ExitCode(outcome, exitCodeFor(record));
 }
