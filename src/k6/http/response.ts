@@ -41,7 +41,8 @@ export class Response {
   proto: string;
   url: string;
   body: string | ArrayBuffer | null;
-  headers: Record<string, string>;
+  private readonly rawHeaders: Record<string, string>;
+  private canonicalHeaders: Record<string, string> | null = null;
   timings: { blocked: number; connecting: number; tls_handshaking: number; sending: number; waiting: number; receiving: number; duration: number };
   error: string;
   error_code: number;
@@ -60,6 +61,16 @@ export class Response {
     return (this.requestInfo ??= this.describeRequest());
   }
 
+  /** Header names as Go writes them (Content-Type), built on first read. */
+  get headers(): Record<string, string> {
+    if (this.canonicalHeaders === null) {
+      const out: Record<string, string> = {};
+      for (const [k, v] of Object.entries(this.rawHeaders)) out[canonicalHeader(k)] = k === 'set-cookie' ? v.split('\n').join(', ') : v;
+      this.canonicalHeaders = out;
+    }
+    return this.canonicalHeaders;
+  }
+
   /** Parsed on first read: most scripts never look. */
   get cookies(): Record<string, K6Cookie[]> {
     return (this.parsedCookies ??= responseCookies(this.setCookie));
@@ -71,8 +82,7 @@ export class Response {
     this.proto = res.status ? `HTTP/${res.httpVersion || '1.1'}` : '';
     this.url = url.href;
     this.body = res.body === null || responseType === 'none' ? null : responseType === 'binary' ? res.body.buffer.slice(res.body.byteOffset, res.body.byteOffset + res.body.byteLength) as ArrayBuffer : res.body.toString('utf8');
-    this.headers = {};
-    for (const [k, v] of Object.entries(res.headers)) this.headers[canonicalHeader(k)] = k === 'set-cookie' ? v.split('\n').join(', ') : v;
+    this.rawHeaders = res.headers;
     this.setCookie = setCookieLines(res);
     const t = res.timings;
     this.timings = { blocked: t.blocked, connecting: t.connecting, tls_handshaking: t.tlsHandshaking, sending: t.sending, waiting: t.waiting, receiving: t.receiving, duration: t.duration };
@@ -81,6 +91,12 @@ export class Response {
     this.remote_ip = url.hostname.replace(/^\[|\]$/g, '');
     this.remote_port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
     this.describeRequest = request;
+  }
+
+  /** JSON.stringify(res) shows what k6 shows, the fields built on first read included. */
+  toJSON(): Record<string, unknown> {
+    const { status, status_text, proto, url, body, timings, error, error_code, remote_ip, remote_port, tls_version } = this;
+    return { status, status_text, proto, url, body, headers: this.headers, cookies: this.cookies, timings, error, error_code, remote_ip, remote_port, tls_version, request: this.request };
   }
 
   /** The parsed JSON body, or the value at a gjson path (see gjson.ts for the supported subset). */
