@@ -4,7 +4,8 @@ import { pathToFileURL } from 'node:url';
 import type { MetricRegistry } from '../metrics/registry.ts';
 import type { CardinalityGuard } from '../metrics/tags.ts';
 import type { Plan, Scenario } from '../plan/types.ts';
-import { iterationStore, type IterationContext, type ScriptScenarioEnv } from './script/context.ts';
+import { iterationStore, vuInitStore, type IterationContext, type ScriptScenarioEnv } from './script/context.ts';
+import type { VirtualUser } from './vu.ts';
 import type { IterationRunner } from './executors/context.ts';
 import type { Stripe } from './executors/stripe.ts';
 import { compileSteps, runSteps, type Vars } from './flow/compile-flow.ts';
@@ -86,10 +87,23 @@ async function scriptBody(input: RunnerInput, baseTags: Record<string, string>, 
     guard: input.guard, env, now: input.now, recorders: new Map(),
   };
   const data = input.setupData;
+  const exec = input.scenario.exec;
+  // Per-VU instances (k6 semantics): a VU's module is imported, its init code run, before its first iteration.
+  const instances = new WeakMap<VirtualUser, Promise<(d: unknown) => unknown>>();
+  const instanceFor = (vu: VirtualUser) => {
+    let p = instances.get(vu);
+    if (!p) {
+      const url = `${pathToFileURL(path).href}?vu=${vu.id}`;
+      p = vuInitStore.run({ vuId: vu.id }, () => import(url)).then((m: Record<string, unknown>) => m[exec] as (d: unknown) => unknown);
+      instances.set(vu, p);
+    }
+    return p;
+  };
   return async (vu, intendedStart) => {
     const ctx: IterationContext = { vu, scenario: sc, group: '', intendedStart, iteration: vu.iteration - 1 };
+    const run = input.plan.scriptPerVu ? await instanceFor(vu) : (fn as (d: unknown) => unknown);
     try {
-      await iterationStore.run(ctx, () => (fn as (d: unknown) => unknown)(data));
+      await iterationStore.run(ctx, () => run(data));
     } finally {
       if (ctx.pending) warnPendingRequests(input.scenarioName, ctx.pending, PENDING_HINT);
     }

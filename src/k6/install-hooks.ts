@@ -14,7 +14,14 @@ export function installK6Hooks(): void {
     resolve(specifier, context, nextResolve) {
       const url = plugin.resolve?.(specifier, context.parentURL);
       if (url !== undefined) return { url, shortCircuit: true };
-      return nextResolve(specifier, context);
+      const resolved = nextResolve(specifier, context);
+      // A VU's own instance of the script (…/script.js?vu=3) gets its own instances of the user's
+      // local modules too: the query follows relative imports, never into packages.
+      const vu = context.parentURL ? /[?&]vu=\d+/.exec(context.parentURL) : null;
+      if (vu && resolved.url.startsWith('file:') && !resolved.url.includes('/node_modules/') && !resolved.url.includes('?')) {
+        return { ...resolved, url: `${resolved.url}?${vu[0].slice(1)}` };
+      }
+      return resolved;
     },
     load(url, context, nextLoad) {
       const loaded = nextLoad(url, context);

@@ -42,6 +42,8 @@ export async function loadK6Plan(path: string, overrides?: PlanOptions): Promise
   }
   const plan = await loadPlanScript(path, overrides, (options) => mapK6Options(options));
   plan.preload = [new URL('./preload.ts', import.meta.url).href];
+  // k6 gives every VU its own runtime: init code and module-level state are per VU.
+  plan.scriptPerVu = true;
   return plan;
 }
 

@@ -209,3 +209,12 @@ test('an exception in init code or setup() exits 107 with the script line; a syn
   assert.match(syntax.stderr, /syntax-error\.js:3:\d+: Unexpected token/);
   assert.doesNotMatch(syntax.stderr, /\n\s+at /);
 });
+
+test('init code and module-level state are per VU (its own module instance), helpers included', async () => {
+  const r = await runScript('per-vu-state.js');
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(checks(r.exp!.root_group), {
+    '::init ran for this VU': [9, 0], '::per-VU data from init': [9, 0], "::module state is this VU's": [9, 0], "::helper module state is this VU's": [9, 0],
+  });
+  assert.equal(count(r.exp!, 'http_reqs'), 3, 'one login per VU');
+});

@@ -34,6 +34,9 @@ export interface IterationContext {
 
 export const iterationStore = new AsyncLocalStorage<IterationContext>();
 
+/** While a VU's own instance of the script module is evaluated (Plan.scriptPerVu): which VU. */
+export const vuInitStore = new AsyncLocalStorage<{ vuId: number }>();
+
 export function currentIteration(what: string): IterationContext {
   const ctx = iterationStore.getStore();
   if (!ctx) throw new Error(`${what} can only be called while a VU runs an iteration (inside the exported scenario function)`);

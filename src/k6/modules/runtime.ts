@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { iterationStore, type ScriptScenarioEnv } from '../../engine/script/context.ts';
+import { iterationStore, vuInitStore, type ScriptScenarioEnv } from '../../engine/script/context.ts';
 import type { VirtualUser } from '../../engine/vu.ts';
 
 type Callback = (...args: unknown[]) => unknown;
@@ -165,6 +165,7 @@ function defineGlobal(name: string, get: () => unknown): void {
 }
 
 defineGlobal('__ENV', currentEnv);
-defineGlobal('__VU', () => iterationStore.getStore()?.vu.id ?? 0);
+// In a VU's own init (Plan.scriptPerVu), __VU is that VU's id, as in k6; 0 in setup/teardown.
+defineGlobal('__VU', () => iterationStore.getStore()?.vu.id ?? vuInitStore.getStore()?.vuId ?? 0);
 defineGlobal('__ITER', () => iterationStore.getStore()?.iteration ?? 0);
 Object.defineProperty(globalThis, 'open', { value: open, configurable: true, writable: true, enumerable: false });

@@ -16,7 +16,7 @@ function keepLines(replacement: string, original: string): string {
   return breaks ? replacement + breaks.join('') : replacement;
 }
 
-export function rewriteModule(facts: ModuleFacts, analysis: Analysis, url: string): string | undefined {
+export function rewriteModule(facts: ModuleFacts, analysis: Analysis): string | undefined {
   const s = new MagicString(facts.source);
   let edits = 0;
   let usesRuntime = false;
@@ -52,7 +52,11 @@ export function rewriteModule(facts: ModuleFacts, analysis: Analysis, url: strin
   // A k6 entry module tells the k6 runtime its options (maxRedirects, userAgent …) in every thread
   // that loads it: appended after the last line, through a namespace import of itself.
   if (facts.importsK6 && (facts.exportsLocal.has('options') || facts.exportsLocal.has('default'))) {
-    s.append(`\n;import * as __k6self from ${JSON.stringify(url)};${RUNTIME_BINDING}.entry(import.meta.url, __k6self);`);
+    // A getter over the local binding (read after evaluation), so the text is the same for every
+    // instance of the module (per-VU instances differ only by URL) and can be cached.
+    const local = facts.exportsLocal.get('options');
+    const getter = local && local !== '#default' ? `get options() { return ${local}; }` : '';
+    s.append(`\n;${RUNTIME_BINDING}.entry(import.meta.url, { ${getter} });`);
     usesRuntime = true;
     edits++;
   }

@@ -7,6 +7,8 @@ import { rewriteModule } from './rewrite.ts';
 
 // One analysis covers the entry and every local module it reaches; helpers loaded afterwards reuse it.
 const analyses: Analysis[] = [];
+// Each VU may load its own instance of a module (…?vu=N): the same text, rewritten once.
+const rewritten = new WeakMap<Analysis, Map<string, string | null>>();
 
 function cachedFor(path: string, source: string): Analysis | undefined {
   return analyses.find((a) => a.modules.get(path)?.source === source);
@@ -41,8 +43,12 @@ export function transformK6Source(source: string, url: string): string | undefin
     if (!reachesK6(analysis)) return undefined;
     analyses.push(analysis);
   }
-  const facts = analysis.modules.get(path)!;
-  const out = rewriteModule(facts, analysis, url);
+  let out = rewritten.get(analysis)?.get(path);
+  if (out === undefined) {
+    out = rewriteModule(analysis.modules.get(path)!, analysis) ?? null;
+    if (!rewritten.has(analysis)) rewritten.set(analysis, new Map());
+    rewritten.get(analysis)!.set(path, out);
+  }
   return out ?? (js !== source ? js : undefined);
 }
 
