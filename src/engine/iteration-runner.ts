@@ -39,6 +39,17 @@ export async function buildIterationRunner(input: RunnerInput): Promise<Iteratio
     : await scriptBody(input, baseTags, env);
 
   return async (vu, intendedStart) => {
+    // A VU's own script instance is set up before its first iteration is timed (k6 inits VUs first).
+    if (body.prepare) {
+      try {
+        await body.prepare(vu);
+      } catch (e) {
+        // The VU's init threw: every iteration of that VU fails the same way (as a k6 VU would not start).
+        if (!vu.interrupted) reportScriptError(scenarioName, e);
+        registry.get('iteration_errors', { ...baseTags, error: errorName(e) }).acc.add(1);
+        return;
+      }
+    }
     const t0 = now();
     scheduleDelay.add(t0 - intendedStart);
     let completed = false;
@@ -57,7 +68,10 @@ export async function buildIterationRunner(input: RunnerInput): Promise<Iteratio
   };
 }
 
-type Body = (vu: Parameters<IterationRunner>[0], intendedStart: number) => Promise<boolean>;
+type Body = ((vu: Parameters<IterationRunner>[0], intendedStart: number) => Promise<boolean>) & {
+  /** Per-VU setup awaited before the iteration's clock starts (Plan.scriptPerVu). */
+  prepare?: (vu: VirtualUser) => Promise<unknown>;
+};
 
 function flowBody(flow: NonNullable<Scenario['flow']>, input: RunnerInput, baseTags: Record<string, string>, feeders: FeederSet, env: Record<string, string>): Body {
   const steps = compileSteps(flow, { registry: input.registry, baseTags, http: input.plan.http, guard: input.guard, now: input.now }, '');
@@ -99,7 +113,7 @@ async function scriptBody(input: RunnerInput, baseTags: Record<string, string>, 
     }
     return p;
   };
-  return async (vu, intendedStart) => {
+  const body: Body = async (vu, intendedStart) => {
     const ctx: IterationContext = { vu, scenario: sc, group: '', intendedStart, iteration: vu.iteration - 1 };
     const run = input.plan.scriptPerVu ? await instanceFor(vu) : (fn as (d: unknown) => unknown);
     try {
@@ -109,6 +123,8 @@ async function scriptBody(input: RunnerInput, baseTags: Record<string, string>, 
     }
     return true;
   };
+  if (input.plan.scriptPerVu) body.prepare = instanceFor;
+  return body;
 }
 
 const PENDING_HINT =
