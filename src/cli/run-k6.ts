@@ -9,6 +9,7 @@ import { k6ExitCode, k6Outcome, K6_EXIT } from '../k6/outcome.ts';
 import { buildK6SummaryExport, buildSummaryData } from '../k6/summary.ts';
 import { scriptOptions } from '../k6/modules/runtime.ts';
 import { renderSummary } from '../report/summary-text.ts';
+import { UsageError } from '../errors.ts';
 import { appendStepSummary, renderRunGithubSummary } from '../report/github-summary.ts';
 import { saveToHistory } from '../history/save-to-history.ts';
 import type { Plan } from '../plan/types.ts';
@@ -16,6 +17,7 @@ import type { RunRecord } from '../record/run-record.ts';
 import type { UrlFlags } from '../plan/load-url.ts';
 
 export interface K6CliOptions {
+  summaryTrendStats?: string | undefined;
   summaryExport?: string | undefined;
   json?: boolean | undefined;
   history?: string | false | undefined;
@@ -37,6 +39,8 @@ export interface RunSupport {
 export async function runK6Script(target: string, o: K6CliOptions, ndjsonPath: string | null, stopGraceMs: number, support: RunSupport): Promise<number> {
   const { checkPlan, exitCodeFor, historyOption, runPlanToRecord } = support;
   const flags = support.flags;
+  // Checked before any load is sent.
+  const flagStats = o.summaryTrendStats !== undefined ? trendStatsFlag(o.summaryTrendStats) : undefined;
   const overrides = optionsFromFlags(flags);
   let plan: Plan;
   try {
@@ -58,7 +62,7 @@ export async function runK6Script(target: string, o: K6CliOptions, ndjsonPath: s
   }
   const outcome = k6Outcome(raw);
   const record = outcome.record;
-  const trendStats = Array.isArray(scriptOptions().summaryTrendStats) ? scriptOptions().summaryTrendStats : undefined;
+  const trendStats = flagStats ?? (Array.isArray(scriptOptions().summaryTrendStats) ? scriptOptions().summaryTrendStats : undefined);
   const data = buildSummaryData(record, { trendStats });
   if (o.summaryExport) writeFileSync(o.summaryExport, JSON.stringify(buildK6SummaryExport(data), null, 2) + '\n');
   saveToHistory(record, { history: historyOption(o.history) });
@@ -75,6 +79,15 @@ export async function runK6Script(target: string, o: K6CliOptions, ndjsonPath: s
   appendStepSummary(renderRunGithubSummary(record));
   for (const w of outcome.warnings) process.stderr.write(`speedguard: ${w}\n`);
   return k6ExitCode(outcome, exitCodeFor(record));
+}
+
+const TREND_STAT = /^(avg|min|med|max|count|p\(\d+(\.\d+)?\))$/;
+
+function trendStatsFlag(list: string): string[] {
+  const stats = list.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = stats.find((s) => !TREND_STAT.test(s));
+  if (bad !== undefined || stats.length === 0) throw new UsageError(`--summary-trend-stats: ${JSON.stringify(bad ?? list)} is not a trend stat (avg, min, med, max, count, p(N))`);
+  return stats;
 }
 
 /** handleSummary's answer: { stdout, stderr, "<path>": string | ArrayBuffer }. */

@@ -134,6 +134,15 @@ test('two scenarios with exec, env, tags and a SharedArray read with open()', as
   assert.deepEqual(m['http_reqs{scenario:buy}']!.thresholds, { 'count==4': false });
 });
 
+test('--summary-trend-stats chooses the trend stats of the k6 export; a bad one is refused before the run', async () => {
+  const r = await runScript('summary.js', ['-e', `OUT=${join(out, 'ignored.json')}`, '--summary-trend-stats', 'avg,p(99),count']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(Object.keys(r.exp!.metrics.http_req_duration!).sort(), ['avg', 'count', 'p(99)', 'thresholds']);
+  const bad = await runScript('summary.js', ['--summary-trend-stats', 'avg,p95']);
+  assert.equal(bad.code, 2, bad.stderr);
+  assert.match(bad.stderr, /--summary-trend-stats: "p95" is not a trend stat/);
+});
+
 test('handleSummary gets k6\'s data shape and writes stdout and files', async () => {
   const file = join(out, 'handled.json');
   const r = await runScript('summary.js', ['-e', `OUT=${file}`]);
