@@ -227,3 +227,19 @@ test('init code and module-level state are per VU (its own module instance), hel
   });
   assert.equal(count(r.exp!, 'http_reqs'), 3, 'one login per VU');
 });
+
+test('http.url gives dynamic URLs one name tag; expectedStatuses and setResponseCallback decide http_req_failed', async () => {
+  const ndjson = join(out, 'url-callbacks.ndjson');
+  const r = await runScript('url-callbacks.js', ['--out', `json=${ndjson}`]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(checks(r.exp!.root_group), { '::url built': [3, 0], '::still a 200': [1, 0] });
+  // Failed: only the 200 that its own callback did not expect; the 404s were expected globally.
+  assert.deepEqual(r.exp!.metrics.http_req_failed, { value: 1 / 6, passes: 1, fails: 5 });
+  const names = new Map<string, number>();
+  for (const line of readFileSync(ndjson, 'utf8').trim().split('\n')) {
+    const p = JSON.parse(line) as { metric: string; tags: Record<string, string>; sum: number };
+    if (p.metric === 'http_reqs') names.set(p.tags.name!, (names.get(p.tags.name!) ?? 0) + p.sum);
+  }
+  // Every interpolation becomes ${}, the base URL too (as in k6).
+  assert.equal(names.get('${}/echo?id=${}'), 3);
+});
