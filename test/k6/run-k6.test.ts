@@ -52,15 +52,15 @@ function checks(g: Group, acc: Record<string, [number, number]> = {}): Record<st
 
 const count = (e: Export, metric: string) => e.metrics[metric]?.count as number;
 
-test('the HTTP verbs, headers, timings, form and JSON bodies, html()', async () => {
+test('the HTTP verbs, headers, timings, form and JSON bodies, html(), clickLink and submitForm', async () => {
   const r = await runScript('verbs.js');
   assert.equal(r.code, 0, r.stderr);
   const c = checks(r.exp!.root_group);
   for (const m of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'PURGE']) assert.deepEqual(c[`::${m} echoed`], [2, 0], m);
-  for (const name of ['json body sent', 'header canonical', 'timings present', 'proto', 'HEAD has no body', 'object body is a form', 'title via find', 'links counted', 'attribute read']) {
+  for (const name of ['json body sent', 'header canonical', 'timings present', 'proto', 'HEAD has no body', 'object body is a form', 'title via find', 'links counted', 'attribute read', 'clickLink followed', 'submitForm posted the form']) {
     assert.deepEqual(c[`::${name}`], [2, 0], name);
   }
-  assert.equal(count(r.exp!, 'http_reqs'), 20);
+  assert.equal(count(r.exp!, 'http_reqs'), 24);
   assert.equal(r.exp!.metrics.checks!.value, 1);
 });
 
@@ -197,10 +197,10 @@ test('a run that sent nothing is not a success; a promise given to check() is ca
 });
 
 test('k6 flags: -u/-i replace the script\'s execution, --tag tags every sample, --http-debug prints exchanges', async () => {
-  const r = await runScript('verbs.js', ['-i', '1', '-u', '1', '--tag', 'env=ci', '--threshold', 'http_reqs{env:ci}:count==10', '--http-debug']);
+  const r = await runScript('verbs.js', ['-i', '1', '-u', '1', '--tag', 'env=ci', '--threshold', 'http_reqs{env:ci}:count==12', '--http-debug']);
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(count(r.exp!, 'http_reqs'), 10);
-  assert.deepEqual(r.exp!.metrics['http_reqs{env:ci}']!.thresholds, { 'count==10': false });
+  assert.equal(count(r.exp!, 'http_reqs'), 12);
+  assert.deepEqual(r.exp!.metrics['http_reqs{env:ci}']!.thresholds, { 'count==12': false });
   assert.match(r.stderr, /Request:\nPURGE http:\/\/127\.0\.0\.1:\d+\/echo HTTP\/1\.1\n/);
   assert.match(r.stderr, /Response:\nHTTP\/1\.1 200 OK\n/);
 });

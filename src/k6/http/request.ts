@@ -8,7 +8,7 @@ import { parseDuration } from '../../plan/duration.ts';
 import { perVu, perVuIfAny, scriptOptions } from '../modules/runtime.ts';
 import { stopIfAborted } from '../modules/execution.ts';
 import { CookieJar } from './cookies.ts';
-import { Response, setCookieLines, type ResponseType } from './response.ts';
+import { Response, setCookieLines, setFollowUp, type ResponseType } from './response.ts';
 
 export interface FileData {
   data: string | ArrayBuffer | ArrayBufferView;
@@ -179,3 +179,5 @@ export async function k6Request(method: string, target: string | URL | TaggedUrl
     });
   }
 }
+
+setFollowUp((method, url, body, params) => k6Request(method, url, body, params as Params | undefined));

@@ -93,6 +93,42 @@ export class Response {
     this.describeRequest = request;
   }
 
+  /** k6's clickLink: GET the href of the first element matching `selector` (default a[href]). */
+  clickLink(args: { selector?: string; params?: unknown } = {}): Promise<Response> {
+    const el = (this.html(args.selector ?? 'a[href]') as { first(): { attr(n: string): string | undefined } }).first();
+    const href = el.attr('href');
+    if (href === undefined) throw new Error(`clickLink: no element with an href matches ${JSON.stringify(args.selector ?? 'a[href]')} in ${this.url}`);
+    return followUp('GET', new URL(href, this.url).href, null, args.params);
+  }
+
+  /** k6's submitForm: the form's fields (overridden by `fields`) sent to its action with its method. */
+  submitForm(args: { formSelector?: string; fields?: Record<string, string>; submitSelector?: string; params?: unknown } = {}): Promise<Response> {
+    type Sel = { length: number; attr(n: string): string | undefined; val(): unknown; find(s: string): Sel; each(f: (i: number, el: unknown) => void): void; first(): Sel };
+    const form = (this.html(args.formSelector ?? 'form') as Sel).first();
+    if (form.length === 0) throw new Error(`submitForm: no form matches ${JSON.stringify(args.formSelector ?? 'form')} in ${this.url}`);
+    const fields: Record<string, string> = {};
+    const doc = parseHtml('');
+    form.find('input[name], select[name], textarea[name]').each((_i, el) => {
+      const field = (doc as unknown as (e: unknown) => Sel)(el);
+      const type = (field.attr('type') ?? '').toLowerCase();
+      if ((type === 'checkbox' || type === 'radio') && field.attr('checked') === undefined) return;
+      if (type === 'submit') return;
+      fields[field.attr('name')!] = String(field.val() ?? '');
+    });
+    if (args.submitSelector) {
+      const submit = form.find(args.submitSelector).first();
+      if (submit.attr('name')) fields[submit.attr('name')!] = String(submit.val() ?? '');
+    }
+    Object.assign(fields, args.fields);
+    const method = (form.attr('method') ?? 'GET').toUpperCase();
+    const action = new URL(form.attr('action') ?? '', this.url);
+    if (method === 'GET') {
+      for (const [k, v] of Object.entries(fields)) action.searchParams.set(k, v);
+      return followUp('GET', action.href, null, args.params);
+    }
+    return followUp(method, action.href, fields, args.params);
+  }
+
   /** JSON.stringify(res) shows what k6 shows, the fields built on first read included. */
   toJSON(): Record<string, unknown> {
     const { status, status_text, proto, url, body, timings, error, error_code, remote_ip, remote_port, tls_version } = this;
@@ -113,6 +149,14 @@ export class Response {
     const doc = parseHtml(typeof this.body === 'string' ? this.body : Buffer.from(this.body).toString('utf8'));
     return selector === undefined ? doc.root() : doc.root().find(selector);
   }
+}
+
+// clickLink/submitForm send through k6/http's request, given here by request.ts (which imports this file).
+let followUp: (method: string, url: string, body: Record<string, string> | null, params: unknown) => Promise<Response> = () => {
+  throw new Error('k6/http is not loaded');
+};
+export function setFollowUp(f: typeof followUp): void {
+  followUp = f;
 }
 
 type CheerioLoad = (html: string) => { root(): { find(s: string): unknown }; fn: Record<string, unknown> };

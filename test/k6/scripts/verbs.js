@@ -40,6 +40,9 @@ export function html() {
   check(doc, {
     'title via find': (d) => d.find('title').text() === 'Shop',
     'links counted': (d) => d.find('a').size() === 2,
-    'attribute read': (d) => d.find('a').first().attr('href') === '/one',
+    'attribute read': (d) => d.find('a').first().attr('href') === '/echo?from=link',
   });
+  check(res.clickLink(), { 'clickLink followed': (r) => r.json('query.from') === 'link' });
+  const sent = res.submitForm({ fields: { extra: 'x' }, submitSelector: 'input[type=submit]' });
+  check(sent, { 'submitForm posted the form': (r) => r.json('method') === 'POST' && r.json('rawBody') === 'q=shoes&go=Search&extra=x' });
 }
