@@ -191,6 +191,9 @@ test('a run that sent nothing is not a success; a promise given to check() is ca
   const nothing = await runScript('nothing-sent.js');
   assert.equal(nothing.code, 1, nothing.stderr);
   assert.match(nothing.stderr, /the run sent no HTTP request/);
+  const native = await runScript('native-no-requests.ts');
+  assert.equal(native.code, 1, native.stderr);
+  assert.match(native.stderr, /the script sent no HTTP request/);
   const promise = await runScript('promise-check.js');
   assert.match(promise.stderr, /check\(\) was given a promise/);
   assert.match(promise.stderr, /still in flight/);
