@@ -1,6 +1,7 @@
 // Installs the k6 loader plugin as Node module hooks in the calling thread (main thread and each
-// load worker). Stand-in for the script-loader seam (src/engine/script-loader/): the lead swaps
-// this file for the seam's registration when both are on main.
+// load worker, through Plan.preload). Beside the script-loader seam (src/engine/script-loader/)
+// rather than in its plugin list: that list is in the engine, below k6 in the layers, and its
+// rules do not yet give plugins URL specifiers (https:) or the per-VU `?vu=N` resolution.
 import { registerHooks } from 'node:module';
 import { k6LoaderPlugin } from './loader-plugin.ts';
 

@@ -1,6 +1,6 @@
 // How k6 scripts load: `k6` and `k6/*` resolve to speedguard's k6 modules, what cannot work here
 // fails with one line that says what to do, and the user's modules get the async transform.
-import type { ScriptLoaderPlugin } from './script-loader-types.ts';
+import type { ScriptLoaderPlugin } from '../engine/script-loader/plugin.ts';
 import { transformK6Source } from './transform/transform.ts';
 import { RUNTIME_SPECIFIER } from './transform/rewrite.ts';
 
