@@ -33,6 +33,12 @@ export interface RunCliOptions {
   json?: boolean;
   history?: string | false;
   stopGrace?: string;
+  /** "name=value", added to every sample (k6's --tag). */
+  tag?: string[];
+  /** k6's --http-debug: true (headers) or "full" (with bodies), for scripts. */
+  httpDebug?: boolean | string;
+  /** k6's --summary-trend-stats "avg,p(95)" (k6 scripts: handleSummary and --summary-export). */
+  summaryTrendStats?: string;
 }
 
 
@@ -51,6 +57,9 @@ export function addRunOptions(cmd: Command): Command {
     .option('-k, --insecure', 'skip TLS certificate verification (local self-signed targets)')
     .option('--timeout <time>', 'request timeout (default 60s)', durationFlag('--timeout'))
     .option('--summary-export <file>', "write the end-of-test summary as JSON (k6's shape)")
+    .option('--tag <name=value>', 'tag added to every metric sample (repeatable)', collect, [])
+    .option('--http-debug [full]', 'scripts: print each request and response on stderr ("full": with bodies)')
+    .option('--summary-trend-stats <list>', 'k6 scripts: trend stats in handleSummary data and --summary-export, e.g. "avg,p(95),p(99.9)"')
     .option('-o, --out <type=file>', 'stream metrics: json=FILE (NDJSON per metric per second)', collect, [])
     .option('-q, --quiet', 'no progress bar')
     .option('--json', 'print the RunRecord as JSON on stdout instead of the summary table')
@@ -75,6 +84,16 @@ export function toUrlFlags(o: RunCliOptions): UrlFlags {
   if (o.insecure) f.insecure = true;
   if (o.timeout !== undefined) f.timeout = o.timeout;
   return f;
+}
+
+function parseTags(list: string[]): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const t of list) {
+    const m = /^([A-Za-z_][\w.-]*)=(.*)$/s.exec(t);
+    if (!m) throw new UsageError(`--tag ${JSON.stringify(t)}: expected name=value`);
+    tags[m[1]!] = m[2]!;
+  }
+  return tags;
 }
 
 /** Everything that can be wrong with a plan is found before any load is sent. */
@@ -115,12 +134,43 @@ export async function runCommand(target: string, o: RunCliOptions): Promise<numb
   const outs = parseOut(o.out);
   const stopGraceMs = parseDuration(o.stopGrace ?? '10s');
   installScriptHooks();
+  const tags = parseTags(o.tag ?? []);
+  // Read by the script HTTP layer in every worker thread (they copy the environment when created).
+  if (o.httpDebug) process.env.SPEEDGUARD_HTTP_DEBUG = o.httpDebug === 'full' ? 'full' : 'headers';
+  // k6 scripts (and their parser) are loaded only for a script that may be one: start-up stays short.
+  if (/\.(m|c)?[jt]s$/i.test(target)) {
+    const { isK6Script } = await import('../k6/load-plan.ts');
+    if (isK6Script(target)) {
+      const { runK6Script } = await import('./run-k6.ts');
+      return runK6Script(target, o, outs.json, stopGraceMs, { flags: toUrlFlags(o), tags, checkPlan: checkPlanThresholds, runPlanToRecord, exitCodeFor, historyOption });
+    }
+  }
   const plan = await loadPlan(target, toUrlFlags(o));
+  Object.assign(plan.tags, tags);
   checkPlanThresholds(plan);
   return executePlan(plan, o, outs.json, stopGraceMs);
 }
 
 export async function executePlan(plan: Plan, o: Pick<RunCliOptions, 'quiet' | 'json' | 'summaryExport' | 'history'>, ndjsonPath: string | null, stopGraceMs: number): Promise<number> {
+  const record = await runPlanToRecord(plan, o, ndjsonPath, stopGraceMs);
+  const [{ buildSummaryExport }, { renderSummary }, { saveToHistory }, { appendStepSummary, renderRunGithubSummary }, { selectMetric }] = await Promise.all([
+    import('../report/summary-export.ts'), import('../report/summary-text.ts'), import('../history/save-to-history.ts'), import('../report/github-summary.ts'), import('../record/select.ts'),
+  ]);
+  if (o.summaryExport) await writeFile(o.summaryExport, JSON.stringify(buildSummaryExport(record), null, 2) + '\n');
+  saveToHistory(record, { history: historyOption(o.history) });
+  if (o.json) process.stdout.write(JSON.stringify(record) + '\n');
+  else process.stdout.write(renderSummary(record, { colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }));
+  appendStepSummary(renderRunGithubSummary(record));
+  // A script whose calls never ran (un-awaited, or a port that half works) must not pass.
+  if (plan.scriptPath && record.status === 'completed' && (selectMetric(record, 'http_reqs')?.sum ?? 0) === 0) {
+    process.stderr.write('speedguard: the script sent no HTTP request: the run is not counted as a success (exit 1) — check that its http calls are reached and awaited\n');
+    return EXIT.RUNTIME;
+  }
+  return exitCodeFor(record);
+}
+
+/** Runs with the live progress line and the NDJSON output; the record, not yet exported or printed. */
+export async function runPlanToRecord(plan: Plan, o: Pick<RunCliOptions, 'quiet'>, ndjsonPath: string | null, stopGraceMs: number): Promise<RunRecord> {
   const tty = process.stderr.isTTY && !o.quiet && !process.env.CI;
   const progress = tty ? new ProgressLine(process.stderr) : null;
   // What is needed only after the load (or with --out) is imported then: the first request goes out sooner.
@@ -132,18 +182,12 @@ export async function executePlan(plan: Plan, o: Pick<RunCliOptions, 'quiet' | '
       ndjson?.onInterval(p);
     },
   });
-  const record = await runWithSignals(handle);
-  progress?.clear();
-  await ndjson?.close();
-  const [{ buildSummaryExport }, { renderSummary }, { saveToHistory }, { appendStepSummary, renderRunGithubSummary }] = await Promise.all([
-    import('../report/summary-export.ts'), import('../report/summary-text.ts'), import('../history/save-to-history.ts'), import('../report/github-summary.ts'),
-  ]);
-  if (o.summaryExport) await writeFile(o.summaryExport, JSON.stringify(buildSummaryExport(record), null, 2) + '\n');
-  saveToHistory(record, { history: historyOption(o.history) });
-  if (o.json) process.stdout.write(JSON.stringify(record) + '\n');
-  else process.stdout.write(renderSummary(record, { colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }));
-  appendStepSummary(renderRunGithubSummary(record));
-  return exitCodeFor(record);
+  try {
+    return await runWithSignals(handle);
+  } finally {
+    progress?.clear();
+    await ndjson?.close();
+  }
 }
 
 /** Commander gives true/undefined when neither --history PATH nor --no-history was given. */

@@ -4,13 +4,14 @@ import { pathToFileURL } from 'node:url';
 import type { MetricRegistry } from '../metrics/registry.ts';
 import type { CardinalityGuard } from '../metrics/tags.ts';
 import type { Plan, Scenario } from '../plan/types.ts';
-import { iterationStore, type IterationContext, type ScriptScenarioEnv } from './script/context.ts';
+import { iterationStore, vuInitStore, type IterationContext, type ScriptScenarioEnv } from './script/context.ts';
 import type { CallbackIterationRunner, IterationRunner } from './executors/context.ts';
 import type { Stripe } from './executors/stripe.ts';
 import { compileSteps, runSteps, type StepDone, type Vars } from './flow/compile-flow.ts';
 import type { VirtualUser } from './vu.ts';
 import { openFeeders, type FeederSet } from './feeder-set.ts';
 import { installScriptHooks } from './script-loader/hooks.ts';
+import { reportScriptError, warnPendingRequests } from './script-warnings.ts';
 
 export interface RunnerInput {
   plan: Plan;
@@ -74,6 +75,17 @@ export async function buildIterationRunner(input: RunnerInput): Promise<Iteratio
 
   const body = await scriptBody(input, baseTags, env);
   return async (vu, intendedStart) => {
+    // A VU's own script instance is set up before its first iteration is timed (k6 inits VUs first).
+    if (body.prepare) {
+      try {
+        await body.prepare(vu);
+      } catch (e) {
+        // The VU's init threw: every iteration of that VU fails the same way (as a k6 VU would not start).
+        if (!vu.interrupted) reportScriptError(scenarioName, e);
+        registry.get('iteration_errors', { ...baseTags, error: errorName(e) }).acc.add(1);
+        return;
+      }
+    }
     const t0 = now();
     scheduleDelay.add(t0 - intendedStart);
     let completed = false;
@@ -81,6 +93,7 @@ export async function buildIterationRunner(input: RunnerInput): Promise<Iteratio
       completed = await body(vu, intendedStart);
     } catch (e) {
       // A script exception ends the iteration (as in k6) and is counted, not fatal.
+      if (!scenario.flow && !vu.interrupted) reportScriptError(scenarioName, e);
       registry.get('iteration_errors', { ...baseTags, error: errorName(e) }).acc.add(1);
       completed = true;
     }
@@ -91,7 +104,10 @@ export async function buildIterationRunner(input: RunnerInput): Promise<Iteratio
   };
 }
 
-type Body = (vu: Parameters<IterationRunner>[0], intendedStart: number) => Promise<boolean>;
+type Body = ((vu: Parameters<IterationRunner>[0], intendedStart: number) => Promise<boolean>) & {
+  /** Per-VU setup awaited before the iteration's clock starts (Plan.scriptPerVu). */
+  prepare?: (vu: VirtualUser) => Promise<unknown>;
+};
 type FlowBody = (vu: VirtualUser, intendedStart: number, done: StepDone) => void;
 
 function flowBody(flow: NonNullable<Scenario['flow']>, input: RunnerInput, baseTags: Record<string, string>, feeders: FeederSet, env: Record<string, string>): FlowBody {
@@ -122,14 +138,37 @@ async function scriptBody(input: RunnerInput, baseTags: Record<string, string>, 
     guard: input.guard, env, now: input.now, recorders: new Map(),
   };
   const data = input.setupData;
-  return async (vu, intendedStart) => {
+  const exec = input.scenario.exec;
+  // Per-VU instances (k6 semantics): a VU's module is imported, its init code run, before its first iteration.
+  const instances = new WeakMap<VirtualUser, Promise<(d: unknown) => unknown>>();
+  const instanceFor = (vu: VirtualUser) => {
+    let p = instances.get(vu);
+    if (!p) {
+      const url = `${pathToFileURL(path).href}?vu=${vu.id}`;
+      p = vuInitStore.run({ vuId: vu.id }, () => import(url)).then((m: Record<string, unknown>) => m[exec] as (d: unknown) => unknown);
+      instances.set(vu, p);
+    }
+    return p;
+  };
+  const body: Body = async (vu, intendedStart) => {
     const ctx: IterationContext = { vu, scenario: sc, group: '', intendedStart, iteration: vu.iteration - 1 };
-    await iterationStore.run(ctx, () => (fn as (d: unknown) => unknown)(data));
+    const run = input.plan.scriptPerVu ? await instanceFor(vu) : (fn as (d: unknown) => unknown);
+    try {
+      await iterationStore.run(ctx, () => run(data));
+    } finally {
+      if (ctx.pending) warnPendingRequests(input.scenarioName, ctx.pending, PENDING_HINT);
+    }
     return true;
   };
+  if (input.plan.scriptPerVu) body.prepare = instanceFor;
+  return body;
 }
 
 function noop(): void {}
+
+const PENDING_HINT =
+  'an http call was not awaited. In a native script, write `await http.get(…)`; in a k6 script, the call is in a callback ' +
+  'handed to code speedguard cannot see (a library, setTimeout, a Promise) — call it from a plain loop or function instead.';
 
 function errorName(e: unknown): string {
   return e instanceof Error ? e.name : 'Error';

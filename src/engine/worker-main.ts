@@ -13,6 +13,8 @@ port.on('message', (m: { type: 'stop' | 'abort' } | { type: 'start'; startAtEpoc
   else engine.abort();
 });
 try {
+  // Loader hooks the script needs (k6 scripts: the k6 modules and the async transform) are per thread.
+  for (const url of init.plan.preload ?? []) await import(url);
   await engine.prepare();
   await engine.run(await started);
 } catch (e) {

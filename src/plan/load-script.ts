@@ -14,8 +14,11 @@ import type { Plan } from './types.ts';
 import type { PlanOptions } from './user-types.ts';
 import { validateUserPlan } from './validate.ts';
 
-/** `overrides`: options from command-line flags (overrides.ts), applied with k6's precedence. */
-export async function loadPlanScript(path: string, overrides?: PlanOptions): Promise<Plan> {
+/**
+ * `overrides`: options from command-line flags (overrides.ts), applied with k6's precedence.
+ * `mapOptions`: turns the module's `options` into the plan shape (k6 scripts: k6's option names).
+ */
+export async function loadPlanScript(path: string, overrides?: PlanOptions, mapOptions?: (options: object) => PlanOptions): Promise<Plan> {
   const absolute = resolve(path);
   try {
     if (!statSync(absolute).isFile()) throw new PlanError('not a file', { file: path });
@@ -32,10 +35,11 @@ export async function loadPlanScript(path: string, overrides?: PlanOptions): Pro
     throw new PlanError(`cannot load the script: ${message}`, { file: path });
   }
 
-  const options = module.options ?? {};
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+  const exported = module.options ?? {};
+  if (typeof exported !== 'object' || exported === null || Array.isArray(exported)) {
     throw new PlanError('must be an object (export const options = { … })', { file: path, path: 'options' });
   }
+  const options = mapOptions ? mapOptions(exported) : exported;
   const ctx = {
     file: path,
     pathPrefix: ['options'],

@@ -167,4 +167,11 @@ export interface Plan {
   env: Record<string, string>;
   /** Probes to run beside the load (assess/profile): `postgres` = a PostgreSQL URL (like --db). */
   probes?: { postgres?: string };
+  /** Module URLs each load worker imports before the script (loader hooks, e.g. for k6 scripts). */
+  preload?: string[];
+  /**
+   * Each VU imports its own instance of the script module (`?vu=N`), so module-level state and
+   * init code are per VU, as in k6. Default: one instance per worker, shared by its VUs.
+   */
+  scriptPerVu?: boolean;
 }

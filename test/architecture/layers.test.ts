@@ -16,6 +16,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['record'], // record contracts: runs, assessments, findings, probe samples, redaction
   ['analysis'], // pure computations over records (statistics, USL, CPU/heap profiles, SQL)
   ['engine'], // the load engine and the script API it runs
+  ['k6'], // k6 scripts: the async transform, the k6 modules, k6's options and summary (on the engine)
   ['probes', 'history'], // collectors beside the load; the history database
   ['audits'], // record → findings
   ['assess'], // orchestration: phases, the assessment builder, verdict and gate

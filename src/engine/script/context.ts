@@ -28,9 +28,14 @@ export interface IterationContext {
   /** The first request of an iteration is late by as much as the iteration was: measure from here. */
   intendedStart: number | null;
   iteration: number;
+  /** Requests sent and not yet answered: above 0 when the iteration ends, one was not awaited. */
+  pending?: number;
 }
 
 export const iterationStore = new AsyncLocalStorage<IterationContext>();
+
+/** While a VU's own instance of the script module is evaluated (Plan.scriptPerVu): which VU. */
+export const vuInitStore = new AsyncLocalStorage<{ vuId: number }>();
 
 export function currentIteration(what: string): IterationContext {
   const ctx = iterationStore.getStore();

@@ -2,15 +2,18 @@
 import type { MetricType } from '../../metrics/types.ts';
 import { currentIteration } from './context.ts';
 
-/** k6's check(): each named predicate is one `checks` sample; never throws, returns all-passed. */
-export function check<T>(value: T, checks: Record<string, (v: T) => boolean>, tags: Record<string, string> = {}): boolean {
+/** k6's check(): each named predicate (or boolean) is one `checks` sample; never throws, returns all-passed. */
+export function check<T>(value: T, checks: Record<string, ((v: T) => unknown) | boolean>, tags: Record<string, string> = {}): boolean {
   const ctx = currentIteration('check()');
   const sc = ctx.scenario;
+  if (isThenable(value)) warnPromiseCheck('check() was given a promise, not a response: await the request first (`const res = await http.get(…)`) — every check on it fails');
   let all = true;
   for (const [name, fn] of Object.entries(checks)) {
     let ok: boolean;
     try {
-      ok = Boolean(fn(value));
+      const out = typeof fn === 'function' ? fn(value) : fn;
+      if (isThenable(out)) warnPromiseCheck(`check "${name}" returned a promise: a check must decide synchronously (await the request before check())`);
+      ok = Boolean(out) && !isThenable(out);
     } catch {
       ok = false;
     }
@@ -18,6 +21,17 @@ export function check<T>(value: T, checks: Record<string, (v: T) => boolean>, ta
     if (!ok) all = false;
   }
   return all;
+}
+
+function isThenable(v: unknown): boolean {
+  return (typeof v === 'object' || typeof v === 'function') && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
+
+let promiseWarned = false;
+function warnPromiseCheck(message: string): void {
+  if (promiseWarned) return;
+  promiseWarned = true;
+  process.stderr.write(`speedguard: ${message}\n`);
 }
 
 /** k6's group(): runs fn with a nested group tag and records group_duration. */

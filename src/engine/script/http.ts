@@ -1,11 +1,11 @@
 // `http` for scripts: k6's http module, asynchronous (Node has no blocking calls):
 //   const res = await http.get('http://127.0.0.1:3000/api', { tags: { name: 'api' } });
 import { prepareRequest } from '../http/encode.ts';
-import type { HttpResponse } from '../http/types.ts';
+import type { HttpResponse, PreparedRequest } from '../http/types.ts';
 import { ResponseRecorder } from '../response-metrics.ts';
 import { normaliseUrlName } from '../../metrics/tags.ts';
 import { jsonPath } from '../flow/checks-captures.ts';
-import { currentIteration } from './context.ts';
+import { currentIteration, type IterationContext } from './context.ts';
 
 export interface RequestParams {
   headers?: Record<string, string>;
@@ -52,11 +52,59 @@ export class Response {
   }
 }
 
-async function request(method: string, url: string, body: Body, params: RequestParams = {}): Promise<Response> {
-  const ctx = currentIteration(`http.${method.toLowerCase()}()`);
+// --http-debug (k6's flag): every exchange on stderr; "full" adds the bodies.
+// Read on first use: the CLI sets it after this module may have been imported.
+let httpDebug: string | null = null;
+const debugMode = () => (httpDebug ??= process.env.SPEEDGUARD_HTTP_DEBUG ?? '');
+
+function printExchange(req: PreparedRequest, res: HttpResponse, full: boolean): void {
+  let out = `Request:\n${req.method} ${req.url.href} HTTP/1.1\n`;
+  for (const [k, v] of Object.entries(req.headers)) out += `${k}: ${v}\n`;
+  if (full && req.body) out += `\n${req.body.toString('utf8')}\n`;
+  out += res.error ? `Response: (failed: ${res.error.kind} ${res.error.message})\n` : `Response:\nHTTP/${res.httpVersion} ${res.status} ${res.statusText}\n`;
+  for (const [k, v] of Object.entries(res.headers)) out += `${k}: ${v}\n`;
+  if (full && res.body) out += `\n${res.body.toString('utf8')}\n`;
+  process.stderr.write(out + '\n');
+}
+
+export interface SendSpec {
+  /** Extra tags; `name` groups dynamic URLs into one series. */
+  tags?: Record<string, string> | undefined;
+  expectedStatuses?: readonly number[] | null | undefined;
+  keepBody: boolean;
+  timeoutMs: number;
+}
+
+/**
+ * Sends one request for the running iteration and records it (k6's http_* metrics). The API
+ * layers (this native one, the k6 one) build the request; this is the one place that sends.
+ */
+export async function sendRecorded(ctx: IterationContext, req: PreparedRequest, spec: SendSpec): Promise<HttpResponse> {
   const sc = ctx.scenario;
   const ready = ctx.intendedStart ?? sc.now();
   ctx.intendedStart = null;
+  const name = sc.guard.value('name', spec.tags?.name ?? normaliseUrlName(req.url));
+  const extra = spec.tags ? JSON.stringify(spec.tags) : '';
+  const key = `${req.method} ${name} ${ctx.group} ${extra} ${spec.expectedStatuses ?? ''}`;
+  let recorder = sc.recorders.get(key);
+  if (!recorder) {
+    const tags = { ...sc.baseTags, ...(spec.tags ?? {}), name, method: req.method, group: ctx.group };
+    sc.recorders.set(key, (recorder = new ResponseRecorder(sc.registry, tags, spec.expectedStatuses ?? null)));
+  }
+  ctx.pending = (ctx.pending ?? 0) + 1;
+  try {
+    const res = await ctx.vu.client.send(req, { keepBody: spec.keepBody || debugMode() === 'full', requestTimeoutMs: spec.timeoutMs });
+    if (res.error?.kind !== 'aborted') recorder.record(res, ready);
+    if (debugMode()) printExchange(req, res, debugMode() === 'full');
+    return res;
+  } finally {
+    ctx.pending--;
+  }
+}
+
+async function request(method: string, url: string, body: Body, params: RequestParams = {}): Promise<Response> {
+  const ctx = currentIteration(`http.${method.toLowerCase()}()`);
+  const sc = ctx.scenario;
   const headers = { ...(params.headers ?? {}) };
   let payload: string | Uint8Array | null = null;
   if (body !== null && body !== undefined) {
@@ -67,17 +115,8 @@ async function request(method: string, url: string, body: Body, params: RequestP
     }
   }
   const req = prepareRequest(method, url, headers, payload);
-  const name = sc.guard.value('name', params.tags?.name ?? normaliseUrlName(req.url));
-  const extra = params.tags ? JSON.stringify(params.tags) : '';
-  const key = `${req.method} ${name} ${ctx.group} ${extra} ${params.expectedStatuses ?? ''}`;
-  let recorder = sc.recorders.get(key);
-  if (!recorder) {
-    const tags = { ...sc.baseTags, ...(params.tags ?? {}), name, method: req.method, group: ctx.group };
-    sc.recorders.set(key, (recorder = new ResponseRecorder(sc.registry, tags, params.expectedStatuses ?? null)));
-  }
   const keepBody = params.responseType ? params.responseType !== 'none' : !sc.http.discardResponseBodies;
-  const res = await ctx.vu.client.send(req, { keepBody, requestTimeoutMs: params.timeout ?? sc.http.timeoutMs });
-  if (res.error?.kind !== 'aborted') recorder.record(res, ready);
+  const res = await sendRecorded(ctx, req, { tags: params.tags, expectedStatuses: params.expectedStatuses, keepBody, timeoutMs: params.timeout ?? sc.http.timeoutMs });
   return new Response(url, res, params.responseType === 'binary');
 }
 

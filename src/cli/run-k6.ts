@@ -1,0 +1,105 @@
+// `speedguard run script.js` for a k6 script: loaded through the k6 loader plugin, run by the same
+// engine, ended as k6 ends it (handleSummary, k6-shaped --summary-export, k6's exit codes).
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { optionsFromFlags } from '../plan/overrides.ts';
+import { K6InitError, loadK6Plan } from '../k6/load-plan.ts';
+import { k6ExitCode, k6Outcome, K6_EXIT } from '../k6/outcome.ts';
+import { buildK6SummaryExport, buildSummaryData } from '../k6/summary.ts';
+import { scriptOptions } from '../k6/modules/runtime.ts';
+import { renderSummary } from '../report/summary-text.ts';
+import { UsageError } from '../errors.ts';
+import { appendStepSummary, renderRunGithubSummary } from '../report/github-summary.ts';
+import { saveToHistory } from '../history/save-to-history.ts';
+import type { Plan } from '../plan/types.ts';
+import type { RunRecord } from '../record/run-record.ts';
+import type { UrlFlags } from '../plan/load-url.ts';
+
+export interface K6CliOptions {
+  summaryTrendStats?: string | undefined;
+  summaryExport?: string | undefined;
+  json?: boolean | undefined;
+  history?: string | false | undefined;
+  quiet?: boolean | undefined;
+}
+
+/** What run.ts lends (passed in, so the two files do not import each other). */
+export interface RunSupport {
+  /** The command-line flags as plan flags. */
+  flags: UrlFlags;
+  /** --tag name=value */
+  tags: Record<string, string>;
+  checkPlan(plan: Plan): void;
+  runPlanToRecord(plan: Plan, o: { quiet?: boolean | undefined }, ndjsonPath: string | null, stopGraceMs: number): Promise<RunRecord>;
+  exitCodeFor(record: RunRecord): number;
+  historyOption(h: unknown): string | false | undefined;
+}
+
+export async function runK6Script(target: string, o: K6CliOptions, ndjsonPath: string | null, stopGraceMs: number, support: RunSupport): Promise<number> {
+  const { checkPlan, exitCodeFor, historyOption, runPlanToRecord } = support;
+  const flags = support.flags;
+  // Checked before any load is sent.
+  const flagStats = o.summaryTrendStats !== undefined ? trendStatsFlag(o.summaryTrendStats) : undefined;
+  const overrides = optionsFromFlags(flags);
+  let plan: Plan;
+  try {
+    plan = await loadK6Plan(target, Object.keys(overrides).length > 0 ? overrides : undefined);
+  } catch (e) {
+    if (!(e instanceof K6InitError)) throw e;
+    process.stderr.write(`speedguard: ${e.message}\n`);
+    return K6_EXIT.SCRIPT_EXCEPTION;
+  }
+  Object.assign(plan.tags, support.tags);
+  checkPlan(plan);
+  let raw;
+  try {
+    raw = await runPlanToRecord(plan, o, ndjsonPath, stopGraceMs);
+  } catch (e) {
+    // setup()/teardown() threw: k6's "script exception".
+    process.stderr.write(`speedguard: ${(e as Error).message}\n`);
+    return K6_EXIT.SCRIPT_EXCEPTION;
+  }
+  const outcome = k6Outcome(raw);
+  const record = outcome.record;
+  const trendStats = flagStats ?? (Array.isArray(scriptOptions().summaryTrendStats) ? scriptOptions().summaryTrendStats : undefined);
+  const data = buildSummaryData(record, { trendStats });
+  if (o.summaryExport) writeFileSync(o.summaryExport, JSON.stringify(buildK6SummaryExport(data), null, 2) + '\n');
+  saveToHistory(record, { history: historyOption(o.history) });
+  const mod = (await import(pathToFileURL(resolve(target)).href)) as { handleSummary?: (d: unknown) => unknown };
+  if (o.json) process.stdout.write(JSON.stringify(record) + '\n');
+  else if (typeof mod.handleSummary === 'function') {
+    try {
+      writeSummaryOutputs(await mod.handleSummary(data));
+    } catch (e) {
+      process.stderr.write(`speedguard: handleSummary() failed: ${(e as Error).message}\n`);
+      process.stdout.write(renderSummary(record, { colour: false }));
+    }
+  } else process.stdout.write(renderSummary(record, { colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }));
+  appendStepSummary(renderRunGithubSummary(record));
+  for (const w of outcome.warnings) process.stderr.write(`speedguard: ${w}\n`);
+  return k6ExitCode(outcome, exitCodeFor(record));
+}
+
+const TREND_STAT = /^(avg|min|med|max|count|p\(\d+(\.\d+)?\))$/;
+
+function trendStatsFlag(list: string): string[] {
+  const stats = list.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = stats.find((s) => !TREND_STAT.test(s));
+  if (bad !== undefined || stats.length === 0) throw new UsageError(`--summary-trend-stats: ${JSON.stringify(bad ?? list)} is not a trend stat (avg, min, med, max, count, p(N))`);
+  return stats;
+}
+
+/** handleSummary's answer: { stdout, stderr, "<path>": string | ArrayBuffer }. */
+function writeSummaryOutputs(out: unknown): void {
+  if (out === null || typeof out !== 'object') return;
+  for (const [key, value] of Object.entries(out as Record<string, unknown>)) {
+    const bytes = value instanceof ArrayBuffer ? Buffer.from(value) : ArrayBuffer.isView(value) ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : String(value);
+    if (key === 'stdout') process.stdout.write(bytes);
+    else if (key === 'stderr') process.stderr.write(bytes);
+    else {
+      mkdirSync(dirname(resolve(key)), { recursive: true });
+      writeFileSync(key, bytes);
+    }
+  }
+}

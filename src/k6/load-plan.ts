@@ -1,0 +1,53 @@
+// Loading a k6 script as a plan: detect it, install the loader hooks here and in every worker,
+// map k6's options, and make `-e` variables visible to init code (k6's __ENV) before it runs.
+import { existsSync } from 'node:fs';
+import { extname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { PlanError } from '../plan/errors.ts';
+import { loadPlanScript } from '../plan/load-script.ts';
+import type { Plan } from '../plan/types.ts';
+import type { PlanOptions } from '../plan/user-types.ts';
+import { installK6Hooks } from './install-hooks.ts';
+import { mapK6Options } from './options.ts';
+import { isK6Entry } from './transform/transform.ts';
+
+const SCRIPT_EXTENSIONS = new Set(['.js', '.mjs', '.cjs', '.ts', '.mts']);
+
+/** A .js/.ts file that imports `k6` or `k6/…`. */
+export function isK6Script(path: string): boolean {
+  if (!SCRIPT_EXTENSIONS.has(extname(path).toLowerCase())) return false;
+  return existsSync(path) && isK6Entry(resolve(path));
+}
+
+/** An exception thrown by the script's init code (k6's exit 107), not a problem with the input. */
+export class K6InitError extends Error {
+  override name = 'K6InitError';
+}
+
+export async function loadK6Plan(path: string, overrides?: PlanOptions): Promise<Plan> {
+  installK6Hooks();
+  // k6's __ENV holds the system environment plus -e variables, already in the init context.
+  for (const [k, v] of Object.entries(overrides?.env ?? {})) process.env[k] = String(v);
+  // Evaluate the init code here first, to tell what cannot load (exit 2) from what threw (107).
+  try {
+    await import(pathToFileURL(resolve(path)).href);
+  } catch (e) {
+    const err = e instanceof Error ? e : new Error(String(e));
+    if (err.name === 'UnsupportedK6Import') throw new PlanError(err.message, { file: path });
+    // A SyntaxError with a frame in the user's code was thrown by it (JSON.parse); without one, the
+    // source did not compile.
+    const thrown = userFrame(err) !== '';
+    if ((err instanceof SyntaxError && !thrown) || (err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') throw new PlanError(`cannot load the script: ${err.message}`, { file: path });
+    throw new K6InitError(`${path}: the init code threw ${err.name}: ${err.message}${userFrame(err)}`);
+  }
+  const plan = await loadPlanScript(path, overrides, (options) => mapK6Options(options));
+  plan.preload = [new URL('./preload.ts', import.meta.url).href];
+  // k6 gives every VU its own runtime: init code and module-level state are per VU.
+  plan.scriptPerVu = true;
+  return plan;
+}
+
+function userFrame(err: Error): string {
+  const frame = (err.stack ?? '').split('\n').find((l) => /^\s+at /.test(l) && l.includes('file://') && !/\/src\/k6\//.test(l) && !l.includes('/node_modules/'));
+  return frame ? `\n  ${frame.trim()}` : '';
+}

@@ -1,0 +1,93 @@
+// The `k6/execution` module. test.abort() and test.fail() reach the coordinator through two hidden
+// counters: the k6 plan gives `k6_test_abort` an abortOnFail threshold (the run stops within an
+// interval, teardown still runs) and the exit code is read from both (108 / 110), as k6 does.
+import { performance } from 'node:perf_hooks';
+import { currentIteration, iterationStore } from '../../engine/script/context.ts';
+import { scriptOptions } from './runtime.ts';
+
+export const ABORT_METRIC = 'k6_test_abort';
+export const FAIL_METRIC = 'k6_test_fail';
+
+/** Thrown by test.abort(), and by every k6 call in this thread after it: it ends iterations at once. */
+export class TestAbortError extends Error {
+  override name = 'TestAbortError';
+  /** Said once by test.abort(); the engine does not print each iteration it ends. */
+  readonly alreadyReported = true;
+}
+
+let abortedWith: string | null = null;
+
+export function isAborted(): boolean {
+  return abortedWith !== null;
+}
+
+/**
+ * After test.abort(), a request ends its iteration instead of running. It waits a little first
+ * (ended early when the run stops the VU): iterations that fail at once would spin the thread
+ * until the coordinator's stop arrives.
+ */
+export async function stopIfAborted(sleep: (ms: number) => Promise<void>): Promise<void> {
+  if (abortedWith === null) return;
+  await sleep(100);
+  throw new TestAbortError(abortedWith);
+}
+
+const started = performance.now();
+const scenarioIterations = new Map<string, number>();
+
+function mark(metric: string, reason: string): void {
+  const ctx = iterationStore.getStore();
+  if (!ctx) return;
+  const sc = ctx.scenario;
+  sc.registry.define(metric, 'counter', 'default');
+  sc.registry.get(metric, { scenario: sc.scenarioName }).acc.add(1);
+  if (reason) process.stderr.write(`speedguard: ${metric === ABORT_METRIC ? 'test aborted' : 'test marked failed'} by the script: ${reason}\n`);
+}
+
+const execution = {
+  get vu() {
+    const ctx = currentIteration('exec.vu');
+    return {
+      idInInstance: ctx.vu.id,
+      idInTest: ctx.vu.id,
+      iterationInInstance: ctx.iteration,
+      iterationInScenario: ctx.iteration,
+      metrics: { tags: {}, metadata: {} },
+    };
+  },
+  get scenario() {
+    const ctx = currentIteration('exec.scenario');
+    const name = ctx.scenario.scenarioName;
+    const defined = (scriptOptions().scenarios as Record<string, { executor?: string }> | undefined)?.[name];
+    // Counted per worker: unique within it, not across worker threads (k6's is across the test).
+    const n = scenarioIterations.get(name) ?? 0;
+    scenarioIterations.set(name, n + 1);
+    return {
+      name,
+      executor: defined?.executor ?? (scriptOptions().stages ? 'ramping-vus' : scriptOptions().duration ? 'constant-vus' : 'per-vu-iterations'),
+      startTime: started,
+      progress: 0,
+      iterationInInstance: n,
+      iterationInTest: n,
+    };
+  },
+  get instance() {
+    return { currentTestRunDuration: performance.now() - started, vusActive: 0, vusInitialized: 0, iterationsCompleted: 0, iterationsInterrupted: 0 };
+  },
+  test: {
+    abort(reason = ''): never {
+      if (abortedWith === null) mark(ABORT_METRIC, reason || 'test.abort()');
+      abortedWith = reason || 'test aborted';
+      throw new TestAbortError(reason || 'test aborted');
+    },
+    fail(reason = ''): void {
+      mark(FAIL_METRIC, reason || 'test.fail()');
+    },
+    get options() {
+      return scriptOptions();
+    },
+  },
+};
+
+export default execution;
+export const { test } = execution;

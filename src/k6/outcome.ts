@@ -1,0 +1,65 @@
+// How a k6 script's run ends, as k6 ends it: exit codes (k6 src errext/exitcodes), the hidden
+// abort threshold taken out of the record, and what must be said about a run that looks passed.
+import type { RunRecord } from '../record/run-record.ts';
+import { selectMetric } from '../record/select.ts';
+import { parseMetricSelector } from '../metrics/thresholds/index.ts';
+import { ABORT_METRIC, FAIL_METRIC } from './modules/execution.ts';
+
+export const K6_EXIT = {
+  THRESHOLDS_FAILED: 99,
+  SCRIPT_EXCEPTION: 107,
+  SCRIPT_ABORTED: 108,
+  TEST_FAILED: 110,
+} as const;
+
+export interface K6Outcome {
+  /** The record without speedguard's hidden k6 bookkeeping thresholds. */
+  record: RunRecord;
+  aborted: boolean;
+  failed: boolean;
+  /** Lines to print on stderr after the summary. */
+  warnings: string[];
+}
+
+function count(record: RunRecord, metric: string): number {
+  return selectMetric(record, metric)?.sum ?? 0;
+}
+
+export function k6Outcome(raw: RunRecord): K6Outcome {
+  const aborted = count(raw, ABORT_METRIC) > 0;
+  const failed = count(raw, FAIL_METRIC) > 0;
+  const thresholds = raw.thresholds.filter((t) => parseMetricSelector(t.selector).metric !== ABORT_METRIC);
+  // k6's own bookkeeping counters are not metrics the user made: out of the summary.
+  const hidden = (metric: string) => metric === ABORT_METRIC || metric === FAIL_METRIC;
+  const record: RunRecord = {
+    ...raw,
+    thresholds,
+    totals: raw.totals.filter((t) => !hidden(t.metric)),
+    intervals: raw.intervals.map((i) => ({ ...i, series: i.series.filter((s) => !hidden(s.metric)) })),
+  };
+  if (aborted && raw.status === 'aborted_by_threshold') {
+    record.status = 'completed';
+    record.statusReason = 'aborted by the script (exec.test.abort())';
+  }
+  const warnings: string[] = [];
+  for (const t of thresholds) {
+    const sel = parseMetricSelector(t.selector);
+    const a = selectMetric(raw, sel.metric, sel.tags);
+    if (!a || a.count === 0) {
+      warnings.push(`threshold ${t.selector}: ${t.expression} ${t.ok ? 'passed' : 'failed'} on no data: nothing recorded ${t.selector} (k6 gives the same verdict) — check the metric name and tags`);
+    }
+  }
+  if ((selectMetric(raw, 'http_reqs')?.sum ?? 0) === 0) {
+    warnings.push('the run sent no HTTP request: it is not counted as a success (exit 1). If the script is a k6 script, check that the calls are reached; if a call is in a callback, see the warnings above');
+  }
+  return { record, aborted, failed, warnings };
+}
+
+/** k6's precedence: an abort, then failed thresholds, then test.fail(); 0 otherwise. */
+export function k6ExitCode(o: K6Outcome, base: number): number {
+  if (o.aborted) return K6_EXIT.SCRIPT_ABORTED;
+  if (base !== 0) return base;
+  if (o.failed) return K6_EXIT.TEST_FAILED;
+  if ((selectMetric(o.record, 'http_reqs')?.sum ?? 0) === 0) return 1;
+  return 0;
+}
