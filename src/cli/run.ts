@@ -13,6 +13,11 @@ import { EXIT, UsageError } from '../errors.ts';
 import { ProgressLine } from './progress.ts';
 import { collect, durationFlag, positiveInt, rateNumber, wholeNumber } from './option-parsers.ts';
 import { installScriptHooks } from '../engine/script-loader/hooks.ts';
+import { checkOutputFile, reportWriteFailure } from './output-paths.ts';
+import { onStopSignals } from './signals.ts';
+import { checkPlanLimits } from '../plan/limits.ts';
+import { failEmptyRun } from '../record/empty-run.ts';
+import { redactRecord } from '../record/redact.ts';
 
 export interface RunCliOptions {
   vus?: number;
@@ -33,6 +38,8 @@ export interface RunCliOptions {
   json?: boolean;
   history?: string | false;
   stopGrace?: string;
+  /** false with --no-limits (plan/limits.ts). */
+  limits?: boolean;
 }
 
 
@@ -56,6 +63,7 @@ export function addRunOptions(cmd: Command): Command {
     .option('--json', 'print the RunRecord as JSON on stdout instead of the summary table')
     .option('--history <path>', 'history database (default .speedguard/history.db)')
     .option('--no-history', 'do not store this run in the history database')
+    .option('--no-limits', 'lift the safety limits on VUs (10,000 per worker), rate (100,000/s per worker), durations (7 days) and iterations')
     .addOption(new Option('--stop-grace <time>', 'after Ctrl-C, how long in-flight requests may finish').default('10s').argParser(durationFlag('--stop-grace')));
 }
 
@@ -89,7 +97,7 @@ function parseOut(specs: string[]): { json: string | null } {
 }
 
 
-/** Runs with Ctrl-C handling: first SIGINT/SIGTERM stops gracefully, a second one at once. */
+/** Runs with Ctrl-C handling: a first SIGINT/SIGTERM/SIGHUP stops gracefully, a second one at once. */
 export async function runWithSignals(handle: RunHandle): Promise<RunRecord> {
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -101,13 +109,11 @@ export async function runWithSignals(handle: RunHandle): Promise<RunRecord> {
       handle.abort(`interrupted by ${sig} (twice)`);
     }
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const off = onStopSignals(onSignal);
   try {
     return await handle.result;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    off();
   }
 }
 
@@ -115,8 +121,12 @@ export async function runCommand(target: string, o: RunCliOptions): Promise<numb
   const outs = parseOut(o.out);
   const stopGraceMs = parseDuration(o.stopGrace ?? '10s');
   installScriptHooks();
+  // Output paths first: a bad one is found before the plan is loaded, let alone run.
+  if (o.summaryExport !== undefined) checkOutputFile(o.summaryExport, '--summary-export');
+  if (outs.json !== null) checkOutputFile(outs.json, '--out json=');
   const plan = await loadPlan(target, toUrlFlags(o));
   checkPlanThresholds(plan);
+  checkPlanLimits(plan, { enforce: o.limits !== false, ...(o.workers ? { workers: o.workers } : {}) });
   return executePlan(plan, o, outs.json, stopGraceMs);
 }
 
@@ -132,18 +142,32 @@ export async function executePlan(plan: Plan, o: Pick<RunCliOptions, 'quiet' | '
       ndjson?.onInterval(p);
     },
   });
-  const record = await runWithSignals(handle);
+  const record = redactRecord(failEmptyRun(await runWithSignals(handle)));
   progress?.clear();
-  await ndjson?.close();
   const [{ buildSummaryExport }, { renderSummary }, { saveToHistory }, { appendStepSummary, renderRunGithubSummary }] = await Promise.all([
     import('../report/summary-export.ts'), import('../report/summary-text.ts'), import('../history/save-to-history.ts'), import('../report/github-summary.ts'),
   ]);
-  if (o.summaryExport) await writeFile(o.summaryExport, JSON.stringify(buildSummaryExport(record), null, 2) + '\n');
-  saveToHistory(record, { history: historyOption(o.history) });
+  // The record is stored and printed before any export is written: a failed export (full disk)
+  // loses nothing, it is reported last as one line and makes the exit code 1.
+  const history = historyOption(o.history);
+  saveToHistory(record, { history });
   if (o.json) process.stdout.write(JSON.stringify(record) + '\n');
   else process.stdout.write(renderSummary(record, { colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }));
   appendStepSummary(renderRunGithubSummary(record));
-  return exitCodeFor(record);
+  const failures: Array<[string, string, unknown]> = [];
+  const ndjsonError = await ndjson?.close();
+  if (ndjsonError) failures.push(['--out json=', ndjsonPath!, ndjsonError]);
+  if (o.summaryExport) {
+    try {
+      await writeFile(o.summaryExport, JSON.stringify(buildSummaryExport(record), null, 2) + '\n');
+    } catch (e) {
+      failures.push(['--summary-export', o.summaryExport, e]);
+    }
+  }
+  for (const [what, path, error] of failures) reportWriteFailure(what, path, error, history !== false);
+  if (record.status === 'failed' && record.statusReason) process.stderr.write(`speedguard: run failed: ${record.statusReason}\n`);
+  const code = exitCodeFor(record);
+  return failures.length > 0 && code === EXIT.OK ? EXIT.RUNTIME : code;
 }
 
 /** Commander gives true/undefined when neither --history PATH nor --no-history was given. */

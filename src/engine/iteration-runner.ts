@@ -11,6 +11,7 @@ import { compileSteps, runSteps, type StepDone, type Vars } from './flow/compile
 import type { VirtualUser } from './vu.ts';
 import { openFeeders, type FeederSet } from './feeder-set.ts';
 import { installScriptHooks } from './script-loader/hooks.ts';
+import { countUnhandledWith, failureBackoffMs, threadScriptErrors } from './script-errors.ts';
 
 export interface RunnerInput {
   plan: Plan;
@@ -73,21 +74,31 @@ export async function buildIterationRunner(input: RunnerInput): Promise<Iteratio
   }
 
   const body = await scriptBody(input, baseTags, env);
+  const paced = !scenario.executor.endsWith('arrival-rate');
+  const failures = new WeakMap<object, number>();
+  countUnhandledWith(() => registry.get('iteration_errors', { ...baseTags, error: 'UnhandledRejection' }).acc.add(1));
   return async (vu, intendedStart) => {
     const t0 = now();
     scheduleDelay.add(t0 - intendedStart);
     let completed = false;
+    let threw = false;
     try {
       completed = await body(vu, intendedStart);
     } catch (e) {
-      // A script exception ends the iteration (as in k6) and is counted, not fatal.
+      // A script exception ends the iteration (as in k6) and is counted, not fatal; the first of
+      // each distinct error is kept with the user's stack for the summary.
       registry.get('iteration_errors', { ...baseTags, error: errorName(e) }).acc.add(1);
+      threadScriptErrors.add(e, 'iteration');
       completed = true;
+      threw = true;
     }
     if (completed && !vu.interrupted) {
       iterations.add(1);
       iterationDuration.add(now() - t0);
     }
+    const streak = threw ? (failures.get(vu) ?? 0) + 1 : 0;
+    failures.set(vu, streak);
+    if (paced && streak > 0) await vu.sleep(failureBackoffMs(streak));
   };
 }
 
