@@ -112,11 +112,17 @@ export function redactPlan(plan: Plan): Plan {
 }
 
 /**
- * Every string of a finished record through the value rules (tags, error texts, plan-derived text).
+ * Every string of a finished record through the value rules (tags, error texts, plan-derived text),
+ * and every plan in it through redactPlan.
  * Histograms are base64 and never carry text: they are skipped for speed.
  */
 export function redactRecord<T>(record: T): T {
   return redactStrings(record);
+}
+
+// A record's plan (also a phase's run's plan) gets the name rules too, whoever built the record.
+function isPlan(x: unknown): x is Plan {
+  return x !== null && typeof x === 'object' && 'scenarios' in x && 'env' in x && 'http' in x;
 }
 
 function redactStrings<T>(v: T): T {
@@ -124,7 +130,7 @@ function redactStrings<T>(v: T): T {
   if (Array.isArray(v)) return v.map((x) => redactStrings(x)) as T;
   if (v !== null && typeof v === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[redactText(k)] = k === 'histogram' ? x : redactStrings(x);
+    for (const [k, x] of Object.entries(v)) out[redactText(k)] = k === 'histogram' ? x : k === 'plan' && isPlan(x) ? redactPlan(x) : redactStrings(x);
     return out as T;
   }
   return v;
