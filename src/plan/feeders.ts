@@ -66,7 +66,7 @@ function parseFeeder(spec: Pick<FeederSpec, 'name' | 'path'>, text: string, pars
   let rows: FeederRow[];
   if (kind === '.json') rows = parseJsonRows(text, where);
   else if ((kind === '.csv' || kind === '.tsv') && parseCsv) rows = parseCsvRows(parseCsv, text, kind === '.tsv' ? '\t' : ',', where);
-  else throw new PlanError(`unsupported feeder file type "${ext}" (use .csv, .tsv or .json)`, where);
+  else throw new PlanError(`unsupported feeder file type "${kind}" (use .csv, .tsv or .json)`, where);
   if (rows.length === 0) throw new PlanError('has no data rows', where);
   return rows;
 }
