@@ -8,6 +8,7 @@ import type { Plan } from './plan/types.ts';
 import type { RunRecord } from './record/run-record.ts';
 import { checkPlanThresholds } from './engine/threshold-tracker.ts';
 import { installScriptHooks } from './engine/script-loader/hooks.ts';
+import { redactRecord } from './record/redact.ts';
 
 export { startRun, type RunHandle, type RunOptions, type IntervalProgress } from './engine/coordinator.ts';
 /** Reads a plan: a URL (with flags), a YAML/JSON plan file or a TS/JS script. */
@@ -36,5 +37,5 @@ export async function run(target: string | Plan, flags: UrlFlags = {}, options: 
   installScriptHooks();
   const plan = typeof target === 'string' ? await loadPlanAt(target, flags) : target;
   checkPlanThresholds(plan);
-  return startRun(plan, options).result;
+  return redactRecord(await startRun(plan, options).result);
 }

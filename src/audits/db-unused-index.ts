@@ -14,9 +14,13 @@ export const MAX_UNUSED_SCANS = 50;
 /** Listed indexes (evidence rows, DROP statements); the rest are counted. */
 export const MAX_LISTED = 10;
 
-/** Duplicates are db-duplicate-index's finding (one cause, one finding), even when also unused. */
+/**
+ * Duplicates are db-duplicate-index's finding (one cause, one finding), even when also unused. The
+ * index a duplicate is dropped in favour of is not listed either: with both unused, recommending both
+ * DROPs would leave the table without the index its queries may need (one pair, one DROP).
+ */
 export function unusedIndexes(list: readonly IndexStats[]): IndexStats[] {
-  const dup = new Set(duplicateIndexes(list).map((d) => d.redundant));
+  const dup = new Set(duplicateIndexes(list).flatMap((d) => [d.redundant, d.covering]));
   return list.filter((i) => i.valid && !i.unique && !i.primary && i.idxScan <= MAX_UNUSED_SCANS && !dup.has(i)).sort((a, b) => b.sizeBytes - a.sizeBytes);
 }
 

@@ -1,6 +1,8 @@
 // `speedguard assess <url|plan>`: the performance engineer's assessment — phases, capacity,
 // findings, reports, history, and a regression verdict against a baseline.
 import { stopOnSignals } from './signals.ts';
+import { checkOutputDir } from './output-paths.ts';
+import { asUsageError, openForReading } from '../history/cli-support.ts';
 import type { Command } from 'commander';
 import { compareRecords } from '../analysis/compare.ts';
 import { loadSeverityConfig } from '../analysis/severity.ts';
@@ -103,6 +105,7 @@ function requireTarget(t: string | undefined): string {
 /** assess --profile [plan] -- <command>: start the service with the agent, assess it, measure it from inside. */
 export async function assessProfiledCommand(target: string | undefined, command: string[], o: AssessCliOptions): Promise<number> {
   if (command.length === 0) throw new UsageError('--profile needs the command that starts the service after "--", e.g. speedguard assess --profile -- node server.js');
+  checkOutputDir(o.outDir, '--out-dir');
   const log = o.quiet ? () => {} : (line: string) => process.stderr.write(line + '\n');
   const svc = await startTarget({ command, ...(o.port ? { port: o.port } : {}) });
   const origin = `http://127.0.0.1:${svc.port}`;
@@ -118,6 +121,7 @@ export async function assessProfiledCommand(target: string | undefined, command:
 }
 
 export async function assessCommand(target: string, o: AssessCliOptions, extra: { window?: WindowProbes; targetOrigin?: string | undefined } = {}): Promise<number> {
+  checkOutputDir(o.outDir, '--out-dir');
   const slo = parseSlo(o.slo);
   const suite = parseSuite(o.suite);
   // The profile's measured window is the baseline phase: make sure there is one.
@@ -140,9 +144,12 @@ export async function assessCommand(target: string, o: AssessCliOptions, extra: 
 
 function loadBaseline(ref: string, history: string | false | undefined) {
   if (history === false) throw new UsageError('--baseline needs the history database; drop --no-history');
-  const store = openHistory(history ?? DEFAULT_HISTORY_PATH);
+  // A missing database or an unknown ref is the user's to fix: one line, exit 2 (as compare and report).
+  const store = openForReading(history);
   try {
     return store.get(ref);
+  } catch (e) {
+    throw asUsageError(e);
   } finally {
     store.close();
   }

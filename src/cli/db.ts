@@ -19,6 +19,7 @@ import type { DatabaseProbes } from '../record/database-probes.ts';
 import { finish } from './finish-assessment.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { addRecordOutputOptions, failOnOption, positiveInt } from './option-parsers.ts';
+import { checkOutputDir } from './output-paths.ts';
 
 export interface DbCliOptions {
   allowWrites?: boolean;
@@ -62,6 +63,7 @@ Exit codes: 0 ok · 1 cannot connect / runtime failure · 2 bad URL or option ·
 }
 
 export async function dbCommand(url: string, o: DbCliOptions): Promise<number> {
+  checkOutputDir(o.outDir, '--out-dir');
   const thresholds = o.config ? loadSeverityConfig(o.config) : undefined;
   const log = o.quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`);
   const started = Date.now();

@@ -15,6 +15,8 @@ import { startTarget } from '../probes/target.ts';
 import { startWindowProbes } from '../probes/window-probes.ts';
 import { addRecordOutputOptions, positiveInt } from './option-parsers.ts';
 import { ownModule, packageFile } from '../own-files.ts';
+import { checkOutputDir } from './output-paths.ts';
+import { onStopSignals } from './signals.ts';
 
 // The demo is started as processes, never imported: the product does not depend on the example's code.
 // The build has the demo shop as JavaScript (dist/examples/demo) and plan.yaml in the package's examples/demo.
@@ -40,6 +42,7 @@ export function registerDemoCommand(program: Command, run: (fn: () => Promise<nu
 }
 
 export async function demoCommand(o: DemoOptions): Promise<number> {
+  checkOutputDir(o.outDir, '--out-dir');
   const log = o.quiet ? () => {} : (l: string) => process.stderr.write(l + '\n');
   // Ctrl-C outside the assessment (which handles its own): the first skips what has not started yet
   // and stops what has, in order; a second exits at once, killing the server's process group first
@@ -52,8 +55,7 @@ export async function demoCommand(o: DemoOptions): Promise<number> {
     if (serverGroup !== null) try { process.kill(-serverGroup, 'SIGKILL'); } catch { /* gone */ }
     process.exit(EXIT.INTERRUPTED);
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const offSignals = onStopSignals(onSignal);
   try {
     // The database first: the server needs it to start. Stopped last, whatever happens in between.
     const db = await startDemoDatabase();
@@ -80,7 +82,7 @@ export async function demoCommand(o: DemoOptions): Promise<number> {
         }, { quiet: o.quiet, workers: o.workers, quick: o.quick, db: db.url, allowWrites: true, command: 'demo' }, undefined, window).finally(() => (assessing = false));
         const code = await finish(record, { outDir: o.outDir, json: o.json, history: o.history });
         // Findings are the point of the demo, not a failure: only an interruption changes the exit code.
-        return code === EXIT.INTERRUPTED ? code : EXIT.OK;
+        return code === EXIT.INTERRUPTED || code === EXIT.RUNTIME ? code : EXIT.OK;
       } finally {
         window.close();
         await svc.stop();
@@ -89,8 +91,7 @@ export async function demoCommand(o: DemoOptions): Promise<number> {
       await db.stop();
     }
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    offSignals();
   }
 }
 

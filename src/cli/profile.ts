@@ -1,6 +1,7 @@
 // `speedguard profile [load options] -- <command that starts the service>`: measure the target from
 // inside under load and name the bottleneck (issue 4).
 import { stopOnSignals } from './signals.ts';
+import { checkOutputDir } from './output-paths.ts';
 import type { Command } from 'commander';
 import type { GateSeverity } from '../record/findings.ts';
 import { parseSlo } from '../assess/options.ts';
@@ -64,6 +65,7 @@ The target's .cpuprofile is saved beside the reports (open it in Chrome DevTools
 export async function profileCommand(command: string[], o: ProfileCliOptions): Promise<number> {
   if (o.pid === undefined && command.length === 0) throw new UsageError('profile: give the command that starts the service after "--" (e.g. speedguard profile -- node server.js), or --pid N --port P');
   if (o.pid !== undefined && command.length > 0) throw new UsageError('profile: give either a command after "--" or --pid, not both');
+  checkOutputDir(o.outDir, '--out-dir');
   const slo = parseSlo(o.slo);
   const warmupMs = parseDuration(o.warmup);
   const thresholds = o.config ? loadSeverityConfig(o.config) : undefined;

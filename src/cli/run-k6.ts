@@ -15,6 +15,7 @@ import { saveToHistory } from '../history/save-to-history.ts';
 import type { Plan } from '../plan/types.ts';
 import type { RunRecord } from '../record/run-record.ts';
 import type { UrlFlags } from '../plan/load-url.ts';
+import { exportTo, finishRun, type FailedExport } from './run-exit.ts';
 
 export interface K6CliOptions {
   summaryTrendStats?: string | undefined;
@@ -31,13 +32,12 @@ export interface RunSupport {
   /** --tag name=value */
   tags: Record<string, string>;
   checkPlan(plan: Plan): void;
-  runPlanToRecord(plan: Plan, o: { quiet?: boolean | undefined }, ndjsonPath: string | null, stopGraceMs: number): Promise<RunRecord>;
-  exitCodeFor(record: RunRecord): number;
+  runPlanToRecord(plan: Plan, o: { quiet?: boolean | undefined }, ndjsonPath: string | null, stopGraceMs: number): Promise<{ record: RunRecord; failedExports: FailedExport[] }>;
   historyOption(h: unknown): string | false | undefined;
 }
 
 export async function runK6Script(target: string, o: K6CliOptions, ndjsonPath: string | null, stopGraceMs: number, support: RunSupport): Promise<number> {
-  const { checkPlan, exitCodeFor, historyOption, runPlanToRecord } = support;
+  const { checkPlan, historyOption, runPlanToRecord } = support;
   const flags = support.flags;
   // Checked before any load is sent.
   const flagStats = o.summaryTrendStats !== undefined ? trendStatsFlag(o.summaryTrendStats) : undefined;
@@ -52,9 +52,10 @@ export async function runK6Script(target: string, o: K6CliOptions, ndjsonPath: s
   }
   Object.assign(plan.tags, support.tags);
   checkPlan(plan);
-  let raw;
+  let raw: RunRecord;
+  let failedExports: FailedExport[];
   try {
-    raw = await runPlanToRecord(plan, o, ndjsonPath, stopGraceMs);
+    ({ record: raw, failedExports } = await runPlanToRecord(plan, o, ndjsonPath, stopGraceMs));
   } catch (e) {
     // setup()/teardown() threw: k6's "script exception".
     process.stderr.write(`speedguard: ${(e as Error).message}\n`);
@@ -64,8 +65,9 @@ export async function runK6Script(target: string, o: K6CliOptions, ndjsonPath: s
   const record = outcome.record;
   const trendStats = flagStats ?? (Array.isArray(scriptOptions().summaryTrendStats) ? scriptOptions().summaryTrendStats : undefined);
   const data = buildSummaryData(record, { trendStats });
-  if (o.summaryExport) writeFileSync(o.summaryExport, JSON.stringify(buildK6SummaryExport(data), null, 2) + '\n');
-  saveToHistory(record, { history: historyOption(o.history) });
+  // Stored first: a failed export afterwards loses nothing (it is said last, exit 1).
+  const history = historyOption(o.history);
+  saveToHistory(record, { history });
   const mod = (await import(pathToFileURL(resolve(target)).href)) as { handleSummary?: (d: unknown) => unknown };
   if (o.json) process.stdout.write(JSON.stringify(record) + '\n');
   else if (typeof mod.handleSummary === 'function') {
@@ -77,8 +79,9 @@ export async function runK6Script(target: string, o: K6CliOptions, ndjsonPath: s
     }
   } else process.stdout.write(renderSummary(record, { colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }));
   appendStepSummary(renderRunGithubSummary(record));
+  if (o.summaryExport) await exportTo(failedExports, '--summary-export', o.summaryExport, () => writeFileSync(o.summaryExport!, JSON.stringify(buildK6SummaryExport(data), null, 2) + '\n'));
   for (const w of outcome.warnings) process.stderr.write(`speedguard: ${w}\n`);
-  return k6ExitCode(outcome, exitCodeFor(record));
+  return k6ExitCode(outcome, finishRun(record, failedExports, history));
 }
 
 const TREND_STAT = /^(avg|min|med|max|count|p\(\d+(\.\d+)?\))$/;

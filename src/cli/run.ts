@@ -11,8 +11,14 @@ import type { Plan } from '../plan/types.ts';
 import type { RunRecord } from '../record/run-record.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { ProgressLine } from './progress.ts';
+import { exitCodeFor, exportTo, finishRun, type FailedExport } from './run-exit.ts';
 import { collect, durationFlag, positiveInt, rateNumber, wholeNumber } from './option-parsers.ts';
 import { installScriptHooks } from '../engine/script-loader/hooks.ts';
+import { checkOutputFile, reportWriteFailure } from './output-paths.ts';
+import { onStopSignals } from './signals.ts';
+import { checkPlanLimits } from '../plan/limits.ts';
+import { failEmptyRun } from '../record/empty-run.ts';
+import { redactRecord } from '../record/redact.ts';
 
 export interface RunCliOptions {
   vus?: number;
@@ -39,6 +45,8 @@ export interface RunCliOptions {
   httpDebug?: boolean | string;
   /** k6's --summary-trend-stats "avg,p(95)" (k6 scripts: handleSummary and --summary-export). */
   summaryTrendStats?: string;
+  /** false with --no-limits (plan/limits.ts). */
+  limits?: boolean;
 }
 
 
@@ -65,6 +73,7 @@ export function addRunOptions(cmd: Command): Command {
     .option('--json', 'print the RunRecord as JSON on stdout instead of the summary table')
     .option('--history <path>', 'history database (default .speedguard/history.db)')
     .option('--no-history', 'do not store this run in the history database')
+    .option('--no-limits', 'lift the safety limits on VUs (10,000 per worker), rate (100,000/s per worker), durations (7 days) and iterations')
     .addOption(new Option('--stop-grace <time>', 'after Ctrl-C, how long in-flight requests may finish').default('10s').argParser(durationFlag('--stop-grace')));
 }
 
@@ -108,7 +117,7 @@ function parseOut(specs: string[]): { json: string | null } {
 }
 
 
-/** Runs with Ctrl-C handling: first SIGINT/SIGTERM stops gracefully, a second one at once. */
+/** Runs with Ctrl-C handling: a first SIGINT/SIGTERM/SIGHUP stops gracefully, a second one at once. */
 export async function runWithSignals(handle: RunHandle): Promise<RunRecord> {
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -120,13 +129,11 @@ export async function runWithSignals(handle: RunHandle): Promise<RunRecord> {
       handle.abort(`interrupted by ${sig} (twice)`);
     }
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const off = onStopSignals(onSignal);
   try {
     return await handle.result;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    off();
   }
 }
 
@@ -134,6 +141,9 @@ export async function runCommand(target: string, o: RunCliOptions): Promise<numb
   const outs = parseOut(o.out);
   const stopGraceMs = parseDuration(o.stopGrace ?? '10s');
   installScriptHooks();
+  // Output paths first: a bad one is found before the plan is loaded, let alone run.
+  if (o.summaryExport !== undefined) checkOutputFile(o.summaryExport, '--summary-export');
+  if (outs.json !== null) checkOutputFile(outs.json, '--out json=');
   const tags = parseTags(o.tag ?? []);
   // Read by the script HTTP layer in every worker thread (they copy the environment when created).
   if (o.httpDebug) process.env.SPEEDGUARD_HTTP_DEBUG = o.httpDebug === 'full' ? 'full' : 'headers';
@@ -142,35 +152,34 @@ export async function runCommand(target: string, o: RunCliOptions): Promise<numb
     const { isK6Script } = await import('../k6/load-plan.ts');
     if (isK6Script(target)) {
       const { runK6Script } = await import('./run-k6.ts');
-      return runK6Script(target, o, outs.json, stopGraceMs, { flags: toUrlFlags(o), tags, checkPlan: checkPlanThresholds, runPlanToRecord, exitCodeFor, historyOption });
+      return runK6Script(target, o, outs.json, stopGraceMs, { flags: toUrlFlags(o), tags, checkPlan: checkPlanThresholds, runPlanToRecord, historyOption });
     }
   }
   const plan = await loadPlan(target, toUrlFlags(o));
   Object.assign(plan.tags, tags);
   checkPlanThresholds(plan);
+  checkPlanLimits(plan, { enforce: o.limits !== false, ...(o.workers ? { workers: o.workers } : {}) });
   return executePlan(plan, o, outs.json, stopGraceMs);
 }
 
 export async function executePlan(plan: Plan, o: Pick<RunCliOptions, 'quiet' | 'json' | 'summaryExport' | 'history'>, ndjsonPath: string | null, stopGraceMs: number): Promise<number> {
-  const record = await runPlanToRecord(plan, o, ndjsonPath, stopGraceMs);
-  const [{ buildSummaryExport }, { renderSummary }, { saveToHistory }, { appendStepSummary, renderRunGithubSummary }, { selectMetric }] = await Promise.all([
-    import('../report/summary-export.ts'), import('../report/summary-text.ts'), import('../history/save-to-history.ts'), import('../report/github-summary.ts'), import('../record/select.ts'),
+  const { record, failedExports } = await runPlanToRecord(plan, o, ndjsonPath, stopGraceMs);
+  const [{ buildSummaryExport }, { renderSummary }, { saveToHistory }, { appendStepSummary, renderRunGithubSummary }] = await Promise.all([
+    import('../report/summary-export.ts'), import('../report/summary-text.ts'), import('../history/save-to-history.ts'), import('../report/github-summary.ts'),
   ]);
-  if (o.summaryExport) await writeFile(o.summaryExport, JSON.stringify(buildSummaryExport(record), null, 2) + '\n');
-  saveToHistory(record, { history: historyOption(o.history) });
+  // The record is stored and printed before any export is written: a failed export (full disk)
+  // loses nothing, it is reported last as one line and makes the exit code 1.
+  const history = historyOption(o.history);
+  saveToHistory(record, { history });
   if (o.json) process.stdout.write(JSON.stringify(record) + '\n');
   else process.stdout.write(renderSummary(record, { colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }));
   appendStepSummary(renderRunGithubSummary(record));
-  // A script whose calls never ran (un-awaited, or a port that half works) must not pass.
-  if (plan.scriptPath && record.status === 'completed' && (selectMetric(record, 'http_reqs')?.sum ?? 0) === 0) {
-    process.stderr.write('speedguard: the script sent no HTTP request: the run is not counted as a success (exit 1) — check that its http calls are reached and awaited\n');
-    return EXIT.RUNTIME;
-  }
-  return exitCodeFor(record);
+  if (o.summaryExport) await exportTo(failedExports, '--summary-export', o.summaryExport, () => writeFile(o.summaryExport!, JSON.stringify(buildSummaryExport(record), null, 2) + '\n'));
+  return finishRun(record, failedExports, history);
 }
 
-/** Runs with the live progress line and the NDJSON output; the record, not yet exported or printed. */
-export async function runPlanToRecord(plan: Plan, o: Pick<RunCliOptions, 'quiet'>, ndjsonPath: string | null, stopGraceMs: number): Promise<RunRecord> {
+/** Runs with the live progress line and the NDJSON output: the record (redacted, empty runs failed), not yet exported or printed. */
+export async function runPlanToRecord(plan: Plan, o: Pick<RunCliOptions, 'quiet'>, ndjsonPath: string | null, stopGraceMs: number): Promise<{ record: RunRecord; failedExports: FailedExport[] }> {
   const tty = process.stderr.isTTY && !o.quiet && !process.env.CI;
   const progress = tty ? new ProgressLine(process.stderr) : null;
   // What is needed only after the load (or with --out) is imported then: the first request goes out sooner.
@@ -182,11 +191,13 @@ export async function runPlanToRecord(plan: Plan, o: Pick<RunCliOptions, 'quiet'
       ndjson?.onInterval(p);
     },
   });
+  const failedExports: FailedExport[] = [];
   try {
-    return await runWithSignals(handle);
+    return { record: redactRecord(failEmptyRun(await runWithSignals(handle))), failedExports };
   } finally {
     progress?.clear();
-    await ndjson?.close();
+    const ndjsonError = await ndjson?.close();
+    if (ndjsonError) failedExports.push({ what: '--out json=', path: ndjsonPath!, error: ndjsonError });
   }
 }
 
@@ -195,9 +206,3 @@ export function historyOption(h: unknown): string | false | undefined {
   return h === false ? false : typeof h === 'string' ? h : undefined;
 }
 
-export function exitCodeFor(record: RunRecord): number {
-  if (record.status === 'interrupted') return EXIT.INTERRUPTED;
-  if (record.status === 'failed') return EXIT.RUNTIME;
-  if (record.status === 'aborted_by_threshold' || record.thresholds.some((t) => !t.ok)) return EXIT.GATE_FAILED;
-  return EXIT.OK;
-}

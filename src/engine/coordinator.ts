@@ -14,9 +14,11 @@ import { judgeGenerator } from './generator-check.ts';
 import { workersFor } from './executors/schedule.ts';
 import { WorkerEngine, type GeneratorHealth, type WorkerInit, type WorkerMessage } from './worker-engine.ts';
 import type { IntervalSnapshot } from '../metrics/registry.ts';
-import { runSetup, runTeardown } from './setup-teardown.ts';
+import { runSetup, runTeardown, ScriptLifecycleError } from './setup-teardown.ts';
 import { currentEnvironment } from '../record/environment.ts';
 import { ownModule } from '../own-files.ts';
+import { describeScriptError } from './script-errors.ts';
+import { mergeScriptErrors, type ScriptErrorSample } from '../record/script-errors.ts';
 
 export interface RunOptions {
   /** Worker threads; 0 or undefined = the plan's setting, else one per core. */
@@ -70,6 +72,7 @@ export function startRun(plan: Plan, opts: RunOptions = {}): RunHandle {
   let statusReason: string | null = null;
   let links: WorkerLink[] = [];
   let stopping = false;
+  const scriptErrors: ScriptErrorSample[][] = [];
 
   const stop = (reason: string, newStatus: RunStatus) => {
     if (stopping) return;
@@ -80,7 +83,20 @@ export function startRun(plan: Plan, opts: RunOptions = {}): RunHandle {
   };
 
   const result = (async (): Promise<RunRecord> => {
-    const setupData = await runSetup(plan);
+    // setup() that throws is the user's error: no load, the run is recorded as failed with their
+    // message and stack (exit 1), not reported as an internal error.
+    let setupData: unknown;
+    let setupFailed = false;
+    try {
+      setupData = await runSetup(plan);
+    } catch (e) {
+      if (!(e instanceof ScriptLifecycleError)) throw e;
+      setupFailed = true;
+      stopping = true;
+      status = 'failed';
+      statusReason = e.message;
+      scriptErrors.push([describeScriptError(e.cause, 'setup')]);
+    }
     let startedWall = Date.now();
     const pending = new Map<number, Map<number, { snapshot: IntervalSnapshot; health: GeneratorHealth }>>();
     const finished = new Set<number>();
@@ -132,6 +148,7 @@ export function startRun(plan: Plan, opts: RunOptions = {}): RunHandle {
         finished.add(m.worker);
         connectionsOpened += m.connectionsOpened;
         for (const k of m.guardOverflow) overflow.add(k);
+        if (m.scriptErrors?.length) scriptErrors.push(m.scriptErrors);
         flush(false);
       } else {
         fatal ??= `worker ${m.worker}: ${m.message}`;
@@ -141,9 +158,10 @@ export function startRun(plan: Plan, opts: RunOptions = {}): RunHandle {
       }
     };
 
-    links = Array.from({ length: workers }, (_, index) => {
+    links = setupFailed ? [] : Array.from({ length: workers }, (_, index) => {
       const init: WorkerInit = { plan, stripe: { index, count: workers }, stopGraceMs: opts.stopGraceMs ?? 10_000, setupData };
-      return opts.inProcess || workers === 1 ? inProcessWorker(init, onMessage) : threadWorker(init, onMessage);
+      // A script always gets a thread: a synchronous loop in it must not block the signal handlers.
+      return opts.inProcess || (workers === 1 && !plan.scriptPath) ? inProcessWorker(init, onMessage) : threadWorker(init, onMessage);
     });
     // A worker that fails while preparing reports 'done' without 'ready': do not wait for it.
     await Promise.race([readyPromise, Promise.all(links.map((l) => l.done))]);
@@ -155,7 +173,14 @@ export function startRun(plan: Plan, opts: RunOptions = {}): RunHandle {
     await Promise.all(links.map((l) => l.done));
     flush(true);
     const endedWall = Date.now();
-    await runTeardown(plan, setupData);
+    if (!setupFailed) {
+      try {
+        await runTeardown(plan, setupData);
+      } catch (e) {
+        if (!(e instanceof ScriptLifecycleError)) throw e;
+        scriptErrors.push([describeScriptError(e.cause, 'teardown')]);
+      }
+    }
     const runMs = Math.max(0, endedWall - startedWall);
     const durationMs = aggregate.intervals.reduce((t, i) => t + i.seconds, 0) * 1000 || runMs;
     const thresholds = tracker.finish(aggregate, Math.min(durationMs, runMs));
@@ -179,6 +204,7 @@ export function startRun(plan: Plan, opts: RunOptions = {}): RunHandle {
       connectionsOpened,
       tagOverflow: [...overflow],
       probes: {},
+      ...(scriptErrors.length ? { scriptErrors: mergeScriptErrors(scriptErrors) } : {}),
     };
   })();
 
@@ -228,6 +254,14 @@ function inProcessWorker(init: WorkerInit, onMessage: (m: WorkerMessage) => void
   return { index: init.stripe.index, start, stop: () => engine.stop(), abort: () => engine.abort(), done };
 }
 
+const STUCK_MARGIN_MS = 1000;
+
+function terminateLater(w: Worker, done: Promise<void>, afterMs: number): void {
+  const timer = setTimeout(() => void w.terminate(), afterMs);
+  timer.unref();
+  void done.then(() => clearTimeout(timer));
+}
+
 function threadWorker(init: WorkerInit, onMessage: (m: WorkerMessage) => void): WorkerLink {
   const w = new Worker(ownModule('./worker-main.ts', import.meta.url), { workerData: init });
   let sawDone = false;
@@ -248,8 +282,16 @@ function threadWorker(init: WorkerInit, onMessage: (m: WorkerMessage) => void): 
   return {
     index: init.stripe.index,
     start: (startAtEpochMs) => w.postMessage({ type: 'start', startAtEpochMs }),
-    stop: () => w.postMessage({ type: 'stop' }),
-    abort: () => w.postMessage({ type: 'abort' }),
+    // A worker stuck in a synchronous loop never reads these messages: it is terminated once the
+    // grace period (stop) or a short delay (abort) is over, and the run ends with what was measured.
+    stop: () => {
+      w.postMessage({ type: 'stop' });
+      terminateLater(w, done, init.stopGraceMs + STUCK_MARGIN_MS);
+    },
+    abort: () => {
+      w.postMessage({ type: 'abort' });
+      terminateLater(w, done, STUCK_MARGIN_MS);
+    },
     done,
   };
 }

@@ -11,7 +11,8 @@ import { compileSteps, runSteps, type StepDone, type Vars } from './flow/compile
 import type { VirtualUser } from './vu.ts';
 import { openFeeders, type FeederSet } from './feeder-set.ts';
 import { installScriptHooks } from './script-loader/hooks.ts';
-import { reportScriptError, warnPendingRequests } from './script-warnings.ts';
+import { countUnhandledWith, failureBackoffMs, threadScriptErrors } from './script-errors.ts';
+import { warnPendingRequests } from './script-warnings.ts';
 
 export interface RunnerInput {
   plan: Plan;
@@ -74,6 +75,9 @@ export async function buildIterationRunner(input: RunnerInput): Promise<Iteratio
   }
 
   const body = await scriptBody(input, baseTags, env);
+  const paced = !scenario.executor.endsWith('arrival-rate');
+  const failures = new WeakMap<object, number>();
+  countUnhandledWith(() => registry.get('iteration_errors', { ...baseTags, error: 'UnhandledRejection' }).acc.add(1));
   return async (vu, intendedStart) => {
     // A VU's own script instance is set up before its first iteration is timed (k6 inits VUs first).
     if (body.prepare) {
@@ -81,7 +85,7 @@ export async function buildIterationRunner(input: RunnerInput): Promise<Iteratio
         await body.prepare(vu);
       } catch (e) {
         // The VU's init threw: every iteration of that VU fails the same way (as a k6 VU would not start).
-        if (!vu.interrupted) reportScriptError(scenarioName, e);
+        if (!vu.interrupted && !alreadyReported(e)) threadScriptErrors.add(e, 'init');
         registry.get('iteration_errors', { ...baseTags, error: errorName(e) }).acc.add(1);
         return;
       }
@@ -89,18 +93,24 @@ export async function buildIterationRunner(input: RunnerInput): Promise<Iteratio
     const t0 = now();
     scheduleDelay.add(t0 - intendedStart);
     let completed = false;
+    let threw = false;
     try {
       completed = await body(vu, intendedStart);
     } catch (e) {
-      // A script exception ends the iteration (as in k6) and is counted, not fatal.
-      if (!scenario.flow && !vu.interrupted) reportScriptError(scenarioName, e);
+      // A script exception ends the iteration (as in k6) and is counted, not fatal; the first of
+      // each distinct error is kept with the user's stack for the summary.
       registry.get('iteration_errors', { ...baseTags, error: errorName(e) }).acc.add(1);
+      if (!alreadyReported(e)) threadScriptErrors.add(e, 'iteration');
       completed = true;
+      threw = true;
     }
     if (completed && !vu.interrupted) {
       iterations.add(1);
       iterationDuration.add(now() - t0);
     }
+    const streak = threw ? (failures.get(vu) ?? 0) + 1 : 0;
+    failures.set(vu, streak);
+    if (paced && streak > 0) await vu.sleep(failureBackoffMs(streak));
   };
 }
 
@@ -172,4 +182,9 @@ const PENDING_HINT =
 
 function errorName(e: unknown): string {
   return e instanceof Error ? e.name : 'Error';
+}
+
+/** An error its thrower already explained to the user (k6's test.abort()): counted, not listed again. */
+function alreadyReported(e: unknown): boolean {
+  return (e as { alreadyReported?: boolean } | null)?.alreadyReported === true;
 }

@@ -10,6 +10,15 @@ import { VirtualUser } from './vu.ts';
 import { performance } from 'node:perf_hooks';
 import { installScriptHooks } from './script-loader/hooks.ts';
 
+export class ScriptLifecycleError extends Error {
+  override name = 'ScriptLifecycleError';
+  readonly phase: 'setup' | 'teardown';
+  constructor(message: string, phase: 'setup' | 'teardown', cause: unknown) {
+    super(message, { cause });
+    this.phase = phase;
+  }
+}
+
 async function callLifecycle(plan: Plan, name: 'setup' | 'teardown', arg: unknown): Promise<unknown> {
   if (!plan.scriptPath) return undefined;
   installScriptHooks();
@@ -31,7 +40,8 @@ async function callLifecycle(plan: Plan, name: 'setup' | 'teardown', arg: unknow
     // Structured clone now, so a non-cloneable return fails here with a clear message.
     return out === undefined ? undefined : structuredClone(out);
   } catch (e) {
-    throw new Error(`${plan.scriptPath}: ${name}() failed: ${(e as Error).message}`);
+    // The user's error: the caller shows its message and stack (cause), it is no internal error.
+    throw new ScriptLifecycleError(`${name}() threw: ${e instanceof Error ? e.message : String(e)}`, name, e);
   } finally {
     vu.client.close();
   }

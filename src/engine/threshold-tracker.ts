@@ -7,9 +7,21 @@ import { Accumulator } from '../metrics/accumulator.ts';
 import type { RunAggregate, TotalSeries } from './run-aggregate.ts';
 import { tagsMatch } from '../metrics/tags.ts';
 import { BUILTIN_METRICS } from '../metrics/catalog.ts';
-import { checkAggregationAllowed, evaluateThreshold, parseMetricSelector, parseThreshold, shouldAbort, WindowedThreshold } from '../metrics/thresholds/index.ts';
+import { declaredCustomMetrics } from '../metrics/declared-metrics.ts';
+import { checkAggregationAllowed, evaluateThreshold, parseMetricSelector, parseThreshold, shouldAbort, UnknownMetricError, WindowedThreshold } from '../metrics/thresholds/index.ts';
 import type { MetricSelector } from '../metrics/thresholds/index.ts';
 import type { ParsedThreshold } from '../metrics/thresholds/types.ts';
+import { hasNoData, judgeNoData } from '../metrics/thresholds/no-data.ts';
+import type { MetricType } from '../metrics/types.ts';
+import { suggest } from '../plan/validate.ts';
+
+export interface ThresholdTrackerOptions {
+  /**
+   * k6 semantics (an unchanged k6 script): a threshold whose metric got no data passes, as in k6, and
+   * its outcome carries a note the summary prints as a warning. Default: the plan's `k6Semantics`.
+   */
+  k6Semantics?: boolean;
+}
 
 interface Tracked {
   selectorText: string;
@@ -38,7 +50,10 @@ export class ThresholdTracker {
   /** Set when an abortOnFail threshold failed: the selector and expression. */
   abortReason: string | null = null;
 
-  constructor(plan: Plan) {
+  private readonly k6Semantics: boolean;
+
+  constructor(plan: Plan, options: ThresholdTrackerOptions = {}) {
+    this.k6Semantics = options.k6Semantics ?? plan.k6Semantics ?? false;
     this.items = parsePlanThresholds(plan).map((t) => ({
       ...t,
       window: t.parsed.windowMs === null ? null : new WindowedThreshold(t.parsed),
@@ -94,6 +109,21 @@ export class ThresholdTracker {
       let ok: boolean;
       let actual: number;
       let firstBreach: number | null = null;
+      const anyTagged = Object.keys(t.selector.tags).length === 0 || [...agg.totals.values()].some((s) => tagsMatch(s.tags, t.selector.tags));
+      if (hasNoData(acc.type as MetricType, acc.count, anyTagged)) {
+        const verdict = judgeNoData(t.selectorText, anyTagged, { allowEmpty: t.spec.allowEmpty === true, k6Semantics: this.k6Semantics });
+        return {
+          selector: t.selectorText,
+          expression: t.spec.expression,
+          ok: verdict.ok,
+          actual: null,
+          abortOnFail: t.spec.abortOnFail,
+          firstBreachSeconds: null,
+          aborted: t.aborted,
+          noData: true,
+          note: verdict.note,
+        };
+      }
       if (t.window) {
         t.window.finish(runMs, acc);
         ok = !t.window.failed;
@@ -133,10 +163,23 @@ function emptyFor(parsed: ParsedThreshold): Accumulator {
   return new Accumulator(k === 'rate' ? 'rate' : k === 'count' ? 'counter' : k === 'value' ? 'gauge' : 'trend');
 }
 
-/** Thresholds whose aggregation does not fit their metric (p(95) of a counter…): bad input before any load. */
+/** Thresholds on a metric no run produces, or whose aggregation does not fit it (p(95) of a counter…): bad input before any load. */
 export function checkPlanThresholds(plan: Plan): void {
+  const known = knownMetrics(plan);
   for (const t of parsePlanThresholds(plan)) {
-    const def = BUILTIN_METRICS.get(t.selector.metric);
-    if (def) checkAggregationAllowed(t.parsed, def.type, t.selector.metric);
+    const metric = t.selector.metric;
+    const type = known.get(metric);
+    // A typo (http_req_durashun) would otherwise never get data, and never fail.
+    if (type === undefined) throw new UnknownMetricError(metric, t.selectorText, suggest(metric, known.keys()));
+    checkAggregationAllowed(t.parsed, type, metric);
   }
+}
+
+/** The metric names a plan's run can produce: the built-in ones, plus a script's custom metrics
+ *  (created by its init code when the plan loader imported it). */
+export function knownMetrics(plan: Plan): Map<string, MetricType> {
+  const known = new Map<string, MetricType>();
+  for (const [name, def] of BUILTIN_METRICS) known.set(name, def.type);
+  if (plan.scriptPath) for (const [name, type] of declaredCustomMetrics()) if (!known.has(name)) known.set(name, type);
+  return known;
 }

@@ -2,6 +2,8 @@
 // every second hands the coordinator one IntervalSnapshot (metrics + generator health). It runs in a
 // worker thread (worker-main.ts) or, for --workers 1 and tests, in the calling thread; it only ever
 // talks through `post`, so both are the same code.
+import type { ScriptErrorSample } from '../record/script-errors.ts';
+import { threadScriptErrors } from './script-errors.ts';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { MetricRegistry, type IntervalSnapshot } from '../metrics/registry.ts';
 import { CardinalityGuard } from '../metrics/tags.ts';
@@ -40,7 +42,7 @@ export interface GeneratorHealth {
 export type WorkerMessage =
   | { type: 'interval'; worker: number; snapshot: IntervalSnapshot; health: GeneratorHealth }
   | { type: 'ready'; worker: number }
-  | { type: 'done'; worker: number; connectionsOpened: number; guardOverflow: string[] }
+  | { type: 'done'; worker: number; connectionsOpened: number; guardOverflow: string[]; scriptErrors?: ScriptErrorSample[] }
   | { type: 'fatal'; worker: number; message: string };
 
 export class WorkerEngine {
@@ -158,7 +160,9 @@ export class WorkerEngine {
       opened += vu.connectionsOpened;
       vu.client.close();
     }
-    this.post({ type: 'done', worker: stripe.index, connectionsOpened: opened, guardOverflow: [...this.guard.overflowed] });
+    // Rejections a script left unhandled are reported by Node after the current macrotask: let them in.
+    await new Promise((resolve) => setImmediate(resolve));
+    this.post({ type: 'done', worker: stripe.index, connectionsOpened: opened, guardOverflow: [...this.guard.overflowed], scriptErrors: threadScriptErrors.take() });
   }
 
   private scheduleInterval(startAt: number, gauges: Map<string, { active: number; allocated: number }>): void {

@@ -1,8 +1,11 @@
 // Entry point of a load worker thread: runs its WorkerEngine and relays messages.
 import { parentPort, workerData } from 'node:worker_threads';
 import { WorkerEngine, type WorkerInit, type WorkerMessage } from './worker-engine.ts';
+import { onUnhandledRejection } from './script-errors.ts';
 
 const init = workerData as WorkerInit;
+// A promise a script forgot to await that rejects: counted as an iteration error, never a crash.
+process.on('unhandledRejection', onUnhandledRejection);
 const port = parentPort!;
 const engine = new WorkerEngine(init, (m: WorkerMessage) => port.postMessage(m));
 let start!: (at: number) => void;

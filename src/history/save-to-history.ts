@@ -3,6 +3,7 @@
 import { resolve } from 'node:path';
 import { DEFAULT_HISTORY_PATH, openHistory } from './store.ts';
 import type { StoredRecord } from './summary.ts';
+import { redactRecord } from '../record/redact.ts';
 
 export interface SaveToHistoryOptions {
   /** A database path, undefined for the default (.speedguard/history.db under the current
@@ -20,7 +21,8 @@ export function saveToHistory(record: StoredRecord, opts: SaveToHistoryOptions =
   try {
     const store = openHistory(path);
     try {
-      store.save(record);
+      // The last line of defence: whatever a caller forgot, no secret is written to the database.
+      store.save(redactRecord(record));
     } finally {
       store.close();
     }

@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { SEVERITY_ORDER, type Severity } from '../record/findings.ts';
 import { HistoryError } from './errors.ts';
+import { redactRecord } from '../record/redact.ts';
 import { MIN_PREFIX, parseRef } from './refs.ts';
 import { migrate } from './schema.ts';
 import { summarise, type HistorySummary, type StoredRecord } from './summary.ts';
@@ -269,7 +270,8 @@ export function openHistory(path: string, opts: OpenHistoryOptions = {}): Histor
       ensureOpen();
       const row = resolveRow(ref, kind);
       const { record } = recordBySeq.get(row.seq) as { record: string };
-      return JSON.parse(record) as StoredRecord;
+      // Records stored before redaction went by rule may hold secrets: scrub them on the way out too.
+      return redactRecord(JSON.parse(record) as StoredRecord);
     },
     resolve(ref, kind) {
       ensureOpen();

@@ -36,13 +36,14 @@ export const MAX_DEFAULT_VUS = 10_000;
  * preAllocated covers iterations up to 100 ms without allocating during the run; maxVUs covers
  * iterations up to 10 s, so a slowing target shows up as latency, not as dropped iterations,
  * unless it gets slower than that.
- *   preAllocatedVUs = max(10, ceil(rate/s × 0.1))
+ *   preAllocatedVUs = min(10000, max(10, ceil(rate/s × 0.1)))
  *   maxVUs          = max(preAllocatedVUs, min(10000, ceil(rate/s × 10)))
  */
 export function defaultArrivalVUs(peakRatePerSecond: number): { preAllocatedVUs: number; maxVUs: number } {
   // Divide/multiply by 10 rather than × 0.1: 30 × 0.1 = 3.0000000000000004 would ceil to 4.
   const rate = Math.round(peakRatePerSecond * 1e6) / 1e6;
-  const preAllocatedVUs = Math.max(10, Math.ceil(rate / 10));
+  // Capped like maxVUs: --rate 1e7 must not pre-allocate a million VUs (issue 11 §4).
+  const preAllocatedVUs = Math.min(MAX_DEFAULT_VUS, Math.max(10, Math.ceil(rate / 10)));
   const maxVUs = Math.max(preAllocatedVUs, Math.min(MAX_DEFAULT_VUS, Math.ceil(rate * 10)));
   return { preAllocatedVUs, maxVUs };
 }

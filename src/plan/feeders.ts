@@ -7,6 +7,8 @@
 // Across worker threads a shared cursor cannot be shared; partitionRows gives each worker its own
 // slice so that sequential rows are still not reused by two workers at once.
 
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { PlanError } from './errors.ts';
@@ -22,19 +24,49 @@ function cell(value: unknown): string {
 
 /** Reads and parses a feeder file. Throws PlanError naming the file (and line for CSV). */
 export async function loadFeeder(spec: Pick<FeederSpec, 'name' | 'path'>): Promise<FeederRow[]> {
-  const where = { file: spec.path, path: `data.${spec.name}` };
   let text: string;
   try {
     text = await readFile(spec.path, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new PlanError(code === 'ENOENT' ? 'file not found' : `cannot read: ${(error as Error).message}`, where);
+    throw readError(spec, error);
   }
-  const ext = extname(spec.path).toLowerCase();
+  return parseFeeder(spec, text, ext(spec) === '.json' ? null : (await import('csv-parse/sync')).parse);
+}
+
+/** The same, synchronously: the plan loader checks every feeder (syntax, columns) before any load. */
+export function loadFeederSync(spec: Pick<FeederSpec, 'name' | 'path'>): FeederRow[] {
+  let text: string;
+  try {
+    text = readFileSync(spec.path, 'utf8');
+  } catch (error) {
+    throw readError(spec, error);
+  }
+  // The plan loader runs once, in the main thread: a synchronous require of csv-parse costs nothing there.
+  const csv = ext(spec) === '.json' ? null : (createRequire(import.meta.url)('csv-parse/sync') as typeof import('csv-parse/sync')).parse;
+  return parseFeeder(spec, text, csv);
+}
+
+/** The column names of a feeder's rows (the union: JSON rows may differ). */
+export function feederColumns(rows: FeederRow[]): Set<string> {
+  const columns = new Set<string>();
+  for (const row of rows) for (const k of Object.keys(row)) columns.add(k);
+  return columns;
+}
+
+function readError(spec: Pick<FeederSpec, 'name' | 'path'>, error: unknown): PlanError {
+  const code = (error as NodeJS.ErrnoException).code;
+  return new PlanError(code === 'ENOENT' ? 'file not found' : `cannot read: ${(error as Error).message}`, { file: spec.path, path: `data.${spec.name}` });
+}
+
+const ext = (spec: Pick<FeederSpec, 'path'>) => extname(spec.path).toLowerCase();
+
+function parseFeeder(spec: Pick<FeederSpec, 'name' | 'path'>, text: string, parseCsv: typeof import('csv-parse/sync').parse | null): FeederRow[] {
+  const where = { file: spec.path, path: `data.${spec.name}` };
+  const kind = ext(spec);
   let rows: FeederRow[];
-  if (ext === '.json') rows = parseJsonRows(text, where);
-  else if (ext === '.csv' || ext === '.tsv') rows = parseCsvRows((await import('csv-parse/sync')).parse, text, ext === '.tsv' ? '\t' : ',', where);
-  else throw new PlanError(`unsupported feeder file type "${ext}" (use .csv, .tsv or .json)`, where);
+  if (kind === '.json') rows = parseJsonRows(text, where);
+  else if ((kind === '.csv' || kind === '.tsv') && parseCsv) rows = parseCsvRows(parseCsv, text, kind === '.tsv' ? '\t' : ',', where);
+  else throw new PlanError(`unsupported feeder file type "${kind}" (use .csv, .tsv or .json)`, where);
   if (rows.length === 0) throw new PlanError('has no data rows', where);
   return rows;
 }

@@ -24,6 +24,8 @@ export async function loadPlanFile(path: string, overrides?: PlanOptions): Promi
     const code = (error as NodeJS.ErrnoException).code;
     throw new PlanError(code === 'ENOENT' ? 'file not found' : `cannot read: ${(error as Error).message}`, { file: path });
   }
+  // Editors on Windows save UTF-8 with a byte-order mark; JSON.parse and YAML reject it.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const absolute = resolve(path);
   const { value, locate } = parsePlanText(text, path, ext === '.json' ? 'JSON' : 'YAML');
   const ctx = { file: path, locate, source: absolute, baseDir: dirname(absolute), mode: 'flow' as const };

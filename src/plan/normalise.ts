@@ -12,6 +12,7 @@ import {
   defaultArrivalVUs,
 } from './defaults.ts';
 import { parseSize } from './duration.ts';
+import { feederColumns, loadFeederSync } from './feeders.ts';
 import type { PathSegment } from './errors.ts';
 import { convertFlow, durationMs, stringMap, type FlowContext } from './steps.ts';
 import type { FeederSpec, HttpSettings, Plan, Scenario, Stage, Step, ThresholdSpec } from './types.ts';
@@ -38,7 +39,10 @@ export function normalisePlan(input: unknown, options: NormaliseOptions): Plan {
 
   const target = user.target === undefined ? undefined : normaliseTarget(ctx, user.target);
   const feeders = normaliseFeeders(ctx, user.data ?? {}, options.baseDir);
-  const flowCtx: FlowContext = { ...ctx, target, feeders: new Set(feeders.map((f) => f.name)) };
+  // Feeders are read once here: a malformed file or a ${feeder.column} naming no column is bad input
+  // now, not a stream of failing requests later.
+  const feederColumnsByName = new Map(feeders.map((f) => [f.name, feederColumns(loadFeederSync(f))] as const));
+  const flowCtx: FlowContext = { ...ctx, target, feeders: new Set(feeders.map((f) => f.name)), feederColumns: feederColumnsByName };
 
   // The top-level flow is converted once and shared by the scenarios that use it.
   let topFlow: Step[] | null = null;
@@ -278,6 +282,7 @@ function normaliseThresholds(ctx: SourceContext, thresholds: NonNullable<PlanOpt
             abortOnFail: item.abortOnFail ?? false,
             delayAbortEvalMs:
               item.delayAbortEval === undefined ? 0 : durationMs(ctx, item.delayAbortEval, ['thresholds', metric, i, 'delayAbortEval']),
+            ...(item.allowEmpty === true ? { allowEmpty: true } : {}),
           },
     );
   }

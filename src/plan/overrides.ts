@@ -3,7 +3,8 @@
 // (--duration, --iterations, --rate) replaces the plan's scenarios.
 //
 // CLI forms:
-//   --threshold 'http_req_duration:p(95)<200'   METRIC[{tag:value}]:EXPRESSION (repeatable)
+//   --threshold 'http_req_duration:p(95)<200'   METRIC[{tag:value}]:EXPRESSION[,OPTION…] (repeatable)
+//       options, as in a plan's long form: allowEmpty (the metric may get no data), abortOnFail
 //   --env NAME=value                            (repeatable)
 //   --duration 30s                              (a bare number is milliseconds, as in k6)
 
@@ -65,7 +66,7 @@ export function optionsFromFlags(flags: RunFlags): PlanOptions {
           path: '--threshold',
         });
       }
-      (thresholds[match[1]!] ??= []).push(match[2]!.trim());
+      (thresholds[match[1]!] ??= []).push(thresholdWithOptions(match[2]!));
     }
     options.thresholds = thresholds;
   }
@@ -88,6 +89,23 @@ export function optionsFromFlags(flags: RunFlags): PlanOptions {
     throw renameToFlag(error);
   }
   return options;
+}
+
+// Threshold expressions never contain a comma, so `p(95)<200,allowEmpty` splits unambiguously.
+const THRESHOLD_FLAGS = ['allowEmpty', 'abortOnFail'] as const;
+
+function thresholdWithOptions(text: string): UserThreshold {
+  const [expression, ...flags] = text.split(',').map((p) => p.trim());
+  if (flags.length === 0) return expression!;
+  const long: { threshold: string; allowEmpty?: boolean; abortOnFail?: boolean } = { threshold: expression! };
+  for (const flag of flags) {
+    const known = THRESHOLD_FLAGS.find((f) => f.toLowerCase() === flag.toLowerCase());
+    if (known === undefined) {
+      throw new PlanError(`unknown threshold option ${JSON.stringify(flag)}: expected ${THRESHOLD_FLAGS.join(' or ')} (got ${JSON.stringify(text)})`, { path: '--threshold' });
+    }
+    long[known] = true;
+  }
+  return long;
 }
 
 const EXECUTION_SHORTCUTS = ['duration', 'iterations', 'stages', 'rate'] as const;

@@ -7,13 +7,16 @@ import type { PathSegment } from './errors.ts';
 import { TEMPLATE_BUILTINS, TemplateError, parseTemplate } from './template.ts';
 import type { CaptureSource, CheckSpec, RequestStep, Step } from './types.ts';
 import type { DurationInput, ScalarMap, UserCapture, UserCheck, UserRequest, UserStep } from './user-types.ts';
-import { planError, type SourceContext } from './validate.ts';
+import { planError, suggest, type SourceContext } from './validate.ts';
+import { checkRequestShape } from './request-check.ts';
 
 export interface FlowContext extends SourceContext {
   /** Base URL without trailing slash, if the plan has one. */
   target: string | undefined;
   /** Feeder names (roots of ${feeder.column}). */
   feeders: ReadonlySet<string>;
+  /** Each feeder's columns, when its file was read at load: ${feeder.column} must name one. */
+  feederColumns?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 export function stringMap(map: ScalarMap | undefined): Record<string, string> {
@@ -110,6 +113,7 @@ function convertRequest(ctx: FlowContext, request: UserRequest, path: PathSegmen
     acc.captures.add(name);
   }
 
+  checkRequestShape(ctx, request.method ?? 'GET', headers, path);
   return {
     kind: 'request',
     method: (request.method ?? 'GET').toUpperCase(),
@@ -166,6 +170,14 @@ function convertCapture(ctx: FlowContext, source: UserCapture, path: PathSegment
   return { regex: source.regex, group };
 }
 
+// ${users.emial} with a feeder "users" that has no such column would send "undefined" in every request.
+function checkFeederColumn(ctx: FlowContext, ref: string[], path: PathSegment[]): void {
+  const columns = ctx.feederColumns?.get(ref[0]!);
+  if (columns === undefined || ref.length < 2 || columns.has(ref[1]!)) return;
+  const guess = suggest(ref[1]!, columns);
+  throw planError(ctx, path, `feeder "${ref[0]}" has no column "${ref[1]}"${guess ? `, did you mean "${guess}"?` : ''} (columns: ${[...columns].join(', ')})`);
+}
+
 function checkPlaceholders(ctx: FlowContext, acc: Collected): void {
   for (const { source, path } of acc.templates) {
     let parts;
@@ -183,7 +195,10 @@ function checkPlaceholders(ctx: FlowContext, acc: Collected): void {
         ctx.feeders.has(root) ||
         root === 'env' ||
         (TEMPLATE_BUILTINS as readonly string[]).includes(root);
-      if (known) continue;
+      if (known) {
+        checkFeederColumn(ctx, part.path, path);
+        continue;
+      }
       const sources = [
         acc.captures.size > 0 ? `captures: ${[...acc.captures].join(', ')}` : 'no captures',
         ctx.feeders.size > 0 ? `feeders: ${[...ctx.feeders].join(', ')}` : 'no feeders',

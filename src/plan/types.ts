@@ -134,6 +134,8 @@ export interface ThresholdSpec {
   expression: string;
   abortOnFail: boolean;
   delayAbortEvalMs: number;
+  /** The metric may legitimately get no data: then the threshold passes instead of failing. */
+  allowEmpty?: boolean;
 }
 
 export interface HttpSettings {
@@ -165,6 +167,9 @@ export interface Plan {
   workers: number;
   /** Environment visible to the script (`__ENV` style) and to ${var} substitution. */
   env: Record<string, string>;
+  /** Thresholds follow k6's semantics (an unchanged k6 script): one whose metric got no data passes,
+   *  with a warning, instead of failing. */
+  k6Semantics?: boolean;
   /** Probes to run beside the load (assess/profile): `postgres` = a PostgreSQL URL (like --db). */
   probes?: { postgres?: string };
   /** Module URLs each load worker imports before the script (loader hooks, e.g. for k6 scripts). */

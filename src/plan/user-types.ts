@@ -74,7 +74,7 @@ export type UserStep =
 
 export type UserThreshold =
   | string
-  | { threshold: string; abortOnFail?: boolean; delayAbortEval?: DurationInput };
+  | { threshold: string; abortOnFail?: boolean; delayAbortEval?: DurationInput; allowEmpty?: boolean };
 
 export interface UserHttp {
   timeout?: DurationInput;

@@ -3,6 +3,7 @@
 import type { AccumulatorData } from '../metrics/accumulator.ts';
 import type { MetricType } from '../metrics/types.ts';
 import type { Plan } from '../plan/types.ts';
+import type { ScriptErrorSample } from './script-errors.ts';
 
 export const RUN_RECORD_SCHEMA = 'speedguard.run/1';
 
@@ -58,6 +59,10 @@ export interface ThresholdOutcome {
   firstBreachSeconds: number | null;
   /** Set when this threshold's abortOnFail stopped the run. */
   aborted: boolean;
+  /** True when the metric got no data: the threshold then fails unless allowEmpty or k6 semantics. */
+  noData?: boolean;
+  /** Why a threshold without data failed or passed ("no data: http_req_duration got no samples"). */
+  note?: string;
 }
 
 export interface GeneratorVerdict {
@@ -86,6 +91,8 @@ export interface RunRecord {
   startedAt: string;
   endedAt: string;
   durationMs: number;
+  /** Errors the user's script threw: the first of each distinct error with its stack, and counts. */
+  scriptErrors?: ScriptErrorSample[];
   /** The plan as run (secrets redacted). */
   plan: Plan;
   environment: {

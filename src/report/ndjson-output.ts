@@ -2,13 +2,20 @@
 // so a crash or kill still leaves every finished interval on disk.
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { IntervalProgress } from '../engine/coordinator.ts';
+import { redactText } from '../record/redact.ts';
 
 export class NdjsonOutput {
   private readonly stream: WriteStream;
   private readonly startEpochMs: number;
+  /** The first write error (missing directory, full disk): kept, so a failed export never crashes
+   *  the run with an unhandled 'error' event; close() hands it to the caller. */
+  private error: Error | null = null;
 
   constructor(path: string, startEpochMs: number) {
     this.stream = createWriteStream(path, { flags: 'w' });
+    this.stream.on('error', (e) => {
+      this.error ??= e;
+    });
     this.startEpochMs = startEpochMs;
   }
 
@@ -31,10 +38,16 @@ export class NdjsonOutput {
       }
       chunk += JSON.stringify(line) + '\n';
     }
-    this.stream.write(chunk);
+    if (this.error === null && !this.stream.destroyed) this.stream.write(redactText(chunk));
   }
 
-  close(): Promise<void> {
-    return new Promise((resolve) => this.stream.end(resolve));
+  /** Resolves with the write error, if any (never rejects: the run's result matters more). */
+  close(): Promise<Error | null> {
+    if (this.stream.destroyed) return Promise.resolve(this.error);
+    // 'close' comes after 'finish' or after 'error' (the end() callback can run before 'error' is emitted).
+    return new Promise((resolve) => {
+      this.stream.once('close', () => resolve(this.error));
+      this.stream.end();
+    });
   }
 }

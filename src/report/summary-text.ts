@@ -33,6 +33,7 @@ export function renderSummary(record: RunRecord, opts: { colour: boolean }): str
     const all = [...kinds, ...statuses];
     if (all.length) out.push(c.red(`  ✗ failed requests by kind — ${all.join(', ')}`));
   }
+  for (const line of scriptErrorLines(record)) out.push(c.red(line));
   if (record.tagOverflow.length) {
     out.push(c.yellow(`  ⚠ too many distinct values for tag(s) ${record.tagOverflow.join(', ')}: extra values were grouped as "__other__" (set a request name)`));
   }
@@ -42,10 +43,10 @@ export function renderSummary(record: RunRecord, opts: { colour: boolean }): str
   if (record.thresholds.length) {
     out.push('  THRESHOLDS');
     for (const t of record.thresholds) {
-      const mark = t.ok ? c.green('✓') : c.red('✗');
-      const actual = t.actual === null ? 'no data' : fmtNumber(t.actual, 3);
+      const mark = t.ok ? (t.noData ? c.yellow('⚠') : c.green('✓')) : c.red('✗');
+      const actual = t.note ?? (t.actual === null ? 'no data' : fmtNumber(t.actual, 3));
       const breach = t.firstBreachSeconds !== null ? ` (first breach at ${t.firstBreachSeconds}s)` : '';
-      out.push(`    ${mark} ${t.selector}: ${t.expression}  actual=${actual}${breach}${t.aborted ? ' [aborted the run]' : ''}`);
+      out.push(`    ${mark} ${t.selector}: ${t.expression}  ${t.note ? actual : `actual=${actual}`}${breach}${t.aborted ? ' [aborted the run]' : ''}`);
     }
     out.push('');
   }
@@ -90,4 +91,18 @@ export function renderSummary(record: RunRecord, opts: { colour: boolean }): str
   out.push(c.dim(`  generator: ${g.workers} worker(s), CPU p95 ${(g.cpuP95 * 100).toFixed(0)} %, event-loop delay p99 ≤ ${g.loopDelayP99MaxMs.toFixed(1)} ms, schedule delay p99 ${fmtDuration(g.scheduleDelayP99Ms)}, connections opened ${record.connectionsOpened}`));
   out.push(c.dim(`  run ${record.id} · ${record.status} · ${fmtDuration(record.durationMs)} · ${record.plan.source}`));
   return out.join('\n') + '\n';
+}
+
+// The user's own errors, first occurrence of each with their stack (file:line), most frequent first.
+function scriptErrorLines(record: RunRecord): string[] {
+  const errors = record.scriptErrors ?? [];
+  if (errors.length === 0) return [];
+  const safe = (t: string) => t.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, '?');
+  const lines = ['  ✗ script errors (first occurrence of each):'];
+  for (const e of errors) {
+    const where = e.phase === 'iteration' ? '' : ` in ${e.phase === 'unhandled' ? 'an unhandled promise rejection' : `${e.phase}()`}`;
+    lines.push(`    ${safe(e.name)}: ${safe(e.message.split('\n')[0] ?? '')}${where} — ${e.count}×`);
+    for (const frame of e.stack.slice(0, 3)) lines.push(`        ${safe(frame)}`);
+  }
+  return lines;
 }

@@ -190,7 +190,7 @@ test('remote imports, extensions and unsupported modules: one line with the fix,
 test('a run that sent nothing is not a success; a promise given to check() is called out', async () => {
   const nothing = await runScript('nothing-sent.js');
   assert.equal(nothing.code, 1, nothing.stderr);
-  assert.match(nothing.stderr, /the run sent no HTTP request/);
+  assert.match(nothing.stderr, /run failed: the script sent no HTTP request — check that its http calls are reached and awaited/);
   const native = await runScript('native-no-requests.ts');
   assert.equal(native.code, 1, native.stderr);
   assert.match(native.stderr, /the script sent no HTTP request/);

@@ -1,4 +1,5 @@
 // check, group, sleep, custom metrics and exec info for scripts, with k6's names and meaning.
+import { declareCustomMetric } from '../../metrics/declared-metrics.ts';
 import type { MetricType } from '../../metrics/types.ts';
 import { currentIteration } from './context.ts';
 
@@ -63,6 +64,8 @@ class CustomMetric {
     this.name = name;
     this.type = type;
     this.contains = isTime ? 'time' : 'default';
+    // Known to threshold checks before any load (a threshold on an undeclared metric is a typo).
+    declareCustomMetric(name, type);
   }
   add(value: number | boolean, tags: Record<string, string> = {}): void {
     const ctx = currentIteration(`${this.name}.add()`);

@@ -30,3 +30,16 @@ export class ThresholdAggregationError extends InputError {
     this.name = 'ThresholdAggregationError';
   }
 }
+
+/** A threshold on a metric no run can produce: a typo would otherwise pass for want of data. */
+export class UnknownMetricError extends InputError {
+  readonly metric: string;
+  constructor(metric: string, selector: string, suggestion: string | undefined) {
+    super(
+      `threshold on ${JSON.stringify(selector)}: unknown metric "${metric}"` +
+        (suggestion ? `, did you mean "${suggestion}"?` : '; see the metric list in the README (custom metrics must be created in the script\'s init code)'),
+    );
+    this.name = 'UnknownMetricError';
+    this.metric = metric;
+  }
+}

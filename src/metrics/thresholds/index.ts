@@ -2,7 +2,7 @@
 // evaluate them on aggregated views, whole-run or over sliding windows.
 
 export type { Aggregation, AggregationKind, ParsedThreshold, ThresholdOp } from './types.ts';
-export { MetricSelectorError, ThresholdAggregationError, ThresholdSyntaxError } from './errors.ts';
+export { MetricSelectorError, ThresholdAggregationError, ThresholdSyntaxError, UnknownMetricError } from './errors.ts';
 export { formatThreshold, parseThreshold } from './parse.ts';
 export { formatMetricSelector, parseMetricSelector, type MetricSelector } from './selector.ts';
 export { allowedAggregations, checkAggregationAllowed } from './allowed.ts';
