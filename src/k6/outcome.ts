@@ -17,6 +17,8 @@ export interface K6Outcome {
   record: RunRecord;
   aborted: boolean;
   failed: boolean;
+  /** setup() or teardown() threw: k6's "script exception" (107). */
+  lifecycleThrew: boolean;
   /** Lines to print on stderr after the summary. */
   warnings: string[];
 }
@@ -49,12 +51,14 @@ export function k6Outcome(raw: RunRecord): K6Outcome {
       warnings.push(`threshold ${t.selector}: ${t.expression} ${t.ok ? 'passed' : 'failed'} on no data: nothing recorded ${t.selector} (k6 gives the same verdict) — check the metric name and tags`);
     }
   }
-  return { record, aborted, failed, warnings };
+  const lifecycleThrew = raw.status === 'failed' && (raw.scriptErrors ?? []).some((e) => e.phase === 'setup' || e.phase === 'teardown');
+  return { record, aborted, failed, lifecycleThrew, warnings };
 }
 
 /** k6's precedence: an abort, then failed thresholds, then test.fail(); 0 otherwise. */
 export function k6ExitCode(o: K6Outcome, base: number): number {
   if (o.aborted) return K6_EXIT.SCRIPT_ABORTED;
+  if (o.lifecycleThrew) return K6_EXIT.SCRIPT_EXCEPTION;
   if (base !== 0) return base;
   if (o.failed) return K6_EXIT.TEST_FAILED;
   return 0;

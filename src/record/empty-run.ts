@@ -27,7 +27,8 @@ export function emptyRunProblem(record: RunRecord): string | null {
     return 'the script sent no HTTP request — check that its http calls are reached and awaited';
   }
   const iterations = total(record, 'iterations');
-  const errors = total(record, 'iteration_errors');
+  // Unhandled rejections are counted as iteration errors but did not end an iteration.
+  const errors = record.totals.filter((t) => t.metric === 'iteration_errors' && t.tags.error !== 'UnhandledRejection').reduce((n, t) => n + t.count, 0);
   if (iterations > 0 && errors >= iterations) {
     return `every iteration threw an error (${errors} of ${iterations}): see the errors above`;
   }

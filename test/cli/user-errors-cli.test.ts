@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.ts';
+import { startServer } from '../helpers/servers.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'sg-usererr-'));
 const NO_STACK = /\n\s+at .*(node:internal|src\/engine|src\/cli)/;
@@ -46,10 +47,13 @@ export default function () { helper({}); }
 
 test('an unhandled rejection in a script is an iteration error, not a crash (1 VU)', async () => {
   const dir = tmp();
-  const file = script(dir, 'unhandled.ts', `export const options = { vus: 1, iterations: 3 };
-export default function () { Promise.reject(new Error('forgot to await')); }
+  // The script also sends a request: a script that sends none is not a successful load test.
+  const srv = await startServer();
+  const file = script(dir, 'unhandled.ts', `import { http } from 'speedguard';
+export const options = { vus: 1, iterations: 3 };
+export default async function () { Promise.reject(new Error('forgot to await')); await http.get(${JSON.stringify(srv.url)}); }
 `);
-  const r = await runCli(['run', file, '--no-history', '--json'], { timeoutMs: 60_000 });
+  const r = await runCli(['run', file, '--no-history', '--json'], { timeoutMs: 60_000 }).finally(() => srv.close());
   assert.equal(r.code, 0, r.stderr);
   const rec = JSON.parse(r.stdout);
   assert.equal(rec.status, 'completed');

@@ -215,7 +215,7 @@ test('an exception in init code or setup() exits 107 with the script line; a syn
   assert.match(init.stderr, /init-throws\.js:2:/);
   const setup = await runScript('setup-throws.js');
   assert.equal(setup.code, 107, setup.stderr);
-  assert.match(setup.stderr, /setup\(\) failed: no test data/);
+  assert.match(setup.stderr, /setup\(\) threw: no test data/);
   const syntax = await runScript('syntax-error.js');
   assert.equal(syntax.code, 2, syntax.stderr);
   assert.match(syntax.stderr, /syntax-error\.js:3:\d+: Unexpected token/);

@@ -4,9 +4,13 @@
 import { performance } from 'node:perf_hooks';
 import { currentIteration, iterationStore } from '../../engine/script/context.ts';
 import { scriptOptions } from './runtime.ts';
+import { declareCustomMetric } from '../../metrics/declared-metrics.ts';
 
 export const ABORT_METRIC = 'k6_test_abort';
 export const FAIL_METRIC = 'k6_test_fail';
+// Declared where they are defined, so the plan's threshold on the abort counter names a known metric.
+declareCustomMetric(ABORT_METRIC, 'counter');
+declareCustomMetric(FAIL_METRIC, 'counter');
 
 /** Thrown by test.abort(), and by every k6 call in this thread after it: it ends iterations at once. */
 export class TestAbortError extends Error {

@@ -1,6 +1,6 @@
 // What one module tells the async analysis: its k6 imports, its local imports and exports, the
 // functions it defines (by the names they can be called through) and every call it makes.
-import { stripTypeScriptTypes } from 'node:module';
+import { stripTypesQuietly } from '../../engine/script-loader/strip-types.ts';
 import { isFunction, keyName, parseModule, walk, type FunctionNode, type Node } from './ast.ts';
 
 /** k6/http functions that block in k6 (they send requests): awaited after the transform. */
@@ -66,7 +66,10 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
 
 /** Source as JavaScript with the same positions: TypeScript types become blanks (Node's own stripper). */
 export function asJavaScript(source: string, path: string): string {
-  return /\.(m|c)?ts$/.test(path) ? stripTypeScriptTypes(source, { mode: 'strip' }) : source;
+  if (!/\.(m|c)?ts$/.test(path)) return source;
+  const js = stripTypesQuietly(source);
+  if (js === null) throw new Error(`${path}: this Node cannot strip TypeScript types (it needs Node ≥ 22.13); write the script in JavaScript`);
+  return js;
 }
 
 export function collectFacts(path: string, source: string, resolveLocal: (spec: string) => string | null): ModuleFacts {

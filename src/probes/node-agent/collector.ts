@@ -9,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type AgentHello, type AgentSample } from '../../record/agent-samples.ts';
 import { AGENT_INTERVAL_ENV, AGENT_PROTOCOL_VERSION, AGENT_SOCKET_ENV, type AgentCommand, type AgentMessage } from './protocol.ts';
 import { sqlAgentImportFlag } from './sql-install.ts';
-import { stripTypesQuietly } from './strip-types.ts';
+import { stripTypesQuietly } from '../../engine/script-loader/strip-types.ts';
 import { BUILT, ownModule } from '../../own-files.ts';
 
 export class AgentCollectorError extends Error {

@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { stripTypesQuietly } from './strip-types.ts';
+import { stripTypesQuietly } from '../../engine/script-loader/strip-types.ts';
 import { BUILT, ownModule } from '../../own-files.ts';
 
 /** The in-target files, entry first. Their relative imports of each other are rewritten .ts → .mjs. */

@@ -1,6 +1,7 @@
-// The agent's files as plain JavaScript. The target may run a Node without type stripping (20/22),
-// and speedguard may be installed under node_modules (where Node refuses to strip types), so the
-// collector strips them itself and hands the target .mjs copies.
+// TypeScript as plain JavaScript with the same positions, without Node's ExperimentalWarning on the
+// user's terminal. Used for the agent's files (the target may run a Node without type stripping, and
+// speedguard may be installed under node_modules, where Node refuses to strip types: the collector
+// hands the target .mjs copies) and for k6 scripts written in TypeScript (the k6 transform parses JS).
 import module from 'node:module';
 
 /**
