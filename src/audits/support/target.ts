@@ -185,6 +185,16 @@ export function callerOf(h: CpuHotspot, p: CpuProfileAnalysis | null): { site: S
   return nearest ? { site: siteOf(nearest), inferred: true } : null;
 }
 
+/**
+ * A hotspot that is the application's own function: JSON.parse/stringify have no frame of their own
+ * (their time is the calling function's, see analysis/cpu-profile.ts), so a 'json' hotspot with a
+ * source file outside Node and node_modules IS the user function doing the work — it is named
+ * itself, not its caller (which would be the handler V8 inlined it into).
+ */
+export function isApplicationFrame(h: CpuHotspot): boolean {
+  return h.file !== '' && !h.file.startsWith('node:') && !/(^|[\\/])node_modules[\\/]/.test(h.file) && h.category !== 'node-internal' && h.category !== 'dependency';
+}
+
 export function siteOf(h: { function: string; file: string; line: number }): Site {
   return { function: h.function || '(anonymous)', ...(h.file ? { file: h.file } : {}), ...(h.line > 0 ? { line: h.line } : {}) };
 }
