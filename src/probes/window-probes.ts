@@ -12,6 +12,7 @@ import { startProcSampler } from './proc/sampler.ts';
 import type { ProcSampler } from './proc/types.ts';
 import type { StartedTarget } from './target.ts';
 import type { CpuProfileAnalysis, HeapProfileAnalysis, TargetProbes } from '../record/target-probes.ts';
+import { startHeapSnapshots } from './heap-snapshots.ts';
 
 /**
  * The allocation-rate heap profile covers the first seconds of the window, the live-only one the
@@ -35,9 +36,11 @@ export interface WindowProbes {
   close(): void;
 }
 
-export function startWindowProbes(target: StartedTarget, o: { outDir: string; name: string; log(line: string): void; samplingIntervalUs?: number }): WindowProbes {
+export function startWindowProbes(target: StartedTarget, o: { outDir: string; name: string; log(line: string): void; samplingIntervalUs?: number; windowMs?: number; heapSnapshots?: boolean }): WindowProbes {
   const proc: ProcSampler = startProcSampler(target.pid, { intervalMs: 1000 });
   const agent = target.collector;
+  // Heap snapshots before and after the load (and in its middle when cheap): what holds a leak.
+  const snapshots = agent && o.heapSnapshots !== false ? startHeapSnapshots(agent, { log: o.log, projectRoot: process.cwd() }) : null;
   let from = 0;
   let to = 0;
   let cpuOn = false;
@@ -83,6 +86,8 @@ export function startWindowProbes(target: StartedTarget, o: { outDir: string; na
   };
   return {
     async begin() {
+      // Before the CPU profile starts: the snapshot's pause is not the target's work.
+      await snapshots?.begin(o.windowMs ?? null);
       if (agent) {
         cpuOn = await attempt('CPU profile not started', () => agent.startCpuProfile(o.samplingIntervalUs ? { samplingIntervalUs: o.samplingIntervalUs } : {}));
         // First the allocation rate (GC pressure's sites), then what stays live (a leak's sites).
@@ -119,6 +124,7 @@ export function startWindowProbes(target: StartedTarget, o: { outDir: string; na
           cpuProfile = analyseCpuProfile(JSON.parse(readFileSync(cpuPath, 'utf8')), { path: cpuPath, projectRoot: process.cwd() });
         });
       }
+      await snapshots?.end();
       if (heapOn) {
         heapOn = false;
         const durationMs = Date.now() - heapFrom;
@@ -148,10 +154,12 @@ export function startWindowProbes(target: StartedTarget, o: { outDir: string; na
         cpuProfile,
         heapProfile,
         heapAllocationProfile,
+        ...(snapshots?.result() ? { heapSnapshots: snapshots.result() } : {}),
       };
     },
     close() {
       clearTimeout(switchTimer);
+      snapshots?.close();
       if (!closed) proc.stop();
       closed = true;
     },

@@ -12,6 +12,7 @@ import type { RunRecord } from '../record/run-record.ts';
 import { sloThresholds } from '../assess/phase-runner.ts';
 import { phaseOfRun } from '../assess/run-phase.ts';
 import { startWindowProbes } from '../probes/window-probes.ts';
+import { parseDuration } from '../plan/duration.ts';
 import { selectMetric } from '../record/select.ts';
 import { targetName } from '../assess/build-record.ts';
 import { startDatabaseProbe, type DatabaseProbe } from '../probes/postgres/collect.ts';
@@ -85,7 +86,8 @@ async function profileStarted(target: StartedTarget, o: ProfileOptions, setCurre
   const flags: UrlFlags = { ...(o.flags.rate === undefined && o.flags.vus === undefined ? DEFAULT_PROFILE_LOAD : {}), ...o.flags, ...(o.workers ? { workers: o.workers } : {}) };
   if (flags.duration === undefined) flags.duration = DEFAULT_PROFILE_LOAD.duration;
   const started = Date.now();
-  const window = startWindowProbes(target, { outDir: o.outDir, name: targetName(url), log, ...(o.samplingIntervalUs ? { samplingIntervalUs: o.samplingIntervalUs } : {}) });
+  const windowMs = parseDuration(flags.duration ?? '15s');
+  const window = startWindowProbes(target, { outDir: o.outDir, name: targetName(url), log, windowMs, ...(o.samplingIntervalUs ? { samplingIntervalUs: o.samplingIntervalUs } : {}) });
 
   if (o.warmupMs > 0 && !interrupted()) {
     log(`warming up for ${o.warmupMs / 1000} s …`);
