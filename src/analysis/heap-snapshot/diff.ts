@@ -106,8 +106,8 @@ function elementCount(v: View, i: number): number | null {
   }
   if (count === 0 && table >= 0) {
     const [c, d] = v.edges(table);
-    for (let e = c; e < d; e++) if (v.edgeType(e) !== 'internal' && v.edgeName(e) !== 'map') count++;
-    // An OrderedHashMap table holds key and value per entry.
+    // The table's slots are edges named by their index ("2051"); an OrderedHashMap holds key and value per entry.
+    for (let e = c; e < d; e++) if (/^\d+$/.test(v.edgeName(e))) count++;
     if (v.name(i) === 'Map') count = Math.floor(count / 2);
   }
   return count > 0 ? count : null;

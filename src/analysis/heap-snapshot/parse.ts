@@ -63,26 +63,25 @@ class Numbers {
 }
 
 /**
- * Reads a .heapsnapshot. Strings are kept only when `keepString(index)` says so after nodes and
- * edges were read (strings come last in the file); by default: names of non-string nodes and of
- * named edges.
+ * Reads a .heapsnapshot. Of the strings (they come last in the file) only the names of nodes that
+ * are not strings and the names of named edges are kept. chunkBytes: read size (tests use small ones).
  */
-export function readHeapSnapshot(path: string): HeapSnapshot {
+export function readHeapSnapshot(path: string, o: { chunkBytes?: number } = {}): HeapSnapshot {
   const fd = openSync(path, 'r');
   try {
-    return readFrom(fd, path);
+    return readFrom(fd, path, Math.max(64, o.chunkBytes ?? CHUNK));
   } finally {
     closeSync(fd);
   }
 }
 
-function readFrom(fd: number, where: string): HeapSnapshot {
-  const buf = Buffer.allocUnsafe(CHUNK);
+function readFrom(fd: number, where: string, chunk: number): HeapSnapshot {
+  const buf = Buffer.allocUnsafe(chunk);
   let len = 0;
   let pos = 0;
   const fill = (): boolean => {
     pos = 0;
-    len = readSync(fd, buf, 0, CHUNK, null);
+    len = readSync(fd, buf, 0, chunk, null);
     return len > 0;
   };
   const fail = (what: string): never => { throw new HeapSnapshotError(`${where}: not a V8 heap snapshot: ${what}`); };
