@@ -41,3 +41,17 @@ test('leak: names what holds it — the module variable requestLog, its element 
   // JSON-serialisable as part of the record.
   assert.deepEqual(JSON.parse(JSON.stringify(snaps)), snaps);
 });
+
+test('a timer-bound service using ~5 % CPU is "not saturated" under profile, although the profiler inflates its ELU', async () => {
+  const r = await profile('timer-bound.mjs', { rate: 50, duration: 6000 });
+  const f = r.findings.find((x) => x.audit === 'not-saturated');
+  assert.ok(f, describe(r));
+  assert.equal(f.severity, 'info', describe(r));
+  assert.match(f.title, /^Not saturated at this load/, f.title);
+  // Of the target (a saturated load generator on a busy machine is about the measurement, reported by generator-bound).
+  assert.deepEqual(r.findings.filter((x) => (x.severity === 'critical' || x.severity === 'high') && x.audit !== 'generator-bound').map((x) => x.title), []);
+  const p = targetProbesOf(r)!;
+  // What made it never fire before: the raw ELU is high while the profile shows an idle loop.
+  assert.ok(p.cpuProfile && p.cpuProfile.idleShare > 0.8, `idle share ${p.cpuProfile?.idleShare}`);
+  assert.ok(f.evidence.some((e) => /non-idle CPU-profile samples/.test(e.label)), JSON.stringify(f.evidence));
+});

@@ -74,6 +74,24 @@ export function eluOf(v: TargetView): number | null {
   return v.agent.length ? median(v.agent.map((s) => s.elu.utilization)) : null;
 }
 
+/** A CPU profile with fewer samples than this says too little about the window's idle share. */
+export const MIN_PROFILE_SAMPLES = 200;
+
+/**
+ * How busy the event loop was (0..1), by a figure the CPU profiler does not distort. While V8's
+ * sampling profiler runs (1 ms interval), performance.eventLoopUtilization() reads many times what
+ * the loop does: 0.50–0.58 against a main-thread CPU of 6–9 % (/proc) and 5.5 % non-idle profile
+ * samples on a timer-bound service (test/fixtures/profile/timer-bound.mjs; 0.64 vs 0.09 in issue 12).
+ * So when a CPU profile covers the window, its share of non-idle samples is the loop's busy share;
+ * without one, the ELU (median second).
+ */
+export function loopBusyOf(v: TargetView): { value: number; source: 'profile' | 'elu' } | null {
+  const p = v.profile;
+  if (p && p.samples >= MIN_PROFILE_SAMPLES) return { value: Math.max(0, 1 - p.idleShare), source: 'profile' };
+  const elu = eluOf(v);
+  return elu === null ? null : { value: elu, source: 'elu' };
+}
+
 /**
  * The main thread's sustained CPU (share of one core, 0..1): the median /proc sample of the thread
  * whose tid is the pid (exactly the JS thread), else the ELU (the loop's busy share, its in-process
