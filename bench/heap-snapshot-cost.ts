@@ -26,7 +26,7 @@ for (const mb of sizes) {
   const reads: number[] = [];
   const heaps: number[] = [];
   for (let r = 0; r < rounds; r++) {
-    const agent = await startAgentCollector();
+    const agent = await startAgentCollector({ commandTimeoutMs: 600_000 });
     const dir = mkdtempSync(join(tmpdir(), 'sg-bench-heap-'));
     const child = spawn('taskset', ['-c', '0', NODE, join(REPO, 'bench/fixtures/heap-filler.mjs')], { env: { ...process.env, ...agent.env, FILL_MB: String(mb) }, stdio: ['ignore', 'pipe', 'inherit'] });
     try {
@@ -47,6 +47,7 @@ for (const mb of sizes) {
       rmSync(dir, { recursive: true, force: true });
     }
   }
+  console.error(`${mb} MB: pauses ${pauses.map((x) => Math.round(x)).join(', ')} ms, read+diff ${reads.map((x) => Math.round(x)).join(', ')} ms`);
   rows.push([`${mb} MB filled`, fmt(median(heaps), 0), fmt(median(pauses), 0), fmt(median(files), 0), fmt(median(reads), 0)]);
 }
 const m = await machine();

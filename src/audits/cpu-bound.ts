@@ -36,7 +36,10 @@ export const cpuBound: Audit = {
     // work (host-limits reports the starvation itself). Without that, a starved host running GC
     // threads or a thread pool would make any busy loop look CPU-bound.
     const topUser = userHotspots(v.profile, 'self')[0];
-    const demand = elu !== null && elu >= ELU_BUSY && (topUser?.selfShare ?? 0) >= DEMAND_MIN_TOP_SHARE ? mainThreadDemand(v) : null;
+    // Without the Node agent (another language: no ELU) a perf profile whose top function holds a
+    // real share of the samples says the same: the thread wants the CPU for that code.
+    const loopBusy = elu !== null ? elu >= ELU_BUSY : !v.probes.agent?.hello && v.profile !== null;
+    const demand = loopBusy && (topUser?.selfShare ?? 0) >= DEMAND_MIN_TOP_SHARE ? mainThreadDemand(v) : null;
     const severity = bandOf(Math.max(load.value, demand ?? 0), ctx.thresholds.cpu);
     if (!severity || (elu !== null && elu < ELU_BUSY)) return [];
     if (primaryCpuCause(v) !== 'js') return [];

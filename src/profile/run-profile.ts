@@ -57,7 +57,7 @@ export function startProfile(o: ProfileOptions): ProfileHandle {
     let target: StartedTarget;
     if (o.pid !== undefined) {
       if (!o.port) throw new UsageError('--pid needs --port: the port the process serves on');
-      log(`attaching to pid ${o.pid} (/proc probes only: no agent, no CPU profile)`);
+      log(`attaching to pid ${o.pid} (no agent: /proc probes, and stacks from Linux perf when it can run)`);
       target = await attachTarget(o.pid, o.port);
     } else {
       log(`starting the target: ${o.command.join(' ')}`);

@@ -195,6 +195,11 @@ export interface TargetProbes {
   heapAllocationProfile?: HeapProfileAnalysis | null;
   /** Heap snapshots before / during / after the load, diffed: what holds the memory that grew (absent in older records). */
   heapSnapshots?: HeapSnapshotDiff | null;
+  /**
+   * Without the Node agent, cpuProfile comes from Linux perf's stacks (converted); when perf could not
+   * run, why (e.g. "perf could not start: spawn perf ENOENT", a perf_event_paranoid refusal). Absent otherwise.
+   */
+  perfError?: string;
 }
 
 /** The target probes of a record, if it has them. */
