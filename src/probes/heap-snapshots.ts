@@ -6,7 +6,8 @@
 // - the middle one only when the first paused the target ≤ MIDDLE_MAX_PAUSE_MS (it lands in the
 //   measured window: its pause shows in the loop delay of that second) and the heap grew;
 // - the last (and the diff) only when the heap grew since the first — no growth, no leak to explain;
-// - none when the heap is larger than MAX_HEAP_BYTES (the agent refuses), nor read above MAX_FILE_BYTES.
+// - none when the heap is larger than MAX_HEAP_BYTES (the agent refuses) or the last one would pause
+//   the target too long (scaled from the first), and none read above MAX_FILE_BYTES.
 // Every pause is measured in the target and recorded. The files are deleted after the diff.
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,8 +17,17 @@ import { readHeapSnapshot, type HeapSnapshot } from '../analysis/heap-snapshot/p
 import type { AgentCollector } from './node-agent/collector.ts';
 import type { HeapSnapshotDiff, HeapSnapshotTaken } from '../record/target-probes.ts';
 
-export const MAX_HEAP_BYTES = 512 * 1024 * 1024;
-export const MAX_FILE_BYTES = 1024 * 1024 * 1024;
+/**
+ * Measured (bench/heap-snapshot-cost.ts, BENCHMARKS.md): on a loaded 2-core machine a snapshot
+ * paused the target ~4 s for a 20 MB heap of small objects and ~31 s for 106 MB, and reading and
+ * diffing two took speedguard 7–24 s; a leak of large objects (16 KB Buffers, 14 MB of heap and
+ * 260 MB external) paused it 0.6–1.8 s. Hence the bounds: no snapshot above 256 MB of heap, none
+ * whose pause, scaled from the first one by the heap's growth, would pass the agent's 30 s answer
+ * time, and no diff of files above 400 MB.
+ */
+export const MAX_HEAP_BYTES = 256 * 1024 * 1024;
+export const MAX_FILE_BYTES = 400 * 1024 * 1024;
+export const MAX_PREDICTED_PAUSE_MS = 25_000;
 export const MIDDLE_MAX_PAUSE_MS = 500;
 /** Growth of heap + external memory since the first snapshot that is worth explaining. */
 export const MIN_GROWTH_BYTES = 5 * 1024 * 1024;
@@ -81,8 +91,13 @@ export function startHeapSnapshots(agent: AgentCollector, o: { log(line: string)
       await middle;
       if (taken.length === 0) return;
       const g = grown();
+      const first = taken[0]!;
+      const heapNow = agent.samples[agent.samples.length - 1]?.memory.heapUsed ?? first.heapUsedBytes;
+      const predicted = first.pauseMs * Math.max(1, heapNow / Math.max(first.heapUsedBytes, 1));
       if (!g.grew) {
         skipped.push(`end: heap and external memory grew ${Math.round(g.bytes / 1024 / 1024)} MB only: no snapshot diff`);
+      } else if (predicted > MAX_PREDICTED_PAUSE_MS) {
+        skipped.push(`end: it would pause the target about ${Math.round(predicted / 1000)} s (the first took ${Math.round(first.pauseMs)} ms at ${Math.round(first.heapUsedBytes / 1024 / 1024)} MB of heap, now ${Math.round(heapNow / 1024 / 1024)} MB)`);
       } else {
         await take('end');
       }
@@ -104,7 +119,6 @@ export function startHeapSnapshots(agent: AgentCollector, o: { log(line: string)
           skipped.push(`diff: ${(e as Error).message}`);
         }
       }
-      const first = taken[0]!;
       const last = taken[taken.length - 1]!;
       out = {
         snapshots: taken.map(({ path: _p, ...t }) => t),

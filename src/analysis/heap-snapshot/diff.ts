@@ -223,9 +223,11 @@ const FOLLOW_SHARE = 0.5;
  * (V8 did not keep the id: seen for a module's array between two v8.writeHeapSnapshot calls) the
  * node at the end of the same retainer path (edge types and names from the root) with the same class.
  */
-function counterpart(from: Tree, i: number, to: Tree & { byId: Map<number, number> }): number | null {
+function counterpart(from: Tree, i: number, to: Tree & { byId: Map<number, number> }, byPath = true): number | null {
   const x = to.byId.get(from.v.id(i));
   if (x !== undefined && classOf(to.v, x) === classOf(from.v, i)) return x;
+  // The path walk reads every edge of every node on the way: only for the few nodes of the descent.
+  if (!byPath) return null;
   const steps: Array<[string, string]> = [];
   for (let n = i; n !== 0; n = from.t.parent[n]!) {
     const e = from.t.parentEdge[n]!;
@@ -262,14 +264,15 @@ function indexed(t: Tree): Indexed {
  */
 function descend(A: Indexed, B: Tree): Array<{ b: number; growth: number; objects: number }> {
   const found: Array<{ b: number; growth: number; objects: number }> = [];
-  const sizeIn = (b: number) => { const a = counterpart(B, b, A); return a === null ? { size: 0, count: 0 } : { size: A.size[a]!, count: A.count[a]! }; };
+  const sizeIn = (b: number, byPath = true) => { const a = counterpart(B, b, A, byPath); return a === null ? { size: 0, count: 0 } : { size: A.size[a]!, count: A.count[a]! }; };
   for (let b = 0, depth = 0; depth <= 40; depth++) {
     const before = b === 0 ? { size: A.size[0]!, count: A.count[0]! } : sizeIn(b);
     const growth = B.size[b]! - before.size;
     if (growth <= 0) break;
     let best: { key: string; nodes: number[]; growth: number } | null = null;
     for (const [key, g] of childGroups(B, b)) {
-      const d = g.size - g.nodes.reduce((t, n) => t + sizeIn(n).size, 0);
+      // A single child is matched by path too; the many of a collection by id only (see counterpart()).
+      const d = g.size - g.nodes.reduce((t, n) => t + sizeIn(n, g.nodes.length === 1).size, 0);
       if (!best || d > best.growth) best = { key, nodes: g.nodes, growth: d };
     }
     if (best && best.nodes.length === 1 && best.key !== 'element:[]' && best.growth >= FOLLOW_SHARE * growth) {
