@@ -13,7 +13,7 @@ import type { ProcSampler } from './proc/types.ts';
 import type { StartedTarget } from './target.ts';
 import type { CpuProfileAnalysis, HeapProfileAnalysis, TargetProbes } from '../record/target-probes.ts';
 import { startHeapSnapshots } from './heap-snapshots.ts';
-import { startPerfRecord, type PerfRecording } from '../probes/perf/record.ts';
+import { startPerfRecord, type PerfRecording } from './perf/record.ts';
 import { perfScriptToCpuProfile } from '../analysis/perf-script.ts';
 
 /**
