@@ -4,8 +4,7 @@
 // the right to trace the process (root, CAP_PERFMON, or kernel.perf_event_paranoid ≤ 1 for
 // another user's process); when it cannot run, the error says why and the /proc probes still run.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtempSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -50,20 +49,24 @@ export function startPerfRecord(pid: number, o: { perfPath?: string } = {}): Per
   try {
     child = spawn(perf, ['record', '-e', 'cpu-clock', '-F', String(PERF_FREQUENCY), '-g', '-p', String(pid), '-o', data], { stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    child.on('error', (e) => { spawnError = e.message; });
   } catch (e) {
     spawnError = (e as Error).message;
   }
-  // perf record writes its data on SIGINT and then ends itself by that signal: both count as done.
-  const exited = child ? once(child, 'close').then(([code, signal]) => (signal === 'SIGINT' ? 0 : (code as number | null))) : Promise.resolve(null);
+  // perf record writes its data on SIGINT and then ends itself by that signal: both count as done
+  // when the data file is there. ('error' — no perf binary — comes instead of, or before, 'close'.)
+  const exited = new Promise<string>((resolve) => {
+    if (!child) { resolve('not started'); return; }
+    child.on('error', (e) => { spawnError = e.message; resolve('error'); });
+    child.on('close', (code, signal) => resolve((code === 0 || signal === 'SIGINT') && existsSync(data) ? 'ok' : `exit ${code ?? signal}`));
+  });
   return {
     async stop() {
       try {
         if (spawnError) return { error: `perf could not start: ${spawnError} (Debian: apt-get install linux-perf)` };
         if (child && child.exitCode === null) child.kill('SIGINT');
-        const code = await exited;
+        const how = await exited;
         if (spawnError) return { error: `perf could not start: ${spawnError} (Debian: apt-get install linux-perf)` };
-        if (code !== 0) return { error: `perf record failed (exit ${code}): ${firstLine(stderr) || 'no output'}` };
+        if (how !== 'ok') return { error: `perf record failed (${how}): ${firstLine(stderr) || 'no output'}` };
         const r = await run(perf, ['script', '-F', 'comm,pid,tid,time,event,ip,sym,dso', '-i', data], 120_000);
         if (r.code !== 0) return { error: `perf script failed (exit ${r.code ?? r.error}): ${firstLine(r.stderr)}` };
         return { script: r.stdout, exe };
