@@ -43,7 +43,8 @@ export interface HeapSnapshots {
 }
 
 export function startHeapSnapshots(agent: AgentCollector, o: { log(line: string): void; projectRoot: string }): HeapSnapshots {
-  const dir = mkdtempSync(join(tmpdir(), 'sg-heap-'));
+  // Made when the first snapshot is taken: an interrupted run before that leaves nothing behind.
+  let dir: string | null = null;
   const taken: Array<HeapSnapshotTaken & { path: string }> = [];
   const skipped: string[] = [];
   let timer: NodeJS.Timeout | undefined;
@@ -51,6 +52,7 @@ export function startHeapSnapshots(agent: AgentCollector, o: { log(line: string)
   let out: HeapSnapshotDiff | null = null;
 
   const take = async (at: HeapSnapshotTaken['at']): Promise<boolean> => {
+    dir ??= mkdtempSync(join(tmpdir(), 'sg-heap-'));
     const path = join(dir, `${at}.heapsnapshot`);
     try {
       const w = await agent.takeHeapSnapshot(path, MAX_HEAP_BYTES);
@@ -127,12 +129,12 @@ export function startHeapSnapshots(agent: AgentCollector, o: { log(line: string)
         retainers,
         classes,
       };
-      rmSync(dir, { recursive: true, force: true });
+      if (dir) rmSync(dir, { recursive: true, force: true });
     },
     result: () => out,
     close() {
       clearTimeout(timer);
-      rmSync(dir, { recursive: true, force: true });
+      if (dir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -118,6 +118,7 @@ async function profileStarted(target: StartedTarget, o: ProfileOptions, setCurre
     await database?.end('baseline', selectMetric(run, 'http_reqs')?.sum ?? 0);
   }
   const probes = window.probes();
+  window.close();
   const ended = Date.now();
   const phases: PhaseRecord[] = [];
   if (run) phases.push(phaseOfRun(run, o.slo, `profiled load: ${describeLoad(flags)}`, flags.rate));
