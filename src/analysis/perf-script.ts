@@ -57,7 +57,8 @@ export function perfScriptToCpuProfile(text: string, o: PerfConvertOptions = {})
       return { functionName: jit[1] || '(anonymous)', scriptId: '0', url, lineNumber: m[2] ? Number(m[2]) - 1 : 0, columnNumber: m[3] ? Number(m[3]) - 1 : 0 };
     }
     const own = ownDso !== undefined && f.dso === ownDso;
-    return { functionName: f.fn === '[unknown]' ? `[unknown] (${f.dso})` : f.fn, scriptId: '0', url: own ? pathToFileURL(f.dso).href : '', lineNumber: own ? 0 : -1, columnNumber: own ? 0 : -1 };
+    // No line for native code (perf script gives none without debug info and addr2line).
+    return { functionName: f.fn === '[unknown]' ? `[unknown] (${f.dso})` : f.fn, scriptId: '0', url: own ? pathToFileURL(f.dso).href : '', lineNumber: -1, columnNumber: -1 };
   };
   let frames: Frame[] | null = null;
   let time = 0;

@@ -78,7 +78,10 @@ export const cpuBound: Audit = {
         throughputReduction: 'Throughput is capped at what one core can compute.',
       },
       recommendation: {
-        approach: `Make ${site?.function ?? 'the hot functions'} cheaper (algorithm, caching its result, avoiding repeated work per request) or move it off the main thread (worker_threads pool such as piscina); run several processes (cluster / more replicas) to use more cores.`,
+        approach: v.probes.agent?.hello
+          ? `Make ${site?.function ?? 'the hot functions'} cheaper (algorithm, caching its result, avoiding repeated work per request) or move it off the main thread (worker_threads pool such as piscina); run several processes (cluster / more replicas) to use more cores.`
+          // Not a Node process (stacks from perf): no Node-specific advice.
+          : `Make ${site?.function ?? 'the hot functions'} cheaper (algorithm, caching its result, avoiding repeated work per request), or spread the work over more threads or processes (more replicas) to use more cores.`,
         expectedImprovement: `Removing ${pct(topShare)} of the main thread's work raises the throughput at which it saturates by up to ${round(1 / Math.max(1 - topShare, 0.05), 1)}× and removes the queueing delay at this load.`,
         effort: 'medium',
         testingRequired: 'Re-run speedguard profile at the same load: main-thread CPU and the function\'s self share must fall, latency must flatten.',

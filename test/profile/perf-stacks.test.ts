@@ -47,6 +47,8 @@ test('--pid on a C server: perf stacks name burn_cpu as the hot function', async
     assert.ok(f, describeFindings(r));
     assert.equal(f.location?.function, 'burn_cpu', describeFindings(r));
     assert.match(f.title, /burn_cpu takes \d+ % of the CPU/);
+    assert.equal(f.location?.line, undefined, 'no line for native code without debug info');
+    assert.doesNotMatch(f.recommendation.approach, /worker_threads|piscina|cluster/, 'no Node advice for a C service');
     assert.equal(svc.child.exitCode, null, 'still running');
   } finally {
     await svc.stop();
