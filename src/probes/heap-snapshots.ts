@@ -18,10 +18,10 @@ import type { AgentCollector } from './node-agent/collector.ts';
 import type { HeapSnapshotDiff, HeapSnapshotTaken } from '../record/target-probes.ts';
 
 /**
- * Measured (bench/heap-snapshot-cost.ts, BENCHMARKS.md): on a loaded 2-core machine a snapshot
- * paused the target ~4 s for a 20 MB heap of small objects and ~31 s for 106 MB, and reading and
- * diffing two took speedguard 7–24 s; a leak of large objects (16 KB Buffers, 14 MB of heap and
- * 260 MB external) paused it 0.6–1.8 s. Hence the bounds: no snapshot above 256 MB of heap, none
+ * Measured (bench/heap-snapshot-cost.ts, BENCHMARKS.md) on a shared 2-core machine: a snapshot
+ * paused the target 1.2–4 s for a 20 MB heap of small objects and 7.5–31 s for 106 MB, and reading
+ * and diffing two took speedguard 3–24 s; a leak of large objects (16 KB Buffers, 14 MB of heap and
+ * 260–500 MB external) paused it 0.6–3.8 s. Hence the bounds: no snapshot above 256 MB of heap, none
  * whose pause, scaled from the first one by the heap's growth, would pass the agent's 30 s answer
  * time, and no diff of files above 400 MB.
  */
