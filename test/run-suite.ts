@@ -15,6 +15,7 @@ const UNDER_LOAD = [
   'test/cli/assess-cli.test.ts',
   'test/cli/compare-e2e.test.ts',
   'test/cli/profile-db.test.ts',
+  'test/cli/profile-db-no-extensions.test.ts',
   'test/engine/run.test.ts',
   'test/probes/node-agent/n-plus-one.test.ts',
 ];

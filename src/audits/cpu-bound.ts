@@ -36,7 +36,10 @@ export const cpuBound: Audit = {
     // work (host-limits reports the starvation itself). Without that, a starved host running GC
     // threads or a thread pool would make any busy loop look CPU-bound.
     const topUser = userHotspots(v.profile, 'self')[0];
-    const demand = elu !== null && elu >= ELU_BUSY && (topUser?.selfShare ?? 0) >= DEMAND_MIN_TOP_SHARE ? mainThreadDemand(v) : null;
+    // Without the Node agent (another language: no ELU) a perf profile whose top function holds a
+    // real share of the samples says the same: the thread wants the CPU for that code.
+    const loopBusy = elu !== null ? elu >= ELU_BUSY : !v.probes.agent?.hello && v.profile !== null;
+    const demand = loopBusy && (topUser?.selfShare ?? 0) >= DEMAND_MIN_TOP_SHARE ? mainThreadDemand(v) : null;
     const severity = bandOf(Math.max(load.value, demand ?? 0), ctx.thresholds.cpu);
     if (!severity || (elu !== null && elu < ELU_BUSY)) return [];
     if (primaryCpuCause(v) !== 'js') return [];
@@ -75,7 +78,10 @@ export const cpuBound: Audit = {
         throughputReduction: 'Throughput is capped at what one core can compute.',
       },
       recommendation: {
-        approach: `Make ${site?.function ?? 'the hot functions'} cheaper (algorithm, caching its result, avoiding repeated work per request) or move it off the main thread (worker_threads pool such as piscina); run several processes (cluster / more replicas) to use more cores.`,
+        approach: v.probes.agent?.hello
+          ? `Make ${site?.function ?? 'the hot functions'} cheaper (algorithm, caching its result, avoiding repeated work per request) or move it off the main thread (worker_threads pool such as piscina); run several processes (cluster / more replicas) to use more cores.`
+          // Not a Node process (stacks from perf): no Node-specific advice.
+          : `Make ${site?.function ?? 'the hot functions'} cheaper (algorithm, caching its result, avoiding repeated work per request), or spread the work over more threads or processes (more replicas) to use more cores.`,
         expectedImprovement: `Removing ${pct(topShare)} of the main thread's work raises the throughput at which it saturates by up to ${round(1 / Math.max(1 - topShare, 0.05), 1)}× and removes the queueing delay at this load.`,
         effort: 'medium',
         testingRequired: 'Re-run speedguard profile at the same load: main-thread CPU and the function\'s self share must fall, latency must flatten.',

@@ -14,6 +14,7 @@ import {
   shortGain, statementSeverity, suggestionGain, shortSql, type DbView,
 } from './support/database.ts';
 import type { IndexSuggestion, PlanNodeIssue, StatementStats } from '../record/database-probes.ts';
+import { agentQueryId } from '../probes/postgres/agent-statements.ts';
 
 export const DB_MISSING_INDEX_ID = 'db-missing-index';
 /** pgHero's "missing index" rule (lib/pghero/methods/indexes.rb): big tables read mostly by sequential scans. */
@@ -23,6 +24,8 @@ export const MIN_INDEX_SHARE = 0.95;
 export const MIN_GAIN = 0.3;
 /** Under load, this many sequential scans of a big table per HTTP request make it medium. */
 export const SEQ_SCANS_PER_REQUEST = 0.5;
+/** A statement seen by the agent (no pg_stat_statements) taking this share of its requests' time makes the index medium. */
+export const AGENT_SHARE_MEDIUM = 0.2;
 
 const worse = (a: Severity, b: Severity | null): Severity => maxSeverity(a, b) ?? a;
 
@@ -100,7 +103,10 @@ const METHOD_CONFIDENCE: Record<IndexSuggestion['method'], number> = { measured:
 
 function fromSuggestion(v: DbView, sg: IndexSuggestion, gain: number | null, band: { p0: number; p1: number; p2: number }): AuditFinding {
   const statements = (sg.queryIds ?? []).map((q) => statementById(v, q)).filter((s): s is StatementStats => !!s);
+  // Statements only the agent saw (no pg_stat_statements): its N+1 groups give their text and cost per request.
+  const seen = (v.probes.nPlusOne ?? []).filter((g) => sg.queryIds.includes(agentQueryId(g.statement)));
   let severity = severityFor(v, statements, band);
+  if (seen.some((g) => g.shareOfRequest >= AGENT_SHARE_MEDIUM)) severity = worse(severity, 'medium');
   // A heuristic guess cannot carry a P0/P1 on its own: nothing was measured.
   if (sg.method === 'heuristic' && severityRank(severity) < severityRank('medium')) severity = 'medium';
   const tableName = qualified(sg.schema, sg.table);
@@ -121,13 +127,20 @@ function fromSuggestion(v: DbView, sg: IndexSuggestion, gain: number | null, ban
   if (t) evidence.push({ label: `${tableName}: live rows (counted by the statistics, not the planner's estimate)`, value: t.nLiveTup, unit: 'count' }, { label: `${tableName}: sequential scans`, value: t.seqScan, unit: 'count' });
   evidence.push({ label: 'index to create', value: `${bare(sg.createStatement)};` });
 
+  for (const g of seen.slice(0, 2)) evidence.push({ label: `statement seen by the agent in ${g.endpoint}: time per request`, value: round(g.msPerRequest, 3), unit: 'ms' }, { label: 'its executions per request', value: round(g.perRequestMean, 1), unit: 'count' });
+  if (sg.estimatedCostAfter !== undefined && sg.costBefore !== null) evidence.push({ label: 'plan cost with the index (estimated from the cost formulas, no HypoPG)', value: round(sg.estimatedCostAfter, 1) });
   const helped = statements.length
     ? statements.map((s) => `"${shortSql(s.query, 70)}" (${s.calls} calls, mean ${ms(meanMsOf(s))})`).join('; ')
-    : `${sg.queryIds.length} statement(s)`;
+    : seen.length
+      ? seen.map((g) => `"${shortSql(g.statement, 70)}" (seen by the agent: ${round(g.perRequestMean, 1)}× per request in ${g.endpoint}, ${ms(g.msPerRequest)} per request)`).join('; ')
+      : `${sg.queryIds.length} statement(s)`;
+  const estimated = sg.method === 'heuristic' && sg.estimatedCostAfter !== undefined && sg.costBefore !== null
+    ? `planner cost ${round(sg.costBefore, 1).toLocaleString('en-US')} → ~${round(sg.estimatedCostAfter, 1).toLocaleString('en-US')} (estimated)`
+    : null;
   const writeCost = t ? ` The table holds ${t.nLiveTup.toLocaleString('en-US')} live rows (${bytes(t.sizeBytes)}): the index adds work to every write of it.${staleEstimate(seqIssue?.figures.tableRows, t.nLiveTup, tableName)}` : ' The index adds work to every write of the table.';
   return {
     audit: DB_MISSING_INDEX_ID,
-    title: `Missing index on ${tableName} (${cols}): ${sg.method === 'heuristic' && seqIssue ? seqIssue.detail : `${shortGain(sg)}${sg.method === 'heuristic' ? '' : ` (${sg.method})`}`}`,
+    title: `Missing index on ${tableName} (${cols}): ${estimated ?? (sg.method === 'heuristic' && seqIssue ? seqIssue.detail : `${shortGain(sg)}${sg.method === 'heuristic' ? '' : ` (${sg.method})`}`)}`,
     type: 'database',
     severity,
     confidence: METHOD_CONFIDENCE[sg.method] ?? 0.5,
@@ -142,7 +155,7 @@ function fromSuggestion(v: DbView, sg: IndexSuggestion, gain: number | null, ban
     },
     recommendation: {
       approach: `${bare(sg.createStatement)};  (CONCURRENTLY does not block writes; it cannot run inside a transaction block.)`,
-      expectedImprovement: `${sg.expectedImprovement} (${sg.method === 'measured' ? 'measured with EXPLAIN ANALYZE before/after' : sg.method === 'hypopg' ? 'HypoPG planner estimate, not a measured time' : 'heuristic: not measured'}).`,
+      expectedImprovement: `${sg.expectedImprovement} (${sg.method === 'measured' ? 'measured with EXPLAIN ANALYZE before/after' : sg.method === 'hypopg' ? 'HypoPG planner estimate, not a measured time' : estimated ? 'estimated from the cost formulas: not measured' : 'heuristic: not measured'}).`,
       effort: 'low',
       testingRequired: `${recheckText(v)} Check the plan uses the index (EXPLAIN) and that write latency on ${tableName} stays acceptable.`,
       rollbackPlan: `DROP INDEX CONCURRENTLY ${createdName(sg) ?? `<the new index's name> (see \\d ${tableName})`};`,

@@ -7,7 +7,7 @@ import type { Evidence, Severity } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { ms, pct, round } from './support/format.ts';
 import {
-  atLeast, busyBreakdown, callerOf, eluOf, latencyOf, loadEvidence, locationOf, loopDelayOf, mainThreadLoad, primaryCpuCause,
+  atLeast, busyBreakdown, callerOf, isApplicationFrame, eluOf, latencyOf, loadEvidence, locationOf, loopDelayOf, mainThreadLoad, primaryCpuCause,
   probeConfidence, siteOf, siteText, targetView,
 } from './support/target.ts';
 
@@ -53,7 +53,9 @@ export const eventLoopBlocked: Audit = {
     if (b.sync < SYNC_SHARE_MIN || !b.syncHotspots.length) return [];
 
     const worst = b.syncHotspots[0]!;
-    const caller = callerOf(worst, v.profile);
+    // JSON work runs inside the user function itself (no frame of its own): that function is named.
+    const own = isApplicationFrame(worst);
+    const caller = own ? null : callerOf(worst, v.profile);
     const site = caller?.site ?? siteOf(worst);
     let severity: Severity = delay.max >= STALL_CRITICAL_MS ? 'critical' : delay.p99 >= DELAY_HIGH_MS ? 'high' : delay.p99 >= DELAY_MEDIUM_MS ? 'medium' : 'low';
     // When sync work is what saturates the main thread, the CPU band applies to it too.
@@ -75,7 +77,7 @@ export const eventLoopBlocked: Audit = {
     if (lat) evidence.push({ label: `p${lat.percentile} latency (SLO ${lat.sloMs} ms)`, value: round(lat.pSlo), unit: 'ms', phase: v.phaseName });
 
     const samples = v.agent.length;
-    const confidence = round(Math.min(0.95, probeConfidence(samples) + (caller && !caller.inferred ? 0.1 : 0) - (caller ? 0 : 0.1)), 2);
+    const confidence = round(Math.min(0.95, probeConfidence(samples) + (own || (caller && !caller.inferred) ? 0.1 : 0) - (own || caller ? 0 : 0.1)), 2);
     return [{
       audit: EVENT_LOOP_BLOCKED_ID,
       title: `Event loop blocked by ${WHAT[worst.category] ?? worst.category} in ${site.function}`,

@@ -7,6 +7,7 @@ import { bandOf } from '../analysis/severity.ts';
 import type { Evidence, Severity } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { bytes, pct, round } from './support/format.ts';
+import type { HeapRetainerGrowth } from '../record/target-probes.ts';
 import { atLeast, locationOf, probeConfidence, siteOf, siteText, targetView, userHotspots, type TargetView } from './support/target.ts';
 
 export const MEMORY_LEAK_ID = 'memory-leak';
@@ -104,6 +105,10 @@ export const memoryLeak: Audit = {
     const suspects = heapSites.length ? heapSites.slice(0, 3).map(siteOf) : userHotspots(v.profile, 'total').slice(0, 3).map(siteOf);
     // Only an allocation profile locates a leak; CPU time merely lists what ran.
     const site = heapSites.length ? suspects[0] ?? null : null;
+    // Heap snapshots before and after the load: the old object that holds what was added.
+    const snaps = v.probes.heapSnapshots ?? null;
+    const holder = snaps?.retainers[0] && snaps.retainers[0].addedBytes > 0 ? snaps.retainers[0] : null;
+    const held = holder ? retainerText(holder, snaps!.elapsedMs) : null;
     const what = kind === 'heap' ? 'JavaScript heap (heapUsed after GC)' : kind === 'external' ? 'memory outside the heap (Buffers / ArrayBuffers: external)' : 'process RSS';
 
     const evidence: Evidence[] = [
@@ -116,17 +121,25 @@ export const memoryLeak: Audit = {
       evidence.push({ label: `heap limit (${limit.source})`, value: round(limit.bytes / 1024 / 1024), unit: 'MB', phase: v.phaseName });
       evidence.push({ label: 'projected time to the heap limit', value: round(hoursToLimit, 2), unit: 'h', phase: v.phaseName });
     }
+    if (holder && snaps) {
+      evidence.push({ label: 'retainer of the growth (heap snapshots)', value: `${holder.holder} held by ${holder.retainedBy}${holder.file ? ` (${holder.file}${holder.line ? `:${holder.line}` : ''})` : ''}`, phase: v.phaseName });
+      evidence.push({ label: 'retainer path from the GC roots', value: holder.path.join(' → '), phase: v.phaseName });
+      if (holder.elementsBefore !== null || holder.elementsAfter !== null) evidence.push({ label: 'its elements, first → last snapshot', value: `${holder.elementsBefore ?? 0} → ${holder.elementsAfter ?? 0}`, phase: v.phaseName });
+      evidence.push({ label: 'bytes added below it since the first snapshot', value: holder.addedBytes, unit: 'bytes', phase: v.phaseName });
+      for (const c of snaps.classes.slice(0, 5)) evidence.push({ label: `retained type ${c.name}: count ${c.countBefore} → ${c.countAfter}, size`, value: `${bytes(c.sizeBefore)} → ${bytes(c.sizeAfter)}`, phase: v.phaseName });
+      evidence.push({ label: 'heap snapshots: target pause each', value: snaps.snapshots.map((x) => `${x.at} ${Math.round(x.pauseMs)} ms (${bytes(x.bytes)})`).join(', '), phase: v.phaseName });
+    }
     for (const s of suspects) evidence.push({ label: heapSites.length ? 'allocation site' : 'function on the request path (no allocation profile)', value: siteText(s), phase: v.phaseName });
 
     const projection = hoursToLimit !== null ? ` At this rate the heap reaches its ${bytes(limit.bytes)} limit (${limit.source}) in about ${round(Math.max(hoursToLimit, 0), 1)} h, then the process crashes (heap out of memory).` : ` Nothing bounds it in the process: it grows ${bytes(perHour)} per hour until the host or container runs out of memory.`;
     return [{
       audit: MEMORY_LEAK_ID,
-      title: `Memory leak: ${what} grows ${bytes(perHour / 60)}/min`,
+      title: held ? `Memory leak: ${held}` : `Memory leak: ${what} grows ${bytes(perHour / 60)}/min`,
       type: 'application',
       severity,
-      confidence: round(Math.min(0.9, probeConfidence(fit.points * 3) * fit.r2), 2),
+      confidence: round(Math.min(0.9, probeConfidence(fit.points * 3) * fit.r2 + (holder ? 0.1 : 0)), 2),
       component: 'service',
-      description: `The ${what} rose steadily from ${bytes(fit.first)} to ${bytes(fit.last)} over ${round(fit.seconds, 0)} s (R² ${round(fit.r2, 2)}): memory that survives garbage collection keeps accumulating under load.${projection}${suspects.length ? ` ${heapSites.length ? 'Top allocation sites' : 'Functions on the request path (candidates; a heap snapshot will say which retains)'}: ${suspects.map(siteText).join(', ')}.` : ''}`,
+      description: `The ${what} rose steadily from ${bytes(fit.first)} to ${bytes(fit.last)} over ${round(fit.seconds, 0)} s (R² ${round(fit.r2, 2)}): memory that survives garbage collection keeps accumulating under load.${held ? ` Heap snapshots before and after the load say what keeps it: ${held}.` : ''}${projection}${suspects.length ? ` ${heapSites.length ? 'Top allocation sites' : 'Functions on the request path (candidates; a heap snapshot will say which retains)'}: ${suspects.map(siteText).join(', ')}.` : ''}`,
       evidence,
       location: locationOf(site),
       rootCause: 'Objects created per request stay reachable (a module-level array/map, a cache without bound or expiry, listeners never removed, closures kept by timers).',
@@ -135,7 +148,9 @@ export const memoryLeak: Audit = {
         resourceWaste: `${bytes(perHour)} more memory held per hour at this load (${pct(fit.slopePerSec * fit.seconds / Math.max(fit.first, 1))} growth over the window).`,
       },
       recommendation: {
-        approach: 'Take two heap snapshots under load a minute apart (DevTools Memory → Comparison) and find the constructor whose count grows; bound the collection holding it (LRU with a size limit, TTL, WeakMap/WeakRef), or stop retaining per-request data.',
+        approach: holder
+          ? `Bound ${holder.retainedBy}${holder.file ? ` (${holder.file}${holder.line ? `:${holder.line}` : ''})` : ''}: the ${holder.holder} keeps every entry added to it${site ? ` (allocated in ${siteText(site)})` : ''}. Cap it (a ring buffer or an LRU with a size limit, a TTL), hold weakly (WeakMap/WeakRef), or stop retaining per-request data.`
+          : 'Take two heap snapshots under load a minute apart (DevTools Memory → Comparison) and find the constructor whose count grows; bound the collection holding it (LRU with a size limit, TTL, WeakMap/WeakRef), or stop retaining per-request data.',
         expectedImprovement: 'A flat heap floor under steady load: no crash, steady GC cost and latency over long runs.',
         effort: 'medium',
         testingRequired: 'Run a sustained load (speedguard profile -d 10m): the heap floor must stay flat.',
@@ -144,3 +159,12 @@ export const memoryLeak: Audit = {
     }];
   },
 };
+
+/** "`Array` held by the module variable `requestLog` (server.mjs:3): +88,015 elements, +1.4 GB over 14 s". */
+export function retainerText(h: HeapRetainerGrowth, elapsedMs: number): string {
+  const where = h.file ? ` (${h.file}${h.line ? `:${h.line}` : ''})` : '';
+  const elements = h.elementsAfter !== null && h.elementsBefore !== null && h.elementsAfter !== h.elementsBefore
+    ? `${h.elementsAfter > h.elementsBefore ? '+' : ''}${(h.elementsAfter - h.elementsBefore).toLocaleString('en-US')} elements, `
+    : '';
+  return `${h.holder} held by the ${h.retainedBy}${where}: ${elements}+${bytes(h.addedBytes)} over ${round(elapsedMs / 1000, 0)} s`;
+}

@@ -9,12 +9,12 @@ import { bandOf } from '../analysis/severity.ts';
 import type { Evidence } from '../record/findings.ts';
 import type { AuditFinding, SummaryAudit, SummaryContext } from './types.ts';
 import { ms, pct, round } from './support/format.ts';
-import { eluOf, latencyOf, loadEvidence, loopDelayOf, mainThreadLoad, MIN_SAMPLES, targetView } from './support/target.ts';
+import { eluOf, latencyOf, loadEvidence, loopBusyOf, loopDelayOf, mainThreadLoad, MIN_SAMPLES, targetView } from './support/target.ts';
 import { cpuBound } from './cpu-bound.ts';
 import { downstreamWait } from './downstream-wait.ts';
 import { eventLoopBlocked } from './event-loop-blocked.ts';
 import { gcPressure } from './gc-pressure.ts';
-import { hostLimits } from './host-limits.ts';
+import { hostLimits, RUNQUEUE_MEDIUM } from './host-limits.ts';
 import { memoryLeak } from './memory-leak.ts';
 import { threadpoolSaturation } from './threadpool-saturation.ts';
 
@@ -23,6 +23,8 @@ export const NOT_SATURATED_ID = 'not-saturated';
 export const LOW_LOAD = 0.5;
 /** Loop delay p99 under 10 ms: the loop answers promptly (clinic's threshold for a blocked loop). */
 export const LOW_DELAY_MS = 10;
+/** The loop-delay bar when the host starves the target of CPU (see summarise()). */
+export const STARVED_DELAY_MS = 50;
 /** The diagnoses whose findings explain the target's behaviour (then "not saturated" has nothing to add). */
 const DIAGNOSES: ReadonlySet<string> = new Set([cpuBound, eventLoopBlocked, gcPressure, memoryLeak, downstreamWait, threadpoolSaturation, hostLimits].map((a) => a.id));
 
@@ -34,10 +36,17 @@ export const notSaturated: SummaryAudit = {
     if (!v) return [];
     const load = mainThreadLoad(v);
     const elu = eluOf(v);
+    // Not the raw ELU: a running CPU profiler inflates it (support/target.ts loopBusyOf).
+    const loop = loopBusyOf(v);
     const delay = loopDelayOf(v);
     const lat = latencyOf(ctx.record, v);
     if (!load || !lat || Math.max(v.agent.length, v.proc.length) < MIN_SAMPLES) return [];
-    if (load.value >= LOW_LOAD || (elu !== null && elu >= LOW_LOAD) || (delay !== null && delay.p99 >= LOW_DELAY_MS)) return [];
+    // On a host where the target waits for a core (its run-queue wait ≥ RUNQUEUE_MEDIUM s per second,
+    // host-limits reports it) a mostly idle loop still fires its timers late: that delay is the
+    // host's, not the loop's own work, so it is held to STARVED_DELAY_MS instead.
+    const starved = (v.summary?.runqueueWaitShare ?? 0) >= RUNQUEUE_MEDIUM;
+    const delayBar = starved ? STARVED_DELAY_MS : LOW_DELAY_MS;
+    if (load.value >= LOW_LOAD || (loop !== null && loop.value >= LOW_LOAD) || (delay !== null && delay.p99 >= delayBar)) return [];
     // Another diagnosis explains something: not this audit's place to say "nothing".
     // Run-queue waits caused by sharing the host with speedguard's own generator (a loopback target)
     // say nothing about whether the target is saturated.
@@ -47,9 +56,10 @@ export const notSaturated: SummaryAudit = {
     if (ctx.failedAudits.some((id) => DIAGNOSES.has(id)) || ctx.findings.some((f) => DIAGNOSES.has(f.audit) && explains(f))) return [];
 
     const evidence: Evidence[] = [...loadEvidence(v, load, elu)];
+    if (loop?.source === 'profile') evidence.push({ label: 'event loop busy (non-idle CPU-profile samples; the ELU above is inflated by the profiler)', value: round(loop.value * 100, 1), unit: '%', phase: v.phaseName });
     if (delay) evidence.push({ label: 'event-loop delay p99 (median second)', value: round(delay.p99), unit: 'ms', phase: v.phaseName });
     evidence.push({ label: `p${lat.percentile} latency (SLO ${lat.sloMs} ms)`, value: round(lat.pSlo), unit: 'ms', phase: v.phaseName });
-    const busy = Math.max(load.value, elu ?? 0);
+    const busy = Math.max(load.value, loop?.value ?? 0);
     const rateNow = v.phase?.offeredRate ?? 0;
 
     if (lat.pSlo <= lat.sloMs) {
@@ -62,7 +72,7 @@ export const notSaturated: SummaryAudit = {
         severity: 'info',
         confidence: 0.8,
         component: 'service',
-        description: `Nothing inside the target was near a limit: main thread ${pct(load.value)} busy${elu !== null ? `, event loop ${pct(elu)} utilised` : ''}${delay ? `, loop delay p99 ${ms(delay.p99)}` : ''}, and latency within the SLO. Low CPU here means spare capacity, not an I/O problem.${headroom !== null && rateNow > 0 ? ` Linearly, the main thread would be full near ${round(rateNow * headroom, 0)} req/s (an upper bound: queueing starts before).` : ''}`,
+        description: `Nothing inside the target was near a limit: main thread ${pct(load.value)} busy${loop !== null ? `, event loop ${pct(loop.value)} busy${loop.source === 'profile' ? ' (by the CPU profile\'s samples: the profiler inflates the ELU reading)' : ''}` : ''}${delay ? `, loop delay p99 ${ms(delay.p99)}${starved && delay.p99 >= LOW_DELAY_MS ? ' (timers late because the host made the target wait for a core, not because the loop was busy)' : ''}` : ''}, and latency within the SLO. Low CPU here means spare capacity, not an I/O problem.${headroom !== null && rateNow > 0 ? ` Linearly, the main thread would be full near ${round(rateNow * headroom, 0)} req/s (an upper bound: queueing starts before).` : ''}`,
         evidence,
         location: null,
         rootCause: 'None at this load.',
@@ -85,7 +95,7 @@ export const notSaturated: SummaryAudit = {
       // Nothing measured points at the cause: this says where it is not.
       confidence: 0.35,
       component: 'service',
-      description: `Latency misses the SLO (p${lat.percentile} ${ms(lat.pSlo)} > ${ms(lat.sloMs)}) while the target's main thread is ${pct(load.value)} busy${elu !== null ? `, ELU ${pct(elu)}` : ''}${delay ? `, loop delay p99 ${ms(delay.p99)}` : ''}, and no outgoing HTTP call, threadpool queue or host limit explains it. The requests wait on something the probes do not see: a database or other non-HTTP client (its own pool), a lock or queue in the code, timers (deliberate delays, retries with back-off), or the network in front of the service.`,
+      description: `Latency misses the SLO (p${lat.percentile} ${ms(lat.pSlo)} > ${ms(lat.sloMs)}) while the target's main thread is ${pct(load.value)} busy${loop !== null ? `, event loop ${pct(loop.value)} busy` : ''}${delay ? `, loop delay p99 ${ms(delay.p99)}` : ''}, and no outgoing HTTP call, threadpool queue or host limit explains it. The requests wait on something the probes do not see: a database or other non-HTTP client (its own pool), a lock or queue in the code, timers (deliberate delays, retries with back-off), or the network in front of the service.`,
       evidence,
       location: null,
       rootCause: 'Unknown: the wait happens outside what speedguard instruments (not CPU, not the event loop, not HTTP downstreams, not the libuv pool).',

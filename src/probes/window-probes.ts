@@ -2,7 +2,7 @@
 // profile covering exactly that window and two sampling heap profiles (the allocation rate over its
 // first seconds, then what stays live over the rest), assembled into the record's TargetProbes. Used by `speedguard profile`, `assess --profile` and `speedguard demo` (for the
 // assessments the window is the baseline phase: the expected load).
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { analyseCpuProfile } from '../analysis/cpu-profile.ts';
 import { analyseHeapProfile } from '../analysis/heap-profile.ts';
@@ -12,6 +12,9 @@ import { startProcSampler } from './proc/sampler.ts';
 import type { ProcSampler } from './proc/types.ts';
 import type { StartedTarget } from './target.ts';
 import type { CpuProfileAnalysis, HeapProfileAnalysis, TargetProbes } from '../record/target-probes.ts';
+import { startHeapSnapshots } from './heap-snapshots.ts';
+import { startPerfRecord, type PerfRecording } from './perf/record.ts';
+import { perfScriptToCpuProfile } from '../analysis/perf-script.ts';
 
 /**
  * The allocation-rate heap profile covers the first seconds of the window, the live-only one the
@@ -35,9 +38,14 @@ export interface WindowProbes {
   close(): void;
 }
 
-export function startWindowProbes(target: StartedTarget, o: { outDir: string; name: string; log(line: string): void; samplingIntervalUs?: number }): WindowProbes {
+export function startWindowProbes(target: StartedTarget, o: { outDir: string; name: string; log(line: string): void; samplingIntervalUs?: number; windowMs?: number; heapSnapshots?: boolean; perf?: boolean }): WindowProbes {
   const proc: ProcSampler = startProcSampler(target.pid, { intervalMs: 1000 });
-  const agent = target.collector;
+  // Without the Node agent (another language, --pid): Linux perf's stacks stand in for the V8 profile.
+  const agent = target.hello ? target.collector : null;
+  let perf: PerfRecording | null = null;
+  let perfError: string | null = null;
+  // Heap snapshots before and after the load (and in its middle when cheap): what holds a leak.
+  const snapshots = agent && o.heapSnapshots !== false ? startHeapSnapshots(agent, { log: o.log, projectRoot: process.cwd() }) : null;
   let from = 0;
   let to = 0;
   let cpuOn = false;
@@ -83,6 +91,8 @@ export function startWindowProbes(target: StartedTarget, o: { outDir: string; na
   };
   return {
     async begin() {
+      // Before the CPU profile starts: the snapshot's pause is not the target's work.
+      await snapshots?.begin(o.windowMs ?? null);
       if (agent) {
         cpuOn = await attempt('CPU profile not started', () => agent.startCpuProfile(o.samplingIntervalUs ? { samplingIntervalUs: o.samplingIntervalUs } : {}));
         // First the allocation rate (GC pressure's sites), then what stays live (a leak's sites).
@@ -100,6 +110,7 @@ export function startWindowProbes(target: StartedTarget, o: { outDir: string; na
           await startLive();
         }
       }
+      if (!agent && o.perf !== false) perf = startPerfRecord(target.pid);
       from = Date.now();
       allocationFrom = from;
       if (heapOn) heapFrom = from;
@@ -107,6 +118,21 @@ export function startWindowProbes(target: StartedTarget, o: { outDir: string; na
     async end() {
       to = Date.now();
       clearTimeout(switchTimer);
+      if (perf) {
+        const r = await perf.stop();
+        perf = null;
+        if ('error' in r) {
+          perfError = r.error;
+          o.log(`no stacks from perf: ${r.error}`);
+        } else {
+          await attempt('perf stacks not analysed', async () => {
+            mkdirSync(dir, { recursive: true });
+            const profile = perfScriptToCpuProfile(r.script, { pid: target.pid, ...(r.exe ? { mainDso: r.exe } : {}) });
+            writeFileSync(cpuPath, JSON.stringify(profile));
+            cpuProfile = analyseCpuProfile(profile, { path: cpuPath, projectRoot: process.cwd() });
+          });
+        }
+      }
       if (!agent) return;
       await switching;
       mkdirSync(dir, { recursive: true });
@@ -119,6 +145,7 @@ export function startWindowProbes(target: StartedTarget, o: { outDir: string; na
           cpuProfile = analyseCpuProfile(JSON.parse(readFileSync(cpuPath, 'utf8')), { path: cpuPath, projectRoot: process.cwd() });
         });
       }
+      await snapshots?.end();
       if (heapOn) {
         heapOn = false;
         const durationMs = Date.now() - heapFrom;
@@ -143,15 +170,18 @@ export function startWindowProbes(target: StartedTarget, o: { outDir: string; na
       return {
         target: target.info(),
         window: from ? { fromEpochMs: from, toEpochMs: to || Date.now() } : null,
-        agent: agent ? { hello: target.hello, samples: agent.samples.filter((s) => s.time >= from && s.time <= until) } : null,
+        agent: target.collector ? { hello: target.hello, samples: target.collector.samples.filter((s) => s.time >= from && s.time <= until) } : null,
         proc: { samples: inWindow, summary: windowSummary },
         cpuProfile,
         heapProfile,
         heapAllocationProfile,
+        ...(snapshots?.result() ? { heapSnapshots: snapshots.result() } : {}),
+        ...(perfError ? { perfError } : {}),
       };
     },
     close() {
       clearTimeout(switchTimer);
+      snapshots?.close();
       if (!closed) proc.stop();
       closed = true;
     },

@@ -12,6 +12,7 @@ import type { RunRecord } from '../record/run-record.ts';
 import { sloThresholds } from '../assess/phase-runner.ts';
 import { phaseOfRun } from '../assess/run-phase.ts';
 import { startWindowProbes } from '../probes/window-probes.ts';
+import { parseDuration } from '../plan/duration.ts';
 import { selectMetric } from '../record/select.ts';
 import { targetName } from '../assess/build-record.ts';
 import { startDatabaseProbe, type DatabaseProbe } from '../probes/postgres/collect.ts';
@@ -56,7 +57,7 @@ export function startProfile(o: ProfileOptions): ProfileHandle {
     let target: StartedTarget;
     if (o.pid !== undefined) {
       if (!o.port) throw new UsageError('--pid needs --port: the port the process serves on');
-      log(`attaching to pid ${o.pid} (/proc probes only: no agent, no CPU profile)`);
+      log(`attaching to pid ${o.pid} (no agent: /proc probes, and stacks from Linux perf when it can run)`);
       target = await attachTarget(o.pid, o.port);
     } else {
       log(`starting the target: ${o.command.join(' ')}`);
@@ -85,7 +86,8 @@ async function profileStarted(target: StartedTarget, o: ProfileOptions, setCurre
   const flags: UrlFlags = { ...(o.flags.rate === undefined && o.flags.vus === undefined ? DEFAULT_PROFILE_LOAD : {}), ...o.flags, ...(o.workers ? { workers: o.workers } : {}) };
   if (flags.duration === undefined) flags.duration = DEFAULT_PROFILE_LOAD.duration;
   const started = Date.now();
-  const window = startWindowProbes(target, { outDir: o.outDir, name: targetName(url), log, ...(o.samplingIntervalUs ? { samplingIntervalUs: o.samplingIntervalUs } : {}) });
+  const windowMs = parseDuration(flags.duration ?? '15s');
+  const window = startWindowProbes(target, { outDir: o.outDir, name: targetName(url), log, windowMs, ...(o.samplingIntervalUs ? { samplingIntervalUs: o.samplingIntervalUs } : {}) });
 
   if (o.warmupMs > 0 && !interrupted()) {
     log(`warming up for ${o.warmupMs / 1000} s …`);
@@ -116,6 +118,7 @@ async function profileStarted(target: StartedTarget, o: ProfileOptions, setCurre
     await database?.end('baseline', selectMetric(run, 'http_reqs')?.sum ?? 0);
   }
   const probes = window.probes();
+  window.close();
   const ended = Date.now();
   const phases: PhaseRecord[] = [];
   if (run) phases.push(phaseOfRun(run, o.slo, `profiled load: ${describeLoad(flags)}`, flags.rate));

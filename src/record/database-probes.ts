@@ -152,6 +152,12 @@ export interface IndexSuggestion {
   msAfter: number | null;
   /** Human summary, e.g. "cost 1,850 → 8.3 (−99.6 %)", "12.4 ms → 0.05 ms per call". */
   expectedImprovement: string;
+  /**
+   * 'heuristic' only, when it could be computed: the plans' summed cost with the index, ESTIMATED by
+   * PostgreSQL's index-scan cost formulas with the server's cost settings (no HypoPG: not the
+   * planner's own figure, not a measured time). Compare with costBefore. Absent in older records.
+   */
+  estimatedCostAfter?: number;
 }
 
 /** Repeated statements inside one HTTP request (from the Node agent's driver instrumentation). */

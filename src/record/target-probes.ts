@@ -103,6 +103,64 @@ export interface HeapProfileAnalysis {
   bytesPerSecond?: number;
 }
 
+/** One heap snapshot the target wrote (v8.writeHeapSnapshot) and what it cost the target. */
+export interface HeapSnapshotTaken {
+  /** 'start': before the load; 'middle': during it; 'end': after it. */
+  at: 'start' | 'middle' | 'end';
+  epochMs: number;
+  /** How long the target was paused writing it (measured in the target), ms. */
+  pauseMs: number;
+  /** Size of the .heapsnapshot file, bytes. */
+  bytes: number;
+  heapUsedBytes: number;
+  externalBytes: number;
+  /** Objects (graph nodes) in it; 0 when it was not read. */
+  nodes: number;
+}
+
+/** A retained type (DevTools' Comparison view: constructor name or "(string)", "(array)" …) first vs last snapshot. */
+export interface HeapClassGrowth {
+  name: string;
+  countBefore: number;
+  countAfter: number;
+  sizeBefore: number;
+  sizeAfter: number;
+}
+
+/** The object that holds what was added since the first snapshot (the leak's retainer). */
+export interface HeapRetainerGrowth {
+  /** The holder's constructor, e.g. "Array", "Map", "Object". */
+  holder: string;
+  /** How it is reachable, e.g. "module variable requestLog", "property cache of Object", "global property log". */
+  retainedBy: string;
+  /** The shortest retainer path from a GC root, outermost first, e.g. ["(GC roots)", "system / Context", "requestLog: Array"]. */
+  path: string[];
+  /** Where the variable or the function holding the context is declared, when known. */
+  file?: string;
+  line?: number;
+  /** Elements (array elements / Map and Set entries) in the first and last snapshot, when it has any. */
+  elementsBefore: number | null;
+  elementsAfter: number | null;
+  /** Growth since the first snapshot of what this holder keeps (objects and self sizes below it on the shortest retainer paths). */
+  addedObjects: number;
+  addedBytes: number;
+  /** The holder's elements grew in each interval between consecutive snapshots (null with two snapshots or no elements). */
+  grewEveryInterval: boolean | null;
+}
+
+/** Heap snapshots spaced over the window, diffed (analysis/heap-snapshot). */
+export interface HeapSnapshotDiff {
+  snapshots: HeapSnapshotTaken[];
+  /** Why a snapshot was not taken or not read ("the first paused the target 2.1 s", "heap 900 MB > 512 MB"). */
+  skipped: string[];
+  /** ms between the first and the last snapshot. */
+  elapsedMs: number;
+  /** Largest addedBytes first. */
+  retainers: HeapRetainerGrowth[];
+  /** Largest size growth first. */
+  classes: HeapClassGrowth[];
+}
+
 export interface TargetProcess {
   /** The command as given after `--` (or "pid N" when attached with --pid). */
   command: string[];
@@ -135,6 +193,13 @@ export interface TargetProbes {
    * collected allocations.
    */
   heapAllocationProfile?: HeapProfileAnalysis | null;
+  /** Heap snapshots before / during / after the load, diffed: what holds the memory that grew (absent in older records). */
+  heapSnapshots?: HeapSnapshotDiff | null;
+  /**
+   * Without the Node agent, cpuProfile comes from Linux perf's stacks (converted); when perf could not
+   * run, why (e.g. "perf could not start: spawn perf ENOENT", a perf_event_paranoid refusal). Absent otherwise.
+   */
+  perfError?: string;
 }
 
 /** The target probes of a record, if it has them. */

@@ -11,7 +11,13 @@ export interface ChildService {
 }
 
 export async function startChildService(file: string, env: Record<string, string> = {}, timeoutMs = 15_000): Promise<ChildService> {
-  const child = spawn(process.execPath, [file], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  return startChildCommand([process.execPath, file], env, timeoutMs);
+}
+
+/** The same for any command (a native binary, another language's server). */
+export async function startChildCommand(command: string[], env: Record<string, string> = {}, timeoutMs = 15_000): Promise<ChildService> {
+  const file = command.join(' ');
+  const child = spawn(command[0]!, command.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     let buf = '';
     const timer = setTimeout(() => reject(new Error(`${file} did not start within ${timeoutMs} ms`)), timeoutMs);

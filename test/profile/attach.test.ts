@@ -1,4 +1,4 @@
-// `speedguard profile --pid N --port P`: a running process (any language) watched from /proc only;
+// `speedguard profile --pid N --port P`: a running process (any language) watched from /proc (and perf);
 // it is left running afterwards.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,7 +23,8 @@ test('--pid attaches /proc probes to a running service and leaves it running', a
     const p = targetProbesOf(r)!;
     assert.equal(p.target.pid, svc.child.pid);
     assert.equal(p.agent, null);
-    assert.equal(p.cpuProfile, null);
+    // No V8 profile without the agent: Linux perf's stacks instead, or the reason perf could not run.
+    assert.ok(p.cpuProfile !== null || (p.perfError ?? '').length > 0, 'perf stacks or why there are none');
     assert.ok(p.proc && p.proc.samples.length >= 2, 'proc samples');
     assert.ok(p.proc.summary.supported && p.proc.summary.cpu && p.proc.summary.cpu.avgPercent > 20, JSON.stringify(p.proc.summary));
     assert.equal(svc.child.exitCode, null, 'still running');

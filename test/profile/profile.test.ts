@@ -6,28 +6,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startProfile } from '../../src/profile/run-profile.ts';
 import { parseSlo } from '../../src/assess/options.ts';
 import type { AssessmentRecord } from '../../src/record/assessment-record.ts';
 import { targetProbesOf } from '../../src/record/target-probes.ts';
+import { describeFindings, profileFixtureService } from '../helpers/profile.ts';
 
-const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/profile/${name}`, import.meta.url));
-
-async function profile(name: string, flags: { vus?: number; rate?: number; duration: number } = { vus: 10, duration: 6000 }): Promise<AssessmentRecord> {
-  return startProfile({
-    command: [process.execPath, fixture(name)],
-    path: '/',
-    flags,
-    warmupMs: 1000,
-    outDir: mkdtempSync(join(tmpdir(), 'sg-profile-')),
-    slo: parseSlo([]),
-    workers: 1,
-    log: () => {},
-  }).result;
-}
-
-const describe = (r: AssessmentRecord) => r.findings.map((f) => `${f.severity} ${f.audit} ${f.location?.function ?? ''} — ${f.title}`).join('\n');
+const profile = profileFixtureService;
+const describe = describeFindings;
 /** The most severe finding of the diagnosis audits (the load-level ones may tie). */
 const primary = (r: AssessmentRecord, audits: string[]) => r.findings.find((f) => audits.includes(f.audit));
 

@@ -74,6 +74,24 @@ export function eluOf(v: TargetView): number | null {
   return v.agent.length ? median(v.agent.map((s) => s.elu.utilization)) : null;
 }
 
+/** A CPU profile with fewer samples than this says too little about the window's idle share. */
+export const MIN_PROFILE_SAMPLES = 200;
+
+/**
+ * How busy the event loop was (0..1), by a figure the CPU profiler does not distort. While V8's
+ * sampling profiler runs (1 ms interval), performance.eventLoopUtilization() reads many times what
+ * the loop does: 0.50–0.58 against a main-thread CPU of 6–9 % (/proc) and 5.5 % non-idle profile
+ * samples on a timer-bound service (test/fixtures/profile/timer-bound.mjs; 0.64 vs 0.09 in issue 12).
+ * So when a CPU profile covers the window, its share of non-idle samples is the loop's busy share;
+ * without one, the ELU (median second).
+ */
+export function loopBusyOf(v: TargetView): { value: number; source: 'profile' | 'elu' } | null {
+  const p = v.profile;
+  if (p && p.samples >= MIN_PROFILE_SAMPLES) return { value: Math.max(0, 1 - p.idleShare), source: 'profile' };
+  const elu = eluOf(v);
+  return elu === null ? null : { value: elu, source: 'elu' };
+}
+
 /**
  * The main thread's sustained CPU (share of one core, 0..1): the median /proc sample of the thread
  * whose tid is the pid (exactly the JS thread), else the ELU (the loop's busy share, its in-process
@@ -183,6 +201,16 @@ export function callerOf(h: CpuHotspot, p: CpuProfileAnalysis | null): { site: S
   const covering = userHotspots(p, 'total').filter((u) => u.totalShare >= h.selfShare * 0.9);
   const nearest = covering.sort((a, b) => a.totalShare - b.totalShare)[0];
   return nearest ? { site: siteOf(nearest), inferred: true } : null;
+}
+
+/**
+ * A hotspot that is the application's own function: JSON.parse/stringify have no frame of their own
+ * (their time is the calling function's, see analysis/cpu-profile.ts), so a 'json' hotspot with a
+ * source file outside Node and node_modules IS the user function doing the work — it is named
+ * itself, not its caller (which would be the handler V8 inlined it into).
+ */
+export function isApplicationFrame(h: CpuHotspot): boolean {
+  return h.file !== '' && !h.file.startsWith('node:') && !/(^|[\\/])node_modules[\\/]/.test(h.file) && h.category !== 'node-internal' && h.category !== 'dependency';
 }
 
 export function siteOf(h: { function: string; file: string; line: number }): Site {

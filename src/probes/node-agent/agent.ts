@@ -457,6 +457,17 @@ function profilers(stops: Unsubscribe[]): (command: AgentCommand) => Promise<Age
       const w = await write(s, 'HeapProfiler.stopSampling', command.path, 'heap-profile-stop');
       return { type: 'heap-profile-written', id: command.id, ...w };
     }
+    if (command.cmd === 'heap-snapshot') {
+      if (typeof command.path !== 'string' || !command.path) throw new Error('heap-snapshot: missing "path"');
+      const mem = process.memoryUsage();
+      if (mem.heapUsed > Number(command.maxHeapBytes)) throw new Error(`heap-snapshot: the heap (${mem.heapUsed} bytes used) is larger than ${Number(command.maxHeapBytes)} bytes`);
+      const t0 = performance.now();
+      v8.writeHeapSnapshot(command.path);
+      const pauseMs = performance.now() - t0;
+      const { stat } = await import('node:fs/promises');
+      const bytes = (await stat(command.path)).size;
+      return { type: 'heap-snapshot-written', id: command.id, path: command.path, bytes, pauseMs, heapUsedBytes: mem.heapUsed, externalBytes: mem.external };
+    }
     throw new Error(`unknown command ${JSON.stringify((command as { cmd?: unknown }).cmd)}`);
   };
 }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type AgentHello, type AgentSample } from '../../record/agent-samples.ts';
-import { AGENT_INTERVAL_ENV, AGENT_PROTOCOL_VERSION, AGENT_SOCKET_ENV, type AgentCommand, type AgentMessage } from './protocol.ts';
+import { AGENT_INTERVAL_ENV, AGENT_PROTOCOL_VERSION, AGENT_SOCKET_ENV, type AgentCommand, type AgentMessage, type HeapSnapshotWritten } from './protocol.ts';
 import { sqlAgentImportFlag } from './sql-install.ts';
 import { stripTypesQuietly } from '../../engine/script-loader/strip-types.ts';
 import { BUILT, ownModule } from '../../own-files.ts';
@@ -73,6 +73,8 @@ export interface AgentCollector {
   startHeapProfile(opts?: HeapProfileOptions): Promise<{ includesCollected: boolean }>;
   /** Stops it; the agent writes the SamplingHeapProfile JSON (.heapprofile) to `path` (absolute). */
   stopHeapProfile(path: string): Promise<void>;
+  /** The target writes a V8 heap snapshot to `path` (absolute); refused above maxHeapBytes of heap used. */
+  takeHeapSnapshot(path: string, maxHeapBytes: number): Promise<HeapSnapshotWritten>;
   close(): Promise<void>;
 }
 
@@ -271,6 +273,15 @@ export async function startAgentCollector(opts: AgentCollectorOptions = {}): Pro
         return Promise.reject(new AgentCollectorError(`stopHeapProfile: path ${JSON.stringify(path)} must be absolute`));
       }
       return command({ cmd: 'heap-profile-stop', id: nextId++, path }).then(() => {});
+    },
+    takeHeapSnapshot(path, maxHeapBytes) {
+      if (typeof path !== 'string' || !isAbsolute(path)) {
+        return Promise.reject(new AgentCollectorError(`takeHeapSnapshot: path ${JSON.stringify(path)} must be absolute`));
+      }
+      return command({ cmd: 'heap-snapshot', id: nextId++, path, maxHeapBytes }).then((answer) => {
+        if (answer.type !== 'heap-snapshot-written') throw new AgentCollectorError(`agent: heap-snapshot answered ${answer.type}`);
+        return answer;
+      });
     },
     async close() {
       failPending('agent: collector closed');

@@ -16,11 +16,13 @@ export interface CpuProfileWritten { type: 'cpu-profile-written'; id: number; pa
 /** includesCollected: the profile also keeps allocations the GC collected (asked for, and V8 ≥ 11 took it). */
 export interface HeapProfileStarted { type: 'heap-profile-started'; id: number; includesCollected?: boolean }
 export interface HeapProfileWritten { type: 'heap-profile-written'; id: number; path: string; bytes: number }
+/** A heap snapshot written by the target: how long it paused the target (ms) and how big the heap was. */
+export interface HeapSnapshotWritten { type: 'heap-snapshot-written'; id: number; path: string; bytes: number; pauseMs: number; heapUsedBytes: number; externalBytes: number }
 export interface AgentCommandError { type: 'error'; id: number; message: string }
 /** Answer to a SamplingCommand: whether the agent is measuring now. */
 export interface SamplingState { type: 'sampling'; id: number; on: boolean }
 
-export type AgentMessage = AgentHello | AgentSample | CpuProfileStarted | CpuProfileWritten | HeapProfileStarted | HeapProfileWritten | AgentCommandError | SamplingState;
+export type AgentMessage = AgentHello | AgentSample | CpuProfileStarted | CpuProfileWritten | HeapProfileStarted | HeapProfileWritten | HeapSnapshotWritten | AgentCommandError | SamplingState;
 
 export interface CpuProfileStartCommand { cmd: 'cpu-profile-start'; id: number; samplingIntervalUs?: number }
 export interface CpuProfileStopCommand { cmd: 'cpu-profile-stop'; id: number; path: string }
@@ -36,4 +38,10 @@ export interface HeapProfileStopCommand { cmd: 'heap-profile-stop'; id: number; 
  * (no hooks, no timers) until the collector turns sampling on: only the process it follows pays.
  */
 export interface SamplingCommand { cmd: 'sampling'; id: number; on: boolean }
-export type AgentCommand = CpuProfileStartCommand | CpuProfileStopCommand | HeapProfileStartCommand | HeapProfileStopCommand | SamplingCommand;
+/**
+ * Writes a V8 heap snapshot (v8.writeHeapSnapshot: synchronous, the target pauses meanwhile) to
+ * `path`; refused when the heap is larger than maxHeapBytes (a snapshot needs time and memory in
+ * proportion to the heap).
+ */
+export interface HeapSnapshotCommand { cmd: 'heap-snapshot'; id: number; path: string; maxHeapBytes: number }
+export type AgentCommand = HeapSnapshotCommand | CpuProfileStartCommand | CpuProfileStopCommand | HeapProfileStartCommand | HeapProfileStopCommand | SamplingCommand;

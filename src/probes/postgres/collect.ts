@@ -7,12 +7,13 @@
 import { compileTemplate } from '../../plan/template.ts';
 import type { Plan } from '../../plan/types.ts';
 import type { PhaseName } from '../../record/phase-name.ts';
-import type { DatabaseProbes, DatabaseWindow } from '../../record/database-probes.ts';
+import type { DatabaseProbes, DatabaseWindow, StatementPlan } from '../../record/database-probes.ts';
 import type { TargetProbes } from '../../record/target-probes.ts';
 import { nPlusOneOfTarget } from '../node-agent/n-plus-one.ts';
 import { readCatalog } from './catalog.ts';
 import { openDb } from './connect.ts';
-import { explainTopStatements } from './explain.ts';
+import { explainStatements, explainTopStatements } from './explain.ts';
+import { agentStatements } from './agent-statements.ts';
 import { adviseIndexes } from './index-advice.ts';
 import { readServerInfo } from './server-info.ts';
 import { emptyLoadProbes, mergeWindows } from './snapshot.ts';
@@ -93,16 +94,25 @@ export async function startDatabaseProbe(url: string, o: { allowWrites: boolean;
       let probes = mergeWindows(emptyLoadProbes({ url, server, allowWrites: o.allowWrites }), windows);
       const catalog = await attempt('catalogue not read', () => readCatalog(session));
       if (catalog) probes = { ...probes, tables: catalog.tables, indexes: catalog.indexes, cacheHitRatio: catalog.cacheHitRatio, warnings: [...probes.warnings, ...catalog.warnings] };
+      probes.nPlusOne = nPlusOneOfTarget(target, { projectRoot: process.cwd() });
+      let plans: StatementPlan[] = [];
       if (probes.statements.length) {
         o.log(`database: explaining the ${Math.min(EXPLAINED_STATEMENTS, probes.statements.length)} statements that took most time …`);
-        const plans = await attempt('plans not read', () => explainTopStatements(session, probes.statements, { limit: EXPLAINED_STATEMENTS }));
-        if (plans) {
-          probes.plans = plans;
-          const advice = await attempt('index advice failed', () => adviseIndexes(session, plans, { indexes: probes.indexes, allowWrites: o.allowWrites, hypopg: server.hypopgAvailable }));
-          if (advice) probes.indexSuggestions = advice;
-        }
+        plans = (await attempt('plans not read', () => explainTopStatements(session, probes.statements, { limit: EXPLAINED_STATEMENTS }))) ?? [];
       }
-      probes.nPlusOne = nPlusOneOfTarget(target, { projectRoot: process.cwd() });
+      // The agent saw the exact statement text of the N+1s: explained even when pg_stat_statements is
+      // missing or did not list them (a statement it evicted, another database's extension state).
+      const agentOnly = agentStatements(probes.nPlusOne, probes.statements);
+      if (agentOnly.length) {
+        o.log(`database: explaining ${agentOnly.length} statement(s) seen by the agent${probes.statements.length ? ' but not in pg_stat_statements' : ''} …`);
+        const more = await attempt('plans of the agent\'s statements not read', () => explainStatements(session, agentOnly));
+        if (more) plans = [...plans, ...more];
+      }
+      if (plans.length) {
+        probes.plans = plans;
+        const advice = await attempt('index advice failed', () => adviseIndexes(session, plans, { indexes: probes.indexes, allowWrites: o.allowWrites, hypopg: server.hypopgAvailable }));
+        if (advice) probes.indexSuggestions = advice;
+      }
       probes.warnings = [...new Set([...probes.warnings, ...warnings])];
       return probes;
     },

@@ -189,8 +189,12 @@ export async function explainTopStatements(
     .filter((st) => !st.query.includes(SPEEDGUARD_SQL_MARKER))
     .sort((a, b) => b.totalExecMs - a.totalExecMs)
     .slice(0, limit);
+  return explainStatements(s, top, o);
+}
+
+/** Plans of the given statements, in order (one session: one after another). */
+export async function explainStatements(s: DbSession, statements: Array<{ queryId: string; query: string }>, o: { analyze?: 'auto' | 'never'; timeoutMs?: number } = {}): Promise<StatementPlan[]> {
   const out: StatementPlan[] = [];
-  // One session: statements run one after another.
-  for (const st of top) out.push(await explainStatement(s, st, { analyze: o.analyze ?? 'auto', timeoutMs: o.timeoutMs }));
+  for (const st of statements) out.push(await explainStatement(s, st, { analyze: o.analyze ?? 'auto', timeoutMs: o.timeoutMs }));
   return out;
 }

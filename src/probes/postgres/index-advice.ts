@@ -17,6 +17,7 @@
 // A measured or hypothetical evaluation that shows no gain DROPS the candidate: that is the point of measuring.
 import type { IndexStats, IndexSuggestion, StatementPlan } from '../../record/database-probes.ts';
 import { coveringIndex, indexCandidates, type IndexCandidate } from '../../analysis/postgres/index-candidates.ts';
+import { planCostWithIndex } from '../../analysis/postgres/index-cost-estimate.ts';
 import { predicatesOf } from '../../analysis/postgres/plan-expr.ts';
 import { unwrapPlan } from '../../analysis/postgres/plan-issues.ts';
 import { fmt, relationOf, str, walkPlan } from '../../analysis/postgres/plan-node.ts';
@@ -285,6 +286,33 @@ function suggestion(g: Group, method: IndexSuggestion['method'], e: Partial<Eval
   };
 }
 
+/** The group's plans' summed cost with the index, estimated from the cost formulas (null when any plan cannot be). */
+async function estimateWithIndex(s: DbSession, g: Group): Promise<number | null> {
+  const [settings] = await s.query<{ r: number; q: number; t: number; i: number; o: number }>(
+    `SELECT current_setting('random_page_cost')::float8 AS r, current_setting('seq_page_cost')::float8 AS q, current_setting('cpu_tuple_cost')::float8 AS t,
+            current_setting('cpu_index_tuple_cost')::float8 AS i, current_setting('cpu_operator_cost')::float8 AS o`,
+  );
+  const [size] = await s.query<{ rows: number; pages: number }>(
+    `SELECT c.reltuples::float8 AS rows, c.relpages::float8 AS pages FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND c.relname = $2`,
+    [g.cand.schema, g.cand.table],
+  );
+  if (!settings || !size || Number(size.rows) < 0) return null;
+  const [stats] = await s.query<{ c: number | null }>(
+    'SELECT correlation::float8 AS c FROM pg_stats WHERE schemaname = $1 AND tablename = $2 AND attname = $3',
+    [g.cand.schema, g.cand.table, g.cand.columns[0]],
+  );
+  const correlation = stats?.c === null || stats?.c === undefined ? null : Number(stats.c);
+  const c = { randomPageCost: Number(settings.r), seqPageCost: Number(settings.q), cpuTupleCost: Number(settings.t), cpuIndexTupleCost: Number(settings.i), cpuOperatorCost: Number(settings.o) };
+  let total = 0;
+  for (const p of g.plans) {
+    const after = planCostWithIndex(p.plan, g.cand.table, { rows: Number(size.rows), pages: Number(size.pages), correlation }, c);
+    if (after === null) return null;
+    total += after;
+  }
+  return total;
+}
+
 /** Index suggestions for the plans' statements (see the top of this file for how each is judged). */
 export async function adviseIndexes(s: DbSession, plans: StatementPlan[], o: AdviseOptions): Promise<IndexSuggestion[]> {
   const timeoutMs = o.timeoutMs ?? DEFAULT_EXPLAIN_TIMEOUT_MS;
@@ -347,8 +375,16 @@ export async function adviseIndexes(s: DbSession, plans: StatementPlan[], o: Adv
     if (!g.cand.fromIssue) continue;
     const costBefore = g.plans.reduce((sum, p) => sum + p.totalCost, 0);
     const n = g.plans.length;
-    const text = `${g.cand.detail}; an index on (${g.cand.columns.join(', ')}) lets PostgreSQL read only the rows it needs (plan cost now ${fmt(round(costBefore))}${n > 1 ? `, summed over ${n} statements` : ''}; judged from the plan's shape, not measured — install HypoPG or use --allow-writes to measure)`;
-    out.push({ ...suggestion(g, 'heuristic', { costBefore, queryIds: g.plans.map((p) => p.queryId) }, text), gain: costBefore, rank: 2 });
+    // Without HypoPG: the planner's cost formulas applied to an index scan (analysis/postgres/index-cost-estimate.ts).
+    let estimated: number | null = null;
+    try { estimated = await estimateWithIndex(s, g); } catch { estimated = null; }
+    const estimate = estimated !== null
+      ? `; estimated plan cost with the index ${fmt(round(costBefore))} → ~${fmt(round(estimated))} (${pct(costBefore, estimated)}), from PostgreSQL's index-scan cost formulas and this server's cost settings — an estimate, not the planner's figure nor a measured time`
+      : '';
+    const text = `${g.cand.detail}; an index on (${g.cand.columns.join(', ')}) lets PostgreSQL read only the rows it needs (plan cost now ${fmt(round(costBefore))}${n > 1 ? `, summed over ${n} statements` : ''}${estimate}; judged from the plan's shape, not measured — install HypoPG or use --allow-writes to measure)`;
+    const sg = suggestion(g, 'heuristic', { costBefore, queryIds: g.plans.map((p) => p.queryId) }, text);
+    if (estimated !== null) sg.estimatedCostAfter = round(estimated);
+    out.push({ ...sg, gain: costBefore, rank: 2 });
   }
 
   // A suggestion whose columns lead another suggestion on the same table, for no statement the other

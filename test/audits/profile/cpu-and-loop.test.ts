@@ -99,6 +99,21 @@ describe('event-loop-blocked', () => {
     assert.match(f!.description, /inferred/);
   });
 
+  it('JSON work inside a helper (no frame of its own) names the helper, not the handler it was inlined into', () => {
+    const helper = hotspot('loadCatalog', { file: '/srv/app/server.mjs', line: 16, category: 'json', selfShare: 0.68, totalShare: 0.7, hotLine: 16 });
+    const handler = hotspot('(anonymous)', { file: '/srv/app/server.mjs', line: 18, selfShare: 0.02, totalShare: 0.9 });
+    const t = fakeTargetProbes({
+      agent: agentSamples(20, { elu: 0.98, delayP99: 180, delayMax: 420 }),
+      proc: procSamples(20, { mainCpu: 97 }),
+      cpuProfile: cpuProfile([helper, handler], { idleShare: 0.02, topTotal: [handler, helper] }),
+    });
+    const [f] = eventLoopBlocked.run(ctx(profiled(t, ramp)));
+    assert.deepEqual(f!.location, { function: 'loadCatalog', file: '/srv/app/server.mjs', line: 16 });
+    assert.match(f!.title, /JSON\.parse\/stringify in loadCatalog$/);
+    assert.match(f!.recommendation.approach, /^In loadCatalog:/);
+    assert.doesNotMatch(f!.description, /inferred/);
+  });
+
   it('delay-only severity when the CPU is not saturated: p99 30 ms → medium', () => {
     const t = syncTarget(true);
     t.agent!.samples = agentSamples(20, { elu: 0.5, delayP99: 30, delayMax: 90 });

@@ -125,6 +125,30 @@ describe('not-saturated', () => {
     assertComplete({ ...f!, id: 'PERF-001' });
   });
 
+  it('under the CPU profiler the ELU reads 0.6 on a loop the profile shows 95 % idle: judged by the profile, still not saturated', () => {
+    const t = healthyTarget();
+    t.agent!.samples = agentSamples(20, { elu: 0.6, gc: { minor: 8 }, heapUsed: 40e6 });
+    t.proc!.samples = procSamples(20, { mainCpu: 6 });
+    t.cpuProfile = { ...t.cpuProfile!, idleShare: 0.95 };
+    const [f] = notSaturated.summarise(summaryContext(ctx(profiled(t))));
+    assert.equal(f?.severity, 'info');
+    assert.match(f!.description, /event loop 5\.0 % busy \(by the CPU profile's samples/);
+    // The same ELU without a profile to correct it: the loop looks busy, no verdict.
+    t.cpuProfile = null;
+    assert.deepEqual(notSaturated.summarise(summaryContext(ctx(profiled(t)))), []);
+  });
+
+  it('a loop delay of 20 ms on a host that makes the target wait for a core (0.4 s/s) is the host\'s: still not saturated; without the wait it is not', () => {
+    const t = healthyTarget();
+    t.agent!.samples = agentSamples(20, { elu: 0.2, delayP99: 20, delayMax: 40, gc: { minor: 8 }, heapUsed: 40e6 });
+    (t.proc!.summary as { runqueueWaitShare: number | null }).runqueueWaitShare = 0.4;
+    const [f] = notSaturated.summarise(summaryContext(ctx(profiled(t))));
+    assert.equal(f?.severity, 'info');
+    assert.match(f!.description, /timers late because the host made the target wait for a core/);
+    (t.proc!.summary as { runqueueWaitShare: number | null }).runqueueWaitShare = 0;
+    assert.deepEqual(notSaturated.summarise(summaryContext(ctx(profiled(t)))), []);
+  });
+
   it('slow while idle and nothing instrumented explains it: "waiting on something not instrumented", low confidence', () => {
     const [f] = notSaturated.summarise(summaryContext(ctx(profiled(healthyTarget(), 900))));
     assert.equal(f!.severity, 'medium');
