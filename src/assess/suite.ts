@@ -78,7 +78,7 @@ function notTestable(plan: Plan, name: 'spike' | 'recovery', need: string, ceili
     offeredRate: 0,
     run: emptyRunRecord(redactPlan(plan), new Date(), currentEnvironment(0)),
     verdict: 'skipped',
-    verdictReason: `could not be tested at this scale: ${need}, and the load generator on this host drives at most ${ceiling} req/s on schedule. ` +
+    verdictReason: `could not be tested at this scale: ${need}, and the stress phase drove at most ${ceiling} req/s on this host. ` +
       'Run the load from more cores (--workers, with the service on other cores) or from more hosts to test it.',
   };
 }
@@ -150,8 +150,10 @@ async function runSuite(plan: Plan, opts: AssessOptions, env: PhaseEnv): Promise
     log(`peak: ${rate * 10} req/s for ${env.timing.baselineSeconds} s …`);
     done(await measured('peak', () => steadyPhase(env, 'peak', rate * 10, env.timing.baselineSeconds * 1000)));
   }
-  // No phase asks for more than the generator drove on schedule in the stress phase (when it gave out first).
-  const ceiling = stress?.stress?.generatorCeilingRps ?? null;
+  // No phase asks for more than the stress phase showed this host can drive: where the generator gave
+  // out, or, when the staircase reached its top without a break, the highest rate it drove.
+  const st = stress?.stress;
+  const ceiling = st?.generatorCeilingRps ?? (st?.stopReason === 'max_rate' ? st.maxSustainableRate : null) ?? null;
   if (want.has('spike') && !env.interrupted) {
     const wanted = rate * env.timing.spike.factor;
     const spikeRate = ceiling !== null ? Math.min(wanted, ceiling) : wanted;
@@ -185,8 +187,11 @@ async function runSuite(plan: Plan, opts: AssessOptions, env: PhaseEnv): Promise
       ? { percentPerQuarter: cfg.growthPercentPerQuarter, currentRps: rate, targetRps: cfg.targetRate }
       : null)
     : null;
-  // The generator gave out first: the capacity found is what it could send, a lower bound.
-  if (capacity && ceiling !== null) capacity.lowerBound = true;
+  // The service did not break: the capacity found is what this host could send, a lower bound.
+  if (capacity && st && (st.stopReason === 'generator_limit' || st.stopReason === 'max_rate')) {
+    capacity.lowerBound = true;
+    capacity.limitedBy = st.stopReason === 'generator_limit' ? 'generator' : 'max_rate';
+  }
   // The database analysis reads the target's agent (N+1 per request) when the service was profiled.
   const probes: AssessmentProbes = { effectiveExpectedRate: rate };
   if (opts.window) probes.target = opts.window.probes();

@@ -49,7 +49,8 @@ export function decideVerdict(record: Pick<AssessmentRecord, 'findings' | 'phase
   const cap = record.capacity;
   if (cap?.lowerBound && cap.sustainableRps !== null && status !== 'critical') {
     // The service outlasted the load generator: say what it held, not that it is degraded.
-    headline = `not saturated: held everything the load generator on this host could send, ≥ ${Math.round(cap.sustainableRps)} req/s` + (status === 'optimal' ? '' : `; ${headline}`);
+    const held = cap.limitedBy === 'max_rate' ? 'held every rate tested (raise --max-rate to look further)' : 'held everything the load generator on this host could send';
+    headline = `not saturated: ${held}, ≥ ${Math.round(cap.sustainableRps)} req/s` + (status === 'optimal' ? '' : `; ${headline}`);
   }
   let raw = 10 - FAILED_PHASE_COST * failed.length - DEGRADED_PHASE_COST * degraded.length;
   for (const f of aboutService) raw -= COST[f.severity] ?? 0;

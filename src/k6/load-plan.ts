@@ -1,5 +1,6 @@
 // Loading a k6 script as a plan: detect it, install the loader hooks here and in every worker,
 // map k6's options, and make `-e` variables visible to init code (k6's __ENV) before it runs.
+import { ownModule } from '../own-files.ts';
 import { existsSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -41,7 +42,7 @@ export async function loadK6Plan(path: string, overrides?: PlanOptions): Promise
     throw new K6InitError(`${path}: the init code threw ${err.name}: ${err.message}${userFrame(err)}`);
   }
   const plan = await loadPlanScript(path, overrides, (options) => mapK6Options(options));
-  plan.preload = [new URL('./preload.ts', import.meta.url).href];
+  plan.preload = [ownModule('./preload.ts', import.meta.url).href];
   // k6 gives every VU its own runtime: init code and module-level state are per VU.
   plan.scriptPerVu = true;
   // k6's verdicts: a threshold on a metric that got no data passes (with a warning, k6/outcome.ts).

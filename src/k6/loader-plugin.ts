@@ -1,5 +1,6 @@
 // How k6 scripts load: `k6` and `k6/*` resolve to speedguard's k6 modules, what cannot work here
 // fails with one line that says what to do, and the user's modules get the async transform.
+import { ownModule } from '../own-files.ts';
 import type { ScriptLoaderPlugin } from '../engine/script-loader/plugin.ts';
 import { transformK6Source } from './transform/transform.ts';
 import { RUNTIME_SPECIFIER } from './transform/rewrite.ts';
@@ -37,7 +38,7 @@ export const k6LoaderPlugin: ScriptLoaderPlugin = {
   name: 'k6',
   resolve(specifier) {
     const file = MODULES[specifier];
-    if (file) return new URL(`./modules/${file}`, import.meta.url).href;
+    if (file) return ownModule(`./modules/${file}`, import.meta.url).href;
     const problem = unsupported(specifier);
     if (problem) throw new UnsupportedK6Import(problem);
     return undefined;

@@ -120,10 +120,12 @@ export interface CapacityModel {
   /** Highest measured rate that met the SLO (req/s) — the capacity figure. */
   sustainableRps: number | null;
   /**
-   * True when the load generator on this host gave out before the service broke: sustainableRps is
-   * then a lower bound ("≥ 15,000 req/s"), not where the service breaks. Absent in older records.
+   * True when the service did not break in the stress phase: the load generator on this host gave out
+   * first (limitedBy 'generator') or the highest planned rate was reached (limitedBy 'max_rate').
+   * sustainableRps is then a lower bound ("≥ 15,000 req/s"), not where the service breaks. Absent in older records.
    */
   lowerBound?: boolean;
+  limitedBy?: 'generator' | 'max_rate';
   /** Requests in flight (Little's law) at that rate: ASSESSMENT-RULES.md §7's "concurrent users". */
   sustainableConcurrency?: number | null;
   /** Where throughput stops growing linearly (req/s offered). */

@@ -215,7 +215,7 @@ function capacitySection(record: AssessmentRecord): string[] {
     'Universal Scalability Law fitted to the stress phase (concurrency from Little\'s law vs throughput): X(N) = λN / (1 + σ(N−1) + κN(N−1)).',
     '',
     mdTable(['Figure', 'Value'], [
-      ['Sustainable throughput at the SLO', c.lowerBound ? `≥ ${rps(c.sustainableRps)} (the load generator on this host reached its limit first)` : rps(c.sustainableRps)],
+      ['Sustainable throughput at the SLO', c.lowerBound ? `≥ ${rps(c.sustainableRps)} (${c.limitedBy === 'max_rate' ? 'the highest rate tested' : 'the load generator on this host reached its limit first'})` : rps(c.sustainableRps)],
       ['Knee (throughput stops growing linearly)', rps(c.kneeRps)],
       ['Concurrency at the sustainable rate', c.sustainableConcurrency == null ? 'n/a' : c.sustainableConcurrency.toFixed(1)],
       ['Peak of the fitted curve', c.peakThroughputRps === null || c.peakConcurrency === null ? 'no maximum within twice the measured range' : `${rps(c.peakThroughputRps)} at concurrency ${c.peakConcurrency.toFixed(1)}`],

@@ -53,7 +53,7 @@ export function renderTerminalFindings(record: AssessmentRecord, opts: TerminalF
       cap.sustainableRps === null
         ? 'no rate met the SLO'
         : cap.lowerBound
-          ? `≥ ${r1(cap.sustainableRps)} req/s at the SLO (the load generator on this host reached its limit first)`
+          ? `≥ ${r1(cap.sustainableRps)} req/s at the SLO (${cap.limitedBy === 'max_rate' ? 'the highest rate tested' : 'the load generator on this host reached its limit first'})`
           : `${r1(cap.sustainableRps)} req/s at the SLO`,
       `USL σ=${cap.sigma.toPrecision(2)} κ=${cap.kappa.toPrecision(2)} (fit ${cap.fitQuality}, r²=${cap.r2.toFixed(2)})`,
     ];

@@ -79,7 +79,7 @@ test('two runs of the same service: no regression, exit 0, the report written', 
 
 test('the service slowed by 20 ms per request: a critical latency regression, exit 99', async () => {
   const out = join(dir, 'out');
-  const r = await cli(['compare', 'first.json', 'slowed.json', '--warmup', '2', '--json', '--out-dir', out], dir);
+  const r = await cli(['compare', 'first.json', 'slowed.json', '--warmup', '2s', '--json', '--out-dir', out], dir);
   assert.equal(r.code, 99, r.stderr);
   const c = JSON.parse(r.stdout) as Comparison;
   assert.equal(c.verdict, 'regressed');

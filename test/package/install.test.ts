@@ -171,3 +171,25 @@ http.createServer((req, res) => { let x = 0; for (let i = 0; i < 20000; i++) x +
   assert.equal(probes.target.died, false);
   assert.ok(readdirSync(out, { recursive: true }).some((f) => String(f).endsWith('.cpuprofile')), 'the .cpuprofile is saved beside the reports');
 });
+
+test('an unchanged k6 script runs from the installed package (k6 modules, the async transform, k6 summary export)', async () => {
+  const dir = join(project, 'k6');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'script.js'), `import http from 'k6/http';
+import { check, group } from 'k6';
+export const options = { vus: 1, iterations: 4, thresholds: { checks: ['rate==1'] } };
+function fetch(path) { return http.get(__ENV.BASE + path); }
+export default function () {
+  group('home', () => {
+    const res = fetch('/k6');
+    check(res, { 'status 200': (r) => r.status === 200, 'echoes the path': (r) => r.json('path') === '/k6' });
+  });
+}
+`);
+  const before = srv.requests;
+  const r = await sh('npx', ['--no-install', 'speedguard', 'run', 'script.js', '-e', `BASE=${srv.url}`, '--no-history', '--summary-export', 'summary.json'], dir);
+  assert.equal(r.code, 0, show(r));
+  assert.equal(srv.requests - before, 4);
+  const summary = JSON.parse((await import('node:fs')).readFileSync(join(dir, 'summary.json'), 'utf8')) as { metrics: { checks: { passes: number; fails: number } } };
+  assert.deepEqual([summary.metrics.checks.passes, summary.metrics.checks.fails], [8, 0]);
+});

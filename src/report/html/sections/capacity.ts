@@ -100,7 +100,7 @@ function tiles(r: AssessmentRecord): SafeHtml {
   const stress = stressOf(r);
   const cap = r.capacity;
   return html`<div class="tiles">${[
-    tile('Sustainable at the SLO', `${cap?.lowerBound ? '≥ ' : ''}${rps(cap?.sustainableRps ?? stress?.stress?.maxSustainableRate)}`, cap?.lowerBound ? 'a lower bound: the load generator on this host reached its limit first' : num(cap?.sustainableConcurrency) !== null ? `≈ ${plain(cap!.sustainableConcurrency, 1)} requests in flight` : ''),
+    tile('Sustainable at the SLO', `${cap?.lowerBound ? '≥ ' : ''}${rps(cap?.sustainableRps ?? stress?.stress?.maxSustainableRate)}`, cap?.lowerBound ? `a lower bound: ${cap.limitedBy === 'max_rate' ? 'the highest rate tested' : 'the load generator on this host reached its limit first'}` : num(cap?.sustainableConcurrency) !== null ? `≈ ${plain(cap!.sustainableConcurrency, 1)} requests in flight` : ''),
     tile('Knee', rps(cap?.kneeRps), cap ? 'throughput stops growing linearly' : 'needs a capacity model (3 usable stress steps)'),
     tile('Breaking point', rps(stress?.stress?.breakingRate), stress?.stress ? `stopped: ${(STOP_REASON_TEXT as Record<string, string>)[stress.stress.stopReason] ?? String(stress.stress.stopReason)}` : ''),
     cap
