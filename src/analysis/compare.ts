@@ -13,7 +13,7 @@
 //   summaries (see IntervalMixture), so the interval is re-anchored multiplicatively on the exact
 //   whole-run change.
 import { InputError } from '../errors.ts';
-import { COMPARISON_SCHEMA, type Comparison, type ComparedRecord, type MetricComparison, type MetricVerdict, type RegressionSeverity, type RegressionThresholds } from '../record/comparison.ts';
+import { COMPARISON_SCHEMA, type Comparison, type ComparedRecord, type MetricComparison, type RegressionSeverity, type RegressionThresholds } from '../record/comparison.ts';
 import type { AssessmentRecord } from '../record/assessment-record.ts';
 import type { RunRecord } from '../record/run-record.ts';
 import { selectMetric } from '../record/select.ts';

@@ -1,29 +1,23 @@
 // `speedguard assess`: the phases of ASSESSMENT-RULES.md §6 against one target, in an order that lets each use what
 // the previous found (without an expected load, the stress staircase finds the sustainable maximum
 // first and the other phases run at half of it), then capacity, audits and the record.
-import { availableParallelism } from 'node:os';
-import { randomUUID } from 'node:crypto';
 import { buildCapacity } from '../analysis/capacity.ts';
-import { runAudits } from '../audits/index.ts';
 import type { SeverityThresholds } from '../record/findings.ts';
 import type { Plan } from '../plan/types.ts';
 import { inspectEndpoints } from '../probes/http-inspect.ts';
-import { type PhaseName } from '../record/phase-name.ts';
+import type { PhaseName } from '../record/phase-name.ts';
 import type { AssessmentCommand, AssessmentConfig, AssessmentProbes, AssessmentRecord, PhaseRecord, StressStep } from '../record/assessment-record.ts';
 import { buildAssessment } from './build-record.ts';
 import { redactPlan } from '../record/redact.ts';
 import { emptyRunRecord } from '../record/run-record.ts';
 import { currentEnvironment } from '../record/environment.ts';
 import { selectMetric } from '../record/select.ts';
-import { VERSION } from '../version.ts';
 import { requestsPerIteration, type PhaseEnv } from './phase-runner.ts';
 import { recoveryPhase } from './phases/recovery.ts';
 import { spikePhase } from './phases/spike.ts';
 import { DEFAULT_TIMING, type PhaseTiming } from './timing.ts';
 import type { WindowProbes } from '../probes/window-probes.ts';
-import type { DatabaseProbes } from '../record/database-probes.ts';
 import type { PhaseDatabaseProbe } from '../probes/postgres/collect.ts';
-import type { TargetProbes } from '../record/target-probes.ts';
 import { steadyPhase } from './phases/steady.ts';
 import { stressPhase } from './phases/stress.ts';
 

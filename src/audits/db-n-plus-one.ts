@@ -10,7 +10,7 @@ import { bandOf } from '../analysis/severity.ts';
 import type { PhaseName } from '../record/phase-name.ts';
 import type { AssessmentRecord } from '../record/assessment-record.ts';
 import { N_PLUS_ONE_MIN_REPEATS, type InferredRepetition, type NPlusOneGroup } from '../record/database-probes.ts';
-import { compareFindings, maxSeverity, severityRank, type Evidence, type Severity } from '../record/findings.ts';
+import { compareFindings, maxSeverity, type Evidence, type Severity } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { ms, pct, round } from './support/format.ts';
 import { dbComponent, dbView, MAX_FINDINGS_PER_AUDIT, shortSql, type DbView } from './support/database.ts';
@@ -84,7 +84,7 @@ function endpointLatency(record: AssessmentRecord, endpoint: string): { pSlo: nu
   return null;
 }
 
-function fromGroup(ctx: AuditContext, v: DbView, g: NPlusOneGroup): AuditFinding {
+function fromGroup(ctx: AuditContext, _v: DbView, g: NPlusOneGroup): AuditFinding {
   const slo = ctx.record.config.slo;
   const lat = endpointLatency(ctx.record, g.endpoint);
   const over = lat !== null && lat.pSlo > slo.latencyMs;

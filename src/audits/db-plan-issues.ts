@@ -6,7 +6,7 @@
 // Sequential scans removing rows by filter are db-missing-index's. One finding per statement.
 // A plan issue is a cause, not a measured slowdown: at most medium here (the time bands belong to
 // db-slow-queries), raised one step when the statement itself is slow or hot.
-import { compareFindings, maxSeverity, severityRank, type Evidence, type Severity } from '../record/findings.ts';
+import { compareFindings, maxSeverity, type Evidence, type Severity } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { ms, round } from './support/format.ts';
 import {

@@ -3,8 +3,8 @@
 // (and its JSON twin), exits 99 on a regression at or above --fail-on.
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, Option } from 'commander';
-import { type Comparison, type RegressionSeverity } from '../record/comparison.ts';
+import { type Command, Option } from 'commander';
+import type { Comparison, RegressionSeverity } from '../record/comparison.ts';
 import { CompareError, compareRecords, regressionsAtOrAbove, REGRESSION_SEVERITIES } from '../analysis/compare.ts';
 import { DEFAULT_HISTORY_PATH, HistoryError, openHistory, type HistoryStore } from '../history/store.ts';
 import { ENVELOPE_SCHEMA } from '../report/envelope.ts';

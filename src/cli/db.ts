@@ -14,10 +14,9 @@ import { explainTopStatements } from '../probes/postgres/explain.ts';
 import { adviseIndexes } from '../probes/postgres/index-advice.ts';
 import type { DbSession } from '../probes/postgres/session.ts';
 import { collectDatabaseSnapshot } from '../probes/postgres/snapshot.ts';
-import { type AssessmentRecord } from '../record/assessment-record.ts';
 import type { DatabaseProbes } from '../record/database-probes.ts';
 import { finish } from './finish-assessment.ts';
-import { EXIT, UsageError } from '../errors.ts';
+import { EXIT } from '../errors.ts';
 import { addRecordOutputOptions, failOnOption, positiveInt } from './option-parsers.ts';
 import { checkOutputDir } from './output-paths.ts';
 

@@ -1,6 +1,6 @@
 // `speedguard run <url|plan|script>`: load, run, print the summary, write exports, set the exit code.
 import { writeFile } from 'node:fs/promises';
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { performance } from 'node:perf_hooks';
 import { startRun, type RunHandle } from '../engine/coordinator.ts';
 import { checkPlanThresholds } from '../engine/threshold-tracker.ts';
@@ -9,12 +9,12 @@ import { loadPlan } from '../plan/load.ts';
 import type { UrlFlags } from '../plan/load-url.ts';
 import type { Plan } from '../plan/types.ts';
 import type { RunRecord } from '../record/run-record.ts';
-import { EXIT, UsageError } from '../errors.ts';
+import { UsageError } from '../errors.ts';
 import { ProgressLine } from './progress.ts';
-import { exitCodeFor, exportTo, finishRun, type FailedExport } from './run-exit.ts';
+import { exportTo, finishRun, type FailedExport } from './run-exit.ts';
 import { collect, durationFlag, positiveInt, rateNumber, wholeNumber } from './option-parsers.ts';
 import { installScriptHooks } from '../engine/script-loader/hooks.ts';
-import { checkOutputFile, reportWriteFailure } from './output-paths.ts';
+import { checkOutputFile } from './output-paths.ts';
 import { onStopSignals } from './signals.ts';
 import { checkPlanLimits } from '../plan/limits.ts';
 import { failEmptyRun } from '../record/empty-run.ts';

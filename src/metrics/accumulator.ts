@@ -89,7 +89,7 @@ export class Accumulator implements AggregateView {
     if (this.count === 0) return 0;
     // HDR answers with the bucket's highest equivalent value; the exact min and max bound it.
     const v = percentileMs(hist, p);
-    return v < this.min ? this.min : v > this.max ? this.max : v;
+    return v < this.min ? this.min : Math.min(v, this.max);
   }
 
   /**

@@ -6,7 +6,7 @@ import type { AssessmentRecord, PhaseRecord } from '../record/assessment-record.
 import type { GeneratorVerdict, IntervalRecord, RunRecord, ThresholdOutcome } from '../record/run-record.ts';
 import { selectMetric } from '../record/select.ts';
 import type { Comparison } from '../record/comparison.ts';
-import type { Finding, Severity } from '../record/findings.ts';
+import type { Finding } from '../record/findings.ts';
 
 export interface PhaseFigures {
   name: PhaseRecord['name'];

@@ -4,7 +4,7 @@
 import { databaseFiguresOf, dbView, meanMsOf, shortGain, shortSql } from '../analysis/database-figures.ts';
 import type { AssessmentRecord } from '../record/assessment-record.ts';
 import { term } from './escape.ts';
-import { colours, fmtDuration, fmtPercent } from './format.ts';
+import { type colours, fmtDuration, fmtPercent } from './format.ts';
 
 const TOP = 3;
 

@@ -1,7 +1,7 @@
 // compareRecords on synthetic records: direction-aware thresholds, significance, severities.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { type Comparison, type MetricComparison } from '../../src/record/comparison.ts';
+import type { Comparison, MetricComparison } from '../../src/record/comparison.ts';
 import { CompareError, compareRecords, DEFAULT_REGRESSION_THRESHOLDS, regressionsAtOrAbove, severityForOvershoot } from '../../src/analysis/compare.ts';
 import { seededRandom } from '../../src/analysis/stats.ts';
 import type { RunRecord } from '../../src/record/run-record.ts';

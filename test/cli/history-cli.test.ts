@@ -134,7 +134,7 @@ test('report on runs: summary, json, summary-export, all; from the stored record
   assert.deepEqual(readdirSync(out).sort(), ['RUN-aaaa1111.json', 'RUN-aaaa1111.summary.json']);
   assert.deepEqual(JSON.parse(readFileSync(join(out, 'RUN-aaaa1111.json'), 'utf8')), JSON.parse(JSON.stringify(runs[0])));
   assert.equal(JSON.parse(readFileSync(join(out, 'RUN-aaaa1111.summary.json'), 'utf8')).metrics.http_reqs.count, 500);
-  assert.match(all.stdout, /http_req_duration[\s\S]*Files:\n  .*RUN-aaaa1111\.json\n  .*RUN-aaaa1111\.summary\.json\n$/);
+  assert.match(all.stdout, /http_req_duration[\s\S]*Files:\n {2}.*RUN-aaaa1111\.json\n {2}.*RUN-aaaa1111\.summary\.json\n$/);
 });
 
 test('report: unknown, ambiguous, too-short refs, wrong format, missing database → one line, exit 2', async () => {
@@ -189,7 +189,7 @@ test('report on an assessment: writeAssessmentReports into --out-dir, terminal f
   const all = await cli(['report', 'latest', '--kind', 'assess', '--history', db, '--out-dir', out, '--junit-min-severity', 'high'], fake);
   assert.equal(all.code, 0, all.stderr);
   assert.deepEqual(calls[0], { id: assessment.id, outDir: out, opts: { junitMinSeverity: 'high' } });
-  assert.match(all.stdout, /^FINDINGS PERF-001 high\n(  .*reports.*\n){6}$/);
+  assert.match(all.stdout, /^FINDINGS PERF-001 high\n( {2}.*reports.*\n){6}$/);
   assert.deepEqual(readdirSync(join(out, 'LOAD_TESTS')).sort(), ['TEST-1.json', 'TEST-1.md', 'TEST-1.xml']);
 
   const htmlOut = join(dir, 'html-only');
@@ -198,7 +198,7 @@ test('report on an assessment: writeAssessmentReports into --out-dir, terminal f
   assert.deepEqual(readdirSync(htmlOut), ['ANALYSIS']);
   assert.deepEqual(readdirSync(join(htmlOut, 'ANALYSIS')), ['t-1.html']);
   assert.equal(readFileSync(join(htmlOut, 'ANALYSIS', 't-1.html'), 'utf8'), `${assessment.id} html`);
-  assert.match(html.stdout, /^FINDINGS PERF-001 high\n  .*html-only.ANALYSIS.t-1\.html\n$/);
+  assert.match(html.stdout, /^FINDINGS PERF-001 high\n {2}.*html-only.ANALYSIS.t-1\.html\n$/);
   assert.deepEqual(calls[1]!.opts, { env: {} }, 'a single re-rendered format appends no GitHub step summary');
 
   const junitOut = join(dir, 'junit-only');

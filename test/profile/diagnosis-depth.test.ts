@@ -4,7 +4,6 @@
 // service that is merely waiting.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AssessmentRecord } from '../../src/record/assessment-record.ts';
 import { describeFindings as describe, profileFixtureService as profile } from '../helpers/profile.ts';
 import { targetProbesOf } from '../../src/record/target-probes.ts';
 

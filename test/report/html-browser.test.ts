@@ -185,7 +185,7 @@ for (const bypassCSP of [false, true]) {
         active: document.querySelectorAll('img, iframe, object, embed, frame, base, form, meta[http-equiv="refresh"]').length,
         handlers: [...document.querySelectorAll('*')].flatMap((el) => [...el.attributes].filter((a) => /^on/i.test(a.name) || /^(src|srcdoc|style)$/i.test(a.name)).map((a) => `${el.tagName}.${a.name}`)),
         hrefs: [...document.querySelectorAll('[href]')].map((el) => el.getAttribute('href')),
-        text: document.body.innerText,
+        text: document.body.textContent,
         title: document.title,
         data: JSON.parse(document.getElementById('speedguard-report-data')!.textContent!) as { target: string; findings: Array<{ title: string }> },
       }));

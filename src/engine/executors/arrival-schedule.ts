@@ -187,7 +187,7 @@ class RampingSchedule implements ArrivalSchedule {
       x = n / from;
     } else {
       const disc = from * from + (2 * n * (a.to[s]! - from)) / dur;
-      x = (2 * n) / (from + Math.sqrt(disc > 0 ? disc : 0));
+      x = (2 * n) / (from + Math.sqrt(Math.max(disc, 0)));
     }
     if (x > dur) x = dur; // float noise on the last iteration of a stage
     this.lastIndex = i - 1;

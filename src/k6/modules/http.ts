@@ -2,7 +2,7 @@
 // k6 script calls them, so the script reads as k6 code and runs as Node code.
 import { CookieJar } from '../http/cookies.ts';
 import { k6Request, requestContext, setResponseCallback, vuJar, type Body, type ExpectedStatuses, type FileData, type Params, type TaggedUrl } from '../http/request.ts';
-import { Response } from '../http/response.ts';
+import type { Response } from '../http/response.ts';
 import './runtime.ts';
 
 type Target = string | URL | TaggedUrl;

@@ -6,7 +6,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type AgentHello, type AgentSample } from '../../record/agent-samples.ts';
+import type { AgentHello, AgentSample } from '../../record/agent-samples.ts';
 import { AGENT_INTERVAL_ENV, AGENT_PROTOCOL_VERSION, AGENT_SOCKET_ENV, type AgentCommand, type AgentMessage, type HeapSnapshotWritten } from './protocol.ts';
 import { sqlAgentImportFlag } from './sql-install.ts';
 import { stripTypesQuietly } from '../../engine/script-loader/strip-types.ts';

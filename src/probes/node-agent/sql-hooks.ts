@@ -31,7 +31,7 @@ type Fn = (...args: unknown[]) => unknown;
 type Proto = Record<string | symbol, unknown>;
 
 function markPatched(proto: Proto): boolean {
-  if (Object.prototype.hasOwnProperty.call(proto, PATCHED)) return false;
+  if (Object.hasOwn(proto, PATCHED)) return false;
   Object.defineProperty(proto, PATCHED, { value: true, enumerable: false });
   return true;
 }

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import fc from 'fast-check';
-import pg from 'pg';
+import type pg from 'pg';
 import { DbConnectError, DbInputError, DbQueryError, markSql, openDb, redactDbUrl, SPEEDGUARD_SQL_MARKER } from '../../../src/probes/postgres/connect.ts';
 import { UsageError } from '../../../src/errors.ts';
 import { startTestPostgres, TEST_PG_PASSWORD, type TestPostgres } from '../../helpers/postgres.ts';
