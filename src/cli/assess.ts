@@ -168,7 +168,7 @@ export async function assessPlan(plan: Plan, config: AssessmentRecord['config'],
     ...(database ? { database } : {}),
   });
   try {
-    return await stopOnSignals(handle, 'stopping the assessment — the current phase ends, the others are skipped; reports are still written');
+    return await stopOnSignals(handle, () => 'stopping the assessment — the current phase ends, the others are skipped; reports are still written');
   } finally {
     await database?.close();
   }

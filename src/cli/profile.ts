@@ -80,7 +80,7 @@ export async function profileCommand(command: string[], o: ProfileCliOptions): P
     ...(o.samplingInterval ? { samplingIntervalUs: o.samplingInterval } : {}),
     ...(o.db ? { db: o.db, allowWrites: Boolean(o.allowWrites) } : {}),
   });
-  const record = await stopOnSignals(handle, 'stopping — the load ends, the target is stopped; what was measured is reported');
+  const record = await stopOnSignals(handle, () => 'stopping — the load ends, the target is stopped; what was measured is reported');
   return finish(record, { outDir: o.outDir, json: o.json, history: o.history, failOn: o.failOn });
 }
 

@@ -15,7 +15,7 @@ import { exportTo, finishRun, type FailedExport } from './run-exit.ts';
 import { collect, durationFlag, positiveInt, rateNumber, wholeNumber } from './option-parsers.ts';
 import { installScriptHooks } from '../engine/script-loader/hooks.ts';
 import { checkOutputFile } from './output-paths.ts';
-import { onStopSignals } from './signals.ts';
+import { stopOnSignals } from './signals.ts';
 import { checkPlanLimits } from '../plan/limits.ts';
 import { failEmptyRun } from '../record/empty-run.ts';
 import { redactRecord } from '../record/redact.ts';
@@ -117,26 +117,6 @@ function parseOut(specs: string[]): { json: string | null } {
 }
 
 
-/** Runs with Ctrl-C handling: a first SIGINT/SIGTERM/SIGHUP stops gracefully, a second one at once. */
-export async function runWithSignals(handle: RunHandle): Promise<RunRecord> {
-  let signals = 0;
-  const onSignal = (sig: NodeJS.Signals) => {
-    signals++;
-    if (signals === 1) {
-      process.stderr.write(`\nspeedguard: ${sig} — stopping: no new iterations, finishing in-flight requests (send again to stop at once)\n`);
-      handle.stop(`interrupted by ${sig}`);
-    } else {
-      handle.abort(`interrupted by ${sig} (twice)`);
-    }
-  };
-  const off = onStopSignals(onSignal);
-  try {
-    return await handle.result;
-  } finally {
-    off();
-  }
-}
-
 export async function runCommand(target: string, o: RunCliOptions): Promise<number> {
   const outs = parseOut(o.out);
   const stopGraceMs = parseDuration(o.stopGrace ?? '10s');
@@ -193,7 +173,7 @@ export async function runPlanToRecord(plan: Plan, o: Pick<RunCliOptions, 'quiet'
   });
   const failedExports: FailedExport[] = [];
   try {
-    return { record: redactRecord(failEmptyRun(await runWithSignals(handle))), failedExports };
+    return { record: redactRecord(failEmptyRun(await stopOnSignals(handle, (sig) => `${sig} — stopping: no new iterations, finishing in-flight requests (send again to stop at once)`))), failedExports };
   } finally {
     progress?.clear();
     const ndjsonError = await ndjson?.close();

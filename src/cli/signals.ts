@@ -11,11 +11,23 @@ export function onStopSignals(handler: (signal: NodeJS.Signals) => void): () => 
   };
 }
 
-/** For assess and profile: the first stop signal asks the work to stop. */
-export async function stopOnSignals<T>(handle: { result: Promise<T>; stop(): void }, message: string): Promise<T> {
-  const off = onStopSignals(() => {
-    process.stderr.write(`\nspeedguard: ${message}\n`);
-    handle.stop();
+/**
+ * The one Ctrl-C policy of every command that runs load: the first stop signal asks the work to stop
+ * gracefully (what was measured is kept, reported, marked interrupted); a second one aborts at once
+ * when the work can be aborted (a run: in-flight requests are cut, stuck workers terminated).
+ */
+export async function stopOnSignals<T>(
+  handle: { result: Promise<T>; stop(reason: string): void; abort?(reason: string): void },
+  message: (signal: NodeJS.Signals) => string,
+): Promise<T> {
+  let signals = 0;
+  const off = onStopSignals((sig) => {
+    if (++signals === 1) {
+      process.stderr.write(`\nspeedguard: ${message(sig)}\n`);
+      handle.stop(`interrupted by ${sig}`);
+    } else {
+      handle.abort?.(`interrupted by ${sig} (twice)`);
+    }
   });
   try {
     return await handle.result;
