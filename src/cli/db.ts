@@ -1,22 +1,11 @@
-// `speedguard db <postgres-url>`: analyse a PostgreSQL database on its own, from its cumulative
-// statistics (no load is run) — slow statements, their plans, measured index advice, unused /
-// duplicate / invalid indexes, cache hit ratio, connections — through the same audits and report
-// writers as an assessment (a record with no phases and probes.database).
-// Read-only unless --allow-writes (then only CREATE INDEX inside transactions that are rolled back).
-// The password never reaches the terminal, the record or a report: everything shows session.safeUrl.
+// `speedguard db <postgres-url>`: flags, then assess/database-analysis.ts does the work (no load is
+// run: the database's cumulative statistics, plans, index advice), then the shared finish (reports,
+// history, the printed findings, the gate).
 import type { Command } from 'commander';
 import type { GateSeverity } from '../record/findings.ts';
 import { loadSeverityConfig } from '../analysis/severity.ts';
-import { DEFAULT_SLO } from '../assess/options.ts';
-import { buildAssessment } from '../assess/build-record.ts';
-import { openDb } from '../probes/postgres/connect.ts';
-import { explainTopStatements } from '../probes/postgres/explain.ts';
-import { adviseIndexes } from '../probes/postgres/index-advice.ts';
-import type { DbSession } from '../probes/postgres/session.ts';
-import { collectDatabaseSnapshot } from '../probes/postgres/snapshot.ts';
-import type { DatabaseProbes } from '../record/database-probes.ts';
+import { analyseDatabase } from '../assess/database-analysis.ts';
 import { finish } from './finish-assessment.ts';
-import { EXIT } from '../errors.ts';
 import { addRecordOutputOptions, failOnOption, positiveInt } from './option-parsers.ts';
 import { checkOutputDir } from './output-paths.ts';
 
@@ -32,12 +21,6 @@ export interface DbCliOptions {
   failOn?: GateSeverity;
   quiet?: boolean;
 }
-
-/** Statements kept from pg_stat_statements at least (the report's table, the envelope's figures). */
-const KEPT_STATEMENTS = 50;
-/** Plans are the expensive part (one EXPLAIN, sometimes ANALYZE, each): the top ones only. */
-const MAX_EXPLAINED = 25;
-
 
 export function registerDbCommand(program: Command, run: (fn: () => Promise<number>) => void): void {
   const cmd = program.command('db')
@@ -65,52 +48,6 @@ export async function dbCommand(url: string, o: DbCliOptions): Promise<number> {
   checkOutputDir(o.outDir, '--out-dir');
   const thresholds = o.config ? loadSeverityConfig(o.config) : undefined;
   const log = o.quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`);
-  const started = Date.now();
-
-  // A bad URL (DbInputError, exit 2) or a refused connection (DbConnectError, exit 1; its message
-  // names the URL without the password) is said in one line by main.
-  const session: DbSession = await openDb(url, { allowWrites: o.allowWrites === true });
-
-  let probes: DatabaseProbes;
-  try {
-    log(`database: ${session.safeUrl} (${session.readOnly ? 'read-only session' : '--allow-writes: indexes are built in transactions that are rolled back'})`);
-    probes = await collectDatabaseSnapshot(session, { url: session.safeUrl, topN: Math.max(KEPT_STATEMENTS, o.top) });
-    log(`database: PostgreSQL ${probes.server.version}, ${probes.statements.length} statement(s), ${probes.tables.length} table(s), ${probes.indexes.length} index(es)`);
-    if (o.explain && probes.statements.length) {
-      const limit = Math.min(o.top, MAX_EXPLAINED);
-      log(`database: explaining the ${Math.min(limit, probes.statements.length)} statement(s) with the most total time …`);
-      try {
-        probes.plans = await explainTopStatements(session, probes.statements, { limit });
-        log(`database: index advice (${session.readOnly ? (probes.server.hypopgAvailable ? 'HypoPG' : 'plan shape only: no HypoPG, no --allow-writes') : 'measured with real indexes, rolled back'}) …`);
-        probes.indexSuggestions = await adviseIndexes(session, probes.plans, { indexes: probes.indexes, allowWrites: o.allowWrites === true, hypopg: probes.server.hypopgAvailable });
-      } catch (e) {
-        // Plans are a bonus on top of the statistics: their failure is reported, not fatal.
-        probes.warnings.push(`plans or index advice failed: ${oneLine(e)}`);
-      }
-    }
-  } catch (e) {
-    process.stderr.write(`speedguard: reading ${session.safeUrl} failed: ${oneLine(e)}\n`);
-    return EXIT.RUNTIME;
-  } finally {
-    await session.close();
-  }
-
-  const record = buildAssessment({
-    command: 'db',
-    target: session.safeUrl,
-    targetName: `db-${probes.server.database || 'database'}`,
-    status: 'completed',
-    statusReason: null,
-    startedAt: started,
-    endedAt: Date.now(),
-    // No load: the SLO is only there because the record type carries one.
-    config: { expectedRate: null, slo: { ...DEFAULT_SLO, source: [] }, suite: [], soakMs: 0, growthPercentPerQuarter: null, targetRate: null },
-    probes: { database: probes },
-    thresholds,
-  });
+  const record = await analyseDatabase(url, { top: o.top, explain: o.explain, allowWrites: o.allowWrites === true, thresholds, log });
   return finish(record, { outDir: o.outDir, json: o.json, history: o.history as string | false | undefined, failOn: o.failOn });
-}
-
-function oneLine(e: unknown): string {
-  return String((e as Error)?.message ?? e).replace(/\s+/g, ' ').trim();
 }
