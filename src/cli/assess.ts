@@ -6,22 +6,20 @@ import { asUsageError, openForReading } from '../history/cli-support.ts';
 import type { Command } from 'commander';
 import { compareRecords } from '../analysis/compare.ts';
 import { loadSeverityConfig } from '../analysis/severity.ts';
-import { startAssessment } from '../assess/suite.ts';
+import { openAssessment } from '../assess/open-assessment.ts';
 import { parseGrowth, parseSlo, parseSuite } from '../assess/options.ts';
-import type { GateSeverity } from '../record/findings.ts';
+import type { GateSeverity, SeverityThresholds } from '../record/findings.ts';
 import { parseDuration } from '../plan/duration.ts';
 import { loadPlan } from '../plan/index.ts';
 import type { Plan } from '../plan/types.ts';
 import type { AssessmentCommand, AssessmentRecord } from '../record/assessment-record.ts';
 import { UsageError } from '../errors.ts';
-import { QUICK_TIMING } from '../assess/timing.ts';
 import { startTarget } from '../probes/target.ts';
 import { startWindowProbes, type WindowProbes } from '../probes/window-probes.ts';
 import { targetName } from '../assess/build-record.ts';
 import { loadPlanFile } from '../plan/load-file.ts';
 import { checkPlanThresholds } from '../engine/threshold-tracker.ts';
 import { historyOption, toUrlFlags, type RunCliOptions } from './run.ts';
-import { databaseUrlOf, startDatabaseProbe } from '../probes/postgres/collect.ts';
 import { addRecordOutputOptions, collect, durationFlag, failOnOption, portNumber, positiveInt, positiveNumber } from './option-parsers.ts';
 import { finish } from './finish-assessment.ts';
 import { installScriptHooks } from '../engine/script-loader/hooks.ts';
@@ -152,25 +150,9 @@ function loadBaseline(ref: string, history: string | false | undefined) {
   }
 }
 
-export async function assessPlan(plan: Plan, config: AssessmentRecord['config'], o: Pick<AssessCliOptions, 'quiet' | 'workers' | 'maxRate' | 'quick' | 'db' | 'allowWrites'> & { command?: AssessmentCommand }, thresholds?: Parameters<typeof startAssessment>[1]['thresholds'], window?: WindowProbes): Promise<AssessmentRecord> {
+export async function assessPlan(plan: Plan, config: AssessmentRecord['config'], o: Pick<AssessCliOptions, 'quiet' | 'workers' | 'maxRate' | 'quick' | 'db' | 'allowWrites'> & { command?: AssessmentCommand }, thresholds?: SeverityThresholds, window?: WindowProbes): Promise<AssessmentRecord> {
   const log = o.quiet ? () => {} : (line: string) => process.stderr.write(line + '\n');
-  // Connect before any load: a wrong URL or a refused connection fails in a second, not after minutes.
-  const dbUrl = databaseUrlOf(plan, o.db);
-  const database = dbUrl ? await startDatabaseProbe(dbUrl, { allowWrites: Boolean(o.allowWrites), log }) : null;
-  const handle = startAssessment(plan, {
-    config, log,
-    ...(o.command ? { command: o.command } : {}),
-    ...(o.workers ? { workers: o.workers } : {}),
-    ...(o.maxRate ? { maxRate: o.maxRate } : {}),
-    ...(o.quick ? { timing: QUICK_TIMING } : {}),
-    ...(window ? { window } : {}),
-    ...(thresholds ? { thresholds } : {}),
-    ...(database ? { database } : {}),
-  });
-  try {
-    return await stopOnSignals(handle, () => 'stopping the assessment — the current phase ends, the others are skipped; reports are still written');
-  } finally {
-    await database?.close();
-  }
+  const handle = await openAssessment(plan, { config, log, command: o.command, workers: o.workers, maxRate: o.maxRate, quick: o.quick, window, thresholds, db: o.db, allowWrites: o.allowWrites });
+  return stopOnSignals(handle, () => 'stopping the assessment — the current phase ends, the others are skipped; reports are still written');
 }
 
