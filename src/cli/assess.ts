@@ -14,8 +14,8 @@ import { loadPlan } from '../plan/index.ts';
 import type { Plan } from '../plan/types.ts';
 import type { AssessmentCommand, AssessmentRecord } from '../record/assessment-record.ts';
 import { UsageError } from '../errors.ts';
-import { startTarget } from '../probes/target.ts';
-import { startWindowProbes, type WindowProbes } from '../probes/window-probes.ts';
+import type { WindowProbes } from '../probes/window-probes.ts';
+import { withProfiledTarget } from '../profile/profiled-target.ts';
 import { targetName } from '../assess/build-record.ts';
 import { loadPlanFile } from '../plan/load-file.ts';
 import { checkPlanThresholds } from '../engine/threshold-tracker.ts';
@@ -102,17 +102,10 @@ export async function assessProfiledCommand(target: string | undefined, command:
   if (command.length === 0) throw new UsageError('--profile needs the command that starts the service after "--", e.g. speedguard assess --profile -- node server.js');
   checkOutputDir(o.outDir, '--out-dir');
   const log = o.quiet ? () => {} : (line: string) => process.stderr.write(line + '\n');
-  const svc = await startTarget({ command, ...(o.port ? { port: o.port } : {}) });
-  const origin = `http://127.0.0.1:${svc.port}`;
-  log(`service listens on 127.0.0.1:${svc.port} (pid ${svc.pid}${svc.hello ? ', agent attached' : ''})`);
-  const window = startWindowProbes(svc, { outDir: o.outDir, name: targetName(origin + o.path), log });
-  try {
+  return withProfiledTarget({ command, ...(o.port ? { port: o.port } : {}), outDir: o.outDir, name: (origin) => targetName(origin + o.path), log }, (origin, window) => {
     const url = target ?? origin + (o.path.startsWith('/') ? o.path : '/' + o.path);
-    return await assessCommand(url, o, { window, targetOrigin: target && !/^https?:/i.test(target) ? origin : undefined });
-  } finally {
-    window.close();
-    await svc.stop();
-  }
+    return assessCommand(url, o, { window, targetOrigin: target && !/^https?:/i.test(target) ? origin : undefined });
+  });
 }
 
 export async function assessCommand(target: string, o: AssessCliOptions, extra: { window?: WindowProbes; targetOrigin?: string | undefined } = {}): Promise<number> {

@@ -2,17 +2,16 @@
 // demo shop (examples/demo: products, orders, customers, with real bottlenecks) in its own process on
 // it, assess both with the shop's plan (the database through its URL), stop them, and say where the
 // reports are. The service never shares a thread with the load generator.
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { parseSlo } from '../assess/options.ts';
 import { loadPlanFile } from '../plan/load-file.ts';
 import { assessPlan } from './assess.ts';
 import { finish } from './finish-assessment.ts';
-import { EXIT, RuntimeFailure } from '../errors.ts';
-import { startTarget } from '../probes/target.ts';
-import { startWindowProbes } from '../probes/window-probes.ts';
+import { EXIT } from '../errors.ts';
+import type { StartedTarget } from '../probes/target.ts';
+import { startDemoDatabase } from '../profile/demo-database.ts';
+import { withProfiledTarget } from '../profile/profiled-target.ts';
 import { addRecordOutputOptions, positiveInt } from './option-parsers.ts';
 import { ownModule, packageFile } from '../own-files.ts';
 import { checkOutputDir } from './output-paths.ts';
@@ -21,7 +20,6 @@ import { onStopSignals } from './signals.ts';
 // The demo is started as processes, never imported: the product does not depend on the example's code.
 // The build has the demo shop as JavaScript (dist/examples/demo) and plan.yaml in the package's examples/demo.
 const SERVER = fileURLToPath(ownModule('../../examples/demo/server.ts', import.meta.url));
-const DATABASE = fileURLToPath(ownModule('../../examples/demo/start-database.ts', import.meta.url));
 const PLAN = fileURLToPath(packageFile('examples/demo/plan.yaml'));
 
 export interface DemoOptions {
@@ -65,12 +63,9 @@ export async function demoCommand(o: DemoOptions): Promise<number> {
       if (signals > 0) return EXIT.INTERRUPTED;
       // Started like `speedguard profile` would: with the Node agent, so the assessment also sees the
       // service from inside (CPU profile, event loop, GC, downstream calls, queries) during the baseline phase.
-      const svc = await startTarget({ command: [process.execPath, SERVER], env: { DATABASE_URL: db.url } });
-      serverGroup = svc.child?.pid ?? null;
-      const window = startWindowProbes(svc, { outDir: o.outDir, name: 'demo', log });
-      try {
+      const demo = { command: [process.execPath, SERVER], env: { DATABASE_URL: db.url }, outDir: o.outDir, name: 'demo', log, onStarted: (svc: StartedTarget) => { serverGroup = svc.child?.pid ?? null; } };
+      return await withProfiledTarget(demo, async (target, window) => {
         if (signals > 0) return EXIT.INTERRUPTED;
-        const target = `http://127.0.0.1:${svc.port}`;
         const plan = { ...(await loadPlanFile(PLAN, { target })), source: `${target} (speedguard demo: examples/demo)` };
         log(`speedguard demo: the demo shop runs on ${target}; assessing it${o.quick ? ' (quick)' : ' (about 2 minutes)'} …`);
         assessing = true;
@@ -83,44 +78,11 @@ export async function demoCommand(o: DemoOptions): Promise<number> {
         const code = await finish(record, { outDir: o.outDir, json: o.json, history: o.history });
         // Findings are the point of the demo, not a failure: only an interruption changes the exit code.
         return code === EXIT.INTERRUPTED || code === EXIT.RUNTIME ? code : EXIT.OK;
-      } finally {
-        window.close();
-        await svc.stop();
-      }
+      });
     } finally {
       await db.stop();
     }
   } finally {
     offSignals();
   }
-}
-
-interface DemoDatabase {
-  url: string;
-  port: number;
-  dir: string;
-  version: string;
-  timings: { startMs: number; seedMs: number };
-  stop(): Promise<void>;
-}
-
-/** examples/demo/start-database.ts in its own process group: one JSON line with its URL, stopped by closing its stdin. */
-async function startDemoDatabase(): Promise<DemoDatabase> {
-  const child = spawn(process.execPath, [DATABASE], { stdio: ['pipe', 'pipe', 'inherit'], detached: true });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const lines = createInterface({ input: child.stdout! });
-  const first = await new Promise<string | null>((resolve) => {
-    lines.once('line', resolve);
-    child.once('exit', () => resolve(null));
-  });
-  lines.close();
-  if (first === null) throw new RuntimeFailure('the demo database did not start (see the lines above)');
-  const info = JSON.parse(first) as Omit<DemoDatabase, 'stop'>;
-  return {
-    ...info,
-    stop: async () => {
-      child.stdin!.end();
-      await exited;
-    },
-  };
 }
