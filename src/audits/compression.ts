@@ -7,7 +7,7 @@
 import type { HttpInspection } from '../record/assessment-record.ts';
 import type { Evidence, Severity } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
-import { bytes, ms, pct, rate, round } from './support/format.ts';
+import { bytes, ms, pct, rate, round } from '../analysis/format.ts';
 import { endpointLabel, endpointRateOf } from './support/record.ts';
 
 /** Below ~1 KB compression gains less than a packet and costs CPU; servers commonly skip it. */

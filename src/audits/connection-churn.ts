@@ -9,7 +9,7 @@ import type { AssessmentRecord, PhaseRecord } from '../record/assessment-record.
 import type { Evidence, Severity } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { failuresOf, kindInfo } from './support/failures.ts';
-import { ms, pct, round } from './support/format.ts';
+import { ms, pct, round } from '../analysis/format.ts';
 import { EXPECTED_LOAD_PHASES, phasesRun, requestsOf } from './support/record.ts';
 
 /** Fewer requests than this cannot show a connection pattern. */

@@ -6,7 +6,7 @@
 import { bandOf } from '../analysis/severity.ts';
 import type { Evidence } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
-import { ms, pct, round } from './support/format.ts';
+import { ms, pct, round } from '../analysis/format.ts';
 import {
   callerOf, eluOf, latencyOf, loadEvidence, locationOf, mainThreadDemand, mainThreadLoad, primaryCpuCause, probeConfidence, siteOf, siteText, targetView, userHotspots,
 } from './support/target.ts';

@@ -5,8 +5,9 @@
 // buffers: it may still have come from the OS page cache, so the ratio understates memory hits.
 import type { Evidence, Severity } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
-import { bytes, pct, round } from './support/format.ts';
-import { cacheFigure, dbComponent, dbView, recheckText } from './support/database.ts';
+import { bytes, pct, round } from '../analysis/format.ts';
+import { cacheFigure, dbView } from '../analysis/database-figures.ts';
+import { dbComponent, recheckText } from './support/database.ts';
 
 export const DB_CACHE_HIT_RATIO_ID = 'db-cache-hit-ratio';
 /** pgHero's cache_hit_rate_threshold (lib/pghero.rb): 99 %. */

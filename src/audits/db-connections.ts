@@ -11,8 +11,9 @@ import type { AssessmentRecord } from '../record/assessment-record.ts';
 import type { ActivitySummary } from '../record/database-probes.ts';
 import type { Evidence, Severity } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
-import { ms, pct, round } from './support/format.ts';
-import { activities, dbComponent, dbView, shortSql, type DbView } from './support/database.ts';
+import { ms, pct, round } from '../analysis/format.ts';
+import { activities, dbView, shortSql, type DbView } from '../analysis/database-figures.ts';
+import { dbComponent } from './support/database.ts';
 import { steadyStats } from './support/record.ts';
 
 export const DB_CONNECTIONS_ID = 'db-connections';

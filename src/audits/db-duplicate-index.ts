@@ -4,8 +4,9 @@
 // alone); the shorter one only costs writes. A unique or primary index is never the duplicate: it
 // enforces a constraint. Two identical non-unique indexes: the less used one is reported.
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
-import { bytes } from './support/format.ts';
-import { dbComponent, dbView, qualified } from './support/database.ts';
+import { bytes } from '../analysis/format.ts';
+import { dbView } from '../analysis/database-figures.ts';
+import { dbComponent, qualified } from './support/database.ts';
 import type { IndexStats } from '../record/database-probes.ts';
 
 export const DB_DUPLICATE_INDEX_ID = 'db-duplicate-index';

@@ -3,8 +3,9 @@
 // maintain them. An invalid UNIQUE index means the uniqueness it was meant to enforce is not
 // enforced by it: medium. Fix: drop and build again (or REINDEX INDEX CONCURRENTLY, PostgreSQL 12+).
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
-import { bytes } from './support/format.ts';
-import { dbComponent, dbView, qualified } from './support/database.ts';
+import { bytes } from '../analysis/format.ts';
+import { dbView } from '../analysis/database-figures.ts';
+import { dbComponent, qualified } from './support/database.ts';
 
 export const DB_INVALID_INDEX_ID = 'db-invalid-index';
 

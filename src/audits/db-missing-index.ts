@@ -8,11 +8,9 @@
 // so a healthy database never gets a P0/P1 here.
 import { compareFindings, maxSeverity, severityRank, type Evidence, type Severity } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
-import { bytes, ms, pct, round } from './support/format.ts';
-import {
-  dbComponent, dbView, meanMsOf, MAX_FINDINGS_PER_AUDIT, PGHERO_SLOW_CALLS, PGHERO_SLOW_MS, qualified, quoteIdent, recheckText, statementById,
-  shortGain, statementSeverity, suggestionGain, shortSql, type DbView,
-} from './support/database.ts';
+import { bytes, ms, pct, round } from '../analysis/format.ts';
+import { dbView, meanMsOf, PGHERO_SLOW_CALLS, PGHERO_SLOW_MS, shortGain, shortSql, type DbView } from '../analysis/database-figures.ts';
+import { dbComponent, MAX_FINDINGS_PER_AUDIT, qualified, quoteIdent, recheckText, statementById, statementSeverity, suggestionGain } from './support/database.ts';
 import type { IndexSuggestion, PlanNodeIssue, StatementStats } from '../record/database-probes.ts';
 import { agentQueryId } from '../probes/postgres/agent-statements.ts';
 

@@ -12,8 +12,9 @@ import type { AssessmentRecord } from '../record/assessment-record.ts';
 import { N_PLUS_ONE_MIN_REPEATS, type InferredRepetition, type NPlusOneGroup } from '../record/database-probes.ts';
 import { compareFindings, maxSeverity, type Evidence, type Severity } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
-import { ms, pct, round } from './support/format.ts';
-import { dbComponent, dbView, MAX_FINDINGS_PER_AUDIT, shortSql, type DbView } from './support/database.ts';
+import { ms, pct, round } from '../analysis/format.ts';
+import { dbView, shortSql, type DbView } from '../analysis/database-figures.ts';
+import { dbComponent, MAX_FINDINGS_PER_AUDIT } from './support/database.ts';
 import { endpointLabel, endpointsOf, methodOf, phasesRun, EXPECTED_LOAD_PHASES, steadyStats } from './support/record.ts';
 
 export const DB_N_PLUS_ONE_ID = 'db-n-plus-one';

@@ -8,10 +8,9 @@
 // db-slow-queries), raised one step when the statement itself is slow or hot.
 import { compareFindings, maxSeverity, type Evidence, type Severity } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
-import { ms, round } from './support/format.ts';
-import {
-  dbComponent, dbView, MAX_FINDINGS_PER_AUDIT, meanMsOf, PGHERO_SLOW_CALLS, PGHERO_SLOW_MS, recheckText, shortSql, statementById, statementTitle, type DbView,
-} from './support/database.ts';
+import { ms, round } from '../analysis/format.ts';
+import { dbView, meanMsOf, PGHERO_SLOW_CALLS, PGHERO_SLOW_MS, shortSql, type DbView } from '../analysis/database-figures.ts';
+import { dbComponent, MAX_FINDINGS_PER_AUDIT, recheckText, statementById, statementTitle } from './support/database.ts';
 import type { PlanNodeIssue, StatementPlan } from '../record/database-probes.ts';
 
 export const DB_PLAN_ISSUES_ID = 'db-plan-issues';

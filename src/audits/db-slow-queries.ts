@@ -5,11 +5,9 @@
 // Statements an index suggestion explains (≥ 50 % better) are db-missing-index's finding.
 import { severityRank, type Severity } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
-import { ms, pct, round } from './support/format.ts';
-import {
-  dbComponent, dbView, explainedByIndex, isUtilityStatement, MAX_FINDINGS_PER_AUDIT, meanMsOf, milder, planOf, PGHERO_SLOW_CALLS, PGHERO_SLOW_MS,
-  recheckText, rowsPerCall, statementEvidence, statementSeverity, statementSummary, statementTitle, type DbView,
-} from './support/database.ts';
+import { ms, pct, round } from '../analysis/format.ts';
+import { dbView, isUtilityStatement, meanMsOf, PGHERO_SLOW_CALLS, PGHERO_SLOW_MS, rowsPerCall, type DbView } from '../analysis/database-figures.ts';
+import { dbComponent, explainedByIndex, MAX_FINDINGS_PER_AUDIT, milder, planOf, recheckText, statementEvidence, statementSeverity, statementSummary, statementTitle } from './support/database.ts';
 import type { StatementStats } from '../record/database-probes.ts';
 
 export const DB_SLOW_QUERIES_ID = 'db-slow-queries';

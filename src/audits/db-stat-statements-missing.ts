@@ -2,7 +2,8 @@
 // plans of the top statements, index advice, N+1 inference), only tables, indexes and connections.
 // Low: it blocks the analysis rather than slowing anything; the finding says exactly how to enable it.
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
-import { dbComponent, dbView } from './support/database.ts';
+import { dbView } from '../analysis/database-figures.ts';
+import { dbComponent } from './support/database.ts';
 
 export const DB_STAT_STATEMENTS_MISSING_ID = 'db-stat-statements-missing';
 

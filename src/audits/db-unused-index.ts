@@ -4,8 +4,9 @@
 // lists them, largest first, with the DROP statements.
 import type { Evidence } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
-import { bytes } from './support/format.ts';
-import { dbComponent, dbView, qualified } from './support/database.ts';
+import { bytes } from '../analysis/format.ts';
+import { dbView } from '../analysis/database-figures.ts';
+import { dbComponent, qualified } from './support/database.ts';
 import type { IndexStats } from '../record/database-probes.ts';
 import { duplicateIndexes } from './db-duplicate-index.ts';
 

@@ -6,7 +6,7 @@ import type { AgentSample } from '../record/agent-samples.ts';
 import { bandOf } from '../analysis/severity.ts';
 import type { Evidence, Severity } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
-import { ms, pct, round } from './support/format.ts';
+import { ms, pct, round } from '../analysis/format.ts';
 import { median } from './support/record.ts';
 import { atLeast, latencyOf, MIN_SAMPLES, probeConfidence, targetView } from './support/target.ts';
 

@@ -9,7 +9,7 @@
 import { selectMetric } from '../record/select.ts';
 import type { Evidence, Severity } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
-import { ms, pct, round } from './support/format.ts';
+import { ms, pct, round } from '../analysis/format.ts';
 import { EXPECTED_LOAD_PHASES, latencyMetric, phasesRun } from './support/record.ts';
 
 /** More than 1 % of the planned iterations missing: the phase was not run at its rate. */

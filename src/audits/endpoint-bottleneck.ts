@@ -5,7 +5,7 @@
 import type { StressStep } from '../record/assessment-record.ts';
 import type { Evidence } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
-import { ms, rate, round } from './support/format.ts';
+import { ms, rate, round } from '../analysis/format.ts';
 import { trustedStress } from './support/generator.ts';
 import { endpointLabel, endpointsOf, expectedRateOf, latencyMetric, methodOf, sampleConfidence } from './support/record.ts';
 import { windowStats } from './support/window.ts';

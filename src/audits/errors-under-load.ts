@@ -11,7 +11,7 @@ import type { PhaseRecord } from '../record/assessment-record.ts';
 import type { Evidence, Severity } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { failuresOf, kindInfo, summariseKinds, type Failures } from './support/failures.ts';
-import { pct, round } from './support/format.ts';
+import { pct, round } from '../analysis/format.ts';
 import { EXPECTED_LOAD_PHASES, endpointLabel, endpointsOf, methodOf, phasesRun, sampleConfidence } from './support/record.ts';
 
 /** ASSESSMENT-RULES.md §3: error rate < 0.1 % at peak. Above it (and below the SLO) the failures are worth a look. */

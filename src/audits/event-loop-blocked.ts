@@ -5,7 +5,7 @@
 import { bandOf } from '../analysis/severity.ts';
 import type { Evidence, Severity } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
-import { ms, pct, round } from './support/format.ts';
+import { ms, pct, round } from '../analysis/format.ts';
 import {
   atLeast, busyBreakdown, callerOf, isApplicationFrame, eluOf, latencyOf, loadEvidence, locationOf, loopDelayOf, mainThreadLoad, primaryCpuCause,
   probeConfidence, siteOf, siteText, targetView,

@@ -8,7 +8,7 @@ import { bandOf } from '../analysis/severity.ts';
 import type { HeapAllocationSite, HeapProfileAnalysis } from '../record/target-probes.ts';
 import type { Evidence, Severity } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
-import { bytes, ms, pct, round } from './support/format.ts';
+import { bytes, ms, pct, round } from '../analysis/format.ts';
 import { atLeast, gcOf, latencyOf, locationOf, mainThreadLoad, MIN_SAMPLES, primaryCpuCause, probeConfidence, siteOf, siteText, targetView, userHotspots } from './support/target.ts';
 
 export const GC_PRESSURE_ID = 'gc-pressure';

@@ -17,7 +17,7 @@
 import type { AssessmentRecord, PhaseRecord } from '../record/assessment-record.ts';
 import { MEASUREMENT_NOTE_MAX, type Evidence, type Severity } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
-import { round, rate } from './support/format.ts';
+import { round, rate } from '../analysis/format.ts';
 import { firstLimitedStep, trustedStress } from './support/generator.ts';
 import { expectedRateOf } from './support/record.ts';
 

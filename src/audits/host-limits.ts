@@ -4,7 +4,7 @@
 import { isLoopbackTarget } from './support/record.ts';
 import type { Evidence, Severity } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
-import { pct, round } from './support/format.ts';
+import { pct, round } from '../analysis/format.ts';
 import { latencyOf, probeConfidence, targetView } from './support/target.ts';
 
 export const HOST_LIMITS_ID = 'host-limits';

@@ -11,7 +11,7 @@ import type { PhaseName } from '../record/phase-name.ts';
 import type { AssessmentRecord, HttpInspection } from '../record/assessment-record.ts';
 import type { Evidence, Severity } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
-import { bytes, ms, round } from './support/format.ts';
+import { bytes, ms, round } from '../analysis/format.ts';
 import { EXPECTED_LOAD_PHASES, endpointLabel, phasesRun, steadyStats } from './support/record.ts';
 
 const STATIC_EXTENSIONS = /\.(css|js|mjs|map|png|jpe?g|gif|webp|avif|svg|ico|woff2?|ttf|otf|eot)$/i;

@@ -14,7 +14,7 @@ import { selectMetric } from '../record/select.ts';
 import type { PhaseRecord } from '../record/assessment-record.ts';
 import type { Evidence, FindingType } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
-import { ms, pct, round } from './support/format.ts';
+import { ms, pct, round } from '../analysis/format.ts';
 import { EXPECTED_LOAD_PHASES, endpointLabel, endpointsOf, latencyMetric, methodOf, phasesRun, sampleConfidence, steadyStats } from './support/record.ts';
 
 /** Below this many samples a p95 rests on a single value: not judged. */

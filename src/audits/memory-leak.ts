@@ -6,7 +6,7 @@
 import { bandOf } from '../analysis/severity.ts';
 import type { Evidence, Severity } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
-import { bytes, pct, round } from './support/format.ts';
+import { bytes, pct, round } from '../analysis/format.ts';
 import type { HeapRetainerGrowth } from '../record/target-probes.ts';
 import { atLeast, locationOf, probeConfidence, siteOf, siteText, targetView, userHotspots, type TargetView } from './support/target.ts';
 

@@ -6,7 +6,7 @@
 import { severityRank } from '../record/findings.ts';
 import type { Evidence } from '../record/findings.ts';
 import type { AuditContext, AuditFinding, SummaryAudit, SummaryContext } from './types.ts';
-import { ms, pct, rate, round } from './support/format.ts';
+import { ms, pct, rate, round } from '../analysis/format.ts';
 import { trustedStress } from './support/generator.ts';
 import { EXPECTED_LOAD_PHASES, expectedRateOf, phasesRun, sampleConfidence, steadyStats, sustainableRateOf } from './support/record.ts';
 

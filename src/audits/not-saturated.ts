@@ -8,7 +8,7 @@ import { severityRank } from '../record/findings.ts';
 import { bandOf } from '../analysis/severity.ts';
 import type { Evidence } from '../record/findings.ts';
 import type { AuditFinding, SummaryAudit, SummaryContext } from './types.ts';
-import { ms, pct, round } from './support/format.ts';
+import { ms, pct, round } from '../analysis/format.ts';
 import { eluOf, latencyOf, loadEvidence, loopBusyOf, loopDelayOf, mainThreadLoad, MIN_SAMPLES, targetView } from './support/target.ts';
 import { cpuBound } from './cpu-bound.ts';
 import { downstreamWait } from './downstream-wait.ts';

@@ -10,7 +10,7 @@ import type { PhaseName } from '../record/phase-name.ts';
 import type { AssessmentRecord } from '../record/assessment-record.ts';
 import type { Evidence, Severity } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
-import { bytes, rate, round } from './support/format.ts';
+import { bytes, rate, round } from '../analysis/format.ts';
 import { EXPECTED_LOAD_PHASES, endpointLabel, endpointRateOf, endpointsOf, methodOf, phasesRun } from './support/record.ts';
 
 /** Responses above 100 KB are large for an API (pagination, field selection) — the brief's bar. */

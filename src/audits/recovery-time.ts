@@ -9,7 +9,7 @@
 import type { Evidence, Severity } from '../record/findings.ts';
 import { measuresGenerator } from './support/generator.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
-import { ms, round } from './support/format.ts';
+import { ms, round } from '../analysis/format.ts';
 import { latencyMetric } from './support/record.ts';
 import { perSecond } from './support/window.ts';
 

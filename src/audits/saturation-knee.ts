@@ -15,7 +15,7 @@ import type { StressStep } from '../record/assessment-record.ts';
 import type { Evidence, Severity } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { failuresOf, kindInfo } from './support/failures.ts';
-import { ms, pct, rate, round } from './support/format.ts';
+import { ms, pct, rate, round } from '../analysis/format.ts';
 import { trustedStress } from './support/generator.ts';
 import { expectedRateOf, sustainableRateOf } from './support/record.ts';
 

@@ -11,7 +11,7 @@ import type { Evidence, Severity } from '../record/findings.ts';
 import { measuresGenerator } from './support/generator.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { failuresOf, kindInfo } from './support/failures.ts';
-import { ms, pct, rate, round } from './support/format.ts';
+import { ms, pct, rate, round } from '../analysis/format.ts';
 import { WARMUP_SECONDS, latencyMetric, sustainableRateOf } from './support/record.ts';
 import { windowStats } from './support/window.ts';
 

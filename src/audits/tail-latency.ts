@@ -9,7 +9,7 @@
 import type { PhaseRecord } from '../record/assessment-record.ts';
 import type { Evidence } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
-import { ms, round } from './support/format.ts';
+import { ms, round } from '../analysis/format.ts';
 import { EXPECTED_LOAD_PHASES, WARMUP_SECONDS, endpointLabel, endpointsOf, latencyMetric, median, methodOf, phasesRun, steadyStats } from './support/record.ts';
 import { perSecond, type SecondPoint } from './support/window.ts';
 

@@ -10,7 +10,7 @@
 import { bandOf } from '../analysis/severity.ts';
 import type { Evidence, Severity } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
-import { pct, round } from './support/format.ts';
+import { pct, round } from '../analysis/format.ts';
 import { median } from './support/record.ts';
 import { atLeast, callerOf, latencyOf, loadEvidence, locationOf, mainThreadLoad, eluOf, MIN_SAMPLES, probeConfidence, siteOf, siteText, targetView, userHotspots, type Site, type TargetView } from './support/target.ts';
 

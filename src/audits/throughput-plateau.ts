@@ -5,7 +5,7 @@
 import type { PhaseRecord, StressStep } from '../record/assessment-record.ts';
 import type { Evidence, Severity } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
-import { pct, rate, round } from './support/format.ts';
+import { pct, rate, round } from '../analysis/format.ts';
 import { trustedStress } from './support/generator.ts';
 import { EXPECTED_LOAD_PHASES, achievedRateOf, expectedRateOf, phasesRun, sampleConfidence, steadyStats } from './support/record.ts';
 import { HEADROOM_LOW } from './saturation-knee.ts';

@@ -5,15 +5,7 @@
 import { meanMsOf, rowsPerCall, shortSql, type DbView } from '../../analysis/database-figures.ts';
 import type { IndexSuggestion, StatementPlan, StatementStats } from '../../record/database-probes.ts';
 import type { Evidence, Finding, Severity } from '../../record/findings.ts';
-import { ms, pct, round } from './format.ts';
-
-// The figures themselves live in analysis/ (the reports read them from the record); the audits
-// import them from here with the helpers below.
-export {
-  activities, cacheFigure, dbFigures, dbView, isSlowStatement, isUtilityStatement, meanMsOf, PGHERO_SLOW_CALLS, PGHERO_SLOW_MS,
-  rowsPerCall, shortGain, shortSql, SQL_TITLE_CHARS, type DbView,
-} from '../../analysis/database-figures.ts';
-export type { DatabaseFigures as DbFigures } from '../../record/database-figures.ts';
+import { ms, pct, round } from '../../analysis/format.ts';
 
 /** Most findings of one kind an audit reports (the rest are counted in the last one's text): a list, not a flood. */
 export const MAX_FINDINGS_PER_AUDIT = 5;
