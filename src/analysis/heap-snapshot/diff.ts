@@ -66,27 +66,40 @@ export function classOf(v: View, i: number): string {
   return `(${t})`;
 }
 
-/** Shortest-path parents from the root (node 0), weak edges not followed; -1 = unreached. */
+const TRANSIENT_ROOT = /^\((Handle scope|Stack roots)/;
+
+/**
+ * Shortest-path parents from the root (node 0), weak edges not followed; -1 = unreached. Transient
+ * roots (handle scopes and stack roots of the moment the snapshot was taken) are explored last, as
+ * DevTools ranks them: an array that a module variable holds is named by that variable, even when a
+ * function happened to hold a handle to it during the snapshot.
+ */
 function bfs(v: View): { order: Uint32Array; parent: Int32Array; parentEdge: Int32Array; count: number } {
   const n = v.s.nodeCount;
   const parent = new Int32Array(n).fill(-1);
   const parentEdge = new Int32Array(n).fill(-1);
   const order = new Uint32Array(n);
+  const deferred: number[] = [];
   let head = 0;
   let tail = 0;
   order[tail++] = 0;
   parent[0] = 0;
-  while (head < tail) {
-    const i = order[head++]!;
-    const [a, b] = v.edges(i);
-    for (let e = a; e < b; e++) {
-      if (v.edgeType(e) === 'weak') continue;
-      const to = v.edgeTo(e);
-      if (parent[to] !== -1) continue;
-      parent[to] = i;
-      parentEdge[to] = e;
-      order[tail++] = to;
+  for (;;) {
+    while (head < tail) {
+      const i = order[head++]!;
+      const [a, b] = v.edges(i);
+      for (let e = a; e < b; e++) {
+        if (v.edgeType(e) === 'weak') continue;
+        const to = v.edgeTo(e);
+        if (parent[to] !== -1) continue;
+        parent[to] = i;
+        parentEdge[to] = e;
+        if (v.type(to) === 'synthetic' && TRANSIENT_ROOT.test(v.name(to))) deferred.push(to);
+        else order[tail++] = to;
+      }
     }
+    if (deferred.length === 0) break;
+    for (const r of deferred.splice(0)) order[tail++] = r;
   }
   return { order, parent, parentEdge, count: tail };
 }
