@@ -67,17 +67,28 @@ function withChildren(pid: number): number[] {
     const p = queue.shift()!;
     out.push(p);
     let tasks: string[] = [];
-    try { tasks = readdirSync(`/proc/${p}/task`); } catch { continue; }
+    try {
+      tasks = readdirSync(`/proc/${p}/task`);
+    } catch {
+      continue;
+    }
     for (const tid of tasks) {
       try {
         queue.push(...readFileSync(`/proc/${p}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
-      } catch { /* gone */ }
+      } catch {
+        /* gone */
+      }
     }
   }
   return out;
 }
 
-interface Started { child: ChildProcess; url: string; collector: AgentCollector | undefined; stop(): Promise<void> }
+interface Started {
+  child: ChildProcess;
+  url: string;
+  collector: AgentCollector | undefined;
+  stop(): Promise<void>;
+}
 
 /** Starts the target pinned to its core (with the agent injected and followed, or without), warmed up. */
 async function startTarget(withAgent: boolean, nodeArgs: string[] = []): Promise<Started> {
@@ -88,10 +99,18 @@ async function startTarget(withAgent: boolean, nodeArgs: string[] = []): Promise
     Object.assign(env, collector.env);
     if (args.off) env.SPEEDGUARD_AGENT_OFF = args.off;
   }
-  const child = spawn('taskset', ['-c', String(TARGET_CPU), NODE, ...nodeArgs, target.script], { env, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  const child = spawn('taskset', ['-c', String(TARGET_CPU), NODE, ...nodeArgs, target.script], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    detached: true,
+  });
   const stop = async () => {
     // The whole group: the demo starts a downstream child of its own.
-    try { process.kill(-child.pid!, 'SIGTERM'); } catch { /* gone */ }
+    try {
+      process.kill(-child.pid!, 'SIGTERM');
+    } catch {
+      /* gone */
+    }
     if (child.exitCode === null) await once(child, 'exit');
     await collector?.close();
   };
@@ -103,9 +122,15 @@ async function startTarget(withAgent: boolean, nodeArgs: string[] = []): Promise
       child.stdout!.on('data', (c: string) => {
         out += c;
         const m = /listening (\d+)/.exec(out);
-        if (m) { clearTimeout(t); resolve(Number(m[1])); }
+        if (m) {
+          clearTimeout(t);
+          resolve(Number(m[1]));
+        }
       });
-      child.once('exit', (code) => { clearTimeout(t); reject(new Error(`target exited ${code}`)); });
+      child.once('exit', (code) => {
+        clearTimeout(t);
+        reject(new Error(`target exited ${code}`));
+      });
     });
     if (collector) {
       await collector.waitForHello();
@@ -129,7 +154,13 @@ type Run = { rps: number; p99Ms: number | undefined; foreignCores: number };
 
 async function measure(t: Started, label: string, expectSamples: boolean): Promise<Run> {
   const before = t.collector?.samples.length ?? 0;
-  const m = await runWrk({ url: t.url, cpu: GENERATOR_CPU, connections, durationS, targetPids: () => (t.child.pid ? withChildren(t.child.pid) : []) });
+  const m = await runWrk({
+    url: t.url,
+    cpu: GENERATOR_CPU,
+    connections,
+    durationS,
+    targetPids: () => (t.child.pid ? withChildren(t.child.pid) : []),
+  });
   if (m.errors > 0) throw new Error(`wrk counted ${m.errors} errors`);
   const samples = (t.collector?.samples.length ?? 0) - before;
   if (expectSamples && samples < durationS - 1) throw new Error(`agent sent only ${samples} samples`);
@@ -160,7 +191,11 @@ async function runToggled(t: Started, on: boolean): Promise<Run> {
   return measure(t, on ? 'sampling on' : 'sampling off', on);
 }
 
-interface ProfileNode { id: number; callFrame: { functionName: string; url: string }; children?: number[] }
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string };
+  children?: number[];
+}
 
 /**
  * --attribute: the share of the target's busy CPU (a 200 µs CPU profile over the measured run) spent
@@ -188,7 +223,12 @@ async function attribute(): Promise<void> {
     }
     const file = readdirSync(dir).find((f) => f.includes(`.${pid}.`) && f.endsWith('.cpuprofile'));
     if (!file) throw new Error(`no CPU profile of pid ${pid} in ${dir}`);
-    const prof = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { nodes: ProfileNode[]; startTime: number; samples: number[]; timeDeltas: number[] };
+    const prof = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
+      nodes: ProfileNode[];
+      startTime: number;
+      samples: number[];
+      timeDeltas: number[];
+    };
     const byId = new Map(prof.nodes.map((n) => [n.id, n]));
     const parent = new Map<number, number>();
     for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -209,18 +249,30 @@ async function attribute(): Promise<void> {
       const fileAt = stack.findIndex((n) => n.callFrame.url.startsWith('file://'));
       const file = fileAt >= 0 ? stack[fileAt]!.callFrame.url : '';
       const internal = fileAt >= 0 ? stack.slice(0, fileAt) : stack;
-      const part = agentDir && file.includes(`${agentDir}/agent.mjs`) ? 'agent.mjs (hooks, timers, samples)'
-        : agentDir && file.includes(`${agentDir}/sql-`) ? 'sql-*.mjs (N+1 instrumentation)'
-        : internal.some((n) => n.callFrame.functionName === 'publish' && n.callFrame.url === 'node:diagnostics_channel') && stack.some((n) => n.callFrame.functionName === 'resOnFinish') ? 'Node: publishing http.server.response.finish'
-        : internal.some((n) => n.callFrame.url === 'node:internal/perf/observe') ? 'Node: GC performance entries'
-        : leaf.callFrame.functionName === '(garbage collector)' ? '(garbage collector), all of it' : '';
+      const part =
+        agentDir && file.includes(`${agentDir}/agent.mjs`)
+          ? 'agent.mjs (hooks, timers, samples)'
+          : agentDir && file.includes(`${agentDir}/sql-`)
+            ? 'sql-*.mjs (N+1 instrumentation)'
+            : internal.some((n) => n.callFrame.functionName === 'publish' && n.callFrame.url === 'node:diagnostics_channel') &&
+                stack.some((n) => n.callFrame.functionName === 'resOnFinish')
+              ? 'Node: publishing http.server.response.finish'
+              : internal.some((n) => n.callFrame.url === 'node:internal/perf/observe')
+                ? 'Node: GC performance entries'
+                : leaf.callFrame.functionName === '(garbage collector)'
+                  ? '(garbage collector), all of it'
+                  : '';
       if (part) parts[part] = (parts[part] ?? 0) + 1;
     });
     if (busy === 0) throw new Error('no busy CPU samples inside the measured window (clock mismatch?)');
     console.log(`${fmt(rps, 0)} req/s with the agent; ${busy} busy CPU samples (200 µs) in the ${durationS} s window\n`);
-    const rows = Object.entries(parts).sort((a, b) => b[1] - a[1]).map(([k, n]) => [k, fmt((100 * n) / busy, 2)]);
+    const rows = Object.entries(parts)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, n]) => [k, fmt((100 * n) / busy, 2)]);
     console.log(table(['part', '% of busy CPU'], rows));
-    const agentTotal = Object.entries(parts).filter(([k]) => !k.startsWith('(garbage')).reduce((a, [, n]) => a + n, 0);
+    const agentTotal = Object.entries(parts)
+      .filter(([k]) => !k.startsWith('(garbage'))
+      .reduce((a, [, n]) => a + n, 0);
     console.log(`\nagent, directly: ${fmt((100 * agentTotal) / busy, 2)} % of the target's busy CPU`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -234,7 +286,9 @@ if (args.attribute) {
 }
 const mach = await machine();
 console.log(`agent overhead · ${mach.date} · ${mach.nproc} cores · ${mach.cpu} · Node ${mach.node}`);
-console.log(`target ${args.target} (${relative(REPO, target.script)}, GET ${urlPath})${args.off ? `, agent without ${args.off}` : ''}${args['same-process'] ? ', one process: agent sampling off vs on' : ''} on core ${TARGET_CPU}, wrk on core ${GENERATOR_CPU}, ${connections} connections, ${rounds} rounds × ${durationS} s\n`);
+console.log(
+  `target ${args.target} (${relative(REPO, target.script)}, GET ${urlPath})${args.off ? `, agent without ${args.off}` : ''}${args['same-process'] ? ', one process: agent sampling off vs on' : ''} on core ${TARGET_CPU}, wrk on core ${GENERATOR_CPU}, ${connections} connections, ${rounds} rounds × ${durationS} s\n`,
+);
 const rows: string[][] = [];
 const ratios: number[] = [];
 const withoutRps: number[] = [];
@@ -256,7 +310,14 @@ try {
     ratios.push(ratio);
     withoutRps.push(res.without!.rps);
     withRps.push(res.with!.rps);
-    rows.push([String(r + 1), fmt(res.without!.rps, 0), fmt(res.with!.rps, 0), fmt(ratio, 3), fmt(res.without!.p99Ms, 2), fmt(res.with!.p99Ms, 2)]);
+    rows.push([
+      String(r + 1),
+      fmt(res.without!.rps, 0),
+      fmt(res.with!.rps, 0),
+      fmt(ratio, 3),
+      fmt(res.without!.p99Ms, 2),
+      fmt(res.with!.p99Ms, 2),
+    ]);
   }
 } finally {
   await shared?.stop();
@@ -264,4 +325,6 @@ try {
 console.log(table(['round', 'req/s without', 'req/s with agent', 'ratio', 'p99 ms without', 'p99 ms with'], rows));
 console.log(`\nmedian req/s without ${fmt(median(withoutRps), 0)}, with ${fmt(median(withRps), 0)}`);
 const med = median(ratios);
-console.log(`\nmedian ratio with/without: ${fmt(med, 3)} (overhead ${fmt((1 - med) * 100, 1)} %) — goal ≥ 0.95: ${med >= 0.95 ? 'met' : 'NOT met'}`);
+console.log(
+  `\nmedian ratio with/without: ${fmt(med, 3)} (overhead ${fmt((1 - med) * 100, 1)} %) — goal ≥ 0.95: ${med >= 0.95 ? 'met' : 'NOT met'}`,
+);

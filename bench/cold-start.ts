@@ -47,11 +47,18 @@ async function firstRequestServer(): Promise<{ url: string; first: Promise<numbe
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
     first,
-    close: () => { server.closeAllConnections(); server.close(); },
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
   };
 }
 
-interface Sample { wallMs: number; cpuMs: number; rssBytes?: number | undefined }
+interface Sample {
+  wallMs: number;
+  cpuMs: number;
+  rssBytes?: number | undefined;
+}
 
 async function timed(argv: string[], cwd: string): Promise<Sample> {
   const r = await runPinned(argv, { cpu, timeoutMs: 30_000, measureRss: true, cwd });
@@ -67,14 +74,17 @@ async function toFirstRequest(argv: string[], cwd: string): Promise<Sample> {
     // taskset execs the command: the child's pid is the process that sends the request.
     const child = spawn('taskset', ['-c', String(cpu), ...argv, srv.url], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
     const exited = new Promise<number | null>((r) => child.on('close', r));
     const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     const firstAt = await Promise.race([srv.first, exited.then(() => Number.NaN)]);
     const cpuMs = processCpuSeconds(child.pid!) * 1000;
     const code = await exited;
     clearTimeout(killer);
-    if (code !== 0 || Number.isNaN(firstAt)) throw new Error(`${argv.join(' ')} exited ${code} (first request: ${firstAt}): ${stderr.slice(-500)}`);
+    if (code !== 0 || Number.isNaN(firstAt))
+      throw new Error(`${argv.join(' ')} exited ${code} (first request: ${firstAt}): ${stderr.slice(-500)}`);
     return { wallMs: firstAt - t0, cpuMs };
   } finally {
     srv.close();
@@ -98,17 +108,31 @@ try {
 
 const med = (xs: Sample[], k: keyof Sample) => median(xs.map((s) => s[k] ?? Number.NaN));
 const m = await machine();
-const [e0, help, help$, e0$] = [med(results.nodeE0, 'wallMs'), med(results.help, 'wallMs'), med(results.help, 'cpuMs'), med(results.nodeE0, 'cpuMs')];
+const [e0, help, help$, e0$] = [
+  med(results.nodeE0, 'wallMs'),
+  med(results.help, 'wallMs'),
+  med(results.help, 'cpuMs'),
+  med(results.nodeE0, 'cpuMs'),
+];
 const helpRss = med(results.help, 'rssBytes');
 const [runFirst, nodeFirst] = [med(results.run, 'wallMs'), med(results.nodeRequest, 'wallMs')];
 const [runCpu, nodeCpu] = [med(results.run, 'cpuMs'), med(results.nodeRequest, 'cpuMs')];
 console.log(`cold start · ${m.date} · ${m.nproc} cores (${m.cpu}) · Node ${m.node} · pinned to core ${cpu} · median of ${rounds} rounds`);
-console.log(table(['command', 'wall ms', 'CPU ms', 'peak RSS'], [
-  ['node -e 0', fmt(e0, 0), fmt(e0$, 0), mb(med(results.nodeE0, 'rssBytes'))],
-  ['speedguard --help', fmt(help, 0), fmt(help$, 0), mb(helpRss)],
-  ['node: spawn → first request (one http.get)', fmt(nodeFirst, 0), fmt(nodeCpu, 0), '–'],
-  ['speedguard run URL -d 1s: spawn → first request', fmt(runFirst, 0), fmt(runCpu, 0), '–'],
-]));
-console.log(`--help: ${fmt(help / e0)}× node -e 0 wall, ${fmt(help$ / e0$)}× CPU (goal ≤ 3×) ${verdict(help / e0 <= 3)} · ${mb(helpRss)} peak RSS (goal ≤ 60 MB) ${verdict(helpRss <= 60 * 1048576)}`);
-console.log(`run: first request ${fmt(runFirst, 0)} ms after spawn (goal ≤ 150 ms) ${verdict(runFirst <= 150)}; node's own floor ${fmt(nodeFirst, 0)} ms; ${fmt(runFirst - nodeFirst, 0)} ms wall and ${fmt(runCpu - nodeCpu, 0)} ms CPU above it`);
+console.log(
+  table(
+    ['command', 'wall ms', 'CPU ms', 'peak RSS'],
+    [
+      ['node -e 0', fmt(e0, 0), fmt(e0$, 0), mb(med(results.nodeE0, 'rssBytes'))],
+      ['speedguard --help', fmt(help, 0), fmt(help$, 0), mb(helpRss)],
+      ['node: spawn → first request (one http.get)', fmt(nodeFirst, 0), fmt(nodeCpu, 0), '–'],
+      ['speedguard run URL -d 1s: spawn → first request', fmt(runFirst, 0), fmt(runCpu, 0), '–'],
+    ],
+  ),
+);
+console.log(
+  `--help: ${fmt(help / e0)}× node -e 0 wall, ${fmt(help$ / e0$)}× CPU (goal ≤ 3×) ${verdict(help / e0 <= 3)} · ${mb(helpRss)} peak RSS (goal ≤ 60 MB) ${verdict(helpRss <= 60 * 1048576)}`,
+);
+console.log(
+  `run: first request ${fmt(runFirst, 0)} ms after spawn (goal ≤ 150 ms) ${verdict(runFirst <= 150)}; node's own floor ${fmt(nodeFirst, 0)} ms; ${fmt(runFirst - nodeFirst, 0)} ms wall and ${fmt(runCpu - nodeCpu, 0)} ms CPU above it`,
+);
 console.log(`raw rounds: ${saveResults('cold-start', { machine: m, rounds, cpu, results })}`);

@@ -16,7 +16,9 @@ import { startAgentCollector } from '../src/probes/node-agent/collector.ts';
 import { fmt, machine, median, table } from './lib/report.ts';
 import { NODE, REPO } from './lib/tools.ts';
 
-const { values: args } = parseArgs({ options: { sizes: { type: 'string', default: '16,64,128,256' }, rounds: { type: 'string', default: '3' } } });
+const { values: args } = parseArgs({
+  options: { sizes: { type: 'string', default: '16,64,128,256' }, rounds: { type: 'string', default: '3' } },
+});
 const sizes = args.sizes!.split(',').map(Number);
 const rounds = Number(args.rounds);
 const rows: string[][] = [];
@@ -28,7 +30,10 @@ for (const mb of sizes) {
   for (let r = 0; r < rounds; r++) {
     const agent = await startAgentCollector({ commandTimeoutMs: 600_000 });
     const dir = mkdtempSync(join(tmpdir(), 'sg-bench-heap-'));
-    const child = spawn('taskset', ['-c', '0', NODE, join(REPO, 'bench/fixtures/heap-filler.mjs')], { env: { ...process.env, ...agent.env, FILL_MB: String(mb) }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn('taskset', ['-c', '0', NODE, join(REPO, 'bench/fixtures/heap-filler.mjs')], {
+      env: { ...process.env, ...agent.env, FILL_MB: String(mb) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     try {
       const hello = await agent.waitForHello(120_000);
       const a = await agent.takeHeapSnapshot(join(dir, 'a.heapsnapshot'), 4 * 1024 ** 3);
@@ -47,9 +52,13 @@ for (const mb of sizes) {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  console.error(`${mb} MB: pauses ${pauses.map((x) => Math.round(x)).join(', ')} ms, read+diff ${reads.map((x) => Math.round(x)).join(', ')} ms`);
+  console.error(
+    `${mb} MB: pauses ${pauses.map((x) => Math.round(x)).join(', ')} ms, read+diff ${reads.map((x) => Math.round(x)).join(', ')} ms`,
+  );
   rows.push([`${mb} MB filled`, fmt(median(heaps), 0), fmt(median(pauses), 0), fmt(median(files), 0), fmt(median(reads), 0)]);
 }
 const m = await machine();
-console.log(`heap snapshot cost — ${m.date}, ${m.nproc} cores (${m.cpu}), Node ${m.node}; target on core 0, speedguard on core 1 (taskset); medians of ${rounds} rounds`);
+console.log(
+  `heap snapshot cost — ${m.date}, ${m.nproc} cores (${m.cpu}), Node ${m.node}; target on core 0, speedguard on core 1 (taskset); medians of ${rounds} rounds`,
+);
 console.log(table(['heap', 'heap used MB', 'target pause ms', 'file MB', 'read + diff of two ms'], rows));

@@ -39,7 +39,8 @@ const { values: args } = parseArgs({
 const rounds = Math.max(3, Number(args.rounds));
 const durationS = Number(args.duration);
 const rate = Number(args.rate);
-if (!Number.isInteger((durationS * 1000) / CYCLE_MS)) throw new Error(`--duration ${durationS}: must be a whole number of ${CYCLE_MS / 1000} s cycles`);
+if (!Number.isInteger((durationS * 1000) / CYCLE_MS))
+  throw new Error(`--duration ${durationS}: must be a whole number of ${CYCLE_MS / 1000} s cycles`);
 if (!(durationS > 0 && durationS <= 60)) throw new Error(`--duration ${durationS}: expected at most 60 s`);
 
 await ensurePeers(['autocannon']);
@@ -47,11 +48,21 @@ const wrk2 = await findCommand('wrk2');
 const m = await machine();
 const expected = { p90: analyticQuantileMs(0.9, FREEZE_MS, CYCLE_MS), p99: analyticQuantileMs(0.99, FREEZE_MS, CYCLE_MS) };
 console.log(`latency-truth · ${m.date} · ${m.nproc} cores · ${m.cpu} · Node ${m.node}`);
-console.log(`target freezes ${FREEZE_MS} ms every ${CYCLE_MS} ms (core ${TARGET_CPU}); ${rate} req/s for ${durationS} s (${(durationS * 1000) / CYCLE_MS} cycles) from core ${GENERATOR_CPU}`);
+console.log(
+  `target freezes ${FREEZE_MS} ms every ${CYCLE_MS} ms (core ${TARGET_CPU}); ${rate} req/s for ${durationS} s (${(durationS * 1000) / CYCLE_MS} cycles) from core ${GENERATOR_CPU}`,
+);
 console.log(`analytic: p90 = ${fmt(expected.p90, 1)} ms, p99 = ${fmt(expected.p99, 1)} ms (f = ${FREEZE_MS / CYCLE_MS})`);
-console.log(`speedguard: taskset -c ${GENERATOR_CPU} ${speedguardArgv({ url: 'URL', cpu: GENERATOR_CPU, connections: 0, durationS, rate }, 'S.json').join(' ')}`);
-console.log(`autocannon: taskset -c ${GENERATOR_CPU} node autocannon.js -c ${AUTOCANNON_CONNECTIONS} -w 0 -d ${durationS} -R ${rate} -j URL   (and again with -C = --ignoreCoordinatedOmission)`);
-console.log(wrk2 ? `wrk2: taskset -c ${GENERATOR_CPU} wrk2 -t1 -c50 -d${durationS}s -R${rate} --latency URL` : 'wrk2: not installed (Debian packages only wrk); skipped\n');
+console.log(
+  `speedguard: taskset -c ${GENERATOR_CPU} ${speedguardArgv({ url: 'URL', cpu: GENERATOR_CPU, connections: 0, durationS, rate }, 'S.json').join(' ')}`,
+);
+console.log(
+  `autocannon: taskset -c ${GENERATOR_CPU} node autocannon.js -c ${AUTOCANNON_CONNECTIONS} -w 0 -d ${durationS} -R ${rate} -j URL   (and again with -C = --ignoreCoordinatedOmission)`,
+);
+console.log(
+  wrk2
+    ? `wrk2: taskset -c ${GENERATOR_CPU} wrk2 -t1 -c50 -d${durationS}s -R${rate} --latency URL`
+    : 'wrk2: not installed (Debian packages only wrk); skipped\n',
+);
 
 type Runner = (o: GeneratorRunOptions) => Promise<Measurement>;
 const tools: [string, Runner][] = [
@@ -66,31 +77,64 @@ for (let r = 0; r < rounds; r++) {
   const got: (Measurement & { phaseMs: number })[] = [];
   for (let i = 0; i < tools.length; i++) {
     const [, run] = tools[(i + r) % tools.length]!;
-    got.push(await runWhenQuiet(() => runOnFreshTarget(run), () => []));
+    got.push(
+      await runWhenQuiet(
+        () => runOnFreshTarget(run),
+        () => [],
+      ),
+    );
   }
   all.push(got);
-  console.log(`round ${r + 1}: ${got.map((x) => `${x.tool} p90 ${fmt(x.p90Ms, 1)} p99 ${fmt(x.p99Ms, 1)} ms (${fmt(x.rps, 1)} req/s${x.warnings.length ? `; ${x.warnings.join('; ')}` : ''})`).join(' · ')}`);
+  console.log(
+    `round ${r + 1}: ${got.map((x) => `${x.tool} p90 ${fmt(x.p90Ms, 1)} p99 ${fmt(x.p99Ms, 1)} ms (${fmt(x.rps, 1)} req/s${x.warnings.length ? `; ${x.warnings.join('; ')}` : ''})`).join(' · ')}`,
+  );
 }
 
 /** A fresh target per run: its freeze schedule starts when it starts, the same for every tool. */
 async function runOnFreshTarget(run: Runner): Promise<Measurement & { phaseMs: number }> {
-  const target = await startNodeTarget(join(REPO, 'bench', 'fixtures', 'freezing-server.ts'), [String(CYCLE_MS), String(FREEZE_MS)], TARGET_CPU);
+  const target = await startNodeTarget(
+    join(REPO, 'bench', 'fixtures', 'freezing-server.ts'),
+    [String(CYCLE_MS), String(FREEZE_MS)],
+    TARGET_CPU,
+  );
   try {
-    const x = await run({ url: `http://127.0.0.1:${target.port}/`, cpu: GENERATOR_CPU, connections: 0, durationS, rate, targetPids: target.pids });
+    const x = await run({
+      url: `http://127.0.0.1:${target.port}/`,
+      cpu: GENERATOR_CPU,
+      connections: 0,
+      durationS,
+      rate,
+      targetPids: target.pids,
+    });
     // Where in the target's cycle the load began (from the tool's own start stamp).
-    return { ...x, phaseMs: (((x.extra['startedAtMs'] ?? Number.NaN) - target.startedAtMs) % CYCLE_MS + CYCLE_MS) % CYCLE_MS };
+    return { ...x, phaseMs: ((((x.extra['startedAtMs'] ?? Number.NaN) - target.startedAtMs) % CYCLE_MS) + CYCLE_MS) % CYCLE_MS };
   } finally {
     await target.stop();
   }
 }
 
 const of = (tool: string) => all.map((r) => r.find((x) => x.tool === tool)!);
-const med = (tool: string, f: (x: Measurement) => number | undefined) => median(of(tool).map(f).filter((v): v is number => v !== undefined));
+const med = (tool: string, f: (x: Measurement) => number | undefined) =>
+  median(
+    of(tool)
+      .map(f)
+      .filter((v): v is number => v !== undefined),
+  );
 const err = (got: number, want: number) => (got - want) / want;
 const rows = tools.map(([tool]) => {
   const p90 = med(tool, (x) => x.p90Ms);
   const p99 = med(tool, (x) => x.p99Ms);
-  return [tool, fmt(med(tool, (x) => x.rps), 1), fmt(p90, 1), `${fmt(100 * err(p90, expected.p90), 1)} %`, fmt(p99, 1), `${fmt(100 * err(p99, expected.p99), 1)} %`];
+  return [
+    tool,
+    fmt(
+      med(tool, (x) => x.rps),
+      1,
+    ),
+    fmt(p90, 1),
+    `${fmt(100 * err(p90, expected.p90), 1)} %`,
+    fmt(p99, 1),
+    `${fmt(100 * err(p99, expected.p99), 1)} %`,
+  ];
 });
 rows.push(['analytic', String(rate), fmt(expected.p90, 1), '', fmt(expected.p99, 1), '']);
 console.log(`\n${table(['median of rounds', 'req/s', 'p90 ms', 'vs analytic', 'p99 ms', 'vs analytic'], rows)}`);
@@ -98,8 +142,21 @@ const sgP90 = med('speedguard', (x) => x.p90Ms);
 const sgP99 = med('speedguard', (x) => x.p99Ms);
 const ok = Math.abs(err(sgP90, expected.p90)) <= TOLERANCE && Math.abs(err(sgP99, expected.p99)) <= TOLERANCE;
 console.log(`speedguard http_req_latency within ${TOLERANCE * 100} % of analytic (p90 and p99): ${verdict(ok)}`);
-console.log(`speedguard http_req_duration (service time from the actual send): p90 ${fmt(med('speedguard', (x) => x.extra['durationP90Ms']), 1)} ms, p99 ${fmt(med('speedguard', (x) => x.extra['durationP99Ms']), 1)} ms`);
+console.log(
+  `speedguard http_req_duration (service time from the actual send): p90 ${fmt(
+    med('speedguard', (x) => x.extra['durationP90Ms']),
+    1,
+  )} ms, p99 ${fmt(
+    med('speedguard', (x) => x.extra['durationP99Ms']),
+    1,
+  )} ms`,
+);
 const samples = of('autocannon').map((x) => `${x.extra['latencySamples']} samples for ${x.extra['requests']} requests`);
 console.log(`autocannon's default CO correction back-fills synthetic samples: ${samples.join(', ')}`);
-console.log(`load start phase in the cycle (ms after a cycle began): ${all.flat().map((x) => `${x.tool} ${fmt(x.phaseMs, 0)}`).join(', ')} (whole cycles: no bias expected)`);
+console.log(
+  `load start phase in the cycle (ms after a cycle began): ${all
+    .flat()
+    .map((x) => `${x.tool} ${fmt(x.phaseMs, 0)}`)
+    .join(', ')} (whole cycles: no bias expected)`,
+);
 console.log(`raw rounds: ${saveResults('latency-truth', { machine: m, durationS, rate, expected, rounds: all })}`);

@@ -42,7 +42,14 @@ const shortS = Number(args.short);
 const longS = Number(args.long);
 if (!(rate > 0) || !(shortS > 0) || !(longS > shortS)) throw new Error('--rate > 0 and --long > --short > 0 expected');
 
-interface Run { cpuS: number; requests: number; rps: number; schedP99Ms: number; cpuP95: number; limited: boolean }
+interface Run {
+  cpuS: number;
+  requests: number;
+  rps: number;
+  schedP99Ms: number;
+  cpuP95: number;
+  limited: boolean;
+}
 
 await ensurePeers(['nginx']);
 const m = await machine();
@@ -59,25 +66,36 @@ const MODELS: Model[] = args.baseline !== undefined ? ['open', 'closed', 'open-b
 
 function argv(model: Model, seconds: number, summary: string): string[] {
   const common = ['--workers', '1', '--quiet', '--no-history', '--summary-export', summary];
-  if (model === 'open-before') return [NODE, join(args.baseline!, 'bin', 'speedguard.js'), 'run', nginx.url, '--rate', String(rate), '-d', `${seconds}s`, ...common];
-  if (model === 'open') return [NODE, join(REPO, 'bin', 'speedguard.js'), 'run', nginx.url, '--rate', String(rate), '-d', `${seconds}s`, ...common];
-  writeFileSync(plan, [
-    `target: ${new URL(nginx.url).origin}`,
-    'flow:',
-    `  - request: { url: ${new URL(nginx.url).pathname} }`,
-    `  - sleep: ${PACE_MS}ms`,
-    'scenarios:',
-    '  closed:',
-    '    executor: constant-vus',
-    `    vus: ${vus}`,
-    `    duration: ${seconds}s`,
-  ].join('\n'));
+  if (model === 'open-before')
+    return [NODE, join(args.baseline!, 'bin', 'speedguard.js'), 'run', nginx.url, '--rate', String(rate), '-d', `${seconds}s`, ...common];
+  if (model === 'open')
+    return [NODE, join(REPO, 'bin', 'speedguard.js'), 'run', nginx.url, '--rate', String(rate), '-d', `${seconds}s`, ...common];
+  writeFileSync(
+    plan,
+    [
+      `target: ${new URL(nginx.url).origin}`,
+      'flow:',
+      `  - request: { url: ${new URL(nginx.url).pathname} }`,
+      `  - sleep: ${PACE_MS}ms`,
+      'scenarios:',
+      '  closed:',
+      '    executor: constant-vus',
+      `    vus: ${vus}`,
+      `    duration: ${seconds}s`,
+    ].join('\n'),
+  );
   return [NODE, join(REPO, 'bin', 'speedguard.js'), 'run', plan, ...common];
 }
 
 async function once(model: Model, seconds: number): Promise<Run & { foreignCores: number }> {
   const summary = join(dir, `${model}-${seconds}.json`);
-  const r = await runPinned(argv(model, seconds, summary), { cpu: GENERATOR_CPU, timeoutMs: (seconds + 60) * 1000, measureRss: true, raiseNofile: true, cwd: REPO });
+  const r = await runPinned(argv(model, seconds, summary), {
+    cpu: GENERATOR_CPU,
+    timeoutMs: (seconds + 60) * 1000,
+    measureRss: true,
+    raiseNofile: true,
+    cwd: REPO,
+  });
   if (r.code !== 0 && r.code !== 99) throw new Error(`speedguard exited ${r.code}: ${r.stderr.slice(-800)}`);
   const s = JSON.parse(readFileSync(summary, 'utf8')) as {
     metrics: Record<string, { count: number; rate?: number; 'p(99)': number }>;
@@ -96,8 +114,12 @@ async function once(model: Model, seconds: number): Promise<Run & { foreignCores
 
 const results: Record<string, { perRequestUs: number; long: Run; short: Run }[]> = Object.fromEntries(MODELS.map((x) => [x, []]));
 try {
-  console.log(`open:   taskset -c ${GENERATOR_CPU} node bin/speedguard.js run URL --rate ${rate} -d {${shortS},${longS}}s --workers 1 --quiet --no-history --summary-export S.json`);
-  console.log(`closed: taskset -c ${GENERATOR_CPU} node bin/speedguard.js run closed.yaml …  (constant-vus, ${vus} VUs, request + sleep ${PACE_MS}ms)\n`);
+  console.log(
+    `open:   taskset -c ${GENERATOR_CPU} node bin/speedguard.js run URL --rate ${rate} -d {${shortS},${longS}}s --workers 1 --quiet --no-history --summary-export S.json`,
+  );
+  console.log(
+    `closed: taskset -c ${GENERATOR_CPU} node bin/speedguard.js run closed.yaml …  (constant-vus, ${vus} VUs, request + sleep ${PACE_MS}ms)\n`,
+  );
   for (let r = 0; r < rounds; r++) {
     for (const model of MODELS.map((_, i) => MODELS[(i + r) % MODELS.length]!)) {
       const own = () => nginx.pids();
@@ -105,7 +127,9 @@ try {
       const long = !args['no-wait'] ? await runWhenQuiet(() => once(model, longS), own) : await once(model, longS);
       const perRequestUs = ((long.cpuS - short.cpuS) / (long.requests - short.requests)) * 1e6;
       results[model]!.push({ perRequestUs, long, short });
-      console.log(`  round ${r + 1} ${model.padEnd(11)}: ${fmt(perRequestUs, 1)} µs CPU per request · ${fmt(long.rps, 0)} req/s · CPU ${fmt(long.cpuS, 2)} s vs ${fmt(short.cpuS, 2)} s · schedule delay p99 ${fmt(long.schedP99Ms, 3)} ms · self-check CPU p95 ${fmt(long.cpuP95 * 100, 0)} %${long.limited ? ' [generator limited]' : ''}`);
+      console.log(
+        `  round ${r + 1} ${model.padEnd(11)}: ${fmt(perRequestUs, 1)} µs CPU per request · ${fmt(long.rps, 0)} req/s · CPU ${fmt(long.cpuS, 2)} s vs ${fmt(short.cpuS, 2)} s · schedule delay p99 ${fmt(long.schedP99Ms, 3)} ms · self-check CPU p95 ${fmt(long.cpuP95 * 100, 0)} %${long.limited ? ' [generator limited]' : ''}`,
+      );
     }
   }
 } finally {
@@ -117,11 +141,54 @@ const med = (model: string, f: (x: { perRequestUs: number; long: Run }) => numbe
 const open = med('open', (x) => x.perRequestUs);
 const closed = med('closed', (x) => x.perRequestUs);
 const sched = med('open', (x) => x.long.schedP99Ms);
-console.log(`\n${table(['median of rounds', 'µs CPU / request', 'req/s (long run)', 'schedule delay p99 ms', 'self-check CPU p95'], [
-  ['open (--rate)', fmt(open, 1), fmt(med('open', (x) => x.long.rps), 0), fmt(sched, 3), `${fmt(med('open', (x) => x.long.cpuP95) * 100, 0)} %`],
-  ['closed (paced VUs)', fmt(closed, 1), fmt(med('closed', (x) => x.long.rps), 0), '', `${fmt(med('closed', (x) => x.long.cpuP95) * 100, 0)} %`],
-  ...(MODELS.includes('open-before') ? [['open, before (--baseline)', fmt(med('open-before', (x) => x.perRequestUs), 1), fmt(med('open-before', (x) => x.long.rps), 0),
-    fmt(med('open-before', (x) => x.long.schedP99Ms), 3), `${fmt(med('open-before', (x) => x.long.cpuP95) * 100, 0)} %`]] : []),
-])}`);
-console.log(`open / closed ${fmt(open / closed, 2)} · goal ≤ 2: ${verdict(open <= 2 * closed)} · open ≤ ${GOAL_US} µs: ${verdict(open <= GOAL_US)} · schedule delay p99 ≤ 1 ms: ${verdict(sched <= 1)}`);
+console.log(
+  `\n${table(
+    ['median of rounds', 'µs CPU / request', 'req/s (long run)', 'schedule delay p99 ms', 'self-check CPU p95'],
+    [
+      [
+        'open (--rate)',
+        fmt(open, 1),
+        fmt(
+          med('open', (x) => x.long.rps),
+          0,
+        ),
+        fmt(sched, 3),
+        `${fmt(med('open', (x) => x.long.cpuP95) * 100, 0)} %`,
+      ],
+      [
+        'closed (paced VUs)',
+        fmt(closed, 1),
+        fmt(
+          med('closed', (x) => x.long.rps),
+          0,
+        ),
+        '',
+        `${fmt(med('closed', (x) => x.long.cpuP95) * 100, 0)} %`,
+      ],
+      ...(MODELS.includes('open-before')
+        ? [
+            [
+              'open, before (--baseline)',
+              fmt(
+                med('open-before', (x) => x.perRequestUs),
+                1,
+              ),
+              fmt(
+                med('open-before', (x) => x.long.rps),
+                0,
+              ),
+              fmt(
+                med('open-before', (x) => x.long.schedP99Ms),
+                3,
+              ),
+              `${fmt(med('open-before', (x) => x.long.cpuP95) * 100, 0)} %`,
+            ],
+          ]
+        : []),
+    ],
+  )}`,
+);
+console.log(
+  `open / closed ${fmt(open / closed, 2)} · goal ≤ 2: ${verdict(open <= 2 * closed)} · open ≤ ${GOAL_US} µs: ${verdict(open <= GOAL_US)} · schedule delay p99 ≤ 1 ms: ${verdict(sched <= 1)}`,
+);
 console.log(`raw rounds: ${saveResults('open-model-cpu', { machine: m, rate, shortS, longS, results })}`);

@@ -26,8 +26,14 @@ const { values: args } = parseArgs({
   },
 });
 
-interface ProfileNode { id: number; callFrame: { functionName: string; url: string } }
-interface CpuProfile { nodes: ProfileNode[]; samples: number[] }
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string };
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+}
 
 /** Busy samples per writeBuffer sample, counted from the first writeBuffer sample on. */
 function costPerSend(dir: string): { ratio: number; sends: number; top: [string, number][] } {
@@ -47,7 +53,10 @@ function costPerSend(dir: string): { ratio: number; sends: number; top: [string,
     const key = `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\/(src|node_modules)\//, '$1/')}`;
     self.set(key, (self.get(key) ?? 0) + 1);
   }
-  const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, n]) => [k, (100 * n) / busy] as [string, number]);
+  const top = [...self]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 12)
+    .map(([k, n]) => [k, (100 * n) / busy] as [string, number]);
   return { ratio: busy / Math.max(1, sends), sends, top };
 }
 
@@ -56,19 +65,32 @@ const m = await machine();
 console.log(`request-cost · ${m.date} · ${m.nproc} cores · ${m.cpu} · Node ${m.node}`);
 const nginx = await startNginx({ cpu: 0, workerConnections: 12000 });
 stopOnSignal(() => nginx.stop());
-const builds: [string, string | undefined][] = [['speedguard', undefined], ...(args.baseline ? [['speedguard-before', args.baseline] as [string, string]] : [])];
+const builds: [string, string | undefined][] = [
+  ['speedguard', undefined],
+  ...(args.baseline ? [['speedguard-before', args.baseline] as [string, string]] : []),
+];
 const results: Record<string, { ratio: number; top: [string, number][] }[]> = Object.fromEntries(builds.map(([b]) => [b, []]));
 try {
   for (let r = 0; r < Number(args.rounds); r++) {
     for (const [name, repo] of builds.map((_, i) => builds[(i + r) % builds.length]!)) {
       const dir = mkdtempSync(join(tmpdir(), 'sg-bench-cost-'));
       try {
-        const o: GeneratorRunOptions = { url: nginx.url, cpu: 1, connections: Number(args.connections), durationS: Number(args.duration), raiseNofile: true,
-          targetPids: nginx.pids, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`], repo };
+        const o: GeneratorRunOptions = {
+          url: nginx.url,
+          cpu: 1,
+          connections: Number(args.connections),
+          durationS: Number(args.duration),
+          raiseNofile: true,
+          targetPids: nginx.pids,
+          nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+          repo,
+        };
         const got = await runSpeedguard(o);
         const c = costPerSend(dir);
         results[name]!.push(c);
-        console.log(`  round ${r + 1} ${name.padEnd(17)}: ${fmt(c.ratio, 2)} busy samples per send sample (${c.sends} send samples, ${fmt(got.rps, 0)} req/s, foreign load ${fmt(got.foreignCores, 2)} cores)`);
+        console.log(
+          `  round ${r + 1} ${name.padEnd(17)}: ${fmt(c.ratio, 2)} busy samples per send sample (${c.sends} send samples, ${fmt(got.rps, 0)} req/s, foreign load ${fmt(got.foreignCores, 2)} cores)`,
+        );
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -81,6 +103,11 @@ const rows = builds.map(([b]) => [b, fmt(median(results[b]!.map((x) => x.ratio))
 console.log(`\n${table(['median of rounds', 'busy samples per writeBuffer sample'], rows)}`);
 for (const [b] of builds) {
   console.log(`\n${b}, last round, self time as % of busy samples after the first request:`);
-  console.log(table(['function', '%'], results[b]!.at(-1)!.top.map(([k, v]) => [k, fmt(v, 1)])));
+  console.log(
+    table(
+      ['function', '%'],
+      results[b]!.at(-1)!.top.map(([k, v]) => [k, fmt(v, 1)]),
+    ),
+  );
 }
 console.log(`raw rounds: ${saveResults('request-cost', { machine: m, args, results })}`);

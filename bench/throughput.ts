@@ -23,7 +23,12 @@ const TARGET_CPU = 0;
 const GENERATOR_CPU = 1;
 const MB = 1024 * 1024;
 
-interface Scenario { id: 'a' | 'b' | 'c'; connections: number; minRatio: number; maxRssBytes?: number }
+interface Scenario {
+  id: 'a' | 'b' | 'c';
+  connections: number;
+  minRatio: number;
+  maxRssBytes?: number;
+}
 const SCENARIOS: Scenario[] = [
   { id: 'a', connections: 50, minRatio: 0.85 },
   { id: 'b', connections: 5000, minRatio: 0.8, maxRssBytes: 80 * MB },
@@ -31,7 +36,11 @@ const SCENARIOS: Scenario[] = [
 ];
 
 type Runner = (o: GeneratorRunOptions) => Promise<Measurement>;
-const TOOLS: [string, Runner][] = [['speedguard', runSpeedguard], ['wrk', (o) => runWrk(o)], ['autocannon', runAutocannon]];
+const TOOLS: [string, Runner][] = [
+  ['speedguard', runSpeedguard],
+  ['wrk', (o) => runWrk(o)],
+  ['autocannon', runAutocannon],
+];
 
 const { values: args } = parseArgs({
   options: {
@@ -65,7 +74,14 @@ try {
   await runWrk({ url: nginx.url, cpu: GENERATOR_CPU, connections: 50, durationS: 2 });
 
   for (const sc of SCENARIOS.filter((s) => (args.only ? args.only.split(',').includes(s.id) : s.id !== 'c'))) {
-    const opts: GeneratorRunOptions = { url: nginx.url, cpu: GENERATOR_CPU, connections: sc.connections, durationS, raiseNofile: true, targetPids: nginx.pids };
+    const opts: GeneratorRunOptions = {
+      url: nginx.url,
+      cpu: GENERATOR_CPU,
+      connections: sc.connections,
+      durationS,
+      raiseNofile: true,
+      targetPids: nginx.pids,
+    };
     console.log(`── (${sc.id}) ${sc.connections} connections ──`);
     console.log(`speedguard: taskset -c ${GENERATOR_CPU} ${speedguardArgv(opts, 'S.json').join(' ')}`);
     console.log(`wrk:        taskset -c ${GENERATOR_CPU} wrk -t1 -c${sc.connections} -d${durationS}s --latency URL`);
@@ -80,7 +96,9 @@ try {
         got.push(await runWhenQuiet(() => run(opts), nginx.pids));
       }
       perRound.push(got);
-      console.log(`  round ${r + 1}: ${got.map((x) => `${x.tool} ${fmt(x.rps, 0)}/s ${fmt(x.cpuPerRequestUs, 1)} µs/req ${mb(x.maxRssBytes)}${x.errors ? ` ${x.errors} errors` : ''}${x.warnings.length ? ` [${x.warnings.join('; ')}]` : ''}`).join(' · ')}`);
+      console.log(
+        `  round ${r + 1}: ${got.map((x) => `${x.tool} ${fmt(x.rps, 0)}/s ${fmt(x.cpuPerRequestUs, 1)} µs/req ${mb(x.maxRssBytes)}${x.errors ? ` ${x.errors} errors` : ''}${x.warnings.length ? ` [${x.warnings.join('; ')}]` : ''}`).join(' · ')}`,
+      );
     }
     results[sc.id] = perRound;
     report(sc, perRound);
@@ -93,21 +111,46 @@ console.log(`raw rounds: ${saveResults('throughput', { machine: m, durationS, ro
 
 function report(sc: Scenario, perRound: Measurement[][]): void {
   const of = (tool: string) => perRound.map((r) => r.find((x) => x.tool === tool)!);
-  const med = (tool: string, f: (x: Measurement) => number | undefined) => median(of(tool).map(f).filter((v): v is number => v !== undefined));
-  const rows = TOOLS.map(([tool]) => [tool, fmt(med(tool, (x) => x.rps), 0), fmt(med(tool, (x) => x.cpuPerRequestUs), 1), fmt(med(tool, (x) => x.p50Ms)), fmt(med(tool, (x) => x.p99Ms)),
-    mb(med(tool, (x) => x.maxRssBytes)), mb(Math.max(...of(tool).map((x) => x.maxRssBytes ?? 0))), String(of(tool).reduce((a, x) => a + x.errors, 0))]);
+  const med = (tool: string, f: (x: Measurement) => number | undefined) =>
+    median(
+      of(tool)
+        .map(f)
+        .filter((v): v is number => v !== undefined),
+    );
+  const rows = TOOLS.map(([tool]) => [
+    tool,
+    fmt(
+      med(tool, (x) => x.rps),
+      0,
+    ),
+    fmt(
+      med(tool, (x) => x.cpuPerRequestUs),
+      1,
+    ),
+    fmt(med(tool, (x) => x.p50Ms)),
+    fmt(med(tool, (x) => x.p99Ms)),
+    mb(med(tool, (x) => x.maxRssBytes)),
+    mb(Math.max(...of(tool).map((x) => x.maxRssBytes ?? 0))),
+    String(of(tool).reduce((a, x) => a + x.errors, 0)),
+  ]);
   console.log(`\n${table(['median of rounds', 'req/s', 'CPU µs/req', 'p50 ms', 'p99 ms', 'peak RSS', 'max RSS', 'errors'], rows)}`);
   const cpuRatio = (tool: string) => med('wrk', (x) => x.cpuPerRequestUs) / med(tool, (x) => x.cpuPerRequestUs);
-  console.log(`CPU per request, wrk's ÷ the tool's (the req/s ratio a generator-bound tool would reach on a core of its own): speedguard ${fmt(cpuRatio('speedguard'), 3)}${of('speedguard-before')[0] !== undefined ? ` · speedguard-before ${fmt(cpuRatio('speedguard-before'), 3)}` : ''} · autocannon ${fmt(cpuRatio('autocannon'), 3)}`);
+  console.log(
+    `CPU per request, wrk's ÷ the tool's (the req/s ratio a generator-bound tool would reach on a core of its own): speedguard ${fmt(cpuRatio('speedguard'), 3)}${of('speedguard-before')[0] !== undefined ? ` · speedguard-before ${fmt(cpuRatio('speedguard-before'), 3)}` : ''} · autocannon ${fmt(cpuRatio('autocannon'), 3)}`,
+  );
   const sg = med('speedguard', (x) => x.rps);
   const wrk = med('wrk', (x) => x.rps);
   const ac = med('autocannon', (x) => x.rps);
   const perRoundRatio = perRound.map((r) => r.find((x) => x.tool === 'speedguard')!.rps / r.find((x) => x.tool === 'wrk')!.rps);
-  console.log(`ratio speedguard/wrk ${fmt(sg / wrk, 3)} (per round ${perRoundRatio.map((x) => fmt(x, 3)).join(', ')}) · goal ≥ ${sc.minRatio}: ${verdict(sg / wrk >= sc.minRatio)}`);
+  console.log(
+    `ratio speedguard/wrk ${fmt(sg / wrk, 3)} (per round ${perRoundRatio.map((x) => fmt(x, 3)).join(', ')}) · goal ≥ ${sc.minRatio}: ${verdict(sg / wrk >= sc.minRatio)}`,
+  );
   console.log(`ratio speedguard/autocannon ${fmt(sg / ac, 3)} · autocannon/wrk ${fmt(ac / wrk, 3)}`);
   if (of('speedguard-before')[0] !== undefined) {
     const before = med('speedguard-before', (x) => x.rps);
-    console.log(`before: speedguard-before/wrk ${fmt(before / wrk, 3)} (per round ${perRound.map((r) => fmt(r.find((x) => x.tool === 'speedguard-before')!.rps / r.find((x) => x.tool === 'wrk')!.rps, 3)).join(', ')}) · peak RSS before ${mb(Math.max(...of('speedguard-before').map((x) => x.maxRssBytes ?? 0)))}`);
+    console.log(
+      `before: speedguard-before/wrk ${fmt(before / wrk, 3)} (per round ${perRound.map((r) => fmt(r.find((x) => x.tool === 'speedguard-before')!.rps / r.find((x) => x.tool === 'wrk')!.rps, 3)).join(', ')}) · peak RSS before ${mb(Math.max(...of('speedguard-before').map((x) => x.maxRssBytes ?? 0)))}`,
+    );
   }
   if (sc.maxRssBytes !== undefined) {
     const peak = Math.max(...of('speedguard').map((x) => x.maxRssBytes ?? Infinity));
@@ -123,7 +166,12 @@ async function profile(opts: GeneratorRunOptions): Promise<void> {
   try {
     await runSpeedguard({ ...opts, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
     console.log(`cpu profile (${opts.connections} connections), top self time:`);
-    console.log(table(['function', 'self %', 'where'], topSelfTime(dir, REPO, 15).map((f) => [f.name, fmt(f.selfPct, 1), f.where])));
+    console.log(
+      table(
+        ['function', 'self %', 'where'],
+        topSelfTime(dir, REPO, 15).map((f) => [f.name, fmt(f.selfPct, 1), f.where]),
+      ),
+    );
     console.log('');
   } finally {
     rmSync(dir, { recursive: true, force: true });

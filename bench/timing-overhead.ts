@@ -43,7 +43,9 @@ try {
     }
     all.push({ sg: sg!, wrk: wrk! });
     const d = (sg!.extra['durationP50Ms']! - wrk!.p50Ms!) * 1000;
-    console.log(`round ${r + 1}: speedguard p50 ${fmt(sg!.extra['durationP50Ms']! * 1000, 1)} µs, ${fmt(sg!.rps, 0)} req/s · wrk p50 ${fmt(wrk!.p50Ms! * 1000, 1)} µs, ${fmt(wrk!.rps, 0)} req/s · Δ ${fmt(d, 1)} µs${[...sg!.warnings, ...wrk!.warnings].map((w) => ` [${w}]`).join('')}`);
+    console.log(
+      `round ${r + 1}: speedguard p50 ${fmt(sg!.extra['durationP50Ms']! * 1000, 1)} µs, ${fmt(sg!.rps, 0)} req/s · wrk p50 ${fmt(wrk!.p50Ms! * 1000, 1)} µs, ${fmt(wrk!.rps, 0)} req/s · Δ ${fmt(d, 1)} µs${[...sg!.warnings, ...wrk!.warnings].map((w) => ` [${w}]`).join('')}`,
+    );
   }
 } finally {
   await nginx.stop();
@@ -55,12 +57,21 @@ const wrkP50 = median(all.map((x) => x.wrk.p50Ms! * 1000));
 const diffs = all.map((x) => (x.sg.extra['durationP50Ms']! - x.wrk.p50Ms!) * 1000);
 const sgRps = median(all.map((x) => x.sg.rps));
 const wrkRps = median(all.map((x) => x.wrk.rps));
-console.log(`\n${table(['median of rounds', 'p50 µs', 'req/s', 'µs per request (1/rate)'], [
-  ['speedguard http_req_duration', fmt(sgP50, 1), fmt(sgRps, 0), fmt(1e6 / sgRps, 1)],
-  ['speedguard http_req_latency', fmt(sgLatP50, 1), '', ''],
-  ['wrk', fmt(wrkP50, 1), fmt(wrkRps, 0), fmt(1e6 / wrkRps, 1)],
-])}`);
+console.log(
+  `\n${table(
+    ['median of rounds', 'p50 µs', 'req/s', 'µs per request (1/rate)'],
+    [
+      ['speedguard http_req_duration', fmt(sgP50, 1), fmt(sgRps, 0), fmt(1e6 / sgRps, 1)],
+      ['speedguard http_req_latency', fmt(sgLatP50, 1), '', ''],
+      ['wrk', fmt(wrkP50, 1), fmt(wrkRps, 0), fmt(1e6 / wrkRps, 1)],
+    ],
+  )}`,
+);
 const medDiff = median(diffs);
-console.log(`p50 difference speedguard − wrk: median of rounds ${fmt(medDiff, 1)} µs (per round ${diffs.map((d) => fmt(d, 1)).join(', ')}) · goal ≤ ${GOAL_US} µs: ${verdict(medDiff <= GOAL_US)}`);
-console.log(`time per request at 1 connection, speedguard − wrk: ${fmt(1e6 / sgRps - 1e6 / wrkRps, 1)} µs (ratio of rates ${fmt(sgRps / wrkRps, 3)})`);
+console.log(
+  `p50 difference speedguard − wrk: median of rounds ${fmt(medDiff, 1)} µs (per round ${diffs.map((d) => fmt(d, 1)).join(', ')}) · goal ≤ ${GOAL_US} µs: ${verdict(medDiff <= GOAL_US)}`,
+);
+console.log(
+  `time per request at 1 connection, speedguard − wrk: ${fmt(1e6 / sgRps - 1e6 / wrkRps, 1)} µs (ratio of rates ${fmt(sgRps / wrkRps, 3)})`,
+);
 console.log(`raw rounds: ${saveResults('timing-overhead', { machine: m, durationS, rounds: all })}`);

@@ -22,10 +22,14 @@ const flags = [];
 if (!process.features.typescript) flags.push('--experimental-strip-types');
 if (major === 22 && minor < 13) flags.push('--experimental-sqlite');
 if (flags.length > 0 && !process.env.SPEEDGUARD_REEXEC) {
-  const r = spawnSync(process.execPath, [...flags, '--no-warnings', ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-    stdio: 'inherit',
-    env: { ...process.env, SPEEDGUARD_REEXEC: '1' },
-  });
+  const r = spawnSync(
+    process.execPath,
+    [...flags, '--no-warnings', ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)],
+    {
+      stdio: 'inherit',
+      env: { ...process.env, SPEEDGUARD_REEXEC: '1' },
+    },
+  );
   process.exit(r.status ?? 1);
 }
 const { main } = await import(fromSources ? sources.href : '../dist/src/cli/main.js');

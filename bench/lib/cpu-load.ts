@@ -56,7 +56,11 @@ export const NOISY_CORES = 0.25;
  * Runs `run` on a quiet machine: waits up to 3 min for quiet, and repeats a run during which other
  * processes used more than NOISY_CORES (at most `attempts` times; the last attempt is kept, flagged).
  */
-export async function runWhenQuiet<T extends { foreignCores: number }>(run: () => Promise<T>, ownPids: () => number[], attempts = 3): Promise<T> {
+export async function runWhenQuiet<T extends { foreignCores: number }>(
+  run: () => Promise<T>,
+  ownPids: () => number[],
+  attempts = 3,
+): Promise<T> {
   // --no-wait (BENCH_NO_WAIT=1): on a machine that is never quiet, run at once and keep the
   // foreign-load flag on each figure instead of waiting minutes per run.
   if (process.env.BENCH_NO_WAIT === '1') return run();
@@ -65,7 +69,9 @@ export async function runWhenQuiet<T extends { foreignCores: number }>(run: () =
     await waitForQuiet(ownPids, 180_000);
     last = await run();
     if (last.foreignCores <= NOISY_CORES) return last;
-    console.error(`    (foreign CPU load ${last.foreignCores.toFixed(2)} cores during the run: ${i + 1 < attempts ? 'repeating it' : 'kept, flagged'})`);
+    console.error(
+      `    (foreign CPU load ${last.foreignCores.toFixed(2)} cores during the run: ${i + 1 < attempts ? 'repeating it' : 'kept, flagged'})`,
+    );
   }
   return last!;
 }
@@ -73,6 +79,8 @@ export async function runWhenQuiet<T extends { foreignCores: number }>(run: () =
 /** Stops the target if the benchmark is interrupted, then exits 130. */
 export function stopOnSignal(stop: () => Promise<void>): void {
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(sig, () => { void stop().finally(() => process.exit(130)); });
+    process.once(sig, () => {
+      void stop().finally(() => process.exit(130));
+    });
   }
 }

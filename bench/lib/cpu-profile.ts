@@ -8,9 +8,18 @@ interface ProfileNode {
   callFrame: { functionName: string; url: string; lineNumber: number };
   hitCount?: number;
 }
-interface CpuProfile { nodes: ProfileNode[]; startTime: number; endTime: number; samples: number[] }
+interface CpuProfile {
+  nodes: ProfileNode[];
+  startTime: number;
+  endTime: number;
+  samples: number[];
+}
 
-export interface HotFunction { name: string; where: string; selfPct: number }
+export interface HotFunction {
+  name: string;
+  where: string;
+  selfPct: number;
+}
 
 export function topSelfTime(dir: string, repo: string, n = 15): HotFunction[] {
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));

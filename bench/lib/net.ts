@@ -18,7 +18,10 @@ export async function waitForPort(port: number, timeoutMs: number): Promise<void
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const ok = await new Promise<boolean>((resolve) => {
-      const c = createConnection({ host: '127.0.0.1', port }, () => { c.destroy(); resolve(true); });
+      const c = createConnection({ host: '127.0.0.1', port }, () => {
+        c.destroy();
+        resolve(true);
+      });
       c.once('error', () => resolve(false));
     });
     if (ok) return;

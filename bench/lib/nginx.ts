@@ -21,7 +21,9 @@ export async function startNginx(opts: { cpu: number; workerConnections: number 
   writeFileSync(join(dir, 'index.html'), 'hello world\n');
   // keepalive_requests high so no peer pays for reconnects; the rlimit covers one fd per client
   // plus the file, and is capped by the hard limit of the shell that starts nginx.
-  writeFileSync(join(dir, 'nginx.conf'), `
+  writeFileSync(
+    join(dir, 'nginx.conf'),
+    `
 worker_processes 1;
 daemon off;
 pid ${dir}/nginx.pid;
@@ -39,8 +41,13 @@ http {
   scgi_temp_path ${dir}/scgi;
   server { listen 127.0.0.1:${port} backlog=8192; root ${dir}; }
 }
-`);
-  const child: ChildProcess = spawn('bash', ['-c', `ulimit -n "$(ulimit -Hn)" && exec taskset -c ${opts.cpu} nginx -e ${dir}/error.log -p ${dir} -c ${dir}/nginx.conf`], { stdio: ['ignore', 'ignore', 'inherit'] });
+`,
+  );
+  const child: ChildProcess = spawn(
+    'bash',
+    ['-c', `ulimit -n "$(ulimit -Hn)" && exec taskset -c ${opts.cpu} nginx -e ${dir}/error.log -p ${dir} -c ${dir}/nginx.conf`],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await waitForPort(port, 10_000);
   return {

@@ -16,9 +16,18 @@ export async function startNodeTarget(script: string, args: string[], cpu: numbe
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const lines = createInterface({ input: child.stdout });
   const first = await new Promise<string>((resolve, reject) => {
-    const t = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`${script} printed no port within ${timeoutMs} ms`)); }, timeoutMs);
-    lines.once('line', (l) => { clearTimeout(t); resolve(l); });
-    child.once('exit', (code) => { clearTimeout(t); reject(new Error(`${script} exited ${code} before listening`)); });
+    const t = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${script} printed no port within ${timeoutMs} ms`));
+    }, timeoutMs);
+    lines.once('line', (l) => {
+      clearTimeout(t);
+      resolve(l);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(t);
+      reject(new Error(`${script} exited ${code} before listening`));
+    });
   });
   const info = JSON.parse(first) as { port: number; startedAtMs: number };
   return {

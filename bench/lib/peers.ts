@@ -24,7 +24,9 @@ export async function ensurePeers(peers: Peer[]): Promise<void> {
   }
   if (missing.length > 0) {
     console.error(`installing ${missing.join(' ')} with apt-get …`);
-    const r = await sh(`apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${missing.join(' ')} >/dev/null`);
+    const r = await sh(
+      `apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${missing.join(' ')} >/dev/null`,
+    );
     if (r.code !== 0) throw new Error(`apt-get install ${missing.join(' ')} failed (exit ${r.code}); install them by hand and re-run`);
   }
   if (peers.includes('autocannon') && !existsSync(AUTOCANNON_JS)) {

@@ -38,8 +38,12 @@ export function runPinned(argv: string[], opts: PinnedRunOptions): Promise<Pinne
     const child = spawn('bash', ['-c', script, 'bench', ...argv], { cwd: opts.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
     let timedOut = false;
     let killer: NodeJS.Timeout | undefined;
     const timer = setTimeout(() => {
@@ -54,14 +58,26 @@ export function runPinned(argv: string[], opts: PinnedRunOptions): Promise<Pinne
       const cut = opts.measureRss ? stderr.lastIndexOf('\tCommand being timed:') : -1;
       const timeReport = cut >= 0 ? stderr.slice(cut) : '';
       const m = RSS_LINE.exec(timeReport);
-      resolve({ code, stdout, stderr: cut >= 0 ? stderr.slice(0, cut) : stderr, timeReport, maxRssBytes: m ? Number(m[1]) * 1024 : undefined, wallMs: performance.now() - started, timedOut });
+      resolve({
+        code,
+        stdout,
+        stderr: cut >= 0 ? stderr.slice(0, cut) : stderr,
+        timeReport,
+        maxRssBytes: m ? Number(m[1]) * 1024 : undefined,
+        wallMs: performance.now() - started,
+        timedOut,
+      });
     });
   });
 }
 
 function signalGroup(pid: number | undefined, sig: NodeJS.Signals): void {
   if (pid === undefined) return;
-  try { process.kill(-pid, sig); } catch { /* already gone */ }
+  try {
+    process.kill(-pid, sig);
+  } catch {
+    /* already gone */
+  }
 }
 
 /** Runs a short shell command and returns its stdout (for `command -v`, `nproc`, …). */
@@ -69,7 +85,9 @@ export function sh(script: string, timeoutMs = 600_000): Promise<{ code: number 
   return new Promise((resolve, reject) => {
     const child = spawn('bash', ['-c', script], { stdio: ['ignore', 'pipe', 'inherit'], timeout: timeoutMs });
     let out = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, out }));
   });

@@ -30,7 +30,13 @@ export function verdict(ok: boolean): string {
   return ok ? 'MET' : 'NOT MET';
 }
 
-export interface Machine { date: string; nproc: number; cpu: string; node: string; kernel: string }
+export interface Machine {
+  date: string;
+  nproc: number;
+  cpu: string;
+  node: string;
+  kernel: string;
+}
 
 export async function machine(): Promise<Machine> {
   return {

@@ -105,8 +105,15 @@ export async function runWrk(o: GeneratorRunOptions, binary = 'wrk'): Promise<Me
   if (r.code !== 0) throw failed(binary, r);
   const parsed = parseWrk(r.stdout);
   const total = /(\d+) requests in/.exec(r.stdout);
-  return { tool: binary, ...parsed, maxRssBytes: r.maxRssBytes, warnings: noisy(r), foreignCores: r.foreignCores, extra: {},
-    cpuPerRequestUs: total ? cpuPerRequest(r, Number(total[1])) : undefined };
+  return {
+    tool: binary,
+    ...parsed,
+    maxRssBytes: r.maxRssBytes,
+    warnings: noisy(r),
+    foreignCores: r.foreignCores,
+    extra: {},
+    cpuPerRequestUs: total ? cpuPerRequest(r, Number(total[1])) : undefined,
+  };
 }
 
 // ── autocannon ────────────────────────────────────────────────────────────────────────────────
@@ -148,7 +155,12 @@ export async function runAutocannon(o: GeneratorRunOptions, ignoreCO = false): P
     foreignCores: r.foreignCores,
     cpuPerRequestUs: cpuPerRequest(r, j.requests.total),
     // latencySamples ≫ requests.total reveals the synthetic samples of the CO correction.
-    extra: { reqAverage: j.requests.average, latencySamples: j.latency.totalCount, requests: j.requests.total, startedAtMs: Date.parse(j.start) },
+    extra: {
+      reqAverage: j.requests.average,
+      latencySamples: j.latency.totalCount,
+      requests: j.requests.total,
+      startedAtMs: Date.parse(j.start),
+    },
   };
 }
 
@@ -168,8 +180,22 @@ interface SummaryExport {
 /** The exact speedguard command line a benchmark runs (also printed for BENCHMARKS.md). */
 export function speedguardArgv(o: GeneratorRunOptions, summaryFile: string): string[] {
   const load = o.rate !== undefined ? ['--rate', String(o.rate)] : ['-u', String(o.connections)];
-  return [NODE, ...(o.nodeArgs ?? []), join(o.repo ?? REPO, 'bin', 'speedguard.js'), 'run', o.url, ...load, '-d', `${o.durationS}s`,
-    '--workers', '1', '--quiet', '--no-history', '--summary-export', summaryFile];
+  return [
+    NODE,
+    ...(o.nodeArgs ?? []),
+    join(o.repo ?? REPO, 'bin', 'speedguard.js'),
+    'run',
+    o.url,
+    ...load,
+    '-d',
+    `${o.durationS}s`,
+    '--workers',
+    '1',
+    '--quiet',
+    '--no-history',
+    '--summary-export',
+    summaryFile,
+  ];
 }
 
 export async function runSpeedguard(o: GeneratorRunOptions): Promise<Measurement> {
@@ -185,7 +211,11 @@ export async function runSpeedguard(o: GeneratorRunOptions): Promise<Measurement
     const lat = m['http_req_latency'] ?? m['http_req_duration']!;
     const dur = m['http_req_duration']!;
     const g = s.speedguard.generator;
-    const warnings = [...noisy(r), ...(g.limited ? [`generator limited: ${g.reasons.join('; ')}`] : []), ...(s.speedguard.status !== 'completed' ? [`status ${s.speedguard.status}`] : [])];
+    const warnings = [
+      ...noisy(r),
+      ...(g.limited ? [`generator limited: ${g.reasons.join('; ')}`] : []),
+      ...(s.speedguard.status !== 'completed' ? [`status ${s.speedguard.status}`] : []),
+    ];
     return {
       tool: o.repo !== undefined ? 'speedguard-before' : 'speedguard',
       rps: reqs.rate ?? 0,
@@ -198,8 +228,12 @@ export async function runSpeedguard(o: GeneratorRunOptions): Promise<Measurement
       foreignCores: r.foreignCores,
       cpuPerRequestUs: cpuPerRequest(r, reqs.count),
       extra: {
-        durationP50Ms: dur.med, durationP90Ms: dur['p(90)'], durationP99Ms: dur['p(99)'],
-        selfReportedRssMaxBytes: g.rssMaxBytes, cpuP95: g.cpuP95, dropped: s.speedguard.dropped_iterations ?? 0,
+        durationP50Ms: dur.med,
+        durationP90Ms: dur['p(90)'],
+        durationP99Ms: dur['p(99)'],
+        selfReportedRssMaxBytes: g.rssMaxBytes,
+        cpuP95: g.cpuP95,
+        dropped: s.speedguard.dropped_iterations ?? 0,
         startedAtMs: Date.parse(s.speedguard.started_at),
       },
     };

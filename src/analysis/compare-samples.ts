@@ -59,7 +59,14 @@ interface Step {
   jump: number;
 }
 
-const KNOTS: Array<['min' | 'p50' | 'p90' | 'p95' | 'p99' | 'max', number]> = [['min', 0], ['p50', 0.5], ['p90', 0.9], ['p95', 0.95], ['p99', 0.99], ['max', 1]];
+const KNOTS: Array<['min' | 'p50' | 'p90' | 'p95' | 'p99' | 'max', number]> = [
+  ['min', 0],
+  ['p50', 0.5],
+  ['p90', 0.9],
+  ['p95', 0.95],
+  ['p99', 0.99],
+  ['max', 1],
+];
 
 export class IntervalMixture {
   private readonly steps: Step[] = [];
@@ -105,7 +112,7 @@ export class IntervalMixture {
     let G = 0;
     let slope = 0;
     let prevX = steps[0]!.x;
-    for (let i = 0; i < steps.length;) {
+    for (let i = 0; i < steps.length; ) {
       const x = steps[i]!.x;
       if (slope > 0) {
         const next = G + slope * (x - prevX);
@@ -169,12 +176,16 @@ function mergeSeconds(group: readonly SecondFigures[]): SecondFigures {
     const m = new IntervalMixture([points]);
     const one = [1];
     f.latency.push({
-      metric: points[0]!.metric, tags: {},
+      metric: points[0]!.metric,
+      tags: {},
       count: points.reduce((n, p) => n + p.count, 0),
       sum: points.reduce((n, p) => n + p.sum, 0),
       min: Math.min(...points.map((p) => p.min)),
       max: Math.max(...points.map((p) => p.max)),
-      p50: m.quantile(0.5, one), p90: m.quantile(0.9, one), p95: m.quantile(0.95, one), p99: m.quantile(0.99, one),
+      p50: m.quantile(0.5, one),
+      p90: m.quantile(0.9, one),
+      p95: m.quantile(0.95, one),
+      p99: m.quantile(0.99, one),
     });
   }
   return f;

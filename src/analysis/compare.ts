@@ -13,7 +13,14 @@
 //   summaries (see IntervalMixture), so the interval is re-anchored multiplicatively on the exact
 //   whole-run change.
 import { InputError } from '../errors.ts';
-import { COMPARISON_SCHEMA, type Comparison, type ComparedRecord, type MetricComparison, type RegressionSeverity, type RegressionThresholds } from '../record/comparison.ts';
+import {
+  COMPARISON_SCHEMA,
+  type Comparison,
+  type ComparedRecord,
+  type MetricComparison,
+  type RegressionSeverity,
+  type RegressionThresholds,
+} from '../record/comparison.ts';
 import type { AssessmentRecord } from '../record/assessment-record.ts';
 import type { RunRecord } from '../record/run-record.ts';
 import { selectMetric } from '../record/select.ts';
@@ -32,11 +39,11 @@ export class CompareError extends InputError {
 
 export const DEFAULT_REGRESSION_THRESHOLDS: Readonly<RegressionThresholds> = {
   responseTime: 0.15,
-  throughput: 0.10,
+  throughput: 0.1,
   errorRate: 0.05,
   errorRateMinIncrease: 0.001,
   cpu: 0.25,
-  memory: 0.20,
+  memory: 0.2,
 };
 
 /**
@@ -92,12 +99,35 @@ export function regressionsAtOrAbove(c: Comparison, failOn: RegressionSeverity):
 /** The run a record stands for: a run itself, or an assessment's baseline phase (else its first). */
 export function comparedRun(record: RunRecord | AssessmentRecord): { run: RunRecord; ref: ComparedRecord } {
   if (record.kind === 'run') {
-    return { run: record, ref: { id: record.id, kind: 'run', target: record.plan.source, startedAt: record.startedAt, status: record.status, phase: null, durationMs: record.durationMs } };
+    return {
+      run: record,
+      ref: {
+        id: record.id,
+        kind: 'run',
+        target: record.plan.source,
+        startedAt: record.startedAt,
+        status: record.status,
+        phase: null,
+        durationMs: record.durationMs,
+      },
+    };
   }
-  if (record.kind !== 'assess' || !Array.isArray(record.phases)) throw new CompareError(`record ${String((record as { id?: unknown }).id)}: neither a run nor an assessment`);
+  if (record.kind !== 'assess' || !Array.isArray(record.phases))
+    throw new CompareError(`record ${String((record as { id?: unknown }).id)}: neither a run nor an assessment`);
   const phase = record.phases.find((p) => p.name === 'baseline') ?? record.phases[0];
   if (!phase) throw new CompareError(`assessment ${record.id} has no phase to compare`);
-  return { run: phase.run, ref: { id: record.id, kind: 'assess', target: record.target, startedAt: record.startedAt, status: record.status, phase: phase.name, durationMs: phase.run.durationMs } };
+  return {
+    run: phase.run,
+    ref: {
+      id: record.id,
+      kind: 'assess',
+      target: record.target,
+      startedAt: record.startedAt,
+      status: record.status,
+      phase: phase.name,
+      durationMs: phase.run.durationMs,
+    },
+  };
 }
 
 /**
@@ -108,7 +138,8 @@ export function comparedRun(record: RunRecord | AssessmentRecord): { run: RunRec
 function defaultResources(run: RunRecord, record: RunRecord | AssessmentRecord): ResourceSeries | null {
   const r = run.probes?.resources as ResourceSeries | undefined;
   if (!r || typeof r !== 'object') return record.kind === 'assess' ? targetResourceSeries(targetProbesOf(record)) : null;
-  const ok = (xs: unknown): xs is number[] => Array.isArray(xs) && xs.length > 0 && xs.every((x) => typeof x === 'number' && Number.isFinite(x));
+  const ok = (xs: unknown): xs is number[] =>
+    Array.isArray(xs) && xs.length > 0 && xs.every((x) => typeof x === 'number' && Number.isFinite(x));
   const out: ResourceSeries = {};
   if (ok(r.cpu)) out.cpu = r.cpu;
   if (ok(r.memoryBytes)) out.memoryBytes = r.memoryBytes;
@@ -152,12 +183,19 @@ interface MetricPlan {
 const pct = (x: number, digits = 1) => `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(digits)} %`;
 const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
 
-export function compareRecords(baselineRecord: RunRecord | AssessmentRecord, currentRecord: RunRecord | AssessmentRecord, opts: CompareOptions = {}): Comparison {
+export function compareRecords(
+  baselineRecord: RunRecord | AssessmentRecord,
+  currentRecord: RunRecord | AssessmentRecord,
+  opts: CompareOptions = {},
+): Comparison {
   const settings = resolveSettings(opts);
   const base = comparedRun(baselineRecord);
   const cur = comparedRun(currentRecord);
   const readResources = opts.readResources ?? defaultResources;
-  const pairs: Array<[RunRecord, RunRecord | AssessmentRecord]> = [[base.run, baselineRecord], [cur.run, currentRecord]];
+  const pairs: Array<[RunRecord, RunRecord | AssessmentRecord]> = [
+    [base.run, baselineRecord],
+    [cur.run, currentRecord],
+  ];
   const sides: [Side, Side] = pairs.map(([run, record]) => ({
     run,
     seconds: completeSeconds(run, settings.latencyMetric, settings.warmupSeconds),
@@ -165,7 +203,9 @@ export function compareRecords(baselineRecord: RunRecord | AssessmentRecord, cur
   })) as [Side, Side];
   const notes = caveats(sides, base.ref, cur.ref);
   if (settings.warmupSeconds > 0) {
-    notes.push(`The first ${settings.warmupSeconds} s of each run are left out as warm-up; the figures come from the remaining seconds (percentiles from per-second summaries, approximate).`);
+    notes.push(
+      `The first ${settings.warmupSeconds} s of each run are left out as warm-up; the figures come from the remaining seconds (percentiles from per-second summaries, approximate).`,
+    );
   }
 
   const plans: MetricPlan[] = [];
@@ -197,7 +237,8 @@ export function compareRecords(baselineRecord: RunRecord | AssessmentRecord, cur
 function resolveSettings(opts: CompareOptions): Comparison['settings'] {
   const thresholds = { ...DEFAULT_REGRESSION_THRESHOLDS, ...opts.thresholds };
   for (const [k, v] of Object.entries(thresholds)) {
-    if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) throw new CompareError(`regression threshold ${k}: expected a number > 0 (a share: 0.15 = 15 %), got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v))
+      throw new CompareError(`regression threshold ${k}: expected a number > 0 (a share: 0.15 = 15 %), got ${JSON.stringify(v)}`);
   }
   const alpha = opts.alpha ?? 0.05;
   if (!(alpha > 0 && alpha < 1)) throw new CompareError(`alpha: expected a number between 0 and 1, got ${alpha}`);
@@ -209,8 +250,17 @@ function resolveSettings(opts: CompareOptions): Comparison['settings'] {
     if (![50, 90, 95, 99].includes(p)) throw new CompareError(`percentile ${p}: only 50, 90, 95 and 99 are kept per second`);
   }
   const warmupSeconds = opts.warmupSeconds ?? 0;
-  if (!Number.isInteger(warmupSeconds) || warmupSeconds < 0) throw new CompareError(`warm-up: expected a whole number of seconds ≥ 0, got ${warmupSeconds}`);
-  return { alpha, confidence, iterations, seed: opts.seed ?? 1, latencyMetric: opts.latencyMetric ?? 'http_req_duration', warmupSeconds, thresholds };
+  if (!Number.isInteger(warmupSeconds) || warmupSeconds < 0)
+    throw new CompareError(`warm-up: expected a whole number of seconds ≥ 0, got ${warmupSeconds}`);
+  return {
+    alpha,
+    confidence,
+    iterations,
+    seed: opts.seed ?? 1,
+    latencyMetric: opts.latencyMetric ?? 'http_req_duration',
+    warmupSeconds,
+    thresholds,
+  };
 }
 
 function latencyPlan(sides: [Side, Side], p: number, s: Comparison['settings']): MetricPlan {
@@ -229,8 +279,14 @@ function latencyPlan(sides: [Side, Side], p: number, s: Comparison['settings']):
   const mixture = new IntervalMixture([...blocks[0], ...blocks[1]].map((f) => f.latency));
   const n = blocks[0].length + blocks[1].length;
   return {
-    id: `latency_p${p}`, label: `response time p${p}`, unit: 'ms', worseWhen: 'up', threshold: s.thresholds.responseTime,
-    whole, perSecond, blocks: [blocks[0].length, blocks[1].length],
+    id: `latency_p${p}`,
+    label: `response time p${p}`,
+    unit: 'ms',
+    worseWhen: 'up',
+    threshold: s.thresholds.responseTime,
+    whole,
+    perSecond,
+    blocks: [blocks[0].length, blocks[1].length],
     blockStat: (idx) => mixture.quantile(q, weightsOf(idx, n)),
   };
 }
@@ -247,14 +303,21 @@ function throughputPlan(sides: [Side, Side], threshold: number, fromSeconds: boo
   const blocks = sides.map((side) => blocksOf(side.seconds)) as [SecondFigures[], SecondFigures[]];
   const all = [...blocks[0], ...blocks[1]];
   return {
-    id: 'throughput', label: 'throughput', unit: 'req/s', worseWhen: 'down', threshold,
+    id: 'throughput',
+    label: 'throughput',
+    unit: 'req/s',
+    worseWhen: 'down',
+    threshold,
     whole,
     perSecond: sides.map((side) => side.seconds.map((f) => f.requests / f.seconds)) as [number[], number[]],
     blocks: [blocks[0].length, blocks[1].length],
     blockStat: (idx) => {
       let r = 0;
       let t = 0;
-      for (const i of idx) { r += all[i]!.requests; t += all[i]!.seconds; }
+      for (const i of idx) {
+        r += all[i]!.requests;
+        t += all[i]!.seconds;
+      }
       return r / t;
     },
   };
@@ -273,14 +336,22 @@ function errorRatePlan(sides: [Side, Side], t: RegressionThresholds, fromSeconds
   const blocks = judged.map((secs) => blocksOf(secs)) as [SecondFigures[], SecondFigures[]];
   const all = [...blocks[0], ...blocks[1]];
   return {
-    id: 'error_rate', label: 'error rate', unit: 'ratio', worseWhen: 'up', threshold: t.errorRate, minAbsoluteChange: t.errorRateMinIncrease,
+    id: 'error_rate',
+    label: 'error rate',
+    unit: 'ratio',
+    worseWhen: 'up',
+    threshold: t.errorRate,
+    minAbsoluteChange: t.errorRateMinIncrease,
     whole,
     perSecond: judged.map((secs) => secs.map((f) => f.failed / f.judged)) as [number[], number[]],
     blocks: [blocks[0].length, blocks[1].length],
     blockStat: (idx) => {
       let failed = 0;
       let n = 0;
-      for (const i of idx) { failed += all[i]!.failed; n += all[i]!.judged; }
+      for (const i of idx) {
+        failed += all[i]!.failed;
+        n += all[i]!.judged;
+      }
       return failed / n;
     },
   };
@@ -314,12 +385,21 @@ function resourcePlans(sides: [Side, Side], t: RegressionThresholds, notes: stri
     const bb = block(b);
     const all = [...ba, ...bb];
     out.push({
-      id: k.id, label: k.label, unit: k.unit, worseWhen: 'up', threshold: k.threshold,
-      whole: [mean(a), mean(b)], perSecond: [a, b], blocks: [ba.length, bb.length],
+      id: k.id,
+      label: k.label,
+      unit: k.unit,
+      worseWhen: 'up',
+      threshold: k.threshold,
+      whole: [mean(a), mean(b)],
+      perSecond: [a, b],
+      blocks: [ba.length, bb.length],
       blockStat: (idx) => {
         let sum = 0;
         let n = 0;
-        for (const i of idx) { sum += all[i]![0]; n += all[i]![1]; }
+        for (const i of idx) {
+          sum += all[i]![0];
+          n += all[i]![1];
+        }
         return sum / n;
       },
     });
@@ -330,10 +410,22 @@ function resourcePlans(sides: [Side, Side], t: RegressionThresholds, notes: stri
 function evaluate(p: MetricPlan, s: Comparison['settings']): MetricComparison {
   const [b, c] = p.whole;
   const row: MetricComparison = {
-    id: p.id, label: p.label, unit: p.unit, worseWhen: p.worseWhen, baseline: b, current: c, change: null,
-    threshold: p.threshold, pValue: null, test: null, significant: false, ci: null,
+    id: p.id,
+    label: p.label,
+    unit: p.unit,
+    worseWhen: p.worseWhen,
+    baseline: b,
+    current: c,
+    change: null,
+    threshold: p.threshold,
+    pValue: null,
+    test: null,
+    significant: false,
+    ci: null,
     samples: { baseline: p.perSecond[0].length, current: p.perSecond[1].length },
-    verdict: 'skipped', severity: null, reason: '',
+    verdict: 'skipped',
+    severity: null,
+    reason: '',
   };
   if (b === null || c === null) {
     row.reason = `no data in ${b === null && c === null ? 'either run' : b === null ? 'the baseline' : 'the current run'}.`;
@@ -361,14 +453,16 @@ function evaluate(p: MetricPlan, s: Comparison['settings']): MetricComparison {
   const pastThreshold = size > p.threshold && (p.minAbsoluteChange === undefined || absolute > p.minAbsoluteChange);
   const changeText = Number.isFinite(change) ? pct(change) : 'from 0';
   const limit = `${p.worseWhen === 'up' ? '+' : '−'}${(p.threshold * 100).toFixed(0)} %`;
-  const pText = row.pValue === null
-    ? 'no per-second data to test'
-    : `p ${row.pValue < 0.0001 ? '< 0.0001' : `= ${fmtP(row.pValue)}`}, ${row.significant ? '' : 'not '}significant at α = ${s.alpha}`;
+  const pText =
+    row.pValue === null
+      ? 'no per-second data to test'
+      : `p ${row.pValue < 0.0001 ? '< 0.0001' : `= ${fmtP(row.pValue)}`}, ${row.significant ? '' : 'not '}significant at α = ${s.alpha}`;
   if (!pastThreshold) {
     row.verdict = 'unchanged';
-    const floorNote = size > p.threshold && p.minAbsoluteChange !== undefined
-      ? ` (absolute change ${(absolute * 100).toFixed(3)} pp ≤ the ${(p.minAbsoluteChange * 100).toFixed(2)} pp floor)`
-      : '';
+    const floorNote =
+      size > p.threshold && p.minAbsoluteChange !== undefined
+        ? ` (absolute change ${(absolute * 100).toFixed(3)} pp ≤ the ${(p.minAbsoluteChange * 100).toFixed(2)} pp floor)`
+        : '';
     row.reason = `${changeText} is within the ${limit} threshold${floorNote}${row.significant ? ` (a real but small change: ${pText})` : ''}.`;
   } else if (!row.significant) {
     row.verdict = 'inconclusive';
@@ -414,20 +508,31 @@ function caveats(sides: [Side, Side], a: ComparedRecord, b: ComparedRecord): str
   const notes: string[] = [];
   const [x, y] = sides;
   if (x.run.plan.source !== y.run.plan.source || JSON.stringify(x.run.plan.scenarios) !== JSON.stringify(y.run.plan.scenarios)) {
-    notes.push('The two runs did not use the same plan (target or scenarios differ): part of any difference may come from the load, not the service.');
+    notes.push(
+      'The two runs did not use the same plan (target or scenarios differ): part of any difference may come from the load, not the service.',
+    );
   }
   if (a.phase !== b.phase && a.phase !== null && b.phase !== null) notes.push(`Comparing different phases: ${a.phase} with ${b.phase}.`);
-  for (const [name, side] of [['baseline', x], ['current run', y]] as const) {
-    if (side.run.generator?.limited) notes.push(`The load generator limited the ${name}: its latency and throughput describe the generator, not the target.`);
-    if (side.run.status !== 'completed') notes.push(`The ${name} did not complete (${side.run.status}${side.run.statusReason ? `: ${side.run.statusReason}` : ''}).`);
+  for (const [name, side] of [
+    ['baseline', x],
+    ['current run', y],
+  ] as const) {
+    if (side.run.generator?.limited)
+      notes.push(`The load generator limited the ${name}: its latency and throughput describe the generator, not the target.`);
+    if (side.run.status !== 'completed')
+      notes.push(`The ${name} did not complete (${side.run.status}${side.run.statusReason ? `: ${side.run.statusReason}` : ''}).`);
     if (side.seconds.length < 4) {
-      notes.push(`The ${name} has ${side.seconds.length} complete second${side.seconds.length === 1 ? '' : 's'}: too few for the per-second test to call a difference significant (4 or more per run are needed) — run longer for a verdict.`);
+      notes.push(
+        `The ${name} has ${side.seconds.length} complete second${side.seconds.length === 1 ? '' : 's'}: too few for the per-second test to call a difference significant (4 or more per run are needed) — run longer for a verdict.`,
+      );
     }
   }
   const ex = x.run.environment;
   const ey = y.run.environment;
   if (ex && ey && (ex.cpus !== ey.cpus || ex.node !== ey.node || ex.speedguard !== ey.speedguard)) {
-    notes.push(`Different environments: ${ex.cpus} vs ${ey.cpus} CPUs, Node ${ex.node} vs ${ey.node}, speedguard ${ex.speedguard} vs ${ey.speedguard}.`);
+    notes.push(
+      `Different environments: ${ex.cpus} vs ${ey.cpus} CPUs, Node ${ex.node} vs ${ey.node}, speedguard ${ex.speedguard} vs ${ey.speedguard}.`,
+    );
   }
   return notes;
 }

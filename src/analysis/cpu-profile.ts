@@ -214,7 +214,10 @@ export function analyseCpuProfile(profile: unknown, opts: CpuProfileOptions): Cp
     }
     hotspots.push(h);
   }
-  const topSelf = hotspots.filter((h) => h.selfMs > 0).sort((x, y) => y.selfMs - x.selfMs || x.function.localeCompare(y.function)).slice(0, topN);
+  const topSelf = hotspots
+    .filter((h) => h.selfMs > 0)
+    .sort((x, y) => y.selfMs - x.selfMs || x.function.localeCompare(y.function))
+    .slice(0, topN);
   const topTotal = [...hotspots].sort((x, y) => y.totalMs - x.totalMs || x.function.localeCompare(y.function)).slice(0, topN);
 
   const meanSampleUs = p.samples.length ? windowUs / p.samples.length : 0;
@@ -223,7 +226,7 @@ export function analyseCpuProfile(profile: unknown, opts: CpuProfileOptions): Cp
         {
           rootId: p.rootId,
           children: (id) => node(id).children,
-          selfUs: (id) => (name(node(id)) === META.idle ? 0 : selfUs.get(id) ?? 0),
+          selfUs: (id) => (name(node(id)) === META.idle ? 0 : (selfUs.get(id) ?? 0)),
           key: (id) => keyOf(node(id)),
           skip: (id) => name(node(id)) === META.idle,
           describe: (id) => {
@@ -248,7 +251,6 @@ export function analyseCpuProfile(profile: unknown, opts: CpuProfileOptions): Cp
     flame,
   };
 }
-
 
 /** The line (1-based) with most of a node's own positionTicks, or null. */
 function hotLineOf(n: ProfileNode): number | null {

@@ -8,7 +8,13 @@ import { ms, round } from './format.ts';
 import type { PhaseName } from '../record/phase-name.ts';
 import type { AssessmentRecord } from '../record/assessment-record.ts';
 import type { DatabaseFigures } from '../record/database-figures.ts';
-import { databaseProbesOf, type ActivitySummary, type DatabaseProbes, type IndexSuggestion, type StatementStats } from '../record/database-probes.ts';
+import {
+  databaseProbesOf,
+  type ActivitySummary,
+  type DatabaseProbes,
+  type IndexSuggestion,
+  type StatementStats,
+} from '../record/database-probes.ts';
 
 /** pgHero's "slow query" bar (lib/pghero.rb slow_query_calls / slow_query_ms): enough calls to matter, each slow enough to feel. */
 export const PGHERO_SLOW_CALLS = 100;
@@ -48,7 +54,8 @@ export function dbView(record: Pick<AssessmentRecord, 'probes'>): DbView | null 
  * settings. Their time says nothing about the application's queries (a long CREATE INDEX is not a
  * slow query) and they take no index.
  */
-const UTILITY = /^\s*(create|alter|drop|vacuum|analy[sz]e|copy|reindex|cluster|begin|start\s+transaction|commit|end|rollback|savepoint|release|set|reset|show|explain|grant|revoke|truncate|checkpoint|refresh|discard|deallocate|prepare|listen|notify|unlisten|lock|comment|security|do|load)\b/i;
+const UTILITY =
+  /^\s*(create|alter|drop|vacuum|analy[sz]e|copy|reindex|cluster|begin|start\s+transaction|commit|end|rollback|savepoint|release|set|reset|show|explain|grant|revoke|truncate|checkpoint|refresh|discard|deallocate|prepare|listen|notify|unlisten|lock|comment|security|do|load)\b/i;
 export function isUtilityStatement(sql: string): boolean {
   return UTILITY.test(sql);
 }
@@ -65,18 +72,20 @@ export function rowsPerCall(s: StatementStats): number {
 
 /** One line, collapsed whitespace, cut to `max` characters with an ellipsis. */
 export function shortSql(sql: string, max = SQL_TITLE_CHARS): string {
-  const one = String(sql ?? '').replace(/\s+/g, ' ').trim();
+  const one = String(sql ?? '')
+    .replace(/\s+/g, ' ')
+    .trim();
   return one.length > max ? `${one.slice(0, max - 1)}…` : one;
 }
 
 /** Activity summaries: per measured window (load mode, labelled with its phase), or the snapshot's short sample. */
 export function activities(v: DbView): Array<{ phase: PhaseName | 'window'; activity: ActivitySummary }> {
-  const out: Array<{ phase: PhaseName | 'window'; activity: ActivitySummary }> = (v.probes.windows ?? []).filter((w) => w.activity).map((w) => ({ phase: w.phase, activity: w.activity! }));
+  const out: Array<{ phase: PhaseName | 'window'; activity: ActivitySummary }> = (v.probes.windows ?? [])
+    .filter((w) => w.activity)
+    .map((w) => ({ phase: w.phase, activity: w.activity! }));
   if (!out.length && v.probes.activity) out.push({ phase: 'window', activity: v.probes.activity });
   return out;
 }
-
-
 
 /** Slow by pgHero's bar (≥ 100 calls, ≥ 20 ms mean) or above ASSESSMENT-RULES.md §2's lowest DB band. */
 export function isSlowStatement(s: StatementStats, band = DEFAULT_THRESHOLDS.dbQueryMs): boolean {
@@ -91,9 +100,15 @@ export function dbFigures(v: DbView, band = DEFAULT_THRESHOLDS.dbQueryMs): Datab
   let calls = 0;
   let execMs = 0;
   if (v.mode === 'load' && windows.length) {
-    for (const w of windows) { calls += w.totals?.calls ?? 0; execMs += w.totals?.execMs ?? 0; }
+    for (const w of windows) {
+      calls += w.totals?.calls ?? 0;
+      execMs += w.totals?.execMs ?? 0;
+    }
   } else {
-    for (const s of v.statements) { calls += s.calls; execMs += s.totalExecMs; }
+    for (const s of v.statements) {
+      calls += s.calls;
+      execMs += s.totalExecMs;
+    }
   }
   const app = v.statements.filter((s) => !isUtilityStatement(s.query) && s.calls > 0).sort((a, b) => meanMsOf(a) - meanMsOf(b));
   let p95: number | null = null;
@@ -102,12 +117,16 @@ export function dbFigures(v: DbView, band = DEFAULT_THRESHOLDS.dbQueryMs): Datab
     let acc = 0;
     for (const s of app) {
       acc += s.calls;
-      if (acc >= 0.95 * weight) { p95 = meanMsOf(s); break; }
+      if (acc >= 0.95 * weight) {
+        p95 = meanMsOf(s);
+        break;
+      }
     }
   }
   const acts = activities(v);
   const maxConn = v.probes.server?.settings?.maxConnections ?? 0;
-  const connectionUse = acts.length && maxConn > 0 ? Math.max(...acts.map((a) => a.activity.total.max / (a.activity.maxConnections || maxConn))) : null;
+  const connectionUse =
+    acts.length && maxConn > 0 ? Math.max(...acts.map((a) => a.activity.total.max / (a.activity.maxConnections || maxConn))) : null;
   const cache = cacheFigure(v);
   return {
     mode: v.mode,
@@ -133,8 +152,13 @@ export function cacheFigure(v: DbView): { ratio: number; blocks: number | null; 
   if (v.mode === 'load' && windows.length) {
     let hit = 0;
     let read = 0;
-    for (const w of windows) { hit += w.totals?.sharedBlksHit ?? 0; read += w.totals?.sharedBlksRead ?? 0; }
-    return hit + read > 0 ? { ratio: hit / (hit + read), blocks: hit + read, source: 'statements run under the load (shared buffers)' } : null;
+    for (const w of windows) {
+      hit += w.totals?.sharedBlksHit ?? 0;
+      read += w.totals?.sharedBlksRead ?? 0;
+    }
+    return hit + read > 0
+      ? { ratio: hit / (hit + read), blocks: hit + read, source: 'statements run under the load (shared buffers)' }
+      : null;
   }
   const c = v.probes.cacheHitRatio;
   const blocks = v.probes.cacheHitRatio?.blocks;
@@ -163,6 +187,7 @@ export function databaseFiguresOf(record: Pick<AssessmentRecord, 'probes' | 'dat
 /** The gain in a few words for titles and the terminal: "1.40 s → 0.80 ms per call", "planner cost 1850 → 8.3", "gain not measured". */
 export function shortGain(sg: IndexSuggestion): string {
   if (sg.msBefore !== null && sg.msAfter !== null) return `${ms(sg.msBefore)} → ${ms(sg.msAfter)} per call`;
-  if (sg.costBefore !== null && sg.costAfter !== null) return `planner cost ${round(sg.costBefore, 1).toLocaleString('en-US')} → ${round(sg.costAfter, 1).toLocaleString('en-US')}`;
+  if (sg.costBefore !== null && sg.costAfter !== null)
+    return `planner cost ${round(sg.costBefore, 1).toLocaleString('en-US')} → ${round(sg.costAfter, 1).toLocaleString('en-US')}`;
   return 'gain not measured';
 }

@@ -49,6 +49,9 @@ export function attributeInlinedAllocations(heap: HeapProfileAnalysis, cpu: CpuP
   }
   if (!moved) return heap;
   const total = heap.totalBytes > 0 ? heap.totalBytes : sites.reduce((t, s) => t + s.bytes, 0) || 1;
-  const topAllocators = sites.filter((s) => s.bytes > 0).map((s) => ({ ...s, share: s.bytes / total })).sort((a, b) => b.bytes - a.bytes);
+  const topAllocators = sites
+    .filter((s) => s.bytes > 0)
+    .map((s) => ({ ...s, share: s.bytes / total }))
+    .sort((a, b) => b.bytes - a.bytes);
   return { ...heap, topAllocators };
 }

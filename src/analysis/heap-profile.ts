@@ -40,7 +40,13 @@ function callFrameOf(raw: unknown, where: string): CallFrame {
   if (!isObj(raw)) throw new HeapProfileError(`${where}: callFrame must be an object`);
   const str = (v: unknown) => (typeof v === 'string' ? v : '');
   const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : -1);
-  return { functionName: str(raw.functionName), scriptId: String(raw.scriptId ?? ''), url: str(raw.url), lineNumber: num(raw.lineNumber), columnNumber: num(raw.columnNumber) };
+  return {
+    functionName: str(raw.functionName),
+    scriptId: String(raw.scriptId ?? ''),
+    url: str(raw.url),
+    lineNumber: num(raw.lineNumber),
+    columnNumber: num(raw.columnNumber),
+  };
 }
 
 interface Node {
@@ -58,7 +64,8 @@ function parseTree(head: unknown, where: string): Node {
     if (!isObj(raw)) throw new HeapProfileError(`${where}: ${path} must be an object`);
     const cf = callFrameOf(raw.callFrame, `${where}: ${path}`);
     const self = typeof raw.selfSize === 'number' && Number.isFinite(raw.selfSize) && raw.selfSize > 0 ? raw.selfSize : 0;
-    if (raw.children !== undefined && !Array.isArray(raw.children)) throw new HeapProfileError(`${where}: ${path}.children must be an array`);
+    if (raw.children !== undefined && !Array.isArray(raw.children))
+      throw new HeapProfileError(`${where}: ${path}.children must be an array`);
     return { cf, self, user: frameCategory(cf) === 'user', children: [] };
   };
   const root = make(head, 'head');
@@ -78,7 +85,11 @@ const frameKey = (cf: CallFrame) => `${cf.functionName}\u0000${cf.url}\u0000${cf
 const totalOf = (n: Node): number => {
   let t = 0;
   const st = [n];
-  while (st.length) { const x = st.pop()!; t += x.self; st.push(...x.children); }
+  while (st.length) {
+    const x = st.pop()!;
+    t += x.self;
+    st.push(...x.children);
+  }
   return t;
 };
 
@@ -111,14 +122,18 @@ function inlinedCallee(f: Node): Node | null {
     if (g.cf.url !== f.cf.url) continue;
     const shared = g.children.some((c) => !c.user && direct.has(c.cf.functionName));
     const bytes = totalOf(g);
-    if (shared && bytes > bestBytes) { best = g; bestBytes = bytes; }
+    if (shared && bytes > bestBytes) {
+      best = g;
+      bestBytes = bytes;
+    }
   }
   return best;
 }
 
 export function analyseHeapProfile(profile: unknown, opts: HeapProfileOptions): HeapProfileAnalysis {
   const where = opts.path;
-  if (!isObj(profile) || !isObj(profile.head)) throw new HeapProfileError(`${where}: not a sampling heap profile: expected an object with "head"`);
+  if (!isObj(profile) || !isObj(profile.head))
+    throw new HeapProfileError(`${where}: not a sampling heap profile: expected an object with "head"`);
   const topN = Math.max(0, Math.floor(opts.topN ?? 10));
   const minShare = opts.minShare ?? 0.005;
   const loc = new Locator(opts.projectRoot);
@@ -141,7 +156,10 @@ export function analyseHeapProfile(profile: unknown, opts: HeapProfileOptions): 
     let nativeSite = site;
     if (n.user) {
       const g = inlinedCallee(n);
-      if (g) { site = g.cf; nativeSite = g.cf; }
+      if (g) {
+        site = g.cf;
+        nativeSite = g.cf;
+      }
     }
     if (n.self > 0) credit(site ?? n.cf, n.self);
     for (const c of n.children) stack.push([c, c.user ? n.cf : nativeSite]);

@@ -20,7 +20,10 @@ export interface PerfConvertOptions {
 const HEADER = /^\s*(\S.*?)\s+(\d+)(?:\/(\d+))?\s+(?:\[\d+\]\s+)?(\d+\.\d+):\s/;
 const FRAME = /^\s+([0-9a-f]+)\s+(.*?)\s+\((.*)\)\s*$/;
 
-interface Frame { fn: string; dso: string }
+interface Frame {
+  fn: string;
+  dso: string;
+}
 
 /** Executables that run other code: their own frames are the runtime's, not the application's. */
 const RUNTIME = /(^|\/)(node|nodejs|bun|deno|python[\d.]*|pypy[\d.]*|ruby|java|php[\d.-]*|perl[\d.]*|beam\.smp|dotnet)$/;
@@ -28,9 +31,24 @@ const RUNTIME = /(^|\/)(node|nodejs|bun|deno|python[\d.]*|pypy[\d.]*|ruby|java|p
 const PERF_MAP = /\/perf-\d+\.map$/;
 const JIT_NAME = /^(?:JS|LazyCompile|Function|InterpretedFunction|Script|Eval):[*~^+]?(\S*)(?:\s+(\S+))?$/;
 
-export function perfScriptToCpuProfile(text: string, o: PerfConvertOptions = {}): { nodes: unknown[]; startTime: number; endTime: number; samples: number[]; timeDeltas: number[] } {
-  type Node = { id: number; callFrame: { functionName: string; scriptId: string; url: string; lineNumber: number; columnNumber: number }; children: number[]; hitCount: number; kids: Map<string, Node> };
-  const root: Node = { id: 1, callFrame: { functionName: '(root)', scriptId: '0', url: '', lineNumber: -1, columnNumber: -1 }, children: [], hitCount: 0, kids: new Map() };
+export function perfScriptToCpuProfile(
+  text: string,
+  o: PerfConvertOptions = {},
+): { nodes: unknown[]; startTime: number; endTime: number; samples: number[]; timeDeltas: number[] } {
+  type Node = {
+    id: number;
+    callFrame: { functionName: string; scriptId: string; url: string; lineNumber: number; columnNumber: number };
+    children: number[];
+    hitCount: number;
+    kids: Map<string, Node>;
+  };
+  const root: Node = {
+    id: 1,
+    callFrame: { functionName: '(root)', scriptId: '0', url: '', lineNumber: -1, columnNumber: -1 },
+    children: [],
+    hitCount: 0,
+    kids: new Map(),
+  };
   const all: Node[] = [root];
   const samples: number[] = [];
   const times: number[] = [];
@@ -54,11 +72,23 @@ export function perfScriptToCpuProfile(text: string, o: PerfConvertOptions = {})
       const where = jit[2] ?? '';
       const m = /^(.*?)(?::(\d+))?(?::(\d+))?$/.exec(where)!;
       const url = m[1]!.startsWith('/') ? pathToFileURL(m[1]!).href : m[1]!;
-      return { functionName: jit[1] || '(anonymous)', scriptId: '0', url, lineNumber: m[2] ? Number(m[2]) - 1 : 0, columnNumber: m[3] ? Number(m[3]) - 1 : 0 };
+      return {
+        functionName: jit[1] || '(anonymous)',
+        scriptId: '0',
+        url,
+        lineNumber: m[2] ? Number(m[2]) - 1 : 0,
+        columnNumber: m[3] ? Number(m[3]) - 1 : 0,
+      };
     }
     const own = ownDso !== undefined && f.dso === ownDso;
     // No line for native code (perf script gives none without debug info and addr2line).
-    return { functionName: f.fn === '[unknown]' ? `[unknown] (${f.dso})` : f.fn, scriptId: '0', url: own ? pathToFileURL(f.dso).href : '', lineNumber: -1, columnNumber: -1 };
+    return {
+      functionName: f.fn === '[unknown]' ? `[unknown] (${f.dso})` : f.fn,
+      scriptId: '0',
+      url: own ? pathToFileURL(f.dso).href : '',
+      lineNumber: -1,
+      columnNumber: -1,
+    };
   };
   let frames: Frame[] | null = null;
   let time = 0;
@@ -73,7 +103,10 @@ export function perfScriptToCpuProfile(text: string, o: PerfConvertOptions = {})
     frames = null;
   };
   for (const line of text.split('\n')) {
-    if (!line.trim()) { flush(); continue; }
+    if (!line.trim()) {
+      flush();
+      continue;
+    }
     const h = HEADER.exec(line);
     if (h && !line.startsWith('\t') && !/^\s+[0-9a-f]+\s/.test(line)) {
       flush();

@@ -61,9 +61,11 @@ function parseValue(v: unknown, kind: Kind, fail: (problem: string) => never): n
       fail(`must be a duration such as "2s" or "500ms", or a number of milliseconds (got ${JSON.stringify(v)})`);
     }
   } else {
-    fail(kind === 'ms'
-      ? `must be a number of milliseconds or a duration such as "2s" (got ${JSON.stringify(v)})`
-      : `must be a share between 0 and 1 or a percentage such as "90%" (got ${JSON.stringify(v)})`);
+    fail(
+      kind === 'ms'
+        ? `must be a number of milliseconds or a duration such as "2s" (got ${JSON.stringify(v)})`
+        : `must be a share between 0 and 1 or a percentage such as "90%" (got ${JSON.stringify(v)})`,
+    );
   }
   if (!Number.isFinite(n) || n <= 0) fail(`must be > 0 (got ${JSON.stringify(v)})`);
   if (kind === 'share' && n > 1) fail(`must be at most 1 (100 %) (got ${JSON.stringify(v)})`);
@@ -80,12 +82,22 @@ export function parseSeverityConfig(input: unknown, file: string): SeverityThres
   // Allow the thresholds at the top level or under `severity:` (one section of a larger config).
   let root = input;
   if (isMapping(root) && Object.keys(root).length === 1 && 'severity' in root) root = root.severity;
-  if (!isMapping(root)) fail('', `must be a mapping of severity thresholds, e.g. "apiP95Ms: { p1: 1500 }" (got ${Array.isArray(root) ? 'a list' : JSON.stringify(root)})`);
+  if (!isMapping(root))
+    fail(
+      '',
+      `must be a mapping of severity thresholds, e.g. "apiP95Ms: { p1: 1500 }" (got ${Array.isArray(root) ? 'a list' : JSON.stringify(root)})`,
+    );
   const out = structuredClone(DEFAULT_THRESHOLDS) as unknown as Record<string, Record<string, number>>;
   const groups = Object.keys(DEFAULT_THRESHOLDS);
   for (const [group, value] of Object.entries(root as Record<string, unknown>)) {
     if (!groups.includes(group)) fail(group, `unknown field (allowed: ${groups.join(', ')})`);
-    if (!isMapping(value)) fail(group, `must be a mapping of bands, e.g. { ${Object.keys(out[group]!).map((b) => `${b}: …`).join(', ')} }`);
+    if (!isMapping(value))
+      fail(
+        group,
+        `must be a mapping of bands, e.g. { ${Object.keys(out[group]!)
+          .map((b) => `${b}: …`)
+          .join(', ')} }`,
+      );
     const bands = Object.keys(out[group]!);
     for (const [band, v] of Object.entries(value as Record<string, unknown>)) {
       if (!bands.includes(band)) fail(`${group}.${band}`, `unknown field (allowed: ${bands.join(', ')})`);
@@ -115,8 +127,11 @@ export function loadSeverityConfig(path: string): SeverityThresholds {
     // JSON is YAML 1.2, so one parser reads both; JSON files get JSON's stricter syntax first.
     value = /\.json$/i.test(path) ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    throw new SeverityConfigError(`${path}: invalid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`);
+    throw new SeverityConfigError(
+      `${path}: invalid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`,
+    );
   }
-  if (value === null || value === undefined) throw new SeverityConfigError(`${path}: the file is empty (expected severity thresholds, e.g. "apiP95Ms: { p1: 1500 }")`);
+  if (value === null || value === undefined)
+    throw new SeverityConfigError(`${path}: the file is empty (expected severity thresholds, e.g. "apiP95Ms: { p1: 1500 }")`);
   return parseSeverityConfig(value, path);
 }

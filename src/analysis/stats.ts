@@ -63,8 +63,19 @@ export function relativeChange(before: number, after: number): number {
 export function erfc(x: number): number {
   const z = Math.abs(x);
   const t = 1 / (1 + 0.5 * z);
-  const r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
-    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+  const r =
+    t *
+    Math.exp(
+      -z * z -
+        1.26551223 +
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t *
+                  (0.09678418 +
+                    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+    );
   return x >= 0 ? r : 2 - r;
 }
 
@@ -135,7 +146,7 @@ export function mannWhitneyU(a: readonly number[], b: readonly number[], opts: M
   pooled.sort((x, y) => x.v - y.v);
   let rankSumA = 0;
   let tieTerm = 0;
-  for (let i = 0; i < n;) {
+  for (let i = 0; i < n; ) {
     let j = i;
     while (j + 1 < n && pooled[j + 1]!.v === pooled[i]!.v) j++;
     const t = j - i + 1;
@@ -214,8 +225,10 @@ export function bootstrapCI(
   const iterations = opts.iterations ?? 2000;
   const confidence = opts.confidence ?? 0.95;
   const seed = opts.seed ?? 1;
-  if (a.length === 0 || b.length === 0) throw new StatsInputError(`bootstrapCI: both samples need at least one value (got ${a.length} and ${b.length})`);
-  if (!Number.isInteger(iterations) || iterations < 1) throw new StatsInputError(`bootstrapCI: iterations must be a whole number ≥ 1, got ${iterations}`);
+  if (a.length === 0 || b.length === 0)
+    throw new StatsInputError(`bootstrapCI: both samples need at least one value (got ${a.length} and ${b.length})`);
+  if (!Number.isInteger(iterations) || iterations < 1)
+    throw new StatsInputError(`bootstrapCI: iterations must be a whole number ≥ 1, got ${iterations}`);
   if (!(confidence > 0 && confidence < 1)) throw new StatsInputError(`bootstrapCI: confidence must be within (0, 1), got ${confidence}`);
   const estimate = relativeChange(stat(a), stat(b));
   const random = seededRandom(seed);

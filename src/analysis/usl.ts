@@ -61,7 +61,9 @@ export function uslKneeConcurrency(p: UslParams, efficiency = 0.9): number | nul
 }
 
 export function fitUsl(points: readonly UslPoint[]): UslFit | null {
-  const pts = points.filter((p) => Number.isFinite(p.concurrency) && Number.isFinite(p.throughput) && p.concurrency > 0 && p.throughput > 0);
+  const pts = points.filter(
+    (p) => Number.isFinite(p.concurrency) && Number.isFinite(p.throughput) && p.concurrency > 0 && p.throughput > 0,
+  );
   if (pts.length < MIN_USL_POINTS) return null;
   const distinct = new Set(pts.map((p) => p.concurrency.toPrecision(9)));
   if (distinct.size < MIN_USL_POINTS) return null;
@@ -195,7 +197,10 @@ function levenbergMarquardt(n: number[], x: number[], start: number[], free: boo
     const idx = [0, 1, 2].filter((j) => active[j]);
     if (idx.length === 0) break;
     const m = idx.map((j) => idx.map((k) => jtj[j]![k]! + (j === k ? damping * Math.max(jtj[j]![j]!, 1e-300) : 0)));
-    const step = solve(m, idx.map((j) => jtr[j]!));
+    const step = solve(
+      m,
+      idx.map((j) => jtr[j]!),
+    );
     if (!step) {
       damping *= 4;
       continue;

@@ -84,5 +84,10 @@ export function targetName(source: string): string {
   } catch {
     s = source.replace(/^.*[\\/]/, '').replace(/\.[a-z]+$/i, '');
   }
-  return s.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'target';
+  return (
+    s
+      .replace(/[^A-Za-z0-9._-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60) || 'target'
+  );
 }

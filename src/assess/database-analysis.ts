@@ -37,16 +37,26 @@ export async function analyseDatabase(url: string, o: DatabaseAnalysisOptions): 
   const session = await openDb(url, { allowWrites: o.allowWrites });
   let probes: DatabaseProbes;
   try {
-    o.log(`database: ${session.safeUrl} (${session.readOnly ? 'read-only session' : '--allow-writes: indexes are built in transactions that are rolled back'})`);
+    o.log(
+      `database: ${session.safeUrl} (${session.readOnly ? 'read-only session' : '--allow-writes: indexes are built in transactions that are rolled back'})`,
+    );
     probes = await collectDatabaseSnapshot(session, { url: session.safeUrl, topN: Math.max(KEPT_STATEMENTS, o.top) });
-    o.log(`database: PostgreSQL ${probes.server.version}, ${probes.statements.length} statement(s), ${probes.tables.length} table(s), ${probes.indexes.length} index(es)`);
+    o.log(
+      `database: PostgreSQL ${probes.server.version}, ${probes.statements.length} statement(s), ${probes.tables.length} table(s), ${probes.indexes.length} index(es)`,
+    );
     if (o.explain && probes.statements.length) {
       const limit = Math.min(o.top, MAX_EXPLAINED);
       o.log(`database: explaining the ${Math.min(limit, probes.statements.length)} statement(s) with the most total time …`);
       try {
         probes.plans = await explainTopStatements(session, probes.statements, { limit });
-        o.log(`database: index advice (${session.readOnly ? (probes.server.hypopgAvailable ? 'HypoPG' : 'plan shape only: no HypoPG, no --allow-writes') : 'measured with real indexes, rolled back'}) …`);
-        probes.indexSuggestions = await adviseIndexes(session, probes.plans, { indexes: probes.indexes, allowWrites: o.allowWrites, hypopg: probes.server.hypopgAvailable });
+        o.log(
+          `database: index advice (${session.readOnly ? (probes.server.hypopgAvailable ? 'HypoPG' : 'plan shape only: no HypoPG, no --allow-writes') : 'measured with real indexes, rolled back'}) …`,
+        );
+        probes.indexSuggestions = await adviseIndexes(session, probes.plans, {
+          indexes: probes.indexes,
+          allowWrites: o.allowWrites,
+          hypopg: probes.server.hypopgAvailable,
+        });
       } catch (e) {
         // Plans are a bonus on top of the statistics: their failure is reported, not fatal.
         probes.warnings.push(`plans or index advice failed: ${oneLine(e)}`);
@@ -66,12 +76,21 @@ export async function analyseDatabase(url: string, o: DatabaseAnalysisOptions): 
     startedAt: started,
     endedAt: Date.now(),
     // No load: the SLO is only there because the record type carries one.
-    config: { expectedRate: null, slo: { ...DEFAULT_SLO, source: [] }, suite: [], soakMs: 0, growthPercentPerQuarter: null, targetRate: null },
+    config: {
+      expectedRate: null,
+      slo: { ...DEFAULT_SLO, source: [] },
+      suite: [],
+      soakMs: 0,
+      growthPercentPerQuarter: null,
+      targetRate: null,
+    },
     probes: { database: probes },
     thresholds: o.thresholds,
   });
 }
 
 function oneLine(e: unknown): string {
-  return String((e as Error)?.message ?? e).replace(/\s+/g, ' ').trim();
+  return String((e as Error)?.message ?? e)
+    .replace(/\s+/g, ' ')
+    .trim();
 }

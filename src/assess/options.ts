@@ -20,7 +20,7 @@ export function parseSlo(exprs: readonly string[]): Slo {
     let m = LATENCY.exec(e);
     if (m) {
       const p = Number(m[1]);
-      if (!(p > 0 && p < 100 || p === 100)) throw new UsageError(`--slo ${JSON.stringify(e)}: percentile must be in (0, 100]`);
+      if (!((p > 0 && p < 100) || p === 100)) throw new UsageError(`--slo ${JSON.stringify(e)}: percentile must be in (0, 100]`);
       slo.latencyPercentile = p;
       slo.latencyMs = Number(m[2]) * (m[3]?.toLowerCase() === 's' ? 1000 : 1);
       if (!(slo.latencyMs > 0)) throw new UsageError(`--slo ${JSON.stringify(e)}: the latency limit must be > 0`);
@@ -31,7 +31,8 @@ export function parseSlo(exprs: readonly string[]): Slo {
     m = ERRORS.exec(e);
     if (m) {
       slo.errorRate = Number(m[1]) / (m[2] ? 100 : 1);
-      if (!(slo.errorRate >= 0 && slo.errorRate <= 1)) throw new UsageError(`--slo ${JSON.stringify(e)}: the error rate must be between 0 and 1 (or 0 % and 100 %)`);
+      if (!(slo.errorRate >= 0 && slo.errorRate <= 1))
+        throw new UsageError(`--slo ${JSON.stringify(e)}: the error rate must be between 0 and 1 (or 0 % and 100 %)`);
       errorsSet = true;
       slo.source.push(e.trim());
       continue;
@@ -60,9 +61,13 @@ export function parseGrowth(s: string): number {
 
 export function parseSuite(s: string | undefined): PhaseName[] {
   if (!s) return [...ALL_PHASES];
-  const names = s.split(',').map((x) => x.trim()).filter(Boolean);
+  const names = s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
   for (const n of names) {
-    if (!(ALL_PHASES as string[]).includes(n) && n !== 'peak') throw new UsageError(`--suite: unknown phase "${n}" (choose from ${ALL_PHASES.join(', ')})`);
+    if (!(ALL_PHASES as string[]).includes(n) && n !== 'peak')
+      throw new UsageError(`--suite: unknown phase "${n}" (choose from ${ALL_PHASES.join(', ')})`);
   }
   if (names.length === 0) throw new UsageError('--suite: name at least one phase');
   return names as PhaseName[];

@@ -93,12 +93,14 @@ export function secondStatsOf(p: IntervalProgress): SecondStats {
     else if (x.metric === 'iteration_schedule_delay') schedule.merge(x.acc);
   }
   const generator = p.aggregate.intervals.at(-1)?.generator;
-  const limited = generator !== undefined && secondLimited({
-    cpuMax: generator.cpuMax,
-    loopDelayP99MaxMs: generator.loopDelayP99MaxMs,
-    scheduleDelayP95Ms: schedule.count ? schedule.percentile(95) : null,
-    serviceP95Ms: s.serviceTime.count ? s.serviceTime.percentile(95) : 0,
-  });
+  const limited =
+    generator !== undefined &&
+    secondLimited({
+      cpuMax: generator.cpuMax,
+      loopDelayP99MaxMs: generator.loopDelayP99MaxMs,
+      scheduleDelayP95Ms: schedule.count ? schedule.percentile(95) : null,
+      serviceP95Ms: s.serviceTime.count ? s.serviceTime.percentile(95) : 0,
+    });
   s.generatorLimited = limited ? 1 : 0;
   s.generatorBusy = generator !== undefined && generator.cpuMax > GENERATOR_LIMITS.cpuP95 ? 1 : 0;
   s.generatorLoopDelayMs = generator?.loopDelayP99MaxMs ?? 0;
@@ -106,7 +108,17 @@ export function secondStatsOf(p: IntervalProgress): SecondStats {
 }
 
 function emptyStats(index: number): SecondStats {
-  return { index, requests: 0, failed: 0, dropped: 0, latency: new Accumulator('trend'), serviceTime: new Accumulator('trend'), generatorLimited: 0, generatorBusy: 0, generatorLoopDelayMs: 0 };
+  return {
+    index,
+    requests: 0,
+    failed: 0,
+    dropped: 0,
+    latency: new Accumulator('trend'),
+    serviceTime: new Accumulator('trend'),
+    generatorLimited: 0,
+    generatorBusy: 0,
+    generatorLoopDelayMs: 0,
+  };
 }
 
 /** Merge a span of seconds into one. */
@@ -132,7 +144,11 @@ export function sloHolds(s: SecondStats, slo: Slo): { latencyOk: boolean; errors
 }
 
 /** Run a phase plan; `watch` sees every second and may stop the run early (returning a reason). */
-export async function runPhase(env: PhaseEnv, plan: Plan, watch?: (s: SecondStats, all: SecondStats[]) => string | null): Promise<{ run: RunRecord; seconds: SecondStats[] }> {
+export async function runPhase(
+  env: PhaseEnv,
+  plan: Plan,
+  watch?: (s: SecondStats, all: SecondStats[]) => string | null,
+): Promise<{ run: RunRecord; seconds: SecondStats[] }> {
   const seconds: SecondStats[] = [];
   let handle: RunHandle | null = null;
   let stopped = false;
@@ -165,9 +181,16 @@ export async function runPhase(env: PhaseEnv, plan: Plan, watch?: (s: SecondStat
  * `ofTotal`: the phase's whole request count when `s` covers only part of it (the judged seconds), so
  * the reason says "42 of the phase's 60 requests" instead of a count that disagrees with the tables.
  */
-export function verdictOf(s: SecondStats, slo: Slo, ofTotal?: { requests: number; scope: string }): { verdict: 'passed' | 'degraded' | 'failed'; reason: string } {
+export function verdictOf(
+  s: SecondStats,
+  slo: Slo,
+  ofTotal?: { requests: number; scope: string },
+): { verdict: 'passed' | 'degraded' | 'failed'; reason: string } {
   const h = sloHolds(s, slo);
-  const count = ofTotal && ofTotal.requests !== s.requests ? `${s.requests} of the phase's ${ofTotal.requests} requests (${ofTotal.scope})` : `${s.requests} requests`;
+  const count =
+    ofTotal && ofTotal.requests !== s.requests
+      ? `${s.requests} of the phase's ${ofTotal.requests} requests (${ofTotal.scope})`
+      : `${s.requests} requests`;
   const fig = `p${slo.latencyPercentile} ${h.pLatency.toFixed(1)} ms from the intended start (limit ${slo.latencyMs} ms), errors ${(h.errorRate * 100).toFixed(2)} % (limit ${(slo.errorRate * 100).toFixed(2)} %), ${count}`;
   if (s.requests === 0) return { verdict: 'failed', reason: 'no request completed' };
   if (h.latencyOk && h.errorsOk) return { verdict: 'passed', reason: fig };

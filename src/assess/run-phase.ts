@@ -15,7 +15,10 @@ export function phaseOfRun(run: RunRecord, slo: Slo, description: string, offere
   const latency = selectMetric(run, 'http_req_latency') ?? serviceTime;
   const requests = selectMetric(run, 'http_reqs')?.sum ?? 0;
   const failed = selectMetric(run, 'http_req_failed')?.sum ?? 0;
-  const v = verdictOf({ index: 0, requests, failed, dropped: 0, latency, serviceTime, generatorLimited: 0, generatorBusy: 0, generatorLoopDelayMs: 0 }, slo);
+  const v = verdictOf(
+    { index: 0, requests, failed, dropped: 0, latency, serviceTime, generatorLimited: 0, generatorBusy: 0, generatorLoopDelayMs: 0 },
+    slo,
+  );
   return {
     name: 'baseline',
     description,

@@ -6,7 +6,14 @@ import type { SeverityThresholds } from '../record/findings.ts';
 import type { Plan } from '../plan/types.ts';
 import { inspectEndpoints } from '../probes/http-inspect.ts';
 import type { PhaseName } from '../record/phase-name.ts';
-import type { AssessmentCommand, AssessmentConfig, AssessmentProbes, AssessmentRecord, PhaseRecord, StressStep } from '../record/assessment-record.ts';
+import type {
+  AssessmentCommand,
+  AssessmentConfig,
+  AssessmentProbes,
+  AssessmentRecord,
+  PhaseRecord,
+  StressStep,
+} from '../record/assessment-record.ts';
 import { buildAssessment } from './build-record.ts';
 import { redactPlan } from '../record/redact.ts';
 import { emptyRunRecord } from '../record/run-record.ts';
@@ -78,7 +85,8 @@ function notTestable(plan: Plan, name: 'spike' | 'recovery', need: string, ceili
     offeredRate: 0,
     run: emptyRunRecord(redactPlan(plan), new Date(), currentEnvironment(0)),
     verdict: 'skipped',
-    verdictReason: `could not be tested at this scale: ${need}, and the stress phase drove at most ${ceiling} req/s on this host. ` +
+    verdictReason:
+      `could not be tested at this scale: ${need}, and the stress phase drove at most ${ceiling} req/s on this host. ` +
       'Run the load from more cores (--workers, with the service on other cores) or from more hosts to test it.',
   };
 }
@@ -87,7 +95,16 @@ function notTestable(plan: Plan, name: 'spike' | 'recovery', need: string, ceili
 export const DISCOVERED_BASELINE_SHARE = 0.5;
 
 export function startAssessment(plan: Plan, opts: AssessOptions): AssessHandle {
-  const env: PhaseEnv = { base: plan, slo: opts.config.slo, timing: opts.timing ?? DEFAULT_TIMING, workers: opts.workers, log: opts.log, current: null, interrupted: false, requestsPerIteration: requestsPerIteration(plan) };
+  const env: PhaseEnv = {
+    base: plan,
+    slo: opts.config.slo,
+    timing: opts.timing ?? DEFAULT_TIMING,
+    workers: opts.workers,
+    log: opts.log,
+    current: null,
+    interrupted: false,
+    requestsPerIteration: requestsPerIteration(plan),
+  };
   const result = runSuite(plan, opts, env);
   return {
     result,
@@ -160,7 +177,9 @@ async function runSuite(plan: Plan, opts: AssessOptions, env: PhaseEnv): Promise
     if (spikeRate < MIN_SPIKE_FACTOR * rate) {
       done(notTestable(plan, 'spike', `a ${env.timing.spike.factor}× spike of ${rate} req/s is ${wanted} req/s`, ceiling!));
     } else {
-      log(`spike: ${rate} → ${spikeRate} → ${rate} req/s${spikeRate < wanted ? ` (${wanted} req/s is beyond the load generator on this host)` : ''} …`);
+      log(
+        `spike: ${rate} → ${spikeRate} → ${rate} req/s${spikeRate < wanted ? ` (${wanted} req/s is beyond the load generator on this host)` : ''} …`,
+      );
       done(await measured('spike', () => spikePhase(env, rate, spikeRate)));
     }
   }
@@ -183,9 +202,13 @@ async function runSuite(plan: Plan, opts: AssessOptions, env: PhaseEnv): Promise
   }
 
   const capacity = stress?.stress
-    ? buildCapacity(measuredSteps(stress.stress), cfg.slo, cfg.growthPercentPerQuarter !== null
-      ? { percentPerQuarter: cfg.growthPercentPerQuarter, currentRps: rate, targetRps: cfg.targetRate }
-      : null)
+    ? buildCapacity(
+        measuredSteps(stress.stress),
+        cfg.slo,
+        cfg.growthPercentPerQuarter !== null
+          ? { percentPerQuarter: cfg.growthPercentPerQuarter, currentRps: rate, targetRps: cfg.targetRate }
+          : null,
+      )
     : null;
   // The service did not break: the capacity found is what this host could send, a lower bound.
   if (capacity && st && (st.stopReason === 'generator_limit' || st.stopReason === 'max_rate')) {

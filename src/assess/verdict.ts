@@ -4,7 +4,12 @@
 import type { AssessmentRecord, AssessmentVerdict, PerformanceStatus } from '../record/assessment-record.ts';
 import { isMeasurementNote, severityRank, type Severity } from '../record/findings.ts';
 
-const BAND: Record<PerformanceStatus, [number, number]> = { optimal: [9, 10], acceptable: [6, 8.9], degraded: [3, 5.9], critical: [0, 2.9] };
+const BAND: Record<PerformanceStatus, [number, number]> = {
+  optimal: [9, 10],
+  acceptable: [6, 8.9],
+  degraded: [3, 5.9],
+  critical: [0, 2.9],
+};
 /** Points a finding of each severity takes off the score. */
 const COST: Record<Severity, number> = { critical: 3, high: 2, medium: 1, low: 0.25, info: 0 };
 const FAILED_PHASE_COST = 1.5;
@@ -19,7 +24,9 @@ const DEGRADED_PHASE_COST = 0.5;
  * The score starts at 10, loses COST per finding and per failed/degraded phase, and is clamped into its
  * status's band so that score and status never disagree.
  */
-export function decideVerdict(record: Pick<AssessmentRecord, 'findings' | 'phases'> & Partial<Pick<AssessmentRecord, 'capacity'>>): AssessmentVerdict {
+export function decideVerdict(
+  record: Pick<AssessmentRecord, 'findings' | 'phases'> & Partial<Pick<AssessmentRecord, 'capacity'>>,
+): AssessmentVerdict {
   // Notes about speedguard's own measurement never judge the service (ASSESSMENT-RULES.md §2).
   const aboutService = record.findings.filter((f) => !isMeasurementNote(f));
   const count = (s: Severity) => aboutService.filter((f) => severityRank(f.severity) === severityRank(s)).length;
@@ -35,7 +42,8 @@ export function decideVerdict(record: Pick<AssessmentRecord, 'findings' | 'phase
   let headline: string;
   if (count('critical') > 0 || baselineFailed) {
     status = 'critical';
-    headline = list(n(count('critical'), 'critical (P0) finding'), baselineFailed ? 'the baseline phase failed' : '') + ': block the deployment';
+    headline =
+      list(n(count('critical'), 'critical (P0) finding'), baselineFailed ? 'the baseline phase failed' : '') + ': block the deployment';
   } else if (count('high') > 0 || failed.length > 0) {
     status = 'degraded';
     headline = list(n(count('high'), 'high (P1) finding'), n(failed.length, 'failed phase'));
@@ -49,7 +57,10 @@ export function decideVerdict(record: Pick<AssessmentRecord, 'findings' | 'phase
   const cap = record.capacity;
   if (cap?.lowerBound && cap.sustainableRps !== null && status !== 'critical') {
     // The service outlasted the load generator: say what it held, not that it is degraded.
-    const held = cap.limitedBy === 'max_rate' ? 'held every rate tested (raise --max-rate to look further)' : 'held everything the load generator on this host could send';
+    const held =
+      cap.limitedBy === 'max_rate'
+        ? 'held every rate tested (raise --max-rate to look further)'
+        : 'held everything the load generator on this host could send';
     headline = `not saturated: ${held}, ≥ ${Math.round(cap.sustainableRps)} req/s` + (status === 'optimal' ? '' : `; ${headline}`);
   }
   let raw = 10 - FAILED_PHASE_COST * failed.length - DEGRADED_PHASE_COST * degraded.length;

@@ -60,7 +60,12 @@ export const compression: Audit = {
       ];
       if (measured) {
         evidence.push({ label: 'measured rate', value: round(measured.rate, 1), unit: 'req/s', phase: measured.phase });
-        evidence.push({ label: 'bandwidth saved at the measured rate', value: Math.round(saved * measured.rate), unit: 'bytes/s', phase: measured.phase });
+        evidence.push({
+          label: 'bandwidth saved at the measured rate',
+          value: Math.round(saved * measured.rate),
+          unit: 'bytes/s',
+          phase: measured.phase,
+        });
       }
       findings.push({
         audit: 'compression',
@@ -81,10 +86,12 @@ export const compression: Audit = {
             : `${bytes(saved)} of avoidable egress per response.`,
         },
         recommendation: {
-          approach: 'Enable gzip and Brotli for text types (application/json, text/html, text/css, application/javascript, image/svg+xml) in the server or the reverse proxy (e.g. nginx gzip_types/brotli_types, Node compression middleware); precompress static files at build time.',
+          approach:
+            'Enable gzip and Brotli for text types (application/json, text/html, text/css, application/javascript, image/svg+xml) in the server or the reverse proxy (e.g. nginx gzip_types/brotli_types, Node compression middleware); precompress static files at build time.',
           expectedImprovement: `~${pct(text.saving)} fewer bytes (${bytes(i.bodyBytes)} → ~${bytes(i.bodyBytes - saved)}), ~${ms(savedMs)} faster per response on mobile.`,
           effort: 'low',
-          testingRequired: 'curl -H "Accept-Encoding: gzip, br" -I shows Content-Encoding; re-run the baseline to check the CPU cost of compressing does not raise latency (compress at the proxy or precompress if it does).',
+          testingRequired:
+            'curl -H "Accept-Encoding: gzip, br" -I shows Content-Encoding; re-run the baseline to check the CPU cost of compressing does not raise latency (compress at the proxy or precompress if it does).',
           rollbackPlan: 'Turn the compression setting off.',
         },
       });

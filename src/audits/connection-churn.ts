@@ -47,8 +47,16 @@ function churnFinding(record: AssessmentRecord): AuditFinding | null {
     { label: 'new connections per request', value: round(worst.perRequest, 3), phase: worst.phase.name },
     { label: 'VUs (max)', value: worst.vus, unit: 'count', phase: worst.phase.name },
   ];
-  if (connecting && connecting.count) evidence.push({ label: 'TCP connect p95', value: round(connecting.percentile(95)), unit: 'ms', phase: worst.phase.name });
-  if (closing.length) evidence.push({ label: 'responses with "Connection: close"', value: closing.map((i) => i.name).slice(0, 5).join(', ') });
+  if (connecting && connecting.count)
+    evidence.push({ label: 'TCP connect p95', value: round(connecting.percentile(95)), unit: 'ms', phase: worst.phase.name });
+  if (closing.length)
+    evidence.push({
+      label: 'responses with "Connection: close"',
+      value: closing
+        .map((i) => i.name)
+        .slice(0, 5)
+        .join(', '),
+    });
   if (keepAlive) evidence.push({ label: 'Keep-Alive header', value: keepAlive });
   const none = worst.perRequest >= CHURN_NO_KEEPALIVE;
   const severity: Severity = none ? 'medium' : 'low';
@@ -61,7 +69,8 @@ function churnFinding(record: AssessmentRecord): AuditFinding | null {
     severity,
     confidence: worst.requests >= 1000 ? 0.85 : 0.7,
     component: 'HTTP layer',
-    description: `In the ${worst.phase.name} phase, ${worst.conns} connections were opened for ${worst.requests} requests by at most ${worst.vus} VUs. ` +
+    description:
+      `In the ${worst.phase.name} phase, ${worst.conns} connections were opened for ${worst.requests} requests by at most ${worst.vus} VUs. ` +
       'A keep-alive client reuses one connection per VU, so the server (or a proxy) is closing them.',
     evidence,
     location: null,
@@ -71,12 +80,17 @@ function churnFinding(record: AssessmentRecord): AuditFinding | null {
         ? 'The server closes the connection after each response (keep-alive disabled, HTTP/1.0 behaviour, or a proxy configured to close).'
         : 'The server closes idle or long-lived connections: a keep-alive timeout shorter than the gaps between requests, or a maximum number of requests per connection.',
     impact: {
-      responseTimeIncrease: connecting && connecting.count ? `Each new connection costs a TCP handshake (p95 ${ms(connecting.percentile(95))} here; more with TLS and real network round trips).` : 'Each new connection costs a TCP (and TLS) handshake.',
+      responseTimeIncrease:
+        connecting && connecting.count
+          ? `Each new connection costs a TCP handshake (p95 ${ms(connecting.percentile(95))} here; more with TLS and real network round trips).`
+          : 'Each new connection costs a TCP (and TLS) handshake.',
       resourceWaste: `${pct(worst.perRequest)} of requests pay connection setup; sockets pile up in TIME_WAIT on the closing side.`,
     },
     recommendation: {
-      approach: 'Enable HTTP keep-alive on the server and any proxy; set its idle timeout above the clients\' (e.g. Node: server.keepAliveTimeout > the load balancer\'s idle timeout) and raise any per-connection request limit.',
-      expectedImprovement: 'New connections per request close to 0; the handshake disappears from most requests (a round trip or more each).',
+      approach:
+        "Enable HTTP keep-alive on the server and any proxy; set its idle timeout above the clients' (e.g. Node: server.keepAliveTimeout > the load balancer's idle timeout) and raise any per-connection request limit.",
+      expectedImprovement:
+        'New connections per request close to 0; the handshake disappears from most requests (a round trip or more each).',
       effort: 'low',
       testingRequired: 'Re-run the phase and check connections opened ≈ VUs and http_req_connecting ≈ 0 for most requests.',
       rollbackPlan: 'Restore the previous keep-alive settings.',
@@ -101,24 +115,29 @@ function failureFinding(record: AssessmentRecord, kinds: readonly string[], what
   const phases = [...new Set(rows.map((r) => r.phase.name))];
   return {
     audit: 'connection-churn',
-    title: what === 'reset'
-      ? `${total} requests lost to connections reset or closed by the server (${phases.join(', ')})`
-      : `${total} requests failed to connect (${phases.join(', ')})`,
+    title:
+      what === 'reset'
+        ? `${total} requests lost to connections reset or closed by the server (${phases.join(', ')})`
+        : `${total} requests failed to connect (${phases.join(', ')})`,
     type: info.type,
     severity,
     confidence: total >= 10 ? 0.85 : 0.6,
     component: what === 'reset' ? 'HTTP layer' : 'service listener',
-    description: rows.map((r) => `${r.phase.name}: ${r.kind} ${r.n} (${pct(r.n / Math.max(1, r.requests))} of ${r.requests} requests)`).join('; ') + '.' +
+    description:
+      rows.map((r) => `${r.phase.name}: ${r.kind} ${r.n} (${pct(r.n / Math.max(1, r.requests))} of ${r.requests} requests)`).join('; ') +
+      '.' +
       (atLoadCount === 0 ? ' Only while the service was overloaded on purpose: this is how it fails past its capacity.' : ''),
     evidence: rows.map((r) => ({ label: `failed: ${r.kind}`, value: r.n, unit: 'count', phase: r.phase.name })),
     location: null,
     rootCause: `${info.cause[0]!.toUpperCase()}${info.cause.slice(1)}.`,
     impact: {
-      userExperience: 'Clients see connection errors instead of HTTP responses: no status, no Retry-After, and retries that add to the load.',
+      userExperience:
+        'Clients see connection errors instead of HTTP responses: no status, no Retry-After, and retries that add to the load.',
     },
     recommendation: {
       approach: `${info.fix[0]!.toUpperCase()}${info.fix.slice(1)}. Under overload, answer 503 with Retry-After rather than dropping connections.`,
-      expectedImprovement: 'No connection-level failures at the expected load; under overload, explicit 503s that clients can back off from.',
+      expectedImprovement:
+        'No connection-level failures at the expected load; under overload, explicit 503s that clients can back off from.',
       effort: 'low',
       testingRequired: 'Re-run the phases above and check the error kinds: no reset/closed_early/connect errors at the expected load.',
       rollbackPlan: 'Restore the previous server/proxy limits and timeouts.',
@@ -130,7 +149,8 @@ export const connectionChurn: Audit = {
   id: 'connection-churn',
   title: 'Connection reuse and connection failures',
   run({ record }: AuditContext): AuditFinding[] {
-    return [churnFinding(record), failureFinding(record, RESET_KINDS, 'reset'), failureFinding(record, CONNECT_KINDS, 'connect')]
-      .filter((f): f is AuditFinding => f !== null);
+    return [churnFinding(record), failureFinding(record, RESET_KINDS, 'reset'), failureFinding(record, CONNECT_KINDS, 'connect')].filter(
+      (f): f is AuditFinding => f !== null,
+    );
   },
 };

@@ -8,7 +8,19 @@ import type { Evidence } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { ms, pct, round } from '../analysis/format.ts';
 import {
-  callerOf, eluOf, latencyOf, loadEvidence, locationOf, mainThreadDemand, mainThreadLoad, primaryCpuCause, probeConfidence, siteOf, siteText, targetView, userHotspots,
+  callerOf,
+  eluOf,
+  latencyOf,
+  loadEvidence,
+  locationOf,
+  mainThreadDemand,
+  mainThreadLoad,
+  primaryCpuCause,
+  probeConfidence,
+  siteOf,
+  siteText,
+  targetView,
+  userHotspots,
 } from './support/target.ts';
 
 export const CPU_BOUND_ID = 'cpu-bound';
@@ -46,47 +58,71 @@ export const cpuBound: Audit = {
 
     const top = userHotspots(v.profile, 'self').slice(0, 3);
     // With no user function in the profile the heaviest native is named through its caller.
-    const native = !top.length ? v.profile?.topSelf.find((h) => h.category !== 'gc') ?? null : null;
+    const native = !top.length ? (v.profile?.topSelf.find((h) => h.category !== 'gc') ?? null) : null;
     const nativeCaller = native ? callerOf(native, v.profile) : null;
-    const site = top[0] ? siteOf(top[0]) : nativeCaller?.site ?? (native ? siteOf(native) : null);
+    const site = top[0] ? siteOf(top[0]) : (nativeCaller?.site ?? (native ? siteOf(native) : null));
     const lat = latencyOf(ctx.record, v);
     const growing = lat?.growth != null && lat.growth >= LATENCY_GROWTH;
 
     const evidence: Evidence[] = loadEvidence(v, load, elu);
-    for (const h of top) evidence.push({ label: `self time ${siteText(siteOf(h))}`, value: round(h.selfShare * 100, 1), unit: '%', phase: v.phaseName });
-    if (native) evidence.push({ label: `self time ${siteText(siteOf(native))}`, value: round(native.selfShare * 100, 1), unit: '%', phase: v.phaseName });
-    if (lat) evidence.push({ label: `p${lat.percentile} latency (SLO ${lat.sloMs} ms)`, value: round(lat.pSlo), unit: 'ms', phase: v.phaseName });
-    if (lat?.growth != null) evidence.push({ label: 'p95 latency, last third / first third of the window', value: round(lat.growth, 2), unit: '×', phase: v.phaseName });
+    for (const h of top)
+      evidence.push({ label: `self time ${siteText(siteOf(h))}`, value: round(h.selfShare * 100, 1), unit: '%', phase: v.phaseName });
+    if (native)
+      evidence.push({
+        label: `self time ${siteText(siteOf(native))}`,
+        value: round(native.selfShare * 100, 1),
+        unit: '%',
+        phase: v.phaseName,
+      });
+    if (lat)
+      evidence.push({ label: `p${lat.percentile} latency (SLO ${lat.sloMs} ms)`, value: round(lat.pSlo), unit: 'ms', phase: v.phaseName });
+    if (lat?.growth != null)
+      evidence.push({
+        label: 'p95 latency, last third / first third of the window',
+        value: round(lat.growth, 2),
+        unit: '×',
+        phase: v.phaseName,
+      });
 
     const topShare = top[0]?.selfShare ?? native?.selfShare ?? 0;
     const named = site ? siteText(site) : 'no single function (the profile is missing or flat)';
     const samples = Math.max(v.proc.length, v.agent.length);
     const confidence = round(Math.min(0.95, probeConfidence(samples) + (site ? 0.05 : -0.15) + (growing ? 0.05 : 0)), 2);
-    return [{
-      audit: CPU_BOUND_ID,
-      title: site ? `CPU-bound on the main thread: ${site.function} takes ${pct(topShare)} of the CPU` : 'CPU-bound on the main thread',
-      type: 'application',
-      severity,
-      confidence,
-      component: 'service',
-      description: `The JavaScript thread was busy ${pct(load.value)} of the time${elu !== null ? ` (event-loop utilisation ${pct(elu)})` : ''}${lat ? `, p${lat.percentile} latency ${ms(lat.pSlo)}${growing ? `, growing ${round(lat.growth!, 1)}× over the window` : ''}` : ''}: requests wait for the one thread that runs them. The top self-time function is ${named}${top.length > 1 ? `; then ${top.slice(1).map((h) => `${siteText(siteOf(h))} ${pct(h.selfShare)}`).join(', ')}` : ''}.`,
-      evidence,
-      location: locationOf(site),
-      rootCause: `CPU work in JavaScript on the request path saturates the single main thread${site ? `, most of it in ${named}` : ''}.`,
-      impact: {
-        responseTimeIncrease: 'Every request queues behind the others for the main thread: latency grows with load.',
-        throughputReduction: 'Throughput is capped at what one core can compute.',
+    return [
+      {
+        audit: CPU_BOUND_ID,
+        title: site ? `CPU-bound on the main thread: ${site.function} takes ${pct(topShare)} of the CPU` : 'CPU-bound on the main thread',
+        type: 'application',
+        severity,
+        confidence,
+        component: 'service',
+        description: `The JavaScript thread was busy ${pct(load.value)} of the time${elu !== null ? ` (event-loop utilisation ${pct(elu)})` : ''}${lat ? `, p${lat.percentile} latency ${ms(lat.pSlo)}${growing ? `, growing ${round(lat.growth!, 1)}× over the window` : ''}` : ''}: requests wait for the one thread that runs them. The top self-time function is ${named}${
+          top.length > 1
+            ? `; then ${top
+                .slice(1)
+                .map((h) => `${siteText(siteOf(h))} ${pct(h.selfShare)}`)
+                .join(', ')}`
+            : ''
+        }.`,
+        evidence,
+        location: locationOf(site),
+        rootCause: `CPU work in JavaScript on the request path saturates the single main thread${site ? `, most of it in ${named}` : ''}.`,
+        impact: {
+          responseTimeIncrease: 'Every request queues behind the others for the main thread: latency grows with load.',
+          throughputReduction: 'Throughput is capped at what one core can compute.',
+        },
+        recommendation: {
+          approach: v.probes.agent?.hello
+            ? `Make ${site?.function ?? 'the hot functions'} cheaper (algorithm, caching its result, avoiding repeated work per request) or move it off the main thread (worker_threads pool such as piscina); run several processes (cluster / more replicas) to use more cores.`
+            : // Not a Node process (stacks from perf): no Node-specific advice.
+              `Make ${site?.function ?? 'the hot functions'} cheaper (algorithm, caching its result, avoiding repeated work per request), or spread the work over more threads or processes (more replicas) to use more cores.`,
+          expectedImprovement: `Removing ${pct(topShare)} of the main thread's work raises the throughput at which it saturates by up to ${round(1 / Math.max(1 - topShare, 0.05), 1)}× and removes the queueing delay at this load.`,
+          effort: 'medium',
+          testingRequired:
+            "Re-run speedguard profile at the same load: main-thread CPU and the function's self share must fall, latency must flatten.",
+          rollbackPlan: 'Revert the change; the behaviour of the function must be covered by its unit tests before and after.',
+        },
       },
-      recommendation: {
-        approach: v.probes.agent?.hello
-          ? `Make ${site?.function ?? 'the hot functions'} cheaper (algorithm, caching its result, avoiding repeated work per request) or move it off the main thread (worker_threads pool such as piscina); run several processes (cluster / more replicas) to use more cores.`
-          // Not a Node process (stacks from perf): no Node-specific advice.
-          : `Make ${site?.function ?? 'the hot functions'} cheaper (algorithm, caching its result, avoiding repeated work per request), or spread the work over more threads or processes (more replicas) to use more cores.`,
-        expectedImprovement: `Removing ${pct(topShare)} of the main thread's work raises the throughput at which it saturates by up to ${round(1 / Math.max(1 - topShare, 0.05), 1)}× and removes the queueing delay at this load.`,
-        effort: 'medium',
-        testingRequired: 'Re-run speedguard profile at the same load: main-thread CPU and the function\'s self share must fall, latency must flatten.',
-        rollbackPlan: 'Revert the change; the behaviour of the function must be covered by its unit tests before and after.',
-      },
-    }];
+    ];
   },
 };

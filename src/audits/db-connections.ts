@@ -52,10 +52,17 @@ export const dbConnections: Audit = {
 
 const phaseOf = (w: Win) => (w.phase === 'window' ? {} : { phase: w.phase });
 const confidenceOf = (samples: number) => (samples >= 30 ? 0.85 : samples >= 10 ? 0.75 : 0.55);
-const base = (v: DbView) => ({ audit: DB_CONNECTIONS_ID, type: 'database' as const, location: null, component: dbComponent(v, 'connections') });
+const base = (v: DbView) => ({
+  audit: DB_CONNECTIONS_ID,
+  type: 'database' as const,
+  location: null,
+  component: dbComponent(v, 'connections'),
+});
 
 function nearMax(v: DbView, wins: Win[]): AuditFinding | null {
-  const worst = wins.map((w) => ({ w, use: w.activity.total.max / Math.max(1, w.activity.maxConnections) })).sort((a, b) => b.use - a.use)[0]!;
+  const worst = wins
+    .map((w) => ({ w, use: w.activity.total.max / Math.max(1, w.activity.maxConnections) }))
+    .sort((a, b) => b.use - a.use)[0]!;
   if (worst.use < NEAR_MAX) return null;
   const a = worst.w.activity;
   const severity: Severity = worst.use >= AT_MAX ? 'high' : 'medium';
@@ -64,7 +71,7 @@ function nearMax(v: DbView, wins: Win[]): AuditFinding | null {
     title: `Connections at ${pct(worst.use)} of max_connections (${a.total.max} of ${a.maxConnections})`,
     severity,
     confidence: confidenceOf(a.samples),
-    description: `Up to ${a.total.max} connections to ${v.database} (mean ${round(a.total.mean, 1)}) against max_connections = ${a.maxConnections}: ${severity === 'high' ? 'at the limit, new connections are refused ("too many clients already")' : 'above ASSESSMENT-RULES.md §3\'s 80 % of the pool'}. ${a.idle.max ? `${a.idle.max} of them sat idle at some point.` : ''}`,
+    description: `Up to ${a.total.max} connections to ${v.database} (mean ${round(a.total.mean, 1)}) against max_connections = ${a.maxConnections}: ${severity === 'high' ? 'at the limit, new connections are refused ("too many clients already")' : "above ASSESSMENT-RULES.md §3's 80 % of the pool"}. ${a.idle.max ? `${a.idle.max} of them sat idle at some point.` : ''}`,
     evidence: [
       { label: 'connections (max over samples)', value: a.total.max, unit: 'count', ...phaseOf(worst.w) },
       { label: 'max_connections', value: a.maxConnections, unit: 'count' },
@@ -72,10 +79,12 @@ function nearMax(v: DbView, wins: Win[]): AuditFinding | null {
       { label: 'idle connections (max)', value: a.idle.max, unit: 'count', ...phaseOf(worst.w) },
       { label: 'active connections (max)', value: a.active.max, unit: 'count', ...phaseOf(worst.w) },
     ],
-    rootCause: 'Each application instance opens its own pool; instances × pool size approaches the server\'s limit (often with many idle connections).',
+    rootCause:
+      "Each application instance opens its own pool; instances × pool size approaches the server's limit (often with many idle connections).",
     impact: { userExperience: 'When the limit is reached, requests that need a new connection fail.' },
     recommendation: {
-      approach: 'Put a transaction-mode pooler in front (PgBouncer, or the platform\'s proxy) and shrink per-instance pools to what the load needs (active connections, not instances × max); raise max_connections only with the memory for it (each backend costs work_mem and more).',
+      approach:
+        "Put a transaction-mode pooler in front (PgBouncer, or the platform's proxy) and shrink per-instance pools to what the load needs (active connections, not instances × max); raise max_connections only with the memory for it (each backend costs work_mem and more).",
       expectedImprovement: `Connections well under ${pct(NEAR_MAX)} of max_connections with the same throughput.`,
       effort: 'medium',
       testingRequired: 'Re-run the load with --db: peak connections below 80 % of max_connections, no connection errors.',
@@ -102,10 +111,12 @@ function idleInTransaction(v: DbView, wins: Win[]): AuditFinding | null {
       { label: 'share of open connections', value: round(share * 100, 1), unit: '%', ...phaseOf(worst) },
       { label: 'samples', value: a.samples, unit: 'count' },
     ],
-    rootCause: 'Application code holds a transaction open across slow work (HTTP calls, computation) or forgets to commit/release a client on an error path.',
+    rootCause:
+      'Application code holds a transaction open across slow work (HTTP calls, computation) or forgets to commit/release a client on an error path.',
     impact: { responseTimeIncrease: 'Other transactions wait on the locks these hold; table bloat grows while vacuum is blocked.' },
     recommendation: {
-      approach: 'Keep transactions around database work only (no network calls inside), always COMMIT/ROLLBACK and release the client in a finally block; set idle_in_transaction_session_timeout (e.g. \'30s\') as a guard.',
+      approach:
+        "Keep transactions around database work only (no network calls inside), always COMMIT/ROLLBACK and release the client in a finally block; set idle_in_transaction_session_timeout (e.g. '30s') as a guard.",
       expectedImprovement: 'No sessions idle in transaction; lock waits behind them disappear.',
       effort: 'medium',
       testingRequired: 'Re-run the load with --db: idle-in-transaction connections at 0.',
@@ -115,17 +126,28 @@ function idleInTransaction(v: DbView, wins: Win[]): AuditFinding | null {
 }
 
 function lockWaits(v: DbView, wins: Win[]): AuditFinding | null {
-  const worst = [...wins].sort((a, b) => b.activity.waitingOnLocks.mean - a.activity.waitingOnLocks.mean || b.activity.waitingOnLocks.max - a.activity.waitingOnLocks.max)[0]!;
+  const worst = [...wins].sort(
+    (a, b) =>
+      b.activity.waitingOnLocks.mean - a.activity.waitingOnLocks.mean || b.activity.waitingOnLocks.max - a.activity.waitingOnLocks.max,
+  )[0]!;
   const a = worst.activity;
   if (a.waitingOnLocks.max < 1) return null;
   const severity: Severity = a.waitingOnLocks.mean >= 1 ? 'medium' : 'low';
-  const events = Object.entries(a.waitEvents ?? {}).filter(([k]) => /^Lock/i.test(k)).sort((x, y) => y[1] - x[1]);
+  const events = Object.entries(a.waitEvents ?? {})
+    .filter(([k]) => /^Lock/i.test(k))
+    .sort((x, y) => y[1] - x[1]);
   const evidence: Evidence[] = [
     { label: 'backends waiting on locks (mean)', value: round(a.waitingOnLocks.mean, 2), unit: 'count', ...phaseOf(worst) },
     { label: 'backends waiting on locks (max)', value: a.waitingOnLocks.max, unit: 'count', ...phaseOf(worst) },
   ];
-  for (const [k, n] of events.slice(0, 4)) evidence.push({ label: `wait event ${k} (samples)`, value: n, unit: 'count', ...phaseOf(worst) });
-  if (a.longestActive) evidence.push({ label: `longest active statement: ${shortSql(a.longestActive.query, 80)}`, value: round(a.longestActive.ms, 0), unit: 'ms' });
+  for (const [k, n] of events.slice(0, 4))
+    evidence.push({ label: `wait event ${k} (samples)`, value: n, unit: 'count', ...phaseOf(worst) });
+  if (a.longestActive)
+    evidence.push({
+      label: `longest active statement: ${shortSql(a.longestActive.query, 80)}`,
+      value: round(a.longestActive.ms, 0),
+      unit: 'ms',
+    });
   return {
     ...base(v),
     title: `Backends waiting on locks (up to ${a.waitingOnLocks.max}, mean ${round(a.waitingOnLocks.mean, 1)})`,
@@ -138,7 +160,8 @@ function lockWaits(v: DbView, wins: Win[]): AuditFinding | null {
       : 'Transactions hold locks other statements need (long transactions, explicit LOCK, DDL during traffic).',
     impact: { responseTimeIncrease: 'Latency grows with concurrency as requests queue behind the lock holder.' },
     recommendation: {
-      approach: 'Find the blocker (SELECT pid, pg_blocking_pids(pid), query FROM pg_stat_activity WHERE wait_event_type = \'Lock\'); shorten the transactions that hold the lock, update hot rows less often (batch counters, append instead of update), use SELECT … FOR UPDATE SKIP LOCKED for queues, set lock_timeout so waits fail fast.',
+      approach:
+        "Find the blocker (SELECT pid, pg_blocking_pids(pid), query FROM pg_stat_activity WHERE wait_event_type = 'Lock'); shorten the transactions that hold the lock, update hot rows less often (batch counters, append instead of update), use SELECT … FOR UPDATE SKIP LOCKED for queues, set lock_timeout so waits fail fast.",
       expectedImprovement: 'No lock waits at this load: latency stops growing with concurrency.',
       effort: 'medium',
       testingRequired: 'Re-run the load with --db: waiting-on-locks at 0, latency flat across the stress steps.',
@@ -149,7 +172,10 @@ function lockWaits(v: DbView, wins: Win[]): AuditFinding | null {
 
 /** p95 latency and the SLO of the phase a window covers (null when the record has no such phase). */
 function phaseLatency(record: AssessmentRecord, phase: PhaseName | 'window'): { p95: number; pSlo: number; sloMs: number } | null {
-  const p = phase === 'window' ? record.phases.find((x) => x.verdict !== 'skipped') : record.phases.find((x) => x.name === phase && x.verdict !== 'skipped');
+  const p =
+    phase === 'window'
+      ? record.phases.find((x) => x.verdict !== 'skipped')
+      : record.phases.find((x) => x.name === phase && x.verdict !== 'skipped');
   if (!p) return null;
   const s = steadyStats(p);
   if (s.samples === 0) return null;
@@ -160,9 +186,13 @@ function poolSaturation(ctx: AuditContext, v: DbView, wins: Win[]): AuditFinding
   const record = ctx.record;
   const plateaus = wins.filter((w) => {
     const a = w.activity;
-    return a.active.max >= 2 && a.active.mean >= PLATEAU_FILL * a.active.max && a.active.max < NEAR_MAX * a.maxConnections
+    return (
+      a.active.max >= 2 &&
+      a.active.mean >= PLATEAU_FILL * a.active.max &&
+      a.active.max < NEAR_MAX * a.maxConnections &&
       // all the application's connections busy: active ≈ open connections (one may be speedguard's sampler)
-      && a.active.max >= a.total.max - 1 - a.idleInTransaction.max;
+      a.active.max >= a.total.max - 1 - a.idleInTransaction.max
+    );
   });
   if (!plateaus.length) return null;
   let chosen: { w: Win; lat: NonNullable<ReturnType<typeof phaseLatency>>; climb: number | null } | null = null;
@@ -180,7 +210,10 @@ function poolSaturation(ctx: AuditContext, v: DbView, wins: Win[]): AuditFinding
   if (!chosen) {
     for (const w of plateaus) {
       const lat = phaseLatency(record, w.phase);
-      if (lat && lat.pSlo > lat.sloMs) { chosen = { w, lat, climb: null }; break; }
+      if (lat && lat.pSlo > lat.sloMs) {
+        chosen = { w, lat, climb: null };
+        break;
+      }
     }
   }
   if (!chosen) return null;
@@ -193,9 +226,15 @@ function poolSaturation(ctx: AuditContext, v: DbView, wins: Win[]): AuditFinding
     { label: 'active connections (max)', value: a.active.max, unit: 'count', ...phaseOf(chosen.w) },
     { label: 'active connections (mean over samples)', value: round(a.active.mean, 2), unit: 'count', ...phaseOf(chosen.w) },
     { label: 'open connections (max)', value: a.total.max, unit: 'count', ...phaseOf(chosen.w) },
-    { label: `p${slo.latencyPercentile} latency (SLO ${slo.latencyMs} ms)`, value: round(chosen.lat.pSlo), unit: 'ms', ...phaseOf(chosen.w) },
+    {
+      label: `p${slo.latencyPercentile} latency (SLO ${slo.latencyMs} ms)`,
+      value: round(chosen.lat.pSlo),
+      unit: 'ms',
+      ...phaseOf(chosen.w),
+    },
   ];
-  if (chosen.climb !== null) evidence.push({ label: 'p95 latency growth with the same active plateau', value: round(chosen.climb, 2), unit: '×' });
+  if (chosen.climb !== null)
+    evidence.push({ label: 'p95 latency growth with the same active plateau', value: round(chosen.climb, 2), unit: '×' });
   return {
     ...base(v),
     title: `Application connection pool saturated at ${a.active.max} connections`,

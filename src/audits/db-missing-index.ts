@@ -10,7 +10,16 @@ import { compareFindings, maxSeverity, severityRank, type Evidence, type Severit
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { bytes, ms, pct, round } from '../analysis/format.ts';
 import { dbView, meanMsOf, PGHERO_SLOW_CALLS, PGHERO_SLOW_MS, shortGain, shortSql, type DbView } from '../analysis/database-figures.ts';
-import { dbComponent, MAX_FINDINGS_PER_AUDIT, qualified, quoteIdent, recheckText, statementById, statementSeverity, suggestionGain } from './support/database.ts';
+import {
+  dbComponent,
+  MAX_FINDINGS_PER_AUDIT,
+  qualified,
+  quoteIdent,
+  recheckText,
+  statementById,
+  statementSeverity,
+  suggestionGain,
+} from './support/database.ts';
 import type { IndexSuggestion, PlanNodeIssue, StatementStats } from '../record/database-probes.ts';
 import { agentQueryId } from '../probes/postgres/agent-statements.ts';
 
@@ -84,7 +93,8 @@ function severityFor(v: DbView, statements: StatementStats[], band: { p0: number
   for (const s of statements) {
     const b = statementSeverity(meanMsOf(s), band);
     if (b) sev = worse(sev, b);
-    else if ((s.calls >= PGHERO_SLOW_CALLS && meanMsOf(s) >= PGHERO_SLOW_MS) || (v.mode === 'load' && s.shareOfTotal >= 0.2)) sev = worse(sev, 'medium');
+    else if ((s.calls >= PGHERO_SLOW_CALLS && meanMsOf(s) >= PGHERO_SLOW_MS) || (v.mode === 'load' && s.shareOfTotal >= 0.2))
+      sev = worse(sev, 'medium');
   }
   return sev;
 }
@@ -93,9 +103,11 @@ function severityFor(v: DbView, statements: StatementStats[], band: { p0: number
 const bare = (sql: string) => sql.replace(/;\s*$/, '');
 
 const METHOD_TEXT: Record<IndexSuggestion['method'], string> = {
-  measured: 'measured: the index was really built inside a transaction that was rolled back, and the statement run with EXPLAIN ANALYZE before and after (--allow-writes)',
+  measured:
+    'measured: the index was really built inside a transaction that was rolled back, and the statement run with EXPLAIN ANALYZE before and after (--allow-writes)',
   hypopg: 'estimated by the planner with a hypothetical index (HypoPG): planner cost, not a measured time',
-  heuristic: 'inferred from the plan\'s shape only (filter columns of a sequential scan): not measured; confirm with HypoPG or speedguard db --allow-writes',
+  heuristic:
+    "inferred from the plan's shape only (filter columns of a sequential scan): not measured; confirm with HypoPG or speedguard db --allow-writes",
 };
 const METHOD_CONFIDENCE: Record<IndexSuggestion['method'], number> = { measured: 0.9, hypopg: 0.75, heuristic: 0.5 };
 
@@ -110,32 +122,70 @@ function fromSuggestion(v: DbView, sg: IndexSuggestion, gain: number | null, ban
   const tableName = qualified(sg.schema, sg.table);
   const cols = sg.columns.join(', ');
   const t = (v.probes.tables ?? []).find((x) => x.schema === sg.schema && x.table === sg.table);
-  const seqIssue = (v.probes.plans ?? []).flatMap((p) => (sg.queryIds.includes(p.queryId) ? p.issues : [])).find((i) => i.kind === 'seq-scan-filter');
+  const seqIssue = (v.probes.plans ?? [])
+    .flatMap((p) => (sg.queryIds.includes(p.queryId) ? p.issues : []))
+    .find((i) => i.kind === 'seq-scan-filter');
   const evidence: Evidence[] = [];
   if (seqIssue) evidence.push({ label: 'plan', value: seqIssue.detail });
   const one = statements.length === 1;
   statements.slice(0, 3).forEach((s, i) => {
     const who = one ? 'statement' : `statement ${i + 1}`;
-    evidence.push({ label: `${who}: mean time`, value: round(meanMsOf(s), 3), unit: 'ms' }, { label: `${who}: calls`, value: s.calls, unit: 'count' });
+    evidence.push(
+      { label: `${who}: mean time`, value: round(meanMsOf(s), 3), unit: 'ms' },
+      { label: `${who}: calls`, value: s.calls, unit: 'count' },
+    );
   });
   evidence.push({ label: 'how the gain was judged', value: sg.method });
-  if (sg.msBefore !== null && sg.msAfter !== null) evidence.push({ label: 'execution time before', value: round(sg.msBefore, 3), unit: 'ms' }, { label: 'execution time with the index', value: round(sg.msAfter, 3), unit: 'ms' });
-  if (sg.costBefore !== null && sg.costAfter !== null) evidence.push({ label: 'planner cost before', value: round(sg.costBefore, 1) }, { label: 'planner cost with the index', value: round(sg.costAfter, 1) });
-  if (gain !== null) evidence.push({ label: sg.msBefore !== null && sg.msAfter !== null ? 'time removed' : 'cost removed', value: round(gain * 100, 1), unit: '%' });
-  if (t) evidence.push({ label: `${tableName}: live rows (counted by the statistics, not the planner's estimate)`, value: t.nLiveTup, unit: 'count' }, { label: `${tableName}: sequential scans`, value: t.seqScan, unit: 'count' });
+  if (sg.msBefore !== null && sg.msAfter !== null)
+    evidence.push(
+      { label: 'execution time before', value: round(sg.msBefore, 3), unit: 'ms' },
+      { label: 'execution time with the index', value: round(sg.msAfter, 3), unit: 'ms' },
+    );
+  if (sg.costBefore !== null && sg.costAfter !== null)
+    evidence.push(
+      { label: 'planner cost before', value: round(sg.costBefore, 1) },
+      { label: 'planner cost with the index', value: round(sg.costAfter, 1) },
+    );
+  if (gain !== null)
+    evidence.push({
+      label: sg.msBefore !== null && sg.msAfter !== null ? 'time removed' : 'cost removed',
+      value: round(gain * 100, 1),
+      unit: '%',
+    });
+  if (t)
+    evidence.push(
+      { label: `${tableName}: live rows (counted by the statistics, not the planner's estimate)`, value: t.nLiveTup, unit: 'count' },
+      { label: `${tableName}: sequential scans`, value: t.seqScan, unit: 'count' },
+    );
   evidence.push({ label: 'index to create', value: `${bare(sg.createStatement)};` });
 
-  for (const g of seen.slice(0, 2)) evidence.push({ label: `statement seen by the agent in ${g.endpoint}: time per request`, value: round(g.msPerRequest, 3), unit: 'ms' }, { label: 'its executions per request', value: round(g.perRequestMean, 1), unit: 'count' });
-  if (sg.estimatedCostAfter !== undefined && sg.costBefore !== null) evidence.push({ label: 'plan cost with the index (estimated from the cost formulas, no HypoPG)', value: round(sg.estimatedCostAfter, 1) });
+  for (const g of seen.slice(0, 2))
+    evidence.push(
+      { label: `statement seen by the agent in ${g.endpoint}: time per request`, value: round(g.msPerRequest, 3), unit: 'ms' },
+      { label: 'its executions per request', value: round(g.perRequestMean, 1), unit: 'count' },
+    );
+  if (sg.estimatedCostAfter !== undefined && sg.costBefore !== null)
+    evidence.push({
+      label: 'plan cost with the index (estimated from the cost formulas, no HypoPG)',
+      value: round(sg.estimatedCostAfter, 1),
+    });
   const helped = statements.length
     ? statements.map((s) => `"${shortSql(s.query, 70)}" (${s.calls} calls, mean ${ms(meanMsOf(s))})`).join('; ')
     : seen.length
-      ? seen.map((g) => `"${shortSql(g.statement, 70)}" (seen by the agent: ${round(g.perRequestMean, 1)}× per request in ${g.endpoint}, ${ms(g.msPerRequest)} per request)`).join('; ')
+      ? seen
+          .map(
+            (g) =>
+              `"${shortSql(g.statement, 70)}" (seen by the agent: ${round(g.perRequestMean, 1)}× per request in ${g.endpoint}, ${ms(g.msPerRequest)} per request)`,
+          )
+          .join('; ')
       : `${sg.queryIds.length} statement(s)`;
-  const estimated = sg.method === 'heuristic' && sg.estimatedCostAfter !== undefined && sg.costBefore !== null
-    ? `planner cost ${round(sg.costBefore, 1).toLocaleString('en-US')} → ~${round(sg.estimatedCostAfter, 1).toLocaleString('en-US')} (estimated)`
-    : null;
-  const writeCost = t ? ` The table holds ${t.nLiveTup.toLocaleString('en-US')} live rows (${bytes(t.sizeBytes)}): the index adds work to every write of it.${staleEstimate(seqIssue?.figures.tableRows, t.nLiveTup, tableName)}` : ' The index adds work to every write of the table.';
+  const estimated =
+    sg.method === 'heuristic' && sg.estimatedCostAfter !== undefined && sg.costBefore !== null
+      ? `planner cost ${round(sg.costBefore, 1).toLocaleString('en-US')} → ~${round(sg.estimatedCostAfter, 1).toLocaleString('en-US')} (estimated)`
+      : null;
+  const writeCost = t
+    ? ` The table holds ${t.nLiveTup.toLocaleString('en-US')} live rows (${bytes(t.sizeBytes)}): the index adds work to every write of it.${staleEstimate(seqIssue?.figures.tableRows, t.nLiveTup, tableName)}`
+    : ' The index adds work to every write of the table.';
   return {
     audit: DB_MISSING_INDEX_ID,
     title: `Missing index on ${tableName} (${cols}): ${estimated ?? (sg.method === 'heuristic' && seqIssue ? seqIssue.detail : `${shortGain(sg)}${sg.method === 'heuristic' ? '' : ` (${sg.method})`}`)}`,
@@ -146,9 +196,13 @@ function fromSuggestion(v: DbView, sg: IndexSuggestion, gain: number | null, ban
     description: `An index on ${tableName} (${cols}) would serve ${helped}. Expected: ${sg.expectedImprovement} — ${METHOD_TEXT[sg.method] ?? sg.method}.${writeCost}`,
     evidence,
     location: null,
-    rootCause: seqIssue ? `No index matches the statement's filter: ${seqIssue.detail}.` : `No index on ${tableName} matches the statements' filter or sort on (${cols}).`,
+    rootCause: seqIssue
+      ? `No index matches the statement's filter: ${seqIssue.detail}.`
+      : `No index on ${tableName} matches the statements' filter or sort on (${cols}).`,
     impact: {
-      responseTimeIncrease: statements.length ? `The statements take ${statements.map((s) => ms(meanMsOf(s))).join(', ')} per call.` : undefined,
+      responseTimeIncrease: statements.length
+        ? `The statements take ${statements.map((s) => ms(meanMsOf(s))).join(', ')} per call.`
+        : undefined,
       resourceWaste: 'Every call reads (much of) the table instead of the few rows it returns.',
     },
     recommendation: {
@@ -163,13 +217,20 @@ function fromSuggestion(v: DbView, sg: IndexSuggestion, gain: number | null, ban
 
 /** The index name a CREATE INDEX statement gives, if it names one. */
 function createdName(sg: IndexSuggestion): string | null {
-  const m = /^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?("(?:[^"]|"")+"|[^\s(]+)\s+ON\b/i.exec(sg.createStatement);
+  const m = /^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?("(?:[^"]|"")+"|[^\s(]+)\s+ON\b/i.exec(
+    sg.createStatement,
+  );
   if (!m || /^ON$/i.test(m[1]!)) return null;
   // An index lives in its table's schema: outside public, DROP needs it qualified.
   return sg.schema && sg.schema !== 'public' && !m[1]!.includes('.') ? `${quoteIdent(sg.schema)}.${m[1]}` : m[1]!;
 }
 
-function fromPlans(v: DbView, key: string, list: Array<{ issue: PlanNodeIssue; queryId: string; query: string }>, band: { p0: number; p1: number; p2: number }): AuditFinding {
+function fromPlans(
+  v: DbView,
+  key: string,
+  list: Array<{ issue: PlanNodeIssue; queryId: string; query: string }>,
+  band: { p0: number; p1: number; p2: number },
+): AuditFinding {
   const [schema, ...rest] = key.split('.');
   const name = qualified(schema!, rest.join('.'));
   const statements = [...new Set(list.map((x) => x.queryId))].map((q) => statementById(v, q)).filter((s): s is StatementStats => !!s);
@@ -179,7 +240,8 @@ function fromPlans(v: DbView, key: string, list: Array<{ issue: PlanNodeIssue; q
   const removed = list.reduce((m, x) => Math.max(m, x.issue.figures?.rowsRemoved ?? x.issue.figures?.['Rows Removed by Filter'] ?? 0), 0);
   const evidence: Evidence[] = list.slice(0, 4).map((x) => ({ label: `plan of statement ${x.queryId}`, value: x.issue.detail }));
   if (removed) evidence.push({ label: 'rows removed by the filter (largest)', value: removed, unit: 'count' });
-  for (const s of statements.slice(0, 2)) evidence.push({ label: `statement ${s.queryId}: mean time`, value: round(meanMsOf(s), 3), unit: 'ms' });
+  for (const s of statements.slice(0, 2))
+    evidence.push({ label: `statement ${s.queryId}: mean time`, value: round(meanMsOf(s), 3), unit: 'ms' });
   return {
     audit: DB_MISSING_INDEX_ID,
     title: `Sequential scan filtering ${name}: likely a missing index`,
@@ -194,7 +256,8 @@ function fromPlans(v: DbView, key: string, list: Array<{ issue: PlanNodeIssue; q
     impact: { resourceWaste: 'Each call reads the whole table to return a few rows; the cost grows with the table.' },
     recommendation: {
       approach: `CREATE INDEX CONCURRENTLY ON ${name} (<the filter's column(s), most selective first>); then check EXPLAIN uses it. Measure first: speedguard db --allow-writes (rolled back) or install HypoPG.`,
-      expectedImprovement: 'An index scan reads only the matching rows: typically from time proportional to the table to near-constant time per call.',
+      expectedImprovement:
+        'An index scan reads only the matching rows: typically from time proportional to the table to near-constant time per call.',
       effort: 'low',
       testingRequired: recheckText(v),
       rollbackPlan: 'DROP INDEX CONCURRENTLY the new index.',
@@ -202,7 +265,15 @@ function fromPlans(v: DbView, key: string, list: Array<{ issue: PlanNodeIssue; q
   };
 }
 
-interface ScannedTable { schema: string; table: string; seqScan: number; idxScan: number; nLiveTup: number; sizeBytes: number; seqTupRead: number }
+interface ScannedTable {
+  schema: string;
+  table: string;
+  seqScan: number;
+  idxScan: number;
+  nLiveTup: number;
+  sizeBytes: number;
+  seqTupRead: number;
+}
 
 /** pgHero's rule, on the load's scans (windows) when there are any, else on the cumulative table statistics. */
 function seqScannedTables(v: DbView): ScannedTable[] {
@@ -214,7 +285,9 @@ function seqScannedTables(v: DbView): ScannedTable[] {
       for (const s of w.tableScans ?? []) {
         const k = `${s.schema}.${s.table}`;
         const e = sum.get(k) ?? { seqScan: 0, idxScan: 0, seqTupRead: 0 };
-        e.seqScan += s.seqScan; e.idxScan += s.idxScan; e.seqTupRead += s.seqTupRead;
+        e.seqScan += s.seqScan;
+        e.idxScan += s.idxScan;
+        e.seqTupRead += s.seqTupRead;
         sum.set(k, e);
       }
     }
@@ -224,9 +297,19 @@ function seqScannedTables(v: DbView): ScannedTable[] {
       out.push({ schema: t.schema, table: t.table, nLiveTup: t.nLiveTup, sizeBytes: t.sizeBytes, ...e });
     }
   } else {
-    for (const t of tables) out.push({ schema: t.schema, table: t.table, seqScan: t.seqScan, idxScan: t.idxScan, nLiveTup: t.nLiveTup, sizeBytes: t.sizeBytes, seqTupRead: t.seqTupRead });
+    for (const t of tables)
+      out.push({
+        schema: t.schema,
+        table: t.table,
+        seqScan: t.seqScan,
+        idxScan: t.idxScan,
+        nLiveTup: t.nLiveTup,
+        sizeBytes: t.sizeBytes,
+        seqTupRead: t.seqTupRead,
+      });
   }
-  return out.filter((t) => t.nLiveTup >= MIN_LIVE_ROWS && t.seqScan > 0 && t.idxScan / (t.seqScan + t.idxScan) < MIN_INDEX_SHARE)
+  return out
+    .filter((t) => t.nLiveTup >= MIN_LIVE_ROWS && t.seqScan > 0 && t.idxScan / (t.seqScan + t.idxScan) < MIN_INDEX_SHARE)
     .sort((a, b) => b.seqTupRead - a.seqTupRead);
 }
 
@@ -236,7 +319,9 @@ function fromTable(v: DbView, t: ScannedTable): AuditFinding {
   const http = (v.probes.windows ?? []).reduce((s, w) => s + (w.httpRequests || 0), 0);
   const perRequest = v.mode === 'load' && http > 0 ? t.seqScan / http : null;
   const severity: Severity = perRequest !== null && perRequest >= SEQ_SCANS_PER_REQUEST ? 'medium' : 'low';
-  const suspects = v.statements.filter((s) => new RegExp(`\\b${t.table.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'i').test(s.query)).slice(0, 3);
+  const suspects = v.statements
+    .filter((s) => new RegExp(`\\b${t.table.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'i').test(s.query))
+    .slice(0, 3);
   const evidence: Evidence[] = [
     { label: 'live rows', value: t.nLiveTup, unit: 'count' },
     { label: 'sequential scans', value: t.seqScan, unit: 'count' },

@@ -28,7 +28,8 @@ export const INFERRED_MIN_CALLS_PER_REQUEST = N_PLUS_ONE_MIN_REPEATS;
 
 const worse = (a: Severity, b: Severity | null): Severity => maxSeverity(a, b) ?? a;
 
-const FIX = 'Fetch all the rows in one statement: a JOIN (or the ORM\'s eager loading: include / with / relations), or one query for the whole list with WHERE id = ANY($1) and group the rows in code; in GraphQL or nested resolvers, a batching loader (DataLoader) that collects the ids of one tick into one = ANY($1) query.';
+const FIX =
+  "Fetch all the rows in one statement: a JOIN (or the ORM's eager loading: include / with / relations), or one query for the whole list with WHERE id = ANY($1) and group the rows in code; in GraphQL or nested resolvers, a batching loader (DataLoader) that collects the ids of one tick into one = ANY($1) query.";
 
 export const dbNPlusOne: Audit = {
   id: DB_N_PLUS_ONE_ID,
@@ -66,16 +67,28 @@ function inferredOnce(v: DbView): InferredRepetition[] {
 }
 
 /** "GET /api/customers/:id/orders" matched against the run's request names (URLs), for that endpoint's latency. */
-function endpointLatency(record: AssessmentRecord, endpoint: string): { pSlo: number; p95: number; phase: PhaseName; requestName: string } | null {
+function endpointLatency(
+  record: AssessmentRecord,
+  endpoint: string,
+): { pSlo: number; p95: number; phase: PhaseName; requestName: string } | null {
   const m = /^([A-Z]+)\s+(\S+)$/.exec(endpoint.trim());
   const method = m?.[1] ?? null;
   const route = m?.[2] ?? endpoint.trim();
-  const re = new RegExp(`^${route.split('/').map((seg) => (/^[:*]|^\{.*\}$/.test(seg) ? '[^/]+' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/')}/?$`);
+  const re = new RegExp(
+    `^${route
+      .split('/')
+      .map((seg) => (/^[:*]|^\{.*\}$/.test(seg) ? '[^/]+' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+      .join('/')}/?$`,
+  );
   const phases = phasesRun(record, EXPECTED_LOAD_PHASES).concat(phasesRun(record).filter((p) => !EXPECTED_LOAD_PHASES.includes(p.name)));
   for (const phase of phases) {
     for (const name of endpointsOf(phase.run)) {
       let path = name;
-      try { path = new URL(name).pathname; } catch { /* a plain name */ }
+      try {
+        path = new URL(name).pathname;
+      } catch {
+        /* a plain name */
+      }
       if (!re.test(path) || (method && methodOf(phase.run, name) !== method)) continue;
       const s = steadyStats(phase, name);
       if (s.samples === 0) continue;
@@ -104,11 +117,17 @@ function fromGroup(ctx: AuditContext, _v: DbView, g: NPlusOneGroup): AuditFindin
     { label: 'executions per affected request (mean)', value: round(g.perRequestMean, 1), unit: 'count' },
     { label: 'executions per affected request (max)', value: g.perRequestMax, unit: 'count' },
     { label: 'time in the repeated statement per request', value: round(g.msPerRequest, 2), unit: 'ms' },
-    { label: 'share of the request\'s time', value: round(g.shareOfRequest * 100, 1), unit: '%' },
+    { label: "share of the request's time", value: round(g.shareOfRequest * 100, 1), unit: '%' },
     { label: 'requests affected', value: g.requests, unit: 'count' },
     { label: 'requests to the endpoint', value: g.endpointRequests, unit: 'count' },
   ];
-  if (lat) evidence.push({ label: `endpoint p${slo.latencyPercentile} latency (SLO ${slo.latencyMs} ms)`, value: round(lat.pSlo), unit: 'ms', phase: lat.phase });
+  if (lat)
+    evidence.push({
+      label: `endpoint p${slo.latencyPercentile} latency (SLO ${slo.latencyMs} ms)`,
+      value: round(lat.pSlo),
+      unit: 'ms',
+      phase: lat.phase,
+    });
   evidence.push({ label: 'statement', value: g.statement.slice(0, 300) }, { label: 'driver', value: g.driver });
   const loc = g.location;
   const where = loc ? ` from ${loc.function || '(anonymous)'} (${loc.file}:${loc.line})` : '';
@@ -139,20 +158,23 @@ function fromGroup(ctx: AuditContext, _v: DbView, g: NPlusOneGroup): AuditFindin
 }
 
 function fromInferred(ctx: AuditContext, v: DbView, r: InferredRepetition): AuditFinding {
-  const phase = r.phase === 'window' ? ctx.record.phases.find((p) => p.verdict !== 'skipped') : ctx.record.phases.find((p) => p.name === r.phase);
+  const phase =
+    r.phase === 'window' ? ctx.record.phases.find((p) => p.verdict !== 'skipped') : ctx.record.phases.find((p) => p.name === r.phase);
   const endpoints = phase ? endpointsOf(phase.run) : [];
   const endpoint = endpoints.length === 1 ? endpointLabel(endpoints[0]!, methodOf(phase!.run, endpoints[0]!)) : null;
   const slo = ctx.record.config.slo;
   const s = phase ? steadyStats(phase) : null;
   const pSlo = s && s.samples > 0 ? s.quantile(slo.latencyPercentile) : null;
-  const severity: Severity = pSlo !== null && pSlo > slo.latencyMs && r.callsPerRequest >= 2 * INFERRED_MIN_CALLS_PER_REQUEST ? 'medium' : 'low';
+  const severity: Severity =
+    pSlo !== null && pSlo > slo.latencyMs && r.callsPerRequest >= 2 * INFERRED_MIN_CALLS_PER_REQUEST ? 'medium' : 'low';
   const phaseLabel = r.phase === 'window' ? {} : { phase: r.phase };
   const evidence: Evidence[] = [
     { label: 'statement calls per HTTP request', value: round(r.callsPerRequest, 1), unit: 'count', ...phaseLabel },
     { label: 'statement calls', value: r.calls, unit: 'count', ...phaseLabel },
     { label: 'HTTP requests', value: r.httpRequests, unit: 'count', ...phaseLabel },
   ];
-  if (pSlo !== null) evidence.push({ label: `p${slo.latencyPercentile} latency (SLO ${slo.latencyMs} ms)`, value: round(pSlo), unit: 'ms', ...phaseLabel });
+  if (pSlo !== null)
+    evidence.push({ label: `p${slo.latencyPercentile} latency (SLO ${slo.latencyMs} ms)`, value: round(pSlo), unit: 'ms', ...phaseLabel });
   evidence.push({ label: 'statement', value: r.query.slice(0, 300) });
   return {
     audit: DB_N_PLUS_ONE_ID,
@@ -161,7 +183,7 @@ function fromInferred(ctx: AuditContext, v: DbView, r: InferredRepetition): Audi
     severity,
     confidence: endpoint ? 0.55 : 0.4,
     component: endpoint ?? dbComponent(v, `statement ${r.queryId}`),
-    description: `During the ${r.phase} ${r.phase === 'window' ? '' : 'phase '}the database ran this statement ${r.calls.toLocaleString('en-US')} times for ${r.httpRequests.toLocaleString('en-US')} HTTP requests: ${round(r.callsPerRequest, 1)} per request. Inferred from pg_stat_statements counts (no per-request instrumentation): ${endpoint ? 'the phase loaded one endpoint, so it is that endpoint\'s' : 'which endpoint runs it is not known (several were loaded, or other clients used the database)'}. Run speedguard profile --db on a Node service to see it per request with the calling code.`,
+    description: `During the ${r.phase} ${r.phase === 'window' ? '' : 'phase '}the database ran this statement ${r.calls.toLocaleString('en-US')} times for ${r.httpRequests.toLocaleString('en-US')} HTTP requests: ${round(r.callsPerRequest, 1)} per request. Inferred from pg_stat_statements counts (no per-request instrumentation): ${endpoint ? "the phase loaded one endpoint, so it is that endpoint's" : 'which endpoint runs it is not known (several were loaded, or other clients used the database)'}. Run speedguard profile --db on a Node service to see it per request with the calling code.`,
     evidence,
     location: endpoint ? { endpoint } : null,
     rootCause: 'A loop issuing one query per item (lazy-loaded relations, a query inside map/forEach).',

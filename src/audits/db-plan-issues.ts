@@ -99,22 +99,44 @@ function finding(v: DbView, p: StatementPlan, issues: PlanNodeIssue[]): AuditFin
   let severity: Severity = 'info';
   for (const i of issues) severity = worse(severity, issueSeverity(i));
   const s = statementById(v, p.queryId);
-  const slow = s ? s.calls >= PGHERO_SLOW_CALLS && meanMsOf(s) >= PGHERO_SLOW_MS : p.executionMs !== null && p.executionMs >= PGHERO_SLOW_MS;
+  const slow = s
+    ? s.calls >= PGHERO_SLOW_CALLS && meanMsOf(s) >= PGHERO_SLOW_MS
+    : p.executionMs !== null && p.executionMs >= PGHERO_SLOW_MS;
   const hot = s && v.mode === 'load' && s.shareOfTotal >= 0.2;
   if (slow || hot) severity = severity === 'low' ? 'medium' : severity === 'info' ? 'low' : severity;
   // A 10× misestimate on a fast statement is a note, not a finding: nothing to act on.
   if (severity === 'info') return null;
   const workMem = v.probes.server?.settings?.workMemKb ?? null;
   const kinds = [...new Set(issues.map((i) => i.kind))];
-  const evidence: Evidence[] = issues.slice(0, 6).map((i) => ({ label: `${i.nodeType}${i.relation ? ` on ${i.relation}` : ''}`, value: i.detail }));
-  for (const i of issues) if (i.kind === 'misestimate' && i.factor) evidence.push({ label: `row estimate off by (${i.relation ?? i.nodeType})`, value: round(i.factor, 0), unit: '×' });
-  evidence.push({ label: 'plan', value: p.mode === 'analyze' ? 'EXPLAIN ANALYZE (read-only transaction)' : p.mode === 'generic' ? 'generic plan (no execution: estimates only)' : 'estimate (no execution)' });
+  const evidence: Evidence[] = issues
+    .slice(0, 6)
+    .map((i) => ({ label: `${i.nodeType}${i.relation ? ` on ${i.relation}` : ''}`, value: i.detail }));
+  for (const i of issues)
+    if (i.kind === 'misestimate' && i.factor)
+      evidence.push({ label: `row estimate off by (${i.relation ?? i.nodeType})`, value: round(i.factor, 0), unit: '×' });
+  evidence.push({
+    label: 'plan',
+    value:
+      p.mode === 'analyze'
+        ? 'EXPLAIN ANALYZE (read-only transaction)'
+        : p.mode === 'generic'
+          ? 'generic plan (no execution: estimates only)'
+          : 'estimate (no execution)',
+  });
   if (p.executionMs !== null) evidence.push({ label: 'execution time in the plan', value: round(p.executionMs, 3), unit: 'ms' });
-  if (s) evidence.push({ label: 'calls', value: s.calls, unit: 'count' }, { label: 'mean time per call', value: round(meanMsOf(s), 3), unit: 'ms' });
+  if (s)
+    evidence.push(
+      { label: 'calls', value: s.calls, unit: 'count' },
+      { label: 'mean time per call', value: round(meanMsOf(s), 3), unit: 'ms' },
+    );
   evidence.push({ label: 'statement', value: p.query.slice(0, 300) });
   const label: Record<string, string> = {
-    misestimate: 'row misestimate', spill: 'spill to disk', 'nested-loop': 'nested loop with many loops', 'heavy-buffers': 'heavy buffer reads',
-    'index-filter': 'index scan filtering many rows', 'heap-fetches': 'heap fetches on an index-only scan',
+    misestimate: 'row misestimate',
+    spill: 'spill to disk',
+    'nested-loop': 'nested loop with many loops',
+    'heavy-buffers': 'heavy buffer reads',
+    'index-filter': 'index scan filtering many rows',
+    'heap-fetches': 'heap fetches on an index-only scan',
   };
   const advice = [...new Set(issues.map((i) => issueAdvice(i, workMem)))];
   return {
@@ -128,7 +150,7 @@ function finding(v: DbView, p: StatementPlan, issues: PlanNodeIssue[]): AuditFin
     evidence,
     location: null,
     rootCause: kinds.includes('misestimate')
-      ? 'The planner\'s row estimates are far from the actual rows, so it chooses join methods and scans for the wrong sizes.'
+      ? "The planner's row estimates are far from the actual rows, so it chooses join methods and scans for the wrong sizes."
       : kinds.includes('spill')
         ? 'A sort or hash does not fit in work_mem and writes temporary files.'
         : 'The plan does far more work per row returned than needed.',

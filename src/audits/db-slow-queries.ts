@@ -6,8 +6,27 @@
 import { severityRank, type Severity } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { ms, pct, round } from '../analysis/format.ts';
-import { dbView, isUtilityStatement, meanMsOf, PGHERO_SLOW_CALLS, PGHERO_SLOW_MS, rowsPerCall, type DbView } from '../analysis/database-figures.ts';
-import { dbComponent, explainedByIndex, MAX_FINDINGS_PER_AUDIT, milder, planOf, recheckText, statementEvidence, statementSeverity, statementSummary, statementTitle } from './support/database.ts';
+import {
+  dbView,
+  isUtilityStatement,
+  meanMsOf,
+  PGHERO_SLOW_CALLS,
+  PGHERO_SLOW_MS,
+  rowsPerCall,
+  type DbView,
+} from '../analysis/database-figures.ts';
+import {
+  dbComponent,
+  explainedByIndex,
+  MAX_FINDINGS_PER_AUDIT,
+  milder,
+  planOf,
+  recheckText,
+  statementEvidence,
+  statementSeverity,
+  statementSummary,
+  statementTitle,
+} from './support/database.ts';
 import type { StatementStats } from '../record/database-probes.ts';
 
 export const DB_SLOW_QUERIES_ID = 'db-slow-queries';
@@ -26,7 +45,11 @@ export const HOT_SLO_SHARE = 0.1;
  */
 export const NOT_SIMPLE_ROWS = 1000;
 
-interface Judged { s: StatementStats; severity: Severity; why: 'band' | 'pghero' | 'hot' }
+interface Judged {
+  s: StatementStats;
+  severity: Severity;
+  why: 'band' | 'pghero' | 'hot';
+}
 
 export const dbSlowQueries: Audit = {
   id: DB_SLOW_QUERIES_ID,
@@ -47,7 +70,12 @@ export const dbSlowQueries: Audit = {
         judged.push({ s, severity: sev, why: 'band' });
       } else if (s.calls >= PGHERO_SLOW_CALLS && mean >= PGHERO_SLOW_MS) {
         judged.push({ s, severity: 'low', why: 'pghero' });
-      } else if (v.mode === 'load' && s.shareOfTotal >= HOT_SHARE && s.calls >= HOT_MIN_CALLS && (perHttpRequest(v, s) ?? 0) >= HOT_SLO_SHARE * ctx.record.config.slo.latencyMs) {
+      } else if (
+        v.mode === 'load' &&
+        s.shareOfTotal >= HOT_SHARE &&
+        s.calls >= HOT_MIN_CALLS &&
+        (perHttpRequest(v, s) ?? 0) >= HOT_SLO_SHARE * ctx.record.config.slo.latencyMs
+      ) {
         judged.push({ s, severity: 'low', why: 'hot' });
       }
     }
@@ -61,21 +89,34 @@ function finding(v: DbView, j: Judged, more: number, band: { p0: number; p1: num
   const { s } = j;
   const mean = meanMsOf(s);
   const plan = planOf(v, s.queryId);
-  const planNote = plan?.issues.length ? ` Its plan shows: ${plan.issues.slice(0, 3).map((x) => x.detail).join('; ')}.` : '';
+  const planNote = plan?.issues.length
+    ? ` Its plan shows: ${plan.issues
+        .slice(0, 3)
+        .map((x) => x.detail)
+        .join('; ')}.`
+    : '';
   const rest = more > 0 ? ` (${more} more statement(s) met this audit's bar; see the Database section of the report.)` : '';
   const perRequest = v.mode === 'load' ? perHttpRequest(v, s) : null;
   const evidence = statementEvidence(v, s);
-  if (perRequest !== null) evidence.push({ label: 'time in this statement per HTTP request', value: round(perRequest, 3), unit: 'ms', ...(v.phase ? { phase: v.phase } : {}) });
+  if (perRequest !== null)
+    evidence.push({
+      label: 'time in this statement per HTTP request',
+      value: round(perRequest, 3),
+      unit: 'ms',
+      ...(v.phase ? { phase: v.phase } : {}),
+    });
   evidence.push({ label: 'statement', value: s.query.slice(0, 300) });
 
-  const title = j.why === 'hot'
-    ? `${pct(s.shareOfTotal)} of the database's time under load goes to one statement: ${statementTitle(s)}`
-    : `Slow query (mean ${ms(mean)}): ${statementTitle(s)}`;
-  const why = j.why === 'band'
-    ? `Its mean time per call is above ASSESSMENT-RULES.md §2's ${ms(band.p2)} band for a simple query${rowsPerCall(s) >= NOT_SIMPLE_ROWS ? ` (one step milder: it returns ${round(rowsPerCall(s), 0)} rows per call, more a report than a simple query)` : v.mode === 'snapshot' && s.calls < PGHERO_SLOW_CALLS ? ` (one step milder: only ${s.calls} calls since the statistics were reset, possibly a one-off)` : ''}.`
-    : j.why === 'pghero'
-      ? `It is slow by pgHero's bar (≥ ${PGHERO_SLOW_CALLS} calls at ≥ ${PGHERO_SLOW_MS} ms each), below ASSESSMENT-RULES.md §2's bands.`
-      : `Each call is fast, but it ran so often under the load that it took ${pct(s.shareOfTotal)} of all statement time, ${ms(perRequest ?? 0)} per HTTP request.`;
+  const title =
+    j.why === 'hot'
+      ? `${pct(s.shareOfTotal)} of the database's time under load goes to one statement: ${statementTitle(s)}`
+      : `Slow query (mean ${ms(mean)}): ${statementTitle(s)}`;
+  const why =
+    j.why === 'band'
+      ? `Its mean time per call is above ASSESSMENT-RULES.md §2's ${ms(band.p2)} band for a simple query${rowsPerCall(s) >= NOT_SIMPLE_ROWS ? ` (one step milder: it returns ${round(rowsPerCall(s), 0)} rows per call, more a report than a simple query)` : v.mode === 'snapshot' && s.calls < PGHERO_SLOW_CALLS ? ` (one step milder: only ${s.calls} calls since the statistics were reset, possibly a one-off)` : ''}.`
+      : j.why === 'pghero'
+        ? `It is slow by pgHero's bar (≥ ${PGHERO_SLOW_CALLS} calls at ≥ ${PGHERO_SLOW_MS} ms each), below ASSESSMENT-RULES.md §2's bands.`
+        : `Each call is fast, but it ran so often under the load that it took ${pct(s.shareOfTotal)} of all statement time, ${ms(perRequest ?? 0)} per HTTP request.`;
   return {
     audit: DB_SLOW_QUERIES_ID,
     title,
@@ -86,22 +127,25 @@ function finding(v: DbView, j: Judged, more: number, band: { p0: number; p1: num
     description: `${v.mode === 'load' ? 'Under the load' : 'Since the statistics were last reset'}: ${statementSummary(s)}. ${why}${planNote}${rest}`,
     evidence,
     location: null,
-    rootCause: j.why === 'hot'
-      ? 'The application runs this statement for (nearly) every request, possibly more than once: its total, not its speed, is the cost.'
-      : plan?.issues.length
-        ? `The plan does more work than the result needs: ${plan.issues[0]!.detail}.`
-        : 'The statement reads or computes more than its result needs (scan, sort or join over many rows), or waits on locks or I/O.',
+    rootCause:
+      j.why === 'hot'
+        ? 'The application runs this statement for (nearly) every request, possibly more than once: its total, not its speed, is the cost.'
+        : plan?.issues.length
+          ? `The plan does more work than the result needs: ${plan.issues[0]!.detail}.`
+          : 'The statement reads or computes more than its result needs (scan, sort or join over many rows), or waits on locks or I/O.',
     impact: {
       responseTimeIncrease: perRequest !== null ? `≈ ${ms(perRequest)} of database time per HTTP request.` : `Each call takes ${ms(mean)}.`,
       resourceWaste: `${ms(s.totalExecMs)} of database time${v.mode === 'load' ? ' during the load' : ' since the statistics were reset'}.`,
     },
     recommendation: {
-      approach: j.why === 'hot'
-        ? 'Call it less: cache its result (it is read far more often than it changes?), fetch what several calls fetch in one (a JOIN or = ANY($1)), or make each call cheaper (covering index, fewer columns).'
-        : `EXPLAIN (ANALYZE, BUFFERS) the statement with typical parameters${plan?.issues.length ? ' (speedguard\'s plan is in the report)' : ''}; add the index its filter or sort needs, fetch fewer rows or columns, and keep statistics fresh (ANALYZE); run speedguard db --allow-writes to measure candidate indexes.`,
-      expectedImprovement: j.why === 'hot'
-        ? `Up to ${pct(s.shareOfTotal)} less database time at the same load.`
-        : `The statement back under ${ms(Math.min(band.p2, 100))} per call (ASSESSMENT-RULES.md §3 aims for < 100 ms average); ${ms(s.totalExecMs)} of database time saved${v.mode === 'load' ? ' per run of this load' : ''}.`,
+      approach:
+        j.why === 'hot'
+          ? 'Call it less: cache its result (it is read far more often than it changes?), fetch what several calls fetch in one (a JOIN or = ANY($1)), or make each call cheaper (covering index, fewer columns).'
+          : `EXPLAIN (ANALYZE, BUFFERS) the statement with typical parameters${plan?.issues.length ? " (speedguard's plan is in the report)" : ''}; add the index its filter or sort needs, fetch fewer rows or columns, and keep statistics fresh (ANALYZE); run speedguard db --allow-writes to measure candidate indexes.`,
+      expectedImprovement:
+        j.why === 'hot'
+          ? `Up to ${pct(s.shareOfTotal)} less database time at the same load.`
+          : `The statement back under ${ms(Math.min(band.p2, 100))} per call (ASSESSMENT-RULES.md §3 aims for < 100 ms average); ${ms(s.totalExecMs)} of database time saved${v.mode === 'load' ? ' per run of this load' : ''}.`,
       effort: 'medium',
       testingRequired: recheckText(v),
       rollbackPlan: 'Revert the query change or DROP INDEX CONCURRENTLY the new index.',

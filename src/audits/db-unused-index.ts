@@ -22,7 +22,9 @@ export const MAX_LISTED = 10;
  */
 export function unusedIndexes(list: readonly IndexStats[]): IndexStats[] {
   const dup = new Set(duplicateIndexes(list).flatMap((d) => [d.redundant, d.covering]));
-  return list.filter((i) => i.valid && !i.unique && !i.primary && i.idxScan <= MAX_UNUSED_SCANS && !dup.has(i)).sort((a, b) => b.sizeBytes - a.sizeBytes);
+  return list
+    .filter((i) => i.valid && !i.unique && !i.primary && i.idxScan <= MAX_UNUSED_SCANS && !dup.has(i))
+    .sort((a, b) => b.sizeBytes - a.sizeBytes);
 }
 
 export const dbUnusedIndex: Audit = {
@@ -36,39 +38,49 @@ export const dbUnusedIndex: Audit = {
     // that the load did scan by index is therefore not called unused from this run: `speedguard db`
     // (cumulative, long history) is where that verdict is made.
     const scannedUnderLoad = new Set<string>();
-    for (const w of v.probes.windows ?? []) for (const t of w.tableScans) if (t.idxScan > MAX_UNUSED_SCANS) scannedUnderLoad.add(`${t.schema}.${t.table}`);
+    for (const w of v.probes.windows ?? [])
+      for (const t of w.tableScans) if (t.idxScan > MAX_UNUSED_SCANS) scannedUnderLoad.add(`${t.schema}.${t.table}`);
     const unused = unusedIndexes(v.probes.indexes ?? []).filter((i) => !scannedUnderLoad.has(`${i.schema}.${i.table}`));
     if (!unused.length) return [];
     const total = unused.reduce((t, i) => t + i.sizeBytes, 0);
     const listed = unused.slice(0, MAX_LISTED);
     // A database whose indexes were barely used at all (fresh, just restored, stats just reset) says little.
     const allScans = (v.probes.indexes ?? []).reduce((t, i) => t + i.idxScan, 0);
-    const evidence: Evidence[] = listed.map((i) => ({ label: `${qualified(i.schema, i.index)} on ${qualified(i.schema, i.table)} (${i.columns.join(', ')}): scans`, value: i.idxScan, unit: 'count' }));
+    const evidence: Evidence[] = listed.map((i) => ({
+      label: `${qualified(i.schema, i.index)} on ${qualified(i.schema, i.table)} (${i.columns.join(', ')}): scans`,
+      value: i.idxScan,
+      unit: 'count',
+    }));
     evidence.push({ label: 'size of the unused indexes', value: total, unit: 'bytes' });
     evidence.push({ label: 'index scans of all indexes (activity behind the verdict)', value: allScans, unit: 'count' });
     const drops = listed.map((i) => `DROP INDEX CONCURRENTLY ${qualified(i.schema, i.index)};`).join(' ');
     const names = listed.map((i) => qualified(i.schema, i.index));
-    return [{
-      audit: DB_UNUSED_INDEX_ID,
-      title: unused.length === 1
-        ? `Unused index ${names[0]} (${bytes(total)})`
-        : `${unused.length} unused indexes (${bytes(total)}): ${names.slice(0, 3).join(', ')}${unused.length > 3 ? ', …' : ''}`,
-      type: 'database',
-      severity: 'low',
-      confidence: allScans >= 10_000 ? 0.7 : 0.45,
-      component: dbComponent(v, 'indexes'),
-      description: `${unused.length} index(es) were used by at most ${MAX_UNUSED_SCANS} scans since the statistics were last reset (pg_stat_reset, a crash, or a fresh restore resets them) and enforce no uniqueness: ${listed.map((i) => `${qualified(i.schema, i.index)} (${i.idxScan} scans, ${bytes(i.sizeBytes)})`).join(', ')}${unused.length > listed.length ? ` and ${unused.length - listed.length} more` : ''}. An index unused here may still serve queries on a replica, or a monthly job.`,
-      evidence,
-      location: null,
-      rootCause: 'Indexes created for queries that changed or never ran, or made redundant by another index.',
-      impact: { resourceWaste: `${bytes(total)} of index kept up to date on every INSERT/UPDATE/DELETE and competing for shared buffers.` },
-      recommendation: {
-        approach: `Confirm on every replica and over a full business cycle (idx_scan in pg_stat_user_indexes), then drop: ${drops}`,
-        expectedImprovement: `Faster writes to the tables concerned and ${bytes(total)} less to vacuum, back up and cache.`,
-        effort: 'low',
-        testingRequired: 'Keep each index\'s definition (pg_get_indexdef) before dropping; watch the slow-query list for a week after.',
-        rollbackPlan: 'Re-create the index from its saved definition with CREATE INDEX CONCURRENTLY.',
+    return [
+      {
+        audit: DB_UNUSED_INDEX_ID,
+        title:
+          unused.length === 1
+            ? `Unused index ${names[0]} (${bytes(total)})`
+            : `${unused.length} unused indexes (${bytes(total)}): ${names.slice(0, 3).join(', ')}${unused.length > 3 ? ', …' : ''}`,
+        type: 'database',
+        severity: 'low',
+        confidence: allScans >= 10_000 ? 0.7 : 0.45,
+        component: dbComponent(v, 'indexes'),
+        description: `${unused.length} index(es) were used by at most ${MAX_UNUSED_SCANS} scans since the statistics were last reset (pg_stat_reset, a crash, or a fresh restore resets them) and enforce no uniqueness: ${listed.map((i) => `${qualified(i.schema, i.index)} (${i.idxScan} scans, ${bytes(i.sizeBytes)})`).join(', ')}${unused.length > listed.length ? ` and ${unused.length - listed.length} more` : ''}. An index unused here may still serve queries on a replica, or a monthly job.`,
+        evidence,
+        location: null,
+        rootCause: 'Indexes created for queries that changed or never ran, or made redundant by another index.',
+        impact: {
+          resourceWaste: `${bytes(total)} of index kept up to date on every INSERT/UPDATE/DELETE and competing for shared buffers.`,
+        },
+        recommendation: {
+          approach: `Confirm on every replica and over a full business cycle (idx_scan in pg_stat_user_indexes), then drop: ${drops}`,
+          expectedImprovement: `Faster writes to the tables concerned and ${bytes(total)} less to vacuum, back up and cache.`,
+          effort: 'low',
+          testingRequired: "Keep each index's definition (pg_get_indexdef) before dropping; watch the slow-query list for a week after.",
+          rollbackPlan: 'Re-create the index from its saved definition with CREATE INDEX CONCURRENTLY.',
+        },
       },
-    }];
+    ];
   },
 };

@@ -31,12 +31,20 @@ export interface OriginUse {
 }
 
 /** Per origin: calls, time, share of the incoming time, and the in-flight plateau if any. */
-export function originsOf(samples: readonly AgentSample[]): { origins: OriginUse[]; incomingMs: number; incomingCount: number; incomingInFlightMedian: number } {
+export function originsOf(samples: readonly AgentSample[]): {
+  origins: OriginUse[];
+  incomingMs: number;
+  incomingCount: number;
+  incomingInFlightMedian: number;
+} {
   let incomingMs = 0;
   let incomingCount = 0;
   const per = new Map<string, { calls: number; totalMs: number; errors: number; inflight: number[] }>();
   for (const s of samples) {
-    for (const st of Object.values(s.httpIn.byMethodStatus)) { incomingMs += st.totalMs; incomingCount += st.count; }
+    for (const st of Object.values(s.httpIn.byMethodStatus)) {
+      incomingMs += st.totalMs;
+      incomingCount += st.count;
+    }
     for (const [origin, o] of Object.entries(s.httpOut)) {
       const e = per.get(origin) ?? { calls: 0, totalMs: 0, errors: 0, inflight: [] };
       e.calls += o.count;
@@ -46,13 +54,24 @@ export function originsOf(samples: readonly AgentSample[]): { origins: OriginUse
       per.set(origin, e);
     }
   }
-  const origins = [...per].map(([origin, e]) => {
-    const counts = new Map<number, number>();
-    for (const x of e.inflight) counts.set(x, (counts.get(x) ?? 0) + 1);
-    const [mode, n] = [...counts].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0] ?? [0, 0];
-    const plateau = mode > 0 && mode <= MAX_POOL_GUESS && n >= PLATEAU_SHARE * samples.length && mode === Math.max(...e.inflight) ? mode : null;
-    return { origin, calls: e.calls, totalMs: e.totalMs, errors: e.errors, share: incomingMs > 0 ? e.totalMs / incomingMs : 0, meanMs: e.calls ? e.totalMs / e.calls : 0, plateau };
-  }).sort((a, b) => b.share - a.share);
+  const origins = [...per]
+    .map(([origin, e]) => {
+      const counts = new Map<number, number>();
+      for (const x of e.inflight) counts.set(x, (counts.get(x) ?? 0) + 1);
+      const [mode, n] = [...counts].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0] ?? [0, 0];
+      const plateau =
+        mode > 0 && mode <= MAX_POOL_GUESS && n >= PLATEAU_SHARE * samples.length && mode === Math.max(...e.inflight) ? mode : null;
+      return {
+        origin,
+        calls: e.calls,
+        totalMs: e.totalMs,
+        errors: e.errors,
+        share: incomingMs > 0 ? e.totalMs / incomingMs : 0,
+        meanMs: e.calls ? e.totalMs / e.calls : 0,
+        plateau,
+      };
+    })
+    .sort((a, b) => b.share - a.share);
   return { origins, incomingMs, incomingCount, incomingInFlightMedian: median(samples.map((s) => s.httpIn.inFlightMax)) };
 }
 
@@ -89,10 +108,22 @@ export const downstreamWait: Audit = {
         { label: 'mean call time (incl. waiting for a socket)', value: round(o.meanMs), unit: 'ms', phase: v.phaseName },
         { label: 'calls per incoming request', value: round(callsPerRequest, 2), unit: 'count', phase: v.phaseName },
       ];
-      if (o.plateau !== null) evidence.push({ label: 'in-flight calls plateau (most samples)', value: o.plateau, unit: 'count', phase: v.phaseName });
-      evidence.push({ label: 'incoming requests in flight (median of per-second max)', value: round(use.incomingInFlightMedian, 1), unit: 'count', phase: v.phaseName });
+      if (o.plateau !== null)
+        evidence.push({ label: 'in-flight calls plateau (most samples)', value: o.plateau, unit: 'count', phase: v.phaseName });
+      evidence.push({
+        label: 'incoming requests in flight (median of per-second max)',
+        value: round(use.incomingInFlightMedian, 1),
+        unit: 'count',
+        phase: v.phaseName,
+      });
       if (o.errors) evidence.push({ label: 'failed calls', value: o.errors, unit: 'count', phase: v.phaseName });
-      if (lat) evidence.push({ label: `p${lat.percentile} latency (SLO ${lat.sloMs} ms)`, value: round(lat.pSlo), unit: 'ms', phase: v.phaseName });
+      if (lat)
+        evidence.push({
+          label: `p${lat.percentile} latency (SLO ${lat.sloMs} ms)`,
+          value: round(lat.pSlo),
+          unit: 'ms',
+          phase: v.phaseName,
+        });
 
       out.push({
         audit: DOWNSTREAM_WAIT_ID,
@@ -111,16 +142,19 @@ export const downstreamWait: Audit = {
         rootCause: saturated
           ? `A pool of ${o.plateau} connections serves ${round(offeredCallRate, 0)} calls/s of ≈ ${ms(serviceMs)}: by Little's law it needs ≈ ${round((offeredCallRate * serviceMs) / 1000, 1)} busy sockets, so calls queue for a socket and requests queue behind them.`
           : `The service waits on ${o.origin} for most of each request.`,
-        impact: { responseTimeIncrease: `${pct(Math.min(o.share, 1))} of the response time is downstream time${saturated ? ', growing with load as calls queue for a socket' : ''}.` },
+        impact: {
+          responseTimeIncrease: `${pct(Math.min(o.share, 1))} of the response time is downstream time${saturated ? ', growing with load as calls queue for a socket' : ''}.`,
+        },
         recommendation: {
           approach: saturated
             ? `Raise the pool to ${o.origin} to about ${pool} sockets (Little's law: ${round(offeredCallRate, 0)} calls/s × ${ms(serviceMs)} ÷ ${TARGET_UTILISATION} target utilisation), e.g. new http.Agent({ keepAlive: true, maxSockets: ${pool} }) or undici's connections; check the downstream can take that concurrency.`
             : `Make fewer or cheaper calls to ${o.origin}: cache responses, batch, call in parallel rather than in sequence, or speed the downstream up.`,
           expectedImprovement: saturated
-            ? `The socket wait disappears: calls take ≈ ${ms(serviceMs)} instead of ${ms(o.meanMs)}, and throughput is no longer capped at ${round((o.plateau! / Math.max(serviceMs, 1e-9)) * 1000 / Math.max(callsPerRequest, 1e-9), 0)} req/s.`
+            ? `The socket wait disappears: calls take ≈ ${ms(serviceMs)} instead of ${ms(o.meanMs)}, and throughput is no longer capped at ${round(((o.plateau! / Math.max(serviceMs, 1e-9)) * 1000) / Math.max(callsPerRequest, 1e-9), 0)} req/s.`
             : `Up to ${pct(Math.min(o.share, 1))} off the response time for each call avoided or cached.`,
           effort: saturated ? 'low' : 'medium',
-          testingRequired: 'Re-run speedguard profile at the same load: in-flight calls must no longer plateau and latency must fall; watch the downstream\'s own latency.',
+          testingRequired:
+            "Re-run speedguard profile at the same load: in-flight calls must no longer plateau and latency must fall; watch the downstream's own latency.",
           rollbackPlan: 'Restore the previous pool size.',
         },
       });

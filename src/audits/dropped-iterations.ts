@@ -43,7 +43,8 @@ export const droppedIterations: Audit = {
         { label: 'offered rate (planned)', value: phase.offeredRate, unit: 'req/s', phase: phase.name },
       ];
       if (vus !== null) evidence.push({ label: 'VUs allocated (max)', value: vus, unit: 'count', phase: phase.name });
-      if (Number.isFinite(needed)) evidence.push({ label: 'VUs needed (rate × mean latency)', value: round(needed, 1), unit: 'count', phase: phase.name });
+      if (Number.isFinite(needed))
+        evidence.push({ label: 'VUs needed (rate × mean latency)', value: round(needed, 1), unit: 'count', phase: phase.name });
       findings.push({
         audit: 'dropped-iterations',
         title: `${phase.name}: ${dropped} iterations dropped (${pct(share)} of the planned load was never sent)`,
@@ -52,7 +53,8 @@ export const droppedIterations: Audit = {
         confidence: 0.85,
         component: generatorLimited ? 'load generator' : 'service',
         ...(generatorLimited ? { about: 'measurement' as const } : {}),
-        description: `In the ${phase.name} phase (${phase.description}) the executor could not start ${dropped} of ${dropped + iterations} planned iterations. ` +
+        description:
+          `In the ${phase.name} phase (${phase.description}) the executor could not start ${dropped} of ${dropped + iterations} planned iterations. ` +
           `The target received ${pct(1 - share)} of the planned load; the phase's latency and error figures are for that lighter load.`,
         evidence,
         location: null,

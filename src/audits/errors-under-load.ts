@@ -60,7 +60,8 @@ export const errorsUnderLoad: Audit = {
       for (const f of list) {
         evidence.push({ label: 'failed requests', value: round(f.share * 100, 3), unit: '%', phase: f.phase.name });
         evidence.push({ label: 'requests', value: f.requests, unit: 'count', phase: f.phase.name });
-        for (const [kind, n] of f.failures.byKind.slice(0, 5)) evidence.push({ label: `failed: ${kind}`, value: n, unit: 'count', phase: f.phase.name });
+        for (const [kind, n] of f.failures.byKind.slice(0, 5))
+          evidence.push({ label: `failed: ${kind}`, value: n, unit: 'count', phase: f.phase.name });
       }
       evidence.push({ label: 'SLO error rate', value: round(slo.errorRate * 100, 3), unit: '%' });
       const total = list.reduce((s, f) => s + f.failures.total, 0);
@@ -73,9 +74,15 @@ export const errorsUnderLoad: Audit = {
         // Confidence in "there is an error rate of this size": grows with the failures seen.
         confidence: Math.min(sampleConfidence(requests), total >= 10 ? 0.9 : total >= MIN_FAILURES_FOR_MEDIUM ? 0.7 : 0.5),
         component: label,
-        description: `In the ${worst.phase.name} phase (${worst.phase.description}), ${worst.failures.total} of ${worst.requests} requests to ${label} failed: ` +
+        description:
+          `In the ${worst.phase.name} phase (${worst.phase.description}), ${worst.failures.total} of ${worst.requests} requests to ${label} failed: ` +
           `${summariseKinds(worst.failures, worst.requests)}.` +
-          (list.length > 1 ? ` Other expected-load phases: ${list.filter((f) => f !== worst).map((f) => `${f.phase.name} ${pct(f.share)}`).join(', ')}.` : ''),
+          (list.length > 1
+            ? ` Other expected-load phases: ${list
+                .filter((f) => f !== worst)
+                .map((f) => `${f.phase.name} ${pct(f.share)}`)
+                .join(', ')}.`
+            : ''),
         evidence,
         location: { endpoint },
         rootCause: `${topKind} (${topCount} of ${worst.failures.total} failures): ${info.cause}.`,
@@ -88,7 +95,8 @@ export const errorsUnderLoad: Audit = {
           expectedImprovement: `Failures at the expected load from ${pct(worst.share)} to under ${pct(Math.min(slo.errorRate, NOTABLE_ERROR_SHARE))}.`,
           effort: info.type === 'infrastructure' ? 'low' : 'medium',
           testingRequired: `Re-run the ${worst.phase.name} phase at ${worst.phase.offeredRate} req/s: ${label} must fail less than ${pct(slo.errorRate)} with no ${topKind}.`,
-          rollbackPlan: 'Configuration changes (limits, timeouts) are reverted by restoring the previous values; code changes ship behind a flag.',
+          rollbackPlan:
+            'Configuration changes (limits, timeouts) are reverted by restoring the previous values; code changes ship behind a flag.',
         },
       });
     }

@@ -7,8 +7,21 @@ import type { Evidence, Severity } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { ms, pct, round } from '../analysis/format.ts';
 import {
-  atLeast, busyBreakdown, callerOf, isApplicationFrame, eluOf, latencyOf, loadEvidence, locationOf, loopDelayOf, mainThreadLoad, primaryCpuCause,
-  probeConfidence, siteOf, siteText, targetView,
+  atLeast,
+  busyBreakdown,
+  callerOf,
+  isApplicationFrame,
+  eluOf,
+  latencyOf,
+  loadEvidence,
+  locationOf,
+  loopDelayOf,
+  mainThreadLoad,
+  primaryCpuCause,
+  probeConfidence,
+  siteOf,
+  siteText,
+  targetView,
 } from './support/target.ts';
 
 export const EVENT_LOOP_BLOCKED_ID = 'event-loop-blocked';
@@ -57,7 +70,8 @@ export const eventLoopBlocked: Audit = {
     const own = isApplicationFrame(worst);
     const caller = own ? null : callerOf(worst, v.profile);
     const site = caller?.site ?? siteOf(worst);
-    let severity: Severity = delay.max >= STALL_CRITICAL_MS ? 'critical' : delay.p99 >= DELAY_HIGH_MS ? 'high' : delay.p99 >= DELAY_MEDIUM_MS ? 'medium' : 'low';
+    let severity: Severity =
+      delay.max >= STALL_CRITICAL_MS ? 'critical' : delay.p99 >= DELAY_HIGH_MS ? 'high' : delay.p99 >= DELAY_MEDIUM_MS ? 'medium' : 'low';
     // When sync work is what saturates the main thread, the CPU band applies to it too.
     const load = mainThreadLoad(v);
     if (load && primaryCpuCause(v) === 'sync') severity = atLeast(severity, bandOf(load.value, ctx.thresholds.cpu));
@@ -70,36 +84,53 @@ export const eventLoopBlocked: Audit = {
       { label: 'event-loop delay p99 (median second)', value: round(delay.p99), unit: 'ms', phase: v.phaseName },
       { label: 'event-loop delay max', value: round(delay.max), unit: 'ms', phase: v.phaseName },
       { label: 'synchronous work, share of the busy CPU time', value: round(b.sync * 100, 1), unit: '%', phase: v.phaseName },
-      ...b.syncHotspots.slice(0, 3).map((h) => ({ label: `self time ${siteText(siteOf(h))} (${h.category})`, value: round(h.selfShare * 100, 1), unit: '%', phase: v.phaseName })),
+      ...b.syncHotspots.slice(0, 3).map((h) => ({
+        label: `self time ${siteText(siteOf(h))} (${h.category})`,
+        value: round(h.selfShare * 100, 1),
+        unit: '%',
+        phase: v.phaseName,
+      })),
       ...loadEvidence(v, load, elu),
     ];
-    if (caller) evidence.push({ label: `called from${caller.inferred ? ' (inferred from total time)' : ''}`, value: siteText(caller.site), phase: v.phaseName });
-    if (lat) evidence.push({ label: `p${lat.percentile} latency (SLO ${lat.sloMs} ms)`, value: round(lat.pSlo), unit: 'ms', phase: v.phaseName });
+    if (caller)
+      evidence.push({
+        label: `called from${caller.inferred ? ' (inferred from total time)' : ''}`,
+        value: siteText(caller.site),
+        phase: v.phaseName,
+      });
+    if (lat)
+      evidence.push({ label: `p${lat.percentile} latency (SLO ${lat.sloMs} ms)`, value: round(lat.pSlo), unit: 'ms', phase: v.phaseName });
 
     const samples = v.agent.length;
-    const confidence = round(Math.min(0.95, probeConfidence(samples) + (own || (caller && !caller.inferred) ? 0.1 : 0) - (own || caller ? 0 : 0.1)), 2);
-    return [{
-      audit: EVENT_LOOP_BLOCKED_ID,
-      title: `Event loop blocked by ${WHAT[worst.category] ?? worst.category} in ${site.function}`,
-      type: 'application',
-      severity,
-      confidence,
-      component: 'service',
-      description: `The event loop stalled (delay p99 ${ms(delay.p99)}, worst ${ms(delay.max)}) while ${what} took ${pct(b.sync)} of the main thread's busy time — ${siteText(siteOf(worst))} ${pct(worst.selfShare)}${caller ? `, called from ${siteText(caller.site)}${caller.inferred ? ' (inferred: the nearest user function whose total time covers it)' : ''}` : ''}. While it runs, no other request is read, answered or timed.`,
-      evidence,
-      location: locationOf(site),
-      rootCause: `${site.function} does ${WHAT[worst.category] ?? worst.category} on the request path, blocking the single event loop for every concurrent request.`,
-      impact: {
-        responseTimeIncrease: `Each stall adds up to ${ms(delay.max)} to every request in flight; p99 delay ${ms(delay.p99)} lands on the tail of all endpoints.`,
-        throughputReduction: 'The loop does nothing else while blocked: throughput is capped by the blocking time per request.',
+    const confidence = round(
+      Math.min(0.95, probeConfidence(samples) + (own || (caller && !caller.inferred) ? 0.1 : 0) - (own || caller ? 0 : 0.1)),
+      2,
+    );
+    return [
+      {
+        audit: EVENT_LOOP_BLOCKED_ID,
+        title: `Event loop blocked by ${WHAT[worst.category] ?? worst.category} in ${site.function}`,
+        type: 'application',
+        severity,
+        confidence,
+        component: 'service',
+        description: `The event loop stalled (delay p99 ${ms(delay.p99)}, worst ${ms(delay.max)}) while ${what} took ${pct(b.sync)} of the main thread's busy time — ${siteText(siteOf(worst))} ${pct(worst.selfShare)}${caller ? `, called from ${siteText(caller.site)}${caller.inferred ? ' (inferred: the nearest user function whose total time covers it)' : ''}` : ''}. While it runs, no other request is read, answered or timed.`,
+        evidence,
+        location: locationOf(site),
+        rootCause: `${site.function} does ${WHAT[worst.category] ?? worst.category} on the request path, blocking the single event loop for every concurrent request.`,
+        impact: {
+          responseTimeIncrease: `Each stall adds up to ${ms(delay.max)} to every request in flight; p99 delay ${ms(delay.p99)} lands on the tail of all endpoints.`,
+          throughputReduction: 'The loop does nothing else while blocked: throughput is capped by the blocking time per request.',
+        },
+        recommendation: {
+          approach: `In ${site.function}: ${FIX[worst.category] ?? 'move the work off the event loop'}.`,
+          expectedImprovement: `Up to ${pct(b.sync)} of the main thread's busy time freed and the loop delay back near 0 ms (under ${DELAY_P99_MS} ms p99), so tail latency loses the ${ms(delay.p99)} stalls.`,
+          effort: worst.category === 'sync-fs' ? 'low' : 'medium',
+          testingRequired:
+            'Re-run speedguard profile at the same load: loop-delay p99 must fall under 10 ms and the sync function must leave the top of the profile.',
+          rollbackPlan: 'Revert the change; async versions return the same data, so behaviour tests must stay green.',
+        },
       },
-      recommendation: {
-        approach: `In ${site.function}: ${FIX[worst.category] ?? 'move the work off the event loop'}.`,
-        expectedImprovement: `Up to ${pct(b.sync)} of the main thread's busy time freed and the loop delay back near 0 ms (under ${DELAY_P99_MS} ms p99), so tail latency loses the ${ms(delay.p99)} stalls.`,
-        effort: worst.category === 'sync-fs' ? 'low' : 'medium',
-        testingRequired: 'Re-run speedguard profile at the same load: loop-delay p99 must fall under 10 ms and the sync function must leave the top of the profile.',
-        rollbackPlan: 'Revert the change; async versions return the same data, so behaviour tests must stay green.',
-      },
-    }];
+    ];
   },
 };

@@ -23,7 +23,7 @@ import { expectedRateOf } from './support/record.ts';
 
 function stressOnlyFinding(record: AssessmentRecord, phase: PhaseRecord): AuditFinding | null {
   // The staircase stops itself where the generator gives out (assess/phases/stress.ts): that step.
-  const stoppedAt = phase.stress?.stopReason === 'generator_limit' ? phase.stress.steps.at(-1) ?? null : null;
+  const stoppedAt = phase.stress?.stopReason === 'generator_limit' ? (phase.stress.steps.at(-1) ?? null) : null;
   const first = firstLimitedStep(phase) ?? stoppedAt;
   const trusted = trustedStress(record);
   if (!first || !trusted) return null;
@@ -35,15 +35,23 @@ function stressOnlyFinding(record: AssessmentRecord, phase: PhaseRecord): AuditF
   if (!brokeBefore && lastClean === null) return null;
   const severity: Severity = brokeBefore ? 'low' : 'medium';
   const g = phase.run.generator;
-  const secondsCpu = phase.run.intervals.filter((iv) => iv.index >= first.fromSecond && iv.index <= first.toSecond).map((iv) => iv.generator.cpuMax);
+  const secondsCpu = phase.run.intervals
+    .filter((iv) => iv.index >= first.fromSecond && iv.index <= first.toSecond)
+    .map((iv) => iv.generator.cpuMax);
   const evidence: Evidence[] = [
     { label: 'generator saturated from step', value: first.offeredRate, unit: 'req/s', phase: 'stress' },
-    { label: 'generator CPU in that step (max of a worker)', value: round(Math.max(0, ...secondsCpu) * 100, 0), unit: '%', phase: 'stress' },
+    {
+      label: 'generator CPU in that step (max of a worker)',
+      value: round(Math.max(0, ...secondsCpu) * 100, 0),
+      unit: '%',
+      phase: 'stress',
+    },
     { label: 'worker threads', value: g.workers, unit: 'count', phase: 'stress' },
     ...g.reasons.map((r) => ({ label: 'reason', value: r, phase: 'stress' as const })),
   ];
   if (lastClean !== null) evidence.push({ label: 'last step measured cleanly', value: lastClean, unit: 'req/s', phase: 'stress' });
-  if (brokeBefore) evidence.push({ label: 'breaking point (below the generator\'s limit)', value: trusted.breakingRate!, unit: 'req/s', phase: 'stress' });
+  if (brokeBefore)
+    evidence.push({ label: "breaking point (below the generator's limit)", value: trusted.breakingRate!, unit: 'req/s', phase: 'stress' });
   return {
     audit: 'generator-bound',
     title: brokeBefore
@@ -54,15 +62,23 @@ function stressOnlyFinding(record: AssessmentRecord, phase: PhaseRecord): AuditF
     confidence: 0.85,
     component: 'load generator',
     about: 'measurement',
-    description: `In the stress phase the generator was saturated from the ${rate(first.offeredRate)} step on (${g.reasons.join('; ') || 'per-second CPU and timing checks'}). ` +
+    description:
+      `In the stress phase the generator was saturated from the ${rate(first.offeredRate)} step on (${g.reasons.join('; ') || 'per-second CPU and timing checks'}). ` +
       'The steps from there measure speedguard, not the target, and are left out of the capacity findings; the steps below, and the other phases, are unaffected.',
     evidence,
     location: null,
     rootCause: `The generating machine (${record.environment.cpus} CPUs, ${g.workers} worker threads) cannot offer more than about ${rate(first.offeredRate)} on schedule, often because the target runs on the same cores.`,
-    impact: { userExperience: brokeBefore ? 'None: the breaking point was measured below the generator\'s limit.' : 'The capacity figure is a lower bound; where the target really breaks is unknown.' },
+    impact: {
+      userExperience: brokeBefore
+        ? "None: the breaking point was measured below the generator's limit."
+        : 'The capacity figure is a lower bound; where the target really breaks is unknown.',
+    },
     recommendation: {
-      approach: 'To measure beyond this rate, run the generator on separate cores or another machine (taskset / a second host) or raise --workers, and re-run the stress phase.',
-      expectedImprovement: brokeBefore ? 'Nothing to gain for the capacity figure.' : 'The real breaking point and a capacity figure that is not a lower bound.',
+      approach:
+        'To measure beyond this rate, run the generator on separate cores or another machine (taskset / a second host) or raise --workers, and re-run the stress phase.',
+      expectedImprovement: brokeBefore
+        ? 'Nothing to gain for the capacity figure.'
+        : 'The real breaking point and a capacity figure that is not a lower bound.',
       effort: 'low',
       testingRequired: 'Re-run the stress phase and check the generator verdict is not "limited".',
       rollbackPlan: 'Nothing changes in the target.',
@@ -74,7 +90,9 @@ export const generatorBound: Audit = {
   id: 'generator-bound',
   title: 'Load generator saturated',
   run({ record }: AuditContext): AuditFinding[] {
-    const limited = record.phases.filter((p) => p.verdict !== 'skipped' && (p.run.generator.limited || p.stress?.stopReason === 'generator_limit'));
+    const limited = record.phases.filter(
+      (p) => p.verdict !== 'skipped' && (p.run.generator.limited || p.stress?.stopReason === 'generator_limit'),
+    );
     if (limited.length === 0) return [];
     if (limited.length === 1 && limited[0]!.name === 'stress') {
       const scoped = stressOnlyFinding(record, limited[0]!);
@@ -93,32 +111,36 @@ export const generatorBound: Audit = {
     }
     const reasons = limited.flatMap((p) => p.run.generator.reasons.map((r) => `${p.name}: ${r}`));
     const cpus = record.environment.cpus;
-    return [{
-      audit: 'generator-bound',
-      title: `The load generator was saturated in ${limited.map((p) => p.name).join(', ')}: those figures measure speedguard, not the target`,
-      type: 'infrastructure',
-      // A note about the measurement: it makes the affected figures unreliable (invalidatesOthers),
-      // it is not a defect of the service (ASSESSMENT-RULES.md §2).
-      severity: MEASUREMENT_NOTE_MAX,
-      confidence: 0.9,
-      component: 'load generator',
-      about: 'measurement',
-      description: `speedguard's self-check found the generator limiting the run: ${reasons.join('; ')}. ` +
-        'Latencies then include time the generator took to send and read, and throughput is capped by it.',
-      evidence,
-      location: null,
-      rootCause: `The generating machine (${cpus} CPUs, ${limited[0]!.run.generator.workers} worker threads) could not produce the offered rate on schedule — often because the target runs on the same cores, or the rate needs more worker threads.`,
-      impact: {
-        userExperience: 'None directly; the assessment\'s other findings may be wrong in either direction for the affected phases.',
+    return [
+      {
+        audit: 'generator-bound',
+        title: `The load generator was saturated in ${limited.map((p) => p.name).join(', ')}: those figures measure speedguard, not the target`,
+        type: 'infrastructure',
+        // A note about the measurement: it makes the affected figures unreliable (invalidatesOthers),
+        // it is not a defect of the service (ASSESSMENT-RULES.md §2).
+        severity: MEASUREMENT_NOTE_MAX,
+        confidence: 0.9,
+        component: 'load generator',
+        about: 'measurement',
+        description:
+          `speedguard's self-check found the generator limiting the run: ${reasons.join('; ')}. ` +
+          'Latencies then include time the generator took to send and read, and throughput is capped by it.',
+        evidence,
+        location: null,
+        rootCause: `The generating machine (${cpus} CPUs, ${limited[0]!.run.generator.workers} worker threads) could not produce the offered rate on schedule — often because the target runs on the same cores, or the rate needs more worker threads.`,
+        impact: {
+          userExperience: "None directly; the assessment's other findings may be wrong in either direction for the affected phases.",
+        },
+        recommendation: {
+          approach:
+            'Run the generator on separate cores or another machine (taskset / a second host), raise --workers, or lower the maximum rate (--max-rate); then re-run the assessment.',
+          expectedImprovement: 'Trustworthy latency and throughput figures: the generator check passes in every phase.',
+          effort: 'low',
+          testingRequired: 'Re-run and check the generator verdict is not "limited" in any phase.',
+          rollbackPlan: 'Nothing changes in the target.',
+        },
+        invalidatesOthers: true,
       },
-      recommendation: {
-        approach: 'Run the generator on separate cores or another machine (taskset / a second host), raise --workers, or lower the maximum rate (--max-rate); then re-run the assessment.',
-        expectedImprovement: 'Trustworthy latency and throughput figures: the generator check passes in every phase.',
-        effort: 'low',
-        testingRequired: 'Re-run and check the generator verdict is not "limited" in any phase.',
-        rollbackPlan: 'Nothing changes in the target.',
-      },
-      invalidatesOthers: true,
-    }];
+    ];
   },
 };

@@ -21,7 +21,9 @@ export function looksStatic(i: HttpInspection): boolean {
   let path = i.url;
   try {
     path = new URL(i.url).pathname;
-  } catch { /* keep as is */ }
+  } catch {
+    /* keep as is */
+  }
   return STATIC_EXTENSIONS.test(path) || STATIC_TYPES.test(i.headers['content-type'] ?? '');
 }
 
@@ -59,7 +61,13 @@ export const httpCaching: Audit = {
         { label: 'Content-Type', value: h['content-type'] ?? '(none)' },
         { label: 'body size', value: i.bodyBytes, unit: 'bytes' },
       ];
-      if (lat) evidence.push({ label: `p${slo.latencyPercentile} latency at the expected load`, value: round(lat.value), unit: 'ms', phase: lat.phase });
+      if (lat)
+        evidence.push({
+          label: `p${slo.latencyPercentile} latency at the expected load`,
+          value: round(lat.value),
+          unit: 'ms',
+          phase: lat.phase,
+        });
       findings.push({
         audit: 'http-caching',
         title: noStoreStatic
@@ -78,7 +86,9 @@ export const httpCaching: Audit = {
           ? 'A blanket no-store policy (often a security default) applied to static assets too.'
           : 'The handler sets no caching policy: the framework default sends none.',
         impact: {
-          responseTimeIncrease: slow ? `Repeat requests pay the full ${ms(lat!.value)} instead of a cache hit or a 304.` : 'Repeat requests pay a full response instead of a cache hit or a 304.',
+          responseTimeIncrease: slow
+            ? `Repeat requests pay the full ${ms(lat!.value)} instead of a cache hit or a 304.`
+            : 'Repeat requests pay a full response instead of a cache hit or a 304.',
           resourceWaste: `${bytes(i.transferBytes)} sent again for every repeat request; the server recomputes the response each time.`,
         },
         recommendation: {
@@ -89,7 +99,8 @@ export const httpCaching: Audit = {
             ? `Cache hits answer in milliseconds instead of ${ms(lat!.value)}; the origin's load falls by the hit rate (ASSESSMENT-RULES.md §3 aims at > 80 %).`
             : `Repeat requests become cache hits or 304s (no ${bytes(i.transferBytes)} body), and the origin's load falls by the hit rate.`,
           effort: 'low',
-          testingRequired: 'Check the headers (curl -I), then measure the hit rate behind a cache and that stale data stays within the chosen max-age; test invalidation when the data changes.',
+          testingRequired:
+            'Check the headers (curl -I), then measure the hit rate behind a cache and that stale data stays within the chosen max-age; test invalidation when the data changes.',
           rollbackPlan: 'Remove the header; note that caches keep what they stored until max-age expires, so start with a short max-age.',
         },
       });

@@ -90,9 +90,14 @@ export const AUDITS: ReadonlyArray<Audit | SummaryAudit> = [...FINDING_AUDITS, .
 export const GENERATOR_CONFIDENCE_FACTOR = 0.5;
 /** Audits whose evidence does not come from the load (headers and sizes of one inspection GET). */
 const LOAD_INDEPENDENT: ReadonlySet<string> = new Set([
-  'http-caching', 'compression', 'payload-size',
+  'http-caching',
+  'compression',
+  'payload-size',
   // The database's catalogue (index definitions and use counts, extensions) does not depend on the load either.
-  'db-unused-index', 'db-duplicate-index', 'db-invalid-index', 'db-stat-statements-missing',
+  'db-unused-index',
+  'db-duplicate-index',
+  'db-invalid-index',
+  'db-stat-statements-missing',
 ]);
 
 /** Runs every audit; most severe first, then most confident, then audit order; ids PERF-001…. */
@@ -125,7 +130,8 @@ export function runAudits(
   const invalidating = found.filter(({ f }) => f.invalidatesOthers);
   if (invalidating.length) {
     for (const x of found) {
-      if (!x.f.invalidatesOthers && !LOAD_INDEPENDENT.has(x.f.audit)) x.f = { ...x.f, confidence: Math.round(x.f.confidence * GENERATOR_CONFIDENCE_FACTOR * 100) / 100 };
+      if (!x.f.invalidatesOthers && !LOAD_INDEPENDENT.has(x.f.audit))
+        x.f = { ...x.f, confidence: Math.round(x.f.confidence * GENERATOR_CONFIDENCE_FACTOR * 100) / 100 };
     }
   }
 
@@ -133,7 +139,10 @@ export function runAudits(
   const findings: Finding[] = found.map(({ f }, i) => ({ id: `PERF-${String(i + 1).padStart(3, '0')}`, ...f }));
 
   if (invalidating.length) {
-    const refs = findings.filter((f) => f.invalidatesOthers).map((f) => f.id).join(', ');
+    const refs = findings
+      .filter((f) => f.invalidatesOthers)
+      .map((f) => f.id)
+      .join(', ');
     for (const f of findings) {
       if (f.invalidatesOthers || LOAD_INDEPENDENT.has(f.audit)) continue;
       f.description += ` Caution: measured while the load generator was saturated (${refs}); this may describe the generator rather than the target, so its confidence was halved.`;

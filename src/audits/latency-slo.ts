@@ -15,7 +15,16 @@ import type { PhaseRecord } from '../record/assessment-record.ts';
 import type { Evidence, FindingType } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { ms, pct, round } from '../analysis/format.ts';
-import { EXPECTED_LOAD_PHASES, endpointLabel, endpointsOf, latencyMetric, methodOf, phasesRun, sampleConfidence, steadyStats } from './support/record.ts';
+import {
+  EXPECTED_LOAD_PHASES,
+  endpointLabel,
+  endpointsOf,
+  latencyMetric,
+  methodOf,
+  phasesRun,
+  sampleConfidence,
+  steadyStats,
+} from './support/record.ts';
 
 /** Below this many samples a p95 rests on a single value: not judged. */
 export const MIN_SAMPLES = 20;
@@ -47,17 +56,27 @@ function breakdown(phase: PhaseRecord, endpoint: string): { part: string; shareO
   ];
   // Queueing before the request was even sent: intended start → send, beyond blocked/connecting.
   const duration = mean('http_req_duration');
-  if (latencyMetric(run) === 'http_req_latency' && duration > 0) parts.push(['queued', Math.max(0, total - duration - parts[2]![1] - parts[3]![1])]);
+  if (latencyMetric(run) === 'http_req_latency' && duration > 0)
+    parts.push(['queued', Math.max(0, total - duration - parts[2]![1] - parts[3]![1])]);
   const [part, v] = parts.sort((a, b) => b[1] - a[1])[0]!;
   return v > 0 ? { part, shareOfTotal: v / total } : null;
 }
 
 const CAUSES: Record<string, { type: FindingType; text: string }> = {
-  waiting: { type: 'application', text: 'time to first byte dominates: the server spends the time processing (CPU work, database queries, downstream calls or waiting for a pool)' },
+  waiting: {
+    type: 'application',
+    text: 'time to first byte dominates: the server spends the time processing (CPU work, database queries, downstream calls or waiting for a pool)',
+  },
   receiving: { type: 'network', text: 'receiving the body dominates: the response is large or streamed slowly' },
-  blocked: { type: 'infrastructure', text: 'waiting for a free connection dominates: requests queue for the client\'s connections, a sign the responses are slow to come back' },
+  blocked: {
+    type: 'infrastructure',
+    text: "waiting for a free connection dominates: requests queue for the client's connections, a sign the responses are slow to come back",
+  },
   connecting: { type: 'network', text: 'connection setup dominates: connections are not reused (keep-alive) or the network path is slow' },
-  queued: { type: 'application', text: 'requests started late against their schedule: the service could not keep up with the arrival rate, so work queued' },
+  queued: {
+    type: 'application',
+    text: 'requests started late against their schedule: the service could not keep up with the arrival rate, so work queued',
+  },
 };
 
 export const latencySlo: Audit = {
@@ -73,7 +92,13 @@ export const latencySlo: Audit = {
       for (const endpoint of endpointsOf(phase.run)) {
         const s = steadyStats(phase, endpoint);
         if (s.samples < MIN_SAMPLES) continue;
-        const m: Measured = { phase, samples: s.samples, pSlo: s.quantile(slo.latencyPercentile), p95: s.quantile(95), p50: s.quantile(50) };
+        const m: Measured = {
+          phase,
+          samples: s.samples,
+          pSlo: s.quantile(slo.latencyPercentile),
+          p95: s.quantile(95),
+          p50: s.quantile(50),
+        };
         const prev = worst.get(endpoint);
         if (!prev || m.pSlo > prev.pSlo) worst.set(endpoint, m);
       }
@@ -93,16 +118,28 @@ export const latencySlo: Audit = {
         { label: `${pName} latency (${metric})`, value: round(m.pSlo), unit: 'ms', phase: m.phase.name },
         { label: 'SLO limit', value: slo.latencyMs, unit: 'ms' },
       ];
-      if (slo.latencyPercentile !== 95) evidence.push({ label: `p95 latency (${metric})`, value: round(m.p95), unit: 'ms', phase: m.phase.name });
+      if (slo.latencyPercentile !== 95)
+        evidence.push({ label: `p95 latency (${metric})`, value: round(m.p95), unit: 'ms', phase: m.phase.name });
       evidence.push(
         { label: 'p50 latency', value: round(m.p50), unit: 'ms', phase: m.phase.name },
         { label: 'samples', value: m.samples, unit: 'count', phase: m.phase.name },
         { label: 'offered rate', value: m.phase.offeredRate, unit: 'req/s', phase: m.phase.name },
       );
       const ov = overall.get(m.phase.name);
-      if (ov !== undefined && worst.size > 1) evidence.push({ label: 'p95 latency, all endpoints', value: round(ov), unit: 'ms', phase: m.phase.name });
-      if (cause) evidence.push({ label: `largest part of the latency: ${cause.part}`, value: round(cause.shareOfTotal * 100, 1), unit: '%', phase: m.phase.name });
-      if (band) evidence.push({ label: `ASSESSMENT-RULES.md §2 band (p95 > ${thresholds.apiP95Ms[band === 'critical' ? 'p0' : band === 'high' ? 'p1' : 'p2']} ms)`, value: severity });
+      if (ov !== undefined && worst.size > 1)
+        evidence.push({ label: 'p95 latency, all endpoints', value: round(ov), unit: 'ms', phase: m.phase.name });
+      if (cause)
+        evidence.push({
+          label: `largest part of the latency: ${cause.part}`,
+          value: round(cause.shareOfTotal * 100, 1),
+          unit: '%',
+          phase: m.phase.name,
+        });
+      if (band)
+        evidence.push({
+          label: `ASSESSMENT-RULES.md §2 band (p95 > ${thresholds.apiP95Ms[band === 'critical' ? 'p0' : band === 'high' ? 'p1' : 'p2']} ms)`,
+          value: severity,
+        });
       const over = breached ? 1 - slo.latencyMs / m.pSlo : 0;
       findings.push({
         audit: 'latency-slo',
@@ -113,27 +150,34 @@ export const latencySlo: Audit = {
         severity,
         confidence: sampleConfidence(m.samples),
         component: label,
-        description: `In the ${m.phase.name} phase (${m.phase.description}), ${label} answered with ${pName} ${ms(m.pSlo)} and p50 ${ms(m.p50)} over ${m.samples} requests` +
-          (breached ? `, above the SLO of ${ms(slo.latencyMs)}.` : `; within the SLO, but p95 is in ASSESSMENT-RULES.md §2's ${severity} band.`),
+        description:
+          `In the ${m.phase.name} phase (${m.phase.description}), ${label} answered with ${pName} ${ms(m.pSlo)} and p50 ${ms(m.p50)} over ${m.samples} requests` +
+          (breached
+            ? `, above the SLO of ${ms(slo.latencyMs)}.`
+            : `; within the SLO, but p95 is in ASSESSMENT-RULES.md §2's ${severity} band.`),
         evidence,
         location: { endpoint },
         rootCause: causeInfo
           ? `${causeInfo.text} (${cause!.part}: ${pct(cause!.shareOfTotal)} of the mean latency).`
           : 'The latency comes from the service at this load; the record does not split where the time goes.',
         impact: {
-          responseTimeIncrease: breached ? `${pName} is ${ms(m.pSlo - slo.latencyMs)} over the SLO (${pct(m.pSlo / slo.latencyMs - 1)} above)` : `p95 ${ms(m.p95)}`,
+          responseTimeIncrease: breached
+            ? `${pName} is ${ms(m.pSlo - slo.latencyMs)} over the SLO (${pct(m.pSlo / slo.latencyMs - 1)} above)`
+            : `p95 ${ms(m.p95)}`,
           userExperience: `${100 - slo.latencyPercentile} % of requests to ${label} take longer than ${ms(m.pSlo)} at the expected load.`,
         },
         recommendation: {
-          approach: causeInfo?.type === 'network'
-            ? `Reduce what ${label} transfers or how it connects (see the largest latency part above), then re-run the baseline.`
-            : `Profile ${label} under the baseline load to find where the time goes (CPU, queries, downstream calls, pool waits); fix the largest contributor and re-run the baseline.`,
+          approach:
+            causeInfo?.type === 'network'
+              ? `Reduce what ${label} transfers or how it connects (see the largest latency part above), then re-run the baseline.`
+              : `Profile ${label} under the baseline load to find where the time goes (CPU, queries, downstream calls, pool waits); fix the largest contributor and re-run the baseline.`,
           expectedImprovement: breached
             ? `Bringing ${pName} within ${ms(slo.latencyMs)} means cutting it by ${pct(over)} for this endpoint.`
             : `Bringing p95 under ${ms(thresholds.apiP95Ms.p2)} removes the finding.`,
           effort: 'medium',
           testingRequired: `Re-run the baseline at ${m.phase.offeredRate} req/s and compare (speedguard compare) — ${pName} of ${label} must be within the SLO, with no regression elsewhere.`,
-          rollbackPlan: 'Ship the change behind a flag or as a separate release; revert it if the latency or error rate of the next assessment regresses.',
+          rollbackPlan:
+            'Ship the change behind a flag or as a separate release; revert it if the latency or error rate of the next assessment regresses.',
         },
       });
     }

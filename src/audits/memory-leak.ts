@@ -30,7 +30,14 @@ export const HOURS_HIGH = 24;
 /** Memory outside the heap has no known limit here: judged by its growth per hour. */
 export const OFF_HEAP_HIGH_PER_HOUR = 1024 ** 3;
 
-interface Fit { slopePerSec: number; r2: number; first: number; last: number; points: number; seconds: number }
+interface Fit {
+  slopePerSec: number;
+  r2: number;
+  first: number;
+  last: number;
+  points: number;
+  seconds: number;
+}
 
 /** Least squares over the floors (minimum of each chunk of samples) of a series. */
 export function floorFit(series: Array<{ t: number; v: number }>): Fit | null {
@@ -49,7 +56,11 @@ export function floorFit(series: Array<{ t: number; v: number }>): Fit | null {
   let sxy = 0;
   let sxx = 0;
   let syy = 0;
-  for (const [x, y] of pts) { sxy += (x - mx) * (y - my); sxx += (x - mx) ** 2; syy += (y - my) ** 2; }
+  for (const [x, y] of pts) {
+    sxy += (x - mx) * (y - my);
+    sxx += (x - mx) ** 2;
+    syy += (y - my) ** 2;
+  }
   if (sxx === 0) return null;
   const slope = sxy / sxx;
   const r2 = syy === 0 ? 0 : (sxy * sxy) / (sxx * syy);
@@ -83,7 +94,13 @@ export const memoryLeak: Audit = {
     const heap = floorFit(v.agent.map((s) => ({ t: s.time, v: s.memory.heapUsed })));
     const ext = floorFit(v.agent.map((s) => ({ t: s.time, v: s.memory.external })));
     const rss = v.agent.length ? null : floorFit(v.proc.filter((s) => s.rssBytes !== null).map((s) => ({ t: s.t, v: s.rssBytes! })));
-    const candidates = ([['heap', heap], ['external', ext], ['rss', rss]] as const).filter((c): c is readonly ['heap' | 'external' | 'rss', Fit] => leaking(c[1]));
+    const candidates = (
+      [
+        ['heap', heap],
+        ['external', ext],
+        ['rss', rss],
+      ] as const
+    ).filter((c): c is readonly ['heap' | 'external' | 'rss', Fit] => leaking(c[1]));
     if (!candidates.length) return [];
     // The series growing fastest is the leak; the heap one carries a limit to project against.
     const [kind, fit] = [...candidates].sort((a, b) => b[1].slopePerSec - a[1].slopePerSec)[0]!;
@@ -104,17 +121,27 @@ export const memoryLeak: Audit = {
     const heapSites = live && (live.kind ?? 'live') === 'live' ? live.topAllocators : [];
     const suspects = heapSites.length ? heapSites.slice(0, 3).map(siteOf) : userHotspots(v.profile, 'total').slice(0, 3).map(siteOf);
     // Only an allocation profile locates a leak; CPU time merely lists what ran.
-    const site = heapSites.length ? suspects[0] ?? null : null;
+    const site = heapSites.length ? (suspects[0] ?? null) : null;
     // Heap snapshots before and after the load: the old object that holds what was added.
     const snaps = v.probes.heapSnapshots ?? null;
     const holder = snaps?.retainers[0] && snaps.retainers[0].addedBytes > 0 ? snaps.retainers[0] : null;
     const held = holder ? retainerText(holder, snaps!.elapsedMs) : null;
-    const what = kind === 'heap' ? 'JavaScript heap (heapUsed after GC)' : kind === 'external' ? 'memory outside the heap (Buffers / ArrayBuffers: external)' : 'process RSS';
+    const what =
+      kind === 'heap'
+        ? 'JavaScript heap (heapUsed after GC)'
+        : kind === 'external'
+          ? 'memory outside the heap (Buffers / ArrayBuffers: external)'
+          : 'process RSS';
 
     const evidence: Evidence[] = [
       { label: `${kind} floor at the start of the window`, value: round(fit.first / 1024 / 1024, 1), unit: 'MB', phase: v.phaseName },
       { label: `${kind} floor at the end of the window`, value: round(fit.last / 1024 / 1024, 1), unit: 'MB', phase: v.phaseName },
-      { label: `${kind} growth rate (least squares over ${fit.points} floors)`, value: round(perHour / 1024 / 1024 / 60, 2), unit: 'MB/min', phase: v.phaseName },
+      {
+        label: `${kind} growth rate (least squares over ${fit.points} floors)`,
+        value: round(perHour / 1024 / 1024 / 60, 2),
+        unit: 'MB/min',
+        phase: v.phaseName,
+      },
       { label: 'fit R²', value: round(fit.r2, 3), phase: v.phaseName },
     ];
     if (hoursToLimit !== null) {
@@ -122,49 +149,84 @@ export const memoryLeak: Audit = {
       evidence.push({ label: 'projected time to the heap limit', value: round(hoursToLimit, 2), unit: 'h', phase: v.phaseName });
     }
     if (holder && snaps) {
-      evidence.push({ label: 'retainer of the growth (heap snapshots)', value: `${holder.holder} held by ${holder.retainedBy}${holder.file ? ` (${holder.file}${holder.line ? `:${holder.line}` : ''})` : ''}`, phase: v.phaseName });
+      evidence.push({
+        label: 'retainer of the growth (heap snapshots)',
+        value: `${holder.holder} held by ${holder.retainedBy}${holder.file ? ` (${holder.file}${holder.line ? `:${holder.line}` : ''})` : ''}`,
+        phase: v.phaseName,
+      });
       evidence.push({ label: 'retainer path from the GC roots', value: holder.path.join(' → '), phase: v.phaseName });
-      if (holder.elementsBefore !== null || holder.elementsAfter !== null) evidence.push({ label: 'its elements, first → last snapshot', value: `${holder.elementsBefore ?? 0} → ${holder.elementsAfter ?? 0}`, phase: v.phaseName });
-      evidence.push({ label: 'bytes added below it since the first snapshot', value: holder.addedBytes, unit: 'bytes', phase: v.phaseName });
-      for (const c of snaps.classes.slice(0, 5)) evidence.push({ label: `retained type ${c.name}: count ${c.countBefore} → ${c.countAfter}, size`, value: `${bytes(c.sizeBefore)} → ${bytes(c.sizeAfter)}`, phase: v.phaseName });
-      evidence.push({ label: 'heap snapshots: target pause each', value: snaps.snapshots.map((x) => `${x.at} ${Math.round(x.pauseMs)} ms (${bytes(x.bytes)})`).join(', '), phase: v.phaseName });
+      if (holder.elementsBefore !== null || holder.elementsAfter !== null)
+        evidence.push({
+          label: 'its elements, first → last snapshot',
+          value: `${holder.elementsBefore ?? 0} → ${holder.elementsAfter ?? 0}`,
+          phase: v.phaseName,
+        });
+      evidence.push({
+        label: 'bytes added below it since the first snapshot',
+        value: holder.addedBytes,
+        unit: 'bytes',
+        phase: v.phaseName,
+      });
+      for (const c of snaps.classes.slice(0, 5))
+        evidence.push({
+          label: `retained type ${c.name}: count ${c.countBefore} → ${c.countAfter}, size`,
+          value: `${bytes(c.sizeBefore)} → ${bytes(c.sizeAfter)}`,
+          phase: v.phaseName,
+        });
+      evidence.push({
+        label: 'heap snapshots: target pause each',
+        value: snaps.snapshots.map((x) => `${x.at} ${Math.round(x.pauseMs)} ms (${bytes(x.bytes)})`).join(', '),
+        phase: v.phaseName,
+      });
     }
-    for (const s of suspects) evidence.push({ label: heapSites.length ? 'allocation site' : 'function on the request path (no allocation profile)', value: siteText(s), phase: v.phaseName });
+    for (const s of suspects)
+      evidence.push({
+        label: heapSites.length ? 'allocation site' : 'function on the request path (no allocation profile)',
+        value: siteText(s),
+        phase: v.phaseName,
+      });
 
-    const projection = hoursToLimit !== null ? ` At this rate the heap reaches its ${bytes(limit.bytes)} limit (${limit.source}) in about ${round(Math.max(hoursToLimit, 0), 1)} h, then the process crashes (heap out of memory).` : ` Nothing bounds it in the process: it grows ${bytes(perHour)} per hour until the host or container runs out of memory.`;
-    return [{
-      audit: MEMORY_LEAK_ID,
-      title: held ? `Memory leak: ${held}` : `Memory leak: ${what} grows ${bytes(perHour / 60)}/min`,
-      type: 'application',
-      severity,
-      confidence: round(Math.min(0.9, probeConfidence(fit.points * 3) * fit.r2 + (holder ? 0.1 : 0)), 2),
-      component: 'service',
-      description: `The ${what} rose steadily from ${bytes(fit.first)} to ${bytes(fit.last)} over ${round(fit.seconds, 0)} s (R² ${round(fit.r2, 2)}): memory that survives garbage collection keeps accumulating under load.${held ? ` Heap snapshots before and after the load say what keeps it: ${held}.` : ''}${projection}${suspects.length ? ` ${heapSites.length ? 'Top allocation sites' : 'Functions on the request path (candidates; a heap snapshot will say which retains)'}: ${suspects.map(siteText).join(', ')}.` : ''}`,
-      evidence,
-      location: locationOf(site),
-      rootCause: 'Objects created per request stay reachable (a module-level array/map, a cache without bound or expiry, listeners never removed, closures kept by timers).',
-      impact: {
-        userExperience: 'The process crashes or is OOM-killed after hours or days; before that GC pauses grow and latency with them.',
-        resourceWaste: `${bytes(perHour)} more memory held per hour at this load (${pct(fit.slopePerSec * fit.seconds / Math.max(fit.first, 1))} growth over the window).`,
+    const projection =
+      hoursToLimit !== null
+        ? ` At this rate the heap reaches its ${bytes(limit.bytes)} limit (${limit.source}) in about ${round(Math.max(hoursToLimit, 0), 1)} h, then the process crashes (heap out of memory).`
+        : ` Nothing bounds it in the process: it grows ${bytes(perHour)} per hour until the host or container runs out of memory.`;
+    return [
+      {
+        audit: MEMORY_LEAK_ID,
+        title: held ? `Memory leak: ${held}` : `Memory leak: ${what} grows ${bytes(perHour / 60)}/min`,
+        type: 'application',
+        severity,
+        confidence: round(Math.min(0.9, probeConfidence(fit.points * 3) * fit.r2 + (holder ? 0.1 : 0)), 2),
+        component: 'service',
+        description: `The ${what} rose steadily from ${bytes(fit.first)} to ${bytes(fit.last)} over ${round(fit.seconds, 0)} s (R² ${round(fit.r2, 2)}): memory that survives garbage collection keeps accumulating under load.${held ? ` Heap snapshots before and after the load say what keeps it: ${held}.` : ''}${projection}${suspects.length ? ` ${heapSites.length ? 'Top allocation sites' : 'Functions on the request path (candidates; a heap snapshot will say which retains)'}: ${suspects.map(siteText).join(', ')}.` : ''}`,
+        evidence,
+        location: locationOf(site),
+        rootCause:
+          'Objects created per request stay reachable (a module-level array/map, a cache without bound or expiry, listeners never removed, closures kept by timers).',
+        impact: {
+          userExperience: 'The process crashes or is OOM-killed after hours or days; before that GC pauses grow and latency with them.',
+          resourceWaste: `${bytes(perHour)} more memory held per hour at this load (${pct((fit.slopePerSec * fit.seconds) / Math.max(fit.first, 1))} growth over the window).`,
+        },
+        recommendation: {
+          approach: holder
+            ? `Bound ${holder.retainedBy}${holder.file ? ` (${holder.file}${holder.line ? `:${holder.line}` : ''})` : ''}: the ${holder.holder} keeps every entry added to it${site ? ` (allocated in ${siteText(site)})` : ''}. Cap it (a ring buffer or an LRU with a size limit, a TTL), hold weakly (WeakMap/WeakRef), or stop retaining per-request data.`
+            : 'Take two heap snapshots under load a minute apart (DevTools Memory → Comparison) and find the constructor whose count grows; bound the collection holding it (LRU with a size limit, TTL, WeakMap/WeakRef), or stop retaining per-request data.',
+          expectedImprovement: 'A flat heap floor under steady load: no crash, steady GC cost and latency over long runs.',
+          effort: 'medium',
+          testingRequired: 'Run a sustained load (speedguard profile -d 10m): the heap floor must stay flat.',
+          rollbackPlan: 'Revert the change; a bounded cache can be made larger if hit rates fall.',
+        },
       },
-      recommendation: {
-        approach: holder
-          ? `Bound ${holder.retainedBy}${holder.file ? ` (${holder.file}${holder.line ? `:${holder.line}` : ''})` : ''}: the ${holder.holder} keeps every entry added to it${site ? ` (allocated in ${siteText(site)})` : ''}. Cap it (a ring buffer or an LRU with a size limit, a TTL), hold weakly (WeakMap/WeakRef), or stop retaining per-request data.`
-          : 'Take two heap snapshots under load a minute apart (DevTools Memory → Comparison) and find the constructor whose count grows; bound the collection holding it (LRU with a size limit, TTL, WeakMap/WeakRef), or stop retaining per-request data.',
-        expectedImprovement: 'A flat heap floor under steady load: no crash, steady GC cost and latency over long runs.',
-        effort: 'medium',
-        testingRequired: 'Run a sustained load (speedguard profile -d 10m): the heap floor must stay flat.',
-        rollbackPlan: 'Revert the change; a bounded cache can be made larger if hit rates fall.',
-      },
-    }];
+    ];
   },
 };
 
 /** "`Array` held by the module variable `requestLog` (server.mjs:3): +88,015 elements, +1.4 GB over 14 s". */
 export function retainerText(h: HeapRetainerGrowth, elapsedMs: number): string {
   const where = h.file ? ` (${h.file}${h.line ? `:${h.line}` : ''})` : '';
-  const elements = h.elementsAfter !== null && h.elementsBefore !== null && h.elementsAfter !== h.elementsBefore
-    ? `${h.elementsAfter > h.elementsBefore ? '+' : ''}${(h.elementsAfter - h.elementsBefore).toLocaleString('en-US')} elements, `
-    : '';
+  const elements =
+    h.elementsAfter !== null && h.elementsBefore !== null && h.elementsAfter !== h.elementsBefore
+      ? `${h.elementsAfter > h.elementsBefore ? '+' : ''}${(h.elementsAfter - h.elementsBefore).toLocaleString('en-US')} elements, `
+      : '';
   return `${h.holder} held by the ${h.retainedBy}${where}: ${elements}+${bytes(h.addedBytes)} over ${round(elapsedMs / 1000, 0)} s`;
 }

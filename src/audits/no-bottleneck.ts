@@ -56,16 +56,23 @@ function finding({ record }: AuditContext, tips: ReadonlySet<string>): AuditFind
     if (expected) {
       evidence.push({ label: 'sustainable / expected rate', value: round(sustainable / expected.rate, 2), unit: '×' });
       const atLeast = stress !== null && stress.breakingRate === null ? 'at least ' : '';
-      headroom.push(`capacity ${atLeast}${rate(sustainable)}, ${atLeast}${round(sustainable / expected.rate, 1)}× the ${expected.discovered ? 'derived' : 'expected'} ${rate(expected.rate)}`);
+      headroom.push(
+        `capacity ${atLeast}${rate(sustainable)}, ${atLeast}${round(sustainable / expected.rate, 1)}× the ${expected.discovered ? 'derived' : 'expected'} ${rate(expected.rate)}`,
+      );
     }
   }
   if (stress && stress.breakingRate === null && stress.steps.length) {
     const top = Math.max(...stress.steps.map((s) => s.offeredRate));
     evidence.push({ label: 'highest rate tested without breaking', value: top, unit: 'req/s', phase: 'stress' });
-    headroom.push(`no breaking point up to ${rate(top)}${stress.limitedFrom !== null ? ` (the load generator saturated at ${rate(stress.limitedFrom)}: not measured beyond)` : ''}`);
+    headroom.push(
+      `no breaking point up to ${rate(top)}${stress.limitedFrom !== null ? ` (the load generator saturated at ${rate(stress.limitedFrom)}: not measured beyond)` : ''}`,
+    );
   }
   const spike = record.phases.find((p) => p.name === 'spike' && p.spike);
-  if (spike) headroom.push(`a ${round(spike.spike!.spikeRate / Math.max(spike.spike!.baseRate, 1e-9), 1)}× spike ${tips.has('spike-tolerance') ? 'handled with minor degradation' : 'absorbed'}`);
+  if (spike)
+    headroom.push(
+      `a ${round(spike.spike!.spikeRate / Math.max(spike.spike!.baseRate, 1e-9), 1)}× spike ${tips.has('spike-tolerance') ? 'handled with minor degradation' : 'absorbed'}`,
+    );
   const rec = record.phases.find((p) => p.name === 'recovery' && p.recovery)?.recovery;
   if (rec?.recoveredAfterSeconds != null) {
     evidence.push({ label: 'recovery after overload', value: rec.recoveredAfterSeconds, unit: 's', phase: 'recovery' });
@@ -86,7 +93,8 @@ function finding({ record }: AuditContext, tips: ReadonlySet<string>): AuditFind
     rootCause: 'None found at this load.',
     impact: { userExperience: 'Users get responses within the SLO at the expected load.' },
     recommendation: {
-      approach: 'Nothing to fix at this load. Keep this assessment as the baseline (speedguard assess --baseline) so regressions show, and re-assess at the next expected load or before large releases.',
+      approach:
+        'Nothing to fix at this load. Keep this assessment as the baseline (speedguard assess --baseline) so regressions show, and re-assess at the next expected load or before large releases.',
       expectedImprovement: 'None needed.',
       effort: 'low',
       testingRequired: 'Gate releases on a comparison with this run (speedguard compare, exit 99 on regression).',

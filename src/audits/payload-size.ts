@@ -39,7 +39,14 @@ function sizes(record: AssessmentRecord): Size[] {
     if (endpoints.length !== 1 || out.has(endpoints[0]!)) continue;
     const received = selectMetric(phase.run, 'data_received')?.sum ?? 0;
     const requests = selectMetric(phase.run, 'http_reqs')?.sum ?? 0;
-    if (requests > 0) out.set(endpoints[0]!, { endpoint: endpoints[0]!, method: methodOf(phase.run, endpoints[0]!), bytes: received / requests, source: 'data_received / http_reqs (headers included)', phase: phase.name });
+    if (requests > 0)
+      out.set(endpoints[0]!, {
+        endpoint: endpoints[0]!,
+        method: methodOf(phase.run, endpoints[0]!),
+        bytes: received / requests,
+        source: 'data_received / http_reqs (headers included)',
+        phase: phase.name,
+      });
   }
   return [...out.values()];
 }
@@ -62,7 +69,12 @@ export const payloadSize: Audit = {
       if (measured && bandwidth !== null) {
         evidence.push({ label: 'measured rate', value: round(measured.rate, 1), unit: 'req/s', phase: measured.phase });
         evidence.push({ label: 'bandwidth at the measured rate', value: Math.round(bandwidth), unit: 'bytes/s', phase: measured.phase });
-        evidence.push({ label: 'bandwidth at the measured rate', value: round((bandwidth * 8) / 1e6, 1), unit: 'Mbit/s', phase: measured.phase });
+        evidence.push({
+          label: 'bandwidth at the measured rate',
+          value: round((bandwidth * 8) / 1e6, 1),
+          unit: 'Mbit/s',
+          phase: measured.phase,
+        });
       }
       findings.push({
         audit: 'payload-size',
@@ -71,20 +83,29 @@ export const payloadSize: Audit = {
         severity,
         confidence: s.source.startsWith('inspection') ? 0.9 : 0.75,
         component: label,
-        description: `Each response of ${label} carries ${bytes(s.bytes)}` +
-          (bandwidth !== null ? `; at the measured ${rate(measured!.rate)} that is ${bytes(bandwidth)}/s of egress, and ten times more at a 10× peak.` : '.'),
+        description:
+          `Each response of ${label} carries ${bytes(s.bytes)}` +
+          (bandwidth !== null
+            ? `; at the measured ${rate(measured!.rate)} that is ${bytes(bandwidth)}/s of egress, and ten times more at a 10× peak.`
+            : '.'),
         evidence,
         location: { endpoint: s.endpoint },
-        rootCause: 'The endpoint returns more data than a client typically uses at once: an unpaginated collection, embedded related objects, or unused fields.',
+        rootCause:
+          'The endpoint returns more data than a client typically uses at once: an unpaginated collection, embedded related objects, or unused fields.',
         impact: {
-          responseTimeIncrease: `${bytes(s.bytes)} takes ~${round((s.bytes / (1.6e6 / 8)) , 1)} s on a 1.6 Mbit/s mobile link.`,
-          resourceWaste: bandwidth !== null ? `${bytes(bandwidth)}/s of bandwidth and the CPU to serialise it.` : 'Bandwidth and serialisation CPU per request.',
+          responseTimeIncrease: `${bytes(s.bytes)} takes ~${round(s.bytes / (1.6e6 / 8), 1)} s on a 1.6 Mbit/s mobile link.`,
+          resourceWaste:
+            bandwidth !== null
+              ? `${bytes(bandwidth)}/s of bandwidth and the CPU to serialise it.`
+              : 'Bandwidth and serialisation CPU per request.',
         },
         recommendation: {
-          approach: 'Paginate collections (limit + cursor), let clients select fields, drop embedded objects clients do not need, and compress text responses.',
+          approach:
+            'Paginate collections (limit + cursor), let clients select fields, drop embedded objects clients do not need, and compress text responses.',
           expectedImprovement: `Responses under ${bytes(PAYLOAD_LARGE_BYTES)}: ${Math.max(1, Math.round(s.bytes / PAYLOAD_LARGE_BYTES))}× less data per call, with proportionally less serialisation time and egress.`,
           effort: 'medium',
-          testingRequired: 'Check clients against the new response shape (contract tests), then re-run the baseline and compare data_received and latency.',
+          testingRequired:
+            'Check clients against the new response shape (contract tests), then re-run the baseline and compare data_received and latency.',
           rollbackPlan: 'Keep the old shape available (a version or a query parameter) until clients have moved.',
         },
       });

@@ -22,7 +22,9 @@ export const recoveryTime: Audit = {
   id: 'recovery-time',
   title: 'Recovery after overload',
   run({ record }: AuditContext): AuditFinding[] {
-    const phase = record.phases.find((p) => p.name === 'recovery' && p.recovery && p.verdict !== 'skipped' && !measuresGenerator(p, record.config.slo));
+    const phase = record.phases.find(
+      (p) => p.name === 'recovery' && p.recovery && p.verdict !== 'skipped' && !measuresGenerator(p, record.config.slo),
+    );
     if (!phase) return [];
     const rec = phase.recovery!;
     const run = phase.run;
@@ -54,35 +56,42 @@ export const recoveryTime: Audit = {
       evidence.push({ label: 'p95 in the last seconds observed', value: round(tailP95), unit: 'ms', phase: 'recovery' });
       evidence.push({ label: 'failed requests in the last seconds observed', value: tailFailed, unit: 'count', phase: 'recovery' });
     }
-    return [{
-      audit: 'recovery-time',
-      title: after === null
-        ? `No recovery within ${observed} s after the overload ended (p95 still ${ms(tailP95)}, limit ${ms(rec.limitMs)})`
-        : `Slow recovery: ${after} s after the overload until latency was back to normal`,
-      type: 'application',
-      severity,
-      // Never-recovered in a short window cannot tell "slow" from "stuck".
-      confidence: after !== null ? 0.8 : observed >= RECOVERY_SLOW_SECONDS ? 0.7 : 0.5,
-      component: 'service',
-      description: `After ${overloadRate} req/s of overload the load went back to the expected rate at second ${rec.fromSecond}. ` +
-        (after === null
-          ? `For the ${observed} s observed, p95 did not stay within ${ms(rec.limitMs)} (baseline ${ms(rec.baselineP95Ms)}).`
-          : `p95 took ${after} s to return within ${ms(rec.limitMs)} (baseline ${ms(rec.baselineP95Ms)}).`),
-      evidence,
-      location: null,
-      rootCause: 'The service keeps paying for the overload after it ends: a backlog of queued work (unbounded queues, requests the clients already gave up on), retry storms, or state degraded by the overload (exhausted pools, evicted caches, a process restarting).',
-      impact: {
-        userExperience: after === null
-          ? 'Every user sees degraded responses long after a burst is over.'
-          : `Every user sees degraded responses for ${after} s after each burst.`,
+    return [
+      {
+        audit: 'recovery-time',
+        title:
+          after === null
+            ? `No recovery within ${observed} s after the overload ended (p95 still ${ms(tailP95)}, limit ${ms(rec.limitMs)})`
+            : `Slow recovery: ${after} s after the overload until latency was back to normal`,
+        type: 'application',
+        severity,
+        // Never-recovered in a short window cannot tell "slow" from "stuck".
+        confidence: after !== null ? 0.8 : observed >= RECOVERY_SLOW_SECONDS ? 0.7 : 0.5,
+        component: 'service',
+        description:
+          `After ${overloadRate} req/s of overload the load went back to the expected rate at second ${rec.fromSecond}. ` +
+          (after === null
+            ? `For the ${observed} s observed, p95 did not stay within ${ms(rec.limitMs)} (baseline ${ms(rec.baselineP95Ms)}).`
+            : `p95 took ${after} s to return within ${ms(rec.limitMs)} (baseline ${ms(rec.baselineP95Ms)}).`),
+        evidence,
+        location: null,
+        rootCause:
+          'The service keeps paying for the overload after it ends: a backlog of queued work (unbounded queues, requests the clients already gave up on), retry storms, or state degraded by the overload (exhausted pools, evicted caches, a process restarting).',
+        impact: {
+          userExperience:
+            after === null
+              ? 'Every user sees degraded responses long after a burst is over.'
+              : `Every user sees degraded responses for ${after} s after each burst.`,
+        },
+        recommendation: {
+          approach:
+            'Bound queues and give queued work a deadline (drop requests whose client has already timed out), cap retries with backoff and jitter, and make sure pools and caches survive overload.',
+          expectedImprovement: `Recovery within ${RECOVERY_SLOW_SECONDS} s (ASSESSMENT-RULES.md §6 requires < ${RECOVERY_PASS_SECONDS / 60} min).`,
+          effort: 'medium',
+          testingRequired: 'Re-run the recovery phase (speedguard assess --suite recovery) and compare the time to recover.',
+          rollbackPlan: 'Queue bounds and deadlines are configuration: restore the previous values.',
+        },
       },
-      recommendation: {
-        approach: 'Bound queues and give queued work a deadline (drop requests whose client has already timed out), cap retries with backoff and jitter, and make sure pools and caches survive overload.',
-        expectedImprovement: `Recovery within ${RECOVERY_SLOW_SECONDS} s (ASSESSMENT-RULES.md §6 requires < ${RECOVERY_PASS_SECONDS / 60} min).`,
-        effort: 'medium',
-        testingRequired: 'Re-run the recovery phase (speedguard assess --suite recovery) and compare the time to recover.',
-        rollbackPlan: 'Queue bounds and deadlines are configuration: restore the previous values.',
-      },
-    }];
+    ];
   },
 };

@@ -39,7 +39,9 @@ export function latencyRiseStep(steps: readonly StressStep[]): StressStep | null
   const sorted = [...steps].sort((a, b) => a.offeredRate - b.offeredRate);
   const first = sorted[0];
   if (!first) return null;
-  return sorted.slice(1).find((s) => s.p95Ms >= LATENCY_RISE_GROWTH * first.p95Ms && s.p95Ms - first.p95Ms >= LATENCY_RISE_MIN_EXTRA_MS) ?? null;
+  return (
+    sorted.slice(1).find((s) => s.p95Ms >= LATENCY_RISE_GROWTH * first.p95Ms && s.p95Ms - first.p95Ms >= LATENCY_RISE_MIN_EXTRA_MS) ?? null
+  );
 }
 
 export const saturationKnee: Audit = {
@@ -55,7 +57,7 @@ export const saturationKnee: Audit = {
     const first = steps[0]!;
     const top = steps[steps.length - 1]!;
     const rise = latencyRiseStep(steps);
-    const breaking = trusted.breakingRate !== null ? steps.find((s) => s.offeredRate === trusted.breakingRate) ?? null : null;
+    const breaking = trusted.breakingRate !== null ? (steps.find((s) => s.offeredRate === trusted.breakingRate) ?? null) : null;
     if (!breaking && !(rise && top.p95Ms > LATENCY_RISE_NEAR_SLO * slo.latencyMs)) return [];
 
     const sustainable = sustainableRateOf(record);
@@ -73,7 +75,12 @@ export const saturationKnee: Audit = {
       { label: 'lightest step: p95', value: round(first.p95Ms), unit: 'ms', phase: 'stress' },
     ];
     if (rise) {
-      evidence.push({ label: 'latency starts rising at: offered rate (p95 doubled)', value: rise.offeredRate, unit: 'req/s', phase: 'stress' });
+      evidence.push({
+        label: 'latency starts rising at: offered rate (p95 doubled)',
+        value: rise.offeredRate,
+        unit: 'req/s',
+        phase: 'stress',
+      });
       evidence.push({ label: 'latency starts rising at: p95', value: round(rise.p95Ms), unit: 'ms', phase: 'stress' });
     }
     if (breaking) {
@@ -83,9 +90,16 @@ export const saturationKnee: Audit = {
       evidence.push({ label: 'breaking point: failed requests', value: round(breaking.errorRate * 100, 2), unit: '%', phase: 'stress' });
     }
     evidence.push({ label: 'stop reason', value: stress.stopReason, phase: 'stress' });
-    if (trusted.limitedFrom !== null) evidence.push({ label: 'steps left out: load generator saturated from', value: trusted.limitedFrom, unit: 'req/s', phase: 'stress' });
-    if (sustainable !== null) evidence.push({ label: 'maximum sustainable rate (SLO met)', value: sustainable, unit: 'req/s', phase: 'stress' });
-    if (expected) evidence.push({ label: expected.discovered ? 'expected rate (derived: none given)' : 'expected rate', value: expected.rate, unit: 'req/s' });
+    if (trusted.limitedFrom !== null)
+      evidence.push({ label: 'steps left out: load generator saturated from', value: trusted.limitedFrom, unit: 'req/s', phase: 'stress' });
+    if (sustainable !== null)
+      evidence.push({ label: 'maximum sustainable rate (SLO met)', value: sustainable, unit: 'req/s', phase: 'stress' });
+    if (expected)
+      evidence.push({
+        label: expected.discovered ? 'expected rate (derived: none given)' : 'expected rate',
+        value: expected.rate,
+        unit: 'req/s',
+      });
     if (share !== null) evidence.push({ label: 'sustainable / expected', value: round(share * 100, 1), unit: '%' });
     if (cap) {
       evidence.push({ label: `USL σ (contention), fit ${cap.fitQuality}, r² ${round(cap.r2, 3)}`, value: round(cap.sigma, 4) });
@@ -105,53 +119,81 @@ export const saturationKnee: Audit = {
         type = info.type;
         causes.push(`At the breaking point requests failed mostly as ${kind} (${n} of ${f.total}): ${info.cause}.`);
       } else if (breaking.achievedRate < 0.9 * breaking.offeredRate) {
-        causes.push(`At the breaking point the service completed ${rate(breaking.achievedRate)} of the ${rate(breaking.offeredRate)} offered: work queued and latency grew without bound — a saturated resource (CPU, a worker or connection pool, a lock, a slow downstream).`);
+        causes.push(
+          `At the breaking point the service completed ${rate(breaking.achievedRate)} of the ${rate(breaking.offeredRate)} offered: work queued and latency grew without bound — a saturated resource (CPU, a worker or connection pool, a lock, a slow downstream).`,
+        );
       } else {
-        causes.push(`At the breaking point latency rose to p95 ${ms(breaking.p95Ms)} while throughput still followed the offered rate: requests wait in a queue in front of a saturated resource.`);
+        causes.push(
+          `At the breaking point latency rose to p95 ${ms(breaking.p95Ms)} while throughput still followed the offered rate: requests wait in a queue in front of a saturated resource.`,
+        );
       }
     }
     if (cap && cap.fitQuality !== 'poor') {
-      if (cap.kappa > KAPPA_NOTABLE) causes.push(`The USL fit shows coherency cost (κ ${round(cap.kappa, 6)}): throughput ${cap.peakThroughputRps !== null ? `peaks near ${rate(cap.peakThroughputRps)} and ` : ''}falls beyond its peak — crosstalk between concurrent requests (shared locks, cache-line or lock thrashing, chatty coordination).`);
-      else if (cap.sigma > SIGMA_NOTABLE) causes.push(`The USL fit shows contention (σ ${round(cap.sigma, 4)}, about ${pct(cap.sigma)} of each request serialised): a resource only one request can use at a time (a lock, a single-threaded section, a one-connection pool).`);
+      if (cap.kappa > KAPPA_NOTABLE)
+        causes.push(
+          `The USL fit shows coherency cost (κ ${round(cap.kappa, 6)}): throughput ${cap.peakThroughputRps !== null ? `peaks near ${rate(cap.peakThroughputRps)} and ` : ''}falls beyond its peak — crosstalk between concurrent requests (shared locks, cache-line or lock thrashing, chatty coordination).`,
+        );
+      else if (cap.sigma > SIGMA_NOTABLE)
+        causes.push(
+          `The USL fit shows contention (σ ${round(cap.sigma, 4)}, about ${pct(cap.sigma)} of each request serialised): a resource only one request can use at a time (a lock, a single-threaded section, a one-connection pool).`,
+        );
     }
-    if (causes.length === 0) causes.push('Latency grows with the arrival rate: a resource approaches saturation (queueing theory: waiting time grows as 1/(1−utilisation)).');
+    if (causes.length === 0)
+      causes.push(
+        'Latency grows with the arrival rate: a resource approaches saturation (queueing theory: waiting time grows as 1/(1−utilisation)).',
+      );
 
     const limit = sustainable ?? breaking?.offeredRate ?? rise?.offeredRate ?? top.offeredRate;
     const title = breaking
       ? `Saturates at ${rate(breaking.offeredRate)}: sustainable up to ${sustainable !== null ? rate(sustainable) : 'no tested rate'}${share !== null ? ` (${share >= 1 ? `${round(share, 1)}×` : pct(share)} of the expected ${rate(expected!.rate)})` : ''}`
       : `Latency starts rising at ${rate(rise!.offeredRate)} (p95 ${ms(first.p95Ms)} → ${ms(top.p95Ms)})`;
-    return [{
-      audit: 'saturation-knee',
-      title,
-      type,
-      severity,
-      // The staircase measures each step for a few seconds only; the USL fit's quality adds to it.
-      confidence: cap?.fitQuality === 'good' ? 0.85 : cap?.fitQuality === 'fair' ? 0.75 : 0.65,
-      component: 'service',
-      description: `The stress phase ramped ${steps.map((s) => s.offeredRate).join(' → ')} req/s. ` +
-        (rise ? `Latency starts rising at ${rate(rise.offeredRate)}: p95 went from ${ms(first.p95Ms)} at ${rate(first.offeredRate)} to ${ms(rise.p95Ms)} there. ` : '') +
-        (breaking ? `The SLO broke at ${rate(breaking.offeredRate)} (${stress.stopReason.replace('_', ' ')}).` : `No step broke the SLO up to ${rate(top.offeredRate)}.`) +
-        (trusted.limitedFrom !== null ? ` Steps from ${rate(trusted.limitedFrom)} are left out: the load generator was saturated there.` : ''),
-      evidence,
-      location: null,
-      rootCause: causes.join(' '),
-      impact: {
-        throughputReduction: sustainable !== null ? `The service holds its SLO up to ${rate(sustainable)}; beyond, latency and errors climb.` : 'No tested rate met the SLO.',
-        userExperience: share !== null && share < 1
-          ? `At the expected ${rate(expected!.rate)} users already get responses outside the SLO.`
-          : `Load above ${rate(limit)} (peaks, growth) degrades every user at once.`,
+    return [
+      {
+        audit: 'saturation-knee',
+        title,
+        type,
+        severity,
+        // The staircase measures each step for a few seconds only; the USL fit's quality adds to it.
+        confidence: cap?.fitQuality === 'good' ? 0.85 : cap?.fitQuality === 'fair' ? 0.75 : 0.65,
+        component: 'service',
+        description:
+          `The stress phase ramped ${steps.map((s) => s.offeredRate).join(' → ')} req/s. ` +
+          (rise
+            ? `Latency starts rising at ${rate(rise.offeredRate)}: p95 went from ${ms(first.p95Ms)} at ${rate(first.offeredRate)} to ${ms(rise.p95Ms)} there. `
+            : '') +
+          (breaking
+            ? `The SLO broke at ${rate(breaking.offeredRate)} (${stress.stopReason.replace('_', ' ')}).`
+            : `No step broke the SLO up to ${rate(top.offeredRate)}.`) +
+          (trusted.limitedFrom !== null
+            ? ` Steps from ${rate(trusted.limitedFrom)} are left out: the load generator was saturated there.`
+            : ''),
+        evidence,
+        location: null,
+        rootCause: causes.join(' '),
+        impact: {
+          throughputReduction:
+            sustainable !== null
+              ? `The service holds its SLO up to ${rate(sustainable)}; beyond, latency and errors climb.`
+              : 'No tested rate met the SLO.',
+          userExperience:
+            share !== null && share < 1
+              ? `At the expected ${rate(expected!.rate)} users already get responses outside the SLO.`
+              : `Load above ${rate(limit)} (peaks, growth) degrades every user at once.`,
+        },
+        recommendation: {
+          approach:
+            type === 'application'
+              ? 'Profile the service at the rate where latency starts rising to find the saturated resource (CPU profile, pool wait times, lock contention); remove the serialisation or scale that resource out (more instances, a larger pool, async I/O).'
+              : 'Fix the failure mode at the breaking point (see the root cause), then scale out; add load shedding (fast 503 with Retry-After) so overload degrades gracefully.',
+          expectedImprovement:
+            share !== null && share < 1
+              ? `Reaching the expected ${rate(expected!.rate)} at the SLO means ${round(expected!.rate / Math.max(sustainable ?? 1, 1), 1)}× the current sustainable rate.`
+              : `Each removed bottleneck moves the knee up; with horizontal scaling capacity grows roughly with instances while σ stays ${cap ? round(cap.sigma, 3) : 'small'}.`,
+          effort: 'high',
+          testingRequired: 'Re-run the stress phase (speedguard assess --suite stress) and compare the sustainable rate and the knee.',
+          rollbackPlan: 'Capacity changes (instances, pool sizes) revert by configuration; code changes ship behind a flag.',
+        },
       },
-      recommendation: {
-        approach: type === 'application'
-          ? 'Profile the service at the rate where latency starts rising to find the saturated resource (CPU profile, pool wait times, lock contention); remove the serialisation or scale that resource out (more instances, a larger pool, async I/O).'
-          : 'Fix the failure mode at the breaking point (see the root cause), then scale out; add load shedding (fast 503 with Retry-After) so overload degrades gracefully.',
-        expectedImprovement: share !== null && share < 1
-          ? `Reaching the expected ${rate(expected!.rate)} at the SLO means ${round(expected!.rate / Math.max(sustainable ?? 1, 1), 1)}× the current sustainable rate.`
-          : `Each removed bottleneck moves the knee up; with horizontal scaling capacity grows roughly with instances while σ stays ${cap ? round(cap.sigma, 3) : 'small'}.`,
-        effort: 'high',
-        testingRequired: 'Re-run the stress phase (speedguard assess --suite stress) and compare the sustainable rate and the knee.',
-        rollbackPlan: 'Capacity changes (instances, pool sizes) revert by configuration; code changes ship behind a flag.',
-      },
-    }];
+    ];
   },
 };

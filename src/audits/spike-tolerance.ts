@@ -24,7 +24,9 @@ export const spikeTolerance: Audit = {
   id: 'spike-tolerance',
   title: 'Spike tolerance',
   run({ record, thresholds }: AuditContext): AuditFinding[] {
-    const phase = record.phases.find((p) => p.name === 'spike' && p.spike && p.verdict !== 'skipped' && !measuresGenerator(p, record.config.slo));
+    const phase = record.phases.find(
+      (p) => p.name === 'spike' && p.spike && p.verdict !== 'skipped' && !measuresGenerator(p, record.config.slo),
+    );
     if (!phase) return [];
     const sp = phase.spike!;
     const slo = record.config.slo;
@@ -61,45 +63,54 @@ export const spikeTolerance: Audit = {
       { label: 'base rate', value: sp.baseRate, unit: 'req/s', phase: 'spike' },
       { label: 'spike rate', value: sp.spikeRate, unit: 'req/s', phase: 'spike' },
       { label: 'spike length', value: spikeSeconds, unit: 's', phase: 'spike' },
-      { label: 'completed during the spike', value: round(during.requests / Math.max(1, during.seconds), 1), unit: 'req/s', phase: 'spike' },
+      {
+        label: 'completed during the spike',
+        value: round(during.requests / Math.max(1, during.seconds), 1),
+        unit: 'req/s',
+        phase: 'spike',
+      },
       { label: 'failed before the spike', value: round(errBefore * 100, 2), unit: '%', phase: 'spike' },
       { label: 'failed during the spike', value: round(errDuring * 100, 2), unit: '%', phase: 'spike' },
       { label: 'p95 during the spike', value: round(p95During), unit: 'ms', phase: 'spike' },
     ];
     if (Number.isFinite(p95Before)) evidence.push({ label: 'p95 before the spike', value: round(p95Before), unit: 'ms', phase: 'spike' });
     if (Number.isFinite(p95After)) evidence.push({ label: 'p95 after the spike', value: round(p95After), unit: 'ms', phase: 'spike' });
-    if (during.dropped) evidence.push({ label: 'dropped iterations during the spike', value: during.dropped, unit: 'count', phase: 'spike' });
+    if (during.dropped)
+      evidence.push({ label: 'dropped iterations during the spike', value: during.dropped, unit: 'count', phase: 'spike' });
     if (top) evidence.push({ label: `failed during the spike: ${top[0]}`, value: top[1], unit: 'count', phase: 'spike' });
     if (sustainable !== null) evidence.push({ label: 'maximum sustainable rate (stress)', value: sustainable, unit: 'req/s' });
     const recoveredAfter = p95After <= slo.latencyMs;
-    return [{
-      audit: 'spike-tolerance',
-      title: `A ${round(sp.spikeRate / Math.max(sp.baseRate, 1e-9), 1)}× spike (${rate(sp.baseRate)} → ${rate(sp.spikeRate)}): ${pct(errDuring)} failed, p95 ${ms(p95During)}`,
-      type: info?.type ?? 'infrastructure',
-      severity,
-      confidence: during.samples >= 500 ? 0.8 : 0.65,
-      component: 'service',
-      description: `For ${spikeSeconds} s the arrival rate jumped from ${rate(sp.baseRate)} to ${rate(sp.spikeRate)}. ` +
-        `Before: p95 ${ms(p95Before)}, ${pct(errBefore)} failed. During: p95 ${ms(p95During)}, ${pct(errDuring)} failed. ` +
-        (Number.isFinite(p95After) ? `After: p95 ${ms(p95After)}${recoveredAfter ? '' : ', still above the SLO'}.` : '') +
-        (overCapacity ? ` The spike exceeded the ${rate(sustainable!)} the stress phase found sustainable.` : ''),
-      evidence,
-      location: null,
-      rootCause: overCapacity
-        ? `The spike asked for more than the service's capacity (${rate(sustainable!)}): requests queue, then time out or are refused${info ? ` (mostly ${top![0]}: ${info.cause})` : ''}.`
-        : `The service could sustain ${rate(sp.spikeRate)} in steady state but not as a sudden jump: resources that grow lazily (connection and worker pools, caches, autoscaling) are cold when the burst arrives${info ? `; failures were mostly ${top![0]} (${info.cause})` : ''}.`,
-      impact: {
-        userExperience: `During a burst ${pct(errDuring)} of requests fail and the slowest 5 % wait over ${ms(p95During)}.`,
+    return [
+      {
+        audit: 'spike-tolerance',
+        title: `A ${round(sp.spikeRate / Math.max(sp.baseRate, 1e-9), 1)}× spike (${rate(sp.baseRate)} → ${rate(sp.spikeRate)}): ${pct(errDuring)} failed, p95 ${ms(p95During)}`,
+        type: info?.type ?? 'infrastructure',
+        severity,
+        confidence: during.samples >= 500 ? 0.8 : 0.65,
+        component: 'service',
+        description:
+          `For ${spikeSeconds} s the arrival rate jumped from ${rate(sp.baseRate)} to ${rate(sp.spikeRate)}. ` +
+          `Before: p95 ${ms(p95Before)}, ${pct(errBefore)} failed. During: p95 ${ms(p95During)}, ${pct(errDuring)} failed. ` +
+          (Number.isFinite(p95After) ? `After: p95 ${ms(p95After)}${recoveredAfter ? '' : ', still above the SLO'}.` : '') +
+          (overCapacity ? ` The spike exceeded the ${rate(sustainable!)} the stress phase found sustainable.` : ''),
+        evidence,
+        location: null,
+        rootCause: overCapacity
+          ? `The spike asked for more than the service's capacity (${rate(sustainable!)}): requests queue, then time out or are refused${info ? ` (mostly ${top![0]}: ${info.cause})` : ''}.`
+          : `The service could sustain ${rate(sp.spikeRate)} in steady state but not as a sudden jump: resources that grow lazily (connection and worker pools, caches, autoscaling) are cold when the burst arrives${info ? `; failures were mostly ${top![0]} (${info.cause})` : ''}.`,
+        impact: {
+          userExperience: `During a burst ${pct(errDuring)} of requests fail and the slowest 5 % wait over ${ms(p95During)}.`,
+        },
+        recommendation: {
+          approach: overCapacity
+            ? 'Absorb bursts instead of collapsing: a bounded queue with a deadline, load shedding with 503 + Retry-After beyond it, and autoscaling (or spare capacity) sized for the expected burst.'
+            : 'Pre-warm pools (minimum sizes at the expected burst), bound queues with deadlines, and scale on a leading signal (queue length, in-flight requests) rather than CPU averages.',
+          expectedImprovement: `Failures during the burst under ${pct(slo.errorRate)} and p95 within ${ms(slo.latencyMs)}, or explicit fast rejections instead of timeouts.`,
+          effort: 'medium',
+          testingRequired: 'Re-run the spike phase (speedguard assess --suite spike) and compare errors and p95 during the spike.',
+          rollbackPlan: 'Queue and shedding limits are configuration: restore the previous values.',
+        },
       },
-      recommendation: {
-        approach: overCapacity
-          ? 'Absorb bursts instead of collapsing: a bounded queue with a deadline, load shedding with 503 + Retry-After beyond it, and autoscaling (or spare capacity) sized for the expected burst.'
-          : 'Pre-warm pools (minimum sizes at the expected burst), bound queues with deadlines, and scale on a leading signal (queue length, in-flight requests) rather than CPU averages.',
-        expectedImprovement: `Failures during the burst under ${pct(slo.errorRate)} and p95 within ${ms(slo.latencyMs)}, or explicit fast rejections instead of timeouts.`,
-        effort: 'medium',
-        testingRequired: 'Re-run the spike phase (speedguard assess --suite spike) and compare errors and p95 during the spike.',
-        rollbackPlan: 'Queue and shedding limits are configuration: restore the previous values.',
-      },
-    }];
+    ];
   },
 };

@@ -10,7 +10,17 @@ import type { PhaseRecord } from '../record/assessment-record.ts';
 import type { Evidence } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { ms, round } from '../analysis/format.ts';
-import { EXPECTED_LOAD_PHASES, WARMUP_SECONDS, endpointLabel, endpointsOf, latencyMetric, median, methodOf, phasesRun, steadyStats } from './support/record.ts';
+import {
+  EXPECTED_LOAD_PHASES,
+  WARMUP_SECONDS,
+  endpointLabel,
+  endpointsOf,
+  latencyMetric,
+  median,
+  methodOf,
+  phasesRun,
+  steadyStats,
+} from './support/record.ts';
 import { perSecond, type SecondPoint } from './support/window.ts';
 
 /** p99 ten times the median: a request in a hundred waits for something most requests never do. */
@@ -52,7 +62,9 @@ export function findStalls(phase: PhaseRecord): Stalls | null {
   const run = phase.run;
   const last = run.intervals.length ? run.intervals[run.intervals.length - 1]!.index : 0;
   // Skip the warm-up second and the last (graceful-stop stragglers only).
-  const seconds = perSecond(run, latencyMetric(run), { from: WARMUP_SECONDS, to: last - 1 }).filter((s) => s.requests >= STALL_MIN_REQUESTS);
+  const seconds = perSecond(run, latencyMetric(run), { from: WARMUP_SECONDS, to: last - 1 }).filter(
+    (s) => s.requests >= STALL_MIN_REQUESTS,
+  );
   if (seconds.length < 2 * STALL_MIN_EVENTS) return null;
   const normal = median(seconds.map((s) => s.p99));
   const stalled = seconds.filter((s) => s.p99 > STALL_FACTOR * normal && s.p99 - normal > STALL_MIN_EXTRA_MS);
@@ -110,7 +122,8 @@ function tailFindings(phases: PhaseRecord[], sloMs: number): AuditFinding[] {
         { label: 'samples', value: w.samples, unit: 'count', phase: w.phase.name },
       ],
       location: { endpoint },
-      rootCause: 'A long tail with a fast median means some requests wait for something most do not: a cache miss on a slow path, a lock or pool wait, a GC pause, a retry, or one slow downstream call.',
+      rootCause:
+        'A long tail with a fast median means some requests wait for something most do not: a cache miss on a slow path, a lock or pool wait, a GC pause, a retry, or one slow downstream call.',
       impact: {
         responseTimeIncrease: `The slowest 1 % take ${round(ratio, 1)}× the typical time.`,
         userExperience: 'A page that makes many calls hits the tail on most loads: the tail, not the median, sets its speed.',
@@ -145,14 +158,17 @@ function stallFinding(st: Stalls, sloMs: number): AuditFinding {
     severity: st.stallP99 > sloMs ? 'medium' : 'low',
     confidence: periodic && st.starts.length >= 4 ? 0.8 : 0.6,
     component: 'service',
-    description: `In the ${st.phase.name} phase, at a steady load, the per-second p99 rose ${round(st.stallP99 / st.normalP99, 1)}× above its usual level ${st.starts.length} times` +
+    description:
+      `In the ${st.phase.name} phase, at a steady load, the per-second p99 rose ${round(st.stallP99 / st.normalP99, 1)}× above its usual level ${st.starts.length} times` +
       (periodic ? `, regularly every ~${st.periodSeconds} s.` : ', at irregular times.'),
     evidence,
     location: null,
     rootCause: periodic
       ? `Something runs every ~${st.periodSeconds} s and blocks request handling: garbage collection (old-generation collections recur as the heap fills at a steady rate), a timer or scheduled job, a cache expiring on a fixed TTL (a stampede of misses), or periodic flushes (logs, metrics).`
       : 'Requests are blocked from time to time: GC pauses, lock contention, disk flushes, or a noisy neighbour on the host.',
-    impact: { userExperience: `Requests arriving during a stall wait up to ${ms(st.stallP99)}; at a steady load that is a few % of all requests.` },
+    impact: {
+      userExperience: `Requests arriving during a stall wait up to ${ms(st.stallP99)}; at a steady load that is a few % of all requests.`,
+    },
     recommendation: {
       approach: periodic
         ? `Correlate the ${st.periodSeconds}-second rhythm with the service: GC logs (--trace-gc in Node, GC logs in the JVM), scheduled jobs and cache TTLs; move the work off the request path or spread it (jittered TTLs, incremental work, a larger young generation).`
@@ -173,7 +189,9 @@ export const tailLatency: Audit = {
     const phases = phasesRun(record, EXPECTED_LOAD_PHASES);
     const findings = tailFindings(phases, sloMs);
     // One stall finding: the phase with the clearest pattern (periodic first, then most stalls).
-    const stalls = phases.map(findStalls).filter((s): s is Stalls => s !== null)
+    const stalls = phases
+      .map(findStalls)
+      .filter((s): s is Stalls => s !== null)
       .sort((a, b) => Number(b.periodSeconds !== null) - Number(a.periodSeconds !== null) || b.starts.length - a.starts.length);
     if (stalls[0]) findings.push(stallFinding(stalls[0], sloMs));
     return findings;

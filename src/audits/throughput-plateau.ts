@@ -23,7 +23,12 @@ export function plateauStep(steps: readonly StressStep[]): StressStep | null {
     const s = sorted[i]!;
     if (s.achievedRate < PLATEAU_SHARE * s.offeredRate) return s;
     const prev = sorted[i - 1];
-    if (prev && s.offeredRate >= (1 + FLAT_OFFERED_GROWTH) * prev.offeredRate && s.achievedRate < (1 + FLAT_ACHIEVED_GROWTH) * prev.achievedRate) return s;
+    if (
+      prev &&
+      s.offeredRate >= (1 + FLAT_OFFERED_GROWTH) * prev.offeredRate &&
+      s.achievedRate < (1 + FLAT_ACHIEVED_GROWTH) * prev.achievedRate
+    )
+      return s;
   }
   return null;
 }
@@ -52,11 +57,32 @@ export const throughputPlateau: Audit = {
       const steps = stress.steps;
       const peak = Math.max(...steps.map((s) => s.achievedRate));
       const severity = expected && !expected.discovered ? byCapacity(peak, expected.rate, thresholds.throughputShare.p1) : 'info';
-      const evidence: Evidence[] = steps.map((s) => ({ label: `offered ${s.offeredRate} req/s → achieved`, value: round(s.achievedRate, 1), unit: 'req/s', phase: 'stress' as const }));
+      const evidence: Evidence[] = steps.map((s) => ({
+        label: `offered ${s.offeredRate} req/s → achieved`,
+        value: round(s.achievedRate, 1),
+        unit: 'req/s',
+        phase: 'stress' as const,
+      }));
       evidence.push({ label: 'peak achieved throughput', value: round(peak, 1), unit: 'req/s', phase: 'stress' });
-      if (plateau.droppedIterations > 0) evidence.push({ label: 'dropped iterations at the plateau step', value: plateau.droppedIterations, unit: 'count', phase: 'stress' });
-      if (expected) evidence.push({ label: expected.discovered ? 'expected rate (derived: none given)' : 'expected rate', value: expected.rate, unit: 'req/s' });
-      evidence.push({ label: 'in the system at the plateau (Little\'s law)', value: round(plateau.concurrency, 1), unit: 'requests', phase: 'stress' });
+      if (plateau.droppedIterations > 0)
+        evidence.push({
+          label: 'dropped iterations at the plateau step',
+          value: plateau.droppedIterations,
+          unit: 'count',
+          phase: 'stress',
+        });
+      if (expected)
+        evidence.push({
+          label: expected.discovered ? 'expected rate (derived: none given)' : 'expected rate',
+          value: expected.rate,
+          unit: 'req/s',
+        });
+      evidence.push({
+        label: "in the system at the plateau (Little's law)",
+        value: round(plateau.concurrency, 1),
+        unit: 'requests',
+        phase: 'stress',
+      });
       findings.push({
         audit: 'throughput-plateau',
         title: `Throughput plateaus at ${rate(peak)}${expected && !expected.discovered ? ` (${peak >= expected.rate ? `${round(peak / expected.rate, 1)}×` : pct(peak / expected.rate)} of the expected ${rate(expected.rate)})` : ''}`,
@@ -64,18 +90,22 @@ export const throughputPlateau: Audit = {
         severity,
         confidence: steps.length >= 4 ? 0.8 : 0.65,
         component: 'service',
-        description: `Offered ${rate(plateau.offeredRate)}, the service completed ${rate(plateau.achievedRate)}; the most it completed in any step was ${rate(peak)}. ` +
+        description:
+          `Offered ${rate(plateau.offeredRate)}, the service completed ${rate(plateau.achievedRate)}; the most it completed in any step was ${rate(peak)}. ` +
           'Past this point extra load only adds queueing: latency rises and, in an open system, requests pile up.',
         evidence,
         location: null,
-        rootCause: `A resource is fully used at about ${rate(peak)}. With ${round(plateau.concurrency, 1)} requests in the system at the plateau (Little's law), ` +
+        rootCause:
+          `A resource is fully used at about ${rate(peak)}. With ${round(plateau.concurrency, 1)} requests in the system at the plateau (Little's law), ` +
           'a small number suggests a narrow serial section or pool (a single-threaded handler, a pool of that size); a large number suggests a busy shared resource (CPU, database).',
         impact: { throughputReduction: `The service cannot complete more than ${rate(peak)}.` },
         recommendation: {
-          approach: 'Find the resource at 100 % at the plateau (CPU per core, pool occupancy, database time) and scale or unblock it; add load shedding so overload fails fast instead of queueing.',
-          expectedImprovement: expected && !expected.discovered && peak < expected.rate
-            ? `Raising the plateau to the expected ${rate(expected.rate)} is a ${round(expected.rate / peak, 1)}× increase.`
-            : 'Moving the plateau up raises the sustainable rate by the same factor.',
+          approach:
+            'Find the resource at 100 % at the plateau (CPU per core, pool occupancy, database time) and scale or unblock it; add load shedding so overload fails fast instead of queueing.',
+          expectedImprovement:
+            expected && !expected.discovered && peak < expected.rate
+              ? `Raising the plateau to the expected ${rate(expected.rate)} is a ${round(expected.rate / peak, 1)}× increase.`
+              : 'Moving the plateau up raises the sustainable rate by the same factor.',
           ...RECOMMENDATION,
         },
       });
@@ -115,7 +145,8 @@ function steadyPhaseShortfall(phase: PhaseRecord, p1: number): AuditFinding | nu
       userExperience: 'Latency grows for as long as the load lasts; clients time out.',
     },
     recommendation: {
-      approach: 'Add capacity for the expected load now (instances, workers) and profile the saturated resource to raise per-instance throughput.',
+      approach:
+        'Add capacity for the expected load now (instances, workers) and profile the saturated resource to raise per-instance throughput.',
       expectedImprovement: `Serving the full ${rate(offered)} needs ${round(offered / Math.max(achieved, 1e-9), 1)}× the current throughput.`,
       ...RECOMMENDATION,
     },

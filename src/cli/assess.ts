@@ -24,7 +24,8 @@ import { addRecordOutputOptions, collect, durationFlag, failOnOption, portNumber
 import { finish } from './finish-assessment.ts';
 import { installScriptHooks } from '../engine/script-loader/hooks.ts';
 
-export interface AssessCliOptions extends Pick<RunCliOptions, 'method' | 'header' | 'body' | 'env' | 'workers' | 'insecure' | 'timeout' | 'quiet' | 'json' | 'history'> {
+export interface AssessCliOptions
+  extends Pick<RunCliOptions, 'method' | 'header' | 'body' | 'env' | 'workers' | 'insecure' | 'timeout' | 'quiet' | 'json' | 'history'> {
   expectedRate?: number;
   slo: string[];
   suite?: string;
@@ -50,10 +51,15 @@ export interface AssessCliOptions extends Pick<RunCliOptions, 'method' | 'header
 const positive = positiveNumber;
 
 export function registerAssessCommand(program: Command, run: (fn: () => Promise<number>) => void, passthrough: string[] = []): void {
-  const cmd = program.command('assess')
+  const cmd = program
+    .command('assess')
     .argument('[target]', 'URL or plan (with --profile: optional, the started service is the target)')
     .argument('[command...]', 'with --profile: the command that starts the service, after "--"')
-    .option('--expected-rate <req/s>', 'the expected load (default: half the sustainable maximum found by the stress phase)', positive('--expected-rate'))
+    .option(
+      '--expected-rate <req/s>',
+      'the expected load (default: half the sustainable maximum found by the stress phase)',
+      positive('--expected-rate'),
+    )
     .option('--slo <expr>', 'service-level objective, e.g. "p95<200ms", "p99<1s", "errors<1%" (repeatable)', collect, [])
     .option('--suite <phases>', 'phases to run: baseline,stress,spike,sustained,recovery (default all)')
     .option('--soak <time>', 'length of the sustained phase (default 30s; 10s with --quick)', durationFlag('--soak'))
@@ -61,7 +67,10 @@ export function registerAssessCommand(program: Command, run: (fn: () => Promise<
     .option('--profile', 'start the service given after "--" with the Node agent and measure it from inside during the baseline phase')
     .option('--path <path>', 'with --profile and no target: the request path on the started service', '/')
     .option('--port <n>', 'with --profile: the port the service listens on (default: detected)', portNumber('--port'))
-    .option('--db <postgres-url>', 'analyse this PostgreSQL database under the load: pg_stat_statements before/after each phase, plans, index advice, N+1')
+    .option(
+      '--db <postgres-url>',
+      'analyse this PostgreSQL database under the load: pg_stat_statements before/after each phase, plans, index advice, N+1',
+    )
     .option('--allow-writes', 'with --db: measure suggested indexes for real (CREATE INDEX inside a transaction that is rolled back)')
     .option('--growth <rate>', 'traffic growth for capacity planning, e.g. "20%/quarter"')
     .option('--target-rate <req/s>', 'a future load to size instances for', positive('--target-rate'))
@@ -77,14 +86,17 @@ export function registerAssessCommand(program: Command, run: (fn: () => Promise<
     .option('-k, --insecure', 'skip TLS certificate verification (local self-signed targets)')
     .option('--timeout <time>', 'request timeout', durationFlag('--timeout'));
   addRecordOutputOptions(cmd, { outDir: 'where reports go', record: 'the AssessmentRecord' })
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   speedguard assess http://127.0.0.1:3000/api --slo 'p95<200ms' --slo 'errors<1%'
   speedguard assess plan.yaml --expected-rate 500 --growth 20%/quarter --target-rate 2000
   speedguard assess http://127.0.0.1:3000/api --baseline latest --fail-on medium
   speedguard assess plan.yaml --db "postgres://app@127.0.0.1:5432/shop"
 
-Exit codes: 0 ok · 1 runtime failure · 2 bad input · 99 regression (or finding) at/above --fail-on · 130 interrupted`)
+Exit codes: 0 ok · 1 runtime failure · 2 bad input · 99 regression (or finding) at/above --fail-on · 130 interrupted`,
+    )
     .action((target: string | undefined, _rest: string[], o: AssessCliOptions) => {
       // Operands after "--" are the service's command, never the target.
       const t = target !== undefined && passthrough.length > 0 && target === passthrough[0] ? undefined : target;
@@ -99,16 +111,26 @@ function requireTarget(t: string | undefined): string {
 
 /** assess --profile [plan] -- <command>: start the service with the agent, assess it, measure it from inside. */
 export async function assessProfiledCommand(target: string | undefined, command: string[], o: AssessCliOptions): Promise<number> {
-  if (command.length === 0) throw new UsageError('--profile needs the command that starts the service after "--", e.g. speedguard assess --profile -- node server.js');
+  if (command.length === 0)
+    throw new UsageError(
+      '--profile needs the command that starts the service after "--", e.g. speedguard assess --profile -- node server.js',
+    );
   checkOutputDir(o.outDir, '--out-dir');
   const log = o.quiet ? () => {} : (line: string) => process.stderr.write(line + '\n');
-  return withProfiledTarget({ command, ...(o.port ? { port: o.port } : {}), outDir: o.outDir, name: (origin) => targetName(origin + o.path), log }, (origin, window) => {
-    const url = target ?? origin + (o.path.startsWith('/') ? o.path : '/' + o.path);
-    return assessCommand(url, o, { window, targetOrigin: target && !/^https?:/i.test(target) ? origin : undefined });
-  });
+  return withProfiledTarget(
+    { command, ...(o.port ? { port: o.port } : {}), outDir: o.outDir, name: (origin) => targetName(origin + o.path), log },
+    (origin, window) => {
+      const url = target ?? origin + (o.path.startsWith('/') ? o.path : '/' + o.path);
+      return assessCommand(url, o, { window, targetOrigin: target && !/^https?:/i.test(target) ? origin : undefined });
+    },
+  );
 }
 
-export async function assessCommand(target: string, o: AssessCliOptions, extra: { window?: WindowProbes; targetOrigin?: string | undefined } = {}): Promise<number> {
+export async function assessCommand(
+  target: string,
+  o: AssessCliOptions,
+  extra: { window?: WindowProbes; targetOrigin?: string | undefined } = {},
+): Promise<number> {
   checkOutputDir(o.outDir, '--out-dir');
   const slo = parseSlo(o.slo);
   const suite = parseSuite(o.suite);
@@ -123,9 +145,20 @@ export async function assessCommand(target: string, o: AssessCliOptions, extra: 
   checkPlanThresholds(plan);
   // Resolve the baseline before spending minutes on load: a typo'd ref fails at once.
   const baseline = o.baseline ? loadBaseline(o.baseline, historyOption(o.history)) : null;
-  const record = await assessPlan(plan, {
-    expectedRate: o.expectedRate ?? null, slo, suite, soakMs, growthPercentPerQuarter: growth, targetRate: o.targetRate ?? null,
-  }, o, thresholds, extra.window);
+  const record = await assessPlan(
+    plan,
+    {
+      expectedRate: o.expectedRate ?? null,
+      slo,
+      suite,
+      soakMs,
+      growthPercentPerQuarter: growth,
+      targetRate: o.targetRate ?? null,
+    },
+    o,
+    thresholds,
+    extra.window,
+  );
   if (baseline) record.comparison = compareRecords(baseline, record);
   return finish(record, o);
 }
@@ -143,9 +176,25 @@ function loadBaseline(ref: string, history: string | false | undefined) {
   }
 }
 
-export async function assessPlan(plan: Plan, config: AssessmentRecord['config'], o: Pick<AssessCliOptions, 'quiet' | 'workers' | 'maxRate' | 'quick' | 'db' | 'allowWrites'> & { command?: AssessmentCommand }, thresholds?: SeverityThresholds, window?: WindowProbes): Promise<AssessmentRecord> {
+export async function assessPlan(
+  plan: Plan,
+  config: AssessmentRecord['config'],
+  o: Pick<AssessCliOptions, 'quiet' | 'workers' | 'maxRate' | 'quick' | 'db' | 'allowWrites'> & { command?: AssessmentCommand },
+  thresholds?: SeverityThresholds,
+  window?: WindowProbes,
+): Promise<AssessmentRecord> {
   const log = o.quiet ? () => {} : (line: string) => process.stderr.write(line + '\n');
-  const handle = await openAssessment(plan, { config, log, command: o.command, workers: o.workers, maxRate: o.maxRate, quick: o.quick, window, thresholds, db: o.db, allowWrites: o.allowWrites });
+  const handle = await openAssessment(plan, {
+    config,
+    log,
+    command: o.command,
+    workers: o.workers,
+    maxRate: o.maxRate,
+    quick: o.quick,
+    window,
+    thresholds,
+    db: o.db,
+    allowWrites: o.allowWrites,
+  });
   return stopOnSignals(handle, () => 'stopping the assessment — the current phase ends, the others are skipped; reports are still written');
 }
-

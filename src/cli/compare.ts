@@ -15,7 +15,16 @@ import { ASSESSMENT_SCHEMA, type AssessmentRecord } from '../record/assessment-r
 import { RUN_RECORD_SCHEMA, type RunRecord } from '../record/run-record.ts';
 import { term } from '../report/escape.ts';
 import { colours } from '../report/format.ts';
-import { fmtChange, fmtInterval, fmtMetricValue, fmtPValue, fmtThreshold, fmtVerdict, optimizationId, renderOptimizationMarkdown } from '../report/optimization-md.ts';
+import {
+  fmtChange,
+  fmtInterval,
+  fmtMetricValue,
+  fmtPValue,
+  fmtThreshold,
+  fmtVerdict,
+  optimizationId,
+  renderOptimizationMarkdown,
+} from '../report/optimization-md.ts';
 import { EXIT, UsageError } from '../errors.ts';
 
 export interface CompareCliOptions {
@@ -48,9 +57,14 @@ Examples:
 Exit codes: 0 no regression at/above --fail-on · 2 bad ref or input · 99 regression at/above --fail-on`;
 
 export function registerCompareCommand(program: Command, run: (fn: () => Promise<number>) => void): void {
-  program.command('compare <baseline> <current>')
+  program
+    .command('compare <baseline> <current>')
     .option('--history <path>', `history database (default ${DEFAULT_HISTORY_PATH})`)
-    .addOption(new Option('--fail-on <severity>', 'exit 99 on a regression at or above this severity').choices([...REGRESSION_SEVERITIES]).default('medium'))
+    .addOption(
+      new Option('--fail-on <severity>', 'exit 99 on a regression at or above this severity')
+        .choices([...REGRESSION_SEVERITIES])
+        .default('medium'),
+    )
     .option('--out-dir <dir>', 'where OPTIMIZATIONS/OPT-<id>.md goes', 'PERFORMANCE')
     .option('--warmup <time>', 'leave out the first seconds of each run (ramp-up, JIT warm-up), e.g. 2s', durationFlag('--warmup'))
     .option('--json', 'print the comparison as JSON on stdout instead of the table')
@@ -149,7 +163,9 @@ function readRecordFile(path: string, what: string): AnyRecord | { recordId: str
   const assessmentId = (data as { assessment_id?: unknown } | null)?.assessment_id;
   if (schema === ENVELOPE_SCHEMA && typeof assessmentId === 'string') return { recordId: assessmentId };
   if (schema !== RUN_RECORD_SCHEMA && schema !== ASSESSMENT_SCHEMA) {
-    throw new UsageError(`${what} ${path}: not a speedguard run or assessment record (schema ${JSON.stringify(schema ?? null)}; expected ${RUN_RECORD_SCHEMA}, ${ASSESSMENT_SCHEMA} or an assessment envelope)`);
+    throw new UsageError(
+      `${what} ${path}: not a speedguard run or assessment record (schema ${JSON.stringify(schema ?? null)}; expected ${RUN_RECORD_SCHEMA}, ${ASSESSMENT_SCHEMA} or an assessment envelope)`,
+    );
   }
   return data as AnyRecord;
 }
@@ -168,24 +184,52 @@ export function renderComparisonTable(c: Comparison, colour: boolean, failOn: Re
   const k = colours(colour);
   const conf = `${Math.round(c.settings.confidence * 100)}% CI`;
   const header = ['metric', 'baseline', 'current', 'change', 'threshold', 'p-value', conf, 'verdict'];
-  const rows = c.metrics.map((m) => [m.label, fmtMetricValue(m, m.baseline), fmtMetricValue(m, m.current), fmtChange(m), fmtThreshold(m), fmtPValue(m), fmtInterval(m.ci), fmtVerdict(m)]);
+  const rows = c.metrics.map((m) => [
+    m.label,
+    fmtMetricValue(m, m.baseline),
+    fmtMetricValue(m, m.current),
+    fmtChange(m),
+    fmtThreshold(m),
+    fmtPValue(m),
+    fmtInterval(m.ci),
+    fmtVerdict(m),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => '  ' + cells.map((cell, i) => (i === 0 || i === cells.length - 1 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    '  ' +
+    cells
+      .map((cell, i) => (i === 0 || i === cells.length - 1 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const out: string[] = [];
   const who = (r: Comparison['baseline']) => `${term(r.id)}${r.phase ? ` (${term(r.phase)} phase)` : ''} · ${term(r.target)}`;
   out.push(`  baseline ${who(c.baseline)}`, `  current  ${who(c.current)}`, '');
   out.push(k.bold(line(header)));
   c.metrics.forEach((m, i) => {
     const text = line(rows[i]!);
-    out.push(m.verdict === 'regression' ? k.red(text) : m.verdict === 'improvement' ? k.green(text) : m.verdict === 'inconclusive' ? k.yellow(text) : text);
+    out.push(
+      m.verdict === 'regression'
+        ? k.red(text)
+        : m.verdict === 'improvement'
+          ? k.green(text)
+          : m.verdict === 'inconclusive'
+            ? k.yellow(text)
+            : text,
+    );
   });
   out.push('');
   for (const m of c.metrics) if (m.verdict !== 'unchanged') out.push(`  ${term(m.label)}: ${term(m.reason)}`);
   for (const n of c.notes) out.push(k.dim(`  note: ${term(n)}`));
   const gate = regressionsAtOrAbove(c, failOn);
-  const verdict = c.verdict === 'regressed'
-    ? `REGRESSED: ${c.regressions} regression${c.regressions === 1 ? '' : 's'}, worst ${c.worstSeverity}${gate.length ? ` (fails --fail-on ${failOn})` : ` (below --fail-on ${failOn})`}`
-    : c.verdict === 'improved' ? `IMPROVED: ${c.improvements} significant improvement${c.improvements === 1 ? '' : 's'}, no regression` : 'UNCHANGED: no significant change past the thresholds';
-  out.push('', `  ${c.verdict === 'regressed' ? k.red(k.bold(verdict)) : c.verdict === 'improved' ? k.green(k.bold(verdict)) : k.bold(verdict)}`);
+  const verdict =
+    c.verdict === 'regressed'
+      ? `REGRESSED: ${c.regressions} regression${c.regressions === 1 ? '' : 's'}, worst ${c.worstSeverity}${gate.length ? ` (fails --fail-on ${failOn})` : ` (below --fail-on ${failOn})`}`
+      : c.verdict === 'improved'
+        ? `IMPROVED: ${c.improvements} significant improvement${c.improvements === 1 ? '' : 's'}, no regression`
+        : 'UNCHANGED: no significant change past the thresholds';
+  out.push(
+    '',
+    `  ${c.verdict === 'regressed' ? k.red(k.bold(verdict)) : c.verdict === 'improved' ? k.green(k.bold(verdict)) : k.bold(verdict)}`,
+  );
   return out.join('\n') + '\n';
 }

@@ -23,15 +23,21 @@ export interface DbCliOptions {
 }
 
 export function registerDbCommand(program: Command, run: (fn: () => Promise<number>) => void): void {
-  const cmd = program.command('db')
+  const cmd = program
+    .command('db')
     .argument('<postgres-url>', 'postgres://user[:password]@host[:port]/database (the password is never printed or stored)')
     .option('--top <n>', 'statements (by total time) to explain and advise on', positiveInt('--top'), 10)
     .option('--no-explain', 'do not EXPLAIN the top statements (no plans, no index advice)')
-    .option('--allow-writes', 'measure candidate indexes for real: CREATE INDEX inside a transaction that is always rolled back (holds a lock on the table meanwhile)')
+    .option(
+      '--allow-writes',
+      'measure candidate indexes for real: CREATE INDEX inside a transaction that is always rolled back (holds a lock on the table meanwhile)',
+    )
     .option('--config <file>', 'severity thresholds (JSON or YAML), e.g. dbQueryMs: { p2: 200 }')
     .addOption(failOnOption('exit 99 on a finding at or above this severity'));
   addRecordOutputOptions(cmd, { outDir: 'where the reports go', record: 'the record' })
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   speedguard db postgres://app@127.0.0.1:5432/shop
   PGPASSWORD=secret speedguard db postgres://app@db.internal/shop --top 20
@@ -40,7 +46,8 @@ Examples:
 
 Reads pg_stat_statements (cumulative since its last reset), the catalogue and pg_stat_activity in a
 read-only session with statement and lock timeouts. Reports: <out-dir>/ANALYSIS/db-<database>-<time>.md/.json/.html.
-Exit codes: 0 ok · 1 cannot connect / runtime failure · 2 bad URL or option · 99 --fail-on matched`)
+Exit codes: 0 ok · 1 cannot connect / runtime failure · 2 bad URL or option · 99 --fail-on matched`,
+    )
     .action((url: string, o: DbCliOptions) => run(() => dbCommand(url, o)));
 }
 

@@ -33,7 +33,12 @@ export async function finish(measured: AssessmentRecord, o: FinishOptions): Prom
   if (o.json) process.stdout.write(JSON.stringify(record) + '\n');
   else process.stdout.write(renderTerminalFindings(record, { colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }, files));
   if (writeError !== null) {
-    reportWriteFailure('the reports under --out-dir', (writeError as NodeJS.ErrnoException).path ?? o.outDir, writeError, history !== false);
+    reportWriteFailure(
+      'the reports under --out-dir',
+      (writeError as NodeJS.ErrnoException).path ?? o.outDir,
+      writeError,
+      history !== false,
+    );
     return record.status === 'interrupted' ? EXIT.INTERRUPTED : EXIT.RUNTIME;
   }
   return gateExitCode(record, { failOn: o.failOn });

@@ -66,7 +66,11 @@ export function renderHistoryTable(entries: HistoryEntry[], shortId: (id: string
     findingsText(e),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const out = [c.bold(line(header))];
   rows.forEach((r, i) => {
     const text = line(r);
@@ -98,7 +102,8 @@ export function historyCommand(o: HistoryCliOptions, io: CliIo = processIo()): v
     }
     io.out(renderHistoryTable(entries, (id) => store.shortId(id), io.colour));
     const total = store.count(o.kind);
-    if (total > entries.length) io.out(colours(io.colour).dim(`… ${total - entries.length} older ${what} not shown (--limit 0 for all)`) + '\n');
+    if (total > entries.length)
+      io.out(colours(io.colour).dim(`… ${total - entries.length} older ${what} not shown (--limit 0 for all)`) + '\n');
   } finally {
     store.close();
   }

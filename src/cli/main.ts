@@ -23,35 +23,58 @@ type Register = (program: Command, run: Runner, passthrough: string[]) => void;
 /** The commands, in the order help lists them; `load` imports one's implementation and registers it. */
 const COMMANDS: ReadonlyArray<{ name: string; description: string; load: () => Promise<Register> }> = [
   {
-    name: 'run', description: 'run a load test: a URL, a YAML/JSON plan, or a TS/JS script',
+    name: 'run',
+    description: 'run a load test: a URL, a YAML/JSON plan, or a TS/JS script',
     load: async () => {
       const { addRunOptions, runCommand } = await import('./run.ts');
       return (program, run) => {
-        addRunOptions(program.command('run <target>').addHelpText('after', EXAMPLES))
-          .action((target: string, o: RunCliOptions) => run(() => runCommand(target, o)));
+        addRunOptions(program.command('run <target>').addHelpText('after', EXAMPLES)).action((target: string, o: RunCliOptions) =>
+          run(() => runCommand(target, o)),
+        );
       };
     },
   },
   {
-    name: 'assess', description: 'assess a service: baseline, stress to breaking point, spike, sustained, recovery → findings, capacity, reports',
+    name: 'assess',
+    description: 'assess a service: baseline, stress to breaking point, spike, sustained, recovery → findings, capacity, reports',
     load: async () => (await import('./assess.ts')).registerAssessCommand,
   },
-  { name: 'history', description: 'list stored runs and assessments, newest first', load: async () => { const m = await import('./history.ts'); return (p) => m.registerHistoryCommand(p); } },
-  { name: 'report', description: 're-render a stored run or assessment (no load is sent)', load: async () => { const m = await import('./report.ts'); return (p) => m.registerReportCommand(p); } },
   {
-    name: 'compare', description: 'compare a run with a baseline: direction-aware thresholds, significance, confidence intervals',
+    name: 'history',
+    description: 'list stored runs and assessments, newest first',
+    load: async () => {
+      const m = await import('./history.ts');
+      return (p) => m.registerHistoryCommand(p);
+    },
+  },
+  {
+    name: 'report',
+    description: 're-render a stored run or assessment (no load is sent)',
+    load: async () => {
+      const m = await import('./report.ts');
+      return (p) => m.registerReportCommand(p);
+    },
+  },
+  {
+    name: 'compare',
+    description: 'compare a run with a baseline: direction-aware thresholds, significance, confidence intervals',
     load: async () => (await import('./compare.ts')).registerCompareCommand,
   },
   {
-    name: 'demo', description: 'start the bundled demo shop (real bottlenecks), assess it, and write the reports (about 2 minutes)',
+    name: 'demo',
+    description: 'start the bundled demo shop (real bottlenecks), assess it, and write the reports (about 2 minutes)',
     load: async () => (await import('./demo.ts')).registerDemoCommand,
   },
   {
-    name: 'profile', description: 'start a service, load it, measure it from inside (CPU profile, event loop, GC, memory, downstreams, /proc) and name the bottleneck',
+    name: 'profile',
+    description:
+      'start a service, load it, measure it from inside (CPU profile, event loop, GC, memory, downstreams, /proc) and name the bottleneck',
     load: async () => (await import('./profile.ts')).registerProfileCommand,
   },
   {
-    name: 'db', description: 'analyse a PostgreSQL database: slow statements, plans, measured index advice, unused/duplicate/invalid indexes, cache, connections',
+    name: 'db',
+    description:
+      'analyse a PostgreSQL database: slow statements, plans, measured index advice, unused/duplicate/invalid indexes, cache, connections',
     load: async () => (await import('./db.ts')).registerDbCommand,
   },
 ];
@@ -75,7 +98,11 @@ export async function main(argv: string[]): Promise<number> {
   // Commands registered from their own files run through this, so their exit code reaches main().
   const pending: Array<Promise<void>> = [];
   const runner: Runner = (fn) => {
-    pending.push(fn().then((c) => { code = c; }));
+    pending.push(
+      fn().then((c) => {
+        code = c;
+      }),
+    );
   };
   // What follows "--" is a command to start (assess --profile), never options or a target.
   const dd = argv.indexOf('--');

@@ -10,50 +10,62 @@ import { GATE_SEVERITIES } from '../record/findings.ts';
 export const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
 /** A whole number ≥ 0. */
-export const wholeNumber = (name: string) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${name}: expected a whole number, got ${JSON.stringify(v)}`);
-  return n;
-};
+export const wholeNumber =
+  (name: string) =>
+  (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new UsageError(`${name}: expected a whole number, got ${JSON.stringify(v)}`);
+    return n;
+  };
 
 /** A whole number > 0. */
-export const positiveInt = (name: string) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${name}: expected a whole number > 0, got ${JSON.stringify(v)}`);
-  return n;
-};
+export const positiveInt =
+  (name: string) =>
+  (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${name}: expected a whole number > 0, got ${JSON.stringify(v)}`);
+    return n;
+  };
 
 /** Any number > 0. */
-export const positiveNumber = (name: string) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${name}: expected a number > 0, got ${JSON.stringify(v)}`);
-  return n;
-};
+export const positiveNumber =
+  (name: string) =>
+  (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${name}: expected a number > 0, got ${JSON.stringify(v)}`);
+    return n;
+  };
 
 /** Requests per second (open model): any number > 0, e.g. 2000 or 0.5. */
 export const rateNumber = positiveNumber;
 
 /** A TCP port, 1–65535. */
-export const portNumber = (name: string) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 65_535) throw new UsageError(`${name}: expected a port number 1–65535, got ${JSON.stringify(v)}`);
-  return n;
-};
+export const portNumber =
+  (name: string) =>
+  (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1 || n > 65_535)
+      throw new UsageError(`${name}: expected a port number 1–65535, got ${JSON.stringify(v)}`);
+    return n;
+  };
 
 /**
  * A duration with its unit ("30s", "1m30s", "500ms"), kept as written. A bare number is refused, as
  * k6 does on its command line: "-d 30" would otherwise run 30 milliseconds.
  */
-export const durationFlag = (name: string) => (v: string): string => {
-  const text = v.trim();
-  if (/^\d+(\.\d+)?$/.test(text)) throw new UsageError(`${name}: ${JSON.stringify(v)} has no unit; write it with one, e.g. "${text}s" or "${text}ms"`);
-  try {
-    parseDuration(text);
-  } catch {
-    throw new UsageError(`${name}: expected a duration such as 30s, 1m30s or 500ms, got ${JSON.stringify(v)}`);
-  }
-  return text;
-};
+export const durationFlag =
+  (name: string) =>
+  (v: string): string => {
+    const text = v.trim();
+    if (/^\d+(\.\d+)?$/.test(text))
+      throw new UsageError(`${name}: ${JSON.stringify(v)} has no unit; write it with one, e.g. "${text}s" or "${text}ms"`);
+    try {
+      parseDuration(text);
+    } catch {
+      throw new UsageError(`${name}: expected a duration such as 30s, 1m30s or 500ms, got ${JSON.stringify(v)}`);
+    }
+    return text;
+  };
 
 /** --fail-on with its values checked by commander (a typo is exit 2, not a gate that always fails). */
 export function failOnOption(description: string): Option {

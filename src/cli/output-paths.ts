@@ -48,7 +48,10 @@ export function checkOutputDir(dir: string, flag: string): void {
   for (;;) {
     const s = stat(probe);
     if (s !== null) {
-      if (!s.isDirectory()) throw new UsageError(`${where}: ${probe === resolve(dir) ? 'is a file, expected a directory' : `${probe} is a file, not a directory`}`);
+      if (!s.isDirectory())
+        throw new UsageError(
+          `${where}: ${probe === resolve(dir) ? 'is a file, expected a directory' : `${probe} is a file, not a directory`}`,
+        );
       if (!writable(probe)) throw new UsageError(`${where}: directory ${probe} is not writable`);
       return;
     }
@@ -62,5 +65,7 @@ export function checkOutputDir(dir: string, flag: string): void {
 export function reportWriteFailure(what: string, path: string, error: unknown, storedInHistory: boolean): void {
   const reason = error instanceof Error ? ((error as NodeJS.ErrnoException).code ?? error.message) : String(error);
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`speedguard: could not write ${what} ${path}: ${reason === message ? message : `${reason} (${message})`}; ${storedInHistory ? 'the run is stored in history (re-render it with `speedguard report`)' : 'the summary above is all that was kept'}\n`);
+  process.stderr.write(
+    `speedguard: could not write ${what} ${path}: ${reason === message ? message : `${reason} (${message})`}; ${storedInHistory ? 'the run is stored in history (re-render it with `speedguard report`)' : 'the summary above is all that was kept'}\n`,
+  );
 }

@@ -13,7 +13,11 @@ import { UsageError } from '../errors.ts';
 import { toUrlFlags, type RunCliOptions } from './run.ts';
 import { addRecordOutputOptions, collect, durationFlag, failOnOption, portNumber, positiveInt, rateNumber } from './option-parsers.ts';
 
-export interface ProfileCliOptions extends Pick<RunCliOptions, 'vus' | 'duration' | 'rate' | 'method' | 'header' | 'body' | 'env' | 'workers' | 'timeout' | 'json' | 'quiet' | 'history'> {
+export interface ProfileCliOptions
+  extends Pick<
+    RunCliOptions,
+    'vus' | 'duration' | 'rate' | 'method' | 'header' | 'body' | 'env' | 'workers' | 'timeout' | 'json' | 'quiet' | 'history'
+  > {
   path: string;
   port?: number;
   warmup: string;
@@ -27,9 +31,9 @@ export interface ProfileCliOptions extends Pick<RunCliOptions, 'vus' | 'duration
   allowWrites?: boolean;
 }
 
-
 export function registerProfileCommand(program: Command, run: (fn: () => Promise<number>) => void): void {
-  const cmd = program.command('profile')
+  const cmd = program
+    .command('profile')
     .argument('[command...]', 'the command that starts the service, after "--" (or --pid)')
     .option('-u, --vus <n>', 'virtual users (closed model; default 20 when no --rate)', positiveInt('--vus'))
     .option('-r, --rate <n>', 'arrival rate in requests/s (open model)', rateNumber('--rate'))
@@ -45,12 +49,17 @@ export function registerProfileCommand(program: Command, run: (fn: () => Promise
     .option('-w, --workers <n>', 'load generator worker threads', positiveInt('--workers'))
     .option('--timeout <time>', 'request timeout', durationFlag('--timeout'))
     .option('--sampling-interval <µs>', 'CPU profile sampling interval in µs (default 1000)', positiveInt('--sampling-interval'))
-    .option('--db <postgres-url>', 'analyse this PostgreSQL database over the measured window: statements, plans, index advice, N+1 per request')
+    .option(
+      '--db <postgres-url>',
+      'analyse this PostgreSQL database over the measured window: statements, plans, index advice, N+1 per request',
+    )
     .option('--allow-writes', 'with --db: measure suggested indexes for real (CREATE INDEX inside a transaction that is rolled back)')
     .option('--config <file>', 'severity thresholds (JSON or YAML)')
     .addOption(failOnOption('exit 99 on a finding at or above this severity'));
   addRecordOutputOptions(cmd, { outDir: 'where reports and the .cpuprofile go', record: 'the record' })
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   speedguard profile -- node server.js
   speedguard profile --rate 300 -d 20s --path /api/products -- npm start
@@ -58,12 +67,16 @@ Examples:
   speedguard profile --pid 4242 --port 8080             (a running process: /proc probes only)
   speedguard profile --db "$DATABASE_URL" -- node server.js   (+ the queries each request runs)
 
-The target's .cpuprofile is saved beside the reports (open it in Chrome DevTools).`)
+The target's .cpuprofile is saved beside the reports (open it in Chrome DevTools).`,
+    )
     .action((command: string[], o: ProfileCliOptions) => run(() => profileCommand(command, o)));
 }
 
 export async function profileCommand(command: string[], o: ProfileCliOptions): Promise<number> {
-  if (o.pid === undefined && command.length === 0) throw new UsageError('profile: give the command that starts the service after "--" (e.g. speedguard profile -- node server.js), or --pid N --port P');
+  if (o.pid === undefined && command.length === 0)
+    throw new UsageError(
+      'profile: give the command that starts the service after "--" (e.g. speedguard profile -- node server.js), or --pid N --port P',
+    );
   if (o.pid !== undefined && command.length > 0) throw new UsageError('profile: give either a command after "--" or --pid, not both');
   checkOutputDir(o.outDir, '--out-dir');
   const slo = parseSlo(o.slo);
@@ -72,7 +85,13 @@ export async function profileCommand(command: string[], o: ProfileCliOptions): P
   const flags = toUrlFlags({ ...o, out: [], threshold: [], env: o.env ?? [], header: o.header ?? [] } as RunCliOptions);
   const log = o.quiet ? () => {} : (line: string) => process.stderr.write(line + '\n');
   const handle = startProfile({
-    command, path: o.path, flags, warmupMs, outDir: o.outDir, slo, log,
+    command,
+    path: o.path,
+    flags,
+    warmupMs,
+    outDir: o.outDir,
+    slo,
+    log,
     ...(o.port ? { port: o.port } : {}),
     ...(o.pid !== undefined ? { pid: o.pid } : {}),
     ...(o.workers ? { workers: o.workers } : {}),
@@ -83,4 +102,3 @@ export async function profileCommand(command: string[], o: ProfileCliOptions): P
   const record = await stopOnSignals(handle, () => 'stopping — the load ends, the target is stopped; what was measured is reported');
   return finish(record, { outDir: o.outDir, json: o.json, history: o.history, failOn: o.failOn });
 }
-

@@ -52,7 +52,9 @@ async function loadWriteReports(): Promise<WriteReportsModule> {
 function badFormat(record: StoredRecord, format: ReportFormat, short: string): UsageError {
   const isRun = record.kind === 'run';
   const allowed = (isRun ? RUN_FORMATS : ASSESS_FORMATS).join(', ');
-  return new UsageError(`--format ${format} does not apply to ${isRun ? 'run' : 'assessment'} ${short} (formats for ${isRun ? 'runs' : 'assessments'}: ${allowed})`);
+  return new UsageError(
+    `--format ${format} does not apply to ${isRun ? 'run' : 'assessment'} ${short} (formats for ${isRun ? 'runs' : 'assessments'}: ${allowed})`,
+  );
 }
 
 async function writeOut(path: string, text: string): Promise<string> {
@@ -81,7 +83,13 @@ export interface ReportDeps {
   loadWriteReports?: () => Promise<WriteReportsModule>;
 }
 
-async function reportAssessment(record: AssessmentRecord, o: ReportCliOptions, format: ReportFormat, io: CliIo, deps: ReportDeps): Promise<void> {
+async function reportAssessment(
+  record: AssessmentRecord,
+  o: ReportCliOptions,
+  format: ReportFormat,
+  io: CliIo,
+  deps: ReportDeps,
+): Promise<void> {
   if (format === 'json' && !o.outDir) {
     io.out(JSON.stringify(record) + '\n');
     return;
@@ -107,7 +115,9 @@ async function reportAssessment(record: AssessmentRecord, o: ReportCliOptions, f
       written = [];
       // No GitHub step summary for a single re-rendered file: only `all` is the full report.
       const result = await mod.writeAssessmentReports(record, scratch, { ...opts, env: {} });
-      skipped = (result.skipped ?? []).filter((s) => extname(s.file) === EXT[format]).map((s) => ({ ...s, file: join(outDir, relative(scratch, s.file)) }));
+      skipped = (result.skipped ?? [])
+        .filter((s) => extname(s.file) === EXT[format])
+        .map((s) => ({ ...s, file: join(outDir, relative(scratch, s.file)) }));
       for (const p of result) {
         if (extname(p) !== EXT[format]) continue;
         const dest = join(outDir, relative(scratch, resolve(scratch, p)));
@@ -139,7 +149,8 @@ export async function reportCommand(ref: string, o: ReportCliOptions, io: CliIo 
   if (!(record.kind === 'run' ? RUN_FORMATS : ASSESS_FORMATS).includes(format)) throw badFormat(record, format, short);
   // --quiet: the files are written, nothing is printed but errors.
   const out: CliIo = o.quiet ? { ...io, out: () => {} } : io;
-  if (record.kind === 'run' && (format === 'md' || format === 'html' || format === 'junit')) await reportAssessment(assessRun(record), o, format, out, deps);
+  if (record.kind === 'run' && (format === 'md' || format === 'html' || format === 'junit'))
+    await reportAssessment(assessRun(record), o, format, out, deps);
   else if (record.kind === 'run') await reportRun(record, format, o.outDir, short, out);
   else await reportAssessment(withVerdict(record), o, format, out, deps);
 }
@@ -153,10 +164,16 @@ export function registerReportCommand(program: Command, io?: CliIo, deps: Report
   program
     .command('report <ref>')
     .option('--history <path>', 'history database (default .speedguard/history.db)')
-    .addOption(new Option('-f, --format <format>', 'what to render (default: summary for runs, all for assessments)').choices([...REPORT_FORMATS]))
+    .addOption(
+      new Option('-f, --format <format>', 'what to render (default: summary for runs, all for assessments)').choices([...REPORT_FORMATS]),
+    )
     .option('--out-dir <dir>', `where report files go (default ./${DEFAULT_OUT_DIR})`)
     .addOption(new Option('--kind <kind>', 'resolve latest / latest~N among runs or assessments only').choices(['run', 'assess']))
-    .addOption(new Option('--junit-min-severity <severity>', 'assessments: findings at or above it become JUnit failures').choices([...SEVERITY_ORDER]))
+    .addOption(
+      new Option('--junit-min-severity <severity>', 'assessments: findings at or above it become JUnit failures').choices([
+        ...SEVERITY_ORDER,
+      ]),
+    )
     .option('-q, --quiet', 'write the files, print nothing but errors')
     .addHelpText('after', EXAMPLES)
     .action(async (ref: string, o: ReportCliOptions) => reportCommand(ref, o, io ?? processIo(), deps));

@@ -32,11 +32,22 @@ export interface RunSupport {
   /** --tag name=value */
   tags: Record<string, string>;
   checkPlan(plan: Plan): void;
-  runPlanToRecord(plan: Plan, o: { quiet?: boolean | undefined }, ndjsonPath: string | null, stopGraceMs: number): Promise<{ record: RunRecord; failedExports: FailedExport[] }>;
+  runPlanToRecord(
+    plan: Plan,
+    o: { quiet?: boolean | undefined },
+    ndjsonPath: string | null,
+    stopGraceMs: number,
+  ): Promise<{ record: RunRecord; failedExports: FailedExport[] }>;
   historyOption(h: unknown): string | false | undefined;
 }
 
-export async function runK6Script(target: string, o: K6CliOptions, ndjsonPath: string | null, stopGraceMs: number, support: RunSupport): Promise<number> {
+export async function runK6Script(
+  target: string,
+  o: K6CliOptions,
+  ndjsonPath: string | null,
+  stopGraceMs: number,
+  support: RunSupport,
+): Promise<number> {
   const { checkPlan, historyOption, runPlanToRecord } = support;
   const flags = support.flags;
   // Checked before any load is sent.
@@ -79,7 +90,10 @@ export async function runK6Script(target: string, o: K6CliOptions, ndjsonPath: s
     }
   } else process.stdout.write(renderSummary(record, { colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }));
   appendStepSummary(renderRunGithubSummary(record));
-  if (o.summaryExport) await exportTo(failedExports, '--summary-export', o.summaryExport, () => writeFileSync(o.summaryExport!, JSON.stringify(buildK6SummaryExport(data), null, 2) + '\n'));
+  if (o.summaryExport)
+    await exportTo(failedExports, '--summary-export', o.summaryExport, () =>
+      writeFileSync(o.summaryExport!, JSON.stringify(buildK6SummaryExport(data), null, 2) + '\n'),
+    );
   for (const w of outcome.warnings) process.stderr.write(`speedguard: ${w}\n`);
   return k6ExitCode(outcome, finishRun(record, failedExports, history));
 }
@@ -87,9 +101,13 @@ export async function runK6Script(target: string, o: K6CliOptions, ndjsonPath: s
 const TREND_STAT = /^(avg|min|med|max|count|p\(\d+(\.\d+)?\))$/;
 
 function trendStatsFlag(list: string): string[] {
-  const stats = list.split(',').map((s) => s.trim()).filter(Boolean);
+  const stats = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = stats.find((s) => !TREND_STAT.test(s));
-  if (bad !== undefined || stats.length === 0) throw new UsageError(`--summary-trend-stats: ${JSON.stringify(bad ?? list)} is not a trend stat (avg, min, med, max, count, p(N))`);
+  if (bad !== undefined || stats.length === 0)
+    throw new UsageError(`--summary-trend-stats: ${JSON.stringify(bad ?? list)} is not a trend stat (avg, min, med, max, count, p(N))`);
   return stats;
 }
 
@@ -97,7 +115,12 @@ function trendStatsFlag(list: string): string[] {
 function writeSummaryOutputs(out: unknown): void {
   if (out === null || typeof out !== 'object') return;
   for (const [key, value] of Object.entries(out as Record<string, unknown>)) {
-    const bytes = value instanceof ArrayBuffer ? Buffer.from(value) : ArrayBuffer.isView(value) ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : String(value);
+    const bytes =
+      value instanceof ArrayBuffer
+        ? Buffer.from(value)
+        : ArrayBuffer.isView(value)
+          ? Buffer.from(value.buffer, value.byteOffset, value.byteLength)
+          : String(value);
     if (key === 'stdout') process.stdout.write(bytes);
     else if (key === 'stderr') process.stderr.write(bytes);
     else {

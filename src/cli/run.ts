@@ -49,7 +49,6 @@ export interface RunCliOptions {
   limits?: boolean;
 }
 
-
 export function addRunOptions(cmd: Command): Command {
   return cmd
     .option('-u, --vus <n>', 'virtual users (closed model)', wholeNumber('--vus'))
@@ -73,8 +72,15 @@ export function addRunOptions(cmd: Command): Command {
     .option('--json', 'print the RunRecord as JSON on stdout instead of the summary table')
     .option('--history <path>', 'history database (default .speedguard/history.db)')
     .option('--no-history', 'do not store this run in the history database')
-    .option('--no-limits', 'lift the safety limits on VUs (10,000 per worker), rate (100,000/s per worker), durations (7 days) and iterations')
-    .addOption(new Option('--stop-grace <time>', 'after Ctrl-C, how long in-flight requests may finish').default('10s').argParser(durationFlag('--stop-grace')));
+    .option(
+      '--no-limits',
+      'lift the safety limits on VUs (10,000 per worker), rate (100,000/s per worker), durations (7 days) and iterations',
+    )
+    .addOption(
+      new Option('--stop-grace <time>', 'after Ctrl-C, how long in-flight requests may finish')
+        .default('10s')
+        .argParser(durationFlag('--stop-grace')),
+    );
 }
 
 export function toUrlFlags(o: RunCliOptions): UrlFlags {
@@ -116,7 +122,6 @@ function parseOut(specs: string[]): { json: string | null } {
   return { json };
 }
 
-
 export async function runCommand(target: string, o: RunCliOptions): Promise<number> {
   const outs = parseOut(o.out);
   const stopGraceMs = parseDuration(o.stopGrace ?? '10s');
@@ -132,7 +137,13 @@ export async function runCommand(target: string, o: RunCliOptions): Promise<numb
     const { isK6Script } = await import('../k6/load-plan.ts');
     if (isK6Script(target)) {
       const { runK6Script } = await import('./run-k6.ts');
-      return runK6Script(target, o, outs.json, stopGraceMs, { flags: toUrlFlags(o), tags, checkPlan: checkPlanThresholds, runPlanToRecord, historyOption });
+      return runK6Script(target, o, outs.json, stopGraceMs, {
+        flags: toUrlFlags(o),
+        tags,
+        checkPlan: checkPlanThresholds,
+        runPlanToRecord,
+        historyOption,
+      });
     }
   }
   const plan = await loadPlan(target, toUrlFlags(o));
@@ -142,10 +153,18 @@ export async function runCommand(target: string, o: RunCliOptions): Promise<numb
   return executePlan(plan, o, outs.json, stopGraceMs);
 }
 
-export async function executePlan(plan: Plan, o: Pick<RunCliOptions, 'quiet' | 'json' | 'summaryExport' | 'history'>, ndjsonPath: string | null, stopGraceMs: number): Promise<number> {
+export async function executePlan(
+  plan: Plan,
+  o: Pick<RunCliOptions, 'quiet' | 'json' | 'summaryExport' | 'history'>,
+  ndjsonPath: string | null,
+  stopGraceMs: number,
+): Promise<number> {
   const { record, failedExports } = await runPlanToRecord(plan, o, ndjsonPath, stopGraceMs);
   const [{ buildSummaryExport }, { renderSummary }, { saveToHistory }, { appendStepSummary, renderRunGithubSummary }] = await Promise.all([
-    import('../report/summary-export.ts'), import('../report/summary-text.ts'), import('../history/save-to-history.ts'), import('../report/github-summary.ts'),
+    import('../report/summary-export.ts'),
+    import('../report/summary-text.ts'),
+    import('../history/save-to-history.ts'),
+    import('../report/github-summary.ts'),
   ]);
   // The record is stored and printed before any export is written: a failed export (full disk)
   // loses nothing, it is reported last as one line and makes the exit code 1.
@@ -154,16 +173,26 @@ export async function executePlan(plan: Plan, o: Pick<RunCliOptions, 'quiet' | '
   if (o.json) process.stdout.write(JSON.stringify(record) + '\n');
   else process.stdout.write(renderSummary(record, { colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }));
   appendStepSummary(renderRunGithubSummary(record));
-  if (o.summaryExport) await exportTo(failedExports, '--summary-export', o.summaryExport, () => writeFile(o.summaryExport!, JSON.stringify(buildSummaryExport(record), null, 2) + '\n'));
+  if (o.summaryExport)
+    await exportTo(failedExports, '--summary-export', o.summaryExport, () =>
+      writeFile(o.summaryExport!, JSON.stringify(buildSummaryExport(record), null, 2) + '\n'),
+    );
   return finishRun(record, failedExports, history);
 }
 
 /** Runs with the live progress line and the NDJSON output: the record (redacted, empty runs failed), not yet exported or printed. */
-export async function runPlanToRecord(plan: Plan, o: Pick<RunCliOptions, 'quiet'>, ndjsonPath: string | null, stopGraceMs: number): Promise<{ record: RunRecord; failedExports: FailedExport[] }> {
+export async function runPlanToRecord(
+  plan: Plan,
+  o: Pick<RunCliOptions, 'quiet'>,
+  ndjsonPath: string | null,
+  stopGraceMs: number,
+): Promise<{ record: RunRecord; failedExports: FailedExport[] }> {
   const tty = process.stderr.isTTY && !o.quiet && !process.env.CI;
   const progress = tty ? new ProgressLine(process.stderr) : null;
   // What is needed only after the load (or with --out) is imported then: the first request goes out sooner.
-  const ndjson = ndjsonPath ? new (await import('../report/ndjson-output.ts')).NdjsonOutput(ndjsonPath, performance.timeOrigin + performance.now()) : null;
+  const ndjson = ndjsonPath
+    ? new (await import('../report/ndjson-output.ts')).NdjsonOutput(ndjsonPath, performance.timeOrigin + performance.now())
+    : null;
   const handle = startRun(plan, {
     stopGraceMs,
     onInterval: (p) => {
@@ -173,7 +202,17 @@ export async function runPlanToRecord(plan: Plan, o: Pick<RunCliOptions, 'quiet'
   });
   const failedExports: FailedExport[] = [];
   try {
-    return { record: redactRecord(failEmptyRun(await stopOnSignals(handle, (sig) => `${sig} — stopping: no new iterations, finishing in-flight requests (send again to stop at once)`))), failedExports };
+    return {
+      record: redactRecord(
+        failEmptyRun(
+          await stopOnSignals(
+            handle,
+            (sig) => `${sig} — stopping: no new iterations, finishing in-flight requests (send again to stop at once)`,
+          ),
+        ),
+      ),
+      failedExports,
+    };
   } finally {
     progress?.clear();
     const ndjsonError = await ndjson?.close();
@@ -185,4 +224,3 @@ export async function runPlanToRecord(plan: Plan, o: Pick<RunCliOptions, 'quiet'
 export function historyOption(h: unknown): string | false | undefined {
   return h === false ? false : typeof h === 'string' ? h : undefined;
 }
-

@@ -117,9 +117,16 @@ export function startRun(plan: Plan, opts: RunOptions = {}): RunHandle {
         const complete = parts && [...Array(workers).keys()].every((w) => parts.has(w) || finished.has(w));
         if (!parts || (!complete && !final) || (live > 0 && !complete)) {
           if (!final || pending.size === 0) return;
-          if (!parts) { nextIndex++; continue; }
+          if (!parts) {
+            nextIndex++;
+            continue;
+          }
         }
-        if (have === 0) { pending.delete(nextIndex); nextIndex++; continue; }
+        if (have === 0) {
+          pending.delete(nextIndex);
+          nextIndex++;
+          continue;
+        }
         pending.delete(nextIndex);
         const list = [...parts!.values()];
         const merged = aggregate.addInterval(nextIndex, list);
@@ -158,11 +165,13 @@ export function startRun(plan: Plan, opts: RunOptions = {}): RunHandle {
       }
     };
 
-    links = setupFailed ? [] : Array.from({ length: workers }, (_, index) => {
-      const init: WorkerInit = { plan, stripe: { index, count: workers }, stopGraceMs: opts.stopGraceMs ?? 10_000, setupData };
-      // A script always gets a thread: a synchronous loop in it must not block the signal handlers.
-      return opts.inProcess || (workers === 1 && !plan.scriptPath) ? inProcessWorker(init, onMessage) : threadWorker(init, onMessage);
-    });
+    links = setupFailed
+      ? []
+      : Array.from({ length: workers }, (_, index) => {
+          const init: WorkerInit = { plan, stripe: { index, count: workers }, stopGraceMs: opts.stopGraceMs ?? 10_000, setupData };
+          // A script always gets a thread: a synchronous loop in it must not block the signal handlers.
+          return opts.inProcess || (workers === 1 && !plan.scriptPath) ? inProcessWorker(init, onMessage) : threadWorker(init, onMessage);
+        });
     // A worker that fails while preparing reports 'done' without 'ready': do not wait for it.
     await Promise.race([readyPromise, Promise.all(links.map((l) => l.done))]);
     // A short lead so every thread gets the start message before the start.

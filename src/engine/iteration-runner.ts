@@ -40,7 +40,11 @@ export async function buildIterationRunner(input: RunnerInput): Promise<Iteratio
     // model, anything that awaits) wraps it with one promise per iteration.
     const run = flowBody(scenario.flow, input, baseTags, feeders, env);
     // Per-VU state with its end-of-iteration callback made once: an iteration allocates nothing.
-    interface FlowState { t0: number; done: () => void; end: StepDone }
+    interface FlowState {
+      t0: number;
+      done: () => void;
+      end: StepDone;
+    }
     const states = new WeakMap<VirtualUser, FlowState>();
     const stateOf = (vu: VirtualUser): FlowState => {
       let st = states.get(vu);
@@ -120,7 +124,13 @@ type Body = ((vu: Parameters<IterationRunner>[0], intendedStart: number) => Prom
 };
 type FlowBody = (vu: VirtualUser, intendedStart: number, done: StepDone) => void;
 
-function flowBody(flow: NonNullable<Scenario['flow']>, input: RunnerInput, baseTags: Record<string, string>, feeders: FeederSet, env: Record<string, string>): FlowBody {
+function flowBody(
+  flow: NonNullable<Scenario['flow']>,
+  input: RunnerInput,
+  baseTags: Record<string, string>,
+  feeders: FeederSet,
+  env: Record<string, string>,
+): FlowBody {
   const steps = compileSteps(flow, { registry: input.registry, baseTags, http: input.plan.http, guard: input.guard, now: input.now }, '');
   const needsVars = feeders.size > 0 || flow.some((s) => JSON.stringify(s).includes('${'));
   return (vu, intendedStart, done) => {
@@ -128,7 +138,12 @@ function flowBody(flow: NonNullable<Scenario['flow']>, input: RunnerInput, baseT
     if (needsVars) {
       // Env, the feeder row and __VU/__ITER are own properties; captured variables live in vu.vars
       // (the prototype), so a value captured by one step is visible to the next at once.
-      vars = Object.assign(Object.create(vu.vars) as Vars, feeders.next(vu.id), { env, __VU: String(vu.id), __ITER: String(vu.iteration - 1), __SCENARIO: input.scenarioName });
+      vars = Object.assign(Object.create(vu.vars) as Vars, feeders.next(vu.id), {
+        env,
+        __VU: String(vu.id),
+        __ITER: String(vu.iteration - 1),
+        __SCENARIO: input.scenarioName,
+      });
     }
     runSteps(steps, vu, vars, intendedStart, done);
   };
@@ -142,10 +157,19 @@ async function scriptBody(input: RunnerInput, baseTags: Record<string, string>, 
   installScriptHooks();
   const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   const fn = mod[input.scenario.exec];
-  if (typeof fn !== 'function') throw new Error(`${path}: scenario "${input.scenarioName}" runs exec "${input.scenario.exec}", but the module exports no such function`);
+  if (typeof fn !== 'function')
+    throw new Error(
+      `${path}: scenario "${input.scenarioName}" runs exec "${input.scenario.exec}", but the module exports no such function`,
+    );
   const sc: ScriptScenarioEnv = {
-    scenarioName: input.scenarioName, registry: input.registry, baseTags, http: input.plan.http,
-    guard: input.guard, env, now: input.now, recorders: new Map(),
+    scenarioName: input.scenarioName,
+    registry: input.registry,
+    baseTags,
+    http: input.plan.http,
+    guard: input.guard,
+    env,
+    now: input.now,
+    recorders: new Map(),
   };
   const data = input.setupData;
   const exec = input.scenario.exec;

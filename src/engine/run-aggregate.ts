@@ -88,7 +88,16 @@ export class RunAggregate {
     return [...this.totals.values()].map((t) => {
       const a = t.acc;
       const contains = BUILTIN_METRICS.get(t.metric)?.contains ?? this.customContains.get(t.metric) ?? 'default';
-      const out: SeriesTotal = { metric: t.metric, type: a.type, contains, tags: { ...t.tags }, count: a.count, sum: a.sum, min: a.count ? a.min : 0, max: a.count ? a.max : 0 };
+      const out: SeriesTotal = {
+        metric: t.metric,
+        type: a.type,
+        contains,
+        tags: { ...t.tags },
+        count: a.count,
+        sum: a.sum,
+        min: a.count ? a.min : 0,
+        max: a.count ? a.max : 0,
+      };
       if (a.hist) out.histogram = encodeHistogram(a.hist);
       return out;
     });
@@ -97,7 +106,14 @@ export class RunAggregate {
 
 function toPoint(s: TotalSeries): SeriesPoint {
   const a = s.acc;
-  const p: SeriesPoint = { metric: s.metric, tags: s.tags as Record<string, string>, count: a.count, sum: a.sum, min: a.count ? a.min : 0, max: a.count ? a.max : 0 };
+  const p: SeriesPoint = {
+    metric: s.metric,
+    tags: s.tags as Record<string, string>,
+    count: a.count,
+    sum: a.sum,
+    min: a.count ? a.min : 0,
+    max: a.count ? a.max : 0,
+  };
   if (a.hist) {
     p.p50 = a.percentile(50);
     p.p90 = a.percentile(90);
@@ -112,7 +128,10 @@ function mergeIntervals(a: IntervalRecord, b: IntervalRecord): IntervalRecord {
   for (const p of [...a.series, ...b.series]) {
     const key = p.metric + '|' + tagsKey(p.tags);
     const q = byKey.get(key);
-    if (!q) { byKey.set(key, { ...p }); continue; }
+    if (!q) {
+      byKey.set(key, { ...p });
+      continue;
+    }
     const n = q.count + p.count;
     for (const f of ['p50', 'p90', 'p95', 'p99'] as const) {
       if (q[f] !== undefined && p[f] !== undefined) q[f] = n ? (q[f]! * q.count + p[f]! * p.count) / n : 0;

@@ -12,7 +12,10 @@ const OWN_SRC_URL = new URL('../', import.meta.url).href;
 
 function describe(e: unknown): { name: string; message: string; stack: string[] } {
   if (e instanceof Error) {
-    const frames = (e.stack ?? '').split('\n').slice(1).map((l) => l.trim())
+    const frames = (e.stack ?? '')
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim())
       .filter((l) => l.startsWith('at ') && !/node:|node_modules|<anonymous>/.test(l) && !l.includes(OWN_SRC) && !l.includes(OWN_SRC_URL));
     return { name: e.name, message: e.message, stack: frames.slice(0, MAX_FRAMES) };
   }

@@ -26,13 +26,27 @@ async function callLifecycle(plan: Plan, name: 'setup' | 'teardown', arg: unknow
   const fn = mod[name];
   if (typeof fn !== 'function') return undefined;
   // Setup and teardown requests are not part of the measured load: they go to a throwaway registry.
-  const vu = new VirtualUser(0, () => createHttpClient({ connectTimeoutMs: plan.http.connectTimeoutMs, insecureSkipTLSVerify: plan.http.insecureSkipTLSVerify, maxBodyBytes: plan.http.maxBodyBytes }));
+  const vu = new VirtualUser(0, () =>
+    createHttpClient({
+      connectTimeoutMs: plan.http.connectTimeoutMs,
+      insecureSkipTLSVerify: plan.http.insecureSkipTLSVerify,
+      maxBodyBytes: plan.http.maxBodyBytes,
+    }),
+  );
   const ctx: IterationContext = {
-    vu, group: '::' + name, intendedStart: null, iteration: 0,
+    vu,
+    group: '::' + name,
+    intendedStart: null,
+    iteration: 0,
     scenario: {
-      scenarioName: name, registry: new MetricRegistry(), baseTags: { scenario: name },
-      http: { ...plan.http, discardResponseBodies: false }, guard: new CardinalityGuard(), env: plan.env,
-      now: () => performance.now(), recorders: new Map(),
+      scenarioName: name,
+      registry: new MetricRegistry(),
+      baseTags: { scenario: name },
+      http: { ...plan.http, discardResponseBodies: false },
+      guard: new CardinalityGuard(),
+      env: plan.env,
+      now: () => performance.now(),
+      recorders: new Map(),
     },
   };
   try {

@@ -8,7 +8,15 @@ import type { RunAggregate, TotalSeries } from './run-aggregate.ts';
 import { tagsMatch } from '../metrics/tags.ts';
 import { BUILTIN_METRICS } from '../metrics/catalog.ts';
 import { declaredCustomMetrics } from '../metrics/declared-metrics.ts';
-import { checkAggregationAllowed, evaluateThreshold, parseMetricSelector, parseThreshold, shouldAbort, UnknownMetricError, WindowedThreshold } from '../metrics/thresholds/index.ts';
+import {
+  checkAggregationAllowed,
+  evaluateThreshold,
+  parseMetricSelector,
+  parseThreshold,
+  shouldAbort,
+  UnknownMetricError,
+  WindowedThreshold,
+} from '../metrics/thresholds/index.ts';
 import type { MetricSelector } from '../metrics/thresholds/index.ts';
 import type { ParsedThreshold } from '../metrics/thresholds/types.ts';
 import { hasNoData, judgeNoData } from '../metrics/thresholds/no-data.ts';
@@ -36,7 +44,9 @@ interface Tracked {
 }
 
 /** Parse every threshold up front, so a typo fails the run before any load is sent. */
-export function parsePlanThresholds(plan: Plan): Array<{ selectorText: string; selector: MetricSelector; spec: ThresholdSpec; parsed: ParsedThreshold }> {
+export function parsePlanThresholds(
+  plan: Plan,
+): Array<{ selectorText: string; selector: MetricSelector; spec: ThresholdSpec; parsed: ParsedThreshold }> {
   const out = [];
   for (const [selectorText, specs] of Object.entries(plan.thresholds)) {
     const selector = parseMetricSelector(selectorText);
@@ -109,7 +119,8 @@ export class ThresholdTracker {
       let ok: boolean;
       let actual: number;
       let firstBreach: number | null = null;
-      const anyTagged = Object.keys(t.selector.tags).length === 0 || [...agg.totals.values()].some((s) => tagsMatch(s.tags, t.selector.tags));
+      const anyTagged =
+        Object.keys(t.selector.tags).length === 0 || [...agg.totals.values()].some((s) => tagsMatch(s.tags, t.selector.tags));
       if (hasNoData(acc.type as MetricType, acc.count, anyTagged)) {
         const verdict = judgeNoData(t.selectorText, anyTagged, { allowEmpty: t.spec.allowEmpty === true, k6Semantics: this.k6Semantics });
         return {

@@ -93,8 +93,14 @@ export class WorkerEngine {
         name,
         scenario,
         runIteration: await buildIterationRunner({
-          plan, scenarioName: name, scenario, registry: this.registry, guard: this.guard,
-          setupData: this.init.setupData, stripe, now: () => performance.now(),
+          plan,
+          scenarioName: name,
+          scenario,
+          registry: this.registry,
+          guard: this.guard,
+          setupData: this.init.setupData,
+          stripe,
+          now: () => performance.now(),
         }),
       })),
     );
@@ -128,13 +134,15 @@ export class WorkerEngine {
           newVu: () => {
             // Global VU ids interleave across workers exactly like the striped VU split.
             const id = stripe.index + vuSeq++ * stripe.count + 1;
-            const vu = new VirtualUser(id, () => createHttpClient({
-              connectTimeoutMs: plan.http.connectTimeoutMs,
-              insecureSkipTLSVerify: plan.http.insecureSkipTLSVerify,
-              maxBodyBytes: plan.http.maxBodyBytes,
-              keepAlive: plan.http.keepAlive,
-              pipelining: plan.http.pipelining,
-            }));
+            const vu = new VirtualUser(id, () =>
+              createHttpClient({
+                connectTimeoutMs: plan.http.connectTimeoutMs,
+                insecureSkipTLSVerify: plan.http.insecureSkipTLSVerify,
+                maxBodyBytes: plan.http.maxBodyBytes,
+                keepAlive: plan.http.keepAlive,
+                pipelining: plan.http.pipelining,
+              }),
+            );
             this.vus.push(vu);
             return vu;
           },
@@ -162,15 +170,24 @@ export class WorkerEngine {
     }
     // Rejections a script left unhandled are reported by Node after the current macrotask: let them in.
     await new Promise((resolve) => setImmediate(resolve));
-    this.post({ type: 'done', worker: stripe.index, connectionsOpened: opened, guardOverflow: [...this.guard.overflowed], scriptErrors: threadScriptErrors.take() });
+    this.post({
+      type: 'done',
+      worker: stripe.index,
+      connectionsOpened: opened,
+      guardOverflow: [...this.guard.overflowed],
+      scriptErrors: threadScriptErrors.take(),
+    });
   }
 
   private scheduleInterval(startAt: number, gauges: Map<string, { active: number; allocated: number }>): void {
     const due = startAt + (this.intervalIndex + 1) * 1000;
-    this.intervalTimer = setTimeout(() => {
-      this.emitInterval(gauges);
-      this.scheduleInterval(startAt, gauges);
-    }, Math.max(0, due - performance.now()));
+    this.intervalTimer = setTimeout(
+      () => {
+        this.emitInterval(gauges);
+        this.scheduleInterval(startAt, gauges);
+      },
+      Math.max(0, due - performance.now()),
+    );
   }
 
   private emitInterval(gauges: Map<string, { active: number; allocated: number }>): void {

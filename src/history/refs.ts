@@ -19,6 +19,7 @@ export function parseRef(ref: string): ParsedRef {
     throw new HistoryError('bad_ref', `run reference ${JSON.stringify(ref)}: expected latest or latest~N with N a whole number`);
   }
   if (r === '') throw new HistoryError('bad_ref', 'empty run reference: give a run id (or its first 6+ characters), latest or latest~N');
-  if (/[\s\x00-\x1f]/.test(r)) throw new HistoryError('bad_ref', `run reference ${JSON.stringify(ref)}: ids contain no spaces or control characters`);
+  if (/[\s\x00-\x1f]/.test(r))
+    throw new HistoryError('bad_ref', `run reference ${JSON.stringify(ref)}: ids contain no spaces or control characters`);
   return { type: 'id', id: r };
 }

@@ -81,12 +81,19 @@ export function migrate(db: DatabaseSync, path: string): void {
   try {
     const current = userVersion(db);
     if (current > SCHEMA_VERSION) {
-      throw new HistoryError('newer_schema', `history database ${path} has schema version ${current}, newer than this speedguard knows (${SCHEMA_VERSION}): upgrade speedguard or pass another --history`);
+      throw new HistoryError(
+        'newer_schema',
+        `history database ${path} has schema version ${current}, newer than this speedguard knows (${SCHEMA_VERSION}): upgrade speedguard or pass another --history`,
+      );
     }
     for (const m of MIGRATIONS) {
       if (m.version <= current) continue;
       db.exec(m.sql);
-      db.prepare('INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)').run(m.version, m.description, new Date().toISOString());
+      db.prepare('INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)').run(
+        m.version,
+        m.description,
+        new Date().toISOString(),
+      );
       // PRAGMA takes no bound parameters; the version is an integer from this file.
       db.exec(`PRAGMA user_version = ${m.version}`);
     }

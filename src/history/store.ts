@@ -89,13 +89,15 @@ interface Row {
   findings_info: number | null;
 }
 
-const ENTRY_COLUMNS = 'seq, id, kind, command, target, status, started_at, ended_at, duration_ms, saved_at, size_bytes, requests, rps, p50_ms, p95_ms, p99_ms, error_rate, sustainable_rps, findings_critical, findings_high, findings_medium, findings_low, findings_info';
+const ENTRY_COLUMNS =
+  'seq, id, kind, command, target, status, started_at, ended_at, duration_ms, saved_at, size_bytes, requests, rps, p50_ms, p95_ms, p99_ms, error_rate, sustainable_rps, findings_critical, findings_high, findings_medium, findings_low, findings_info';
 const NEWEST_FIRST = 'ORDER BY started_at DESC, seq DESC';
 
 function toEntry(r: Row): HistoryEntry {
-  const findings = r.kind === 'assess'
-    ? (Object.fromEntries(SEVERITY_ORDER.map((s) => [s, Number(r[`findings_${s}` as keyof Row] ?? 0)])) as Record<Severity, number>)
-    : null;
+  const findings =
+    r.kind === 'assess'
+      ? (Object.fromEntries(SEVERITY_ORDER.map((s) => [s, Number(r[`findings_${s}` as keyof Row] ?? 0)])) as Record<Severity, number>)
+      : null;
   return {
     id: r.id,
     kind: r.kind,
@@ -162,7 +164,10 @@ export function openHistory(path: string, opts: OpenHistoryOptions = {}): Histor
   const file = resolve(path);
   if (!existsSync(file)) {
     if (opts.create === false) {
-      throw new HistoryError('missing_database', `no history database at ${path} (\`speedguard run\` and \`speedguard assess\` create it; pass --history PATH to read another)`);
+      throw new HistoryError(
+        'missing_database',
+        `no history database at ${path} (\`speedguard run\` and \`speedguard assess\` create it; pass --history PATH to read another)`,
+      );
     }
     mkdirSync(dirname(file), { recursive: true });
   }
@@ -207,7 +212,8 @@ export function openHistory(path: string, opts: OpenHistoryOptions = {}): Histor
 
   const kindFilter = (kind: RecordKind | undefined) => (kind ? 'WHERE kind = ?' : '');
   const kindArgs = (kind: RecordKind | undefined) => (kind ? [kind] : []);
-  const counted = (kind?: RecordKind) => Number((db.prepare(`SELECT count(*) AS n FROM records ${kindFilter(kind)}`).get(...kindArgs(kind)) as { n: number }).n);
+  const counted = (kind?: RecordKind) =>
+    Number((db.prepare(`SELECT count(*) AS n FROM records ${kindFilter(kind)}`).get(...kindArgs(kind)) as { n: number }).n);
   const noun = (kind: RecordKind | undefined, n = 1) => {
     const s = n === 1 ? '' : 's';
     return kind === 'assess' ? `assessment${s}` : kind === 'run' ? `run${s} (kind run)` : `run${s}`;
@@ -216,26 +222,45 @@ export function openHistory(path: string, opts: OpenHistoryOptions = {}): Histor
   function resolveRow(ref: string, kind?: RecordKind): Row {
     const parsed = parseRef(ref);
     if (parsed.type === 'latest') {
-      const row = db.prepare(`SELECT ${ENTRY_COLUMNS} FROM records ${kindFilter(kind)} ${NEWEST_FIRST} LIMIT 1 OFFSET ?`).get(...kindArgs(kind), parsed.back) as Row | undefined;
+      const row = db
+        .prepare(`SELECT ${ENTRY_COLUMNS} FROM records ${kindFilter(kind)} ${NEWEST_FIRST} LIMIT 1 OFFSET ?`)
+        .get(...kindArgs(kind), parsed.back) as Row | undefined;
       if (row) return row;
       const n = counted(kind);
-      throw new HistoryError('not_found', n === 0
-        ? `no ${noun(kind)} in history ${path} yet`
-        : `${ref}: history ${path} holds only ${n} ${noun(kind, n)} (latest … latest~${n - 1})`);
+      throw new HistoryError(
+        'not_found',
+        n === 0
+          ? `no ${noun(kind)} in history ${path} yet`
+          : `${ref}: history ${path} holds only ${n} ${noun(kind, n)} (latest … latest~${n - 1})`,
+      );
     }
     const exact = byId.get(parsed.id) as Row | undefined;
     if (exact && (!kind || exact.kind === kind)) return exact;
     if (!exact && parsed.id.length < MIN_PREFIX) {
-      throw new HistoryError('bad_ref', `run reference ${JSON.stringify(ref)} is too short: give at least ${MIN_PREFIX} characters of the id, latest or latest~N`);
+      throw new HistoryError(
+        'bad_ref',
+        `run reference ${JSON.stringify(ref)} is too short: give at least ${MIN_PREFIX} characters of the id, latest or latest~N`,
+      );
     }
-    const rows = (byPrefix(kind).all(parsed.id, parsed.id + '\u{10FFFF}', ...kindArgs(kind)) as unknown as Row[]).filter((r) => r.id.startsWith(parsed.id));
+    const rows = (byPrefix(kind).all(parsed.id, parsed.id + '\u{10FFFF}', ...kindArgs(kind)) as unknown as Row[]).filter((r) =>
+      r.id.startsWith(parsed.id),
+    );
     if (rows.length === 1) return rows[0]!;
     if (rows.length === 0) {
       const other = exact ? ` (${exact.id} is a ${exact.kind} record, not ${kind})` : '';
-      throw new HistoryError('not_found', `no ${noun(kind)} ${JSON.stringify(ref)} in history ${path}${other} — see \`speedguard history\``);
+      throw new HistoryError(
+        'not_found',
+        `no ${noun(kind)} ${JSON.stringify(ref)} in history ${path}${other} — see \`speedguard history\``,
+      );
     }
-    const shown = rows.slice(0, 10).map((r) => `${r.id} (${r.kind}, ${r.started_at}, ${r.target})`).join('; ');
-    throw new HistoryError('ambiguous', `run reference ${JSON.stringify(ref)} is ambiguous: ${rows.length > 10 ? 'more than 10' : rows.length} runs start with it: ${shown} — give more characters`);
+    const shown = rows
+      .slice(0, 10)
+      .map((r) => `${r.id} (${r.kind}, ${r.started_at}, ${r.target})`)
+      .join('; ');
+    throw new HistoryError(
+      'ambiguous',
+      `run reference ${JSON.stringify(ref)} is ambiguous: ${rows.length > 10 ? 'more than 10' : rows.length} runs start with it: ${shown} — give more characters`,
+    );
   }
 
   const ensureOpen = () => {
@@ -251,11 +276,29 @@ export function openHistory(path: string, opts: OpenHistoryOptions = {}): Histor
       const s = summarise(record);
       const f = s.findings;
       const args = [
-        record.id, record.kind, commandOf(record), targetOf(record), isoOrRaw(record.startedAt), record.endedAt ? isoOrRaw(record.endedAt) : null,
-        record.status, Number.isFinite(record.durationMs) ? record.durationMs : null, new Date().toISOString(),
-        s.requests, s.rps, s.p50Ms, s.p95Ms, s.p99Ms, s.errorRate, s.sustainableRps,
-        f?.critical ?? null, f?.high ?? null, f?.medium ?? null, f?.low ?? null, f?.info ?? null,
-        Buffer.byteLength(json), json,
+        record.id,
+        record.kind,
+        commandOf(record),
+        targetOf(record),
+        isoOrRaw(record.startedAt),
+        record.endedAt ? isoOrRaw(record.endedAt) : null,
+        record.status,
+        Number.isFinite(record.durationMs) ? record.durationMs : null,
+        new Date().toISOString(),
+        s.requests,
+        s.rps,
+        s.p50Ms,
+        s.p95Ms,
+        s.p99Ms,
+        s.errorRate,
+        s.sustainableRps,
+        f?.critical ?? null,
+        f?.high ?? null,
+        f?.medium ?? null,
+        f?.low ?? null,
+        f?.info ?? null,
+        Buffer.byteLength(json),
+        json,
       ] as const;
       db.exec('BEGIN IMMEDIATE');
       try {
@@ -280,7 +323,9 @@ export function openHistory(path: string, opts: OpenHistoryOptions = {}): Histor
     list(limit, kind) {
       ensureOpen();
       const lim = limit === undefined || !Number.isFinite(limit) || limit < 0 ? -1 : Math.floor(limit);
-      const rows = db.prepare(`SELECT ${ENTRY_COLUMNS} FROM records ${kindFilter(kind)} ${NEWEST_FIRST} LIMIT ?`).all(...kindArgs(kind), lim) as unknown as Row[];
+      const rows = db
+        .prepare(`SELECT ${ENTRY_COLUMNS} FROM records ${kindFilter(kind)} ${NEWEST_FIRST} LIMIT ?`)
+        .all(...kindArgs(kind), lim) as unknown as Row[];
       return rows.map(toEntry);
     },
     count(kind) {

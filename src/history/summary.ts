@@ -7,7 +7,6 @@ import { selectMetric } from '../record/select.ts';
 
 export type StoredRecord = RunRecord | AssessmentRecord;
 
-
 export interface HistorySummary {
   /** HTTP requests completed (for an assessment: in its baseline phase, else its first phase). */
   requests: number | null;
@@ -44,7 +43,16 @@ export function runFigures(run: RunRecord): Pick<HistorySummary, 'requests' | 'r
   };
 }
 
-const EMPTY: HistorySummary = { requests: null, rps: null, p50Ms: null, p95Ms: null, p99Ms: null, errorRate: null, sustainableRps: null, findings: null };
+const EMPTY: HistorySummary = {
+  requests: null,
+  rps: null,
+  p50Ms: null,
+  p95Ms: null,
+  p99Ms: null,
+  errorRate: null,
+  sustainableRps: null,
+  findings: null,
+};
 
 /** Never throws: a record whose figures cannot be read is still stored, with null figures. */
 export function summarise(record: StoredRecord): HistorySummary {

@@ -26,7 +26,13 @@ export function installK6Hooks(): void {
     },
     load(url, context, nextLoad) {
       const loaded = nextLoad(url, context);
-      if (!url.startsWith('file:') || !/\.(m?js|cjs|m?ts)$/.test(new URL(url).pathname) || loaded.source === undefined || loaded.source === null) return loaded;
+      if (
+        !url.startsWith('file:') ||
+        !/\.(m?js|cjs|m?ts)$/.test(new URL(url).pathname) ||
+        loaded.source === undefined ||
+        loaded.source === null
+      )
+        return loaded;
       const source = typeof loaded.source === 'string' ? loaded.source : Buffer.from(loaded.source as Uint8Array).toString('utf8');
       const out = plugin.transform?.(source, url);
       if (out === undefined) return loaded;

@@ -38,7 +38,8 @@ export async function loadK6Plan(path: string, overrides?: PlanOptions): Promise
     // A SyntaxError with a frame in the user's code was thrown by it (JSON.parse); without one, the
     // source did not compile.
     const thrown = userFrame(err) !== '';
-    if ((err instanceof SyntaxError && !thrown) || (err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') throw new PlanError(`cannot load the script: ${err.message}`, { file: path });
+    if ((err instanceof SyntaxError && !thrown) || (err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND')
+      throw new PlanError(`cannot load the script: ${err.message}`, { file: path });
     throw new K6InitError(`${path}: the init code threw ${err.name}: ${err.message}${userFrame(err)}`);
   }
   const plan = await loadPlanScript(path, overrides, (options) => mapK6Options(options));
@@ -51,6 +52,8 @@ export async function loadK6Plan(path: string, overrides?: PlanOptions): Promise
 }
 
 function userFrame(err: Error): string {
-  const frame = (err.stack ?? '').split('\n').find((l) => /^\s+at /.test(l) && l.includes('file://') && !/\/src\/k6\//.test(l) && !l.includes('/node_modules/'));
+  const frame = (err.stack ?? '')
+    .split('\n')
+    .find((l) => /^\s+at /.test(l) && l.includes('file://') && !/\/src\/k6\//.test(l) && !l.includes('/node_modules/'));
   return frame ? `\n  ${frame.trim()}` : '';
 }

@@ -26,11 +26,18 @@ function unsupported(specifier: string): string | null {
   if (/^https?:\/\//.test(specifier)) {
     return `remote module imports are not supported (${specifier}): download the file next to the script and import it by a relative path (e.g. import { x } from './vendor/${specifier.split('/').pop()}')`;
   }
-  if (specifier.startsWith('k6/x/')) return `${specifier} is a k6 extension (Go code built into a custom k6 binary): speedguard cannot load extensions — keep this script on xk6, or remove the extension's use`;
-  if (specifier === 'k6/browser' || specifier.startsWith('k6/experimental/browser')) return `${specifier} (browser testing) is not supported by speedguard yet: keep browser scenarios on k6`;
-  if (specifier === 'k6/net/grpc' || specifier.startsWith('k6/experimental/grpc')) return `${specifier} (gRPC) is not supported by speedguard yet: keep gRPC scenarios on k6`;
-  if (specifier === 'k6/ws' || specifier.startsWith('k6/experimental/websockets') || specifier === 'k6/websockets') return `${specifier} (WebSocket) is not supported by speedguard yet: keep WebSocket scenarios on k6`;
-  if (specifier === 'k6' || specifier.startsWith('k6/')) return `${specifier} is not supported by speedguard (supported: ${Object.keys(MODULES).filter((m) => m !== RUNTIME_SPECIFIER).join(', ')})`;
+  if (specifier.startsWith('k6/x/'))
+    return `${specifier} is a k6 extension (Go code built into a custom k6 binary): speedguard cannot load extensions — keep this script on xk6, or remove the extension's use`;
+  if (specifier === 'k6/browser' || specifier.startsWith('k6/experimental/browser'))
+    return `${specifier} (browser testing) is not supported by speedguard yet: keep browser scenarios on k6`;
+  if (specifier === 'k6/net/grpc' || specifier.startsWith('k6/experimental/grpc'))
+    return `${specifier} (gRPC) is not supported by speedguard yet: keep gRPC scenarios on k6`;
+  if (specifier === 'k6/ws' || specifier.startsWith('k6/experimental/websockets') || specifier === 'k6/websockets')
+    return `${specifier} (WebSocket) is not supported by speedguard yet: keep WebSocket scenarios on k6`;
+  if (specifier === 'k6' || specifier.startsWith('k6/'))
+    return `${specifier} is not supported by speedguard (supported: ${Object.keys(MODULES)
+      .filter((m) => m !== RUNTIME_SPECIFIER)
+      .join(', ')})`;
   return null;
 }
 

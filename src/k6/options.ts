@@ -5,13 +5,60 @@ import type { PlanOptions, UserScenario, UserThreshold } from '../plan/user-type
 import { ABORT_METRIC } from './modules/execution.ts';
 
 const SCENARIO_KEYS = new Set([
-  'executor', 'startTime', 'gracefulStop', 'exec', 'env', 'tags', 'vus', 'iterations', 'maxDuration', 'duration',
-  'startVUs', 'stages', 'gracefulRampDown', 'rate', 'timeUnit', 'preAllocatedVUs', 'maxVUs', 'startRate',
+  'executor',
+  'startTime',
+  'gracefulStop',
+  'exec',
+  'env',
+  'tags',
+  'vus',
+  'iterations',
+  'maxDuration',
+  'duration',
+  'startVUs',
+  'stages',
+  'gracefulRampDown',
+  'rate',
+  'timeUnit',
+  'preAllocatedVUs',
+  'maxVUs',
+  'startRate',
 ]);
 /** Read elsewhere (k6 modules, summary): not plan options. */
-const RUNTIME_KEYS = new Set(['maxRedirects', 'userAgent', 'summaryTrendStats', 'summaryTimeUnit', 'noCookiesReset', 'systemTags', 'ext', 'cloud', 'noUsageReport']);
+const RUNTIME_KEYS = new Set([
+  'maxRedirects',
+  'userAgent',
+  'summaryTrendStats',
+  'summaryTimeUnit',
+  'noCookiesReset',
+  'systemTags',
+  'ext',
+  'cloud',
+  'noUsageReport',
+]);
 /** k6 options speedguard does not implement (said once, then ignored), for reference. */
-export const IGNORED_KEYS = new Set(['rps', 'batch', 'batchPerHost', 'hosts', 'dns', 'throw', 'minIterationDuration', 'blockHostnames', 'blacklistIPs', 'localIPs', 'tlsAuth', 'tlsCipherSuites', 'tlsVersion', 'httpDebug', 'paused', 'linger', 'executionSegment', 'executionSegmentSequence', 'setupTimeout', 'teardownTimeout']);
+export const IGNORED_KEYS = new Set([
+  'rps',
+  'batch',
+  'batchPerHost',
+  'hosts',
+  'dns',
+  'throw',
+  'minIterationDuration',
+  'blockHostnames',
+  'blacklistIPs',
+  'localIPs',
+  'tlsAuth',
+  'tlsCipherSuites',
+  'tlsVersion',
+  'httpDebug',
+  'paused',
+  'linger',
+  'executionSegment',
+  'executionSegmentSequence',
+  'setupTimeout',
+  'teardownTimeout',
+]);
 
 /** A hidden threshold that stops the run when a script calls exec.test.abort(). */
 export const ABORT_THRESHOLD: UserThreshold = { threshold: 'count<1', abortOnFail: true };
@@ -24,7 +71,11 @@ export function mapK6Options(k6: object, warn: (line: string) => void = (l) => p
   for (const [key, value] of Object.entries(o)) {
     if (value === undefined) continue;
     switch (key) {
-      case 'vus': case 'duration': case 'iterations': case 'stages': case 'tags':
+      case 'vus':
+      case 'duration':
+      case 'iterations':
+      case 'stages':
+      case 'tags':
         (out as Record<string, unknown>)[key] = value;
         break;
       case 'thresholds':
@@ -36,7 +87,8 @@ export function mapK6Options(k6: object, warn: (line: string) => void = (l) => p
       case 'insecureSkipTLSVerify':
         http.insecureSkipTLSVerify = Boolean(value);
         break;
-      case 'noConnectionReuse': case 'noVUConnectionReuse':
+      case 'noConnectionReuse':
+      case 'noVUConnectionReuse':
         if (value) http.keepAlive = false;
         break;
       case 'discardResponseBodies':

@@ -48,7 +48,9 @@ export function k6Outcome(raw: RunRecord): K6Outcome {
     const sel = parseMetricSelector(t.selector);
     const a = selectMetric(raw, sel.metric, sel.tags);
     if (!a || a.count === 0) {
-      warnings.push(`threshold ${t.selector}: ${t.expression} ${t.ok ? 'passed' : 'failed'} on no data: nothing recorded ${t.selector} (k6 gives the same verdict) — check the metric name and tags`);
+      warnings.push(
+        `threshold ${t.selector}: ${t.expression} ${t.ok ? 'passed' : 'failed'} on no data: nothing recorded ${t.selector} (k6 gives the same verdict) — check the metric name and tags`,
+      );
     }
   }
   const lifecycleThrew = raw.status === 'failed' && (raw.scriptErrors ?? []).some((e) => e.phase === 'setup' || e.phase === 'teardown');

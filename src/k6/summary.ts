@@ -10,8 +10,20 @@ export const DEFAULT_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'
 /** speedguard's own bookkeeping metrics that k6 does not have: left out of k6-shaped output. */
 const HIDDEN = new Set([ABORT_METRIC, FAIL_METRIC]);
 
-export interface K6Check { name: string; path: string; id: string; passes: number; fails: number }
-export interface K6Group { name: string; path: string; id: string; groups: K6Group[]; checks: K6Check[] }
+export interface K6Check {
+  name: string;
+  path: string;
+  id: string;
+  passes: number;
+  fails: number;
+}
+export interface K6Group {
+  name: string;
+  path: string;
+  id: string;
+  groups: K6Group[];
+  checks: K6Check[];
+}
 export interface K6Metric {
   type: 'counter' | 'gauge' | 'rate' | 'trend';
   contains: 'default' | 'time' | 'data';
@@ -113,7 +125,14 @@ export function buildSummaryData(record: RunRecord, opts: { trendStats?: string[
 function emptyMetric(record: RunRecord, metric: string, trendStats: string[]): K6Metric {
   const t = record.totals.find((x) => x.metric === metric);
   const type = t?.type ?? 'counter';
-  const zero = type === 'trend' ? Object.fromEntries(trendStats.map((s) => [s, 0])) : type === 'rate' ? { rate: 0, passes: 0, fails: 0 } : type === 'gauge' ? { value: 0, min: 0, max: 0 } : { count: 0, rate: 0 };
+  const zero =
+    type === 'trend'
+      ? Object.fromEntries(trendStats.map((s) => [s, 0]))
+      : type === 'rate'
+        ? { rate: 0, passes: 0, fails: 0 }
+        : type === 'gauge'
+          ? { value: 0, min: 0, max: 0 }
+          : { count: 0, rate: 0 };
   return { type, contains: t?.contains ?? 'default', values: zero };
 }
 
@@ -127,7 +146,9 @@ export function buildK6SummaryExport(data: K6SummaryData): Record<string, unknow
     metrics[name] = flat;
   }
   const group = (g: K6Group): Record<string, unknown> => ({
-    name: g.name, path: g.path, id: g.id,
+    name: g.name,
+    path: g.path,
+    id: g.id,
     groups: Object.fromEntries(g.groups.map((c) => [c.name, group(c)])),
     checks: Object.fromEntries(g.checks.map((c) => [c.name, c])),
   });

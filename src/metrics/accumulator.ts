@@ -120,8 +120,10 @@ export class Accumulator implements AggregateView {
     if (o.max > this.max) this.max = o.max;
     const hist = this.hist;
     if (hist) {
-      if (o instanceof Accumulator) { const oh = o.hist; if (oh) addHistogram(hist, oh); }
-      else if (o.hist) addSparse(hist, o.hist);
+      if (o instanceof Accumulator) {
+        const oh = o.hist;
+        if (oh) addHistogram(hist, oh);
+      } else if (o.hist) addSparse(hist, o.hist);
     }
   }
 

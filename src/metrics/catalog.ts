@@ -11,9 +11,19 @@ export interface MetricDef {
 
 const defs: MetricDef[] = [
   { name: 'http_reqs', type: 'counter', contains: 'default', description: 'HTTP requests made' },
-  { name: 'http_req_failed', type: 'rate', contains: 'default', description: 'share of requests that failed (transport error or unexpected status)' },
+  {
+    name: 'http_req_failed',
+    type: 'rate',
+    contains: 'default',
+    description: 'share of requests that failed (transport error or unexpected status)',
+  },
   { name: 'http_req_duration', type: 'trend', contains: 'time', description: 'service time: sending + waiting + receiving' },
-  { name: 'http_req_latency', type: 'trend', contains: 'time', description: 'intended start → last byte: includes waiting for a VU, a connection, and the schedule (wrk2 method)' },
+  {
+    name: 'http_req_latency',
+    type: 'trend',
+    contains: 'time',
+    description: 'intended start → last byte: includes waiting for a VU, a connection, and the schedule (wrk2 method)',
+  },
   { name: 'http_req_blocked', type: 'trend', contains: 'time', description: 'waiting for a free connection slot' },
   { name: 'http_req_connecting', type: 'trend', contains: 'time', description: 'TCP connect' },
   { name: 'http_req_tls_handshaking', type: 'trend', contains: 'time', description: 'TLS handshake' },
@@ -24,8 +34,18 @@ const defs: MetricDef[] = [
   { name: 'iteration_errors', type: 'counter', contains: 'default', description: 'iterations ended by an exception in the script' },
   { name: 'iterations', type: 'counter', contains: 'default', description: 'iterations completed' },
   { name: 'iteration_duration', type: 'trend', contains: 'time', description: 'time to run one iteration' },
-  { name: 'iteration_schedule_delay', type: 'trend', contains: 'time', description: 'intended start → actual start of an iteration (generator or VU lag)' },
-  { name: 'dropped_iterations', type: 'counter', contains: 'default', description: 'iterations not started: no free VU (maxVUs reached) or run stopped' },
+  {
+    name: 'iteration_schedule_delay',
+    type: 'trend',
+    contains: 'time',
+    description: 'intended start → actual start of an iteration (generator or VU lag)',
+  },
+  {
+    name: 'dropped_iterations',
+    type: 'counter',
+    contains: 'default',
+    description: 'iterations not started: no free VU (maxVUs reached) or run stopped',
+  },
   { name: 'group_duration', type: 'trend', contains: 'time', description: 'time to run a group' },
   { name: 'checks', type: 'rate', contains: 'default', description: 'share of successful checks' },
   { name: 'data_sent', type: 'counter', contains: 'data', description: 'bytes sent' },
@@ -39,6 +59,12 @@ export const BUILTIN_METRICS: ReadonlyMap<string, MetricDef> = new Map(defs.map(
 
 /** Trends that summaries show first, in this order. */
 export const HTTP_TIMING_TRENDS = [
-  'http_req_duration', 'http_req_latency', 'http_req_blocked', 'http_req_connecting',
-  'http_req_tls_handshaking', 'http_req_sending', 'http_req_waiting', 'http_req_receiving',
+  'http_req_duration',
+  'http_req_latency',
+  'http_req_blocked',
+  'http_req_connecting',
+  'http_req_tls_handshaking',
+  'http_req_sending',
+  'http_req_waiting',
+  'http_req_receiving',
 ] as const;

@@ -17,10 +17,10 @@ export function tagsKey(tags: Tags): string {
 }
 
 const ID_SEGMENT = [
-  /^\d+$/,                                                   // 12345
+  /^\d+$/, // 12345
   /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, // uuid
-  /^[0-9a-f]{16,}$/i,                                        // hashes, object ids
-  /^(?=.*\d)[A-Za-z0-9_-]{20,}$/,                            // long opaque tokens with digits
+  /^[0-9a-f]{16,}$/i, // hashes, object ids
+  /^(?=.*\d)[A-Za-z0-9_-]{20,}$/, // long opaque tokens with digits
 ];
 
 /**

@@ -55,12 +55,19 @@ export function feederColumns(rows: FeederRow[]): Set<string> {
 
 function readError(spec: Pick<FeederSpec, 'name' | 'path'>, error: unknown): PlanError {
   const code = (error as NodeJS.ErrnoException).code;
-  return new PlanError(code === 'ENOENT' ? 'file not found' : `cannot read: ${(error as Error).message}`, { file: spec.path, path: `data.${spec.name}` });
+  return new PlanError(code === 'ENOENT' ? 'file not found' : `cannot read: ${(error as Error).message}`, {
+    file: spec.path,
+    path: `data.${spec.name}`,
+  });
 }
 
 const ext = (spec: Pick<FeederSpec, 'path'>) => extname(spec.path).toLowerCase();
 
-function parseFeeder(spec: Pick<FeederSpec, 'name' | 'path'>, text: string, parseCsv: typeof import('csv-parse/sync').parse | null): FeederRow[] {
+function parseFeeder(
+  spec: Pick<FeederSpec, 'name' | 'path'>,
+  text: string,
+  parseCsv: typeof import('csv-parse/sync').parse | null,
+): FeederRow[] {
   const where = { file: spec.path, path: `data.${spec.name}` };
   const kind = ext(spec);
   let rows: FeederRow[];
@@ -72,11 +79,14 @@ function parseFeeder(spec: Pick<FeederSpec, 'name' | 'path'>, text: string, pars
 }
 
 // csv-parse is imported by loadFeeder for CSV/TSV feeders only: load workers start without it.
-function parseCsvRows(parseCsv: typeof import('csv-parse/sync').parse, text: string, delimiter: string, where: { file: string; path: string }): FeederRow[] {
+function parseCsvRows(
+  parseCsv: typeof import('csv-parse/sync').parse,
+  text: string,
+  delimiter: string,
+  where: { file: string; path: string },
+): FeederRow[] {
   try {
-    const records = parseCsv(text, { columns: true, bom: true, skip_empty_lines: true, delimiter }) as Array<
-      Record<string, unknown>
-    >;
+    const records = parseCsv(text, { columns: true, bom: true, skip_empty_lines: true, delimiter }) as Array<Record<string, unknown>>;
     return records.map((record) => Object.fromEntries(Object.entries(record).map(([k, v]) => [k, cell(v)])));
   } catch (error) {
     const line = (error as { lines?: number }).lines;

@@ -66,7 +66,10 @@ function peakRate(s: Scenario): number {
 }
 
 function durationsOf(s: Scenario): Array<[string, number]> {
-  const d: Array<[string, number]> = [['startTime', s.startTimeMs], ['gracefulStop', s.gracefulStopMs]];
+  const d: Array<[string, number]> = [
+    ['startTime', s.startTimeMs],
+    ['gracefulStop', s.gracefulStopMs],
+  ];
   if ('durationMs' in s) d.push(['duration', s.durationMs]);
   if ('maxDurationMs' in s) d.push(['maxDuration', s.maxDurationMs]);
   if ('timeUnitMs' in s) d.push(['timeUnit', s.timeUnitMs]);
@@ -87,34 +90,52 @@ export function checkPlanLimits(plan: Plan, o: LimitOptions = {}): void {
       if (!Number.isFinite(ms) || ms > LIMITS.timerMs) {
         throw new PlanError(`${fmt(ms)} ms is longer than any timer can wait (${fmt(LIMITS.timerMs)} ms ≈ 24.8 days)`, { path: at(field) });
       }
-      if (enforce && ms > LIMITS.durationMs) throw new PlanError(`${fmt(ms / 3_600_000)} h is above the limit of 7 days; ${OVERRIDE}`, { path: at(field) });
+      if (enforce && ms > LIMITS.durationMs)
+        throw new PlanError(`${fmt(ms / 3_600_000)} h is above the limit of 7 days; ${OVERRIDE}`, { path: at(field) });
     }
     const peak = peakVus(s);
     if (!Number.isSafeInteger(peak)) throw new PlanError(`${fmt(peak)} VUs is not a countable number`, { path: at('vus') });
     if ('iterations' in s) {
-      if (!Number.isSafeInteger(s.iterations)) throw new PlanError(`${fmt(s.iterations)} is not a countable number`, { path: at('iterations') });
-      if (enforce && s.iterations > LIMITS.iterations) throw new PlanError(`${fmt(s.iterations)} iterations is above the limit of ${fmt(LIMITS.iterations)}; ${OVERRIDE}`, { path: at('iterations') });
+      if (!Number.isSafeInteger(s.iterations))
+        throw new PlanError(`${fmt(s.iterations)} is not a countable number`, { path: at('iterations') });
+      if (enforce && s.iterations > LIMITS.iterations)
+        throw new PlanError(`${fmt(s.iterations)} iterations is above the limit of ${fmt(LIMITS.iterations)}; ${OVERRIDE}`, {
+          path: at('iterations'),
+        });
     }
     const r = peakRate(s);
     if (!Number.isFinite(r)) throw new PlanError(`rate ${r} is not a finite number`, { path: at('rate') });
     vus += peak;
     rate += r;
   }
-  for (const [field, ms] of [['http.timeout', plan.http.timeoutMs], ['http.connectTimeout', plan.http.connectTimeoutMs]] as const) {
-    if (!Number.isFinite(ms) || ms > LIMITS.timerMs) throw new PlanError(`${fmt(ms)} ms is longer than any timer can wait (${fmt(LIMITS.timerMs)} ms ≈ 24.8 days)`, { path: field });
+  for (const [field, ms] of [
+    ['http.timeout', plan.http.timeoutMs],
+    ['http.connectTimeout', plan.http.connectTimeoutMs],
+  ] as const) {
+    if (!Number.isFinite(ms) || ms > LIMITS.timerMs)
+      throw new PlanError(`${fmt(ms)} ms is longer than any timer can wait (${fmt(LIMITS.timerMs)} ms ≈ 24.8 days)`, { path: field });
   }
   if (!enforce) return;
   const files = openFilesLimit();
   const totalVus = Math.min(LIMITS.vusTotal, LIMITS.vusPerWorker * workers, files === null ? Infinity : Math.max(1, files - 256));
   if (vus > totalVus) {
-    const why = totalVus === LIMITS.vusTotal ? `${fmt(LIMITS.vusTotal)} in total`
-      : totalVus === LIMITS.vusPerWorker * workers ? `${fmt(LIMITS.vusPerWorker)} per worker × ${workers} worker(s)`
-      : `the open-files limit (ulimit -n ${files}) less 256`;
-    throw new PlanError(`${fmt(vus)} VUs is above the limit of ${fmt(totalVus)} (${why}); use fewer VUs or more --workers, or ${OVERRIDE}`, { path: 'vus' });
+    const why =
+      totalVus === LIMITS.vusTotal
+        ? `${fmt(LIMITS.vusTotal)} in total`
+        : totalVus === LIMITS.vusPerWorker * workers
+          ? `${fmt(LIMITS.vusPerWorker)} per worker × ${workers} worker(s)`
+          : `the open-files limit (ulimit -n ${files}) less 256`;
+    throw new PlanError(
+      `${fmt(vus)} VUs is above the limit of ${fmt(totalVus)} (${why}); use fewer VUs or more --workers, or ${OVERRIDE}`,
+      { path: 'vus' },
+    );
   }
   const totalRate = Math.min(LIMITS.rateTotal, LIMITS.ratePerWorker * workers);
   if (rate > totalRate) {
-    const why = totalRate === LIMITS.rateTotal ? `${fmt(LIMITS.rateTotal)}/s in total` : `${fmt(LIMITS.ratePerWorker)}/s per worker × ${workers} worker(s)`;
+    const why =
+      totalRate === LIMITS.rateTotal
+        ? `${fmt(LIMITS.rateTotal)}/s in total`
+        : `${fmt(LIMITS.ratePerWorker)}/s per worker × ${workers} worker(s)`;
     throw new PlanError(`${fmt(rate)} iterations/s is above the limit of ${fmt(totalRate)}/s (${why}); ${OVERRIDE}`, { path: 'rate' });
   }
 }

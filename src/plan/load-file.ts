@@ -59,7 +59,11 @@ export function parsePlanText(text: string, file: string, kind: 'YAML' | 'JSON')
   }
   if (value === null || value === undefined) throw new PlanError('the plan is empty', { file });
   if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new PlanError(`the plan must be a mapping of options (got ${Array.isArray(value) ? 'a list' : typeof value})`, { file, line: 1, column: 1 });
+    throw new PlanError(`the plan must be a mapping of options (got ${Array.isArray(value) ? 'a list' : typeof value})`, {
+      file,
+      line: 1,
+      column: 1,
+    });
   }
   return { value, locate: (path) => locateNode(doc, lineCounter, path) };
 }

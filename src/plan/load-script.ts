@@ -63,9 +63,7 @@ export async function loadPlanScript(path: string, overrides?: PlanOptions, mapO
     const what = scenario.exec === 'default' ? 'no default export function' : `no exported function "${scenario.exec}"`;
     // Point at the scenario's exec field when there is one to fix.
     const at =
-      explicit === undefined
-        ? null
-        : formatPath(['options', 'scenarios', name, ...(explicit[name]?.exec !== undefined ? ['exec'] : [])]);
+      explicit === undefined ? null : formatPath(['options', 'scenarios', name, ...(explicit[name]?.exec !== undefined ? ['exec'] : [])]);
     throw new PlanError(`the script has ${what} to run (${exported})`, { file: path, path: at });
   }
   return plan;

@@ -19,7 +19,8 @@ export async function loadPlan(input: string, flags: UrlFlags = {}): Promise<Pla
   if (/^https?:\/\//i.test(input)) return planFromUrl(input, flags);
   const ext = extname(input).toLowerCase();
   for (const flag of ['method', 'headers', 'body'] as const) {
-    if (flags[flag] !== undefined) throw new PlanError('only applies when running a URL', { path: `--${flag === 'headers' ? 'header' : flag}` });
+    if (flags[flag] !== undefined)
+      throw new PlanError('only applies when running a URL', { path: `--${flag === 'headers' ? 'header' : flag}` });
   }
   const overrides = optionsFromFlags(flags);
   const hasOverrides = Object.keys(overrides).length > 0;

@@ -4,13 +4,7 @@
 
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import {
-  DEFAULT_EXEC,
-  DEFAULT_SCENARIO_NAME,
-  HTTP_DEFAULTS,
-  SCENARIO_DEFAULTS,
-  defaultArrivalVUs,
-} from './defaults.ts';
+import { DEFAULT_EXEC, DEFAULT_SCENARIO_NAME, HTTP_DEFAULTS, SCENARIO_DEFAULTS, defaultArrivalVUs } from './defaults.ts';
 import { parseSize } from './duration.ts';
 import { feederColumns, loadFeederSync } from './feeders.ts';
 import type { PathSegment } from './errors.ts';
@@ -124,7 +118,11 @@ function buildScenarios(ctx: SourceContext, user: PlanOptions, flowFor: FlowFor)
   const used = SHORTCUTS.filter((key) => user[key] !== undefined);
   if (user.scenarios !== undefined) {
     if (used.length > 0) {
-      throw planError(ctx, [used[0]!], `cannot be combined with "scenarios" (use either the ${SHORTCUTS.join('/')} shortcuts or scenarios)`);
+      throw planError(
+        ctx,
+        [used[0]!],
+        `cannot be combined with "scenarios" (use either the ${SHORTCUTS.join('/')} shortcuts or scenarios)`,
+      );
     }
     const out: Record<string, Scenario> = {};
     for (const [name, scenario] of Object.entries(user.scenarios)) out[name] = buildScenario(ctx, scenario, ['scenarios', name], flowFor);
@@ -197,9 +195,14 @@ function buildScenario(ctx: SourceContext, s: UserScenario, path: PathSegment[],
       const vus = s.vus ?? SCENARIO_DEFAULTS.vus;
       const iterations = s.iterations ?? SCENARIO_DEFAULTS.iterations;
       if (s.executor === 'shared-iterations' && iterations < vus) {
-        throw planError(ctx, at(s.iterations === undefined ? 'vus' : 'iterations'), `iterations (${iterations}) must be at least vus (${vus}) for shared-iterations`);
+        throw planError(
+          ctx,
+          at(s.iterations === undefined ? 'vus' : 'iterations'),
+          `iterations (${iterations}) must be at least vus (${vus}) for shared-iterations`,
+        );
       }
-      const maxDurationMs = s.maxDuration === undefined ? SCENARIO_DEFAULTS.maxDurationMs : positiveMs(ctx, s.maxDuration, at('maxDuration'));
+      const maxDurationMs =
+        s.maxDuration === undefined ? SCENARIO_DEFAULTS.maxDurationMs : positiveMs(ctx, s.maxDuration, at('maxDuration'));
       return { executor: s.executor, vus, iterations, maxDurationMs, ...common(ctx, s, path, flowFor) };
     }
     case 'constant-vus':
@@ -215,7 +218,9 @@ function buildScenario(ctx: SourceContext, s: UserScenario, path: PathSegment[],
         startVUs: s.startVUs ?? SCENARIO_DEFAULTS.startVUs,
         stages: stages(ctx, s.stages, at('stages')),
         gracefulRampDownMs:
-          s.gracefulRampDown === undefined ? SCENARIO_DEFAULTS.gracefulRampDownMs : durationMs(ctx, s.gracefulRampDown, at('gracefulRampDown')),
+          s.gracefulRampDown === undefined
+            ? SCENARIO_DEFAULTS.gracefulRampDownMs
+            : durationMs(ctx, s.gracefulRampDown, at('gracefulRampDown')),
         ...common(ctx, s, path, flowFor),
       };
     case 'constant-arrival-rate': {

@@ -101,7 +101,10 @@ function thresholdWithOptions(text: string): UserThreshold {
   for (const flag of flags) {
     const known = THRESHOLD_FLAGS.find((f) => f.toLowerCase() === flag.toLowerCase());
     if (known === undefined) {
-      throw new PlanError(`unknown threshold option ${JSON.stringify(flag)}: expected ${THRESHOLD_FLAGS.join(' or ')} (got ${JSON.stringify(text)})`, { path: '--threshold' });
+      throw new PlanError(
+        `unknown threshold option ${JSON.stringify(flag)}: expected ${THRESHOLD_FLAGS.join(' or ')} (got ${JSON.stringify(text)})`,
+        { path: '--threshold' },
+      );
     }
     long[known] = true;
   }

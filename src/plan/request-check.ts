@@ -13,7 +13,9 @@ const BAD_VALUE = /[\r\n\0]|[^\u0000-\u00ff]/;
 
 function literalText(value: string): string {
   try {
-    return parseTemplate(value).filter((p): p is string => typeof p === 'string').join('');
+    return parseTemplate(value)
+      .filter((p): p is string => typeof p === 'string')
+      .join('');
   } catch (e) {
     if (e instanceof TemplateError) return ''; // reported with its path by the placeholder check
     throw e;
@@ -21,8 +23,10 @@ function literalText(value: string): string {
 }
 
 export function checkRequestShape(ctx: SourceContext, method: string, headers: Record<string, string>, path: PathSegment[]): void {
-  if (!TOKEN.test(method)) throw planError(ctx, [...path, 'method'], `invalid HTTP method ${JSON.stringify(method)}: must be a token such as GET`);
-  if (method.toUpperCase() === 'CONNECT') throw planError(ctx, [...path, 'method'], 'CONNECT is not supported (it opens a tunnel, it does not make a request)');
+  if (!TOKEN.test(method))
+    throw planError(ctx, [...path, 'method'], `invalid HTTP method ${JSON.stringify(method)}: must be a token such as GET`);
+  if (method.toUpperCase() === 'CONNECT')
+    throw planError(ctx, [...path, 'method'], 'CONNECT is not supported (it opens a tunnel, it does not make a request)');
   const seen = new Map<string, string>();
   for (const [name, value] of Object.entries(headers)) {
     const at = [...path, 'headers', name];
@@ -32,6 +36,7 @@ export function checkRequestShape(ctx: SourceContext, method: string, headers: R
     const before = seen.get(lower);
     if (before !== undefined) throw planError(ctx, at, `repeats header "${before}" (names are case-insensitive); give it once`);
     seen.set(lower, name);
-    if (BAD_VALUE.test(literalText(value))) throw planError(ctx, at, 'the value has CR, LF or NUL (header injection) or characters outside latin1');
+    if (BAD_VALUE.test(literalText(value)))
+      throw planError(ctx, at, 'the value has CR, LF or NUL (header injection) or characters outside latin1');
   }
 }

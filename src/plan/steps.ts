@@ -175,7 +175,11 @@ function checkFeederColumn(ctx: FlowContext, ref: string[], path: PathSegment[])
   const columns = ctx.feederColumns?.get(ref[0]!);
   if (columns === undefined || ref.length < 2 || columns.has(ref[1]!)) return;
   const guess = suggest(ref[1]!, columns);
-  throw planError(ctx, path, `feeder "${ref[0]}" has no column "${ref[1]}"${guess ? `, did you mean "${guess}"?` : ''} (columns: ${[...columns].join(', ')})`);
+  throw planError(
+    ctx,
+    path,
+    `feeder "${ref[0]}" has no column "${ref[1]}"${guess ? `, did you mean "${guess}"?` : ''} (columns: ${[...columns].join(', ')})`,
+  );
 }
 
 function checkPlaceholders(ctx: FlowContext, acc: Collected): void {
@@ -191,10 +195,7 @@ function checkPlaceholders(ctx: FlowContext, acc: Collected): void {
       if (typeof part === 'string') continue;
       const root = part.path[0]!;
       const known =
-        acc.captures.has(root) ||
-        ctx.feeders.has(root) ||
-        root === 'env' ||
-        (TEMPLATE_BUILTINS as readonly string[]).includes(root);
+        acc.captures.has(root) || ctx.feeders.has(root) || root === 'env' || (TEMPLATE_BUILTINS as readonly string[]).includes(root);
       if (known) {
         checkFeederColumn(ctx, part.path, path);
         continue;

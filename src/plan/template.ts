@@ -60,7 +60,9 @@ export function parseTemplate(source: string): TemplatePart[] {
       if (close === -1) throw new TemplateError(`unclosed "\${" at character ${dollar + 1} in ${JSON.stringify(source)}`);
       const name = source.slice(dollar + 2, close).trim();
       if (!NAME.test(name)) {
-        throw new TemplateError(`invalid placeholder "\${${name}}" in ${JSON.stringify(source)}: expected a name like \${id} or \${users.email}`);
+        throw new TemplateError(
+          `invalid placeholder "\${${name}}" in ${JSON.stringify(source)}: expected a name like \${id} or \${users.email}`,
+        );
       }
       if (text !== '') parts.push(text);
       text = '';

@@ -68,18 +68,12 @@ export interface RampingArrivalRate extends ScenarioCommon {
   maxVUs: number;
 }
 
-export type Scenario =
-  | SharedIterations
-  | PerVuIterations
-  | ConstantVus
-  | RampingVus
-  | ConstantArrivalRate
-  | RampingArrivalRate;
+export type Scenario = SharedIterations | PerVuIterations | ConstantVus | RampingVus | ConstantArrivalRate | RampingArrivalRate;
 
 /** Where a captured variable's value comes from in a response. */
 export type CaptureSource =
-  | { json: string }              // dotted path into a JSON body: "data.items.0.id"
-  | { header: string }            // response header (case-insensitive)
+  | { json: string } // dotted path into a JSON body: "data.items.0.id"
+  | { header: string } // response header (case-insensitive)
   | { regex: string; group?: number };
 
 /** Declarative checks on a response (plan mode); each becomes one `checks` sample. */

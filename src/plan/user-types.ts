@@ -72,9 +72,7 @@ export type UserStep =
   | { sleep: DurationInput | [DurationInput, DurationInput] }
   | { group: { name: string; steps: UserStep[] } };
 
-export type UserThreshold =
-  | string
-  | { threshold: string; abortOnFail?: boolean; delayAbortEval?: DurationInput; allowEmpty?: boolean };
+export type UserThreshold = string | { threshold: string; abortOnFail?: boolean; delayAbortEval?: DurationInput; allowEmpty?: boolean };
 
 export interface UserHttp {
   timeout?: DurationInput;
@@ -86,9 +84,7 @@ export interface UserHttp {
   maxBodySize?: SizeInput;
 }
 
-export type UserFeeder =
-  | string
-  | { path: string; mode?: 'shared' | 'per-vu'; order?: 'sequential' | 'random' };
+export type UserFeeder = string | { path: string; mode?: 'shared' | 'per-vu'; order?: 'sequential' | 'random' };
 
 export interface PlanOptions {
   $schema?: string;

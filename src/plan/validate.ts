@@ -62,9 +62,10 @@ export function validateUserPlan(input: unknown, ctx: SourceContext): asserts in
 // ---- error wording ----------------------------------------------------------------------------
 
 const EXECUTOR_OF = new Map<SchemaNode, string>(
-  ['sharedIterations', 'perVuIterations', 'constantVus', 'rampingVus', 'constantArrivalRate', 'rampingArrivalRate'].map(
-    (key) => [defs[key]!, defs[key]!.title as string],
-  ),
+  ['sharedIterations', 'perVuIterations', 'constantVus', 'rampingVus', 'constantArrivalRate', 'rampingArrivalRate'].map((key) => [
+    defs[key]!,
+    defs[key]!.title as string,
+  ]),
 );
 const ALL_SCENARIO_FIELDS = new Set([...EXECUTOR_OF.keys()].flatMap((def) => Object.keys(def.properties)));
 
@@ -177,8 +178,7 @@ function describeError(error: ErrorObject): { path: PathSegment[]; problem: stri
       return { path: [...path, field], problem };
     }
     case 'type': {
-      const hint =
-        parent === defs.sleep ? `must be ${DURATION_HINT}, or [min, max]` : PATTERN_HINTS.get(parent.pattern);
+      const hint = parent === defs.sleep ? `must be ${DURATION_HINT}, or [min, max]` : PATTERN_HINTS.get(parent.pattern);
       const expected = hint ?? `must be ${typeWords(params.type)}`;
       return { path, problem: `${expected} (got ${show(error.data)})` };
     }

@@ -56,7 +56,16 @@ export function startHeapSnapshots(agent: AgentCollector, o: { log(line: string)
     const path = join(dir, `${at}.heapsnapshot`);
     try {
       const w = await agent.takeHeapSnapshot(path, MAX_HEAP_BYTES);
-      taken.push({ at, epochMs: Date.now(), pauseMs: Math.round(w.pauseMs * 10) / 10, bytes: w.bytes, heapUsedBytes: w.heapUsedBytes, externalBytes: w.externalBytes, nodes: 0, path });
+      taken.push({
+        at,
+        epochMs: Date.now(),
+        pauseMs: Math.round(w.pauseMs * 10) / 10,
+        bytes: w.bytes,
+        heapUsedBytes: w.heapUsedBytes,
+        externalBytes: w.externalBytes,
+        nodes: 0,
+        path,
+      });
       return true;
     } catch (e) {
       skipped.push(`${at}: ${(e as Error).message}`);
@@ -79,7 +88,9 @@ export function startHeapSnapshots(agent: AgentCollector, o: { log(line: string)
       const first = taken[0]!;
       if (windowMs === null || windowMs <= 0) return;
       if (first.pauseMs > MIDDLE_MAX_PAUSE_MS) {
-        skipped.push(`middle: the first snapshot paused the target ${Math.round(first.pauseMs)} ms (> ${MIDDLE_MAX_PAUSE_MS} ms): none taken during the load`);
+        skipped.push(
+          `middle: the first snapshot paused the target ${Math.round(first.pauseMs)} ms (> ${MIDDLE_MAX_PAUSE_MS} ms): none taken during the load`,
+        );
         return;
       }
       timer = setTimeout(() => {
@@ -99,7 +110,9 @@ export function startHeapSnapshots(agent: AgentCollector, o: { log(line: string)
       if (!g.grew) {
         skipped.push(`end: heap and external memory grew ${Math.round(g.bytes / 1024 / 1024)} MB only: no snapshot diff`);
       } else if (predicted > MAX_PREDICTED_PAUSE_MS) {
-        skipped.push(`end: it would pause the target about ${Math.round(predicted / 1000)} s (the first took ${Math.round(first.pauseMs)} ms at ${Math.round(first.heapUsedBytes / 1024 / 1024)} MB of heap, now ${Math.round(heapNow / 1024 / 1024)} MB)`);
+        skipped.push(
+          `end: it would pause the target about ${Math.round(predicted / 1000)} s (the first took ${Math.round(first.pauseMs)} ms at ${Math.round(first.heapUsedBytes / 1024 / 1024)} MB of heap, now ${Math.round(heapNow / 1024 / 1024)} MB)`,
+        );
       } else {
         await take('end');
       }
@@ -114,8 +127,12 @@ export function startHeapSnapshots(agent: AgentCollector, o: { log(line: string)
       if (readable.length >= 2 && readable[readable.length - 1]!.at === 'end') {
         try {
           const snaps: HeapSnapshot[] = readable.map((t) => readHeapSnapshot(t.path));
-          readable.forEach((t, i) => { t.nodes = snaps[i]!.nodeCount; });
-          ({ retainers, classes } = diffHeapSnapshots(snaps[0]!, snaps[snaps.length - 1]!, snaps.slice(1, -1), { projectRoot: o.projectRoot }));
+          readable.forEach((t, i) => {
+            t.nodes = snaps[i]!.nodeCount;
+          });
+          ({ retainers, classes } = diffHeapSnapshots(snaps[0]!, snaps[snaps.length - 1]!, snaps.slice(1, -1), {
+            projectRoot: o.projectRoot,
+          }));
           o.log(`heap snapshots: ${readable.length} read and diffed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
         } catch (e) {
           skipped.push(`diff: ${(e as Error).message}`);

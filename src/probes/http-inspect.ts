@@ -10,7 +10,20 @@ import type { Plan, Step } from '../plan/types.ts';
 import type { HttpInspection } from '../record/assessment-record.ts';
 import { redactUrl } from '../record/redact.ts';
 
-const KEEP = ['cache-control', 'etag', 'last-modified', 'expires', 'vary', 'content-encoding', 'content-type', 'content-length', 'connection', 'keep-alive', 'transfer-encoding', 'age'];
+const KEEP = [
+  'cache-control',
+  'etag',
+  'last-modified',
+  'expires',
+  'vary',
+  'content-encoding',
+  'content-type',
+  'content-length',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'age',
+];
 
 function requestSteps(steps: readonly Step[]): Array<Extract<Step, { kind: 'request' }>> {
   return steps.flatMap((s) => (s.kind === 'request' ? [s] : s.kind === 'group' ? requestSteps(s.steps) : []));
@@ -37,7 +50,11 @@ function decodedLength(body: Buffer, encoding: string | null): number {
 export async function inspectEndpoints(plan: Plan, timeoutMs = 10_000): Promise<HttpInspection[]> {
   const flow = Object.values(plan.scenarios)[0]?.flow;
   if (!flow) return [];
-  const client = createHttpClient({ connectTimeoutMs: plan.http.connectTimeoutMs, insecureSkipTLSVerify: plan.http.insecureSkipTLSVerify, maxBodyBytes: plan.http.maxBodyBytes });
+  const client = createHttpClient({
+    connectTimeoutMs: plan.http.connectTimeoutMs,
+    insecureSkipTLSVerify: plan.http.insecureSkipTLSVerify,
+    maxBodyBytes: plan.http.maxBodyBytes,
+  });
   const seen = new Set<string>();
   const out: HttpInspection[] = [];
   const vars = { env: plan.env, __VU: '1', __ITER: '0', __SCENARIO: 'inspect' };

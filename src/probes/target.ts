@@ -64,7 +64,8 @@ async function waitForPort(port: number, until: number, died: () => boolean): Pr
 }
 
 export async function startTarget(o: StartTargetOptions): Promise<StartedTarget> {
-  if (o.command.length === 0) throw new UsageError('no command: give the command that starts the service after "--", e.g. speedguard profile -- node server.js');
+  if (o.command.length === 0)
+    throw new UsageError('no command: give the command that starts the service after "--", e.g. speedguard profile -- node server.js');
   const collector = o.agent === false ? null : await startAgentCollector({ baseNodeOptions: process.env.NODE_OPTIONS ?? '' });
   const stderrTail: string[] = [];
   const startedAt = new Date().toISOString();
@@ -102,25 +103,39 @@ export async function startTarget(o: StartTargetOptions): Promise<StartedTarget>
     } else if (collector) {
       hello = await Promise.race([
         collector.waitForHello(timeout),
-        exited.then((e) => { throw new TargetError(`the target exited before listening (code ${e.code ?? e.signal})${stderrTail.length ? `: ${stderrTail.slice(-3).join(' | ')}` : ''}`); }),
+        exited.then((e) => {
+          throw new TargetError(
+            `the target exited before listening (code ${e.code ?? e.signal})${stderrTail.length ? `: ${stderrTail.slice(-3).join(' | ')}` : ''}`,
+          );
+        }),
       ]);
       // A helper the service starts (a downstream, a worker server) may listen before the
       // service itself does: when the process we launched says hello too, follow it instead.
       if (hello.pid !== child.pid) {
         const until = Date.now() + PREFER_SPAWNED_MS;
-        while (Date.now() < until && exit === null && !collector.hellos.some((h) => h.pid === child.pid)) await new Promise((r) => setTimeout(r, 50));
+        while (Date.now() < until && exit === null && !collector.hellos.some((h) => h.pid === child.pid))
+          await new Promise((r) => setTimeout(r, 50));
         if (collector.follow(child.pid!)) hello = collector.hello ?? hello;
       }
       port = hello.port;
     } else {
       throw new TargetError('without the Node agent, give the port the service listens on with --port');
     }
-    if (exit) throw new TargetError(`the target exited during start-up (code ${(exit as { code: number | null }).code})${stderrTail.length ? `: ${stderrTail.slice(-3).join(' | ')}` : ''}`);
+    if (exit)
+      throw new TargetError(
+        `the target exited during start-up (code ${(exit as { code: number | null }).code})${stderrTail.length ? `: ${stderrTail.slice(-3).join(' | ')}` : ''}`,
+      );
   } catch (e) {
-    try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ }
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
     await collector?.close();
     if (e instanceof TargetError) throw e;
-    throw new TargetError(`the target did not start listening within ${timeout / 1000} s (${(e as Error).message}); is it a Node.js service? otherwise pass --port${stderrTail.length ? `. Its last output: ${stderrTail.slice(-3).join(' | ')}` : ''}`);
+    throw new TargetError(
+      `the target did not start listening within ${timeout / 1000} s (${(e as Error).message}); is it a Node.js service? otherwise pass --port${stderrTail.length ? `. Its last output: ${stderrTail.slice(-3).join(' | ')}` : ''}`,
+    );
   }
 
   const info = (): TargetProcess => ({
@@ -147,13 +162,26 @@ export async function startTarget(o: StartTargetOptions): Promise<StartedTarget>
       // shutting down, so wait for the listening process too, and escalate to SIGKILL after the grace.
       const served = hello?.pid;
       if (exit === null) stopping = true;
-      try { process.kill(-child.pid!, 'SIGTERM'); } catch { /* gone */ }
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        /* gone */
+      }
       const deadline = Date.now() + graceMs;
       await Promise.race([exited, new Promise((r) => setTimeout(r, graceMs))]);
       while (served !== undefined && alive(served) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       if (exit === null || (served !== undefined && alive(served))) {
-        try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ }
-        if (served !== undefined) try { process.kill(served, 'SIGKILL'); } catch { /* gone */ }
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+        if (served !== undefined)
+          try {
+            process.kill(served, 'SIGKILL');
+          } catch {
+            /* gone */
+          }
         await Promise.race([exited, new Promise((r) => setTimeout(r, 1000))]);
       }
       stoppedAt ??= new Date().toISOString();
@@ -183,7 +211,17 @@ export async function attachTarget(pid: number, port: number, timeoutMs = 10_000
     pid,
     port,
     exited,
-    info: () => ({ command: [`pid ${pid}`], pid, port, startedAt, stoppedAt, died: !alive(pid), exitCode: null, signal: null, stderrTail: [] }),
+    info: () => ({
+      command: [`pid ${pid}`],
+      pid,
+      port,
+      startedAt,
+      stoppedAt,
+      died: !alive(pid),
+      exitCode: null,
+      signal: null,
+      stderrTail: [],
+    }),
     async stop() {
       stoppedAt ??= new Date().toISOString();
     },

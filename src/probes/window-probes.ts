@@ -38,7 +38,18 @@ export interface WindowProbes {
   close(): void;
 }
 
-export function startWindowProbes(target: StartedTarget, o: { outDir: string; name: string; log(line: string): void; samplingIntervalUs?: number; windowMs?: number; heapSnapshots?: boolean; perf?: boolean }): WindowProbes {
+export function startWindowProbes(
+  target: StartedTarget,
+  o: {
+    outDir: string;
+    name: string;
+    log(line: string): void;
+    samplingIntervalUs?: number;
+    windowMs?: number;
+    heapSnapshots?: boolean;
+    perf?: boolean;
+  },
+): WindowProbes {
   const proc: ProcSampler = startProcSampler(target.pid, { intervalMs: 1000 });
   // Without the Node agent (another language, --pid): Linux perf's stacks stand in for the V8 profile.
   const agent = target.hello ? target.collector : null;
@@ -76,7 +87,9 @@ export function startWindowProbes(target: StartedTarget, o: { outDir: string; na
   };
   const startLive = async () => {
     if (!agent) return;
-    heapOn = await attempt('heap profile not started', async () => { await agent.startHeapProfile(); });
+    heapOn = await attempt('heap profile not started', async () => {
+      await agent.startHeapProfile();
+    });
     heapFrom = Date.now();
   };
   const stopAllocation = async () => {
@@ -86,7 +99,12 @@ export function startWindowProbes(target: StartedTarget, o: { outDir: string; na
     await attempt('allocation profile not saved', async () => {
       mkdirSync(dir, { recursive: true });
       await agent.stopHeapProfile(allocationPath);
-      heapAllocationProfile = analyseHeapProfile(JSON.parse(readFileSync(allocationPath, 'utf8')), { path: allocationPath, projectRoot: process.cwd(), kind: 'allocated', durationMs });
+      heapAllocationProfile = analyseHeapProfile(JSON.parse(readFileSync(allocationPath, 'utf8')), {
+        path: allocationPath,
+        projectRoot: process.cwd(),
+        kind: 'allocated',
+        durationMs,
+      });
     });
   };
   return {
@@ -94,17 +112,24 @@ export function startWindowProbes(target: StartedTarget, o: { outDir: string; na
       // Before the CPU profile starts: the snapshot's pause is not the target's work.
       await snapshots?.begin(o.windowMs ?? null);
       if (agent) {
-        cpuOn = await attempt('CPU profile not started', () => agent.startCpuProfile(o.samplingIntervalUs ? { samplingIntervalUs: o.samplingIntervalUs } : {}));
+        cpuOn = await attempt('CPU profile not started', () =>
+          agent.startCpuProfile(o.samplingIntervalUs ? { samplingIntervalUs: o.samplingIntervalUs } : {}),
+        );
         // First the allocation rate (GC pressure's sites), then what stays live (a leak's sites).
         await attempt('allocation profile not started', async () => {
-          const { includesCollected } = await agent.startHeapProfile({ includeCollected: true, samplingIntervalBytes: ALLOCATION_SAMPLING_BYTES });
+          const { includesCollected } = await agent.startHeapProfile({
+            includeCollected: true,
+            samplingIntervalBytes: ALLOCATION_SAMPLING_BYTES,
+          });
           // A V8 that cannot keep collected samples gave a live-only profile (at the coarser
           // interval): it stays on as that one.
           if (includesCollected) allocationOn = true;
           else heapOn = true;
         });
         if (allocationOn) {
-          switchTimer = setTimeout(() => { switching = stopAllocation().then(startLive); }, ALLOCATION_PROFILE_MS);
+          switchTimer = setTimeout(() => {
+            switching = stopAllocation().then(startLive);
+          }, ALLOCATION_PROFILE_MS);
           switchTimer.unref();
         } else if (!heapOn) {
           await startLive();
@@ -151,7 +176,12 @@ export function startWindowProbes(target: StartedTarget, o: { outDir: string; na
         const durationMs = Date.now() - heapFrom;
         await attempt('heap profile not saved', async () => {
           await agent.stopHeapProfile(heapPath);
-          heapProfile = analyseHeapProfile(JSON.parse(readFileSync(heapPath, 'utf8')), { path: heapPath, projectRoot: process.cwd(), kind: 'live', durationMs });
+          heapProfile = analyseHeapProfile(JSON.parse(readFileSync(heapPath, 'utf8')), {
+            path: heapPath,
+            projectRoot: process.cwd(),
+            kind: 'live',
+            durationMs,
+          });
         });
       }
     },
@@ -161,16 +191,19 @@ export function startWindowProbes(target: StartedTarget, o: { outDir: string; na
       closed = true;
       const until = (to || Date.now()) + 1000;
       const inWindow = proc.samples.filter((s) => s.t >= from && s.t <= until);
-      const windowSummary = base.supported && inWindow.length
-        ? summarise(inWindow, { pid: base.pid, exited: base.exited, clockTicksPerSecond: base.clockTicksPerSecond, cgroup: base.cgroup })
-        : base;
+      const windowSummary =
+        base.supported && inWindow.length
+          ? summarise(inWindow, { pid: base.pid, exited: base.exited, clockTicksPerSecond: base.clockTicksPerSecond, cgroup: base.cgroup })
+          : base;
       // Inlined allocators: the CPU profile of the same window names what the heap profile cannot.
       if (heapProfile) heapProfile = attributeInlinedAllocations(heapProfile, cpuProfile);
       if (heapAllocationProfile) heapAllocationProfile = attributeInlinedAllocations(heapAllocationProfile, cpuProfile);
       return {
         target: target.info(),
         window: from ? { fromEpochMs: from, toEpochMs: to || Date.now() } : null,
-        agent: target.collector ? { hello: target.hello, samples: target.collector.samples.filter((s) => s.time >= from && s.time <= until) } : null,
+        agent: target.collector
+          ? { hello: target.hello, samples: target.collector.samples.filter((s) => s.time >= from && s.time <= until) }
+          : null,
         proc: { samples: inWindow, summary: windowSummary },
         cpuProfile,
         heapProfile,

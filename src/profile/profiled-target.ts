@@ -14,7 +14,10 @@ export interface ProfiledTargetOptions extends StartTargetOptions {
   onStarted?(svc: StartedTarget): void;
 }
 
-export async function withProfiledTarget<T>(o: ProfiledTargetOptions, work: (origin: string, window: WindowProbes) => Promise<T>): Promise<T> {
+export async function withProfiledTarget<T>(
+  o: ProfiledTargetOptions,
+  work: (origin: string, window: WindowProbes) => Promise<T>,
+): Promise<T> {
   const svc = await startTarget(o);
   o.onStarted?.(svc);
   const origin = `http://127.0.0.1:${svc.port}`;

@@ -64,7 +64,13 @@ export function startProfile(o: ProfileOptions): ProfileHandle {
       target = await startTarget({ command: o.command, ...(o.port ? { port: o.port } : {}) });
     }
     try {
-      return await profileStarted(target, o, (h) => (current = h), () => interrupted, database);
+      return await profileStarted(
+        target,
+        o,
+        (h) => (current = h),
+        () => interrupted,
+        database,
+      );
     } finally {
       await target.stop();
       await database?.close();
@@ -79,15 +85,33 @@ export function startProfile(o: ProfileOptions): ProfileHandle {
   };
 }
 
-async function profileStarted(target: StartedTarget, o: ProfileOptions, setCurrent: (h: RunHandle | null) => void, interrupted: () => boolean, database: DatabaseProbe | null): Promise<AssessmentRecord> {
+async function profileStarted(
+  target: StartedTarget,
+  o: ProfileOptions,
+  setCurrent: (h: RunHandle | null) => void,
+  interrupted: () => boolean,
+  database: DatabaseProbe | null,
+): Promise<AssessmentRecord> {
   const log = o.log;
   const url = `http://127.0.0.1:${target.port}${o.path.startsWith('/') ? o.path : '/' + o.path}`;
-  log(`target listens on 127.0.0.1:${target.port} (pid ${target.pid}${target.hello ? `, Node ${target.hello.nodeVersion}, agent attached` : ', no agent'})`);
-  const flags: UrlFlags = { ...(o.flags.rate === undefined && o.flags.vus === undefined ? DEFAULT_PROFILE_LOAD : {}), ...o.flags, ...(o.workers ? { workers: o.workers } : {}) };
+  log(
+    `target listens on 127.0.0.1:${target.port} (pid ${target.pid}${target.hello ? `, Node ${target.hello.nodeVersion}, agent attached` : ', no agent'})`,
+  );
+  const flags: UrlFlags = {
+    ...(o.flags.rate === undefined && o.flags.vus === undefined ? DEFAULT_PROFILE_LOAD : {}),
+    ...o.flags,
+    ...(o.workers ? { workers: o.workers } : {}),
+  };
   if (flags.duration === undefined) flags.duration = DEFAULT_PROFILE_LOAD.duration;
   const started = Date.now();
   const windowMs = parseDuration(flags.duration ?? '15s');
-  const window = startWindowProbes(target, { outDir: o.outDir, name: targetName(url), log, windowMs, ...(o.samplingIntervalUs ? { samplingIntervalUs: o.samplingIntervalUs } : {}) });
+  const window = startWindowProbes(target, {
+    outDir: o.outDir,
+    name: targetName(url),
+    log,
+    windowMs,
+    ...(o.samplingIntervalUs ? { samplingIntervalUs: o.samplingIntervalUs } : {}),
+  });
 
   if (o.warmupMs > 0 && !interrupted()) {
     log(`warming up for ${o.warmupMs / 1000} s …`);
@@ -128,10 +152,21 @@ async function profileStarted(target: StartedTarget, o: ProfileOptions, setCurre
     command: 'profile',
     target: url,
     status: interrupted() ? 'interrupted' : run ? 'completed' : 'failed',
-    statusReason: probes.target.died ? `the target exited during the run (code ${probes.target.exitCode ?? probes.target.signal})` : interrupted() ? 'interrupted by the user' : null,
+    statusReason: probes.target.died
+      ? `the target exited during the run (code ${probes.target.exitCode ?? probes.target.signal})`
+      : interrupted()
+        ? 'interrupted by the user'
+        : null,
     startedAt: started,
     endedAt: ended,
-    config: { expectedRate: flags.rate ?? null, slo: o.slo, suite: ['baseline'], soakMs: 0, growthPercentPerQuarter: null, targetRate: null },
+    config: {
+      expectedRate: flags.rate ?? null,
+      slo: o.slo,
+      suite: ['baseline'],
+      soakMs: 0,
+      growthPercentPerQuarter: null,
+      targetRate: null,
+    },
     phases,
     probes: assessed,
     workers: run?.environment.workers ?? 0,

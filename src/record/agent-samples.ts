@@ -43,7 +43,11 @@ export interface LoopUtilisation {
 }
 
 export type GcKind = 'minor' | 'major' | 'incremental' | 'weakcb' | 'other';
-export interface GcKindStats { count: number; totalMs: number; maxMs: number }
+export interface GcKindStats {
+  count: number;
+  totalMs: number;
+  maxMs: number;
+}
 
 export interface MemorySnapshot {
   rss: number;
@@ -53,7 +57,11 @@ export interface MemorySnapshot {
   arrayBuffers: number;
 }
 
-export interface DurationStats { count: number; totalMs: number; maxMs: number }
+export interface DurationStats {
+  count: number;
+  totalMs: number;
+  maxMs: number;
+}
 
 export interface IncomingHttpStats {
   /** Requests that started in the interval (finished or not). */

@@ -25,7 +25,7 @@ export interface DatabaseServerInfo {
   /** Installed extension versions in this database (null when not installed). */
   extensions: { pgStatStatements: string | null; hypopg: string | null };
   /** Can pg_stat_statements be read? (preloaded AND created in this database). */
-  pgStatStatements: { available: boolean; /** Exactly how to enable it, when not available. */ howToEnable: string | null };
+  pgStatStatements: { available: boolean /** Exactly how to enable it, when not available. */; howToEnable: string | null };
   hypopgAvailable: boolean;
 }
 

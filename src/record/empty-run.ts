@@ -28,7 +28,9 @@ export function emptyRunProblem(record: RunRecord): string | null {
   }
   const iterations = total(record, 'iterations');
   // Unhandled rejections are counted as iteration errors but did not end an iteration.
-  const errors = record.totals.filter((t) => t.metric === 'iteration_errors' && t.tags.error !== 'UnhandledRejection').reduce((n, t) => n + t.count, 0);
+  const errors = record.totals
+    .filter((t) => t.metric === 'iteration_errors' && t.tags.error !== 'UnhandledRejection')
+    .reduce((n, t) => n + t.count, 0);
   if (iterations > 0 && errors >= iterations) {
     return `every iteration threw an error (${errors} of ${iterations}): see the errors above`;
   }

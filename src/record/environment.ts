@@ -7,5 +7,12 @@ export type RunEnvironment = RunRecord['environment'];
 
 /** This process: speedguard's version, Node, the platform, the cores it may use, the worker threads. */
 export function currentEnvironment(workers: number): RunEnvironment {
-  return { speedguard: VERSION, node: process.version, platform: process.platform, arch: process.arch, cpus: availableParallelism(), workers };
+  return {
+    speedguard: VERSION,
+    node: process.version,
+    platform: process.platform,
+    arch: process.arch,
+    cpus: availableParallelism(),
+    workers,
+  };
 }

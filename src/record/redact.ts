@@ -16,7 +16,8 @@ export const REDACTED = '[REDACTED]';
 // Parts of a name, separated by anything but letters/digits or by case changes, are matched whole for
 // the short words (key, pwd, sid, pin) so "monkey" or "keepAlive" stay readable; the long words match
 // anywhere ("X-Session-Token", "client_secret", "dbPassword").
-const SECRET_WORDS = /token|secret|passw|pwd|jwt|passphrase|passcode|auth|session|credential|cookie|csrf|xsrf|signature|private|apikey|api_key|api-key|access[-_]?key/i;
+const SECRET_WORDS =
+  /token|secret|passw|pwd|jwt|passphrase|passcode|auth|session|credential|cookie|csrf|xsrf|signature|private|apikey|api_key|api-key|access[-_]?key/i;
 // "key" ending a word: apikey, mykey_id, x-key (not keyword, keepAlive).
 const KEY_END = /[kK][eE][yY][sS]?(?![a-z])/;
 const SECRET_PARTS = new Set(['key', 'pwd', 'pass', 'sid', 'pin', 'sig', 'jwt', 'otp', 'dsn']);
@@ -24,7 +25,10 @@ const SECRET_PARTS = new Set(['key', 'pwd', 'pass', 'sid', 'pin', 'sig', 'jwt', 
 /** True when a header, parameter, body key or variable name looks like it holds a credential. */
 export function isSecretName(name: string): boolean {
   if (SECRET_WORDS.test(name) || KEY_END.test(name)) return true;
-  const parts = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/);
+  const parts = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/);
   return parts.some((p) => SECRET_PARTS.has(p) || SECRET_PARTS.has(p.replace(/s$/, '')));
 }
 
@@ -44,11 +48,13 @@ export function redactText(s: string): string {
   if (out.includes('://')) out = out.replace(USERINFO, (_m, scheme: string, user: string) => `${scheme}${user}:${REDACTED}@`);
   if (out.includes('=')) {
     out = out.replace(PAIR, (m, pre: string, name: string, eq: string, value: string) =>
-      isSecretName(name) && value !== '' && value !== REDACTED ? `${pre}${name}${eq}${REDACTED}` : m);
+      isSecretName(name) && value !== '' && value !== REDACTED ? `${pre}${name}${eq}${REDACTED}` : m,
+    );
   }
   if (out.includes('":')) {
     out = out.replace(JSON_PAIR, (m, head: string, name: string, value: string) =>
-      isSecretName(name) && value !== `"${REDACTED}"` ? `${head}"${REDACTED}"` : m);
+      isSecretName(name) && value !== `"${REDACTED}"` ? `${head}"${REDACTED}"` : m,
+    );
   }
   if (/Bearer|Basic/.test(out)) out = out.replace(AUTH_SCHEME, `$1 ${REDACTED}`);
   return out;
@@ -130,7 +136,8 @@ function redactStrings<T>(v: T): T {
   if (Array.isArray(v)) return v.map((x) => redactStrings(x)) as T;
   if (v !== null && typeof v === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[redactText(k)] = k === 'histogram' ? x : k === 'plan' && isPlan(x) ? redactPlan(x) : redactStrings(x);
+    for (const [k, x] of Object.entries(v))
+      out[redactText(k)] = k === 'histogram' ? x : k === 'plan' && isPlan(x) ? redactPlan(x) : redactStrings(x);
     return out as T;
   }
   return v;

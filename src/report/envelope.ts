@@ -60,7 +60,12 @@ function bottleneck(f: Finding): Json {
       resource_waste: f.impact.resourceWaste ?? null,
     },
     root_cause: f.rootCause,
-    evidence: f.evidence.map((e) => ({ label: e.label, value: typeof e.value === 'number' && !Number.isFinite(e.value) ? null : e.value, unit: e.unit ?? null, phase: e.phase ?? null })),
+    evidence: f.evidence.map((e) => ({
+      label: e.label,
+      value: typeof e.value === 'number' && !Number.isFinite(e.value) ? null : e.value,
+      unit: e.unit ?? null,
+      phase: e.phase ?? null,
+    })),
     invalidates_others: f.invalidatesOthers === true,
     optimization: {
       approach: f.recommendation.approach,
@@ -112,7 +117,15 @@ function scenario(p: PhaseFigures): Json {
     requests: p.requests,
     error_rate: round(p.errorRate),
     dropped_iterations: p.droppedIterations,
-    units: { offered_rate: 'req/s', duration: 's', avg_response_time: 'ms', p95_response_time: 'ms', p99_response_time: 'ms', throughput: 'req/s', error_rate: 'ratio' },
+    units: {
+      offered_rate: 'req/s',
+      duration: 's',
+      avg_response_time: 'ms',
+      p95_response_time: 'ms',
+      p99_response_time: 'ms',
+      throughput: 'req/s',
+      error_rate: 'ratio',
+    },
   };
 }
 
@@ -122,8 +135,14 @@ function capacityPlanning(record: AssessmentRecord): Json {
   const current = c?.sustainableRps ?? stress?.maxSustainableRate ?? null;
   const g = c?.growth ?? null;
   const recs: string[] = [];
-  if (g?.exceedsAt) recs.push(`At ${g.percentPerQuarter} % growth per quarter from ${round(g.currentRps)} req/s, load exceeds the measured capacity of ${current === null ? '?' : round(current)} req/s on ${g.exceedsAt}: scale before then.`);
-  if (g?.instancesNeeded != null && g.targetRps != null) recs.push(`${g.instancesNeeded} instance(s) of this size serve the target of ${round(g.targetRps)} req/s (${current === null ? '?' : round(current)} req/s each at the SLO).`);
+  if (g?.exceedsAt)
+    recs.push(
+      `At ${g.percentPerQuarter} % growth per quarter from ${round(g.currentRps)} req/s, load exceeds the measured capacity of ${current === null ? '?' : round(current)} req/s on ${g.exceedsAt}: scale before then.`,
+    );
+  if (g?.instancesNeeded != null && g.targetRps != null)
+    recs.push(
+      `${g.instancesNeeded} instance(s) of this size serve the target of ${round(g.targetRps)} req/s (${current === null ? '?' : round(current)} req/s each at the SLO).`,
+    );
   return {
     current_capacity: nn(current),
     current_capacity_unit: 'req/s',
@@ -133,10 +152,26 @@ function capacityPlanning(record: AssessmentRecord): Json {
     knee: c ? nn(c.kneeRps) : null,
     knee_unit: 'req/s',
     model: c
-      ? { name: 'Universal Scalability Law', lambda: c.lambda, sigma: c.sigma, kappa: c.kappa, r2: round(c.r2), fit_quality: c.fitQuality, peak_throughput: nn(c.peakThroughputRps), peak_throughput_unit: 'req/s', peak_concurrency: nn(c.peakConcurrency), points: c.points.map((p) => ({ concurrency: round(p.concurrency), throughput: round(p.throughput) })) }
+      ? {
+          name: 'Universal Scalability Law',
+          lambda: c.lambda,
+          sigma: c.sigma,
+          kappa: c.kappa,
+          r2: round(c.r2),
+          fit_quality: c.fitQuality,
+          peak_throughput: nn(c.peakThroughputRps),
+          peak_throughput_unit: 'req/s',
+          peak_concurrency: nn(c.peakConcurrency),
+          points: c.points.map((p) => ({ concurrency: round(p.concurrency), throughput: round(p.throughput) })),
+        }
       : null,
     projected_growth: g
-      ? { percent_per_quarter: g.percentPerQuarter, current_load: round(g.currentRps), target_load: g.targetRps === null ? null : round(g.targetRps), unit: 'req/s' }
+      ? {
+          percent_per_quarter: g.percentPerQuarter,
+          current_load: round(g.currentRps),
+          target_load: g.targetRps === null ? null : round(g.targetRps),
+          unit: 'req/s',
+        }
       : null,
     // Derived, not judged: scaling is needed when the growth projection crosses capacity within the
     // horizon, or the target load takes more than one instance.
@@ -150,11 +185,32 @@ function capacityPlanning(record: AssessmentRecord): Json {
 function monitoring(record: AssessmentRecord, capacityRps: number | null): Json[] {
   const slo = record.config.slo;
   const out: Json[] = [
-    { metric: `http_req_duration p${slo.latencyPercentile}`, comparison: '>', threshold: slo.latencyMs, unit: 'ms', for_seconds: 120, action: `Warn: p${slo.latencyPercentile} latency above the SLO for 2 minutes; check the findings' components first.` },
-    { metric: 'http_req_failed rate', comparison: '>', threshold: slo.errorRate, unit: 'ratio', for_seconds: 120, action: 'Page: error rate above the SLO; the error budget is burning.' },
+    {
+      metric: `http_req_duration p${slo.latencyPercentile}`,
+      comparison: '>',
+      threshold: slo.latencyMs,
+      unit: 'ms',
+      for_seconds: 120,
+      action: `Warn: p${slo.latencyPercentile} latency above the SLO for 2 minutes; check the findings' components first.`,
+    },
+    {
+      metric: 'http_req_failed rate',
+      comparison: '>',
+      threshold: slo.errorRate,
+      unit: 'ratio',
+      for_seconds: 120,
+      action: 'Page: error rate above the SLO; the error budget is burning.',
+    },
   ];
   if (capacityRps !== null) {
-    out.push({ metric: 'http_reqs rate', comparison: '>', threshold: round(capacityRps * 0.8), unit: 'req/s', for_seconds: 300, action: `Scale out: traffic above 80 % of the measured capacity (${round(capacityRps)} req/s).` });
+    out.push({
+      metric: 'http_reqs rate',
+      comparison: '>',
+      threshold: round(capacityRps * 0.8),
+      unit: 'req/s',
+      for_seconds: 300,
+      action: `Scale out: traffic above 80 % of the measured capacity (${round(capacityRps)} req/s).`,
+    });
   }
   return out;
 }
@@ -172,11 +228,18 @@ export function buildEnvelope(record: AssessmentRecord, opts: EnvelopeOptions = 
   const res = record.resources ?? null;
   const cap = capacityPlanning(record);
   const capacityRps = cap.current_capacity as number | null;
-  const counts = Object.fromEntries((['critical', 'high', 'medium', 'low', 'info'] as const).map((s) => [s, findings.filter((f) => f.severity === s).length]));
+  const counts = Object.fromEntries(
+    (['critical', 'high', 'medium', 'low', 'info'] as const).map((s) => [s, findings.filter((f) => f.severity === s).length]),
+  );
 
   const summaryParts = [
     `${record.status === 'completed' ? 'Assessment' : `Assessment ${record.status.toUpperCase()} (${record.statusReason ?? 'no reason recorded'})`} of ${record.target}: ${status}, score ${score}/10.`,
-    bottlenecks.length ? `${bottlenecks.length} bottleneck(s): ${bottlenecks.slice(0, 3).map((f) => `${f.id} ${f.title} (${priorityLabel(f.severity)})`).join('; ')}${bottlenecks.length > 3 ? '; …' : ''}.` : 'No bottleneck found at the tested load.',
+    bottlenecks.length
+      ? `${bottlenecks.length} bottleneck(s): ${bottlenecks
+          .slice(0, 3)
+          .map((f) => `${f.id} ${f.title} (${priorityLabel(f.severity)})`)
+          .join('; ')}${bottlenecks.length > 3 ? '; …' : ''}.`
+      : 'No bottleneck found at the tested load.',
     phases.length ? `Phases: ${phases.map((p) => `${p.name} ${p.verdict}`).join(', ')}.` : 'No phase ran.',
   ];
   if (capacityRps !== null) summaryParts.push(`Capacity at the SLO: ${round(capacityRps)} req/s.`);
@@ -187,7 +250,10 @@ export function buildEnvelope(record: AssessmentRecord, opts: EnvelopeOptions = 
     generator: { name: 'speedguard', version: VERSION },
     task_id: opts.taskId ?? record.id,
     assessment_id: record.id,
-    assessment_type: record.capacity && (record.config.growthPercentPerQuarter !== null || record.config.targetRate !== null) ? 'capacity_planning' : 'load_testing',
+    assessment_type:
+      record.capacity && (record.config.growthPercentPerQuarter !== null || record.config.targetRate !== null)
+        ? 'capacity_planning'
+        : 'load_testing',
     target: record.target,
     run_status: record.status,
     run_status_reason: record.statusReason,
@@ -222,8 +288,18 @@ export function buildEnvelope(record: AssessmentRecord, opts: EnvelopeOptions = 
       error_rate: { unit: 'ratio', phase: base?.name ?? null, current: base ? round(base.errorRate) : null, target: slo.errorRate },
       // The record's figures (profiled runs); null means "not measured", never 0.
       resource_utilization: {
-        cpu_average: nn(res?.cpuAvgPercent), cpu_peak: nn(res?.cpuPeakPercent), memory_usage: nn(res?.rssPeakBytes), disk_io: nn(res?.diskBytesPerSec), network_io: null,
-        units: { cpu_average: 'percent of one core', cpu_peak: 'percent of one core', memory_usage: 'bytes (peak RSS)', disk_io: 'bytes/s', network_io: 'bytes/s' },
+        cpu_average: nn(res?.cpuAvgPercent),
+        cpu_peak: nn(res?.cpuPeakPercent),
+        memory_usage: nn(res?.rssPeakBytes),
+        disk_io: nn(res?.diskBytesPerSec),
+        network_io: null,
+        units: {
+          cpu_average: 'percent of one core',
+          cpu_peak: 'percent of one core',
+          memory_usage: 'bytes (peak RSS)',
+          disk_io: 'bytes/s',
+          network_io: 'bytes/s',
+        },
       },
       database_performance: databasePerformance(record),
     },
@@ -248,7 +324,11 @@ export function buildEnvelope(record: AssessmentRecord, opts: EnvelopeOptions = 
     performance_budget: {
       response_time: { percentile: slo.latencyPercentile, limit: slo.latencyMs, actual: nn(sloValue), unit: 'ms' },
       error_rate: { limit: slo.errorRate, actual: base ? round(base.errorRate) : null, unit: 'ratio' },
-      throughput: { target: record.config.expectedRate === null ? null : round(record.config.expectedRate), actual: base ? round(base.rps) : null, unit: 'req/s' },
+      throughput: {
+        target: record.config.expectedRate === null ? null : round(record.config.expectedRate),
+        actual: base ? round(base.rps) : null,
+        unit: 'req/s',
+      },
     },
   };
 }
@@ -262,7 +342,8 @@ function databasePerformance(record: AssessmentRecord): Json {
   const units = { query_time_avg: 'ms', query_time_p95: 'ms', slow_queries: 'count', connection_pool: 'ratio', cache_hit_ratio: 'ratio' };
   const v = dbView(record);
   const f = databaseFiguresOf(record);
-  if (!v || !f) return { query_time_avg: null, query_time_p95: null, slow_queries: null, connection_pool: null, cache_hit_ratio: null, units };
+  if (!v || !f)
+    return { query_time_avg: null, query_time_p95: null, slow_queries: null, connection_pool: null, cache_hit_ratio: null, units };
   return {
     query_time_avg: nn(f.queryTimeAvgMs),
     query_time_p95: nn(f.queryTimeP95Ms),
@@ -286,6 +367,16 @@ function regressionCheck(record: AssessmentRecord): Json | null {
     regressions: c.regressions,
     improvements: c.improvements,
     worst_severity: c.worstSeverity,
-    metrics: c.metrics.map((m) => ({ id: m.id, unit: m.unit, baseline: nn(m.baseline), current: nn(m.current), change_ratio: nn(m.change), p_value: m.pValue, significant: m.significant, verdict: m.verdict, severity: m.severity })),
+    metrics: c.metrics.map((m) => ({
+      id: m.id,
+      unit: m.unit,
+      baseline: nn(m.baseline),
+      current: nn(m.current),
+      change_ratio: nn(m.change),
+      p_value: m.pValue,
+      significant: m.significant,
+      verdict: m.verdict,
+      severity: m.severity,
+    })),
   };
 }

@@ -16,16 +16,18 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
  * mdLine, to keep raw files readable.
  */
 export function md(value: unknown): string {
-  return String(value ?? '')
-    .replace(/\r\n?|\n|\u2028|\u2029/g, ' ')
-    .replace(CONTROL, '')
-    .replace(/[\\`*[\]|~$]/g, (ch) => `\\${ch}`)
-    // `_` between ASCII letters/digits can neither open nor close emphasis (CommonMark flanking
-    // rules): left as is, metric names like http_req_duration stay readable.
-    .replace(/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, '\\_')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;');
+  return (
+    String(value ?? '')
+      .replace(/\r\n?|\n|\u2028|\u2029/g, ' ')
+      .replace(CONTROL, '')
+      .replace(/[\\`*[\]|~$]/g, (ch) => `\\${ch}`)
+      // `_` between ASCII letters/digits can neither open nor close emphasis (CommonMark flanking
+      // rules): left as is, metric names like http_req_duration stay readable.
+      .replace(/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, '\\_')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+  );
 }
 
 /**
@@ -41,19 +43,24 @@ export function mdLine(value: unknown): string {
 
 /** XML 1.0 attribute value (also safe as text): the five entities, characters XML forbids removed. */
 export function xml(value: unknown): string {
-  return String(value ?? '')
-    // Not allowed in XML 1.0 at all (even as references): C0 controls but tab/LF/CR, lone surrogates,
-    // U+FFFE/U+FFFF.
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;')
-    // In attributes, literal newlines and tabs would be normalised to spaces by parsers.
-    .replace(/\n/g, '&#10;')
-    .replace(/\r/g, '&#13;')
-    .replace(/\t/g, '&#9;');
+  return (
+    String(value ?? '')
+      // Not allowed in XML 1.0 at all (even as references): C0 controls but tab/LF/CR, lone surrogates,
+      // U+FFFE/U+FFFF.
+      .replace(
+        /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+        '',
+      )
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&apos;')
+      // In attributes, literal newlines and tabs would be normalised to spaces by parsers.
+      .replace(/\n/g, '&#10;')
+      .replace(/\r/g, '&#13;')
+      .replace(/\t/g, '&#9;')
+  );
 }
 
 /** XML 1.0 element text: as xml(), but line breaks and tabs stay literal (readable failure bodies). */
@@ -63,12 +70,18 @@ export function xmlText(value: unknown): string {
 
 /** One line of terminal text: control characters (ANSI escapes included) removed, newlines folded. */
 export function term(value: unknown): string {
-  return String(value ?? '').replace(/\r\n?|\n|\u2028|\u2029/g, ' ').replace(CONTROL, '');
+  return String(value ?? '')
+    .replace(/\r\n?|\n|\u2028|\u2029/g, ' ')
+    .replace(CONTROL, '');
 }
 
 /** A file-name component: letters, digits, dot, dash and underscore only; never empty, never hidden. */
 export function fileSafe(value: string, maxLength = 80): string {
-  const s = value.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+/, '').slice(0, maxLength).replace(/[.-]+$/, '');
+  const s = value
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^[.-]+/, '')
+    .slice(0, maxLength)
+    .replace(/[.-]+$/, '');
   return s || 'target';
 }
 

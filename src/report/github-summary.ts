@@ -16,14 +16,23 @@ const rps = (v: number) => `${v.toFixed(v >= 100 ? 0 : 1)} req/s`;
 export function renderGithubSummary(record: AssessmentRecord, files: string[] = []): string {
   const { status, score } = record.verdict;
   const icon = { optimal: '✅', acceptable: '✅', degraded: '⚠️', critical: '❌' }[status];
-  const out: string[] = [`### ${icon} speedguard assess: ${status.toUpperCase()} (score ${score}/10)`, '', `Target: ${md(record.target)}`, ''];
+  const out: string[] = [
+    `### ${icon} speedguard assess: ${status.toUpperCase()} (score ${score}/10)`,
+    '',
+    `Target: ${md(record.target)}`,
+    '',
+  ];
   if (record.status !== 'completed') out.push(`> **${md(record.status)}:** ${md(record.statusReason ?? '')}`, '');
 
   const ref = referencePhase(record);
   const figures: string[][] = [];
   if (ref) {
     const b = phaseFigures(ref);
-    figures.push([`p95 (${md(b.name)})`, b.p95Ms === null ? 'n/a' : fmtDuration(b.p95Ms)], [`Throughput (${md(b.name)})`, rps(b.rps)], [`Error rate (${md(b.name)})`, fmtPercent(b.errorRate)]);
+    figures.push(
+      [`p95 (${md(b.name)})`, b.p95Ms === null ? 'n/a' : fmtDuration(b.p95Ms)],
+      [`Throughput (${md(b.name)})`, rps(b.rps)],
+      [`Error rate (${md(b.name)})`, fmtPercent(b.errorRate)],
+    );
   }
   const cap = record.capacity?.sustainableRps ?? record.phases.find((p) => p.name === 'stress')?.stress?.maxSustainableRate ?? null;
   if (cap !== null) figures.push(['Capacity at the SLO', rps(cap)]);
@@ -31,7 +40,13 @@ export function renderGithubSummary(record: AssessmentRecord, files: string[] = 
 
   const findings = bySeverity(record.findings);
   if (findings.length) {
-    out.push(mdTable(['ID', 'Priority', 'Finding', 'Component', 'Evidence'], findings.map((f) => [md(f.id), priorityLabel(f.severity), md(f.title), md(f.component), md(evidenceLine(f, 2))])), '');
+    out.push(
+      mdTable(
+        ['ID', 'Priority', 'Finding', 'Component', 'Evidence'],
+        findings.map((f) => [md(f.id), priorityLabel(f.severity), md(f.title), md(f.component), md(evidenceLine(f, 2))]),
+      ),
+      '',
+    );
   } else out.push('No findings.', '');
 
   if (record.phases.length) out.push(`Phases: ${record.phases.map((p) => `${md(p.name)} ${md(p.verdict)}`).join(' · ')}`, '');
@@ -43,7 +58,12 @@ export function renderGithubSummary(record: AssessmentRecord, files: string[] = 
 export function renderRunGithubSummary(run: RunRecord): string {
   const failed = run.thresholds.filter((t) => !t.ok);
   const ok = run.status === 'completed' && failed.length === 0;
-  const out = [`### ${ok ? '✅' : '❌'} speedguard run: ${md(run.status.toUpperCase())}${failed.length ? `, ${failed.length} threshold(s) failed` : ''}`, '', `Target: ${md(run.plan.source)}`, ''];
+  const out = [
+    `### ${ok ? '✅' : '❌'} speedguard run: ${md(run.status.toUpperCase())}${failed.length ? `, ${failed.length} threshold(s) failed` : ''}`,
+    '',
+    `Target: ${md(run.plan.source)}`,
+    '',
+  ];
   const reqs = selectMetric(run, 'http_reqs')?.sum ?? 0;
   const failedReqs = selectMetric(run, 'http_req_failed');
   const duration = selectMetric(run, 'http_req_duration');
@@ -54,7 +74,18 @@ export function renderRunGithubSummary(run: RunRecord): string {
   if (duration && duration.count) figures.push(['http_req_duration p95', fmtDuration(duration.percentile(95))]);
   out.push(mdTable(['Figure', 'Value'], figures), '');
   if (run.thresholds.length) {
-    out.push(mdTable(['Threshold', 'Expression', 'Actual', 'Result'], run.thresholds.map((t) => [md(t.selector), md(t.expression), t.actual === null ? 'no data' : String(Math.round(t.actual * 1000) / 1000), t.ok ? '✓' : '✗'])), '');
+    out.push(
+      mdTable(
+        ['Threshold', 'Expression', 'Actual', 'Result'],
+        run.thresholds.map((t) => [
+          md(t.selector),
+          md(t.expression),
+          t.actual === null ? 'no data' : String(Math.round(t.actual * 1000) / 1000),
+          t.ok ? '✓' : '✗',
+        ]),
+      ),
+      '',
+    );
   }
   return out.join('\n') + '\n';
 }
@@ -62,9 +93,26 @@ export function renderRunGithubSummary(run: RunRecord): string {
 /** A comparison with its baseline: the verdict and each metric that moved. */
 export function renderComparisonGithubSummary(c: Comparison): string {
   const icon = c.verdict === 'regressed' ? '❌' : '✅';
-  const out = [`### ${icon} speedguard compare: ${c.verdict.toUpperCase()}${c.worstSeverity ? ` (worst: ${c.worstSeverity})` : ''}`, '', `Baseline ${md(c.baseline.id)} → current ${md(c.current.id)}`, ''];
+  const out = [
+    `### ${icon} speedguard compare: ${c.verdict.toUpperCase()}${c.worstSeverity ? ` (worst: ${c.worstSeverity})` : ''}`,
+    '',
+    `Baseline ${md(c.baseline.id)} → current ${md(c.current.id)}`,
+    '',
+  ];
   const pct = (v: number | null) => (v === null ? 'n/a' : `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)} %`);
-  out.push(mdTable(['Metric', 'Baseline', 'Current', 'Change', 'Verdict'], c.metrics.map((m) => [md(m.label), String(m.baseline ?? 'n/a'), String(m.current ?? 'n/a'), pct(m.change), md(m.verdict + (m.severity ? ` (${m.severity})` : ''))])), '');
+  out.push(
+    mdTable(
+      ['Metric', 'Baseline', 'Current', 'Change', 'Verdict'],
+      c.metrics.map((m) => [
+        md(m.label),
+        String(m.baseline ?? 'n/a'),
+        String(m.current ?? 'n/a'),
+        pct(m.change),
+        md(m.verdict + (m.severity ? ` (${m.severity})` : '')),
+      ]),
+    ),
+    '',
+  );
   return out.join('\n') + '\n';
 }
 

@@ -38,7 +38,13 @@ function reportData(r: AssessmentRecord): unknown {
     status: r.status,
     startedAt: r.startedAt,
     verdict: verdictOf(r).status,
-    phases: phases.map((p) => ({ name: p.name, verdict: p.verdict, verdictReason: p.verdictReason, offeredRate: p.offeredRate, stress: p.stress ?? null })),
+    phases: phases.map((p) => ({
+      name: p.name,
+      verdict: p.verdict,
+      verdictReason: p.verdictReason,
+      offeredRate: p.offeredRate,
+      stress: p.stress ?? null,
+    })),
     capacity: r.capacity ?? null,
     findings: Array.isArray(r.findings) ? r.findings : [],
   };
@@ -46,14 +52,24 @@ function reportData(r: AssessmentRecord): unknown {
 
 /** The CPU profile analysis of `speedguard profile` / `assess --profile`, when the record has one. */
 function cpuProfileOf(r: AssessmentRecord) {
-  return r.probes && typeof r.probes === 'object' ? targetProbesOf(r)?.cpuProfile ?? null : null;
+  return r.probes && typeof r.probes === 'object' ? (targetProbesOf(r)?.cpuProfile ?? null) : null;
 }
 
 function nav(r: AssessmentRecord, hasCapacity: boolean): SafeHtml {
   // In page order (see renderHtmlReport).
   const items: Array<[string, string]> = hasCapacity
-    ? [['capacity', 'Capacity'], ['findings', 'Findings'], ['phases', 'Phases'], ['capacity-details', 'Stress steps'], ['endpoints', 'Endpoints']]
-    : [['phases', 'Phases'], ['findings', 'Findings'], ['endpoints', 'Endpoints']];
+    ? [
+        ['capacity', 'Capacity'],
+        ['findings', 'Findings'],
+        ['phases', 'Phases'],
+        ['capacity-details', 'Stress steps'],
+        ['endpoints', 'Endpoints'],
+      ]
+    : [
+        ['phases', 'Phases'],
+        ['findings', 'Findings'],
+        ['endpoints', 'Endpoints'],
+      ];
   if (cpuProfileOf(r)) items.push(['profile', 'CPU profile']);
   if (hasDatabase(r)) items.push(['database', 'Database']);
   if (Array.isArray(r.inspection) && r.inspection.length) items.push(['inspection', 'HTTP inspection']);

@@ -29,7 +29,8 @@ const secs = (s: number) => (Number.isFinite(s) ? Math.max(0, s) : 0).toFixed(3)
 function caseXml(c: Case): string {
   const open = `    <testcase${attr('name', c.name)}${attr('classname', c.classname)}${attr('time', secs(c.timeS))}`;
   const inner: string[] = [];
-  if (c.failure) inner.push(`      <failure${attr('message', c.failure.message)}${attr('type', c.failure.type)}>${xmlText(c.failure.body)}</failure>`);
+  if (c.failure)
+    inner.push(`      <failure${attr('message', c.failure.message)}${attr('type', c.failure.type)}>${xmlText(c.failure.body)}</failure>`);
   if (c.skipped !== undefined) inner.push(`      <skipped${attr('message', c.skipped)}/>`);
   if (c.systemOut) inner.push(`      <system-out>${xmlText(c.systemOut)}</system-out>`);
   return inner.length ? `${open}>\n${inner.join('\n')}\n    </testcase>` : `${open}/>`;
@@ -52,14 +53,23 @@ function phaseCases(p: PhaseRecord): Case[] {
   const f = phaseFigures(p);
   const verdict: Case = { name: 'phase verdict', classname, timeS: f.durationS };
   const figures = `requests ${f.requests}, ${fmtValue(f.rps, 'req/s')}, p50 ${fmtValue(f.p50Ms ?? NaN, 'ms')}, p95 ${fmtValue(f.p95Ms ?? NaN, 'ms')}, p99 ${fmtValue(f.p99Ms ?? NaN, 'ms')}, error rate ${(f.errorRate * 100).toFixed(2)} %, dropped iterations ${f.droppedIterations}`;
-  if (p.verdict === 'failed') verdict.failure = { message: `${p.name} failed: ${p.verdictReason}`, type: 'phase-verdict', body: `${p.description}\n${p.verdictReason}\n${figures}` };
+  if (p.verdict === 'failed')
+    verdict.failure = {
+      message: `${p.name} failed: ${p.verdictReason}`,
+      type: 'phase-verdict',
+      body: `${p.description}\n${p.verdictReason}\n${figures}`,
+    };
   else verdict.systemOut = `${p.verdict}: ${p.verdictReason}\n${p.description}\n${figures}`;
   const thresholds = p.run.thresholds.map((t): Case => {
     const actual = t.actual === null ? 'no data' : String(Number(t.actual.toPrecision(6)));
     const c: Case = { name: `${t.selector}: ${t.expression}`, classname: `${classname}.thresholds`, timeS: 0 };
     if (!t.ok) {
       const breach = t.firstBreachSeconds !== null ? `, first breach at ${t.firstBreachSeconds} s` : '';
-      c.failure = { message: `${t.selector} ${t.expression}: actual ${actual}`, type: 'threshold', body: `threshold ${t.expression} on ${t.selector} failed: actual ${actual}${breach}${t.aborted ? ' (aborted the run)' : ''}` };
+      c.failure = {
+        message: `${t.selector} ${t.expression}: actual ${actual}`,
+        type: 'threshold',
+        body: `threshold ${t.expression} on ${t.selector} failed: actual ${actual}${breach}${t.aborted ? ' (aborted the run)' : ''}`,
+      };
     } else c.systemOut = `actual ${actual}`;
     return c;
   });
@@ -74,8 +84,15 @@ function findingBody(f: Finding): string {
     ...f.evidence.map((e) => `  - ${e.label}: ${fmtValue(e.value, e.unit)}${e.phase ? ` (${e.phase})` : ''}`),
   ];
   const loc = f.location;
-  if (loc) lines.push(`Location: ${[loc.endpoint, loc.file && `${loc.file}${loc.line != null ? `:${loc.line}` : ''}`, loc.function].filter(Boolean).join(', ')}`);
-  lines.push(`Root cause: ${f.rootCause}`, `Recommendation: ${f.recommendation.approach}`, `Expected improvement: ${f.recommendation.expectedImprovement}`);
+  if (loc)
+    lines.push(
+      `Location: ${[loc.endpoint, loc.file && `${loc.file}${loc.line != null ? `:${loc.line}` : ''}`, loc.function].filter(Boolean).join(', ')}`,
+    );
+  lines.push(
+    `Root cause: ${f.rootCause}`,
+    `Recommendation: ${f.recommendation.approach}`,
+    `Expected improvement: ${f.recommendation.expectedImprovement}`,
+  );
   return lines.join('\n');
 }
 
@@ -93,7 +110,13 @@ export function renderJUnit(record: AssessmentRecord, opts: JUnitOptions = {}): 
   for (const p of record.phases) {
     const cases = phaseCases(p);
     count(cases);
-    suites.push(suiteXml(`phase: ${p.name}`, cases, p.run.startedAt, [['verdict', p.verdict], ['description', p.description], ['offered_rate_rps', String(p.offeredRate)]]));
+    suites.push(
+      suiteXml(`phase: ${p.name}`, cases, p.run.startedAt, [
+        ['verdict', p.verdict],
+        ['description', p.description],
+        ['offered_rate_rps', String(p.offeredRate)],
+      ]),
+    );
   }
   const findingCases = bySeverity(record.findings)
     .filter((f) => severityRank(f.severity) <= min)
@@ -105,7 +128,13 @@ export function renderJUnit(record: AssessmentRecord, opts: JUnitOptions = {}): 
       return c;
     });
   count(findingCases);
-  suites.push(suiteXml('findings', findingCases, record.startedAt, [['min_severity', opts.minSeverity ?? 'medium'], ['assessment_id', record.id], ['target', record.target]]));
+  suites.push(
+    suiteXml('findings', findingCases, record.startedAt, [
+      ['min_severity', opts.minSeverity ?? 'medium'],
+      ['assessment_id', record.id],
+      ['target', record.target],
+    ]),
+  );
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites${attr('name', `speedguard assess ${record.target}`)}${attr('tests', tests)}${attr('failures', failures)}${attr('errors', 0)}${attr('skipped', skipped)}${attr('time', secs(record.durationMs / 1000))}>`,

@@ -12,7 +12,15 @@ import { md, mdLine, mdTable } from './escape.ts';
 import { databaseMarkdown } from './markdown-database.ts';
 import { fmtBytes, fmtDuration, fmtPercent } from './format.ts';
 import { bySeverity, priorityLabel } from '../record/findings.ts';
-import { comparisonOf, durationPercentile, expectedLoadText, fmtValue, phaseFigures, referencePhase, type PhaseFigures } from './phase-figures.ts';
+import {
+  comparisonOf,
+  durationPercentile,
+  expectedLoadText,
+  fmtValue,
+  phaseFigures,
+  referencePhase,
+  type PhaseFigures,
+} from './phase-figures.ts';
 
 export interface AnalysisMarkdownOptions {
   /** Relative links to the sibling reports (e.g. "../LOAD_TESTS/TEST-20261125-100000.md"). */
@@ -25,11 +33,15 @@ const pct = (v: number) => fmtPercent(v);
 
 /** The target's CPU and memory rows: the record's figures (profiled runs), else "not measured". */
 function resourceRows(r: TargetResources | null): string[][] {
-  const cpu = r?.cpuAvgPercent != null
-    ? `${r.cpuAvgPercent.toFixed(1)} % of one core (mean), peak ${r.cpuPeakPercent!.toFixed(1)} %${r.mainThreadMedianPercent != null ? `; main thread ${r.mainThreadMedianPercent.toFixed(1)} % (median)` : ''}`
-    : 'not measured';
+  const cpu =
+    r?.cpuAvgPercent != null
+      ? `${r.cpuAvgPercent.toFixed(1)} % of one core (mean), peak ${r.cpuPeakPercent!.toFixed(1)} %${r.mainThreadMedianPercent != null ? `; main thread ${r.mainThreadMedianPercent.toFixed(1)} % (median)` : ''}`
+      : 'not measured';
   const mem = r?.rssPeakBytes != null ? `${fmtBytes(r.rssPeakBytes)} RSS (peak)` : 'not measured';
-  return [['CPU (target)', cpu, '< 70 % under normal load'], ['Memory (target)', mem, '< 512 MB per service']];
+  return [
+    ['CPU (target)', cpu, '< 70 % under normal load'],
+    ['Memory (target)', mem, '< 512 MB per service'],
+  ];
 }
 
 export function renderAnalysisMarkdown(record: AssessmentRecord, opts: AnalysisMarkdownOptions = {}): string {
@@ -43,30 +55,51 @@ export function renderAnalysisMarkdown(record: AssessmentRecord, opts: AnalysisM
   const figures = ran.map(phaseFigures);
 
   out.push(`# Performance analysis: ${md(record.target)}`, '');
-  out.push(`**Status: ${status.toUpperCase()}** · score ${score}/10 · ${bottlenecks.length} bottleneck(s) · ${figures.map((p) => `${p.name} ${p.verdict}`).join(', ') || 'no phase ran'}`, '');
+  out.push(
+    `**Status: ${status.toUpperCase()}** · score ${score}/10 · ${bottlenecks.length} bottleneck(s) · ${figures.map((p) => `${p.name} ${p.verdict}`).join(', ') || 'no phase ran'}`,
+    '',
+  );
   if (record.status !== 'completed') {
-    out.push(`> **Assessment ${md(record.status)}:** ${md(record.statusReason ?? 'no reason recorded')}. The figures below are partial.`, '');
+    out.push(
+      `> **Assessment ${md(record.status)}:** ${md(record.statusReason ?? 'no reason recorded')}. The figures below are partial.`,
+      '',
+    );
   }
   for (const f of findings.filter((x) => x.invalidatesOthers)) {
-    out.push(`> **Warning:** ${md(f.id)} ${md(f.title)}: the other figures and findings describe the load generator as much as the target.`, '');
+    out.push(
+      `> **Warning:** ${md(f.id)} ${md(f.title)}: the other figures and findings describe the load generator as much as the target.`,
+      '',
+    );
   }
-  out.push(mdTable(['', ''], [
-    ['Target', md(record.target)],
-    ['Assessment', md(record.id)],
-    ['Started', md(record.startedAt)],
-    ['Duration', fmtDuration(record.durationMs)],
-    ['SLO', `p${slo.latencyPercentile} < ${slo.latencyMs} ms, errors < ${pct(slo.errorRate)}${slo.source.length ? ` (${md(slo.source.join(', '))})` : ''}`],
-    ['Expected load', expectedLoadText(record)],
-  ]), '');
+  out.push(
+    mdTable(
+      ['', ''],
+      [
+        ['Target', md(record.target)],
+        ['Assessment', md(record.id)],
+        ['Started', md(record.startedAt)],
+        ['Duration', fmtDuration(record.durationMs)],
+        [
+          'SLO',
+          `p${slo.latencyPercentile} < ${slo.latencyMs} ms, errors < ${pct(slo.errorRate)}${slo.source.length ? ` (${md(slo.source.join(', '))})` : ''}`,
+        ],
+        ['Expected load', expectedLoadText(record)],
+      ],
+    ),
+    '',
+  );
   if (opts.links?.length) out.push(`Related: ${opts.links.map((l) => `[${md(l.label)}](${encodeURI(l.href)})`).join(' · ')}`, '');
 
   // ── Baseline Metrics
   out.push('## Baseline Metrics', '');
   const ref = referencePhase(record);
   if (!ref) {
-    out.push(record.phases.length === 0 && dbView(record)
-      ? 'No load was run (a database analysis): the figures are in the Database section.'
-      : 'No phase completed any request: there are no baseline figures.', '');
+    out.push(
+      record.phases.length === 0 && dbView(record)
+        ? 'No load was run (a database analysis): the figures are in the Database section.'
+        : 'No phase completed any request: there are no baseline figures.',
+      '',
+    );
   } else {
     const b = phaseFigures(ref);
     const atSlo = durationPercentile(ref.run, slo.latencyPercentile);
@@ -76,7 +109,8 @@ export function renderAnalysisMarkdown(record: AssessmentRecord, opts: AnalysisM
       ['Response time p95', ms(b.p95Ms), slo.latencyPercentile === 95 ? `< ${slo.latencyMs} ms (SLO)` : ''],
       ['Response time p99', ms(b.p99Ms), slo.latencyPercentile === 99 ? `< ${slo.latencyMs} ms (SLO)` : ''],
     ];
-    if (![95, 99].includes(slo.latencyPercentile)) rows.push([`Response time p${slo.latencyPercentile}`, ms(atSlo), `< ${slo.latencyMs} ms (SLO)`]);
+    if (![95, 99].includes(slo.latencyPercentile))
+      rows.push([`Response time p${slo.latencyPercentile}`, ms(atSlo), `< ${slo.latencyMs} ms (SLO)`]);
     rows.push(
       ['Throughput', rps(b.rps), record.config.expectedRate === null ? '' : `${rps(record.config.expectedRate)} expected`],
       ['Error rate', `${pct(b.errorRate)} (${b.failed} of ${b.requests})`, `< ${pct(slo.errorRate)} (SLO)`],
@@ -128,14 +162,19 @@ export function renderAnalysisMarkdown(record: AssessmentRecord, opts: AnalysisM
   // ── Particulars
   out.push('## About this assessment', '');
   const e = record.environment;
-  out.push(`speedguard ${md(e.speedguard)} on Node ${md(e.node)}, ${md(e.platform)}/${md(e.arch)}, ${e.cpus} CPU(s), ${e.workers} worker(s). Response time is http_req_duration (sending + waiting + receiving).`, '');
+  out.push(
+    `speedguard ${md(e.speedguard)} on Node ${md(e.node)}, ${md(e.platform)}/${md(e.arch)}, ${e.cpus} CPU(s), ${e.workers} worker(s). Response time is http_req_duration (sending + waiting + receiving).`,
+    '',
+  );
   return out.join('\n').replace(/\n{3,}/g, '\n\n');
 }
 
 function bottleneckSection(f: Finding, n: number): string[] {
   const out: string[] = [];
   out.push(`### ${n}. ${md(f.id)}: ${md(f.title)}`, '');
-  out.push(`- **Severity:** ${priorityLabel(f.severity)} ${md(f.severity)} · **Confidence:** ${Math.round(f.confidence * 100)} % · **Type:** ${md(f.type)} · **Component:** ${md(f.component)}`);
+  out.push(
+    `- **Severity:** ${priorityLabel(f.severity)} ${md(f.severity)} · **Confidence:** ${Math.round(f.confidence * 100)} % · **Type:** ${md(f.type)} · **Component:** ${md(f.component)}`,
+  );
   out.push(`- **Location:** ${locationText(f)}`);
   out.push(`- **Root cause:** ${md(f.rootCause)}`);
   const impact = [
@@ -147,7 +186,13 @@ function bottleneckSection(f: Finding, n: number): string[] {
   if (impact.length) out.push(`- **Impact:** ${impact.join('; ')}`);
   out.push('', mdLine(f.description), '');
   if (f.evidence.length) {
-    out.push(mdTable(['Evidence', 'Value', 'Phase'], f.evidence.map((e) => [md(e.label), md(fmtValue(e.value, e.unit)), md(e.phase ?? '')])), '');
+    out.push(
+      mdTable(
+        ['Evidence', 'Value', 'Phase'],
+        f.evidence.map((e) => [md(e.label), md(fmtValue(e.value, e.unit)), md(e.phase ?? '')]),
+      ),
+      '',
+    );
   }
   return out;
 }
@@ -159,16 +204,18 @@ function hotspotWhere(file: string, line: number): string {
 }
 
 function hotspotRows(rows: readonly CpuHotspot[]): string[][] {
-  return rows.slice(0, PROFILE_ROWS).map((h) => [
-    md(h.function),
-    hotspotWhere(h.file, h.line) + (h.hotLine && h.hotLine !== h.line ? ` (hot line ${h.hotLine})` : ''),
-    ms(h.selfMs),
-    pct(h.selfShare),
-    ms(h.totalMs),
-    pct(h.totalShare),
-    md(h.category),
-    h.caller ? `${md(h.caller.function)} ${hotspotWhere(h.caller.file, h.caller.line)}` : '',
-  ]);
+  return rows
+    .slice(0, PROFILE_ROWS)
+    .map((h) => [
+      md(h.function),
+      hotspotWhere(h.file, h.line) + (h.hotLine && h.hotLine !== h.line ? ` (hot line ${h.hotLine})` : ''),
+      ms(h.selfMs),
+      pct(h.selfShare),
+      ms(h.totalMs),
+      pct(h.totalShare),
+      md(h.category),
+      h.caller ? `${md(h.caller.function)} ${hotspotWhere(h.caller.file, h.caller.line)}` : '',
+    ]);
 }
 
 /** "### Profile": the CPU profile of the measured window (speedguard profile / assess --profile). */
@@ -176,8 +223,10 @@ function profileSection(p: CpuProfileAnalysis): string[] {
   const head = ['Function', 'Location', 'Self', 'Self %', 'Total', 'Total %', 'Kind', 'Called from'];
   const align: Array<'l' | 'r'> = ['l', 'l', 'r', 'r', 'r', 'r', 'l', 'l'];
   const out = [
-    '### Profile', '',
-    `CPU profile of the measured window: ${fmtDuration(p.durationMs)}, ${p.samples} samples; idle ${pct(p.idleShare)}, garbage collector ${pct(p.gcShare)}, V8/native (program) ${pct(p.programShare)}. Saved as ${md(p.path)} (opens in Chrome DevTools). Shares below are of the non-idle time; total time counts a recursive function once.`, '',
+    '### Profile',
+    '',
+    `CPU profile of the measured window: ${fmtDuration(p.durationMs)}, ${p.samples} samples; idle ${pct(p.idleShare)}, garbage collector ${pct(p.gcShare)}, V8/native (program) ${pct(p.programShare)}. Saved as ${md(p.path)} (opens in Chrome DevTools). Shares below are of the non-idle time; total time counts a recursive function once.`,
+    '',
   ];
   if (!p.topSelf.length) return [...out, 'No busy samples in the profile.', ''];
   out.push('**Top functions by self time**', '', mdTable(head, hotspotRows(p.topSelf), align), '');
@@ -198,7 +247,18 @@ function locationText(f: Finding): string {
 export function resultsTable(figures: PhaseFigures[]): string {
   return mdTable(
     ['Phase', 'Offered', 'Duration', 'Requests', 'Throughput', 'p50', 'p95', 'p99', 'Errors', 'Verdict'],
-    figures.map((p) => [md(p.name), rps(p.offeredRate), `${p.durationS.toFixed(0)} s`, String(p.requests), rps(p.rps), ms(p.p50Ms), ms(p.p95Ms), ms(p.p99Ms), pct(p.errorRate), md(p.verdict)]),
+    figures.map((p) => [
+      md(p.name),
+      rps(p.offeredRate),
+      `${p.durationS.toFixed(0)} s`,
+      String(p.requests),
+      rps(p.rps),
+      ms(p.p50Ms),
+      ms(p.p95Ms),
+      ms(p.p99Ms),
+      pct(p.errorRate),
+      md(p.verdict),
+    ]),
     ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
   );
 }
@@ -208,28 +268,47 @@ function capacitySection(record: AssessmentRecord): string[] {
   const stress = record.phases.find((p) => p.name === 'stress' && p.stress)?.stress;
   if (!c) {
     const lines = ['No capacity model: the stress phase did not give three usable steps (or did not run).'];
-    if (stress?.maxSustainableRate != null) lines.push('', `Highest offered rate that met the SLO in the stress phase: ${rps(stress.maxSustainableRate)}.`);
+    if (stress?.maxSustainableRate != null)
+      lines.push('', `Highest offered rate that met the SLO in the stress phase: ${rps(stress.maxSustainableRate)}.`);
     return lines;
   }
   const lines = [
-    'Universal Scalability Law fitted to the stress phase (concurrency from Little\'s law vs throughput): X(N) = λN / (1 + σ(N−1) + κN(N−1)).',
+    "Universal Scalability Law fitted to the stress phase (concurrency from Little's law vs throughput): X(N) = λN / (1 + σ(N−1) + κN(N−1)).",
     '',
-    mdTable(['Figure', 'Value'], [
-      ['Sustainable throughput at the SLO', c.lowerBound ? `≥ ${rps(c.sustainableRps)} (${c.limitedBy === 'max_rate' ? 'the highest rate tested' : 'the load generator on this host reached its limit first'})` : rps(c.sustainableRps)],
-      ['Knee (throughput stops growing linearly)', rps(c.kneeRps)],
-      ['Concurrency at the sustainable rate', c.sustainableConcurrency == null ? 'n/a' : c.sustainableConcurrency.toFixed(1)],
-      ['Peak of the fitted curve', c.peakThroughputRps === null || c.peakConcurrency === null ? 'no maximum within twice the measured range' : `${rps(c.peakThroughputRps)} at concurrency ${c.peakConcurrency.toFixed(1)}`],
-      ['σ (contention)', c.sigma.toPrecision(3)],
-      ['κ (coherency)', c.kappa.toPrecision(3)],
-      ['λ (single-unit throughput)', rps(c.lambda)],
-      ['Fit quality', `${md(c.fitQuality)} (r² = ${c.r2.toFixed(3)}, ${c.points.length} points)`],
-    ]),
+    mdTable(
+      ['Figure', 'Value'],
+      [
+        [
+          'Sustainable throughput at the SLO',
+          c.lowerBound
+            ? `≥ ${rps(c.sustainableRps)} (${c.limitedBy === 'max_rate' ? 'the highest rate tested' : 'the load generator on this host reached its limit first'})`
+            : rps(c.sustainableRps),
+        ],
+        ['Knee (throughput stops growing linearly)', rps(c.kneeRps)],
+        ['Concurrency at the sustainable rate', c.sustainableConcurrency == null ? 'n/a' : c.sustainableConcurrency.toFixed(1)],
+        [
+          'Peak of the fitted curve',
+          c.peakThroughputRps === null || c.peakConcurrency === null
+            ? 'no maximum within twice the measured range'
+            : `${rps(c.peakThroughputRps)} at concurrency ${c.peakConcurrency.toFixed(1)}`,
+        ],
+        ['σ (contention)', c.sigma.toPrecision(3)],
+        ['κ (coherency)', c.kappa.toPrecision(3)],
+        ['λ (single-unit throughput)', rps(c.lambda)],
+        ['Fit quality', `${md(c.fitQuality)} (r² = ${c.r2.toFixed(3)}, ${c.points.length} points)`],
+      ],
+    ),
   ];
   const g = c.growth;
   if (g) {
     lines.push('');
-    lines.push(`- **Growth:** ${g.percentPerQuarter} % per quarter from ${rps(g.currentRps)}: ${g.exceedsAt ? `load exceeds the sustainable capacity on **${md(g.exceedsAt)}**` : 'load stays within capacity for the next 10 years'}.`);
-    if (g.targetRps !== null) lines.push(`- **Target load:** ${rps(g.targetRps)}: ${g.instancesNeeded === null ? 'instances needed unknown' : `${g.instancesNeeded} instance(s) of this size`}.`);
+    lines.push(
+      `- **Growth:** ${g.percentPerQuarter} % per quarter from ${rps(g.currentRps)}: ${g.exceedsAt ? `load exceeds the sustainable capacity on **${md(g.exceedsAt)}**` : 'load stays within capacity for the next 10 years'}.`,
+    );
+    if (g.targetRps !== null)
+      lines.push(
+        `- **Target load:** ${rps(g.targetRps)}: ${g.instancesNeeded === null ? 'instances needed unknown' : `${g.instancesNeeded} instance(s) of this size`}.`,
+      );
   }
   return lines;
 }
@@ -250,14 +329,19 @@ function comparisonSection(c: Comparison): string[] {
     fmtIn(m.baseline, m.unit),
     fmtIn(m.current, m.unit),
     signedPct(m.change),
-    m.ci ? `${signedPct(m.ci.low)} … ${m.ci.high === null ? 'unbounded' : signedPct(m.ci.high)} (${Math.round(m.ci.confidence * 100)} %)` : 'n/a',
+    m.ci
+      ? `${signedPct(m.ci.low)} … ${m.ci.high === null ? 'unbounded' : signedPct(m.ci.high)} (${Math.round(m.ci.confidence * 100)} %)`
+      : 'n/a',
     m.pValue === null ? 'n/a' : m.pValue < 0.001 ? '< 0.001' : m.pValue.toFixed(3),
     m.verdict === 'regression' ? `**regression${m.severity ? ` (${md(m.severity)})` : ''}**` : md(m.verdict),
   ]);
   const out = [
-    '### Compared with the baseline run', '',
-    `Baseline ${md(c.baseline.id)} (${md(c.baseline.startedAt)}${c.baseline.phase ? `, ${md(c.baseline.phase)} phase` : ''}): **${md(c.verdict)}**, ${c.regressions} regression(s), ${c.improvements} improvement(s). A change counts only when significant (Mann–Whitney U on per-second values, α = ${c.settings.alpha}).`, '',
-    mdTable(['Metric', 'Baseline', 'Current', 'Change', 'Confidence interval', 'p', 'Verdict'], rows), '',
+    '### Compared with the baseline run',
+    '',
+    `Baseline ${md(c.baseline.id)} (${md(c.baseline.startedAt)}${c.baseline.phase ? `, ${md(c.baseline.phase)} phase` : ''}): **${md(c.verdict)}**, ${c.regressions} regression(s), ${c.improvements} improvement(s). A change counts only when significant (Mann–Whitney U on per-second values, α = ${c.settings.alpha}).`,
+    '',
+    mdTable(['Metric', 'Baseline', 'Current', 'Change', 'Confidence interval', 'p', 'Verdict'], rows),
+    '',
   ];
   for (const n of c.notes) out.push(`- ${md(n)}`);
   if (c.notes.length) out.push('');

@@ -23,45 +23,125 @@ export function renderLoadTestMarkdown(record: AssessmentRecord, opts: LoadTestM
   const figures = ran.map(phaseFigures);
 
   out.push(`# Load test ${md(opts.title ?? record.id)}`, '');
-  if (record.status !== 'completed') out.push(`> **Run ${md(record.status)}:** ${md(record.statusReason ?? 'no reason recorded')}. Figures are partial.`, '');
-  out.push(mdTable(['', ''], [
-    ['Target', md(record.target)],
-    ['Assessment', md(record.id)],
-    ['Started', md(record.startedAt)],
-    ['Duration', fmtDuration(record.durationMs)],
-    ['SLO', `p${slo.latencyPercentile} < ${slo.latencyMs} ms, errors < ${fmtPercent(slo.errorRate)}`],
-  ]), '');
+  if (record.status !== 'completed')
+    out.push(`> **Run ${md(record.status)}:** ${md(record.statusReason ?? 'no reason recorded')}. Figures are partial.`, '');
+  out.push(
+    mdTable(
+      ['', ''],
+      [
+        ['Target', md(record.target)],
+        ['Assessment', md(record.id)],
+        ['Started', md(record.startedAt)],
+        ['Duration', fmtDuration(record.durationMs)],
+        ['SLO', `p${slo.latencyPercentile} < ${slo.latencyMs} ms, errors < ${fmtPercent(slo.errorRate)}`],
+      ],
+    ),
+    '',
+  );
   if (opts.links?.length) out.push(`Related: ${opts.links.map((l) => `[${md(l.label)}](${encodeURI(l.href)})`).join(' · ')}`, '');
 
   out.push('## Scenarios', '');
-  out.push(mdTable(
-    ['#', 'Phase', 'What it did', 'Offered', 'Duration', 'VUs (max)', 'Verdict', 'Why'],
-    record.phases.map((p, i) => {
-      const f = p.verdict === 'skipped' ? null : phaseFigures(p);
-      return [String(i + 1), md(p.name), md(p.description), rps(p.offeredRate), f ? `${f.durationS.toFixed(0)} s` : '-', f?.vusMax == null ? '-' : String(f.vusMax), md(p.verdict), md(p.verdictReason)];
-    }),
-  ), '');
+  out.push(
+    mdTable(
+      ['#', 'Phase', 'What it did', 'Offered', 'Duration', 'VUs (max)', 'Verdict', 'Why'],
+      record.phases.map((p, i) => {
+        const f = p.verdict === 'skipped' ? null : phaseFigures(p);
+        return [
+          String(i + 1),
+          md(p.name),
+          md(p.description),
+          rps(p.offeredRate),
+          f ? `${f.durationS.toFixed(0)} s` : '-',
+          f?.vusMax == null ? '-' : String(f.vusMax),
+          md(p.verdict),
+          md(p.verdictReason),
+        ];
+      }),
+    ),
+    '',
+  );
 
   out.push('## Results per phase', '');
   if (!figures.length) out.push('No phase ran.', '');
   else {
-    out.push(mdTable(
-      ['Phase', 'Requests', 'Throughput', 'Peak second', 'p50', 'p95', 'p99', 'max', 'p95 from intended start', 'Errors', 'Dropped iterations'],
-      figures.map((p) => [md(p.name), String(p.requests), rps(p.rps), rps(p.peakRps), ms(p.p50Ms), ms(p.p95Ms), ms(p.p99Ms), ms(p.maxMs), ms(p.latencyP95Ms), `${fmtPercent(p.errorRate)} (${p.failed})`, String(p.droppedIterations)]),
-      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
-    ), '');
-    out.push('Response time is http_req_duration (sending + waiting + receiving); "from intended start" is http_req_latency, which also counts the time a request waited for its scheduled start (coordinated omission corrected).', '');
+    out.push(
+      mdTable(
+        [
+          'Phase',
+          'Requests',
+          'Throughput',
+          'Peak second',
+          'p50',
+          'p95',
+          'p99',
+          'max',
+          'p95 from intended start',
+          'Errors',
+          'Dropped iterations',
+        ],
+        figures.map((p) => [
+          md(p.name),
+          String(p.requests),
+          rps(p.rps),
+          rps(p.peakRps),
+          ms(p.p50Ms),
+          ms(p.p95Ms),
+          ms(p.p99Ms),
+          ms(p.maxMs),
+          ms(p.latencyP95Ms),
+          `${fmtPercent(p.errorRate)} (${p.failed})`,
+          String(p.droppedIterations),
+        ]),
+        ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+      ),
+      '',
+    );
+    out.push(
+      'Response time is http_req_duration (sending + waiting + receiving); "from intended start" is http_req_latency, which also counts the time a request waited for its scheduled start (coordinated omission corrected).',
+      '',
+    );
     const dropped = figures.filter((p) => p.droppedIterations > 0);
-    for (const p of dropped) out.push(`> **${md(p.name)}:** ${p.droppedIterations} iteration(s) were dropped (no free VU): the target was offered less load than planned.`, '');
+    for (const p of dropped)
+      out.push(
+        `> **${md(p.name)}:** ${p.droppedIterations} iteration(s) were dropped (no free VU): the target was offered less load than planned.`,
+        '',
+      );
 
     const errorRows = figures.flatMap((p) => p.errorsByKind.map((e) => [md(p.name), md(e.kind), String(e.count)]));
     if (errorRows.length) out.push('### Failed requests by kind', '', mdTable(['Phase', 'Kind', 'Count'], errorRows, ['l', 'l', 'r']), '');
 
-    const endpointRows = ran.flatMap((p) => endpointFigures(p.run).map((e) => [md(p.name), md(e.method), md(e.name), String(e.requests), rps(e.rps), ms(e.p50Ms), ms(e.p95Ms), ms(e.p99Ms), fmtPercent(e.errorRate)]));
-    if (endpointRows.length) out.push('### Requests', '', mdTable(['Phase', 'Method', 'Request', 'Count', 'Throughput', 'p50', 'p95', 'p99', 'Errors'], endpointRows), '');
+    const endpointRows = ran.flatMap((p) =>
+      endpointFigures(p.run).map((e) => [
+        md(p.name),
+        md(e.method),
+        md(e.name),
+        String(e.requests),
+        rps(e.rps),
+        ms(e.p50Ms),
+        ms(e.p95Ms),
+        ms(e.p99Ms),
+        fmtPercent(e.errorRate),
+      ]),
+    );
+    if (endpointRows.length)
+      out.push(
+        '### Requests',
+        '',
+        mdTable(['Phase', 'Method', 'Request', 'Count', 'Throughput', 'p50', 'p95', 'p99', 'Errors'], endpointRows),
+        '',
+      );
 
-    const thresholdRows = figures.flatMap((p) => p.thresholds.map((t) => [md(p.name), md(t.selector), md(t.expression), t.actual === null ? 'no data' : md(Number(t.actual.toPrecision(6))), t.ok ? 'passed' : '**failed**']));
-    if (thresholdRows.length) out.push('### Thresholds', '', mdTable(['Phase', 'Metric', 'Threshold', 'Actual', 'Result'], thresholdRows), '');
+    const thresholdRows = figures.flatMap((p) =>
+      p.thresholds.map((t) => [
+        md(p.name),
+        md(t.selector),
+        md(t.expression),
+        t.actual === null ? 'no data' : md(Number(t.actual.toPrecision(6))),
+        t.ok ? 'passed' : '**failed**',
+      ]),
+    );
+    if (thresholdRows.length)
+      out.push('### Thresholds', '', mdTable(['Phase', 'Metric', 'Threshold', 'Actual', 'Result'], thresholdRows), '');
   }
 
   const stress = record.phases.find((p) => p.name === 'stress' && p.stress && p.verdict !== 'skipped');
@@ -72,23 +152,41 @@ export function renderLoadTestMarkdown(record: AssessmentRecord, opts: LoadTestM
   if (recovery?.recovery) {
     const r = recovery.recovery;
     out.push('## Recovery', '');
-    out.push(mdTable(['Figure', 'Value'], [
-      ['Load dropped at', `${r.fromSecond} s`],
-      ['Baseline p95', ms(r.baselineP95Ms)],
-      ['Back-to-normal limit (p95)', ms(r.limitMs)],
-      ['Recovered after', r.recoveredAfterSeconds === null ? '**not recovered within the phase**' : `${r.recoveredAfterSeconds} s`],
-    ]), '');
+    out.push(
+      mdTable(
+        ['Figure', 'Value'],
+        [
+          ['Load dropped at', `${r.fromSecond} s`],
+          ['Baseline p95', ms(r.baselineP95Ms)],
+          ['Back-to-normal limit (p95)', ms(r.limitMs)],
+          ['Recovered after', r.recoveredAfterSeconds === null ? '**not recovered within the phase**' : `${r.recoveredAfterSeconds} s`],
+        ],
+      ),
+      '',
+    );
   }
 
   out.push('## Load generator health', '');
   if (figures.length) {
-    out.push(mdTable(
-      ['Phase', 'Workers', 'CPU max', 'CPU p95', 'Event-loop delay p99', 'Schedule delay p99', 'Connections opened', 'Limited the run'],
-      figures.map((p) => {
-        const g = p.generator;
-        return [md(p.name), String(g.workers), fmtPercent(g.cpuMax), fmtPercent(g.cpuP95), ms(g.loopDelayP99MaxMs), ms(g.scheduleDelayP99Ms), String(p.connectionsOpened), g.limited ? '**yes**' : 'no'];
-      }),
-    ), '');
+    out.push(
+      mdTable(
+        ['Phase', 'Workers', 'CPU max', 'CPU p95', 'Event-loop delay p99', 'Schedule delay p99', 'Connections opened', 'Limited the run'],
+        figures.map((p) => {
+          const g = p.generator;
+          return [
+            md(p.name),
+            String(g.workers),
+            fmtPercent(g.cpuMax),
+            fmtPercent(g.cpuP95),
+            ms(g.loopDelayP99MaxMs),
+            ms(g.scheduleDelayP99Ms),
+            String(p.connectionsOpened),
+            g.limited ? '**yes**' : 'no',
+          ];
+        }),
+      ),
+      '',
+    );
     for (const p of figures.filter((f) => f.generator.limited)) {
       out.push(`**${md(p.name)}**: the generator, not the target, limited this phase:`, '');
       for (const r of p.generator.reasons) out.push(`- ${md(r)}`);
@@ -103,12 +201,25 @@ export function renderLoadTestMarkdown(record: AssessmentRecord, opts: LoadTestM
 function stressSection(s: NonNullable<PhaseRecord['stress']>): string[] {
   const stop = STOP_REASON_TEXT;
   return [
-    '## Stress staircase', '',
+    '## Stress staircase',
+    '',
     mdTable(
       ['Step', 'Offered', 'Achieved', 'p50', 'p95', 'p99', 'Errors', 'Concurrency', 'Dropped', 'SLO'],
-      s.steps.map((st, i) => [String(i + 1), rps(st.offeredRate), rps(st.achievedRate), ms(st.p50Ms), ms(st.p95Ms), ms(st.p99Ms), fmtPercent(st.errorRate), st.concurrency.toFixed(1), String(st.droppedIterations), st.sloOk ? 'met' : '**breached**']),
+      s.steps.map((st, i) => [
+        String(i + 1),
+        rps(st.offeredRate),
+        rps(st.achievedRate),
+        ms(st.p50Ms),
+        ms(st.p95Ms),
+        ms(st.p99Ms),
+        fmtPercent(st.errorRate),
+        st.concurrency.toFixed(1),
+        String(st.droppedIterations),
+        st.sloOk ? 'met' : '**breached**',
+      ]),
       ['r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
-    ), '',
+    ),
+    '',
     `- **Stopped because:** ${stop[s.stopReason] ?? md(s.stopReason)}`,
     `- **Breaking point:** ${s.breakingRate === null ? 'not reached' : rps(s.breakingRate)}`,
     `- **Highest rate that met the SLO:** ${s.maxSustainableRate === null ? 'none' : rps(s.maxSustainableRate)}`,
@@ -132,17 +243,23 @@ function spikeSection(phase: PhaseRecord): string[] {
   const p95s = (xs: SecondFigures[]) => xs.map((x) => x.p95Ms).filter((v): v is number => v !== null);
   const peak = p95s(during).length ? Math.max(...p95s(during)) : null;
   return [
-    '## Spike', '',
-    mdTable(['Figure', 'Value'], [
-      ['Base rate', rps(s.baseRate)],
-      ['Spike rate', `${rps(s.spikeRate)} (${s.baseRate > 0 ? `${(s.spikeRate / s.baseRate).toFixed(1)}×` : 'from zero'})`],
-      ['Spike window', `${s.spikeFromSecond} s – ${s.spikeToSecond} s`],
-      ['p95 before (median of seconds)', ms(median(p95s(before)))],
-      ['p95 during (worst second)', ms(peak)],
-      ['p95 after (median of seconds)', ms(median(p95s(after)))],
-      ['Throughput during (best second)', rps(during.length ? Math.max(...during.map((x) => x.rps)) : null)],
-      ['Failed requests during', String(during.reduce((t, x) => t + x.failed, 0))],
-    ]), '',
-    'Per-second p95 is the request-weighted mean of the second\'s series (interval points keep no histogram).', '',
+    '## Spike',
+    '',
+    mdTable(
+      ['Figure', 'Value'],
+      [
+        ['Base rate', rps(s.baseRate)],
+        ['Spike rate', `${rps(s.spikeRate)} (${s.baseRate > 0 ? `${(s.spikeRate / s.baseRate).toFixed(1)}×` : 'from zero'})`],
+        ['Spike window', `${s.spikeFromSecond} s – ${s.spikeToSecond} s`],
+        ['p95 before (median of seconds)', ms(median(p95s(before)))],
+        ['p95 during (worst second)', ms(peak)],
+        ['p95 after (median of seconds)', ms(median(p95s(after)))],
+        ['Throughput during (best second)', rps(during.length ? Math.max(...during.map((x) => x.rps)) : null)],
+        ['Failed requests during', String(during.reduce((t, x) => t + x.failed, 0))],
+      ],
+    ),
+    '',
+    "Per-second p95 is the request-weighted mean of the second's series (interval points keep no histogram).",
+    '',
   ];
 }

@@ -24,7 +24,16 @@ export class NdjsonOutput {
     let chunk = '';
     for (const s of p.interval.values()) {
       const a = s.acc;
-      const line: Record<string, unknown> = { type: 'Point', metric: s.metric, metric_type: a.type, time, interval: p.index, tags: s.tags, count: a.count, sum: a.sum };
+      const line: Record<string, unknown> = {
+        type: 'Point',
+        metric: s.metric,
+        metric_type: a.type,
+        time,
+        interval: p.index,
+        tags: s.tags,
+        count: a.count,
+        sum: a.sum,
+      };
       if (a.count) {
         line.min = a.min;
         line.max = a.max;

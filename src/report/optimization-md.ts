@@ -10,11 +10,16 @@ import { fmtBytes, fmtDuration } from './format.ts';
 export function fmtMetricValue(m: Pick<MetricComparison, 'unit'>, v: number | null): string {
   if (v === null || !Number.isFinite(v)) return '–';
   switch (m.unit) {
-    case 'ms': return fmtDuration(v);
-    case 'req/s': return `${v.toFixed(v < 100 ? 1 : 0)} req/s`;
-    case 'ratio': return `${(v * 100).toFixed(v < 0.001 && v > 0 ? 4 : 2)} %`;
-    case 'cores': return v.toFixed(2);
-    case 'bytes': return fmtBytes(v);
+    case 'ms':
+      return fmtDuration(v);
+    case 'req/s':
+      return `${v.toFixed(v < 100 ? 1 : 0)} req/s`;
+    case 'ratio':
+      return `${(v * 100).toFixed(v < 0.001 && v > 0 ? 4 : 2)} %`;
+    case 'cores':
+      return v.toFixed(2);
+    case 'bytes':
+      return fmtBytes(v);
   }
 }
 
@@ -72,9 +77,12 @@ export function optimizationId(c: Comparison): string {
 export function renderOptimizationMarkdown(c: Comparison): string {
   const id = optimizationId(c);
   const conf = `${Math.round(c.settings.confidence * 100)} %`;
-  const headline = c.verdict === 'regressed'
-    ? `regressed — ${c.regressions} regression${c.regressions === 1 ? '' : 's'}, worst ${c.worstSeverity}`
-    : c.verdict === 'improved' ? `improved — ${c.improvements} significant improvement${c.improvements === 1 ? '' : 's'}` : 'no significant change past the thresholds';
+  const headline =
+    c.verdict === 'regressed'
+      ? `regressed — ${c.regressions} regression${c.regressions === 1 ? '' : 's'}, worst ${c.worstSeverity}`
+      : c.verdict === 'improved'
+        ? `improved — ${c.improvements} significant improvement${c.improvements === 1 ? '' : 's'}`
+        : 'no significant change past the thresholds';
   const out: string[] = [];
   out.push(`# OPT-${md(id)}: ${headline}`, '');
   out.push(`- **Before (baseline):** ${describe(c.baseline)}`);
@@ -86,11 +94,17 @@ export function renderOptimizationMarkdown(c: Comparison): string {
   out.push('|---|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const m of c.metrics) {
     const imp = improvementOf(m);
-    out.push(`| ${md(m.label)} | ${fmtMetricValue(m, m.baseline)} | ${fmtMetricValue(m, m.current)} | ${fmtChange(m)} | ${imp.value === null ? '–' : fmtShare(imp.value)} | ${imp.ci} | ${fmtPValue(m)} | ${fmtThreshold(m)} | ${fmtVerdict(m)} |`);
+    out.push(
+      `| ${md(m.label)} | ${fmtMetricValue(m, m.baseline)} | ${fmtMetricValue(m, m.current)} | ${fmtChange(m)} | ${imp.value === null ? '–' : fmtShare(imp.value)} | ${imp.ci} | ${fmtPValue(m)} | ${fmtThreshold(m)} | ${fmtVerdict(m)} |`,
+    );
   }
   out.push('');
 
-  const sections: Array<[string, MetricComparison['verdict']]> = [['Regressions', 'regression'], ['Improvements', 'improvement'], ['Past the threshold but within noise', 'inconclusive']];
+  const sections: Array<[string, MetricComparison['verdict']]> = [
+    ['Regressions', 'regression'],
+    ['Improvements', 'improvement'],
+    ['Past the threshold but within noise', 'inconclusive'],
+  ];
   for (const [title, verdict] of sections) {
     const rows = c.metrics.filter((m) => m.verdict === verdict);
     if (!rows.length) continue;
@@ -100,7 +114,11 @@ export function renderOptimizationMarkdown(c: Comparison): string {
   }
 
   out.push('## Method', '');
-  out.push(mdLine(`Each complete second of a run is one observation. A change counts when it is past its threshold in the worse direction (ASSESSMENT-RULES.md §4: response time +${pc(c.settings.thresholds.responseTime)}, throughput −${pc(c.settings.thresholds.throughput)}, error rate +${pc(c.settings.thresholds.errorRate)} and at least ${(c.settings.thresholds.errorRateMinIncrease * 100).toFixed(2)} percentage points, CPU +${pc(c.settings.thresholds.cpu)}, memory +${pc(c.settings.thresholds.memory)}) and the per-second values differ significantly (two-sided Mann–Whitney U test, α = ${c.settings.alpha}). Severity: more than 3× the threshold critical, 2× high, 1.5× medium, else low. The ${conf} confidence intervals come from a bootstrap over seconds (${c.settings.iterations} resamples, seed ${c.settings.seed}). Response time is ${c.settings.latencyMetric}.${c.settings.warmupSeconds ? ` The first ${c.settings.warmupSeconds} s of each run were left out as warm-up.` : ''}`));
+  out.push(
+    mdLine(
+      `Each complete second of a run is one observation. A change counts when it is past its threshold in the worse direction (ASSESSMENT-RULES.md §4: response time +${pc(c.settings.thresholds.responseTime)}, throughput −${pc(c.settings.thresholds.throughput)}, error rate +${pc(c.settings.thresholds.errorRate)} and at least ${(c.settings.thresholds.errorRateMinIncrease * 100).toFixed(2)} percentage points, CPU +${pc(c.settings.thresholds.cpu)}, memory +${pc(c.settings.thresholds.memory)}) and the per-second values differ significantly (two-sided Mann–Whitney U test, α = ${c.settings.alpha}). Severity: more than 3× the threshold critical, 2× high, 1.5× medium, else low. The ${conf} confidence intervals come from a bootstrap over seconds (${c.settings.iterations} resamples, seed ${c.settings.seed}). Response time is ${c.settings.latencyMetric}.${c.settings.warmupSeconds ? ` The first ${c.settings.warmupSeconds} s of each run were left out as warm-up.` : ''}`,
+    ),
+  );
   out.push('');
   if (c.notes.length) {
     out.push('## Notes', '');

@@ -154,7 +154,16 @@ export function endpointFigures(run: RunRecord): EndpointFigures[] {
     const reqs = selectMetric(run, 'http_reqs', tags)?.sum ?? 0;
     const f = selectMetric(run, 'http_req_failed', tags);
     const d = trend(run, 'http_req_duration', tags);
-    return { method, name, requests: reqs, rps: reqs / seconds(run), errorRate: f && f.count ? f.sum / f.count : 0, p50Ms: d?.p50 ?? null, p95Ms: d?.p95 ?? null, p99Ms: d?.p99 ?? null };
+    return {
+      method,
+      name,
+      requests: reqs,
+      rps: reqs / seconds(run),
+      errorRate: f && f.count ? f.sum / f.count : 0,
+      p50Ms: d?.p50 ?? null,
+      p95Ms: d?.p95 ?? null,
+      p99Ms: d?.p99 ?? null,
+    };
   });
 }
 
@@ -175,13 +184,22 @@ export function referencePhase(record: AssessmentRecord): PhaseRecord | null {
 
 /** Evidence as one line: "p95 latency = 812 ms (stress); error rate = 3.2 %". */
 export function evidenceLine(f: Finding, max = 3): string {
-  return f.evidence.slice(0, max).map((e) => `${e.label} = ${fmtValue(e.value, e.unit)}${e.phase ? ` (${e.phase})` : ''}`).join('; ');
+  return f.evidence
+    .slice(0, max)
+    .map((e) => `${e.label} = ${fmtValue(e.value, e.unit)}${e.phase ? ` (${e.phase})` : ''}`)
+    .join('; ');
 }
 
 export function fmtValue(value: number | string, unit?: string): string {
   if (typeof value === 'string') return unit ? `${value} ${unit}` : value;
   if (!Number.isFinite(value)) return 'n/a';
-  const n = Number.isInteger(value) ? String(value) : Math.abs(value) >= 100 ? value.toFixed(0) : Math.abs(value) >= 1 ? value.toFixed(2) : value.toPrecision(3);
+  const n = Number.isInteger(value)
+    ? String(value)
+    : Math.abs(value) >= 100
+      ? value.toFixed(0)
+      : Math.abs(value) >= 1
+        ? value.toFixed(2)
+        : value.toPrecision(3);
   return unit ? `${n} ${unit}` : n;
 }
 

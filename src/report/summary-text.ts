@@ -18,10 +18,18 @@ export function renderSummary(record: RunRecord, opts: { colour: boolean }): str
   const dropped = selectMetric(record, 'dropped_iterations')?.sum ?? 0;
   if (dropped > 0) {
     const started = selectMetric(record, 'iterations')?.sum ?? 0;
-    out.push(c.yellow(c.bold(`  ⚠ ${dropped} iterations were DROPPED (${fmtPercent(dropped / (dropped + started))} of scheduled): no free VU (maxVUs reached). The target was offered less load than planned; raise maxVUs.`)));
+    out.push(
+      c.yellow(
+        c.bold(
+          `  ⚠ ${dropped} iterations were DROPPED (${fmtPercent(dropped / (dropped + started))} of scheduled): no free VU (maxVUs reached). The target was offered less load than planned; raise maxVUs.`,
+        ),
+      ),
+    );
   }
   if (record.generator.limited) {
-    out.push(c.yellow(c.bold('  ⚠ THE LOAD GENERATOR LIMITED THIS RUN — latency and throughput figures describe the generator, not the target:')));
+    out.push(
+      c.yellow(c.bold('  ⚠ THE LOAD GENERATOR LIMITED THIS RUN — latency and throughput figures describe the generator, not the target:')),
+    );
     for (const r of record.generator.reasons) out.push(c.yellow(`      - ${r}`));
     out.push(c.yellow('    Use more --workers, fewer VUs per worker, or a bigger machine.'));
   }
@@ -35,7 +43,11 @@ export function renderSummary(record: RunRecord, opts: { colour: boolean }): str
   }
   for (const line of scriptErrorLines(record)) out.push(c.red(line));
   if (record.tagOverflow.length) {
-    out.push(c.yellow(`  ⚠ too many distinct values for tag(s) ${record.tagOverflow.join(', ')}: extra values were grouped as "__other__" (set a request name)`));
+    out.push(
+      c.yellow(
+        `  ⚠ too many distinct values for tag(s) ${record.tagOverflow.join(', ')}: extra values were grouped as "__other__" (set a request name)`,
+      ),
+    );
   }
   if (out.length) out.push('');
 
@@ -46,16 +58,29 @@ export function renderSummary(record: RunRecord, opts: { colour: boolean }): str
       const mark = t.ok ? (t.noData ? c.yellow('⚠') : c.green('✓')) : c.red('✗');
       const actual = t.note ?? (t.actual === null ? 'no data' : fmtNumber(t.actual, 3));
       const breach = t.firstBreachSeconds !== null ? ` (first breach at ${t.firstBreachSeconds}s)` : '';
-      out.push(`    ${mark} ${t.selector}: ${t.expression}  ${t.note ? actual : `actual=${actual}`}${breach}${t.aborted ? ' [aborted the run]' : ''}`);
+      out.push(
+        `    ${mark} ${t.selector}: ${t.expression}  ${t.note ? actual : `actual=${actual}`}${breach}${t.aborted ? ' [aborted the run]' : ''}`,
+      );
     }
     out.push('');
   }
 
   const names = metricNames(record);
   const ordered = [
-    'checks', 'data_received', 'data_sent', 'dropped_iterations', 'http_req_failed', 'http_reqs',
-    ...HTTP_TIMING_TRENDS, 'iteration_duration', 'iteration_schedule_delay', 'iterations', 'iteration_errors',
-    'group_duration', 'vus', 'vus_max',
+    'checks',
+    'data_received',
+    'data_sent',
+    'dropped_iterations',
+    'http_req_failed',
+    'http_reqs',
+    ...HTTP_TIMING_TRENDS,
+    'iteration_duration',
+    'iteration_schedule_delay',
+    'iterations',
+    'iteration_errors',
+    'group_duration',
+    'vus',
+    'vus_max',
   ].filter((n) => names.includes(n));
   const rest = names.filter((n) => !ordered.includes(n) && n !== 'http_req_errors');
   const rows: Array<[string, string]> = [];
@@ -71,9 +96,10 @@ export function renderSummary(record: RunRecord, opts: { colour: boolean }): str
         break;
       }
       case 'counter':
-        text = contains === 'data'
-          ? `${fmtBytes(a.sum)}  ${fmtBytes(a.sum / seconds)}/s`
-          : `${fmtNumber(a.sum)}  ${fmtNumber(a.sum / seconds)}/s`;
+        text =
+          contains === 'data'
+            ? `${fmtBytes(a.sum)}  ${fmtBytes(a.sum / seconds)}/s`
+            : `${fmtNumber(a.sum)}  ${fmtNumber(a.sum / seconds)}/s`;
         break;
       case 'rate':
         text = `${fmtPercent(a.count ? a.sum / a.count : 0)}  ✓ ${a.sum}  ✗ ${a.count - a.sum}`;
@@ -88,7 +114,11 @@ export function renderSummary(record: RunRecord, opts: { colour: boolean }): str
   for (const [n, t] of rows) out.push(`    ${(n + ' ').padEnd(width, '.')}: ${t}`);
   out.push('');
   const g = record.generator;
-  out.push(c.dim(`  generator: ${g.workers} worker(s), CPU p95 ${(g.cpuP95 * 100).toFixed(0)} %, event-loop delay p99 ≤ ${g.loopDelayP99MaxMs.toFixed(1)} ms, schedule delay p99 ${fmtDuration(g.scheduleDelayP99Ms)}, connections opened ${record.connectionsOpened}`));
+  out.push(
+    c.dim(
+      `  generator: ${g.workers} worker(s), CPU p95 ${(g.cpuP95 * 100).toFixed(0)} %, event-loop delay p99 ≤ ${g.loopDelayP99MaxMs.toFixed(1)} ms, schedule delay p99 ${fmtDuration(g.scheduleDelayP99Ms)}, connections opened ${record.connectionsOpened}`,
+    ),
+  );
   out.push(c.dim(`  run ${record.id} · ${record.status} · ${fmtDuration(record.durationMs)} · ${record.plan.source}`));
   return out.join('\n') + '\n';
 }

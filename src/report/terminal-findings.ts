@@ -23,24 +23,34 @@ export function renderTerminalFindings(record: AssessmentRecord, opts: TerminalF
   const { status, score } = record.verdict;
   const findings = bySeverity(record.findings);
   const actionable = findings.filter((f) => f.severity !== 'info');
-  const statusColour: Record<PerformanceStatus, (s: string) => string> = { optimal: c.green, acceptable: c.green, degraded: c.yellow, critical: c.red };
+  const statusColour: Record<PerformanceStatus, (s: string) => string> = {
+    optimal: c.green,
+    acceptable: c.green,
+    degraded: c.yellow,
+    critical: c.red,
+  };
   const byPriority = (['critical', 'high', 'medium', 'low'] as const)
     .map((s) => [priorityLabel(s), actionable.filter((f) => f.severity === s).length] as const)
     .filter(([, n]) => n > 0)
     .map(([p, n]) => `${n} ${p}`);
 
-  if (record.status !== 'completed') out.push(c.red(c.bold(`  ✗ ASSESSMENT ${record.status.toUpperCase()}: ${term(record.statusReason ?? '')} — partial results`)));
+  if (record.status !== 'completed')
+    out.push(c.red(c.bold(`  ✗ ASSESSMENT ${record.status.toUpperCase()}: ${term(record.statusReason ?? '')} — partial results`)));
   out.push(`  ${c.bold(statusColour[status](`ASSESSMENT: ${status.toUpperCase()}`))} (score ${score}/10) — ${term(record.target)}`);
-  out.push(`  ${actionable.length ? `${actionable.length} finding(s): ${byPriority.join(', ')}` : record.phases.length ? 'no bottleneck found at the tested load' : 'no problem found'}`);
+  out.push(
+    `  ${actionable.length ? `${actionable.length} finding(s): ${byPriority.join(', ')}` : record.phases.length ? 'no bottleneck found at the tested load' : 'no problem found'}`,
+  );
   out.push('');
 
   for (const f of findings) out.push(...findingLines(f, c));
   if (findings.length) out.push('');
 
   if (record.phases.length) {
-    const mark = (v: string) => (v === 'passed' ? c.green('✓') : v === 'failed' ? c.red('✗') : v === 'degraded' ? c.yellow('!') : c.dim('-'));
+    const mark = (v: string) =>
+      v === 'passed' ? c.green('✓') : v === 'failed' ? c.red('✗') : v === 'degraded' ? c.yellow('!') : c.dim('-');
     out.push('  PHASES');
-    for (const p of record.phases) out.push(`    ${mark(p.verdict)} ${p.name.padEnd(10)} ${p.verdict.padEnd(9)} ${c.dim(term(p.verdictReason))}`);
+    for (const p of record.phases)
+      out.push(`    ${mark(p.verdict)} ${p.name.padEnd(10)} ${p.verdict.padEnd(9)} ${c.dim(term(p.verdictReason))}`);
     out.push('');
   }
 
@@ -59,7 +69,8 @@ export function renderTerminalFindings(record: AssessmentRecord, opts: TerminalF
     ];
     if (cap.kneeRps !== null) parts.push(`knee ${r1(cap.kneeRps)} req/s`);
     if (cap.growth?.exceedsAt) parts.push(`load exceeds it on ${term(cap.growth.exceedsAt)} at ${cap.growth.percentPerQuarter} %/quarter`);
-    if (cap.growth?.instancesNeeded != null && cap.growth.targetRps != null) parts.push(`${cap.growth.instancesNeeded} instance(s) for ${r1(cap.growth.targetRps)} req/s`);
+    if (cap.growth?.instancesNeeded != null && cap.growth.targetRps != null)
+      parts.push(`${cap.growth.instancesNeeded} instance(s) for ${r1(cap.growth.targetRps)} req/s`);
     out.push(`  CAPACITY  ${parts.join(' · ')}`, '');
   } else if (stress?.maxSustainableRate != null) {
     out.push(`  CAPACITY  ${r1(stress.maxSustainableRate)} req/s met the SLO (too few stress steps for a model)`, '');
@@ -76,7 +87,9 @@ export function renderTerminalFindings(record: AssessmentRecord, opts: TerminalF
 function findingLines(f: Finding, c: ReturnType<typeof colours>): string[] {
   const label = priorityLabel(f.severity);
   const paint = { critical: (s: string) => c.red(c.bold(s)), high: c.red, medium: c.yellow, low: c.dim, info: c.green }[f.severity];
-  const lines = [`  ${paint(`[${label}]`.padEnd(6))} ${c.bold(term(f.id))} ${term(f.title)}${f.confidence < 0.5 ? c.dim(` (confidence ${Math.round(f.confidence * 100)} %)`) : ''}`];
+  const lines = [
+    `  ${paint(`[${label}]`.padEnd(6))} ${c.bold(term(f.id))} ${term(f.title)}${f.confidence < 0.5 ? c.dim(` (confidence ${Math.round(f.confidence * 100)} %)`) : ''}`,
+  ];
   const ev = evidenceLine(f);
   if (ev) lines.push(`         ${c.dim(term(ev))}`);
   if (f.severity !== 'info') lines.push(`         → ${term(f.recommendation.approach)}`);

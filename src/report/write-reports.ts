@@ -81,7 +81,11 @@ async function importHtmlRenderer(): Promise<HtmlRenderer> {
   return (await import('./html.ts')).renderHtmlReport;
 }
 
-export async function writeAssessmentReports(record: AssessmentRecord, outDir: string, opts: WriteReportsOptions = {}): Promise<WrittenReports> {
+export async function writeAssessmentReports(
+  record: AssessmentRecord,
+  outDir: string,
+  opts: WriteReportsOptions = {},
+): Promise<WrittenReports> {
   const p = reportPaths(record, outDir);
   mkdirSync(join(outDir, 'ANALYSIS'), { recursive: true });
   mkdirSync(join(outDir, 'LOAD_TESTS'), { recursive: true });
@@ -100,13 +104,16 @@ export async function writeAssessmentReports(record: AssessmentRecord, outDir: s
     skipped.push({ file: p.analysisHtml, reason: `HTML renderer failed to load: ${(e as Error).message}` });
   }
 
-  put(p.analysisMd, renderAnalysisMarkdown(record, {
-    links: [
-      { label: 'load test report', href: `../LOAD_TESTS/${base(p.loadTestMd)}` },
-      { label: 'JSON envelope', href: base(p.analysisJson) },
-      ...(html ? [{ label: 'HTML report', href: base(p.analysisHtml) }] : []),
-    ],
-  }));
+  put(
+    p.analysisMd,
+    renderAnalysisMarkdown(record, {
+      links: [
+        { label: 'load test report', href: `../LOAD_TESTS/${base(p.loadTestMd)}` },
+        { label: 'JSON envelope', href: base(p.analysisJson) },
+        ...(html ? [{ label: 'HTML report', href: base(p.analysisHtml) }] : []),
+      ],
+    }),
+  );
   put(p.analysisJson, JSON.stringify(buildEnvelope(record, opts.envelope), null, 2) + '\n');
   if (html) {
     try {
@@ -116,14 +123,17 @@ export async function writeAssessmentReports(record: AssessmentRecord, outDir: s
       skipped.push({ file: p.analysisHtml, reason: `HTML report failed: ${(e as Error).message}` });
     }
   }
-  put(p.loadTestMd, renderLoadTestMarkdown(record, {
-    title: base(p.loadTestMd).replace(/\.md$/, ''),
-    links: [
-      { label: 'analysis', href: `../ANALYSIS/${base(p.analysisMd)}` },
-      { label: 'JUnit XML', href: base(p.loadTestXml) },
-      { label: 'record (JSON)', href: base(p.loadTestJson) },
-    ],
-  }));
+  put(
+    p.loadTestMd,
+    renderLoadTestMarkdown(record, {
+      title: base(p.loadTestMd).replace(/\.md$/, ''),
+      links: [
+        { label: 'analysis', href: `../ANALYSIS/${base(p.analysisMd)}` },
+        { label: 'JUnit XML', href: base(p.loadTestXml) },
+        { label: 'record (JSON)', href: base(p.loadTestJson) },
+      ],
+    }),
+  );
   put(p.loadTestJson, JSON.stringify(record) + '\n');
   put(p.loadTestXml, renderJUnit(record, { minSeverity: opts.junitMinSeverity }));
   // The profiles the probes saved during the run are files this command wrote too: list them.

@@ -1,7 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  buildCapacity, CapacityInputError, classifyStep, fitQuality, fitSteps, instancesFor, projectGrowth, QUARTER_MS,
+  buildCapacity,
+  CapacityInputError,
+  classifyStep,
+  fitQuality,
+  fitSteps,
+  instancesFor,
+  projectGrowth,
+  QUARTER_MS,
 } from '../../src/analysis/capacity.ts';
 import type { Slo, StressStep } from '../../src/record/assessment-record.ts';
 
@@ -12,9 +19,18 @@ const NOW = new Date('2025-01-01T00:00:00.000Z');
 function step(i: number, offered: number, achieved: number, meanMs: number, extra: Partial<StressStep> = {}): StressStep {
   const p95 = meanMs * 2.5;
   return {
-    offeredRate: offered, achievedRate: achieved, p50Ms: meanMs * 0.8, p95Ms: p95, p99Ms: meanMs * 4, errorRate: 0,
-    concurrency: (achieved * meanMs) / 1000, fromSecond: i * 5 + 1, toSecond: i * 5 + 4,
-    sloOk: p95 < SLO.latencyMs && achieved >= 0.9 * offered, droppedIterations: 0, ...extra,
+    offeredRate: offered,
+    achievedRate: achieved,
+    p50Ms: meanMs * 0.8,
+    p95Ms: p95,
+    p99Ms: meanMs * 4,
+    errorRate: 0,
+    concurrency: (achieved * meanMs) / 1000,
+    fromSecond: i * 5 + 1,
+    toSecond: i * 5 + 4,
+    sloOk: p95 < SLO.latencyMs && achieved >= 0.9 * offered,
+    droppedIterations: 0,
+    ...extra,
   };
 }
 
@@ -33,7 +49,10 @@ test('a hand-built staircase: fit, sustainable rate, knee, no peak', () => {
   assert.ok(m);
   assert.equal(m.model, 'usl');
   // The step that fell behind is not in the fit; the four steady ones are.
-  assert.deepEqual(m.points.map((p) => p.throughput), [25, 50, 100, 199.5]);
+  assert.deepEqual(
+    m.points.map((p) => p.throughput),
+    [25, 50, 100, 199.5],
+  );
   // M/M/1 is USL with σ = 1/2 and λ = 1/(2S) = 125 req/s, κ = 0.
   assert.ok(Math.abs(m.sigma - 0.5) < 0.01, `σ ${m.sigma}`);
   assert.ok(Math.abs(m.lambda - 125) < 2, `λ ${m.lambda}`);
@@ -79,10 +98,19 @@ test('which steps the fit uses: behind, errors, unusable and later steps are lef
     step(5, 320, 200, 900, { sloOk: false }), // fell behind: out, and the end of the fit
     step(6, 400, 395, 12), // after the backlog: not a steady state
   ];
-  assert.deepEqual(steps.map((s) => classifyStep(s, SLO)), ['steady', 'errors', 'unusable', 'steady', 'steady', 'behind', 'steady']);
-  assert.deepEqual(fitSteps(steps, SLO).map((s) => s.offeredRate), [20, 80, 160]);
+  assert.deepEqual(
+    steps.map((s) => classifyStep(s, SLO)),
+    ['steady', 'errors', 'unusable', 'steady', 'steady', 'behind', 'steady'],
+  );
+  assert.deepEqual(
+    fitSteps(steps, SLO).map((s) => s.offeredRate),
+    [20, 80, 160],
+  );
   // Time order decides, not the order given.
-  assert.deepEqual(fitSteps([...steps].reverse(), SLO).map((s) => s.offeredRate), [20, 80, 160]);
+  assert.deepEqual(
+    fitSteps([...steps].reverse(), SLO).map((s) => s.offeredRate),
+    [20, 80, 160],
+  );
   const m = buildCapacity(steps, SLO, null, NOW)!;
   assert.equal(m.points.length, 3);
   assert.equal(m.fitQuality, 'poor');
@@ -145,7 +173,10 @@ test('instances: ceil(target / per instance), at least one, no floating-point ov
 });
 
 test('bad growth input names the field', () => {
-  assert.throws(() => projectGrowth({ percentPerQuarter: Number.NaN, currentRps: 1, targetRps: null }, 10, NOW), (e: Error) => e instanceof CapacityInputError && /percentPerQuarter/.test(e.message));
+  assert.throws(
+    () => projectGrowth({ percentPerQuarter: Number.NaN, currentRps: 1, targetRps: null }, 10, NOW),
+    (e: Error) => e instanceof CapacityInputError && /percentPerQuarter/.test(e.message),
+  );
   assert.throws(() => projectGrowth({ percentPerQuarter: -100, currentRps: 1, targetRps: null }, 10, NOW), /percentPerQuarter/);
   assert.throws(() => projectGrowth({ percentPerQuarter: 10, currentRps: -1, targetRps: null }, 10, NOW), /currentRps/);
   assert.throws(() => projectGrowth({ percentPerQuarter: 10, currentRps: 1, targetRps: 0 }, 10, NOW), /targetRps/);

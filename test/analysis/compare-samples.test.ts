@@ -1,16 +1,38 @@
 // Cutting runs into per-second observations, and percentiles of merged per-second summaries.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { blocksOf, completeSeconds, IntervalMixture, MAX_BLOCKS, weightsOf, type SecondFigures } from '../../src/analysis/compare-samples.ts';
+import {
+  blocksOf,
+  completeSeconds,
+  IntervalMixture,
+  MAX_BLOCKS,
+  weightsOf,
+  type SecondFigures,
+} from '../../src/analysis/compare-samples.ts';
 import type { SeriesPoint } from '../../src/record/run-record.ts';
 import { fakeRun, steady } from '../helpers/fake-records.ts';
 
-const point = (count: number, min: number, p50: number, p90: number, p95: number, p99: number, max: number): SeriesPoint =>
-  ({ metric: 'http_req_duration', tags: {}, count, sum: 0, min, max, p50, p90, p95, p99 });
+const point = (count: number, min: number, p50: number, p90: number, p95: number, p99: number, max: number): SeriesPoint => ({
+  metric: 'http_req_duration',
+  tags: {},
+  count,
+  sum: 0,
+  min,
+  max,
+  p50,
+  p90,
+  p95,
+  p99,
+});
 
 test('one series: the mixture returns its own percentiles at the knots', () => {
   const m = new IntervalMixture([[point(100, 1, 10, 20, 30, 50, 80)]]);
-  for (const [q, v] of [[0.5, 10], [0.9, 20], [0.95, 30], [0.99, 50]] as const) {
+  for (const [q, v] of [
+    [0.5, 10],
+    [0.9, 20],
+    [0.95, 30],
+    [0.99, 50],
+  ] as const) {
     assert.ok(Math.abs(m.quantile(q, [1]) - v) < 1e-9, `q${q}: ${m.quantile(q, [1])}`);
   }
   // Between knots: linear (halfway between p50 and p90 → q 0.7).
@@ -41,20 +63,30 @@ test('complete seconds: the final partial second (the stop) is not an observatio
   const cut = { ...run, durationMs: 3024 };
   const secs = completeSeconds(cut, 'http_req_duration');
   assert.equal(secs.length, 3);
-  assert.deepEqual(secs.map((s) => s.requests), [100, 100, 100]);
+  assert.deepEqual(
+    secs.map((s) => s.requests),
+    [100, 100, 100],
+  );
   assert.equal(secs[0]!.judged, 100);
   assert.equal(secs[0]!.latency.length, 1);
 });
 
 test('long runs are cut into at most MAX_BLOCKS blocks of consecutive seconds, totals kept', () => {
-  const run = fakeRun({ seconds: Array.from({ length: 450 }, (_, k) => ({ requests: 10, latencyMs: (i: number) => 10 + i + (k % 3), failed: k % 2 })) });
+  const run = fakeRun({
+    seconds: Array.from({ length: 450 }, (_, k) => ({ requests: 10, latencyMs: (i: number) => 10 + i + (k % 3), failed: k % 2 })),
+  });
   const secs = completeSeconds(run, 'http_req_duration');
   assert.equal(secs.length, 450);
   const blocks = blocksOf(secs);
   assert.equal(blocks.length, Math.ceil(450 / Math.ceil(450 / MAX_BLOCKS)));
   assert.ok(blocks.length <= MAX_BLOCKS);
   const sum = (xs: SecondFigures[], f: (s: SecondFigures) => number) => xs.reduce((n, s) => n + f(s), 0);
-  for (const f of [(s: SecondFigures) => s.requests, (s: SecondFigures) => s.failed, (s: SecondFigures) => s.judged, (s: SecondFigures) => s.seconds]) {
+  for (const f of [
+    (s: SecondFigures) => s.requests,
+    (s: SecondFigures) => s.failed,
+    (s: SecondFigures) => s.judged,
+    (s: SecondFigures) => s.seconds,
+  ]) {
     assert.equal(sum(blocks, f), sum(secs, f));
   }
   // One summary point per block, with percentiles within the block's range.

@@ -2,7 +2,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Comparison, MetricComparison } from '../../src/record/comparison.ts';
-import { CompareError, compareRecords, DEFAULT_REGRESSION_THRESHOLDS, regressionsAtOrAbove, severityForOvershoot } from '../../src/analysis/compare.ts';
+import {
+  CompareError,
+  compareRecords,
+  DEFAULT_REGRESSION_THRESHOLDS,
+  regressionsAtOrAbove,
+  severityForOvershoot,
+} from '../../src/analysis/compare.ts';
 import { seededRandom } from '../../src/analysis/stats.ts';
 import type { RunRecord } from '../../src/record/run-record.ts';
 import { fakeAssessment, fakePhase, fakeRun, steady, type FakeSecond } from '../helpers/fake-records.ts';
@@ -58,7 +64,12 @@ test('latency × 1.5: a significant regression, critical (50 % is 3.3× the +15 
 
 test('severity grows with the overshoot: +20 % low, +25 % medium, +40 % high (thresholds of SPEC §4)', () => {
   const a = fakeRun({ seconds: noisySeconds(20, 100, 100, 1) });
-  const cases: Array<[number, string]> = [[1.2, 'low'], [1.25, 'medium'], [1.4, 'high'], [1.6, 'critical']];
+  const cases: Array<[number, string]> = [
+    [1.2, 'low'],
+    [1.25, 'medium'],
+    [1.4, 'high'],
+    [1.6, 'critical'],
+  ];
   for (const [factor, severity] of cases) {
     const b = fakeRun({ seconds: noisySeconds(20, 100, 100 * factor, 1) }); // same noise, scaled
     const m = metric(compareRecords(a, b), 'latency_p50');
@@ -125,7 +136,10 @@ test('error rate: relative +5 % AND an absolute floor of 0.1 percentage point', 
   assert.equal(t.verdict, 'unchanged', t.reason);
   assert.match(t.reason, /floor/);
   // 0.2 % → 0.3 %: +50 %, 0.1 pp — not more than the floor either.
-  const small = compareRecords(fakeRun({ seconds: steady(10, 1000, 10, { failed: 2 }) }), fakeRun({ seconds: steady(10, 1000, 10, { failed: 3 }) }));
+  const small = compareRecords(
+    fakeRun({ seconds: steady(10, 1000, 10, { failed: 2 }) }),
+    fakeRun({ seconds: steady(10, 1000, 10, { failed: 3 }) }),
+  );
   assert.equal(metric(small, 'error_rate').verdict, 'unchanged');
   // 0 → 0.5 %: new errors, far past the threshold → critical; no finite relative change.
   const fresh = metric(compareRecords(clean, fakeRun({ seconds: steady(10, 1000, 10, { failed: 5 }) })), 'error_rate');
@@ -134,7 +148,10 @@ test('error rate: relative +5 % AND an absolute floor of 0.1 percentage point', 
   assert.equal(fresh.change, null);
   assert.equal(fresh.ci, null);
   // 1 % → 1.2 %: +20 % = 4× the +5 % threshold, 0.2 pp → critical.
-  const grew = metric(compareRecords(fakeRun({ seconds: steady(10, 1000, 10, { failed: 10 }) }), fakeRun({ seconds: steady(10, 1000, 10, { failed: 12 }) })), 'error_rate');
+  const grew = metric(
+    compareRecords(fakeRun({ seconds: steady(10, 1000, 10, { failed: 10 }) }), fakeRun({ seconds: steady(10, 1000, 10, { failed: 12 }) })),
+    'error_rate',
+  );
   assert.equal(grew.verdict, 'regression', grew.reason);
   assert.equal(grew.severity, 'critical');
   assert.ok(Math.abs(grew.change! - 0.2) < 1e-9);
@@ -169,7 +186,10 @@ test('same records, same seed: the same intervals; thresholds are overridable', 
 });
 
 test('CPU and memory: compared when both runs carry probe data, skipped with a note otherwise', () => {
-  const withResources = (run: RunRecord, cpu: number[], mem: number[]): RunRecord => ({ ...run, probes: { resources: { cpu, memoryBytes: mem } } });
+  const withResources = (run: RunRecord, cpu: number[], mem: number[]): RunRecord => ({
+    ...run,
+    probes: { resources: { cpu, memoryBytes: mem } },
+  });
   const a = withResources(fakeRun({ seconds: steady(8, 100, 10) }), [0.5, 0.52, 0.48, 0.5, 0.51, 0.49, 0.5, 0.5], Array(8).fill(100e6));
   const b = withResources(fakeRun({ seconds: steady(8, 100, 10) }), [0.8, 0.82, 0.79, 0.81, 0.8, 0.78, 0.8, 0.83], Array(8).fill(101e6));
   const c = compareRecords(a, b);
@@ -179,7 +199,10 @@ test('CPU and memory: compared when both runs carry probe data, skipped with a n
   assert.equal(metric(c, 'memory').verdict, 'unchanged');
   const none = compareRecords(fakeRun({ seconds: steady(5, 100, 10) }), b);
   assert.ok(!none.metrics.some((m) => m.id === 'cpu'));
-  assert.ok(none.notes.some((n) => /CPU.*not measured in the baseline/.test(n)), none.notes.join(' | '));
+  assert.ok(
+    none.notes.some((n) => /CPU.*not measured in the baseline/.test(n)),
+    none.notes.join(' | '),
+  );
 });
 
 test('caveats: short runs, unlike plans and generator-bound runs are noted', () => {
@@ -187,7 +210,10 @@ test('caveats: short runs, unlike plans and generator-bound runs are noted', () 
   const b = fakeRun({ seconds: steady(3, 100, 10), name: 'http://127.0.0.1:3000/other', generator: { limited: true } });
   b.plan = { ...b.plan, source: 'http://127.0.0.1:3000/other' };
   const c = compareRecords(a, b);
-  assert.ok(c.notes.some((n) => /3 complete seconds/.test(n)), c.notes.join(' | '));
+  assert.ok(
+    c.notes.some((n) => /3 complete seconds/.test(n)),
+    c.notes.join(' | '),
+  );
   assert.ok(c.notes.some((n) => /same plan/.test(n)));
   assert.ok(c.notes.some((n) => /generator limited the current run/.test(n)));
 });

@@ -37,11 +37,16 @@ function lineOf(text: string, needle: string): number {
   return i + 1;
 }
 
-test('a real --cpu-prof profile: hotLoop on top with its file and line, JSON.parse work named by parseBig', { timeout: 20_000 }, async (t) => {
+test('a real --cpu-prof profile: hotLoop on top with its file and line, JSON.parse work named by parseBig', {
+  timeout: 20_000,
+}, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'sg-cpuprof-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'fixture.mjs'), FIXTURE);
-  const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${join(dir, 'prof')}`, 'fixture.mjs'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${join(dir, 'prof')}`, 'fixture.mjs'], {
+    cwd: dir,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const [code] = await once(child, 'exit');
@@ -100,7 +105,15 @@ function profileFor(url: string) {
     nodes: [
       { id: 1, callFrame: { functionName: '(root)', scriptId: '0', url: '', lineNumber: -1, columnNumber: -1 }, children: [2] },
       // Generated line 0, column 9 (0-based): the function starts on the first line of app.js.
-      { id: 2, callFrame: { functionName: 'compute', scriptId: '5', url, lineNumber: 0, columnNumber: 9 }, children: [], positionTicks: [{ line: 2, ticks: 5 }, { line: 1, ticks: 1 }] },
+      {
+        id: 2,
+        callFrame: { functionName: 'compute', scriptId: '5', url, lineNumber: 0, columnNumber: 9 },
+        children: [],
+        positionTicks: [
+          { line: 2, ticks: 5 },
+          { line: 1, ticks: 1 },
+        ],
+      },
     ],
     startTime: 0,
     endTime: 3000,
@@ -134,7 +147,10 @@ test('inline data: source maps and sourceRoot are honoured; no map keeps the gen
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const inline = { ...MAP, sourceRoot: '../lib/', sources: ['original.ts'] };
   mkdirSync(join(dir, 'out'));
-  writeFileSync(join(dir, 'out', 'app.js'), `${JS}//# sourceMappingURL=data:application/json;charset=utf-8;base64,${Buffer.from(JSON.stringify(inline)).toString('base64')}\n`);
+  writeFileSync(
+    join(dir, 'out', 'app.js'),
+    `${JS}//# sourceMappingURL=data:application/json;charset=utf-8;base64,${Buffer.from(JSON.stringify(inline)).toString('base64')}\n`,
+  );
   const a = analyseCpuProfile(profileFor(pathToFileURL(join(dir, 'out', 'app.js')).href), { path: 'p', projectRoot: dir });
   assert.equal(a.topSelf[0]!.file, 'lib/original.ts');
   assert.equal(a.topSelf[0]!.line, 10);
@@ -163,7 +179,13 @@ test('a hot line in a bundle is mapped only into the function\'s own source line
   mkdirSync(join(dir, 'dist'));
   // Generated line 0: compute (original.ts line 10), then at column 20 code of vendor.ts line 13258 —
   // a bundled line. Generated line 1: vendor.ts line 13260 only.
-  const map = { version: 3, file: 'app.js', sources: ['../src/original.ts', '../src/vendor.ts'], names: [], mappings: `${seg(0, 0, 9, 0)},${seg(20, 1, 13248, 0)};${seg(0, 0, 2, 0)}` };
+  const map = {
+    version: 3,
+    file: 'app.js',
+    sources: ['../src/original.ts', '../src/vendor.ts'],
+    names: [],
+    mappings: `${seg(0, 0, 9, 0)},${seg(20, 1, 13248, 0)};${seg(0, 0, 2, 0)}`,
+  };
   writeFileSync(join(dir, 'dist', 'app.js'), `${JS}//# sourceMappingURL=app.js.map\n`);
   writeFileSync(join(dir, 'dist', 'app.js.map'), JSON.stringify(map));
   const url = pathToFileURL(join(dir, 'dist', 'app.js')).href;
@@ -177,5 +199,5 @@ test('a hot line in a bundle is mapped only into the function\'s own source line
   assert.equal(mixed.line, 10);
   assert.equal(mixed.hotLine, undefined, 'a line holding code of two files has no single original line');
   const other = hotOn(2);
-  assert.equal(other.hotLine, undefined, 'a line of another file is not a line of the function\'s file');
+  assert.equal(other.hotLine, undefined, "a line of another file is not a line of the function's file");
 });

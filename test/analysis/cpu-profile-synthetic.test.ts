@@ -33,7 +33,13 @@ function build(root: Frame, opts: { interleave?: boolean } = {}) {
     const id = next++;
     const node: Record<string, unknown> = {
       id,
-      callFrame: { functionName: f.name, scriptId: '1', url: f.url ?? '', lineNumber: f.line ?? (f.url ? 0 : -1), columnNumber: f.col ?? (f.url ? 0 : -1) },
+      callFrame: {
+        functionName: f.name,
+        scriptId: '1',
+        url: f.url ?? '',
+        lineNumber: f.line ?? (f.url ? 0 : -1),
+        columnNumber: f.col ?? (f.url ? 0 : -1),
+      },
       hitCount: f.hits ?? 0,
       children: [] as number[],
     };
@@ -70,9 +76,20 @@ test('self and total time: total counts a recursive function once per sample; sh
     kids: [
       { name: '(idle)', hits: 2 },
       {
-        name: 'main', url: U, line: 9, col: 4, hits: 1,
+        name: 'main',
+        url: U,
+        line: 9,
+        col: 4,
+        hits: 1,
         kids: [
-          { name: 'fib', url: U, line: 19, col: 2, hits: 2, kids: [{ name: 'fib', url: U, line: 19, col: 2, hits: 3, kids: [{ name: 'fib', url: U, line: 19, col: 2, hits: 4 }] }] },
+          {
+            name: 'fib',
+            url: U,
+            line: 19,
+            col: 2,
+            hits: 2,
+            kids: [{ name: 'fib', url: U, line: 19, col: 2, hits: 3, kids: [{ name: 'fib', url: U, line: 19, col: 2, hits: 4 }] }],
+          },
           { name: 'other', url: U, line: 29, col: 0, hits: 1, kids: [{ name: 'fib', url: U, line: 19, col: 2, hits: 1 }] },
         ],
       },
@@ -126,7 +143,15 @@ test('the duration of a sample is the time until the next one (DevTools), the la
 });
 
 test('GC and (program) shares are of the whole window; GC is a hotspot, (program) is not', () => {
-  const p = build({ name: '(root)', kids: [{ name: '(idle)', hits: 5 }, { name: '(garbage collector)', hits: 3 }, { name: '(program)', hits: 1 }, { name: 'work', url: U, hits: 1 }] });
+  const p = build({
+    name: '(root)',
+    kids: [
+      { name: '(idle)', hits: 5 },
+      { name: '(garbage collector)', hits: 3 },
+      { name: '(program)', hits: 1 },
+      { name: 'work', url: U, hits: 1 },
+    ],
+  });
   const a = analyseCpuProfile(p, { path: 'p' });
   assert.equal(a.idleShare, 0.5);
   assert.equal(a.gcShare, 0.3);
@@ -142,12 +167,25 @@ test('categories, and natives attributed to the application function above them'
     name: '(root)',
     kids: [
       {
-        name: 'handler', url: 'file:///app/src/h.js', line: 3,
+        name: 'handler',
+        url: 'file:///app/src/h.js',
+        line: 3,
         kids: [
-          { name: 'readFileSync', url: 'node:fs', line: 440, hits: 1, kids: [{ name: 'tryReadSync', url: 'node:fs', line: 420, kids: [{ name: 'read', hits: 7 }] }] },
+          {
+            name: 'readFileSync',
+            url: 'node:fs',
+            line: 440,
+            hits: 1,
+            kids: [{ name: 'tryReadSync', url: 'node:fs', line: 420, kids: [{ name: 'read', hits: 7 }] }],
+          },
           { name: 'pbkdf2Sync', url: 'node:internal/crypto/pbkdf2', line: 60, hits: 6 },
           { name: 'update', url: 'node:internal/crypto/hash', line: 140, hits: 2 },
-          { name: 'syncBufferWrapper', url: 'node:zlib', line: 800, kids: [{ name: 'processChunkSync', url: 'node:zlib', line: 410, hits: 5 }] },
+          {
+            name: 'syncBufferWrapper',
+            url: 'node:zlib',
+            line: 800,
+            kids: [{ name: 'processChunkSync', url: 'node:zlib', line: 410, hits: 5 }],
+          },
           { name: 'parse', hits: 4 },
           { name: 'RegExp: (a+)+b', hits: 3 },
           { name: 'emit', url: 'node:events', line: 10, hits: 1 },
@@ -181,7 +219,16 @@ test('categories, and natives attributed to the application function above them'
 });
 
 test('a native with only Node internals and a dependency above it names the dependency frame', () => {
-  const p = build({ name: '(root)', kids: [{ name: 'onData', url: 'node:internal/streams', kids: [{ name: 'lib', url: 'file:///x/node_modules/a/i.js', kids: [{ name: 'parse', hits: 2 }] }] }] });
+  const p = build({
+    name: '(root)',
+    kids: [
+      {
+        name: 'onData',
+        url: 'node:internal/streams',
+        kids: [{ name: 'lib', url: 'file:///x/node_modules/a/i.js', kids: [{ name: 'parse', hits: 2 }] }],
+      },
+    ],
+  });
   const a = analyseCpuProfile(p, { path: 'p', projectRoot: '/elsewhere' });
   assert.deepEqual(byName(a.topSelf, 'parse').caller, { function: 'lib', file: '/x/node_modules/a/i.js', line: 1 });
 });
@@ -212,7 +259,13 @@ test('flame tree: merged by function per path, inclusive values, small children 
   const main = f.children[0]!;
   assert.equal(main.name, 'main');
   assert.equal(main.value, 1016);
-  assert.deepEqual(main.children.map((c) => [c.name, c.value]), [['big', 1010], ['(other)', 6]]);
+  assert.deepEqual(
+    main.children.map((c) => [c.name, c.value]),
+    [
+      ['big', 1010],
+      ['(other)', 6],
+    ],
+  );
   assert.equal(main.children[0]!.line, 6);
   assert.equal(main.children[0]!.category, 'user');
   // Children never exceed their parent.
@@ -249,7 +302,10 @@ test('empty profile: no samples, no flame, zero shares', () => {
 test('topN limits both lists', () => {
   const kids: Frame[] = Array.from({ length: 30 }, (_, i) => ({ name: `fn${i}`, url: U, line: i, hits: i + 1 }));
   const a = analyseCpuProfile(build({ name: '(root)', kids }), { path: 'p', topN: 5 });
-  assert.deepEqual(a.topSelf.map((h) => h.function), ['fn29', 'fn28', 'fn27', 'fn26', 'fn25']);
+  assert.deepEqual(
+    a.topSelf.map((h) => h.function),
+    ['fn29', 'fn28', 'fn27', 'fn26', 'fn25'],
+  );
   assert.equal(a.topTotal.length, 5);
   assert.equal(analyseCpuProfile(build({ name: '(root)', kids }), { path: 'p' }).topSelf.length, 20, 'default 20');
 });
@@ -265,39 +321,62 @@ test('malformed profiles are rejected with a message naming the file and the pro
     [{ nodes: [{ id: 1, callFrame: {} }], samples: [], timeDeltas: [] }, /startTime/],
   ];
   for (const [p, re] of bad) {
-    assert.throws(() => analyseCpuProfile(p, { path: 'run/x.cpuprofile' }), (e: Error) => e instanceof CpuProfileError && /^run\/x\.cpuprofile: /.test(e.message) && re.test(e.message), String(re));
+    assert.throws(
+      () => analyseCpuProfile(p, { path: 'run/x.cpuprofile' }),
+      (e: Error) => e instanceof CpuProfileError && /^run\/x\.cpuprofile: /.test(e.message) && re.test(e.message),
+      String(re),
+    );
   }
 });
 
-test('JSON.parse shown as a stale native (utf8Slice) directly under the helper is the helper\'s JSON work; the real decode under toString stays native', () => {
+test("JSON.parse shown as a stale native (utf8Slice) directly under the helper is the helper's JSON work; the real decode under toString stays native", () => {
   // V8 reports the last API callback while a frameless JSON.parse runs: the parse of
   // `JSON.parse(fs.readFileSync(f))` appears as `utf8Slice` right under the helper.
   const dir = mkdtempSync(join(tmpdir(), 'sg-json-stale-'));
   const file = join(dir, 'server.mjs');
-  writeFileSync(file, [
-    "import fs from 'node:fs';",
-    'const loadCatalog = (f) => JSON.parse(fs.readFileSync(f));',
-    'export const handler = (req, res) => { res.end(String(loadCatalog(req.url).items.length)); };',
-    'export const sizeOf = (b) => b.utf8Slice(0, 10);',
-  ].join('\n'));
+  writeFileSync(
+    file,
+    [
+      "import fs from 'node:fs';",
+      'const loadCatalog = (f) => JSON.parse(fs.readFileSync(f));',
+      'export const handler = (req, res) => { res.end(String(loadCatalog(req.url).items.length)); };',
+      'export const sizeOf = (b) => b.utf8Slice(0, 10);',
+    ].join('\n'),
+  );
   const url = pathToFileURL(file).href;
   const p = build({
     name: '(root)',
-    kids: [{
-      name: '', url, line: 2, hits: 1,
-      kids: [
-        { name: 'loadCatalog', url, line: 1, col: 20, hits: 2, kids: [
-          { name: 'utf8Slice', hits: 80 },
-          { name: 'toString', url: 'node:buffer', line: 900, kids: [{ name: 'utf8Slice', hits: 10 }] },
-        ] },
-        // A user function that calls the native by name keeps it as a native.
-        { name: 'sizeOf', url, line: 3, kids: [{ name: 'utf8Slice', hits: 5 }] },
-      ],
-    }],
+    kids: [
+      {
+        name: '',
+        url,
+        line: 2,
+        hits: 1,
+        kids: [
+          {
+            name: 'loadCatalog',
+            url,
+            line: 1,
+            col: 20,
+            hits: 2,
+            kids: [
+              { name: 'utf8Slice', hits: 80 },
+              { name: 'toString', url: 'node:buffer', line: 900, kids: [{ name: 'utf8Slice', hits: 10 }] },
+            ],
+          },
+          // A user function that calls the native by name keeps it as a native.
+          { name: 'sizeOf', url, line: 3, kids: [{ name: 'utf8Slice', hits: 5 }] },
+        ],
+      },
+    ],
   });
   const withTicks = p.nodes.map((n) => {
     const cf = n.callFrame as { functionName: string };
-    return cf.functionName === 'loadCatalog' ? { ...n, positionTicks: [{ line: 2, ticks: 2 }] } : cf.functionName === 'sizeOf' ? { ...n, positionTicks: [{ line: 4, ticks: 1 }] } : n;
+    return cf.functionName === 'loadCatalog'
+      ? { ...n, positionTicks: [{ line: 2, ticks: 2 }] }
+      : cf.functionName === 'sizeOf'
+        ? { ...n, positionTicks: [{ line: 4, ticks: 1 }] }
+        : n;
   });
   const a = analyseCpuProfile({ ...p, nodes: withTicks }, { path: 'p', projectRoot: dir, topN: 50 });
   const helper = byName(a.topSelf, 'loadCatalog');

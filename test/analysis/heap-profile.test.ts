@@ -6,8 +6,12 @@ import { analyseHeapProfile, HeapProfileError } from '../../src/analysis/heap-pr
 
 const APP = 'file:///srv/app/server.mjs';
 let nextId = 1;
-const node = (functionName: string, url: string, lineNumber: number, selfSize: number, children: unknown[] = []) =>
-  ({ id: nextId++, callFrame: { functionName, scriptId: '1', url, lineNumber, columnNumber: 2 }, selfSize, children });
+const node = (functionName: string, url: string, lineNumber: number, selfSize: number, children: unknown[] = []) => ({
+  id: nextId++,
+  callFrame: { functionName, scriptId: '1', url, lineNumber, columnNumber: 2 },
+  selfSize,
+  children,
+});
 const root = (...children: unknown[]) => ({ head: node('(root)', '', -1, 0, children), samples: [] });
 
 test('captured profile of the leak fixture: the inlined helper rememberRequest is named, not its anonymous caller', () => {
@@ -32,16 +36,27 @@ test('native and Node-internal allocations are credited to the nearest applicati
   );
   const a = analyseHeapProfile(p, { path: 'x.heapprofile', projectRoot: '/srv/app' });
   assert.equal(a.totalBytes, 10_000);
-  assert.deepEqual(a.topAllocators.map((s) => [s.function, s.file, s.line, s.bytes, s.share]), [
-    ['handler', 'server.mjs', 10, 8000, 0.8],
-    ['(V8 API)', '', 0, 2000, 0.2],
-  ]);
+  assert.deepEqual(
+    a.topAllocators.map((s) => [s.function, s.file, s.line, s.bytes, s.share]),
+    [
+      ['handler', 'server.mjs', 10, 8000, 0.8],
+      ['(V8 API)', '', 0, 2000, 0.2],
+    ],
+  );
 });
 
 test('a caller that allocates for itself keeps its bytes when no callee shows the same native allocations', () => {
-  const p = root(node('handler', APP, 20, 6000, [node('repeat', '', -1, 1000), node('helper', APP, 40, 0, [node('Uint8Array', '', -1, 3000)])]));
+  const p = root(
+    node('handler', APP, 20, 6000, [node('repeat', '', -1, 1000), node('helper', APP, 40, 0, [node('Uint8Array', '', -1, 3000)])]),
+  );
   const a = analyseHeapProfile(p, { path: 'x', projectRoot: '/srv/app' });
-  assert.deepEqual(a.topAllocators.map((s) => [s.function, s.bytes]), [['handler', 7000], ['helper', 3000]]);
+  assert.deepEqual(
+    a.topAllocators.map((s) => [s.function, s.bytes]),
+    [
+      ['handler', 7000],
+      ['helper', 3000],
+    ],
+  );
 });
 
 test('topN and minShare bound the list', () => {
@@ -54,9 +69,18 @@ test('topN and minShare bound the list', () => {
 });
 
 test('bad input names what is wrong', () => {
-  assert.throws(() => analyseHeapProfile({ nodes: [] }, { path: 'bad.heapprofile' }), (e: Error) => e instanceof HeapProfileError && /bad\.heapprofile/.test(e.message) && /head/.test(e.message));
-  assert.throws(() => analyseHeapProfile({ head: { callFrame: {}, selfSize: 1, children: 'no' } }, { path: 'p' }), /head\.children must be an array/);
-  assert.throws(() => analyseHeapProfile({ head: { callFrame: {}, selfSize: 1, children: [7] } }, { path: 'p' }), /head\.children\[0\] must be an object/);
+  assert.throws(
+    () => analyseHeapProfile({ nodes: [] }, { path: 'bad.heapprofile' }),
+    (e: Error) => e instanceof HeapProfileError && /bad\.heapprofile/.test(e.message) && /head/.test(e.message),
+  );
+  assert.throws(
+    () => analyseHeapProfile({ head: { callFrame: {}, selfSize: 1, children: 'no' } }, { path: 'p' }),
+    /head\.children must be an array/,
+  );
+  assert.throws(
+    () => analyseHeapProfile({ head: { callFrame: {}, selfSize: 1, children: [7] } }, { path: 'p' }),
+    /head\.children\[0\] must be an object/,
+  );
 });
 
 test('kind and duration are recorded; bytesPerSecond is the sampled rate over the duration', () => {

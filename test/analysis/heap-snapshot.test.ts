@@ -14,7 +14,10 @@ import { HeapSnapshotError, readHeapSnapshot } from '../../src/analysis/heap-sna
 function snapshotsOf(body: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'sg-heapsnap-'));
   const file = join(dir, 'service.mjs');
-  writeFileSync(file, `import v8 from 'node:v8';\nconst SNAP = (n) => v8.writeHeapSnapshot(${JSON.stringify(dir)} + '/' + n + '.heapsnapshot');\n${body}\n`);
+  writeFileSync(
+    file,
+    `import v8 from 'node:v8';\nconst SNAP = (n) => v8.writeHeapSnapshot(${JSON.stringify(dir)} + '/' + n + '.heapsnapshot');\n${body}\n`,
+  );
   execFileSync(process.execPath, [file], { timeout: 60_000 });
   return dir;
 }
@@ -66,7 +69,13 @@ test('not a heap snapshot: one error naming the file and the problem', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sg-heapsnap-bad-'));
   const file = join(dir, 'x.heapsnapshot');
   writeFileSync(file, '{"snapshot":{"meta":{"node_fields":["type"]},"node_count":1,"edge_count":0},"nodes":[1,2');
-  assert.throws(() => readHeapSnapshot(file), (e: Error) => e instanceof HeapSnapshotError && e.message.startsWith(file) && /no "name" field/.test(e.message));
+  assert.throws(
+    () => readHeapSnapshot(file),
+    (e: Error) => e instanceof HeapSnapshotError && e.message.startsWith(file) && /no "name" field/.test(e.message),
+  );
   writeFileSync(file, '{"hello":1}');
-  assert.throws(() => readHeapSnapshot(file), (e: Error) => e instanceof HeapSnapshotError && /no "nodes" array/.test(e.message));
+  assert.throws(
+    () => readHeapSnapshot(file),
+    (e: Error) => e instanceof HeapSnapshotError && /no "nodes" array/.test(e.message),
+  );
 });

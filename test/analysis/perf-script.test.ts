@@ -6,12 +6,19 @@ import assert from 'node:assert/strict';
 import { perfScriptToCpuProfile } from '../../src/analysis/perf-script.ts';
 import { analyseCpuProfile } from '../../src/analysis/cpu-profile.ts';
 
-const sample = (pid: number, t: string, frames: string[]) => `hot-server ${pid}/${pid}  ${t}: cpu-clock: \n${frames.map((f) => `\t    55d0c0ffee ${f}`).join('\n')}\n\n`;
+const sample = (pid: number, t: string, frames: string[]) =>
+  `hot-server ${pid}/${pid}  ${t}: cpu-clock: \n${frames.map((f) => `\t    55d0c0ffee ${f}`).join('\n')}\n\n`;
 
 test('own executable frames are user code with their caller chain; other pids and libc are not', () => {
   let text = '';
-  for (let i = 0; i < 8; i++) text += sample(42, `100.${String(i).padStart(6, '0')}`, ['burn_cpu (/srv/hot-server)', 'main (/srv/hot-server)', '__libc_start_main (/usr/lib/x86_64-linux-gnu/libc.so.6)']);
-  for (let i = 8; i < 10; i++) text += sample(42, `100.${String(i).padStart(6, '0')}`, ['write (/usr/lib/x86_64-linux-gnu/libc.so.6)', 'main (/srv/hot-server)']);
+  for (let i = 0; i < 8; i++)
+    text += sample(42, `100.${String(i).padStart(6, '0')}`, [
+      'burn_cpu (/srv/hot-server)',
+      'main (/srv/hot-server)',
+      '__libc_start_main (/usr/lib/x86_64-linux-gnu/libc.so.6)',
+    ]);
+  for (let i = 8; i < 10; i++)
+    text += sample(42, `100.${String(i).padStart(6, '0')}`, ['write (/usr/lib/x86_64-linux-gnu/libc.so.6)', 'main (/srv/hot-server)']);
   text += sample(7, '100.000011', ['other (/bin/other)']);
   const p = perfScriptToCpuProfile(text, { pid: 42, mainDso: '/srv/hot-server' });
   assert.equal(p.samples.length, 10);
@@ -23,9 +30,13 @@ test('own executable frames are user code with their caller chain; other pids an
   assert.ok(!a.topTotal.some((h) => h.function === 'other'));
 });
 
-test('a runtime\'s own binary is not the application; Node perf-map JIT frames carry file and line', () => {
+test("a runtime's own binary is not the application; Node perf-map JIT frames carry file and line", () => {
   let text = '';
-  for (let i = 0; i < 4; i++) text += sample(9, `5.${String(i).padStart(6, '0')}`, ['JS:*computeScore /srv/app/score.js:12:3 (/tmp/perf-9.map)', 'v8::internal::Execution::Call (/usr/bin/node)']);
+  for (let i = 0; i < 4; i++)
+    text += sample(9, `5.${String(i).padStart(6, '0')}`, [
+      'JS:*computeScore /srv/app/score.js:12:3 (/tmp/perf-9.map)',
+      'v8::internal::Execution::Call (/usr/bin/node)',
+    ]);
   const a = analyseCpuProfile(perfScriptToCpuProfile(text, { pid: 9, mainDso: '/usr/bin/node' }), { path: 'p', projectRoot: '/srv' });
   const js = a.topSelf[0]!;
   assert.deepEqual([js.function, js.file, js.line, js.category], ['computeScore', 'app/score.js', 12, 'user']);

@@ -27,7 +27,9 @@ describe('DEFAULT_THRESHOLDS', () => {
   });
 
   it('cannot be changed by a caller', () => {
-    assert.throws(() => { (DEFAULT_THRESHOLDS.apiP95Ms as { p0: number }).p0 = 1; }, TypeError);
+    assert.throws(() => {
+      (DEFAULT_THRESHOLDS.apiP95Ms as { p0: number }).p0 = 1;
+    }, TypeError);
     assert.equal(DEFAULT_THRESHOLDS.apiP95Ms.p0, 5000);
   });
 });
@@ -82,12 +84,15 @@ describe('loadSeverityConfig', () => {
   for (const [what, text, re] of bad) {
     it(`rejects ${what} with one line naming the field`, () => {
       const p = file('d.yaml', text);
-      assert.throws(() => loadSeverityConfig(p), (e: Error) => {
-        assert.ok(e instanceof SeverityConfigError && e instanceof UsageError, 'maps to exit 2');
-        assert.match(e.message, re);
-        assert.ok(!e.message.includes('\n'), 'one line');
-        return true;
-      });
+      assert.throws(
+        () => loadSeverityConfig(p),
+        (e: Error) => {
+          assert.ok(e instanceof SeverityConfigError && e instanceof UsageError, 'maps to exit 2');
+          assert.match(e.message, re);
+          assert.ok(!e.message.includes('\n'), 'one line');
+          return true;
+        },
+      );
     });
   }
 

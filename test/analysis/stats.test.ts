@@ -4,7 +4,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  bootstrapCI, erfc, mannWhitneyU, mean, median, normalSf, quantile, relativeChange, seededRandom, StatsInputError,
+  bootstrapCI,
+  erfc,
+  mannWhitneyU,
+  mean,
+  median,
+  normalSf,
+  quantile,
+  relativeChange,
+  seededRandom,
+  StatsInputError,
 } from '../../src/analysis/stats.ts';
 
 const close = (actual: number, expected: number, rel = 1e-6, what = '') =>
@@ -50,31 +59,41 @@ test('Mann–Whitney U rejects what it cannot test, with the reason', () => {
   assert.throws(() => mannWhitneyU([1, 1], [1, 2], { method: 'exact' }), /without ties/);
 });
 
-const sample = (min = 1, max = 30) => fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true, noDefaultInfinity: true }), { minLength: min, maxLength: max });
+const sample = (min = 1, max = 30) =>
+  fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true, noDefaultInfinity: true }), { minLength: min, maxLength: max });
 
 test('property: p-values lie in [0, 1], and the test is symmetric in (a, b)', () => {
-  fc.assert(fc.property(sample(), sample(), (a, b) => {
-    const ab = mannWhitneyU(a, b);
-    const ba = mannWhitneyU(b, a);
-    assert.ok(ab.p >= 0 && ab.p <= 1, `p = ${ab.p}`);
-    assert.ok(Math.abs(ab.p - ba.p) < 1e-12, `${ab.p} vs ${ba.p}`);
-    assert.ok(Math.abs(ab.u + ba.u - a.length * b.length) < 1e-9);
-  }), { numRuns: 300 });
+  fc.assert(
+    fc.property(sample(), sample(), (a, b) => {
+      const ab = mannWhitneyU(a, b);
+      const ba = mannWhitneyU(b, a);
+      assert.ok(ab.p >= 0 && ab.p <= 1, `p = ${ab.p}`);
+      assert.ok(Math.abs(ab.p - ba.p) < 1e-12, `${ab.p} vs ${ba.p}`);
+      assert.ok(Math.abs(ab.u + ba.u - a.length * b.length) < 1e-9);
+    }),
+    { numRuns: 300 },
+  );
 });
 
 test('property: a sample against itself gives p ≈ 1', () => {
-  fc.assert(fc.property(sample(1, 40), (a) => {
-    assert.ok(mannWhitneyU(a, [...a]).p > 0.99);
-  }), { numRuns: 200 });
+  fc.assert(
+    fc.property(sample(1, 40), (a) => {
+      assert.ok(mannWhitneyU(a, [...a]).p > 0.99);
+    }),
+    { numRuns: 200 },
+  );
 });
 
 test('property: clearly shifted samples give p < 0.01 (exact and asymptotic)', () => {
   const unit = fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 8, maxLength: 60 });
-  fc.assert(fc.property(unit, unit, (a, b) => {
-    const shifted = b.map((v) => v + 10);
-    assert.ok(mannWhitneyU(a, shifted).p < 0.01);
-    assert.ok(mannWhitneyU(shifted, a).p < 0.01);
-  }), { numRuns: 200 });
+  fc.assert(
+    fc.property(unit, unit, (a, b) => {
+      const shifted = b.map((v) => v + 10);
+      assert.ok(mannWhitneyU(a, shifted).p < 0.01);
+      assert.ok(mannWhitneyU(shifted, a).p < 0.01);
+    }),
+    { numRuns: 200 },
+  );
 });
 
 test('exact and normal approximation agree closely near n = 20 without ties', () => {
@@ -129,9 +148,12 @@ test('bootstrap: percentile interval of the relative change, reproducible from i
 test('property: the bootstrap interval contains the estimate, and the same seed gives the same interval', () => {
   const positive = fc.array(fc.double({ min: 0.001, max: 1e4, noNaN: true }), { minLength: 1, maxLength: 25 });
   const stats = fc.constantFrom(median, mean, (xs: readonly number[]) => quantile(xs, 0.95));
-  fc.assert(fc.property(positive, positive, stats, fc.integer(), (a, b, stat, seed) => {
-    const ci = bootstrapCI(a, b, stat, { iterations: 200, seed });
-    assert.ok(ci.low <= ci.estimate && ci.estimate <= ci.high, JSON.stringify(ci));
-    assert.deepEqual(bootstrapCI(a, b, stat, { iterations: 200, seed }), ci);
-  }), { numRuns: 150 });
+  fc.assert(
+    fc.property(positive, positive, stats, fc.integer(), (a, b, stat, seed) => {
+      const ci = bootstrapCI(a, b, stat, { iterations: 200, seed });
+      assert.ok(ci.low <= ci.estimate && ci.estimate <= ci.high, JSON.stringify(ci));
+      assert.deepEqual(bootstrapCI(a, b, stat, { iterations: 200, seed }), ci);
+    }),
+    { numRuns: 150 },
+  );
 });

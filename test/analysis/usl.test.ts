@@ -53,7 +53,7 @@ test('property: noisy points from known (λ, σ, κ) are recovered within the st
   );
 });
 
-test('property: Little\'s-law concurrencies below 1 (fast services) fit as well', () => {
+test("property: Little's-law concurrencies below 1 (fast services) fit as well", () => {
   fc.assert(
     fc.property(
       fc.double({ min: 100, max: 20000, noNaN: true }),
@@ -62,7 +62,10 @@ test('property: Little\'s-law concurrencies below 1 (fast services) fit as well'
       (lambda, sigma, logKappa) => {
         const truth = { lambda, sigma, kappa: 10 ** logKappa };
         const fit = fitUsl(curve(truth, 0.05, 2 * uslPeak(truth)!.concurrency, zeros(9)))!;
-        assert.ok(rel(fit.lambda, lambda) < 1e-6 && Math.abs(fit.sigma - sigma) < 1e-6 && rel(fit.kappa, truth.kappa) < 1e-5, JSON.stringify(fit));
+        assert.ok(
+          rel(fit.lambda, lambda) < 1e-6 && Math.abs(fit.sigma - sigma) < 1e-6 && rel(fit.kappa, truth.kappa) < 1e-5,
+          JSON.stringify(fit),
+        );
       },
     ),
     { numRuns: 200 },
@@ -122,12 +125,40 @@ test('property: Amdahl-only data (κ = 0) gives σ back and no peak', () => {
 
 test('too few or degenerate points → null', () => {
   assert.equal(fitUsl([]), null);
-  assert.equal(fitUsl([{ concurrency: 1, throughput: 10 }, { concurrency: 2, throughput: 19 }]), null);
+  assert.equal(
+    fitUsl([
+      { concurrency: 1, throughput: 10 },
+      { concurrency: 2, throughput: 19 },
+    ]),
+    null,
+  );
   // Three points but only two distinct concurrencies: σ and κ cannot be told apart.
-  assert.equal(fitUsl([{ concurrency: 1, throughput: 10 }, { concurrency: 2, throughput: 19 }, { concurrency: 2, throughput: 18 }]), null);
+  assert.equal(
+    fitUsl([
+      { concurrency: 1, throughput: 10 },
+      { concurrency: 2, throughput: 19 },
+      { concurrency: 2, throughput: 18 },
+    ]),
+    null,
+  );
   // Unusable points do not count.
-  assert.equal(fitUsl([{ concurrency: 1, throughput: 10 }, { concurrency: 2, throughput: 19 }, { concurrency: 0, throughput: 5 }, { concurrency: 3, throughput: Number.NaN }, { concurrency: 4, throughput: -1 }]), null);
-  assert.ok(fitUsl([{ concurrency: 1, throughput: 10 }, { concurrency: 2, throughput: 19 }, { concurrency: 4, throughput: 33 }]));
+  assert.equal(
+    fitUsl([
+      { concurrency: 1, throughput: 10 },
+      { concurrency: 2, throughput: 19 },
+      { concurrency: 0, throughput: 5 },
+      { concurrency: 3, throughput: Number.NaN },
+      { concurrency: 4, throughput: -1 },
+    ]),
+    null,
+  );
+  assert.ok(
+    fitUsl([
+      { concurrency: 1, throughput: 10 },
+      { concurrency: 2, throughput: 19 },
+      { concurrency: 4, throughput: 33 },
+    ]),
+  );
 });
 
 test('peak and knee formulas', () => {

@@ -71,7 +71,9 @@ test('every import of src/ stays inside src/ and goes to the same or a lower lay
     const a = rankOf(from);
     for (const to of targets) {
       if (!to.startsWith(SRC + sep)) {
-        wrong.push(`src/${relative(SRC, from)} imports ${relative(SRC, to)}: outside src/ (the product may not depend on examples/ or tests)`);
+        wrong.push(
+          `src/${relative(SRC, from)} imports ${relative(SRC, to)}: outside src/ (the product may not depend on examples/ or tests)`,
+        );
         continue;
       }
       const b = rankOf(to);
@@ -92,17 +94,26 @@ test('no import cycle between files of src/', () => {
   const onStack = new Set<string>();
   const cycles: string[][] = [];
   const visit = (v: string): void => {
-    index.set(v, next); low.set(v, next); next++;
-    stack.push(v); onStack.add(v);
+    index.set(v, next);
+    low.set(v, next);
+    next++;
+    stack.push(v);
+    onStack.add(v);
     for (const w of edges.get(v) ?? []) {
       if (!edges.has(w)) continue;
-      if (!index.has(w)) { visit(w); low.set(v, Math.min(low.get(v)!, low.get(w)!)); }
-      else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
     }
     if (low.get(v) === index.get(v)) {
       const component: string[] = [];
       let w: string;
-      do { w = stack.pop()!; onStack.delete(w); component.push(relative(SRC, w)); } while (w !== v);
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        component.push(relative(SRC, w));
+      } while (w !== v);
       const selfLoop = component.length === 1 && (edges.get(v) ?? []).includes(v);
       if (component.length > 1 || selfLoop) cycles.push(component.sort());
     }

@@ -18,24 +18,46 @@ test('a fast healthy service: no P0/P1, capacity as a lower bound, "not saturate
   try {
     const plan = planFromUrl(svc.url + '/api', { workers: 1 });
     const record = await startAssessment(plan, {
-      config: { expectedRate: null, slo: parseSlo([]), suite: ['stress', 'baseline', 'spike', 'recovery'], soakMs: 3000, growthPercentPerQuarter: null, targetRate: null },
+      config: {
+        expectedRate: null,
+        slo: parseSlo([]),
+        suite: ['stress', 'baseline', 'spike', 'recovery'],
+        soakMs: 3000,
+        growthPercentPerQuarter: null,
+        targetRate: null,
+      },
       log: () => {},
       timing: QUICK_TIMING,
       workers: 1,
     }).result;
     const s = record.phases.find((p) => p.name === 'stress')!.stress!;
-    const steps = JSON.stringify(s.steps.map((x) => [x.offeredRate, Math.round(x.achievedRate), Math.round(x.serviceP95Ms ?? -1), x.generatorLimitedSeconds, x.generatorBusySeconds, Math.round(x.generatorLoopDelayMs ?? -1)]));
+    const steps = JSON.stringify(
+      s.steps.map((x) => [
+        x.offeredRate,
+        Math.round(x.achievedRate),
+        Math.round(x.serviceP95Ms ?? -1),
+        x.generatorLimitedSeconds,
+        x.generatorBusySeconds,
+        Math.round(x.generatorLoopDelayMs ?? -1),
+      ]),
+    );
     // Either the generator gave out first or the staircase reached its top: the service never broke.
     assert.ok(s.stopReason === 'generator_limit' || s.stopReason === 'max_rate', `${s.stopReason} ${steps}`);
     assert.equal(s.breakingRate, null, steps);
     const ceiling = s.stopReason === 'generator_limit' ? s.generatorCeilingRps! : s.maxSustainableRate!;
     assert.ok(ceiling > 100, steps);
 
-    const serious = record.findings.filter((f) => (f.severity === 'critical' || f.severity === 'high'));
-    assert.deepEqual(serious.map((f) => f.title), []);
+    const serious = record.findings.filter((f) => f.severity === 'critical' || f.severity === 'high');
+    assert.deepEqual(
+      serious.map((f) => f.title),
+      [],
+    );
     assert.ok(record.capacity?.lowerBound, 'capacity is a lower bound');
     assert.ok(!['degraded', 'critical'].includes(record.verdict.status), `${record.verdict.status}: ${record.verdict.headline}`);
-    assert.match(record.verdict.headline, /^not saturated: held (everything the load generator on this host could send|every rate tested \(raise --max-rate to look further\)), ≥ \d+ req\/s/);
+    assert.match(
+      record.verdict.headline,
+      /^not saturated: held (everything the load generator on this host could send|every rate tested \(raise --max-rate to look further\)), ≥ \d+ req\/s/,
+    );
     assert.equal(record.capacity!.limitedBy, s.stopReason === 'generator_limit' ? 'generator' : 'max_rate');
 
     // The generator's limit is a measurement note with its figures, not a service finding.
@@ -47,12 +69,16 @@ test('a fast healthy service: no P0/P1, capacity as a lower bound, "not saturate
 
     // No phase asked for more than the ceiling: the spike ran inside it or said why it could not.
     const spike = record.phases.find((p) => p.name === 'spike')!;
-    if (spike.verdict === 'skipped') assert.match(spike.verdictReason, /could not be tested at this scale: .*drove at most \d+ req\/s on this host.*--workers/);
+    if (spike.verdict === 'skipped')
+      assert.match(spike.verdictReason, /could not be tested at this scale: .*drove at most \d+ req\/s on this host.*--workers/);
     else assert.ok(spike.spike!.spikeRate <= ceiling, `${spike.spike!.spikeRate} > ${ceiling}`);
     const recovery = record.phases.find((p) => p.name === 'recovery')!;
     assert.equal(recovery.verdict, 'skipped');
     assert.match(recovery.verdictReason, /could not be tested at this scale/);
-    assert.ok(!record.findings.some((f) => f.audit === 'recovery-time' || f.audit === 'spike-tolerance'), 'no service finding from speedguard\'s limits');
+    assert.ok(
+      !record.findings.some((f) => f.audit === 'recovery-time' || f.audit === 'spike-tolerance'),
+      "no service finding from speedguard's limits",
+    );
   } finally {
     await svc.stop();
   }

@@ -4,7 +4,8 @@ import { compression } from '../../src/audits/compression.ts';
 import { fakeAssessment, fakePhase, fakeRun, steady } from '../helpers/fake-records.ts';
 import { API, ctx, healthyAssessment, inspection } from './helpers.ts';
 
-const plain = (bodyBytes: number, type = 'application/json') => inspection({ name: API, headers: { 'content-type': type }, encoding: null, bodyBytes, transferBytes: bodyBytes });
+const plain = (bodyBytes: number, type = 'application/json') =>
+  inspection({ name: API, headers: { 'content-type': type }, encoding: null, bodyBytes, transferBytes: bodyBytes });
 
 describe('compression', () => {
   it('a 50 KB JSON body served uncompressed: medium, with the expected saving and its bandwidth', () => {
@@ -28,12 +29,21 @@ describe('compression', () => {
   });
 
   it('stays silent for compressed, small, binary or failed responses, and a healthy service', () => {
-    assert.deepEqual(compression.run(ctx(fakeAssessment([], { inspection: [
-      inspection({ name: API, bodyBytes: 50_000, transferBytes: 9000 }),
-      plain(900),
-      plain(500_000, 'image/png'),
-      { ...plain(50_000), status: 500 },
-    ] }))), []);
+    assert.deepEqual(
+      compression.run(
+        ctx(
+          fakeAssessment([], {
+            inspection: [
+              inspection({ name: API, bodyBytes: 50_000, transferBytes: 9000 }),
+              plain(900),
+              plain(500_000, 'image/png'),
+              { ...plain(50_000), status: 500 },
+            ],
+          }),
+        ),
+      ),
+      [],
+    );
     assert.deepEqual(compression.run(ctx(healthyAssessment())), []);
   });
 });

@@ -25,7 +25,9 @@ describe('connection-churn', () => {
   });
 
   it('resets at the expected load are medium; only under deliberate overload low', () => {
-    const atLoad = fakeAssessment([fakePhase('baseline', fakeRun({ seconds: steady(20, 100, 20, { failed: 1, errorKind: 'reset' }), name: API }))]);
+    const atLoad = fakeAssessment([
+      fakePhase('baseline', fakeRun({ seconds: steady(20, 100, 20, { failed: 1, errorKind: 'reset' }), name: API })),
+    ]);
     const [f] = connectionChurn.run(ctx(atLoad));
     assert.equal(f!.severity, 'medium');
     assert.equal(f!.type, 'network');
@@ -38,7 +40,9 @@ describe('connection-churn', () => {
   });
 
   it('refused connections get their own finding (infrastructure)', () => {
-    const rec = fakeAssessment([fakePhase('sustained', fakeRun({ seconds: steady(20, 100, 20, { failed: 2, errorKind: 'connect_refused' }), name: API }))]);
+    const rec = fakeAssessment([
+      fakePhase('sustained', fakeRun({ seconds: steady(20, 100, 20, { failed: 2, errorKind: 'connect_refused' }), name: API })),
+    ]);
     const [f] = connectionChurn.run(ctx(rec));
     assert.match(f!.title, /40 requests failed to connect \(sustained\)/);
     assert.equal(f!.type, 'infrastructure');

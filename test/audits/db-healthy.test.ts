@@ -12,8 +12,16 @@ const DB_AUDITS = FINDING_AUDITS.filter((a) => a.id.startsWith('db-'));
 describe('database audits', () => {
   test('are registered (ten of them) and no-bottleneck stays last', () => {
     assert.deepEqual(DB_AUDITS.map((a) => a.id).sort(), [
-      'db-cache-hit-ratio', 'db-connections', 'db-duplicate-index', 'db-invalid-index', 'db-missing-index',
-      'db-n-plus-one', 'db-plan-issues', 'db-slow-queries', 'db-stat-statements-missing', 'db-unused-index',
+      'db-cache-hit-ratio',
+      'db-connections',
+      'db-duplicate-index',
+      'db-invalid-index',
+      'db-missing-index',
+      'db-n-plus-one',
+      'db-plan-issues',
+      'db-slow-queries',
+      'db-stat-statements-missing',
+      'db-unused-index',
     ]);
     assert.equal(AUDITS[AUDITS.length - 1]!.id, 'no-bottleneck');
   });
@@ -25,13 +33,23 @@ describe('database audits', () => {
 
   test('find nothing on a healthy, well-indexed database (snapshot, no phases)', () => {
     const r = dbRecord(healthyProbes());
-    for (const a of DB_AUDITS) assert.deepEqual(a.run(ctx(r)).map((f) => f.title), [], a.id);
+    for (const a of DB_AUDITS)
+      assert.deepEqual(
+        a.run(ctx(r)).map((f) => f.title),
+        [],
+        a.id,
+      );
     assert.deepEqual(runAudits(r), []);
   });
 
   test('find nothing under load on a healthy database, and no-bottleneck still speaks', () => {
     const r = dbRecord(healthyLoadProbes(), [fakePhase('baseline', fakeRun({ seconds: steady(10, 100, 20) }))]);
-    for (const a of DB_AUDITS) assert.deepEqual(a.run(ctx(r)).map((f) => f.title), [], a.id);
+    for (const a of DB_AUDITS)
+      assert.deepEqual(
+        a.run(ctx(r)).map((f) => f.title),
+        [],
+        a.id,
+      );
     const all = runAudits(r);
     assert.ok(!all.some((f) => f.severity === 'critical' || f.severity === 'high'), JSON.stringify(all.map((f) => f.title)));
     assert.ok(all.some((f) => f.audit === 'no-bottleneck'));
@@ -48,7 +66,12 @@ describe('database audits', () => {
 
   test('never crash on a stored record with missing arrays (robust to older records)', () => {
     const p = healthyProbes() as unknown as Record<string, unknown>;
-    delete p.plans; delete p.indexSuggestions; delete p.nPlusOne; delete p.windows; delete p.indexes; delete p.tables;
+    delete p.plans;
+    delete p.indexSuggestions;
+    delete p.nPlusOne;
+    delete p.windows;
+    delete p.indexes;
+    delete p.tables;
     const r = dbRecord(p as never);
     for (const a of DB_AUDITS) assert.doesNotThrow(() => a.run(ctx(r)), a.id);
   });

@@ -39,8 +39,13 @@ test('identical unused pairs: one DROP per pair, never both', async () => {
     await session.close();
   }
   const findings = runAudits(dbRecord(probes));
-  const dropped = findings.flatMap((f) => [...f.recommendation.approach.matchAll(/DROP INDEX CONCURRENTLY (?:public\.)?(items_\w+)/g)].map((m) => m[1]!));
-  for (const pair of [['items_sku_a', 'items_sku_b'], ['items_shelf_a', 'items_shelf_b']]) {
+  const dropped = findings.flatMap((f) =>
+    [...f.recommendation.approach.matchAll(/DROP INDEX CONCURRENTLY (?:public\.)?(items_\w+)/g)].map((m) => m[1]!),
+  );
+  for (const pair of [
+    ['items_sku_a', 'items_sku_b'],
+    ['items_shelf_a', 'items_shelf_b'],
+  ]) {
     const drops = dropped.filter((n) => pair.includes(n));
     assert.equal(drops.length, 1, `pair ${pair.join('/')}: DROPs recommended ${JSON.stringify(dropped)}`);
   }

@@ -31,7 +31,12 @@ describe('db-unused-index', () => {
     const idx = plainIdx({ table: 'orders', index: 'orders_note_idx', columns: ['note'], idxScan: 0, sizeBytes: 1_000_000 });
     const base = withIndexes(idx);
     const probes = base.probes.database as DatabaseProbes;
-    const under = (idxScan: number) => dbRecord({ ...probes, mode: 'load', windows: [dbWindow({ tableScans: [{ schema: 'public', table: 'orders', seqScan: 0, seqTupRead: 0, idxScan }] })] });
+    const under = (idxScan: number) =>
+      dbRecord({
+        ...probes,
+        mode: 'load',
+        windows: [dbWindow({ tableScans: [{ schema: 'public', table: 'orders', seqScan: 0, seqTupRead: 0, idxScan }] })],
+      });
     assert.deepEqual(dbUnusedIndex.run(ctx(under(5000))), []);
     assert.equal(dbUnusedIndex.run(ctx(under(0))).length, 1, 'no index scans on the table under load: still unused');
   });
@@ -69,9 +74,15 @@ describe('db-duplicate-index', () => {
   test('identical non-unique pair: only the less used one; identical to a unique index: the non-unique one', () => {
     const a = plainIdx({ table: 't', index: 't_a1', columns: ['a'], idxScan: 10 });
     const b = plainIdx({ table: 't', index: 't_a2', columns: ['a'], idxScan: 900 });
-    assert.deepEqual(duplicateIndexes([a, b]).map((d) => [d.redundant.index, d.covering.index]), [['t_a1', 't_a2']]);
+    assert.deepEqual(
+      duplicateIndexes([a, b]).map((d) => [d.redundant.index, d.covering.index]),
+      [['t_a1', 't_a2']],
+    );
     const u = index({ table: 't', index: 't_a_key', columns: ['a'], unique: true, primary: false });
-    assert.deepEqual(duplicateIndexes([a, u]).map((d) => d.redundant.index), ['t_a1']);
+    assert.deepEqual(
+      duplicateIndexes([a, u]).map((d) => d.redundant.index),
+      ['t_a1'],
+    );
   });
 });
 
@@ -82,8 +93,14 @@ describe('db-invalid-index', () => {
       index({ table: 'orders', index: 'orders_ref_key', columns: ['ref'], primary: false, valid: false }),
     );
     const f = dbInvalidIndex.run(ctx(r));
-    assert.deepEqual(f.map((x) => x.severity), ['low', 'medium']);
-    assert.match(f[0]!.recommendation.approach, /^DROP INDEX CONCURRENTLY orders_status_idx; CREATE INDEX CONCURRENTLY orders_status_idx ON public\.orders USING btree \(status\);/);
+    assert.deepEqual(
+      f.map((x) => x.severity),
+      ['low', 'medium'],
+    );
+    assert.match(
+      f[0]!.recommendation.approach,
+      /^DROP INDEX CONCURRENTLY orders_status_idx; CREATE INDEX CONCURRENTLY orders_status_idx ON public\.orders USING btree \(status\);/,
+    );
     assert.match(f[1]!.recommendation.approach, /CREATE UNIQUE INDEX CONCURRENTLY orders_ref_key/);
     assert.deepEqual(dbInvalidIndex.run(ctx(dbRecord(healthyProbes()))), []);
   });

@@ -11,10 +11,20 @@ import { activity, dbRecord, healthyLoadProbes, healthyProbes, inferred, nPlusOn
 import { multiRun } from './helpers.ts';
 import { ctx } from './helpers.ts';
 
-const phaseAt = (latencyMs: number, name: 'baseline' | 'peak' = 'baseline') => fakePhase(name, fakeRun({ seconds: steady(10, 100, latencyMs) }));
+const phaseAt = (latencyMs: number, name: 'baseline' | 'peak' = 'baseline') =>
+  fakePhase(name, fakeRun({ seconds: steady(10, 100, latencyMs) }));
 
 describe('db-cache-hit-ratio', () => {
-  const at = (tables: number, heapBlocks = 2_000_000) => dbRecord(healthyProbes({ cacheHitRatio: { tables, indexes: 0.9999, blocks: { heapHit: heapBlocks * tables, heapRead: heapBlocks * (1 - tables), idxHit: 1e6, idxRead: 10 } } }));
+  const at = (tables: number, heapBlocks = 2_000_000) =>
+    dbRecord(
+      healthyProbes({
+        cacheHitRatio: {
+          tables,
+          indexes: 0.9999,
+          blocks: { heapHit: heapBlocks * tables, heapRead: heapBlocks * (1 - tables), idxHit: 1e6, idxRead: 10 },
+        },
+      }),
+    );
 
   test("below SPEC §2's 80 % medium, below pgHero's 99 % low, above nothing", () => {
     assert.equal(dbCacheHitRatio.run(ctx(at(0.7)))[0]?.severity, 'medium');
@@ -52,10 +62,16 @@ describe('db-connections', () => {
 
   test('idle in transaction and lock waits', () => {
     const idle = dbConnections.run(ctx(withActivity({ idleInTransaction: { max: 2, mean: 1 } })));
-    assert.deepEqual(idle.map((f) => f.severity), ['low']);
+    assert.deepEqual(
+      idle.map((f) => f.severity),
+      ['low'],
+    );
     assert.match(idle[0]!.title, /idle in transaction/);
     const locks = dbConnections.run(ctx(withActivity({ waitingOnLocks: { max: 4, mean: 2 }, waitEvents: { 'Lock:transactionid': 30 } })));
-    assert.deepEqual(locks.map((f) => f.severity), ['medium']);
+    assert.deepEqual(
+      locks.map((f) => f.severity),
+      ['medium'],
+    );
     assert.match(locks[0]!.rootCause, /same rows/);
   });
 
@@ -72,7 +88,10 @@ describe('db-connections', () => {
   test('pool saturation: the same plateau in two phases while p95 climbs', () => {
     const p = healthyLoadProbes();
     const pinned = activity({ total: { max: 11, mean: 11 }, active: { max: 10, mean: 9.6 } });
-    p.windows = [{ ...p.windows[0]!, phase: 'baseline', activity: pinned }, { ...p.windows[0]!, phase: 'peak', activity: pinned }];
+    p.windows = [
+      { ...p.windows[0]!, phase: 'baseline', activity: pinned },
+      { ...p.windows[0]!, phase: 'peak', activity: pinned },
+    ];
     const r = dbRecord(p, [phaseAt(50), phaseAt(150, 'peak')]);
     const f = dbConnections.run(ctx(r));
     assert.equal(f.length, 1);
@@ -87,7 +106,12 @@ describe('db-n-plus-one', () => {
     const f = dbNPlusOne.run(ctx(r));
     assert.equal(f.length, 1);
     assert.equal(f[0]!.severity, 'high'); // over the SLO and ≥ 50 % of the request: the reason it misses it
-    assert.deepEqual(f[0]!.location, { endpoint: 'GET /api/customers/:id/orders', file: '/app/src/orders.js', line: 42, function: 'loadItems' });
+    assert.deepEqual(f[0]!.location, {
+      endpoint: 'GET /api/customers/:id/orders',
+      file: '/app/src/orders.js',
+      line: 42,
+      function: 'loadItems',
+    });
     assert.match(f[0]!.recommendation.approach, /JOIN.*= ANY\(\$1\).*DataLoader/);
     assert.equal(f[0]!.evidence.find((e) => /endpoint p95/.test(e.label))!.value, 400);
     assert.equal(f[0]!.confidence, 0.9);
@@ -96,8 +120,15 @@ describe('db-n-plus-one', () => {
   test('within the SLO: medium when it is most of the request or the count is huge, else low', () => {
     const fast = [fakePhase('baseline', multiRun([{ seconds: steady(10, 50, 30), name: 'http://127.0.0.1:3000/api/customers/7/orders' }]))];
     assert.equal(dbNPlusOne.run(ctx(dbRecord(healthyLoadProbes({ nPlusOne: [nPlusOne()] }), fast)))[0]!.severity, 'medium');
-    assert.equal(dbNPlusOne.run(ctx(dbRecord(healthyLoadProbes({ nPlusOne: [nPlusOne({ shareOfRequest: 0.3 })] }), fast)))[0]!.severity, 'low');
-    assert.equal(dbNPlusOne.run(ctx(dbRecord(healthyLoadProbes({ nPlusOne: [nPlusOne({ shareOfRequest: 0.3, perRequestMax: 120 })] }), fast)))[0]!.severity, 'medium');
+    assert.equal(
+      dbNPlusOne.run(ctx(dbRecord(healthyLoadProbes({ nPlusOne: [nPlusOne({ shareOfRequest: 0.3 })] }), fast)))[0]!.severity,
+      'low',
+    );
+    assert.equal(
+      dbNPlusOne.run(ctx(dbRecord(healthyLoadProbes({ nPlusOne: [nPlusOne({ shareOfRequest: 0.3, perRequestMax: 120 })] }), fast)))[0]!
+        .severity,
+      'medium',
+    );
   });
 
   test('the fallback from pg_stat_statements counts: lower confidence, endpoint only when one endpoint was loaded', () => {
@@ -107,7 +138,15 @@ describe('db-n-plus-one', () => {
     assert.equal(one.length, 1);
     assert.equal(one[0]!.confidence, 0.55);
     assert.deepEqual(one[0]!.location, { endpoint: 'GET /api' });
-    const two = [fakePhase('baseline', multiRun([{ seconds: steady(10, 50, 20), name: 'http://h/a' }, { seconds: steady(10, 50, 20), name: 'http://h/b' }]))];
+    const two = [
+      fakePhase(
+        'baseline',
+        multiRun([
+          { seconds: steady(10, 50, 20), name: 'http://h/a' },
+          { seconds: steady(10, 50, 20), name: 'http://h/b' },
+        ]),
+      ),
+    ];
     const f = dbNPlusOne.run(ctx(dbRecord(p, two)));
     assert.equal(f[0]!.confidence, 0.4);
     assert.equal(f[0]!.location, null);
@@ -122,7 +161,7 @@ describe('db-n-plus-one', () => {
 
 describe('db-stat-statements-missing', () => {
   test('says exactly how to enable it', () => {
-    const how = "Add pg_stat_statements to shared_preload_libraries and restart, then CREATE EXTENSION pg_stat_statements;";
+    const how = 'Add pg_stat_statements to shared_preload_libraries and restart, then CREATE EXTENSION pg_stat_statements;';
     const p = healthyProbes({ statements: [] });
     p.server = { ...p.server, pgStatStatements: { available: false, howToEnable: how } };
     const f = dbStatStatementsMissing.run(ctx(dbRecord(p)));

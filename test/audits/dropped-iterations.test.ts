@@ -20,7 +20,11 @@ describe('dropped-iterations', () => {
   it('drops in an overload phase (spike) or below 1 % are low; a limited generator is named', () => {
     const spike = fakeRun({ seconds: steady(10, 90, 300, { dropped: 10 }), name: API });
     assert.equal(droppedIterations.run(ctx(fakeAssessment([fakePhase('spike', spike)])))[0]!.severity, 'low');
-    const few = fakeRun({ seconds: [...steady(19, 100, 20), { requests: 100, latencyMs: 20, dropped: 3 }], name: API, generator: { limited: true, reasons: ['x'] } });
+    const few = fakeRun({
+      seconds: [...steady(19, 100, 20), { requests: 100, latencyMs: 20, dropped: 3 }],
+      name: API,
+      generator: { limited: true, reasons: ['x'] },
+    });
     const [f] = droppedIterations.run(ctx(fakeAssessment([fakePhase('sustained', few)])));
     assert.equal(f!.severity, 'low');
     assert.equal(f!.component, 'load generator');

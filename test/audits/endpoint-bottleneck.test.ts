@@ -20,18 +20,38 @@ function mergeRuns(runs: RunRecord[]): RunRecord {
 }
 
 const step = (offeredRate: number, from: number, p95Ms: number, sloOk: boolean): StressStep => ({
-  offeredRate, achievedRate: offeredRate, p50Ms: p95Ms / 2, p95Ms, p99Ms: p95Ms, errorRate: 0, concurrency: 1, fromSecond: from, toSecond: from + 3, sloOk, droppedIterations: 0,
+  offeredRate,
+  achievedRate: offeredRate,
+  p50Ms: p95Ms / 2,
+  p95Ms,
+  p99Ms: p95Ms,
+  errorRate: 0,
+  concurrency: 1,
+  fromSecond: from,
+  toSecond: from + 3,
+  sloOk,
+  droppedIterations: 0,
 });
 
 /** 4 s at a light rate, then 4 s at the breaking rate with the given per-endpoint latencies. */
 function stressWith(latencies: Record<string, [light: number, broke: number]>) {
   const runs = Object.entries(latencies).map(([name, [l, b]]) => {
-    const seconds: FakeSecond[] = [...Array(4)].map(() => ({ requests: 50, latencyMs: (i: number) => l * (0.8 + (i % 5) * 0.1) }))
+    const seconds: FakeSecond[] = [...Array(4)]
+      .map(() => ({ requests: 50, latencyMs: (i: number) => l * (0.8 + (i % 5) * 0.1) }))
       .concat([...Array(4)].map(() => ({ requests: 50, latencyMs: (i: number) => b * (0.8 + (i % 5) * 0.1) })));
     return fakeRun({ seconds, name });
   });
   const run = mergeRuns(runs);
-  return fakeAssessment([fakePhase('stress', run, { stress: { steps: [step(50, 0, 20, true), step(100, 4, 400, false)], stopReason: 'slo_breached', breakingRate: 100, maxSustainableRate: 50 } })]);
+  return fakeAssessment([
+    fakePhase('stress', run, {
+      stress: {
+        steps: [step(50, 0, 20, true), step(100, 4, 400, false)],
+        stopReason: 'slo_breached',
+        breakingRate: 100,
+        maxSustainableRate: 50,
+      },
+    }),
+  ]);
 }
 
 test('names the one endpoint whose latency explodes while the others hold', () => {
@@ -47,15 +67,24 @@ test('names the one endpoint whose latency explodes while the others hold', () =
 });
 
 test('names the endpoint that gives out first even when another slows a little too (busy host), with lower confidence', () => {
-  const alone = endpointBottleneck.run({ record: stressWith({ '/api/inventory/:id': [50, 210], '/api/orders': [30, 40], '/health': [1, 1.2] }), thresholds: DEFAULT_THRESHOLDS })[0]!;
+  const alone = endpointBottleneck.run({
+    record: stressWith({ '/api/inventory/:id': [50, 210], '/api/orders': [30, 40], '/health': [1, 1.2] }),
+    thresholds: DEFAULT_THRESHOLDS,
+  })[0]!;
   // inventory +160 ms, orders +60 ms (more than a quarter, less than half of it): still inventory.
-  const [f] = endpointBottleneck.run({ record: stressWith({ '/api/inventory/:id': [50, 210], '/api/orders': [30, 90], '/health': [1, 1.2] }), thresholds: DEFAULT_THRESHOLDS });
+  const [f] = endpointBottleneck.run({
+    record: stressWith({ '/api/inventory/:id': [50, 210], '/api/orders': [30, 90], '/health': [1, 1.2] }),
+    thresholds: DEFAULT_THRESHOLDS,
+  });
   assert.ok(f);
   assert.equal(f.location?.endpoint, '/api/inventory/:id');
   assert.match(f.description, /the others slowed too/);
   assert.ok(f.confidence < alone.confidence, `${f.confidence} < ${alone.confidence}`);
   // Comparable growth (orders +120 ms, over half of inventory's): no single endpoint is named.
-  const [g] = endpointBottleneck.run({ record: stressWith({ '/api/inventory/:id': [50, 210], '/api/orders': [30, 150], '/health': [1, 1.2] }), thresholds: DEFAULT_THRESHOLDS });
+  const [g] = endpointBottleneck.run({
+    record: stressWith({ '/api/inventory/:id': [50, 210], '/api/orders': [30, 150], '/health': [1, 1.2] }),
+    thresholds: DEFAULT_THRESHOLDS,
+  });
   assert.notEqual(g?.location?.endpoint, '/api/inventory/:id');
 });
 

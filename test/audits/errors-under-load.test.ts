@@ -4,7 +4,8 @@ import { errorsUnderLoad } from '../../src/audits/errors-under-load.ts';
 import { fakeAssessment, fakePhase, fakeRun, steady } from '../helpers/fake-records.ts';
 import { API, ORDERS, ctx, healthyAssessment, multiRun, noisy } from './helpers.ts';
 
-const baseline = (seconds: Parameters<typeof fakeRun>[0]['seconds'], name = API) => fakeAssessment([fakePhase('baseline', fakeRun({ seconds, name }))]);
+const baseline = (seconds: Parameters<typeof fakeRun>[0]['seconds'], name = API) =>
+  fakeAssessment([fakePhase('baseline', fakeRun({ seconds, name }))]);
 
 describe('errors-under-load', () => {
   it('> 5 % timeouts at the expected load is critical (SPEC §2), with the kind in the evidence', () => {
@@ -14,7 +15,10 @@ describe('errors-under-load', () => {
     assert.equal(f!.type, 'application');
     assert.deepEqual(f!.location, { endpoint: API });
     assert.match(f!.title, /10 % of requests failed at the expected load \(mostly request_timeout\)/);
-    assert.deepEqual(f!.evidence.find((e) => e.label === 'failed: request_timeout'), { label: 'failed: request_timeout', value: 200, unit: 'count', phase: 'baseline' });
+    assert.deepEqual(
+      f!.evidence.find((e) => e.label === 'failed: request_timeout'),
+      { label: 'failed: request_timeout', value: 200, unit: 'count', phase: 'baseline' },
+    );
     assert.equal(f!.evidence.find((e) => e.label === 'failed requests')!.value, 10);
     assert.match(f!.rootCause, /^request_timeout \(200 of 200 failures\)/);
   });
@@ -22,7 +26,8 @@ describe('errors-under-load', () => {
   it('ranks smaller rates by the SLO: above it high, above 0.1 % medium, else low', () => {
     // 2000 requests per phase; the SLO allows 1 %.
     const sev = (failedPerSecond: number, seconds = 20) =>
-      errorsUnderLoad.run(ctx(baseline([...steady(seconds - 1, 100, 30), { requests: 100, latencyMs: 30, failed: failedPerSecond }])))[0]?.severity;
+      errorsUnderLoad.run(ctx(baseline([...steady(seconds - 1, 100, 30), { requests: 100, latencyMs: 30, failed: failedPerSecond }])))[0]
+        ?.severity;
     assert.equal(sev(40), 'high'); // 2 % HTTP 500
     assert.equal(sev(5), 'medium'); // 0.25 %
     assert.equal(sev(1), 'low'); // 0.05 %
@@ -31,10 +36,13 @@ describe('errors-under-load', () => {
 
   it('names HTTP statuses and separates endpoints, worst phase first', () => {
     const rec = fakeAssessment([
-      fakePhase('baseline', multiRun([
-        { seconds: steady(20, 60, noisy(1, 20)), name: API },
-        { seconds: steady(20, 40, 50, { failed: 1 }), name: ORDERS },
-      ])),
+      fakePhase(
+        'baseline',
+        multiRun([
+          { seconds: steady(20, 60, noisy(1, 20)), name: API },
+          { seconds: steady(20, 40, 50, { failed: 1 }), name: ORDERS },
+        ]),
+      ),
       fakePhase('sustained', fakeRun({ seconds: steady(20, 40, 50, { failed: 4 }), name: ORDERS })),
     ]);
     const [f, ...rest] = errorsUnderLoad.run(ctx(rec));
@@ -48,7 +56,9 @@ describe('errors-under-load', () => {
 
   it('stays silent for a healthy service, for overload phases, and for requests cut off by the run', () => {
     assert.deepEqual(errorsUnderLoad.run(ctx(healthyAssessment())), []);
-    const stress = fakeAssessment([fakePhase('stress', fakeRun({ seconds: steady(10, 100, 900, { failed: 50, errorKind: 'reset' }), name: API }))]);
+    const stress = fakeAssessment([
+      fakePhase('stress', fakeRun({ seconds: steady(10, 100, 900, { failed: 50, errorKind: 'reset' }), name: API })),
+    ]);
     assert.deepEqual(errorsUnderLoad.run(ctx(stress)), []);
     const aborted = baseline([...steady(19, 100, 30), { requests: 20, latencyMs: 30, failed: 20, errorKind: 'aborted' }]);
     assert.deepEqual(errorsUnderLoad.run(ctx(aborted)), []);

@@ -12,7 +12,11 @@ import { API, assertComplete, ctx, healthyAssessment, healthyRun, staircase, str
 describe('generator-bound', () => {
   it('a limited phase gives one measurement note (never P0/P1) that invalidates the others, with the reasons and figures', () => {
     const reason = 'generator CPU at 97 % of a core (p95 over 40 worker-seconds; limit 90 %)';
-    const limited = fakeRun({ seconds: steady(20, 100, 20), name: API, generator: { limited: true, reasons: [reason], cpuP95: 0.97, loopDelayP99MaxMs: 80 } });
+    const limited = fakeRun({
+      seconds: steady(20, 100, 20),
+      name: API,
+      generator: { limited: true, reasons: [reason], cpuP95: 0.97, loopDelayP99MaxMs: 80 },
+    });
     const rec = fakeAssessment([fakePhase('stress', fakeRun({ seconds: steady(10, 10, 5), name: API })), fakePhase('baseline', limited)]);
     const [f, ...rest] = generatorBound.run(ctx(rec));
     assert.equal(rest.length, 0);
@@ -52,7 +56,10 @@ describe('generator-bound in the stress phase only', () => {
     assert.equal(sustainableRateOf(rec), 400, 'the steps the generator limited are not capacity');
     const all = runAudits(rec);
     for (const x of all) assertComplete(x);
-    assert.ok(all.some((x) => x.audit === 'no-bottleneck'), 'the service is still healthy');
+    assert.ok(
+      all.some((x) => x.audit === 'no-bottleneck'),
+      'the service is still healthy',
+    );
     assert.match(all.find((x) => x.audit === 'no-bottleneck')!.description, /capacity at least 400 req\/s, at least 4× the expected/);
     assert.ok(!all.some((x) => x.severity === 'high' || x.severity === 'critical'));
   });
@@ -61,7 +68,7 @@ describe('generator-bound in the stress phase only', () => {
     const rec = fakeAssessment([stressLimitedFrom(RATES, 150, 400)]);
     const [f] = generatorBound.run(ctx(rec));
     assert.equal(f!.severity, 'low');
-    assert.equal(f!.evidence.find((e) => e.label === 'breaking point (below the generator\'s limit)')!.value, 200);
+    assert.equal(f!.evidence.find((e) => e.label === "breaking point (below the generator's limit)")!.value, 200);
   });
 
   it('saturated from the first step, or below the expected rate: an invalidating measurement note, not P1', () => {
@@ -85,7 +92,9 @@ describe('generator-bound in the stress phase only', () => {
   it('the staircase audits leave the generator-limited steps out', () => {
     // Past 400 req/s the generator could not send: achieved flat, latency up — not the target's doing.
     const phase = stressLimitedFrom(RATES, 100_000, 600);
-    phase.stress!.steps = phase.stress!.steps.map((s) => (s.offeredRate >= 600 ? { ...s, achievedRate: 420, p95Ms: 800, sloOk: false } : s));
+    phase.stress!.steps = phase.stress!.steps.map((s) =>
+      s.offeredRate >= 600 ? { ...s, achievedRate: 420, p95Ms: 800, sloOk: false } : s,
+    );
     phase.stress!.breakingRate = 600;
     const rec = fakeAssessment([phase]);
     assert.equal(trustedStress(rec)!.breakingRate, null);

@@ -62,7 +62,12 @@ export function inspection(over: Partial<HttpInspection> & { name: string }): Ht
     method: 'GET',
     url: over.name,
     status: 200,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'public, max-age=60', etag: 'W/"abc"', 'content-encoding': 'gzip' },
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      'cache-control': 'public, max-age=60',
+      etag: 'W/"abc"',
+      'content-encoding': 'gzip',
+    },
     transferBytes: 800,
     bodyBytes: 3200,
     encoding: 'gzip',
@@ -78,8 +83,17 @@ export function staircase(rates: number[], breakAt: number, p95AtLow = 20): Stre
     const p95 = over ? 900 : p95AtLow * (1 + (r / breakAt) ** 4);
     const achieved = over ? breakAt * 1.02 : r;
     return {
-      offeredRate: r, achievedRate: achieved, p50Ms: p95 / 2, p95Ms: p95, p99Ms: p95 * 1.5, errorRate: over ? 0.002 : 0,
-      concurrency: achieved * (p95 / 2 / 1000), fromSecond: i * 5 + 1, toSecond: i * 5 + 4, sloOk: !over, droppedIterations: 0,
+      offeredRate: r,
+      achievedRate: achieved,
+      p50Ms: p95 / 2,
+      p95Ms: p95,
+      p99Ms: p95 * 1.5,
+      errorRate: over ? 0.002 : 0,
+      concurrency: achieved * (p95 / 2 / 1000),
+      fromSecond: i * 5 + 1,
+      toSecond: i * 5 + 4,
+      sloOk: !over,
+      droppedIterations: 0,
     };
   });
 }
@@ -102,8 +116,19 @@ export function stressPhase(steps: StressStep[], extra: Partial<PhaseRecord> = {
 
 export function capacity(over: Partial<CapacityModel> = {}): CapacityModel {
   return {
-    model: 'usl', lambda: 110, sigma: 0.02, kappa: 0.00001, r2: 0.97, fitQuality: 'good', points: [],
-    peakThroughputRps: null, peakConcurrency: null, sustainableRps: 800, kneeRps: 700, growth: null, ...over,
+    model: 'usl',
+    lambda: 110,
+    sigma: 0.02,
+    kappa: 0.00001,
+    r2: 0.97,
+    fitQuality: 'good',
+    points: [],
+    peakThroughputRps: null,
+    peakConcurrency: null,
+    sustainableRps: 800,
+    kneeRps: 700,
+    growth: null,
+    ...over,
   };
 }
 
@@ -119,20 +144,34 @@ export function healthyRun(seconds: number, seed: number, rate = 100, medianMs =
 export function healthyAssessment(): AssessmentRecord {
   const spikeSeconds = [...steady(5, 100, noisy(7, 20)), ...steady(6, 400, noisy(8, 28)), ...steady(6, 100, noisy(9, 20))];
   const recoverySeconds = [...steady(8, 1000, noisy(10, 60)), ...steady(2, 100, noisy(11, 40)), ...steady(4, 100, noisy(12, 20))];
-  return fakeAssessment([
-    stressPhase(staircase([25, 50, 100, 150, 200, 300, 400, 600, 800, 1200], 800)),
-    fakePhase('baseline', healthyRun(20, 1)),
-    fakePhase('spike', fakeRun({ seconds: spikeSeconds, name: API, vus: 60 }), {
-      offeredRate: 400, spike: { baseRate: 100, spikeRate: 400, spikeFromSecond: 5, spikeToSecond: 10 },
-    }),
-    fakePhase('sustained', healthyRun(30, 3)),
-    fakePhase('recovery', fakeRun({ seconds: recoverySeconds, name: API, vus: 150 }), {
-      offeredRate: 1000, recovery: { fromSecond: 8, limitMs: 40, baselineP95Ms: 30, recoveredAfterSeconds: 2 },
-    }),
-  ], {
-    inspection: [inspection({ name: API }), inspection({ name: ORDERS, headers: { 'content-type': 'application/json', 'cache-control': 'private, no-store' } , encoding: null, transferBytes: 600, bodyBytes: 600 })],
-    capacity: capacity(),
-  });
+  return fakeAssessment(
+    [
+      stressPhase(staircase([25, 50, 100, 150, 200, 300, 400, 600, 800, 1200], 800)),
+      fakePhase('baseline', healthyRun(20, 1)),
+      fakePhase('spike', fakeRun({ seconds: spikeSeconds, name: API, vus: 60 }), {
+        offeredRate: 400,
+        spike: { baseRate: 100, spikeRate: 400, spikeFromSecond: 5, spikeToSecond: 10 },
+      }),
+      fakePhase('sustained', healthyRun(30, 3)),
+      fakePhase('recovery', fakeRun({ seconds: recoverySeconds, name: API, vus: 150 }), {
+        offeredRate: 1000,
+        recovery: { fromSecond: 8, limitMs: 40, baselineP95Ms: 30, recoveredAfterSeconds: 2 },
+      }),
+    ],
+    {
+      inspection: [
+        inspection({ name: API }),
+        inspection({
+          name: ORDERS,
+          headers: { 'content-type': 'application/json', 'cache-control': 'private, no-store' },
+          encoding: null,
+          transferBytes: 600,
+          bodyBytes: 600,
+        }),
+      ],
+      capacity: capacity(),
+    },
+  );
 }
 
 /** Every field of a finding filled, numbers finite, no "NaN"/"undefined" in its texts. */
@@ -148,11 +187,18 @@ export function assertComplete(f: Finding): void {
     assert.ok(typeof e.value === 'string' ? e.value.length > 0 : Number.isFinite(e.value), `${msg}: evidence ${e.label} = ${e.value}`);
   }
   if (f.audit !== 'no-bottleneck' && f.audit !== 'generator-bound') {
-    assert.ok(f.evidence.some((e) => e.phase !== undefined) || f.location?.endpoint, `${msg}: evidence names a phase or the finding an endpoint`);
+    assert.ok(
+      f.evidence.some((e) => e.phase !== undefined) || f.location?.endpoint,
+      `${msg}: evidence names a phase or the finding an endpoint`,
+    );
   }
-  assert.ok(Object.values(f.impact).some((v) => typeof v === 'string' && v.length > 0), `${msg}: impact`);
+  assert.ok(
+    Object.values(f.impact).some((v) => typeof v === 'string' && v.length > 0),
+    `${msg}: impact`,
+  );
   const r = f.recommendation;
-  for (const k of ['approach', 'expectedImprovement', 'testingRequired', 'rollbackPlan'] as const) assert.ok(r[k].length > 0, `${msg}: recommendation.${k}`);
+  for (const k of ['approach', 'expectedImprovement', 'testingRequired', 'rollbackPlan'] as const)
+    assert.ok(r[k].length > 0, `${msg}: recommendation.${k}`);
   assert.ok(['low', 'medium', 'high'].includes(r.effort), `${msg}: effort`);
   assert.ok(['database', 'application', 'frontend', 'network', 'infrastructure'].includes(f.type), `${msg}: type`);
   assert.ok(!/NaN|undefined|Infinity/.test(JSON.stringify(f)), `${msg}: no NaN/undefined in texts: ${JSON.stringify(f)}`);

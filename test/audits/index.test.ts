@@ -7,7 +7,19 @@ import { DEFAULT_THRESHOLDS } from '../../src/analysis/severity.ts';
 import { AUDITS, FINDING_AUDITS, GENERATOR_CONFIDENCE_FACTOR, runAudits, SUMMARY_AUDITS } from '../../src/audits/index.ts';
 import type { Audit } from '../../src/audits/types.ts';
 import { fakeAssessment, fakePhase, fakeRun, steady } from '../helpers/fake-records.ts';
-import { API, ORDERS, assertComplete, capacity, healthyAssessment, healthyRun, inspection, multiRun, noisy, staircase, stressPhase } from './helpers.ts';
+import {
+  API,
+  ORDERS,
+  assertComplete,
+  capacity,
+  healthyAssessment,
+  healthyRun,
+  inspection,
+  multiRun,
+  noisy,
+  staircase,
+  stressPhase,
+} from './helpers.ts';
 
 /** A service with many problems at once: every kind of finding, to check ordering and completeness. */
 function sickAssessment() {
@@ -15,21 +27,38 @@ function sickAssessment() {
     { seconds: steady(20, 60, noisy(1, 25)), name: API, connectionsOpened: 1200 },
     { seconds: steady(20, 40, noisy(2, 2500), { failed: 4, errorKind: 'request_timeout' }), name: ORDERS },
   ]);
-  const spikeSeconds = [...steady(5, 100, 30), ...steady(6, 300, 900, { failed: 60, errorKind: 'request_timeout', dropped: 100 }), ...steady(6, 100, 300)];
-  return fakeAssessment([
-    stressPhase(staircase([25, 50, 75, 100, 150], 50)),
-    fakePhase('baseline', baseline),
-    fakePhase('spike', fakeRun({ seconds: spikeSeconds, name: API }), { offeredRate: 400, spike: { baseRate: 100, spikeRate: 400, spikeFromSecond: 5, spikeToSecond: 10 } }),
-    fakePhase('recovery', fakeRun({ seconds: [...steady(8, 300, 900), ...steady(20, 100, 500)], name: API }), {
-      offeredRate: 300, recovery: { fromSecond: 8, limitMs: 40, baselineP95Ms: 25, recoveredAfterSeconds: null },
-    }),
-  ], {
-    inspection: [
-      inspection({ name: API, headers: { 'content-type': 'application/json' }, encoding: null, bodyBytes: 300_000, transferBytes: 300_000 }),
-      inspection({ name: ORDERS }),
+  const spikeSeconds = [
+    ...steady(5, 100, 30),
+    ...steady(6, 300, 900, { failed: 60, errorKind: 'request_timeout', dropped: 100 }),
+    ...steady(6, 100, 300),
+  ];
+  return fakeAssessment(
+    [
+      stressPhase(staircase([25, 50, 75, 100, 150], 50)),
+      fakePhase('baseline', baseline),
+      fakePhase('spike', fakeRun({ seconds: spikeSeconds, name: API }), {
+        offeredRate: 400,
+        spike: { baseRate: 100, spikeRate: 400, spikeFromSecond: 5, spikeToSecond: 10 },
+      }),
+      fakePhase('recovery', fakeRun({ seconds: [...steady(8, 300, 900), ...steady(20, 100, 500)], name: API }), {
+        offeredRate: 300,
+        recovery: { fromSecond: 8, limitMs: 40, baselineP95Ms: 25, recoveredAfterSeconds: null },
+      }),
     ],
-    capacity: capacity({ sustainableRps: 50, sigma: 0.2 }),
-  });
+    {
+      inspection: [
+        inspection({
+          name: API,
+          headers: { 'content-type': 'application/json' },
+          encoding: null,
+          bodyBytes: 300_000,
+          transferBytes: 300_000,
+        }),
+        inspection({ name: ORDERS }),
+      ],
+      capacity: capacity({ sustainableRps: 50, sigma: 0.2 }),
+    },
+  );
 }
 
 describe('AUDITS', () => {
@@ -37,8 +66,22 @@ describe('AUDITS', () => {
     const ids = AUDITS.map((a) => a.id);
     assert.equal(new Set(ids).size, ids.length);
     for (const id of ids) assert.ok(existsSync(new URL(`../../src/audits/${id}.ts`, import.meta.url)), id);
-    for (const id of ['latency-slo', 'errors-under-load', 'saturation-knee', 'throughput-plateau', 'tail-latency', 'connection-churn', 'http-caching',
-      'compression', 'payload-size', 'spike-tolerance', 'recovery-time', 'generator-bound', 'dropped-iterations', 'no-bottleneck']) {
+    for (const id of [
+      'latency-slo',
+      'errors-under-load',
+      'saturation-knee',
+      'throughput-plateau',
+      'tail-latency',
+      'connection-churn',
+      'http-caching',
+      'compression',
+      'payload-size',
+      'spike-tolerance',
+      'recovery-time',
+      'generator-bound',
+      'dropped-iterations',
+      'no-bottleneck',
+    ]) {
       assert.ok(ids.includes(id), id);
     }
     assert.equal(ids[ids.length - 1], 'no-bottleneck');
@@ -61,12 +104,27 @@ describe('runAudits', () => {
       const a = findings[i - 1]!;
       const b = findings[i]!;
       const d = severityRank(a.severity) - severityRank(b.severity);
-      assert.ok(d < 0 || (d === 0 && a.confidence >= b.confidence), `${a.id} (${a.severity} ${a.confidence}) before ${b.id} (${b.severity} ${b.confidence})`);
+      assert.ok(
+        d < 0 || (d === 0 && a.confidence >= b.confidence),
+        `${a.id} (${a.severity} ${a.confidence}) before ${b.id} (${b.severity} ${b.confidence})`,
+      );
     }
     assert.equal(findings[0]!.severity, 'critical');
     assert.ok(!findings.some((f) => f.audit === 'no-bottleneck'));
     const audits = new Set(findings.map((f) => f.audit));
-    for (const a of ['latency-slo', 'errors-under-load', 'saturation-knee', 'throughput-plateau', 'connection-churn', 'http-caching', 'compression', 'payload-size', 'spike-tolerance', 'recovery-time', 'dropped-iterations']) {
+    for (const a of [
+      'latency-slo',
+      'errors-under-load',
+      'saturation-knee',
+      'throughput-plateau',
+      'connection-churn',
+      'http-caching',
+      'compression',
+      'payload-size',
+      'spike-tolerance',
+      'recovery-time',
+      'dropped-iterations',
+    ]) {
       assert.ok(audits.has(a), `${a} fired: ${[...audits].join(', ')}`);
     }
   });
@@ -85,7 +143,9 @@ describe('runAudits', () => {
       fakeAssessment([fakePhase('baseline', fakeRun({ seconds: [], name: API }))], { status: 'interrupted' }),
       fakeAssessment([fakePhase('baseline', allFailed), fakePhase('sustained', allFailed)]),
       fakeAssessment([fakePhase('spike', emptySpike, { spike: { baseRate: 10, spikeRate: 40, spikeFromSecond: 5, spikeToSecond: 8 } })]),
-      fakeAssessment([fakePhase('recovery', zeroRecovery, { recovery: { fromSecond: 8, limitMs: 40, baselineP95Ms: 20, recoveredAfterSeconds: null } })]),
+      fakeAssessment([
+        fakePhase('recovery', zeroRecovery, { recovery: { fromSecond: 8, limitMs: 40, baselineP95Ms: 20, recoveredAfterSeconds: null } }),
+      ]),
       fakeAssessment([stressPhase(staircase([10], 5))], { capacity: capacity({ fitQuality: 'poor', sustainableRps: null }) }),
     ];
     for (const rec of records) {
@@ -96,7 +156,7 @@ describe('runAudits', () => {
     assert.equal(runAudits(records[2]!)[0]!.severity, 'critical');
   });
 
-  it('a generator-bound finding lowers the others\' confidence and they say so', () => {
+  it("a generator-bound finding lowers the others' confidence and they say so", () => {
     const clean = runAudits(sickAssessment());
     const rec = sickAssessment();
     rec.phases[1]!.run.generator = { ...rec.phases[1]!.run.generator, limited: true, reasons: ['generator CPU at 98 %'] };
@@ -117,7 +177,13 @@ describe('runAudits', () => {
   });
 
   it('an audit that throws becomes an info finding; the others still run', () => {
-    const broken: Audit = { id: 'broken', title: 'Broken', run: () => { throw new Error('unexpected record shape'); } };
+    const broken: Audit = {
+      id: 'broken',
+      title: 'Broken',
+      run: () => {
+        throw new Error('unexpected record shape');
+      },
+    };
     const findings = runAudits(sickAssessment(), DEFAULT_THRESHOLDS, { findings: [broken, ...FINDING_AUDITS], summaries: SUMMARY_AUDITS });
     const f = findings.find((x) => x.audit === 'broken')!;
     assert.equal(f.severity, 'info');
@@ -125,7 +191,10 @@ describe('runAudits', () => {
     assert.ok(findings.some((x) => x.audit === 'latency-slo'));
     // A crashed audit cannot be vouched for: a healthy service gets no "no bottleneck" then.
     assert.ok(runAudits(healthyAssessment()).some((x) => x.audit === 'no-bottleneck'));
-    const crashed = runAudits(healthyAssessment(), DEFAULT_THRESHOLDS, { findings: [broken, ...FINDING_AUDITS], summaries: SUMMARY_AUDITS });
+    const crashed = runAudits(healthyAssessment(), DEFAULT_THRESHOLDS, {
+      findings: [broken, ...FINDING_AUDITS],
+      summaries: SUMMARY_AUDITS,
+    });
     assert.ok(!crashed.some((x) => x.audit === 'no-bottleneck'));
   });
 
@@ -138,21 +207,37 @@ describe('runAudits', () => {
 
   it('a healthy service: no critical or high finding, and "no bottleneck"', () => {
     const findings = runAudits(healthyAssessment());
-    assert.deepEqual(findings.filter((f) => severityRank(f.severity) <= severityRank('high')), []);
+    assert.deepEqual(
+      findings.filter((f) => severityRank(f.severity) <= severityRank('high')),
+      [],
+    );
     assert.ok(findings.some((f) => f.audit === 'no-bottleneck'));
   });
 
   it('property: healthy services of any size and speed never get a P0/P1 finding', () => {
-    fc.assert(fc.property(
-      fc.integer({ min: 1, max: 1e6 }), fc.integer({ min: 20, max: 150 }), fc.integer({ min: 2, max: 60 }), fc.boolean(),
-      (seed, rate, medianMs, withStress) => {
-        const phases = [fakePhase('baseline', healthyRun(20, seed, rate, medianMs), { offeredRate: rate }), fakePhase('sustained', healthyRun(30, seed + 7, rate, medianMs), { offeredRate: rate })];
-        if (withStress) phases.unshift(stressPhase(staircase([rate / 4, rate / 2, rate, rate * 2, rate * 4, rate * 8], rate * 4, medianMs)));
-        const rec = fakeAssessment(phases, { inspection: [inspection({ name: API }), inspection({ name: ORDERS })] });
-        rec.config.expectedRate = rate;
-        const bad = runAudits(rec).filter((f) => severityRank(f.severity) <= severityRank('high'));
-        assert.deepEqual(bad.map((f) => f.title), []);
-      },
-    ), { numRuns: 12, seed: 42 });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 1e6 }),
+        fc.integer({ min: 20, max: 150 }),
+        fc.integer({ min: 2, max: 60 }),
+        fc.boolean(),
+        (seed, rate, medianMs, withStress) => {
+          const phases = [
+            fakePhase('baseline', healthyRun(20, seed, rate, medianMs), { offeredRate: rate }),
+            fakePhase('sustained', healthyRun(30, seed + 7, rate, medianMs), { offeredRate: rate }),
+          ];
+          if (withStress)
+            phases.unshift(stressPhase(staircase([rate / 4, rate / 2, rate, rate * 2, rate * 4, rate * 8], rate * 4, medianMs)));
+          const rec = fakeAssessment(phases, { inspection: [inspection({ name: API }), inspection({ name: ORDERS })] });
+          rec.config.expectedRate = rate;
+          const bad = runAudits(rec).filter((f) => severityRank(f.severity) <= severityRank('high'));
+          assert.deepEqual(
+            bad.map((f) => f.title),
+            [],
+          );
+        },
+      ),
+      { numRuns: 12, seed: 42 },
+    );
   });
 });

@@ -4,7 +4,8 @@ import { latencySlo } from '../../src/audits/latency-slo.ts';
 import { fakeAssessment, fakePhase, fakeRun, steady } from '../helpers/fake-records.ts';
 import { API, ORDERS, ctx, healthyAssessment, multiRun, noisy, stressPhase, staircase } from './helpers.ts';
 
-const ev = (f: { evidence: Array<{ label: string; value: number | string; phase?: string }> }, label: RegExp) => f.evidence.find((e) => label.test(e.label));
+const ev = (f: { evidence: Array<{ label: string; value: number | string; phase?: string }> }, label: RegExp) =>
+  f.evidence.find((e) => label.test(e.label));
 
 describe('latency-slo', () => {
   it('fires per endpoint, in the SPEC §2 band of its p95 (2–5 s → high)', () => {
@@ -25,7 +26,8 @@ describe('latency-slo', () => {
   });
 
   it('a clear SLO breach below the bands is medium, a marginal one low', () => {
-    const sev = (ms: number) => latencySlo.run(ctx(fakeAssessment([fakePhase('baseline', fakeRun({ seconds: steady(20, 50, ms), name: API }))])))[0]?.severity;
+    const sev = (ms: number) =>
+      latencySlo.run(ctx(fakeAssessment([fakePhase('baseline', fakeRun({ seconds: steady(20, 50, ms), name: API }))])))[0]?.severity;
     assert.equal(sev(300), 'medium');
     assert.equal(sev(220), 'low');
     assert.equal(sev(1500), 'medium');

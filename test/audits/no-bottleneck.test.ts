@@ -25,7 +25,15 @@ describe('no-bottleneck', () => {
 
   it('stays silent when another audit found something at medium or above', () => {
     const rec = healthyAssessment();
-    rec.inspection.push(inspection({ name: API + '/big', headers: { 'content-type': 'application/json' }, encoding: null, bodyBytes: 80_000, transferBytes: 80_000 }));
+    rec.inspection.push(
+      inspection({
+        name: API + '/big',
+        headers: { 'content-type': 'application/json' },
+        encoding: null,
+        bodyBytes: 80_000,
+        transferBytes: 80_000,
+      }),
+    );
     assert.equal(compression.run(ctx(rec)).find((f) => f.location?.endpoint === API + '/big')?.severity, 'medium');
     assert.deepEqual(judge(ctx(rec)), []);
   });

@@ -6,10 +6,13 @@ import { API, ORDERS, ctx, healthyAssessment, inspection, multiRun } from './hel
 
 describe('payload-size', () => {
   it('> 100 KB per response from the inspection is low, with the bandwidth at the measured rate', () => {
-    const phase = fakePhase('baseline', multiRun([
-      { seconds: steady(20, 10, 30), name: API },
-      { seconds: steady(20, 10, 30), name: ORDERS },
-    ]));
+    const phase = fakePhase(
+      'baseline',
+      multiRun([
+        { seconds: steady(20, 10, 30), name: API },
+        { seconds: steady(20, 10, 30), name: ORDERS },
+      ]),
+    );
     const rec = fakeAssessment([phase], { inspection: [inspection({ name: API, transferBytes: 300_000, bodyBytes: 1_200_000 })] });
     const [f, ...rest] = payloadSize.run(ctx(rec));
     assert.equal(rest.length, 0);
@@ -31,10 +34,13 @@ describe('payload-size', () => {
 
   it('stays silent for ordinary sizes and a healthy service; run bytes are not guessed across endpoints', () => {
     assert.deepEqual(payloadSize.run(ctx(healthyAssessment())), []);
-    const mixed = fakePhase('baseline', multiRun([
-      { seconds: steady(20, 10, 30), name: API, bytesPerResponse: 500_000 },
-      { seconds: steady(20, 10, 30), name: ORDERS },
-    ]));
+    const mixed = fakePhase(
+      'baseline',
+      multiRun([
+        { seconds: steady(20, 10, 30), name: API, bytesPerResponse: 500_000 },
+        { seconds: steady(20, 10, 30), name: ORDERS },
+      ]),
+    );
     assert.deepEqual(payloadSize.run(ctx(fakeAssessment([mixed]))), []);
   });
 });

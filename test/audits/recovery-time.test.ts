@@ -7,13 +7,16 @@ import { API, ctx, healthyAssessment } from './helpers.ts';
 /** 8 s of overload, then `after` seconds at the base rate (latency stays high when stuck). */
 function recovery(recoveredAfterSeconds: number | null, after: number, stuckMs = 20) {
   const seconds = [...steady(8, 500, 800), ...steady(after, 100, stuckMs)];
-  return fakeAssessment([fakePhase('recovery', fakeRun({ seconds, name: API }), {
-    offeredRate: 500, recovery: { fromSecond: 8, limitMs: 40, baselineP95Ms: 25, recoveredAfterSeconds },
-  })]);
+  return fakeAssessment([
+    fakePhase('recovery', fakeRun({ seconds, name: API }), {
+      offeredRate: 500,
+      recovery: { fromSecond: 8, limitMs: 40, baselineP95Ms: 25, recoveredAfterSeconds },
+    }),
+  ]);
 }
 
 describe('recovery-time', () => {
-  it('slower than 30 s is medium; slower than SPEC §6\'s 5 minutes high', () => {
+  it("slower than 30 s is medium; slower than SPEC §6's 5 minutes high", () => {
     const [m] = recoveryTime.run(ctx(recovery(45, 50)));
     assert.equal(m!.severity, 'medium');
     assert.match(m!.title, /Slow recovery: 45 s/);

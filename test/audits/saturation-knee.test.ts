@@ -5,11 +5,14 @@ import { fakeAssessment } from '../helpers/fake-records.ts';
 import { capacity, ctx, healthyAssessment, staircase, stressPhase } from './helpers.ts';
 
 const RATES = [25, 50, 100, 150, 200, 300, 400, 600];
-const value = (f: { evidence: Array<{ label: string; value: number | string }> }, label: string) => f.evidence.find((e) => e.label === label)?.value;
+const value = (f: { evidence: Array<{ label: string; value: number | string }> }, label: string) =>
+  f.evidence.find((e) => e.label === label)?.value;
 
 describe('saturation-knee', () => {
   it('sustainable rate below 50 % of the expected rate is high (SPEC §2), with the breaking point', () => {
-    const rec = fakeAssessment([stressPhase(staircase(RATES, 300))], { capacity: capacity({ sustainableRps: 300, sigma: 0.12, kappa: 0 }) });
+    const rec = fakeAssessment([stressPhase(staircase(RATES, 300))], {
+      capacity: capacity({ sustainableRps: 300, sigma: 0.12, kappa: 0 }),
+    });
     rec.config.expectedRate = 1000;
     const [f, ...rest] = saturationKnee.run(ctx(rec));
     assert.equal(rest.length, 0);
@@ -66,13 +69,19 @@ describe('saturation-knee', () => {
     const rec = fakeAssessment([stressPhase(staircase(RATES, 300))], { capacity: capacity({ sustainableRps: 300, kneeRps: 212.5 }) });
     const [f] = saturationKnee.run(ctx(rec));
     const knees = f!.evidence.filter((e) => /knee/i.test(e.label));
-    assert.deepEqual(knees.map((e) => [e.label, e.value]), [[KNEE_LABEL, 212.5]]);
+    assert.deepEqual(
+      knees.map((e) => [e.label, e.value]),
+      [[KNEE_LABEL, 212.5]],
+    );
     assert.equal(value(f!, 'latency starts rising at: offered rate (p95 doubled)'), 400);
     // Without a capacity model there is no knee anywhere in the finding.
     const noModel = fakeAssessment([stressPhase(staircase(RATES, 300))]);
     const [g] = saturationKnee.run(ctx(noModel));
     assert.equal(noModel.capacity, null);
-    assert.deepEqual(g!.evidence.filter((e) => /knee/i.test(e.label)), []);
+    assert.deepEqual(
+      g!.evidence.filter((e) => /knee/i.test(e.label)),
+      [],
+    );
     assert.doesNotMatch(g!.description + g!.title, /knee/i);
   });
 });

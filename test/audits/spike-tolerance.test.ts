@@ -7,7 +7,12 @@ import { API, ctx, healthyAssessment, noisy, staircase, stressPhase } from './he
 
 function spike(during: FakeSecond[], sustainable?: number) {
   const seconds = [...steady(5, 100, noisy(1, 20)), ...during, ...steady(6, 100, noisy(2, 22))];
-  const phases = [fakePhase('spike', fakeRun({ seconds, name: API }), { offeredRate: 400, spike: { baseRate: 100, spikeRate: 400, spikeFromSecond: 5, spikeToSecond: 10 } })];
+  const phases = [
+    fakePhase('spike', fakeRun({ seconds, name: API }), {
+      offeredRate: 400,
+      spike: { baseRate: 100, spikeRate: 400, spikeFromSecond: 5, spikeToSecond: 10 },
+    }),
+  ];
   if (sustainable !== undefined) phases.unshift(stressPhase(staircase([100, sustainable, sustainable * 2], sustainable)));
   return fakeAssessment(phases);
 }

@@ -26,10 +26,19 @@ describe('tail-latency', () => {
   });
 
   it('a long tail under the SLO is low; a high ratio at tiny latencies or few samples is silent', () => {
-    const run = (lat: (i: number) => number, n = 100) => tailLatency.run(ctx(fakeAssessment([fakePhase('baseline', fakeRun({ seconds: steady(20, n, lat), name: API }))])));
+    const run = (lat: (i: number) => number, n = 100) =>
+      tailLatency.run(ctx(fakeAssessment([fakePhase('baseline', fakeRun({ seconds: steady(20, n, lat), name: API }))])));
     assert.equal(run((i) => (i < 3 ? 120 : 8))[0]?.severity, 'low');
-    assert.deepEqual(run((i) => (i < 3 ? 9 : 0.5)), [], 'p99 9 ms: harmless');
-    assert.deepEqual(run((i) => (i < 1 ? 400 : 10), 20), [], '380 samples: too few for a p99');
+    assert.deepEqual(
+      run((i) => (i < 3 ? 9 : 0.5)),
+      [],
+      'p99 9 ms: harmless',
+    );
+    assert.deepEqual(
+      run((i) => (i < 1 ? 400 : 10), 20),
+      [],
+      '380 samples: too few for a p99',
+    );
   });
 
   it('finds periodic stalls and their period (every ~5 s)', () => {

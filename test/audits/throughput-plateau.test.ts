@@ -24,9 +24,16 @@ describe('throughput-plateau', () => {
   });
 
   it('an expected-load phase that completes less than offered: < 50 % high, else medium', () => {
-    const sev = (perSecond: number) => throughputPlateau.run(ctx(fakeAssessment([
-      fakePhase('baseline', fakeRun({ seconds: steady(20, perSecond, 900, { dropped: 100 - perSecond }), name: API }), { offeredRate: 100 }),
-    ])))[0];
+    const sev = (perSecond: number) =>
+      throughputPlateau.run(
+        ctx(
+          fakeAssessment([
+            fakePhase('baseline', fakeRun({ seconds: steady(20, perSecond, 900, { dropped: 100 - perSecond }), name: API }), {
+              offeredRate: 100,
+            }),
+          ]),
+        ),
+      )[0];
     const high = sev(40)!;
     assert.equal(high.severity, 'high');
     assert.equal(high.evidence.find((e) => e.label === 'achieved rate (median second)')!.value, 40);
@@ -37,7 +44,10 @@ describe('throughput-plateau', () => {
 
   it('stays silent (or info) for a healthy service', () => {
     const found = throughputPlateau.run(ctx(healthyAssessment()));
-    assert.ok(found.every((f) => f.severity === 'info'), JSON.stringify(found.map((f) => f.severity)));
+    assert.ok(
+      found.every((f) => f.severity === 'info'),
+      JSON.stringify(found.map((f) => f.severity)),
+    );
     const noStress = healthyAssessment();
     noStress.phases = noStress.phases.filter((p) => p.name !== 'stress');
     assert.deepEqual(throughputPlateau.run(ctx(noStress)), []);

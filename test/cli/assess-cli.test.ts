@@ -18,7 +18,19 @@ const cli = (args: string[]) => runCli(args);
 test('assess writes the reports, stores the record, and gates regressions against a baseline', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sg-assess-'));
   const history = join(dir, 'history.db');
-  const common = ['--expected-rate', '30', '--suite', 'baseline', '--quick', '--workers', '1', '--history', history, '--out-dir', join(dir, 'out')];
+  const common = [
+    '--expected-rate',
+    '30',
+    '--suite',
+    'baseline',
+    '--quick',
+    '--workers',
+    '1',
+    '--history',
+    history,
+    '--out-dir',
+    join(dir, 'out'),
+  ];
   const fast = await startChildService(LIMITED, { SERVICE_MS: '2' });
   try {
     const first = await cli(['assess', fast.url + '/api', ...common]);
@@ -27,9 +39,19 @@ test('assess writes the reports, stores the record, and gates regressions agains
     assert.match(first.stdout, /REPORTS/);
     const analysis = readdirSync(join(dir, 'out', 'ANALYSIS'));
     const loadTests = readdirSync(join(dir, 'out', 'LOAD_TESTS'));
-    for (const ext of ['md', 'json', 'html']) assert.ok(analysis.some((f) => f.endsWith('.' + ext)), `ANALYSIS/*.${ext}: ${analysis}`);
-    for (const ext of ['md', 'json', 'xml']) assert.ok(loadTests.some((f) => /^TEST-\d{8}-\d{6}\./.test(f) && f.endsWith('.' + ext)), `LOAD_TESTS/TEST-*.${ext}: ${loadTests}`);
-    const envelope = JSON.parse(readFileSync(join(dir, 'out', 'ANALYSIS', analysis.find((f) => f.endsWith('.json'))!), 'utf8')) as { metrics: { throughput: { current: unknown } } };
+    for (const ext of ['md', 'json', 'html'])
+      assert.ok(
+        analysis.some((f) => f.endsWith('.' + ext)),
+        `ANALYSIS/*.${ext}: ${analysis}`,
+      );
+    for (const ext of ['md', 'json', 'xml'])
+      assert.ok(
+        loadTests.some((f) => /^TEST-\d{8}-\d{6}\./.test(f) && f.endsWith('.' + ext)),
+        `LOAD_TESTS/TEST-*.${ext}: ${loadTests}`,
+      );
+    const envelope = JSON.parse(readFileSync(join(dir, 'out', 'ANALYSIS', analysis.find((f) => f.endsWith('.json'))!), 'utf8')) as {
+      metrics: { throughput: { current: unknown } };
+    };
     const validate = new Ajv({ strict: false }).compile(SCHEMA);
     assert.ok(validate(envelope), JSON.stringify(validate.errors));
     assert.equal(typeof envelope.metrics.throughput.current, 'number');

@@ -23,14 +23,14 @@ interface Contract {
 
 // prettier-ignore
 const CONTRACT: Contract[] = [
-  { command: 'run',     quiet: true, json: true,  history: true,  noHistory: true,  outDir: false },
-  { command: 'assess',  quiet: true, json: true,  history: true,  noHistory: true,  outDir: true },
-  { command: 'profile', quiet: true, json: true,  history: true,  noHistory: true,  outDir: true },
-  { command: 'db',      quiet: true, json: true,  history: true,  noHistory: true,  outDir: true },
-  { command: 'demo',    quiet: true, json: true,  history: true,  noHistory: true,  outDir: true },
-  { command: 'compare', quiet: true, json: true,  history: true,  noHistory: false, outDir: true },
-  { command: 'report',  quiet: true, json: false, history: true,  noHistory: false, outDir: true },
-  { command: 'history', quiet: true, json: true,  history: true,  noHistory: false, outDir: false },
+  { command: 'run', quiet: true, json: true, history: true, noHistory: true, outDir: false },
+  { command: 'assess', quiet: true, json: true, history: true, noHistory: true, outDir: true },
+  { command: 'profile', quiet: true, json: true, history: true, noHistory: true, outDir: true },
+  { command: 'db', quiet: true, json: true, history: true, noHistory: true, outDir: true },
+  { command: 'demo', quiet: true, json: true, history: true, noHistory: true, outDir: true },
+  { command: 'compare', quiet: true, json: true, history: true, noHistory: false, outDir: true },
+  { command: 'report', quiet: true, json: false, history: true, noHistory: false, outDir: true },
+  { command: 'history', quiet: true, json: true, history: true, noHistory: false, outDir: false },
 ];
 
 for (const c of CONTRACT) {
@@ -86,7 +86,9 @@ test('run and compare write the GitHub step summary; compare --quiet prints noth
   writeFileSync(summary, '');
   const env = { GITHUB_STEP_SUMMARY: summary };
   try {
-    const a = await runCli(['run', srv.url, '-u', '1', '-d', '1s', '--no-history', '--json', '--threshold', 'http_req_failed:rate<0.5'], { env });
+    const a = await runCli(['run', srv.url, '-u', '1', '-d', '1s', '--no-history', '--json', '--threshold', 'http_req_failed:rate<0.5'], {
+      env,
+    });
     assert.equal(a.code, 0, a.stderr);
     writeFileSync(join(dir, 'a.json'), a.stdout);
     const text = readFileSync(summary, 'utf8');
@@ -112,7 +114,11 @@ test('a plain run renders as Markdown, HTML and JUnit; compare takes the ANALYSI
   saveToHistory(run, { history: db });
   saveToHistory(assessment, { history: db });
 
-  for (const [format, file] of [['md', /ANALYSIS\/.*\.md/], ['html', /ANALYSIS\/.*\.html/], ['junit', /\.xml/]] as const) {
+  for (const [format, file] of [
+    ['md', /ANALYSIS\/.*\.md/],
+    ['html', /ANALYSIS\/.*\.html/],
+    ['junit', /\.xml/],
+  ] as const) {
     const r = await runCli(['report', run.id, '--history', db, '--format', format, '--out-dir', join(dir, 'out')]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, file, `${format} written`);

@@ -95,7 +95,10 @@ test('the OPT report escapes what came from the target', async () => {
   assert.equal(r.code, 99, r.stderr);
   const files = readdirSync(join(dir, 'hostile-out', 'OPTIMIZATIONS'));
   assert.equal(files.length, 2, files.join(', '));
-  assert.ok(files.every((f) => /^OPT-[A-Za-z0-9-]+\.(md|json)$/.test(f)), files.join(', '));
+  assert.ok(
+    files.every((f) => /^OPT-[A-Za-z0-9-]+\.(md|json)$/.test(f)),
+    files.join(', '),
+  );
   const md = readFileSync(join(dir, 'hostile-out', 'OPTIMIZATIONS', files.find((f) => f.endsWith('.md'))!), 'utf8');
   assert.doesNotMatch(md, /<script|<img/);
   assert.doesNotMatch(md, /^# injected/m);
@@ -105,7 +108,10 @@ test('the OPT report escapes what came from the target', async () => {
   const rows = md.split('\n').filter((l) => l.startsWith('| '));
   const cells = (l: string) => l.split(/(?<!\\)\|/).length;
   assert.ok(rows.length >= 6);
-  assert.ok(rows.every((l) => cells(l) === cells(rows[0]!)), rows.join('\n'));
+  assert.ok(
+    rows.every((l) => cells(l) === cells(rows[0]!)),
+    rows.join('\n'),
+  );
   // The terminal output carries no control characters from the record either.
   assert.doesNotMatch(r.stdout, /\x1b/);
 });

@@ -41,9 +41,15 @@ const delayed = (ms: number) => (_req: unknown, res: { end(s: string): void }) =
 
 // An open-model load (fixed arrival rate): throughput is the same for both services, so any
 // difference the comparison finds is the service's latency.
-const load = (url: string) => plan({
-  s: scenario({ executor: 'constant-arrival-rate', rate: 200, timeUnitMs: 1000, durationMs: 7000, preAllocatedVUs: 10, maxVUs: 60 }, [get(url)]),
-}, { workers: 1 });
+const load = (url: string) =>
+  plan(
+    {
+      s: scenario({ executor: 'constant-arrival-rate', rate: 200, timeUnitMs: 1000, durationMs: 7000, preAllocatedVUs: 10, maxVUs: 60 }, [
+        get(url),
+      ]),
+    },
+    { workers: 1 },
+  );
 
 const dir = mkdtempSync(join(tmpdir(), 'sg-compare-e2e-'));
 let fast: TestServer;
@@ -53,7 +59,11 @@ let runs: { first: RunRecord; second: RunRecord; slowed: RunRecord };
 before(async () => {
   fast = await startServer(delayed(5));
   slow = await startServer(delayed(25));
-  const [first, second, slowed] = await Promise.all([startRun(load(fast.url)).result, startRun(load(fast.url)).result, startRun(load(slow.url)).result]);
+  const [first, second, slowed] = await Promise.all([
+    startRun(load(fast.url)).result,
+    startRun(load(fast.url)).result,
+    startRun(load(slow.url)).result,
+  ]);
   runs = { first, second, slowed };
   for (const [name, rec] of Object.entries(runs)) {
     assert.equal(rec.status, 'completed', `${name}: ${rec.statusReason}`);

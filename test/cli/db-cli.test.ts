@@ -16,9 +16,10 @@ const SCHEMA = JSON.parse(readFileSync(new URL('../../schema/assessment-envelope
 
 const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, { env, timeoutMs: 60_000 });
 
-
 function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => join(d.parentPath, d.name));
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => join(d.parentPath, d.name));
 }
 
 describe('speedguard db', () => {
@@ -31,7 +32,9 @@ describe('speedguard db', () => {
     server = await startTestPostgres();
     url = await server.createDatabase('sg_db_cli');
     client = await server.client('sg_db_cli');
-    await client.query(`CREATE TABLE orders (id serial PRIMARY KEY, customer_id int NOT NULL, status text NOT NULL, note text, created_at timestamptz NOT NULL DEFAULT now())`);
+    await client.query(
+      `CREATE TABLE orders (id serial PRIMARY KEY, customer_id int NOT NULL, status text NOT NULL, note text, created_at timestamptz NOT NULL DEFAULT now())`,
+    );
     await client.query(`INSERT INTO orders (customer_id, status, note, created_at)
       SELECT i % 5000, (ARRAY['new','paid','shipped','done'])[1 + i % 4], 'note ' || i, now() - (i || ' minutes')::interval FROM generate_series(1, 60000) i`);
     // Unused (never scanned), and a duplicate: orders_status_idx is a prefix of orders_status_created_idx.
@@ -61,13 +64,19 @@ describe('speedguard db', () => {
     assert.match(r.stdout, /REPORTS/);
 
     const analysis = readdirSync(join(out, 'ANALYSIS'));
-    for (const ext of ['md', 'json', 'html']) assert.ok(analysis.some((f) => /^db-sg_db_cli-\d{8}-\d{6}\./.test(f) && f.endsWith(`.${ext}`)), `ANALYSIS/db-sg_db_cli-*.${ext}: ${analysis}`);
+    for (const ext of ['md', 'json', 'html'])
+      assert.ok(
+        analysis.some((f) => /^db-sg_db_cli-\d{8}-\d{6}\./.test(f) && f.endsWith(`.${ext}`)),
+        `ANALYSIS/db-sg_db_cli-*.${ext}: ${analysis}`,
+      );
     const md = readFileSync(join(out, 'ANALYSIS', analysis.find((f) => f.endsWith('.md'))!), 'utf8');
     assert.match(md, /^## Database$/m);
     assert.match(md, /customer_id = \\\$1/);
     assert.match(md, /^```sql\nCREATE INDEX CONCURRENTLY orders_customer_id_idx ON public\.orders \(customer_id\);\n```$/m);
     const envelope = JSON.parse(readFileSync(join(out, 'ANALYSIS', analysis.find((f) => f.endsWith('.json'))!), 'utf8')) as {
-      target: string; bottlenecks: Array<{ type: string }>; metrics: { database_performance: { mode: string; query_time_avg: unknown } };
+      target: string;
+      bottlenecks: Array<{ type: string }>;
+      metrics: { database_performance: { mode: string; query_time_avg: unknown } };
     };
     const validate = new Ajv({ strict: false, allowUnionTypes: true }).compile(SCHEMA);
     assert.ok(validate(envelope), JSON.stringify(validate.errors));
@@ -76,7 +85,12 @@ describe('speedguard db', () => {
     assert.ok(envelope.bottlenecks.some((b) => b.type === 'database'));
     assert.equal(envelope.target, url.replace(`:${encodeURIComponent(TEST_PG_PASSWORD)}`, ''));
 
-    for (const text of [r.stdout, r.stderr, ...filesUnder(out).map((f) => readFileSync(f, 'utf8')), readFileSync(history).toString('latin1')]) {
+    for (const text of [
+      r.stdout,
+      r.stderr,
+      ...filesUnder(out).map((f) => readFileSync(f, 'utf8')),
+      readFileSync(history).toString('latin1'),
+    ]) {
       assert.ok(!text.includes(TEST_PG_PASSWORD), 'password leaked');
     }
     const hist = await cli(['history', '--history', history, '--json']);
@@ -89,7 +103,12 @@ describe('speedguard db', () => {
     const r = await cli(['db', url, '--json', '--no-history', '--out-dir', join(dir, 'json'), '--quiet']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, '');
-    const record = JSON.parse(r.stdout) as { kind: string; phases: unknown[]; findings: Array<{ audit: string; severity: string; type: string }>; probes: { database: { mode: string; url: string; plans: unknown[]; indexSuggestions: unknown[] } } };
+    const record = JSON.parse(r.stdout) as {
+      kind: string;
+      phases: unknown[];
+      findings: Array<{ audit: string; severity: string; type: string }>;
+      probes: { database: { mode: string; url: string; plans: unknown[]; indexSuggestions: unknown[] } };
+    };
     assert.equal(record.kind, 'assess');
     assert.deepEqual(record.phases, []);
     const audits = new Set(record.findings.map((f) => f.audit));
@@ -120,7 +139,13 @@ describe('speedguard db', () => {
     assert.ok(!bad.stderr.includes(TEST_PG_PASSWORD));
 
     const port = await freePort();
-    const down = await cli(['db', `postgres://postgres:${TEST_PG_PASSWORD}@127.0.0.1:${port}/nowhere`, '--no-history', '--out-dir', join(dir, 'down')]);
+    const down = await cli([
+      'db',
+      `postgres://postgres:${TEST_PG_PASSWORD}@127.0.0.1:${port}/nowhere`,
+      '--no-history',
+      '--out-dir',
+      join(dir, 'down'),
+    ]);
     assert.equal(down.code, 1, down.stderr);
     assert.equal(down.stderr.trim().split('\n').length, 1, down.stderr);
     assert.match(down.stderr, new RegExp(`^speedguard: cannot connect to postgres://postgres@127\\.0\\.0\\.1:${port}/nowhere: `));
@@ -160,6 +185,9 @@ describe('speedguard db', () => {
     const record = JSON.parse(r.stdout) as { findings: Array<{ audit: string; severity: string; title: string }> };
     const list = record.findings.map((f) => `${f.severity} ${f.audit}: ${f.title}`).join('\n');
     assert.ok(!record.findings.some((f) => f.severity === 'critical' || f.severity === 'high'), list);
-    assert.ok(!record.findings.some((f) => f.audit === 'db-missing-index' || f.audit === 'db-slow-queries' || f.audit === 'db-plan-issues'), list);
+    assert.ok(
+      !record.findings.some((f) => f.audit === 'db-missing-index' || f.audit === 'db-slow-queries' || f.audit === 'db-plan-issues'),
+      list,
+    );
   });
 });

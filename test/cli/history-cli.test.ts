@@ -17,7 +17,11 @@ import type { AssessmentRecord } from '../../src/record/assessment-record.ts';
 import type { RunRecord } from '../../src/record/run-record.ts';
 import { fakeAssessment, fakePhase, fakeRun, steady } from '../helpers/fake-records.ts';
 
-interface Result { code: number; stdout: string; stderr: string }
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 /** Parses argv like main() does (main.ts is not imported: it pulls in every command): usage errors →
  *  2 with one line, internal errors → 1. */
@@ -25,7 +29,9 @@ async function cli(argv: string[], writeReports?: WriteReportsModule): Promise<R
   let stdout = '';
   let stderr = '';
   const io = { out: (t: string) => void (stdout += t), err: (t: string) => void (stderr += t), colour: false };
-  const program = new Command('speedguard').exitOverride().configureOutput({ writeErr: (s) => void (stderr += s), writeOut: (s) => void (stdout += s) });
+  const program = new Command('speedguard')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => void (stderr += s), writeOut: (s) => void (stdout += s) });
   registerHistoryCommand(program, io);
   registerReportCommand(program, io, writeReports ? { loadWriteReports: async () => writeReports } : {});
   try {
@@ -50,13 +56,35 @@ function seed(db: string): { runs: RunRecord[]; assessment: AssessmentRecord } {
   const h = openHistory(db);
   const runs = [
     { ...fakeRun({ seconds: steady(5, 100, 20), startedAt: '2026-11-25T09:00:00.000Z' }), id: 'aaaa1111-0000-4000-8000-000000000001' },
-    { ...fakeRun({ seconds: steady(5, 40, 300, { failed: 4 }), startedAt: '2026-11-25T09:10:00.000Z', name: 'http://127.0.0.1:9/\x1b[31mevil' }), id: 'aaaa2222-0000-4000-8000-000000000002', status: 'interrupted' as const },
+    {
+      ...fakeRun({
+        seconds: steady(5, 40, 300, { failed: 4 }),
+        startedAt: '2026-11-25T09:10:00.000Z',
+        name: 'http://127.0.0.1:9/\x1b[31mevil',
+      }),
+      id: 'aaaa2222-0000-4000-8000-000000000002',
+      status: 'interrupted' as const,
+    },
   ];
   const assessment = fakeAssessment([fakePhase('baseline', fakeRun({ seconds: steady(4, 150, 50) }))], {
     id: 'bbbb3333-0000-4000-8000-000000000003',
     startedAt: '2026-11-25T09:20:00.000Z',
     findings: [
-      { id: 'PERF-001', audit: 'latency-slo', title: 'p95 over SLO', type: 'application', severity: 'high', confidence: 0.9, component: 'GET /api', description: 'd', evidence: [], location: null, rootCause: 'r', impact: {}, recommendation: { approach: 'a', expectedImprovement: 'e', effort: 'low', testingRequired: 't', rollbackPlan: 'r' } },
+      {
+        id: 'PERF-001',
+        audit: 'latency-slo',
+        title: 'p95 over SLO',
+        type: 'application',
+        severity: 'high',
+        confidence: 0.9,
+        component: 'GET /api',
+        description: 'd',
+        evidence: [],
+        location: null,
+        rootCause: 'r',
+        impact: {},
+        recommendation: { approach: 'a', expectedImprovement: 'e', effort: 'low', testingRequired: 't', rollbackPlan: 'r' },
+      },
     ],
   });
   for (const r of runs) h.save(r);
@@ -73,8 +101,14 @@ test('history: table newest first with short ids, key figures, findings; control
   const lines = r.stdout.trimEnd().split('\n');
   assert.match(lines[0]!, /^ID\s+WHEN\s+KIND\s+STATUS\s+DURATION\s+TARGET\s+REQ\/S\s+P95\s+ERRORS\s+CAPACITY\s+FINDINGS$/);
   assert.equal(lines.length, 4);
-  assert.match(lines[1]!, /^bbbb3333\s+2026-11-2\d \d\d:\d\d\s+assess\s+completed\s+3m0\.0s\s+http:\/\/127\.0\.0\.1:3000\/api\s+150\s+50\.\dms\s+0\.00%\s+-\s+1×P1$/);
-  assert.match(lines[2]!, /^aaaa2222\s.*\brun\s+interrupted\s+5\.00s\s+http:\/\/127\.0\.0\.1:9\/\?\[31mevil\s+40\s+30\d\.\dms\s+10\.00%\s+-\s+-$/);
+  assert.match(
+    lines[1]!,
+    /^bbbb3333\s+2026-11-2\d \d\d:\d\d\s+assess\s+completed\s+3m0\.0s\s+http:\/\/127\.0\.0\.1:3000\/api\s+150\s+50\.\dms\s+0\.00%\s+-\s+1×P1$/,
+  );
+  assert.match(
+    lines[2]!,
+    /^aaaa2222\s.*\brun\s+interrupted\s+5\.00s\s+http:\/\/127\.0\.0\.1:9\/\?\[31mevil\s+40\s+30\d\.\dms\s+10\.00%\s+-\s+-$/,
+  );
   assert.match(lines[3]!, /^aaaa1111\s.*\brun\s+completed\s.*\s100\s+20\.\dms\s+0\.00%/);
   assert.doesNotMatch(r.stdout, /\x1b/, 'no escape sequence from a stored target reaches the terminal');
 
@@ -86,7 +120,10 @@ test('history: table newest first with short ids, key figures, findings; control
 
   const json = await cli(['history', '--history', db, '--json', '--limit', '0']);
   const entries = JSON.parse(json.stdout);
-  assert.deepEqual(entries.map((e: { id: string }) => e.id), ['bbbb3333-0000-4000-8000-000000000003', 'aaaa2222-0000-4000-8000-000000000002', 'aaaa1111-0000-4000-8000-000000000001']);
+  assert.deepEqual(
+    entries.map((e: { id: string }) => e.id),
+    ['bbbb3333-0000-4000-8000-000000000003', 'aaaa2222-0000-4000-8000-000000000002', 'aaaa1111-0000-4000-8000-000000000001'],
+  );
   assert.equal(entries[0].summary.findings.high, 1);
   assert.equal(entries[2].summary.rps, 100);
 });
@@ -147,7 +184,10 @@ test('report: unknown, ambiguous, too-short refs, wrong format, missing database
     [['report', 'latest~7', '--history', db], /holds only 3 runs/],
     [['report', 'latest~1', '--kind', 'assess', '--history', db], /holds only 1 assessment/],
     // A run renders in every format (md, html and junit as a one-phase assessment); an assessment has no k6 summary export.
-    [['report', 'latest', '--kind', 'assess', '--format', 'summary-export', '--history', db], /--format summary-export does not apply to assessment \w+ \(formats for assessments: summary, json, md, html, junit, all\)/],
+    [
+      ['report', 'latest', '--kind', 'assess', '--format', 'summary-export', '--history', db],
+      /--format summary-export does not apply to assessment \w+ \(formats for assessments: summary, json, md, html, junit, all\)/,
+    ],
     [['report', 'latest', '--format', 'pdf', '--history', db], /--format|pdf/],
     [['report', 'latest', '--history', join(dir, 'none.db')], /no history database at/],
   ];
@@ -175,14 +215,22 @@ test('report on an assessment: writeAssessmentReports into --out-dir, terminal f
   const fake: WriteReportsModule = {
     async writeAssessmentReports(record, outDir, opts) {
       calls.push({ id: record.id, outDir, opts });
-      const files = ['ANALYSIS/t-1.md', 'ANALYSIS/t-1.json', 'ANALYSIS/t-1.html', 'LOAD_TESTS/TEST-1.md', 'LOAD_TESTS/TEST-1.json', 'LOAD_TESTS/TEST-1.xml'].map((f) => join(outDir, f));
+      const files = [
+        'ANALYSIS/t-1.md',
+        'ANALYSIS/t-1.json',
+        'ANALYSIS/t-1.html',
+        'LOAD_TESTS/TEST-1.md',
+        'LOAD_TESTS/TEST-1.json',
+        'LOAD_TESTS/TEST-1.xml',
+      ].map((f) => join(outDir, f));
       for (const f of files) {
         await mkdir(join(f, '..'), { recursive: true });
         await writeFile(f, `${record.id} ${f.slice(-4)}`);
       }
       return Object.assign(files, { skipped: [], githubSummary: null });
     },
-    renderTerminalFindings: (record, _opts, files = []) => `FINDINGS ${record.findings.map((f) => `${f.id} ${f.severity}`).join(', ')}\n${files.map((f) => `  ${f}\n`).join('')}`,
+    renderTerminalFindings: (record, _opts, files = []) =>
+      `FINDINGS ${record.findings.map((f) => `${f.id} ${f.severity}`).join(', ')}\n${files.map((f) => `  ${f}\n`).join('')}`,
   };
 
   const out = join(dir, 'reports');
@@ -218,7 +266,9 @@ test('report on an assessment: writeAssessmentReports into --out-dir, terminal f
 });
 
 const WRITE_REPORTS = fileURLToPath(new URL('../../src/report/write-reports.ts', import.meta.url));
-test('report on an assessment with the real report writer', { skip: !existsSync(WRITE_REPORTS) && 'src/report/write-reports.ts does not exist yet' }, async () => {
+test('report on an assessment with the real report writer', {
+  skip: !existsSync(WRITE_REPORTS) && 'src/report/write-reports.ts does not exist yet',
+}, async () => {
   const dir = tmp();
   const db = join(dir, 'h.db');
   const { assessment } = seed(db);
@@ -238,7 +288,10 @@ test('report on an assessment with the real report writer', { skip: !existsSync(
   assert.equal(md.code, 0, md.stderr);
   const files = [...readdirSync(join(mdOnly, 'ANALYSIS')), ...readdirSync(join(mdOnly, 'LOAD_TESTS'))];
   assert.equal(files.length, 2);
-  assert.ok(files.every((f) => f.endsWith('.md')), files.join(', '));
+  assert.ok(
+    files.every((f) => f.endsWith('.md')),
+    files.join(', '),
+  );
 });
 
 const BIN = fileURLToPath(new URL('../../bin/speedguard.js', import.meta.url));

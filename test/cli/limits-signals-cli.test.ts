@@ -54,14 +54,21 @@ test('Ctrl-C twice ends a script stuck in a synchronous loop: partial result wri
   const dir = tmp();
   const marker = join(dir, 'stuck');
   const script = join(dir, 'stuck.ts');
-  writeFileSync(script, `import { writeFileSync } from 'node:fs';
+  writeFileSync(
+    script,
+    `import { writeFileSync } from 'node:fs';
 export const options = { vus: 1, duration: '60s' };
 let n = 0;
 export default function () {
   if (++n > 3) { writeFileSync(${JSON.stringify(marker)}, 'x'); for (;;) {} }
 }
-`);
-  const child = spawn(process.execPath, [BIN, 'run', script, '--no-history', '--stop-grace', '30s', '--summary-export', join(dir, 's.json')], { env: { ...process.env, NO_COLOR: '1', CI: '1' } });
+`,
+  );
+  const child = spawn(
+    process.execPath,
+    [BIN, 'run', script, '--no-history', '--stop-grace', '30s', '--summary-export', join(dir, 's.json')],
+    { env: { ...process.env, NO_COLOR: '1', CI: '1' } },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));

@@ -46,7 +46,24 @@ test('assess: reports that cannot be written at the end — stored, printed, one
   writeFileSync(join(out, 'ANALYSIS'), 'a file where the reports directory should be');
   const history = join(dir, 'h.db');
   try {
-    const r = await runCli(['assess', srv.url, '--quick', '--suite', 'baseline', '--expected-rate', '20', '--workers', '1', '--history', history, '--out-dir', out], { timeoutMs: 120_000 });
+    const r = await runCli(
+      [
+        'assess',
+        srv.url,
+        '--quick',
+        '--suite',
+        'baseline',
+        '--expected-rate',
+        '20',
+        '--workers',
+        '1',
+        '--history',
+        history,
+        '--out-dir',
+        out,
+      ],
+      { timeoutMs: 120_000 },
+    );
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /could not write the reports under --out-dir .*ANALYSIS/);
     assert.doesNotMatch(r.stderr, /internal error/);
@@ -55,7 +72,10 @@ test('assess: reports that cannot be written at the end — stored, printed, one
     assert.equal(again.code, 0, again.stderr);
     assert.equal(JSON.parse(again.stdout).kind, 'assess');
 
-    const bad = await runCli(['assess', srv.url, '--quick', '--suite', 'baseline', '--history', history, '--baseline', 'nosuch', '--out-dir', join(dir, 'o2')], { timeoutMs: 30_000 });
+    const bad = await runCli(
+      ['assess', srv.url, '--quick', '--suite', 'baseline', '--history', history, '--baseline', 'nosuch', '--out-dir', join(dir, 'o2')],
+      { timeoutMs: 30_000 },
+    );
     assert.equal(bad.code, 2, bad.stderr);
     assert.match(bad.stderr, /nosuch/);
     assert.doesNotMatch(bad.stderr, /internal error/);
@@ -68,7 +88,11 @@ test('SIGHUP ends a run like SIGTERM: partial result written, marked interrupted
   const srv = await startServer();
   const dir = tmp();
   try {
-    const child = spawn(process.execPath, [BIN, 'run', srv.url, '-u', '1', '-d', '60s', '--stop-grace', '1s', '--no-history', '--summary-export', join(dir, 's.json')], { env: { ...process.env, NO_COLOR: '1', CI: '1' } });
+    const child = spawn(
+      process.execPath,
+      [BIN, 'run', srv.url, '-u', '1', '-d', '60s', '--stop-grace', '1s', '--no-history', '--summary-export', join(dir, 's.json')],
+      { env: { ...process.env, NO_COLOR: '1', CI: '1' } },
+    );
     let stderr = '';
     let stdout = '';
     child.stdout.on('data', (d) => (stdout += d));

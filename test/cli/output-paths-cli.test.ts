@@ -51,7 +51,9 @@ test('an export that fails at the end (/dev/full): stored, summary printed, one 
   const dir = tmp();
   const history = join(dir, 'h.db');
   try {
-    const r = await runCli(['run', srv.url, '-i', '3', '--history', history, '--summary-export', '/dev/full', '--out', 'json=/dev/full'], { timeoutMs: 60_000 });
+    const r = await runCli(['run', srv.url, '-i', '3', '--history', history, '--summary-export', '/dev/full', '--out', 'json=/dev/full'], {
+      timeoutMs: 60_000,
+    });
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stdout, /http_reqs \.+: 3/);
     assert.match(r.stderr, /could not write --summary-export \/dev\/full: ENOSPC/);
@@ -73,7 +75,10 @@ test('a service that accepts and never answers fails the run (exit 1), and its t
   const port = (dead.address() as AddressInfo).port;
   const dir = tmp();
   const plan = join(dir, 'dead.yaml');
-  writeFileSync(plan, `scenarios:\n  s:\n    executor: constant-vus\n    vus: 2\n    duration: 1s\n    gracefulStop: 500ms\nflow:\n  - request: { url: "http://127.0.0.1:${port}/" }\nthresholds:\n  http_req_failed: ['rate<0.01']\n  http_req_duration: ['p(95)<200']\n`);
+  writeFileSync(
+    plan,
+    `scenarios:\n  s:\n    executor: constant-vus\n    vus: 2\n    duration: 1s\n    gracefulStop: 500ms\nflow:\n  - request: { url: "http://127.0.0.1:${port}/" }\nthresholds:\n  http_req_failed: ['rate<0.01']\n  http_req_duration: ['p(95)<200']\n`,
+  );
   try {
     const r = await runCli(['run', plan, '--no-history', '--summary-export', join(dir, 's.json')], { timeoutMs: 60_000 });
     assert.equal(r.code, 1, r.stdout + r.stderr);
@@ -88,7 +93,9 @@ test('a service that accepts and never answers fails the run (exit 1), and its t
 });
 
 test('a threshold on an unknown metric is bad input naming it, with a suggestion', async () => {
-  const r = await runCli(['run', 'http://127.0.0.1:1/', '-i', '1', '--no-history', '--threshold', 'http_req_durashun:p(95)<200'], { timeoutMs: 30_000 });
+  const r = await runCli(['run', 'http://127.0.0.1:1/', '-i', '1', '--no-history', '--threshold', 'http_req_durashun:p(95)<200'], {
+    timeoutMs: 30_000,
+  });
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /unknown metric "http_req_durashun", did you mean "http_req_duration"\?/);
 });

@@ -21,13 +21,19 @@ let skip: string | false = false;
 
 before(async () => {
   const sys = await systemPostgres();
-  if (sys.url === null) { skip = sys.reason; return; }
+  if (sys.url === null) {
+    skip = sys.reason;
+    return;
+  }
   const admin = new pg.Client({ connectionString: sys.url });
   await admin.connect();
   try {
     const preload = (await admin.query<{ v: string }>("SELECT current_setting('shared_preload_libraries') AS v")).rows[0]!.v;
     const hypopg = (await admin.query("SELECT 1 FROM pg_available_extensions WHERE name = 'hypopg'")).rowCount;
-    if (/pg_stat_statements/.test(preload) || hypopg) { skip = 'this PostgreSQL has pg_stat_statements preloaded or HypoPG available: the fallback is not what runs'; return; }
+    if (/pg_stat_statements/.test(preload) || hypopg) {
+      skip = 'this PostgreSQL has pg_stat_statements preloaded or HypoPG available: the fallback is not what runs';
+      return;
+    }
     await admin.query(`DROP DATABASE IF EXISTS ${DB}`);
     await admin.query(`CREATE DATABASE ${DB}`);
   } finally {
@@ -56,11 +62,37 @@ after(async () => {
   await admin.end();
 });
 
-test('profile --db without pg_stat_statements or HypoPG: the agent\'s N+1 statement gets its index, with an estimated effect', async (t) => {
-  if (skip) { t.skip(skip); return; }
+test("profile --db without pg_stat_statements or HypoPG: the agent's N+1 statement gets its index, with an estimated effect", async (t) => {
+  if (skip) {
+    t.skip(skip);
+    return;
+  }
   const out = mkdtempSync(join(tmpdir(), 'sg-profile-noext-'));
-  const r = await runCli(['profile', '--db', url!, '--path', '/customers/7/balance', '-u', '4', '-d', '4s', '--warmup', '1s', '-w', '1',
-    '--out-dir', out, '--no-history', '--json', '--', process.execPath, profileFixture('n-plus-one-invoices.mjs')], { env: { DATABASE_URL: url! }, timeoutMs: 120_000 });
+  const r = await runCli(
+    [
+      'profile',
+      '--db',
+      url!,
+      '--path',
+      '/customers/7/balance',
+      '-u',
+      '4',
+      '-d',
+      '4s',
+      '--warmup',
+      '1s',
+      '-w',
+      '1',
+      '--out-dir',
+      out,
+      '--no-history',
+      '--json',
+      '--',
+      process.execPath,
+      profileFixture('n-plus-one-invoices.mjs'),
+    ],
+    { env: { DATABASE_URL: url! }, timeoutMs: 120_000 },
+  );
   assert.equal(r.code, 0, r.stderr);
   const record = JSON.parse(r.stdout) as AssessmentRecord;
   const db = databaseProbesOf(record)!;
@@ -89,5 +121,8 @@ test('profile --db without pg_stat_statements or HypoPG: the agent\'s N+1 statem
   await c.connect();
   const idx = await c.query(`SELECT indexname FROM pg_indexes WHERE tablename = 'invoices'`);
   await c.end();
-  assert.deepEqual(idx.rows.map((x) => x.indexname), ['invoices_pkey']);
+  assert.deepEqual(
+    idx.rows.map((x) => x.indexname),
+    ['invoices_pkey'],
+  );
 });

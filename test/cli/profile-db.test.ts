@@ -36,12 +36,37 @@ before(async () => {
     CREATE INDEX orders_customer ON orders (customer_id);
     ANALYZE;`);
 });
-after(async () => { await server?.stop(); });
+after(async () => {
+  await server?.stop();
+});
 
 test('profile --db: statements of the window, the N+1 per request and the missing index, no password anywhere', async () => {
   const out = mkdtempSync(join(tmpdir(), 'sg-profile-db-'));
-  const r = await cli(['profile', '--db', url, '--path', '/customers/7/orders', '-u', '4', '-d', '4s', '--warmup', '1s', '-w', '1',
-    '--out-dir', out, '--no-history', '--json', '--', process.execPath, FIXTURE], { DATABASE_URL: url, POOL_MAX: '3' });
+  const r = await cli(
+    [
+      'profile',
+      '--db',
+      url,
+      '--path',
+      '/customers/7/orders',
+      '-u',
+      '4',
+      '-d',
+      '4s',
+      '--warmup',
+      '1s',
+      '-w',
+      '1',
+      '--out-dir',
+      out,
+      '--no-history',
+      '--json',
+      '--',
+      process.execPath,
+      FIXTURE,
+    ],
+    { DATABASE_URL: url, POOL_MAX: '3' },
+  );
   assert.equal(r.code, 0, r.stderr);
   const record = JSON.parse(r.stdout) as AssessmentRecord;
   const db = databaseProbesOf(record);
@@ -56,7 +81,10 @@ test('profile --db: statements of the window, the N+1 per request and the missin
   // the window's edge may be counted on one side only).
   const perRequest = perOrder.calls / w.httpRequests;
   assert.ok(Math.abs(perRequest - ORDERS_PER_CUSTOMER) < 1, `calls per request ${perRequest}`);
-  assert.ok(w.inferredRepetition.some((x) => x.queryId === perOrder.queryId), 'inferred from pg_stat_statements too');
+  assert.ok(
+    w.inferredRepetition.some((x) => x.queryId === perOrder.queryId),
+    'inferred from pg_stat_statements too',
+  );
 
   const group = db.nPlusOne.find((g) => /order_items/.test(g.statement));
   assert.ok(group, `the agent's N+1 group: ${JSON.stringify(db.nPlusOne)}`);
@@ -73,13 +101,25 @@ test('profile --db: statements of the window, the N+1 per request and the missin
   assert.ok(missing, record.findings.map((f) => `${f.audit}: ${f.title}`).join('\n'));
   assert.match(missing.recommendation.approach, /CREATE INDEX CONCURRENTLY[^;]*order_items[^;]*\(\s*"?order_id"?\s*\)/);
   const plan = db.plans.find((p) => p.queryId === perOrder.queryId);
-  assert.ok(plan?.issues.some((i) => i.kind === 'seq-scan-filter' && i.relation === 'order_items'), JSON.stringify(plan?.issues));
+  assert.ok(
+    plan?.issues.some((i) => i.kind === 'seq-scan-filter' && i.relation === 'order_items'),
+    JSON.stringify(plan?.issues),
+  );
 
   // Nothing was written: still no index on order_items.order_id.
   const c = await server.client('sg_profile_db');
   const idx = await c.query(`SELECT indexname FROM pg_indexes WHERE tablename = 'order_items'`);
-  assert.deepEqual(idx.rows.map((x) => x.indexname), ['order_items_pkey']);
+  assert.deepEqual(
+    idx.rows.map((x) => x.indexname),
+    ['order_items_pkey'],
+  );
 
-  const texts = [r.stdout, r.stderr, ...readdirSync(out, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => readFileSync(join(d.parentPath, d.name), 'utf8'))];
+  const texts = [
+    r.stdout,
+    r.stderr,
+    ...readdirSync(out, { recursive: true, withFileTypes: true })
+      .filter((d) => d.isFile())
+      .map((d) => readFileSync(join(d.parentPath, d.name), 'utf8')),
+  ];
   for (const t of texts) assert.ok(!t.includes(TEST_PG_PASSWORD), 'the password must not appear in output or reports');
 });

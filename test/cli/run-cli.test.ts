@@ -10,9 +10,16 @@ import { startServer } from '../helpers/servers.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/speedguard.js', import.meta.url));
 
-interface Result { code: number | null; stdout: string; stderr: string }
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
-function cli(args: string[], opts: { onSpawn?: (kill: (sig: NodeJS.Signals) => void, stderr: () => string) => void; timeoutMs?: number } = {}): Promise<Result> {
+function cli(
+  args: string[],
+  opts: { onSpawn?: (kill: (sig: NodeJS.Signals) => void, stderr: () => string) => void; timeoutMs?: number } = {},
+): Promise<Result> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', CI: '1' } });
     let stdout = '';
@@ -23,7 +30,10 @@ function cli(args: string[], opts: { onSpawn?: (kill: (sig: NodeJS.Signals) => v
       child.kill('SIGKILL');
       reject(new Error(`speedguard ${args.join(' ')} did not finish; stderr: ${stderr}`));
     }, opts.timeoutMs ?? 30_000);
-    opts.onSpawn?.((sig) => child.kill(sig), () => stderr);
+    opts.onSpawn?.(
+      (sig) => child.kill(sig),
+      () => stderr,
+    );
     child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
@@ -54,7 +64,10 @@ test('bad flags and bad input: one line naming the problem, exit 2, no stack tra
 test('a bad YAML plan names the file and the field', async () => {
   const dir = tmp();
   const file = join(dir, 'plan.yaml');
-  writeFileSync(file, 'scenarios:\n  browse:\n    executor: constant-arrival-rate\n    rate: -5\n    duration: 1s\n    flow: [{request: {url: "http://127.0.0.1:1/"}}]\n');
+  writeFileSync(
+    file,
+    'scenarios:\n  browse:\n    executor: constant-arrival-rate\n    rate: -5\n    duration: 1s\n    flow: [{request: {url: "http://127.0.0.1:1/"}}]\n',
+  );
   const r = await cli(['run', file]);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /plan\.yaml/);
@@ -65,20 +78,39 @@ test('URL mode: summary, --summary-export in k6 shape, --out json NDJSON, exit 0
   const srv = await startServer();
   const dir = tmp();
   try {
-    const r = await cli(['run', srv.url + '/x', '--rate', '100', '-d', '2s', '--workers', '1', '--quiet',
-      '--summary-export', join(dir, 's.json'), '--out', `json=${join(dir, 'm.ndjson')}`, '--threshold', 'http_req_failed:rate<0.01']);
+    const r = await cli([
+      'run',
+      srv.url + '/x',
+      '--rate',
+      '100',
+      '-d',
+      '2s',
+      '--workers',
+      '1',
+      '--quiet',
+      '--summary-export',
+      join(dir, 's.json'),
+      '--out',
+      `json=${join(dir, 'm.ndjson')}`,
+      '--threshold',
+      'http_req_failed:rate<0.01',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /http_req_duration/);
     assert.match(r.stdout, /✓ http_req_failed: rate<0.01/);
     const s = JSON.parse(readFileSync(join(dir, 's.json'), 'utf8'));
     assert.equal(s.metrics.http_reqs.count, 200);
     assert.ok(s.metrics.http_req_duration['p(95)'] > 0);
-    for (const k of ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)', 'p(99.9)']) assert.equal(typeof s.metrics.http_req_latency[k], 'number', k);
+    for (const k of ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)', 'p(99.9)'])
+      assert.equal(typeof s.metrics.http_req_latency[k], 'number', k);
     assert.equal(s.metrics.dropped_iterations.count, 0);
     assert.equal(s.metrics.http_req_failed.thresholds['rate<0.01'], false);
     assert.equal(s.speedguard.status, 'completed');
     assert.equal(typeof s.speedguard.generator.limited, 'boolean');
-    const lines = readFileSync(join(dir, 'm.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(join(dir, 'm.ndjson'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const reqs = lines.filter((l) => l.metric === 'http_reqs').reduce((t, l) => t + l.sum, 0);
     assert.equal(reqs, 200);
     assert.ok(lines.some((l) => l.metric === 'http_req_duration' && typeof l['p(95)'] === 'number'));

@@ -21,10 +21,14 @@ function script(dir: string, name: string, body: string): string {
 
 test('default() that throws: the error with file:line and count, paced, exit 1', async () => {
   const dir = tmp();
-  const file = script(dir, 'throws.ts', `export const options = { vus: 2, duration: '2s' };
+  const file = script(
+    dir,
+    'throws.ts',
+    `export const options = { vus: 2, duration: '2s' };
 function helper(x: any) { return x.missing.field; }
 export default function () { helper({}); }
-`);
+`,
+  );
   const r = await runCli(['run', file, '--no-history', '--json'], { timeoutMs: 60_000 });
   assert.equal(r.code, 1, r.stderr);
   const rec = JSON.parse(r.stdout);
@@ -36,7 +40,9 @@ export default function () { helper({}); }
   assert.match(e.stack[0], /throws\.ts:2:\d+/);
   assert.ok(!e.stack.some((f: string) => /src\/engine/.test(f)), 'speedguard frames removed');
   // Paced: a back-off per consecutive failing iteration (2 VUs × 2 s cannot reach a thousand).
-  const iterations = rec.totals.filter((t: { metric: string }) => t.metric === 'iterations').reduce((n: number, t: { count: number }) => n + t.count, 0);
+  const iterations = rec.totals
+    .filter((t: { metric: string }) => t.metric === 'iterations')
+    .reduce((n: number, t: { count: number }) => n + t.count, 0);
   assert.ok(iterations > 2 && iterations < 1000, `iterations ${iterations}`);
   assert.equal(e.count, iterations);
 
@@ -49,10 +55,14 @@ test('an unhandled rejection in a script is an iteration error, not a crash (1 V
   const dir = tmp();
   // The script also sends a request: a script that sends none is not a successful load test.
   const srv = await startServer();
-  const file = script(dir, 'unhandled.ts', `import { http } from 'speedguard';
+  const file = script(
+    dir,
+    'unhandled.ts',
+    `import { http } from 'speedguard';
 export const options = { vus: 1, iterations: 3 };
 export default async function () { Promise.reject(new Error('forgot to await')); await http.get(${JSON.stringify(srv.url)}); }
-`);
+`,
+  );
   const r = await runCli(['run', file, '--no-history', '--json'], { timeoutMs: 60_000 }).finally(() => srv.close());
   assert.equal(r.code, 0, r.stderr);
   const rec = JSON.parse(r.stdout);
@@ -62,13 +72,17 @@ export default async function () { Promise.reject(new Error('forgot to await'));
   assert.ok(rec.scriptErrors[0].count >= 1);
 });
 
-test('setup() that throws: the user\'s message and stack, exit 1, the record stored', async () => {
+test("setup() that throws: the user's message and stack, exit 1, the record stored", async () => {
   const dir = tmp();
   const history = join(dir, 'h.db');
-  const file = script(dir, 'setup.ts', `export const options = { vus: 1, iterations: 1 };
+  const file = script(
+    dir,
+    'setup.ts',
+    `export const options = { vus: 1, iterations: 1 };
 export function setup() { throw new Error('cannot log in as admin'); }
 export default function () {}
-`);
+`,
+  );
   const r = await runCli(['run', file, '--history', history], { timeoutMs: 60_000 });
   assert.equal(r.code, 1, r.stderr);
   assert.doesNotMatch(r.stderr, /internal error/);
@@ -84,11 +98,17 @@ test('plan load refuses bad requests and feeders: exit 2 naming the field', asyn
   writeFileSync(join(dir, 'bad.csv'), 'id,email\n1,"unterminated\n');
   const plan = (name: string, request: object, data?: object) => {
     const file = join(dir, `${name}.json`);
-    writeFileSync(file, JSON.stringify({ vus: 1, iterations: 1, ...(data ? { data } : {}), flow: [{ request: { url: 'http://127.0.0.1:1/', ...request } }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({ vus: 1, iterations: 1, ...(data ? { data } : {}), flow: [{ request: { url: 'http://127.0.0.1:1/', ...request } }] }),
+    );
     return file;
   };
   const cases: Array<[string, RegExp]> = [
-    [plan('col', { url: 'http://127.0.0.1:1/u/${users.emal}' }, { users: 'users.csv' }), /feeder "users" has no column "emal", did you mean "email"\?/],
+    [
+      plan('col', { url: 'http://127.0.0.1:1/u/${users.emal}' }, { users: 'users.csv' }),
+      /feeder "users" has no column "emal", did you mean "email"\?/,
+    ],
     [plan('csv', {}, { users: 'bad.csv' }), /bad\.csv.*invalid CSV/],
     [plan('te', { headers: { 'Transfer-Encoding': 'chunked' } }), /Transfer-Encoding.*set by speedguard/],
     [plan('cl', { headers: { 'Content-Length': '5' } }), /Content-Length.*set by speedguard/],

@@ -15,7 +15,11 @@ test('a blocked generator event loop is reported, with figures, first in the sum
     res.end('x');
   });
   try {
-    const p = plan({ s: scenario({ executor: 'constant-arrival-rate', rate: 20, timeUnitMs: 1000, durationMs: 1500, preAllocatedVUs: 5, maxVUs: 50 }, [get(srv.url)]) });
+    const p = plan({
+      s: scenario({ executor: 'constant-arrival-rate', rate: 20, timeUnitMs: 1000, durationMs: 1500, preAllocatedVUs: 5, maxVUs: 50 }, [
+        get(srv.url),
+      ]),
+    });
     const rec = await startRun(p, { inProcess: true }).result;
     assert.equal(rec.generator.limited, true);
     assert.ok(rec.generator.loopDelayP99MaxMs > 50, `loop delay ${rec.generator.loopDelayP99MaxMs}`);
@@ -30,7 +34,14 @@ test('a blocked generator event loop is reported, with figures, first in the sum
 test('a light run against a separate-thread target is not flagged', async () => {
   const srv = await startServer();
   try {
-    const p = plan({ s: scenario({ executor: 'constant-arrival-rate', rate: 50, timeUnitMs: 1000, durationMs: 1500, preAllocatedVUs: 5, maxVUs: 50 }, [get(srv.url)]) }, { workers: 1 });
+    const p = plan(
+      {
+        s: scenario({ executor: 'constant-arrival-rate', rate: 50, timeUnitMs: 1000, durationMs: 1500, preAllocatedVUs: 5, maxVUs: 50 }, [
+          get(srv.url),
+        ]),
+      },
+      { workers: 1 },
+    );
     // workers: 1 with inProcess false still runs in-process; force a thread with 2 workers.
     const rec = await startRun({ ...p, workers: 2 }).result;
     assert.equal(rec.generator.limited, false, rec.generator.reasons.join('; '));

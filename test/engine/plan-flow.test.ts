@@ -20,7 +20,9 @@ test('YAML plan: feeders, captures, groups, checks and think time', async () => 
   });
   const dir = mkdtempSync(join(tmpdir(), 'sg-plan-'));
   writeFileSync(join(dir, 'users.csv'), 'name,item\nann,101\nbob,202\n');
-  writeFileSync(join(dir, 'plan.yaml'), `
+  writeFileSync(
+    join(dir, 'plan.yaml'),
+    `
 target: ${srv.url}
 scenarios:
   shop:
@@ -36,7 +38,8 @@ flow:
       steps:
         - request: {url: "/items/\${users.item}?s=\${sid}"}
         - sleep: 10ms
-`);
+`,
+  );
   try {
     const rec = await run(join(dir, 'plan.yaml'), { workers: 1 });
     assert.equal(rec.status, 'completed');
@@ -45,8 +48,14 @@ flow:
     const items = seen.filter((s) => s.startsWith('GET /items/'));
     assert.equal(items.length, 4);
     // Per-VU cursors: VU 1 starts at ann (101), VU 2 at bob (202); the session id was captured.
-    assert.ok(items.some((s) => /^GET \/items\/101\?s=S\d+ $/.test(s)), items.join('|'));
-    assert.ok(items.some((s) => /^GET \/items\/202\?s=S\d+ $/.test(s)), items.join('|'));
+    assert.ok(
+      items.some((s) => /^GET \/items\/101\?s=S\d+ $/.test(s)),
+      items.join('|'),
+    );
+    assert.ok(
+      items.some((s) => /^GET \/items\/202\?s=S\d+ $/.test(s)),
+      items.join('|'),
+    );
     assert.ok(seen.some((s) => s === 'POST /login ann'));
     // Ids in URLs are normalised: one series for /items/:id inside the group.
     const inGroup = rec.totals.filter((t) => t.metric === 'http_reqs' && t.tags.group === '::browse');

@@ -12,7 +12,10 @@ const count = (rec: Parameters<typeof selectMetric>[0], m: string, tags = {}) =>
 test('shared-iterations runs exactly the pool, split over 2 worker threads', async () => {
   const srv = await startServer();
   try {
-    const p = plan({ s: scenario({ executor: 'shared-iterations', vus: 5, iterations: 101, maxDurationMs: 10_000 }, [get(srv.url + '/a')]) }, { workers: 2 });
+    const p = plan(
+      { s: scenario({ executor: 'shared-iterations', vus: 5, iterations: 101, maxDurationMs: 10_000 }, [get(srv.url + '/a')]) },
+      { workers: 2 },
+    );
     const rec = await startRun(p).result;
     assert.equal(rec.environment.workers, 2);
     assert.equal(count(rec, 'iterations'), 101);
@@ -27,7 +30,12 @@ test('shared-iterations runs exactly the pool, split over 2 worker threads', asy
 test('per-vu-iterations: every VU runs its own count; keep-alive reuses one connection per VU', async () => {
   const srv = await startServer();
   try {
-    const p = plan({ s: scenario({ executor: 'per-vu-iterations', vus: 3, iterations: 7, maxDurationMs: 10_000 }, [get(srv.url + '/a'), get(srv.url + '/b')]) });
+    const p = plan({
+      s: scenario({ executor: 'per-vu-iterations', vus: 3, iterations: 7, maxDurationMs: 10_000 }, [
+        get(srv.url + '/a'),
+        get(srv.url + '/b'),
+      ]),
+    });
     const rec = await startRun(p, { inProcess: true }).result;
     assert.equal(count(rec, 'iterations'), 21);
     assert.equal(count(rec, 'http_reqs'), 42);
@@ -42,7 +50,15 @@ test('per-vu-iterations: every VU runs its own count; keep-alive reuses one conn
 test('constant-arrival-rate starts rate × duration iterations exactly (2 workers), latency ≥ service time', async () => {
   const srv = await startServer();
   try {
-    const p = plan({ s: scenario({ executor: 'constant-arrival-rate', rate: 200, timeUnitMs: 1000, durationMs: 1500, preAllocatedVUs: 10, maxVUs: 100 }, [get(srv.url)]) }, { workers: 2 });
+    const p = plan(
+      {
+        s: scenario(
+          { executor: 'constant-arrival-rate', rate: 200, timeUnitMs: 1000, durationMs: 1500, preAllocatedVUs: 10, maxVUs: 100 },
+          [get(srv.url)],
+        ),
+      },
+      { workers: 2 },
+    );
     const rec = await startRun(p).result;
     assert.equal(count(rec, 'iterations') + count(rec, 'dropped_iterations'), 300);
     assert.equal(count(rec, 'dropped_iterations'), 0);
@@ -58,7 +74,11 @@ test('constant-arrival-rate starts rate × duration iterations exactly (2 worker
 test('open model: a slow target with few VUs gets dropped iterations counted, never silently skipped', async () => {
   const srv = await startServer((_q, res) => setTimeout(() => res.end('slow'), 300));
   try {
-    const p = plan({ s: scenario({ executor: 'constant-arrival-rate', rate: 50, timeUnitMs: 1000, durationMs: 1000, preAllocatedVUs: 2, maxVUs: 5 }, [get(srv.url)]) });
+    const p = plan({
+      s: scenario({ executor: 'constant-arrival-rate', rate: 50, timeUnitMs: 1000, durationMs: 1000, preAllocatedVUs: 2, maxVUs: 5 }, [
+        get(srv.url),
+      ]),
+    });
     const rec = await startRun(p, { inProcess: true }).result;
     const started = count(rec, 'iterations');
     const dropped = count(rec, 'dropped_iterations');
@@ -89,8 +109,21 @@ test('ramping-vus follows the stages and scenarios honour startTime', async () =
   const srv = await startServer();
   try {
     const p = plan({
-      ramp: scenario({ executor: 'ramping-vus', startVUs: 0, stages: [{ durationMs: 600, target: 6 }, { durationMs: 600, target: 0 }], gracefulRampDownMs: 500 }, [get(srv.url + '/r')]),
-      late: scenario({ executor: 'shared-iterations', vus: 1, iterations: 3, maxDurationMs: 5000, startTimeMs: 1200 }, [get(srv.url + '/l')]),
+      ramp: scenario(
+        {
+          executor: 'ramping-vus',
+          startVUs: 0,
+          stages: [
+            { durationMs: 600, target: 6 },
+            { durationMs: 600, target: 0 },
+          ],
+          gracefulRampDownMs: 500,
+        },
+        [get(srv.url + '/r')],
+      ),
+      late: scenario({ executor: 'shared-iterations', vus: 1, iterations: 3, maxDurationMs: 5000, startTimeMs: 1200 }, [
+        get(srv.url + '/l'),
+      ]),
     });
     const rec = await startRun(p, { inProcess: true }).result;
     // vus_max adds up the scenarios: 6 ramping + 1 late.
@@ -138,14 +171,17 @@ test('failing status and connection refused are counted by kind; checks feed the
 test('thresholds: failing ones are reported with their value; abortOnFail stops the run early', async () => {
   const srv = await startServer((_q, res) => setTimeout(() => res.end('x'), 30));
   try {
-    const p = plan({ s: scenario({ executor: 'constant-vus', vus: 2, durationMs: 6000 }, [get(srv.url)]) }, {
-      thresholds: {
-        http_req_duration: [
-          { expression: 'p(95)<5', abortOnFail: true, delayAbortEvalMs: 0 },
-          { expression: 'max<100000', abortOnFail: false, delayAbortEvalMs: 0 },
-        ],
+    const p = plan(
+      { s: scenario({ executor: 'constant-vus', vus: 2, durationMs: 6000 }, [get(srv.url)]) },
+      {
+        thresholds: {
+          http_req_duration: [
+            { expression: 'p(95)<5', abortOnFail: true, delayAbortEvalMs: 0 },
+            { expression: 'max<100000', abortOnFail: false, delayAbortEvalMs: 0 },
+          ],
+        },
       },
-    });
+    );
     const t0 = Date.now();
     const rec = await startRun(p, { inProcess: true, stopGraceMs: 500 }).result;
     assert.ok(Date.now() - t0 < 4500, 'abortOnFail should stop well before 6 s');
@@ -170,12 +206,21 @@ test('a windowed threshold fails when one window breaches although the whole run
     setTimeout(() => res.end('x'), slow ? 40 : 0);
   });
   try {
-    const p = plan({ s: scenario({ executor: 'constant-arrival-rate', rate: 100, timeUnitMs: 1000, durationMs: 4000, preAllocatedVUs: 10, maxVUs: 50 }, [get(srv.url)]) }, {
-      thresholds: { http_req_duration: [
-        { expression: 'p(50)<20', abortOnFail: false, delayAbortEvalMs: 0 },
-        { expression: 'p(50)<20 over 1s', abortOnFail: false, delayAbortEvalMs: 0 },
-      ] },
-    });
+    const p = plan(
+      {
+        s: scenario({ executor: 'constant-arrival-rate', rate: 100, timeUnitMs: 1000, durationMs: 4000, preAllocatedVUs: 10, maxVUs: 50 }, [
+          get(srv.url),
+        ]),
+      },
+      {
+        thresholds: {
+          http_req_duration: [
+            { expression: 'p(50)<20', abortOnFail: false, delayAbortEvalMs: 0 },
+            { expression: 'p(50)<20 over 1s', abortOnFail: false, delayAbortEvalMs: 0 },
+          ],
+        },
+      },
+    );
     const rec = await startRun(p, { inProcess: true }).result;
     assert.ok(i > 300);
     assert.equal(rec.thresholds[0]!.ok, true);

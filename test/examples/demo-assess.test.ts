@@ -34,11 +34,25 @@ test('the demo assessment finds the catalogue and pool bottlenecks, the profiler
   const window = startWindowProbes(svc, { outDir: mkdtempSync(join(tmpdir(), 'sg-demo-')), name: 'demo', log: () => {} });
   try {
     const plan = await loadPlanFile(PLAN, { target: `http://127.0.0.1:${svc.port}` });
-    const record = await assessPlan(plan,
-      { expectedRate: null, slo: parseSlo([]), suite: ['stress', 'baseline'], soakMs: 5000, growthPercentPerQuarter: null, targetRate: null },
-      { quiet: true, quick: true, db: database.url }, undefined, window);
+    const record = await assessPlan(
+      plan,
+      {
+        expectedRate: null,
+        slo: parseSlo([]),
+        suite: ['stress', 'baseline'],
+        soakMs: 5000,
+        growthPercentPerQuarter: null,
+        targetRate: null,
+      },
+      { quiet: true, quick: true, db: database.url },
+      undefined,
+      window,
+    );
     const f = record.findings;
-    const steps = record.phases.find((p) => p.name === 'stress')?.stress?.steps.map((x) => `${x.offeredRate}→${Math.round(x.achievedRate)} p95 ${Math.round(x.p95Ms)}`).join(', ');
+    const steps = record.phases
+      .find((p) => p.name === 'stress')
+      ?.stress?.steps.map((x) => `${x.offeredRate}→${Math.round(x.achievedRate)} p95 ${Math.round(x.p95Ms)}`)
+      .join(', ');
     const summary = f.map((x) => `${x.severity} ${x.audit} ${x.location?.endpoint ?? ''}: ${x.title}`).join('\n') + `\nstress: ${steps}`;
     const at = (audit: string, endpoint: string) => f.find((x) => x.audit === audit && x.location?.endpoint === endpoint);
     assert.ok(at('compression', '/api/products?limit=500'), summary);
@@ -46,8 +60,10 @@ test('the demo assessment finds the catalogue and pool bottlenecks, the profiler
     assert.ok(at('endpoint-bottleneck', '/api/inventory/:id'), summary);
     // Nothing on the healthy endpoints, no caching/compression/payload finding elsewhere, no errors.
     for (const x of f) {
-      if (x.location?.endpoint && KEY.healthy.includes(x.location.endpoint.replace(/^GET /, ''))) assert.fail(`finding on a healthy endpoint: ${x.title}`);
-      if (['http-caching', 'compression', 'payload-size'].includes(x.audit)) assert.equal(x.location?.endpoint, '/api/products?limit=500', x.title);
+      if (x.location?.endpoint && KEY.healthy.includes(x.location.endpoint.replace(/^GET /, '')))
+        assert.fail(`finding on a healthy endpoint: ${x.title}`);
+      if (['http-caching', 'compression', 'payload-size'].includes(x.audit))
+        assert.equal(x.location?.endpoint, '/api/products?limit=500', x.title);
       assert.ok(!['errors-under-load', 'connection-churn', 'generator-bound'].includes(x.audit), `invented: ${x.title}`);
     }
     assert.ok(!f.some((x) => x.severity === 'critical'), summary);
@@ -58,8 +74,13 @@ test('the demo assessment finds the catalogue and pool bottlenecks, the profiler
     // V8 may inline scoreRecommendations into its route handler, so look for the file (the CPU-heavy
     // handler module) among the hottest functions by self or total time, not only for the name.
     const hot = [...probes.cpuProfile.topSelf, ...probes.cpuProfile.topTotal];
-    assert.ok(hot.some((h) => h.function === 'scoreRecommendations' || h.file.endsWith('handlers/recommendations.ts')),
-      hot.slice(0, 12).map((h) => `${h.function} ${h.file}:${h.line}`).join(', '));
+    assert.ok(
+      hot.some((h) => h.function === 'scoreRecommendations' || h.file.endsWith('handlers/recommendations.ts')),
+      hot
+        .slice(0, 12)
+        .map((h) => `${h.function} ${h.file}:${h.line}`)
+        .join(', '),
+    );
     // The agent sees the inventory calls to the downstream. Whether they pass the audit's "half of
     // the request time" bar depends on how slow the CPU-heavy endpoints are on a loaded machine (on
     // a quiet one they take ~70 %): require the measurement, and the finding when the share is clear.
@@ -69,7 +90,11 @@ test('the demo assessment finds the catalogue and pool bottlenecks, the profiler
     // (0.2: on a machine busy with other work the CPU-heavy endpoints — and, since the move to
     // PostgreSQL, the orders page waiting on its scans — take a larger share; ~60 % when quiet.)
     assert.ok(top.share >= 0.2, `downstream share ${top.share}`);
-    if (top.share >= 0.6) assert.ok(f.some((x) => x.audit === 'downstream-wait'), summary);
+    if (top.share >= 0.6)
+      assert.ok(
+        f.some((x) => x.audit === 'downstream-wait'),
+        summary,
+      );
 
     // The database's view: the per-order statement is the run's top statement by time, a
     // sequential scan of order_items, with an index on order_items(order_id) advised and a database
@@ -77,16 +102,29 @@ test('the demo assessment finds the catalogue and pool bottlenecks, the profiler
     const db = databaseProbesOf(record);
     assert.ok(db, 'assess --db put probes.database in the record');
     assert.ok(!JSON.stringify(db).includes(new URL(database.url).password), 'the password is not in the record');
-    assert.equal(db.statements[0]?.query, ITEMS_BY_ORDER_SQL, db.statements.slice(0, 3).map((s) => s.query).join(' | '));
+    assert.equal(
+      db.statements[0]?.query,
+      ITEMS_BY_ORDER_SQL,
+      db.statements
+        .slice(0, 3)
+        .map((s) => s.query)
+        .join(' | '),
+    );
     assert.ok(db.statements[0]!.rows / db.statements[0]!.calls <= 6, 'a handful of rows per call');
     const advice = db.indexSuggestions.find((s) => s.table === 'order_items' && s.columns[0] === 'order_id');
     assert.ok(advice, JSON.stringify(db.indexSuggestions));
     assert.match(advice.createStatement, /CREATE INDEX .*ON .*order_items.* \(order_id\)/i);
-    assert.ok(f.some((x) => x.audit === 'db-missing-index' && /order_items/.test(`${x.title} ${x.description} ${JSON.stringify(x.evidence)}`)), summary);
+    assert.ok(
+      f.some((x) => x.audit === 'db-missing-index' && /order_items/.test(`${x.title} ${x.description} ${JSON.stringify(x.evidence)}`)),
+      summary,
+    );
     const nPlusOne = db.nPlusOne.find((g) => g.endpoint.endsWith('/api/customers/:id/orders') && g.statement === ITEMS_BY_ORDER_SQL);
     assert.ok(nPlusOne && nPlusOne.perRequestMean === 10, JSON.stringify(db.nPlusOne));
     // (The agent names routes "GET /api/…"; the other audits use the plan's request names.)
-    assert.ok(f.some((x) => x.audit === 'db-n-plus-one' && x.location?.endpoint?.replace(/^GET /, '') === '/api/customers/:id/orders'), summary);
+    assert.ok(
+      f.some((x) => x.audit === 'db-n-plus-one' && x.location?.endpoint?.replace(/^GET /, '') === '/api/customers/:id/orders'),
+      summary,
+    );
   } finally {
     window.close();
     await svc.stop();

@@ -51,7 +51,10 @@ export async function startDemo(o: { databaseUrl?: string; timeoutMs?: number } 
   });
   const startupMs = performance.now() - t0;
   return {
-    child, port, url: `http://127.0.0.1:${port}`, startupMs,
+    child,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    startupMs,
     stdout: () => out,
     stderr: () => err,
     async stop(stopTimeoutMs = 5_000) {
@@ -95,7 +98,9 @@ export class DemoClient {
       const req = request(`${this.#base}${path}`, { agent: this.#agent, headers, timeout: timeoutMs }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks), ms: performance.now() - t0 }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks), ms: performance.now() - t0 }),
+        );
         res.on('error', reject);
       });
       req.on('timeout', () => req.destroy(new Error(`GET ${path} timed out after ${timeoutMs} ms`)));

@@ -38,7 +38,9 @@ after(async () => {
 });
 
 test('starts PostgreSQL with pg_stat_statements and seeds the shop in a few seconds, the same data every time', async (t) => {
-  t.diagnostic(`start ${shared.timings.startMs.toFixed(0)} ms + seed ${shared.timings.seedMs.toFixed(0)} ms = ${startMs.toFixed(0)} ms in all; PostgreSQL ${shared.version}`);
+  t.diagnostic(
+    `start ${shared.timings.startMs.toFixed(0)} ms + seed ${shared.timings.seedMs.toFixed(0)} ms = ${startMs.toFixed(0)} ms in all; PostgreSQL ${shared.version}`,
+  );
   assert.ok(startMs < 20_000, `start + seed took ${startMs.toFixed(0)} ms`);
   assert.ok(shared.timings.seedMs < 10_000, `seed took ${shared.timings.seedMs.toFixed(0)} ms`);
   assert.match(shared.url, /^postgres:\/\/postgres:[\w-]+@127\.0\.0\.1:\d+\/shop$/);
@@ -48,8 +50,19 @@ test('starts PostgreSQL with pg_stat_statements and seeds the shop in a few seco
     const count = async (table: string) => Number((await c.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
     const expected = generateShop();
     assert.deepEqual(
-      { products: await count('products'), customers: await count('customers'), orders: await count('orders'), items: await count('order_items') },
-      { products: DEFAULT_SEED.products, customers: DEFAULT_SEED.customers, orders: DEFAULT_SEED.orders, items: expected.order_items.id.length });
+      {
+        products: await count('products'),
+        customers: await count('customers'),
+        orders: await count('orders'),
+        items: await count('order_items'),
+      },
+      {
+        products: DEFAULT_SEED.products,
+        customers: DEFAULT_SEED.customers,
+        orders: DEFAULT_SEED.orders,
+        items: expected.order_items.id.length,
+      },
+    );
     assert.ok(expected.order_items.id.length > 40_000);
     // The database holds exactly what the (pure, seeded) generator makes: the fixed ids of plan.yaml mean the same rows.
     const revenue = expected.order_items.quantity.reduce((sum, q, i) => sum + q * expected.order_items.unit_price_cents[i]!, 0);
@@ -61,11 +74,16 @@ test('starts PostgreSQL with pg_stat_statements and seeds the shop in a few seco
     const seedLeft = await c.query("SELECT count(*)::int AS n FROM pg_stat_statements WHERE query ILIKE '%INSERT INTO%'");
     assert.equal(seedLeft.rows[0].n, 0);
     // The deliberate omission — and only it: order_items.order_id has no index; the other lookups do.
-    const idx = (await c.query<{ tablename: string; indexdef: string }>("SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = 'public'")).rows;
-    assert.ok(!idx.some((i) => i.tablename === 'order_items' && /\(order_id\b/.test(i.indexdef)), 'order_items(order_id) must stay unindexed');
+    const idx = (
+      await c.query<{ tablename: string; indexdef: string }>("SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = 'public'")
+    ).rows;
+    assert.ok(
+      !idx.some((i) => i.tablename === 'order_items' && /\(order_id\b/.test(i.indexdef)),
+      'order_items(order_id) must stay unindexed',
+    );
     assert.ok(idx.some((i) => i.tablename === 'orders' && /\(customer_id, created_at\)/.test(i.indexdef)));
     // ANALYZE ran: the planner knows the sizes.
-    const analyzed = await c.query("SELECT count(*)::int AS n FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL");
+    const analyzed = await c.query('SELECT count(*)::int AS n FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL');
     assert.equal(analyzed.rows[0].n, 5);
   } finally {
     await c.end();
@@ -75,7 +93,10 @@ test('starts PostgreSQL with pg_stat_statements and seeds the shop in a few seco
 test('the server refuses a DATABASE_URL without the demo tables, with one line naming it', async () => {
   const empty = shared.url.replace(/\/shop$/, '/postgres');
   await assert.rejects(startDemo({ databaseUrl: empty }), (e: Error) => {
-    assert.match(e.message, /exited early \(code 1\); stderr: demo: cannot start: DATABASE_URL: the database has no demo shop tables \(categories, products, customers, orders, order_items missing\)/);
+    assert.match(
+      e.message,
+      /exited early \(code 1\); stderr: demo: cannot start: DATABASE_URL: the database has no demo shop tables \(categories, products, customers, orders, order_items missing\)/,
+    );
     return true;
   });
 });
@@ -143,7 +164,10 @@ test('kill -9 of a standalone server: the watchdog stops its PostgreSQL and remo
 
 // Ctrl-C during the assessment itself ends the current phase first (~20 s with --quick), then runs the
 // same finally blocks as here; this test interrupts while the shop starts, to stay short.
-test('speedguard demo interrupted (Ctrl-C as it starts the shop): exit 130, nothing of its PostgreSQL is left', { skip: linuxOnly, timeout: 60_000 }, async () => {
+test('speedguard demo interrupted (Ctrl-C as it starts the shop): exit 130, nothing of its PostgreSQL is left', {
+  skip: linuxOnly,
+  timeout: 60_000,
+}, async () => {
   const outDir = mkdtempSync(join(tmpdir(), 'sg-demo-out-'));
   const cli = spawn(process.execPath, [BIN, 'demo', '--quick', '--no-history', '--out-dir', outDir], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';

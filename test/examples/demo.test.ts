@@ -67,14 +67,17 @@ test('#1 CPU: recommendations burn 3–60 ms of CPU each, so latency grows with 
   const path = '/api/products/17/recommendations';
   await client.sequential(path, 3); // JIT warm-up
   const before = (await client.json('/debug/stats')).functions.scoreRecommendations;
-  const m = await attempts(async () => {
-    // The fastest of 5 single calls: the service time with nothing else running.
-    const single = Math.min(...(await client.sequential(path, 5)));
-    const at8 = mean(await client.concurrent(path, 8));
-    const healthSingle = Math.min(...(await client.sequential('/health', 5)));
-    const healthAt8 = mean(await client.concurrent('/health', 8));
-    return { single, at8, cpuGrowth: at8 - single, healthAt8, healthGrowth: healthAt8 - healthSingle };
-  }, (x) => x.at8 >= 2.5 * x.single && x.healthGrowth < x.cpuGrowth / 4 && x.healthAt8 < x.at8 / 5);
+  const m = await attempts(
+    async () => {
+      // The fastest of 5 single calls: the service time with nothing else running.
+      const single = Math.min(...(await client.sequential(path, 5)));
+      const at8 = mean(await client.concurrent(path, 8));
+      const healthSingle = Math.min(...(await client.sequential('/health', 5)));
+      const healthAt8 = mean(await client.concurrent('/health', 8));
+      return { single, at8, cpuGrowth: at8 - single, healthAt8, healthGrowth: healthAt8 - healthSingle };
+    },
+    (x) => x.at8 >= 2.5 * x.single && x.healthGrowth < x.cpuGrowth / 4 && x.healthAt8 < x.at8 / 5,
+  );
   const after = (await client.json('/debug/stats')).functions.scoreRecommendations;
 
   const calls = after.calls - before.calls;
@@ -83,7 +86,10 @@ test('#1 CPU: recommendations burn 3–60 ms of CPU each, so latency grows with 
   assert.equal(calls % 13, 0, `${calls} calls`);
   // Burning CPU, not waiting: thread CPU time (a sleep would have none). Not compared with wall time,
   // which other processes on a busy test machine inflate.
-  assert.ok(cpuPerCall >= 3 && cpuPerCall <= 60, `scoreRecommendations CPU per call ${cpuPerCall.toFixed(1)} ms (wall ${wallPerCall.toFixed(1)} ms)`);
+  assert.ok(
+    cpuPerCall >= 3 && cpuPerCall <= 60,
+    `scoreRecommendations CPU per call ${cpuPerCall.toFixed(1)} ms (wall ${wallPerCall.toFixed(1)} ms)`,
+  );
   // 8 at once queue behind each other on the event loop: mean ≈ 4.5× a single call.
   assert.ok(m.at8 >= 2.5 * m.single, `recommendations: 1 → ${m.single.toFixed(1)} ms, 8 concurrent → mean ${m.at8.toFixed(1)} ms`);
   assert.ok(m.healthGrowth < m.cpuGrowth / 4, `/health grew ${m.healthGrowth.toFixed(2)} ms vs ${m.cpuGrowth.toFixed(1)} ms`);
@@ -147,11 +153,13 @@ test('#3 N+1: one orders page runs 1 + N + 1 queries, each per-order query a seq
   const stats = await client.json('/debug/stats');
   const timing = stats.functions.loadOrdersWithItems;
   assert.equal(timing.cpuMs, null);
-  assert.ok(stats.queries.msByStatement.itemsByOrder >= 0.5 * timing.wallMs,
-    `items queries ${stats.queries.msByStatement.itemsByOrder.toFixed(1)} of ${timing.wallMs.toFixed(1)} ms`);
+  assert.ok(
+    stats.queries.msByStatement.itemsByOrder >= 0.5 * timing.wallMs,
+    `items queries ${stats.queries.msByStatement.itemsByOrder.toFixed(1)} of ${timing.wallMs.toFixed(1)} ms`,
+  );
 });
 
-test('#3 N+1 (PostgreSQL\'s view): pg_stat_statements counts 12 statements per page, 10 of them the per-order scan', async () => {
+test("#3 N+1 (PostgreSQL's view): pg_stat_statements counts 12 statements per page, 10 of them the per-order scan", async () => {
   await client.json('/api/customers/42'); // cached summary: the page runs exactly 1 + 10 + 1
   await sql.query('SELECT pg_stat_statements_reset()');
   await client.json('/api/customers/42/orders');
@@ -210,14 +218,17 @@ test(`#4 pool: 10 concurrent inventory calls queue on ${INVENTORY_POOL_SIZE} soc
   await client.concurrent(path, INVENTORY_POOL_SIZE); // open the pool's sockets
   const before = (await client.json('/debug/stats')).downstream;
   const serverPid = (await client.json('/debug/stats')).processes.server as number;
-  const m = await attempts(async () => {
-    const single = Math.min(...(await client.sequential(path, 3)));
-    const cpu0 = processCpuMs(serverPid);
-    const t0 = performance.now();
-    const at10 = await client.concurrent(path, 10);
-    const cpuShare = (processCpuMs(serverPid) - cpu0) / (performance.now() - t0);
-    return { single, worst: Math.max(...at10), mean: mean(at10), cpuShare };
-  }, (x) => x.worst >= 4 * x.single && x.mean >= 2 * x.single);
+  const m = await attempts(
+    async () => {
+      const single = Math.min(...(await client.sequential(path, 3)));
+      const cpu0 = processCpuMs(serverPid);
+      const t0 = performance.now();
+      const at10 = await client.concurrent(path, 10);
+      const cpuShare = (processCpuMs(serverPid) - cpu0) / (performance.now() - t0);
+      return { single, worst: Math.max(...at10), mean: mean(at10), cpuShare };
+    },
+    (x) => x.worst >= 4 * x.single && x.mean >= 2 * x.single,
+  );
   const after = (await client.json('/debug/stats')).downstream;
   const serviceMs = downstreamDelayMs(17);
   assert.ok(m.single >= serviceMs && m.single < 150, `one call ${m.single.toFixed(1)} ms`);
@@ -238,18 +249,22 @@ test(`#4 pool: 10 concurrent inventory calls queue on ${INVENTORY_POOL_SIZE} soc
   assert.equal(after.failures, 0);
 });
 
-test('#4 pool: a client that gives up leaves the pool\'s queue (its downstream call is cancelled)', async () => {
+test("#4 pool: a client that gives up leaves the pool's queue (its downstream call is cancelled)", async () => {
   const path = '/api/inventory/256';
   const before = (await client.json('/debug/stats')).downstream;
   const giveUp = new AbortController();
-  const outcomes = Array.from({ length: 10 }, () => new Promise<string>((resolve) => {
-    const req = request(`${demo.url}${path}`, { signal: giveUp.signal }, (res) => {
-      res.resume();
-      resolve(`status ${res.statusCode}`);
-    });
-    req.on('error', (e) => resolve(e.name));
-    req.end();
-  }));
+  const outcomes = Array.from(
+    { length: 10 },
+    () =>
+      new Promise<string>((resolve) => {
+        const req = request(`${demo.url}${path}`, { signal: giveUp.signal }, (res) => {
+          res.resume();
+          resolve(`status ${res.statusCode}`);
+        });
+        req.on('error', (e) => resolve(e.name));
+        req.end();
+      }),
+  );
   // Bounded polls: the server's view of other sockets is no event of ours.
   const poll = async (done: (d: typeof before) => boolean) => {
     let d = before;
@@ -283,7 +298,10 @@ test('plan.yaml: loads with a target, names every request by its route, and runs
   const perIteration = new Map<string, number>();
   for (const r of requests) {
     assert.ok(r.name, `${r.url} has no name`);
-    assert.ok(r.checks.some((c) => c.status !== undefined), `${r.name} has no status check`);
+    assert.ok(
+      r.checks.some((c) => c.status !== undefined),
+      `${r.name} has no status check`,
+    );
     assert.ok(r.url.startsWith(demo.url), r.url);
     perIteration.set(r.name, (perIteration.get(r.name) ?? 0) + 1);
   }
@@ -323,7 +341,11 @@ test('answer-key.json matches the code and the plan: every location exists, ever
   }
   for (const h of key.healthy) assert.ok(names.has(h), h);
   // The N+1's statement is the code's, and the missing index is really missing (demo-postgres.test.ts).
-  const n1 = key.bottlenecks.find((b) => b.id === 'n-plus-one-unindexed') as unknown as { statement: string; statementsPerRequest: number; missingIndex: { table: string; columns: string[] } };
+  const n1 = key.bottlenecks.find((b) => b.id === 'n-plus-one-unindexed') as unknown as {
+    statement: string;
+    statementsPerRequest: number;
+    missingIndex: { table: string; columns: string[] };
+  };
   assert.equal(n1.statement, ITEMS_BY_ORDER_SQL);
   assert.equal(n1.statementsPerRequest, 12);
   assert.deepEqual(n1.missingIndex.columns, ['order_id']);
@@ -350,7 +372,7 @@ test('bad requests: 404 for unknown ids and routes, 400 for a bad limit, 405 for
   assert.equal(post, 405);
 });
 
-test('kill -9 of the server: the downstream child notices and exits too; the database is not the server\'s to stop', async () => {
+test("kill -9 of the server: the downstream child notices and exits too; the database is not the server's to stop", async () => {
   const other = await startDemo({ databaseUrl: database.url });
   const c = new DemoClient(other.url);
   try {

@@ -38,7 +38,14 @@ export interface FakeRunOptions {
   startedAt?: string;
 }
 
-const health = (cpu: number): GeneratorHealth => ({ loopDelayP99Ms: 2, loopDelayMaxMs: 5, cpu, elu: cpu, heapUsedBytes: 20e6, rssBytes: 60e6 });
+const health = (cpu: number): GeneratorHealth => ({
+  loopDelayP99Ms: 2,
+  loopDelayMaxMs: 5,
+  cpu,
+  elu: cpu,
+  heapUsedBytes: 20e6,
+  rssBytes: 60e6,
+});
 
 function series(metric: string, tags: Record<string, string>, acc: Accumulator): SeriesSnapshot {
   return { metric, tags, data: acc.toData() };
@@ -51,8 +58,19 @@ export function fakeRun(o: FakeRunOptions): RunRecord {
   const agg = new RunAggregate();
   o.seconds.forEach((s, index) => {
     const ok = { scenario, name, method, group: '', status: '200', expected_response: 'true' };
-    const bad = { ...ok, status: o.seconds[index]!.errorKind ? '0' : '500', expected_response: 'false', ...(s.errorKind ? { error: s.errorKind } : {}) };
-    const make = () => ({ reqs: new Accumulator('counter'), failed: new Accumulator('rate'), dur: new Accumulator('trend'), lat: new Accumulator('trend'), errors: new Accumulator('counter') });
+    const bad = {
+      ...ok,
+      status: o.seconds[index]!.errorKind ? '0' : '500',
+      expected_response: 'false',
+      ...(s.errorKind ? { error: s.errorKind } : {}),
+    };
+    const make = () => ({
+      reqs: new Accumulator('counter'),
+      failed: new Accumulator('rate'),
+      dur: new Accumulator('trend'),
+      lat: new Accumulator('trend'),
+      errors: new Accumulator('counter'),
+    });
     const good = make();
     const fail = make();
     const nFail = s.failed ?? 0;
@@ -67,9 +85,17 @@ export function fakeRun(o: FakeRunOptions): RunRecord {
       if (isFail) b.errors.add(1);
     }
     const list: SeriesSnapshot[] = [];
-    for (const [b, tags] of [[good, ok], [fail, bad]] as const) {
+    for (const [b, tags] of [
+      [good, ok],
+      [fail, bad],
+    ] as const) {
       if (b.reqs.count === 0) continue;
-      list.push(series('http_reqs', tags, b.reqs), series('http_req_failed', tags, b.failed), series('http_req_duration', tags, b.dur), series('http_req_latency', tags, b.lat));
+      list.push(
+        series('http_reqs', tags, b.reqs),
+        series('http_req_failed', tags, b.failed),
+        series('http_req_duration', tags, b.dur),
+        series('http_req_latency', tags, b.lat),
+      );
       if (b.errors.count) list.push(series('http_req_errors', tags, b.errors));
     }
     const iters = new Accumulator('counter');
@@ -105,15 +131,31 @@ export function fakeRun(o: FakeRunOptions): RunRecord {
     totals: agg.toTotals(),
     intervals: agg.intervals,
     thresholds: [],
-    generator: { limited: false, reasons: [], workers: 1, cpuMax: 0.3, cpuP95: 0.3, loopDelayP99MaxMs: 2, scheduleDelayP99Ms: 0.5, heapUsedMaxBytes: 20e6, rssMaxBytes: 60e6, ...o.generator },
-    connectionsOpened: o.connectionsOpened ?? (o.vus ?? 10),
+    generator: {
+      limited: false,
+      reasons: [],
+      workers: 1,
+      cpuMax: 0.3,
+      cpuP95: 0.3,
+      loopDelayP99MaxMs: 2,
+      scheduleDelayP99Ms: 0.5,
+      heapUsedMaxBytes: 20e6,
+      rssMaxBytes: 60e6,
+      ...o.generator,
+    },
+    connectionsOpened: o.connectionsOpened ?? o.vus ?? 10,
     tagOverflow: [],
     probes: {},
   };
 }
 
 /** n seconds of steady traffic. */
-export function steady(n: number, requests: number, latencyMs: number | ((i: number) => number), extra: Partial<FakeSecond> = {}): FakeSecond[] {
+export function steady(
+  n: number,
+  requests: number,
+  latencyMs: number | ((i: number) => number),
+  extra: Partial<FakeSecond> = {},
+): FakeSecond[] {
   return Array.from({ length: n }, () => ({ requests, latencyMs, ...extra }));
 }
 

@@ -2,12 +2,29 @@
 import type { HttpSettings, Plan, RequestStep, Scenario } from '../../src/plan/types.ts';
 
 export const HTTP: HttpSettings = {
-  timeoutMs: 5000, connectTimeoutMs: 2000, insecureSkipTLSVerify: false, discardResponseBodies: true,
-  keepAlive: true, pipelining: 1, maxBodyBytes: 100 * 1024 * 1024,
+  timeoutMs: 5000,
+  connectTimeoutMs: 2000,
+  insecureSkipTLSVerify: false,
+  discardResponseBodies: true,
+  keepAlive: true,
+  pipelining: 1,
+  maxBodyBytes: 100 * 1024 * 1024,
 };
 
 export function get(url: string, extra: Partial<RequestStep> = {}): RequestStep {
-  return { kind: 'request', method: 'GET', url, headers: {}, body: null, name: null, tags: {}, checks: [], capture: {}, expectedStatuses: null, ...extra };
+  return {
+    kind: 'request',
+    method: 'GET',
+    url,
+    headers: {},
+    body: null,
+    name: null,
+    tags: {},
+    checks: [],
+    capture: {},
+    expectedStatuses: null,
+    ...extra,
+  };
 }
 
 type ScenarioInput = Omit<Scenario, 'startTimeMs' | 'gracefulStopMs' | 'exec' | 'tags' | 'env' | 'flow'> & Partial<Scenario>;

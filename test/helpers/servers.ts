@@ -10,7 +10,9 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startServer(handler: (req: IncomingMessage, res: ServerResponse) => void = (_q, r) => r.end('ok')): Promise<TestServer> {
+export async function startServer(
+  handler: (req: IncomingMessage, res: ServerResponse) => void = (_q, r) => r.end('ok'),
+): Promise<TestServer> {
   const t = { requests: 0 } as TestServer;
   const server = createServer((req, res) => {
     t.requests++;
@@ -22,10 +24,11 @@ export async function startServer(handler: (req: IncomingMessage, res: ServerRes
     server,
     port,
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   });
   return t;
 }

@@ -23,7 +23,14 @@ const scratch = (name: string) => {
   return d;
 };
 
-interface Outcome { committed: string[]; begun: string[]; killedMidSave: boolean; code: number | null; signal: NodeJS.Signals | null; stderr: string }
+interface Outcome {
+  committed: string[];
+  begun: string[];
+  killedMidSave: boolean;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+}
 
 /** Runs the writer; kills it with SIGKILL after `afterSaves` completed saves, during the next one. */
 function runWriter(db: string, prefix: string, opts: { afterSaves: number | null; delayMs: number; maxSaves: number }): Promise<Outcome> {
@@ -58,7 +65,14 @@ function runWriter(db: string, prefix: string, opts: { afterSaves: number | null
     child.on('close', (code, signal) => {
       clearTimeout(guard);
       const last = begun.at(-1);
-      resolve({ committed, begun, killedMidSave: signal === 'SIGKILL' && last !== undefined && !committed.includes(last), code, signal, stderr });
+      resolve({
+        committed,
+        begun,
+        killedMidSave: signal === 'SIGKILL' && last !== undefined && !committed.includes(last),
+        code,
+        signal,
+        stderr,
+      });
     });
   });
 }
@@ -93,7 +107,9 @@ function checkStored(path: string, mustHold: string[]): Set<string> {
   }
 }
 
-test('kill -9 during saves: the database opens, passes integrity_check and holds every committed record', { timeout: 120_000 }, async () => {
+test('kill -9 during saves: the database opens, passes integrity_check and holds every committed record', {
+  timeout: 120_000,
+}, async () => {
   const path = join(scratch('sg-crash-'), 'history.db');
   const mustHold: string[] = [];
   let midSave = 0;

@@ -28,8 +28,18 @@ function run(id: string, startedAt = '2026-11-25T10:00:00.000Z', status: RunReco
 
 function finding(severity: Finding['severity']): Finding {
   return {
-    id: 'PERF-001', audit: 'fake', title: 't', type: 'application', severity, confidence: 0.9, component: 'service',
-    description: 'd', evidence: [], location: null, rootCause: 'r', impact: {},
+    id: 'PERF-001',
+    audit: 'fake',
+    title: 't',
+    type: 'application',
+    severity,
+    confidence: 0.9,
+    component: 'service',
+    description: 'd',
+    evidence: [],
+    location: null,
+    rootCause: 'r',
+    impact: {},
     recommendation: { approach: 'a', expectedImprovement: 'e', effort: 'low', testingRequired: 't', rollbackPlan: 'r' },
   };
 }
@@ -79,18 +89,42 @@ test('refs: full id, unique prefix ≥ 6, latest, latest~N, kind filter, clear e
   assert.equal(h.get('latest', 'assess').id, '99999999-assess');
   assert.equal(h.resolve('latest~2').id, 'abcdef02-0000');
 
-  assert.equal(codeOf(() => h.get('abcdef')), 'ambiguous');
+  assert.equal(
+    codeOf(() => h.get('abcdef')),
+    'ambiguous',
+  );
   assert.throws(() => h.get('abcdef'), /abcdef01-0000.*abcdef02-0000|abcdef02-0000.*abcdef01-0000/);
-  assert.equal(codeOf(() => h.get('abcde')), 'bad_ref');
+  assert.equal(
+    codeOf(() => h.get('abcde')),
+    'bad_ref',
+  );
   assert.throws(() => h.get('abc'), /at least 6 characters/);
-  assert.equal(codeOf(() => h.get('latest~4')), 'not_found');
+  assert.equal(
+    codeOf(() => h.get('latest~4')),
+    'not_found',
+  );
   assert.throws(() => h.get('latest~9'), /holds only 4 runs/);
-  assert.equal(codeOf(() => h.get('latest~1', 'assess')), 'not_found');
-  assert.equal(codeOf(() => h.get('ffffffff')), 'not_found');
+  assert.equal(
+    codeOf(() => h.get('latest~1', 'assess')),
+    'not_found',
+  );
+  assert.equal(
+    codeOf(() => h.get('ffffffff')),
+    'not_found',
+  );
   assert.throws(() => h.get('ffffffff'), /no run "ffffffff" in history/);
-  assert.equal(codeOf(() => h.get('99999999', 'run')), 'not_found');
-  assert.equal(codeOf(() => h.get('latest~x')), 'bad_ref');
-  assert.equal(codeOf(() => h.get('')), 'bad_ref');
+  assert.equal(
+    codeOf(() => h.get('99999999', 'run')),
+    'not_found',
+  );
+  assert.equal(
+    codeOf(() => h.get('latest~x')),
+    'bad_ref',
+  );
+  assert.equal(
+    codeOf(() => h.get('')),
+    'bad_ref',
+  );
   h.close();
 });
 
@@ -106,7 +140,11 @@ test('property: every prefix ≥ 6 resolves to its id exactly when no other id s
             const prefix = id.slice(0, n);
             const sharing = ids.filter((o) => o.startsWith(prefix));
             if (sharing.length === 1 || prefix === id) assert.equal(h.get(prefix).id, id);
-            else assert.equal(codeOf(() => h.get(prefix)), 'ambiguous');
+            else
+              assert.equal(
+                codeOf(() => h.get(prefix)),
+                'ambiguous',
+              );
           }
         }
         assert.equal(h.get('latest').id, ids.at(-1));
@@ -124,13 +162,23 @@ test('list: newest first, limit, kind filter, key figures in the summary', () =>
   h.save(run('aaaaaaaa-1', '2026-11-25T10:00:00.000Z'));
   h.save(run('bbbbbbbb-2', '2026-11-25T12:00:00.000Z', 'interrupted'));
   const a = fakeAssessment([fakePhase('stress', run('x-stress')), fakePhase('baseline', fakeRun({ seconds: steady(10, 200, 100) }))], {
-    id: 'cccccccc-3', startedAt: '2026-11-25T11:00:00.000Z',
+    id: 'cccccccc-3',
+    startedAt: '2026-11-25T11:00:00.000Z',
     findings: [finding('critical'), finding('medium'), finding('medium'), finding('info')],
   });
   h.save(a);
-  assert.deepEqual(h.list().map((e) => e.id), ['bbbbbbbb-2', 'cccccccc-3', 'aaaaaaaa-1']);
-  assert.deepEqual(h.list(2).map((e) => e.id), ['bbbbbbbb-2', 'cccccccc-3']);
-  assert.deepEqual(h.list(undefined, 'run').map((e) => e.id), ['bbbbbbbb-2', 'aaaaaaaa-1']);
+  assert.deepEqual(
+    h.list().map((e) => e.id),
+    ['bbbbbbbb-2', 'cccccccc-3', 'aaaaaaaa-1'],
+  );
+  assert.deepEqual(
+    h.list(2).map((e) => e.id),
+    ['bbbbbbbb-2', 'cccccccc-3'],
+  );
+  assert.deepEqual(
+    h.list(undefined, 'run').map((e) => e.id),
+    ['bbbbbbbb-2', 'aaaaaaaa-1'],
+  );
   assert.deepEqual(h.list(0), []);
 
   const [r] = h.list(1);
@@ -170,7 +218,10 @@ test('schema: WAL, user_version, schema_version log; reopening does not migrate 
   assert.equal((db.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode, 'wal');
   assert.equal((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version, SCHEMA_VERSION);
   const log = db.prepare('SELECT version FROM schema_version').all() as Array<{ version: number }>;
-  assert.deepEqual(log.map((r) => r.version), [1, 2]);
+  assert.deepEqual(
+    log.map((r) => r.version),
+    [1, 2],
+  );
   db.close();
 });
 
@@ -182,9 +233,14 @@ test('each record keeps the command that made it: history listed profile runs as
   store.save(profile);
   store.save(demo);
   store.save(run('run-00000001'));
-  assert.deepEqual(store.list().map((e) => [e.id, e.kind, e.command]), [
-    ['prof-0000001', 'assess', 'profile'], ['demo-0000001', 'assess', 'demo'], ['run-00000001', 'run', 'run'],
-  ]);
+  assert.deepEqual(
+    store.list().map((e) => [e.id, e.kind, e.command]),
+    [
+      ['prof-0000001', 'assess', 'profile'],
+      ['demo-0000001', 'assess', 'demo'],
+      ['run-00000001', 'run', 'run'],
+    ],
+  );
   store.close();
 });
 
@@ -193,18 +249,38 @@ test('a version-1 database opens: its records get their command from the stored 
   const db = new DatabaseSync(path);
   db.exec(MIGRATIONS[0]!.sql);
   db.exec('PRAGMA user_version = 1');
-  const insert = db.prepare(`INSERT INTO records (id, kind, target, started_at, status, saved_at, size_bytes, record) VALUES (?, ?, 't', ?, 'completed', ?, 1, ?)`);
+  const insert = db.prepare(
+    `INSERT INTO records (id, kind, target, started_at, status, saved_at, size_bytes, record) VALUES (?, ?, 't', ?, 'completed', ?, 1, ?)`,
+  );
   const at = '2026-11-25T10:00:00.000Z';
   // A profile from before records carried `command` (recognised by probes.profile), one with it, a plain assessment, a run.
-  insert.run('old-profile1', 'assess', '2026-11-25T10:03:00.000Z', at, JSON.stringify({ ...fakeAssessment([]), id: 'old-profile1', probes: { profile: { command: ['node', 's.js'] } } }));
-  insert.run('old-db000001', 'assess', '2026-11-25T10:02:00.000Z', at, JSON.stringify({ ...fakeAssessment([]), id: 'old-db000001', command: 'db' }));
+  insert.run(
+    'old-profile1',
+    'assess',
+    '2026-11-25T10:03:00.000Z',
+    at,
+    JSON.stringify({ ...fakeAssessment([]), id: 'old-profile1', probes: { profile: { command: ['node', 's.js'] } } }),
+  );
+  insert.run(
+    'old-db000001',
+    'assess',
+    '2026-11-25T10:02:00.000Z',
+    at,
+    JSON.stringify({ ...fakeAssessment([]), id: 'old-db000001', command: 'db' }),
+  );
   insert.run('old-assess01', 'assess', '2026-11-25T10:01:00.000Z', at, JSON.stringify({ ...fakeAssessment([]), id: 'old-assess01' }));
   insert.run('old-run00001', 'run', at, at, JSON.stringify(run('old-run00001')));
   db.close();
   const store = openHistory(path);
-  assert.deepEqual(store.list().map((e) => [e.id, e.command]), [
-    ['old-profile1', 'profile'], ['old-db000001', 'db'], ['old-assess01', 'assess'], ['old-run00001', 'run'],
-  ]);
+  assert.deepEqual(
+    store.list().map((e) => [e.id, e.command]),
+    [
+      ['old-profile1', 'profile'],
+      ['old-db000001', 'db'],
+      ['old-assess01', 'assess'],
+      ['old-run00001', 'run'],
+    ],
+  );
   assert.equal(store.get('old-profile1').id, 'old-profile1', 'the old records still read back whole');
   store.close();
 });
@@ -216,16 +292,25 @@ test('a database from a newer speedguard, a non-database file, a missing file: c
   const db = new DatabaseSync(newer);
   db.exec(`PRAGMA user_version = ${SCHEMA_VERSION + 1}`);
   db.close();
-  assert.equal(codeOf(() => openHistory(newer)), 'newer_schema');
+  assert.equal(
+    codeOf(() => openHistory(newer)),
+    'newer_schema',
+  );
   assert.throws(() => openHistory(newer), /newer than this speedguard knows/);
 
   const junk = join(dir, 'junk.db');
   writeFileSync(junk, 'this is not sqlite, just some text long enough to have a header '.repeat(20));
-  assert.equal(codeOf(() => openHistory(junk)), 'not_a_database');
+  assert.equal(
+    codeOf(() => openHistory(junk)),
+    'not_a_database',
+  );
   assert.throws(() => openHistory(junk), /junk\.db is not a speedguard history database/);
 
   const missing = join(dir, 'nope', 'h.db');
-  assert.equal(codeOf(() => openHistory(missing, { create: false })), 'missing_database');
+  assert.equal(
+    codeOf(() => openHistory(missing, { create: false })),
+    'missing_database',
+  );
   assert.throws(() => openHistory(missing, { create: false }), /no history database at .*nope/);
   assert.equal(existsSync(join(dir, 'nope')), false, 'create:false creates nothing');
 });
@@ -288,7 +373,10 @@ test('a prefix shared by a run and an assessment is ambiguous, unless the kind d
   const h = openHistory(join(tmp(), 'h.db'));
   h.save(run('c0ffee11-run'));
   h.save(fakeAssessment([], { id: 'c0ffee22-assess' }));
-  assert.equal(codeOf(() => h.get('c0ffee')), 'ambiguous');
+  assert.equal(
+    codeOf(() => h.get('c0ffee')),
+    'ambiguous',
+  );
   assert.equal(h.get('c0ffee', 'run').id, 'c0ffee11-run');
   assert.equal(h.get('c0ffee', 'assess').id, 'c0ffee22-assess');
   assert.throws(() => h.get('c0ffee11-run', 'assess'), /c0ffee11-run is a run record, not assess/);

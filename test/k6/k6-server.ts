@@ -21,7 +21,11 @@ export async function startK6Server(): Promise<K6TestServer> {
       };
       if (path === '/echo') {
         let body: unknown = raw;
-        try { body = JSON.parse(raw); } catch { /* not JSON */ }
+        try {
+          body = JSON.parse(raw);
+        } catch {
+          /* not JSON */
+        }
         return json(200, { method: req.method, body, rawBody: raw, headers: req.headers, query: Object.fromEntries(url.searchParams) });
       }
       if (path === '/login') {
@@ -51,7 +55,9 @@ export async function startK6Server(): Promise<K6TestServer> {
       }
       if (path === '/page') {
         res.writeHead(200, { 'content-type': 'text/html' });
-        return res.end('<html><head><title>Shop</title></head><body><a href="/echo?from=link">1</a><a href="/two">2</a><form action="/echo" method="POST"><input name="q" value="shoes"><input type="checkbox" name="c" value="1"><input type="submit" name="go" value="Search"></form></body></html>');
+        return res.end(
+          '<html><head><title>Shop</title></head><body><a href="/echo?from=link">1</a><a href="/two">2</a><form action="/echo" method="POST"><input name="q" value="shoes"><input type="checkbox" name="c" value="1"><input type="submit" name="go" value="Search"></form></body></html>',
+        );
       }
       if (path === '/token') return json(200, { token: 'tok123' });
       if (path === '/teardown') {

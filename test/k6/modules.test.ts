@@ -22,7 +22,7 @@ test('gjson subset: paths, indexes, # and escaped dots', () => {
   assert.equal(gjsonGet(v, 'items.x'), undefined);
 });
 
-test('base64 in k6\'s four variants, round trips and string output', () => {
+test("base64 in k6's four variants, round trips and string output", () => {
   const input = 'hello?>~';
   assert.equal(b64encode(input), 'aGVsbG8/Pn4=');
   assert.equal(b64encode(input, 'rawstd'), 'aGVsbG8/Pn4');
@@ -32,10 +32,13 @@ test('base64 in k6\'s four variants, round trips and string output', () => {
   assert.ok(b64decode('aGk=') instanceof ArrayBuffer);
 });
 
-test('hashes and HMAC with k6\'s output encodings', () => {
+test("hashes and HMAC with k6's output encodings", () => {
   assert.equal(crypto.sha256('abc', 'hex'), 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
   assert.equal(crypto.md5('abc', 'hex'), '900150983cd24fb0d6963f7d28e17f72');
-  assert.equal(crypto.hmac('sha256', 'key', 'The quick brown fox jumps over the lazy dog', 'hex'), 'f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8');
+  assert.equal(
+    crypto.hmac('sha256', 'key', 'The quick brown fox jumps over the lazy dog', 'hex'),
+    'f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8',
+  );
   const h = crypto.createHash('sha1');
   h.update('a');
   h.update('bc');
@@ -62,7 +65,7 @@ test('cookie jar: set, cookiesForURL, delete, clear; response cookies parsed', (
   assert.equal(c.sid![0]!.max_age, 60);
 });
 
-test('header names in Go\'s canonical form', () => {
+test("header names in Go's canonical form", () => {
   assert.equal(canonicalHeader('content-type'), 'Content-Type');
   assert.equal(canonicalHeader('x-request-id'), 'X-Request-Id');
   assert.equal(canonicalHeader('etag'), 'Etag');
@@ -70,21 +73,40 @@ test('header names in Go\'s canonical form', () => {
 
 test('k6 options map to plan options; unsupported ones are named', () => {
   const warnings: string[] = [];
-  const o = mapK6Options({
-    vus: 5, duration: '10s', tags: { env: 'ci' }, thresholds: { http_req_failed: ['rate<0.01'] },
-    insecureSkipTLSVerify: true, noConnectionReuse: true, maxRedirects: 3, userAgent: 'x', rps: 10,
-    scenarios: { s: { executor: 'constant-vus', vus: 2, duration: '1s', options: { browser: {} } } },
-  }, (l) => warnings.push(l));
+  const o = mapK6Options(
+    {
+      vus: 5,
+      duration: '10s',
+      tags: { env: 'ci' },
+      thresholds: { http_req_failed: ['rate<0.01'] },
+      insecureSkipTLSVerify: true,
+      noConnectionReuse: true,
+      maxRedirects: 3,
+      userAgent: 'x',
+      rps: 10,
+      scenarios: { s: { executor: 'constant-vus', vus: 2, duration: '1s', options: { browser: {} } } },
+    },
+    (l) => warnings.push(l),
+  );
   assert.equal(o.vus, 5);
   assert.deepEqual(o.http, { discardResponseBodies: false, insecureSkipTLSVerify: true, keepAlive: false });
   assert.deepEqual(Object.keys(o.thresholds!).sort(), ['http_req_failed', 'k6_test_abort']);
   assert.deepEqual(o.scenarios!.s, { executor: 'constant-vus', vus: 2, duration: '1s' });
-  assert.deepEqual(warnings, ['scenario "s": option(s) not supported by speedguard, ignored: options', 'k6 option(s) not supported by speedguard, ignored: rps']);
+  assert.deepEqual(warnings, [
+    'scenario "s": option(s) not supported by speedguard, ignored: options',
+    'k6 option(s) not supported by speedguard, ignored: rps',
+  ]);
 });
 
 test('summary export: rate → value, thresholds true when failed, groups and checks keyed by name', () => {
   const data: K6SummaryData = {
-    root_group: { name: '', path: '', id: 'r', groups: [{ name: 'g', path: '::g', id: 'g', groups: [], checks: [{ name: 'ok', path: '::g::ok', id: 'c', passes: 3, fails: 1 }] }], checks: [] },
+    root_group: {
+      name: '',
+      path: '',
+      id: 'r',
+      groups: [{ name: 'g', path: '::g', id: 'g', groups: [], checks: [{ name: 'ok', path: '::g::ok', id: 'c', passes: 3, fails: 1 }] }],
+      checks: [],
+    },
     options: { summaryTrendStats: ['avg'], summaryTimeUnit: '', noColor: true },
     state: { isStdOutTTY: false, isStdErrTTY: false, testRunDurationMs: 1000 },
     metrics: {
@@ -92,7 +114,10 @@ test('summary export: rate → value, thresholds true when failed, groups and ch
       http_req_duration: { type: 'trend', contains: 'time', values: { avg: 12 }, thresholds: { 'avg<100': { ok: true } } },
     },
   };
-  const e = buildK6SummaryExport(data) as { metrics: Record<string, Record<string, unknown>>; root_group: { groups: Record<string, { checks: Record<string, { passes: number }> }> } };
+  const e = buildK6SummaryExport(data) as {
+    metrics: Record<string, Record<string, unknown>>;
+    root_group: { groups: Record<string, { checks: Record<string, { passes: number }> }> };
+  };
   assert.deepEqual(e.metrics.checks, { value: 0.75, passes: 3, fails: 1, thresholds: { 'rate>0.9': true } });
   assert.deepEqual(e.metrics.http_req_duration, { avg: 12, thresholds: { 'avg<100': false } });
   assert.equal(e.root_group.groups.g!.checks.ok!.passes, 3);

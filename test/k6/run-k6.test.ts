@@ -33,7 +33,10 @@ interface Group {
 let runs = 0;
 async function runScript(name: string, extra: string[] = []): Promise<CliResult & { exp: Export | null }> {
   const file = join(out, `summary-${runs++}.json`);
-  const r = await runCli(['run', join(SCRIPTS, name), '-e', `BASE=${server.url}`, '--no-history', '-q', '--summary-export', file, ...extra], { timeoutMs: 60_000 });
+  const r = await runCli(
+    ['run', join(SCRIPTS, name), '-e', `BASE=${server.url}`, '--no-history', '-q', '--summary-export', file, ...extra],
+    { timeoutMs: 60_000 },
+  );
   let exp: Export | null = null;
   try {
     exp = JSON.parse(readFileSync(file, 'utf8')) as Export;
@@ -57,7 +60,19 @@ test('the HTTP verbs, headers, timings, form and JSON bodies, html(), clickLink 
   assert.equal(r.code, 0, r.stderr);
   const c = checks(r.exp!.root_group);
   for (const m of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'PURGE']) assert.deepEqual(c[`::${m} echoed`], [2, 0], m);
-  for (const name of ['json body sent', 'header canonical', 'timings present', 'proto', 'HEAD has no body', 'object body is a form', 'title via find', 'links counted', 'attribute read', 'clickLink followed', 'submitForm posted the form']) {
+  for (const name of [
+    'json body sent',
+    'header canonical',
+    'timings present',
+    'proto',
+    'HEAD has no body',
+    'object body is a form',
+    'title via find',
+    'links counted',
+    'attribute read',
+    'clickLink followed',
+    'submitForm posted the form',
+  ]) {
     assert.deepEqual(c[`::${name}`], [2, 0], name);
   }
   assert.equal(count(r.exp!, 'http_reqs'), 24);
@@ -69,10 +84,15 @@ test('cookies (jar, jar.set, request cookies with replace), redirects and basic 
   assert.equal(r.code, 0, r.stderr);
   const c = checks(r.exp!.root_group);
   const expected = {
-    '::cookies::jar sends the session': [4, 0], '::cookies::jar holds it': [4, 0], '::cookies::jar.set cookie sent': [4, 0],
-    '::cookies::replace: true overrides the jar': [4, 0], '::cookies::response cookies': [4, 0],
-    '::redirects::followed to the end': [4, 0], '::redirects::redirects: 0 stops': [4, 0],
-    '::auth::basic auth accepted': [4, 0], '::auth::wrong password refused': [4, 0],
+    '::cookies::jar sends the session': [4, 0],
+    '::cookies::jar holds it': [4, 0],
+    '::cookies::jar.set cookie sent': [4, 0],
+    '::cookies::replace: true overrides the jar': [4, 0],
+    '::cookies::response cookies': [4, 0],
+    '::redirects::followed to the end': [4, 0],
+    '::redirects::redirects: 0 stops': [4, 0],
+    '::auth::basic auth accepted': [4, 0],
+    '::auth::wrong password refused': [4, 0],
   };
   assert.deepEqual(c, expected);
   // Per iteration: 5 cookie requests, 4 + 1 redirect hops, 2 auth requests (k6 counts every hop).
@@ -100,7 +120,7 @@ test('a failed threshold exits 99', async () => {
   assert.equal(r.code, 99, r.stderr);
 });
 
-test('http.batch (array and object) and nested groups give k6\'s group tree', async () => {
+test("http.batch (array and object) and nested groups give k6's group tree", async () => {
   const r = await runScript('batch-groups.js');
   assert.equal(r.code, 0, r.stderr);
   const g = r.exp!.root_group;
@@ -108,7 +128,10 @@ test('http.batch (array and object) and nested groups give k6\'s group tree', as
   assert.deepEqual(Object.keys(g.groups.shop!.groups).sort(), ['browse', 'buy']);
   assert.equal(g.groups.shop!.groups.browse!.path, '::shop::browse');
   assert.deepEqual(checks(g), {
-    '::root check': [2, 0], '::shop::browse::three answers': [2, 0], '::shop::browse::named answers': [2, 0], '::shop::buy::ordered': [2, 0],
+    '::root check': [2, 0],
+    '::shop::browse::three answers': [2, 0],
+    '::shop::browse::named answers': [2, 0],
+    '::shop::buy::ordered': [2, 0],
   });
   assert.equal(count(r.exp!, 'http_reqs'), 12);
   assert.ok(r.exp!.metrics['group_duration'], 'group_duration recorded');
@@ -119,7 +142,10 @@ test('setup() data reaches every iteration and teardown()', async () => {
   const r = await runScript('lifecycle.js');
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(checks(r.exp!.root_group), { '::token from setup': [4, 0], '::setup ran as VU 0': [4, 0], '::__VU is 1-based': [4, 0] });
-  assert.deepEqual(server.teardowns.slice(before).map((b) => JSON.parse(b)), [{ token: 'tok123', vu: 0 }]);
+  assert.deepEqual(
+    server.teardowns.slice(before).map((b) => JSON.parse(b)),
+    [{ token: 'tok123', vu: 0 }],
+  );
   assert.equal(count(r.exp!, 'http_reqs'), 4, 'setup and teardown requests are not part of the measured load');
 });
 
@@ -127,7 +153,10 @@ test('two scenarios with exec, env, tags and a SharedArray read with open()', as
   const r = await runScript('scenarios.js');
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(checks(r.exp!.root_group), {
-    '::scenario env': [6, 0], '::scenario name': [6, 0], '::user from the shared array': [4, 0], '::shared array is read-only': [4, 0],
+    '::scenario env': [6, 0],
+    '::scenario name': [6, 0],
+    '::user from the shared array': [4, 0],
+    '::shared array is read-only': [4, 0],
   });
   const m = r.exp!.metrics;
   assert.deepEqual(m['http_reqs{flow:browse}']!.thresholds, { 'count==6': false });
@@ -143,12 +172,15 @@ test('--summary-trend-stats chooses the trend stats of the k6 export; a bad one 
   assert.match(bad.stderr, /--summary-trend-stats: "p95" is not a trend stat/);
 });
 
-test('handleSummary gets k6\'s data shape and writes stdout and files', async () => {
+test("handleSummary gets k6's data shape and writes stdout and files", async () => {
   const file = join(out, 'handled.json');
   const r = await runScript('summary.js', ['-e', `OUT=${file}`]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, 'reqs=3 passes=3 path=::g::status 200 ok=true\n');
-  const data = JSON.parse(readFileSync(file, 'utf8')) as { metrics: Record<string, { type: string; contains: string; values: Record<string, number> }>; options: { summaryTrendStats: string[] } };
+  const data = JSON.parse(readFileSync(file, 'utf8')) as {
+    metrics: Record<string, { type: string; contains: string; values: Record<string, number> }>;
+    options: { summaryTrendStats: string[] };
+  };
   assert.deepEqual(Object.keys(data.metrics.http_req_duration!.values), ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)']);
   assert.equal(data.metrics.http_req_duration!.contains, 'time');
   assert.deepEqual(data.metrics.checks!.values, { rate: 1, passes: 3, fails: 0 });
@@ -158,7 +190,11 @@ test('handleSummary gets k6\'s data shape and writes stdout and files', async ()
 test('helper functions calling http inside group, map, forEach and try/catch, across a local module', async () => {
   const r = await runScript('helpers.js');
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(checks(r.exp!.root_group), { '::login::logged in': [2, 0], '::map gave responses': [2, 0], '::error from a helper is caught': [2, 0] });
+  assert.deepEqual(checks(r.exp!.root_group), {
+    '::login::logged in': [2, 0],
+    '::map gave responses': [2, 0],
+    '::error from a helper is caught': [2, 0],
+  });
   // login + 3 (map) + 3 (forEach) + 1 (the failing page) per iteration
   assert.equal(count(r.exp!, 'http_reqs'), 2 * 8);
   assert.doesNotMatch(r.stderr, /still in flight|promise/);
@@ -199,8 +235,18 @@ test('a run that sent nothing is not a success; a promise given to check() is ca
   assert.match(promise.stderr, /still in flight/);
 });
 
-test('k6 flags: -u/-i replace the script\'s execution, --tag tags every sample, --http-debug prints exchanges', async () => {
-  const r = await runScript('verbs.js', ['-i', '1', '-u', '1', '--tag', 'env=ci', '--threshold', 'http_reqs{env:ci}:count==12', '--http-debug']);
+test("k6 flags: -u/-i replace the script's execution, --tag tags every sample, --http-debug prints exchanges", async () => {
+  const r = await runScript('verbs.js', [
+    '-i',
+    '1',
+    '-u',
+    '1',
+    '--tag',
+    'env=ci',
+    '--threshold',
+    'http_reqs{env:ci}:count==12',
+    '--http-debug',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(count(r.exp!, 'http_reqs'), 12);
   assert.deepEqual(r.exp!.metrics['http_reqs{env:ci}']!.thresholds, { 'count==12': false });
@@ -226,7 +272,10 @@ test('init code and module-level state are per VU (its own module instance), hel
   const r = await runScript('per-vu-state.js');
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(checks(r.exp!.root_group), {
-    '::init ran for this VU': [9, 0], '::per-VU data from init': [9, 0], "::module state is this VU's": [9, 0], "::helper module state is this VU's": [9, 0],
+    '::init ran for this VU': [9, 0],
+    '::per-VU data from init': [9, 0],
+    "::module state is this VU's": [9, 0],
+    "::helper module state is this VU's": [9, 0],
   });
   assert.equal(count(r.exp!, 'http_reqs'), 3, 'one login per VU');
 });

@@ -42,7 +42,10 @@ export default { group, sleep, check };
 let seq = 0;
 
 /** Writes the modules, transforms them as the loader would, and runs the entry's default export. */
-async function runK6(files: Record<string, string>, entry = 'main.js'): Promise<{ log: string[]; result: unknown; out: Record<string, string> }> {
+async function runK6(
+  files: Record<string, string>,
+  entry = 'main.js',
+): Promise<{ log: string[]; result: unknown; out: Record<string, string> }> {
   const root = mkdtempSync(join(tmpdir(), `k6-transform-${seq++}-`));
   const src = join(root, 'src');
   const run = join(root, 'run');
@@ -109,7 +112,16 @@ export default function () {
 `,
   });
   assert.deepEqual(result, ['/m/1', '/m/2']);
-  assert.deepEqual(log, ['start POST /p/a', 'end POST /p/a', 'start POST /p/b', 'end POST /p/b', 'start GET /m/1', 'end GET /m/1', 'start GET /m/2', 'end GET /m/2']);
+  assert.deepEqual(log, [
+    'start POST /p/a',
+    'end POST /p/a',
+    'start POST /p/b',
+    'end POST /p/b',
+    'start GET /m/1',
+    'end GET /m/1',
+    'start GET /m/2',
+    'end GET /m/2',
+  ]);
 });
 
 test('filter, some, find and reduce with requests keep k6 order and results', async () => {
@@ -159,7 +171,16 @@ export default function () {
 }
 `,
   });
-  assert.deepEqual(log, ['group outer', 'group inner', 'start GET /g', 'end GET /g', 'check ok true', '/group inner', 'slept', '/group outer']);
+  assert.deepEqual(log, [
+    'group outer',
+    'group inner',
+    'start GET /g',
+    'end GET /g',
+    'check ok true',
+    '/group inner',
+    'slept',
+    '/group outer',
+  ]);
 });
 
 test('a callback handed to a local helper: the helper awaits it (retry pattern)', async () => {
@@ -177,7 +198,10 @@ export default function () {
 `,
   });
   assert.equal(result, '/ok');
-  assert.deepEqual(log.filter((l) => l.startsWith('end')), ['end GET /fail0', 'end GET /fail1', 'end GET /ok']);
+  assert.deepEqual(
+    log.filter((l) => l.startsWith('end')),
+    ['end GET /fail0', 'end GET /fail1', 'end GET /ok'],
+  );
 });
 
 test('across local modules: named, namespace, object and class exports', async () => {
@@ -226,7 +250,10 @@ export default function () {
 }
 `,
   });
-  assert.deepEqual(log.filter((l) => l.startsWith('start')), ['start GET /s1', 'start GET /s2', 'start GET /f1', 'start GET /f2']);
+  assert.deepEqual(
+    log.filter((l) => l.startsWith('start')),
+    ['start GET /s1', 'start GET /s2', 'start GET /f1', 'start GET /f2'],
+  );
   assert.equal(log.length, 8);
   for (let i = 0; i < log.length; i += 2) assert.equal(log[i]!.replace('start', 'end'), log[i + 1]);
 });
@@ -246,14 +273,38 @@ function program(chain: Wrapper[]): string {
   chain.forEach((w, i) => {
     const name = `h${i}`;
     switch (w) {
-      case 'fn': defs.push(`function ${name}() {\n  return ${inner};\n}`); inner = `${name}()`; break;
-      case 'arrow': defs.push(`const ${name} = () =>\n  ${inner};`); inner = `${name}()`; break;
-      case 'method': defs.push(`const o${i} = {\n  ${name}() { return ${inner}; },\n};`); inner = `o${i}.${name}()`; break;
-      case 'forEach': defs.push(`function ${name}() {\n  let v;\n  [0, 1].forEach(() => { v = ${inner}; });\n  return v;\n}`); inner = `${name}()`; break;
-      case 'map': defs.push(`function ${name}() {\n  return [0].map(() => ${inner})[0];\n}`); inner = `${name}()`; break;
-      case 'try': defs.push(`function ${name}() {\n  try { return ${inner}; } catch (e) { return 'x'; }\n}`); inner = `${name}()`; break;
-      case 'group': defs.push(`function ${name}() {\n  let v;\n  group('g${i}', () => { v = ${inner}; });\n  return v;\n}`); inner = `${name}()`; break;
-      case 'param': defs.push(`function call${i}(f) { return f(); }\nfunction ${name}() {\n  return call${i}(() => ${inner});\n}`); inner = `${name}()`; break;
+      case 'fn':
+        defs.push(`function ${name}() {\n  return ${inner};\n}`);
+        inner = `${name}()`;
+        break;
+      case 'arrow':
+        defs.push(`const ${name} = () =>\n  ${inner};`);
+        inner = `${name}()`;
+        break;
+      case 'method':
+        defs.push(`const o${i} = {\n  ${name}() { return ${inner}; },\n};`);
+        inner = `o${i}.${name}()`;
+        break;
+      case 'forEach':
+        defs.push(`function ${name}() {\n  let v;\n  [0, 1].forEach(() => { v = ${inner}; });\n  return v;\n}`);
+        inner = `${name}()`;
+        break;
+      case 'map':
+        defs.push(`function ${name}() {\n  return [0].map(() => ${inner})[0];\n}`);
+        inner = `${name}()`;
+        break;
+      case 'try':
+        defs.push(`function ${name}() {\n  try { return ${inner}; } catch (e) { return 'x'; }\n}`);
+        inner = `${name}()`;
+        break;
+      case 'group':
+        defs.push(`function ${name}() {\n  let v;\n  group('g${i}', () => { v = ${inner}; });\n  return v;\n}`);
+        inner = `${name}()`;
+        break;
+      case 'param':
+        defs.push(`function call${i}(f) { return f(); }\nfunction ${name}() {\n  return call${i}(() => ${inner});\n}`);
+        inner = `${name}()`;
+        break;
     }
   });
   return `import http from 'k6/http';\nimport { group } from 'k6';\n${defs.join('\n')}\nexport default function () {\n  return ${inner};\n}\n`;

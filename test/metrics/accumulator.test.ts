@@ -8,7 +8,10 @@ import { Accumulator } from '../../src/metrics/accumulator.ts';
 import { decodeHistogram, encodeHistogram } from '../../src/metrics/histogram.ts';
 
 /** Every value recorded in one accumulator, and the parts recorded apart then merged with `merge`. */
-function wholeAndMerged(parts: number[][], merge: (into: Accumulator, part: Accumulator) => void): { whole: Accumulator; merged: Accumulator } {
+function wholeAndMerged(
+  parts: number[][],
+  merge: (into: Accumulator, part: Accumulator) => void,
+): { whole: Accumulator; merged: Accumulator } {
   const whole = new Accumulator('trend');
   const merged = new Accumulator('trend');
   for (const part of parts) {
@@ -134,7 +137,10 @@ test('batched trend recording equals recording every sample directly, whatever r
 test('merging accumulators (occupied buckets only) equals recording everything in one', () => {
   fc.assert(
     fc.property(
-      fc.array(fc.array(fc.oneof(fc.double({ min: 0, max: 4_000_000, noNaN: true }), fc.constantFrom(0, 0.0004, 1)), { maxLength: 400 }), { minLength: 1, maxLength: 5 }),
+      fc.array(fc.array(fc.oneof(fc.double({ min: 0, max: 4_000_000, noNaN: true }), fc.constantFrom(0, 0.0004, 1)), { maxLength: 400 }), {
+        minLength: 1,
+        maxLength: 5,
+      }),
       (parts) => {
         const { whole, merged } = wholeAndMerged(parts, (into, a) => into.merge(a));
         assert.equal(merged.hist!.totalCount, whole.hist!.totalCount);

@@ -32,9 +32,7 @@ test('rejects malformed and negative durations with a clear message', () => {
     assert.throws(
       () => parseDuration(bad),
       (error: unknown) =>
-        error instanceof DurationError &&
-        error.message.includes(JSON.stringify(bad)) &&
-        error.message.includes('"30s", "1m30s", "500ms"'),
+        error instanceof DurationError && error.message.includes(JSON.stringify(bad)) && error.message.includes('"30s", "1m30s", "500ms"'),
       `parseDuration(${JSON.stringify(bad)})`,
     );
   }

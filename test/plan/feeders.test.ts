@@ -58,7 +58,13 @@ test('sequential cursors wrap around; random cursors pick with the given random 
   assert.equal(take(createCursor(rows, 'sequential', 2), 4), '2012');
   const randoms = [0, 0.99, 0.5, 0.34];
   let i = 0;
-  assert.equal(take(createCursor(rows, 'random', 0, () => randoms[i++]!), 4), '0211');
+  assert.equal(
+    take(
+      createCursor(rows, 'random', 0, () => randoms[i++]!),
+      4,
+    ),
+    '0211',
+  );
   assert.throws(() => createCursor([], 'sequential'), RangeError);
 });
 
@@ -82,8 +88,14 @@ test('property: partitionRows splits rows across workers without loss or overlap
         for (const part of parts) assert.deepEqual(part, all);
         return;
       }
-      const seen = parts.flat().map((r) => Number(r.i)).sort((a, b) => a - b);
-      assert.deepEqual(seen, all.map((_, i) => i));
+      const seen = parts
+        .flat()
+        .map((r) => Number(r.i))
+        .sort((a, b) => a - b);
+      assert.deepEqual(
+        seen,
+        all.map((_, i) => i),
+      );
     }),
     { numRuns: 300 },
   );

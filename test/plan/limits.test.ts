@@ -10,7 +10,10 @@ const url = 'http://127.0.0.1:1/';
 
 test('refused: huge rates, VUs, durations, iterations — each names the field and the limit', () => {
   const cases: Array<[Parameters<typeof planFromUrl>[1], RegExp]> = [
-    [{ rate: 1e300, duration: '1s' }, /^rate: .* is above the limit of 200,000\/s \(100,000\/s per worker × 2 worker\(s\)\); add --no-limits/],
+    [
+      { rate: 1e300, duration: '1s' },
+      /^rate: .* is above the limit of 200,000\/s \(100,000\/s per worker × 2 worker\(s\)\); add --no-limits/,
+    ],
     [{ rate: 1e7, duration: '3s' }, /rate: 10,000,000 iterations\/s is above the limit/],
     [{ vus: 1e12, duration: '1s' }, /vus: 1,000,000,000,000 VUs is above the limit/],
     [{ vus: 200_000, duration: '1s' }, /vus: 200,000 VUs is above the limit/],
@@ -27,7 +30,11 @@ test('refused: huge rates, VUs, durations, iterations — each names the field a
       assert.equal((e as Error).name, 'PlanError', `${JSON.stringify(flags)}: ${(e as Error).message}`);
       continue;
     }
-    assert.throws(() => checkPlanLimits(plan, { workers: 2 }), (e: Error) => e.name === 'PlanError' && re.test(e.message), JSON.stringify(flags));
+    assert.throws(
+      () => checkPlanLimits(plan, { workers: 2 }),
+      (e: Error) => e.name === 'PlanError' && re.test(e.message),
+      JSON.stringify(flags),
+    );
   }
 });
 

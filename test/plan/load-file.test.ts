@@ -94,7 +94,10 @@ test('the full YAML example: scenarios, groups, feeders relative to the plan fil
   assert.deepEqual([browse.startRate, browse.preAllocatedVUs, browse.maxVUs, browse.tags], [10, 20, 200, { team: 'web' }]);
   const checkout = plan.scenarios.checkout!;
   assert.ok(checkout.executor === 'constant-vus');
-  assert.deepEqual([checkout.durationMs, checkout.startTimeMs, checkout.gracefulStopMs, checkout.env], [90_000, 10_000, 5000, { COUPON: 'SAVE10', RETRIES: '3' }]);
+  assert.deepEqual(
+    [checkout.durationMs, checkout.startTimeMs, checkout.gracefulStopMs, checkout.env],
+    [90_000, 10_000, 5000, { COUPON: 'SAVE10', RETRIES: '3' }],
+  );
   const group = checkout.flow![0]!;
   assert.ok(group.kind === 'group');
   const login = group.steps[0]!;
@@ -113,7 +116,16 @@ test('the full YAML example: scenarios, groups, feeders relative to the plan fil
 test('schema errors in a YAML file point at file:line:col and the JSON path', async () => {
   const path = write(
     'plan.yaml',
-    ['target: http://127.0.0.1:1', 'flow: [{ request: { url: /x } }]', 'scenarios:', '  browse:', '    executor: constant-arrival-rate', '    rate: -1', '    duration: 1s', ''].join('\n'),
+    [
+      'target: http://127.0.0.1:1',
+      'flow: [{ request: { url: /x } }]',
+      'scenarios:',
+      '  browse:',
+      '    executor: constant-arrival-rate',
+      '    rate: -1',
+      '    duration: 1s',
+      '',
+    ].join('\n'),
   );
   assert.equal(await messageOf(loadPlanFile(path)), `${path}:6:5: scenarios.browse.rate: must be a number > 0 (got -1)`);
   const typo = write('typo.yaml', 'vus: 1\nduraton: 5s\nflow: [{ request: { url: "http://h/" } }]\n');

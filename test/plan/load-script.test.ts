@@ -23,8 +23,29 @@ test('a .ts script: options read, exec checked, scriptPath set, flows null', asy
   assert.equal(plan.scriptPath, path);
   assert.equal(plan.source, path);
   assert.deepEqual(plan.scenarios, {
-    browse: { executor: 'constant-vus', vus: 2, durationMs: 10_000, startTimeMs: 0, gracefulStopMs: 30_000, exec: 'browse', tags: { team: 'web' }, env: {}, flow: null },
-    smoke: { executor: 'shared-iterations', vus: 1, iterations: 5, maxDurationMs: 600_000, startTimeMs: 0, gracefulStopMs: 30_000, exec: 'default', tags: {}, env: {}, flow: null },
+    browse: {
+      executor: 'constant-vus',
+      vus: 2,
+      durationMs: 10_000,
+      startTimeMs: 0,
+      gracefulStopMs: 30_000,
+      exec: 'browse',
+      tags: { team: 'web' },
+      env: {},
+      flow: null,
+    },
+    smoke: {
+      executor: 'shared-iterations',
+      vus: 1,
+      iterations: 5,
+      maxDurationMs: 600_000,
+      startTimeMs: 0,
+      gracefulStopMs: 30_000,
+      exec: 'default',
+      tags: {},
+      env: {},
+      flow: null,
+    },
   });
   assert.deepEqual(plan.thresholds, { http_req_duration: [{ expression: 'p(95)<200', abortOnFail: false, delayAbortEvalMs: 0 }] });
   assert.deepEqual(plan.feeders, [{ name: 'users', path: join(data, 'users.csv'), mode: 'shared', order: 'sequential' }]);
@@ -48,12 +69,18 @@ test('a scenario whose exec is not exported is an error naming the missing expor
 
 test('shortcut options need a default export', async () => {
   const path = join(scripts, 'no-default.js');
-  assert.equal(await messageOf(loadPlanScript(path)), `${path}: the script has no default export function to run (exported functions: browse)`);
+  assert.equal(
+    await messageOf(loadPlanScript(path)),
+    `${path}: the script has no default export function to run (exported functions: browse)`,
+  );
 });
 
 test('script option errors are reported under options.', async () => {
   const flow = join(scripts, 'with-flow.ts');
-  assert.equal(await messageOf(loadPlanScript(flow)), `${flow}: options.flow: is not allowed in a script: its exported functions are the flow`);
+  assert.equal(
+    await messageOf(loadPlanScript(flow)),
+    `${flow}: options.flow: is not allowed in a script: its exported functions are the flow`,
+  );
   const bad = join(scripts, 'bad-options.ts');
   assert.match(await messageOf(loadPlanScript(bad)), new RegExp(`^${bad}: options\\.vus: cannot be combined with "scenarios"`));
 });

@@ -36,7 +36,18 @@ test('a bare URL → one GET, 1 VU, 1 iteration', () => {
         tags: {},
         env: {},
         flow: [
-          { kind: 'request', method: 'GET', url: URL_, headers: {}, body: null, name: null, tags: {}, checks: [], capture: {}, expectedStatuses: null },
+          {
+            kind: 'request',
+            method: 'GET',
+            url: URL_,
+            headers: {},
+            body: null,
+            name: null,
+            tags: {},
+            checks: [],
+            capture: {},
+            expectedStatuses: null,
+          },
         ],
       },
     },
@@ -92,22 +103,46 @@ test('--rate and --iterations shortcuts', () => {
 });
 
 test('errors name the flag', () => {
-  assert.equal(messageOf(() => planFromUrl('ftp://x/')), 'url: must be an http:// or https:// URL (got "ftp://x/")');
-  assert.equal(messageOf(() => planFromUrl('not a url')), 'url: invalid URL "not a url"');
-  assert.equal(messageOf(() => planFromUrl(URL_, { vus: 0 })), '--vus: must be an integer >= 1 (got 0)');
+  assert.equal(
+    messageOf(() => planFromUrl('ftp://x/')),
+    'url: must be an http:// or https:// URL (got "ftp://x/")',
+  );
+  assert.equal(
+    messageOf(() => planFromUrl('not a url')),
+    'url: invalid URL "not a url"',
+  );
+  assert.equal(
+    messageOf(() => planFromUrl(URL_, { vus: 0 })),
+    '--vus: must be an integer >= 1 (got 0)',
+  );
   assert.equal(
     messageOf(() => planFromUrl(URL_, { duration: 'soon' })),
     '--duration: must be a duration such as "30s", "1m30s", "500ms" or a number of milliseconds (got "soon")',
   );
-  assert.equal(messageOf(() => planFromUrl(URL_, { rate: 10 })), '--rate: needs "duration" (how long to keep this rate)');
-  assert.equal(messageOf(() => planFromUrl(URL_, { headers: ['NoColon'] })), '--header: expected "Name: value" (got "NoColon")');
+  assert.equal(
+    messageOf(() => planFromUrl(URL_, { rate: 10 })),
+    '--rate: needs "duration" (how long to keep this rate)',
+  );
+  assert.equal(
+    messageOf(() => planFromUrl(URL_, { headers: ['NoColon'] })),
+    '--header: expected "Name: value" (got "NoColon")',
+  );
   assert.equal(
     messageOf(() => planFromUrl(URL_, { thresholds: ['p(95)<200'] })),
     `--threshold: expected METRIC:EXPRESSION such as 'http_req_duration:p(95)<200' (got "p(95)<200")`,
   );
-  assert.equal(messageOf(() => planFromUrl(URL_, { env: ['=x'] })), '--env: expected NAME=value (got "=x")');
-  assert.equal(messageOf(() => planFromUrl(URL_, { method: 'GE T' })), '--method: must be an HTTP method such as GET or POST (got "GE T")');
-  assert.match(messageOf(() => planFromUrl(URL_, { timeout: '0s' })), /^--timeout: must be longer than 0/);
+  assert.equal(
+    messageOf(() => planFromUrl(URL_, { env: ['=x'] })),
+    '--env: expected NAME=value (got "=x")',
+  );
+  assert.equal(
+    messageOf(() => planFromUrl(URL_, { method: 'GE T' })),
+    '--method: must be an HTTP method such as GET or POST (got "GE T")',
+  );
+  assert.match(
+    messageOf(() => planFromUrl(URL_, { timeout: '0s' })),
+    /^--timeout: must be longer than 0/,
+  );
 });
 
 test('applyOverrides: execution shortcuts replace scenarios; maps merge', () => {
@@ -137,8 +172,14 @@ test('loadPlan dispatches on the input', async () => {
   const fixtures = new URL('../fixtures/', import.meta.url).pathname;
   assert.equal((await loadPlan(URL_, { vus: 2, duration: 1000 })).scenarios.default!.executor, 'constant-vus');
   assert.equal((await loadPlan(`${fixtures}plans/rate.yaml`)).scenarios.default!.executor, 'constant-arrival-rate');
-  assert.equal((await loadPlan(`${fixtures}plans/rate.yaml`, { rate: 50, duration: '2s' })).scenarios.default!.executor, 'constant-arrival-rate');
+  assert.equal(
+    (await loadPlan(`${fixtures}plans/rate.yaml`, { rate: 50, duration: '2s' })).scenarios.default!.executor,
+    'constant-arrival-rate',
+  );
   assert.equal((await loadPlan(`${fixtures}scripts/basic.ts`)).scriptPath, `${fixtures}scripts/basic.ts`);
-  await assert.rejects(loadPlan(`${fixtures}plans/rate.yaml`, { headers: ['A: b'] }), /^PlanError: --header: only applies when running a URL$/);
+  await assert.rejects(
+    loadPlan(`${fixtures}plans/rate.yaml`, { headers: ['A: b'] }),
+    /^PlanError: --header: only applies when running a URL$/,
+  );
   await assert.rejects(loadPlan('plan.txt'), /plan\.txt: not a URL or a plan file/);
 });

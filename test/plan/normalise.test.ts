@@ -45,8 +45,14 @@ test('vus + iterations → shared-iterations; duration becomes maxDuration (k6)'
 });
 
 test('stages → ramping-vus, vus sets startVUs', () => {
-  const { flow: _, ...s } = build({ vus: 3, stages: [{ duration: '10s', target: 20 }, { duration: '5s', target: 0 }], flow })
-    .scenarios.default!;
+  const { flow: _, ...s } = build({
+    vus: 3,
+    stages: [
+      { duration: '10s', target: 20 },
+      { duration: '5s', target: 0 },
+    ],
+    flow,
+  }).scenarios.default!;
   assert.deepEqual(s, {
     executor: 'ramping-vus',
     startVUs: 3,
@@ -109,14 +115,47 @@ test('explicit scenarios get k6 defaults per executor', () => {
   };
   assert.deepEqual(strip('a'), { executor: 'shared-iterations', vus: 1, iterations: 1, maxDurationMs: 600_000 });
   assert.deepEqual(strip('b'), { executor: 'per-vu-iterations', vus: 2, iterations: 3, maxDurationMs: 60_000 });
-  assert.deepEqual(strip('c'), { executor: 'ramping-vus', startVUs: 1, stages: [{ durationMs: 1000, target: 2 }], gracefulRampDownMs: 30_000 });
+  assert.deepEqual(strip('c'), {
+    executor: 'ramping-vus',
+    startVUs: 1,
+    stages: [{ durationMs: 1000, target: 2 }],
+    gracefulRampDownMs: 30_000,
+  });
   // 50 per 500 ms = 100/s → preAllocated max(10, 10) = 10, maxVUs 1000
-  assert.deepEqual(strip('d'), { executor: 'constant-arrival-rate', rate: 50, timeUnitMs: 500, durationMs: 10_000, preAllocatedVUs: 10, maxVUs: 1000 });
+  assert.deepEqual(strip('d'), {
+    executor: 'constant-arrival-rate',
+    rate: 50,
+    timeUnitMs: 500,
+    durationMs: 10_000,
+    preAllocatedVUs: 10,
+    maxVUs: 1000,
+  });
   // k6 rule: maxVUs defaults to preAllocatedVUs
-  assert.deepEqual(strip('e'), { executor: 'constant-arrival-rate', rate: 10, timeUnitMs: 1000, durationMs: 10_000, preAllocatedVUs: 7, maxVUs: 7 });
+  assert.deepEqual(strip('e'), {
+    executor: 'constant-arrival-rate',
+    rate: 10,
+    timeUnitMs: 1000,
+    durationMs: 10_000,
+    preAllocatedVUs: 7,
+    maxVUs: 7,
+  });
   // sized from the peak rate (300/s)
-  assert.deepEqual(strip('f'), { executor: 'ramping-arrival-rate', startRate: 5, timeUnitMs: 1000, stages: [{ durationMs: 10_000, target: 300 }], preAllocatedVUs: 30, maxVUs: 3000 });
-  assert.deepEqual(strip('g'), { executor: 'ramping-arrival-rate', startRate: 0, timeUnitMs: 1000, stages: [{ durationMs: 10_000, target: 300 }], preAllocatedVUs: 5, maxVUs: 5 });
+  assert.deepEqual(strip('f'), {
+    executor: 'ramping-arrival-rate',
+    startRate: 5,
+    timeUnitMs: 1000,
+    stages: [{ durationMs: 10_000, target: 300 }],
+    preAllocatedVUs: 30,
+    maxVUs: 3000,
+  });
+  assert.deepEqual(strip('g'), {
+    executor: 'ramping-arrival-rate',
+    startRate: 0,
+    timeUnitMs: 1000,
+    stages: [{ durationMs: 10_000, target: 300 }],
+    preAllocatedVUs: 5,
+    maxVUs: 5,
+  });
   const h = plan.scenarios.h!;
   assert.deepEqual([h.startTimeMs, h.gracefulStopMs, h.tags, h.env], [10_000, 0, { t: '1' }, { X: 'true' }]);
   // scenarios without their own flow share the top-level one
@@ -149,14 +188,10 @@ test('plan-level defaults: http, thresholds shape, tags, env, workers', () => {
     ],
     'http_req_duration{name:list}': [{ expression: 'p(95)<100 over 30s', abortOnFail: false, delayAbortEvalMs: 0 }],
   });
-  assert.deepEqual([plan.tags, plan.env, plan.workers, plan.feeders, plan.scriptPath, plan.source], [
-    { env: 'ci' },
-    { N: '1' },
-    0,
-    [],
-    null,
-    '/plans/plan.yaml',
-  ]);
+  assert.deepEqual(
+    [plan.tags, plan.env, plan.workers, plan.feeders, plan.scriptPath, plan.source],
+    [{ env: 'ci' }, { N: '1' }, 0, [], null, '/plans/plan.yaml'],
+  );
   assert.equal('target' in plan, false);
 });
 
@@ -229,7 +264,12 @@ test('flow steps: defaults, json body, relative URLs, sleeps, groups, captures, 
   assert.equal(group.name, 'g');
   const e = group.steps[0]!;
   assert.ok(e.kind === 'request');
-  assert.deepEqual(e.capture, { tok: { json: 'data.token' }, h: { header: 'ETag' }, r: { regex: 'id=(\\d+)', group: 1 }, all: { regex: 'x\\d', group: 0 } });
+  assert.deepEqual(e.capture, {
+    tok: { json: 'data.token' },
+    h: { header: 'ETag' },
+    r: { regex: 'id=(\\d+)', group: 1 },
+    all: { regex: 'x\\d', group: 0 },
+  });
   assert.deepEqual(e.checks, [
     { name: 'status is 200', status: 200 },
     { name: 'fast', maxDurationMs: 200 },
@@ -239,14 +279,23 @@ test('flow steps: defaults, json body, relative URLs, sleeps, groups, captures, 
 
 test('error: shortcuts together with scenarios (k6 rule)', () => {
   const error = errorOf({ vus: 5, duration: '10s', flow, scenarios: { a: { executor: 'constant-vus', duration: '1s' } } });
-  assert.equal(error.message, 'plan.yaml: vus: cannot be combined with "scenarios" (use either the vus/duration/iterations/stages/rate shortcuts or scenarios)');
+  assert.equal(
+    error.message,
+    'plan.yaml: vus: cannot be combined with "scenarios" (use either the vus/duration/iterations/stages/rate shortcuts or scenarios)',
+  );
   assert.equal(error.file, 'plan.yaml');
   assert.equal(error.path, 'vus');
 });
 
 test('error: conflicting shortcuts', () => {
-  assert.equal(errorOf({ iterations: 5, stages: [{ duration: '1s', target: 1 }], flow }).message, 'plan.yaml: stages: cannot be combined with "iterations"');
-  assert.match(errorOf({ duration: '5s', stages: [{ duration: '1s', target: 1 }], flow }).message, /^plan\.yaml: stages: cannot be combined with "duration"/);
+  assert.equal(
+    errorOf({ iterations: 5, stages: [{ duration: '1s', target: 1 }], flow }).message,
+    'plan.yaml: stages: cannot be combined with "iterations"',
+  );
+  assert.match(
+    errorOf({ duration: '5s', stages: [{ duration: '1s', target: 1 }], flow }).message,
+    /^plan\.yaml: stages: cannot be combined with "duration"/,
+  );
   assert.match(errorOf({ rate: 5, iterations: 5, flow }).message, /^plan\.yaml: iterations: cannot be combined with "rate"/);
   assert.equal(errorOf({ rate: 5, flow }).message, 'plan.yaml: rate: needs "duration" (how long to keep this rate)');
   assert.equal(errorOf({ vus: 10, iterations: 5, flow }).message, 'plan.yaml: iterations: must be at least vus (10) for shared-iterations');
@@ -270,7 +319,10 @@ test('error: typo’d fields are named, with a suggestion', () => {
     errorOf({ flow, scenarios: { b: { executor: 'constant-vus', duration: '1s', stages: [] } } }).message,
     /^plan\.yaml: scenarios\.b\.stages: is not an option of executor constant-vus \(its options: executor, vus, duration,/,
   );
-  assert.equal(errorOf({ flow: [{ request: { url: '/x', header: {} } }], target: 'http://h' }).message, 'plan.yaml: flow[0].request.header: unknown field, did you mean "headers"?');
+  assert.equal(
+    errorOf({ flow: [{ request: { url: '/x', header: {} } }], target: 'http://h' }).message,
+    'plan.yaml: flow[0].request.header: unknown field, did you mean "headers"?',
+  );
   assert.match(errorOf({ flow, zzzzzz: 1 }).message, /^plan\.yaml: zzzzzz: unknown field \(allowed: \$schema, target, vus,/);
   assert.equal(errorOf({ flow: [{ requst: { url: '/x' } }] }).message, 'plan.yaml: flow[0].requst: unknown field, did you mean "request"?');
 });
@@ -294,17 +346,30 @@ test('error: wrong values name the path and the rule', () => {
     errorOf({ flow, scenarios: { s: { executor: 'constant-vus' } } }).message,
     'plan.yaml: scenarios.s.duration: is required for executor constant-vus',
   );
-  assert.match(errorOf({ flow, scenarios: { s: { vus: 1 } } }).message, /^plan\.yaml: scenarios\.s\.executor: is required \(one of: shared-iterations,/);
+  assert.match(
+    errorOf({ flow, scenarios: { s: { vus: 1 } } }).message,
+    /^plan\.yaml: scenarios\.s\.executor: is required \(one of: shared-iterations,/,
+  );
   assert.equal(
-    errorOf({ flow, scenarios: { s: { executor: 'constant-arrival-rate', rate: 1, duration: '1s', preAllocatedVUs: 5, maxVUs: 2 } } }).message,
+    errorOf({ flow, scenarios: { s: { executor: 'constant-arrival-rate', rate: 1, duration: '1s', preAllocatedVUs: 5, maxVUs: 2 } } })
+      .message,
     'plan.yaml: scenarios.s.maxVUs: must be at least preAllocatedVUs (5)',
   );
-  assert.equal(errorOf({ flow: [{ request: { url: '/x' }, sleep: '1s' }] }).message, 'plan.yaml: flow[0]: a step must have exactly one of: request, sleep, group');
+  assert.equal(
+    errorOf({ flow: [{ request: { url: '/x' }, sleep: '1s' }] }).message,
+    'plan.yaml: flow[0]: a step must have exactly one of: request, sleep, group',
+  );
   assert.equal(errorOf({ flow: [{ sleep: ['2s', '1s'] }] }).message, 'plan.yaml: flow[0].sleep: min (2s) is greater than max (1s)');
   assert.equal(errorOf({ flow: [{ sleep: ['1s'] }] }).message, 'plan.yaml: flow[0].sleep: a random sleep must be [min, max]');
   assert.match(errorOf({ flow, thresholds: { 'bad name': ['x'] } }).message, /^plan\.yaml: thresholds: "bad name" is not a metric name/);
-  assert.equal(errorOf({ flow, thresholds: { http_reqs: 'count>1' } }).message, 'plan.yaml: http_reqs: must be a list (got "count>1")'.replace('http_reqs', 'thresholds.http_reqs'));
-  assert.equal(errorOf({ flow, http: { maxBodySize: 'lots' } }).message, 'plan.yaml: http.maxBodySize: must be a size such as "100MB", "64KB" or a number of bytes (got "lots")');
+  assert.equal(
+    errorOf({ flow, thresholds: { http_reqs: 'count>1' } }).message,
+    'plan.yaml: http_reqs: must be a list (got "count>1")'.replace('http_reqs', 'thresholds.http_reqs'),
+  );
+  assert.equal(
+    errorOf({ flow, http: { maxBodySize: 'lots' } }).message,
+    'plan.yaml: http.maxBodySize: must be a size such as "100MB", "64KB" or a number of bytes (got "lots")',
+  );
   assert.equal(errorOf({ flow, target: 'ftp://x' }).message, 'plan.yaml: target: must be an http:// or https:// URL (got "ftp://x")');
   assert.equal(errorOf([1, 2]).message, 'plan.yaml: must be a mapping (key: value) (got a list)');
 });
@@ -338,7 +403,10 @@ test('error: request problems the schema cannot see', () => {
     errorOf({ flow: [{ request: { url: 'http://h/x', headers: { A: '${oops' } } }] }).message,
     /^plan\.yaml: flow\[0\]\.request\.headers\.A: unclosed "\$\{"/,
   );
-  assert.equal(errorOf({ flow: [{ request: { url: 'mailto://x' } }] }).message, 'plan.yaml: flow[0].request.url: only http:// and https:// URLs are supported (got "mailto://x")');
+  assert.equal(
+    errorOf({ flow: [{ request: { url: 'mailto://x' } }] }).message,
+    'plan.yaml: flow[0].request.url: only http:// and https:// URLs are supported (got "mailto://x")',
+  );
   assert.equal(errorOf({ vus: 1 }).message, 'plan.yaml: flow: the plan has no flow: add a top-level "flow" (the steps of one iteration)');
   assert.equal(
     errorOf({ scenarios: { s: { executor: 'shared-iterations' } } }).message,
@@ -360,21 +428,30 @@ test('feeders: resolved against the plan directory; a missing file is an error n
     { name: 'users', path: `${fixtures}data/users.csv`, mode: 'per-vu', order: 'random' },
     { name: 'products', path: `${fixtures}data/products.json`, mode: 'shared', order: 'sequential' },
   ]);
-  assert.equal(errorOf({ flow, data: { users: 'data/nope.csv' } }).message, `plan.yaml: data.users: file not found: ${fixtures}data/nope.csv`);
-  assert.equal(errorOf({ flow, data: { users: { path: 'nope.csv' } } }).message, `plan.yaml: data.users.path: file not found: ${fixtures}nope.csv`);
+  assert.equal(
+    errorOf({ flow, data: { users: 'data/nope.csv' } }).message,
+    `plan.yaml: data.users: file not found: ${fixtures}data/nope.csv`,
+  );
+  assert.equal(
+    errorOf({ flow, data: { users: { path: 'nope.csv' } } }).message,
+    `plan.yaml: data.users.path: file not found: ${fixtures}nope.csv`,
+  );
 });
 
 test('script mode: flows are not allowed, exec is kept, flow null', () => {
-  const plan = build({ scenarios: { a: { executor: 'constant-vus', duration: '1s', exec: 'browse' } } }, {
-    mode: 'script',
-    scriptPath: '/s.ts',
-    pathPrefix: ['options'],
-  });
+  const plan = build(
+    { scenarios: { a: { executor: 'constant-vus', duration: '1s', exec: 'browse' } } },
+    {
+      mode: 'script',
+      scriptPath: '/s.ts',
+      pathPrefix: ['options'],
+    },
+  );
   assert.equal(plan.scenarios.a!.exec, 'browse');
   assert.equal(plan.scenarios.a!.flow, null);
   assert.equal(plan.scriptPath, '/s.ts');
   assert.equal(
     errorOf({ flow }, { mode: 'script', pathPrefix: ['options'] }).message,
-    "plan.yaml: options.flow: is not allowed in a script: its exported functions are the flow",
+    'plan.yaml: options.flow: is not allowed in a script: its exported functions are the flow',
   );
 });

@@ -28,7 +28,10 @@ test('$${ writes a literal ${ and a lone $ is kept', () => {
 
 test('a missing variable throws a TemplateError naming it', () => {
   const t = compileTemplate('/u/${user.id}');
-  assert.throws(() => t({}), (error: unknown) => error instanceof TemplateError && error.message === 'undefined variable ${user.id} in "/u/${user.id}"');
+  assert.throws(
+    () => t({}),
+    (error: unknown) => error instanceof TemplateError && error.message === 'undefined variable ${user.id} in "/u/${user.id}"',
+  );
   assert.throws(() => t({ user: {} }), /undefined variable \$\{user\.id\}/);
   assert.throws(() => t({ user: null }), TemplateError);
 });

@@ -17,8 +17,16 @@ test('--pid attaches /proc probes to a running service and leaves it running', a
   const svc = await startChildService(CPU);
   try {
     const r = await startProfile({
-      command: [], pid: svc.child.pid!, port: svc.port, path: '/', flags: { vus: 5, duration: 4000 }, warmupMs: 0,
-      outDir: mkdtempSync(join(tmpdir(), 'sg-attach-')), slo: parseSlo([]), workers: 1, log: () => {},
+      command: [],
+      pid: svc.child.pid!,
+      port: svc.port,
+      path: '/',
+      flags: { vus: 5, duration: 4000 },
+      warmupMs: 0,
+      outDir: mkdtempSync(join(tmpdir(), 'sg-attach-')),
+      slo: parseSlo([]),
+      workers: 1,
+      log: () => {},
     }).result;
     const p = targetProbesOf(r)!;
     assert.equal(p.target.pid, svc.child.pid);
@@ -35,7 +43,17 @@ test('--pid attaches /proc probes to a running service and leaves it running', a
 
 test('--pid of a process that does not exist is a clear error', async () => {
   await assert.rejects(
-    startProfile({ command: [], pid: 2 ** 22 + 7, port: 1, path: '/', flags: { vus: 1, duration: 1000 }, warmupMs: 0, outDir: tmpdir(), slo: parseSlo([]), log: () => {} }).result,
+    startProfile({
+      command: [],
+      pid: 2 ** 22 + 7,
+      port: 1,
+      path: '/',
+      flags: { vus: 1, duration: 1000 },
+      warmupMs: 0,
+      outDir: tmpdir(),
+      slo: parseSlo([]),
+      log: () => {},
+    }).result,
     /no process with pid/,
   );
 });

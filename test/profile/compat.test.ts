@@ -31,7 +31,10 @@ async function profile(command: string[], flags: UrlFlags, warmupMs = 500): Prom
   }).result;
 }
 
-const describe = (r: AssessmentRecord) => r.findings.map((f) => `${f.severity} ${f.audit} ${f.location?.function ?? ''} ${f.location?.file ?? ''}:${f.location?.line ?? ''} — ${f.title}`).join('\n');
+const describe = (r: AssessmentRecord) =>
+  r.findings
+    .map((f) => `${f.severity} ${f.audit} ${f.location?.function ?? ''} ${f.location?.file ?? ''}:${f.location?.line ?? ''} — ${f.title}`)
+    .join('\n');
 
 function probesOf(r: AssessmentRecord): TargetProbes {
   const p = targetProbesOf(r);
@@ -44,7 +47,10 @@ function assertAttachedAndStopped(p: TargetProbes, minSamples: number): void {
   assert.equal(p.target.died, false, `target died: ${p.target.stderrTail.join(' | ')}`);
   assert.ok(p.agent?.hello, 'agent hello');
   assert.ok(p.agent.samples.length >= minSamples, `agent samples: ${p.agent.samples.length}`);
-  assert.ok(p.agent.samples.some((s) => s.httpIn.started > 0), 'the agent saw incoming requests');
+  assert.ok(
+    p.agent.samples.some((s) => s.httpIn.started > 0),
+    'the agent saw incoming requests',
+  );
 }
 
 /** Running (a zombie has exited: reaping the orphan is init's job, and some inits reap lazily). */
@@ -73,26 +79,36 @@ function olderNode(): { path: string; version: string } | null {
   for (const c of candidates) {
     if (c.includes('node_modules')) continue;
     let real: string;
-    try { real = realpathSync(c); } catch { continue; }
+    try {
+      real = realpathSync(c);
+    } catch {
+      continue;
+    }
     if (seen.has(real)) continue;
     seen.add(real);
     try {
       const version = execFileSync(real, ['--version'], { encoding: 'utf8', timeout: 5000 }).trim();
       if (/^v(20|22)\./.test(version)) return { path: real, version };
-    } catch { /* not runnable */ }
+    } catch {
+      /* not runnable */
+    }
   }
   return null;
 }
 
 /** 1-based line of the first line of `file` containing `text`. */
 function lineOf(file: string, text: string): number {
-  const i = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(text));
+  const i = readFileSync(file, 'utf8')
+    .split('\n')
+    .findIndex((l) => l.includes(text));
   assert.ok(i >= 0, `${text} not in ${file}`);
   return i + 1;
 }
 
 const older = olderNode();
-test(`a target on Node ${older?.version ?? '20/22'}: the agent attaches and the CPU-bound function is named`, { skip: older ? false : 'no Node 20 or 22 binary outside node_modules on this machine' }, async () => {
+test(`a target on Node ${older?.version ?? '20/22'}: the agent attaches and the CPU-bound function is named`, {
+  skip: older ? false : 'no Node 20 or 22 binary outside node_modules on this machine',
+}, async () => {
   const r = await profile([older!.path, fixture('cpu-bound.mjs')], { vus: 8, duration: 4500 });
   const p = probesOf(r);
   assert.equal(p.agent?.hello?.nodeVersion, older!.version);
@@ -146,7 +162,26 @@ test('compiled TypeScript (tsc → CommonJS + .js.map): the hotspot is mapped ba
   const out = mkdtempSync(join(tmpdir(), 'sg-compiled-'));
   // The repository's own tsc; no package.json in `out`, so Node runs the output as CommonJS.
   const tsc = fileURLToPath(new URL('../../node_modules/.bin/tsc', import.meta.url));
-  execFileSync(tsc, ['--ignoreConfig', '--sourceMap', '--outDir', out, '--module', 'nodenext', '--target', 'es2022', '--skipLibCheck', '--types', 'node', '--rootDir', join(source, '..'), source], { timeout: 60_000 });
+  execFileSync(
+    tsc,
+    [
+      '--ignoreConfig',
+      '--sourceMap',
+      '--outDir',
+      out,
+      '--module',
+      'nodenext',
+      '--target',
+      'es2022',
+      '--skipLibCheck',
+      '--types',
+      'node',
+      '--rootDir',
+      join(source, '..'),
+      source,
+    ],
+    { timeout: 60_000 },
+  );
   const compiled = join(out, 'server.js');
   assert.match(readFileSync(compiled, 'utf8'), /sourceMappingURL=server\.js\.map/);
   assertHashOrderInTs(await profile([NODE24, compiled], { vus: 8, duration: 4500 }), source);
@@ -155,19 +190,32 @@ test('compiled TypeScript (tsc → CommonJS + .js.map): the hotspot is mapped ba
 test('npm start: the listening process is found, profiled and stopped with no orphan left', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sg-npm-start-'));
   // The start script names the repo's Node 24 explicitly: npm itself may run on the system's Node.
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({
-    name: 'sg-compat-npm-start', version: '1.0.0', private: true,
-    scripts: { start: `"${NODE24}" "${fixture('healthy.mjs')}"` },
-  }));
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({
+      name: 'sg-compat-npm-start',
+      version: '1.0.0',
+      private: true,
+      scripts: { start: `"${NODE24}" "${fixture('healthy.mjs')}"` },
+    }),
+  );
   const r = await startProfile({
     command: ['npm', 'start', '--prefix', dir],
-    path: '/', flags: { rate: 50, duration: 2000 }, warmupMs: 300,
-    outDir: mkdtempSync(join(tmpdir(), 'sg-profile-compat-')), slo: parseSlo([]), workers: 1, log: () => {},
+    path: '/',
+    flags: { rate: 50, duration: 2000 },
+    warmupMs: 300,
+    outDir: mkdtempSync(join(tmpdir(), 'sg-profile-compat-')),
+    slo: parseSlo([]),
+    workers: 1,
+    log: () => {},
   }).result;
   const p = probesOf(r);
   assertAttachedAndStopped(p, 1);
   const hello = p.agent!.hello!;
-  assert.ok(hello.argv.some((a) => a.endsWith('healthy.mjs')), `the listening process is the fixture: ${hello.argv.join(' ')}`);
+  assert.ok(
+    hello.argv.some((a) => a.endsWith('healthy.mjs')),
+    `the listening process is the fixture: ${hello.argv.join(' ')}`,
+  );
   assert.equal(hello.nodeVersion, process.version);
   assert.equal(p.target.pid, hello.pid, 'the record names the listening process');
   await assertGone(hello.pid);
@@ -178,7 +226,10 @@ test('shell wrapper without exec (sh run.sh): the node child is found, profiled 
   const p = probesOf(r);
   assertAttachedAndStopped(p, 1);
   const hello = p.agent!.hello!;
-  assert.ok(hello.argv.some((a) => a.endsWith('healthy.mjs')), hello.argv.join(' '));
-  assert.notEqual(hello.ppid, process.pid, 'the listener is the wrapper\'s child, not ours');
+  assert.ok(
+    hello.argv.some((a) => a.endsWith('healthy.mjs')),
+    hello.argv.join(' '),
+  );
+  assert.notEqual(hello.ppid, process.pid, "the listener is the wrapper's child, not ours");
   await assertGone(hello.pid);
 });

@@ -24,11 +24,18 @@ test('leak: names what holds it — the module variable requestLog, its element 
   const r = await profile('leak-retainer.mjs', { vus: 4, duration: 12_000 });
   const f = r.findings.find((x) => x.audit === 'memory-leak');
   assert.ok(f, describe(r));
-  assert.match(f.title, /^Memory leak: Array held by the module variable requestLog \(test\/fixtures\/profile\/leak-retainer\.mjs:8\): \+[\d,]+ elements, \+[\d.]+ MB over \d+ s$/, f.title);
+  assert.match(
+    f.title,
+    /^Memory leak: Array held by the module variable requestLog \(test\/fixtures\/profile\/leak-retainer\.mjs:8\): \+[\d,]+ elements, \+[\d.]+ MB over \d+ s$/,
+    f.title,
+  );
   assert.match(f.recommendation.approach, /^Bound module variable requestLog \(test\/fixtures\/profile\/leak-retainer\.mjs:8\)/);
   const snaps = targetProbesOf(r)!.heapSnapshots;
   assert.ok(snaps, 'heap snapshots in the record');
-  assert.deepEqual(snaps.snapshots.map((s) => s.at).filter((a) => a !== 'middle'), ['start', 'end']);
+  assert.deepEqual(
+    snaps.snapshots.map((s) => s.at).filter((a) => a !== 'middle'),
+    ['start', 'end'],
+  );
   for (const s of snaps.snapshots) assert.ok(s.pauseMs > 0 && s.bytes > 0 && s.nodes > 0, JSON.stringify(s));
   const holder = snaps.retainers[0]!;
   assert.ok(holder.elementsAfter! > holder.elementsBefore! + 100, JSON.stringify(holder));
@@ -48,9 +55,15 @@ test('a timer-bound service using ~5 % CPU is "not saturated" under profile, alt
   assert.equal(f.severity, 'info', describe(r));
   assert.match(f.title, /^Not saturated at this load/, f.title);
   // Of the target (a saturated load generator on a busy machine is about the measurement, reported by generator-bound).
-  assert.deepEqual(r.findings.filter((x) => (x.severity === 'critical' || x.severity === 'high') && x.audit !== 'generator-bound').map((x) => x.title), []);
+  assert.deepEqual(
+    r.findings.filter((x) => (x.severity === 'critical' || x.severity === 'high') && x.audit !== 'generator-bound').map((x) => x.title),
+    [],
+  );
   const p = targetProbesOf(r)!;
   // What made it never fire before: the raw ELU is high while the profile shows an idle loop.
   assert.ok(p.cpuProfile && p.cpuProfile.idleShare > 0.8, `idle share ${p.cpuProfile?.idleShare}`);
-  assert.ok(f.evidence.some((e) => /non-idle CPU-profile samples/.test(e.label)), JSON.stringify(f.evidence));
+  assert.ok(
+    f.evidence.some((e) => /non-idle CPU-profile samples/.test(e.label)),
+    JSON.stringify(f.evidence),
+  );
 });

@@ -18,19 +18,22 @@ import { writeAssessmentReports } from '../../src/report/write-reports.ts';
 
 const API = fileURLToPath(new URL('../fixtures/services/json-api.mjs', import.meta.url));
 
-test('profiling a JSON API: CPU, memory, files, history kind and expected load read the same in every section', { timeout: 120_000 }, async (t) => {
+test('profiling a JSON API: CPU, memory, files, history kind and expected load read the same in every section', {
+  timeout: 120_000,
+}, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'sg-figures-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const profile = () => startProfile({
-    command: [process.execPath, API],
-    path: '/api/items?limit=200',
-    flags: { rate: 40, duration: 4000 },
-    warmupMs: 1000,
-    outDir: dir,
-    slo: parseSlo([]),
-    workers: 1,
-    log: () => {},
-  }).result;
+  const profile = () =>
+    startProfile({
+      command: [process.execPath, API],
+      path: '/api/items?limit=200',
+      flags: { rate: 40, duration: 4000 },
+      warmupMs: 1000,
+      outDir: dir,
+      slo: parseSlo([]),
+      workers: 1,
+      log: () => {},
+    }).result;
   const rec = await profile();
   assert.equal(rec.command, 'profile');
 
@@ -52,7 +55,10 @@ test('profiling a JSON API: CPU, memory, files, history kind and expected load r
   assert.ok(probes.cpuProfile, 'CPU profile analysed');
   assert.ok(written.includes(probes.cpuProfile.path), written.join('\n'));
   for (const f of written) assert.ok(existsSync(f), f);
-  assert.ok(written.some((f) => f.endsWith('.heapprofile')), written.join('\n'));
+  assert.ok(
+    written.some((f) => f.endsWith('.heapprofile')),
+    written.join('\n'),
+  );
 
   // history: KIND profile.
   const store = openHistory(join(dir, 'history.db'));
@@ -68,5 +74,8 @@ test('profiling a JSON API: CPU, memory, files, history kind and expected load r
   const cmp = compareRecords(rec, again, { iterations: 200 });
   const cpu = cmp.metrics.find((m) => m.id === 'cpu')!;
   assert.notEqual(cpu.verdict, 'skipped', cpu.reason ?? '');
-  assert.ok(Math.abs(cpu.baseline! - res.cpuAvgPercent / 100) < 0.05 * Math.max(1, cpu.baseline!), `${cpu.baseline} vs ${res.cpuAvgPercent} %`);
+  assert.ok(
+    Math.abs(cpu.baseline! - res.cpuAvgPercent / 100) < 0.05 * Math.max(1, cpu.baseline!),
+    `${cpu.baseline} vs ${res.cpuAvgPercent} %`,
+  );
 });

@@ -27,14 +27,25 @@ function cannotRun(): string | null {
 
 test('--pid on a C server: perf stacks name burn_cpu as the hot function', async (t) => {
   const why = cannotRun();
-  if (why) { t.skip(why); return; }
+  if (why) {
+    t.skip(why);
+    return;
+  }
   const bin = join(mkdtempSync(join(tmpdir(), 'sg-perf-fixture-')), 'hot-server');
   execFileSync('gcc', ['-O1', '-fno-omit-frame-pointer', '-fno-inline', '-o', bin, SOURCE]);
   const svc = await startChildCommand([bin]);
   try {
     const r = await startProfile({
-      command: [], pid: svc.child.pid!, port: svc.port, path: '/', flags: { vus: 4, duration: 5000 }, warmupMs: 500,
-      outDir: mkdtempSync(join(tmpdir(), 'sg-perf-')), slo: parseSlo([]), workers: 1, log: () => {},
+      command: [],
+      pid: svc.child.pid!,
+      port: svc.port,
+      path: '/',
+      flags: { vus: 4, duration: 5000 },
+      warmupMs: 500,
+      outDir: mkdtempSync(join(tmpdir(), 'sg-perf-')),
+      slo: parseSlo([]),
+      workers: 1,
+      log: () => {},
     }).result;
     const p = targetProbesOf(r)!;
     assert.equal(p.perfError, undefined, p.perfError);

@@ -104,14 +104,28 @@ test('libuv threadpool saturated by async pbkdf2: primary diagnosis, names hashA
 
 test('healthy service: no P0/P1, and "not saturated" rather than an invented I/O problem', async () => {
   const r = await profile('healthy.mjs', { rate: 100, duration: 5000 });
-  assert.deepEqual(r.findings.filter((f) => f.severity === 'critical' || f.severity === 'high').map((f) => f.title), []);
-  assert.ok(r.findings.some((f) => f.audit === 'not-saturated' || f.audit === 'no-bottleneck'), describe(r));
+  assert.deepEqual(
+    r.findings.filter((f) => f.severity === 'critical' || f.severity === 'high').map((f) => f.title),
+    [],
+  );
+  assert.ok(
+    r.findings.some((f) => f.audit === 'not-saturated' || f.audit === 'no-bottleneck'),
+    describe(r),
+  );
   assert.ok(!/I\/O[- ]bound/i.test(describe(r)), describe(r));
 });
 
 test('a target that dies is reported with its exit code and last output', async () => {
   await assert.rejects(
-    startProfile({ command: [process.execPath, '-e', 'console.error("boom: no config"); process.exit(3)'], path: '/', flags: { vus: 1, duration: 1000 }, warmupMs: 0, outDir: mkdtempSync(join(tmpdir(), 'sg-profile-')), slo: parseSlo([]), log: () => {} }).result,
+    startProfile({
+      command: [process.execPath, '-e', 'console.error("boom: no config"); process.exit(3)'],
+      path: '/',
+      flags: { vus: 1, duration: 1000 },
+      warmupMs: 0,
+      outDir: mkdtempSync(join(tmpdir(), 'sg-profile-')),
+      slo: parseSlo([]),
+      log: () => {},
+    }).result,
     (e: Error) => e.name === 'TargetError' && /code 3/.test(e.message) && /boom: no config/.test(e.message),
   );
 });

@@ -9,43 +9,89 @@ import { isSecretName, redactBody, redactPlan, redactRecord, redactText, REDACTE
 import { headerName, secretName, secretValue } from './secret-arbitraries.ts';
 
 test('the cases of the issue are redacted', () => {
-  for (const n of ['X-Session-Token', 'X-Auth', 'X-CSRF-Token', 'Private-Token', 'Authorization', 'Cookie', 'X-API-Key', 'client_secret', 'session_id', 'api_key']) {
+  for (const n of [
+    'X-Session-Token',
+    'X-Auth',
+    'X-CSRF-Token',
+    'Private-Token',
+    'Authorization',
+    'Cookie',
+    'X-API-Key',
+    'client_secret',
+    'session_id',
+    'api_key',
+  ]) {
     assert.ok(isSecretName(n), n);
   }
   for (const n of ['Accept', 'Content-Type', 'keepAlive', 'name', 'User-Agent', 'X-Request-Id']) assert.equal(isSecretName(n), false, n);
-  assert.equal(redactText('https://h/p?api_key=A1&client_secret=B2&session_id=C3&page=2'), `https://h/p?api_key=${REDACTED}&client_secret=${REDACTED}&session_id=${REDACTED}&page=2`);
+  assert.equal(
+    redactText('https://h/p?api_key=A1&client_secret=B2&session_id=C3&page=2'),
+    `https://h/p?api_key=${REDACTED}&client_secret=${REDACTED}&session_id=${REDACTED}&page=2`,
+  );
   assert.equal(redactText('DB=postgres://app:hunter2@db:5432/shop'), `DB=postgres://app:${REDACTED}@db:5432/shop`);
   assert.equal(redactBody('{"user":"a","password":"hunter2"}'), `{"user":"a","password":"${REDACTED}"}`);
   assert.equal(redactBody('{"user":"${env.U}","password":"${env.P}x"}'), `{"user":"\${env.U}","password":"${REDACTED}"}`);
   assert.equal(redactBody('user=a&password=hunter2'), `user=a&password=${REDACTED}`);
-  assert.equal(redactText('host=db password=\'a b\' dbname=x'), `host=db password=${REDACTED} dbname=x`);
+  assert.equal(redactText("host=db password='a b' dbname=x"), `host=db password=${REDACTED} dbname=x`);
   // Thresholds and ordinary text stay as they are.
   for (const s of ['p(95)<200', 'rate==0', 'count>=1', 'http://127.0.0.1:3000/api?page=2']) assert.equal(redactText(s), s);
 });
 
 test('property: a secret put in any place of a plan never survives redactPlan', async () => {
   await fc.assert(
-    fc.asyncProperty(secretName, headerName, secretValue, fc.constantFrom('header', 'query', 'json', 'form', 'env', 'scenarioEnv', 'flagEnv', 'probe', 'userinfo', 'envUrl'), async (name, hname, secret, where) => {
-      const request: Record<string, unknown> = { url: 'http://127.0.0.1:9/api' };
-      const user: Record<string, unknown> = { vus: 1, duration: '1s', flow: [{ request }] };
-      switch (where) {
-        case 'header': request.headers = { [hname]: secret }; break;
-        case 'query': request.url = `http://127.0.0.1:9/api?page=1&${encodeURIComponent(name)}=${secret}`; break;
-        case 'json': request.method = 'POST'; request.body = JSON.stringify({ user: 'u', nested: { [name]: secret } }); break;
-        case 'form': request.method = 'POST'; request.body = `user=u&${name}=${secret}`; break;
-        case 'env': user.env = { [name.replace(/[^A-Za-z0-9_]/g, '_')]: secret }; break;
-        case 'scenarioEnv': delete user.vus; delete user.duration; user.scenarios = { s: { executor: 'constant-vus', vus: 1, duration: '1s', env: { [name.replace(/[^A-Za-z0-9_]/g, '_')]: secret } } }; break;
-        case 'flagEnv': Object.assign(user, applyOverrides(user, optionsFromFlags({ env: [`DB=postgres://app:${secret}@db:5432/shop`] }))); break;
-        case 'probe': user.probes = { postgres: `postgres://app:${secret}@127.0.0.1:5432/shop` }; break;
-        case 'userinfo': request.url = `http://user:${secret}@127.0.0.1:9/api`; break;
-        case 'envUrl': user.env = { UPSTREAM: `https://svc.example/cb?x=1&${name}=${secret}` }; break;
-      }
-      const plan = normalisePlan(user, { file: null, source: 'test', baseDir: process.cwd(), mode: 'flow' });
-      const text = JSON.stringify(redactPlan(plan));
-      assert.ok(!text.includes(secret), `${where} ${name}: ${text}`);
-      // Idempotent and harmless on what is left.
-      assert.equal(JSON.stringify(redactRecord(JSON.parse(text))), text);
-    }),
+    fc.asyncProperty(
+      secretName,
+      headerName,
+      secretValue,
+      fc.constantFrom('header', 'query', 'json', 'form', 'env', 'scenarioEnv', 'flagEnv', 'probe', 'userinfo', 'envUrl'),
+      async (name, hname, secret, where) => {
+        const request: Record<string, unknown> = { url: 'http://127.0.0.1:9/api' };
+        const user: Record<string, unknown> = { vus: 1, duration: '1s', flow: [{ request }] };
+        switch (where) {
+          case 'header':
+            request.headers = { [hname]: secret };
+            break;
+          case 'query':
+            request.url = `http://127.0.0.1:9/api?page=1&${encodeURIComponent(name)}=${secret}`;
+            break;
+          case 'json':
+            request.method = 'POST';
+            request.body = JSON.stringify({ user: 'u', nested: { [name]: secret } });
+            break;
+          case 'form':
+            request.method = 'POST';
+            request.body = `user=u&${name}=${secret}`;
+            break;
+          case 'env':
+            user.env = { [name.replace(/[^A-Za-z0-9_]/g, '_')]: secret };
+            break;
+          case 'scenarioEnv':
+            delete user.vus;
+            delete user.duration;
+            user.scenarios = {
+              s: { executor: 'constant-vus', vus: 1, duration: '1s', env: { [name.replace(/[^A-Za-z0-9_]/g, '_')]: secret } },
+            };
+            break;
+          case 'flagEnv':
+            Object.assign(user, applyOverrides(user, optionsFromFlags({ env: [`DB=postgres://app:${secret}@db:5432/shop`] })));
+            break;
+          case 'probe':
+            user.probes = { postgres: `postgres://app:${secret}@127.0.0.1:5432/shop` };
+            break;
+          case 'userinfo':
+            request.url = `http://user:${secret}@127.0.0.1:9/api`;
+            break;
+          case 'envUrl':
+            user.env = { UPSTREAM: `https://svc.example/cb?x=1&${name}=${secret}` };
+            break;
+        }
+        const plan = normalisePlan(user, { file: null, source: 'test', baseDir: process.cwd(), mode: 'flow' });
+        const text = JSON.stringify(redactPlan(plan));
+        assert.ok(!text.includes(secret), `${where} ${name}: ${text}`);
+        // Idempotent and harmless on what is left.
+        assert.equal(JSON.stringify(redactRecord(JSON.parse(text))), text);
+      },
+    ),
     { numRuns: 300 },
   );
 });

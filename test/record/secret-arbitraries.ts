@@ -2,7 +2,24 @@
 // prefixes and suffixes users write) and secret values distinctive enough to grep for.
 import fc from 'fast-check';
 
-const WORDS = ['token', 'secret', 'password', 'passwd', 'pwd', 'auth', 'session', 'key', 'credential', 'cookie', 'api_key', 'csrf', 'signature', 'apiKey', 'Private-Token', 'sessionId'];
+const WORDS = [
+  'token',
+  'secret',
+  'password',
+  'passwd',
+  'pwd',
+  'auth',
+  'session',
+  'key',
+  'credential',
+  'cookie',
+  'api_key',
+  'csrf',
+  'signature',
+  'apiKey',
+  'Private-Token',
+  'sessionId',
+];
 const PREFIXES = ['', 'x-', 'X-', 'client_', 'my', 'db_', 'X-Api-'];
 const SUFFIXES = ['', '_id', '-Token', 'Value', '_v2', 's'];
 

@@ -15,9 +15,20 @@ import { fenced } from '../../src/report/markdown-database.ts';
 import { renderLoadTestMarkdown } from '../../src/report/markdown-load-test.ts';
 import { renderTerminalFindings } from '../../src/report/terminal-findings.ts';
 import { fakePhase, fakeRun, steady } from '../helpers/fake-records.ts';
-import { dbRecord, healthyLoadProbes, healthyProbes, issue, nPlusOne, plan, stmt, suggestion, withShares } from '../helpers/fake-db-probes.ts';
+import {
+  dbRecord,
+  healthyLoadProbes,
+  healthyProbes,
+  issue,
+  nPlusOne,
+  plan,
+  stmt,
+  suggestion,
+  withShares,
+} from '../helpers/fake-db-probes.ts';
 
-const HOSTILE_SQL = "SELECT '</script><img src=x onerror=alert(1)>' AS x, `tick` | pipe FROM evil WHERE a = $1 \x1b[31mRED\x1b[0m ``` *star*";
+const HOSTILE_SQL =
+  "SELECT '</script><img src=x onerror=alert(1)>' AS x, `tick` | pipe FROM evil WHERE a = $1 \x1b[31mRED\x1b[0m ``` *star*";
 const validate = new Ajv({ allowUnionTypes: true, allErrors: true }).compile(schema);
 
 function troubledDb(): AssessmentRecord {
@@ -27,8 +38,21 @@ function troubledDb(): AssessmentRecord {
   const statements = withShares([...base.statements, slow, evil]);
   const probes = healthyProbes({
     statements,
-    plans: [plan(evil, { issues: [issue({ kind: 'misestimate', relation: 'evil', factor: 2000, detail: `${HOSTILE_SQL} planned 1 got 2000` })] })],
-    indexSuggestions: [suggestion({ table: 'orders', columns: ['status'], queryIds: [slow.queryId], method: 'measured', msBefore: 1400, msAfter: 0.8, createStatement: 'CREATE INDEX CONCURRENTLY ON public.orders (status)', expectedImprovement: '1.40 s → 0.80 ms per call' })],
+    plans: [
+      plan(evil, { issues: [issue({ kind: 'misestimate', relation: 'evil', factor: 2000, detail: `${HOSTILE_SQL} planned 1 got 2000` })] }),
+    ],
+    indexSuggestions: [
+      suggestion({
+        table: 'orders',
+        columns: ['status'],
+        queryIds: [slow.queryId],
+        method: 'measured',
+        msBefore: 1400,
+        msAfter: 0.8,
+        createStatement: 'CREATE INDEX CONCURRENTLY ON public.orders (status)',
+        expectedImprovement: '1.40 s → 0.80 ms per call',
+      }),
+    ],
     nPlusOne: [nPlusOne({ statement: HOSTILE_SQL })],
   });
   const r = dbRecord(probes);
@@ -72,7 +96,10 @@ test('HTML: a Database section (and its nav link) with every query escaped', () 
   assert.ok(!page.includes('</script><img'), 'raw hostile markup');
   assert.ok(page.includes('&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;'));
   assert.doesNotMatch(page, /<img\b/i);
-  assert.deepEqual([...page.matchAll(/<script\b[^>]*>/gi)].map((m) => m[0]), ['<script type="application/json" id="speedguard-report-data">']);
+  assert.deepEqual(
+    [...page.matchAll(/<script\b[^>]*>/gi)].map((m) => m[0]),
+    ['<script type="application/json" id="speedguard-report-data">'],
+  );
   for (const m of page.matchAll(/\shref="([^"]*)"/g)) assert.match(m[1]!, /^(#[a-z0-9-]+|data:,)$/);
   for (const tag of page.matchAll(/<[a-zA-Z][^>]*>/g)) assert.doesNotMatch(tag[0], /\s(on[a-z]+|src|style)\s*=/i, tag[0]);
   // The embedded data block still parses and holds the text unchanged.
@@ -90,7 +117,10 @@ test('terminal: the DATABASE block and the database findings, no control charact
 });
 
 test('envelope: database_performance filled, database bottlenecks typed "database", valid against the schema', () => {
-  const env = buildEnvelope(troubledDb()) as { metrics: { database_performance: Record<string, unknown> }; bottlenecks: Array<{ type: string; title: string }> };
+  const env = buildEnvelope(troubledDb()) as {
+    metrics: { database_performance: Record<string, unknown> };
+    bottlenecks: Array<{ type: string; title: string }>;
+  };
   assert.ok(validate(env), JSON.stringify(validate.errors));
   const d = env.metrics.database_performance;
   assert.equal(d.mode, 'snapshot');
@@ -101,7 +131,10 @@ test('envelope: database_performance filled, database bottlenecks typed "databas
   assert.equal(typeof d.query_time_avg, 'number');
   assert.equal(d.connection_pool, null); // no activity sampled
   assert.ok(env.bottlenecks.length > 0);
-  assert.ok(env.bottlenecks.every((b) => b.type === 'database'), JSON.stringify(env.bottlenecks.map((b) => b.type)));
+  assert.ok(
+    env.bottlenecks.every((b) => b.type === 'database'),
+    JSON.stringify(env.bottlenecks.map((b) => b.type)),
+  );
 });
 
 test('envelope under load: connection use from the windows, hit ratio of the load; without probes all null', () => {

@@ -83,15 +83,48 @@ test('troubled record: status, score, metrics with units, bottlenecks most sever
   assert.equal(env.metrics.resource_utilization.cpu_average, null);
   assert.equal(env.metrics.database_performance.query_time_avg, null);
 
-  assert.deepEqual(env.bottlenecks.map((b: Node) => [b.id, b.severity, b.priority]), [['PERF-001', 'critical', 'P0'], ['PERF-002', 'high', 'P1'], ['PERF-003', 'medium', 'P2'], ['PERF-004', 'low', 'P3']]);
+  assert.deepEqual(
+    env.bottlenecks.map((b: Node) => [b.id, b.severity, b.priority]),
+    [
+      ['PERF-001', 'critical', 'P0'],
+      ['PERF-002', 'high', 'P1'],
+      ['PERF-003', 'medium', 'P2'],
+      ['PERF-004', 'low', 'P3'],
+    ],
+  );
   assert.deepEqual(env.bottlenecks[1].location, { file: 'src/db.ts', line: 42, function: 'query', endpoint: null });
   assert.equal(env.bottlenecks[0].optimization.rollback_plan, 'Revert the commit');
-  assert.deepEqual(env.observations.map((o: Node) => o.id), ['PERF-005']);
-  assert.deepEqual(env.optimizations.map((o: Node) => [o.id, o.finding_id, o.priority]), [['OPT-001', 'PERF-001', 'P0'], ['OPT-002', 'PERF-002', 'P1'], ['OPT-003', 'PERF-003', 'P2'], ['OPT-004', 'PERF-004', 'P3']]);
-  assert.deepEqual(env.next_actions.map((a: Node) => [a.priority, a.respond_within_hours, a.blocks_deployment]), [['P0', 4, true], ['P1', 24, false], ['P2', 72, false], ['P3', null, false]]);
+  assert.deepEqual(
+    env.observations.map((o: Node) => o.id),
+    ['PERF-005'],
+  );
+  assert.deepEqual(
+    env.optimizations.map((o: Node) => [o.id, o.finding_id, o.priority]),
+    [
+      ['OPT-001', 'PERF-001', 'P0'],
+      ['OPT-002', 'PERF-002', 'P1'],
+      ['OPT-003', 'PERF-003', 'P2'],
+      ['OPT-004', 'PERF-004', 'P3'],
+    ],
+  );
+  assert.deepEqual(
+    env.next_actions.map((a: Node) => [a.priority, a.respond_within_hours, a.blocks_deployment]),
+    [
+      ['P0', 4, true],
+      ['P1', 24, false],
+      ['P2', 72, false],
+      ['P3', null, false],
+    ],
+  );
 
   const sc = env.load_testing.scenarios;
-  assert.deepEqual(sc.map((s: Node) => [s.name, s.result, s.concurrent_users]), [['baseline', 'failed', 30], ['stress', 'degraded', 10]]);
+  assert.deepEqual(
+    sc.map((s: Node) => [s.name, s.result, s.concurrent_users]),
+    [
+      ['baseline', 'failed', 30],
+      ['stress', 'degraded', 10],
+    ],
+  );
   assert.equal(sc[0].duration, 10);
   assert.equal(sc[0].error_rate, 0.075);
   assert.equal(sc[0].units.avg_response_time, 'ms');
@@ -145,7 +178,8 @@ test('hostile strings pass through the JSON unchanged (JSON.stringify escapes; n
 const phase = (name: PhaseRecord['name'], verdict: PhaseRecord['verdict']) => ({ name, verdict }) as PhaseRecord;
 
 test('decideVerdict: the documented rules', () => {
-  const st = (sev: Finding['severity'][], phases: PhaseRecord[]) => decideVerdict({ findings: sev.map((s, i) => finding(`PERF-00${i + 1}`, s)), phases }).status;
+  const st = (sev: Finding['severity'][], phases: PhaseRecord[]) =>
+    decideVerdict({ findings: sev.map((s, i) => finding(`PERF-00${i + 1}`, s)), phases }).status;
   assert.equal(st([], [phase('baseline', 'passed')]), 'optimal');
   assert.equal(st(['info'], [phase('baseline', 'passed'), phase('stress', 'skipped')]), 'optimal');
   assert.equal(st(['low'], [phase('baseline', 'passed')]), 'acceptable');
@@ -159,16 +193,22 @@ test('decideVerdict: the documented rules', () => {
 
 test('decideVerdict: property — score lies in its status band, and a worse finding never raises it', () => {
   const sev = fc.constantFrom<Finding['severity']>('critical', 'high', 'medium', 'low', 'info');
-  const ph = fc.record({ name: fc.constantFrom<PhaseRecord['name']>('baseline', 'stress', 'spike', 'sustained', 'recovery'), verdict: fc.constantFrom<PhaseRecord['verdict']>('passed', 'degraded', 'failed', 'skipped') });
+  const ph = fc.record({
+    name: fc.constantFrom<PhaseRecord['name']>('baseline', 'stress', 'spike', 'sustained', 'recovery'),
+    verdict: fc.constantFrom<PhaseRecord['verdict']>('passed', 'degraded', 'failed', 'skipped'),
+  });
   const bands = { optimal: [9, 10], acceptable: [6, 8.9], degraded: [3, 5.9], critical: [0, 2.9] } as const;
-  fc.assert(fc.property(fc.array(sev, { maxLength: 12 }), fc.array(ph, { maxLength: 6 }), sev, (sevs, phases, extra) => {
-    const findings = sevs.map((s, i) => finding(`PERF-${String(i + 1).padStart(3, '0')}`, s));
-    const a = decideVerdict({ findings, phases: phases as PhaseRecord[] });
-    const [lo, hi] = bands[a.status];
-    assert.ok(a.score >= lo && a.score <= hi, JSON.stringify(a));
-    const b = decideVerdict({ findings: [...findings, finding('PERF-999', extra)], phases: phases as PhaseRecord[] });
-    assert.ok(b.score <= a.score, `${JSON.stringify(a)} → ${JSON.stringify(b)} after adding ${extra}`);
-  }), { numRuns: 300 });
+  fc.assert(
+    fc.property(fc.array(sev, { maxLength: 12 }), fc.array(ph, { maxLength: 6 }), sev, (sevs, phases, extra) => {
+      const findings = sevs.map((s, i) => finding(`PERF-${String(i + 1).padStart(3, '0')}`, s));
+      const a = decideVerdict({ findings, phases: phases as PhaseRecord[] });
+      const [lo, hi] = bands[a.status];
+      assert.ok(a.score >= lo && a.score <= hi, JSON.stringify(a));
+      const b = decideVerdict({ findings: [...findings, finding('PERF-999', extra)], phases: phases as PhaseRecord[] });
+      assert.ok(b.score <= a.score, `${JSON.stringify(a)} → ${JSON.stringify(b)} after adding ${extra}`);
+    }),
+    { numRuns: 300 },
+  );
 });
 
 test('regression_check: null without a comparison, the brief outcome with one (schema-valid)', () => {
@@ -177,8 +217,28 @@ test('regression_check: null without a comparison, the brief outcome with one (s
   record.comparison = comparison();
   const env = buildEnvelope(record) as Node;
   assert.equal(validate(env), true, JSON.stringify(validate.errors));
-  assert.deepEqual({ ...env.regression_check, metrics: undefined }, { baseline_id: 'assess-before-0009', verdict: 'regressed', regressions: 1, improvements: 0, worst_severity: 'critical', metrics: undefined });
-  assert.deepEqual(env.regression_check.metrics[0], { id: 'latency_p95', unit: 'ms', baseline: 180, current: 900.1, change_ratio: 4.001, p_value: 0.00002, significant: true, verdict: 'regression', severity: 'critical' });
+  assert.deepEqual(
+    { ...env.regression_check, metrics: undefined },
+    {
+      baseline_id: 'assess-before-0009',
+      verdict: 'regressed',
+      regressions: 1,
+      improvements: 0,
+      worst_severity: 'critical',
+      metrics: undefined,
+    },
+  );
+  assert.deepEqual(env.regression_check.metrics[0], {
+    id: 'latency_p95',
+    unit: 'ms',
+    baseline: 180,
+    current: 900.1,
+    change_ratio: 4.001,
+    p_value: 0.00002,
+    significant: true,
+    verdict: 'regression',
+    severity: 'critical',
+  });
   // Something that is not a stored Comparison is ignored rather than mis-rendered.
   record.comparison = { regressions: 3 } as unknown as Comparison;
   assert.equal((buildEnvelope(record) as Node).regression_check, null);

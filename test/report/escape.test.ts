@@ -9,8 +9,15 @@ function unMd(s: string): string {
   return s.replace(/&(amp|lt|gt);/g, (_, e: string) => ({ amp: '&', lt: '<', gt: '>' })[e]!).replace(/\\([\s\S])/g, '$1');
 }
 const mdKept = (s: string) => s.replace(/\r\n?|\n|\u2028|\u2029/g, ' ').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
-const xmlKept = (s: string) => s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '');
-const anyText = fc.string({ unit: fc.constantFrom(...'|`<>*_[]~$\\&#-+=1. \n\r\t\x1b\x00a'.split(''), 'a_b', 'ab', '&lt;', '\ud800', '\ufffe') , maxLength: 60 });
+const xmlKept = (s: string) =>
+  s.replace(
+    /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+    '',
+  );
+const anyText = fc.string({
+  unit: fc.constantFrom(...'|`<>*_[]~$\\&#-+=1. \n\r\t\x1b\x00a'.split(''), 'a_b', 'ab', '&lt;', '\ud800', '\ufffe'),
+  maxLength: 60,
+});
 
 test('md(): markup characters are escaped, HTML is entity-encoded, lines are folded', () => {
   assert.equal(md('a|b'), 'a\\|b');
@@ -26,14 +33,17 @@ test('md(): markup characters are escaped, HTML is entity-encoded, lines are fol
 });
 
 test('md(): property — nothing but text survives, and unescaping gives the text back', () => {
-  fc.assert(fc.property(anyText, (s) => {
-    const out = md(s);
-    const bare = out.replace(/\\[\s\S]/g, '').replace(/&(amp|lt|gt);/g, '');
-    assert.doesNotMatch(bare, /[|`<>*[\]~$\\&\n\r\u0000-\u0008\u000b-\u001f]/, JSON.stringify({ s, out }));
-    // An unescaped underscore only between ASCII letters or digits (it cannot make emphasis there).
-    assert.doesNotMatch(out, /(?<![\\A-Za-z0-9])_|(?<!\\)_(?![A-Za-z0-9])/, JSON.stringify({ s, out }));
-    assert.equal(unMd(out), mdKept(s));
-  }), { numRuns: 500 });
+  fc.assert(
+    fc.property(anyText, (s) => {
+      const out = md(s);
+      const bare = out.replace(/\\[\s\S]/g, '').replace(/&(amp|lt|gt);/g, '');
+      assert.doesNotMatch(bare, /[|`<>*[\]~$\\&\n\r\u0000-\u0008\u000b-\u001f]/, JSON.stringify({ s, out }));
+      // An unescaped underscore only between ASCII letters or digits (it cannot make emphasis there).
+      assert.doesNotMatch(out, /(?<![\\A-Za-z0-9])_|(?<!\\)_(?![A-Za-z0-9])/, JSON.stringify({ s, out }));
+      assert.equal(unMd(out), mdKept(s));
+    }),
+    { numRuns: 500 },
+  );
 });
 
 test('mdLine(): cannot start a heading, list, rule or indented code block', () => {
@@ -49,13 +59,16 @@ test('mdLine(): cannot start a heading, list, rule or indented code block', () =
 });
 
 test('xml()/xmlText(): property — any string survives a round trip through a strict XML parser', () => {
-  fc.assert(fc.property(anyText, (s) => {
-    const doc = `<a v="${xml(s)}" w='${xml(s)}'>${xmlText(s)}</a>`;
-    const el = parseXml(doc);
-    assert.equal(el.attrs.v, xmlKept(s));
-    assert.equal(el.attrs.w, xmlKept(s));
-    assert.equal(el.text, xmlKept(s));
-  }), { numRuns: 500 });
+  fc.assert(
+    fc.property(anyText, (s) => {
+      const doc = `<a v="${xml(s)}" w='${xml(s)}'>${xmlText(s)}</a>`;
+      const el = parseXml(doc);
+      assert.equal(el.attrs.v, xmlKept(s));
+      assert.equal(el.attrs.w, xmlKept(s));
+      assert.equal(el.text, xmlKept(s));
+    }),
+    { numRuns: 500 },
+  );
   assert.equal(xml('<a href="x">&\'</a>'), '&lt;a href=&quot;x&quot;&gt;&amp;&apos;&lt;/a&gt;');
   assert.equal(xml('a\x00b\x1bc\ufffe'), 'abc');
   assert.equal(xml('a\nb'), 'a&#10;b');
@@ -72,8 +85,10 @@ test('fileSafe(): only safe characters, never empty, never a hidden file or a pa
   assert.equal(fileSafe('../../etc/passwd <x>'), 'etc-passwd-x');
   assert.equal(fileSafe('...'), 'target');
   assert.equal(fileSafe(''), 'target');
-  fc.assert(fc.property(fc.string({ maxLength: 200 }), (s) => {
-    const out = fileSafe(s);
-    assert.match(out, /^[A-Za-z0-9_][A-Za-z0-9._-]{0,79}$/);
-  }));
+  fc.assert(
+    fc.property(fc.string({ maxLength: 200 }), (s) => {
+      const out = fileSafe(s);
+      assert.match(out, /^[A-Za-z0-9_][A-Za-z0-9._-]{0,79}$/);
+    }),
+  );
 });

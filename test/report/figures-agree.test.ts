@@ -33,7 +33,14 @@ function profiledRecord(mainCpu: number, rss: number): AssessmentRecord {
     statusReason: null,
     startedAt: T0,
     endedAt: T0 + 20_000,
-    config: { expectedRate: 100, slo: { latencyPercentile: 95, latencyMs: 200, errorRate: 0.01, source: [] }, suite: ['baseline'], soakMs: 0, growthPercentPerQuarter: null, targetRate: null },
+    config: {
+      expectedRate: 100,
+      slo: { latencyPercentile: 95, latencyMs: 200, errorRate: 0.01, source: [] },
+      suite: ['baseline'],
+      soakMs: 0,
+      growthPercentPerQuarter: null,
+      targetRate: null,
+    },
     phases: [fakePhase('baseline', run, { offeredRate: 100 })],
     probes: { target: fakeTargetProbes({ proc: procSamples(20, { mainCpu, rss }) }) },
   });
@@ -51,7 +58,7 @@ test('knee: the terminal CAPACITY line, the Markdown table, the envelope and the
   assert.deepEqual([...new Set(knees)], [137]);
 });
 
-test('target resources: a profile\'s CPU and memory are the record\'s figures in the Markdown, the envelope and compare', () => {
+test("target resources: a profile's CPU and memory are the record's figures in the Markdown, the envelope and compare", () => {
   // main thread 80 % + V8 workers 5 % = 85 % of one core every second; RSS 150 MB.
   const rec = profiledRecord(80, 150e6);
   const res = rec.resources!;
@@ -99,14 +106,28 @@ test('expected load: "derived from the stress phase" only when a stress phase ra
   assert.match(renderAnalysisMarkdown(derived), /\| Expected load \| not given: 75\.0 req\/s used \(derived from the stress phase\) \|/);
 });
 
-test('database figures: computed once with the audits\' thresholds, stored in the record, and only drawn by every report', () => {
+test("database figures: computed once with the audits' thresholds, stored in the record, and only drawn by every report", () => {
   const base = healthyProbes();
   // 300 ms per call: slow under a 250 ms bar, not under the default 500 ms one.
-  const probes = healthyProbes({ statements: withShares([...base.statements, stmt({ query: 'SELECT * FROM events WHERE kind = $1', calls: 40, meanExecMs: 300 })]) });
+  const probes = healthyProbes({
+    statements: withShares([...base.statements, stmt({ query: 'SELECT * FROM events WHERE kind = $1', calls: 40, meanExecMs: 300 })]),
+  });
   const thresholds = { ...DEFAULT_THRESHOLDS, dbQueryMs: { p0: 1000, p1: 500, p2: 250 } };
   const rec = buildAssessment({
-    command: 'db', target: probes.url, status: 'completed', statusReason: null, startedAt: T0, endedAt: T0 + 1000,
-    config: { expectedRate: null, slo: { latencyPercentile: 95, latencyMs: 200, errorRate: 0.01, source: [] }, suite: [], soakMs: 0, growthPercentPerQuarter: null, targetRate: null },
+    command: 'db',
+    target: probes.url,
+    status: 'completed',
+    statusReason: null,
+    startedAt: T0,
+    endedAt: T0 + 1000,
+    config: {
+      expectedRate: null,
+      slo: { latencyPercentile: 95, latencyMs: 200, errorRate: 0.01, source: [] },
+      suite: [],
+      soakMs: 0,
+      growthPercentPerQuarter: null,
+      targetRate: null,
+    },
     probes: { database: probes },
     thresholds,
   });
@@ -144,7 +165,12 @@ test('request counts and p95 per phase: the Markdown Results, the load-test repo
     const row = new RegExp(`<tr data-phase="${p.name}">.*?</tr>`).exec(page)![0];
     assert.match(row, new RegExp(`data-field="requests">${requests}<`), `${p.name}: HTML phase table`);
     const fmt = (v: number) => (v < 10 ? v.toFixed(2) : v < 1000 ? v.toFixed(1) : null);
-    if (fmt(p95)) assert.match(row, new RegExp(`data-field="p95">${fmt(p95)!.replace('.', '\\.')}\\s?ms<`), `${p.name}: HTML p95 = the Markdown's response time`);
+    if (fmt(p95))
+      assert.match(
+        row,
+        new RegExp(`data-field="p95">${fmt(p95)!.replace('.', '\\.')}\\s?ms<`),
+        `${p.name}: HTML p95 = the Markdown's response time`,
+      );
     const env = scenarios.find((x) => x.name === p.name)!;
     assert.equal(env.requests, requests, `${p.name}: envelope`);
   }

@@ -15,27 +15,63 @@ const HOSTILE_FILE = 'src/"><img src=x onerror=alert(1)>.js';
 
 function flame(): FlameNode {
   return {
-    name: '(root)', file: '', line: 0, value: 100,
+    name: '(root)',
+    file: '',
+    line: 0,
+    value: 100,
     children: [
-      { name: 'main', file: 'src/app.js', line: 3, value: 100, category: 'user', children: [
-        { name: HOSTILE, file: HOSTILE_FILE, line: 7, value: 75, category: 'user', children: [] },
-        { name: 'readFileSync', file: 'node:fs', line: 440, value: 20, category: 'sync-fs', children: [] },
-        { name: '(other)', file: '', line: 0, value: 5, children: [] },
-      ] },
+      {
+        name: 'main',
+        file: 'src/app.js',
+        line: 3,
+        value: 100,
+        category: 'user',
+        children: [
+          { name: HOSTILE, file: HOSTILE_FILE, line: 7, value: 75, category: 'user', children: [] },
+          { name: 'readFileSync', file: 'node:fs', line: 440, value: 20, category: 'sync-fs', children: [] },
+          { name: '(other)', file: '', line: 0, value: 5, children: [] },
+        ],
+      },
     ],
   };
 }
 
 function hotspot(o: Partial<CpuHotspot>): CpuHotspot {
-  return { function: 'f', file: 'src/app.js', line: 1, column: 1, selfMs: 1, selfShare: 0.01, totalMs: 1, totalShare: 0.01, category: 'user', ...o };
+  return {
+    function: 'f',
+    file: 'src/app.js',
+    line: 1,
+    column: 1,
+    selfMs: 1,
+    selfShare: 0.01,
+    totalMs: 1,
+    totalShare: 0.01,
+    category: 'user',
+    ...o,
+  };
 }
 
 function analysis(): CpuProfileAnalysis {
   return {
-    path: 'profile/CPU.cpuprofile', durationMs: 10_000, samples: 9000, idleShare: 0.1, gcShare: 0.05, programShare: 0.01,
+    path: 'profile/CPU.cpuprofile',
+    durationMs: 10_000,
+    samples: 9000,
+    idleShare: 0.1,
+    gcShare: 0.05,
+    programShare: 0.01,
     topSelf: [
       hotspot({ function: HOSTILE, file: HOSTILE_FILE, line: 7, selfMs: 7500, selfShare: 0.75, totalMs: 7500, totalShare: 0.75 }),
-      hotspot({ function: 'read', file: '', line: 0, selfMs: 2000, selfShare: 0.2, totalMs: 2000, totalShare: 0.2, category: 'sync-fs', caller: { function: 'loadConfig', file: 'src/config.js', line: 12 } }),
+      hotspot({
+        function: 'read',
+        file: '',
+        line: 0,
+        selfMs: 2000,
+        selfShare: 0.2,
+        totalMs: 2000,
+        totalShare: 0.2,
+        category: 'sync-fs',
+        caller: { function: 'loadConfig', file: 'src/config.js', line: 12 },
+      }),
     ],
     topTotal: [hotspot({ function: 'main', file: 'src/app.js', line: 3, selfMs: 0, selfShare: 0, totalMs: 10_000, totalShare: 1 })],
     flame: flame(),
@@ -45,8 +81,21 @@ function analysis(): CpuProfileAnalysis {
 function withProfile(cpu: CpuProfileAnalysis | null) {
   const rec = fakeAssessment([fakePhase('baseline', fakeRun({ seconds: steady(5, 100, 20) }))]);
   const probes: TargetProbes = {
-    target: { command: ['node', 'x.js'], pid: 1, port: 1, startedAt: null, stoppedAt: null, died: false, exitCode: null, signal: null, stderrTail: [] },
-    window: null, agent: null, proc: null, cpuProfile: cpu,
+    target: {
+      command: ['node', 'x.js'],
+      pid: 1,
+      port: 1,
+      startedAt: null,
+      stoppedAt: null,
+      died: false,
+      exitCode: null,
+      signal: null,
+      stderrTail: [],
+    },
+    window: null,
+    agent: null,
+    proc: null,
+    cpuProfile: cpu,
   };
   rec.probes = { ...rec.probes, target: probes };
   return rec;
@@ -63,7 +112,13 @@ test('icicle boxes: widths proportional to inclusive time, children inside their
   assert.equal(w('readFileSync').w, 240);
   assert.equal(w('(other)').w, 60);
   // A damaged record whose children claim more than their parent stays inside it.
-  const bad: FlameNode = { name: 'r', file: '', line: 0, value: 10, children: [{ name: 'a', file: '', line: 0, value: 8, children: [{ name: 'b', file: '', line: 0, value: 50, children: [] }] }] };
+  const bad: FlameNode = {
+    name: 'r',
+    file: '',
+    line: 0,
+    value: 10,
+    children: [{ name: 'a', file: '', line: 0, value: 8, children: [{ name: 'b', file: '', line: 0, value: 50, children: [] }] }],
+  };
   const bb = flameBoxes(bad).boxes;
   assert.ok(bb.find((b) => b.node.name === 'b')!.w <= bb.find((b) => b.node.name === 'a')!.w);
   assert.deepEqual(flameBoxes({ name: 'r', file: '', line: 0, value: 0, children: [] }).boxes, []);
@@ -79,7 +134,10 @@ test('flame SVG escapes hostile names and files, gives every frame a title and a
   for (const tag of svg.match(/<[a-zA-Z][^>]*>/g) ?? []) assert.ok(!/\son[a-z]+=/.test(tag), tag);
   assert.equal((svg.match(/<rect /g) ?? []).length, 5);
   assert.equal((svg.match(/<title>/g) ?? []).length, 5);
-  assert.match(svg, /<g class="fl-sync-fs"><rect x="900" y="36" width="240" height="17"><title>readFileSync \(node:fs:440\) — 20\.0ms, 20\.0 % of busy time<\/title>/);
+  assert.match(
+    svg,
+    /<g class="fl-sync-fs"><rect x="900" y="36" width="240" height="17"><title>readFileSync \(node:fs:440\) — 20\.0ms, 20\.0 % of busy time<\/title>/,
+  );
   assert.match(svg, /class="fl-none"/, 'root and (other) have no category');
 });
 
@@ -115,7 +173,10 @@ test('a real analysis renders end to end', () => {
       { id: 2, callFrame: { functionName: HOSTILE, scriptId: '1', url: U, lineNumber: 4, columnNumber: 0 }, children: [] },
       { id: 3, callFrame: { functionName: '(idle)', scriptId: '0', url: '', lineNumber: -1, columnNumber: -1 }, children: [] },
     ],
-    startTime: 0, endTime: 4000, samples: [2, 2, 3, 2], timeDeltas: [0, 1000, 1000, 1000],
+    startTime: 0,
+    endTime: 4000,
+    samples: [2, 2, 3, 2],
+    timeDeltas: [0, 1000, 1000, 1000],
   };
   const page = renderHtmlReport(withProfile(analyseCpuProfile(p, { path: 'p.cpuprofile' })));
   assert.match(page, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
@@ -125,7 +186,10 @@ test('a real analysis renders end to end', () => {
 test('Markdown analysis: a "Profile" subsection with top self and total functions, escaped', () => {
   const doc = renderAnalysisMarkdown(withProfile(analysis()));
   assert.match(doc, /^### Profile$/m);
-  assert.ok(doc.indexOf('### Profile') > doc.indexOf('## Bottlenecks Found') && doc.indexOf('### Profile') < doc.indexOf('## Optimizations Recommended'));
+  assert.ok(
+    doc.indexOf('### Profile') > doc.indexOf('## Bottlenecks Found') &&
+      doc.indexOf('### Profile') < doc.indexOf('## Optimizations Recommended'),
+  );
   assert.match(doc, /\*\*Top functions by self time\*\*/);
   assert.match(doc, /\*\*Top functions by total time\*\*/);
   assert.match(doc, /\| read \| \(native\) \| 2\.00s \| 20\.00% \|/);

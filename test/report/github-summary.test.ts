@@ -11,7 +11,10 @@ test('GitHub summary: verdict, key figures, findings table', () => {
   assert.match(md, /^### ❌ speedguard assess: CRITICAL \(score 1\.\d\/10\)$/m);
   assert.match(md, /^\| p95 \(baseline\) \| 900\.\dms \|$/m);
   assert.match(md, /^\| Capacity at the SLO \| 150 req\/s \|$/m);
-  assert.match(md, /^\| PERF-001 \| P0 \| p95 far above the SLO \| GET \/api\/products \| p95 latency = 813 ms \(baseline\); error rate = 3\.20 % \(stress\) \|$/m);
+  assert.match(
+    md,
+    /^\| PERF-001 \| P0 \| p95 far above the SLO \| GET \/api\/products \| p95 latency = 813 ms \(baseline\); error rate = 3\.20 % \(stress\) \|$/m,
+  );
   assert.match(md, /^Phases: baseline failed · stress degraded · sustained skipped$/m);
   assert.match(md, /^Reports: PERFORMANCE\/ANALYSIS\/x\.md$/m);
   assert.match(renderGithubSummary(healthyRecord()), /### ✅ speedguard assess: OPTIMAL/);

@@ -13,9 +13,19 @@ import { colourStats, decodePng } from './html-png.ts';
 import { fullRecord, hostileRecord, PAYLOADS } from './html-fixtures.ts';
 
 const CHROMIUM = process.env.SPEEDGUARD_CHROMIUM ?? '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `chromium not found at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium) or set SPEEDGUARD_CHROMIUM`;
+const skip = existsSync(CHROMIUM)
+  ? false
+  : `chromium not found at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium) or set SPEEDGUARD_CHROMIUM`;
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 let browser: Browser | null = null;
 let dir = '';
@@ -44,7 +54,11 @@ async function open(name: string, page: string, opts: { bypassCSP?: boolean } = 
   const file = join(dir, `${name}.html`);
   writeFileSync(file, page);
   const url = pathToFileURL(file).href;
-  const context = await browser!.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: opts.bypassCSP ?? false, javaScriptEnabled: true });
+  const context = await browser!.newContext({
+    viewport: { width: 1280, height: 900 },
+    bypassCSP: opts.bypassCSP ?? false,
+    javaScriptEnabled: true,
+  });
   const p = await context.newPage();
   const requests: string[] = [];
   const dialogs: string[] = [];
@@ -64,7 +78,10 @@ async function open(name: string, page: string, opts: { bypassCSP?: boolean } = 
   return { page: p, url, requests, dialogs, problems, close: () => context.close() };
 }
 
-test('the report renders in Chromium: styled, charts drawn, no network request besides the file itself', { skip, timeout: 60_000 }, async (t) => {
+test('the report renders in Chromium: styled, charts drawn, no network request besides the file itself', {
+  skip,
+  timeout: 60_000,
+}, async (t) => {
   const record = fullRecord();
   const o = await open('full', renderHtmlReport(record));
   try {
@@ -78,7 +95,9 @@ test('the report renders in Chromium: styled, charts drawn, no network request b
     // The hashed stylesheet was accepted by the CSP.
     const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     assert.equal(bg, 'rgb(246, 247, 249)');
-    const stroke = await page.evaluate(() => getComputedStyle(document.querySelector('[data-chart="p0-baseline-throughput"] path[data-series="rps"]')!).stroke);
+    const stroke = await page.evaluate(
+      () => getComputedStyle(document.querySelector('[data-chart="p0-baseline-throughput"] path[data-series="rps"]')!).stroke,
+    );
     assert.equal(stroke, 'rgb(37, 99, 235)');
 
     assert.equal(await page.locator('figure.chart').count(), record.phases.length * 3 + 2);
@@ -89,7 +108,9 @@ test('the report renders in Chromium: styled, charts drawn, no network request b
     const sizes = await page.locator('figure.chart svg').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().width));
     for (const w of sizes) assert.ok(w > 300, `chart width ${w}`);
     // Lines are really drawn: the p99 path of the stress latency chart has a rendered length.
-    const len = await page.evaluate(() => (document.querySelector('[data-chart="p1-stress-latency"] path[data-series="p99"]') as SVGPathElement).getTotalLength());
+    const len = await page.evaluate(() =>
+      (document.querySelector('[data-chart="p1-stress-latency"] path[data-series="p99"]') as SVGPathElement).getTotalLength(),
+    );
     assert.ok(len > 200, `path length ${len}`);
 
     const png = await page.screenshot({ fullPage: true, type: 'png' });
@@ -107,7 +128,8 @@ test('the report renders in Chromium: styled, charts drawn, no network request b
     const chart = decodePng(await page.locator('[data-chart="capacity-latency-throughput"] svg').screenshot());
     const near = (r: number, g: number, b: number) => {
       let n = 0;
-      for (let i = 0; i < chart.data.length; i += chart.channels) if (Math.abs(chart.data[i]! - r) + Math.abs(chart.data[i + 1]! - g) + Math.abs(chart.data[i + 2]! - b) < 40) n++;
+      for (let i = 0; i < chart.data.length; i += chart.channels)
+        if (Math.abs(chart.data[i]! - r) + Math.abs(chart.data[i + 1]! - g) + Math.abs(chart.data[i + 2]! - b) < 40) n++;
       return n;
     };
     assert.ok(near(124, 58, 237) > 50, 'p99 purple drawn');
@@ -129,7 +151,9 @@ async function layout(page: Page) {
       r.selectNodeContents(el);
       return new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size;
     };
-    const phaseCells = [...document.querySelectorAll('table.evidence td:nth-child(3), table.phases td:first-child')].filter((td) => td.textContent!.trim());
+    const phaseCells = [...document.querySelectorAll('table.evidence td:nth-child(3), table.phases td:first-child')].filter((td) =>
+      td.textContent!.trim(),
+    );
     return {
       verdict: top('[data-verdict]'),
       firstChart: top('figure.chart'),
@@ -143,7 +167,10 @@ async function layout(page: Page) {
   });
 }
 
-test('above the fold: the verdict, the capacity and the key charts come before the findings; phase names do not break', { skip, timeout: 60_000 }, async () => {
+test('above the fold: the verdict, the capacity and the key charts come before the findings; phase names do not break', {
+  skip,
+  timeout: 60_000,
+}, async () => {
   // The full assessment: capacity tiles and charts first (the first chart started ~6,600 px down).
   const o = await open('fold', renderHtmlReport(fullRecord()));
   try {
@@ -174,7 +201,10 @@ test('above the fold: the verdict, the capacity and the key charts come before t
 });
 
 for (const bypassCSP of [false, true]) {
-  test(`script payloads from the target do not run and show as text (${bypassCSP ? 'CSP bypassed: escaping alone' : 'with the CSP'})`, { skip, timeout: 60_000 }, async () => {
+  test(`script payloads from the target do not run and show as text (${bypassCSP ? 'CSP bypassed: escaping alone' : 'with the CSP'})`, {
+    skip,
+    timeout: 60_000,
+  }, async () => {
     const o = await open(`hostile-${bypassCSP}`, renderHtmlReport(hostileRecord()), { bypassCSP });
     try {
       const { page } = o;
@@ -183,11 +213,18 @@ for (const bypassCSP of [false, true]) {
         pwned: (window as unknown as { __pwned?: unknown }).__pwned,
         scripts: [...document.querySelectorAll('script')].map((s) => s.type),
         active: document.querySelectorAll('img, iframe, object, embed, frame, base, form, meta[http-equiv="refresh"]').length,
-        handlers: [...document.querySelectorAll('*')].flatMap((el) => [...el.attributes].filter((a) => /^on/i.test(a.name) || /^(src|srcdoc|style)$/i.test(a.name)).map((a) => `${el.tagName}.${a.name}`)),
+        handlers: [...document.querySelectorAll('*')].flatMap((el) =>
+          [...el.attributes]
+            .filter((a) => /^on/i.test(a.name) || /^(src|srcdoc|style)$/i.test(a.name))
+            .map((a) => `${el.tagName}.${a.name}`),
+        ),
         hrefs: [...document.querySelectorAll('[href]')].map((el) => el.getAttribute('href')),
         text: document.body.textContent,
         title: document.title,
-        data: JSON.parse(document.getElementById('speedguard-report-data')!.textContent!) as { target: string; findings: Array<{ title: string }> },
+        data: JSON.parse(document.getElementById('speedguard-report-data')!.textContent!) as {
+          target: string;
+          findings: Array<{ title: string }>;
+        },
       }));
       assert.equal(state.pwned, undefined);
       assert.deepEqual(o.dialogs, []);

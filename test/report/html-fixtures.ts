@@ -14,7 +14,10 @@ export function mergeRuns(a: RunRecord, b: RunRecord): RunRecord {
   return {
     ...a,
     totals: [...a.totals, ...b.totals.filter((t) => t.tags.name !== undefined)],
-    intervals: a.intervals.map((iv, i) => ({ ...iv, series: [...iv.series, ...(b.intervals[i]?.series.filter((s) => s.tags.name !== undefined) ?? [])] })),
+    intervals: a.intervals.map((iv, i) => ({
+      ...iv,
+      series: [...iv.series, ...(b.intervals[i]?.series.filter((s) => s.tags.name !== undefined) ?? [])],
+    })),
   };
 }
 
@@ -89,24 +92,61 @@ export function findings(): Finding[] {
   const base = {
     confidence: 0.9,
     impact: { responseTimeIncrease: '+180 ms at p95 above 350 req/s', userExperience: 'slow product pages at peak' },
-    recommendation: { approach: 'Cache the product list for 30 s and add an index on products.category_id.', expectedImprovement: 'p95 −60 % at 400 req/s', effort: 'low' as const, testingRequired: 'repeat the stress phase', rollbackPlan: 'remove the cache header' },
+    recommendation: {
+      approach: 'Cache the product list for 30 s and add an index on products.category_id.',
+      expectedImprovement: 'p95 −60 % at 400 req/s',
+      effort: 'low' as const,
+      testingRequired: 'repeat the stress phase',
+      rollbackPlan: 'remove the cache header',
+    },
   };
   return [
     {
-      ...base, id: 'PERF-001', audit: 'latency-slo', title: 'p95 latency breaks the SLO above 350 req/s', type: 'application', severity: 'high', component: 'GET /api/products',
+      ...base,
+      id: 'PERF-001',
+      audit: 'latency-slo',
+      title: 'p95 latency breaks the SLO above 350 req/s',
+      type: 'application',
+      severity: 'high',
+      component: 'GET /api/products',
       description: 'At 400 req/s offered, p95 latency reached 339 ms against an SLO of 200 ms.',
-      evidence: [{ label: 'p95 at 400 req/s', value: 339.3, unit: 'ms', phase: 'stress' }, { label: 'SLO', value: 200, unit: 'ms' }, { label: 'achieved', value: 357.6, unit: 'req/s', phase: 'stress' }],
+      evidence: [
+        { label: 'p95 at 400 req/s', value: 339.3, unit: 'ms', phase: 'stress' },
+        { label: 'SLO', value: 200, unit: 'ms' },
+        { label: 'achieved', value: 357.6, unit: 'req/s', phase: 'stress' },
+      ],
       location: { endpoint: 'GET /api/products', file: 'src/routes/products.ts', line: 42, function: 'listProducts' },
       rootCause: 'Requests queue once the service passes its knee (~300 req/s): contention σ = 0.05, coherency κ = 0.002.',
     },
     {
-      ...base, id: 'PERF-002', audit: 'http-caching', title: 'Cacheable GET without Cache-Control, ETag or Last-Modified', type: 'network', severity: 'medium', confidence: 0.8, component: 'GET /api/products',
-      description: 'Every client re-downloads the full product list.', evidence: [{ label: 'response size', value: 48200, unit: 'bytes' }, { label: 'Cache-Control', value: '(none)' }],
-      location: { endpoint: 'GET /api/products' }, rootCause: 'No caching headers are set by the route handler.',
+      ...base,
+      id: 'PERF-002',
+      audit: 'http-caching',
+      title: 'Cacheable GET without Cache-Control, ETag or Last-Modified',
+      type: 'network',
+      severity: 'medium',
+      confidence: 0.8,
+      component: 'GET /api/products',
+      description: 'Every client re-downloads the full product list.',
+      evidence: [
+        { label: 'response size', value: 48200, unit: 'bytes' },
+        { label: 'Cache-Control', value: '(none)' },
+      ],
+      location: { endpoint: 'GET /api/products' },
+      rootCause: 'No caching headers are set by the route handler.',
     },
     {
-      ...base, id: 'PERF-003', audit: 'tail-latency', title: 'Periodic stalls every ~10 s', type: 'application', severity: 'low', confidence: 0.6, component: 'service',
-      description: 'p99 jumps to 6× p50 once every 10 seconds.', evidence: [{ label: 'p99 / p50', value: 6.1, unit: '×', phase: 'baseline' }], location: null,
+      ...base,
+      id: 'PERF-003',
+      audit: 'tail-latency',
+      title: 'Periodic stalls every ~10 s',
+      type: 'application',
+      severity: 'low',
+      confidence: 0.6,
+      component: 'service',
+      description: 'p99 jumps to 6× p50 once every 10 seconds.',
+      evidence: [{ label: 'p99 / p50', value: 6.1, unit: '×', phase: 'baseline' }],
+      location: null,
       rootCause: 'Likely garbage collection pauses or a timer doing synchronous work.',
     },
   ];
@@ -114,28 +154,78 @@ export function findings(): Finding[] {
 
 function baselineRun(): RunRecord {
   const stall = (sec: number, n: number) => (i: number) => (sec % 10 === 9 && i > n * 0.9 ? 140 : 14 + (i % 17));
-  const seconds = (name: string, n: number) => fakeRun({ name, seconds: Array.from({ length: 30 }, (_, sec) => ({ requests: n, latencyMs: stall(sec, n) })) });
+  const seconds = (name: string, n: number) =>
+    fakeRun({ name, seconds: Array.from({ length: 30 }, (_, sec) => ({ requests: n, latencyMs: stall(sec, n) })) });
   return mergeRuns(seconds('http://127.0.0.1:3000/api/products', 70), seconds('http://127.0.0.1:3000/api/orders', 30));
 }
 
 export function fullRecord(): AssessmentRecord {
   const { phase: stress, steps } = stressPhase();
-  const spikeSeconds: FakeSecond[] = [...steady(10, 100, around(20, 100)), ...steady(5, 380, around(90, 380), { failed: 12 }), ...steady(10, 100, around(24, 100))];
-  const recovery: FakeSecond[] = [...steady(10, 360, around(60, 360), { queueMs: 80 }), ...Array.from({ length: 15 }, (_, k) => ({ requests: 100, latencyMs: around(20 + 120 * Math.exp(-k / 2), 100) }))];
+  const spikeSeconds: FakeSecond[] = [
+    ...steady(10, 100, around(20, 100)),
+    ...steady(5, 380, around(90, 380), { failed: 12 }),
+    ...steady(10, 100, around(24, 100)),
+  ];
+  const recovery: FakeSecond[] = [
+    ...steady(10, 360, around(60, 360), { queueMs: 80 }),
+    ...Array.from({ length: 15 }, (_, k) => ({ requests: 100, latencyMs: around(20 + 120 * Math.exp(-k / 2), 100) })),
+  ];
   const phases = [
-    fakePhase('baseline', baselineRun(), { description: 'constant 100 req/s for 30 s', offeredRate: 100, verdict: 'passed', verdictReason: 'p95 31 ms < 200 ms, no errors' }),
+    fakePhase('baseline', baselineRun(), {
+      description: 'constant 100 req/s for 30 s',
+      offeredRate: 100,
+      verdict: 'passed',
+      verdictReason: 'p95 31 ms < 200 ms, no errors',
+    }),
     stress,
-    fakePhase('spike', fakeRun({ seconds: spikeSeconds }), { description: '100 → 380 req/s for 5 s → 100 req/s', offeredRate: 380, verdict: 'degraded', verdictReason: '3.2 % errors during the spike', spike: { baseRate: 100, spikeRate: 380, spikeFromSecond: 10, spikeToSecond: 15 } }),
-    fakePhase('sustained', fakeRun({ seconds: steady(40, 100, (i) => 16 + (i % 11)) }), { description: 'constant 100 req/s for 40 s', offeredRate: 100, verdict: 'passed', verdictReason: 'stable' }),
-    fakePhase('recovery', fakeRun({ seconds: recovery }), { description: '360 req/s for 10 s, then 100 req/s', offeredRate: 360, verdict: 'passed', verdictReason: 'recovered in 4 s', recovery: { fromSecond: 10, limitMs: 45, baselineP95Ms: 31, recoveredAfterSeconds: 4 } }),
+    fakePhase('spike', fakeRun({ seconds: spikeSeconds }), {
+      description: '100 → 380 req/s for 5 s → 100 req/s',
+      offeredRate: 380,
+      verdict: 'degraded',
+      verdictReason: '3.2 % errors during the spike',
+      spike: { baseRate: 100, spikeRate: 380, spikeFromSecond: 10, spikeToSecond: 15 },
+    }),
+    fakePhase('sustained', fakeRun({ seconds: steady(40, 100, (i) => 16 + (i % 11)) }), {
+      description: 'constant 100 req/s for 40 s',
+      offeredRate: 100,
+      verdict: 'passed',
+      verdictReason: 'stable',
+    }),
+    fakePhase('recovery', fakeRun({ seconds: recovery }), {
+      description: '360 req/s for 10 s, then 100 req/s',
+      offeredRate: 360,
+      verdict: 'passed',
+      verdictReason: 'recovered in 4 s',
+      recovery: { fromSecond: 10, limitMs: 45, baselineP95Ms: 31, recoveredAfterSeconds: 4 },
+    }),
   ];
   return fakeAssessment(phases, {
     id: 'assess-7f3a9c21',
     capacity: capacityOf(steps),
     findings: findings(),
     inspection: [
-      { method: 'GET', url: 'http://127.0.0.1:3000/api/products', name: 'http://127.0.0.1:3000/api/products', status: 200, headers: { 'content-type': 'application/json', connection: 'keep-alive' }, transferBytes: 48200, bodyBytes: 48200, encoding: null, error: null },
-      { method: 'GET', url: 'http://127.0.0.1:3000/api/orders', name: 'http://127.0.0.1:3000/api/orders', status: 200, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', 'cache-control': 'max-age=60', etag: 'W/"a1"' }, transferBytes: 2100, bodyBytes: 9800, encoding: 'gzip', error: null },
+      {
+        method: 'GET',
+        url: 'http://127.0.0.1:3000/api/products',
+        name: 'http://127.0.0.1:3000/api/products',
+        status: 200,
+        headers: { 'content-type': 'application/json', connection: 'keep-alive' },
+        transferBytes: 48200,
+        bodyBytes: 48200,
+        encoding: null,
+        error: null,
+      },
+      {
+        method: 'GET',
+        url: 'http://127.0.0.1:3000/api/orders',
+        name: 'http://127.0.0.1:3000/api/orders',
+        status: 200,
+        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', 'cache-control': 'max-age=60', etag: 'W/"a1"' },
+        transferBytes: 2100,
+        bodyBytes: 9800,
+        encoding: 'gzip',
+        error: null,
+      },
     ],
     durationMs: 155_000,
   });
@@ -154,8 +244,13 @@ export const PAYLOADS = [
 
 /** Replaces every tag value in a run (names, statuses, error kinds) by `f(value)`. */
 function retag(run: RunRecord, f: (k: string, v: string) => string): RunRecord {
-  const map = (tags: Record<string, string>) => Object.fromEntries(Object.entries(tags).map(([k, v]) => [k, k === 'expected_response' || k === 'scenario' ? v : f(k, v)]));
-  return { ...run, totals: run.totals.map((t) => ({ ...t, tags: map(t.tags) })), intervals: run.intervals.map((iv) => ({ ...iv, series: iv.series.map((s) => ({ ...s, tags: map(s.tags) })) })) };
+  const map = (tags: Record<string, string>) =>
+    Object.fromEntries(Object.entries(tags).map(([k, v]) => [k, k === 'expected_response' || k === 'scenario' ? v : f(k, v)]));
+  return {
+    ...run,
+    totals: run.totals.map((t) => ({ ...t, tags: map(t.tags) })),
+    intervals: run.intervals.map((iv) => ({ ...iv, series: iv.series.map((s) => ({ ...s, tags: map(s.tags) })) })),
+  };
 }
 
 /** A record whose target-controlled text is hostile everywhere the report shows text. */
@@ -163,7 +258,13 @@ export function hostileRecord(): AssessmentRecord {
   const [p0, p1, p2, p3, p4, p5, p6, p7] = PAYLOADS;
   const r = fullRecord();
   const base = r.phases[0]!;
-  base.run = retag(fakeRun({ name: `http://127.0.0.1:3000/${p1}`, seconds: steady(10, 50, 20, {}).concat(steady(5, 50, 30, { failed: 5, errorKind: p5 })) }), (k, v) => (k === 'status' && v === '0' ? p6 : k === 'method' ? p4 : v));
+  base.run = retag(
+    fakeRun({
+      name: `http://127.0.0.1:3000/${p1}`,
+      seconds: steady(10, 50, 20, {}).concat(steady(5, 50, 30, { failed: 5, errorKind: p5 })),
+    }),
+    (k, v) => (k === 'status' && v === '0' ? p6 : k === 'method' ? p4 : v),
+  );
   base.description = p0;
   base.verdictReason = p2;
   base.run.generator = { ...base.run.generator, limited: true, reasons: [p7] };
@@ -172,14 +273,29 @@ export function hostileRecord(): AssessmentRecord {
   r.status = 'interrupted';
   r.statusReason = p1;
   r.environment = { ...r.environment, node: p3, platform: p4 };
-  r.inspection = [{ method: p4, url: `http://127.0.0.1:3000/${p0}`, name: p2, status: 200, headers: { 'x-evil': p1, [p2]: p3, 'set-cookie': p7 }, transferBytes: 1, bodyBytes: 1, encoding: p6, error: p5 }];
+  r.inspection = [
+    {
+      method: p4,
+      url: `http://127.0.0.1:3000/${p0}`,
+      name: p2,
+      status: 200,
+      headers: { 'x-evil': p1, [p2]: p3, 'set-cookie': p7 },
+      transferBytes: 1,
+      bodyBytes: 1,
+      encoding: p6,
+      error: p5,
+    },
+  ];
   r.findings = r.findings.map((f, i) => ({
     ...f,
     title: PAYLOADS[i % PAYLOADS.length]!,
     type: p4 as Finding['type'],
     description: p2,
     component: p1,
-    evidence: [{ label: p0, value: p1, unit: p4 }, { label: p3, value: 12, unit: p2 }],
+    evidence: [
+      { label: p0, value: p1, unit: p4 },
+      { label: p3, value: 12, unit: p2 },
+    ],
     location: { endpoint: p3, file: p1, line: 1, function: p0 },
     rootCause: p6,
     impact: { userExperience: p7 },

@@ -70,9 +70,15 @@ test('every phase gets throughput, latency and error charts over time, with one 
     const id = `p${i}-${p.name}`;
     for (const kind of ['throughput', 'latency', 'errors']) assert.ok(full.includes(`data-chart="${id}-${kind}"`), `${id}-${kind}`);
     const n = p.run.intervals.length;
-    const chart = full.slice(full.indexOf(`data-chart="${id}-throughput"`), full.indexOf('</figure>', full.indexOf(`data-chart="${id}-throughput"`)));
+    const chart = full.slice(
+      full.indexOf(`data-chart="${id}-throughput"`),
+      full.indexOf('</figure>', full.indexOf(`data-chart="${id}-throughput"`)),
+    );
     assert.ok(chart.includes(`data-series="rps" data-points="${n}"`), `${id}: ${n} throughput points`);
-    const lat = full.slice(full.indexOf(`data-chart="${id}-latency"`), full.indexOf('</figure>', full.indexOf(`data-chart="${id}-latency"`)));
+    const lat = full.slice(
+      full.indexOf(`data-chart="${id}-latency"`),
+      full.indexOf('</figure>', full.indexOf(`data-chart="${id}-latency"`)),
+    );
     for (const s of ['p50', 'p95', 'p99']) assert.ok(lat.includes(`data-series="${s}" data-points="${n}"`), `${id} ${s}`);
     assert.ok(lat.includes('data-marker="SLO p95 &lt; 200.0ms"') || lat.includes('SLO p95 &lt; 200.0ms (above the chart)'));
   }
@@ -85,8 +91,12 @@ test('every phase gets throughput, latency and error charts over time, with one 
 test('the stress phase gets its latency–throughput curve with the knee, and the USL fit', () => {
   const r = fullRecord();
   const steps = r.phases.find((p) => p.stress)!.stress!.steps.length;
-  const lt = full.slice(full.indexOf('data-chart="capacity-latency-throughput"'), full.indexOf('</figure>', full.indexOf('data-chart="capacity-latency-throughput"')));
-  for (const s of ['p50', 'p95', 'p99']) assert.equal((lt.match(new RegExp(`data-series="${s}" data-points="${steps}"`, 'g')) ?? []).length, 2, `${s}: path and dots`);
+  const lt = full.slice(
+    full.indexOf('data-chart="capacity-latency-throughput"'),
+    full.indexOf('</figure>', full.indexOf('data-chart="capacity-latency-throughput"')),
+  );
+  for (const s of ['p50', 'p95', 'p99'])
+    assert.equal((lt.match(new RegExp(`data-series="${s}" data-points="${steps}"`, 'g')) ?? []).length, 2, `${s}: path and dots`);
   assert.match(lt, /data-marker="knee 300 req\/s"/);
   assert.match(lt, /data-series="usl" data-points="\d{2,}"/);
   const usl = full.slice(full.indexOf('data-chart="capacity-usl"'), full.indexOf('</figure>', full.indexOf('data-chart="capacity-usl"')));
@@ -102,7 +112,10 @@ test('the embedded data round-trips', () => {
   const data = dataBlock(full) as { id: string; verdict: string; findings: Array<{ id: string }>; capacity: { lambda: number } };
   assert.equal(data.id, 'assess-7f3a9c21');
   assert.equal(data.verdict, 'degraded');
-  assert.deepEqual(data.findings.map((f) => f.id), ['PERF-001', 'PERF-002', 'PERF-003']);
+  assert.deepEqual(
+    data.findings.map((f) => f.id),
+    ['PERF-001', 'PERF-002', 'PERF-003'],
+  );
   assert.equal(data.capacity.lambda, 50);
 });
 
@@ -115,7 +128,10 @@ test('a hostile record: every payload is escaped (no raw markup from the record)
   assert.doesNotMatch(page, /<(img|iframe|object|embed)\b/i);
   for (const svg of page.matchAll(/<svg\b[^>]*>/gi)) assert.match(svg[0], /^<svg viewBox="0 0 \d+ \d+" role="img"/);
   for (const m of page.matchAll(/\shref="([^"]*)"/g)) assert.match(m[1]!, /^(#[a-z0-9-]+|data:,)$/);
-  assert.deepEqual([...page.matchAll(/<script\b[^>]*>/gi)].map((m) => m[0]), ['<script type="application/json" id="speedguard-report-data">']);
+  assert.deepEqual(
+    [...page.matchAll(/<script\b[^>]*>/gi)].map((m) => m[0]),
+    ['<script type="application/json" id="speedguard-report-data">'],
+  );
   const data = dataBlock(page) as { target: string; findings: Array<{ title: string }> };
   assert.equal(data.target, `javascript:alert(1)//${PAYLOADS[0]}`);
   assert.equal(data.findings[0]!.title, PAYLOADS[0]);
@@ -131,8 +147,25 @@ test('minimal and damaged records still render', () => {
   const run = fakeRun({ seconds: steady(3, 10, 5) });
   for (const t of run.totals) if (t.histogram) t.histogram = '!!not-base64!!';
   run.intervals[1]!.series = [];
-  const r = fakeAssessment([fakePhase('baseline', run)], { capacity: { model: 'usl', lambda: Number.NaN, sigma: 0, kappa: 0, r2: 0, fitQuality: 'poor', points: [], peakThroughputRps: null, peakConcurrency: null, sustainableRps: null, kneeRps: null, growth: null } });
-  (r as unknown as { findings: unknown }).findings = [{ id: 'PERF-001', severity: 'bogus', title: 'x', evidence: null, recommendation: null }];
+  const r = fakeAssessment([fakePhase('baseline', run)], {
+    capacity: {
+      model: 'usl',
+      lambda: Number.NaN,
+      sigma: 0,
+      kappa: 0,
+      r2: 0,
+      fitQuality: 'poor',
+      points: [],
+      peakThroughputRps: null,
+      peakConcurrency: null,
+      sustainableRps: null,
+      kneeRps: null,
+      growth: null,
+    },
+  });
+  (r as unknown as { findings: unknown }).findings = [
+    { id: 'PERF-001', severity: 'bogus', title: 'x', evidence: null, recommendation: null },
+  ];
   const page = renderHtmlReport(r);
   assert.match(page, /data-severity="info"/);
   assert.match(page, /data-chart="p0-baseline-latency"/);

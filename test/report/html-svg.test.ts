@@ -40,14 +40,20 @@ const normal = (v: number) => v === 0 || Math.abs(v) > 1e-300;
 test('niceDomain: ticks cover the data, are evenly spaced and few (property)', () => {
   fc.assert(
     // Subnormal numbers excluded: min / step underflows to ±0 there, which no chart can show anyway.
-    fc.property(fc.double({ min: -1e6, max: 1e6, noNaN: true }).filter(normal), fc.double({ min: 0, max: 1e6, noNaN: true }).filter(normal), fc.integer({ min: 2, max: 8 }), (lo, span, count) => {
-      const { domain, ticks } = niceDomain(lo, lo + span, count);
-      assert.ok(domain[0] <= lo && domain[1] >= lo + span);
-      assert.ok(ticks.length >= 2 && ticks.length <= count * 3 + 3, `${ticks.length} ticks for ${count}`);
-      assert.ok(Math.abs(ticks[0]! - domain[0]) <= Math.abs(ticks[1]! - ticks[0]!) * 0.01);
-      const step = ticks[1]! - ticks[0]!;
-      for (let i = 2; i < ticks.length; i++) assert.ok(Math.abs(ticks[i]! - ticks[i - 1]! - step) <= Math.abs(step) * 0.02, `uneven ticks ${ticks}`);
-    }),
+    fc.property(
+      fc.double({ min: -1e6, max: 1e6, noNaN: true }).filter(normal),
+      fc.double({ min: 0, max: 1e6, noNaN: true }).filter(normal),
+      fc.integer({ min: 2, max: 8 }),
+      (lo, span, count) => {
+        const { domain, ticks } = niceDomain(lo, lo + span, count);
+        assert.ok(domain[0] <= lo && domain[1] >= lo + span);
+        assert.ok(ticks.length >= 2 && ticks.length <= count * 3 + 3, `${ticks.length} ticks for ${count}`);
+        assert.ok(Math.abs(ticks[0]! - domain[0]) <= Math.abs(ticks[1]! - ticks[0]!) * 0.01);
+        const step = ticks[1]! - ticks[0]!;
+        for (let i = 2; i < ticks.length; i++)
+          assert.ok(Math.abs(ticks[i]! - ticks[i - 1]! - step) <= Math.abs(step) * 0.02, `uneven ticks ${ticks}`);
+      },
+    ),
   );
 });
 
@@ -70,7 +76,20 @@ test('linePath: empty series, one point, gaps and non-finite values', () => {
   assert.equal(one.d, 'M50 50');
   assert.equal(one.vertices, 1);
   assert.deepEqual(one.isolated, [[50, 50]]);
-  const gap = linePath([{ x: 0, y: 0 }, { x: 1, y: 1 }, { x: 2, y: null }, { x: 3, y: NaN }, { x: 4, y: 4 }, { x: 5, y: 5 }, { x: 6, y: Infinity }, { x: 7, y: 7 }], sx, sy);
+  const gap = linePath(
+    [
+      { x: 0, y: 0 },
+      { x: 1, y: 1 },
+      { x: 2, y: null },
+      { x: 3, y: NaN },
+      { x: 4, y: 4 },
+      { x: 5, y: 5 },
+      { x: 6, y: Infinity },
+      { x: 7, y: 7 },
+    ],
+    sx,
+    sy,
+  );
   assert.equal(gap.d, 'M0 100L10 90M40 60L50 50M70 30');
   assert.equal(gap.vertices, 5);
   assert.deepEqual(gap.isolated, [[70, 30]]);
@@ -100,18 +119,38 @@ test('renderChart: one point is drawn as a dot, and every finite point is counte
   assert.match(s, /data-series="a" data-points="1"/);
   assert.equal((s.match(/<circle/g) ?? []).length, 1);
   assert.doesNotMatch(s, /NaN|Infinity/);
-  const many = renderChart(spec({ series: [{ key: 'b', label: 'B', colour: 'c-red', kind: 'linepoints', points: [0, 1, 2, 3, 4, 5].map((x) => ({ x, y: x * x })) }] })).value;
+  const many = renderChart(
+    spec({
+      series: [{ key: 'b', label: 'B', colour: 'c-red', kind: 'linepoints', points: [0, 1, 2, 3, 4, 5].map((x) => ({ x, y: x * x })) }],
+    }),
+  ).value;
   assert.deepEqual(attr(many, /data-series="b" data-points="(\d+)"/g), ['6', '6']);
   assert.equal((many.match(/<circle/g) ?? []).length, 6);
 });
 
 test('renderChart: points land inside the plot area; y starts at zero; far-off limit lines are listed, not drawn', () => {
-  const s = renderChart(spec({
-    width: 400,
-    height: 200,
-    series: [{ key: 'a', label: 'A', colour: 'c-blue', kind: 'points', points: [{ x: 10, y: 5 }, { x: 20, y: 10 }] }],
-    hLines: [{ value: 12, label: 'near', colour: 'c-red' }, { value: 1000, label: 'far', colour: 'c-red' }],
-  })).value;
+  const s = renderChart(
+    spec({
+      width: 400,
+      height: 200,
+      series: [
+        {
+          key: 'a',
+          label: 'A',
+          colour: 'c-blue',
+          kind: 'points',
+          points: [
+            { x: 10, y: 5 },
+            { x: 20, y: 10 },
+          ],
+        },
+      ],
+      hLines: [
+        { value: 12, label: 'near', colour: 'c-red' },
+        { value: 1000, label: 'far', colour: 'c-red' },
+      ],
+    }),
+  ).value;
   const cx = attr(s, /<circle cx="([\d.]+)"/g).map(Number);
   const cy = attr(s, /<circle cx="[\d.]+" cy="([\d.]+)"/g).map(Number);
   for (const x of cx) assert.ok(x >= 54 && x <= 388, `cx ${x}`);
@@ -126,7 +165,16 @@ test('renderChart: points land inside the plot area; y starts at zero; far-off l
 
 test('renderChart escapes every label and sanitises its id', () => {
   const evil = '<script>x()</script>"\'';
-  const s = renderChart(spec({ id: 'a"><b', title: evil, xLabel: evil, yLabel: evil, series: [{ key: evil, label: evil, colour: 'c-blue', kind: 'points', points: [{ x: 1, y: 1, title: evil }] }], vLines: [{ value: 1, label: evil, colour: 'c-red' }] })).value;
+  const s = renderChart(
+    spec({
+      id: 'a"><b',
+      title: evil,
+      xLabel: evil,
+      yLabel: evil,
+      series: [{ key: evil, label: evil, colour: 'c-blue', kind: 'points', points: [{ x: 1, y: 1, title: evil }] }],
+      vLines: [{ value: 1, label: evil, colour: 'c-red' }],
+    }),
+  ).value;
   assert.doesNotMatch(s, /<script|<b|x\(\)<\//);
   assert.match(s, /data-chart="a---b"/);
   assert.match(s, /&lt;script&gt;x\(\)&lt;\/script&gt;&quot;&#39;/);
@@ -176,7 +224,9 @@ test('mixturePercentile is monotone in q and bounded by the series min and max (
 });
 
 test('phaseSeries reads rates, errors and percentiles per interval from a run', () => {
-  const run = fakeRun({ seconds: [...steady(3, 100, (i) => 10 + i / 10), { requests: 50, latencyMs: 40, failed: 5 }, { requests: 0, latencyMs: 0 }] });
+  const run = fakeRun({
+    seconds: [...steady(3, 100, (i) => 10 + i / 10), { requests: 50, latencyMs: 40, failed: 5 }, { requests: 0, latencyMs: 0 }],
+  });
   const s = phaseSeries(run);
   assert.deepEqual(s.t, [0.5, 1.5, 2.5, 3.5, 4.5]);
   assert.deepEqual(s.rps, [100, 100, 100, 50, 0]);
@@ -208,7 +258,12 @@ test('html template escapes interpolations; esc round-trips (property)', () => {
       const out = html`<p title="${s}">${s}</p>`.value;
       const inner = out.slice('<p title="'.length, -'</p>'.length);
       assert.doesNotMatch(inner.replace('">', ''), /[<>"']/);
-      const unescaped = esc(s).replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+      const unescaped = esc(s)
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&quot;/g, '"')
+        .replace(/&#39;/g, "'")
+        .replace(/&amp;/g, '&');
       assert.equal(unescaped, s);
     }),
   );

@@ -30,11 +30,19 @@ test('JUnit: well-formed for every fixture, counts consistent with the test case
 
 test('JUnit: a suite per phase with its verdict and thresholds; a findings suite at or above medium', () => {
   const root = parseXml(renderJUnit(troubledRecord()));
-  assert.deepEqual(suites(root).map((s) => s.attrs.name), ['phase: baseline', 'phase: stress', 'phase: sustained', 'findings']);
+  assert.deepEqual(
+    suites(root).map((s) => s.attrs.name),
+    ['phase: baseline', 'phase: stress', 'phase: sustained', 'findings'],
+  );
   const [baseline, stress, sustained, findings] = suites(root) as [XmlElement, XmlElement, XmlElement, XmlElement];
-  assert.deepEqual(cases(baseline).map((c) => [c.attrs.name, Boolean(failure(c))]), [
-    ['phase verdict', true], ['http_req_duration: p(95)<200', true], ['http_req_failed: rate<0.1', false],
-  ]);
+  assert.deepEqual(
+    cases(baseline).map((c) => [c.attrs.name, Boolean(failure(c))]),
+    [
+      ['phase verdict', true],
+      ['http_req_duration: p(95)<200', true],
+      ['http_req_failed: rate<0.1', false],
+    ],
+  );
   assert.equal(failure(cases(baseline)[1]!)!.attrs.message, 'http_req_duration p(95)<200: actual 900.25');
   assert.match(failure(cases(baseline)[1]!)!.text, /first breach at 3 s/);
   assert.match(failure(cases(baseline)[0]!)!.text, /p95 900 ms > 200 ms\nrequests 400, 40 req\/s/);
@@ -45,7 +53,10 @@ test('JUnit: a suite per phase with its verdict and thresholds; a findings suite
   assert.equal(cases(sustained)[0]!.children[0]!.name, 'skipped');
   assert.equal(cases(sustained)[0]!.children[0]!.attrs.message, 'not in --suite');
 
-  assert.deepEqual(cases(findings).map((c) => c.attrs.name), ['PERF-001 [P0] p95 far above the SLO', 'PERF-002 [P1] Errors under load', 'PERF-003 [P2] Finding PERF-003']);
+  assert.deepEqual(
+    cases(findings).map((c) => c.attrs.name),
+    ['PERF-001 [P0] p95 far above the SLO', 'PERF-002 [P1] Errors under load', 'PERF-003 [P2] Finding PERF-003'],
+  );
   const f1 = failure(cases(findings)[0]!)!;
   assert.equal(f1.attrs.type, 'critical');
   assert.match(f1.text, /Evidence:\n {2}- p95 latency: 813 ms \(baseline\)\n {2}- error rate: 3\.20 % \(stress\)/);
@@ -55,7 +66,10 @@ test('JUnit: a suite per phase with its verdict and thresholds; a findings suite
 
 test('JUnit: the minimum severity is configurable; info findings are never failures', () => {
   const high = suites(parseXml(renderJUnit(troubledRecord(), { minSeverity: 'high' }))).at(-1)!;
-  assert.deepEqual(cases(high).map((c) => c.attrs.name!.slice(0, 8)), ['PERF-001', 'PERF-002']);
+  assert.deepEqual(
+    cases(high).map((c) => c.attrs.name!.slice(0, 8)),
+    ['PERF-001', 'PERF-002'],
+  );
   const all = suites(parseXml(renderJUnit(troubledRecord(), { minSeverity: 'info' }))).at(-1)!;
   assert.equal(cases(all).length, 5);
   assert.equal(cases(all).filter(failure).length, 4);

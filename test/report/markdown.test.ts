@@ -9,7 +9,10 @@ const headings = (s: string) => lines(s).filter((l) => /^#{1,6} /.test(l));
 
 /** Cells of a table row, split on pipes not escaped by a backslash. */
 function cells(row: string): string[] {
-  return row.replace(/^\|/, '').replace(/\|\s*$/, '').split(/(?<!\\)\|/);
+  return row
+    .replace(/^\|/, '')
+    .replace(/\|\s*$/, '')
+    .split(/(?<!\\)\|/);
 }
 
 /** Every table keeps its column count on every row (no value broke out of its cell). */
@@ -39,9 +42,17 @@ function assertInert(doc: string): void {
 
 test('analysis report: SPEC §5 sections in order, then capacity', () => {
   const doc = renderAnalysisMarkdown(troubledRecord());
-  assert.deepEqual(headings(doc).filter((h) => h.startsWith('## ')), [
-    '## Baseline Metrics', '## Bottlenecks Found', '## Optimizations Recommended', '## Results', '## Capacity', '## About this assessment',
-  ]);
+  assert.deepEqual(
+    headings(doc).filter((h) => h.startsWith('## ')),
+    [
+      '## Baseline Metrics',
+      '## Bottlenecks Found',
+      '## Optimizations Recommended',
+      '## Results',
+      '## Capacity',
+      '## About this assessment',
+    ],
+  );
   assert.match(doc, /^# Performance analysis: http:\/\/127\.0\.0\.1:3000\/api$/m);
   assert.match(doc, /^\*\*Status: CRITICAL\*\* · score 1\.\d\/10 · 4 bottleneck\(s\) · baseline failed, stress degraded$/m);
   assertTablesIntact(doc);
@@ -59,7 +70,12 @@ test('analysis report: baseline metrics from the baseline phase', () => {
 test('analysis report: bottlenecks numbered most severe first, with severity, evidence table, location, root cause', () => {
   const doc = renderAnalysisMarkdown(troubledRecord());
   const numbered = headings(doc).filter((h) => /^### \d+\. /.test(h));
-  assert.deepEqual(numbered, ['### 1. PERF-001: p95 far above the SLO', '### 2. PERF-002: Errors under load', '### 3. PERF-003: Finding PERF-003', '### 4. PERF-004: No compression']);
+  assert.deepEqual(numbered, [
+    '### 1. PERF-001: p95 far above the SLO',
+    '### 2. PERF-002: Errors under load',
+    '### 3. PERF-003: Finding PERF-003',
+    '### 4. PERF-004: No compression',
+  ]);
   assert.match(doc, /- \*\*Severity:\*\* P0 critical · \*\*Confidence:\*\* 90 % · \*\*Type:\*\* application/);
   assert.match(doc, /- \*\*Location:\*\* src\/db\.ts:42, function query/);
   assert.match(doc, /- \*\*Root cause:\*\* Root cause of PERF-002\./);
@@ -71,7 +87,10 @@ test('analysis report: bottlenecks numbered most severe first, with severity, ev
 
 test('analysis report: results per phase with verdicts, capacity with USL figures and the growth date', () => {
   const doc = renderAnalysisMarkdown(troubledRecord());
-  assert.match(doc, /^\| baseline \| 40\.0 req\/s \| 10 s \| 400 \| 40\.0 req\/s \| 900\.\dms \| 900\.\dms \| 6\.00s \| 7\.50% \| failed \|$/m);
+  assert.match(
+    doc,
+    /^\| baseline \| 40\.0 req\/s \| 10 s \| 400 \| 40\.0 req\/s \| 900\.\dms \| 900\.\dms \| 6\.00s \| 7\.50% \| failed \|$/m,
+  );
   assert.match(doc, /^- \*\*sustained\*\*: skipped: not in --suite$/m);
   assert.match(doc, /^\| σ \(contention\) \| 0\.0310 \|$/m);
   assert.match(doc, /^\| κ \(coherency\) \| 0\.000420 \|$/m);
@@ -102,14 +121,23 @@ test('analysis report: hostile target strings are inert', () => {
 test('load-test report: scenarios, per-phase metrics, errors, thresholds, stress staircase, generator', () => {
   const doc = renderLoadTestMarkdown(troubledRecord(), { title: 'TEST-20261125-100000' });
   assert.match(doc, /^# Load test TEST-20261125-100000$/m);
-  assert.deepEqual(headings(doc).filter((h) => h.startsWith('## ')), ['## Scenarios', '## Results per phase', '## Stress staircase', '## Load generator health']);
+  assert.deepEqual(
+    headings(doc).filter((h) => h.startsWith('## ')),
+    ['## Scenarios', '## Results per phase', '## Stress staircase', '## Load generator health'],
+  );
   assert.match(doc, /^\| 3 \| sustained \| sustained \(fake\) \| 100 req\/s \| - \| - \| skipped \| not in --suite \|$/m);
-  assert.match(doc, /^\| baseline \| 400 \| 40\.0 req\/s \| 40\.0 req\/s \| 900\.\dms \| 900\.\dms \| 6\.00s \| 6\.00s \| 900\.\dms \| 7\.50% \(30\) \| 20 \|$/m);
+  assert.match(
+    doc,
+    /^\| baseline \| 400 \| 40\.0 req\/s \| 40\.0 req\/s \| 900\.\dms \| 900\.\dms \| 6\.00s \| 6\.00s \| 900\.\dms \| 7\.50% \(30\) \| 20 \|$/m,
+  );
   assert.match(doc, /\*\*baseline:\*\* 20 iteration\(s\) were dropped/);
   assert.match(doc, /^\| baseline \| HTTP 500 \| 30 \|$/m);
   assert.match(doc, /^\| stress \| reset \| 125 \|$/m);
   assert.match(doc, /^\| baseline \| http_req_duration \| p\(95\)&lt;200 \| 900\.25 \| \*\*failed\*\* \|$/m);
-  assert.match(doc, /^\| 5 \| 250 req\/s \| 210 req\/s \| 30\.0ms \| 280\.0ms \| 420\.0ms \| 4\.00% \| 9\.0 \| 12 \| \*\*breached\*\* \|$/m);
+  assert.match(
+    doc,
+    /^\| 5 \| 250 req\/s \| 210 req\/s \| 30\.0ms \| 280\.0ms \| 420\.0ms \| 4\.00% \| 9\.0 \| 12 \| \*\*breached\*\* \|$/m,
+  );
   assert.match(doc, /- \*\*Stopped because:\*\* the SLO was breached/);
   assert.match(doc, /- \*\*Breaking point:\*\* 200 req\/s/);
   assert.match(doc, /^\| stress \| 1 \| 98\.00% \| 30\.00% \| 2\.00ms \| 500\.0µs \| 10 \| \*\*yes\*\* \|$/m);
@@ -142,9 +170,18 @@ test('analysis report: a stored comparison is shown under Results with change, i
   record.comparison = comparison();
   const doc = renderAnalysisMarkdown(record);
   const results = doc.slice(doc.indexOf('## Results'), doc.indexOf('## Capacity'));
-  assert.match(results, /### Compared with the baseline run\n\nBaseline assess-before-0009 \(2026-11-24T10:00:00\.000Z, baseline phase\): \*\*regressed\*\*, 1 regression\(s\), 0 improvement\(s\)/);
-  assert.match(results, /^\| response time p95 \| 180\.0ms \| 900\.1ms \| \+400\.1 % \| \+350\.0 % … \+440\.0 % \(95 %\) \| < 0\.001 \| \*\*regression \(critical\)\*\* \|$/m);
-  assert.match(results, /^\| throughput \| 41\.0 req\/s \| 40\.0 req\/s \| -2\.4 % \| -5\.0 % … unbounded \(95 %\) \| 0\.400 \| unchanged \|$/m);
+  assert.match(
+    results,
+    /### Compared with the baseline run\n\nBaseline assess-before-0009 \(2026-11-24T10:00:00\.000Z, baseline phase\): \*\*regressed\*\*, 1 regression\(s\), 0 improvement\(s\)/,
+  );
+  assert.match(
+    results,
+    /^\| response time p95 \| 180\.0ms \| 900\.1ms \| \+400\.1 % \| \+350\.0 % … \+440\.0 % \(95 %\) \| < 0\.001 \| \*\*regression \(critical\)\*\* \|$/m,
+  );
+  assert.match(
+    results,
+    /^\| throughput \| 41\.0 req\/s \| 40\.0 req\/s \| -2\.4 % \| -5\.0 % … unbounded \(95 %\) \| 0\.400 \| unchanged \|$/m,
+  );
   assert.match(results, /^- CPU &lt;not measured&gt; in either run$/m);
   assertTablesIntact(doc);
 });

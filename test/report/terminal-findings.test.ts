@@ -5,7 +5,10 @@ import { renderTerminalFindings as reExported } from '../../src/report/write-rep
 import { emptyRecord, healthyRecord, hostileRecord, troubledRecord } from './fixtures.ts';
 
 test('terminal: verdict, findings most severe first with P labels, evidence and recommendation', () => {
-  const out = renderTerminalFindings(troubledRecord(), { colour: false }, ['PERFORMANCE/ANALYSIS/x.md', 'PERFORMANCE/LOAD_TESTS/TEST-x.xml']);
+  const out = renderTerminalFindings(troubledRecord(), { colour: false }, [
+    'PERFORMANCE/ANALYSIS/x.md',
+    'PERFORMANCE/LOAD_TESTS/TEST-x.xml',
+  ]);
   const lines = out.split('\n');
   assert.match(lines[0]!, /^ {2}ASSESSMENT: CRITICAL \(score 1\.\d\/10\) — http:\/\/127\.0\.0\.1:3000\/api$/);
   assert.equal(lines[1], '  4 finding(s): 1 P0, 1 P1, 1 P2, 1 P3');
@@ -16,7 +19,10 @@ test('terminal: verdict, findings most severe first with P labels, evidence and 
   assert.equal(lines[i + 2]!.trim(), '→ Fix PERF-001 by caching the product list.');
   assert.match(out, /^ {4}✗ baseline {3}failed {4}p95 900 ms > 200 ms$/m);
   assert.match(out, /^ {4}! stress {5}degraded {2}broke at 250 req\/s$/m);
-  assert.match(out, /^ {2}CAPACITY {2}150 req\/s at the SLO · USL σ=0\.031 κ=0\.00042 \(fit good, r²=0\.99\) · knee 140 req\/s · load exceeds it on 2027-05-25 at 20 %\/quarter · 4 instance\(s\) for 600 req\/s$/m);
+  assert.match(
+    out,
+    /^ {2}CAPACITY {2}150 req\/s at the SLO · USL σ=0\.031 κ=0\.00042 \(fit good, r²=0\.99\) · knee 140 req\/s · load exceeds it on 2027-05-25 at 20 %\/quarter · 4 instance\(s\) for 600 req\/s$/m,
+  );
   assert.match(out, /REPORTS\n {4}PERFORMANCE\/ANALYSIS\/x\.md\n {4}PERFORMANCE\/LOAD_TESTS\/TEST-x\.xml\n/);
   assert.doesNotMatch(out, /\x1b/);
   assert.equal(reExported, renderTerminalFindings);

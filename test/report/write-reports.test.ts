@@ -22,7 +22,11 @@ async function inTmp(fn: (dir: string) => Promise<void>): Promise<void> {
   }
 }
 
-const listAll = (dir: string): string[] => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name))).sort();
+const listAll = (dir: string): string[] =>
+  readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, join(e.parentPath, e.name)))
+    .sort();
 
 test('file timestamps are UTC, file-name safe: 20261125-100000', () => {
   assert.equal(fileTimestamp('2026-11-25T10:00:00.000Z'), '20261125-100000');
@@ -33,15 +37,21 @@ test('file timestamps are UTC, file-name safe: 20261125-100000', () => {
 test('writes the six reports under ANALYSIS/ and LOAD_TESTS/ with SPEC §1 names', async () => {
   await inTmp(async (dir) => {
     const record = troubledRecord();
-    const written = await writeAssessmentReports(record, dir, { loadHtmlRenderer: async () => (r) => `<!doctype html><title>${r.id}</title>`, env: {} });
-    assert.deepEqual(written.map((p) => relative(dir, p)), [
-      'ANALYSIS/127.0.0.1-3000-api-20261125-100000.md',
-      'ANALYSIS/127.0.0.1-3000-api-20261125-100000.json',
-      'ANALYSIS/127.0.0.1-3000-api-20261125-100000.html',
-      'LOAD_TESTS/TEST-20261125-100000.md',
-      'LOAD_TESTS/TEST-20261125-100000.json',
-      'LOAD_TESTS/TEST-20261125-100000.xml',
-    ]);
+    const written = await writeAssessmentReports(record, dir, {
+      loadHtmlRenderer: async () => (r) => `<!doctype html><title>${r.id}</title>`,
+      env: {},
+    });
+    assert.deepEqual(
+      written.map((p) => relative(dir, p)),
+      [
+        'ANALYSIS/127.0.0.1-3000-api-20261125-100000.md',
+        'ANALYSIS/127.0.0.1-3000-api-20261125-100000.json',
+        'ANALYSIS/127.0.0.1-3000-api-20261125-100000.html',
+        'LOAD_TESTS/TEST-20261125-100000.md',
+        'LOAD_TESTS/TEST-20261125-100000.json',
+        'LOAD_TESTS/TEST-20261125-100000.xml',
+      ],
+    );
     assert.deepEqual(written.skipped, []);
     assert.equal(written.githubSummary, null);
     assert.deepEqual(listAll(dir), written.map((p) => relative(dir, p)).sort(), 'no temporary files left behind');
@@ -55,7 +65,10 @@ test('writes the six reports under ANALYSIS/ and LOAD_TESTS/ with SPEC §1 names
     assert.equal(readFileSync(p.analysisHtml, 'utf8'), `<!doctype html><title>${record.id}</title>`);
     const analysis = readFileSync(p.analysisMd, 'utf8');
     assert.match(analysis, /^# Performance analysis: /);
-    assert.match(analysis, /Related: \[load test report\]\(\.\.\/LOAD_TESTS\/TEST-20261125-100000\.md\) · \[JSON envelope\]\(127\.0\.0\.1-3000-api-20261125-100000\.json\) · \[HTML report\]\(127\.0\.0\.1-3000-api-20261125-100000\.html\)/);
+    assert.match(
+      analysis,
+      /Related: \[load test report\]\(\.\.\/LOAD_TESTS\/TEST-20261125-100000\.md\) · \[JSON envelope\]\(127\.0\.0\.1-3000-api-20261125-100000\.json\) · \[HTML report\]\(127\.0\.0\.1-3000-api-20261125-100000\.html\)/,
+    );
     assert.match(readFileSync(p.loadTestMd, 'utf8'), /^# Load test TEST-20261125-100000\n/);
 
     // Re-rendering the same record rewrites the same files.
@@ -75,12 +88,22 @@ test('without an HTML renderer, or when it throws, the other reports are written
     assert.match(none.skipped[0]!.reason, /no HTML renderer/);
     assert.doesNotMatch(readFileSync(none[0]!, 'utf8'), /HTML report/);
 
-    const broken = await writeAssessmentReports(troubledRecord(), join(dir, 'b'), { loadHtmlRenderer: async () => () => { throw new Error('boom'); }, env: {} });
+    const broken = await writeAssessmentReports(troubledRecord(), join(dir, 'b'), {
+      loadHtmlRenderer: async () => () => {
+        throw new Error('boom');
+      },
+      env: {},
+    });
     assert.equal(broken.length, 5);
     assert.match(broken.skipped[0]!.reason, /HTML report failed: boom/);
     assert.equal(existsSync(reportPaths(troubledRecord(), join(dir, 'b')).analysisHtml), false);
 
-    const unloadable = await writeAssessmentReports(troubledRecord(), join(dir, 'c'), { loadHtmlRenderer: async () => { throw new SyntaxError('bad module'); }, env: {} });
+    const unloadable = await writeAssessmentReports(troubledRecord(), join(dir, 'c'), {
+      loadHtmlRenderer: async () => {
+        throw new SyntaxError('bad module');
+      },
+      env: {},
+    });
     assert.equal(unloadable.length, 5);
     assert.match(unloadable.skipped[0]!.reason, /failed to load: bad module/);
   });
@@ -98,7 +121,13 @@ test('the real html.ts is imported lazily: either the HTML is written or its abs
 test('a hostile target name cannot escape the output directory', async () => {
   await inTmp(async (dir) => {
     const written = await writeAssessmentReports(hostileRecord(), join(dir, 'out'), { loadHtmlRenderer: async () => null, env: {} });
-    for (const f of written) assert.ok(relative(join(dir, 'out'), f).split('/').every((part) => part !== '..'), f);
+    for (const f of written)
+      assert.ok(
+        relative(join(dir, 'out'), f)
+          .split('/')
+          .every((part) => part !== '..'),
+        f,
+      );
     assert.equal(relative(dir, written[0]!), 'out/ANALYSIS/etc-passwd-x-20261125-100000.md');
     assert.deepEqual(readdirSync(dir), ['out']);
   });
@@ -107,7 +136,10 @@ test('a hostile target name cannot escape the output directory', async () => {
 test('appends the GitHub step summary when GITHUB_STEP_SUMMARY is set', async () => {
   await inTmp(async (dir) => {
     const summary = join(dir, 'step-summary.md');
-    const written = await writeAssessmentReports(troubledRecord(), join(dir, 'out'), { loadHtmlRenderer: async () => null, env: { GITHUB_STEP_SUMMARY: summary } });
+    const written = await writeAssessmentReports(troubledRecord(), join(dir, 'out'), {
+      loadHtmlRenderer: async () => null,
+      env: { GITHUB_STEP_SUMMARY: summary },
+    });
     assert.equal(written.githubSummary, summary);
     const text = readFileSync(summary, 'utf8');
     assert.match(text, /speedguard assess: CRITICAL/);

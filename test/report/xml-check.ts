@@ -35,7 +35,9 @@ export function parseXml(src: string): XmlElement {
   if (decl) i = decl[0].length;
   const stack: XmlElement[] = [];
   let root: XmlElement | null = null;
-  const skipSpace = () => { while (i < src.length && /\s/.test(src[i]!)) i++; };
+  const skipSpace = () => {
+    while (i < src.length && /\s/.test(src[i]!)) i++;
+  };
   while (i < src.length) {
     if (!stack.length) {
       skipSpace();
@@ -76,8 +78,15 @@ export function parseXml(src: string): XmlElement {
     for (;;) {
       const before = i;
       skipSpace();
-      if (src.startsWith('/>', i)) { i += 2; break; }
-      if (src[i] === '>') { i++; stack.push(el); break; }
+      if (src.startsWith('/>', i)) {
+        i += 2;
+        break;
+      }
+      if (src[i] === '>') {
+        i++;
+        stack.push(el);
+        break;
+      }
       if (i === before) throw new Error(`expected whitespace before attribute at ${i} in <${el.name}>`);
       const an = NAME.exec(src.slice(i));
       if (!an) throw new Error(`bad attribute name at ${i} in <${el.name}>`);
@@ -99,7 +108,12 @@ export function parseXml(src: string): XmlElement {
 
 export function descendants(el: XmlElement, name: string): XmlElement[] {
   const out: XmlElement[] = [];
-  const walk = (e: XmlElement) => { for (const c of e.children) { if (c.name === name) out.push(c); walk(c); } };
+  const walk = (e: XmlElement) => {
+    for (const c of e.children) {
+      if (c.name === name) out.push(c);
+      walk(c);
+    }
+  };
   walk(el);
   return out;
 }

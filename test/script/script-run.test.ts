@@ -28,7 +28,10 @@ test('a k6-style TypeScript script runs with setup(), checks, groups and custom 
     assert.equal(checks.sum, 18);
     assert.equal(selectMetric(rec, 'item_time')!.count, 6);
     assert.ok(auth.includes('Bearer abc'), 'setup() data reached the VUs');
-    assert.deepEqual(rec.thresholds.map((t) => t.ok), [true, true]);
+    assert.deepEqual(
+      rec.thresholds.map((t) => t.ok),
+      [true, true],
+    );
     // The Authorization header never reaches the record.
     assert.doesNotMatch(JSON.stringify(rec), /Bearer abc/);
   } finally {

@@ -39,8 +39,12 @@ export const ITEMS_BY_ORDER_SQL = 'SELECT product_id, quantity, unit_price_cents
 
 /** A customer's most recent orders with their items: 1 + N + 1 queries (README, bottleneck 3). */
 export async function loadOrdersWithItems(db: DemoDatabase, customerId: number, limit: number): Promise<OrderWithItems[]> {
-  const orders = await db.statement('ordersByCustomer', `SELECT id, status, currency, subtotal_cents, shipping_cents,
-    total_cents, created_at FROM orders WHERE customer_id = $1 ORDER BY created_at DESC LIMIT $2`)
+  const orders = await db
+    .statement(
+      'ordersByCustomer',
+      `SELECT id, status, currency, subtotal_cents, shipping_cents,
+    total_cents, created_at FROM orders WHERE customer_id = $1 ORDER BY created_at DESC LIMIT $2`,
+    )
     .all<OrderRow>(customerId, limit);
   const itemsByOrder = db.statement('itemsByOrder', ITEMS_BY_ORDER_SQL);
   // N+1: one query per order, awaited in turn (the loop an ORM's lazy relation runs), each a full
@@ -49,7 +53,8 @@ export async function loadOrdersWithItems(db: DemoDatabase, customerId: number, 
   for (const order of orders) withItems.push({ ...order, items: await itemsByOrder.all<ItemRow>(order.id) });
   // The product names in one query for the whole page (the pattern the items query should follow).
   const productIds = [...new Set(withItems.flatMap((o) => o.items.map((i) => i.product_id)))];
-  const products = await db.statement('productNamesByIds', 'SELECT id, sku, name FROM products WHERE id = ANY($1::int[])')
+  const products = await db
+    .statement('productNamesByIds', 'SELECT id, sku, name FROM products WHERE id = ANY($1::int[])')
     .all<{ id: number; sku: string; name: string }>(productIds);
   const names = new Map(products.map((p) => [p.id, p]));
   return withItems.map((o) => ({
@@ -75,10 +80,13 @@ const CUSTOMER_CACHE_TTL_MS = 60_000;
 const CUSTOMER_CACHE_MAX = 1000;
 
 export function makeCustomerHandlers(db: DemoDatabase, stats: DemoStats) {
-  const summary = db.statement('customerSummary', `SELECT c.id, c.name, c.email, c.city, c.country, c.tier, c.created_at,
+  const summary = db.statement(
+    'customerSummary',
+    `SELECT c.id, c.name, c.email, c.city, c.country, c.tier, c.created_at,
       count(o.id)::int AS order_count, coalesce(sum(o.total_cents), 0)::int AS lifetime_value_cents,
       max(o.created_at) AS last_order_at
-    FROM customers c LEFT JOIN orders o ON o.customer_id = c.id WHERE c.id = $1 GROUP BY c.id`);
+    FROM customers c LEFT JOIN orders o ON o.customer_id = c.id WHERE c.id = $1 GROUP BY c.id`,
+  );
   // Customer summaries change rarely: cached in process for a minute (bounded; oldest evicted first).
   const cache = new Map<number, { value: CustomerSummary; expires: number }>();
 
@@ -104,7 +112,7 @@ export function makeCustomerHandlers(db: DemoDatabase, stats: DemoStats) {
   async function listCustomerOrders(req: IncomingMessage, res: ServerResponse, params: string[], query: URLSearchParams): Promise<void> {
     const id = parseId(params[0], 'customer');
     const limit = parseLimit(query.get('limit'), 10, 100);
-    if (await customerSummary(id) === undefined) throw new HttpError(404, `customer ${id} not found`);
+    if ((await customerSummary(id)) === undefined) throw new HttpError(404, `customer ${id} not found`);
     const orders = await stats.measureAsync('loadOrdersWithItems', () => loadOrdersWithItems(db, id, limit));
     sendJson(req, res, 200, { customerId: id, orders }, { cacheControl: 'private, max-age=30' });
   }

@@ -23,18 +23,30 @@ export interface DemoDatabaseInfo {
   dataDir: string | null;
 }
 
-export function makeDebugHandlers(db: DemoDatabase, stats: DemoStats, inventory: InventoryClient, processes: DemoProcesses, database: DemoDatabaseInfo) {
+export function makeDebugHandlers(
+  db: DemoDatabase,
+  stats: DemoStats,
+  inventory: InventoryClient,
+  processes: DemoProcesses,
+  database: DemoDatabaseInfo,
+) {
   /** GET /debug/stats */
   function debugStats(req: IncomingMessage, res: ServerResponse): void {
-    sendJson(req, res, 200, {
-      startedAt: stats.startedAt,
-      processes,
-      database,
-      requests: stats.requests,
-      queries: db.stats,
-      functions: stats.functions,
-      downstream: inventory.stats,
-    }, { cacheControl: 'no-store', etag: false });
+    sendJson(
+      req,
+      res,
+      200,
+      {
+        startedAt: stats.startedAt,
+        processes,
+        database,
+        requests: stats.requests,
+        queries: db.stats,
+        functions: stats.functions,
+        downstream: inventory.stats,
+      },
+      { cacheControl: 'no-store', etag: false },
+    );
   }
 
   /** GET /debug/query-plans — the generic plan (EXPLAIN, costs off) of every prepared statement. */

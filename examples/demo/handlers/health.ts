@@ -8,7 +8,12 @@ export function makeHealthHandler(db: DemoDatabase) {
   const started = performance.now();
   return (req: IncomingMessage, res: ServerResponse): void => {
     const ok = !db.closed;
-    sendJson(req, res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', uptimeSeconds: Math.round((performance.now() - started) / 1000) },
-      { cacheControl: 'no-store', etag: false });
+    sendJson(
+      req,
+      res,
+      ok ? 200 : 503,
+      { status: ok ? 'ok' : 'unavailable', uptimeSeconds: Math.round((performance.now() - started) / 1000) },
+      { cacheControl: 'no-store', etag: false },
+    );
   };
 }

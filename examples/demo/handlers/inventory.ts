@@ -35,7 +35,15 @@ export interface DownstreamStats {
 
 export class InventoryClient {
   readonly stats: DownstreamStats = {
-    calls: 0, failures: 0, cancelled: 0, inFlight: 0, maxInFlight: 0, queued: 0, maxQueued: 0, queueWaitMs: 0, poolSize: INVENTORY_POOL_SIZE,
+    calls: 0,
+    failures: 0,
+    cancelled: 0,
+    inFlight: 0,
+    maxInFlight: 0,
+    queued: 0,
+    maxQueued: 0,
+    queueWaitMs: 0,
+    poolSize: INVENTORY_POOL_SIZE,
   };
   readonly #agent = new Agent({ keepAlive: true, maxSockets: INVENTORY_POOL_SIZE, maxFreeSockets: INVENTORY_POOL_SIZE });
   readonly #port: number;
@@ -64,32 +72,37 @@ export class InventoryClient {
       s.queueWaitMs += performance.now() - queuedAt;
     };
     return new Promise<Record<string, unknown>>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: this.#port, path: `/stock/${productId}`, agent: this.#agent, timeout: DOWNSTREAM_TIMEOUT_MS, signal }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          if (res.statusCode !== 200) return reject(new HttpError(502, `inventory service answered ${res.statusCode}`));
-          try {
-            resolve(JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown>);
-          } catch {
-            reject(new HttpError(502, 'inventory service sent invalid JSON'));
-          }
-        });
-        res.on('error', reject);
-      });
+      const req = request(
+        { host: '127.0.0.1', port: this.#port, path: `/stock/${productId}`, agent: this.#agent, timeout: DOWNSTREAM_TIMEOUT_MS, signal },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            if (res.statusCode !== 200) return reject(new HttpError(502, `inventory service answered ${res.statusCode}`));
+            try {
+              resolve(JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown>);
+            } catch {
+              reject(new HttpError(502, 'inventory service sent invalid JSON'));
+            }
+          });
+          res.on('error', reject);
+        },
+      );
       req.on('socket', gotSocket);
       req.on('timeout', () => req.destroy(new HttpError(504, `inventory service did not answer within ${DOWNSTREAM_TIMEOUT_MS} ms`)));
       req.on('error', (e) => reject(e instanceof HttpError ? e : new HttpError(502, `inventory service: ${e.message}`)));
       req.end();
-    }).finally(() => {
-      gotSocket();
-      s.inFlight--;
-      s.queued = Math.max(0, s.inFlight - INVENTORY_POOL_SIZE);
-    }).catch((e: unknown) => {
-      if (signal?.aborted) s.cancelled++;
-      else s.failures++;
-      throw e;
-    });
+    })
+      .finally(() => {
+        gotSocket();
+        s.inFlight--;
+        s.queued = Math.max(0, s.inFlight - INVENTORY_POOL_SIZE);
+      })
+      .catch((e: unknown) => {
+        if (signal?.aborted) s.cancelled++;
+        else s.failures++;
+        throw e;
+      });
   }
 
   close(): void {
@@ -116,7 +129,6 @@ export function makeInventoryHandler(db: DemoDatabase, client: InventoryClient) 
       if (abandoned.signal.aborted) return;
       throw error;
     }
-    sendJson(req, res, 200, { productId: id, sku: p.sku, name: p.name, ...stock },
-      { cacheControl: 'public, max-age=5' });
+    sendJson(req, res, 200, { productId: id, sku: p.sku, name: p.name, ...stock }, { cacheControl: 'public, max-age=5' });
   };
 }

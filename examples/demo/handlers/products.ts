@@ -50,15 +50,26 @@ function toApi(p: ProductRow) {
 }
 
 export function makeProductHandlers(db: DemoDatabase) {
-  const page = db.statement('productsPage', `SELECT ${PRODUCT_COLUMNS} FROM products p
-    JOIN categories c ON c.id = p.category_id ORDER BY p.id LIMIT $1 OFFSET $2`);
-  const pageInCategory = db.statement('productsPageInCategory', `SELECT ${PRODUCT_COLUMNS} FROM products p
-    JOIN categories c ON c.id = p.category_id WHERE c.slug = $1 ORDER BY p.id LIMIT $2 OFFSET $3`);
+  const page = db.statement(
+    'productsPage',
+    `SELECT ${PRODUCT_COLUMNS} FROM products p
+    JOIN categories c ON c.id = p.category_id ORDER BY p.id LIMIT $1 OFFSET $2`,
+  );
+  const pageInCategory = db.statement(
+    'productsPageInCategory',
+    `SELECT ${PRODUCT_COLUMNS} FROM products p
+    JOIN categories c ON c.id = p.category_id WHERE c.slug = $1 ORDER BY p.id LIMIT $2 OFFSET $3`,
+  );
   const count = db.statement('productsCount', 'SELECT count(*)::int AS n FROM products');
-  const countInCategory = db.statement('productsCountInCategory',
-    'SELECT count(*)::int AS n FROM products p JOIN categories c ON c.id = p.category_id WHERE c.slug = $1');
-  const byId = db.statement('productById', `SELECT ${PRODUCT_COLUMNS} FROM products p
-    JOIN categories c ON c.id = p.category_id WHERE p.id = $1`);
+  const countInCategory = db.statement(
+    'productsCountInCategory',
+    'SELECT count(*)::int AS n FROM products p JOIN categories c ON c.id = p.category_id WHERE c.slug = $1',
+  );
+  const byId = db.statement(
+    'productById',
+    `SELECT ${PRODUCT_COLUMNS} FROM products p
+    JOIN categories c ON c.id = p.category_id WHERE p.id = $1`,
+  );
 
   /** GET /api/products?limit=&offset=&category= — DELIBERATELY uncached and uncompressed (README #2). */
   async function listProducts(_req: IncomingMessage, res: ServerResponse, _params: string[], query: URLSearchParams): Promise<void> {

@@ -31,13 +31,19 @@ export interface ScoredProduct {
 /** The catalogue the recommender reads, loaded once at start (products do not change in the demo). */
 export function loadCatalogue(db: DemoDatabase): Promise<CatalogueEntry[]> {
   return db
-    .statement('catalogueForScoring', 'SELECT id, name, description, category_id, brand, price_cents, rating, tags FROM products ORDER BY id')
+    .statement(
+      'catalogueForScoring',
+      'SELECT id, name, description, category_id, brand, price_cents, rating, tags FROM products ORDER BY id',
+    )
     .all<CatalogueEntry>();
 }
 
 /** Words of a text, plus the word pairs of its start (the product name): a cheap bag of phrases. */
 function textFeatures(text: string): Set<string> {
-  const words = text.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length > 2);
+  const words = text
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w.length > 2);
   const features = new Set<string>(words);
   for (let i = 1; i < 6 && i < words.length; i++) features.add(`${words[i - 1]} ${words[i]}`);
   return features;
@@ -60,8 +66,13 @@ export function scoreRecommendations(target: CatalogueEntry, catalogue: readonly
     const text = jaccard(targetGrams, textFeatures(`${p.name} ${p.description}`));
     const tags = p.tags.split(',').filter((t) => targetTags.has(t)).length / Math.max(targetTags.size, 1);
     const price = 1 - Math.min(1, Math.abs(Math.log(p.price_cents / target.price_cents)) / 2);
-    const score = 0.5 * text + 0.15 * tags + 0.15 * price + (p.category_id === target.category_id ? 0.15 : 0) +
-      (p.brand === target.brand ? 0.05 : 0) + 0.02 * (p.rating - 3);
+    const score =
+      0.5 * text +
+      0.15 * tags +
+      0.15 * price +
+      (p.category_id === target.category_id ? 0.15 : 0) +
+      (p.brand === target.brand ? 0.05 : 0) +
+      0.02 * (p.rating - 3);
     scored.push({ id: p.id, name: p.name, price_cents: p.price_cents, score: Math.round(score * 10_000) / 10_000 });
   }
   scored.sort((a, b) => b.score - a.score || a.id - b.id);

@@ -38,7 +38,8 @@ export function frameCategory(cf: CallFrame): Category {
     if (mod === 'crypto' || mod.startsWith('internal/crypto/')) {
       if (/Sync$/.test(name)) return 'sync-crypto';
       // Hash/Hmac update and digest run the hashing on the main thread.
-      if ((mod === 'internal/crypto/hash' || mod === 'internal/crypto/hmac') && (name === 'update' || name === 'digest')) return 'sync-crypto';
+      if ((mod === 'internal/crypto/hash' || mod === 'internal/crypto/hmac') && (name === 'update' || name === 'digest'))
+        return 'sync-crypto';
     }
     // zlibBufferSync, processChunkSync, syncBufferWrapper: the *Sync convenience functions.
     if (mod === 'zlib' && /sync/i.test(name)) return 'sync-zlib';

@@ -81,7 +81,14 @@ export function buildFlame(src: FlameSource, opts: { minUs: number; maxDepth: nu
         continue;
       }
       const f = c.frame!;
-      const child: FlameNode = { name: f.name, file: f.file, line: f.line, category: f.category, value: round3(c.total / 1000), children: [] };
+      const child: FlameNode = {
+        name: f.name,
+        file: f.file,
+        line: f.line,
+        category: f.category,
+        value: round3(c.total / 1000),
+        children: [],
+      };
       node.children.push(child);
       todo.push([c, child]);
     }

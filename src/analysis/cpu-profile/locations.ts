@@ -80,7 +80,11 @@ function loadMap(path: string, text: string): { map: SourceMap; base: string; so
   } else {
     let mapPath: string | null;
     try {
-      mapPath = ref.startsWith('file:') ? fileURLToPath(ref) : /^[a-z][a-z0-9+.-]*:/i.test(ref) ? null : resolve(dirname(path), decodeURIComponent(ref));
+      mapPath = ref.startsWith('file:')
+        ? fileURLToPath(ref)
+        : /^[a-z][a-z0-9+.-]*:/i.test(ref)
+          ? null
+          : resolve(dirname(path), decodeURIComponent(ref));
     } catch {
       mapPath = null;
     }
@@ -111,7 +115,13 @@ export class Locator {
     const path = localPath(url);
     const text = path ? readSmall(path) : null;
     const loaded = path && text ? loadMap(path, text) : null;
-    s = { path, lines: text === null ? null : text.split(/\r?\n/), map: loaded?.map ?? null, mapBase: loaded?.base ?? null, sourceRoot: loaded?.sourceRoot ?? '' };
+    s = {
+      path,
+      lines: text === null ? null : text.split(/\r?\n/),
+      map: loaded?.map ?? null,
+      mapBase: loaded?.base ?? null,
+      sourceRoot: loaded?.sourceRoot ?? '',
+    };
     this.#scripts.set(url, s);
     return s;
   }
@@ -138,7 +148,12 @@ export class Locator {
     if (!url) return { file: '', line: 0, column: 0 };
     const s = this.#script(url);
     if (s.map && line0 >= 0) {
-      const e = s.map.findEntry(line0, Math.max(0, column0)) as Partial<{ generatedLine: number; originalSource: string; originalLine: number; originalColumn: number }>;
+      const e = s.map.findEntry(line0, Math.max(0, column0)) as Partial<{
+        generatedLine: number;
+        originalSource: string;
+        originalLine: number;
+        originalColumn: number;
+      }>;
       // Only an entry on the same generated line: the nearest earlier one may belong to other code.
       if (e.originalSource !== undefined && e.generatedLine === line0 && typeof e.originalLine === 'number') {
         return { file: this.#original(s, e.originalSource), line: e.originalLine + 1, column: (e.originalColumn ?? 0) + 1 };

@@ -92,7 +92,8 @@ export function parseProfile(raw: unknown, where: string): ParsedProfile {
   const deltas = p.timeDeltas === undefined ? [] : p.timeDeltas;
   if (!Array.isArray(samples) || !samples.every(isNum)) fail('"samples" must be an array of node ids');
   if (!Array.isArray(deltas) || !deltas.every(isNum)) fail('"timeDeltas" must be an array of numbers');
-  if ((samples as number[]).length !== (deltas as number[]).length) fail(`"samples" (${(samples as number[]).length}) and "timeDeltas" (${(deltas as number[]).length}) differ in length`);
+  if ((samples as number[]).length !== (deltas as number[]).length)
+    fail(`"samples" (${(samples as number[]).length}) and "timeDeltas" (${(deltas as number[]).length}) differ in length`);
   (samples as number[]).forEach((s, i) => {
     if (!nodes.has(s)) fail(`samples[${i}] refers to node ${s}, which is not in "nodes"`);
   });

@@ -19,7 +19,19 @@ export interface HeapDiffOptions {
 }
 
 /** Node types that are V8's own bookkeeping: never named as the holder of user data. */
-const INTERNAL_TYPES = new Set(['hidden', 'array', 'code', 'object shape', 'synthetic', 'number', 'string', 'concatenated string', 'sliced string', 'symbol', 'bigint']);
+const INTERNAL_TYPES = new Set([
+  'hidden',
+  'array',
+  'code',
+  'object shape',
+  'synthetic',
+  'number',
+  'string',
+  'concatenated string',
+  'sliced string',
+  'symbol',
+  'bigint',
+]);
 
 interface View {
   s: HeapSnapshot;
@@ -49,7 +61,7 @@ function view(s: HeapSnapshot): View {
     edgeName: (e) => {
       const t = s.edgeTypes[s.edges[e * E + f.edgeType]!];
       const v = s.edges[e * E + f.edgeName]!;
-      return t === 'element' || t === 'hidden' ? String(v) : s.strings.get(v) ?? String(v);
+      return t === 'element' || t === 'hidden' ? String(v) : (s.strings.get(v) ?? String(v));
     },
     edgeTo: (e) => s.edges[e * E + f.edgeTo]! / N,
   };
@@ -104,9 +116,6 @@ function bfs(v: View): { order: Uint32Array; parent: Int32Array; parentEdge: Int
   return { order, parent, parentEdge, count: tail };
 }
 
-
-
-
 /** Array elements, or the entries of a Map/Set (through its internal table), of node i; null when none. */
 function elementCount(v: View, i: number): number | null {
   let count = 0;
@@ -148,7 +157,11 @@ function declarationOf(v: View, context: number, variable: string, loc: Locator)
   for (let i = 0; i < v.s.nodeCount && !url; i++) {
     if (v.type(i) !== 'closure') continue;
     const [x, y] = v.edges(i);
-    for (let e = x; e < y; e++) if (v.edgeType(e) === 'internal' && v.edgeName(e) === 'context' && v.edgeTo(e) === context) { url = scriptOfClosure(v, i); break; }
+    for (let e = x; e < y; e++)
+      if (v.edgeType(e) === 'internal' && v.edgeName(e) === 'context' && v.edgeTo(e) === context) {
+        url = scriptOfClosure(v, i);
+        break;
+      }
   }
   if (!url) return { module };
   const where = loc.locate(url, 0, 0);
@@ -160,13 +173,20 @@ function declarationOf(v: View, context: number, variable: string, loc: Locator)
       const decl = new RegExp(`\\b(?:const|let|var)\\s+${variable.replace(/[$]/g, '\\$')}\\b`);
       const at = lines.findIndex((l) => decl.test(l));
       if (at >= 0) line = at + 1;
-    } catch { /* unreadable: no line */ }
+    } catch {
+      /* unreadable: no line */
+    }
   }
   return { file: where.file, ...(line ? { line } : {}), module };
 }
 
 /** How node i is reached from its BFS parent, in words; and the path from the roots. */
-function retention(v: View, tree: ReturnType<typeof bfs>, i: number, loc: Locator): { retainedBy: string; path: string[]; file?: string; line?: number } {
+function retention(
+  v: View,
+  tree: ReturnType<typeof bfs>,
+  i: number,
+  loc: Locator,
+): { retainedBy: string; path: string[]; file?: string; line?: number } {
   const path: string[] = [];
   for (let x = i, hops = 0; x !== 0 && hops < 12; x = tree.parent[x]!, hops++) {
     const e = tree.parentEdge[x]!;
@@ -179,7 +199,12 @@ function retention(v: View, tree: ReturnType<typeof bfs>, i: number, loc: Locato
   const kind = v.edgeType(e);
   if (kind === 'context') {
     const d = declarationOf(v, parent, edge, loc);
-    return { retainedBy: `${d.module ? 'module variable' : 'closure variable'} ${edge}`, path, ...(d.file ? { file: d.file } : {}), ...(d.line ? { line: d.line } : {}) };
+    return {
+      retainedBy: `${d.module ? 'module variable' : 'closure variable'} ${edge}`,
+      path,
+      ...(d.file ? { file: d.file } : {}),
+      ...(d.line ? { line: d.line } : {}),
+    };
   }
   const owner = classOf(v, parent);
   if (kind === 'property' && /^(global|Window|global \/ )/.test(v.name(parent))) return { retainedBy: `global property ${edge}`, path };
@@ -193,7 +218,13 @@ export interface HeapSnapshotDiffResult {
 }
 
 /** Per snapshot: the BFS tree and each node's subtree (self sizes and node counts below it in that tree). */
-interface Tree { v: View; t: ReturnType<typeof bfs>; size: Float64Array; count: Uint32Array; kids: Map<number, number[]> | null }
+interface Tree {
+  v: View;
+  t: ReturnType<typeof bfs>;
+  size: Float64Array;
+  count: Uint32Array;
+  kids: Map<number, number[]> | null;
+}
 
 function treeOf(v: View): Tree {
   const t = bfs(v);
@@ -203,7 +234,11 @@ function treeOf(v: View): Tree {
     const i = t.order[k]!;
     size[i] += v.self(i);
     count[i] += 1;
-    if (k > 0) { const p = t.parent[i]!; size[p] += size[i]!; count[p] += count[i]!; }
+    if (k > 0) {
+      const p = t.parent[i]!;
+      size[p] += size[i]!;
+      count[p] += count[i]!;
+    }
   }
   return { v, t, size, count, kids: null };
 }
@@ -252,7 +287,11 @@ function counterpart(from: Tree, i: number, to: Tree & { byId: Map<number, numbe
     const [type, name] = steps[k]!;
     const [a, b] = to.v.edges(at);
     let next = -1;
-    for (let e = a; e < b; e++) if (to.v.edgeType(e) === type && to.v.edgeName(e) === name) { next = to.v.edgeTo(e); break; }
+    for (let e = a; e < b; e++)
+      if (to.v.edgeType(e) === type && to.v.edgeName(e) === name) {
+        next = to.v.edgeTo(e);
+        break;
+      }
     if (next < 0) return null;
     at = next;
   }
@@ -277,7 +316,10 @@ function indexed(t: Tree): Indexed {
  */
 function descend(A: Indexed, B: Tree): Array<{ b: number; growth: number; objects: number }> {
   const found: Array<{ b: number; growth: number; objects: number }> = [];
-  const sizeIn = (b: number, byPath = true) => { const a = counterpart(B, b, A, byPath); return a === null ? { size: 0, count: 0 } : { size: A.size[a]!, count: A.count[a]! }; };
+  const sizeIn = (b: number, byPath = true) => {
+    const a = counterpart(B, b, A, byPath);
+    return a === null ? { size: 0, count: 0 } : { size: A.size[a]!, count: A.count[a]! };
+  };
   for (let b = 0, depth = 0; depth <= 40; depth++) {
     const before = b === 0 ? { size: A.size[0]!, count: A.count[0]! } : sizeIn(b);
     const growth = B.size[b]! - before.size;
@@ -302,7 +344,12 @@ function descend(A: Indexed, B: Tree): Array<{ b: number; growth: number; object
  * Diff of the first and last snapshot (and the holder's element counts in any in between, in order).
  * The snapshots must come from the same process.
  */
-export function diffHeapSnapshots(first: HeapSnapshot, last: HeapSnapshot, middle: HeapSnapshot[] = [], o: HeapDiffOptions = {}): HeapSnapshotDiffResult {
+export function diffHeapSnapshots(
+  first: HeapSnapshot,
+  last: HeapSnapshot,
+  middle: HeapSnapshot[] = [],
+  o: HeapDiffOptions = {},
+): HeapSnapshotDiffResult {
   const A = indexed(treeOf(view(first)));
   const B = treeOf(view(last));
   const M = middle.map((m) => indexed(treeOf(view(m))));
@@ -315,8 +362,18 @@ export function diffHeapSnapshots(first: HeapSnapshot, last: HeapSnapshot, middl
     if (!c) classes.set(name, (c = { name, countBefore: 0, countAfter: 0, sizeBefore: 0, sizeAfter: 0 }));
     return c;
   };
-  for (let i = 0; i < first.nodeCount; i++) { if (A.v.type(i) === 'synthetic') continue; const c = cls(classOf(A.v, i)); c.countBefore++; c.sizeBefore += A.v.self(i); }
-  for (let i = 0; i < last.nodeCount; i++) { if (B.v.type(i) === 'synthetic') continue; const c = cls(classOf(B.v, i)); c.countAfter++; c.sizeAfter += B.v.self(i); }
+  for (let i = 0; i < first.nodeCount; i++) {
+    if (A.v.type(i) === 'synthetic') continue;
+    const c = cls(classOf(A.v, i));
+    c.countBefore++;
+    c.sizeBefore += A.v.self(i);
+  }
+  for (let i = 0; i < last.nodeCount; i++) {
+    if (B.v.type(i) === 'synthetic') continue;
+    const c = cls(classOf(B.v, i));
+    c.countAfter++;
+    c.sizeAfter += B.v.self(i);
+  }
 
   const retainers: HeapRetainerGrowth[] = descend(A, B).map(({ b, growth, objects }) => {
     // A V8-internal holder (an array's backing store, a Map's table) is named by the object that owns it.
@@ -341,7 +398,7 @@ export function diffHeapSnapshots(first: HeapSnapshot, last: HeapSnapshot, middl
   });
   const classList = [...classes.values()]
     .filter((c) => c.sizeAfter !== c.sizeBefore || c.countAfter !== c.countBefore)
-    .sort((x, y) => (y.sizeAfter - y.sizeBefore) - (x.sizeAfter - x.sizeBefore))
+    .sort((x, y) => y.sizeAfter - y.sizeBefore - (x.sizeAfter - x.sizeBefore))
     .slice(0, o.topClasses ?? 15);
   return { retainers, classes: classList };
 }

@@ -54,12 +54,20 @@ const CLOSE = 0x5d; // ]
 class Numbers {
   a: Float64Array;
   n = 0;
-  constructor(size: number) { this.a = new Float64Array(Math.max(16, size)); }
+  constructor(size: number) {
+    this.a = new Float64Array(Math.max(16, size));
+  }
   push(v: number): void {
-    if (this.n === this.a.length) { const b = new Float64Array(this.a.length * 2); b.set(this.a); this.a = b; }
+    if (this.n === this.a.length) {
+      const b = new Float64Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
     this.a[this.n++] = v;
   }
-  done(): Float64Array { return this.a.subarray(0, this.n); }
+  done(): Float64Array {
+    return this.a.subarray(0, this.n);
+  }
 }
 
 /**
@@ -84,7 +92,9 @@ function readFrom(fd: number, where: string, chunk: number): HeapSnapshot {
     len = readSync(fd, buf, 0, chunk, null);
     return len > 0;
   };
-  const fail = (what: string): never => { throw new HeapSnapshotError(`${where}: not a V8 heap snapshot: ${what}`); };
+  const fail = (what: string): never => {
+    throw new HeapSnapshotError(`${where}: not a V8 heap snapshot: ${what}`);
+  };
 
   // Header: everything up to `"nodes":[`.
   let head = '';
@@ -104,7 +114,9 @@ function readFrom(fd: number, where: string, chunk: number): HeapSnapshot {
   let nodeCount: number;
   let edgeCount: number;
   try {
-    const h = JSON.parse(head.slice(0, nodesAt).replace(/,\s*$/, '') + '}') as { snapshot: { meta: HeapSnapshotMeta; node_count: number; edge_count: number } };
+    const h = JSON.parse(head.slice(0, nodesAt).replace(/,\s*$/, '') + '}') as {
+      snapshot: { meta: HeapSnapshotMeta; node_count: number; edge_count: number };
+    };
     meta = h.snapshot.meta;
     nodeCount = h.snapshot.node_count;
     edgeCount = h.snapshot.edge_count;
@@ -113,10 +125,20 @@ function readFrom(fd: number, where: string, chunk: number): HeapSnapshot {
   }
   const nf = meta.node_fields;
   const ef = meta.edge_fields;
-  const idx = (list: string[], name: string) => { const i = list.indexOf(name); if (i < 0) fail(`no "${name}" field`); return i; };
+  const idx = (list: string[], name: string) => {
+    const i = list.indexOf(name);
+    if (i < 0) fail(`no "${name}" field`);
+    return i;
+  };
   const f = {
-    type: idx(nf, 'type'), name: idx(nf, 'name'), id: idx(nf, 'id'), selfSize: idx(nf, 'self_size'), edgeCount: idx(nf, 'edge_count'),
-    edgeType: idx(ef, 'type'), edgeName: idx(ef, 'name_or_index'), edgeTo: idx(ef, 'to_node'),
+    type: idx(nf, 'type'),
+    name: idx(nf, 'name'),
+    id: idx(nf, 'id'),
+    selfSize: idx(nf, 'self_size'),
+    edgeCount: idx(nf, 'edge_count'),
+    edgeType: idx(ef, 'type'),
+    edgeName: idx(ef, 'name_or_index'),
+    edgeTo: idx(ef, 'to_node'),
   };
 
   // Byte-level scanner over the rest of the file.
@@ -139,9 +161,18 @@ function readFrom(fd: number, where: string, chunk: number): HeapSnapshot {
         inNum = true;
         continue;
       }
-      if (inNum) { into?.push(neg ? -num : num); num = 0; inNum = false; neg = false; frac = false; }
+      if (inNum) {
+        into?.push(neg ? -num : num);
+        num = 0;
+        inNum = false;
+        neg = false;
+        frac = false;
+      }
       if (c === 0x2d) neg = true;
-      else if (c === 0x2e || c === 0x65 || c === 0x45) { frac = true; inNum = true; } // fractions are not used here: dropped
+      else if (c === 0x2e || c === 0x65 || c === 0x45) {
+        frac = true;
+        inNum = true;
+      } // fractions are not used here: dropped
       else if (c === OPEN) depth++;
       else if (c === CLOSE && --depth === 0) return;
     }
@@ -173,7 +204,8 @@ function readFrom(fd: number, where: string, chunk: number): HeapSnapshot {
   const nodesNum = new Numbers(nodeCount * nf.length);
   readNumbers(nodesNum);
   const nodes = nodesNum.done();
-  if (nodes.length !== nodeCount * nf.length) fail(`"nodes" holds ${nodes.length} numbers, the header says ${nodeCount} nodes of ${nf.length} fields`);
+  if (nodes.length !== nodeCount * nf.length)
+    fail(`"nodes" holds ${nodes.length} numbers, the header says ${nodeCount} nodes of ${nf.length} fields`);
   let edges = new Uint32Array(0);
   let locations = new Uint32Array(0);
   const strings = new Map<number, string>();
@@ -205,9 +237,25 @@ function readFrom(fd: number, where: string, chunk: number): HeapSnapshot {
 
   const firstEdge = new Uint32Array(nodeCount);
   let e = 0;
-  for (let i = 0; i < nodeCount; i++) { firstEdge[i] = e; e += nodes[i * nf.length + f.edgeCount]!; }
+  for (let i = 0; i < nodeCount; i++) {
+    firstEdge[i] = e;
+    e += nodes[i * nf.length + f.edgeCount]!;
+  }
   if (e !== edgeCount) fail(`the nodes' edge counts add up to ${e}, the header says ${edgeCount}`);
-  return { nodeCount, edgeCount, nodeFieldCount: nf.length, edgeFieldCount: ef.length, nodeTypes, edgeTypes, nodes, edges, locations, strings, f, firstEdge };
+  return {
+    nodeCount,
+    edgeCount,
+    nodeFieldCount: nf.length,
+    edgeFieldCount: ef.length,
+    nodeTypes,
+    edgeTypes,
+    nodes,
+    edges,
+    locations,
+    strings,
+    f,
+    firstEdge,
+  };
 
   /** The strings array; the opening bracket was read. Raw bytes of a kept string may span chunks. */
   function readStrings(keep: Set<number>, out: Map<number, string>): void {
@@ -215,7 +263,11 @@ function readFrom(fd: number, where: string, chunk: number): HeapSnapshot {
     for (;;) {
       // Find the next opening quote or the closing bracket.
       let c: number;
-      do { c = peek(); if (c < 0) fail('unexpected end of file in "strings"'); pos++; } while (c !== Q && c !== CLOSE);
+      do {
+        c = peek();
+        if (c < 0) fail('unexpected end of file in "strings"');
+        pos++;
+      } while (c !== Q && c !== CLOSE);
       if (c === CLOSE) return;
       const wanted = keep.has(index);
       const parts: Buffer[] = [];
@@ -228,8 +280,14 @@ function readFrom(fd: number, where: string, chunk: number): HeapSnapshot {
           start = 0;
         }
         const b = buf[pos++]!;
-        if (escaped) { escaped = false; continue; }
-        if (b === BS) { escaped = true; continue; }
+        if (escaped) {
+          escaped = false;
+          continue;
+        }
+        if (b === BS) {
+          escaped = true;
+          continue;
+        }
         if (b === Q) break;
       }
       if (wanted) {

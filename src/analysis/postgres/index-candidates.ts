@@ -10,7 +10,19 @@
 // the plan's shape); here we only propose.
 import type { IndexStats, PlanNodeIssue } from '../../record/database-probes.ts';
 import { predicatesOf, sortColumnsOf, type Predicate } from './plan-expr.ts';
-import { actualRowsTotal, children, fmt, nodeType, num, perLoopTotal, relationOf, str, strs, walkPlan, type PlanNode } from './plan-node.ts';
+import {
+  actualRowsTotal,
+  children,
+  fmt,
+  nodeType,
+  num,
+  perLoopTotal,
+  relationOf,
+  str,
+  strs,
+  walkPlan,
+  type PlanNode,
+} from './plan-node.ts';
 import { unwrapPlan } from './plan-issues.ts';
 import { unquoteIdent } from './sql-ident.ts';
 
@@ -54,7 +66,12 @@ function rowsOut(n: PlanNode): number {
 }
 
 /** Equality columns, then one range column, of a scan's own predicates. */
-function shapeColumns(preds: Predicate[], alias: string | null, relation: string, lead: string[] = []): { eq: string[]; range: string | null } {
+function shapeColumns(
+  preds: Predicate[],
+  alias: string | null,
+  relation: string,
+  lead: string[] = [],
+): { eq: string[]; range: string | null } {
   const eq = [...lead];
   let range: string | null = null;
   for (const p of preds) {
@@ -63,13 +80,19 @@ function shapeColumns(preds: Predicate[], alias: string | null, relation: string
   }
   for (const p of preds) {
     if (!belongs(p, alias, relation) || p.other.kind !== 'value') continue;
-    if (RANGE.has(p.cmp) && !eq.includes(p.column.name)) { range = p.column.name; break; }
+    if (RANGE.has(p.cmp) && !eq.includes(p.column.name)) {
+      range = p.column.name;
+      break;
+    }
   }
   return { eq, range };
 }
 
 /** The existing index that already serves `c` (same table, same leading columns), or null. */
-export function coveringIndex(c: Pick<IndexCandidate, 'schema' | 'table' | 'columns' | 'equalityColumns'>, indexes: IndexStats[]): IndexStats | null {
+export function coveringIndex(
+  c: Pick<IndexCandidate, 'schema' | 'table' | 'columns' | 'equalityColumns'>,
+  indexes: IndexStats[],
+): IndexStats | null {
   for (const ix of indexes) {
     if (ix.table !== c.table || (c.schema !== null && ix.schema !== c.schema)) continue;
     if (!ix.valid || ix.predicate !== null || ix.method !== 'btree') continue;
@@ -101,13 +124,22 @@ export function indexCandidates(plan: unknown, o: CandidateOptions = {}): IndexC
   if (!root) return [];
   const max = Math.max(1, o.maxColumns ?? 3);
   const issues = o.issues ?? [];
-  const hasIssue = (kind: PlanNodeIssue['kind'], relation: string | null) => issues.some((i) => i.kind === kind && (relation === null || i.relation === relation));
+  const hasIssue = (kind: PlanNodeIssue['kind'], relation: string | null) =>
+    issues.some((i) => i.kind === kind && (relation === null || i.relation === relation));
   const out: IndexCandidate[] = [];
   const add = (scan: PlanNode, eq: string[], tail: string[], reason: IndexCandidate['reason'], detail: string, fromIssue: boolean) => {
     const eqCols = eq.slice(0, max);
     const columns = [...eqCols, ...tail.filter((c) => !eqCols.includes(c))].slice(0, max);
     if (columns.length === 0) return;
-    out.push({ schema: str(scan, 'Schema'), table: relationOf(scan)!, columns, equalityColumns: Math.min(eqCols.length, columns.length), reason, detail, fromIssue });
+    out.push({
+      schema: str(scan, 'Schema'),
+      table: relationOf(scan)!,
+      columns,
+      equalityColumns: Math.min(eqCols.length, columns.length),
+      reason,
+      detail,
+      fromIssue,
+    });
   };
 
   for (const { node, ancestors } of walkPlan(root)) {
@@ -143,9 +175,14 @@ export function indexCandidates(plan: unknown, o: CandidateOptions = {}): IndexC
       const spilled = issues.some((i) => i.kind === 'spill' && i.nodeType === 'Sort');
       if (!topN && !spilled && eq.length === 0) continue;
       const scanned = rowsScanned(scan);
-      add(scan, eq, keys.map((k) => k.col.name), 'sort',
+      add(
+        scan,
+        eq,
+        keys.map((k) => k.col.name),
+        'sort',
         `Sort on ${strs(node, 'Sort Key').join(', ')} over ${fmt(Math.round(scanned))} rows of ${sRel}${topN ? ' to return the first few' : ''}${spilled ? ' (spilled to disk)' : ''}`,
-        spilled || (topN && scanned >= BIG_SCAN_ROWS));
+        spilled || (topN && scanned >= BIG_SCAN_ROWS),
+      );
     }
 
     if (type === 'Nested Loop' || type === 'Hash Join') {
@@ -156,9 +193,13 @@ export function indexCandidates(plan: unknown, o: CandidateOptions = {}): IndexC
       const cond = type === 'Hash Join' ? str(node, 'Hash Cond') : str(node, 'Join Filter');
       // A nested loop re-reads its inner side per outer row; a hash join reads both sides once and
       // hashes the smaller one (usually the inner), so the table read in full may be either side.
-      const sides: Array<[PlanNode | null, PlanNode]> = type === 'Nested Loop'
-        ? [[scanBelow(innerKid), outer]]
-        : [[scanBelow(innerKid), outer], [scanBelow(outer), innerKid]];
+      const sides: Array<[PlanNode | null, PlanNode]> =
+        type === 'Nested Loop'
+          ? [[scanBelow(innerKid), outer]]
+          : [
+              [scanBelow(innerKid), outer],
+              [scanBelow(outer), innerKid],
+            ];
       for (const [big, other] of sides) {
         if (!big || nodeType(big) !== 'Seq Scan') continue;
         const bRel = relationOf(big)!;
@@ -176,9 +217,14 @@ export function indexCandidates(plan: unknown, o: CandidateOptions = {}): IndexC
         // An index on the join key pays when few rows on the other side look up a big table.
         if (scanned < BIG_SCAN_ROWS || otherRows * 10 > scanned) continue;
         const { eq } = shapeColumns(predicatesOf(str(big, 'Filter')), bAlias, bRel, [join[0]!]);
-        add(big, eq, [], 'join',
+        add(
+          big,
+          eq,
+          [],
+          'join',
           `${type} reads all of ${bRel} (${fmt(Math.round(scanned))} rows) for ${fmt(Math.round(otherRows))} rows on the other side of ${cond}`,
-          type === 'Nested Loop' || otherRows * 100 <= scanned);
+          type === 'Nested Loop' || otherRows * 100 <= scanned,
+        );
       }
     }
   }

@@ -49,7 +49,8 @@ export function indexScanCost(rows: number, table: TableSize, c: CostSettings): 
   const indexScan = indexCost + maxIo + c2 * (minIo - maxIo) + r * c.cpuTupleCost;
   // cost_bitmap_heap_scan: the same pages in physical order, each costing between random_page_cost
   // and seq_page_cost by the share of the table fetched. The planner takes the cheaper path.
-  const perPage = pagesFetched >= 2 ? c.randomPageCost - (c.randomPageCost - c.seqPageCost) * Math.sqrt(pagesFetched / t) : c.randomPageCost;
+  const perPage =
+    pagesFetched >= 2 ? c.randomPageCost - (c.randomPageCost - c.seqPageCost) * Math.sqrt(pagesFetched / t) : c.randomPageCost;
   const bitmapScan = indexCost + pagesFetched * perPage + r * (c.cpuTupleCost + c.cpuOperatorCost);
   return Math.min(indexScan, bitmapScan);
 }

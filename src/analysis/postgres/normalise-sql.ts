@@ -18,9 +18,15 @@ function endOfQuoted(text: string, q: number, backslash: boolean): number {
   let i = q + 1;
   while (i < text.length) {
     const c = text[i]!;
-    if (backslash && c === '\\') { i += 2; continue; }
+    if (backslash && c === '\\') {
+      i += 2;
+      continue;
+    }
     if (c === "'") {
-      if (text[i + 1] === "'") { i += 2; continue; }
+      if (text[i + 1] === "'") {
+        i += 2;
+        continue;
+      }
       return i + 1;
     }
     i++;
@@ -50,9 +56,13 @@ export function normaliseSql(text: string): string {
       let depth = 1;
       i += 2;
       while (i < n && depth > 0) {
-        if (text[i] === '/' && text[i + 1] === '*') { depth++; i += 2; }
-        else if (text[i] === '*' && text[i + 1] === '/') { depth--; i += 2; }
-        else i++;
+        if (text[i] === '/' && text[i + 1] === '*') {
+          depth++;
+          i += 2;
+        } else if (text[i] === '*' && text[i + 1] === '/') {
+          depth--;
+          i += 2;
+        } else i++;
       }
       out += ' ';
       continue;
@@ -61,7 +71,14 @@ export function normaliseSql(text: string): string {
     if (c === '"') {
       let j = i + 1;
       while (j < n) {
-        if (text[j] === '"') { if (text[j + 1] === '"') { j += 2; continue; } j++; break; }
+        if (text[j] === '"') {
+          if (text[j + 1] === '"') {
+            j += 2;
+            continue;
+          }
+          j++;
+          break;
+        }
         j++;
       }
       out += text.slice(i, Math.min(j, n));
@@ -77,7 +94,11 @@ export function normaliseSql(text: string): string {
     // $1 parameter, or $tag$ … $tag$ dollar quote
     if (c === '$') {
       const p = /^\$\d+/.exec(text.slice(i, i + 12));
-      if (p) { out += p[0]; i += p[0].length; continue; }
+      if (p) {
+        out += p[0];
+        i += p[0].length;
+        continue;
+      }
       const tag = /^\$([A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/.exec(text.slice(i, i + 70));
       if (tag) {
         const close = text.indexOf(tag[0], i + tag[0].length);
@@ -110,7 +131,9 @@ export function normaliseSql(text: string): string {
     }
     // numbers: digits, or a '.' followed by a digit
     if (/[0-9]/.test(c) || (c === '.' && c2 !== undefined && /[0-9]/.test(c2))) {
-      const m = /^(?:0[xX][0-9A-Fa-f_]*|0[oO][0-7_]*|0[bB][01_]*|(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][+-]?[0-9_]*)?)/.exec(text.slice(i));
+      const m = /^(?:0[xX][0-9A-Fa-f_]*|0[oO][0-7_]*|0[bB][01_]*|(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][+-]?[0-9_]*)?)/.exec(
+        text.slice(i),
+      );
       let j = i + (m ? m[0].length : 1);
       // Trailing junk glued to a number (123abc) is part of the same token for our purpose.
       while (j < n && IDENT_CHAR.test(text[j]!)) j++;

@@ -27,8 +27,21 @@ export interface Predicate {
 const CMP = new Set(['=', '<', '<=', '>', '>=']);
 const FLIP: Record<string, Comparison> = { '=': '=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
 /** Words that are values, not columns, in a printed expression. */
-const VALUE_WORDS = new Set(['true', 'false', 'null', 'current_date', 'current_timestamp', 'current_time', 'localtimestamp',
-  'localtime', 'current_user', 'session_user', 'interval', 'initplan', 'array']);
+const VALUE_WORDS = new Set([
+  'true',
+  'false',
+  'null',
+  'current_date',
+  'current_timestamp',
+  'current_time',
+  'localtimestamp',
+  'localtime',
+  'current_user',
+  'session_user',
+  'interval',
+  'initplan',
+  'array',
+]);
 
 function depthSplit(tokens: SqlToken[], isSep: (t: SqlToken) => boolean): SqlToken[][] {
   const parts: SqlToken[][] = [[]];
@@ -52,7 +65,10 @@ function stripParens(tokens: SqlToken[]): SqlToken[] {
     for (let i = 0; i < t.length; i++) {
       if (isOp(t[i], '(')) depth++;
       else if (isOp(t[i], ')')) depth--;
-      if (depth === 0 && i < t.length - 1) { enclosing = false; break; }
+      if (depth === 0 && i < t.length - 1) {
+        enclosing = false;
+        break;
+      }
     }
     if (!enclosing) return t;
     t = t.slice(1, -1);
@@ -133,7 +149,10 @@ function comparison(tokens: SqlToken[]): Predicate | null {
     else if (depth === 0 && x.kind === 'op' && CMP.has(x.text)) {
       if (at >= 0) return null; // two comparisons at the top level: not a simple predicate
       at = i;
-    } else if (depth === 0 && (isWord(x, 'and', 'or', 'not') || (x.kind === 'op' && /^[~!<>=@#%^&|`?+*/-]+$/.test(x.text) && !CMP.has(x.text)))) {
+    } else if (
+      depth === 0 &&
+      (isWord(x, 'and', 'or', 'not') || (x.kind === 'op' && /^[~!<>=@#%^&|`?+*/-]+$/.test(x.text) && !CMP.has(x.text)))
+    ) {
       // LIKE (~~), <>, arithmetic on a column … are not index-friendly comparisons here.
       if (at < 0 || x.kind === 'word') return null;
     }
@@ -159,7 +178,11 @@ function comparison(tokens: SqlToken[]): Predicate | null {
 export function predicatesOf(expr: string | null | undefined): Predicate[] {
   if (!expr) return [];
   let tokens: SqlToken[];
-  try { tokens = sqlTokens(expr); } catch { return []; }
+  try {
+    tokens = sqlTokens(expr);
+  } catch {
+    return [];
+  }
   const out: Predicate[] = [];
   const visit = (toks: SqlToken[], depth: number): void => {
     if (depth > 20) return;
@@ -183,14 +206,28 @@ export function sortColumnsOf(keys: string[]): Array<{ col: ColumnRef; desc: boo
   const out: Array<{ col: ColumnRef; desc: boolean }> = [];
   for (const k of keys) {
     let toks: SqlToken[];
-    try { toks = sqlTokens(k); } catch { return null; }
+    try {
+      toks = sqlTokens(k);
+    } catch {
+      return null;
+    }
     let desc = false;
     // trailing modifiers: DESC, ASC, NULLS FIRST/LAST, USING <op>
     for (;;) {
       const last = toks[toks.length - 1];
-      if (isWord(last, 'desc')) { desc = true; toks = toks.slice(0, -1); continue; }
-      if (isWord(last, 'asc')) { toks = toks.slice(0, -1); continue; }
-      if (isWord(last, 'first', 'last') && isWord(toks[toks.length - 2], 'nulls')) { toks = toks.slice(0, -2); continue; }
+      if (isWord(last, 'desc')) {
+        desc = true;
+        toks = toks.slice(0, -1);
+        continue;
+      }
+      if (isWord(last, 'asc')) {
+        toks = toks.slice(0, -1);
+        continue;
+      }
+      if (isWord(last, 'first', 'last') && isWord(toks[toks.length - 2], 'nulls')) {
+        toks = toks.slice(0, -2);
+        continue;
+      }
       break;
     }
     if (toks.some((t) => isWord(t, 'using'))) return null;

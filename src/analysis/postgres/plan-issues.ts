@@ -5,7 +5,21 @@
 // Units: EXPLAIN prints "Actual Rows" and "Rows Removed by …" as PER-LOOP averages; buffers and
 // "Heap Fetches" as totals over all loops, and buffers INCLUDE the children's.
 import type { PlanNodeIssue } from '../../record/database-probes.ts';
-import { actualRowsTotal, children, fmt, hasActuals, isPlanNode, loopsOf, nodeType, num, perLoopTotal, relationOf, str, walkPlan, type PlanNode } from './plan-node.ts';
+import {
+  actualRowsTotal,
+  children,
+  fmt,
+  hasActuals,
+  isPlanNode,
+  loopsOf,
+  nodeType,
+  num,
+  perLoopTotal,
+  relationOf,
+  str,
+  walkPlan,
+  type PlanNode,
+} from './plan-node.ts';
 
 export interface PlanIssueOptions {
   /** Rows per table (pg_class.reltuples), to judge seq scans in plans without ANALYZE. */
@@ -41,7 +55,13 @@ const where = (n: PlanNode): string => {
   return `${nodeType(n)}${idx ? ` using ${idx}` : ''}${rel ? ` on ${rel}` : ''}`;
 };
 
-const issue = (n: PlanNode, kind: PlanNodeIssue['kind'], detail: string, figures: Record<string, number>, factor?: number): PlanNodeIssue => ({
+const issue = (
+  n: PlanNode,
+  kind: PlanNodeIssue['kind'],
+  detail: string,
+  figures: Record<string, number>,
+  factor?: number,
+): PlanNodeIssue => ({
   kind,
   nodeType: nodeType(n),
   relation: relationOf(n),
@@ -67,9 +87,12 @@ function seqScanFilter(n: PlanNode, ancestors: PlanNode[], analyzed: boolean, o:
     const returned = actualRowsTotal(n) ?? 0;
     if (removed < T.seqScanRemovedMin || removed < T.seqScanRemovedRatio * returned) return null;
     const loops = loopsOf(n);
-    return issue(n, 'seq-scan-filter',
+    return issue(
+      n,
+      'seq-scan-filter',
       `Seq Scan on ${rel} removed ${fmt(Math.round(removed))} rows by filter to return ${fmt(Math.round(returned))}${loops > 1 ? ` (over ${fmt(loops)} loops)` : ''}`,
-      { rowsRemoved: Math.round(removed), rowsReturned: returned, loops });
+      { rowsRemoved: Math.round(removed), rowsReturned: returned, loops },
+    );
   }
   const tableRows = o.tableRows?.[rel];
   if (tableRows === undefined || tableRows <= 0) return null;
@@ -79,9 +102,12 @@ function seqScanFilter(n: PlanNode, ancestors: PlanNode[], analyzed: boolean, o:
   const returned = planRows * (gather ? (num(gather, 'Workers Planned') ?? 0) + 1 : 1);
   const removed = Math.max(0, tableRows - returned);
   if (removed < T.seqScanRemovedMin || removed < T.seqScanRemovedRatio * returned) return null;
-  return issue(n, 'seq-scan-filter',
+  return issue(
+    n,
+    'seq-scan-filter',
     `Seq Scan on ${rel} is expected to read ${fmt(Math.round(tableRows))} rows to return ${fmt(Math.round(returned))} (estimate: the planner's row count of the table)`,
-    { tableRows: Math.round(tableRows), estimatedRows: returned });
+    { tableRows: Math.round(tableRows), estimatedRows: returned },
+  );
 }
 
 /** Nodes under these stop early, so their actual rows say nothing about the estimate. */
@@ -101,9 +127,13 @@ function misestimate(n: PlanNode, ancestors: PlanNode[]): PlanNodeIssue | null {
   if (worstChild * 2 > factor) return null;
   const under = actual > planned;
   const loops = loopsOf(n);
-  return issue(n, 'misestimate',
+  return issue(
+    n,
+    'misestimate',
     `${where(n)}: planned ${fmt(Math.round(planned))} rows, got ${fmt(Math.round(actual))}${loops > 1 ? ` over ${fmt(loops)} loops` : ''} (${fmt(Math.round(factor))}× ${under ? 'under' : 'over'}-estimate)`,
-    { factor: Math.round(factor * 10) / 10, bucket: misestimateBucket(factor), actualRows: actual, planRows: planned, loops }, Math.round(factor * 10) / 10);
+    { factor: Math.round(factor * 10) / 10, bucket: misestimateBucket(factor), actualRows: actual, planRows: planned, loops },
+    Math.round(factor * 10) / 10,
+  );
 }
 
 function factorOf(n: PlanNode): { factor: number; actual: number; planned: number } | null {
@@ -137,14 +167,21 @@ function nestedLoop(n: PlanNode, analyzed: boolean): PlanNodeIssue | null {
     // Many cheap probes (an index or cached lookup into a small table) are what a nested loop is
     // for: only a rescanned table or inner work that adds up to real time is a problem.
     if (!rescans(inner) && ms < T.nestedLoopInnerMs) return null;
-    return issue(n, 'nested-loop',
+    return issue(
+      n,
+      'nested-loop',
       `Nested Loop ran its inner side (${where(inner)}) ${fmt(loops)} times${ms > 0 ? `, ${fmt(Math.round(ms * 10) / 10)} ms in total` : ''}`,
-      { innerLoops: loops, innerMs: Math.round(ms * 100) / 100, outerRows: actualRowsTotal(outer) ?? 0 });
+      { innerLoops: loops, innerMs: Math.round(ms * 100) / 100, outerRows: actualRowsTotal(outer) ?? 0 },
+    );
   }
   const outerRows = num(outer, 'Plan Rows') ?? 0;
   if (outerRows < T.nestedLoopInnerLoops || !rescans(inner)) return null;
-  return issue(n, 'nested-loop', `Nested Loop is expected to run its inner side (${where(inner)}) ${fmt(Math.round(outerRows))} times (estimate)`,
-    { estimatedInnerLoops: outerRows });
+  return issue(
+    n,
+    'nested-loop',
+    `Nested Loop is expected to run its inner side (${where(inner)}) ${fmt(Math.round(outerRows))} times (estimate)`,
+    { estimatedInnerLoops: outerRows },
+  );
 }
 
 function spill(n: PlanNode): PlanNodeIssue | null {
@@ -184,9 +221,12 @@ function indexFilter(n: PlanNode): PlanNodeIssue | null {
   if (removed < T.indexFilterRemovedMin) return null;
   const returned = actualRowsTotal(n) ?? 0;
   if (removed < returned) return null;
-  return issue(n, 'index-filter',
+  return issue(
+    n,
+    'index-filter',
     `${where(n)} still removed ${fmt(Math.round(removed))} rows after the index to return ${fmt(Math.round(returned))} — the index does not cover the filter`,
-    { rowsRemoved: Math.round(removed), rowsReturned: returned });
+    { rowsRemoved: Math.round(removed), rowsReturned: returned },
+  );
 }
 
 function heapFetches(n: PlanNode): PlanNodeIssue | null {
@@ -194,9 +234,12 @@ function heapFetches(n: PlanNode): PlanNodeIssue | null {
   const fetches = num(n, 'Heap Fetches') ?? 0;
   const returned = actualRowsTotal(n) ?? 0;
   if (fetches < T.heapFetchesMin || fetches < 0.1 * returned) return null;
-  return issue(n, 'heap-fetches',
+  return issue(
+    n,
+    'heap-fetches',
     `${where(n)} fetched ${fmt(fetches)} rows from the table for ${fmt(Math.round(returned))} returned — the visibility map is stale (VACUUM the table)`,
-    { heapFetches: fetches, rowsReturned: returned });
+    { heapFetches: fetches, rowsReturned: returned },
+  );
 }
 
 function heavyBuffers(n: PlanNode): PlanNodeIssue | null {
@@ -204,9 +247,12 @@ function heavyBuffers(n: PlanNode): PlanNodeIssue | null {
   const own = blocksOf(n) - children(n).reduce((s, c) => s + blocksOf(c), 0);
   const returned = actualRowsTotal(n) ?? 0;
   if (own < T.heavyBuffersMin || own < T.heavyBuffersPerRow * Math.max(returned, 1)) return null;
-  return issue(n, 'heavy-buffers',
+  return issue(
+    n,
+    'heavy-buffers',
     `${where(n)} touched ${fmt(own)} blocks (${fmt(Math.round((own * 8) / 1024))} MB) to return ${fmt(Math.round(returned))} rows`,
-    { blocks: own, sharedRead: num(n, 'Shared Read Blocks') ?? 0, rowsReturned: returned });
+    { blocks: own, sharedRead: num(n, 'Shared Read Blocks') ?? 0, rowsReturned: returned },
+  );
 }
 
 /**

@@ -4,9 +4,11 @@
 export type PlanNode = Record<string, unknown>;
 
 export const nodeType = (n: PlanNode): string => String(n['Node Type'] ?? '?');
-export const num = (n: PlanNode, key: string): number | null => (typeof n[key] === 'number' && Number.isFinite(n[key]) ? (n[key] as number) : null);
+export const num = (n: PlanNode, key: string): number | null =>
+  typeof n[key] === 'number' && Number.isFinite(n[key]) ? (n[key] as number) : null;
 export const str = (n: PlanNode, key: string): string | null => (typeof n[key] === 'string' ? (n[key] as string) : null);
-export const strs = (n: PlanNode, key: string): string[] => (Array.isArray(n[key]) ? (n[key] as unknown[]).filter((x): x is string => typeof x === 'string') : []);
+export const strs = (n: PlanNode, key: string): string[] =>
+  Array.isArray(n[key]) ? (n[key] as unknown[]).filter((x): x is string => typeof x === 'string') : [];
 export const children = (n: PlanNode): PlanNode[] =>
   Array.isArray(n['Plans']) ? (n['Plans'] as unknown[]).filter((c): c is PlanNode => !!c && typeof c === 'object') : [];
 export const relationOf = (n: PlanNode): string | null => str(n, 'Relation Name');
@@ -52,4 +54,5 @@ export function walkPlan(root: unknown, limit = 50_000): Visit[] {
 /** Scan nodes that read one table (their "Relation Name"). */
 
 /** "41,000" — figures in details are read by people. */
-export const fmt = (x: number): string => (Number.isInteger(x) ? x.toLocaleString('en-US') : x.toLocaleString('en-US', { maximumFractionDigits: 2 }));
+export const fmt = (x: number): string =>
+  Number.isInteger(x) ? x.toLocaleString('en-US') : x.toLocaleString('en-US', { maximumFractionDigits: 2 });

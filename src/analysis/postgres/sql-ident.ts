@@ -2,7 +2,8 @@
 // that needs quoting, otherwise in double quotes (inner quotes doubled).
 
 // pg_get_keywords() entries whose category is not "unreserved" (PostgreSQL 15, plus those added up to 18).
-const NEEDS_QUOTES = new Set(`all analyse analyze and any array as asc asymmetric authorization between bigint binary bit
+const NEEDS_QUOTES = new Set(
+  `all analyse analyze and any array as asc asymmetric authorization between bigint binary bit
 boolean both case cast char character check coalesce collate collation column concurrently constraint create cross
 current_catalog current_date current_role current_schema current_time current_timestamp current_user dec decimal default
 deferrable desc distinct do else end except exists extract false fetch float for foreign freeze from full grant greatest
@@ -13,7 +14,8 @@ row select session_user setof similar smallint some substring symmetric system_u
 to trailing treat trim true union unique user using values varchar variadic verbose when where window with
 json json_array json_arrayagg json_exists json_object json_objectagg json_query json_scalar json_serialize json_table
 json_value merge_action xmlattributes xmlconcat xmlelement xmlexists xmlforest xmlnamespaces xmlparse xmlpi xmlroot
-xmlserialize xmltable`.split(/\s+/));
+xmlserialize xmltable`.split(/\s+/),
+);
 
 export function quoteIdent(name: string): string {
   if (/^[a-z_][a-z0-9_$]*$/.test(name) && !NEEDS_QUOTES.has(name)) return name;

@@ -37,9 +37,17 @@ export function sqlTokens(sql: string): SqlToken[] {
     for (;;) {
       if (j >= n) throw new SqlLexError(`unterminated ${quote === '"' ? 'quoted identifier' : 'string'} at offset ${start}`);
       const c = sql[j]!;
-      if (backslashEscapes && c === '\\') { text += sql[j + 1] ?? ''; j += 2; continue; }
+      if (backslashEscapes && c === '\\') {
+        text += sql[j + 1] ?? '';
+        j += 2;
+        continue;
+      }
       if (c === quote) {
-        if (sql[j + 1] === quote) { text += quote; j += 2; continue; }
+        if (sql[j + 1] === quote) {
+          text += quote;
+          j += 2;
+          continue;
+        }
         return [text, j + 1];
       }
       text += c;
@@ -48,7 +56,10 @@ export function sqlTokens(sql: string): SqlToken[] {
   };
   while (i < n) {
     const c = sql[i]!;
-    if (/\s/.test(c)) { i++; continue; }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
     if (c === '-' && sql[i + 1] === '-') {
       while (i < n && sql[i] !== '\n') i++;
       continue;
@@ -60,7 +71,13 @@ export function sqlTokens(sql: string): SqlToken[] {
       i += 2;
       while (depth > 0) {
         if (i >= n) throw new SqlLexError(`unterminated comment at offset ${start}`);
-        if (sql[i] === '/' && sql[i + 1] === '*') { depth++; i += 2; } else if (sql[i] === '*' && sql[i + 1] === '/') { depth--; i += 2; } else i++;
+        if (sql[i] === '/' && sql[i + 1] === '*') {
+          depth++;
+          i += 2;
+        } else if (sql[i] === '*' && sql[i + 1] === '/') {
+          depth--;
+          i += 2;
+        } else i++;
       }
       continue;
     }
@@ -122,8 +139,16 @@ export function sqlTokens(sql: string): SqlToken[] {
       i = j;
       continue;
     }
-    if (c === ':' && sql[i + 1] === ':') { out.push({ kind: 'op', text: '::' }); i += 2; continue; }
-    if ('(),;.[]:'.includes(c)) { out.push({ kind: 'op', text: c }); i++; continue; }
+    if (c === ':' && sql[i + 1] === ':') {
+      out.push({ kind: 'op', text: '::' });
+      i += 2;
+      continue;
+    }
+    if ('(),;.[]:'.includes(c)) {
+      out.push({ kind: 'op', text: c });
+      i++;
+      continue;
+    }
     if (OP_CHARS.includes(c)) {
       let j = i + 1;
       // An operator ends where a comment starts (as in PostgreSQL's lexer).
@@ -154,4 +179,5 @@ export function splitStatements(tokens: SqlToken[]): SqlToken[][] {
 }
 
 export const isOp = (t: SqlToken | undefined, text: string): boolean => t !== undefined && t.kind === 'op' && t.text === text;
-export const isWord = (t: SqlToken | undefined, ...words: string[]): boolean => t !== undefined && t.kind === 'word' && words.includes(t.text);
+export const isWord = (t: SqlToken | undefined, ...words: string[]): boolean =>
+  t !== undefined && t.kind === 'word' && words.includes(t.text);

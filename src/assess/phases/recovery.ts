@@ -16,10 +16,18 @@ export async function recoveryPhase(env: PhaseEnv, baseRate: number, overloadRat
   const over = iterationRate(env, overloadRate);
   const base = iterationRate(env, baseRate);
   const stages = [
-    { durationMs: 0, target: over }, { durationMs: o * 1000, target: over },
-    { durationMs: 0, target: base }, { durationMs: a * 1000, target: base },
+    { durationMs: 0, target: over },
+    { durationMs: o * 1000, target: over },
+    { durationMs: 0, target: base },
+    { durationMs: a * 1000, target: base },
   ];
-  const plan = phasePlan(env, 'recovery', { executor: 'ramping-arrival-rate', startRate: over, timeUnitMs: 1000, stages, ...vuPool(env, overloadRate) });
+  const plan = phasePlan(env, 'recovery', {
+    executor: 'ramping-arrival-rate',
+    startRate: over,
+    timeUnitMs: 1000,
+    stages,
+    ...vuPool(env, overloadRate),
+  });
   plan.http = { ...plan.http, timeoutMs: Math.max(5000, 10 * env.slo.latencyMs) };
   const limitMs = recoveryLimit(baselineP95Ms, env.slo.latencyMs);
   let recoveredAt: number | null = null;
@@ -45,7 +53,10 @@ export async function recoveryPhase(env: PhaseEnv, baseRate: number, overloadRat
     offeredRate: overloadRate,
     run,
     verdict,
-    verdictReason: after === null ? `latency was not back within ${limitMs.toFixed(1)} ms in ${a} s after the overload` : `back to normal ${after} s after the overload ended`,
+    verdictReason:
+      after === null
+        ? `latency was not back within ${limitMs.toFixed(1)} ms in ${a} s after the overload`
+        : `back to normal ${after} s after the overload ended`,
     recovery: { fromSecond: o, limitMs, baselineP95Ms, recoveredAfterSeconds: after },
   };
 }

@@ -9,11 +9,20 @@ export async function spikePhase(env: PhaseEnv, baseRate: number, spikeRate: num
   const base = iterationRate(env, baseRate);
   const peak = iterationRate(env, spikeRate);
   const stages = [
-    { durationMs: 0, target: base }, { durationMs: b * 1000, target: base },
-    { durationMs: 0, target: peak }, { durationMs: k * 1000, target: peak },
-    { durationMs: 0, target: base }, { durationMs: a * 1000, target: base },
+    { durationMs: 0, target: base },
+    { durationMs: b * 1000, target: base },
+    { durationMs: 0, target: peak },
+    { durationMs: k * 1000, target: peak },
+    { durationMs: 0, target: base },
+    { durationMs: a * 1000, target: base },
   ];
-  const plan = phasePlan(env, 'spike', { executor: 'ramping-arrival-rate', startRate: base, timeUnitMs: 1000, stages, ...vuPool(env, spikeRate) });
+  const plan = phasePlan(env, 'spike', {
+    executor: 'ramping-arrival-rate',
+    startRate: base,
+    timeUnitMs: 1000,
+    stages,
+    ...vuPool(env, spikeRate),
+  });
   plan.http = { ...plan.http, timeoutMs: Math.max(5000, 10 * env.slo.latencyMs) };
   const { run, seconds } = await runPhase(env, plan);
   const during = mergeSeconds(seconds.slice(b, b + k));

@@ -10,8 +10,19 @@ const WHAT: Record<string, string> = {
   peak: 'the expected peak, sustained',
 };
 
-export async function steadyPhase(env: PhaseEnv, name: Extract<PhaseName, 'baseline' | 'sustained' | 'peak'>, rate: number, durationMs: number): Promise<PhaseRecord> {
-  const plan = phasePlan(env, name, { executor: 'constant-arrival-rate', rate: iterationRate(env, rate), timeUnitMs: 1000, durationMs, ...vuPool(env, rate) });
+export async function steadyPhase(
+  env: PhaseEnv,
+  name: Extract<PhaseName, 'baseline' | 'sustained' | 'peak'>,
+  rate: number,
+  durationMs: number,
+): Promise<PhaseRecord> {
+  const plan = phasePlan(env, name, {
+    executor: 'constant-arrival-rate',
+    rate: iterationRate(env, rate),
+    timeUnitMs: 1000,
+    durationMs,
+    ...vuPool(env, rate),
+  });
   const { run, seconds } = await runPhase(env, plan);
   // The first second warms connections up; judge the rest (whole seconds: requests completing after
   // the last full second are in the phase's totals only).

@@ -74,11 +74,19 @@ export async function stressPhase(env: PhaseEnv, expectedRate: number | null, ma
   const rates = staircase(expectedRate, maxRate);
   const stages = rates.flatMap((r) => {
     const it = iterationRate(env, r);
-    return [{ durationMs: 0, target: it }, { durationMs: STEP_SECONDS * 1000, target: it }];
+    return [
+      { durationMs: 0, target: it },
+      { durationMs: STEP_SECONDS * 1000, target: it },
+    ];
   });
   const top = rates[rates.length - 1]!;
   const plan = phasePlan(env, 'stress', {
-    executor: 'ramping-arrival-rate', startRate: iterationRate(env, rates[0]!), timeUnitMs: 1000, stages, gracefulStopMs: 2000, ...vuPool(env, top),
+    executor: 'ramping-arrival-rate',
+    startRate: iterationRate(env, rates[0]!),
+    timeUnitMs: 1000,
+    stages,
+    gracefulStopMs: 2000,
+    ...vuPool(env, top),
   });
   // A saturated service must not hold VUs for the default 60 s: time out at 10 × the SLO (≥ 5 s).
   plan.http = { ...plan.http, timeoutMs: Math.max(5000, 10 * env.slo.latencyMs) };
@@ -96,16 +104,21 @@ export async function stressPhase(env: PhaseEnv, expectedRate: number | null, ma
     const rate = rates[i]!;
     const step = stepStats(rate, i * STEP_SECONDS + SETTLE_SECONDS, all.slice(i * STEP_SECONDS + SETTLE_SECONDS, end + 1), env);
     steps.push(step);
-    const reason = step.errorRate > ERROR_STOP ? 'errors' : step.achievedRate < PLATEAU_SHARE * rate ? 'plateau' : !step.sloOk ? 'slo_breached' : null;
+    const reason =
+      step.errorRate > ERROR_STOP ? 'errors' : step.achievedRate < PLATEAU_SHARE * rate ? 'plateau' : !step.sloOk ? 'slo_breached' : null;
     if (reason !== null && reason !== 'errors' && generatorGaveOut(step, STEP_SECONDS - SETTLE_SECONDS, env)) {
       // The step failed because the generator could not keep the schedule, not because the target
       // did: no phase may ask for more, or it would measure speedguard.
-      env.log(`  stress ${rate} req/s → ${step.achievedRate.toFixed(0)} req/s, service p95 ${(step.serviceP95Ms ?? 0).toFixed(1)} ms: the load generator reached its limit on this host`);
+      env.log(
+        `  stress ${rate} req/s → ${step.achievedRate.toFixed(0)} req/s, service p95 ${(step.serviceP95Ms ?? 0).toFixed(1)} ms: the load generator reached its limit on this host`,
+      );
       generatorLimit = step;
       stopReason = 'generator_limit';
       return `stress: the load generator reached its limit at ${rate} req/s`;
     }
-    env.log(`  stress ${rate} req/s → ${step.achievedRate.toFixed(0)} req/s, p95 ${step.p95Ms.toFixed(1)} ms, errors ${(step.errorRate * 100).toFixed(2)} %${reason ? `  ✗ ${reason.replace('_', ' ')}` : ''}`);
+    env.log(
+      `  stress ${rate} req/s → ${step.achievedRate.toFixed(0)} req/s, p95 ${step.p95Ms.toFixed(1)} ms, errors ${(step.errorRate * 100).toFixed(2)} %${reason ? `  ✗ ${reason.replace('_', ' ')}` : ''}`,
+    );
     if (!reason) return null;
     breaking = step;
     stopReason = reason;
@@ -119,7 +132,13 @@ export async function stressPhase(env: PhaseEnv, expectedRate: number | null, ma
   const maxSustainableRate = held.length ? Math.max(...held.map((s) => s.offeredRate)) : null;
   // What the generator drove on schedule: the last clean step, or what it managed in the first step when even that was too much.
   const generatorCeilingRps = limit ? (maxSustainableRate ?? Math.floor(limit.achievedRate)) : null;
-  const verdict = !steps.length ? 'failed' : expectedRate === null || (maxSustainableRate ?? 0) >= expectedRate ? 'passed' : (maxSustainableRate ?? 0) >= expectedRate * 0.5 ? 'degraded' : 'failed';
+  const verdict = !steps.length
+    ? 'failed'
+    : expectedRate === null || (maxSustainableRate ?? 0) >= expectedRate
+      ? 'passed'
+      : (maxSustainableRate ?? 0) >= expectedRate * 0.5
+        ? 'degraded'
+        : 'failed';
   // The verdict judges the capacity, not whether the staircase broke (finding where it breaks is the
   // phase's job): the reason says so first, so "✓ passed" never stands beside a bare "broke at".
   const sustainable = maxSustainableRate ?? 0;

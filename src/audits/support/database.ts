@@ -18,7 +18,63 @@ export function dbComponent(v: DbView, what?: string): string {
 export function quoteIdent(name: string): string {
   return /^[a-z_][a-z0-9_$]*$/.test(name) && !RESERVED.has(name) ? name : `"${name.replace(/"/g, '""')}"`;
 }
-const RESERVED = new Set(['all', 'analyse', 'analyze', 'and', 'any', 'array', 'as', 'asc', 'both', 'case', 'cast', 'check', 'collate', 'column', 'constraint', 'create', 'default', 'desc', 'distinct', 'do', 'else', 'end', 'except', 'false', 'for', 'foreign', 'from', 'grant', 'group', 'having', 'in', 'into', 'leading', 'limit', 'not', 'null', 'offset', 'on', 'only', 'or', 'order', 'primary', 'references', 'select', 'table', 'then', 'to', 'true', 'union', 'unique', 'user', 'using', 'when', 'where', 'with']);
+const RESERVED = new Set([
+  'all',
+  'analyse',
+  'analyze',
+  'and',
+  'any',
+  'array',
+  'as',
+  'asc',
+  'both',
+  'case',
+  'cast',
+  'check',
+  'collate',
+  'column',
+  'constraint',
+  'create',
+  'default',
+  'desc',
+  'distinct',
+  'do',
+  'else',
+  'end',
+  'except',
+  'false',
+  'for',
+  'foreign',
+  'from',
+  'grant',
+  'group',
+  'having',
+  'in',
+  'into',
+  'leading',
+  'limit',
+  'not',
+  'null',
+  'offset',
+  'on',
+  'only',
+  'or',
+  'order',
+  'primary',
+  'references',
+  'select',
+  'table',
+  'then',
+  'to',
+  'true',
+  'union',
+  'unique',
+  'user',
+  'using',
+  'when',
+  'where',
+  'with',
+]);
 
 export function qualified(schema: string, name: string): string {
   return schema && schema !== 'public' ? `${quoteIdent(schema)}.${quoteIdent(name)}` : quoteIdent(name);
@@ -40,8 +96,10 @@ export function statementEvidence(v: DbView, s: StatementStats, prefix = ''): Ev
     { label: `${prefix}rows per call`, value: round(rowsPerCall(s), 2), unit: 'count', ...p },
   ];
   if (s.hitRatio !== null) ev.push({ label: `${prefix}shared-buffer hit ratio`, value: round(s.hitRatio * 100, 2), unit: '%', ...p });
-  if (s.maxExecMs !== null && s.maxExecMs !== undefined) ev.push({ label: `${prefix}slowest call`, value: round(s.maxExecMs, 1), unit: 'ms', ...p });
-  if (s.tempBlksWritten > 0) ev.push({ label: `${prefix}temp blocks written (spilled to disk)`, value: s.tempBlksWritten, unit: 'count', ...p });
+  if (s.maxExecMs !== null && s.maxExecMs !== undefined)
+    ev.push({ label: `${prefix}slowest call`, value: round(s.maxExecMs, 1), unit: 'ms', ...p });
+  if (s.tempBlksWritten > 0)
+    ev.push({ label: `${prefix}temp blocks written (spilled to disk)`, value: s.tempBlksWritten, unit: 'count', ...p });
   return ev;
 }
 
@@ -56,7 +114,6 @@ export function suggestionGain(s: IndexSuggestion): number | null {
   if (s.costBefore !== null && s.costAfter !== null && s.costBefore > 0) return Math.max(0, 1 - s.costAfter / s.costBefore);
   return null;
 }
-
 
 /**
  * An index that removes at least half a statement's time or cost explains the statement's slowness
@@ -100,8 +157,8 @@ export function statementSummary(s: StatementStats): string {
 /** The common "how to check" text of database recommendations. */
 export function recheckText(v: DbView): string {
   return v.mode === 'load'
-    ? 'Re-run the same load with --db: the statement\'s mean and share of database time must fall, and request latency with them.'
-    : 'Reset the statistics (SELECT pg_stat_statements_reset()), let the application run, then run speedguard db again: the statement\'s mean time must have fallen.';
+    ? "Re-run the same load with --db: the statement's mean and share of database time must fall, and request latency with them."
+    : "Reset the statistics (SELECT pg_stat_statements_reset()), let the application run, then run speedguard db again: the statement's mean time must have fallen.";
 }
 
 export type DbLocation = Finding['location'];

@@ -34,11 +34,13 @@ export function firstLimitedStep(phase: PhaseRecord): StressStep | null {
   if (!phase.stress || !phase.run.generator.limited) return null;
   const limited = limitedSeconds(phase.run);
   const steps = [...phase.stress.steps].sort((a, b) => a.offeredRate - b.offeredRate);
-  return steps.find((s) => {
-    let n = 0;
-    for (let k = s.fromSecond; k <= s.toSecond; k++) if (limited.has(k)) n++;
-    return n > 0 && n >= (s.toSecond - s.fromSecond + 1) / 2;
-  }) ?? null;
+  return (
+    steps.find((s) => {
+      let n = 0;
+      for (let k = s.fromSecond; k <= s.toSecond; k++) if (limited.has(k)) n++;
+      return n > 0 && n >= (s.toSecond - s.fromSecond + 1) / 2;
+    }) ?? null
+  );
 }
 
 export interface TrustedStress {

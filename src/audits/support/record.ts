@@ -18,7 +18,10 @@ export const WARMUP_SECONDS = 1;
 
 /** Phases that ran and completed requests, in record order; not those that measured the generator (measuresGenerator). */
 export function phasesRun(record: AssessmentRecord, names?: readonly PhaseName[]): PhaseRecord[] {
-  return record.phases.filter((p) => p.verdict !== 'skipped' && (!names || names.includes(p.name)) && requestsOf(p.run) > 0 && !measuresGenerator(p, record.config.slo));
+  return record.phases.filter(
+    (p) =>
+      p.verdict !== 'skipped' && (!names || names.includes(p.name)) && requestsOf(p.run) > 0 && !measuresGenerator(p, record.config.slo),
+  );
 }
 
 export function requestsOf(run: RunRecord, tags: Record<string, string> = {}): number {
@@ -75,7 +78,7 @@ export function expectedRateOf(record: AssessmentRecord): ExpectedRate | null {
  */
 export function sustainableRateOf(record: AssessmentRecord): number | null {
   const stress = trustedStress(record);
-  return stress ? stress.maxSustainableRate : record.capacity?.sustainableRps ?? null;
+  return stress ? stress.maxSustainableRate : (record.capacity?.sustainableRps ?? null);
 }
 
 /**
@@ -118,7 +121,9 @@ export function endpointLabel(name: string, method = 'GET'): string {
   try {
     const u = new URL(name);
     path = u.pathname + u.search;
-  } catch { /* already a name, not a URL */ }
+  } catch {
+    /* already a name, not a URL */
+  }
   return `${method} ${path}`;
 }
 

@@ -23,7 +23,11 @@ export const SYNC_CATEGORIES: ReadonlySet<CpuHotspot['category']> = new Set(['sy
  */
 type CallerField = { function: string; file?: string; line?: number; column?: number } | string | undefined;
 
-export interface Site { function: string; file?: string; line?: number }
+export interface Site {
+  function: string;
+  file?: string;
+  line?: number;
+}
 
 export interface TargetView {
   probes: TargetProbes;
@@ -60,7 +64,10 @@ function profiledPhase(record: AssessmentRecord, w: TargetProbes['window']): Pha
   let bestOverlap = -1;
   for (const p of ran) {
     const overlap = Math.min(w.toEpochMs, Date.parse(p.run.endedAt)) - Math.max(w.fromEpochMs, Date.parse(p.run.startedAt));
-    if (overlap > bestOverlap) { bestOverlap = overlap; best = p; }
+    if (overlap > bestOverlap) {
+      bestOverlap = overlap;
+      best = p;
+    }
   }
   return best;
 }
@@ -113,7 +120,8 @@ export function mainThreadLoad(v: TargetView): { value: number; source: 'proc' |
  * /proc run-queue figures.
  */
 export function mainThreadDemand(v: TargetView): number | null {
-  const main = v.proc.filter((s) => s.mainThreadCpuPercent !== null && s.runqueueWaitMs !== null && s.intervalMs > 0 && s.cpuPercent > 0)
+  const main = v.proc
+    .filter((s) => s.mainThreadCpuPercent !== null && s.runqueueWaitMs !== null && s.intervalMs > 0 && s.cpuPercent > 0)
     .map((s) => {
       const mainShare = Math.min(1, s.mainThreadCpuPercent! / s.cpuPercent);
       return Math.min(100, s.mainThreadCpuPercent! + (100 * s.runqueueWaitMs! * mainShare) / s.intervalMs);
@@ -128,7 +136,13 @@ export function loopDelayOf(v: TargetView): { p99: number; max: number } | null 
 }
 
 /** GC pause time over the window by kind and as a share of wall time (agent samples). */
-export function gcOf(v: TargetView): { share: number; totalMs: number; wallMs: number; byKind: Record<string, { count: number; totalMs: number; maxMs: number }>; worstSecondShare: number } | null {
+export function gcOf(v: TargetView): {
+  share: number;
+  totalMs: number;
+  wallMs: number;
+  byKind: Record<string, { count: number; totalMs: number; maxMs: number }>;
+  worstSecondShare: number;
+} | null {
   if (v.agent.length === 0) return null;
   const byKind: Record<string, { count: number; totalMs: number; maxMs: number }> = {};
   let totalMs = 0;
@@ -194,7 +208,10 @@ export function callerOf(h: CpuHotspot, p: CpuProfileAnalysis | null): { site: S
   const caller = (h as CpuHotspot & { caller?: CallerField }).caller;
   if (typeof caller === 'string' && caller) return { site: { function: caller }, inferred: false };
   if (caller && typeof caller === 'object' && caller.function) {
-    return { site: { function: caller.function, ...(caller.file ? { file: caller.file } : {}), ...(caller.line ? { line: caller.line } : {}) }, inferred: false };
+    return {
+      site: { function: caller.function, ...(caller.file ? { file: caller.file } : {}), ...(caller.line ? { line: caller.line } : {}) },
+      inferred: false,
+    };
   }
   // Without a recorded caller: the caller's total time covers the native's self time, and the
   // nearest caller is the user function with the smallest total that still covers it.
@@ -210,7 +227,13 @@ export function callerOf(h: CpuHotspot, p: CpuProfileAnalysis | null): { site: S
  * itself, not its caller (which would be the handler V8 inlined it into).
  */
 export function isApplicationFrame(h: CpuHotspot): boolean {
-  return h.file !== '' && !h.file.startsWith('node:') && !/(^|[\\/])node_modules[\\/]/.test(h.file) && h.category !== 'node-internal' && h.category !== 'dependency';
+  return (
+    h.file !== '' &&
+    !h.file.startsWith('node:') &&
+    !/(^|[\\/])node_modules[\\/]/.test(h.file) &&
+    h.category !== 'node-internal' &&
+    h.category !== 'dependency'
+  );
 }
 
 export function siteOf(h: { function: string; file: string; line: number }): Site {
@@ -226,13 +249,18 @@ export function locationOf(s: Site | null): Finding['location'] {
 }
 
 /** The profiled phase's latency: p95 against the SLO, and how it moved from the first to the last third. */
-export function latencyOf(record: AssessmentRecord, v: TargetView): { p95: number; sloMs: number; percentile: number; pSlo: number; growth: number | null } | null {
+export function latencyOf(
+  record: AssessmentRecord,
+  v: TargetView,
+): { p95: number; sloMs: number; percentile: number; pSlo: number; growth: number | null } | null {
   const phase = v.phase;
   if (!phase) return null;
   const slo = record.config.slo;
   const s = steadyStats(phase);
   if (s.samples === 0) return null;
-  const secs = perSecond(phase.run, latencyMetric(phase.run), { from: phase.run.intervals.length > WARMUP_SECONDS + 1 ? WARMUP_SECONDS : 0 });
+  const secs = perSecond(phase.run, latencyMetric(phase.run), {
+    from: phase.run.intervals.length > WARMUP_SECONDS + 1 ? WARMUP_SECONDS : 0,
+  });
   let growth: number | null = null;
   if (secs.length >= 6) {
     const third = Math.floor(secs.length / 3);
@@ -259,7 +287,14 @@ export function atLeast(a: Severity, b: Severity | null): Severity {
 /** Evidence of the main thread's load, labelled with the phase. */
 export function loadEvidence(v: TargetView, load: { value: number; source: 'proc' | 'elu' } | null, elu: number | null) {
   const out: Finding['evidence'] = [];
-  if (load?.source === 'proc') out.push({ label: 'main-thread CPU (median second, % of one core)', value: Math.round(load.value * 1000) / 10, unit: '%', phase: v.phaseName });
-  if (elu !== null) out.push({ label: 'event-loop utilisation (median second)', value: Math.round(elu * 1000) / 10, unit: '%', phase: v.phaseName });
+  if (load?.source === 'proc')
+    out.push({
+      label: 'main-thread CPU (median second, % of one core)',
+      value: Math.round(load.value * 1000) / 10,
+      unit: '%',
+      phase: v.phaseName,
+    });
+  if (elu !== null)
+    out.push({ label: 'event-loop utilisation (median second)', value: Math.round(elu * 1000) / 10, unit: '%', phase: v.phaseName });
   return out;
 }

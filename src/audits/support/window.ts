@@ -33,7 +33,14 @@ export function pointsIn(run: RunRecord, metric: string, spec: WindowSpec = {}):
 type Knots = Array<[value: number, cdf: number]>;
 
 function knotsOf(p: SeriesPoint): Knots {
-  const raw: Knots = [[p.min, 0], [p.p50 ?? p.min, 0.5], [p.p90 ?? p.max, 0.9], [p.p95 ?? p.max, 0.95], [p.p99 ?? p.max, 0.99], [p.max, 1]];
+  const raw: Knots = [
+    [p.min, 0],
+    [p.p50 ?? p.min, 0.5],
+    [p.p90 ?? p.max, 0.9],
+    [p.p95 ?? p.max, 0.95],
+    [p.p99 ?? p.max, 0.99],
+    [p.max, 1],
+  ];
   // HDR bucket rounding can leave a percentile a hair outside [min, max] or out of order.
   let last = -Infinity;
   for (const k of raw) last = k[0] = Math.max(last, k[0]);
@@ -130,7 +137,14 @@ export function perSecond(run: RunRecord, trend: string, spec: WindowSpec = {}):
     const requests = mine.filter((p) => p.metric === 'http_reqs').reduce((s, p) => s + p.sum, 0);
     if (requests === 0 || lat.length === 0) continue;
     const failed = mine.filter((p) => p.metric === 'http_req_failed').reduce((s, p) => s + p.sum, 0);
-    out.push({ second: iv.index, requests, failed, p50: mixtureQuantile(lat, 50), p95: mixtureQuantile(lat, 95), p99: mixtureQuantile(lat, 99) });
+    out.push({
+      second: iv.index,
+      requests,
+      failed,
+      p50: mixtureQuantile(lat, 50),
+      p95: mixtureQuantile(lat, 95),
+      p99: mixtureQuantile(lat, 99),
+    });
   }
   return out;
 }

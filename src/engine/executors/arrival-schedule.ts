@@ -35,21 +35,14 @@ export interface ArrivalSchedule {
   readonly total: number;
 }
 
-export function createArrivalSchedule(
-  scenario: ConstantArrivalRate | RampingArrivalRate,
-  stripe: Stripe,
-): ArrivalSchedule {
+export function createArrivalSchedule(scenario: ConstantArrivalRate | RampingArrivalRate, stripe: Stripe): ArrivalSchedule {
   checkStripe(stripe, 'createArrivalSchedule');
-  return scenario.executor === 'constant-arrival-rate'
-    ? new ConstantSchedule(scenario, stripe)
-    : new RampingSchedule(scenario, stripe);
+  return scenario.executor === 'constant-arrival-rate' ? new ConstantSchedule(scenario, stripe) : new RampingSchedule(scenario, stripe);
 }
 
 /** Iterations the whole (unsplit) scenario schedules; this worker's share is splitCount(n, stripe). */
 export function arrivalIterationCount(scenario: ConstantArrivalRate | RampingArrivalRate): number {
-  return scenario.executor === 'constant-arrival-rate'
-    ? constantCount(scenario)
-    : rampingAreas(scenario).total;
+  return scenario.executor === 'constant-arrival-rate' ? constantCount(scenario) : rampingAreas(scenario).total;
 }
 
 function checkPositive(v: number, field: string): void {
@@ -125,9 +118,14 @@ function rampingAreas(s: RampingArrivalRate): RampingAreas {
   checkNonNegative(s.startRate, 'startRate');
   const n = s.stages.length;
   const a: RampingAreas = {
-    start: new Float64Array(n), from: new Float64Array(n), to: new Float64Array(n),
-    dur: new Float64Array(n), areaBefore: new Float64Array(n), areaEnd: new Float64Array(n),
-    flat: new Uint8Array(n), total: 0,
+    start: new Float64Array(n),
+    from: new Float64Array(n),
+    to: new Float64Array(n),
+    dur: new Float64Array(n),
+    areaBefore: new Float64Array(n),
+    areaEnd: new Float64Array(n),
+    flat: new Uint8Array(n),
+    total: 0,
   };
   // Area numerator in (target · ms) units: sum of dur · (fromTarget + toTarget); area = num / (2 · timeUnit).
   let num = 0;

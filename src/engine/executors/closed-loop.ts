@@ -7,7 +7,13 @@ import { cancellableWait, gracefulStop, vuLoop, type ScenarioContext } from './c
  * Run `count` VUs, each looping while `next()` grants another iteration, until every loop ends or
  * `endAt` (performance.now() time) passes; then allow `gracefulStopMs` for running iterations.
  */
-export async function runClosedLoop(ctx: ScenarioContext, count: number, next: (vu: VirtualUser) => boolean, endAt: number, gracefulStopMs: number): Promise<void> {
+export async function runClosedLoop(
+  ctx: ScenarioContext,
+  count: number,
+  next: (vu: VirtualUser) => boolean,
+  endAt: number,
+  gracefulStopMs: number,
+): Promise<void> {
   const vus: VirtualUser[] = [];
   for (let i = 0; i < count; i++) vus.push(ctx.newVu());
   ctx.setVus(count, count);

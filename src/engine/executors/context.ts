@@ -59,14 +59,25 @@ export function cancellableWait(ctx: ScenarioContext, at: number): { promise: Pr
       resolve();
     });
   });
-  return { promise, cancel: () => { clearTimeout(timer); done(); } };
+  return {
+    promise,
+    cancel: () => {
+      clearTimeout(timer);
+      done();
+    },
+  };
 }
 
 /**
  * Give running iterations until `deadline` to finish; then interrupt their VUs and wait for the
  * interrupted iterations to settle (their requests abort at once).
  */
-export async function gracefulStop(ctx: ScenarioContext, running: Set<Promise<void>>, vus: readonly VirtualUser[], deadline: number): Promise<void> {
+export async function gracefulStop(
+  ctx: ScenarioContext,
+  running: Set<Promise<void>>,
+  vus: readonly VirtualUser[],
+  deadline: number,
+): Promise<void> {
   if (running.size > 0) {
     const ms = Math.max(0, deadline - ctx.now());
     let timer: NodeJS.Timeout | undefined;

@@ -62,7 +62,12 @@ export async function rampingVus(ctx: ScenarioContext<RampingVus>): Promise<void
   for (const slot of slots) slot.wanted = false;
   const normal = endAt + s.gracefulStopMs;
   const deadline = ctx.stopped() ? Math.min(normal, ctx.now() + ctx.stopGraceMs) : normal;
-  await gracefulStop(ctx, running, slots.map((x) => x.vu), deadline);
+  await gracefulStop(
+    ctx,
+    running,
+    slots.map((x) => x.vu),
+    deadline,
+  );
   for (const slot of slots) {
     if (slot.rampDownTimer) clearTimeout(slot.rampDownTimer);
     slot.vu.interrupt();

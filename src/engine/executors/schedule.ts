@@ -4,10 +4,18 @@
 export { WHOLE, ScheduleError, splitCount, type Stripe } from './stripe.ts';
 export { createArrivalSchedule, arrivalIterationCount, type ArrivalSchedule } from './arrival-schedule.ts';
 export {
-  rampingVusRawSteps, rampingVusGracefulSteps, splitRampingVus, vuCountAt,
-  type VuStep, type RampingVusPlan,
+  rampingVusRawSteps,
+  rampingVusGracefulSteps,
+  splitRampingVus,
+  vuCountAt,
+  type VuStep,
+  type RampingVusPlan,
 } from './vu-schedule.ts';
 export {
-  scenarioDurationMs, scenarioMaxEndMs, vuCountForSizing, splitCounts, workersFor,
+  scenarioDurationMs,
+  scenarioMaxEndMs,
+  vuCountForSizing,
+  splitCounts,
+  workersFor,
   type WorkerCounts,
 } from './scenario-bounds.ts';

@@ -40,8 +40,7 @@ export function compileSteps(steps: readonly Step[], env: FlowEnv, group: string
       case 'sleep': {
         const { minMs, maxMs } = step;
         return (vu, _vars, _ready, next) => {
-          vu.sleep(minMs === maxMs ? minMs : minMs + Math.random() * (maxMs - minMs))
-            .then(() => next(vu.interrupted ? false : env.now()));
+          vu.sleep(minMs === maxMs ? minMs : minMs + Math.random() * (maxMs - minMs)).then(() => next(vu.interrupted ? false : env.now()));
         };
       }
       case 'group': {
@@ -75,7 +74,8 @@ function compileRequest(step: RequestStep, env: FlowEnv, group: string): Compile
   const url = compileTemplate(step.url);
   const body = step.body === null ? null : compileTemplate(step.body);
   const headerTemplates = Object.entries(step.headers).map(([k, v]) => [k, compileTemplate(v)] as const);
-  const isStatic = url.constant !== null && (body === null || body.constant !== null) && headerTemplates.every(([, t]) => t.constant !== null);
+  const isStatic =
+    url.constant !== null && (body === null || body.constant !== null) && headerTemplates.every(([, t]) => t.constant !== null);
   const checks: CompiledCheck[] = compileChecks(step.checks, env.registry, { ...env.baseTags, group });
   const captures = compileCaptures(step.capture);
   const needsBody = !env.http.discardResponseBodies || checks.some((c) => c.needsBody) || captures.some((c) => c.needsBody);
@@ -103,13 +103,20 @@ function compileRequest(step: RequestStep, env: FlowEnv, group: string): Compile
 
   // Per-VU state with its response callback made once: a request allocates no closure (at
   // thousands of connections each one lived a whole round trip and ended in the old space).
-  interface RequestState { ready: number; next: StepDone; rec: ResponseRecorder | null; onResponse: (res: HttpResponse) => void }
+  interface RequestState {
+    ready: number;
+    next: StepDone;
+    rec: ResponseRecorder | null;
+    onResponse: (res: HttpResponse) => void;
+  }
   const states = new WeakMap<VirtualUser, RequestState>();
   const stateOf = (vu: VirtualUser): RequestState => {
     let st = states.get(vu);
     if (st === undefined) {
       const s: RequestState = {
-        ready: 0, next: noopStep, rec: null,
+        ready: 0,
+        next: noopStep,
+        rec: null,
         onResponse: (res) => {
           const next = s.next;
           s.next = noopStep;

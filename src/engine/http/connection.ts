@@ -566,8 +566,9 @@ export class Http1Connection {
 }
 
 function canRetry(ex: Exchange, kind: FailureKind): boolean {
-  return !ex.retried && ex.reused && ex.bytesReceived === 0 && (kind === 'reset' || kind === 'closed_early') &&
-    IDEMPOTENT.has(ex.req.method);
+  return (
+    !ex.retried && ex.reused && ex.bytesReceived === 0 && (kind === 'reset' || kind === 'closed_early') && IDEMPOTENT.has(ex.req.method)
+  );
 }
 
 function resetForRetry(ex: Exchange): void {

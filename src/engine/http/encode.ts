@@ -70,7 +70,8 @@ export function prepareRequest(
   let bodyBuf: Buffer | null = null;
   if (body !== null && body !== undefined) {
     if (typeof body === 'string') bodyBuf = Buffer.from(body, 'utf8');
-    else if (body instanceof Uint8Array) bodyBuf = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    else if (body instanceof Uint8Array)
+      bodyBuf = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
     else throw new InvalidRequestError(`invalid request body: expected a string or bytes, got ${typeof body}`);
   }
   const isHead = method === 'HEAD';

@@ -134,9 +134,10 @@ export class ResponseParser {
       this.keepAlive = false;
       this.complete();
     } else if (this.state === ParseState.HEAD) {
-      this.fail('closed_early', this.bytesRead === 0
-        ? 'connection closed before any response byte'
-        : 'connection closed in the middle of the response head');
+      this.fail(
+        'closed_early',
+        this.bytesRead === 0 ? 'connection closed before any response byte' : 'connection closed in the middle of the response head',
+      );
     } else if (this.state === ParseState.BODY) {
       this.fail('closed_early', `connection closed after ${this.bodyBytes} body bytes, before the end of the body`);
     }
@@ -240,8 +241,17 @@ export class ResponseParser {
     const d1 = buf[start + 10]! - 48;
     const d2 = buf[start + 11]! - 48;
     const minor = buf[start + 7];
-    if (n < 12 || buf[start + 5] !== 49 || buf[start + 6] !== 46 || (minor !== 48 && minor !== 49) || buf[start + 8] !== 32 ||
-        !(d0 >= 1 && d0 <= 9) || !(d1 >= 0 && d1 <= 9) || !(d2 >= 0 && d2 <= 9) || (n > 12 && buf[start + 12] !== 32)) {
+    if (
+      n < 12 ||
+      buf[start + 5] !== 49 ||
+      buf[start + 6] !== 46 ||
+      (minor !== 48 && minor !== 49) ||
+      buf[start + 8] !== 32 ||
+      !(d0 >= 1 && d0 <= 9) ||
+      !(d1 >= 0 && d1 <= 9) ||
+      !(d2 >= 0 && d2 <= 9) ||
+      (n > 12 && buf[start + 12] !== 32)
+    ) {
       this.fail('malformed', `invalid status line ${JSON.stringify(buf.toString('latin1', start, Math.min(end, start + 80)))}`);
       return 0;
     }
@@ -257,7 +267,8 @@ export class ResponseParser {
     this.httpVersion = minor === 49 ? '1.1' : '1.0';
     // The reason phrase is the same on almost every response: reuse the last string when it matches.
     if (n <= 13) this.statusText = '';
-    else if (!sameLatin1(buf, start + 13, end, this.lastReason)) this.statusText = this.lastReason = buf.toString('latin1', start + 13, end);
+    else if (!sameLatin1(buf, start + 13, end, this.lastReason))
+      this.statusText = this.lastReason = buf.toString('latin1', start + 13, end);
     else this.statusText = this.lastReason;
     return status;
   }
@@ -490,7 +501,7 @@ export class ResponseParser {
     let i = 0;
     while (i < line.length && isHex(line.charCodeAt(i))) i++;
     const rest = trimOws(line.slice(i));
-    if (i === 0 || (rest.length > 0 && rest.charCodeAt(0) !== 59 /* ; */) || BAD_VALUE_RE.test(rest)) {
+    if (i === 0 || (rest.length > 0 && rest.charCodeAt(0) !== 59) /* ; */ || BAD_VALUE_RE.test(rest)) {
       this.fail('malformed', `invalid chunk size line ${JSON.stringify(line.slice(0, 80))}`);
       return;
     }

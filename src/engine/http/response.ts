@@ -6,13 +6,32 @@ import type { FailureKind, HttpResponse, RequestTimings } from './types.ts';
 
 export class LazyHeadersResponse implements HttpResponse {
   // Fields as documented on HttpResponse (types.ts).
-  status: number; statusText: string; httpVersion: string; body: Buffer | null; bodyBytes: number;
-  bytesReceived: number; bytesSent: number; timings: RequestTimings; error: { kind: FailureKind; message: string } | null; reused: boolean;
+  status: number;
+  statusText: string;
+  httpVersion: string;
+  body: Buffer | null;
+  bodyBytes: number;
+  bytesReceived: number;
+  bytesSent: number;
+  timings: RequestTimings;
+  error: { kind: FailureKind; message: string } | null;
+  reused: boolean;
   private headText: string;
   private decoded: Record<string, string> | null = null;
 
-  constructor(status: number, statusText: string, httpVersion: string, headText: string, body: Buffer | null, bodyBytes: number,
-    bytesReceived: number, bytesSent: number, timings: RequestTimings, error: { kind: FailureKind; message: string } | null, reused: boolean) {
+  constructor(
+    status: number,
+    statusText: string,
+    httpVersion: string,
+    headText: string,
+    body: Buffer | null,
+    bodyBytes: number,
+    bytesReceived: number,
+    bytesSent: number,
+    timings: RequestTimings,
+    error: { kind: FailureKind; message: string } | null,
+    reused: boolean,
+  ) {
     this.status = status;
     this.statusText = statusText;
     this.httpVersion = httpVersion;

@@ -3,16 +3,16 @@
 
 /** Why a request failed; every kind is counted separately in http_req_failed and the summary. */
 export type FailureKind =
-  | 'connect_refused'   // ECONNREFUSED
-  | 'connect_timeout'   // TCP/TLS connect did not finish within connectTimeoutMs
-  | 'reset'             // ECONNRESET / EPIPE while a request was in flight
-  | 'closed_early'      // peer closed (FIN) before a complete response (includes half-close)
-  | 'request_timeout'   // no complete response within requestTimeoutMs
-  | 'malformed'         // the response could not be parsed as HTTP/1.1
-  | 'body_too_large'    // body exceeded maxBodyBytes
-  | 'tls'               // TLS handshake/verification failure
-  | 'dns'               // name resolution failed
-  | 'aborted'           // the run stopped while the request was in flight
+  | 'connect_refused' // ECONNREFUSED
+  | 'connect_timeout' // TCP/TLS connect did not finish within connectTimeoutMs
+  | 'reset' // ECONNRESET / EPIPE while a request was in flight
+  | 'closed_early' // peer closed (FIN) before a complete response (includes half-close)
+  | 'request_timeout' // no complete response within requestTimeoutMs
+  | 'malformed' // the response could not be parsed as HTTP/1.1
+  | 'body_too_large' // body exceeded maxBodyBytes
+  | 'tls' // TLS handshake/verification failure
+  | 'dns' // name resolution failed
+  | 'aborted' // the run stopped while the request was in flight
   | 'other';
 
 /** A request prepared once (URL parsed, head encoded) and sent many times. */
@@ -30,12 +30,12 @@ export interface PreparedRequest {
 
 /** Per-request phase timings in milliseconds (fractional; µs resolution), named as in k6. */
 export interface RequestTimings {
-  blocked: number;          // waiting for a free connection (pool / pipelining queue)
-  connecting: number;       // TCP connect (0 on a reused connection)
-  tlsHandshaking: number;   // TLS handshake (0 on a reused connection)
-  sending: number;          // write start → write flushed
-  waiting: number;          // flushed → first response byte (TTFB)
-  receiving: number;        // first byte → last byte
+  blocked: number; // waiting for a free connection (pool / pipelining queue)
+  connecting: number; // TCP connect (0 on a reused connection)
+  tlsHandshaking: number; // TLS handshake (0 on a reused connection)
+  sending: number; // write start → write flushed
+  waiting: number; // flushed → first response byte (TTFB)
+  receiving: number; // first byte → last byte
   /** sending + waiting + receiving (k6's http_req_duration). */
   duration: number;
   /** performance.now() timestamp at which the request was handed to the client. */

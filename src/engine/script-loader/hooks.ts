@@ -23,7 +23,9 @@ export function installScriptHooks(): void {
       load(url, context, nextLoad) {
         const loaded = nextLoad(url, context);
         const out = pluginLoad(plugins, url, loaded);
-        return out === undefined ? loaded : { ...loaded, format: out.format as module.ModuleFormat, source: out.source, shortCircuit: true };
+        return out === undefined
+          ? loaded
+          : { ...loaded, format: out.format as module.ModuleFormat, source: out.source, shortCircuit: true };
       },
     });
   } else {

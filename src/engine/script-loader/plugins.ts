@@ -3,6 +3,4 @@
 import type { ScriptLoaderPlugin } from './plugin.ts';
 import { speedguardPackage } from './speedguard-package.ts';
 
-export const SCRIPT_LOADER_PLUGINS: readonly ScriptLoaderPlugin[] = [
-  speedguardPackage,
-];
+export const SCRIPT_LOADER_PLUGINS: readonly ScriptLoaderPlugin[] = [speedguardPackage];

@@ -9,7 +9,11 @@ import type { ScriptLoaderPlugin } from './plugin.ts';
 const OWN_ROOT = packageFile('').href;
 
 /** The URL a plugin gives a bare specifier, or undefined to let Node resolve it. */
-export function pluginResolve(plugins: readonly ScriptLoaderPlugin[], specifier: string, parentURL: string | undefined): string | undefined {
+export function pluginResolve(
+  plugins: readonly ScriptLoaderPlugin[],
+  specifier: string,
+  parentURL: string | undefined,
+): string | undefined {
   if (specifier.startsWith('.') || specifier.startsWith('/') || specifier.includes(':')) return undefined;
   for (const p of plugins) {
     const url = p.resolve?.(specifier, parentURL);
@@ -20,12 +24,15 @@ export function pluginResolve(plugins: readonly ScriptLoaderPlugin[], specifier:
 
 /** The user's own files: neither a dependency nor speedguard itself (its build or, in the repository, its sources). */
 export function isUserFile(url: string): boolean {
-  return url.startsWith('file:') && !url.includes('/node_modules/') && !url.startsWith(OWN_ROOT + 'src/') && !url.startsWith(OWN_ROOT + 'dist/');
+  return (
+    url.startsWith('file:') && !url.includes('/node_modules/') && !url.startsWith(OWN_ROOT + 'src/') && !url.startsWith(OWN_ROOT + 'dist/')
+  );
 }
 
 // Static import/export statements at the start of a line: what makes a file an ES module in
 // substance, whatever its project's package.json says. `import(` (dynamic) is not one.
-const ESM_SYNTAX = /^\s*(?:import\s*[\w{*'"]|export\s+(?:\{|\*|default\b|const\b|let\b|var\b|function\b|async\b|class\b|type\b|interface\b))/m;
+const ESM_SYNTAX =
+  /^\s*(?:import\s*[\w{*'"]|export\s+(?:\{|\*|default\b|const\b|let\b|var\b|function\b|async\b|class\b|type\b|interface\b))/m;
 
 export interface Loaded {
   format?: string | null | undefined;
@@ -39,12 +46,21 @@ export interface Loaded {
  *   export) is loaded as an ES module; a true CommonJS helper (require, module.exports) is left alone.
  * - Plugins' transforms then rewrite the user's files they handle (k6 sources).
  */
-export function pluginLoad(plugins: readonly ScriptLoaderPlugin[], url: string, loaded: Loaded): { format: string; source: string } | undefined {
+export function pluginLoad(
+  plugins: readonly ScriptLoaderPlugin[],
+  url: string,
+  loaded: Loaded,
+): { format: string; source: string } | undefined {
   if (!isUserFile(url)) return undefined;
   let format = loaded.format ?? undefined;
   if (format !== 'module' && format !== 'module-typescript' && format !== 'commonjs' && format !== 'commonjs-typescript') return undefined;
   // For CommonJS Node may leave the source to its CommonJS loader (null here): read it.
-  let source = loaded.source == null ? readFileSync(fileURLToPath(url), 'utf8') : typeof loaded.source === 'string' ? loaded.source : Buffer.from(loaded.source as ArrayBuffer).toString('utf8');
+  let source =
+    loaded.source == null
+      ? readFileSync(fileURLToPath(url), 'utf8')
+      : typeof loaded.source === 'string'
+        ? loaded.source
+        : Buffer.from(loaded.source as ArrayBuffer).toString('utf8');
   let changed = false;
   if ((format === 'commonjs' || format === 'commonjs-typescript') && /\.[jt]s$/.test(url) && ESM_SYNTAX.test(source)) {
     format = format === 'commonjs' ? 'module' : 'module-typescript';

@@ -7,13 +7,17 @@ import { currentIteration } from './context.ts';
 export function check<T>(value: T, checks: Record<string, ((v: T) => unknown) | boolean>, tags: Record<string, string> = {}): boolean {
   const ctx = currentIteration('check()');
   const sc = ctx.scenario;
-  if (isThenable(value)) warnPromiseCheck('check() was given a promise, not a response: await the request first (`const res = await http.get(…)`) — every check on it fails');
+  if (isThenable(value))
+    warnPromiseCheck(
+      'check() was given a promise, not a response: await the request first (`const res = await http.get(…)`) — every check on it fails',
+    );
   let all = true;
   for (const [name, fn] of Object.entries(checks)) {
     let ok: boolean;
     try {
       const out = typeof fn === 'function' ? fn(value) : fn;
-      if (isThenable(out)) warnPromiseCheck(`check "${name}" returned a promise: a check must decide synchronously (await the request before check())`);
+      if (isThenable(out))
+        warnPromiseCheck(`check "${name}" returned a promise: a check must decide synchronously (await the request before check())`);
       ok = Boolean(out) && !isThenable(out);
     } catch {
       ok = false;
@@ -77,16 +81,24 @@ class CustomMetric {
 
 /** Custom metrics (k6/metrics). Trend values are ms when isTime, plain numbers otherwise. */
 export class Trend extends CustomMetric {
-  constructor(name: string, isTime = false) { super(name, 'trend', isTime); }
+  constructor(name: string, isTime = false) {
+    super(name, 'trend', isTime);
+  }
 }
 export class Counter extends CustomMetric {
-  constructor(name: string) { super(name, 'counter'); }
+  constructor(name: string) {
+    super(name, 'counter');
+  }
 }
 export class Rate extends CustomMetric {
-  constructor(name: string) { super(name, 'rate'); }
+  constructor(name: string) {
+    super(name, 'rate');
+  }
 }
 export class Gauge extends CustomMetric {
-  constructor(name: string) { super(name, 'gauge'); }
+  constructor(name: string) {
+    super(name, 'gauge');
+  }
 }
 
 /** k6/execution: who is running this iteration. */

@@ -26,7 +26,15 @@ export class Response {
   readonly status: number;
   /** Body as text (binary: a Buffer) or null when discarded. */
   readonly body: string | Buffer | null;
-  readonly timings: { blocked: number; connecting: number; tls_handshaking: number; sending: number; waiting: number; receiving: number; duration: number };
+  readonly timings: {
+    blocked: number;
+    connecting: number;
+    tls_handshaking: number;
+    sending: number;
+    waiting: number;
+    receiving: number;
+    duration: number;
+  };
   /** '' when the request succeeded at the transport level, otherwise the failure kind. */
   readonly error: string;
   readonly url: string;
@@ -37,7 +45,15 @@ export class Response {
     this.status = res.status;
     this.body = res.body ? (binary ? res.body : res.body.toString('utf8')) : null;
     const t = res.timings;
-    this.timings = { blocked: t.blocked, connecting: t.connecting, tls_handshaking: t.tlsHandshaking, sending: t.sending, waiting: t.waiting, receiving: t.receiving, duration: t.duration };
+    this.timings = {
+      blocked: t.blocked,
+      connecting: t.connecting,
+      tls_handshaking: t.tlsHandshaking,
+      sending: t.sending,
+      waiting: t.waiting,
+      receiving: t.receiving,
+      duration: t.duration,
+    };
     this.error = res.error ? res.error.kind : '';
   }
   /** Response headers, lower-cased names; decoded when first read (k6's res.headers). */
@@ -61,7 +77,9 @@ function printExchange(req: PreparedRequest, res: HttpResponse, full: boolean): 
   let out = `Request:\n${req.method} ${req.url.href} HTTP/1.1\n`;
   for (const [k, v] of Object.entries(req.headers)) out += `${k}: ${v}\n`;
   if (full && req.body) out += `\n${req.body.toString('utf8')}\n`;
-  out += res.error ? `Response: (failed: ${res.error.kind} ${res.error.message})\n` : `Response:\nHTTP/${res.httpVersion} ${res.status} ${res.statusText}\n`;
+  out += res.error
+    ? `Response: (failed: ${res.error.kind} ${res.error.message})\n`
+    : `Response:\nHTTP/${res.httpVersion} ${res.status} ${res.statusText}\n`;
   for (const [k, v] of Object.entries(res.headers)) out += `${k}: ${v}\n`;
   if (full && res.body) out += `\n${res.body.toString('utf8')}\n`;
   process.stderr.write(out + '\n');
@@ -116,7 +134,12 @@ async function request(method: string, url: string, body: Body, params: RequestP
   }
   const req = prepareRequest(method, url, headers, payload);
   const keepBody = params.responseType ? params.responseType !== 'none' : !sc.http.discardResponseBodies;
-  const res = await sendRecorded(ctx, req, { tags: params.tags, expectedStatuses: params.expectedStatuses, keepBody, timeoutMs: params.timeout ?? sc.http.timeoutMs });
+  const res = await sendRecorded(ctx, req, {
+    tags: params.tags,
+    expectedStatuses: params.expectedStatuses,
+    keepBody,
+    timeoutMs: params.timeout ?? sc.http.timeoutMs,
+  });
   return new Response(url, res, params.responseType === 'binary');
 }
 

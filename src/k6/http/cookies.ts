@@ -16,7 +16,16 @@ export interface K6Cookie {
 function toK6(c: Cookie): K6Cookie {
   const expires = c.expires instanceof Date ? c.expires.getTime() : 0;
   const maxAge = typeof c.maxAge === 'number' ? c.maxAge : 0;
-  return { name: c.key, value: c.value, domain: c.domain ?? '', path: c.path ?? '/', http_only: c.httpOnly, secure: c.secure, max_age: maxAge, expires };
+  return {
+    name: c.key,
+    value: c.value,
+    domain: c.domain ?? '',
+    path: c.path ?? '/',
+    http_only: c.httpOnly,
+    secure: c.secure,
+    max_age: maxAge,
+    expires,
+  };
 }
 
 export class CookieJar {
@@ -35,7 +44,12 @@ export class CookieJar {
     return out;
   }
 
-  set(url: string, name: string, value: string, opts: { domain?: string; path?: string; expires?: string; max_age?: number; secure?: boolean; http_only?: boolean } = {}): void {
+  set(
+    url: string,
+    name: string,
+    value: string,
+    opts: { domain?: string; path?: string; expires?: string; max_age?: number; secure?: boolean; http_only?: boolean } = {},
+  ): void {
     const c = new Cookie({ key: name, value: String(value) });
     if (opts.domain) c.domain = opts.domain;
     if (opts.path) c.path = opts.path;

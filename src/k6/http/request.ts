@@ -115,7 +115,10 @@ function cookieHeader(url: string, jar: CookieJar | null, cookies: Params['cooki
 
 export function requestContext(what: string): IterationContext {
   const ctx = iterationStore.getStore();
-  if (!ctx) throw new Error(`${what}: making HTTP requests in the init context is not supported (as in k6): make them in the default function, a scenario function or setup()`);
+  if (!ctx)
+    throw new Error(
+      `${what}: making HTTP requests in the init context is not supported (as in k6): make them in the default function, a scenario function or setup()`,
+    );
   return ctx;
 }
 
@@ -136,7 +139,8 @@ export async function k6Request(method: string, target: string | URL | TaggedUrl
     url.username = '';
     url.password = '';
   }
-  if (opts.userAgent !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'user-agent')) headers['User-Agent'] = String(opts.userAgent);
+  if (opts.userAgent !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'user-agent'))
+    headers['User-Agent'] = String(opts.userAgent);
   if (opts.noConnectionReuse) headers.Connection = 'close';
   let payload = encodeBody(body, headers);
   // The VU's own jar is made when a cookie first arrives: most VUs of a load test never get one.
@@ -154,7 +158,12 @@ export async function k6Request(method: string, target: string | URL | TaggedUrl
     const cookie = cookieHeader(url.href, jar, params.cookies);
     if (cookie) sendHeaders[userCookie ?? 'Cookie'] = userCookie ? `${headers[userCookie]}; ${cookie}` : cookie;
     const req = prepareRequest(method, url, sendHeaders, payload);
-    const res = await sendRecorded(ctx, req, { tags: Object.keys(tags).length ? tags : undefined, expectedStatuses: expected, keepBody: responseType !== 'none', timeoutMs: timeout });
+    const res = await sendRecorded(ctx, req, {
+      tags: Object.keys(tags).length ? tags : undefined,
+      expectedStatuses: expected,
+      keepBody: responseType !== 'none',
+      timeoutMs: timeout,
+    });
     if (!res.error && res.headers['set-cookie'] !== undefined && (jar || ownJar)) {
       jar ??= vuJar(ctx);
       jar.store(url.href, setCookieLines(res));
@@ -175,7 +184,13 @@ export async function k6Request(method: string, target: string | URL | TaggedUrl
     return new Response(res, url, responseType, () => {
       const requestHeaders: Record<string, string[]> = {};
       for (const [k, v] of Object.entries(sendHeaders)) requestHeaders[k] = [v];
-      return { method: req.method, url: at.href, headers: requestHeaders, body: sent === null ? '' : typeof sent === 'string' ? sent : sent.toString('latin1'), cookies: {} };
+      return {
+        method: req.method,
+        url: at.href,
+        headers: requestHeaders,
+        body: sent === null ? '' : typeof sent === 'string' ? sent : sent.toString('latin1'),
+        cookies: {},
+      };
     });
   }
 }

@@ -10,8 +10,17 @@ const NOT_PARSED = Symbol('not parsed');
 
 // k6's error codes (k6 docs, javascript-api/error-codes): 1050 timeout, 12xx TCP, 13xx TLS, 11xx DNS.
 const ERROR_CODES: Record<FailureKind, number> = {
-  request_timeout: 1050, connect_timeout: 1211, connect_refused: 1212, reset: 1220, closed_early: 1000,
-  malformed: 1000, body_too_large: 1000, tls: 1300, dns: 1100, aborted: 1000, other: 1000,
+  request_timeout: 1050,
+  connect_timeout: 1211,
+  connect_refused: 1212,
+  reset: 1220,
+  closed_early: 1000,
+  malformed: 1000,
+  body_too_large: 1000,
+  tls: 1300,
+  dns: 1100,
+  aborted: 1000,
+  other: 1000,
 };
 
 const canonical = new Map<string, string>();
@@ -43,7 +52,15 @@ export class Response {
   body: string | ArrayBuffer | null;
   private readonly rawHeaders: Record<string, string>;
   private canonicalHeaders: Record<string, string> | null = null;
-  timings: { blocked: number; connecting: number; tls_handshaking: number; sending: number; waiting: number; receiving: number; duration: number };
+  timings: {
+    blocked: number;
+    connecting: number;
+    tls_handshaking: number;
+    sending: number;
+    waiting: number;
+    receiving: number;
+    duration: number;
+  };
   error: string;
   error_code: number;
   remote_ip: string;
@@ -81,11 +98,24 @@ export class Response {
     this.status_text = res.status ? `${res.status} ${res.statusText}` : '';
     this.proto = res.status ? `HTTP/${res.httpVersion || '1.1'}` : '';
     this.url = url.href;
-    this.body = res.body === null || responseType === 'none' ? null : responseType === 'binary' ? res.body.buffer.slice(res.body.byteOffset, res.body.byteOffset + res.body.byteLength) as ArrayBuffer : res.body.toString('utf8');
+    this.body =
+      res.body === null || responseType === 'none'
+        ? null
+        : responseType === 'binary'
+          ? (res.body.buffer.slice(res.body.byteOffset, res.body.byteOffset + res.body.byteLength) as ArrayBuffer)
+          : res.body.toString('utf8');
     this.rawHeaders = res.headers;
     this.setCookie = setCookieLines(res);
     const t = res.timings;
-    this.timings = { blocked: t.blocked, connecting: t.connecting, tls_handshaking: t.tlsHandshaking, sending: t.sending, waiting: t.waiting, receiving: t.receiving, duration: t.duration };
+    this.timings = {
+      blocked: t.blocked,
+      connecting: t.connecting,
+      tls_handshaking: t.tlsHandshaking,
+      sending: t.sending,
+      waiting: t.waiting,
+      receiving: t.receiving,
+      duration: t.duration,
+    };
     this.error = res.error ? res.error.message || res.error.kind : '';
     this.error_code = res.error ? ERROR_CODES[res.error.kind] : res.status >= 400 ? 1000 + res.status : 0;
     this.remote_ip = url.hostname.replace(/^\[|\]$/g, '');
@@ -97,13 +127,23 @@ export class Response {
   clickLink(args: { selector?: string; params?: unknown } = {}): Promise<Response> {
     const el = (this.html(args.selector ?? 'a[href]') as { first(): { attr(n: string): string | undefined } }).first();
     const href = el.attr('href');
-    if (href === undefined) throw new Error(`clickLink: no element with an href matches ${JSON.stringify(args.selector ?? 'a[href]')} in ${this.url}`);
+    if (href === undefined)
+      throw new Error(`clickLink: no element with an href matches ${JSON.stringify(args.selector ?? 'a[href]')} in ${this.url}`);
     return followUp('GET', new URL(href, this.url).href, null, args.params);
   }
 
   /** k6's submitForm: the form's fields (overridden by `fields`) sent to its action with its method. */
-  submitForm(args: { formSelector?: string; fields?: Record<string, string>; submitSelector?: string; params?: unknown } = {}): Promise<Response> {
-    type Sel = { length: number; attr(n: string): string | undefined; val(): unknown; find(s: string): Sel; each(f: (i: number, el: unknown) => void): void; first(): Sel };
+  submitForm(
+    args: { formSelector?: string; fields?: Record<string, string>; submitSelector?: string; params?: unknown } = {},
+  ): Promise<Response> {
+    type Sel = {
+      length: number;
+      attr(n: string): string | undefined;
+      val(): unknown;
+      find(s: string): Sel;
+      each(f: (i: number, el: unknown) => void): void;
+      first(): Sel;
+    };
     const form = (this.html(args.formSelector ?? 'form') as Sel).first();
     if (form.length === 0) throw new Error(`submitForm: no form matches ${JSON.stringify(args.formSelector ?? 'form')} in ${this.url}`);
     const fields: Record<string, string> = {};
@@ -132,14 +172,30 @@ export class Response {
   /** JSON.stringify(res) shows what k6 shows, the fields built on first read included. */
   toJSON(): Record<string, unknown> {
     const { status, status_text, proto, url, body, timings, error, error_code, remote_ip, remote_port, tls_version } = this;
-    return { status, status_text, proto, url, body, headers: this.headers, cookies: this.cookies, timings, error, error_code, remote_ip, remote_port, tls_version, request: this.request };
+    return {
+      status,
+      status_text,
+      proto,
+      url,
+      body,
+      headers: this.headers,
+      cookies: this.cookies,
+      timings,
+      error,
+      error_code,
+      remote_ip,
+      remote_port,
+      tls_version,
+      request: this.request,
+    };
   }
 
   /** The parsed JSON body, or the value at a gjson path (see gjson.ts for the supported subset). */
   json(selector?: string): unknown {
     if (this.body === null) throw new Error(`the response from ${this.url} has no body (discardResponseBodies, or responseType: "none")`);
     // Parsed once: scripts often read several fields, each with its own json(selector) call.
-    if (this.parsedJson === NOT_PARSED) this.parsedJson = JSON.parse(typeof this.body === 'string' ? this.body : Buffer.from(this.body).toString('utf8'));
+    if (this.parsedJson === NOT_PARSED)
+      this.parsedJson = JSON.parse(typeof this.body === 'string' ? this.body : Buffer.from(this.body).toString('utf8'));
     return selector === undefined ? this.parsedJson : gjsonGet(this.parsedJson, selector);
   }
 

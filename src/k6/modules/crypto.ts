@@ -4,8 +4,15 @@ import './runtime.ts';
 
 type Input = string | ArrayBuffer | ArrayBufferView;
 const ALGORITHMS: Record<string, string> = {
-  md4: 'md4', md5: 'md5', sha1: 'sha1', sha256: 'sha256', sha384: 'sha384', sha512: 'sha512',
-  sha512_224: 'sha512-224', sha512_256: 'sha512-256', ripemd160: 'ripemd160',
+  md4: 'md4',
+  md5: 'md5',
+  sha1: 'sha1',
+  sha256: 'sha256',
+  sha384: 'sha384',
+  sha512: 'sha512',
+  sha512_224: 'sha512-224',
+  sha512_256: 'sha512-256',
+  ripemd160: 'ripemd160',
 };
 
 function algorithm(name: string): string {
@@ -41,7 +48,8 @@ class Hasher {
 }
 
 export const createHash = (alg: string) => new Hasher(nodeHash(algorithm(alg)));
-export const createHMAC = (alg: string, secret: Input) => new Hasher(createHmac(algorithm(alg), data(secret)) as unknown as ReturnType<typeof nodeHash>);
+export const createHMAC = (alg: string, secret: Input) =>
+  new Hasher(createHmac(algorithm(alg), data(secret)) as unknown as ReturnType<typeof nodeHash>);
 export const hmac = (alg: string, secret: Input, input: Input, encoding: string) => {
   const h = createHMAC(alg, secret);
   h.update(input);

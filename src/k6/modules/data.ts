@@ -7,7 +7,8 @@ const built = new Map<string, readonly unknown[]>();
 
 export class SharedArray {
   constructor(name: string, make: () => unknown[]) {
-    if (iterationStore.getStore()) throw new Error('new SharedArray must be called in the init context (at the top level of the script), as in k6');
+    if (iterationStore.getStore())
+      throw new Error('new SharedArray must be called in the init context (at the top level of the script), as in k6');
     if (typeof make !== 'function') throw new TypeError('SharedArray needs a function that returns an array');
     let arr = built.get(name);
     if (!arr) {

@@ -45,7 +45,8 @@ function mark(metric: string, reason: string): void {
   const sc = ctx.scenario;
   sc.registry.define(metric, 'counter', 'default');
   sc.registry.get(metric, { scenario: sc.scenarioName }).acc.add(1);
-  if (reason) process.stderr.write(`speedguard: ${metric === ABORT_METRIC ? 'test aborted' : 'test marked failed'} by the script: ${reason}\n`);
+  if (reason)
+    process.stderr.write(`speedguard: ${metric === ABORT_METRIC ? 'test aborted' : 'test marked failed'} by the script: ${reason}\n`);
 }
 
 const execution = {
@@ -68,7 +69,8 @@ const execution = {
     scenarioIterations.set(name, n + 1);
     return {
       name,
-      executor: defined?.executor ?? (scriptOptions().stages ? 'ramping-vus' : scriptOptions().duration ? 'constant-vus' : 'per-vu-iterations'),
+      executor:
+        defined?.executor ?? (scriptOptions().stages ? 'ramping-vus' : scriptOptions().duration ? 'constant-vus' : 'per-vu-iterations'),
       startTime: started,
       progress: 0,
       iterationInInstance: n,
@@ -76,7 +78,13 @@ const execution = {
     };
   },
   get instance() {
-    return { currentTestRunDuration: performance.now() - started, vusActive: 0, vusInitialized: 0, iterationsCompleted: 0, iterationsInterrupted: 0 };
+    return {
+      currentTestRunDuration: performance.now() - started,
+      vusActive: 0,
+      vusInitialized: 0,
+      iterationsCompleted: 0,
+      iterationsInterrupted: 0,
+    };
   },
   test: {
     abort(reason = ''): never {

@@ -1,14 +1,25 @@
 // The `k6/http` module. Its request functions return promises: the transform awaits them where the
 // k6 script calls them, so the script reads as k6 code and runs as Node code.
 import { CookieJar } from '../http/cookies.ts';
-import { k6Request, requestContext, setResponseCallback, vuJar, type Body, type ExpectedStatuses, type FileData, type Params, type TaggedUrl } from '../http/request.ts';
+import {
+  k6Request,
+  requestContext,
+  setResponseCallback,
+  vuJar,
+  type Body,
+  type ExpectedStatuses,
+  type FileData,
+  type Params,
+  type TaggedUrl,
+} from '../http/request.ts';
 import type { Response } from '../http/response.ts';
 import './runtime.ts';
 
 type Target = string | URL | TaggedUrl;
 type BatchItem = string | [string, Target, Body?, Params?] | { method?: string; url: Target; body?: Body; params?: Params };
 
-export const request = (method: string, url: Target, body?: Body, params?: Params) => k6Request(String(method).toUpperCase(), url, body, params);
+export const request = (method: string, url: Target, body?: Body, params?: Params) =>
+  k6Request(String(method).toUpperCase(), url, body, params);
 export const asyncRequest = request;
 export const get = (url: Target, params?: Params) => k6Request('GET', url, null, params);
 export const head = (url: Target, params?: Params) => k6Request('HEAD', url, null, params);
@@ -72,6 +83,25 @@ export const OCSP_STATUS_GOOD = 'good';
 export { CookieJar, setResponseCallback };
 
 export default {
-  request, asyncRequest, get, head, post, put, patch, del, options, batch, cookieJar, CookieJar, file, url,
-  expectedStatuses, setResponseCallback, TLS_1_0, TLS_1_1, TLS_1_2, TLS_1_3, OCSP_STATUS_GOOD,
+  request,
+  asyncRequest,
+  get,
+  head,
+  post,
+  put,
+  patch,
+  del,
+  options,
+  batch,
+  cookieJar,
+  CookieJar,
+  file,
+  url,
+  expectedStatuses,
+  setResponseCallback,
+  TLS_1_0,
+  TLS_1_1,
+  TLS_1_2,
+  TLS_1_3,
+  OCSP_STATUS_GOOD,
 };

@@ -142,7 +142,8 @@ function currentEnv(): Record<string, string | undefined> {
 
 /** k6's open(path, mode): init context only, path relative to the script that calls it. */
 function open(path: string, mode?: string): string | ArrayBuffer {
-  if (iterationStore.getStore()) throw new Error('open() can only be called in the init context (at the top level of the script), as in k6');
+  if (iterationStore.getStore())
+    throw new Error('open() can only be called in the init context (at the top level of the script), as in k6');
   const base = callerDir() ?? (entryUrl ? dirname(fileURLToPath(entryUrl)) : process.cwd());
   const full = resolve(base, path);
   const buf = readFileSync(full);

@@ -15,7 +15,18 @@ import { HTTP_BLOCKING, K6_BLOCKING, RESPONSE_BLOCKING, asJavaScript, collectFac
 
 /** Array methods whose callback k6 runs synchronously: with an async callback they run in order. */
 export const SEQUENTIAL_METHODS = new Set([
-  'forEach', 'map', 'filter', 'some', 'every', 'find', 'findIndex', 'findLast', 'findLastIndex', 'flatMap', 'reduce', 'reduceRight',
+  'forEach',
+  'map',
+  'filter',
+  'some',
+  'every',
+  'find',
+  'findIndex',
+  'findLast',
+  'findLastIndex',
+  'flatMap',
+  'reduce',
+  'reduceRight',
 ]);
 
 export type CallRewrite = 'await' | 'seq';
@@ -108,7 +119,8 @@ class Resolver {
     if (isFunction(callee) && this.asyncFns.has(callee)) return 'await';
     if (callee.type === 'MemberExpression') {
       const p = memberName(callee);
-      if (p !== null && SEQUENTIAL_METHODS.has(p) && args[0] && !callee.optional && !call.optional && this.valueAsync(m, args[0], c.fn)) return 'seq';
+      if (p !== null && SEQUENTIAL_METHODS.has(p) && args[0] && !callee.optional && !call.optional && this.valueAsync(m, args[0], c.fn))
+        return 'seq';
       if ((p === 'call' || p === 'apply') && this.valueAsync(m, callee.object as Node, c.fn)) return 'await';
       if (p !== null && this.memberAsync(m, callee, p, 0)) return 'await';
     }
@@ -159,7 +171,11 @@ class Resolver {
     const local = mm.exportsLocal.get(name);
     if (local === '#default') return mm.defaultFunction !== null && this.asyncFns.has(mm.defaultFunction);
     if (local !== undefined && this.identAsync(mm, local, null, depth)) return true;
-    return mm.reexports.some((r) => (r.exported === name ? this.exportAsync(r.path, r.imported === '*' ? name : r.imported, depth + 1) : r.exported === '*' && this.exportAsync(r.path, name, depth + 1)));
+    return mm.reexports.some((r) =>
+      r.exported === name
+        ? this.exportAsync(r.path, r.imported === '*' ? name : r.imported, depth + 1)
+        : r.exported === '*' && this.exportAsync(r.path, name, depth + 1),
+    );
   }
 
   private memberAsync(m: ModuleFacts, callee: Node, p: string, depth: number): boolean {

@@ -26,7 +26,13 @@ export function isNode(v: unknown): v is Node {
 
 /** Parses a module as k6 does (ES2022+ module, hashbang allowed). Throws SyntaxError with a position. */
 export function parseModule(source: string): Node {
-  return parse(source, { ecmaVersion: 'latest', sourceType: 'module', allowHashBang: true, allowAwaitOutsideFunction: true, locations: true }) as unknown as Node;
+  return parse(source, {
+    ecmaVersion: 'latest',
+    sourceType: 'module',
+    allowHashBang: true,
+    allowAwaitOutsideFunction: true,
+    locations: true,
+  }) as unknown as Node;
 }
 
 /** Every child node of `n`, in source order. */
@@ -35,7 +41,10 @@ export function children(n: Node): Node[] {
   for (const key of Object.keys(n)) {
     if (key === 'loc' || key === 'start' || key === 'end' || key === 'type') continue;
     const v = n[key];
-    if (Array.isArray(v)) for (const c of v) { if (isNode(c)) out.push(c); }
+    if (Array.isArray(v))
+      for (const c of v) {
+        if (isNode(c)) out.push(c);
+      }
     else if (isNode(v)) out.push(v);
   }
   return out;

@@ -68,18 +68,33 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
 export function asJavaScript(source: string, path: string): string {
   if (!/\.(m|c)?ts$/.test(path)) return source;
   const js = stripTypesQuietly(source);
-  if (js === null) throw new Error(`${path}: this Node cannot strip TypeScript types (it needs Node ≥ 22.13); write the script in JavaScript`);
+  if (js === null)
+    throw new Error(`${path}: this Node cannot strip TypeScript types (it needs Node ≥ 22.13); write the script in JavaScript`);
   return js;
 }
 
 export function collectFacts(path: string, source: string, resolveLocal: (spec: string) => string | null): ModuleFacts {
   const ast = parseModule(source);
   const f: ModuleFacts = {
-    path, source, ast, importsK6: false,
-    httpNames: new Set(), k6Names: new Set(), blockingIds: new Set(),
-    localImports: [], reexports: [], exportsLocal: new Map(),
-    byName: new Map(), byMember: new Map(), memberRefs: new Map(), defaultFunction: null,
-    functions: [], fixedSync: new Set(), asyncInsertAt: new Map(), parentFn: new Map(), calls: [],
+    path,
+    source,
+    ast,
+    importsK6: false,
+    httpNames: new Set(),
+    k6Names: new Set(),
+    blockingIds: new Set(),
+    localImports: [],
+    reexports: [],
+    exportsLocal: new Map(),
+    byName: new Map(),
+    byMember: new Map(),
+    memberRefs: new Map(),
+    defaultFunction: null,
+    functions: [],
+    fixedSync: new Set(),
+    asyncInsertAt: new Map(),
+    parentFn: new Map(),
+    calls: [],
   };
 
   for (const stmt of ast.body as Node[]) {
@@ -87,7 +102,7 @@ export function collectFacts(path: string, source: string, resolveLocal: (spec: 
     else if (stmt.type === 'ExportNamedDeclaration') exportFacts(f, stmt, resolveLocal);
     else if (stmt.type === 'ExportAllDeclaration') {
       const p = resolveLocal((stmt.source as Node).value as string);
-      if (p) f.reexports.push({ exported: (stmt.exported as Node | null)?.name as string ?? '*', imported: '*', path: p });
+      if (p) f.reexports.push({ exported: ((stmt.exported as Node | null)?.name as string) ?? '*', imported: '*', path: p });
     } else if (stmt.type === 'ExportDefaultDeclaration') {
       const d = stmt.declaration as Node;
       if (isFunction(d)) {
@@ -174,7 +189,8 @@ function importFacts(f: ModuleFacts, stmt: Node, resolveLocal: (spec: string) =>
   if (!path) return;
   for (const s of specifiers) {
     const local = (s.local as Node).name as string;
-    const imported = s.type === 'ImportDefaultSpecifier' ? 'default' : s.type === 'ImportNamespaceSpecifier' ? '*' : importedName(s.imported as Node);
+    const imported =
+      s.type === 'ImportDefaultSpecifier' ? 'default' : s.type === 'ImportNamespaceSpecifier' ? '*' : importedName(s.imported as Node);
     f.localImports.push({ local, imported, path });
   }
 }
@@ -182,7 +198,8 @@ function importFacts(f: ModuleFacts, stmt: Node, resolveLocal: (spec: string) =>
 function exportFacts(f: ModuleFacts, stmt: Node, resolveLocal: (spec: string) => string | null): void {
   const decl = stmt.declaration as Node | null;
   if (decl) {
-    if (decl.type === 'FunctionDeclaration' && decl.id) f.exportsLocal.set((decl.id as Node).name as string, (decl.id as Node).name as string);
+    if (decl.type === 'FunctionDeclaration' && decl.id)
+      f.exportsLocal.set((decl.id as Node).name as string, (decl.id as Node).name as string);
     if (decl.type === 'VariableDeclaration') {
       for (const d of decl.declarations as Node[]) {
         if ((d.id as Node).type === 'Identifier') f.exportsLocal.set((d.id as Node).name as string, (d.id as Node).name as string);
@@ -204,4 +221,3 @@ function exportFacts(f: ModuleFacts, stmt: Node, resolveLocal: (spec: string) =>
 function importedName(n: Node): string {
   return n.type === 'Identifier' ? (n.name as string) : String(n.value);
 }
-

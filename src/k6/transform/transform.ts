@@ -37,7 +37,8 @@ export function transformK6Source(source: string, url: string): string | undefin
     } catch (e) {
       // acorn's message has the position but not the file.
       const loc = (e as { loc?: { line: number; column: number } }).loc;
-      if (e instanceof SyntaxError && loc) throw new SyntaxError(`${path}:${loc.line}:${loc.column + 1}: ${e.message.replace(/ \(\d+:\d+\)$/, '')}`);
+      if (e instanceof SyntaxError && loc)
+        throw new SyntaxError(`${path}:${loc.line}:${loc.column + 1}: ${e.message.replace(/ \(\d+:\d+\)$/, '')}`);
       throw e;
     }
     if (!reachesK6(analysis)) return undefined;

@@ -6,9 +6,7 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_00
 // Sticky so each part is matched exactly at the cursor. `ms` must come before `m`.
 const PART = /(\d+(?:\.\d*)?|\.\d+)(ms|h|m|s)?/y;
 
-export type DurationScan =
-  | { ok: true; ms: number; end: number }
-  | { ok: false; problem: string; at: number; hint: string };
+export type DurationScan = { ok: true; ms: number; end: number } | { ok: false; problem: string; at: number; hint: string };
 
 /** Reads a duration starting at index `start` of `text`; stops at the first character that cannot continue it. */
 export function scanDuration(text: string, start: number): DurationScan {

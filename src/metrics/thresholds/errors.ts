@@ -37,7 +37,9 @@ export class UnknownMetricError extends InputError {
   constructor(metric: string, selector: string, suggestion: string | undefined) {
     super(
       `threshold on ${JSON.stringify(selector)}: unknown metric "${metric}"` +
-        (suggestion ? `, did you mean "${suggestion}"?` : '; see the metric list in the README (custom metrics must be created in the script\'s init code)'),
+        (suggestion
+          ? `, did you mean "${suggestion}"?`
+          : "; see the metric list in the README (custom metrics must be created in the script's init code)"),
     );
     this.name = 'UnknownMetricError';
     this.metric = metric;

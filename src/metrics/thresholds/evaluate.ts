@@ -25,11 +25,7 @@ export interface ThresholdResult {
   noData: boolean;
 }
 
-export function evaluateThreshold(
-  parsed: ParsedThreshold,
-  view: AggregateView,
-  phase: EvaluationPhase = 'final',
-): ThresholdResult {
+export function evaluateThreshold(parsed: ParsedThreshold, view: AggregateView, phase: EvaluationPhase = 'final'): ThresholdResult {
   checkAggregationAllowed(parsed, view.type);
   const empty = view.count === 0;
   if (empty && (phase === 'running' || view.type === 'rate')) {

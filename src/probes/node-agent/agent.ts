@@ -14,7 +14,16 @@ import { writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { constants as perfConstants, createHistogram, performance, PerformanceObserver } from 'node:perf_hooks';
 import v8 from 'node:v8';
-import type { AgentHello, AgentSample, DurationStats, GcKind, GcKindStats, IncomingHttpStats, OutgoingOriginStats, ThreadpoolProbeStats } from '../../record/agent-samples.ts';
+import type {
+  AgentHello,
+  AgentSample,
+  DurationStats,
+  GcKind,
+  GcKindStats,
+  IncomingHttpStats,
+  OutgoingOriginStats,
+  ThreadpoolProbeStats,
+} from '../../record/agent-samples.ts';
 import type { AgentCommand, AgentMessage } from './protocol.ts';
 import type { SqlAgentApi } from './sql-protocol.ts';
 
@@ -54,7 +63,11 @@ function waitForListen(onListen: (port: number, address: string, server: net.Ser
     if (!addr || typeof addr === 'string') return;
     fired = true;
     for (const u of unsubs) u();
-    try { onListen(addr.port, addr.address, server); } catch { /* never break the target */ }
+    try {
+      onListen(addr.port, addr.address, server);
+    } catch {
+      /* never break the target */
+    }
   };
   // Node ≥ 22.4 / 20.16 publish the 'net.server.listen' tracing channel; asyncEnd fires once bound.
   const channel = 'tracing:net.server.listen:asyncEnd';
@@ -65,11 +78,17 @@ function waitForListen(onListen: (port: number, address: string, server: net.Ser
   const proto = net.Server.prototype;
   const original = proto.listen;
   const wrapped = function (this: net.Server, ...args: unknown[]) {
-    try { this.once('listening', () => seen(this)); } catch { /* ignore */ }
+    try {
+      this.once('listening', () => seen(this));
+    } catch {
+      /* ignore */
+    }
     return (original as (...a: unknown[]) => net.Server).apply(this, args);
   };
   proto.listen = wrapped as typeof proto.listen;
-  unsubs.push(() => { if (proto.listen === wrapped) proto.listen = original; });
+  unsubs.push(() => {
+    if (proto.listen === wrapped) proto.listen = original;
+  });
 }
 
 function activate(path: string, port: number, address: string, server: net.Server): void {
@@ -82,12 +101,22 @@ function activate(path: string, port: number, address: string, server: net.Serve
 
   const send = (msg: AgentMessage) => {
     if (quiet || socket.destroyed || socket.writableLength > MAX_BACKLOG_BYTES) return;
-    try { socket.write(JSON.stringify(msg) + '\n'); } catch { goQuiet(); }
+    try {
+      socket.write(JSON.stringify(msg) + '\n');
+    } catch {
+      goQuiet();
+    }
   };
   const goQuiet = () => {
     if (quiet) return;
     quiet = true;
-    for (const stop of stops.splice(0)) { try { stop(); } catch { /* ignore */ } }
+    for (const stop of stops.splice(0)) {
+      try {
+        stop();
+      } catch {
+        /* ignore */
+      }
+    }
     socket.destroy();
   };
   socket.on('error', goQuiet);
@@ -101,27 +130,52 @@ function activate(path: string, port: number, address: string, server: net.Serve
   let sampler: (() => AgentSample) | undefined;
   const stopSampling = () => {
     sampler = undefined;
-    for (const stop of sampling.splice(0)) { try { stop(); } catch { /* ignore */ } }
+    for (const stop of sampling.splice(0)) {
+      try {
+        stop();
+      } catch {
+        /* ignore */
+      }
+    }
   };
   stops.push(stopSampling);
   const startSampling = () => {
     if (sampler || quiet) return;
     const collect = startCollecting(sampling, server);
     sampler = collect;
-    const timer = setInterval(() => { try { send(collect()); } catch { goQuiet(); } }, intervalMs);
+    const timer = setInterval(() => {
+      try {
+        send(collect());
+      } catch {
+        goQuiet();
+      }
+    }, intervalMs);
     timer.unref();
     sampling.push(() => clearInterval(timer));
   };
   const profiler = profilers(stops);
   socket.once('connect', () => {
     const hello: AgentHello = {
-      type: 'hello', protocol: PROTOCOL_VERSION, pid: process.pid, ppid: process.ppid,
-      nodeVersion: process.version, platform: process.platform, argv: process.argv, execArgv: process.execArgv,
-      port, address, time: Date.now(), intervalMs,
+      type: 'hello',
+      protocol: PROTOCOL_VERSION,
+      pid: process.pid,
+      ppid: process.ppid,
+      nodeVersion: process.version,
+      platform: process.platform,
+      argv: process.argv,
+      execArgv: process.execArgv,
+      port,
+      address,
+      time: Date.now(),
+      intervalMs,
     };
     const uv = Number(process.env.UV_THREADPOOL_SIZE);
     if (Number.isInteger(uv) && uv > 0) hello.uvThreadpoolSize = uv;
-    try { hello.heapSizeLimit = v8.getHeapStatistics().heap_size_limit; } catch { /* optional */ }
+    try {
+      hello.heapSizeLimit = v8.getHeapStatistics().heap_size_limit;
+    } catch {
+      /* optional */
+    }
     send(hello);
   });
 
@@ -129,15 +183,27 @@ function activate(path: string, port: number, address: string, server: net.Serve
   socket.setEncoding('utf8');
   socket.on('data', (chunk: string) => {
     buffered += chunk;
-    if (buffered.length > 1024 * 1024) { goQuiet(); return; } // a command is tiny; this is not our peer
+    if (buffered.length > 1024 * 1024) {
+      goQuiet();
+      return;
+    } // a command is tiny; this is not our peer
     let nl: number;
     while ((nl = buffered.indexOf('\n')) >= 0) {
       const line = buffered.slice(0, nl);
       buffered = buffered.slice(nl + 1);
       let command: AgentCommand;
-      try { command = JSON.parse(line) as AgentCommand; } catch { continue; }
+      try {
+        command = JSON.parse(line) as AgentCommand;
+      } catch {
+        continue;
+      }
       if (command?.cmd === 'sampling') {
-        try { if (command.on) startSampling(); else stopSampling(); } catch { goQuiet(); }
+        try {
+          if (command.on) startSampling();
+          else stopSampling();
+        } catch {
+          goQuiet();
+        }
         send({ type: 'sampling', id: Number(command.id) || 0, on: sampler !== undefined });
         continue;
       }
@@ -151,7 +217,13 @@ function activate(path: string, port: number, address: string, server: net.Serve
 /** Subscribes to everything it measures; returns a function that builds the sample for the interval so far. */
 function startCollecting(stops: Unsubscribe[], server: net.Server): () => AgentSample {
   const subscribe = (name: string, fn: (msg: unknown) => void) => {
-    const guarded = (msg: unknown) => { try { fn(msg); } catch { /* never break the target */ } };
+    const guarded = (msg: unknown) => {
+      try {
+        fn(msg);
+      } catch {
+        /* never break the target */
+      }
+    };
     dc.subscribe(name, guarded);
     stops.push(() => dc.unsubscribe(name, guarded));
   };
@@ -185,10 +257,13 @@ function startCollecting(stops: Unsubscribe[], server: net.Server): () => AgentS
   // The lowest heapUsed read just after a GC in the interval: what survived collection (the leak signal).
   let heapAfterGc: number | undefined;
   const gcObserver = new PerformanceObserver((list) => {
-    if (!OFF.has('gcheap')) try {
-      const used = v8.getHeapStatistics().used_heap_size;
-      if (heapAfterGc === undefined || used < heapAfterGc) heapAfterGc = used;
-    } catch { /* optional */ }
+    if (!OFF.has('gcheap'))
+      try {
+        const used = v8.getHeapStatistics().used_heap_size;
+        if (heapAfterGc === undefined || used < heapAfterGc) heapAfterGc = used;
+      } catch {
+        /* optional */
+      }
     for (const entry of list.getEntries()) {
       const detail = (entry as unknown as { detail?: { kind?: number } }).detail;
       const kind = gcKinds[detail?.kind ?? (entry as unknown as { kind?: number }).kind ?? -1] ?? 'other';
@@ -247,10 +322,14 @@ function startCollecting(stops: Unsubscribe[], server: net.Server): () => AgentS
       httpIn.inFlight++;
       if (httpIn.inFlight > httpIn.inFlightMax) httpIn.inFlightMax = httpIn.inFlight;
       sql?.onRequest(response);
-    } catch { /* never break the target */ }
+    } catch {
+      /* never break the target */
+    }
   };
   if (!OFF.has('request')) server.prependListener('request', onRequest);
-  stops.push(() => { server.removeListener('request', onRequest); });
+  stops.push(() => {
+    server.removeListener('request', onRequest);
+  });
   // Response ends through the channel: a shared res.on('finish') listener added per request cost
   // twice as much on the demo shop (CPU-profile share of the 'finish' emission: +2.3 % vs +1.0 %; the
   // emitter turns its one listener into an array and copies it on every emit). The subscriber has
@@ -266,9 +345,11 @@ function startCollecting(stops: Unsubscribe[], server: net.Server): () => AgentS
       const status = response.statusCode;
       const byStatus = (keys[method] ??= {});
       const ms = performance.now() - t0;
-      addDuration(httpIn.byMethodStatus, byStatus[status] ??= `${method} ${status}`, ms);
+      addDuration(httpIn.byMethodStatus, (byStatus[status] ??= `${method} ${status}`), ms);
       sql?.onFinish(request, response, ms);
-    } catch { /* never break the target */ }
+    } catch {
+      /* never break the target */
+    }
   };
   if (!OFF.has('finish')) {
     dc.subscribe('http.server.response.finish', onFinish);
@@ -294,7 +375,10 @@ function startCollecting(stops: Unsubscribe[], server: net.Server): () => AgentS
     const { origin, t0 } = started;
     outInFlight.set(origin, Math.max(0, (outInFlight.get(origin) ?? 1) - 1));
     const s = (httpOut[origin] ??= { count: 0, totalMs: 0, maxMs: 0, errors: 0, inFlightMax: 0, clients: [] });
-    if (failed) { s.errors++; return; }
+    if (failed) {
+      s.errors++;
+      return;
+    }
     const ms = performance.now() - t0;
     s.count++;
     s.totalMs += ms;
@@ -330,9 +414,17 @@ function startCollecting(stops: Unsubscribe[], server: net.Server): () => AgentS
       type: 'sample',
       time: Date.now(),
       intervalMs: now - prevTime,
-      loopDelay: count > 0
-        ? { count, min: delay.min / ns, mean: delay.mean / ns, p50: delay.percentile(50) / ns, p99: delay.percentile(99) / ns, max: delay.max / ns }
-        : { count: 0, min: 0, mean: 0, p50: 0, p99: 0, max: 0 },
+      loopDelay:
+        count > 0
+          ? {
+              count,
+              min: delay.min / ns,
+              mean: delay.mean / ns,
+              p50: delay.percentile(50) / ns,
+              p99: delay.percentile(99) / ns,
+              max: delay.max / ns,
+            }
+          : { count: 0, min: 0, mean: 0, p50: 0, p99: 0, max: 0 },
       elu: { utilization: d.utilization, activeMs: d.active, idleMs: d.idle },
       gc,
       memory: { rss: mem.rss, heapUsed: mem.heapUsed, heapTotal: mem.heapTotal, external: mem.external, arrayBuffers: mem.arrayBuffers },
@@ -343,7 +435,12 @@ function startCollecting(stops: Unsubscribe[], server: net.Server): () => AgentS
     };
     const pendingMs = poolPendingSince !== null ? now - poolPendingSince : 0;
     if (pool.count > 0 || pendingMs > 0) {
-      sample.threadpoolProbe = { count: pool.count, meanMs: pool.count ? poolTotalMs / pool.count : 0, maxMs: Math.max(pool.maxMs, pendingMs), pendingMs };
+      sample.threadpoolProbe = {
+        count: pool.count,
+        meanMs: pool.count ? poolTotalMs / pool.count : 0,
+        maxMs: Math.max(pool.maxMs, pendingMs),
+        pendingMs,
+      };
     }
     if (heapAfterGc !== undefined) sample.heapAfterGc = heapAfterGc;
     const sqlStats = sql?.take();
@@ -382,7 +479,11 @@ function countByType(types: string[]): Record<string, number> {
   return out;
 }
 
-interface InspectorSession { connect(): void; disconnect(): void; post(method: string, params?: object): Promise<unknown> }
+interface InspectorSession {
+  connect(): void;
+  disconnect(): void;
+  post(method: string, params?: object): Promise<unknown>;
+}
 
 /** Handles profiler commands (CPU and sampling heap); the inspector module is loaded only when a profile is asked for. */
 function profilers(stops: Unsubscribe[]): (command: AgentCommand) => Promise<AgentMessage> {
@@ -390,7 +491,13 @@ function profilers(stops: Unsubscribe[]): (command: AgentCommand) => Promise<Age
   let cpu: InspectorSession | undefined;
   let heap: InspectorSession | undefined;
   stops.push(() => {
-    for (const s of [cpu, heap]) { try { s?.disconnect(); } catch { /* ignore */ } }
+    for (const s of [cpu, heap]) {
+      try {
+        s?.disconnect();
+      } catch {
+        /* ignore */
+      }
+    }
     cpu = undefined;
     heap = undefined;
   });
@@ -442,7 +549,11 @@ function profilers(stops: Unsubscribe[]): (command: AgentCommand) => Promise<Age
       let includesCollected = command.includeCollected === true && Number(process.versions.v8.split('.')[0]) >= 11;
       if (includesCollected) {
         try {
-          await s.post('HeapProfiler.startSampling', { ...params, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+          await s.post('HeapProfiler.startSampling', {
+            ...params,
+            includeObjectsCollectedByMajorGC: true,
+            includeObjectsCollectedByMinorGC: true,
+          });
         } catch {
           includesCollected = false;
         }
@@ -460,13 +571,22 @@ function profilers(stops: Unsubscribe[]): (command: AgentCommand) => Promise<Age
     if (command.cmd === 'heap-snapshot') {
       if (typeof command.path !== 'string' || !command.path) throw new Error('heap-snapshot: missing "path"');
       const mem = process.memoryUsage();
-      if (mem.heapUsed > Number(command.maxHeapBytes)) throw new Error(`heap-snapshot: the heap (${mem.heapUsed} bytes used) is larger than ${Number(command.maxHeapBytes)} bytes`);
+      if (mem.heapUsed > Number(command.maxHeapBytes))
+        throw new Error(`heap-snapshot: the heap (${mem.heapUsed} bytes used) is larger than ${Number(command.maxHeapBytes)} bytes`);
       const t0 = performance.now();
       v8.writeHeapSnapshot(command.path);
       const pauseMs = performance.now() - t0;
       const { stat } = await import('node:fs/promises');
       const bytes = (await stat(command.path)).size;
-      return { type: 'heap-snapshot-written', id: command.id, path: command.path, bytes, pauseMs, heapUsedBytes: mem.heapUsed, externalBytes: mem.external };
+      return {
+        type: 'heap-snapshot-written',
+        id: command.id,
+        path: command.path,
+        bytes,
+        pauseMs,
+        heapUsedBytes: mem.heapUsed,
+        externalBytes: mem.external,
+      };
     }
     throw new Error(`unknown command ${JSON.stringify((command as { cmd?: unknown }).cmd)}`);
   };

@@ -7,7 +7,14 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { AgentHello, AgentSample } from '../../record/agent-samples.ts';
-import { AGENT_INTERVAL_ENV, AGENT_PROTOCOL_VERSION, AGENT_SOCKET_ENV, type AgentCommand, type AgentMessage, type HeapSnapshotWritten } from './protocol.ts';
+import {
+  AGENT_INTERVAL_ENV,
+  AGENT_PROTOCOL_VERSION,
+  AGENT_SOCKET_ENV,
+  type AgentCommand,
+  type AgentMessage,
+  type HeapSnapshotWritten,
+} from './protocol.ts';
 import { sqlAgentImportFlag } from './sql-install.ts';
 import { stripTypesQuietly } from '../../engine/script-loader/strip-types.ts';
 import { BUILT, ownModule } from '../../own-files.ts';
@@ -132,7 +139,11 @@ export async function startAgentCollector(opts: AgentCollectorOptions = {}): Pro
   const sockets = new Set<net.Socket>();
 
   const failPending = (why: string) => {
-    for (const [id, p] of pending) { clearTimeout(p.timer); p.reject(new AgentCollectorError(why)); pending.delete(id); }
+    for (const [id, p] of pending) {
+      clearTimeout(p.timer);
+      p.reject(new AgentCollectorError(why));
+      pending.delete(id);
+    }
   };
 
   // Agents measure only when told (protocol 2): the followed process, and no other.
@@ -181,7 +192,11 @@ export async function startAgentCollector(opts: AgentCollectorOptions = {}): Pro
         const line = buffered.slice(0, nl);
         buffered = buffered.slice(nl + 1);
         let msg: AgentMessage;
-        try { msg = JSON.parse(line) as AgentMessage; } catch { continue; } // a torn line: skip it
+        try {
+          msg = JSON.parse(line) as AgentMessage;
+        } catch {
+          continue;
+        } // a torn line: skip it
         onMessage(socket, msg);
       }
     });
@@ -195,23 +210,26 @@ export async function startAgentCollector(opts: AgentCollectorOptions = {}): Pro
   await once(server, 'listening');
   server.unref();
 
-  const command = (cmd: AgentCommand) => new Promise<AgentMessage>((resolve, reject) => {
-    if (!primary || primary.destroyed) {
-      reject(new AgentCollectorError(`agent: ${cmd.cmd}: no target is connected`));
-      return;
-    }
-    const timer = setTimeout(() => {
-      pending.delete(cmd.id);
-      reject(new AgentCollectorError(`agent: ${cmd.cmd} got no answer within ${commandTimeoutMs} ms`));
-    }, commandTimeoutMs);
-    pending.set(cmd.id, { resolve, reject, timer });
-    primary.write(JSON.stringify(cmd) + '\n');
-  });
+  const command = (cmd: AgentCommand) =>
+    new Promise<AgentMessage>((resolve, reject) => {
+      if (!primary || primary.destroyed) {
+        reject(new AgentCollectorError(`agent: ${cmd.cmd}: no target is connected`));
+        return;
+      }
+      const timer = setTimeout(() => {
+        pending.delete(cmd.id);
+        reject(new AgentCollectorError(`agent: ${cmd.cmd} got no answer within ${commandTimeoutMs} ms`));
+      }, commandTimeoutMs);
+      pending.set(cmd.id, { resolve, reject, timer });
+      primary.write(JSON.stringify(cmd) + '\n');
+    });
 
   return {
     socketPath,
     env,
-    get hello() { return primary ? primaryHello : undefined; },
+    get hello() {
+      return primary ? primaryHello : undefined;
+    },
     follow(pid: number) {
       const socket = socketOfPid.get(pid);
       const h = hellos.find((x) => x.pid === pid);
@@ -236,7 +254,10 @@ export async function startAgentCollector(opts: AgentCollectorOptions = {}): Pro
           if (i >= 0) helloWaiters.splice(i, 1);
           reject(new AgentCollectorError(`agent: no hello within ${timeoutMs} ms (did the target listen on a TCP port?)`));
         }, timeoutMs);
-        const done = (h: AgentHello) => { clearTimeout(timer); resolve(h); };
+        const done = (h: AgentHello) => {
+          clearTimeout(timer);
+          resolve(h);
+        };
         helloWaiters.push(done);
       });
     },
@@ -245,7 +266,9 @@ export async function startAgentCollector(opts: AgentCollectorOptions = {}): Pro
     },
     onSample(cb) {
       sampleListeners.add(cb);
-      return () => { sampleListeners.delete(cb); };
+      return () => {
+        sampleListeners.delete(cb);
+      };
     },
     startCpuProfile(o = {}) {
       const interval = o.samplingIntervalUs;
@@ -265,8 +288,12 @@ export async function startAgentCollector(opts: AgentCollectorOptions = {}): Pro
       if (interval !== undefined && !(Number.isFinite(interval) && interval > 0)) {
         return Promise.reject(new AgentCollectorError(`startHeapProfile: samplingIntervalBytes ${interval} must be a number > 0`));
       }
-      return command({ cmd: 'heap-profile-start', id: nextId++, samplingIntervalBytes: interval, includeCollected: o.includeCollected === true })
-        .then((answer) => ({ includesCollected: answer.type === 'heap-profile-started' && answer.includesCollected === true }));
+      return command({
+        cmd: 'heap-profile-start',
+        id: nextId++,
+        samplingIntervalBytes: interval,
+        includeCollected: o.includeCollected === true,
+      }).then((answer) => ({ includesCollected: answer.type === 'heap-profile-started' && answer.includesCollected === true }));
     },
     stopHeapProfile(path) {
       if (typeof path !== 'string' || !isAbsolute(path)) {

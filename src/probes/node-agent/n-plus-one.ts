@@ -36,7 +36,21 @@ export function nPlusOneFromSamples(samples: readonly AgentSample[], o: NPlusOne
     for (const r of sql.repeated ?? []) {
       const key = `${r.endpoint}\n${r.statement}`;
       let sum = sums.get(key);
-      if (!sum) sums.set(key, sum = { endpoint: r.endpoint, statement: r.statement, driver: r.driver, requests: 0, executions: 0, maxExecutions: 0, ms: 0, requestMs: 0, location: null });
+      if (!sum)
+        sums.set(
+          key,
+          (sum = {
+            endpoint: r.endpoint,
+            statement: r.statement,
+            driver: r.driver,
+            requests: 0,
+            executions: 0,
+            maxExecutions: 0,
+            ms: 0,
+            requestMs: 0,
+            location: null,
+          }),
+        );
       sum.requests += r.requests;
       sum.executions += r.executions;
       sum.maxExecutions = Math.max(sum.maxExecutions, r.maxExecutions);

@@ -16,17 +16,31 @@ const g = globalThis as unknown as Record<symbol, unknown>;
 function start(): SqlProbe | undefined {
   try {
     const tracker = createSqlTracker();
-    instrumentLoaded(tracker).catch(() => { /* never break the target */ });
+    instrumentLoaded(tracker).catch(() => {
+      /* never break the target */
+    });
     const unhook = hookFutureLoads(tracker);
     return {
       onRequest(response) {
-        try { tracker.onRequest(response); } catch { /* never break the target */ }
+        try {
+          tracker.onRequest(response);
+        } catch {
+          /* never break the target */
+        }
       },
       onFinish(request, response, ms) {
-        try { tracker.onFinish(request, response, ms); } catch { /* never break the target */ }
+        try {
+          tracker.onFinish(request, response, ms);
+        } catch {
+          /* never break the target */
+        }
       },
       take() {
-        try { return tracker.take(); } catch { return undefined; }
+        try {
+          return tracker.take();
+        } catch {
+          return undefined;
+        }
       },
       stop() {
         // The patched prototypes stay (others may have wrapped them since); they pass through.

@@ -37,9 +37,15 @@ function skipQuoted(s: string, i: number, q: number, backslash: boolean): number
   let j = i + 1;
   while (j < s.length) {
     const c = s.charCodeAt(j);
-    if (backslash && c === 92) { j += 2; continue; }
+    if (backslash && c === 92) {
+      j += 2;
+      continue;
+    }
     if (c === q) {
-      if (s.charCodeAt(j + 1) === q) { j += 2; continue; }
+      if (s.charCodeAt(j + 1) === q) {
+        j += 2;
+        continue;
+      }
       return j + 1;
     }
     j++;
@@ -62,7 +68,11 @@ export function fingerprintSql(sql: string): string {
   while (i < n) {
     if (out.length > MAX_STATEMENT_CHARS * 2) break; // enough: the result is cut at MAX_STATEMENT_CHARS
     const c = s.charCodeAt(i);
-    if (isSpace(c)) { space = true; i++; continue; }
+    if (isSpace(c)) {
+      space = true;
+      i++;
+      continue;
+    }
     // -- comment
     if (c === 45 && s.charCodeAt(i + 1) === 45) {
       const nl = s.indexOf('\n', i);
@@ -72,22 +82,39 @@ export function fingerprintSql(sql: string): string {
     }
     // /* comment */ (nestable in PostgreSQL); our own list marker is kept, so fingerprints are stable
     if (c === 47 && s.charCodeAt(i + 1) === 42) {
-      if (s.startsWith(SQUASHED, i)) { emit(SQUASHED); i += SQUASHED.length; continue; }
+      if (s.startsWith(SQUASHED, i)) {
+        emit(SQUASHED);
+        i += SQUASHED.length;
+        continue;
+      }
       let depth = 1;
       let j = i + 2;
       while (j < n && depth > 0) {
-        if (s.charCodeAt(j) === 47 && s.charCodeAt(j + 1) === 42) { depth++; j += 2; }
-        else if (s.charCodeAt(j) === 42 && s.charCodeAt(j + 1) === 47) { depth--; j += 2; }
-        else j++;
+        if (s.charCodeAt(j) === 47 && s.charCodeAt(j + 1) === 42) {
+          depth++;
+          j += 2;
+        } else if (s.charCodeAt(j) === 42 && s.charCodeAt(j + 1) === 47) {
+          depth--;
+          j += 2;
+        } else j++;
       }
       i = j;
       space = true;
       continue;
     }
     // 'string'
-    if (c === 39) { i = skipQuoted(s, i, 39, false); emit(MARK); continue; }
+    if (c === 39) {
+      i = skipQuoted(s, i, 39, false);
+      emit(MARK);
+      continue;
+    }
     // "quoted identifier": kept as written
-    if (c === 34) { const j = skipQuoted(s, i, 34, false); emit(s.slice(i, j)); i = j; continue; }
+    if (c === 34) {
+      const j = skipQuoted(s, i, 34, false);
+      emit(s.slice(i, j));
+      i = j;
+      continue;
+    }
     // $n parameter, or $tag$ … $tag$ / $$ … $$ dollar quote
     if (c === 36) {
       if (isDigit(s.charCodeAt(i + 1))) {
@@ -113,16 +140,23 @@ export function fingerprintSql(sql: string): string {
     // number (a digit, or .digit, not glued to an identifier: that case is consumed with the word below)
     if (isDigit(c) || (c === 46 && isDigit(s.charCodeAt(i + 1)))) {
       let j = i;
-      if (c === 48 && (s.charCodeAt(i + 1) | 32) === 120) { // 0x… (PostgreSQL 16+)
+      if (c === 48 && (s.charCodeAt(i + 1) | 32) === 120) {
+        // 0x… (PostgreSQL 16+)
         j = i + 2;
-        while (j < n && (isIdentChar(s.charCodeAt(j)))) j++;
+        while (j < n && isIdentChar(s.charCodeAt(j))) j++;
       } else {
         while (j < n && (isDigit(s.charCodeAt(j)) || s.charCodeAt(j) === 95)) j++;
-        if (s.charCodeAt(j) === 46 && s.charCodeAt(j + 1) !== 46) { j++; while (j < n && (isDigit(s.charCodeAt(j)) || s.charCodeAt(j) === 95)) j++; }
+        if (s.charCodeAt(j) === 46 && s.charCodeAt(j + 1) !== 46) {
+          j++;
+          while (j < n && (isDigit(s.charCodeAt(j)) || s.charCodeAt(j) === 95)) j++;
+        }
         if ((s.charCodeAt(j) | 32) === 101) {
           let k = j + 1;
           if (s.charCodeAt(k) === 43 || s.charCodeAt(k) === 45) k++;
-          if (isDigit(s.charCodeAt(k))) { j = k; while (j < n && isDigit(s.charCodeAt(j))) j++; }
+          if (isDigit(s.charCodeAt(k))) {
+            j = k;
+            while (j < n && isDigit(s.charCodeAt(j))) j++;
+          }
         }
       }
       emit(MARK);

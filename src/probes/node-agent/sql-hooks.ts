@@ -69,14 +69,26 @@ export function patchPgClient(Client: unknown, tracker: SqlTracker): boolean {
     // otherwise lose the request after the first statement.
     if (typeof callback === 'function') return query.call(this, config, values, endOnce(end, tracker.bindToRequest(callback as Fn)));
     if (typeof values === 'function') return query.call(this, config, endOnce(end, tracker.bindToRequest(values as Fn)));
-    if (typeof (config as { submit?: unknown }).submit === 'function' || typeof (config as { callback?: unknown }).callback === 'function') {
+    if (
+      typeof (config as { submit?: unknown }).submit === 'function' ||
+      typeof (config as { callback?: unknown }).callback === 'function'
+    ) {
       return query.apply(this, arguments as unknown as unknown[]); // counted, not timed
     }
     const result = query.apply(this, arguments as unknown as unknown[]) as { then?: unknown } | undefined;
     if (result && typeof result.then === 'function') {
       // A promise that settles like pg's (a handler on pg's own would mark it handled and hide an
       // unhandled rejection the service would otherwise see).
-      return (result as Promise<unknown>).then((v) => { end(); return v; }, (e: unknown) => { end(); throw e; });
+      return (result as Promise<unknown>).then(
+        (v) => {
+          end();
+          return v;
+        },
+        (e: unknown) => {
+          end();
+          throw e;
+        },
+      );
     }
     return result;
   };
@@ -134,10 +146,13 @@ export function patchPostgresQuery(Query: unknown, tracker: SqlTracker, speculat
     if (!this.executed) {
       const text = postgresText(this);
       // postgres.js keeps a stack taken in the Query constructor (the caller's); ours, here, is async.
-      const end = text === undefined ? undefined : tracker.begin(text, 'postgres', () => {
-        const o = this.origin;
-        return typeof o === 'string' ? o : undefined;
-      });
+      const end =
+        text === undefined
+          ? undefined
+          : tracker.begin(text, 'postgres', () => {
+              const o = this.origin;
+              return typeof o === 'string' ? o : undefined;
+            });
       if (end !== undefined && typeof this.resolve === 'function' && typeof this.reject === 'function') {
         this.resolve = endOnce(end, this.resolve);
         this.reject = endOnce(end, this.reject);
@@ -166,13 +181,19 @@ export async function instrumentLoaded(tracker: SqlTracker): Promise<void> {
   const cache = (Module as unknown as { _cache?: Record<string, { exports?: unknown } | undefined> })._cache ?? {};
   for (const file of Object.keys(cache)) {
     if (!file.endsWith('.js')) continue;
-    try { patchByFile(file, cache[file]?.exports, tracker); } catch { /* never break the target */ }
+    try {
+      patchByFile(file, cache[file]?.exports, tracker);
+    } catch {
+      /* never break the target */
+    }
   }
   for (const url of postgresEsmQueryUrls()) {
     try {
       const mod = (await import(url)) as { Query?: unknown };
       patchPostgresQuery(mod.Query, tracker, true);
-    } catch { /* not there, or not the layout we know */ }
+    } catch {
+      /* not there, or not the layout we know */
+    }
   }
 }
 
@@ -182,7 +203,11 @@ export function postgresEsmQueryUrls(roots: string[] = [process.argv[1] ?? '', j
   for (const root of roots) {
     if (!root) continue;
     let cjsIndex: string;
-    try { cjsIndex = createRequire(root).resolve('postgres'); } catch { continue; }
+    try {
+      cjsIndex = createRequire(root).resolve('postgres');
+    } catch {
+      continue;
+    }
     const suffix = `${POSTGRES_CJS_DIR}index.js`;
     if (!cjsIndex.endsWith(suffix)) continue;
     const file = cjsIndex.slice(0, -suffix.length) + `${sep}postgres${sep}src${sep}query.js`;
@@ -200,18 +225,27 @@ export function hookFutureLoads(tracker: SqlTracker): () => void {
     const exports = original.apply(this, arguments as unknown as unknown[]);
     // One length test for almost every require(): the requests we want are './client' (pg/lib/index.js),
     // 'pg-pool' and './query.js' (postgres.js's cjs build).
-    if (typeof request === 'string' && request.length <= 10 && (request === './client' || request === 'pg-pool' || request === './query.js')) {
+    if (
+      typeof request === 'string' &&
+      request.length <= 10 &&
+      (request === './client' || request === 'pg-pool' || request === './query.js')
+    ) {
       try {
         const from = (parent as { filename?: unknown } | null)?.filename;
         if (typeof from === 'string') {
           if (request === './client' && from.endsWith(PG_INDEX)) patchPgClient(exports, tracker);
           else if (request === 'pg-pool') patchPgPool(exports, tracker);
-          else if (request === './query.js' && from.includes(POSTGRES_CJS_DIR)) patchPostgresQuery((exports as { Query?: unknown } | null)?.Query, tracker, false);
+          else if (request === './query.js' && from.includes(POSTGRES_CJS_DIR))
+            patchPostgresQuery((exports as { Query?: unknown } | null)?.Query, tracker, false);
         }
-      } catch { /* never break the target */ }
+      } catch {
+        /* never break the target */
+      }
     }
     return exports;
   };
   M._load = load;
-  return () => { if (M._load === load) M._load = original; };
+  return () => {
+    if (M._load === load) M._load = original;
+  };
 }

@@ -28,8 +28,14 @@ const MAX_PATH_CHARS = 300;
 
 const SQL = Symbol('speedguard.sql');
 
-interface StatementCount { count: number; ms: number; driver: string }
-interface RequestSql { stmts: Map<string, StatementCount> }
+interface StatementCount {
+  count: number;
+  ms: number;
+  driver: string;
+}
+interface RequestSql {
+  stmts: Map<string, StatementCount>;
+}
 type WithSql = { [SQL]?: RequestSql; writableEnded?: boolean };
 
 /** Ends one statement's timing (call it once, when the result or error arrives). */
@@ -84,7 +90,11 @@ export function endpointName(method: string | undefined, url: string | undefined
 }
 
 const OWN_DIR = (() => {
-  try { return dirname(fileURLToPath(import.meta.url)); } catch { return '\u0000'; }
+  try {
+    return dirname(fileURLToPath(import.meta.url));
+  } catch {
+    return '\u0000';
+  }
 })();
 const FRAME = /^\s*at (?:(.+?) \((.+?):(\d+):\d+\)|(.+?):(\d+):\d+)$/;
 
@@ -98,7 +108,11 @@ export function firstApplicationFrame(stack: string | undefined, ownDir = OWN_DI
     let file = m[2] ?? m[4]!;
     if (file.startsWith('node:') || file.startsWith('internal/') || file.includes('<anonymous>') || file.startsWith('native')) continue;
     if (file.startsWith('file://')) {
-      try { file = fileURLToPath(file); } catch { continue; }
+      try {
+        file = fileURLToPath(file);
+      } catch {
+        continue;
+      }
     }
     if (file.includes('/node_modules/') || file.includes('\\node_modules\\') || file.startsWith(ownDir)) continue;
     const fn = (m[1] ?? '(anonymous)').replace(/^async /, '');
@@ -111,7 +125,11 @@ function capturedStack(): string | undefined {
   const limit = Error.stackTraceLimit;
   // ORMs put many frames between the driver and the application.
   Error.stackTraceLimit = 40;
-  try { return new Error().stack; } finally { Error.stackTraceLimit = limit; }
+  try {
+    return new Error().stack;
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
 
 interface Interval {
@@ -155,7 +173,11 @@ export function createSqlTracker(o: { threshold?: number } = {}): SqlTracker {
   const locateFp = (fp: string, origin?: () => string | undefined) => {
     if (locations.has(fp)) return;
     let loc: SqlLocation | null = null;
-    try { loc = firstApplicationFrame(origin?.()); } catch { /* a getter of the driver failed */ }
+    try {
+      loc = firstApplicationFrame(origin?.());
+    } catch {
+      /* a getter of the driver failed */
+    }
     if (!loc) loc = firstApplicationFrame(capturedStack());
     const tries = (locationTries.get(fp) ?? 0) + 1;
     if (loc || tries >= MAX_LOCATION_TRIES) {
@@ -180,7 +202,10 @@ export function createSqlTracker(o: { threshold?: number } = {}): SqlTracker {
     drivers,
     driverPatched(driver, speculative) {
       // A speculative copy is listed once it runs a statement (begin()).
-      if (speculative) { armed = true; return; }
+      if (speculative) {
+        armed = true;
+        return;
+      }
       if (!drivers.includes(driver)) drivers.push(driver);
       active = true;
     },
@@ -190,10 +215,10 @@ export function createSqlTracker(o: { threshold?: number } = {}): SqlTracker {
     onFinish(request, response, ms) {
       if (!active || !enabled) return;
       const method = request.method ?? '?';
-      const url = typeof request.originalUrl === 'string' ? request.originalUrl : request.url ?? '';
+      const url = typeof request.originalUrl === 'string' ? request.originalUrl : (request.url ?? '');
       // method → url → name: no string built per request.
       let names = endpointNames.get(method);
-      if (names === undefined) endpointNames.set(method, names = new Map());
+      if (names === undefined) endpointNames.set(method, (names = new Map()));
       let endpoint = names.get(url);
       if (endpoint === undefined) {
         endpoint = endpointName(method, url);
@@ -202,8 +227,10 @@ export function createSqlTracker(o: { threshold?: number } = {}): SqlTracker {
       }
       const iv = interval;
       if (iv.endpoints[endpoint] !== undefined) iv.endpoints[endpoint]++;
-      else if (iv.endpointCount < MAX_ENDPOINTS_PER_INTERVAL) { iv.endpoints[endpoint] = 1; iv.endpointCount++; }
-      else iv.dropped++;
+      else if (iv.endpointCount < MAX_ENDPOINTS_PER_INTERVAL) {
+        iv.endpoints[endpoint] = 1;
+        iv.endpointCount++;
+      } else iv.dropped++;
       const rs = (response as WithSql)[SQL];
       if (rs === undefined) return;
       (response as WithSql)[SQL] = undefined;
@@ -215,8 +242,21 @@ export function createSqlTracker(o: { threshold?: number } = {}): SqlTracker {
         const key = `${endpoint}\n${fp}`;
         let r = iv.repeated.get(key);
         if (r === undefined) {
-          if (iv.repeated.size >= MAX_REPETITIONS_PER_INTERVAL) { iv.dropped++; continue; }
-          r = { endpoint, statement: fp, driver: st.driver, requests: 0, executions: 0, maxExecutions: 0, ms: 0, requestMs: 0, location: null };
+          if (iv.repeated.size >= MAX_REPETITIONS_PER_INTERVAL) {
+            iv.dropped++;
+            continue;
+          }
+          r = {
+            endpoint,
+            statement: fp,
+            driver: st.driver,
+            requests: 0,
+            executions: 0,
+            maxExecutions: 0,
+            ms: 0,
+            requestMs: 0,
+            location: null,
+          };
           iv.repeated.set(key, r);
         }
         r.requests++;
@@ -237,7 +277,7 @@ export function createSqlTracker(o: { threshold?: number } = {}): SqlTracker {
       if (rs === undefined) return undefined;
       const fp = fingerprint(text);
       let st = rs.stmts.get(fp);
-      if (st === undefined) rs.stmts.set(fp, st = { count: 0, ms: 0, driver });
+      if (st === undefined) rs.stmts.set(fp, (st = { count: 0, ms: 0, driver }));
       st.count++;
       if (!locations.has(fp)) locateFp(fp, origin);
       const t0 = performance.now();
@@ -286,7 +326,11 @@ export function createSqlTracker(o: { threshold?: number } = {}): SqlTracker {
     },
     disable() {
       enabled = false;
-      try { als.disable(); } catch { /* ignore */ }
+      try {
+        als.disable();
+      } catch {
+        /* ignore */
+      }
     },
   };
 }

@@ -16,7 +16,11 @@ export interface PerfRecording {
   stop(): Promise<{ script: string; exe: string | null } | { error: string }>;
 }
 
-function run(cmd: string, args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string; error?: string }> {
+function run(
+  cmd: string,
+  args: string[],
+  timeoutMs: number,
+): Promise<{ code: number | null; stdout: string; stderr: string; error?: string }> {
   return new Promise((resolve) => {
     let stdout = '';
     let stderr = '';
@@ -28,35 +32,63 @@ function run(cmd: string, args: string[], timeoutMs: number): Promise<{ code: nu
       return;
     }
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => { if (stdout.length < 256 * 1024 * 1024) stdout += d; });
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    child.on('error', (e) => { clearTimeout(timer); resolve({ code: null, stdout, stderr, error: e.message }); });
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      if (stdout.length < 256 * 1024 * 1024) stdout += d;
+    });
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      resolve({ code: null, stdout, stderr, error: e.message });
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 
-const firstLine = (s: string) => s.split('\n').map((l) => l.trim()).find((l) => l && !l.startsWith('[ perf record')) ?? '';
+const firstLine = (s: string) =>
+  s
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l && !l.startsWith('[ perf record')) ?? '';
 
 export function startPerfRecord(pid: number, o: { perfPath?: string } = {}): PerfRecording {
   const perf = o.perfPath ?? 'perf';
   const dir = mkdtempSync(join(tmpdir(), 'sg-perf-'));
   const data = join(dir, 'perf.data');
   let exe: string | null = null;
-  try { exe = readlinkSync(`/proc/${pid}/exe`); } catch { exe = null; }
+  try {
+    exe = readlinkSync(`/proc/${pid}/exe`);
+  } catch {
+    exe = null;
+  }
   let stderr = '';
   let spawnError: string | null = null;
   let child: ChildProcess | null = null;
   try {
-    child = spawn(perf, ['record', '-e', 'cpu-clock', '-F', String(PERF_FREQUENCY), '-g', '-p', String(pid), '-o', data], { stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child = spawn(perf, ['record', '-e', 'cpu-clock', '-F', String(PERF_FREQUENCY), '-g', '-p', String(pid), '-o', data], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
   } catch (e) {
     spawnError = (e as Error).message;
   }
   // perf record writes its data on SIGINT and then ends itself by that signal: both count as done
   // when the data file is there. ('error' — no perf binary — comes instead of, or before, 'close'.)
   const exited = new Promise<string>((resolve) => {
-    if (!child) { resolve('not started'); return; }
-    child.on('error', (e) => { spawnError = e.message; resolve('error'); });
+    if (!child) {
+      resolve('not started');
+      return;
+    }
+    child.on('error', (e) => {
+      spawnError = e.message;
+      resolve('error');
+    });
     child.on('close', (code, signal) => resolve((code === 0 || signal === 'SIGINT') && existsSync(data) ? 'ok' : `exit ${code ?? signal}`));
   });
   return {

@@ -55,20 +55,30 @@ const SAMPLE_SQL = `SELECT state, wait_event_type, wait_event,
 class Stat {
   max = 0;
   sum = 0;
-  add(v: number): void { this.max = Math.max(this.max, v); this.sum += v; }
-  summary(n: number) { return { max: this.max, mean: n > 0 ? Math.round((this.sum / n) * 1000) / 1000 : 0 }; }
+  add(v: number): void {
+    this.max = Math.max(this.max, v);
+    this.sum += v;
+  }
+  summary(n: number) {
+    return { max: this.max, mean: n > 0 ? Math.round((this.sum / n) * 1000) / 1000 : 0 };
+  }
 }
 
 export function startActivitySampler(s: DbSession, o: ActivitySamplerOptions = {}): ActivitySampler {
   const intervalMs = o.intervalMs ?? 1000;
   const maxDurationMs = o.maxDurationMs ?? 3_600_000;
   const maxSamples = o.maxSamples ?? Number.POSITIVE_INFINITY;
-  if (!Number.isFinite(intervalMs) || intervalMs < 10) throw new ActivitySamplerOptionError(`startActivitySampler: intervalMs must be ≥ 10, got ${intervalMs}`);
+  if (!Number.isFinite(intervalMs) || intervalMs < 10)
+    throw new ActivitySamplerOptionError(`startActivitySampler: intervalMs must be ≥ 10, got ${intervalMs}`);
   if (!(maxDurationMs > 0)) throw new ActivitySamplerOptionError(`startActivitySampler: maxDurationMs must be > 0, got ${maxDurationMs}`);
   if (!(maxSamples >= 1)) throw new ActivitySamplerOptionError(`startActivitySampler: maxSamples must be ≥ 1, got ${maxSamples}`);
 
   const startedAt = Date.now();
-  const total = new Stat(), active = new Stat(), idle = new Stat(), idleInTx = new Stat(), locks = new Stat();
+  const total = new Stat(),
+    active = new Stat(),
+    idle = new Stat(),
+    idleInTx = new Stat(),
+    locks = new Stat();
   const waitEvents: Record<string, number> = {};
   const errors: string[] = [];
   let samples = 0;
@@ -79,18 +89,23 @@ export function startActivitySampler(s: DbSession, o: ActivitySamplerOptions = {
   let summary: ActivitySummary | null = null;
   let waiters: Array<{ count: number; resolve: () => void }> = [];
   let resolveIdle!: () => void;
-  const idlePromise = new Promise<void>((r) => { resolveIdle = r; });
+  const idlePromise = new Promise<void>((r) => {
+    resolveIdle = r;
+  });
   let inFlight = false;
 
   const wake = () => {
     const keep: typeof waiters = [];
-    for (const w of waiters) (!running || samples >= w.count ? w.resolve() : keep.push(w));
+    for (const w of waiters) !running || samples >= w.count ? w.resolve() : keep.push(w);
     waiters = keep;
   };
 
   const record = (rows: Row[]) => {
     samples++;
-    let a = 0, i = 0, iit = 0, l = 0;
+    let a = 0,
+      i = 0,
+      iit = 0,
+      l = 0;
     for (const r of rows) {
       if (r.state === 'active') {
         a++;
@@ -127,8 +142,14 @@ export function startActivitySampler(s: DbSession, o: ActivitySamplerOptions = {
     } finally {
       inFlight = false;
     }
-    if (!running) { resolveIdle(); return; }
-    if (samples >= maxSamples || Date.now() - startedAt >= maxDurationMs) { finish(); return; }
+    if (!running) {
+      resolveIdle();
+      return;
+    }
+    if (samples >= maxSamples || Date.now() - startedAt >= maxDurationMs) {
+      finish();
+      return;
+    }
     wake();
     timer = setTimeout(() => void tick(), intervalMs);
     timer.unref();

@@ -15,7 +15,10 @@ export function agentQueryId(statement: string): string {
 }
 
 /** The agent's statements that pg_stat_statements did not list, once each. */
-export function agentStatements(groups: readonly NPlusOneGroup[], known: readonly Pick<StatementStats, 'query'>[]): Array<{ queryId: string; query: string }> {
+export function agentStatements(
+  groups: readonly NPlusOneGroup[],
+  known: readonly Pick<StatementStats, 'query'>[],
+): Array<{ queryId: string; query: string }> {
   const seen = new Set(known.map((s) => canonical(s.query)));
   const out: Array<{ queryId: string; query: string }> = [];
   for (const g of groups) {

@@ -28,7 +28,10 @@ export interface CatalogRead {
   warnings: string[];
 }
 
-interface LockedTable { oid: string; name: string }
+interface LockedTable {
+  oid: string;
+  name: string;
+}
 
 /** Relations of this database with an AccessExclusiveLock held or awaited by another backend. */
 async function lockedRelations(s: DbSession): Promise<LockedTable[]> {
@@ -62,8 +65,16 @@ const approxTableSize = `(c.relpages + coalesce((SELECT sum(ic.relpages) FROM pg
 export async function readTables(s: DbSession, warnings: string[] = [], limit = 1000): Promise<TableStats[]> {
   return avoidingLocks(s, async (locked) => {
     const rows = await s.query<{
-      schema: string; table: string; seq_scan: number; seq_tup_read: number; idx_scan: number | null; n_live_tup: number;
-      size: number; heap_hit: number | null; heap_read: number | null; last_analyze: Date | null;
+      schema: string;
+      table: string;
+      seq_scan: number;
+      seq_tup_read: number;
+      idx_scan: number | null;
+      n_live_tup: number;
+      size: number;
+      heap_hit: number | null;
+      heap_read: number | null;
+      last_analyze: Date | null;
     }>(
       `SELECT t.schemaname AS schema, t.relname AS "table", t.seq_scan::float8 AS seq_scan, t.seq_tup_read::float8 AS seq_tup_read,
               t.idx_scan::float8 AS idx_scan, t.n_live_tup::float8 AS n_live_tup,
@@ -78,7 +89,10 @@ export async function readTables(s: DbSession, warnings: string[] = [], limit = 
       [limit, locked.map((l) => l.oid)],
     );
     // After the read: a retry must not warn twice.
-    if (locked.length > 0) warnings.push(`sizes of ${locked.map((l) => l.name).join(', ')} are estimates from pg_class.relpages: locked by another session (ALTER TABLE or VACUUM FULL running?)`);
+    if (locked.length > 0)
+      warnings.push(
+        `sizes of ${locked.map((l) => l.name).join(', ')} are estimates from pg_class.relpages: locked by another session (ALTER TABLE or VACUUM FULL running?)`,
+      );
     return rows.map((r): TableStats => {
       const hit = r.heap_hit ?? 0;
       const read = r.heap_read ?? 0;
@@ -100,8 +114,18 @@ export async function readTables(s: DbSession, warnings: string[] = [], limit = 
 export async function readIndexes(s: DbSession, warnings: string[] = [], limit = 2000): Promise<IndexStats[]> {
   return avoidingLocks(s, async (locked) => {
     const rows = await s.query<{
-      schema: string; table: string; index: string; definition: string; columns: string[]; method: string;
-      unique: boolean; primary: boolean; valid: boolean; predicate: string | null; idx_scan: number; size: number;
+      schema: string;
+      table: string;
+      index: string;
+      definition: string;
+      columns: string[];
+      method: string;
+      unique: boolean;
+      primary: boolean;
+      valid: boolean;
+      predicate: string | null;
+      idx_scan: number;
+      size: number;
     }>(
       `SELECT ui.schemaname AS schema, ui.relname AS "table", ui.indexrelname AS "index",
               pg_get_indexdef(i.indexrelid) AS definition,
@@ -120,21 +144,26 @@ export async function readIndexes(s: DbSession, warnings: string[] = [], limit =
       [limit, locked.map((l) => l.oid)],
     );
     // After the read: a retry must not warn twice.
-    if (locked.length > 0) warnings.push(`indexes of ${locked.map((l) => l.name).join(', ')} not read: locked by another session (ALTER TABLE or VACUUM FULL running?)`);
-    return rows.map((r): IndexStats => ({
-      schema: r.schema,
-      table: r.table,
-      index: r.index,
-      definition: r.definition,
-      columns: r.columns,
-      method: r.method,
-      unique: r.unique,
-      primary: r.primary,
-      valid: r.valid,
-      predicate: r.predicate,
-      idxScan: r.idx_scan,
-      sizeBytes: r.size,
-    }));
+    if (locked.length > 0)
+      warnings.push(
+        `indexes of ${locked.map((l) => l.name).join(', ')} not read: locked by another session (ALTER TABLE or VACUUM FULL running?)`,
+      );
+    return rows.map(
+      (r): IndexStats => ({
+        schema: r.schema,
+        table: r.table,
+        index: r.index,
+        definition: r.definition,
+        columns: r.columns,
+        method: r.method,
+        unique: r.unique,
+        primary: r.primary,
+        valid: r.valid,
+        predicate: r.predicate,
+        idxScan: r.idx_scan,
+        sizeBytes: r.size,
+      }),
+    );
   });
 }
 
@@ -165,11 +194,23 @@ export async function readCatalog(s: DbSession): Promise<CatalogRead> {
 
 /** Cumulative scan counters of every user table (no sizes: cheap, takes no locks). */
 export async function readTableScans(s: DbSession): Promise<TableScanCounters[]> {
-  const rows = await s.query<{ schema: string; table: string; seq_scan: number | null; seq_tup_read: number | null; idx_scan: number | null }>(
+  const rows = await s.query<{
+    schema: string;
+    table: string;
+    seq_scan: number | null;
+    seq_tup_read: number | null;
+    idx_scan: number | null;
+  }>(
     `SELECT schemaname AS schema, relname AS "table", seq_scan::float8 AS seq_scan, seq_tup_read::float8 AS seq_tup_read, idx_scan::float8 AS idx_scan
        FROM pg_stat_user_tables`,
   );
-  return rows.map((r) => ({ schema: r.schema, table: r.table, seqScan: r.seq_scan ?? 0, seqTupRead: r.seq_tup_read ?? 0, idxScan: r.idx_scan ?? 0 }));
+  return rows.map((r) => ({
+    schema: r.schema,
+    table: r.table,
+    seqScan: r.seq_scan ?? 0,
+    seqTupRead: r.seq_tup_read ?? 0,
+    idxScan: r.idx_scan ?? 0,
+  }));
 }
 
 /**
@@ -183,9 +224,16 @@ export function diffTableScans(before: TableScanCounters[], after: TableScanCoun
   for (const a of after) {
     const b = prev.get(key(a));
     const down = b !== undefined && (a.seqScan < b.seqScan || a.seqTupRead < b.seqTupRead || a.idxScan < b.idxScan);
-    const d = b === undefined || down
-      ? { ...a }
-      : { schema: a.schema, table: a.table, seqScan: a.seqScan - b.seqScan, seqTupRead: a.seqTupRead - b.seqTupRead, idxScan: a.idxScan - b.idxScan };
+    const d =
+      b === undefined || down
+        ? { ...a }
+        : {
+            schema: a.schema,
+            table: a.table,
+            seqScan: a.seqScan - b.seqScan,
+            seqTupRead: a.seqTupRead - b.seqTupRead,
+            idxScan: a.idxScan - b.idxScan,
+          };
     if (d.seqScan > 0 || d.idxScan > 0) out.push(d);
   }
   return out.sort((x, y) => y.seqTupRead - x.seqTupRead || y.seqScan - x.seqScan || y.idxScan - x.idxScan || key(x).localeCompare(key(y)));

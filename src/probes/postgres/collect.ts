@@ -61,8 +61,13 @@ export async function startDatabaseProbe(url: string, o: { allowWrites: boolean;
     await session.close();
     throw e;
   }
-  o.log(`database: ${session.safeUrl} (PostgreSQL ${server.version}${server.pgStatStatements.available ? ', pg_stat_statements' : ''}${o.allowWrites ? ', --allow-writes' : ', read-only'})`);
-  if (!server.pgStatStatements.available) o.log(`database: pg_stat_statements is not available — statements per phase cannot be measured. ${server.pgStatStatements.howToEnable ?? ''}`);
+  o.log(
+    `database: ${session.safeUrl} (PostgreSQL ${server.version}${server.pgStatStatements.available ? ', pg_stat_statements' : ''}${o.allowWrites ? ', --allow-writes' : ', read-only'})`,
+  );
+  if (!server.pgStatStatements.available)
+    o.log(
+      `database: pg_stat_statements is not available — statements per phase cannot be measured. ${server.pgStatStatements.howToEnable ?? ''}`,
+    );
 
   const windows: DatabaseWindow[] = [];
   const warnings: string[] = [];
@@ -93,24 +98,36 @@ export async function startDatabaseProbe(url: string, o: { allowWrites: boolean;
     async finish(target: TargetProbes | null): Promise<DatabaseProbes> {
       let probes = mergeWindows(emptyLoadProbes({ url, server, allowWrites: o.allowWrites }), windows);
       const catalog = await attempt('catalogue not read', () => readCatalog(session));
-      if (catalog) probes = { ...probes, tables: catalog.tables, indexes: catalog.indexes, cacheHitRatio: catalog.cacheHitRatio, warnings: [...probes.warnings, ...catalog.warnings] };
+      if (catalog)
+        probes = {
+          ...probes,
+          tables: catalog.tables,
+          indexes: catalog.indexes,
+          cacheHitRatio: catalog.cacheHitRatio,
+          warnings: [...probes.warnings, ...catalog.warnings],
+        };
       probes.nPlusOne = nPlusOneOfTarget(target, { projectRoot: process.cwd() });
       let plans: StatementPlan[] = [];
       if (probes.statements.length) {
         o.log(`database: explaining the ${Math.min(EXPLAINED_STATEMENTS, probes.statements.length)} statements that took most time …`);
-        plans = (await attempt('plans not read', () => explainTopStatements(session, probes.statements, { limit: EXPLAINED_STATEMENTS }))) ?? [];
+        plans =
+          (await attempt('plans not read', () => explainTopStatements(session, probes.statements, { limit: EXPLAINED_STATEMENTS }))) ?? [];
       }
       // The agent saw the exact statement text of the N+1s: explained even when pg_stat_statements is
       // missing or did not list them (a statement it evicted, another database's extension state).
       const agentOnly = agentStatements(probes.nPlusOne, probes.statements);
       if (agentOnly.length) {
-        o.log(`database: explaining ${agentOnly.length} statement(s) seen by the agent${probes.statements.length ? ' but not in pg_stat_statements' : ''} …`);
-        const more = await attempt('plans of the agent\'s statements not read', () => explainStatements(session, agentOnly));
+        o.log(
+          `database: explaining ${agentOnly.length} statement(s) seen by the agent${probes.statements.length ? ' but not in pg_stat_statements' : ''} …`,
+        );
+        const more = await attempt("plans of the agent's statements not read", () => explainStatements(session, agentOnly));
         if (more) plans = [...plans, ...more];
       }
       if (plans.length) {
         probes.plans = plans;
-        const advice = await attempt('index advice failed', () => adviseIndexes(session, plans, { indexes: probes.indexes, allowWrites: o.allowWrites, hypopg: server.hypopgAvailable }));
+        const advice = await attempt('index advice failed', () =>
+          adviseIndexes(session, plans, { indexes: probes.indexes, allowWrites: o.allowWrites, hypopg: server.hypopgAvailable }),
+        );
         if (advice) probes.indexSuggestions = advice;
       }
       probes.warnings = [...new Set([...probes.warnings, ...warnings])];

@@ -79,7 +79,10 @@ export function redactDbUrl(url: string): string {
     let at = -1;
     for (let i = rest.indexOf('@'); i !== -1; i = rest.indexOf('@', i + 1)) {
       const authority = /^[^/?#]*/.exec(rest.slice(i + 1))![0];
-      if (!authority.includes('@')) { at = i; break; }
+      if (!authority.includes('@')) {
+        at = i;
+        break;
+      }
     }
     if (at !== -1) {
       const userinfo = rest.slice(0, at);
@@ -90,7 +93,10 @@ export function redactDbUrl(url: string): string {
   }
   out = scheme ? out.replace(SECRET_QUERY_PARAM, '$1') : out.replace(SECRET_KEYWORD, '');
   // Tidy the separators left behind by removed parameters.
-  return out.replace(/\?&+/, '?').replace(/&{2,}/g, '&').replace(/[?&]+(#|$)/, '$1');
+  return out
+    .replace(/\?&+/, '?')
+    .replace(/&{2,}/g, '&')
+    .replace(/[?&]+(#|$)/, '$1');
 }
 
 /** The password as written in the URL and as decoded — both must never appear in anything we print. */
@@ -98,10 +104,21 @@ function passwordForms(url: string, parsed: URL | null): string[] {
   const forms = new Set<string>();
   if (parsed && parsed.password) {
     forms.add(parsed.password);
-    try { forms.add(decodeURIComponent(parsed.password)); } catch { /* keep the raw form */ }
+    try {
+      forms.add(decodeURIComponent(parsed.password));
+    } catch {
+      /* keep the raw form */
+    }
   }
   for (const m of url.matchAll(/[?&]([a-z_]*password)=([^&#]*)/gi)) {
-    if (m[2]) { forms.add(m[2]); try { forms.add(decodeURIComponent(m[2])); } catch { /* raw form only */ } }
+    if (m[2]) {
+      forms.add(m[2]);
+      try {
+        forms.add(decodeURIComponent(m[2]));
+      } catch {
+        /* raw form only */
+      }
+    }
   }
   if (process.env.PGPASSWORD) forms.add(process.env.PGPASSWORD);
   // Very short strings would garble every message and are no real secret to hide in one.
@@ -127,12 +144,17 @@ export function markSql(sql: string): string {
 
 /** The statement's first non-empty line (without our marker), for error messages. */
 function firstLineOf(sql: string): string {
-  const line = sql.split('\n').map((l) => l.trim()).find((l) => l.length > 0) ?? '';
+  const line =
+    sql
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l.length > 0) ?? '';
   return line.length > 120 ? `${line.slice(0, 117)}...` : line;
 }
 
 function checkUrl(url: string): URL {
-  if (typeof url !== 'string' || url.trim() === '') throw new DbInputError('database URL is empty: expected postgres://user@host:port/database');
+  if (typeof url !== 'string' || url.trim() === '')
+    throw new DbInputError('database URL is empty: expected postgres://user@host:port/database');
   if (!/^postgres(ql)?:\/\//i.test(url)) {
     throw new DbInputError(`database URL "${redactDbUrl(url).slice(0, 80)}" must start with postgres:// or postgresql://`);
   }
@@ -140,7 +162,9 @@ function checkUrl(url: string): URL {
   try {
     parsed = new URL(url);
   } catch {
-    throw new DbInputError(`database URL "${redactDbUrl(url)}" is not a valid URL (check the host, the port, and percent-encode special characters in the password)`);
+    throw new DbInputError(
+      `database URL "${redactDbUrl(url)}" is not a valid URL (check the host, the port, and percent-encode special characters in the password)`,
+    );
   }
   if (parsed.port !== '' && Number(parsed.port) === 0) throw new DbInputError(`database URL "${redactDbUrl(url)}" has port 0`);
   return parsed;
@@ -167,14 +191,21 @@ export async function openDb(url: string, o: OpenDbOptions = {}): Promise<DbSess
 
   let client: pg.Client;
   try {
-    client = new pg.Client({ connectionString: url, application_name: 'speedguard', connectionTimeoutMillis: connectTimeoutMs, keepAlive: true });
+    client = new pg.Client({
+      connectionString: url,
+      application_name: 'speedguard',
+      connectionTimeoutMillis: connectTimeoutMs,
+      keepAlive: true,
+    });
   } catch (e) {
     // The driver's own parse (sslrootcert files, encodings …) failed.
     throw new DbInputError(`database URL "${safeUrl}" cannot be used: ${scrub(oneLine((e as Error).message), secrets)}`);
   }
   // A connection the server drops while idle must not crash the process: the next query fails instead.
   let broken: Error | null = null;
-  client.on('error', (e) => { broken = e; });
+  client.on('error', (e) => {
+    broken = e;
+  });
 
   try {
     await client.connect();
@@ -187,8 +218,13 @@ export async function openDb(url: string, o: OpenDbOptions = {}): Promise<DbSess
   const fail = (e: unknown, sql: string, params?: unknown[]): DbQueryError => {
     const err = e as Error & { code?: string };
     // Server messages can echo a parameter ('invalid input syntax for type integer: "…"'): hide them too.
-    const values = (params ?? []).map((p) => (p === null || p === undefined ? '' : typeof p === 'object' ? JSON.stringify(p) : String(p))).filter((v) => v.length >= 3);
-    const msg = scrub(scrub(oneLine(err?.message ?? String(e)), secrets), values.sort((a, b) => b.length - a.length));
+    const values = (params ?? [])
+      .map((p) => (p === null || p === undefined ? '' : typeof p === 'object' ? JSON.stringify(p) : String(p)))
+      .filter((v) => v.length >= 3);
+    const msg = scrub(
+      scrub(oneLine(err?.message ?? String(e)), secrets),
+      values.sort((a, b) => b.length - a.length),
+    );
     return new DbQueryError(`${msg}${err?.code ? ` [SQLSTATE ${err.code}]` : ''} in: ${firstLineOf(sql)}`, err?.code ?? null);
   };
 
@@ -201,7 +237,9 @@ export async function openDb(url: string, o: OpenDbOptions = {}): Promise<DbSess
     `SET idle_in_transaction_session_timeout = ${idleInTxMs}`,
     ...(readOnly ? ['SET default_transaction_read_only = on'] : []),
     `SELECT current_setting('server_version_num')::int AS v`,
-  ].map(markSql).join('; ');
+  ]
+    .map(markSql)
+    .join('; ');
   let versionNum: number;
   try {
     const results = (await client.query(setup)) as unknown as pg.QueryResult[];
@@ -219,7 +257,11 @@ export async function openDb(url: string, o: OpenDbOptions = {}): Promise<DbSess
     safeUrl,
     async query<T extends Record<string, unknown> = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]> {
       if (closed) throw new DbQueryError(`the database session to ${safeUrl} is closed in: ${firstLineOf(sql)}`, null);
-      if (broken) throw new DbQueryError(`the connection to ${safeUrl} was lost (${scrub(oneLine((broken as Error).message), secrets)}) in: ${firstLineOf(sql)}`, null);
+      if (broken)
+        throw new DbQueryError(
+          `the connection to ${safeUrl} was lost (${scrub(oneLine((broken as Error).message), secrets)}) in: ${firstLineOf(sql)}`,
+          null,
+        );
       try {
         const r = await client.query<T>(markSql(sql), params);
         return r.rows;

@@ -91,7 +91,10 @@ export async function explainWithoutExecuting(
       await s.query(`PREPARE ${name} AS ${statement}`);
       prepared = true;
       // The server inferred the parameters' number and types; pass that many NULLs.
-      const [row] = await s.query<{ n: number }>('SELECT coalesce(cardinality(parameter_types), 0)::int AS n FROM pg_prepared_statements WHERE name = $1', [name]);
+      const [row] = await s.query<{ n: number }>(
+        'SELECT coalesce(cardinality(parameter_types), 0)::int AS n FROM pg_prepared_statements WHERE name = $1',
+        [name],
+      );
       const n = Number(row?.n ?? o.params);
       const args = n > 0 ? `(${Array.from({ length: n }, () => 'NULL').join(', ')})` : '';
       return topOf(await s.query(`EXPLAIN (${opts}) EXECUTE ${name}${args}`));
@@ -104,7 +107,13 @@ export async function explainWithoutExecuting(
 
 /** reltuples of the tables a plan scans (by name, as the session's search_path sees them). */
 async function tableRowsOf(s: DbSession, plan: unknown): Promise<Record<string, number>> {
-  const names = [...new Set(walkPlan(plan).map((v) => relationOf(v.node)).filter((r): r is string => r !== null))];
+  const names = [
+    ...new Set(
+      walkPlan(plan)
+        .map((v) => relationOf(v.node))
+        .filter((r): r is string => r !== null),
+    ),
+  ];
   if (names.length === 0) return {};
   const rows = await s.query<{ relname: string; reltuples: number }>(
     `SELECT c.relname, c.reltuples::float8 AS reltuples FROM pg_class c
@@ -115,17 +124,34 @@ async function tableRowsOf(s: DbSession, plan: unknown): Promise<Record<string, 
   return Object.fromEntries(rows.filter((r) => Number(r.reltuples) >= 0).map((r) => [r.relname, Number(r.reltuples)]));
 }
 
-const oneLine = (e: unknown): string => String((e as Error)?.message ?? e).replace(/\s+/g, ' ').trim();
+const oneLine = (e: unknown): string =>
+  String((e as Error)?.message ?? e)
+    .replace(/\s+/g, ' ')
+    .trim();
 
 function failed(stmt: { queryId: string; query: string }, error: string): StatementPlan {
-  return { queryId: stmt.queryId, query: stmt.query, mode: 'estimate', plan: null, totalCost: 0, executionMs: null, planningMs: null, issues: [], error };
+  return {
+    queryId: stmt.queryId,
+    query: stmt.query,
+    mode: 'estimate',
+    plan: null,
+    totalCost: 0,
+    executionMs: null,
+    planningMs: null,
+    issues: [],
+    error,
+  };
 }
 
 /**
  * Whether `statement` may be executed by EXPLAIN ANALYZE: read-only by its text and by its
  * EXPLAIN VERBOSE plan (views, policies). Parameterised statements are judged on their generic plan.
  */
-export async function provablyReadOnly(s: DbSession, query: string, timeoutMs?: number): Promise<{ readOnly: boolean; reason: string | null }> {
+export async function provablyReadOnly(
+  s: DbSession,
+  query: string,
+  timeoutMs?: number,
+): Promise<{ readOnly: boolean; reason: string | null }> {
   const c = classifyStatement(query);
   if (!c.readOnly) return { readOnly: false, reason: c.reason };
   const verbose = await explainWithoutExecuting(s, c.statement, { params: c.params, verbose: true, timeoutMs });
@@ -142,7 +168,9 @@ export async function explainStatement(s: DbSession, stmt: { queryId: string; qu
       const verdict = await provablyReadOnly(s, c.statement, timeoutMs);
       if (verdict.readOnly) {
         try {
-          const top = await inReadOnlyTransaction(s, timeoutMs, async () => topOf(await s.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${c.statement}`)));
+          const top = await inReadOnlyTransaction(s, timeoutMs, async () =>
+            topOf(await s.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${c.statement}`)),
+          );
           return {
             queryId: stmt.queryId,
             query: stmt.query,
@@ -193,7 +221,11 @@ export async function explainTopStatements(
 }
 
 /** Plans of the given statements, in order (one session: one after another). */
-export async function explainStatements(s: DbSession, statements: Array<{ queryId: string; query: string }>, o: { analyze?: 'auto' | 'never'; timeoutMs?: number } = {}): Promise<StatementPlan[]> {
+export async function explainStatements(
+  s: DbSession,
+  statements: Array<{ queryId: string; query: string }>,
+  o: { analyze?: 'auto' | 'never'; timeoutMs?: number } = {},
+): Promise<StatementPlan[]> {
   const out: StatementPlan[] = [];
   for (const st of statements) out.push(await explainStatement(s, st, { analyze: o.analyze ?? 'auto', timeoutMs: o.timeoutMs }));
   return out;

@@ -68,7 +68,8 @@ export function createIndexStatement(schema: string, table: string, columns: str
   return `CREATE INDEX CONCURRENTLY ${quoteIdent(indexName(table, columns))} ON ${quoteIdent(schema)}.${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')});`;
 }
 
-const target = (schema: string, table: string, columns: string[]) => `${quoteIdent(schema)}.${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')})`;
+const target = (schema: string, table: string, columns: string[]) =>
+  `${quoteIdent(schema)}.${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')})`;
 
 const usesIndex = (plan: unknown, name: string): boolean => walkPlan(unwrapPlan(plan)).some((v) => str(v.node, 'Index Name') === name);
 
@@ -109,7 +110,12 @@ async function schemasOf(s: DbSession, tables: string[], indexes: IndexStats[]):
 // what an index is for — stated in the suggestion text. LIMIT $n gets 20, OFFSET $n gets 0.
 // A parameter we cannot place makes the statement unmeasurable (we fall back to HypoPG / the shape).
 
-interface ParamSlot { schema: string; table: string; column: string; cmp: string }
+interface ParamSlot {
+  schema: string;
+  table: string;
+  column: string;
+  cmp: string;
+}
 
 async function sampleValue(s: DbSession, p: ParamSlot): Promise<string | null> {
   const col = quoteIdent(p.column);
@@ -134,7 +140,13 @@ async function sampleValue(s: DbSession, p: ParamSlot): Promise<string | null> {
 
 const arrayLiteral = (v: string) => `{"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"}`;
 
-async function representativeValues(s: DbSession, plan: StatementPlan, params: number, schemas: Map<string, string>, timeoutMs: number): Promise<string[] | null> {
+async function representativeValues(
+  s: DbSession,
+  plan: StatementPlan,
+  params: number,
+  schemas: Map<string, string>,
+  timeoutMs: number,
+): Promise<string[] | null> {
   if (params === 0) return [];
   const slots = new Map<number, ParamSlot>();
   for (const { node } of walkPlan(unwrapPlan(plan.plan))) {
@@ -158,7 +170,10 @@ async function representativeValues(s: DbSession, plan: StatementPlan, params: n
   });
   return inReadOnlyTransaction(s, timeoutMs, async () => {
     for (let n = 1; n <= params; n++) {
-      if (fixed.has(n)) { values.push(fixed.get(n)!); continue; }
+      if (fixed.has(n)) {
+        values.push(fixed.get(n)!);
+        continue;
+      }
       const slot = slots.get(n);
       if (!slot) return null;
       const v = await sampleValue(s, slot);
@@ -171,7 +186,14 @@ async function representativeValues(s: DbSession, plan: StatementPlan, params: n
 
 // ---------------------------------------------------------------------------------------------
 
-interface Evaluation { costBefore: number; costAfter: number; msBefore?: number; msAfter?: number; queryIds: string[]; note: string }
+interface Evaluation {
+  costBefore: number;
+  costAfter: number;
+  msBefore?: number;
+  msAfter?: number;
+  queryIds: string[];
+  note: string;
+}
 
 type ExplainJson = { Plan: Record<string, unknown>; 'Execution Time'?: number };
 
@@ -191,7 +213,12 @@ async function analyzeTwice(s: DbSession, statement: string, values: string[]): 
 
 let tempSeq = 0;
 
-interface Measurable { plan: StatementPlan; statement: string; values: string[]; params: number }
+interface Measurable {
+  plan: StatementPlan;
+  statement: string;
+  values: string[];
+  params: number;
+}
 
 /** Up to 3 of the group's statements that may be executed (provably read-only SELECTs whose parameters we can fill). */
 async function measurable(s: DbSession, g: Group, schemas: Map<string, string>, timeoutMs: number): Promise<Measurable[]> {
@@ -224,7 +251,8 @@ async function measure(s: DbSession, g: Group, schemas: Map<string, string>, tim
   } finally {
     await s.query('ROLLBACK').catch(() => {});
   }
-  const helped = stmts.map((m, i) => ({ m, b: before[i]!, a: after[i]! }))
+  const helped = stmts
+    .map((m, i) => ({ m, b: before[i]!, a: after[i]! }))
     .filter(({ a, b }) => usesIndex(a.plan, name) && a.ms <= b.ms * (1 - MEASURED_MIN_SAVING));
   if (helped.length === 0) return { costBefore: 0, costAfter: 0, queryIds: [], note: 'unused' };
   const sum = (f: (x: (typeof helped)[number]) => number) => helped.reduce((acc, x) => acc + f(x), 0);
@@ -254,7 +282,9 @@ async function hypothetical(s: DbSession, g: Group, timeoutMs: number, costCache
       costCache.set(p.queryId, before);
     }
     try {
-      const [h] = await s.query<{ indexname: string }>('SELECT indexname FROM hypopg_create_index($1)', [`CREATE INDEX ON ${target(g.cand.schema, g.cand.table, g.cand.columns)}`]);
+      const [h] = await s.query<{ indexname: string }>('SELECT indexname FROM hypopg_create_index($1)', [
+        `CREATE INDEX ON ${target(g.cand.schema, g.cand.table, g.cand.columns)}`,
+      ]);
       const { top } = await explainWithoutExecuting(s, c.statement, { params: c.params, timeoutMs });
       const after = Number((top.Plan as Record<string, unknown>)['Total Cost'] ?? 0);
       if (h && usesIndex(top.Plan, h.indexname) && after <= before * (1 - HYPOPG_MIN_SAVING)) {
@@ -270,7 +300,12 @@ async function hypothetical(s: DbSession, g: Group, timeoutMs: number, costCache
   return { costBefore, costAfter, queryIds, note: 'planner cost with a hypothetical index (HypoPG)' };
 }
 
-function suggestion(g: Group, method: IndexSuggestion['method'], e: Partial<Evaluation> & { queryIds: string[] }, text: string): IndexSuggestion {
+function suggestion(
+  g: Group,
+  method: IndexSuggestion['method'],
+  e: Partial<Evaluation> & { queryIds: string[] },
+  text: string,
+): IndexSuggestion {
   return {
     schema: g.cand.schema,
     table: g.cand.table,
@@ -279,7 +314,7 @@ function suggestion(g: Group, method: IndexSuggestion['method'], e: Partial<Eval
     queryIds: e.queryIds,
     method,
     costBefore: e.costBefore ?? null,
-    costAfter: method === 'heuristic' ? null : e.costAfter ?? null,
+    costAfter: method === 'heuristic' ? null : (e.costAfter ?? null),
     msBefore: e.msBefore ?? null,
     msAfter: e.msAfter ?? null,
     expectedImprovement: text,
@@ -303,7 +338,13 @@ async function estimateWithIndex(s: DbSession, g: Group): Promise<number | null>
     [g.cand.schema, g.cand.table, g.cand.columns[0]],
   );
   const correlation = stats?.c === null || stats?.c === undefined ? null : Number(stats.c);
-  const c = { randomPageCost: Number(settings.r), seqPageCost: Number(settings.q), cpuTupleCost: Number(settings.t), cpuIndexTupleCost: Number(settings.i), cpuOperatorCost: Number(settings.o) };
+  const c = {
+    randomPageCost: Number(settings.r),
+    seqPageCost: Number(settings.q),
+    cpuTupleCost: Number(settings.t),
+    cpuIndexTupleCost: Number(settings.i),
+    cpuOperatorCost: Number(settings.o),
+  };
   let total = 0;
   for (const p of g.plans) {
     const after = planCostWithIndex(p.plan, g.cand.table, { rows: Number(size.rows), pages: Number(size.pages), correlation }, c);
@@ -341,7 +382,8 @@ export async function adviseIndexes(s: DbSession, plans: StatementPlan[], o: Adv
   const all = [...groups.values()];
   for (const g of all) {
     for (const h of all) {
-      if (h === g || h.cand.schema !== g.cand.schema || h.cand.table !== g.cand.table || h.cand.columns.length >= g.cand.columns.length) continue;
+      if (h === g || h.cand.schema !== g.cand.schema || h.cand.table !== g.cand.table || h.cand.columns.length >= g.cand.columns.length)
+        continue;
       if (!h.cand.columns.every((c, i) => g.cand.columns[i] === c)) continue;
       for (const p of h.plans) if (!g.plans.includes(p)) g.plans.push(p);
     }
@@ -354,7 +396,11 @@ export async function adviseIndexes(s: DbSession, plans: StatementPlan[], o: Adv
     let measured: Evaluation | null = null;
     let hypo: Evaluation | null = null;
     if (measuring) {
-      try { measured = await measure(s, g, schemas, timeoutMs); } catch { measured = null; /* lock/statement timeout: judge otherwise */ }
+      try {
+        measured = await measure(s, g, schemas, timeoutMs);
+      } catch {
+        measured = null; /* lock/statement timeout: judge otherwise */
+      }
     }
     if (measured && measured.note === 'unused') continue;
     if (measured && measured.msBefore !== undefined && measured.msAfter !== undefined) {
@@ -363,7 +409,11 @@ export async function adviseIndexes(s: DbSession, plans: StatementPlan[], o: Adv
       continue;
     }
     if (o.hypopg) {
-      try { hypo = await hypothetical(s, g, timeoutMs, costCache); } catch { hypo = null; /* HypoPG failed: judge by the shape */ }
+      try {
+        hypo = await hypothetical(s, g, timeoutMs, costCache);
+      } catch {
+        hypo = null; /* HypoPG failed: judge by the shape */
+      }
     }
     if (hypo && hypo.note === 'unused') continue;
     if (hypo) {
@@ -377,10 +427,15 @@ export async function adviseIndexes(s: DbSession, plans: StatementPlan[], o: Adv
     const n = g.plans.length;
     // Without HypoPG: the planner's cost formulas applied to an index scan (analysis/postgres/index-cost-estimate.ts).
     let estimated: number | null = null;
-    try { estimated = await estimateWithIndex(s, g); } catch { estimated = null; }
-    const estimate = estimated !== null
-      ? `; estimated plan cost with the index ${fmt(round(costBefore))} → ~${fmt(round(estimated))} (${pct(costBefore, estimated)}), from PostgreSQL's index-scan cost formulas and this server's cost settings — an estimate, not the planner's figure nor a measured time`
-      : '';
+    try {
+      estimated = await estimateWithIndex(s, g);
+    } catch {
+      estimated = null;
+    }
+    const estimate =
+      estimated !== null
+        ? `; estimated plan cost with the index ${fmt(round(costBefore))} → ~${fmt(round(estimated))} (${pct(costBefore, estimated)}), from PostgreSQL's index-scan cost formulas and this server's cost settings — an estimate, not the planner's figure nor a measured time`
+        : '';
     const text = `${g.cand.detail}; an index on (${g.cand.columns.join(', ')}) lets PostgreSQL read only the rows it needs (plan cost now ${fmt(round(costBefore))}${n > 1 ? `, summed over ${n} statements` : ''}${estimate}; judged from the plan's shape, not measured — install HypoPG or use --allow-writes to measure)`;
     const sg = suggestion(g, 'heuristic', { costBefore, queryIds: g.plans.map((p) => p.queryId) }, text);
     if (estimated !== null) sg.estimatedCostAfter = round(estimated);
@@ -389,8 +444,18 @@ export async function adviseIndexes(s: DbSession, plans: StatementPlan[], o: Adv
 
   // A suggestion whose columns lead another suggestion on the same table, for no statement the other
   // does not already serve, is redundant (Dexter's rule).
-  const kept = out.filter((a) => !out.some((b) => b !== a && b.schema === a.schema && b.table === a.table
-    && b.columns.length > a.columns.length && a.columns.every((c, i) => b.columns[i] === c)
-    && a.queryIds.every((q) => b.queryIds.includes(q)) && b.rank <= a.rank));
+  const kept = out.filter(
+    (a) =>
+      !out.some(
+        (b) =>
+          b !== a &&
+          b.schema === a.schema &&
+          b.table === a.table &&
+          b.columns.length > a.columns.length &&
+          a.columns.every((c, i) => b.columns[i] === c) &&
+          a.queryIds.every((q) => b.queryIds.includes(q)) &&
+          b.rank <= a.rank,
+      ),
+  );
   return kept.sort((a, b) => a.rank - b.rank || b.gain - a.gain).map(({ gain: _g, rank: _r, ...sug }) => sug);
 }

@@ -32,7 +32,10 @@ export interface PgStatStatementsState {
 
 /** The shared_preload_libraries value with pg_stat_statements added to what is already there. */
 function preloadListWith(setting: string | null): string {
-  const existing = (setting ?? '').split(',').map((x) => x.trim().replace(/^"|"$/g, '')).filter((x) => x !== '' && x !== 'pg_stat_statements');
+  const existing = (setting ?? '')
+    .split(',')
+    .map((x) => x.trim().replace(/^"|"$/g, ''))
+    .filter((x) => x !== '' && x !== 'pg_stat_statements');
   return [...existing, 'pg_stat_statements'].join(',');
 }
 
@@ -44,7 +47,9 @@ export function pgStatStatementsAdvice(st: PgStatStatementsState): { available: 
     const list = preloadListWith(st.preloadSetting);
     const keep = st.preloadSetting
       ? ` (this keeps the libraries already listed: '${st.preloadSetting}')`
-      : st.preloadSetting === null ? ' (keep any libraries already listed there)' : '';
+      : st.preloadSetting === null
+        ? ' (keep any libraries already listed there)'
+        : '';
     return {
       available: false,
       howToEnable:
@@ -55,9 +60,10 @@ export function pgStatStatementsAdvice(st: PgStatStatementsState): { available: 
     };
   }
   if (!st.installed) {
-    const unknown = st.preloaded === null
-      ? ` If it then reports that it "must be loaded via shared_preload_libraries", add pg_stat_statements to shared_preload_libraries in postgresql.conf (or ALTER SYSTEM SET shared_preload_libraries = '${preloadListWith(null)}', keeping any libraries already listed) and restart PostgreSQL.`
-      : '';
+    const unknown =
+      st.preloaded === null
+        ? ` If it then reports that it "must be loaded via shared_preload_libraries", add pg_stat_statements to shared_preload_libraries in postgresql.conf (or ALTER SYSTEM SET shared_preload_libraries = '${preloadListWith(null)}', keeping any libraries already listed) and restart PostgreSQL.`
+        : '';
     return { available: false, howToEnable: `pg_stat_statements is not created in database ${db}: ${create}${unknown}` };
   }
   if (!st.selectable) {
@@ -76,7 +82,11 @@ export function pgStatStatementsAdvice(st: PgStatStatementsState): { available: 
   return { available: true, howToEnable: null };
 }
 
-interface SettingRow extends Record<string, unknown> { name: string; setting: string | null; unit: string | null }
+interface SettingRow extends Record<string, unknown> {
+  name: string;
+  setting: string | null;
+  unit: string | null;
+}
 
 function kb(row: SettingRow | undefined): number {
   if (!row || row.setting === null) return 0;
@@ -113,7 +123,9 @@ export async function readServerInfo(s: DbSession): Promise<DatabaseServerInfo> 
     `SELECT e.extname, e.extversion, n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
       WHERE e.extname IN ('pg_stat_statements', 'hypopg')`,
   );
-  const [avail] = await s.query<{ hypopg: boolean }>(`SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'hypopg') AS hypopg`);
+  const [avail] = await s.query<{ hypopg: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'hypopg') AS hypopg`,
+  );
   const pss = exts.find((e) => e.extname === 'pg_stat_statements');
   const hypo = exts.find((e) => e.extname === 'hypopg');
 

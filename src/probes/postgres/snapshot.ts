@@ -45,7 +45,10 @@ export async function collectDatabaseSnapshot(s: DbSession, o: SnapshotOptions):
         const read = await readStatements(s);
         statementsInfo = read.info;
         statements = cumulativeStatements(read, topN);
-        if (read.info.dealloc) warnings.push(`pg_stat_statements has evicted ${read.info.dealloc} entries since its last reset (pg_stat_statements.max is too small for this workload): rarely run statements are missing`);
+        if (read.info.dealloc)
+          warnings.push(
+            `pg_stat_statements has evicted ${read.info.dealloc} entries since its last reset (pg_stat_statements.max is too small for this workload): rarely run statements are missing`,
+          );
       } catch (e) {
         warnings.push(`statements not read: ${(e as Error).message}`);
       }
@@ -116,5 +119,13 @@ export function mergeWindows(probes: DatabaseProbes, windows: DatabaseWindow[], 
   const all = [...probes.windows, ...windows];
   const warnings = [...probes.warnings];
   for (const w of windows) for (const line of w.warnings ?? []) warnings.push(`${w.phase}: ${line}`);
-  return { ...probes, windows: all, statements: sumStatements(all.map((w) => w.statements), topN), warnings: [...new Set(warnings)] };
+  return {
+    ...probes,
+    windows: all,
+    statements: sumStatements(
+      all.map((w) => w.statements),
+      topN,
+    ),
+    warnings: [...new Set(warnings)],
+  };
 }

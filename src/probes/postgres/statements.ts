@@ -61,19 +61,30 @@ interface Row extends Record<string, unknown> {
 
 export async function readStatements(s: DbSession): Promise<StatementsRead> {
   const schema = await pgStatStatementsSchema(s);
-  if (schema === null) throw new StatementsUnavailableError('pg_stat_statements is not created in this database (CREATE EXTENSION pg_stat_statements)');
+  if (schema === null)
+    throw new StatementsUnavailableError('pg_stat_statements is not created in this database (CREATE EXTENSION pg_stat_statements)');
   const ns = quoteIdent(schema);
   const view = `${ns}.pg_stat_statements`;
   const cols = new Set(
-    (await s.query<{ attname: string }>(
-      `SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped`, [view],
-    )).map((r) => r.attname),
+    (
+      await s.query<{ attname: string }>(
+        `SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped`,
+        [view],
+      )
+    ).map((r) => r.attname),
   );
   const [ext] = await s.query<{ extversion: string }>(`SELECT extversion FROM pg_extension WHERE extname = 'pg_stat_statements'`);
   let exec: string, max: string;
-  if (cols.has('total_exec_time')) { exec = 'total_exec_time'; max = 'max_exec_time'; }
-  else if (cols.has('total_time')) { exec = 'total_time'; max = 'max_time'; }
-  else throw new StatementsUnavailableError(`pg_stat_statements ${ext?.extversion ?? '?'} has neither total_exec_time nor total_time: unsupported version`);
+  if (cols.has('total_exec_time')) {
+    exec = 'total_exec_time';
+    max = 'max_exec_time';
+  } else if (cols.has('total_time')) {
+    exec = 'total_time';
+    max = 'max_time';
+  } else
+    throw new StatementsUnavailableError(
+      `pg_stat_statements ${ext?.extversion ?? '?'} has neither total_exec_time nor total_time: unsupported version`,
+    );
   const plan = cols.has('total_plan_time') ? 'sum(total_plan_time)' : '0';
 
   let rows: Row[];
@@ -93,7 +104,8 @@ export async function readStatements(s: DbSession): Promise<StatementsRead> {
     );
   } catch (e) {
     const code = (e as { code?: string }).code;
-    if (code === '55000' || code === '42501') throw new StatementsUnavailableError(`pg_stat_statements cannot be read: ${(e as Error).message}`);
+    if (code === '55000' || code === '42501')
+      throw new StatementsUnavailableError(`pg_stat_statements cannot be read: ${(e as Error).message}`);
     throw e;
   }
   const [count] = await s.query<{ n: number }>(`SELECT count(*)::float8 AS n FROM ${ns}.pg_stat_statements(false)`);
@@ -103,7 +115,10 @@ export async function readStatements(s: DbSession): Promise<StatementsRead> {
     const [info] = await s.query<{ dealloc: number; stats_reset: Date | null }>(
       `SELECT dealloc::float8 AS dealloc, stats_reset FROM ${ns}.pg_stat_statements_info`,
     );
-    if (info) { dealloc = info.dealloc; statsReset = info.stats_reset ? new Date(info.stats_reset).toISOString() : null; }
+    if (info) {
+      dealloc = info.dealloc;
+      statsReset = info.stats_reset ? new Date(info.stats_reset).toISOString() : null;
+    }
   }
   return {
     info: { extVersion: ext?.extversion ?? '', takenAt: new Date().toISOString(), entries: count?.n ?? rows.length, dealloc },
@@ -126,7 +141,16 @@ export async function readStatements(s: DbSession): Promise<StatementsRead> {
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
-const COUNTERS = ['calls', 'rows', 'totalExecMs', 'totalPlanMs', 'sharedBlksHit', 'sharedBlksRead', 'tempBlksRead', 'tempBlksWritten'] as const;
+const COUNTERS = [
+  'calls',
+  'rows',
+  'totalExecMs',
+  'totalPlanMs',
+  'sharedBlksHit',
+  'sharedBlksRead',
+  'tempBlksRead',
+  'tempBlksWritten',
+] as const;
 
 /**
  * StatementStats from counters: hit ratio, mean, share of the total exec time; sorted by total
@@ -135,22 +159,24 @@ const COUNTERS = ['calls', 'rows', 'totalExecMs', 'totalPlanMs', 'sharedBlksHit'
 export function toStatementStats(entries: StatementCounters[], o: { cumulative: boolean }): StatementStats[] {
   const total = entries.reduce((a, e) => a + e.totalExecMs, 0);
   return entries
-    .map((e): StatementStats => ({
-      queryId: e.queryId,
-      query: e.query.length > MAX_QUERY_TEXT ? e.query.slice(0, MAX_QUERY_TEXT) : e.query,
-      calls: e.calls,
-      rows: e.rows,
-      totalExecMs: round3(e.totalExecMs),
-      meanExecMs: e.calls > 0 ? round3(e.totalExecMs / e.calls) : 0,
-      maxExecMs: o.cumulative ? round3(e.maxExecMs) : null,
-      totalPlanMs: round3(e.totalPlanMs),
-      sharedBlksHit: e.sharedBlksHit,
-      sharedBlksRead: e.sharedBlksRead,
-      tempBlksRead: e.tempBlksRead,
-      tempBlksWritten: e.tempBlksWritten,
-      hitRatio: e.sharedBlksHit + e.sharedBlksRead > 0 ? e.sharedBlksHit / (e.sharedBlksHit + e.sharedBlksRead) : null,
-      shareOfTotal: total > 0 ? e.totalExecMs / total : 0,
-    }))
+    .map(
+      (e): StatementStats => ({
+        queryId: e.queryId,
+        query: e.query.length > MAX_QUERY_TEXT ? e.query.slice(0, MAX_QUERY_TEXT) : e.query,
+        calls: e.calls,
+        rows: e.rows,
+        totalExecMs: round3(e.totalExecMs),
+        meanExecMs: e.calls > 0 ? round3(e.totalExecMs / e.calls) : 0,
+        maxExecMs: o.cumulative ? round3(e.maxExecMs) : null,
+        totalPlanMs: round3(e.totalPlanMs),
+        sharedBlksHit: e.sharedBlksHit,
+        sharedBlksRead: e.sharedBlksRead,
+        tempBlksRead: e.tempBlksRead,
+        tempBlksWritten: e.tempBlksWritten,
+        hitRatio: e.sharedBlksHit + e.sharedBlksRead > 0 ? e.sharedBlksHit / (e.sharedBlksHit + e.sharedBlksRead) : null,
+        shareOfTotal: total > 0 ? e.totalExecMs / total : 0,
+      }),
+    )
     .sort((a, b) => b.totalExecMs - a.totalExecMs || b.calls - a.calls || (a.queryId < b.queryId ? -1 : a.queryId > b.queryId ? 1 : 0));
 }
 
@@ -173,8 +199,10 @@ export function diffStatements(before: StatementsRead, after: StatementsRead, wa
     const b = prev.get(a.queryId);
     let d: StatementCounters;
     if (!b) d = { ...a };
-    else if (COUNTERS.some((k) => a[k] < b[k])) { d = { ...a }; wentDown++; }
-    else {
+    else if (COUNTERS.some((k) => a[k] < b[k])) {
+      d = { ...a };
+      wentDown++;
+    } else {
       d = { ...a };
       for (const k of COUNTERS) d[k] = a[k] - b[k];
     }
@@ -182,12 +210,18 @@ export function diffStatements(before: StatementsRead, after: StatementsRead, wa
   }
   if (warnings) {
     if (before.statsReset !== after.statsReset && after.statsReset !== null) {
-      warnings.push(`pg_stat_statements was reset during the window (at ${after.statsReset}): statement counts cover only the time since the reset`);
+      warnings.push(
+        `pg_stat_statements was reset during the window (at ${after.statsReset}): statement counts cover only the time since the reset`,
+      );
     } else if (wentDown > 0) {
-      warnings.push(`${wentDown} statement(s) had counters that went down during the window (pg_stat_statements reset or entry evicted and re-created): their counts since then are used`);
+      warnings.push(
+        `${wentDown} statement(s) had counters that went down during the window (pg_stat_statements reset or entry evicted and re-created): their counts since then are used`,
+      );
     }
     if (before.info.dealloc !== null && after.info.dealloc !== null && after.info.dealloc > before.info.dealloc) {
-      warnings.push(`pg_stat_statements evicted ${after.info.dealloc - before.info.dealloc} entries during the window (pg_stat_statements.max is too small): some statements may be missing or undercounted`);
+      warnings.push(
+        `pg_stat_statements evicted ${after.info.dealloc - before.info.dealloc} entries during the window (pg_stat_statements.max is too small): some statements may be missing or undercounted`,
+      );
     }
   }
   return toStatementStats(deltas, { cumulative: false });
@@ -201,9 +235,17 @@ export function sumStatements(lists: StatementStats[][], topN = 50): StatementSt
       const c = byId.get(st.queryId);
       if (!c) {
         byId.set(st.queryId, {
-          queryId: st.queryId, query: st.query, calls: st.calls, rows: st.rows, totalExecMs: st.totalExecMs, totalPlanMs: st.totalPlanMs,
-          maxExecMs: st.maxExecMs ?? 0, sharedBlksHit: st.sharedBlksHit, sharedBlksRead: st.sharedBlksRead,
-          tempBlksRead: st.tempBlksRead, tempBlksWritten: st.tempBlksWritten,
+          queryId: st.queryId,
+          query: st.query,
+          calls: st.calls,
+          rows: st.rows,
+          totalExecMs: st.totalExecMs,
+          totalPlanMs: st.totalPlanMs,
+          maxExecMs: st.maxExecMs ?? 0,
+          sharedBlksHit: st.sharedBlksHit,
+          sharedBlksRead: st.sharedBlksRead,
+          tempBlksRead: st.tempBlksRead,
+          tempBlksWritten: st.tempBlksWritten,
         });
       } else {
         for (const k of COUNTERS) c[k] += st[k];

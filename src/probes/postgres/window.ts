@@ -89,7 +89,13 @@ export async function startDatabaseWindow(s: DbSession, o: DatabaseWindowOptions
     if (sampler) {
       // Every window gets at least its first sample, even a very short one (bounded wait).
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([sampler.whenSamples(1), new Promise<void>((r) => { timer = setTimeout(r, 2000); timer.unref(); })]);
+      await Promise.race([
+        sampler.whenSamples(1),
+        new Promise<void>((r) => {
+          timer = setTimeout(r, 2000);
+          timer.unref();
+        }),
+      ]);
       clearTimeout(timer);
     }
     const activity = sampler ? sampler.stop() : null;

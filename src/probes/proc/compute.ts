@@ -17,7 +17,7 @@ const round = (x: number, digits = 3): number => Math.round(x * 10 ** digits) / 
 export function sampleBetween(prev: ProcSnapshot, cur: ProcSnapshot, pid: number, ticksPerSecond: number): ProcSample {
   const intervalMs = Math.max(1e-3, cur.mono - prev.mono);
   // ticks → % of one core over the interval
-  const pct = (ticks: number): number => round((ticks / ticksPerSecond) * 1000 / intervalMs * 100, 2);
+  const pct = (ticks: number): number => round((((ticks / ticksPerSecond) * 1000) / intervalMs) * 100, 2);
 
   // A thread is matched across snapshots by tid AND start time (tids are reused). A thread that
   // started during the interval counts all its ticks; one that ended is lost (the process total keeps it).
@@ -72,14 +72,25 @@ export function sampleBetween(prev: ProcSnapshot, cur: ProcSnapshot, pid: number
     hwmBytes: cs?.vmHwmBytes ?? null,
     voluntaryCtxtSwitches: ctx('voluntaryCtxtSwitches'),
     nonvoluntaryCtxtSwitches: ctx('nonvoluntaryCtxtSwitches'),
-    io: prev.io && cur.io
-      ? { readBytes: delta(prev.io.readBytes, cur.io.readBytes), writeBytes: delta(prev.io.writeBytes, cur.io.writeBytes), rchar: delta(prev.io.rchar, cur.io.rchar), wchar: delta(prev.io.wchar, cur.io.wchar) }
-      : null,
+    io:
+      prev.io && cur.io
+        ? {
+            readBytes: delta(prev.io.readBytes, cur.io.readBytes),
+            writeBytes: delta(prev.io.writeBytes, cur.io.writeBytes),
+            rchar: delta(prev.io.rchar, cur.io.rchar),
+            wchar: delta(prev.io.wchar, cur.io.wchar),
+          }
+        : null,
     openFds: cur.openFds,
     runqueueWaitMs: waitNs === null ? null : round(waitNs / 1e6),
-    throttling: prev.cpuStat && cur.cpuStat
-      ? { nrPeriods: delta(prev.cpuStat.nrPeriods, cur.cpuStat.nrPeriods), nrThrottled: delta(prev.cpuStat.nrThrottled, cur.cpuStat.nrThrottled), throttledMs: round(delta(prev.cpuStat.throttledUs, cur.cpuStat.throttledUs) / 1000) }
-      : null,
+    throttling:
+      prev.cpuStat && cur.cpuStat
+        ? {
+            nrPeriods: delta(prev.cpuStat.nrPeriods, cur.cpuStat.nrPeriods),
+            nrThrottled: delta(prev.cpuStat.nrThrottled, cur.cpuStat.nrThrottled),
+            throttledMs: round(delta(prev.cpuStat.throttledUs, cur.cpuStat.throttledUs) / 1000),
+          }
+        : null,
     children,
   };
 }
@@ -88,11 +99,20 @@ export function sampleBetween(prev: ProcSnapshot, cur: ProcSnapshot, pid: number
 export function leastSquaresSlope(points: ReadonlyArray<readonly [number, number]>): number | null {
   const n = points.length;
   if (n < 2) return null;
-  let sx = 0, sy = 0;
-  for (const [x, y] of points) { sx += x; sy += y; }
-  const mx = sx / n, my = sy / n;
-  let num = 0, den = 0;
-  for (const [x, y] of points) { num += (x - mx) * (y - my); den += (x - mx) ** 2; }
+  let sx = 0,
+    sy = 0;
+  for (const [x, y] of points) {
+    sx += x;
+    sy += y;
+  }
+  const mx = sx / n,
+    my = sy / n;
+  let num = 0,
+    den = 0;
+  for (const [x, y] of points) {
+    num += (x - mx) * (y - my);
+    den += (x - mx) ** 2;
+  }
   return den === 0 ? null : num / den;
 }
 
@@ -107,7 +127,8 @@ export function summarise(samples: readonly ProcSample[], meta: SummaryMeta): Pr
   const totalMs = samples.reduce((s, x) => s + x.intervalMs, 0);
   const seconds = totalMs / 1000;
   // Time-weighted mean, so an interval stretched by a slow read counts for its real length.
-  const wmean = (f: (s: ProcSample) => number): number => (totalMs === 0 ? 0 : round(samples.reduce((a, s) => a + f(s) * s.intervalMs, 0) / totalMs, 2));
+  const wmean = (f: (s: ProcSample) => number): number =>
+    totalMs === 0 ? 0 : round(samples.reduce((a, s) => a + f(s) * s.intervalMs, 0) / totalMs, 2);
 
   const groupAcc = new Map<string, { weighted: number; maxThreads: number }>();
   for (const s of samples) {
@@ -120,7 +141,12 @@ export function summarise(samples: readonly ProcSample[], meta: SummaryMeta): Pr
   }
   const allThreads = [...groupAcc.values()].reduce((a, g) => a + g.weighted, 0);
   const threadGroups: ThreadGroupSummary[] = [...groupAcc]
-    .map(([name, g]) => ({ name, cpuShare: allThreads === 0 ? 0 : round(g.weighted / allThreads), avgCpuPercent: totalMs === 0 ? 0 : round(g.weighted / totalMs, 2), maxThreads: g.maxThreads }))
+    .map(([name, g]) => ({
+      name,
+      cpuShare: allThreads === 0 ? 0 : round(g.weighted / allThreads),
+      avgCpuPercent: totalMs === 0 ? 0 : round(g.weighted / totalMs, 2),
+      maxThreads: g.maxThreads,
+    }))
     .sort((a, b) => b.cpuShare - a.cpuShare || a.name.localeCompare(b.name));
   const main = groupAcc.get('main');
 
@@ -145,37 +171,52 @@ export function summarise(samples: readonly ProcSample[], meta: SummaryMeta): Pr
     samples: samples.length,
     durationMs: round(totalMs),
     clockTicksPerSecond: meta.clockTicksPerSecond,
-    cpu: samples.length === 0 ? null : {
-      avgPercent: wmean((s) => s.cpuPercent),
-      peakPercent: maxOf(samples, (s) => s.cpuPercent),
-      userAvgPercent: wmean((s) => s.userPercent),
-      systemAvgPercent: wmean((s) => s.systemPercent),
-    },
+    cpu:
+      samples.length === 0
+        ? null
+        : {
+            avgPercent: wmean((s) => s.cpuPercent),
+            peakPercent: maxOf(samples, (s) => s.cpuPercent),
+            userAvgPercent: wmean((s) => s.userPercent),
+            systemAvgPercent: wmean((s) => s.systemPercent),
+          },
     mainThreadShare: main === undefined || allThreads === 0 ? null : round(main.weighted / allThreads),
     threadGroups,
-    rss: withRss.length === 0 ? null : {
-      peakBytes: maxOf(withRss, (s) => s.rssBytes!),
-      lastBytes: withRss.at(-1)!.rssBytes!,
-      slopeMBPerMin: slope === null ? null : round(slope),
-    },
+    rss:
+      withRss.length === 0
+        ? null
+        : {
+            peakBytes: maxOf(withRss, (s) => s.rssBytes!),
+            lastBytes: withRss.at(-1)!.rssBytes!,
+            slopeMBPerMin: slope === null ? null : round(slope),
+          },
     hwmBytes: samples.findLast((s) => s.hwmBytes !== null)?.hwmBytes ?? null,
-    ctxtSwitches: ctxSec === 0 ? null : {
-      voluntaryPerSec: round(sum(ctx, (s) => s.voluntaryCtxtSwitches!) / ctxSec, 1),
-      nonvoluntaryPerSec: round(sum(ctx, (s) => s.nonvoluntaryCtxtSwitches!) / ctxSec, 1),
-    },
-    io: ioSec === 0 ? null : {
-      readBytesPerSec: round(sum(io, (s) => s.io!.readBytes) / ioSec, 1),
-      writeBytesPerSec: round(sum(io, (s) => s.io!.writeBytes) / ioSec, 1),
-      rcharPerSec: round(sum(io, (s) => s.io!.rchar) / ioSec, 1),
-      wcharPerSec: round(sum(io, (s) => s.io!.wchar) / ioSec, 1),
-    },
+    ctxtSwitches:
+      ctxSec === 0
+        ? null
+        : {
+            voluntaryPerSec: round(sum(ctx, (s) => s.voluntaryCtxtSwitches!) / ctxSec, 1),
+            nonvoluntaryPerSec: round(sum(ctx, (s) => s.nonvoluntaryCtxtSwitches!) / ctxSec, 1),
+          },
+    io:
+      ioSec === 0
+        ? null
+        : {
+            readBytesPerSec: round(sum(io, (s) => s.io!.readBytes) / ioSec, 1),
+            writeBytesPerSec: round(sum(io, (s) => s.io!.writeBytes) / ioSec, 1),
+            rcharPerSec: round(sum(io, (s) => s.io!.rchar) / ioSec, 1),
+            wcharPerSec: round(sum(io, (s) => s.io!.wchar) / ioSec, 1),
+          },
     openFds: fds.length === 0 ? null : { max: maxOf(fds, (s) => s.openFds!), last: fds.at(-1)!.openFds! },
     runqueueWaitShare: rq.length === 0 || seconds === 0 ? null : round(sum(rq, (s) => s.runqueueWaitMs!) / sum(rq, (s) => s.intervalMs)),
-    throttling: thMs === 0 ? null : {
-      throttledShare: round(sum(th, (s) => s.throttling!.throttledMs) / thMs),
-      nrThrottled,
-      throttledPeriodShare: nrPeriods === 0 ? null : round(nrThrottled / nrPeriods),
-    },
+    throttling:
+      thMs === 0
+        ? null
+        : {
+            throttledShare: round(sum(th, (s) => s.throttling!.throttledMs) / thMs),
+            nrThrottled,
+            throttledPeriodShare: nrPeriods === 0 ? null : round(nrThrottled / nrPeriods),
+          },
     cgroup: meta.cgroup,
   };
 }

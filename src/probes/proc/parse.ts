@@ -31,7 +31,10 @@ export function parseStat(text: string, file = 'stat'): StatFields {
   if (open < 0 || close < open) throw new ProcParseError(file, 'no "(comm)" field');
   const pid = Number(text.slice(0, open).trim());
   // Fields after comm start at field 3 (state); index i here is field i + 3.
-  const rest = text.slice(close + 1).trim().split(/\s+/);
+  const rest = text
+    .slice(close + 1)
+    .trim()
+    .split(/\s+/);
   if (!Number.isInteger(pid) || rest.length < 20) throw new ProcParseError(file, `expected at least 22 fields, got ${rest.length + 2}`);
   const num = (field: number): number => {
     const v = Number(rest[field - 3]);
@@ -107,7 +110,8 @@ export interface SchedstatFields {
 
 export function parseSchedstat(text: string, file = 'schedstat'): SchedstatFields {
   const parts = text.trim().split(/\s+/).map(Number);
-  if (parts.length < 3 || parts.some((p) => !Number.isFinite(p))) throw new ProcParseError(file, `expected 3 numbers, got "${text.trim()}"`);
+  if (parts.length < 3 || parts.some((p) => !Number.isFinite(p)))
+    throw new ProcParseError(file, `expected 3 numbers, got "${text.trim()}"`);
   return { runNs: parts[0]!, waitNs: parts[1]!, timeslices: parts[2]! };
 }
 
@@ -160,7 +164,8 @@ export function parseCpuMax(text: string, file = 'cpu.max'): number | null {
   if (quota === 'max') return null;
   const q = Number(quota);
   const p = Number(period);
-  if (!Number.isFinite(q) || !Number.isFinite(p) || p <= 0) throw new ProcParseError(file, `expected "<quota|max> <period>", got "${text.trim()}"`);
+  if (!Number.isFinite(q) || !Number.isFinite(p) || p <= 0)
+    throw new ProcParseError(file, `expected "<quota|max> <period>", got "${text.trim()}"`);
   return q / p;
 }
 
@@ -180,7 +185,8 @@ const AT_CLKTCK = 17n;
  */
 export function parseAuxvClockTicks(buf: Uint8Array, wordBytes: 4 | 8 = 8, littleEndian = true): number | null {
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const word = (off: number): bigint => (wordBytes === 8 ? view.getBigUint64(off, littleEndian) : BigInt(view.getUint32(off, littleEndian)));
+  const word = (off: number): bigint =>
+    wordBytes === 8 ? view.getBigUint64(off, littleEndian) : BigInt(view.getUint32(off, littleEndian));
   for (let off = 0; off + 2 * wordBytes <= buf.byteLength; off += 2 * wordBytes) {
     const type = word(off);
     if (type === 0n) break; // AT_NULL ends the vector

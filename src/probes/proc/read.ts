@@ -2,8 +2,19 @@
 // that vanishes or is not ours to read becomes null; only a missing stat means the process is gone.
 import { readdir, readFile } from 'node:fs/promises';
 import {
-  parseAuxvClockTicks, parseCfsQuota, parseCgroupFile, parseCpuMax, parseCpuStat, parseIo, parseSchedstat, parseStat, parseStatus,
-  type CpuStatFields, type IoFields, type StatFields, type StatusFields,
+  parseAuxvClockTicks,
+  parseCfsQuota,
+  parseCgroupFile,
+  parseCpuMax,
+  parseCpuStat,
+  parseIo,
+  parseSchedstat,
+  parseStat,
+  parseStatus,
+  type CpuStatFields,
+  type IoFields,
+  type StatFields,
+  type StatusFields,
 } from './parse.ts';
 import type { CgroupInfo } from '../../record/proc-samples.ts';
 
@@ -93,10 +104,19 @@ export async function resolveCgroup(pid: number, root = '/sys/fs/cgroup'): Promi
 
 async function readThread(pid: number, tid: number): Promise<ThreadSnapshot | null> {
   // The stat line already carries comm (same 15-character name as task/<tid>/comm): one read, not two.
-  const [statText, schedText] = await Promise.all([readText(`/proc/${pid}/task/${tid}/stat`), readText(`/proc/${pid}/task/${tid}/schedstat`)]);
+  const [statText, schedText] = await Promise.all([
+    readText(`/proc/${pid}/task/${tid}/stat`),
+    readText(`/proc/${pid}/task/${tid}/schedstat`),
+  ]);
   if (statText === null) return null; // the thread ended between readdir and read
   const s = parseStat(statText, `/proc/${pid}/task/${tid}/stat`);
-  return { tid, comm: s.comm, starttime: s.starttime, ticks: s.utime + s.stime, waitNs: schedText === null ? null : parseSchedstat(schedText).waitNs };
+  return {
+    tid,
+    comm: s.comm,
+    starttime: s.starttime,
+    ticks: s.utime + s.stime,
+    waitNs: schedText === null ? null : parseSchedstat(schedText).waitNs,
+  };
 }
 
 async function descendants(pid: number): Promise<number[]> {
@@ -123,7 +143,11 @@ async function readChild(pid: number): Promise<ChildSnapshot | null> {
   const [statText, statusText] = await Promise.all([readText(`/proc/${pid}/stat`), readText(`/proc/${pid}/status`)]);
   if (statText === null) return null;
   const s = parseStat(statText, `/proc/${pid}/stat`);
-  return { key: `${pid}:${s.starttime}`, ticks: s.utime + s.stime, rssBytes: statusText === null ? null : parseStatus(statusText).vmRssBytes };
+  return {
+    key: `${pid}:${s.starttime}`,
+    ticks: s.utime + s.stime,
+    rssBytes: statusText === null ? null : parseStatus(statusText).vmRssBytes,
+  };
 }
 
 /** Returns null when the process no longer exists (or is a zombie waiting to be reaped). */
@@ -138,7 +162,10 @@ export async function readSnapshot(pid: number, cgroup: CgroupInfo | null, inclu
     readdir(`/proc/${pid}/task`).catch(() => [] as string[]),
     readText(`/proc/${pid}/status`),
     readText(`/proc/${pid}/io`),
-    readdir(`/proc/${pid}/fd`).then((d) => d.length, () => null),
+    readdir(`/proc/${pid}/fd`).then(
+      (d) => d.length,
+      () => null,
+    ),
     cgroup === null ? Promise.resolve(null) : readText(`${cgroup.dir}/cpu.stat`),
     includeChildren ? descendants(pid).then((ps) => Promise.all(ps.map(readChild))) : Promise.resolve(null),
   ]);
@@ -150,9 +177,13 @@ export async function readSnapshot(pid: number, cgroup: CgroupInfo | null, inclu
     io = null;
   }
   return {
-    mono, wall, stat, threads,
+    mono,
+    wall,
+    stat,
+    threads,
     status: statusText === null ? null : parseStatus(statusText),
-    io, openFds: fds,
+    io,
+    openFds: fds,
     cpuStat: cpuStatText === null ? null : parseCpuStat(cpuStatText),
     children: children === null ? null : children.filter((c) => c !== null),
   };

@@ -26,12 +26,18 @@ export class ProcSamplerOptionError extends Error {
 export function startProcSampler(pid: number, options: ProcSamplerOptions = {}): ProcSampler {
   const intervalMs = options.intervalMs ?? 1000;
   if (!Number.isInteger(pid) || pid <= 0) throw new ProcSamplerOptionError(`startProcSampler: pid must be a positive integer, got ${pid}`);
-  if (!Number.isFinite(intervalMs) || intervalMs < 10) throw new ProcSamplerOptionError(`startProcSampler: intervalMs must be ≥ 10, got ${intervalMs}`);
+  if (!Number.isFinite(intervalMs) || intervalMs < 10)
+    throw new ProcSamplerOptionError(`startProcSampler: intervalMs must be ≥ 10, got ${intervalMs}`);
   const includeChildren = options.includeChildren ?? false;
   const samples: ProcSample[] = [];
 
   if (process.platform !== 'linux') {
-    const summary: ProcSummary = { supported: false, pid, platform: process.platform, reason: 'process sampling reads Linux /proc; use the in-process Node agent on this platform' };
+    const summary: ProcSummary = {
+      supported: false,
+      pid,
+      platform: process.platform,
+      reason: 'process sampling reads Linux /proc; use the in-process Node agent on this platform',
+    };
     return { samples, stop: () => summary, stopped: Promise.resolve(summary) };
   }
 
@@ -43,7 +49,9 @@ export function startProcSampler(pid: number, options: ProcSamplerOptions = {}):
   let cgroup: CgroupInfo | null = null;
   let summary: ProcSummary | null = null;
   let resolveStopped!: (s: ProcSummary) => void;
-  const stopped = new Promise<ProcSummary>((r) => { resolveStopped = r; });
+  const stopped = new Promise<ProcSummary>((r) => {
+    resolveStopped = r;
+  });
 
   const finish = (): ProcSummary => {
     if (summary !== null) return summary;

@@ -38,7 +38,10 @@ export function plain(v: unknown, digits = 2): string {
 export function dateTime(iso: unknown): string {
   const t = typeof iso === 'string' ? Date.parse(iso) : NaN;
   if (!Number.isFinite(t)) return String(iso ?? DASH);
-  return new Date(t).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  return new Date(t)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC');
 }
 
 /** An evidence value with its unit: numbers formatted by unit, strings as they are. */

@@ -34,7 +34,12 @@ function knotsOf(p: SeriesPoint): Knots | null {
   const max = num(p.max);
   if (min === null || max === null || !(p.count > 0)) return null;
   const raw: Knots = [[min, 0]];
-  for (const [q, v] of [[0.5, p.p50], [0.9, p.p90], [0.95, p.p95], [0.99, p.p99]] as const) {
+  for (const [q, v] of [
+    [0.5, p.p50],
+    [0.9, p.p90],
+    [0.95, p.p95],
+    [0.99, p.p99],
+  ] as const) {
     const x = num(v);
     if (x !== null) raw.push([x, q]);
   }
@@ -104,7 +109,18 @@ export function phaseSeries(run: RunRecord): PhaseSeries {
   const hasLatency = intervals.some((iv) => iv.series.some((s) => s.metric === 'http_req_latency'));
   const hasDuration = intervals.some((iv) => iv.series.some((s) => s.metric === 'http_req_duration'));
   const latencyMetric = hasLatency ? 'http_req_latency' : hasDuration ? 'http_req_duration' : null;
-  const out: PhaseSeries = { t: [], rps: [], failedRps: [], errorRate: [], p50: [], p95: [], p99: [], serviceP95: [], latencyMetric, spanSeconds: 0 };
+  const out: PhaseSeries = {
+    t: [],
+    rps: [],
+    failedRps: [],
+    errorRate: [],
+    p50: [],
+    p95: [],
+    p99: [],
+    serviceP95: [],
+    latencyMetric,
+    spanSeconds: 0,
+  };
   const runSeconds = num(run.durationMs) !== null && run.durationMs > 0 ? run.durationMs / 1000 : null;
   for (const iv of intervals) {
     let secs = num(iv.seconds) && iv.seconds > 0 ? iv.seconds : 1;

@@ -157,8 +157,14 @@ export function renderChart(spec: ChartSpec): SafeHtml {
   const { sx, sy } = L;
   const [px0, px1] = sx.range;
   const [py0, py1] = sy.range;
-  const grid = L.yTicks.map((t) => html`<line class="grid" x1="${coord(px0)}" x2="${coord(px1)}" y1="${coord(sy(t))}" y2="${coord(sy(t))}"/><text class="tick" x="${coord(px0 - 6)}" y="${coord(sy(t) + 4)}" text-anchor="end">${fy(t)}</text>`);
-  const xticks = L.xTicks.map((t) => html`<line class="tickmark" x1="${coord(sx(t))}" x2="${coord(sx(t))}" y1="${coord(py0)}" y2="${coord(py0 + 4)}"/><text class="tick" x="${coord(sx(t))}" y="${coord(py0 + 16)}" text-anchor="middle">${fx(t)}</text>`);
+  const grid = L.yTicks.map(
+    (t) =>
+      html`<line class="grid" x1="${coord(px0)}" x2="${coord(px1)}" y1="${coord(sy(t))}" y2="${coord(sy(t))}"/><text class="tick" x="${coord(px0 - 6)}" y="${coord(sy(t) + 4)}" text-anchor="end">${fy(t)}</text>`,
+  );
+  const xticks = L.xTicks.map(
+    (t) =>
+      html`<line class="tickmark" x1="${coord(sx(t))}" x2="${coord(sx(t))}" y1="${coord(py0)}" y2="${coord(py0 + 4)}"/><text class="tick" x="${coord(sx(t))}" y="${coord(py0 + 16)}" text-anchor="middle">${fx(t)}</text>`,
+  );
   const bands = (spec.bands ?? [])
     .filter((b) => Number.isFinite(b.from) && Number.isFinite(b.to))
     .map((b) => {
@@ -167,7 +173,8 @@ export function renderChart(spec: ChartSpec): SafeHtml {
       return html`<g class="band"><rect x="${coord(a)}" y="${coord(py1)}" width="${coord(Math.max(0, z - a))}" height="${coord(py0 - py1)}"><title>${b.label}</title></rect><text class="band-label" x="${coord(a + 3)}" y="${coord(py1 + 11)}">${b.label}</text></g>`;
     });
   const hLines = L.drawnH.map(
-    (l) => html`<g class="marker ${l.colour}" data-marker="${l.label}"><line x1="${coord(px0)}" x2="${coord(px1)}" y1="${coord(sy(l.value))}" y2="${coord(sy(l.value))}" stroke-dasharray="6 4"/><text x="${coord(px1 - 4)}" y="${coord(sy(l.value) - 4)}" text-anchor="end">${l.label}</text></g>`,
+    (l) =>
+      html`<g class="marker ${l.colour}" data-marker="${l.label}"><line x1="${coord(px0)}" x2="${coord(px1)}" y1="${coord(sy(l.value))}" y2="${coord(sy(l.value))}" stroke-dasharray="6 4"/><text x="${coord(px1 - 4)}" y="${coord(sy(l.value) - 4)}" text-anchor="end">${l.label}</text></g>`,
   );
   const vLines = (spec.vLines ?? [])
     .filter((l) => Number.isFinite(l.value))
@@ -195,14 +202,23 @@ function seriesSvg(s: ChartSeries, sx: Scale, sy: Scale, fx: (v: number) => stri
   const parts: SafeHtml[] = [];
   const path = linePath(s.points, sx, sy);
   if (kind !== 'points' && path.d) {
-    parts.push(html`<path class="series ${s.colour}" data-series="${s.key}" data-points="${path.vertices}" d="${path.d}" fill="none"${s.dashed ? raw(' stroke-dasharray="5 4"') : ''}/>`);
+    parts.push(
+      html`<path class="series ${s.colour}" data-series="${s.key}" data-points="${path.vertices}" d="${path.d}" fill="none"${s.dashed ? raw(' stroke-dasharray="5 4"') : ''}/>`,
+    );
   }
   if (kind === 'points' || kind === 'linepoints') {
-    const dots = s.points.filter(finite).map((p) => html`<circle cx="${coord(sx(p.x))}" cy="${coord(sy(p.y))}" r="3.5"><title>${p.title ?? `${s.label}: ${fx(p.x)}, ${fy(p.y)}`}</title></circle>`);
+    const dots = s.points
+      .filter(finite)
+      .map(
+        (p) =>
+          html`<circle cx="${coord(sx(p.x))}" cy="${coord(sy(p.y))}" r="3.5"><title>${p.title ?? `${s.label}: ${fx(p.x)}, ${fy(p.y)}`}</title></circle>`,
+      );
     parts.push(html`<g class="dots ${s.colour}" data-series="${s.key}" data-points="${dots.length}">${dots}</g>`);
   } else if (path.isolated.length) {
     // A lone point between gaps would be invisible as a path.
-    parts.push(html`<g class="dots ${s.colour}">${path.isolated.map(([x, y]) => html`<circle cx="${coord(x)}" cy="${coord(y)}" r="2"/>`)}</g>`);
+    parts.push(
+      html`<g class="dots ${s.colour}">${path.isolated.map(([x, y]) => html`<circle cx="${coord(x)}" cy="${coord(y)}" r="2"/>`)}</g>`,
+    );
   }
   return join(parts);
 }

@@ -33,5 +33,10 @@ const STATUSES = ['optimal', 'acceptable', 'degraded', 'critical'] as const;
 export function verdictOf(r: Pick<AssessmentRecord, 'verdict'>): AssessmentRecord['verdict'] {
   const v = r.verdict;
   const status = v && (STATUSES as readonly string[]).includes(v.status) ? v.status : 'critical';
-  return { status, score: typeof v?.score === 'number' ? v.score : 0, headline: String(v?.headline ?? 'no verdict in the record'), unreliable: v?.unreliable === true };
+  return {
+    status,
+    score: typeof v?.score === 'number' ? v.score : 0,
+    headline: String(v?.headline ?? 'no verdict in the record'),
+    unreliable: v?.unreliable === true,
+  };
 }

@@ -9,7 +9,9 @@ import { indexScanCost, planCostWithIndex } from '../../../src/analysis/postgres
 const DEFAULTS = { randomPageCost: 4, seqPageCost: 1, cpuTupleCost: 0.01, cpuIndexTupleCost: 0.005, cpuOperatorCost: 0.0025 };
 const INVOICES = { rows: 48_000, pages: 310, correlation: 0.01 };
 const plan = {
-  'Node Type': 'Aggregate', 'Total Cost': 860.16, 'Plan Rows': 1,
+  'Node Type': 'Aggregate',
+  'Total Cost': 860.16,
+  'Plan Rows': 1,
   Plans: [{ 'Node Type': 'Seq Scan', 'Relation Name': 'invoices', 'Total Cost': 860, 'Plan Rows': 60, Filter: '(account_id = $1)' }],
 };
 
@@ -24,7 +26,11 @@ test('a correlated column is cheaper to fetch than an uncorrelated one; more row
 });
 
 test('no estimate for a scan on the inner side of a nested loop, or for another table', () => {
-  const loop = { 'Node Type': 'Nested Loop', 'Total Cost': 9000, Plans: [{ 'Node Type': 'Seq Scan', 'Relation Name': 'accounts', 'Total Cost': 10, 'Plan Rows': 8 }, plan.Plans[0]] };
+  const loop = {
+    'Node Type': 'Nested Loop',
+    'Total Cost': 9000,
+    Plans: [{ 'Node Type': 'Seq Scan', 'Relation Name': 'accounts', 'Total Cost': 10, 'Plan Rows': 8 }, plan.Plans[0]],
+  };
   assert.equal(planCostWithIndex(loop, 'invoices', INVOICES, DEFAULTS), null);
   assert.equal(planCostWithIndex(plan, 'orders', INVOICES, DEFAULTS), null);
 });

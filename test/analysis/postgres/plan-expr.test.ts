@@ -11,11 +11,19 @@ test('AND-ed comparisons with casts, parameters and flipped sides', () => {
 });
 
 test('= ANY is "in", IS NULL, quoted and qualified columns, joins', () => {
-  assert.deepEqual(predicatesOf("(sku = ANY ('{a,b}'::text[]))"), [{ column: { qualifier: null, name: 'sku' }, cmp: 'in', other: { kind: 'value', param: null } }]);
-  assert.deepEqual(predicatesOf('(deleted_at IS NULL)'), [{ column: { qualifier: null, name: 'deleted_at' }, cmp: 'is null', other: { kind: 'value', param: null } }]);
-  assert.deepEqual(predicatesOf('("Order Date" >= (now() - \'7 days\'::interval))'), [{ column: { qualifier: null, name: 'Order Date' }, cmp: '>=', other: { kind: 'value', param: null } }]);
-  assert.deepEqual(predicatesOf('(oi.order_id = o.id)'), [{ column: { qualifier: 'oi', name: 'order_id' }, cmp: '=', other: { kind: 'column', col: { qualifier: 'o', name: 'id' } } }]);
-  assert.deepEqual(predicatesOf("(created_at > ($1)::timestamp with time zone)")[0]!.other, { kind: 'value', param: 1 });
+  assert.deepEqual(predicatesOf("(sku = ANY ('{a,b}'::text[]))"), [
+    { column: { qualifier: null, name: 'sku' }, cmp: 'in', other: { kind: 'value', param: null } },
+  ]);
+  assert.deepEqual(predicatesOf('(deleted_at IS NULL)'), [
+    { column: { qualifier: null, name: 'deleted_at' }, cmp: 'is null', other: { kind: 'value', param: null } },
+  ]);
+  assert.deepEqual(predicatesOf('("Order Date" >= (now() - \'7 days\'::interval))'), [
+    { column: { qualifier: null, name: 'Order Date' }, cmp: '>=', other: { kind: 'value', param: null } },
+  ]);
+  assert.deepEqual(predicatesOf('(oi.order_id = o.id)'), [
+    { column: { qualifier: 'oi', name: 'order_id' }, cmp: '=', other: { kind: 'column', col: { qualifier: 'o', name: 'id' } } },
+  ]);
+  assert.deepEqual(predicatesOf('(created_at > ($1)::timestamp with time zone)')[0]!.other, { kind: 'value', param: 1 });
 });
 
 test('what an index cannot serve yields nothing', () => {
@@ -26,7 +34,10 @@ test('what an index cannot serve yields nothing', () => {
   assert.deepEqual(predicatesOf('((a + 1) = $1)'), []);
   assert.deepEqual(predicatesOf(null), []);
   // an OR inside one conjunct drops only that conjunct
-  assert.deepEqual(predicatesOf('((a = 1) AND ((b = 2) OR (c = 3)))').map((p) => p.column.name), ['a']);
+  assert.deepEqual(
+    predicatesOf('((a = 1) AND ((b = 2) OR (c = 3)))').map((p) => p.column.name),
+    ['a'],
+  );
 });
 
 test('sort keys', () => {

@@ -7,8 +7,14 @@ import { splitStatements, sqlTokens } from '../../../src/analysis/postgres/sql-t
 test('lexer: strings, dollar quotes, comments and quoted identifiers hide their content', () => {
   const toks = sqlTokens(`SELECT 'a;b', $x$ ; DROP $x$, "we;ird", E'it\\'s;' /* ; /* nested ; */ */ -- ;\n FROM t WHERE a = $12`);
   assert.equal(splitStatements(toks).length, 1);
-  assert.deepEqual(toks.filter((t) => t.kind === 'param'), [{ kind: 'param', n: 12 }]);
-  assert.deepEqual(toks.find((t) => t.kind === 'ident'), { kind: 'ident', text: 'we;ird' });
+  assert.deepEqual(
+    toks.filter((t) => t.kind === 'param'),
+    [{ kind: 'param', n: 12 }],
+  );
+  assert.deepEqual(
+    toks.find((t) => t.kind === 'ident'),
+    { kind: 'ident', text: 'we;ird' },
+  );
   assert.throws(() => sqlTokens(`SELECT 'open`), /unterminated string/);
   assert.throws(() => sqlTokens(`SELECT 1 /* open`), /unterminated comment/);
 });
@@ -60,22 +66,43 @@ test('not read-only: writes, locks, unknown or qualified functions, several stat
 });
 
 test('property: a statement with any function call outside the allow-list is never read-only', () => {
-  fc.assert(fc.property(
-    fc.stringMatching(/^[a-z][a-z0-9_]{2,12}$/).filter((n) => unsafeCall(sqlTokens(`${n}(1)`)) !== null),
-    fc.constantFrom('SELECT %s(1)', 'SELECT a FROM t WHERE b = %s($1)', 'WITH x AS (SELECT %s(a) FROM t) SELECT * FROM x', 'SELECT * FROM t ORDER BY %s (a)'),
-    (name, shape) => classifyStatement(shape.replace('%s', name)).readOnly === false,
-  ));
+  fc.assert(
+    fc.property(
+      fc.stringMatching(/^[a-z][a-z0-9_]{2,12}$/).filter((n) => unsafeCall(sqlTokens(`${n}(1)`)) !== null),
+      fc.constantFrom(
+        'SELECT %s(1)',
+        'SELECT a FROM t WHERE b = %s($1)',
+        'WITH x AS (SELECT %s(a) FROM t) SELECT * FROM x',
+        'SELECT * FROM t ORDER BY %s (a)',
+      ),
+      (name, shape) => classifyStatement(shape.replace('%s', name)).readOnly === false,
+    ),
+  );
 });
 
 test('property: any text with a top-level ";" between two statements is "multiple"', () => {
-  fc.assert(fc.property(fc.constantFrom('SELECT 1', "SELECT ';'", 'SELECT $$;$$', 'TABLE t'), fc.constantFrom('DELETE FROM t', 'SELECT 2', 'DROP TABLE t'),
-    (a, b) => classifyStatement(`${a}; ${b}`).kind === 'multiple'));
+  fc.assert(
+    fc.property(
+      fc.constantFrom('SELECT 1', "SELECT ';'", 'SELECT $$;$$', 'TABLE t'),
+      fc.constantFrom('DELETE FROM t', 'SELECT 2', 'DROP TABLE t'),
+      (a, b) => classifyStatement(`${a}; ${b}`).kind === 'multiple',
+    ),
+  );
 });
 
 test('verbose plans: a view calling a writing function or a locking node is not read-only', () => {
-  const ok = { 'Node Type': 'Seq Scan', 'Relation Name': 't', Output: ['t.id', 'lower((t.email)::text)', "date_part('year'::text, t.created_at)"], Filter: '(t.id = ANY (\'{1,2}\'::integer[]))' };
+  const ok = {
+    'Node Type': 'Seq Scan',
+    'Relation Name': 't',
+    Output: ['t.id', 'lower((t.email)::text)', "date_part('year'::text, t.created_at)"],
+    Filter: "(t.id = ANY ('{1,2}'::integer[]))",
+  };
   assert.deepEqual(verbosePlanIsReadOnly(ok), { readOnly: true, reason: null });
-  const view = { 'Node Type': 'Subquery Scan', Output: ['v.id'], Plans: [{ 'Node Type': 'Seq Scan', Output: ['t.id', 'public.bump_counter(t.id)'] }] };
+  const view = {
+    'Node Type': 'Subquery Scan',
+    Output: ['v.id'],
+    Plans: [{ 'Node Type': 'Seq Scan', Output: ['t.id', 'public.bump_counter(t.id)'] }],
+  };
   assert.equal(verbosePlanIsReadOnly(view).readOnly, false);
   assert.match(verbosePlanIsReadOnly(view).reason!, /public\.bump_counter/);
   assert.equal(verbosePlanIsReadOnly({ 'Node Type': 'LockRows', Plans: [ok] }).readOnly, false);

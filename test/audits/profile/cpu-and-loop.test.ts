@@ -14,10 +14,13 @@ function cpuTarget(mainCpu: number, elu: number) {
   return fakeTargetProbes({
     agent: agentSamples(20, { elu, delayP99: 45, delayMax: 80, gc: { minor: 20 } }),
     proc: procSamples(20, { mainCpu }),
-    cpuProfile: cpuProfile([
-      hotspot('computeScore', { file: '/srv/app/cpu-bound.mjs', line: 12, selfShare: 0.62, totalShare: 0.64 }),
-      hotspot('handle', { line: 30, selfShare: 0.05, totalShare: 0.8 }),
-    ], { idleShare: 0.02 }),
+    cpuProfile: cpuProfile(
+      [
+        hotspot('computeScore', { file: '/srv/app/cpu-bound.mjs', line: 12, selfShare: 0.62, totalShare: 0.64 }),
+        hotspot('handle', { line: 30, selfShare: 0.05, totalShare: 0.8 }),
+      ],
+      { idleShare: 0.02 },
+    ),
   });
 }
 
@@ -67,13 +70,18 @@ describe('cpu-bound', () => {
 
 function syncTarget(withCaller: boolean) {
   const read = hotspot('readFileSync', { file: 'node:fs', line: 440, category: 'sync-fs', selfShare: 0.7, totalShare: 0.72 });
-  if (withCaller) (read as typeof read & { caller?: unknown }).caller = { function: 'loadConfigSync', file: '/srv/app/sync-block.mjs', line: 20 };
+  if (withCaller)
+    (read as typeof read & { caller?: unknown }).caller = { function: 'loadConfigSync', file: '/srv/app/sync-block.mjs', line: 20 };
   return fakeTargetProbes({
     agent: agentSamples(20, { elu: 0.98, delayP99: 180, delayMax: 420 }),
     proc: procSamples(20, { mainCpu: 97 }),
     cpuProfile: cpuProfile([read, hotspot('handle', { line: 40, selfShare: 0.03, totalShare: 0.9 })], {
       idleShare: 0.02,
-      topTotal: [hotspot('handle', { line: 40, selfShare: 0.03, totalShare: 0.9 }), hotspot('loadConfigSync', { file: '/srv/app/sync-block.mjs', line: 20, selfShare: 0.01, totalShare: 0.73 }), read],
+      topTotal: [
+        hotspot('handle', { line: 40, selfShare: 0.03, totalShare: 0.9 }),
+        hotspot('loadConfigSync', { file: '/srv/app/sync-block.mjs', line: 20, selfShare: 0.01, totalShare: 0.73 }),
+        read,
+      ],
     }),
   });
 }
@@ -100,7 +108,14 @@ describe('event-loop-blocked', () => {
   });
 
   it('JSON work inside a helper (no frame of its own) names the helper, not the handler it was inlined into', () => {
-    const helper = hotspot('loadCatalog', { file: '/srv/app/server.mjs', line: 16, category: 'json', selfShare: 0.68, totalShare: 0.7, hotLine: 16 });
+    const helper = hotspot('loadCatalog', {
+      file: '/srv/app/server.mjs',
+      line: 16,
+      category: 'json',
+      selfShare: 0.68,
+      totalShare: 0.7,
+      hotLine: 16,
+    });
     const handler = hotspot('(anonymous)', { file: '/srv/app/server.mjs', line: 18, selfShare: 0.02, totalShare: 0.9 });
     const t = fakeTargetProbes({
       agent: agentSamples(20, { elu: 0.98, delayP99: 180, delayMax: 420 }),
@@ -134,7 +149,10 @@ function gcTarget(minorMs: number, elu: number, mainCpu: number) {
   return fakeTargetProbes({
     agent: agentSamples(20, { elu, delayP99: 30, gc: { minor: minorMs, major: 10, count: 60 } }),
     proc: procSamples(20, { mainCpu }),
-    cpuProfile: cpuProfile([hotspot('buildGarbage', { file: '/srv/app/gc-pressure.mjs', line: 9, selfShare: 0.45, totalShare: 0.5 })], { idleShare: 0.03, gcShare: 0.3 }),
+    cpuProfile: cpuProfile([hotspot('buildGarbage', { file: '/srv/app/gc-pressure.mjs', line: 9, selfShare: 0.45, totalShare: 0.5 })], {
+      idleShare: 0.03,
+      gcShare: 0.3,
+    }),
   });
 }
 

@@ -9,8 +9,16 @@ import { agentSamples, cpuProfile, fakeTargetProbes, hotspot, procSamples } from
 import { ctx } from '../helpers.ts';
 import { profiled } from './helpers.ts';
 
-const site = (fn: string, share: number, over: Partial<HeapAllocationSite> = {}): HeapAllocationSite =>
-  ({ function: fn, file: 'gc-pressure.mjs', line: 10, column: 5, bytes: share * 1e9, share, category: 'user', ...over });
+const site = (fn: string, share: number, over: Partial<HeapAllocationSite> = {}): HeapAllocationSite => ({
+  function: fn,
+  file: 'gc-pressure.mjs',
+  line: 10,
+  column: 5,
+  bytes: share * 1e9,
+  share,
+  category: 'user',
+  ...over,
+});
 
 function allocationProfile(sites: HeapAllocationSite[], kind: 'allocated' | 'live' = 'allocated'): HeapProfileAnalysis {
   return { path: 'a.heapprofile', totalBytes: 1e9, samples: 9000, topAllocators: sites, kind, durationMs: 3000, bytesPerSecond: 1e9 / 3 };
@@ -21,7 +29,10 @@ function gcTarget(alloc: HeapProfileAnalysis | null) {
     agent: agentSamples(20, { elu: 0.6, delayP99: 30, gc: { minor: 290, major: 10, count: 60 } }),
     proc: procSamples(20, { mainCpu: 60 }),
     // The CPU profile's top self-time function is the caller: what an inlined allocator looks like.
-    cpuProfile: cpuProfile([hotspot('handle', { file: 'gc-pressure.mjs', line: 24, selfShare: 0.45, totalShare: 0.5 })], { idleShare: 0.03, gcShare: 0.3 }),
+    cpuProfile: cpuProfile([hotspot('handle', { file: 'gc-pressure.mjs', line: 24, selfShare: 0.45, totalShare: 0.5 })], {
+      idleShare: 0.03,
+      gcShare: 0.3,
+    }),
   });
   t.heapAllocationProfile = alloc;
   return t;
@@ -29,9 +40,19 @@ function gcTarget(alloc: HeapProfileAnalysis | null) {
 
 describe('gc-pressure with an allocation-rate profile', () => {
   it('names the top allocating function, with the allocation rate and shares as evidence', () => {
-    const [f] = gcPressure.run(ctx(profiled(gcTarget(allocationProfile([
-      site('(V8 API)', 0.3, { category: 'native', file: '', line: 0 }), site('buildGarbage', 0.6), site('handle', 0.1, { line: 24 }),
-    ])))));
+    const [f] = gcPressure.run(
+      ctx(
+        profiled(
+          gcTarget(
+            allocationProfile([
+              site('(V8 API)', 0.3, { category: 'native', file: '', line: 0 }),
+              site('buildGarbage', 0.6),
+              site('handle', 0.1, { line: 24 }),
+            ]),
+          ),
+        ),
+      ),
+    );
     assert.deepEqual(f!.location, { function: 'buildGarbage', file: 'gc-pressure.mjs', line: 10 });
     assert.match(f!.title, /top allocator: buildGarbage/);
     assert.equal(f!.evidence.find((e) => e.label.startsWith('allocation rate'))!.value, 317.9);
@@ -51,8 +72,15 @@ describe('gc-pressure with an allocation-rate profile', () => {
   });
 
   it('allocationSites keeps application sites first, then dependencies, and ignores live profiles', () => {
-    const p = allocationProfile([site('dep', 0.5, { category: 'dependency' }), site('(native)', 0.3, { category: 'native' }), site('app', 0.2)]);
-    assert.deepEqual(allocationSites(p).map((s) => s.function), ['app', 'dep']);
+    const p = allocationProfile([
+      site('dep', 0.5, { category: 'dependency' }),
+      site('(native)', 0.3, { category: 'native' }),
+      site('app', 0.2),
+    ]);
+    assert.deepEqual(
+      allocationSites(p).map((s) => s.function),
+      ['app', 'dep'],
+    );
     assert.deepEqual(allocationSites({ ...p, kind: 'live' }), []);
     assert.deepEqual(allocationSites(null), []);
   });

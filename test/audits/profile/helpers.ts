@@ -6,8 +6,15 @@ import { fakeAssessment, fakePhase, fakeRun, steady } from '../../helpers/fake-r
 import { agentSamples, cpuProfile, fakeTargetProbes, hotspot, procSamples } from '../../helpers/fake-probes.ts';
 import { noisy } from '../helpers.ts';
 
-export function profiled(target: TargetProbes | null, latencyMs: number | ((i: number) => number) = noisy(1, 18), seconds = 20, rate = 100): AssessmentRecord {
-  const rec = fakeAssessment([fakePhase('baseline', fakeRun({ seconds: steady(seconds, rate, latencyMs), name: 'http://127.0.0.1:3000/api' }), { offeredRate: rate })]);
+export function profiled(
+  target: TargetProbes | null,
+  latencyMs: number | ((i: number) => number) = noisy(1, 18),
+  seconds = 20,
+  rate = 100,
+): AssessmentRecord {
+  const rec = fakeAssessment([
+    fakePhase('baseline', fakeRun({ seconds: steady(seconds, rate, latencyMs), name: 'http://127.0.0.1:3000/api' }), { offeredRate: rate }),
+  ]);
   if (target) rec.probes.target = target;
   return rec;
 }
@@ -17,6 +24,12 @@ export function healthyTarget(n = 20): TargetProbes {
   return fakeTargetProbes({
     agent: agentSamples(n, { elu: 0.2, gc: { minor: 8 }, heapUsed: 40e6 }, (i) => ({ heapUsed: 40e6 + ((i * 7919) % 5) * 1e6 })),
     proc: procSamples(n, { mainCpu: 20 }),
-    cpuProfile: cpuProfile([hotspot('handle', { selfShare: 0.05, totalShare: 0.3 }), hotspot('writeHead', { file: 'node:_http_server', category: 'node-internal', selfShare: 0.04 })], { idleShare: 0.8 }),
+    cpuProfile: cpuProfile(
+      [
+        hotspot('handle', { selfShare: 0.05, totalShare: 0.3 }),
+        hotspot('writeHead', { file: 'node:_http_server', category: 'node-internal', selfShare: 0.04 }),
+      ],
+      { idleShare: 0.8 },
+    ),
   });
 }

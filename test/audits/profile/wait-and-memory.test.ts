@@ -26,15 +26,22 @@ describe('memory-leak', () => {
   });
 
   it('with the assumed 2 GB default a 300 KB/s leak reaches the limit within a day: high; off-heap (Buffer) growth is found too', () => {
-    const slow = memoryLeak.run(ctx(profiled(fakeTargetProbes({ agent: agentSamples(30, {}, (i) => ({ heapUsed: 50 * MB + i * 300 * 1024 })) }))))[0]!;
+    const slow = memoryLeak.run(
+      ctx(profiled(fakeTargetProbes({ agent: agentSamples(30, {}, (i) => ({ heapUsed: 50 * MB + i * 300 * 1024 })) }))),
+    )[0]!;
     assert.equal(slow.severity, 'high');
     assert.match(slow.description, /assumed V8 default/);
-    const ext = memoryLeak.run(ctx(profiled(fakeTargetProbes({ agent: agentSamples(30, {}, (i) => ({ external: 5 * MB + i * MB })) }))))[0]!;
+    const ext = memoryLeak.run(
+      ctx(profiled(fakeTargetProbes({ agent: agentSamples(30, {}, (i) => ({ external: 5 * MB + i * MB })) }))),
+    )[0]!;
     assert.match(ext.title, /outside the heap/);
   });
 
   it('silent on a flat sawtooth, on fewer than 10 samples, and without probes', () => {
-    assert.deepEqual(memoryLeak.run(ctx(profiled(fakeTargetProbes({ agent: agentSamples(30, {}, (i) => ({ heapUsed: 50 * MB + (i % 3) * 8 * MB })) })))), []);
+    assert.deepEqual(
+      memoryLeak.run(ctx(profiled(fakeTargetProbes({ agent: agentSamples(30, {}, (i) => ({ heapUsed: 50 * MB + (i % 3) * 8 * MB })) })))),
+      [],
+    );
     assert.deepEqual(memoryLeak.run(ctx(profiled(fakeTargetProbes({ agent: agentSamples(8, {}, leaking(4 * MB)) })))), []);
     assert.deepEqual(memoryLeak.run(ctx(profiled(null))), []);
     assert.deepEqual(memoryLeak.run(ctx(profiled(healthyTarget()))), []);
@@ -44,16 +51,29 @@ describe('memory-leak', () => {
 const DOWN = 'http://127.0.0.1:9100';
 function downstreamTarget(plateau: boolean) {
   return fakeTargetProbes({
-    agent: agentSamples(20, {
-      elu: 0.15, requests: 66, requestMs: 310, inFlightMax: 30,
-      httpOut: { [DOWN]: { count: 66, totalMs: 66 * 300, maxMs: 600, inFlightMax: 2 } },
-    }, plateau ? () => ({}) : (i) => ({ inFlightMax: 3, httpOut: { [DOWN]: { count: 66, totalMs: 66 * 40, maxMs: 80, inFlightMax: 1 + (i % 4) } }, requestMs: 45 })),
+    agent: agentSamples(
+      20,
+      {
+        elu: 0.15,
+        requests: 66,
+        requestMs: 310,
+        inFlightMax: 30,
+        httpOut: { [DOWN]: { count: 66, totalMs: 66 * 300, maxMs: 600, inFlightMax: 2 } },
+      },
+      plateau
+        ? () => ({})
+        : (i) => ({
+            inFlightMax: 3,
+            httpOut: { [DOWN]: { count: 66, totalMs: 66 * 40, maxMs: 80, inFlightMax: 1 + (i % 4) } },
+            requestMs: 45,
+          }),
+    ),
     proc: procSamples(20, { mainCpu: 12 }),
   });
 }
 
 describe('downstream-wait', () => {
-  it('pool pinned at 2 while requests pile up: names the origin, suggests a pool size by Little\'s law', () => {
+  it("pool pinned at 2 while requests pile up: names the origin, suggests a pool size by Little's law", () => {
     const [f, ...rest] = downstreamWait.run(ctx(profiled(downstreamTarget(true), 900)));
     assert.equal(rest.length, 0);
     assert.equal(f!.severity, 'high');
@@ -74,7 +94,13 @@ describe('downstream-wait', () => {
 });
 
 describe('threadpool-saturation', () => {
-  const pbkdf2 = hotspot('pbkdf2', { file: 'node:internal/crypto/pbkdf2', line: 30, category: 'node-internal', selfShare: 0.04, totalShare: 0.05 });
+  const pbkdf2 = hotspot('pbkdf2', {
+    file: 'node:internal/crypto/pbkdf2',
+    line: 30,
+    category: 'node-internal',
+    selfShare: 0.04,
+    totalShare: 0.05,
+  });
   const hashAll = hotspot('hashAll', { file: '/srv/app/threadpool.mjs', line: 14, selfShare: 0.02, totalShare: 0.06 });
   it('all 4 libuv workers on a core while the main thread idles: names the issuing function', () => {
     const t = fakeTargetProbes({
@@ -103,7 +129,13 @@ describe('threadpool-saturation', () => {
 describe('host-limits', () => {
   it('cgroup throttling 30 % → high; run-queue wait 0.25 s/s → medium; silent when neither', () => {
     const proc = procSamples(20, { mainCpu: 60 });
-    const t = fakeTargetProbes({ proc, summary: { throttling: { throttledShare: 0.3, nrThrottled: 180, throttledPeriodShare: 0.9 }, cgroup: { path: '/x', version: 2, dir: '/sys/fs/cgroup/x', quotaCores: 0.5 } } });
+    const t = fakeTargetProbes({
+      proc,
+      summary: {
+        throttling: { throttledShare: 0.3, nrThrottled: 180, throttledPeriodShare: 0.9 },
+        cgroup: { path: '/x', version: 2, dir: '/sys/fs/cgroup/x', quotaCores: 0.5 },
+      },
+    });
     const [f] = hostLimits.run(ctx(profiled(t)));
     assert.equal(f!.severity, 'high');
     assert.equal(f!.type, 'infrastructure');
@@ -138,7 +170,7 @@ describe('not-saturated', () => {
     assert.deepEqual(notSaturated.summarise(summaryContext(ctx(profiled(t)))), []);
   });
 
-  it('a loop delay of 20 ms on a host that makes the target wait for a core (0.4 s/s) is the host\'s: still not saturated; without the wait it is not', () => {
+  it("a loop delay of 20 ms on a host that makes the target wait for a core (0.4 s/s) is the host's: still not saturated; without the wait it is not", () => {
     const t = healthyTarget();
     t.agent!.samples = agentSamples(20, { elu: 0.2, delayP99: 20, delayMax: 40, gc: { minor: 8 }, heapUsed: 40e6 });
     (t.proc!.summary as { runqueueWaitShare: number | null }).runqueueWaitShare = 0.4;
@@ -165,13 +197,25 @@ describe('not-saturated', () => {
 describe('diagnosis audits together', () => {
   it('registered before no-bottleneck, in order', () => {
     const ids = AUDITS.map((a) => a.id);
-    const mine = ['cpu-bound', 'event-loop-blocked', 'gc-pressure', 'memory-leak', 'downstream-wait', 'threadpool-saturation', 'host-limits', 'not-saturated'];
+    const mine = [
+      'cpu-bound',
+      'event-loop-blocked',
+      'gc-pressure',
+      'memory-leak',
+      'downstream-wait',
+      'threadpool-saturation',
+      'host-limits',
+      'not-saturated',
+    ];
     assert.deepEqual(ids.slice(-mine.length - 1), [...mine, 'no-bottleneck']);
   });
 
   it('a healthy profile gets no P0/P1 from any audit, and no-bottleneck still speaks', () => {
     const findings = runAudits(profiled(healthyTarget()));
-    assert.deepEqual(findings.filter((f) => f.severity === 'critical' || f.severity === 'high').map((f) => f.audit), []);
+    assert.deepEqual(
+      findings.filter((f) => f.severity === 'critical' || f.severity === 'high').map((f) => f.audit),
+      [],
+    );
     assert.ok(findings.some((f) => f.audit === 'no-bottleneck'));
     assert.ok(findings.some((f) => f.audit === 'not-saturated'));
   });

@@ -9,8 +9,18 @@ import type { SeriesPoint } from '../../../src/record/run-record.ts';
 import { fakeAssessment, fakePhase, fakeRun, steady } from '../../helpers/fake-records.ts';
 import { API, ORDERS, multiRun, noisy } from '../helpers.ts';
 
-const point = (count: number, min: number, p50: number, p90: number, p95: number, p99: number, max: number): SeriesPoint =>
-  ({ metric: 'http_req_latency', tags: {}, count, sum: count * p50, min, max, p50, p90, p95, p99 });
+const point = (count: number, min: number, p50: number, p90: number, p95: number, p99: number, max: number): SeriesPoint => ({
+  metric: 'http_req_latency',
+  tags: {},
+  count,
+  sum: count * p50,
+  min,
+  max,
+  p50,
+  p90,
+  p95,
+  p99,
+});
 
 describe('mixtureQuantile', () => {
   it('answers a single point exactly at its stored percentiles, and NaN when empty', () => {
@@ -31,14 +41,21 @@ describe('mixtureQuantile', () => {
   });
 
   it('property: lies between the smallest and largest component percentile, and is monotone in q', () => {
-    const arbPoint = fc.tuple(fc.integer({ min: 1, max: 1000 }), fc.array(fc.double({ min: 0, max: 1e4, noNaN: true }), { minLength: 6, maxLength: 6 }))
-      .map(([n, v]) => { const s = [...v].sort((a, b) => a - b); return point(n, s[0]!, s[1]!, s[2]!, s[3]!, s[4]!, s[5]!); });
-    fc.assert(fc.property(fc.array(arbPoint, { minLength: 1, maxLength: 6 }), (pts) => {
-      const q95 = mixtureQuantile(pts, 95);
-      const q50 = mixtureQuantile(pts, 50);
-      assert.ok(q95 >= Math.min(...pts.map((p) => p.p95!)) - 1e-3 && q95 <= Math.max(...pts.map((p) => p.p95!)) + 1e-3);
-      assert.ok(q50 <= q95 + 1e-6);
-    }), { numRuns: 200, seed: 7 });
+    const arbPoint = fc
+      .tuple(fc.integer({ min: 1, max: 1000 }), fc.array(fc.double({ min: 0, max: 1e4, noNaN: true }), { minLength: 6, maxLength: 6 }))
+      .map(([n, v]) => {
+        const s = [...v].sort((a, b) => a - b);
+        return point(n, s[0]!, s[1]!, s[2]!, s[3]!, s[4]!, s[5]!);
+      });
+    fc.assert(
+      fc.property(fc.array(arbPoint, { minLength: 1, maxLength: 6 }), (pts) => {
+        const q95 = mixtureQuantile(pts, 95);
+        const q50 = mixtureQuantile(pts, 50);
+        assert.ok(q95 >= Math.min(...pts.map((p) => p.p95!)) - 1e-3 && q95 <= Math.max(...pts.map((p) => p.p95!)) + 1e-3);
+        assert.ok(q50 <= q95 + 1e-6);
+      }),
+      { numRuns: 200, seed: 7 },
+    );
   });
 });
 
@@ -60,26 +77,45 @@ describe('window statistics on a run', () => {
     assert.equal(w.failed, 12);
     assert.equal(w.dropped, 8, 'dropped_iterations has no name tag: counted for the window');
     assert.equal(w.seconds, 4);
-    assert.deepEqual(perSecond(run, 'http_req_latency', { from: 8, tags: { name: ORDERS } }).map((s) => [s.second, s.requests, s.p50]), [[8, 20, 40], [9, 20, 40]]);
+    assert.deepEqual(
+      perSecond(run, 'http_req_latency', { from: 8, tags: { name: ORDERS } }).map((s) => [s.second, s.requests, s.p50]),
+      [
+        [8, 20, 40],
+        [9, 20, 40],
+      ],
+    );
     assert.deepEqual(endpointsOf(run), [API, ORDERS]);
   });
 
   it('steadyStats skips the warm-up second; achievedRateOf takes the median second', () => {
-    const phase = fakePhase('baseline', fakeRun({ seconds: [{ requests: 10, latencyMs: 5000 }, ...steady(18, 100, 20), { requests: 3, latencyMs: 20 }], name: API }));
+    const phase = fakePhase(
+      'baseline',
+      fakeRun({ seconds: [{ requests: 10, latencyMs: 5000 }, ...steady(18, 100, 20), { requests: 3, latencyMs: 20 }], name: API }),
+    );
     assert.equal(steadyStats(phase).quantile(99), 20);
     assert.equal(achievedRateOf(phase), 100);
   });
 
   it('failuresOf: by kind or status, without requests the run cut off', () => {
-    const run = fakeRun({ seconds: [...steady(5, 100, 20, { failed: 2 }), { requests: 10, latencyMs: 20, failed: 4, errorKind: 'reset' }, { requests: 10, latencyMs: 20, failed: 5, errorKind: 'aborted' }], name: API });
+    const run = fakeRun({
+      seconds: [
+        ...steady(5, 100, 20, { failed: 2 }),
+        { requests: 10, latencyMs: 20, failed: 4, errorKind: 'reset' },
+        { requests: 10, latencyMs: 20, failed: 5, errorKind: 'aborted' },
+      ],
+      name: API,
+    });
     const f = failuresOf(run);
-    assert.deepEqual(f.byKind, [['HTTP 500', 10], ['reset', 4]]);
+    assert.deepEqual(f.byKind, [
+      ['HTTP 500', 10],
+      ['reset', 4],
+    ]);
     assert.equal(f.total, 14);
     assert.equal(f.aborted, 5);
     assert.deepEqual(failuresOf(run, {}, { from: 5, to: 5 }).byKind, [['reset', 4]]);
   });
 
-  it('expectedRateOf: given, derived by assess, or the baseline phase\'s rate', () => {
+  it("expectedRateOf: given, derived by assess, or the baseline phase's rate", () => {
     const rec = fakeAssessment([fakePhase('baseline', fakeRun({ seconds: steady(3, 10, 5) }), { offeredRate: 70 })]);
     assert.deepEqual(expectedRateOf(rec), { rate: 100, discovered: false });
     rec.config.expectedRate = null;

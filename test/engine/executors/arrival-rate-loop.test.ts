@@ -17,14 +17,24 @@ import { constantRate, drain, rampingRate, stages } from './fixtures.ts';
 const idleClient = (): HttpClient => ({
   connectionsOpened: 0,
   send: () => Promise.reject(new Error('no request in this test')),
-  sendWith() { throw new Error('no request in this test'); },
+  sendWith() {
+    throw new Error('no request in this test');
+  },
   close() {},
 });
 
-interface Start { intended: number; actual: number }
+interface Start {
+  intended: number;
+  actual: number;
+}
 
 /** Runs the loop with iterations that take `busyMs` (a timer) and returns what it started. */
-async function run(scenario: ConstantArrivalRate | RampingArrivalRate, endMs: number, busyMs = 0, callback = false): Promise<{ starts: Start[]; dropped: number; startAt: number }> {
+async function run(
+  scenario: ConstantArrivalRate | RampingArrivalRate,
+  endMs: number,
+  busyMs = 0,
+  callback = false,
+): Promise<{ starts: Start[]; dropped: number; startAt: number }> {
   const starts: Start[] = [];
   let vuId = 0;
   const dropped = new Accumulator('counter');
@@ -57,12 +67,16 @@ async function run(scenario: ConstantArrivalRate | RampingArrivalRate, endMs: nu
   return { starts, dropped: dropped.sum, startAt: ctx.startAt };
 }
 
-function checkAgainstPlan(scenario: ConstantArrivalRate | RampingArrivalRate, got: { starts: Start[]; dropped: number; startAt: number }): void {
+function checkAgainstPlan(
+  scenario: ConstantArrivalRate | RampingArrivalRate,
+  got: { starts: Start[]; dropped: number; startAt: number },
+): void {
   const planned = drain(createArrivalSchedule(scenario, { index: 0, count: 1 }));
   const intended = got.starts.map((s) => s.intended - got.startAt);
   assert.equal(intended.length + got.dropped, planned.length, 'every planned start is started or counted as dropped');
   assert.equal(got.dropped, 0);
-  for (let i = 0; i < planned.length; i++) assert.ok(Math.abs(intended[i]! - planned[i]!) < 1e-6, `start ${i} intended at its planned time`);
+  for (let i = 0; i < planned.length; i++)
+    assert.ok(Math.abs(intended[i]! - planned[i]!) < 1e-6, `start ${i} intended at its planned time`);
   for (const s of got.starts) assert.ok(s.actual >= s.intended, 'no iteration starts before its intended time');
   // Every 100 ms window holds exactly the planned number of starts.
   const last = planned[planned.length - 1] ?? 0;

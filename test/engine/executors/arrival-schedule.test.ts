@@ -40,10 +40,10 @@ test('ramping: k6 TestRampingArrivalRateCal start times', () => {
 
 test('ramping: k6 TestRampingArrivalRateCal, three times as fast (timeUnit 1/3 s)', () => {
   const s = rampingRate({ startRate: 0, stages: k6CalStages, timeUnitMs: 1000 / 3 });
-  assertInEpsilon(drain(createArrivalSchedule(s, WHOLE)), [
-    1825, 2581, 3162, 3651, 4082, 4472, 4830, 5166, 5499, 5833, 6169, 6527,
-    6917, 7348, 7837, 8418, 9174, 10999,
-  ]);
+  assertInEpsilon(
+    drain(createArrivalSchedule(s, WHOLE)),
+    [1825, 2581, 3162, 3651, 4082, 4472, 4830, 5166, 5499, 5833, 6169, 6527, 6917, 7348, 7837, 8418, 9174, 10999],
+  );
 });
 
 test('ramping: striping matches k6 segments 0:1/3, 1/3:2/3, 2/3:1 of sequence 0,1/3,2/3,1', () => {
@@ -55,7 +55,11 @@ test('ramping: striping matches k6 segments 0:1/3, 1/3:2/3, 2/3:1 of sequence 0,
 
 test('ramping from 0 to 10/s over 10 s: iteration i when the area t²/2 reaches i', () => {
   const starts = drain(createArrivalSchedule(rampingRate({ startRate: 0, stages: stages([10_000, 10]) }), WHOLE));
-  assertInEpsilon(starts, Array.from({ length: 50 }, (_, k) => 1000 * Math.sqrt(2 * (k + 1))), 1e-9);
+  assertInEpsilon(
+    starts,
+    Array.from({ length: 50 }, (_, k) => 1000 * Math.sqrt(2 * (k + 1))),
+    1e-9,
+  );
   assert.equal(starts[0], 1000 * Math.SQRT2);
   assert.equal(starts[49], 10_000);
 });
@@ -74,7 +78,10 @@ test('ramping: a 0-rate pause in the middle schedules nothing during the pause',
   const s = rampingRate({ startRate: 10, stages: stages([1000, 10], [0, 0], [1000, 0], [0, 10], [1000, 10]) });
   const starts = drain(createArrivalSchedule(s, WHOLE));
   assert.equal(starts.length, 20);
-  assert.ok(starts.every((t) => t <= 1000 || t > 2000), starts.join(', '));
+  assert.ok(
+    starts.every((t) => t <= 1000 || t > 2000),
+    starts.join(', '),
+  );
   assertInEpsilon(starts.slice(10), [2100, 2200, 2300, 2400, 2500, 2600, 2700, 2800, 2900, 3000], 1e-12);
 });
 
@@ -104,57 +111,76 @@ test('lastIndex and total report the position in the whole schedule', () => {
   assert.equal(sched.lastIndex, -1);
   const seen: Array<[number, number]> = [];
   for (let t = sched.next(); t !== Infinity; t = sched.next()) seen.push([sched.lastIndex, t]);
-  assert.deepEqual(seen, [[1, 100], [5, 500], [9, 900]]);
+  assert.deepEqual(seen, [
+    [1, 100],
+    [5, 500],
+    [9, 900],
+  ]);
   assert.equal(sched.next(), Infinity);
   assert.equal(arrivalIterationCount(constantRate({ rate: 10, durationMs: 1000 })), 10);
 });
 
 test('bad input names the field', () => {
-  assert.throws(() => createArrivalSchedule(constantRate({ timeUnitMs: 0 }), WHOLE), (e: Error) =>
-    e instanceof ScheduleError && /timeUnitMs/.test(e.message));
+  assert.throws(
+    () => createArrivalSchedule(constantRate({ timeUnitMs: 0 }), WHOLE),
+    (e: Error) => e instanceof ScheduleError && /timeUnitMs/.test(e.message),
+  );
   assert.throws(() => createArrivalSchedule(rampingRate({ stages: stages([1000, -1]) }), WHOLE), /stages\[0\]\.target/);
   assert.throws(() => createArrivalSchedule(constantRate(), { index: 3, count: 3 }), /stripe\.index/);
 });
 
 // ---- properties -------------------------------------------------------------------------------
 
-const arbRamping = fc.record({
-  startRate: fc.integer({ min: 0, max: 60 }),
-  timeUnitMs: fc.constantFrom(1000, 500, 2000, 60_000, 1000 / 3, 950),
-  stages: fc.array(
-    fc.record({ durationMs: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 5000 })), target: fc.integer({ min: 0, max: 60 }) }),
-    { minLength: 1, maxLength: 5 },
-  ),
-}).map((o) => rampingRate(o));
+const arbRamping = fc
+  .record({
+    startRate: fc.integer({ min: 0, max: 60 }),
+    timeUnitMs: fc.constantFrom(1000, 500, 2000, 60_000, 1000 / 3, 950),
+    stages: fc.array(
+      fc.record({ durationMs: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 5000 })), target: fc.integer({ min: 0, max: 60 }) }),
+      { minLength: 1, maxLength: 5 },
+    ),
+  })
+  .map((o) => rampingRate(o));
 
-const arbConstant = fc.record({
-  rate: fc.integer({ min: 1, max: 500 }),
-  timeUnitMs: fc.constantFrom(1000, 100, 2000, 60_000, 7),
-  durationMs: fc.integer({ min: 0, max: 5000 }),
-}).map((o) => constantRate(o));
+const arbConstant = fc
+  .record({
+    rate: fc.integer({ min: 1, max: 500 }),
+    timeUnitMs: fc.constantFrom(1000, 100, 2000, 60_000, 7),
+    durationMs: fc.integer({ min: 0, max: 5000 }),
+  })
+  .map((o) => constantRate(o));
 
 const arbScenario = fc.oneof(arbConstant, arbRamping);
 
-test('property: the merged workers\' starts are exactly the single-worker schedule', () => {
-  fc.assert(fc.property(arbScenario, fc.integer({ min: 1, max: 8 }), (s, count) => {
-    const whole = drain(createArrivalSchedule(s, WHOLE));
-    const tagged: Array<[number, number]> = [];
-    const lengths: number[] = [];
-    for (let index = 0; index < count; index++) {
-      const sched = createArrivalSchedule(s, { index, count });
-      let n = 0;
-      for (let t = sched.next(); t !== Infinity; t = sched.next(), n++) {
-        assert.equal(sched.lastIndex % count, index);
-        tagged.push([sched.lastIndex, t]);
+test("property: the merged workers' starts are exactly the single-worker schedule", () => {
+  fc.assert(
+    fc.property(arbScenario, fc.integer({ min: 1, max: 8 }), (s, count) => {
+      const whole = drain(createArrivalSchedule(s, WHOLE));
+      const tagged: Array<[number, number]> = [];
+      const lengths: number[] = [];
+      for (let index = 0; index < count; index++) {
+        const sched = createArrivalSchedule(s, { index, count });
+        let n = 0;
+        for (let t = sched.next(); t !== Infinity; t = sched.next(), n++) {
+          assert.equal(sched.lastIndex % count, index);
+          tagged.push([sched.lastIndex, t]);
+        }
+        assert.equal(n, sched.total);
+        lengths.push(n);
       }
-      assert.equal(n, sched.total);
-      lengths.push(n);
-    }
-    tagged.sort((a, b) => a[0] - b[0]);
-    assert.deepEqual(tagged.map(([, t]) => t), whole);
-    assert.deepEqual(tagged.map(([i]) => i), whole.map((_, i) => i));
-    assert.ok(Math.max(...lengths) - Math.min(...lengths) <= 1, `worker counts ${lengths.join(',')}`);
-  }), { numRuns: 300 });
+      tagged.sort((a, b) => a[0] - b[0]);
+      assert.deepEqual(
+        tagged.map(([, t]) => t),
+        whole,
+      );
+      assert.deepEqual(
+        tagged.map(([i]) => i),
+        whole.map((_, i) => i),
+      );
+      assert.ok(Math.max(...lengths) - Math.min(...lengths) <= 1, `worker counts ${lengths.join(',')}`);
+    }),
+    { numRuns: 300 },
+  );
 });
 
 /** Iterations owed by time t: the integral of the piecewise-linear rate, computed independently. */
@@ -172,25 +198,31 @@ function areaAt(s: RampingArrivalRate, t: number): number {
 }
 
 test('property: ramping start i is where the rate integral reaches i, in order, within the stages', () => {
-  fc.assert(fc.property(arbRamping, (s) => {
-    const starts = drain(createArrivalSchedule(s, WHOLE));
-    const end = s.stages.reduce((a, st) => a + st.durationMs, 0);
-    assert.equal(starts.length, Math.floor(areaAt(s, end) + 1e-9));
-    starts.forEach((t, k) => {
-      assert.ok(t > 0 && t <= end, `start ${k} at ${t} outside (0, ${end}]`);
-      if (k > 0) assert.ok(t >= starts[k - 1]!, `start ${k} at ${t} before ${starts[k - 1]}`);
-      assert.ok(Math.abs(areaAt(s, t) - (k + 1)) <= 1e-6 * (k + 1), `area at start ${k} is ${areaAt(s, t)}`);
-    });
-  }), { numRuns: 300 });
+  fc.assert(
+    fc.property(arbRamping, (s) => {
+      const starts = drain(createArrivalSchedule(s, WHOLE));
+      const end = s.stages.reduce((a, st) => a + st.durationMs, 0);
+      assert.equal(starts.length, Math.floor(areaAt(s, end) + 1e-9));
+      starts.forEach((t, k) => {
+        assert.ok(t > 0 && t <= end, `start ${k} at ${t} outside (0, ${end}]`);
+        if (k > 0) assert.ok(t >= starts[k - 1]!, `start ${k} at ${t} before ${starts[k - 1]}`);
+        assert.ok(Math.abs(areaAt(s, t) - (k + 1)) <= 1e-6 * (k + 1), `area at start ${k} is ${areaAt(s, t)}`);
+      });
+    }),
+    { numRuns: 300 },
+  );
 });
 
 test('property: constant starts are j·timeUnit/rate, all before the end', () => {
-  fc.assert(fc.property(arbConstant, (s) => {
-    const starts = drain(createArrivalSchedule(s, WHOLE));
-    assert.equal(starts.length, Math.max(0, Math.ceil((s.durationMs * s.rate) / s.timeUnitMs - 1e-9)));
-    starts.forEach((t, j) => {
-      assert.equal(t, (j * s.timeUnitMs) / s.rate);
-      assert.ok(t < s.durationMs);
-    });
-  }), { numRuns: 300 });
+  fc.assert(
+    fc.property(arbConstant, (s) => {
+      const starts = drain(createArrivalSchedule(s, WHOLE));
+      assert.equal(starts.length, Math.max(0, Math.ceil((s.durationMs * s.rate) / s.timeUnitMs - 1e-9)));
+      starts.forEach((t, j) => {
+        assert.equal(t, (j * s.timeUnitMs) / s.rate);
+        assert.ok(t < s.durationMs);
+      });
+    }),
+    { numRuns: 300 },
+  );
 });

@@ -1,6 +1,12 @@
 // Scenario builders with k6's defaults, so tests only spell out what they are about.
 import type {
-  ConstantArrivalRate, RampingArrivalRate, RampingVus, Stage, SharedIterations, PerVuIterations, ConstantVus,
+  ConstantArrivalRate,
+  RampingArrivalRate,
+  RampingVus,
+  Stage,
+  SharedIterations,
+  PerVuIterations,
+  ConstantVus,
 } from '../../../src/plan/types.ts';
 
 const common = { startTimeMs: 0, gracefulStopMs: 30_000, exec: 'default', tags: {}, env: {}, flow: null };
@@ -9,12 +15,19 @@ export const stages = (...pairs: Array<[durationMs: number, target: number]>): S
   pairs.map(([durationMs, target]) => ({ durationMs, target }));
 
 export function constantRate(o: Partial<ConstantArrivalRate> = {}): ConstantArrivalRate {
-  return { ...common, executor: 'constant-arrival-rate', rate: 10, timeUnitMs: 1000, durationMs: 1000,
-    preAllocatedVUs: 10, maxVUs: 10, ...o };
+  return {
+    ...common,
+    executor: 'constant-arrival-rate',
+    rate: 10,
+    timeUnitMs: 1000,
+    durationMs: 1000,
+    preAllocatedVUs: 10,
+    maxVUs: 10,
+    ...o,
+  };
 }
 export function rampingRate(o: Partial<RampingArrivalRate> = {}): RampingArrivalRate {
-  return { ...common, executor: 'ramping-arrival-rate', startRate: 0, timeUnitMs: 1000, stages: [],
-    preAllocatedVUs: 10, maxVUs: 10, ...o };
+  return { ...common, executor: 'ramping-arrival-rate', startRate: 0, timeUnitMs: 1000, stages: [], preAllocatedVUs: 10, maxVUs: 10, ...o };
 }
 export function rampingVus(o: Partial<RampingVus> = {}): RampingVus {
   return { ...common, executor: 'ramping-vus', startVUs: 1, stages: [], gracefulRampDownMs: 30_000, ...o };

@@ -2,15 +2,26 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  splitCount, scenarioDurationMs, scenarioMaxEndMs, vuCountForSizing, splitCounts, workersFor, ScheduleError, WHOLE,
+  splitCount,
+  scenarioDurationMs,
+  scenarioMaxEndMs,
+  vuCountForSizing,
+  splitCounts,
+  workersFor,
+  ScheduleError,
+  WHOLE,
 } from '../../../src/engine/executors/schedule.ts';
-import {
-  constantRate, rampingRate, rampingVus, sharedIterations, perVuIterations, constantVus, stages,
-} from './fixtures.ts';
+import { constantRate, rampingRate, rampingVus, sharedIterations, perVuIterations, constantVus, stages } from './fixtures.ts';
 
 test('splitCount spreads the remainder over the first workers', () => {
-  assert.deepEqual([0, 1, 2].map((index) => splitCount(10, { index, count: 3 })), [4, 3, 3]);
-  assert.deepEqual([0, 1, 2, 3].map((index) => splitCount(2, { index, count: 4 })), [1, 1, 0, 0]);
+  assert.deepEqual(
+    [0, 1, 2].map((index) => splitCount(10, { index, count: 3 })),
+    [4, 3, 3],
+  );
+  assert.deepEqual(
+    [0, 1, 2, 3].map((index) => splitCount(2, { index, count: 4 })),
+    [1, 1, 0, 0],
+  );
   assert.equal(splitCount(0, { index: 0, count: 1 }), 0);
   assert.equal(splitCount(7, WHOLE), 7);
   // k6 TestRampingArrivalRateActiveVUs_GetExecutionRequirements "Segmented/Even": 100 of 4000 in quarters.
@@ -18,16 +29,24 @@ test('splitCount spreads the remainder over the first workers', () => {
 });
 
 test('property: splitCount adds up exactly and shares differ by at most 1', () => {
-  fc.assert(fc.property(fc.integer({ min: 0, max: 1_000_000 }), fc.integer({ min: 1, max: 64 }), (total, count) => {
-    const shares = Array.from({ length: count }, (_, index) => splitCount(total, { index, count }));
-    assert.equal(shares.reduce((a, b) => a + b, 0), total);
-    assert.ok(Math.max(...shares) - Math.min(...shares) <= 1);
-    for (let k = 1; k < count; k++) assert.ok(shares[k - 1]! >= shares[k]!, 'remainder goes to the first workers');
-  }));
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 1_000_000 }), fc.integer({ min: 1, max: 64 }), (total, count) => {
+      const shares = Array.from({ length: count }, (_, index) => splitCount(total, { index, count }));
+      assert.equal(
+        shares.reduce((a, b) => a + b, 0),
+        total,
+      );
+      assert.ok(Math.max(...shares) - Math.min(...shares) <= 1);
+      for (let k = 1; k < count; k++) assert.ok(shares[k - 1]! >= shares[k]!, 'remainder goes to the first workers');
+    }),
+  );
 });
 
 test('splitCount and stripes reject bad input with a message naming it', () => {
-  assert.throws(() => splitCount(-1, WHOLE), (e: Error) => e instanceof ScheduleError && /total/.test(e.message));
+  assert.throws(
+    () => splitCount(-1, WHOLE),
+    (e: Error) => e instanceof ScheduleError && /total/.test(e.message),
+  );
   assert.throws(() => splitCount(1.5, WHOLE), /total/);
   assert.throws(() => splitCount(3, { index: 0, count: 0 }), /stripe\.count/);
   assert.throws(() => splitCount(3, { index: -1, count: 2 }), /stripe\.index/);
@@ -49,7 +68,9 @@ test('scenarioMaxEndMs adds startTime and gracefulStop (k6 GetExecutionRequireme
   assert.equal(scenarioMaxEndMs(rampingRate({ startTimeMs: 10, stages: stages([1000, 5]), gracefulStopMs: 500 })), 1510);
   // ramping-vus: the end of the graceful steps. k6's plan example with defaults ends at 53 s.
   const example = rampingVus({
-    startVUs: 4, gracefulStopMs: 30_000, gracefulRampDownMs: 30_000,
+    startVUs: 4,
+    gracefulStopMs: 30_000,
+    gracefulRampDownMs: 30_000,
     stages: stages([2000, 6], [5000, 1], [4000, 5], [4000, 1], [3000, 4], [2000, 4], [0, 1], [3000, 1]),
   });
   assert.equal(scenarioMaxEndMs(example), 53_000);
@@ -73,10 +94,16 @@ test('vuCountForSizing and splitCounts per executor', () => {
   // per-vu-iterations: only the VUs are split (k6 GetIterations is unscaled).
   assert.deepEqual(splitCounts(perVuIterations({ vus: 10, iterations: 100 }), stripe), { vus: 3, preAllocatedVUs: 3, iterations: 100 });
   assert.deepEqual(splitCounts(constantVus({ vus: 10 }), stripe), { vus: 3, preAllocatedVUs: 3, iterations: 0 });
-  assert.deepEqual(splitCounts(constantRate({ rate: 10, durationMs: 1000, preAllocatedVUs: 4, maxVUs: 8 }), stripe),
-    { vus: 3, preAllocatedVUs: 1, iterations: 3 });
-  assert.deepEqual(splitCounts(rampingRate({ startRate: 0, stages: stages([10_000, 10]), preAllocatedVUs: 2, maxVUs: 9 }), stripe),
-    { vus: 3, preAllocatedVUs: 1, iterations: 17 });
+  assert.deepEqual(splitCounts(constantRate({ rate: 10, durationMs: 1000, preAllocatedVUs: 4, maxVUs: 8 }), stripe), {
+    vus: 3,
+    preAllocatedVUs: 1,
+    iterations: 3,
+  });
+  assert.deepEqual(splitCounts(rampingRate({ startRate: 0, stages: stages([10_000, 10]), preAllocatedVUs: 2, maxVUs: 9 }), stripe), {
+    vus: 3,
+    preAllocatedVUs: 1,
+    iterations: 17,
+  });
 });
 
 test('workersFor gives every worker at least one VU', () => {

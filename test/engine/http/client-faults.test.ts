@@ -36,7 +36,10 @@ test('reset in the middle of a response', async (t) => {
   });
   const port = await listen(server);
   const client = createHttpClient({});
-  t.after(() => { client.close(); return closeServer(server); });
+  t.after(() => {
+    client.close();
+    return closeServer(server);
+  });
   const res = await client.send(prepareRequest('GET', `http://127.0.0.1:${port}/`), SEND);
   assertFailed(res, 'reset');
   // The next send opens a new connection (and fails the same way here).
@@ -48,7 +51,10 @@ test('request timeout: the server never answers', async (t) => {
   const server = rawServer(() => {});
   const port = await listen(server);
   const client = createHttpClient({});
-  t.after(() => { client.close(); return closeServer(server); });
+  t.after(() => {
+    client.close();
+    return closeServer(server);
+  });
   const res = await client.send(prepareRequest('GET', `http://127.0.0.1:${port}/`), { keepBody: false, requestTimeoutMs: 150 });
   assertFailed(res, 'request_timeout');
   assert.ok(res.timings.endedAt - res.timings.startedAt >= 149, `ended after ${res.timings.endedAt - res.timings.startedAt} ms`);
@@ -61,7 +67,10 @@ test('malformed responses', async (t) => {
   const server = rawServer((socket) => socket.write(replies.shift() ?? ''));
   const port = await listen(server);
   const client = createHttpClient({});
-  t.after(() => { client.close(); return closeServer(server); });
+  t.after(() => {
+    client.close();
+    return closeServer(server);
+  });
   for (let i = 0; i < 3; i++) {
     assertFailed(await client.send(prepareRequest('GET', `http://127.0.0.1:${port}/`), SEND), 'malformed');
   }
@@ -95,7 +104,10 @@ test('100 MB body is counted without being kept when maxBodyBytes allows it', as
   const server = bigBodyServer(total, false);
   const port = await listen(server);
   const client = createHttpClient({ maxBodyBytes: 200 * 1024 * 1024 });
-  t.after(() => { client.close(); return closeServer(server); });
+  t.after(() => {
+    client.close();
+    return closeServer(server);
+  });
   const res = await client.send(prepareRequest('GET', `http://127.0.0.1:${port}/`), { keepBody: false, requestTimeoutMs: 15_000 });
   assertOk(res);
   assert.equal(res.bodyBytes, total);
@@ -110,7 +122,10 @@ test('body larger than maxBodyBytes fails body_too_large (declared length and ch
   const chunked = bigBodyServer(total, true);
   const [p1, p2] = [await listen(declared), await listen(chunked)];
   const client = createHttpClient({ maxBodyBytes: 1024 * 1024 });
-  t.after(() => { client.close(); return Promise.all([closeServer(declared), closeServer(chunked)]); });
+  t.after(() => {
+    client.close();
+    return Promise.all([closeServer(declared), closeServer(chunked)]);
+  });
   const a = await client.send(prepareRequest('GET', `http://127.0.0.1:${p1}/`), { keepBody: true, requestTimeoutMs: 15_000 });
   assertFailed(a, 'body_too_large');
   assert.equal(a.status, 200, 'the status is kept when the head was read');
@@ -134,7 +149,10 @@ test('slow drip: waiting and receiving reflect when bytes arrive', async (t) => 
   });
   const port = await listen(server);
   const client = createHttpClient({});
-  t.after(() => { client.close(); return closeServer(server); });
+  t.after(() => {
+    client.close();
+    return closeServer(server);
+  });
   const res = await client.send(prepareRequest('GET', `http://127.0.0.1:${port}/`), SEND);
   assertOk(res);
   assert.equal(res.body?.toString(), '12345');
@@ -147,7 +165,10 @@ test('half-close: the server ends its side after half a response', async (t) => 
   const server = rawServer((socket) => socket.end('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n' + 'y'.repeat(50)));
   const port = await listen(server);
   const client = createHttpClient({});
-  t.after(() => { client.close(); return closeServer(server); });
+  t.after(() => {
+    client.close();
+    return closeServer(server);
+  });
   const res = await client.send(prepareRequest('GET', `http://127.0.0.1:${port}/`), SEND);
   assertFailed(res, 'closed_early');
   assert.equal(res.status, 200);
@@ -156,10 +177,16 @@ test('half-close: the server ends its side after half a response', async (t) => 
 
 test('closed with no response at all on a fresh connection: closed_early, not retried', async (t) => {
   let accepted = 0;
-  const server = rawServer((socket) => { accepted++; socket.end(); });
+  const server = rawServer((socket) => {
+    accepted++;
+    socket.end();
+  });
   const port = await listen(server);
   const client = createHttpClient({});
-  t.after(() => { client.close(); return closeServer(server); });
+  t.after(() => {
+    client.close();
+    return closeServer(server);
+  });
   assertFailed(await client.send(prepareRequest('GET', `http://127.0.0.1:${port}/`), SEND), 'closed_early');
   assert.equal(accepted, 1);
 });
@@ -168,7 +195,10 @@ test('connect timeout: TLS handshake never answered', async (t) => {
   const server = rawServer(() => {}); // accepts TCP, never speaks TLS
   const port = await listen(server);
   const client = createHttpClient({ connectTimeoutMs: 150 });
-  t.after(() => { client.close(); return closeServer(server); });
+  t.after(() => {
+    client.close();
+    return closeServer(server);
+  });
   const res = await client.send(prepareRequest('GET', `https://127.0.0.1:${port}/`), SEND);
   assertFailed(res, 'connect_timeout');
   assert.match(res.error!.message, /TLS handshake/);
@@ -201,7 +231,10 @@ test('unsolicited bytes on an idle connection drop it; the next send reconnects'
   });
   const port = await listen(server);
   const client = createHttpClient({});
-  t.after(() => { client.close(); return closeServer(server); });
+  t.after(() => {
+    client.close();
+    return closeServer(server);
+  });
   const req = prepareRequest('GET', `http://127.0.0.1:${port}/`);
   const firstClosed = once(closed, 'close');
   assertOk(await client.send(req, SEND));

@@ -18,19 +18,40 @@ const alpn: (string | false | null)[] = [];
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'speedguard-tls-'));
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1',
-    '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-  ], { stdio: 'ignore' });
-  server = https.createServer({
-    key: readFileSync(join(dir, 'key.pem')),
-    cert: readFileSync(join(dir, 'cert.pem')),
-    ALPNProtocols: ['http/1.1'],
-  }, (req, res) => {
-    alpn.push((req.socket as import('node:tls').TLSSocket).alpnProtocol);
-    res.end(`secure ${req.url}`);
-  });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    ],
+    { stdio: 'ignore' },
+  );
+  server = https.createServer(
+    {
+      key: readFileSync(join(dir, 'key.pem')),
+      cert: readFileSync(join(dir, 'cert.pem')),
+      ALPNProtocols: ['http/1.1'],
+    },
+    (req, res) => {
+      alpn.push((req.socket as import('node:tls').TLSSocket).alpnProtocol);
+      res.end(`secure ${req.url}`);
+    },
+  );
   port = await listen(server);
 });
 

@@ -14,7 +14,10 @@ test('keep-alive: 100 requests reuse one connection; connecting only on the firs
   const server = http.createServer((req, res) => res.end(`hello ${req.url}`));
   const port = await listen(server);
   const client = createHttpClient({});
-  t.after(() => { client.close(); return closeServer(server); });
+  t.after(() => {
+    client.close();
+    return closeServer(server);
+  });
   const req = prepareRequest('GET', `http://127.0.0.1:${port}/k`);
   for (let i = 0; i < 100; i++) {
     const res = await client.send(req, SEND);
@@ -36,7 +39,10 @@ test('Connection: close from the server: each response closes, the next send rec
   });
   const port = await listen(server);
   const client = createHttpClient({});
-  t.after(() => { client.close(); return closeServer(server); });
+  t.after(() => {
+    client.close();
+    return closeServer(server);
+  });
   const req = prepareRequest('GET', `http://127.0.0.1:${port}/`);
   for (let i = 0; i < 5; i++) {
     const res = await client.send(req, SEND);
@@ -52,7 +58,10 @@ test('keepAlive false: the client closes after each response', async (t) => {
   const server = http.createServer((_req, res) => res.end('x'));
   const port = await listen(server);
   const client = createHttpClient({ keepAlive: false });
-  t.after(() => { client.close(); return closeServer(server); });
+  t.after(() => {
+    client.close();
+    return closeServer(server);
+  });
   const req = prepareRequest('GET', `http://127.0.0.1:${port}/`);
   for (let i = 0; i < 3; i++) assertOk(await client.send(req, SEND));
   assert.equal(client.connectionsOpened, 3);
@@ -73,10 +82,16 @@ test('pipelining: 4 requests in flight on one connection, answered in order', as
   });
   const port = await listen(server);
   const client = createHttpClient({ pipelining: 4 });
-  t.after(() => { client.close(); return closeServer(server); });
+  t.after(() => {
+    client.close();
+    return closeServer(server);
+  });
   const reqs = [0, 1, 2, 3].map((i) => prepareRequest('GET', `http://127.0.0.1:${port}/r${i}`));
   const results = await Promise.all(reqs.map((r) => client.send(r, { keepBody: true, requestTimeoutMs: 3000 })));
-  assert.deepEqual(results.map((r) => r.body?.toString()), ['/r0', '/r1', '/r2', '/r3']);
+  assert.deepEqual(
+    results.map((r) => r.body?.toString()),
+    ['/r0', '/r1', '/r2', '/r3'],
+  );
   assert.equal(client.connectionsOpened, 1);
   assert.equal(heads.length, 4);
   results.forEach((r, i) => {
@@ -99,10 +114,16 @@ test('pipelining: Connection: close on the first response; requests behind it ar
   });
   const port = await listen(server);
   const client = createHttpClient({ pipelining: 3 });
-  t.after(() => { client.close(); return closeServer(server); });
+  t.after(() => {
+    client.close();
+    return closeServer(server);
+  });
   const results = await Promise.all([0, 1, 2].map((i) => client.send(prepareRequest('GET', `http://127.0.0.1:${port}/p${i}`), SEND)));
   results.forEach((r) => assertOk(r));
-  assert.deepEqual(results.map((r) => r.body?.toString()), ['/p0', '/p1', '/p2']);
+  assert.deepEqual(
+    results.map((r) => r.body?.toString()),
+    ['/p0', '/p1', '/p2'],
+  );
   assert.equal(client.connectionsOpened, 2);
 });
 
@@ -110,10 +131,16 @@ test('without pipelining, concurrent sends queue on the connection and count as 
   const server = http.createServer((req, res) => res.end(req.url));
   const port = await listen(server);
   const client = createHttpClient({ pipelining: 1 });
-  t.after(() => { client.close(); return closeServer(server); });
+  t.after(() => {
+    client.close();
+    return closeServer(server);
+  });
   await client.send(prepareRequest('GET', `http://127.0.0.1:${port}/warm`), SEND);
   const results = await Promise.all([1, 2, 3].map((i) => client.send(prepareRequest('GET', `http://127.0.0.1:${port}/${i}`), SEND)));
-  assert.deepEqual(results.map((r) => r.body?.toString()), ['/1', '/2', '/3']);
+  assert.deepEqual(
+    results.map((r) => r.body?.toString()),
+    ['/1', '/2', '/3'],
+  );
   assert.ok(results[2]!.timings.blocked > results[0]!.timings.blocked);
   assert.ok(results[2]!.timings.blocked >= results[1]!.timings.duration * 0.5);
   assert.equal(client.connectionsOpened, 1);
@@ -129,7 +156,10 @@ test('HEAD, 204 and 304 carry no body; the connection stays usable', async (t) =
   });
   const port = await listen(server);
   const client = createHttpClient({});
-  t.after(() => { client.close(); return closeServer(server); });
+  t.after(() => {
+    client.close();
+    return closeServer(server);
+  });
   const base = `http://127.0.0.1:${port}`;
   const head = await client.send(prepareRequest('HEAD', `${base}/`), SEND);
   assertOk(head);
@@ -160,7 +190,10 @@ test('chunked bodies from node:http and with extensions and trailers', async (t)
   });
   const rawPort = await listen(raw);
   const client = createHttpClient({});
-  t.after(() => { client.close(); return Promise.all([closeServer(server), closeServer(raw)]); });
+  t.after(() => {
+    client.close();
+    return Promise.all([closeServer(server), closeServer(raw)]);
+  });
   const a = await client.send(prepareRequest('GET', `http://127.0.0.1:${port}/`), SEND);
   assertOk(a);
   assert.equal(a.headers['transfer-encoding'], 'chunked');
@@ -181,7 +214,10 @@ test('close-delimited body ends at FIN; the next request reconnects', async (t) 
   });
   const port = await listen(server);
   const client = createHttpClient({});
-  t.after(() => { client.close(); return closeServer(server); });
+  t.after(() => {
+    client.close();
+    return closeServer(server);
+  });
   const req = prepareRequest('GET', `http://127.0.0.1:${port}/`);
   for (let i = 0; i < 2; i++) {
     const res = await client.send(req, SEND);
@@ -199,7 +235,10 @@ test('1xx interim responses are skipped', async (t) => {
   });
   const port = await listen(server);
   const client = createHttpClient({});
-  t.after(() => { client.close(); return closeServer(server); });
+  t.after(() => {
+    client.close();
+    return closeServer(server);
+  });
   const res = await client.send(prepareRequest('GET', `http://127.0.0.1:${port}/`), SEND);
   assertOk(res);
   assert.equal(res.body?.toString(), 'ok');
@@ -214,7 +253,10 @@ test('POST body reaches the server; keepBody false drops the response body but c
   });
   const port = await listen(server);
   const client = createHttpClient({});
-  t.after(() => { client.close(); return closeServer(server); });
+  t.after(() => {
+    client.close();
+    return closeServer(server);
+  });
   const req = prepareRequest('POST', `http://127.0.0.1:${port}/`, { 'content-type': 'text/plain' }, 'payload');
   const kept = await client.send(req, SEND);
   assert.equal(kept.body?.toString(), 'POST 7 payload');
@@ -229,7 +271,10 @@ test('exact byte counts: bytesSent is the encoded request, bytesReceived the raw
   const server = rawServer((socket) => socket.write(response));
   const port = await listen(server);
   const client = createHttpClient({});
-  t.after(() => { client.close(); return closeServer(server); });
+  t.after(() => {
+    client.close();
+    return closeServer(server);
+  });
   const req = prepareRequest('GET', `http://127.0.0.1:${port}/`);
   const res = await client.send(req, SEND);
   assert.equal(res.bytesSent, req.encoded.length);
@@ -247,7 +292,10 @@ test('an idle connection closed by the server is replaced without an error', asy
   });
   const port = await listen(server);
   const client = createHttpClient({});
-  t.after(() => { client.close(); return closeServer(server); });
+  t.after(() => {
+    client.close();
+    return closeServer(server);
+  });
   const req = prepareRequest('GET', `http://127.0.0.1:${port}/`);
   for (let i = 0; i < 3; i++) {
     const serverClosed = once(closed, 'close');
@@ -268,7 +316,10 @@ test('keep-alive race: an idempotent request that got no byte on a reused connec
   });
   const port = await listen(server);
   const client = createHttpClient({});
-  t.after(() => { client.close(); return closeServer(server); });
+  t.after(() => {
+    client.close();
+    return closeServer(server);
+  });
   const get = prepareRequest('GET', `http://127.0.0.1:${port}/`);
   assertOk(await client.send(get, SEND));
   const retried = await client.send(get, SEND);
@@ -284,10 +335,18 @@ test('keep-alive race: an idempotent request that got no byte on a reused connec
 
 test('originOf: pool key, default ports, SNI only for names', () => {
   assert.deepEqual(originOf(new URL('https://Example.test/x')), {
-    key: 'https://example.test:443', host: 'example.test', port: 443, tls: true, servername: 'example.test',
+    key: 'https://example.test:443',
+    host: 'example.test',
+    port: 443,
+    tls: true,
+    servername: 'example.test',
   });
   assert.deepEqual(originOf(new URL('http://[::1]:81/')), {
-    key: 'http://[::1]:81', host: '::1', port: 81, tls: false, servername: undefined,
+    key: 'http://[::1]:81',
+    host: '::1',
+    port: 81,
+    tls: false,
+    servername: undefined,
   });
   assert.equal(originOf(new URL('https://127.0.0.1/')).servername, undefined);
 });
@@ -302,7 +361,10 @@ for (const close of [false, true]) {
     });
     const port = await listen(server);
     const client = createHttpClient({});
-    t.after(() => { client.close(); return closeServer(server); });
+    t.after(() => {
+      client.close();
+      return closeServer(server);
+    });
     const req = prepareRequest('GET', `http://127.0.0.1:${port}/s`);
     const total = 50;
     const seen: HttpResponse[] = [];
@@ -318,11 +380,16 @@ for (const close of [false, true]) {
     });
     assert.equal(seen.length, total);
     assert.equal(client.connectionsOpened, close ? total : 1);
-    assert.deepEqual(seen.map((r) => r.reused), seen.map((_, i) => !close && i > 0));
+    assert.deepEqual(
+      seen.map((r) => r.reused),
+      seen.map((_, i) => !close && i > 0),
+    );
     // After close(), a send is answered at once (synchronously) with 'aborted'.
     client.close();
     let aborted: HttpResponse | null = null;
-    client.sendWith(req, SEND, (res) => { aborted = res; });
+    client.sendWith(req, SEND, (res) => {
+      aborted = res;
+    });
     assert.equal((aborted as HttpResponse | null)?.error?.kind, 'aborted');
   });
 }

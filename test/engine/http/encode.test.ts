@@ -13,9 +13,11 @@ test('GET: host, default headers, path with query, no body', () => {
     connection: 'keep-alive',
     'user-agent': 'speedguard/0.1',
   });
-  assert.equal(r.encoded.toString('latin1'),
+  assert.equal(
+    r.encoded.toString('latin1'),
     'GET /a/b?x=1&y=%20 HTTP/1.1\r\nhost: example.test:8080\r\naccept: text/html\r\n' +
-    'connection: keep-alive\r\nuser-agent: speedguard/0.1\r\n\r\n');
+      'connection: keep-alive\r\nuser-agent: speedguard/0.1\r\n\r\n',
+  );
 });
 
 test('default ports are left out of Host; IPv6 keeps brackets', () => {

@@ -23,7 +23,12 @@ interface Spec {
 
 const charsOf = (codes: number[]) => fc.constantFrom(...codes.map((c) => String.fromCharCode(c)));
 const range = (a: number, z: number) => Array.from({ length: z - a + 1 }, (_, i) => a + i);
-const tokenChars = charsOf([...range(48, 57), ...range(65, 90), ...range(97, 122), ...'!#$%&\'*+-.^_`|~'.split('').map((c) => c.charCodeAt(0))]);
+const tokenChars = charsOf([
+  ...range(48, 57),
+  ...range(65, 90),
+  ...range(97, 122),
+  ..."!#$%&'*+-.^_`|~".split('').map((c) => c.charCodeAt(0)),
+]);
 // Visible ASCII and obs-text (0x80-0xff); inner spaces allowed.
 const valueChars = charsOf([...range(0x21, 0x7e), ...range(0x80, 0xff), 0x20, 0x09]);
 
@@ -157,12 +162,37 @@ test('lazy headers: the response object decodes the same headers as the eager mo
       const skipped = parsePieces(splitAt(raw, cuts), { keepHeaders: false });
       assert.equal(kept.responses.length, 1, kept.errorMessage);
       const k = kept.responses[0]!;
-      const timings = { blocked: 0, connecting: 0, tlsHandshaking: 0, sending: 0, waiting: 0, receiving: 0, duration: 0, startedAt: 0, endedAt: 0 };
-      const res = new LazyHeadersResponse(k.status, k.statusText, k.httpVersion, k.headText, null, k.bodyBytes, raw.length, 0, timings, null, false);
+      const timings = {
+        blocked: 0,
+        connecting: 0,
+        tlsHandshaking: 0,
+        sending: 0,
+        waiting: 0,
+        receiving: 0,
+        duration: 0,
+        startedAt: 0,
+        endedAt: 0,
+      };
+      const res = new LazyHeadersResponse(
+        k.status,
+        k.statusText,
+        k.httpVersion,
+        k.headText,
+        null,
+        k.bodyBytes,
+        raw.length,
+        0,
+        timings,
+        null,
+        false,
+      );
       assert.ok(isDeepStrictEqual(res.headers, expectedHeaders(spec)), 'lazy headers differ from the eager model');
       assert.equal(res.headers, res.headers, 'decoded once');
       const s = skipped.responses[0]!;
-      assert.ok(isDeepStrictEqual({ ...s, headers: null, headText: null }, { ...k, headers: null, headText: null }), 'framing differs without headers');
+      assert.ok(
+        isDeepStrictEqual({ ...s, headers: null, headText: null }, { ...k, headers: null, headText: null }),
+        'framing differs without headers',
+      );
       assert.deepEqual(s.headers, {});
     }),
     { ...LIMITS, numRuns: 200 },

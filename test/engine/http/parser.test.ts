@@ -23,8 +23,10 @@ test('content-length body, status line, headers', () => {
 });
 
 test('headers: case-insensitive names, repeated joined, set-cookie joined by newline, OWS trimmed', () => {
-  const out = one('HTTP/1.1 200 OK\r\nX-A: 1\r\nx-a:2\r\nSet-Cookie: a=1; Path=/\r\nset-cookie: b=2, c\r\n' +
-    'X-Space: \t v \t\r\nContent-Length: 0\r\n\r\n');
+  const out = one(
+    'HTTP/1.1 200 OK\r\nX-A: 1\r\nx-a:2\r\nSet-Cookie: a=1; Path=/\r\nset-cookie: b=2, c\r\n' +
+      'X-Space: \t v \t\r\nContent-Length: 0\r\n\r\n',
+  );
   assert.deepEqual(out.responses[0]!.headers, {
     'x-a': '1, 2',
     'set-cookie': 'a=1; Path=/\nb=2, c',
@@ -54,7 +56,8 @@ test('status line without reason phrase; HTTP/1.0 closes unless keep-alive', () 
 });
 
 test('chunked with extensions and trailers, any split', () => {
-  const raw = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n' +
+  const raw =
+    'HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n' +
     '5;name=value\r\nhello\r\n1 ; ext\r\n \r\n00005\r\nworld\r\n0\r\nX-Trailer: t\r\nX-Other: u\r\n\r\n';
   for (const out of [one(raw), bytewise(raw)]) {
     const r = out.responses[0]!;
@@ -104,14 +107,23 @@ test('HEAD response has no body whatever content-length says; next response foll
 });
 
 test('204 and 304 have no body (304 with a content-length too)', () => {
-  const raw = 'HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 304 Not Modified\r\nContent-Length: 50\r\n\r\n' +
+  const raw =
+    'HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 304 Not Modified\r\nContent-Length: 50\r\n\r\n' +
     'HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx';
   const out = bytewise(raw);
-  assert.deepEqual(out.responses.map((r) => [r.status, r.body]), [[204, ''], [304, ''], [200, 'x']]);
+  assert.deepEqual(
+    out.responses.map((r) => [r.status, r.body]),
+    [
+      [204, ''],
+      [304, ''],
+      [200, 'x'],
+    ],
+  );
 });
 
 test('1xx interim responses are skipped and their bytes counted', () => {
-  const raw = 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n' +
+  const raw =
+    'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n' +
     'HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nhi';
   for (const out of [one(raw), bytewise(raw)]) {
     assert.equal(out.responses.length, 1);
@@ -128,11 +140,22 @@ test('101 Switching Protocols is malformed (never requested)', () => {
 });
 
 test('pipelined responses in one buffer, with stray CRLF between', () => {
-  const raw = 'HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\naHTTP/1.1 201 OK\r\nTransfer-Encoding: chunked\r\n\r\n' +
+  const raw =
+    'HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\naHTTP/1.1 201 OK\r\nTransfer-Encoding: chunked\r\n\r\n' +
     '1\r\nb\r\n0\r\n\r\n\r\nHTTP/1.1 202 OK\r\nContent-Length: 1\r\n\r\nc';
   const out = one(raw);
-  assert.deepEqual(out.responses.map((r) => [r.status, r.body]), [[200, 'a'], [201, 'b'], [202, 'c']]);
-  assert.equal(out.responses.reduce((n, r) => n + r.bytesRead, 0), raw.length);
+  assert.deepEqual(
+    out.responses.map((r) => [r.status, r.body]),
+    [
+      [200, 'a'],
+      [201, 'b'],
+      [202, 'c'],
+    ],
+  );
+  assert.equal(
+    out.responses.reduce((n, r) => n + r.bytesRead, 0),
+    raw.length,
+  );
 });
 
 test('keepBody false counts but does not keep the body', () => {
@@ -213,7 +236,10 @@ test('a body spanning many pieces is kept intact without losing bytes', () => {
   body.write('start', 0);
   body.write('end', body.length - 3);
   const raw = Buffer.concat([b(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`), body]);
-  const pieces = splitAt(raw, Array.from({ length: 60 }, (_, i) => i * 1777 + 3));
+  const pieces = splitAt(
+    raw,
+    Array.from({ length: 60 }, (_, i) => i * 1777 + 3),
+  );
   const out = parsePieces(pieces);
   assert.equal(out.responses[0]!.bodyBytes, body.length);
   assert.equal(out.responses[0]!.body, body.toString('latin1'));

@@ -38,9 +38,15 @@ test("speedguard's own files and dependencies are never user files", () => {
 test('an ES-module script that Node would load as CommonJS is loaded as an ES module', () => {
   const esm = `import { http } from 'speedguard';\nexport default async function () {}\n`;
   assert.deepEqual(pluginLoad([], user('load.js'), { format: 'commonjs', source: esm }), { format: 'module', source: esm });
-  assert.deepEqual(pluginLoad([], user('load.ts'), { format: 'commonjs-typescript', source: esm }), { format: 'module-typescript', source: esm });
+  assert.deepEqual(pluginLoad([], user('load.ts'), { format: 'commonjs-typescript', source: esm }), {
+    format: 'module-typescript',
+    source: esm,
+  });
   // Bytes, as Node's loader hands them over.
-  assert.deepEqual(pluginLoad([], user('load.js'), { format: 'commonjs', source: new TextEncoder().encode(esm) }), { format: 'module', source: esm });
+  assert.deepEqual(pluginLoad([], user('load.js'), { format: 'commonjs', source: new TextEncoder().encode(esm) }), {
+    format: 'module',
+    source: esm,
+  });
 });
 
 test('CommonJS source is read from disk when Node leaves it to its CommonJS loader', () => {
@@ -55,13 +61,22 @@ test('true CommonJS, .cjs/.cts files, ES modules and dependencies are left to No
   assert.equal(pluginLoad([], user('helper.js'), { format: 'commonjs', source: cjs }), undefined);
   assert.equal(pluginLoad([], user('helper.cjs'), { format: 'commonjs', source: 'export default 1' }), undefined);
   assert.equal(pluginLoad([], user('load.mjs'), { format: 'module', source: 'export default 1' }), undefined);
-  assert.equal(pluginLoad([], pathToFileURL('/p/node_modules/x/index.js').href, { format: 'commonjs', source: 'export default 1' }), undefined);
+  assert.equal(
+    pluginLoad([], pathToFileURL('/p/node_modules/x/index.js').href, { format: 'commonjs', source: 'export default 1' }),
+    undefined,
+  );
   assert.equal(pluginLoad([], user('data.json'), { format: 'json', source: '{}' }), undefined);
 });
 
 test('transforms apply in turn to user files only, and a rewrite keeps the forced format', () => {
   const calls: string[] = [];
-  const first: ScriptLoaderPlugin = { name: 'first', transform: (src, url) => { calls.push(`first ${url}`); return src.replace('k6/http', 'speedguard'); } };
+  const first: ScriptLoaderPlugin = {
+    name: 'first',
+    transform: (src, url) => {
+      calls.push(`first ${url}`);
+      return src.replace('k6/http', 'speedguard');
+    },
+  };
   const second: ScriptLoaderPlugin = { name: 'second', transform: (src) => (src.includes('speedguard') ? `${src}// seen\n` : undefined) };
   const idle: ScriptLoaderPlugin = { name: 'idle', transform: () => undefined };
   const src = `import http from 'k6/http';\nexport default function () {}\n`;
@@ -69,5 +84,9 @@ test('transforms apply in turn to user files only, and a rewrite keeps the force
   assert.deepEqual(out, { format: 'module', source: `import http from 'speedguard';\nexport default function () {}\n// seen\n` });
   assert.equal(pluginLoad([first, second], OWN_INDEX, { format: 'module-typescript', source: src }), undefined);
   assert.deepEqual(calls, [`first ${user('k6.js')}`]);
-  assert.equal(pluginLoad([idle], user('plain.mjs'), { format: 'module', source: src }), undefined, 'nothing changed: Node keeps its own result');
+  assert.equal(
+    pluginLoad([idle], user('plain.mjs'), { format: 'module', source: src }),
+    undefined,
+    'nothing changed: Node keeps its own result',
+  );
 });

@@ -46,14 +46,11 @@ describe('checkAggregationAllowed (k6 rules)', () => {
   }
 
   it('words the example from the brief exactly', () => {
-    assert.throws(
-      () => checkAggregationAllowed(parseThreshold('rate<0.1'), 'trend', 'http_req_duration'),
-      {
-        message:
-          'threshold "rate<0.1" on http_req_duration (trend): aggregation "rate" is not available for trend metrics; ' +
-          'use avg, min, max, med or p(N)',
-      },
-    );
+    assert.throws(() => checkAggregationAllowed(parseThreshold('rate<0.1'), 'trend', 'http_req_duration'), {
+      message:
+        'threshold "rate<0.1" on http_req_duration (trend): aggregation "rate" is not available for trend metrics; ' +
+        'use avg, min, max, med or p(N)',
+    });
   });
 
   it('evaluateThreshold refuses a wrong aggregation too', () => {
@@ -93,13 +90,20 @@ describe('evaluateThreshold: examples', () => {
 
   it('every operator, on both sides of the limit', () => {
     const table: Array<[ThresholdOp, number, boolean]> = [
-      ['<', 55, false], ['<', 56, true],
-      ['<=', 55, true], ['<=', 54, false],
-      ['>', 55, false], ['>', 54, true],
-      ['>=', 55, true], ['>=', 56, false],
-      ['==', 55, true], ['==', 54, false],
-      ['===', 55, true], ['===', 56, false],
-      ['!=', 55, false], ['!=', 54, true],
+      ['<', 55, false],
+      ['<', 56, true],
+      ['<=', 55, true],
+      ['<=', 54, false],
+      ['>', 55, false],
+      ['>', 54, true],
+      ['>=', 55, true],
+      ['>=', 56, false],
+      ['==', 55, true],
+      ['==', 54, false],
+      ['===', 55, true],
+      ['===', 56, false],
+      ['!=', 55, false],
+      ['!=', 54, true],
     ];
     for (const [op, value, ok] of table) {
       assert.equal(run(`avg${op}${value}`, 'trend', trend).ok, ok, `avg ${op} ${value}`);
@@ -109,7 +113,12 @@ describe('evaluateThreshold: examples', () => {
 
 describe('evaluateThreshold: metrics without samples (k6 semantics)', () => {
   it('while running, an empty metric passes with no data', () => {
-    for (const [expr, type] of [['p(95)<1', 'trend'], ['count>0', 'counter'], ['rate>0.9', 'rate'], ['value>1', 'gauge']] as const) {
+    for (const [expr, type] of [
+      ['p(95)<1', 'trend'],
+      ['count>0', 'counter'],
+      ['rate>0.9', 'rate'],
+      ['value>1', 'gauge'],
+    ] as const) {
       const r = run(expr, type, [], 'running');
       assert.equal(r.ok, true, expr);
       assert.equal(r.noData, true, expr);
@@ -154,14 +163,22 @@ function direct(agg: Aggregation, type: MetricType, samples: number[], span: num
   for (const v of samples) total += v;
   if (n === 0) return agg.kind === 'rate' ? 0 / span : 0;
   switch (agg.kind) {
-    case 'avg': return total / n;
-    case 'min': return Math.min(...samples);
-    case 'max': return Math.max(...samples);
-    case 'med': return percentileOf(samples, 50);
-    case 'p': return percentileOf(samples, agg.p);
-    case 'count': return total;
-    case 'rate': return type === 'counter' ? total / span : samples.filter((v) => v !== 0).length / n;
-    case 'value': return samples[n - 1]!;
+    case 'avg':
+      return total / n;
+    case 'min':
+      return Math.min(...samples);
+    case 'max':
+      return Math.max(...samples);
+    case 'med':
+      return percentileOf(samples, 50);
+    case 'p':
+      return percentileOf(samples, agg.p);
+    case 'count':
+      return total;
+    case 'rate':
+      return type === 'counter' ? total / span : samples.filter((v) => v !== 0).length / n;
+    case 'value':
+      return samples[n - 1]!;
   }
 }
 

@@ -136,7 +136,10 @@ const aggregation: fc.Arbitrary<Aggregation> = fc.oneof(
   fc.constantFrom(...KINDS).map((kind) => ({ kind })),
   percentile.map((p) => ({ kind: 'p' as const, p })),
 );
-const windowMs = fc.option(fc.integer({ min: 1, max: 200_000 }).map((s) => s * 1000), { nil: null });
+const windowMs = fc.option(
+  fc.integer({ min: 1, max: 200_000 }).map((s) => s * 1000),
+  { nil: null },
+);
 
 /** A number in one of the spellings the grammar allows, all denoting exactly `n`. */
 function numberText(n: number): fc.Arbitrary<string> {
@@ -157,21 +160,16 @@ function durationText(ms: number): fc.Arbitrary<string> {
   return fc.oneof(...forms);
 }
 
-const rendered = fc
-  .record({ aggregation, op: fc.constantFrom(...OPS), value: finite, windowMs })
-  .chain((x) => {
-    const agg =
-      x.aggregation.kind === 'p'
-        ? fc.tuple(ws, ws, numberText(x.aggregation.p), ws).map(([a, b, p, c]) => `p${a}(${b}${p}${c})`)
-        : fc.constant(x.aggregation.kind);
-    const win =
-      x.windowMs === null
-        ? fc.constant('')
-        : fc.tuple(ws, ws, durationText(x.windowMs)).map(([a, b, d]) => `${a}over${b}${d}`);
-    return fc
-      .tuple(ws, agg, ws, ws, numberText(x.value), win, ws)
-      .map(([w0, a, w1, w2, v, o, w3]) => ({ x, text: `${w0}${a}${w1}${x.op}${w2}${v}${o}${w3}` }));
-  });
+const rendered = fc.record({ aggregation, op: fc.constantFrom(...OPS), value: finite, windowMs }).chain((x) => {
+  const agg =
+    x.aggregation.kind === 'p'
+      ? fc.tuple(ws, ws, numberText(x.aggregation.p), ws).map(([a, b, p, c]) => `p${a}(${b}${p}${c})`)
+      : fc.constant(x.aggregation.kind);
+  const win = x.windowMs === null ? fc.constant('') : fc.tuple(ws, ws, durationText(x.windowMs)).map(([a, b, d]) => `${a}over${b}${d}`);
+  return fc
+    .tuple(ws, agg, ws, ws, numberText(x.value), win, ws)
+    .map(([w0, a, w1, w2, v, o, w3]) => ({ x, text: `${w0}${a}${w1}${x.op}${w2}${v}${o}${w3}` }));
+});
 
 describe('parseThreshold: properties', () => {
   it('parse(render(x)) equals x for random valid thresholds and whitespace', () => {
@@ -197,7 +195,15 @@ describe('parseThreshold: properties', () => {
     .array(
       fc.constantFrom(
         ...'pavgminxedcoutrlv()<>=!.+-0123456789eE \tsmh{}'.split(''),
-        'avg', 'p(', 'over', '<=', '==', '===', '1m', '30s', 'ms',
+        'avg',
+        'p(',
+        'over',
+        '<=',
+        '==',
+        '===',
+        '1m',
+        '30s',
+        'ms',
       ),
       { maxLength: 24 },
     )

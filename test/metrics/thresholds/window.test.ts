@@ -23,8 +23,14 @@ describe('WindowedThreshold', () => {
     const w = new WindowedThreshold(parseThreshold('max<100 over 3s'));
     // A spike in second 1 is inside the first full window (seconds 1–3) and fails it.
     const { steps } = feed(w, [[500], [1], [1], [1]]);
-    assert.deepEqual(steps.map((s) => s.evaluated), [false, false, true, true]);
-    assert.deepEqual(steps.map((s) => s.ok), [true, true, false, true]);
+    assert.deepEqual(
+      steps.map((s) => s.evaluated),
+      [false, false, true, true],
+    );
+    assert.deepEqual(
+      steps.map((s) => s.ok),
+      [true, true, false, true],
+    );
     assert.equal(w.failed, true);
     assert.equal(w.firstBreachMs, 3000);
     assert.equal(w.worstActual, 500);

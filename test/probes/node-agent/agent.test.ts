@@ -19,7 +19,10 @@ describe('node agent in an ESM http server', () => {
     t = spawnTarget(NODE, [SERVER], c.env);
     port = (await c.waitForHello()).port;
   });
-  after(async () => { await stopTarget(t); await c.close(); });
+  after(async () => {
+    await stopTarget(t);
+    await c.close();
+  });
 
   test('hello names the process and the port it listens on', async () => {
     const hello = c.hello!;
@@ -67,8 +70,14 @@ describe('node agent in an ESM http server', () => {
       assert.deepEqual(statuses, Array(10).fill(200));
       await nextSamples(c, 1);
       const origin = `http://127.0.0.1:${dport}`;
-      const stats = c.samples.slice(start).map((s) => s.httpOut[origin]).filter((o) => o !== undefined);
-      assert.equal(stats.reduce((n, o) => n + o.count, 0), 20); // one http.get + one fetch per request
+      const stats = c.samples
+        .slice(start)
+        .map((s) => s.httpOut[origin])
+        .filter((o) => o !== undefined);
+      assert.equal(
+        stats.reduce((n, o) => n + o.count, 0),
+        20,
+      ); // one http.get + one fetch per request
       assert.deepEqual([...new Set(stats.flatMap((o) => o.clients))].sort(), ['http', 'undici']);
       assert.ok(stats.some((o) => o.inFlightMax >= 1));
       assert.ok(stats.every((o) => o.errors === 0));
@@ -87,7 +96,10 @@ describe('node agent in an ESM http server', () => {
     const maxOfP99 = Math.max(...window.map((s) => s.loopDelay.p99));
     assert.ok(maxOfMax >= 150, `max ${maxOfMax}`);
     assert.ok(maxOfP99 >= 150, `p99 ${maxOfP99}`);
-    assert.ok(window.some((s) => s.elu.utilization > 0.5), 'ELU rises while busy');
+    assert.ok(
+      window.some((s) => s.elu.utilization > 0.5),
+      'ELU rises while busy',
+    );
   });
 });
 
@@ -100,7 +112,10 @@ describe('node agent: targets of other shapes', () => {
       assert.equal(hello.pid, t.child.pid);
       assert.equal((await get(hello.port, '/')).body, 'cjs');
       await nextSamples(c, 2);
-    } finally { await stopTarget(t); await c.close(); }
+    } finally {
+      await stopTarget(t);
+      await c.close();
+    }
   });
 
   test('behind a shell wrapper, the listening node process reports', async () => {
@@ -113,7 +128,13 @@ describe('node agent: targets of other shapes', () => {
       assert.equal(hello.ppid, t.child.pid);
       await nextSamples(c, 2);
       assert.equal(c.hellos.length, 1);
-    } finally { await stopTarget(t, c.hellos.map((h) => h.pid)); await c.close(); }
+    } finally {
+      await stopTarget(
+        t,
+        c.hellos.map((h) => h.pid),
+      );
+      await c.close();
+    }
   });
 
   test('behind a node parent that spawns the server, only the child reports', async () => {
@@ -127,7 +148,10 @@ describe('node agent: targets of other shapes', () => {
       assert.equal(hello.ppid, Number(m[1]));
       await nextSamples(c, 2);
       assert.equal(c.hellos.length, 1, 'the wrapper (which loaded the agent too) stays silent');
-    } finally { await stopTarget(t); await c.close(); }
+    } finally {
+      await stopTarget(t);
+      await c.close();
+    }
   });
 });
 
@@ -168,7 +192,9 @@ describe('node agent: never harms the target', () => {
       await assert.rejects(c.startCpuProfile(), /no target is connected/);
       await assert.rejects(c.stopCpuProfile('relative.cpuprofile'), /must be absolute/);
       await assert.rejects(c.waitForHello(50), /no hello within 50 ms/);
-    } finally { await c.close(); }
+    } finally {
+      await c.close();
+    }
     await assert.rejects(startAgentCollector({ intervalMs: 5 }), /intervalMs 5 must be a number ≥ 100/);
   });
 });

@@ -6,8 +6,17 @@ import { test } from 'node:test';
 import { startAgentCollector } from '../../../src/probes/node-agent/collector.ts';
 import { drive, FIXTURES, spawnTarget, stopTarget } from './helpers.ts';
 
-interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }
-interface Profile { nodes: ProfileNode[]; samples: number[]; startTime: number; endTime: number }
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  startTime: number;
+  endTime: number;
+}
 
 /** Self-time sample counts by function name, biggest first. */
 function topSelf(profile: Profile): [string, number][] {
@@ -30,7 +39,8 @@ test('a CPU profile over 2 s of load names the hot function', async () => {
     await assert.rejects(c.startCpuProfile(), /already running/);
     const end = Date.now() + 2000;
     let sent = 0;
-    while (Date.now() < end && sent < 2000) { // bounded by time and count
+    while (Date.now() < end && sent < 2000) {
+      // bounded by time and count
       await drive(port, '/burn', 4, 4);
       sent += 4;
     }
@@ -39,7 +49,9 @@ test('a CPU profile over 2 s of load names the hot function', async () => {
     const profile = JSON.parse(readFileSync(path, 'utf8')) as Profile;
     assert.ok(profile.samples.length > 500, `${profile.samples.length} samples`);
     assert.ok(profile.endTime - profile.startTime >= 1_900_000, 'spans the 2 s window (µs)');
-    const top = topSelf(profile).slice(0, 3).map(([name]) => name);
+    const top = topSelf(profile)
+      .slice(0, 3)
+      .map(([name]) => name);
     assert.ok(top.includes('burnCpu'), `top self-time: ${top.join(', ')}`);
     const burn = profile.nodes.find((n) => n.callFrame.functionName === 'burnCpu')!;
     assert.match(burn.callFrame.url, /fixtures\/agent\/server\.mjs$/);

@@ -32,7 +32,9 @@ before(async () => {
     CREATE INDEX ON orders (customer_id);
     CREATE INDEX ON order_items (order_id);`);
 });
-after(async () => { await pgServer?.stop(); });
+after(async () => {
+  await pgServer?.stop();
+});
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
 function get(port: number, path: string): Promise<number> {
@@ -48,10 +50,18 @@ function get(port: number, path: string): Promise<number> {
 
 /** The line of the fixture marked "// N+1 here". */
 function markedLine(file: string): number {
-  return readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes('// N+1 here')) + 1;
+  return (
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .findIndex((l) => l.includes('// N+1 here')) + 1
+  );
 }
 
-interface Run { samples: AgentSample[]; died: boolean; stderr: string[] }
+interface Run {
+  samples: AgentSample[];
+  died: boolean;
+  stderr: string[];
+}
 
 /**
  * Starts `file` with the agent, sends one warm-up request, then `orders` requests to
@@ -66,11 +76,24 @@ async function run(file: string, o: { orders: number; concurrency: number; healt
   });
   try {
     const collector = target.collector!;
-    const sampleAfter = (pred: () => boolean, what: string) => new Promise<void>((resolve, reject) => {
-      if (pred()) { resolve(); return; }
-      const timer = setTimeout(() => { off(); reject(new Error(`${what}: not seen within 5 s (${target.info().stderrTail.join(' | ')})`)); }, 5000);
-      const off = collector.onSample(() => { if (pred()) { clearTimeout(timer); off(); resolve(); } });
-    });
+    const sampleAfter = (pred: () => boolean, what: string) =>
+      new Promise<void>((resolve, reject) => {
+        if (pred()) {
+          resolve();
+          return;
+        }
+        const timer = setTimeout(() => {
+          off();
+          reject(new Error(`${what}: not seen within 5 s (${target.info().stderrTail.join(' | ')})`));
+        }, 5000);
+        const off = collector.onSample(() => {
+          if (pred()) {
+            clearTimeout(timer);
+            off();
+            resolve();
+          }
+        });
+      });
     // Warm-up: a postgres.js copy the agent imported itself starts tracking after its first statement.
     assert.equal(await get(target.port, '/customers/1/orders'), 200);
     const seen = collector.samples.length;
@@ -88,7 +111,8 @@ async function run(file: string, o: { orders: number; concurrency: number; healt
       }
     };
     await Promise.all(Array.from({ length: o.concurrency }, worker));
-    const finished = () => collector.samples.slice(from).reduce((n, s) => n + Object.values(s.sql?.endpoints ?? {}).reduce((a, b) => a + b, 0), 0);
+    const finished = () =>
+      collector.samples.slice(from).reduce((n, s) => n + Object.values(s.sql?.endpoints ?? {}).reduce((a, b) => a + b, 0), 0);
     await sampleAfter(() => finished() >= paths.length, `${paths.length} finished requests in the agent's sql stats`).catch(() => {});
     return { samples: collector.samples.slice(from), died: target.info().died, stderr: target.info().stderrTail };
   } finally {
@@ -151,9 +175,18 @@ test('one JOIN per request: requests and statements seen, no N+1 group', async (
   assert.equal(r.died, false, r.stderr.join('\n'));
   assert.deepEqual(nPlusOneFromSamples(r.samples), []);
   const sum = (f: (s: NonNullable<AgentSample['sql']>) => number) => r.samples.reduce((n, s) => n + (s.sql ? f(s.sql) : 0), 0);
-  assert.equal(sum((s) => s.requestsWithSql), 12);
-  assert.equal(sum((s) => s.statements), 12);
-  assert.equal(sum((s) => s.endpoints['GET /customers/:id/orders'] ?? 0), 12);
+  assert.equal(
+    sum((s) => s.requestsWithSql),
+    12,
+  );
+  assert.equal(
+    sum((s) => s.statements),
+    12,
+  );
+  assert.equal(
+    sum((s) => s.endpoints['GET /customers/:id/orders'] ?? 0),
+    12,
+  );
 });
 
 /** The machine's Node 20 or 22 outside node_modules (the repo runs 24), or SG_TEST_OLDER_NODE, or null. */
@@ -163,13 +196,20 @@ function olderNode(): string | null {
     try {
       const v = execFileSync(c, ['--version'], { encoding: 'utf8', timeout: 5000 }).trim();
       if (/^v2[02]\./.test(v)) return c;
-    } catch { /* not there */ }
+    } catch {
+      /* not there */
+    }
   }
   return null;
 }
 
-test('an older Node (20/22) target: the stripped agent files load and detect the same N+1', { skip: olderNode() ? false : 'no Node 20/22 on this machine' }, async () => {
-  for (const [name, driver] of [['n-plus-one-pg.mjs', 'pg'], ['n-plus-one-postgresjs.mjs', 'postgres']] as const) {
+test('an older Node (20/22) target: the stripped agent files load and detect the same N+1', {
+  skip: olderNode() ? false : 'no Node 20/22 on this machine',
+}, async () => {
+  for (const [name, driver] of [
+    ['n-plus-one-pg.mjs', 'pg'],
+    ['n-plus-one-postgresjs.mjs', 'postgres'],
+  ] as const) {
     const file = fixture(name);
     const r = await run(file, { orders: 12, concurrency: 6, health: 0, node: olderNode()! });
     assertNPlusOne(r, file, { orders: 12, driver, fn: 'ordersWithItems', health: 0 });

@@ -37,18 +37,41 @@ async function rawCollector() {
   server.listen(path);
   await once(server, 'listening');
   /** Resolves with the first message after index `from` that matches (rejects after 5 s). */
-  const next = (from: number, match: (m: AgentMessage) => boolean): Promise<AgentMessage> => new Promise((resolve, reject) => {
-    const deadline = setTimeout(() => reject(new Error(`no matching message within 5 s; got ${messages.slice(from).map((m) => m.type).join(',')}`)), 5000);
-    const check = () => {
-      const m = messages.slice(from).find(match);
-      if (m) { clearTimeout(deadline); resolve(m); } else waiters.push(check);
-    };
-    check();
-  });
+  const next = (from: number, match: (m: AgentMessage) => boolean): Promise<AgentMessage> =>
+    new Promise((resolve, reject) => {
+      const deadline = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `no matching message within 5 s; got ${messages
+                .slice(from)
+                .map((m) => m.type)
+                .join(',')}`,
+            ),
+          ),
+        5000,
+      );
+      const check = () => {
+        const m = messages.slice(from).find(match);
+        if (m) {
+          clearTimeout(deadline);
+          resolve(m);
+        } else waiters.push(check);
+      };
+      check();
+    });
   return {
-    path, messages, next,
-    send(cmd: object) { peer!.write(JSON.stringify(cmd) + '\n'); },
-    async close() { peer?.destroy(); await new Promise<void>((r) => server.close(() => r())); rmSync(dir, { recursive: true, force: true }); },
+    path,
+    messages,
+    next,
+    send(cmd: object) {
+      peer!.write(JSON.stringify(cmd) + '\n');
+    },
+    async close() {
+      peer?.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 
@@ -56,12 +79,19 @@ test('an agent sends no samples until sampling is turned on, and stops when it i
   const c = await rawCollector();
   // The real collector only ships the agent file (NODE_OPTIONS); the raw socket plays its part.
   const shipper = await startAgentCollector();
-  const t = spawnTarget(process.execPath, [SERVER], { [AGENT_SOCKET_ENV]: c.path, [AGENT_INTERVAL_ENV]: '100', NODE_OPTIONS: shipper.env.NODE_OPTIONS });
+  const t = spawnTarget(process.execPath, [SERVER], {
+    [AGENT_SOCKET_ENV]: c.path,
+    [AGENT_INTERVAL_ENV]: '100',
+    NODE_OPTIONS: shipper.env.NODE_OPTIONS,
+  });
   try {
     await c.next(0, (m) => m.type === 'hello');
     // Five intervals' worth of silence: nothing is measured yet.
     await new Promise((r) => setTimeout(r, 500));
-    assert.deepEqual(c.messages.map((m) => m.type), ['hello']);
+    assert.deepEqual(
+      c.messages.map((m) => m.type),
+      ['hello'],
+    );
 
     c.send({ cmd: 'sampling', id: 7, on: true });
     assert.deepEqual(await c.next(0, (m) => m.type === 'sampling'), { type: 'sampling', id: 7, on: true });
@@ -73,7 +103,11 @@ test('an agent sends no samples until sampling is turned on, and stops when it i
     assert.deepEqual(off, { type: 'sampling', id: 8, on: false });
     const count = c.messages.length;
     await new Promise((r) => setTimeout(r, 500));
-    assert.deepEqual(c.messages.slice(count).map((m) => m.type), [], 'no samples after sampling off');
+    assert.deepEqual(
+      c.messages.slice(count).map((m) => m.type),
+      [],
+      'no samples after sampling off',
+    );
   } finally {
     await stopTarget(t);
     await c.close();
@@ -89,7 +123,8 @@ test('a heap profile with includeCollected keeps the garbage: far more bytes tha
     await c.waitForHello();
     const port = c.hello!.port;
     const total = (path: string) => {
-      const sum = (n: { selfSize: number; children: unknown[] }): number => n.selfSize + n.children.reduce((s: number, k) => s + sum(k as typeof n), 0);
+      const sum = (n: { selfSize: number; children: unknown[] }): number =>
+        n.selfSize + n.children.reduce((s: number, k) => s + sum(k as typeof n), 0);
       return sum(JSON.parse(readFileSync(path, 'utf8')).head);
     };
     assert.deepEqual(await c.startHeapProfile({ includeCollected: true, samplingIntervalBytes: 4096 }), { includesCollected: true });

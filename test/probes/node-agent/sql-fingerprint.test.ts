@@ -25,7 +25,10 @@ test('IN lists and VALUES rows of any length give one text (PostgreSQL 18 style)
   assert.equal(a, 'select id from t where id in ($1 /*, ... */) and x = $2');
   assert.equal(b, a);
   assert.equal(fingerprintSql(a), a);
-  assert.equal(fingerprintSql("insert into t (a, b) values (1, 'x'), (2, 'y'), (3, 'z')"), 'insert into t (a, b) values ($1 /*, ... */) /*, ... */');
+  assert.equal(
+    fingerprintSql("insert into t (a, b) values (1, 'x'), (2, 'y'), (3, 'z')"),
+    'insert into t (a, b) values ($1 /*, ... */) /*, ... */',
+  );
   assert.equal(fingerprintSql('insert into t (a) values (1)'), fingerprintSql('insert into t (a) values ($1)'));
   assert.equal(fingerprintSql('insert into t (a) values (1), (2)'), 'insert into t (a) values ($1) /*, ... */');
 });
@@ -46,22 +49,28 @@ test('property: any integer or string literal values give the same fingerprint, 
     fc.double({ min: 0, max: 1e9, noNaN: true }).map((d) => d.toFixed(3)),
     fc.string({ maxLength: 20 }).map((s) => `'${s.replaceAll("'", "''")}'`),
   );
-  fc.assert(fc.property(fc.array(fc.tuple(literal, literal), { minLength: 1, maxLength: 6 }), (pairs) => {
-    const where = (i: 0 | 1) => pairs.map((p, k) => `c${k} = ${p[i]}`).join(' AND ');
-    const a = fingerprintSql(`SELECT id FROM t WHERE ${where(0)}`);
-    const b = fingerprintSql(`SELECT id FROM t WHERE ${where(1)}`);
-    assert.equal(a, b);
-    assert.equal(a, `SELECT id FROM t WHERE ${pairs.map((_, k) => `c${k} = $${k + 1}`).join(' AND ')}`);
-  }), { numRuns: 200 });
+  fc.assert(
+    fc.property(fc.array(fc.tuple(literal, literal), { minLength: 1, maxLength: 6 }), (pairs) => {
+      const where = (i: 0 | 1) => pairs.map((p, k) => `c${k} = ${p[i]}`).join(' AND ');
+      const a = fingerprintSql(`SELECT id FROM t WHERE ${where(0)}`);
+      const b = fingerprintSql(`SELECT id FROM t WHERE ${where(1)}`);
+      assert.equal(a, b);
+      assert.equal(a, `SELECT id FROM t WHERE ${pairs.map((_, k) => `c${k} = $${k + 1}`).join(' AND ')}`);
+    }),
+    { numRuns: 200 },
+  );
 });
 
 test('property: never throws, leaves no internal marker, is at most 2000 characters and stable', () => {
-  fc.assert(fc.property(fc.string({ maxLength: 300 }), (s) => {
-    const f = fingerprintSql(s);
-    assert.ok(f.length <= MAX_STATEMENT_CHARS);
-    assert.ok(!f.includes('\u0000'));
-    assert.equal(fingerprintSql(f + ' '), fingerprintSql(f));
-  }), { numRuns: 300 });
+  fc.assert(
+    fc.property(fc.string({ maxLength: 300 }), (s) => {
+      const f = fingerprintSql(s);
+      assert.ok(f.length <= MAX_STATEMENT_CHARS);
+      assert.ok(!f.includes('\u0000'));
+      assert.equal(fingerprintSql(f + ' '), fingerprintSql(f));
+    }),
+    { numRuns: 300 },
+  );
 });
 
 test('endpoint names: method and path, ids as :id (the tag cardinality rule), query and origin dropped', () => {
@@ -86,7 +95,11 @@ test('call sites: the first frame outside node:, node_modules and the agent, fil
     '    at handler (/app/src/server.js:3:1)',
   ].join('\n');
   assert.deepEqual(firstApplicationFrame(stack, '/opt/agent'), { file: '/app/src/orders.mjs', line: 14, function: 'ordersWithItems' });
-  assert.deepEqual(firstApplicationFrame('Error\n    at /app/x.js:2:3', '/opt/agent'), { file: '/app/x.js', line: 2, function: '(anonymous)' });
+  assert.deepEqual(firstApplicationFrame('Error\n    at /app/x.js:2:3', '/opt/agent'), {
+    file: '/app/x.js',
+    line: 2,
+    function: '(anonymous)',
+  });
   assert.equal(firstApplicationFrame('Error\n    at q (/app/node_modules/orm/x.js:1:1)', '/opt/agent'), null);
   assert.equal(firstApplicationFrame(undefined), null);
 });

@@ -13,7 +13,13 @@ import { createSqlTracker, type SqlTracker } from '../../../src/probes/node-agen
 import { SQL_AGENT_FILES, sqlAgentImportFlag } from '../../../src/probes/node-agent/sql-install.ts';
 
 /** Runs fn as the body of one request (its own async context, like a 'request' listener). */
-function request(tracker: SqlTracker, method: string, url: string, fn: (res: { writableEnded: boolean }) => Promise<void> | void, ms = 10): Promise<void> {
+function request(
+  tracker: SqlTracker,
+  method: string,
+  url: string,
+  fn: (res: { writableEnded: boolean }) => Promise<void> | void,
+  ms = 10,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     setImmediate(() => {
       const res = { writableEnded: false };
@@ -33,16 +39,43 @@ function run(tracker: SqlTracker, text: string, n: number, driver = 'pg'): void 
 
 test('no driver instrumented: nothing is tracked and nothing is reported', async () => {
   const t = createSqlTracker();
-  await request(t, 'GET', '/a/1', () => { assert.equal(t.begin('select 1', 'pg'), undefined); });
+  await request(t, 'GET', '/a/1', () => {
+    assert.equal(t.begin('select 1', 'pg'), undefined);
+  });
   assert.equal(t.take(), undefined);
 });
 
 test('statements repeated ≥ 5 times in one request are reported per (endpoint, statement); fewer are only counted', async () => {
   const t = createSqlTracker();
   t.driverPatched('pg', false);
-  await request(t, 'GET', '/customers/1/orders', () => { run(t, 'select * from items where order_id = ?', 7); run(t, 'select * from orders where c = 1', 1); }, 20);
-  await request(t, 'GET', '/customers/2/orders?x=1', () => { run(t, 'select * from items where order_id = ?', 5); }, 30);
-  await request(t, 'GET', '/customers/3/orders', () => { run(t, 'select * from items where order_id = ?', 4); }, 10);
+  await request(
+    t,
+    'GET',
+    '/customers/1/orders',
+    () => {
+      run(t, 'select * from items where order_id = ?', 7);
+      run(t, 'select * from orders where c = 1', 1);
+    },
+    20,
+  );
+  await request(
+    t,
+    'GET',
+    '/customers/2/orders?x=1',
+    () => {
+      run(t, 'select * from items where order_id = ?', 5);
+    },
+    30,
+  );
+  await request(
+    t,
+    'GET',
+    '/customers/3/orders',
+    () => {
+      run(t, 'select * from items where order_id = ?', 4);
+    },
+    10,
+  );
   await request(t, 'GET', '/health', () => {});
   const s = t.take()!;
   assert.deepEqual(s.endpoints, { 'GET /customers/:id/orders': 3, 'GET /health': 1 });
@@ -69,10 +102,18 @@ test('concurrent requests keep their own counts; a callback bound in one request
   const a = request(t, 'GET', '/a', async () => {
     run(t, 'select a', 3);
     // Like a pg-pool connect callback queued in A and called when B releases its client.
-    await new Promise<void>((resolve) => { release = t.bindToRequest(() => { run(t, 'select a', 3); resolve(); }); });
+    await new Promise<void>((resolve) => {
+      release = t.bindToRequest(() => {
+        run(t, 'select a', 3);
+        resolve();
+      });
+    });
   });
   await new Promise((r) => setImmediate(r));
-  await request(t, 'GET', '/b', () => { run(t, 'select b', 6); release!(); });
+  await request(t, 'GET', '/b', () => {
+    run(t, 'select b', 6);
+    release!();
+  });
   await a;
   const s = t.take()!;
   const byEndpoint = Object.fromEntries(s.repeated.map((r) => [r.endpoint, [r.statement, r.executions]]));
@@ -91,11 +132,13 @@ test('a speculatively patched driver turns tracking on with its first statement'
   assert.equal(t.take()!.repeated[0]?.executions, 6);
 });
 
-test('after finish (or disable) a request\'s late statements are ignored', async () => {
+test("after finish (or disable) a request's late statements are ignored", async () => {
   const t = createSqlTracker();
   t.driverPatched('pg', false);
   let late: (() => void) | undefined;
-  await request(t, 'GET', '/l', () => { late = t.bindToRequest(() => run(t, 'select late', 9)); });
+  await request(t, 'GET', '/l', () => {
+    late = t.bindToRequest(() => run(t, 'select late', 9));
+  });
   late!();
   assert.equal(t.take()!.statements, 0);
   t.disable();
@@ -103,27 +146,78 @@ test('after finish (or disable) a request\'s late statements are ignored', async
 });
 
 const rep = (o: Partial<SqlRepetition>): SqlRepetition => ({
-  endpoint: 'GET /c/:id', statement: 'select $1', driver: 'pg', requests: 1, executions: 10, maxExecutions: 10, ms: 5, requestMs: 20, location: null, ...o,
+  endpoint: 'GET /c/:id',
+  statement: 'select $1',
+  driver: 'pg',
+  requests: 1,
+  executions: 10,
+  maxExecutions: 10,
+  ms: 5,
+  requestMs: 20,
+  location: null,
+  ...o,
 });
 const sample = (sql: Partial<AgentSqlStats> | undefined): AgentSample => ({
-  type: 'sample', time: 0, intervalMs: 1000, loopDelay: { count: 0, min: 0, mean: 0, p50: 0, p99: 0, max: 0 },
-  elu: { utilization: 0, activeMs: 0, idleMs: 0 }, gc: {}, memory: { rss: 0, heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0 },
-  activeResources: {}, cpu: { userMs: 0, systemMs: 0 }, httpIn: { started: 0, inFlightMax: 0, inFlight: 0, byMethodStatus: {} }, httpOut: {},
-  ...(sql ? { sql: { drivers: ['pg'], threshold: 5, endpoints: {}, requestsWithSql: 0, statements: 0, statementMs: 0, repeated: [], dropped: 0, ...sql } } : {}),
+  type: 'sample',
+  time: 0,
+  intervalMs: 1000,
+  loopDelay: { count: 0, min: 0, mean: 0, p50: 0, p99: 0, max: 0 },
+  elu: { utilization: 0, activeMs: 0, idleMs: 0 },
+  gc: {},
+  memory: { rss: 0, heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0 },
+  activeResources: {},
+  cpu: { userMs: 0, systemMs: 0 },
+  httpIn: { started: 0, inFlightMax: 0, inFlight: 0, byMethodStatus: {} },
+  httpOut: {},
+  ...(sql
+    ? {
+        sql: {
+          drivers: ['pg'],
+          threshold: 5,
+          endpoints: {},
+          requestsWithSql: 0,
+          statements: 0,
+          statementMs: 0,
+          repeated: [],
+          dropped: 0,
+          ...sql,
+        },
+      }
+    : {}),
 });
 
 test('window sum: per-interval deltas add up; means, max, share and relative paths', () => {
   const loc = { file: '/srv/app/src/orders.js', line: 12, function: 'load' };
-  const groups = nPlusOneFromSamples([
-    sample(undefined),
-    sample({ endpoints: { 'GET /c/:id': 3, 'GET /h': 9 }, repeated: [rep({ requests: 2, executions: 20, maxExecutions: 10, ms: 30, requestMs: 60 })] }),
-    sample({ endpoints: { 'GET /c/:id': 2 }, repeated: [rep({ requests: 1, executions: 16, maxExecutions: 16, ms: 40, requestMs: 50, location: loc }), rep({ statement: 'select x', requests: 1, executions: 5, maxExecutions: 5, ms: 1, requestMs: 100 })] }),
-  ], { projectRoot: '/srv/app' });
+  const groups = nPlusOneFromSamples(
+    [
+      sample(undefined),
+      sample({
+        endpoints: { 'GET /c/:id': 3, 'GET /h': 9 },
+        repeated: [rep({ requests: 2, executions: 20, maxExecutions: 10, ms: 30, requestMs: 60 })],
+      }),
+      sample({
+        endpoints: { 'GET /c/:id': 2 },
+        repeated: [
+          rep({ requests: 1, executions: 16, maxExecutions: 16, ms: 40, requestMs: 50, location: loc }),
+          rep({ statement: 'select x', requests: 1, executions: 5, maxExecutions: 5, ms: 1, requestMs: 100 }),
+        ],
+      }),
+    ],
+    { projectRoot: '/srv/app' },
+  );
   assert.equal(groups.length, 2);
   const [g, small] = groups;
   assert.deepEqual(g, {
-    endpoint: 'GET /c/:id', statement: 'select $1', requests: 3, endpointRequests: 5, perRequestMean: 12, perRequestMax: 16,
-    msPerRequest: 70 / 3, shareOfRequest: 70 / 110, driver: 'pg', location: { file: 'src/orders.js', line: 12, function: 'load' },
+    endpoint: 'GET /c/:id',
+    statement: 'select $1',
+    requests: 3,
+    endpointRequests: 5,
+    perRequestMean: 12,
+    perRequestMax: 16,
+    msPerRequest: 70 / 3,
+    shareOfRequest: 70 / 110,
+    driver: 'pg',
+    location: { file: 'src/orders.js', line: 12, function: 'load' },
   });
   assert.equal(small!.statement, 'select x');
   assert.equal(small!.shareOfRequest, 0.01);
@@ -149,7 +243,7 @@ test('the shipped files: stripped, relative imports rewritten to .mjs, and loada
   }
 });
 
-test('the in-target N+1 bar equals the record contract\'s (the agent cannot import it)', async () => {
+test("the in-target N+1 bar equals the record contract's (the agent cannot import it)", async () => {
   const { REPEAT_THRESHOLD } = await import('../../../src/probes/node-agent/sql-requests.ts');
   const { N_PLUS_ONE_MIN_REPEATS } = await import('../../../src/record/database-probes.ts');
   assert.equal(REPEAT_THRESHOLD, N_PLUS_ONE_MIN_REPEATS);

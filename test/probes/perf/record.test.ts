@@ -9,7 +9,7 @@ test('no perf binary: "perf could not start" with the install hint', async () =>
   assert.match(r.error, /^perf could not start: .*ENOENT.*apt-get install linux-perf/);
 });
 
-test('perf that fails (a pid that does not exist): the exit and perf\'s own first line', async () => {
+test("perf that fails (a pid that does not exist): the exit and perf's own first line", async () => {
   const r = await startPerfRecord(2 ** 22 + 11, { perfPath: process.execPath }).stop();
   assert.ok('error' in r);
   assert.match(r.error, /^perf record failed \((exit \d+|exit SIGINT)\)/);

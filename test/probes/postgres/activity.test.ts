@@ -24,7 +24,9 @@ describe('activity sampler on PostgreSQL 18', () => {
     url = await pgs.createDatabase('sg_activity');
     await seedShop(await pgs.client('sg_activity'));
   });
-  after(async () => { await pgs?.stop(); });
+  after(async () => {
+    await pgs?.stop();
+  });
 
   it('sees idle-in-transaction and lock waits, normalises the longest query, leaves speedguard out', async () => {
     const holder = await pgs.client('sg_activity');
@@ -39,7 +41,9 @@ describe('activity sampler on PostgreSQL 18', () => {
       const blocked = waiter.query(`SELECT v FROM items WHERE v = 'secret-Literal' AND id = 987654`);
       await untilWaitingOnLock(observer, pid);
 
-      const all = await observer.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = 'sg_activity' AND backend_type = 'client backend'`);
+      const all = await observer.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = 'sg_activity' AND backend_type = 'client backend'`,
+      );
       const sampler = startActivitySampler(s, { intervalMs: 20 });
       await sampler.whenSamples(3);
       const a = sampler.stop();

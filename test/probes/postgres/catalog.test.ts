@@ -32,7 +32,10 @@ async function checkCatalog(url: string, app: pg.Client): Promise<void> {
 
     const byName = new Map(c.indexes.map((i) => [i.index, i]));
     const pkey = byName.get('items_pkey')!;
-    assert.deepEqual([pkey.columns, pkey.primary, pkey.unique, pkey.valid, pkey.method, pkey.predicate], [['id'], true, true, true, 'btree', null]);
+    assert.deepEqual(
+      [pkey.columns, pkey.primary, pkey.unique, pkey.valid, pkey.method, pkey.predicate],
+      [['id'], true, true, true, 'btree', null],
+    );
     assert.ok(pkey.sizeBytes > 0);
     assert.ok(pkey.idxScan >= 1);
     const partial = byName.get('items_lower_v')!;
@@ -62,7 +65,9 @@ describe('catalog on PostgreSQL 18', () => {
     await seedShop(app);
     await seedIndexes(app);
   });
-  after(async () => { await pgs?.stop(); });
+  after(async () => {
+    await pgs?.stop();
+  });
 
   it('reads tables, indexes (expressions, predicate, method, the invalid one) and cache hit ratios', async () => {
     await checkCatalog(url, app);
@@ -108,9 +113,18 @@ describe('catalog on PostgreSQL 18', () => {
 
 describe('diffTableScans', () => {
   it('new tables count fully, reset counters count after, untouched tables are left out', () => {
-    const t = (table: string, seqScan: number, seqTupRead: number, idxScan: number) => ({ schema: 's', table, seqScan, seqTupRead, idxScan });
+    const t = (table: string, seqScan: number, seqTupRead: number, idxScan: number) => ({
+      schema: 's',
+      table,
+      seqScan,
+      seqTupRead,
+      idxScan,
+    });
     assert.deepEqual(
-      diffTableScans([t('a', 5, 50, 1), t('b', 9, 90, 9), t('c', 1, 1, 1)], [t('a', 7, 70, 1), t('b', 1, 10, 0), t('c', 1, 1, 1), t('d', 0, 0, 4)]),
+      diffTableScans(
+        [t('a', 5, 50, 1), t('b', 9, 90, 9), t('c', 1, 1, 1)],
+        [t('a', 7, 70, 1), t('b', 1, 10, 0), t('c', 1, 1, 1), t('d', 0, 0, 4)],
+      ),
       [t('a', 2, 20, 0), t('b', 1, 10, 0), t('d', 0, 0, 4)],
     );
   });
@@ -119,7 +133,9 @@ describe('diffTableScans', () => {
 describe('catalog on the system PostgreSQL 15', async () => {
   const db = await systemDatabase('catalog');
   const skip = 'reason' in db ? db.reason : false;
-  after(async () => { if (!('reason' in db)) await db.drop(); });
+  after(async () => {
+    if (!('reason' in db)) await db.drop();
+  });
 
   it('reads the same things on 15', { skip }, async () => {
     const d = db as SystemDb;

@@ -15,12 +15,14 @@ function planFile(yaml: string): string {
 }
 
 test('probes.postgres in a plan: ${env.NAME} from the process environment; --db wins', async () => {
-  const plan = await loadPlanFile(planFile(`target: http://127.0.0.1:3000
+  const plan = await loadPlanFile(
+    planFile(`target: http://127.0.0.1:3000
 flow:
   - request: { url: /api }
 probes:
   postgres: "\${env.SG_TEST_DB_URL}"
-`));
+`),
+  );
   assert.deepEqual(plan.probes, { postgres: '${env.SG_TEST_DB_URL}' });
   process.env.SG_TEST_DB_URL = 'postgres://app:pw@127.0.0.1:5432/shop';
   try {
@@ -33,27 +35,36 @@ probes:
 });
 
 test('plan env fills the placeholder too; no probes → null', async () => {
-  const plan = await loadPlanFile(planFile(`target: http://127.0.0.1:3000
+  const plan = await loadPlanFile(
+    planFile(`target: http://127.0.0.1:3000
 flow:
   - request: { url: /api }
 env:
   DB: postgres://app@127.0.0.1:5432/shop
 probes:
   postgres: "\${env.DB}"
-`));
+`),
+  );
   assert.equal(databaseUrlOf(plan, undefined), 'postgres://app@127.0.0.1:5432/shop');
-  const none = await loadPlanFile(planFile(`target: http://127.0.0.1:3000
+  const none = await loadPlanFile(
+    planFile(`target: http://127.0.0.1:3000
 flow:
   - request: { url: /api }
-`));
+`),
+  );
   assert.equal(databaseUrlOf(none, undefined), null);
 });
 
 test('a probes.postgres that is not a PostgreSQL URL is refused with its place in the file', async () => {
-  await assert.rejects(loadPlanFile(planFile(`target: http://127.0.0.1:3000
+  await assert.rejects(
+    loadPlanFile(
+      planFile(`target: http://127.0.0.1:3000
 flow:
   - request: { url: /api }
 probes:
   postgres: mysql://root@127.0.0.1/x
-`)), /probes\/postgres|probes\.postgres/);
+`),
+    ),
+    /probes\/postgres|probes\.postgres/,
+  );
 });

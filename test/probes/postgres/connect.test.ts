@@ -3,13 +3,24 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import fc from 'fast-check';
 import type pg from 'pg';
-import { DbConnectError, DbInputError, DbQueryError, markSql, openDb, redactDbUrl, SPEEDGUARD_SQL_MARKER } from '../../../src/probes/postgres/connect.ts';
+import {
+  DbConnectError,
+  DbInputError,
+  DbQueryError,
+  markSql,
+  openDb,
+  redactDbUrl,
+  SPEEDGUARD_SQL_MARKER,
+} from '../../../src/probes/postgres/connect.ts';
 import { UsageError } from '../../../src/errors.ts';
 import { startTestPostgres, TEST_PG_PASSWORD, type TestPostgres } from '../../helpers/postgres.ts';
 
 describe('redactDbUrl', () => {
   it('removes the password from the userinfo and password= parameters, keeps the rest', () => {
-    assert.equal(redactDbUrl('postgres://app:s3cret@db.example:5432/shop?sslmode=require'), 'postgres://app@db.example:5432/shop?sslmode=require');
+    assert.equal(
+      redactDbUrl('postgres://app:s3cret@db.example:5432/shop?sslmode=require'),
+      'postgres://app@db.example:5432/shop?sslmode=require',
+    );
     assert.equal(redactDbUrl('postgresql://app:s3cret@db/shop?password=other&sslmode=require'), 'postgresql://app@db/shop?sslmode=require');
     assert.equal(redactDbUrl('postgres://db/shop?sslmode=require&password=other'), 'postgres://db/shop?sslmode=require');
     assert.equal(redactDbUrl('postgres://db/shop?password=other'), 'postgres://db/shop');
@@ -36,7 +47,9 @@ describe('redactDbUrl', () => {
         };
         const r1 = redactDbUrl(make(p1));
         assert.equal(r1, redactDbUrl(make(p2)));
-        assert.ok(!r1.includes(encodeURIComponent(p1)) || `${u}@${h}:5432/shop?sslmode=require&application_name=x`.includes(encodeURIComponent(p1)));
+        assert.ok(
+          !r1.includes(encodeURIComponent(p1)) || `${u}@${h}:5432/shop?sslmode=require&application_name=x`.includes(encodeURIComponent(p1)),
+        );
         assert.ok(r1.includes(`${u}@${h}:5432/shop`));
       }),
       { numRuns: 400 },
@@ -67,7 +80,13 @@ describe('markSql', () => {
 
 describe('openDb input errors', () => {
   it('rejects URLs that are not postgres:// URLs with a DbInputError (exit 2), never echoing the password', async () => {
-    for (const bad of ['', 'mysql://u:hunter22@h/db', 'host=h password=hunter22', 'postgres://u:hunter22@h:99999/db', 'postgres://u:hunter22@/db']) {
+    for (const bad of [
+      '',
+      'mysql://u:hunter22@h/db',
+      'host=h password=hunter22',
+      'postgres://u:hunter22@h:99999/db',
+      'postgres://u:hunter22@/db',
+    ]) {
       await assert.rejects(openDb(bad), (e: unknown) => {
         assert.ok(e instanceof DbInputError, `${bad}: ${String(e)}`);
         assert.ok(e instanceof UsageError);
@@ -93,7 +112,9 @@ describe('openDb against PostgreSQL 18', () => {
     await app.query('CREATE TABLE t (id int PRIMARY KEY, v text)');
     await app.query(`INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, 10) g`);
   });
-  after(async () => { await pgs?.stop(); });
+  after(async () => {
+    await pgs?.stop();
+  });
 
   it('opens a read-only session: safeUrl has no password, an INSERT fails with the read-only error', async () => {
     const s = await openDb(url);

@@ -35,8 +35,12 @@ export interface DbShape {
 
 /** Indexes, tables and row counts of the public schema (for "nothing changed" checks). */
 export async function dbShape(c: pg.Client): Promise<DbShape> {
-  const indexes = (await c.query<{ d: string }>(`SELECT indexdef AS d FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1`)).rows.map((r) => r.d);
-  const tables = (await c.query<{ t: string }>(`SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)).rows.map((r) => r.t);
+  const indexes = (await c.query<{ d: string }>(`SELECT indexdef AS d FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1`)).rows.map(
+    (r) => r.d,
+  );
+  const tables = (await c.query<{ t: string }>(`SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)).rows.map(
+    (r) => r.t,
+  );
   const rows: Record<string, number> = {};
   for (const t of tables) rows[t] = Number((await c.query<{ n: string }>(`SELECT count(*) AS n FROM public.${t}`)).rows[0]!.n);
   return { indexes, tables, rows };
@@ -46,11 +50,20 @@ export async function dbShape(c: pg.Client): Promise<DbShape> {
 export function recording(s: DbSession): DbSession & { sent: string[] } {
   const sent: string[] = [];
   return {
-    get readOnly() { return s.readOnly; },
-    get versionNum() { return s.versionNum; },
-    get safeUrl() { return s.safeUrl; },
+    get readOnly() {
+      return s.readOnly;
+    },
+    get versionNum() {
+      return s.versionNum;
+    },
+    get safeUrl() {
+      return s.safeUrl;
+    },
     sent,
-    query(sql, params) { sent.push(sql); return s.query(sql, params); },
+    query(sql, params) {
+      sent.push(sql);
+      return s.query(sql, params);
+    },
     close: () => s.close(),
   } as DbSession & { sent: string[] };
 }

@@ -9,7 +9,7 @@ import { systemDatabase, type SystemDb } from './fixtures.ts';
 import { dbShape, recording, seedPlanShop } from './explain-fixtures.ts';
 
 const db = await systemDatabase('explain15');
-const skip = 'reason' in db ? db.reason : (db.versionNum >= 160000 ? `system PostgreSQL is ${db.versionNum} (this test needs < 16)` : false);
+const skip = 'reason' in db ? db.reason : db.versionNum >= 160000 ? `system PostgreSQL is ${db.versionNum} (this test needs < 16)` : false;
 
 describe('explainStatement on PostgreSQL < 16 (PREPARE path)', { skip }, () => {
   const sys = db as SystemDb;
@@ -25,11 +25,18 @@ describe('explainStatement on PostgreSQL < 16 (PREPARE path)', { skip }, () => {
 
   it('generic plan of a parameterised SELECT via PREPARE, deallocated afterwards', async () => {
     const r = recording(s);
-    const p = await explainStatement(r, { queryId: '1', query: 'SELECT * FROM order_items WHERE sku = $1 AND qty > $2 LIMIT $3' }, { analyze: 'auto' });
+    const p = await explainStatement(
+      r,
+      { queryId: '1', query: 'SELECT * FROM order_items WHERE sku = $1 AND qty > $2 LIMIT $3' },
+      { analyze: 'auto' },
+    );
     assert.equal(p.error, null);
     assert.equal(p.mode, 'generic');
     assert.ok(r.sent.some((q) => /^PREPARE sg_generic_\d+_\d+ AS SELECT/.test(q)));
-    assert.ok(r.sent.some((q) => /^EXPLAIN \(FORMAT JSON\) EXECUTE sg_generic_\d+_\d+\(NULL, NULL, NULL\)$/.test(q)), r.sent.join('\n'));
+    assert.ok(
+      r.sent.some((q) => /^EXPLAIN \(FORMAT JSON\) EXECUTE sg_generic_\d+_\d+\(NULL, NULL, NULL\)$/.test(q)),
+      r.sent.join('\n'),
+    );
     assert.ok(!r.sent.some((q) => /ANALYZE/.test(q)));
     const scan = (p.plan as { Plans: Array<Record<string, unknown>> }).Plans[0]!;
     assert.match(String(scan.Filter), /sku = \$1/);
@@ -39,12 +46,20 @@ describe('explainStatement on PostgreSQL < 16 (PREPARE path)', { skip }, () => {
 
   it('a data-modifying statement is planned, not executed; types it cannot infer are an error', async () => {
     const shape = await dbShape(await sys.client());
-    const upd = await explainStatement(s, { queryId: '2', query: 'UPDATE orders SET status = $1 WHERE customer_id = $2' }, { analyze: 'auto' });
+    const upd = await explainStatement(
+      s,
+      { queryId: '2', query: 'UPDATE orders SET status = $1 WHERE customer_id = $2' },
+      { analyze: 'auto' },
+    );
     assert.equal(upd.error, null);
     assert.equal(upd.mode, 'generic');
     const bad = await explainStatement(s, { queryId: '3', query: 'SELECT $1 + $2' }, { analyze: 'auto' });
     assert.match(bad.error!, /operator is not unique/);
-    const later = await explainStatement(s, { queryId: '4', query: 'SELECT * FROM orders WHERE id = $1 OR $2 IS NULL' }, { analyze: 'auto' });
+    const later = await explainStatement(
+      s,
+      { queryId: '4', query: 'SELECT * FROM orders WHERE id = $1 OR $2 IS NULL' },
+      { analyze: 'auto' },
+    );
     assert.match(later.error!, /could not determine data type of parameter \$2/);
     assert.deepEqual(await s.query('SELECT name FROM pg_prepared_statements'), []);
     assert.deepEqual(await dbShape(await sys.client()), shape);

@@ -27,7 +27,11 @@ describe('explainStatement on PostgreSQL 18', () => {
   });
 
   it('ANALYZEs a parameter-free read-only SELECT: seq scan removing 49,975 rows', async () => {
-    const p = await explainStatement(s, { queryId: '1', query: 'SELECT id, total FROM orders WHERE customer_id = 42' }, { analyze: 'auto' });
+    const p = await explainStatement(
+      s,
+      { queryId: '1', query: 'SELECT id, total FROM orders WHERE customer_id = 42' },
+      { analyze: 'auto' },
+    );
     assert.equal(p.error, null);
     assert.equal(p.mode, 'analyze');
     assert.ok(typeof p.executionMs === 'number' && p.executionMs > 0);
@@ -50,11 +54,18 @@ describe('explainStatement on PostgreSQL 18', () => {
 
   it('parameterised: EXPLAIN (GENERIC_PLAN) — no PREPARE, no ANALYZE — and an estimated seq-scan issue', async () => {
     const r = recording(s);
-    const p = await explainStatement(r, { queryId: '2', query: 'SELECT * FROM order_items WHERE sku = $1 AND qty > $2' }, { analyze: 'auto' });
+    const p = await explainStatement(
+      r,
+      { queryId: '2', query: 'SELECT * FROM order_items WHERE sku = $1 AND qty > $2' },
+      { analyze: 'auto' },
+    );
     assert.equal(p.error, null);
     assert.equal(p.mode, 'generic');
     assert.match(String((p.plan as Record<string, unknown>).Filter), /\$1/);
-    assert.ok(r.sent.some((q) => q.startsWith('EXPLAIN (GENERIC_PLAN, FORMAT JSON)')), r.sent.join('\n'));
+    assert.ok(
+      r.sent.some((q) => q.startsWith('EXPLAIN (GENERIC_PLAN, FORMAT JSON)')),
+      r.sent.join('\n'),
+    );
     assert.ok(!r.sent.some((q) => /PREPARE|ANALYZE/.test(q)), r.sent.join('\n'));
     assert.equal(p.issues[0]?.kind, 'seq-scan-filter');
   });
@@ -103,7 +114,10 @@ describe('explainStatement on PostgreSQL 18', () => {
     const ddl = await explainStatement(s, { queryId: '9', query: 'CREATE INDEX ON orders (status)' }, { analyze: 'auto' });
     assert.match(ddl.error!, /^not explainable: CREATE/);
     assert.equal(ddl.plan, null);
-    assert.match((await explainStatement(s, { queryId: '9', query: 'SELECT 1; DROP TABLE orders' }, { analyze: 'auto' })).error!, /^not explainable: 2 statements/);
+    assert.match(
+      (await explainStatement(s, { queryId: '9', query: 'SELECT 1; DROP TABLE orders' }, { analyze: 'auto' })).error!,
+      /^not explainable: 2 statements/,
+    );
     assert.match((await explainStatement(s, { queryId: '9', query: 'VACUUM orders' }, { analyze: 'auto' })).error!, /^not explainable/);
     const types = await explainStatement(s, { queryId: '10', query: 'SELECT $1 + $2' }, { analyze: 'auto' });
     assert.match(types.error!, /operator is not unique|could not determine/);
@@ -113,10 +127,22 @@ describe('explainStatement on PostgreSQL 18', () => {
     assert.deepEqual(await s.query(`SELECT 1 AS one, current_setting('transaction_read_only') AS ro`), [{ one: 1, ro: 'on' }]);
   });
 
-  it('explainTopStatements: the top N by total time, speedguard\'s own statements skipped', async () => {
+  it("explainTopStatements: the top N by total time, speedguard's own statements skipped", async () => {
     const st = (queryId: string, query: string, totalExecMs: number): StatementStats => ({
-      queryId, query, totalExecMs, calls: 1, rows: 1, meanExecMs: totalExecMs, maxExecMs: null, totalPlanMs: 0, sharedBlksHit: 0, sharedBlksRead: 0,
-      tempBlksRead: 0, tempBlksWritten: 0, hitRatio: null, shareOfTotal: 0,
+      queryId,
+      query,
+      totalExecMs,
+      calls: 1,
+      rows: 1,
+      meanExecMs: totalExecMs,
+      maxExecMs: null,
+      totalPlanMs: 0,
+      sharedBlksHit: 0,
+      sharedBlksRead: 0,
+      tempBlksRead: 0,
+      tempBlksWritten: 0,
+      hitRatio: null,
+      shareOfTotal: 0,
     });
     const input = [
       st('a', 'SELECT count(*) FROM customers', 5),
@@ -125,7 +151,17 @@ describe('explainStatement on PostgreSQL 18', () => {
       st('d', 'SELECT id FROM orders WHERE customer_id = $1', 50),
     ];
     const plans = await explainTopStatements(s, input, { limit: 2 });
-    assert.deepEqual(plans.map((p) => [p.queryId, p.mode, p.error]), [['b', 'generic', null], ['d', 'generic', null]]);
-    assert.deepEqual(input.map((x) => x.queryId), ['a', 'b', 'c', 'd'], 'input not reordered');
+    assert.deepEqual(
+      plans.map((p) => [p.queryId, p.mode, p.error]),
+      [
+        ['b', 'generic', null],
+        ['d', 'generic', null],
+      ],
+    );
+    assert.deepEqual(
+      input.map((x) => x.queryId),
+      ['a', 'b', 'c', 'd'],
+      'input not reordered',
+    );
   });
 });

@@ -43,7 +43,8 @@ describe('adviseIndexes with HypoPG', { skip }, () => {
       { queryId: '1', query: 'SELECT * FROM order_items WHERE sku = $1' },
       { queryId: '2', query: 'SELECT * FROM orders WHERE status = $1' },
       { queryId: '3', query: 'SELECT * FROM orders WHERE customer_id = $1 ORDER BY created_at DESC LIMIT $2' },
-    ]) plans.push(await explainStatement(r, st, { analyze: 'auto' }));
+    ])
+      plans.push(await explainStatement(r, st, { analyze: 'auto' }));
     const sug = await adviseIndexes(r, plans, { indexes: await readIndexes(r), allowWrites: false, hypopg: true });
 
     const sku = sug.find((x) => x.table === 'order_items');
@@ -51,17 +52,29 @@ describe('adviseIndexes with HypoPG', { skip }, () => {
     assert.equal(sku.method, 'hypopg');
     assert.deepEqual(sku.columns, ['sku']);
     assert.ok(sku.costAfter! < sku.costBefore! / 2, `${sku.costBefore} → ${sku.costAfter}`);
-    assert.match(sku.expectedImprovement, /^cost 1,\d{3} → \d+(\.\d+)? \(−\d+(\.\d)? %\) by the planner cost with a hypothetical index \(HypoPG\)$/);
+    assert.match(
+      sku.expectedImprovement,
+      /^cost 1,\d{3} → \d+(\.\d+)? \(−\d+(\.\d)? %\) by the planner cost with a hypothetical index \(HypoPG\)$/,
+    );
     // status has 3 values: an index would not beat the seq scan by half — no suggestion
-    assert.equal(sug.find((x) => x.table === 'orders' && x.columns.join() === 'status'), undefined);
+    assert.equal(
+      sug.find((x) => x.table === 'orders' && x.columns.join() === 'status'),
+      undefined,
+    );
     // the top-N query gets the (customer_id, created_at) index, and the plain (customer_id) one is redundant
     const topN = sug.filter((x) => x.table === 'orders');
-    assert.deepEqual(topN.map((x) => x.columns), [['customer_id', 'created_at']]);
+    assert.deepEqual(
+      topN.map((x) => x.columns),
+      [['customer_id', 'created_at']],
+    );
 
     assert.equal(s.readOnly, true);
     assert.deepEqual(await s.query('SELECT * FROM hypopg_list_indexes'), []);
     assert.deepEqual(await dbShape(admin), shape);
     assert.ok(r.sent.some((q) => q.startsWith('SELECT indexname FROM hypopg_create_index($1)')));
-    assert.ok(!r.sent.some((q) => /^\s*(CREATE|INSERT|UPDATE|DELETE|BEGIN READ WRITE)\b|transaction_read_only = off/i.test(q)), r.sent.join('\n'));
+    assert.ok(
+      !r.sent.some((q) => /^\s*(CREATE|INSERT|UPDATE|DELETE|BEGIN READ WRITE)\b|transaction_read_only = off/i.test(q)),
+      r.sent.join('\n'),
+    );
   });
 });

@@ -43,13 +43,23 @@ describe('adviseIndexes on PostgreSQL 18', () => {
   });
 
   it('names and statements are ready to run, identifiers quoted where needed', () => {
-    assert.equal(createIndexStatement('public', 'orders', ['customer_id', 'status']), 'CREATE INDEX CONCURRENTLY orders_customer_id_status_idx ON public.orders (customer_id, status);');
-    assert.equal(createIndexStatement('Sales', 'order', ['user', 'Created At']), 'CREATE INDEX CONCURRENTLY "order_user_Created At_idx" ON "Sales"."order" ("user", "Created At");');
-    assert.equal(indexName('t'.repeat(40), ['é'.repeat(40)]), `${'t'.repeat(40)}_${'é'.repeat(9)}_idx`, 'cut at 63 bytes, between characters');
+    assert.equal(
+      createIndexStatement('public', 'orders', ['customer_id', 'status']),
+      'CREATE INDEX CONCURRENTLY orders_customer_id_status_idx ON public.orders (customer_id, status);',
+    );
+    assert.equal(
+      createIndexStatement('Sales', 'order', ['user', 'Created At']),
+      'CREATE INDEX CONCURRENTLY "order_user_Created At_idx" ON "Sales"."order" ("user", "Created At");',
+    );
+    assert.equal(
+      indexName('t'.repeat(40), ['é'.repeat(40)]),
+      `${'t'.repeat(40)}_${'é'.repeat(9)}_idx`,
+      'cut at 63 bytes, between characters',
+    );
     assert.match(indexName('t'.repeat(40), ['c'.repeat(40)]), /^t{40}_c{18}_idx$/);
   });
 
-  it('without HypoPG or --allow-writes: heuristic suggestions from the plans\' issues, costBefore only', async () => {
+  it("without HypoPG or --allow-writes: heuristic suggestions from the plans' issues, costBefore only", async () => {
     const indexes = await readIndexes(ro);
     const sug = await adviseIndexes(ro, plans, { indexes, allowWrites: false, hypopg: false });
     const sku = sug.find((x) => x.table === 'order_items' && x.columns.join() === 'sku');
@@ -65,8 +75,15 @@ describe('adviseIndexes on PostgreSQL 18', () => {
     assert.deepEqual(cust?.columns, ['customer_id']);
     assert.match(cust!.expectedImprovement, /removed 49,975 rows by filter to return 25/);
     // an existing index that serves it: no suggestion
-    const withIndex = await adviseIndexes(ro, plans, { indexes: [...indexes, { ...indexes[0]!, table: 'order_items', index: 'x', columns: ['sku', 'qty'] }], allowWrites: false, hypopg: false });
-    assert.equal(withIndex.find((x) => x.table === 'order_items'), undefined);
+    const withIndex = await adviseIndexes(ro, plans, {
+      indexes: [...indexes, { ...indexes[0]!, table: 'order_items', index: 'x', columns: ['sku', 'qty'] }],
+      allowWrites: false,
+      hypopg: false,
+    });
+    assert.equal(
+      withIndex.find((x) => x.table === 'order_items'),
+      undefined,
+    );
   });
 
   it('SAFETY (read-only): indexes, tables and row counts unchanged; no write statement from speedguard in pg_stat_statements', async () => {
@@ -84,10 +101,20 @@ describe('adviseIndexes on PostgreSQL 18', () => {
     }
     assert.deepEqual(await dbShape(admin), shape);
     assert.ok(s.sent.length > 10);
-    assert.deepEqual(s.sent.filter((q) => WRITE_VERBS.test(q) || /\bANALYZE\b[^)]*\)\s*(UPDATE|DELETE|INSERT)/i.test(q)), []);
-    const ours = (await admin.query<{ query: string }>(`SELECT query FROM pg_stat_statements WHERE query LIKE '%' || $1 || '%'`, [SPEEDGUARD_SQL_MARKER])).rows.map((r) => r.query);
+    assert.deepEqual(
+      s.sent.filter((q) => WRITE_VERBS.test(q) || /\bANALYZE\b[^)]*\)\s*(UPDATE|DELETE|INSERT)/i.test(q)),
+      [],
+    );
+    const ours = (
+      await admin.query<{ query: string }>(`SELECT query FROM pg_stat_statements WHERE query LIKE '%' || $1 || '%'`, [
+        SPEEDGUARD_SQL_MARKER,
+      ])
+    ).rows.map((r) => r.query);
     assert.ok(ours.length > 5, 'pg_stat_statements saw our statements');
-    assert.deepEqual(ours.filter((q) => WRITE_VERBS.test(q)), []);
+    assert.deepEqual(
+      ours.filter((q) => WRITE_VERBS.test(q)),
+      [],
+    );
     assert.equal(Number((await admin.query('SELECT count(*) AS n FROM hits')).rows[0].n), 0, 'the writing view was never executed');
   });
 
@@ -107,7 +134,10 @@ describe('adviseIndexes on PostgreSQL 18', () => {
     assert.deepEqual(sku.queryIds, ['101'], 'only the SELECT was executed');
     assert.ok(sku.msAfter! < sku.msBefore!, `${sku.msBefore} → ${sku.msAfter}`);
     assert.ok(sku.costAfter! < sku.costBefore!);
-    assert.match(sku.expectedImprovement, /ms → .* ms per call \(−\d+(\.\d)? %\), measured with a real index in a rolled-back transaction with parameter values sampled/);
+    assert.match(
+      sku.expectedImprovement,
+      /ms → .* ms per call \(−\d+(\.\d)? %\), measured with a real index in a rolled-back transaction with parameter values sampled/,
+    );
     const orders = sug.find((x) => x.table === 'orders' && x.columns[0] === 'customer_id');
     assert.equal(orders?.method, 'measured');
     // nothing left behind

@@ -1,12 +1,25 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { openDb } from '../../../src/probes/postgres/connect.ts';
-import { pgStatStatementsAdvice, readServerInfo, versionFromNum, type PgStatStatementsState } from '../../../src/probes/postgres/server-info.ts';
+import {
+  pgStatStatementsAdvice,
+  readServerInfo,
+  versionFromNum,
+  type PgStatStatementsState,
+} from '../../../src/probes/postgres/server-info.ts';
 import { startTestPostgres, type TestPostgres } from '../../helpers/postgres.ts';
 import { systemDatabase, type SystemDb } from './fixtures.ts';
 
 describe('pgStatStatementsAdvice', () => {
-  const base: PgStatStatementsState = { preloaded: true, preloadSetting: 'pg_stat_statements', installed: true, selectable: true, seesAllUsers: true, database: 'shop', user: 'app' };
+  const base: PgStatStatementsState = {
+    preloaded: true,
+    preloadSetting: 'pg_stat_statements',
+    installed: true,
+    selectable: true,
+    seesAllUsers: true,
+    database: 'shop',
+    user: 'app',
+  };
   it('is available with nothing to do when loaded, created, and readable for all users', () => {
     assert.deepEqual(pgStatStatementsAdvice(base), { available: true, howToEnable: null });
   });
@@ -21,7 +34,10 @@ describe('pgStatStatementsAdvice', () => {
   it('loaded but not created: only the CREATE EXTENSION step', () => {
     const a = pgStatStatementsAdvice({ ...base, installed: false });
     assert.equal(a.available, false);
-    assert.equal(a.howToEnable, 'pg_stat_statements is not created in database "shop": in database "shop" run, as a superuser: CREATE EXTENSION pg_stat_statements;');
+    assert.equal(
+      a.howToEnable,
+      'pg_stat_statements is not created in database "shop": in database "shop" run, as a superuser: CREATE EXTENSION pg_stat_statements;',
+    );
   });
   it('cannot see other users: available, with the pg_read_all_stats grant', () => {
     const a = pgStatStatementsAdvice({ ...base, seesAllUsers: false, user: 'App User' });
@@ -42,8 +58,12 @@ describe('pgStatStatementsAdvice', () => {
 
 describe('readServerInfo on PostgreSQL 18 (pg_stat_statements preloaded)', () => {
   let pgs: TestPostgres;
-  before(async () => { pgs = await startTestPostgres(); });
-  after(async () => { await pgs?.stop(); });
+  before(async () => {
+    pgs = await startTestPostgres();
+  });
+  after(async () => {
+    await pgs?.stop();
+  });
 
   it('reports version, settings, extensions and a usable pg_stat_statements', async () => {
     const url = await pgs.createDatabase('sg_info');
@@ -76,7 +96,10 @@ describe('readServerInfo on PostgreSQL 18 (pg_stat_statements preloaded)', () =>
       const info = await readServerInfo(s);
       assert.equal(info.extensions.pgStatStatements, null);
       assert.equal(info.pgStatStatements.available, false);
-      assert.equal(info.pgStatStatements.howToEnable, 'pg_stat_statements is not created in database "sg_noext": in database "sg_noext" run, as a superuser: CREATE EXTENSION pg_stat_statements;');
+      assert.equal(
+        info.pgStatStatements.howToEnable,
+        'pg_stat_statements is not created in database "sg_noext": in database "sg_noext" run, as a superuser: CREATE EXTENSION pg_stat_statements;',
+      );
     } finally {
       await s.close();
     }
@@ -99,7 +122,9 @@ describe('readServerInfo on PostgreSQL 18 (pg_stat_statements preloaded)', () =>
 describe('readServerInfo on the system PostgreSQL 15 (pg_stat_statements NOT preloaded)', async () => {
   const db = await systemDatabase('serverinfo');
   const skip = 'reason' in db ? db.reason : false;
-  after(async () => { if (!('reason' in db)) await db.drop(); });
+  after(async () => {
+    if (!('reason' in db)) await db.drop();
+  });
 
   it('tells how to load and create it, then that only the restart is missing', { skip }, async () => {
     const d = db as SystemDb;

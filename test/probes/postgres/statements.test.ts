@@ -4,20 +4,39 @@ import pg from 'pg';
 import { openDb } from '../../../src/probes/postgres/connect.ts';
 import type { DbSession } from '../../../src/probes/postgres/session.ts';
 import {
-  cumulativeStatements, diffStatements, readStatements, StatementsUnavailableError, sumStatements,
-  type StatementCounters, type StatementsRead,
+  cumulativeStatements,
+  diffStatements,
+  readStatements,
+  StatementsUnavailableError,
+  sumStatements,
+  type StatementCounters,
+  type StatementsRead,
 } from '../../../src/probes/postgres/statements.ts';
 import { startTestPostgres, type TestPostgres } from '../../helpers/postgres.ts';
 import { seedShop, systemDatabase, type SystemDb } from './fixtures.ts';
 
 function counters(queryId: string, calls: number, execMs: number, extra: Partial<StatementCounters> = {}): StatementCounters {
   return {
-    queryId, query: `SELECT ${queryId}`, calls, rows: calls, totalExecMs: execMs, totalPlanMs: 0, maxExecMs: 1,
-    sharedBlksHit: calls * 3, sharedBlksRead: calls, tempBlksRead: 0, tempBlksWritten: 0, ...extra,
+    queryId,
+    query: `SELECT ${queryId}`,
+    calls,
+    rows: calls,
+    totalExecMs: execMs,
+    totalPlanMs: 0,
+    maxExecMs: 1,
+    sharedBlksHit: calls * 3,
+    sharedBlksRead: calls,
+    tempBlksRead: 0,
+    tempBlksWritten: 0,
+    ...extra,
   };
 }
 function read(entries: StatementCounters[], o: { dealloc?: number | null; statsReset?: string | null } = {}): StatementsRead {
-  return { info: { extVersion: '1.12', takenAt: '2026-01-01T00:00:00.000Z', entries: entries.length, dealloc: o.dealloc ?? 0 }, statsReset: o.statsReset ?? 'r0', entries };
+  return {
+    info: { extVersion: '1.12', takenAt: '2026-01-01T00:00:00.000Z', entries: entries.length, dealloc: o.dealloc ?? 0 },
+    statsReset: o.statsReset ?? 'r0',
+    entries,
+  };
 }
 
 describe('diffStatements', () => {
@@ -28,7 +47,14 @@ describe('diffStatements', () => {
       read([counters('1', 14, 180), counters('2', 5, 50), counters('3', 8, 71), counters('4', 2, 20)]),
       w,
     );
-    assert.deepEqual(d.map((s) => [s.queryId, s.calls, s.totalExecMs]), [['1', 4, 80], ['4', 2, 20], ['3', 1, 1]]);
+    assert.deepEqual(
+      d.map((s) => [s.queryId, s.calls, s.totalExecMs]),
+      [
+        ['1', 4, 80],
+        ['4', 2, 20],
+        ['3', 1, 1],
+      ],
+    );
     assert.equal(d[0]!.meanExecMs, 20);
     assert.equal(d[0]!.maxExecMs, null);
     assert.equal(d[0]!.hitRatio, 0.75);
@@ -40,7 +66,10 @@ describe('diffStatements', () => {
   it('counters that went down (reset / eviction): after is the delta, with a warning', () => {
     const w: string[] = [];
     const d = diffStatements(read([counters('1', 10, 100)]), read([counters('1', 3, 9)]), w);
-    assert.deepEqual(d.map((s) => [s.queryId, s.calls]), [['1', 3]]);
+    assert.deepEqual(
+      d.map((s) => [s.queryId, s.calls]),
+      [['1', 3]],
+    );
     assert.equal(w.length, 1);
     assert.match(w[0]!, /1 statement\(s\) had counters that went down/);
   });
@@ -65,7 +94,13 @@ describe('diffStatements', () => {
     const a = diffStatements(read([]), read([counters('1', 2, 10), counters('2', 1, 30)]));
     const b = diffStatements(read([]), read([counters('1', 3, 20)]));
     const s = sumStatements([a, b]);
-    assert.deepEqual(s.map((x) => [x.queryId, x.calls, x.totalExecMs, x.meanExecMs]), [['1', 5, 30, 6], ['2', 1, 30, 30]]);
+    assert.deepEqual(
+      s.map((x) => [x.queryId, x.calls, x.totalExecMs, x.meanExecMs]),
+      [
+        ['1', 5, 30, 6],
+        ['2', 1, 30, 30],
+      ],
+    );
     assert.equal(s[0]!.shareOfTotal, 0.5);
   });
 });
@@ -82,9 +117,12 @@ describe('readStatements on PostgreSQL 18', () => {
     await seedShop(app);
     s = await openDb(url);
   });
-  after(async () => { await s?.close(); await pgs?.stop(); });
+  after(async () => {
+    await s?.close();
+    await pgs?.stop();
+  });
 
-  it('sums the per-role variants of a statement, drops speedguard\'s own, and diffs to the exact calls', async () => {
+  it("sums the per-role variants of a statement, drops speedguard's own, and diffs to the exact calls", async () => {
     await app.query(`CREATE ROLE sg_other LOGIN PASSWORD 'Other-Pass-1'; GRANT SELECT ON items TO sg_other`);
     const other = new pg.Client({ connectionString: `postgres://sg_other:Other-Pass-1@127.0.0.1:${pgs.port}/sg_stmts` });
     await other.connect();
@@ -101,14 +139,17 @@ describe('readStatements on PostgreSQL 18', () => {
       // the very same statement as the same role, the two would share one entry — a known limit.)
       await s.query('SELECT min(v) FROM items WHERE k = $1', [8]);
       const r1 = await readStatements(s);
-      assert.ok(r1.entries.every((e) => !e.query.includes('speedguard')), 'own statements are excluded');
+      assert.ok(
+        r1.entries.every((e) => !e.query.includes('speedguard')),
+        'own statements are excluded',
+      );
       const w: string[] = [];
       const d = diffStatements(r0, r1, w);
       assert.deepEqual(w, []);
-      assert.deepEqual(
-        d.map((x) => [x.query, x.calls, x.rows]).sort(),
-        [['SELECT count(*) FROM items WHERE k = $1', 1, 1], ['SELECT v FROM items WHERE id = $1', 7, 7]],
-      );
+      assert.deepEqual(d.map((x) => [x.query, x.calls, x.rows]).sort(), [
+        ['SELECT count(*) FROM items WHERE k = $1', 1, 1],
+        ['SELECT v FROM items WHERE id = $1', 7, 7],
+      ]);
       assert.ok(!d.some((x) => x.query.includes('max(id)') || x.query.includes('min(v)')));
       const byId = d.find((x) => x.query.startsWith('SELECT v'))!;
       assert.ok(byId.totalExecMs > 0 && byId.meanExecMs > 0);
@@ -139,7 +180,9 @@ function pgExt(r: StatementsRead): string {
 describe('readStatements on the system PostgreSQL 15 (not preloaded)', async () => {
   const db = await systemDatabase('stmts');
   const skip = 'reason' in db ? db.reason : false;
-  after(async () => { if (!('reason' in db)) await db.drop(); });
+  after(async () => {
+    if (!('reason' in db)) await db.drop();
+  });
 
   it('refuses with StatementsUnavailableError, before and after CREATE EXTENSION', { skip }, async () => {
     const d = db as SystemDb;
@@ -147,7 +190,10 @@ describe('readStatements on the system PostgreSQL 15 (not preloaded)', async () 
     try {
       await assert.rejects(readStatements(s), (e: unknown) => e instanceof StatementsUnavailableError && /not created/.test(e.message));
       await (await d.client()).query('CREATE EXTENSION pg_stat_statements');
-      await assert.rejects(readStatements(s), (e: unknown) => e instanceof StatementsUnavailableError && /shared_preload_libraries/.test(e.message));
+      await assert.rejects(
+        readStatements(s),
+        (e: unknown) => e instanceof StatementsUnavailableError && /shared_preload_libraries/.test(e.message),
+      );
     } finally {
       await s.close();
     }

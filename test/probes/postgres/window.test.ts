@@ -8,7 +8,10 @@ import { startTestPostgres, TEST_PG_PASSWORD, type TestPostgres } from '../../he
 import { seedShop, systemDatabase, type SystemDb } from './fixtures.ts';
 
 async function speedguardBackends(c: pg.Client, db: string): Promise<number> {
-  const r = await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'speedguard'`, [db]);
+  const r = await c.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'speedguard'`,
+    [db],
+  );
   return r.rows[0]!.n;
 }
 
@@ -29,7 +32,10 @@ describe('database window on PostgreSQL 18', () => {
     await seedShop(app);
     s = await openDb(url);
   });
-  after(async () => { await s?.close(); await pgs?.stop(); });
+  after(async () => {
+    await s?.close();
+    await pgs?.stop();
+  });
 
   it('the diff holds exactly the statements run in the window, with scans, activity and repetition', async () => {
     await app.query('SELECT max(id) FROM items'); // before the window: must not appear
@@ -46,10 +52,11 @@ describe('database window on PostgreSQL 18', () => {
     assert.equal(win.phase, 'peak');
     assert.ok(win.fromEpochMs <= win.toEpochMs);
     assert.deepEqual(win.warnings, []);
-    assert.deepEqual(
-      win.statements.map((x) => [x.query, x.calls]).sort(),
-      [['SELECT count(*) FROM items WHERE k = $1', 3], ['SELECT pg_stat_force_next_flush()', 1], ['SELECT v FROM items WHERE id = $1', 7]],
-    );
+    assert.deepEqual(win.statements.map((x) => [x.query, x.calls]).sort(), [
+      ['SELECT count(*) FROM items WHERE k = $1', 3],
+      ['SELECT pg_stat_force_next_flush()', 1],
+      ['SELECT v FROM items WHERE id = $1', 7],
+    ]);
     assert.equal(win.totals.calls, 11);
     assert.ok(win.totals.execMs > 0);
     assert.ok(win.totals.hitRatio !== null && win.totals.hitRatio >= 0 && win.totals.hitRatio <= 1);
@@ -57,9 +64,10 @@ describe('database window on PostgreSQL 18', () => {
     assert.deepEqual(win.tableScans, [{ schema: 'public', table: 'items', seqScan: 3, seqTupRead: 6000, idxScan: 7 }]);
     assert.ok(win.activity !== null && win.activity.samples >= 1);
     assert.ok(win.activity.total.max >= 1);
-    assert.deepEqual(win.inferredRepetition.map((r) => [r.query, r.calls, r.httpRequests, r.callsPerRequest, r.phase]), [
-      ['SELECT v FROM items WHERE id = $1', 7, 1, 7, 'peak'],
-    ]);
+    assert.deepEqual(
+      win.inferredRepetition.map((r) => [r.query, r.calls, r.httpRequests, r.callsPerRequest, r.phase]),
+      [['SELECT v FROM items WHERE id = $1', 7, 1, 7, 'peak']],
+    );
     assert.ok(!JSON.stringify(win).includes(TEST_PG_PASSWORD));
     // The sampler's connection is closed by end() (its backend may take a moment to leave pg_stat_activity).
     let n = 2;
@@ -84,9 +92,30 @@ describe('database window on PostgreSQL 18', () => {
 
 describe('inferRepetition', () => {
   it('keeps statements with ≥ 5 calls per request, most repeated first', () => {
-    const st = (queryId: string, calls: number) => ({ queryId, query: `q${queryId}`, calls, rows: 0, totalExecMs: 1, meanExecMs: 1, maxExecMs: null, totalPlanMs: 0, sharedBlksHit: 0, sharedBlksRead: 0, tempBlksRead: 0, tempBlksWritten: 0, hitRatio: null, shareOfTotal: 0 });
+    const st = (queryId: string, calls: number) => ({
+      queryId,
+      query: `q${queryId}`,
+      calls,
+      rows: 0,
+      totalExecMs: 1,
+      meanExecMs: 1,
+      maxExecMs: null,
+      totalPlanMs: 0,
+      sharedBlksHit: 0,
+      sharedBlksRead: 0,
+      tempBlksRead: 0,
+      tempBlksWritten: 0,
+      hitRatio: null,
+      shareOfTotal: 0,
+    });
     const r = inferRepetition([st('1', 499), st('2', 500), st('3', 2000)], 100, 'stress');
-    assert.deepEqual(r.map((x) => [x.queryId, x.callsPerRequest]), [['3', 20], ['2', 5]]);
+    assert.deepEqual(
+      r.map((x) => [x.queryId, x.callsPerRequest]),
+      [
+        ['3', 20],
+        ['2', 5],
+      ],
+    );
     assert.deepEqual(inferRepetition([st('1', 500)], 0, 'stress'), []);
   });
 });
@@ -94,7 +123,9 @@ describe('inferRepetition', () => {
 describe('database window on the system PostgreSQL 15 (no pg_stat_statements)', async () => {
   const db = await systemDatabase('window');
   const skip = 'reason' in db ? db.reason : false;
-  after(async () => { if (!('reason' in db)) await db.drop(); });
+  after(async () => {
+    if (!('reason' in db)) await db.drop();
+  });
 
   it('still measures table scans and activity, and says why statements are missing', { skip }, async () => {
     const d = db as SystemDb;

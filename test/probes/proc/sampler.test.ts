@@ -30,7 +30,12 @@ function nSamples(n: number, timeoutMs: number): { onSample: (s: ProcSample) => 
     resolve = res;
     setTimeout(() => rej(new Error(`fewer than ${n} samples in ${timeoutMs} ms`)), timeoutMs).unref();
   });
-  return { onSample: () => { if (++count === n) resolve(); }, done };
+  return {
+    onSample: () => {
+      if (++count === n) resolve();
+    },
+    done,
+  };
 }
 
 test('a child burning its main thread for ~2 s reads ≈ 1 core, mostly main thread, then exits', { skip: !linux }, async () => {
@@ -70,7 +75,9 @@ test('an idle child reads near 0 % CPU, with fds, threads and context switches',
 });
 
 test('a child that allocates steadily has a positive RSS slope', { skip: !linux }, async () => {
-  const c = await child('console.log("ready"); const keep = []; let n = 0; const t = setInterval(() => { keep.push(Buffer.alloc(2 * 2 ** 20, n)); if (++n === 60) clearInterval(t); }, 25);');
+  const c = await child(
+    'console.log("ready"); const keep = []; let n = 0; const t = setInterval(() => { keep.push(Buffer.alloc(2 * 2 ** 20, n)); if (++n === 60) clearInterval(t); }, 25);',
+  );
   const wait = nSamples(8, 6000);
   const sampler = startProcSampler(c.pid, { intervalMs: 150, onSample: wait.onSample });
   await wait.done;
@@ -100,7 +107,9 @@ test('a pid that does not exist yields an exited summary with no samples', { ski
 
 test('includeChildren sums a grandchild burning CPU behind an idle wrapper', { skip: !linux }, async () => {
   const inner = 'const end = Date.now() + 1500; let x = 0; while (Date.now() < end) x++;';
-  const c = await child(`const k = require("child_process").spawn(process.execPath, ["-e", ${JSON.stringify(inner)}], { stdio: "inherit" }); k.on("spawn", () => console.log("ready")); k.on("exit", () => process.exit(0));`);
+  const c = await child(
+    `const k = require("child_process").spawn(process.execPath, ["-e", ${JSON.stringify(inner)}], { stdio: "inherit" }); k.on("spawn", () => console.log("ready")); k.on("exit", () => process.exit(0));`,
+  );
   const sampler = startProcSampler(c.pid, { intervalMs: 200, includeChildren: true });
   const s = measured(await sampler.stopped);
   const withChild = sampler.samples.filter((x) => x.children!.count === 1);
@@ -118,7 +127,12 @@ test('bad arguments throw one clear line; other platforms get an unsupported mar
   Object.defineProperty(process, 'platform', { value: 'darwin' });
   try {
     const sampler = startProcSampler(123);
-    assert.deepEqual(sampler.stop(), { supported: false, pid: 123, platform: 'darwin', reason: 'process sampling reads Linux /proc; use the in-process Node agent on this platform' });
+    assert.deepEqual(sampler.stop(), {
+      supported: false,
+      pid: 123,
+      platform: 'darwin',
+      reason: 'process sampling reads Linux /proc; use the in-process Node agent on this platform',
+    });
     assert.equal(await sampler.stopped, sampler.stop());
   } finally {
     Object.defineProperty(process, 'platform', real);

@@ -8,7 +8,6 @@ import { uslCurve } from '../usl-curve.ts';
 import { STOP_REASON_TEXT } from '../../phase-figures.ts';
 import { phaseThroughputChart } from './phases.ts';
 
-
 function steps(p: PhaseRecord | undefined): StressStep[] {
   return p?.stress && Array.isArray(p.stress.steps) ? p.stress.steps : [];
 }
@@ -20,8 +19,18 @@ function meanMs(s: StressStep): number | null {
   return n !== null && x !== null && x > 0 ? (n / x) * 1000 : null;
 }
 
-export function latencyThroughputChart(st: readonly StressStep[], cap: CapacityModel | null, slo: Slo | undefined, stress: PhaseRecord['stress']): SafeHtml {
-  const at = (f: (s: StressStep) => number | null) => st.map((s) => ({ x: s.achievedRate, y: f(s), title: `offered ${rps(s.offeredRate)}: achieved ${rps(s.achievedRate)}, p50 ${ms(s.p50Ms)}, p95 ${ms(s.p95Ms)}, p99 ${ms(s.p99Ms)}, errors ${pct(s.errorRate)}` }));
+export function latencyThroughputChart(
+  st: readonly StressStep[],
+  cap: CapacityModel | null,
+  slo: Slo | undefined,
+  stress: PhaseRecord['stress'],
+): SafeHtml {
+  const at = (f: (s: StressStep) => number | null) =>
+    st.map((s) => ({
+      x: s.achievedRate,
+      y: f(s),
+      title: `offered ${rps(s.offeredRate)}: achieved ${rps(s.achievedRate)}, p50 ${ms(s.p50Ms)}, p95 ${ms(s.p95Ms)}, p99 ${ms(s.p99Ms)}, errors ${pct(s.errorRate)}`,
+    }));
   const series: ChartSeries[] = [
     { key: 'p50', label: 'p50', colour: 'c-green', kind: 'linepoints', points: at((s) => s.p50Ms) },
     { key: 'p95', label: 'p95', colour: 'c-amber', kind: 'linepoints', points: at((s) => s.p95Ms) },
@@ -31,11 +40,21 @@ export function latencyThroughputChart(st: readonly StressStep[], cap: CapacityM
   if (cap) {
     series.push({ key: 'mean', label: "mean (Little's law)", colour: 'c-teal', kind: 'points', points: at(meanMs) });
     const curve = uslCurve(cap, maxN * 1.1);
-    if (curve.length) series.push({ key: 'usl', label: 'USL fit (mean latency)', colour: 'c-grey', dashed: true, points: curve.map((c) => ({ x: c.throughput, y: c.latencyMs })) });
+    if (curve.length)
+      series.push({
+        key: 'usl',
+        label: 'USL fit (mean latency)',
+        colour: 'c-grey',
+        dashed: true,
+        points: curve.map((c) => ({ x: c.throughput, y: c.latencyMs })),
+      });
   }
   const vLines: ChartLine[] = [];
   if (cap && num(cap.kneeRps) !== null) vLines.push({ value: cap.kneeRps!, label: `knee ${rps(cap.kneeRps)}`, colour: 'c-amber' });
-  const hLines: ChartLine[] = slo && num(slo.latencyMs) !== null ? [{ value: slo.latencyMs, label: `SLO p${slo.latencyPercentile} < ${ms(slo.latencyMs)}`, colour: 'c-red' }] : [];
+  const hLines: ChartLine[] =
+    slo && num(slo.latencyMs) !== null
+      ? [{ value: slo.latencyMs, label: `SLO p${slo.latencyPercentile} < ${ms(slo.latencyMs)}`, colour: 'c-red' }]
+      : [];
   const maxP99 = Math.max(0, ...st.map((s) => num(s.p99Ms) ?? 0));
   return renderChart({
     id: 'capacity-latency-throughput',
@@ -60,8 +79,12 @@ export function uslChart(cap: CapacityModel): SafeHtml {
   const curve = uslCurve(cap, nMax);
   const lambda = num(cap.lambda) ?? 0;
   const yTop = Math.max(0, ...pts.map((p) => p.throughput), ...curve.map((c) => c.throughput));
-  const vLines: ChartLine[] = peakN !== null && peakN <= nMax ? [{ value: peakN, label: `peak ${rps(cap.peakThroughputRps)}`, colour: 'c-purple' }] : [];
-  const hLines: ChartLine[] = num(cap.sustainableRps) !== null ? [{ value: cap.sustainableRps!, label: `sustainable at SLO ${rps(cap.sustainableRps)}`, colour: 'c-green' }] : [];
+  const vLines: ChartLine[] =
+    peakN !== null && peakN <= nMax ? [{ value: peakN, label: `peak ${rps(cap.peakThroughputRps)}`, colour: 'c-purple' }] : [];
+  const hLines: ChartLine[] =
+    num(cap.sustainableRps) !== null
+      ? [{ value: cap.sustainableRps!, label: `sustainable at SLO ${rps(cap.sustainableRps)}`, colour: 'c-green' }]
+      : [];
   return renderChart({
     id: 'capacity-usl',
     title: `Throughput vs concurrency — USL fit (R² ${plain(cap.r2, 3)}, ${cap.fitQuality})`,
@@ -71,9 +94,32 @@ export function uslChart(cap: CapacityModel): SafeHtml {
     yMin: 0,
     yMax: yTop > 0 ? yTop * 1.12 : undefined,
     series: [
-      { key: 'measured', label: 'measured', colour: 'c-blue', kind: 'points', points: pts.map((p) => ({ x: p.concurrency, y: p.throughput, title: `N ${plain(p.concurrency)}: ${rps(p.throughput)}` })) },
-      { key: 'usl', label: 'USL X(N) = λN / (1 + σ(N−1) + κN(N−1))', colour: 'c-grey', points: curve.map((c) => ({ x: c.concurrency, y: c.throughput })) },
-      { key: 'linear', label: 'linear scaling λN', colour: 'c-teal', dashed: true, points: lambda > 0 && nMax > 0 ? [{ x: 0, y: 0 }, { x: nMax, y: lambda * nMax }] : [] },
+      {
+        key: 'measured',
+        label: 'measured',
+        colour: 'c-blue',
+        kind: 'points',
+        points: pts.map((p) => ({ x: p.concurrency, y: p.throughput, title: `N ${plain(p.concurrency)}: ${rps(p.throughput)}` })),
+      },
+      {
+        key: 'usl',
+        label: 'USL X(N) = λN / (1 + σ(N−1) + κN(N−1))',
+        colour: 'c-grey',
+        points: curve.map((c) => ({ x: c.concurrency, y: c.throughput })),
+      },
+      {
+        key: 'linear',
+        label: 'linear scaling λN',
+        colour: 'c-teal',
+        dashed: true,
+        points:
+          lambda > 0 && nMax > 0
+            ? [
+                { x: 0, y: 0 },
+                { x: nMax, y: lambda * nMax },
+              ]
+            : [],
+      },
     ],
     vLines,
     hLines,
@@ -84,7 +130,8 @@ export function uslChart(cap: CapacityModel): SafeHtml {
 
 function stepTable(st: readonly StressStep[], breakingRate: number | null | undefined): SafeHtml {
   return html`<table class="steps"><thead><tr><th class="n">Step</th><th class="n">Offered</th><th class="n">Achieved</th><th class="n">p50</th><th class="n">p95</th><th class="n">p99</th><th class="n">Errors</th><th class="n">Concurrency</th><th class="n">Dropped</th><th>SLO</th></tr></thead><tbody>${st.map(
-    (s, i) => html`<tr data-step="${i + 1}"><td class="n">${i + 1}</td><td class="n">${rps(s.offeredRate)}</td><td class="n">${rps(s.achievedRate)}</td><td class="n">${ms(s.p50Ms)}</td><td class="n">${ms(s.p95Ms)}</td><td class="n">${ms(s.p99Ms)}</td><td class="n">${pct(s.errorRate)}</td><td class="n">${plain(s.concurrency, 1)}</td><td class="n">${plain(s.droppedIterations, 0)}</td><td>${s.sloOk ? 'met' : html`<strong>broken</strong>`}${breakingRate != null && s.offeredRate === breakingRate ? ' (breaking point)' : ''}</td></tr>`,
+    (s, i) =>
+      html`<tr data-step="${i + 1}"><td class="n">${i + 1}</td><td class="n">${rps(s.offeredRate)}</td><td class="n">${rps(s.achievedRate)}</td><td class="n">${ms(s.p50Ms)}</td><td class="n">${ms(s.p95Ms)}</td><td class="n">${ms(s.p99Ms)}</td><td class="n">${pct(s.errorRate)}</td><td class="n">${plain(s.concurrency, 1)}</td><td class="n">${plain(s.droppedIterations, 0)}</td><td>${s.sloOk ? 'met' : html`<strong>broken</strong>`}${breakingRate != null && s.offeredRate === breakingRate ? ' (breaking point)' : ''}</td></tr>`,
   )}</tbody></table>`;
 }
 
@@ -100,9 +147,23 @@ function tiles(r: AssessmentRecord): SafeHtml {
   const stress = stressOf(r);
   const cap = r.capacity;
   return html`<div class="tiles">${[
-    tile('Sustainable at the SLO', `${cap?.lowerBound ? '≥ ' : ''}${rps(cap?.sustainableRps ?? stress?.stress?.maxSustainableRate)}`, cap?.lowerBound ? `a lower bound: ${cap.limitedBy === 'max_rate' ? 'the highest rate tested' : 'the load generator on this host reached its limit first'}` : num(cap?.sustainableConcurrency) !== null ? `≈ ${plain(cap!.sustainableConcurrency, 1)} requests in flight` : ''),
+    tile(
+      'Sustainable at the SLO',
+      `${cap?.lowerBound ? '≥ ' : ''}${rps(cap?.sustainableRps ?? stress?.stress?.maxSustainableRate)}`,
+      cap?.lowerBound
+        ? `a lower bound: ${cap.limitedBy === 'max_rate' ? 'the highest rate tested' : 'the load generator on this host reached its limit first'}`
+        : num(cap?.sustainableConcurrency) !== null
+          ? `≈ ${plain(cap!.sustainableConcurrency, 1)} requests in flight`
+          : '',
+    ),
     tile('Knee', rps(cap?.kneeRps), cap ? 'throughput stops growing linearly' : 'needs a capacity model (3 usable stress steps)'),
-    tile('Breaking point', rps(stress?.stress?.breakingRate), stress?.stress ? `stopped: ${(STOP_REASON_TEXT as Record<string, string>)[stress.stress.stopReason] ?? String(stress.stress.stopReason)}` : ''),
+    tile(
+      'Breaking point',
+      rps(stress?.stress?.breakingRate),
+      stress?.stress
+        ? `stopped: ${(STOP_REASON_TEXT as Record<string, string>)[stress.stress.stopReason] ?? String(stress.stress.stopReason)}`
+        : '',
+    ),
     cap
       ? num(cap.peakThroughputRps) !== null
         ? tile('USL peak', rps(cap.peakThroughputRps), `at N ≈ ${plain(cap.peakConcurrency, 1)}`)
@@ -133,7 +194,8 @@ export function capacityDetails(r: AssessmentRecord): SafeHtml {
   const stress = stressOf(r);
   const st = steps(stress);
   const cap = r.capacity;
-  if (!stress && !cap) return html`<section id="capacity-details"><h2>Capacity</h2><p class="muted">No stress phase ran, so no capacity was measured.</p></section>`;
+  if (!stress && !cap)
+    return html`<section id="capacity-details"><h2>Capacity</h2><p class="muted">No stress phase ran, so no capacity was measured.</p></section>`;
   const g = cap?.growth;
   const model = cap
     ? html`<h4>Universal Scalability Law fit</h4><dl class="facts">

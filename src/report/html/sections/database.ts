@@ -58,7 +58,11 @@ function plans(v: DbView): SafeHtml | '' {
 function suggestions(v: DbView): SafeHtml | '' {
   const list = v.probes.indexSuggestions ?? [];
   if (!list.length) return '';
-  const how = { measured: 'measured (real index, rolled back)', hypopg: 'HypoPG estimate', heuristic: 'heuristic (not measured)' } as Record<string, string>;
+  const how = {
+    measured: 'measured (real index, rolled back)',
+    hypopg: 'HypoPG estimate',
+    heuristic: 'heuristic (not measured)',
+  } as Record<string, string>;
   return html`<h3>Index suggestions</h3>${list.map((s) => {
     const helps = (s.queryIds ?? []).map((q) => v.statements.find((x) => x.queryId === q)).filter((x): x is StatementStats => !!x);
     return html`<div class="card"><h4>${s.schema}.${s.table} (${s.columns.join(', ')}) — ${how[s.method] ?? s.method}</h4>

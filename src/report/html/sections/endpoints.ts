@@ -28,8 +28,12 @@ export function endpointRows(run: RunRecord): EndpointRow[] {
     const mine = reqs.filter((t) => String(t.tags?.name ?? '') === name);
     const requests = mine.reduce((a, t) => a + (num(t.sum) ?? 0), 0);
     const byStatus = new Map<string, number>();
-    for (const t of mine) byStatus.set(String(t.tags?.status ?? '?'), (byStatus.get(String(t.tags?.status ?? '?')) ?? 0) + (num(t.sum) ?? 0));
-    let p50 = null, p95 = null, p99 = null, errorRate = null;
+    for (const t of mine)
+      byStatus.set(String(t.tags?.status ?? '?'), (byStatus.get(String(t.tags?.status ?? '?')) ?? 0) + (num(t.sum) ?? 0));
+    let p50 = null,
+      p95 = null,
+      p99 = null,
+      errorRate = null;
     try {
       // Response time (http_req_duration), as the Markdown and JSON reports quote it.
       const lat = selectMetric(run, 'http_req_duration', { name }) ?? selectMetric(run, 'http_req_latency', { name });
@@ -44,8 +48,14 @@ export function endpointRows(run: RunRecord): EndpointRow[] {
       methods: [...new Set(mine.map((t) => String(t.tags?.method ?? '')))].filter(Boolean).join(', '),
       requests,
       rps: secs > 0 ? requests / secs : null,
-      p50, p95, p99, errorRate,
-      statuses: [...byStatus].sort((a, b) => b[1] - a[1]).map(([s, n]) => `${s} × ${n}`).join(', '),
+      p50,
+      p95,
+      p99,
+      errorRate,
+      statuses: [...byStatus]
+        .sort((a, b) => b[1] - a[1])
+        .map(([s, n]) => `${s} × ${n}`)
+        .join(', '),
     };
   });
   return rows.sort((a, b) => b.requests - a.requests);
@@ -54,9 +64,12 @@ export function endpointRows(run: RunRecord): EndpointRow[] {
 function endpointTable(p: PhaseRecord): SafeHtml {
   const rows = endpointRows(p.run);
   if (!rows.length) return html`<p class="muted">No requests recorded.</p>`;
-  return html`<table class="endpoints"><thead><tr><th>Endpoint</th><th>Method</th><th class="n">Requests</th><th class="n">Rate</th><th class="n">p50</th><th class="n">p95</th><th class="n">p99</th><th class="n">Errors</th><th>Statuses</th></tr></thead><tbody>${rows.slice(0, MAX_ROWS).map(
-    (r) => html`<tr><td><code>${r.name}</code></td><td>${r.methods}</td><td class="n">${r.requests}</td><td class="n">${rps(r.rps)}</td><td class="n">${ms(r.p50)}</td><td class="n">${ms(r.p95)}</td><td class="n">${ms(r.p99)}</td><td class="n">${pct(r.errorRate)}</td><td>${r.statuses}</td></tr>`,
-  )}</tbody></table>${rows.length > MAX_ROWS ? html`<p class="muted">${rows.length - MAX_ROWS} more endpoints not shown.</p>` : ''}`;
+  return html`<table class="endpoints"><thead><tr><th>Endpoint</th><th>Method</th><th class="n">Requests</th><th class="n">Rate</th><th class="n">p50</th><th class="n">p95</th><th class="n">p99</th><th class="n">Errors</th><th>Statuses</th></tr></thead><tbody>${rows
+    .slice(0, MAX_ROWS)
+    .map(
+      (r) =>
+        html`<tr><td><code>${r.name}</code></td><td>${r.methods}</td><td class="n">${r.requests}</td><td class="n">${rps(r.rps)}</td><td class="n">${ms(r.p50)}</td><td class="n">${ms(r.p95)}</td><td class="n">${ms(r.p99)}</td><td class="n">${pct(r.errorRate)}</td><td>${r.statuses}</td></tr>`,
+    )}</tbody></table>${rows.length > MAX_ROWS ? html`<p class="muted">${rows.length - MAX_ROWS} more endpoints not shown.</p>` : ''}`;
 }
 
 interface ErrorRow {
@@ -78,7 +91,13 @@ export function errorRows(phases: readonly PhaseRecord[]): ErrorRow[] {
       if (t.metric !== 'http_req_errors') continue;
       const kind = t.tags?.error ? String(t.tags.error) : 'unexpected status';
       const key = JSON.stringify([t.tags?.name, t.tags?.status, kind]);
-      const row = by.get(key) ?? { phase: String(p.name), name: String(t.tags?.name ?? ''), status: String(t.tags?.status ?? ''), kind, count: 0 };
+      const row = by.get(key) ?? {
+        phase: String(p.name),
+        name: String(t.tags?.name ?? ''),
+        status: String(t.tags?.status ?? ''),
+        kind,
+        count: 0,
+      };
       row.count += num(t.sum) ?? 0;
       by.set(key, row);
     }
@@ -93,7 +112,14 @@ export function endpointsSection(r: AssessmentRecord): SafeHtml {
   const errors = errorRows(phases);
   return html`<section id="endpoints"><h2>Endpoints and errors</h2>
 <div class="card">${main ? html`<h4>Endpoints during the ${main.name} phase</h4>${endpointTable(main)}` : html`<p class="muted">No phase ran.</p>`}
-<h4>Errors by kind and status</h4>${errors.length ? html`<table class="errors"><thead><tr><th>Phase</th><th>Endpoint</th><th>Status</th><th>Kind</th><th class="n">Count</th></tr></thead><tbody>${errors.slice(0, MAX_ROWS).map(
-    (e) => html`<tr><td>${e.phase}</td><td><code>${e.name}</code></td><td>${e.status}</td><td>${e.kind}</td><td class="n">${e.count}</td></tr>`,
-  )}</tbody></table>` : html`<p class="muted">No failed request.</p>`}</div></section>`;
+<h4>Errors by kind and status</h4>${
+    errors.length
+      ? html`<table class="errors"><thead><tr><th>Phase</th><th>Endpoint</th><th>Status</th><th>Kind</th><th class="n">Count</th></tr></thead><tbody>${errors
+          .slice(0, MAX_ROWS)
+          .map(
+            (e) =>
+              html`<tr><td>${e.phase}</td><td><code>${e.name}</code></td><td>${e.status}</td><td>${e.kind}</td><td class="n">${e.count}</td></tr>`,
+          )}</tbody></table>`
+      : html`<p class="muted">No failed request.</p>`
+  }</div></section>`;
 }

@@ -13,7 +13,10 @@ function location(f: Finding): SafeHtml | '' {
   if (!l || typeof l !== 'object') return '';
   const parts: HtmlValue[] = [];
   if (l.endpoint) parts.push(html`<div><span class="muted">endpoint</span> <code>${l.endpoint}</code></div>`);
-  if (l.file) parts.push(html`<div><span class="muted">code</span> <code>${l.file}${l.line != null ? `:${l.line}` : ''}</code>${l.function ? html` in <code>${l.function}</code>` : ''}</div>`);
+  if (l.file)
+    parts.push(
+      html`<div><span class="muted">code</span> <code>${l.file}${l.line != null ? `:${l.line}` : ''}</code>${l.function ? html` in <code>${l.function}</code>` : ''}</div>`,
+    );
   else if (l.function) parts.push(html`<div><span class="muted">function</span> <code>${l.function}</code></div>`);
   return parts.length ? html`<h4>Location</h4>${parts}` : '';
 }
@@ -22,7 +25,8 @@ function evidence(f: Finding): SafeHtml | '' {
   const rows = Array.isArray(f.evidence) ? f.evidence : [];
   if (!rows.length) return '';
   return html`<h4>Evidence</h4><table class="evidence"><thead><tr><th>Measure</th><th class="n">Value</th><th>Phase</th></tr></thead><tbody>${rows.map(
-    (e) => html`<tr><td>${text(e.label)}</td><td${typeof e.value === 'number' ? raw(' class="n"') : ''}>${withUnit(e.value, e.unit)}</td><td>${text(e.phase) || '–'}</td></tr>`,
+    (e) =>
+      html`<tr><td>${text(e.label)}</td><td${typeof e.value === 'number' ? raw(' class="n"') : ''}>${withUnit(e.value, e.unit)}</td><td>${text(e.phase) || '–'}</td></tr>`,
   )}</tbody></table>`;
 }
 

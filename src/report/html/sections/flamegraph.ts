@@ -98,11 +98,13 @@ function legend(): SafeHtml {
 
 function hotspotTable(rows: readonly CpuHotspot[], by: 'self' | 'total'): SafeHtml {
   if (!rows.length) return html`<p class="muted">No samples.</p>`;
-  return html`<table class="hotspots" data-order="${by}"><thead><tr><th>Function</th><th>Location</th><th class="n">Self</th><th class="n">Self %</th><th class="n">Total</th><th class="n">Total %</th><th>Kind</th><th>Called from</th></tr></thead><tbody>${rows.map((h) => {
-    const caller = h.caller && typeof h.caller === 'object' ? h.caller : null;
-    const hot = num(h.hotLine);
-    return html`<tr><td><code>${String(h.function ?? '')}</code></td><td><code>${where(h.file, h.line) || '(native)'}</code>${hot !== null && hot !== num(h.line) ? html` <span class="muted">hot line ${plain(hot)}</span>` : ''}</td><td class="n">${ms(h.selfMs)}</td><td class="n">${pct(h.selfShare, 1)}</td><td class="n">${ms(h.totalMs)}</td><td class="n">${pct(h.totalShare, 1)}</td><td>${CATEGORY_LABEL[h.category] ?? String(h.category ?? '')}</td><td>${caller ? html`<code>${String(caller.function ?? '')}</code> <span class="muted">${where(caller.file, caller.line)}</span>` : ''}</td></tr>`;
-  })}</tbody></table>`;
+  return html`<table class="hotspots" data-order="${by}"><thead><tr><th>Function</th><th>Location</th><th class="n">Self</th><th class="n">Self %</th><th class="n">Total</th><th class="n">Total %</th><th>Kind</th><th>Called from</th></tr></thead><tbody>${rows.map(
+    (h) => {
+      const caller = h.caller && typeof h.caller === 'object' ? h.caller : null;
+      const hot = num(h.hotLine);
+      return html`<tr><td><code>${String(h.function ?? '')}</code></td><td><code>${where(h.file, h.line) || '(native)'}</code>${hot !== null && hot !== num(h.line) ? html` <span class="muted">hot line ${plain(hot)}</span>` : ''}</td><td class="n">${ms(h.selfMs)}</td><td class="n">${pct(h.selfShare, 1)}</td><td class="n">${ms(h.totalMs)}</td><td class="n">${pct(h.totalShare, 1)}</td><td>${CATEGORY_LABEL[h.category] ?? String(h.category ?? '')}</td><td>${caller ? html`<code>${String(caller.function ?? '')}</code> <span class="muted">${where(caller.file, caller.line)}</span>` : ''}</td></tr>`;
+    },
+  )}</tbody></table>`;
 }
 
 export function flamegraphSection(p: CpuProfileAnalysis | null | undefined): SafeHtml | '' {

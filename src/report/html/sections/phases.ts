@@ -9,7 +9,14 @@ import { renderChart, type ChartBand, type ChartLine, type ChartSeries, type Poi
 import { phaseVerdictOf } from '../verdict.ts';
 
 /** The figures of one phase as every report quotes them (report/phase-figures.ts); nulls when a stored record is damaged. */
-function figuresOf(p: PhaseRecord): { rps: number | null; p50: number | null; p95: number | null; p99: number | null; errorRate: number | null; requests: number | null } {
+function figuresOf(p: PhaseRecord): {
+  rps: number | null;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  errorRate: number | null;
+  requests: number | null;
+} {
   try {
     const f = phaseFigures(p);
     return { rps: f.rps, p50: f.p50Ms, p95: f.p95Ms, p99: f.p99Ms, errorRate: f.requests ? f.errorRate : null, requests: f.requests };
@@ -20,17 +27,21 @@ function figuresOf(p: PhaseRecord): { rps: number | null; p50: number | null; p9
 }
 
 export function phaseTable(phases: readonly PhaseRecord[]): SafeHtml {
-  return html`<table class="phases"><thead><tr><th>Phase</th><th>What ran</th><th class="n">Offered</th><th class="n">Achieved</th><th class="n">Requests</th><th class="n">p50</th><th class="n">p95</th><th class="n">p99</th><th class="n">Errors</th><th>Verdict</th><th>Why</th></tr></thead><tbody>${phases.map((p) => {
-    const f = figuresOf(p);
-    const v = phaseVerdictOf(p);
-    return html`<tr data-phase="${p.name}"><td><a href="#phase-${anchor(p.name)}">${p.name}</a></td><td>${p.description}</td><td class="n">${rps(p.offeredRate)}</td><td class="n">${rps(f.rps)}</td><td class="n" data-field="requests">${plain(f.requests, 0)}</td><td class="n">${ms(f.p50)}</td><td class="n" data-field="p95">${ms(f.p95)}</td><td class="n">${ms(f.p99)}</td><td class="n">${pct(f.errorRate)}</td><td><span class="badge ver-${v}">${v}</span></td><td>${p.verdictReason}</td></tr>`;
-  })}</tbody></table>
+  return html`<table class="phases"><thead><tr><th>Phase</th><th>What ran</th><th class="n">Offered</th><th class="n">Achieved</th><th class="n">Requests</th><th class="n">p50</th><th class="n">p95</th><th class="n">p99</th><th class="n">Errors</th><th>Verdict</th><th>Why</th></tr></thead><tbody>${phases.map(
+    (p) => {
+      const f = figuresOf(p);
+      const v = phaseVerdictOf(p);
+      return html`<tr data-phase="${p.name}"><td><a href="#phase-${anchor(p.name)}">${p.name}</a></td><td>${p.description}</td><td class="n">${rps(p.offeredRate)}</td><td class="n">${rps(f.rps)}</td><td class="n" data-field="requests">${plain(f.requests, 0)}</td><td class="n">${ms(f.p50)}</td><td class="n" data-field="p95">${ms(f.p95)}</td><td class="n">${ms(f.p99)}</td><td class="n">${pct(f.errorRate)}</td><td><span class="badge ver-${v}">${v}</span></td><td>${p.verdictReason}</td></tr>`;
+    },
+  )}</tbody></table>
 <p class="muted">Response time is http_req_duration, as in the Markdown and JSON reports; the latency charts below also show it from the intended start (queueing included).</p>`;
 }
 
 /** In-page anchors only; the phase name is not trusted to be one of ours. */
 function anchor(name: unknown): string {
-  return String(name).toLowerCase().replace(/[^a-z0-9-]/g, '-');
+  return String(name)
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-');
 }
 
 function points(t: number[], ys: ReadonlyArray<number | null>): Point[] {
@@ -71,7 +82,8 @@ function markers(p: PhaseRecord): { vLines: ChartLine[]; bands: ChartBand[] } {
   if (p.recovery) {
     vLines.push({ value: p.recovery.fromSecond, label: 'load dropped', colour: 'c-grey' });
     const after = num(p.recovery.recoveredAfterSeconds);
-    if (after !== null) vLines.push({ value: p.recovery.fromSecond + after, label: `recovered (+${fmtSeconds(after)})`, colour: 'c-green' });
+    if (after !== null)
+      vLines.push({ value: p.recovery.fromSecond + after, label: `recovered (+${fmtSeconds(after)})`, colour: 'c-green' });
   }
   return { vLines, bands };
 }
@@ -105,13 +117,44 @@ export function phaseCharts(p: PhaseRecord, index: number, slo: Slo | undefined)
     { key: 'p95', label: 'p95', colour: 'c-amber', points: points(s.t, s.p95) },
     { key: 'p99', label: 'p99', colour: 'c-purple', points: points(s.t, s.p99) },
   ];
-  if (s.serviceP95.some((v) => v !== null)) latency.push({ key: 'service-p95', label: 'p95 service time (excl. queueing)', colour: 'c-grey', points: points(s.t, s.serviceP95), dashed: true });
-  const sloLat = slo && num(slo.latencyMs) !== null ? [{ value: slo.latencyMs, label: `SLO p${slo.latencyPercentile} < ${ms(slo.latencyMs)}`, colour: 'c-red' }] : [];
-  const sloErr = slo && num(slo.errorRate) !== null ? [{ value: slo.errorRate * 100, label: `SLO errors < ${pct(slo.errorRate)}`, colour: 'c-red' }] : [];
+  if (s.serviceP95.some((v) => v !== null))
+    latency.push({
+      key: 'service-p95',
+      label: 'p95 service time (excl. queueing)',
+      colour: 'c-grey',
+      points: points(s.t, s.serviceP95),
+      dashed: true,
+    });
+  const sloLat =
+    slo && num(slo.latencyMs) !== null
+      ? [{ value: slo.latencyMs, label: `SLO p${slo.latencyPercentile} < ${ms(slo.latencyMs)}`, colour: 'c-red' }]
+      : [];
+  const sloErr =
+    slo && num(slo.errorRate) !== null
+      ? [{ value: slo.errorRate * 100, label: `SLO errors < ${pct(slo.errorRate)}`, colour: 'c-red' }]
+      : [];
   return html`<div class="charts">
 ${renderChart({ ...common, id: `${id}-throughput`, title: 'Throughput', yLabel: 'req/s', series: throughput })}
 ${renderChart({ ...common, id: `${id}-latency`, title: `Latency (${latName})`, yLabel: 'ms', series: latency, hLines: sloLat })}
-${renderChart({ ...common, id: `${id}-errors`, title: 'Errors', yLabel: 'failed (%)', yFormat: (v) => `${fmtTick(v)}%`, series: [{ key: 'error-rate', label: 'failed requests (%)', colour: 'c-red', points: points(s.t, s.errorRate.map((e) => (e === null ? null : e * 100))) }], hLines: sloErr })}
+${renderChart({
+  ...common,
+  id: `${id}-errors`,
+  title: 'Errors',
+  yLabel: 'failed (%)',
+  yFormat: (v) => `${fmtTick(v)}%`,
+  series: [
+    {
+      key: 'error-rate',
+      label: 'failed requests (%)',
+      colour: 'c-red',
+      points: points(
+        s.t,
+        s.errorRate.map((e) => (e === null ? null : e * 100)),
+      ),
+    },
+  ],
+  hLines: sloErr,
+})}
 </div>`;
 }
 
