@@ -73,6 +73,30 @@ export function phasePlan(env: PhaseEnv, name: PhaseName, executor: Partial<Scen
   return { ...env.base, scenarios: { [name]: scenario }, thresholds: sloThresholds(env.slo) };
 }
 
+/**
+ * An open-model phase that holds request rates in steps: each level jumps at once to its rate and holds it
+ * for its seconds (spike and recovery). Requests time out at 10 × the SLO (≥ 5 s) so an overloaded service
+ * does not hold VUs for the default 60 s.
+ */
+export function steppedRatePlan(env: PhaseEnv, name: PhaseName, levels: readonly { reqRate: number; seconds: number }[]): Plan {
+  const stages = levels.flatMap((l) => {
+    const target = iterationRate(env, l.reqRate);
+    return [
+      { durationMs: 0, target },
+      { durationMs: l.seconds * 1000, target },
+    ];
+  });
+  const plan = phasePlan(env, name, {
+    executor: 'ramping-arrival-rate',
+    startRate: iterationRate(env, levels[0]!.reqRate),
+    timeUnitMs: 1000,
+    stages,
+    ...vuPool(env, Math.max(...levels.map((l) => l.reqRate))),
+  });
+  plan.http = { ...plan.http, timeoutMs: Math.max(5000, 10 * env.slo.latencyMs) };
+  return plan;
+}
+
 /** The SLO as run thresholds: latency from the intended start (what a user waits) and failures. */
 export function sloThresholds(slo: Slo): Plan['thresholds'] {
   return {

@@ -2,24 +2,16 @@
 // run: the database's cumulative statistics, plans, index advice), then the shared finish (reports,
 // history, the printed findings, the gate).
 import type { Command } from 'commander';
-import type { GateSeverity } from '../record/findings.ts';
 import { loadSeverityConfig } from '../analysis/severity.ts';
 import { analyseDatabase } from '../assess/database-analysis.ts';
 import { finish } from './finish-assessment.ts';
-import { addRecordOutputOptions, failOnOption, positiveInt } from './option-parsers.ts';
+import { addGateOptions, addRecordOutputOptions, positiveInt, type GateCliOptions, type RecordOutputCliOptions } from './option-parsers.ts';
 import { checkOutputDir } from './output-paths.ts';
 
-export interface DbCliOptions {
+export interface DbCliOptions extends RecordOutputCliOptions, GateCliOptions {
   allowWrites?: boolean;
   top: number;
-  outDir: string;
-  json?: boolean;
-  /** Commander: a path with --history PATH, false with --no-history, else true/undefined. */
-  history?: string | boolean;
   explain: boolean;
-  config?: string;
-  failOn?: GateSeverity;
-  quiet?: boolean;
 }
 
 export function registerDbCommand(program: Command, run: (fn: () => Promise<number>) => void): void {
@@ -31,9 +23,8 @@ export function registerDbCommand(program: Command, run: (fn: () => Promise<numb
     .option(
       '--allow-writes',
       'measure candidate indexes for real: CREATE INDEX inside a transaction that is always rolled back (holds a lock on the table meanwhile)',
-    )
-    .option('--config <file>', 'severity thresholds (JSON or YAML), e.g. dbQueryMs: { p2: 200 }')
-    .addOption(failOnOption('exit 99 on a finding at or above this severity'));
+    );
+  addGateOptions(cmd, 'severity thresholds (JSON or YAML), e.g. dbQueryMs: { p2: 200 }');
   addRecordOutputOptions(cmd, { outDir: 'where the reports go', record: 'the record' })
     .addHelpText(
       'after',

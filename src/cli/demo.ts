@@ -12,7 +12,7 @@ import { EXIT } from '../errors.ts';
 import type { StartedTarget } from '../probes/target.ts';
 import { startDemoDatabase } from '../profile/demo-database.ts';
 import { withProfiledTarget } from '../profile/profiled-target.ts';
-import { addRecordOutputOptions, positiveInt } from './option-parsers.ts';
+import { addRecordOutputOptions, positiveInt, type RecordOutputCliOptions } from './option-parsers.ts';
 import { ownModule, packageFile } from '../own-files.ts';
 import { checkOutputDir } from './output-paths.ts';
 import { onStopSignals } from './signals.ts';
@@ -22,12 +22,8 @@ import { onStopSignals } from './signals.ts';
 const SERVER = fileURLToPath(ownModule('../../examples/demo/server.ts', import.meta.url));
 const PLAN = fileURLToPath(packageFile('examples/demo/plan.yaml'));
 
-export interface DemoOptions {
+export interface DemoOptions extends RecordOutputCliOptions {
   quick?: boolean;
-  outDir: string;
-  history?: string | false;
-  json?: boolean;
-  quiet?: boolean;
   workers?: number;
 }
 

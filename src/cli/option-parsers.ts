@@ -4,7 +4,7 @@
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.ts';
 import { parseDuration } from '../plan/duration.ts';
-import { GATE_SEVERITIES } from '../record/findings.ts';
+import { GATE_SEVERITIES, type GateSeverity } from '../record/findings.ts';
 
 /** Repeatable option: -H a -H b → ['a', 'b']. */
 export const collect = (v: string, prev: string[]): string[] => [...prev, v];
@@ -73,6 +73,25 @@ export function failOnOption(description: string): Option {
 }
 
 /** The options every command that writes an assessment record shares: where, history, JSON, quiet. */
+/** The flags addRecordOutputOptions declares, as Commander hands them to an action. */
+export interface RecordOutputCliOptions {
+  outDir: string;
+  /** A path with --history PATH, false with --no-history, else true/undefined. */
+  history?: string | boolean;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** The flags of a command that ends in a quality gate: severity thresholds and the severity that fails it. */
+export interface GateCliOptions {
+  config?: string;
+  failOn?: GateSeverity;
+}
+
+export function addGateOptions(cmd: Command, configHelp = 'severity thresholds (JSON or YAML)'): Command {
+  return cmd.option('--config <file>', configHelp).addOption(failOnOption('exit 99 on a finding at or above this severity'));
+}
+
 export function addRecordOutputOptions(cmd: Command, o: { outDir: string; record: string }): Command {
   return cmd
     .option('--out-dir <dir>', o.outDir, 'PERFORMANCE')

@@ -3,7 +3,6 @@
 import { stopOnSignals } from './signals.ts';
 import { checkOutputDir } from './output-paths.ts';
 import type { Command } from 'commander';
-import type { GateSeverity } from '../record/findings.ts';
 import { parseSlo } from '../assess/options.ts';
 import { loadSeverityConfig } from '../analysis/severity.ts';
 import { startProfile } from '../profile/run-profile.ts';
@@ -11,20 +10,26 @@ import { parseDuration } from '../plan/duration.ts';
 import { finish } from './finish-assessment.ts';
 import { UsageError } from '../errors.ts';
 import { toUrlFlags, type RunCliOptions } from './run.ts';
-import { addRecordOutputOptions, collect, durationFlag, failOnOption, portNumber, positiveInt, rateNumber } from './option-parsers.ts';
+import {
+  addGateOptions,
+  addRecordOutputOptions,
+  collect,
+  durationFlag,
+  portNumber,
+  positiveInt,
+  rateNumber,
+  type GateCliOptions,
+  type RecordOutputCliOptions,
+} from './option-parsers.ts';
 
 export interface ProfileCliOptions
-  extends Pick<
-    RunCliOptions,
-    'vus' | 'duration' | 'rate' | 'method' | 'header' | 'body' | 'env' | 'workers' | 'timeout' | 'json' | 'quiet' | 'history'
-  > {
+  extends Pick<RunCliOptions, 'vus' | 'duration' | 'rate' | 'method' | 'header' | 'body' | 'env' | 'workers' | 'timeout'>,
+    RecordOutputCliOptions,
+    GateCliOptions {
   path: string;
   port?: number;
   warmup: string;
   slo: string[];
-  outDir: string;
-  config?: string;
-  failOn?: GateSeverity;
   samplingInterval?: number;
   pid?: number;
   db?: string;
@@ -53,9 +58,8 @@ export function registerProfileCommand(program: Command, run: (fn: () => Promise
       '--db <postgres-url>',
       'analyse this PostgreSQL database over the measured window: statements, plans, index advice, N+1 per request',
     )
-    .option('--allow-writes', 'with --db: measure suggested indexes for real (CREATE INDEX inside a transaction that is rolled back)')
-    .option('--config <file>', 'severity thresholds (JSON or YAML)')
-    .addOption(failOnOption('exit 99 on a finding at or above this severity'));
+    .option('--allow-writes', 'with --db: measure suggested indexes for real (CREATE INDEX inside a transaction that is rolled back)');
+  addGateOptions(cmd);
   addRecordOutputOptions(cmd, { outDir: 'where reports and the .cpuprofile go', record: 'the record' })
     .addHelpText(
       'after',

@@ -10,6 +10,7 @@ import { targetProbesOf, type CpuHotspot, type CpuProfileAnalysis } from '../rec
 import { dbView } from '../analysis/database-figures.ts';
 import { md, mdLine, mdTable } from './escape.ts';
 import { databaseMarkdown } from './markdown-database.ts';
+import { recordHeaderTable } from './markdown-header.ts';
 import { fmtBytes, fmtDuration, fmtPercent } from './format.ts';
 import { bySeverity, priorityLabel } from '../record/findings.ts';
 import {
@@ -71,23 +72,8 @@ export function renderAnalysisMarkdown(record: AssessmentRecord, opts: AnalysisM
       '',
     );
   }
-  out.push(
-    mdTable(
-      ['', ''],
-      [
-        ['Target', md(record.target)],
-        ['Assessment', md(record.id)],
-        ['Started', md(record.startedAt)],
-        ['Duration', fmtDuration(record.durationMs)],
-        [
-          'SLO',
-          `p${slo.latencyPercentile} < ${slo.latencyMs} ms, errors < ${pct(slo.errorRate)}${slo.source.length ? ` (${md(slo.source.join(', '))})` : ''}`,
-        ],
-        ['Expected load', expectedLoadText(record)],
-      ],
-    ),
-    '',
-  );
+  const sloText = `p${slo.latencyPercentile} < ${slo.latencyMs} ms, errors < ${pct(slo.errorRate)}${slo.source.length ? ` (${md(slo.source.join(', '))})` : ''}`;
+  out.push(recordHeaderTable(record, sloText, [['Expected load', expectedLoadText(record)]]), '');
   if (opts.links?.length) out.push(`Related: ${opts.links.map((l) => `[${md(l.label)}](${encodeURI(l.href)})`).join(' · ')}`, '');
 
   // ── Baseline Metrics

@@ -5,6 +5,7 @@
 import type { AssessmentRecord, PhaseRecord } from '../record/assessment-record.ts';
 import { md, mdTable } from './escape.ts';
 import { fmtDuration, fmtPercent } from './format.ts';
+import { recordHeaderTable } from './markdown-header.ts';
 import { endpointFigures, phaseFigures, secondFigures, STOP_REASON_TEXT, type SecondFigures } from './phase-figures.ts';
 
 const ms = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : fmtDuration(v));
@@ -25,19 +26,7 @@ export function renderLoadTestMarkdown(record: AssessmentRecord, opts: LoadTestM
   out.push(`# Load test ${md(opts.title ?? record.id)}`, '');
   if (record.status !== 'completed')
     out.push(`> **Run ${md(record.status)}:** ${md(record.statusReason ?? 'no reason recorded')}. Figures are partial.`, '');
-  out.push(
-    mdTable(
-      ['', ''],
-      [
-        ['Target', md(record.target)],
-        ['Assessment', md(record.id)],
-        ['Started', md(record.startedAt)],
-        ['Duration', fmtDuration(record.durationMs)],
-        ['SLO', `p${slo.latencyPercentile} < ${slo.latencyMs} ms, errors < ${fmtPercent(slo.errorRate)}`],
-      ],
-    ),
-    '',
-  );
+  out.push(recordHeaderTable(record, `p${slo.latencyPercentile} < ${slo.latencyMs} ms, errors < ${fmtPercent(slo.errorRate)}`), '');
   if (opts.links?.length) out.push(`Related: ${opts.links.map((l) => `[${md(l.label)}](${encodeURI(l.href)})`).join(' · ')}`, '');
 
   out.push('## Scenarios', '');

@@ -1,7 +1,7 @@
 // recovery: overload the service past its breaking point, drop to the expected load, and measure
 // how long until latency is back to normal (ASSESSMENT-RULES.md §6: pass when < 5 min).
 import type { PhaseRecord } from '../../record/assessment-record.ts';
-import { iterationRate, phasePlan, runPhase, vuPool, type PhaseEnv } from '../phase-runner.ts';
+import { runPhase, steppedRatePlan, type PhaseEnv } from '../phase-runner.ts';
 
 /**
  * Back to normal = the per-second p95 is within max(1.5 × baseline p95, baseline p95 + 10 ms, and
@@ -13,22 +13,10 @@ export function recoveryLimit(baselineP95Ms: number, sloMs: number): number {
 
 export async function recoveryPhase(env: PhaseEnv, baseRate: number, overloadRate: number, baselineP95Ms: number): Promise<PhaseRecord> {
   const { overloadSeconds: o, afterSeconds: a, stableSeconds } = env.timing.recovery;
-  const over = iterationRate(env, overloadRate);
-  const base = iterationRate(env, baseRate);
-  const stages = [
-    { durationMs: 0, target: over },
-    { durationMs: o * 1000, target: over },
-    { durationMs: 0, target: base },
-    { durationMs: a * 1000, target: base },
-  ];
-  const plan = phasePlan(env, 'recovery', {
-    executor: 'ramping-arrival-rate',
-    startRate: over,
-    timeUnitMs: 1000,
-    stages,
-    ...vuPool(env, overloadRate),
-  });
-  plan.http = { ...plan.http, timeoutMs: Math.max(5000, 10 * env.slo.latencyMs) };
+  const plan = steppedRatePlan(env, 'recovery', [
+    { reqRate: overloadRate, seconds: o },
+    { reqRate: baseRate, seconds: a },
+  ]);
   const limitMs = recoveryLimit(baselineP95Ms, env.slo.latencyMs);
   let recoveredAt: number | null = null;
   let streak = 0;

@@ -113,20 +113,8 @@ export async function readTables(s: DbSession, warnings: string[] = [], limit = 
 
 export async function readIndexes(s: DbSession, warnings: string[] = [], limit = 2000): Promise<IndexStats[]> {
   return avoidingLocks(s, async (locked) => {
-    const rows = await s.query<{
-      schema: string;
-      table: string;
-      index: string;
-      definition: string;
-      columns: string[];
-      method: string;
-      unique: boolean;
-      primary: boolean;
-      valid: boolean;
-      predicate: string | null;
-      idx_scan: number;
-      size: number;
-    }>(
+    // The row is the record's shape, with the two statistics under their catalog names.
+    const rows = await s.query<Omit<IndexStats, 'idxScan' | 'sizeBytes'> & { idx_scan: number; size: number }>(
       `SELECT ui.schemaname AS schema, ui.relname AS "table", ui.indexrelname AS "index",
               pg_get_indexdef(i.indexrelid) AS definition,
               ARRAY(SELECT pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(1, i.indnkeyatts) AS k ORDER BY k) AS columns,
