@@ -19,6 +19,7 @@ import {
 import { currentEnvironment } from '../record/environment.ts';
 import type { SeverityThresholds } from '../record/findings.ts';
 import { redactUrl } from '../record/redact.ts';
+import { alertRules } from './alert-rules.ts';
 import { decideVerdict } from './verdict.ts';
 
 export interface AssessmentParts {
@@ -72,6 +73,7 @@ export function buildAssessment(parts: AssessmentParts): AssessmentRecord {
   record.databaseFigures = db ? dbFigures(db, (parts.thresholds ?? DEFAULT_THRESHOLDS).dbQueryMs) : null;
   record.findings = runAudits(record, parts.thresholds);
   record.verdict = decideVerdict(record);
+  record.alerts = alertRules(record);
   return record;
 }
 

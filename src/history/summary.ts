@@ -4,6 +4,7 @@ import { SEVERITY_ORDER, type Severity } from '../record/findings.ts';
 import type { AssessmentRecord } from '../record/assessment-record.ts';
 import type { RunRecord } from '../record/run-record.ts';
 import { selectMetric } from '../record/select.ts';
+import { capacityAtSlo } from '../analysis/capacity-figure.ts';
 
 export type StoredRecord = RunRecord | AssessmentRecord;
 
@@ -61,11 +62,10 @@ export function summarise(record: StoredRecord): HistorySummary {
     const phase = record.phases.find((p) => p.name === 'baseline') ?? record.phases[0];
     const findings = Object.fromEntries(SEVERITY_ORDER.map((s) => [s, 0])) as Record<Severity, number>;
     for (const f of record.findings ?? []) if (f.severity in findings) findings[f.severity]++;
-    const stress = record.phases.find((p) => p.name === 'stress')?.stress;
     return {
       ...EMPTY,
       ...(phase ? runFigures(phase.run) : {}),
-      sustainableRps: finite(record.capacity?.sustainableRps ?? stress?.maxSustainableRate ?? null),
+      sustainableRps: capacityAtSlo(record),
       findings,
     };
   } catch {

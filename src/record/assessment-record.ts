@@ -1,6 +1,7 @@
 // The AssessmentRecord: everything `speedguard assess` measured and concluded, serialisable, stored
 // in the history and re-rendered by `speedguard report` without running anything. Reports read
 // it; they decide nothing (findings and verdicts are computed before it is stored).
+import type { AlertRule } from './alert-rules.ts';
 import type { Comparison } from './comparison.ts';
 import type { DatabaseProbes } from './database-probes.ts';
 import type { Finding } from './findings.ts';
@@ -210,6 +211,8 @@ export interface AssessmentRecord {
   findings: Finding[];
   /** Status and score, decided with the findings (assess/verdict.ts); renderers only show it. */
   verdict: AssessmentVerdict;
+  /** Alerts the service should keep (assess/alert-rules.ts, ASSESSMENT-RULES.md §7.1). Absent in older records. */
+  alerts?: AlertRule[];
   /** Set with --baseline: the comparison against a stored run. */
   comparison: Comparison | null;
   probes: AssessmentProbes;

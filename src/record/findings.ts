@@ -108,3 +108,6 @@ export function compareFindings(a: Pick<Finding, 'severity' | 'confidence'>, b: 
 export function bySeverity<T extends Pick<Finding, 'severity' | 'confidence'>>(findings: readonly T[]): T[] {
   return [...findings].sort(compareFindings);
 }
+
+/** ASSESSMENT-RULES.md §2's response expectations by severity, in hours (P3 and info: none). */
+export const RESPOND_WITHIN_HOURS: Readonly<Record<Severity, number | null>> = { critical: 4, high: 24, medium: 72, low: null, info: null };

@@ -10,18 +10,16 @@
 //   load", are not bottlenecks; they are in `observations`).
 // - optimizations: one OPT-NNN per bottleneck, numbered in the same (most severe first) order.
 // - load_testing.scenarios: phases that ran; skipped phases are listed in skipped_scenarios.
-import type { Finding, Severity } from '../record/findings.ts';
+import type { Finding } from '../record/findings.ts';
 import type { AssessmentRecord } from '../record/assessment-record.ts';
 import { VERSION } from '../version.ts';
 import { DEFAULT_THRESHOLDS } from '../analysis/severity.ts';
+import { capacityAtSlo } from '../analysis/capacity-figure.ts';
 import { databaseFiguresOf, dbView, PGHERO_SLOW_CALLS, PGHERO_SLOW_MS } from '../analysis/database-figures.ts';
-import { bySeverity, priorityLabel } from '../record/findings.ts';
+import { bySeverity, priorityLabel, RESPOND_WITHIN_HOURS } from '../record/findings.ts';
 import { comparisonOf, durationPercentile, phaseFigures, referencePhase, type PhaseFigures } from './phase-figures.ts';
 
 export const ENVELOPE_SCHEMA = 'speedguard.assessment-envelope/1';
-
-/** ASSESSMENT-RULES.md §2's response expectations by severity (hours; P3 none). */
-const RESPOND_WITHIN_HOURS: Record<Severity, number | null> = { critical: 4, high: 24, medium: 72, low: null, info: null };
 
 export interface EnvelopeOptions {
   /** The task id of whoever asked for the assessment (default: the record id). */
@@ -131,8 +129,7 @@ function scenario(p: PhaseFigures): Json {
 
 function capacityPlanning(record: AssessmentRecord): Json {
   const c = record.capacity;
-  const stress = record.phases.find((p) => p.name === 'stress' && p.stress)?.stress;
-  const current = c?.sustainableRps ?? stress?.maxSustainableRate ?? null;
+  const current = capacityAtSlo(record);
   const g = c?.growth ?? null;
   const recs: string[] = [];
   if (g?.exceedsAt)
@@ -182,37 +179,16 @@ function capacityPlanning(record: AssessmentRecord): Json {
   };
 }
 
-function monitoring(record: AssessmentRecord, capacityRps: number | null): Json[] {
-  const slo = record.config.slo;
-  const out: Json[] = [
-    {
-      metric: `http_req_duration p${slo.latencyPercentile}`,
-      comparison: '>',
-      threshold: slo.latencyMs,
-      unit: 'ms',
-      for_seconds: 120,
-      action: `Warn: p${slo.latencyPercentile} latency above the SLO for 2 minutes; check the findings' components first.`,
-    },
-    {
-      metric: 'http_req_failed rate',
-      comparison: '>',
-      threshold: slo.errorRate,
-      unit: 'ratio',
-      for_seconds: 120,
-      action: 'Page: error rate above the SLO; the error budget is burning.',
-    },
-  ];
-  if (capacityRps !== null) {
-    out.push({
-      metric: 'http_reqs rate',
-      comparison: '>',
-      threshold: round(capacityRps * 0.8),
-      unit: 'req/s',
-      for_seconds: 300,
-      action: `Scale out: traffic above 80 % of the measured capacity (${round(capacityRps)} req/s).`,
-    });
-  }
-  return out;
+function monitoring(record: AssessmentRecord): Json[] {
+  return (record.alerts ?? []).map((r) => ({
+    metric: r.metric,
+    comparison: r.comparison,
+    threshold: r.threshold,
+    unit: r.unit,
+    for_seconds: r.forSeconds,
+    urgency: r.urgency,
+    action: r.action,
+  }));
 }
 
 export function buildEnvelope(record: AssessmentRecord, opts: EnvelopeOptions = {}): Json {
@@ -311,7 +287,7 @@ export function buildEnvelope(record: AssessmentRecord, opts: EnvelopeOptions = 
       skipped_scenarios: record.phases.filter((p) => p.verdict === 'skipped').map((p) => ({ name: p.name, reason: p.verdictReason })),
       recommendations: bottlenecks.map((f) => `${f.id}: ${f.recommendation.approach}`),
     },
-    monitoring_recommendations: monitoring(record, capacityRps),
+    monitoring_recommendations: monitoring(record),
     capacity_planning: cap,
     next_actions: bottlenecks.map((f) => ({
       priority: priorityLabel(f.severity),

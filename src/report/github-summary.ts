@@ -10,6 +10,7 @@ import { md, mdTable } from './escape.ts';
 import { fmtDuration, fmtPercent } from './format.ts';
 import { bySeverity, priorityLabel } from '../record/findings.ts';
 import { evidenceLine, phaseFigures, referencePhase } from './phase-figures.ts';
+import { capacityAtSlo } from '../analysis/capacity-figure.ts';
 
 const rps = (v: number) => `${v.toFixed(v >= 100 ? 0 : 1)} req/s`;
 
@@ -34,7 +35,7 @@ export function renderGithubSummary(record: AssessmentRecord, files: string[] = 
       [`Error rate (${md(b.name)})`, fmtPercent(b.errorRate)],
     );
   }
-  const cap = record.capacity?.sustainableRps ?? record.phases.find((p) => p.name === 'stress')?.stress?.maxSustainableRate ?? null;
+  const cap = capacityAtSlo(record);
   if (cap !== null) figures.push(['Capacity at the SLO', rps(cap)]);
   if (figures.length) out.push(mdTable(['Figure', 'Value'], figures), '');
 

@@ -62,7 +62,7 @@ test('latency × 1.5: a significant regression, critical (50 % is 3.3× the +15 
   assert.equal(regressionsAtOrAbove(c, 'critical').length, 3);
 });
 
-test('severity grows with the overshoot: +20 % low, +25 % medium, +40 % high (thresholds of SPEC §4)', () => {
+test('severity grows with the overshoot: +20 % low, +25 % medium, +40 % high (thresholds of ASSESSMENT-RULES.md §4)', () => {
   const a = fakeRun({ seconds: noisySeconds(20, 100, 100, 1) });
   const cases: Array<[number, string]> = [
     [1.2, 'low'],

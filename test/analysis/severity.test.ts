@@ -16,7 +16,7 @@ const file = (name: string, text: string) => {
 };
 
 describe('DEFAULT_THRESHOLDS', () => {
-  it('holds SPEC §2 matrix values', () => {
+  it('holds ASSESSMENT-RULES.md §2 matrix values', () => {
     assert.deepEqual(DEFAULT_THRESHOLDS.apiP95Ms, { p0: 5000, p1: 2000, p2: 1000 });
     assert.deepEqual(DEFAULT_THRESHOLDS.errorRate, { p0: 0.05 });
     assert.deepEqual(DEFAULT_THRESHOLDS.throughputShare, { p1: 0.5 });

@@ -26,7 +26,7 @@ describe('db-cache-hit-ratio', () => {
       }),
     );
 
-  test("below SPEC §2's 80 % medium, below pgHero's 99 % low, above nothing", () => {
+  test("below ASSESSMENT-RULES.md §2's 80 % medium, below pgHero's 99 % low, above nothing", () => {
     assert.equal(dbCacheHitRatio.run(ctx(at(0.7)))[0]?.severity, 'medium');
     assert.equal(dbCacheHitRatio.run(ctx(at(0.95)))[0]?.severity, 'low');
     assert.deepEqual(dbCacheHitRatio.run(ctx(at(0.995))), []);

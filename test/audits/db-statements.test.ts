@@ -1,5 +1,5 @@
 // db-slow-queries, db-missing-index and db-plan-issues on fake DatabaseProbes: each fires on its
-// case with SPEC §2's DB bands, respects overridden thresholds, and hands a statement an index
+// case with ASSESSMENT-RULES.md §2's DB bands, respects overridden thresholds, and hands a statement an index
 // explains to db-missing-index (one cause, one finding).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,7 +31,7 @@ function withStatements(extra: ReturnType<typeof stmt>[], over = {}) {
 }
 
 describe('db-slow-queries', () => {
-  test('maps the mean time per call onto SPEC §2 bands (> 500 ms medium, > 1 s high, > 2 s critical)', () => {
+  test('maps the mean time per call onto ASSESSMENT-RULES.md §2 bands (> 500 ms medium, > 1 s high, > 2 s critical)', () => {
     for (const [mean, sev] of [
       [600, 'medium'],
       [1500, 'high'],

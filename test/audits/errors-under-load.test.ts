@@ -8,7 +8,7 @@ const baseline = (seconds: Parameters<typeof fakeRun>[0]['seconds'], name = API)
   fakeAssessment([fakePhase('baseline', fakeRun({ seconds, name }))]);
 
 describe('errors-under-load', () => {
-  it('> 5 % timeouts at the expected load is critical (SPEC §2), with the kind in the evidence', () => {
+  it('> 5 % timeouts at the expected load is critical (ASSESSMENT-RULES.md §2), with the kind in the evidence', () => {
     const [f, ...rest] = errorsUnderLoad.run(ctx(baseline(steady(20, 100, 30, { failed: 10, errorKind: 'request_timeout' }))));
     assert.equal(rest.length, 0);
     assert.equal(f!.severity, 'critical');

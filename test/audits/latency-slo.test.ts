@@ -8,7 +8,7 @@ const ev = (f: { evidence: Array<{ label: string; value: number | string; phase?
   f.evidence.find((e) => label.test(e.label));
 
 describe('latency-slo', () => {
-  it('fires per endpoint, in the SPEC §2 band of its p95 (2–5 s → high)', () => {
+  it('fires per endpoint, in the ASSESSMENT-RULES.md §2 band of its p95 (2–5 s → high)', () => {
     const run = multiRun([
       { seconds: steady(20, 60, noisy(1, 20)), name: API },
       { seconds: steady(20, 40, noisy(2, 1500)), name: ORDERS },

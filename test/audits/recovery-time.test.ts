@@ -16,7 +16,7 @@ function recovery(recoveredAfterSeconds: number | null, after: number, stuckMs =
 }
 
 describe('recovery-time', () => {
-  it("slower than 30 s is medium; slower than SPEC §6's 5 minutes high", () => {
+  it("slower than 30 s is medium; slower than ASSESSMENT-RULES.md §6's 5 minutes high", () => {
     const [m] = recoveryTime.run(ctx(recovery(45, 50)));
     assert.equal(m!.severity, 'medium');
     assert.match(m!.title, /Slow recovery: 45 s/);

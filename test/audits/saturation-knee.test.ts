@@ -9,7 +9,7 @@ const value = (f: { evidence: Array<{ label: string; value: number | string }> }
   f.evidence.find((e) => e.label === label)?.value;
 
 describe('saturation-knee', () => {
-  it('sustainable rate below 50 % of the expected rate is high (SPEC §2), with the breaking point', () => {
+  it('sustainable rate below 50 % of the expected rate is high (ASSESSMENT-RULES.md §2), with the breaking point', () => {
     const rec = fakeAssessment([stressPhase(staircase(RATES, 300))], {
       capacity: capacity({ sustainableRps: 300, sigma: 0.12, kappa: 0 }),
     });

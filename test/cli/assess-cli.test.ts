@@ -1,4 +1,4 @@
-// `speedguard assess` as a user runs it: reports written where SPEC §1 says, the envelope valid
+// `speedguard assess` as a user runs it: reports written where ASSESSMENT-RULES.md §1 says, the envelope valid
 // against its schema, the run stored, and --baseline gating a regression with exit 99.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,5 +1,6 @@
 // Synthetic but well-formed records for testing audits, analyses and renderers without running load.
 // They go through the real aggregation code (RunAggregate), so histograms and intervals are genuine.
+import { alertRules } from '../../src/assess/alert-rules.ts';
 import { Accumulator } from '../../src/metrics/accumulator.ts';
 import { RunAggregate } from '../../src/engine/run-aggregate.ts';
 import type { IntervalSnapshot, SeriesSnapshot } from '../../src/metrics/registry.ts';
@@ -195,5 +196,7 @@ export function fakeAssessment(phases: PhaseRecord[], extra: Partial<AssessmentR
     ...extra,
   };
   if (!extra.verdict) record.verdict = decideVerdict(record);
+  // Decided when a record is built, like the verdict (assess/build-record.ts).
+  if (!extra.alerts) record.alerts = alertRules(record);
   return record;
 }

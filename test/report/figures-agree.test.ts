@@ -20,6 +20,9 @@ import { DEFAULT_THRESHOLDS } from '../../src/analysis/severity.ts';
 import { databaseTerminalLines } from '../../src/report/terminal-database.ts';
 import { colours } from '../../src/report/format.ts';
 import { healthyProbes, stmt, withShares } from '../helpers/fake-db-probes.ts';
+import { alertRules } from '../../src/assess/alert-rules.ts';
+import { renderGithubSummary } from '../../src/report/github-summary.ts';
+import { summarise } from '../../src/history/summary.ts';
 
 type Node = Record<string, any>;
 
@@ -174,4 +177,41 @@ test('request counts and p95 per phase: the Markdown Results, the load-test repo
     const env = scenarios.find((x) => x.name === p.name)!;
     assert.equal(env.requests, requests, `${p.name}: envelope`);
   }
+});
+
+test('capacity at the SLO: terminal, Markdown, envelope, HTML tile, GitHub summary and history show one figure; the scale alert is 80 % of it', () => {
+  const rec = healthyRecord();
+  rec.capacity = capacity({ sustainableRps: 142 });
+  rec.alerts = alertRules(rec);
+  assert.match(renderTerminalFindings(rec, { colour: false }), /CAPACITY .*142 req\/s at the SLO/);
+  assert.match(renderAnalysisMarkdown(rec), /\| Sustainable throughput at the SLO \| 142 req\/s \|/);
+  assert.equal((buildEnvelope(rec) as Node).capacity_planning.current_capacity, 142);
+  assert.match(renderHtmlReport(rec), /<div class="k">Sustainable at the SLO<\/div><div class="v">142 req\/s<\/div>/);
+  assert.match(renderGithubSummary(rec), /\| Capacity at the SLO \| 142 req\/s \|/);
+  assert.equal(summarise(rec as never).sustainableRps, 142);
+  const scale = (buildEnvelope(rec) as Node).monitoring_recommendations.find((a: Node) => a.urgency === 'scale');
+  assert.equal(scale.threshold, 113.6);
+  // Without a capacity model every place falls back to the stress phase's highest passing rate, alike.
+  rec.capacity = null;
+  rec.alerts = alertRules(rec);
+  assert.equal((buildEnvelope(rec) as Node).capacity_planning.current_capacity, 150);
+  assert.match(renderGithubSummary(rec), /\| Capacity at the SLO \| 150 req\/s \|/);
+  assert.equal(summarise(rec as never).sustainableRps, 150);
+  assert.equal((buildEnvelope(rec) as Node).monitoring_recommendations.find((a: Node) => a.urgency === 'scale').threshold, 120);
+});
+
+test('alerts are decided when the record is built and only rendered: the envelope shows record.alerts as stored', () => {
+  const rec = profiledRecord(0.3, 80e6);
+  assert.deepEqual(
+    rec.alerts!.map((a) => [a.metric, a.urgency, a.threshold, a.forSeconds]),
+    [
+      ['http_req_duration p95', 'warn', 200, 120],
+      ['http_req_failed rate', 'page', 0.01, 120],
+    ],
+  );
+  rec.alerts = [{ ...rec.alerts![0]!, threshold: 321 }];
+  assert.deepEqual(
+    (buildEnvelope(rec) as Node).monitoring_recommendations.map((a: Node) => a.threshold),
+    [321],
+  );
 });

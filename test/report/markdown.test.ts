@@ -40,7 +40,7 @@ function assertInert(doc: string): void {
   assertTablesIntact(doc);
 }
 
-test('analysis report: SPEC §5 sections in order, then capacity', () => {
+test('analysis report: ASSESSMENT-RULES.md §5 sections in order, then capacity', () => {
   const doc = renderAnalysisMarkdown(troubledRecord());
   assert.deepEqual(
     headings(doc).filter((h) => h.startsWith('## ')),

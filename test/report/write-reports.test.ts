@@ -34,7 +34,7 @@ test('file timestamps are UTC, file-name safe: 20261125-100000', () => {
   assert.equal(fileTimestamp('garbage'), '19700101-000000');
 });
 
-test('writes the six reports under ANALYSIS/ and LOAD_TESTS/ with SPEC §1 names', async () => {
+test('writes the six reports under ANALYSIS/ and LOAD_TESTS/ with ASSESSMENT-RULES.md §1 names', async () => {
   await inTmp(async (dir) => {
     const record = troubledRecord();
     const written = await writeAssessmentReports(record, dir, {

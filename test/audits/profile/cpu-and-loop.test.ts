@@ -25,7 +25,7 @@ function cpuTarget(mainCpu: number, elu: number) {
 }
 
 describe('cpu-bound', () => {
-  it('names the top self-time function with file:line, severity from SPEC §2 CPU row', () => {
+  it('names the top self-time function with file:line, severity from ASSESSMENT-RULES.md §2 CPU row', () => {
     const [f, ...rest] = cpuBound.run(ctx(profiled(cpuTarget(98, 0.97), ramp)));
     assert.equal(rest.length, 0);
     assert.equal(f!.severity, 'critical');
@@ -47,7 +47,7 @@ describe('cpu-bound', () => {
     for (const s of starved.proc!.samples) s.runqueueWaitMs = 0.4 * s.intervalMs;
     const [f] = cpuBound.run(ctx(profiled(starved, ramp)));
     assert.ok(f, 'a finding by demand');
-    assert.equal(f.severity, 'high'); // demand 95 % of a core: SPEC §2's high band (critical is > 95 %)
+    assert.equal(f.severity, 'high'); // demand 95 % of a core: ASSESSMENT-RULES.md §2's high band (critical is > 95 %)
     assert.equal(f.location?.function, 'computeScore');
     // What it got is what the evidence shows.
     assert.equal(f.evidence.find((e) => e.label.startsWith('main-thread CPU'))!.value, 55);

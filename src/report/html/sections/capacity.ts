@@ -6,6 +6,7 @@ import { fmtTick } from '../scale.ts';
 import { renderChart, type ChartLine, type ChartSeries } from '../svg-chart.ts';
 import { uslCurve } from '../usl-curve.ts';
 import { STOP_REASON_TEXT } from '../../phase-figures.ts';
+import { capacityAtSlo } from '../../../analysis/capacity-figure.ts';
 import { phaseThroughputChart } from './phases.ts';
 
 function steps(p: PhaseRecord | undefined): StressStep[] {
@@ -149,7 +150,7 @@ function tiles(r: AssessmentRecord): SafeHtml {
   return html`<div class="tiles">${[
     tile(
       'Sustainable at the SLO',
-      `${cap?.lowerBound ? '≥ ' : ''}${rps(cap?.sustainableRps ?? stress?.stress?.maxSustainableRate)}`,
+      `${cap?.lowerBound ? '≥ ' : ''}${rps(capacityAtSlo(r))}`,
       cap?.lowerBound
         ? `a lower bound: ${cap.limitedBy === 'max_rate' ? 'the highest rate tested' : 'the load generator on this host reached its limit first'}`
         : num(cap?.sustainableConcurrency) !== null
