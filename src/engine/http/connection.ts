@@ -10,6 +10,7 @@ import { ParseState, ResponseParser } from './parser.ts';
 import { classifyError, errorMessage, type ConnectPhase } from './failure.ts';
 import { LazyHeadersResponse } from './response.ts';
 import type { ClientOptions, FailureKind, HttpResponse, PreparedRequest, SendOptions } from './types.ts';
+import { tlsConnectOptions } from './tls-options.ts';
 
 /** The read buffer shared by all plain-TCP connections of this thread (see openSocket). */
 const SHARED_READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
@@ -271,11 +272,14 @@ export class Http1Connection {
             servername: o.servername,
             rejectUnauthorized: !this.opts.insecureSkipTLSVerify,
             ALPNProtocols: ['http/1.1'],
+            lookup: this.opts.lookup,
+            ...(this.opts.tls ? tlsConnectOptions(this.opts.tls, o.host) : {}),
           })
         : net.connect({
             host: o.host,
             port: o.port,
             noDelay: true,
+            lookup: this.opts.lookup,
             // Every plain-TCP socket of this thread reads into one shared buffer: without it libuv
             // hands each read a fresh 64 KB allocation, which with thousands of connections is
             // most of the generator's memory and GC time. Safe because onData consumes a chunk

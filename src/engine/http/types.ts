@@ -1,5 +1,7 @@
 // The HTTP client contract. The engine only talks to these types, so an HTTP/2 client can be
 // added later behind the same `HttpClient` interface without touching executors or metrics.
+import type { LookupFunction } from 'node:net';
+import type { TlsSettings } from '../../plan/types.ts';
 
 /** Why a request failed; every kind is counted separately in http_req_failed and the summary. */
 export type FailureKind =
@@ -75,6 +77,11 @@ export interface SendOptions {
   keepHeaders?: boolean;
   /** Per-request timeout: from handing over to last byte. */
   requestTimeoutMs: number;
+  /**
+   * Which of the origin's connections carries the request (default 0). A VU has one connection per
+   * origin; k6's http.batch sends in parallel over several (its batchPerHost).
+   */
+  connection?: number;
 }
 
 export interface ClientOptions {
@@ -87,6 +94,10 @@ export interface ClientOptions {
   keepAlive: boolean;
   /** Max requests in flight on one connection (1 = no pipelining). */
   pipelining: number;
+  /** TLS versions, cipher suites and client certificates (absent: Node's defaults). */
+  tls?: TlsSettings | undefined;
+  /** Resolves host names instead of the system resolver (hosts overrides, DNS caching and policy). */
+  lookup?: LookupFunction | undefined;
 }
 
 /** One client per VU: it owns that VU's connections (one per origin). */
