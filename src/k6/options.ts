@@ -98,6 +98,9 @@ export function mapK6Options(k6: object, warn: (line: string) => void = (l) => p
   }
   if (ignored.length > 0) warn(`k6 option(s) not supported by speedguard, ignored: ${ignored.join(', ')}`);
   if (Object.keys(tls).length > 0) http.tls = tls;
+  // k6 resolves with its own defaults when the script says nothing (answers kept 5 minutes, a
+  // random address, IPv4 first): the same here, rather than Node's resolver on each connection.
+  http.dns ??= {};
   out.http = http;
   out.thresholds = { ...out.thresholds, [ABORT_METRIC]: [ABORT_THRESHOLD] };
   return out;

@@ -119,7 +119,7 @@ export async function startFeatureServer(): Promise<FeatureServer> {
             byHost[host]!--;
             res.end('slow');
           },
-          Number(url.searchParams.get('ms') ?? 150),
+          Number(url.searchParams.get('ms') ?? 500),
         );
         return;
       }

@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { ParseState, ResponseParser } from './parser.ts';
 import { classifyError, errorMessage, type ConnectPhase } from './failure.ts';
 import { LazyHeadersResponse } from './response.ts';
-import type { ClientOptions, FailureKind, HttpResponse, PreparedRequest, SendOptions } from './types.ts';
+import type { ClientOptions, FailureKind, HttpResponse, PreparedRequest, SendOptions, TlsAgreement } from './types.ts';
 import { tlsConnectOptions } from './tls-options.ts';
 
 /** The read buffer shared by all plain-TCP connections of this thread (see openSocket). */
@@ -115,6 +115,8 @@ export class Http1Connection {
   private parserOwner: Exchange | null = null;
   tcpStartAt = 0;
   connectedAt = 0;
+  /** Of the current socket (https): every response on it carries it. */
+  private tlsAgreement: TlsAgreement | null = null;
   private writeSeq = 0;
   private flushedSeq = 0;
   private closed = false;
@@ -260,6 +262,7 @@ export class Http1Connection {
     this.phase = P_CONNECTING;
     this.tcpStartAt = t;
     this.connectedAt = 0;
+    this.tlsAgreement = null;
     this.trigger = this.queue[0] ?? null;
     this.writeSeq = 0;
     this.flushedSeq = 0;
@@ -316,6 +319,10 @@ export class Http1Connection {
 
   onReady(): void {
     const t = performance.now();
+    if (this.origin.tls && this.socket !== null) {
+      const s = this.socket as tls.TLSSocket;
+      this.tlsAgreement = { protocol: s.getProtocol() ?? '', cipher: s.getCipher()?.standardName ?? '' };
+    }
     this.clearConnectTimer();
     this.phase = P_OPEN;
     const ex = this.trigger;
@@ -555,6 +562,7 @@ export class Http1Connection {
       ok ? null : { kind, message },
       ex.reused,
     );
+    res.tls = this.tlsAgreement;
     // Recycled before the callback runs: the callback often sends the VU's next request at once.
     const done = ex.resolve;
     ex.resolve = noop;

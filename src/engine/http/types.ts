@@ -65,6 +65,15 @@ export interface HttpResponse {
   error: { kind: FailureKind; message: string } | null;
   /** Whether this exchange reused an already-open connection. */
   reused: boolean;
+  /** What the TLS handshake of the connection agreed (https only; null otherwise). */
+  tls?: TlsAgreement | null;
+}
+
+export interface TlsAgreement {
+  /** Node's names: "TLSv1.2", "TLSv1.3". */
+  protocol: string;
+  /** The IANA name, e.g. "TLS_AES_128_GCM_SHA256". */
+  cipher: string;
 }
 
 export interface SendOptions {

@@ -93,6 +93,8 @@ export interface SendSpec {
   timeoutMs: number;
   /** Which of the VU's connections to the origin carries it (http.batch sends over several). */
   connection?: number | undefined;
+  /** Wait for the run's rps slot first (default true); k6 waits once per call, not per redirect hop. */
+  pace?: boolean;
 }
 
 /**
@@ -101,7 +103,7 @@ export interface SendSpec {
  */
 export async function sendRecorded(ctx: IterationContext, req: PreparedRequest, spec: SendSpec): Promise<HttpResponse> {
   const sc = ctx.scenario;
-  if (sc.pacer) await sc.pacer.take(ctx.vu);
+  if (sc.pacer && spec.pace !== false) await sc.pacer.take(ctx.vu);
   const ready = ctx.intendedStart ?? sc.now();
   ctx.intendedStart = null;
   const name = sc.guard.value('name', spec.tags?.name ?? normaliseUrlName(req.url));

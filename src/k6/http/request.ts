@@ -168,7 +168,9 @@ export async function k6Request(
   const timeout = timeoutMs(params.timeout, sc.http.timeoutMs);
   const userCookie = Object.keys(headers).find((h) => h.toLowerCase() === 'cookie');
 
-  let challenge = auth?.challenged === true;
+  // k6 judges the first exchange of a digest/NTLM handshake apart (unless the script set no callback).
+  let firstExpected = auth && expected?.length !== 0 ? auth.firstExpected(expected) : undefined;
+  let round = 0;
   for (let hop = 0; ; hop++) {
     const sendHeaders = { ...headers };
     const cookie = cookieHeader(url.href, jar, params.cookies);
@@ -176,20 +178,18 @@ export async function k6Request(
     const req = prepareRequest(method, url, sendHeaders, payload);
     const res = await sendRecorded(ctx, req, {
       tags: Object.keys(tags).length ? tags : undefined,
-      // k6 counts a digest/NTLM challenge's 401 as expected (unless the script set no callback at all).
-      expectedStatuses: challenge && expected?.length !== 0 ? [401] : expected,
+      expectedStatuses: firstExpected ?? expected,
       keepBody: responseType !== 'none',
       timeoutMs: timeout,
       connection: slot?.connection,
+      pace: hop === 0 && round === 0,
     });
-    if (challenge) {
-      challenge = false;
-      const answer = !res.error && res.status === 401 ? auth!.answer(res, method, url, payload) : undefined;
-      if (answer !== undefined) {
-        headers.Authorization = answer;
-        hop--;
-        continue;
-      }
+    firstExpected = undefined;
+    const answer = auth && !res.error && res.status === 401 ? auth.answer(res, round++, method, url, payload) : undefined;
+    if (answer !== undefined) {
+      headers.Authorization = answer;
+      hop--;
+      continue;
     }
     if (!res.error && res.headers['set-cookie'] !== undefined && (jar || ownJar)) {
       jar ??= vuJar(ctx);

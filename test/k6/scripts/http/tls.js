@@ -14,4 +14,10 @@ export const options = opts;
 export default function () {
   const res = http.get(`https://localhost:${__ENV.PORT}/`);
   check(res, { 'https answered': (r) => r.status === 200 });
+  if (__ENV.EXPECT_VERSION) {
+    check(res, {
+      'tls_version as asked': (r) => r.tls_version === http[__ENV.EXPECT_VERSION],
+      'tls_cipher_suite as asked': (r) => r.tls_cipher_suite === __ENV.EXPECT_CIPHER,
+    });
+  }
 }
