@@ -141,7 +141,11 @@ function flowBody(
   feeders: FeederSet,
   env: Record<string, string>,
 ): FlowBody {
-  const steps = compileSteps(flow, { registry: input.registry, baseTags, http: input.plan.http, guard: input.guard, now: input.now }, '');
+  const steps = compileSteps(
+    flow,
+    { registry: input.registry, baseTags, http: input.plan.http, guard: input.guard, now: input.now, pacer: input.pacer },
+    '',
+  );
   const needsVars = feeders.size > 0 || flow.some((s) => JSON.stringify(s).includes('${'));
   return (vu, intendedStart, done) => {
     let vars: Vars = vu.vars;

@@ -55,12 +55,12 @@ export function digestAuthorization(
   method: string,
   uri: string,
   body: Buffer | string | null,
+  cnonce = randomBytes(16).toString('hex'),
 ): string {
   const algorithm = c.algorithm ?? 'MD5';
   const session = algorithm.endsWith('-SESS');
   const hashName = HASHES[algorithm.replace(/-SESS$/, '')]!;
   const H = (s: string | Buffer) => createHash(hashName).update(s).digest('hex');
-  const cnonce = randomBytes(16).toString('hex');
   const nc = '00000001';
   const offered = (c.qop ?? '').split(',').map((q) => q.trim());
   const qop = offered.includes('auth') ? 'auth' : offered.includes('auth-int') ? 'auth-int' : '';
