@@ -5,6 +5,7 @@ import type { UserHttp } from '../plan/user-types.ts';
 
 const SELECT = new Set(['first', 'random', 'roundRobin']);
 const POLICY = new Set(['preferIPv4', 'preferIPv6', 'onlyIPv4', 'onlyIPv6', 'any']);
+const ADDRESS = /^(\d{1,3}(\.\d{1,3}){3}(:\d+)?|[\da-f:]*:[\da-f:]*|\[[\da-f:]+\](:\d+)?)$/i;
 
 /** Reads rps, hosts and dns into `http`; returns whether the key was one of them. */
 export function mapNetworkOption(key: string, value: unknown, http: UserHttp, warn: (line: string) => void): boolean {
@@ -21,15 +22,12 @@ export function mapNetworkOption(key: string, value: unknown, http: UserHttp, wa
       const hosts: Record<string, string> = {};
       const skipped: string[] = [];
       for (const [name, address] of Object.entries((value ?? {}) as Record<string, unknown>)) {
-        // k6 also rewrites ports ("name:443" → "ip:8443"); the client here maps names to addresses only.
-        if (typeof address !== 'string' || name.includes(':') || !/^[\d.]+$|^[\da-f:]+$/i.test(address) || /^[\d.]+:\d+$/.test(address))
-          skipped.push(name);
-        else hosts[name.toLowerCase()] = address;
+        // As k6: "name" or "name:port" → "ip" or "ip:port" ("[v6]:port"); anything else is not an address.
+        if (typeof address === 'string' && ADDRESS.test(address) && /^[^:]+(:\d+)?$/.test(name)) hosts[name.toLowerCase()] = address;
+        else skipped.push(name);
       }
       if (skipped.length > 0)
-        warn(
-          `k6 option hosts: entries with a port or not mapping to an IP address are not supported by speedguard, ignored: ${skipped.join(', ')}`,
-        );
+        warn(`k6 option hosts: entries that do not map to an IP address (and port) are ignored: ${skipped.join(', ')}`);
       if (Object.keys(hosts).length > 0) http.hosts = hosts;
       return true;
     }

@@ -142,7 +142,7 @@ export interface HttpSettings {
   maxBodyBytes: number;
   /** TLS protocol range, cipher suites and client certificates (absent: Node's defaults, no certificate). */
   tls?: TlsSettings;
-  /** Host name → IP address used instead of resolving the name ("*.example.com" matches subdomains). */
+  /** Host name (or name:port) → IP address (or address:port) connected to instead ("*.example.com" matches subdomains). */
   hosts?: Record<string, string>;
   /** How names are resolved (absent: the system resolver on every new connection). */
   dns?: DnsSettings;

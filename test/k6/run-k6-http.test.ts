@@ -137,15 +137,23 @@ test('TLS: insecureSkipTLSVerify, tlsVersion, tlsCipherSuites and tlsAuth (a cli
   }
 });
 
-test('hosts maps a name to a loopback address; dns policy decides the address family', async () => {
+test('hosts maps a name (or name:port) to a loopback address (and port); dns policy decides the address family', async () => {
   const v4 = await run('network.js', 'POLICY=onlyIPv4');
   assert.equal(v4.code, 0, v4.stderr);
-  assert.deepEqual(checksOf(v4.exp!.root_group), { '::hosts entry used': [1, 0], '::localhost resolved': [1, 0] });
-  assert.deepEqual(server.hosts, [`api.speedguard.test:${server.port}`, `localhost:${server.port}`]);
+  assert.deepEqual(checksOf(v4.exp!.root_group), {
+    '::hosts entry used': [1, 0],
+    '::name:port entry used': [1, 0],
+    '::localhost resolved': [1, 0],
+  });
+  assert.deepEqual(server.hosts, [`api.speedguard.test:${server.port}`, 'moved.speedguard.test:8', `localhost:${server.port}`]);
   // The server listens on 127.0.0.1 only: IPv6 only cannot reach it (no address, or ::1 refused).
   const v6 = await run('network.js', 'POLICY=onlyIPv6');
   assert.equal(v6.code, 0, v6.stderr);
-  assert.deepEqual(checksOf(v6.exp!.root_group), { '::hosts entry used': [1, 0], '::localhost resolved': [0, 1] });
+  assert.deepEqual(checksOf(v6.exp!.root_group), {
+    '::hosts entry used': [1, 0],
+    '::name:port entry used': [1, 0],
+    '::localhost resolved': [0, 1],
+  });
 });
 
 test('rps caps requests per second across all VUs and worker threads', async () => {

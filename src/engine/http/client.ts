@@ -100,7 +100,8 @@ export function clientOptionsFor(http: HttpSettings): Partial<ClientOptions> {
       keepAlive: http.keepAlive,
       pipelining: http.pipelining,
       tls: http.tls,
-      lookup: makeLookup(http.hosts, http.dns),
+      hosts: http.hosts,
+      lookup: makeLookup(http.dns),
     };
     fromSettings.set(http, o);
   }

@@ -11,6 +11,7 @@ import { classifyError, errorMessage, type ConnectPhase } from './failure.ts';
 import { LazyHeadersResponse } from './response.ts';
 import type { ClientOptions, FailureKind, HttpResponse, PreparedRequest, SendOptions, TlsAgreement } from './types.ts';
 import { tlsConnectOptions } from './tls-options.ts';
+import { hostOverride } from './resolver.ts';
 
 /** The read buffer shared by all plain-TCP connections of this thread (see openSocket). */
 const SHARED_READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
@@ -266,12 +267,14 @@ export class Http1Connection {
     this.trigger = this.queue[0] ?? null;
     this.writeSeq = 0;
     this.flushedSeq = 0;
+    // A hosts entry changes where the socket goes, not the name (Host header, SNI, certificate check).
+    const dial = this.opts.hosts ? (hostOverride(this.opts.hosts, o.host, o.port) ?? o) : o;
     let s: net.Socket;
     try {
       s = o.tls
         ? tls.connect({
-            host: o.host,
-            port: o.port,
+            host: dial.host,
+            port: dial.port,
             servername: o.servername,
             rejectUnauthorized: !this.opts.insecureSkipTLSVerify,
             ALPNProtocols: ['http/1.1'],
@@ -279,8 +282,8 @@ export class Http1Connection {
             ...(this.opts.tls ? tlsConnectOptions(this.opts.tls, o.host) : {}),
           })
         : net.connect({
-            host: o.host,
-            port: o.port,
+            host: dial.host,
+            port: dial.port,
             noDelay: true,
             lookup: this.opts.lookup,
             // Every plain-TCP socket of this thread reads into one shared buffer: without it libuv

@@ -105,7 +105,9 @@ export interface ClientOptions {
   pipelining: number;
   /** TLS versions, cipher suites and client certificates (absent: Node's defaults). */
   tls?: TlsSettings | undefined;
-  /** Resolves host names instead of the system resolver (hosts overrides, DNS caching and policy). */
+  /** Host name (or name:port) → address (or address:port) connected to instead; TLS keeps the name. */
+  hosts?: Record<string, string> | undefined;
+  /** Resolves host names instead of the system resolver (DNS caching and policy). */
   lookup?: LookupFunction | undefined;
 }
 

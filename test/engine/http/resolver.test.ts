@@ -1,5 +1,5 @@
-// The lookup the client uses when a plan sets hosts or dns: fixed addresses (exact and wildcard
-// names), the address-family policy, and answers in the form Node asks for.
+// Where the client connects when a plan sets hosts or dns: fixed addresses and ports (exact,
+// name:port and wildcard names), the address-family policy, answers in the form Node asks for.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LookupFunction } from 'node:net';
@@ -11,24 +11,31 @@ function ask(lookup: LookupFunction, name: string, all: boolean): Promise<unknow
   );
 }
 
-test('hosts: exact names first, then the nearest *.parent entry; case does not matter', () => {
-  const hosts = { 'api.test': '127.0.0.2', '*.test': '127.0.0.3', '*.deep.test': '127.0.0.4' };
-  assert.equal(hostOverride(hosts, 'API.test'), '127.0.0.2');
-  assert.equal(hostOverride(hosts, 'web.test'), '127.0.0.3');
-  assert.equal(hostOverride(hosts, 'a.b.deep.test'), '127.0.0.4');
-  assert.equal(hostOverride(hosts, 'test'), undefined);
+test('hosts: name:port, then the name, then the nearest *.parent entry; case does not matter', () => {
+  const hosts = {
+    'api.test:443': '127.0.0.9:8443',
+    'api.test': '127.0.0.2',
+    '*.test': '127.0.0.3',
+    '*.deep.test': '127.0.0.4',
+    'v6.test': '[::1]:8080',
+  };
+  assert.deepEqual(hostOverride(hosts, 'API.test', 443), { host: '127.0.0.9', port: 8443 });
+  assert.deepEqual(hostOverride(hosts, 'api.test', 80), { host: '127.0.0.2', port: 80 });
+  assert.deepEqual(hostOverride(hosts, 'web.test', 80), { host: '127.0.0.3', port: 80 });
+  assert.deepEqual(hostOverride(hosts, 'a.b.deep.test', 80), { host: '127.0.0.4', port: 80 });
+  assert.deepEqual(hostOverride(hosts, 'v6.test', 80), { host: '::1', port: 8080 });
+  assert.equal(hostOverride(hosts, 'test', 80), undefined);
 });
 
-test('no hosts and no dns: no lookup of our own', () => {
-  assert.equal(makeLookup(undefined, undefined), undefined);
+test('no dns: no lookup of our own', () => {
+  assert.equal(makeLookup(undefined), undefined);
 });
 
-test('a fixed address answers either form; the policy filters what the resolver returns', async () => {
-  const lookup = makeLookup({ 'api.test': '127.0.0.1' }, { ttlMs: null, select: 'first', policy: 'onlyIPv4' })!;
-  assert.deepEqual(await ask(lookup, 'api.test', true), [{ address: '127.0.0.1', family: 4 }]);
-  assert.deepEqual(await ask(lookup, 'api.test', false), ['127.0.0.1', 4]);
+test('answers in the form Node asks for; the policy filters what the resolver returns', async () => {
+  const lookup = makeLookup({ ttlMs: null, select: 'first', policy: 'onlyIPv4' })!;
+  assert.deepEqual(await ask(lookup, 'localhost', true), [{ address: '127.0.0.1', family: 4 }]);
   assert.deepEqual(await ask(lookup, 'localhost', false), ['127.0.0.1', 4]);
-  const v6only = makeLookup(undefined, { ttlMs: 0, select: 'first', policy: 'onlyIPv6' })!;
+  const v6only = makeLookup({ ttlMs: 0, select: 'first', policy: 'onlyIPv6' })!;
   // localhost has no IPv6 address here, or ::1: never an IPv4 one.
   const answer = await ask(v6only, 'localhost', false).catch((e: NodeJS.ErrnoException) => e.code);
   assert.ok(typeof answer === 'string' || (Array.isArray(answer) && answer[1] === 6), String(answer));
