@@ -1,5 +1,6 @@
 // Runs a plan: splits it over worker threads, merges their one-second intervals in order, follows
 // thresholds, watches the generator itself, handles stop requests, and returns the RunRecord.
+import { RequestPacer } from './request-pacer.ts';
 import { availableParallelism } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -165,10 +166,18 @@ export function startRun(plan: Plan, opts: RunOptions = {}): RunHandle {
       }
     };
 
+    // One slot shared by every worker: the rps cap holds for the run, not per thread.
+    const pacerMemory = plan.http.rps ? RequestPacer.memory() : undefined;
     links = setupFailed
       ? []
       : Array.from({ length: workers }, (_, index) => {
-          const init: WorkerInit = { plan, stripe: { index, count: workers }, stopGraceMs: opts.stopGraceMs ?? 10_000, setupData };
+          const init: WorkerInit = {
+            plan,
+            stripe: { index, count: workers },
+            stopGraceMs: opts.stopGraceMs ?? 10_000,
+            setupData,
+            pacerMemory,
+          };
           // A script always gets a thread: a synchronous loop in it must not block the signal handlers.
           return opts.inProcess || (workers === 1 && !plan.scriptPath) ? inProcessWorker(init, onMessage) : threadWorker(init, onMessage);
         });

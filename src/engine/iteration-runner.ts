@@ -9,6 +9,7 @@ import type { CallbackIterationRunner, IterationRunner } from './executors/conte
 import type { Stripe } from './executors/stripe.ts';
 import { compileSteps, runSteps, type StepDone, type Vars } from './flow/compile-flow.ts';
 import type { VirtualUser } from './vu.ts';
+import type { RequestPacer } from './request-pacer.ts';
 import { openFeeders, type FeederSet } from './feeder-set.ts';
 import { installScriptHooks } from './script-loader/hooks.ts';
 import { countUnhandledWith, failureBackoffMs, threadScriptErrors } from './script-errors.ts';
@@ -21,6 +22,8 @@ export interface RunnerInput {
   registry: MetricRegistry;
   guard: CardinalityGuard;
   setupData: unknown;
+  /** The run's cap on requests per second (http.rps), when set. */
+  pacer?: RequestPacer | undefined;
   stripe: Stripe;
   now(): number;
 }
@@ -109,8 +112,15 @@ export async function buildIterationRunner(input: RunnerInput): Promise<Iteratio
       threw = true;
     }
     if (completed && !vu.interrupted) {
-      iterations.add(1);
-      iterationDuration.add(now() - t0);
+      if (vu.vuTagCount > 0) {
+        // Tags the VU set (k6's exec.vu.metrics.tags) mark its iteration samples too.
+        const tags = { ...iterTags, ...vu.tags, group: '' };
+        registry.get('iterations', tags).acc.add(1);
+        registry.get('iteration_duration', tags).acc.add(now() - t0);
+      } else {
+        iterations.add(1);
+        iterationDuration.add(now() - t0);
+      }
     }
     const streak = threw ? (failures.get(vu) ?? 0) + 1 : 0;
     failures.set(vu, streak);
@@ -131,7 +141,11 @@ function flowBody(
   feeders: FeederSet,
   env: Record<string, string>,
 ): FlowBody {
-  const steps = compileSteps(flow, { registry: input.registry, baseTags, http: input.plan.http, guard: input.guard, now: input.now }, '');
+  const steps = compileSteps(
+    flow,
+    { registry: input.registry, baseTags, http: input.plan.http, guard: input.guard, now: input.now, pacer: input.pacer },
+    '',
+  );
   const needsVars = feeders.size > 0 || flow.some((s) => JSON.stringify(s).includes('${'));
   return (vu, intendedStart, done) => {
     let vars: Vars = vu.vars;
@@ -170,6 +184,7 @@ async function scriptBody(input: RunnerInput, baseTags: Record<string, string>, 
     env,
     now: input.now,
     recorders: new Map(),
+    pacer: input.pacer,
   };
   const data = input.setupData;
   const exec = input.scenario.exec;

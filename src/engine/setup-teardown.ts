@@ -5,7 +5,7 @@ import type { Plan } from '../plan/types.ts';
 import { MetricRegistry } from '../metrics/registry.ts';
 import { CardinalityGuard } from '../metrics/tags.ts';
 import { iterationStore, type IterationContext } from './script/context.ts';
-import { createHttpClient } from './http/client.ts';
+import { clientOptionsFor, createHttpClient } from './http/client.ts';
 import { VirtualUser } from './vu.ts';
 import { performance } from 'node:perf_hooks';
 import { installScriptHooks } from './script-loader/hooks.ts';
@@ -26,13 +26,7 @@ async function callLifecycle(plan: Plan, name: 'setup' | 'teardown', arg: unknow
   const fn = mod[name];
   if (typeof fn !== 'function') return undefined;
   // Setup and teardown requests are not part of the measured load: they go to a throwaway registry.
-  const vu = new VirtualUser(0, () =>
-    createHttpClient({
-      connectTimeoutMs: plan.http.connectTimeoutMs,
-      insecureSkipTLSVerify: plan.http.insecureSkipTLSVerify,
-      maxBodyBytes: plan.http.maxBodyBytes,
-    }),
-  );
+  const vu = new VirtualUser(0, () => createHttpClient({ ...clientOptionsFor(plan.http), keepAlive: true, pipelining: 1 }));
   const ctx: IterationContext = {
     vu,
     group: '::' + name,

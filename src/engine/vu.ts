@@ -11,6 +11,12 @@ export class VirtualUser {
   private openedByOldClients = 0;
   /** Variables captured from responses and set by scripts; visible to ${} templates. */
   readonly vars: Record<string, string> = Object.create(null);
+  /**
+   * Tags this VU adds to every sample it emits from now on (k6's exec.vu.metrics.tags); a sample's
+   * own tags win over them. Empty for nearly every VU, so the hot paths test `vuTagCount` first.
+   */
+  readonly tags: Record<string, string> = {};
+  vuTagCount = 0;
   /** Iterations this VU started (k6's exec.vu.iterationInScenario). */
   iteration = 0;
   busy = false;

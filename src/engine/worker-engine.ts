@@ -2,6 +2,7 @@
 // every second hands the coordinator one IntervalSnapshot (metrics + generator health). It runs in a
 // worker thread (worker-main.ts) or, for --workers 1 and tests, in the calling thread; it only ever
 // talks through `post`, so both are the same code.
+import { RequestPacer } from './request-pacer.ts';
 import type { ScriptErrorSample } from '../record/script-errors.ts';
 import { threadScriptErrors } from './script-errors.ts';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -11,7 +12,7 @@ import type { Plan } from '../plan/types.ts';
 import { executorFor } from './executors/index.ts';
 import type { ScenarioContext } from './executors/context.ts';
 import type { Stripe } from './executors/stripe.ts';
-import { createHttpClient } from './http/client.ts';
+import { clientOptionsFor, createHttpClient } from './http/client.ts';
 import { buildIterationRunner } from './iteration-runner.ts';
 import { VirtualUser } from './vu.ts';
 import type { IterationRunner } from './executors/context.ts';
@@ -23,6 +24,8 @@ export interface WorkerInit {
   stopGraceMs: number;
   /** setup() result in script mode (structured-cloned). */
   setupData: unknown;
+  /** The shared slot of the run's request pacer, when the plan caps requests per second (http.rps). */
+  pacerMemory?: SharedArrayBuffer | undefined;
 }
 
 /** How hard the generator itself worked during one interval (self-check). */
@@ -61,9 +64,13 @@ export class WorkerEngine {
   private lastCpuAt = performance.now();
   private lastElu = performance.eventLoopUtilization();
 
+  private readonly pacer: RequestPacer | undefined;
+
   constructor(init: WorkerInit, post: (m: WorkerMessage) => void) {
     this.init = init;
     this.post = post;
+    const rps = init.plan.http.rps;
+    this.pacer = init.pacerMemory && rps ? new RequestPacer(init.pacerMemory, rps) : undefined;
   }
 
   /** Graceful stop: no new iterations; running ones get stopGraceMs. */
@@ -99,6 +106,7 @@ export class WorkerEngine {
           registry: this.registry,
           guard: this.guard,
           setupData: this.init.setupData,
+          pacer: this.pacer,
           stripe,
           now: () => performance.now(),
         }),
@@ -134,15 +142,7 @@ export class WorkerEngine {
           newVu: () => {
             // Global VU ids interleave across workers exactly like the striped VU split.
             const id = stripe.index + vuSeq++ * stripe.count + 1;
-            const vu = new VirtualUser(id, () =>
-              createHttpClient({
-                connectTimeoutMs: plan.http.connectTimeoutMs,
-                insecureSkipTLSVerify: plan.http.insecureSkipTLSVerify,
-                maxBodyBytes: plan.http.maxBodyBytes,
-                keepAlive: plan.http.keepAlive,
-                pipelining: plan.http.pipelining,
-              }),
-            );
+            const vu = new VirtualUser(id, () => createHttpClient(clientOptionsFor(plan.http)));
             this.vus.push(vu);
             return vu;
           },

@@ -3,6 +3,8 @@
 // k6 modules at run time (maxRedirects, userAgent) or by the summary (summaryTrendStats).
 import type { PlanOptions, UserScenario, UserThreshold } from '../plan/user-types.ts';
 import { ABORT_METRIC } from './modules/execution.ts';
+import { mapNetworkOption } from './options-network.ts';
+import { mapTlsOption } from './options-tls.ts';
 
 const SCENARIO_KEYS = new Set([
   'executor',
@@ -26,6 +28,8 @@ const SCENARIO_KEYS = new Set([
 ]);
 /** Read elsewhere (k6 modules, summary): not plan options. */
 const RUNTIME_KEYS = new Set([
+  'batch',
+  'batchPerHost',
   'maxRedirects',
   'userAgent',
   'summaryTrendStats',
@@ -38,19 +42,11 @@ const RUNTIME_KEYS = new Set([
 ]);
 /** k6 options speedguard does not implement (said once, then ignored), for reference. */
 export const IGNORED_KEYS = new Set([
-  'rps',
-  'batch',
-  'batchPerHost',
-  'hosts',
-  'dns',
   'throw',
   'minIterationDuration',
   'blockHostnames',
   'blacklistIPs',
   'localIPs',
-  'tlsAuth',
-  'tlsCipherSuites',
-  'tlsVersion',
   'httpDebug',
   'paused',
   'linger',
@@ -68,8 +64,10 @@ export function mapK6Options(k6: object, warn: (line: string) => void = (l) => p
   const out: PlanOptions = {};
   const http: NonNullable<PlanOptions['http']> = { discardResponseBodies: o.discardResponseBodies === true };
   const ignored: string[] = [];
+  const tls: NonNullable<typeof http.tls> = {};
   for (const [key, value] of Object.entries(o)) {
     if (value === undefined) continue;
+    if (mapTlsOption(key, value, tls) || mapNetworkOption(key, value, http, warn)) continue;
     switch (key) {
       case 'vus':
       case 'duration':
@@ -99,6 +97,10 @@ export function mapK6Options(k6: object, warn: (line: string) => void = (l) => p
     }
   }
   if (ignored.length > 0) warn(`k6 option(s) not supported by speedguard, ignored: ${ignored.join(', ')}`);
+  if (Object.keys(tls).length > 0) http.tls = tls;
+  // k6 resolves with its own defaults when the script says nothing (answers kept 5 minutes, a
+  // random address, IPv4 first): the same here, rather than Node's resolver on each connection.
+  http.dns ??= {};
   out.http = http;
   out.thresholds = { ...out.thresholds, [ABORT_METRIC]: [ABORT_THRESHOLD] };
   return out;

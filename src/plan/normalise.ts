@@ -304,6 +304,23 @@ function normaliseHttp(ctx: SourceContext, http: NonNullable<PlanOptions['http']
     keepAlive: http.keepAlive ?? HTTP_DEFAULTS.keepAlive,
     pipelining: http.pipelining ?? HTTP_DEFAULTS.pipelining,
     maxBodyBytes: http.maxBodySize === undefined ? HTTP_DEFAULTS.maxBodyBytes : parseSize(http.maxBodySize),
+    ...(http.tls ? { tls: http.tls } : {}),
+    ...(http.hosts ? { hosts: http.hosts } : {}),
+    ...(http.rps !== undefined ? { rps: http.rps } : {}),
+    ...(http.dns
+      ? {
+          dns: {
+            ttlMs:
+              http.dns.ttl === 'inf'
+                ? null
+                : http.dns.ttl === undefined
+                  ? 5 * 60_000
+                  : durationMs(ctx, http.dns.ttl, ['http', 'dns', 'ttl']),
+            select: http.dns.select ?? 'random',
+            policy: http.dns.policy ?? 'preferIPv4',
+          },
+        }
+      : {}),
   };
 }
 

@@ -140,6 +140,34 @@ export interface HttpSettings {
   keepAlive: boolean;
   pipelining: number;
   maxBodyBytes: number;
+  /** TLS protocol range, cipher suites and client certificates (absent: Node's defaults, no certificate). */
+  tls?: TlsSettings;
+  /** Host name (or name:port) → IP address (or address:port) connected to instead ("*.example.com" matches subdomains). */
+  hosts?: Record<string, string>;
+  /** How names are resolved (absent: the system resolver on every new connection). */
+  dns?: DnsSettings;
+  /** At most this many script requests per second, across all VUs and workers (k6's rps). */
+  rps?: number;
+}
+
+export type TlsVersionName = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+
+export interface TlsSettings {
+  minVersion?: TlsVersionName;
+  maxVersion?: TlsVersionName;
+  /** OpenSSL cipher suite names (TLS 1.2 and 1.3 suites). */
+  ciphers?: string[];
+  /** Client certificates (PEM), each sent to the servers of its domains (and their subdomains). */
+  clientCertificates?: Array<{ domains: string[]; cert: string; key: string; passphrase?: string }>;
+}
+
+export interface DnsSettings {
+  /** How long an answer is reused; null = for the whole run, 0 = never cached. */
+  ttlMs: number | null;
+  /** Which of several addresses a new connection uses. */
+  select: 'first' | 'random' | 'roundRobin';
+  /** Which address families are asked for, and in which order. */
+  policy: 'preferIPv4' | 'preferIPv6' | 'onlyIPv4' | 'onlyIPv6' | 'any';
 }
 
 export interface Plan {

@@ -82,6 +82,19 @@ export interface UserHttp {
   keepAlive?: boolean;
   pipelining?: number;
   maxBodySize?: SizeInput;
+  tls?: {
+    minVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+    maxVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+    ciphers?: string[];
+    clientCertificates?: Array<{ domains: string[]; cert: string; key: string; passphrase?: string }>;
+  };
+  hosts?: Record<string, string>;
+  rps?: number;
+  dns?: {
+    ttl?: DurationInput | 'inf';
+    select?: 'first' | 'random' | 'roundRobin';
+    policy?: 'preferIPv4' | 'preferIPv6' | 'onlyIPv4' | 'onlyIPv6' | 'any';
+  };
 }
 
 export type UserFeeder = string | { path: string; mode?: 'shared' | 'per-vu'; order?: 'sequential' | 'random' };

@@ -2,7 +2,7 @@
 // headers that decide caching, compression and keep-alive, and the body size on the wire and decoded.
 // The HTTP caching, compression and payload audits read these records.
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
-import { createHttpClient } from '../engine/http/client.ts';
+import { clientOptionsFor, createHttpClient } from '../engine/http/client.ts';
 import { prepareRequest } from '../engine/http/encode.ts';
 import { normaliseUrlName } from '../metrics/tags.ts';
 import { compileTemplate } from '../plan/template.ts';
@@ -50,11 +50,7 @@ function decodedLength(body: Buffer, encoding: string | null): number {
 export async function inspectEndpoints(plan: Plan, timeoutMs = 10_000): Promise<HttpInspection[]> {
   const flow = Object.values(plan.scenarios)[0]?.flow;
   if (!flow) return [];
-  const client = createHttpClient({
-    connectTimeoutMs: plan.http.connectTimeoutMs,
-    insecureSkipTLSVerify: plan.http.insecureSkipTLSVerify,
-    maxBodyBytes: plan.http.maxBodyBytes,
-  });
+  const client = createHttpClient({ ...clientOptionsFor(plan.http), keepAlive: true, pipelining: 1 });
   const seen = new Set<string>();
   const out: HttpInspection[] = [];
   const vars = { env: plan.env, __VU: '1', __ITER: '0', __SCENARIO: 'inspect' };

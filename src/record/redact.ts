@@ -112,6 +112,12 @@ export function redactPlan(plan: Plan): Plan {
     scenarios[name] = { ...s, env: redactNamedValues(s.env), flow: s.flow ? redactSteps(s.flow) : null };
   }
   const out: Plan = { ...plan, scenarios, env: redactNamedValues(plan.env) };
+  // Client certificates keep their (public) certificate; their private key and passphrase go.
+  const certs = plan.http.tls?.clientCertificates;
+  if (certs) {
+    const clientCertificates = certs.map((c) => ({ ...c, key: REDACTED, ...(c.passphrase !== undefined ? { passphrase: REDACTED } : {}) }));
+    out.http = { ...plan.http, tls: { ...plan.http.tls, clientCertificates } };
+  }
   if (plan.probes) out.probes = { ...plan.probes, ...(plan.probes.postgres ? { postgres: redactText(plan.probes.postgres) } : {}) };
   // Whatever else the plan holds (source, target, tags, thresholds) gets the value rules.
   return redactStrings(out);

@@ -84,17 +84,32 @@ test('k6 options map to plan options; unsupported ones are named', () => {
       maxRedirects: 3,
       userAgent: 'x',
       rps: 10,
+      hosts: { 'API.test': '127.0.0.1', 'web.test:443': '127.0.0.1:8443', 'v6.test': '[::1]:8080', 'cname.test': 'other.test' },
+      dns: { ttl: 'inf', policy: 'onlyIPv4' },
+      tlsVersion: { min: 'tls1.2', max: 'tls1.3' },
+      tlsCipherSuites: ['TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'TLS_AES_128_GCM_SHA256'],
+      batchPerHost: 2,
+      blockHostnames: ['*.cdn.test'],
       scenarios: { s: { executor: 'constant-vus', vus: 2, duration: '1s', options: { browser: {} } } },
     },
     (l) => warnings.push(l),
   );
   assert.equal(o.vus, 5);
-  assert.deepEqual(o.http, { discardResponseBodies: false, insecureSkipTLSVerify: true, keepAlive: false });
+  assert.deepEqual(o.http, {
+    discardResponseBodies: false,
+    insecureSkipTLSVerify: true,
+    keepAlive: false,
+    rps: 10,
+    hosts: { 'api.test': '127.0.0.1', 'web.test:443': '127.0.0.1:8443', 'v6.test': '[::1]:8080' },
+    dns: { ttl: 'inf', policy: 'onlyIPv4' },
+    tls: { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3', ciphers: ['ECDHE-RSA-AES128-GCM-SHA256', 'TLS_AES_128_GCM_SHA256'] },
+  });
   assert.deepEqual(Object.keys(o.thresholds!).sort(), ['http_req_failed', 'k6_test_abort']);
   assert.deepEqual(o.scenarios!.s, { executor: 'constant-vus', vus: 2, duration: '1s' });
   assert.deepEqual(warnings, [
+    'k6 option hosts: entries that do not map to an IP address (and port) are ignored: cname.test',
     'scenario "s": option(s) not supported by speedguard, ignored: options',
-    'k6 option(s) not supported by speedguard, ignored: rps',
+    'k6 option(s) not supported by speedguard, ignored: blockHostnames',
   ]);
 });
 

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { normalisePlan } from '../../src/plan/normalise.ts';
 import { optionsFromFlags, applyOverrides } from '../../src/plan/overrides.ts';
 import { isSecretName, redactBody, redactPlan, redactRecord, redactText, REDACTED } from '../../src/record/redact.ts';
+import type { Plan } from '../../src/plan/types.ts';
 import { headerName, secretName, secretValue } from './secret-arbitraries.ts';
 
 test('the cases of the issue are redacted', () => {
@@ -106,4 +107,24 @@ test('property: ordinary names and values pass through unchanged', () => {
     }),
     { numRuns: 200 },
   );
+});
+
+test('a client certificate keeps its certificate; its private key and passphrase do not reach the record', () => {
+  const key = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n';
+  const cert = '-----BEGIN CERTIFICATE-----\nMIIDazCCAlOgAwIBAgIUUjUyTr\n-----END CERTIFICATE-----\n';
+  const plan = {
+    source: 'x.js',
+    scriptPath: null,
+    scenarios: {},
+    thresholds: {},
+    env: {},
+    tags: {},
+    feeders: [],
+    http: { tls: { minVersion: 'TLSv1.2', clientCertificates: [{ domains: ['api.test'], cert, key, passphrase: 'hunter22' }] } },
+  } as unknown as Plan;
+  const out = redactRecord({ plan });
+  const text = JSON.stringify(out);
+  assert.doesNotMatch(text, /MIIEvQIBADAN|hunter22/);
+  assert.match(text, /MIIDazCCAlOg/);
+  assert.equal(out.plan.http.tls!.minVersion, 'TLSv1.2');
 });

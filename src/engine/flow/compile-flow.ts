@@ -1,5 +1,6 @@
 // Request-list mode (URL and YAML/JSON plans): compile a scenario's steps once into closures, so
 // an iteration does no parsing, no tag building and — for requests with no ${} — no encoding.
+import type { RequestPacer } from '../request-pacer.ts';
 import type { Accumulator } from '../../metrics/accumulator.ts';
 import type { MetricRegistry } from '../../metrics/registry.ts';
 import { normaliseUrlName, type CardinalityGuard, type Tags } from '../../metrics/tags.ts';
@@ -18,6 +19,8 @@ export interface FlowEnv {
   http: HttpSettings;
   guard: CardinalityGuard;
   now(): number;
+  /** The run's cap on requests per second (http.rps), when set. */
+  pacer?: RequestPacer | undefined;
 }
 
 /** Variables visible to ${} templates during one iteration. */
@@ -156,7 +159,12 @@ function compileRequest(step: RequestStep, env: FlowEnv, group: string): Compile
     st.ready = ready;
     st.next = next;
     st.rec = recorder!;
-    vu.client.sendWith(req, opts, st.onResponse);
+    const pacer = env.pacer;
+    if (pacer === undefined) vu.client.sendWith(req, opts, st.onResponse);
+    else {
+      const paced = req;
+      pacer.take(vu).then(() => vu.client.sendWith(paced, opts, st.onResponse));
+    }
   };
 }
 

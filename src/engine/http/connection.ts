@@ -9,7 +9,9 @@ import { performance } from 'node:perf_hooks';
 import { ParseState, ResponseParser } from './parser.ts';
 import { classifyError, errorMessage, type ConnectPhase } from './failure.ts';
 import { LazyHeadersResponse } from './response.ts';
-import type { ClientOptions, FailureKind, HttpResponse, PreparedRequest, SendOptions } from './types.ts';
+import type { ClientOptions, FailureKind, HttpResponse, PreparedRequest, SendOptions, TlsAgreement } from './types.ts';
+import { tlsConnectOptions } from './tls-options.ts';
+import { hostOverride } from './resolver.ts';
 
 /** The read buffer shared by all plain-TCP connections of this thread (see openSocket). */
 const SHARED_READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
@@ -114,6 +116,8 @@ export class Http1Connection {
   private parserOwner: Exchange | null = null;
   tcpStartAt = 0;
   connectedAt = 0;
+  /** Of the current socket (https): every response on it carries it. */
+  private tlsAgreement: TlsAgreement | null = null;
   private writeSeq = 0;
   private flushedSeq = 0;
   private closed = false;
@@ -259,23 +263,29 @@ export class Http1Connection {
     this.phase = P_CONNECTING;
     this.tcpStartAt = t;
     this.connectedAt = 0;
+    this.tlsAgreement = null;
     this.trigger = this.queue[0] ?? null;
     this.writeSeq = 0;
     this.flushedSeq = 0;
+    // A hosts entry changes where the socket goes, not the name (Host header, SNI, certificate check).
+    const dial = this.opts.hosts ? (hostOverride(this.opts.hosts, o.host, o.port) ?? o) : o;
     let s: net.Socket;
     try {
       s = o.tls
         ? tls.connect({
-            host: o.host,
-            port: o.port,
+            host: dial.host,
+            port: dial.port,
             servername: o.servername,
             rejectUnauthorized: !this.opts.insecureSkipTLSVerify,
             ALPNProtocols: ['http/1.1'],
+            lookup: this.opts.lookup,
+            ...(this.opts.tls ? tlsConnectOptions(this.opts.tls, o.host) : {}),
           })
         : net.connect({
-            host: o.host,
-            port: o.port,
+            host: dial.host,
+            port: dial.port,
             noDelay: true,
+            lookup: this.opts.lookup,
             // Every plain-TCP socket of this thread reads into one shared buffer: without it libuv
             // hands each read a fresh 64 KB allocation, which with thousands of connections is
             // most of the generator's memory and GC time. Safe because onData consumes a chunk
@@ -312,6 +322,10 @@ export class Http1Connection {
 
   onReady(): void {
     const t = performance.now();
+    if (this.origin.tls && this.socket !== null) {
+      const s = this.socket as tls.TLSSocket;
+      this.tlsAgreement = { protocol: s.getProtocol() ?? '', cipher: s.getCipher()?.standardName ?? '' };
+    }
     this.clearConnectTimer();
     this.phase = P_OPEN;
     const ex = this.trigger;
@@ -551,6 +565,7 @@ export class Http1Connection {
       ok ? null : { kind, message },
       ex.reused,
     );
+    res.tls = this.tlsAgreement;
     // Recycled before the callback runs: the callback often sends the VU's next request at once.
     const done = ex.resolve;
     ex.resolve = noop;

@@ -2,7 +2,7 @@
 // `headers` (a check, a capture, a script): most load-test requests never look at them, and
 // building a dictionary per response was a tenth of the generator's CPU (issue 10).
 import { decodeHeaders } from './parser.ts';
-import type { FailureKind, HttpResponse, RequestTimings } from './types.ts';
+import type { FailureKind, HttpResponse, RequestTimings, TlsAgreement } from './types.ts';
 
 export class LazyHeadersResponse implements HttpResponse {
   // Fields as documented on HttpResponse (types.ts).
@@ -16,6 +16,7 @@ export class LazyHeadersResponse implements HttpResponse {
   timings: RequestTimings;
   error: { kind: FailureKind; message: string } | null;
   reused: boolean;
+  tls: TlsAgreement | null = null;
   private headText: string;
   private decoded: Record<string, string> | null = null;
 

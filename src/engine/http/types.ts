@@ -1,5 +1,7 @@
 // The HTTP client contract. The engine only talks to these types, so an HTTP/2 client can be
 // added later behind the same `HttpClient` interface without touching executors or metrics.
+import type { LookupFunction } from 'node:net';
+import type { TlsSettings } from '../../plan/types.ts';
 
 /** Why a request failed; every kind is counted separately in http_req_failed and the summary. */
 export type FailureKind =
@@ -63,6 +65,15 @@ export interface HttpResponse {
   error: { kind: FailureKind; message: string } | null;
   /** Whether this exchange reused an already-open connection. */
   reused: boolean;
+  /** What the TLS handshake of the connection agreed (https only; null otherwise). */
+  tls?: TlsAgreement | null;
+}
+
+export interface TlsAgreement {
+  /** Node's names: "TLSv1.2", "TLSv1.3". */
+  protocol: string;
+  /** The IANA name, e.g. "TLS_AES_128_GCM_SHA256". */
+  cipher: string;
 }
 
 export interface SendOptions {
@@ -75,6 +86,11 @@ export interface SendOptions {
   keepHeaders?: boolean;
   /** Per-request timeout: from handing over to last byte. */
   requestTimeoutMs: number;
+  /**
+   * Which of the origin's connections carries the request (default 0). A VU has one connection per
+   * origin; k6's http.batch sends in parallel over several (its batchPerHost).
+   */
+  connection?: number;
 }
 
 export interface ClientOptions {
@@ -87,6 +103,12 @@ export interface ClientOptions {
   keepAlive: boolean;
   /** Max requests in flight on one connection (1 = no pipelining). */
   pipelining: number;
+  /** TLS versions, cipher suites and client certificates (absent: Node's defaults). */
+  tls?: TlsSettings | undefined;
+  /** Host name (or name:port) → address (or address:port) connected to instead; TLS keeps the name. */
+  hosts?: Record<string, string> | undefined;
+  /** Resolves host names instead of the system resolver (DNS caching and policy). */
+  lookup?: LookupFunction | undefined;
 }
 
 /** One client per VU: it owns that VU's connections (one per origin). */

@@ -5,6 +5,7 @@ import type { MetricRegistry } from '../../metrics/registry.ts';
 import type { CardinalityGuard, Tags } from '../../metrics/tags.ts';
 import type { HttpSettings } from '../../plan/types.ts';
 import type { ResponseRecorder } from '../response-metrics.ts';
+import type { RequestPacer } from '../request-pacer.ts';
 import type { VirtualUser } from '../vu.ts';
 
 /** Shared by every iteration of one scenario in one worker. */
@@ -18,6 +19,8 @@ export interface ScriptScenarioEnv {
   now(): number;
   /** Response recorders by "method name group tags" (see script/http.ts). */
   recorders: Map<string, ResponseRecorder>;
+  /** The run's cap on requests per second (http.rps): every request waits for its slot. */
+  pacer?: RequestPacer | undefined;
 }
 
 export interface IterationContext {

@@ -22,7 +22,7 @@ export function check<T>(value: T, checks: Record<string, ((v: T) => unknown) | 
     } catch {
       ok = false;
     }
-    sc.registry.get('checks', { ...sc.baseTags, ...tags, group: ctx.group, check: name }).acc.add(ok ? 1 : 0);
+    sc.registry.get('checks', { ...sc.baseTags, ...ctx.vu.tags, ...tags, group: ctx.group, check: name }).acc.add(ok ? 1 : 0);
     if (!ok) all = false;
   }
   return all;
@@ -49,7 +49,7 @@ export async function group<T>(name: string, fn: () => T | Promise<T>): Promise<
     return await fn();
   } finally {
     const sc = ctx.scenario;
-    sc.registry.get('group_duration', { ...sc.baseTags, group: ctx.group }).acc.add(sc.now() - t0);
+    sc.registry.get('group_duration', { ...sc.baseTags, ...ctx.vu.tags, group: ctx.group }).acc.add(sc.now() - t0);
     ctx.group = outer;
   }
 }
@@ -75,7 +75,7 @@ class CustomMetric {
     const ctx = currentIteration(`${this.name}.add()`);
     const sc = ctx.scenario;
     sc.registry.define(this.name, this.type, this.contains);
-    sc.registry.get(this.name, { ...sc.baseTags, ...tags, group: ctx.group }).acc.add(Number(value));
+    sc.registry.get(this.name, { ...sc.baseTags, ...ctx.vu.tags, ...tags, group: ctx.group }).acc.add(Number(value));
   }
 }
 

@@ -91,6 +91,10 @@ export interface SendSpec {
   expectedStatuses?: readonly number[] | null | undefined;
   keepBody: boolean;
   timeoutMs: number;
+  /** Which of the VU's connections to the origin carries it (http.batch sends over several). */
+  connection?: number | undefined;
+  /** Wait for the run's rps slot first (default true); k6 waits once per call, not per redirect hop. */
+  pace?: boolean;
 }
 
 /**
@@ -99,19 +103,25 @@ export interface SendSpec {
  */
 export async function sendRecorded(ctx: IterationContext, req: PreparedRequest, spec: SendSpec): Promise<HttpResponse> {
   const sc = ctx.scenario;
+  if (sc.pacer && spec.pace !== false) await sc.pacer.take(ctx.vu);
   const ready = ctx.intendedStart ?? sc.now();
   ctx.intendedStart = null;
   const name = sc.guard.value('name', spec.tags?.name ?? normaliseUrlName(req.url));
   const extra = spec.tags ? JSON.stringify(spec.tags) : '';
-  const key = `${req.method} ${name} ${ctx.group} ${extra} ${spec.expectedStatuses ?? ''}`;
+  const vuTags = ctx.vu.vuTagCount > 0 ? JSON.stringify(ctx.vu.tags) : '';
+  const key = `${req.method} ${name} ${ctx.group} ${extra} ${spec.expectedStatuses ?? ''} ${vuTags}`;
   let recorder = sc.recorders.get(key);
   if (!recorder) {
-    const tags = { ...sc.baseTags, ...(spec.tags ?? {}), name, method: req.method, group: ctx.group };
+    const tags = { ...sc.baseTags, ...ctx.vu.tags, ...(spec.tags ?? {}), name, method: req.method, group: ctx.group };
     sc.recorders.set(key, (recorder = new ResponseRecorder(sc.registry, tags, spec.expectedStatuses ?? null)));
   }
   ctx.pending = (ctx.pending ?? 0) + 1;
   try {
-    const res = await ctx.vu.client.send(req, { keepBody: spec.keepBody || debugMode() === 'full', requestTimeoutMs: spec.timeoutMs });
+    const res = await ctx.vu.client.send(req, {
+      keepBody: spec.keepBody || debugMode() === 'full',
+      requestTimeoutMs: spec.timeoutMs,
+      connection: spec.connection,
+    });
     if (res.error?.kind !== 'aborted') recorder.record(res, ready);
     if (debugMode()) printExchange(req, res, debugMode() === 'full');
     return res;

@@ -7,6 +7,8 @@ import { sendRecorded } from '../../engine/script/http.ts';
 import { parseDuration } from '../../plan/duration.ts';
 import { perVu, perVuIfAny, scriptOptions } from '../modules/runtime.ts';
 import { stopIfAborted } from '../modules/execution.ts';
+import { authFlow, type AuthFlow } from './auth.ts';
+import { compressBody } from './compression.ts';
 import { CookieJar } from './cookies.ts';
 import { Response, setCookieLines, setFollowUp, type ResponseType } from './response.ts';
 
@@ -30,6 +32,7 @@ export interface Params {
   responseType?: ResponseType;
   auth?: 'basic' | 'digest' | 'ntlm';
   responseCallback?: ExpectedStatuses | null;
+  /** Compress the body: "gzip", "deflate", "br", "zstd" or a comma-separated list (k6). */
   compression?: string;
 }
 
@@ -122,7 +125,18 @@ export function requestContext(what: string): IterationContext {
   return ctx;
 }
 
-export async function k6Request(method: string, target: string | URL | TaggedUrl, body: Body, params: Params = {}): Promise<Response> {
+/** How http.batch sends one of its requests: over which of the VU's connections to the host. */
+export interface BatchSlot {
+  connection: number;
+}
+
+export async function k6Request(
+  method: string,
+  target: string | URL | TaggedUrl,
+  body: Body,
+  params: Params = {},
+  slot?: BatchSlot,
+): Promise<Response> {
   const ctx = requestContext(`http.${method.toLowerCase()}()`);
   await stopIfAborted((ms) => ctx.vu.sleep(ms));
   const sc = ctx.scenario;
@@ -132,10 +146,10 @@ export async function k6Request(method: string, target: string | URL | TaggedUrl
   const tags = stringMap(params.tags);
   if (tagged && tags.name === undefined) tags.name = tagged.name;
   const headers = stringMap(params.headers);
+  let auth: AuthFlow | null = null;
   if (url.username || url.password) {
-    if (params.auth && params.auth !== 'basic') throw new Error(`http: auth "${params.auth}" is not supported by speedguard (only basic)`);
-    const cred = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
-    headers.Authorization = `Basic ${Buffer.from(cred).toString('base64')}`;
+    auth = authFlow(params.auth, decodeURIComponent(url.username), decodeURIComponent(url.password));
+    if (auth.first) headers.Authorization = auth.first;
     url.username = '';
     url.password = '';
   }
@@ -143,6 +157,7 @@ export async function k6Request(method: string, target: string | URL | TaggedUrl
     headers['User-Agent'] = String(opts.userAgent);
   if (opts.noConnectionReuse) headers.Connection = 'close';
   let payload = encodeBody(body, headers);
+  if (params.compression) payload = compressBody(payload, params.compression, headers);
   // The VU's own jar is made when a cookie first arrives: most VUs of a load test never get one.
   const ownJar = params.jar === undefined;
   let jar = params.jar === null ? null : (params.jar ?? perVuIfAny<CookieJar>(ctx.vu, 'jar') ?? null);
@@ -153,6 +168,9 @@ export async function k6Request(method: string, target: string | URL | TaggedUrl
   const timeout = timeoutMs(params.timeout, sc.http.timeoutMs);
   const userCookie = Object.keys(headers).find((h) => h.toLowerCase() === 'cookie');
 
+  // k6 judges the first exchange of a digest/NTLM handshake apart (unless the script set no callback).
+  let firstExpected = auth && expected?.length !== 0 ? auth.firstExpected(expected) : undefined;
+  let round = 0;
   for (let hop = 0; ; hop++) {
     const sendHeaders = { ...headers };
     const cookie = cookieHeader(url.href, jar, params.cookies);
@@ -160,10 +178,19 @@ export async function k6Request(method: string, target: string | URL | TaggedUrl
     const req = prepareRequest(method, url, sendHeaders, payload);
     const res = await sendRecorded(ctx, req, {
       tags: Object.keys(tags).length ? tags : undefined,
-      expectedStatuses: expected,
+      expectedStatuses: firstExpected ?? expected,
       keepBody: responseType !== 'none',
       timeoutMs: timeout,
+      connection: slot?.connection,
+      pace: hop === 0 && round === 0,
     });
+    firstExpected = undefined;
+    const answer = auth && !res.error && res.status === 401 ? auth.answer(res, round++, method, url, payload) : undefined;
+    if (answer !== undefined) {
+      headers.Authorization = answer;
+      hop--;
+      continue;
+    }
     if (!res.error && res.headers['set-cookie'] !== undefined && (jar || ownJar)) {
       jar ??= vuJar(ctx);
       jar.store(url.href, setCookieLines(res));

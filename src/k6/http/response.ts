@@ -65,8 +65,10 @@ export class Response {
   error_code: number;
   remote_ip: string;
   remote_port: number;
-  /** Not known to speedguard's client: empty. */
-  tls_version = '';
+  /** k6's names: "tls1.2", "tls1.3" (http.TLS_1_2 …); empty over plain HTTP. */
+  tls_version: string;
+  /** The IANA name (k6's): "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"; empty over plain HTTP. */
+  tls_cipher_suite: string;
   private readonly setCookie: string[];
   private parsedCookies: Record<string, K6Cookie[]> | null = null;
   private readonly describeRequest: () => RequestInfo;
@@ -106,6 +108,8 @@ export class Response {
           : res.body.toString('utf8');
     this.rawHeaders = res.headers;
     this.setCookie = setCookieLines(res);
+    this.tls_version = res.tls ? res.tls.protocol.replace(/^TLSv(\d)$/, 'TLSv$1.0').replace('TLSv', 'tls') : '';
+    this.tls_cipher_suite = res.tls?.cipher ?? '';
     const t = res.timings;
     this.timings = {
       blocked: t.blocked,
@@ -171,7 +175,8 @@ export class Response {
 
   /** JSON.stringify(res) shows what k6 shows, the fields built on first read included. */
   toJSON(): Record<string, unknown> {
-    const { status, status_text, proto, url, body, timings, error, error_code, remote_ip, remote_port, tls_version } = this;
+    const { status, status_text, proto, url, body, timings, error, error_code, remote_ip, remote_port, tls_version, tls_cipher_suite } =
+      this;
     return {
       status,
       status_text,
@@ -186,6 +191,7 @@ export class Response {
       remote_ip,
       remote_port,
       tls_version,
+      tls_cipher_suite,
       request: this.request,
     };
   }

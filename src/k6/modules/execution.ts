@@ -3,7 +3,8 @@
 // interval, teardown still runs) and the exit code is read from both (108 / 110), as k6 does.
 import { performance } from 'node:perf_hooks';
 import { currentIteration, iterationStore } from '../../engine/script/context.ts';
-import { scriptOptions } from './runtime.ts';
+import { perVu, scriptOptions } from './runtime.ts';
+import { vuTags } from './vu-tags.ts';
 import { declareCustomMetric } from '../../metrics/declared-metrics.ts';
 
 export const ABORT_METRIC = 'k6_test_abort';
@@ -52,12 +53,15 @@ function mark(metric: string, reason: string): void {
 const execution = {
   get vu() {
     const ctx = currentIteration('exec.vu');
+    const tags = vuTags(ctx);
     return {
       idInInstance: ctx.vu.id,
       idInTest: ctx.vu.id,
       iterationInInstance: ctx.iteration,
       iterationInScenario: ctx.iteration,
-      metrics: { tags: {}, metadata: {} },
+      tags,
+      // Metadata goes to outputs as non-indexed values in k6; speedguard keeps no per-sample metadata.
+      metrics: { tags, metadata: perVu(ctx.vu, 'metadata', () => ({})) },
     };
   },
   get scenario() {

@@ -1,5 +1,6 @@
 // The `k6/http` module. Its request functions return promises: the transform awaits them where the
 // k6 script calls them, so the script reads as k6 code and runs as Node code.
+import { runBatch, type BatchJob } from '../http/batch.ts';
 import { CookieJar } from '../http/cookies.ts';
 import {
   k6Request,
@@ -29,18 +30,32 @@ export const patch = (url: Target, body?: Body, params?: Params) => k6Request('P
 export const del = (url: Target, body?: Body, params?: Params) => k6Request('DELETE', url, body, params);
 export const options = (url: Target, body?: Body, params?: Params) => k6Request('OPTIONS', url, body, params);
 
-function one(item: BatchItem): Promise<Response> {
-  if (typeof item === 'string') return get(item);
-  if (Array.isArray(item)) return request(item[0], item[1], item[2], item[3]);
-  return request(item.method ?? 'GET', item.url, item.body, item.params);
+function job(item: BatchItem): BatchJob<Response> {
+  const [method, target, body, params]: [string, Target, Body?, Params?] =
+    typeof item === 'string'
+      ? ['GET', item]
+      : Array.isArray(item)
+        ? [item[0], item[1], item[2], item[3]]
+        : [item.method ?? 'GET', item.url, item.body, item.params];
+  const href = typeof target === 'object' && !(target instanceof URL) ? target.url : String(target);
+  let host = href;
+  try {
+    host = new URL(href).origin;
+  } catch {
+    /* the request itself reports the bad URL */
+  }
+  return { host, run: (connection) => k6Request(String(method).toUpperCase(), target, body, params, { connection }) };
 }
 
-/** k6's http.batch: every request at once; answers in the shape given (array or object). */
+/**
+ * k6's http.batch: the requests in parallel, at most `batch` at once and `batchPerHost` per host
+ * (k6/http/batch.ts); answers in the shape given (array or object).
+ */
 export async function batch(requests: BatchItem[] | Record<string, BatchItem>): Promise<Response[] | Record<string, Response>> {
   requestContext('http.batch()');
-  if (Array.isArray(requests)) return Promise.all(requests.map(one));
+  if (Array.isArray(requests)) return runBatch(requests.map(job));
   const keys = Object.keys(requests);
-  const answers = await Promise.all(keys.map((k) => one(requests[k]!)));
+  const answers = await runBatch(keys.map((k) => job(requests[k]!)));
   return Object.fromEntries(keys.map((k, i) => [k, answers[i]!]));
 }
 
