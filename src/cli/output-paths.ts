@@ -66,6 +66,7 @@ export function reportWriteFailure(what: string, path: string, error: unknown, s
   const reason = error instanceof Error ? ((error as NodeJS.ErrnoException).code ?? error.message) : String(error);
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(
-    `speedguard: could not write ${what} ${path}: ${reason === message ? message : `${reason} (${message})`}; ${storedInHistory ? 'the run is stored in history (re-render it with `speedguard report`)' : 'the summary above is all that was kept'}\n`,
+    `speedguard: could not write ${what} ${path}: ${reason === message ? message : `${reason} (${message})`}; ` +
+      `${storedInHistory ? 'the run is stored in history (re-render it with `speedguard report`)' : 'the summary above is all that was kept'}\n`,
   );
 }

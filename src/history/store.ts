@@ -90,7 +90,8 @@ interface Row {
 }
 
 const ENTRY_COLUMNS =
-  'seq, id, kind, command, target, status, started_at, ended_at, duration_ms, saved_at, size_bytes, requests, rps, p50_ms, p95_ms, p99_ms, error_rate, sustainable_rps, findings_critical, findings_high, findings_medium, findings_low, findings_info';
+  'seq, id, kind, command, target, status, started_at, ended_at, duration_ms, saved_at, size_bytes, requests, rps, p50_ms, p95_ms, ' +
+  'p99_ms, error_rate, sustainable_rps, findings_critical, findings_high, findings_medium, findings_low, findings_info';
 const NEWEST_FIRST = 'ORDER BY started_at DESC, seq DESC';
 
 function toEntry(r: Row): HistoryEntry {
@@ -259,7 +260,8 @@ export function openHistory(path: string, opts: OpenHistoryOptions = {}): Histor
       .join('; ');
     throw new HistoryError(
       'ambiguous',
-      `run reference ${JSON.stringify(ref)} is ambiguous: ${rows.length > 10 ? 'more than 10' : rows.length} runs start with it: ${shown} — give more characters`,
+      `run reference ${JSON.stringify(ref)} is ambiguous: ${rows.length > 10 ? 'more than 10' : rows.length} runs start with it: ` +
+        `${shown} — give more characters`,
     );
   }
 

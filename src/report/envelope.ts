@@ -134,11 +134,13 @@ function capacityPlanning(record: AssessmentRecord): Json {
   const recs: string[] = [];
   if (g?.exceedsAt)
     recs.push(
-      `At ${g.percentPerQuarter} % growth per quarter from ${round(g.currentRps)} req/s, load exceeds the measured capacity of ${current === null ? '?' : round(current)} req/s on ${g.exceedsAt}: scale before then.`,
+      `At ${g.percentPerQuarter} % growth per quarter from ${round(g.currentRps)} req/s, load exceeds the measured capacity of ` +
+        `${current === null ? '?' : round(current)} req/s on ${g.exceedsAt}: scale before then.`,
     );
   if (g?.instancesNeeded != null && g.targetRps != null)
     recs.push(
-      `${g.instancesNeeded} instance(s) of this size serve the target of ${round(g.targetRps)} req/s (${current === null ? '?' : round(current)} req/s each at the SLO).`,
+      `${g.instancesNeeded} instance(s) of this size serve the target of ${round(g.targetRps)} req/s ` +
+        `(${current === null ? '?' : round(current)} req/s each at the SLO).`,
     );
   return {
     current_capacity: nn(current),
@@ -209,7 +211,8 @@ export function buildEnvelope(record: AssessmentRecord, opts: EnvelopeOptions = 
   );
 
   const summaryParts = [
-    `${record.status === 'completed' ? 'Assessment' : `Assessment ${record.status.toUpperCase()} (${record.statusReason ?? 'no reason recorded'})`} of ${record.target}: ${status}, score ${score}/10.`,
+    `${record.status === 'completed' ? 'Assessment' : `Assessment ${record.status.toUpperCase()} (${record.statusReason ?? 'no reason recorded'})`} ` +
+      `of ${record.target}: ${status}, score ${score}/10.`,
     bottlenecks.length
       ? `${bottlenecks.length} bottleneck(s): ${bottlenecks
           .slice(0, 3)
@@ -329,7 +332,12 @@ function databasePerformance(record: AssessmentRecord): Json {
     units,
     mode: f.mode,
     database: v.database,
-    basis: `${f.mode === 'load' ? 'pg_stat_statements differences over the measured windows' : 'cumulative pg_stat_statements since the last statistics reset'}; query_time_p95 = 95th percentile of per-statement mean times weighted by calls; slow_queries = statements with mean > ${f.slowBarMs ?? DEFAULT_THRESHOLDS.dbQueryMs.p2} ms or (≥ ${PGHERO_SLOW_CALLS} calls and mean ≥ ${PGHERO_SLOW_MS} ms); connection_pool = peak connections / max_connections; cache_hit_ratio = shared-buffer hits / (hits + reads)${f.mode === 'load' ? ' of the statements run under the load' : ' of the tables'}.`,
+    basis:
+      `${f.mode === 'load' ? 'pg_stat_statements differences over the measured windows' : 'cumulative pg_stat_statements since the last statistics reset'}; ` +
+      `query_time_p95 = 95th percentile of per-statement mean times weighted by calls; slow_queries = statements with mean > ` +
+      `${f.slowBarMs ?? DEFAULT_THRESHOLDS.dbQueryMs.p2} ms or (≥ ${PGHERO_SLOW_CALLS} calls and mean ≥ ${PGHERO_SLOW_MS} ms); ` +
+      `connection_pool = peak connections / max_connections; cache_hit_ratio = shared-buffer hits / (hits + ` +
+      `reads)${f.mode === 'load' ? ' of the statements run under the load' : ' of the tables'}.`,
   };
 }
 

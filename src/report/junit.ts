@@ -41,10 +41,15 @@ function suiteXml(name: string, cases: Case[], timestamp: string, properties: Ar
   const skipped = cases.filter((c) => c.skipped !== undefined).length;
   const time = cases.reduce((t, c) => t + c.timeS, 0);
   const props = properties.length
-    ? `\n    <properties>\n${properties.map(([k, v]) => `      <property${attr('name', k)}${attr('value', v)}/>`).join('\n')}\n    </properties>`
+    ? `\n    <properties>\n${properties.map(([k, v]) => `      <property${attr('name', k)}${attr('value', v)}/>`).join('\n')}\n    ` +
+      `</properties>`
     : '';
   const body = cases.map(caseXml).join('\n');
-  return `  <testsuite${attr('name', name)}${attr('tests', cases.length)}${attr('failures', failures)}${attr('errors', 0)}${attr('skipped', skipped)}${attr('time', secs(time))}${attr('timestamp', timestamp.slice(0, 19))}>${props}${body ? `\n${body}` : ''}\n  </testsuite>`;
+  return (
+    `  ` +
+    `<testsuite${attr('name', name)}${attr('tests', cases.length)}${attr('failures', failures)}${attr('errors', 0)}${attr('skipped', skipped)}${attr('time', secs(time))}${attr('timestamp', timestamp.slice(0, 19))}>${props}${body ? `\n${body}` : ''}\n ` +
+    ` </testsuite>`
+  );
 }
 
 function phaseCases(p: PhaseRecord): Case[] {
@@ -52,7 +57,10 @@ function phaseCases(p: PhaseRecord): Case[] {
   if (p.verdict === 'skipped') return [{ name: 'phase verdict', classname, timeS: 0, skipped: p.verdictReason }];
   const f = phaseFigures(p);
   const verdict: Case = { name: 'phase verdict', classname, timeS: f.durationS };
-  const figures = `requests ${f.requests}, ${fmtValue(f.rps, 'req/s')}, p50 ${fmtValue(f.p50Ms ?? NaN, 'ms')}, p95 ${fmtValue(f.p95Ms ?? NaN, 'ms')}, p99 ${fmtValue(f.p99Ms ?? NaN, 'ms')}, error rate ${(f.errorRate * 100).toFixed(2)} %, dropped iterations ${f.droppedIterations}`;
+  const figures =
+    `requests ${f.requests}, ${fmtValue(f.rps, 'req/s')}, p50 ${fmtValue(f.p50Ms ?? NaN, 'ms')}, p95 ` +
+    `${fmtValue(f.p95Ms ?? NaN, 'ms')}, p99 ${fmtValue(f.p99Ms ?? NaN, 'ms')}, error rate ${(f.errorRate * 100).toFixed(2)} %, dropped ` +
+    `iterations ${f.droppedIterations}`;
   if (p.verdict === 'failed')
     verdict.failure = {
       message: `${p.name} failed: ${p.verdictReason}`,
@@ -78,7 +86,8 @@ function phaseCases(p: PhaseRecord): Case[] {
 
 function findingBody(f: Finding): string {
   const lines = [
-    `${f.id} ${priorityLabel(f.severity)} ${f.severity}, confidence ${Math.round(f.confidence * 100)} %, ${f.type}, component: ${f.component}`,
+    `${f.id} ${priorityLabel(f.severity)} ${f.severity}, confidence ${Math.round(f.confidence * 100)} %, ${f.type}, component: ` +
+      `${f.component}`,
     f.description,
     'Evidence:',
     ...f.evidence.map((e) => `  - ${e.label}: ${fmtValue(e.value, e.unit)}${e.phase ? ` (${e.phase})` : ''}`),
@@ -86,7 +95,8 @@ function findingBody(f: Finding): string {
   const loc = f.location;
   if (loc)
     lines.push(
-      `Location: ${[loc.endpoint, loc.file && `${loc.file}${loc.line != null ? `:${loc.line}` : ''}`, loc.function].filter(Boolean).join(', ')}`,
+      `Location: ` +
+        `${[loc.endpoint, loc.file && `${loc.file}${loc.line != null ? `:${loc.line}` : ''}`, loc.function].filter(Boolean).join(', ')}`,
     );
   lines.push(
     `Root cause: ${f.rootCause}`,

@@ -33,7 +33,8 @@ describe('speedguard db', () => {
     url = await server.createDatabase('sg_db_cli');
     client = await server.client('sg_db_cli');
     await client.query(
-      `CREATE TABLE orders (id serial PRIMARY KEY, customer_id int NOT NULL, status text NOT NULL, note text, created_at timestamptz NOT NULL DEFAULT now())`,
+      `CREATE TABLE orders (id serial PRIMARY KEY, customer_id int NOT NULL, status text NOT NULL, note text, created_at timestamptz ` +
+        `NOT NULL DEFAULT now())`,
     );
     await client.query(`INSERT INTO orders (customer_id, status, note, created_at)
       SELECT i % 5000, (ARRAY['new','paid','shipped','done'])[1 + i % 4], 'note ' || i, now() - (i || ' minutes')::interval FROM generate_series(1, 60000) i`);

@@ -39,7 +39,8 @@ after(async () => {
 
 test('starts PostgreSQL with pg_stat_statements and seeds the shop in a few seconds, the same data every time', async (t) => {
   t.diagnostic(
-    `start ${shared.timings.startMs.toFixed(0)} ms + seed ${shared.timings.seedMs.toFixed(0)} ms = ${startMs.toFixed(0)} ms in all; PostgreSQL ${shared.version}`,
+    `start ${shared.timings.startMs.toFixed(0)} ms + seed ${shared.timings.seedMs.toFixed(0)} ms = ${startMs.toFixed(0)} ms in all; ` +
+      `PostgreSQL ${shared.version}`,
   );
   assert.ok(startMs < 20_000, `start + seed took ${startMs.toFixed(0)} ms`);
   assert.ok(shared.timings.seedMs < 10_000, `seed took ${shared.timings.seedMs.toFixed(0)} ms`);

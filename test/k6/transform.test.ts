@@ -307,7 +307,10 @@ function program(chain: Wrapper[]): string {
         break;
     }
   });
-  return `import http from 'k6/http';\nimport { group } from 'k6';\n${defs.join('\n')}\nexport default function () {\n  return ${inner};\n}\n`;
+  return (
+    `import http from 'k6/http';\nimport { group } from 'k6';\n${defs.join('\n')}\nexport default function () {\n  return ` +
+    `${inner};\n}\n`
+  );
 }
 
 test('property: any nesting of helpers and callbacks keeps k6 semantics', async () => {

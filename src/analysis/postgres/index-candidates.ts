@@ -180,7 +180,8 @@ export function indexCandidates(plan: unknown, o: CandidateOptions = {}): IndexC
         eq,
         keys.map((k) => k.col.name),
         'sort',
-        `Sort on ${strs(node, 'Sort Key').join(', ')} over ${fmt(Math.round(scanned))} rows of ${sRel}${topN ? ' to return the first few' : ''}${spilled ? ' (spilled to disk)' : ''}`,
+        `Sort on ${strs(node, 'Sort Key').join(', ')} over ${fmt(Math.round(scanned))} rows of ` +
+          `${sRel}${topN ? ' to return the first few' : ''}${spilled ? ' (spilled to disk)' : ''}`,
         spilled || (topN && scanned >= BIG_SCAN_ROWS),
       );
     }
@@ -222,7 +223,8 @@ export function indexCandidates(plan: unknown, o: CandidateOptions = {}): IndexC
           eq,
           [],
           'join',
-          `${type} reads all of ${bRel} (${fmt(Math.round(scanned))} rows) for ${fmt(Math.round(otherRows))} rows on the other side of ${cond}`,
+          `${type} reads all of ${bRel} (${fmt(Math.round(scanned))} rows) for ${fmt(Math.round(otherRows))} rows on the other side ` +
+            `of ${cond}`,
           type === 'Nested Loop' || otherRows * 100 <= scanned,
         );
       }

@@ -65,7 +65,10 @@ export function indexName(table: string, columns: string[]): string {
 }
 
 export function createIndexStatement(schema: string, table: string, columns: string[]): string {
-  return `CREATE INDEX CONCURRENTLY ${quoteIdent(indexName(table, columns))} ON ${quoteIdent(schema)}.${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')});`;
+  return (
+    `CREATE INDEX CONCURRENTLY ${quoteIdent(indexName(table, columns))} ON ${quoteIdent(schema)}.${quoteIdent(table)} ` +
+    `(${columns.map(quoteIdent).join(', ')});`
+  );
 }
 
 const target = (schema: string, table: string, columns: string[]) =>

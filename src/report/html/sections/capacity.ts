@@ -30,7 +30,9 @@ export function latencyThroughputChart(
     st.map((s) => ({
       x: s.achievedRate,
       y: f(s),
-      title: `offered ${rps(s.offeredRate)}: achieved ${rps(s.achievedRate)}, p50 ${ms(s.p50Ms)}, p95 ${ms(s.p95Ms)}, p99 ${ms(s.p99Ms)}, errors ${pct(s.errorRate)}`,
+      title:
+        `offered ${rps(s.offeredRate)}: achieved ${rps(s.achievedRate)}, p50 ${ms(s.p50Ms)}, p95 ${ms(s.p95Ms)}, p99 ` +
+        `${ms(s.p99Ms)}, errors ${pct(s.errorRate)}`,
     }));
   const series: ChartSeries[] = [
     { key: 'p50', label: 'p50', colour: 'c-green', kind: 'linepoints', points: at((s) => s.p50Ms) },
@@ -59,7 +61,9 @@ export function latencyThroughputChart(
   const maxP99 = Math.max(0, ...st.map((s) => num(s.p99Ms) ?? 0));
   return renderChart({
     id: 'capacity-latency-throughput',
-    title: `Latency vs throughput (stress steps)${stress?.breakingRate != null ? ` — broke at ${fmtTick(stress.breakingRate)} req/s offered` : ''}`,
+    title:
+      `Latency vs throughput (stress ` +
+      `steps)${stress?.breakingRate != null ? ` — broke at ${fmtTick(stress.breakingRate)} req/s offered` : ''}`,
     xLabel: 'achieved throughput (req/s)',
     yLabel: 'ms',
     series,
