@@ -298,10 +298,10 @@ function capacitySection(record: AssessmentRecord): string[] {
   const g = c.growth;
   if (g) {
     lines.push('');
-    lines.push(
-      `- **Growth:** ${g.percentPerQuarter} % per quarter from ${rps(g.currentRps)}: ` +
-        `${g.exceedsAt ? `load exceeds the sustainable capacity on **${md(g.exceedsAt)}**` : 'load stays within capacity for the next 10 years'}.`,
-    );
+    const outlook = g.exceedsAt
+      ? `load exceeds the sustainable capacity on **${md(g.exceedsAt)}**`
+      : 'load stays within capacity for the next 10 years';
+    lines.push(`- **Growth:** ${g.percentPerQuarter} % per quarter from ${rps(g.currentRps)}: ${outlook}.`);
     if (g.targetRps !== null)
       lines.push(
         `- **Target load:** ${rps(g.targetRps)}: ` +

@@ -46,6 +46,9 @@ export function databaseMarkdown(record: Pick<AssessmentRecord, 'probes' | 'data
   return out;
 }
 
+const ALLOW_WRITES_TEXT = 'indexes measured for real in rolled-back transactions (--allow-writes)';
+const READ_ONLY_TEXT = 'nothing written (read-only session)';
+
 function overview(v: DbView, f: DatabaseFigures): string[] {
   const s = v.probes.server;
   const rows: string[][] = [
@@ -82,11 +85,7 @@ function overview(v: DbView, f: DatabaseFigures): string[] {
           `random_page_cost ${s.settings.randomPageCost}, track_io_timing ${s.settings.trackIoTiming ? 'on' : 'off'}`
         : 'n/a',
     ],
-    [
-      'Index advice',
-      `${s?.hypopgAvailable ? 'HypoPG' : 'no HypoPG'}; ` +
-        `${v.probes.allowWrites ? 'indexes measured for real in rolled-back transactions (--allow-writes)' : 'nothing written (read-only session)'}`,
-    ],
+    ['Index advice', `${s?.hypopgAvailable ? 'HypoPG' : 'no HypoPG'}; ${v.probes.allowWrites ? ALLOW_WRITES_TEXT : READ_ONLY_TEXT}`],
   ];
   return [mdTable(['', ''], rows)];
 }

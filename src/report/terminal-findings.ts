@@ -37,10 +37,8 @@ export function renderTerminalFindings(record: AssessmentRecord, opts: TerminalF
   if (record.status !== 'completed')
     out.push(c.red(c.bold(`  ✗ ASSESSMENT ${record.status.toUpperCase()}: ${term(record.statusReason ?? '')} — partial results`)));
   out.push(`  ${c.bold(statusColour[status](`ASSESSMENT: ${status.toUpperCase()}`))} (score ${score}/10) — ${term(record.target)}`);
-  out.push(
-    `  ` +
-      `${actionable.length ? `${actionable.length} finding(s): ${byPriority.join(', ')}` : record.phases.length ? 'no bottleneck found at the tested load' : 'no problem found'}`,
-  );
+  const nothingFound = record.phases.length ? 'no bottleneck found at the tested load' : 'no problem found';
+  out.push(`  ${actionable.length ? `${actionable.length} finding(s): ${byPriority.join(', ')}` : nothingFound}`);
   out.push('');
 
   for (const f of findings) out.push(...findingLines(f, c));
