@@ -18,6 +18,7 @@ import {
   durationPercentile,
   expectedLoadText,
   fmtValue,
+  lowerBoundReason,
   phaseFigures,
   referencePhase,
   type PhaseFigures,
@@ -36,8 +37,8 @@ const pct = (v: number) => fmtPercent(v);
 function resourceRows(r: TargetResources | null): string[][] {
   const cpu =
     r?.cpuAvgPercent != null
-      ? `${r.cpuAvgPercent.toFixed(1)} % of one core (mean), peak ${r.cpuPeakPercent!.toFixed(1)} ` +
-        `%${r.mainThreadMedianPercent != null ? `; main thread ${r.mainThreadMedianPercent.toFixed(1)} % (median)` : ''}`
+      ? `${r.cpuAvgPercent.toFixed(1)} % of one core (mean), peak ${r.cpuPeakPercent!.toFixed(1)} %` +
+        (r.mainThreadMedianPercent != null ? `; main thread ${r.mainThreadMedianPercent.toFixed(1)} % (median)` : '')
       : 'not measured';
   const mem = r?.rssPeakBytes != null ? `${fmtBytes(r.rssPeakBytes)} RSS (peak)` : 'not measured';
   return [
@@ -74,9 +75,8 @@ export function renderAnalysisMarkdown(record: AssessmentRecord, opts: AnalysisM
       '',
     );
   }
-  const sloText =
-    `p${slo.latencyPercentile} < ${slo.latencyMs} ms, errors < ` +
-    `${pct(slo.errorRate)}${slo.source.length ? ` (${md(slo.source.join(', '))})` : ''}`;
+  const sloSource = slo.source.length ? ` (${md(slo.source.join(', '))})` : '';
+  const sloText = `p${slo.latencyPercentile} < ${slo.latencyMs} ms, errors < ${pct(slo.errorRate)}${sloSource}`;
   out.push(recordHeaderTable(record, sloText, [['Expected load', expectedLoadText(record)]]), '');
   if (opts.links?.length) out.push(`Related: ${opts.links.map((l) => `[${md(l.label)}](${encodeURI(l.href)})`).join(' · ')}`, '');
 
@@ -153,8 +153,8 @@ export function renderAnalysisMarkdown(record: AssessmentRecord, opts: AnalysisM
   out.push('## About this assessment', '');
   const e = record.environment;
   out.push(
-    `speedguard ${md(e.speedguard)} on Node ${md(e.node)}, ${md(e.platform)}/${md(e.arch)}, ${e.cpus} CPU(s), ${e.workers} ` +
-      `worker(s). Response time is http_req_duration (sending + waiting + receiving).`,
+    `speedguard ${md(e.speedguard)} on Node ${md(e.node)}, ${md(e.platform)}/${md(e.arch)}, ${e.cpus} CPU(s), ${e.workers} worker(s). ` +
+      'Response time is http_req_duration (sending + waiting + receiving).',
     '',
   );
   return out.join('\n').replace(/\n{3,}/g, '\n\n');
@@ -267,18 +267,15 @@ function capacitySection(record: AssessmentRecord): string[] {
     return lines;
   }
   const lines = [
-    "Universal Scalability Law fitted to the stress phase (concurrency from Little's law vs throughput): X(N) = λN / (1 + σ(N−1) + " +
-      'κN(N−1)).',
+    "Universal Scalability Law fitted to the stress phase (concurrency from Little's law vs throughput): " +
+      'X(N) = λN / (1 + σ(N−1) + κN(N−1)).',
     '',
     mdTable(
       ['Figure', 'Value'],
       [
         [
           'Sustainable throughput at the SLO',
-          c.lowerBound
-            ? `≥ ${rps(c.sustainableRps)} ` +
-              `(${c.limitedBy === 'max_rate' ? 'the highest rate tested' : 'the load generator on this host reached its limit first'})`
-            : rps(c.sustainableRps),
+          c.lowerBound ? `≥ ${rps(c.sustainableRps)} (${lowerBoundReason(c.limitedBy)})` : rps(c.sustainableRps),
         ],
         ['Knee (throughput stops growing linearly)', rps(c.kneeRps)],
         ['Concurrency at the sustainable rate', c.sustainableConcurrency == null ? 'n/a' : c.sustainableConcurrency.toFixed(1)],

@@ -93,8 +93,8 @@ export function renderLoadTestMarkdown(record: AssessmentRecord, opts: LoadTestM
     const dropped = figures.filter((p) => p.droppedIterations > 0);
     for (const p of dropped)
       out.push(
-        `> **${md(p.name)}:** ${p.droppedIterations} iteration(s) were dropped (no free VU): the target was offered less load than ` +
-          `planned.`,
+        `> **${md(p.name)}:** ${p.droppedIterations} iteration(s) were dropped (no free VU): ` +
+          'the target was offered less load than planned.',
         '',
       );
 

@@ -9,7 +9,7 @@ import { term } from './escape.ts';
 import { databaseTerminalLines } from './terminal-database.ts';
 import { colours } from './format.ts';
 import { bySeverity, priorityLabel } from '../record/findings.ts';
-import { evidenceLine } from './phase-figures.ts';
+import { evidenceLine, lowerBoundReason } from './phase-figures.ts';
 
 export interface TerminalFindingsOptions {
   colour: boolean;
@@ -62,8 +62,7 @@ export function renderTerminalFindings(record: AssessmentRecord, opts: TerminalF
       cap.sustainableRps === null
         ? 'no rate met the SLO'
         : cap.lowerBound
-          ? `≥ ${r1(cap.sustainableRps)} req/s at the SLO ` +
-            `(${cap.limitedBy === 'max_rate' ? 'the highest rate tested' : 'the load generator on this host reached its limit first'})`
+          ? `≥ ${r1(cap.sustainableRps)} req/s at the SLO (${lowerBoundReason(cap.limitedBy)})`
           : `${r1(cap.sustainableRps)} req/s at the SLO`,
       `USL σ=${cap.sigma.toPrecision(2)} κ=${cap.kappa.toPrecision(2)} (fit ${cap.fitQuality}, r²=${cap.r2.toFixed(2)})`,
     ];

@@ -6,7 +6,7 @@ import { numeric, td, tdN, thead } from '../table.ts';
 import { fmtTick } from '../scale.ts';
 import { renderChart, type ChartLine, type ChartSeries } from '../svg-chart.ts';
 import { uslCurve } from '../usl-curve.ts';
-import { STOP_REASON_TEXT } from '../../phase-figures.ts';
+import { lowerBoundReason, STOP_REASON_TEXT } from '../../phase-figures.ts';
 import { capacityAtSlo } from '../../../analysis/capacity-figure.ts';
 import { phaseThroughputChart } from './phases.ts';
 
@@ -175,8 +175,6 @@ function stressOf(r: AssessmentRecord): PhaseRecord | undefined {
   return (Array.isArray(r.phases) ? r.phases : []).find((p) => p.stress);
 }
 
-const GENERATOR_LIMIT_FIRST = 'the load generator on this host reached its limit first';
-
 function tiles(r: AssessmentRecord): SafeHtml {
   const stress = stressOf(r);
   const cap = r.capacity;
@@ -185,7 +183,7 @@ function tiles(r: AssessmentRecord): SafeHtml {
       'Sustainable at the SLO',
       `${cap?.lowerBound ? '≥ ' : ''}${rps(capacityAtSlo(r))}`,
       cap?.lowerBound
-        ? `a lower bound: ${cap.limitedBy === 'max_rate' ? 'the highest rate tested' : GENERATOR_LIMIT_FIRST}`
+        ? `a lower bound: ${lowerBoundReason(cap.limitedBy)}`
         : num(cap?.sustainableConcurrency) !== null
           ? `≈ ${plain(cap!.sustainableConcurrency, 1)} requests in flight`
           : '',
