@@ -58,7 +58,8 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE records ADD COLUMN command TEXT;
       UPDATE records SET command = CASE
         WHEN kind = 'run' THEN 'run'
-        WHEN json_valid(record) AND json_extract(record, '$.command') IN ('assess', 'profile', 'db', 'demo') THEN json_extract(record, '$.command')
+        WHEN json_valid(record) AND json_extract(record, '$.command') IN ('assess', 'profile', 'db', 'demo')
+          THEN json_extract(record, '$.command')
         WHEN json_valid(record) AND json_type(record, '$.probes.profile') IS NOT NULL THEN 'profile'
         ELSE 'assess' END;
     `,

@@ -61,10 +61,8 @@ export async function startDatabaseProbe(url: string, o: { allowWrites: boolean;
     await session.close();
     throw e;
   }
-  o.log(
-    `database: ${session.safeUrl} (PostgreSQL ` +
-      `${server.version}${server.pgStatStatements.available ? ', pg_stat_statements' : ''}${o.allowWrites ? ', --allow-writes' : ', read-only'})`,
-  );
+  const extension = server.pgStatStatements.available ? ', pg_stat_statements' : '';
+  o.log(`database: ${session.safeUrl} (PostgreSQL ${server.version}${extension}${o.allowWrites ? ', --allow-writes' : ', read-only'})`);
   if (!server.pgStatStatements.available)
     o.log(
       `database: pg_stat_statements is not available — statements per phase cannot be measured. ` +
