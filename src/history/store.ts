@@ -196,7 +196,8 @@ export function openHistory(path: string, opts: OpenHistoryOptions = {}): Histor
       findings_critical, findings_high, findings_medium, findings_low, findings_info, size_bytes, record)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, command = excluded.command, target = excluded.target,
-      started_at = excluded.started_at, ended_at = excluded.ended_at, status = excluded.status, duration_ms = excluded.duration_ms, saved_at = excluded.saved_at,
+      started_at = excluded.started_at, ended_at = excluded.ended_at, status = excluded.status,
+      duration_ms = excluded.duration_ms, saved_at = excluded.saved_at,
       requests = excluded.requests, rps = excluded.rps, p50_ms = excluded.p50_ms, p95_ms = excluded.p95_ms,
       p99_ms = excluded.p99_ms, error_rate = excluded.error_rate, sustainable_rps = excluded.sustainable_rps,
       findings_critical = excluded.findings_critical, findings_high = excluded.findings_high,
