@@ -88,10 +88,11 @@ for (let r = 0; r < rounds; r++) {
     );
   }
   all.push(got);
-  console.log(
-    `round ${r + 1}: ` +
-      `${got.map((x) => `${x.tool} p90 ${fmt(x.p90Ms, 1)} p99 ${fmt(x.p99Ms, 1)} ms (${fmt(x.rps, 1)} req/s${x.warnings.length ? `; ${x.warnings.join('; ')}` : ''})`).join(' · ')}`,
-  );
+  const line = (x: (typeof got)[number]) => {
+    const warnings = x.warnings.length ? `; ${x.warnings.join('; ')}` : '';
+    return `${x.tool} p90 ${fmt(x.p90Ms, 1)} p99 ${fmt(x.p99Ms, 1)} ms (${fmt(x.rps, 1)} req/s${warnings})`;
+  };
+  console.log(`round ${r + 1}: ${got.map(line).join(' · ')}`);
 }
 
 /** A fresh target per run: its freeze schedule starts when it starts, the same for every tool. */

@@ -96,7 +96,10 @@ test('the server refuses a DATABASE_URL without the demo tables, with one line n
   await assert.rejects(startDemo({ databaseUrl: empty }), (e: Error) => {
     assert.match(
       e.message,
-      /exited early \(code 1\); stderr: demo: cannot start: DATABASE_URL: the database has no demo shop tables \(categories, products, customers, orders, order_items missing\)/,
+      new RegExp(
+        String.raw`exited early \(code 1\); stderr: demo: cannot start: DATABASE_URL: the database has no demo shop tables` +
+          String.raw` \(categories, products, customers, orders, order_items missing\)`,
+      ),
     );
     return true;
   });
