@@ -84,8 +84,8 @@ export function migrate(db: DatabaseSync, path: string): void {
     if (current > SCHEMA_VERSION) {
       throw new HistoryError(
         'newer_schema',
-        `history database ${path} has schema version ${current}, newer than this speedguard knows (${SCHEMA_VERSION}): upgrade ` +
-          `speedguard or pass another --history`,
+        `history database ${path} has schema version ${current}, newer than this speedguard knows (${SCHEMA_VERSION}): ` +
+          `upgrade speedguard or pass another --history`,
       );
     }
     for (const m of MIGRATIONS) {

@@ -217,8 +217,9 @@ function profileSection(p: CpuProfileAnalysis): string[] {
   const out = [
     '### Profile',
     '',
-    `CPU profile of the measured window: ${fmtDuration(p.durationMs)}, ${p.samples} samples; idle ${pct(p.idleShare)}, garbage ` +
-      `collector ${pct(p.gcShare)}, V8/native (program) ${pct(p.programShare)}. Saved as ${md(p.path)} (opens in Chrome DevTools). ` +
+    `CPU profile of the measured window: ${fmtDuration(p.durationMs)}, ${p.samples} samples; idle ${pct(p.idleShare)}, ` +
+      `garbage collector ${pct(p.gcShare)}, V8/native (program) ${pct(p.programShare)}. ` +
+      `Saved as ${md(p.path)} (opens in Chrome DevTools). ` +
       `Shares below are of the non-idle time; total time counts a recursive function once.`,
     '',
   ];

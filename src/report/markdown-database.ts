@@ -108,8 +108,8 @@ function statementsTable(v: DbView): string[] {
   return [
     `### Top statements by total time`,
     '',
-    `${v.mode === 'load' ? 'Statements run under the load' : 'Since the statistics were last reset'}; literals are ` +
-      `pg_stat_statements placeholders ($1 …), texts cut to ${QUERY_CHARS} characters.`,
+    `${v.mode === 'load' ? 'Statements run under the load' : 'Since the statistics were last reset'}; ` +
+      `literals are pg_stat_statements placeholders ($1 …), texts cut to ${QUERY_CHARS} characters.`,
     '',
     mdTable(['Statement', 'Calls', 'Mean', 'Total', 'Share', 'Rows/call', 'Hit ratio'], top.map(statementRow), [
       'l',

@@ -21,8 +21,8 @@ export function renderSummary(record: RunRecord, opts: { colour: boolean }): str
     out.push(
       c.yellow(
         c.bold(
-          `  ⚠ ${dropped} iterations were DROPPED (${fmtPercent(dropped / (dropped + started))} of scheduled): no free VU (maxVUs ` +
-            `reached). The target was offered less load than planned; raise maxVUs.`,
+          `  ⚠ ${dropped} iterations were DROPPED (${fmtPercent(dropped / (dropped + started))} of scheduled): ` +
+            `no free VU (maxVUs reached). The target was offered less load than planned; raise maxVUs.`,
         ),
       ),
     );
@@ -46,8 +46,8 @@ export function renderSummary(record: RunRecord, opts: { colour: boolean }): str
   if (record.tagOverflow.length) {
     out.push(
       c.yellow(
-        `  ⚠ too many distinct values for tag(s) ${record.tagOverflow.join(', ')}: extra values were grouped as "__other__" (set a ` +
-          `request name)`,
+        `  ⚠ too many distinct values for tag(s) ${record.tagOverflow.join(', ')}: ` +
+          `extra values were grouped as "__other__" (set a request name)`,
       ),
     );
   }
@@ -122,9 +122,9 @@ export function renderSummary(record: RunRecord, opts: { colour: boolean }): str
   const g = record.generator;
   out.push(
     c.dim(
-      `  generator: ${g.workers} worker(s), CPU p95 ${(g.cpuP95 * 100).toFixed(0)} %, event-loop delay p99 ≤ ` +
-        `${g.loopDelayP99MaxMs.toFixed(1)} ms, schedule delay p99 ${fmtDuration(g.scheduleDelayP99Ms)}, connections opened ` +
-        `${record.connectionsOpened}`,
+      `  generator: ${g.workers} worker(s), CPU p95 ${(g.cpuP95 * 100).toFixed(0)} %, ` +
+        `event-loop delay p99 ≤ ${g.loopDelayP99MaxMs.toFixed(1)} ms, schedule delay p99 ${fmtDuration(g.scheduleDelayP99Ms)}, ` +
+        `connections opened ${record.connectionsOpened}`,
     ),
   );
   out.push(c.dim(`  run ${record.id} · ${record.status} · ${fmtDuration(record.durationMs)} · ${record.plan.source}`));

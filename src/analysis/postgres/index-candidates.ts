@@ -233,8 +233,8 @@ export function indexCandidates(plan: unknown, o: CandidateOptions = {}): IndexC
           eq,
           [],
           'join',
-          `${type} reads all of ${bRel} (${fmt(Math.round(scanned))} rows) for ${fmt(Math.round(otherRows))} rows on the other side ` +
-            `of ${cond}`,
+          `${type} reads all of ${bRel} (${fmt(Math.round(scanned))} rows) ` +
+            `for ${fmt(Math.round(otherRows))} rows on the other side of ${cond}`,
           type === 'Nested Loop' || otherRows * 100 <= scanned,
         );
       }

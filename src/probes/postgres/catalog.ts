@@ -92,8 +92,8 @@ export async function readTables(s: DbSession, warnings: string[] = [], limit = 
     // After the read: a retry must not warn twice.
     if (locked.length > 0)
       warnings.push(
-        `sizes of ${locked.map((l) => l.name).join(', ')} are estimates from pg_class.relpages: locked by another session (ALTER ` +
-          `TABLE or VACUUM FULL running?)`,
+        `sizes of ${locked.map((l) => l.name).join(', ')} are estimates from pg_class.relpages: ` +
+          `locked by another session (ALTER TABLE or VACUUM FULL running?)`,
       );
     return rows.map((r): TableStats => {
       const hit = r.heap_hit ?? 0;
