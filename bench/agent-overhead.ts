@@ -1,6 +1,6 @@
 // Node agent overhead: req/s of a Node service with and without the speedguard agent.
 //   ./node_modules/.bin/node bench/agent-overhead.ts [--target trivial|demo] [--path /api/products/17]
-// [--rounds 5] [--duration 5] [--connections 50] [--off PARTS] [--script FILE] [--same-process] [--attribute]
+//       [--rounds 5] [--duration 5] [--connections 50] [--off PARTS] [--script FILE] [--same-process] [--attribute]
 // --target trivial: a bare node:http server (test/fixtures/agent/server.cjs), the agent's worst case;
 // --target demo: the demo shop (examples/demo/server.ts, SQLite behind it), the yardstick.
 // --off gc,finish,…: the agent with those parts left out (bisection; see SPEEDGUARD_AGENT_OFF in agent.ts).
