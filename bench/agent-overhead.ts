@@ -1,6 +1,6 @@
 // Node agent overhead: req/s of a Node service with and without the speedguard agent.
 //   ./node_modules/.bin/node bench/agent-overhead.ts [--target trivial|demo] [--path /api/products/17]
-//                                                    [--rounds 5] [--duration 5] [--connections 50] [--off PARTS] [--script FILE] [--same-process] [--attribute]
+//       [--rounds 5] [--duration 5] [--connections 50] [--off PARTS] [--script FILE] [--same-process] [--attribute]
 // --target trivial: a bare node:http server (test/fixtures/agent/server.cjs), the agent's worst case;
 // --target demo: the demo shop (examples/demo/server.ts, SQLite behind it), the issue's yardstick.
 // --off gc,finish,…: the agent with those parts left out (bisection; see SPEEDGUARD_AGENT_OFF in agent.ts).
@@ -9,7 +9,8 @@
 // cost, taken only over the measured window, not the agent's).
 // The target runs on core 0, wrk on core 1; "without" and "with" alternate within each round and
 // swap order every round. Each run starts on a quiet machine and is repeated (≤ 3 times) when other
-// processes used more than 0.25 cores meanwhile (bench/lib/cpu-load.ts: the machine is shared). Goal (issue 4): median(with/without) ≥ 0.95 on the demo service.
+// processes used more than 0.25 cores meanwhile (bench/lib/cpu-load.ts: the machine is shared). Goal (issue 4): median(with/without) ≥ 0.95
+// on the demo service.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -287,7 +288,9 @@ if (args.attribute) {
 const mach = await machine();
 console.log(`agent overhead · ${mach.date} · ${mach.nproc} cores · ${mach.cpu} · Node ${mach.node}`);
 console.log(
-  `target ${args.target} (${relative(REPO, target.script)}, GET ${urlPath})${args.off ? `, agent without ${args.off}` : ''}${args['same-process'] ? ', one process: agent sampling off vs on' : ''} on core ${TARGET_CPU}, wrk on core ${GENERATOR_CPU}, ${connections} connections, ${rounds} rounds × ${durationS} s\n`,
+  `target ${args.target} (${relative(REPO, target.script)}, GET ` +
+    `${urlPath})${args.off ? `, agent without ${args.off}` : ''}${args['same-process'] ? ', one process: agent sampling off vs on' : ''} ` +
+    `on core ${TARGET_CPU}, wrk on core ${GENERATOR_CPU}, ${connections} connections, ${rounds} rounds × ${durationS} s\n`,
 );
 const rows: string[][] = [];
 const ratios: number[] = [];

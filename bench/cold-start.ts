@@ -130,9 +130,11 @@ console.log(
   ),
 );
 console.log(
-  `--help: ${fmt(help / e0)}× node -e 0 wall, ${fmt(help$ / e0$)}× CPU (goal ≤ 3×) ${verdict(help / e0 <= 3)} · ${mb(helpRss)} peak RSS (goal ≤ 60 MB) ${verdict(helpRss <= 60 * 1048576)}`,
+  `--help: ${fmt(help / e0)}× node -e 0 wall, ${fmt(help$ / e0$)}× CPU (goal ≤ 3×) ${verdict(help / e0 <= 3)} · ${mb(helpRss)} peak ` +
+    `RSS (goal ≤ 60 MB) ${verdict(helpRss <= 60 * 1048576)}`,
 );
 console.log(
-  `run: first request ${fmt(runFirst, 0)} ms after spawn (goal ≤ 150 ms) ${verdict(runFirst <= 150)}; node's own floor ${fmt(nodeFirst, 0)} ms; ${fmt(runFirst - nodeFirst, 0)} ms wall and ${fmt(runCpu - nodeCpu, 0)} ms CPU above it`,
+  `run: first request ${fmt(runFirst, 0)} ms after spawn (goal ≤ 150 ms) ${verdict(runFirst <= 150)}; node's own floor ` +
+    `${fmt(nodeFirst, 0)} ms; ${fmt(runFirst - nodeFirst, 0)} ms wall and ${fmt(runCpu - nodeCpu, 0)} ms CPU above it`,
 );
 console.log(`raw rounds: ${saveResults('cold-start', { machine: m, rounds, cpu, results })}`);

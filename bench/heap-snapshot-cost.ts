@@ -59,6 +59,7 @@ for (const mb of sizes) {
 }
 const m = await machine();
 console.log(
-  `heap snapshot cost — ${m.date}, ${m.nproc} cores (${m.cpu}), Node ${m.node}; target on core 0, speedguard on core 1 (taskset); medians of ${rounds} rounds`,
+  `heap snapshot cost — ${m.date}, ${m.nproc} cores (${m.cpu}), Node ${m.node}; target on core 0, speedguard on core 1 (taskset); ` +
+    `medians of ${rounds} rounds`,
 );
 console.log(table(['heap', 'heap used MB', 'target pause ms', 'file MB', 'read + diff of two ms'], rows));

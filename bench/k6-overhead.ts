@@ -97,7 +97,8 @@ try {
       results[kind].big.push(big);
       results[kind].small.push(small);
       console.log(
-        `  round ${r + 1} ${kind}: ${fmt(big.rps, 0)} req/s at ${vus} VUs, ${fmt(big.cpuUsPerReq, 0)} µs CPU/request (whole process), peak RSS ${mb(big.rssBytes)} (10 VUs: ${mb(small.rssBytes)}), checks ${fmt(big.checksRate * 100, 1)} %`,
+        `  round ${r + 1} ${kind}: ${fmt(big.rps, 0)} req/s at ${vus} VUs, ${fmt(big.cpuUsPerReq, 0)} µs CPU/request (whole ` +
+          `process), peak RSS ${mb(big.rssBytes)} (10 VUs: ${mb(small.rssBytes)}), checks ${fmt(big.checksRate * 100, 1)} %`,
       );
     }
   }

@@ -49,14 +49,17 @@ const m = await machine();
 const expected = { p90: analyticQuantileMs(0.9, FREEZE_MS, CYCLE_MS), p99: analyticQuantileMs(0.99, FREEZE_MS, CYCLE_MS) };
 console.log(`latency-truth · ${m.date} · ${m.nproc} cores · ${m.cpu} · Node ${m.node}`);
 console.log(
-  `target freezes ${FREEZE_MS} ms every ${CYCLE_MS} ms (core ${TARGET_CPU}); ${rate} req/s for ${durationS} s (${(durationS * 1000) / CYCLE_MS} cycles) from core ${GENERATOR_CPU}`,
+  `target freezes ${FREEZE_MS} ms every ${CYCLE_MS} ms (core ${TARGET_CPU}); ${rate} req/s for ${durationS} s ` +
+    `(${(durationS * 1000) / CYCLE_MS} cycles) from core ${GENERATOR_CPU}`,
 );
 console.log(`analytic: p90 = ${fmt(expected.p90, 1)} ms, p99 = ${fmt(expected.p99, 1)} ms (f = ${FREEZE_MS / CYCLE_MS})`);
 console.log(
-  `speedguard: taskset -c ${GENERATOR_CPU} ${speedguardArgv({ url: 'URL', cpu: GENERATOR_CPU, connections: 0, durationS, rate }, 'S.json').join(' ')}`,
+  `speedguard: taskset -c ${GENERATOR_CPU} ` +
+    `${speedguardArgv({ url: 'URL', cpu: GENERATOR_CPU, connections: 0, durationS, rate }, 'S.json').join(' ')}`,
 );
 console.log(
-  `autocannon: taskset -c ${GENERATOR_CPU} node autocannon.js -c ${AUTOCANNON_CONNECTIONS} -w 0 -d ${durationS} -R ${rate} -j URL   (and again with -C = --ignoreCoordinatedOmission)`,
+  `autocannon: taskset -c ${GENERATOR_CPU} node autocannon.js -c ${AUTOCANNON_CONNECTIONS} -w 0 -d ${durationS} -R ${rate} -j URL   ` +
+    `(and again with -C = --ignoreCoordinatedOmission)`,
 );
 console.log(
   wrk2
@@ -85,9 +88,11 @@ for (let r = 0; r < rounds; r++) {
     );
   }
   all.push(got);
-  console.log(
-    `round ${r + 1}: ${got.map((x) => `${x.tool} p90 ${fmt(x.p90Ms, 1)} p99 ${fmt(x.p99Ms, 1)} ms (${fmt(x.rps, 1)} req/s${x.warnings.length ? `; ${x.warnings.join('; ')}` : ''})`).join(' · ')}`,
-  );
+  const line = (x: (typeof got)[number]) => {
+    const warnings = x.warnings.length ? `; ${x.warnings.join('; ')}` : '';
+    return `${x.tool} p90 ${fmt(x.p90Ms, 1)} p99 ${fmt(x.p99Ms, 1)} ms (${fmt(x.rps, 1)} req/s${warnings})`;
+  };
+  console.log(`round ${r + 1}: ${got.map(line).join(' · ')}`);
 }
 
 /** A fresh target per run: its freeze schedule starts when it starts, the same for every tool. */

@@ -115,10 +115,12 @@ async function once(model: Model, seconds: number): Promise<Run & { foreignCores
 const results: Record<string, { perRequestUs: number; long: Run; short: Run }[]> = Object.fromEntries(MODELS.map((x) => [x, []]));
 try {
   console.log(
-    `open:   taskset -c ${GENERATOR_CPU} node bin/speedguard.js run URL --rate ${rate} -d {${shortS},${longS}}s --workers 1 --quiet --no-history --summary-export S.json`,
+    `open:   taskset -c ${GENERATOR_CPU} node bin/speedguard.js run URL --rate ${rate} -d {${shortS},${longS}}s --workers 1 --quiet ` +
+      `--no-history --summary-export S.json`,
   );
   console.log(
-    `closed: taskset -c ${GENERATOR_CPU} node bin/speedguard.js run closed.yaml …  (constant-vus, ${vus} VUs, request + sleep ${PACE_MS}ms)\n`,
+    `closed: taskset -c ${GENERATOR_CPU} node bin/speedguard.js run closed.yaml …  (constant-vus, ${vus} VUs, request + sleep ` +
+      `${PACE_MS}ms)\n`,
   );
   for (let r = 0; r < rounds; r++) {
     for (const model of MODELS.map((_, i) => MODELS[(i + r) % MODELS.length]!)) {
@@ -128,7 +130,9 @@ try {
       const perRequestUs = ((long.cpuS - short.cpuS) / (long.requests - short.requests)) * 1e6;
       results[model]!.push({ perRequestUs, long, short });
       console.log(
-        `  round ${r + 1} ${model.padEnd(11)}: ${fmt(perRequestUs, 1)} µs CPU per request · ${fmt(long.rps, 0)} req/s · CPU ${fmt(long.cpuS, 2)} s vs ${fmt(short.cpuS, 2)} s · schedule delay p99 ${fmt(long.schedP99Ms, 3)} ms · self-check CPU p95 ${fmt(long.cpuP95 * 100, 0)} %${long.limited ? ' [generator limited]' : ''}`,
+        `  round ${r + 1} ${model.padEnd(11)}: ${fmt(perRequestUs, 1)} µs CPU per request · ${fmt(long.rps, 0)} req/s · CPU ` +
+          `${fmt(long.cpuS, 2)} s vs ${fmt(short.cpuS, 2)} s · schedule delay p99 ${fmt(long.schedP99Ms, 3)} ms · self-check CPU p95 ` +
+          `${fmt(long.cpuP95 * 100, 0)} %${long.limited ? ' [generator limited]' : ''}`,
       );
     }
   }
@@ -189,6 +193,7 @@ console.log(
   )}`,
 );
 console.log(
-  `open / closed ${fmt(open / closed, 2)} · goal ≤ 2: ${verdict(open <= 2 * closed)} · open ≤ ${GOAL_US} µs: ${verdict(open <= GOAL_US)} · schedule delay p99 ≤ 1 ms: ${verdict(sched <= 1)}`,
+  `open / closed ${fmt(open / closed, 2)} · goal ≤ 2: ${verdict(open <= 2 * closed)} · open ≤ ${GOAL_US} µs: ` +
+    `${verdict(open <= GOAL_US)} · schedule delay p99 ≤ 1 ms: ${verdict(sched <= 1)}`,
 );
 console.log(`raw rounds: ${saveResults('open-model-cpu', { machine: m, rate, shortS, longS, results })}`);

@@ -89,7 +89,8 @@ try {
         const c = costPerSend(dir);
         results[name]!.push(c);
         console.log(
-          `  round ${r + 1} ${name.padEnd(17)}: ${fmt(c.ratio, 2)} busy samples per send sample (${c.sends} send samples, ${fmt(got.rps, 0)} req/s, foreign load ${fmt(got.foreignCores, 2)} cores)`,
+          `  round ${r + 1} ${name.padEnd(17)}: ${fmt(c.ratio, 2)} busy samples per send sample (${c.sends} send samples, ` +
+            `${fmt(got.rps, 0)} req/s, foreign load ${fmt(got.foreignCores, 2)} cores)`,
         );
       } finally {
         rmSync(dir, { recursive: true, force: true });

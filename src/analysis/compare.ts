@@ -204,7 +204,8 @@ export function compareRecords(
   const notes = caveats(sides, base.ref, cur.ref);
   if (settings.warmupSeconds > 0) {
     notes.push(
-      `The first ${settings.warmupSeconds} s of each run are left out as warm-up; the figures come from the remaining seconds (percentiles from per-second summaries, approximate).`,
+      `The first ${settings.warmupSeconds} s of each run are left out as warm-up; the figures come from the remaining seconds ` +
+        `(percentiles from per-second summaries, approximate).`,
     );
   }
 
@@ -463,15 +464,20 @@ function evaluate(p: MetricPlan, s: Comparison['settings']): MetricComparison {
       size > p.threshold && p.minAbsoluteChange !== undefined
         ? ` (absolute change ${(absolute * 100).toFixed(3)} pp ≤ the ${(p.minAbsoluteChange * 100).toFixed(2)} pp floor)`
         : '';
-    row.reason = `${changeText} is within the ${limit} threshold${floorNote}${row.significant ? ` (a real but small change: ${pText})` : ''}.`;
+    row.reason =
+      `${changeText} is within the ${limit} ` + `threshold${floorNote}${row.significant ? ` (a real but small change: ${pText})` : ''}.`;
   } else if (!row.significant) {
     row.verdict = 'inconclusive';
-    row.reason = `${changeText} is past the ${limit} threshold, but ${pText} (${row.samples.baseline} vs ${row.samples.current} seconds): not distinguishable from noise.`;
+    row.reason =
+      `${changeText} is past the ${limit} threshold, but ${pText} ` +
+      `(${row.samples.baseline} vs ${row.samples.current} seconds): not distinguishable from noise.`;
   } else if (worse) {
     const times = size / p.threshold;
     row.verdict = 'regression';
     row.severity = severityForOvershoot(times);
-    row.reason = `${changeText}, ${Number.isFinite(times) ? `${times.toFixed(1)}×` : 'far past'} the ${limit} threshold (${pText}): ${row.severity}.`;
+    row.reason =
+      `${changeText}, ${Number.isFinite(times) ? `${times.toFixed(1)}×` : 'far past'} ` +
+      `the ${limit} threshold (${pText}): ${row.severity}.`;
   } else {
     row.verdict = 'improvement';
     row.reason = `${changeText}, better than the ${limit} threshold in the good direction (${pText}).`;
@@ -509,7 +515,8 @@ function caveats(sides: [Side, Side], a: ComparedRecord, b: ComparedRecord): str
   const [x, y] = sides;
   if (x.run.plan.source !== y.run.plan.source || JSON.stringify(x.run.plan.scenarios) !== JSON.stringify(y.run.plan.scenarios)) {
     notes.push(
-      'The two runs did not use the same plan (target or scenarios differ): part of any difference may come from the load, not the service.',
+      'The two runs did not use the same plan (target or scenarios differ): ' +
+        'part of any difference may come from the load, not the service.',
     );
   }
   if (a.phase !== b.phase && a.phase !== null && b.phase !== null) notes.push(`Comparing different phases: ${a.phase} with ${b.phase}.`);
@@ -523,7 +530,8 @@ function caveats(sides: [Side, Side], a: ComparedRecord, b: ComparedRecord): str
       notes.push(`The ${name} did not complete (${side.run.status}${side.run.statusReason ? `: ${side.run.statusReason}` : ''}).`);
     if (side.seconds.length < 4) {
       notes.push(
-        `The ${name} has ${side.seconds.length} complete second${side.seconds.length === 1 ? '' : 's'}: too few for the per-second test to call a difference significant (4 or more per run are needed) — run longer for a verdict.`,
+        `The ${name} has ${side.seconds.length} complete second${side.seconds.length === 1 ? '' : 's'}: ` +
+          `too few for the per-second test to call a difference significant (4 or more per run are needed) — run longer for a verdict.`,
       );
     }
   }
@@ -531,7 +539,8 @@ function caveats(sides: [Side, Side], a: ComparedRecord, b: ComparedRecord): str
   const ey = y.run.environment;
   if (ex && ey && (ex.cpus !== ey.cpus || ex.node !== ey.node || ex.speedguard !== ey.speedguard)) {
     notes.push(
-      `Different environments: ${ex.cpus} vs ${ey.cpus} CPUs, Node ${ex.node} vs ${ey.node}, speedguard ${ex.speedguard} vs ${ey.speedguard}.`,
+      `Different environments: ${ex.cpus} vs ${ey.cpus} CPUs, Node ${ex.node} vs ${ey.node}, ` +
+        `speedguard ${ex.speedguard} vs ${ey.speedguard}.`,
     );
   }
   return notes;

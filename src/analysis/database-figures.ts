@@ -52,10 +52,16 @@ export function dbView(record: Pick<AssessmentRecord, 'probes'>): DbView | null 
 /**
  * Statements that are not application queries: DDL, maintenance, transaction control, session
  * settings. Their time says nothing about the application's queries (a long CREATE INDEX is not a
- * slow query) and they take no index.
+ * slow query) and they take no index. Grouped: DDL and maintenance; transaction control; session
+ * settings and other utility commands.
  */
-const UTILITY =
-  /^\s*(create|alter|drop|vacuum|analy[sz]e|copy|reindex|cluster|begin|start\s+transaction|commit|end|rollback|savepoint|release|set|reset|show|explain|grant|revoke|truncate|checkpoint|refresh|discard|deallocate|prepare|listen|notify|unlisten|lock|comment|security|do|load)\b/i;
+const UTILITY_KEYWORDS = [
+  'create|alter|drop|vacuum|analy[sz]e|copy|reindex|cluster',
+  'begin|start\\s+transaction|commit|end|rollback|savepoint|release',
+  'set|reset|show|explain|grant|revoke|truncate|checkpoint|refresh|discard|deallocate|prepare',
+  'listen|notify|unlisten|lock|comment|security|do|load',
+];
+const UTILITY = new RegExp(`^\\s*(${UTILITY_KEYWORDS.join('|')})\\b`, 'i');
 export function isUtilityStatement(sql: string): boolean {
   return UTILITY.test(sql);
 }

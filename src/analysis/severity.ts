@@ -85,7 +85,8 @@ export function parseSeverityConfig(input: unknown, file: string): SeverityThres
   if (!isMapping(root))
     fail(
       '',
-      `must be a mapping of severity thresholds, e.g. "apiP95Ms: { p1: 1500 }" (got ${Array.isArray(root) ? 'a list' : JSON.stringify(root)})`,
+      `must be a mapping of severity thresholds, e.g. "apiP95Ms: { p1: 1500 }" (got ` +
+        `${Array.isArray(root) ? 'a list' : JSON.stringify(root)})`,
     );
   const out = structuredClone(DEFAULT_THRESHOLDS) as unknown as Record<string, Record<string, number>>;
   const groups = Object.keys(DEFAULT_THRESHOLDS);

@@ -65,7 +65,9 @@ export function checkOutputDir(dir: string, flag: string): void {
 export function reportWriteFailure(what: string, path: string, error: unknown, storedInHistory: boolean): void {
   const reason = error instanceof Error ? ((error as NodeJS.ErrnoException).code ?? error.message) : String(error);
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(
-    `speedguard: could not write ${what} ${path}: ${reason === message ? message : `${reason} (${message})`}; ${storedInHistory ? 'the run is stored in history (re-render it with `speedguard report`)' : 'the summary above is all that was kept'}\n`,
-  );
+  const why = reason === message ? message : `${reason} (${message})`;
+  const kept = storedInHistory
+    ? 'the run is stored in history (re-render it with `speedguard report`)'
+    : 'the summary above is all that was kept';
+  process.stderr.write(`speedguard: could not write ${what} ${path}: ${why}; ${kept}\n`);
 }

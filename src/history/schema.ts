@@ -58,7 +58,8 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE records ADD COLUMN command TEXT;
       UPDATE records SET command = CASE
         WHEN kind = 'run' THEN 'run'
-        WHEN json_valid(record) AND json_extract(record, '$.command') IN ('assess', 'profile', 'db', 'demo') THEN json_extract(record, '$.command')
+        WHEN json_valid(record) AND json_extract(record, '$.command') IN ('assess', 'profile', 'db', 'demo')
+          THEN json_extract(record, '$.command')
         WHEN json_valid(record) AND json_type(record, '$.probes.profile') IS NOT NULL THEN 'profile'
         ELSE 'assess' END;
     `,
@@ -83,7 +84,8 @@ export function migrate(db: DatabaseSync, path: string): void {
     if (current > SCHEMA_VERSION) {
       throw new HistoryError(
         'newer_schema',
-        `history database ${path} has schema version ${current}, newer than this speedguard knows (${SCHEMA_VERSION}): upgrade speedguard or pass another --history`,
+        `history database ${path} has schema version ${current}, newer than this speedguard knows (${SCHEMA_VERSION}): ` +
+          `upgrade speedguard or pass another --history`,
       );
     }
     for (const m of MIGRATIONS) {

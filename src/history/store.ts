@@ -90,7 +90,8 @@ interface Row {
 }
 
 const ENTRY_COLUMNS =
-  'seq, id, kind, command, target, status, started_at, ended_at, duration_ms, saved_at, size_bytes, requests, rps, p50_ms, p95_ms, p99_ms, error_rate, sustainable_rps, findings_critical, findings_high, findings_medium, findings_low, findings_info';
+  'seq, id, kind, command, target, status, started_at, ended_at, duration_ms, saved_at, size_bytes, requests, rps, p50_ms, p95_ms, ' +
+  'p99_ms, error_rate, sustainable_rps, findings_critical, findings_high, findings_medium, findings_low, findings_info';
 const NEWEST_FIRST = 'ORDER BY started_at DESC, seq DESC';
 
 function toEntry(r: Row): HistoryEntry {
@@ -194,8 +195,9 @@ export function openHistory(path: string, opts: OpenHistoryOptions = {}): Histor
       requests, rps, p50_ms, p95_ms, p99_ms, error_rate, sustainable_rps,
       findings_critical, findings_high, findings_medium, findings_low, findings_info, size_bytes, record)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, command = excluded.command, target = excluded.target, started_at = excluded.started_at,
-      ended_at = excluded.ended_at, status = excluded.status, duration_ms = excluded.duration_ms, saved_at = excluded.saved_at,
+    ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, command = excluded.command, target = excluded.target,
+      started_at = excluded.started_at, ended_at = excluded.ended_at, status = excluded.status,
+      duration_ms = excluded.duration_ms, saved_at = excluded.saved_at,
       requests = excluded.requests, rps = excluded.rps, p50_ms = excluded.p50_ms, p95_ms = excluded.p95_ms,
       p99_ms = excluded.p99_ms, error_rate = excluded.error_rate, sustainable_rps = excluded.sustainable_rps,
       findings_critical = excluded.findings_critical, findings_high = excluded.findings_high,
@@ -259,7 +261,8 @@ export function openHistory(path: string, opts: OpenHistoryOptions = {}): Histor
       .join('; ');
     throw new HistoryError(
       'ambiguous',
-      `run reference ${JSON.stringify(ref)} is ambiguous: ${rows.length > 10 ? 'more than 10' : rows.length} runs start with it: ${shown} — give more characters`,
+      `run reference ${JSON.stringify(ref)} is ambiguous: ${rows.length > 10 ? 'more than 10' : rows.length} runs start with it: ` +
+        `${shown} — give more characters`,
     );
   }
 

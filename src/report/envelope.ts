@@ -12,6 +12,7 @@
 // - load_testing.scenarios: phases that ran; skipped phases are listed in skipped_scenarios.
 import type { Finding } from '../record/findings.ts';
 import type { AssessmentRecord } from '../record/assessment-record.ts';
+import type { DatabaseFigures } from '../record/database-figures.ts';
 import { VERSION } from '../version.ts';
 import { DEFAULT_THRESHOLDS } from '../analysis/severity.ts';
 import { capacityAtSlo } from '../analysis/capacity-figure.ts';
@@ -134,11 +135,13 @@ function capacityPlanning(record: AssessmentRecord): Json {
   const recs: string[] = [];
   if (g?.exceedsAt)
     recs.push(
-      `At ${g.percentPerQuarter} % growth per quarter from ${round(g.currentRps)} req/s, load exceeds the measured capacity of ${current === null ? '?' : round(current)} req/s on ${g.exceedsAt}: scale before then.`,
+      `At ${g.percentPerQuarter} % growth per quarter from ${round(g.currentRps)} req/s, load exceeds the measured capacity of ` +
+        `${current === null ? '?' : round(current)} req/s on ${g.exceedsAt}: scale before then.`,
     );
   if (g?.instancesNeeded != null && g.targetRps != null)
     recs.push(
-      `${g.instancesNeeded} instance(s) of this size serve the target of ${round(g.targetRps)} req/s (${current === null ? '?' : round(current)} req/s each at the SLO).`,
+      `${g.instancesNeeded} instance(s) of this size serve the target of ${round(g.targetRps)} req/s ` +
+        `(${current === null ? '?' : round(current)} req/s each at the SLO).`,
     );
   return {
     current_capacity: nn(current),
@@ -208,8 +211,12 @@ export function buildEnvelope(record: AssessmentRecord, opts: EnvelopeOptions = 
     (['critical', 'high', 'medium', 'low', 'info'] as const).map((s) => [s, findings.filter((f) => f.severity === s).length]),
   );
 
+  const assessment =
+    record.status === 'completed'
+      ? 'Assessment'
+      : `Assessment ${record.status.toUpperCase()} (${record.statusReason ?? 'no reason recorded'})`;
   const summaryParts = [
-    `${record.status === 'completed' ? 'Assessment' : `Assessment ${record.status.toUpperCase()} (${record.statusReason ?? 'no reason recorded'})`} of ${record.target}: ${status}, score ${score}/10.`,
+    `${assessment} of ${record.target}: ${status}, score ${score}/10.`,
     bottlenecks.length
       ? `${bottlenecks.length} bottleneck(s): ${bottlenecks
           .slice(0, 3)
@@ -314,6 +321,19 @@ export function buildEnvelope(record: AssessmentRecord, opts: EnvelopeOptions = 
  * pg_stat_statements keeps sums per statement, not a distribution of calls: query_time_p95 is the
  * 95th percentile of per-statement mean times weighted by calls (said in `basis`).
  */
+/** How the database figures were measured, one clause per figure. */
+function databaseBasis(f: DatabaseFigures): string {
+  const load = f.mode === 'load';
+  return [
+    load ? 'pg_stat_statements differences over the measured windows' : 'cumulative pg_stat_statements since the last statistics reset',
+    'query_time_p95 = 95th percentile of per-statement mean times weighted by calls',
+    `slow_queries = statements with mean > ${f.slowBarMs ?? DEFAULT_THRESHOLDS.dbQueryMs.p2} ms ` +
+      `or (≥ ${PGHERO_SLOW_CALLS} calls and mean ≥ ${PGHERO_SLOW_MS} ms)`,
+    'connection_pool = peak connections / max_connections',
+    `cache_hit_ratio = shared-buffer hits / (hits + reads)${load ? ' of the statements run under the load' : ' of the tables'}.`,
+  ].join('; ');
+}
+
 function databasePerformance(record: AssessmentRecord): Json {
   const units = { query_time_avg: 'ms', query_time_p95: 'ms', slow_queries: 'count', connection_pool: 'ratio', cache_hit_ratio: 'ratio' };
   const v = dbView(record);
@@ -329,7 +349,7 @@ function databasePerformance(record: AssessmentRecord): Json {
     units,
     mode: f.mode,
     database: v.database,
-    basis: `${f.mode === 'load' ? 'pg_stat_statements differences over the measured windows' : 'cumulative pg_stat_statements since the last statistics reset'}; query_time_p95 = 95th percentile of per-statement mean times weighted by calls; slow_queries = statements with mean > ${f.slowBarMs ?? DEFAULT_THRESHOLDS.dbQueryMs.p2} ms or (≥ ${PGHERO_SLOW_CALLS} calls and mean ≥ ${PGHERO_SLOW_MS} ms); connection_pool = peak connections / max_connections; cache_hit_ratio = shared-buffer hits / (hits + reads)${f.mode === 'load' ? ' of the statements run under the load' : ' of the tables'}.`,
+    basis: databaseBasis(f),
   };
 }
 

@@ -26,7 +26,14 @@ const STYLE_HASH = `sha256-${createHash('sha256').update(STYLE, 'utf8').digest('
  * <style> block is allowed by hash; no script may run at all, so no nonce is needed; images only
  * from data: URLs; no <base> and no form submission.
  */
-export const REPORT_CSP = `default-src 'none'; style-src '${STYLE_HASH}'; script-src 'none'; img-src data:; base-uri 'none'; form-action 'none'`;
+export const REPORT_CSP = [
+  "default-src 'none'",
+  `style-src '${STYLE_HASH}'`,
+  "script-src 'none'",
+  'img-src data:',
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
 
 /** The machine-readable part embedded in the page (inert JSON, escaped for the script element). */
 function reportData(r: AssessmentRecord): unknown {

@@ -24,6 +24,11 @@ interface Case {
 }
 
 const attr = (name: string, value: unknown) => ` ${name}="${xml(value)}"`;
+/** Attributes in the order given. */
+const attrs = (values: Record<string, unknown>) =>
+  Object.entries(values)
+    .map(([name, value]) => attr(name, value))
+    .join('');
 const secs = (s: number) => (Number.isFinite(s) ? Math.max(0, s) : 0).toFixed(3);
 
 function caseXml(c: Case): string {
@@ -40,11 +45,11 @@ function suiteXml(name: string, cases: Case[], timestamp: string, properties: Ar
   const failures = cases.filter((c) => c.failure).length;
   const skipped = cases.filter((c) => c.skipped !== undefined).length;
   const time = cases.reduce((t, c) => t + c.timeS, 0);
-  const props = properties.length
-    ? `\n    <properties>\n${properties.map(([k, v]) => `      <property${attr('name', k)}${attr('value', v)}/>`).join('\n')}\n    </properties>`
-    : '';
+  const propertyLines = properties.map(([k, v]) => `      <property${attr('name', k)}${attr('value', v)}/>`).join('\n');
+  const props = properties.length ? `\n    <properties>\n${propertyLines}\n    </properties>` : '';
   const body = cases.map(caseXml).join('\n');
-  return `  <testsuite${attr('name', name)}${attr('tests', cases.length)}${attr('failures', failures)}${attr('errors', 0)}${attr('skipped', skipped)}${attr('time', secs(time))}${attr('timestamp', timestamp.slice(0, 19))}>${props}${body ? `\n${body}` : ''}\n  </testsuite>`;
+  const counts = attrs({ name, tests: cases.length, failures, errors: 0, skipped, time: secs(time), timestamp: timestamp.slice(0, 19) });
+  return `  <testsuite${counts}>${props}${body ? `\n${body}` : ''}\n  </testsuite>`;
 }
 
 function phaseCases(p: PhaseRecord): Case[] {
@@ -52,7 +57,15 @@ function phaseCases(p: PhaseRecord): Case[] {
   if (p.verdict === 'skipped') return [{ name: 'phase verdict', classname, timeS: 0, skipped: p.verdictReason }];
   const f = phaseFigures(p);
   const verdict: Case = { name: 'phase verdict', classname, timeS: f.durationS };
-  const figures = `requests ${f.requests}, ${fmtValue(f.rps, 'req/s')}, p50 ${fmtValue(f.p50Ms ?? NaN, 'ms')}, p95 ${fmtValue(f.p95Ms ?? NaN, 'ms')}, p99 ${fmtValue(f.p99Ms ?? NaN, 'ms')}, error rate ${(f.errorRate * 100).toFixed(2)} %, dropped iterations ${f.droppedIterations}`;
+  const figures = [
+    `requests ${f.requests}`,
+    fmtValue(f.rps, 'req/s'),
+    `p50 ${fmtValue(f.p50Ms ?? NaN, 'ms')}`,
+    `p95 ${fmtValue(f.p95Ms ?? NaN, 'ms')}`,
+    `p99 ${fmtValue(f.p99Ms ?? NaN, 'ms')}`,
+    `error rate ${(f.errorRate * 100).toFixed(2)} %`,
+    `dropped iterations ${f.droppedIterations}`,
+  ].join(', ');
   if (p.verdict === 'failed')
     verdict.failure = {
       message: `${p.name} failed: ${p.verdictReason}`,
@@ -78,16 +91,17 @@ function phaseCases(p: PhaseRecord): Case[] {
 
 function findingBody(f: Finding): string {
   const lines = [
-    `${f.id} ${priorityLabel(f.severity)} ${f.severity}, confidence ${Math.round(f.confidence * 100)} %, ${f.type}, component: ${f.component}`,
+    `${f.id} ${priorityLabel(f.severity)} ${f.severity}, confidence ${Math.round(f.confidence * 100)} %, ` +
+      `${f.type}, component: ${f.component}`,
     f.description,
     'Evidence:',
     ...f.evidence.map((e) => `  - ${e.label}: ${fmtValue(e.value, e.unit)}${e.phase ? ` (${e.phase})` : ''}`),
   ];
   const loc = f.location;
-  if (loc)
-    lines.push(
-      `Location: ${[loc.endpoint, loc.file && `${loc.file}${loc.line != null ? `:${loc.line}` : ''}`, loc.function].filter(Boolean).join(', ')}`,
-    );
+  if (loc) {
+    const file = loc.file && `${loc.file}${loc.line != null ? `:${loc.line}` : ''}`;
+    lines.push(`Location: ${[loc.endpoint, file, loc.function].filter(Boolean).join(', ')}`);
+  }
   lines.push(
     `Root cause: ${f.rootCause}`,
     `Recommendation: ${f.recommendation.approach}`,
@@ -135,11 +149,13 @@ export function renderJUnit(record: AssessmentRecord, opts: JUnitOptions = {}): 
       ['target', record.target],
     ]),
   );
-  return [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites${attr('name', `speedguard assess ${record.target}`)}${attr('tests', tests)}${attr('failures', failures)}${attr('errors', 0)}${attr('skipped', skipped)}${attr('time', secs(record.durationMs / 1000))}>`,
-    ...suites,
-    '</testsuites>',
-    '',
-  ].join('\n');
+  const totals = attrs({
+    name: `speedguard assess ${record.target}`,
+    tests,
+    failures,
+    errors: 0,
+    skipped,
+    time: secs(record.durationMs / 1000),
+  });
+  return ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites${totals}>`, ...suites, '</testsuites>', ''].join('\n');
 }

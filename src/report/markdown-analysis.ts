@@ -18,6 +18,7 @@ import {
   durationPercentile,
   expectedLoadText,
   fmtValue,
+  lowerBoundReason,
   phaseFigures,
   referencePhase,
   type PhaseFigures,
@@ -36,7 +37,8 @@ const pct = (v: number) => fmtPercent(v);
 function resourceRows(r: TargetResources | null): string[][] {
   const cpu =
     r?.cpuAvgPercent != null
-      ? `${r.cpuAvgPercent.toFixed(1)} % of one core (mean), peak ${r.cpuPeakPercent!.toFixed(1)} %${r.mainThreadMedianPercent != null ? `; main thread ${r.mainThreadMedianPercent.toFixed(1)} % (median)` : ''}`
+      ? `${r.cpuAvgPercent.toFixed(1)} % of one core (mean), peak ${r.cpuPeakPercent!.toFixed(1)} %` +
+        (r.mainThreadMedianPercent != null ? `; main thread ${r.mainThreadMedianPercent.toFixed(1)} % (median)` : '')
       : 'not measured';
   const mem = r?.rssPeakBytes != null ? `${fmtBytes(r.rssPeakBytes)} RSS (peak)` : 'not measured';
   return [
@@ -57,7 +59,8 @@ export function renderAnalysisMarkdown(record: AssessmentRecord, opts: AnalysisM
 
   out.push(`# Performance analysis: ${md(record.target)}`, '');
   out.push(
-    `**Status: ${status.toUpperCase()}** · score ${score}/10 · ${bottlenecks.length} bottleneck(s) · ${figures.map((p) => `${p.name} ${p.verdict}`).join(', ') || 'no phase ran'}`,
+    `**Status: ${status.toUpperCase()}** · score ${score}/10 · ${bottlenecks.length} bottleneck(s) · ` +
+      `${figures.map((p) => `${p.name} ${p.verdict}`).join(', ') || 'no phase ran'}`,
     '',
   );
   if (record.status !== 'completed') {
@@ -72,7 +75,8 @@ export function renderAnalysisMarkdown(record: AssessmentRecord, opts: AnalysisM
       '',
     );
   }
-  const sloText = `p${slo.latencyPercentile} < ${slo.latencyMs} ms, errors < ${pct(slo.errorRate)}${slo.source.length ? ` (${md(slo.source.join(', '))})` : ''}`;
+  const sloSource = slo.source.length ? ` (${md(slo.source.join(', '))})` : '';
+  const sloText = `p${slo.latencyPercentile} < ${slo.latencyMs} ms, errors < ${pct(slo.errorRate)}${sloSource}`;
   out.push(recordHeaderTable(record, sloText, [['Expected load', expectedLoadText(record)]]), '');
   if (opts.links?.length) out.push(`Related: ${opts.links.map((l) => `[${md(l.label)}](${encodeURI(l.href)})`).join(' · ')}`, '');
 
@@ -149,7 +153,8 @@ export function renderAnalysisMarkdown(record: AssessmentRecord, opts: AnalysisM
   out.push('## About this assessment', '');
   const e = record.environment;
   out.push(
-    `speedguard ${md(e.speedguard)} on Node ${md(e.node)}, ${md(e.platform)}/${md(e.arch)}, ${e.cpus} CPU(s), ${e.workers} worker(s). Response time is http_req_duration (sending + waiting + receiving).`,
+    `speedguard ${md(e.speedguard)} on Node ${md(e.node)}, ${md(e.platform)}/${md(e.arch)}, ${e.cpus} CPU(s), ${e.workers} worker(s). ` +
+      'Response time is http_req_duration (sending + waiting + receiving).',
     '',
   );
   return out.join('\n').replace(/\n{3,}/g, '\n\n');
@@ -159,7 +164,8 @@ function bottleneckSection(f: Finding, n: number): string[] {
   const out: string[] = [];
   out.push(`### ${n}. ${md(f.id)}: ${md(f.title)}`, '');
   out.push(
-    `- **Severity:** ${priorityLabel(f.severity)} ${md(f.severity)} · **Confidence:** ${Math.round(f.confidence * 100)} % · **Type:** ${md(f.type)} · **Component:** ${md(f.component)}`,
+    `- **Severity:** ${priorityLabel(f.severity)} ${md(f.severity)} · **Confidence:** ${Math.round(f.confidence * 100)} % · ` +
+      `**Type:** ${md(f.type)} · **Component:** ${md(f.component)}`,
   );
   out.push(`- **Location:** ${locationText(f)}`);
   out.push(`- **Root cause:** ${md(f.rootCause)}`);
@@ -211,7 +217,10 @@ function profileSection(p: CpuProfileAnalysis): string[] {
   const out = [
     '### Profile',
     '',
-    `CPU profile of the measured window: ${fmtDuration(p.durationMs)}, ${p.samples} samples; idle ${pct(p.idleShare)}, garbage collector ${pct(p.gcShare)}, V8/native (program) ${pct(p.programShare)}. Saved as ${md(p.path)} (opens in Chrome DevTools). Shares below are of the non-idle time; total time counts a recursive function once.`,
+    `CPU profile of the measured window: ${fmtDuration(p.durationMs)}, ${p.samples} samples; idle ${pct(p.idleShare)}, ` +
+      `garbage collector ${pct(p.gcShare)}, V8/native (program) ${pct(p.programShare)}. ` +
+      `Saved as ${md(p.path)} (opens in Chrome DevTools). ` +
+      `Shares below are of the non-idle time; total time counts a recursive function once.`,
     '',
   ];
   if (!p.topSelf.length) return [...out, 'No busy samples in the profile.', ''];
@@ -259,16 +268,15 @@ function capacitySection(record: AssessmentRecord): string[] {
     return lines;
   }
   const lines = [
-    "Universal Scalability Law fitted to the stress phase (concurrency from Little's law vs throughput): X(N) = λN / (1 + σ(N−1) + κN(N−1)).",
+    "Universal Scalability Law fitted to the stress phase (concurrency from Little's law vs throughput): " +
+      'X(N) = λN / (1 + σ(N−1) + κN(N−1)).',
     '',
     mdTable(
       ['Figure', 'Value'],
       [
         [
           'Sustainable throughput at the SLO',
-          c.lowerBound
-            ? `≥ ${rps(c.sustainableRps)} (${c.limitedBy === 'max_rate' ? 'the highest rate tested' : 'the load generator on this host reached its limit first'})`
-            : rps(c.sustainableRps),
+          c.lowerBound ? `≥ ${rps(c.sustainableRps)} (${lowerBoundReason(c.limitedBy)})` : rps(c.sustainableRps),
         ],
         ['Knee (throughput stops growing linearly)', rps(c.kneeRps)],
         ['Concurrency at the sustainable rate', c.sustainableConcurrency == null ? 'n/a' : c.sustainableConcurrency.toFixed(1)],
@@ -288,12 +296,14 @@ function capacitySection(record: AssessmentRecord): string[] {
   const g = c.growth;
   if (g) {
     lines.push('');
-    lines.push(
-      `- **Growth:** ${g.percentPerQuarter} % per quarter from ${rps(g.currentRps)}: ${g.exceedsAt ? `load exceeds the sustainable capacity on **${md(g.exceedsAt)}**` : 'load stays within capacity for the next 10 years'}.`,
-    );
+    const outlook = g.exceedsAt
+      ? `load exceeds the sustainable capacity on **${md(g.exceedsAt)}**`
+      : 'load stays within capacity for the next 10 years';
+    lines.push(`- **Growth:** ${g.percentPerQuarter} % per quarter from ${rps(g.currentRps)}: ${outlook}.`);
     if (g.targetRps !== null)
       lines.push(
-        `- **Target load:** ${rps(g.targetRps)}: ${g.instancesNeeded === null ? 'instances needed unknown' : `${g.instancesNeeded} instance(s) of this size`}.`,
+        `- **Target load:** ${rps(g.targetRps)}: ` +
+          `${g.instancesNeeded === null ? 'instances needed unknown' : `${g.instancesNeeded} instance(s) of this size`}.`,
       );
   }
   return lines;
@@ -324,7 +334,9 @@ function comparisonSection(c: Comparison): string[] {
   const out = [
     '### Compared with the baseline run',
     '',
-    `Baseline ${md(c.baseline.id)} (${md(c.baseline.startedAt)}${c.baseline.phase ? `, ${md(c.baseline.phase)} phase` : ''}): **${md(c.verdict)}**, ${c.regressions} regression(s), ${c.improvements} improvement(s). A change counts only when significant (Mann–Whitney U on per-second values, α = ${c.settings.alpha}).`,
+    `Baseline ${md(c.baseline.id)} (${md(c.baseline.startedAt)}${c.baseline.phase ? `, ${md(c.baseline.phase)} phase` : ''}): ` +
+      `**${md(c.verdict)}**, ${c.regressions} regression(s), ${c.improvements} improvement(s). A change counts only when significant ` +
+      `(Mann–Whitney U on per-second values, α = ${c.settings.alpha}).`,
     '',
     mdTable(['Metric', 'Baseline', 'Current', 'Change', 'Confidence interval', 'p', 'Verdict'], rows),
     '',

@@ -46,6 +46,9 @@ export function databaseMarkdown(record: Pick<AssessmentRecord, 'probes' | 'data
   return out;
 }
 
+const ALLOW_WRITES_TEXT = 'indexes measured for real in rolled-back transactions (--allow-writes)';
+const READ_ONLY_TEXT = 'nothing written (read-only session)';
+
 function overview(v: DbView, f: DatabaseFigures): string[] {
   const s = v.probes.server;
   const rows: string[][] = [
@@ -53,7 +56,8 @@ function overview(v: DbView, f: DatabaseFigures): string[] {
     [
       'Measured',
       v.mode === 'load'
-        ? `under the load: pg_stat_statements differences over ${(v.probes.windows ?? []).length} window(s) (${(v.probes.windows ?? []).map((w) => md(w.phase)).join(', ')})`
+        ? `under the load: pg_stat_statements differences over ${(v.probes.windows ?? []).length} window(s) ` +
+          `(${(v.probes.windows ?? []).map((w) => md(w.phase)).join(', ')})`
         : 'cumulative statistics since the last reset (speedguard db: no load was run)',
     ],
     [
@@ -77,13 +81,11 @@ function overview(v: DbView, f: DatabaseFigures): string[] {
     [
       'Settings',
       s?.settings
-        ? `shared_buffers ${fmtBytes(s.settings.sharedBuffersKb * 1024)}, work_mem ${fmtBytes(s.settings.workMemKb * 1024)}, random_page_cost ${s.settings.randomPageCost}, track_io_timing ${s.settings.trackIoTiming ? 'on' : 'off'}`
+        ? `shared_buffers ${fmtBytes(s.settings.sharedBuffersKb * 1024)}, work_mem ${fmtBytes(s.settings.workMemKb * 1024)}, ` +
+          `random_page_cost ${s.settings.randomPageCost}, track_io_timing ${s.settings.trackIoTiming ? 'on' : 'off'}`
         : 'n/a',
     ],
-    [
-      'Index advice',
-      `${s?.hypopgAvailable ? 'HypoPG' : 'no HypoPG'}; ${v.probes.allowWrites ? 'indexes measured for real in rolled-back transactions (--allow-writes)' : 'nothing written (read-only session)'}`,
-    ],
+    ['Index advice', `${s?.hypopgAvailable ? 'HypoPG' : 'no HypoPG'}; ${v.probes.allowWrites ? ALLOW_WRITES_TEXT : READ_ONLY_TEXT}`],
   ];
   return [mdTable(['', ''], rows)];
 }
@@ -106,7 +108,8 @@ function statementsTable(v: DbView): string[] {
   return [
     `### Top statements by total time`,
     '',
-    `${v.mode === 'load' ? 'Statements run under the load' : 'Since the statistics were last reset'}; literals are pg_stat_statements placeholders ($1 …), texts cut to ${QUERY_CHARS} characters.`,
+    `${v.mode === 'load' ? 'Statements run under the load' : 'Since the statistics were last reset'}; ` +
+      `literals are pg_stat_statements placeholders ($1 …), texts cut to ${QUERY_CHARS} characters.`,
     '',
     mdTable(['Statement', 'Calls', 'Mean', 'Total', 'Share', 'Rows/call', 'Hit ratio'], top.map(statementRow), [
       'l',
@@ -148,7 +151,8 @@ function suggestionsSection(v: DbView): string[] {
   list.forEach((s, i) => {
     const helps = (s.queryIds ?? []).map((q) => v.statements.find((x) => x.queryId === q)).filter((x): x is StatementStats => !!x);
     out.push(
-      `${i + 1}. **${md(s.schema)}.${md(s.table)} (${md(s.columns.join(', '))})** — ${md(s.expectedImprovement)} · ${md(howText[s.method] ?? s.method)}`,
+      `${i + 1}. **${md(s.schema)}.${md(s.table)} (${md(s.columns.join(', '))})** — ${md(s.expectedImprovement)} · ` +
+        `${md(howText[s.method] ?? s.method)}`,
       '',
     );
     const ba: string[][] = [];

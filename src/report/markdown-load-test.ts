@@ -86,13 +86,15 @@ export function renderLoadTestMarkdown(record: AssessmentRecord, opts: LoadTestM
       '',
     );
     out.push(
-      'Response time is http_req_duration (sending + waiting + receiving); "from intended start" is http_req_latency, which also counts the time a request waited for its scheduled start (coordinated omission corrected).',
+      'Response time is http_req_duration (sending + waiting + receiving); "from intended start" is http_req_latency, which also ' +
+        'counts the time a request waited for its scheduled start (coordinated omission corrected).',
       '',
     );
     const dropped = figures.filter((p) => p.droppedIterations > 0);
     for (const p of dropped)
       out.push(
-        `> **${md(p.name)}:** ${p.droppedIterations} iteration(s) were dropped (no free VU): the target was offered less load than planned.`,
+        `> **${md(p.name)}:** ${p.droppedIterations} iteration(s) were dropped (no free VU): ` +
+          'the target was offered less load than planned.',
         '',
       );
 

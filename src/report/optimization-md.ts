@@ -95,7 +95,8 @@ export function renderOptimizationMarkdown(c: Comparison): string {
   for (const m of c.metrics) {
     const imp = improvementOf(m);
     out.push(
-      `| ${md(m.label)} | ${fmtMetricValue(m, m.baseline)} | ${fmtMetricValue(m, m.current)} | ${fmtChange(m)} | ${imp.value === null ? '–' : fmtShare(imp.value)} | ${imp.ci} | ${fmtPValue(m)} | ${fmtThreshold(m)} | ${fmtVerdict(m)} |`,
+      `| ${md(m.label)} | ${fmtMetricValue(m, m.baseline)} | ${fmtMetricValue(m, m.current)} | ${fmtChange(m)} | ` +
+        `${imp.value === null ? '–' : fmtShare(imp.value)} | ${imp.ci} | ${fmtPValue(m)} | ${fmtThreshold(m)} | ${fmtVerdict(m)} |`,
     );
   }
   out.push('');
@@ -114,9 +115,18 @@ export function renderOptimizationMarkdown(c: Comparison): string {
   }
 
   out.push('## Method', '');
+  const t = c.settings.thresholds;
+  const warmup = c.settings.warmupSeconds ? ` The first ${c.settings.warmupSeconds} s of each run were left out as warm-up.` : '';
   out.push(
     mdLine(
-      `Each complete second of a run is one observation. A change counts when it is past its threshold in the worse direction (ASSESSMENT-RULES.md §4: response time +${pc(c.settings.thresholds.responseTime)}, throughput −${pc(c.settings.thresholds.throughput)}, error rate +${pc(c.settings.thresholds.errorRate)} and at least ${(c.settings.thresholds.errorRateMinIncrease * 100).toFixed(2)} percentage points, CPU +${pc(c.settings.thresholds.cpu)}, memory +${pc(c.settings.thresholds.memory)}) and the per-second values differ significantly (two-sided Mann–Whitney U test, α = ${c.settings.alpha}). Severity: more than 3× the threshold critical, 2× high, 1.5× medium, else low. The ${conf} confidence intervals come from a bootstrap over seconds (${c.settings.iterations} resamples, seed ${c.settings.seed}). Response time is ${c.settings.latencyMetric}.${c.settings.warmupSeconds ? ` The first ${c.settings.warmupSeconds} s of each run were left out as warm-up.` : ''}`,
+      `Each complete second of a run is one observation. A change counts when it is past its threshold in the worse direction ` +
+        `(ASSESSMENT-RULES.md §4: response time +${pc(t.responseTime)}, throughput −${pc(t.throughput)}, ` +
+        `error rate +${pc(t.errorRate)} and at least ${(t.errorRateMinIncrease * 100).toFixed(2)} percentage points, ` +
+        `CPU +${pc(t.cpu)}, memory +${pc(t.memory)}) and the per-second values differ significantly ` +
+        `(two-sided Mann–Whitney U test, α = ${c.settings.alpha}). ` +
+        `Severity: more than 3× the threshold critical, 2× high, 1.5× medium, else low. ` +
+        `The ${conf} confidence intervals come from a bootstrap over seconds ` +
+        `(${c.settings.iterations} resamples, seed ${c.settings.seed}). Response time is ${c.settings.latencyMetric}.${warmup}`,
     ),
   );
   out.push('');

@@ -2,7 +2,7 @@
 // judging: percentiles, rates and counts exactly as measured, so that the Markdown, JSON, JUnit and
 // terminal renderers all quote the same numbers. Response time is http_req_duration (k6's service
 // time); http_req_latency (from the intended start, wrk2's method) is given beside it.
-import type { AssessmentRecord, PhaseRecord } from '../record/assessment-record.ts';
+import type { AssessmentRecord, CapacityModel, PhaseRecord } from '../record/assessment-record.ts';
 import type { GeneratorVerdict, IntervalRecord, RunRecord, ThresholdOutcome } from '../record/run-record.ts';
 import { selectMetric } from '../record/select.ts';
 import type { Comparison } from '../record/comparison.ts';
@@ -214,6 +214,11 @@ export function fileTimestamp(iso: string): string {
 export function comparisonOf(value: unknown): Comparison | null {
   const v = value as { schema?: unknown; metrics?: unknown } | null;
   return v && typeof v === 'object' && v.schema === 'speedguard.comparison/1' && Array.isArray(v.metrics) ? (v as Comparison) : null;
+}
+
+/** Why a sustainable rate is only a lower bound, in words (every report format says it the same way). */
+export function lowerBoundReason(limitedBy: CapacityModel['limitedBy']): string {
+  return limitedBy === 'max_rate' ? 'the highest rate tested' : 'the load generator on this host reached its limit first';
 }
 
 /** Why the stress staircase stopped, in words (Markdown and HTML reports). */

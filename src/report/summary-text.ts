@@ -21,7 +21,8 @@ export function renderSummary(record: RunRecord, opts: { colour: boolean }): str
     out.push(
       c.yellow(
         c.bold(
-          `  ⚠ ${dropped} iterations were DROPPED (${fmtPercent(dropped / (dropped + started))} of scheduled): no free VU (maxVUs reached). The target was offered less load than planned; raise maxVUs.`,
+          `  ⚠ ${dropped} iterations were DROPPED (${fmtPercent(dropped / (dropped + started))} of scheduled): ` +
+            `no free VU (maxVUs reached). The target was offered less load than planned; raise maxVUs.`,
         ),
       ),
     );
@@ -45,7 +46,8 @@ export function renderSummary(record: RunRecord, opts: { colour: boolean }): str
   if (record.tagOverflow.length) {
     out.push(
       c.yellow(
-        `  ⚠ too many distinct values for tag(s) ${record.tagOverflow.join(', ')}: extra values were grouped as "__other__" (set a request name)`,
+        `  ⚠ too many distinct values for tag(s) ${record.tagOverflow.join(', ')}: ` +
+          `extra values were grouped as "__other__" (set a request name)`,
       ),
     );
   }
@@ -59,7 +61,8 @@ export function renderSummary(record: RunRecord, opts: { colour: boolean }): str
       const actual = t.note ?? (t.actual === null ? 'no data' : fmtNumber(t.actual, 3));
       const breach = t.firstBreachSeconds !== null ? ` (first breach at ${t.firstBreachSeconds}s)` : '';
       out.push(
-        `    ${mark} ${t.selector}: ${t.expression}  ${t.note ? actual : `actual=${actual}`}${breach}${t.aborted ? ' [aborted the run]' : ''}`,
+        `    ${mark} ${t.selector}: ${t.expression}  ` +
+          `${t.note ? actual : `actual=${actual}`}${breach}${t.aborted ? ' [aborted the run]' : ''}`,
       );
     }
     out.push('');
@@ -92,7 +95,10 @@ export function renderSummary(record: RunRecord, opts: { colour: boolean }): str
     switch (a.type) {
       case 'trend': {
         const f = contains === 'time' ? fmtDuration : (v: number) => fmtNumber(v);
-        text = `avg=${f(a.sum / Math.max(a.count, 1))} min=${f(a.count ? a.min : 0)} med=${f(a.percentile(50))} max=${f(a.count ? a.max : 0)} p(90)=${f(a.percentile(90))} p(95)=${f(a.percentile(95))} p(99)=${f(a.percentile(99))} p(99.9)=${f(a.percentile(99.9))}`;
+        text =
+          `avg=${f(a.sum / Math.max(a.count, 1))} min=${f(a.count ? a.min : 0)} med=${f(a.percentile(50))} ` +
+          `max=${f(a.count ? a.max : 0)} p(90)=${f(a.percentile(90))} p(95)=${f(a.percentile(95))} p(99)=${f(a.percentile(99))} ` +
+          `p(99.9)=${f(a.percentile(99.9))}`;
         break;
       }
       case 'counter':
@@ -116,7 +122,9 @@ export function renderSummary(record: RunRecord, opts: { colour: boolean }): str
   const g = record.generator;
   out.push(
     c.dim(
-      `  generator: ${g.workers} worker(s), CPU p95 ${(g.cpuP95 * 100).toFixed(0)} %, event-loop delay p99 ≤ ${g.loopDelayP99MaxMs.toFixed(1)} ms, schedule delay p99 ${fmtDuration(g.scheduleDelayP99Ms)}, connections opened ${record.connectionsOpened}`,
+      `  generator: ${g.workers} worker(s), CPU p95 ${(g.cpuP95 * 100).toFixed(0)} %, ` +
+        `event-loop delay p99 ≤ ${g.loopDelayP99MaxMs.toFixed(1)} ms, schedule delay p99 ${fmtDuration(g.scheduleDelayP99Ms)}, ` +
+        `connections opened ${record.connectionsOpened}`,
     ),
   );
   out.push(c.dim(`  run ${record.id} · ${record.status} · ${fmtDuration(record.durationMs)} · ${record.plan.source}`));

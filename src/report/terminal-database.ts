@@ -25,12 +25,14 @@ export function databaseTerminalLines(record: AssessmentRecord, c: ReturnType<ty
   const top = [...v.statements].sort((a, b) => b.totalExecMs - a.totalExecMs).slice(0, TOP);
   for (const s of top) {
     out.push(
-      `    ${fmtPercent(s.shareOfTotal).padStart(7)}  ${c.dim(`${s.calls} calls, mean ${fmtDuration(meanMsOf(s))}`)}  ${term(shortSql(s.query, 90))}`,
+      `    ${fmtPercent(s.shareOfTotal).padStart(7)}  ${c.dim(`${s.calls} calls, mean ${fmtDuration(meanMsOf(s))}`)}  ` +
+        `${term(shortSql(s.query, 90))}`,
     );
   }
   for (const s of v.probes.indexSuggestions ?? []) {
     out.push(
-      `    ${c.green('index')}  ${term(s.createStatement.replace(/;?\s*$/, ';'))}  ${c.dim(`${term(shortGain(s))} (${s.method === 'heuristic' ? "from the plan's shape" : s.method})`)}`,
+      `    ${c.green('index')}  ${term(s.createStatement.replace(/;?\s*$/, ';'))}  ` +
+        `${c.dim(`${term(shortGain(s))} (${s.method === 'heuristic' ? "from the plan's shape" : s.method})`)}`,
     );
   }
   for (const w of (v.probes.warnings ?? []).slice(0, 3)) out.push(`    ${c.yellow('!')} ${term(w)}`);

@@ -9,7 +9,7 @@ import { term } from './escape.ts';
 import { databaseTerminalLines } from './terminal-database.ts';
 import { colours } from './format.ts';
 import { bySeverity, priorityLabel } from '../record/findings.ts';
-import { evidenceLine } from './phase-figures.ts';
+import { evidenceLine, lowerBoundReason } from './phase-figures.ts';
 
 export interface TerminalFindingsOptions {
   colour: boolean;
@@ -37,9 +37,8 @@ export function renderTerminalFindings(record: AssessmentRecord, opts: TerminalF
   if (record.status !== 'completed')
     out.push(c.red(c.bold(`  ✗ ASSESSMENT ${record.status.toUpperCase()}: ${term(record.statusReason ?? '')} — partial results`)));
   out.push(`  ${c.bold(statusColour[status](`ASSESSMENT: ${status.toUpperCase()}`))} (score ${score}/10) — ${term(record.target)}`);
-  out.push(
-    `  ${actionable.length ? `${actionable.length} finding(s): ${byPriority.join(', ')}` : record.phases.length ? 'no bottleneck found at the tested load' : 'no problem found'}`,
-  );
+  const nothingFound = record.phases.length ? 'no bottleneck found at the tested load' : 'no problem found';
+  out.push(`  ${actionable.length ? `${actionable.length} finding(s): ${byPriority.join(', ')}` : nothingFound}`);
   out.push('');
 
   for (const f of findings) out.push(...findingLines(f, c));
@@ -63,7 +62,7 @@ export function renderTerminalFindings(record: AssessmentRecord, opts: TerminalF
       cap.sustainableRps === null
         ? 'no rate met the SLO'
         : cap.lowerBound
-          ? `≥ ${r1(cap.sustainableRps)} req/s at the SLO (${cap.limitedBy === 'max_rate' ? 'the highest rate tested' : 'the load generator on this host reached its limit first'})`
+          ? `≥ ${r1(cap.sustainableRps)} req/s at the SLO (${lowerBoundReason(cap.limitedBy)})`
           : `${r1(cap.sustainableRps)} req/s at the SLO`,
       `USL σ=${cap.sigma.toPrecision(2)} κ=${cap.kappa.toPrecision(2)} (fit ${cap.fitQuality}, r²=${cap.r2.toFixed(2)})`,
     ];
@@ -88,7 +87,8 @@ function findingLines(f: Finding, c: ReturnType<typeof colours>): string[] {
   const label = priorityLabel(f.severity);
   const paint = { critical: (s: string) => c.red(c.bold(s)), high: c.red, medium: c.yellow, low: c.dim, info: c.green }[f.severity];
   const lines = [
-    `  ${paint(`[${label}]`.padEnd(6))} ${c.bold(term(f.id))} ${term(f.title)}${f.confidence < 0.5 ? c.dim(` (confidence ${Math.round(f.confidence * 100)} %)`) : ''}`,
+    `  ${paint(`[${label}]`.padEnd(6))} ${c.bold(term(f.id))} ` +
+      `${term(f.title)}${f.confidence < 0.5 ? c.dim(` (confidence ${Math.round(f.confidence * 100)} %)`) : ''}`,
   ];
   const ev = evidenceLine(f);
   if (ev) lines.push(`         ${c.dim(term(ev))}`);

@@ -173,7 +173,7 @@ test('inline data: source maps and sourceRoot are honoured; no map keeps the gen
   assert.equal(d.topSelf[0]!.line, 1);
 });
 
-test('a hot line in a bundle is mapped only into the function\'s own source line, else dropped ("hot line 13258" in a 272-line file)', (t) => {
+test('a bundle\'s hot line is mapped only to the function\'s own source line, else dropped ("hot line 13258" in a 272-line file)', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'sg-srcmap-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   mkdirSync(join(dir, 'dist'));

@@ -329,61 +329,65 @@ test('malformed profiles are rejected with a message naming the file and the pro
   }
 });
 
-test("JSON.parse shown as a stale native (utf8Slice) directly under the helper is the helper's JSON work; the real decode under toString stays native", () => {
-  // V8 reports the last API callback while a frameless JSON.parse runs: the parse of
-  // `JSON.parse(fs.readFileSync(f))` appears as `utf8Slice` right under the helper.
-  const dir = mkdtempSync(join(tmpdir(), 'sg-json-stale-'));
-  const file = join(dir, 'server.mjs');
-  writeFileSync(
-    file,
-    [
-      "import fs from 'node:fs';",
-      'const loadCatalog = (f) => JSON.parse(fs.readFileSync(f));',
-      'export const handler = (req, res) => { res.end(String(loadCatalog(req.url).items.length)); };',
-      'export const sizeOf = (b) => b.utf8Slice(0, 10);',
-    ].join('\n'),
-  );
-  const url = pathToFileURL(file).href;
-  const p = build({
-    name: '(root)',
-    kids: [
-      {
-        name: '',
-        url,
-        line: 2,
-        hits: 1,
-        kids: [
-          {
-            name: 'loadCatalog',
-            url,
-            line: 1,
-            col: 20,
-            hits: 2,
-            kids: [
-              { name: 'utf8Slice', hits: 80 },
-              { name: 'toString', url: 'node:buffer', line: 900, kids: [{ name: 'utf8Slice', hits: 10 }] },
-            ],
-          },
-          // A user function that calls the native by name keeps it as a native.
-          { name: 'sizeOf', url, line: 3, kids: [{ name: 'utf8Slice', hits: 5 }] },
-        ],
-      },
-    ],
-  });
-  const withTicks = p.nodes.map((n) => {
-    const cf = n.callFrame as { functionName: string };
-    return cf.functionName === 'loadCatalog'
-      ? { ...n, positionTicks: [{ line: 2, ticks: 2 }] }
-      : cf.functionName === 'sizeOf'
-        ? { ...n, positionTicks: [{ line: 4, ticks: 1 }] }
-        : n;
-  });
-  const a = analyseCpuProfile({ ...p, nodes: withTicks }, { path: 'p', projectRoot: dir, topN: 50 });
-  const helper = byName(a.topSelf, 'loadCatalog');
-  assert.equal(helper.category, 'json');
-  near(helper.selfShare, 82 / 98);
-  assert.equal(helper.hotLine, 2);
-  const native = byName(a.topSelf, 'utf8Slice');
-  near(native.selfShare, 15 / 98);
-  assert.equal(native.category, 'native');
-});
+test(
+  "JSON.parse shown as a stale native (utf8Slice) directly under the helper is the helper's JSON work; the real decode under " +
+    'toString stays native',
+  () => {
+    // V8 reports the last API callback while a frameless JSON.parse runs: the parse of
+    // `JSON.parse(fs.readFileSync(f))` appears as `utf8Slice` right under the helper.
+    const dir = mkdtempSync(join(tmpdir(), 'sg-json-stale-'));
+    const file = join(dir, 'server.mjs');
+    writeFileSync(
+      file,
+      [
+        "import fs from 'node:fs';",
+        'const loadCatalog = (f) => JSON.parse(fs.readFileSync(f));',
+        'export const handler = (req, res) => { res.end(String(loadCatalog(req.url).items.length)); };',
+        'export const sizeOf = (b) => b.utf8Slice(0, 10);',
+      ].join('\n'),
+    );
+    const url = pathToFileURL(file).href;
+    const p = build({
+      name: '(root)',
+      kids: [
+        {
+          name: '',
+          url,
+          line: 2,
+          hits: 1,
+          kids: [
+            {
+              name: 'loadCatalog',
+              url,
+              line: 1,
+              col: 20,
+              hits: 2,
+              kids: [
+                { name: 'utf8Slice', hits: 80 },
+                { name: 'toString', url: 'node:buffer', line: 900, kids: [{ name: 'utf8Slice', hits: 10 }] },
+              ],
+            },
+            // A user function that calls the native by name keeps it as a native.
+            { name: 'sizeOf', url, line: 3, kids: [{ name: 'utf8Slice', hits: 5 }] },
+          ],
+        },
+      ],
+    });
+    const withTicks = p.nodes.map((n) => {
+      const cf = n.callFrame as { functionName: string };
+      return cf.functionName === 'loadCatalog'
+        ? { ...n, positionTicks: [{ line: 2, ticks: 2 }] }
+        : cf.functionName === 'sizeOf'
+          ? { ...n, positionTicks: [{ line: 4, ticks: 1 }] }
+          : n;
+    });
+    const a = analyseCpuProfile({ ...p, nodes: withTicks }, { path: 'p', projectRoot: dir, topN: 50 });
+    const helper = byName(a.topSelf, 'loadCatalog');
+    assert.equal(helper.category, 'json');
+    near(helper.selfShare, 82 / 98);
+    assert.equal(helper.hotLine, 2);
+    const native = byName(a.topSelf, 'utf8Slice');
+    near(native.selfShare, 15 / 98);
+    assert.equal(native.category, 'native');
+  },
+);

@@ -26,7 +26,9 @@ test('a Map held by an object property: named with its entries; three snapshots 
   const dir = snapshotsOf(`
 class SessionStore { constructor() { this.sessions = new Map(); } }
 globalThis.store = new SessionStore();
-const add = (n) => { for (let i = 0; i < n; i++) globalThis.store.sessions.set('s' + i + '-' + Math.random(), { data: 'x'.repeat(200) + i }); };
+const add = (n) => {
+  for (let i = 0; i < n; i++) globalThis.store.sessions.set('s' + i + '-' + Math.random(), { data: 'x'.repeat(200) + i });
+};
 add(500); SNAP('a'); add(1000); SNAP('b'); add(2000); SNAP('c');`);
   const [a, b, c] = ['a', 'b', 'c'].map((n) => readHeapSnapshot(join(dir, `${n}.heapsnapshot`)));
   const d = diffHeapSnapshots(a!, c!, [b!]);

@@ -10,7 +10,8 @@ const SRC = resolve(import.meta.dirname, '../../src');
 
 /** Lowest first. Folders on one line share a rank and must not import each other. */
 export const LAYERS: readonly (readonly string[])[] = [
-  ['errors.ts', 'version.ts', 'own-files.ts'], // the ground: exit codes, the input-error base class, the version, where speedguard's own files are
+  // the ground: exit codes, the input-error base class, the version, where speedguard's own files are
+  ['errors.ts', 'version.ts', 'own-files.ts'],
   ['plan'], // what to run: plan types, parsing, validation
   ['metrics'], // metric types, histograms, threshold expressions
   ['record'], // record contracts: runs, assessments, findings, probe samples, redaction

@@ -56,7 +56,10 @@ test('a fast healthy service: no P0/P1, capacity as a lower bound, "not saturate
     assert.ok(!['degraded', 'critical'].includes(record.verdict.status), `${record.verdict.status}: ${record.verdict.headline}`);
     assert.match(
       record.verdict.headline,
-      /^not saturated: held (everything the load generator on this host could send|every rate tested \(raise --max-rate to look further\)), ≥ \d+ req\/s/,
+      new RegExp(
+        String.raw`^not saturated: held (everything the load generator on this host could send|every rate tested \(raise --max-rate` +
+          String.raw` to look further\)), ≥ \d+ req\/s`,
+      ),
     );
     assert.equal(record.capacity!.limitedBy, s.stopReason === 'generator_limit' ? 'generator' : 'max_rate');
 

@@ -32,11 +32,11 @@ describe('speedguard db', () => {
     server = await startTestPostgres();
     url = await server.createDatabase('sg_db_cli');
     client = await server.client('sg_db_cli');
-    await client.query(
-      `CREATE TABLE orders (id serial PRIMARY KEY, customer_id int NOT NULL, status text NOT NULL, note text, created_at timestamptz NOT NULL DEFAULT now())`,
-    );
+    await client.query(`CREATE TABLE orders (id serial PRIMARY KEY, customer_id int NOT NULL, status text NOT NULL, note text,
+      created_at timestamptz NOT NULL DEFAULT now())`);
     await client.query(`INSERT INTO orders (customer_id, status, note, created_at)
-      SELECT i % 5000, (ARRAY['new','paid','shipped','done'])[1 + i % 4], 'note ' || i, now() - (i || ' minutes')::interval FROM generate_series(1, 60000) i`);
+      SELECT i % 5000, (ARRAY['new','paid','shipped','done'])[1 + i % 4], 'note ' || i, now() - (i || ' minutes')::interval
+        FROM generate_series(1, 60000) i`);
     // Unused (never scanned), and a duplicate: orders_status_idx is a prefix of orders_status_created_idx.
     await client.query('CREATE INDEX orders_note_idx ON orders (note)');
     await client.query('CREATE INDEX orders_status_idx ON orders (status)');
@@ -157,9 +157,11 @@ describe('speedguard db', () => {
     const healthyUrl = await server.createDatabase('sg_db_healthy');
     const c = await server.client('sg_db_healthy');
     await c.query(`CREATE TABLE customers (id serial PRIMARY KEY, email text NOT NULL UNIQUE, name text NOT NULL);
-      CREATE TABLE orders (id serial PRIMARY KEY, customer_id int NOT NULL REFERENCES customers(id), total int NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
+      CREATE TABLE orders (id serial PRIMARY KEY, customer_id int NOT NULL REFERENCES customers(id), total int NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now());
       INSERT INTO customers (email, name) SELECT 'c' || i || '@example.test', 'Customer ' || i FROM generate_series(1, 5000) i;
-      INSERT INTO orders (customer_id, total, created_at) SELECT 1 + (i % 5000), i % 997, now() - (i || ' minutes')::interval FROM generate_series(1, 50000) i;
+      INSERT INTO orders (customer_id, total, created_at)
+        SELECT 1 + (i % 5000), i % 997, now() - (i || ' minutes')::interval FROM generate_series(1, 50000) i;
       CREATE INDEX orders_customer_created ON orders (customer_id, created_at);
       ANALYZE;`);
     await c.query('SELECT pg_stat_statements_reset()');

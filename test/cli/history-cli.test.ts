@@ -103,7 +103,10 @@ test('history: table newest first with short ids, key figures, findings; control
   assert.equal(lines.length, 4);
   assert.match(
     lines[1]!,
-    /^bbbb3333\s+2026-11-2\d \d\d:\d\d\s+assess\s+completed\s+3m0\.0s\s+http:\/\/127\.0\.0\.1:3000\/api\s+150\s+50\.\dms\s+0\.00%\s+-\s+1×P1$/,
+    new RegExp(
+      String.raw`^bbbb3333\s+2026-11-2\d` +
+        String.raw` \d\d:\d\d\s+assess\s+completed\s+3m0\.0s\s+http:\/\/127\.0\.0\.1:3000\/api\s+150\s+50\.\dms\s+0\.00%\s+-\s+1×P1$`,
+    ),
   );
   assert.match(
     lines[2]!,

@@ -38,7 +38,7 @@ test('--out-dir that is a file: exit 2 naming it before any load (assess, profil
   }
 });
 
-test('assess: reports that cannot be written at the end — stored, printed, one error line, exit 1; --baseline nosuch is exit 2', async () => {
+test('assess: reports that cannot be written at the end — stored, printed, one error line, exit 1; --baseline nosuch exits 2', async () => {
   const srv = await startServer();
   const dir = tmp();
   const out = join(dir, 'out');

@@ -77,7 +77,8 @@ test('a service that accepts and never answers fails the run (exit 1), and its t
   const plan = join(dir, 'dead.yaml');
   writeFileSync(
     plan,
-    `scenarios:\n  s:\n    executor: constant-vus\n    vus: 2\n    duration: 1s\n    gracefulStop: 500ms\nflow:\n  - request: { url: "http://127.0.0.1:${port}/" }\nthresholds:\n  http_req_failed: ['rate<0.01']\n  http_req_duration: ['p(95)<200']\n`,
+    `scenarios:\n  s:\n    executor: constant-vus\n    vus: 2\n    duration: 1s\n    gracefulStop: 500ms\nflow:\n  - request: { url: ` +
+      `"http://127.0.0.1:${port}/" }\nthresholds:\n  http_req_failed: ['rate<0.01']\n  http_req_duration: ['p(95)<200']\n`,
   );
   try {
     const r = await runCli(['run', plan, '--no-history', '--summary-export', join(dir, 's.json')], { timeoutMs: 60_000 });

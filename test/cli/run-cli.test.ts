@@ -66,7 +66,8 @@ test('a bad YAML plan names the file and the field', async () => {
   const file = join(dir, 'plan.yaml');
   writeFileSync(
     file,
-    'scenarios:\n  browse:\n    executor: constant-arrival-rate\n    rate: -5\n    duration: 1s\n    flow: [{request: {url: "http://127.0.0.1:1/"}}]\n',
+    'scenarios:\n  browse:\n    executor: constant-arrival-rate\n    rate: -5\n    duration: 1s\n    flow: [{request: {url: ' +
+      '"http://127.0.0.1:1/"}}]\n',
   );
   const r = await cli(['run', file]);
   assert.equal(r.code, 2);

@@ -32,7 +32,12 @@ scenarios:
 data:
   users: {path: users.csv, mode: per-vu}
 flow:
-  - request: {method: POST, url: /login, headers: {x-user: "\${users.name}"}, capture: {sid: {json: session.id}}, checks: [{name: logged in, status: 200}]}
+  - request:
+      method: POST
+      url: /login
+      headers: {x-user: "\${users.name}"}
+      capture: {sid: {json: session.id}}
+      checks: [{name: logged in, status: 200}]
   - group:
       name: browse
       steps:

@@ -39,7 +39,8 @@ after(async () => {
 
 test('starts PostgreSQL with pg_stat_statements and seeds the shop in a few seconds, the same data every time', async (t) => {
   t.diagnostic(
-    `start ${shared.timings.startMs.toFixed(0)} ms + seed ${shared.timings.seedMs.toFixed(0)} ms = ${startMs.toFixed(0)} ms in all; PostgreSQL ${shared.version}`,
+    `start ${shared.timings.startMs.toFixed(0)} ms + seed ${shared.timings.seedMs.toFixed(0)} ms = ${startMs.toFixed(0)} ms in all; ` +
+      `PostgreSQL ${shared.version}`,
   );
   assert.ok(startMs < 20_000, `start + seed took ${startMs.toFixed(0)} ms`);
   assert.ok(shared.timings.seedMs < 10_000, `seed took ${shared.timings.seedMs.toFixed(0)} ms`);
@@ -95,7 +96,10 @@ test('the server refuses a DATABASE_URL without the demo tables, with one line n
   await assert.rejects(startDemo({ databaseUrl: empty }), (e: Error) => {
     assert.match(
       e.message,
-      /exited early \(code 1\); stderr: demo: cannot start: DATABASE_URL: the database has no demo shop tables \(categories, products, customers, orders, order_items missing\)/,
+      new RegExp(
+        String.raw`exited early \(code 1\); stderr: demo: cannot start: DATABASE_URL: the database has no demo shop tables` +
+          String.raw` \(categories, products, customers, orders, order_items missing\)`,
+      ),
     );
     return true;
   });

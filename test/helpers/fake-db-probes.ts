@@ -73,7 +73,9 @@ export function index(over: Partial<IndexStats> = {}): IndexStats {
     schema: 'public',
     table,
     index: name,
-    definition: `CREATE ${(over.unique ?? true) ? 'UNIQUE ' : ''}INDEX ${name} ON public.${table} USING ${over.method ?? 'btree'} (${columns.join(', ')})`,
+    definition:
+      `CREATE ${(over.unique ?? true) ? 'UNIQUE ' : ''}INDEX ${name} ON public.${table} USING ${over.method ?? 'btree'} ` +
+      `(${columns.join(', ')})`,
     columns,
     method: 'btree',
     unique: true,

@@ -56,7 +56,9 @@ export async function startK6Server(): Promise<K6TestServer> {
       if (path === '/page') {
         res.writeHead(200, { 'content-type': 'text/html' });
         return res.end(
-          '<html><head><title>Shop</title></head><body><a href="/echo?from=link">1</a><a href="/two">2</a><form action="/echo" method="POST"><input name="q" value="shoes"><input type="checkbox" name="c" value="1"><input type="submit" name="go" value="Search"></form></body></html>',
+          '<html><head><title>Shop</title></head><body><a href="/echo?from=link">1</a><a href="/two">2</a><form action="/echo" ' +
+            'method="POST"><input name="q" value="shoes"><input type="checkbox" name="c" value="1"><input type="submit" name="go" ' +
+            'value="Search"></form></body></html>',
         );
       }
       if (path === '/token') return json(200, { token: 'tok123' });

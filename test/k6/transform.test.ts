@@ -35,7 +35,12 @@ const STUB_K6 = `
 const log = (globalThis.__log ??= []);
 export async function group(name, fn) { log.push('group ' + name); const v = await fn(); log.push('/group ' + name); return v; }
 export async function sleep(s) { await new Promise((r) => setTimeout(r, 1)); log.push('slept'); }
-export function check(v, sets) { for (const [n, f] of Object.entries(sets)) { if (v && typeof v.then === 'function') throw new Error('check got a promise'); log.push('check ' + n + ' ' + Boolean(f(v))); } }
+export function check(v, sets) {
+  for (const [n, f] of Object.entries(sets)) {
+    if (v && typeof v.then === 'function') throw new Error('check got a promise');
+    log.push('check ' + n + ' ' + Boolean(f(v)));
+  }
+}
 export default { group, sleep, check };
 `;
 
@@ -307,7 +312,10 @@ function program(chain: Wrapper[]): string {
         break;
     }
   });
-  return `import http from 'k6/http';\nimport { group } from 'k6';\n${defs.join('\n')}\nexport default function () {\n  return ${inner};\n}\n`;
+  return (
+    `import http from 'k6/http';\nimport { group } from 'k6';\n${defs.join('\n')}\nexport default function () {\n  return ` +
+    `${inner};\n}\n`
+  );
 }
 
 test('property: any nesting of helpers and callbacks keeps k6 semantics', async () => {

@@ -117,7 +117,8 @@ test('npx speedguard run URL sends the requests it reports', async () => {
 test('a bad plan is one line naming the file and field, exit 2 (the build validates with its precompiled schema)', async () => {
   writeFileSync(
     join(project, 'bad.yaml'),
-    `target: ${srv.url}\nscenarios:\n  a:\n    executor: constant-arrival-rate\n    rate: -5\n    duration: 1s\n    preAllocatedVUs: 1\nflow:\n  - request: { url: / }\n`,
+    `target: ${srv.url}\nscenarios:\n  a:\n    executor: constant-arrival-rate\n    rate: -5\n    duration: 1s\n    preAllocatedVUs: ` +
+      `1\nflow:\n  - request: { url: / }\n`,
   );
   const r = await sh('npx', ['--no-install', 'speedguard', 'run', 'bad.yaml', '--no-history'], project);
   assert.equal(r.code, 2, show(r));

@@ -305,7 +305,8 @@ test('error: unknown executor names the executor and the choices', () => {
   const error = errorOf({ flow, scenarios: { browse: { executor: 'constant-vu', duration: '1s' } } });
   assert.equal(
     error.message,
-    'plan.yaml: scenarios.browse.executor: must be one of: shared-iterations, per-vu-iterations, constant-vus, ramping-vus, constant-arrival-rate, ramping-arrival-rate (got "constant-vu")',
+    'plan.yaml: scenarios.browse.executor: must be one of: shared-iterations, per-vu-iterations, constant-vus, ramping-vus, ' +
+      'constant-arrival-rate, ramping-arrival-rate (got "constant-vu")',
   );
 });
 

@@ -26,7 +26,10 @@ test('leak: names what holds it — the module variable requestLog, its element 
   assert.ok(f, describe(r));
   assert.match(
     f.title,
-    /^Memory leak: Array held by the module variable requestLog \(test\/fixtures\/profile\/leak-retainer\.mjs:8\): \+[\d,]+ elements, \+[\d.]+ MB over \d+ s$/,
+    new RegExp(
+      String.raw`^Memory leak: Array held by the module variable requestLog \(test\/fixtures\/profile\/leak-retainer\.mjs:8\):` +
+        String.raw` \+[\d,]+ elements, \+[\d.]+ MB over \d+ s$`,
+    ),
     f.title,
   );
   assert.match(f.recommendation.approach, /^Bound module variable requestLog \(test\/fixtures\/profile\/leak-retainer\.mjs:8\)/);

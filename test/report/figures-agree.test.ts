@@ -154,7 +154,7 @@ test("database figures: computed once with the audits' thresholds, stored in the
   assert.match(page, /<dt>Mean query time<\/dt><dd>12\.5\s?ms<\/dd>/);
 });
 
-test('request counts and p95 per phase: the Markdown Results, the load-test report, the HTML phase table and the envelope read one figure', () => {
+test('requests and p95 per phase: Markdown Results, the load-test report, the HTML phase table and the envelope read one figure', () => {
   const rec = healthyRecord();
   const analysis = renderAnalysisMarkdown(rec);
   const loadTest = renderLoadTestMarkdown(rec);
@@ -179,7 +179,7 @@ test('request counts and p95 per phase: the Markdown Results, the load-test repo
   }
 });
 
-test('capacity at the SLO: terminal, Markdown, envelope, HTML tile, GitHub summary and history show one figure; the scale alert is 80 % of it', () => {
+test('capacity at the SLO: terminal, Markdown, envelope, HTML tile, GitHub summary and history agree; the scale alert is at 80 %', () => {
   const rec = healthyRecord();
   rec.capacity = capacity({ sustainableRps: 142 });
   rec.alerts = alertRules(rec);

@@ -173,7 +173,8 @@ export function troubledRecord(): AssessmentRecord {
 }
 
 export const HOSTILE =
-  'evil|pipe `tick` <script>alert(1)</script> *star* _under_ [link](javascript:alert(1)) ]]> & "q" \'a\'\n# heading\r\n| --- |\x1b[31mRED\x1b[0m\x07\x00 $x$ ~~s~~';
+  'evil|pipe `tick` <script>alert(1)</script> *star* _under_ [link](javascript:alert(1)) ]]> & "q" \'a\'\n# heading\r\n| --- ' +
+  '|\x1b[31mRED\x1b[0m\x07\x00 $x$ ~~s~~';
 
 /** Everything the target controls carries markup, line breaks, control and XML-invalid characters. */
 export function hostileRecord(): AssessmentRecord {

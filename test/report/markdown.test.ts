@@ -128,7 +128,11 @@ test('load-test report: scenarios, per-phase metrics, errors, thresholds, stress
   assert.match(doc, /^\| 3 \| sustained \| sustained \(fake\) \| 100 req\/s \| - \| - \| skipped \| not in --suite \|$/m);
   assert.match(
     doc,
-    /^\| baseline \| 400 \| 40\.0 req\/s \| 40\.0 req\/s \| 900\.\dms \| 900\.\dms \| 6\.00s \| 6\.00s \| 900\.\dms \| 7\.50% \(30\) \| 20 \|$/m,
+    new RegExp(
+      String.raw`^\| baseline \| 400 \| 40\.0 req\/s \| 40\.0 req\/s \| 900\.\dms \| 900\.\dms \| 6\.00s \| 6\.00s \| 900\.\dms \|` +
+        String.raw` 7\.50% \(30\) \| 20 \|$`,
+      'm',
+    ),
   );
   assert.match(doc, /\*\*baseline:\*\* 20 iteration\(s\) were dropped/);
   assert.match(doc, /^\| baseline \| HTTP 500 \| 30 \|$/m);
@@ -172,11 +176,18 @@ test('analysis report: a stored comparison is shown under Results with change, i
   const results = doc.slice(doc.indexOf('## Results'), doc.indexOf('## Capacity'));
   assert.match(
     results,
-    /### Compared with the baseline run\n\nBaseline assess-before-0009 \(2026-11-24T10:00:00\.000Z, baseline phase\): \*\*regressed\*\*, 1 regression\(s\), 0 improvement\(s\)/,
+    new RegExp(
+      String.raw`### Compared with the baseline run\n\nBaseline assess-before-0009 \(2026-11-24T10:00:00\.000Z, baseline phase\):` +
+        String.raw` \*\*regressed\*\*, 1 regression\(s\), 0 improvement\(s\)`,
+    ),
   );
   assert.match(
     results,
-    /^\| response time p95 \| 180\.0ms \| 900\.1ms \| \+400\.1 % \| \+350\.0 % … \+440\.0 % \(95 %\) \| < 0\.001 \| \*\*regression \(critical\)\*\* \|$/m,
+    new RegExp(
+      String.raw`^\| response time p95 \| 180\.0ms \| 900\.1ms \| \+400\.1 % \| \+350\.0 % … \+440\.0 % \(95 %\) \| < 0\.001 \|` +
+        String.raw` \*\*regression \(critical\)\*\* \|$`,
+      'm',
+    ),
   );
   assert.match(
     results,

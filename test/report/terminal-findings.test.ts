@@ -21,7 +21,11 @@ test('terminal: verdict, findings most severe first with P labels, evidence and 
   assert.match(out, /^ {4}! stress {5}degraded {2}broke at 250 req\/s$/m);
   assert.match(
     out,
-    /^ {2}CAPACITY {2}150 req\/s at the SLO · USL σ=0\.031 κ=0\.00042 \(fit good, r²=0\.99\) · knee 140 req\/s · load exceeds it on 2027-05-25 at 20 %\/quarter · 4 instance\(s\) for 600 req\/s$/m,
+    new RegExp(
+      String.raw`^ {2}CAPACITY {2}150 req\/s at the SLO · USL σ=0\.031 κ=0\.00042 \(fit good, r²=0\.99\) · knee 140 req\/s · load` +
+        String.raw` exceeds it on 2027-05-25 at 20 %\/quarter · 4 instance\(s\) for 600 req\/s$`,
+      'm',
+    ),
   );
   assert.match(out, /REPORTS\n {4}PERFORMANCE\/ANALYSIS\/x\.md\n {4}PERFORMANCE\/LOAD_TESTS\/TEST-x\.xml\n/);
   assert.doesNotMatch(out, /\x1b/);

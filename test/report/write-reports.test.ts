@@ -67,7 +67,11 @@ test('writes the six reports under ANALYSIS/ and LOAD_TESTS/ with ASSESSMENT-RUL
     assert.match(analysis, /^# Performance analysis: /);
     assert.match(
       analysis,
-      /Related: \[load test report\]\(\.\.\/LOAD_TESTS\/TEST-20261125-100000\.md\) · \[JSON envelope\]\(127\.0\.0\.1-3000-api-20261125-100000\.json\) · \[HTML report\]\(127\.0\.0\.1-3000-api-20261125-100000\.html\)/,
+      new RegExp(
+        String.raw`Related: \[load test report\]\(\.\.\/LOAD_TESTS\/TEST-20261125-100000\.md\) · \[JSON` +
+          String.raw` envelope\]\(127\.0\.0\.1-3000-api-20261125-100000\.json\) · \[HTML` +
+          String.raw` report\]\(127\.0\.0\.1-3000-api-20261125-100000\.html\)`,
+      ),
     );
     assert.match(readFileSync(p.loadTestMd, 'utf8'), /^# Load test TEST-20261125-100000\n/);
 

@@ -88,6 +88,16 @@ function shapeColumns(
   return { eq, range };
 }
 
+/**
+ * Two candidates with the same key are the same index: the equality columns in any order, then the
+ * range/sort columns in theirs.
+ */
+export function candidateKey(c: Pick<IndexCandidate, 'schema' | 'table' | 'columns' | 'equalityColumns'>): string {
+  const equality = c.columns.slice(0, c.equalityColumns).sort().join(',');
+  const rest = c.columns.slice(c.equalityColumns).join(',');
+  return `${c.schema ?? ''}.${c.table}(${equality}|${rest})`;
+}
+
 /** The existing index that already serves `c` (same table, same leading columns), or null. */
 export function coveringIndex(
   c: Pick<IndexCandidate, 'schema' | 'table' | 'columns' | 'equalityColumns'>,
@@ -180,7 +190,8 @@ export function indexCandidates(plan: unknown, o: CandidateOptions = {}): IndexC
         eq,
         keys.map((k) => k.col.name),
         'sort',
-        `Sort on ${strs(node, 'Sort Key').join(', ')} over ${fmt(Math.round(scanned))} rows of ${sRel}${topN ? ' to return the first few' : ''}${spilled ? ' (spilled to disk)' : ''}`,
+        `Sort on ${strs(node, 'Sort Key').join(', ')} over ${fmt(Math.round(scanned))} rows of ` +
+          `${sRel}${topN ? ' to return the first few' : ''}${spilled ? ' (spilled to disk)' : ''}`,
         spilled || (topN && scanned >= BIG_SCAN_ROWS),
       );
     }
@@ -222,7 +233,8 @@ export function indexCandidates(plan: unknown, o: CandidateOptions = {}): IndexC
           eq,
           [],
           'join',
-          `${type} reads all of ${bRel} (${fmt(Math.round(scanned))} rows) for ${fmt(Math.round(otherRows))} rows on the other side of ${cond}`,
+          `${type} reads all of ${bRel} (${fmt(Math.round(scanned))} rows) ` +
+            `for ${fmt(Math.round(otherRows))} rows on the other side of ${cond}`,
           type === 'Nested Loop' || otherRows * 100 <= scanned,
         );
       }
@@ -232,7 +244,7 @@ export function indexCandidates(plan: unknown, o: CandidateOptions = {}): IndexC
   const seen = new Set<string>();
   const result: IndexCandidate[] = [];
   for (const c of [...out].sort((a, b) => Number(b.fromIssue) - Number(a.fromIssue))) {
-    const key = `${c.schema ?? ''}.${c.table}(${c.columns.slice(0, c.equalityColumns).sort().join(',')}|${c.columns.slice(c.equalityColumns).join(',')})`;
+    const key = candidateKey(c);
     if (seen.has(key)) continue;
     seen.add(key);
     if (o.indexes && coveringIndex(c, o.indexes)) continue;

@@ -28,7 +28,10 @@ export interface TableSize {
 /** B-tree leaf entries per 8 kB page for a narrow key (an int4/int8 plus the tuple header, ~70 % full). */
 const ENTRIES_PER_INDEX_PAGE = 250;
 
-/** Cost of reading `rows` of a table through a B-tree index: the cheaper of an index scan and a bitmap heap scan (PostgreSQL's formulas, simplified). */
+/**
+ * Cost of reading `rows` of a table through a B-tree index: the cheaper of an index scan and a bitmap heap scan (PostgreSQL's formulas,
+ * simplified).
+ */
 export function indexScanCost(rows: number, table: TableSize, c: CostSettings): number {
   const n = Math.max(table.rows, 1);
   const r = Math.min(Math.max(rows, 1), n);

@@ -90,7 +90,8 @@ function seqScanFilter(n: PlanNode, ancestors: PlanNode[], analyzed: boolean, o:
     return issue(
       n,
       'seq-scan-filter',
-      `Seq Scan on ${rel} removed ${fmt(Math.round(removed))} rows by filter to return ${fmt(Math.round(returned))}${loops > 1 ? ` (over ${fmt(loops)} loops)` : ''}`,
+      `Seq Scan on ${rel} removed ${fmt(Math.round(removed))} rows by filter to return ` +
+        `${fmt(Math.round(returned))}${loops > 1 ? ` (over ${fmt(loops)} loops)` : ''}`,
       { rowsRemoved: Math.round(removed), rowsReturned: returned, loops },
     );
   }
@@ -105,7 +106,8 @@ function seqScanFilter(n: PlanNode, ancestors: PlanNode[], analyzed: boolean, o:
   return issue(
     n,
     'seq-scan-filter',
-    `Seq Scan on ${rel} is expected to read ${fmt(Math.round(tableRows))} rows to return ${fmt(Math.round(returned))} (estimate: the planner's row count of the table)`,
+    `Seq Scan on ${rel} is expected to read ${fmt(Math.round(tableRows))} rows to return ${fmt(Math.round(returned))} ` +
+      `(estimate: the planner's row count of the table)`,
     { tableRows: Math.round(tableRows), estimatedRows: returned },
   );
 }
@@ -130,7 +132,9 @@ function misestimate(n: PlanNode, ancestors: PlanNode[]): PlanNodeIssue | null {
   return issue(
     n,
     'misestimate',
-    `${where(n)}: planned ${fmt(Math.round(planned))} rows, got ${fmt(Math.round(actual))}${loops > 1 ? ` over ${fmt(loops)} loops` : ''} (${fmt(Math.round(factor))}× ${under ? 'under' : 'over'}-estimate)`,
+    `${where(n)}: planned ${fmt(Math.round(planned))} rows, ` +
+      `got ${fmt(Math.round(actual))}${loops > 1 ? ` over ${fmt(loops)} loops` : ''} ` +
+      `(${fmt(Math.round(factor))}× ${under ? 'under' : 'over'}-estimate)`,
     { factor: Math.round(factor * 10) / 10, bucket: misestimateBucket(factor), actualRows: actual, planRows: planned, loops },
     Math.round(factor * 10) / 10,
   );
@@ -170,7 +174,8 @@ function nestedLoop(n: PlanNode, analyzed: boolean): PlanNodeIssue | null {
     return issue(
       n,
       'nested-loop',
-      `Nested Loop ran its inner side (${where(inner)}) ${fmt(loops)} times${ms > 0 ? `, ${fmt(Math.round(ms * 10) / 10)} ms in total` : ''}`,
+      `Nested Loop ran its inner side (${where(inner)}) ` +
+        `${fmt(loops)} times${ms > 0 ? `, ${fmt(Math.round(ms * 10) / 10)} ms in total` : ''}`,
       { innerLoops: loops, innerMs: Math.round(ms * 100) / 100, outerRows: actualRowsTotal(outer) ?? 0 },
     );
   }
@@ -224,7 +229,8 @@ function indexFilter(n: PlanNode): PlanNodeIssue | null {
   return issue(
     n,
     'index-filter',
-    `${where(n)} still removed ${fmt(Math.round(removed))} rows after the index to return ${fmt(Math.round(returned))} — the index does not cover the filter`,
+    `${where(n)} still removed ${fmt(Math.round(removed))} rows after the index to return ${fmt(Math.round(returned))} ` +
+      `— the index does not cover the filter`,
     { rowsRemoved: Math.round(removed), rowsReturned: returned },
   );
 }
@@ -237,7 +243,8 @@ function heapFetches(n: PlanNode): PlanNodeIssue | null {
   return issue(
     n,
     'heap-fetches',
-    `${where(n)} fetched ${fmt(fetches)} rows from the table for ${fmt(Math.round(returned))} returned — the visibility map is stale (VACUUM the table)`,
+    `${where(n)} fetched ${fmt(fetches)} rows from the table for ${fmt(Math.round(returned))} returned ` +
+      `— the visibility map is stale (VACUUM the table)`,
     { heapFetches: fetches, rowsReturned: returned },
   );
 }

@@ -59,7 +59,8 @@ async function avoidingLocks<T>(s: DbSession, run: (locked: LockedTable[]) => Pr
 }
 
 // relpages of the heap + its indexes + its TOAST table: an approximation that takes no lock.
-const approxTableSize = `(c.relpages + coalesce((SELECT sum(ic.relpages) FROM pg_index ix JOIN pg_class ic ON ic.oid = ix.indexrelid WHERE ix.indrelid = t.relid), 0)
+const approxTableSize = `(c.relpages
+   + coalesce((SELECT sum(ic.relpages) FROM pg_index ix JOIN pg_class ic ON ic.oid = ix.indexrelid WHERE ix.indrelid = t.relid), 0)
    + coalesce((SELECT tc.relpages FROM pg_class tc WHERE tc.oid = c.reltoastrelid), 0))::float8 * current_setting('block_size')::float8`;
 
 export async function readTables(s: DbSession, warnings: string[] = [], limit = 1000): Promise<TableStats[]> {
@@ -91,7 +92,8 @@ export async function readTables(s: DbSession, warnings: string[] = [], limit = 
     // After the read: a retry must not warn twice.
     if (locked.length > 0)
       warnings.push(
-        `sizes of ${locked.map((l) => l.name).join(', ')} are estimates from pg_class.relpages: locked by another session (ALTER TABLE or VACUUM FULL running?)`,
+        `sizes of ${locked.map((l) => l.name).join(', ')} are estimates from pg_class.relpages: ` +
+          `locked by another session (ALTER TABLE or VACUUM FULL running?)`,
       );
     return rows.map((r): TableStats => {
       const hit = r.heap_hit ?? 0;
@@ -189,7 +191,8 @@ export async function readTableScans(s: DbSession): Promise<TableScanCounters[]>
     seq_tup_read: number | null;
     idx_scan: number | null;
   }>(
-    `SELECT schemaname AS schema, relname AS "table", seq_scan::float8 AS seq_scan, seq_tup_read::float8 AS seq_tup_read, idx_scan::float8 AS idx_scan
+    `SELECT schemaname AS schema, relname AS "table",
+            seq_scan::float8 AS seq_scan, seq_tup_read::float8 AS seq_tup_read, idx_scan::float8 AS idx_scan
        FROM pg_stat_user_tables`,
   );
   return rows.map((r) => ({

@@ -61,12 +61,12 @@ export async function startDatabaseProbe(url: string, o: { allowWrites: boolean;
     await session.close();
     throw e;
   }
-  o.log(
-    `database: ${session.safeUrl} (PostgreSQL ${server.version}${server.pgStatStatements.available ? ', pg_stat_statements' : ''}${o.allowWrites ? ', --allow-writes' : ', read-only'})`,
-  );
+  const extension = server.pgStatStatements.available ? ', pg_stat_statements' : '';
+  o.log(`database: ${session.safeUrl} (PostgreSQL ${server.version}${extension}${o.allowWrites ? ', --allow-writes' : ', read-only'})`);
   if (!server.pgStatStatements.available)
     o.log(
-      `database: pg_stat_statements is not available — statements per phase cannot be measured. ${server.pgStatStatements.howToEnable ?? ''}`,
+      `database: pg_stat_statements is not available — statements per phase cannot be measured. ` +
+        `${server.pgStatStatements.howToEnable ?? ''}`,
     );
 
   const windows: DatabaseWindow[] = [];
@@ -118,7 +118,8 @@ export async function startDatabaseProbe(url: string, o: { allowWrites: boolean;
       const agentOnly = agentStatements(probes.nPlusOne, probes.statements);
       if (agentOnly.length) {
         o.log(
-          `database: explaining ${agentOnly.length} statement(s) seen by the agent${probes.statements.length ? ' but not in pg_stat_statements' : ''} …`,
+          `database: explaining ${agentOnly.length} statement(s) seen by the ` +
+            `agent${probes.statements.length ? ' but not in pg_stat_statements' : ''} …`,
         );
         const more = await attempt("plans of the agent's statements not read", () => explainStatements(session, agentOnly));
         if (more) plans = [...plans, ...more];

@@ -163,7 +163,8 @@ function checkUrl(url: string): URL {
     parsed = new URL(url);
   } catch {
     throw new DbInputError(
-      `database URL "${redactDbUrl(url)}" is not a valid URL (check the host, the port, and percent-encode special characters in the password)`,
+      `database URL "${redactDbUrl(url)}" is not a valid URL ` +
+        `(check the host, the port, and percent-encode special characters in the password)`,
     );
   }
   if (parsed.port !== '' && Number(parsed.port) === 0) throw new DbInputError(`database URL "${redactDbUrl(url)}" has port 0`);

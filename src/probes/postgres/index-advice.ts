@@ -16,7 +16,7 @@
 //    backed by an issue in the plan.
 // A measured or hypothetical evaluation that shows no gain DROPS the candidate: that is the point of measuring.
 import type { IndexStats, IndexSuggestion, StatementPlan } from '../../record/database-probes.ts';
-import { coveringIndex, indexCandidates, type IndexCandidate } from '../../analysis/postgres/index-candidates.ts';
+import { candidateKey, coveringIndex, indexCandidates, type IndexCandidate } from '../../analysis/postgres/index-candidates.ts';
 import { planCostWithIndex } from '../../analysis/postgres/index-cost-estimate.ts';
 import { predicatesOf } from '../../analysis/postgres/plan-expr.ts';
 import { unwrapPlan } from '../../analysis/postgres/plan-issues.ts';
@@ -64,8 +64,14 @@ export function indexName(table: string, columns: string[]): string {
   return truncateBytes(`${table}_${columns.join('_')}`, NAMEDATALEN - tail.length) + tail;
 }
 
+/** ", summed over N statements" when a suggestion's figures add up several statements. */
+const summedOver = (n: number) => (n > 1 ? `, summed over ${n} statements` : '');
+
 export function createIndexStatement(schema: string, table: string, columns: string[]): string {
-  return `CREATE INDEX CONCURRENTLY ${quoteIdent(indexName(table, columns))} ON ${quoteIdent(schema)}.${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')});`;
+  return (
+    `CREATE INDEX CONCURRENTLY ${quoteIdent(indexName(table, columns))} ON ${quoteIdent(schema)}.${quoteIdent(table)} ` +
+    `(${columns.map(quoteIdent).join(', ')});`
+  );
 }
 
 const target = (schema: string, table: string, columns: string[]) =>
@@ -263,7 +269,7 @@ async function measure(s: DbSession, g: Group, schemas: Map<string, string>, tim
     msBefore: sum((x) => x.b.ms),
     msAfter: sum((x) => x.a.ms),
     queryIds: helped.map((x) => x.m.plan.queryId),
-    note: `measured with a real index in a rolled-back transaction${sampled}${helped.length > 1 ? `, summed over ${helped.length} statements` : ''}`,
+    note: `measured with a real index in a rolled-back transaction${sampled}${summedOver(helped.length)}`,
   };
 }
 
@@ -324,8 +330,11 @@ function suggestion(
 /** The group's plans' summed cost with the index, estimated from the cost formulas (null when any plan cannot be). */
 async function estimateWithIndex(s: DbSession, g: Group): Promise<number | null> {
   const [settings] = await s.query<{ r: number; q: number; t: number; i: number; o: number }>(
-    `SELECT current_setting('random_page_cost')::float8 AS r, current_setting('seq_page_cost')::float8 AS q, current_setting('cpu_tuple_cost')::float8 AS t,
-            current_setting('cpu_index_tuple_cost')::float8 AS i, current_setting('cpu_operator_cost')::float8 AS o`,
+    `SELECT current_setting('random_page_cost')::float8 AS r,
+            current_setting('seq_page_cost')::float8 AS q,
+            current_setting('cpu_tuple_cost')::float8 AS t,
+            current_setting('cpu_index_tuple_cost')::float8 AS i,
+            current_setting('cpu_operator_cost')::float8 AS o`,
   );
   const [size] = await s.query<{ rows: number; pages: number }>(
     `SELECT c.reltuples::float8 AS rows, c.relpages::float8 AS pages FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -369,7 +378,7 @@ export async function adviseIndexes(s: DbSession, plans: StatementPlan[], o: Adv
     if (!schema) continue;
     const c = { ...cand, schema };
     if (coveringIndex(c, o.indexes)) continue;
-    const key = `${schema}.${c.table}(${c.columns.slice(0, c.equalityColumns).sort().join(',')}|${c.columns.slice(c.equalityColumns).join(',')})`;
+    const key = candidateKey(c);
     const g = groups.get(key);
     if (g) {
       if (!g.plans.includes(plan)) g.plans.push(plan);
@@ -404,7 +413,8 @@ export async function adviseIndexes(s: DbSession, plans: StatementPlan[], o: Adv
     }
     if (measured && measured.note === 'unused') continue;
     if (measured && measured.msBefore !== undefined && measured.msAfter !== undefined) {
-      const text = `${round(measured.msBefore)} ms → ${round(measured.msAfter)} ms per call (${pct(measured.msBefore, measured.msAfter)}), ${measured.note}; planner cost ${fmt(round(measured.costBefore))} → ${fmt(round(measured.costAfter))}`;
+      const time = `${round(measured.msBefore)} ms → ${round(measured.msAfter)} ms per call (${pct(measured.msBefore, measured.msAfter)})`;
+      const text = `${time}, ${measured.note}; planner cost ${fmt(round(measured.costBefore))} → ${fmt(round(measured.costAfter))}`;
       out.push({ ...suggestion(g, 'measured', measured, text), gain: measured.msBefore - measured.msAfter, rank: 0 });
       continue;
     }
@@ -417,14 +427,13 @@ export async function adviseIndexes(s: DbSession, plans: StatementPlan[], o: Adv
     }
     if (hypo && hypo.note === 'unused') continue;
     if (hypo) {
-      const n = hypo.queryIds.length;
-      const text = `cost ${fmt(round(hypo.costBefore))} → ${fmt(round(hypo.costAfter))} (${pct(hypo.costBefore, hypo.costAfter)}) by the ${hypo.note}${n > 1 ? `, summed over ${n} statements` : ''}`;
+      const cost = `cost ${fmt(round(hypo.costBefore))} → ${fmt(round(hypo.costAfter))} (${pct(hypo.costBefore, hypo.costAfter)})`;
+      const text = `${cost} by the ${hypo.note}${summedOver(hypo.queryIds.length)}`;
       out.push({ ...suggestion(g, 'hypopg', hypo, text), gain: hypo.costBefore - hypo.costAfter, rank: 1 });
       continue;
     }
     if (!g.cand.fromIssue) continue;
     const costBefore = g.plans.reduce((sum, p) => sum + p.totalCost, 0);
-    const n = g.plans.length;
     // Without HypoPG: the planner's cost formulas applied to an index scan (analysis/postgres/index-cost-estimate.ts).
     let estimated: number | null = null;
     try {
@@ -434,9 +443,14 @@ export async function adviseIndexes(s: DbSession, plans: StatementPlan[], o: Adv
     }
     const estimate =
       estimated !== null
-        ? `; estimated plan cost with the index ${fmt(round(costBefore))} → ~${fmt(round(estimated))} (${pct(costBefore, estimated)}), from PostgreSQL's index-scan cost formulas and this server's cost settings — an estimate, not the planner's figure nor a measured time`
+        ? `; estimated plan cost with the index ${fmt(round(costBefore))} → ~${fmt(round(estimated))} (${pct(costBefore, estimated)}), ` +
+          "from PostgreSQL's index-scan cost formulas and this server's cost settings — " +
+          "an estimate, not the planner's figure nor a measured time"
         : '';
-    const text = `${g.cand.detail}; an index on (${g.cand.columns.join(', ')}) lets PostgreSQL read only the rows it needs (plan cost now ${fmt(round(costBefore))}${n > 1 ? `, summed over ${n} statements` : ''}${estimate}; judged from the plan's shape, not measured — install HypoPG or use --allow-writes to measure)`;
+    const text =
+      `${g.cand.detail}; an index on (${g.cand.columns.join(', ')}) lets PostgreSQL read only the rows it needs ` +
+      `(plan cost now ${fmt(round(costBefore))}${summedOver(g.plans.length)}${estimate}; ` +
+      "judged from the plan's shape, not measured — install HypoPG or use --allow-writes to measure)";
     const sg = suggestion(g, 'heuristic', { costBefore, queryIds: g.plans.map((p) => p.queryId) }, text);
     if (estimated !== null) sg.estimatedCostAfter = round(estimated);
     out.push({ ...sg, gain: costBefore, rank: 2 });

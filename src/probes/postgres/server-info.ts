@@ -43,6 +43,7 @@ function preloadListWith(setting: string | null): string {
 export function pgStatStatementsAdvice(st: PgStatStatementsState): { available: boolean; howToEnable: string | null } {
   const db = `"${st.database}"`;
   const create = `in database ${db} run, as a superuser: CREATE EXTENSION pg_stat_statements;`;
+  const user = quoteIdent(st.user);
   if (st.preloaded === false) {
     const list = preloadListWith(st.preloadSetting);
     const keep = st.preloadSetting
@@ -54,7 +55,8 @@ export function pgStatStatementsAdvice(st: PgStatStatementsState): { available: 
       available: false,
       howToEnable:
         `pg_stat_statements is not loaded by the server. 1) In postgresql.conf set shared_preload_libraries = '${list}'${keep}, ` +
-        `or as a superuser run ALTER SYSTEM SET shared_preload_libraries = '${list}'; (managed services: set it in the parameter group / database flags). ` +
+        `or as a superuser run ALTER SYSTEM SET shared_preload_libraries = '${list}'; ` +
+        '(managed services: set it in the parameter group / database flags). ' +
         `2) Restart PostgreSQL (a reload is not enough). ` +
         (st.installed ? `3) The extension already exists in database ${db}; nothing else is needed.` : `3) Then ${create}`),
     };
@@ -62,21 +64,28 @@ export function pgStatStatementsAdvice(st: PgStatStatementsState): { available: 
   if (!st.installed) {
     const unknown =
       st.preloaded === null
-        ? ` If it then reports that it "must be loaded via shared_preload_libraries", add pg_stat_statements to shared_preload_libraries in postgresql.conf (or ALTER SYSTEM SET shared_preload_libraries = '${preloadListWith(null)}', keeping any libraries already listed) and restart PostgreSQL.`
+        ? ' If it then reports that it "must be loaded via shared_preload_libraries", ' +
+          'add pg_stat_statements to shared_preload_libraries in postgresql.conf ' +
+          `(or ALTER SYSTEM SET shared_preload_libraries = '${preloadListWith(null)}', keeping any libraries already listed) ` +
+          'and restart PostgreSQL.'
         : '';
     return { available: false, howToEnable: `pg_stat_statements is not created in database ${db}: ${create}${unknown}` };
   }
   if (!st.selectable) {
     return {
       available: false,
-      howToEnable: `user ${quoteIdent(st.user)} may not read pg_stat_statements: as a superuser run GRANT pg_read_all_stats TO ${quoteIdent(st.user)}; and GRANT SELECT ON pg_stat_statements TO ${quoteIdent(st.user)};`,
+      howToEnable:
+        `user ${user} may not read pg_stat_statements: as a superuser run ` +
+        `GRANT pg_read_all_stats TO ${user}; and GRANT SELECT ON pg_stat_statements TO ${user};`,
     };
   }
   if (!st.seesAllUsers) {
     // Usable — the user's own statements are visible — but other users' statements are hidden.
     return {
       available: true,
-      howToEnable: `user ${quoteIdent(st.user)} sees only its own statements in pg_stat_statements (others show as <insufficient privilege>): as a superuser run GRANT pg_read_all_stats TO ${quoteIdent(st.user)};`,
+      howToEnable:
+        `user ${user} sees only its own statements in pg_stat_statements (others show as <insufficient privilege>): ` +
+        `as a superuser run GRANT pg_read_all_stats TO ${user};`,
     };
   }
   return { available: true, howToEnable: null };

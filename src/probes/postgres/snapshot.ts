@@ -47,7 +47,8 @@ export async function collectDatabaseSnapshot(s: DbSession, o: SnapshotOptions):
         statements = cumulativeStatements(read, topN);
         if (read.info.dealloc)
           warnings.push(
-            `pg_stat_statements has evicted ${read.info.dealloc} entries since its last reset (pg_stat_statements.max is too small for this workload): rarely run statements are missing`,
+            `pg_stat_statements has evicted ${read.info.dealloc} entries since its last reset ` +
+              `(pg_stat_statements.max is too small for this workload): rarely run statements are missing`,
           );
       } catch (e) {
         warnings.push(`statements not read: ${(e as Error).message}`);

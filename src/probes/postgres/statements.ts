@@ -215,12 +215,14 @@ export function diffStatements(before: StatementsRead, after: StatementsRead, wa
       );
     } else if (wentDown > 0) {
       warnings.push(
-        `${wentDown} statement(s) had counters that went down during the window (pg_stat_statements reset or entry evicted and re-created): their counts since then are used`,
+        `${wentDown} statement(s) had counters that went down during the window ` +
+          `(pg_stat_statements reset or entry evicted and re-created): their counts since then are used`,
       );
     }
     if (before.info.dealloc !== null && after.info.dealloc !== null && after.info.dealloc > before.info.dealloc) {
       warnings.push(
-        `pg_stat_statements evicted ${after.info.dealloc - before.info.dealloc} entries during the window (pg_stat_statements.max is too small): some statements may be missing or undercounted`,
+        `pg_stat_statements evicted ${after.info.dealloc - before.info.dealloc} entries during the window ` +
+          `(pg_stat_statements.max is too small): some statements may be missing or undercounted`,
       );
     }
   }

@@ -7,7 +7,8 @@ export const STYLE = `
 @media (prefers-color-scheme:dark){:root{--bg:#111418;--card:#1a1f25;--fg:#e6e9ed;--muted:#9aa5b1;--line:#2c333b;--axis:#5b6672;
 --blue:#60a5fa;--red:#f87171;--green:#4ade80;--amber:#fbbf24;--purple:#a78bfa;--grey:#9ca3af;--teal:#2dd4bf;--band:rgba(96,165,250,.10)}}
 *{box-sizing:border-box}
-body{margin:0;background:var(--bg);color:var(--fg);font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
+body{margin:0;background:var(--bg);color:var(--fg);
+font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
 main{max-width:1280px;margin:0 auto;padding:24px 20px 48px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:32px 0 12px;padding-bottom:6px;border-bottom:1px solid var(--line)}
 h3{font-size:15px;margin:0 0 8px}h4{font-size:13px;margin:14px 0 6px;color:var(--muted);text-transform:uppercase;letter-spacing:.04em}
@@ -26,7 +27,8 @@ dl.facts dt{color:var(--muted)}dl.facts dd{margin:0;overflow-wrap:anywhere}
 .tiles{display:flex;flex-wrap:wrap;gap:10px;margin:10px 0}
 .tile{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:8px 14px;min-width:150px}
 .tile .v{font-size:20px;font-weight:600}.tile .k{color:var(--muted);font-size:12px}
-.badge{display:inline-block;border-radius:999px;padding:1px 9px;font-size:12px;font-weight:600;color:#fff;background:var(--grey);white-space:nowrap}
+.badge{display:inline-block;border-radius:999px;padding:1px 9px;font-size:12px;font-weight:600;
+color:#fff;background:var(--grey);white-space:nowrap}
 .sev-critical{background:var(--red)}.sev-high{background:#ea580c}.sev-medium{background:var(--amber)}
 .sev-low{background:var(--blue)}.sev-info{background:var(--grey)}
 .ver-passed{background:var(--green)}.ver-degraded{background:var(--amber)}.ver-failed{background:var(--red)}
@@ -35,7 +37,8 @@ table{border-collapse:collapse;width:100%;font-size:13px;margin:6px 0}
 th,td{text-align:left;padding:5px 8px;border-bottom:1px solid var(--line);vertical-align:top;overflow-wrap:anywhere}
 th{color:var(--muted);font-weight:600;font-size:12px}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-table.evidence td:nth-child(3),table.evidence th:nth-child(3),table.phases td:first-child,table.generator td:first-child,table.errors td:first-child{white-space:nowrap;overflow-wrap:normal}
+table.evidence td:nth-child(3),table.evidence th:nth-child(3),
+table.phases td:first-child,table.generator td:first-child,table.errors td:first-child{white-space:nowrap;overflow-wrap:normal}
 table.evidence td:first-child{overflow-wrap:break-word}
 .finding{border-left:5px solid var(--grey)}
 .finding.sev-b-critical{border-left-color:var(--red)}.finding.sev-b-high{border-left-color:#ea580c}

@@ -157,32 +157,41 @@ export function renderChart(spec: ChartSpec): SafeHtml {
   const { sx, sy } = L;
   const [px0, px1] = sx.range;
   const [py0, py1] = sy.range;
-  const grid = L.yTicks.map(
-    (t) =>
-      html`<line class="grid" x1="${coord(px0)}" x2="${coord(px1)}" y1="${coord(sy(t))}" y2="${coord(sy(t))}"/><text class="tick" x="${coord(px0 - 6)}" y="${coord(sy(t) + 4)}" text-anchor="end">${fy(t)}</text>`,
-  );
-  const xticks = L.xTicks.map(
-    (t) =>
-      html`<line class="tickmark" x1="${coord(sx(t))}" x2="${coord(sx(t))}" y1="${coord(py0)}" y2="${coord(py0 + 4)}"/><text class="tick" x="${coord(sx(t))}" y="${coord(py0 + 16)}" text-anchor="middle">${fx(t)}</text>`,
-  );
+  const grid = L.yTicks.map((t) => {
+    const y = coord(sy(t));
+    const line = html`<line class="grid" x1="${coord(px0)}" x2="${coord(px1)}" y1="${y}" y2="${y}"/>`;
+    return html`${line}<text class="tick" x="${coord(px0 - 6)}" y="${coord(sy(t) + 4)}" text-anchor="end">${fy(t)}</text>`;
+  });
+  const xticks = L.xTicks.map((t) => {
+    const x = coord(sx(t));
+    const mark = html`<line class="tickmark" x1="${x}" x2="${x}" y1="${coord(py0)}" y2="${coord(py0 + 4)}"/>`;
+    return html`${mark}<text class="tick" x="${x}" y="${coord(py0 + 16)}" text-anchor="middle">${fx(t)}</text>`;
+  });
   const bands = (spec.bands ?? [])
     .filter((b) => Number.isFinite(b.from) && Number.isFinite(b.to))
     .map((b) => {
       const a = Math.max(px0, Math.min(px1, sx(b.from)));
       const z = Math.max(px0, Math.min(px1, sx(b.to)));
-      return html`<g class="band"><rect x="${coord(a)}" y="${coord(py1)}" width="${coord(Math.max(0, z - a))}" height="${coord(py0 - py1)}"><title>${b.label}</title></rect><text class="band-label" x="${coord(a + 3)}" y="${coord(py1 + 11)}">${b.label}</text></g>`;
+      const size = html`width="${coord(Math.max(0, z - a))}" height="${coord(py0 - py1)}"`;
+      const rect = html`<rect x="${coord(a)}" y="${coord(py1)}" ${size}><title>${b.label}</title></rect>`;
+      return html`<g class="band">${rect}<text class="band-label" x="${coord(a + 3)}" y="${coord(py1 + 11)}">${b.label}</text></g>`;
     });
-  const hLines = L.drawnH.map(
-    (l) =>
-      html`<g class="marker ${l.colour}" data-marker="${l.label}"><line x1="${coord(px0)}" x2="${coord(px1)}" y1="${coord(sy(l.value))}" y2="${coord(sy(l.value))}" stroke-dasharray="6 4"/><text x="${coord(px1 - 4)}" y="${coord(sy(l.value) - 4)}" text-anchor="end">${l.label}</text></g>`,
-  );
+  const hLines = L.drawnH.map((l) => {
+    const y = coord(sy(l.value));
+    const line = html`<line x1="${coord(px0)}" x2="${coord(px1)}" y1="${y}" y2="${y}" stroke-dasharray="6 4"/>`;
+    const label = html`<text x="${coord(px1 - 4)}" y="${coord(sy(l.value) - 4)}" text-anchor="end">${l.label}</text>`;
+    return html`<g class="marker ${l.colour}" data-marker="${l.label}">${line}${label}</g>`;
+  });
   const vLines = (spec.vLines ?? [])
     .filter((l) => Number.isFinite(l.value))
     .map((l, i) => {
       const x = sx(l.value);
       // Labels of neighbouring lines would overlap: stagger them, and keep them inside the plot.
       const right = x > (px0 + px1) / 2;
-      return html`<g class="marker ${l.colour}" data-marker="${l.label}"><line x1="${coord(x)}" x2="${coord(x)}" y1="${coord(py0)}" y2="${coord(py1)}" stroke-dasharray="4 3"/><text x="${coord(right ? x - 4 : x + 4)}" y="${coord(py1 + 11 + 13 * (i % 3))}" text-anchor="${right ? 'end' : 'start'}">${l.label}</text></g>`;
+      const line = html`<line x1="${coord(x)}" x2="${coord(x)}" y1="${coord(py0)}" y2="${coord(py1)}" stroke-dasharray="4 3"/>`;
+      const at = html`x="${coord(right ? x - 4 : x + 4)}" y="${coord(py1 + 11 + 13 * (i % 3))}"`;
+      const label = html`<text ${at} text-anchor="${right ? 'end' : 'start'}">${l.label}</text>`;
+      return html`<g class="marker ${l.colour}" data-marker="${l.label}">${line}${label}</g>`;
     });
   const series = spec.series.map((s) => seriesSvg(s, sx, sy, fx, fy));
   const body = L.empty
@@ -194,7 +203,18 @@ export function renderChart(spec: ChartSpec): SafeHtml {
     ...L.drawnH.map((l) => html`<li><span class="key ${l.colour} dashed"></span>${l.label}</li>`),
     ...offScale.map((l) => html`<li class="muted">${l.label} (above the chart)</li>`),
   ];
-  return html`<figure class="chart" data-chart="${id}"><figcaption>${spec.title}</figcaption><svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${spec.title}" data-empty="${L.empty ? 'true' : 'false'}"><defs><clipPath id="clip-${id}"><rect x="${coord(px0)}" y="${coord(py1 - 2)}" width="${coord(px1 - px0)}" height="${coord(py0 - py1 + 4)}"/></clipPath></defs>${grid}<line class="axis" x1="${coord(px0)}" x2="${coord(px1)}" y1="${coord(py0)}" y2="${coord(py0)}"/><line class="axis" x1="${coord(px0)}" x2="${coord(px0)}" y1="${coord(py0)}" y2="${coord(py1)}"/>${xticks}<text class="axis-label" x="${coord((px0 + px1) / 2)}" y="${coord(H - 4)}" text-anchor="middle">${spec.xLabel}</text><text class="axis-label" transform="rotate(-90)" x="${coord(-(py0 + py1) / 2)}" y="11" text-anchor="middle">${spec.yLabel}</text>${body}</svg><ul class="legend">${legend}</ul></figure>`;
+  const svgOpen = html`<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${spec.title}" data-empty="${L.empty ? 'true' : 'false'}">`;
+  const clipRect = html`<rect x="${coord(px0)}" y="${coord(py1 - 2)}" width="${coord(px1 - px0)}" height="${coord(py0 - py1 + 4)}"/>`;
+  const clip = html`<defs><clipPath id="clip-${id}">${clipRect}</clipPath></defs>`;
+  const xAxis = html`<line class="axis" x1="${coord(px0)}" x2="${coord(px1)}" y1="${coord(py0)}" y2="${coord(py0)}"/>`;
+  const yAxis = html`<line class="axis" x1="${coord(px0)}" x2="${coord(px0)}" y1="${coord(py0)}" y2="${coord(py1)}"/>`;
+  const xLabelAt = html`x="${coord((px0 + px1) / 2)}" y="${coord(H - 4)}"`;
+  const xLabel = html`<text class="axis-label" ${xLabelAt} text-anchor="middle">${spec.xLabel}</text>`;
+  const yLabelAt = html`transform="rotate(-90)" x="${coord(-(py0 + py1) / 2)}" y="11"`;
+  const yLabel = html`<text class="axis-label" ${yLabelAt} text-anchor="middle">${spec.yLabel}</text>`;
+  const svg = html`${svgOpen}${clip}${grid}${xAxis}${yAxis}${xticks}${xLabel}${yLabel}${body}</svg>`;
+  const caption = html`<figcaption>${spec.title}</figcaption>`;
+  return html`<figure class="chart" data-chart="${id}">${caption}${svg}<ul class="legend">${legend}</ul></figure>`;
 }
 
 function seriesSvg(s: ChartSeries, sx: Scale, sy: Scale, fx: (v: number) => string, fy: (v: number) => string): SafeHtml {
@@ -202,17 +222,16 @@ function seriesSvg(s: ChartSeries, sx: Scale, sy: Scale, fx: (v: number) => stri
   const parts: SafeHtml[] = [];
   const path = linePath(s.points, sx, sy);
   if (kind !== 'points' && path.d) {
+    const dashes = s.dashed ? raw(' stroke-dasharray="5 4"') : '';
     parts.push(
-      html`<path class="series ${s.colour}" data-series="${s.key}" data-points="${path.vertices}" d="${path.d}" fill="none"${s.dashed ? raw(' stroke-dasharray="5 4"') : ''}/>`,
+      html`<path class="series ${s.colour}" data-series="${s.key}" data-points="${path.vertices}" d="${path.d}" fill="none"${dashes}/>`,
     );
   }
   if (kind === 'points' || kind === 'linepoints') {
-    const dots = s.points
-      .filter(finite)
-      .map(
-        (p) =>
-          html`<circle cx="${coord(sx(p.x))}" cy="${coord(sy(p.y))}" r="3.5"><title>${p.title ?? `${s.label}: ${fx(p.x)}, ${fy(p.y)}`}</title></circle>`,
-      );
+    const dots = s.points.filter(finite).map((p) => {
+      const title = p.title ?? `${s.label}: ${fx(p.x)}, ${fy(p.y)}`;
+      return html`<circle cx="${coord(sx(p.x))}" cy="${coord(sy(p.y))}" r="3.5"><title>${title}</title></circle>`;
+    });
     parts.push(html`<g class="dots ${s.colour}" data-series="${s.key}" data-points="${dots.length}">${dots}</g>`);
   } else if (path.isolated.length) {
     // A lone point between gaps would be invisible as a path.

@@ -170,16 +170,20 @@ describe('not-saturated', () => {
     assert.deepEqual(notSaturated.summarise(summaryContext(ctx(profiled(t)))), []);
   });
 
-  it("a loop delay of 20 ms on a host that makes the target wait for a core (0.4 s/s) is the host's: still not saturated; without the wait it is not", () => {
-    const t = healthyTarget();
-    t.agent!.samples = agentSamples(20, { elu: 0.2, delayP99: 20, delayMax: 40, gc: { minor: 8 }, heapUsed: 40e6 });
-    (t.proc!.summary as { runqueueWaitShare: number | null }).runqueueWaitShare = 0.4;
-    const [f] = notSaturated.summarise(summaryContext(ctx(profiled(t))));
-    assert.equal(f?.severity, 'info');
-    assert.match(f!.description, /timers late because the host made the target wait for a core/);
-    (t.proc!.summary as { runqueueWaitShare: number | null }).runqueueWaitShare = 0;
-    assert.deepEqual(notSaturated.summarise(summaryContext(ctx(profiled(t)))), []);
-  });
+  it(
+    "a loop delay of 20 ms on a host that makes the target wait for a core (0.4 s/s) is the host's: still not saturated; without the " +
+      'wait it is not',
+    () => {
+      const t = healthyTarget();
+      t.agent!.samples = agentSamples(20, { elu: 0.2, delayP99: 20, delayMax: 40, gc: { minor: 8 }, heapUsed: 40e6 });
+      (t.proc!.summary as { runqueueWaitShare: number | null }).runqueueWaitShare = 0.4;
+      const [f] = notSaturated.summarise(summaryContext(ctx(profiled(t))));
+      assert.equal(f?.severity, 'info');
+      assert.match(f!.description, /timers late because the host made the target wait for a core/);
+      (t.proc!.summary as { runqueueWaitShare: number | null }).runqueueWaitShare = 0;
+      assert.deepEqual(notSaturated.summarise(summaryContext(ctx(profiled(t)))), []);
+    },
+  );
 
   it('slow while idle and nothing instrumented explains it: "waiting on something not instrumented", low confidence', () => {
     const [f] = notSaturated.summarise(summaryContext(ctx(profiled(healthyTarget(), 900))));

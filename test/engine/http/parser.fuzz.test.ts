@@ -153,7 +153,7 @@ test('truncated and mutated valid responses never throw and end in a defined sta
   );
 });
 
-test('lazy headers: the response object decodes the same headers as the eager model; without keepHeaders the framing is the same', async () => {
+test('lazy headers: the response object decodes the same headers as the eager model; without keepHeaders, the same framing', async () => {
   const { LazyHeadersResponse } = await import('../../../src/engine/http/response.ts');
   fc.assert(
     fc.property(specArb, fc.array(fc.nat(10_000), { maxLength: 10 }), (spec, cuts) => {

@@ -27,7 +27,8 @@ before(async () => {
   await c.query(`
     CREATE TABLE orders (id serial PRIMARY KEY, customer_id int NOT NULL, total int NOT NULL);
     CREATE TABLE order_items (id serial PRIMARY KEY, order_id int NOT NULL, sku text NOT NULL, qty int NOT NULL);
-    INSERT INTO orders (customer_id, total) SELECT c, o * 100 FROM generate_series(1, ${CUSTOMERS}) c, generate_series(1, ${ORDERS_PER_CUSTOMER}) o;
+    INSERT INTO orders (customer_id, total)
+      SELECT c, o * 100 FROM generate_series(1, ${CUSTOMERS}) c, generate_series(1, ${ORDERS_PER_CUSTOMER}) o;
     INSERT INTO order_items (order_id, sku, qty) SELECT o.id, 'sku-' || k, k FROM orders o, generate_series(1, 3) k;
     CREATE INDEX ON orders (customer_id);
     CREATE INDEX ON order_items (order_id);`);

@@ -13,8 +13,10 @@ export async function seedPlanShop(c: pg.Client): Promise<void> {
   await c.query(`
     CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL);
     INSERT INTO customers SELECT g, 'customer ' || g FROM generate_series(1, 2000) g;
-    CREATE TABLE orders (id int PRIMARY KEY, customer_id int NOT NULL, status text NOT NULL, created_at timestamptz NOT NULL, total numeric(10,2) NOT NULL);
-    INSERT INTO orders SELECT g, g % 2000 + 1, (ARRAY['open','paid','shipped'])[g % 3 + 1], timestamptz '2025-01-01' + g * interval '1 minute', g % 500
+    CREATE TABLE orders (id int PRIMARY KEY, customer_id int NOT NULL, status text NOT NULL, created_at timestamptz NOT NULL,
+      total numeric(10,2) NOT NULL);
+    INSERT INTO orders
+      SELECT g, g % 2000 + 1, (ARRAY['open','paid','shipped'])[g % 3 + 1], timestamptz '2025-01-01' + g * interval '1 minute', g % 500
       FROM generate_series(1, 50000) g;
     CREATE TABLE order_items (id int PRIMARY KEY, order_id int NOT NULL, sku text NOT NULL, qty int NOT NULL);
     INSERT INTO order_items SELECT g, g % 50000 + 1, 'sku-' || (g % 5000), 1 + g % 4 FROM generate_series(1, 100000) g;

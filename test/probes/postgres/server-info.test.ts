@@ -98,7 +98,8 @@ describe('readServerInfo on PostgreSQL 18 (pg_stat_statements preloaded)', () =>
       assert.equal(info.pgStatStatements.available, false);
       assert.equal(
         info.pgStatStatements.howToEnable,
-        'pg_stat_statements is not created in database "sg_noext": in database "sg_noext" run, as a superuser: CREATE EXTENSION pg_stat_statements;',
+        'pg_stat_statements is not created in database "sg_noext": in database "sg_noext" run, as a superuser: CREATE EXTENSION ' +
+          'pg_stat_statements;',
       );
     } finally {
       await s.close();

@@ -76,7 +76,8 @@ test('an idle child reads near 0 % CPU, with fds, threads and context switches',
 
 test('a child that allocates steadily has a positive RSS slope', { skip: !linux }, async () => {
   const c = await child(
-    'console.log("ready"); const keep = []; let n = 0; const t = setInterval(() => { keep.push(Buffer.alloc(2 * 2 ** 20, n)); if (++n === 60) clearInterval(t); }, 25);',
+    'console.log("ready"); const keep = []; let n = 0; const t = setInterval(() => { keep.push(Buffer.alloc(2 * 2 ** 20, n)); if ' +
+      '(++n === 60) clearInterval(t); }, 25);',
   );
   const wait = nSamples(8, 6000);
   const sampler = startProcSampler(c.pid, { intervalMs: 150, onSample: wait.onSample });
@@ -108,7 +109,8 @@ test('a pid that does not exist yields an exited summary with no samples', { ski
 test('includeChildren sums a grandchild burning CPU behind an idle wrapper', { skip: !linux }, async () => {
   const inner = 'const end = Date.now() + 1500; let x = 0; while (Date.now() < end) x++;';
   const c = await child(
-    `const k = require("child_process").spawn(process.execPath, ["-e", ${JSON.stringify(inner)}], { stdio: "inherit" }); k.on("spawn", () => console.log("ready")); k.on("exit", () => process.exit(0));`,
+    `const k = require("child_process").spawn(process.execPath, ["-e", ${JSON.stringify(inner)}], { stdio: "inherit" }); ` +
+      `k.on("spawn", () => console.log("ready")); k.on("exit", () => process.exit(0));`,
   );
   const sampler = startProcSampler(c.pid, { intervalMs: 200, includeChildren: true });
   const s = measured(await sampler.stopped);

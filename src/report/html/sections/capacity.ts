@@ -2,10 +2,11 @@
 import type { AssessmentRecord, CapacityModel, PhaseRecord, Slo, StressStep } from '../../../record/assessment-record.ts';
 import { DASH, ms, pct, plain, rps } from '../fmt.ts';
 import { html, num, type SafeHtml } from '../safe.ts';
+import { numeric, td, tdN, thead } from '../table.ts';
 import { fmtTick } from '../scale.ts';
 import { renderChart, type ChartLine, type ChartSeries } from '../svg-chart.ts';
 import { uslCurve } from '../usl-curve.ts';
-import { STOP_REASON_TEXT } from '../../phase-figures.ts';
+import { lowerBoundReason, STOP_REASON_TEXT } from '../../phase-figures.ts';
 import { capacityAtSlo } from '../../../analysis/capacity-figure.ts';
 import { phaseThroughputChart } from './phases.ts';
 
@@ -30,7 +31,9 @@ export function latencyThroughputChart(
     st.map((s) => ({
       x: s.achievedRate,
       y: f(s),
-      title: `offered ${rps(s.offeredRate)}: achieved ${rps(s.achievedRate)}, p50 ${ms(s.p50Ms)}, p95 ${ms(s.p95Ms)}, p99 ${ms(s.p99Ms)}, errors ${pct(s.errorRate)}`,
+      title:
+        `offered ${rps(s.offeredRate)}: achieved ${rps(s.achievedRate)}, p50 ${ms(s.p50Ms)}, p95 ${ms(s.p95Ms)}, p99 ` +
+        `${ms(s.p99Ms)}, errors ${pct(s.errorRate)}`,
     }));
   const series: ChartSeries[] = [
     { key: 'p50', label: 'p50', colour: 'c-green', kind: 'linepoints', points: at((s) => s.p50Ms) },
@@ -59,7 +62,9 @@ export function latencyThroughputChart(
   const maxP99 = Math.max(0, ...st.map((s) => num(s.p99Ms) ?? 0));
   return renderChart({
     id: 'capacity-latency-throughput',
-    title: `Latency vs throughput (stress steps)${stress?.breakingRate != null ? ` — broke at ${fmtTick(stress.breakingRate)} req/s offered` : ''}`,
+    title:
+      `Latency vs throughput (stress ` +
+      `steps)${stress?.breakingRate != null ? ` — broke at ${fmtTick(stress.breakingRate)} req/s offered` : ''}`,
     xLabel: 'achieved throughput (req/s)',
     yLabel: 'ms',
     series,
@@ -129,11 +134,37 @@ export function uslChart(cap: CapacityModel): SafeHtml {
   });
 }
 
+const STEP_COLUMNS = [
+  numeric('Step'),
+  numeric('Offered'),
+  numeric('Achieved'),
+  numeric('p50'),
+  numeric('p95'),
+  numeric('p99'),
+  numeric('Errors'),
+  numeric('Concurrency'),
+  numeric('Dropped'),
+  'SLO',
+];
+
 function stepTable(st: readonly StressStep[], breakingRate: number | null | undefined): SafeHtml {
-  return html`<table class="steps"><thead><tr><th class="n">Step</th><th class="n">Offered</th><th class="n">Achieved</th><th class="n">p50</th><th class="n">p95</th><th class="n">p99</th><th class="n">Errors</th><th class="n">Concurrency</th><th class="n">Dropped</th><th>SLO</th></tr></thead><tbody>${st.map(
-    (s, i) =>
-      html`<tr data-step="${i + 1}"><td class="n">${i + 1}</td><td class="n">${rps(s.offeredRate)}</td><td class="n">${rps(s.achievedRate)}</td><td class="n">${ms(s.p50Ms)}</td><td class="n">${ms(s.p95Ms)}</td><td class="n">${ms(s.p99Ms)}</td><td class="n">${pct(s.errorRate)}</td><td class="n">${plain(s.concurrency, 1)}</td><td class="n">${plain(s.droppedIterations, 0)}</td><td>${s.sloOk ? 'met' : html`<strong>broken</strong>`}${breakingRate != null && s.offeredRate === breakingRate ? ' (breaking point)' : ''}</td></tr>`,
-  )}</tbody></table>`;
+  const row = (s: StressStep, i: number) => {
+    const breaking = breakingRate != null && s.offeredRate === breakingRate ? ' (breaking point)' : '';
+    const cells = [
+      tdN(i + 1),
+      tdN(rps(s.offeredRate)),
+      tdN(rps(s.achievedRate)),
+      tdN(ms(s.p50Ms)),
+      tdN(ms(s.p95Ms)),
+      tdN(ms(s.p99Ms)),
+      tdN(pct(s.errorRate)),
+      tdN(plain(s.concurrency, 1)),
+      tdN(plain(s.droppedIterations, 0)),
+      td(html`${s.sloOk ? 'met' : html`<strong>broken</strong>`}${breaking}`),
+    ];
+    return html`<tr data-step="${i + 1}">${cells}</tr>`;
+  };
+  return html`<table class="steps">${thead(STEP_COLUMNS)}<tbody>${st.map(row)}</tbody></table>`;
 }
 
 function tile(k: string, v: string, sub = ''): SafeHtml {
@@ -152,7 +183,7 @@ function tiles(r: AssessmentRecord): SafeHtml {
       'Sustainable at the SLO',
       `${cap?.lowerBound ? '≥ ' : ''}${rps(capacityAtSlo(r))}`,
       cap?.lowerBound
-        ? `a lower bound: ${cap.limitedBy === 'max_rate' ? 'the highest rate tested' : 'the load generator on this host reached its limit first'}`
+        ? `a lower bound: ${lowerBoundReason(cap.limitedBy)}`
         : num(cap?.sustainableConcurrency) !== null
           ? `≈ ${plain(cap!.sustainableConcurrency, 1)} requests in flight`
           : '',
@@ -183,20 +214,27 @@ export function capacitySummary(r: AssessmentRecord): SafeHtml | null {
   const st = steps(stress);
   const cap = r.capacity;
   if (!stress && !cap) return null;
+  const latencyChart = st.length ? latencyThroughputChart(st, cap, r.config?.slo, stress?.stress) : '';
+  const throughputChart = cap
+    ? uslChart(cap)
+    : stress
+      ? phaseThroughputChart(stress, 'capacity-stress-throughput', 'Stress staircase: offered vs completed req/s')
+      : '';
   return html`<section id="capacity"><h2>Capacity</h2>
 ${tiles(r)}
-<div class="charts key">${st.length ? latencyThroughputChart(st, cap, r.config?.slo, stress?.stress) : ''}${cap ? uslChart(cap) : stress ? phaseThroughputChart(stress, 'capacity-stress-throughput', 'Stress staircase: offered vs completed req/s') : ''}</div>
+<div class="charts key">${latencyChart}${throughputChart}</div>
 <p class="muted"><a href="#capacity-details">The model, growth and every stress step</a> are below the findings.</p>
 </section>`;
 }
+
+const NO_STRESS = html`<p class="muted">No stress phase ran, so no capacity was measured.</p>`;
 
 /** The USL parameters, growth and the stress-step table: details, after the findings and phases. */
 export function capacityDetails(r: AssessmentRecord): SafeHtml {
   const stress = stressOf(r);
   const st = steps(stress);
   const cap = r.capacity;
-  if (!stress && !cap)
-    return html`<section id="capacity-details"><h2>Capacity</h2><p class="muted">No stress phase ran, so no capacity was measured.</p></section>`;
+  if (!stress && !cap) return html`<section id="capacity-details"><h2>Capacity</h2>${NO_STRESS}</section>`;
   const g = cap?.growth;
   const model = cap
     ? html`<h4>Universal Scalability Law fit</h4><dl class="facts">
@@ -206,14 +244,17 @@ export function capacityDetails(r: AssessmentRecord): SafeHtml {
 <dt>Fit quality</dt><dd>R² ${plain(cap.r2, 3)} (${cap.fitQuality}) over ${Array.isArray(cap.points) ? cap.points.length : 0} points</dd>
 </dl>`
     : html`<p class="muted">Too few usable stress steps for a USL fit.</p>`;
+  const instances = g?.instancesNeeded != null ? `${plain(g.instancesNeeded, 0)} instance(s)` : DASH;
+  const target = g?.targetRps != null ? html`<dt>Target load</dt><dd>${rps(g.targetRps)} → ${instances}</dd>` : '';
   const growth = g
     ? html`<h4>Growth</h4><dl class="facts">
 <dt>Growth</dt><dd>${plain(g.percentPerQuarter, 1)} % per quarter from ${rps(g.currentRps)}</dd>
 <dt>Load exceeds capacity</dt><dd>${g.exceedsAt ?? 'not within 10 years'}</dd>
-${g.targetRps != null ? html`<dt>Target load</dt><dd>${rps(g.targetRps)} → ${g.instancesNeeded != null ? `${plain(g.instancesNeeded, 0)} instance(s)` : DASH}</dd>` : ''}
+${target}
 </dl>`
     : '';
+  const stepsTable = st.length ? html`<h4>Stress steps</h4>${stepTable(st, stress?.stress?.breakingRate)}` : '';
   return html`<section id="capacity-details"><h2>Capacity model and stress steps</h2>
-<div class="card">${model}${growth}${st.length ? html`<h4>Stress steps</h4>${stepTable(st, stress?.stress?.breakingRate)}` : ''}</div>
+<div class="card">${model}${growth}${stepsTable}</div>
 </section>`;
 }

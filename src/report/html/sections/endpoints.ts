@@ -4,6 +4,7 @@ import type { RunRecord } from '../../../record/run-record.ts';
 import { selectMetric } from '../../../record/select.ts';
 import { ms, pct, rps } from '../fmt.ts';
 import { html, num, type SafeHtml } from '../safe.ts';
+import { numeric, td, tdN, thead } from '../table.ts';
 
 const MAX_ROWS = 50;
 
@@ -61,15 +62,39 @@ export function endpointRows(run: RunRecord): EndpointRow[] {
   return rows.sort((a, b) => b.requests - a.requests);
 }
 
+const ENDPOINT_COLUMNS = [
+  'Endpoint',
+  'Method',
+  numeric('Requests'),
+  numeric('Rate'),
+  numeric('p50'),
+  numeric('p95'),
+  numeric('p99'),
+  numeric('Errors'),
+  'Statuses',
+];
+
+function endpointRow(r: EndpointRow): SafeHtml {
+  const cells = [
+    td(html`<code>${r.name}</code>`),
+    td(r.methods),
+    tdN(r.requests),
+    tdN(rps(r.rps)),
+    tdN(ms(r.p50)),
+    tdN(ms(r.p95)),
+    tdN(ms(r.p99)),
+    tdN(pct(r.errorRate)),
+    td(r.statuses),
+  ];
+  return html`<tr>${cells}</tr>`;
+}
+
 function endpointTable(p: PhaseRecord): SafeHtml {
   const rows = endpointRows(p.run);
   if (!rows.length) return html`<p class="muted">No requests recorded.</p>`;
-  return html`<table class="endpoints"><thead><tr><th>Endpoint</th><th>Method</th><th class="n">Requests</th><th class="n">Rate</th><th class="n">p50</th><th class="n">p95</th><th class="n">p99</th><th class="n">Errors</th><th>Statuses</th></tr></thead><tbody>${rows
-    .slice(0, MAX_ROWS)
-    .map(
-      (r) =>
-        html`<tr><td><code>${r.name}</code></td><td>${r.methods}</td><td class="n">${r.requests}</td><td class="n">${rps(r.rps)}</td><td class="n">${ms(r.p50)}</td><td class="n">${ms(r.p95)}</td><td class="n">${ms(r.p99)}</td><td class="n">${pct(r.errorRate)}</td><td>${r.statuses}</td></tr>`,
-    )}</tbody></table>${rows.length > MAX_ROWS ? html`<p class="muted">${rows.length - MAX_ROWS} more endpoints not shown.</p>` : ''}`;
+  const more = rows.length > MAX_ROWS ? html`<p class="muted">${rows.length - MAX_ROWS} more endpoints not shown.</p>` : '';
+  const body = rows.slice(0, MAX_ROWS).map(endpointRow);
+  return html`<table class="endpoints">${thead(ENDPOINT_COLUMNS)}<tbody>${body}</tbody></table>${more}`;
 }
 
 interface ErrorRow {
@@ -106,20 +131,21 @@ export function errorRows(phases: readonly PhaseRecord[]): ErrorRow[] {
   return rows.filter((r) => r.count > 0).sort((a, b) => b.count - a.count);
 }
 
+function errorTable(errors: ErrorRow[]): SafeHtml {
+  if (!errors.length) return html`<p class="muted">No failed request.</p>`;
+  const body = errors
+    .slice(0, MAX_ROWS)
+    .map((e) => html`<tr>${[td(e.phase), td(html`<code>${e.name}</code>`), td(e.status), td(e.kind), tdN(e.count)]}</tr>`);
+  return html`<table class="errors">${thead(['Phase', 'Endpoint', 'Status', 'Kind', numeric('Count')])}<tbody>${body}</tbody></table>`;
+}
+
 export function endpointsSection(r: AssessmentRecord): SafeHtml {
   const phases = Array.isArray(r.phases) ? r.phases : [];
   const main = phases.find((p) => p.name === 'baseline') ?? phases[0];
-  const errors = errorRows(phases);
+  const endpoints = main
+    ? html`<h4>Endpoints during the ${main.name} phase</h4>${endpointTable(main)}`
+    : html`<p class="muted">No phase ran.</p>`;
   return html`<section id="endpoints"><h2>Endpoints and errors</h2>
-<div class="card">${main ? html`<h4>Endpoints during the ${main.name} phase</h4>${endpointTable(main)}` : html`<p class="muted">No phase ran.</p>`}
-<h4>Errors by kind and status</h4>${
-    errors.length
-      ? html`<table class="errors"><thead><tr><th>Phase</th><th>Endpoint</th><th>Status</th><th>Kind</th><th class="n">Count</th></tr></thead><tbody>${errors
-          .slice(0, MAX_ROWS)
-          .map(
-            (e) =>
-              html`<tr><td>${e.phase}</td><td><code>${e.name}</code></td><td>${e.status}</td><td>${e.kind}</td><td class="n">${e.count}</td></tr>`,
-          )}</tbody></table>`
-      : html`<p class="muted">No failed request.</p>`
-  }</div></section>`;
+<div class="card">${endpoints}
+<h4>Errors by kind and status</h4>${errorTable(errorRows(phases))}</div></section>`;
 }

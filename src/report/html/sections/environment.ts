@@ -9,6 +9,11 @@ export function environmentSection(r: AssessmentRecord): SafeHtml {
   const suite = Array.isArray(c?.suite) ? c.suite.join(', ') : '–';
   const slo = Array.isArray(c?.slo?.source) ? c.slo.source.join(', ') : '–';
   const comparison = r.comparison && typeof r.comparison === 'object' ? r.comparison : null;
+  const target = c?.targetRate != null ? html`, target ${rps(c.targetRate)}` : '';
+  const growth =
+    c?.growthPercentPerQuarter != null ? html`<dt>Growth</dt><dd>${plain(c.growthPercentPerQuarter, 1)} % per quarter${target}</dd>` : '';
+  const regressions = comparison?.regressions != null ? html` (${String(comparison.regressions)} regression(s))` : '';
+  const baseline = comparison ? html`<dt>Baseline comparison</dt><dd>${String(comparison.verdict ?? 'present')}${regressions}</dd>` : '';
   return html`<section id="environment"><h2>Environment and configuration</h2><div class="card"><dl class="facts">
 <dt>speedguard</dt><dd>${e.speedguard ?? '–'}</dd>
 <dt>Node.js</dt><dd>${e.node ?? '–'}</dd>
@@ -20,8 +25,8 @@ export function environmentSection(r: AssessmentRecord): SafeHtml {
 <dt>SLO</dt><dd>${slo}</dd>
 <dt>Expected rate</dt><dd>${c?.expectedRate != null ? rps(c.expectedRate) : 'not given'}</dd>
 <dt>Soak length</dt><dd>${ms(c?.soakMs)}</dd>
-${c?.growthPercentPerQuarter != null ? html`<dt>Growth</dt><dd>${plain(c.growthPercentPerQuarter, 1)} % per quarter${c.targetRate != null ? html`, target ${rps(c.targetRate)}` : ''}</dd>` : ''}
-${comparison ? html`<dt>Baseline comparison</dt><dd>${String(comparison.verdict ?? 'present')}${comparison.regressions != null ? html` (${String(comparison.regressions)} regression(s))` : ''}</dd>` : ''}
+${growth}
+${baseline}
 <dt>Record</dt><dd><code>${r.id}</code> (${r.schema})</dd>
 </dl></div></section>`;
 }

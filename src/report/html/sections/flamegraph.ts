@@ -5,7 +5,8 @@
 // `html` template.
 import type { CpuHotspot, CpuProfileAnalysis, FlameNode } from '../../../record/target-probes.ts';
 import { ms, pct, plain } from '../fmt.ts';
-import { html, num, type SafeHtml } from '../safe.ts';
+import { html, num, raw, type HtmlValue, type SafeHtml } from '../safe.ts';
+import { numeric, td, tdN, thead } from '../table.ts';
 import { coord } from '../svg-chart.ts';
 
 const W = 1200;
@@ -87,34 +88,85 @@ export function flameSvg(root: FlameNode): SafeHtml {
     const chars = Math.floor((b.w - 6) / CHAR_W);
     const label = chars >= 3 ? (name.length > chars ? `${name.slice(0, chars - 1)}…` : name) : '';
     const y = b.depth * ROW;
-    return html`<g class="${catClass(n.category)}"><rect x="${coord(b.x)}" y="${coord(y)}" width="${coord(b.w)}" height="${ROW - 1}"><title>${tip}</title></rect>${label ? html`<text x="${coord(b.x + 3)}" y="${coord(y + 12.5)}">${label}</text>` : ''}</g>`;
+    const rect = html`<rect x="${coord(b.x)}" y="${coord(y)}" width="${coord(b.w)}" height="${ROW - 1}"><title>${tip}</title></rect>`;
+    const text = label ? html`<text x="${coord(b.x + 3)}" y="${coord(y + 12.5)}">${label}</text>` : '';
+    return html`<g class="${catClass(n.category)}">${rect}${text}</g>`;
   });
-  return html`<svg class="flame" viewBox="0 0 ${W} ${Math.max(H, ROW)}" role="img" aria-label="Icicle graph of the CPU profile" data-frames="${boxes.length}">${rects}</svg>`;
+  const open = html`<svg class="flame" viewBox="0 0 ${W} ${Math.max(H, ROW)}" role="img" aria-label="Icicle graph of the CPU profile"`;
+  return html`${open} data-frames="${boxes.length}">${rects}</svg>`;
 }
 
 function legend(): SafeHtml {
-  return html`<ul class="legend">${CATEGORIES.map((c) => html`<li><span class="key fl-key fl-${c}"></span>${CATEGORY_LABEL[c]}</li>`)}</ul>`;
+  const items = CATEGORIES.map((c) => html`<li><span class="key fl-key fl-${c}"></span>${CATEGORY_LABEL[c]}</li>`);
+  return html`<ul class="legend">${items}</ul>`;
+}
+
+const HOTSPOT_COLUMNS = [
+  'Function',
+  'Location',
+  numeric('Self'),
+  numeric('Self %'),
+  numeric('Total'),
+  numeric('Total %'),
+  'Kind',
+  'Called from',
+];
+
+function hotspotRow(h: CpuHotspot): SafeHtml {
+  const caller = h.caller && typeof h.caller === 'object' ? h.caller : null;
+  const hot = num(h.hotLine);
+  const hotLine = hot !== null && hot !== num(h.line) ? html` <span class="muted">hot line ${plain(hot)}</span>` : '';
+  const calledFrom = caller
+    ? html`<code>${String(caller.function ?? '')}</code> <span class="muted">${where(caller.file, caller.line)}</span>`
+    : '';
+  const cells = [
+    td(html`<code>${String(h.function ?? '')}</code>`),
+    td(html`<code>${where(h.file, h.line) || '(native)'}</code>${hotLine}`),
+    tdN(ms(h.selfMs)),
+    tdN(pct(h.selfShare, 1)),
+    tdN(ms(h.totalMs)),
+    tdN(pct(h.totalShare, 1)),
+    td(CATEGORY_LABEL[h.category] ?? String(h.category ?? '')),
+    td(calledFrom),
+  ];
+  return html`<tr>${cells}</tr>`;
 }
 
 function hotspotTable(rows: readonly CpuHotspot[], by: 'self' | 'total'): SafeHtml {
   if (!rows.length) return html`<p class="muted">No samples.</p>`;
-  return html`<table class="hotspots" data-order="${by}"><thead><tr><th>Function</th><th>Location</th><th class="n">Self</th><th class="n">Self %</th><th class="n">Total</th><th class="n">Total %</th><th>Kind</th><th>Called from</th></tr></thead><tbody>${rows.map(
-    (h) => {
-      const caller = h.caller && typeof h.caller === 'object' ? h.caller : null;
-      const hot = num(h.hotLine);
-      return html`<tr><td><code>${String(h.function ?? '')}</code></td><td><code>${where(h.file, h.line) || '(native)'}</code>${hot !== null && hot !== num(h.line) ? html` <span class="muted">hot line ${plain(hot)}</span>` : ''}</td><td class="n">${ms(h.selfMs)}</td><td class="n">${pct(h.selfShare, 1)}</td><td class="n">${ms(h.totalMs)}</td><td class="n">${pct(h.totalShare, 1)}</td><td>${CATEGORY_LABEL[h.category] ?? String(h.category ?? '')}</td><td>${caller ? html`<code>${String(caller.function ?? '')}</code> <span class="muted">${where(caller.file, caller.line)}</span>` : ''}</td></tr>`;
-    },
-  )}</tbody></table>`;
+  return html`<table class="hotspots" data-order="${by}">${thead(HOTSPOT_COLUMNS)}<tbody>${rows.map(hotspotRow)}</tbody></table>`;
 }
+
+const FLAME_CAPTION = raw(
+  '<figcaption>Where the busy time went (icicle: callers above callees, width = time on the stack; ' +
+    'hover a frame for details)</figcaption>',
+);
+const HOTSPOT_NOTE = raw(
+  '<p class="muted">Self: the function itself was running. Total: it was anywhere on the stack (recursion counted once). ' +
+    'Shares are of the non-idle time.</p>',
+);
 
 export function flamegraphSection(p: CpuProfileAnalysis | null | undefined): SafeHtml | '' {
   if (!p || typeof p !== 'object') return '';
   const topSelf = Array.isArray(p.topSelf) ? p.topSelf : [];
   const topTotal = Array.isArray(p.topTotal) ? p.topTotal : [];
   const flame = p.flame && typeof p.flame === 'object' ? p.flame : null;
+  const fact = (name: string, value: HtmlValue) => html`<dt>${name}</dt><dd>${value}</dd>`;
+  const facts = [
+    fact('Window', `${ms(p.durationMs)}, ${plain(p.samples)} samples`),
+    fact('Idle', pct(p.idleShare, 1)),
+    fact('Garbage collector', pct(p.gcShare, 1)),
+    fact('V8 / native (program)', pct(p.programShare, 1)),
+    fact('Profile', html`<code>${String(p.path ?? '')}</code> <span class="muted">(opens in Chrome DevTools)</span>`),
+  ];
+  const chart = flame ? flameSvg(flame) : html`<p class="muted">No busy samples: nothing to draw.</p>`;
+  const tables = [
+    html`<h4>Top functions by self time</h4>${hotspotTable(topSelf, 'self')}`,
+    html`<h4>Top functions by total time</h4>${hotspotTable(topTotal, 'total')}`,
+  ];
   return html`<section id="profile"><h2>CPU profile</h2>
-<div class="card"><dl class="facts"><dt>Window</dt><dd>${ms(p.durationMs)}, ${plain(p.samples)} samples</dd><dt>Idle</dt><dd>${pct(p.idleShare, 1)}</dd><dt>Garbage collector</dt><dd>${pct(p.gcShare, 1)}</dd><dt>V8 / native (program)</dt><dd>${pct(p.programShare, 1)}</dd><dt>Profile</dt><dd><code>${String(p.path ?? '')}</code> <span class="muted">(opens in Chrome DevTools)</span></dd></dl></div>
-<figure class="chart flame-chart"><figcaption>Where the busy time went (icicle: callers above callees, width = time on the stack; hover a frame for details)</figcaption>${flame ? flameSvg(flame) : html`<p class="muted">No busy samples: nothing to draw.</p>`}${legend()}</figure>
-<div class="card"><h4>Top functions by self time</h4>${hotspotTable(topSelf, 'self')}<h4>Top functions by total time</h4>${hotspotTable(topTotal, 'total')}<p class="muted">Self: the function itself was running. Total: it was anywhere on the stack (recursion counted once). Shares are of the non-idle time.</p></div>
+<div class="card"><dl class="facts">${facts}</dl></div>
+<figure class="chart flame-chart">${FLAME_CAPTION}${chart}${legend()}</figure>
+<div class="card">${tables}${HOTSPOT_NOTE}</div>
 </section>`;
 }

@@ -2,7 +2,8 @@
 import type { AssessmentRecord, PhaseRecord, Slo } from '../../../record/assessment-record.ts';
 import { phaseFigures } from '../../phase-figures.ts';
 import { ms, pct, plain, rps } from '../fmt.ts';
-import { html, num, type SafeHtml } from '../safe.ts';
+import { html, num, raw, type SafeHtml } from '../safe.ts';
+import { numeric, td, tdN, thead } from '../table.ts';
 import { fmtSeconds, fmtTick } from '../scale.ts';
 import { phaseSeries, type PhaseSeries } from '../series.ts';
 import { renderChart, type ChartBand, type ChartLine, type ChartSeries, type Point } from '../svg-chart.ts';
@@ -26,15 +27,47 @@ function figuresOf(p: PhaseRecord): {
   }
 }
 
+const PHASE_COLUMNS = [
+  'Phase',
+  'What ran',
+  numeric('Offered'),
+  numeric('Achieved'),
+  numeric('Requests'),
+  numeric('p50'),
+  numeric('p95'),
+  numeric('p99'),
+  numeric('Errors'),
+  'Verdict',
+  'Why',
+];
+
+const RESPONSE_TIME_NOTE = raw(
+  '<p class="muted">Response time is http_req_duration, as in the Markdown and JSON reports; ' +
+    'the latency charts below also show it from the intended start (queueing included).</p>',
+);
+
+function phaseRow(p: PhaseRecord): SafeHtml {
+  const f = figuresOf(p);
+  const v = phaseVerdictOf(p);
+  const cells = [
+    td(html`<a href="#phase-${anchor(p.name)}">${p.name}</a>`),
+    td(p.description),
+    tdN(rps(p.offeredRate)),
+    tdN(rps(f.rps)),
+    html`<td class="n" data-field="requests">${plain(f.requests, 0)}</td>`,
+    tdN(ms(f.p50)),
+    html`<td class="n" data-field="p95">${ms(f.p95)}</td>`,
+    tdN(ms(f.p99)),
+    tdN(pct(f.errorRate)),
+    td(html`<span class="badge ver-${v}">${v}</span>`),
+    td(p.verdictReason),
+  ];
+  return html`<tr data-phase="${p.name}">${cells}</tr>`;
+}
+
 export function phaseTable(phases: readonly PhaseRecord[]): SafeHtml {
-  return html`<table class="phases"><thead><tr><th>Phase</th><th>What ran</th><th class="n">Offered</th><th class="n">Achieved</th><th class="n">Requests</th><th class="n">p50</th><th class="n">p95</th><th class="n">p99</th><th class="n">Errors</th><th>Verdict</th><th>Why</th></tr></thead><tbody>${phases.map(
-    (p) => {
-      const f = figuresOf(p);
-      const v = phaseVerdictOf(p);
-      return html`<tr data-phase="${p.name}"><td><a href="#phase-${anchor(p.name)}">${p.name}</a></td><td>${p.description}</td><td class="n">${rps(p.offeredRate)}</td><td class="n">${rps(f.rps)}</td><td class="n" data-field="requests">${plain(f.requests, 0)}</td><td class="n">${ms(f.p50)}</td><td class="n" data-field="p95">${ms(f.p95)}</td><td class="n">${ms(f.p99)}</td><td class="n">${pct(f.errorRate)}</td><td><span class="badge ver-${v}">${v}</span></td><td>${p.verdictReason}</td></tr>`;
-    },
-  )}</tbody></table>
-<p class="muted">Response time is http_req_duration, as in the Markdown and JSON reports; the latency charts below also show it from the intended start (queueing included).</p>`;
+  return html`<table class="phases">${thead(PHASE_COLUMNS)}<tbody>${phases.map(phaseRow)}</tbody></table>
+${RESPONSE_TIME_NOTE}`;
 }
 
 /** In-page anchors only; the phase name is not trusted to be one of ours. */
@@ -158,12 +191,19 @@ ${renderChart({
 </div>`;
 }
 
+function phaseCard(p: PhaseRecord, index: number, slo: Slo | undefined): SafeHtml {
+  const v = phaseVerdictOf(p);
+  const reason = p.run?.statusReason ? html`: ${p.run.statusReason}` : '';
+  const incomplete = p.run?.status && p.run.status !== 'completed' ? html`<p class="warning">Run ${p.run.status}${reason}</p>` : '';
+  const heading = html`<h3>${p.name}<span class="badge ver-${v}">${v}</span></h3>`;
+  const why = html`<p class="muted">${p.description} — ${p.verdictReason}</p>`;
+  const body = [heading, why, incomplete, phaseCharts(p, index, slo)];
+  return html`<div class="card phase" id="phase-${anchor(p.name)}" data-phase="${p.name}">${body}</div>`;
+}
+
 export function phasesSection(r: AssessmentRecord): SafeHtml {
   const phases = Array.isArray(r.phases) ? r.phases : [];
   if (!phases.length) return html`<section id="phases"><h2>Phases</h2><p class="muted">No phase ran.</p></section>`;
   return html`<section id="phases"><h2>Phases</h2><div class="card">${phaseTable(phases)}</div>
-${phases.map((p, i) => {
-  const v = phaseVerdictOf(p);
-  return html`<div class="card phase" id="phase-${anchor(p.name)}" data-phase="${p.name}"><h3>${p.name}<span class="badge ver-${v}">${v}</span></h3><p class="muted">${p.description} — ${p.verdictReason}</p>${p.run?.status && p.run.status !== 'completed' ? html`<p class="warning">Run ${p.run.status}${p.run.statusReason ? html`: ${p.run.statusReason}` : ''}</p>` : ''}${phaseCharts(p, i, r.config?.slo)}</div>`;
-})}</section>`;
+${phases.map((p, i) => phaseCard(p, i, r.config?.slo))}</section>`;
 }
