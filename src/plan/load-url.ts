@@ -7,6 +7,7 @@
 //   --header 'Name: value'   (repeatable)
 //   --body TEXT
 
+import { URL_GRACEFUL_STOP_MS } from './defaults.ts';
 import { PlanError } from './errors.ts';
 import { normalisePlan } from './normalise.ts';
 import { optionsFromFlags, renameToFlag, type RunFlags } from './overrides.ts';
@@ -45,9 +46,12 @@ export function planFromUrl(url: string, flags: UrlFlags = {}): Plan {
   if (flags.body !== undefined) request.body = flags.body;
 
   const user: PlanOptions = { ...optionsFromFlags(flags), target: parsed.origin, flow: [{ request }] };
+  let plan: Plan;
   try {
-    return normalisePlan(user, { file: null, source: url, baseDir: process.cwd(), mode: 'flow' });
+    plan = normalisePlan(user, { file: null, source: url, baseDir: process.cwd(), mode: 'flow' });
   } catch (error) {
     throw renameToFlag(error);
   }
+  for (const s of Object.values(plan.scenarios)) s.gracefulStopMs = URL_GRACEFUL_STOP_MS;
+  return plan;
 }

@@ -112,6 +112,8 @@ export async function sendRecorded(ctx: IterationContext, req: PreparedRequest, 
   ctx.pending = (ctx.pending ?? 0) + 1;
   try {
     const res = await ctx.vu.client.send(req, { keepBody: spec.keepBody || debugMode() === 'full', requestTimeoutMs: spec.timeoutMs });
+    // 'aborted': sent after the stop closed the client, it never started. A request cut at the stop
+    // ('cut_at_stop') is recorded: failed, with its time so far.
     if (res.error?.kind !== 'aborted') recorder.record(res, ready);
     if (debugMode()) printExchange(req, res, debugMode() === 'full');
     return res;
