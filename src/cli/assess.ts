@@ -23,6 +23,7 @@ import { historyOption, toUrlFlags, type RunCliOptions } from './run.ts';
 import { addRecordOutputOptions, collect, durationFlag, failOnOption, portNumber, positiveInt, positiveNumber } from './option-parsers.ts';
 import { finish } from './finish-assessment.ts';
 import { installScriptHooks } from '../engine/script-loader/hooks.ts';
+import { rememberPlanSecrets } from '../record/redact-messages.ts';
 import { checkAssessLimits, type AssessLimitOptions } from '../assess/limits.ts';
 import { requestsPerIteration } from '../assess/phase-runner.ts';
 
@@ -146,6 +147,7 @@ export async function assessCommand(
   const flags = toUrlFlags({ ...o, out: [], threshold: [] } as unknown as RunCliOptions);
   installScriptHooks();
   const plan = extra.targetOrigin ? await loadPlanFile(target, { target: extra.targetOrigin }) : await loadPlan(target, flags);
+  rememberPlanSecrets(plan);
   checkPlanThresholds(plan);
   checkAssessLimits(config, limitOptions(o, requestsPerIteration(plan)));
   // Resolve the baseline before spending minutes on load: a typo'd ref fails at once.

@@ -19,6 +19,7 @@ import { stopOnSignals } from './signals.ts';
 import { checkPlanLimits } from '../plan/limits.ts';
 import { failEmptyRun } from '../record/empty-run.ts';
 import { redactRecord } from '../record/redact.ts';
+import { rememberPlanSecrets } from '../record/redact-messages.ts';
 
 export interface RunCliOptions {
   vus?: number;
@@ -147,6 +148,7 @@ export async function runCommand(target: string, o: RunCliOptions): Promise<numb
     }
   }
   const plan = await loadPlan(target, toUrlFlags(o));
+  rememberPlanSecrets(plan);
   Object.assign(plan.tags, tags);
   checkPlanThresholds(plan);
   checkPlanLimits(plan, { enforce: o.limits !== false, ...(o.workers ? { workers: o.workers } : {}) });
