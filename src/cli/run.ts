@@ -147,6 +147,9 @@ export async function runCommand(target: string, o: RunCliOptions): Promise<numb
       });
     }
   }
+  // A k6-only flag on any other run would be ignored without a word.
+  if (o.summaryTrendStats !== undefined)
+    throw new UsageError('--summary-trend-stats applies to k6 scripts only (their handleSummary data and --summary-export)');
   const plan = await loadPlan(target, toUrlFlags(o));
   rememberPlanSecrets(plan);
   Object.assign(plan.tags, tags);
