@@ -169,7 +169,7 @@ export class WorkerEngine {
     }
     // What a script left running still counts: its unhandled rejections and the requests it did not
     // await (cut by the close above) land before the last interval, not after it (issue 11 §3).
-    if (plan.scriptPath) await settleScript(this.aborted ? 0 : SCRIPT_SETTLE_MAX_MS);
+    if (plan.scriptPath) await settleScript(this.aborted ? 0 : this.stopFlag ? SCRIPT_SETTLE_STOPPED_MS : SCRIPT_SETTLE_MAX_MS);
     // The last, partial interval.
     this.emitInterval(vusGauges);
     this.loopDelay.disable();
@@ -239,9 +239,12 @@ function threadCpu(): number {
 /**
  * After the load, how long a script's leftover work (timers, immediates: a promise that rejects a
  * little later) may still run so its errors are counted. Bounded: the run must end, and a worker
- * that is stopped gets only STUCK_MARGIN_MS (coordinator.ts) more than its grace.
+ * that is stopped gets only STUCK_MARGIN_MS (coordinator.ts) more than its grace, of which the
+ * executors' wait for interrupted iterations takes up to 1 s (executors/context.ts).
  */
 const SCRIPT_SETTLE_MAX_MS = 500;
+/** The same after a stop request (Ctrl-C, abortOnFail): the user asked the run to end. */
+const SCRIPT_SETTLE_STOPPED_MS = 100;
 
 /** Let the script's pending timers and immediates run (up to maxMs), then the rejections they caused be reported. */
 async function settleScript(maxMs: number): Promise<void> {
