@@ -93,6 +93,12 @@ function notTestable(plan: Plan, name: 'spike' | 'recovery', need: string, ceili
 
 /** Without an expected load, the phases run at this share of the sustainable maximum found by stress. */
 export const DISCOVERED_BASELINE_SHARE = 0.5;
+/** The peak phase offers this many times the expected rate. */
+export const PEAK_FACTOR = 10;
+/** The recovery phase's overload: this many times the breaking rate the stress phase found, else … */
+export const RECOVERY_OVER_BREAKING = 1.25;
+/** … this many times the expected rate (at least twice it either way). */
+export const RECOVERY_FACTOR = 4;
 
 export function startAssessment(plan: Plan, opts: AssessOptions): AssessHandle {
   const env: PhaseEnv = {
@@ -164,8 +170,8 @@ async function runSuite(plan: Plan, opts: AssessOptions, env: PhaseEnv): Promise
     done(p);
   }
   if (want.has('peak') && !env.interrupted) {
-    log(`peak: ${rate * 10} req/s for ${env.timing.baselineSeconds} s …`);
-    done(await measured('peak', () => steadyPhase(env, 'peak', rate * 10, env.timing.baselineSeconds * 1000)));
+    log(`peak: ${rate * PEAK_FACTOR} req/s for ${env.timing.baselineSeconds} s …`);
+    done(await measured('peak', () => steadyPhase(env, 'peak', rate * PEAK_FACTOR, env.timing.baselineSeconds * 1000)));
   }
   // No phase asks for more than the stress phase showed this host can drive: where the generator gave
   // out, or, when the staircase reached its top without a break, the highest rate it drove.
@@ -189,7 +195,7 @@ async function runSuite(plan: Plan, opts: AssessOptions, env: PhaseEnv): Promise
   }
   if (want.has('recovery') && !env.interrupted) {
     const breaking = stress?.stress?.breakingRate ?? null;
-    const wanted = Math.max(2 * rate, breaking ? Math.round(breaking * 1.25) : 4 * rate);
+    const wanted = Math.max(2 * rate, breaking ? Math.round(breaking * RECOVERY_OVER_BREAKING) : RECOVERY_FACTOR * rate);
     const overload = ceiling !== null ? Math.min(wanted, ceiling) : wanted;
     const ref = baselineP95 ?? stress?.stress?.steps.find((s) => s.sloOk)?.p95Ms ?? cfg.slo.latencyMs / 2;
     if (ceiling !== null) {

@@ -23,6 +23,9 @@ import { historyOption, toUrlFlags, type RunCliOptions } from './run.ts';
 import { addRecordOutputOptions, collect, durationFlag, failOnOption, portNumber, positiveInt, positiveNumber } from './option-parsers.ts';
 import { finish } from './finish-assessment.ts';
 import { installScriptHooks } from '../engine/script-loader/hooks.ts';
+import { rememberPlanSecrets } from '../record/redact-messages.ts';
+import { checkAssessLimits, type AssessLimitOptions } from '../assess/limits.ts';
+import { requestsPerIteration } from '../assess/phase-runner.ts';
 
 export interface AssessCliOptions
   extends Pick<RunCliOptions, 'method' | 'header' | 'body' | 'env' | 'workers' | 'insecure' | 'timeout' | 'quiet' | 'json' | 'history'> {
@@ -46,6 +49,8 @@ export interface AssessCliOptions
   db?: string;
   /** With db: measure index candidates for real inside rolled-back transactions. */
   allowWrites?: boolean;
+  /** false with --no-limits (plan/limits.ts, assess/limits.ts). */
+  limits?: boolean;
 }
 
 const positive = positiveNumber;
@@ -84,7 +89,8 @@ export function registerAssessCommand(program: Command, run: (fn: () => Promise<
     .option('-e, --env <NAME=value>', 'variable for templates and scripts (repeatable)', collect, [])
     .option('-w, --workers <n>', 'worker threads (default: one per core)', positiveInt('--workers'))
     .option('-k, --insecure', 'skip TLS certificate verification (local self-signed targets)')
-    .option('--timeout <time>', 'request timeout', durationFlag('--timeout'));
+    .option('--timeout <time>', 'request timeout', durationFlag('--timeout'))
+    .option('--no-limits', "lift the safety limits on the phases' rates (100,000 iterations/s per worker) and --soak (7 days)");
   addRecordOutputOptions(cmd, { outDir: 'where reports go', record: 'the AssessmentRecord' })
     .addHelpText(
       'after',
@@ -116,6 +122,8 @@ export async function assessProfiledCommand(target: string | undefined, command:
       '--profile needs the command that starts the service after "--", e.g. speedguard assess --profile -- node server.js',
     );
   checkOutputDir(o.outDir, '--out-dir');
+  // Without a plan the iteration is one request: the phases' rates are checked before the service starts.
+  if (target === undefined || /^https?:/i.test(target)) checkAssessLimits(assessConfig(o), limitOptions(o, 1));
   const log = o.quiet ? () => {} : (line: string) => process.stderr.write(line + '\n');
   return withProfiledTarget(
     { command, ...(o.port ? { port: o.port } : {}), outDir: o.outDir, name: (origin) => targetName(origin + o.path), log },
@@ -132,35 +140,37 @@ export async function assessCommand(
   extra: { window?: WindowProbes; targetOrigin?: string | undefined } = {},
 ): Promise<number> {
   checkOutputDir(o.outDir, '--out-dir');
-  const slo = parseSlo(o.slo);
-  const suite = parseSuite(o.suite);
+  const config = assessConfig(o);
   // The profile's measured window is the baseline phase: make sure there is one.
-  if (extra.window && !suite.includes('baseline')) suite.unshift('baseline');
-  const soakMs = parseDuration(o.soak ?? (o.quick ? '10s' : '30s'));
-  const growth = o.growth ? parseGrowth(o.growth) : null;
+  if (extra.window && !config.suite.includes('baseline')) config.suite.unshift('baseline');
   const thresholds = o.config ? loadSeverityConfig(o.config) : undefined;
   const flags = toUrlFlags({ ...o, out: [], threshold: [] } as unknown as RunCliOptions);
   installScriptHooks();
   const plan = extra.targetOrigin ? await loadPlanFile(target, { target: extra.targetOrigin }) : await loadPlan(target, flags);
+  rememberPlanSecrets(plan);
   checkPlanThresholds(plan);
+  checkAssessLimits(config, limitOptions(o, requestsPerIteration(plan)));
   // Resolve the baseline before spending minutes on load: a typo'd ref fails at once.
   const baseline = o.baseline ? loadBaseline(o.baseline, historyOption(o.history)) : null;
-  const record = await assessPlan(
-    plan,
-    {
-      expectedRate: o.expectedRate ?? null,
-      slo,
-      suite,
-      soakMs,
-      growthPercentPerQuarter: growth,
-      targetRate: o.targetRate ?? null,
-    },
-    o,
-    thresholds,
-    extra.window,
-  );
+  const record = await assessPlan(plan, config, o, thresholds, extra.window);
   if (baseline) record.comparison = compareRecords(baseline, record);
   return finish(record, o);
+}
+
+/** The assessment's settings from the flags (bad ones are exit 2 naming the flag). */
+function assessConfig(o: AssessCliOptions): AssessmentRecord['config'] {
+  return {
+    expectedRate: o.expectedRate ?? null,
+    slo: parseSlo(o.slo),
+    suite: parseSuite(o.suite),
+    soakMs: parseDuration(o.soak ?? (o.quick ? '10s' : '30s')),
+    growthPercentPerQuarter: o.growth ? parseGrowth(o.growth) : null,
+    targetRate: o.targetRate ?? null,
+  };
+}
+
+function limitOptions(o: AssessCliOptions, perIteration: number): AssessLimitOptions {
+  return { maxRate: o.maxRate, workers: o.workers, enforce: o.limits !== false, requestsPerIteration: perIteration };
 }
 
 function loadBaseline(ref: string, history: string | false | undefined) {

@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.ts';
 import { EXIT, InputError, RuntimeFailure } from '../errors.ts';
 import type { RunCliOptions } from './run.ts';
+import { redactStderr } from './redacted-stderr.ts';
 
 const EXAMPLES = `
 Examples:
@@ -86,6 +87,8 @@ function commandNamed(args: string[]): string | undefined {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // Before anything can print: messages quote what the user typed, secrets included.
+  redactStderr(argv);
   const program = new Command('speedguard')
     .description('Load-test a service correctly, measure it, and name its bottleneck.')
     .version(VERSION)

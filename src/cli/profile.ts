@@ -5,7 +5,7 @@ import { checkOutputDir } from './output-paths.ts';
 import type { Command } from 'commander';
 import { parseSlo } from '../assess/options.ts';
 import { loadSeverityConfig } from '../analysis/severity.ts';
-import { startProfile } from '../profile/run-profile.ts';
+import { checkProfileLimits, startProfile } from '../profile/run-profile.ts';
 import { parseDuration } from '../plan/duration.ts';
 import { finish } from './finish-assessment.ts';
 import { UsageError } from '../errors.ts';
@@ -34,6 +34,8 @@ export interface ProfileCliOptions
   pid?: number;
   db?: string;
   allowWrites?: boolean;
+  /** false with --no-limits (plan/limits.ts). */
+  limits?: boolean;
 }
 
 export function registerProfileCommand(program: Command, run: (fn: () => Promise<number>) => void): void {
@@ -58,7 +60,8 @@ export function registerProfileCommand(program: Command, run: (fn: () => Promise
       '--db <postgres-url>',
       'analyse this PostgreSQL database over the measured window: statements, plans, index advice, N+1 per request',
     )
-    .option('--allow-writes', 'with --db: measure suggested indexes for real (CREATE INDEX inside a transaction that is rolled back)');
+    .option('--allow-writes', 'with --db: measure suggested indexes for real (CREATE INDEX inside a transaction that is rolled back)')
+    .option('--no-limits', 'lift the safety limits on VUs (10,000 per worker), rate (100,000/s per worker) and durations (7 days)');
   addGateOptions(cmd);
   addRecordOutputOptions(cmd, { outDir: 'where reports and the .cpuprofile go', record: 'the record' })
     .addHelpText(
@@ -88,6 +91,8 @@ export async function profileCommand(command: string[], o: ProfileCliOptions): P
   const thresholds = o.config ? loadSeverityConfig(o.config) : undefined;
   const flags = toUrlFlags({ ...o, out: [], threshold: [], env: o.env ?? [], header: o.header ?? [] } as RunCliOptions);
   const log = o.quiet ? () => {} : (line: string) => process.stderr.write(line + '\n');
+  // Before the service is started, let alone loaded.
+  checkProfileLimits({ flags, warmupMs, path: o.path, ...(o.workers ? { workers: o.workers } : {}) }, o.limits !== false);
   const handle = startProfile({
     command,
     path: o.path,

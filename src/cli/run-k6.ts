@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { optionsFromFlags } from '../plan/overrides.ts';
 import { K6InitError, loadK6Plan } from '../k6/load-plan.ts';
+import { rememberPlanSecrets } from '../record/redact-messages.ts';
 import { k6ExitCode, k6Outcome, K6_EXIT } from '../k6/outcome.ts';
 import { buildK6SummaryExport, buildSummaryData } from '../k6/summary.ts';
 import { scriptOptions } from '../k6/modules/runtime.ts';
@@ -62,6 +63,7 @@ export async function runK6Script(
     return K6_EXIT.SCRIPT_EXCEPTION;
   }
   Object.assign(plan.tags, support.tags);
+  rememberPlanSecrets(plan);
   checkPlan(plan);
   let raw: RunRecord;
   let failedExports: FailedExport[];

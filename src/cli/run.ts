@@ -19,6 +19,7 @@ import { stopOnSignals } from './signals.ts';
 import { checkPlanLimits } from '../plan/limits.ts';
 import { failEmptyRun } from '../record/empty-run.ts';
 import { redactRecord } from '../record/redact.ts';
+import { rememberPlanSecrets } from '../record/redact-messages.ts';
 
 export interface RunCliOptions {
   vus?: number;
@@ -146,7 +147,11 @@ export async function runCommand(target: string, o: RunCliOptions): Promise<numb
       });
     }
   }
+  // A k6-only flag on any other run would be ignored without a word.
+  if (o.summaryTrendStats !== undefined)
+    throw new UsageError('--summary-trend-stats applies to k6 scripts only (their handleSummary data and --summary-export)');
   const plan = await loadPlan(target, toUrlFlags(o));
+  rememberPlanSecrets(plan);
   Object.assign(plan.tags, tags);
   checkPlanThresholds(plan);
   checkPlanLimits(plan, { enforce: o.limits !== false, ...(o.workers ? { workers: o.workers } : {}) });

@@ -272,7 +272,10 @@ function inProcessWorker(init: WorkerInit, onMessage: (m: WorkerMessage) => void
   return { index: init.stripe.index, start, stop: () => engine.stop(), abort: () => engine.abort(), done };
 }
 
-const STUCK_MARGIN_MS = 1000;
+// After its grace, a stopped worker gets this long before it is terminated: the executors wait up
+// to 1 s for interrupted iterations to settle, then the script's late errors get up to 100 ms
+// (worker-engine.ts), so a worker that is not stuck never loses its last interval to the terminate.
+const STUCK_MARGIN_MS = 1500;
 
 function terminateLater(w: Worker, done: Promise<void>, afterMs: number): void {
   const timer = setTimeout(() => void w.terminate(), afterMs);

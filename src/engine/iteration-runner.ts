@@ -34,6 +34,8 @@ export async function buildIterationRunner(input: RunnerInput): Promise<Iteratio
   const iterTags = { ...baseTags, group: '' };
   const iterations = registry.get('iterations', iterTags).acc;
   const iterationDuration = registry.get('iteration_duration', iterTags).acc;
+  // Created on first use: a run the stop cut nothing of shows no such metric.
+  const interrupted = () => registry.get('interrupted_iterations', { scenario: scenarioName }).acc.add(1);
   const scheduleDelay = registry.get('iteration_schedule_delay', { scenario: scenarioName }).acc;
   const feeders = await openFeeders(plan.feeders, input.stripe);
   const env = { ...plan.env, ...scenario.env };
@@ -59,7 +61,7 @@ export async function buildIterationRunner(input: RunnerInput): Promise<Iteratio
             if (t !== false && !vu.interrupted) {
               iterations.add(1);
               iterationDuration.add(now() - s.t0);
-            }
+            } else interrupted();
             const done = s.done;
             s.done = noop;
             done();
@@ -105,11 +107,15 @@ export async function buildIterationRunner(input: RunnerInput): Promise<Iteratio
       completed = await body(vu, intendedStart);
     } catch (e) {
       // A script exception ends the iteration (as in k6) and is counted, not fatal; the first of
-      // each distinct error is kept with the user's stack for the summary.
-      registry.get('iteration_errors', { ...baseTags, error: errorName(e) }).acc.add(1);
-      if (!alreadyReported(e)) threadScriptErrors.add(e, 'iteration');
+      // each distinct error is kept with the user's stack for the summary. One thrown after the
+      // stop interrupted the VU (a cut response read as JSON) is the stop's doing: the iteration
+      // counts as interrupted only.
+      if (!vu.interrupted) {
+        registry.get('iteration_errors', { ...baseTags, error: errorName(e) }).acc.add(1);
+        if (!alreadyReported(e)) threadScriptErrors.add(e, 'iteration');
+        threw = true;
+      }
       completed = true;
-      threw = true;
     }
     if (completed && !vu.interrupted) {
       if (vu.vuTagCount > 0) {
@@ -121,7 +127,7 @@ export async function buildIterationRunner(input: RunnerInput): Promise<Iteratio
         iterations.add(1);
         iterationDuration.add(now() - t0);
       }
-    }
+    } else interrupted();
     const streak = threw ? (failures.get(vu) ?? 0) + 1 : 0;
     failures.set(vu, streak);
     if (paced && streak > 0) await vu.sleep(failureBackoffMs(streak));

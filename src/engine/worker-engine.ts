@@ -55,6 +55,7 @@ export class WorkerEngine {
   private readonly guard = new CardinalityGuard();
   private readonly vus: VirtualUser[] = [];
   private stopFlag = false;
+  private aborted = false;
   private resolveStop!: () => void;
   private readonly stopRequested = new Promise<void>((r) => (this.resolveStop = r));
   private intervalIndex = 0;
@@ -82,6 +83,7 @@ export class WorkerEngine {
 
   /** Immediate stop: interrupt every VU now. */
   abort(): void {
+    this.aborted = true;
     this.stop();
     for (const vu of this.vus) vu.interrupt();
   }
@@ -160,16 +162,17 @@ export class WorkerEngine {
       }),
     );
     if (this.intervalTimer) clearTimeout(this.intervalTimer);
-    // The last, partial interval.
-    this.emitInterval(vusGauges);
-    this.loopDelay.disable();
     let opened = 0;
     for (const vu of this.vus) {
       opened += vu.connectionsOpened;
       vu.client.close();
     }
-    // Rejections a script left unhandled are reported by Node after the current macrotask: let them in.
-    await new Promise((resolve) => setImmediate(resolve));
+    // What a script left running still counts: its unhandled rejections and the requests it did not
+    // await (cut by the close above) land before the last interval, not after it (issue 11 §3).
+    if (plan.scriptPath) await settleScript(this.aborted ? 0 : this.stopFlag ? SCRIPT_SETTLE_STOPPED_MS : SCRIPT_SETTLE_MAX_MS);
+    // The last, partial interval.
+    this.emitInterval(vusGauges);
+    this.loopDelay.disable();
     this.post({
       type: 'done',
       worker: stripe.index,
@@ -231,6 +234,28 @@ function threadCpu(): number {
   const p = process as NodeJS.Process & { threadCpuUsage?: () => NodeJS.CpuUsage };
   const u = p.threadCpuUsage ? p.threadCpuUsage() : process.cpuUsage();
   return u.user + u.system;
+}
+
+/**
+ * After the load, how long a script's leftover work (timers, immediates: a promise that rejects a
+ * little later) may still run so its errors are counted. Bounded: the run must end, and a worker
+ * that is stopped gets only STUCK_MARGIN_MS (coordinator.ts) more than its grace, of which the
+ * executors' wait for interrupted iterations takes up to 1 s (executors/context.ts).
+ */
+const SCRIPT_SETTLE_MAX_MS = 500;
+/** The same after a stop request (Ctrl-C, abortOnFail): the user asked the run to end. */
+const SCRIPT_SETTLE_STOPPED_MS = 100;
+
+/** Let the script's pending timers and immediates run (up to maxMs), then the rejections they caused be reported. */
+async function settleScript(maxMs: number): Promise<void> {
+  const until = performance.now() + maxMs;
+  // Node reports a rejection left unhandled after the macrotask that made it.
+  await new Promise((resolve) => setImmediate(resolve));
+  // Whatever timers are left are the script's: the engine's own are cleared or ended by now.
+  while (performance.now() < until && process.getActiveResourcesInfo().some((r) => r === 'Timeout' || r === 'Immediate')) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  await new Promise((resolve) => setImmediate(resolve));
 }
 
 function waitUntil(at: number, stop: Promise<void>): Promise<void> {

@@ -33,6 +33,12 @@ const defs: MetricDef[] = [
   { name: 'http_req_errors', type: 'counter', contains: 'default', description: 'failed requests, tagged by error kind' },
   { name: 'iteration_errors', type: 'counter', contains: 'default', description: 'iterations ended by an exception in the script' },
   { name: 'iterations', type: 'counter', contains: 'default', description: 'iterations completed' },
+  {
+    name: 'interrupted_iterations',
+    type: 'counter',
+    contains: 'default',
+    description: 'iterations the stop cut short (graceful stop over, ramp-down, Ctrl-C): not in iterations, as k6 counts them apart',
+  },
   { name: 'iteration_duration', type: 'trend', contains: 'time', description: 'time to run one iteration' },
   {
     name: 'iteration_schedule_delay',

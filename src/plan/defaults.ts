@@ -17,6 +17,14 @@ export const SCENARIO_DEFAULTS = {
   startRate: 0,
 } as const;
 
+/**
+ * Graceful stop of a `run <url>` (it has no scenario to set one in). Its iteration is one request:
+ * after the duration, waiting k6's 30 s for a request that has not answered measures nothing more —
+ * it is cut and counted (failed, `cut_at_stop`, with its time so far), which fails a latency or error
+ * threshold as surely, 25 s sooner. A plan or script sets `gracefulStop` per scenario (default 30 s).
+ */
+export const URL_GRACEFUL_STOP_MS = 5_000;
+
 export const HTTP_DEFAULTS: Readonly<HttpSettings> = {
   timeoutMs: 60_000,
   connectTimeoutMs: 10_000,

@@ -81,17 +81,14 @@ function durationsOf(s: Scenario): Array<[string, number]> {
 /** Throws a PlanError naming the scenario, the field, the value and the limit. */
 export function checkPlanLimits(plan: Plan, o: LimitOptions = {}): void {
   const enforce = o.enforce !== false;
-  const workers = Math.max(1, o.workers || plan.workers || availableParallelism());
+  const workers = workersOf(o, plan);
   let vus = 0;
   let rate = 0;
   for (const [name, s] of Object.entries(plan.scenarios)) {
     const at = (field: string) => `scenarios.${name}.${field}`;
     for (const [field, ms] of durationsOf(s)) {
-      if (!Number.isFinite(ms) || ms > LIMITS.timerMs) {
-        throw new PlanError(`${fmt(ms)} ms is longer than any timer can wait (${fmt(LIMITS.timerMs)} ms ≈ 24.8 days)`, { path: at(field) });
-      }
-      if (enforce && ms > LIMITS.durationMs)
-        throw new PlanError(`${fmt(ms / 3_600_000)} h is above the limit of 7 days; ${OVERRIDE}`, { path: at(field) });
+      const problem = durationAboveLimit(ms, enforce);
+      if (problem) throw new PlanError(problem, { path: at(field) });
     }
     const peak = peakVus(s);
     if (!Number.isSafeInteger(peak)) throw new PlanError(`${fmt(peak)} VUs is not a countable number`, { path: at('vus') });
@@ -116,26 +113,47 @@ export function checkPlanLimits(plan: Plan, o: LimitOptions = {}): void {
       throw new PlanError(`${fmt(ms)} ms is longer than any timer can wait (${fmt(LIMITS.timerMs)} ms ≈ 24.8 days)`, { path: field });
   }
   if (!enforce) return;
+  const vuProblem = vusAboveLimit(vus, workers);
+  if (vuProblem) throw new PlanError(vuProblem, { path: 'vus' });
+  const rateProblem = rateAboveLimit(rate, workers);
+  if (rateProblem) throw new PlanError(rateProblem, { path: 'rate' });
+}
+
+/** Worker threads a run will use: the flag's, else the plan's, else one per core. */
+export function workersOf(o: LimitOptions, plan?: Plan): number {
+  return Math.max(1, o.workers || plan?.workers || availableParallelism());
+}
+
+/** Why `vus` VUs over `workers` threads is beyond the soft limit, or null when it is within. */
+export function vusAboveLimit(vus: number, workers: number): string | null {
   const files = openFilesLimit();
   const totalVus = Math.min(LIMITS.vusTotal, LIMITS.vusPerWorker * workers, files === null ? Infinity : Math.max(1, files - 256));
-  if (vus > totalVus) {
-    const why =
-      totalVus === LIMITS.vusTotal
-        ? `${fmt(LIMITS.vusTotal)} in total`
-        : totalVus === LIMITS.vusPerWorker * workers
-          ? `${fmt(LIMITS.vusPerWorker)} per worker × ${workers} worker(s)`
-          : `the open-files limit (ulimit -n ${files}) less 256`;
-    throw new PlanError(
-      `${fmt(vus)} VUs is above the limit of ${fmt(totalVus)} (${why}); use fewer VUs or more --workers, or ${OVERRIDE}`,
-      { path: 'vus' },
-    );
-  }
+  if (vus <= totalVus) return null;
+  const why =
+    totalVus === LIMITS.vusTotal
+      ? `${fmt(LIMITS.vusTotal)} in total`
+      : totalVus === LIMITS.vusPerWorker * workers
+        ? `${fmt(LIMITS.vusPerWorker)} per worker × ${workers} worker(s)`
+        : `the open-files limit (ulimit -n ${files}) less 256`;
+  return `${fmt(vus)} VUs is above the limit of ${fmt(totalVus)} (${why}); use fewer VUs or more --workers, or ${OVERRIDE}`;
+}
+
+/** Why `rate` iterations/s over `workers` threads is beyond the soft limit, or null when it is within. */
+export function rateAboveLimit(rate: number, workers: number): string | null {
+  if (!Number.isFinite(rate)) return `rate ${rate} is not a finite number`;
   const totalRate = Math.min(LIMITS.rateTotal, LIMITS.ratePerWorker * workers);
-  if (rate > totalRate) {
-    const why =
-      totalRate === LIMITS.rateTotal
-        ? `${fmt(LIMITS.rateTotal)}/s in total`
-        : `${fmt(LIMITS.ratePerWorker)}/s per worker × ${workers} worker(s)`;
-    throw new PlanError(`${fmt(rate)} iterations/s is above the limit of ${fmt(totalRate)}/s (${why}); ${OVERRIDE}`, { path: 'rate' });
-  }
+  if (rate <= totalRate) return null;
+  const why =
+    totalRate === LIMITS.rateTotal
+      ? `${fmt(LIMITS.rateTotal)}/s in total`
+      : `${fmt(LIMITS.ratePerWorker)}/s per worker × ${workers} worker(s)`;
+  return `${fmt(rate)} iterations/s is above the limit of ${fmt(totalRate)}/s (${why}); ${OVERRIDE}`;
+}
+
+/** Why a duration is beyond what a timer can wait (always) or the 7-day soft limit (when enforced), or null. */
+export function durationAboveLimit(ms: number, enforce: boolean): string | null {
+  if (!Number.isFinite(ms) || ms > LIMITS.timerMs)
+    return `${fmt(ms)} ms is longer than any timer can wait (${fmt(LIMITS.timerMs)} ms ≈ 24.8 days)`;
+  if (enforce && ms > LIMITS.durationMs) return `${fmt(ms / 3_600_000)} h is above the limit of 7 days; ${OVERRIDE}`;
+  return null;
 }

@@ -7,8 +7,10 @@
 //   --header 'Name: value'   (repeatable)
 //   --body TEXT
 
+import { URL_GRACEFUL_STOP_MS } from './defaults.ts';
 import { PlanError } from './errors.ts';
 import { normalisePlan } from './normalise.ts';
+import { CREDENTIALS_IN_URL, hasCredentials } from './steps.ts';
 import { optionsFromFlags, renameToFlag, type RunFlags } from './overrides.ts';
 import type { Plan } from './types.ts';
 import type { PlanOptions, UserRequest } from './user-types.ts';
@@ -32,6 +34,7 @@ export function planFromUrl(url: string, flags: UrlFlags = {}): Plan {
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new PlanError(`must be an http:// or https:// URL (got ${JSON.stringify(url)})`, { path: 'url' });
   }
+  if (hasCredentials(url)) throw new PlanError(CREDENTIALS_IN_URL, { path: 'url' });
 
   const request: UserRequest = { method: flags.method ?? (flags.body !== undefined ? 'POST' : 'GET'), url };
   if (flags.headers !== undefined && flags.headers.length > 0) {
@@ -45,9 +48,12 @@ export function planFromUrl(url: string, flags: UrlFlags = {}): Plan {
   if (flags.body !== undefined) request.body = flags.body;
 
   const user: PlanOptions = { ...optionsFromFlags(flags), target: parsed.origin, flow: [{ request }] };
+  let plan: Plan;
   try {
-    return normalisePlan(user, { file: null, source: url, baseDir: process.cwd(), mode: 'flow' });
+    plan = normalisePlan(user, { file: null, source: url, baseDir: process.cwd(), mode: 'flow' });
   } catch (error) {
     throw renameToFlag(error);
   }
+  for (const s of Object.values(plan.scenarios)) s.gracefulStopMs = URL_GRACEFUL_STOP_MS;
+  return plan;
 }

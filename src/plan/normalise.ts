@@ -8,7 +8,7 @@ import { DEFAULT_EXEC, DEFAULT_SCENARIO_NAME, HTTP_DEFAULTS, SCENARIO_DEFAULTS, 
 import { parseSize } from './duration.ts';
 import { feederColumns, loadFeederSync } from './feeders.ts';
 import type { PathSegment } from './errors.ts';
-import { convertFlow, durationMs, stringMap, type FlowContext } from './steps.ts';
+import { CREDENTIALS_IN_URL, convertFlow, durationMs, hasCredentials, stringMap, type FlowContext } from './steps.ts';
 import type { FeederSpec, HttpSettings, Plan, Scenario, Stage, Step, ThresholdSpec } from './types.ts';
 import type { PlanOptions, UserScenario, UserStage, UserStep } from './user-types.ts';
 import { planError, validateUserPlan, type SourceContext } from './validate.ts';
@@ -84,6 +84,7 @@ function normaliseTarget(ctx: SourceContext, target: string): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw planError(ctx, ['target'], `must be an http:// or https:// URL (got ${JSON.stringify(target)})`);
   }
+  if (hasCredentials(target)) throw planError(ctx, ['target'], CREDENTIALS_IN_URL);
   return target.replace(/\/+$/, '');
 }
 

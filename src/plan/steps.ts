@@ -69,10 +69,19 @@ function convertSteps(ctx: FlowContext, steps: UserStep[], path: PathSegment[], 
 
 const ABSOLUTE = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
 
+/** The engine sends no userinfo (encode.ts): found at plan load, not as a failure inside a worker. */
+export const CREDENTIALS_IN_URL = 'credentials in the URL (user:password@) are not supported: send an Authorization header instead';
+
+export function hasCredentials(url: string): boolean {
+  const u = URL.parse(url);
+  return u !== null && (u.username !== '' || u.password !== '');
+}
+
 function resolveUrl(ctx: FlowContext, url: string, path: PathSegment[]): string {
   if (ABSOLUTE.test(url)) {
     if (!/^https?:\/\//i.test(url)) throw planError(ctx, path, `only http:// and https:// URLs are supported (got ${JSON.stringify(url)})`);
     if (!url.includes('${') && !URL.canParse(url)) throw planError(ctx, path, `invalid URL ${JSON.stringify(url)}`);
+    if (!url.includes('${') && hasCredentials(url)) throw planError(ctx, path, CREDENTIALS_IN_URL);
     return url;
   }
   // A URL that starts with a placeholder (e.g. "${env.BASE}/x") is completed at run time.

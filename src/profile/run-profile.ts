@@ -7,6 +7,9 @@ import type { SeverityThresholds } from '../record/findings.ts';
 import { planFromUrl, type UrlFlags } from '../plan/load-url.ts';
 import { attachTarget, startTarget, type StartedTarget } from '../probes/target.ts';
 import { UsageError } from '../errors.ts';
+import { checkPlanLimits, durationAboveLimit } from '../plan/limits.ts';
+import { PlanError } from '../plan/errors.ts';
+import { renameToFlag } from '../plan/overrides.ts';
 import type { AssessmentProbes, AssessmentRecord, PhaseRecord, Slo } from '../record/assessment-record.ts';
 import type { RunRecord } from '../record/run-record.ts';
 import { sloThresholds } from '../assess/phase-runner.ts';
@@ -46,6 +49,38 @@ export interface ProfileHandle {
 
 /** The default load when none is given: enough closed-model pressure to show what saturates first. */
 export const DEFAULT_PROFILE_LOAD: UrlFlags = { vus: 20, duration: '15s' };
+
+/** The load the profile drives: the user's flags over the defaults. */
+function profileLoadFlags(o: Pick<ProfileOptions, 'flags' | 'workers'>): UrlFlags {
+  const flags: UrlFlags = {
+    ...(o.flags.rate === undefined && o.flags.vus === undefined ? DEFAULT_PROFILE_LOAD : {}),
+    ...o.flags,
+    ...(o.workers ? { workers: o.workers } : {}),
+  };
+  if (flags.duration === undefined) flags.duration = DEFAULT_PROFILE_LOAD.duration;
+  return flags;
+}
+
+/**
+ * The run limits (plan/limits.ts) on the warm-up and the measured load, checked before the target is
+ * started: the same plans are built (on a stand-in loopback URL; the port is known only later), so
+ * a VU count, a rate or a duration beyond them is exit 2 naming it, and any other bad flag too.
+ */
+export function checkProfileLimits(o: Pick<ProfileOptions, 'flags' | 'workers' | 'warmupMs' | 'path'>, enforce: boolean): void {
+  const flags = profileLoadFlags(o);
+  const url = `http://127.0.0.1/${o.path.replace(/^\//, '')}`;
+  const limits = { enforce, ...(o.workers ? { workers: o.workers } : {}) };
+  try {
+    if (o.warmupMs > 0) {
+      const problem = durationAboveLimit(o.warmupMs, enforce);
+      if (problem) throw new PlanError(problem, { path: '--warmup' });
+      checkPlanLimits(planFromUrl(url, { ...flags, duration: o.warmupMs, thresholds: [] }), limits);
+    }
+    checkPlanLimits(planFromUrl(url, flags), limits);
+  } catch (e) {
+    throw renameToFlag(e);
+  }
+}
 
 export function startProfile(o: ProfileOptions): ProfileHandle {
   let current: RunHandle | null = null;
@@ -97,12 +132,7 @@ async function profileStarted(
   log(
     `target listens on 127.0.0.1:${target.port} (pid ${target.pid}${target.hello ? `, Node ${target.hello.nodeVersion}, agent attached` : ', no agent'})`,
   );
-  const flags: UrlFlags = {
-    ...(o.flags.rate === undefined && o.flags.vus === undefined ? DEFAULT_PROFILE_LOAD : {}),
-    ...o.flags,
-    ...(o.workers ? { workers: o.workers } : {}),
-  };
-  if (flags.duration === undefined) flags.duration = DEFAULT_PROFILE_LOAD.duration;
+  const flags = profileLoadFlags(o);
   const started = Date.now();
   const windowMs = parseDuration(flags.duration ?? '15s');
   const window = startWindowProbes(target, {

@@ -41,10 +41,24 @@ const PAIR = new RegExp(String.raw`(^|[?&;,\s"'{(])(${NAME})(\s*=\s*)('[^']*'|[^
 const JSON_PAIR = new RegExp(String.raw`("(${NAME})"\s*:\s*)("(?:[^"\\]|\\.)*"|[^,{}\[\]\s"]+)`, 'g');
 const AUTH_SCHEME = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/g;
 
-/** Scrubs secret values from free text: URL passwords, secret name=value and "name": value pairs, bearer tokens. */
+// Literal values this process was told are secret (redact-messages.ts: a credential-named -e value,
+// header or plan env, a URL password…): scrubbed wherever they appear, even with no name beside them
+// ("cannot log in with Zq…" in a script's error). Shorter ones would scrub ordinary words.
+const MIN_LITERAL = 4;
+const knownSecrets = new Set<string>();
+
+/** From now on, this exact text is scrubbed by redactText (records, reports, messages). */
+export function rememberSecret(value: string | undefined | null): void {
+  if (typeof value !== 'string') return;
+  const v = value.trim();
+  if (v.length >= MIN_LITERAL && v !== REDACTED && !v.includes('${')) knownSecrets.add(v);
+}
+
+/** Scrubs secret values from free text: URL passwords, secret name=value and "name": value pairs, bearer tokens, remembered secrets. */
 export function redactText(s: string): string {
   if (s.length === 0) return s;
   let out = s;
+  for (const v of knownSecrets) if (out.includes(v)) out = out.split(v).join(REDACTED);
   if (out.includes('://')) out = out.replace(USERINFO, (_m, scheme: string, user: string) => `${scheme}${user}:${REDACTED}@`);
   if (out.includes('=')) {
     out = out.replace(PAIR, (m, pre: string, name: string, eq: string, value: string) =>
@@ -58,6 +72,16 @@ export function redactText(s: string): string {
   }
   if (/Bearer|Basic/.test(out)) out = out.replace(AUTH_SCHEME, `$1 ${REDACTED}`);
   return out;
+}
+
+/** The secret values the value rules find in a text (URL passwords, secret pairs, bearer credentials), unquoted. */
+export function secretValuesIn(s: string): string[] {
+  const out: string[] = [];
+  if (s.includes('://')) for (const m of s.matchAll(USERINFO)) if (m[3]) out.push(m[3]);
+  if (s.includes('=')) for (const m of s.matchAll(PAIR)) if (m[4] && isSecretName(m[2]!)) out.push(m[4].replace(/^'(.*)'$/s, '$1'));
+  if (s.includes('":')) for (const m of s.matchAll(JSON_PAIR)) if (isSecretName(m[2]!)) out.push(m[3]!.replace(/^"(.*)"$/s, '$1'));
+  for (const m of s.matchAll(AUTH_SCHEME)) out.push(m[0].replace(/^(Bearer|Basic)\s+/, ''));
+  return out.filter((v) => v !== REDACTED);
 }
 
 /** A map whose keys are names (headers, env): secret names lose their value, the rest are scrubbed. */

@@ -42,6 +42,16 @@ export function renderSummary(record: RunRecord, opts: { colour: boolean }): str
     const all = [...kinds, ...statuses];
     if (all.length) out.push(c.red(`  ✗ failed requests by kind — ${all.join(', ')}`));
   }
+  const cut = errors.get('cut_at_stop') ?? 0;
+  const interrupted = selectMetric(record, 'interrupted_iterations')?.sum ?? 0;
+  if (cut > 0 || interrupted > 0) {
+    out.push(
+      c.yellow(
+        `  ⚠ the stop cut ${interrupted} iteration(s) short, with ${cut} request(s) still unanswered: those count as failed ` +
+          `(cut_at_stop), with the time they had waited`,
+      ),
+    );
+  }
   for (const line of scriptErrorLines(record)) out.push(c.red(line));
   if (record.tagOverflow.length) {
     out.push(
@@ -80,6 +90,7 @@ export function renderSummary(record: RunRecord, opts: { colour: boolean }): str
     'iteration_duration',
     'iteration_schedule_delay',
     'iterations',
+    'interrupted_iterations',
     'iteration_errors',
     'group_duration',
     'vus',

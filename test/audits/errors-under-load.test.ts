@@ -62,5 +62,7 @@ describe('errors-under-load', () => {
     assert.deepEqual(errorsUnderLoad.run(ctx(stress)), []);
     const aborted = baseline([...steady(19, 100, 30), { requests: 20, latencyMs: 30, failed: 20, errorKind: 'aborted' }]);
     assert.deepEqual(errorsUnderLoad.run(ctx(aborted)), []);
+    const cut = baseline([...steady(19, 100, 30), { requests: 20, latencyMs: 30, failed: 20, errorKind: 'cut_at_stop' }]);
+    assert.deepEqual(errorsUnderLoad.run(ctx(cut)), []);
   });
 });

@@ -1,6 +1,7 @@
 // Fuzz (issue 11, "done when"): fast-check generates CLI flag sets and plan files, each run against a
 // local server with a bound on its time, and asserts the contract every input must keep: the exit
-// code is one of 0/1/2/99/130, no stack trace is printed without --verbose, and nothing hangs.
+// code is one of 0/1/2/99/130, no stack trace is printed without --verbose, nothing hangs, and no
+// secret the inputs carry reaches stdout or stderr.
 // Kept small (a dozen runs, each ending in seconds) so `npm test` stays fast; the generators lean
 // towards the inputs that broke before (huge numbers, bad units, bad paths, CR/LF in headers).
 import { test } from 'node:test';
@@ -33,9 +34,12 @@ const threshold = fc
     fc.constantFrom('p(95)<5000', 'rate<0.5', 'count>0', 'avg<', 'p(101)<1', 'rate<0.01,allowEmpty', 'med<1e9,bogus'),
   )
   .map(([m, e]) => `${m}:${e}`);
+// Secrets the generated inputs carry: no output may show them, whatever else goes wrong (issue 11 §5).
+const SECRETS = ['ZqFuzzDbPassword', 'ZqFuzzBearerToken', 'ZqFuzzSessionValue'];
 const header = fc.constantFrom(
   'X-A: 1',
-  'Authorization: Bearer abcdefghijkl',
+  `Authorization: Bearer ${SECRETS[1]}`,
+  `X-Session-Token ${SECRETS[2]}`,
   'Bad Header: x',
   'X-B: a\r\nX-C: b',
   'Content-Length: 5',
@@ -56,7 +60,7 @@ function flagSet(dir: string, withHeader = true) {
         summary: path.map((v) => ['--summary-export', v]),
         ndjson: path.map((v) => ['--out', `json=${v}`]),
         timeout: fc.constantFrom('1s', '0s', 'x').map((v) => ['--timeout', v]),
-        env: fc.constantFrom('A=b', 'DB=postgres://u:p@h/db', '=x').map((v) => ['-e', v]),
+        env: fc.constantFrom('A=b', `DB=postgres://u:${SECRETS[0]}@h/db`, '=x', `DB postgres://u:${SECRETS[0]}@h/db`).map((v) => ['-e', v]),
         workers: fc.constantFrom('1', '2', '0', '-1').map((v) => ['--workers', v]),
         bogus: fc.constant(['--bogus']),
       },
@@ -129,6 +133,7 @@ test('fuzz: generated flags and plans keep the exit-code contract, print no stac
           assert.doesNotMatch(r.stderr, STACK, what);
           assert.doesNotMatch(r.stdout, STACK, what);
           assert.doesNotMatch(r.stderr, /internal error|TimeoutOverflowWarning|Unhandled 'error' event/, what);
+          for (const secret of SECRETS) assert.ok(!r.stderr.includes(secret) && !r.stdout.includes(secret), `${secret} leaked: ${what}`);
         },
       ),
       // SPEEDGUARD_FUZZ_RUNS=200 for a longer hunt by hand.

@@ -36,6 +36,85 @@ test('absurd values: exit 2 naming the value and the limit, no load sent', async
   }
 });
 
+test('assess and profile: rates, VUs and durations beyond the limits are exit 2 naming the flag, before any load or start', async () => {
+  const srv = await startServer();
+  const dir = tmp();
+  const marker = join(dir, 'started');
+  // The service profile would start: it leaves a marker if it ever runs.
+  const service = ['--', process.execPath, '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, 'x')`];
+  const out = ['--out-dir', dir, '--no-history'];
+  try {
+    const cases: Array<[string[], RegExp]> = [
+      [
+        ['assess', srv.url, '--expected-rate', '300000', '--workers', '2', ...out],
+        /--expected-rate: the baseline phase would offer 300,000 req\/s/,
+      ],
+      [
+        ['assess', srv.url, '--expected-rate', '60000', '--workers', '2', '--suite', 'spike', ...out],
+        /--expected-rate: the spike phase would offer 4 × 60,000/,
+      ],
+      [
+        ['assess', srv.url, '--max-rate', '5000000', '--suite', 'stress', '--workers', '2', ...out],
+        /--max-rate: the stress phase would offer 5,000,000/,
+      ],
+      [
+        ['assess', srv.url, '--suite', 'sustained', '--expected-rate', '10', '--soak', '200h', ...out],
+        /--soak: 200 h is above the limit of 7 days/,
+      ],
+      [['assess', '--profile', '--expected-rate', '300000', '--workers', '2', ...out, ...service], /--expected-rate: .*above the limit/],
+      [
+        ['profile', '--rate', '1e7', '--workers', '2', ...out, ...service],
+        /--rate: 10,000,000 iterations\/s is above the limit of 200,000\/s/,
+      ],
+      [['profile', '-u', '200000', '--workers', '2', ...out, ...service], /--vus: 200,000 VUs is above the limit/],
+      [['profile', '--warmup', '200h', ...out, ...service], /--warmup: 200 h is above the limit of 7 days/],
+      [['profile', '-d', '200h', ...out, ...service], /duration: 200 h is above the limit of 7 days/],
+    ];
+    for (const [args, re] of cases) {
+      const r = await runCli(args, { timeoutMs: 30_000 });
+      assert.equal(r.code, 2, `${args.join(' ')} → ${r.code}: ${r.stderr}`);
+      assert.match(r.stderr, re);
+      assert.match(r.stderr, /--no-limits/);
+      assert.doesNotMatch(r.stderr, /\n\s+at /);
+    }
+    assert.equal(srv.requests, 0, 'no load was sent');
+    assert.equal(existsSync(marker), false, 'the service was never started');
+    // --no-limits lifts them: the next check that fails (an unknown baseline, an unreachable
+    // database) is the one reported, still before any load.
+    const lifted = await runCli(
+      [
+        'assess',
+        srv.url,
+        '--expected-rate',
+        '300000',
+        '--workers',
+        '1',
+        '--no-limits',
+        '--baseline',
+        'nosuch',
+        '--out-dir',
+        dir,
+        '--history',
+        join(dir, 'h.db'),
+      ],
+      { timeoutMs: 30_000 },
+    );
+    assert.equal(lifted.code, 2, lifted.stderr);
+    assert.match(lifted.stderr, /no history database|nosuch/);
+    assert.doesNotMatch(lifted.stderr, /above the limit/);
+    const liftedProfile = await runCli(
+      ['profile', '--rate', '150000', '--workers', '1', '--no-limits', '--db', 'postgres://nobody@127.0.0.1:1/x', ...out, ...service],
+      { timeoutMs: 30_000 },
+    );
+    assert.match(liftedProfile.stderr, /cannot connect to postgres/);
+    assert.doesNotMatch(liftedProfile.stderr, /above the limit/);
+    assert.equal(srv.requests, 0);
+    assert.equal(existsSync(marker), false);
+  } finally {
+    await srv.close();
+  }
+});
+
 test('a JSON plan with a UTF-8 BOM is accepted', async () => {
   const srv = await startServer();
   const dir = tmp();

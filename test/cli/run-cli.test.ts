@@ -52,6 +52,8 @@ test('bad flags and bad input: one line naming the problem, exit 2, no stack tra
     [['run', 'missing-plan.yaml'], /missing-plan\.yaml/],
     [['run', 'http://127.0.0.1:1/', '--out', 'csv=x'], /--out/],
     [['run', 'http://127.0.0.1:1/', '--bogus'], /unknown option/],
+    // A k6-only flag on a URL run is named, not ignored.
+    [['run', 'http://127.0.0.1:1/', '-i', '1', '--summary-trend-stats', 'p(x)'], /--summary-trend-stats applies to k6 scripts only/],
   ];
   for (const [args, re] of cases) {
     const r = await cli(args);

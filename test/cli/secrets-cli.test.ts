@@ -120,3 +120,120 @@ test('property: no generated secret reaches any output of run or assess, nor the
     await srv.close();
   }
 });
+
+test('stderr: bad inputs that carry a secret are reported (exit 2, naming the field) without it; a script error quoting one too', {
+  timeout: 240_000,
+}, async () => {
+  const srv = await startServer();
+  const dir = mkdtempSync(join(tmpdir(), 'sg-secrets-stderr-'));
+  const s = (i: number) => `ZqStderrSecret${i}x`;
+  const badPlan = join(dir, 'bad.json');
+  writeFileSync(
+    badPlan,
+    JSON.stringify({
+      target: `http://app:${s(6)}@127.0.0.1:99999`,
+      vus: 1,
+      iterations: 1,
+      flow: [{ request: { url: '/x', headers: { 'X-Api-Key': s(7) } } }],
+    }),
+  );
+  const throwing = join(dir, 'setup-throws.ts');
+  writeFileSync(
+    throwing,
+    `import http from 'k6/http';
+export const options = { vus: 1, iterations: 1 };
+export function setup() { throw new Error('cannot reach ' + __ENV.DATABASE_URL + ' with key ' + __ENV.API_KEY); }
+export default function () { http.get('http://127.0.0.1:1/'); }
+`,
+  );
+  const debug = join(dir, 'debug.ts');
+  writeFileSync(
+    debug,
+    `import { http } from 'speedguard';
+export const options = { vus: 1, iterations: 2 };
+export default async function () {
+  const token = process.env.API_TOKEN;
+  await http.get(${JSON.stringify(srv.url)}, { headers: { Authorization: 'Bearer ' + token, 'X-Session-Token': token } });
+}
+`,
+  );
+  const history = join(dir, 'h.db');
+  try {
+    const cases: Array<{ args: string[]; code: number; says: RegExp; secrets: string[] }> = [
+      // A bad URL with a userinfo password.
+      { args: ['run', `http://user:${s(1)}@127.0.0.1:99999/`, '-i', '1'], code: 2, says: /url: invalid URL/, secrets: [s(1)] },
+      // A malformed header line with a token value.
+      {
+        args: ['run', srv.url, '-H', `X-Auth-Token ${s(2)}`, '-i', '1'],
+        code: 2,
+        says: /--header: expected "Name: value"/,
+        secrets: [s(2)],
+      },
+      { args: ['run', srv.url, '-H', `Authorization Bearer ${s(2)}`, '-i', '1'], code: 2, says: /--header/, secrets: [s(2)] },
+      // A malformed -e whose value is a connection string.
+      {
+        args: ['run', srv.url, '-e', `DATABASE_URL postgres://u:${s(3)}@db/x`, '-i', '1'],
+        code: 2,
+        says: /--env: expected NAME=value/,
+        secrets: [s(3)],
+      },
+      // -e DATABASE_URL=postgres://u:…@… plus an error elsewhere, and a credential-named value echoed bare.
+      {
+        args: [
+          'run',
+          srv.url,
+          '-e',
+          `DATABASE_URL=postgres://u:${s(4)}@db/x`,
+          '--tag',
+          `bad tag ${s(5)}`,
+          '-e',
+          `API_KEY=${s(5)}`,
+          '-i',
+          '1',
+        ],
+        code: 2,
+        says: /--tag/,
+        secrets: [s(4), s(5)],
+      },
+      // A plan whose target carries a password, with a secret header beside it.
+      { args: ['run', badPlan], code: 2, says: /target: invalid URL/, secrets: [s(6), s(7)] },
+      // A k6 script's setup() throws a message quoting a connection string and a key from -e: k6's exit 107, the user's message.
+      {
+        args: ['run', throwing, '-e', `DATABASE_URL=postgres://u:${s(8)}@db/x`, '-e', `API_KEY=${s(9)}`, '--history', history],
+        code: 107,
+        says: /cannot reach postgres:\/\/u:\[REDACTED\]@db\/x with key \[REDACTED\]/,
+        secrets: [s(8), s(9)],
+      },
+      // --http-debug prints the worker's request headers: credentials are not among them.
+      {
+        args: ['run', debug, '-e', `API_TOKEN=${s(10)}`, '--http-debug', '--history', history],
+        code: 0,
+        says: /x-session-token: \[REDACTED\]/i,
+        secrets: [s(10)],
+      },
+      // An unreachable --db with a password.
+      {
+        args: ['profile', '--db', `postgres://u:${s(11)}@127.0.0.1:1/x`, '--out-dir', dir, '--', process.execPath, '-e', '1'],
+        code: 1,
+        says: /cannot connect to postgres/,
+        secrets: [s(11)],
+      },
+    ];
+    for (const c of cases) {
+      const args = c.args.includes('--history') ? c.args : [...c.args, '--no-history'];
+      const r = await runCli(args, { timeoutMs: 60_000 });
+      const what = `${c.args.slice(0, 3).join(' ')} → ${r.code}: ${r.stderr}`;
+      assert.equal(r.code, c.code, what);
+      assert.match(r.stderr, c.says, what);
+      assert.doesNotMatch(r.stderr, /\n\s+at /, what);
+      for (const secret of c.secrets) {
+        assert.ok(!r.stderr.includes(secret), `stderr leaked ${secret}: ${what}`);
+        assert.ok(!r.stdout.includes(secret), `stdout leaked ${secret}: ${what}`);
+      }
+    }
+    const stored = readFileSync(history, 'latin1');
+    for (const i of [8, 9, 10]) assert.ok(!stored.includes(s(i)), `history leaked ${s(i)}`);
+  } finally {
+    await srv.close();
+  }
+});

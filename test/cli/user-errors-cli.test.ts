@@ -72,6 +72,34 @@ export default async function () { Promise.reject(new Error('forgot to await'));
   assert.ok(rec.scriptErrors[0].count >= 1);
 });
 
+test('rejections that land after the last iteration ended are all counted in the final summary', async () => {
+  const dir = tmp();
+  const srv = await startServer();
+  // Every iteration leaves two rejections behind: one at once, one 5 ms after the iteration ended.
+  // The last iterations' late ones land after the load is over — they used to miss the last interval.
+  const file = script(
+    dir,
+    'late.ts',
+    `import { http } from 'speedguard';
+export const options = { scenarios: { s: { executor: 'shared-iterations', vus: 4, iterations: 40, maxDuration: '30s' } } };
+export default async function () {
+  await http.get(${JSON.stringify(srv.url)});
+  Promise.reject(new Error('rejected at once'));
+  new Promise((_resolve, reject) => setTimeout(() => reject(new Error('rejected 5 ms later')), 5));
+}
+`,
+  );
+  const r = await runCli(['run', file, '--no-history', '--json'], { timeoutMs: 60_000 }).finally(() => srv.close());
+  assert.equal(r.code, 0, r.stderr);
+  const rec = JSON.parse(r.stdout);
+  const sum = (metric: string) =>
+    rec.totals.filter((t: { metric: string }) => t.metric === metric).reduce((n: number, t: { sum: number }) => n + t.sum, 0);
+  assert.equal(sum('iterations'), 40);
+  assert.equal(sum('iteration_errors'), 80);
+  const counts = Object.fromEntries(rec.scriptErrors.map((e: { message: string; count: number }) => [e.message, e.count]));
+  assert.deepEqual(counts, { 'rejected at once': 40, 'rejected 5 ms later': 40 });
+});
+
 test("setup() that throws: the user's message and stack, exit 1, the record stored", async () => {
   const dir = tmp();
   const history = join(dir, 'h.db');

@@ -31,7 +31,7 @@ test('a bare URL → one GET, 1 VU, 1 iteration', () => {
         iterations: 1,
         maxDurationMs: 600_000,
         startTimeMs: 0,
-        gracefulStopMs: 30_000,
+        gracefulStopMs: 5_000, // a URL run waits 5 s for unanswered requests (defaults.ts URL_GRACEFUL_STOP_MS)
         exec: 'default',
         tags: {},
         env: {},
@@ -182,4 +182,11 @@ test('loadPlan dispatches on the input', async () => {
     /^PlanError: --header: only applies when running a URL$/,
   );
   await assert.rejects(loadPlan('plan.txt'), /plan\.txt: not a URL or a plan file/);
+});
+
+test('a URL with user:password@ is refused at load (the engine sends no userinfo), without quoting the password', () => {
+  assert.throws(
+    () => planFromUrl('http://user:ZqPw123456@127.0.0.1:8080/'),
+    (e: Error) => /^url: credentials in the URL/.test(e.message) && !e.message.includes('ZqPw123456'),
+  );
 });

@@ -86,6 +86,14 @@ test('property: a secret put in any place of a plan never survives redactPlan', 
             user.env = { UPSTREAM: `https://svc.example/cb?x=1&${name}=${secret}` };
             break;
         }
+        if (where === 'userinfo') {
+          // Refused when the plan loads (the engine sends no userinfo), without quoting the password.
+          assert.throws(
+            () => normalisePlan(user, { file: null, source: 'test', baseDir: process.cwd(), mode: 'flow' }),
+            (e: Error) => /credentials in the URL/.test(e.message) && !e.message.includes(secret),
+          );
+          return;
+        }
         const plan = normalisePlan(user, { file: null, source: 'test', baseDir: process.cwd(), mode: 'flow' });
         const text = JSON.stringify(redactPlan(plan));
         assert.ok(!text.includes(secret), `${where} ${name}: ${text}`);

@@ -69,7 +69,10 @@ export function generatorGaveOut(step: StressStep, seconds: number, env: PhaseEn
   return (step.generatorBusySeconds ?? 0) >= half || (step.serviceP95Ms ?? Infinity) <= explained;
 }
 
-export async function stressPhase(env: PhaseEnv, expectedRate: number | null, maxRate = 20_000): Promise<PhaseRecord> {
+/** The stress staircase's top without --max-rate (req/s). */
+export const DEFAULT_MAX_RATE = 20_000;
+
+export async function stressPhase(env: PhaseEnv, expectedRate: number | null, maxRate = DEFAULT_MAX_RATE): Promise<PhaseRecord> {
   const { stepSeconds: STEP_SECONDS, settleSeconds: SETTLE_SECONDS } = env.timing;
   const rates = staircase(expectedRate, maxRate);
   const stages = rates.flatMap((r) => {

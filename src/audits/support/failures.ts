@@ -1,13 +1,15 @@
 // Failed requests by kind: transport failures by their `error` tag (reset, request_timeout …),
-// unexpected statuses as "HTTP <status>". Requests the run itself cut off (`aborted`, when a phase
-// stops with requests in flight) are not the target's failures and are counted apart.
+// unexpected statuses as "HTTP <status>". Requests the run itself cut off (`cut_at_stop`, when a
+// phase stops with requests still in flight after its grace; `aborted` in older records) are not the
+// target's failures and are counted apart: they show as latency (their time so far), not as errors.
 import type { FindingType } from '../../record/findings.ts';
 import type { RunRecord } from '../../record/run-record.ts';
 import { pointsIn, type WindowSpec } from './window.ts';
 
 export interface Failures {
-  /** Failed requests, `aborted` excluded. */
+  /** Failed requests, those the run cut at its stop excluded. */
   total: number;
+  /** Requests the run cut at its stop (`cut_at_stop`, or `aborted` in older records). */
   aborted: number;
   /** Kind → count, most frequent first. */
   byKind: Array<[kind: string, count: number]>;
@@ -30,8 +32,9 @@ export function failuresOf(run: RunRecord, tags: Record<string, string> = {}, wi
       add(t.tags, t.sum);
     }
   }
-  const aborted = counts.get('aborted') ?? 0;
+  const aborted = (counts.get('aborted') ?? 0) + (counts.get('cut_at_stop') ?? 0);
   counts.delete('aborted');
+  counts.delete('cut_at_stop');
   const byKind = [...counts].sort((a, b) => b[1] - a[1]);
   return { total: byKind.reduce((s, [, n]) => s + n, 0), aborted, byKind };
 }

@@ -123,9 +123,14 @@ function compileRequest(step: RequestStep, env: FlowEnv, group: string): Compile
         onResponse: (res) => {
           const next = s.next;
           s.next = noopStep;
-          if (res.error?.kind === 'aborted') return next(false);
+          const kind = res.error?.kind;
+          // Never started (the client was already closed by the stop): nothing to record.
+          if (kind === 'aborted') return next(false);
           try {
             s.rec!.record(res, s.ready);
+            // Cut at the stop: counted as a failed request (kind cut_at_stop, its time so far); the
+            // iteration ends there, interrupted, and no check or capture judges a response never read.
+            if (kind === 'cut_at_stop') return next(false);
             for (const c of checks) c.run(res);
             for (const c of captures) c.run(res, vu.vars);
           } catch (e) {

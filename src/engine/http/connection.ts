@@ -163,7 +163,7 @@ export class Http1Connection {
     this.pump();
   }
 
-  /** Abort everything: in-flight and queued requests resolve with kind 'aborted'. */
+  /** Stop everything: in-flight and queued requests resolve with kind 'cut_at_stop' (recorded), later sends with 'aborted'. */
   close(): void {
     this.depth++;
     try {
@@ -182,8 +182,8 @@ export class Http1Connection {
     this.inflight = [];
     this.queue = [];
     this.dropSocket();
-    for (const ex of inflight) this.settle(ex, t, 'aborted', 'client closed while the request was in flight');
-    for (const ex of queue) this.settle(ex, t, 'aborted', 'client closed before the request was sent');
+    for (const ex of inflight) this.settle(ex, t, 'cut_at_stop', 'the run stopped while the request was in flight');
+    for (const ex of queue) this.settle(ex, t, 'cut_at_stop', 'the run stopped before the request was sent');
   }
 
   private leave(): void {
@@ -558,7 +558,8 @@ export class Http1Connection {
         sending,
         waiting,
         receiving,
-        duration: sending + waiting + receiving,
+        // A cut request has no answer to time: its duration is how long it had been waiting (types.ts).
+        duration: kind === 'cut_at_stop' ? end - ex.startedAt : sending + waiting + receiving,
         startedAt: ex.startedAt,
         endedAt: end,
       },

@@ -14,7 +14,8 @@ export type FailureKind =
   | 'body_too_large' // body exceeded maxBodyBytes
   | 'tls' // TLS handshake/verification failure
   | 'dns' // name resolution failed
-  | 'aborted' // the run stopped while the request was in flight
+  | 'cut_at_stop' // the run stopped (graceful stop over, Ctrl-C, abort) while the request was queued or in flight
+  | 'aborted' // sent on a client already closed by the stop: it never started (not recorded)
   | 'other';
 
 /** A request prepared once (URL parsed, head encoded) and sent many times. */
@@ -38,7 +39,11 @@ export interface RequestTimings {
   sending: number; // write start → write flushed
   waiting: number; // flushed → first response byte (TTFB)
   receiving: number; // first byte → last byte
-  /** sending + waiting + receiving (k6's http_req_duration). */
+  /**
+   * sending + waiting + receiving (k6's http_req_duration). For a request cut at the stop
+   * ('cut_at_stop'): the whole time since it was handed to the client, a lower bound of what it
+   * would have taken (its phases so far may not have reached sending).
+   */
   duration: number;
   /** performance.now() timestamp at which the request was handed to the client. */
   startedAt: number;
@@ -121,6 +126,6 @@ export interface HttpClient {
   sendWith(req: PreparedRequest, opts: SendOptions, done: (res: HttpResponse) => void): void;
   /** Number of TCP connections opened so far (for churn / keep-alive analysis). */
   readonly connectionsOpened: number;
-  /** Close every connection; in-flight requests fail with 'aborted'. */
+  /** Close every connection; queued and in-flight requests fail with 'cut_at_stop', later ones with 'aborted'. */
   close(): void;
 }

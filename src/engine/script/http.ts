@@ -122,6 +122,8 @@ export async function sendRecorded(ctx: IterationContext, req: PreparedRequest, 
       requestTimeoutMs: spec.timeoutMs,
       connection: spec.connection,
     });
+    // 'aborted': sent after the stop closed the client, it never started. A request cut at the stop
+    // ('cut_at_stop') is recorded: failed, with its time so far.
     if (res.error?.kind !== 'aborted') recorder.record(res, ready);
     if (debugMode()) printExchange(req, res, debugMode() === 'full');
     return res;

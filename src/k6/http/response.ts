@@ -20,6 +20,7 @@ const ERROR_CODES: Record<FailureKind, number> = {
   tls: 1300,
   dns: 1100,
   aborted: 1000,
+  cut_at_stop: 1000,
   other: 1000,
 };
 

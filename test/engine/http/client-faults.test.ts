@@ -206,7 +206,7 @@ test('connect timeout: TLS handshake never answered', async (t) => {
   assert.ok(res.timings.endedAt - res.timings.startedAt >= 100);
 });
 
-test('close() aborts in-flight and later requests', async (t) => {
+test('close() cuts in-flight requests (cut_at_stop, with the time they waited) and aborts later ones', async (t) => {
   const got = new EventEmitter();
   const server = rawServer(() => got.emit('request'));
   const port = await listen(server);
@@ -215,9 +215,16 @@ test('close() aborts in-flight and later requests', async (t) => {
   const received = once(got, 'request');
   const pending = client.send(prepareRequest('GET', `http://127.0.0.1:${port}/`), SEND);
   await received;
+  await new Promise((r) => setTimeout(r, 50));
   client.close();
-  assertFailed(await pending, 'aborted');
-  assertFailed(await client.send(prepareRequest('GET', `http://127.0.0.1:${port}/`), SEND), 'aborted');
+  const cut = await pending;
+  assertFailed(cut, 'cut_at_stop');
+  // Its duration is the whole time since it was handed over, not the phases it reached.
+  assert.equal(cut.timings.duration, cut.timings.endedAt - cut.timings.startedAt);
+  assert.ok(cut.timings.duration >= 40, `duration ${cut.timings.duration}`);
+  const later = await client.send(prepareRequest('GET', `http://127.0.0.1:${port}/`), SEND);
+  assertFailed(later, 'aborted');
+  assert.equal(later.timings.duration, 0);
 });
 
 test('unsolicited bytes on an idle connection drop it; the next send reconnects', async (t) => {
