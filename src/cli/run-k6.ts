@@ -14,6 +14,7 @@ import { appendStepSummary, renderRunGithubSummary } from '../report/github-summ
 import { saveToHistory } from '../history/save-to-history.ts';
 import type { Plan } from '../plan/types.ts';
 import type { RunRecord } from '../record/run-record.ts';
+import type { RunOptions } from '../engine/coordinator.ts';
 import type { UrlFlags } from '../plan/load-url.ts';
 import { exportTo, finishRun, type FailedExport } from './run-exit.ts';
 
@@ -37,6 +38,7 @@ export interface RunSupport {
     o: { quiet?: boolean | undefined },
     ndjsonPath: string | null,
     stopGraceMs: number,
+    hooks?: Pick<RunOptions, 'onSetupData'>,
   ): Promise<{ record: RunRecord; failedExports: FailedExport[] }>;
   historyOption(h: unknown): string | false | undefined;
 }
@@ -65,8 +67,11 @@ export async function runK6Script(
   checkPlan(plan);
   let raw: RunRecord;
   let failedExports: FailedExport[];
+  let setupData: unknown;
   try {
-    ({ record: raw, failedExports } = await runPlanToRecord(plan, o, ndjsonPath, stopGraceMs));
+    ({ record: raw, failedExports } = await runPlanToRecord(plan, o, ndjsonPath, stopGraceMs, {
+      onSetupData: (d) => (setupData = d),
+    }));
   } catch (e) {
     // setup()/teardown() threw: k6's "script exception".
     process.stderr.write(`speedguard: ${(e as Error).message}\n`);
@@ -75,7 +80,7 @@ export async function runK6Script(
   const outcome = k6Outcome(raw);
   const record = outcome.record;
   const trendStats = flagStats ?? (Array.isArray(scriptOptions().summaryTrendStats) ? scriptOptions().summaryTrendStats : undefined);
-  const data = buildSummaryData(record, { trendStats });
+  const data = buildSummaryData(record, { trendStats, setupData });
   // Stored first: a failed export afterwards loses nothing (it is said last, exit 1).
   const history = historyOption(o.history);
   saveToHistory(record, { history });

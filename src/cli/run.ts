@@ -2,7 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import { performance } from 'node:perf_hooks';
-import { startRun, type RunHandle } from '../engine/coordinator.ts';
+import { startRun, type RunHandle, type RunOptions } from '../engine/coordinator.ts';
 import { checkPlanThresholds } from '../engine/threshold-tracker.ts';
 import { parseDuration } from '../plan/duration.ts';
 import { loadPlan } from '../plan/load.ts';
@@ -186,6 +186,7 @@ export async function runPlanToRecord(
   o: Pick<RunCliOptions, 'quiet'>,
   ndjsonPath: string | null,
   stopGraceMs: number,
+  hooks: Pick<RunOptions, 'onSetupData'> = {},
 ): Promise<{ record: RunRecord; failedExports: FailedExport[] }> {
   const tty = process.stderr.isTTY && !o.quiet && !process.env.CI;
   const progress = tty ? new ProgressLine(process.stderr) : null;
@@ -194,6 +195,7 @@ export async function runPlanToRecord(
     ? new (await import('../report/ndjson-output.ts')).NdjsonOutput(ndjsonPath, performance.timeOrigin + performance.now())
     : null;
   const handle = startRun(plan, {
+    ...hooks,
     stopGraceMs,
     onInterval: (p) => {
       progress?.update(p);

@@ -29,6 +29,9 @@ export interface RunOptions {
   stopGraceMs?: number;
   /** Called after each merged interval (live progress, NDJSON output). */
   onInterval?: (p: IntervalProgress) => void;
+  /** Called with setup()'s return value once it is known (k6's handleSummary gets it as setup_data).
+   *  Not stored in the record: it may hold tokens. */
+  onSetupData?: (data: unknown) => void;
 }
 
 export interface IntervalProgress {
@@ -89,6 +92,7 @@ export function startRun(plan: Plan, opts: RunOptions = {}): RunHandle {
     let setupFailed = false;
     try {
       setupData = await runSetup(plan);
+      opts.onSetupData?.(setupData);
     } catch (e) {
       if (!(e instanceof ScriptLifecycleError)) throw e;
       setupFailed = true;

@@ -80,6 +80,7 @@ export async function buildIterationRunner(input: RunnerInput): Promise<Iteratio
 
   const body = await scriptBody(input, baseTags, env);
   const paced = !scenario.executor.endsWith('arrival-rate');
+  const minIterationMs = plan.minIterationDurationMs ?? 0;
   const failures = new WeakMap<object, number>();
   countUnhandledWith(() => registry.get('iteration_errors', { ...baseTags, error: 'UnhandledRejection' }).acc.add(1));
   return async (vu, intendedStart) => {
@@ -110,7 +111,11 @@ export async function buildIterationRunner(input: RunnerInput): Promise<Iteratio
     }
     if (completed && !vu.interrupted) {
       iterations.add(1);
-      iterationDuration.add(now() - t0);
+      const took = now() - t0;
+      iterationDuration.add(took);
+      // k6's minIterationDuration: the VU waits out the rest after the iteration is timed, so
+      // iteration_duration keeps what the iteration itself took.
+      if (minIterationMs > took) await vu.sleep(minIterationMs - took);
     }
     const streak = threw ? (failures.get(vu) ?? 0) + 1 : 0;
     failures.set(vu, streak);

@@ -35,6 +35,10 @@ const RUNTIME_KEYS = new Set([
   'ext',
   'cloud',
   'noUsageReport',
+  // run-options.ts
+  'setupTimeout',
+  'teardownTimeout',
+  'minIterationDuration',
 ]);
 /** k6 options speedguard does not implement (said once, then ignored), for reference. */
 export const IGNORED_KEYS = new Set([
@@ -44,7 +48,6 @@ export const IGNORED_KEYS = new Set([
   'hosts',
   'dns',
   'throw',
-  'minIterationDuration',
   'blockHostnames',
   'blacklistIPs',
   'localIPs',
@@ -56,8 +59,6 @@ export const IGNORED_KEYS = new Set([
   'linger',
   'executionSegment',
   'executionSegmentSequence',
-  'setupTimeout',
-  'teardownTimeout',
 ]);
 
 /** A hidden threshold that stops the run when a script calls exec.test.abort(). */
