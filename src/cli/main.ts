@@ -72,6 +72,11 @@ const COMMANDS: ReadonlyArray<{ name: string; description: string; load: () => P
     load: async () => (await import('./profile.ts')).registerProfileCommand,
   },
   {
+    name: 'convert',
+    description: 'write a k6 script as a native speedguard TypeScript script (async/await, typed)',
+    load: async () => (await import('./convert.ts')).registerConvertCommand,
+  },
+  {
     name: 'db',
     description:
       'analyse a PostgreSQL database: slow statements, plans, measured index advice, unused/duplicate/invalid indexes, cache, connections',
