@@ -8,6 +8,7 @@ import { K6InitError, loadK6Plan } from '../k6/load-plan.ts';
 import { k6ExitCode, k6Outcome, K6_EXIT } from '../k6/outcome.ts';
 import { buildK6SummaryExport, buildSummaryData } from '../k6/summary.ts';
 import { scriptOptions } from '../k6/modules/runtime.ts';
+import { K6JsonOutput } from '../k6/json-output.ts';
 import { renderSummary } from '../report/summary-text.ts';
 import { UsageError } from '../errors.ts';
 import { appendStepSummary, renderRunGithubSummary } from '../report/github-summary.ts';
@@ -38,7 +39,7 @@ export interface RunSupport {
     o: { quiet?: boolean | undefined },
     ndjsonPath: string | null,
     stopGraceMs: number,
-    hooks?: Pick<RunOptions, 'onSetupData'>,
+    hooks?: Pick<RunOptions, 'onSetupData' | 'onSamples'>,
   ): Promise<{ record: RunRecord; failedExports: FailedExport[] }>;
   historyOption(h: unknown): string | false | undefined;
 }
@@ -68,15 +69,22 @@ export async function runK6Script(
   let raw: RunRecord;
   let failedExports: FailedExport[];
   let setupData: unknown;
+  // --out json= in k6's form: every sample, as k6 writes it (not speedguard's per-second lines).
+  const samples = ndjsonPath !== null ? new K6JsonOutput(ndjsonPath, plan) : null;
+  let sampleError: Error | null = null;
   try {
-    ({ record: raw, failedExports } = await runPlanToRecord(plan, o, ndjsonPath, stopGraceMs, {
+    ({ record: raw, failedExports } = await runPlanToRecord(plan, o, null, stopGraceMs, {
       onSetupData: (d) => (setupData = d),
+      ...(samples ? { onSamples: (b) => samples.write(b) } : {}),
     }));
   } catch (e) {
     // setup()/teardown() threw: k6's "script exception".
     process.stderr.write(`speedguard: ${(e as Error).message}\n`);
     return K6_EXIT.SCRIPT_EXCEPTION;
+  } finally {
+    sampleError = samples?.close() ?? null;
   }
+  if (sampleError) failedExports.push({ what: '--out json=', path: ndjsonPath!, error: sampleError });
   const outcome = k6Outcome(raw);
   const record = outcome.record;
   const trendStats = flagStats ?? (Array.isArray(scriptOptions().summaryTrendStats) ? scriptOptions().summaryTrendStats : undefined);

@@ -186,7 +186,7 @@ export async function runPlanToRecord(
   o: Pick<RunCliOptions, 'quiet'>,
   ndjsonPath: string | null,
   stopGraceMs: number,
-  hooks: Pick<RunOptions, 'onSetupData'> = {},
+  hooks: Pick<RunOptions, 'onSetupData' | 'onSamples'> = {},
 ): Promise<{ record: RunRecord; failedExports: FailedExport[] }> {
   const tty = process.stderr.isTTY && !o.quiet && !process.env.CI;
   const progress = tty ? new ProgressLine(process.stderr) : null;

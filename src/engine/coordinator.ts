@@ -18,6 +18,7 @@ import { runSetup, runTeardown, ScriptLifecycleError } from './setup-teardown.ts
 import { currentEnvironment } from '../record/environment.ts';
 import { ownModule } from '../own-files.ts';
 import { describeScriptError } from './script-errors.ts';
+import type { SampleBatch } from './sample-stream.ts';
 import { mergeScriptErrors, type ScriptErrorSample } from '../record/script-errors.ts';
 
 export interface RunOptions {
@@ -32,6 +33,8 @@ export interface RunOptions {
   /** Called with setup()'s return value once it is known (k6's handleSummary gets it as setup_data).
    *  Not stored in the record: it may hold tokens. */
   onSetupData?: (data: unknown) => void;
+  /** Every sample, in batches per worker, as the run goes (a per-sample output such as k6's --out json). */
+  onSamples?: (batch: SampleBatch) => void;
 }
 
 export interface IntervalProgress {
@@ -152,6 +155,8 @@ export function startRun(plan: Plan, opts: RunOptions = {}): RunHandle {
         else parts.set(m.worker, { snapshot: m.snapshot, health: m.health });
         healthAll.push(m.health);
         flush(false);
+      } else if (m.type === 'samples') {
+        opts.onSamples?.(m.batch);
       } else if (m.type === 'ready') {
         ready.add(m.worker);
         if (ready.size === workers) allReady();
@@ -172,7 +177,13 @@ export function startRun(plan: Plan, opts: RunOptions = {}): RunHandle {
     links = setupFailed
       ? []
       : Array.from({ length: workers }, (_, index) => {
-          const init: WorkerInit = { plan, stripe: { index, count: workers }, stopGraceMs: opts.stopGraceMs ?? 10_000, setupData };
+          const init: WorkerInit = {
+            plan,
+            stripe: { index, count: workers },
+            stopGraceMs: opts.stopGraceMs ?? 10_000,
+            setupData,
+            streamSamples: opts.onSamples !== undefined,
+          };
           // A script always gets a thread: a synchronous loop in it must not block the signal handlers.
           return opts.inProcess || (workers === 1 && !plan.scriptPath) ? inProcessWorker(init, onMessage) : threadWorker(init, onMessage);
         });

@@ -14,6 +14,7 @@ import type { Stripe } from './executors/stripe.ts';
 import { createHttpClient } from './http/client.ts';
 import { buildIterationRunner } from './iteration-runner.ts';
 import { VirtualUser } from './vu.ts';
+import { SampleBuffer, type SampleBatch } from './sample-stream.ts';
 import type { IterationRunner } from './executors/context.ts';
 
 export interface WorkerInit {
@@ -23,6 +24,8 @@ export interface WorkerInit {
   stopGraceMs: number;
   /** setup() result in script mode (structured-cloned). */
   setupData: unknown;
+  /** Post every sample in batches ('samples' messages) for a per-sample output. */
+  streamSamples?: boolean;
 }
 
 /** How hard the generator itself worked during one interval (self-check). */
@@ -42,6 +45,7 @@ export interface GeneratorHealth {
 export type WorkerMessage =
   | { type: 'interval'; worker: number; snapshot: IntervalSnapshot; health: GeneratorHealth }
   | { type: 'ready'; worker: number }
+  | { type: 'samples'; worker: number; batch: SampleBatch }
   | { type: 'done'; worker: number; connectionsOpened: number; guardOverflow: string[]; scriptErrors?: ScriptErrorSample[] }
   | { type: 'fatal'; worker: number; message: string };
 
@@ -61,9 +65,16 @@ export class WorkerEngine {
   private lastCpuAt = performance.now();
   private lastElu = performance.eventLoopUtilization();
 
+  private readonly samples: SampleBuffer | null = null;
+
   constructor(init: WorkerInit, post: (m: WorkerMessage) => void) {
     this.init = init;
     this.post = post;
+    if (init.streamSamples) {
+      const samples = new SampleBuffer((batch) => post({ type: 'samples', worker: init.stripe.index, batch }));
+      this.samples = samples;
+      this.registry.onSample = (series, def, value) => samples.add(series, def, value);
+    }
   }
 
   /** Graceful stop: no new iterations; running ones get stopGraceMs. */
@@ -170,6 +181,7 @@ export class WorkerEngine {
     }
     // Rejections a script left unhandled are reported by Node after the current macrotask: let them in.
     await new Promise((resolve) => setImmediate(resolve));
+    this.samples?.flush();
     this.post({
       type: 'done',
       worker: stripe.index,
@@ -200,6 +212,7 @@ export class WorkerEngine {
     this.registry.get('vus', {}).acc.add(active);
     this.registry.get('vus_max', {}).acc.add(allocated);
     const snapshot = this.registry.snapshot(this.intervalIndex++);
+    this.samples?.flush();
     this.post({ type: 'interval', worker: this.init.stripe.index, snapshot, health: this.health() });
   }
 
