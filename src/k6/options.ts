@@ -35,6 +35,8 @@ const RUNTIME_KEYS = new Set([
   'ext',
   'cloud',
   'noUsageReport',
+  // k6/http/request.ts
+  'throw',
   // run-options.ts
   'setupTimeout',
   'teardownTimeout',
@@ -47,7 +49,6 @@ export const IGNORED_KEYS = new Set([
   'batchPerHost',
   'hosts',
   'dns',
-  'throw',
   'blockHostnames',
   'blacklistIPs',
   'localIPs',

@@ -86,3 +86,26 @@ test('minIterationDuration: each iteration lasts at least 1s, iteration_duration
   const d = record.totals.find((t) => t.metric === 'iteration_duration')!;
   assert.ok(d.max < 1000, `iteration_duration max ${d.max} ms includes the wait`);
 });
+
+test('throw: true makes a failed request throw (still counted); without it the response carries the error', async () => {
+  // A port nothing listens on: the server is started and closed again.
+  const dead = await startK6Server();
+  const deadUrl = dead.url;
+  await dead.close();
+  const outcome = async (throwOption: string) => {
+    const r = await run('throw.js', ['--json', '-e', `DEAD=${deadUrl}`, '-e', `THROW=${throwOption}`]);
+    const record = JSON.parse(r.stdout) as RunRecord;
+    const checks = Object.fromEntries(
+      record.totals.filter((t) => t.metric === 'checks').map((t) => [t.tags.check, [t.sum, t.count - t.sum]]),
+    );
+    return { code: r.code, stderr: r.stderr, threw: metric(record, 'threw'), reqs: metric(record, 'http_reqs'), checks };
+  };
+  const on = await outcome('1');
+  assert.equal(on.threw, 2, on.stderr);
+  assert.equal(on.reqs, 2, 'a request that threw is still measured');
+  assert.deepEqual(on.checks, { 'thrown error names the request': [2, 0] });
+  const off = await outcome('0');
+  assert.equal(off.threw, 0, off.stderr);
+  assert.equal(off.reqs, 2);
+  assert.deepEqual(off.checks, { 'returned with an error': [2, 0] });
+});
