@@ -11,21 +11,27 @@ Examples:
   speedguard convert script.js -o script.ts     then: speedguard run script.ts
   speedguard convert script.js > script.ts
 
-Exit codes: 0 converted (notes on stderr name the lines that need a look) · 2 bad input`;
+Exit codes: 0 converted (notes on stderr name the lines that need a look; -q leaves them out) · 2 bad input`;
 
 export function registerConvertCommand(program: Command, run: (fn: () => Promise<number>) => void): void {
   program
     .command('convert <script>')
     .option('-o, --out <file>', 'write the TypeScript script here (default: stdout)')
+    .option('-q, --quiet', 'no notes on stderr (the "speedguard convert:" comments stay in the output)')
     .addHelpText('after', HELP)
-    .action((script: string, o: { out?: string }) => run(async () => convertCommand(script, o)));
+    .action((script: string, o: ConvertCliOptions) => run(async () => convertCommand(script, o)));
 }
 
-export function convertCommand(script: string, o: { out?: string }): number {
+interface ConvertCliOptions {
+  out?: string;
+  quiet?: boolean;
+}
+
+export function convertCommand(script: string, o: ConvertCliOptions): number {
   if (o.out !== undefined) checkOutputFile(o.out, '--out');
   const { code, notes } = convertK6Script(script, o.out);
   if (o.out !== undefined) writeFileSync(o.out, code);
   else process.stdout.write(code);
-  for (const n of notes) process.stderr.write(`speedguard: ${script}:${n.line}: ${n.message}\n`);
+  if (!o.quiet) for (const n of notes) process.stderr.write(`speedguard: ${script}:${n.line}: ${n.message}\n`);
   return EXIT.OK;
 }

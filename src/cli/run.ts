@@ -67,7 +67,12 @@ export function addRunOptions(cmd: Command): Command {
     .option('--tag <name=value>', 'tag added to every metric sample (repeatable)', collect, [])
     .option('--http-debug [full]', 'scripts: print each request and response on stderr ("full": with bodies)')
     .option('--summary-trend-stats <list>', 'k6 scripts: trend stats in handleSummary data and --summary-export, e.g. "avg,p(95),p(99.9)"')
-    .option('-o, --out <type=file>', 'stream metrics: json=FILE (NDJSON per metric per second)', collect, [])
+    .option(
+      '-o, --out <type=file>',
+      'stream metrics: json=FILE (NDJSON per metric per second; k6 scripts: one line per sample, as k6 writes it)',
+      collect,
+      [],
+    )
     .option('-q, --quiet', 'no progress bar')
     .option('--json', 'print the RunRecord as JSON on stdout instead of the summary table')
     .option('--history <path>', 'history database (default .speedguard/history.db)')
