@@ -65,7 +65,8 @@ export function k6Outcome(raw: RunRecord): K6Outcome {
   const lifecycle = (raw.scriptErrors ?? []).filter((e) => e.phase === 'setup' || e.phase === 'teardown');
   const timeout = lifecycle.find((e) => e.name === LIFECYCLE_TIMEOUT);
   const lifecycleTimedOut = timeout ? (timeout.phase as 'setup' | 'teardown') : null;
-  const lifecycleThrew = raw.status === 'failed' && lifecycle.length > 0;
+  // A teardown() that throws leaves the load's status as it was, but k6 still ends with 107.
+  const lifecycleThrew = lifecycle.some((e) => e.name !== LIFECYCLE_TIMEOUT);
   return { record, aborted, failed, lifecycleThrew, lifecycleTimedOut, interrupted: raw.status === 'interrupted', warnings };
 }
 

@@ -109,3 +109,14 @@ test('throw: true makes a failed request throw (still counted); without it the r
   assert.equal(off.reqs, 2);
   assert.deepEqual(off.checks, { 'returned with an error': [2, 0] });
 });
+
+test('a teardown() that throws exits 107 as k6 does; the load before it is kept', async () => {
+  const r = await run('teardown-throws.js', ['--json']);
+  assert.equal(r.code, 107, r.stderr);
+  const record = JSON.parse(r.stdout) as RunRecord;
+  assert.equal(metric(record, 'http_reqs'), 1);
+  assert.deepEqual(
+    record.scriptErrors?.map((e) => [e.phase, e.message]),
+    [['teardown', 'boom']],
+  );
+});
