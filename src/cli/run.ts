@@ -2,7 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import { performance } from 'node:perf_hooks';
-import { startRun, type RunHandle, type RunOptions } from '../engine/coordinator.ts';
+import { startRun, type RunOptions } from '../engine/coordinator.ts';
 import { checkPlanThresholds } from '../engine/threshold-tracker.ts';
 import { parseDuration } from '../plan/duration.ts';
 import { loadPlan } from '../plan/load.ts';

@@ -5,13 +5,14 @@
 import { performance } from 'node:perf_hooks';
 import type { MetricDef } from '../metrics/catalog.ts';
 import type { Series } from '../metrics/registry.ts';
+import { redactText } from '../record/redact.ts';
 
 export interface SampleBatch {
   /** Metrics this worker had not sent before (their first samples are in this batch). */
   metrics: Array<Pick<MetricDef, 'name' | 'type' | 'contains'>>;
   /** names[i] is the metric of data[i]. */
   names: string[];
-  /** One JSON object per sample: {"time":"<RFC 3339>","value":n,"tags":{…}|null}. */
+  /** One JSON object per sample: {"time":"<RFC 3339>","value":n,"tags":{…}|null}, tags redacted. */
   data: string[];
 }
 
@@ -22,6 +23,8 @@ export class SampleBuffer {
   private readonly tagsJson = new WeakMap<Series, string>();
   private readonly seen = new Set<string>();
   private batch: SampleBatch = { metrics: [], names: [], data: [] };
+  private lastMs = -1;
+  private lastTime = '';
 
   constructor(post: (batch: SampleBatch) => void) {
     this.post = post;
@@ -30,14 +33,22 @@ export class SampleBuffer {
   add(series: Series, def: MetricDef, value: number): void {
     let tags = this.tagsJson.get(series);
     if (tags === undefined) {
-      tags = Object.keys(series.tags).length > 0 ? JSON.stringify(series.tags) : 'null';
+      // Redacted here, once per series: tags are the only text in a sample (redact.ts costs tens of
+      // µs per line, far too much to run on every sample).
+      tags = Object.keys(series.tags).length > 0 ? redactText(JSON.stringify(series.tags)) : 'null';
       this.tagsJson.set(series, tags);
     }
     if (!this.seen.has(def.name)) {
       this.seen.add(def.name);
       this.batch.metrics.push({ name: def.name, type: def.type, contains: def.contains });
     }
-    const time = new Date(performance.timeOrigin + performance.now()).toISOString();
+    // The samples of one response are added in the same millisecond: its text is made once.
+    const ms = Math.floor(performance.timeOrigin + performance.now());
+    if (ms !== this.lastMs) {
+      this.lastMs = ms;
+      this.lastTime = new Date(ms).toISOString();
+    }
+    const time = this.lastTime;
     this.batch.names.push(series.metric);
     this.batch.data.push(`{"time":"${time}","value":${Number.isFinite(value) ? value : null},"tags":${tags}}`);
     if (this.batch.data.length >= FLUSH_AT) this.flush();
