@@ -29,14 +29,29 @@ test("k6's per-sample lines: Metric before Point, every sample, time/value/tags 
   const file = join(dir, 'out.json');
   const t0 = Date.now();
   const r = await runCli(
-    ['run', join(SCRIPTS, 'out-json.js'), '-e', `BASE=${server.url}`, '--no-history', '-q', '--workers', '2', '--out', `json=${file}`],
+    [
+      'run',
+      join(SCRIPTS, 'out-json.js'),
+      '-e',
+      `BASE=${server.url}`,
+      '--no-history',
+      '-q',
+      '--workers',
+      '2',
+      '--out',
+      `json=${file}`,
+      '--tag',
+      'session_token=s3cr3t-value',
+    ],
     {
       timeoutMs: 90_000,
     },
   );
   const t1 = Date.now();
   assert.equal(r.code, 0, r.stderr);
-  const lines = readFileSync(file, 'utf8')
+  const text = readFileSync(file, 'utf8');
+  assert.equal(text.includes('s3cr3t-value'), false, 'a secret-looking tag is redacted');
+  const lines = text
     .trimEnd()
     .split('\n')
     .map((l) => JSON.parse(l) as Line);
