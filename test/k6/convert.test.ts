@@ -4,11 +4,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../helpers/cli.ts';
+import { convertK6Script } from '../../src/k6/convert/convert.ts';
 import { startK6Server, type K6TestServer } from './k6-server.ts';
 import type { RunRecord } from '../../src/record/run-record.ts';
 
@@ -65,7 +66,7 @@ function typecheck(files: string[]): { status: number | null; output: string } {
     paths: { speedguard: [join(REPO, 'src/index.ts')] },
   };
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, files }));
-  const r = spawnSync(join(REPO, 'node_modules/.bin/tsc'), ['-p', dir], { encoding: 'utf8' });
+  const r = spawnSync(join(REPO, 'node_modules/.bin/tsc'), ['-p', dir], { encoding: 'utf8', cwd: dir });
   return { status: r.status, output: r.stdout + r.stderr };
 }
 
@@ -75,7 +76,7 @@ test('two scenarios, groups, checks, custom metrics, helpers, forEach, setup/tea
   assert.match(c.text, /^import \{ check, Counter, group, http, type Options, Rate, sleep, Trend \} from 'speedguard';$/m);
   assert.match(c.text, /export async function buy\(data: any\)/);
   assert.match(c.text, /export async function teardown\(data: SetupData\)/);
-  assert.match(c.text, /await inOrder\(\['a', 'b'\], 'forEach', async \(kind\) =>/);
+  assert.match(c.text, /await inOrder\(\['a', 'b'\], 'forEach', async \(kind: any\) =>/);
   // The one option with no native equivalent is named with its line, on stderr and in the output.
   assert.equal(
     c.stderr,
@@ -140,4 +141,33 @@ test('bad input: a native script or a missing file exits 2 with one line', async
   const missing = await runCli(['convert', join(dir, 'nope.js')]);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /nope\.js: file not found/);
+});
+
+test("every k6 test script that converts without a note passes the user's strict tsc (and a real bug is caught)", async () => {
+  const dirAll = join(dir, 'all');
+  mkdirSync(dirAll);
+  const converted: string[] = [];
+  for (const f of readdirSync(join(REPO, 'test/k6/scripts')).filter((n) => n.endsWith('.js'))) {
+    const out = join(dirAll, f.replace(/\.js$/, '.ts'));
+    let result: ReturnType<typeof convertK6Script>;
+    try {
+      result = convertK6Script(join(REPO, 'test/k6/scripts', f), out);
+    } catch {
+      continue; // syntax-error.js (the CLI's exit 2 is tested above)
+    }
+    if (result.notes.length > 0) continue;
+    writeFileSync(out, result.code);
+    converted.push(join('all', f.replace(/\.js$/, '.ts')));
+  }
+  assert.ok(converted.length >= 10, `converted without notes: ${converted.join(', ')}`);
+  const tsc = typecheck(converted);
+  // promise-check.js hands check() the promise of http.asyncRequest(): in TypeScript that is an error.
+  assert.deepEqual(
+    tsc.output
+      .trim()
+      .split('\n')
+      .filter((l) => /^all\//.test(l)),
+    ["all/promise-check.ts(7,40): error TS2339: Property 'status' does not exist on type 'Promise<Response>'."],
+    tsc.output,
+  );
 });

@@ -37,7 +37,10 @@ export function convertK6Script(path: string, outPath?: string): Converted {
   if (!facts.importsK6) throw new PlanError('not a k6 script: it imports nothing from k6', { file: path });
   const cx = new ConvertContext(facts.source);
   const names = convertImports(facts.ast, cx);
+  const named = new Set<string>();
   for (const i of facts.localImports) {
+    if (named.has(i.path)) continue;
+    named.add(i.path);
     if (analysis.modules.get(i.path)?.importsK6)
       cx.note(
         importOf(facts.ast, i.local) ?? facts.ast,

@@ -94,6 +94,8 @@ function call(n: Node, cx: ConvertContext, names: K6Names, paths: { scriptDir: s
   const obj = callee.object as Node;
   const method = memberName(callee);
   if (obj.type === 'Identifier' && names.http.has(obj.name as string)) {
+    // speedguard's http.request(method, url, body, params) takes the body in place: k6 lets it go.
+    if ((method === 'request' || method === 'asyncRequest') && args.length === 2) cx.s.appendLeft(args[1]!.end, ', null');
     if (method === 'batch') {
       cx.helpers.add('batch');
       cx.s.overwrite(callee.start, callee.end, 'batch', { contentOnly: true });

@@ -5,11 +5,23 @@
 import { isFunction, memberName, walk, type FunctionNode, type Node } from '../transform/ast.ts';
 import type { ConvertContext } from './context.ts';
 
-/** Call arguments give their functions a contextual type (check predicates, group and array callbacks). */
-function contextual(fn: Node, parent: Node | null, grand: Node | null): boolean {
-  if (!parent) return false;
-  if ((parent.type === 'CallExpression' || parent.type === 'NewExpression') && (parent.arguments as Node[]).includes(fn)) return true;
-  return parent.type === 'Property' && grand?.type === 'ObjectExpression';
+/**
+ * A check predicate gets its parameter's type from check()'s value; every other function's
+ * parameters get `any` (a callback handed to a call on an `any` value has no contextual type, and
+ * an explicit `any` where one exists only loses what strict mode would not have checked anyway).
+ */
+function checkPredicate(fn: Node, parents: Map<Node, Node | null>): boolean {
+  const prop = parents.get(fn);
+  const obj = prop ? parents.get(prop) : null;
+  const call = obj ? parents.get(obj) : null;
+  return (
+    prop?.type === 'Property' &&
+    obj?.type === 'ObjectExpression' &&
+    call?.type === 'CallExpression' &&
+    (call.arguments as Node[])[1] === obj &&
+    (call.callee as Node).type === 'Identifier' &&
+    (call.callee as Node).name === 'check'
+  );
 }
 
 export function convertTypes(ast: Node, cx: ConvertContext, opts: { setupData: boolean; responses: Set<string> }): void {
@@ -17,8 +29,7 @@ export function convertTypes(ast: Node, cx: ConvertContext, opts: { setupData: b
   walk(ast, (n, parent) => {
     parents.set(n, parent);
     if (isFunction(n)) {
-      const parent2 = parent ? (parents.get(parent) ?? null) : null;
-      if (!contextual(n, parent, parent2)) annotateParams(n, cx, dataParam(n, parent, opts.setupData));
+      if (!checkPredicate(n, parents)) annotateParams(n, cx, dataParam(n, parent, opts.setupData));
     } else if (n.type === 'CatchClause' && n.param && (n.param as Node).type === 'Identifier') {
       cx.s.appendLeft((n.param as Node).end, ': any');
     } else if (n.type === 'CallExpression' && memberName(n.callee as Node) === 'json') {
