@@ -15,8 +15,10 @@ Examples:
   speedguard run plan.yaml --summary-export summary.json
   speedguard run script.ts --out json=metrics.ndjson
   speedguard demo                                                 load-test the built-in demo service
+  speedguard convert script.js -o script.ts                       a k6 script as a native TypeScript script
 
-Exit codes: 0 ok · 1 runtime failure · 2 bad input · 99 a threshold failed · 130 interrupted`;
+Exit codes: 0 ok · 1 runtime failure · 2 bad input · 99 a threshold failed · 130 interrupted
+(k6 scripts: k6's codes — 99 thresholds, 100/101 setup/teardown timeout, 105 interrupted, 107 script exception, 108 aborted, 110 failed)`;
 
 type Runner = (fn: () => Promise<number>) => void;
 type Register = (program: Command, run: Runner, passthrough: string[]) => void;
@@ -71,6 +73,11 @@ const COMMANDS: ReadonlyArray<{ name: string; description: string; load: () => P
     description:
       'start a service, load it, measure it from inside (CPU profile, event loop, GC, memory, downstreams, /proc) and name the bottleneck',
     load: async () => (await import('./profile.ts')).registerProfileCommand,
+  },
+  {
+    name: 'convert',
+    description: 'write a k6 script as a native speedguard TypeScript script (async/await, typed)',
+    load: async () => (await import('./convert.ts')).registerConvertCommand,
   },
   {
     name: 'db',

@@ -9,12 +9,14 @@ import { rememberPlanSecrets } from '../record/redact-messages.ts';
 import { k6ExitCode, k6Outcome, K6_EXIT } from '../k6/outcome.ts';
 import { buildK6SummaryExport, buildSummaryData } from '../k6/summary.ts';
 import { scriptOptions } from '../k6/modules/runtime.ts';
+import { K6JsonOutput } from '../k6/json-output.ts';
 import { renderSummary } from '../report/summary-text.ts';
 import { UsageError } from '../errors.ts';
 import { appendStepSummary, renderRunGithubSummary } from '../report/github-summary.ts';
 import { saveToHistory } from '../history/save-to-history.ts';
 import type { Plan } from '../plan/types.ts';
 import type { RunRecord } from '../record/run-record.ts';
+import type { RunOptions } from '../engine/coordinator.ts';
 import type { UrlFlags } from '../plan/load-url.ts';
 import { exportTo, finishRun, type FailedExport } from './run-exit.ts';
 
@@ -38,6 +40,7 @@ export interface RunSupport {
     o: { quiet?: boolean | undefined },
     ndjsonPath: string | null,
     stopGraceMs: number,
+    hooks?: Pick<RunOptions, 'onSetupData' | 'onSamples'>,
   ): Promise<{ record: RunRecord; failedExports: FailedExport[] }>;
   historyOption(h: unknown): string | false | undefined;
 }
@@ -67,17 +70,27 @@ export async function runK6Script(
   checkPlan(plan);
   let raw: RunRecord;
   let failedExports: FailedExport[];
+  let setupData: unknown;
+  // --out json= in k6's form: every sample, as k6 writes it (not speedguard's per-second lines).
+  const samples = ndjsonPath !== null ? new K6JsonOutput(ndjsonPath, plan) : null;
+  let sampleError: Error | null = null;
   try {
-    ({ record: raw, failedExports } = await runPlanToRecord(plan, o, ndjsonPath, stopGraceMs));
+    ({ record: raw, failedExports } = await runPlanToRecord(plan, o, null, stopGraceMs, {
+      onSetupData: (d) => (setupData = d),
+      ...(samples ? { onSamples: (b) => samples.write(b) } : {}),
+    }));
   } catch (e) {
     // setup()/teardown() threw: k6's "script exception".
     process.stderr.write(`speedguard: ${(e as Error).message}\n`);
     return K6_EXIT.SCRIPT_EXCEPTION;
+  } finally {
+    sampleError = samples?.close() ?? null;
   }
+  if (sampleError) failedExports.push({ what: '--out json=', path: ndjsonPath!, error: sampleError });
   const outcome = k6Outcome(raw);
   const record = outcome.record;
   const trendStats = flagStats ?? (Array.isArray(scriptOptions().summaryTrendStats) ? scriptOptions().summaryTrendStats : undefined);
-  const data = buildSummaryData(record, { trendStats });
+  const data = buildSummaryData(record, { trendStats, setupData });
   // Stored first: a failed export afterwards loses nothing (it is said last, exit 1).
   const history = historyOption(o.history);
   saveToHistory(record, { history });

@@ -2,7 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import { performance } from 'node:perf_hooks';
-import { startRun } from '../engine/coordinator.ts';
+import { startRun, type RunOptions } from '../engine/coordinator.ts';
 import { checkPlanThresholds } from '../engine/threshold-tracker.ts';
 import { parseDuration } from '../plan/duration.ts';
 import { loadPlan } from '../plan/load.ts';
@@ -68,7 +68,12 @@ export function addRunOptions(cmd: Command): Command {
     .option('--tag <name=value>', 'tag added to every metric sample (repeatable)', collect, [])
     .option('--http-debug [full]', 'scripts: print each request and response on stderr ("full": with bodies)')
     .option('--summary-trend-stats <list>', 'k6 scripts: trend stats in handleSummary data and --summary-export, e.g. "avg,p(95),p(99.9)"')
-    .option('-o, --out <type=file>', 'stream metrics: json=FILE (NDJSON per metric per second)', collect, [])
+    .option(
+      '-o, --out <type=file>',
+      'stream metrics: json=FILE (NDJSON per metric per second; k6 scripts: one line per sample, as k6 writes it)',
+      collect,
+      [],
+    )
     .option('-q, --quiet', 'no progress bar')
     .option('--json', 'print the RunRecord as JSON on stdout instead of the summary table')
     .option('--history <path>', 'history database (default .speedguard/history.db)')
@@ -191,6 +196,7 @@ export async function runPlanToRecord(
   o: Pick<RunCliOptions, 'quiet'>,
   ndjsonPath: string | null,
   stopGraceMs: number,
+  hooks: Pick<RunOptions, 'onSetupData' | 'onSamples'> = {},
 ): Promise<{ record: RunRecord; failedExports: FailedExport[] }> {
   const tty = process.stderr.isTTY && !o.quiet && !process.env.CI;
   const progress = tty ? new ProgressLine(process.stderr) : null;
@@ -199,6 +205,7 @@ export async function runPlanToRecord(
     ? new (await import('../report/ndjson-output.ts')).NdjsonOutput(ndjsonPath, performance.timeOrigin + performance.now())
     : null;
   const handle = startRun(plan, {
+    ...hooks,
     stopGraceMs,
     onInterval: (p) => {
       progress?.update(p);

@@ -19,6 +19,7 @@ import { runSetup, runTeardown, ScriptLifecycleError } from './setup-teardown.ts
 import { currentEnvironment } from '../record/environment.ts';
 import { ownModule } from '../own-files.ts';
 import { describeScriptError } from './script-errors.ts';
+import type { SampleBatch } from './sample-stream.ts';
 import { mergeScriptErrors, type ScriptErrorSample } from '../record/script-errors.ts';
 
 export interface RunOptions {
@@ -30,6 +31,11 @@ export interface RunOptions {
   stopGraceMs?: number;
   /** Called after each merged interval (live progress, NDJSON output). */
   onInterval?: (p: IntervalProgress) => void;
+  /** Called with setup()'s return value once it is known (k6's handleSummary gets it as setup_data).
+   *  Not stored in the record: it may hold tokens. */
+  onSetupData?: (data: unknown) => void;
+  /** Every sample, in batches per worker, as the run goes (a per-sample output such as k6's --out json). */
+  onSamples?: (batch: SampleBatch) => void;
 }
 
 export interface IntervalProgress {
@@ -90,6 +96,7 @@ export function startRun(plan: Plan, opts: RunOptions = {}): RunHandle {
     let setupFailed = false;
     try {
       setupData = await runSetup(plan);
+      opts.onSetupData?.(setupData);
     } catch (e) {
       if (!(e instanceof ScriptLifecycleError)) throw e;
       setupFailed = true;
@@ -149,6 +156,8 @@ export function startRun(plan: Plan, opts: RunOptions = {}): RunHandle {
         else parts.set(m.worker, { snapshot: m.snapshot, health: m.health });
         healthAll.push(m.health);
         flush(false);
+      } else if (m.type === 'samples') {
+        opts.onSamples?.(m.batch);
       } else if (m.type === 'ready') {
         ready.add(m.worker);
         if (ready.size === workers) allReady();
@@ -177,6 +186,7 @@ export function startRun(plan: Plan, opts: RunOptions = {}): RunHandle {
             stopGraceMs: opts.stopGraceMs ?? 10_000,
             setupData,
             pacerMemory,
+            streamSamples: opts.onSamples !== undefined,
           };
           // A script always gets a thread: a synchronous loop in it must not block the signal handlers.
           return opts.inProcess || (workers === 1 && !plan.scriptPath) ? inProcessWorker(init, onMessage) : threadWorker(init, onMessage);

@@ -85,6 +85,7 @@ export async function buildIterationRunner(input: RunnerInput): Promise<Iteratio
 
   const body = await scriptBody(input, baseTags, env);
   const paced = !scenario.executor.endsWith('arrival-rate');
+  const minIterationMs = plan.minIterationDurationMs ?? 0;
   const failures = new WeakMap<object, number>();
   countUnhandledWith(() => registry.get('iteration_errors', { ...baseTags, error: 'UnhandledRejection' }).acc.add(1));
   return async (vu, intendedStart) => {
@@ -118,15 +119,19 @@ export async function buildIterationRunner(input: RunnerInput): Promise<Iteratio
       completed = true;
     }
     if (completed && !vu.interrupted) {
+      const took = now() - t0;
       if (vu.vuTagCount > 0) {
         // Tags the VU set (k6's exec.vu.metrics.tags) mark its iteration samples too.
         const tags = { ...iterTags, ...vu.tags, group: '' };
         registry.get('iterations', tags).acc.add(1);
-        registry.get('iteration_duration', tags).acc.add(now() - t0);
+        registry.get('iteration_duration', tags).acc.add(took);
       } else {
         iterations.add(1);
-        iterationDuration.add(now() - t0);
+        iterationDuration.add(took);
       }
+      // k6's minIterationDuration: the VU waits out the rest after the iteration is timed, so
+      // iteration_duration keeps what the iteration itself took.
+      if (minIterationMs > took) await vu.sleep(minIterationMs - took);
     } else interrupted();
     const streak = threw ? (failures.get(vu) ?? 0) + 1 : 0;
     failures.set(vu, streak);

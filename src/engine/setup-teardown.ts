@@ -19,6 +19,14 @@ export class ScriptLifecycleError extends Error {
   }
 }
 
+/** setup() or teardown() ran past its time limit (k6's setupTimeout / teardownTimeout). The name is
+ *  what the record keeps (scriptErrors[].name), so a reader tells a timeout from a throw. */
+export const LIFECYCLE_TIMEOUT = 'LifecycleTimeout';
+
+class LifecycleTimeout extends Error {
+  override name = LIFECYCLE_TIMEOUT;
+}
+
 async function callLifecycle(plan: Plan, name: 'setup' | 'teardown', arg: unknown): Promise<unknown> {
   if (!plan.scriptPath) return undefined;
   installScriptHooks();
@@ -43,14 +51,32 @@ async function callLifecycle(plan: Plan, name: 'setup' | 'teardown', arg: unknow
       recorders: new Map(),
     },
   };
+  const limitMs = name === 'setup' ? plan.lifecycleTimeouts?.setupMs : plan.lifecycleTimeouts?.teardownMs;
+  let timer: NodeJS.Timeout | undefined;
   try {
-    const out = await iterationStore.run(ctx, () => (fn as (d: unknown) => unknown)(arg));
+    const call = iterationStore.run(ctx, async () => (fn as (d: unknown) => unknown)(arg));
+    // Past the limit the call is abandoned: its sleeps end and its requests are cut (vu.interrupt),
+    // so it cannot keep the process alive. A synchronous endless loop cannot be stopped this way.
+    const out = await (limitMs === undefined
+      ? call
+      : Promise.race([
+          call,
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => {
+              vu.interrupt();
+              const option = name === 'setup' ? 'setupTimeout' : 'teardownTimeout';
+              reject(new LifecycleTimeout(`${name}() did not finish within ${limitMs / 1000}s (${option})`));
+            }, limitMs);
+          }),
+        ]));
     // Structured clone now, so a non-cloneable return fails here with a clear message.
     return out === undefined ? undefined : structuredClone(out);
   } catch (e) {
     // The user's error: the caller shows its message and stack (cause), it is no internal error.
-    throw new ScriptLifecycleError(`${name}() threw: ${e instanceof Error ? e.message : String(e)}`, name, e);
+    const what = e instanceof LifecycleTimeout ? e.message : `${name}() threw: ${e instanceof Error ? e.message : String(e)}`;
+    throw new ScriptLifecycleError(what, name, e);
   } finally {
+    clearTimeout(timer);
     vu.client.close();
   }
 }

@@ -15,6 +15,7 @@ import type { Stripe } from './executors/stripe.ts';
 import { clientOptionsFor, createHttpClient } from './http/client.ts';
 import { buildIterationRunner } from './iteration-runner.ts';
 import { VirtualUser } from './vu.ts';
+import { SampleBuffer, type SampleBatch } from './sample-stream.ts';
 import type { IterationRunner } from './executors/context.ts';
 
 export interface WorkerInit {
@@ -26,6 +27,8 @@ export interface WorkerInit {
   setupData: unknown;
   /** The shared slot of the run's request pacer, when the plan caps requests per second (http.rps). */
   pacerMemory?: SharedArrayBuffer | undefined;
+  /** Post every sample in batches ('samples' messages) for a per-sample output. */
+  streamSamples?: boolean;
 }
 
 /** How hard the generator itself worked during one interval (self-check). */
@@ -45,6 +48,7 @@ export interface GeneratorHealth {
 export type WorkerMessage =
   | { type: 'interval'; worker: number; snapshot: IntervalSnapshot; health: GeneratorHealth }
   | { type: 'ready'; worker: number }
+  | { type: 'samples'; worker: number; batch: SampleBatch }
   | { type: 'done'; worker: number; connectionsOpened: number; guardOverflow: string[]; scriptErrors?: ScriptErrorSample[] }
   | { type: 'fatal'; worker: number; message: string };
 
@@ -66,12 +70,18 @@ export class WorkerEngine {
   private lastElu = performance.eventLoopUtilization();
 
   private readonly pacer: RequestPacer | undefined;
+  private readonly samples: SampleBuffer | null = null;
 
   constructor(init: WorkerInit, post: (m: WorkerMessage) => void) {
     this.init = init;
     this.post = post;
     const rps = init.plan.http.rps;
     this.pacer = init.pacerMemory && rps ? new RequestPacer(init.pacerMemory, rps) : undefined;
+    if (init.streamSamples) {
+      const samples = new SampleBuffer((batch) => post({ type: 'samples', worker: init.stripe.index, batch }));
+      this.samples = samples;
+      this.registry.onSample = (series, def, value) => samples.add(series, def, value);
+    }
   }
 
   /** Graceful stop: no new iterations; running ones get stopGraceMs. */
@@ -173,6 +183,7 @@ export class WorkerEngine {
     // The last, partial interval.
     this.emitInterval(vusGauges);
     this.loopDelay.disable();
+    this.samples?.flush();
     this.post({
       type: 'done',
       worker: stripe.index,
@@ -203,6 +214,7 @@ export class WorkerEngine {
     this.registry.get('vus', {}).acc.add(active);
     this.registry.get('vus_max', {}).acc.add(allocated);
     const snapshot = this.registry.snapshot(this.intervalIndex++);
+    this.samples?.flush();
     this.post({ type: 'interval', worker: this.init.stripe.index, snapshot, health: this.health() });
   }
 

@@ -10,6 +10,7 @@ import type { Plan } from '../plan/types.ts';
 import type { PlanOptions } from '../plan/user-types.ts';
 import { installK6Hooks } from './install-hooks.ts';
 import { mapK6Options } from './options.ts';
+import { k6RunOptions } from './run-options.ts';
 import { isK6Entry } from './transform/transform.ts';
 
 const SCRIPT_EXTENSIONS = new Set(['.js', '.mjs', '.cjs', '.ts', '.mts']);
@@ -42,7 +43,12 @@ export async function loadK6Plan(path: string, overrides?: PlanOptions): Promise
       throw new PlanError(`cannot load the script: ${err.message}`, { file: path });
     throw new K6InitError(`${path}: the init code threw ${err.name}: ${err.message}${userFrame(err)}`);
   }
-  const plan = await loadPlanScript(path, overrides, (options) => mapK6Options(options));
+  let k6Options: Record<string, unknown> = {};
+  const plan = await loadPlanScript(path, overrides, (options) => {
+    k6Options = options as Record<string, unknown>;
+    return mapK6Options(options);
+  });
+  Object.assign(plan, k6RunOptions(k6Options, path));
   plan.preload = [ownModule('./preload.ts', import.meta.url).href];
   // k6 gives every VU its own runtime: init code and module-level state are per VU.
   plan.scriptPerVu = true;

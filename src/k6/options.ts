@@ -39,11 +39,15 @@ const RUNTIME_KEYS = new Set([
   'ext',
   'cloud',
   'noUsageReport',
+  // k6/http/request.ts
+  'throw',
+  // run-options.ts
+  'setupTimeout',
+  'teardownTimeout',
+  'minIterationDuration',
 ]);
 /** k6 options speedguard does not implement (said once, then ignored), for reference. */
 export const IGNORED_KEYS = new Set([
-  'throw',
-  'minIterationDuration',
   'blockHostnames',
   'blacklistIPs',
   'localIPs',
@@ -52,8 +56,6 @@ export const IGNORED_KEYS = new Set([
   'linger',
   'executionSegment',
   'executionSegmentSequence',
-  'setupTimeout',
-  'teardownTimeout',
 ]);
 
 /** A hidden threshold that stops the run when a script calls exec.test.abort(). */

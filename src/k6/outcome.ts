@@ -4,9 +4,14 @@ import type { RunRecord } from '../record/run-record.ts';
 import { selectMetric } from '../record/select.ts';
 import { parseMetricSelector } from '../metrics/thresholds/index.ts';
 import { ABORT_METRIC, FAIL_METRIC } from './modules/execution.ts';
+import { LIFECYCLE_TIMEOUT } from '../engine/setup-teardown.ts';
 
 export const K6_EXIT = {
   THRESHOLDS_FAILED: 99,
+  SETUP_TIMEOUT: 100,
+  TEARDOWN_TIMEOUT: 101,
+  /** Stopped from outside: Ctrl-C, SIGTERM, SIGHUP. */
+  EXTERNAL_ABORT: 105,
   SCRIPT_EXCEPTION: 107,
   SCRIPT_ABORTED: 108,
   TEST_FAILED: 110,
@@ -19,6 +24,10 @@ export interface K6Outcome {
   failed: boolean;
   /** setup() or teardown() threw: k6's "script exception" (107). */
   lifecycleThrew: boolean;
+  /** setup() or teardown() ran past setupTimeout / teardownTimeout (k6's 100 / 101). */
+  lifecycleTimedOut: 'setup' | 'teardown' | null;
+  /** Stopped by a signal (k6's 105); the record is partial and marked interrupted. */
+  interrupted: boolean;
   /** Lines to print on stderr after the summary. */
   warnings: string[];
 }
@@ -53,13 +62,21 @@ export function k6Outcome(raw: RunRecord): K6Outcome {
       );
     }
   }
-  const lifecycleThrew = raw.status === 'failed' && (raw.scriptErrors ?? []).some((e) => e.phase === 'setup' || e.phase === 'teardown');
-  return { record, aborted, failed, lifecycleThrew, warnings };
+  const lifecycle = (raw.scriptErrors ?? []).filter((e) => e.phase === 'setup' || e.phase === 'teardown');
+  const timeout = lifecycle.find((e) => e.name === LIFECYCLE_TIMEOUT);
+  const lifecycleTimedOut = timeout ? (timeout.phase as 'setup' | 'teardown') : null;
+  // A teardown() that throws leaves the load's status as it was, but k6 still ends with 107.
+  const lifecycleThrew = lifecycle.some((e) => e.name !== LIFECYCLE_TIMEOUT);
+  return { record, aborted, failed, lifecycleThrew, lifecycleTimedOut, interrupted: raw.status === 'interrupted', warnings };
 }
 
-/** k6's precedence: an abort, then failed thresholds, then test.fail(); 0 otherwise. */
+/** k6's precedence: a stop from outside, an abort, a lifecycle timeout or exception, then failed
+ *  thresholds, then test.fail(); 0 otherwise. */
 export function k6ExitCode(o: K6Outcome, base: number): number {
+  if (o.interrupted) return K6_EXIT.EXTERNAL_ABORT;
   if (o.aborted) return K6_EXIT.SCRIPT_ABORTED;
+  if (o.lifecycleTimedOut === 'setup') return K6_EXIT.SETUP_TIMEOUT;
+  if (o.lifecycleTimedOut === 'teardown') return K6_EXIT.TEARDOWN_TIMEOUT;
   if (o.lifecycleThrew) return K6_EXIT.SCRIPT_EXCEPTION;
   if (base !== 0) return base;
   if (o.failed) return K6_EXIT.TEST_FAILED;

@@ -31,6 +31,8 @@ export class Series {
 export class MetricRegistry {
   private readonly defs = new Map<string, MetricDef>(BUILTIN_METRICS);
   private readonly series = new Map<string, Series>();
+  /** Sees every sample as it is added (per-sample outputs); set before the first series is made. */
+  onSample: ((series: Series, def: MetricDef, value: number) => void) | null = null;
 
   /** Custom metrics from scripts (k6's `new Trend('name')`). Re-defining with another type is an error. */
   define(name: string, type: MetricType, contains: MetricDef['contains'] = 'default'): MetricDef {
@@ -57,6 +59,17 @@ export class MetricRegistry {
       if (!def) throw new Error(`unknown metric "${metric}"`);
       s = new Series(metric, { ...tags }, def.type);
       this.series.set(key, s);
+      const listen = this.onSample;
+      if (listen) {
+        // Only when something listens: the engine holds these accumulators on its hot path.
+        const acc = s.acc;
+        const add = acc.add.bind(acc);
+        const series = s;
+        acc.add = (value: number) => {
+          add(value);
+          listen(series, def, value);
+        };
+      }
     }
     return s;
   }

@@ -27,6 +27,9 @@ export async function loadPlanScript(path: string, overrides?: PlanOptions, mapO
     throw new PlanError('file not found', { file: path });
   }
 
+  // `-e NAME=value` is in process.env before the module runs, as the workers give it to iterations:
+  // module-level code and setup() (run in this thread) read the same values.
+  for (const [k, v] of Object.entries(overrides?.env ?? {})) process.env[k] = String(v);
   let module: Record<string, unknown>;
   try {
     module = (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;

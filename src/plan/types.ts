@@ -201,4 +201,8 @@ export interface Plan {
    * init code are per VU, as in k6. Default: one instance per worker, shared by its VUs.
    */
   scriptPerVu?: boolean;
+  /** Time limits of setup() and teardown() in ms (k6's setupTimeout / teardownTimeout); none when absent. */
+  lifecycleTimeouts?: { setupMs: number; teardownMs: number };
+  /** An iteration that ends sooner waits out the rest (k6's minIterationDuration), in ms. */
+  minIterationDurationMs?: number;
 }

@@ -31,6 +31,7 @@ const CONTRACT: Contract[] = [
   { command: 'compare', quiet: true, json: true, history: true, noHistory: false, outDir: true },
   { command: 'report', quiet: true, json: false, history: true, noHistory: false, outDir: true },
   { command: 'history', quiet: true, json: true, history: true, noHistory: false, outDir: false },
+  { command: 'convert', quiet: true, json: false, history: false, noHistory: false, outDir: false },
 ];
 
 for (const c of CONTRACT) {

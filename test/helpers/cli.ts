@@ -11,7 +11,10 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], o: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  o: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string; onSpawn?: (kill: (sig: NodeJS.Signals) => void) => void } = {},
+): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       env: { ...process.env, NO_COLOR: '1', CI: '1', ...o.env },
@@ -22,6 +25,7 @@ export function runCli(args: string[], o: { env?: NodeJS.ProcessEnv; timeoutMs?:
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? 90_000);
+    o.onSpawn?.((sig) => child.kill(sig));
     child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });

@@ -288,9 +288,10 @@ test('http.url gives dynamic URLs one name tag; expectedStatuses and setResponse
   // Failed: only the 200 that its own callback did not expect; the 404s were expected globally.
   assert.deepEqual(r.exp!.metrics.http_req_failed, { value: 1 / 6, passes: 1, fails: 5 });
   const names = new Map<string, number>();
+  // k6's per-sample --out json: one Point per request.
   for (const line of readFileSync(ndjson, 'utf8').trim().split('\n')) {
-    const p = JSON.parse(line) as { metric: string; tags: Record<string, string>; sum: number };
-    if (p.metric === 'http_reqs') names.set(p.tags.name!, (names.get(p.tags.name!) ?? 0) + p.sum);
+    const p = JSON.parse(line) as { type: string; metric: string; data: { tags: Record<string, string>; value: number } };
+    if (p.type === 'Point' && p.metric === 'http_reqs') names.set(p.data.tags.name!, (names.get(p.data.tags.name!) ?? 0) + p.data.value);
   }
   // Every interpolation becomes ${}, the base URL too (as in k6).
   assert.equal(names.get('${}/echo?id=${}'), 3);

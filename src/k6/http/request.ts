@@ -206,6 +206,8 @@ export async function k6Request(
       }
       continue;
     }
+    // k6's `throw: true` option: a request that failed (no response) throws instead of returning.
+    if (res.error && opts.throw === true) throw new Error(`request failed: ${method} ${url.href}: ${res.error.message || res.error.kind}`);
     const sent = payload;
     const at = url;
     return new Response(res, url, responseType, () => {
