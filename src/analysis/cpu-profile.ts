@@ -14,6 +14,7 @@ import { frameCategory, type Category } from './cpu-profile/categories.ts';
 import { buildFlame } from './cpu-profile/flame.ts';
 import { Locator } from './cpu-profile/locations.ts';
 import { META, parseProfile, type ProfileNode } from './cpu-profile/parse.ts';
+import { seeThroughInstrumentation } from './cpu-profile/see-through.ts';
 
 export { CpuProfileError } from './cpu-profile/parse.ts';
 
@@ -55,7 +56,7 @@ function argmax<K>(m: Map<K, number>): K | undefined {
 }
 
 export function analyseCpuProfile(profile: unknown, opts: CpuProfileOptions): CpuProfileAnalysis {
-  const p = parseProfile(profile, opts.path);
+  const p = seeThroughInstrumentation(parseProfile(profile, opts.path));
   const topN = Math.max(0, Math.floor(opts.topN ?? 20));
   const loc = new Locator(opts.projectRoot);
   const { nodes } = p;
