@@ -58,5 +58,7 @@ export function frameCategory(cf: CallFrame): Category {
     return 'node-internal';
   }
   if (/[\\/]node_modules[\\/]/.test(url)) return 'dependency';
+  // Python (perf stacks of -X perf): installed packages and the standard library are not the application.
+  if (/[\\/](?:site-packages|dist-packages)[\\/]|[\\/]lib[\\/]python\d+\.\d+[\\/]/.test(url)) return 'dependency';
   return 'user';
 }
