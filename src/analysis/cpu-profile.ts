@@ -15,6 +15,7 @@ import { buildFlame } from './cpu-profile/flame.ts';
 import { Locator } from './cpu-profile/locations.ts';
 import { META, parseProfile, type ProfileNode } from './cpu-profile/parse.ts';
 import { seeThroughInstrumentation } from './cpu-profile/see-through.ts';
+import { dominantSubtree, type DominantInput } from './cpu-profile/dominant.ts';
 
 export { CpuProfileError } from './cpu-profile/parse.ts';
 
@@ -176,7 +177,8 @@ export function analyseCpuProfile(profile: unknown, opts: CpuProfileOptions): Cp
   for (const [k, a] of aggs) nodeByKey.set(k, a.node);
 
   const hotspots: CpuHotspot[] = [];
-  for (const a of aggs.values()) {
+  const functions: DominantInput['functions'] = new Map();
+  for (const [key, a] of aggs) {
     const cf = a.node.callFrame;
     if (cf.functionName === META.idle || cf.functionName === META.program || cf.functionName === META.root) continue;
     const where = loc.locate(cf.url, cf.lineNumber, cf.columnNumber);
@@ -214,7 +216,10 @@ export function analyseCpuProfile(profile: unknown, opts: CpuProfileOptions): Cp
       h.caller = { function: c.functionName || '(anonymous)', file: cl.file, line: cl.line };
     }
     hotspots.push(h);
+    functions.set(key, { hotspot: h, selfUs: a.selfUs, totalUs: a.totalUs, node: a.node });
   }
+  const idleFree = new Map([...selfUs].filter(([id]) => name(node(id)) !== META.idle));
+  const dominant = dominantSubtree({ nodes, selfUs: idleFree, busyUs, keyOf, category: cat, effective, functions });
   const topSelf = hotspots
     .filter((h) => h.selfMs > 0)
     .sort((x, y) => y.selfMs - x.selfMs || x.function.localeCompare(y.function))
@@ -249,6 +254,7 @@ export function analyseCpuProfile(profile: unknown, opts: CpuProfileOptions): Cp
     programShare: windowUs > 0 ? round5(programUs / windowUs) : 0,
     topSelf,
     topTotal,
+    dominant,
     flame,
   };
 }

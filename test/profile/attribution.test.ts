@@ -94,3 +94,30 @@ test('see-through instrumentation: the agent hooks on the hot path are never cha
       .join(' | ')}`,
   );
 });
+
+test('dominant subtree: a POST route whose time is spread over a library save is named by that subtree, not by a leaf', async () => {
+  const r = await profileFixtureService(
+    'post-store/server.mjs',
+    { vus: 4, duration: 4000 },
+    {
+      flags: { vus: 4, duration: 4000, method: 'POST', body: '{"sku":"a-1","qty":2}', headers: ['content-type: application/json'] },
+    },
+  );
+  const profile = targetProbesOf(r)!.cpuProfile!;
+  const d = profile.dominant;
+  assert.ok(d, `no dominant subtree; top total: ${profile.topTotal.map((h) => `${h.function} ${h.totalShare}`).join(', ')}`);
+  assert.equal(d.function, 'persist');
+  assert.equal(d.category, 'dependency');
+  assert.match(d.file, /node_modules\/tiny-store\/index\.mjs$/);
+  assert.ok(d.totalShare >= 0.5, `inclusive share ${d.totalShare}`);
+  assert.equal(d.caller?.function, 'createOrder');
+  // No single leaf under it is as large: the top self-time function holds less than the subtree.
+  assert.ok(profile.topSelf[0]!.selfShare < d.totalShare, `${profile.topSelf[0]!.function} ${profile.topSelf[0]!.selfShare}`);
+  const f = r.findings.find((x) => x.audit === 'event-loop-blocked' || x.audit === 'cpu-bound');
+  assert.ok(f, describeFindings(r));
+  assert.equal(f.location?.function, 'persist', describeFindings(r));
+  assert.match(f.location?.file ?? '', /tiny-store\/index\.mjs$/);
+  assert.match(f.title, /in persist \(\d+ % of the busy time under it\)|persist takes \d+ % of the CPU \(inclusive\)/);
+  assert.match(f.description, /of the busy time \(inclusive\) is under persist \(.*\), called from createOrder/);
+  console.log(`dominant finding: ${f.title} — ${f.description} — ${f.recommendation.approach}`);
+});

@@ -3,7 +3,8 @@
 // (fl-<category>), a <title> per frame for hover text — and the top self / total time tables.
 // Function names and file paths come from the target: they only ever pass through the escaping
 // `html` template.
-import type { CpuHotspot, CpuProfileAnalysis, FlameNode } from '../../../record/target-probes.ts';
+import type { CpuHotspot, CpuProfileAnalysis, FlameNode, ObserverEffect } from '../../../record/target-probes.ts';
+import { observerText } from '../../../analysis/observer-effect.ts';
 import { ms, pct, plain } from '../fmt.ts';
 import { html, num, type SafeHtml } from '../safe.ts';
 import { coord } from '../svg-chart.ts';
@@ -107,13 +108,13 @@ function hotspotTable(rows: readonly CpuHotspot[], by: 'self' | 'total'): SafeHt
   )}</tbody></table>`;
 }
 
-export function flamegraphSection(p: CpuProfileAnalysis | null | undefined): SafeHtml | '' {
+export function flamegraphSection(p: CpuProfileAnalysis | null | undefined, observer: ObserverEffect | null = null): SafeHtml | '' {
   if (!p || typeof p !== 'object') return '';
   const topSelf = Array.isArray(p.topSelf) ? p.topSelf : [];
   const topTotal = Array.isArray(p.topTotal) ? p.topTotal : [];
   const flame = p.flame && typeof p.flame === 'object' ? p.flame : null;
   return html`<section id="profile"><h2>CPU profile</h2>
-<div class="card"><dl class="facts"><dt>Window</dt><dd>${ms(p.durationMs)}, ${plain(p.samples)} samples</dd><dt>Idle</dt><dd>${pct(p.idleShare, 1)}</dd><dt>Garbage collector</dt><dd>${pct(p.gcShare, 1)}</dd><dt>V8 / native (program)</dt><dd>${pct(p.programShare, 1)}</dd><dt>Profile</dt><dd><code>${String(p.path ?? '')}</code> <span class="muted">(opens in Chrome DevTools)</span></dd></dl></div>
+<div class="card"><dl class="facts"><dt>Window</dt><dd>${ms(p.durationMs)}, ${plain(p.samples)} samples</dd><dt>Idle</dt><dd>${pct(p.idleShare, 1)}</dd><dt>Garbage collector</dt><dd>${pct(p.gcShare, 1)}</dd><dt>V8 / native (program)</dt><dd>${pct(p.programShare, 1)}</dd><dt>Profile</dt><dd><code>${String(p.path ?? '')}</code> <span class="muted">(opens in Chrome DevTools)</span></dd>${observer && typeof observer === 'object' ? html`<dt>Observer effect</dt><dd data-observer-cost="${plain(observer.throughputCost)}">${observerText(observer)}</dd>` : ''}</dl></div>
 <figure class="chart flame-chart"><figcaption>Where the busy time went (icicle: callers above callees, width = time on the stack; hover a frame for details)</figcaption>${flame ? flameSvg(flame) : html`<p class="muted">No busy samples: nothing to draw.</p>`}${legend()}</figure>
 <div class="card"><h4>Top functions by self time</h4>${hotspotTable(topSelf, 'self')}<h4>Top functions by total time</h4>${hotspotTable(topTotal, 'total')}<p class="muted">Self: the function itself was running. Total: it was anywhere on the stack (recursion counted once). Shares are of the non-idle time.</p></div>
 </section>`;
