@@ -2,7 +2,7 @@
 // load ran: the in-process Node agent, /proc for the process, and the CPU profile of exactly the
 // measured window (and a sampling heap profile of it). Stored in a record's `probes.target`; the diagnosis audits read it from there.
 import type { AgentHello, AgentSample } from './agent-samples.ts';
-import type { ProcSample, ProcSummary } from './proc-samples.ts';
+import type { MainThreadWaits, ProcSample, ProcSummary } from './proc-samples.ts';
 
 /** A function in the CPU profile, aggregated over all its call sites. */
 export interface CpuHotspot {
@@ -258,6 +258,8 @@ export interface TargetProbes {
    * run, why (e.g. "perf could not start: spawn perf ENOENT", a perf_event_paranoid refusal). Absent otherwise.
    */
   perfError?: string;
+  /** Where the main thread waited over the window (off-CPU samples from /proc; absent in older records and off Linux). */
+  waits?: MainThreadWaits | null;
   /** The profilers' cost, measured in the same run (absent when no reference step ran, and in older records). */
   observer?: ObserverEffect | null;
 }
