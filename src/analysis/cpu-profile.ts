@@ -14,6 +14,8 @@ import { frameCategory, type Category } from './cpu-profile/categories.ts';
 import { buildFlame } from './cpu-profile/flame.ts';
 import { Locator } from './cpu-profile/locations.ts';
 import { META, parseProfile, type ProfileNode } from './cpu-profile/parse.ts';
+import { seeThroughInstrumentation } from './cpu-profile/see-through.ts';
+import { dominantSubtree, type DominantInput } from './cpu-profile/dominant.ts';
 
 export { CpuProfileError } from './cpu-profile/parse.ts';
 
@@ -55,7 +57,7 @@ function argmax<K>(m: Map<K, number>): K | undefined {
 }
 
 export function analyseCpuProfile(profile: unknown, opts: CpuProfileOptions): CpuProfileAnalysis {
-  const p = parseProfile(profile, opts.path);
+  const p = seeThroughInstrumentation(parseProfile(profile, opts.path));
   const topN = Math.max(0, Math.floor(opts.topN ?? 20));
   const loc = new Locator(opts.projectRoot);
   const { nodes } = p;
@@ -175,7 +177,8 @@ export function analyseCpuProfile(profile: unknown, opts: CpuProfileOptions): Cp
   for (const [k, a] of aggs) nodeByKey.set(k, a.node);
 
   const hotspots: CpuHotspot[] = [];
-  for (const a of aggs.values()) {
+  const functions: DominantInput['functions'] = new Map();
+  for (const [key, a] of aggs) {
     const cf = a.node.callFrame;
     if (cf.functionName === META.idle || cf.functionName === META.program || cf.functionName === META.root) continue;
     const where = loc.locate(cf.url, cf.lineNumber, cf.columnNumber);
@@ -213,7 +216,10 @@ export function analyseCpuProfile(profile: unknown, opts: CpuProfileOptions): Cp
       h.caller = { function: c.functionName || '(anonymous)', file: cl.file, line: cl.line };
     }
     hotspots.push(h);
+    functions.set(key, { hotspot: h, selfUs: a.selfUs, totalUs: a.totalUs, node: a.node });
   }
+  const idleFree = new Map([...selfUs].filter(([id]) => name(node(id)) !== META.idle));
+  const dominant = dominantSubtree({ nodes, selfUs: idleFree, busyUs, keyOf, category: cat, effective, functions });
   const topSelf = hotspots
     .filter((h) => h.selfMs > 0)
     .sort((x, y) => y.selfMs - x.selfMs || x.function.localeCompare(y.function))
@@ -248,6 +254,7 @@ export function analyseCpuProfile(profile: unknown, opts: CpuProfileOptions): Cp
     programShare: windowUs > 0 ? round5(programUs / windowUs) : 0,
     topSelf,
     topTotal,
+    dominant,
     flame,
   };
 }

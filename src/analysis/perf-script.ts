@@ -6,8 +6,9 @@
 // then one frame per line, leaf first, "ip sym (dso)" — "[unknown]" when not symbolised — and a
 // blank line after each sample. Frames of the process's own executable (`mainDso`, unless it is a
 // runtime such as node or python) get a file URL, so the analysis counts them as the application's
-// code; JIT frames of a Node started with --perf-basic-prof get their function, file and line;
-// libraries and the kernel stay native. Pure.
+// code; JIT frames of a Node started with --perf-basic-prof get their function, file and line, and
+// those of a Python 3.12+ started with -X perf their function and file (the interpreter's frames
+// under them are folded into them); libraries and the kernel stay native. Pure.
 import { pathToFileURL } from 'node:url';
 
 export interface PerfConvertOptions {
@@ -30,6 +31,10 @@ const RUNTIME = /(^|\/)(node|nodejs|bun|deno|python[\d.]*|pypy[\d.]*|ruby|java|p
 /** JIT code symbolised from /tmp/perf-PID.map (Node --perf-basic-prof). */
 const PERF_MAP = /\/perf-\d+\.map$/;
 const JIT_NAME = /^(?:JS|LazyCompile|Function|InterpretedFunction|Script|Eval):[*~^+]?(\S*)(?:\s+(\S+))?$/;
+/** A Python 3.12+ function (trampoline written by `python -X perf` to the perf map): "py::checksum:/srv/app.py". */
+const PY_NAME = /^py::(.+?):(\/.*)$/;
+/** CPython's own code: the evaluation loop and object machinery running a Python function ("(inlined)": inlined parts of it). */
+const PY_RUNTIME_DSO = /(^|\/)(libpython[\d.]*\.so[\d.]*|python[\d.]*)$|^inlined$/;
 
 export function perfScriptToCpuProfile(
   text: string,
@@ -66,6 +71,9 @@ export function perfScriptToCpuProfile(
   // An interpreter's or a runtime's own executable is not the application: its frames stay native.
   const ownDso = o.mainDso !== undefined && !RUNTIME.test(o.mainDso) ? o.mainDso : undefined;
   const callFrameOf = (f: Frame): Node['callFrame'] => {
+    const py = PERF_MAP.test(f.dso) ? PY_NAME.exec(f.fn) : null;
+    // No line: the perf map names the function and its file only.
+    if (py) return { functionName: py[1]!, scriptId: '0', url: pathToFileURL(py[2]!).href, lineNumber: -1, columnNumber: -1 };
     const jit = PERF_MAP.test(f.dso) ? JIT_NAME.exec(f.fn) : null;
     if (jit) {
       // Node with --perf-basic-prof: "JS:*computeScore file:///srv/app.js:12:3" (older V8: LazyCompile:…).
@@ -94,6 +102,7 @@ export function perfScriptToCpuProfile(
   let time = 0;
   const flush = () => {
     if (frames && frames.length) {
+      foldInterpreter(frames);
       let n = root;
       for (let i = frames.length - 1; i >= 0; i--) n = child(n, frames[i]!);
       n.hitCount++;
@@ -131,4 +140,18 @@ export function perfScriptToCpuProfile(
     samples: order.map((x) => x.s),
     timeDeltas,
   };
+}
+
+/**
+ * The interpreter's frames between a Python function and what it calls are that function running:
+ * CPython's evaluation loop (_PyEval_EvalFrameDefault) and its object machinery (_PyLong_Add,
+ * _PyObject_Malloc …) under `py::checksum` are checksum's own work. They are dropped (leaf side of
+ * the innermost Python frame only), so the Python function gets the self time and a C extension or
+ * a system call it makes stays below it. Frames are leaf first.
+ */
+function foldInterpreter(frames: Frame[]): void {
+  const k = frames.findIndex((f) => PERF_MAP.test(f.dso) && PY_NAME.test(f.fn));
+  if (k <= 0) return;
+  const kept = frames.slice(0, k).filter((f) => !PY_RUNTIME_DSO.test(f.dso));
+  frames.splice(0, k, ...kept);
 }

@@ -9,6 +9,7 @@ import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { ms, pct, round } from '../analysis/format.ts';
 import {
   callerOf,
+  dominantInstead,
   eluOf,
   latencyOf,
   loadEvidence,
@@ -19,6 +20,7 @@ import {
   probeConfidence,
   siteOf,
   siteText,
+  subtreeText,
   targetView,
   userHotspots,
 } from './support/target.ts';
@@ -60,7 +62,10 @@ export const cpuBound: Audit = {
     // With no user function in the profile the heaviest native is named through its caller.
     const native = !top.length ? (v.profile?.topSelf.find((h) => h.category !== 'gc') ?? null) : null;
     const nativeCaller = native ? callerOf(native, v.profile) : null;
-    const site = top[0] ? siteOf(top[0]) : (nativeCaller?.site ?? (native ? siteOf(native) : null));
+    const leafSite = top[0] ? siteOf(top[0]) : (nativeCaller?.site ?? (native ? siteOf(native) : null));
+    // CPU spread over several functions under one (issue 12's dominant subtree) is named by that one.
+    const dominant = leafSite ? dominantInstead(v, leafSite, top[0]?.selfShare ?? native?.selfShare ?? 0) : null;
+    const site = dominant ? siteOf(dominant) : leafSite;
     const lat = latencyOf(ctx.record, v);
     const growing = lat?.growth != null && lat.growth >= LATENCY_GROWTH;
 
@@ -84,26 +89,36 @@ export const cpuBound: Audit = {
         phase: v.phaseName,
       });
 
-    const topShare = top[0]?.selfShare ?? native?.selfShare ?? 0;
+    const topShare = dominant?.totalShare ?? top[0]?.selfShare ?? native?.selfShare ?? 0;
+    if (dominant)
+      evidence.push({
+        label: `inclusive time under ${siteText(site!)}`,
+        value: round(dominant.totalShare * 100, 1),
+        unit: '%',
+        phase: v.phaseName,
+      });
     const named = site ? siteText(site) : 'no single function (the profile is missing or flat)';
+    const leafNamed = leafSite ? siteText(leafSite) : named;
     const samples = Math.max(v.proc.length, v.agent.length);
     const confidence = round(Math.min(0.95, probeConfidence(samples) + (site ? 0.05 : -0.15) + (growing ? 0.05 : 0)), 2);
     return [
       {
         audit: CPU_BOUND_ID,
-        title: site ? `CPU-bound on the main thread: ${site.function} takes ${pct(topShare)} of the CPU` : 'CPU-bound on the main thread',
+        title: site
+          ? `CPU-bound on the main thread: ${site.function} takes ${pct(topShare)} of the CPU${dominant ? ' (inclusive)' : ''}`
+          : 'CPU-bound on the main thread',
         type: 'application',
         severity,
         confidence,
         component: 'service',
-        description: `The JavaScript thread was busy ${pct(load.value)} of the time${elu !== null ? ` (event-loop utilisation ${pct(elu)})` : ''}${lat ? `, p${lat.percentile} latency ${ms(lat.pSlo)}${growing ? `, growing ${round(lat.growth!, 1)}× over the window` : ''}` : ''}: requests wait for the one thread that runs them. The top self-time function is ${named}${
+        description: `The JavaScript thread was busy ${pct(load.value)} of the time${elu !== null ? ` (event-loop utilisation ${pct(elu)})` : ''}${lat ? `, p${lat.percentile} latency ${ms(lat.pSlo)}${growing ? `, growing ${round(lat.growth!, 1)}× over the window` : ''}` : ''}: requests wait for the one thread that runs them. The top self-time function is ${leafNamed}${
           top.length > 1
             ? `; then ${top
                 .slice(1)
                 .map((h) => `${siteText(siteOf(h))} ${pct(h.selfShare)}`)
                 .join(', ')}`
             : ''
-        }.`,
+        }.${dominant ? ` ${pct(dominant.totalShare)} of the busy time (inclusive) is under ${subtreeText(dominant)}, more than any single function in it: that subtree is the work to make cheaper.` : ''}`,
         evidence,
         location: locationOf(site),
         rootCause: `CPU work in JavaScript on the request path saturates the single main thread${site ? `, most of it in ${named}` : ''}.`,

@@ -130,7 +130,9 @@ function fromGroup(ctx: AuditContext, _v: DbView, g: NPlusOneGroup): AuditFindin
     });
   evidence.push({ label: 'statement', value: g.statement.slice(0, 300) }, { label: 'driver', value: g.driver });
   const loc = g.location;
-  const where = loc ? ` from ${loc.function || '(anonymous)'} (${loc.file}:${loc.line})` : '';
+  // The loop that issues the statements, and the query helper it goes through when that is another frame.
+  const via = loc?.via ? ` through ${loc.via.function || '(anonymous)'} (${loc.via.file}:${loc.via.line})` : '';
+  const where = loc ? ` from ${loc.function || '(anonymous)'} (${loc.file}:${loc.line})${via}` : '';
   const saveMs = g.msPerRequest * (1 - 1 / Math.max(g.perRequestMean, 1));
   return {
     audit: DB_N_PLUS_ONE_ID,

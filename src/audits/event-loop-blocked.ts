@@ -10,7 +10,10 @@ import {
   atLeast,
   busyBreakdown,
   callerOf,
+  dominantInstead,
   isApplicationFrame,
+  SYNC_CATEGORIES,
+  subtreeText,
   eluOf,
   latencyOf,
   loadEvidence,
@@ -69,7 +72,12 @@ export const eventLoopBlocked: Audit = {
     // JSON work runs inside the user function itself (no frame of its own): that function is named.
     const own = isApplicationFrame(worst);
     const caller = own ? null : callerOf(worst, v.profile);
-    const site = caller?.site ?? siteOf(worst);
+    const leafSite = caller?.site ?? siteOf(worst);
+    // Work spread over several calls under one function (a library's save: open, write, rename) is
+    // named by that subtree, with its inclusive share, rather than by one of its leaves.
+    const dominant = dominantInstead(v, leafSite, worst.selfShare);
+    const site = dominant ? siteOf(dominant) : leafSite;
+    const kind = (dominant && dominant.kinds.find((k) => SYNC_CATEGORIES.has(k.category))?.category) || worst.category;
     let severity: Severity =
       delay.max >= STALL_CRITICAL_MS ? 'critical' : delay.p99 >= DELAY_HIGH_MS ? 'high' : delay.p99 >= DELAY_MEDIUM_MS ? 'medium' : 'low';
     // When sync work is what saturates the main thread, the CPU band applies to it too.
@@ -92,6 +100,13 @@ export const eventLoopBlocked: Audit = {
       })),
       ...loadEvidence(v, load, elu),
     ];
+    if (dominant)
+      evidence.push({
+        label: `inclusive time under ${siteText(site)}`,
+        value: round(dominant.totalShare * 100, 1),
+        unit: '%',
+        phase: v.phaseName,
+      });
     if (caller)
       evidence.push({
         label: `called from${caller.inferred ? ' (inferred from total time)' : ''}`,
@@ -109,23 +124,26 @@ export const eventLoopBlocked: Audit = {
     return [
       {
         audit: EVENT_LOOP_BLOCKED_ID,
-        title: `Event loop blocked by ${WHAT[worst.category] ?? worst.category} in ${site.function}`,
+        title: `Event loop blocked by ${WHAT[kind] ?? kind} in ${site.function}${dominant ? ` (${pct(dominant.totalShare)} of the busy time under it)` : ''}`,
         type: 'application',
         severity,
         confidence,
         component: 'service',
-        description: `The event loop stalled (delay p99 ${ms(delay.p99)}, worst ${ms(delay.max)}) while ${what} took ${pct(b.sync)} of the main thread's busy time — ${siteText(siteOf(worst))} ${pct(worst.selfShare)}${caller ? `, called from ${siteText(caller.site)}${caller.inferred ? ' (inferred: the nearest user function whose total time covers it)' : ''}` : ''}. While it runs, no other request is read, answered or timed.`,
+        description: `The event loop stalled (delay p99 ${ms(delay.p99)}, worst ${ms(delay.max)}) while ${what} took ${pct(b.sync)} of the main thread's busy time — ${siteText(siteOf(worst))} ${pct(worst.selfShare)}${caller ? `, called from ${siteText(caller.site)}${caller.inferred ? ' (inferred: the nearest user function whose total time covers it)' : ''}` : ''}.${dominant ? ` ${pct(dominant.totalShare)} of the busy time (inclusive) is under ${subtreeText(dominant)}: that subtree, not one function in it, is the work to remove.` : ''} While it runs, no other request is read, answered or timed.`,
         evidence,
         location: locationOf(site),
-        rootCause: `${site.function} does ${WHAT[worst.category] ?? worst.category} on the request path, blocking the single event loop for every concurrent request.`,
+        rootCause: `${dominant ? subtreeText(dominant) : site.function} does ${WHAT[kind] ?? kind} on the request path, blocking the single event loop for every concurrent request.`,
         impact: {
           responseTimeIncrease: `Each stall adds up to ${ms(delay.max)} to every request in flight; p99 delay ${ms(delay.p99)} lands on the tail of all endpoints.`,
           throughputReduction: 'The loop does nothing else while blocked: throughput is capped by the blocking time per request.',
         },
         recommendation: {
-          approach: `In ${site.function}: ${FIX[worst.category] ?? 'move the work off the event loop'}.`,
+          approach:
+            dominant?.category === 'dependency' && dominant.caller
+              ? `${site.function} is a dependency's code, called from ${dominant.caller.function}: call it less often or off the request path (batch the writes, a worker thread), configure it to ${FIX[kind] ?? 'work asynchronously'}, or replace it.`
+              : `In ${site.function}: ${FIX[kind] ?? 'move the work off the event loop'}.`,
           expectedImprovement: `Up to ${pct(b.sync)} of the main thread's busy time freed and the loop delay back near 0 ms (under ${DELAY_P99_MS} ms p99), so tail latency loses the ${ms(delay.p99)} stalls.`,
-          effort: worst.category === 'sync-fs' ? 'low' : 'medium',
+          effort: kind === 'sync-fs' && dominant?.category !== 'dependency' ? 'low' : 'medium',
           testingRequired:
             'Re-run speedguard profile at the same load: loop-delay p99 must fall under 10 ms and the sync function must leave the top of the profile.',
           rollbackPlan: 'Revert the change; async versions return the same data, so behaviour tests must stay green.',

@@ -21,6 +21,7 @@ import { tailLatency } from './tail-latency.ts';
 import { throughputPlateau } from './throughput-plateau.ts';
 import { cpuBound } from './cpu-bound.ts';
 import { downstreamWait } from './downstream-wait.ts';
+import { offCpuWait } from './off-cpu-wait.ts';
 import { eventLoopBlocked } from './event-loop-blocked.ts';
 import { gcPressure } from './gc-pressure.ts';
 import { hostLimits } from './host-limits.ts';
@@ -70,6 +71,7 @@ export const FINDING_AUDITS: readonly Audit[] = [
   gcPressure,
   memoryLeak,
   downstreamWait,
+  offCpuWait,
   threadpoolSaturation,
   hostLimits,
 ];

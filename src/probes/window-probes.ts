@@ -9,6 +9,8 @@ import { analyseHeapProfile } from '../analysis/heap-profile.ts';
 import { attributeInlinedAllocations } from '../analysis/heap-inlined.ts';
 import { summarise } from './proc/compute.ts';
 import { startProcSampler } from './proc/sampler.ts';
+import { startWaitSampler, type WaitSampler } from './proc/wait-sampler.ts';
+import type { MainThreadWaits } from '../record/proc-samples.ts';
 import type { ProcSampler } from './proc/types.ts';
 import type { StartedTarget } from './target.ts';
 import type { CpuProfileAnalysis, HeapProfileAnalysis, TargetProbes } from '../record/target-probes.ts';
@@ -54,6 +56,9 @@ export function startWindowProbes(
   // Without the Node agent (another language, --pid): Linux perf's stacks stand in for the V8 profile.
   const agent = target.hello ? target.collector : null;
   let perf: PerfRecording | null = null;
+  // Off-CPU: where the main thread waits, sampled from here (any language, no cost to the target).
+  let waitSampler: WaitSampler | null = null;
+  let waits: MainThreadWaits | null = null;
   let perfError: string | null = null;
   // Heap snapshots before and after the load (and in its middle when cheap): what holds a leak.
   const snapshots = agent && o.heapSnapshots !== false ? startHeapSnapshots(agent, { log: o.log, projectRoot: process.cwd() }) : null;
@@ -136,12 +141,15 @@ export function startWindowProbes(
         }
       }
       if (!agent && o.perf !== false) perf = startPerfRecord(target.pid);
+      if (process.platform === 'linux') waitSampler = startWaitSampler(target.pid);
       from = Date.now();
       allocationFrom = from;
       if (heapOn) heapFrom = from;
     },
     async end() {
       to = Date.now();
+      waits = waitSampler?.stop() ?? null;
+      waitSampler = null;
       clearTimeout(switchTimer);
       if (perf) {
         const r = await perf.stop();
@@ -210,10 +218,12 @@ export function startWindowProbes(
         heapAllocationProfile,
         ...(snapshots?.result() ? { heapSnapshots: snapshots.result() } : {}),
         ...(perfError ? { perfError } : {}),
+        ...(waits ? { waits } : {}),
       };
     },
     close() {
       clearTimeout(switchTimer);
+      waitSampler?.stop();
       snapshots?.close();
       if (!closed) proc.stop();
       closed = true;

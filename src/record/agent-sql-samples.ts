@@ -7,6 +7,19 @@ export interface SqlLocation {
   file: string;
   line: number;
   function: string;
+  /**
+   * Every application frame of the call's stack, innermost first (the first is the one above), when
+   * there is more than one: a query helper's callers, up to the loop that calls it. Absent in older records.
+   */
+  frames?: SqlFrame[];
+}
+
+/** One application frame of a statement's call stack (1-based line and column). */
+export interface SqlFrame {
+  file: string;
+  line: number;
+  column: number;
+  function: string;
 }
 
 /**

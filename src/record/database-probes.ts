@@ -178,8 +178,11 @@ export interface NPlusOneGroup {
   shareOfRequest: number;
   /** Driver seen: 'pg' | 'postgres'. */
   driver: string;
-  /** Where the calls came from when known (first application frame). */
-  location: { file: string; line: number; function: string } | null;
+  /**
+   * Where the calls came from when known: the application frame that loops over them (a handler's
+   * for loop calling a query helper), else the first application frame of the statement's stack.
+   */
+  location: { file: string; line: number; function: string; via?: { file: string; line: number; function: string } } | null;
 }
 
 /** N+1 inferred without the agent: calls per HTTP request of the phase from pg_stat_statements. */

@@ -110,3 +110,30 @@ export interface ProcUnsupportedSummary {
 }
 
 export type ProcSummary = ProcMeasuredSummary | ProcUnsupportedSummary;
+
+/** One place the main thread was found waiting (off CPU): the system call, the kernel function, and what it waited on. */
+export interface OffCpuWait {
+  /** System call name ("futex", "read", "epoll_wait"), or "syscall N" when not in our table; "none" outside a system call. */
+  syscall: string;
+  /** Kernel function the thread sleeps in (/proc/PID/task/TID/wchan), e.g. "futex_do_wait", "sk_wait_data". */
+  wchan: string;
+  /** The file descriptor's object for fd calls: "tcp 127.0.0.1:5432", "/var/data/x.db", "pipe"; null otherwise. */
+  object: string | null;
+  samples: number;
+  /** Share of all samples (0..1). */
+  share: number;
+}
+
+/**
+ * Where the target's main thread waits (issue 12, off-CPU time): its state sampled from /proc every
+ * few ms over the measured window, from speedguard's process (no cost to the target, any language).
+ */
+export interface MainThreadWaits {
+  intervalMs: number;
+  samples: number;
+  /** Share of samples on a CPU or runnable (R), and in uninterruptible sleep (D: usually disk I/O). */
+  runningShare: number;
+  diskShare: number;
+  /** Sleeping samples (S and D) grouped by (syscall, wchan, object), largest first (at most 12). */
+  waits: OffCpuWait[];
+}

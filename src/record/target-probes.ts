@@ -2,7 +2,7 @@
 // load ran: the in-process Node agent, /proc for the process, and the CPU profile of exactly the
 // measured window (and a sampling heap profile of it). Stored in a record's `probes.target`; the diagnosis audits read it from there.
 import type { AgentHello, AgentSample } from './agent-samples.ts';
-import type { ProcSample, ProcSummary } from './proc-samples.ts';
+import type { MainThreadWaits, ProcSample, ProcSummary } from './proc-samples.ts';
 
 /** A function in the CPU profile, aggregated over all its call sites. */
 export interface CpuHotspot {
@@ -46,6 +46,28 @@ export interface FlameNode {
   children: FlameNode[];
 }
 
+/**
+ * The narrowest application function (user code or a dependency) holding at least half of the busy
+ * time, inclusive, that does that work itself rather than dispatching it to several application
+ * callees (analysis/cpu-profile/dominant.ts): e.g. a library's save() whose serialising, writing and
+ * renaming together outweigh any single leaf.
+ */
+export interface CpuSubtree {
+  function: string;
+  file: string;
+  line: number;
+  category: 'user' | 'dependency';
+  /** Inclusive time (ms) and its share of the busy (non-idle) time. */
+  totalMs: number;
+  totalShare: number;
+  /** Share of the busy time it took itself, with the natives, Node internals and JSON work it calls directly. */
+  ownShare: number;
+  /** What the work under it was (the sampled frames' kind), largest first, as shares of the busy time. */
+  kinds: Array<{ category: CpuHotspot['category']; share: number }>;
+  /** For a dependency: the application frame that called it most. */
+  caller?: { function: string; file: string; line: number };
+}
+
 export interface CpuProfileAnalysis {
   /** Where the .cpuprofile was saved (opens in Chrome DevTools), relative to the report folder when inside it. */
   path: string;
@@ -57,6 +79,8 @@ export interface CpuProfileAnalysis {
   programShare: number;
   topSelf: CpuHotspot[];
   topTotal: CpuHotspot[];
+  /** The dominant subtree, when one function holds half the busy time (absent in older records). */
+  dominant?: CpuSubtree | null;
   flame: FlameNode | null;
 }
 
@@ -177,6 +201,40 @@ export interface TargetProcess {
   stderrTail: string[];
 }
 
+/** One step's throughput and latency (the observer effect's two sides). */
+export interface ObserverStep {
+  durationMs: number;
+  requests: number;
+  /** Completed requests per second. */
+  rps: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+}
+
+/**
+ * What profiling cost the target (issue 12: "profiled throughput was 35–43 % below unprofiled"): a
+ * short step at the same load without the profilers (half just before the measured window, half
+ * just after), against the measured (profiled) window. Both run with the agent; its own cost is bench/agent-overhead.ts's.
+ */
+export interface ObserverEffect {
+  reference: ObserverStep;
+  profiled: ObserverStep;
+  /**
+   * 1 − profiled / reference throughput: the share of the throughput the profilers took. Under a
+   * closed model (VUs) the service's pace sets the throughput; under an open model (--rate) the
+   * load does, and this is near 0 unless the profiled service fell behind.
+   */
+  throughputCost: number;
+  /** profiled / reference p50 − 1: the latency the profilers added (null without latencies). */
+  latencyCost: number | null;
+  /** The CPU profiler's sampling interval (µs). */
+  samplingIntervalUs: number;
+  /** 'closed' (VUs) or 'open' (arrival rate). */
+  model: 'closed' | 'open';
+  /** CPU of V8's profiler thread (v8:ProfEvntProc) over the window, % of one core: the profiler's own cost (null without /proc). */
+  profilerThreadCpuPercent?: number | null;
+}
+
 export interface TargetProbes {
   target: TargetProcess;
   /** The measured window (epoch ms): CPU profile and summaries cover exactly this. */
@@ -200,6 +258,10 @@ export interface TargetProbes {
    * run, why (e.g. "perf could not start: spawn perf ENOENT", a perf_event_paranoid refusal). Absent otherwise.
    */
   perfError?: string;
+  /** Where the main thread waited over the window (off-CPU samples from /proc; absent in older records and off Linux). */
+  waits?: MainThreadWaits | null;
+  /** The profilers' cost, measured in the same run (absent when no reference step ran, and in older records). */
+  observer?: ObserverEffect | null;
 }
 
 /** The target probes of a record, if it has them. */

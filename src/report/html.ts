@@ -112,7 +112,7 @@ ${findingsSection(r.findings)}
 ${capacity ? phasesSection(r) : ''}
 ${capacity ? capacityDetails(r) : ''}
 ${endpointsSection(r)}
-${flamegraphSection(cpuProfileOf(r))}
+${flamegraphSection(cpuProfileOf(r), r.probes && typeof r.probes === 'object' ? (targetProbesOf(r)?.observer ?? null) : null)}
 ${databaseSection(r)}
 ${inspectionSection(r.inspection)}
 ${generatorSection(r.phases)}

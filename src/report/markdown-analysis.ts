@@ -6,7 +6,8 @@ import type { Comparison } from '../record/comparison.ts';
 import type { Finding } from '../record/findings.ts';
 import type { AssessmentRecord } from '../record/assessment-record.ts';
 import type { TargetResources } from '../record/target-resources.ts';
-import { targetProbesOf, type CpuHotspot, type CpuProfileAnalysis } from '../record/target-probes.ts';
+import { targetProbesOf, type CpuHotspot, type CpuProfileAnalysis, type ObserverEffect } from '../record/target-probes.ts';
+import { observerText } from '../analysis/observer-effect.ts';
 import { dbView } from '../analysis/database-figures.ts';
 import { md, mdLine, mdTable } from './escape.ts';
 import { databaseMarkdown } from './markdown-database.ts';
@@ -119,8 +120,9 @@ export function renderAnalysisMarkdown(record: AssessmentRecord, opts: AnalysisM
     out.push('');
   }
 
-  const profile = record.probes && typeof record.probes === 'object' ? targetProbesOf(record)?.cpuProfile : null;
-  if (profile) out.push(...profileSection(profile));
+  const target = record.probes && typeof record.probes === 'object' ? targetProbesOf(record) : null;
+  const profile = target?.cpuProfile ?? null;
+  if (profile) out.push(...profileSection(profile, target?.observer ?? null));
   out.push(...databaseMarkdown(record));
 
   // ── Optimizations Recommended
@@ -211,7 +213,7 @@ function hotspotRows(rows: readonly CpuHotspot[]): string[][] {
 }
 
 /** "### Profile": the CPU profile of the measured window (speedguard profile / assess --profile). */
-function profileSection(p: CpuProfileAnalysis): string[] {
+function profileSection(p: CpuProfileAnalysis, observer: ObserverEffect | null): string[] {
   const head = ['Function', 'Location', 'Self', 'Self %', 'Total', 'Total %', 'Kind', 'Called from'];
   const align: Array<'l' | 'r'> = ['l', 'l', 'r', 'r', 'r', 'r', 'l', 'l'];
   const out = [
@@ -223,6 +225,8 @@ function profileSection(p: CpuProfileAnalysis): string[] {
       `Shares below are of the non-idle time; total time counts a recursive function once.`,
     '',
   ];
+  // The observer effect, beside the figures it qualifies (issue 12).
+  if (observer && typeof observer === 'object') out.push(`**Observer effect.** ${md(observerText(observer))}`, '');
   if (!p.topSelf.length) return [...out, 'No busy samples in the profile.', ''];
   out.push('**Top functions by self time**', '', mdTable(head, hotspotRows(p.topSelf), align), '');
   out.push('**Top functions by total time**', '', mdTable(head, hotspotRows(p.topTotal), align), '');

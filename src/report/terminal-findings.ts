@@ -10,6 +10,8 @@ import { databaseTerminalLines } from './terminal-database.ts';
 import { colours } from './format.ts';
 import { bySeverity, priorityLabel } from '../record/findings.ts';
 import { evidenceLine, lowerBoundReason } from './phase-figures.ts';
+import { targetProbesOf } from '../record/target-probes.ts';
+import { observerText } from '../analysis/observer-effect.ts';
 
 export interface TerminalFindingsOptions {
   colour: boolean;
@@ -40,6 +42,10 @@ export function renderTerminalFindings(record: AssessmentRecord, opts: TerminalF
   const nothingFound = record.phases.length ? 'no bottleneck found at the tested load' : 'no problem found';
   out.push(`  ${actionable.length ? `${actionable.length} finding(s): ${byPriority.join(', ')}` : nothingFound}`);
   out.push('');
+
+  // What the profilers cost, before the findings measured under them (issue 12: the observer effect).
+  const observer = record.probes && typeof record.probes === 'object' ? targetProbesOf(record)?.observer : null;
+  if (observer && typeof observer === 'object') out.push(`  ${c.dim(`observer effect: ${term(observerText(observer))}`)}`, '');
 
   for (const f of findings) out.push(...findingLines(f, c));
   if (findings.length) out.push('');

@@ -391,3 +391,72 @@ test(
     assert.equal(native.category, 'native');
   },
 );
+
+test('dominant subtree: a library function whose natives together outweigh any leaf; a dispatcher of several handlers is none', () => {
+  const LIB = 'file:///app/node_modules/tiny-store/index.js';
+  // handler (2 ms JSON self) → persist (library) → open 3, write 3, rename 3 (natives under it).
+  const p = build({
+    name: '(root)',
+    kids: [
+      {
+        name: 'handler',
+        url: U,
+        line: 4,
+        hits: 2,
+        kids: [
+          {
+            name: 'persist',
+            url: LIB,
+            line: 9,
+            kids: [
+              { name: 'open', hits: 3 },
+              { name: 'writeBuffer', hits: 3 },
+              { name: 'rename', hits: 3 },
+            ],
+          },
+        ],
+      },
+    ],
+  });
+  const a = analyseCpuProfile(p, { path: 'p', projectRoot: '/app' });
+  assert.equal(a.dominant?.function, 'persist');
+  assert.equal(a.dominant?.category, 'dependency');
+  near(a.dominant!.totalShare, 9 / 11);
+  near(a.dominant!.ownShare, 9 / 11);
+  assert.equal(a.dominant?.caller?.function, 'handler');
+  // A router whose time is three handlers' (none half of it) dispatches: no dominant subtree.
+  const handler = (name: string) => ({ name, url: U, line: 20, hits: 3 });
+  const q = build({
+    name: '(root)',
+    kids: [
+      {
+        name: 'route',
+        url: 'file:///app/node_modules/router/index.js',
+        line: 1,
+        hits: 1,
+        kids: [handler('listOrders'), handler('getOrder'), handler('addOrder')],
+      },
+    ],
+  });
+  assert.equal(analyseCpuProfile(q, { path: 'q', projectRoot: '/app' }).dominant, null);
+});
+
+test('see-through: speedguard agent frames are removed, their time and callees go to their caller', () => {
+  const HOOKS = 'file:///tmp/sg-agent-Ab12/sql-hooks.mjs';
+  const p = build({
+    name: '(root)',
+    kids: [
+      {
+        name: 'handler',
+        url: U,
+        line: 3,
+        hits: 1,
+        kids: [{ name: 'query', url: HOOKS, line: 60, hits: 2, kids: [{ name: 'writev', hits: 4 }] }],
+      },
+    ],
+  });
+  const a = analyseCpuProfile(p, { path: 'p', projectRoot: '/app' });
+  assert.ok(![...a.topSelf, ...a.topTotal].some((h) => h.file.includes('sg-agent')), 'no agent frame listed');
+  near(byName(a.topSelf, 'handler').selfShare, 3 / 7);
+  assert.equal(byName(a.topSelf, 'writev').caller?.function, 'handler');
+});

@@ -42,3 +42,37 @@ test("a runtime's own binary is not the application; Node perf-map JIT frames ca
   assert.deepEqual([js.function, js.file, js.line, js.category], ['computeScore', 'app/score.js', 12, 'user']);
   assert.equal(a.topTotal.find((h) => h.function === 'v8::internal::Execution::Call')?.category, 'native');
 });
+
+test('Python -X perf: py:: frames are the functions with their file, the interpreter under them folded in, a C call native', () => {
+  const lib = '/opt/py/lib/libpython3.12.so.1.0';
+  let text = '';
+  for (let i = 0; i < 6; i++)
+    text += sample(5, `7.${String(i).padStart(6, '0')}`, [
+      `_PyLong_Add (${lib})`,
+      'pymalloc_alloc (inlined)',
+      `_PyEval_EvalFrameDefault (${lib})`,
+      'py::checksum:/srv/app/server.py (/tmp/perf-5.map)',
+      `_PyEval_EvalFrameDefault (${lib})`,
+      'py::do_GET:/srv/app/server.py (/tmp/perf-5.map)',
+      'py::handle:/opt/py/lib/python3.12/http/server.py (/tmp/perf-5.map)',
+      `_PyEval_EvalFrameDefault (${lib})`,
+    ]);
+  for (let i = 6; i < 8; i++)
+    text += sample(5, `7.${String(i).padStart(6, '0')}`, [
+      'sock_sendall (/opt/py/lib/python3.12/lib-dynload/_socket.cpython-312-x86_64-linux-gnu.so)',
+      `_PyEval_EvalFrameDefault (${lib})`,
+      'py::do_GET:/srv/app/server.py (/tmp/perf-5.map)',
+    ]);
+  const a = analyseCpuProfile(perfScriptToCpuProfile(text, { pid: 5, mainDso: '/opt/py/bin/python3.12' }), {
+    path: 'p',
+    projectRoot: '/srv',
+  });
+  const top = a.topSelf[0]!;
+  assert.deepEqual([top.function, top.category, top.file], ['checksum', 'user', 'app/server.py']);
+  assert.ok(top.selfShare > 0.7, `checksum self ${top.selfShare}`);
+  assert.ok(!a.topSelf.some((h) => /_PyEval|_PyLong|pymalloc/.test(h.function)), 'interpreter frames folded');
+  const send = a.topSelf.find((h) => h.function === 'sock_sendall')!;
+  assert.equal(send.category, 'native');
+  assert.equal(send.caller?.function, 'do_GET');
+  assert.equal(a.topTotal.find((h) => h.function === 'handle')?.category, 'dependency', 'the standard library is not the application');
+});

@@ -21,6 +21,18 @@ function nodeModuleOf(url: string): string | null {
   return null;
 }
 
+/**
+ * speedguard's own modules running inside the target: the agent and its SQL hooks, written as .mjs
+ * copies into the collector's private temp folder (sg-agent-XXXX/agent.mjs, sql-hooks.mjs …), or
+ * loaded from the package itself when they could not be copied (probes/node-agent/*.ts|js).
+ * Instrumentation, never the target's work: the CPU profile analysis makes these frames see-through.
+ */
+const INSTRUMENTATION = /[\\/](?:sg-agent-[^\\/]+[\\/][\w-]+\.mjs|probes[\\/]node-agent[\\/][\w-]+\.[jt]s)$/;
+
+export function isInstrumentationUrl(url: string): boolean {
+  return url !== '' && INSTRUMENTATION.test(url);
+}
+
 export function frameCategory(cf: CallFrame): Category {
   const name = cf.functionName;
   if (name === '(garbage collector)') return 'gc';
@@ -31,7 +43,7 @@ export function frameCategory(cf: CallFrame): Category {
     return 'native';
   }
   // speedguard's own agent runs inside the target: instrumentation, never the target's hotspot.
-  if (/\/sg-agent-[^/]*\/agent\.mjs$/.test(url)) return 'node-internal';
+  if (isInstrumentationUrl(url)) return 'node-internal';
   const mod = nodeModuleOf(url);
   if (mod !== null) {
     if ((mod === 'fs' || mod.startsWith('internal/fs/')) && /Sync$/.test(name)) return 'sync-fs';
@@ -46,5 +58,7 @@ export function frameCategory(cf: CallFrame): Category {
     return 'node-internal';
   }
   if (/[\\/]node_modules[\\/]/.test(url)) return 'dependency';
+  // Python (perf stacks of -X perf): installed packages and the standard library are not the application.
+  if (/[\\/](?:site-packages|dist-packages)[\\/]|[\\/]lib[\\/]python\d+\.\d+[\\/]/.test(url)) return 'dependency';
   return 'user';
 }

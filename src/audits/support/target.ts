@@ -6,7 +6,13 @@ import type { AgentSample } from '../../record/agent-samples.ts';
 import type { ProcMeasuredSummary, ProcSample } from '../../record/proc-samples.ts';
 import type { PhaseName } from '../../record/phase-name.ts';
 import type { AssessmentRecord, PhaseRecord } from '../../record/assessment-record.ts';
-import { targetProbesOf, type CpuHotspot, type CpuProfileAnalysis, type TargetProbes } from '../../record/target-probes.ts';
+import {
+  targetProbesOf,
+  type CpuHotspot,
+  type CpuProfileAnalysis,
+  type CpuSubtree,
+  type TargetProbes,
+} from '../../record/target-probes.ts';
 import type { Finding, Severity } from '../../record/findings.ts';
 import { perSecond } from './window.ts';
 import { latencyMetric, median, phasesRun, steadyStats, WARMUP_SECONDS } from './record.ts';
@@ -234,6 +240,28 @@ export function isApplicationFrame(h: CpuHotspot): boolean {
     h.category !== 'node-internal' &&
     h.category !== 'dependency'
   );
+}
+
+/**
+ * The profile's dominant subtree (analysis/cpu-profile/dominant.ts), when a finding should name it
+ * rather than `site`, the function its leaves point at (issue 12: a POST path named JSON.stringify
+ * while 54 % of the CPU was under a library's file-write subtree). It is named when it is another
+ * function and either `site` contains it (the subtree says more precisely where the time goes) or
+ * `siteShare`, the share the finding gives `site`, is under half of the subtree's inclusive share.
+ */
+export function dominantInstead(v: TargetView, site: Site, siteShare: number): CpuSubtree | null {
+  const d = v.profile?.dominant;
+  if (!d) return null;
+  const same = (h: { function: string; file: string; line: number }) =>
+    h.function === site.function && h.file === (site.file ?? '') && (site.line === undefined || h.line === site.line);
+  if (same(d)) return null;
+  const siteTotal = v.profile!.topTotal.find(same)?.totalShare ?? 0;
+  return siteTotal >= d.totalShare || siteShare < d.totalShare / 2 ? d : null;
+}
+
+/** "persist (node_modules/tiny-store/index.mjs:19), called from createOrder (server.mjs:25)". */
+export function subtreeText(d: CpuSubtree): string {
+  return `${siteText(siteOf(d))}${d.caller ? `, called from ${siteText(siteOf(d.caller))}` : ''}`;
 }
 
 export function siteOf(h: { function: string; file: string; line: number }): Site {

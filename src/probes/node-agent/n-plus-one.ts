@@ -1,10 +1,12 @@
 // Collector side of the agent's N+1 detection: the window's agent samples (their `sql` deltas, see
-// sql-protocol.ts) → NPlusOneGroup[] (src/record/database-probes.ts). Pure; works on a saved record.
+// sql-protocol.ts) → NPlusOneGroup[] (src/record/database-probes.ts). Works on a saved record; reads the
+// application's sources (when still there) to find the loop that issues a repeated statement.
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { NPlusOneGroup } from '../../record/database-probes.ts';
 import type { TargetProbes } from '../../record/target-probes.ts';
 import type { AgentSample } from '../../record/agent-samples.ts';
-import type { SqlRepetition } from '../../record/agent-sql-samples.ts';
+import type { SqlLocation, SqlRepetition } from '../../record/agent-sql-samples.ts';
+import { loopingFrame } from './loop-site.ts';
 
 export interface NPlusOneOptions {
   /** Paths inside this folder are given relative to it (as the CPU profile analysis does). Default: absolute. */
@@ -18,6 +20,18 @@ function display(file: string, root: string | null): string {
   if (!root) return file;
   const rel = relative(root, file);
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : file;
+}
+
+/**
+ * The place to show for a repeated statement: the frame that loops over it (walked past query
+ * helpers and repository layers, loop-site.ts), with the first application frame as `via` when it
+ * is another one; else the first application frame.
+ */
+function loopLocation(loc: SqlLocation, root: string | null): NonNullable<NPlusOneGroup['location']> {
+  const first = { file: display(loc.file, root), line: loc.line, function: loc.function };
+  const loop = loc.frames && loc.frames.length > 1 ? loopingFrame(loc.frames) : null;
+  if (!loop || (loop.file === loc.file && loop.line === loc.line)) return first;
+  return { file: display(loop.file, root), line: loop.line, function: loop.function, via: first };
 }
 
 /**
@@ -74,7 +88,7 @@ export function nPlusOneFromSamples(samples: readonly AgentSample[], o: NPlusOne
       // Statements a request runs in parallel can add up to more than its duration.
       shareOfRequest: sum.requestMs > 0 ? Math.min(1, sum.ms / sum.requestMs) : 0,
       driver: sum.driver,
-      location: sum.location ? { file: display(sum.location.file, root), line: sum.location.line, function: sum.location.function } : null,
+      location: sum.location ? loopLocation(sum.location, root) : null,
     });
   }
   return groups.sort((a, b) => b.requests * b.msPerRequest - a.requests * a.msPerRequest || b.perRequestMean - a.perRequestMean);

@@ -15,7 +15,7 @@ import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { fingerprintSql } from './sql-fingerprint.ts';
-import type { AgentSqlStats, SqlLocation, SqlRepetition } from '../../record/agent-sql-samples.ts';
+import type { AgentSqlStats, SqlFrame, SqlLocation, SqlRepetition } from '../../record/agent-sql-samples.ts';
 
 /** Executions of one statement in one request from which it is an N+1: N_PLUS_ONE_MIN_REPEATS of the record contract (this file runs inside the target and cannot import it; a test keeps them equal). */
 export const REPEAT_THRESHOLD = 5;
@@ -96,16 +96,23 @@ const OWN_DIR = (() => {
     return '\u0000';
   }
 })();
-const FRAME = /^\s*at (?:(.+?) \((.+?):(\d+):\d+\)|(.+?):(\d+):\d+)$/;
+const FRAME = /^\s*at (?:(.+?) \((.+?):(\d+):(\d+)\)|(.+?):(\d+):(\d+))$/;
+/** Application frames kept per call site: enough to step past a repository layer and a query helper. */
+export const MAX_CALLER_FRAMES = 6;
 
-/** The first frame of `stack` in the application: not node:, not node_modules, not the agent. */
-export function firstApplicationFrame(stack: string | undefined, ownDir = OWN_DIR): SqlLocation | null {
-  if (!stack) return null;
+/**
+ * The frames of `stack` in the application (not node:, not node_modules, not the agent), innermost
+ * first, at most `max`. The collector walks them past query wrappers to the loop that issues the
+ * statements (probes/node-agent/n-plus-one.ts); the agent only reads them.
+ */
+export function applicationFrames(stack: string | undefined, ownDir = OWN_DIR, max = MAX_CALLER_FRAMES): SqlFrame[] {
+  const out: SqlFrame[] = [];
+  if (!stack) return out;
   const lines = stack.split('\n');
-  for (let i = 1; i < lines.length; i++) {
+  for (let i = 1; i < lines.length && out.length < max; i++) {
     const m = FRAME.exec(lines[i]!);
     if (!m) continue;
-    let file = m[2] ?? m[4]!;
+    let file = m[2] ?? m[5]!;
     if (file.startsWith('node:') || file.startsWith('internal/') || file.includes('<anonymous>') || file.startsWith('native')) continue;
     if (file.startsWith('file://')) {
       try {
@@ -116,9 +123,19 @@ export function firstApplicationFrame(stack: string | undefined, ownDir = OWN_DI
     }
     if (file.includes('/node_modules/') || file.includes('\\node_modules\\') || file.startsWith(ownDir)) continue;
     const fn = (m[1] ?? '(anonymous)').replace(/^async /, '');
-    return { file, line: Number(m[3] ?? m[5]), function: fn };
+    out.push({ file, line: Number(m[3] ?? m[6]), column: Number(m[4] ?? m[7]), function: fn });
   }
-  return null;
+  return out;
+}
+
+/** The first frame of `stack` in the application, with the application frames above it when there are several. */
+export function firstApplicationFrame(stack: string | undefined, ownDir = OWN_DIR): SqlLocation | null {
+  const frames = applicationFrames(stack, ownDir);
+  const first = frames[0];
+  if (!first) return null;
+  const loc: SqlLocation = { file: first.file, line: first.line, function: first.function };
+  if (frames.length > 1) loc.frames = frames;
+  return loc;
 }
 
 function capturedStack(): string | undefined {

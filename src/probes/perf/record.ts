@@ -10,6 +10,10 @@ import { join } from 'node:path';
 
 /** Samples per second: a prime, so the sampling does not beat in step with the target's own timers. */
 export const PERF_FREQUENCY = 499;
+/** Samples per second with DWARF unwinding (Python targets): each sample copies 8 KiB of stack. */
+export const PERF_DWARF_FREQUENCY = 199;
+/** A CPython interpreter (python3.12, python3, python). */
+const PYTHON_EXE = /(^|\/)python[\d.]*$/;
 
 export interface PerfRecording {
   /** Stops perf and returns `perf script` of what it recorded, or the reason there is none. */
@@ -69,7 +73,13 @@ export function startPerfRecord(pid: number, o: { perfPath?: string } = {}): Per
   let spawnError: string | null = null;
   let child: ChildProcess | null = null;
   try {
-    child = spawn(perf, ['record', '-e', 'cpu-clock', '-F', String(PERF_FREQUENCY), '-g', '-p', String(pid), '-o', data], {
+    // CPython is built without frame pointers (pyenv, most distributions): frame-pointer unwinding
+    // stops in the interpreter and never reaches the `py::` frames of a Python 3.12+ started with
+    // -X perf. DWARF unwinding (a copy of the stack per sample, unwound by `perf script`) does reach
+    // them; at a lower rate, as each sample costs more to record and to unwind.
+    const python = exe !== null && PYTHON_EXE.test(exe);
+    const callGraph = python ? ['--call-graph', 'dwarf', '-F', String(PERF_DWARF_FREQUENCY)] : ['-g', '-F', String(PERF_FREQUENCY)];
+    child = spawn(perf, ['record', '-e', 'cpu-clock', ...callGraph, '-p', String(pid), '-o', data], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     child.stderr!.setEncoding('utf8').on('data', (d: string) => {

@@ -207,6 +207,7 @@ describe('diagnosis audits together', () => {
       'gc-pressure',
       'memory-leak',
       'downstream-wait',
+      'off-cpu-wait',
       'threadpool-saturation',
       'host-limits',
       'not-saturated',

@@ -94,7 +94,16 @@ test('call sites: the first frame outside node:, node_modules and the agent, fil
     '    at async ordersWithItems (file:///app/src/orders.mjs:14:20)',
     '    at handler (/app/src/server.js:3:1)',
   ].join('\n');
-  assert.deepEqual(firstApplicationFrame(stack, '/opt/agent'), { file: '/app/src/orders.mjs', line: 14, function: 'ordersWithItems' });
+  assert.deepEqual(firstApplicationFrame(stack, '/opt/agent'), {
+    file: '/app/src/orders.mjs',
+    line: 14,
+    function: 'ordersWithItems',
+    // Every application frame, innermost first: the collector walks them to the loop (loop-site.ts).
+    frames: [
+      { file: '/app/src/orders.mjs', line: 14, column: 20, function: 'ordersWithItems' },
+      { file: '/app/src/server.js', line: 3, column: 1, function: 'handler' },
+    ],
+  });
   assert.deepEqual(firstApplicationFrame('Error\n    at /app/x.js:2:3', '/opt/agent'), {
     file: '/app/x.js',
     line: 2,

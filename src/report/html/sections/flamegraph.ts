@@ -3,7 +3,8 @@
 // (fl-<category>), a <title> per frame for hover text — and the top self / total time tables.
 // Function names and file paths come from the target: they only ever pass through the escaping
 // `html` template.
-import type { CpuHotspot, CpuProfileAnalysis, FlameNode } from '../../../record/target-probes.ts';
+import type { CpuHotspot, CpuProfileAnalysis, FlameNode, ObserverEffect } from '../../../record/target-probes.ts';
+import { observerText } from '../../../analysis/observer-effect.ts';
 import { ms, pct, plain } from '../fmt.ts';
 import { html, num, raw, type HtmlValue, type SafeHtml } from '../safe.ts';
 import { numeric, td, tdN, thead } from '../table.ts';
@@ -146,7 +147,7 @@ const HOTSPOT_NOTE = raw(
     'Shares are of the non-idle time.</p>',
 );
 
-export function flamegraphSection(p: CpuProfileAnalysis | null | undefined): SafeHtml | '' {
+export function flamegraphSection(p: CpuProfileAnalysis | null | undefined, observer: ObserverEffect | null = null): SafeHtml | '' {
   if (!p || typeof p !== 'object') return '';
   const topSelf = Array.isArray(p.topSelf) ? p.topSelf : [];
   const topTotal = Array.isArray(p.topTotal) ? p.topTotal : [];
@@ -159,6 +160,10 @@ export function flamegraphSection(p: CpuProfileAnalysis | null | undefined): Saf
     fact('V8 / native (program)', pct(p.programShare, 1)),
     fact('Profile', html`<code>${String(p.path ?? '')}</code> <span class="muted">(opens in Chrome DevTools)</span>`),
   ];
+  if (observer && typeof observer === 'object') {
+    const cost = html`<dd data-observer-cost="${plain(observer.throughputCost)}">${observerText(observer)}</dd>`;
+    facts.push(html`<dt>Observer effect</dt>${cost}`);
+  }
   const chart = flame ? flameSvg(flame) : html`<p class="muted">No busy samples: nothing to draw.</p>`;
   const tables = [
     html`<h4>Top functions by self time</h4>${hotspotTable(topSelf, 'self')}`,
