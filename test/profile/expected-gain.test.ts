@@ -65,6 +65,7 @@ test('the expected gain of a CPU finding is within 35 % of the gain its fix meas
   assert.ok(estimate.inclusive, 'the work rankCandidates calls is part of what its fix removes');
   const f = r.findings.find((x) => x.audit === 'cpu-bound');
   if (f) {
+    t.diagnostic(`${f.severity} ${f.title} | ${f.recommendation.expectedImprovement}`);
     assert.equal(f.location?.function, 'rankCandidates', describeFindings(r));
     const shown = f.evidence.find((e) => e.label.startsWith('expected capacity gain'));
     assert.equal(shown?.value, Math.round(estimate.factor * 100) / 100, JSON.stringify(f.evidence));
