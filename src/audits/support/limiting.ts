@@ -8,7 +8,7 @@ import type { AssessmentRecord } from '../../record/assessment-record.ts';
 import type { Finding } from '../../record/findings.ts';
 import { pct } from '../../analysis/format.ts';
 import { originsOf, SHARE_DOMINANT } from '../downstream-wait.ts';
-import { loopBusyOf, MIN_SAMPLES, primaryCpuCause, siteOf, siteText, targetView, userHotspots } from './target.ts';
+import { loopBusyOf, mainThreadDemand, MIN_SAMPLES, primaryCpuCause, siteOf, siteText, targetView, userHotspots } from './target.ts';
 
 /** The main thread busy this share of the time is saturated (the lower edge of the P2 CPU band, §2). */
 export const LOOP_SATURATED = 0.75;
@@ -44,8 +44,10 @@ export function limitingResource(record: AssessmentRecord): LimitingResource | n
       location: { endpoint: pool.origin },
       ...at,
     };
-  const busy = loopBusyOf(v);
-  if (busy && busy.value >= LOOP_SATURATED) {
+  // Busy by the profile, or by what the thread wanted on a host that made it wait for a core (the
+  // cpu-bound audit's demand path): a starved thread shows idle samples while it is the limit.
+  const busy = Math.max(loopBusyOf(v)?.value ?? 0, mainThreadDemand(v) ?? 0);
+  if (busy >= LOOP_SATURATED) {
     const cause = primaryCpuCause(v);
     const top = userHotspots(v.profile, 'self')[0];
     const site = top ? siteOf(top) : null;
@@ -53,7 +55,7 @@ export function limitingResource(record: AssessmentRecord): LimitingResource | n
       kind: 'cpu',
       audit: CPU_AUDIT[cause],
       text:
-        `the main thread's CPU (busy ${pct(busy.value)} of the time` +
+        `the main thread's CPU (busy ${pct(busy)} of the time` +
         (site && cause === 'js'
           ? `; ${siteText(site)} holds ${pct(top!.selfShare)} of it)`
           : cause === 'js'
