@@ -30,8 +30,12 @@ const CPU_AUDIT = { sync: 'event-loop-blocked', gc: 'gc-pressure', js: 'cpu-boun
 
 export function limitingResource(record: AssessmentRecord): LimitingResource | null {
   const v = targetView(record);
-  if (!v || !v.phase) return null;
-  const at = { phase: v.phaseName, rate: v.phase.offeredRate };
+  if (!v) return null;
+  // A capacity phase the load generator could not fully drive is left out of the phases the audits
+  // judge (phasesRun), but a pool pinned or a thread busy there is still what the probes measured.
+  const phase = v.phase ?? record.phases.find((p) => p.name === 'capacity' && p.verdict !== 'skipped') ?? null;
+  if (!phase) return null;
+  const at = { phase: phase.name, rate: phase.offeredRate };
   const use = v.agent.length >= MIN_SAMPLES ? originsOf(v.agent) : null;
   // A pool pinned at its size while more requests wait is a hard limit, whatever the CPU does.
   const pool = use?.origins.find((o) => o.plateau !== null && use.incomingInFlightMedian > o.plateau);
