@@ -42,8 +42,9 @@ export interface AssessOptions {
   maxRate?: number;
   now?: () => Date;
   /**
-   * assess --profile: the target's inside view. Its measured window is the baseline phase (the
-   * expected load; the first phase run when there is no baseline); the probes go into the record.
+   * assess --profile: the target's inside view, measured where the capacity is decided: a `capacity`
+   * phase at the highest rate the stress phase sustained (ASSESSMENT-RULES.md §6). Without a stress
+   * phase the window is the baseline phase (the expected load). The probes go into the record.
    */
   window?: WindowProbes;
   /**
@@ -99,6 +100,18 @@ export const PEAK_FACTOR = 10;
 export const RECOVERY_OVER_BREAKING = 1.25;
 /** … this many times the expected rate (at least twice it either way). */
 export const RECOVERY_FACTOR = 4;
+
+/**
+ * The rate the capacity phase profiles: the highest the stress phase sustained (the SLO held there;
+ * one step more broke it), else its first step (it broke at once: profile where it broke), kept
+ * under the generator's ceiling like every later phase. Null when no step completed.
+ */
+export function profiledCapacityRate(st: NonNullable<PhaseRecord['stress']>, ceiling: number | null): number | null {
+  const first = st.steps[0];
+  if (!first) return null;
+  const wanted = st.maxSustainableRate ?? first.offeredRate;
+  return Math.max(1, ceiling !== null ? Math.min(wanted, Math.floor(CEILING_HEADROOM * ceiling)) : wanted);
+}
 
 export function startAssessment(plan: Plan, opts: AssessOptions): AssessHandle {
   const env: PhaseEnv = {
@@ -159,13 +172,28 @@ async function runSuite(plan: Plan, opts: AssessOptions, env: PhaseEnv): Promise
     log(`no --expected-rate: using ${expected} req/s (${DISCOVERED_BASELINE_SHARE * 100} % of the sustainable ${found} req/s)`);
   }
   const rate = expected;
+  // No phase asks for more than the stress phase showed this host can drive: where the generator gave
+  // out, or, when the staircase reached its top without a break, the highest rate it drove.
+  const st = stress?.stress;
+  const ceiling = st?.generatorCeilingRps ?? (st?.stopReason === 'max_rate' ? st.maxSustainableRate : null) ?? null;
+
+  // Profile where the capacity is decided (issue 12): the half-load baseline shows nothing at its limit.
+  const capacityRate = opts.window && st && !env.interrupted ? profiledCapacityRate(st, ceiling) : null;
+  if (capacityRate !== null) {
+    log(`capacity: ${capacityRate} req/s for ${env.timing.baselineSeconds} s (profiled: the highest rate the stress phase sustained) …`);
+    await opts.window!.begin();
+    const p = await measured('capacity', () => steadyPhase(env, 'capacity', capacityRate, env.timing.baselineSeconds * 1000));
+    await opts.window!.end();
+    done(p);
+  }
+  const baselineWindow = capacityRate === null ? opts.window : undefined;
 
   let baselineP95: number | null = null;
   if (want.has('baseline') && !env.interrupted) {
-    log(`baseline: ${rate} req/s for ${env.timing.baselineSeconds} s${opts.window ? ' (profiled)' : ''} …`);
-    await opts.window?.begin();
+    log(`baseline: ${rate} req/s for ${env.timing.baselineSeconds} s${baselineWindow ? ' (profiled)' : ''} …`);
+    await baselineWindow?.begin();
     const p = await measured('baseline', () => steadyPhase(env, 'baseline', rate, env.timing.baselineSeconds * 1000));
-    await opts.window?.end();
+    await baselineWindow?.end();
     baselineP95 = selectMetric(p.run, 'http_req_latency')?.percentile(95) ?? null;
     done(p);
   }
@@ -173,10 +201,6 @@ async function runSuite(plan: Plan, opts: AssessOptions, env: PhaseEnv): Promise
     log(`peak: ${rate * PEAK_FACTOR} req/s for ${env.timing.baselineSeconds} s …`);
     done(await measured('peak', () => steadyPhase(env, 'peak', rate * PEAK_FACTOR, env.timing.baselineSeconds * 1000)));
   }
-  // No phase asks for more than the stress phase showed this host can drive: where the generator gave
-  // out, or, when the staircase reached its top without a break, the highest rate it drove.
-  const st = stress?.stress;
-  const ceiling = st?.generatorCeilingRps ?? (st?.stopReason === 'max_rate' ? st.maxSustainableRate : null) ?? null;
   if (want.has('spike') && !env.interrupted) {
     const wanted = rate * env.timing.spike.factor;
     const spikeRate = ceiling !== null ? Math.min(wanted, Math.floor(CEILING_HEADROOM * ceiling)) : wanted;

@@ -20,7 +20,7 @@ const DEGRADED_PHASE_COST = 0.5;
  * - degraded:   a P1 finding, or any other phase failed;
  * - acceptable: a P2/P3 finding, or a phase degraded;
  * - optimal:    nothing above info and every phase that ran passed.
- * Notes about the measurement (the load generator's limits) take no part.
+ * Notes about the measurement (the load generator's limits) and the capacity phase take no part.
  * The score starts at 10, loses COST per finding and per failed/degraded phase, and is clamped into its
  * status's band so that score and status never disagree.
  */
@@ -30,7 +30,9 @@ export function decideVerdict(
   // Notes about speedguard's own measurement never judge the service (ASSESSMENT-RULES.md §2).
   const aboutService = record.findings.filter((f) => !isMeasurementNote(f));
   const count = (s: Severity) => aboutService.filter((f) => severityRank(f.severity) === severityRank(s)).length;
-  const ran = record.phases.filter((p) => p.verdict !== 'skipped');
+  // The capacity phase (assess --profile) runs at the edge of what the stress phase sustained, to
+  // profile the limit; the stress phase already judged that capacity (ASSESSMENT-RULES.md §3, §6).
+  const ran = record.phases.filter((p) => p.verdict !== 'skipped' && p.name !== 'capacity');
   const failed = ran.filter((p) => p.verdict === 'failed');
   const degraded = ran.filter((p) => p.verdict === 'degraded');
   const baselineFailed = failed.some((p) => p.name === 'baseline');

@@ -6,7 +6,9 @@
 import { bandOf } from '../analysis/severity.ts';
 import type { Evidence } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
-import { ms, pct, round } from '../analysis/format.ts';
+import { ms, pct, rate, round } from '../analysis/format.ts';
+import { expectedGain } from './support/expected-gain.ts';
+import { achievedRateOf } from './support/record.ts';
 import {
   callerOf,
   dominantInstead,
@@ -97,6 +99,19 @@ export const cpuBound: Audit = {
         unit: '%',
         phase: v.phaseName,
       });
+    // Calibrated from the profile's shares and the measured throughput (support/expected-gain.ts).
+    const phaseRps = v.phase ? achievedRateOf(v.phase) : NaN;
+    const gain =
+      top[0] && v.profile
+        ? expectedGain(top[0], v.profile, load.source === 'proc' ? load.value : null, Number.isFinite(phaseRps) ? phaseRps : null)
+        : null;
+    if (gain)
+      evidence.push({
+        label: `expected capacity gain if ${top[0]!.function}${gain.inclusive ? ' and what it calls' : ''} stop costing CPU (Amdahl on ${pct(gain.share)} of the main thread's CPU)`,
+        value: round(gain.factor, 2),
+        unit: '×',
+        phase: v.phaseName,
+      });
     const named = site ? siteText(site) : 'no single function (the profile is missing or flat)';
     const leafNamed = leafSite ? siteText(leafSite) : named;
     const samples = Math.max(v.proc.length, v.agent.length);
@@ -128,10 +143,12 @@ export const cpuBound: Audit = {
         },
         recommendation: {
           approach: v.probes.agent?.hello
-            ? `Make ${site?.function ?? 'the hot functions'} cheaper (algorithm, caching its result, avoiding repeated work per request) or move it off the main thread (worker_threads pool such as piscina); run several processes (cluster / more replicas) to use more cores.`
+            ? `Make ${site?.function ?? 'the hot functions'} cheaper (algorithm, caching its result, avoiding repeated work per request) or move it off the main thread (worker_threads pool such as piscina). Several processes (cluster, more replicas) use more cores only when the service keeps no state in its memory that requests share (sessions, caches, counters, in-memory stores): move such state out (Redis, the database) first — nothing measured here says whether it does.`
             : // Not a Node process (stacks from perf): no Node-specific advice.
               `Make ${site?.function ?? 'the hot functions'} cheaper (algorithm, caching its result, avoiding repeated work per request), or spread the work over more threads or processes (more replicas) to use more cores.`,
-          expectedImprovement: `Removing ${pct(topShare)} of the main thread's work raises the throughput at which it saturates by up to ${round(1 / Math.max(1 - topShare, 0.05), 1)}× and removes the queueing delay at this load.`,
+          expectedImprovement: gain
+            ? `${top[0]!.function}${gain.inclusive ? ' and what it calls' : ''} take${gain.inclusive ? '' : 's'} ${pct(gain.share)} of the main thread's CPU${gain.waitsRemoved > 0 ? ` (waits for a core charged to socket writes, ${pct(gain.waitsRemoved)} of the window, left out)` : ''}: making ${gain.inclusive ? 'that work' : 'its own work'} free raises the rate at which the main thread saturates ≈${round(gain.factor, 1)}× (Amdahl's law)${gain.coreRps ? `, from about ${rate(gain.coreRps.now)} to ${rate(gain.coreRps.after)} per core (measured: ${round(gain.coreRps.cpuMsPerRequest, 2)} ms of main-thread CPU per request at ${rate(phaseRps)})` : ''}, and removes the queueing delay at this load.`
+            : `Removing ${pct(topShare)} of the main thread's work raises the throughput at which it saturates by up to ${round(1 / Math.max(1 - topShare, 0.05), 1)}× and removes the queueing delay at this load.`,
           effort: 'medium',
           testingRequired:
             "Re-run speedguard profile at the same load: main-thread CPU and the function's self share must fall, latency must flatten.",

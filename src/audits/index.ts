@@ -38,6 +38,9 @@ import { dbInvalidIndex } from './db-invalid-index.ts';
 import { dbDuplicateIndex } from './db-duplicate-index.ts';
 import { dbUnusedIndex } from './db-unused-index.ts';
 import { dbStatStatementsMissing } from './db-stat-statements-missing.ts';
+import { limitingResource } from './support/limiting.ts';
+import { effectRank } from './support/effect.ts';
+import { objectiveMissedAtExpectedLoad, toSeverityMatrix } from './support/objective.ts';
 
 export const FINDING_AUDITS: readonly Audit[] = [
   generatorBound,
@@ -102,7 +105,12 @@ const LOAD_INDEPENDENT: ReadonlySet<string> = new Set([
   'db-stat-statements-missing',
 ]);
 
-/** Runs every audit; most severe first, then most confident, then audit order; ids PERF-001…. */
+/**
+ * Runs every audit; resource findings are held to the severity matrix (ASSESSMENT-RULES.md §2: no P0/P1
+ * while the objective holds at the expected load); then most severe first, then by effect (what sets
+ * the capacity, then what costs the objective, then hygiene: support/effect.ts), then most confident,
+ * then audit order; ids PERF-001….
+ */
 export function runAudits(
   record: AssessmentRecord,
   thresholds: SeverityThresholds = DEFAULT_THRESHOLDS,
@@ -124,6 +132,8 @@ export function runAudits(
     for (const f of list) found.push({ f, order });
   };
   audits.findings.forEach((audit, i) => collect(audit, i, () => audit.run(ctx)));
+  const missed = objectiveMissedAtExpectedLoad(record);
+  for (const x of found) x.f = toSeverityMatrix(x.f, record, missed);
   audits.summaries.forEach((audit, i) => {
     const findings = found.filter((x) => !failedAudits.includes(x.f.audit)).map((x) => x.f);
     collect(audit, audits.findings.length + i, () => audit.summarise({ ...ctx, findings, failedAudits: [...failedAudits] }));
@@ -137,7 +147,14 @@ export function runAudits(
     }
   }
 
-  found.sort((a, b) => severityRank(a.f.severity) - severityRank(b.f.severity) || b.f.confidence - a.f.confidence || a.order - b.order);
+  const limit = limitingResource(record);
+  found.sort(
+    (a, b) =>
+      severityRank(a.f.severity) - severityRank(b.f.severity) ||
+      effectRank(a.f, limit) - effectRank(b.f, limit) ||
+      b.f.confidence - a.f.confidence ||
+      a.order - b.order,
+  );
   const findings: Finding[] = found.map(({ f }, i) => ({ id: `PERF-${String(i + 1).padStart(3, '0')}`, ...f }));
 
   if (invalidating.length) {

@@ -18,6 +18,7 @@ import { failuresOf, kindInfo } from './support/failures.ts';
 import { ms, pct, rate, round } from '../analysis/format.ts';
 import { trustedStress } from './support/generator.ts';
 import { expectedRateOf, sustainableRateOf } from './support/record.ts';
+import { limitingResource } from './support/limiting.ts';
 
 /** A step whose p95 is this many times the lightest step's: latency starts rising with load there. */
 export const LATENCY_RISE_GROWTH = 2;
@@ -33,6 +34,22 @@ export const HEADROOM_LOW = 2;
 export const SIGMA_NOTABLE = 0.05;
 /** USL coherency (κ) above this makes throughput fall (retrograde) past the peak within tested loads. */
 export const KAPPA_NOTABLE = 0.001;
+/**
+ * A later, more heavily loaded step that completed this much less than the best step: throughput fell
+ * with load (retrograde), measured, not only fitted. Below it, step-to-step noise on a busy host.
+ */
+export const RETROGRADE_DROP = 0.1;
+
+/** The step whose throughput fell past the best step's (offered more, achieved ≥ 10 % less), or null. */
+export function retrogradeStep(steps: readonly StressStep[]): { best: StressStep; fell: StressStep } | null {
+  const sorted = [...steps].sort((a, b) => a.offeredRate - b.offeredRate);
+  let best: StressStep | null = null;
+  for (const s of sorted) {
+    if (best && s.achievedRate < (1 - RETROGRADE_DROP) * best.achievedRate) return { best, fell: s };
+    if (!best || s.achievedRate > best.achievedRate) best = s;
+  }
+  return null;
+}
 
 /** The first step whose p95 doubled over the lightest step's (and grew ≥ 10 ms): latency starts rising there. */
 export function latencyRiseStep(steps: readonly StressStep[]): StressStep | null {
@@ -128,14 +145,23 @@ export const saturationKnee: Audit = {
         );
       }
     }
+    // The USL's words only where the measurements say the same (issue 12): coherency (crosstalk) needs
+    // throughput that measurably fell past its best step; contention is said as what it is, a share of
+    // each request served one at a time, and named when the profile of the capacity phase shows the resource.
+    const fell = retrogradeStep(steps);
+    const resource = limitingResource(record);
+    if (resource)
+      causes.push(
+        `Profiled at ${rate(resource.rate)} (the ${resource.phase === 'capacity' ? 'highest rate the stress phase sustained' : `${resource.phase} phase`}), the resource at its limit was ${resource.text}.`,
+      );
     if (cap && cap.fitQuality !== 'poor') {
-      if (cap.kappa > KAPPA_NOTABLE)
+      if (cap.kappa > KAPPA_NOTABLE && fell)
         causes.push(
-          `The USL fit shows coherency cost (κ ${round(cap.kappa, 6)}): throughput ${cap.peakThroughputRps !== null ? `peaks near ${rate(cap.peakThroughputRps)} and ` : ''}falls beyond its peak — crosstalk between concurrent requests (shared locks, cache-line or lock thrashing, chatty coordination).`,
+          `Throughput fell with load: ${rate(fell.best.achievedRate)} at ${rate(fell.best.offeredRate)} offered, ${rate(fell.fell.achievedRate)} at ${rate(fell.fell.offeredRate)}; the USL fit's coherency term (κ ${round(cap.kappa, 6)}) says the same — concurrent requests cost each other work (shared locks, cache or lock thrashing, coordination).`,
         );
       else if (cap.sigma > SIGMA_NOTABLE)
         causes.push(
-          `The USL fit shows contention (σ ${round(cap.sigma, 4)}, about ${pct(cap.sigma)} of each request serialised): a resource only one request can use at a time (a lock, a single-threaded section, a one-connection pool).`,
+          `Throughput grew less than linearly with concurrency: the USL fit puts about ${pct(cap.sigma)} of each request's time in a part served one request at a time (σ ${round(cap.sigma, 4)})${resource ? '' : ' — a single thread, a pool, a lock: which one is not measured here (run with --profile)'}.`,
         );
     }
     if (causes.length === 0)
@@ -144,9 +170,10 @@ export const saturationKnee: Audit = {
       );
 
     const limit = sustainable ?? breaking?.offeredRate ?? rise?.offeredRate ?? top.offeredRate;
+    const limitedBy = resource ? `; limited by ${resource.text.replace(/ \(.*$/, '')}` : '';
     const title = breaking
-      ? `Saturates at ${rate(breaking.offeredRate)}: sustainable up to ${sustainable !== null ? rate(sustainable) : 'no tested rate'}${share !== null ? ` (${share >= 1 ? `${round(share, 1)}×` : pct(share)} of the expected ${rate(expected!.rate)})` : ''}`
-      : `Latency starts rising at ${rate(rise!.offeredRate)} (p95 ${ms(first.p95Ms)} → ${ms(top.p95Ms)})`;
+      ? `Saturates at ${rate(breaking.offeredRate)}: sustainable up to ${sustainable !== null ? rate(sustainable) : 'no tested rate'}${share !== null ? ` (${share >= 1 ? `${round(share, 1)}×` : pct(share)} of the expected ${rate(expected!.rate)})` : ''}${limitedBy}`
+      : `Latency starts rising at ${rate(rise!.offeredRate)} (p95 ${ms(first.p95Ms)} → ${ms(top.p95Ms)})${limitedBy}`;
     return [
       {
         audit: 'saturation-knee',
@@ -168,7 +195,7 @@ export const saturationKnee: Audit = {
             ? ` Steps from ${rate(trusted.limitedFrom)} are left out: the load generator was saturated there.`
             : ''),
         evidence,
-        location: null,
+        location: resource?.location ?? null,
         rootCause: causes.join(' '),
         impact: {
           throughputReduction:
@@ -182,13 +209,15 @@ export const saturationKnee: Audit = {
         },
         recommendation: {
           approach:
-            type === 'application'
-              ? 'Profile the service at the rate where latency starts rising to find the saturated resource (CPU profile, pool wait times, lock contention); remove the serialisation or scale that resource out (more instances, a larger pool, async I/O).'
-              : 'Fix the failure mode at the breaking point (see the root cause), then scale out; add load shedding (fast 503 with Retry-After) so overload degrades gracefully.',
+            type !== 'application'
+              ? 'Fix the failure mode at the breaking point (see the root cause), then scale out; add load shedding (fast 503 with Retry-After) so overload degrades gracefully.'
+              : resource
+                ? `Raise the limit of ${resource.text.replace(/ \(.*$/, '')} (see the finding about it) before anything else: it decides the capacity.`
+                : 'Profile the service at the rate where latency starts rising (speedguard assess --profile) to find the saturated resource (CPU profile, pool wait times, lock contention), then remove the serialisation or give that resource more room.',
           expectedImprovement:
             share !== null && share < 1
               ? `Reaching the expected ${rate(expected!.rate)} at the SLO means ${round(expected!.rate / Math.max(sustainable ?? 1, 1), 1)}× the current sustainable rate.`
-              : `Each removed bottleneck moves the knee up; with horizontal scaling capacity grows roughly with instances while σ stays ${cap ? round(cap.sigma, 3) : 'small'}.`,
+              : 'Each removed bottleneck moves the knee up to the next resource. More instances add capacity only if the service keeps no shared state in its memory (sessions, caches, counters) and the resources they share (a database, a downstream) have room: check both first.',
           effort: 'high',
           testingRequired: 'Re-run the stress phase (speedguard assess --suite stress) and compare the sustainable rate and the knee.',
           rollbackPlan: 'Capacity changes (instances, pool sizes) revert by configuration; code changes ship behind a flag.',

@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { severityRank } from '../../src/record/findings.ts';
+import { effectOf, effectRank } from '../../src/audits/support/effect.ts';
+import { limitingResource } from '../../src/audits/support/limiting.ts';
 import { DEFAULT_THRESHOLDS } from '../../src/analysis/severity.ts';
 import { AUDITS, FINDING_AUDITS, GENERATOR_CONFIDENCE_FACTOR, runAudits, SUMMARY_AUDITS } from '../../src/audits/index.ts';
 import type { Audit } from '../../src/audits/types.ts';
@@ -96,17 +98,21 @@ describe('AUDITS', () => {
 });
 
 describe('runAudits', () => {
-  it('orders most severe first, then most confident, and numbers PERF-001…', () => {
-    const findings = runAudits(sickAssessment());
+  it('orders most severe first, then by effect (capacity, objective, hygiene), then most confident, and numbers PERF-001…', () => {
+    const record = sickAssessment();
+    const findings = runAudits(record);
+    const limit = limitingResource(record);
     assert.ok(findings.length >= 8, `${findings.length} findings`);
     findings.forEach((f, i) => assert.equal(f.id, `PERF-${String(i + 1).padStart(3, '0')}`));
     for (let i = 1; i < findings.length; i++) {
       const a = findings[i - 1]!;
       const b = findings[i]!;
       const d = severityRank(a.severity) - severityRank(b.severity);
+      const e = effectRank(a, limit) - effectRank(b, limit);
       assert.ok(
-        d < 0 || (d === 0 && a.confidence >= b.confidence),
-        `${a.id} (${a.severity} ${a.confidence}) before ${b.id} (${b.severity} ${b.confidence})`,
+        d < 0 || (d === 0 && (e < 0 || (e === 0 && a.confidence >= b.confidence))),
+        `${a.id} (${a.severity} ${effectOf(a, limit)} ${a.confidence}) before ${b.id} (${b.severity} ${effectOf(b, limit)} ` +
+          `${b.confidence})`,
       );
     }
     assert.equal(findings[0]!.severity, 'critical');

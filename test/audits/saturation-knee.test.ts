@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { KNEE_LABEL, latencyRiseStep, saturationKnee } from '../../src/audits/saturation-knee.ts';
+import { KNEE_LABEL, latencyRiseStep, retrogradeStep, saturationKnee } from '../../src/audits/saturation-knee.ts';
 import { fakeAssessment } from '../helpers/fake-records.ts';
 import { capacity, ctx, healthyAssessment, staircase, stressPhase } from './helpers.ts';
 
@@ -21,7 +21,25 @@ describe('saturation-knee', () => {
     assert.equal(value(f!, 'maximum sustainable rate (SLO met)'), 300);
     assert.equal(value(f!, 'sustainable / expected'), 30);
     assert.match(f!.title, /Saturates at 400 req\/s: sustainable up to 300 req\/s \(30 % of the expected 1000 req\/s\)/);
-    assert.match(f!.rootCause, /contention \(σ 0\.12/);
+    assert.match(f!.rootCause, /one request at a time \(σ 0\.12\)/);
+  });
+
+  it('speaks of coherency (locks, crosstalk) only when measured throughput fell past its best step (issue 12)', () => {
+    // A fit with κ > 0 on a staircase whose throughput only flattens: no claim of crosstalk.
+    const flat = staircase(RATES, 300);
+    const rec = fakeAssessment([stressPhase(flat)], { capacity: capacity({ sustainableRps: 300, sigma: 0.01, kappa: 0.002 }) });
+    const [f] = saturationKnee.run(ctx(rec));
+    assert.doesNotMatch(f!.rootCause, /coherency|crosstalk|locks|fell with load/, f!.rootCause);
+    // The same fit where a heavier step completed 30 % less than the best one: now it is measured.
+    const fell = staircase(RATES, 300).map((s) => (s.offeredRate === 600 ? { ...s, achievedRate: 214 } : s));
+    const rec2 = fakeAssessment([stressPhase(fell)], { capacity: capacity({ sustainableRps: 300, sigma: 0.01, kappa: 0.002 }) });
+    const [g] = saturationKnee.run(ctx(rec2));
+    assert.match(
+      g!.rootCause,
+      /Throughput fell with load: 306 req\/s at 400 req\/s offered, 214 req\/s at 600 req\/s; the USL fit's coherency term/,
+      g!.rootCause,
+    );
+    assert.equal(retrogradeStep(flat), null);
   });
 
   it('below the expected rate is medium, little headroom low, ample headroom info', () => {

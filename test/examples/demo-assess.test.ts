@@ -24,7 +24,10 @@ import { join } from 'node:path';
 
 const SERVER = fileURLToPath(new URL('../../examples/demo/server.ts', import.meta.url));
 const PLAN = fileURLToPath(new URL('../../examples/demo/plan.yaml', import.meta.url));
-const KEY = JSON.parse(readFileSync(new URL('../../examples/demo/answer-key.json', import.meta.url), 'utf8')) as { healthy: string[] };
+const KEY = JSON.parse(readFileSync(new URL('../../examples/demo/answer-key.json', import.meta.url), 'utf8')) as {
+  healthy: string[];
+  bottlenecks: Array<{ id: string; atDemoLoad?: string }>;
+};
 
 test('the demo assessment finds the catalogue and pool bottlenecks, the profiler sees inside, nothing is invented', async () => {
   // Started as `speedguard demo` does: the database, then the server on it with the Node agent,
@@ -67,6 +70,34 @@ test('the demo assessment finds the catalogue and pool bottlenecks, the profiler
       assert.ok(!['errors-under-load', 'connection-churn', 'generator-bound'].includes(x.audit), `invented: ${x.title}`);
     }
     assert.ok(!f.some((x) => x.severity === 'critical'), summary);
+    // Ranking follows what limits the service (answer key: the pool sets the capacity; the CPU-heavy
+    // endpoint is no finding at this load, only the top of the profile).
+    const cpuKey = KEY.bottlenecks.find((b) => b.id === 'cpu-recommendations');
+    assert.ok(cpuKey?.atDemoLoad, 'the answer key says what the CPU-heavy endpoint gets at the demo load');
+    assert.ok(!f.some((x) => x.audit === 'cpu-bound'), summary);
+    const capacityPhase = record.phases.find((p) => p.name === 'capacity');
+    assert.ok(capacityPhase, `the capacity phase is profiled\n${summary}`);
+    const pool = f.find(
+      (x) =>
+        (x.audit === 'downstream-wait' && /saturated/.test(x.title)) ||
+        (x.audit === 'endpoint-bottleneck' && x.location?.endpoint === '/api/inventory/:id'),
+    )!;
+    const ahead = f.filter(
+      (x) =>
+        x.severity === pool.severity &&
+        f.indexOf(x) < f.indexOf(pool) &&
+        !['saturation-knee', 'throughput-plateau', 'endpoint-bottleneck', 'downstream-wait'].includes(x.audit) &&
+        !x.invalidatesOthers,
+    );
+    assert.deepEqual(
+      ahead.map((x) => x.title),
+      [],
+      `ranked before the pool (${pool.id} ${pool.title})\n${summary}`,
+    );
+    // Where the profile of the capacity phase saw the pool pinned, the saturation finding names it.
+    const knee = f.find((x) => x.audit === 'saturation-knee' && /^Saturates/.test(x.title));
+    if (knee && f.some((x) => x.audit === 'downstream-wait' && /saturated/.test(x.title)))
+      assert.match(knee.title, /limited by the connection pool to http:\/\/127\.0\.0\.1:\d+/, summary);
     // The profiler's view: the CPU-heavy function is in the profile by name, and the time spent
     // waiting on the pool-bound downstream is a finding.
     const probes = targetProbesOf(record);

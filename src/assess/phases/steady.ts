@@ -8,11 +8,12 @@ const WHAT: Record<string, string> = {
   baseline: 'the expected load, steady',
   sustained: 'the expected load held for long (soak)',
   peak: 'the expected peak, sustained',
+  capacity: 'profiled at the highest rate the stress phase sustained, where the capacity is decided',
 };
 
 export async function steadyPhase(
   env: PhaseEnv,
-  name: Extract<PhaseName, 'baseline' | 'sustained' | 'peak'>,
+  name: Extract<PhaseName, 'baseline' | 'sustained' | 'peak' | 'capacity'>,
   rate: number,
   durationMs: number,
 ): Promise<PhaseRecord> {

@@ -1,0 +1,147 @@
+// Issue 12, calibration: assess --profile profiles where the capacity is decided — a `capacity` phase at
+// the highest rate the stress phase sustained, not the half-load baseline — and the finding that
+// explains the breaking point names the resource that limits it, from that profile. The finding about
+// that resource ranks first within its severity. Real services (test/fixtures/profile), quick phases.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { assessPlan } from '../../src/cli/assess.ts';
+import { parseSlo } from '../../src/assess/options.ts';
+import { planFromUrl } from '../../src/plan/load-url.ts';
+import { startTarget } from '../../src/probes/target.ts';
+import { startWindowProbes } from '../../src/probes/window-probes.ts';
+import { targetProbesOf } from '../../src/record/target-probes.ts';
+import type { AssessmentRecord } from '../../src/record/assessment-record.ts';
+import { profileFixture } from '../helpers/profile.ts';
+import { limitingResource } from '../../src/audits/support/limiting.ts';
+
+async function assessProfiled(fixture: string): Promise<AssessmentRecord> {
+  const svc = await startTarget({ command: [process.execPath, profileFixture(fixture)] });
+  const window = startWindowProbes(svc, { outDir: mkdtempSync(join(tmpdir(), 'sg-capacity-')), name: fixture, log: () => {} });
+  try {
+    const plan = planFromUrl(`http://127.0.0.1:${svc.port}/`);
+    return await assessPlan(
+      plan,
+      {
+        expectedRate: null,
+        slo: parseSlo([]),
+        suite: ['stress', 'baseline'],
+        soakMs: 5000,
+        growthPercentPerQuarter: null,
+        targetRate: null,
+      },
+      { quiet: true, quick: true, workers: 1 },
+      undefined,
+      window,
+    );
+  } finally {
+    window.close();
+    await svc.stop();
+  }
+}
+
+const summary = (r: AssessmentRecord) =>
+  r.findings.map((f) => `${f.id} ${f.severity} ${f.audit} ${f.component} — ${f.title}`).join('\n') +
+  `\nphases: ${r.phases.map((p) => `${p.name} ${p.offeredRate} req/s ${p.verdict}`).join(', ')}` +
+  `\nstress: ${r.phases
+    .find((p) => p.name === 'stress')
+    ?.stress?.steps.map((s) => `${s.offeredRate}→${Math.round(s.achievedRate)} p95 ${Math.round(s.p95Ms)}`)
+    .join(', ')}`;
+
+/** The profile's window lies inside the capacity phase's run (not the baseline's). */
+function assertProfiledAtCapacity(r: AssessmentRecord): void {
+  const stress = r.phases.find((p) => p.name === 'stress')?.stress;
+  const capacity = r.phases.find((p) => p.name === 'capacity');
+  assert.ok(stress && capacity, summary(r));
+  // The highest sustained rate, kept under the generator's ceiling like every later phase (suite.ts).
+  const wanted = stress.maxSustainableRate ?? stress.steps[0]!.offeredRate;
+  assert.ok(capacity.offeredRate <= wanted && capacity.offeredRate >= Math.floor(0.8 * wanted), summary(r));
+  const baseline = r.phases.find((p) => p.name === 'baseline')!;
+  assert.ok(capacity.offeredRate > baseline.offeredRate, summary(r));
+  const w = targetProbesOf(r)!.window!;
+  assert.ok(w.fromEpochMs >= Date.parse(capacity.run.startedAt) - 2000, 'window starts with the capacity phase');
+  assert.ok(w.toEpochMs <= Date.parse(baseline.run.startedAt), 'window ends before the baseline');
+}
+
+/**
+ * The finding that explains the breaking point (saturation-knee) names the resource. On a machine busy
+ * enough that the load generator gave out during the stress phase, the staircase is not trusted and no
+ * such finding is made (generator-bound says so); the limiting resource is still read from the profile.
+ */
+function kneeNaming(r: AssessmentRecord, t: { diagnostic(m: string): void }, name: RegExp): void {
+  const knee = r.findings.find((f) => f.audit === 'saturation-knee' && /^Saturates/.test(f.title));
+  if (!knee) {
+    assert.ok(
+      r.findings.some((f) => f.audit === 'generator-bound'),
+      `no saturation finding although the generator held\n${summary(r)}`,
+    );
+    return;
+  }
+  t.diagnostic(`${knee.title} | ${knee.rootCause}`);
+  assert.match(knee.title, name, summary(r));
+}
+
+/**
+ * On a host so busy that the load generator could not hold the capacity phase's rate, the profile
+ * measured a lighter load than the capacity (generator-bound names the phase): nothing to judge.
+ */
+function generatorGaveOutAtCapacity(r: AssessmentRecord, t: { diagnostic(m: string): void }): boolean {
+  const note = r.findings.find((f) => f.audit === 'generator-bound' && /\bcapacity\b/.test(f.title));
+  if (note) t.diagnostic(`not judged: ${note.title}`);
+  return note !== undefined;
+}
+
+/** The finding about the limiting resource is first among its severity (after the capacity findings and notes). */
+function rankedFirst(r: AssessmentRecord, limit: AssessmentRecord['findings'][number]): void {
+  const same = r.findings.filter(
+    (f) =>
+      f.severity === limit.severity &&
+      !['saturation-knee', 'throughput-plateau', 'endpoint-bottleneck'].includes(f.audit) &&
+      !f.invalidatesOthers,
+  );
+  assert.equal(same[0], limit, summary(r));
+}
+
+test('a pool-bound service: profiled at its capacity, the breaking point is explained by the pool, ranked first', async (t) => {
+  const r = await assessProfiled('downstream.mjs');
+  assertProfiledAtCapacity(r);
+  if (generatorGaveOutAtCapacity(r, t)) return;
+  // At the highest sustained rate the 2-socket pool is either pinned with requests waiting (a busy
+  // host) or just short of it, the calls taking nearly all the request time (a quiet one): both name it.
+  const limit = limitingResource(r);
+  assert.ok(limit?.kind === 'pool' || limit?.kind === 'downstream', summary(r));
+  assert.match(
+    limit.text,
+    /^(the connection pool to|calls to) http:\/\/127\.0\.0\.1:\d+ \((2 sockets busy in most seconds|\d+ % of the request time)/,
+    limit.text,
+  );
+  kneeNaming(r, t, /limited by (the connection pool to|calls to) http:\/\/127\.0\.0\.1:\d+/);
+  const pool = r.findings.find((f) => f.audit === 'downstream-wait' && f.component === limit.component);
+  assert.ok(pool, summary(r));
+  assert.ok(
+    pool.evidence.every((e) => e.phase === undefined || e.phase === 'capacity'),
+    JSON.stringify(pool.evidence),
+  );
+  rankedFirst(r, pool);
+  // A resource at its limit at a rate above the expected load, while the objective holds there: a capacity fact.
+  if (r.phases.find((p) => p.name === 'baseline')?.verdict === 'passed')
+    assert.ok(!['critical', 'high'].includes(pool.severity), summary(r));
+});
+
+test('a CPU-bound service: the breaking point is explained by the main thread and the function holding it', async (t) => {
+  const r = await assessProfiled('cpu-bound.mjs');
+  assertProfiledAtCapacity(r);
+  if (generatorGaveOutAtCapacity(r, t)) return;
+  const limit = limitingResource(r);
+  assert.equal(limit?.kind, 'cpu', summary(r));
+  assert.equal(limit.location?.function, 'computeScore', summary(r));
+  assert.match(limit.location?.file ?? '', /cpu-bound\.mjs$/);
+  kneeNaming(r, t, /limited by the main thread's CPU/);
+  const knee = r.findings.find((f) => f.audit === 'saturation-knee' && /^Saturates/.test(f.title));
+  if (knee) assert.equal(knee.location?.function, 'computeScore', summary(r));
+  const cpu = r.findings.find((f) => f.audit === 'cpu-bound');
+  assert.ok(cpu, summary(r));
+  rankedFirst(r, cpu);
+});
