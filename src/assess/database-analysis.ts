@@ -38,20 +38,22 @@ export async function analyseDatabase(url: string, o: DatabaseAnalysisOptions): 
   let probes: DatabaseProbes;
   try {
     o.log(
-      `database: ${session.safeUrl} (${session.readOnly ? 'read-only session' : '--allow-writes: indexes are built in transactions that are rolled back'})`,
+      `database: ${session.safeUrl} ` +
+        `(${session.readOnly ? 'read-only session' : '--allow-writes: indexes are built in transactions that are rolled back'})`,
     );
     probes = await collectDatabaseSnapshot(session, { url: session.safeUrl, topN: Math.max(KEPT_STATEMENTS, o.top) });
     o.log(
-      `database: PostgreSQL ${probes.server.version}, ${probes.statements.length} statement(s), ${probes.tables.length} table(s), ${probes.indexes.length} index(es)`,
+      `database: PostgreSQL ${probes.server.version}, ${probes.statements.length} statement(s), ${probes.tables.length} table(s), ` +
+        `${probes.indexes.length} index(es)`,
     );
     if (o.explain && probes.statements.length) {
       const limit = Math.min(o.top, MAX_EXPLAINED);
       o.log(`database: explaining the ${Math.min(limit, probes.statements.length)} statement(s) with the most total time …`);
       try {
         probes.plans = await explainTopStatements(session, probes.statements, { limit });
-        o.log(
-          `database: index advice (${session.readOnly ? (probes.server.hypopgAvailable ? 'HypoPG' : 'plan shape only: no HypoPG, no --allow-writes') : 'measured with real indexes, rolled back'}) …`,
-        );
+        const readOnlyMethod = probes.server.hypopgAvailable ? 'HypoPG' : 'plan shape only: no HypoPG, no --allow-writes';
+        const method = session.readOnly ? readOnlyMethod : 'measured with real indexes, rolled back';
+        o.log(`database: index advice (${method}) …`);
         probes.indexSuggestions = await adviseIndexes(session, probes.plans, {
           indexes: probes.indexes,
           allowWrites: o.allowWrites,

@@ -215,7 +215,9 @@ export function verdictOf(
     ofTotal && ofTotal.requests !== s.requests
       ? `${s.requests} of the phase's ${ofTotal.requests} requests (${ofTotal.scope})`
       : `${s.requests} requests`;
-  const fig = `p${slo.latencyPercentile} ${h.pLatency.toFixed(1)} ms from the intended start (limit ${slo.latencyMs} ms), errors ${(h.errorRate * 100).toFixed(2)} % (limit ${(slo.errorRate * 100).toFixed(2)} %), ${count}`;
+  const fig =
+    `p${slo.latencyPercentile} ${h.pLatency.toFixed(1)} ms from the intended start (limit ${slo.latencyMs} ms), errors ` +
+    `${(h.errorRate * 100).toFixed(2)} % (limit ${(slo.errorRate * 100).toFixed(2)} %), ${count}`;
   if (s.requests === 0) return { verdict: 'failed', reason: 'no request completed' };
   if (h.latencyOk && h.errorsOk) return { verdict: 'passed', reason: fig };
   if (h.pLatency <= 2 * slo.latencyMs && h.errorRate <= 0.05) return { verdict: 'degraded', reason: fig };

@@ -208,7 +208,8 @@ async function runSuite(plan: Plan, opts: AssessOptions, env: PhaseEnv): Promise
       done(notTestable(plan, 'spike', `a ${env.timing.spike.factor}× spike of ${rate} req/s is ${wanted} req/s`, ceiling!));
     } else {
       log(
-        `spike: ${rate} → ${spikeRate} → ${rate} req/s${spikeRate < wanted ? ` (${wanted} req/s is beyond the load generator on this host)` : ''} …`,
+        `spike: ${rate} → ${spikeRate} → ${rate} ` +
+          `req/s${spikeRate < wanted ? ` (${wanted} req/s is beyond the load generator on this host)` : ''} …`,
       );
       done(await measured('spike', () => spikePhase(env, rate, spikeRate)));
     }

@@ -75,7 +75,8 @@ export const compression: Audit = {
         // The response was seen uncompressed for certain; the saving is an estimate by type.
         confidence: 0.85,
         component: label,
-        description: `Asked with "Accept-Encoding: gzip, br", ${label} sent ${bytes(i.bodyBytes)} of ${text.kind} with no Content-Encoding.`,
+        description:
+          `Asked with "Accept-Encoding: gzip, br", ${label} sent ${bytes(i.bodyBytes)} of ${text.kind} with no ` + `Content-Encoding.`,
         evidence,
         location: { endpoint: i.name },
         rootCause: 'Compression is not enabled for this content type (no compression middleware, or the proxy compresses only some types).',
@@ -87,11 +88,16 @@ export const compression: Audit = {
         },
         recommendation: {
           approach:
-            'Enable gzip and Brotli for text types (application/json, text/html, text/css, application/javascript, image/svg+xml) in the server or the reverse proxy (e.g. nginx gzip_types/brotli_types, Node compression middleware); precompress static files at build time.',
-          expectedImprovement: `~${pct(text.saving)} fewer bytes (${bytes(i.bodyBytes)} → ~${bytes(i.bodyBytes - saved)}), ~${ms(savedMs)} faster per response on mobile.`,
+            'Enable gzip and Brotli for text types (application/json, text/html, text/css, application/javascript, image/svg+xml) in ' +
+            'the server or the reverse proxy (e.g. nginx gzip_types/brotli_types, Node compression middleware); precompress static ' +
+            'files at build time.',
+          expectedImprovement:
+            `~${pct(text.saving)} fewer bytes (${bytes(i.bodyBytes)} → ~${bytes(i.bodyBytes - saved)}), ` +
+            `~${ms(savedMs)} faster per response on mobile.`,
           effort: 'low',
           testingRequired:
-            'curl -H "Accept-Encoding: gzip, br" -I shows Content-Encoding; re-run the baseline to check the CPU cost of compressing does not raise latency (compress at the proxy or precompress if it does).',
+            'curl -H "Accept-Encoding: gzip, br" -I shows Content-Encoding; re-run the baseline to check the CPU cost of compressing ' +
+            'does not raise latency (compress at the proxy or precompress if it does).',
           rollbackPlan: 'Turn the compression setting off.',
         },
       });

@@ -63,14 +63,16 @@ function churnFinding(record: AssessmentRecord): AuditFinding | null {
   return {
     audit: 'connection-churn',
     title: none
-      ? `No keep-alive: ${worst.perRequest >= 0.95 ? 'a new connection for every request' : `${round(worst.perRequest, 2)} new connections per request`}`
+      ? `No keep-alive: ` +
+        `${worst.perRequest >= 0.95 ? 'a new connection for every request' : `${round(worst.perRequest, 2)} new connections per request`}`
       : `Connections recycled often: one new connection every ${round(1 / worst.perRequest, 0)} requests`,
     type: 'network',
     severity,
     confidence: worst.requests >= 1000 ? 0.85 : 0.7,
     component: 'HTTP layer',
     description:
-      `In the ${worst.phase.name} phase, ${worst.conns} connections were opened for ${worst.requests} requests by at most ${worst.vus} VUs. ` +
+      `In the ${worst.phase.name} phase, ${worst.conns} connections were opened for ${worst.requests} requests by at most ` +
+      `${worst.vus} VUs. ` +
       'A keep-alive client reuses one connection per VU, so the server (or a proxy) is closing them.',
     evidence,
     location: null,
@@ -78,17 +80,20 @@ function churnFinding(record: AssessmentRecord): AuditFinding | null {
       ? 'The server answers with "Connection: close", so every response ends its connection.'
       : none
         ? 'The server closes the connection after each response (keep-alive disabled, HTTP/1.0 behaviour, or a proxy configured to close).'
-        : 'The server closes idle or long-lived connections: a keep-alive timeout shorter than the gaps between requests, or a maximum number of requests per connection.',
+        : 'The server closes idle or long-lived connections: a keep-alive timeout shorter than the gaps between requests, or a maximum ' +
+          'number of requests per connection.',
     impact: {
       responseTimeIncrease:
         connecting && connecting.count
-          ? `Each new connection costs a TCP handshake (p95 ${ms(connecting.percentile(95))} here; more with TLS and real network round trips).`
+          ? `Each new connection costs a TCP handshake (p95 ${ms(connecting.percentile(95))} here; more with TLS and real network ` +
+            `round trips).`
           : 'Each new connection costs a TCP (and TLS) handshake.',
       resourceWaste: `${pct(worst.perRequest)} of requests pay connection setup; sockets pile up in TIME_WAIT on the closing side.`,
     },
     recommendation: {
       approach:
-        "Enable HTTP keep-alive on the server and any proxy; set its idle timeout above the clients' (e.g. Node: server.keepAliveTimeout > the load balancer's idle timeout) and raise any per-connection request limit.",
+        "Enable HTTP keep-alive on the server and any proxy; set its idle timeout above the clients' (e.g. Node: " +
+        "server.keepAliveTimeout > the load balancer's idle timeout) and raise any per-connection request limit.",
       expectedImprovement:
         'New connections per request close to 0; the handshake disappears from most requests (a round trip or more each).',
       effort: 'low',
@@ -135,7 +140,9 @@ function failureFinding(record: AssessmentRecord, kinds: readonly string[], what
         'Clients see connection errors instead of HTTP responses: no status, no Retry-After, and retries that add to the load.',
     },
     recommendation: {
-      approach: `${info.fix[0]!.toUpperCase()}${info.fix.slice(1)}. Under overload, answer 503 with Retry-After rather than dropping connections.`,
+      approach:
+        `${info.fix[0]!.toUpperCase()}${info.fix.slice(1)}. Under overload, answer 503 with Retry-After rather than dropping ` +
+        `connections.`,
       expectedImprovement:
         'No connection-level failures at the expected load; under overload, explicit 503s that clients can back off from.',
       effort: 'low',

@@ -107,7 +107,9 @@ export const cpuBound: Audit = {
         : null;
     if (gain)
       evidence.push({
-        label: `expected capacity gain if ${top[0]!.function}${gain.inclusive ? ' and what it calls' : ''} stop costing CPU (Amdahl on ${pct(gain.share)} of the main thread's CPU)`,
+        label:
+          `expected capacity gain if ${top[0]!.function}${gain.inclusive ? ' and what it calls' : ''} stop costing CPU (Amdahl on ` +
+          `${pct(gain.share)} of the main thread's CPU)`,
         value: round(gain.factor, 2),
         unit: '×',
         phase: v.phaseName,
@@ -116,6 +118,28 @@ export const cpuBound: Audit = {
     const leafNamed = leafSite ? siteText(leafSite) : named;
     const samples = Math.max(v.proc.length, v.agent.length);
     const confidence = round(Math.min(0.95, probeConfidence(samples) + (site ? 0.05 : -0.15) + (growing ? 0.05 : 0)), 2);
+    const eluText = elu !== null ? ` (event-loop utilisation ${pct(elu)})` : '';
+    const growthText = growing ? `, growing ${round(lat!.growth!, 1)}× over the window` : '';
+    const latText = lat ? `, p${lat.percentile} latency ${ms(lat.pSlo)}${growthText}` : '';
+    const thenText =
+      top.length > 1
+        ? `; then ${top
+            .slice(1)
+            .map((h) => `${siteText(siteOf(h))} ${pct(h.selfShare)}`)
+            .join(', ')}`
+        : '';
+    const subtree = dominant
+      ? ` ${pct(dominant.totalShare)} of the busy time (inclusive) is under ${subtreeText(dominant)}, ` +
+        'more than any single function in it: that subtree is the work to make cheaper.'
+      : '';
+    const waits =
+      gain && gain.waitsRemoved > 0
+        ? ` (waits for a core charged to socket writes, ${pct(gain.waitsRemoved)} of the window, left out)`
+        : '';
+    const perCore = gain?.coreRps
+      ? `, from about ${rate(gain.coreRps.now)} to ${rate(gain.coreRps.after)} per core ` +
+        `(measured: ${round(gain.coreRps.cpuMsPerRequest, 2)} ms of main-thread CPU per request at ${rate(phaseRps)})`
+      : '';
     return [
       {
         audit: CPU_BOUND_ID,
@@ -126,14 +150,9 @@ export const cpuBound: Audit = {
         severity,
         confidence,
         component: 'service',
-        description: `The JavaScript thread was busy ${pct(load.value)} of the time${elu !== null ? ` (event-loop utilisation ${pct(elu)})` : ''}${lat ? `, p${lat.percentile} latency ${ms(lat.pSlo)}${growing ? `, growing ${round(lat.growth!, 1)}× over the window` : ''}` : ''}: requests wait for the one thread that runs them. The top self-time function is ${leafNamed}${
-          top.length > 1
-            ? `; then ${top
-                .slice(1)
-                .map((h) => `${siteText(siteOf(h))} ${pct(h.selfShare)}`)
-                .join(', ')}`
-            : ''
-        }.${dominant ? ` ${pct(dominant.totalShare)} of the busy time (inclusive) is under ${subtreeText(dominant)}, more than any single function in it: that subtree is the work to make cheaper.` : ''}`,
+        description:
+          `The JavaScript thread was busy ${pct(load.value)} of the time${eluText}${latText}: requests wait for the one thread ` +
+          `that runs them. The top self-time function is ${leafNamed}${thenText}.${subtree}`,
         evidence,
         location: locationOf(site),
         rootCause: `CPU work in JavaScript on the request path saturates the single main thread${site ? `, most of it in ${named}` : ''}.`,
@@ -143,12 +162,21 @@ export const cpuBound: Audit = {
         },
         recommendation: {
           approach: v.probes.agent?.hello
-            ? `Make ${site?.function ?? 'the hot functions'} cheaper (algorithm, caching its result, avoiding repeated work per request) or move it off the main thread (worker_threads pool such as piscina). Several processes (cluster, more replicas) use more cores only when the service keeps no state in its memory that requests share (sessions, caches, counters, in-memory stores): move such state out (Redis, the database) first — nothing measured here says whether it does.`
+            ? `Make ${site?.function ?? 'the hot functions'} cheaper (algorithm, caching its result, avoiding repeated work per ` +
+              `request) or move it off the main thread (worker_threads pool such as piscina). Several processes (cluster, more ` +
+              `replicas) use more cores only when the service keeps no state in its memory that requests share (sessions, caches, ` +
+              `counters, in-memory stores): move such state out (Redis, the database) first — nothing measured here says whether it ` +
+              `does.`
             : // Not a Node process (stacks from perf): no Node-specific advice.
-              `Make ${site?.function ?? 'the hot functions'} cheaper (algorithm, caching its result, avoiding repeated work per request), or spread the work over more threads or processes (more replicas) to use more cores.`,
+              `Make ${site?.function ?? 'the hot functions'} cheaper (algorithm, caching its result, avoiding repeated work per ` +
+              `request), or spread the work over more threads or processes (more replicas) to use more cores.`,
           expectedImprovement: gain
-            ? `${top[0]!.function}${gain.inclusive ? ' and what it calls' : ''} take${gain.inclusive ? '' : 's'} ${pct(gain.share)} of the main thread's CPU${gain.waitsRemoved > 0 ? ` (waits for a core charged to socket writes, ${pct(gain.waitsRemoved)} of the window, left out)` : ''}: making ${gain.inclusive ? 'that work' : 'its own work'} free raises the rate at which the main thread saturates ≈${round(gain.factor, 1)}× (Amdahl's law)${gain.coreRps ? `, from about ${rate(gain.coreRps.now)} to ${rate(gain.coreRps.after)} per core (measured: ${round(gain.coreRps.cpuMsPerRequest, 2)} ms of main-thread CPU per request at ${rate(phaseRps)})` : ''}, and removes the queueing delay at this load.`
-            : `Removing ${pct(topShare)} of the main thread's work raises the throughput at which it saturates by up to ${round(1 / Math.max(1 - topShare, 0.05), 1)}× and removes the queueing delay at this load.`,
+            ? `${top[0]!.function}${gain.inclusive ? ' and what it calls' : ''} take${gain.inclusive ? '' : 's'} ` +
+              `${pct(gain.share)} of the main thread's CPU${waits}: making ${gain.inclusive ? 'that work' : 'its own work'} free ` +
+              `raises the rate at which the main thread saturates ≈${round(gain.factor, 1)}× (Amdahl's law)${perCore}, ` +
+              `and removes the queueing delay at this load.`
+            : `Removing ${pct(topShare)} of the main thread's work raises the throughput at which it saturates by up to ` +
+              `${round(1 / Math.max(1 - topShare, 0.05), 1)}× and removes the queueing delay at this load.`,
           effort: 'medium',
           testingRequired:
             "Re-run speedguard profile at the same load: main-thread CPU and the function's self share must fall, latency must flatten.",

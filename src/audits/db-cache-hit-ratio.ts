@@ -52,12 +52,23 @@ export const dbCacheHitRatio: Audit = {
     return [
       {
         audit: DB_CACHE_HIT_RATIO_ID,
-        title: `Database cache hit ratio ${pct(worst.ratio)} (${worst.what}) is below ${pct(severity === 'medium' ? spec : PGHERO_CACHE_HIT)}`,
+        title:
+          `Database cache hit ratio ${pct(worst.ratio)} (${worst.what}) is below ` +
+          `${pct(severity === 'medium' ? spec : PGHERO_CACHE_HIT)}`,
         type: 'database',
         severity,
         confidence: round(worst.blocks !== null && worst.blocks >= MIN_BLOCKS * 100 ? 0.8 : 0.6, 2),
         component: dbComponent(v, 'shared buffers'),
-        description: `${pct(1 - worst.ratio)} of the ${worst.what} missed PostgreSQL's shared buffers${v.mode === 'load' ? ' during the load' : ' since the statistics were reset'} (${(worst.blocks ?? 0).toLocaleString('en-US')} blocks).${sb !== null ? ` shared_buffers is ${bytes(sb * 1024)}${dataBytes ? ` for ${bytes(dataBytes)} of tables and indexes` : ''}.` : ''} A miss may still be served by the OS page cache; a freshly restarted server also starts cold.`,
+        description:
+          `${pct(1 - worst.ratio)} of the ${worst.what} missed PostgreSQL's shared ` +
+          `buffers${v.mode === 'load' ? ' during the load' : ' since the statistics were reset'} ` +
+          `(${(worst.blocks ?? 0).toLocaleString('en-US')} ` +
+          (`blocks).` +
+            (sb !== null
+              ? ` shared_buffers is ${bytes(sb * 1024)}${dataBytes ? ` for ${bytes(dataBytes)} of tables and indexes` : ''}.`
+              : '') +
+            ` `) +
+          `A miss may still be served by the OS page cache; a freshly restarted server also starts cold.`,
         evidence,
         location: null,
         rootCause: small
@@ -67,7 +78,10 @@ export const dbCacheHitRatio: Audit = {
           responseTimeIncrease: 'Every miss is a read from the OS cache or disk instead of memory: slower queries, more I/O under load.',
         },
         recommendation: {
-          approach: `First cut the reads (the missing-index and slow-query findings: sequential scans evict the cache); then size the cache: shared_buffers ≈ 25 % of the server's RAM${sb !== null ? ` (now ${bytes(sb * 1024)})` : ''} (restart needed), effective_cache_size ≈ 50–75 %, or more RAM for a working set that outgrew it.`,
+          approach:
+            `First cut the reads (the missing-index and slow-query findings: sequential scans evict the cache); then size the ` +
+            `cache: shared_buffers ≈ 25 % of the server's RAM${sb !== null ? ` (now ${bytes(sb * 1024)})` : ''} (restart needed), ` +
+            `effective_cache_size ≈ 50–75 %, or more RAM for a working set that outgrew it.`,
           expectedImprovement: `A hit ratio back above ${pct(PGHERO_CACHE_HIT)}: fewer reads from disk, steadier query times.`,
           effort: 'medium',
           testingRequired: recheckText(v),

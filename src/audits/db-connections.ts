@@ -71,7 +71,14 @@ function nearMax(v: DbView, wins: Win[]): AuditFinding | null {
     title: `Connections at ${pct(worst.use)} of max_connections (${a.total.max} of ${a.maxConnections})`,
     severity,
     confidence: confidenceOf(a.samples),
-    description: `Up to ${a.total.max} connections to ${v.database} (mean ${round(a.total.mean, 1)}) against max_connections = ${a.maxConnections}: ${severity === 'high' ? 'at the limit, new connections are refused ("too many clients already")' : "above ASSESSMENT-RULES.md §3's 80 % of the pool"}. ${a.idle.max ? `${a.idle.max} of them sat idle at some point.` : ''}`,
+    description:
+      `Up to ${a.total.max} connections to ${v.database} (mean ${round(a.total.mean, 1)}) against max_connections = ` +
+      `${a.maxConnections}: ` +
+      ((severity === 'high'
+        ? 'at the limit, new connections are refused ("too many clients already")'
+        : "above ASSESSMENT-RULES.md §3's 80 % of the pool") +
+        `. `) +
+      `${a.idle.max ? `${a.idle.max} of them sat idle at some point.` : ''}`,
     evidence: [
       { label: 'connections (max over samples)', value: a.total.max, unit: 'count', ...phaseOf(worst.w) },
       { label: 'max_connections', value: a.maxConnections, unit: 'count' },
@@ -80,11 +87,14 @@ function nearMax(v: DbView, wins: Win[]): AuditFinding | null {
       { label: 'active connections (max)', value: a.active.max, unit: 'count', ...phaseOf(worst.w) },
     ],
     rootCause:
-      "Each application instance opens its own pool; instances × pool size approaches the server's limit (often with many idle connections).",
+      "Each application instance opens its own pool; instances × pool size approaches the server's limit (often with many idle " +
+      'connections).',
     impact: { userExperience: 'When the limit is reached, requests that need a new connection fail.' },
     recommendation: {
       approach:
-        "Put a transaction-mode pooler in front (PgBouncer, or the platform's proxy) and shrink per-instance pools to what the load needs (active connections, not instances × max); raise max_connections only with the memory for it (each backend costs work_mem and more).",
+        "Put a transaction-mode pooler in front (PgBouncer, or the platform's proxy) and shrink per-instance pools to what the load " +
+        'needs (active connections, not instances × max); raise max_connections only with the memory for it (each backend costs ' +
+        'work_mem and more).',
       expectedImprovement: `Connections well under ${pct(NEAR_MAX)} of max_connections with the same throughput.`,
       effort: 'medium',
       testingRequired: 'Re-run the load with --db: peak connections below 80 % of max_connections, no connection errors.',
@@ -104,7 +114,10 @@ function idleInTransaction(v: DbView, wins: Win[]): AuditFinding | null {
     title: `Sessions idle in transaction: ${round(a.idleInTransaction.mean, 1)} on average (up to ${a.idleInTransaction.max})`,
     severity,
     confidence: confidenceOf(a.samples),
-    description: `On average ${round(a.idleInTransaction.mean, 1)} connection(s) (${pct(share)} of those open) sat "idle in transaction": a transaction was opened and the application did something else before committing. They hold their locks and keep an old snapshot that stops vacuum from cleaning up.`,
+    description:
+      `On average ${round(a.idleInTransaction.mean, 1)} connection(s) (${pct(share)} of those open) sat "idle in ` +
+      `transaction": a transaction was opened and the application did something else before committing. They hold their locks and keep ` +
+      `an old snapshot that stops vacuum from cleaning up.`,
     evidence: [
       { label: 'idle in transaction (mean over samples)', value: round(a.idleInTransaction.mean, 2), unit: 'count', ...phaseOf(worst) },
       { label: 'idle in transaction (max)', value: a.idleInTransaction.max, unit: 'count', ...phaseOf(worst) },
@@ -112,11 +125,13 @@ function idleInTransaction(v: DbView, wins: Win[]): AuditFinding | null {
       { label: 'samples', value: a.samples, unit: 'count' },
     ],
     rootCause:
-      'Application code holds a transaction open across slow work (HTTP calls, computation) or forgets to commit/release a client on an error path.',
+      'Application code holds a transaction open across slow work (HTTP calls, computation) or forgets to commit/release a client on ' +
+      'an error path.',
     impact: { responseTimeIncrease: 'Other transactions wait on the locks these hold; table bloat grows while vacuum is blocked.' },
     recommendation: {
       approach:
-        "Keep transactions around database work only (no network calls inside), always COMMIT/ROLLBACK and release the client in a finally block; set idle_in_transaction_session_timeout (e.g. '30s') as a guard.",
+        'Keep transactions around database work only (no network calls inside), always COMMIT/ROLLBACK and release the client in a ' +
+        "finally block; set idle_in_transaction_session_timeout (e.g. '30s') as a guard.",
       expectedImprovement: 'No sessions idle in transaction; lock waits behind them disappear.',
       effort: 'medium',
       testingRequired: 'Re-run the load with --db: idle-in-transaction connections at 0.',
@@ -153,7 +168,14 @@ function lockWaits(v: DbView, wins: Win[]): AuditFinding | null {
     title: `Backends waiting on locks (up to ${a.waitingOnLocks.max}, mean ${round(a.waitingOnLocks.mean, 1)})`,
     severity,
     confidence: confidenceOf(a.samples),
-    description: `Up to ${a.waitingOnLocks.max} backend(s) waited on a lock${events.length ? ` (${events.map(([k, n]) => `${k}: ${n} samples`).join(', ')})` : ''}: requests touching the same rows run one after another.${a.longestActive ? ` The longest active statement seen ran ${ms(a.longestActive.ms)}: "${shortSql(a.longestActive.query, 100)}".` : ''}`,
+    description:
+      `Up to ${a.waitingOnLocks.max} backend(s) waited on a ` +
+      `lock${events.length ? ` (${events.map(([k, n]) => `${k}: ${n} samples`).join(', ')})` : ''}: requests touching the same rows ` +
+      `run one after ` +
+      (`another.` +
+        (a.longestActive
+          ? ` The longest active statement seen ran ${ms(a.longestActive.ms)}: "${shortSql(a.longestActive.query, 100)}".`
+          : '')),
     evidence,
     rootCause: events.some(([k]) => /transactionid|tuple/i.test(k))
       ? 'Concurrent updates of the same rows (a hot row: a counter, a balance, a status) serialise on row locks.'
@@ -161,7 +183,9 @@ function lockWaits(v: DbView, wins: Win[]): AuditFinding | null {
     impact: { responseTimeIncrease: 'Latency grows with concurrency as requests queue behind the lock holder.' },
     recommendation: {
       approach:
-        "Find the blocker (SELECT pid, pg_blocking_pids(pid), query FROM pg_stat_activity WHERE wait_event_type = 'Lock'); shorten the transactions that hold the lock, update hot rows less often (batch counters, append instead of update), use SELECT … FOR UPDATE SKIP LOCKED for queues, set lock_timeout so waits fail fast.",
+        "Find the blocker (SELECT pid, pg_blocking_pids(pid), query FROM pg_stat_activity WHERE wait_event_type = 'Lock'); shorten " +
+        'the transactions that hold the lock, update hot rows less often (batch counters, append instead of update), use SELECT … ' +
+        'FOR UPDATE SKIP LOCKED for queues, set lock_timeout so waits fail fast.',
       expectedImprovement: 'No lock waits at this load: latency stops growing with concurrency.',
       effort: 'medium',
       testingRequired: 'Re-run the load with --db: waiting-on-locks at 0, latency flat across the stress steps.',
@@ -240,12 +264,24 @@ function poolSaturation(ctx: AuditContext, v: DbView, wins: Win[]): AuditFinding
     title: `Application connection pool saturated at ${a.active.max} connections`,
     severity,
     confidence: round(confidenceOf(a.samples) - 0.1, 2),
-    description: `${a.active.max} connections were active in nearly every sample (mean ${round(a.active.mean, 1)}) — all the connections the application had open — while p${slo.latencyPercentile} latency ${chosen.climb !== null ? `climbed ${round(chosen.climb, 1)}× with the same plateau` : `was ${ms(chosen.lat.pSlo)}, over the ${ms(slo.latencyMs)} SLO`}: requests queue for a connection from the pool. The database itself had room (max_connections ${a.maxConnections}).`,
+    description:
+      `${a.active.max} connections were active in nearly every sample (mean ${round(a.active.mean, 1)}) — all the ` +
+      `connections the application had open — while p${slo.latencyPercentile} latency ` +
+      ((chosen.climb !== null
+        ? `climbed ${round(chosen.climb, 1)}× with the same plateau`
+        : `was ${ms(chosen.lat.pSlo)}, over the ${ms(slo.latencyMs)} SLO`) +
+        `: `) +
+      `requests queue for a connection from the pool. The database itself had room (max_connections ${a.maxConnections}).`,
     evidence,
-    rootCause: `The application's pool (pg Pool max, Prisma connection_limit, …) allows ${a.active.max} connections; at this load more queries than that want to run at once.`,
+    rootCause:
+      `The application's pool (pg Pool max, Prisma connection_limit, …) allows ${a.active.max} connections; at this load more ` +
+      `queries than that want to run at once.`,
     impact: { responseTimeIncrease: 'Each request waits for a free connection before its queries run; the wait grows with load.' },
     recommendation: {
-      approach: `First make each query hold a connection for less time (the slow-query and N+1 findings); then raise the pool size step by step (e.g. ${a.active.max} → ${a.active.max * 2}) while the database's CPU and active connections stay healthy — PostgreSQL does best with active connections near its CPU cores × 2–4.`,
+      approach:
+        `First make each query hold a connection for less time (the slow-query and N+1 findings); then raise the pool size step ` +
+        `by step (e.g. ${a.active.max} → ${a.active.max * 2}) while the database's CPU and active connections stay healthy — ` +
+        `PostgreSQL does best with active connections near its CPU cores × 2–4.`,
       expectedImprovement: 'The pool wait disappears from request latency at this load.',
       effort: 'low',
       testingRequired: 'Re-run the same load with --db: active connections no longer pinned at the pool size, latency within the SLO.',

@@ -55,7 +55,11 @@ export const dbDuplicateIndex: Audit = {
         severity: 'low',
         confidence: 0.8,
         component: dbComponent(v, `table ${qualified(a.schema, a.table)}`),
-        description: `${an} (${a.columns.join(', ')}) is ${same ? 'identical in columns to' : 'covered by'} ${bn} (${b.columns.join(', ')}) on ${qualified(a.schema, a.table)}, same method (${a.method})${a.predicate ? ' and same predicate' : ''}: every query that can use ${an} can use ${bn}. ${an}: ${bytes(a.sizeBytes)}, ${a.idxScan} scans.`,
+        description:
+          `${an} (${a.columns.join(', ')}) is ${same ? 'identical in columns to' : 'covered by'} ${bn} ` +
+          `(${b.columns.join(', ')}) on ${qualified(a.schema, a.table)}, same method ` +
+          `(${a.method})${a.predicate ? ' and same predicate' : ''}: every query that can use ${an} can use ${bn}. ${an}: ` +
+          `${bytes(a.sizeBytes)}, ${a.idxScan} scans.`,
         evidence: [
           { label: `${an} definition`, value: a.definition },
           { label: `${bn} definition`, value: b.definition },
@@ -67,8 +71,12 @@ export const dbDuplicateIndex: Audit = {
         rootCause: 'An index added for a query that an existing (or later, wider) index already serves.',
         impact: { resourceWaste: `${bytes(a.sizeBytes)} kept up to date on every write to the table, and in the cache.` },
         recommendation: {
-          approach: `DROP INDEX CONCURRENTLY ${an};  (check first that ${an} does not use a different operator class or collation than ${bn}: \\d ${qualified(a.schema, a.table)})`,
-          expectedImprovement: `Cheaper writes to ${qualified(a.schema, a.table)} and ${bytes(a.sizeBytes)} freed; queries keep using ${bn}${same ? '' : ' (slightly larger, so marginally slower for the prefix-only lookups)'}.`,
+          approach:
+            `DROP INDEX CONCURRENTLY ${an};  (check first that ${an} does not use a different operator class or collation than ` +
+            `${bn}: \\d ${qualified(a.schema, a.table)})`,
+          expectedImprovement:
+            `Cheaper writes to ${qualified(a.schema, a.table)} and ${bytes(a.sizeBytes)} freed; queries keep using ` +
+            `${bn}${same ? '' : ' (slightly larger, so marginally slower for the prefix-only lookups)'}.`,
           effort: 'low',
           testingRequired: `EXPLAIN the queries that used ${an}: they must now use ${bn}.`,
           rollbackPlan: `${a.definition.replace(/^CREATE (UNIQUE )?INDEX /i, (m) => `${m}CONCURRENTLY `)};`,

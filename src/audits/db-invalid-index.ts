@@ -31,20 +31,30 @@ export const dbInvalidIndex: Audit = {
           severity: i.unique ? 'medium' : 'low',
           confidence: 0.95,
           component: dbComponent(v, `table ${qualified(i.schema, i.table)}`),
-          description: `${name} on ${qualified(i.schema, i.table)} is marked invalid (a concurrent build or reindex failed or was cancelled): queries cannot use it, but every write still maintains it (${bytes(i.sizeBytes)}).${i.unique ? ' It was meant to enforce uniqueness; duplicates may already exist, which would make the rebuild fail until they are removed.' : ''}`,
+          description:
+            `${name} on ${qualified(i.schema, i.table)} is marked invalid (a concurrent build or reindex failed or was ` +
+            `cancelled): queries cannot use it, but every write still maintains it ` +
+            (`(${bytes(i.sizeBytes)}).` +
+              (i.unique
+                ? ' It was meant to enforce uniqueness; duplicates may already exist, which would make the rebuild fail until they are ' +
+                  'removed.'
+                : '')),
           evidence: [
             { label: 'definition', value: i.definition },
             { label: 'size', value: i.sizeBytes, unit: 'bytes' },
           ],
           location: null,
           rootCause:
-            'CREATE INDEX CONCURRENTLY (or REINDEX CONCURRENTLY) did not finish: deadlock, a uniqueness violation, a cancelled statement or a timeout.',
+            'CREATE INDEX CONCURRENTLY (or REINDEX CONCURRENTLY) did not finish: deadlock, a uniqueness violation, a cancelled ' +
+            'statement or a timeout.',
           impact: { resourceWaste: 'Write overhead for an index no query can use; the queries it was built for still run without it.' },
           recommendation: {
             approach: `DROP INDEX CONCURRENTLY ${name}; ${concurrently(i.definition)};  (or REINDEX INDEX CONCURRENTLY ${name};)`,
             expectedImprovement: 'The index becomes usable by the planner (the queries it was built for speed up) or stops costing writes.',
             effort: 'low',
-            testingRequired: `Check pg_index.indisvalid is true afterwards (\\d ${qualified(i.schema, i.table)} no longer says INVALID) and the intended queries use it.`,
+            testingRequired:
+              `Check pg_index.indisvalid is true afterwards (\\d ${qualified(i.schema, i.table)} no longer says INVALID) ` +
+              `and the intended queries use it.`,
             rollbackPlan: `DROP INDEX CONCURRENTLY ${name};`,
           },
         };

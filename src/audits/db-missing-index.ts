@@ -87,7 +87,10 @@ function tableKey(v: DbView, relation: string): string {
   return `${t?.schema ?? 'public'}.${relation}`;
 }
 
-/** Severity from the statements an index helps: ASSESSMENT-RULES.md §2's band on the slowest, else pgHero's bar → medium if hot, low otherwise. */
+/**
+ * Severity from the statements an index helps: ASSESSMENT-RULES.md §2's band on the slowest, else pgHero's bar → medium if hot, low
+ * otherwise.
+ */
 function severityFor(v: DbView, statements: StatementStats[], band: { p0: number; p1: number; p2: number }): Severity {
   let sev: Severity = 'low';
   for (const s of statements) {
@@ -104,10 +107,12 @@ const bare = (sql: string) => sql.replace(/;\s*$/, '');
 
 const METHOD_TEXT: Record<IndexSuggestion['method'], string> = {
   measured:
-    'measured: the index was really built inside a transaction that was rolled back, and the statement run with EXPLAIN ANALYZE before and after (--allow-writes)',
+    'measured: the index was really built inside a transaction that was rolled back, and the statement run with EXPLAIN ANALYZE ' +
+    'before and after (--allow-writes)',
   hypopg: 'estimated by the planner with a hypothetical index (HypoPG): planner cost, not a measured time',
   heuristic:
-    "inferred from the plan's shape only (filter columns of a sequential scan): not measured; confirm with HypoPG or speedguard db --allow-writes",
+    "inferred from the plan's shape only (filter columns of a sequential scan): not measured; confirm with HypoPG or speedguard db " +
+    '--allow-writes',
 };
 const METHOD_CONFIDENCE: Record<IndexSuggestion['method'], number> = { measured: 0.9, hypopg: 0.75, heuristic: 0.5 };
 
@@ -175,25 +180,35 @@ function fromSuggestion(v: DbView, sg: IndexSuggestion, gain: number | null, ban
       ? seen
           .map(
             (g) =>
-              `"${shortSql(g.statement, 70)}" (seen by the agent: ${round(g.perRequestMean, 1)}× per request in ${g.endpoint}, ${ms(g.msPerRequest)} per request)`,
+              `"${shortSql(g.statement, 70)}" (seen by the agent: ${round(g.perRequestMean, 1)}× per request in ${g.endpoint}, ` +
+              `${ms(g.msPerRequest)} per request)`,
           )
           .join('; ')
       : `${sg.queryIds.length} statement(s)`;
   const estimated =
     sg.method === 'heuristic' && sg.estimatedCostAfter !== undefined && sg.costBefore !== null
-      ? `planner cost ${round(sg.costBefore, 1).toLocaleString('en-US')} → ~${round(sg.estimatedCostAfter, 1).toLocaleString('en-US')} (estimated)`
+      ? `planner cost ${round(sg.costBefore, 1).toLocaleString('en-US')} → ~${round(sg.estimatedCostAfter, 1).toLocaleString('en-US')} ` +
+        `(estimated)`
       : null;
   const writeCost = t
-    ? ` The table holds ${t.nLiveTup.toLocaleString('en-US')} live rows (${bytes(t.sizeBytes)}): the index adds work to every write of it.${staleEstimate(seqIssue?.figures.tableRows, t.nLiveTup, tableName)}`
+    ? ` The table holds ${t.nLiveTup.toLocaleString('en-US')} live rows (${bytes(t.sizeBytes)}): the index adds work to every write of ` +
+      `it.${staleEstimate(seqIssue?.figures.tableRows, t.nLiveTup, tableName)}`
     : ' The index adds work to every write of the table.';
   return {
     audit: DB_MISSING_INDEX_ID,
-    title: `Missing index on ${tableName} (${cols}): ${estimated ?? (sg.method === 'heuristic' && seqIssue ? seqIssue.detail : `${shortGain(sg)}${sg.method === 'heuristic' ? '' : ` (${sg.method})`}`)}`,
+    title:
+      `Missing index on ${tableName} (${cols}): ` +
+      (estimated ??
+        (sg.method === 'heuristic' && seqIssue
+          ? seqIssue.detail
+          : `${shortGain(sg)}${sg.method === 'heuristic' ? '' : ` (${sg.method})`}`)),
     type: 'database',
     severity,
     confidence: METHOD_CONFIDENCE[sg.method] ?? 0.5,
     component: dbComponent(v, `table ${tableName}`),
-    description: `An index on ${tableName} (${cols}) would serve ${helped}. Expected: ${sg.expectedImprovement} — ${METHOD_TEXT[sg.method] ?? sg.method}.${writeCost}`,
+    description:
+      `An index on ${tableName} (${cols}) would serve ${helped}. Expected: ${sg.expectedImprovement} — ` +
+      `${METHOD_TEXT[sg.method] ?? sg.method}.${writeCost}`,
     evidence,
     location: null,
     rootCause: seqIssue
@@ -207,7 +222,17 @@ function fromSuggestion(v: DbView, sg: IndexSuggestion, gain: number | null, ban
     },
     recommendation: {
       approach: `${bare(sg.createStatement)};  (CONCURRENTLY does not block writes; it cannot run inside a transaction block.)`,
-      expectedImprovement: `${sg.expectedImprovement} (${sg.method === 'measured' ? 'measured with EXPLAIN ANALYZE before/after' : sg.method === 'hypopg' ? 'HypoPG planner estimate, not a measured time' : estimated ? 'estimated from the cost formulas: not measured' : 'heuristic: not measured'}).`,
+      expectedImprovement:
+        `${sg.expectedImprovement} ` +
+        (`(` +
+          (sg.method === 'measured'
+            ? 'measured with EXPLAIN ANALYZE before/after'
+            : sg.method === 'hypopg'
+              ? 'HypoPG planner estimate, not a measured time'
+              : estimated
+                ? 'estimated from the cost formulas: not measured'
+                : 'heuristic: not measured') +
+          `).`),
       effort: 'low',
       testingRequired: `${recheckText(v)} Check the plan uses the index (EXPLAIN) and that write latency on ${tableName} stays acceptable.`,
       rollbackPlan: `DROP INDEX CONCURRENTLY ${createdName(sg) ?? `<the new index's name> (see \\d ${tableName})`};`,
@@ -235,7 +260,8 @@ function fromPlans(
   const name = qualified(schema!, rest.join('.'));
   const statements = [...new Set(list.map((x) => x.queryId))].map((q) => statementById(v, q)).filter((s): s is StatementStats => !!s);
   let severity = severityFor(v, statements, band);
-  if (severityRank(severity) < severityRank('medium')) severity = 'medium'; // capped: no index was tried, a lead rather than a measured cure
+  // Capped: no index was tried, a lead rather than a measured cure.
+  if (severityRank(severity) < severityRank('medium')) severity = 'medium';
   const first = list[0]!;
   const removed = list.reduce((m, x) => Math.max(m, x.issue.figures?.rowsRemoved ?? x.issue.figures?.['Rows Removed by Filter'] ?? 0), 0);
   const evidence: Evidence[] = list.slice(0, 4).map((x) => ({ label: `plan of statement ${x.queryId}`, value: x.issue.detail }));
@@ -249,13 +275,18 @@ function fromPlans(
     severity,
     confidence: 0.45,
     component: dbComponent(v, `table ${name}`),
-    description: `The plan of "${shortSql(first.query, 90)}"${list.length > 1 ? ` and ${list.length - 1} other plan(s)` : ''} reads ${name} sequentially and throws most rows away by a filter: ${first.issue.detail}. No index suggestion was measured for it (HypoPG absent and --allow-writes not given, or no candidate column found).`,
+    description:
+      `The plan of "${shortSql(first.query, 90)}"${list.length > 1 ? ` and ${list.length - 1} other plan(s)` : ''} reads ` +
+      `${name} sequentially and throws most rows away by a filter: ${first.issue.detail}. No index suggestion was measured for it ` +
+      `(HypoPG absent and --allow-writes not given, or no candidate column found).`,
     evidence,
     location: null,
     rootCause: `No index on ${name} matches the filter.`,
     impact: { resourceWaste: 'Each call reads the whole table to return a few rows; the cost grows with the table.' },
     recommendation: {
-      approach: `CREATE INDEX CONCURRENTLY ON ${name} (<the filter's column(s), most selective first>); then check EXPLAIN uses it. Measure first: speedguard db --allow-writes (rolled back) or install HypoPG.`,
+      approach:
+        `CREATE INDEX CONCURRENTLY ON ${name} (<the filter's column(s), most selective first>); then check EXPLAIN uses it. ` +
+        `Measure first: speedguard db --allow-writes (rolled back) or install HypoPG.`,
       expectedImprovement:
         'An index scan reads only the matching rows: typically from time proportional to the table to near-constant time per call.',
       effort: 'low',
@@ -338,13 +369,20 @@ function fromTable(v: DbView, t: ScannedTable): AuditFinding {
     severity,
     confidence: v.mode === 'load' ? 0.6 : 0.5,
     component: dbComponent(v, `table ${name}`),
-    description: `${name} has ${t.nLiveTup.toLocaleString('en-US')} live rows and only ${pct(share)} of its scans used an index${v.mode === 'load' ? ' during the load' : ' since the statistics were reset'} (pgHero flags < ${pct(MIN_INDEX_SHARE)} on ≥ ${MIN_LIVE_ROWS.toLocaleString('en-US')} rows).${suspects.length ? ` Statements that read it: ${suspects.map((s) => `"${shortSql(s.query, 70)}"`).join('; ')}.` : ''}`,
+    description:
+      `${name} has ${t.nLiveTup.toLocaleString('en-US')} live rows and only ${pct(share)} of its scans used an ` +
+      `index${v.mode === 'load' ? ' during the load' : ' since the statistics were reset'} (pgHero flags < ${pct(MIN_INDEX_SHARE)} on ` +
+      `≥ ${MIN_LIVE_ROWS.toLocaleString('en-US')} ` +
+      `rows).${suspects.length ? ` Statements that read it: ${suspects.map((s) => `"${shortSql(s.query, 70)}"`).join('; ')}.` : ''}`,
     evidence,
     location: null,
     rootCause: 'Statements filter or join on columns of this table that no index covers (or the planner judges an index not worth it).',
     impact: { resourceWaste: `${t.seqTupRead.toLocaleString('en-US')} rows read by sequential scans.` },
     recommendation: {
-      approach: `Find the statements that scan ${name} (EXPLAIN them; speedguard db lists their plans) and add the index their WHERE/JOIN columns need: CREATE INDEX CONCURRENTLY ON ${name} (…). Measure candidates with speedguard db --allow-writes or HypoPG.`,
+      approach:
+        `Find the statements that scan ${name} (EXPLAIN them; speedguard db lists their plans) and add the index their ` +
+        `WHERE/JOIN columns need: CREATE INDEX CONCURRENTLY ON ${name} (…). Measure candidates with speedguard db --allow-writes or ` +
+        `HypoPG.`,
       expectedImprovement: 'Sequential scans replaced by index scans: reads proportional to the rows returned, not to the table.',
       effort: 'medium',
       testingRequired: recheckText(v),
@@ -363,5 +401,8 @@ const STALE_ESTIMATE_SHARE = 0.2;
  */
 function staleEstimate(planned: number | undefined, live: number, table: string): string {
   if (planned === undefined || live <= 0 || Math.abs(planned - live) <= STALE_ESTIMATE_SHARE * live) return '';
-  return ` The plan's ${planned.toLocaleString('en-US')} rows are the planner's estimate from the last ANALYZE, ${live.toLocaleString('en-US')} the live rows now: the statistics are stale (ANALYZE ${table} refreshes them).`;
+  return (
+    ` The plan's ${planned.toLocaleString('en-US')} rows are the planner's estimate from the last ANALYZE, ` +
+    `${live.toLocaleString('en-US')} the live rows now: the statistics are stale (ANALYZE ${table} refreshes them).`
+  );
 }

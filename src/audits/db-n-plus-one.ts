@@ -29,7 +29,9 @@ export const INFERRED_MIN_CALLS_PER_REQUEST = N_PLUS_ONE_MIN_REPEATS;
 const worse = (a: Severity, b: Severity | null): Severity => maxSeverity(a, b) ?? a;
 
 const FIX =
-  "Fetch all the rows in one statement: a JOIN (or the ORM's eager loading: include / with / relations), or one query for the whole list with WHERE id = ANY($1) and group the rows in code; in GraphQL or nested resolvers, a batching loader (DataLoader) that collects the ids of one tick into one = ANY($1) query.";
+  "Fetch all the rows in one statement: a JOIN (or the ORM's eager loading: include / with / relations), or one query for the whole " +
+  'list with WHERE id = ANY($1) and group the rows in code; in GraphQL or nested resolvers, a batching loader (DataLoader) that ' +
+  'collects the ids of one tick into one = ANY($1) query.';
 
 export const dbNPlusOne: Audit = {
   id: DB_N_PLUS_ONE_ID,
@@ -136,24 +138,36 @@ function fromGroup(ctx: AuditContext, _v: DbView, g: NPlusOneGroup): AuditFindin
   const saveMs = g.msPerRequest * (1 - 1 / Math.max(g.perRequestMean, 1));
   return {
     audit: DB_N_PLUS_ONE_ID,
-    title: `N+1 queries in ${g.endpoint}: the same statement ${round(g.perRequestMean, 0)}× per request (${pct(g.shareOfRequest)} of its time)`,
+    title:
+      `N+1 queries in ${g.endpoint}: the same statement ${round(g.perRequestMean, 0)}× per request (${pct(g.shareOfRequest)} of ` +
+      `its time)`,
     type: 'database',
     severity,
     confidence: round(g.requests >= 50 ? 0.9 : g.requests >= 10 ? 0.8 : 0.65, 2),
     component: g.endpoint,
-    description: `In ${pct(affected)} of the requests to ${g.endpoint}, "${shortSql(g.statement, 100)}" ran ${round(g.perRequestMean, 1)} times on average (up to ${g.perRequestMax})${where}: ${ms(g.msPerRequest)} per request, ${pct(g.shareOfRequest)} of the request's duration${lat ? `; the endpoint's p${slo.latencyPercentile} was ${ms(lat.pSlo)} (SLO ${ms(slo.latencyMs)})` : ''}. Seen by the ${g.driver} driver instrumentation.`,
+    description:
+      `In ${pct(affected)} of the requests to ${g.endpoint}, "${shortSql(g.statement, 100)}" ran ` +
+      `${round(g.perRequestMean, 1)} times on average (up to ${g.perRequestMax})${where}: ${ms(g.msPerRequest)} per request, ` +
+      `${pct(g.shareOfRequest)} of the request's ` +
+      `duration${lat ? `; the endpoint's p${slo.latencyPercentile} was ${ms(lat.pSlo)} (SLO ${ms(slo.latencyMs)})` : ''}. Seen by the ` +
+      `${g.driver} driver instrumentation.`,
     evidence,
     location: { endpoint: g.endpoint, ...(loc ? { file: loc.file, line: loc.line, function: loc.function } : {}) },
     rootCause: `Code${where} loops over a list and queries once per item (lazy loading of a relation, or a query inside a map/forEach).`,
     impact: {
-      responseTimeIncrease: `${ms(g.msPerRequest)} per request in ${round(g.perRequestMean, 0)} round trips; it grows with the number of items.`,
+      responseTimeIncrease:
+        `${ms(g.msPerRequest)} per request in ${round(g.perRequestMean, 0)} round trips; it grows with the number ` + `of items.`,
       resourceWaste: `${round(g.perRequestMean, 0)} statements where one would do: connection time, parsing and network round trips.`,
     },
     recommendation: {
       approach: FIX,
-      expectedImprovement: `≈ ${ms(saveMs)} less per request (${round(g.perRequestMean, 0)} round trips → 1), up to ${pct(g.shareOfRequest * (1 - 1 / Math.max(g.perRequestMean, 1)))} of ${g.endpoint}'s time, and flat as lists grow.`,
+      expectedImprovement:
+        `≈ ${ms(saveMs)} less per request (${round(g.perRequestMean, 0)} round trips → 1), up to ` +
+        `${pct(g.shareOfRequest * (1 - 1 / Math.max(g.perRequestMean, 1)))} of ${g.endpoint}'s time, and flat as lists grow.`,
       effort: 'medium',
-      testingRequired: `Re-run speedguard profile --db on ${g.endpoint}: the statement must run once (or a constant number of times) per request, latency must fall; check the rows returned are the same.`,
+      testingRequired:
+        `Re-run speedguard profile --db on ${g.endpoint}: the statement must run once (or a constant number of times) ` +
+        `per request, latency must fall; check the rows returned are the same.`,
       rollbackPlan: 'Revert the data-access change.',
     },
   };
@@ -185,14 +199,23 @@ function fromInferred(ctx: AuditContext, v: DbView, r: InferredRepetition): Audi
     severity,
     confidence: endpoint ? 0.55 : 0.4,
     component: endpoint ?? dbComponent(v, `statement ${r.queryId}`),
-    description: `During the ${r.phase} ${r.phase === 'window' ? '' : 'phase '}the database ran this statement ${r.calls.toLocaleString('en-US')} times for ${r.httpRequests.toLocaleString('en-US')} HTTP requests: ${round(r.callsPerRequest, 1)} per request. Inferred from pg_stat_statements counts (no per-request instrumentation): ${endpoint ? "the phase loaded one endpoint, so it is that endpoint's" : 'which endpoint runs it is not known (several were loaded, or other clients used the database)'}. Run speedguard profile --db on a Node service to see it per request with the calling code.`,
+    description:
+      `During the ${r.phase} ${r.phase === 'window' ? '' : 'phase '}the database ran this statement ` +
+      `${r.calls.toLocaleString('en-US')} times for ${r.httpRequests.toLocaleString('en-US')} HTTP requests: ` +
+      `${round(r.callsPerRequest, 1)} per request. Inferred from pg_stat_statements counts (no per-request instrumentation): ` +
+      ((endpoint
+        ? "the phase loaded one endpoint, so it is that endpoint's"
+        : 'which endpoint runs it is not known (several were loaded, or other clients used the database)') +
+        `. `) +
+      `Run speedguard profile --db on a Node service to see it per request with the calling code.`,
     evidence,
     location: endpoint ? { endpoint } : null,
     rootCause: 'A loop issuing one query per item (lazy-loaded relations, a query inside map/forEach).',
     impact: { resourceWaste: `${round(r.callsPerRequest, 0)} round trips per request where one would do.` },
     recommendation: {
       approach: FIX,
-      expectedImprovement: `${round(r.callsPerRequest, 0)} statements per request → 1: fewer round trips, latency no longer growing with list sizes.`,
+      expectedImprovement:
+        `${round(r.callsPerRequest, 0)} statements per request → 1: fewer round trips, latency no longer growing ` + `with list sizes.`,
       effort: 'medium',
       testingRequired: 'Re-run the same load with --db: calls per HTTP request of this statement ≈ 1.',
       rollbackPlan: 'Revert the data-access change.',

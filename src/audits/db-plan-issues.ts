@@ -58,20 +58,42 @@ export function issueAdvice(i: PlanNodeIssue, workMemKb: number | null): string 
   const f = i.figures ?? {};
   switch (i.kind) {
     case 'misestimate':
-      return `ANALYZE ${rel} (statistics may be stale); if the estimate stays off, the filter's columns are correlated: CREATE STATISTICS ${rel.replace(/\W+/g, '_')}_stats (dependencies, ndistinct) ON <the filter's columns> FROM ${rel}; then ANALYZE, or raise the column's statistics target (ALTER TABLE … ALTER COLUMN … SET STATISTICS 1000).`;
+      return (
+        `ANALYZE ${rel} (statistics may be stale); if the estimate stays off, the filter's columns are correlated: CREATE ` +
+        `STATISTICS ${rel.replace(/\W+/g, '_')}_stats (dependencies, ndistinct) ON <the filter's columns> FROM ${rel}; then ANALYZE, ` +
+        `or raise the column's statistics target (ALTER TABLE … ALTER COLUMN … SET STATISTICS 1000).`
+      );
     case 'spill': {
       const needKb = spillKb(f);
       const suggest = needKb > 0 ? `${Math.ceil((needKb * 1.5) / 1024)}MB` : 'a larger value';
-      return `The ${i.nodeType} spills to disk${needKb ? ` (${round(needKb / 1024, 1)} MB)` : ''}${workMemKb ? ` with work_mem = ${workMemKb} kB` : ''}: raise work_mem for this statement only (SET LOCAL work_mem = '${suggest}' in its transaction, or per role), or sort/hash fewer rows (filter earlier, an index providing the order).`;
+      return (
+        `The ${i.nodeType} spills to ` +
+        `disk${needKb ? ` (${round(needKb / 1024, 1)} MB)` : ''}${workMemKb ? ` with work_mem = ${workMemKb} kB` : ''}: raise work_mem ` +
+        `for this statement only (SET LOCAL work_mem = '${suggest}' in its transaction, or per role), or sort/hash fewer rows (filter ` +
+        `earlier, an index providing the order).`
+      );
     }
     case 'nested-loop':
-      return `The nested loop runs its inner side ${innerLoops(f) ? Math.round(innerLoops(f)).toLocaleString('en-US') : 'many'} times: index the inner side's join key${i.relation ? ` on ${rel}` : ''}, or fix the row estimate (ANALYZE) so the planner picks a hash or merge join.`;
+      return (
+        `The nested loop runs its inner side ${innerLoops(f) ? Math.round(innerLoops(f)).toLocaleString('en-US') : 'many'} times: ` +
+        `index the inner side's join key${i.relation ? ` on ${rel}` : ''}, or fix the row estimate (ANALYZE) so the planner picks a ` +
+        `hash or merge join.`
+      );
     case 'heavy-buffers':
-      return `The node reads many buffers for few rows: a more selective or covering index (INCLUDE the selected columns), or fetch fewer rows/columns.`;
+      return (
+        `The node reads many buffers for few rows: a more selective or covering index (INCLUDE the selected columns), or fetch ` +
+        `fewer rows/columns.`
+      );
     case 'index-filter':
-      return `The index scan on ${rel} still filters many rows after the index: a multicolumn index with the filtered column(s) after the indexed ones, or a partial index (WHERE …) for the common case.`;
+      return (
+        `The index scan on ${rel} still filters many rows after the index: a multicolumn index with the filtered column(s) after ` +
+        `the indexed ones, or a partial index (WHERE …) for the common case.`
+      );
     case 'heap-fetches':
-      return `The index-only scan on ${rel} visits the heap: VACUUM ${rel} (the visibility map is stale); tune autovacuum for it if this recurs.`;
+      return (
+        `The index-only scan on ${rel} visits the heap: VACUUM ${rel} (the visibility map is stale); tune autovacuum for it if ` +
+        `this recurs.`
+      );
     default:
       return i.detail;
   }
@@ -146,7 +168,11 @@ function finding(v: DbView, p: StatementPlan, issues: PlanNodeIssue[]): AuditFin
     severity,
     confidence: p.mode === 'analyze' ? 0.8 : 0.55,
     component: dbComponent(v, `statement ${p.queryId}`),
-    description: `The plan of "${shortSql(p.query, 100)}"${s ? ` (${s.calls} calls, mean ${ms(meanMsOf(s))})` : ''} shows: ${issues.map((i) => i.detail).join('; ')}.${p.mode !== 'analyze' ? ' Estimates only: the statement was not executed (parameterised or not read-only).' : ''}`,
+    description:
+      `The plan of "${shortSql(p.query, 100)}"${s ? ` (${s.calls} calls, mean ${ms(meanMsOf(s))})` : ''} shows: ` +
+      (issues.map((i) => i.detail).join('; ') +
+        `.` +
+        (p.mode !== 'analyze' ? ' Estimates only: the statement was not executed (parameterised or not read-only).' : '')),
     evidence,
     location: null,
     rootCause: kinds.includes('misestimate')
@@ -158,7 +184,8 @@ function finding(v: DbView, p: StatementPlan, issues: PlanNodeIssue[]): AuditFin
     recommendation: {
       approach: advice.join(' '),
       expectedImprovement: kinds.includes('misestimate')
-        ? 'With accurate estimates the planner picks the cheaper plan: often an order of magnitude on joins that were nested loops over many rows.'
+        ? 'With accurate estimates the planner picks the cheaper plan: often an order of magnitude on joins that were nested loops ' +
+          'over many rows.'
         : kinds.includes('spill')
           ? 'The sort/hash stays in memory: no temporary-file I/O.'
           : 'Less work per call, in proportion to the rows no longer read.',

@@ -113,10 +113,18 @@ function finding(v: DbView, j: Judged, more: number, band: { p0: number; p1: num
       : `Slow query (mean ${ms(mean)}): ${statementTitle(s)}`;
   const why =
     j.why === 'band'
-      ? `Its mean time per call is above ASSESSMENT-RULES.md §2's ${ms(band.p2)} band for a simple query${rowsPerCall(s) >= NOT_SIMPLE_ROWS ? ` (one step milder: it returns ${round(rowsPerCall(s), 0)} rows per call, more a report than a simple query)` : v.mode === 'snapshot' && s.calls < PGHERO_SLOW_CALLS ? ` (one step milder: only ${s.calls} calls since the statistics were reset, possibly a one-off)` : ''}.`
+      ? `Its mean time per call is above ASSESSMENT-RULES.md §2's ${ms(band.p2)} band for a simple ` +
+        (`query` +
+          (rowsPerCall(s) >= NOT_SIMPLE_ROWS
+            ? ` (one step milder: it returns ${round(rowsPerCall(s), 0)} rows per call, more a report than a simple query)`
+            : v.mode === 'snapshot' && s.calls < PGHERO_SLOW_CALLS
+              ? ` (one step milder: only ${s.calls} calls since the statistics were reset, possibly a one-off)`
+              : '') +
+          `.`)
       : j.why === 'pghero'
         ? `It is slow by pgHero's bar (≥ ${PGHERO_SLOW_CALLS} calls at ≥ ${PGHERO_SLOW_MS} ms each), below ASSESSMENT-RULES.md §2's bands.`
-        : `Each call is fast, but it ran so often under the load that it took ${pct(s.shareOfTotal)} of all statement time, ${ms(perRequest ?? 0)} per HTTP request.`;
+        : `Each call is fast, but it ran so often under the load that it took ${pct(s.shareOfTotal)} of all statement time, ` +
+          `${ms(perRequest ?? 0)} per HTTP request.`;
   return {
     audit: DB_SLOW_QUERIES_ID,
     title,
@@ -124,7 +132,9 @@ function finding(v: DbView, j: Judged, more: number, band: { p0: number; p1: num
     severity: j.severity,
     confidence: round(confidenceOf(v, s, j), 2),
     component: dbComponent(v, `statement ${s.queryId}`),
-    description: `${v.mode === 'load' ? 'Under the load' : 'Since the statistics were last reset'}: ${statementSummary(s)}. ${why}${planNote}${rest}`,
+    description:
+      `${v.mode === 'load' ? 'Under the load' : 'Since the statistics were last reset'}: ${statementSummary(s)}. ` +
+      `${why}${planNote}${rest}`,
     evidence,
     location: null,
     rootCause:
@@ -140,12 +150,17 @@ function finding(v: DbView, j: Judged, more: number, band: { p0: number; p1: num
     recommendation: {
       approach:
         j.why === 'hot'
-          ? 'Call it less: cache its result (it is read far more often than it changes?), fetch what several calls fetch in one (a JOIN or = ANY($1)), or make each call cheaper (covering index, fewer columns).'
-          : `EXPLAIN (ANALYZE, BUFFERS) the statement with typical parameters${plan?.issues.length ? " (speedguard's plan is in the report)" : ''}; add the index its filter or sort needs, fetch fewer rows or columns, and keep statistics fresh (ANALYZE); run speedguard db --allow-writes to measure candidate indexes.`,
+          ? 'Call it less: cache its result (it is read far more often than it changes?), fetch what several calls fetch in one (a ' +
+            'JOIN or = ANY($1)), or make each call cheaper (covering index, fewer columns).'
+          : `EXPLAIN (ANALYZE, BUFFERS) the statement with typical ` +
+            `parameters${plan?.issues.length ? " (speedguard's plan is in the report)" : ''}; add the index its filter or sort needs, ` +
+            `fetch fewer rows or columns, and keep statistics fresh (ANALYZE); run speedguard db --allow-writes to measure candidate ` +
+            `indexes.`,
       expectedImprovement:
         j.why === 'hot'
           ? `Up to ${pct(s.shareOfTotal)} less database time at the same load.`
-          : `The statement back under ${ms(Math.min(band.p2, 100))} per call (ASSESSMENT-RULES.md §3 aims for < 100 ms average); ${ms(s.totalExecMs)} of database time saved${v.mode === 'load' ? ' per run of this load' : ''}.`,
+          : `The statement back under ${ms(Math.min(band.p2, 100))} per call (ASSESSMENT-RULES.md §3 aims for < 100 ms average); ` +
+            `${ms(s.totalExecMs)} of database time saved${v.mode === 'load' ? ' per run of this load' : ''}.`,
       effort: 'medium',
       testingRequired: recheckText(v),
       rollbackPlan: 'Revert the query change or DROP INDEX CONCURRENTLY the new index.',

@@ -8,7 +8,8 @@ import { dbComponent } from './support/database.ts';
 export const DB_STAT_STATEMENTS_MISSING_ID = 'db-stat-statements-missing';
 
 const DEFAULT_HOW =
-  "Add pg_stat_statements to shared_preload_libraries in postgresql.conf (ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'), restart PostgreSQL, then run CREATE EXTENSION pg_stat_statements; in this database.";
+  'Add pg_stat_statements to shared_preload_libraries in postgresql.conf (ALTER SYSTEM SET shared_preload_libraries = ' +
+  "'pg_stat_statements'), restart PostgreSQL, then run CREATE EXTENSION pg_stat_statements; in this database.";
 
 export const dbStatStatementsMissing: Audit = {
   id: DB_STAT_STATEMENTS_MISSING_ID,
@@ -26,7 +27,14 @@ export const dbStatStatementsMissing: Audit = {
         severity: 'low',
         confidence: 1,
         component: dbComponent(v),
-        description: `speedguard could not read pg_stat_statements (${preloaded ? 'it is preloaded, but the extension is not created in this database' : 'it is not in shared_preload_libraries'}${v.probes.server.extensions?.pgStatStatements ? `; extension ${v.probes.server.extensions.pgStatStatements} installed` : ''}): slow statements, their plans, index advice and N+1 inference are missing from this analysis; tables, indexes, cache and connections were still checked. To enable it: ${how}`,
+        description:
+          `speedguard could not read pg_stat_statements ` +
+          (`(` +
+            (preloaded ? 'it is preloaded, but the extension is not created in this database' : 'it is not in shared_preload_libraries') +
+            (v.probes.server.extensions?.pgStatStatements ? `; extension ${v.probes.server.extensions.pgStatStatements} installed` : '') +
+            `): `) +
+          `slow statements, their plans, index advice and N+1 inference are missing from this analysis; tables, indexes, cache and ` +
+          `connections were still checked. To enable it: ${how}`,
         evidence: [
           { label: 'how to enable', value: how },
           { label: 'shared_preload_libraries', value: v.probes.server.settings?.sharedPreloadLibraries || '(empty)' },
@@ -40,7 +48,8 @@ export const dbStatStatementsMissing: Audit = {
           effort: 'low',
           testingRequired: 'SELECT count(*) FROM pg_stat_statements; succeeds; run speedguard db again.',
           rollbackPlan:
-            'DROP EXTENSION pg_stat_statements; and remove it from shared_preload_libraries (restart). Its overhead is small (a few percent at most).',
+            'DROP EXTENSION pg_stat_statements; and remove it from shared_preload_libraries (restart). Its overhead is small (a few ' +
+            'percent at most).',
         },
       },
     ];

@@ -66,7 +66,13 @@ export const dbUnusedIndex: Audit = {
         severity: 'low',
         confidence: allScans >= 10_000 ? 0.7 : 0.45,
         component: dbComponent(v, 'indexes'),
-        description: `${unused.length} index(es) were used by at most ${MAX_UNUSED_SCANS} scans since the statistics were last reset (pg_stat_reset, a crash, or a fresh restore resets them) and enforce no uniqueness: ${listed.map((i) => `${qualified(i.schema, i.index)} (${i.idxScan} scans, ${bytes(i.sizeBytes)})`).join(', ')}${unused.length > listed.length ? ` and ${unused.length - listed.length} more` : ''}. An index unused here may still serve queries on a replica, or a monthly job.`,
+        description:
+          `${unused.length} index(es) were used by at most ${MAX_UNUSED_SCANS} scans since the statistics were last reset ` +
+          `(pg_stat_reset, a crash, or a fresh restore resets them) and enforce no uniqueness: ` +
+          (listed.map((i) => `${qualified(i.schema, i.index)} (${i.idxScan} scans, ${bytes(i.sizeBytes)})`).join(', ') +
+            (unused.length > listed.length ? ` and ${unused.length - listed.length} more` : '') +
+            `. `) +
+          `An index unused here may still serve queries on a replica, or a monthly job.`,
         evidence,
         location: null,
         rootCause: 'Indexes created for queries that changed or never ran, or made redundant by another index.',

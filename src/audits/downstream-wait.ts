@@ -135,26 +135,39 @@ export const downstreamWait: Audit = {
         confidence: round(probeConfidence(v.agent.length) - (saturated ? 0 : 0.05), 2),
         component: o.origin,
         description: saturated
-          ? `Calls to ${o.origin} stayed at ${o.plateau} in flight in most seconds while ${round(use.incomingInFlightMedian, 0)} incoming requests were in flight: the client's connection pool (http.Agent maxSockets / undici connections) is the limit. Calls average ${ms(o.meanMs)} including the wait for a socket (≈ ${ms(serviceMs)} each on the wire), ${pct(o.share)} of the incoming request time.`
-          : `Outgoing calls to ${o.origin} (${round(callsPerRequest, 2)} per request, mean ${ms(o.meanMs)}) account for ${pct(o.share)} of the time incoming requests take: latency is mostly the downstream's.`,
+          ? `Calls to ${o.origin} stayed at ${o.plateau} in flight in most seconds while ${round(use.incomingInFlightMedian, 0)} ` +
+            `incoming requests were in flight: the client's connection pool (http.Agent maxSockets / undici connections) is the limit. ` +
+            `Calls average ${ms(o.meanMs)} including the wait for a socket (≈ ${ms(serviceMs)} each on the wire), ${pct(o.share)} of ` +
+            `the incoming request time.`
+          : `Outgoing calls to ${o.origin} (${round(callsPerRequest, 2)} per request, mean ${ms(o.meanMs)}) account for ` +
+            `${pct(o.share)} of the time incoming requests take: latency is mostly the downstream's.`,
         evidence,
         location: { endpoint: o.origin },
         rootCause: saturated
-          ? `A pool of ${o.plateau} connections serves ${round(offeredCallRate, 0)} calls/s of ≈ ${ms(serviceMs)}: by Little's law it needs ≈ ${round((offeredCallRate * serviceMs) / 1000, 1)} busy sockets, so calls queue for a socket and requests queue behind them.`
+          ? `A pool of ${o.plateau} connections serves ${round(offeredCallRate, 0)} calls/s of ≈ ${ms(serviceMs)}: by Little's law it ` +
+            `needs ≈ ${round((offeredCallRate * serviceMs) / 1000, 1)} busy sockets, so calls queue for a socket and requests queue ` +
+            `behind them.`
           : `The service waits on ${o.origin} for most of each request.`,
         impact: {
-          responseTimeIncrease: `${pct(Math.min(o.share, 1))} of the response time is downstream time${saturated ? ', growing with load as calls queue for a socket' : ''}.`,
+          responseTimeIncrease:
+            `${pct(Math.min(o.share, 1))} of the response time is downstream ` +
+            `time${saturated ? ', growing with load as calls queue for a socket' : ''}.`,
         },
         recommendation: {
           approach: saturated
-            ? `Raise the pool to ${o.origin} to about ${pool} sockets (Little's law: ${round(offeredCallRate, 0)} calls/s × ${ms(serviceMs)} ÷ ${TARGET_UTILISATION} target utilisation), e.g. new http.Agent({ keepAlive: true, maxSockets: ${pool} }) or undici's connections; check the downstream can take that concurrency.`
-            : `Make fewer or cheaper calls to ${o.origin}: cache responses, batch, call in parallel rather than in sequence, or speed the downstream up.`,
+            ? `Raise the pool to ${o.origin} to about ${pool} sockets (Little's law: ${round(offeredCallRate, 0)} calls/s × ` +
+              `${ms(serviceMs)} ÷ ${TARGET_UTILISATION} target utilisation), e.g. new http.Agent({ keepAlive: true, maxSockets: ` +
+              `${pool} }) or undici's connections; check the downstream can take that concurrency.`
+            : `Make fewer or cheaper calls to ${o.origin}: cache responses, batch, call in parallel rather than in sequence, or speed ` +
+              `the downstream up.`,
           expectedImprovement: saturated
-            ? `The socket wait disappears: calls take ≈ ${ms(serviceMs)} instead of ${ms(o.meanMs)}, and throughput is no longer capped at ${round(((o.plateau! / Math.max(serviceMs, 1e-9)) * 1000) / Math.max(callsPerRequest, 1e-9), 0)} req/s.`
+            ? `The socket wait disappears: calls take ≈ ${ms(serviceMs)} instead of ${ms(o.meanMs)}, and throughput is no longer ` +
+              `capped at ${round(((o.plateau! / Math.max(serviceMs, 1e-9)) * 1000) / Math.max(callsPerRequest, 1e-9), 0)} req/s.`
             : `Up to ${pct(Math.min(o.share, 1))} off the response time for each call avoided or cached.`,
           effort: saturated ? 'low' : 'medium',
           testingRequired:
-            "Re-run speedguard profile at the same load: in-flight calls must no longer plateau and latency must fall; watch the downstream's own latency.",
+            'Re-run speedguard profile at the same load: in-flight calls must no longer plateau and latency must fall; watch the ' +
+            "downstream's own latency.",
           rollbackPlan: 'Restore the previous pool size.',
         },
       });

@@ -54,13 +54,16 @@ export const droppedIterations: Audit = {
         component: generatorLimited ? 'load generator' : 'service',
         ...(generatorLimited ? { about: 'measurement' as const } : {}),
         description:
-          `In the ${phase.name} phase (${phase.description}) the executor could not start ${dropped} of ${dropped + iterations} planned iterations. ` +
+          `In the ${phase.name} phase (${phase.description}) the executor could not start ${dropped} of ${dropped + iterations} ` +
+          `planned iterations. ` +
           `The target received ${pct(1 - share)} of the planned load; the phase's latency and error figures are for that lighter load.`,
         evidence,
         location: null,
         rootCause: generatorLimited
           ? 'The load generator itself was saturated (see the generator finding) and could not start iterations on schedule.'
-          : `Every VU was busy waiting for responses: at a mean latency of ${ms(meanMs)}, ${phase.offeredRate} req/s needs ~${round(needed, 0)} requests in flight${vus !== null ? ` and the pool held ${vus}` : ''} — the target answers too slowly for this rate.`,
+          : `Every VU was busy waiting for responses: at a mean latency of ${ms(meanMs)}, ${phase.offeredRate} req/s needs ` +
+            `~${round(needed, 0)} requests in flight${vus !== null ? ` and the pool held ${vus}` : ''} — the target answers too slowly ` +
+            `for this rate.`,
         impact: {
           throughputReduction: `${pct(share)} of the planned requests were never made.`,
           userExperience: 'Real clients do not wait for a free VU: in production those requests arrive anyway and queue at the service.',
@@ -68,7 +71,8 @@ export const droppedIterations: Audit = {
         recommendation: {
           approach: generatorLimited
             ? 'Fix the generator first (more workers, separate cores), then re-run.'
-            : 'Treat it as saturation: find why responses are slow at this rate (see the latency findings). To measure the overload itself, raise maxVUs so no iteration is dropped.',
+            : 'Treat it as saturation: find why responses are slow at this rate (see the latency findings). To measure the overload ' +
+              'itself, raise maxVUs so no iteration is dropped.',
           expectedImprovement: 'No dropped iterations: the phase runs at its planned rate and its figures describe it.',
           effort: 'low',
           testingRequired: 'Re-run the phase and check dropped_iterations is 0.',

@@ -93,29 +93,41 @@ export const endpointBottleneck: Audit = {
       return [
         {
           audit: 'endpoint-bottleneck',
-          title: `${label} limits capacity: its p95 goes from ${ms(top.light)} to ${ms(top.broke)} at ${rate(broke.offeredRate)} while no other endpoint grows by more than ${ms(nextGrowth)}`,
+          title:
+            `${label} limits capacity: its p95 goes from ${ms(top.light)} to ${ms(top.broke)} at ${rate(broke.offeredRate)} while ` +
+            `no other endpoint grows by more than ${ms(nextGrowth)}`,
           type: 'application',
           severity,
           confidence: round(Math.min(0.85, sampleConfidence(top.samples)) * (alone ? 1 : SHARED_SLOWDOWN_CONFIDENCE), 2),
           component: label,
           description:
-            `At the breaking point of the stress phase (${rate(broke.offeredRate)} offered) ${label} accounts for ${round(share * 100, 0)} % of the growth in p95 latency across endpoints; ` +
+            `At the breaking point of the stress phase (${rate(broke.offeredRate)} offered) ${label} accounts for ` +
+            `${round(share * 100, 0)} % of the growth in p95 latency across endpoints; ` +
             `the next one grew by ${ms(nextGrowth)} (at most ${round(othersFactor, 1)}× its light-load p95). ` +
             (alone
               ? 'The service as a whole is not saturated; this endpoint is.'
-              : 'This endpoint gives out first, but the others slowed too: something they share (often the CPU of a busy host) was also near its limit, so the next limit is close behind.'),
+              : 'This endpoint gives out first, but the others slowed too: something they share (often the CPU of a busy host) was ' +
+                'also near its limit, so the next limit is close behind.'),
           evidence,
           location: { endpoint: top.name },
           rootCause:
-            'Only this endpoint queues, so it waits on a resource the others do not use: a small connection pool to a downstream or database, a lock or a serial section, or a slow dependency. ' +
+            'Only this endpoint queues, so it waits on a resource the others do not use: a small connection pool to a downstream or ' +
+            'database, a lock or a serial section, or a slow dependency. ' +
             'A saturated CPU or a shared database would slow every endpoint alike.',
           impact: {
             responseTimeIncrease: `${label}: p95 ${ms(top.light)} → ${ms(top.broke)} at ${rate(broke.offeredRate)}.`,
-            throughputReduction: `The whole service breaks at ${rate(broke.offeredRate)} because of this endpoint${stress.maxSustainableRate ? ` (sustainable up to ${rate(stress.maxSustainableRate)})` : ''}.`,
+            throughputReduction:
+              `The whole service breaks at ${rate(broke.offeredRate)} because of this ` +
+              `endpoint${stress.maxSustainableRate ? ` (sustainable up to ${rate(stress.maxSustainableRate)})` : ''}.`,
           },
           recommendation: {
-            approach: `Find what ${label} waits for (pool queue length, lock wait, downstream latency) and size or remove it: raise the pool size to the concurrency it needs (Little's law: rate × downstream latency), cache or batch the downstream call, or give it its own timeout and fallback so it cannot hold the others' capacity.`,
-            expectedImprovement: `Capacity rises toward what the other endpoints sustain; ${label}'s p95 back near ${ms(top.light)} below the new breaking point.`,
+            approach:
+              `Find what ${label} waits for (pool queue length, lock wait, downstream latency) and size or remove it: raise the ` +
+              `pool size to the concurrency it needs (Little's law: rate × downstream latency), cache or batch the downstream call, or ` +
+              `give it its own timeout and fallback so it cannot hold the others' capacity.`,
+            expectedImprovement:
+              `Capacity rises toward what the other endpoints sustain; ${label}'s p95 back near ${ms(top.light)} ` +
+              `below the new breaking point.`,
             effort: 'medium',
             ...recommendationCommon,
           },
@@ -131,7 +143,9 @@ export const endpointBottleneck: Audit = {
           severity,
           confidence: 0.6,
           component: 'service',
-          description: `At ${rate(broke.offeredRate)} the p95 of ${growth.length} endpoints grew together (the largest ${round(share * 100, 0)} % of the total growth), so they queue on something they all use.`,
+          description:
+            `At ${rate(broke.offeredRate)} the p95 of ${growth.length} endpoints grew together (the largest ` +
+            `${round(share * 100, 0)} % of the total growth), so they queue on something they all use.`,
           evidence,
           location: null,
           rootCause:
@@ -139,7 +153,8 @@ export const endpointBottleneck: Audit = {
           impact: { throughputReduction: `The service breaks at ${rate(broke.offeredRate)}.` },
           recommendation: {
             approach:
-              'Profile the service under this load (speedguard profile) to see whether CPU, the database or a pool is at 100 %; scale that resource (more processes or instances for CPU, indexes and pool size for the database).',
+              'Profile the service under this load (speedguard profile) to see whether CPU, the database or a pool is at 100 %; ' +
+              'scale that resource (more processes or instances for CPU, indexes and pool size for the database).',
             expectedImprovement: 'Capacity grows with the saturated resource.',
             effort: 'medium',
             ...recommendationCommon,

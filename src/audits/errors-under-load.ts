@@ -75,7 +75,8 @@ export const errorsUnderLoad: Audit = {
         confidence: Math.min(sampleConfidence(requests), total >= 10 ? 0.9 : total >= MIN_FAILURES_FOR_MEDIUM ? 0.7 : 0.5),
         component: label,
         description:
-          `In the ${worst.phase.name} phase (${worst.phase.description}), ${worst.failures.total} of ${worst.requests} requests to ${label} failed: ` +
+          `In the ${worst.phase.name} phase (${worst.phase.description}), ${worst.failures.total} of ${worst.requests} requests to ` +
+          `${label} failed: ` +
           `${summariseKinds(worst.failures, worst.requests)}.` +
           (list.length > 1
             ? ` Other expected-load phases: ${list
@@ -92,9 +93,12 @@ export const errorsUnderLoad: Audit = {
         },
         recommendation: {
           approach: `${info.fix[0]!.toUpperCase()}${info.fix.slice(1)}.`,
-          expectedImprovement: `Failures at the expected load from ${pct(worst.share)} to under ${pct(Math.min(slo.errorRate, NOTABLE_ERROR_SHARE))}.`,
+          expectedImprovement:
+            `Failures at the expected load from ${pct(worst.share)} to under ` + `${pct(Math.min(slo.errorRate, NOTABLE_ERROR_SHARE))}.`,
           effort: info.type === 'infrastructure' ? 'low' : 'medium',
-          testingRequired: `Re-run the ${worst.phase.name} phase at ${worst.phase.offeredRate} req/s: ${label} must fail less than ${pct(slo.errorRate)} with no ${topKind}.`,
+          testingRequired:
+            `Re-run the ${worst.phase.name} phase at ${worst.phase.offeredRate} req/s: ${label} must fail less than ` +
+            `${pct(slo.errorRate)} with no ${topKind}.`,
           rollbackPlan:
             'Configuration changes (limits, timeouts) are reverted by restoring the previous values; code changes ship behind a flag.',
         },

@@ -124,28 +124,53 @@ export const eventLoopBlocked: Audit = {
     return [
       {
         audit: EVENT_LOOP_BLOCKED_ID,
-        title: `Event loop blocked by ${WHAT[kind] ?? kind} in ${site.function}${dominant ? ` (${pct(dominant.totalShare)} of the busy time under it)` : ''}`,
+        title:
+          `Event loop blocked by ${WHAT[kind] ?? kind} in ` +
+          `${site.function}${dominant ? ` (${pct(dominant.totalShare)} of the busy time under it)` : ''}`,
         type: 'application',
         severity,
         confidence,
         component: 'service',
-        description: `The event loop stalled (delay p99 ${ms(delay.p99)}, worst ${ms(delay.max)}) while ${what} took ${pct(b.sync)} of the main thread's busy time — ${siteText(siteOf(worst))} ${pct(worst.selfShare)}${caller ? `, called from ${siteText(caller.site)}${caller.inferred ? ' (inferred: the nearest user function whose total time covers it)' : ''}` : ''}.${dominant ? ` ${pct(dominant.totalShare)} of the busy time (inclusive) is under ${subtreeText(dominant)}: that subtree, not one function in it, is the work to remove.` : ''} While it runs, no other request is read, answered or timed.`,
+        description:
+          `The event loop stalled (delay p99 ${ms(delay.p99)}, worst ${ms(delay.max)}) while ${what} took ${pct(b.sync)} of ` +
+          `the main thread's busy time — ${siteText(siteOf(worst))} ` +
+          (`${pct(worst.selfShare)}` +
+            (caller
+              ? `, called from ` +
+                `${siteText(caller.site)}${caller.inferred ? ' (inferred: the nearest user function whose total time covers it)' : ''}`
+              : '') +
+            `.` +
+            (dominant
+              ? ` ${pct(dominant.totalShare)} of the busy time (inclusive) is under ${subtreeText(dominant)}: that subtree, not one ` +
+                `function in it, is the work to remove.`
+              : '') +
+            ` `) +
+          `While it runs, no other request is read, answered or timed.`,
         evidence,
         location: locationOf(site),
-        rootCause: `${dominant ? subtreeText(dominant) : site.function} does ${WHAT[kind] ?? kind} on the request path, blocking the single event loop for every concurrent request.`,
+        rootCause:
+          `${dominant ? subtreeText(dominant) : site.function} does ${WHAT[kind] ?? kind} on the request path, blocking the ` +
+          `single event loop for every concurrent request.`,
         impact: {
-          responseTimeIncrease: `Each stall adds up to ${ms(delay.max)} to every request in flight; p99 delay ${ms(delay.p99)} lands on the tail of all endpoints.`,
+          responseTimeIncrease:
+            `Each stall adds up to ${ms(delay.max)} to every request in flight; p99 delay ${ms(delay.p99)} lands on ` +
+            `the tail of all endpoints.`,
           throughputReduction: 'The loop does nothing else while blocked: throughput is capped by the blocking time per request.',
         },
         recommendation: {
           approach:
             dominant?.category === 'dependency' && dominant.caller
-              ? `${site.function} is a dependency's code, called from ${dominant.caller.function}: call it less often or off the request path (batch the writes, a worker thread), configure it to ${FIX[kind] ?? 'work asynchronously'}, or replace it.`
+              ? `${site.function} is a dependency's code, called from ${dominant.caller.function}: call it less often or off the ` +
+                `request path (batch the writes, a worker thread), configure it to ${FIX[kind] ?? 'work asynchronously'}, or replace ` +
+                `it.`
               : `In ${site.function}: ${FIX[kind] ?? 'move the work off the event loop'}.`,
-          expectedImprovement: `Up to ${pct(b.sync)} of the main thread's busy time freed and the loop delay back near 0 ms (under ${DELAY_P99_MS} ms p99), so tail latency loses the ${ms(delay.p99)} stalls.`,
+          expectedImprovement:
+            `Up to ${pct(b.sync)} of the main thread's busy time freed and the loop delay back near 0 ms (under ` +
+            `${DELAY_P99_MS} ms p99), so tail latency loses the ${ms(delay.p99)} stalls.`,
           effort: kind === 'sync-fs' && dominant?.category !== 'dependency' ? 'low' : 'medium',
           testingRequired:
-            'Re-run speedguard profile at the same load: loop-delay p99 must fall under 10 ms and the sync function must leave the top of the profile.',
+            'Re-run speedguard profile at the same load: loop-delay p99 must fall under 10 ms and the sync function must leave the ' +
+            'top of the profile.',
           rollbackPlan: 'Revert the change; async versions return the same data, so behaviour tests must stay green.',
         },
       },

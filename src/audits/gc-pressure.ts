@@ -108,13 +108,26 @@ export const gcPressure: Audit = {
     return [
       {
         audit: GC_PRESSURE_ID,
-        title: `GC pauses take ${pct(gc.share)} of the time${site ? ` (${allocators.length ? 'top allocator' : 'suspect'}: ${site.function})` : ''}`,
+        title:
+          `GC pauses take ${pct(gc.share)} of the ` +
+          `time${site ? ` (${allocators.length ? 'top allocator' : 'suspect'}: ${site.function})` : ''}`,
         type: 'application',
         severity,
         // CPU-time suspects are a hint, not allocation samples: hence the larger discount.
         confidence: round(probeConfidence(v.agent.length) - (allocators.length ? 0 : site ? 0.05 : 0.1), 2),
         component: 'service',
-        description: `Garbage collection paused the main thread ${ms(gc.totalMs)} over ${seconds.toFixed(0)} s (${pct(gc.share)}, worst second ${pct(gc.worstSecondShare)}): ${cause}. Minor ${ms(minor)}, major ${ms(major)}.${allocators.length ? ` The functions allocating the most${rate !== undefined ? ` (${bytes(rate)}/s sampled in all)` : ''}: ${allocators.map((a) => `${siteText(siteOf(a))} ${pct(a.share)}`).join(', ')}.` : ''}${suspects.length ? ` The functions with the most CPU time, likely allocating: ${suspects.map((h) => `${siteText(siteOf(h))} ${pct(h.selfShare)}`).join(', ')}.` : ''}`,
+        description:
+          `Garbage collection paused the main thread ${ms(gc.totalMs)} over ${seconds.toFixed(0)} s (${pct(gc.share)}, worst ` +
+          `second ${pct(gc.worstSecondShare)}): ${cause}. Minor ${ms(minor)}, major ` +
+          (`${ms(major)}.` +
+            (allocators.length
+              ? ` The functions allocating the most${rate !== undefined ? ` (${bytes(rate)}/s sampled in all)` : ''}: ` +
+                `${allocators.map((a) => `${siteText(siteOf(a))} ${pct(a.share)}`).join(', ')}.`
+              : '') +
+            (suspects.length
+              ? ` The functions with the most CPU time, likely allocating: ` +
+                `${suspects.map((h) => `${siteText(siteOf(h))} ${pct(h.selfShare)}`).join(', ')}.`
+              : '')),
         evidence,
         location: locationOf(site),
         rootCause: `${cause}${site ? `, most likely in ${site.function}` : ''}.`,
@@ -124,9 +137,16 @@ export const gcPressure: Audit = {
         },
         recommendation: {
           approach: mostlyMinor
-            ? `Allocate less per request in ${site?.function ?? 'the hot path'}: reuse buffers and objects, avoid building intermediate arrays/strings (map/filter chains, spreads, JSON round-trips), stream instead of materialising. ${allocators.length ? 'The allocation profile is saved beside the reports (open it in DevTools, Memory tab).' : 'Confirm with a heap sampling profile (--heap-prof or DevTools Allocation sampling).'}`
-            : `Find what the old generation holds (heap snapshots in DevTools, compare two under load): caches without bounds, retained request data; bound them. Consider a larger --max-semi-space-size only after reducing allocation.`,
-          expectedImprovement: `Up to ${pct(gc.share)} more main-thread time for requests (throughput ≈ +${round((1 / Math.max(1 - gc.share, 0.05) - 1) * 100, 0)} % at saturation) and shorter tail latency.`,
+            ? `Allocate less per request in ${site?.function ?? 'the hot path'}: reuse buffers and objects, avoid building ` +
+              `intermediate arrays/strings (map/filter chains, spreads, JSON round-trips), stream instead of materialising. ` +
+              (allocators.length
+                ? 'The allocation profile is saved beside the reports (open it in DevTools, Memory tab).'
+                : 'Confirm with a heap sampling profile (--heap-prof or DevTools Allocation sampling).')
+            : `Find what the old generation holds (heap snapshots in DevTools, compare two under load): caches without bounds, ` +
+              `retained request data; bound them. Consider a larger --max-semi-space-size only after reducing allocation.`,
+          expectedImprovement:
+            `Up to ${pct(gc.share)} more main-thread time for requests (throughput ≈ ` +
+            `+${round((1 / Math.max(1 - gc.share, 0.05) - 1) * 100, 0)} % at saturation) and shorter tail latency.`,
           effort: 'medium',
           testingRequired: 'Re-run speedguard profile at the same load: GC share must fall below 10 %.',
           rollbackPlan: 'Revert the change.',

@@ -55,19 +55,25 @@ function stressOnlyFinding(record: AssessmentRecord, phase: PhaseRecord): AuditF
   return {
     audit: 'generator-bound',
     title: brokeBefore
-      ? `The load generator saturated at ${rate(first.offeredRate)} in the stress phase, after the target had already broken at ${rate(trusted.breakingRate!)}`
-      : `The load generator saturated at ${rate(first.offeredRate)} before the target broke: capacity is at least ${rate(lastClean!)}, not measured beyond`,
+      ? `The load generator saturated at ${rate(first.offeredRate)} in the stress phase, after the target had already broken at ` +
+        `${rate(trusted.breakingRate!)}`
+      : `The load generator saturated at ${rate(first.offeredRate)} before the target broke: capacity is at least ${rate(lastClean!)}, ` +
+        `not measured beyond`,
     type: 'infrastructure',
     severity,
     confidence: 0.85,
     component: 'load generator',
     about: 'measurement',
     description:
-      `In the stress phase the generator was saturated from the ${rate(first.offeredRate)} step on (${g.reasons.join('; ') || 'per-second CPU and timing checks'}). ` +
-      'The steps from there measure speedguard, not the target, and are left out of the capacity findings; the steps below, and the other phases, are unaffected.',
+      `In the stress phase the generator was saturated from the ${rate(first.offeredRate)} step on ` +
+      `(${g.reasons.join('; ') || 'per-second CPU and timing checks'}). ` +
+      ('The steps from there measure speedguard, not the target, and are left out of the capacity findings; the steps below, and the ' +
+        'other phases, are unaffected.'),
     evidence,
     location: null,
-    rootCause: `The generating machine (${record.environment.cpus} CPUs, ${g.workers} worker threads) cannot offer more than about ${rate(first.offeredRate)} on schedule, often because the target runs on the same cores.`,
+    rootCause:
+      `The generating machine (${record.environment.cpus} CPUs, ${g.workers} worker threads) cannot offer more than about ` +
+      `${rate(first.offeredRate)} on schedule, often because the target runs on the same cores.`,
     impact: {
       userExperience: brokeBefore
         ? "None: the breaking point was measured below the generator's limit."
@@ -75,7 +81,8 @@ function stressOnlyFinding(record: AssessmentRecord, phase: PhaseRecord): AuditF
     },
     recommendation: {
       approach:
-        'To measure beyond this rate, run the generator on separate cores or another machine (taskset / a second host) or raise --workers, and re-run the stress phase.',
+        'To measure beyond this rate, run the generator on separate cores or another machine (taskset / a second host) or raise ' +
+        '--workers, and re-run the stress phase.',
       expectedImprovement: brokeBefore
         ? 'Nothing to gain for the capacity figure.'
         : 'The real breaking point and a capacity figure that is not a lower bound.',
@@ -114,7 +121,9 @@ export const generatorBound: Audit = {
     return [
       {
         audit: 'generator-bound',
-        title: `The load generator was saturated in ${limited.map((p) => p.name).join(', ')}: those figures measure speedguard, not the target`,
+        title:
+          `The load generator was saturated in ${limited.map((p) => p.name).join(', ')}: those figures measure speedguard, not the ` +
+          `target`,
         type: 'infrastructure',
         // A note about the measurement: it makes the affected figures unreliable (invalidatesOthers),
         // it is not a defect of the service (ASSESSMENT-RULES.md §2).
@@ -127,13 +136,16 @@ export const generatorBound: Audit = {
           'Latencies then include time the generator took to send and read, and throughput is capped by it.',
         evidence,
         location: null,
-        rootCause: `The generating machine (${cpus} CPUs, ${limited[0]!.run.generator.workers} worker threads) could not produce the offered rate on schedule — often because the target runs on the same cores, or the rate needs more worker threads.`,
+        rootCause:
+          `The generating machine (${cpus} CPUs, ${limited[0]!.run.generator.workers} worker threads) could not produce the ` +
+          `offered rate on schedule — often because the target runs on the same cores, or the rate needs more worker threads.`,
         impact: {
           userExperience: "None directly; the assessment's other findings may be wrong in either direction for the affected phases.",
         },
         recommendation: {
           approach:
-            'Run the generator on separate cores or another machine (taskset / a second host), raise --workers, or lower the maximum rate (--max-rate); then re-run the assessment.',
+            'Run the generator on separate cores or another machine (taskset / a second host), raise --workers, or lower the maximum ' +
+            'rate (--max-rate); then re-run the assessment.',
           expectedImprovement: 'Trustworthy latency and throughput figures: the generator check passes in every phase.',
           effort: 'low',
           testingRequired: 'Re-run and check the generator verdict is not "limited" in any phase.',

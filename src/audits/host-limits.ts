@@ -81,10 +81,14 @@ export const hostLimits: Audit = {
         confidence: round(probeConfidence(s.samples) * (colocated && !isThrottle ? 0.7 : 1), 2),
         component: 'host',
         description: isThrottle
-          ? `The target's cgroup${quota !== null ? ` (quota ${round(quota, 2)} cores)` : ''} was throttled ${pct(throttled)} of the wall time: the process used up its CPU quota and was stopped until the next period. Latency here is set by the container's limit, not by the code.`
-          : `The target's threads spent ${round(runq, 2)} s per second runnable but waiting for a CPU: other processes (or the load generator) compete for the same cores. Latency here is set by the host.` +
+          ? `The target's cgroup${quota !== null ? ` (quota ${round(quota, 2)} cores)` : ''} was throttled ${pct(throttled)} of the ` +
+            `wall time: the process used up its CPU quota and was stopped until the next period. Latency here is set by the ` +
+            `container's limit, not by the code.`
+          : `The target's threads spent ${round(runq, 2)} s per second runnable but waiting for a CPU: other processes (or the load ` +
+            `generator) compete for the same cores. Latency here is set by the host.` +
             (colocated
-              ? " The target is on this host, so speedguard's own load generator is one of the competitors: pin them to different cores (taskset) for clean figures."
+              ? " The target is on this host, so speedguard's own load generator is one of the competitors: pin them to different " +
+                'cores (taskset) for clean figures.'
               : ''),
         evidence,
         location: null,
@@ -97,8 +101,10 @@ export const hostLimits: Audit = {
         },
         recommendation: {
           approach: isThrottle
-            ? 'Raise the CPU limit (or remove it and keep a request), or reduce the threads that burn quota (UV_THREADPOOL_SIZE, worker counts); measure again before optimising code.'
-            : 'Run the target on dedicated cores (taskset / CPU pinning, a separate host from the load generator), or reduce the other load on the host.',
+            ? 'Raise the CPU limit (or remove it and keep a request), or reduce the threads that burn quota (UV_THREADPOOL_SIZE, ' +
+              'worker counts); measure again before optimising code.'
+            : 'Run the target on dedicated cores (taskset / CPU pinning, a separate host from the load generator), or reduce the other ' +
+              'load on the host.',
           expectedImprovement: 'The throttling/run-queue stalls disappear from the tail latency; code-level findings become measurable.',
           effort: 'low',
           testingRequired: 'Re-run on the resized or isolated host: throttled share and run-queue wait near 0.',

@@ -78,8 +78,10 @@ export const httpCaching: Audit = {
         confidence: 0.9,
         component: label,
         description: noStoreStatic
-          ? `${label} looks static (${h['content-type'] ?? 'by its extension'}) yet forbids any cache from storing it: every view downloads it again.`
-          : `${label} returned 200 with no caching headers at all, so browsers, CDNs and proxies cannot reuse or revalidate it${slow ? `, and it is slow (p${slo.latencyPercentile} ${ms(lat!.value)} at the expected load)` : ''}.`,
+          ? `${label} looks static (${h['content-type'] ?? 'by its extension'}) yet forbids any cache from storing it: every view ` +
+            `downloads it again.`
+          : `${label} returned 200 with no caching headers at all, so browsers, CDNs and proxies cannot reuse or revalidate ` +
+            `it${slow ? `, and it is slow (p${slo.latencyPercentile} ${ms(lat!.value)} at the expected load)` : ''}.`,
         evidence,
         location: { endpoint: i.name },
         rootCause: noStoreStatic
@@ -93,14 +95,18 @@ export const httpCaching: Audit = {
         },
         recommendation: {
           approach: isStatic
-            ? 'Serve static assets with fingerprinted names and "Cache-Control: public, max-age=31536000, immutable" (unfingerprinted: a short max-age plus ETag).'
-            : 'Decide the policy: for shared data, "Cache-Control: public, max-age=<seconds the data may be stale>" (and s-maxage for a CDN), plus an ETag so clients revalidate with 304; for per-user data, "private" or "no-store" explicitly.',
+            ? 'Serve static assets with fingerprinted names and "Cache-Control: public, max-age=31536000, immutable" (unfingerprinted: ' +
+              'a short max-age plus ETag).'
+            : 'Decide the policy: for shared data, "Cache-Control: public, max-age=<seconds the data may be stale>" (and s-maxage for ' +
+              'a CDN), plus an ETag so clients revalidate with 304; for per-user data, "private" or "no-store" explicitly.',
           expectedImprovement: slow
-            ? `Cache hits answer in milliseconds instead of ${ms(lat!.value)}; the origin's load falls by the hit rate (ASSESSMENT-RULES.md §3 aims at > 80 %).`
+            ? `Cache hits answer in milliseconds instead of ${ms(lat!.value)}; the origin's load falls by the hit rate ` +
+              `(ASSESSMENT-RULES.md §3 aims at > 80 %).`
             : `Repeat requests become cache hits or 304s (no ${bytes(i.transferBytes)} body), and the origin's load falls by the hit rate.`,
           effort: 'low',
           testingRequired:
-            'Check the headers (curl -I), then measure the hit rate behind a cache and that stale data stays within the chosen max-age; test invalidation when the data changes.',
+            'Check the headers (curl -I), then measure the hit rate behind a cache and that stale data stays within the chosen ' +
+            'max-age; test invalidation when the data changes.',
           rollbackPlan: 'Remove the header; note that caches keep what they stored until max-age expires, so start with a short max-age.',
         },
       });

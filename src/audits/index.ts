@@ -164,7 +164,9 @@ export function runAudits(
       .join(', ');
     for (const f of findings) {
       if (f.invalidatesOthers || LOAD_INDEPENDENT.has(f.audit)) continue;
-      f.description += ` Caution: measured while the load generator was saturated (${refs}); this may describe the generator rather than the target, so its confidence was halved.`;
+      f.description +=
+        ` Caution: measured while the load generator was saturated (${refs}); this may describe the generator rather ` +
+        `than the target, so its confidence was halved.`;
     }
   }
   return findings;
@@ -179,7 +181,9 @@ function auditFailure(audit: Audit | SummaryAudit, error: unknown): AuditFinding
     severity: 'info',
     confidence: 1,
     component: 'speedguard',
-    description: `The ${audit.title} audit failed on this record (${message}); its findings are missing from this report. The measurements are intact: re-render with a fixed version (speedguard report).`,
+    description:
+      `The ${audit.title} audit failed on this record (${message}); its findings are missing from this report. The ` +
+      `measurements are intact: re-render with a fixed version (speedguard report).`,
     evidence: [{ label: 'error', value: message }],
     location: null,
     rootCause: 'A defect in speedguard or an unexpected record shape.',

@@ -65,12 +65,16 @@ function breakdown(phase: PhaseRecord, endpoint: string): { part: string; shareO
 const CAUSES: Record<string, { type: FindingType; text: string }> = {
   waiting: {
     type: 'application',
-    text: 'time to first byte dominates: the server spends the time processing (CPU work, database queries, downstream calls or waiting for a pool)',
+    text:
+      'time to first byte dominates: the server spends the time processing (CPU work, database queries, downstream calls or waiting ' +
+      'for a pool)',
   },
   receiving: { type: 'network', text: 'receiving the body dominates: the response is large or streamed slowly' },
   blocked: {
     type: 'infrastructure',
-    text: "waiting for a free connection dominates: requests queue for the client's connections, a sign the responses are slow to come back",
+    text:
+      "waiting for a free connection dominates: requests queue for the client's connections, a sign the responses are slow to come " +
+      'back',
   },
   connecting: { type: 'network', text: 'connection setup dominates: connections are not reused (keep-alive) or the network path is slow' },
   queued: {
@@ -137,7 +141,9 @@ export const latencySlo: Audit = {
         });
       if (band)
         evidence.push({
-          label: `ASSESSMENT-RULES.md §2 band (p95 > ${thresholds.apiP95Ms[band === 'critical' ? 'p0' : band === 'high' ? 'p1' : 'p2']} ms)`,
+          label:
+            `ASSESSMENT-RULES.md §2 band (p95 > ${thresholds.apiP95Ms[band === 'critical' ? 'p0' : band === 'high' ? 'p1' : 'p2']} ` +
+            `ms)`,
           value: severity,
         });
       const over = breached ? 1 - slo.latencyMs / m.pSlo : 0;
@@ -151,7 +157,8 @@ export const latencySlo: Audit = {
         confidence: sampleConfidence(m.samples),
         component: label,
         description:
-          `In the ${m.phase.name} phase (${m.phase.description}), ${label} answered with ${pName} ${ms(m.pSlo)} and p50 ${ms(m.p50)} over ${m.samples} requests` +
+          `In the ${m.phase.name} phase (${m.phase.description}), ${label} answered with ${pName} ${ms(m.pSlo)} and p50 ${ms(m.p50)} ` +
+          `over ${m.samples} requests` +
           (breached
             ? `, above the SLO of ${ms(slo.latencyMs)}.`
             : `; within the SLO, but p95 is in ASSESSMENT-RULES.md §2's ${severity} band.`),
@@ -170,14 +177,18 @@ export const latencySlo: Audit = {
           approach:
             causeInfo?.type === 'network'
               ? `Reduce what ${label} transfers or how it connects (see the largest latency part above), then re-run the baseline.`
-              : `Profile ${label} under the baseline load to find where the time goes (CPU, queries, downstream calls, pool waits); fix the largest contributor and re-run the baseline.`,
+              : `Profile ${label} under the baseline load to find where the time goes (CPU, queries, downstream calls, pool waits); ` +
+                `fix the largest contributor and re-run the baseline.`,
           expectedImprovement: breached
             ? `Bringing ${pName} within ${ms(slo.latencyMs)} means cutting it by ${pct(over)} for this endpoint.`
             : `Bringing p95 under ${ms(thresholds.apiP95Ms.p2)} removes the finding.`,
           effort: 'medium',
-          testingRequired: `Re-run the baseline at ${m.phase.offeredRate} req/s and compare (speedguard compare) — ${pName} of ${label} must be within the SLO, with no regression elsewhere.`,
+          testingRequired:
+            `Re-run the baseline at ${m.phase.offeredRate} req/s and compare (speedguard compare) — ${pName} of ${label} ` +
+            `must be within the SLO, with no regression elsewhere.`,
           rollbackPlan:
-            'Ship the change behind a flag or as a separate release; revert it if the latency or error rate of the next assessment regresses.',
+            'Ship the change behind a flag or as a separate release; revert it if the latency or error rate of the next assessment ' +
+            'regresses.',
         },
       });
     }

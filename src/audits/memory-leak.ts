@@ -10,6 +10,8 @@ import { bytes, pct, round } from '../analysis/format.ts';
 import type { HeapRetainerGrowth } from '../record/target-probes.ts';
 import { atLeast, locationOf, probeConfidence, siteOf, siteText, targetView, userHotspots, type TargetView } from './support/target.ts';
 
+/** How the suspects are introduced when no heap allocation site was sampled. */
+const SUSPECTS_WITHOUT_SITES = 'Functions on the request path (candidates; a heap snapshot will say which retains)';
 export const MEMORY_LEAK_ID = 'memory-leak';
 /** A slope from fewer samples is noise (a GC cycle can span several seconds). */
 export const MIN_LEAK_SAMPLES = 10;
@@ -151,7 +153,9 @@ export const memoryLeak: Audit = {
     if (holder && snaps) {
       evidence.push({
         label: 'retainer of the growth (heap snapshots)',
-        value: `${holder.holder} held by ${holder.retainedBy}${holder.file ? ` (${holder.file}${holder.line ? `:${holder.line}` : ''})` : ''}`,
+        value:
+          `${holder.holder} held by ` +
+          `${holder.retainedBy}${holder.file ? ` (${holder.file}${holder.line ? `:${holder.line}` : ''})` : ''}`,
         phase: v.phaseName,
       });
       evidence.push({ label: 'retainer path from the GC roots', value: holder.path.join(' → '), phase: v.phaseName });
@@ -188,7 +192,8 @@ export const memoryLeak: Audit = {
 
     const projection =
       hoursToLimit !== null
-        ? ` At this rate the heap reaches its ${bytes(limit.bytes)} limit (${limit.source}) in about ${round(Math.max(hoursToLimit, 0), 1)} h, then the process crashes (heap out of memory).`
+        ? ` At this rate the heap reaches its ${bytes(limit.bytes)} limit (${limit.source}) in about ` +
+          `${round(Math.max(hoursToLimit, 0), 1)} h, then the process crashes (heap out of memory).`
         : ` Nothing bounds it in the process: it grows ${bytes(perHour)} per hour until the host or container runs out of memory.`;
     return [
       {
@@ -198,19 +203,34 @@ export const memoryLeak: Audit = {
         severity,
         confidence: round(Math.min(0.9, probeConfidence(fit.points * 3) * fit.r2 + (holder ? 0.1 : 0)), 2),
         component: 'service',
-        description: `The ${what} rose steadily from ${bytes(fit.first)} to ${bytes(fit.last)} over ${round(fit.seconds, 0)} s (R² ${round(fit.r2, 2)}): memory that survives garbage collection keeps accumulating under load.${held ? ` Heap snapshots before and after the load say what keeps it: ${held}.` : ''}${projection}${suspects.length ? ` ${heapSites.length ? 'Top allocation sites' : 'Functions on the request path (candidates; a heap snapshot will say which retains)'}: ${suspects.map(siteText).join(', ')}.` : ''}`,
+        description:
+          `The ${what} rose steadily from ${bytes(fit.first)} to ${bytes(fit.last)} over ${round(fit.seconds, 0)} s (R² ` +
+          `${round(fit.r2, 2)}): memory that survives garbage collection keeps accumulating under ` +
+          (`load.` +
+            (held ? ` Heap snapshots before and after the load say what keeps it: ${held}.` : '') +
+            `${projection}` +
+            (suspects.length
+              ? ` ${heapSites.length ? 'Top allocation sites' : SUSPECTS_WITHOUT_SITES}: ` + `${suspects.map(siteText).join(', ')}.`
+              : '')),
         evidence,
         location: locationOf(site),
         rootCause:
-          'Objects created per request stay reachable (a module-level array/map, a cache without bound or expiry, listeners never removed, closures kept by timers).',
+          'Objects created per request stay reachable (a module-level array/map, a cache without bound or expiry, listeners never ' +
+          'removed, closures kept by timers).',
         impact: {
           userExperience: 'The process crashes or is OOM-killed after hours or days; before that GC pauses grow and latency with them.',
-          resourceWaste: `${bytes(perHour)} more memory held per hour at this load (${pct((fit.slopePerSec * fit.seconds) / Math.max(fit.first, 1))} growth over the window).`,
+          resourceWaste:
+            `${bytes(perHour)} more memory held per hour at this load ` +
+            `(${pct((fit.slopePerSec * fit.seconds) / Math.max(fit.first, 1))} growth over the window).`,
         },
         recommendation: {
           approach: holder
-            ? `Bound ${holder.retainedBy}${holder.file ? ` (${holder.file}${holder.line ? `:${holder.line}` : ''})` : ''}: the ${holder.holder} keeps every entry added to it${site ? ` (allocated in ${siteText(site)})` : ''}. Cap it (a ring buffer or an LRU with a size limit, a TTL), hold weakly (WeakMap/WeakRef), or stop retaining per-request data.`
-            : 'Take two heap snapshots under load a minute apart (DevTools Memory → Comparison) and find the constructor whose count grows; bound the collection holding it (LRU with a size limit, TTL, WeakMap/WeakRef), or stop retaining per-request data.',
+            ? `Bound ${holder.retainedBy}${holder.file ? ` (${holder.file}${holder.line ? `:${holder.line}` : ''})` : ''}: the ` +
+              `${holder.holder} keeps every entry added to it${site ? ` (allocated in ${siteText(site)})` : ''}. Cap it (a ring buffer ` +
+              `or an LRU with a size limit, a TTL), hold weakly (WeakMap/WeakRef), or stop retaining per-request data.`
+            : 'Take two heap snapshots under load a minute apart (DevTools Memory → Comparison) and find the constructor whose count ' +
+              'grows; bound the collection holding it (LRU with a size limit, TTL, WeakMap/WeakRef), or stop retaining per-request ' +
+              'data.',
           expectedImprovement: 'A flat heap floor under steady load: no crash, steady GC cost and latency over long runs.',
           effort: 'medium',
           testingRequired: 'Run a sustained load (speedguard profile -d 10m): the heap floor must stay flat.',

@@ -57,7 +57,8 @@ function finding({ record }: AuditContext, tips: ReadonlySet<string>): AuditFind
       evidence.push({ label: 'sustainable / expected rate', value: round(sustainable / expected.rate, 2), unit: '×' });
       const atLeast = stress !== null && stress.breakingRate === null ? 'at least ' : '';
       headroom.push(
-        `capacity ${atLeast}${rate(sustainable)}, ${atLeast}${round(sustainable / expected.rate, 1)}× the ${expected.discovered ? 'derived' : 'expected'} ${rate(expected.rate)}`,
+        `capacity ${atLeast}${rate(sustainable)}, ${atLeast}${round(sustainable / expected.rate, 1)}× the ` +
+          `${expected.discovered ? 'derived' : 'expected'} ${rate(expected.rate)}`,
       );
     }
   }
@@ -65,13 +66,16 @@ function finding({ record }: AuditContext, tips: ReadonlySet<string>): AuditFind
     const top = Math.max(...stress.steps.map((s) => s.offeredRate));
     evidence.push({ label: 'highest rate tested without breaking', value: top, unit: 'req/s', phase: 'stress' });
     headroom.push(
-      `no breaking point up to ${rate(top)}${stress.limitedFrom !== null ? ` (the load generator saturated at ${rate(stress.limitedFrom)}: not measured beyond)` : ''}`,
+      `no breaking point up to ` +
+        (`${rate(top)}` +
+          (stress.limitedFrom !== null ? ` (the load generator saturated at ${rate(stress.limitedFrom)}: not measured beyond)` : '')),
     );
   }
   const spike = record.phases.find((p) => p.name === 'spike' && p.spike);
   if (spike)
     headroom.push(
-      `a ${round(spike.spike!.spikeRate / Math.max(spike.spike!.baseRate, 1e-9), 1)}× spike ${tips.has('spike-tolerance') ? 'handled with minor degradation' : 'absorbed'}`,
+      `a ${round(spike.spike!.spikeRate / Math.max(spike.spike!.baseRate, 1e-9), 1)}× spike ` +
+        `${tips.has('spike-tolerance') ? 'handled with minor degradation' : 'absorbed'}`,
     );
   const rec = record.phases.find((p) => p.name === 'recovery' && p.recovery)?.recovery;
   if (rec?.recoveredAfterSeconds != null) {
@@ -87,14 +91,17 @@ function finding({ record }: AuditContext, tips: ReadonlySet<string>): AuditFind
     // A verdict from short phases: more samples and a stress phase make it firmer.
     confidence: round(sampleConfidence(samples) * (stress ? 1 : 0.85), 2),
     component: 'service',
-    description: `The expected-load phases met the SLO (${slo.source.join(', ')}) and no audit found a problem at medium severity or above${tips.size ? ` (minor: ${[...tips].join(', ')})` : ''}. ${headroom.join('; ')}.`,
+    description:
+      `The expected-load phases met the SLO (${slo.source.join(', ')}) and no audit found a problem at medium severity or ` +
+      `above${tips.size ? ` (minor: ${[...tips].join(', ')})` : ''}. ${headroom.join('; ')}.`,
     evidence,
     location: null,
     rootCause: 'None found at this load.',
     impact: { userExperience: 'Users get responses within the SLO at the expected load.' },
     recommendation: {
       approach:
-        'Nothing to fix at this load. Keep this assessment as the baseline (speedguard assess --baseline) so regressions show, and re-assess at the next expected load or before large releases.',
+        'Nothing to fix at this load. Keep this assessment as the baseline (speedguard assess --baseline) so regressions show, and ' +
+        're-assess at the next expected load or before large releases.',
       expectedImprovement: 'None needed.',
       effort: 'low',
       testingRequired: 'Gate releases on a comparison with this run (speedguard compare, exit 99 on regression).',

@@ -18,6 +18,8 @@ import { hostLimits, RUNQUEUE_MEDIUM } from './host-limits.ts';
 import { memoryLeak } from './memory-leak.ts';
 import { threadpoolSaturation } from './threadpool-saturation.ts';
 
+/** Why a long loop delay on a starved host is not the loop's own doing. */
+const STARVED_DELAY_NOTE = ' (timers late because the host made the target wait for a core, not because the loop was busy)';
 export const NOT_SATURATED_ID = 'not-saturated';
 /** Below half a core and half the loop busy there is room for about twice the load (before queueing bites). */
 export const LOW_LOAD = 0.5;
@@ -87,7 +89,21 @@ export const notSaturated: SummaryAudit = {
           severity: 'info',
           confidence: 0.8,
           component: 'service',
-          description: `Nothing inside the target was near a limit: main thread ${pct(load.value)} busy${loop !== null ? `, event loop ${pct(loop.value)} busy${loop.source === 'profile' ? " (by the CPU profile's samples: the profiler inflates the ELU reading)" : ''}` : ''}${delay ? `, loop delay p99 ${ms(delay.p99)}${starved && delay.p99 >= LOW_DELAY_MS ? ' (timers late because the host made the target wait for a core, not because the loop was busy)' : ''}` : ''}, and latency within the SLO. Low CPU here means spare capacity, not an I/O problem.${headroom !== null && rateNow > 0 ? ` Linearly, the main thread would be full near ${round(rateNow * headroom, 0)} req/s (an upper bound: queueing starts before).` : ''}`,
+          description:
+            `Nothing inside the target was near a limit: main thread ${pct(load.value)} ` +
+            (`busy` +
+              (loop !== null
+                ? `, event loop ${pct(loop.value)} ` +
+                  `busy${loop.source === 'profile' ? " (by the CPU profile's samples: the profiler inflates the ELU reading)" : ''}`
+                : '') +
+              (delay ? `, loop delay p99 ` + `${ms(delay.p99)}${starved && delay.p99 >= LOW_DELAY_MS ? STARVED_DELAY_NOTE : ''}` : '') +
+              `, `) +
+            `and latency within the SLO. Low CPU here means spare capacity, not an I/O ` +
+            (`problem.` +
+              (headroom !== null && rateNow > 0
+                ? ` Linearly, the main thread would be full near ${round(rateNow * headroom, 0)} req/s (an upper bound: queueing ` +
+                  `starts before).`
+                : '')),
           evidence,
           location: null,
           rootCause: 'None at this load.',
@@ -112,15 +128,23 @@ export const notSaturated: SummaryAudit = {
         // Nothing measured points at the cause: this says where it is not.
         confidence: 0.35,
         component: 'service',
-        description: `Latency misses the SLO (p${lat.percentile} ${ms(lat.pSlo)} > ${ms(lat.sloMs)}) while the target's main thread is ${pct(load.value)} busy${loop !== null ? `, event loop ${pct(loop.value)} busy` : ''}${delay ? `, loop delay p99 ${ms(delay.p99)}` : ''}, and no outgoing HTTP call, threadpool queue or host limit explains it. The requests wait on something the probes do not see: a database or other non-HTTP client (its own pool), a lock or queue in the code, timers (deliberate delays, retries with back-off), or the network in front of the service.`,
+        description:
+          `Latency misses the SLO (p${lat.percentile} ${ms(lat.pSlo)} > ${ms(lat.sloMs)}) while the target's main thread is ` +
+          `${pct(load.value)} ` +
+          `busy${loop !== null ? `, event loop ${pct(loop.value)} busy` : ''}${delay ? `, loop delay p99 ${ms(delay.p99)}` : ''}, and ` +
+          `no outgoing HTTP call, threadpool queue or host limit explains it. The requests wait on something the probes do not see: a ` +
+          `database or other non-HTTP client (its own pool), a lock or queue in the code, timers (deliberate delays, retries with ` +
+          `back-off), or the network in front of the service.`,
         evidence,
         location: null,
         rootCause:
-          'Unknown: the wait happens outside what speedguard instruments (not CPU, not the event loop, not HTTP downstreams, not the libuv pool).',
+          'Unknown: the wait happens outside what speedguard instruments (not CPU, not the event loop, not HTTP downstreams, not the ' +
+          'libuv pool).',
         impact: { responseTimeIncrease: `p${lat.percentile} ${ms(lat.pSlo)} against an SLO of ${ms(lat.sloMs)}.` },
         recommendation: {
           approach:
-            'Trace a slow request end to end (OpenTelemetry spans around database calls, queues and locks), check database/connection-pool metrics, and look for deliberate waits (setTimeout, retries).',
+            'Trace a slow request end to end (OpenTelemetry spans around database calls, queues and locks), check ' +
+            'database/connection-pool metrics, and look for deliberate waits (setTimeout, retries).',
           expectedImprovement: 'Finding the wait names the real bottleneck; this finding disappears once it is instrumented.',
           effort: 'medium',
           testingRequired: 'Re-profile with the extra instrumentation at the same load.',

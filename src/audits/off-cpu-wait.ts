@@ -96,20 +96,32 @@ export const offCpuWait: Audit = {
         severity,
         confidence: round(Math.min(0.9, 0.6 + waits.samples / 2000 + (site ? 0.1 : 0)), 2),
         component: 'service',
-        description: `Sampled every ${waits.intervalMs} ms over the window, the main thread was on a CPU ${pct(waits.runningShare)} of the time and blocked in a system call ${pct(blockedShare)} of it — mostly ${describe(top)} (${pct(top.share)})${site ? `, from ${siteText(site)} (the function on the stack while it waited, from the CPU profile)` : ''}. While it waits it serves no other request: the service is slow without being busy${lat ? `; p${lat.percentile} ${ms(lat.pSlo)}` : ''}.`,
+        description:
+          `Sampled every ${waits.intervalMs} ms over the window, the main thread was on a CPU ${pct(waits.runningShare)} of ` +
+          `the time and blocked in a system call ${pct(blockedShare)} of it — mostly ${describe(top)} ` +
+          (`(${pct(top.share)})` +
+            (site ? `, from ${siteText(site)} (the function on the stack while it waited, from the CPU profile)` : '') +
+            `. `) +
+          `While it waits it serves no other request: the service is slow without being ` +
+          `busy${lat ? `; p${lat.percentile} ${ms(lat.pSlo)}` : ''}.`,
         evidence,
         location: locationOf(site),
         rootCause: `The request path waits synchronously on ${kindOf(top)}${where}, holding the only thread that serves requests.`,
         impact: {
           responseTimeIncrease: 'Every request queues behind the wait of the one before it: latency grows with load while CPU stays low.',
-          throughputReduction: `Throughput is capped at about one request per wait: ${pct(blockedShare)} of the thread's time goes to waiting.`,
+          throughputReduction:
+            `Throughput is capped at about one request per wait: ${pct(blockedShare)} of the thread's time goes to ` + `waiting.`,
         },
         recommendation: {
           approach:
             top.syscall === 'futex'
-              ? `Do not hold the request thread on a lock${where}: shorten what runs under the lock, use an asynchronous lock or queue (Atomics.waitAsync, a promise-based mutex), or move the work that needs it off the request path.`
-              : `Make the wait${where} asynchronous (non-blocking I/O, a worker pool, a timeout), or remove it from the request path (cache the result, batch the calls).`,
-          expectedImprovement: `Up to ${pct(blockedShare)} of the main thread's time back for serving requests; latency stops growing with the queue behind the wait.`,
+              ? `Do not hold the request thread on a lock${where}: shorten what runs under the lock, use an asynchronous lock or queue ` +
+                `(Atomics.waitAsync, a promise-based mutex), or move the work that needs it off the request path.`
+              : `Make the wait${where} asynchronous (non-blocking I/O, a worker pool, a timeout), or remove it from the request path ` +
+                `(cache the result, batch the calls).`,
+          expectedImprovement:
+            `Up to ${pct(blockedShare)} of the main thread's time back for serving requests; latency stops growing ` +
+            `with the queue behind the wait.`,
           effort: 'medium',
           testingRequired: 'Re-run speedguard profile at the same load: the blocked share must fall and latency with it.',
           rollbackPlan: 'Revert the change.',

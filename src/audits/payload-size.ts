@@ -78,7 +78,9 @@ export const payloadSize: Audit = {
       }
       findings.push({
         audit: 'payload-size',
-        title: `${label}: ${bytes(s.bytes)} per response${bandwidth !== null ? ` (${round((bandwidth * 8) / 1e6, 1)} Mbit/s at ${rate(measured!.rate)})` : ''}`,
+        title:
+          `${label}: ${bytes(s.bytes)} per ` +
+          `response${bandwidth !== null ? ` (${round((bandwidth * 8) / 1e6, 1)} Mbit/s at ${rate(measured!.rate)})` : ''}`,
         type: 'network',
         severity,
         confidence: s.source.startsWith('inspection') ? 0.9 : 0.75,
@@ -91,7 +93,8 @@ export const payloadSize: Audit = {
         evidence,
         location: { endpoint: s.endpoint },
         rootCause:
-          'The endpoint returns more data than a client typically uses at once: an unpaginated collection, embedded related objects, or unused fields.',
+          'The endpoint returns more data than a client typically uses at once: an unpaginated collection, embedded related objects, ' +
+          'or unused fields.',
         impact: {
           responseTimeIncrease: `${bytes(s.bytes)} takes ~${round(s.bytes / (1.6e6 / 8), 1)} s on a 1.6 Mbit/s mobile link.`,
           resourceWaste:
@@ -101,11 +104,16 @@ export const payloadSize: Audit = {
         },
         recommendation: {
           approach:
-            'Paginate collections (limit + cursor), let clients select fields, drop embedded objects clients do not need, and compress text responses.',
-          expectedImprovement: `Responses under ${bytes(PAYLOAD_LARGE_BYTES)}: ${Math.max(1, Math.round(s.bytes / PAYLOAD_LARGE_BYTES))}× less data per call, with proportionally less serialisation time and egress.`,
+            'Paginate collections (limit + cursor), let clients select fields, drop embedded objects clients do not need, and ' +
+            'compress text responses.',
+          expectedImprovement:
+            `Responses under ${bytes(PAYLOAD_LARGE_BYTES)}: ` +
+            `${Math.max(1, Math.round(s.bytes / PAYLOAD_LARGE_BYTES))}× less data per call, with proportionally less serialisation ` +
+            `time and egress.`,
           effort: 'medium',
           testingRequired:
-            'Check clients against the new response shape (contract tests), then re-run the baseline and compare data_received and latency.',
+            'Check clients against the new response shape (contract tests), then re-run the baseline and compare data_received and ' +
+            'latency.',
           rollbackPlan: 'Keep the old shape available (a version or a query parameter) until clients have moved.',
         },
       });

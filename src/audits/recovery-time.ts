@@ -76,7 +76,9 @@ export const recoveryTime: Audit = {
         evidence,
         location: null,
         rootCause:
-          'The service keeps paying for the overload after it ends: a backlog of queued work (unbounded queues, requests the clients already gave up on), retry storms, or state degraded by the overload (exhausted pools, evicted caches, a process restarting).',
+          'The service keeps paying for the overload after it ends: a backlog of queued work (unbounded queues, requests the clients ' +
+          'already gave up on), retry storms, or state degraded by the overload (exhausted pools, evicted caches, a process ' +
+          'restarting).',
         impact: {
           userExperience:
             after === null
@@ -85,8 +87,10 @@ export const recoveryTime: Audit = {
         },
         recommendation: {
           approach:
-            'Bound queues and give queued work a deadline (drop requests whose client has already timed out), cap retries with backoff and jitter, and make sure pools and caches survive overload.',
-          expectedImprovement: `Recovery within ${RECOVERY_SLOW_SECONDS} s (ASSESSMENT-RULES.md §6 requires < ${RECOVERY_PASS_SECONDS / 60} min).`,
+            'Bound queues and give queued work a deadline (drop requests whose client has already timed out), cap retries with ' +
+            'backoff and jitter, and make sure pools and caches survive overload.',
+          expectedImprovement:
+            `Recovery within ${RECOVERY_SLOW_SECONDS} s (ASSESSMENT-RULES.md §6 requires < ` + `${RECOVERY_PASS_SECONDS / 60} min).`,
           effort: 'medium',
           testingRequired: 'Re-run the recovery phase (speedguard assess --suite recovery) and compare the time to recover.',
           rollbackPlan: 'Queue bounds and deadlines are configuration: restore the previous values.',

@@ -137,11 +137,14 @@ export const saturationKnee: Audit = {
         causes.push(`At the breaking point requests failed mostly as ${kind} (${n} of ${f.total}): ${info.cause}.`);
       } else if (breaking.achievedRate < 0.9 * breaking.offeredRate) {
         causes.push(
-          `At the breaking point the service completed ${rate(breaking.achievedRate)} of the ${rate(breaking.offeredRate)} offered: work queued and latency grew without bound — a saturated resource (CPU, a worker or connection pool, a lock, a slow downstream).`,
+          `At the breaking point the service completed ${rate(breaking.achievedRate)} of the ${rate(breaking.offeredRate)} offered: ` +
+            `work queued and latency grew without bound — a saturated resource (CPU, a worker or connection pool, a lock, a slow ` +
+            `downstream).`,
         );
       } else {
         causes.push(
-          `At the breaking point latency rose to p95 ${ms(breaking.p95Ms)} while throughput still followed the offered rate: requests wait in a queue in front of a saturated resource.`,
+          `At the breaking point latency rose to p95 ${ms(breaking.p95Ms)} while throughput still followed the offered rate: ` +
+            `requests wait in a queue in front of a saturated resource.`,
         );
       }
     }
@@ -152,16 +155,25 @@ export const saturationKnee: Audit = {
     const resource = limitingResource(record);
     if (resource)
       causes.push(
-        `Profiled at ${rate(resource.rate)} (the ${resource.phase === 'capacity' ? 'highest rate the stress phase sustained' : `${resource.phase} phase`}), the resource at its limit was ${resource.text}.`,
+        `Profiled at ${rate(resource.rate)} (the ` +
+          `${resource.phase === 'capacity' ? 'highest rate the stress phase sustained' : `${resource.phase} phase`}), the resource at ` +
+          `its limit was ${resource.text}.`,
       );
     if (cap && cap.fitQuality !== 'poor') {
       if (cap.kappa > KAPPA_NOTABLE && fell)
         causes.push(
-          `Throughput fell with load: ${rate(fell.best.achievedRate)} at ${rate(fell.best.offeredRate)} offered, ${rate(fell.fell.achievedRate)} at ${rate(fell.fell.offeredRate)}; the USL fit's coherency term (κ ${round(cap.kappa, 6)}) says the same — concurrent requests cost each other work (shared locks, cache or lock thrashing, coordination).`,
+          `Throughput fell with load: ${rate(fell.best.achievedRate)} at ${rate(fell.best.offeredRate)} offered, ` +
+            `${rate(fell.fell.achievedRate)} at ${rate(fell.fell.offeredRate)}; the USL fit's coherency term (κ ` +
+            `${round(cap.kappa, 6)}) says the same — concurrent requests cost each other work (shared locks, cache or lock thrashing, ` +
+            `coordination).`,
         );
       else if (cap.sigma > SIGMA_NOTABLE)
         causes.push(
-          `Throughput grew less than linearly with concurrency: the USL fit puts about ${pct(cap.sigma)} of each request's time in a part served one request at a time (σ ${round(cap.sigma, 4)})${resource ? '' : ' — a single thread, a pool, a lock: which one is not measured here (run with --profile)'}.`,
+          `Throughput grew less than linearly with concurrency: the USL fit puts about ${pct(cap.sigma)} of each request's time in a ` +
+            `part served one request at a time (σ ` +
+            (`${round(cap.sigma, 4)})` +
+              (resource ? '' : ' — a single thread, a pool, a lock: which one is not measured here (run with --profile)') +
+              `.`),
         );
     }
     if (causes.length === 0)
@@ -172,7 +184,10 @@ export const saturationKnee: Audit = {
     const limit = sustainable ?? breaking?.offeredRate ?? rise?.offeredRate ?? top.offeredRate;
     const limitedBy = resource ? `; limited by ${resource.text.replace(/ \(.*$/, '')}` : '';
     const title = breaking
-      ? `Saturates at ${rate(breaking.offeredRate)}: sustainable up to ${sustainable !== null ? rate(sustainable) : 'no tested rate'}${share !== null ? ` (${share >= 1 ? `${round(share, 1)}×` : pct(share)} of the expected ${rate(expected!.rate)})` : ''}${limitedBy}`
+      ? `Saturates at ${rate(breaking.offeredRate)}: sustainable up to ` +
+        ((sustainable !== null ? rate(sustainable) : 'no tested rate') +
+          (share !== null ? ` (${share >= 1 ? `${round(share, 1)}×` : pct(share)} of the expected ${rate(expected!.rate)})` : '') +
+          `${limitedBy}`)
       : `Latency starts rising at ${rate(rise!.offeredRate)} (p95 ${ms(first.p95Ms)} → ${ms(top.p95Ms)})${limitedBy}`;
     return [
       {
@@ -186,7 +201,8 @@ export const saturationKnee: Audit = {
         description:
           `The stress phase ramped ${steps.map((s) => s.offeredRate).join(' → ')} req/s. ` +
           (rise
-            ? `Latency starts rising at ${rate(rise.offeredRate)}: p95 went from ${ms(first.p95Ms)} at ${rate(first.offeredRate)} to ${ms(rise.p95Ms)} there. `
+            ? `Latency starts rising at ${rate(rise.offeredRate)}: p95 went from ${ms(first.p95Ms)} at ${rate(first.offeredRate)} to ` +
+              `${ms(rise.p95Ms)} there. `
             : '') +
           (breaking
             ? `The SLO broke at ${rate(breaking.offeredRate)} (${stress.stopReason.replace('_', ' ')}).`
@@ -210,14 +226,21 @@ export const saturationKnee: Audit = {
         recommendation: {
           approach:
             type !== 'application'
-              ? 'Fix the failure mode at the breaking point (see the root cause), then scale out; add load shedding (fast 503 with Retry-After) so overload degrades gracefully.'
+              ? 'Fix the failure mode at the breaking point (see the root cause), then scale out; add load shedding (fast 503 with ' +
+                'Retry-After) so overload degrades gracefully.'
               : resource
-                ? `Raise the limit of ${resource.text.replace(/ \(.*$/, '')} (see the finding about it) before anything else: it decides the capacity.`
-                : 'Profile the service at the rate where latency starts rising (speedguard assess --profile) to find the saturated resource (CPU profile, pool wait times, lock contention), then remove the serialisation or give that resource more room.',
+                ? `Raise the limit of ${resource.text.replace(/ \(.*$/, '')} (see the finding about it) before anything else: it ` +
+                  `decides the capacity.`
+                : 'Profile the service at the rate where latency starts rising (speedguard assess --profile) to find the saturated ' +
+                  'resource (CPU profile, pool wait times, lock contention), then remove the serialisation or give that resource more ' +
+                  'room.',
           expectedImprovement:
             share !== null && share < 1
-              ? `Reaching the expected ${rate(expected!.rate)} at the SLO means ${round(expected!.rate / Math.max(sustainable ?? 1, 1), 1)}× the current sustainable rate.`
-              : 'Each removed bottleneck moves the knee up to the next resource. More instances add capacity only if the service keeps no shared state in its memory (sessions, caches, counters) and the resources they share (a database, a downstream) have room: check both first.',
+              ? `Reaching the expected ${rate(expected!.rate)} at the SLO means ` +
+                `${round(expected!.rate / Math.max(sustainable ?? 1, 1), 1)}× the current sustainable rate.`
+              : 'Each removed bottleneck moves the knee up to the next resource. More instances add capacity only if the service keeps ' +
+                'no shared state in its memory (sessions, caches, counters) and the resources they share (a database, a downstream) ' +
+                'have room: check both first.',
           effort: 'high',
           testingRequired: 'Re-run the stress phase (speedguard assess --suite stress) and compare the sustainable rate and the knee.',
           rollbackPlan: 'Capacity changes (instances, pool sizes) revert by configuration; code changes ship behind a flag.',

@@ -83,7 +83,9 @@ export const spikeTolerance: Audit = {
     return [
       {
         audit: 'spike-tolerance',
-        title: `A ${round(sp.spikeRate / Math.max(sp.baseRate, 1e-9), 1)}× spike (${rate(sp.baseRate)} → ${rate(sp.spikeRate)}): ${pct(errDuring)} failed, p95 ${ms(p95During)}`,
+        title:
+          `A ${round(sp.spikeRate / Math.max(sp.baseRate, 1e-9), 1)}× spike (${rate(sp.baseRate)} → ${rate(sp.spikeRate)}): ` +
+          `${pct(errDuring)} failed, p95 ${ms(p95During)}`,
         type: info?.type ?? 'infrastructure',
         severity,
         confidence: during.samples >= 500 ? 0.8 : 0.65,
@@ -96,16 +98,23 @@ export const spikeTolerance: Audit = {
         evidence,
         location: null,
         rootCause: overCapacity
-          ? `The spike asked for more than the service's capacity (${rate(sustainable!)}): requests queue, then time out or are refused${info ? ` (mostly ${top![0]}: ${info.cause})` : ''}.`
-          : `The service could sustain ${rate(sp.spikeRate)} in steady state but not as a sudden jump: resources that grow lazily (connection and worker pools, caches, autoscaling) are cold when the burst arrives${info ? `; failures were mostly ${top![0]} (${info.cause})` : ''}.`,
+          ? `The spike asked for more than the service's capacity (${rate(sustainable!)}): requests queue, then time out or are ` +
+            `refused${info ? ` (mostly ${top![0]}: ${info.cause})` : ''}.`
+          : `The service could sustain ${rate(sp.spikeRate)} in steady state but not as a sudden jump: resources that grow lazily ` +
+            `(connection and worker pools, caches, autoscaling) are cold when the burst ` +
+            `arrives${info ? `; failures were mostly ${top![0]} (${info.cause})` : ''}.`,
         impact: {
           userExperience: `During a burst ${pct(errDuring)} of requests fail and the slowest 5 % wait over ${ms(p95During)}.`,
         },
         recommendation: {
           approach: overCapacity
-            ? 'Absorb bursts instead of collapsing: a bounded queue with a deadline, load shedding with 503 + Retry-After beyond it, and autoscaling (or spare capacity) sized for the expected burst.'
-            : 'Pre-warm pools (minimum sizes at the expected burst), bound queues with deadlines, and scale on a leading signal (queue length, in-flight requests) rather than CPU averages.',
-          expectedImprovement: `Failures during the burst under ${pct(slo.errorRate)} and p95 within ${ms(slo.latencyMs)}, or explicit fast rejections instead of timeouts.`,
+            ? 'Absorb bursts instead of collapsing: a bounded queue with a deadline, load shedding with 503 + Retry-After beyond it, ' +
+              'and autoscaling (or spare capacity) sized for the expected burst.'
+            : 'Pre-warm pools (minimum sizes at the expected burst), bound queues with deadlines, and scale on a leading signal (queue ' +
+              'length, in-flight requests) rather than CPU averages.',
+          expectedImprovement:
+            `Failures during the burst under ${pct(slo.errorRate)} and p95 within ${ms(slo.latencyMs)}, or explicit ` +
+            `fast rejections instead of timeouts.`,
           effort: 'medium',
           testingRequired: 'Re-run the spike phase (speedguard assess --suite spike) and compare errors and p95 during the spike.',
           rollbackPlan: 'Queue and shedding limits are configuration: restore the previous values.',

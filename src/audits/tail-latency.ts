@@ -114,7 +114,9 @@ function tailFindings(phases: PhaseRecord[], sloMs: number): AuditFinding[] {
       severity: w.p99 > sloMs ? 'medium' : 'low',
       confidence: w.samples >= 5 * TAIL_MIN_SAMPLES ? 0.8 : 0.65,
       component: label,
-      description: `In the ${w.phase.name} phase, 1 % of the requests to ${label} took longer than ${ms(w.p99)} while half finished within ${ms(w.p50)} (${w.samples} requests).`,
+      description:
+        `In the ${w.phase.name} phase, 1 % of the requests to ${label} took longer than ${ms(w.p99)} while half finished ` +
+        `within ${ms(w.p50)} (${w.samples} requests).`,
       evidence: [
         { label: 'p50 latency', value: round(w.p50), unit: 'ms', phase: w.phase.name },
         { label: 'p99 latency', value: round(w.p99), unit: 'ms', phase: w.phase.name },
@@ -123,14 +125,19 @@ function tailFindings(phases: PhaseRecord[], sloMs: number): AuditFinding[] {
       ],
       location: { endpoint },
       rootCause:
-        'A long tail with a fast median means some requests wait for something most do not: a cache miss on a slow path, a lock or pool wait, a GC pause, a retry, or one slow downstream call.',
+        'A long tail with a fast median means some requests wait for something most do not: a cache miss on a slow path, a lock or ' +
+        'pool wait, a GC pause, a retry, or one slow downstream call.',
       impact: {
         responseTimeIncrease: `The slowest 1 % take ${round(ratio, 1)}× the typical time.`,
         userExperience: 'A page that makes many calls hits the tail on most loads: the tail, not the median, sets its speed.',
       },
       recommendation: {
-        approach: `Trace the slowest requests to ${label} (log those above ${ms(w.p99)} with timings) and find what they wait for; cache or precompute the slow path, or bound it with a timeout and a fallback.`,
-        expectedImprovement: `A p99 within ${Math.min(TAIL_RATIO / 2, ratio).toFixed(0)}× the median (about ${ms(Math.min(TAIL_RATIO / 2, ratio) * w.p50)}).`,
+        approach:
+          `Trace the slowest requests to ${label} (log those above ${ms(w.p99)} with timings) and find what they wait for; ` +
+          `cache or precompute the slow path, or bound it with a timeout and a fallback.`,
+        expectedImprovement:
+          `A p99 within ${Math.min(TAIL_RATIO / 2, ratio).toFixed(0)}× the median (about ` +
+          `${ms(Math.min(TAIL_RATIO / 2, ratio) * w.p50)}).`,
         effort: 'medium',
         testingRequired: `Re-run the ${w.phase.name} phase; compare p99 of ${label}.`,
         rollbackPlan: 'Revert the change if p50 or the error rate regresses.',
@@ -159,19 +166,24 @@ function stallFinding(st: Stalls, sloMs: number): AuditFinding {
     confidence: periodic && st.starts.length >= 4 ? 0.8 : 0.6,
     component: 'service',
     description:
-      `In the ${st.phase.name} phase, at a steady load, the per-second p99 rose ${round(st.stallP99 / st.normalP99, 1)}× above its usual level ${st.starts.length} times` +
+      `In the ${st.phase.name} phase, at a steady load, the per-second p99 rose ${round(st.stallP99 / st.normalP99, 1)}× above its ` +
+      `usual level ${st.starts.length} times` +
       (periodic ? `, regularly every ~${st.periodSeconds} s.` : ', at irregular times.'),
     evidence,
     location: null,
     rootCause: periodic
-      ? `Something runs every ~${st.periodSeconds} s and blocks request handling: garbage collection (old-generation collections recur as the heap fills at a steady rate), a timer or scheduled job, a cache expiring on a fixed TTL (a stampede of misses), or periodic flushes (logs, metrics).`
+      ? `Something runs every ~${st.periodSeconds} s and blocks request handling: garbage collection (old-generation collections recur ` +
+        `as the heap fills at a steady rate), a timer or scheduled job, a cache expiring on a fixed TTL (a stampede of misses), or ` +
+        `periodic flushes (logs, metrics).`
       : 'Requests are blocked from time to time: GC pauses, lock contention, disk flushes, or a noisy neighbour on the host.',
     impact: {
       userExperience: `Requests arriving during a stall wait up to ${ms(st.stallP99)}; at a steady load that is a few % of all requests.`,
     },
     recommendation: {
       approach: periodic
-        ? `Correlate the ${st.periodSeconds}-second rhythm with the service: GC logs (--trace-gc in Node, GC logs in the JVM), scheduled jobs and cache TTLs; move the work off the request path or spread it (jittered TTLs, incremental work, a larger young generation).`
+        ? `Correlate the ${st.periodSeconds}-second rhythm with the service: GC logs (--trace-gc in Node, GC logs in the JVM), ` +
+          `scheduled jobs and cache TTLs; move the work off the request path or spread it (jittered TTLs, incremental work, a larger ` +
+          `young generation).`
         : 'Record GC and event-loop (or thread) blocking during a run and match their times with the stalls.',
       expectedImprovement: `Per-second p99 back to ~${ms(st.normalP99)} throughout.`,
       effort: 'medium',

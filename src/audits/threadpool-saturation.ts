@@ -156,7 +156,9 @@ export const threadpoolSaturation: Audit = {
 
     const why =
       probeQueued && !allBusy && !queued
-        ? `a tiny job the agent submitted to the pool every 200 ms waited a median ${round(median(waits), 0)} ms for a free thread (≥ ${PROBE_WAIT_MS} ms in ${pct(probeShare)} of the seconds)${workerCpu !== null ? `, with the pool threads using ${round(workerCpu, 0)} % of one core` : ''}`
+        ? `a tiny job the agent submitted to the pool every 200 ms waited a median ${round(median(waits), 0)} ms for a free thread (≥ ` +
+          `${PROBE_WAIT_MS} ms in ${pct(probeShare)} of the ` +
+          `seconds)${workerCpu !== null ? `, with the pool threads using ${round(workerCpu, 0)} % of one core` : ''}`
         : allBusy
           ? `all ${size} pool threads were on a core in ${pct(busyShare)} of the seconds (CPU-heavy pool work: crypto, zlib)`
           : `more fs/dns requests were pending than the ${size} threads in ${pct(queuedShare)} of the seconds (median ${median(depth)})`;
@@ -168,7 +170,10 @@ export const threadpoolSaturation: Audit = {
         severity,
         confidence: round(probeConfidence(Math.max(depth.length, busy.length, waits.length)) - (who?.inferred ? 0.1 : 0), 2),
         component: 'service',
-        description: `The main thread had capacity to spare${load ? ` (${pct(load.value)} busy)` : ''}, but ${why}: async work waits in libuv's queue, and requests wait for it.${who ? ` The work comes from ${siteText(who.site)}${who.inferred ? ' (inferred from the profile)' : ''}.` : ''}`,
+        description:
+          `The main thread had capacity to spare${load ? ` (${pct(load.value)} busy)` : ''}, but ${why}: async work waits in ` +
+          `libuv's queue, and requests wait for ` +
+          `it.${who ? ` The work comes from ${siteText(who.site)}${who.inferred ? ' (inferred from the profile)' : ''}.` : ''}`,
         evidence,
         location: locationOf(who?.site ?? null),
         rootCause: `More concurrent threadpool work (fs, dns.lookup, crypto, zlib) than UV_THREADPOOL_SIZE=${size} threads can run.`,
@@ -177,9 +182,13 @@ export const threadpoolSaturation: Audit = {
             'Each request waits for a pool thread behind the queued work; latency grows with concurrency although CPU looks idle.',
         },
         recommendation: {
-          approach: `Reduce the pool work per request in ${who?.site.function ?? 'the code that issues it'} (fewer/cheaper crypto or fs calls, cache results, dns caching or IP addresses); raise UV_THREADPOOL_SIZE (set in the environment before start, e.g. to the number of cores × 2 for CPU work, up to 1024) if the host has idle cores.`,
+          approach:
+            `Reduce the pool work per request in ${who?.site.function ?? 'the code that issues it'} (fewer/cheaper crypto or fs ` +
+            `calls, cache results, dns caching or IP addresses); raise UV_THREADPOOL_SIZE (set in the environment before start, e.g. ` +
+            `to the number of cores × 2 for CPU work, up to 1024) if the host has idle cores.`,
           expectedImprovement: allBusy
-            ? 'With the CPU-heavy work halved or more threads on idle cores, pool throughput scales with the threads added until the cores are busy.'
+            ? 'With the CPU-heavy work halved or more threads on idle cores, pool throughput scales with the threads added until the ' +
+              'cores are busy.'
             : 'The queue wait drops out of the latency: requests take their own fs/dns time only.',
           effort: 'low',
           testingRequired:

@@ -85,23 +85,33 @@ export const throughputPlateau: Audit = {
       });
       findings.push({
         audit: 'throughput-plateau',
-        title: `Throughput plateaus at ${rate(peak)}${expected && !expected.discovered ? ` (${peak >= expected.rate ? `${round(peak / expected.rate, 1)}×` : pct(peak / expected.rate)} of the expected ${rate(expected.rate)})` : ''}`,
+        title:
+          `Throughput plateaus at ` +
+          (`${rate(peak)}` +
+            (expected && !expected.discovered
+              ? ` (${peak >= expected.rate ? `${round(peak / expected.rate, 1)}×` : pct(peak / expected.rate)} of the expected ` +
+                `${rate(expected.rate)})`
+              : '')),
         type: 'application',
         severity,
         confidence: steps.length >= 4 ? 0.8 : 0.65,
         component: 'service',
         description:
-          `Offered ${rate(plateau.offeredRate)}, the service completed ${rate(plateau.achievedRate)}; the most it completed in any step was ${rate(peak)}. ` +
+          `Offered ${rate(plateau.offeredRate)}, the service completed ${rate(plateau.achievedRate)}; the most it completed in any ` +
+          `step was ${rate(peak)}. ` +
           'Past this point extra load only adds queueing: latency rises and, in an open system, requests pile up.',
         evidence,
         location: null,
         rootCause:
-          `A resource is fully used at about ${rate(peak)}. With ${round(plateau.concurrency, 1)} requests in the system at the plateau (Little's law), ` +
-          'a small number suggests a narrow serial section or pool (a single-threaded handler, a pool of that size); a large number suggests a busy shared resource (CPU, database).',
+          `A resource is fully used at about ${rate(peak)}. With ${round(plateau.concurrency, 1)} requests in the system at the ` +
+          `plateau (Little's law), ` +
+          ('a small number suggests a narrow serial section or pool (a single-threaded handler, a pool of that size); a large number ' +
+            'suggests a busy shared resource (CPU, database).'),
         impact: { throughputReduction: `The service cannot complete more than ${rate(peak)}.` },
         recommendation: {
           approach:
-            'Find the resource at 100 % at the plateau (CPU per core, pool occupancy, database time) and scale or unblock it; add load shedding so overload fails fast instead of queueing.',
+            'Find the resource at 100 % at the plateau (CPU per core, pool occupancy, database time) and scale or unblock it; add ' +
+            'load shedding so overload fails fast instead of queueing.',
           expectedImprovement:
             expected && !expected.discovered && peak < expected.rate
               ? `Raising the plateau to the expected ${rate(expected.rate)} is a ${round(expected.rate / peak, 1)}× increase.`
@@ -131,7 +141,9 @@ function steadyPhaseShortfall(phase: PhaseRecord, p1: number): AuditFinding | nu
     severity: share < p1 ? 'high' : 'medium',
     confidence: sampleConfidence(s.requests),
     component: 'service',
-    description: `In the ${phase.name} phase (${phase.description}) the median second completed ${rate(achieved)}: the service does not keep up with the expected load.`,
+    description:
+      `In the ${phase.name} phase (${phase.description}) the median second completed ${rate(achieved)}: the service does not ` +
+      `keep up with the expected load.`,
     evidence: [
       { label: 'offered rate', value: offered, unit: 'req/s', phase: phase.name },
       { label: 'achieved rate (median second)', value: round(achieved, 1), unit: 'req/s', phase: phase.name },
@@ -147,7 +159,8 @@ function steadyPhaseShortfall(phase: PhaseRecord, p1: number): AuditFinding | nu
     recommendation: {
       approach:
         'Add capacity for the expected load now (instances, workers) and profile the saturated resource to raise per-instance throughput.',
-      expectedImprovement: `Serving the full ${rate(offered)} needs ${round(offered / Math.max(achieved, 1e-9), 1)}× the current throughput.`,
+      expectedImprovement:
+        `Serving the full ${rate(offered)} needs ${round(offered / Math.max(achieved, 1e-9), 1)}× the current ` + `throughput.`,
       ...RECOMMENDATION,
     },
   };

@@ -164,7 +164,8 @@ function readRecordFile(path: string, what: string): AnyRecord | { recordId: str
   if (schema === ENVELOPE_SCHEMA && typeof assessmentId === 'string') return { recordId: assessmentId };
   if (schema !== RUN_RECORD_SCHEMA && schema !== ASSESSMENT_SCHEMA) {
     throw new UsageError(
-      `${what} ${path}: not a speedguard run or assessment record (schema ${JSON.stringify(schema ?? null)}; expected ${RUN_RECORD_SCHEMA}, ${ASSESSMENT_SCHEMA} or an assessment envelope)`,
+      `${what} ${path}: not a speedguard run or assessment record (schema ${JSON.stringify(schema ?? null)}; expected ` +
+        `${RUN_RECORD_SCHEMA}, ${ASSESSMENT_SCHEMA} or an assessment envelope)`,
     );
   }
   return data as AnyRecord;
@@ -223,7 +224,8 @@ export function renderComparisonTable(c: Comparison, colour: boolean, failOn: Re
   const gate = regressionsAtOrAbove(c, failOn);
   const verdict =
     c.verdict === 'regressed'
-      ? `REGRESSED: ${c.regressions} regression${c.regressions === 1 ? '' : 's'}, worst ${c.worstSeverity}${gate.length ? ` (fails --fail-on ${failOn})` : ` (below --fail-on ${failOn})`}`
+      ? `REGRESSED: ${c.regressions} regression${c.regressions === 1 ? '' : 's'}, worst ` +
+        `${c.worstSeverity}${gate.length ? ` (fails --fail-on ${failOn})` : ` (below --fail-on ${failOn})`}`
       : c.verdict === 'improved'
         ? `IMPROVED: ${c.improvements} significant improvement${c.improvements === 1 ? '' : 's'}, no regression`
         : 'UNCHANGED: no significant change past the thresholds';

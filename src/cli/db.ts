@@ -22,7 +22,8 @@ export function registerDbCommand(program: Command, run: (fn: () => Promise<numb
     .option('--no-explain', 'do not EXPLAIN the top statements (no plans, no index advice)')
     .option(
       '--allow-writes',
-      'measure candidate indexes for real: CREATE INDEX inside a transaction that is always rolled back (holds a lock on the table meanwhile)',
+      'measure candidate indexes for real: CREATE INDEX inside a transaction that is always rolled back (holds a lock on the table ' +
+        'meanwhile)',
     );
   addGateOptions(cmd, 'severity thresholds (JSON or YAML), e.g. dbQueryMs: { p2: 200 }');
   addRecordOutputOptions(cmd, { outDir: 'where the reports go', record: 'the record' })

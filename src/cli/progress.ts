@@ -27,7 +27,9 @@ export class ProgressLine {
     const width = 24;
     const filled = Math.round(frac * width);
     const bar = '='.repeat(Math.max(0, filled - 1)) + (filled ? '>' : '') + ' '.repeat(width - filled);
-    const line = `[${bar}] ${fmtDuration(p.elapsedMs)}/${fmtDuration(total)}  VUs ${vus}  ${reqs.toFixed(0)} req/s  p95 ${fmtDuration(duration.percentile(95))}  errors ${reqs ? ((failed / reqs) * 100).toFixed(2) : '0.00'}%`;
+    const line =
+      `[${bar}] ${fmtDuration(p.elapsedMs)}/${fmtDuration(total)}  VUs ${vus}  ${reqs.toFixed(0)} req/s  p95 ` +
+      `${fmtDuration(duration.percentile(95))}  errors ${reqs ? ((failed / reqs) * 100).toFixed(2) : '0.00'}%`;
     this.out.write('\r' + line + ' '.repeat(Math.max(0, this.lastLen - line.length)));
     this.lastLen = line.length;
   }

@@ -53,7 +53,8 @@ function badFormat(record: StoredRecord, format: ReportFormat, short: string): U
   const isRun = record.kind === 'run';
   const allowed = (isRun ? RUN_FORMATS : ASSESS_FORMATS).join(', ');
   return new UsageError(
-    `--format ${format} does not apply to ${isRun ? 'run' : 'assessment'} ${short} (formats for ${isRun ? 'runs' : 'assessments'}: ${allowed})`,
+    `--format ${format} does not apply to ${isRun ? 'run' : 'assessment'} ${short} (formats for ${isRun ? 'runs' : 'assessments'}: ` +
+      `${allowed})`,
   );
 }
 

@@ -1,5 +1,6 @@
 // k6's `--out json=FILE` for k6 scripts: one line per sample, as k6 writes it —
-//   {"type":"Metric","data":{"type":"trend","contains":"time","tainted":null,"thresholds":[…],"submetrics":null},"metric":"http_req_duration"}
+//   {"type":"Metric","data":{"type":"trend","contains":"time","tainted":null,"thresholds":[…],"submetrics":null},
+//    "metric":"http_req_duration"}
 //   {"type":"Point","data":{"time":"2026-…Z","value":12.3,"tags":{…}},"metric":"http_req_duration"}
 // A metric's Metric line comes before its first Point. Batches from the workers are written as they
 // arrive with synchronous writes, so nothing queues up here: memory stays one batch per worker.

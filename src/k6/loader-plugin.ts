@@ -24,10 +24,16 @@ export class UnsupportedK6Import extends Error {
 
 function unsupported(specifier: string): string | null {
   if (/^https?:\/\//.test(specifier)) {
-    return `remote module imports are not supported (${specifier}): download the file next to the script and import it by a relative path (e.g. import { x } from './vendor/${specifier.split('/').pop()}')`;
+    return (
+      `remote module imports are not supported (${specifier}): download the file next to the script and import it by a relative ` +
+      `path (e.g. import { x } from './vendor/${specifier.split('/').pop()}')`
+    );
   }
   if (specifier.startsWith('k6/x/'))
-    return `${specifier} is a k6 extension (Go code built into a custom k6 binary): speedguard cannot load extensions — keep this script on xk6, or remove the extension's use`;
+    return (
+      `${specifier} is a k6 extension (Go code built into a custom k6 binary): speedguard cannot load extensions — keep this ` +
+      `script on xk6, or remove the extension's use`
+    );
   if (specifier === 'k6/browser' || specifier.startsWith('k6/experimental/browser'))
     return `${specifier} (browser testing) is not supported by speedguard yet: keep browser scenarios on k6`;
   if (specifier === 'k6/net/grpc' || specifier.startsWith('k6/experimental/grpc'))

@@ -58,7 +58,8 @@ export function k6Outcome(raw: RunRecord): K6Outcome {
     const a = selectMetric(raw, sel.metric, sel.tags);
     if (!a || a.count === 0) {
       warnings.push(
-        `threshold ${t.selector}: ${t.expression} ${t.ok ? 'passed' : 'failed'} on no data: nothing recorded ${t.selector} (k6 gives the same verdict) — check the metric name and tags`,
+        `threshold ${t.selector}: ${t.expression} ${t.ok ? 'passed' : 'failed'} on no data: nothing recorded ${t.selector} (k6 gives ` +
+          `the same verdict) — check the metric name and tags`,
       );
     }
   }

@@ -89,7 +89,8 @@ export function startHeapSnapshots(agent: AgentCollector, o: { log(line: string)
       if (windowMs === null || windowMs <= 0) return;
       if (first.pauseMs > MIDDLE_MAX_PAUSE_MS) {
         skipped.push(
-          `middle: the first snapshot paused the target ${Math.round(first.pauseMs)} ms (> ${MIDDLE_MAX_PAUSE_MS} ms): none taken during the load`,
+          `middle: the first snapshot paused the target ${Math.round(first.pauseMs)} ms (> ${MIDDLE_MAX_PAUSE_MS} ms): none taken ` +
+            `during the load`,
         );
         return;
       }
@@ -111,7 +112,8 @@ export function startHeapSnapshots(agent: AgentCollector, o: { log(line: string)
         skipped.push(`end: heap and external memory grew ${Math.round(g.bytes / 1024 / 1024)} MB only: no snapshot diff`);
       } else if (predicted > MAX_PREDICTED_PAUSE_MS) {
         skipped.push(
-          `end: it would pause the target about ${Math.round(predicted / 1000)} s (the first took ${Math.round(first.pauseMs)} ms at ${Math.round(first.heapUsedBytes / 1024 / 1024)} MB of heap, now ${Math.round(heapNow / 1024 / 1024)} MB)`,
+          `end: it would pause the target about ${Math.round(predicted / 1000)} s (the first took ${Math.round(first.pauseMs)} ms at ` +
+            `${Math.round(first.heapUsedBytes / 1024 / 1024)} MB of heap, now ${Math.round(heapNow / 1024 / 1024)} MB)`,
         );
       } else {
         await take('end');

@@ -105,7 +105,8 @@ export async function startTarget(o: StartTargetOptions): Promise<StartedTarget>
         collector.waitForHello(timeout),
         exited.then((e) => {
           throw new TargetError(
-            `the target exited before listening (code ${e.code ?? e.signal})${stderrTail.length ? `: ${stderrTail.slice(-3).join(' | ')}` : ''}`,
+            `the target exited before listening (code ` +
+              `${e.code ?? e.signal})${stderrTail.length ? `: ${stderrTail.slice(-3).join(' | ')}` : ''}`,
           );
         }),
       ]);
@@ -123,7 +124,8 @@ export async function startTarget(o: StartTargetOptions): Promise<StartedTarget>
     }
     if (exit)
       throw new TargetError(
-        `the target exited during start-up (code ${(exit as { code: number | null }).code})${stderrTail.length ? `: ${stderrTail.slice(-3).join(' | ')}` : ''}`,
+        `the target exited during start-up (code ` +
+          `${(exit as { code: number | null }).code})${stderrTail.length ? `: ${stderrTail.slice(-3).join(' | ')}` : ''}`,
       );
   } catch (e) {
     try {
@@ -134,7 +136,8 @@ export async function startTarget(o: StartTargetOptions): Promise<StartedTarget>
     await collector?.close();
     if (e instanceof TargetError) throw e;
     throw new TargetError(
-      `the target did not start listening within ${timeout / 1000} s (${(e as Error).message}); is it a Node.js service? otherwise pass --port${stderrTail.length ? `. Its last output: ${stderrTail.slice(-3).join(' | ')}` : ''}`,
+      `the target did not start listening within ${timeout / 1000} s (${(e as Error).message}); is it a Node.js service? otherwise ` +
+        `pass --port${stderrTail.length ? `. Its last output: ${stderrTail.slice(-3).join(' | ')}` : ''}`,
     );
   }
 

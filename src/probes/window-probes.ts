@@ -1,6 +1,7 @@
 // The inside view of a target over one measured window: the agent's samples, /proc samples, a CPU
 // profile covering exactly that window and two sampling heap profiles (the allocation rate over its
-// first seconds, then what stays live over the rest), assembled into the record's TargetProbes. Used by `speedguard profile`, `assess --profile` and `speedguard demo` (for the
+// first seconds, then what stays live over the rest), assembled into the record's TargetProbes. Used by `speedguard profile`, `assess
+// --profile` and `speedguard demo` (for the
 // assessments the window is the baseline phase: the expected load).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';

@@ -146,7 +146,8 @@ async function profileStarted(
   const log = o.log;
   const url = `http://127.0.0.1:${target.port}${o.path.startsWith('/') ? o.path : '/' + o.path}`;
   log(
-    `target listens on 127.0.0.1:${target.port} (pid ${target.pid}${target.hello ? `, Node ${target.hello.nodeVersion}, agent attached` : ', no agent'})`,
+    `target listens on 127.0.0.1:${target.port} (pid ` +
+      `${target.pid}${target.hello ? `, Node ${target.hello.nodeVersion}, agent attached` : ', no agent'})`,
   );
   const flags = profileLoadFlags(o);
   const started = Date.now();

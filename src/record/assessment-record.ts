@@ -205,7 +205,10 @@ export interface AssessmentRecord {
    * record is built; null when not measured. Absent in records made before it existed.
    */
   resources?: TargetResources | null;
-  /** The database figures the db-* audits judged and the reports show (analysis/database-figures.ts); null without --db. Absent in older records. */
+  /**
+   * The database figures the db-* audits judged and the reports show (analysis/database-figures.ts); null without --db. Absent in older
+   * records.
+   */
   databaseFigures?: DatabaseFigures | null;
   /** Decided by the audits before the record is stored; most severe first, ids PERF-001… */
   findings: Finding[];

@@ -143,7 +143,10 @@ export interface IndexSuggestion {
   createStatement: string;
   /** The statements it helps (queryIds). */
   queryIds: string[];
-  /** How it was judged: planner cost with a hypothetical index (HypoPG), a real index in a rolled-back transaction (--allow-writes), or the plan's shape only. */
+  /**
+   * How it was judged: planner cost with a hypothetical index (HypoPG), a real index in a rolled-back transaction (--allow-writes), or the
+   * plan's shape only.
+   */
   method: 'hypopg' | 'measured' | 'heuristic';
   costBefore: number | null;
   costAfter: number | null;
@@ -211,7 +214,10 @@ export interface DatabaseWindow {
   tableScans: Array<{ schema: string; table: string; seqScan: number; seqTupRead: number; idxScan: number }>;
   activity: ActivitySummary | null;
   inferredRepetition: InferredRepetition[];
-  /** Added by the collector helper: what could not be measured in this window, one line each (mergeWindows copies them into DatabaseProbes.warnings). */
+  /**
+   * Added by the collector helper: what could not be measured in this window, one line each (mergeWindows copies them into
+   * DatabaseProbes.warnings).
+   */
   warnings?: string[];
 }
 

@@ -16,8 +16,13 @@ export const REDACTED = '[REDACTED]';
 // Parts of a name, separated by anything but letters/digits or by case changes, are matched whole for
 // the short words (key, pwd, sid, pin) so "monkey" or "keepAlive" stay readable; the long words match
 // anywhere ("X-Session-Token", "client_secret", "dbPassword").
-const SECRET_WORDS =
-  /token|secret|passw|pwd|jwt|passphrase|passcode|auth|session|credential|cookie|csrf|xsrf|signature|private|apikey|api_key|api-key|access[-_]?key/i;
+const SECRET_WORDS = new RegExp(
+  [
+    ...['token', 'secret', 'passw', 'pwd', 'jwt', 'passphrase', 'passcode', 'auth', 'session', 'credential', 'cookie'],
+    ...['csrf', 'xsrf', 'signature', 'private', 'apikey', 'api_key', 'api-key', 'access[-_]?key'],
+  ].join('|'),
+  'i',
+);
 // "key" ending a word: apikey, mykey_id, x-key (not keyword, keepAlive).
 const KEY_END = /[kK][eE][yY][sS]?(?![a-z])/;
 const SECRET_PARTS = new Set(['key', 'pwd', 'pass', 'sid', 'pin', 'sig', 'jwt', 'otp', 'dsn']);

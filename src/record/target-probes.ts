@@ -242,7 +242,10 @@ export interface TargetProbes {
   agent: { hello: AgentHello | null; samples: AgentSample[] } | null;
   proc: { samples: ProcSample[]; summary: ProcSummary } | null;
   cpuProfile: CpuProfileAnalysis | null;
-  /** Sampling heap profile (live) over the window — after heapAllocationProfile's first seconds when that one exists (absent in records made before it existed). */
+  /**
+   * Sampling heap profile (live) over the window — after heapAllocationProfile's first seconds when that one exists (absent in records made
+   * before it existed).
+   */
   heapProfile?: HeapProfileAnalysis | null;
   /**
    * Allocation-rate profile (kind 'allocated') over the first seconds of the window; heapProfile

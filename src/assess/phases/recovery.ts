@@ -37,7 +37,9 @@ export async function recoveryPhase(env: PhaseEnv, baseRate: number, overloadRat
   const verdict = after === null ? 'degraded' : 'passed';
   return {
     name: 'recovery',
-    description: `${overloadRate} req/s (overload) for ${o} s, then ${baseRate} req/s until p95 ≤ ${limitMs.toFixed(1)} ms for ${stableSeconds} s`,
+    description:
+      `${overloadRate} req/s (overload) for ${o} s, then ${baseRate} req/s until p95 ≤ ${limitMs.toFixed(1)} ms for ` +
+      `${stableSeconds} s`,
     offeredRate: overloadRate,
     run,
     verdict,

@@ -30,7 +30,7 @@ export async function steadyPhase(
   const judged = seconds.length > 2 ? seconds.slice(1) : seconds;
   const v = verdictOf(mergeSeconds(judged), env.slo, {
     requests: selectMetric(run, 'http_reqs')?.sum ?? 0,
-    scope: `judged over seconds ${judged.length ? `${judged[0]!.index + 1}–${judged[judged.length - 1]!.index + 1}` : 'none'}${judged.length < seconds.length ? '; the first warms connections up' : ''}`,
+    scope: `judged over seconds ${secondsRange(judged)}${judged.length < seconds.length ? '; the first warms connections up' : ''}`,
   });
   return {
     name,
@@ -40,4 +40,9 @@ export async function steadyPhase(
     verdict: v.verdict,
     verdictReason: v.reason,
   };
+}
+
+/** "2–20": the 1-based seconds a verdict judged, or "none". */
+function secondsRange(judged: readonly { index: number }[]): string {
+  return judged.length ? `${judged[0]!.index + 1}–${judged[judged.length - 1]!.index + 1}` : 'none';
 }

@@ -113,14 +113,16 @@ export async function stressPhase(env: PhaseEnv, expectedRate: number | null, ma
       // The step failed because the generator could not keep the schedule, not because the target
       // did: no phase may ask for more, or it would measure speedguard.
       env.log(
-        `  stress ${rate} req/s → ${step.achievedRate.toFixed(0)} req/s, service p95 ${(step.serviceP95Ms ?? 0).toFixed(1)} ms: the load generator reached its limit on this host`,
+        `  stress ${rate} req/s → ${step.achievedRate.toFixed(0)} req/s, service p95 ${(step.serviceP95Ms ?? 0).toFixed(1)} ms: the ` +
+          `load generator reached its limit on this host`,
       );
       generatorLimit = step;
       stopReason = 'generator_limit';
       return `stress: the load generator reached its limit at ${rate} req/s`;
     }
     env.log(
-      `  stress ${rate} req/s → ${step.achievedRate.toFixed(0)} req/s, p95 ${step.p95Ms.toFixed(1)} ms, errors ${(step.errorRate * 100).toFixed(2)} %${reason ? `  ✗ ${reason.replace('_', ' ')}` : ''}`,
+      `  stress ${rate} req/s → ${step.achievedRate.toFixed(0)} req/s, p95 ${step.p95Ms.toFixed(1)} ms, errors ` +
+        `${(step.errorRate * 100).toFixed(2)} %${reason ? `  ✗ ${reason.replace('_', ' ')}` : ''}`,
     );
     if (!reason) return null;
     breaking = step;
@@ -151,9 +153,11 @@ export async function stressPhase(env: PhaseEnv, expectedRate: number | null, ma
       ? `capacity measured: sustainable up to ${sustainable} req/s (no expected rate to judge it against)`
       : `sustainable up to ${sustainable} req/s ${sustainable >= expectedRate ? '≥' : '<'} the expected ${expectedRate} req/s`;
   const why = limit
-    ? `${judged}; the load generator on this host reached its limit at ${limit.offeredRate} req/s (${limit.achievedRate.toFixed(0)} req/s sent) before the service broke, so its capacity is at least ${generatorCeilingRps} req/s`
+    ? `${judged}; the load generator on this host reached its limit at ${limit.offeredRate} req/s (${limit.achievedRate.toFixed(0)} ` +
+      `req/s sent) before the service broke, so its capacity is at least ${generatorCeilingRps} req/s`
     : broke
-      ? `${judged}; breaking point ${broke.offeredRate} req/s (${stopReason.replace('_', ' ')}: ${broke.achievedRate.toFixed(0)} req/s achieved, p95 ${broke.p95Ms.toFixed(1)} ms, errors ${(broke.errorRate * 100).toFixed(2)} %)`
+      ? `${judged}; breaking point ${broke.offeredRate} req/s (${stopReason.replace('_', ' ')}: ${broke.achievedRate.toFixed(0)} req/s ` +
+        `achieved, p95 ${broke.p95Ms.toFixed(1)} ms, errors ${(broke.errorRate * 100).toFixed(2)} %)`
       : `${judged}; held every step up to ${rates[steps.length - 1] ?? 0} req/s`;
   return {
     name: 'stress',

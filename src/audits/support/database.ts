@@ -151,14 +151,17 @@ export function milder(s: Severity): Severity {
 
 /** "seen 14 ms mean over 2,300 calls" for descriptions. */
 export function statementSummary(s: StatementStats): string {
-  return `${s.calls.toLocaleString('en-US')} calls, mean ${ms(meanMsOf(s))}, ${pct(s.shareOfTotal)} of the database's statement time, ${round(rowsPerCall(s), 1)} rows per call`;
+  const calls = s.calls.toLocaleString('en-US');
+  const share = pct(s.shareOfTotal);
+  return `${calls} calls, mean ${ms(meanMsOf(s))}, ${share} of the database's statement time, ${round(rowsPerCall(s), 1)} rows per call`;
 }
 
 /** The common "how to check" text of database recommendations. */
 export function recheckText(v: DbView): string {
   return v.mode === 'load'
     ? "Re-run the same load with --db: the statement's mean and share of database time must fall, and request latency with them."
-    : "Reset the statistics (SELECT pg_stat_statements_reset()), let the application run, then run speedguard db again: the statement's mean time must have fallen.";
+    : 'Reset the statistics (SELECT pg_stat_statements_reset()), let the application run, then run speedguard db again: ' +
+        "the statement's mean time must have fallen.";
 }
 
 export type DbLocation = Finding['location'];

@@ -55,8 +55,11 @@ interface KindInfo {
 const CONNECT: KindInfo = {
   type: 'infrastructure',
   cause:
-    "new connections were refused or not accepted in time: a full listen backlog / accept queue, a connection limit (max connections, ulimit -n, a proxy's limit) or a process that restarted under load",
-  fix: "raise the listen backlog (net.core.somaxconn and the server's backlog), the file-descriptor and connection limits, and put a queue or load shedding (fast 503) in front instead of refusing connections",
+    'new connections were refused or not accepted in time: a full listen backlog / accept queue, a connection limit (max ' +
+    "connections, ulimit -n, a proxy's limit) or a process that restarted under load",
+  fix:
+    "raise the listen backlog (net.core.somaxconn and the server's backlog), the file-descriptor and connection limits, and put a " +
+    'queue or load shedding (fast 503) in front instead of refusing connections',
 };
 
 /** What a failure kind usually means, for root causes and recommendations. */
@@ -66,20 +69,29 @@ export const KIND_INFO: Record<string, KindInfo> = {
   reset: {
     type: 'network',
     cause:
-      'the server (or a proxy) reset connections with requests in flight: a crash or restart of a worker, a proxy/load-balancer timeout, or the kernel dropping connections when the accept queue overflows',
-    fix: 'find who resets (server logs, proxy logs, `ss -s`/netstat counters for listen overflows); align proxy and server timeouts; size the accept queue',
+      'the server (or a proxy) reset connections with requests in flight: a crash or restart of a worker, a proxy/load-balancer ' +
+      'timeout, or the kernel dropping connections when the accept queue overflows',
+    fix:
+      'find who resets (server logs, proxy logs, `ss -s`/netstat counters for listen overflows); align proxy and server timeouts; ' +
+      'size the accept queue',
   },
   closed_early: {
     type: 'network',
     cause:
-      "the server closed connections before a complete response: a keep-alive timeout shorter than the client's idle time racing with new requests, a per-connection request limit, or a worker exiting mid-response",
-    fix: 'keep the server\'s keep-alive timeout above any proxy/client idle timeout, announce closes with "Connection: close", and check worker crashes',
+      "the server closed connections before a complete response: a keep-alive timeout shorter than the client's idle time racing " +
+      'with new requests, a per-connection request limit, or a worker exiting mid-response',
+    fix:
+      'keep the server\'s keep-alive timeout above any proxy/client idle timeout, announce closes with "Connection: close", and ' +
+      'check worker crashes',
   },
   request_timeout: {
     type: 'application',
     cause:
-      'responses did not complete within the request timeout: requests queue behind a saturated resource (CPU, a connection pool, a lock, a slow downstream)',
-    fix: "find the saturated resource (profile under load), bound queues with timeouts shorter than the client's, and shed load early rather than timing out late",
+      'responses did not complete within the request timeout: requests queue behind a saturated resource (CPU, a connection pool, a ' +
+      'lock, a slow downstream)',
+    fix:
+      "find the saturated resource (profile under load), bound queues with timeouts shorter than the client's, and shed load early " +
+      'rather than timing out late',
   },
   malformed: {
     type: 'application',
@@ -111,7 +123,9 @@ export function kindInfo(kind: string): KindInfo {
   if (status === 429 || status === 503) {
     return {
       type: 'infrastructure',
-      cause: `the service (or a proxy in front of it) rejected requests with ${status}: rate limiting or overload protection engaged at this load`,
+      cause:
+        `the service (or a proxy in front of it) rejected requests with ${status}: rate limiting or overload protection engaged at ` +
+        `this load`,
       fix: 'raise the limit if the load is legitimate, or add capacity; check the limit is per client, not global',
     };
   }
@@ -125,7 +139,9 @@ export function kindInfo(kind: string): KindInfo {
   if (status >= 500) {
     return {
       type: 'application',
-      cause: `the application answered ${status} under load: an unhandled error, typically a timeout or exhausted pool in a dependency (database, downstream service) surfacing as a server error`,
+      cause:
+        `the application answered ${status} under load: an unhandled error, typically a timeout or exhausted pool in a dependency ` +
+        `(database, downstream service) surfacing as a server error`,
       fix: 'read the server logs for the failing requests; look for pool exhaustion and dependency timeouts at this load',
     };
   }

@@ -44,7 +44,9 @@ export function limitingResource(record: AssessmentRecord): LimitingResource | n
       kind: 'pool',
       audit: 'downstream-wait',
       component: pool.origin,
-      text: `the connection pool to ${pool.origin} (${pool.plateau} socket${pool.plateau === 1 ? '' : 's'} busy in most seconds while more requests waited)`,
+      text:
+        `the connection pool to ${pool.origin} (${pool.plateau} socket${pool.plateau === 1 ? '' : 's'} busy in most seconds while ` +
+        `more requests waited)`,
       location: { endpoint: pool.origin },
       ...at,
     };

@@ -47,7 +47,8 @@ async function inOrder(items: any, method: string, fn: (...args: any[]) => any, 
 function b64encode(input: string | ArrayBuffer, encoding: 'std' | 'rawstd' | 'url' | 'rawurl' = 'std'): string {
   const buf = typeof input === 'string' ? Buffer.from(input) : Buffer.from(input);
   const text = buf.toString(encoding.endsWith('url') ? 'base64url' : 'base64');
-  return encoding.startsWith('raw') ? text.replace(/=+$/, '') : encoding === 'url' ? text.padEnd(Math.ceil(text.length / 4) * 4, '=') : text;
+  if (encoding.startsWith('raw')) return text.replace(/=+$/, '');
+  return encoding === 'url' ? text.padEnd(Math.ceil(text.length / 4) * 4, '=') : text;
 }`,
   b64decode: `/** k6/encoding's b64decode: an ArrayBuffer, or a string with format 's'. */
 function b64decode(input: string, encoding: 'std' | 'rawstd' | 'url' | 'rawurl' = 'std', format?: 's'): any {

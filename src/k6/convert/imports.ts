@@ -82,7 +82,8 @@ function importOne(cx: ConvertContext, names: K6Names, from: string, spec: Node,
   }
   cx.note(
     stmt,
-    `${whole ? `the ${from} module as a whole` : `${imported} from ${from}`} has no native speedguard equivalent: rewrite the code that uses ${local}`,
+    `${whole ? `the ${from} module as a whole` : `${imported} from ${from}`} has no native speedguard equivalent: rewrite the code ` +
+      `that uses ${local}`,
   );
 }
 

@@ -54,7 +54,8 @@ function convertLiteral(obj: Node, cx: ConvertContext): void {
     else
       cx.note(
         p,
-        `k6 option ${key ?? '(computed)'} has no native speedguard equivalent and was left out: ${cx.source.slice(p.start, p.end).replace(/\s+/g, ' ')}`,
+        `k6 option ${key ?? '(computed)'} has no native speedguard equivalent and was left out: ` +
+          `${cx.source.slice(p.start, p.end).replace(/\s+/g, ' ')}`,
       );
     removeProperty(cx, p);
   }

@@ -77,7 +77,9 @@ function encodeBody(body: Body, headers: Record<string, string>): Buffer | strin
     const parts: Buffer[] = [];
     for (const [k, v] of entries) {
       if (isFile(v)) {
-        const head = `--${boundary}\r\nContent-Disposition: form-data; name="${k}"; filename="${v.filename ?? 'file'}"\r\nContent-Type: ${v.content_type ?? 'application/octet-stream'}\r\n\r\n`;
+        const head =
+          `--${boundary}\r\nContent-Disposition: form-data; name="${k}"; filename="${v.filename ?? 'file'}"\r\nContent-Type: ` +
+          `${v.content_type ?? 'application/octet-stream'}\r\n\r\n`;
         parts.push(Buffer.from(head), toBuffer(v.data), Buffer.from('\r\n'));
       } else parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${String(v)}\r\n`));
     }
@@ -120,7 +122,8 @@ export function requestContext(what: string): IterationContext {
   const ctx = iterationStore.getStore();
   if (!ctx)
     throw new Error(
-      `${what}: making HTTP requests in the init context is not supported (as in k6): make them in the default function, a scenario function or setup()`,
+      `${what}: making HTTP requests in the init context is not supported (as in k6): make them in the default function, a scenario ` +
+        `function or setup()`,
     );
   return ctx;
 }

@@ -17,7 +17,10 @@ import { fileURLToPath } from 'node:url';
 import { fingerprintSql } from './sql-fingerprint.ts';
 import type { AgentSqlStats, SqlFrame, SqlLocation, SqlRepetition } from '../../record/agent-sql-samples.ts';
 
-/** Executions of one statement in one request from which it is an N+1: N_PLUS_ONE_MIN_REPEATS of the record contract (this file runs inside the target and cannot import it; a test keeps them equal). */
+/**
+ * Executions of one statement in one request from which it is an N+1: N_PLUS_ONE_MIN_REPEATS of the record contract (this file runs inside
+ * the target and cannot import it; a test keeps them equal).
+ */
 export const REPEAT_THRESHOLD = 5;
 const MAX_FINGERPRINTS = 5000;
 const MAX_ENDPOINT_NAMES = 2000;
