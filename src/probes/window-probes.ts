@@ -104,13 +104,7 @@ export function startWindowProbes(
     const durationMs = Date.now() - allocationFrom;
     await attempt('allocation profile not saved', async () => {
       mkdirSync(dir, { recursive: true });
-      await agent.stopHeapProfile(allocationPath);
-      heapAllocationProfile = analyseHeapProfile(JSON.parse(readFileSync(allocationPath, 'utf8')), {
-        path: allocationPath,
-        projectRoot: process.cwd(),
-        kind: 'allocated',
-        durationMs,
-      });
+      heapAllocationProfile = await saveHeapProfile(agent, allocationPath, 'allocated', durationMs);
     });
   };
   return {
@@ -184,13 +178,7 @@ export function startWindowProbes(
         heapOn = false;
         const durationMs = Date.now() - heapFrom;
         await attempt('heap profile not saved', async () => {
-          await agent.stopHeapProfile(heapPath);
-          heapProfile = analyseHeapProfile(JSON.parse(readFileSync(heapPath, 'utf8')), {
-            path: heapPath,
-            projectRoot: process.cwd(),
-            kind: 'live',
-            durationMs,
-          });
+          heapProfile = await saveHeapProfile(agent, heapPath, 'live', durationMs);
         });
       }
     },
@@ -230,4 +218,15 @@ export function startWindowProbes(
       closed = true;
     },
   };
+}
+
+/** Stops the agent's heap sampling into `path` and reads the profile back for the record. */
+async function saveHeapProfile(
+  agent: { stopHeapProfile(path: string): Promise<unknown> },
+  path: string,
+  kind: 'live' | 'allocated',
+  durationMs: number,
+): Promise<HeapProfileAnalysis> {
+  await agent.stopHeapProfile(path);
+  return analyseHeapProfile(JSON.parse(readFileSync(path, 'utf8')), { path, projectRoot: process.cwd(), kind, durationMs });
 }

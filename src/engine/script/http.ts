@@ -22,19 +22,35 @@ export interface RequestParams {
 export type Body = string | Uint8Array | Record<string, unknown> | null | undefined;
 
 /** What a script gets back: k6's Response shape, plus our error kind. */
+/** A response's phases in ms, named as k6 names them (res.timings), for native and k6 scripts alike. */
+export interface ResponseTimings {
+  blocked: number;
+  connecting: number;
+  tls_handshaking: number;
+  sending: number;
+  waiting: number;
+  receiving: number;
+  duration: number;
+}
+
+export function responseTimings(res: HttpResponse): ResponseTimings {
+  const t = res.timings;
+  return {
+    blocked: t.blocked,
+    connecting: t.connecting,
+    tls_handshaking: t.tlsHandshaking,
+    sending: t.sending,
+    waiting: t.waiting,
+    receiving: t.receiving,
+    duration: t.duration,
+  };
+}
+
 export class Response {
   readonly status: number;
   /** Body as text (binary: a Buffer) or null when discarded. */
   readonly body: string | Buffer | null;
-  readonly timings: {
-    blocked: number;
-    connecting: number;
-    tls_handshaking: number;
-    sending: number;
-    waiting: number;
-    receiving: number;
-    duration: number;
-  };
+  readonly timings: ResponseTimings;
   /** '' when the request succeeded at the transport level, otherwise the failure kind. */
   readonly error: string;
   readonly url: string;
@@ -44,16 +60,7 @@ export class Response {
     this.#res = res;
     this.status = res.status;
     this.body = res.body ? (binary ? res.body : res.body.toString('utf8')) : null;
-    const t = res.timings;
-    this.timings = {
-      blocked: t.blocked,
-      connecting: t.connecting,
-      tls_handshaking: t.tlsHandshaking,
-      sending: t.sending,
-      waiting: t.waiting,
-      receiving: t.receiving,
-      duration: t.duration,
-    };
+    this.timings = responseTimings(res);
     this.error = res.error ? res.error.kind : '';
   }
   /** Response headers, lower-cased names; decoded when first read (k6's res.headers). */

@@ -1,6 +1,7 @@
 // k6's Response object, built from speedguard's HttpResponse (after redirects: the last hop).
 import { createRequire } from 'node:module';
 import type { FailureKind, HttpResponse } from '../../engine/http/types.ts';
+import { responseTimings, type ResponseTimings } from '../../engine/script/http.ts';
 import { responseCookies, type K6Cookie } from './cookies.ts';
 import { gjsonGet } from './gjson.ts';
 
@@ -53,15 +54,7 @@ export class Response {
   body: string | ArrayBuffer | null;
   private readonly rawHeaders: Record<string, string>;
   private canonicalHeaders: Record<string, string> | null = null;
-  timings: {
-    blocked: number;
-    connecting: number;
-    tls_handshaking: number;
-    sending: number;
-    waiting: number;
-    receiving: number;
-    duration: number;
-  };
+  timings: ResponseTimings;
   error: string;
   error_code: number;
   remote_ip: string;
@@ -111,16 +104,7 @@ export class Response {
     this.setCookie = setCookieLines(res);
     this.tls_version = res.tls ? res.tls.protocol.replace(/^TLSv(\d)$/, 'TLSv$1.0').replace('TLSv', 'tls') : '';
     this.tls_cipher_suite = res.tls?.cipher ?? '';
-    const t = res.timings;
-    this.timings = {
-      blocked: t.blocked,
-      connecting: t.connecting,
-      tls_handshaking: t.tlsHandshaking,
-      sending: t.sending,
-      waiting: t.waiting,
-      receiving: t.receiving,
-      duration: t.duration,
-    };
+    this.timings = responseTimings(res);
     this.error = res.error ? res.error.message || res.error.kind : '';
     this.error_code = res.error ? ERROR_CODES[res.error.kind] : res.status >= 400 ? 1000 + res.status : 0;
     this.remote_ip = url.hostname.replace(/^\[|\]$/g, '');
