@@ -1,7 +1,6 @@
 // Runs a plan: splits it over worker threads, merges their one-second intervals in order, follows
 // thresholds, watches the generator itself, handles stop requests, and returns the RunRecord.
 import { availableParallelism } from 'node:os';
-import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { RunAggregate, type TotalSeries } from './run-aggregate.ts';
@@ -197,7 +196,8 @@ export function startRun(plan: Plan, opts: RunOptions = {}): RunHandle {
     const generator = judgeGenerator(aggregate, healthAll, workers);
     return {
       schema: RUN_RECORD_SCHEMA,
-      id: randomUUID(),
+      // node:crypto is loaded here, once the run is over: ~13 ms of start-up before the first request otherwise.
+      id: process.getBuiltinModule('node:crypto').randomUUID(),
       kind: 'run',
       status,
       statusReason,
