@@ -12,6 +12,7 @@ import type { ClientOptions, FailureKind, HttpResponse, PreparedRequest, SendOpt
 
 /** The read buffer shared by all plain-TCP connections of this thread (see openSocket). */
 const SHARED_READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+const EMPTY = Buffer.alloc(0);
 
 /** Where to connect, derived once per URL origin. */
 export interface Origin {
@@ -114,7 +115,8 @@ export class Http1Connection {
   tcpStartAt = 0;
   connectedAt = 0;
   private writeSeq = 0;
-  private flushedSeq = 0;
+  /** writeSeq of each write that carries the write callback, oldest first (writes complete in order). */
+  private readonly callbackSeqs: number[] = [];
   private closed = false;
   /** A settled exchange kept for the next send. */
   private spare: Exchange | null = null;
@@ -225,11 +227,23 @@ export class Http1Connection {
     this.inflight.push(ex);
     if (this.inflight.length === 1) this.startParser(ex);
     const socket = this.socket!;
-    socket.write(ex.req.encoded, this.onWritten);
-    // The write callback only runs on a later event-loop turn; when libuv wrote the bytes to the
-    // kernel synchronously (nothing left buffered), they are flushed now. Waiting for the callback
-    // would move event-loop time from "waiting" into "sending".
-    if (socket.writableLength === 0) ex.flushedAt = performance.now();
+    if (socket.writableLength === 0) {
+      // Nothing queued before it (the steady state): written without a callback. With one, Node's
+      // Writable allocates a tick record and runs a nextTick per write (afterWriteTick) even when
+      // libuv wrote the bytes at once; without one it does neither (BENCHMARKS.md, request path).
+      socket.write(ex.req.encoded);
+      // libuv wrote the bytes to the kernel synchronously: flushed now. Waiting for a callback
+      // would move event-loop time from "waiting" into "sending".
+      if (socket.writableLength === 0) {
+        ex.flushedAt = performance.now();
+        return;
+      }
+      // Some of it is still queued: an empty write behind it calls back once it has gone.
+      socket.write(EMPTY, this.onWritten);
+    } else {
+      socket.write(ex.req.encoded, this.onWritten);
+    }
+    this.callbackSeqs.push(ex.seq);
   }
 
   private startParser(ex: Exchange): void {
@@ -240,13 +254,14 @@ export class Http1Connection {
   // Replaced per socket in openSocket so a late callback from a dead socket is ignored.
   private onWritten: (err?: Error | null) => void = () => {};
 
+  /** A write callback: that write and every earlier one have gone to the kernel. */
   private onFlushed(): void {
-    const seq = ++this.flushedSeq;
+    const upTo = this.callbackSeqs.shift();
+    if (upTo === undefined) return;
+    let t = 0;
     for (const ex of this.inflight) {
-      if (ex.seq === seq) {
-        if (ex.flushedAt === 0) ex.flushedAt = performance.now();
-        return;
-      }
+      if (ex.seq > upTo) break;
+      if (ex.flushedAt === 0) ex.flushedAt = t === 0 ? (t = performance.now()) : t;
     }
   }
 
@@ -260,7 +275,7 @@ export class Http1Connection {
     this.connectedAt = 0;
     this.trigger = this.queue[0] ?? null;
     this.writeSeq = 0;
-    this.flushedSeq = 0;
+    this.callbackSeqs.length = 0;
     let s: net.Socket;
     try {
       s = o.tls
