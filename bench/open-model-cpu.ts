@@ -71,8 +71,7 @@ function argv(model: Model, seconds: number, summary: string): string[] {
   const common = ['--workers', '1', '--quiet', '--no-history', '--summary-export', summary];
   if (model === 'open-before')
     return [...speedguardBuilt(args.baseline!), 'run', nginx.url, '--rate', String(rate), '-d', `${seconds}s`, ...common];
-  if (model === 'open')
-    return [...speedguardBuilt(REPO), 'run', nginx.url, '--rate', String(rate), '-d', `${seconds}s`, ...common];
+  if (model === 'open') return [...speedguardBuilt(REPO), 'run', nginx.url, '--rate', String(rate), '-d', `${seconds}s`, ...common];
   writeFileSync(
     plan,
     [

@@ -14,6 +14,7 @@ import type { Stripe } from './executors/stripe.ts';
 import { createHttpClient } from './http/client.ts';
 import { buildIterationRunner } from './iteration-runner.ts';
 import { VirtualUser } from './vu.ts';
+import { keepYoungGenerationSmall } from './young-generation.ts';
 import type { IterationRunner } from './executors/context.ts';
 
 export interface WorkerInit {
@@ -111,6 +112,7 @@ export class WorkerEngine {
   async run(startAtEpochMs: number): Promise<void> {
     const { plan, stripe } = this.init;
     const startAt = startAtEpochMs - performance.timeOrigin;
+    keepYoungGenerationSmall();
     this.loopDelay.enable();
     const runners = this.runners;
     const vusGauges = new Map<string, { active: number; allocated: number }>();
