@@ -164,17 +164,19 @@ export function startRun(plan: Plan, opts: RunOptions = {}): RunHandle {
       }
     };
 
+    // A script always gets a thread: a synchronous loop in it must not block the signal handlers.
+    const inProcess = opts.inProcess || (workers === 1 && !plan.scriptPath);
     links = setupFailed
       ? []
       : Array.from({ length: workers }, (_, index) => {
           const init: WorkerInit = { plan, stripe: { index, count: workers }, stopGraceMs: opts.stopGraceMs ?? 10_000, setupData };
-          // A script always gets a thread: a synchronous loop in it must not block the signal handlers.
-          return opts.inProcess || (workers === 1 && !plan.scriptPath) ? inProcessWorker(init, onMessage) : threadWorker(init, onMessage);
+          return inProcess ? inProcessWorker(init, onMessage) : threadWorker(init, onMessage);
         });
     // A worker that fails while preparing reports 'done' without 'ready': do not wait for it.
     await Promise.race([readyPromise, Promise.all(links.map((l) => l.done))]);
-    // A short lead so every thread gets the start message before the start.
-    const startAtEpochMs = performance.timeOrigin + performance.now() + 20;
+    // Threads get a short lead so each has the start message before the start; in this thread the
+    // start is now (20 ms of a URL run's time to first request, BENCHMARKS.md cold start).
+    const startAtEpochMs = performance.timeOrigin + performance.now() + (inProcess ? 0 : 20);
     startedWall = Date.now();
     for (const l of links) l.start(startAtEpochMs);
     if (stopping) for (const l of links) l.stop();
