@@ -17,7 +17,8 @@ import { startNginx } from './lib/nginx.ts';
 import { ensurePeers } from './lib/peers.ts';
 import { runPinned } from './lib/proc.ts';
 import { fmt, machine, median, saveResults, table, verdict } from './lib/report.ts';
-import { NODE, REPO } from './lib/tools.ts';
+import { REPO } from './lib/tools.ts';
+import { ensureBuilt, speedguardBuilt } from './lib/built.ts';
 
 const TARGET_CPU = 0;
 const GENERATOR_CPU = 1;
@@ -52,6 +53,8 @@ interface Run {
 }
 
 await ensurePeers(['nginx']);
+await ensureBuilt(REPO);
+if (args.baseline !== undefined) await ensureBuilt(args.baseline);
 const m = await machine();
 console.log(`open-model-cpu · ${m.date} · ${m.nproc} cores · ${m.cpu} · Node ${m.node}`);
 const nginx = await startNginx({ cpu: TARGET_CPU, workerConnections: 12000 });
@@ -67,9 +70,8 @@ const MODELS: Model[] = args.baseline !== undefined ? ['open', 'closed', 'open-b
 function argv(model: Model, seconds: number, summary: string): string[] {
   const common = ['--workers', '1', '--quiet', '--no-history', '--summary-export', summary];
   if (model === 'open-before')
-    return [NODE, join(args.baseline!, 'bin', 'speedguard.js'), 'run', nginx.url, '--rate', String(rate), '-d', `${seconds}s`, ...common];
-  if (model === 'open')
-    return [NODE, join(REPO, 'bin', 'speedguard.js'), 'run', nginx.url, '--rate', String(rate), '-d', `${seconds}s`, ...common];
+    return [...speedguardBuilt(args.baseline!), 'run', nginx.url, '--rate', String(rate), '-d', `${seconds}s`, ...common];
+  if (model === 'open') return [...speedguardBuilt(REPO), 'run', nginx.url, '--rate', String(rate), '-d', `${seconds}s`, ...common];
   writeFileSync(
     plan,
     [
@@ -84,7 +86,7 @@ function argv(model: Model, seconds: number, summary: string): string[] {
       `    duration: ${seconds}s`,
     ].join('\n'),
   );
-  return [NODE, join(REPO, 'bin', 'speedguard.js'), 'run', plan, ...common];
+  return [...speedguardBuilt(REPO), 'run', plan, ...common];
 }
 
 async function once(model: Model, seconds: number): Promise<Run & { foreignCores: number }> {
@@ -115,12 +117,12 @@ async function once(model: Model, seconds: number): Promise<Run & { foreignCores
 const results: Record<string, { perRequestUs: number; long: Run; short: Run }[]> = Object.fromEntries(MODELS.map((x) => [x, []]));
 try {
   console.log(
-    `open:   taskset -c ${GENERATOR_CPU} node bin/speedguard.js run URL --rate ${rate} -d {${shortS},${longS}}s --workers 1 --quiet ` +
-      `--no-history --summary-export S.json`,
+    `open:   taskset -c ${GENERATOR_CPU} node bench/lib/run-built.mjs . run URL --rate ${rate} -d {${shortS},${longS}}s ` +
+      `--workers 1 --quiet --no-history --summary-export S.json`,
   );
   console.log(
-    `closed: taskset -c ${GENERATOR_CPU} node bin/speedguard.js run closed.yaml …  (constant-vus, ${vus} VUs, request + sleep ` +
-      `${PACE_MS}ms)\n`,
+    `closed: taskset -c ${GENERATOR_CPU} node bench/lib/run-built.mjs . run closed.yaml …  (constant-vus, ${vus} VUs, ` +
+      `request + sleep ${PACE_MS}ms)\n`,
   );
   for (let r = 0; r < rounds; r++) {
     for (const model of MODELS.map((_, i) => MODELS[(i + r) % MODELS.length]!)) {

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { AUTOCANNON_JS } from './peers.ts';
 import { machineBusySeconds, processCpuSeconds, timeVCpuSeconds } from './cpu-load.ts';
 import { runPinned, type PinnedRun } from './proc.ts';
+import { ensureBuilt, speedguardBuilt } from './built.ts';
 
 export const REPO = resolve(import.meta.dirname, '..', '..');
 /** The repo's pinned Node 24, used for speedguard and autocannon alike. */
@@ -181,9 +182,7 @@ interface SummaryExport {
 export function speedguardArgv(o: GeneratorRunOptions, summaryFile: string): string[] {
   const load = o.rate !== undefined ? ['--rate', String(o.rate)] : ['-u', String(o.connections)];
   return [
-    NODE,
-    ...(o.nodeArgs ?? []),
-    join(o.repo ?? REPO, 'bin', 'speedguard.js'),
+    ...speedguardBuilt(o.repo ?? REPO, o.nodeArgs),
     'run',
     o.url,
     ...load,
@@ -202,6 +201,7 @@ export async function runSpeedguard(o: GeneratorRunOptions): Promise<Measurement
   const dir = mkdtempSync(join(tmpdir(), 'sg-bench-summary-'));
   try {
     const file = join(dir, 'summary.json');
+    await ensureBuilt(o.repo ?? REPO);
     const r = await pinned(o, speedguardArgv(o, file), o.repo ?? REPO);
     // 99 = a threshold failed; the run itself is still valid.
     if (r.code !== 0 && r.code !== 99) throw failed('speedguard', r);

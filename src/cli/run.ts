@@ -13,7 +13,6 @@ import { UsageError } from '../errors.ts';
 import { ProgressLine } from './progress.ts';
 import { exportTo, finishRun, type FailedExport } from './run-exit.ts';
 import { collect, durationFlag, positiveInt, rateNumber, wholeNumber } from './option-parsers.ts';
-import { installScriptHooks } from '../engine/script-loader/hooks.ts';
 import { checkOutputFile } from './output-paths.ts';
 import { stopOnSignals } from './signals.ts';
 import { checkPlanLimits } from '../plan/limits.ts';
@@ -131,7 +130,9 @@ function parseOut(specs: string[]): { json: string | null } {
 export async function runCommand(target: string, o: RunCliOptions): Promise<number> {
   const outs = parseOut(o.out);
   const stopGraceMs = parseDuration(o.stopGrace ?? '10s');
-  installScriptHooks();
+  // A URL run imports no user module: the hooks (which every later import would pass through) are
+  // installed only for plan files and scripts.
+  if (!/^https?:\/\//i.test(target)) (await import('../engine/script-loader/hooks.ts')).installScriptHooks();
   // Output paths first: a bad one is found before the plan is loaded, let alone run.
   if (o.summaryExport !== undefined) checkOutputFile(o.summaryExport, '--summary-export');
   if (outs.json !== null) checkOutputFile(outs.json, '--out json=');

@@ -2,7 +2,6 @@
 // thresholds, watches the generator itself, handles stop requests, and returns the RunRecord.
 import { RequestPacer } from './request-pacer.ts';
 import { availableParallelism } from 'node:os';
-import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { RunAggregate, type TotalSeries } from './run-aggregate.ts';
@@ -177,6 +176,8 @@ export function startRun(plan: Plan, opts: RunOptions = {}): RunHandle {
 
     // One slot shared by every worker: the rps cap holds for the run, not per thread.
     const pacerMemory = plan.http.rps ? RequestPacer.memory() : undefined;
+    // A script always gets a thread: a synchronous loop in it must not block the signal handlers.
+    const inProcess = opts.inProcess || (workers === 1 && !plan.scriptPath);
     links = setupFailed
       ? []
       : Array.from({ length: workers }, (_, index) => {
@@ -188,13 +189,13 @@ export function startRun(plan: Plan, opts: RunOptions = {}): RunHandle {
             pacerMemory,
             streamSamples: opts.onSamples !== undefined,
           };
-          // A script always gets a thread: a synchronous loop in it must not block the signal handlers.
-          return opts.inProcess || (workers === 1 && !plan.scriptPath) ? inProcessWorker(init, onMessage) : threadWorker(init, onMessage);
+          return inProcess ? inProcessWorker(init, onMessage) : threadWorker(init, onMessage);
         });
     // A worker that fails while preparing reports 'done' without 'ready': do not wait for it.
     await Promise.race([readyPromise, Promise.all(links.map((l) => l.done))]);
-    // A short lead so every thread gets the start message before the start.
-    const startAtEpochMs = performance.timeOrigin + performance.now() + 20;
+    // Threads get a short lead so each has the start message before the start; in this thread the
+    // start is now (20 ms of a URL run's time to first request, BENCHMARKS.md cold start).
+    const startAtEpochMs = performance.timeOrigin + performance.now() + (inProcess ? 0 : 20);
     startedWall = Date.now();
     for (const l of links) l.start(startAtEpochMs);
     if (stopping) for (const l of links) l.stop();
@@ -216,7 +217,8 @@ export function startRun(plan: Plan, opts: RunOptions = {}): RunHandle {
     const generator = judgeGenerator(aggregate, healthAll, workers);
     return {
       schema: RUN_RECORD_SCHEMA,
-      id: randomUUID(),
+      // node:crypto is loaded here, once the run is over: ~13 ms of start-up before the first request otherwise.
+      id: process.getBuiltinModule('node:crypto').randomUUID(),
       kind: 'run',
       status,
       statusReason,

@@ -40,19 +40,22 @@ export function judgeGenerator(agg: RunAggregate, health: readonly GeneratorHeal
   // Only intervals with real work count: the idle tail of a run is not a saturated generator.
   if (cpus.length >= 3 && cpuP95 > GENERATOR_LIMITS.cpuP95) {
     reasons.push(
-      `generator CPU at ${(cpuP95 * 100).toFixed(0)} % of a core (p95 over ${cpus.length} worker-seconds; limit ${GENERATOR_LIMITS.cpuP95 * 100} %)`,
+      `generator CPU at ${(cpuP95 * 100).toFixed(0)} % of a core (p95 over ${cpus.length} worker-seconds; limit ` +
+        `${GENERATOR_LIMITS.cpuP95 * 100} %)`,
     );
   }
   if (loopDelayP99MaxMs > loopLimit) {
     reasons.push(
-      `generator event-loop delay p99 reached ${loopDelayP99MaxMs.toFixed(1)} ms (limit ${loopLimit.toFixed(1)} ms: the larger of ${GENERATOR_LIMITS.loopDelayP99Ms} ms and a quarter of the target's p95 of ${serviceP95.toFixed(1)} ms)`,
+      `generator event-loop delay p99 reached ${loopDelayP99MaxMs.toFixed(1)} ms (limit ${loopLimit.toFixed(1)} ms: the larger of ` +
+        `${GENERATOR_LIMITS.loopDelayP99Ms} ms and a quarter of the target's p95 of ${serviceP95.toFixed(1)} ms)`,
     );
   }
   // A p95 of a few dozen starts is one or two late iterations (thread warm-up, first connections):
   // the schedule criterion needs enough starts to speak for the run.
   if (scheduleDelayP95Ms > schedLimit && (sched?.count ?? 0) >= MIN_SCHEDULED_STARTS) {
     reasons.push(
-      `iterations started ${scheduleDelayP95Ms.toFixed(1)} ms late at p95 (p99 ${scheduleDelayP99Ms.toFixed(1)} ms; limit ${schedLimit.toFixed(1)} ms: the larger of ${GENERATOR_LIMITS.scheduleDelayP95Ms} ms and a tenth of the target's p95)`,
+      `iterations started ${scheduleDelayP95Ms.toFixed(1)} ms late at p95 (p99 ${scheduleDelayP99Ms.toFixed(1)} ms; limit ` +
+        `${schedLimit.toFixed(1)} ms: the larger of ${GENERATOR_LIMITS.scheduleDelayP95Ms} ms and a tenth of the target's p95)`,
     );
   }
   return {

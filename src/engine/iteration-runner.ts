@@ -11,7 +11,6 @@ import { compileSteps, runSteps, type StepDone, type Vars } from './flow/compile
 import type { VirtualUser } from './vu.ts';
 import type { RequestPacer } from './request-pacer.ts';
 import { openFeeders, type FeederSet } from './feeder-set.ts';
-import { installScriptHooks } from './script-loader/hooks.ts';
 import { countUnhandledWith, failureBackoffMs, threadScriptErrors } from './script-errors.ts';
 import { warnPendingRequests } from './script-warnings.ts';
 
@@ -179,7 +178,8 @@ async function scriptBody(input: RunnerInput, baseTags: Record<string, string>, 
   if (!path) throw new Error(`scenario "${input.scenarioName}" has neither a flow nor a script`);
   // Scripts read __ENV like k6; process.env is shared by the worker so expose the plan's env there too.
   Object.assign(process.env, env);
-  installScriptHooks();
+  // Loaded with the script only: a request-list plan never passes a user module through the hooks.
+  (await import('./script-loader/hooks.ts')).installScriptHooks();
   const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   const fn = mod[input.scenario.exec];
   if (typeof fn !== 'function')

@@ -21,6 +21,14 @@ export class RunAggregate {
   readonly totals = new Map<string, TotalSeries>();
   readonly intervals: IntervalRecord[] = [];
   private readonly customContains = new Map<string, 'time' | 'data' | 'default'>();
+  /**
+   * The interval's merged series, kept from one interval to the next and reset when reused: a new
+   * accumulator per series per second meant a new HDR histogram each time (a zeroed 56 KB counts
+   * array), which at 2,000 req/s was a tenth of the generator's CPU and much of its garbage
+   * (BENCHMARKS.md, open model). Whoever receives an interval reads it during the call.
+   */
+  private readonly intervalSeries = new Map<string, { series: TotalSeries; usedIn: number }>();
+  private intervalSeq = 0;
 
   /**
    * Merge one interval from every worker. Returns the merged per-series accumulators of that
@@ -28,8 +36,9 @@ export class RunAggregate {
    */
   addInterval(index: number, parts: Array<{ snapshot: IntervalSnapshot; health: GeneratorHealth }>): Map<string, TotalSeries> {
     const merged = new Map<string, TotalSeries>();
+    const seq = ++this.intervalSeq;
     for (const { snapshot } of parts) {
-      for (const s of snapshot.series) this.mergeInto(merged, s, true);
+      for (const s of snapshot.series) this.mergeInto(merged, s, seq);
     }
     for (const [key, s] of merged) {
       let t = this.totals.get(key);
@@ -49,11 +58,23 @@ export class RunAggregate {
     return merged;
   }
 
-  private mergeInto(into: Map<string, TotalSeries>, s: SeriesSnapshot, sameInstant: boolean): void {
+  /** Workers' parts of one interval share its span of time: gauges add up (sameInstant). */
+  private mergeInto(into: Map<string, TotalSeries>, s: SeriesSnapshot, seq: number): void {
     const key = s.metric + '|' + tagsKey(s.tags);
     let t = into.get(key);
-    if (!t) into.set(key, (t = { metric: s.metric, tags: s.tags, acc: new Accumulator(s.data.type) }));
-    t.acc.merge(s.data, sameInstant);
+    if (!t) {
+      let kept = this.intervalSeries.get(key);
+      if (kept === undefined || kept.series.acc.type !== s.data.type) {
+        kept = { series: { metric: s.metric, tags: s.tags, acc: new Accumulator(s.data.type) }, usedIn: seq };
+        this.intervalSeries.set(key, kept);
+      } else if (kept.usedIn !== seq) {
+        kept.usedIn = seq;
+        kept.series.acc.reset();
+      }
+      t = kept.series;
+      into.set(key, t);
+    }
+    t.acc.merge(s.data, true);
   }
 
   /** Remember how a custom metric's values are to be read (for reports). */

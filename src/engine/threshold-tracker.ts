@@ -21,7 +21,7 @@ import type { MetricSelector } from '../metrics/thresholds/index.ts';
 import type { ParsedThreshold } from '../metrics/thresholds/types.ts';
 import { hasNoData, judgeNoData } from '../metrics/thresholds/no-data.ts';
 import type { MetricType } from '../metrics/types.ts';
-import { suggest } from '../plan/validate.ts';
+import { suggest } from '../plan/suggest.ts';
 
 export interface ThresholdTrackerOptions {
   /**

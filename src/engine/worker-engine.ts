@@ -16,6 +16,7 @@ import { clientOptionsFor, createHttpClient } from './http/client.ts';
 import { buildIterationRunner } from './iteration-runner.ts';
 import { VirtualUser } from './vu.ts';
 import { SampleBuffer, type SampleBatch } from './sample-stream.ts';
+import { keepYoungGenerationSmall } from './young-generation.ts';
 import type { IterationRunner } from './executors/context.ts';
 
 export interface WorkerInit {
@@ -131,6 +132,7 @@ export class WorkerEngine {
   async run(startAtEpochMs: number): Promise<void> {
     const { plan, stripe } = this.init;
     const startAt = startAtEpochMs - performance.timeOrigin;
+    keepYoungGenerationSmall();
     this.loopDelay.enable();
     const runners = this.runners;
     const vusGauges = new Map<string, { active: number; allocated: number }>();

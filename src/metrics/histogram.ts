@@ -1,7 +1,19 @@
 // HDR histograms for Trend metrics: values in µs, 1 µs – 1 h, 3 significant digits (as wrk2 does),
 // so a run of any length uses constant memory and two histograms merge exactly.
-import * as hdr from 'hdr-histogram-js';
+// The histogram class is imported on its own, not the package's index: the index decodes the
+// package's bundled WebAssembly and loads pako at import, 60–90 ms of CPU before `run` could send its
+// first request (BENCHMARKS.md, cold start) and ~8 MB of memory, for a build we never use. The
+// compressed encoding (the JavaScript one, which compresses with node:zlib) is loaded on first use,
+// at the end of a run or when a record is read.
+import { createRequire } from 'node:module';
+import int32 from 'hdr-histogram-js/dist/Int32Histogram.js';
 import type { JsHistogram } from 'hdr-histogram-js/dist/JsHistogram.js';
+
+type Encoding = typeof import('hdr-histogram-js/dist/JsHistogram.encoding.js');
+let encodingModule: Encoding | undefined;
+/** Loading it also gives JsHistogram its encodeIntoCompressedBase64 method and JsHistogram.decode. */
+const encoding = (): Encoding =>
+  (encodingModule ??= createRequire(import.meta.url)('hdr-histogram-js/dist/JsHistogram.encoding.js') as Encoding);
 
 export const LOWEST_US = 1;
 export const HIGHEST_US = 3_600_000_000;
@@ -12,13 +24,10 @@ export type Histogram = JsHistogram;
 export function newHistogram(): Histogram {
   // Starts small (10 s) and grows on demand up to the 1 h cap: most runs never see multi-second
   // latencies, and the counts array is what dominates memory.
-  return hdr.build({
-    bitBucketSize: 32,
-    autoResize: true,
-    lowestDiscernibleValue: LOWEST_US,
-    highestTrackableValue: 10_000_000,
-    numberOfSignificantValueDigits: SIGNIFICANT_DIGITS,
-  }) as unknown as Histogram;
+  // What hdr.build({ bitBucketSize: 32, autoResize: true, … }) makes, without the package index.
+  const h = new int32.default(LOWEST_US, 10_000_000, SIGNIFICANT_DIGITS);
+  h.autoResize = true;
+  return h;
 }
 
 /** Record a duration given in ms, clamped to the histogram's range. */
@@ -94,11 +103,13 @@ export function addSparse(h: Histogram, sparse: readonly number[]): void {
 
 /** Standard HdrHistogram compressed base64 (readable by every HdrHistogram implementation). */
 export function encodeHistogram(h: Histogram): string {
-  return hdr.encodeIntoCompressedBase64(h as never);
+  encoding();
+  return h.encodeIntoCompressedBase64();
 }
 
 export function decodeHistogram(s: string): Histogram {
-  const decoded = hdr.decodeFromCompressedBase64(s, 32) as unknown as Histogram;
+  // What the index's decodeFromCompressedBase64(s, 32) does, without the index.
+  const decoded = encoding().doDecode(encoding().decompress(Buffer.from(s.trim(), 'base64')), 32) as Histogram;
   // Decoded histograms keep their encoded range; allow later merges of larger values.
   decoded.autoResize = true;
   return decoded;

@@ -7,7 +7,8 @@ import type { PathSegment } from './errors.ts';
 import { TEMPLATE_BUILTINS, TemplateError, parseTemplate } from './template.ts';
 import type { CaptureSource, CheckSpec, RequestStep, Step } from './types.ts';
 import type { DurationInput, ScalarMap, UserCapture, UserCheck, UserRequest, UserStep } from './user-types.ts';
-import { planError, suggest, type SourceContext } from './validate.ts';
+import { planError, type SourceContext } from './validate.ts';
+import { suggest } from './suggest.ts';
 import { checkRequestShape } from './request-check.ts';
 
 export interface FlowContext extends SourceContext {

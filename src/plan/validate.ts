@@ -9,6 +9,7 @@ import { DURATION_HINT, SIZE_HINT } from './duration.ts';
 import { PlanError, formatPath, type PathSegment } from './errors.ts';
 import type { PlanOptions } from './user-types.ts';
 import { BUILT } from '../own-files.ts';
+import { suggest } from './suggest.ts';
 
 export interface SourceContext {
   /** The file as the user named it, for messages (null: command line). */
@@ -118,36 +119,6 @@ function pointerToPath(pointer: string): PathSegment[] {
     .split('/')
     .map((seg) => seg.replace(/~1/g, '/').replace(/~0/g, '~'))
     .map((seg) => (/^(0|[1-9]\d*)$/.test(seg) ? Number(seg) : seg));
-}
-
-/** Levenshtein distance, for "did you mean" on unknown fields. */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j]!;
-      const cost = a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + cost);
-      diagonal = above;
-    }
-  }
-  return row[b.length]!;
-}
-
-export function suggest(word: string, candidates: Iterable<string>): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const d = distance(word, candidate);
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  const limit = Math.max(1, Math.floor(word.length / 3));
-  return bestDistance <= limit ? best : undefined;
 }
 
 function describeError(error: ErrorObject): { path: PathSegment[]; problem: string } {

@@ -4,7 +4,7 @@
 // send (or a request still queued) opens a new one.
 
 import net from 'node:net';
-import tls from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { ParseState, ResponseParser } from './parser.ts';
 import { classifyError, errorMessage, type ConnectPhase } from './failure.ts';
@@ -15,6 +15,7 @@ import { hostOverride } from './resolver.ts';
 
 /** The read buffer shared by all plain-TCP connections of this thread (see openSocket). */
 const SHARED_READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+const EMPTY = Buffer.alloc(0);
 
 /** Where to connect, derived once per URL origin. */
 export interface Origin {
@@ -119,7 +120,8 @@ export class Http1Connection {
   /** Of the current socket (https): every response on it carries it. */
   private tlsAgreement: TlsAgreement | null = null;
   private writeSeq = 0;
-  private flushedSeq = 0;
+  /** writeSeq of each write that carries the write callback, oldest first (writes complete in order). */
+  private readonly callbackSeqs: number[] = [];
   private closed = false;
   /** A settled exchange kept for the next send. */
   private spare: Exchange | null = null;
@@ -230,11 +232,23 @@ export class Http1Connection {
     this.inflight.push(ex);
     if (this.inflight.length === 1) this.startParser(ex);
     const socket = this.socket!;
-    socket.write(ex.req.encoded, this.onWritten);
-    // The write callback only runs on a later event-loop turn; when libuv wrote the bytes to the
-    // kernel synchronously (nothing left buffered), they are flushed now. Waiting for the callback
-    // would move event-loop time from "waiting" into "sending".
-    if (socket.writableLength === 0) ex.flushedAt = performance.now();
+    if (socket.writableLength === 0) {
+      // Nothing queued before it (the steady state): written without a callback. With one, Node's
+      // Writable allocates a tick record and runs a nextTick per write (afterWriteTick) even when
+      // libuv wrote the bytes at once; without one it does neither (BENCHMARKS.md, request path).
+      socket.write(ex.req.encoded);
+      // libuv wrote the bytes to the kernel synchronously: flushed now. Waiting for a callback
+      // would move event-loop time from "waiting" into "sending".
+      if (socket.writableLength === 0) {
+        ex.flushedAt = performance.now();
+        return;
+      }
+      // Some of it is still queued: an empty write behind it calls back once it has gone.
+      socket.write(EMPTY, this.onWritten);
+    } else {
+      socket.write(ex.req.encoded, this.onWritten);
+    }
+    this.callbackSeqs.push(ex.seq);
   }
 
   private startParser(ex: Exchange): void {
@@ -245,13 +259,14 @@ export class Http1Connection {
   // Replaced per socket in openSocket so a late callback from a dead socket is ignored.
   private onWritten: (err?: Error | null) => void = () => {};
 
+  /** A write callback: that write and every earlier one have gone to the kernel. */
   private onFlushed(): void {
-    const seq = ++this.flushedSeq;
+    const upTo = this.callbackSeqs.shift();
+    if (upTo === undefined) return;
+    let t = 0;
     for (const ex of this.inflight) {
-      if (ex.seq === seq) {
-        if (ex.flushedAt === 0) ex.flushedAt = performance.now();
-        return;
-      }
+      if (ex.seq > upTo) break;
+      if (ex.flushedAt === 0) ex.flushedAt = t === 0 ? (t = performance.now()) : t;
     }
   }
 
@@ -266,13 +281,14 @@ export class Http1Connection {
     this.tlsAgreement = null;
     this.trigger = this.queue[0] ?? null;
     this.writeSeq = 0;
-    this.flushedSeq = 0;
+    this.callbackSeqs.length = 0;
     // A hosts entry changes where the socket goes, not the name (Host header, SNI, certificate check).
     const dial = this.opts.hosts ? (hostOverride(this.opts.hosts, o.host, o.port) ?? o) : o;
     let s: net.Socket;
     try {
       s = o.tls
-        ? tls.connect({
+        ? // node:tls is loaded on the first TLS connection: it is ~11 ms of start-up a plain-HTTP run never uses.
+          process.getBuiltinModule('node:tls').connect({
             host: dial.host,
             port: dial.port,
             servername: o.servername,
@@ -323,7 +339,7 @@ export class Http1Connection {
   onReady(): void {
     const t = performance.now();
     if (this.origin.tls && this.socket !== null) {
-      const s = this.socket as tls.TLSSocket;
+      const s = this.socket as TLSSocket;
       this.tlsAgreement = { protocol: s.getProtocol() ?? '', cipher: s.getCipher()?.standardName ?? '' };
     }
     this.clearConnectTimer();

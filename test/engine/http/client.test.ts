@@ -266,6 +266,41 @@ test('POST body reaches the server; keepBody false drops the response body but c
   assert.equal(dropped.bodyBytes, 14);
 });
 
+test('a request the kernel cannot take at once: sending lasts until it has gone, not until the response', async (t) => {
+  // The server reads nothing for 300 ms, so an 8 MB body fills the socket buffers and the write
+  // completes later (the empty write queued behind it reports when); it answers 200 ms after the
+  // body's end. Then a small request on the same connection is written at once.
+  const HOLD_MS = 300;
+  const THINK_MS = 200;
+  const server = http.createServer((req, res) => {
+    req.pause();
+    let n = 0;
+    setTimeout(() => {
+      req.on('data', (c: Buffer) => (n += c.length));
+      req.on('end', () => setTimeout(() => res.end(String(n)), THINK_MS));
+      req.resume();
+    }, HOLD_MS);
+  });
+  const port = await listen(server);
+  const client = createHttpClient({});
+  t.after(() => {
+    client.close();
+    return closeServer(server);
+  });
+  const body = Buffer.alloc(8 << 20, 97);
+  const big = await client.send(prepareRequest('POST', `http://127.0.0.1:${port}/`, {}, body), SEND);
+  assertOk(big);
+  assert.equal(big.body?.toString(), String(body.length));
+  assertSaneTimings(big.timings, { newConnection: true });
+  assert.ok(big.timings.sending >= HOLD_MS * 0.8, `sending ${big.timings.sending} ms while the server held its reads for ${HOLD_MS} ms`);
+  // Had the flush not been seen, sending would run to the first response byte and waiting be ~0.
+  assert.ok(big.timings.waiting >= THINK_MS * 0.8, `waiting ${big.timings.waiting} ms while the server thought for ${THINK_MS} ms`);
+  const small = await client.send(prepareRequest('POST', `http://127.0.0.1:${port}/`, {}, 'x'), SEND);
+  assertOk(small);
+  assert.equal(small.reused, true);
+  assert.ok(small.timings.sending < big.timings.sending / 10, `small request: sending ${small.timings.sending} ms`);
+});
+
 test('exact byte counts: bytesSent is the encoded request, bytesReceived the raw response', async (t) => {
   const response = 'HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc';
   const server = rawServer((socket) => socket.write(response));
