@@ -29,6 +29,12 @@ test('a fast healthy service: no P0/P1, capacity as a lower bound, "not saturate
       log: () => {},
       timing: QUICK_TIMING,
       workers: 1,
+      // Below what this node:http service serves on one of the two cores (~15,000 req/s): since the engine
+      // work of issue 10 the generator on the other core outlasts it on a quiet machine, and the service
+      // would then rightly break at ~16,000 req/s. Capped here, the staircase ends at 7,298 req/s
+      // (max_rate) on a quiet machine, or earlier at the generator's limit on a busy one — both are
+      // "not saturated" with a lower bound, which is what this test is about.
+      maxRate: 7500,
     }).result;
     const s = record.phases.find((p) => p.name === 'stress')!.stress!;
     const steps = JSON.stringify(
