@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { loadPlanFile } from '../../src/plan/load-file.ts';
 import { PlanError } from '../../src/plan/errors.ts';
 import { HTTP_DEFAULTS } from '../../src/plan/defaults.ts';
+import { get } from '../helpers/plan.ts';
 
 const plans = new URL('../fixtures/plans/', import.meta.url).pathname;
 const data = new URL('../fixtures/data/', import.meta.url).pathname;
@@ -27,19 +28,6 @@ async function messageOf(promise: Promise<unknown>): Promise<string> {
   assert.fail('expected a PlanError');
 }
 
-const request = (url: string, extra: object = {}) => ({
-  kind: 'request',
-  method: 'GET',
-  url,
-  headers: {},
-  body: null,
-  name: null,
-  tags: {},
-  checks: [],
-  capture: {},
-  expectedStatuses: null,
-  ...extra,
-});
 const base = { startTimeMs: 0, gracefulStopMs: 30_000, exec: 'default', tags: {}, env: {} };
 
 test('JSON example → expected Plan', async () => {
@@ -48,7 +36,7 @@ test('JSON example → expected Plan', async () => {
     source: join(plans, 'minimal.json'),
     scriptPath: null,
     scenarios: {
-      default: { executor: 'constant-vus', vus: 2, durationMs: 5000, ...base, flow: [request('http://127.0.0.1:8080/health')] },
+      default: { executor: 'constant-vus', vus: 2, durationMs: 5000, ...base, flow: [get('http://127.0.0.1:8080/health')] },
     },
     thresholds: {},
     http: { ...HTTP_DEFAULTS },
@@ -74,7 +62,7 @@ test('YAML example with the rate shortcut → expected Plan', async () => {
         preAllocatedVUs: 20,
         maxVUs: 2000,
         ...base,
-        flow: [request('http://127.0.0.1:8080/api/items', { checks: [{ name: 'status in [200, 304]', status: [200, 304] }] })],
+        flow: [get('http://127.0.0.1:8080/api/items', { checks: [{ name: 'status in [200, 304]', status: [200, 304] }] })],
       },
     },
     thresholds: { http_req_failed: [{ expression: 'rate<0.01', abortOnFail: false, delayAbortEvalMs: 0 }] },
