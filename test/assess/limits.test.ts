@@ -22,8 +22,8 @@ test('each derived phase rate is checked and names the flag it follows from', ()
     () => checkAssessLimits(config(30_000, ['baseline', 'spike']), { workers: 1 }),
     refused(
       new RegExp(
-        String.raw`^--expected-rate: the spike phase would offer 4 × 30,000 req/s = 120,000 req/s: ` +
-          String.raw`120,000 iterations/s is above the limit of 100,000/s`,
+        '^--expected-rate: the spike phase would offer 4 × 30,000 req/s = 120,000 req/s: ' +
+          '120,000 iterations/s is above the limit of 100,000/s',
       ),
     ),
   );

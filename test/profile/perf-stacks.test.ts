@@ -9,20 +9,16 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startProfile } from '../../src/profile/run-profile.ts';
-import { parseSlo } from '../../src/assess/options.ts';
-import { targetProbesOf } from '../../src/record/target-probes.ts';
 import { startChildCommand } from '../helpers/child-service.ts';
 import { describeFindings } from '../helpers/profile.ts';
+import { perfCannotRecord, profileWithPerf, topUserFunction } from '../helpers/perf.ts';
 
 const SOURCE = fileURLToPath(new URL('../fixtures/perf/hot-server.c', import.meta.url));
 
 function cannotRun(): string | null {
   const gcc = spawnSync('gcc', ['--version'], { encoding: 'utf8' });
   if (gcc.error || gcc.status !== 0) return `gcc is not available (${gcc.error?.message ?? gcc.stderr.trim()})`;
-  const perf = spawnSync('perf', ['record', '-e', 'cpu-clock', '-o', '/dev/null', '--', 'true'], { encoding: 'utf8' });
-  if (perf.error || perf.status !== 0) return `perf cannot record here: ${perf.error?.message ?? perf.stderr.trim().split('\n')[0]}`;
-  return null;
+  return perfCannotRecord();
 }
 
 test('--pid on a C server: perf stacks name burn_cpu as the hot function', async (t) => {
@@ -35,23 +31,9 @@ test('--pid on a C server: perf stacks name burn_cpu as the hot function', async
   execFileSync('gcc', ['-O1', '-fno-omit-frame-pointer', '-fno-inline', '-o', bin, SOURCE]);
   const svc = await startChildCommand([bin]);
   try {
-    const r = await startProfile({
-      command: [],
-      pid: svc.child.pid!,
-      port: svc.port,
-      path: '/',
-      flags: { vus: 4, duration: 5000 },
-      warmupMs: 500,
-      outDir: mkdtempSync(join(tmpdir(), 'sg-perf-')),
-      slo: parseSlo([]),
-      workers: 1,
-      log: () => {},
-    }).result;
-    const p = targetProbesOf(r)!;
-    assert.equal(p.perfError, undefined, p.perfError);
-    assert.ok(p.cpuProfile && p.cpuProfile.samples > 100, `perf samples: ${p.cpuProfile?.samples}`);
-    const top = p.cpuProfile.topSelf.find((h) => h.category === 'user');
-    assert.equal(top?.function, 'burn_cpu', JSON.stringify(p.cpuProfile.topSelf.slice(0, 5)));
+    const r = await profileWithPerf({ command: [], pid: svc.child.pid!, port: svc.port });
+    const top = topUserFunction(r, 100);
+    assert.equal(top.function, 'burn_cpu');
     assert.ok(top.selfShare > 0.5, `burn_cpu self share ${top.selfShare}`);
     assert.equal(top.file, bin);
     const f = r.findings.find((x) => x.audit === 'cpu-bound');

@@ -5,14 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startProfile } from '../../src/profile/run-profile.ts';
-import { parseSlo } from '../../src/assess/options.ts';
-import { targetProbesOf } from '../../src/record/target-probes.ts';
 import { describeFindings } from '../helpers/profile.ts';
+import { perfCannotRecord, profileWithPerf, topUserFunction } from '../helpers/perf.ts';
 import { freePort } from '../helpers/postgres.ts';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/perf/hot_server.py', import.meta.url));
@@ -31,9 +28,7 @@ function python312(): string | null {
 
 function cannotRun(python: string | null): string | null {
   if (!python) return 'no Python ≥ 3.12 found (python3.12/3.13/3.14 on PATH or under /root/.pyenv/versions): -X perf needs 3.12';
-  const perf = spawnSync('perf', ['record', '-e', 'cpu-clock', '-o', '/dev/null', '--', 'true'], { encoding: 'utf8' });
-  if (perf.error || perf.status !== 0) return `perf cannot record here: ${perf.error?.message ?? perf.stderr.trim().split('\n')[0]}`;
-  return null;
+  return perfCannotRecord();
 }
 
 test('a Python 3.12 service under -X perf: the CPU-bound finding names checksum', async (t) => {
@@ -44,22 +39,9 @@ test('a Python 3.12 service under -X perf: the CPU-bound finding names checksum'
     return;
   }
   const port = await freePort();
-  const r = await startProfile({
-    command: [python!, '-X', 'perf', FIXTURE, String(port)],
-    port,
-    path: '/',
-    flags: { vus: 4, duration: 5000 },
-    warmupMs: 500,
-    outDir: mkdtempSync(join(tmpdir(), 'sg-python-perf-')),
-    slo: parseSlo([]),
-    workers: 1,
-    log: () => {},
-  }).result;
-  const p = targetProbesOf(r)!;
-  assert.equal(p.perfError, undefined, p.perfError);
-  assert.ok(p.cpuProfile && p.cpuProfile.samples > 50, `perf samples: ${p.cpuProfile?.samples}`);
-  const top = p.cpuProfile.topSelf.find((h) => h.category === 'user');
-  assert.equal(top?.function, 'checksum', JSON.stringify(p.cpuProfile.topSelf.slice(0, 5)));
+  const r = await profileWithPerf({ command: [python!, '-X', 'perf', FIXTURE, String(port)], port });
+  const top = topUserFunction(r, 50);
+  assert.equal(top.function, 'checksum');
   assert.match(top.file, /hot_server\.py$/);
   assert.ok(top.selfShare > 0.3, `checksum self share ${top.selfShare}`);
   const f = r.findings.find((x) => x.audit === 'cpu-bound');
