@@ -38,6 +38,7 @@ export function textKind(i: HttpInspection): { saving: number; kind: string } | 
 
 export const compression: Audit = {
   id: 'compression',
+  effect: 'hygiene',
   title: 'Response compression',
   run({ record }: AuditContext): AuditFinding[] {
     const findings: AuditFinding[] = [];

@@ -154,6 +154,7 @@ function failureFinding(record: AssessmentRecord, kinds: readonly string[], what
 
 export const connectionChurn: Audit = {
   id: 'connection-churn',
+  effect: 'hygiene',
   title: 'Connection reuse and connection failures',
   run({ record }: AuditContext): AuditFinding[] {
     return [churnFinding(record), failureFinding(record, RESET_KINDS, 'reset'), failureFinding(record, CONNECT_KINDS, 'connect')].filter(

@@ -40,6 +40,8 @@ export const LATENCY_GROWTH = 1.5;
 
 export const cpuBound: Audit = {
   id: CPU_BOUND_ID,
+  effect: 'objective',
+  judgesResource: true,
   title: 'CPU-bound on the main thread',
   run(ctx: AuditContext): AuditFinding[] {
     const v = targetView(ctx.record);

@@ -17,6 +17,7 @@ export const MIN_BLOCKS = 10_000;
 
 export const dbCacheHitRatio: Audit = {
   id: DB_CACHE_HIT_RATIO_ID,
+  effect: 'hygiene',
   title: 'Database cache hit ratio',
   run(ctx: AuditContext): AuditFinding[] {
     const v = dbView(ctx.record);

@@ -31,6 +31,7 @@ type Win = { phase: PhaseName | 'window'; activity: ActivitySummary };
 
 export const dbConnections: Audit = {
   id: DB_CONNECTIONS_ID,
+  effect: 'objective',
   title: 'Database connections',
   run(ctx: AuditContext): AuditFinding[] {
     const v = dbView(ctx.record);

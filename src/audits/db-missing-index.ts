@@ -38,6 +38,7 @@ const worse = (a: Severity, b: Severity | null): Severity => maxSeverity(a, b) ?
 
 export const dbMissingIndex: Audit = {
   id: DB_MISSING_INDEX_ID,
+  effect: 'objective',
   title: 'Missing database index',
   run(ctx: AuditContext): AuditFinding[] {
     const v = dbView(ctx.record);

@@ -35,6 +35,7 @@ const FIX =
 
 export const dbNPlusOne: Audit = {
   id: DB_N_PLUS_ONE_ID,
+  effect: 'objective',
   title: 'N+1 database queries',
   run(ctx: AuditContext): AuditFinding[] {
     const v = dbView(ctx.record);

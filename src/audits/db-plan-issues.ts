@@ -101,6 +101,7 @@ export function issueAdvice(i: PlanNodeIssue, workMemKb: number | null): string 
 
 export const dbPlanIssues: Audit = {
   id: DB_PLAN_ISSUES_ID,
+  effect: 'objective',
   title: 'Database plan problems',
   run(ctx: AuditContext): AuditFinding[] {
     const v = dbView(ctx.record);

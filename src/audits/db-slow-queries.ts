@@ -53,6 +53,7 @@ interface Judged {
 
 export const dbSlowQueries: Audit = {
   id: DB_SLOW_QUERIES_ID,
+  effect: 'objective',
   title: 'Slow database statements',
   run(ctx: AuditContext): AuditFinding[] {
     const v = dbView(ctx.record);

@@ -29,6 +29,7 @@ export function unusedIndexes(list: readonly IndexStats[]): IndexStats[] {
 
 export const dbUnusedIndex: Audit = {
   id: DB_UNUSED_INDEX_ID,
+  effect: 'hygiene',
   title: 'Unused database indexes',
   run(ctx: AuditContext): AuditFinding[] {
     const v = dbView(ctx.record);

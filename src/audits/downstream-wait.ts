@@ -77,6 +77,8 @@ export function originsOf(samples: readonly AgentSample[]): {
 
 export const downstreamWait: Audit = {
   id: DOWNSTREAM_WAIT_ID,
+  effect: 'objective',
+  judgesResource: true,
   title: 'Waiting on a downstream service',
   run(ctx: AuditContext): AuditFinding[] {
     const v = targetView(ctx.record);

@@ -17,6 +17,7 @@ export const DROPPED_MEDIUM_SHARE = 0.01;
 
 export const droppedIterations: Audit = {
   id: 'dropped-iterations',
+  effect: 'objective',
   title: 'Dropped iterations',
   run({ record }: AuditContext): AuditFinding[] {
     const findings: AuditFinding[] = [];

@@ -49,6 +49,7 @@ function growthOf(run: Parameters<typeof windowStats>[0], name: string, light: S
 
 export const endpointBottleneck: Audit = {
   id: 'endpoint-bottleneck',
+  effect: 'capacity',
   title: 'Endpoint that limits capacity',
   run({ record }: AuditContext): AuditFinding[] {
     const stress = trustedStress(record);

@@ -28,6 +28,7 @@ interface PhaseFailures {
 
 export const errorsUnderLoad: Audit = {
   id: 'errors-under-load',
+  effect: 'objective',
   title: 'Errors at the expected load',
   run({ record, thresholds }: AuditContext): AuditFinding[] {
     const slo = record.config.slo;

@@ -59,6 +59,8 @@ const FIX: Record<string, string> = {
 
 export const eventLoopBlocked: Audit = {
   id: EVENT_LOOP_BLOCKED_ID,
+  effect: 'objective',
+  judgesResource: true,
   title: 'Event loop blocked by synchronous work',
   run(ctx: AuditContext): AuditFinding[] {
     const v = targetView(ctx.record);

@@ -42,6 +42,8 @@ export function allocationSites(p: HeapProfileAnalysis | null | undefined): Heap
 
 export const gcPressure: Audit = {
   id: GC_PRESSURE_ID,
+  effect: 'objective',
+  judgesResource: true,
   title: 'Garbage-collection pressure',
   run(ctx: AuditContext): AuditFinding[] {
     const v = targetView(ctx.record);

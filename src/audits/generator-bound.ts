@@ -95,6 +95,7 @@ function stressOnlyFinding(record: AssessmentRecord, phase: PhaseRecord): AuditF
 
 export const generatorBound: Audit = {
   id: 'generator-bound',
+  effect: 'hygiene',
   title: 'Load generator saturated',
   run({ record }: AuditContext): AuditFinding[] {
     const limited = record.phases.filter(

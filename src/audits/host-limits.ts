@@ -20,6 +20,8 @@ export const RUNQUEUE_HIGH = 0.5;
 
 export const hostLimits: Audit = {
   id: HOST_LIMITS_ID,
+  effect: 'objective',
+  judgesResource: true,
   title: 'Host limits (CPU throttling or starvation)',
   run(ctx: AuditContext): AuditFinding[] {
     const v = targetView(ctx.record);

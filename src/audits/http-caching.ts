@@ -38,6 +38,7 @@ function measuredLatency(record: AssessmentRecord, name: string): { value: numbe
 
 export const httpCaching: Audit = {
   id: 'http-caching',
+  effect: 'hygiene',
   title: 'HTTP caching headers',
   run({ record }: AuditContext): AuditFinding[] {
     const slo = record.config.slo;

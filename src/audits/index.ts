@@ -117,7 +117,7 @@ export function runAudits(
   audits: { findings: readonly Audit[]; summaries: readonly SummaryAudit[] } = { findings: FINDING_AUDITS, summaries: SUMMARY_AUDITS },
 ): Finding[] {
   const ctx: AuditContext = { record, thresholds };
-  const found: Array<{ f: AuditFinding; order: number }> = [];
+  const found: Array<{ f: AuditFinding; order: number; audit: Audit | SummaryAudit }> = [];
   const failedAudits: string[] = [];
   // One audit's bug must not cost the assessment its other findings (minutes of load): the failure
   // is reported as a finding so it is seen, not swallowed.
@@ -129,11 +129,11 @@ export function runAudits(
       failedAudits.push(audit.id);
       list = [auditFailure(audit, error)];
     }
-    for (const f of list) found.push({ f, order });
+    for (const f of list) found.push({ f, order, audit });
   };
   audits.findings.forEach((audit, i) => collect(audit, i, () => audit.run(ctx)));
   const missed = objectiveMissedAtExpectedLoad(record);
-  for (const x of found) x.f = toSeverityMatrix(x.f, record, missed);
+  for (const x of found) x.f = toSeverityMatrix(x.f, 'judgesResource' in x.audit && x.audit.judgesResource === true, record, missed);
   audits.summaries.forEach((audit, i) => {
     const findings = found.filter((x) => !failedAudits.includes(x.f.audit)).map((x) => x.f);
     collect(audit, audits.findings.length + i, () => audit.summarise({ ...ctx, findings, failedAudits: [...failedAudits] }));
@@ -151,7 +151,7 @@ export function runAudits(
   found.sort(
     (a, b) =>
       severityRank(a.f.severity) - severityRank(b.f.severity) ||
-      effectRank(a.f, limit) - effectRank(b.f, limit) ||
+      effectRank(a.f, a.audit.effect, limit) - effectRank(b.f, b.audit.effect, limit) ||
       b.f.confidence - a.f.confidence ||
       a.order - b.order,
   );

@@ -85,6 +85,7 @@ const CAUSES: Record<string, { type: FindingType; text: string }> = {
 
 export const latencySlo: Audit = {
   id: 'latency-slo',
+  effect: 'objective',
   title: 'Latency SLO at the expected load',
   run({ record, thresholds }: AuditContext): AuditFinding[] {
     const slo = record.config.slo;

@@ -89,6 +89,7 @@ export function heapLimitOf(v: TargetView): { bytes: number; source: string } {
 
 export const memoryLeak: Audit = {
   id: MEMORY_LEAK_ID,
+  effect: 'objective',
   title: 'Memory leak',
   run(ctx: AuditContext): AuditFinding[] {
     const v = targetView(ctx.record);

@@ -14,6 +14,7 @@ export const NO_BOTTLENECK_ID = 'no-bottleneck';
 
 export const noBottleneck: SummaryAudit = {
   id: NO_BOTTLENECK_ID,
+  effect: 'hygiene',
   title: 'No bottleneck at this load',
   summarise(ctx: SummaryContext): AuditFinding[] {
     const { record } = ctx;

@@ -34,6 +34,7 @@ const DIAGNOSES: ReadonlySet<string> = new Set(
 
 export const notSaturated: SummaryAudit = {
   id: NOT_SATURATED_ID,
+  effect: 'hygiene',
   title: 'Not saturated at this load',
   summarise(ctx: SummaryContext): AuditFinding[] {
     const v = targetView(ctx.record);

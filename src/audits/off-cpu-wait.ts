@@ -43,6 +43,7 @@ const describe = (w: OffCpuWait) => `${w.syscall}${w.wchan !== '0' ? ` in ${w.wc
 
 export const offCpuWait: Audit = {
   id: OFF_CPU_WAIT_ID,
+  effect: 'objective',
   title: 'Main thread blocked waiting (off CPU)',
   run(ctx: AuditContext): AuditFinding[] {
     const v = targetView(ctx.record);

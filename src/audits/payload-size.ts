@@ -53,6 +53,7 @@ function sizes(record: AssessmentRecord): Size[] {
 
 export const payloadSize: Audit = {
   id: 'payload-size',
+  effect: 'hygiene',
   title: 'Response size',
   run({ record }: AuditContext): AuditFinding[] {
     const findings: AuditFinding[] = [];

@@ -20,6 +20,7 @@ export const RECOVERY_SLOW_SECONDS = 30;
 
 export const recoveryTime: Audit = {
   id: 'recovery-time',
+  effect: 'objective',
   title: 'Recovery after overload',
   run({ record }: AuditContext): AuditFinding[] {
     const phase = record.phases.find(

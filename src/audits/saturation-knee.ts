@@ -63,6 +63,7 @@ export function latencyRiseStep(steps: readonly StressStep[]): StressStep | null
 
 export const saturationKnee: Audit = {
   id: 'saturation-knee',
+  effect: 'capacity',
   title: 'Saturation point and capacity',
   run({ record, thresholds }: AuditContext): AuditFinding[] {
     // Only the steps the generator could drive: past its limit the latency rise would be speedguard's.

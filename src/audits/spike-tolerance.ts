@@ -22,6 +22,7 @@ export const MIN_SAMPLES = 20;
 
 export const spikeTolerance: Audit = {
   id: 'spike-tolerance',
+  effect: 'objective',
   title: 'Spike tolerance',
   run({ record, thresholds }: AuditContext): AuditFinding[] {
     const phase = record.phases.find(

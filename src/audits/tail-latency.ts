@@ -195,6 +195,7 @@ function stallFinding(st: Stalls, sloMs: number): AuditFinding {
 
 export const tailLatency: Audit = {
   id: 'tail-latency',
+  effect: 'objective',
   title: 'Tail latency and stalls',
   run({ record }: AuditContext): AuditFinding[] {
     const sloMs = record.config.slo.latencyMs;

@@ -86,6 +86,8 @@ function issuer(v: TargetView): { site: Site; inferred: boolean } | null {
 
 export const threadpoolSaturation: Audit = {
   id: THREADPOOL_SATURATION_ID,
+  effect: 'objective',
+  judgesResource: true,
   title: 'libuv threadpool saturated',
   run(ctx: AuditContext): AuditFinding[] {
     const v = targetView(ctx.record);

@@ -46,6 +46,7 @@ const RECOMMENDATION = {
 
 export const throughputPlateau: Audit = {
   id: 'throughput-plateau',
+  effect: 'capacity',
   title: 'Throughput plateau',
   run({ record, thresholds }: AuditContext): AuditFinding[] {
     const findings: AuditFinding[] = [];

@@ -10,9 +10,24 @@ export interface AuditContext {
 
 export type AuditFinding = Omit<Finding, 'id'>;
 
+/**
+ * What an audit's findings do to the service, for ranking within a severity (ASSESSMENT-RULES.md §2):
+ * capacity = where the capacity ends; objective = response time or errors under load; hygiene = bytes
+ * or upkeep wasted without limiting either.
+ */
+export type Effect = 'capacity' | 'objective' | 'hygiene';
+
 export interface Audit {
   /** Same as the file name: "latency-slo". */
   id: string;
+  effect: Effect;
+  /**
+   * The audit judges how busy a resource is (CPU, the event loop, GC, a pool, a downstream, the host)
+   * from the target probes: alone that is no outage, so its findings stay at P2 while the objective
+   * holds at the expected load (support/objective.ts). The memory leak does not: its severity is the
+   * time left until the memory runs out, at any load.
+   */
+  judgesResource?: true;
   title: string;
   run(ctx: AuditContext): AuditFinding[];
 }
@@ -30,6 +45,7 @@ export interface SummaryContext extends AuditContext {
  */
 export interface SummaryAudit {
   id: string;
+  effect: Effect;
   title: string;
   summarise(ctx: SummaryContext): AuditFinding[];
 }

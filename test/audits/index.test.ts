@@ -97,6 +97,9 @@ describe('AUDITS', () => {
   });
 });
 
+/** The effect the audit that made a finding declares. */
+const effectOfAudit = (f: { audit: string }) => AUDITS.find((a) => a.id === f.audit)!.effect;
+
 describe('runAudits', () => {
   it('orders most severe first, then by effect (capacity, objective, hygiene), then most confident, and numbers PERF-001…', () => {
     const record = sickAssessment();
@@ -108,11 +111,11 @@ describe('runAudits', () => {
       const a = findings[i - 1]!;
       const b = findings[i]!;
       const d = severityRank(a.severity) - severityRank(b.severity);
-      const e = effectRank(a, limit) - effectRank(b, limit);
+      const e = effectRank(a, effectOfAudit(a), limit) - effectRank(b, effectOfAudit(b), limit);
       assert.ok(
         d < 0 || (d === 0 && (e < 0 || (e === 0 && a.confidence >= b.confidence))),
-        `${a.id} (${a.severity} ${effectOf(a, limit)} ${a.confidence}) before ${b.id} (${b.severity} ${effectOf(b, limit)} ` +
-          `${b.confidence})`,
+        `${a.id} (${a.severity} ${effectOf(a, effectOfAudit(a), limit)} ${a.confidence}) before ` +
+          `${b.id} (${b.severity} ${effectOf(b, effectOfAudit(b), limit)} ${b.confidence})`,
       );
     }
     assert.equal(findings[0]!.severity, 'critical');
@@ -185,6 +188,7 @@ describe('runAudits', () => {
   it('an audit that throws becomes an info finding; the others still run', () => {
     const broken: Audit = {
       id: 'broken',
+      effect: 'hygiene',
       title: 'Broken',
       run: () => {
         throw new Error('unexpected record shape');

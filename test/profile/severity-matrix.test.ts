@@ -7,10 +7,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_PROFILE_LOAD } from '../../src/profile/run-profile.ts';
 import { parseDuration } from '../../src/plan/duration.ts';
-import { RESOURCE_AUDITS } from '../../src/audits/support/objective.ts';
+import { FINDING_AUDITS } from '../../src/audits/index.ts';
 import { describeFindings, profileFixtureService } from '../helpers/profile.ts';
 
 const severe = (s: string) => s === 'critical' || s === 'high';
+const RESOURCE_AUDITS = new Set(FINDING_AUDITS.filter((a) => a.judgesResource).map((a) => a.id));
 
 test("profile's default closed-loop load on a CPU-bound service that meets its SLO: no P0/P1, the CPU is a P2 capacity fact", async (t) => {
   const load = { vus: DEFAULT_PROFILE_LOAD.vus!, duration: parseDuration(DEFAULT_PROFILE_LOAD.duration!) };

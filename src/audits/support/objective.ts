@@ -8,20 +8,6 @@ import { severityRank, type Severity } from '../../record/findings.ts';
 import type { AuditFinding } from '../types.ts';
 import { EXPECTED_LOAD_PHASES, expectedRateOf, phasesRun, sustainableRateOf } from './record.ts';
 
-/**
- * Audits that judge a resource (CPU, the event loop, GC, a pool, a downstream, the host) from the
- * target probes. Their bands say how busy the resource was, which alone is no outage. The memory leak
- * is not among them: its severity is the time left until the memory runs out, at any load.
- */
-export const RESOURCE_AUDITS: ReadonlySet<string> = new Set([
-  'cpu-bound',
-  'event-loop-blocked',
-  'gc-pressure',
-  'downstream-wait',
-  'threadpool-saturation',
-  'host-limits',
-]);
-
 /** The most a resource finding may be while the objective holds at the expected load. */
 export const CAPACITY_FACT_MAX: Severity = 'medium';
 
@@ -41,11 +27,12 @@ export function objectiveMissedAtExpectedLoad(record: AssessmentRecord): boolean
 }
 
 /**
- * A resource finding above CAPACITY_FACT_MAX becomes CAPACITY_FACT_MAX when the objective held at the
- * expected load (or there is none), saying why; every other finding is returned unchanged.
+ * A finding of an audit that judges a resource (Audit.judgesResource) above CAPACITY_FACT_MAX becomes
+ * CAPACITY_FACT_MAX when the objective held at the expected load (or there is none), saying why; every
+ * other finding is returned unchanged.
  */
-export function toSeverityMatrix(f: AuditFinding, record: AssessmentRecord, missed: boolean): AuditFinding {
-  if (missed || !RESOURCE_AUDITS.has(f.audit) || severityRank(f.severity) >= severityRank(CAPACITY_FACT_MAX)) return f;
+export function toSeverityMatrix(f: AuditFinding, judgesResource: boolean, record: AssessmentRecord, missed: boolean): AuditFinding {
+  if (missed || !judgesResource || severityRank(f.severity) >= severityRank(CAPACITY_FACT_MAX)) return f;
   const why =
     expectedRateOf(record) === null || (record.config.expectedRate === null && record.command !== 'assess' && record.command !== 'demo')
       ? 'the load was a closed-loop one with no expected rate (--rate), so a saturated resource there is a capacity fact, not an outage'
