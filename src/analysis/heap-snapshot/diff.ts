@@ -79,12 +79,16 @@ export function classOf(v: View, i: number): string {
 }
 
 const TRANSIENT_ROOT = /^\((Handle scope|Stack roots)/;
+/** V8's identity maps under (Strong roots) point at objects the VM is working on at that moment. */
+const TRANSIENT_STRONG_EDGE = /IdentityMap/;
 
 /**
  * Shortest-path parents from the root (node 0), weak edges not followed; -1 = unreached. Transient
  * roots (handle scopes and stack roots of the moment the snapshot was taken) are explored last, as
  * DevTools ranks them: an array that a module variable holds is named by that variable, even when a
- * function happened to hold a handle to it during the snapshot.
+ * function happened to hold a handle to it during the snapshot. For the same reason an identity-map
+ * edge of (Strong roots) is followed only after everything else (a Map was once named "internal edge
+ * 35 / IdentityMapBase of (Strong roots)" instead of the property that holds it).
  */
 function bfs(v: View): { order: Uint32Array; parent: Int32Array; parentEdge: Int32Array; count: number } {
   const n = v.s.nodeCount;
@@ -92,6 +96,7 @@ function bfs(v: View): { order: Uint32Array; parent: Int32Array; parentEdge: Int
   const parentEdge = new Int32Array(n).fill(-1);
   const order = new Uint32Array(n);
   const deferred: number[] = [];
+  const deferredEdges: number[] = [];
   let head = 0;
   let tail = 0;
   order[tail++] = 0;
@@ -104,14 +109,29 @@ function bfs(v: View): { order: Uint32Array; parent: Int32Array; parentEdge: Int
         if (v.edgeType(e) === 'weak') continue;
         const to = v.edgeTo(e);
         if (parent[to] !== -1) continue;
+        if (v.type(i) === 'synthetic' && v.name(i) === '(Strong roots)' && TRANSIENT_STRONG_EDGE.test(v.edgeName(e))) {
+          deferredEdges.push(i, e);
+          continue;
+        }
         parent[to] = i;
         parentEdge[to] = e;
         if (v.type(to) === 'synthetic' && TRANSIENT_ROOT.test(v.name(to))) deferred.push(to);
         else order[tail++] = to;
       }
     }
-    if (deferred.length === 0) break;
-    for (const r of deferred.splice(0)) order[tail++] = r;
+    if (deferred.length > 0) {
+      for (const r of deferred.splice(0)) order[tail++] = r;
+      continue;
+    }
+    if (deferredEdges.length === 0) break;
+    const edges = deferredEdges.splice(0);
+    for (let k = 0; k < edges.length; k += 2) {
+      const to = v.edgeTo(edges[k + 1]!);
+      if (parent[to] !== -1) continue;
+      parent[to] = edges[k]!;
+      parentEdge[to] = edges[k + 1]!;
+      order[tail++] = to;
+    }
   }
   return { order, parent, parentEdge, count: tail };
 }
