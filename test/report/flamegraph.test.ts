@@ -157,6 +157,19 @@ test('the section lists top self and total functions with file:line and the appl
   assert.match(String(flamegraphSection({ ...analysis(), flame: null })), /No busy samples/);
 });
 
+test('the observer effect is a plain decimal in its data attribute, even when tiny (a CI run rendered 1.2e-3)', () => {
+  const step = { durationMs: 6000, requests: 600, rps: 100, p50Ms: 10, p95Ms: 20 };
+  const observer = { reference: step, profiled: step, latencyCost: 0, samplingIntervalUs: 1000, model: 'closed' as const };
+  for (const [cost, shown] of [
+    [0.0012, '0.0012'],
+    [-0.00004, '0'],
+    [0.3456, '0.3456'],
+  ] as const) {
+    const s = String(flamegraphSection(analysis(), { ...observer, throughputCost: cost }));
+    assert.match(s, new RegExp(`<dt>Observer effect</dt><dd data-observer-cost="${shown}">`));
+  }
+});
+
 test('the HTML report shows the section (and its nav entry) only when the record has a CPU profile', () => {
   const page = renderHtmlReport(withProfile(analysis()));
   assert.match(page, /<section id="profile">/);

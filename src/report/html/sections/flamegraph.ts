@@ -161,7 +161,9 @@ export function flamegraphSection(p: CpuProfileAnalysis | null | undefined, obse
     fact('Profile', html`<code>${String(p.path ?? '')}</code> <span class="muted">(opens in Chrome DevTools)</span>`),
   ];
   if (observer && typeof observer === 'object') {
-    const cost = html`<dd data-observer-cost="${plain(observer.throughputCost)}">${observerText(observer)}</dd>`;
+    // The attribute is for machines: a plain decimal, never plain()'s exponent form for tiny costs.
+    const costValue = Number.isFinite(observer.throughputCost) ? String(Number(observer.throughputCost.toFixed(4))) : '';
+    const cost = html`<dd data-observer-cost="${costValue}">${observerText(observer)}</dd>`;
     facts.push(html`<dt>Observer effect</dt>${cost}`);
   }
   const chart = flame ? flameSvg(flame) : html`<p class="muted">No busy samples: nothing to draw.</p>`;
