@@ -39,6 +39,7 @@ export async function stopIfAborted(sleep: (ms: number) => Promise<void>): Promi
 
 const started = performance.now();
 const scenarioIterations = new Map<string, number>();
+const iterationNumber = new WeakMap<object, number>();
 
 function mark(metric: string, reason: string): void {
   const ctx = iterationStore.getStore();
@@ -69,13 +70,20 @@ const execution = {
     const name = ctx.scenario.scenarioName;
     const defined = (scriptOptions().scenarios as Record<string, { executor?: string }> | undefined)?.[name];
     // Counted per worker: unique within it, not across worker threads (k6's is across the test).
-    const n = scenarioIterations.get(name) ?? 0;
-    scenarioIterations.set(name, n + 1);
+    // Numbered once per iteration, at its first read: a script that reads it twice (to pick a row
+    // of a SharedArray, then to log it) must see the same number both times.
+    let n = iterationNumber.get(ctx);
+    if (n === undefined) {
+      n = scenarioIterations.get(name) ?? 0;
+      scenarioIterations.set(name, n + 1);
+      iterationNumber.set(ctx, n);
+    }
     return {
       name,
       executor:
         defined?.executor ?? (scriptOptions().stages ? 'ramping-vus' : scriptOptions().duration ? 'constant-vus' : 'per-vu-iterations'),
-      startTime: started,
+      // k6 gives the start as Unix ms; this module's load is when the worker's scenarios begin.
+      startTime: Math.round(performance.timeOrigin + started),
       progress: 0,
       iterationInInstance: n,
       iterationInTest: n,

@@ -29,6 +29,11 @@ export function browse() {
 
 export function buy() {
   const user = users[__ITER % users.length];
+  const n = exec.scenario.iterationInTest;
+  check(n, {
+    'iterationInTest is one number per iteration': (x) => x === exec.scenario.iterationInTest && x >= 0 && x < 4,
+    'scenario startTime is Unix ms': () => Math.abs(exec.scenario.startTime - Date.now()) < 60_000,
+  });
   const r = http.post(`${BASE}/echo`, JSON.stringify(user));
   check(r, { 'user from the shared array': (x) => x.json('body.user') === user.user, 'shared array is read-only': () => Object.isFrozen(users) });
 }
