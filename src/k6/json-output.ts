@@ -4,8 +4,11 @@
 //   {"type":"Point","data":{"time":"2026-…Z","value":12.3,"tags":{…}},"metric":"http_req_duration"}
 // A metric's Metric line comes before its first Point. Batches from the workers are written as they
 // arrive with synchronous writes, so nothing queues up here: memory stays one batch per worker.
+// A FILE ending in .gz is gzip, as in k6: each batch (up to 2,048 samples) is one gzip member, and
+// concatenated members are one valid gzip file (RFC 1952 §2.2) that gunzip and zcat read whole.
 // (Native runs keep speedguard's own NDJSON: one line per series per second, report/ndjson-output.ts.)
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import type { SampleBatch } from '../engine/sample-stream.ts';
 import { parseMetricSelector } from '../metrics/thresholds/index.ts';
 import type { Plan } from '../plan/types.ts';
@@ -16,6 +19,7 @@ const HIDDEN = new Set([ABORT_METRIC, FAIL_METRIC]);
 
 export class K6JsonOutput {
   private readonly fd: number;
+  private readonly gzip: boolean;
   private readonly declared = new Set<string>();
   private readonly thresholds = new Map<string, string[]>();
   /** The first write error (full disk): kept for close(), so a failed export never stops the run. */
@@ -23,6 +27,7 @@ export class K6JsonOutput {
 
   constructor(path: string, plan: Pick<Plan, 'thresholds'>) {
     this.fd = openSync(path, 'w');
+    this.gzip = path.endsWith('.gz');
     for (const [selector, specs] of Object.entries(plan.thresholds)) {
       const { metric, tags } = parseMetricSelector(selector);
       if (Object.keys(tags).length > 0) continue; // k6 lists sub-metric thresholds under the sub-metric
@@ -46,7 +51,7 @@ export class K6JsonOutput {
     }
     try {
       // Tags come redacted from the workers (engine/sample-stream.ts); the rest is names and numbers.
-      writeSync(this.fd, chunk);
+      if (chunk) writeSync(this.fd, this.gzip ? gzipSync(chunk) : chunk);
     } catch (e) {
       this.error = e as Error;
     }

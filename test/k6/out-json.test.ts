@@ -4,6 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,8 +26,7 @@ interface Line {
   data: Record<string, unknown> & { time?: string; value?: number; tags?: Record<string, string> | null };
 }
 
-test("k6's per-sample lines: Metric before Point, every sample, time/value/tags as k6 writes them", async () => {
-  const file = join(dir, 'out.json');
+async function checkOutJson(file: string): Promise<void> {
   const t0 = Date.now();
   const r = await runCli(
     [
@@ -49,7 +49,8 @@ test("k6's per-sample lines: Metric before Point, every sample, time/value/tags 
   );
   const t1 = Date.now();
   assert.equal(r.code, 0, r.stderr);
-  const text = readFileSync(file, 'utf8');
+  const raw = readFileSync(file);
+  const text = (file.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
   assert.equal(text.includes('s3cr3t-value'), false, 'a secret-looking tag is redacted');
   const lines = text
     .trimEnd()
@@ -104,4 +105,13 @@ test("k6's per-sample lines: Metric before Point, every sample, time/value/tags 
     false,
     "speedguard's bookkeeping metrics are not written",
   );
+}
+
+test("k6's per-sample lines: Metric before Point, every sample, time/value/tags as k6 writes them", () =>
+  checkOutJson(join(dir, 'out.json')));
+
+test('json=FILE.gz writes the same lines gzipped, as k6 does', async () => {
+  const file = join(dir, 'out.json.gz');
+  await checkOutJson(file);
+  assert.deepEqual([...readFileSync(file).subarray(0, 2)], [0x1f, 0x8b], 'a gzip file');
 });
