@@ -51,7 +51,9 @@ export class K6JsonOutput {
     }
     try {
       // Tags come redacted from the workers (engine/sample-stream.ts); the rest is names and numbers.
-      if (chunk) writeSync(this.fd, this.gzip ? gzipSync(chunk) : chunk);
+      if (!chunk) return;
+      if (this.gzip) writeSync(this.fd, gzipSync(chunk));
+      else writeSync(this.fd, chunk);
     } catch (e) {
       this.error = e as Error;
     }
