@@ -19,13 +19,15 @@ import { redactPlan } from '../record/redact.ts';
 import { emptyRunRecord } from '../record/run-record.ts';
 import { currentEnvironment } from '../record/environment.ts';
 import { selectMetric } from '../record/select.ts';
-import { requestsPerIteration, type PhaseEnv } from './phase-runner.ts';
+import { requestsPerIteration, runPhase, type PhaseEnv } from './phase-runner.ts';
 import { recoveryPhase } from './phases/recovery.ts';
 import { spikePhase } from './phases/spike.ts';
 import { DEFAULT_TIMING, type PhaseTiming } from './timing.ts';
 import type { WindowProbes } from '../probes/window-probes.ts';
 import type { PhaseDatabaseProbe } from '../probes/postgres/collect.ts';
-import { steadyPhase } from './phases/steady.ts';
+import { steadyPhase, steadyPlan } from './phases/steady.ts';
+import { observerReference, type ObserverReference } from './observer-reference.ts';
+import type { RunRecord } from '../record/run-record.ts';
 import { stressPhase } from './phases/stress.ts';
 
 export interface AssessOptions {
@@ -177,23 +179,45 @@ async function runSuite(plan: Plan, opts: AssessOptions, env: PhaseEnv): Promise
   const st = stress?.stress;
   const ceiling = st?.generatorCeilingRps ?? (st?.stopReason === 'max_rate' ? st.maxSustainableRate : null) ?? null;
 
+  // The profiled phase, between the two halves of the observer-effect reference at the same rate
+  // (issue 12: every profiled run measures what the profilers cost; assess/observer-reference.ts).
+  // (Set inside profiledPhase: `as` keeps the control flow from narrowing it to null for good.)
+  let observed = null as { reference: ObserverReference; run: RunRecord } | null;
+  const profiledPhase = async (window: WindowProbes, name: 'capacity' | 'baseline', phaseRate: number): Promise<PhaseRecord> => {
+    const durationMs = env.timing.baselineSeconds * 1000;
+    const reference = observerReference({
+      window,
+      windowMs: durationMs,
+      model: 'open',
+      offeredRate: phaseRate,
+      phase: name,
+      interrupted: () => env.interrupted,
+      log,
+      run: async (ms) => (await runPhase(env, steadyPlan(env, name, phaseRate, ms))).run,
+    });
+    await reference.step('before');
+    await window.begin();
+    const p = await measured(name, () => steadyPhase(env, name, phaseRate, durationMs));
+    await window.end();
+    await reference.step('after');
+    observed = { reference, run: p.run };
+    return p;
+  };
+
   // Profile where the capacity is decided (issue 12): the half-load baseline shows nothing at its limit.
   const capacityRate = opts.window && st && !env.interrupted ? profiledCapacityRate(st, ceiling) : null;
   if (capacityRate !== null) {
     log(`capacity: ${capacityRate} req/s for ${env.timing.baselineSeconds} s (profiled: the highest rate the stress phase sustained) …`);
-    await opts.window!.begin();
-    const p = await measured('capacity', () => steadyPhase(env, 'capacity', capacityRate, env.timing.baselineSeconds * 1000));
-    await opts.window!.end();
-    done(p);
+    done(await profiledPhase(opts.window!, 'capacity', capacityRate));
   }
   const baselineWindow = capacityRate === null ? opts.window : undefined;
 
   let baselineP95: number | null = null;
   if (want.has('baseline') && !env.interrupted) {
     log(`baseline: ${rate} req/s for ${env.timing.baselineSeconds} s${baselineWindow ? ' (profiled)' : ''} …`);
-    await baselineWindow?.begin();
-    const p = await measured('baseline', () => steadyPhase(env, 'baseline', rate, env.timing.baselineSeconds * 1000));
-    await baselineWindow?.end();
+    const p = baselineWindow
+      ? await profiledPhase(baselineWindow, 'baseline', rate)
+      : await measured('baseline', () => steadyPhase(env, 'baseline', rate, env.timing.baselineSeconds * 1000));
     baselineP95 = selectMetric(p.run, 'http_req_latency')?.percentile(95) ?? null;
     done(p);
   }
@@ -248,7 +272,11 @@ async function runSuite(plan: Plan, opts: AssessOptions, env: PhaseEnv): Promise
   }
   // The database analysis reads the target's agent (N+1 per request) when the service was profiled.
   const probes: AssessmentProbes = { effectiveExpectedRate: rate };
-  if (opts.window) probes.target = opts.window.probes();
+  if (opts.window) {
+    probes.target = opts.window.probes();
+    const observer = observed?.reference.effect(observed.run, probes.target);
+    if (observer) probes.target.observer = observer;
+  }
   if (db) probes.database = await db.finish(probes.target ?? null);
   return buildAssessment({
     command: opts.command ?? 'assess',

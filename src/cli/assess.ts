@@ -69,7 +69,10 @@ export function registerAssessCommand(program: Command, run: (fn: () => Promise<
     .option('--suite <phases>', 'phases to run: baseline,stress,spike,sustained,recovery (default all)')
     .option('--soak <time>', 'length of the sustained phase (default 30s; 10s with --quick)', durationFlag('--soak'))
     .option('--quick', 'shorter phases (about a minute): a smoke check, not a full assessment')
-    .option('--profile', 'start the service given after "--" with the Node agent and measure it from inside during the baseline phase')
+    .option(
+      '--profile',
+      'start the service given after "--" with the Node agent and measure it from inside at its capacity (and what profiling cost)',
+    )
     .option('--path <path>', 'with --profile and no target: the request path on the started service', '/')
     .option('--port <n>', 'with --profile: the port the service listens on (default: detected)', portNumber('--port'))
     .option(

@@ -1,8 +1,8 @@
 // The inside view of a target over one measured window: the agent's samples, /proc samples, a CPU
 // profile covering exactly that window and two sampling heap profiles (the allocation rate over its
-// first seconds, then what stays live over the rest), assembled into the record's TargetProbes. Used by `speedguard profile`, `assess
-// --profile` and `speedguard demo` (for the
-// assessments the window is the baseline phase: the expected load).
+// first seconds, then what stays live over the rest), assembled into the record's TargetProbes. Used
+// by `speedguard profile`, `assess --profile` and `speedguard demo` (for the assessments the window is
+// the capacity phase, or the baseline phase without a stress phase: ASSESSMENT-RULES.md §6).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { analyseCpuProfile } from '../analysis/cpu-profile.ts';
@@ -30,7 +30,20 @@ import { perfScriptToCpuProfile } from '../analysis/perf-script.ts';
 export const ALLOCATION_PROFILE_MS = 3000;
 export const ALLOCATION_SAMPLING_BYTES = 128 * 1024;
 
+/**
+ * The CPU profiler's default sampling interval (µs): V8's own, for every profiled run (profile,
+ * assess --profile, the demo). Its cost is measured in every run (the observer effect); 1000 against
+ * 2000 µs differed by less than this machine's noise (BENCHMARKS.md), and a coarser interval loses
+ * the few samples that name light work (the issuer of threadpool jobs).
+ */
+export const DEFAULT_SAMPLING_INTERVAL_US = 1000;
+
 export interface WindowProbes {
+  /**
+   * The V8 CPU profiler's sampling interval (µs) when the target has the Node agent; null without it
+   * (perf's stacks, whose cost is not the CPU profiler's: no observer-effect reference is run).
+   */
+  readonly samplingIntervalUs: number | null;
   /** Start the measured window: the CPU profile begins now. */
   begin(): Promise<void>;
   /** End it: the CPU profile is saved and analysed. */
@@ -56,6 +69,7 @@ export function startWindowProbes(
   const proc: ProcSampler = startProcSampler(target.pid, { intervalMs: 1000 });
   // Without the Node agent (another language, --pid): Linux perf's stacks stand in for the V8 profile.
   const agent = target.hello ? target.collector : null;
+  const samplingIntervalUs = o.samplingIntervalUs ?? DEFAULT_SAMPLING_INTERVAL_US;
   let perf: PerfRecording | null = null;
   // Off-CPU: where the main thread waits, sampled from here (any language, no cost to the target).
   let waitSampler: WaitSampler | null = null;
@@ -108,13 +122,12 @@ export function startWindowProbes(
     });
   };
   return {
+    samplingIntervalUs: agent ? samplingIntervalUs : null,
     async begin() {
       // Before the CPU profile starts: the snapshot's pause is not the target's work.
       await snapshots?.begin(o.windowMs ?? null);
       if (agent) {
-        cpuOn = await attempt('CPU profile not started', () =>
-          agent.startCpuProfile(o.samplingIntervalUs ? { samplingIntervalUs: o.samplingIntervalUs } : {}),
-        );
+        cpuOn = await attempt('CPU profile not started', () => agent.startCpuProfile({ samplingIntervalUs }));
         // First the allocation rate (GC pressure's sites), then what stays live (a leak's sites).
         await attempt('allocation profile not started', async () => {
           const { includesCollected } = await agent.startHeapProfile({

@@ -14,12 +14,12 @@ import type { AssessmentProbes, AssessmentRecord, PhaseRecord, Slo } from '../re
 import type { RunRecord } from '../record/run-record.ts';
 import { sloThresholds } from '../assess/phase-runner.ts';
 import { phaseOfRun } from '../assess/run-phase.ts';
-import { startWindowProbes } from '../probes/window-probes.ts';
+import { DEFAULT_SAMPLING_INTERVAL_US, startWindowProbes } from '../probes/window-probes.ts';
 import { parseDuration } from '../plan/duration.ts';
 import { selectMetric } from '../record/select.ts';
 import { targetName } from '../assess/build-record.ts';
 import { startDatabaseProbe, type DatabaseProbe } from '../probes/postgres/collect.ts';
-import { observerEffect, observerText } from '../analysis/observer-effect.ts';
+import { observerReference } from '../assess/observer-reference.ts';
 
 export interface ProfileOptions {
   command: string[];
@@ -47,21 +47,6 @@ export interface ProfileHandle {
   result: Promise<AssessmentRecord>;
   stop(): void;
 }
-
-/**
- * The CPU profiler's default sampling interval (µs): V8's own. Its cost is measured in every run
- * (the observer effect); 1000 against 2000 µs differed by less than this machine's noise
- * (BENCHMARKS.md), and a coarser interval loses the few samples that name light work (the issuer
- * of threadpool jobs).
- */
-export const DEFAULT_SAMPLING_INTERVAL_US = 1000;
-/**
- * The unprofiled reference that measures the profilers' cost runs in two halves around the window:
- * 3 s each for a window of 12 s or more (its third second is the steady one measured:
- * analysis/observer-effect.ts), else 2 s each.
- */
-export const REFERENCE_HALF_MS = 3000;
-export const MIN_REFERENCE_HALF_MS = 2000;
 
 /** The default load when none is given: enough closed-model pressure to show what saturates first. */
 export const DEFAULT_PROFILE_LOAD: UrlFlags = { vus: 20, duration: '15s' };
@@ -163,23 +148,29 @@ async function profileStarted(
     await h.result;
   }
 
-  // The observer effect: the same load without the profilers, half just before and half just after
-  // the profiled window (a drift of the machine's load over the run then cancels out). Only with
-  // the agent: without it, the stacks come from perf, whose cost is not the CPU profiler's.
-  const references: RunRecord[] = [];
-  const halfMs = windowMs >= 12_000 ? REFERENCE_HALF_MS : MIN_REFERENCE_HALF_MS;
-  const referenceStep = async (when: string) => {
-    if (!target.hello || interrupted()) return;
-    log(`reference step without the profilers for ${halfMs / 1000} s ${when} the window (measures what profiling costs) …`);
-    const h = startRun(planFromUrl(url, { ...flags, duration: halfMs, thresholds: [] }), {
-      ...(o.workers ? { workers: o.workers } : {}),
-      stopGraceMs: 1000,
-    });
-    setCurrent(h);
-    references.push(await h.result);
-    setCurrent(null);
-  };
-  await referenceStep('before');
+  // The observer effect (assess/observer-reference.ts): the same load without the profilers around
+  // the window. Only with the agent: without it, the stacks come from perf, whose cost is not the CPU profiler's.
+  const reference = observerReference({
+    window,
+    windowMs,
+    model: flags.rate !== undefined ? 'open' : 'closed',
+    offeredRate: flags.rate ?? null,
+    interrupted,
+    log,
+    run: async (durationMs) => {
+      const h = startRun(planFromUrl(url, { ...flags, duration: durationMs, thresholds: [] }), {
+        ...(o.workers ? { workers: o.workers } : {}),
+        stopGraceMs: 1000,
+      });
+      setCurrent(h);
+      try {
+        return await h.result;
+      } finally {
+        setCurrent(null);
+      }
+    },
+  });
+  await reference.step('before');
 
   const plan = planFromUrl(url, flags);
   plan.thresholds = sloThresholds(o.slo);
@@ -201,17 +192,11 @@ async function profileStarted(
     await window.end();
     await database?.end('baseline', selectMetric(run, 'http_reqs')?.sum ?? 0);
   }
-  if (run && references.length) await referenceStep('after');
+  if (run) await reference.step('after');
   const probes = window.probes();
   window.close();
-  if (references.length && run && probes.cpuProfile) {
-    probes.observer = observerEffect(references, run, {
-      samplingIntervalUs,
-      model: flags.rate !== undefined ? 'open' : 'closed',
-      summary: probes.proc?.summary ?? null,
-    });
-    if (probes.observer) log(observerText(probes.observer));
-  }
+  const observer = reference.effect(run, probes);
+  if (observer) probes.observer = observer;
   const ended = Date.now();
   const phases: PhaseRecord[] = [];
   if (run) phases.push(phaseOfRun(run, o.slo, `profiled load: ${describeLoad(flags)}`, flags.rate));

@@ -233,6 +233,20 @@ export interface ObserverEffect {
   model: 'closed' | 'open';
   /** CPU of V8's profiler thread (v8:ProfEvntProc) over the window, % of one core: the profiler's own cost (null without /proc). */
   profilerThreadCpuPercent?: number | null;
+  /**
+   * Open model: the arrival rate offered to both sides (req/s). Whether each side kept up with it
+   * (steady rps against it) is where an arrival rate shows the profilers' cost, beside the latency.
+   * Absent for the closed model and in older records.
+   */
+  offeredRate?: number | null;
+  /** The assessment phase that was profiled ('capacity', 'baseline'); absent for `speedguard profile` and in older records. */
+  phase?: string;
+  /**
+   * How much the reference's two halves (before and after the window) differed from each other:
+   * |a − b| / their mean, for the steady throughput and the p50. A cost no larger than this is the
+   * machine's noise, and the reports say so. Null when only one half ran; absent in older records.
+   */
+  referenceSpread?: { rps: number; p50: number | null } | null;
 }
 
 export interface TargetProbes {

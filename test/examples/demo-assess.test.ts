@@ -3,7 +3,7 @@
 // assessment can see of the answer key (examples/demo/answer-key.json) must be found — the
 // uncompressed, uncached catalogue, the pool-bound inventory endpoint, the CPU-heavy function in the
 // profile, and (once the database probes are in the record) the N+1 and the missing index — and
-// nothing the demo does not have may be invented.
+// nothing the demo does not have may be invented. What profiling cost is measured and printed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -18,6 +18,7 @@ import { startTarget } from '../../src/probes/target.ts';
 import { startWindowProbes } from '../../src/probes/window-probes.ts';
 import { targetProbesOf } from '../../src/record/target-probes.ts';
 import { originsOf } from '../../src/audits/downstream-wait.ts';
+import { renderTerminalFindings } from '../../src/report/terminal-findings.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,6 +78,13 @@ test('the demo assessment finds the catalogue and pool bottlenecks, the profiler
     assert.ok(!f.some((x) => x.audit === 'cpu-bound'), summary);
     const capacityPhase = record.phases.find((p) => p.name === 'capacity');
     assert.ok(capacityPhase, `the capacity phase is profiled\n${summary}`);
+    // What profiling cost there (issue 12: every profiled run discloses it), in the record and in what
+    // `speedguard demo` prints (the terminal findings).
+    const observer = targetProbesOf(record)?.observer;
+    assert.ok(observer?.model === 'open' && observer.phase === 'capacity', JSON.stringify(observer));
+    assert.equal(observer.offeredRate, capacityPhase.offeredRate);
+    assert.ok(observer.reference.requests > 0 && observer.profiled.requests > 0 && observer.latencyCost !== null, JSON.stringify(observer));
+    assert.match(renderTerminalFindings(record, { colour: false }), /observer effect: .*around the capacity phase\)\. /);
     const pool = f.find(
       (x) =>
         (x.audit === 'downstream-wait' && /saturated/.test(x.title)) ||

@@ -1,6 +1,7 @@
 // baseline, sustained (soak) and peak: a constant arrival rate for a while, judged against the SLO.
 import type { PhaseName } from '../../record/phase-name.ts';
 import type { PhaseRecord } from '../../record/assessment-record.ts';
+import type { Plan } from '../../plan/types.ts';
 import { selectMetric } from '../../record/select.ts';
 import { iterationRate, mergeSeconds, phasePlan, runPhase, verdictOf, vuPool, type PhaseEnv } from '../phase-runner.ts';
 
@@ -11,20 +12,21 @@ const WHAT: Record<string, string> = {
   capacity: 'profiled at the highest rate the stress phase sustained, where the capacity is decided',
 };
 
-export async function steadyPhase(
-  env: PhaseEnv,
-  name: Extract<PhaseName, 'baseline' | 'sustained' | 'peak' | 'capacity'>,
-  rate: number,
-  durationMs: number,
-): Promise<PhaseRecord> {
-  const plan = phasePlan(env, name, {
+type SteadyName = Extract<PhaseName, 'baseline' | 'sustained' | 'peak' | 'capacity'>;
+
+/** The phase's load: a constant arrival rate (req/s) for a while. The observer-effect reference runs it too, shorter. */
+export function steadyPlan(env: PhaseEnv, name: SteadyName, rate: number, durationMs: number): Plan {
+  return phasePlan(env, name, {
     executor: 'constant-arrival-rate',
     rate: iterationRate(env, rate),
     timeUnitMs: 1000,
     durationMs,
     ...vuPool(env, rate),
   });
-  const { run, seconds } = await runPhase(env, plan);
+}
+
+export async function steadyPhase(env: PhaseEnv, name: SteadyName, rate: number, durationMs: number): Promise<PhaseRecord> {
+  const { run, seconds } = await runPhase(env, steadyPlan(env, name, rate, durationMs));
   // The first second warms connections up; judge the rest (whole seconds: requests completing after
   // the last full second are in the phase's totals only).
   const judged = seconds.length > 2 ? seconds.slice(1) : seconds;
