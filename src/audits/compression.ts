@@ -39,6 +39,7 @@ export function textKind(i: HttpInspection): { saving: number; kind: string } | 
 export const compression: Audit = {
   id: 'compression',
   effect: 'hygiene',
+  loadIndependent: true,
   title: 'Response compression',
   run({ record }: AuditContext): AuditFinding[] {
     const findings: AuditFinding[] = [];

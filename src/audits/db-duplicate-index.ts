@@ -41,6 +41,7 @@ export function duplicateIndexes(list: readonly IndexStats[]): Array<{ redundant
 export const dbDuplicateIndex: Audit = {
   id: DB_DUPLICATE_INDEX_ID,
   effect: 'hygiene',
+  loadIndependent: true,
   title: 'Duplicate database indexes',
   run(ctx: AuditContext): AuditFinding[] {
     const v = dbView(ctx.record);

@@ -17,6 +17,7 @@ export function concurrently(definition: string): string {
 export const dbInvalidIndex: Audit = {
   id: DB_INVALID_INDEX_ID,
   effect: 'hygiene',
+  loadIndependent: true,
   title: 'Invalid database indexes',
   run(ctx: AuditContext): AuditFinding[] {
     const v = dbView(ctx.record);

@@ -14,6 +14,7 @@ const DEFAULT_HOW =
 export const dbStatStatementsMissing: Audit = {
   id: DB_STAT_STATEMENTS_MISSING_ID,
   effect: 'hygiene',
+  loadIndependent: true,
   title: 'pg_stat_statements is not available',
   run(ctx: AuditContext): AuditFinding[] {
     const v = dbView(ctx.record);

@@ -30,6 +30,7 @@ export function unusedIndexes(list: readonly IndexStats[]): IndexStats[] {
 export const dbUnusedIndex: Audit = {
   id: DB_UNUSED_INDEX_ID,
   effect: 'hygiene',
+  loadIndependent: true,
   title: 'Unused database indexes',
   run(ctx: AuditContext): AuditFinding[] {
     const v = dbView(ctx.record);

@@ -39,6 +39,7 @@ function measuredLatency(record: AssessmentRecord, name: string): { value: numbe
 export const httpCaching: Audit = {
   id: 'http-caching',
   effect: 'hygiene',
+  loadIndependent: true,
   title: 'HTTP caching headers',
   run({ record }: AuditContext): AuditFinding[] {
     const slo = record.config.slo;

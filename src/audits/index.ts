@@ -93,18 +93,6 @@ export const AUDITS: ReadonlyArray<Audit | SummaryAudit> = [...FINDING_AUDITS, .
  * the figures are not worthless (the target may also be slow), but no longer evidence on their own.
  */
 export const GENERATOR_CONFIDENCE_FACTOR = 0.5;
-/** Audits whose evidence does not come from the load (headers and sizes of one inspection GET). */
-const LOAD_INDEPENDENT: ReadonlySet<string> = new Set([
-  'http-caching',
-  'compression',
-  'payload-size',
-  // The database's catalogue (index definitions and use counts, extensions) does not depend on the load either.
-  'db-unused-index',
-  'db-duplicate-index',
-  'db-invalid-index',
-  'db-stat-statements-missing',
-]);
-
 /**
  * Runs every audit; resource findings are held to the severity matrix (ASSESSMENT-RULES.md §2: no P0/P1
  * while the objective holds at the expected load); then most severe first, then by effect (what sets
@@ -142,7 +130,7 @@ export function runAudits(
   const invalidating = found.filter(({ f }) => f.invalidatesOthers);
   if (invalidating.length) {
     for (const x of found) {
-      if (!x.f.invalidatesOthers && !LOAD_INDEPENDENT.has(x.f.audit))
+      if (!x.f.invalidatesOthers && !isLoadIndependent(x.audit))
         x.f = { ...x.f, confidence: Math.round(x.f.confidence * GENERATOR_CONFIDENCE_FACTOR * 100) / 100 };
     }
   }
@@ -162,14 +150,18 @@ export function runAudits(
       .filter((f) => f.invalidatesOthers)
       .map((f) => f.id)
       .join(', ');
-    for (const f of findings) {
-      if (f.invalidatesOthers || LOAD_INDEPENDENT.has(f.audit)) continue;
+    findings.forEach((f, i) => {
+      if (f.invalidatesOthers || isLoadIndependent(found[i]!.audit)) return;
       f.description +=
         ` Caution: measured while the load generator was saturated (${refs}); this may describe the generator rather ` +
         `than the target, so its confidence was halved.`;
-    }
+    });
   }
   return findings;
+}
+
+function isLoadIndependent(audit: Audit | SummaryAudit): boolean {
+  return 'loadIndependent' in audit && audit.loadIndependent === true;
 }
 
 function auditFailure(audit: Audit | SummaryAudit, error: unknown): AuditFinding {

@@ -54,6 +54,7 @@ function sizes(record: AssessmentRecord): Size[] {
 export const payloadSize: Audit = {
   id: 'payload-size',
   effect: 'hygiene',
+  loadIndependent: true,
   title: 'Response size',
   run({ record }: AuditContext): AuditFinding[] {
     const findings: AuditFinding[] = [];

@@ -28,6 +28,11 @@ export interface Audit {
    * time left until the memory runs out, at any load.
    */
   judgesResource?: true;
+  /**
+   * Its evidence does not come from the load (the headers and sizes of one inspection GET, the
+   * database's catalogue): a saturated generator does not halve its confidence.
+   */
+  loadIndependent?: true;
   title: string;
   run(ctx: AuditContext): AuditFinding[];
 }

@@ -185,6 +185,25 @@ describe('runAudits', () => {
     }
   });
 
+  it('an audit that declares loadIndependent keeps its confidence when the generator saturated; others lose half', () => {
+    const rec = sickAssessment();
+    rec.phases[1]!.run.generator = { ...rec.phases[1]!.run.generator, limited: true, reasons: ['generator CPU at 98 %'] };
+    const template = runAudits(sickAssessment()).find((f) => f.audit === 'latency-slo')!;
+    const { id: _id, ...body } = template;
+    const own = (id: string, loadIndependent: boolean): Audit => ({
+      id,
+      effect: 'hygiene',
+      ...(loadIndependent ? { loadIndependent: true as const } : {}),
+      title: id,
+      run: () => [{ ...body, audit: id, title: id, severity: 'low', confidence: 0.8 }],
+    });
+    const audits = { findings: [own('inspect', true), own('loaded', false), ...FINDING_AUDITS], summaries: SUMMARY_AUDITS };
+    const findings = runAudits(rec, DEFAULT_THRESHOLDS, audits);
+    assert.equal(findings.find((f) => f.audit === 'inspect')!.confidence, 0.8);
+    assert.doesNotMatch(findings.find((f) => f.audit === 'inspect')!.description, /load generator/);
+    assert.equal(findings.find((f) => f.audit === 'loaded')!.confidence, 0.4);
+  });
+
   it('an audit that throws becomes an info finding; the others still run', () => {
     const broken: Audit = {
       id: 'broken',
