@@ -162,7 +162,8 @@ for (const t of TARGETS) {
 }
 const m = await machine();
 console.log(
-  `perf cost — ${m.date}, ${m.nproc} cores (${m.cpu}), Node ${m.node}, kernel ${m.kernel}; load average ${startLoad} → ${loadavg()[0]!.toFixed(2)}`,
+  `perf cost — ${m.date}, ${m.nproc} cores (${m.cpu}), Node ${m.node}, kernel ${m.kernel}; ` +
+    `load average ${startLoad} → ${loadavg()[0]!.toFixed(2)}`,
 );
 console.log(`${rounds} rounds, ${seconds} s per run, perf attached for the middle ${seconds - 2} s, medians:`);
 console.log(table(['target', 'work lost under perf', 'perf record CPU', 'perf script + conversion', 'samples'], rows));
