@@ -38,6 +38,7 @@ import { dbInvalidIndex } from './db-invalid-index.ts';
 import { dbDuplicateIndex } from './db-duplicate-index.ts';
 import { dbUnusedIndex } from './db-unused-index.ts';
 import { dbStatStatementsMissing } from './db-stat-statements-missing.ts';
+import { dbStatementWait } from './db-statement-wait.ts';
 import { limitingResource } from './support/limiting.ts';
 import { effectRank } from './support/effect.ts';
 import { closedLoopWithoutExpectedLoad, objectiveMissedAtExpectedLoad, toSeverityMatrix } from './support/objective.ts';
@@ -74,6 +75,7 @@ export const FINDING_AUDITS: readonly Audit[] = [
   gcPressure,
   memoryLeak,
   downstreamWait,
+  dbStatementWait,
   offCpuWait,
   threadpoolSaturation,
   hostLimits,
