@@ -17,6 +17,8 @@ export interface ClosedLoopFigures {
   littleMs: number;
   /** Requests in flight at which the measured throughput gives the SLO's latency: throughput × SLO. */
   sloConcurrency: number;
+  /** The throughput at which these VUs would get the SLO's latency: VUs / SLO (req/s). */
+  sloThroughputRps: number;
 }
 
 /** The VUs of a run whose every scenario is constant-vus (a closed loop at a fixed concurrency); else null. */
@@ -38,20 +40,23 @@ export function closedLoopFigures(run: RunRecord, sloMs: number): ClosedLoopFigu
     meanMs: duration.sum / duration.count,
     littleMs: (vus / throughputRps) * 1000,
     sloConcurrency: (throughputRps * sloMs) / 1000,
+    sloThroughputRps: (vus * 1000) / sloMs,
   };
 }
 
 /**
- * "At 20 concurrent users (a closed loop …) the service answered in 1.02 s on average at 19.6 req/s: …"
- * — why a closed-loop latency is the concurrency's, and what the SLO allows at the measured throughput.
+ * "at 20 concurrent users (a closed loop …) the service answered in 2.07 s on average at 8.3 req/s; …" — why
+ * a closed-loop latency is the concurrency's, the throughput these users would need for the SLO, and the
+ * requests in flight the SLO allows at the throughput measured.
  */
 export function closedLoopText(f: ClosedLoopFigures, sloMs: number): string {
   const users = `${f.vus} concurrent user${f.vus === 1 ? '' : 's'}`;
   return (
     `at ${users} (a closed loop: each sends its next request when the last one answers, and no expected rate was given) the ` +
     `service answered in ${ms(f.meanMs)} on average at ${rate(f.throughputRps)}; by Little's law latency ≈ users / throughput = ` +
-    `${f.vus} / ${rate(f.throughputRps)} ≈ ${ms(f.littleMs)}, so the number of users chosen sets it. At that throughput the ` +
-    `${ms(sloMs)} SLO holds with about ${round(f.sloConcurrency, 1)} request${round(f.sloConcurrency, 1) === 1 ? '' : 's'} in ` +
-    `flight; whether production misses it depends on its arrival rate: give --rate (the expected req/s) to judge that`
+    `${f.vus} / ${rate(f.throughputRps)} ≈ ${ms(f.littleMs)}, so the number of users chosen sets it: ${f.vus} users get ` +
+    `${ms(sloMs)} only from ${rate(f.sloThroughputRps)}, and at ${rate(f.throughputRps)} the SLO holds with about ` +
+    `${round(f.sloConcurrency, 1)} request${round(f.sloConcurrency, 1) === 1 ? '' : 's'} in flight. Whether production misses it ` +
+    `depends on its arrival rate: give --rate (the expected req/s) to judge that`
   );
 }

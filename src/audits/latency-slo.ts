@@ -14,7 +14,7 @@ import { selectMetric } from '../record/select.ts';
 import type { PhaseRecord } from '../record/assessment-record.ts';
 import type { Evidence, FindingType } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
-import { ms, pct, round } from '../analysis/format.ts';
+import { ms, pct, rate, round } from '../analysis/format.ts';
 import {
   EXPECTED_LOAD_PHASES,
   endpointLabel,
@@ -189,8 +189,12 @@ export const latencySlo: Audit = {
           userExperience: `${100 - slo.latencyPercentile} % of requests to ${label} take longer than ${ms(m.pSlo)} ${at}.`,
         },
         recommendation: {
-          approach:
-            causeInfo?.type === 'network'
+          approach: loop
+            ? `Judge the SLO at an expected load: speedguard profile --rate <expected req/s> (or speedguard assess). To answer ` +
+              `${loop.vus} concurrent users within ${ms(slo.latencyMs)}, ${label} would have to complete ${rate(loop.sloThroughputRps)} ` +
+              `(Little's law); it completed ${rate(loop.throughputRps)}: find what serialises its requests (the profile's findings) ` +
+              `if that concurrency is real.`
+            : causeInfo?.type === 'network'
               ? `Reduce what ${label} transfers or how it connects (see the largest latency part above), then re-run the baseline.`
               : `Profile ${label} under the baseline load to find where the time goes (CPU, queries, downstream calls, pool waits); ` +
                 `fix the largest contributor and re-run the baseline.`,

@@ -25,7 +25,11 @@ test("profile's default closed loop, serialised service: SLO missed at 20 users 
   assert.equal(phase.verdict, 'failed', explain(r));
   assert.match(phase.verdictReason, /at 20 concurrent users \(a closed loop: .*\) the service answered in .* on average at/);
   assert.match(phase.verdictReason, /by Little's law latency ≈ users \/ throughput = 20 \/ [\d.]+ req\/s ≈ /);
-  assert.match(phase.verdictReason, /the 200 ms SLO holds with about [\d.]+ requests? in flight; .*give --rate/);
+  assert.match(
+    phase.verdictReason,
+    /so the number of users chosen sets it: 20 users get 200 ms only from 100 req\/s, and at [\d.]+ req\/s/,
+  );
+  assert.match(phase.verdictReason, /the SLO holds with about [\d.]+ requests? in flight\. .*give --rate/);
   assert.ok(!r.findings.some((f) => severe(f.severity)), explain(r));
   assert.notEqual(r.verdict.status, 'critical', explain(r));
   assert.doesNotMatch(r.verdict.headline, /block the deployment/);
@@ -35,6 +39,7 @@ test("profile's default closed loop, serialised service: SLO missed at 20 users 
   assert.match(slo.title, /^GET \/: p95 [\d.]+ s misses the 200 ms SLO at 20 concurrent users \(closed loop\)$/, slo.title);
   assert.equal(slo.severity, 'medium', explain(r));
   assert.match(slo.description, /It is the latency of this concurrency, not of a production load: at 20 concurrent users/);
+  assert.match(slo.recommendation.approach, /^Judge the SLO at an expected load: speedguard profile --rate/);
   assert.match(slo.description, /Severity P2, not P[01] \(ASSESSMENT-RULES\.md §2\): the load was a closed-loop one with no expected rate/);
 });
 
