@@ -8,7 +8,7 @@ import type { Evidence, Severity } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { ms, pct, rate, round } from '../analysis/format.ts';
 import { atLeast, latencyOf, MIN_SAMPLES, probeConfidence, targetView } from './support/target.ts';
-import { databaseTimeOf, issuedAt, limitingStatement, statementName } from './support/statements.ts';
+import { databaseTimeOf, issuedAt, limitingStatement, serverSideOf, statementName } from './support/statements.ts';
 
 export const DB_STATEMENT_WAIT_ID = 'db-statement-wait';
 
@@ -45,6 +45,14 @@ export const dbStatementWait: Audit = {
       { label: 'executions per incoming request', value: round(perRequest, 2), unit: 'count', phase: v.phaseName },
     ];
     if (at) evidence.push({ label: 'issued in', value: at });
+    // With --db: PostgreSQL's own execution time tells the server's part from the round trip's.
+    const server = serverSideOf(ctx.record, s.statement, v.phaseName);
+    if (server)
+      evidence.push({
+        label: 'execution time per call on the server (pg_stat_statements)',
+        value: round(server.meanExecMs, 2),
+        unit: 'ms',
+      });
     if (pool)
       evidence.push(
         { label: 'statements in flight plateau (the pool size)', value: pool.size, unit: 'count', phase: v.phaseName },
@@ -73,6 +81,12 @@ export const dbStatementWait: Audit = {
           `Timed inside the requests by the agent, ${name} ran ${round(perRequest, 2)} time${perRequest === 1 ? '' : 's'} per request ` +
           `at ${ms(s.meanMs)} on average: ${pct(s.share)} of the time requests took (all statements: ${pct(dt.share)})` +
           (at ? `. It is issued in ${at}.` : '.') +
+          (server
+            ? ` PostgreSQL measured ${ms(server.meanExecMs)} of execution per call (pg_stat_statements): ` +
+              (server.meanExecMs >= 0.8 * s.meanMs
+                ? 'the time is the server’s.'
+                : `the rest of the ${ms(s.meanMs)} is the round trip, the driver and the wait for the connection's socket.`)
+            : '') +
           (pool
             ? ` Statements in flight stayed at ${pool.size} in most seconds, the pool's connections busy ${pct(pool.busy)} of the ` +
               `time, while ${round(dt.incomingInFlightMedian, 0)} requests were in flight: requests queue for a connection.`

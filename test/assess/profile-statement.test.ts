@@ -2,8 +2,9 @@
 // (a function, a pool, a statement, a downstream call)" — the statement case. A node-postgres service on
 // a real PostgreSQL (embedded) whose one statement holds each of its pool's 2 connections 30 ms: its
 // capacity is the statement's. assess --profile profiles the capacity phase; the agent times the
-// statements inside the requests (no --db needed), and the capacity finding names the statement, its
-// mean time and share of the request time, and where the application issues it.
+// statements inside the requests (no --db needed; with it, PostgreSQL's own time is added), and the
+// capacity finding names the statement, its mean time and share of the request time, and where the
+// application issues it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { limitingResource } from '../../src/audits/support/limiting.ts';
@@ -23,7 +24,7 @@ const summary = capacitySummary;
 const STATEMENT = /the SQL statement "SELECT pg_sleep\(\$1\) AS slept"/;
 
 test('a service limited by one slow statement: the capacity finding names the statement, its time, share and call site', async (t) => {
-  const r = await assessProfiledFixture('slow-statement.mjs', { DATABASE_URL: server.url, POOL_MAX: '2' });
+  const r = await assessProfiledFixture('slow-statement.mjs', { DATABASE_URL: server.url, POOL_MAX: '2' }, server.url);
   const capacity = r.phases.find((p) => p.name === 'capacity');
   assert.ok(capacity, summary(r));
   const note = r.findings.find((f) => f.audit === 'generator-bound' && /\bcapacity\b/.test(f.title));
@@ -55,6 +56,10 @@ test('a service limited by one slow statement: the capacity finding names the st
   assert.ok(wait, summary(r));
   t.diagnostic(`${wait.severity} ${wait.title}`);
   assert.match(wait.title, STATEMENT);
+  // With --db, PostgreSQL's own execution time of the statement (pg_sleep(0.03): 30 ms on the server).
+  const exec = wait.evidence.find((e) => e.label === 'execution time per call on the server (pg_stat_statements)');
+  assert.ok(exec && Number(exec.value) >= 29, JSON.stringify(wait.evidence));
+  assert.match(wait.description, /PostgreSQL measured [\d.]+ ms of execution per call \(pg_stat_statements\): the time is the server’s\./);
   const same = r.findings.filter(
     (f) => f.severity === wait.severity && !['saturation-knee', 'throughput-plateau', 'endpoint-bottleneck'].includes(f.audit),
   );

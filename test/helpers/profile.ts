@@ -36,8 +36,8 @@ export async function profileFixtureService(
 export const describeFindings = (r: AssessmentRecord) =>
   r.findings.map((f) => `${f.severity} ${f.audit} ${f.location?.function ?? ''} — ${f.title}`).join('\n');
 
-/** `assess --profile` on a fixture: quick stress and baseline phases, the capacity phase profiled, one worker. */
-export async function assessProfiledFixture(fixture: string, env: Record<string, string> = {}): Promise<AssessmentRecord> {
+/** `assess --profile` on a fixture: quick stress and baseline phases, the capacity phase profiled, one worker (and --db `db`). */
+export async function assessProfiledFixture(fixture: string, env: Record<string, string> = {}, db?: string): Promise<AssessmentRecord> {
   const svc = await startTarget({ command: [process.execPath, profileFixture(fixture)], env });
   const window = startWindowProbes(svc, { outDir: mkdtempSync(join(tmpdir(), 'sg-capacity-')), name: fixture, log: () => {} });
   try {
@@ -51,7 +51,7 @@ export async function assessProfiledFixture(fixture: string, env: Record<string,
         growthPercentPerQuarter: null,
         targetRate: null,
       },
-      { quiet: true, quick: true, workers: 1 },
+      { quiet: true, quick: true, workers: 1, ...(db ? { db } : {}) },
       undefined,
       window,
     );

@@ -4,6 +4,9 @@
 // pool pinned while more requests waited. The limiting resource (limiting.ts) and the db-statement-wait
 // audit read it. Pure functions of agent samples; null on records without the per-statement figures.
 import type { AgentSample } from '../../record/agent-samples.ts';
+import type { AssessmentRecord } from '../../record/assessment-record.ts';
+import { databaseProbesOf, type StatementStats } from '../../record/database-probes.ts';
+import type { PhaseName } from '../../record/phase-name.ts';
 import type { SqlLocation } from '../../record/agent-sql-samples.ts';
 import { ms, pct } from '../../analysis/format.ts';
 import { shortSql } from '../../analysis/database-figures.ts';
@@ -136,4 +139,19 @@ export function statementText(dt: DatabaseTime, lim: { how: 'pool' | 'time'; top
         'the time while more requests waited'
       : '';
   return `${statementName(s)} (${figures})${pool}`;
+}
+
+/** Whitespace, a trailing semicolon and case aside, the same text: pg_stat_statements and the agent both write $1 for literals. */
+const canonical = (sql: string) => sql.replace(/\s+/g, ' ').replace(/;\s*$/, '').trim().toLowerCase();
+
+/**
+ * PostgreSQL's own figures for the statement (pg_stat_statements, with --db): from the window of the
+ * profiled phase when the database probe measured one, else over the run. Null without them.
+ */
+export function serverSideOf(record: AssessmentRecord, statement: string, phase: PhaseName): StatementStats | null {
+  const db = databaseProbesOf(record);
+  if (!db) return null;
+  const want = canonical(statement);
+  const inPhase = db.windows.find((w) => w.phase === phase)?.statements ?? [];
+  return [...inPhase, ...db.statements].find((x) => x.calls > 0 && canonical(x.query) === want) ?? null;
 }
