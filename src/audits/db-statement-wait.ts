@@ -111,9 +111,11 @@ export const dbStatementWait: Audit = {
               ? ` A larger pool helps only when the database has idle cores and connections left (max_connections): check its CPU first.`
               : ''),
           expectedImprovement: pool
-            ? `The pool's ceiling (${ceiling !== null ? rate(ceiling) : 'its size ÷ the database time per request'}) rises as the ` +
-              `database time per request falls: removing the statement's ${pct(s.shareOfDatabase)} of it raises the ceiling ` +
-              `${round(1 / Math.max(1 - s.shareOfDatabase, 0.05), 1)}× at most (Amdahl's law).`
+            ? ceiling !== null
+              ? `The pool's ceiling (${rate(ceiling)}) rises as the database time per request falls (Little's law): halving this ` +
+                `statement's time (${pct(s.shareOfDatabase)} of that time) raises it to about ` +
+                `${rate(ceiling / (1 - s.shareOfDatabase / 2))}.`
+              : "The pool's ceiling rises as the database time per request falls (Little's law)."
             : `Up to ${pct(Math.min(s.share, 1))} off the response time (Amdahl's law on the share measured).`,
           effort: 'medium',
           testingRequired:

@@ -70,6 +70,9 @@ describe('a statement as the limiting resource', () => {
     assert.match(limit.text, /, holding the database pool's 2 connections busy 95 % of the time while more requests waited$/);
     const [f] = dbStatementWait.run(ctx(r));
     assert.equal(f?.title, `Database pool of 2 connections pinned by the SQL statement "${SQL}"`);
+    // Little's law: 2 connections ÷ 19 ms of statements per request ≈ 105 req/s; halving the statement ≈ 211 req/s.
+    assert.match(f.rootCause, /the pool completes at most 105 req\/s \(Little's law: 2 ÷ 19\.0 ms of statements per request\)/);
+    assert.match(f.recommendation.expectedImprovement, /^The pool's ceiling \(105 req\/s\) .* raises it to about 211 req\/s\.$/);
   });
 
   it('the main thread saturated: the CPU stays the limit', () => {
