@@ -13,6 +13,7 @@ const UNDER_LOAD = [
   'test/assess/suite.test.ts',
   'test/assess/generator-ceiling.test.ts',
   'test/assess/profile-capacity.test.ts',
+  'test/assess/profile-statement.test.ts',
   'test/cli/assess-cli.test.ts',
   'test/cli/compare-e2e.test.ts',
   'test/cli/profile-db.test.ts',

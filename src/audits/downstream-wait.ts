@@ -30,6 +30,17 @@ export interface OriginUse {
   plateau: number | null;
 }
 
+/**
+ * The value the per-second maximum of calls in flight is pinned at — the same in PLATEAU_SHARE of the
+ * `samples` seconds and never exceeded — when it is small enough to be a pool's size; else null.
+ */
+export function inFlightPlateau(perSecondMax: readonly number[], samples: number): number | null {
+  const counts = new Map<number, number>();
+  for (const x of perSecondMax) counts.set(x, (counts.get(x) ?? 0) + 1);
+  const [mode, n] = [...counts].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0] ?? [0, 0];
+  return mode > 0 && mode <= MAX_POOL_GUESS && n >= PLATEAU_SHARE * samples && mode === Math.max(...perSecondMax) ? mode : null;
+}
+
 /** Per origin: calls, time, share of the incoming time, and the in-flight plateau if any. */
 export function originsOf(samples: readonly AgentSample[]): {
   origins: OriginUse[];
@@ -56,11 +67,7 @@ export function originsOf(samples: readonly AgentSample[]): {
   }
   const origins = [...per]
     .map(([origin, e]) => {
-      const counts = new Map<number, number>();
-      for (const x of e.inflight) counts.set(x, (counts.get(x) ?? 0) + 1);
-      const [mode, n] = [...counts].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0] ?? [0, 0];
-      const plateau =
-        mode > 0 && mode <= MAX_POOL_GUESS && n >= PLATEAU_SHARE * samples.length && mode === Math.max(...e.inflight) ? mode : null;
+      const plateau = inFlightPlateau(e.inflight, samples.length);
       return {
         origin,
         calls: e.calls,

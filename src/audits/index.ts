@@ -38,9 +38,10 @@ import { dbInvalidIndex } from './db-invalid-index.ts';
 import { dbDuplicateIndex } from './db-duplicate-index.ts';
 import { dbUnusedIndex } from './db-unused-index.ts';
 import { dbStatStatementsMissing } from './db-stat-statements-missing.ts';
+import { dbStatementWait } from './db-statement-wait.ts';
 import { limitingResource } from './support/limiting.ts';
 import { effectRank } from './support/effect.ts';
-import { objectiveMissedAtExpectedLoad, toSeverityMatrix } from './support/objective.ts';
+import { closedLoopWithoutExpectedLoad, objectiveMissedAtExpectedLoad, toSeverityMatrix } from './support/objective.ts';
 
 export const FINDING_AUDITS: readonly Audit[] = [
   generatorBound,
@@ -74,6 +75,7 @@ export const FINDING_AUDITS: readonly Audit[] = [
   gcPressure,
   memoryLeak,
   downstreamWait,
+  dbStatementWait,
   offCpuWait,
   threadpoolSaturation,
   hostLimits,
@@ -95,7 +97,8 @@ export const AUDITS: ReadonlyArray<Audit | SummaryAudit> = [...FINDING_AUDITS, .
 export const GENERATOR_CONFIDENCE_FACTOR = 0.5;
 /**
  * Runs every audit; resource findings are held to the severity matrix (ASSESSMENT-RULES.md §2: no P0/P1
- * while the objective holds at the expected load); then most severe first, then by effect (what sets
+ * while the objective holds at the expected load), and every finding that depends on the load is at a
+ * closed-loop load with no expected rate (support/objective.ts); then most severe first, then by effect (what sets
  * the capacity, then what costs the objective, then hygiene: support/effect.ts), then most confident,
  * then audit order; ids PERF-001….
  */
@@ -121,11 +124,23 @@ export function runAudits(
   };
   audits.findings.forEach((audit, i) => collect(audit, i, () => audit.run(ctx)));
   const missed = objectiveMissedAtExpectedLoad(record);
-  for (const x of found) x.f = toSeverityMatrix(x.f, 'judgesResource' in x.audit && x.audit.judgesResource === true, record, missed);
+  const closedLoop = closedLoopWithoutExpectedLoad(record);
+  for (const x of found)
+    x.f = toSeverityMatrix(
+      x.f,
+      'judgesResource' in x.audit && x.audit.judgesResource === true,
+      record,
+      missed,
+      closedLoop,
+      isLoadIndependent(x.audit),
+    );
+  const firstPass = found.length;
   audits.summaries.forEach((audit, i) => {
     const findings = found.filter((x) => !failedAudits.includes(x.f.audit)).map((x) => x.f);
     collect(audit, audits.findings.length + i, () => audit.summarise({ ...ctx, findings, failedAudits: [...failedAudits] }));
   });
+  // A summary ("slow while idle inside") judges the same closed-loop latency: held alike.
+  for (const x of found.slice(firstPass)) x.f = toSeverityMatrix(x.f, false, record, missed, closedLoop);
 
   const invalidating = found.filter(({ f }) => f.invalidatesOthers);
   if (invalidating.length) {

@@ -14,7 +14,7 @@ import { selectMetric } from '../record/select.ts';
 import type { PhaseRecord } from '../record/assessment-record.ts';
 import type { Evidence, FindingType } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
-import { ms, pct, round } from '../analysis/format.ts';
+import { ms, pct, rate, round } from '../analysis/format.ts';
 import {
   EXPECTED_LOAD_PHASES,
   endpointLabel,
@@ -25,6 +25,8 @@ import {
   sampleConfidence,
   steadyStats,
 } from './support/record.ts';
+import { closedLoopWithoutExpectedLoad } from './support/objective.ts';
+import { closedLoopFigures, closedLoopText } from '../analysis/closed-loop.ts';
 
 /** Below this many samples a p95 rests on a single value: not judged. */
 export const MIN_SAMPLES = 20;
@@ -109,6 +111,9 @@ export const latencySlo: Audit = {
       }
     }
     const findings: AuditFinding[] = [];
+    // A closed loop with no expected rate (profile without --rate) has no expected load: its latency is
+    // the VUs' (Little's law), said as such; support/objective.ts holds its severity to P2.
+    const closedLoop = closedLoopWithoutExpectedLoad(record);
     for (const [endpoint, m] of worst) {
       const breached = m.pSlo > slo.latencyMs;
       const band = bandOf(m.p95, thresholds.apiP95Ms);
@@ -148,11 +153,19 @@ export const latencySlo: Audit = {
           value: severity,
         });
       const over = breached ? 1 - slo.latencyMs / m.pSlo : 0;
+      const loop = closedLoop ? closedLoopFigures(m.phase.run, slo.latencyMs) : null;
+      const at = loop ? `at ${loop.vus} concurrent users (closed loop)` : 'at the expected load';
+      if (loop)
+        evidence.push(
+          { label: 'concurrent users (closed-loop VUs)', value: loop.vus, unit: 'count', phase: m.phase.name },
+          { label: "Little's law: users / throughput", value: round(loop.littleMs), unit: 'ms', phase: m.phase.name },
+          { label: 'requests in flight the SLO allows at this throughput', value: round(loop.sloConcurrency, 1), unit: 'count' },
+        );
       findings.push({
         audit: 'latency-slo',
         title: breached
-          ? `${label}: ${pName} ${ms(m.pSlo)} breaches the ${ms(slo.latencyMs)} SLO at the expected load`
-          : `${label}: p95 ${ms(m.p95)} at the expected load`,
+          ? `${label}: ${pName} ${ms(m.pSlo)} ${loop ? 'misses' : 'breaches'} the ${ms(slo.latencyMs)} SLO ${at}`
+          : `${label}: p95 ${ms(m.p95)} ${at}`,
         type: causeInfo?.type ?? 'application',
         severity,
         confidence: sampleConfidence(m.samples),
@@ -162,7 +175,8 @@ export const latencySlo: Audit = {
           `over ${m.samples} requests` +
           (breached
             ? `, above the SLO of ${ms(slo.latencyMs)}.`
-            : `; within the SLO, but p95 is in ASSESSMENT-RULES.md §2's ${severity} band.`),
+            : `; within the SLO, but p95 is in ASSESSMENT-RULES.md §2's ${severity} band.`) +
+          (loop ? ` It is the latency of this concurrency, not of a production load: ${closedLoopText(loop, slo.latencyMs)}.` : ''),
         evidence,
         location: { endpoint },
         rootCause: causeInfo
@@ -172,11 +186,15 @@ export const latencySlo: Audit = {
           responseTimeIncrease: breached
             ? `${pName} is ${ms(m.pSlo - slo.latencyMs)} over the SLO (${pct(m.pSlo / slo.latencyMs - 1)} above)`
             : `p95 ${ms(m.p95)}`,
-          userExperience: `${100 - slo.latencyPercentile} % of requests to ${label} take longer than ${ms(m.pSlo)} at the expected load.`,
+          userExperience: `${100 - slo.latencyPercentile} % of requests to ${label} take longer than ${ms(m.pSlo)} ${at}.`,
         },
         recommendation: {
-          approach:
-            causeInfo?.type === 'network'
+          approach: loop
+            ? `Judge the SLO at an expected load: speedguard profile --rate <expected req/s> (or speedguard assess). To answer ` +
+              `${loop.vus} concurrent users within ${ms(slo.latencyMs)}, ${label} would have to complete ${rate(loop.sloThroughputRps)} ` +
+              `(Little's law); it completed ${rate(loop.throughputRps)}: find what serialises its requests (the profile's findings) ` +
+              `if that concurrency is real.`
+            : causeInfo?.type === 'network'
               ? `Reduce what ${label} transfers or how it connects (see the largest latency part above), then re-run the baseline.`
               : `Profile ${label} under the baseline load to find where the time goes (CPU, queries, downstream calls, pool waits); ` +
                 `fix the largest contributor and re-run the baseline.`,

@@ -183,7 +183,7 @@ export const saturationKnee: Audit = {
       );
 
     const limit = sustainable ?? breaking?.offeredRate ?? rise?.offeredRate ?? top.offeredRate;
-    const limitedBy = resource ? `; limited by ${resource.text.replace(/ \(.*$/, '')}` : '';
+    const limitedBy = resource ? `; limited by ${resource.name}` : '';
     const title = breaking
       ? `Saturates at ${rate(breaking.offeredRate)}: sustainable up to ` +
         ((sustainable !== null ? rate(sustainable) : 'no tested rate') +
@@ -230,8 +230,8 @@ export const saturationKnee: Audit = {
               ? 'Fix the failure mode at the breaking point (see the root cause), then scale out; add load shedding (fast 503 with ' +
                 'Retry-After) so overload degrades gracefully.'
               : resource
-                ? `Raise the limit of ${resource.text.replace(/ \(.*$/, '')} (see the finding about it) before anything else: it ` +
-                  `decides the capacity.`
+                ? `${resource.kind === 'statement' ? `Make ${resource.name} cheaper` : `Raise the limit of ${resource.name}`} (see ` +
+                  `the finding about it) before anything else: it decides the capacity.`
                 : 'Profile the service at the rate where latency starts rising (speedguard assess --profile) to find the saturated ' +
                   'resource (CPU profile, pool wait times, lock contention), then remove the serialisation or give that resource more ' +
                   'room.',

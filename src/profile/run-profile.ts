@@ -20,6 +20,7 @@ import { selectMetric } from '../record/select.ts';
 import { targetName } from '../assess/build-record.ts';
 import { startDatabaseProbe, type DatabaseProbe } from '../probes/postgres/collect.ts';
 import { observerReference } from '../assess/observer-reference.ts';
+import { closedLoopFigures, closedLoopText } from '../analysis/closed-loop.ts';
 
 export interface ProfileOptions {
   command: string[];
@@ -199,7 +200,13 @@ async function profileStarted(
   if (observer) probes.observer = observer;
   const ended = Date.now();
   const phases: PhaseRecord[] = [];
-  if (run) phases.push(phaseOfRun(run, o.slo, `profiled load: ${describeLoad(flags)}`, flags.rate));
+  if (run) {
+    const phase = phaseOfRun(run, o.slo, `profiled load: ${describeLoad(flags)}`, flags.rate);
+    // A closed loop's latency is its VUs' (Little's law): say so where the phase is judged (ASSESSMENT-RULES.md §3).
+    const loop = flags.rate === undefined && phase.verdict !== 'passed' ? closedLoopFigures(run, o.slo.latencyMs) : null;
+    if (loop) phase.verdictReason += `; ${closedLoopText(loop, o.slo.latencyMs)}`;
+    phases.push(phase);
+  }
   const assessed: AssessmentProbes = { target: probes, profile: { command: o.command } };
   if (database) assessed.database = await database.finish(probes);
   return buildAssessment({

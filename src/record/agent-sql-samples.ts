@@ -45,6 +45,23 @@ export interface SqlRepetition {
   location: SqlLocation | null;
 }
 
+/**
+ * One statement over the requests that finished in the interval and ran it at least once (every
+ * statement, not only repeated ones): what the database's time per request is made of.
+ */
+export interface SqlStatementUse {
+  /** Normalised statement (literals and parameters as $1, $2 …). */
+  statement: string;
+  driver: string;
+  /** Requests that ran it, its executions in them, the time in it (call → result, ms) and those requests' durations (ms). */
+  requests: number;
+  executions: number;
+  ms: number;
+  requestMs: number;
+  /** The first application frame that issued it (with the frames above it), when known. */
+  location: SqlLocation | null;
+}
+
 export interface AgentSqlStats {
   /** Drivers instrumented so far in the process (cumulative, not a delta). */
   drivers: string[];
@@ -62,4 +79,11 @@ export interface AgentSqlStats {
   repeated: SqlRepetition[];
   /** Endpoints or repetitions not recorded in the interval because a size cap was reached. */
   dropped: number;
+  /** Every statement run inside requests, by statement (capped; absent in older records). */
+  byStatement?: SqlStatementUse[];
+  /**
+   * Most statements running at once in the interval, of those issued inside requests (absent in older records):
+   * pinned at the same value while requests wait, it is the size of the pool they share.
+   */
+  inFlightMax?: number;
 }

@@ -5,54 +5,16 @@
 // (the observer effect). Real services (test/fixtures/profile), quick phases.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { assessPlan } from '../../src/cli/assess.ts';
-import { parseSlo } from '../../src/assess/options.ts';
-import { planFromUrl } from '../../src/plan/load-url.ts';
-import { startTarget } from '../../src/probes/target.ts';
-import { startWindowProbes } from '../../src/probes/window-probes.ts';
 import { targetProbesOf } from '../../src/record/target-probes.ts';
 import type { AssessmentRecord } from '../../src/record/assessment-record.ts';
-import { profileFixture } from '../helpers/profile.ts';
+import { assessProfiledFixture, capacitySummary } from '../helpers/profile.ts';
 import { limitingResource } from '../../src/audits/support/limiting.ts';
 import { renderTerminalFindings } from '../../src/report/terminal-findings.ts';
 import { renderAnalysisMarkdown } from '../../src/report/markdown-analysis.ts';
 import { renderHtmlReport } from '../../src/report/html.ts';
 
-async function assessProfiled(fixture: string): Promise<AssessmentRecord> {
-  const svc = await startTarget({ command: [process.execPath, profileFixture(fixture)] });
-  const window = startWindowProbes(svc, { outDir: mkdtempSync(join(tmpdir(), 'sg-capacity-')), name: fixture, log: () => {} });
-  try {
-    const plan = planFromUrl(`http://127.0.0.1:${svc.port}/`);
-    return await assessPlan(
-      plan,
-      {
-        expectedRate: null,
-        slo: parseSlo([]),
-        suite: ['stress', 'baseline'],
-        soakMs: 5000,
-        growthPercentPerQuarter: null,
-        targetRate: null,
-      },
-      { quiet: true, quick: true, workers: 1 },
-      undefined,
-      window,
-    );
-  } finally {
-    window.close();
-    await svc.stop();
-  }
-}
-
-const summary = (r: AssessmentRecord) =>
-  r.findings.map((f) => `${f.id} ${f.severity} ${f.audit} ${f.component} — ${f.title}`).join('\n') +
-  `\nphases: ${r.phases.map((p) => `${p.name} ${p.offeredRate} req/s ${p.verdict}`).join(', ')}` +
-  `\nstress: ${r.phases
-    .find((p) => p.name === 'stress')
-    ?.stress?.steps.map((s) => `${s.offeredRate}→${Math.round(s.achievedRate)} p95 ${Math.round(s.p95Ms)}`)
-    .join(', ')}`;
+const assessProfiled = (fixture: string) => assessProfiledFixture(fixture);
+const summary = capacitySummary;
 
 /** The profile's window lies inside the capacity phase's run (not the baseline's). */
 function assertProfiledAtCapacity(r: AssessmentRecord): void {

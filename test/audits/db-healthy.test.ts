@@ -10,7 +10,7 @@ import { ctx } from './helpers.ts';
 const DB_AUDITS = FINDING_AUDITS.filter((a) => a.id.startsWith('db-'));
 
 describe('database audits', () => {
-  test('are registered (ten of them) and no-bottleneck stays last', () => {
+  test('are registered (eleven of them) and no-bottleneck stays last', () => {
     assert.deepEqual(DB_AUDITS.map((a) => a.id).sort(), [
       'db-cache-hit-ratio',
       'db-connections',
@@ -21,6 +21,7 @@ describe('database audits', () => {
       'db-plan-issues',
       'db-slow-queries',
       'db-stat-statements-missing',
+      'db-statement-wait',
       'db-unused-index',
     ]);
     assert.equal(AUDITS[AUDITS.length - 1]!.id, 'no-bottleneck');

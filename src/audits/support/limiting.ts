@@ -1,6 +1,7 @@
 // The resource that limits the capacity, read from the target probes of the phase where the capacity is
 // decided (assess --profile profiles the highest rate the stress phase sustained, src/assess/suite.ts):
-// a saturated connection pool, the main thread's CPU (and the function holding it), or a downstream
+// a saturated connection pool, the main thread's CPU (and the function holding it), a SQL statement
+// (the database's pool pinned by it, or the database's time most of the request time), or a downstream
 // taking most of the request time. The capacity finding names it, and the finding that describes that
 // resource ranks first within its severity (ASSESSMENT-RULES.md §2: findings rank by their effect on
 // the capacity and the objective). Null when the probes show no resource at its limit: no guess.
@@ -8,18 +9,22 @@ import type { AssessmentRecord } from '../../record/assessment-record.ts';
 import type { Finding } from '../../record/findings.ts';
 import { pct } from '../../analysis/format.ts';
 import { originsOf, SHARE_DOMINANT } from '../downstream-wait.ts';
+import { DB_STATEMENT_WAIT_ID } from '../db-statement-wait.ts';
+import { databaseTimeOf, limitingStatement, statementName, statementText } from './statements.ts';
 import { loopBusyOf, mainThreadDemand, MIN_SAMPLES, primaryCpuCause, siteOf, siteText, targetView, userHotspots } from './target.ts';
 
 /** The main thread busy this share of the time is saturated (the lower edge of the P2 CPU band, §2). */
 export const LOOP_SATURATED = 0.75;
 
 export interface LimitingResource {
-  kind: 'pool' | 'cpu' | 'downstream';
+  kind: 'pool' | 'cpu' | 'statement' | 'downstream';
   /** Which audit's finding describes this resource (and `component` when several findings of it may exist). */
   audit: string;
   component?: string;
-  /** "the connection pool to http://…: 1 socket busy in most seconds" */
+  /** "the connection pool to http://… (1 socket busy in most seconds while more requests waited)" */
   text: string;
+  /** The resource without its figures, for a title: "the connection pool to http://…". */
+  name: string;
   location: Finding['location'];
   /** The phase the probes measured, and its offered rate. */
   phase: string;
@@ -47,6 +52,7 @@ export function limitingResource(record: AssessmentRecord): LimitingResource | n
       text:
         `the connection pool to ${pool.origin} (${pool.plateau} socket${pool.plateau === 1 ? '' : 's'} busy in most seconds while ` +
         `more requests waited)`,
+      name: `the connection pool to ${pool.origin}`,
       location: { endpoint: pool.origin },
       ...at,
     };
@@ -67,6 +73,7 @@ export function limitingResource(record: AssessmentRecord): LimitingResource | n
           : cause === 'js'
             ? ')'
             : `, mostly ${cause === 'gc' ? 'garbage collection' : 'synchronous blocking work'})`),
+      name: "the main thread's CPU",
       location:
         site && cause === 'js'
           ? { function: site.function, ...(site.file ? { file: site.file } : {}), ...(site.line ? { line: site.line } : {}) }
@@ -74,13 +81,31 @@ export function limitingResource(record: AssessmentRecord): LimitingResource | n
       ...at,
     };
   }
+  // With the main thread not saturated: a statement that pins the database's pool, or the database's
+  // time most of the request time (unless a downstream takes more of it).
   const downstream = use?.origins[0];
+  const db = v.agent.length >= MIN_SAMPLES ? databaseTimeOf(v.agent) : null;
+  const statement = limitingStatement(db);
+  if (statement && (statement.how === 'pool' || db!.share > (downstream?.share ?? 0))) {
+    const s = statement.top;
+    const site = s.location;
+    return {
+      kind: 'statement',
+      audit: DB_STATEMENT_WAIT_ID,
+      component: statementName(s),
+      text: statementText(db!, statement),
+      name: statementName(s),
+      location: site ? { function: site.function, file: site.file, line: site.line } : null,
+      ...at,
+    };
+  }
   if (downstream && downstream.share >= SHARE_DOMINANT)
     return {
       kind: 'downstream',
       audit: 'downstream-wait',
       component: downstream.origin,
       text: `calls to ${downstream.origin} (${pct(downstream.share)} of the request time)`,
+      name: `calls to ${downstream.origin}`,
       location: { endpoint: downstream.origin },
       ...at,
     };

@@ -73,9 +73,16 @@ export function patchPgClient(Client: unknown, tracker: SqlTracker): boolean {
       typeof (config as { submit?: unknown }).submit === 'function' ||
       typeof (config as { callback?: unknown }).callback === 'function'
     ) {
-      return query.apply(this, arguments as unknown as unknown[]); // counted, not timed
+      end(); // counted, not timed (and not left in flight)
+      return query.apply(this, arguments as unknown as unknown[]);
     }
-    const result = query.apply(this, arguments as unknown as unknown[]) as { then?: unknown } | undefined;
+    let result: { then?: unknown } | undefined;
+    try {
+      result = query.apply(this, arguments as unknown as unknown[]) as { then?: unknown } | undefined;
+    } catch (e) {
+      end();
+      throw e;
+    }
     if (result && typeof result.then === 'function') {
       // A promise that settles like pg's (a handler on pg's own would mark it handled and hide an
       // unhandled rejection the service would otherwise see).
@@ -90,6 +97,7 @@ export function patchPgClient(Client: unknown, tracker: SqlTracker): boolean {
         },
       );
     }
+    end(); // no promise and no callback: nothing to time it by
     return result;
   };
   tracker.driverPatched('pg', false);

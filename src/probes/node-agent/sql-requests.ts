@@ -15,7 +15,7 @@ import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { fingerprintSql } from './sql-fingerprint.ts';
-import type { AgentSqlStats, SqlFrame, SqlLocation, SqlRepetition } from '../../record/agent-sql-samples.ts';
+import type { AgentSqlStats, SqlFrame, SqlLocation, SqlRepetition, SqlStatementUse } from '../../record/agent-sql-samples.ts';
 
 /**
  * Executions of one statement in one request from which it is an N+1: N_PLUS_ONE_MIN_REPEATS of the record contract (this file runs inside
@@ -26,6 +26,7 @@ const MAX_FINGERPRINTS = 5000;
 const MAX_ENDPOINT_NAMES = 2000;
 const MAX_ENDPOINTS_PER_INTERVAL = 1000;
 const MAX_REPETITIONS_PER_INTERVAL = 500;
+const MAX_STATEMENTS_PER_INTERVAL = 200;
 const MAX_LOCATION_TRIES = 3;
 const MAX_PATH_CHARS = 300;
 
@@ -159,10 +160,23 @@ interface Interval {
   statements: number;
   statementMs: number;
   repeated: Map<string, SqlRepetition>;
+  byStatement: Map<string, SqlStatementUse>;
+  inFlightMax: number;
   dropped: number;
 }
-function emptyInterval(): Interval {
-  return { endpoints: {}, endpointCount: 0, requestsWithSql: 0, statements: 0, statementMs: 0, repeated: new Map(), dropped: 0 };
+function emptyInterval(inFlight: number): Interval {
+  return {
+    endpoints: {},
+    endpointCount: 0,
+    requestsWithSql: 0,
+    statements: 0,
+    statementMs: 0,
+    repeated: new Map(),
+    byStatement: new Map(),
+    // Statements still running when the interval starts are in flight in it.
+    inFlightMax: inFlight,
+    dropped: 0,
+  };
 }
 
 export function createSqlTracker(o: { threshold?: number } = {}): SqlTracker {
@@ -178,7 +192,9 @@ export function createSqlTracker(o: { threshold?: number } = {}): SqlTracker {
   const endpointNames = new Map<string, Map<string, string>>();
   const locations = new Map<string, SqlLocation | null>();
   const locationTries = new Map<string, number>();
-  let interval = emptyInterval();
+  /** Statements issued and not yet answered (every one begin() times). */
+  let inFlight = 0;
+  let interval = emptyInterval(0);
 
   const fingerprint = (text: string): string => {
     let fp = fingerprints.get(text);
@@ -258,6 +274,18 @@ export function createSqlTracker(o: { threshold?: number } = {}): SqlTracker {
       for (const [fp, st] of rs.stmts) {
         iv.statements += st.count;
         iv.statementMs += st.ms;
+        let use = iv.byStatement.get(fp);
+        if (use === undefined && iv.byStatement.size < MAX_STATEMENTS_PER_INTERVAL) {
+          use = { statement: fp, driver: st.driver, requests: 0, executions: 0, ms: 0, requestMs: 0, location: null };
+          iv.byStatement.set(fp, use);
+        }
+        if (use === undefined) iv.dropped++;
+        else {
+          use.requests++;
+          use.executions += st.count;
+          use.ms += st.ms;
+          use.requestMs += ms;
+        }
         if (st.count < threshold) continue;
         const key = `${endpoint}\n${fp}`;
         let r = iv.repeated.get(key);
@@ -303,9 +331,11 @@ export function createSqlTracker(o: { threshold?: number } = {}): SqlTracker {
       const t0 = performance.now();
       const counted = st;
       let ended = false;
+      if (++inFlight > interval.inFlightMax) interval.inFlightMax = inFlight;
       return () => {
         if (ended) return;
         ended = true;
+        inFlight--;
         counted.ms += performance.now() - t0;
       };
     },
@@ -330,9 +360,11 @@ export function createSqlTracker(o: { threshold?: number } = {}): SqlTracker {
     take() {
       if (!active) return undefined;
       const iv = interval;
-      interval = emptyInterval();
+      interval = emptyInterval(inFlight);
       const repeated = [...iv.repeated.values()];
       for (const r of repeated) r.location = locations.get(r.statement) ?? null;
+      const byStatement = [...iv.byStatement.values()];
+      for (const u of byStatement) u.location = locations.get(u.statement) ?? null;
       return {
         drivers: [...drivers],
         threshold,
@@ -342,6 +374,8 @@ export function createSqlTracker(o: { threshold?: number } = {}): SqlTracker {
         statementMs: iv.statementMs,
         repeated,
         dropped: iv.dropped,
+        byStatement,
+        inFlightMax: iv.inFlightMax,
       };
     },
     disable() {

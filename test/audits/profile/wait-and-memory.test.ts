@@ -207,6 +207,7 @@ describe('diagnosis audits together', () => {
       'gc-pressure',
       'memory-leak',
       'downstream-wait',
+      'db-statement-wait',
       'off-cpu-wait',
       'threadpool-saturation',
       'host-limits',

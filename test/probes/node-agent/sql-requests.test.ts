@@ -248,3 +248,35 @@ test("the in-target N+1 bar equals the record contract's (the agent cannot impor
   const { N_PLUS_ONE_MIN_REPEATS } = await import('../../../src/record/database-probes.ts');
   assert.equal(REPEAT_THRESHOLD, N_PLUS_ONE_MIN_REPEATS);
 });
+
+test('every statement summed (requests, executions, time, those requests’ time), and the statements in flight at once', async () => {
+  const t = createSqlTracker();
+  t.driverPatched('pg', false);
+  await request(
+    t,
+    'GET',
+    '/report',
+    async () => {
+      // Two statements at once (a pool of two), then one more.
+      const a = t.begin('select pg_sleep(0.01)', 'pg')!;
+      const b = t.begin('select pg_sleep(0.01)', 'pg')!;
+      await new Promise((r) => setTimeout(r, 5));
+      a();
+      b();
+      t.begin('select count(*) from t where id = 3', 'pg')!();
+    },
+    40,
+  );
+  await request(t, 'GET', '/report', () => t.begin('select count(*) from t where id = 4', 'pg')!(), 10);
+  const s = t.take()!;
+  assert.equal(s.inFlightMax, 2);
+  const use = new Map(s.byStatement!.map((u) => [u.statement, u]));
+  const sleep = use.get('select pg_sleep($1)');
+  assert.ok(sleep, JSON.stringify(s.byStatement));
+  assert.deepEqual([sleep.requests, sleep.executions, sleep.requestMs], [1, 2, 40]);
+  assert.ok(sleep.ms >= 8, String(sleep.ms));
+  const count = use.get('select count(*) from t where id = $1')!;
+  assert.deepEqual([count.requests, count.executions, count.requestMs], [2, 2, 50]);
+  // The next interval starts with nothing in flight.
+  assert.equal(t.take()!.inFlightMax, 0);
+});
