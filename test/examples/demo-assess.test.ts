@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { assessPlan } from '../../src/cli/assess.ts';
-import { parseSlo } from '../../src/assess/options.ts';
+import { quickStressAndBaseline } from '../helpers/profile.ts';
 import { databaseProbesOf } from '../../src/record/database-probes.ts';
 import { ITEMS_BY_ORDER_SQL } from '../../examples/demo/handlers/customers.ts';
 import { startDemoPostgres } from '../../examples/demo/postgres.ts';
@@ -38,20 +38,7 @@ test('the demo assessment finds the catalogue and pool bottlenecks, the profiler
   const window = startWindowProbes(svc, { outDir: mkdtempSync(join(tmpdir(), 'sg-demo-')), name: 'demo', log: () => {} });
   try {
     const plan = await loadPlanFile(PLAN, { target: `http://127.0.0.1:${svc.port}` });
-    const record = await assessPlan(
-      plan,
-      {
-        expectedRate: null,
-        slo: parseSlo([]),
-        suite: ['stress', 'baseline'],
-        soakMs: 5000,
-        growthPercentPerQuarter: null,
-        targetRate: null,
-      },
-      { quiet: true, quick: true, db: database.url },
-      undefined,
-      window,
-    );
+    const record = await assessPlan(plan, quickStressAndBaseline(), { quiet: true, quick: true, db: database.url }, undefined, window);
     const f = record.findings;
     const steps = record.phases
       .find((p) => p.name === 'stress')

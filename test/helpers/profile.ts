@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startProfile, type ProfileOptions } from '../../src/profile/run-profile.ts';
 import { parseSlo } from '../../src/assess/options.ts';
-import type { AssessmentRecord } from '../../src/record/assessment-record.ts';
+import type { AssessmentRecord, PhaseName } from '../../src/record/assessment-record.ts';
 import { assessPlan } from '../../src/cli/assess.ts';
 import { planFromUrl } from '../../src/plan/load-url.ts';
 import { startTarget } from '../../src/probes/target.ts';
@@ -36,6 +36,18 @@ export async function profileFixtureService(
 export const describeFindings = (r: AssessmentRecord) =>
   r.findings.map((f) => `${f.severity} ${f.audit} ${f.location?.function ?? ''} — ${f.title}`).join('\n');
 
+/** The assessment options of a quick `assess --profile`: stress then baseline, default SLO, no expected rate. */
+export function quickStressAndBaseline() {
+  return {
+    expectedRate: null,
+    slo: parseSlo([]),
+    suite: ['stress', 'baseline'] as PhaseName[],
+    soakMs: 5000,
+    growthPercentPerQuarter: null,
+    targetRate: null,
+  };
+}
+
 /** `assess --profile` on a fixture: quick stress and baseline phases, the capacity phase profiled, one worker (and --db `db`). */
 export async function assessProfiledFixture(fixture: string, env: Record<string, string> = {}, db?: string): Promise<AssessmentRecord> {
   const svc = await startTarget({ command: [process.execPath, profileFixture(fixture)], env });
@@ -43,14 +55,7 @@ export async function assessProfiledFixture(fixture: string, env: Record<string,
   try {
     return await assessPlan(
       planFromUrl(`http://127.0.0.1:${svc.port}/`),
-      {
-        expectedRate: null,
-        slo: parseSlo([]),
-        suite: ['stress', 'baseline'],
-        soakMs: 5000,
-        growthPercentPerQuarter: null,
-        targetRate: null,
-      },
+      quickStressAndBaseline(),
       { quiet: true, quick: true, workers: 1, ...(db ? { db } : {}) },
       undefined,
       window,
