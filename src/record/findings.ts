@@ -104,9 +104,23 @@ export function compareFindings(a: Pick<Finding, 'severity' | 'confidence'>, b: 
   return severityRank(a.severity) - severityRank(b.severity) || (b.confidence ?? 0) - (a.confidence ?? 0);
 }
 
-/** A sorted copy (see compareFindings). */
-export function bySeverity<T extends Pick<Finding, 'severity' | 'confidence'>>(findings: readonly T[]): T[] {
-  return [...findings].sort(compareFindings);
+/** The number of a finding id ("PERF-007" → 7); Infinity for any other id. */
+function idNumber(id: unknown): number {
+  const m = typeof id === 'string' ? /^PERF-(\d+)$/.exec(id) : null;
+  return m ? Number(m[1]) : Infinity;
+}
+
+/**
+ * The order reports list findings in: most severe first, then as the audits ranked them (their ids:
+ * within a severity, what sets the capacity before what costs the objective before hygiene, then
+ * confidence; ASSESSMENT-RULES.md §2). Renderers must not re-rank by confidence alone: that put a
+ * confident hygiene finding above the pool that limits the capacity.
+ */
+export function asRanked<T extends Pick<Finding, 'severity' | 'id'>>(findings: readonly T[]): T[] {
+  return findings
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => severityRank(a.f.severity) - severityRank(b.f.severity) || idNumber(a.f.id) - idNumber(b.f.id) || a.i - b.i)
+    .map(({ f }) => f);
 }
 
 /** ASSESSMENT-RULES.md §2's response expectations by severity, in hours (P3 and info: none). */

@@ -17,7 +17,7 @@ import { VERSION } from '../version.ts';
 import { DEFAULT_THRESHOLDS } from '../analysis/severity.ts';
 import { capacityAtSlo } from '../analysis/capacity-figure.ts';
 import { databaseFiguresOf, dbView, PGHERO_SLOW_CALLS, PGHERO_SLOW_MS } from '../analysis/database-figures.ts';
-import { bySeverity, priorityLabel, RESPOND_WITHIN_HOURS } from '../record/findings.ts';
+import { asRanked, priorityLabel, RESPOND_WITHIN_HOURS } from '../record/findings.ts';
 import { comparisonOf, durationPercentile, phaseFigures, referencePhase, type PhaseFigures } from './phase-figures.ts';
 
 export const ENVELOPE_SCHEMA = 'speedguard.assessment-envelope/1';
@@ -195,7 +195,7 @@ function monitoring(record: AssessmentRecord): Json[] {
 }
 
 export function buildEnvelope(record: AssessmentRecord, opts: EnvelopeOptions = {}): Json {
-  const findings = bySeverity(record.findings);
+  const findings = asRanked(record.findings);
   const bottlenecks = findings.filter((f) => f.severity !== 'info');
   const observations = findings.filter((f) => f.severity === 'info');
   const { status, score } = record.verdict;

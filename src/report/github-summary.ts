@@ -8,7 +8,7 @@ import type { RunRecord } from '../record/run-record.ts';
 import { selectMetric } from '../record/select.ts';
 import { md, mdTable } from './escape.ts';
 import { fmtDuration, fmtPercent } from './format.ts';
-import { bySeverity, priorityLabel } from '../record/findings.ts';
+import { asRanked, priorityLabel } from '../record/findings.ts';
 import { evidenceLine, phaseFigures, referencePhase } from './phase-figures.ts';
 import { capacityAtSlo } from '../analysis/capacity-figure.ts';
 
@@ -39,7 +39,7 @@ export function renderGithubSummary(record: AssessmentRecord, files: string[] = 
   if (cap !== null) figures.push(['Capacity at the SLO', rps(cap)]);
   if (figures.length) out.push(mdTable(['Figure', 'Value'], figures), '');
 
-  const findings = bySeverity(record.findings);
+  const findings = asRanked(record.findings);
   if (findings.length) {
     out.push(
       mdTable(

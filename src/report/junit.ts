@@ -6,7 +6,7 @@
 import type { Finding, Severity } from '../record/findings.ts';
 import type { AssessmentRecord, PhaseRecord } from '../record/assessment-record.ts';
 import { xml, xmlText } from './escape.ts';
-import { bySeverity, priorityLabel, severityRank } from '../record/findings.ts';
+import { asRanked, priorityLabel, severityRank } from '../record/findings.ts';
 import { fmtValue, phaseFigures } from './phase-figures.ts';
 
 export interface JUnitOptions {
@@ -132,7 +132,7 @@ export function renderJUnit(record: AssessmentRecord, opts: JUnitOptions = {}): 
       ]),
     );
   }
-  const findingCases = bySeverity(record.findings)
+  const findingCases = asRanked(record.findings)
     .filter((f) => severityRank(f.severity) <= min)
     .map((f): Case => {
       const c: Case = { name: `${f.id} [${priorityLabel(f.severity)}] ${f.title}`, classname: `speedguard.findings.${f.type}`, timeS: 0 };

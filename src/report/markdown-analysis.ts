@@ -13,7 +13,7 @@ import { md, mdLine, mdTable } from './escape.ts';
 import { databaseMarkdown } from './markdown-database.ts';
 import { recordHeaderTable } from './markdown-header.ts';
 import { fmtBytes, fmtDuration, fmtPercent } from './format.ts';
-import { bySeverity, priorityLabel } from '../record/findings.ts';
+import { asRanked, priorityLabel } from '../record/findings.ts';
 import {
   comparisonOf,
   durationPercentile,
@@ -52,7 +52,7 @@ export function renderAnalysisMarkdown(record: AssessmentRecord, opts: AnalysisM
   const out: string[] = [];
   const { status, score } = record.verdict;
   const slo = record.config.slo;
-  const findings = bySeverity(record.findings);
+  const findings = asRanked(record.findings);
   const bottlenecks = findings.filter((f) => f.severity !== 'info');
   const observations = findings.filter((f) => f.severity === 'info');
   const ran = record.phases.filter((p) => p.verdict !== 'skipped');

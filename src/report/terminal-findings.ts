@@ -8,7 +8,7 @@ import type { PerformanceStatus } from '../record/assessment-record.ts';
 import { term } from './escape.ts';
 import { databaseTerminalLines } from './terminal-database.ts';
 import { colours } from './format.ts';
-import { bySeverity, priorityLabel } from '../record/findings.ts';
+import { asRanked, priorityLabel } from '../record/findings.ts';
 import { evidenceLine, lowerBoundReason } from './phase-figures.ts';
 import { targetProbesOf } from '../record/target-probes.ts';
 import { observerText } from '../analysis/observer-effect.ts';
@@ -23,7 +23,7 @@ export function renderTerminalFindings(record: AssessmentRecord, opts: TerminalF
   const c = colours(opts.colour);
   const out: string[] = [];
   const { status, score } = record.verdict;
-  const findings = bySeverity(record.findings);
+  const findings = asRanked(record.findings);
   const actionable = findings.filter((f) => f.severity !== 'info');
   const statusColour: Record<PerformanceStatus, (s: string) => string> = {
     optimal: c.green,

@@ -1,6 +1,6 @@
 // Display helpers for severities and phase verdicts. The overall verdict is the record's own
 // (assess/verdict.ts decides it when the record is built); the HTML report only shows it.
-import { compareFindings, SEVERITY_ORDER, type Finding, type Severity } from '../../record/findings.ts';
+import { SEVERITY_ORDER, type Finding, type Severity } from '../../record/findings.ts';
 import type { AssessmentRecord, PhaseRecord } from '../../record/assessment-record.ts';
 
 export const SEVERITY_LABEL: Record<Severity, string> = {
@@ -14,11 +14,6 @@ export const SEVERITY_LABEL: Record<Severity, string> = {
 /** A known severity or 'info' (class names and ordering never come from record text). */
 export function severityOf(f: Pick<Finding, 'severity'>): Severity {
   return SEVERITY_ORDER.includes(f.severity) ? f.severity : 'info';
-}
-
-/** Most severe first, then the more confident; stable for equal keys. */
-export function sortFindings(findings: readonly Finding[]): Finding[] {
-  return [...findings].sort(compareFindings);
 }
 
 const PHASE_VERDICTS = ['passed', 'degraded', 'failed', 'skipped'] as const;

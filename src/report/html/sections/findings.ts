@@ -1,9 +1,9 @@
 // Findings, most severe first: severity, evidence table, location, root cause, recommendation.
-import type { Finding } from '../../../record/findings.ts';
+import { asRanked, type Finding } from '../../../record/findings.ts';
 import { pct, withUnit } from '../fmt.ts';
 import { html, type HtmlValue, type SafeHtml } from '../safe.ts';
 import { numeric, td, tdN, thead } from '../table.ts';
-import { SEVERITY_LABEL, severityOf, sortFindings } from '../verdict.ts';
+import { SEVERITY_LABEL, severityOf } from '../verdict.ts';
 
 function text(v: unknown): string {
   return v === null || v === undefined ? '' : String(v);
@@ -75,7 +75,7 @@ export function findingCard(f: Finding): SafeHtml {
 }
 
 export function findingsSection(findings: readonly Finding[] | null | undefined): SafeHtml {
-  const list = sortFindings(Array.isArray(findings) ? findings : []);
+  const list = asRanked(Array.isArray(findings) ? findings : []);
   const cards = list.length ? list.map(findingCard) : html`<p class="muted">No findings were recorded.</p>`;
   return html`<section id="findings"><h2>Findings</h2>${cards}</section>`;
 }
