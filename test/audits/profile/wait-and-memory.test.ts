@@ -208,6 +208,7 @@ describe('diagnosis audits together', () => {
       'memory-leak',
       'downstream-wait',
       'off-cpu-wait',
+      'async-wait',
       'threadpool-saturation',
       'host-limits',
       'not-saturated',
