@@ -21,6 +21,8 @@ export function summariseAsyncWaits(samples: readonly AgentSample[], opts: { pro
   let coveredMs = 0;
   let tracked = 0;
   let ignored = 0;
+  let acceptingMs = 0;
+  let windowMs = 0;
   let untracked = 0;
   let inFlightMs = 0;
   let seen = false;
@@ -31,6 +33,8 @@ export function summariseAsyncWaits(samples: readonly AgentSample[], opts: { pro
     requestBusyMs += w.requestBusyMs;
     coveredMs += w.coveredMs;
     tracked += w.tracked;
+    acceptingMs += w.acceptingMs ?? s.intervalMs;
+    windowMs += s.intervalMs;
     ignored += w.ignored ?? 0;
     untracked += w.untracked;
     for (const g of w.groups) {
@@ -58,5 +62,6 @@ export function summariseAsyncWaits(samples: readonly AgentSample[], opts: { pro
   if (!seen) return null;
   const ranked = [...sites.values()].sort((a, b) => b.inFlightMs - a.inFlightMs).slice(0, MAX_ASYNC_WAIT_SITES);
   for (const s of ranked) s.share = inFlightMs > 0 ? s.inFlightMs / inFlightMs : 0;
-  return { requestBusyMs, coveredMs, tracked, ignored, untracked, inFlightMs, sites: ranked };
+  const acceptingShare = windowMs > 0 ? Math.min(1, acceptingMs / windowMs) : 1;
+  return { requestBusyMs, coveredMs, acceptingShare, tracked, ignored, untracked, inFlightMs, sites: ranked };
 }

@@ -88,9 +88,10 @@ export const asyncWait: Audit = {
     }
     if (requestMs <= 0) return [];
     const waiting = Math.max(0, 1 - (load.value * windowMs) / requestMs);
-    // The sampled fraction: every candidate had the same chance, whatever its site turned out to be.
+    // The sampled fraction: every candidate started while the tracker took operations had the same
+    // chance, whatever its site turned out to be; it took them acceptingShare of the time.
     const sampled = w.tracked + (w.ignored ?? 0);
-    const trackedFraction = sampled / Math.max(1, sampled + w.untracked);
+    const trackedFraction = (sampled / Math.max(1, sampled + w.untracked)) * Math.max(w.acceptingShare ?? 1, 1e-3);
     const awaited = Math.min(1, w.inFlightMs / Math.max(trackedFraction, 1e-9) / requestMs);
     if (waiting < WAITING_MIN || awaited < AWAITED_MIN) return [];
 

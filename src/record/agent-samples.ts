@@ -131,6 +131,11 @@ export interface AsyncWaitStats {
   requestBusyMs: number;
   /** Of that, time with at least one tracked operation in flight too (ms). */
   coveredMs: number;
+  /**
+   * Time the tracker took new operations (ms): it is on in windows, as often as keeps its cost bounded
+   * (always on a service with few events). Operations started outside them are not seen.
+   */
+  acceptingMs: number;
   /** Operations started in the interval whose call site was taken (tracked). */
   tracked: number;
   /**

@@ -278,6 +278,8 @@ export interface AsyncWaitSummary {
   requestBusyMs: number;
   /** Of that, time with a tracked operation in flight too (ms). */
   coveredMs: number;
+  /** Share of the window in which the tracker took new operations (0..1; it runs in windows on a busy service). */
+  acceptingShare: number;
   /** Operations tracked (their call site taken), sampled but not the service's, and candidates left unsampled (budget, cap). */
   tracked: number;
   ignored: number;

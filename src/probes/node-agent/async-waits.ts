@@ -10,9 +10,16 @@
 //   for the others a call-site stack is taken for a random subset — about STACKS_PER_SECOND, at most
 //   MAX_TRACKED in flight at once. The choice does not depend on the kind, the site or the moment, so
 //   the sampled shares estimate the shares of all operations;
-// - `before` (the operation's callback is about to run: its result arrived) or `destroy` ends one;
+// - `before` (the operation's callback is about to run: its result arrived) ends one; no destroy
+//   hook (Node would call it for every tick and resource); a cleared timer is seen by its _destroyed;
 // - agent.ts's 10 ms tick adds the tick to every tracked operation in flight while a request is:
-//   the time-weighted share of each (kind, site), like a sampling profiler's.
+//   the time-weighted share of each (kind, site), like a sampling profiler's;
+// - the hook's own cost is Node calling it for every tick, callback and resource (≈ 2 % of the demo's
+//   CPU with the hook always on). So it is on for windows of WINDOW_MS, as often as keeps those calls
+//   near CALLS_PER_SECOND: always, on a service that waits (few events), a fraction of the time on a
+//   busy one. Between windows it stays on only until the operations it follows have ended (their end
+//   is their `before`), at most DRAIN_MS. acceptingMs says how long new operations were taken, so
+//   the audit can scale the sampled time back up.
 // A Node without trackPromises reports a PROMISE init at once: the hook is turned off and nothing is
 // reported (tracking every promise would cost far more than the budget).
 //
@@ -33,7 +40,13 @@ const STACK_LIMIT = 24;
 /** (kind, site) groups kept: a service has few call sites that wait; a cap keeps a bad case bounded. */
 const MAX_GROUPS = 200;
 /** An operation in flight this long is dropped from tracking (its end was missed; it must not hold a slot). */
-const MAX_AGE_MS = 120_000;
+const MAX_AGE_MS = 30_000;
+/** How long one window takes new operations (ms). */
+export const WINDOW_MS = 200;
+/** Hook calls per second (all resources and callbacks) the windows are spaced to: ~0.3 % of a core. */
+export const CALLS_PER_SECOND = 5000;
+/** After a window, the hook stays on at most this long for the operations it follows to end (ms). */
+const DRAIN_MS = 2000;
 /**
  * Resource types that are not what a request waits on: continuations (ticks, immediates, microtasks),
  * long-lived handles (sockets, servers, file handles, watchers, ports, workers), the incoming request
@@ -102,7 +115,12 @@ export function startAsyncWaits(ownDir = OWN_DIR): AsyncWaitProbe | undefined {
   let stacks = 0;
   let capturing = false;
   let dead = false;
-  let interval = { requestBusyMs: 0, coveredMs: 0, tracked: 0, ignored: 0, untracked: 0 };
+  let interval = { requestBusyMs: 0, coveredMs: 0, acceptingMs: 0, tracked: 0, ignored: 0, untracked: 0 };
+  // Windows: 'accepting' takes new operations; 'draining' only waits for those followed to end; 'off'.
+  let state: 'accepting' | 'draining' | 'off' = 'accepting';
+  let calls = 0;
+  let since = performance.now();
+  let nextWindow = 0;
 
   const end = (asyncId: number) => {
     const op = live.get(asyncId);
@@ -171,7 +189,8 @@ export function startAsyncWaits(ownDir = OWN_DIR): AsyncWaitProbe | undefined {
   };
 
   function onInit(asyncId: number, type: string, _trigger: number, resource: unknown): void {
-    if (capturing) return;
+    calls++;
+    if (capturing || state !== 'accepting') return;
     try {
       if (NOT_WAITS.has(type)) {
         if (type === 'PROMISE') turnOff();
@@ -196,12 +215,40 @@ export function startAsyncWaits(ownDir = OWN_DIR): AsyncWaitProbe | undefined {
     trackPromises: false,
     init: onInit,
     before(asyncId: number) {
-      if (live.size !== 0) end(asyncId);
-    },
-    destroy(asyncId: number) {
+      calls++;
       if (live.size !== 0) end(asyncId);
     },
   } as Parameters<typeof createHook>[0]);
+  /** Moves between the windows' states; called on every tick. */
+  let windowStart = performance.now();
+  const schedule = (now: number) => {
+    if (state === 'accepting') {
+      interval.acceptingMs += now - since;
+      since = now;
+      if (now - windowStart < WINDOW_MS) return;
+      // Hook calls a second while on: how much of the time it may be on to stay near CALLS_PER_SECOND.
+      const rate = (calls * 1000) / (now - windowStart);
+      calls = 0;
+      windowStart = now;
+      if (rate <= CALLS_PER_SECOND) return; // few events: it stays on
+      nextWindow = now + WINDOW_MS * (rate / CALLS_PER_SECOND - 1);
+      state = 'draining';
+    }
+    if (state === 'draining' && (live.size === 0 || now - windowStart >= DRAIN_MS)) {
+      // Still in flight after DRAIN_MS: no longer followed (a wait that long shows in the next windows).
+      for (const id of [...live.keys()]) end(id);
+      hook.disable();
+      state = 'off';
+    }
+    // Here it is draining or off: an accepting window returned above or has just ended.
+    if (now >= nextWindow) {
+      if (state === 'off') hook.enable();
+      state = 'accepting';
+      since = now;
+      windowStart = now;
+      calls = 0;
+    }
+  };
   const turnOff = () => {
     dead = true;
     hook.disable();
@@ -218,10 +265,12 @@ export function startAsyncWaits(ownDir = OWN_DIR): AsyncWaitProbe | undefined {
 
   return {
     tick(ms, requestsInFlight) {
-      if (dead || !requestsInFlight) return;
+      if (dead) return;
+      const now = performance.now();
+      schedule(now);
+      if (!requestsInFlight) return;
       interval.requestBusyMs += ms;
       if (live.size === 0) return;
-      const now = performance.now();
       let covered = false;
       for (const [id, op] of live) {
         if ((op.timer && op.timer._destroyed) || now - op.t0 > MAX_AGE_MS) {
@@ -248,7 +297,7 @@ export function startAsyncWaits(ownDir = OWN_DIR): AsyncWaitProbe | undefined {
       }
       out.sort((a, b) => b.inFlightMs - a.inFlightMs);
       const stats: AsyncWaitStats = { ...interval, groups: out };
-      interval = { requestBusyMs: 0, coveredMs: 0, tracked: 0, ignored: 0, untracked: 0 };
+      interval = { requestBusyMs: 0, coveredMs: 0, acceptingMs: 0, tracked: 0, ignored: 0, untracked: 0 };
       return stats;
     },
     stop() {

@@ -21,6 +21,7 @@ function waitingTarget(o: { mainCpu?: number; inFlightShare?: number; tracked?: 
   const asyncWaits: AsyncWaitSummary = {
     requestBusyMs: N * 1000,
     coveredMs: N * 600,
+    acceptingShare: 1,
     tracked,
     ignored: 0,
     untracked,

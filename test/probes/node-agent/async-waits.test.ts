@@ -50,7 +50,7 @@ test('tracks a timer and an fs.promises read, weighted by the ticks that fell wh
     assert.equal(fs.site.line, 21);
     assert.ok(stats.tracked >= 3);
     // take() resets the interval.
-    assert.deepEqual(probe.take(), { requestBusyMs: 0, coveredMs: 0, tracked: 0, ignored: 0, untracked: 0, groups: [] });
+    assert.deepEqual(probe.take(), { requestBusyMs: 0, coveredMs: 0, acceptingMs: 0, tracked: 0, ignored: 0, untracked: 0, groups: [] });
 
     // Summed over samples, by line (two columns of one line are one site), shares of the in-flight time.
     const sample = { asyncWaits: stats } as unknown as AgentSample;
@@ -60,6 +60,32 @@ test('tracks a timer and an fs.promises read, weighted by the ticks that fell wh
     assert.equal(top.file, 'test/probes/node-agent/async-waits.test.ts');
     assert.equal(top.line, 18);
     assert.ok(Math.abs(summary.sites.reduce((s, x) => s + x.share, 0) - 1) < 1e-9);
+  } finally {
+    probe.stop();
+  }
+});
+
+test('on a busy loop the hook is on in windows only, and says for how long it took operations', async () => {
+  const probe = startAsyncWaits('/nowhere/agent')!;
+  try {
+    const t0 = performance.now();
+    let last = t0;
+    // ~20,000 ticks a second (each one a hook call) for 1.5 s: four times CALLS_PER_SECOND.
+    while (performance.now() - t0 < 1500) {
+      await new Promise<void>((resolve) => {
+        let n = 0;
+        const spin = () => (++n < 20 ? process.nextTick(spin) : setImmediate(resolve));
+        spin();
+      });
+      const now = performance.now();
+      if (now - last >= 10) {
+        probe.tick(now - last, true);
+        last = now;
+      }
+    }
+    const elapsed = performance.now() - t0;
+    const stats = probe.take()!;
+    assert.ok(stats.acceptingMs > 0 && stats.acceptingMs < elapsed * 0.8, `accepting ${stats.acceptingMs} of ${elapsed} ms`);
   } finally {
     probe.stop();
   }
