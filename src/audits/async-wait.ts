@@ -32,6 +32,7 @@ export function kindText(kind: string): string {
     FILEHANDLECLOSEREQ: 'a file close',
     Timeout: 'a timer (setTimeout)',
     HTTPCLIENTREQUEST: 'an outgoing HTTP request',
+    QueuedRequest: 'an outgoing HTTP request waiting for a free socket of its http.Agent',
     TCPCONNECTWRAP: 'a TCP connect',
     PIPECONNECTWRAP: 'a pipe connect',
     GETADDRINFOREQWRAP: 'a DNS lookup',
@@ -57,6 +58,11 @@ function advice(s: AsyncWaitSite): string {
   if (s.kind === 'Timeout')
     return (
       `Remove or shorten the timer awaited in ${at} (a deliberate delay, a retry back-off, a poll interval): ` + `each request sits it out.`
+    );
+  if (s.kind === 'QueuedRequest')
+    return (
+      `The http.Agent used in ${at} has all its sockets busy (maxSockets): raise maxSockets to what the downstream can take, ` +
+      `or make fewer calls (cache, batch).`
     );
   if (s.kind === 'HTTPCLIENTREQUEST' || s.kind.endsWith('CONNECTWRAP'))
     return `Make fewer or faster calls from ${at}: cache the answers, batch them, call in parallel, keep connections alive.`;

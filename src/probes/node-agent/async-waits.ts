@@ -159,7 +159,13 @@ export function startAsyncWaits(ownDir = OWN_DIR): AsyncWaitProbe | undefined {
     const stack = holder.stack;
     // The agent's own probes (its threadpool probe, its socket) are not the service's waits.
     const frames = fromAgent(stack, ownDir) ? [] : stackFrames(stack, ownDir, 8, true);
-    const site = frames.find((f) => !f.dependency) ?? frames[0];
+    const own = frames.filter((f) => !f.dependency);
+    // An anonymous callback defined in the function above it (a promise executor, an inline
+    // callback) is named by that function: "fetchPrice", not "(anonymous)".
+    const site =
+      own[0]?.function === '(anonymous)' && own[1] && own[1].file === own[0].file && own[1].function !== '(anonymous)'
+        ? own[1]
+        : (own[0] ?? frames[0]);
     // No frame of the service or a library: Node's own (a keep-alive timer, a socket's internals).
     if (!site) {
       interval.ignored++;

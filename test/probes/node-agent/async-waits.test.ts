@@ -114,3 +114,20 @@ test('frames: Node and the agent skipped, a library only when the service has no
   assert.equal(fromAgent(stack, '/tmp/sg-agent-1'), true);
   assert.equal(fromAgent(stack, '/opt/other'), false);
 });
+
+test('an anonymous promise executor is named by the function that created the promise', async () => {
+  const probe = startAsyncWaits('/nowhere/agent')!;
+  try {
+    await waitInExecutor();
+    const g = probe.take()!.groups.find((x) => x.kind === 'Timeout');
+    assert.deepEqual([g?.site.function, g?.site.line], ['waitInExecutor', 130]);
+  } finally {
+    probe.stop();
+  }
+});
+
+function waitInExecutor() {
+  return new Promise((resolve) => {
+    setTimeout(resolve, 5);
+  });
+}
