@@ -37,7 +37,7 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '5' },
     duration: { type: 'string', default: '5' },
     connections: { type: 'string', default: '50' },
-    // Parts of the agent to leave out, to bisect its cost: gc, gcheap, finish, request, ticker, pool, sql.
+    // Parts of the agent to leave out, to bisect its cost: gc, gcheap, finish, request, ticker, pool, sql, async.
     off: { type: 'string' },
     // Another start script for the target (e.g. a snapshot of the demo while it is being changed).
     script: { type: 'string' },
@@ -255,14 +255,18 @@ async function attribute(): Promise<void> {
           ? 'agent.mjs (hooks, timers, samples)'
           : agentDir && file.includes(`${agentDir}/sql-`)
             ? 'sql-*.mjs (N+1 instrumentation)'
-            : internal.some((n) => n.callFrame.functionName === 'publish' && n.callFrame.url === 'node:diagnostics_channel') &&
-                stack.some((n) => n.callFrame.functionName === 'resOnFinish')
-              ? 'Node: publishing http.server.response.finish'
-              : internal.some((n) => n.callFrame.url === 'node:internal/perf/observe')
-                ? 'Node: GC performance entries'
-                : leaf.callFrame.functionName === '(garbage collector)'
-                  ? '(garbage collector), all of it'
-                  : '';
+            : agentDir && (file.includes(`${agentDir}/async-waits.mjs`) || file.includes(`${agentDir}/stack-frames.mjs`))
+              ? 'async-waits.mjs (async-wait tracker: hooks, call-site stacks)'
+              : internal.some((n) => n.callFrame.url === 'node:internal/async_hooks')
+                ? 'Node: async_hooks emitting to the tracker'
+                : internal.some((n) => n.callFrame.functionName === 'publish' && n.callFrame.url === 'node:diagnostics_channel') &&
+                    stack.some((n) => n.callFrame.functionName === 'resOnFinish')
+                  ? 'Node: publishing http.server.response.finish'
+                  : internal.some((n) => n.callFrame.url === 'node:internal/perf/observe')
+                    ? 'Node: GC performance entries'
+                    : leaf.callFrame.functionName === '(garbage collector)'
+                      ? '(garbage collector), all of it'
+                      : '';
       if (part) parts[part] = (parts[part] ?? 0) + 1;
     });
     if (busy === 0) throw new Error('no busy CPU samples inside the measured window (clock mismatch?)');

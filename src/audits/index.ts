@@ -22,6 +22,7 @@ import { throughputPlateau } from './throughput-plateau.ts';
 import { cpuBound } from './cpu-bound.ts';
 import { downstreamWait } from './downstream-wait.ts';
 import { offCpuWait } from './off-cpu-wait.ts';
+import { asyncWait } from './async-wait.ts';
 import { eventLoopBlocked } from './event-loop-blocked.ts';
 import { gcPressure } from './gc-pressure.ts';
 import { hostLimits } from './host-limits.ts';
@@ -77,6 +78,7 @@ export const FINDING_AUDITS: readonly Audit[] = [
   downstreamWait,
   dbStatementWait,
   offCpuWait,
+  asyncWait,
   threadpoolSaturation,
   hostLimits,
 ];

@@ -11,6 +11,7 @@ import type { AuditFinding, SummaryAudit, SummaryContext } from './types.ts';
 import { ms, pct, round } from '../analysis/format.ts';
 import { eluOf, latencyOf, loadEvidence, loopBusyOf, loopDelayOf, mainThreadLoad, MIN_SAMPLES, targetView } from './support/target.ts';
 import { cpuBound } from './cpu-bound.ts';
+import { asyncWait } from './async-wait.ts';
 import { downstreamWait } from './downstream-wait.ts';
 import { dbStatementWait } from './db-statement-wait.ts';
 import { eventLoopBlocked } from './event-loop-blocked.ts';
@@ -30,7 +31,9 @@ export const LOW_DELAY_MS = 10;
 export const STARVED_DELAY_MS = 50;
 /** The diagnoses whose findings explain the target's behaviour (then "not saturated" has nothing to add). */
 const DIAGNOSES: ReadonlySet<string> = new Set(
-  [cpuBound, eventLoopBlocked, gcPressure, memoryLeak, downstreamWait, dbStatementWait, threadpoolSaturation, hostLimits].map((a) => a.id),
+  [cpuBound, eventLoopBlocked, gcPressure, memoryLeak, downstreamWait, dbStatementWait, asyncWait, threadpoolSaturation, hostLimits].map(
+    (a) => a.id,
+  ),
 );
 
 export const notSaturated: SummaryAudit = {

@@ -18,6 +18,7 @@ import type { CpuProfileAnalysis, HeapProfileAnalysis, TargetProbes } from '../r
 import { startHeapSnapshots } from './heap-snapshots.ts';
 import { startPerfRecord, type PerfRecording } from './perf/record.ts';
 import { perfScriptToCpuProfile } from '../analysis/perf-script.ts';
+import { summariseAsyncWaits } from '../analysis/async-waits.ts';
 
 /**
  * The allocation-rate heap profile covers the first seconds of the window, the live-only one the
@@ -208,12 +209,13 @@ export function startWindowProbes(
       // Inlined allocators: the CPU profile of the same window names what the heap profile cannot.
       if (heapProfile) heapProfile = attributeInlinedAllocations(heapProfile, cpuProfile);
       if (heapAllocationProfile) heapAllocationProfile = attributeInlinedAllocations(heapAllocationProfile, cpuProfile);
+      const agentSamples = target.collector ? target.collector.samples.filter((s) => s.time >= from && s.time <= until) : null;
+      // Where requests waited, by call site (the agent's async-wait tracker), named as the CPU profile names functions.
+      const asyncWaits = agentSamples ? summariseAsyncWaits(agentSamples, { projectRoot: process.cwd() }) : null;
       return {
         target: target.info(),
         window: from ? { fromEpochMs: from, toEpochMs: to || Date.now() } : null,
-        agent: target.collector
-          ? { hello: target.hello, samples: target.collector.samples.filter((s) => s.time >= from && s.time <= until) }
-          : null,
+        agent: agentSamples ? { hello: target.hello, samples: agentSamples } : null,
         proc: { samples: inWindow, summary: windowSummary },
         cpuProfile,
         heapProfile,
@@ -221,6 +223,7 @@ export function startWindowProbes(
         ...(snapshots?.result() ? { heapSnapshots: snapshots.result() } : {}),
         ...(perfError ? { perfError } : {}),
         ...(waits ? { waits } : {}),
+        ...(asyncWaits ? { asyncWaits } : {}),
       };
     },
     close() {

@@ -1,7 +1,7 @@
 // What the in-target Node agent measures, as it is stored in a record's probes.target (plain JSON,
 // per-interval figures unless said otherwise; times in ms). The agent (probes/node-agent/agent.ts)
 // produces them, audits and reports read them: the contract sits here, below both.
-import type { AgentSqlStats } from './agent-sql-samples.ts';
+import type { AgentSqlStats, SqlFrame } from './agent-sql-samples.ts';
 
 export interface AgentHello {
   type: 'hello';
@@ -113,6 +113,53 @@ export interface AgentSample {
    * Absent until a PostgreSQL driver (pg, postgres) is instrumented in the process.
    */
   sql?: AgentSqlStats;
+  /**
+   * Asynchronous operations in flight while incoming requests were (probes/node-agent/async-waits.ts):
+   * where a service that waits rather than computes waits. Absent when the tracker could not start.
+   */
+  asyncWaits?: AsyncWaitStats;
+}
+
+/**
+ * A sampled subset of the target's asynchronous operations (async_hooks resources other than promises:
+ * fs requests, timers, outgoing HTTP requests, DNS lookups, connects, child processes, crypto and zlib
+ * jobs …), each with the call site that started it, weighted by the time it was in flight while at
+ * least one incoming request was. Per-interval figures, like the rest of AgentSample.
+ */
+export interface AsyncWaitStats {
+  /** Time with at least one incoming request in flight (ms; measured on the agent's 10 ms ticks). */
+  requestBusyMs: number;
+  /** Of that, time with at least one tracked operation in flight too (ms). */
+  coveredMs: number;
+  /**
+   * Time the tracker took new operations (ms): it is on in windows, as often as keeps its cost bounded
+   * (always on a service with few events). Operations started outside them are not seen.
+   */
+  acceptingMs: number;
+  /** Operations started in the interval whose call site was taken (tracked). */
+  tracked: number;
+  /**
+   * Operations whose stack was taken but that are not the service's: the agent's own, or Node's with
+   * no frame of the service or a library on the stack. tracked + ignored are the sampled operations.
+   */
+  ignored: number;
+  /** Candidate operations started in the interval but not tracked: over the stack budget or the cap on tracked ones. */
+  untracked: number;
+  /** By (kind, call site), most in-flight time first. */
+  groups: AsyncWaitGroup[];
+}
+
+export interface AsyncWaitGroup {
+  /** The async_hooks resource type: FSREQPROMISE, FSREQCALLBACK, Timeout, HTTPCLIENTREQUEST, GETADDRINFOREQWRAP … */
+  kind: string;
+  /** The first application frame of the stack that started it (a node_modules frame only when there was none). */
+  site: SqlFrame;
+  /** The site is in node_modules: no application frame was on the stack. */
+  inDependency?: boolean;
+  /** Time this group's tracked operations were in flight while requests were, summed over the operations (ms). */
+  inFlightMs: number;
+  /** Tracked operations of this group started in the interval. */
+  started: number;
 }
 
 export interface ThreadpoolProbeStats {

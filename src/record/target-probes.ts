@@ -279,6 +279,45 @@ export interface TargetProbes {
   waits?: MainThreadWaits | null;
   /** The profilers' cost, measured in the same run (absent when no reference step ran, and in older records). */
   observer?: ObserverEffect | null;
+  /**
+   * The asynchronous operations in flight while requests were, over the window, by (kind, call site)
+   * (from the agent's AgentSample.asyncWaits; absent without the agent's tracker and in older records).
+   */
+  asyncWaits?: AsyncWaitSummary | null;
+}
+
+/** AgentSample.asyncWaits summed over the window, call sites as the user reads them (relative path, source-mapped line). */
+export interface AsyncWaitSummary {
+  /** Time with at least one incoming request in flight (ms). */
+  requestBusyMs: number;
+  /** Of that, time with a tracked operation in flight too (ms). */
+  coveredMs: number;
+  /** Share of the window in which the tracker took new operations (0..1; it runs in windows on a busy service). */
+  acceptingShare: number;
+  /** Operations tracked (their call site taken), sampled but not the service's, and candidates left unsampled (budget, cap). */
+  tracked: number;
+  ignored: number;
+  untracked: number;
+  /** In-flight time of the tracked operations while requests were in flight, summed (ms): the shares' denominator. */
+  inFlightMs: number;
+  /** By (kind, function, file, line), most in-flight time first; at most 20. */
+  sites: AsyncWaitSite[];
+}
+
+export interface AsyncWaitSite {
+  /** The async_hooks resource type (FSREQPROMISE, Timeout, HTTPCLIENTREQUEST …). */
+  kind: string;
+  function: string;
+  /** Relative to the project root when inside it; the original source when the script has a source map. */
+  file: string;
+  line: number;
+  /** No application frame on the stack: the site is a library's (node_modules). */
+  inDependency: boolean;
+  inFlightMs: number;
+  /** Of all the tracked operations' in-flight time (0..1). */
+  share: number;
+  /** Tracked operations started there. */
+  started: number;
 }
 
 /** The target probes of a record, if it has them. */

@@ -69,4 +69,13 @@ test('a timer-bound service using ~5 % CPU is "not saturated" under profile, alt
     f.evidence.some((e) => /non-idle CPU-profile samples/.test(e.label)),
     JSON.stringify(f.evidence),
   );
+  // Where its requests wait, from the agent's async-wait tracker: the 25 ms timer, as information
+  // (within the SLO), beside "not saturated" rather than instead of it.
+  const wait = r.findings.find((x) => x.audit === 'async-wait');
+  assert.ok(wait, describe(r));
+  assert.equal(wait.severity, 'info');
+  assert.match(
+    wait.title,
+    /of the in-flight time was a timer \(setTimeout\) started by .+ \(test\/fixtures\/profile\/timer-bound\.mjs:9\)$/,
+  );
 });

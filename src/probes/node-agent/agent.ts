@@ -24,6 +24,7 @@ import type {
   OutgoingOriginStats,
   ThreadpoolProbeStats,
 } from '../../record/agent-samples.ts';
+import type { AsyncWaitApi } from './async-waits.ts';
 import type { AgentCommand, AgentMessage } from './protocol.ts';
 import type { SqlAgentApi } from './sql-protocol.ts';
 
@@ -35,7 +36,7 @@ const INTERVAL_ENV = 'SPEEDGUARD_AGENT_INTERVAL_MS';
 const MAX_BACKLOG_BYTES = 4 * 1024 * 1024;
 /** How often the threadpool probe submits its tiny job (ms): ~5 jobs/s, each a few µs of pool work. */
 const POOL_PROBE_EVERY_MS = 200;
-/** Bench only (bench/agent-overhead.ts --off): comma-separated parts to leave out, to bisect the agent's cost. */
+/** Bench only (bench/agent-overhead.ts --off): comma-separated parts to leave out, to bisect the agent's cost (… sql, async). */
 const OFF = new Set((process.env.SPEEDGUARD_AGENT_OFF ?? '').split(','));
 
 const socketPath = process.env[SOCKET_ENV];
@@ -235,9 +236,13 @@ function startCollecting(stops: Unsubscribe[], server: net.Server): () => AgentS
   const delay = createHistogram();
   const resolutionMs = 10;
   let lastTick = performance.now();
+  // Where requests wait (async-waits.ts, loaded by its own --import): weighted on this tick.
+  const waits = OFF.has('async') ? undefined : (g[Symbol.for('speedguard.agent.async')] as AsyncWaitApi | undefined)?.start();
+  if (waits) stops.push(() => waits.stop());
   const ticker = setInterval(() => {
     const now = performance.now();
     delay.record(Math.max(1, Math.round((now - lastTick - resolutionMs) * 1e6)));
+    waits?.tick(now - lastTick, httpIn.inFlight > 0);
     lastTick = now;
   }, resolutionMs);
   ticker.unref();
@@ -445,6 +450,8 @@ function startCollecting(stops: Unsubscribe[], server: net.Server): () => AgentS
     if (heapAfterGc !== undefined) sample.heapAfterGc = heapAfterGc;
     const sqlStats = sql?.take();
     if (sqlStats) sample.sql = sqlStats;
+    const waitStats = waits?.take();
+    if (waitStats) sample.asyncWaits = waitStats;
     heapAfterGc = undefined;
     pool = { count: 0, meanMs: 0, maxMs: 0, pendingMs: 0 };
     poolTotalMs = 0;

@@ -15,7 +15,7 @@ import {
   type AgentMessage,
   type HeapSnapshotWritten,
 } from './protocol.ts';
-import { sqlAgentImportFlag } from './sql-install.ts';
+import { asyncWaitImportFlag, sqlAgentImportFlag } from './companion-install.ts';
 import { stripTypesQuietly } from '../../engine/script-loader/strip-types.ts';
 import { BUILT, ownModule } from '../../own-files.ts';
 
@@ -119,7 +119,8 @@ export async function startAgentCollector(opts: AgentCollectorOptions = {}): Pro
   }
   // A file URL needs no quoting in NODE_OPTIONS, even with spaces in the path.
   // + the N+1 detection's own --import (sql-agent.ts), loaded after the agent; '' when unavailable.
-  const importFlag = `--import=${pathToFileURL(agentFile).href}` + (js !== undefined ? sqlAgentImportFlag(dir) : '');
+  const importFlag =
+    `--import=${pathToFileURL(agentFile).href}` + (js !== undefined ? sqlAgentImportFlag(dir) + asyncWaitImportFlag(dir) : '');
   const base = opts.baseNodeOptions ?? process.env.NODE_OPTIONS ?? '';
   const env: AgentCollector['env'] = {
     NODE_OPTIONS: base ? `${importFlag} ${base}` : importFlag,

@@ -1,5 +1,5 @@
 // The agent's N+1 detection, loaded into the target by its own `--import` right after agent.ts (the
-// collector ships both; see sql-install.ts). Loading it does nothing but register an object on
+// collector ships both; see companion-install.ts). Loading it does nothing but register an object on
 // globalThis: agent.ts calls start() when its process starts listening, so the drivers are patched
 // only in that process (NODE_OPTIONS reaches npm, shells' node children …), and reports through
 // the agent's samples (AgentSample.sql).

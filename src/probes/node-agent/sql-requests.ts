@@ -11,10 +11,9 @@
 // - fingerprints are cached by SQL text, a call-site stack is read at most a few times per statement.
 // Runs as plain JS after type stripping on Node 20+: only node: built-ins, no TS-only syntax.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { fingerprintSql } from './sql-fingerprint.ts';
+import { OWN_DIR, stackFrames } from './stack-frames.ts';
 import type { AgentSqlStats, SqlFrame, SqlLocation, SqlRepetition, SqlStatementUse } from '../../record/agent-sql-samples.ts';
 
 /**
@@ -93,14 +92,6 @@ export function endpointName(method: string | undefined, url: string | undefined
   return `${method ?? '?'} ${segs.join('/')}`;
 }
 
-const OWN_DIR = (() => {
-  try {
-    return dirname(fileURLToPath(import.meta.url));
-  } catch {
-    return '\u0000';
-  }
-})();
-const FRAME = /^\s*at (?:(.+?) \((.+?):(\d+):(\d+)\)|(.+?):(\d+):(\d+))$/;
 /** Application frames kept per call site: enough to step past a repository layer and a query helper. */
 export const MAX_CALLER_FRAMES = 6;
 
@@ -110,26 +101,7 @@ export const MAX_CALLER_FRAMES = 6;
  * statements (probes/node-agent/n-plus-one.ts); the agent only reads them.
  */
 export function applicationFrames(stack: string | undefined, ownDir = OWN_DIR, max = MAX_CALLER_FRAMES): SqlFrame[] {
-  const out: SqlFrame[] = [];
-  if (!stack) return out;
-  const lines = stack.split('\n');
-  for (let i = 1; i < lines.length && out.length < max; i++) {
-    const m = FRAME.exec(lines[i]!);
-    if (!m) continue;
-    let file = m[2] ?? m[5]!;
-    if (file.startsWith('node:') || file.startsWith('internal/') || file.includes('<anonymous>') || file.startsWith('native')) continue;
-    if (file.startsWith('file://')) {
-      try {
-        file = fileURLToPath(file);
-      } catch {
-        continue;
-      }
-    }
-    if (file.includes('/node_modules/') || file.includes('\\node_modules\\') || file.startsWith(ownDir)) continue;
-    const fn = (m[1] ?? '(anonymous)').replace(/^async /, '');
-    out.push({ file, line: Number(m[3] ?? m[6]), column: Number(m[4] ?? m[7]), function: fn });
-  }
-  return out;
+  return stackFrames(stack, ownDir, max, false).map(({ file, line, column, function: fn }) => ({ file, line, column, function: fn }));
 }
 
 /** The first frame of `stack` in the application, with the application frames above it when there are several. */

@@ -209,6 +209,7 @@ describe('diagnosis audits together', () => {
       'downstream-wait',
       'db-statement-wait',
       'off-cpu-wait',
+      'async-wait',
       'threadpool-saturation',
       'host-limits',
       'not-saturated',

@@ -1,5 +1,5 @@
 // Grouping statements by request (the in-target tracker, driven in-process with fake responses) and
-// the collector-side sum into NPlusOneGroup[]; and the shipped files (sql-install.ts) load as plain JS.
+// the collector-side sum into NPlusOneGroup[]; and the shipped files (companion-install.ts) load as plain JS.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { nPlusOneFromSamples, nPlusOneOfTarget } from '../../../src/probes/node-
 import type { AgentSample } from '../../../src/record/agent-samples.ts';
 import type { AgentSqlStats, SqlRepetition } from '../../../src/record/agent-sql-samples.ts';
 import { createSqlTracker, type SqlTracker } from '../../../src/probes/node-agent/sql-requests.ts';
-import { SQL_AGENT_FILES, sqlAgentImportFlag } from '../../../src/probes/node-agent/sql-install.ts';
+import { SQL_AGENT_FILES, sqlAgentImportFlag } from '../../../src/probes/node-agent/companion-install.ts';
 
 /** Runs fn as the body of one request (its own async context, like a 'request' listener). */
 function request(
