@@ -17,6 +17,7 @@ import type { StartedTarget } from './target.ts';
 import type { CpuProfileAnalysis, HeapProfileAnalysis, TargetProbes } from '../record/target-probes.ts';
 import { startHeapSnapshots } from './heap-snapshots.ts';
 import { startPerfRecord, type PerfRecording } from './perf/record.ts';
+import { pythonLineReader } from './perf/python-lines.ts';
 import { perfScriptToCpuProfile } from '../analysis/perf-script.ts';
 
 /**
@@ -155,7 +156,11 @@ export function startWindowProbes(
         } else {
           await attempt('perf stacks not analysed', async () => {
             mkdirSync(dir, { recursive: true });
-            const profile = perfScriptToCpuProfile(r.script, { pid: target.pid, ...(r.exe ? { mainDso: r.exe } : {}) });
+            const profile = perfScriptToCpuProfile(r.script, {
+              pid: target.pid,
+              ...(r.exe ? { mainDso: r.exe } : {}),
+              pythonLine: pythonLineReader(),
+            });
             writeFileSync(cpuPath, JSON.stringify(profile));
             cpuProfile = analyseCpuProfile(profile, { path: cpuPath, projectRoot: process.cwd() });
           });
