@@ -12,12 +12,11 @@ import type { Audit, AuditContext, AuditFinding } from './types.ts';
 import { ms, pct, round } from '../analysis/format.ts';
 import { latencyOf, locationOf, siteOf, siteText, targetView, userHotspots, type Site, type TargetView } from './support/target.ts';
 import type { MainThreadWaits } from '../record/proc-samples.ts';
-import { describeWait as describe, IDLE_CALLS, kindOf, NOT_A_WAIT } from './support/waits.ts';
+import { describeWait as describe, kindOf, tracedCall } from './support/waits.ts';
+import { BLOCKED_SHARE_MIN, blockingWaits } from '../analysis/off-cpu.ts';
 import { threadGroupFindings } from './support/thread-waits.ts';
 
 export const OFF_CPU_WAIT_ID = 'off-cpu-wait';
-/** Blocking waits on this share of the samples make the main thread's waiting the thing to explain. */
-export const BLOCKED_SHARE_MIN = 0.3;
 /** Above this share the thread is blocked most of the time: a cap on throughput whatever the SLO says. */
 export const BLOCKED_SHARE_HIGH = 0.5;
 /** Fewer samples than this (20 ms apart) say nothing about the window. */
@@ -36,7 +35,7 @@ export const offCpuWait: Audit = {
 };
 
 function mainThreadFindings(ctx: AuditContext, v: TargetView, waits: MainThreadWaits): AuditFinding[] {
-  const blocking = waits.waits.filter((w) => !IDLE_CALLS.has(w.syscall) && !NOT_A_WAIT.has(w.syscall));
+  const blocking = blockingWaits(waits);
   const blockedShare = blocking.reduce((s, w) => s + w.share, 0);
   if (blockedShare < BLOCKED_SHARE_MIN || !blocking.length) return [];
   const top = blocking[0]!;
@@ -76,6 +75,8 @@ function mainThreadFindings(ctx: AuditContext, v: TargetView, waits: MainThreadW
   if (lat)
     evidence.push({ label: `p${lat.percentile} latency (SLO ${lat.sloMs} ms)`, value: round(lat.pSlo), unit: 'ms', phase: v.phaseName });
   const where = site ? ` in ${site.function}` : '';
+  const traced = tracedCall(v.probes.syscallTrace, { main: true }, top.syscall, v.phaseName);
+  if (traced) evidence.push(...traced.evidence);
   return [
     {
       audit: OFF_CPU_WAIT_ID,
@@ -90,6 +91,7 @@ function mainThreadFindings(ctx: AuditContext, v: TargetView, waits: MainThreadW
         (`(${pct(top.share)})` +
           (site ? `, from ${siteText(site)} (the function on the stack while it waited, from the CPU profile)` : '') +
           `. `) +
+        (traced ? `${traced.clause[0]!.toUpperCase()}${traced.clause.slice(1)}. ` : '') +
         `While it waits it serves no other request: the service is slow without being ` +
         `busy${lat ? `; p${lat.percentile} ${ms(lat.pSlo)}` : ''}.`,
       evidence,

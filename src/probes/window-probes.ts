@@ -18,6 +18,9 @@ import type { CpuProfileAnalysis, HeapProfileAnalysis, TargetProbes } from '../r
 import { startHeapSnapshots } from './heap-snapshots.ts';
 import { startPerfRecord, type PerfRecording } from './perf/record.ts';
 import { pythonLineReader } from './perf/python-lines.ts';
+import { tracePerfSyscalls } from './perf/trace.ts';
+import { waitsWorthNaming } from '../analysis/off-cpu.ts';
+import type { SyscallTrace } from '../record/proc-samples.ts';
 import { perfScriptToCpuProfile } from '../analysis/perf-script.ts';
 
 /**
@@ -30,6 +33,11 @@ import { perfScriptToCpuProfile } from '../analysis/perf-script.ts';
  */
 export const ALLOCATION_PROFILE_MS = 3000;
 export const ALLOCATION_SAMPLING_BYTES = 128 * 1024;
+/**
+ * When the /proc wait samples are looked at to decide on a perf trace slice: after this much of the
+ * window (or half of a shorter one), so the samples say something and the slice ends inside it.
+ */
+export const TRACE_DECISION_MS = 2000;
 
 export interface WindowProbes {
   /** Start the measured window: the CPU profile begins now. */
@@ -62,6 +70,11 @@ export function startWindowProbes(
   let waitSampler: WaitSampler | null = null;
   let waits: MainThreadWaits | null = null;
   let perfError: string | null = null;
+  // perf trace over a slice of the window, only when the wait samples show a wait worth naming.
+  let traceTimer: NodeJS.Timeout | undefined;
+  let tracing: Promise<void> | undefined;
+  let syscallTrace: SyscallTrace | null = null;
+  let syscallTraceError: string | null = null;
   // Heap snapshots before and after the load (and in its middle when cheap): what holds a leak.
   const snapshots = agent && o.heapSnapshots !== false ? startHeapSnapshots(agent, { log: o.log, projectRoot: process.cwd() }) : null;
   let from = 0;
@@ -138,6 +151,23 @@ export function startWindowProbes(
       }
       if (!agent && o.perf !== false) perf = startPerfRecord(target.pid);
       if (process.platform === 'linux') waitSampler = startWaitSampler(target.pid);
+      if (waitSampler && o.perf !== false) {
+        const sampler = waitSampler;
+        traceTimer = setTimeout(
+          () => {
+            const sofar = sampler.peek();
+            if (!sofar || !waitsWorthNaming(sofar)) return;
+            tracing = tracePerfSyscalls(target.pid).then((r) => {
+              if ('error' in r) {
+                syscallTraceError = r.error;
+                o.log(`no system-call trace: ${r.error}`);
+              } else syscallTrace = r;
+            });
+          },
+          Math.min(TRACE_DECISION_MS, (o.windowMs ?? 2 * TRACE_DECISION_MS) / 2),
+        );
+        traceTimer.unref();
+      }
       from = Date.now();
       allocationFrom = from;
       if (heapOn) heapFrom = from;
@@ -146,6 +176,8 @@ export function startWindowProbes(
       to = Date.now();
       waits = waitSampler?.stop() ?? null;
       waitSampler = null;
+      clearTimeout(traceTimer);
+      await tracing;
       clearTimeout(switchTimer);
       if (perf) {
         const r = await perf.stop();
@@ -213,10 +245,13 @@ export function startWindowProbes(
         ...(snapshots?.result() ? { heapSnapshots: snapshots.result() } : {}),
         ...(perfError ? { perfError } : {}),
         ...(waits ? { waits } : {}),
+        ...(syscallTrace ? { syscallTrace } : {}),
+        ...(syscallTraceError ? { syscallTraceError } : {}),
       };
     },
     close() {
       clearTimeout(switchTimer);
+      clearTimeout(traceTimer);
       waitSampler?.stop();
       snapshots?.close();
       if (!closed) proc.stop();

@@ -159,3 +159,27 @@ export interface ThreadGroupWaits {
   /** Sleeping samples grouped as for the main thread, share of the group's thread samples, largest first (at most 6). */
   waits: OffCpuWait[];
 }
+
+/** One system call's totals for a thread group over a `perf trace -s` slice. */
+export interface TracedSyscall {
+  name: string;
+  calls: number;
+  errors: number;
+  /** Time inside the call summed over the group's threads, and the longest single call (ms). */
+  totalMs: number;
+  maxMs: number;
+}
+
+/**
+ * Every system call of the target's threads over a short slice of the window, with its time (Linux
+ * `perf trace -s -p PID`), taken only when the /proc samples showed a wait worth naming: it costs the
+ * target on every system call. Per-call durations the samples cannot give.
+ */
+export interface SyscallTrace {
+  startedAtEpochMs: number;
+  durationMs: number;
+  /** CPU time perf itself used for the slice (ms), from /proc; null when not read. */
+  perfCpuMs: number | null;
+  /** By thread group (as ThreadGroupWaits; the main thread apart, `main: true`), calls by total time, largest first (at most 8). */
+  groups: { name: string; main: boolean; threads: number; syscalls: TracedSyscall[] }[];
+}

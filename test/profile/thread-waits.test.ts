@@ -11,6 +11,7 @@ import { targetProbesOf } from '../../src/record/target-probes.ts';
 import type { AssessmentRecord } from '../../src/record/assessment-record.ts';
 import { describeFindings, profileFixtureService } from '../helpers/profile.ts';
 import { profileBlockingClient, systemPython } from '../helpers/python-downstream.ts';
+import { perfCannotRecord } from '../helpers/perf.ts';
 
 const LINUX = { skip: process.platform !== 'linux' && 'needs /proc' };
 
@@ -29,6 +30,15 @@ test('Node: libuv-worker threads blocked in write on a slow named pipe are named
   assert.match(f.title, /^4 libuv-worker threads blocked \d+ % of the time waiting on a named pipe \(\S+\/audit\.fifo\)/);
   assert.match(f.description, /the 4 libuv-worker threads \(Node's threadpool: async fs, dns\.lookup, crypto, zlib\) were blocked/);
   assert.match(f.description, /mostly write in \S*pipe_write on \S+\/audit\.fifo/);
+  // perf trace, taken over a slice because the samples showed the wait: the calls' own durations.
+  const trace = targetProbesOf(r)?.syscallTrace;
+  const why = perfCannotRecord();
+  if (why === null) {
+    const write = trace?.groups.find((g) => g.name === 'libuv-worker')?.syscalls.find((c) => c.name === 'write');
+    assert.ok(write && write.calls > 0, `${targetProbesOf(r)?.syscallTraceError ?? ''} ${JSON.stringify(trace?.groups)}`);
+    assert.match(f.description, /over [\d.]+ s of the window, perf trace counted \d+ write calls?, [\d.]+ ms each on average/);
+    console.log(`perf trace slice: ${trace!.durationMs} ms, perf's own CPU ${trace!.perfCpuMs} ms`);
+  } else console.log(`no perf trace: ${why}`);
   // The main thread idles: it is not the one blocked.
   assert.ok(!r.findings.some((x) => /^Main thread blocked/.test(x.title)), describeFindings(r));
   // The pool's queue finding, when it fires, says what holds its threads instead of "add threads for CPU work".
@@ -45,6 +55,8 @@ test('healthy Node service: the pool threads idle in futex, no thread-wait findi
   assert.ok(pool && pool.samples >= 50, JSON.stringify(groups(r).map((g) => [g.name, g.samples])));
   assert.equal(threadFindings(r).length, 0, describeFindings(r));
   assert.ok(!r.findings.some((x) => x.audit === 'off-cpu-wait'), describeFindings(r));
+  // No wait worth naming: no perf trace slice (it would cost the target on every system call).
+  assert.equal(targetProbesOf(r)?.syscallTrace, undefined);
 });
 
 test('Python: request threads of a ThreadingHTTPServer waiting on a TCP downstream are named', LINUX, async (t) => {

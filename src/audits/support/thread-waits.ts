@@ -2,21 +2,18 @@
 // a named pipe or a downstream, so the work handed to it queues while the main thread idles — Node's
 // libuv pool ("libuv-worker": async fs, dns.lookup, crypto, zlib), a Python or C program's worker
 // threads. Read from the per-group /proc samples (probes/proc/wait-sampler.ts). Only waits whose
-// object says what the thread waits for count (support/waits.ts holdsUp): a pool idle in futex
+// object says what the thread waits for count (analysis/off-cpu.ts holdsUp): a pool idle in futex
 // waiting for work looks like a thread waiting on a lock, so futex waits are never claimed here.
 import type { Evidence, Severity } from '../../record/findings.ts';
 import type { MainThreadWaits, OffCpuWait, ThreadGroupWaits } from '../../record/proc-samples.ts';
 import type { AuditContext, AuditFinding } from '../types.ts';
 import { ms, pct, round } from '../../analysis/format.ts';
 import { latencyOf, type TargetView } from './target.ts';
-import { describeWait, holdsUp, kindOf } from './waits.ts';
+import { describeWait, kindOf, tracedCall } from './waits.ts';
+import { heldWaits } from '../../analysis/off-cpu.ts';
 
-/** A group held up this share of its thread samples spends most of its time waiting: its work queues. */
-export const GROUP_BLOCKED_MIN = 0.5;
 /** Above this share nearly every thread of the group waits all the time. */
 export const GROUP_BLOCKED_HIGH = 0.8;
-/** Thread samples below this say nothing about the window. */
-export const MIN_GROUP_SAMPLES = 50;
 /** The main thread on a CPU more than this is a limit of its own (the CPU audits judge it). */
 const MAIN_BUSY = 0.5;
 
@@ -39,14 +36,6 @@ function groupText(g: ThreadGroupWaits): { title: string; sentence: string } {
   if (g.name === 'libuv-worker')
     return { title: threads, sentence: `the ${threads} (Node's threadpool: async fs, dns.lookup, crypto, zlib)` };
   return { title: threads, sentence: `the ${n} thread${n > 1 ? 's' : ''} named ${g.name}` };
-}
-
-/** The group's waits that hold it up (holdsUp), largest first, with their summed share; null below GROUP_BLOCKED_MIN. */
-export function heldWaits(g: ThreadGroupWaits): { waits: OffCpuWait[]; share: number } | null {
-  if (g.samples < MIN_GROUP_SAMPLES) return null;
-  const waits = g.waits.filter(holdsUp);
-  const share = waits.reduce((s, w) => s + w.share, 0);
-  return waits.length && share >= GROUP_BLOCKED_MIN ? { waits, share } : null;
 }
 
 /** What holds libuv's pool threads (threadpool-saturation says why its queue grows), or null. */
@@ -88,6 +77,8 @@ export function threadGroupFindings(ctx: AuditContext, v: TargetView, waits: Mai
     if (lat)
       evidence.push({ label: `p${lat.percentile} latency (SLO ${lat.sloMs} ms)`, value: round(lat.pSlo), unit: 'ms', phase: v.phaseName });
     const who = groupText(g);
+    const traced = tracedCall(v.probes.syscallTrace, { name: g.name }, top.syscall, v.phaseName);
+    if (traced) evidence.push(...traced.evidence);
     const libuv = g.name === 'libuv-worker' && !perTask(g);
     out.push({
       audit,
@@ -99,7 +90,8 @@ export function threadGroupFindings(ctx: AuditContext, v: TargetView, waits: Mai
       description:
         `Sampled every ${waits.intervalMs} ms over the window, ${who.sentence} ${g.threads > 1 ? 'were' : 'was'} blocked in a ` +
         `system call ${pct(blockedShare)} of the time — mostly ${describeWait(top)} (${pct(top.share)}): on average ${atOnce} ` +
-        `of ${round(g.meanThreads, 1)} at once, while the main thread was on a CPU ${pct(waits.runningShare)} of the time. ` +
+        `of ${round(g.meanThreads, 1)} at once, while the main thread was on a CPU ${pct(waits.runningShare)} of the time` +
+        (traced ? `; ${traced.clause}. ` : '. ') +
         (perTask(g) ? 'Each request waits as long as its thread does' : 'Work handed to these threads queues behind their waits') +
         `: the service is slow without being ` +
         `busy${lat ? `; p${lat.percentile} ${ms(lat.pSlo)}` : ''}.`,

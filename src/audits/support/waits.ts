@@ -1,26 +1,11 @@
 // Words for where a thread waits off CPU (probes/proc/wait-sampler.ts samples), shared by the main
-// thread's and the other threads' findings of off-cpu-wait, and which waits say the thread is held up
-// by something rather than idle.
-import type { OffCpuWait } from '../../record/proc-samples.ts';
+// thread's and the other threads' findings of off-cpu-wait (which waits are idle: analysis/off-cpu.ts).
 
-/** Calls in which a thread waits for work to arrive: an idle event loop or server, not a blocked one. */
-export const IDLE_CALLS = new Set([
-  'epoll_wait',
-  'epoll_pwait',
-  'epoll_pwait2',
-  'poll',
-  'ppoll',
-  'select',
-  'pselect6',
-  'accept',
-  'accept4',
-]);
-/** Samples where the thread ran after all (the syscall file said so) or the read failed. */
-export const NOT_A_WAIT = new Set(['running', 'unknown']);
-/** Calls that wait on the storage whatever the descriptor. */
-const DISK_CALLS = new Set(['fsync', 'fdatasync', 'pread64', 'pwrite64']);
-/** Files a thread may wait on for input without being held up (a terminal, an event device, the kernel). */
-const NOT_A_DEPENDENCY = /^\/(dev|proc|sys)\//;
+import { DISK_CALLS } from '../../analysis/off-cpu.ts';
+import { round } from '../../analysis/format.ts';
+import type { Evidence } from '../../record/findings.ts';
+import type { PhaseName } from '../../record/phase-name.ts';
+import type { OffCpuWait, SyscallTrace } from '../../record/proc-samples.ts';
 
 /** What a wait is, in words. */
 export function kindOf(w: OffCpuWait): string {
@@ -41,16 +26,28 @@ export function kindOf(w: OffCpuWait): string {
 export const describeWait = (w: OffCpuWait) => `${w.syscall}${w.wchan !== '0' ? ` in ${w.wchan}` : ''}${w.object ? ` on ${w.object}` : ''}`;
 
 /**
- * A wait of a thread other than the main one that holds it up on something outside the process: a
- * downstream over TCP, a file or named pipe, the storage, a connection being set up. Not: a futex (a
- * pool thread waiting for work and a thread waiting on a lock look the same in /proc), a sleep (a
- * timer or polling loop), an idle poll, a client's keep-alive connection, an anonymous pipe or
- * eventfd (how threads wake each other). Conservative on purpose: only waits whose object says what
- * the thread waits for.
+ * What perf trace measured of one system call of one thread group over its slice (per-call time the
+ * /proc samples cannot give), as a clause and evidence; null without a trace of that call.
  */
-export function holdsUp(w: OffCpuWait): boolean {
-  const o = w.object ?? '';
-  if (/^tcp /.test(o)) return true;
-  if (o.startsWith('/')) return !NOT_A_DEPENDENCY.test(o);
-  return DISK_CALLS.has(w.syscall) || w.syscall === 'connect';
+export function tracedCall(
+  trace: SyscallTrace | undefined,
+  group: { main: true } | { name: string },
+  syscall: string,
+  phase: PhaseName,
+): { clause: string; evidence: Evidence[] } | null {
+  const g = trace?.groups.find((x) => ('main' in group ? x.main : !x.main && x.name === group.name));
+  const c = g?.syscalls.find((x) => x.name === syscall);
+  if (!trace || !c || c.calls === 0) return null;
+  const avg = c.totalMs / c.calls;
+  const seconds = round(trace.durationMs / 1000, 1);
+  return {
+    clause:
+      `over ${seconds} s of the window, perf trace counted ${c.calls} ${syscall} call${c.calls > 1 ? 's' : ''}, ` +
+      `${round(avg, avg < 10 ? 2 : 0)} ms each on average (longest ${round(c.maxMs, 1)} ms)`,
+    evidence: [
+      { label: `perf trace: ${syscall} calls in ${seconds} s`, value: c.calls, unit: 'count', phase },
+      { label: `perf trace: ${syscall} mean duration`, value: round(avg, 3), unit: 'ms', phase },
+      { label: `perf trace: ${syscall} longest`, value: round(c.maxMs, 3), unit: 'ms', phase },
+    ],
+  };
 }

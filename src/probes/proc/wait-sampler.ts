@@ -66,6 +66,8 @@ export const MAX_THREADS = 32;
 const MAX_GROUP_WAITS = 6;
 
 export interface WaitSampler {
+  /** The summary so far, sampling on (the window probes decide from it whether to trace). */
+  peek(): MainThreadWaits | null;
   stop(): MainThreadWaits | null;
 }
 
@@ -173,23 +175,28 @@ export function startWaitSampler(pid: number, o: { intervalMs?: number; threads?
   const timer = setInterval(() => void sample(), intervalMs);
   timer.unref();
   let result: MainThreadWaits | null | undefined;
+  const summary = (): MainThreadWaits | null => {
+    const groups = threads?.summary() ?? { groups: [], capped: false };
+    if (samples === 0) return null;
+    return {
+      intervalMs,
+      samples,
+      runningShare: share(running, samples),
+      diskShare: share(disk, samples),
+      waits: topWaits(counts, samples, MAX_WAITS),
+      ...(threads ? { threadGroups: groups.groups } : {}),
+      ...(groups.capped ? { threadsCapped: true } : {}),
+    };
+  };
   return {
+    peek: () => (result !== undefined ? result : summary()),
     stop() {
       clearInterval(timer);
       if (result !== undefined) return result;
       if (main) closeThread(main);
       main = null;
-      const groups = threads?.stop() ?? { groups: [], capped: false };
-      if (samples === 0) return (result = null);
-      return (result = {
-        intervalMs,
-        samples,
-        runningShare: share(running, samples),
-        diskShare: share(disk, samples),
-        waits: topWaits(counts, samples, MAX_WAITS),
-        ...(threads ? { threadGroups: groups.groups } : {}),
-        ...(groups.capped ? { threadsCapped: true } : {}),
-      });
+      threads?.stop();
+      return (result = summary());
     },
   };
 }
@@ -344,9 +351,11 @@ function startThreadWaits(pid: number, objectOf: (fd: number) => Promise<string 
         }
       }
     },
-    stop(): { groups: ThreadGroupWaits[]; capped: boolean } {
+    stop(): void {
       stopped = true;
       for (const tid of [...followed.keys()]) forget(tid);
+    },
+    summary(): { groups: ThreadGroupWaits[]; capped: boolean } {
       const out = [...groups].map(([name, g]) => ({
         name,
         threads: g.tids.size,

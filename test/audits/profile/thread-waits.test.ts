@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { offCpuWait } from '../../../src/audits/off-cpu-wait.ts';
-import type { MainThreadWaits, OffCpuWait, ThreadGroupWaits } from '../../../src/record/proc-samples.ts';
+import type { MainThreadWaits, OffCpuWait, SyscallTrace, ThreadGroupWaits } from '../../../src/record/proc-samples.ts';
 import { fakeTargetProbes, procSamples } from '../../helpers/fake-probes.ts';
 import { assertComplete, ctx } from '../helpers.ts';
 import { profiled } from './helpers.ts';
@@ -21,7 +21,7 @@ function group(name: string, waits: OffCpuWait[], threads = 4, meanThreads = 4):
   return { name, threads, meanThreads, samples: 1000, runningShare: 0.02, diskShare: 0, waits };
 }
 
-function record(groups: ThreadGroupWaits[], mainRunning = 0.1, latencyMs = 300) {
+function record(groups: ThreadGroupWaits[], mainRunning = 0.1, latencyMs = 300, syscallTrace?: SyscallTrace) {
   const waits: MainThreadWaits = {
     intervalMs: 20,
     samples: 250,
@@ -30,7 +30,8 @@ function record(groups: ThreadGroupWaits[], mainRunning = 0.1, latencyMs = 300) 
     waits: [wait('epoll_pwait', 'do_epoll_wait', null, 1 - mainRunning)],
     threadGroups: groups,
   };
-  return profiled({ ...fakeTargetProbes({ proc: procSamples(20, { mainCpu: 10 }) }), waits }, latencyMs);
+  const probes = { ...fakeTargetProbes({ proc: procSamples(20, { mainCpu: 10 }) }), waits, ...(syscallTrace ? { syscallTrace } : {}) };
+  return profiled(probes, latencyMs);
 }
 
 const run = (r: ReturnType<typeof record>) => offCpuWait.run(ctx(r));
@@ -67,5 +68,21 @@ describe('off-cpu-wait: other threads', () => {
     assert.ok(f);
     assert.match(f.title, /^Threads named python3\.12 \(one per task: 300 over the window, 5\.2 at once\) blocked 80 % of the time/);
     assert.match(f.title, /waiting on a downstream over TCP \(127\.0\.0\.1:9000\)$/);
+  });
+
+  it("adds perf trace's per-call durations of the same call by the same group, when a slice was traced", () => {
+    const trace: SyscallTrace = {
+      startedAtEpochMs: 0,
+      durationMs: 1000,
+      perfCpuMs: 40,
+      groups: [
+        { name: 'node', main: true, threads: 1, syscalls: [{ name: 'fsync', calls: 3, errors: 0, totalMs: 3, maxMs: 1 }] },
+        { name: 'libuv-worker', main: false, threads: 4, syscalls: [{ name: 'fsync', calls: 120, errors: 0, totalMs: 3600, maxMs: 95 }] },
+      ],
+    };
+    const held = group('libuv-worker', [wait('fsync', 'jbd2_log_wait_commit', '/var/data/ledger.db', 0.9)]);
+    const [f] = run(record([held], 0.1, 300, trace));
+    assert.match(f!.description, /over 1 s of the window, perf trace counted 120 fsync calls, 30 ms each on average \(longest 95 ms\)/);
+    assert.ok(f!.evidence.some((e) => e.label === 'perf trace: fsync mean duration' && e.value === 30));
   });
 });
