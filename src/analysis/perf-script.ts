@@ -7,8 +7,8 @@
 // blank line after each sample. Frames of the process's own executable (`mainDso`, unless it is a
 // runtime such as node or python) get a file URL, so the analysis counts them as the application's
 // code; JIT frames of a Node started with --perf-basic-prof get their function, file and line, and
-// those of a Python 3.12+ started with -X perf their function and file (the interpreter's frames
-// under them are folded into them); libraries and the kernel stay native. Pure.
+// those of a Python 3.12+ started with -X perf their function, file and (read from the source by the
+// caller) the line of its def (the interpreter's frames under them are folded into them); libraries and the kernel stay native. Pure.
 import { pathToFileURL } from 'node:url';
 
 export interface PerfConvertOptions {
@@ -16,6 +16,8 @@ export interface PerfConvertOptions {
   pid?: number;
   /** Path of the process's executable (/proc/PID/exe): its frames are the application's. */
   mainDso?: string;
+  /** The 1-based line of a Python function's def, by file and qualified name (the probe reads the source). */
+  pythonLine?: (file: string, qualname: string) => number | null;
 }
 
 const HEADER = /^\s*(\S.*?)\s+(\d+)(?:\/(\d+))?\s+(?:\[\d+\]\s+)?(\d+\.\d+):\s/;
@@ -72,8 +74,18 @@ export function perfScriptToCpuProfile(
   const ownDso = o.mainDso !== undefined && !RUNTIME.test(o.mainDso) ? o.mainDso : undefined;
   const callFrameOf = (f: Frame): Node['callFrame'] => {
     const py = PERF_MAP.test(f.dso) ? PY_NAME.exec(f.fn) : null;
-    // No line: the perf map names the function and its file only.
-    if (py) return { functionName: py[1]!, scriptId: '0', url: pathToFileURL(py[2]!).href, lineNumber: -1, columnNumber: -1 };
+    // The perf map names the function (its qualified name) and its file only: the line of its def
+    // comes from the source, when the caller can read it.
+    if (py) {
+      const line = o.pythonLine?.(py[2]!, py[1]!) ?? null;
+      return {
+        functionName: py[1]!,
+        scriptId: '0',
+        url: pathToFileURL(py[2]!).href,
+        lineNumber: line === null ? -1 : line - 1,
+        columnNumber: line === null ? -1 : 0,
+      };
+    }
     const jit = PERF_MAP.test(f.dso) ? JIT_NAME.exec(f.fn) : null;
     if (jit) {
       // Node with --perf-basic-prof: "JS:*computeScore file:///srv/app.js:12:3" (older V8: LazyCompile:…).

@@ -10,6 +10,8 @@
 import { bandOf } from '../analysis/severity.ts';
 import type { Evidence, Severity } from '../record/findings.ts';
 import type { Audit, AuditContext, AuditFinding } from './types.ts';
+import { libuvHeldBy } from './support/thread-waits.ts';
+import { kindOf } from './support/waits.ts';
 import { pct, round } from '../analysis/format.ts';
 import { median } from './support/record.ts';
 import {
@@ -116,6 +118,9 @@ export const threadpoolSaturation: Audit = {
     let severity: Severity = 'medium';
     if (lat && lat.pSlo > lat.sloMs) severity = atLeast('high', bandOf(lat.p95, ctx.thresholds.apiP95Ms));
     const who = issuer(v);
+    // The pool's threads blocked on something (a disk, a pipe, a downstream): more threads or less
+    // CPU work per call is not the fix; what they wait on is (off-cpu-wait names it too).
+    const held = libuvHeldBy(v);
     const workerCpu = busy.length ? median(busy.map((g) => g.cpuPercent)) : null;
 
     const evidence: Evidence[] = [{ label: `threadpool size (${source})`, value: size, unit: 'count', phase: v.phaseName }];
@@ -175,19 +180,27 @@ export const threadpoolSaturation: Audit = {
         description:
           `The main thread had capacity to spare${load ? ` (${pct(load.value)} busy)` : ''}, but ${why}: async work waits in ` +
           `libuv's queue, and requests wait for ` +
-          `it.${who ? ` The work comes from ${siteText(who.site)}${who.inferred ? ' (inferred from the profile)' : ''}.` : ''}`,
+          `it.${who ? ` The work comes from ${siteText(who.site)}${who.inferred ? ' (inferred from the profile)' : ''}.` : ''}` +
+          (held
+            ? ` The pool's threads were not computing: they were blocked ${pct(held.share)} of the time waiting on ${kindOf(held.wait)}.`
+            : ''),
         evidence,
         location: locationOf(who?.site ?? null),
-        rootCause: `More concurrent threadpool work (fs, dns.lookup, crypto, zlib) than UV_THREADPOOL_SIZE=${size} threads can run.`,
+        rootCause: held
+          ? `The ${size} pool threads are held by waits on ${kindOf(held.wait)}: the pool work queues behind them.`
+          : `More concurrent threadpool work (fs, dns.lookup, crypto, zlib) than UV_THREADPOOL_SIZE=${size} threads can run.`,
         impact: {
           responseTimeIncrease:
             'Each request waits for a pool thread behind the queued work; latency grows with concurrency although CPU looks idle.',
         },
         recommendation: {
-          approach:
-            `Reduce the pool work per request in ${who?.site.function ?? 'the code that issues it'} (fewer/cheaper crypto or fs ` +
-            `calls, cache results, dns caching or IP addresses); raise UV_THREADPOOL_SIZE (set in the environment before start, e.g. ` +
-            `to the number of cores × 2 for CPU work, up to 1024) if the host has idle cores.`,
+          approach: held
+            ? `Make the wait on ${kindOf(held.wait)} in ${who?.site.function ?? 'the code that issues it'} shorter or bounded, or ` +
+              `take it off the request path (a queue, a buffer that batches writes); more threads (UV_THREADPOOL_SIZE) help only when ` +
+              `what they wait on can serve more at once.`
+            : `Reduce the pool work per request in ${who?.site.function ?? 'the code that issues it'} (fewer/cheaper crypto or fs ` +
+              `calls, cache results, dns caching or IP addresses); raise UV_THREADPOOL_SIZE (set in the environment before start, e.g. ` +
+              `to the number of cores × 2 for CPU work, up to 1024) if the host has idle cores.`,
           expectedImprovement: allBusy
             ? 'With the CPU-heavy work halved or more threads on idle cores, pool throughput scales with the threads added until the ' +
               'cores are busy.'

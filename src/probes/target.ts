@@ -8,6 +8,7 @@ import { startAgentCollector, type AgentCollector } from './node-agent/collector
 import type { AgentHello } from '../record/agent-samples.ts';
 import type { TargetProcess } from '../record/target-probes.ts';
 import { RuntimeFailure, UsageError } from '../errors.ts';
+import { listenerOf } from './proc/listener.ts';
 
 const TAIL_LINES = 20;
 /** How long to wait for the launched process's own hello after a descendant's came first. */
@@ -32,7 +33,7 @@ export interface StartedTarget {
   child: ChildProcess | null;
   collector: AgentCollector | null;
   hello: AgentHello | null;
-  /** The process to sample: the one that listens (agent), else the spawned one. */
+  /** The process to sample: the one that listens (the agent's hello, else the listening socket's owner), else the spawned one. */
   pid: number;
   port: number;
   /** Rejects never; resolves when the spawned process exits. */
@@ -96,10 +97,14 @@ export async function startTarget(o: StartTargetOptions): Promise<StartedTarget>
   const timeout = o.startTimeoutMs ?? 30_000;
   let hello: AgentHello | null = null;
   let port = o.port ?? 0;
+  // Without the agent's hello: the process that holds the listening socket (a shim or a wrapper
+  // spawned it: pyenv's python3, sh -c, npm), else the spawned one.
+  let listener: number | null = null;
   try {
     if (o.port) {
       await waitForPort(o.port, Date.now() + timeout, () => exit !== null);
       if (collector) hello = await collector.waitForHello(2000).catch(() => null);
+      if (!hello && process.platform === 'linux') listener = await listenerOf(o.port, child.pid!);
     } else if (collector) {
       hello = await Promise.race([
         collector.waitForHello(timeout),
@@ -143,7 +148,7 @@ export async function startTarget(o: StartTargetOptions): Promise<StartedTarget>
 
   const info = (): TargetProcess => ({
     command: o.command,
-    pid: hello?.pid ?? child.pid ?? null,
+    pid: hello?.pid ?? listener ?? child.pid ?? null,
     port,
     startedAt,
     stoppedAt,
@@ -156,14 +161,14 @@ export async function startTarget(o: StartTargetOptions): Promise<StartedTarget>
     child,
     collector,
     hello,
-    pid: hello?.pid ?? child.pid!,
+    pid: hello?.pid ?? listener ?? child.pid!,
     port,
     exited,
     info,
     async stop(graceMs = 5000) {
       // The group outlives its leader: a wrapper (sh, npm) may exit while the real server is still
       // shutting down, so wait for the listening process too, and escalate to SIGKILL after the grace.
-      const served = hello?.pid;
+      const served = hello?.pid ?? listener ?? undefined;
       if (exit === null) stopping = true;
       try {
         process.kill(-child.pid!, 'SIGTERM');

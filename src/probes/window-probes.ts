@@ -17,6 +17,10 @@ import type { StartedTarget } from './target.ts';
 import type { CpuProfileAnalysis, HeapProfileAnalysis, TargetProbes } from '../record/target-probes.ts';
 import { startHeapSnapshots } from './heap-snapshots.ts';
 import { startPerfRecord, type PerfRecording } from './perf/record.ts';
+import { pythonLineReader } from './perf/python-lines.ts';
+import { tracePerfSyscalls } from './perf/trace.ts';
+import { waitsWorthNaming } from '../analysis/off-cpu.ts';
+import type { SyscallTrace } from '../record/proc-samples.ts';
 import { perfScriptToCpuProfile } from '../analysis/perf-script.ts';
 import { summariseAsyncWaits } from '../analysis/async-waits.ts';
 
@@ -30,6 +34,11 @@ import { summariseAsyncWaits } from '../analysis/async-waits.ts';
  */
 export const ALLOCATION_PROFILE_MS = 3000;
 export const ALLOCATION_SAMPLING_BYTES = 128 * 1024;
+/**
+ * When the /proc wait samples are looked at to decide on a perf trace slice: after this much of the
+ * window (or half of a shorter one), so the samples say something and the slice ends inside it.
+ */
+export const TRACE_DECISION_MS = 2000;
 
 /**
  * The CPU profiler's default sampling interval (µs): V8's own, for every profiled run (profile,
@@ -76,6 +85,11 @@ export function startWindowProbes(
   let waitSampler: WaitSampler | null = null;
   let waits: MainThreadWaits | null = null;
   let perfError: string | null = null;
+  // perf trace over a slice of the window, only when the wait samples show a wait worth naming.
+  let traceTimer: NodeJS.Timeout | undefined;
+  let tracing: Promise<void> | undefined;
+  let syscallTrace: SyscallTrace | null = null;
+  let syscallTraceError: string | null = null;
   // Heap snapshots before and after the load (and in its middle when cheap): what holds a leak.
   const snapshots = agent && o.heapSnapshots !== false ? startHeapSnapshots(agent, { log: o.log, projectRoot: process.cwd() }) : null;
   let from = 0;
@@ -151,6 +165,23 @@ export function startWindowProbes(
       }
       if (!agent && o.perf !== false) perf = startPerfRecord(target.pid);
       if (process.platform === 'linux') waitSampler = startWaitSampler(target.pid);
+      if (waitSampler && o.perf !== false) {
+        const sampler = waitSampler;
+        traceTimer = setTimeout(
+          () => {
+            const sofar = sampler.peek();
+            if (!sofar || !waitsWorthNaming(sofar)) return;
+            tracing = tracePerfSyscalls(target.pid).then((r) => {
+              if ('error' in r) {
+                syscallTraceError = r.error;
+                o.log(`no system-call trace: ${r.error}`);
+              } else syscallTrace = r;
+            });
+          },
+          Math.min(TRACE_DECISION_MS, (o.windowMs ?? 2 * TRACE_DECISION_MS) / 2),
+        );
+        traceTimer.unref();
+      }
       from = Date.now();
       allocationFrom = from;
       if (heapOn) heapFrom = from;
@@ -159,6 +190,8 @@ export function startWindowProbes(
       to = Date.now();
       waits = waitSampler?.stop() ?? null;
       waitSampler = null;
+      clearTimeout(traceTimer);
+      await tracing;
       clearTimeout(switchTimer);
       if (perf) {
         const r = await perf.stop();
@@ -169,7 +202,11 @@ export function startWindowProbes(
         } else {
           await attempt('perf stacks not analysed', async () => {
             mkdirSync(dir, { recursive: true });
-            const profile = perfScriptToCpuProfile(r.script, { pid: target.pid, ...(r.exe ? { mainDso: r.exe } : {}) });
+            const profile = perfScriptToCpuProfile(r.script, {
+              pid: target.pid,
+              ...(r.exe ? { mainDso: r.exe } : {}),
+              pythonLine: pythonLineReader(),
+            });
             writeFileSync(cpuPath, JSON.stringify(profile));
             cpuProfile = analyseCpuProfile(profile, { path: cpuPath, projectRoot: process.cwd() });
           });
@@ -224,10 +261,13 @@ export function startWindowProbes(
         ...(perfError ? { perfError } : {}),
         ...(waits ? { waits } : {}),
         ...(asyncWaits ? { asyncWaits } : {}),
+        ...(syscallTrace ? { syscallTrace } : {}),
+        ...(syscallTraceError ? { syscallTraceError } : {}),
       };
     },
     close() {
       clearTimeout(switchTimer);
+      clearTimeout(traceTimer);
       waitSampler?.stop();
       snapshots?.close();
       if (!closed) proc.stop();

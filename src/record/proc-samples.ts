@@ -136,4 +136,50 @@ export interface MainThreadWaits {
   diskShare: number;
   /** Sleeping samples (S and D) grouped by (syscall, wchan, object), largest first (at most 12). */
   waits: OffCpuWait[];
+  /**
+   * The target's other threads, sampled at the same ticks and grouped by name (absent in records
+   * written before they were sampled): a thread pool that waits on a disk or a downstream.
+   */
+  threadGroups?: ThreadGroupWaits[];
+  /** More threads than the sampler follows (MAX_THREADS in probes/proc/wait-sampler.ts): some were not sampled. */
+  threadsCapped?: boolean;
+}
+
+/** Where the threads of one group (same name, numbers removed) wait: every other thread of the target. */
+export interface ThreadGroupWaits {
+  /** The thread name without its number (/proc/PID/task/TID/comm): "libuv-worker", "V8 DefaultWorke", "python3.12". */
+  name: string;
+  /** Threads of the group seen over the window, and how many were sampled per tick on average. */
+  threads: number;
+  meanThreads: number;
+  /** Thread samples (one per thread per tick). */
+  samples: number;
+  runningShare: number;
+  diskShare: number;
+  /** Sleeping samples grouped as for the main thread, share of the group's thread samples, largest first (at most 6). */
+  waits: OffCpuWait[];
+}
+
+/** One system call's totals for a thread group over a `perf trace -s` slice. */
+export interface TracedSyscall {
+  name: string;
+  calls: number;
+  errors: number;
+  /** Time inside the call summed over the group's threads, and the longest single call (ms). */
+  totalMs: number;
+  maxMs: number;
+}
+
+/**
+ * Every system call of the target's threads over a short slice of the window, with its time (Linux
+ * `perf trace -s -p PID`), taken only when the /proc samples showed a wait worth naming: it costs the
+ * target on every system call. Per-call durations the samples cannot give.
+ */
+export interface SyscallTrace {
+  startedAtEpochMs: number;
+  durationMs: number;
+  /** CPU time perf itself used for the slice (ms), from /proc; null when not read. */
+  perfCpuMs: number | null;
+  /** By thread group (as ThreadGroupWaits; the main thread apart, `main: true`), calls by total time, largest first (at most 8). */
+  groups: { name: string; main: boolean; threads: number; syscalls: TracedSyscall[] }[];
 }

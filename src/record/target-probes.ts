@@ -2,7 +2,7 @@
 // load ran: the in-process Node agent, /proc for the process, and the CPU profile of exactly the
 // measured window (and a sampling heap profile of it). Stored in a record's `probes.target`; the diagnosis audits read it from there.
 import type { AgentHello, AgentSample } from './agent-samples.ts';
-import type { MainThreadWaits, ProcSample, ProcSummary } from './proc-samples.ts';
+import type { MainThreadWaits, ProcSample, ProcSummary, SyscallTrace } from './proc-samples.ts';
 
 /** A function in the CPU profile, aggregated over all its call sites. */
 export interface CpuHotspot {
@@ -277,6 +277,10 @@ export interface TargetProbes {
   perfError?: string;
   /** Where the main thread waited over the window (off-CPU samples from /proc; absent in older records and off Linux). */
   waits?: MainThreadWaits | null;
+  /** System calls with their durations over a slice of the window (perf trace), when the waits called for it; else absent. */
+  syscallTrace?: SyscallTrace;
+  /** Why the trace the waits called for could not be taken (perf missing, not allowed); absent otherwise. */
+  syscallTraceError?: string;
   /** The profilers' cost, measured in the same run (absent when no reference step ran, and in older records). */
   observer?: ObserverEffect | null;
   /**

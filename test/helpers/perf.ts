@@ -18,14 +18,17 @@ export function perfCannotRecord(): string | null {
   return null;
 }
 
-/** `speedguard profile` of a target (started by it, or attached with pid) under 4 closed-loop VUs for 5 s. */
-export async function profileWithPerf(target: { command: string[]; pid?: number; port: number }): Promise<AssessmentRecord> {
+/** `speedguard profile` of a target (started by it, or attached with pid) under 4 closed-loop VUs for 5 s (or `flags`). */
+export async function profileWithPerf(
+  target: { command: string[]; pid?: number; port: number },
+  flags: { vus: number; duration: number } = { vus: 4, duration: 5000 },
+): Promise<AssessmentRecord> {
   return startProfile({
     command: target.command,
     ...(target.pid !== undefined ? { pid: target.pid } : {}),
     port: target.port,
     path: '/',
-    flags: { vus: 4, duration: 5000 },
+    flags,
     warmupMs: 500,
     outDir: mkdtempSync(join(tmpdir(), 'sg-perf-')),
     slo: parseSlo([]),

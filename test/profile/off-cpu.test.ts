@@ -6,17 +6,9 @@
 //   the downstream's address.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startProfile } from '../../src/profile/run-profile.ts';
-import { parseSlo } from '../../src/assess/options.ts';
 import { targetProbesOf } from '../../src/record/target-probes.ts';
 import { describeFindings, profileFixtureService } from '../helpers/profile.ts';
-import { freePort } from '../helpers/postgres.ts';
+import { profileBlockingClient, systemPython } from '../helpers/python-downstream.ts';
 
 test('a Node handler waiting on a lock: off-CPU samples name the futex wait and withLedgerLock', {
   skip: process.platform !== 'linux' && 'needs /proc',
@@ -37,40 +29,17 @@ test('a Node handler waiting on a lock: off-CPU samples name the futex wait and 
 test('a Python service blocked on a TCP downstream without an agent: the finding names the downstream', {
   skip: process.platform !== 'linux' && 'needs /proc',
 }, async (t) => {
-  // The interpreter itself, not a version manager's shim (a shell script that stays the spawned
-  // process while python runs elsewhere): the probes watch the process speedguard starts.
-  const python = ['/usr/bin/python3', '/usr/local/bin/python3'].find((p) => spawnSync(p, ['--version']).status === 0);
+  // The interpreter itself, not a version manager's shim.
+  const python = systemPython();
   if (!python) {
     t.skip('no python3 interpreter at /usr/bin or /usr/local/bin');
     return;
   }
-  // The downstream: answers each connection after 40 ms.
-  const downstream = net.createServer((s) => {
-    s.once('data', () => setTimeout(() => s.end('42\n'), 40));
-    s.on('error', () => {});
-  });
-  await new Promise<void>((resolve) => downstream.listen(0, '127.0.0.1', resolve));
-  const dport = (downstream.address() as net.AddressInfo).port;
-  const port = await freePort();
-  try {
-    const r = await startProfile({
-      command: [python, fileURLToPath(new URL('../fixtures/perf/blocking_client.py', import.meta.url)), String(port), String(dport)],
-      port,
-      path: '/',
-      flags: { vus: 4, duration: 4000 },
-      warmupMs: 500,
-      outDir: mkdtempSync(join(tmpdir(), 'sg-off-cpu-')),
-      slo: parseSlo([]),
-      workers: 1,
-      log: () => {},
-    }).result;
-    const waits = targetProbesOf(r)!.waits;
-    assert.ok(waits && waits.samples >= 50, `wait samples: ${waits?.samples}`);
-    const f = r.findings.find((x) => x.audit === 'off-cpu-wait');
-    assert.ok(f, `${describeFindings(r)}\n${JSON.stringify(waits.waits.slice(0, 4))}`);
-    assert.match(f.title, new RegExp(`waiting on a downstream over TCP \\(127\\.0\\.0\\.1:${dport}\\)`));
-    console.log(`downstream finding: ${f.title} — ${f.description}`);
-  } finally {
-    downstream.close();
-  }
+  const { record: r, downstreamPort: dport } = await profileBlockingClient(python, { threads: false, vus: 4 });
+  const waits = targetProbesOf(r)!.waits;
+  assert.ok(waits && waits.samples >= 50, `wait samples: ${waits?.samples}`);
+  const f = r.findings.find((x) => x.audit === 'off-cpu-wait');
+  assert.ok(f, `${describeFindings(r)}\n${JSON.stringify(waits.waits.slice(0, 4))}`);
+  assert.match(f.title, new RegExp(`waiting on a downstream over TCP \\(127\\.0\\.0\\.1:${dport}\\)`));
+  console.log(`downstream finding: ${f.title} — ${f.description}`);
 });

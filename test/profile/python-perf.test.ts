@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeFindings } from '../helpers/profile.ts';
@@ -43,10 +43,18 @@ test('a Python 3.12 service under -X perf: the CPU-bound finding names checksum'
   const top = topUserFunction(r, 50);
   assert.equal(top.function, 'checksum');
   assert.match(top.file, /hot_server\.py$/);
+  // perf's map gives no line: it is the line of `def checksum` in the source.
+  const defLine =
+    readFileSync(FIXTURE, 'utf8')
+      .split('\n')
+      .findIndex((l) => l.startsWith('def checksum(')) + 1;
+  assert.equal(top.line, defLine);
   assert.ok(top.selfShare > 0.3, `checksum self share ${top.selfShare}`);
   const f = r.findings.find((x) => x.audit === 'cpu-bound');
   assert.ok(f, describeFindings(r));
   assert.equal(f.location?.function, 'checksum', describeFindings(r));
   assert.match(f.title, /checksum takes \d+ % of the CPU/);
-  console.log(`Python finding: ${f.title} (${f.location?.file})`);
+  assert.equal(f.location?.line, defLine, describeFindings(r));
+  assert.ok(f.description.includes(`checksum (`) && f.description.includes(`hot_server.py:${defLine})`), f.description);
+  console.log(`Python finding: ${f.title} (${f.location?.file}:${f.location?.line}) — ${f.description}`);
 });

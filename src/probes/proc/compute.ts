@@ -5,9 +5,9 @@ import type { CgroupInfo, ProcMeasuredSummary, ProcSample, ThreadGroupSample, Th
 
 const MIB = 1024 * 1024;
 
-/** Groups numbered threads together: "GC Thread#3" → "GC Thread", "worker-12" → "worker". */
+/** Groups numbered threads together: "GC Thread#3" → "GC Thread", "worker-12" → "worker"; a version stays ("python3.12"). */
 export function threadGroupName(comm: string): string {
-  const base = comm.replace(/[\s#_-]*\d+$/, '');
+  const base = comm.replace(/(?<![.\d])[\s#_-]*\d+$/, '');
   return base === '' ? comm : base;
 }
 

@@ -119,7 +119,8 @@ async function readThread(pid: number, tid: number): Promise<ThreadSnapshot | nu
   };
 }
 
-async function descendants(pid: number): Promise<number[]> {
+/** The processes started by `pid` and by them, breadth-first (at most MAX_CHILDREN). */
+export async function descendants(pid: number): Promise<number[]> {
   // task/<tid>/children lists children started by that thread (CONFIG_PROC_CHILDREN); walk breadth-first.
   const found: number[] = [];
   const queue = [pid];

@@ -37,6 +37,8 @@ test('threadGroupName folds numbered threads together', () => {
   assert.equal(threadGroupName('worker-12'), 'worker');
   assert.equal(threadGroupName('libuv-worker'), 'libuv-worker');
   assert.equal(threadGroupName('42'), '42');
+  // An interpreter's threads carry its name and version (CPython names none of them).
+  assert.equal(threadGroupName('python3.12'), 'python3.12');
 });
 
 test('sampleBetween: CPU % of one core, per thread group, deltas of switches, io, wait, throttling', () => {
