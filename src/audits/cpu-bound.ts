@@ -153,11 +153,14 @@ export const cpuBound: Audit = {
         confidence,
         component: 'service',
         description:
-          `The JavaScript thread was busy ${pct(load.value)} of the time${eluText}${latText}: requests wait for the one thread ` +
+          `The ${v.probes.agent?.hello ? 'JavaScript' : 'main'} thread was busy ${pct(load.value)} of the time${eluText}${latText}: ` +
+          `requests wait for the one thread ` +
           `that runs them. The top self-time function is ${leafNamed}${thenText}.${subtree}`,
         evidence,
         location: locationOf(site),
-        rootCause: `CPU work in JavaScript on the request path saturates the single main thread${site ? `, most of it in ${named}` : ''}.`,
+        rootCause:
+          `CPU work${v.probes.agent?.hello ? ' in JavaScript' : ''} on the request path saturates the single main thread` +
+          `${site ? `, most of it in ${named}` : ''}.`,
         impact: {
           responseTimeIncrease: 'Every request queues behind the others for the main thread: latency grows with load.',
           throughputReduction: 'Throughput is capped at what one core can compute.',

@@ -56,5 +56,7 @@ test('a Python 3.12 service under -X perf: the CPU-bound finding names checksum'
   assert.match(f.title, /checksum takes \d+ % of the CPU/);
   assert.equal(f.location?.line, defLine, describeFindings(r));
   assert.ok(f.description.includes(`checksum (`) && f.description.includes(`hot_server.py:${defLine})`), f.description);
+  // A Python service: no "JavaScript thread" in what it is told.
+  assert.doesNotMatch(`${f.description} ${f.rootCause}`, /JavaScript/, f.description);
   console.log(`Python finding: ${f.title} (${f.location?.file}:${f.location?.line}) — ${f.description}`);
 });
