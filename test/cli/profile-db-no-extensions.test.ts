@@ -1,8 +1,10 @@
 // `speedguard profile --db` on a PostgreSQL without pg_stat_statements preloaded and without HypoPG
-// (the machine's PostgreSQL 15 at 127.0.0.1:5432): the N+1 is found by the agent, which has the exact
-// statement text; that statement is EXPLAINed (generic plan: PREPARE + EXECUTE with NULLs before
-// PG 16) and the missing index is proposed from the plan's filter column, with its effect
-// estimated from the planner's cost formulas and labelled so.
+// (the machine's PostgreSQL at 127.0.0.1:5432 when it is so; else a private one started without
+// them: CI installs HypoPG for the machine's server, where this test used to skip every time). The
+// N+1 is found by the agent, which has the exact statement text; that statement is EXPLAINed
+// (generic plan: PREPARE + EXECUTE with NULLs before PG 16) and the missing index is proposed from
+// the plan's filter column, with its effect estimated from the planner's cost formulas and
+// labelled so.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
@@ -11,35 +13,45 @@ import { join } from 'node:path';
 import pg from 'pg';
 import type { AssessmentRecord } from '../../src/record/assessment-record.ts';
 import { databaseProbesOf } from '../../src/record/database-probes.ts';
-import { systemPostgres } from '../helpers/postgres.ts';
+import { startTestPostgres, systemPostgres, type TestPostgres } from '../helpers/postgres.ts';
 import { runCli } from '../helpers/cli.ts';
 import { profileFixture } from '../helpers/profile.ts';
 
 const DB = `sg_diag_noext_${process.pid}`;
 let url: string | null = null;
-let skip: string | false = false;
+/** The server the test created DB on: the machine's (admin URL) or a private one. */
+let adminUrl: string | null = null;
+let own: TestPostgres | null = null;
+
+/** The machine's PostgreSQL when it has neither extension, else a private one started without them. */
+async function serverWithoutExtensions(): Promise<string> {
+  const sys = await systemPostgres();
+  if (sys.url !== null) {
+    const admin = new pg.Client({ connectionString: sys.url });
+    await admin.connect();
+    try {
+      const preload = (await admin.query<{ v: string }>("SELECT current_setting('shared_preload_libraries') AS v")).rows[0]!.v;
+      const hypopg = (await admin.query("SELECT 1 FROM pg_available_extensions WHERE name = 'hypopg'")).rowCount;
+      if (!/pg_stat_statements/.test(preload) && !hypopg) return sys.url;
+    } finally {
+      await admin.end();
+    }
+  }
+  own = await startTestPostgres({ withStatStatements: false });
+  return own.url;
+}
 
 before(async () => {
-  const sys = await systemPostgres();
-  if (sys.url === null) {
-    skip = sys.reason;
-    return;
-  }
-  const admin = new pg.Client({ connectionString: sys.url });
+  adminUrl = await serverWithoutExtensions();
+  const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
-    const preload = (await admin.query<{ v: string }>("SELECT current_setting('shared_preload_libraries') AS v")).rows[0]!.v;
-    const hypopg = (await admin.query("SELECT 1 FROM pg_available_extensions WHERE name = 'hypopg'")).rowCount;
-    if (/pg_stat_statements/.test(preload) || hypopg) {
-      skip = 'this PostgreSQL has pg_stat_statements preloaded or HypoPG available: the fallback is not what runs';
-      return;
-    }
     await admin.query(`DROP DATABASE IF EXISTS ${DB}`);
     await admin.query(`CREATE DATABASE ${DB}`);
   } finally {
     await admin.end();
   }
-  url = sys.url.replace(/\/postgres$/, `/${DB}`);
+  url = adminUrl.replace(/\/postgres$/, `/${DB}`);
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   // 100 customers × 8 accounts × 60 invoices; NO index on invoices.account_id.
@@ -54,19 +66,15 @@ before(async () => {
 });
 
 after(async () => {
-  const sys = await systemPostgres();
-  if (!url || sys.url === null) return;
-  const admin = new pg.Client({ connectionString: sys.url });
+  if (own) return own.stop();
+  if (!adminUrl) return;
+  const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`).catch(() => {});
   await admin.end();
 });
 
-test("profile --db without pg_stat_statements or HypoPG: the agent's N+1 statement gets its index, with an estimated effect", async (t) => {
-  if (skip) {
-    t.skip(skip);
-    return;
-  }
+test("profile --db without pg_stat_statements or HypoPG: the agent's N+1 statement gets its index, with an estimated effect", async () => {
   const out = mkdtempSync(join(tmpdir(), 'sg-profile-noext-'));
   const r = await runCli(
     [

