@@ -13,6 +13,7 @@ import type { RequestPacer } from './request-pacer.ts';
 import { openFeeders, type FeederSet } from './feeder-set.ts';
 import { countUnhandledWith, failureBackoffMs, threadScriptErrors } from './script-errors.ts';
 import { warnPendingRequests } from './script-warnings.ts';
+import { instanceCounters } from './instance-counters.ts';
 
 export interface RunnerInput {
   plan: Plan;
@@ -34,7 +35,10 @@ export async function buildIterationRunner(input: RunnerInput): Promise<Iteratio
   const iterations = registry.get('iterations', iterTags).acc;
   const iterationDuration = registry.get('iteration_duration', iterTags).acc;
   // Created on first use: a run the stop cut nothing of shows no such metric.
-  const interrupted = () => registry.get('interrupted_iterations', { scenario: scenarioName }).acc.add(1);
+  const interrupted = () => {
+    instanceCounters.iterationsInterrupted++;
+    registry.get('interrupted_iterations', { scenario: scenarioName }).acc.add(1);
+  };
   const scheduleDelay = registry.get('iteration_schedule_delay', { scenario: scenarioName }).acc;
   const feeders = await openFeeders(plan.feeders, input.stripe);
   const env = { ...plan.env, ...scenario.env };
@@ -58,6 +62,7 @@ export async function buildIterationRunner(input: RunnerInput): Promise<Iteratio
           done: noop,
           end: (t) => {
             if (t !== false && !vu.interrupted) {
+              instanceCounters.iterationsCompleted++;
               iterations.add(1);
               iterationDuration.add(now() - s.t0);
             } else interrupted();
@@ -119,6 +124,7 @@ export async function buildIterationRunner(input: RunnerInput): Promise<Iteratio
     }
     if (completed && !vu.interrupted) {
       const took = now() - t0;
+      instanceCounters.iterationsCompleted++;
       if (vu.vuTagCount > 0) {
         // Tags the VU set (k6's exec.vu.metrics.tags) mark its iteration samples too.
         const tags = { ...iterTags, ...vu.tags, group: '' };

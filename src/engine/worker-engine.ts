@@ -18,6 +18,7 @@ import { VirtualUser } from './vu.ts';
 import { SampleBuffer, type SampleBatch } from './sample-stream.ts';
 import { keepYoungGenerationSmall } from './young-generation.ts';
 import type { IterationRunner } from './executors/context.ts';
+import { instanceCounters } from './instance-counters.ts';
 
 export interface WorkerInit {
   plan: Plan;
@@ -166,6 +167,8 @@ export class WorkerEngine {
           stopped: () => this.stopFlag,
           stopGraceMs: this.init.stopGraceMs,
           setVus: (active, allocated) => {
+            instanceCounters.vusActive += active - gauge.active;
+            instanceCounters.vusInitialized += allocated - gauge.allocated;
             gauge.active = active;
             gauge.allocated = allocated;
           },

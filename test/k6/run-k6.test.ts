@@ -159,6 +159,7 @@ test('two scenarios with exec, env, tags and a SharedArray read with open()', as
     '::shared array is read-only': [4, 0],
     '::iterationInTest is one number per iteration': [4, 0],
     '::scenario startTime is Unix ms': [4, 0],
+    '::exec.instance counts this worker': [4, 0],
   });
   const m = r.exp!.metrics;
   assert.deepEqual(m['http_reqs{flow:browse}']!.thresholds, { 'count==6': false });

@@ -3,6 +3,7 @@
 // interval, teardown still runs) and the exit code is read from both (108 / 110), as k6 does.
 import { performance } from 'node:perf_hooks';
 import { currentIteration, iterationStore } from '../../engine/script/context.ts';
+import { instanceCounters } from '../../engine/instance-counters.ts';
 import { perVu, scriptOptions } from './runtime.ts';
 import { vuTags } from './vu-tags.ts';
 import { declareCustomMetric } from '../../metrics/declared-metrics.ts';
@@ -92,10 +93,10 @@ const execution = {
   get instance() {
     return {
       currentTestRunDuration: performance.now() - started,
-      vusActive: 0,
-      vusInitialized: 0,
-      iterationsCompleted: 0,
-      iterationsInterrupted: 0,
+      vusActive: instanceCounters.vusActive,
+      vusInitialized: instanceCounters.vusInitialized,
+      iterationsCompleted: instanceCounters.iterationsCompleted,
+      iterationsInterrupted: instanceCounters.iterationsInterrupted,
     };
   },
   test: {

@@ -20,6 +20,7 @@ export const options = {
   },
 };
 const BASE = __ENV.BASE;
+let lastCompleted = -1;
 
 export function browse() {
   const r = http.get(`${BASE}/echo?page=${__ENV.PAGE}`);
@@ -30,6 +31,13 @@ export function browse() {
 export function buy() {
   const user = users[__ITER % users.length];
   const n = exec.scenario.iterationInTest;
+  // One VU runs buy's iterations one after another: each sees its previous one completed.
+  const inst = exec.instance;
+  check(inst, {
+    'exec.instance counts this worker': (i) =>
+      i.iterationsCompleted > lastCompleted && i.vusActive >= 1 && i.vusInitialized >= i.vusActive && i.iterationsInterrupted === 0,
+  });
+  lastCompleted = inst.iterationsCompleted;
   check(n, {
     'iterationInTest is one number per iteration': (x) => x === exec.scenario.iterationInTest && x >= 0 && x < 4,
     'scenario startTime is Unix ms': () => Math.abs(exec.scenario.startTime - Date.now()) < 60_000,
