@@ -87,6 +87,16 @@ test('a cost no larger than the spread between the reference halves is called no
   const noisy = observerText({ ...closed, referenceSpread: { rps: 0.2, p50: 0 } });
   assert.match(noisy, /differed by 20 % in throughput from each other, as much as the cost: within this machine's noise, not measurable/);
   assert.doesNotMatch(noisy, /that much below/);
+  // Faster under the profiler: the figures in one bracket, the noise said after them.
+  const faster = observerText({ ...closed, profiled: step(120, 5), throughputCost: -0.2, referenceSpread: { rps: 0.03, p50: 0 } });
+  assert.match(
+    faster,
+    new RegExp(
+      String.raw`^The profiled window ran 20 % faster than the unprofiled reference \(120 vs 100 req/s[^)]*\); ` +
+        String.raw`p50 [^:]*: noise, profiling cost no measurable throughput\.`,
+    ),
+  );
+  assert.doesNotMatch(faster, /\) \(/);
 });
 
 test('a reference on one side only, or with few requests, is said to be rough', () => {
