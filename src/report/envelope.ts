@@ -14,6 +14,8 @@ import type { Finding } from '../record/findings.ts';
 import type { AssessmentRecord } from '../record/assessment-record.ts';
 import type { DatabaseFigures } from '../record/database-figures.ts';
 import { VERSION } from '../version.ts';
+import { targetProbesOf, type ObserverEffect } from '../record/target-probes.ts';
+import { observerText } from '../analysis/observer-effect.ts';
 import { DEFAULT_THRESHOLDS } from '../analysis/severity.ts';
 import { capacityAtSlo } from '../analysis/capacity-figure.ts';
 import { databaseFiguresOf, dbView, PGHERO_SLOW_CALLS, PGHERO_SLOW_MS } from '../analysis/database-figures.ts';
@@ -303,6 +305,7 @@ export function buildEnvelope(record: AssessmentRecord, opts: EnvelopeOptions = 
       respond_within_hours: RESPOND_WITHIN_HOURS[f.severity],
       blocks_deployment: f.severity === 'critical',
     })),
+    observer_effect: observerEffect(record),
     regression_check: regressionCheck(record),
     performance_budget: {
       response_time: { percentile: slo.latencyPercentile, limit: slo.latencyMs, actual: nn(sloValue), unit: 'ms' },
@@ -313,6 +316,29 @@ export function buildEnvelope(record: AssessmentRecord, opts: EnvelopeOptions = 
         unit: 'req/s',
       },
     },
+  };
+}
+
+/** What the profilers cost the profiled run (issue 12), beside the figures measured under them; null when nothing was profiled. */
+function observerEffect(record: AssessmentRecord): Json | null {
+  const o: ObserverEffect | null | undefined = record.probes && typeof record.probes === 'object' ? targetProbesOf(record)?.observer : null;
+  if (!o || typeof o !== 'object') return null;
+  const step = (x: ObserverEffect['profiled']) => ({
+    duration_ms: round(x.durationMs),
+    requests: x.requests,
+    rps: round(x.rps),
+    p50_ms: nn(x.p50Ms),
+  });
+  return {
+    model: o.model,
+    phase: o.phase ?? null,
+    sampling_interval_us: o.samplingIntervalUs,
+    throughput_cost: round(o.throughputCost),
+    latency_cost: nn(o.latencyCost),
+    profiler_thread_cpu_percent: nn(o.profilerThreadCpuPercent),
+    profiled: step(o.profiled),
+    reference: step(o.reference),
+    summary: observerText(o),
   };
 }
 

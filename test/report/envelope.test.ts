@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Ajv } from 'ajv';
 import schema from '../../schema/assessment-envelope.schema.json' with { type: 'json' };
+import type { TargetProbes } from '../../src/record/target-probes.ts';
 import { buildEnvelope } from '../../src/report/envelope.ts';
 import { decideVerdict } from '../../src/assess/verdict.ts';
 import type { Finding } from '../../src/record/findings.ts';
@@ -242,4 +243,46 @@ test('regression_check: null without a comparison, the brief outcome with one (s
   // Something that is not a stored Comparison is ignored rather than mis-rendered.
   record.comparison = { regressions: 3 } as unknown as Comparison;
   assert.equal((buildEnvelope(record) as Node).regression_check, null);
+});
+
+test('a profiled record carries its observer effect, validated by the schema; an unprofiled one says null', () => {
+  const rec = troubledRecord();
+  assert.equal((buildEnvelope(rec) as Node).observer_effect, null);
+  const step = (rps: number, p50Ms: number) => ({ durationMs: 6000, requests: rps * 6, rps, p50Ms, p95Ms: p50Ms * 2 });
+  const target: TargetProbes = {
+    target: {
+      command: ['node', 'x.js'],
+      pid: 1,
+      port: 1,
+      startedAt: null,
+      stoppedAt: null,
+      died: false,
+      exitCode: null,
+      signal: null,
+      stderrTail: [],
+    },
+    window: null,
+    agent: null,
+    proc: null,
+    cpuProfile: null,
+    observer: {
+      reference: step(100, 10),
+      profiled: step(90, 11),
+      throughputCost: 0.1,
+      latencyCost: 0.1,
+      samplingIntervalUs: 1000,
+      model: 'closed',
+      profilerThreadCpuPercent: 1.8,
+    },
+  };
+  rec.probes = { ...rec.probes, target };
+  const env = buildEnvelope(rec) as Node;
+  assert.equal(validate(env), true, JSON.stringify(validate.errors, null, 1));
+  const o = env.observer_effect;
+  assert.equal(o.model, 'closed');
+  assert.equal(o.phase, null);
+  assert.equal(o.throughput_cost, 0.1);
+  assert.deepEqual(o.profiled, { duration_ms: 6000, requests: 540, rps: 90, p50_ms: 11 });
+  assert.match(o.summary, /^Profiling cost 10 % of the throughput \(90 vs 100 req\/s without the profilers/);
+  assert.equal(validate({ ...env, observer_effect: { ...o, model: 'sometimes' } }), false);
 });
