@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { Ajv } from 'ajv';
 import schema from '../../schema/assessment-envelope.schema.json' with { type: 'json' };
 import type { TargetProbes } from '../../src/record/target-probes.ts';
+import { fakeTargetProbes } from '../helpers/fake-probes.ts';
 import { buildEnvelope } from '../../src/report/envelope.ts';
 import { decideVerdict } from '../../src/assess/verdict.ts';
 import type { Finding } from '../../src/record/findings.ts';
@@ -250,21 +251,7 @@ test('a profiled record carries its observer effect, validated by the schema; an
   assert.equal((buildEnvelope(rec) as Node).observer_effect, null);
   const step = (rps: number, p50Ms: number) => ({ durationMs: 6000, requests: rps * 6, rps, p50Ms, p95Ms: p50Ms * 2 });
   const target: TargetProbes = {
-    target: {
-      command: ['node', 'x.js'],
-      pid: 1,
-      port: 1,
-      startedAt: null,
-      stoppedAt: null,
-      died: false,
-      exitCode: null,
-      signal: null,
-      stderrTail: [],
-    },
-    window: null,
-    agent: null,
-    proc: null,
-    cpuProfile: null,
+    ...fakeTargetProbes({}),
     observer: {
       reference: step(100, 10),
       profiled: step(90, 11),

@@ -6,9 +6,10 @@ import assert from 'node:assert/strict';
 import { flameBoxes, flamegraphSection, flameSvg } from '../../src/report/html/sections/flamegraph.ts';
 import { renderHtmlReport } from '../../src/report/html.ts';
 import { renderAnalysisMarkdown } from '../../src/report/markdown-analysis.ts';
-import type { CpuHotspot, CpuProfileAnalysis, FlameNode, TargetProbes } from '../../src/record/target-probes.ts';
+import type { CpuHotspot, CpuProfileAnalysis, FlameNode } from '../../src/record/target-probes.ts';
 import { analyseCpuProfile } from '../../src/analysis/cpu-profile.ts';
 import { fakeAssessment, fakePhase, fakeRun, steady } from '../helpers/fake-records.ts';
+import { fakeTargetProbes } from '../helpers/fake-probes.ts';
 
 const HOSTILE = '<script>alert(1)</script>';
 const HOSTILE_FILE = 'src/"><img src=x onerror=alert(1)>.js';
@@ -80,23 +81,7 @@ function analysis(): CpuProfileAnalysis {
 
 function withProfile(cpu: CpuProfileAnalysis | null) {
   const rec = fakeAssessment([fakePhase('baseline', fakeRun({ seconds: steady(5, 100, 20) }))]);
-  const probes: TargetProbes = {
-    target: {
-      command: ['node', 'x.js'],
-      pid: 1,
-      port: 1,
-      startedAt: null,
-      stoppedAt: null,
-      died: false,
-      exitCode: null,
-      signal: null,
-      stderrTail: [],
-    },
-    window: null,
-    agent: null,
-    proc: null,
-    cpuProfile: cpu,
-  };
+  const probes = fakeTargetProbes({ cpuProfile: cpu });
   rec.probes = { ...rec.probes, target: probes };
   return rec;
 }
