@@ -8,12 +8,12 @@
 // The target is pinned to core 1; perf runs where the scheduler puts it (as in real use).
 //   ./node_modules/.bin/node bench/perf-cost.ts [--rounds 5] [--seconds 6] [--python python3.12]
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { perfScriptToCpuProfile } from '../src/analysis/perf-script.ts';
 import { startPerfRecord } from '../src/probes/perf/record.ts';
+import { processCpuMs } from '../src/probes/proc/read.ts';
 import { fmt, machine, median, saveResults, table } from './lib/report.ts';
 import { NODE } from './lib/tools.ts';
 
@@ -75,11 +75,6 @@ interface Run {
   error?: string;
 }
 
-function cpuMsOf(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime+stime in clock ticks (100 Hz)
-}
-
 async function once(t: Target, withPerf: boolean): Promise<Run> {
   const child = spawn('taskset', ['-c', '1', ...t.argv], { stdio: ['ignore', 'pipe', 'inherit'] });
   const ticks: number[] = [];
@@ -92,10 +87,10 @@ async function once(t: Target, withPerf: boolean): Promise<Run> {
     ticks.push(Number(line));
     if (withPerf && ticks.length === 4) {
       recording = startPerfRecord(child.pid!);
-      perfPid = findPerf(child.pid!);
+      perfPid = recording.pid;
     }
     if (recording && ticks.length === total - 4) {
-      const perfCpuMs = perfPid !== null ? cpuMsOf(perfPid) : undefined;
+      const perfCpuMs = perfPid !== null ? (processCpuMs(perfPid) ?? undefined) : undefined;
       const t0 = performance.now();
       stopped = recording.stop().then((r) => {
         if ('error' in r) return { work: 0, error: r.error };
@@ -109,23 +104,6 @@ async function once(t: Target, withPerf: boolean): Promise<Run> {
   const run: Run = stopped ? await stopped : { work: 0 };
   run.work = median(middle);
   return run;
-}
-
-/** perf record's pid: the newest `perf` process with our target's pid in its command line. */
-function findPerf(target: number): number | null {
-  const deadline = Date.now() + 2000;
-  while (Date.now() < deadline) {
-    for (const d of readdirSync('/proc')) {
-      if (!/^\d+$/.test(d)) continue;
-      try {
-        const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
-        if (cmd[0]?.endsWith('perf') && cmd[1] === 'record' && cmd.includes(String(target))) return Number(d);
-      } catch {
-        // gone meanwhile
-      }
-    }
-  }
-  return null;
 }
 
 const startLoad = loadavg()[0]!.toFixed(2);

@@ -2,6 +2,7 @@
 // processes that are not part of the benchmark, so a noisy round can be seen (and waited out).
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { processCpuMs } from '../../src/probes/proc/read.ts';
 
 const HZ = 100; // USER_HZ: /proc/stat and /proc/<pid>/stat count in 1/100 s on Linux
 
@@ -14,13 +15,7 @@ export function machineBusySeconds(): number {
 
 /** utime+stime of a process and its threads, in seconds (0 if it is gone). */
 export function processCpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / HZ; // fields 14 and 15 of proc(5), counted after comm
-  } catch {
-    return 0;
-  }
+  return (processCpuMs(pid, HZ) ?? 0) / 1000;
 }
 
 /** The CPU time /usr/bin/time -v printed for the process it ran, in seconds. */

@@ -16,6 +16,8 @@ export const PERF_DWARF_FREQUENCY = 199;
 const PYTHON_EXE = /(^|\/)python[\d.]*$/;
 
 export interface PerfRecording {
+  /** perf record's own pid (its CPU is what sampling costs the machine); null when it did not start. */
+  readonly pid: number | null;
   /** Stops perf and returns `perf script` of what it recorded, or the reason there is none. */
   stop(): Promise<{ script: string; exe: string | null } | { error: string }>;
 }
@@ -102,6 +104,7 @@ export function startPerfRecord(pid: number, o: { perfPath?: string } = {}): Per
     child.on('close', (code, signal) => resolve((code === 0 || signal === 'SIGINT') && existsSync(data) ? 'ok' : `exit ${code ?? signal}`));
   });
   return {
+    pid: child?.pid ?? null,
     async stop() {
       try {
         if (spawnError) return { error: `perf could not start: ${spawnError} (Debian: apt-get install linux-perf)` };

@@ -13,20 +13,10 @@ import { join } from 'node:path';
 import type { SyscallTrace } from '../../record/proc-samples.ts';
 import { parsePerfTraceSummary } from '../../analysis/perf-trace.ts';
 import { threadGroupName } from '../proc/compute.ts';
+import { processCpuMs } from '../proc/read.ts';
 
 /** How long the slice lasts. */
 export const TRACE_MS = 1000;
-
-/** CPU time (ms) a process has used, from /proc/PID/stat (utime + stime at 100 ticks a second), or null. */
-function cpuMsOf(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) * 10;
-  } catch {
-    return null;
-  }
-}
 
 export function tracePerfSyscalls(
   pid: number,
@@ -48,7 +38,7 @@ export function tracePerfSyscalls(
       if (stderr.length < 4096) stderr += d;
     });
     const stop = setTimeout(() => {
-      perfCpuMs = child.pid !== undefined ? cpuMsOf(child.pid) : null;
+      perfCpuMs = child.pid !== undefined ? processCpuMs(child.pid) : null;
       child.kill('SIGINT');
     }, durationMs);
     // perf that does not end on SIGINT within 5 s is killed: the window must not wait on it.

@@ -1,5 +1,6 @@
 // Reads one snapshot of a process's cumulative counters from /proc. Async and forgiving: a file
 // that vanishes or is not ours to read becomes null; only a missing stat means the process is gone.
+import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import {
   parseAuxvClockTicks,
@@ -66,6 +67,19 @@ export async function readClockTicks(): Promise<number> {
     return parseAuxvClockTicks(buf, wordBytes, (await import('node:os')).endianness() === 'LE') ?? 100;
   } catch {
     return 100;
+  }
+}
+
+/**
+ * CPU time (ms) a process and its threads have used so far (utime + stime of /proc/PID/stat), or
+ * null when it is gone. `ticksPerSecond` is USER_HZ (readClockTicks; 100 on mainstream Linux).
+ */
+export function processCpuMs(pid: number, ticksPerSecond = 100): number | null {
+  try {
+    const stat = parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    return ((stat.utime + stat.stime) * 1000) / ticksPerSecond;
+  } catch {
+    return null;
   }
 }
 
