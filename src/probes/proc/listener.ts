@@ -4,25 +4,15 @@
 // nothing says which one it is. The listening socket does: its inode (/proc/net/tcp{,6}, state 0A)
 // is held open by the server, found as `socket:[inode]` among /proc/PID/fd of the spawned process
 // and its descendants. proc(5): /proc/net/tcp, /proc/PID/fd.
-import { readdir, readFile, readlink } from 'node:fs/promises';
+import { readdir, readlink } from 'node:fs/promises';
 import { descendants } from './read.ts';
-
-/** TCP state LISTEN in /proc/net/tcp (include/net/tcp_states.h: TCP_LISTEN = 10). */
-const LISTEN = '0A';
+import { readTcpTable, TCP_LISTEN, tcpPort } from './tcp-table.ts';
 
 /** Inodes of the sockets listening on `port` (IPv4 and IPv6) in this network namespace. */
 export async function listeningInodes(port: number, procNet = '/proc/net'): Promise<Set<string>> {
   const inodes = new Set<string>();
-  for (const f of ['tcp', 'tcp6']) {
-    const text = await readFile(`${procNet}/${f}`, 'utf8').catch(() => '');
-    for (const line of text.split('\n').slice(1)) {
-      // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
-      const c = line.trim().split(/\s+/);
-      if (c.length < 10 || c[3] !== LISTEN) continue;
-      const localPort = Number.parseInt(c[1]!.split(':')[1] ?? '', 16);
-      if (localPort === port && c[9] !== '0') inodes.add(c[9]!);
-    }
-  }
+  for (const r of await readTcpTable(procNet))
+    if (r.state === TCP_LISTEN && tcpPort(r.local) === port && r.inode !== '0') inodes.add(r.inode);
   return inodes;
 }
 

@@ -8,9 +8,9 @@
 // Needs the right to read another process's syscall file (same user or root); without it the
 // syscall is "unknown". proc(5): /proc/PID/task/TID/{stat,wchan,syscall,comm}.
 import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, readSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import type { MainThreadWaits, OffCpuWait, ThreadGroupWaits } from '../../record/proc-samples.ts';
 import { threadGroupName } from './compute.ts';
+import { readTcpTable, TCP_LISTEN, tcpAddress, tcpPort } from './tcp-table.ts';
 
 /** x86-64 system call numbers of the calls a thread usually waits in (arch/x86/entry/syscalls/syscall_64.tbl). */
 const X64: Record<number, string> = {
@@ -71,17 +71,6 @@ export interface WaitSampler {
   stop(): MainThreadWaits | null;
 }
 
-/** "0100007F:1538" (little-endian IPv4 as /proc/net/tcp prints it) → "127.0.0.1:5432". */
-function tcpAddress(hex: string): string {
-  const [ip, port] = hex.split(':');
-  const p = Number.parseInt(port ?? '0', 16);
-  if (ip && ip.length === 8) {
-    const b = [6, 4, 2, 0].map((i) => Number.parseInt(ip.slice(i, i + 2), 16));
-    return `${b.join('.')}:${p}`;
-  }
-  return `[${ip}]:${p}`;
-}
-
 /** `threads: false` samples the main thread only (bench/off-cpu-sampler-cost.ts compares the two). */
 export function startWaitSampler(pid: number, o: { intervalMs?: number; threads?: boolean } = {}): WaitSampler {
   const intervalMs = o.intervalMs ?? 20;
@@ -99,20 +88,15 @@ export function startWaitSampler(pid: number, o: { intervalMs?: number; threads?
   const socketPeers = async (inode: string): Promise<Map<string, string>> => {
     if (sockets.has(inode)) return sockets;
     const next = new Map<string, string>();
-    const rows: string[][] = [];
-    for (const f of ['tcp', 'tcp6']) {
-      const text = await readFile(`/proc/${pid}/net/${f}`, 'utf8').catch(() => '');
-      // sl local rem st tx:rx tr:when retrnsmt uid timeout inode; st 0A = LISTEN (no peer).
-      for (const line of text.split('\n').slice(1)) rows.push(line.trim().split(/\s+/));
-    }
-    const portOf = (hex: string) => hex.slice(hex.lastIndexOf(':') + 1);
+    const rows = await readTcpTable(`/proc/${pid}/net`);
     // A connection to a port that is listening here is a client's, not a downstream.
-    const listening = new Set(rows.filter((c) => c.length >= 10 && c[3] === '0A').map((c) => portOf(c[1]!)));
-    for (const c of rows) {
-      if (c.length < 10) continue;
+    const listening = new Set(rows.filter((r) => r.state === TCP_LISTEN).map((r) => tcpPort(r.local)));
+    for (const r of rows) {
       const peer =
-        c[3] === '0A' ? `listening ${tcpAddress(c[1]!)}` : `${listening.has(portOf(c[1]!)) ? 'client' : 'tcp'} ${tcpAddress(c[2]!)}`;
-      next.set(c[9]!, peer);
+        r.state === TCP_LISTEN
+          ? `listening ${tcpAddress(r.local)}`
+          : `${listening.has(tcpPort(r.local)) ? 'client' : 'tcp'} ${tcpAddress(r.remote)}`;
+      next.set(r.inode, peer);
     }
     sockets = next;
     return sockets;
