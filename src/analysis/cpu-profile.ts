@@ -15,6 +15,7 @@ import { buildFlame } from './cpu-profile/flame.ts';
 import { Locator } from './cpu-profile/locations.ts';
 import { META, parseProfile, type ProfileNode } from './cpu-profile/parse.ts';
 import { seeThroughInstrumentation } from './cpu-profile/see-through.ts';
+import { type FnAgg, reattributeInlined } from './cpu-profile/inlined.ts';
 import { dominantSubtree, type DominantInput } from './cpu-profile/dominant.ts';
 
 export { CpuProfileError } from './cpu-profile/parse.ts';
@@ -34,17 +35,6 @@ const FLAME_MAX_DEPTH = 60;
 /** A function whose hottest line holds at least this share of its ticks is "doing" that line. */
 const HOT_LINE_SHARE = 0.5;
 const JSON_CALL = /\bJSON\s*\.\s*(parse|stringify)\s*\(/;
-
-interface FnAgg {
-  node: ProfileNode;
-  selfUs: number;
-  totalUs: number;
-  /** Self time by effective category (a native under readFileSync is sync-fs work). */
-  categories: Map<Category, number>;
-  /** Time by the application frame above it (key → µs). */
-  callers: Map<string, number>;
-  ticks: Map<number, number>;
-}
 
 const round3 = (v: number) => Math.round(v * 1000) / 1000;
 const round5 = (v: number) => Math.round(v * 1e5) / 1e5;
@@ -172,7 +162,7 @@ export function analyseCpuProfile(profile: unknown, opts: CpuProfileOptions): Cp
       a.ticks.set(line, (a.ticks.get(line) ?? 0) + moved);
     }
   }
-  reattributeInlined(aggs, nodes.values(), keyOf, cat, aggFor);
+  reattributeInlined({ aggs, nodes, keyOf, category: cat, aggFor, functionsOf: (url) => loc.functions(url) });
   const nodeByKey = new Map<string, ProfileNode>();
   for (const [k, a] of aggs) nodeByKey.set(k, a.node);
 
@@ -299,61 +289,4 @@ function staleNativeUnderJson(nodes: Map<number, ProfileNode>, loc: Locator): Ma
     if (text !== null && !text.includes(n.callFrame.functionName)) out.set(n.id, parent.id);
   }
   return out;
-}
-
-/**
- * V8 inlines small hot functions into their callers, and the profile then charges the callee's
- * time to the caller's frame — a handler "burning CPU" that really spends it in a helper. The
- * per-line ticks still point at the callee's lines, though: ticks on a line *above* a function's
- * own first line cannot be that function's code, so they are moved to the profiled function of the
- * same script declared nearest above that line. (Callees declared below their callers are not
- * recognised this way; their time stays with the caller.)
- */
-function reattributeInlined(
-  aggs: Map<string, FnAgg>,
-  allNodes: Iterable<ProfileNode>,
-  keyOf: (n: ProfileNode) => string,
-  cat: (id: number) => Category,
-  aggFor: (n: ProfileNode) => FnAgg,
-): void {
-  const declsByUrl = new Map<string, Array<{ line: number; node: ProfileNode }>>();
-  const seen = new Set<string>();
-  for (const n of allNodes) {
-    const cf = n.callFrame;
-    if (!cf.url || cat(n.id) !== 'user') continue;
-    const k = keyOf(n);
-    if (seen.has(k)) continue;
-    seen.add(k);
-    let list = declsByUrl.get(cf.url);
-    if (!list) declsByUrl.set(cf.url, (list = []));
-    list.push({ line: cf.lineNumber + 1, node: n });
-  }
-  for (const list of declsByUrl.values()) list.sort((a, b) => a.line - b.line);
-  for (const a of [...aggs.values()]) {
-    const cf = a.node.callFrame;
-    const decls = declsByUrl.get(cf.url);
-    if (!decls || a.selfUs <= 0 || a.ticks.size === 0) continue;
-    const ownLine = cf.lineNumber + 1;
-    let all = 0;
-    for (const t of a.ticks.values()) all += t;
-    for (const [line, ticks] of [...a.ticks]) {
-      if (line >= ownLine) continue;
-      let owner: ProfileNode | null = null;
-      for (const d of decls) {
-        if (d.line > line) break;
-        owner = d.node;
-      }
-      if (!owner || keyOf(owner) === keyOf(a.node)) continue;
-      const moved = a.selfUs * (ticks / all);
-      const o = aggFor(owner);
-      o.selfUs += moved;
-      o.totalUs += moved;
-      o.categories.set('user', (o.categories.get('user') ?? 0) + moved);
-      o.ticks.set(line, (o.ticks.get(line) ?? 0) + ticks);
-      a.selfUs -= moved;
-      a.categories.set('user', Math.max(0, (a.categories.get('user') ?? 0) - moved));
-      a.ticks.delete(line);
-      all -= ticks;
-    }
-  }
 }

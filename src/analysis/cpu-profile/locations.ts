@@ -10,6 +10,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { SourceMap, type SourceMapPayload } from 'node:module';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { type FunctionRange, functionRanges } from './function-ranges.ts';
 
 export interface SourceLocation {
   file: string;
@@ -19,6 +20,8 @@ export interface SourceLocation {
 
 /** Scripts (and maps) larger than this are not read: a profile analysis must not stall on a bundle. */
 const MAX_FILE_BYTES = 32 * 1024 * 1024;
+/** Scripts above this size (a bundle) are not parsed for their functions: parsing would cost seconds. */
+const MAX_PARSE_CHARS = 4 * 1024 * 1024;
 /** Columns probed per generated line to list its mappings (a minified line is one long line). */
 const MAP_PROBES = 256;
 
@@ -30,6 +33,8 @@ interface ScriptInfo {
   /** Directory (or URL) the map's sources are relative to. */
   mapBase: string | null;
   sourceRoot: string;
+  /** Its functions and their lines, parsed on first use (undefined: not yet). */
+  functions?: FunctionRange[] | null;
 }
 
 function readSmall(path: string): string | null {
@@ -190,6 +195,16 @@ export class Locator {
 
   #generatedName(s: ScriptInfo, url: string): string {
     return s.path ? this.display(s.path) : url;
+  }
+
+  /** The functions of the generated script (what V8 ran) and their lines, or null when it cannot be read or parsed. */
+  functions(url: string): FunctionRange[] | null {
+    const s = this.#script(url);
+    if (s.functions === undefined) {
+      const text = s.lines && s.path ? s.lines.join('\n') : null;
+      s.functions = text !== null && text.length <= MAX_PARSE_CHARS ? functionRanges(text, s.path!) : null;
+    }
+    return s.functions;
   }
 
   /** The text of a 1-based line of the generated script (what V8 ran), or null. */

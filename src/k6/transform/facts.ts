@@ -1,6 +1,6 @@
 // What one module tells the async analysis: its k6 imports, its local imports and exports, the
 // functions it defines (by the names they can be called through) and every call it makes.
-import { stripTypesQuietly } from '../../engine/script-loader/strip-types.ts';
+import { stripTypesQuietly } from '../../analysis/source/strip-types.ts';
 import { isFunction, keyName, parseModule, walk, type FunctionNode, type Node } from './ast.ts';
 
 /** k6/http functions that block in k6 (they send requests): awaited after the transform. */

@@ -16,7 +16,7 @@ import {
   type HeapSnapshotWritten,
 } from './protocol.ts';
 import { asyncWaitImportFlag, sqlAgentImportFlag } from './companion-install.ts';
-import { stripTypesQuietly } from '../../engine/script-loader/strip-types.ts';
+import { stripTypesQuietly } from '../../analysis/source/strip-types.ts';
 import { BUILT, ownModule } from '../../own-files.ts';
 
 export class AgentCollectorError extends Error {

@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { stripTypesQuietly } from '../../engine/script-loader/strip-types.ts';
+import { stripTypesQuietly } from '../../analysis/source/strip-types.ts';
 import { BUILT, ownModule } from '../../own-files.ts';
 
 /** The SQL instrumentation's in-target files, entry first. */

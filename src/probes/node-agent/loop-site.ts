@@ -7,16 +7,8 @@
 // Read from the source on disk (collector side, never in the target); TypeScript files are read
 // after type stripping, which keeps every position. A file that cannot be read or parsed says no.
 import { readFileSync, statSync } from 'node:fs';
-import { parse } from 'acorn';
-import { stripTypesQuietly } from '../../engine/script-loader/strip-types.ts';
+import { isAstNode, parseScript, type AstNode } from '../../analysis/source/parse-script.ts';
 import type { SqlFrame } from '../../record/agent-sql-samples.ts';
-
-interface AstNode {
-  type: string;
-  start: number;
-  end: number;
-  [key: string]: unknown;
-}
 
 /** Sources above this size are not parsed (a bundle): the first frame is kept. */
 const MAX_SOURCE_BYTES = 4 * 1024 * 1024;
@@ -41,9 +33,7 @@ const ITERATORS = new Set([
   'forEachSeries',
 ]);
 
-const isNode = (v: unknown): v is AstNode => typeof v === 'object' && v !== null && typeof (v as AstNode).type === 'string';
-
-function parseSource(file: string): AstNode | null {
+function parseSource(file: string): { ast: AstNode; text: string } | null {
   let text: string;
   try {
     if (statSync(file).size > MAX_SOURCE_BYTES) return null;
@@ -51,25 +41,8 @@ function parseSource(file: string): AstNode | null {
   } catch {
     return null;
   }
-  if (/\.(?:c|m)?tsx?$/.test(file)) {
-    const js = stripTypesQuietly(text);
-    if (js === null) return null;
-    text = js;
-  }
-  for (const sourceType of ['module', 'script'] as const) {
-    try {
-      return parse(text, {
-        ecmaVersion: 'latest',
-        sourceType,
-        allowHashBang: true,
-        allowAwaitOutsideFunction: true,
-        allowReturnOutsideFunction: true,
-      }) as unknown as AstNode;
-    } catch {
-      /* try the other source type */
-    }
-  }
-  return null;
+  const ast = parseScript(text, file);
+  return ast ? { ast, text } : null;
 }
 
 /** Offset of a 1-based line and column in `text`. */
@@ -88,7 +61,7 @@ function ancestorsAt(root: AstNode, at: number): AstNode[] {
     for (const key of Object.keys(n)) {
       const v: unknown = n[key];
       for (const c of (Array.isArray(v) ? v : [v]) as unknown[]) {
-        if (isNode(c) && c.start <= at && at < c.end) {
+        if (isAstNode(c) && c.start <= at && at < c.end) {
           next = c;
           break;
         }
@@ -134,14 +107,10 @@ export function loopingFrame(frames: readonly SqlFrame[]): SqlFrame | null {
   for (const f of frames) {
     let p = parsed.get(f.file);
     if (p === undefined) {
-      const ast = parseSource(f.file);
-      let lineStarts: number[] = [];
-      if (ast) {
-        const text = readFileSync(f.file, 'utf8');
-        lineStarts = [0];
-        for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
-      }
-      parsed.set(f.file, (p = ast ? { ast, lineStarts } : null));
+      const source = parseSource(f.file);
+      const lineStarts = [0];
+      if (source) for (let i = source.text.indexOf('\n'); i >= 0; i = source.text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+      parsed.set(f.file, (p = source ? { ast: source.ast, lineStarts } : null));
     }
     if (!p) continue;
     const at = offsetOf(p.lineStarts, f.line, f.column);
