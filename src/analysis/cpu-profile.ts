@@ -15,7 +15,7 @@ import { buildFlame } from './cpu-profile/flame.ts';
 import { Locator } from './cpu-profile/locations.ts';
 import { META, parseProfile, type ProfileNode } from './cpu-profile/parse.ts';
 import { seeThroughInstrumentation } from './cpu-profile/see-through.ts';
-import { type FnAgg, reattributeInlined } from './cpu-profile/inlined.ts';
+import { type InlinedPart, inlinedParts, lowestId } from './cpu-profile/inlined.ts';
 import { dominantSubtree, type DominantInput } from './cpu-profile/dominant.ts';
 
 export { CpuProfileError } from './cpu-profile/parse.ts';
@@ -35,6 +35,18 @@ const FLAME_MAX_DEPTH = 60;
 /** A function whose hottest line holds at least this share of its ticks is "doing" that line. */
 const HOT_LINE_SHARE = 0.5;
 const JSON_CALL = /\bJSON\s*\.\s*(parse|stringify)\s*\(/;
+
+interface FnAgg {
+  node: ProfileNode;
+  selfUs: number;
+  totalUs: number;
+  /** Self time by effective category (a native under readFileSync is sync-fs work). */
+  categories: Map<Category, number>;
+  /** Time by the application frame above it (key → µs). */
+  callers: Map<string, number>;
+  /** Per-line ticks (1-based lines of the script V8 ran). */
+  ticks: Map<number, number>;
+}
 
 const round3 = (v: number) => Math.round(v * 1000) / 1000;
 const round5 = (v: number) => Math.round(v * 1e5) / 1e5;
@@ -151,18 +163,24 @@ export function analyseCpuProfile(profile: unknown, opts: CpuProfileOptions): Cp
       }
     }
   }
-  for (const n of nodes.values()) {
+  // A node's ticks per line: V8's positionTicks, plus the samples moved onto it from a stale native
+  // under JSON.parse (on its hot line: positionTicks never saw them).
+  const lineTicks = (n: ProfileNode): Map<number, number> => {
+    const m = new Map<number, number>();
+    for (const t of n.positionTicks) m.set(t.line, (m.get(t.line) ?? 0) + t.ticks);
     const moved = movedTicks.get(n.id);
-    if (!n.positionTicks.length && !moved) continue;
-    const a = aggs.get(keyOf(n));
-    if (!a) continue;
-    for (const t of n.positionTicks) a.ticks.set(t.line, (a.ticks.get(t.line) ?? 0) + t.ticks);
     if (moved) {
       const line = hotLineOf(n) ?? n.callFrame.lineNumber + 1;
-      a.ticks.set(line, (a.ticks.get(line) ?? 0) + moved);
+      m.set(line, (m.get(line) ?? 0) + moved);
     }
+    return m;
+  };
+  for (const n of nodes.values()) {
+    const a = aggs.get(keyOf(n));
+    if (a) for (const [line, t] of lineTicks(n)) a.ticks.set(line, (a.ticks.get(line) ?? 0) + t);
   }
-  reattributeInlined({ aggs, nodes, keyOf, category: cat, aggFor, functionsOf: (url) => loc.functions(url) });
+  const inlined = inlinedParts({ nodes, selfUs, lineTicks, keyOf, category: cat, functionsOf: (url) => loc.functions(url) });
+  for (const [id, parts] of inlined) moveInlined(aggFor(node(id)), parts, aggFor);
   const nodeByKey = new Map<string, ProfileNode>();
   for (const [k, a] of aggs) nodeByKey.set(k, a.node);
 
@@ -217,18 +235,47 @@ export function analyseCpuProfile(profile: unknown, opts: CpuProfileOptions): Cp
   const topTotal = [...hotspots].sort((x, y) => y.totalMs - x.totalMs || x.function.localeCompare(y.function)).slice(0, topN);
 
   const meanSampleUs = p.samples.length ? windowUs / p.samples.length : 0;
+  // In the flame graph an inlined callee is drawn below the frame it was inlined into, with its part
+  // of that frame's self time: one child per callee, given ids below every real node's.
+  const inlinedKids = new Map<number, number[]>();
+  const inlinedChild = new Map<number, { owner: ProfileNode; us: number }>();
+  const inlinedUs = new Map<number, number>();
+  let nextId = lowestId(nodes) - 1;
+  for (const [id, parts] of inlined) {
+    const byOwner = new Map<string, { owner: ProfileNode; us: number }>();
+    for (const part of parts) {
+      const k = keyOf(part.owner);
+      const c = byOwner.get(k) ?? { owner: part.owner, us: 0 };
+      c.us += part.us;
+      byOwner.set(k, c);
+      inlinedUs.set(id, (inlinedUs.get(id) ?? 0) + part.us);
+    }
+    const kids: number[] = [];
+    for (const c of byOwner.values()) {
+      inlinedChild.set(nextId, c);
+      kids.push(nextId--);
+    }
+    inlinedKids.set(id, kids);
+  }
+  const frameNode = (id: number) => inlinedChild.get(id)?.owner ?? node(id);
   const flame = p.samples.length
     ? buildFlame(
         {
           rootId: p.rootId,
-          children: (id) => node(id).children,
-          selfUs: (id) => (name(node(id)) === META.idle ? 0 : (selfUs.get(id) ?? 0)),
-          key: (id) => keyOf(node(id)),
-          skip: (id) => name(node(id)) === META.idle,
+          children: (id) => (inlinedChild.has(id) ? [] : [...node(id).children, ...(inlinedKids.get(id) ?? [])]),
+          selfUs: (id) => {
+            const c = inlinedChild.get(id);
+            if (c) return c.us;
+            return name(node(id)) === META.idle ? 0 : (selfUs.get(id) ?? 0) - (inlinedUs.get(id) ?? 0);
+          },
+          key: (id) => keyOf(frameNode(id)),
+          skip: (id) => !inlinedChild.has(id) && name(node(id)) === META.idle,
           describe: (id) => {
-            const cf = node(id).callFrame;
+            const n = frameNode(id);
+            const cf = n.callFrame;
             const l = loc.locate(cf.url, cf.lineNumber, cf.columnNumber);
-            return { name: cf.functionName || (cf.url ? '(anonymous)' : '(native)'), file: l.file, line: l.line, category: effective(id) };
+            const category = inlinedChild.has(id) ? 'user' : effective(id);
+            return { name: cf.functionName || (cf.url ? '(anonymous)' : '(native)'), file: l.file, line: l.line, category };
           },
         },
         { minUs: Math.max(busyUs * FLAME_MIN_SHARE, meanSampleUs), maxDepth: FLAME_MAX_DEPTH },
@@ -247,6 +294,22 @@ export function analyseCpuProfile(profile: unknown, opts: CpuProfileOptions): Cp
     dominant,
     flame,
   };
+}
+
+/** Moves the inlined callees' parts of one node's self time (and their ticked lines) to the callees' aggregates. */
+function moveInlined(from: FnAgg, parts: readonly InlinedPart[], aggFor: (n: ProfileNode) => FnAgg): void {
+  for (const p of parts) {
+    const to = aggFor(p.owner);
+    to.selfUs += p.us;
+    to.totalUs += p.us;
+    to.categories.set('user', (to.categories.get('user') ?? 0) + p.us);
+    to.ticks.set(p.line, (to.ticks.get(p.line) ?? 0) + p.ticks);
+    from.selfUs -= p.us;
+    from.categories.set('user', Math.max(0, (from.categories.get('user') ?? 0) - p.us));
+    const left = (from.ticks.get(p.line) ?? 0) - p.ticks;
+    if (left > 0) from.ticks.set(p.line, left);
+    else from.ticks.delete(p.line);
+  }
 }
 
 /** The line (1-based) with most of a node's own positionTicks, or null. */

@@ -120,6 +120,15 @@ test('a callee inlined for the whole window, with no frame of its own, is named 
   const callback = a.topSelf.find((h) => h.function === '(anonymous)');
   assert.ok(callback && Math.abs(callback.selfShare - 2 / 96) < 1e-4, JSON.stringify(callback));
   assert.equal(a.dominant?.function, 'computeScore', JSON.stringify(a.dominant));
+  // The flame graph draws the same split: computeScore below the callback, with the callback's 90 ms.
+  const callbackFlame = a.flame!.children[0]!.children[0]!;
+  assert.equal(callbackFlame.name, '(anonymous)');
+  assert.equal(callbackFlame.value, 96);
+  const inlined = callbackFlame.children.find((c) => c.name === 'computeScore');
+  assert.ok(inlined, JSON.stringify(callbackFlame.children.map((c) => c.name)));
+  assert.equal(inlined.value, 90);
+  assert.equal(inlined.line, 6);
+  assert.equal(inlined.category, 'user');
 });
 
 test('a callee declared below its caller, and a named function nested in the frame, get their own lines', (t) => {

@@ -7,35 +7,42 @@
 // function with no frame in the profile gets one made for it, outside the call tree. Without a
 // parseable script, a line above the frame's own first line goes to the profiled function of the
 // same script declared nearest above it (a callee declared below its caller then stays unseen).
+// Split per profile node, so the hotspot table and the flame graph (the callee drawn below the frame
+// it was inlined into) move the same microseconds.
 import type { Category } from './categories.ts';
 import { type FunctionRange, ownerOfLine } from './function-ranges.ts';
 import type { ProfileNode } from './parse.ts';
 
-export interface FnAgg {
-  node: ProfileNode;
-  selfUs: number;
-  totalUs: number;
-  /** Self time by effective category (a native under readFileSync is sync-fs work). */
-  categories: Map<Category, number>;
-  /** Time by the application frame above it (key → µs). */
-  callers: Map<string, number>;
-  /** Per-line ticks (1-based lines of the script V8 ran). */
-  ticks: Map<number, number>;
+/** Part of a node's self time that is an inlined callee's: the callee's frame, the µs and the ticked line. */
+export interface InlinedPart {
+  owner: ProfileNode;
+  us: number;
+  line: number;
+  ticks: number;
 }
 
 export interface InlinedInput {
-  aggs: Map<string, FnAgg>;
   /** Every node of the profile; frames made here for functions the profile never shows are added to it. */
   nodes: Map<number, ProfileNode>;
+  /** Self time per node (µs). */
+  selfUs: ReadonlyMap<number, number>;
+  /** A node's ticks per 1-based line of the script V8 ran. */
+  lineTicks(n: ProfileNode): ReadonlyMap<number, number>;
   keyOf(n: ProfileNode): string;
   category(id: number): Category;
-  aggFor(n: ProfileNode): FnAgg;
   /** The functions of the script at `url`, or null when it cannot be read or parsed. */
   functionsOf(url: string): FunctionRange[] | null;
 }
 
-/** Moves inlined callees' self time (and ticks) from their callers' aggregates to their own. */
-export function reattributeInlined(o: InlinedInput): void {
+/** The lowest node id, 0 at most: ids made below it never meet a profile's (a large profile's keys would overflow a spread). */
+export function lowestId(nodes: ReadonlyMap<number, unknown>): number {
+  let low = 0;
+  for (const id of nodes.keys()) if (id < low) low = id;
+  return low;
+}
+
+/** Per user node with self time: the parts of it that inlined callees' lines hold. */
+export function inlinedParts(o: InlinedInput): Map<number, InlinedPart[]> {
   const userNodes = new Map<string, ProfileNode[]>();
   const seen = new Set<string>();
   for (const n of o.nodes.values()) {
@@ -49,7 +56,7 @@ export function reattributeInlined(o: InlinedInput): void {
     list.push(n);
   }
   for (const list of userNodes.values()) list.sort((a, b) => a.callFrame.lineNumber - b.callFrame.lineNumber);
-  let nextId = Math.min(0, ...o.nodes.keys()) - 1;
+  let nextId = lowestId(o.nodes) - 1;
 
   /** The profile's frame of function `r` in `url`, else a new one outside the call tree. */
   const frameOf = (url: string, r: FunctionRange, like: ProfileNode): ProfileNode => {
@@ -70,47 +77,44 @@ export function reattributeInlined(o: InlinedInput): void {
     return made;
   };
 
-  /** The owner of `line` for frame `a` from the syntax tree; undefined when the script has none. */
-  const ownerBySyntax = (a: FnAgg, line: number): ProfileNode | null | undefined => {
-    const cf = a.node.callFrame;
+  /** The owner of `line` for frame `n` from the syntax tree; undefined when the script has none. */
+  const ownerBySyntax = (n: ProfileNode, line: number): ProfileNode | null | undefined => {
+    const cf = n.callFrame;
     const ranges = o.functionsOf(cf.url);
     if (!ranges) return undefined;
     const here = ranges.filter((r) => r.startLine === cf.lineNumber + 1);
     const self = here.find((r) => r.name === cf.functionName) ?? (here.length === 1 ? here[0] : undefined);
     if (!self) return undefined;
     const owner = ownerOfLine(ranges, self, line);
-    return owner ? frameOf(cf.url, owner, a.node) : null;
+    return owner ? frameOf(cf.url, owner, n) : null;
   };
 
   /** Without a syntax tree: the profiled function declared nearest above a line above the frame's own. */
-  const ownerAbove = (a: FnAgg, line: number): ProfileNode | null => {
-    if (line >= a.node.callFrame.lineNumber + 1) return null;
+  const ownerAbove = (n: ProfileNode, line: number): ProfileNode | null => {
+    if (line >= n.callFrame.lineNumber + 1) return null;
     let owner: ProfileNode | null = null;
-    for (const n of userNodes.get(a.node.callFrame.url) ?? []) {
-      if (n.callFrame.lineNumber + 1 > line) break;
-      owner = n;
+    for (const d of userNodes.get(n.callFrame.url) ?? []) {
+      if (d.callFrame.lineNumber + 1 > line) break;
+      owner = d;
     }
     return owner;
   };
 
-  for (const a of [...o.aggs.values()]) {
-    if (!a.node.callFrame.url || o.category(a.node.id) !== 'user' || a.selfUs <= 0 || a.ticks.size === 0) continue;
+  const out = new Map<number, InlinedPart[]>();
+  for (const n of [...o.nodes.values()]) {
+    const self = o.selfUs.get(n.id) ?? 0;
+    if (!n.callFrame.url || self <= 0 || o.category(n.id) !== 'user') continue;
+    const ticks = o.lineTicks(n);
     let all = 0;
-    for (const t of a.ticks.values()) all += t;
-    for (const [line, ticks] of [...a.ticks]) {
-      const bySyntax = ownerBySyntax(a, line);
-      const owner = bySyntax === undefined ? ownerAbove(a, line) : bySyntax;
-      if (!owner || o.keyOf(owner) === o.keyOf(a.node)) continue;
-      const moved = a.selfUs * (ticks / all);
-      const to = o.aggFor(owner);
-      to.selfUs += moved;
-      to.totalUs += moved;
-      to.categories.set('user', (to.categories.get('user') ?? 0) + moved);
-      to.ticks.set(line, (to.ticks.get(line) ?? 0) + ticks);
-      a.selfUs -= moved;
-      a.categories.set('user', Math.max(0, (a.categories.get('user') ?? 0) - moved));
-      a.ticks.delete(line);
-      all -= ticks;
+    for (const t of ticks.values()) all += t;
+    if (all <= 0) continue;
+    const parts: InlinedPart[] = [];
+    for (const [line, t] of ticks) {
+      const bySyntax = ownerBySyntax(n, line);
+      const owner = bySyntax === undefined ? ownerAbove(n, line) : bySyntax;
+      if (owner && o.keyOf(owner) !== o.keyOf(n)) parts.push({ owner, us: self * (t / all), line, ticks: t });
     }
+    if (parts.length) out.set(n.id, parts);
   }
+  return out;
 }
