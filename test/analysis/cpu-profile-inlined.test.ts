@@ -162,6 +162,25 @@ test('a callee declared below its caller, and a named function nested in the fra
   assert.equal(ownerOfLine(ranges, outer, 3)?.name, 'inner');
   assert.equal(ownerOfLine(ranges, outer, 2), null);
   assert.equal(ownerOfLine(ranges, outer, 5), null);
+
+  // A class field's initialiser runs in the constructor, outside its lines: not an inlined callee of
+  // the factory that encloses the class.
+  const classy = functionRanges(
+    [
+      'function factory() {',
+      '  class Store {',
+      '    rows = new Array(64).fill(0);',
+      '    constructor() {',
+      '      this.n = 1;',
+      '    }',
+      '  }',
+      '  return new Store();',
+      '}',
+    ].join('\n'),
+    'b.mjs',
+  )!;
+  const ctor = classy.find((r) => r.name === 'constructor')!;
+  assert.equal(ownerOfLine(classy, ctor, 3), null);
 });
 
 test('V8 names: variables, properties, methods, assignments and class fields; TypeScript is parsed after stripping', () => {

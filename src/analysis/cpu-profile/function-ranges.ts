@@ -72,9 +72,11 @@ export function functionRanges(text: string, fileName: string): FunctionRange[] 
 
 /**
  * The function whose own code line `line` is, seen from the function `self`: for a line outside
- * `self`, the innermost function containing it; for a line inside `self`, the innermost function
- * nested in `self` whose body strictly holds the line (its first and last lines may hold `self`'s
- * code too, so they stay `self`'s). Null when the line is `self`'s own or no function's.
+ * `self`, the innermost function containing it that does not enclose `self` (code `self` runs outside
+ * its own lines without calling it, a class field's initialiser run by its constructor, is not an
+ * inlined callee's); for a line inside `self`, the innermost function nested in `self` whose body
+ * strictly holds the line (its first and last lines may hold `self`'s code too, so they stay
+ * `self`'s). Null when the line is `self`'s own or no such function's.
  */
 export function ownerOfLine(ranges: readonly FunctionRange[], self: FunctionRange, line: number): FunctionRange | null {
   const inside = line >= self.startLine && line <= self.endLine;
@@ -83,7 +85,7 @@ export function ownerOfLine(ranges: readonly FunctionRange[], self: FunctionRang
     if (r === self) continue;
     const holds = inside
       ? r.startLine >= self.startLine && r.endLine <= self.endLine && r.startLine < line && line < r.endLine
-      : r.startLine <= line && line <= r.endLine;
+      : r.startLine <= line && line <= r.endLine && !(r.startLine <= self.startLine && self.endLine <= r.endLine);
     if (!holds) continue;
     if (!best || r.endLine - r.startLine < best.endLine - best.startLine) best = r;
   }
