@@ -9,7 +9,7 @@ import { loadPlanScript } from '../plan/load-script.ts';
 import type { Plan } from '../plan/types.ts';
 import type { PlanOptions } from '../plan/user-types.ts';
 import { installK6Hooks } from './install-hooks.ts';
-import { mapK6Options } from './options.ts';
+import { externallyControlledScenario, mapK6Options } from './options.ts';
 import { k6RunOptions } from './run-options.ts';
 import { isK6Entry } from './transform/transform.ts';
 
@@ -46,6 +46,13 @@ export async function loadK6Plan(path: string, overrides?: PlanOptions): Promise
   let k6Options: Record<string, unknown> = {};
   const plan = await loadPlanScript(path, overrides, (options) => {
     k6Options = options as Record<string, unknown>;
+    const controlled = externallyControlledScenario(options);
+    if (controlled !== null)
+      throw new PlanError(
+        "the externally-controlled executor is driven through k6's REST API (k6 scale, pause, resume), which speedguard does not " +
+          'have: give the scenario its shape up front (ramping-vus with stages)',
+        { file: path, path: `options.scenarios.${controlled}.executor` },
+      );
     return mapK6Options(options);
   });
   Object.assign(plan, k6RunOptions(k6Options, path));

@@ -1,0 +1,31 @@
+// Request params and cookie jars (k6 docs: params, cookiejar, cookies "noCookiesReset"): timeout,
+// responseType, jar with a new http.CookieJar(), the VU's jar emptied at each iteration, and the
+// Response's error / error_code.
+import http from 'k6/http';
+import { check } from 'k6';
+
+const keep = __ENV.NO_RESET === '1';
+export const options = { vus: 1, iterations: 2, noCookiesReset: keep };
+const BASE = __ENV.BASE;
+
+export default function () {
+  const start = http.get(`${BASE}/me`);
+  check(start, { 'VU jar at the iteration start': (r) => r.status === (keep && __ITER > 0 ? 200 : 401) });
+  http.get(`${BASE}/login`);
+  check(http.get(`${BASE}/me`), { 'VU jar holds the login': (r) => r.status === 200 });
+
+  const jar = new http.CookieJar();
+  check(http.get(`${BASE}/me`, { jar }), { 'params.jar is used instead of the VU jar': (r) => r.status === 401 });
+  jar.set(BASE, 'session', 'abc');
+  check(http.get(`${BASE}/me`, { jar }), { 'params.jar sends its cookies': (r) => r.status === 200 && r.body === 'session=abc' });
+
+  const slow = http.get(`${BASE}/slow`, { timeout: '200ms' });
+  check(slow, { 'timeout: error and error_code 1050': (r) => r.status === 0 && r.error_code === 1050 && r.error.length > 0 });
+  const bin = http.get(`${BASE}/echo?x=1`, { responseType: 'binary' });
+  check(bin, {
+    'binary: the body is bytes': (r) => r.body instanceof ArrayBuffer && String.fromCharCode(...new Uint8Array(r.body)).includes('"x":"1"'),
+    'binary: json() still reads it': (r) => r.json('query.x') === '1',
+  });
+  const none = http.get(`${BASE}/echo`, { responseType: 'none' });
+  check(none, { 'none: status kept, no body': (r) => r.status === 200 && r.body === null });
+}
