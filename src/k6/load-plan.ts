@@ -11,6 +11,8 @@ import type { PlanOptions } from '../plan/user-types.ts';
 import { installK6Hooks } from './install-hooks.ts';
 import { externallyControlledScenario, mapK6Options } from './options.ts';
 import { k6RunOptions } from './run-options.ts';
+import { analyseGraph } from './transform/analyse.ts';
+import { needsInstancePerVu } from './transform/per-vu.ts';
 import { isK6Entry } from './transform/transform.ts';
 
 const SCRIPT_EXTENSIONS = new Set(['.js', '.mjs', '.cjs', '.ts', '.mts']);
@@ -57,8 +59,9 @@ export async function loadK6Plan(path: string, overrides?: PlanOptions): Promise
   });
   Object.assign(plan, k6RunOptions(k6Options, path));
   plan.preload = [ownModule('./preload.ts', import.meta.url).href];
-  // k6 gives every VU its own runtime: init code and module-level state are per VU.
-  plan.scriptPerVu = true;
+  // k6 gives every VU its own runtime: init code and module-level state are per VU. A script with
+  // neither (per-vu.ts) shares one instance per thread: the same behaviour, without each VU's cost.
+  plan.scriptPerVu = needsInstancePerVu(analyseGraph(resolve(path)));
   // k6's verdicts: a threshold on a metric that got no data passes (with a warning, k6/outcome.ts).
   plan.k6Semantics = true;
   return plan;
