@@ -44,7 +44,7 @@ test('fail() ends its iteration only; randomSeed repeats the sequence; k6/encodi
   assert.equal(countOf(r.exp!, 'iteration_errors'), 1, 'the failed iteration is counted as ended by an exception');
 });
 
-test("params timeout, jar and responseType; the VU's jar is emptied at each iteration unless noCookiesReset", async () => {
+test("params timeout, jar and responseType, http.file; the VU's jar is emptied at each iteration unless noCookiesReset", async () => {
   const names = [
     'VU jar at the iteration start',
     'VU jar holds the login',
@@ -54,11 +54,12 @@ test("params timeout, jar and responseType; the VU's jar is emptied at each iter
     'binary: the body is bytes',
     'binary: json() still reads it',
     'none: status kept, no body',
+    'http.file: multipart with the file and the field',
   ];
   const reset = await run('params.js');
   assert.equal(reset.code, 0, reset.stderr);
   allPassed(checksOf(reset.exp!.root_group), 2, names);
-  assert.equal(countOf(reset.exp!, 'http_reqs'), 2 * 8);
+  assert.equal(countOf(reset.exp!, 'http_reqs'), 2 * 9);
   const kept = await run('params.js', ['-e', 'NO_RESET=1']);
   assert.equal(kept.code, 0, kept.stderr);
   allPassed(checksOf(kept.exp!.root_group), 2, names);

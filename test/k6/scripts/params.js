@@ -1,12 +1,13 @@
 // Request params and cookie jars (k6 docs: params, cookiejar, cookies "noCookiesReset"): timeout,
-// responseType, jar with a new http.CookieJar(), the VU's jar emptied at each iteration, and the
-// Response's error / error_code.
+// responseType, jar with a new http.CookieJar(), the VU's jar emptied at each iteration, the
+// Response's error / error_code, and a multipart upload with http.file() of a file open()ed as bytes.
 import http from 'k6/http';
 import { check } from 'k6';
 
 const keep = __ENV.NO_RESET === '1';
 export const options = { vus: 1, iterations: 2, noCookiesReset: keep };
 const BASE = __ENV.BASE;
+const users = open('./data/users.json', 'b');
 
 export default function () {
   const start = http.get(`${BASE}/me`);
@@ -28,4 +29,14 @@ export default function () {
   });
   const none = http.get(`${BASE}/echo`, { responseType: 'none' });
   check(none, { 'none: status kept, no body': (r) => r.status === 200 && r.body === null });
+
+  // A body object with an http.file() field is sent as multipart/form-data (k6 docs: http.file).
+  const upload = http.post(`${BASE}/echo`, { note: 'hi', users: http.file(users, 'users.json', 'application/json') });
+  check(upload, {
+    'http.file: multipart with the file and the field': (r) =>
+      r.json('headers.content-type').startsWith('multipart/form-data; boundary=') &&
+      r.json('rawBody').includes('name="users"; filename="users.json"\r\nContent-Type: application/json') &&
+      r.json('rawBody').includes('"user":"ann"') &&
+      r.json('rawBody').includes('name="note"\r\n\r\nhi'),
+  });
 }
