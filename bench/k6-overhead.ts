@@ -3,7 +3,8 @@
 //   ./node_modules/.bin/node bench/k6-overhead.ts [--rounds 3] [--duration 10] [--vus 1000]
 // Target (Node) on core 0, generator (one worker) on core 1; the two scripts alternate within each
 // round and the order rotates. Figures: req/s at --vus VUs (closed loop, no think time), and memory
-// per VU = (peak RSS at --vus − peak RSS at 10 VUs) / (--vus − 10).
+// per VU = (peak RSS at --vus − peak RSS at 10 VUs) / (--vus − 10). The load average is printed
+// before and after each round: other sessions share the machine, and their load moves req/s.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { stopOnSignal, timeVCpuSeconds } from './lib/cpu-load.ts';
 import { startNodeTarget } from './lib/node-target.ts';
 import { runPinned } from './lib/proc.ts';
-import { fmt, machine, mb, median, table } from './lib/report.ts';
+import { fmt, machine, mb, median, table, verdict } from './lib/report.ts';
 import { NODE, REPO } from './lib/tools.ts';
 
 const TARGET_CPU = 0;
@@ -24,12 +25,27 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '3' },
     duration: { type: 'string', default: '10' },
     vus: { type: 'string', default: '1000' },
+    help: { type: 'boolean', short: 'h', default: false },
   },
 });
+if (args.help) {
+  console.log(`Usage: ./node_modules/.bin/node bench/k6-overhead.ts [--rounds 3] [--duration 10] [--vus 1000]
+
+The same journey as a k6 script (bench/fixtures/k6-journey.js, through the k6 transform) and as a
+native speedguard script (bench/fixtures/k6-journey-native.ts), each at --vus and at 10 VUs per round.
+  --rounds N     rounds; the two scripts alternate within each, the order rotates (default 3)
+  --duration S   seconds per run (default 10)
+  --vus N        VUs of the measured runs (default 1000)
+Prints req/s, CPU per request, peak RSS and memory per VU, the k6/native ratios and the budget
+(BENCHMARKS.md, "k6 scripts"): req/s ≥ 0.5×, CPU per request ≤ 2×, memory per VU ≤ 1.5×.`);
+  process.exit(0);
+}
 const rounds = Math.max(1, Number(args.rounds));
 const durationS = Number(args.duration);
 const vus = Number(args.vus);
 const tmp = mkdtempSync(join(tmpdir(), 'k6-overhead-'));
+/** The 1, 5 and 15 minute load averages, as /proc/loadavg gives them. */
+const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
 interface Sample {
   rps: number;
@@ -87,6 +103,7 @@ console.log(
 const target = await startNodeTarget(join(REPO, 'bench/fixtures/k6-target.ts'), [], TARGET_CPU);
 stopOnSignal(() => target.stop());
 const base = `http://127.0.0.1:${target.port}`;
+console.log(`load average at the start: ${loadavg()}`);
 const results: Record<Kind, { big: Sample[]; small: Sample[] }> = { native: { big: [], small: [] }, k6: { big: [], small: [] } };
 try {
   for (let r = 0; r < rounds; r++) {
@@ -101,6 +118,7 @@ try {
           `process), peak RSS ${mb(big.rssBytes)} (10 VUs: ${mb(small.rssBytes)}), checks ${fmt(big.checksRate * 100, 1)} %`,
       );
     }
+    console.log(`  load average after round ${r + 1}: ${loadavg()}`);
   }
 } finally {
   await target.stop();
@@ -122,6 +140,8 @@ console.log(
       ],
     ),
 );
+const [rps, cpu, mem] = [k.rps / n.rps, k.cpu / n.cpu, k.perVu / n.perVu];
 console.log(
-  `k6/native: req/s ${fmt(k.rps / n.rps, 3)}, CPU per request ${fmt(k.cpu / n.cpu, 2)}×, memory per VU ${fmt(k.perVu / n.perVu, 2)}×`,
+  `k6/native: req/s ${fmt(rps, 3)} (budget ≥ 0.5: ${verdict(rps >= 0.5)}), CPU per request ${fmt(cpu, 2)}× (budget ≤ 2: ` +
+    `${verdict(cpu <= 2)}), memory per VU ${fmt(mem, 2)}× (budget ≤ 1.5: ${verdict(mem <= 1.5)})`,
 );

@@ -9,8 +9,10 @@ import { loadPlanScript } from '../plan/load-script.ts';
 import type { Plan } from '../plan/types.ts';
 import type { PlanOptions } from '../plan/user-types.ts';
 import { installK6Hooks } from './install-hooks.ts';
-import { mapK6Options } from './options.ts';
+import { externallyControlledScenario, mapK6Options } from './options.ts';
 import { k6RunOptions } from './run-options.ts';
+import { analyseGraph } from './transform/analyse.ts';
+import { needsInstancePerVu } from './transform/per-vu.ts';
 import { isK6Entry } from './transform/transform.ts';
 
 const SCRIPT_EXTENSIONS = new Set(['.js', '.mjs', '.cjs', '.ts', '.mts']);
@@ -46,12 +48,20 @@ export async function loadK6Plan(path: string, overrides?: PlanOptions): Promise
   let k6Options: Record<string, unknown> = {};
   const plan = await loadPlanScript(path, overrides, (options) => {
     k6Options = options as Record<string, unknown>;
+    const controlled = externallyControlledScenario(options);
+    if (controlled !== null)
+      throw new PlanError(
+        "the externally-controlled executor is driven through k6's REST API (k6 scale, pause, resume), which speedguard does not " +
+          'have: give the scenario its shape up front (ramping-vus with stages)',
+        { file: path, path: `options.scenarios.${controlled}.executor` },
+      );
     return mapK6Options(options);
   });
   Object.assign(plan, k6RunOptions(k6Options, path));
   plan.preload = [ownModule('./preload.ts', import.meta.url).href];
-  // k6 gives every VU its own runtime: init code and module-level state are per VU.
-  plan.scriptPerVu = true;
+  // k6 gives every VU its own runtime: init code and module-level state are per VU. A script with
+  // neither (per-vu.ts) shares one instance per thread: the same behaviour, without each VU's cost.
+  plan.scriptPerVu = needsInstancePerVu(analyseGraph(resolve(path)));
   // k6's verdicts: a threshold on a metric that got no data passes (with a warning, k6/outcome.ts).
   plan.k6Semantics = true;
   return plan;

@@ -108,6 +108,15 @@ export function mapK6Options(k6: object, warn: (line: string) => void = (l) => p
   return out;
 }
 
+/**
+ * The scenario that uses k6's externally-controlled executor, if any. That executor is driven at run
+ * time through k6's REST API (k6 scale, pause, resume), which speedguard does not have.
+ */
+export function externallyControlledScenario(k6: object): string | null {
+  const defined = (k6 as { scenarios?: Record<string, { executor?: unknown } | null> }).scenarios ?? {};
+  return Object.keys(defined).find((name) => defined[name]?.executor === 'externally-controlled') ?? null;
+}
+
 function scenarios(input: Record<string, Record<string, unknown>>, warn: (line: string) => void): Record<string, UserScenario> {
   const out: Record<string, UserScenario> = {};
   for (const [name, s] of Object.entries(input ?? {})) {

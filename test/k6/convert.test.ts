@@ -135,6 +135,12 @@ test('what has no native equivalent is named with its line on stderr and marked 
   assert.match(c.text, /^\/\/ export function handleSummary\(data: any\) \{$/m, 'handleSummary is kept, commented out');
 });
 
+test('an externally-controlled scenario is named: it has no shape to convert', async () => {
+  const c = await runCli(['convert', join(REPO, 'test/k6/scripts/externally-controlled.js'), '-o', join(dir, 'ec.ts')]);
+  assert.equal(c.code, 0, c.stderr);
+  assert.match(c.stderr, /externally-controlled\.js:2: the externally-controlled executor is driven through k6's REST API/);
+});
+
 test('bad input: a native script or a missing file exits 2 with one line', async () => {
   const native = await runCli(['convert', join(REPO, 'test/fixtures/scripts/basic.ts')]);
   assert.equal(native.code, 2);

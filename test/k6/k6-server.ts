@@ -5,6 +5,8 @@ import { startServer, type TestServer } from '../helpers/servers.ts';
 export interface K6TestServer extends TestServer {
   /** Bodies POSTed to /teardown. */
   teardowns: string[];
+  /** TCP connections accepted so far. */
+  connections: number;
 }
 
 export async function startK6Server(): Promise<K6TestServer> {
@@ -62,6 +64,11 @@ export async function startK6Server(): Promise<K6TestServer> {
         );
       }
       if (path === '/token') return json(200, { token: 'tok123' });
+      if (path === '/slow') {
+        // Answered after 1 s: longer than the timeouts the scripts set.
+        setTimeout(() => res.end('late'), 1000).unref();
+        return;
+      }
       if (path === '/teardown') {
         teardowns.push(raw);
         res.writeHead(204);
@@ -73,5 +80,7 @@ export async function startK6Server(): Promise<K6TestServer> {
   };
   const server = (await startServer(handler)) as K6TestServer;
   server.teardowns = teardowns;
+  server.connections = 0;
+  server.server.on('connection', () => server.connections++);
   return server;
 }

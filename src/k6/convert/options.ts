@@ -44,6 +44,7 @@ function convertLiteral(obj: Node, cx: ConvertContext): void {
   for (const p of obj.properties as Node[]) {
     const key = p.type === 'Property' ? keyName(p.key as Node, Boolean(p.computed)) : null;
     if (p.type !== 'Property' || (key !== null && NATIVE.has(key))) {
+      if (key === 'scenarios') noteExternallyControlled(p.value as Node, cx);
       lastKept = p;
       continue;
     }
@@ -68,6 +69,25 @@ function convertLiteral(obj: Node, cx: ConvertContext): void {
   const indent = first ? /^[ \t]*/.exec(cx.source.slice(cx.source.lastIndexOf('\n', first.start) + 1))![0] : '  ';
   if (ownLine) cx.s.appendLeft(closeLine, `${indent}http: { ${http.join(', ')} },\n`);
   else cx.s.appendLeft(obj.end - 1, ` http: { ${http.join(', ')} } `);
+}
+
+/** k6's externally-controlled executor is driven through k6's REST API: speedguard has no equivalent. */
+function noteExternallyControlled(scenarios: Node, cx: ConvertContext): void {
+  if (scenarios.type !== 'ObjectExpression') return;
+  for (const sc of scenarios.properties as Node[]) {
+    const body = sc.type === 'Property' ? (sc.value as Node) : null;
+    if (body?.type !== 'ObjectExpression') continue;
+    for (const p of body.properties as Node[]) {
+      if (p.type !== 'Property' || keyName(p.key as Node, Boolean(p.computed)) !== 'executor') continue;
+      const v = p.value as Node;
+      if (v.type === 'Literal' && v.value === 'externally-controlled')
+        cx.note(
+          p,
+          "the externally-controlled executor is driven through k6's REST API, which speedguard does not have: " +
+            'give the scenario its shape (ramping-vus with stages)',
+        );
+    }
+  }
 }
 
 /** Removes `key: value` and the comma after it; the whole line when it holds nothing else. */

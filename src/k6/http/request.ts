@@ -51,8 +51,28 @@ export function setResponseCallback(cb: ExpectedStatuses | null): void {
   globalCallback = cb;
 }
 
+/** A VU's jar and the iteration that last used it. */
+interface HeldJar {
+  jar: CookieJar;
+  iteration: IterationContext;
+}
+
+/**
+ * The VU's own jar (made on first use). k6 empties it at the start of each iteration unless the
+ * script sets noCookiesReset: a new iteration (a new context) gets a new jar.
+ */
 export function vuJar(ctx: IterationContext): CookieJar {
-  return perVu(ctx.vu, 'jar', () => new CookieJar());
+  const held = perVu<HeldJar>(ctx.vu, 'jar', () => ({ jar: new CookieJar(), iteration: ctx }));
+  if (held.iteration !== ctx) {
+    if (scriptOptions().noCookiesReset !== true) held.jar = new CookieJar();
+    held.iteration = ctx;
+  }
+  return held.jar;
+}
+
+/** The VU's jar if it has one (most VUs of a load test never get a cookie). */
+function existingVuJar(ctx: IterationContext): CookieJar | null {
+  return perVuIfAny<HeldJar>(ctx.vu, 'jar') ? vuJar(ctx) : null;
 }
 
 function isFile(v: unknown): v is FileData {
@@ -163,7 +183,7 @@ export async function k6Request(
   if (params.compression) payload = compressBody(payload, params.compression, headers);
   // The VU's own jar is made when a cookie first arrives: most VUs of a load test never get one.
   const ownJar = params.jar === undefined;
-  let jar = params.jar === null ? null : (params.jar ?? perVuIfAny<CookieJar>(ctx.vu, 'jar') ?? null);
+  let jar = params.jar === null ? null : (params.jar ?? existingVuJar(ctx));
   const responseType: ResponseType = params.responseType ?? (sc.http.discardResponseBodies ? 'none' : 'text');
   const callback = params.responseCallback !== undefined ? params.responseCallback : globalCallback;
   const expected = callback === undefined ? undefined : callback === null ? [] : callback.statuses;

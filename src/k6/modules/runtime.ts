@@ -94,6 +94,7 @@ export interface K6Options {
   discardResponseBodies?: boolean;
   insecureSkipTLSVerify?: boolean;
   summaryTrendStats?: string[];
+  noCookiesReset?: boolean;
   [key: string]: unknown;
 }
 
