@@ -73,3 +73,46 @@ test('a local module with state keeps the whole script per VU', () => {
     false,
   );
 });
+
+test('a module-level object that escapes to code that might change it keeps an instance per VU', () => {
+  for (const init of [
+    // handed to the script's own function, which changes it
+    'const cache = {};\nfunction remember(c, v) { c[v] = 1; }\nexport function f(v) { remember(cache, v); }',
+    // aliased inside a function, then changed through the alias
+    'const seen = [];\nexport function f(v) { const s = seen; s.push(v); }',
+    // an element taken out of it and changed
+    "const USERS = [{ name: 'a', visits: 0 }];\nexport function f() { USERS.find((u) => u.name === 'a').visits++; }",
+    "const USERS = [{ name: 'a', visits: 0 }];\nexport function f() { const u = USERS[0]; u.visits = 1; }",
+    "const USERS = [{ name: 'a', visits: 0 }];\nexport function f() { for (const u of USERS) u.visits += 1; }",
+    // returned to a caller
+    'const state = { n: 0 };\nfunction get() { return state; }\nexport function f() { get().n = 2; }',
+    // a nested object handed out
+    "const CFG = { headers: { a: '1' } };\nfunction tweak(h) { h.b = '2'; }\nexport function f() { tweak(CFG.headers); }",
+  ]) {
+    assert.equal(perVu(`const BASE = 'x';\n${init}\n${BODY}`), true, init);
+  }
+  // An object a local module exports, handed to a function of the script.
+  const sub = n;
+  assert.equal(
+    perVu(
+      `import { pool } from './${sub}-lib.js';\nconst BASE = 'x';\n` +
+        `function add(p) { p.push(1); }\nexport function f() { add(pool); }\n${BODY}`,
+      {
+        'lib.js': 'export const pool = [];\n',
+      },
+    ),
+    true,
+  );
+});
+
+test('module-level objects only read, or handed to k6 functions, still share one instance', () => {
+  for (const init of [
+    "const params = { headers: { 'Content-Type': 'application/json' } };\nexport function f() { http.post(BASE, '{}', params); }",
+    "const CFG = { path: '/a', n: 2 };\nexport function f() { http.get(`${BASE}${CFG.path}`); return CFG.n * 2; }",
+    "const PATHS = ['/a', '/b'];\nexport function f() { for (const p of PATHS.map((x) => BASE + x)) http.get(p); }",
+    "const PATHS = ['/a', '/b'];\nexport function f(i) { const p = PATHS[i % 2]; http.get(BASE + p); }",
+    'const CFG = { list: [{ a: 1 }] };\nexport function f() { if (CFG.list.includes(1)) http.get(JSON.stringify(CFG)); }',
+  ]) {
+    assert.equal(perVu(`const BASE = 'x';\n${init}\n${BODY}`), false, init);
+  }
+});

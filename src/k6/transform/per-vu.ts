@@ -4,9 +4,14 @@
 // own compiled code (BENCHMARKS.md, "k6 scripts": 54 KB per VU on the benchmark journey). A script
 // whose modules hold no state and whose init code has no effect behaves the same with one instance
 // shared by the VUs of a thread. The test is conservative: anything it does not recognise as inert
-// (a `let`, a call, a read of __VU, a mutated module-level object…) keeps the instance per VU.
+// (a `let`, a call, a read of __VU, a mutated module-level object, one that escapes to code that
+// might change it: shared-objects.ts) keeps the instance per VU.
 import { walk, type Node } from './ast.ts';
 import type { Analysis } from './analyse.ts';
+import { moduleObjectsEscape } from './shared-objects.ts';
+
+/** k6's own modules (and any other bare specifier): what they are given they copy, never keep or change. */
+const isLibrary = (source: string) => !source.startsWith('.') && !source.startsWith('/');
 
 /** Constructors whose objects are safe to share: metrics record per VU through the context; SharedArray is shared in k6 too. */
 const SHAREABLE_CLASSES = new Set(['Counter', 'Gauge', 'Rate', 'Trend', 'SharedArray']);
@@ -156,6 +161,7 @@ export function needsInstancePerVu(analysis: Analysis): boolean {
   for (const m of analysis.modules.values()) {
     if (!(m.ast.body as Node[]).every(inertStatement)) return true;
     if (mutatesModuleState(m.ast)) return true;
+    if (moduleObjectsEscape(m.ast, isLibrary)) return true;
   }
   return false;
 }
