@@ -4,10 +4,9 @@ import { stopOnSignals } from './signals.ts';
 import { checkOutputDir } from './output-paths.ts';
 import { asUsageError, openForReading } from '../history/cli-support.ts';
 import type { Command } from 'commander';
-import { compareRecords } from '../analysis/compare.ts';
 import { loadSeverityConfig } from '../analysis/severity.ts';
-import { openAssessment } from '../assess/open-assessment.ts';
-import { parseGrowth, parseSlo, parseSuite } from '../assess/options.ts';
+import { openAssessment, type AssessmentRequest } from '../assess/open-assessment.ts';
+import { parseGrowth, parseSlo, parseSuite, profiledSuite } from '../assess/options.ts';
 import type { GateSeverity, SeverityThresholds } from '../record/findings.ts';
 import { parseDuration } from '../plan/duration.ts';
 import { loadPlan } from '../plan/index.ts';
@@ -144,8 +143,7 @@ export async function assessCommand(
 ): Promise<number> {
   checkOutputDir(o.outDir, '--out-dir');
   const config = assessConfig(o);
-  // The profile's measured window is the baseline phase: make sure there is one.
-  if (extra.window && !config.suite.includes('baseline')) config.suite.unshift('baseline');
+  if (extra.window) config.suite = profiledSuite(config.suite);
   const thresholds = o.config ? loadSeverityConfig(o.config) : undefined;
   const flags = toUrlFlags({ ...o, out: [], threshold: [] } as unknown as RunCliOptions);
   installScriptHooks();
@@ -155,8 +153,7 @@ export async function assessCommand(
   checkAssessLimits(config, limitOptions(o, requestsPerIteration(plan)));
   // Resolve the baseline before spending minutes on load: a typo'd ref fails at once.
   const baseline = o.baseline ? loadBaseline(o.baseline, historyOption(o.history)) : null;
-  const record = await assessPlan(plan, config, o, thresholds, extra.window);
-  if (baseline) record.comparison = compareRecords(baseline, record);
+  const record = await assessPlan(plan, config, { ...o, baseline }, thresholds, extra.window);
   return finish(record, o);
 }
 
@@ -192,7 +189,10 @@ function loadBaseline(ref: string, history: string | false | undefined) {
 export async function assessPlan(
   plan: Plan,
   config: AssessmentRecord['config'],
-  o: Pick<AssessCliOptions, 'quiet' | 'workers' | 'maxRate' | 'quick' | 'db' | 'allowWrites'> & { command?: AssessmentCommand },
+  o: Pick<AssessCliOptions, 'quiet' | 'workers' | 'maxRate' | 'quick' | 'db' | 'allowWrites'> & {
+    command?: AssessmentCommand;
+    baseline?: AssessmentRequest['baseline'];
+  },
   thresholds?: SeverityThresholds,
   window?: WindowProbes,
 ): Promise<AssessmentRecord> {
@@ -208,6 +208,7 @@ export async function assessPlan(
     thresholds,
     db: o.db,
     allowWrites: o.allowWrites,
+    baseline: o.baseline,
   });
   return stopOnSignals(handle, () => 'stopping the assessment — the current phase ends, the others are skipped; reports are still written');
 }

@@ -1,11 +1,11 @@
 // `speedguard compare <baseline> <current>`: is the current run worse than the baseline, by more
 // than the thresholds and more than the noise? Prints the table, writes OPTIMIZATIONS/OPT-<id>.md
 // (and its JSON twin), exits 99 on a regression at or above --fail-on.
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import type { Comparison, RegressionSeverity } from '../record/comparison.ts';
-import { CompareError, compareRecords, regressionsAtOrAbove, REGRESSION_SEVERITIES } from '../analysis/compare.ts';
+import { CompareError, compareRecords, REGRESSION_SEVERITIES } from '../analysis/compare.ts';
+import { comparisonExitCode } from '../assess/gate.ts';
 import { DEFAULT_HISTORY_PATH, HistoryError, openHistory, type HistoryStore } from '../history/store.ts';
 import { ENVELOPE_SCHEMA } from '../report/envelope.ts';
 import { appendStepSummary, renderComparisonGithubSummary } from '../report/github-summary.ts';
@@ -13,19 +13,9 @@ import { durationFlag } from './option-parsers.ts';
 import { parseDuration } from '../plan/duration.ts';
 import { ASSESSMENT_SCHEMA, type AssessmentRecord } from '../record/assessment-record.ts';
 import { RUN_RECORD_SCHEMA, type RunRecord } from '../record/run-record.ts';
-import { term } from '../report/escape.ts';
-import { colours } from '../report/format.ts';
-import {
-  fmtChange,
-  fmtInterval,
-  fmtMetricValue,
-  fmtPValue,
-  fmtThreshold,
-  fmtVerdict,
-  optimizationId,
-  renderOptimizationMarkdown,
-} from '../report/optimization-md.ts';
-import { EXIT, UsageError } from '../errors.ts';
+import { renderComparisonTable } from '../report/comparison-table.ts';
+import { writeOptimizationReport } from '../report/optimization-md.ts';
+import { UsageError } from '../errors.ts';
 
 export interface CompareCliOptions {
   history?: string;
@@ -91,7 +81,7 @@ export async function compareCommand(baselineRef: string, currentRef: string, o:
     process.stdout.write(renderComparisonTable(comparison, colour, o.failOn));
     process.stdout.write(`\n  report: ${files.join(', ')}\n`);
   }
-  return regressionsAtOrAbove(comparison, o.failOn).length ? EXIT.GATE_FAILED : EXIT.OK;
+  return comparisonExitCode(comparison, o.failOn);
 }
 
 /** The comparison leaves out whole seconds: "2s", "1m". */
@@ -169,69 +159,4 @@ function readRecordFile(path: string, what: string): AnyRecord | { recordId: str
     );
   }
   return data as AnyRecord;
-}
-
-/** OPTIMIZATIONS/OPT-<id>.md and its JSON twin; returns the paths written. */
-export function writeOptimizationReport(c: Comparison, outDir: string): string[] {
-  const dir = join(outDir, 'OPTIMIZATIONS');
-  mkdirSync(dir, { recursive: true });
-  const base = join(dir, `OPT-${optimizationId(c)}`);
-  writeFileSync(`${base}.md`, renderOptimizationMarkdown(c));
-  writeFileSync(`${base}.json`, JSON.stringify(c, null, 2) + '\n');
-  return [`${base}.md`, `${base}.json`];
-}
-
-export function renderComparisonTable(c: Comparison, colour: boolean, failOn: RegressionSeverity): string {
-  const k = colours(colour);
-  const conf = `${Math.round(c.settings.confidence * 100)}% CI`;
-  const header = ['metric', 'baseline', 'current', 'change', 'threshold', 'p-value', conf, 'verdict'];
-  const rows = c.metrics.map((m) => [
-    m.label,
-    fmtMetricValue(m, m.baseline),
-    fmtMetricValue(m, m.current),
-    fmtChange(m),
-    fmtThreshold(m),
-    fmtPValue(m),
-    fmtInterval(m.ci),
-    fmtVerdict(m),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) =>
-    '  ' +
-    cells
-      .map((cell, i) => (i === 0 || i === cells.length - 1 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  const out: string[] = [];
-  const who = (r: Comparison['baseline']) => `${term(r.id)}${r.phase ? ` (${term(r.phase)} phase)` : ''} · ${term(r.target)}`;
-  out.push(`  baseline ${who(c.baseline)}`, `  current  ${who(c.current)}`, '');
-  out.push(k.bold(line(header)));
-  c.metrics.forEach((m, i) => {
-    const text = line(rows[i]!);
-    out.push(
-      m.verdict === 'regression'
-        ? k.red(text)
-        : m.verdict === 'improvement'
-          ? k.green(text)
-          : m.verdict === 'inconclusive'
-            ? k.yellow(text)
-            : text,
-    );
-  });
-  out.push('');
-  for (const m of c.metrics) if (m.verdict !== 'unchanged') out.push(`  ${term(m.label)}: ${term(m.reason)}`);
-  for (const n of c.notes) out.push(k.dim(`  note: ${term(n)}`));
-  const gate = regressionsAtOrAbove(c, failOn);
-  const verdict =
-    c.verdict === 'regressed'
-      ? `REGRESSED: ${c.regressions} regression${c.regressions === 1 ? '' : 's'}, worst ` +
-        `${c.worstSeverity}${gate.length ? ` (fails --fail-on ${failOn})` : ` (below --fail-on ${failOn})`}`
-      : c.verdict === 'improved'
-        ? `IMPROVED: ${c.improvements} significant improvement${c.improvements === 1 ? '' : 's'}, no regression`
-        : 'UNCHANGED: no significant change past the thresholds';
-  out.push(
-    '',
-    `  ${c.verdict === 'regressed' ? k.red(k.bold(verdict)) : c.verdict === 'improved' ? k.green(k.bold(verdict)) : k.bold(verdict)}`,
-  );
-  return out.join('\n') + '\n';
 }

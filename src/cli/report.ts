@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, extname, join, relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { assessRun } from '../assess/run-phase.ts';
-import { decideVerdict } from '../assess/verdict.ts';
+import { withVerdict } from '../assess/verdict.ts';
 import { SEVERITY_ORDER, type Severity } from '../record/findings.ts';
 import { asUsageError, openForReading, processIo, type CliIo } from '../history/cli-support.ts';
 import type { RecordKind, StoredRecord } from '../history/store.ts';
@@ -154,11 +154,6 @@ export async function reportCommand(ref: string, o: ReportCliOptions, io: CliIo 
     await reportAssessment(assessRun(record), o, format, out, deps);
   else if (record.kind === 'run') await reportRun(record, format, o.outDir, short, out);
   else await reportAssessment(withVerdict(record), o, format, out, deps);
-}
-
-/** Records stored before the verdict was part of the record get it decided now, by the same rules. */
-function withVerdict(record: AssessmentRecord): AssessmentRecord {
-  return record.verdict ? record : { ...record, verdict: decideVerdict(record) };
 }
 
 export function registerReportCommand(program: Command, io?: CliIo, deps: ReportDeps = {}): void {

@@ -10,7 +10,7 @@ import type { UrlFlags } from '../plan/load-url.ts';
 import type { Plan } from '../plan/types.ts';
 import type { RunRecord } from '../record/run-record.ts';
 import { UsageError } from '../errors.ts';
-import { ProgressLine } from './progress.ts';
+import { ProgressLine } from '../report/progress-line.ts';
 import { exportTo, finishRun, type FailedExport } from './run-exit.ts';
 import { collect, durationFlag, positiveInt, rateNumber, wholeNumber } from './option-parsers.ts';
 import { checkOutputFile } from './output-paths.ts';
