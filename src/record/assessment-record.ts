@@ -76,7 +76,10 @@ export interface PhaseRecord {
      */
     generatorCeilingRps?: number | null;
   };
-  /** spike: base and spike rates and where the spike sits in the phase run (seconds). */
+  /**
+   * spike: base and spike rates and where the spike sits in the phase run: its first and its last second
+   * (interval indexes, both inside the spike; it ends at spikeToSecond + 1 s).
+   */
   spike?: { baseRate: number; spikeRate: number; spikeFromSecond: number; spikeToSecond: number };
   /** recovery: after load dropped (at fromSecond), seconds until p95 was back within the limit. */
   recovery?: { fromSecond: number; limitMs: number; baselineP95Ms: number; recoveredAfterSeconds: number | null };

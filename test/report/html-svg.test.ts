@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { fmtSeconds, fmtTick, linearScale, niceDomain, tickStep } from '../../src/report/html/scale.ts';
 import { coord, linePath, renderChart, type ChartSpec } from '../../src/report/html/svg-chart.ts';
-import { mixturePercentile, phaseSeries } from '../../src/report/html/series.ts';
+import { mixturePercentile, phaseSeries } from '../../src/analysis/per-second-series.ts';
 import { uslCurve, uslThroughput } from '../../src/report/html/usl-curve.ts';
 import { esc, html, jsonForScript } from '../../src/report/html/safe.ts';
 import type { SeriesPoint } from '../../src/record/run-record.ts';
