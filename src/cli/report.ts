@@ -1,5 +1,5 @@
 // `speedguard report <ref>`: re-render a stored run or assessment in any format, without running
-// anything. Renderers only format the record (CONVENTIONS.md §1), so an old run renders as it was.
+// anything. Renderers only format the record (docs/ARCHITECTURE.md), so an old run renders as it was.
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, relative, resolve } from 'node:path';

@@ -1,5 +1,5 @@
 // How a run ends once its record is safe: exports that failed afterwards are said last, one line each,
-// and the exit code follows the record (CONVENTIONS.md §3). Shared by native and k6 runs.
+// and the exit code is the run's gate (assess/gate.ts, docs/ASSESSMENT-RULES.md §5). Shared by native and k6 runs.
 import { EXIT } from '../errors.ts';
 import type { RunRecord } from '../record/run-record.ts';
 import { runExitCode } from '../assess/gate.ts';

@@ -1,4 +1,4 @@
-// One contract for every command (CONVENTIONS.md §3, docs/ARCHITECTURE.md): --quiet everywhere, --json
+// One contract for every command (README.md, Flags every command shares): --quiet everywhere, --json
 // where it prints data, --history/--no-history where it reads or writes runs, --out-dir where it writes
 // files, the same parsers for durations, ports, rates and worker counts, and the GitHub step summary.
 import assert from 'node:assert/strict';
