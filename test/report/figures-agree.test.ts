@@ -26,6 +26,8 @@ import { summarise } from '../../src/history/summary.ts';
 import { phaseSeries } from '../../src/analysis/per-second-series.ts';
 import { windowStats } from '../../src/audits/support/window.ts';
 import { fmtDuration } from '../../src/report/format.ts';
+import { endpointRows } from '../../src/report/html/sections/endpoints.ts';
+import { endpointFigures } from '../../src/report/phase-figures.ts';
 
 type Node = Record<string, any>;
 
@@ -252,4 +254,21 @@ test("per-second figures: the Markdown spike table, the HTML charts, the audits'
   // The peak throughput the envelope states is the highest point of the charts' throughput line.
   const peak = Math.max(...rec.phases.flatMap((p) => phaseSeries(p.run).rps));
   assert.equal((buildEnvelope(rec) as Node).metrics.throughput.peak_measured, Math.round(peak * 10) / 10);
+});
+
+test("endpoints: the HTML endpoint table's rows are the Markdown Requests table's figures (one per method and request name)", () => {
+  const rec = healthyRecord();
+  const baseline = rec.phases.find((p) => p.name === 'baseline')!;
+  const rows = endpointRows(baseline.run);
+  assert.ok(rows.length > 0);
+  assert.deepEqual(
+    rows.map(({ statuses: _, ...figures }) => figures),
+    endpointFigures(baseline.run).sort((a, b) => b.requests - a.requests),
+  );
+  const md = renderLoadTestMarkdown(rec);
+  for (const r of rows) {
+    const p95 = fmtDuration(r.p95Ms!).replace('.', '\\.');
+    assert.match(md, new RegExp(`^\\| baseline \\| ${r.method} \\| [^|]+ \\| ${r.requests} \\| [^|]+ \\| [^|]+ \\| ${p95} \\|`, 'm'));
+    assert.match(r.statuses, new RegExp(`^200 × ${r.requests}$`));
+  }
 });
