@@ -19,7 +19,7 @@ import { observerText } from '../analysis/observer-effect.ts';
 import { DEFAULT_THRESHOLDS } from '../analysis/severity.ts';
 import { capacityAtSlo } from '../analysis/capacity-figure.ts';
 import { databaseFiguresOf, dbView, PGHERO_SLOW_CALLS, PGHERO_SLOW_MS } from '../analysis/database-figures.ts';
-import { asRanked, priorityLabel, RESPOND_WITHIN_HOURS } from '../record/findings.ts';
+import { asRanked, priorityLabel, RESPOND_WITHIN_HOURS, SEVERITY_ORDER } from '../record/findings.ts';
 import { comparisonOf, durationPercentile, phaseFigures, referencePhase, type PhaseFigures } from './phase-figures.ts';
 
 export const ENVELOPE_SCHEMA = 'speedguard.assessment-envelope/1';
@@ -209,9 +209,7 @@ export function buildEnvelope(record: AssessmentRecord, opts: EnvelopeOptions = 
   const res = record.resources ?? null;
   const cap = capacityPlanning(record);
   const capacityRps = cap.current_capacity as number | null;
-  const counts = Object.fromEntries(
-    (['critical', 'high', 'medium', 'low', 'info'] as const).map((s) => [s, findings.filter((f) => f.severity === s).length]),
-  );
+  const counts = Object.fromEntries(SEVERITY_ORDER.map((s) => [s, findings.filter((f) => f.severity === s).length]));
 
   const assessment =
     record.status === 'completed'

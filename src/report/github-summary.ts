@@ -11,6 +11,8 @@ import { fmtDuration, fmtPercent } from './format.ts';
 import { asRanked, priorityLabel } from '../record/findings.ts';
 import { evidenceLine, phaseFigures, referencePhase } from './phase-figures.ts';
 import { capacityAtSlo } from '../analysis/capacity-figure.ts';
+import { runExitCode } from '../assess/gate.ts';
+import { EXIT } from '../errors.ts';
 
 const rps = (v: number) => `${v.toFixed(v >= 100 ? 0 : 1)} req/s`;
 
@@ -58,7 +60,8 @@ export function renderGithubSummary(record: AssessmentRecord, files: string[] = 
 /** A load test: status, key figures and every threshold with its value. */
 export function renderRunGithubSummary(run: RunRecord): string {
   const failed = run.thresholds.filter((t) => !t.ok);
-  const ok = run.status === 'completed' && failed.length === 0;
+  // ✅ exactly when the run's gate passes (the exit code is 0).
+  const ok = runExitCode(run) === EXIT.OK;
   const out = [
     `### ${ok ? '✅' : '❌'} speedguard run: ${md(run.status.toUpperCase())}${failed.length ? `, ${failed.length} threshold(s) failed` : ''}`,
     '',

@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { appendGithubSummary, renderGithubSummary } from '../../src/report/github-summary.ts';
+import { appendGithubSummary, renderGithubSummary, renderRunGithubSummary } from '../../src/report/github-summary.ts';
+import { runExitCode } from '../../src/assess/gate.ts';
+import { EXIT } from '../../src/errors.ts';
+import type { RunRecord } from '../../src/record/run-record.ts';
+import { fakeRun, steady } from '../helpers/fake-records.ts';
 import { healthyRecord, hostileRecord, troubledRecord } from './fixtures.ts';
 
 test('GitHub summary: verdict, key figures, findings table', () => {
@@ -46,4 +50,16 @@ test('GitHub summary: appended when $GITHUB_STEP_SUMMARY is set, nothing otherwi
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("GitHub summary of a run: ✅ exactly when the run's gate passes (exit 0), for every status and threshold outcome", () => {
+  const base = fakeRun({ seconds: steady(3, 10, 5) });
+  const threshold = { selector: 'http_req_duration', expression: 'p(95)<100', actual: 5, abortOnFail: false };
+  for (const status of ['completed', 'interrupted', 'aborted_by_threshold', 'failed'] as const)
+    for (const ok of [true, false]) {
+      const run = { ...base, status, thresholds: [{ ...threshold, ok }] } as RunRecord;
+      const icon = /^### (✅|❌) speedguard run/m.exec(renderRunGithubSummary(run))![1];
+      assert.equal(icon === '✅', runExitCode(run) === EXIT.OK, `${status}, threshold ${ok ? 'passed' : 'failed'}`);
+      assert.equal(icon === '✅', status === 'completed' && ok, `${status}, threshold ${ok ? 'passed' : 'failed'}`);
+    }
 });
