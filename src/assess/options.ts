@@ -72,7 +72,7 @@ export function parseSuite(s: string | undefined): PhaseName[] {
     .filter(Boolean);
   for (const n of names) {
     if (!(ALL_PHASES as string[]).includes(n) && n !== 'peak')
-      throw new UsageError(`--suite: unknown phase "${n}" (choose from ${ALL_PHASES.join(', ')})`);
+      throw new UsageError(`--suite: unknown phase "${n}" (choose from ${[...ALL_PHASES, 'peak'].join(', ')})`);
   }
   if (names.length === 0) throw new UsageError('--suite: name at least one phase');
   return names as PhaseName[];

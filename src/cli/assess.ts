@@ -65,7 +65,10 @@ export function registerAssessCommand(program: Command, run: (fn: () => Promise<
       positive('--expected-rate'),
     )
     .option('--slo <expr>', 'service-level objective, e.g. "p95<200ms", "p99<1s", "errors<1%" (repeatable)', collect, [])
-    .option('--suite <phases>', 'phases to run: baseline,stress,spike,sustained,recovery (default all)')
+    .option(
+      '--suite <phases>',
+      'phases to run: baseline,stress,spike,sustained,recovery (the default), and peak (10× the expected rate, only when named)',
+    )
     .option('--soak <time>', 'length of the sustained phase (default 30s; 10s with --quick)', durationFlag('--soak'))
     .option('--quick', 'shorter phases (about a minute): a smoke check, not a full assessment')
     .option(
