@@ -16,8 +16,7 @@ import { collect, durationFlag, positiveInt, rateNumber, wholeNumber } from './o
 import { checkOutputFile } from './output-paths.ts';
 import { stopOnSignals } from './signals.ts';
 import { checkPlanLimits } from '../plan/limits.ts';
-import { failEmptyRun } from '../record/empty-run.ts';
-import { redactRecord } from '../record/redact.ts';
+import { finishRunRecord } from '../record/finish-run.ts';
 import { rememberPlanSecrets } from '../record/redact-messages.ts';
 
 export interface RunCliOptions {
@@ -216,12 +215,10 @@ export async function runPlanToRecord(
   const failedExports: FailedExport[] = [];
   try {
     return {
-      record: redactRecord(
-        failEmptyRun(
-          await stopOnSignals(
-            handle,
-            (sig) => `${sig} — stopping: no new iterations, finishing in-flight requests (send again to stop at once)`,
-          ),
+      record: finishRunRecord(
+        await stopOnSignals(
+          handle,
+          (sig) => `${sig} — stopping: no new iterations, finishing in-flight requests (send again to stop at once)`,
         ),
       ),
       failedExports,
