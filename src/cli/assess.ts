@@ -148,7 +148,8 @@ export async function assessCommand(
   const config = assessConfig(o);
   if (extra.window) config.suite = profiledSuite(config.suite);
   const thresholds = o.config ? loadSeverityConfig(o.config) : undefined;
-  const flags = toUrlFlags({ ...o, out: [], threshold: [] } as unknown as RunCliOptions);
+  // The plan's thresholds come from the plan: --threshold is run's.
+  const flags = toUrlFlags({ ...o, threshold: [] });
   installScriptHooks();
   const plan = extra.targetOrigin ? await loadPlanFile(target, { target: extra.targetOrigin }) : await loadPlan(target, flags);
   rememberPlanSecrets(plan);

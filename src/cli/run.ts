@@ -87,12 +87,20 @@ export function addRunOptions(cmd: Command): Command {
     );
 }
 
-export function toUrlFlags(o: RunCliOptions): UrlFlags {
+/** The flags run, assess and profile share that describe the plan (URL mode) or override it. */
+export type PlanFlagOptions = Partial<
+  Pick<
+    RunCliOptions,
+    'header' | 'threshold' | 'env' | 'vus' | 'duration' | 'iterations' | 'rate' | 'method' | 'body' | 'workers' | 'insecure' | 'timeout'
+  >
+>;
+
+export function toUrlFlags(o: PlanFlagOptions): UrlFlags {
   const f: UrlFlags = {};
   // Empty lists stay unset: a plan file rejects URL-only flags that were given at all.
-  if (o.header.length) f.headers = o.header;
-  if (o.threshold.length) f.thresholds = o.threshold;
-  if (o.env.length) f.env = o.env;
+  if (o.header?.length) f.headers = o.header;
+  if (o.threshold?.length) f.thresholds = o.threshold;
+  if (o.env?.length) f.env = o.env;
   if (o.vus !== undefined) f.vus = o.vus;
   if (o.duration !== undefined) f.duration = o.duration;
   if (o.iterations !== undefined) f.iterations = o.iterations;
