@@ -2,7 +2,7 @@
 // findings, reports, history, and a regression verdict against a baseline.
 import { stopOnSignals } from './signals.ts';
 import { checkOutputDir } from './output-paths.ts';
-import { asUsageError, openForReading } from '../history/cli-support.ts';
+import { resolveRefs } from '../history/resolve-refs.ts';
 import type { Command } from 'commander';
 import { loadSeverityConfig } from '../analysis/severity.ts';
 import { openAssessment, type AssessmentRequest } from '../assess/open-assessment.ts';
@@ -85,7 +85,10 @@ export function registerAssessCommand(program: Command, run: (fn: () => Promise<
     .option('--growth <rate>', 'traffic growth for capacity planning, e.g. "20%/quarter"')
     .option('--target-rate <req/s>', 'a future load to size instances for', positive('--target-rate'))
     .option('--max-rate <req/s>', 'highest rate the stress phase may offer', positive('--max-rate'))
-    .option('--baseline <run>', 'compare with a stored run (id, latest, latest~N) and gate on regressions')
+    .option(
+      '--baseline <run>',
+      'compare with a run: a history ref (id, latest, latest~N) or a record or envelope .json file; gate on regressions',
+    )
     .addOption(failOnOption('exit 99 on a regression (and, when given, a finding) at or above this severity'))
     .option('--config <file>', 'severity thresholds overriding ASSESSMENT-RULES.md §2 defaults (JSON or YAML)')
     .option('-m, --method <method>', 'HTTP method (URL mode)')
@@ -179,15 +182,8 @@ function limitOptions(o: AssessCliOptions, perIteration: number): AssessLimitOpt
 
 function loadBaseline(ref: string, history: string | false | undefined) {
   if (history === false) throw new UsageError('--baseline needs the history database; drop --no-history');
-  // A missing database or an unknown ref is the user's to fix: one line, exit 2 (as compare and report).
-  const store = openForReading(history);
-  try {
-    return store.get(ref);
-  } catch (e) {
-    throw asUsageError(e);
-  } finally {
-    store.close();
-  }
+  // A file or a history ref, as compare takes it; a missing database or an unknown ref is exit 2.
+  return resolveRefs([{ ref, what: '--baseline' }], history)[0]!;
 }
 
 export async function assessPlan(

@@ -12,6 +12,8 @@ import type { PhaseName } from './phase-name.ts';
 import type { RunRecord } from './run-record.ts';
 
 export const ASSESSMENT_SCHEMA = 'speedguard.assessment/1';
+/** The JSON envelope rendered from an assessment (report/envelope.ts): its `assessment_id` names the record. */
+export const ENVELOPE_SCHEMA = 'speedguard.assessment-envelope/1';
 
 export type { PhaseName } from './phase-name.ts';
 

@@ -11,7 +11,7 @@
 // - optimizations: one OPT-NNN per bottleneck, numbered in the same (most severe first) order.
 // - load_testing.scenarios: phases that ran; skipped phases are listed in skipped_scenarios.
 import type { Finding } from '../record/findings.ts';
-import type { AssessmentRecord } from '../record/assessment-record.ts';
+import { ENVELOPE_SCHEMA, type AssessmentRecord } from '../record/assessment-record.ts';
 import type { DatabaseFigures } from '../record/database-figures.ts';
 import { VERSION } from '../version.ts';
 import { targetProbesOf, type ObserverEffect } from '../record/target-probes.ts';
@@ -22,7 +22,6 @@ import { databaseFiguresOf, dbView, PGHERO_SLOW_CALLS, PGHERO_SLOW_MS } from '..
 import { asRanked, priorityLabel, RESPOND_WITHIN_HOURS, SEVERITY_ORDER } from '../record/findings.ts';
 import { comparisonOf, durationPercentile, phaseFigures, referencePhase, type PhaseFigures } from './phase-figures.ts';
 
-export const ENVELOPE_SCHEMA = 'speedguard.assessment-envelope/1';
 
 export interface EnvelopeOptions {
   /** The task id of whoever asked for the assessment (default: the record id). */
