@@ -22,7 +22,6 @@ import { databaseFiguresOf, dbView, PGHERO_SLOW_CALLS, PGHERO_SLOW_MS } from '..
 import { asRanked, priorityLabel, RESPOND_WITHIN_HOURS, SEVERITY_ORDER } from '../record/findings.ts';
 import { comparisonOf, durationPercentile, phaseFigures, referencePhase, type PhaseFigures } from './phase-figures.ts';
 
-
 export interface EnvelopeOptions {
   /** The task id of whoever asked for the assessment (default: the record id). */
   taskId?: string;
