@@ -1,6 +1,7 @@
 // `speedguard history`: the stored runs and assessments, newest first, with their key figures.
 import { Option, type Command } from 'commander';
-import { processIo, openForReading, type CliIo } from '../history/cli-support.ts';
+import { openForReading } from '../history/open-for-reading.ts';
+import { processIo, type CliIo } from './io.ts';
 import type { RecordKind } from '../history/store.ts';
 import { colours } from '../report/format.ts';
 import { renderHistoryTable } from '../report/history-table.ts';

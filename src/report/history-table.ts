@@ -1,8 +1,8 @@
 // The table `speedguard history` prints: one row per stored run or assessment, newest first, with the
 // key figures the history stored (HistoryEntry.summary); it formats them and decides nothing.
-import { terminalSafe } from '../history/cli-support.ts';
 import type { HistoryEntry } from '../history/store.ts';
 import { GATE_SEVERITIES, priorityLabel } from '../record/findings.ts';
+import { term } from './escape.ts';
 import { colours, fmtDuration, fmtNumber, fmtPercent } from './format.ts';
 
 const TARGET_WIDTH = 40;
@@ -15,7 +15,8 @@ function when(iso: string): string {
 }
 
 function clip(s: string, width: number): string {
-  const safe = terminalSafe(s);
+  // Stored targets come from users' plans and URLs: never let them drive the terminal.
+  const safe = term(s);
   return safe.length <= width ? safe : safe.slice(0, width - 1) + '…';
 }
 

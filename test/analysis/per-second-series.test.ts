@@ -4,12 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { mixturePercentile, phaseSeries } from '../../src/analysis/per-second-series.ts';
-import type { SeriesPoint } from '../../src/record/run-record.ts';
 import { fakeRun, steady } from '../helpers/fake-records.ts';
-
-function point(count: number, min: number, p50: number, p90: number, p95: number, p99: number, max: number): SeriesPoint {
-  return { metric: 'http_req_latency', tags: {}, count, sum: 0, min, max, p50, p90, p95, p99 };
-}
+import { arbPoint, point } from '../helpers/series-points.ts';
 
 test('mixturePercentile: one series gives back its own percentiles exactly', () => {
   const p = point(100, 5, 10, 20, 30, 50, 80);
@@ -33,12 +29,7 @@ test('mixturePercentile keeps a rare slow endpoint in the tail (averaging percen
 });
 
 test('mixturePercentile is monotone in q and bounded by the series min and max (property)', () => {
-  const series = fc
-    .tuple(fc.integer({ min: 1, max: 1000 }), fc.array(fc.double({ min: 0, max: 1e4, noNaN: true }), { minLength: 6, maxLength: 6 }))
-    .map(([count, v]) => {
-      const s = [...v].sort((a, b) => a - b);
-      return point(count, s[0]!, s[1]!, s[2]!, s[3]!, s[4]!, s[5]!);
-    });
+  const series = arbPoint;
   fc.assert(
     fc.property(fc.array(series, { minLength: 1, maxLength: 5 }), (pts) => {
       const q = [0.5, 0.9, 0.95, 0.99].map((x) => mixturePercentile(pts, x)!);
