@@ -74,7 +74,7 @@ export async function compareCommand(baselineRef: string, currentRef: string, o:
     throw e;
   }
   const files = writeOptimizationReport(comparison, o.outDir);
-  appendStepSummary(renderComparisonGithubSummary(comparison));
+  appendStepSummary(renderComparisonGithubSummary(comparison, o.failOn));
   if (o.json) {
     process.stdout.write(JSON.stringify(comparison, null, 2) + '\n');
   } else if (!o.quiet) {

@@ -3,12 +3,17 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { appendGithubSummary, renderGithubSummary, renderRunGithubSummary } from '../../src/report/github-summary.ts';
-import { runExitCode } from '../../src/assess/gate.ts';
+import {
+  appendGithubSummary,
+  renderComparisonGithubSummary,
+  renderGithubSummary,
+  renderRunGithubSummary,
+} from '../../src/report/github-summary.ts';
+import { comparisonExitCode, runExitCode } from '../../src/assess/gate.ts';
 import { EXIT } from '../../src/errors.ts';
 import type { RunRecord } from '../../src/record/run-record.ts';
 import { fakeRun, steady } from '../helpers/fake-records.ts';
-import { healthyRecord, hostileRecord, troubledRecord } from './fixtures.ts';
+import { comparison, healthyRecord, hostileRecord, troubledRecord } from './fixtures.ts';
 
 test('GitHub summary: verdict, key figures, findings table', () => {
   const md = renderGithubSummary(troubledRecord(), ['PERFORMANCE/ANALYSIS/x.md']);
@@ -62,4 +67,18 @@ test("GitHub summary of a run: ✅ exactly when the run's gate passes (exit 0), 
       assert.equal(icon === '✅', runExitCode(run) === EXIT.OK, `${status}, threshold ${ok ? 'passed' : 'failed'}`);
       assert.equal(icon === '✅', status === 'completed' && ok, `${status}, threshold ${ok ? 'passed' : 'failed'}`);
     }
+});
+
+test('GitHub summary of a comparison: ❌ exactly when the gate fails at --fail-on, and it says which', () => {
+  const c = comparison(); // one critical regression
+  assert.match(
+    renderComparisonGithubSummary(c, 'high'),
+    /^### ❌ speedguard compare: REGRESSED \(worst: critical, fails --fail-on high\)$/m,
+  );
+  const low = { ...c, worstSeverity: 'low' as const, metrics: c.metrics.map((m) => (m.severity ? { ...m, severity: 'low' as const } : m)) };
+  assert.equal(comparisonExitCode(low, 'medium'), EXIT.OK);
+  assert.match(
+    renderComparisonGithubSummary(low, 'medium'),
+    /^### ✅ speedguard compare: REGRESSED \(worst: low, below --fail-on medium\)$/m,
+  );
 });
