@@ -133,6 +133,16 @@ test('renderers and commands never import an audit: they draw the findings the r
   assert.deepEqual(wrong, []);
 });
 
+test('the public API (index.ts) imports no command file: what it offers lives below the CLI', () => {
+  // Issue 9: src/index.ts imported checkPlan from cli/run.ts (index.ts ranks above cli/, so the layer rule alone allows it).
+  const api = edges.get(join(SRC, 'index.ts')) ?? [];
+  assert.ok(api.length > 3, `index.ts imports ${api.length} files`);
+  assert.deepEqual(
+    api.filter((t) => t.startsWith(join(SRC, 'cli') + sep)).map((t) => relative(SRC, t)),
+    [],
+  );
+});
+
 test('the layer check itself sees a wrong import (it can fail)', () => {
   // Guard against a regexp that silently matches nothing: the real graph has hundreds of edges,
   // and the CLI (top) must be seen importing the record contracts (bottom).
