@@ -1,5 +1,5 @@
 // The ground floor of every error the user sees (docs/ARCHITECTURE.md): the exit codes CI pipelines
-// rely on (CONVENTIONS.md §3) and one base class for input the user can fix. Every layer throws its own
+// rely on (docs/ASSESSMENT-RULES.md §5) and one base class for input the user can fix. Every layer throws its own
 // subclass (PlanError, DurationError, ThresholdSyntaxError…); the CLI maps them with one `instanceof`,
 // so no list of class names has to be kept in step with the code.
 

@@ -8,7 +8,7 @@ import type { Plan } from './plan/types.ts';
 import type { RunRecord } from './record/run-record.ts';
 import { checkPlanThresholds } from './engine/threshold-tracker.ts';
 import { installScriptHooks } from './engine/script-loader/hooks.ts';
-import { redactRecord } from './record/redact.ts';
+import { finishRunRecord } from './record/finish-run.ts';
 
 export { startRun, type RunHandle, type RunOptions, type IntervalProgress } from './engine/coordinator.ts';
 /** Reads a plan: a URL (with flags), a YAML/JSON plan file or a TS/JS script. */
@@ -37,5 +37,6 @@ export async function run(target: string | Plan, flags: UrlFlags = {}, options: 
   installScriptHooks();
   const plan = typeof target === 'string' ? await loadPlanAt(target, flags) : target;
   checkPlanThresholds(plan);
-  return redactRecord(await startRun(plan, options).result);
+  // The record the CLI's `run` stores for the same run: an empty run is failed, secrets redacted.
+  return finishRunRecord(await startRun(plan, options).result);
 }

@@ -312,15 +312,24 @@ function throughputPlan(sides: [Side, Side], threshold: number, fromSeconds: boo
     whole,
     perSecond: sides.map((side) => side.seconds.map((f) => f.requests / f.seconds)) as [number[], number[]],
     blocks: [blocks[0].length, blocks[1].length],
-    blockStat: (idx) => {
-      let r = 0;
-      let t = 0;
-      for (const i of idx) {
-        r += all[i]!.requests;
-        t += all[i]!.seconds;
-      }
-      return r / t;
-    },
+    blockStat: ratioOfSums(
+      all,
+      (f) => f.requests,
+      (f) => f.seconds,
+    ),
+  };
+}
+
+/** A resample's statistic that is a ratio of totals (requests per second, failed per judged): Σ num / Σ den over its blocks. */
+function ratioOfSums<T>(all: readonly T[], num: (x: T) => number, den: (x: T) => number): (idx: readonly number[]) => number {
+  return (idx) => {
+    let n = 0;
+    let d = 0;
+    for (const i of idx) {
+      n += num(all[i]!);
+      d += den(all[i]!);
+    }
+    return n / d;
   };
 }
 
@@ -346,15 +355,11 @@ function errorRatePlan(sides: [Side, Side], t: RegressionThresholds, fromSeconds
     whole,
     perSecond: judged.map((secs) => secs.map((f) => f.failed / f.judged)) as [number[], number[]],
     blocks: [blocks[0].length, blocks[1].length],
-    blockStat: (idx) => {
-      let failed = 0;
-      let n = 0;
-      for (const i of idx) {
-        failed += all[i]!.failed;
-        n += all[i]!.judged;
-      }
-      return failed / n;
-    },
+    blockStat: ratioOfSums(
+      all,
+      (f) => f.failed,
+      (f) => f.judged,
+    ),
   };
 }
 
@@ -394,15 +399,11 @@ function resourcePlans(sides: [Side, Side], t: RegressionThresholds, notes: stri
       whole: [mean(a), mean(b)],
       perSecond: [a, b],
       blocks: [ba.length, bb.length],
-      blockStat: (idx) => {
-        let sum = 0;
-        let n = 0;
-        for (const i of idx) {
-          sum += all[i]![0];
-          n += all[i]![1];
-        }
-        return sum / n;
-      },
+      blockStat: ratioOfSums(
+        all,
+        (x) => x[0],
+        (x) => x[1],
+      ),
     });
   }
   return out;

@@ -1,8 +1,12 @@
-// The quality gate (docs/ASSESSMENT-RULES.md §5): the exit code an assessment record earns. One
-// function for assess, profile, db and demo, so that a CI pipeline gets the same answer from each.
+// The quality gates (docs/ASSESSMENT-RULES.md §5): the exit code a record earns. One function for
+// assess, profile, db and demo, so that a CI pipeline gets the same answer from each; one for a plain
+// run (its thresholds) and one for a comparison (`speedguard compare`).
+import { regressionsAtOrAbove } from '../analysis/compare.ts';
 import { EXIT, type ExitCode } from '../errors.ts';
 import type { AssessmentRecord } from '../record/assessment-record.ts';
+import type { Comparison, RegressionSeverity } from '../record/comparison.ts';
 import { severityRank, type GateSeverity } from '../record/findings.ts';
+import type { RunRecord } from '../record/run-record.ts';
 
 export interface GateOptions {
   /** Findings (and regressions) at or above this severity fail the gate; null: findings never do. */
@@ -21,4 +25,17 @@ export function gateExitCode(record: Pick<AssessmentRecord, 'status' | 'comparis
   if (worst !== null && severityRank(worst) <= severityRank(failOn ?? 'medium')) return EXIT.GATE_FAILED;
   if (failOn !== null && record.findings.some((f) => severityRank(f.severity) <= severityRank(failOn))) return EXIT.GATE_FAILED;
   return EXIT.OK;
+}
+
+/** A run: 130 interrupted, 1 failed, 99 aborted by a threshold or a threshold failed, else 0. */
+export function runExitCode(record: Pick<RunRecord, 'status' | 'thresholds'>): ExitCode {
+  if (record.status === 'interrupted') return EXIT.INTERRUPTED;
+  if (record.status === 'failed') return EXIT.RUNTIME;
+  if (record.status === 'aborted_by_threshold' || record.thresholds.some((t) => !t.ok)) return EXIT.GATE_FAILED;
+  return EXIT.OK;
+}
+
+/** A comparison: 99 when a regression is at or above --fail-on, else 0. */
+export function comparisonExitCode(c: Comparison, failOn: RegressionSeverity): ExitCode {
+  return regressionsAtOrAbove(c, failOn).length ? EXIT.GATE_FAILED : EXIT.OK;
 }

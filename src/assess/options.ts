@@ -8,6 +8,11 @@ export const DEFAULT_SLO: Slo = { latencyPercentile: 95, latencyMs: 200, errorRa
 
 export const ALL_PHASES: PhaseName[] = ['baseline', 'stress', 'spike', 'sustained', 'recovery'];
 
+/** A profiled service's measured window is the baseline phase (ASSESSMENT-RULES.md §6): a profiled suite always has one. */
+export function profiledSuite(suite: readonly PhaseName[]): PhaseName[] {
+  return suite.includes('baseline') ? [...suite] : ['baseline', ...suite];
+}
+
 const LATENCY = /^\s*p\(?(\d+(?:\.\d+)?)\)?\s*<\s*(\d+(?:\.\d+)?)\s*(ms|s)?\s*$/i;
 const ERRORS = /^\s*(?:errors?|error_rate|http_req_failed)\s*<\s*(\d+(?:\.\d+)?)\s*(%)?\s*$/i;
 
@@ -67,7 +72,7 @@ export function parseSuite(s: string | undefined): PhaseName[] {
     .filter(Boolean);
   for (const n of names) {
     if (!(ALL_PHASES as string[]).includes(n) && n !== 'peak')
-      throw new UsageError(`--suite: unknown phase "${n}" (choose from ${ALL_PHASES.join(', ')})`);
+      throw new UsageError(`--suite: unknown phase "${n}" (choose from ${[...ALL_PHASES, 'peak'].join(', ')})`);
   }
   if (names.length === 0) throw new UsageError('--suite: name at least one phase');
   return names as PhaseName[];

@@ -96,3 +96,8 @@ function errorShare(p: AssessmentRecord['phases'][number]): number {
   const requests = selectMetric(p.run, 'http_reqs')?.sum ?? 0;
   return requests > 0 ? (selectMetric(p.run, 'http_req_failed')?.sum ?? 0) / requests : 0;
 }
+
+/** A record stored before the verdict was part of the record gets it decided now, by the same rules (`speedguard report`). */
+export function withVerdict(record: AssessmentRecord): AssessmentRecord {
+  return record.verdict ? record : { ...record, verdict: decideVerdict(record) };
+}

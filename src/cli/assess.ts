@@ -2,12 +2,11 @@
 // findings, reports, history, and a regression verdict against a baseline.
 import { stopOnSignals } from './signals.ts';
 import { checkOutputDir } from './output-paths.ts';
-import { asUsageError, openForReading } from '../history/cli-support.ts';
+import { resolveRefs } from '../history/resolve-refs.ts';
 import type { Command } from 'commander';
-import { compareRecords } from '../analysis/compare.ts';
 import { loadSeverityConfig } from '../analysis/severity.ts';
-import { openAssessment } from '../assess/open-assessment.ts';
-import { parseGrowth, parseSlo, parseSuite } from '../assess/options.ts';
+import { openAssessment, type AssessmentRequest } from '../assess/open-assessment.ts';
+import { parseGrowth, parseSlo, parseSuite, profiledSuite } from '../assess/options.ts';
 import type { GateSeverity, SeverityThresholds } from '../record/findings.ts';
 import { parseDuration } from '../plan/duration.ts';
 import { loadPlan } from '../plan/index.ts';
@@ -66,7 +65,10 @@ export function registerAssessCommand(program: Command, run: (fn: () => Promise<
       positive('--expected-rate'),
     )
     .option('--slo <expr>', 'service-level objective, e.g. "p95<200ms", "p99<1s", "errors<1%" (repeatable)', collect, [])
-    .option('--suite <phases>', 'phases to run: baseline,stress,spike,sustained,recovery (default all)')
+    .option(
+      '--suite <phases>',
+      'phases to run: baseline,stress,spike,sustained,recovery (the default), and peak (10× the expected rate, only when named)',
+    )
     .option('--soak <time>', 'length of the sustained phase (default 30s; 10s with --quick)', durationFlag('--soak'))
     .option('--quick', 'shorter phases (about a minute): a smoke check, not a full assessment')
     .option(
@@ -83,7 +85,10 @@ export function registerAssessCommand(program: Command, run: (fn: () => Promise<
     .option('--growth <rate>', 'traffic growth for capacity planning, e.g. "20%/quarter"')
     .option('--target-rate <req/s>', 'a future load to size instances for', positive('--target-rate'))
     .option('--max-rate <req/s>', 'highest rate the stress phase may offer', positive('--max-rate'))
-    .option('--baseline <run>', 'compare with a stored run (id, latest, latest~N) and gate on regressions')
+    .option(
+      '--baseline <run>',
+      'compare with a run: a history ref (id, latest, latest~N) or a record or envelope .json file; gate on regressions',
+    )
     .addOption(failOnOption('exit 99 on a regression (and, when given, a finding) at or above this severity'))
     .option('--config <file>', 'severity thresholds overriding ASSESSMENT-RULES.md §2 defaults (JSON or YAML)')
     .option('-m, --method <method>', 'HTTP method (URL mode)')
@@ -144,10 +149,10 @@ export async function assessCommand(
 ): Promise<number> {
   checkOutputDir(o.outDir, '--out-dir');
   const config = assessConfig(o);
-  // The profile's measured window is the baseline phase: make sure there is one.
-  if (extra.window && !config.suite.includes('baseline')) config.suite.unshift('baseline');
+  if (extra.window) config.suite = profiledSuite(config.suite);
   const thresholds = o.config ? loadSeverityConfig(o.config) : undefined;
-  const flags = toUrlFlags({ ...o, out: [], threshold: [] } as unknown as RunCliOptions);
+  // The plan's thresholds come from the plan: --threshold is run's.
+  const flags = toUrlFlags({ ...o, threshold: [] });
   installScriptHooks();
   const plan = extra.targetOrigin ? await loadPlanFile(target, { target: extra.targetOrigin }) : await loadPlan(target, flags);
   rememberPlanSecrets(plan);
@@ -155,8 +160,7 @@ export async function assessCommand(
   checkAssessLimits(config, limitOptions(o, requestsPerIteration(plan)));
   // Resolve the baseline before spending minutes on load: a typo'd ref fails at once.
   const baseline = o.baseline ? loadBaseline(o.baseline, historyOption(o.history)) : null;
-  const record = await assessPlan(plan, config, o, thresholds, extra.window);
-  if (baseline) record.comparison = compareRecords(baseline, record);
+  const record = await assessPlan(plan, config, { ...o, baseline }, thresholds, extra.window);
   return finish(record, o);
 }
 
@@ -178,21 +182,17 @@ function limitOptions(o: AssessCliOptions, perIteration: number): AssessLimitOpt
 
 function loadBaseline(ref: string, history: string | false | undefined) {
   if (history === false) throw new UsageError('--baseline needs the history database; drop --no-history');
-  // A missing database or an unknown ref is the user's to fix: one line, exit 2 (as compare and report).
-  const store = openForReading(history);
-  try {
-    return store.get(ref);
-  } catch (e) {
-    throw asUsageError(e);
-  } finally {
-    store.close();
-  }
+  // A file or a history ref, as compare takes it; a missing database or an unknown ref is exit 2.
+  return resolveRefs([{ ref, what: '--baseline' }], history)[0]!;
 }
 
 export async function assessPlan(
   plan: Plan,
   config: AssessmentRecord['config'],
-  o: Pick<AssessCliOptions, 'quiet' | 'workers' | 'maxRate' | 'quick' | 'db' | 'allowWrites'> & { command?: AssessmentCommand },
+  o: Pick<AssessCliOptions, 'quiet' | 'workers' | 'maxRate' | 'quick' | 'db' | 'allowWrites'> & {
+    command?: AssessmentCommand;
+    baseline?: AssessmentRequest['baseline'];
+  },
   thresholds?: SeverityThresholds,
   window?: WindowProbes,
 ): Promise<AssessmentRecord> {
@@ -208,6 +208,7 @@ export async function assessPlan(
     thresholds,
     db: o.db,
     allowWrites: o.allowWrites,
+    baseline: o.baseline,
   });
   return stopOnSignals(handle, () => 'stopping the assessment — the current phase ends, the others are skipped; reports are still written');
 }

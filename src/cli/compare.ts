@@ -1,31 +1,18 @@
 // `speedguard compare <baseline> <current>`: is the current run worse than the baseline, by more
 // than the thresholds and more than the noise? Prints the table, writes OPTIMIZATIONS/OPT-<id>.md
 // (and its JSON twin), exits 99 on a regression at or above --fail-on.
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import type { Comparison, RegressionSeverity } from '../record/comparison.ts';
-import { CompareError, compareRecords, regressionsAtOrAbove, REGRESSION_SEVERITIES } from '../analysis/compare.ts';
-import { DEFAULT_HISTORY_PATH, HistoryError, openHistory, type HistoryStore } from '../history/store.ts';
-import { ENVELOPE_SCHEMA } from '../report/envelope.ts';
+import { CompareError, compareRecords, REGRESSION_SEVERITIES } from '../analysis/compare.ts';
+import { comparisonExitCode } from '../assess/gate.ts';
+import { DEFAULT_HISTORY_PATH } from '../history/store.ts';
+import { resolveRefs } from '../history/resolve-refs.ts';
 import { appendStepSummary, renderComparisonGithubSummary } from '../report/github-summary.ts';
 import { durationFlag } from './option-parsers.ts';
 import { parseDuration } from '../plan/duration.ts';
-import { ASSESSMENT_SCHEMA, type AssessmentRecord } from '../record/assessment-record.ts';
-import { RUN_RECORD_SCHEMA, type RunRecord } from '../record/run-record.ts';
-import { term } from '../report/escape.ts';
-import { colours } from '../report/format.ts';
-import {
-  fmtChange,
-  fmtInterval,
-  fmtMetricValue,
-  fmtPValue,
-  fmtThreshold,
-  fmtVerdict,
-  optimizationId,
-  renderOptimizationMarkdown,
-} from '../report/optimization-md.ts';
-import { EXIT, UsageError } from '../errors.ts';
+import { renderComparisonTable } from '../report/comparison-table.ts';
+import { writeOptimizationReport } from '../report/optimization-md.ts';
+import { UsageError } from '../errors.ts';
 
 export interface CompareCliOptions {
   history?: string;
@@ -35,8 +22,6 @@ export interface CompareCliOptions {
   outDir: string;
   json?: boolean;
 }
-
-type AnyRecord = RunRecord | AssessmentRecord;
 
 const HELP = `
 A ref is a run id from the history (or a unique prefix of ≥ 6 characters), latest, latest~N, or the
@@ -74,7 +59,13 @@ export function registerCompareCommand(program: Command, run: (fn: () => Promise
 }
 
 export async function compareCommand(baselineRef: string, currentRef: string, o: CompareCliOptions): Promise<number> {
-  const [baseline, current] = loadRefs([baselineRef, currentRef], o.history);
+  const [baseline, current] = resolveRefs(
+    [
+      { ref: baselineRef, what: 'baseline' },
+      { ref: currentRef, what: 'current' },
+    ],
+    o.history,
+  );
   let comparison: Comparison;
   try {
     comparison = compareRecords(baseline, current, { warmupSeconds: warmupSeconds(o.warmup) });
@@ -83,7 +74,7 @@ export async function compareCommand(baselineRef: string, currentRef: string, o:
     throw e;
   }
   const files = writeOptimizationReport(comparison, o.outDir);
-  appendStepSummary(renderComparisonGithubSummary(comparison));
+  appendStepSummary(renderComparisonGithubSummary(comparison, o.failOn));
   if (o.json) {
     process.stdout.write(JSON.stringify(comparison, null, 2) + '\n');
   } else if (!o.quiet) {
@@ -91,7 +82,7 @@ export async function compareCommand(baselineRef: string, currentRef: string, o:
     process.stdout.write(renderComparisonTable(comparison, colour, o.failOn));
     process.stdout.write(`\n  report: ${files.join(', ')}\n`);
   }
-  return regressionsAtOrAbove(comparison, o.failOn).length ? EXIT.GATE_FAILED : EXIT.OK;
+  return comparisonExitCode(comparison, o.failOn);
 }
 
 /** The comparison leaves out whole seconds: "2s", "1m". */
@@ -99,139 +90,4 @@ function warmupSeconds(v: string | undefined): number {
   const ms = v === undefined ? 0 : parseDuration(v);
   if (ms % 1000 !== 0) throw new UsageError(`--warmup: expected whole seconds such as 2s, got ${JSON.stringify(v)}`);
   return ms / 1000;
-}
-
-/** Resolves refs: .json files directly; anything else through the history database (opened once). */
-export function loadRefs(refs: string[], historyPath: string | undefined): AnyRecord[] {
-  let store: HistoryStore | null = null;
-  try {
-    return refs.map((given, i) => {
-      let what = refs.length === 2 ? (i === 0 ? 'baseline' : 'current') : 'run';
-      let ref = given;
-      if (isFileRef(given)) {
-        const file = readRecordFile(given, what);
-        if (!('recordId' in file)) return file;
-        // An assessment's ANALYSIS/*.json envelope holds figures, not the measurements a comparison
-        // needs: read the record it was rendered from in the history.
-        ref = file.recordId;
-        what = `${what} ${given} (an assessment envelope; its record)`;
-      }
-      if (!store) {
-        const path = historyPath ?? DEFAULT_HISTORY_PATH;
-        try {
-          store = openHistory(path, { create: false });
-        } catch (e) {
-          if (e instanceof HistoryError) throw new UsageError(`${what} ${JSON.stringify(ref)}: ${e.message}`);
-          throw e;
-        }
-      }
-      try {
-        return store.get(ref);
-      } catch (e) {
-        if (e instanceof HistoryError) throw new UsageError(`${what} ${JSON.stringify(ref)}: ${e.message}`);
-        throw e;
-      }
-    });
-  } finally {
-    (store as HistoryStore | null)?.close();
-  }
-}
-
-function isFileRef(ref: string): boolean {
-  if (/\.json$/i.test(ref)) return true;
-  try {
-    return existsSync(ref) && statSync(ref).isFile();
-  } catch {
-    return false;
-  }
-}
-
-function readRecordFile(path: string, what: string): AnyRecord | { recordId: string } {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`${what} ${path}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`${what} ${path}: not valid JSON (${(e as Error).message})`);
-  }
-  const schema = (data as { schema?: unknown } | null)?.schema;
-  const assessmentId = (data as { assessment_id?: unknown } | null)?.assessment_id;
-  if (schema === ENVELOPE_SCHEMA && typeof assessmentId === 'string') return { recordId: assessmentId };
-  if (schema !== RUN_RECORD_SCHEMA && schema !== ASSESSMENT_SCHEMA) {
-    throw new UsageError(
-      `${what} ${path}: not a speedguard run or assessment record (schema ${JSON.stringify(schema ?? null)}; expected ` +
-        `${RUN_RECORD_SCHEMA}, ${ASSESSMENT_SCHEMA} or an assessment envelope)`,
-    );
-  }
-  return data as AnyRecord;
-}
-
-/** OPTIMIZATIONS/OPT-<id>.md and its JSON twin; returns the paths written. */
-export function writeOptimizationReport(c: Comparison, outDir: string): string[] {
-  const dir = join(outDir, 'OPTIMIZATIONS');
-  mkdirSync(dir, { recursive: true });
-  const base = join(dir, `OPT-${optimizationId(c)}`);
-  writeFileSync(`${base}.md`, renderOptimizationMarkdown(c));
-  writeFileSync(`${base}.json`, JSON.stringify(c, null, 2) + '\n');
-  return [`${base}.md`, `${base}.json`];
-}
-
-export function renderComparisonTable(c: Comparison, colour: boolean, failOn: RegressionSeverity): string {
-  const k = colours(colour);
-  const conf = `${Math.round(c.settings.confidence * 100)}% CI`;
-  const header = ['metric', 'baseline', 'current', 'change', 'threshold', 'p-value', conf, 'verdict'];
-  const rows = c.metrics.map((m) => [
-    m.label,
-    fmtMetricValue(m, m.baseline),
-    fmtMetricValue(m, m.current),
-    fmtChange(m),
-    fmtThreshold(m),
-    fmtPValue(m),
-    fmtInterval(m.ci),
-    fmtVerdict(m),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) =>
-    '  ' +
-    cells
-      .map((cell, i) => (i === 0 || i === cells.length - 1 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  const out: string[] = [];
-  const who = (r: Comparison['baseline']) => `${term(r.id)}${r.phase ? ` (${term(r.phase)} phase)` : ''} · ${term(r.target)}`;
-  out.push(`  baseline ${who(c.baseline)}`, `  current  ${who(c.current)}`, '');
-  out.push(k.bold(line(header)));
-  c.metrics.forEach((m, i) => {
-    const text = line(rows[i]!);
-    out.push(
-      m.verdict === 'regression'
-        ? k.red(text)
-        : m.verdict === 'improvement'
-          ? k.green(text)
-          : m.verdict === 'inconclusive'
-            ? k.yellow(text)
-            : text,
-    );
-  });
-  out.push('');
-  for (const m of c.metrics) if (m.verdict !== 'unchanged') out.push(`  ${term(m.label)}: ${term(m.reason)}`);
-  for (const n of c.notes) out.push(k.dim(`  note: ${term(n)}`));
-  const gate = regressionsAtOrAbove(c, failOn);
-  const verdict =
-    c.verdict === 'regressed'
-      ? `REGRESSED: ${c.regressions} regression${c.regressions === 1 ? '' : 's'}, worst ` +
-        `${c.worstSeverity}${gate.length ? ` (fails --fail-on ${failOn})` : ` (below --fail-on ${failOn})`}`
-      : c.verdict === 'improved'
-        ? `IMPROVED: ${c.improvements} significant improvement${c.improvements === 1 ? '' : 's'}, no regression`
-        : 'UNCHANGED: no significant change past the thresholds';
-  out.push(
-    '',
-    `  ${c.verdict === 'regressed' ? k.red(k.bold(verdict)) : c.verdict === 'improved' ? k.green(k.bold(verdict)) : k.bold(verdict)}`,
-  );
-  return out.join('\n') + '\n';
 }

@@ -89,7 +89,7 @@ export async function profileCommand(command: string[], o: ProfileCliOptions): P
   const slo = parseSlo(o.slo);
   const warmupMs = parseDuration(o.warmup);
   const thresholds = o.config ? loadSeverityConfig(o.config) : undefined;
-  const flags = toUrlFlags({ ...o, out: [], threshold: [], env: o.env ?? [], header: o.header ?? [] } as RunCliOptions);
+  const flags = toUrlFlags(o);
   const log = o.quiet ? () => {} : (line: string) => process.stderr.write(line + '\n');
   // Before the service is started, let alone loaded.
   checkProfileLimits({ flags, warmupMs, path: o.path, ...(o.workers ? { workers: o.workers } : {}) }, o.limits !== false);

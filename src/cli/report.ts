@@ -1,14 +1,15 @@
 // `speedguard report <ref>`: re-render a stored run or assessment in any format, without running
-// anything. Renderers only format the record (CONVENTIONS.md §1), so an old run renders as it was.
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, extname, join, relative, resolve } from 'node:path';
+// anything. Renderers only format the record (docs/ARCHITECTURE.md), so an old run renders as it was.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { assessRun } from '../assess/run-phase.ts';
-import { decideVerdict } from '../assess/verdict.ts';
+import { withVerdict } from '../assess/verdict.ts';
 import { SEVERITY_ORDER, type Severity } from '../record/findings.ts';
-import { asUsageError, openForReading, processIo, type CliIo } from '../history/cli-support.ts';
+import { asUsageError, openForReading } from '../history/open-for-reading.ts';
+import { processIo, type CliIo } from './io.ts';
 import type { RecordKind, StoredRecord } from '../history/store.ts';
+import { writeReportsOfKind, type ReportKind } from '../report/reports-of-kind.ts';
 import type { AssessmentRecord } from '../record/assessment-record.ts';
 import type { RunRecord } from '../record/run-record.ts';
 import { buildSummaryExport } from '../report/summary-export.ts';
@@ -77,7 +78,7 @@ async function reportRun(record: RunRecord, format: ReportFormat, outDir: string
   if (format === 'summary-export') io.out(outDir ? `${await writeOut(file('.summary.json'), summaryExport())}\n` : summaryExport());
 }
 
-const EXT: Partial<Record<ReportFormat, string>> = { json: '.json', md: '.md', html: '.html', junit: '.xml' };
+const EXT: Partial<Record<ReportFormat, ReportKind>> = { json: '.json', md: '.md', html: '.html', junit: '.xml' };
 
 /** Tests replace the report writer; the CLI always loads the real one. */
 export interface ReportDeps {
@@ -102,34 +103,12 @@ async function reportAssessment(
   }
   const outDir = resolve(o.outDir ?? DEFAULT_OUT_DIR);
   const opts = o.junitMinSeverity ? { junitMinSeverity: o.junitMinSeverity } : {};
-  let written: string[];
-  let skipped: Array<{ file: string; reason: string }> = [];
-  if (format === 'all') {
-    const result = await mod.writeAssessmentReports(record, outDir, opts);
-    written = [...result];
-    skipped = result.skipped ?? [];
-  } else {
-    // writeAssessmentReports writes every format; render into a scratch folder and keep only the
-    // asked-for files, under the same relative names (ANALYSIS/…, LOAD_TESTS/…).
-    const scratch = await mkdtemp(join(tmpdir(), 'speedguard-report-'));
-    try {
-      written = [];
-      // No GitHub step summary for a single re-rendered file: only `all` is the full report.
-      const result = await mod.writeAssessmentReports(record, scratch, { ...opts, env: {} });
-      skipped = (result.skipped ?? [])
-        .filter((s) => extname(s.file) === EXT[format])
-        .map((s) => ({ ...s, file: join(outDir, relative(scratch, s.file)) }));
-      for (const p of result) {
-        if (extname(p) !== EXT[format]) continue;
-        const dest = join(outDir, relative(scratch, resolve(scratch, p)));
-        await mkdir(dirname(dest), { recursive: true });
-        await copyFile(resolve(scratch, p), dest);
-        written.push(dest);
-      }
-    } finally {
-      await rm(scratch, { recursive: true, force: true });
-    }
-  }
+  const result =
+    format === 'all'
+      ? await mod.writeAssessmentReports(record, outDir, opts)
+      : await writeReportsOfKind(EXT[format]!, record, outDir, opts, mod.writeAssessmentReports);
+  const written = [...result];
+  const skipped = result.skipped ?? [];
   for (const s of skipped) io.err(`speedguard: warning: ${s.file} not written: ${s.reason}\n`);
   io.out(mod.renderTerminalFindings(record, { colour: io.colour }, written));
 }
@@ -154,11 +133,6 @@ export async function reportCommand(ref: string, o: ReportCliOptions, io: CliIo 
     await reportAssessment(assessRun(record), o, format, out, deps);
   else if (record.kind === 'run') await reportRun(record, format, o.outDir, short, out);
   else await reportAssessment(withVerdict(record), o, format, out, deps);
-}
-
-/** Records stored before the verdict was part of the record get it decided now, by the same rules. */
-function withVerdict(record: AssessmentRecord): AssessmentRecord {
-  return record.verdict ? record : { ...record, verdict: decideVerdict(record) };
 }
 
 export function registerReportCommand(program: Command, io?: CliIo, deps: ReportDeps = {}): void {

@@ -1,7 +1,8 @@
 // How a run ends once its record is safe: exports that failed afterwards are said last, one line each,
-// and the exit code follows the record (CONVENTIONS.md §3). Shared by native and k6 runs.
+// and the exit code is the run's gate (assess/gate.ts, docs/ASSESSMENT-RULES.md §5). Shared by native and k6 runs.
 import { EXIT } from '../errors.ts';
 import type { RunRecord } from '../record/run-record.ts';
+import { runExitCode } from '../assess/gate.ts';
 import { reportWriteFailure } from './output-paths.ts';
 
 /** An export that failed after the load: which option, which path, what went wrong. */
@@ -24,13 +25,6 @@ export async function exportTo(failed: FailedExport[], what: string, path: strin
 export function finishRun(record: RunRecord, failedExports: FailedExport[], history: string | false | undefined): number {
   for (const f of failedExports) reportWriteFailure(f.what, f.path, f.error, history !== false);
   if (record.status === 'failed' && record.statusReason) process.stderr.write(`speedguard: run failed: ${record.statusReason}\n`);
-  const code = exitCodeFor(record);
+  const code = runExitCode(record);
   return failedExports.length > 0 && code === EXIT.OK ? EXIT.RUNTIME : code;
-}
-
-export function exitCodeFor(record: RunRecord): number {
-  if (record.status === 'interrupted') return EXIT.INTERRUPTED;
-  if (record.status === 'failed') return EXIT.RUNTIME;
-  if (record.status === 'aborted_by_threshold' || record.thresholds.some((t) => !t.ok)) return EXIT.GATE_FAILED;
-  return EXIT.OK;
 }

@@ -1,7 +1,7 @@
 // `speedguard run script.js` for a k6 script: loaded through the k6 loader plugin, run by the same
 // engine, ended as k6 ends it (handleSummary, k6-shaped --summary-export, k6's exit codes).
-import { writeFileSync, mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { optionsFromFlags } from '../plan/overrides.ts';
 import { K6InitError, loadK6Plan } from '../k6/load-plan.ts';
@@ -10,6 +10,7 @@ import { k6ExitCode, k6Outcome, K6_EXIT } from '../k6/outcome.ts';
 import { buildK6SummaryExport, buildSummaryData } from '../k6/summary.ts';
 import { scriptOptions } from '../k6/modules/runtime.ts';
 import { K6JsonOutput } from '../k6/json-output.ts';
+import { writeSummaryOutputs } from '../k6/handle-summary.ts';
 import { renderSummary } from '../report/summary-text.ts';
 import { UsageError } from '../errors.ts';
 import { appendStepSummary, renderRunGithubSummary } from '../report/github-summary.ts';
@@ -124,23 +125,4 @@ function trendStatsFlag(list: string): string[] {
   if (bad !== undefined || stats.length === 0)
     throw new UsageError(`--summary-trend-stats: ${JSON.stringify(bad ?? list)} is not a trend stat (avg, min, med, max, count, p(N))`);
   return stats;
-}
-
-/** handleSummary's answer: { stdout, stderr, "<path>": string | ArrayBuffer }. */
-function writeSummaryOutputs(out: unknown): void {
-  if (out === null || typeof out !== 'object') return;
-  for (const [key, value] of Object.entries(out as Record<string, unknown>)) {
-    const bytes =
-      value instanceof ArrayBuffer
-        ? Buffer.from(value)
-        : ArrayBuffer.isView(value)
-          ? Buffer.from(value.buffer, value.byteOffset, value.byteLength)
-          : String(value);
-    if (key === 'stdout') process.stdout.write(bytes);
-    else if (key === 'stderr') process.stderr.write(bytes);
-    else {
-      mkdirSync(dirname(resolve(key)), { recursive: true });
-      writeFileSync(key, bytes);
-    }
-  }
 }

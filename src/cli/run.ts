@@ -10,14 +10,13 @@ import type { UrlFlags } from '../plan/load-url.ts';
 import type { Plan } from '../plan/types.ts';
 import type { RunRecord } from '../record/run-record.ts';
 import { UsageError } from '../errors.ts';
-import { ProgressLine } from './progress.ts';
+import { ProgressLine } from '../report/progress-line.ts';
 import { exportTo, finishRun, type FailedExport } from './run-exit.ts';
 import { collect, durationFlag, positiveInt, rateNumber, wholeNumber } from './option-parsers.ts';
 import { checkOutputFile } from './output-paths.ts';
 import { stopOnSignals } from './signals.ts';
 import { checkPlanLimits } from '../plan/limits.ts';
-import { failEmptyRun } from '../record/empty-run.ts';
-import { redactRecord } from '../record/redact.ts';
+import { finishRunRecord } from '../record/finish-run.ts';
 import { rememberPlanSecrets } from '../record/redact-messages.ts';
 
 export interface RunCliOptions {
@@ -88,12 +87,20 @@ export function addRunOptions(cmd: Command): Command {
     );
 }
 
-export function toUrlFlags(o: RunCliOptions): UrlFlags {
+/** The flags run, assess and profile share that describe the plan (URL mode) or override it. */
+export type PlanFlagOptions = Partial<
+  Pick<
+    RunCliOptions,
+    'header' | 'threshold' | 'env' | 'vus' | 'duration' | 'iterations' | 'rate' | 'method' | 'body' | 'workers' | 'insecure' | 'timeout'
+  >
+>;
+
+export function toUrlFlags(o: PlanFlagOptions): UrlFlags {
   const f: UrlFlags = {};
   // Empty lists stay unset: a plan file rejects URL-only flags that were given at all.
-  if (o.header.length) f.headers = o.header;
-  if (o.threshold.length) f.thresholds = o.threshold;
-  if (o.env.length) f.env = o.env;
+  if (o.header?.length) f.headers = o.header;
+  if (o.threshold?.length) f.thresholds = o.threshold;
+  if (o.env?.length) f.env = o.env;
   if (o.vus !== undefined) f.vus = o.vus;
   if (o.duration !== undefined) f.duration = o.duration;
   if (o.iterations !== undefined) f.iterations = o.iterations;
@@ -216,12 +223,10 @@ export async function runPlanToRecord(
   const failedExports: FailedExport[] = [];
   try {
     return {
-      record: redactRecord(
-        failEmptyRun(
-          await stopOnSignals(
-            handle,
-            (sig) => `${sig} — stopping: no new iterations, finishing in-flight requests (send again to stop at once)`,
-          ),
+      record: finishRunRecord(
+        await stopOnSignals(
+          handle,
+          (sig) => `${sig} — stopping: no new iterations, finishing in-flight requests (send again to stop at once)`,
         ),
       ),
       failedExports,

@@ -1,4 +1,4 @@
-// Built-in metrics: k6's names where k6 has one (CONVENTIONS.md §3), our own where it has none.
+// Built-in metrics: k6's names where k6 has one (README.md, What is measured), our own where it has none.
 import type { MetricType } from './types.ts';
 
 export interface MetricDef {

@@ -12,6 +12,8 @@ import type { PhaseName } from './phase-name.ts';
 import type { RunRecord } from './run-record.ts';
 
 export const ASSESSMENT_SCHEMA = 'speedguard.assessment/1';
+/** The JSON envelope rendered from an assessment (report/envelope.ts): its `assessment_id` names the record. */
+export const ENVELOPE_SCHEMA = 'speedguard.assessment-envelope/1';
 
 export type { PhaseName } from './phase-name.ts';
 
@@ -76,7 +78,10 @@ export interface PhaseRecord {
      */
     generatorCeilingRps?: number | null;
   };
-  /** spike: base and spike rates and where the spike sits in the phase run (seconds). */
+  /**
+   * spike: base and spike rates and where the spike sits in the phase run: its first and its last second
+   * (interval indexes, both inside the spike; it ends at spikeToSecond + 1 s).
+   */
   spike?: { baseRate: number; spikeRate: number; spikeFromSecond: number; spikeToSecond: number };
   /** recovery: after load dropped (at fromSecond), seconds until p95 was back within the limit. */
   recovery?: { fromSecond: number; limitMs: number; baselineP95Ms: number; recoveredAfterSeconds: number | null };

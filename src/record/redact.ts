@@ -1,4 +1,4 @@
-// Secrets never reach a record, a report or the history (CONVENTIONS.md §6). Redaction goes by rule,
+// Secrets never reach a record, a report or the history (README.md, Output and exit codes). Redaction goes by rule,
 // not by a list of examples:
 // - a NAME is secret when it looks like a credential: header names, query and form parameters, JSON
 //   body keys, env variable names and libpq keywords matching SECRET_NAME (token, secret, password,

@@ -1,4 +1,4 @@
-// The RunRecord: the one serialisable result of a run (CONVENTIONS.md §1). Everything after the
+// The RunRecord: the one serialisable result of a run (docs/ARCHITECTURE.md). Everything after the
 // engine — summaries, exports, audits, reports, history — works from this alone.
 import type { AccumulatorData } from '../metrics/accumulator.ts';
 import type { MetricType } from '../metrics/types.ts';

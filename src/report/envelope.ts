@@ -11,7 +11,7 @@
 // - optimizations: one OPT-NNN per bottleneck, numbered in the same (most severe first) order.
 // - load_testing.scenarios: phases that ran; skipped phases are listed in skipped_scenarios.
 import type { Finding } from '../record/findings.ts';
-import type { AssessmentRecord } from '../record/assessment-record.ts';
+import { ENVELOPE_SCHEMA, type AssessmentRecord } from '../record/assessment-record.ts';
 import type { DatabaseFigures } from '../record/database-figures.ts';
 import { VERSION } from '../version.ts';
 import { targetProbesOf, type ObserverEffect } from '../record/target-probes.ts';
@@ -19,10 +19,8 @@ import { observerText } from '../analysis/observer-effect.ts';
 import { DEFAULT_THRESHOLDS } from '../analysis/severity.ts';
 import { capacityAtSlo } from '../analysis/capacity-figure.ts';
 import { databaseFiguresOf, dbView, PGHERO_SLOW_CALLS, PGHERO_SLOW_MS } from '../analysis/database-figures.ts';
-import { asRanked, priorityLabel, RESPOND_WITHIN_HOURS } from '../record/findings.ts';
+import { asRanked, priorityLabel, RESPOND_WITHIN_HOURS, SEVERITY_ORDER } from '../record/findings.ts';
 import { comparisonOf, durationPercentile, phaseFigures, referencePhase, type PhaseFigures } from './phase-figures.ts';
-
-export const ENVELOPE_SCHEMA = 'speedguard.assessment-envelope/1';
 
 export interface EnvelopeOptions {
   /** The task id of whoever asked for the assessment (default: the record id). */
@@ -209,9 +207,7 @@ export function buildEnvelope(record: AssessmentRecord, opts: EnvelopeOptions = 
   const res = record.resources ?? null;
   const cap = capacityPlanning(record);
   const capacityRps = cap.current_capacity as number | null;
-  const counts = Object.fromEntries(
-    (['critical', 'high', 'medium', 'low', 'info'] as const).map((s) => [s, findings.filter((f) => f.severity === s).length]),
-  );
+  const counts = Object.fromEntries(SEVERITY_ORDER.map((s) => [s, findings.filter((f) => f.severity === s).length]));
 
   const assessment =
     record.status === 'completed'

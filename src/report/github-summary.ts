@@ -3,7 +3,7 @@
 // HTML there, so every string from the record goes through md().
 import { appendFileSync } from 'node:fs';
 import type { AssessmentRecord } from '../record/assessment-record.ts';
-import type { Comparison } from '../record/comparison.ts';
+import type { Comparison, RegressionSeverity } from '../record/comparison.ts';
 import type { RunRecord } from '../record/run-record.ts';
 import { selectMetric } from '../record/select.ts';
 import { md, mdTable } from './escape.ts';
@@ -11,6 +11,8 @@ import { fmtDuration, fmtPercent } from './format.ts';
 import { asRanked, priorityLabel } from '../record/findings.ts';
 import { evidenceLine, phaseFigures, referencePhase } from './phase-figures.ts';
 import { capacityAtSlo } from '../analysis/capacity-figure.ts';
+import { comparisonExitCode, runExitCode } from '../assess/gate.ts';
+import { EXIT } from '../errors.ts';
 
 const rps = (v: number) => `${v.toFixed(v >= 100 ? 0 : 1)} req/s`;
 
@@ -58,7 +60,8 @@ export function renderGithubSummary(record: AssessmentRecord, files: string[] = 
 /** A load test: status, key figures and every threshold with its value. */
 export function renderRunGithubSummary(run: RunRecord): string {
   const failed = run.thresholds.filter((t) => !t.ok);
-  const ok = run.status === 'completed' && failed.length === 0;
+  // ✅ exactly when the run's gate passes (the exit code is 0).
+  const ok = runExitCode(run) === EXIT.OK;
   const out = [
     `### ${ok ? '✅' : '❌'} speedguard run: ${md(run.status.toUpperCase())}${failed.length ? `, ${failed.length} threshold(s) failed` : ''}`,
     '',
@@ -91,11 +94,16 @@ export function renderRunGithubSummary(run: RunRecord): string {
   return out.join('\n') + '\n';
 }
 
-/** A comparison with its baseline: the verdict and each metric that moved. */
-export function renderComparisonGithubSummary(c: Comparison): string {
-  const icon = c.verdict === 'regressed' ? '❌' : '✅';
+/**
+ * A comparison with its baseline: the verdict and each metric that moved. ❌ exactly when the gate
+ * fails (a regression at or above --fail-on: the job's exit code is 99), as the terminal says it.
+ */
+export function renderComparisonGithubSummary(c: Comparison, failOn: RegressionSeverity): string {
+  const fails = comparisonExitCode(c, failOn) !== EXIT.OK;
+  const gate = c.verdict === 'regressed' ? (fails ? `, fails --fail-on ${failOn}` : `, below --fail-on ${failOn}`) : '';
+  const worst = c.worstSeverity ? ` (worst: ${c.worstSeverity}${gate})` : '';
   const out = [
-    `### ${icon} speedguard compare: ${c.verdict.toUpperCase()}${c.worstSeverity ? ` (worst: ${c.worstSeverity})` : ''}`,
+    `### ${fails ? '❌' : '✅'} speedguard compare: ${c.verdict.toUpperCase()}${worst}`,
     '',
     `Baseline ${md(c.baseline.id)} → current ${md(c.current.id)}`,
     '',

@@ -6,7 +6,7 @@ import type { AssessmentRecord, PhaseRecord } from '../record/assessment-record.
 import { md, mdTable } from './escape.ts';
 import { fmtDuration, fmtPercent } from './format.ts';
 import { recordHeaderTable } from './markdown-header.ts';
-import { endpointFigures, phaseFigures, secondFigures, STOP_REASON_TEXT, type SecondFigures } from './phase-figures.ts';
+import { endpointFigures, phaseFigures, secondsOf, STOP_REASON_TEXT, type SecondFigures } from './phase-figures.ts';
 
 const ms = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : fmtDuration(v));
 const rps = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : `${v.toFixed(v >= 100 ? 0 : 1)} req/s`);
@@ -227,10 +227,11 @@ function median(values: number[]): number | null {
 
 function spikeSection(phase: PhaseRecord): string[] {
   const s = phase.spike!;
-  const secs: SecondFigures[] = phase.run.intervals.map(secondFigures);
+  const secs = secondsOf(phase.run);
+  // spikeToSecond is the spike's last second, not its end: it belongs to "during", as in the spike-tolerance audit.
   const before = secs.filter((x) => x.second < s.spikeFromSecond);
-  const during = secs.filter((x) => x.second >= s.spikeFromSecond && x.second < s.spikeToSecond);
-  const after = secs.filter((x) => x.second >= s.spikeToSecond);
+  const during = secs.filter((x) => x.second >= s.spikeFromSecond && x.second <= s.spikeToSecond);
+  const after = secs.filter((x) => x.second > s.spikeToSecond);
   const p95s = (xs: SecondFigures[]) => xs.map((x) => x.p95Ms).filter((v): v is number => v !== null);
   const peak = p95s(during).length ? Math.max(...p95s(during)) : null;
   return [
@@ -241,7 +242,7 @@ function spikeSection(phase: PhaseRecord): string[] {
       [
         ['Base rate', rps(s.baseRate)],
         ['Spike rate', `${rps(s.spikeRate)} (${s.baseRate > 0 ? `${(s.spikeRate / s.baseRate).toFixed(1)}×` : 'from zero'})`],
-        ['Spike window', `${s.spikeFromSecond} s – ${s.spikeToSecond} s`],
+        ['Spike window', `${s.spikeFromSecond} s – ${s.spikeToSecond + 1} s`],
         ['p95 before (median of seconds)', ms(median(p95s(before)))],
         ['p95 during (worst second)', ms(peak)],
         ['p95 after (median of seconds)', ms(median(p95s(after)))],
@@ -250,7 +251,7 @@ function spikeSection(phase: PhaseRecord): string[] {
       ],
     ),
     '',
-    "Per-second p95 is the request-weighted mean of the second's series (interval points keep no histogram).",
+    "Per-second p95 is each second's p95 of the latency, as the HTML report's charts draw it.",
     '',
   ];
 }

@@ -1,6 +1,8 @@
 // OPTIMIZATIONS/OPT-<id>.md — ASSESSMENT-RULES.md §1's MEASURE_IMPROVEMENT: before/after figures, the improvement
 // with its confidence interval and p-value, and the verdict. Renders a Comparison; decides nothing.
 // Every string that came from a record (ids, targets, phase names, notes) goes through md().
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Comparison, ComparedRecord, MetricComparison } from '../record/comparison.ts';
 import { fmtP } from '../analysis/compare.ts';
 import { md, mdLine } from './escape.ts';
@@ -141,3 +143,13 @@ export function renderOptimizationMarkdown(c: Comparison): string {
 }
 
 const pc = (x: number) => `${(x * 100).toFixed(0)} %`;
+
+/** OPTIMIZATIONS/OPT-<id>.md and its JSON twin; returns the paths written. */
+export function writeOptimizationReport(c: Comparison, outDir: string): string[] {
+  const dir = join(outDir, 'OPTIMIZATIONS');
+  mkdirSync(dir, { recursive: true });
+  const base = join(dir, `OPT-${optimizationId(c)}`);
+  writeFileSync(`${base}.md`, renderOptimizationMarkdown(c));
+  writeFileSync(`${base}.json`, JSON.stringify(c, null, 2) + '\n');
+  return [`${base}.md`, `${base}.json`];
+}

@@ -3,7 +3,8 @@
 // terminal renderers all quote the same numbers. Response time is http_req_duration (k6's service
 // time); http_req_latency (from the intended start, wrk2's method) is given beside it.
 import type { AssessmentRecord, CapacityModel, PhaseRecord } from '../record/assessment-record.ts';
-import type { GeneratorVerdict, IntervalRecord, RunRecord, ThresholdOutcome } from '../record/run-record.ts';
+import type { GeneratorVerdict, RunRecord, ThresholdOutcome } from '../record/run-record.ts';
+import { phaseSeries } from '../analysis/per-second-series.ts';
 import { selectMetric } from '../record/select.ts';
 import type { Comparison } from '../record/comparison.ts';
 import type { Finding } from '../record/findings.ts';
@@ -74,30 +75,19 @@ function errorsByKind(run: RunRecord): Array<{ kind: string; count: number }> {
   return [...by].map(([kind, count]) => ({ kind, count })).sort((a, b) => b.count - a.count || a.kind.localeCompare(b.kind));
 }
 
-/** One second (or coarsened interval) of a run: requests/s, failures and a p95 across its series. */
+/** One second (or coarsened interval) of a run: requests/s, failures and the p95 of its latency. */
 export interface SecondFigures {
   second: number;
   rps: number;
   failed: number;
-  /** Request-count-weighted mean of the series' p95 (ms) — interval points keep no histogram to merge. */
+  /** p95 (ms) of the run's latency metric in that second, as the HTML chart draws it. */
   p95Ms: number | null;
 }
 
-export function secondFigures(interval: IntervalRecord): SecondFigures {
-  let requests = 0;
-  let failed = 0;
-  let weighted = 0;
-  let weight = 0;
-  for (const s of interval.series) {
-    if (s.metric === 'http_reqs') requests += s.sum;
-    else if (s.metric === 'http_req_failed') failed += s.sum;
-    else if (s.metric === 'http_req_duration' && s.count > 0 && s.p95 !== undefined) {
-      weighted += s.p95 * s.count;
-      weight += s.count;
-    }
-  }
-  const span = Math.max(interval.seconds, 1);
-  return { second: interval.index, rps: requests / span, failed, p95Ms: weight ? weighted / weight : null };
+/** The run's seconds, from the one per-second series (analysis/per-second-series.ts) the charts draw. */
+export function secondsOf(run: RunRecord): SecondFigures[] {
+  const s = phaseSeries(run);
+  return s.second.map((second, i) => ({ second, rps: s.rps[i]!, failed: s.failed[i]!, p95Ms: s.p95[i]! }));
 }
 
 export function phaseFigures(phase: PhaseRecord): PhaseFigures {
@@ -108,8 +98,7 @@ export function phaseFigures(phase: PhaseRecord): PhaseFigures {
   const d = trend(run, 'http_req_duration');
   const l = trend(run, 'http_req_latency');
   const vus = selectMetric(run, 'vus_max');
-  let peakRps = 0;
-  for (const i of run.intervals) peakRps = Math.max(peakRps, secondFigures(i).rps);
+  const peakRps = Math.max(0, ...phaseSeries(run).rps);
   return {
     name: phase.name,
     description: phase.description,

@@ -8,7 +8,7 @@ import type { PerformanceStatus } from '../record/assessment-record.ts';
 import { term } from './escape.ts';
 import { databaseTerminalLines } from './terminal-database.ts';
 import { colours } from './format.ts';
-import { asRanked, priorityLabel } from '../record/findings.ts';
+import { asRanked, GATE_SEVERITIES, priorityLabel } from '../record/findings.ts';
 import { evidenceLine, lowerBoundReason } from './phase-figures.ts';
 import { targetProbesOf } from '../record/target-probes.ts';
 import { observerText } from '../analysis/observer-effect.ts';
@@ -31,8 +31,7 @@ export function renderTerminalFindings(record: AssessmentRecord, opts: TerminalF
     degraded: c.yellow,
     critical: c.red,
   };
-  const byPriority = (['critical', 'high', 'medium', 'low'] as const)
-    .map((s) => [priorityLabel(s), actionable.filter((f) => f.severity === s).length] as const)
+  const byPriority = GATE_SEVERITIES.map((s) => [priorityLabel(s), actionable.filter((f) => f.severity === s).length] as const)
     .filter(([, n]) => n > 0)
     .map(([p, n]) => `${n} ${p}`);
 

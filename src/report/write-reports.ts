@@ -1,7 +1,7 @@
 // Writes every report of one assessment under the output directory (ASSESSMENT-RULES.md §1 names):
 //   ANALYSIS/<targetName>-<timestamp>.md    evidence report      (markdown-analysis.ts)
 //   ANALYSIS/<targetName>-<timestamp>.json  assessment envelope  (envelope.ts, ASSESSMENT-RULES.md §5)
-//   ANALYSIS/<targetName>-<timestamp>.html  HTML report          (html.ts, when present)
+//   ANALYSIS/<targetName>-<timestamp>.html  HTML report          (html.ts, imported only here)
 //   LOAD_TESTS/TEST-<timestamp>.md          load-test report     (markdown-load-test.ts)
 //   LOAD_TESTS/TEST-<timestamp>.json        the AssessmentRecord itself
 //   LOAD_TESTS/TEST-<timestamp>.xml         JUnit XML            (junit.ts)

@@ -123,6 +123,26 @@ test('no import cycle between files of src/', () => {
   assert.deepEqual(cycles, [], `import cycles:\n${cycles.map((c) => c.join(' <-> ')).join('\n')}`);
 });
 
+test('renderers and commands never import an audit: they draw the findings the record holds, never re-run or recompute them', () => {
+  // Issue 9: reports imported audits/support/database.ts to recompute figures while drawing.
+  const wrong = [...edges]
+    .filter(([f]) => ['report', 'cli'].includes(rankOf(f).unit))
+    .flatMap(([f, targets]) =>
+      targets.filter((t) => t.startsWith(join(SRC, 'audits') + sep)).map((t) => `${relative(SRC, f)} → ${relative(SRC, t)}`),
+    );
+  assert.deepEqual(wrong, []);
+});
+
+test('the public API (index.ts) imports no command file: what it offers lives below the CLI', () => {
+  // Issue 9: src/index.ts imported checkPlan from cli/run.ts (index.ts ranks above cli/, so the layer rule alone allows it).
+  const api = edges.get(join(SRC, 'index.ts')) ?? [];
+  assert.ok(api.length > 3, `index.ts imports ${api.length} files`);
+  assert.deepEqual(
+    api.filter((t) => t.startsWith(join(SRC, 'cli') + sep)).map((t) => relative(SRC, t)),
+    [],
+  );
+});
+
 test('the layer check itself sees a wrong import (it can fail)', () => {
   // Guard against a regexp that silently matches nothing: the real graph has hundreds of edges,
   // and the CLI (top) must be seen importing the record contracts (bottom).

@@ -1,4 +1,4 @@
-// One contract for every command (CONVENTIONS.md §3, docs/ARCHITECTURE.md): --quiet everywhere, --json
+// One contract for every command (README.md, Flags every command shares): --quiet everywhere, --json
 // where it prints data, --history/--no-history where it reads or writes runs, --out-dir where it writes
 // files, the same parsers for durations, ports, rates and worker counts, and the GitHub step summary.
 import assert from 'node:assert/strict';
@@ -33,6 +33,16 @@ const CONTRACT: Contract[] = [
   { command: 'history', quiet: true, json: true, history: true, noHistory: false, outDir: false },
   { command: 'convert', quiet: true, json: false, history: false, noHistory: false, outDir: false },
 ];
+
+test('the contract table names every command speedguard --help lists, and no other', async () => {
+  // A new command must be added to CONTRACT (and so pass the tests below) before this passes.
+  const r = await runCli(['--help']);
+  assert.equal(r.code, 0, r.stderr);
+  const commands = r.stdout.slice(r.stdout.indexOf('Commands:')).split(/\n\s*\n/)[0]!;
+  const listed = [...commands.matchAll(/^ {2}([a-z][\w-]*)/gm)].map((m) => m[1]!).filter((name) => name !== 'help');
+  assert.ok(listed.length >= 9, `commands found in --help: ${listed.join(', ')}`);
+  assert.deepEqual(CONTRACT.map((c) => c.command).sort(), listed.sort());
+});
 
 for (const c of CONTRACT) {
   test(`${c.command}: the common flags it must take are in its help`, async () => {

@@ -110,7 +110,7 @@ test('history: table newest first with short ids, key figures, findings; control
   );
   assert.match(
     lines[2]!,
-    /^aaaa2222\s.*\brun\s+interrupted\s+5\.00s\s+http:\/\/127\.0\.0\.1:9\/\?\[31mevil\s+40\s+30\d\.\dms\s+10\.00%\s+-\s+-$/,
+    /^aaaa2222\s.*\brun\s+interrupted\s+5\.00s\s+http:\/\/127\.0\.0\.1:9\/\[31mevil\s+40\s+30\d\.\dms\s+10\.00%\s+-\s+-$/,
   );
   assert.match(lines[3]!, /^aaaa1111\s.*\brun\s+completed\s.*\s100\s+20\.\dms\s+0\.00%/);
   assert.doesNotMatch(r.stdout, /\x1b/, 'no escape sequence from a stored target reaches the terminal');

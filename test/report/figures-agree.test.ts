@@ -23,6 +23,11 @@ import { healthyProbes, stmt, withShares } from '../helpers/fake-db-probes.ts';
 import { alertRules } from '../../src/assess/alert-rules.ts';
 import { renderGithubSummary } from '../../src/report/github-summary.ts';
 import { summarise } from '../../src/history/summary.ts';
+import { phaseSeries } from '../../src/analysis/per-second-series.ts';
+import { windowStats } from '../../src/audits/support/window.ts';
+import { fmtDuration } from '../../src/report/format.ts';
+import { endpointRows } from '../../src/report/html/sections/endpoints.ts';
+import { endpointFigures } from '../../src/report/phase-figures.ts';
 
 type Node = Record<string, any>;
 
@@ -214,4 +219,56 @@ test('alerts are decided when the record is built and only rendered: the envelop
     (buildEnvelope(rec) as Node).monitoring_recommendations.map((a: Node) => a.threshold),
     [321],
   );
+});
+
+test("per-second figures: the Markdown spike table, the HTML charts, the audits' windows and the peak throughput read one series", () => {
+  // The spike's last second (spikeToSecond) is its slowest: a table that left it out of "during"
+  // (or a chart that ended the spike a second early) would show a lower worst second than the chart.
+  const spikeRun = fakeRun({
+    seconds: [
+      ...steady(5, 50, 12),
+      ...steady(3, 250, (i) => 60 + (i % 40)),
+      { requests: 300, latencyMs: (i) => 150 + (i % 90) },
+      ...steady(5, 50, 14),
+    ],
+  });
+  const rec = healthyRecord();
+  const i = rec.phases.findIndex((p) => p.name === 'spike');
+  rec.phases[i] = fakePhase('spike', spikeRun, {
+    offeredRate: 300,
+    spike: { baseRate: 50, spikeRate: 300, spikeFromSecond: 5, spikeToSecond: 8 },
+  });
+  const series = phaseSeries(spikeRun);
+  const during = series.second.map((s, k) => (s >= 5 && s <= 8 ? series.p95[k]! : -Infinity));
+  const worst = Math.max(...during);
+  assert.equal(series.second[during.indexOf(worst)], 8, 'the slowest second is the last of the spike');
+  const md = renderLoadTestMarkdown(rec);
+  assert.match(md, new RegExp(`\\| p95 during \\(worst second\\) \\| ${fmtDuration(worst).replace('.', '\\.')} \\|`));
+  assert.match(md, /\| Spike window \| 5 s – 9 s \|/);
+  assert.match(md, /\| Throughput during \(best second\) \| 300 req\/s \|/);
+  // The audits' per-second percentile is the chart's, second by second.
+  for (const [k, second] of series.second.entries()) {
+    const audit = windowStats(spikeRun, 'http_req_latency', { from: second, to: second }).quantile(95);
+    assert.equal(audit, series.p95[k], `second ${second}`);
+  }
+  // The peak throughput the envelope states is the highest point of the charts' throughput line.
+  const peak = Math.max(...rec.phases.flatMap((p) => phaseSeries(p.run).rps));
+  assert.equal((buildEnvelope(rec) as Node).metrics.throughput.peak_measured, Math.round(peak * 10) / 10);
+});
+
+test("endpoints: the HTML endpoint table's rows are the Markdown Requests table's figures (one per method and request name)", () => {
+  const rec = healthyRecord();
+  const baseline = rec.phases.find((p) => p.name === 'baseline')!;
+  const rows = endpointRows(baseline.run);
+  assert.ok(rows.length > 0);
+  assert.deepEqual(
+    rows.map(({ statuses: _, ...figures }) => figures),
+    endpointFigures(baseline.run).sort((a, b) => b.requests - a.requests),
+  );
+  const md = renderLoadTestMarkdown(rec);
+  for (const r of rows) {
+    const p95 = fmtDuration(r.p95Ms!).replace('.', '\\.');
+    assert.match(md, new RegExp(`^\\| baseline \\| ${r.method} \\| [^|]+ \\| ${r.requests} \\| [^|]+ \\| [^|]+ \\| ${p95} \\|`, 'm'));
+    assert.match(r.statuses, new RegExp(`^200 × ${r.requests}$`));
+  }
 });

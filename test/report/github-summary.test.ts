@@ -3,8 +3,17 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { appendGithubSummary, renderGithubSummary } from '../../src/report/github-summary.ts';
-import { healthyRecord, hostileRecord, troubledRecord } from './fixtures.ts';
+import {
+  appendGithubSummary,
+  renderComparisonGithubSummary,
+  renderGithubSummary,
+  renderRunGithubSummary,
+} from '../../src/report/github-summary.ts';
+import { comparisonExitCode, runExitCode } from '../../src/assess/gate.ts';
+import { EXIT } from '../../src/errors.ts';
+import type { RunRecord } from '../../src/record/run-record.ts';
+import { fakeRun, steady } from '../helpers/fake-records.ts';
+import { comparison, healthyRecord, hostileRecord, troubledRecord } from './fixtures.ts';
 
 test('GitHub summary: verdict, key figures, findings table', () => {
   const md = renderGithubSummary(troubledRecord(), ['PERFORMANCE/ANALYSIS/x.md']);
@@ -46,4 +55,30 @@ test('GitHub summary: appended when $GITHUB_STEP_SUMMARY is set, nothing otherwi
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("GitHub summary of a run: ✅ exactly when the run's gate passes (exit 0), for every status and threshold outcome", () => {
+  const base = fakeRun({ seconds: steady(3, 10, 5) });
+  const threshold = { selector: 'http_req_duration', expression: 'p(95)<100', actual: 5, abortOnFail: false };
+  for (const status of ['completed', 'interrupted', 'aborted_by_threshold', 'failed'] as const)
+    for (const ok of [true, false]) {
+      const run = { ...base, status, thresholds: [{ ...threshold, ok }] } as RunRecord;
+      const icon = /^### (✅|❌) speedguard run/m.exec(renderRunGithubSummary(run))![1];
+      assert.equal(icon === '✅', runExitCode(run) === EXIT.OK, `${status}, threshold ${ok ? 'passed' : 'failed'}`);
+      assert.equal(icon === '✅', status === 'completed' && ok, `${status}, threshold ${ok ? 'passed' : 'failed'}`);
+    }
+});
+
+test('GitHub summary of a comparison: ❌ exactly when the gate fails at --fail-on, and it says which', () => {
+  const c = comparison(); // one critical regression
+  assert.match(
+    renderComparisonGithubSummary(c, 'high'),
+    /^### ❌ speedguard compare: REGRESSED \(worst: critical, fails --fail-on high\)$/m,
+  );
+  const low = { ...c, worstSeverity: 'low' as const, metrics: c.metrics.map((m) => (m.severity ? { ...m, severity: 'low' as const } : m)) };
+  assert.equal(comparisonExitCode(low, 'medium'), EXIT.OK);
+  assert.match(
+    renderComparisonGithubSummary(low, 'medium'),
+    /^### ✅ speedguard compare: REGRESSED \(worst: low, below --fail-on medium\)$/m,
+  );
 });

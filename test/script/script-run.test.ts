@@ -38,3 +38,10 @@ test('a k6-style TypeScript script runs with setup(), checks, groups and custom 
     await srv.close();
   }
 });
+
+test('run() from code ends a run as the CLI does: a script that sent no request is failed, with the same reason', async () => {
+  const script = fileURLToPath(new URL('../k6/scripts/native-no-requests.ts', import.meta.url));
+  const rec = await run(script, { workers: 1 });
+  assert.equal(rec.status, 'failed');
+  assert.match(String(rec.statusReason), /the script sent no HTTP request/);
+});

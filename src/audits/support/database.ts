@@ -4,7 +4,7 @@
 // suggestions, and SQL text made short enough for a title. Pure functions of the record.
 import { meanMsOf, rowsPerCall, shortSql, type DbView } from '../../analysis/database-figures.ts';
 import type { IndexSuggestion, StatementPlan, StatementStats } from '../../record/database-probes.ts';
-import type { Evidence, Finding, Severity } from '../../record/findings.ts';
+import { SEVERITY_ORDER, severityRank, type Evidence, type Finding, type Severity } from '../../record/findings.ts';
 import { ms, pct, round } from '../../analysis/format.ts';
 
 /** Most findings of one kind an audit reports (the rest are counted in the last one's text): a list, not a flood. */
@@ -145,8 +145,7 @@ export function statementSeverity(meanMs: number, band: { p0: number; p1: number
 
 /** One step less severe (critical → high …, low stays low). */
 export function milder(s: Severity): Severity {
-  const order: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
-  return s === 'low' || s === 'info' ? s : order[order.indexOf(s) + 1]!;
+  return s === 'low' || s === 'info' ? s : SEVERITY_ORDER[severityRank(s) + 1]!;
 }
 
 /** "seen 14 ms mean over 2,300 calls" for descriptions. */

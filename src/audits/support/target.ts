@@ -13,7 +13,7 @@ import {
   type CpuSubtree,
   type TargetProbes,
 } from '../../record/target-probes.ts';
-import type { Finding, Severity } from '../../record/findings.ts';
+import { maxSeverity, type Finding, type Severity } from '../../record/findings.ts';
 import { perSecond } from './window.ts';
 import { latencyMetric, median, phasesRun, steadyStats, WARMUP_SECONDS } from './record.ts';
 
@@ -306,10 +306,9 @@ export function probeConfidence(samples: number): number {
   return 0.6;
 }
 
+/** The more severe of a and b (a when b is null). */
 export function atLeast(a: Severity, b: Severity | null): Severity {
-  if (b === null) return a;
-  const order: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
-  return order.indexOf(a) <= order.indexOf(b) ? a : b;
+  return maxSeverity(a, b) ?? a;
 }
 
 /** Evidence of the main thread's load, labelled with the phase. */

@@ -5,6 +5,7 @@
 // distributions, each approximated as piecewise linear between its known percentiles.
 import { tagsMatch } from '../../metrics/tags.ts';
 import type { RunRecord, SeriesPoint } from '../../record/run-record.ts';
+import { mixturePercentile } from '../../analysis/per-second-series.ts';
 
 export interface WindowSpec {
   /** First second included (interval index); default 0. */
@@ -30,58 +31,10 @@ export function pointsIn(run: RunRecord, metric: string, spec: WindowSpec = {}):
   return out;
 }
 
-type Knots = Array<[value: number, cdf: number]>;
-
-function knotsOf(p: SeriesPoint): Knots {
-  const raw: Knots = [
-    [p.min, 0],
-    [p.p50 ?? p.min, 0.5],
-    [p.p90 ?? p.max, 0.9],
-    [p.p95 ?? p.max, 0.95],
-    [p.p99 ?? p.max, 0.99],
-    [p.max, 1],
-  ];
-  // HDR bucket rounding can leave a percentile a hair outside [min, max] or out of order.
-  let last = -Infinity;
-  for (const k of raw) last = k[0] = Math.max(last, k[0]);
-  return raw;
-}
-
-function cdfAt(k: Knots, x: number): number {
-  if (x < k[0]![0]) return 0;
-  if (x >= k[k.length - 1]![0]) return 1;
-  for (let i = 1; i < k.length; i++) {
-    const [v1, c1] = k[i]!;
-    if (x < v1) {
-      const [v0, c0] = k[i - 1]!;
-      return v1 === v0 ? c1 : c0 + ((x - v0) / (v1 - v0)) * (c1 - c0);
-    }
-  }
-  return 1;
-}
-
 /** The q-th percentile (0..100) of the mixture of trend points, weighted by their counts. NaN if empty. */
 export function mixtureQuantile(points: readonly SeriesPoint[], q: number): number {
-  const parts = points.filter((p) => p.count > 0).map((p) => ({ w: p.count, k: knotsOf(p) }));
-  if (parts.length === 0) return NaN;
-  if (parts.length === 1) {
-    // One distribution: answer exactly at the stored percentiles.
-    const p = points.find((x) => x.count > 0)!;
-    const exact: Record<number, number | undefined> = { 50: p.p50, 90: p.p90, 95: p.p95, 99: p.p99, 100: p.max, 0: p.min };
-    if (exact[q] !== undefined) return exact[q]!;
-  }
-  const total = parts.reduce((s, p) => s + p.w, 0);
-  const target = q / 100;
-  let lo = Math.min(...parts.map((p) => p.k[0]![0]));
-  let hi = Math.max(...parts.map((p) => p.k[p.k.length - 1]![0]));
-  const F = (x: number) => parts.reduce((s, p) => s + p.w * cdfAt(p.k, x), 0) / total;
-  // Bisection: F is monotone; 50 halvings of any realistic latency range are below 1 µs.
-  for (let i = 0; i < 50 && hi - lo > 1e-6; i++) {
-    const mid = (lo + hi) / 2;
-    if (F(mid) >= target) hi = mid;
-    else lo = mid;
-  }
-  return hi;
+  // One computation with the per-second series the reports draw (analysis/per-second-series.ts).
+  return mixturePercentile(points, q / 100) ?? NaN;
 }
 
 export interface WindowStats {

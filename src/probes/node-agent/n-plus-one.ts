@@ -49,22 +49,12 @@ export function nPlusOneFromSamples(samples: readonly AgentSample[], o: NPlusOne
     for (const [endpoint, n] of Object.entries(sql.endpoints ?? {})) endpoints.set(endpoint, (endpoints.get(endpoint) ?? 0) + n);
     for (const r of sql.repeated ?? []) {
       const key = `${r.endpoint}\n${r.statement}`;
-      let sum = sums.get(key);
-      if (!sum)
-        sums.set(
-          key,
-          (sum = {
-            endpoint: r.endpoint,
-            statement: r.statement,
-            driver: r.driver,
-            requests: 0,
-            executions: 0,
-            maxExecutions: 0,
-            ms: 0,
-            requestMs: 0,
-            location: null,
-          }),
-        );
+      const sum = sums.get(key);
+      // The first interval's repetition starts the sum; later ones add to it.
+      if (!sum) {
+        sums.set(key, { ...r });
+        continue;
+      }
       sum.requests += r.requests;
       sum.executions += r.executions;
       sum.maxExecutions = Math.max(sum.maxExecutions, r.maxExecutions);

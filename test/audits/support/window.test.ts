@@ -5,22 +5,9 @@ import { failuresOf } from '../../../src/audits/support/failures.ts';
 import { achievedRateOf, endpointsOf, expectedRateOf, steadyStats } from '../../../src/audits/support/record.ts';
 import { mixtureQuantile, perSecond, windowStats } from '../../../src/audits/support/window.ts';
 import { selectMetric } from '../../../src/record/select.ts';
-import type { SeriesPoint } from '../../../src/record/run-record.ts';
 import { fakeAssessment, fakePhase, fakeRun, steady } from '../../helpers/fake-records.ts';
 import { API, ORDERS, multiRun, noisy } from '../helpers.ts';
-
-const point = (count: number, min: number, p50: number, p90: number, p95: number, p99: number, max: number): SeriesPoint => ({
-  metric: 'http_req_latency',
-  tags: {},
-  count,
-  sum: count * p50,
-  min,
-  max,
-  p50,
-  p90,
-  p95,
-  p99,
-});
+import { arbPoint, point } from '../../helpers/series-points.ts';
 
 describe('mixtureQuantile', () => {
   it('answers a single point exactly at its stored percentiles, and NaN when empty', () => {
@@ -41,12 +28,6 @@ describe('mixtureQuantile', () => {
   });
 
   it('property: lies between the smallest and largest component percentile, and is monotone in q', () => {
-    const arbPoint = fc
-      .tuple(fc.integer({ min: 1, max: 1000 }), fc.array(fc.double({ min: 0, max: 1e4, noNaN: true }), { minLength: 6, maxLength: 6 }))
-      .map(([n, v]) => {
-        const s = [...v].sort((a, b) => a - b);
-        return point(n, s[0]!, s[1]!, s[2]!, s[3]!, s[4]!, s[5]!);
-      });
     fc.assert(
       fc.property(fc.array(arbPoint, { minLength: 1, maxLength: 6 }), (pts) => {
         const q95 = mixtureQuantile(pts, 95);

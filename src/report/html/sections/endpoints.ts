@@ -1,63 +1,42 @@
 // Per-endpoint figures (from one phase) and errors by kind and status (all phases).
 import type { AssessmentRecord, PhaseRecord } from '../../../record/assessment-record.ts';
 import type { RunRecord } from '../../../record/run-record.ts';
-import { selectMetric } from '../../../record/select.ts';
+import { endpointFigures, type EndpointFigures } from '../../phase-figures.ts';
 import { ms, pct, rps } from '../fmt.ts';
 import { html, num, type SafeHtml } from '../safe.ts';
 import { numeric, td, tdN, thead } from '../table.ts';
 
 const MAX_ROWS = 50;
 
-interface EndpointRow {
-  name: string;
-  methods: string;
-  requests: number;
-  rps: number | null;
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-  errorRate: number | null;
+interface EndpointRow extends EndpointFigures {
   statuses: string;
 }
 
+/**
+ * One row per request (method + name), with the figures the Markdown report's Requests table shows
+ * (report/phase-figures.ts endpointFigures) and the statuses it was answered with.
+ */
 export function endpointRows(run: RunRecord): EndpointRow[] {
+  let figures: EndpointFigures[];
+  try {
+    figures = endpointFigures(run);
+  } catch {
+    // A damaged record (histograms that do not decode): the table says no requests rather than the page failing.
+    return [];
+  }
   const totals = Array.isArray(run.totals) ? run.totals : [];
-  const reqs = totals.filter((t) => t.metric === 'http_reqs');
-  const names = [...new Set(reqs.map((t) => String(t.tags?.name ?? '')))];
-  const secs = (num(run.durationMs) ?? 0) / 1000;
-  const rows = names.map((name): EndpointRow => {
-    const mine = reqs.filter((t) => String(t.tags?.name ?? '') === name);
-    const requests = mine.reduce((a, t) => a + (num(t.sum) ?? 0), 0);
+  const rows = figures.map((f): EndpointRow => {
     const byStatus = new Map<string, number>();
-    for (const t of mine)
-      byStatus.set(String(t.tags?.status ?? '?'), (byStatus.get(String(t.tags?.status ?? '?')) ?? 0) + (num(t.sum) ?? 0));
-    let p50 = null,
-      p95 = null,
-      p99 = null,
-      errorRate = null;
-    try {
-      // Response time (http_req_duration), as the Markdown and JSON reports quote it.
-      const lat = selectMetric(run, 'http_req_duration', { name }) ?? selectMetric(run, 'http_req_latency', { name });
-      if (lat && lat.count > 0) [p50, p95, p99] = [lat.percentile(50), lat.percentile(95), lat.percentile(99)];
-      const f = selectMetric(run, 'http_req_failed', { name });
-      if (f && f.count > 0) errorRate = f.sum / f.count;
-    } catch {
-      // Damaged histogram: leave the percentiles out, keep the row.
+    for (const t of totals) {
+      if (t.metric !== 'http_reqs' || (t.tags?.name ?? '') !== f.name || (t.tags?.method ?? '') !== f.method) continue;
+      const status = String(t.tags?.status ?? '?');
+      byStatus.set(status, (byStatus.get(status) ?? 0) + (num(t.sum) ?? 0));
     }
-    return {
-      name,
-      methods: [...new Set(mine.map((t) => String(t.tags?.method ?? '')))].filter(Boolean).join(', '),
-      requests,
-      rps: secs > 0 ? requests / secs : null,
-      p50,
-      p95,
-      p99,
-      errorRate,
-      statuses: [...byStatus]
-        .sort((a, b) => b[1] - a[1])
-        .map(([s, n]) => `${s} × ${n}`)
-        .join(', '),
-    };
+    const statuses = [...byStatus]
+      .sort((a, b) => b[1] - a[1])
+      .map(([s, n]) => `${s} × ${n}`)
+      .join(', ');
+    return { ...f, statuses };
   });
   return rows.sort((a, b) => b.requests - a.requests);
 }
@@ -77,12 +56,12 @@ const ENDPOINT_COLUMNS = [
 function endpointRow(r: EndpointRow): SafeHtml {
   const cells = [
     td(html`<code>${r.name}</code>`),
-    td(r.methods),
+    td(r.method),
     tdN(r.requests),
     tdN(rps(r.rps)),
-    tdN(ms(r.p50)),
-    tdN(ms(r.p95)),
-    tdN(ms(r.p99)),
+    tdN(ms(r.p50Ms)),
+    tdN(ms(r.p95Ms)),
+    tdN(ms(r.p99Ms)),
     tdN(pct(r.errorRate)),
     td(r.statuses),
   ];

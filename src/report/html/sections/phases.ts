@@ -5,7 +5,7 @@ import { ms, pct, plain, rps } from '../fmt.ts';
 import { html, num, raw, type SafeHtml } from '../safe.ts';
 import { numeric, td, tdN, thead } from '../table.ts';
 import { fmtSeconds, fmtTick } from '../scale.ts';
-import { phaseSeries, type PhaseSeries } from '../series.ts';
+import { phaseSeries, type PhaseSeries } from '../../../analysis/per-second-series.ts';
 import { renderChart, type ChartBand, type ChartLine, type ChartSeries, type Point } from '../svg-chart.ts';
 import { phaseVerdictOf } from '../verdict.ts';
 
@@ -91,7 +91,9 @@ function offeredSeries(p: PhaseRecord, s: PhaseSeries): Point[] {
     ]);
   }
   if (p.spike) {
-    const { baseRate, spikeRate, spikeFromSecond: a, spikeToSecond: b } = p.spike;
+    const { baseRate, spikeRate, spikeFromSecond: a } = p.spike;
+    // The spike's last second is spikeToSecond: it ends one second later.
+    const b = p.spike.spikeToSecond + 1;
     return [
       { x: 0, y: baseRate },
       { x: a, y: baseRate },
@@ -111,7 +113,8 @@ function offeredSeries(p: PhaseRecord, s: PhaseSeries): Point[] {
 function markers(p: PhaseRecord): { vLines: ChartLine[]; bands: ChartBand[] } {
   const vLines: ChartLine[] = [];
   const bands: ChartBand[] = [];
-  if (p.spike) bands.push({ from: p.spike.spikeFromSecond, to: p.spike.spikeToSecond, label: `spike ${fmtTick(p.spike.spikeRate)} req/s` });
+  if (p.spike)
+    bands.push({ from: p.spike.spikeFromSecond, to: p.spike.spikeToSecond + 1, label: `spike ${fmtTick(p.spike.spikeRate)} req/s` });
   if (p.recovery) {
     vLines.push({ value: p.recovery.fromSecond, label: 'load dropped', colour: 'c-grey' });
     const after = num(p.recovery.recoveredAfterSeconds);

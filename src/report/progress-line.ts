@@ -1,7 +1,8 @@
-// The live progress line on stderr (TTY only): elapsed/total, VUs, req/s, p95, errors.
+// The live progress line `speedguard run` draws on stderr (TTY only): elapsed/total, VUs, req/s, p95,
+// errors of the interval the engine just closed. Live only: these figures are not in the record.
 import type { IntervalProgress } from '../engine/coordinator.ts';
 import { Accumulator } from '../metrics/accumulator.ts';
-import { fmtDuration } from '../report/format.ts';
+import { fmtDuration } from './format.ts';
 
 export class ProgressLine {
   private readonly out: NodeJS.WriteStream;

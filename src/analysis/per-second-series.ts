@@ -1,15 +1,25 @@
-// Per-second series of a phase run for the charts, read from RunRecord.intervals. One interval
-// holds one point per tag set (endpoint × status …); the target as a whole is their merge.
-import type { IntervalRecord, RunRecord, SeriesPoint } from '../../record/run-record.ts';
-import { num } from './safe.ts';
+// A run second by second, read from RunRecord.intervals: requests and failures per second and the
+// latency percentiles of each second. One interval holds one point per tag set (endpoint × status …);
+// the target as a whole is their merge. Computed here once for every reader of a second's figures:
+// the HTML charts, the Markdown spike table, the peak throughput of the envelope and the Markdown,
+// and the audits' windows (audits/support/window.ts), so a chart and a finding show the same values.
+import type { IntervalRecord, RunRecord, SeriesPoint } from '../record/run-record.ts';
+
+/** A finite number, else null (records written by older versions, or by hand, may lack a figure). */
+function num(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
 
 export interface PhaseSeries {
+  /** Each interval's start (whole seconds since the run's start): RunRecord.intervals[].index. */
+  second: number[];
   /** Seconds since the phase run's start, at the middle of each interval (a rate is the interval's mean). */
   t: number[];
   /** Completed requests per second. */
   rps: number[];
-  /** Failed requests per second. */
+  /** Failed requests per second, and their number in the interval. */
   failedRps: number[];
+  failed: number[];
   /** Share of failed requests (0..1), null when no request completed. */
   errorRate: Array<number | null>;
   p50: Array<number | null>;
@@ -61,6 +71,15 @@ function cdf(k: Knots, x: number, left: boolean): number {
   return 1;
 }
 
+const STORED: Record<number, 'p50' | 'p90' | 'p95' | 'p99' | 'min' | 'max'> = {
+  0: 'min',
+  0.5: 'p50',
+  0.9: 'p90',
+  0.95: 'p95',
+  0.99: 'p99',
+  1: 'max',
+};
+
 /**
  * Percentile q (0..1) of the union of several series of one interval, from each one's
  * count, min, max and p50/p90/p95/p99: the count-weighted mixture of their piecewise-linear
@@ -68,6 +87,10 @@ function cdf(k: Knots, x: number, left: boolean): number {
  * better estimate of the tail than averaging percentiles (a rare slow endpoint keeps its p99).
  */
 export function mixturePercentile(points: readonly SeriesPoint[], q: number): number | null {
+  const counted = points.filter((p) => p.count > 0);
+  // One series: its own stored percentile, exactly (interpolating would add a rounding error).
+  const stored = counted.length === 1 ? num(STORED[q] ? counted[0]![STORED[q]] : undefined) : null;
+  if (stored !== null) return stored;
   const parts: Array<{ k: Knots; w: number }> = [];
   for (const p of points) {
     const k = knotsOf(p);
@@ -110,9 +133,11 @@ export function phaseSeries(run: RunRecord): PhaseSeries {
   const hasDuration = intervals.some((iv) => iv.series.some((s) => s.metric === 'http_req_duration'));
   const latencyMetric = hasLatency ? 'http_req_latency' : hasDuration ? 'http_req_duration' : null;
   const out: PhaseSeries = {
+    second: [],
     t: [],
     rps: [],
     failedRps: [],
+    failed: [],
     errorRate: [],
     p50: [],
     p95: [],
@@ -136,9 +161,11 @@ export function phaseSeries(run: RunRecord): PhaseSeries {
     const failedPts = pick(iv, 'http_req_failed');
     const failed = sumOf(failedPts);
     const samples = failedPts.reduce((a, p) => a + (num(p.count) ?? 0), 0);
+    out.second.push(iv.index);
     out.t.push(iv.index + secs / 2);
     out.rps.push(reqs / secs);
     out.failedRps.push(failed / secs);
+    out.failed.push(failed);
     out.errorRate.push(samples > 0 ? failed / samples : null);
     const lat = latencyMetric ? pick(iv, latencyMetric) : [];
     out.p50.push(mixturePercentile(lat, 0.5));
