@@ -16,7 +16,7 @@ function hotLoop(ms) {
   const start = process.cpuUsage();
   let x = 0;
   while (process.cpuUsage(start).user < ms * 1000) {
-    for (let i = 0; i < 10000; i++) x = (x * 31 + i) % 1000003;
+    for (let i = 0; i < 1000000; i++) x = (x * 31 + i) % 1000003;
   }
   return x;
 }
