@@ -1,7 +1,7 @@
 // `speedguard assess <url|plan>`: the performance engineer's assessment — phases, capacity,
 // findings, reports, history, and a regression verdict against a baseline.
 import { stopOnSignals } from './signals.ts';
-import { checkOutputDir } from './output-paths.ts';
+import { checkHistoryPath, checkOutputDir } from './output-paths.ts';
 import { asUsageError, openForReading } from '../history/cli-support.ts';
 import type { Command } from 'commander';
 import { compareRecords } from '../analysis/compare.ts';
@@ -125,6 +125,7 @@ export async function assessProfiledCommand(target: string | undefined, command:
       '--profile needs the command that starts the service after "--", e.g. speedguard assess --profile -- node server.js',
     );
   checkOutputDir(o.outDir, '--out-dir');
+  checkHistoryPath(o.history);
   // Without a plan the iteration is one request: the phases' rates are checked before the service starts.
   if (target === undefined || /^https?:/i.test(target)) checkAssessLimits(assessConfig(o), limitOptions(o, 1));
   const log = o.quiet ? () => {} : (line: string) => process.stderr.write(line + '\n');
@@ -143,6 +144,7 @@ export async function assessCommand(
   extra: { window?: WindowProbes; targetOrigin?: string | undefined } = {},
 ): Promise<number> {
   checkOutputDir(o.outDir, '--out-dir');
+  checkHistoryPath(o.history);
   const config = assessConfig(o);
   // The profile's measured window is the baseline phase: make sure there is one.
   if (extra.window && !config.suite.includes('baseline')) config.suite.unshift('baseline');

@@ -14,7 +14,7 @@ import { startDemoDatabase } from '../profile/demo-database.ts';
 import { withProfiledTarget } from '../profile/profiled-target.ts';
 import { addRecordOutputOptions, positiveInt, type RecordOutputCliOptions } from './option-parsers.ts';
 import { ownModule, packageFile } from '../own-files.ts';
-import { checkOutputDir } from './output-paths.ts';
+import { checkHistoryPath, checkOutputDir } from './output-paths.ts';
 import { onStopSignals } from './signals.ts';
 
 // The demo is started as processes, never imported: the product does not depend on the example's code.
@@ -39,6 +39,7 @@ export function registerDemoCommand(program: Command, run: (fn: () => Promise<nu
 
 export async function demoCommand(o: DemoOptions): Promise<number> {
   checkOutputDir(o.outDir, '--out-dir');
+  checkHistoryPath(o.history);
   const log = o.quiet ? () => {} : (l: string) => process.stderr.write(l + '\n');
   // Ctrl-C outside the assessment (which handles its own): the first skips what has not started yet
   // and stops what has, in order; a second exits at once, killing the server's process group first
