@@ -47,6 +47,8 @@ interface Servers {
   refused: string;
   /** Requests to `ok` and connections to `dead` and `reset`. */
   readonly hits: number;
+  /** What reached `ok`: each request's line, headers and body as text (a planted secret must be sent to count). */
+  readonly received: string[];
   close(): Promise<void>;
 }
 
@@ -64,9 +66,15 @@ async function startServers(): Promise<Servers> {
     s.on('error', () => {});
     s.on('close', () => sockets.delete(s));
   };
-  const ok = createHttpServer((_q, r) => {
+  const received: string[] = [];
+  const ok = createHttpServer((q, r) => {
     hits++;
-    r.end('ok');
+    let text = `${q.method} ${q.url}\n${q.rawHeaders.join('\n')}\n`;
+    q.on('data', (d: Buffer) => (text += d.toString('latin1')));
+    q.on('end', () => {
+      received.push(text);
+      r.end('ok');
+    });
   });
   ok.on('connection', (s) => sockets.add(s));
   const dead = createTcpServer((s) => track(s));
@@ -81,6 +89,7 @@ async function startServers(): Promise<Servers> {
   const s = { ok: url(await listen(ok)), dead: url(await listen(dead)), reset: url(await listen(reset)), refused: url(freePort) };
   return {
     ...s,
+    received,
     get hits() {
       return hits;
     },
@@ -183,7 +192,8 @@ const requestsSeen = (n: number) => (c: Ctx) => c.hits >= n;
 function secretCases(): Case[] {
   const S = (i: number) => `ZqPlanted${i}Secret${'k'.repeat(4)}`;
   const out: Case[] = [];
-  const viaRun = (name: string, secret: string, args: (c: Ctx) => string[], inputs?: Case['inputs'], codes = [0]): Case => ({
+  /** `sent`: the secret travels in a request, so the case proves it reached the target (else it tested nothing). */
+  const viaRun = (name: string, secret: string, args: (c: Ctx) => string[], inputs?: Case['inputs'], codes = [0], sent = false): Case => ({
     category: 'secrets',
     name,
     inputs,
@@ -192,6 +202,7 @@ function secretCases(): Case[] {
     secrets: [secret],
     // Reports rendered from the stored record, too.
     check: async (c) => {
+      if (sent && !c.received.some((t) => t.includes(secret))) return 'the planted secret never reached the target';
       if (codes.includes(2)) return undefined;
       const r = await cli(['report', 'latest', '--format', 'all', '--out-dir', 'rendered'], c.work, 30);
       if (r.code !== 0) return `report latest --format all → exit ${r.code}: ${r.stderr.trim().split('\n')[0]}`;
@@ -201,7 +212,9 @@ function secretCases(): Case[] {
   });
   const headers = ['Authorization: Bearer', 'X-Session-Token:', 'X-Auth:', 'X-CSRF-Token:', 'Private-Token:', 'Cookie: sid=', 'X-Api-Key:'];
   headers.forEach((h, i) => {
-    out.push(viaRun(`-H '${h} …'`, S(i), (c) => ['run', c.ok, '-i', '2', '-H', `${h}${h.endsWith('=') ? '' : ' '}${S(i)}`]));
+    out.push(
+      viaRun(`-H '${h} …'`, S(i), (c) => ['run', c.ok, '-i', '2', '-H', `${h}${h.endsWith('=') ? '' : ' '}${S(i)}`], undefined, [0], true),
+    );
   });
   for (const [i, q] of [
     [10, 'api_key'],
@@ -209,9 +222,11 @@ function secretCases(): Case[] {
     [12, 'session_id'],
     [13, 'access_token'],
   ] as const) {
-    out.push(viaRun(`query ?${q}=…`, S(i), (c) => ['run', `${c.ok}p?page=1&${q}=${S(i)}`, '-i', '2']));
+    out.push(viaRun(`query ?${q}=…`, S(i), (c) => ['run', `${c.ok}p?page=1&${q}=${S(i)}`, '-i', '2'], undefined, [0], true));
   }
-  out.push(viaRun('JSON body password', S(20), (c) => ['run', c.ok, '-i', '2', '--body', json({ user: 'u', password: S(20) })]));
+  out.push(
+    viaRun('JSON body password', S(20), (c) => ['run', c.ok, '-i', '2', '--body', json({ user: 'u', password: S(20) })], undefined, [0], true),
+  );
   out.push(
     viaRun('form body client_secret', S(21), (c) => [
       'run',
@@ -222,7 +237,7 @@ function secretCases(): Case[] {
       'Content-Type: application/x-www-form-urlencoded',
       '--body',
       `grant=x&client_secret=${S(21)}`,
-    ]),
+    ], undefined, [0], true),
   );
   out.push(viaRun('-e DATABASE_URL=postgres://u:…@h/db', S(22), (c) => ['run', c.ok, '-i', '2', '-e', `DATABASE_URL=postgres://u:${S(22)}@h/db`]));
   out.push(viaRun('-e API_KEY=…', S(23), (c) => ['run', c.ok, '-i', '2', '-e', `API_KEY=${S(23)}`]));
@@ -243,9 +258,11 @@ function secretCases(): Case[] {
       (c) => ({
         'p.json': json({
           scenarios: { s: { executor: 'shared-iterations', vus: 1, iterations: 2, env: { SHOP_TOKEN: S(26) } } },
-          flow: [req(c.ok)],
+          flow: [req(c.ok, { headers: { 'X-Shop': '${env.SHOP_TOKEN}' } })],
         }),
       }),
+      [0],
+      true,
     ),
   );
   out.push(
@@ -262,6 +279,8 @@ function secretCases(): Case[] {
       S(28),
       (c) => ['run', c.input('p.json')],
       (c) => ({ 'p.json': plan([req(c.ok, { method: 'POST', headers: { 'X-Refresh-Token': S(28) }, json: { apiKey: S(28) } })]) }),
+      [0],
+      true,
     ),
   );
   out.push(
@@ -289,6 +308,8 @@ export const options = { vus: 1, iterations: 2 };
 export default async function () { await http.get(${json(c.ok)}, { headers: { 'X-Session-Token': process.env.API_TOKEN } }); }
 `,
       }),
+      [0],
+      true,
     ),
   );
   // Bad input that carries a secret: exit 2, the line names the field, not the secret.
