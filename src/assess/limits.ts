@@ -4,7 +4,7 @@
 // the duration limit. A refusal names the flag the rate came from (exit 2); --no-limits lifts the
 // soft limits as it does for `run`.
 import { PlanError } from '../plan/errors.ts';
-import { durationAboveLimit, rateAboveLimit, workersOf } from '../plan/limits.ts';
+import { durationAboveLimit, rateAboveLimit, workersAboveLimit, workersOf } from '../plan/limits.ts';
 import type { AssessmentConfig } from '../record/assessment-record.ts';
 import { DEFAULT_MAX_RATE } from './phases/stress.ts';
 import { DISCOVERED_BASELINE_SHARE, PEAK_FACTOR, RECOVERY_FACTOR, RECOVERY_OVER_BREAKING } from './suite.ts';
@@ -67,6 +67,8 @@ export function checkAssessLimits(config: Pick<AssessmentConfig, 'expectedRate' 
     if (problem) throw new PlanError(problem, { path: '--soak' });
   }
   const workers = workersOf({ ...(o.workers ? { workers: o.workers } : {}) });
+  const workerProblem = enforce ? workersAboveLimit(workers) : null;
+  if (workerProblem) throw new PlanError(workerProblem, { path: '--workers' });
   const perIteration = Math.max(1, o.requestsPerIteration ?? 1);
   for (const x of offeredRates(config, o.maxRate)) {
     const iterations = x.reqRate / perIteration;

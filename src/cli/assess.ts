@@ -1,7 +1,7 @@
 // `speedguard assess <url|plan>`: the performance engineer's assessment — phases, capacity,
 // findings, reports, history, and a regression verdict against a baseline.
 import { stopOnSignals } from './signals.ts';
-import { checkOutputDir } from './output-paths.ts';
+import { checkHistoryPath, checkOutputDir } from './output-paths.ts';
 import { resolveRefs } from '../history/resolve-refs.ts';
 import type { Command } from 'commander';
 import { loadSeverityConfig } from '../analysis/severity.ts';
@@ -130,6 +130,7 @@ export async function assessProfiledCommand(target: string | undefined, command:
       '--profile needs the command that starts the service after "--", e.g. speedguard assess --profile -- node server.js',
     );
   checkOutputDir(o.outDir, '--out-dir');
+  checkHistoryPath(o.history);
   // Without a plan the iteration is one request: the phases' rates are checked before the service starts.
   if (target === undefined || /^https?:/i.test(target)) checkAssessLimits(assessConfig(o), limitOptions(o, 1));
   const log = o.quiet ? () => {} : (line: string) => process.stderr.write(line + '\n');
@@ -148,6 +149,7 @@ export async function assessCommand(
   extra: { window?: WindowProbes; targetOrigin?: string | undefined } = {},
 ): Promise<number> {
   checkOutputDir(o.outDir, '--out-dir');
+  checkHistoryPath(o.history);
   const config = assessConfig(o);
   if (extra.window) config.suite = profiledSuite(config.suite);
   const thresholds = o.config ? loadSeverityConfig(o.config) : undefined;

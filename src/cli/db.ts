@@ -6,7 +6,7 @@ import { loadSeverityConfig } from '../analysis/severity.ts';
 import { analyseDatabase } from '../assess/database-analysis.ts';
 import { finish } from './finish-assessment.ts';
 import { addGateOptions, addRecordOutputOptions, positiveInt, type GateCliOptions, type RecordOutputCliOptions } from './option-parsers.ts';
-import { checkOutputDir } from './output-paths.ts';
+import { checkHistoryPath, checkOutputDir } from './output-paths.ts';
 
 export interface DbCliOptions extends RecordOutputCliOptions, GateCliOptions {
   allowWrites?: boolean;
@@ -45,6 +45,7 @@ Exit codes: 0 ok · 1 cannot connect / runtime failure · 2 bad URL or option ·
 
 export async function dbCommand(url: string, o: DbCliOptions): Promise<number> {
   checkOutputDir(o.outDir, '--out-dir');
+  checkHistoryPath(o.history);
   const thresholds = o.config ? loadSeverityConfig(o.config) : undefined;
   const log = o.quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`);
   const record = await analyseDatabase(url, { top: o.top, explain: o.explain, allowWrites: o.allowWrites === true, thresholds, log });

@@ -7,7 +7,7 @@ import { finish } from './finish-assessment.ts';
 import { EXIT } from '../errors.ts';
 import { runDemo } from '../profile/demo.ts';
 import { addRecordOutputOptions, positiveInt, type RecordOutputCliOptions } from './option-parsers.ts';
-import { checkOutputDir } from './output-paths.ts';
+import { checkHistoryPath, checkOutputDir } from './output-paths.ts';
 import { onStopSignals } from './signals.ts';
 
 export interface DemoOptions extends RecordOutputCliOptions {
@@ -27,6 +27,7 @@ export function registerDemoCommand(program: Command, run: (fn: () => Promise<nu
 
 export async function demoCommand(o: DemoOptions): Promise<number> {
   checkOutputDir(o.outDir, '--out-dir');
+  checkHistoryPath(o.history);
   const log = o.quiet ? () => {} : (l: string) => process.stderr.write(l + '\n');
   // Ctrl-C outside the assessment (which handles its own): the first skips what has not started yet
   // and stops what has, in order; a second exits at once, killing the server's process group first

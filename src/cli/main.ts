@@ -101,7 +101,10 @@ export async function main(argv: string[]): Promise<number> {
     .version(VERSION)
     .option('--verbose', 'print stack traces of internal errors')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .configureOutput({
+      // Commander puts its suggestion on a second line: one line per error, as every other one.
+      writeErr: (s) => process.stderr.write(s.replace(/\n\((Did you mean [^)\n]*)\)/, ' ($1)')),
+    })
     .addHelpText('after', EXAMPLES);
 
   let code: number = EXIT.OK;

@@ -4,6 +4,7 @@
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.ts';
 import { parseDuration } from '../plan/duration.ts';
+import { durationAboveLimit } from '../plan/limits.ts';
 import { GATE_SEVERITIES, type GateSeverity } from '../record/findings.ts';
 
 /** Repeatable option: -H a -H b → ['a', 'b']. */
@@ -59,11 +60,15 @@ export const durationFlag =
     const text = v.trim();
     if (/^\d+(\.\d+)?$/.test(text))
       throw new UsageError(`${name}: ${JSON.stringify(v)} has no unit; write it with one, e.g. "${text}s" or "${text}ms"`);
+    let ms: number;
     try {
-      parseDuration(text);
+      ms = parseDuration(text);
     } catch {
       throw new UsageError(`${name}: expected a duration such as 30s, 1m30s or 500ms, got ${JSON.stringify(v)}`);
     }
+    // Always refused, --no-limits or not: a timer would fire at once (the 7-day soft limit is the plan's).
+    const problem = durationAboveLimit(ms, false);
+    if (problem) throw new UsageError(`${name}: ${problem}`);
     return text;
   };
 

@@ -6,6 +6,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
+import { DEFAULT_HISTORY_PATH } from '../history/store.ts';
 
 function stat(path: string) {
   try {
@@ -43,14 +44,18 @@ export function checkOutputFile(path: string, flag: string): void {
 
 /** A directory the command writes reports under (`--out-dir`); created if missing, like mkdir -p. */
 export function checkOutputDir(dir: string, flag: string): void {
-  const where = `${flag} ${dir}`;
+  checkCreatableDir(dir, `${flag} ${dir}`, true);
+}
+
+/** The nearest existing ancestor of `dir` (itself included) must be a writable directory. */
+function checkCreatableDir(dir: string, where: string, named: boolean): void {
   let probe = resolve(dir);
   for (;;) {
     const s = stat(probe);
     if (s !== null) {
       if (!s.isDirectory())
         throw new UsageError(
-          `${where}: ${probe === resolve(dir) ? 'is a file, expected a directory' : `${probe} is a file, not a directory`}`,
+          `${where}: ${named && probe === resolve(dir) ? 'is a file, expected a directory' : `${probe} is a file, not a directory`}`,
         );
       if (!writable(probe)) throw new UsageError(`${where}: directory ${probe} is not writable`);
       return;
@@ -59,6 +64,25 @@ export function checkOutputDir(dir: string, flag: string): void {
     if (up === probe) return;
     probe = up;
   }
+}
+
+/**
+ * The history database the record will be stored in (`--history PATH`, else the default under the
+ * working directory; nothing with --no-history). Its directory is created when missing, so only a
+ * path that can never be written is refused: a directory, an unwritable file, a file in the way.
+ */
+export function checkHistoryPath(option: string | boolean | undefined): void {
+  if (option === false) return;
+  const history = typeof option === 'string' ? option : undefined;
+  const path = history ?? DEFAULT_HISTORY_PATH;
+  const where = history === undefined ? `the history database ${path}` : `--history ${path}`;
+  const s = stat(path);
+  if (s?.isDirectory()) throw new UsageError(`${where}: is a directory, expected a database file`);
+  if (s !== null) {
+    if (!writable(path)) throw new UsageError(`${where}: the file is not writable`);
+    return;
+  }
+  checkCreatableDir(dirname(path), where, false);
 }
 
 /** One line naming what could not be written, after the result was stored and printed. */

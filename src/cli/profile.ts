@@ -1,7 +1,7 @@
 // `speedguard profile [load options] -- <command that starts the service>`: measure the target from
 // inside under load and name the bottleneck (issue 4).
 import { stopOnSignals } from './signals.ts';
-import { checkOutputDir } from './output-paths.ts';
+import { checkHistoryPath, checkOutputDir } from './output-paths.ts';
 import type { Command } from 'commander';
 import { parseSlo } from '../assess/options.ts';
 import { loadSeverityConfig } from '../analysis/severity.ts';
@@ -86,6 +86,7 @@ export async function profileCommand(command: string[], o: ProfileCliOptions): P
     );
   if (o.pid !== undefined && command.length > 0) throw new UsageError('profile: give either a command after "--" or --pid, not both');
   checkOutputDir(o.outDir, '--out-dir');
+  checkHistoryPath(o.history);
   const slo = parseSlo(o.slo);
   const warmupMs = parseDuration(o.warmup);
   const thresholds = o.config ? loadSeverityConfig(o.config) : undefined;

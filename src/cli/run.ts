@@ -13,7 +13,7 @@ import { UsageError } from '../errors.ts';
 import { ProgressLine } from '../report/progress-line.ts';
 import { exportTo, finishRun, type FailedExport } from './run-exit.ts';
 import { collect, durationFlag, positiveInt, rateNumber, wholeNumber } from './option-parsers.ts';
-import { checkOutputFile } from './output-paths.ts';
+import { checkHistoryPath, checkOutputFile } from './output-paths.ts';
 import { stopOnSignals } from './signals.ts';
 import { checkPlanLimits } from '../plan/limits.ts';
 import { finishRunRecord } from '../record/finish-run.ts';
@@ -143,6 +143,7 @@ export async function runCommand(target: string, o: RunCliOptions): Promise<numb
   // Output paths first: a bad one is found before the plan is loaded, let alone run.
   if (o.summaryExport !== undefined) checkOutputFile(o.summaryExport, '--summary-export');
   if (outs.json !== null) checkOutputFile(outs.json, '--out json=');
+  checkHistoryPath(o.history);
   const tags = parseTags(o.tag ?? []);
   // Read by the script HTTP layer in every worker thread (they copy the environment when created).
   if (o.httpDebug) process.env.SPEEDGUARD_HTTP_DEBUG = o.httpDebug === 'full' ? 'full' : 'headers';

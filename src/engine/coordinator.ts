@@ -14,7 +14,7 @@ import { judgeGenerator } from './generator-check.ts';
 import { workersFor } from './executors/schedule.ts';
 import { WorkerEngine, type GeneratorHealth, type WorkerInit, type WorkerMessage } from './worker-engine.ts';
 import type { IntervalSnapshot } from '../metrics/registry.ts';
-import { runSetup, runTeardown, ScriptLifecycleError } from './setup-teardown.ts';
+import { LifecycleInterrupted, runSetup, runTeardown, ScriptLifecycleError } from './setup-teardown.ts';
 import { currentEnvironment } from '../record/environment.ts';
 import { ownModule } from '../own-files.ts';
 import { describeScriptError } from './script-errors.ts';
@@ -78,6 +78,8 @@ export function startRun(plan: Plan, opts: RunOptions = {}): RunHandle {
   let statusReason: string | null = null;
   let links: WorkerLink[] = [];
   let stopping = false;
+  // A second Ctrl-C ends setup() or teardown() too, even stuck in a loop: their thread is terminated.
+  const lifecycleAbort = new AbortController();
   const scriptErrors: ScriptErrorSample[][] = [];
 
   const stop = (reason: string, newStatus: RunStatus) => {
@@ -94,15 +96,23 @@ export function startRun(plan: Plan, opts: RunOptions = {}): RunHandle {
     let setupData: unknown;
     let setupFailed = false;
     try {
-      setupData = await runSetup(plan);
+      setupData = await runSetup(plan, lifecycleAbort.signal);
       opts.onSetupData?.(setupData);
     } catch (e) {
-      if (!(e instanceof ScriptLifecycleError)) throw e;
-      setupFailed = true;
-      stopping = true;
-      status = 'failed';
-      statusReason = e.message;
-      scriptErrors.push([describeScriptError(e.cause, 'setup')]);
+      if (e instanceof LifecycleInterrupted) {
+        // Nothing was measured: no load is started, the record says why (exit 130).
+        setupFailed = true;
+        stopping = true;
+        status = 'interrupted';
+        statusReason = e.message;
+      } else {
+        if (!(e instanceof ScriptLifecycleError)) throw e;
+        setupFailed = true;
+        stopping = true;
+        status = 'failed';
+        statusReason = e.message;
+        scriptErrors.push([describeScriptError(e.cause, 'setup')]);
+      }
     }
     let startedWall = Date.now();
     const pending = new Map<number, Map<number, { snapshot: IntervalSnapshot; health: GeneratorHealth }>>();
@@ -204,10 +214,15 @@ export function startRun(plan: Plan, opts: RunOptions = {}): RunHandle {
     const endedWall = Date.now();
     if (!setupFailed) {
       try {
-        await runTeardown(plan, setupData);
+        await runTeardown(plan, setupData, lifecycleAbort.signal);
       } catch (e) {
-        if (!(e instanceof ScriptLifecycleError)) throw e;
-        scriptErrors.push([describeScriptError(e.cause, 'teardown')]);
+        if (e instanceof LifecycleInterrupted) {
+          // What the load measured stays; the run says it was cut short.
+          if (status === 'completed') [status, statusReason] = ['interrupted', e.message];
+        } else {
+          if (!(e instanceof ScriptLifecycleError)) throw e;
+          scriptErrors.push([describeScriptError(e.cause, 'teardown')]);
+        }
       }
     }
     const runMs = Math.max(0, endedWall - startedWall);
@@ -243,6 +258,7 @@ export function startRun(plan: Plan, opts: RunOptions = {}): RunHandle {
     stop: (reason, st = 'interrupted') => stop(reason, st),
     abort: (reason) => {
       stop(reason, 'interrupted');
+      lifecycleAbort.abort(new Error(reason));
       for (const l of links) l.abort();
     },
   };

@@ -9,6 +9,8 @@
 //   rate       100,000 iterations/s per worker, 1,000,000/s in total
 //   durations  7 days for any duration of a scenario (duration, maxDuration, stages, graceful stops)
 //   iterations 1,000,000,000 per scenario
+//   workers    8 threads per core (each holds its own heap and event loop; beyond a few per core they
+//              only compete for the CPU the load generator measures with)
 // VUs and rate are summed over scenarios (they may overlap in time; the sum is the safe bound).
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -22,6 +24,7 @@ export const LIMITS = {
   rateTotal: 1_000_000,
   durationMs: 7 * 24 * 3_600_000,
   iterations: 1_000_000_000,
+  workersPerCore: 8,
   /** setTimeout's ceiling: longer delays fire at once (TimeoutOverflowWarning). */
   timerMs: 2 ** 31 - 1,
 } as const;
@@ -82,6 +85,8 @@ function durationsOf(s: Scenario): Array<[string, number]> {
 export function checkPlanLimits(plan: Plan, o: LimitOptions = {}): void {
   const enforce = o.enforce !== false;
   const workers = workersOf(o, plan);
+  const workerProblem = enforce ? workersAboveLimit(workers) : null;
+  if (workerProblem) throw new PlanError(workerProblem, { path: 'workers' });
   let vus = 0;
   let rate = 0;
   for (const [name, s] of Object.entries(plan.scenarios)) {
@@ -122,6 +127,15 @@ export function checkPlanLimits(plan: Plan, o: LimitOptions = {}): void {
 /** Worker threads a run will use: the flag's, else the plan's, else one per core. */
 export function workersOf(o: LimitOptions, plan?: Plan): number {
   return Math.max(1, o.workers || plan?.workers || availableParallelism());
+}
+
+/** Why `workers` threads are beyond the soft limit (8 per core), or null when within. */
+export function workersAboveLimit(workers: number): string | null {
+  const cores = availableParallelism();
+  const most = LIMITS.workersPerCore * cores;
+  if (workers <= most) return null;
+  const why = `${LIMITS.workersPerCore} per core × ${cores} core(s)`;
+  return `${fmt(workers)} worker threads is above the limit of ${fmt(most)} (${why}); ${OVERRIDE}`;
 }
 
 /** Why `vus` VUs over `workers` threads is beyond the soft limit, or null when it is within. */

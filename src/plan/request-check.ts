@@ -32,11 +32,11 @@ export function checkRequestShape(ctx: SourceContext, method: string, headers: R
     const at = [...path, 'headers', name];
     if (!TOKEN.test(name)) throw planError(ctx, at, `invalid header name ${JSON.stringify(name)}`);
     const lower = name.toLowerCase();
-    if (FORBIDDEN_HEADERS.has(lower)) throw planError(ctx, at, `is set by speedguard from the body; remove it`);
+    if (FORBIDDEN_HEADERS.has(lower)) throw planError(ctx, at, `header "${name}" is set by speedguard from the body; remove it`);
     const before = seen.get(lower);
     if (before !== undefined) throw planError(ctx, at, `repeats header "${before}" (names are case-insensitive); give it once`);
     seen.set(lower, name);
     if (BAD_VALUE.test(literalText(value)))
-      throw planError(ctx, at, 'the value has CR, LF or NUL (header injection) or characters outside latin1');
+      throw planError(ctx, at, `the value of header "${name}" has CR, LF or NUL (header injection) or characters outside latin1`);
   }
 }

@@ -10,6 +10,7 @@ import type { DurationInput, ScalarMap, UserCapture, UserCheck, UserRequest, Use
 import { planError, type SourceContext } from './validate.ts';
 import { suggest } from './suggest.ts';
 import { checkRequestShape } from './request-check.ts';
+import { durationAboveLimit } from './limits.ts';
 
 export interface FlowContext extends SourceContext {
   /** Base URL without trailing slash, if the plan has one. */
@@ -27,12 +28,17 @@ export function stringMap(map: ScalarMap | undefined): Record<string, string> {
 }
 
 export function durationMs(ctx: SourceContext, value: DurationInput, path: readonly PathSegment[]): number {
+  let ms: number;
   try {
-    return parseDuration(value);
+    ms = parseDuration(value);
   } catch (error) {
     if (error instanceof DurationError) throw planError(ctx, path, `must be ${DURATION_HINT} (got ${JSON.stringify(value)})`);
     throw error;
   }
+  // Longer than a timer can wait, a sleep or timeout would fire at once (Node's TimeoutOverflowWarning).
+  const problem = durationAboveLimit(ms, false);
+  if (problem) throw planError(ctx, path, problem);
+  return ms;
 }
 
 interface Collected {

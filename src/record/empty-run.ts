@@ -1,6 +1,7 @@
 // A run that measured nothing is not a success (issue 11 §1); a threshold that failed on data decides first:
-// - a request plan (a flow with at least one request) that recorded no HTTP request at all — the
-//   service never answered, or every request was cut before it ended;
+// - a request plan (a flow with at least one request) in which no HTTP request got a response — the
+//   service never answered, refused or reset every connection, or every request was cut at the stop
+//   (a refused connection is an http_req of kind connect_refused, not a measurement of the service);
 // - a script that sent no HTTP request (its calls were never reached, or not awaited: a port from k6
 //   that half works must not pass silently, issue 13);
 // - a run whose every iteration threw (iterations > 0 and each one ended by an exception).
@@ -13,11 +14,17 @@ function total(record: RunRecord, metric: string): number {
   return n;
 }
 
-/** HTTP requests that ended on their own: those the stop cut (`cut_at_stop`) never completed. */
-function completedRequests(record: RunRecord): number {
-  let n = 0;
-  for (const t of record.totals) if (t.metric === 'http_reqs' && t.tags.error !== 'cut_at_stop') n += t.count;
-  return n;
+/** HTTP requests that got a response (any status, even one the connection's reset followed: a 431 to a huge
+ *  header); the others have status 0 and carry the kind of their failure as `error`. */
+function answeredRequests(record: RunRecord): { answered: number; failed: Map<string, number> } {
+  let answered = 0;
+  const failed = new Map<string, number>();
+  for (const t of record.totals) {
+    if (t.metric !== 'http_reqs') continue;
+    if (t.tags.error === undefined || (t.tags.status ?? '0') !== '0') answered += t.count;
+    else failed.set(t.tags.error, (failed.get(t.tags.error) ?? 0) + t.count);
+  }
+  return { answered, failed };
 }
 
 function hasRequest(steps: Step[]): boolean {
@@ -27,8 +34,14 @@ function hasRequest(steps: Step[]): boolean {
 /** Why the run counts as failed although it completed, or null when it measured something. */
 export function emptyRunProblem(record: RunRecord): string | null {
   const requestPlan = Object.values(record.plan.scenarios).some((s) => s.flow !== null && hasRequest(s.flow));
-  if (requestPlan && completedRequests(record) === 0) {
-    return 'no HTTP request completed (0 http_reqs): the target never answered, or every request was cut at the stop';
+  const requests = requestPlan ? answeredRequests(record) : null;
+  if (requests && requests.answered === 0) {
+    const sent = [...requests.failed.values()].reduce((a, b) => a + b, 0);
+    const kinds = [...requests.failed].map(([kind, n]) => `${kind}: ${n}`).join(', ');
+    return (
+      `no HTTP request completed (0 of ${sent} http_reqs got a response${kinds ? `; ${kinds}` : ''}): ` +
+      'the target never answered, refused or reset every connection, or every request was cut at the stop'
+    );
   }
   if (record.plan.scriptPath && total(record, 'http_reqs') === 0 && total(record, 'iteration_errors') === 0) {
     return 'the script sent no HTTP request — check that its http calls are reached and awaited';

@@ -113,6 +113,34 @@ test('the summary names the cut requests; a dead service with no thresholds is s
   }
 });
 
+test('a service that refuses or resets every connection is a failed run (exit 1), not a pass on failed requests', async () => {
+  // Resets every connection on its first bytes; and a port nobody listens on (refused).
+  const reset = createTcpServer((s) => {
+    s.on('error', () => {});
+    s.once('data', () => s.resetAndDestroy());
+  });
+  await new Promise<void>((r) => reset.listen(0, '127.0.0.1', r));
+  const free = createTcpServer();
+  await new Promise<void>((r) => free.listen(0, '127.0.0.1', r));
+  const refusedPort = (free.address() as AddressInfo).port;
+  await new Promise<void>((r) => free.close(() => r()));
+  try {
+    for (const [url, kind] of [
+      [`http://127.0.0.1:${(reset.address() as AddressInfo).port}/`, 'reset'],
+      [`http://127.0.0.1:${refusedPort}/`, 'connect_refused'],
+    ] as const) {
+      const r = await runCli(['run', url, '-i', '3', '--no-history', '--json'], { timeoutMs: 60_000 });
+      assert.equal(r.code, 1, `${kind}: ${r.stderr}`);
+      assert.match(r.stderr, new RegExp(`run failed: no HTTP request completed \\(0 of 3 http_reqs got a response; ${kind}: 3\\)`));
+      const rec = JSON.parse(r.stdout) as RunRecord;
+      assert.equal(rec.status, 'failed');
+      assert.equal(sumOf(rec, 'http_reqs', { error: kind }), 3);
+    }
+  } finally {
+    reset.close();
+  }
+});
+
 test('a script against a service that never answers: its cut requests are counted, not shown as its own errors', async () => {
   const dead = await deadService();
   const dir = tmp();

@@ -17,12 +17,18 @@ test('absurd values: exit 2 naming the value and the limit, no load sent', async
   const dir = tmp();
   const plan = join(dir, 'p.json');
   writeFileSync(plan, JSON.stringify({ rate: 1e300, duration: '1s', flow: [{ request: { url: srv.url } }] }));
+  // A sleep no timer can wait used to fire after 1 ms, with a TimeoutOverflowWarning, and exit 0.
+  const sleepy = join(dir, 'sleep.json');
+  writeFileSync(sleepy, JSON.stringify({ vus: 1, iterations: 1, flow: [{ request: { url: srv.url } }, { sleep: '99999999999h' }] }));
   try {
     const cases: Array<[string[], RegExp]> = [
       [['run', plan], /rate: .* is above the limit/],
       [['run', srv.url, '--rate', '1e7', '-d', '3s', '--workers', '2'], /above the limit of 200,000\/s/],
       [['run', srv.url, '-u', '200000', '-d', '1s', '--workers', '2'], /vus: 200,000 VUs is above the limit/],
       [['run', srv.url, '-u', '1', '-d', '99999999999999999999h'], /duration|timer/],
+      [['run', sleepy], /flow\[1\]\.sleep: .* longer than any timer can wait/],
+      [['run', srv.url, '-i', '1', '--stop-grace', '99999999999h'], /--stop-grace: .* longer than any timer can wait/],
+      [['run', srv.url, '-i', '1', '--workers', '1000000'], /workers: 1,000,000 worker threads is above the limit of \d+ \(8 per core/],
     ];
     for (const [args, re] of cases) {
       const r = await runCli([...args, '--no-history'], { timeoutMs: 30_000 });
@@ -168,3 +174,36 @@ export default function () {
   assert.match(stdout, /INTERRUPTED/);
   assert.equal(JSON.parse(readFileSync(join(dir, 's.json'), 'utf8')).speedguard.status, 'interrupted');
 });
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  test(`${signal} twice ends a setup() stuck in a synchronous loop (its thread is terminated): exit 130, stored`, async () => {
+    const dir = tmp();
+    const marker = join(dir, 'stuck');
+    const script = join(dir, 'setup-stuck.ts');
+    writeFileSync(
+      script,
+      `import { writeFileSync } from 'node:fs';
+export const options = { vus: 1, iterations: 1 };
+export function setup() { writeFileSync(${JSON.stringify(marker)}, 'x'); for (;;) {} }
+export default function () {}
+`,
+    );
+    const history = join(dir, 'h.db');
+    const child = spawn(process.execPath, [BIN, 'run', script, '--history', history], { env: { ...process.env, NO_COLOR: '1', CI: '1' } });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    let sent = 0;
+    const poll = setInterval(() => {
+      if (sent === 0 && existsSync(marker) && ++sent) child.kill(signal);
+      else if (sent === 1 && stderr.includes('send again') && ++sent) child.kill(signal);
+    }, 50);
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    clearInterval(poll);
+    clearTimeout(killer);
+    assert.equal(code, 130, stderr);
+    const again = await runCli(['report', 'latest', '--history', history, '--format', 'json'], { timeoutMs: 30_000 });
+    const record = JSON.parse(again.stdout);
+    assert.equal(record.status, 'interrupted');
+    assert.match(record.statusReason, new RegExp(`interrupted by ${signal} \\(twice\\) during setup\\(\\)`));
+  });

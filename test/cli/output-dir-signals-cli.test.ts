@@ -84,37 +84,38 @@ test('assess: reports that cannot be written at the end — stored, printed, one
   }
 });
 
-test('SIGHUP ends a run like SIGTERM: partial result written, marked interrupted, exit 130', async () => {
-  const srv = await startServer();
-  const dir = tmp();
-  try {
-    const child = spawn(
-      process.execPath,
-      [BIN, 'run', srv.url, '-u', '1', '-d', '60s', '--stop-grace', '1s', '--no-history', '--summary-export', join(dir, 's.json')],
-      { env: { ...process.env, NO_COLOR: '1', CI: '1' } },
-    );
-    let stderr = '';
-    let stdout = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    // Hang up once requests are flowing (the server counts them): an event, not a sleep.
-    const poll = setInterval(() => {
-      if (srv.requests > 0) {
-        clearInterval(poll);
-        child.kill('SIGHUP');
-      }
-    }, 20);
-    const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.stderr.on('data', (d) => (stderr += d));
-    const code = await new Promise<number | null>((r) => child.on('close', r));
-    clearInterval(poll);
-    clearTimeout(killer);
-    assert.equal(code, 130, stderr);
-    assert.match(stderr, /SIGHUP/);
-    assert.match(stdout, /INTERRUPTED/);
-    const s = JSON.parse(readFileSync(join(dir, 's.json'), 'utf8'));
-    assert.equal(s.speedguard.status, 'interrupted');
-    assert.ok(s.metrics.http_reqs.count > 0);
-  } finally {
-    await srv.close();
-  }
-});
+for (const signal of ['SIGHUP', 'SIGTERM'] as const)
+  test(`${signal} ends a run like Ctrl-C: partial result written, marked interrupted, exit 130`, async () => {
+    const srv = await startServer();
+    const dir = tmp();
+    try {
+      const child = spawn(
+        process.execPath,
+        [BIN, 'run', srv.url, '-u', '1', '-d', '60s', '--stop-grace', '1s', '--no-history', '--summary-export', join(dir, 's.json')],
+        { env: { ...process.env, NO_COLOR: '1', CI: '1' } },
+      );
+      let stderr = '';
+      let stdout = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      // Hang up once requests are flowing (the server counts them): an event, not a sleep.
+      const poll = setInterval(() => {
+        if (srv.requests > 0) {
+          clearInterval(poll);
+          child.kill(signal);
+        }
+      }, 20);
+      const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      child.stderr.on('data', (d) => (stderr += d));
+      const code = await new Promise<number | null>((r) => child.on('close', r));
+      clearInterval(poll);
+      clearTimeout(killer);
+      assert.equal(code, 130, stderr);
+      assert.match(stderr, new RegExp(signal));
+      assert.match(stdout, /INTERRUPTED/);
+      const s = JSON.parse(readFileSync(join(dir, 's.json'), 'utf8'));
+      assert.equal(s.speedguard.status, 'interrupted');
+      assert.ok(s.metrics.http_reqs.count > 0);
+    } finally {
+      await srv.close();
+    }
+  });

@@ -30,6 +30,9 @@ test('bad output paths: exit 2 naming the path, before any request is sent', asy
       [['--summary-export', join(file, 's.json')], /is not a directory/],
       [['--out', `json=${join(dir, 'missing', 'm.ndjson')}`], /--out json= .*does not exist/],
       [['--out', `json=${dir}`], /--out json= .*is a directory/],
+      // The history database is an output too: a path that can never be written is refused before the load.
+      [['--history', join(file, 'h.db')], /--history .*a-file\/h\.db: .*a-file is a file, not a directory/],
+      [['--history', dir], /--history .*: is a directory, expected a database file/],
       ...(root ? [] : [[['--summary-export', join(locked, 's.json')], /not writable/] as [string[], RegExp]]),
     ];
     for (const [flags, re] of cases) {

@@ -52,6 +52,11 @@ test('bad flags and bad input: one line naming the problem, exit 2, no stack tra
     [['run', 'missing-plan.yaml'], /missing-plan\.yaml/],
     [['run', 'http://127.0.0.1:1/', '--out', 'csv=x'], /--out/],
     [['run', 'http://127.0.0.1:1/', '--bogus'], /unknown option/],
+    // The header the message is about is named, also when it came from -H (issue 11 re-run).
+    [['run', 'http://127.0.0.1:1/', '-i', '1', '-H', 'Content-Length: 5'], /--header: header "Content-Length" is set by speedguard/],
+    [['run', 'http://127.0.0.1:1/', '-i', '1', '-H', 'Transfer-Encoding: chunked'], /header "Transfer-Encoding" is set by speedguard/],
+    // Commander's suggestion joins its line: one line per error.
+    [['rnu', 'http://127.0.0.1:1/'], /^error: unknown command 'rnu' \(Did you mean run\?\)\n$/],
     // A k6-only flag on a URL run is named, not ignored.
     [['run', 'http://127.0.0.1:1/', '-i', '1', '--summary-trend-stats', 'p(x)'], /--summary-trend-stats applies to k6 scripts only/],
   ];
@@ -60,6 +65,7 @@ test('bad flags and bad input: one line naming the problem, exit 2, no stack tra
     assert.equal(r.code, 2, `${args.join(' ')} → ${r.code}: ${r.stderr}`);
     assert.match(r.stderr, re);
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   }
 });
 

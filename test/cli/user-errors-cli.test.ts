@@ -145,6 +145,8 @@ test('plan load refuses bad requests and feeders: exit 2 naming the field', asyn
     [plan('dup', { headers: { Accept: 'a', accept: 'b' } }), /repeats header "Accept"/],
     [plan('name', { headers: { 'Bad Name': 'x' } }), /Bad Name.*(not a valid|invalid)/],
     [plan('method', { method: 'GE T' }), /method: .*HTTP method/],
+    // An env placeholder nothing sets (plan env, scenario env, -e) sent no request at all, exit 1.
+    [plan('env', { url: 'http://127.0.0.1:1/${env.BASE_PATH}' }), /\$\{env\.BASE_PATH\} is not set: give it with -e BASE_PATH=/],
   ];
   for (const [file, re] of cases) {
     const r = await runCli(['run', file, '--no-history'], { timeoutMs: 30_000 });

@@ -42,6 +42,17 @@ test('a setup() that outlives setupTimeout exits 100; no load is sent and the re
   assert.equal(metric(record, 'http_reqs'), 0, 'no iteration ran');
 });
 
+test('a setup() stuck in a synchronous loop is ended by setupTimeout (exit 100), not left to hang', async () => {
+  const r = await run('setup-stuck.js', ['--json']);
+  assert.equal(r.code, 100, r.stderr);
+  assert.match(r.stderr, /setup\(\) did not finish within 1s \(setupTimeout\)/);
+  const record = JSON.parse(r.stdout) as RunRecord;
+  assert.deepEqual(
+    record.scriptErrors?.map((e) => [e.phase, e.name]),
+    [['setup', 'LifecycleTimeout']],
+  );
+});
+
 test('a teardown() that outlives teardownTimeout exits 101; the load before it is kept', async () => {
   const file = join(out, 'teardown.json');
   const r = await run('teardown-timeout.js', ['--summary-export', file]);
