@@ -28,6 +28,7 @@ import { targetProbesOf } from '../record/target-probes.ts';
 import { targetResourceSeries } from './target-resources.ts';
 import { blocksOf, completeSeconds, IntervalMixture, indexes, MAX_BLOCKS, weightsOf, type SecondFigures } from './compare-samples.ts';
 import { bootstrapCI, mannWhitneyU, mean, relativeChange } from './stats.ts';
+import { signedPercent } from './format.ts';
 
 /** Least to most severe. */
 export const REGRESSION_SEVERITIES: readonly RegressionSeverity[] = ['low', 'medium', 'high', 'critical'];
@@ -180,7 +181,11 @@ interface MetricPlan {
   blockStat: (idx: readonly number[]) => number;
 }
 
-const pct = (x: number, digits = 1) => `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(digits)} %`;
+/** A metric's regression limit as the reports print it: "+10 %" (worse when it rises) or "−10 %". */
+export function limitText(p: { worseWhen: 'up' | 'down'; threshold: number }): string {
+  return `${p.worseWhen === 'up' ? '+' : '−'}${(p.threshold * 100).toFixed(0)} %`;
+}
+
 const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
 
 export function compareRecords(
@@ -453,8 +458,8 @@ function evaluate(p: MetricPlan, s: Comparison['settings']): MetricComparison {
   const size = Math.abs(change);
   const absolute = Math.abs(c - b);
   const pastThreshold = size > p.threshold && (p.minAbsoluteChange === undefined || absolute > p.minAbsoluteChange);
-  const changeText = Number.isFinite(change) ? pct(change) : 'from 0';
-  const limit = `${p.worseWhen === 'up' ? '+' : '−'}${(p.threshold * 100).toFixed(0)} %`;
+  const changeText = Number.isFinite(change) ? signedPercent(change) : 'from 0';
+  const limit = limitText(p);
   const pText =
     row.pValue === null
       ? 'no per-second data to test'

@@ -1,5 +1,6 @@
-// Figures in finding texts: short, with units, never "NaN". (analysis/: the database figures use them too;
-// audits/support/format.ts re-exports them for the audits.)
+// Figures in prose — findings, verdict reasons, comparisons, report tables: short, with units, never
+// "NaN". The one other formatter, report/format.ts, writes the run summary in k6's own units (1.23ms,
+// 0.00%) so that a k6 user reads the figures they know; everything else formats here.
 export function ms(v: number): string {
   if (!Number.isFinite(v)) return 'n/a';
   if (v >= 10_000) return `${(v / 1000).toFixed(1)} s`;
@@ -14,6 +15,19 @@ export function pct(v: number): string {
   if (!Number.isFinite(v)) return 'n/a';
   const p = v * 100;
   return `${p >= 10 ? p.toFixed(0) : p >= 1 ? p.toFixed(1) : p.toFixed(2)} %`;
+}
+
+/** A share 0..1 as a percentage with fixed digits, for tables and limits where figures line up: "12.50 %". */
+export function percent(share: number, digits = 2): string {
+  return `${(share * 100).toFixed(digits)} %`;
+}
+
+/** A relative change as a signed percentage: "+12.3 %", "−4.0 %" (a true minus), "±0.0 %" when it rounds to nothing. */
+export function signedPercent(change: number, digits = 1): string {
+  if (!Number.isFinite(change)) return change > 0 ? '+∞' : '−∞';
+  const v = Math.abs(change * 100).toFixed(digits);
+  if (Number(v) === 0) return `±${v} %`;
+  return `${change > 0 ? '+' : '−'}${v} %`;
 }
 
 export function rate(v: number): string {

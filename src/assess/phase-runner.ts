@@ -8,6 +8,7 @@ import type { PhaseName } from '../record/phase-name.ts';
 import type { Slo } from '../record/assessment-record.ts';
 import type { RunRecord } from '../record/run-record.ts';
 import type { PhaseTiming } from './timing.ts';
+import { percent } from '../analysis/format.ts';
 
 /** The target as a whole during one second (or a span of seconds). */
 export interface SecondStats {
@@ -217,7 +218,7 @@ export function verdictOf(
       : `${s.requests} requests`;
   const fig =
     `p${slo.latencyPercentile} ${h.pLatency.toFixed(1)} ms from the intended start (limit ${slo.latencyMs} ms), errors ` +
-    `${(h.errorRate * 100).toFixed(2)} % (limit ${(slo.errorRate * 100).toFixed(2)} %), ${count}`;
+    `${percent(h.errorRate)} (limit ${percent(slo.errorRate)}), ${count}`;
   if (s.requests === 0) return { verdict: 'failed', reason: 'no request completed' };
   if (h.latencyOk && h.errorsOk) return { verdict: 'passed', reason: fig };
   if (h.pLatency <= 2 * slo.latencyMs && h.errorRate <= 0.05) return { verdict: 'degraded', reason: fig };

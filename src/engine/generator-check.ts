@@ -3,6 +3,7 @@
 import type { RunAggregate } from './run-aggregate.ts';
 import type { GeneratorVerdict } from '../record/run-record.ts';
 import type { GeneratorHealth } from './worker-engine.ts';
+import { percent } from '../analysis/format.ts';
 
 /** Defaults chosen from what breaks measurements: a busy loop delays timers and response reads. */
 export const GENERATOR_LIMITS = {
@@ -40,7 +41,7 @@ export function judgeGenerator(agg: RunAggregate, health: readonly GeneratorHeal
   // Only intervals with real work count: the idle tail of a run is not a saturated generator.
   if (cpus.length >= 3 && cpuP95 > GENERATOR_LIMITS.cpuP95) {
     reasons.push(
-      `generator CPU at ${(cpuP95 * 100).toFixed(0)} % of a core (p95 over ${cpus.length} worker-seconds; limit ` +
+      `generator CPU at ${percent(cpuP95, 0)} of a core (p95 over ${cpus.length} worker-seconds; limit ` +
         `${GENERATOR_LIMITS.cpuP95 * 100} %)`,
     );
   }

@@ -13,6 +13,7 @@ import { evidenceLine, phaseFigures, referencePhase } from './phase-figures.ts';
 import { capacityAtSlo } from '../analysis/capacity-figure.ts';
 import { comparisonExitCode, runExitCode } from '../assess/gate.ts';
 import { EXIT } from '../errors.ts';
+import { signedPercent } from '../analysis/format.ts';
 
 const rps = (v: number) => `${v.toFixed(v >= 100 ? 0 : 1)} req/s`;
 
@@ -108,7 +109,7 @@ export function renderComparisonGithubSummary(c: Comparison, failOn: RegressionS
     `Baseline ${md(c.baseline.id)} → current ${md(c.current.id)}`,
     '',
   ];
-  const pct = (v: number | null) => (v === null ? 'n/a' : `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)} %`);
+  const pct = (v: number | null) => (v === null ? 'n/a' : signedPercent(v));
   out.push(
     mdTable(
       ['Metric', 'Baseline', 'Current', 'Change', 'Verdict'],

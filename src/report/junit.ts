@@ -8,6 +8,7 @@ import type { AssessmentRecord, PhaseRecord } from '../record/assessment-record.
 import { xml, xmlText } from './escape.ts';
 import { asRanked, priorityLabel, severityRank } from '../record/findings.ts';
 import { fmtValue, phaseFigures } from './phase-figures.ts';
+import { percent } from '../analysis/format.ts';
 
 export interface JUnitOptions {
   /** Findings at or above this severity become test cases (default "medium"). */
@@ -63,7 +64,7 @@ function phaseCases(p: PhaseRecord): Case[] {
     `p50 ${fmtValue(f.p50Ms ?? NaN, 'ms')}`,
     `p95 ${fmtValue(f.p95Ms ?? NaN, 'ms')}`,
     `p99 ${fmtValue(f.p99Ms ?? NaN, 'ms')}`,
-    `error rate ${(f.errorRate * 100).toFixed(2)} %`,
+    `error rate ${percent(f.errorRate)}`,
     `dropped iterations ${f.droppedIterations}`,
   ].join(', ');
   if (p.verdict === 'failed')

@@ -24,6 +24,7 @@ import {
   referencePhase,
   type PhaseFigures,
 } from './phase-figures.ts';
+import { signedPercent } from '../analysis/format.ts';
 
 export interface AnalysisMarkdownOptions {
   /** Relative links to the sibling reports (e.g. "../LOAD_TESTS/TEST-20261125-100000.md"). */
@@ -321,7 +322,7 @@ function fmtIn(v: number | null, unit: Comparison['metrics'][number]['unit']): s
   return `${Number(v.toPrecision(4))} ${unit}`;
 }
 
-const signedPct = (v: number | null) => (v === null ? 'n/a' : `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)} %`);
+const signedPct = (v: number | null) => (v === null ? 'n/a' : signedPercent(v));
 
 function comparisonSection(c: Comparison): string[] {
   const rows = c.metrics.map((m) => [

@@ -7,6 +7,8 @@ import type { Comparison, ComparedRecord, MetricComparison } from '../record/com
 import { fmtP } from '../analysis/compare.ts';
 import { md, mdLine } from './escape.ts';
 import { fmtBytes, fmtDuration } from './format.ts';
+import { percent, signedPercent } from '../analysis/format.ts';
+import { limitText } from '../analysis/compare.ts';
 
 /** A metric value in its unit, for tables (Markdown and terminal). */
 export function fmtMetricValue(m: Pick<MetricComparison, 'unit'>, v: number | null): string {
@@ -17,7 +19,7 @@ export function fmtMetricValue(m: Pick<MetricComparison, 'unit'>, v: number | nu
     case 'req/s':
       return `${v.toFixed(v < 100 ? 1 : 0)} req/s`;
     case 'ratio':
-      return `${(v * 100).toFixed(v < 0.001 && v > 0 ? 4 : 2)} %`;
+      return percent(v, v < 0.001 && v > 0 ? 4 : 2);
     case 'cores':
       return v.toFixed(2);
     case 'bytes':
@@ -27,11 +29,7 @@ export function fmtMetricValue(m: Pick<MetricComparison, 'unit'>, v: number | nu
 
 /** Signed share as a percentage: "+12.3 %". */
 export function fmtShare(x: number | null, digits = 1): string {
-  if (x === null) return '–';
-  if (!Number.isFinite(x)) return x > 0 ? '+∞' : '−∞';
-  const v = (x * 100).toFixed(digits);
-  if (Number(v) === 0) return `±${(0).toFixed(digits)} %`;
-  return `${x > 0 ? '+' : '−'}${v.replace('-', '')} %`;
+  return x === null ? '–' : signedPercent(x, digits);
 }
 
 /** The change of a metric from the baseline, "new" when the baseline was 0. */
@@ -41,7 +39,7 @@ export function fmtChange(m: MetricComparison): string {
 }
 
 export function fmtThreshold(m: MetricComparison): string {
-  return `${m.worseWhen === 'up' ? '+' : '−'}${(m.threshold * 100).toFixed(0)} %`;
+  return limitText(m);
 }
 
 export function fmtInterval(ci: MetricComparison['ci'], sign = 1): string {
@@ -142,7 +140,7 @@ export function renderOptimizationMarkdown(c: Comparison): string {
   return out.join('\n');
 }
 
-const pc = (x: number) => `${(x * 100).toFixed(0)} %`;
+const pc = (x: number) => percent(x, 0);
 
 /** OPTIMIZATIONS/OPT-<id>.md and its JSON twin; returns the paths written. */
 export function writeOptimizationReport(c: Comparison, outDir: string): string[] {

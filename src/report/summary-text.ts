@@ -4,6 +4,7 @@ import { BUILTIN_METRICS, HTTP_TIMING_TRENDS } from '../metrics/catalog.ts';
 import type { RunRecord } from '../record/run-record.ts';
 import { countBy, metricNames, selectMetric } from '../record/select.ts';
 import { colours, fmtBytes, fmtDuration, fmtNumber, fmtPercent } from './format.ts';
+import { percent } from '../analysis/format.ts';
 
 export const TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)', 'p(99.9)'] as const;
 
@@ -133,7 +134,7 @@ export function renderSummary(record: RunRecord, opts: { colour: boolean }): str
   const g = record.generator;
   out.push(
     c.dim(
-      `  generator: ${g.workers} worker(s), CPU p95 ${(g.cpuP95 * 100).toFixed(0)} %, ` +
+      `  generator: ${g.workers} worker(s), CPU p95 ${percent(g.cpuP95, 0)}, ` +
         `event-loop delay p99 ≤ ${g.loopDelayP99MaxMs.toFixed(1)} ms, schedule delay p99 ${fmtDuration(g.scheduleDelayP99Ms)}, ` +
         `connections opened ${record.connectionsOpened}`,
     ),

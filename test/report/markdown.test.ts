@@ -191,7 +191,7 @@ test('analysis report: a stored comparison is shown under Results with change, i
   );
   assert.match(
     results,
-    /^\| throughput \| 41\.0 req\/s \| 40\.0 req\/s \| -2\.4 % \| -5\.0 % … unbounded \(95 %\) \| 0\.400 \| unchanged \|$/m,
+    /^\| throughput \| 41\.0 req\/s \| 40\.0 req\/s \| −2\.4 % \| −5\.0 % … unbounded \(95 %\) \| 0\.400 \| unchanged \|$/m,
   );
   assert.match(results, /^- CPU &lt;not measured&gt; in either run$/m);
   assertTablesIntact(doc);

@@ -3,6 +3,7 @@
 // steps), stopped early from the per-second watch as soon as a step fails.
 import type { PhaseRecord, StressStep } from '../../record/assessment-record.ts';
 import { iterationRate, mergeSeconds, phasePlan, runPhase, sloHolds, vuPool, type PhaseEnv, type SecondStats } from '../phase-runner.ts';
+import { percent } from '../../analysis/format.ts';
 
 /** Achieved below this share of offered = the service no longer keeps up (plateau). */
 const PLATEAU_SHARE = 0.9;
@@ -122,7 +123,7 @@ export async function stressPhase(env: PhaseEnv, expectedRate: number | null, ma
     }
     env.log(
       `  stress ${rate} req/s → ${step.achievedRate.toFixed(0)} req/s, p95 ${step.p95Ms.toFixed(1)} ms, errors ` +
-        `${(step.errorRate * 100).toFixed(2)} %${reason ? `  ✗ ${reason.replace('_', ' ')}` : ''}`,
+        `${percent(step.errorRate)}${reason ? `  ✗ ${reason.replace('_', ' ')}` : ''}`,
     );
     if (!reason) return null;
     breaking = step;
@@ -157,7 +158,7 @@ export async function stressPhase(env: PhaseEnv, expectedRate: number | null, ma
       `req/s sent) before the service broke, so its capacity is at least ${generatorCeilingRps} req/s`
     : broke
       ? `${judged}; breaking point ${broke.offeredRate} req/s (${stopReason.replace('_', ' ')}: ${broke.achievedRate.toFixed(0)} req/s ` +
-        `achieved, p95 ${broke.p95Ms.toFixed(1)} ms, errors ${(broke.errorRate * 100).toFixed(2)} %)`
+        `achieved, p95 ${broke.p95Ms.toFixed(1)} ms, errors ${percent(broke.errorRate)})`
       : `${judged}; held every step up to ${rates[steps.length - 1] ?? 0} req/s`;
   return {
     name: 'stress',

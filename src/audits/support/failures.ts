@@ -5,6 +5,7 @@
 import type { FindingType } from '../../record/findings.ts';
 import type { RunRecord } from '../../record/run-record.ts';
 import { pointsIn, type WindowSpec } from './window.ts';
+import { percent } from '../../analysis/format.ts';
 
 export interface Failures {
   /** Failed requests, those the run cut at its stop excluded. */
@@ -42,7 +43,7 @@ export function failuresOf(run: RunRecord, tags: Record<string, string> = {}, wi
 export function summariseKinds(f: Failures, requests: number, limit = 4): string {
   return f.byKind
     .slice(0, limit)
-    .map(([k, n]) => `${k} ${n}${requests ? ` (${((n / requests) * 100).toFixed(2)} %)` : ''}`)
+    .map(([k, n]) => `${k} ${n}${requests ? ` (${percent(n / requests)})` : ''}`)
     .join(', ');
 }
 

@@ -2,6 +2,7 @@
 // numbers; a missing figure shows as "–").
 import { fmtBytes, fmtDuration } from '../format.ts';
 import { num } from './safe.ts';
+import { percent } from '../../analysis/format.ts';
 
 export const DASH = '–';
 
@@ -18,7 +19,7 @@ export function rps(v: unknown): string {
 
 export function pct(share: unknown, digits = 2): string {
   const n = num(share);
-  return n === null ? DASH : `${(n * 100).toFixed(digits)} %`;
+  return n === null ? DASH : percent(n, digits);
 }
 
 export function bytes(v: unknown): string {
