@@ -165,8 +165,12 @@ export function analyseCpuProfile(profile: unknown, opts: CpuProfileOptions): Cp
   }
   // A node's ticks per line: V8's positionTicks, plus the samples moved onto it from a stale native
   // under JSON.parse (on its hot line: positionTicks never saw them).
+  const ticksOf = new Map<number, Map<number, number>>();
   const lineTicks = (n: ProfileNode): Map<number, number> => {
-    const m = new Map<number, number>();
+    let m = ticksOf.get(n.id);
+    if (m) return m;
+    m = new Map<number, number>();
+    ticksOf.set(n.id, m);
     for (const t of n.positionTicks) m.set(t.line, (m.get(t.line) ?? 0) + t.ticks);
     const moved = movedTicks.get(n.id);
     if (moved) {

@@ -77,16 +77,14 @@ export function inlinedParts(o: InlinedInput): Map<number, InlinedPart[]> {
     return made;
   };
 
-  /** The owner of `line` for frame `n` from the syntax tree; undefined when the script has none. */
-  const ownerBySyntax = (n: ProfileNode, line: number): ProfileNode | null | undefined => {
+  /** Frame `n`'s function in its script's syntax tree, or null when the script has none (or it is not found). */
+  const rangeOf = (n: ProfileNode): { ranges: FunctionRange[]; self: FunctionRange } | null => {
     const cf = n.callFrame;
     const ranges = o.functionsOf(cf.url);
-    if (!ranges) return undefined;
+    if (!ranges) return null;
     const here = ranges.filter((r) => r.startLine === cf.lineNumber + 1);
     const self = here.find((r) => r.name === cf.functionName) ?? (here.length === 1 ? here[0] : undefined);
-    if (!self) return undefined;
-    const owner = ownerOfLine(ranges, self, line);
-    return owner ? frameOf(cf.url, owner, n) : null;
+    return self ? { ranges, self } : null;
   };
 
   /** Without a syntax tree: the profiled function declared nearest above a line above the frame's own. */
@@ -109,9 +107,13 @@ export function inlinedParts(o: InlinedInput): Map<number, InlinedPart[]> {
     for (const t of ticks.values()) all += t;
     if (all <= 0) continue;
     const parts: InlinedPart[] = [];
+    const syntax = rangeOf(n);
     for (const [line, t] of ticks) {
-      const bySyntax = ownerBySyntax(n, line);
-      const owner = bySyntax === undefined ? ownerAbove(n, line) : bySyntax;
+      let owner: ProfileNode | null;
+      if (syntax) {
+        const r = ownerOfLine(syntax.ranges, syntax.self, line);
+        owner = r ? frameOf(n.callFrame.url, r, n) : null;
+      } else owner = ownerAbove(n, line);
       if (owner && o.keyOf(owner) !== o.keyOf(n)) parts.push({ owner, us: self * (t / all), line, ticks: t });
     }
     if (parts.length) out.set(n.id, parts);

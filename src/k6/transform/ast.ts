@@ -77,3 +77,13 @@ export function keyName(key: Node, computed: boolean): string | null {
   if (key.type === 'Literal' && typeof key.value === 'string') return key.value;
   return null;
 }
+
+/** `http.get` / `Object.assign` / `check`: the dotted name of a callee rooted at an identifier, '' when any part is not a plain name. */
+export function dottedName(n: Node): string {
+  if (n.type === 'Identifier') return n.name as string;
+  if (n.type === 'MemberExpression' && !n.computed) {
+    const inner = dottedName(n.object as Node);
+    return inner ? `${inner}.${(n.property as Node).name as string}` : '';
+  }
+  return '';
+}

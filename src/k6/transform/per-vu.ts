@@ -6,7 +6,7 @@
 // shared by the VUs of a thread. The test is conservative: anything it does not recognise as inert
 // (a `let`, a call, a read of __VU, a mutated module-level object, one that escapes to code that
 // might change it: shared-objects.ts) keeps the instance per VU.
-import { walk, type Node } from './ast.ts';
+import { dottedName, walk, type Node } from './ast.ts';
 import type { Analysis } from './analyse.ts';
 import { moduleObjectsEscape } from './shared-objects.ts';
 
@@ -99,12 +99,6 @@ function inertStatement(s: Node): boolean {
   }
 }
 
-/** `Object.assign` for a non-computed member call, '' otherwise. */
-function calleePath(callee: Node): string {
-  if (callee.type !== 'MemberExpression' || callee.computed || (callee.object as Node).type !== 'Identifier') return '';
-  return `${(callee.object as Node).name as string}.${(callee.property as Node).name as string}`;
-}
-
 /** The identifier at the root of `a.b[c]`, or null. */
 function rootName(n: Node): string | null {
   let cur = n;
@@ -143,7 +137,7 @@ function mutatesModuleState(ast: Node): boolean {
     // `o.x = …`, `o.n++`, `delete o.x` change a member; `list.push(…)` and `Object.assign(o, …)`
     // change the object itself.
     const assigned =
-      n.type === 'CallExpression' && /^Object\.(assign|defineProperty|defineProperties|setPrototypeOf)$/.test(calleePath(n.callee as Node));
+      n.type === 'CallExpression' && /^Object\.(assign|defineProperty|defineProperties|setPrototypeOf)$/.test(dottedName(n.callee as Node));
     if (assigned && (n.arguments as Node[])[0]) {
       const root = rootName((n.arguments as Node[])[0]!);
       if (root !== null && names.has(root)) found = true;

@@ -9,7 +9,7 @@
 // property read of a flat literal (its values are primitives), a template or arithmetic operand, a
 // test, an argument of a k6 function or of a read-only built-in (k6's modules copy what they are
 // given). Anything else, including a local variable of the same name, counts as an escape.
-import { walk, type Node } from './ast.ts';
+import { dottedName, walk, type Node } from './ast.ts';
 
 /** Built-ins that read their arguments and never keep or change them. */
 const READING_BUILTINS = new Set([
@@ -88,16 +88,6 @@ function objectBindings(ast: Node, isLibrary: (source: string) => boolean): Map<
   return out;
 }
 
-/** `http.get` / `check` / `JSON.stringify`: the dotted name of a callee rooted at an identifier, or ''. */
-function calleePath(n: Node): string {
-  if (n.type === 'Identifier') return n.name as string;
-  if (n.type === 'MemberExpression' && !n.computed) {
-    const inner = calleePath(n.object as Node);
-    return inner ? `${inner}.${(n.property as Node).name as string}` : '';
-  }
-  return '';
-}
-
 /** True when some module-level object of `ast` can be changed by, or handed to, code other than a read. */
 export function moduleObjectsEscape(ast: Node, isLibrary: (source: string) => boolean): boolean {
   const bindings = objectBindings(ast, isLibrary);
@@ -120,7 +110,7 @@ export function moduleObjectsEscape(ast: Node, isLibrary: (source: string) => bo
     refs.push(n);
   });
   const readsArguments = (call: Node): boolean => {
-    const path = calleePath(call.callee as Node);
+    const path = dottedName(call.callee as Node);
     return READING_BUILTINS.has(path) || libraryNames.has(path.split('.')[0]!);
   };
   /** Whether the value `v` (the binding, a property of it, or a container holding it) is only read where it goes. */
